@@ -1,0 +1,124 @@
+# casemix - DIP / CHS-DRG settlement engine.
+#
+#   make            build ./casemix
+#   make demo       generate the demo region and settle it (README, command 1)
+#   make test       every test tier (README, command 2; what .ci/run calls)
+#   make check      fast tier: unit tests + golden end-to-end
+#   make asan       the test suite under AddressSanitizer + UBSan
+#   make bench      benchmark suite (bench/README.md)
+#   make deps       install the Debian packages, or say what to run
+#
+# Variables: CASEMIX_DATA=path/to/shared/data (default ../shared/data),
+# SANITIZE=1 (used by asan), OPENMP=0 (build without OpenMP), WERROR=1.
+
+CC       ?= cc
+BUILD    ?= build
+OPENMP   ?= 1
+SANITIZE ?= 0
+WERROR   ?= 0
+CASEMIX_DATA ?= ../shared/data
+export CASEMIX_DATA
+
+HDF5_CFLAGS := $(shell pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
+HDF5_LIBS   := $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP
+ifeq ($(WERROR),1)
+CFLAGS  += -Werror
+endif
+ifeq ($(OPENMP),1)
+OMPFLAGS := -fopenmp
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+LDLIBS  += -lm
+
+GROUPER_SRC := $(wildcard grouper/*.c)
+SCORING_SRC := $(wildcard scoring/*.c)
+CONFIG_SRC  := $(wildcard config/*.c)
+ENGINE_SRC  := $(wildcard engine/*.c)
+GEN_SRC     := $(wildcard bench/gen*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+LIBGROUPER := $(BUILD)/libgrouper.a
+LIBSCORING := $(BUILD)/libscoring.a
+LIBCONFIG  := $(BUILD)/libcmconfig.a
+
+.PHONY: all demo test check asan bench bench-compare deps clean real long fuzz
+
+all: casemix
+
+# ./casemix is the normal build; sanitizer builds stay in their own BUILD dir.
+casemix: $(BUILD)/casemix
+	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/casemix casemix; fi
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+
+# Libraries: no OpenMP, no HDF5.
+$(LIBGROUPER): $(call obj,$(GROUPER_SRC))
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
+$(LIBSCORING): $(call obj,$(SCORING_SRC))
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
+$(LIBCONFIG): $(call obj,$(CONFIG_SRC))
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
+
+# The driver: OpenMP and HDF5 live here only.
+$(call obj,$(ENGINE_SRC) $(GEN_SRC)): CFLAGS += $(OMPFLAGS) $(HDF5_CFLAGS)
+
+$(BUILD)/casemix: $(call obj,$(ENGINE_SRC) $(GEN_SRC)) $(LIBCONFIG) $(LIBGROUPER) $(LIBSCORING)
+	$(CC) $(CFLAGS) $(OMPFLAGS) $(LDFLAGS) -o $@ $^ $(HDF5_LIBS) -lconfig $(LDLIBS)
+
+# ---- tests ---------------------------------------------------------
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+# Unit tests link the static archives: only the objects a test uses are
+# pulled in, so a module's test binary holds that module.
+LIBGEN := $(BUILD)/libgen.a
+$(LIBGEN): $(call obj,$(GEN_SRC))
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBGEN) $(LIBCONFIG) $(LIBGROUPER) $(LIBSCORING)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(OMPFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka -lconfig $(LDLIBS)
+$(BUILD)/tests/test_engine%: tests/unit/test_engine%.c $(filter-out $(BUILD)/engine/main.o,$(call obj,$(ENGINE_SRC))) $(call obj,$(GEN_SRC)) $(LIBCONFIG) $(LIBGROUPER) $(LIBSCORING)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(OMPFLAGS) $(HDF5_CFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(HDF5_LIBS) -lconfig $(LDLIBS)
+
+deps:
+	@sh tests/deps.sh
+
+# Fast tier: unit tests and golden end-to-end tests.
+check: deps casemix $(UNIT_BIN)
+	@BUILD=$(BUILD) sh tests/run.sh check
+
+# Every tier: fast + real data (../shared/data) + thread identity.
+test: deps casemix $(UNIT_BIN)
+	@BUILD=$(BUILD) sh tests/run.sh all
+
+real: deps casemix $(UNIT_BIN)
+	@BUILD=$(BUILD) sh tests/run.sh real
+
+asan:
+	$(MAKE) BUILD=build-asan SANITIZE=1 OPENMP=$(OPENMP) test
+
+demo: deps casemix
+	@sh bench/demo.sh
+
+bench: deps casemix
+	@sh bench/bench.sh
+
+bench-compare:
+	@sh bench/bench.sh --compare
+
+clean:
+	rm -rf build build-asan casemix
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

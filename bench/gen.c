@@ -1,0 +1,1347 @@
+/*
+ * gen.c - the seeded synthetic-region generator (see gen.h).
+ *
+ * Design
+ * - A plan is built once from the catalogue (single-threaded): one recipe
+ *   per drawable group with its diagnosis candidates, procedures, cost and
+ *   LOS distributions, and a cumulative weight table (BILL_COUNT, else 1).
+ *   A case is constructed from the catalogue's structure (domain.md §2):
+ *     core dx-only       principal dx under the 亚目, no procedures;
+ *     core dx+main(+rel) principal proc = main, other procs = exactly the
+ *                        related set (in a rotated order);
+ *     类目:SS/ZLXCZ/ZDXCZ dx under the 类目 + one procedure with that
+ *                        attribute that is not the main procedure of any
+ *                        core group under the 类目;
+ *     类目:BSZL           dx under the 类目 whose 亚目 has no dx-only core
+ *                        group, no procedure.
+ *   Groups without a construction are skipped and counted (gen_skip).
+ * - Every random draw of a row comes from splitmix64 streams keyed by
+ *   (seed, year, row, stream). Stream 0 is the row's skeleton (group, dx,
+ *   patient, institution, dates), stream 1 its details (costs, secondary
+ *   codes, modes), stream 2 the bad-row decision. A readmission row reads
+ *   the skeleton of an earlier "anchor" row, recomputed from the anchor's
+ *   own stream, so rows stay independent of each other and of threads.
+ *   Patients and institutions are keyed by (seed, id) only, so a patient
+ *   has the same sex and birth date in every row and every year.
+ * - Rows are formatted by hand (no printf in the loop) into one buffer per
+ *   block of BLOCK_ROWS rows; OpenMP threads fill the blocks of a batch,
+ *   then the calling thread writes them in order with fwrite. Output bytes
+ *   do not depend on the thread count.
+ * - Money is integer fen: the 14 categories are split from total_cost by
+ *   integer weights and the remainder goes to the largest category, so they
+ *   sum exactly; self_paid = total - fund_paid.
+ */
+#include "gen.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define BLOCK_ROWS 8192
+#define BATCH_BLOCKS_PER_THREAD 2
+#define N_CAT 14
+#define MAX_OTHER_DX 4
+#define READMIT_SHARE 0.04       /* share of rows that try to be a readmission */
+#define READMIT_LOOKBACK 64      /* anchor is 1..64 rows earlier */
+#define NEWBORN_BASE 4000000000ULL
+#define PID_MOD 10000000000ULL   /* patient ids have 10 digits */
+
+/* ------------------------------------------------------------------ */
+/* Names                                                               */
+/* ------------------------------------------------------------------ */
+
+const char *gen_bad_name(gen_bad b)
+{
+    static const char *const names[GEN_BAD__COUNT] = {
+        "none", "empty_dx", "total_text", "category_sum", "dates",
+        "missing_id", "duplicate_id", "overprecise"
+    };
+    return (unsigned)b < GEN_BAD__COUNT ? names[b] : "?";
+}
+
+const char *gen_skip_name(gen_skip s)
+{
+    static const char *const names[GEN_SKIP__COUNT] = {
+        "dx_shape", "no_dx_code", "related_invalid", "shadowed",
+        "no_attr_table", "no_proc_for_attr", "no_bszl_dx", "bad_attr"
+    };
+    return (unsigned)s < GEN_SKIP__COUNT ? names[s] : "?";
+}
+
+/* ------------------------------------------------------------------ */
+/* Counter-based random numbers                                        */
+/* ------------------------------------------------------------------ */
+
+static inline uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static inline uint64_t next64(uint64_t *s)
+{
+    *s += 0x9E3779B97F4A7C15ULL;
+    return mix64(*s);
+}
+
+static uint64_t stream_key(uint64_t seed, int year, int64_t row, unsigned stream)
+{
+    uint64_t k = mix64(seed + 0x632BE59BD9B4E019ULL);
+    k = mix64(k ^ ((uint64_t)(uint32_t)year * 0xA24BAED4963EE407ULL));
+    k = mix64(k ^ ((uint64_t)row * 0x9FB21C651E98DF25ULL) ^ ((uint64_t)stream << 56));
+    return k;
+}
+
+static inline double unif(uint64_t *s)   /* [0, 1) */
+{
+    return (double)(next64(s) >> 11) * 0x1.0p-53;
+}
+
+static inline uint64_t below(uint64_t *s, uint64_t n)   /* [0, n), n > 0 */
+{
+    return (uint64_t)(((unsigned __int128)next64(s) * n) >> 64);
+}
+
+static double normal(uint64_t *s)
+{
+    double u1 = unif(s), u2 = unif(s);
+    if (u1 < 1e-300) u1 = 1e-300;
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* ------------------------------------------------------------------ */
+/* Dates (days since 1970-01-01, proleptic Gregorian)                  */
+/* ------------------------------------------------------------------ */
+
+static int32_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int32_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int era = (z >= 0 ? z : z - 146096) / 146097;
+    int doe = z - era * 146097;
+    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+/* Whole years from birth to day (both day numbers). */
+static int age_years_at(int32_t birth, int32_t day)
+{
+    int by, bm, bd, y, m, d;
+    civil_from_days(birth, &by, &bm, &bd);
+    civil_from_days(day, &y, &m, &d);
+    int a = y - by;
+    if (m < bm || (m == bm && d < bd)) a--;
+    return a < 0 ? 0 : a;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fast formatting                                                     */
+/* ------------------------------------------------------------------ */
+
+static const char DIGITS2[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+static inline char *put_u64(char *p, uint64_t v)
+{
+    char tmp[24];
+    char *t = tmp + sizeof tmp;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        t -= 2;
+        memcpy(t, DIGITS2 + 2 * r, 2);
+    }
+    if (v >= 10) {
+        t -= 2;
+        memcpy(t, DIGITS2 + 2 * v, 2);
+    } else {
+        *--t = (char)('0' + v);
+    }
+    size_t n = (size_t)(tmp + sizeof tmp - t);
+    memcpy(p, t, n);
+    return p + n;
+}
+
+static inline char *put_fixed(char *p, uint64_t v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + width;
+}
+
+static inline char *put_yuan(char *p, int64_t fen)
+{
+    if (fen < 0) {
+        *p++ = '-';
+        fen = -fen;
+    }
+    p = put_u64(p, (uint64_t)fen / 100);
+    *p++ = '.';
+    memcpy(p, DIGITS2 + 2 * ((uint64_t)fen % 100), 2);
+    return p + 2;
+}
+
+static inline char *put_date(char *p, int32_t day)
+{
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    p = put_fixed(p, (uint64_t)y, 4);
+    *p++ = '-';
+    memcpy(p, DIGITS2 + 2 * m, 2);
+    p[2] = '-';
+    memcpy(p + 3, DIGITS2 + 2 * d, 2);
+    return p + 5;
+}
+
+static inline char *put_str(char *p, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/* Codes as real records spell them: 医保版 extensions with a lower-case x
+ * (K35.800x001, I10.x00, 44.1300x001); a leading X (chapter XX causes)
+ * stays upper case. */
+static inline char *put_code(char *p, const char *s)
+{
+    if (*s) *p++ = *s++;
+    for (; *s; s++) *p++ = (*s == 'X') ? 'x' : *s;
+    return p;
+}
+
+/* ------------------------------------------------------------------ */
+/* Plan                                                                */
+/* ------------------------------------------------------------------ */
+
+enum { K_CORE = 0, K_COMP_PROC, K_COMP_BSZL };
+enum { AGE_GENERAL = 0, AGE_OBSTETRIC, AGE_NEWBORN };
+
+typedef struct {
+    int32_t g;                  /* catalogue index */
+    uint8_t kind;
+    uint8_t attr;               /* comprehensive attribute */
+    uint8_t n_related;
+    uint8_t surgical;           /* main or comprehensive proc is SS */
+    uint32_t dx_off, dx_n;      /* into plan.dx */
+    uint32_t ex_off, ex_n;      /* excluded procedures, sorted, into plan.ex */
+    const char *code;
+    const char *main_proc;
+    const char *const *related;
+    double mean_fee;            /* yuan */
+    double sigma, mu0;          /* lognormal: sigma, mu relative to ln(mean) */
+    double los_mean;
+} recipe;
+
+typedef struct {
+    char id[48];
+    int level;
+    double factor;
+} institution;
+
+typedef struct {
+    const gr_dip *dip;
+    recipe *rec;
+    size_t nrec;
+    uint64_t *cum;              /* cumulative weights */
+    uint64_t total_w;
+    const char **dx;            /* diagnosis candidate pool */
+    size_t ndx, capdx;
+    const char **ex;            /* excluded-procedure pool */
+    size_t nex, capex;
+    const char **attr_list[4];  /* procedures by attribute (SS, ZLXCZ, ZDXCZ) */
+    size_t attr_n[4];
+    const char **sec;           /* secondary diagnosis pool */
+    size_t nsec;
+    char *arena;                /* synthesized codes when no ICD-10 list */
+    size_t arena_len, arena_cap;
+    institution *inst;
+    int ninst;
+    uint64_t *inst_cum;
+    uint64_t inst_total;
+    char region[32];
+    int ref_year;               /* gen_year: patient birth dates relative to it */
+    uint64_t pool;              /* patients in the pool (multiple of 4) */
+    uint64_t seed;
+    size_t max_row;             /* upper bound of one formatted row */
+} plan;
+
+typedef struct {
+    int year;
+    int64_t nrows;
+    int32_t year_start, year_end;   /* day numbers, inclusive */
+    double deflator;
+    double bad_share;
+    char yy[3];
+} yctx;
+
+static int push_ptr(const char ***arr, size_t *n, size_t *cap, const char *s)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 1024;
+        const char **p = realloc((void *)*arr, nc * sizeof *p);
+        if (!p) return -1;
+        *arr = p;
+        *cap = nc;
+    }
+    (*arr)[(*n)++] = s;
+    return 0;
+}
+
+/* Copies s into the arena (allocated once with room for every synthesized
+ * code, so pointers into it stay valid); NULL when full. */
+static const char *arena_add(plan *pl, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (pl->arena_len + n > pl->arena_cap) return NULL;
+    memcpy(pl->arena + pl->arena_len, s, n);
+    pl->arena_len += n;
+    return pl->arena + pl->arena_len - n;
+}
+
+/* Pushes a synthesized diagnosis code (no ICD-10 list loaded). */
+static int push_synth(plan *pl, const char *code)
+{
+    const char *c = arena_add(pl, code);
+    return c ? push_ptr(&pl->dx, &pl->ndx, &pl->capdx, c) : -1;
+}
+
+static void upcopy(char *dst, const char *src, size_t cap)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < cap; i++) {
+        char c = src[i];
+        dst[i] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+    }
+    dst[i] = 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int in_sorted(const char *const *arr, size_t n, const char *s)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(arr[mid], s);
+        if (c == 0) return 1;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
+}
+
+/* A diagnosis code usable on a record: letter, 2 characters, '.', then
+ * letters/digits only (no dagger-asterisk pairs). */
+static int plain_dx(const char *c)
+{
+    size_t n = strlen(c);
+    if (n < 5 || n > 24 || c[3] != '.') return 0;
+    if (!(c[0] >= 'A' && c[0] <= 'Z')) return 0;
+    for (size_t i = 1; i < n; i++) {
+        char ch = c[i];
+        if (i == 3) continue;
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z'))) return 0;
+    }
+    return 1;
+}
+
+/* Sex a diagnosis requires: 0 any, 1 male, 2 female. */
+static int dx_sex(const char *c)
+{
+    int n = (c[1] - '0') * 10 + (c[2] - '0');
+    if (c[1] < '0' || c[1] > '9' || c[2] < '0' || c[2] > '9') return 0;
+    switch (c[0]) {
+    case 'O': return 2;
+    case 'C': return (n >= 51 && n <= 58) ? 2 : (n >= 60 && n <= 63) ? 1 : 0;
+    case 'D': return (n >= 25 && n <= 28) ? 2 : (n == 29) ? 1 : 0;
+    case 'N': return (n >= 70 && n <= 98) ? 2 : (n >= 40 && n <= 51) ? 1 : 0;
+    case 'Z': return (n >= 32 && n <= 39) ? 2 : 0;
+    default: return 0;
+    }
+}
+
+static int dx_ageclass(const char *c)
+{
+    if (c[0] == 'P') return AGE_NEWBORN;
+    if (c[0] == 'O') return AGE_OBSTETRIC;
+    if (c[0] == 'Z' && c[1] == '3' && c[2] >= '2' && c[2] <= '9') return AGE_OBSTETRIC;
+    return AGE_GENERAL;
+}
+
+/* [lo, hi) of the sorted ICD list entries starting with prefix. */
+static void icd_range(const gr_dip *d, const char *prefix, size_t *lo_out, size_t *hi_out)
+{
+    size_t n = gr_dip_n_icd10_codes(d), plen = strlen(prefix);
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strncmp(gr_dip_icd10_at(d, mid), prefix, plen) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    size_t e = lo;
+    while (e < n && strncmp(gr_dip_icd10_at(d, e), prefix, plen) == 0) e++;
+    *lo_out = lo;
+    *hi_out = e;
+}
+
+static void plan_free(plan *pl)
+{
+    free(pl->rec);
+    free(pl->cum);
+    free((void *)pl->dx);
+    free((void *)pl->ex);
+    for (int a = 0; a < 4; a++) free((void *)pl->attr_list[a]);
+    free((void *)pl->sec);
+    free(pl->arena);
+    free(pl->inst);
+    free(pl->inst_cum);
+    memset(pl, 0, sizeof *pl);
+}
+
+static void skip_group(gen_stats *st, gen_skip why, const char *code)
+{
+    if (st->n_skipped[why]++ == 0) {
+        snprintf(st->skip_example[why], sizeof st->skip_example[why], "%s", code);
+    }
+}
+
+typedef struct {
+    const char *key;   /* "DX|MAIN|sorted related" in arena offset form */
+    long off;
+    size_t g;
+} relkey;
+
+static int cmp_relkey(const void *a, const void *b)
+{
+    const relkey *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c) return c;
+    return (x->g > y->g) - (x->g < y->g);
+}
+
+/* Groups that lose every tie to a lower 序号 group with the same dx, main
+ * and related set (as a set). flags[g] = 1 when shadowed. */
+static int find_shadowed(const gr_dip *d, size_t n, unsigned char *flags)
+{
+    relkey *keys = NULL;
+    size_t nk = 0;
+    char *buf = NULL;
+    size_t blen = 0, bcap = 0;
+    int rc = -1;
+    keys = calloc(n ? n : 1, sizeof *keys);
+    if (!keys) goto out;
+    for (size_t g = 0; g < n; g++) {
+        const gr_dip_group *gp = gr_dip_group_at(d, g);
+        if (gp->type != GR_DIP_CORE || gp->n_related == 0) continue;
+        const char *rel[256];
+        for (int i = 0; i < gp->n_related; i++) rel[i] = gp->related[i];
+        qsort(rel, gp->n_related, sizeof rel[0], cmp_str);
+        size_t need = strlen(gp->dx) + strlen(gp->main_proc) + 4;
+        for (int i = 0; i < gp->n_related; i++) need += strlen(rel[i]) + 1;
+        if (blen + need > bcap) {
+            size_t nc = bcap ? bcap * 2 : 65536;
+            while (nc < blen + need) nc *= 2;
+            char *b = realloc(buf, nc);
+            if (!b) goto out;
+            buf = b;
+            bcap = nc;
+        }
+        char *p = buf + blen;
+        int w = sprintf(p, "%s|%s|", gp->dx, gp->main_proc);
+        for (int i = 0; i < gp->n_related; i++) w += sprintf(p + w, "%s+", rel[i]);
+        keys[nk].off = (long)blen;
+        keys[nk].g = g;
+        nk++;
+        blen += (size_t)w + 1;
+    }
+    for (size_t i = 0; i < nk; i++) keys[i].key = buf + keys[i].off;
+    qsort(keys, nk, sizeof *keys, cmp_relkey);
+    for (size_t i = 1; i < nk; i++)
+        if (strcmp(keys[i].key, keys[i - 1].key) == 0) flags[keys[i].g] = 1;
+    rc = 0;
+out:
+    free(keys);
+    free(buf);
+    return rc;
+}
+
+/* Related list valid for an exact construction: non-empty codes, distinct,
+ * none equal to the main procedure, and a main procedure present. */
+static int related_ok(const gr_dip_group *g)
+{
+    if (g->n_related == 0) return 1;
+    if (!g->main_proc || !g->main_proc[0]) return 0;
+    for (int i = 0; i < g->n_related; i++) {
+        if (!g->related[i] || !g->related[i][0]) return 0;
+        if (strcasecmp(g->related[i], g->main_proc) == 0) return 0;
+        for (int j = 0; j < i; j++)
+            if (strcasecmp(g->related[i], g->related[j]) == 0) return 0;
+    }
+    return 1;
+}
+
+static int build_plan(plan *pl, const cm_config *cfg, const gr_dip *d, uint64_t seed,
+                      int64_t pool_cases, gen_stats *st, char *err, size_t errlen)
+{
+    size_t ng = gr_dip_ngroups(d);
+    size_t nicd = gr_dip_n_icd10_codes(d);
+    unsigned char *shadow = NULL;
+    const char **dxonly = NULL;   /* sorted 亚目 of dx-only core groups */
+    size_t ndxonly = 0, capdxonly = 0;
+    const char **mains = NULL;    /* "类目\tMAIN" of core groups with a main proc, sorted */
+    size_t nmains = 0, capmains = 0;
+    char *mainbuf = NULL;
+    long *pending = NULL;         /* arena offsets to fix up: dx pool entries */
+    size_t npend = 0;
+    int rc = -1;
+
+    memset(pl, 0, sizeof *pl);
+    pl->dip = d;
+    pl->seed = seed;
+    st->n_groups = ng;
+    shadow = calloc(ng ? ng : 1, 1);
+    pl->rec = calloc(ng ? ng : 1, sizeof *pl->rec);
+    pl->cum = calloc(ng ? ng : 1, sizeof *pl->cum);
+    mainbuf = calloc(ng ? ng : 1, 64);
+    if (!shadow || !pl->rec || !pl->cum || !mainbuf) goto nomem;
+    if (find_shadowed(d, ng, shadow) != 0) goto nomem;
+
+    /* Attribute lists (the table is sorted, so each list is too). */
+    size_t na = gr_dip_n_attr_codes(d);
+    size_t acap[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < na; i++) {
+        gr_attr a = GR_ATTR_UNKNOWN;
+        const char *c = gr_dip_attr_code_at(d, i, &a);
+        if (a >= GR_ATTR_SS && a <= GR_ATTR_ZDXCZ && c && c[0])
+            if (push_ptr(&pl->attr_list[a], &pl->attr_n[a], &acap[a], c)) goto nomem;
+    }
+
+    /* Dx-only 亚目s and (类目, main) pairs of core groups. */
+    for (size_t g = 0; g < ng; g++) {
+        const gr_dip_group *gp = gr_dip_group_at(d, g);
+        if (gp->type != GR_DIP_CORE) continue;
+        if (!gp->main_proc || !gp->main_proc[0]) {
+            if (gp->n_related == 0 && push_ptr(&dxonly, &ndxonly, &capdxonly, gp->dx)) goto nomem;
+            continue;
+        }
+        char *m = mainbuf + 64 * g;
+        char dx3[4];
+        upcopy(dx3, gp->dx, sizeof dx3);
+        snprintf(m, 64, "%s\t%s", dx3, gp->main_proc);
+        if (push_ptr(&mains, &nmains, &capmains, m)) goto nomem;
+    }
+    qsort(dxonly, ndxonly, sizeof *dxonly, cmp_str);
+    qsort(mains, nmains, sizeof *mains, cmp_str);
+
+    /* Secondary diagnosis pool. */
+    size_t capsec = 0;
+    if (nicd) {
+        for (size_t i = 0; i < nicd; i++) {
+            const char *c = gr_dip_icd10_at(d, i);
+            if (plain_dx(c) && dx_ageclass(c) == AGE_GENERAL && c[0] != 'V' &&
+                c[0] != 'W' && c[0] != 'X' && c[0] != 'Y')
+                if (push_ptr(&pl->sec, &pl->nsec, &capsec, c)) goto nomem;
+        }
+    }
+
+    size_t nrec = 0;
+    for (size_t g = 0; g < ng; g++) {
+        const gr_dip_group *gp = gr_dip_group_at(d, g);
+        if (gp->type == GR_DIP_BLANK) continue;
+        recipe *r = &pl->rec[nrec];
+        memset(r, 0, sizeof *r);
+        r->g = (int32_t)g;
+        r->code = gp->code;
+        char dx[16];
+        upcopy(dx, gp->dx, sizeof dx);
+        size_t dxl = strlen(dx);
+        uint32_t dx_start = (uint32_t)pl->ndx;
+        if (gp->type == GR_DIP_CORE) {
+            if (dxl != 5 || dx[3] != '.') { skip_group(st, GEN_SKIP_DX_SHAPE, gp->code); continue; }
+            if (!related_ok(gp)) { skip_group(st, GEN_SKIP_RELATED_INVALID, gp->code); continue; }
+            if (shadow[g]) { skip_group(st, GEN_SKIP_SHADOWED, gp->code); continue; }
+            if (nicd) {
+                size_t lo, hi;
+                icd_range(d, dx, &lo, &hi);
+                for (size_t i = lo; i < hi; i++)
+                    if (plain_dx(gr_dip_icd10_at(d, i)))
+                        if (push_ptr(&pl->dx, &pl->ndx, &pl->capdx, gr_dip_icd10_at(d, i))) goto nomem;
+            } else {
+                char code[24];
+                snprintf(code, sizeof code, "%s00", dx);
+                long off = arena_add(pl, code);
+                if (off < 0 || push_ptr(&pl->dx, &pl->ndx, &pl->capdx, NULL)) goto nomem;
+                long *pp = realloc(pending, (npend + 1) * sizeof *pp);
+                if (!pp) goto nomem;
+                pending = pp;
+                pending[npend++] = off;
+                pl->dx[pl->ndx - 1] = (const char *)(intptr_t)(pl->ndx - 1); /* fixed below */
+            }
+            if (pl->ndx == dx_start) { skip_group(st, GEN_SKIP_NO_DX_CODE, gp->code); continue; }
+            r->kind = K_CORE;
+            r->main_proc = gp->main_proc ? gp->main_proc : "";
+            r->related = gp->related;
+            r->n_related = gp->n_related;
+            r->surgical = r->main_proc[0] && gr_dip_attr_of(d, r->main_proc) == GR_ATTR_SS;
+        } else {
+            int attr = gp->attr;
+            if (dxl != 3) { skip_group(st, GEN_SKIP_DX_SHAPE, gp->code); continue; }
+            if (attr != GR_ATTR_NONE && (attr < GR_ATTR_SS || attr > GR_ATTR_ZDXCZ)) {
+                skip_group(st, GEN_SKIP_BAD_ATTR, gp->code);
+                continue;
+            }
+            /* diagnosis candidates under the 类目 */
+            char prefix[8];
+            snprintf(prefix, sizeof prefix, "%s.", dx);
+            if (nicd) {
+                size_t lo, hi;
+                icd_range(d, prefix, &lo, &hi);
+                for (size_t i = lo; i < hi; i++) {
+                    const char *c = gr_dip_icd10_at(d, i);
+                    if (!plain_dx(c)) continue;
+                    if (attr == GR_ATTR_NONE) {
+                        char sub[6];
+                        memcpy(sub, c, 5);
+                        sub[5] = 0;
+                        if (in_sorted(dxonly, ndxonly, sub)) continue;
+                    }
+                    if (push_ptr(&pl->dx, &pl->ndx, &pl->capdx, c)) goto nomem;
+                }
+            } else {
+                for (int k = 0; k <= 9; k++) {
+                    char code[24], sub[8];
+                    snprintf(sub, sizeof sub, "%s.%d", dx, k);
+                    if (attr == GR_ATTR_NONE && in_sorted(dxonly, ndxonly, sub)) continue;
+                    snprintf(code, sizeof code, "%s00", sub);
+                    long off = arena_add(pl, code);
+                    if (off < 0 || push_ptr(&pl->dx, &pl->ndx, &pl->capdx, NULL)) goto nomem;
+                    long *pp = realloc(pending, (npend + 1) * sizeof *pp);
+                    if (!pp) goto nomem;
+                    pending = pp;
+                    pending[npend++] = off;
+                    pl->dx[pl->ndx - 1] = (const char *)(intptr_t)(pl->ndx - 1);
+                }
+            }
+            if (pl->ndx == dx_start) {
+                skip_group(st, attr == GR_ATTR_NONE && nicd ? GEN_SKIP_NO_BSZL_DX : GEN_SKIP_NO_DX_CODE,
+                           gp->code);
+                /* a 类目 with codes but each 亚目 with a dx-only group is no_bszl_dx;
+                   a 类目 without any code is no_dx_code */
+                if (attr == GR_ATTR_NONE && nicd) {
+                    size_t lo, hi;
+                    icd_range(d, prefix, &lo, &hi);
+                    int any = 0;
+                    for (size_t i = lo; i < hi && !any; i++) any = plain_dx(gr_dip_icd10_at(d, i));
+                    if (!any) {
+                        st->n_skipped[GEN_SKIP_NO_BSZL_DX]--;
+                        if (st->n_skipped[GEN_SKIP_NO_BSZL_DX] == 0)
+                            st->skip_example[GEN_SKIP_NO_BSZL_DX][0] = 0;
+                        skip_group(st, GEN_SKIP_NO_DX_CODE, gp->code);
+                    }
+                }
+                continue;
+            }
+            if (attr == GR_ATTR_NONE) {
+                r->kind = K_COMP_BSZL;
+                r->main_proc = "";
+            } else {
+                if (gr_dip_n_attr_codes(d) == 0) {
+                    pl->ndx = dx_start;
+                    skip_group(st, GEN_SKIP_NO_ATTR_TABLE, gp->code);
+                    continue;
+                }
+                /* excluded: main procedures of core groups under this 类目 */
+                uint32_t ex_start = (uint32_t)pl->nex;
+                char key[8];
+                snprintf(key, sizeof key, "%s\t", dx);
+                size_t lo = 0, hi = nmains;
+                while (lo < hi) {
+                    size_t mid = (lo + hi) / 2;
+                    if (strncmp(mains[mid], key, 4) < 0) lo = mid + 1;
+                    else hi = mid;
+                }
+                size_t n_ex_attr = 0;
+                const char *prev = NULL;
+                for (size_t i = lo; i < nmains && strncmp(mains[i], key, 4) == 0; i++) {
+                    const char *p = mains[i] + 4;
+                    if (prev && strcmp(prev, p) == 0) continue;
+                    prev = p;
+                    if (push_ptr(&pl->ex, &pl->nex, &pl->capex, p)) goto nomem;
+                    if (gr_dip_attr_of(d, p) == (gr_attr)attr) n_ex_attr++;
+                }
+                if (pl->attr_n[attr] <= n_ex_attr) {
+                    pl->ndx = dx_start;
+                    pl->nex = ex_start;
+                    skip_group(st, GEN_SKIP_NO_PROC_FOR_ATTR, gp->code);
+                    continue;
+                }
+                r->kind = K_COMP_PROC;
+                r->ex_off = ex_start;
+                r->ex_n = (uint32_t)(pl->nex - ex_start);
+                r->main_proc = "";
+                r->surgical = attr == GR_ATTR_SS;
+            }
+            r->attr = (uint8_t)attr;
+        }
+        r->dx_off = dx_start;
+        r->dx_n = (uint32_t)(pl->ndx - dx_start);
+
+        double mean = gp->stat_mean_fee;
+        double cv = gp->stat_cv;
+        if (!(mean > 0) || !isfinite(mean)) {
+            mean = (gp->score > 0 && isfinite(gp->score)) ? gp->score * 5.7 : 5000.0;
+            cv = 0.5;
+        }
+        if (!(cv > 0) || !isfinite(cv)) cv = 0.5;
+        if (cv > 3.0) cv = 3.0;
+        double s2 = log(1.0 + cv * cv);
+        r->mean_fee = mean;
+        r->sigma = sqrt(s2);
+        r->mu0 = -s2 / 2.0;
+        r->los_mean = (gp->stat_mean_los > 0 && isfinite(gp->stat_mean_los)) ? gp->stat_mean_los : 7.0;
+        uint64_t w = gp->stat_count > 0 ? (uint64_t)gp->stat_count : 1;
+        pl->total_w += w;
+        pl->cum[nrec] = pl->total_w;
+
+        size_t need = 900 + strlen(gp->code) + 2 * strlen(r->main_proc);
+        for (int i = 0; i < r->n_related; i++) need += strlen(r->related[i]) + 1;
+        if (need > pl->max_row) pl->max_row = need;
+        nrec++;
+    }
+    pl->nrec = nrec;
+    st->n_drawable = nrec;
+
+    /* Fix up synthesized codes now that the arena no longer moves. Entries
+     * that are NULL-marked hold their own index; pending lists arena offsets
+     * in the same order. */
+    if (npend) {
+        size_t k = 0;
+        for (size_t i = 0; i < pl->ndx && k < npend; i++)
+            if ((intptr_t)pl->dx[i] == (intptr_t)i) pl->dx[i] = pl->arena + pending[k++];
+        for (size_t i = 0; i < pl->ndx; i++)
+            if (pl->nsec == 0 || i == 0) { /* secondary pool: synthesized core codes */ }
+    }
+    if (!nicd) {
+        size_t capsec2 = 0;
+        for (size_t i = 0; i < pl->ndx; i++)
+            if (dx_ageclass(pl->dx[i]) == AGE_GENERAL)
+                if (push_ptr(&pl->sec, &pl->nsec, &capsec2, pl->dx[i])) goto nomem;
+    }
+
+    size_t maxdx = 0;
+    for (size_t i = 0; i < pl->ndx; i++) if (strlen(pl->dx[i]) > maxdx) maxdx = strlen(pl->dx[i]);
+    for (size_t i = 0; i < pl->nsec; i++) if (strlen(pl->sec[i]) > maxdx) maxdx = strlen(pl->sec[i]);
+    for (int a = 1; a < 4; a++)
+        for (size_t i = 0; i < pl->attr_n[a]; i++)
+            if (strlen(pl->attr_list[a][i]) > maxdx) maxdx = strlen(pl->attr_list[a][i]);
+    pl->max_row += (MAX_OTHER_DX + 2) * (maxdx + 1);
+
+    if (nrec == 0) {
+        snprintf(err, errlen,
+                 "%s: no catalogue group can be constructed (%zu groups, all skipped: "
+                 "no ICD-10 code under their diagnoses, or no attribute table); check "
+                 "dip.icd10 and dip.proc_attributes in the configuration",
+                 cfg->dip.catalogue_csv ? cfg->dip.catalogue_csv : "catalogue", ng);
+        goto out;
+    }
+
+    /* Institutions: levels 1:2:3 in a 3:2:1 mix, institution 1 a level-3
+     * hospital; volume by level times a per-institution factor. */
+    pl->ninst = cfg->gen_institutions > 0 ? cfg->gen_institutions : 40;
+    if (pl->ninst > 99999) pl->ninst = 99999;
+    pl->inst = calloc((size_t)pl->ninst, sizeof *pl->inst);
+    pl->inst_cum = calloc((size_t)pl->ninst, sizeof *pl->inst_cum);
+    if (!pl->inst || !pl->inst_cum) goto nomem;
+    snprintf(pl->region, sizeof pl->region, "%s", cfg->region[0] ? cfg->region : "410400");
+    static const int level_cycle[6] = {3, 1, 2, 1, 2, 1};
+    static const double level_volume[4] = {0, 1.5, 4.0, 10.0};
+    for (int i = 0; i < pl->ninst; i++) {
+        institution *in = &pl->inst[i];
+        uint64_t s = mix64(seed ^ 0x1D8E4E27C47D124FULL ^ ((uint64_t)(i + 1) * 0xD6E8FEB86659FD93ULL));
+        snprintf(in->id, sizeof in->id, "H%s%05d", pl->region, i + 1);
+        in->level = level_cycle[i % 6];
+        in->factor = 0.92 + 0.16 * unif(&s);
+        double vol = level_volume[in->level] * (0.5 + unif(&s));
+        pl->inst_total += (uint64_t)(vol * 1000.0) + 1;
+        pl->inst_cum[i] = pl->inst_total;
+    }
+    pl->ref_year = cfg->gen_year;
+    uint64_t pool = (uint64_t)(pool_cases > 0 ? pool_cases : 1) * 7 / 10;
+    if (pool < 1000) pool = 1000;
+    pl->pool = (pool + 3) / 4 * 4;
+    rc = 0;
+    goto out;
+nomem:
+    snprintf(err, errlen, "out of memory while planning the synthetic region from %s; "
+             "free memory or use a smaller catalogue",
+             cfg->dip.catalogue_csv ? cfg->dip.catalogue_csv : "the catalogue");
+out:
+    free(shadow);
+    free((void *)dxonly);
+    free((void *)mains);
+    free(mainbuf);
+    free(pending);
+    if (rc != 0) plan_free(pl);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rows                                                                */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    uint32_t rec;
+    uint32_t dx;            /* index into plan.dx */
+    int32_t inst;
+    uint64_t patient;       /* patient number */
+    int sex;                /* 1 male, 2 female */
+    int32_t birth;          /* day number */
+    int32_t admit, discharge;
+    int32_t los;
+    int readmit;
+} skeleton;
+
+static size_t upper_bound_u64(const uint64_t *cum, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cum[mid] <= x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n ? lo : n - 1;
+}
+
+/* Patient number n: bit 0 male, bit 1 the 18-45 stratum. Sex and birth
+ * date depend on (seed, n) only. */
+static void patient_attrs(const plan *pl, uint64_t n, int *sex, int32_t *birth)
+{
+    uint64_t s = mix64(pl->seed ^ 0x5851F42D4C957F2DULL ^ (n * 0xC2B2AE3D27D4EB4FULL));
+    *sex = (n & 1) ? 1 : 2;
+    int age;
+    if (n & 2) {
+        age = 20 + (int)below(&s, 25);
+    } else if (unif(&s) < 0.10) {
+        age = 4 + (int)below(&s, 14);
+    } else {
+        double a = 58.0 + 16.0 * normal(&s);
+        age = a < 18 ? 18 : a > 98 ? 98 : (int)a;
+    }
+    int32_t ref = days_from_civil(pl->ref_year, 7, 1);
+    *birth = ref - age * 365 - (int32_t)(age / 4) - (int32_t)below(&s, 365);
+}
+
+static gen_bad bad_raw(uint64_t seed, int year, int64_t row, double share)
+{
+    if (!(share > 0)) return GEN_BAD_NONE;
+    uint64_t s = stream_key(seed, year, row, 2);
+    if (unif(&s) >= share) return GEN_BAD_NONE;
+    return (gen_bad)(1 + below(&s, GEN_BAD__COUNT - 1));
+}
+
+gen_bad gen_bad_kind(uint64_t seed, int year, int64_t row, double bad_rows)
+{
+    gen_bad b = bad_raw(seed, year, row, bad_rows);
+    if (b == GEN_BAD_DUPLICATE_ID) {
+        int64_t r = row - 1;
+        while (r >= 0 && bad_raw(seed, year, r, bad_rows) == GEN_BAD_MISSING_ID) r--;
+        if (r < 0) b = GEN_BAD_EMPTY_DX;
+    }
+    return b;
+}
+
+/* The skeleton of a row from its own stream, ignoring readmission. */
+static void base_skeleton(const plan *pl, const yctx *y, int64_t row, skeleton *k)
+{
+    uint64_t s = stream_key(pl->seed, y->year, row, 0);
+    (void)next64(&s);   /* readmission flag */
+    (void)next64(&s);   /* anchor offset */
+    k->rec = (uint32_t)upper_bound_u64(pl->cum, pl->nrec, below(&s, pl->total_w));
+    const recipe *r = &pl->rec[k->rec];
+    k->dx = r->dx_off + (uint32_t)below(&s, r->dx_n);
+    const char *dx = pl->dx[k->dx];
+    int need_sex = dx_sex(dx), ageclass = dx_ageclass(dx);
+
+    int32_t span = y->year_end - y->year_start + 1;
+    k->discharge = y->year_start + (int32_t)below(&s, (uint64_t)span);
+    double los = r->los_mean * exp(0.45 * normal(&s) - 0.10125);
+    k->los = los < 1 ? 1 : los > 365 ? 365 : (int32_t)(los + 0.5);
+    k->admit = k->discharge - k->los;
+    k->inst = (int32_t)upper_bound_u64(pl->inst_cum, (size_t)pl->ninst, below(&s, pl->inst_total));
+    k->readmit = 0;
+
+    if (ageclass == AGE_NEWBORN) {
+        int age_days = (int)(below(&s, 8) + (unif(&s) < 0.3 ? below(&s, 21) : 0));
+        k->patient = NEWBORN_BASE + (uint64_t)(y->year % 50) * 100000000ULL + (uint64_t)row;
+        k->sex = 1 + (int)below(&s, 2);
+        k->birth = k->admit - age_days;
+        return;
+    }
+    uint64_t j = below(&s, pl->pool / 4);
+    uint64_t male = need_sex ? (need_sex == 1) : below(&s, 2);
+    uint64_t fertile = ageclass == AGE_OBSTETRIC ? 1 : (unif(&s) < 0.25);
+    k->patient = j * 4 + fertile * 2 + male;
+    patient_attrs(pl, k->patient, &k->sex, &k->birth);
+    if (k->birth > k->admit) k->birth = k->admit - 365 * 4;
+}
+
+/* The row's skeleton: a readmission of an earlier row (same patient,
+ * institution and group, admitted 1..14 days after the anchor's discharge)
+ * or its base skeleton. */
+static void row_skeleton(const plan *pl, const yctx *y, int64_t row, skeleton *k)
+{
+    uint64_t s = stream_key(pl->seed, y->year, row, 0);
+    int want = unif(&s) < READMIT_SHARE;
+    int64_t back = 1 + (int64_t)below(&s, READMIT_LOOKBACK);
+    base_skeleton(pl, y, row, k);
+    if (!want || row - back < 0) return;
+    int64_t a = row - back;
+    uint64_t sa = stream_key(pl->seed, y->year, a, 0);
+    if (unif(&sa) < READMIT_SHARE) return;   /* anchors are never readmissions */
+    skeleton an;
+    base_skeleton(pl, y, a, &an);
+    uint64_t s1 = stream_key(pl->seed, y->year, row, 3);
+    int32_t admit = an.discharge + 1 + (int32_t)below(&s1, 14);
+    const recipe *r = &pl->rec[an.rec];
+    uint32_t dx = r->dx_off + (uint32_t)below(&s1, r->dx_n);
+    if (dx_sex(pl->dx[dx]) != 0 && dx_sex(pl->dx[dx]) != an.sex) dx = an.dx;
+    if (admit + k->los > y->year_end) return;
+    k->rec = an.rec;
+    k->dx = dx;
+    k->inst = an.inst;
+    k->patient = an.patient;
+    k->sex = an.sex;
+    k->birth = an.birth;
+    k->admit = admit;
+    k->discharge = admit + k->los;
+    k->readmit = 1;
+}
+
+static const char *const *skip_dup_sec(void) { return NULL; }
+
+/* Formats one row into p; returns the end. *bad and *readmit report what
+ * the row is. */
+static char *format_row(const plan *pl, const yctx *y, int64_t row, char *p, gen_bad *bad_out,
+                        int *readmit_out)
+{
+    skeleton k;
+    row_skeleton(pl, y, row, &k);
+    const recipe *r = &pl->rec[k.rec];
+    const institution *in = &pl->inst[k.inst];
+    gen_bad bad = gen_bad_kind(pl->seed, y->year, row, y->bad_share);
+    uint64_t s = stream_key(pl->seed, y->year, row, 1);
+    *bad_out = bad;
+    *readmit_out = k.readmit;
+    (void)skip_dup_sec;
+
+    /* case_id */
+    int64_t id_row = row;
+    if (bad == GEN_BAD_DUPLICATE_ID) {
+        id_row = row - 1;
+        while (bad_raw(pl->seed, y->year, id_row, y->bad_share) == GEN_BAD_MISSING_ID) id_row--;
+    }
+    if (bad != GEN_BAD_MISSING_ID) {
+        *p++ = 'D';
+        *p++ = y->yy[0];
+        *p++ = y->yy[1];
+        p = put_fixed(p, (uint64_t)id_row + 1, 8);
+    }
+    *p++ = ',';
+    *p++ = 'P';
+    p = put_fixed(p, (k.patient * 7919ULL + 1234567ULL) % PID_MOD, 10);
+    *p++ = ',';
+    p = put_str(p, in->id);
+    *p++ = ',';
+    *p++ = (char)('0' + in->level);
+    *p++ = ',';
+    p = put_str(p, pl->region);
+    *p++ = ',';
+    *p++ = (char)('0' + k.sex);
+    *p++ = ',';
+    int age = age_years_at(k.birth, k.admit);
+    int32_t age_days = k.admit - k.birth;
+    p = put_u64(p, (uint64_t)age);
+    *p++ = ',';
+    if (age == 0) p = put_u64(p, (uint64_t)age_days);
+    *p++ = ',';
+    if (age == 0 && age_days <= 28) {
+        double bw = 3250.0 + 480.0 * normal(&s);
+        int ibw = bw < 900 ? 900 : bw > 5200 ? 5200 : (int)bw;
+        p = put_u64(p, (uint64_t)ibw);
+    }
+    *p++ = ',';
+    int32_t admit = k.admit;
+    if (bad == GEN_BAD_DATES) admit = k.discharge + 1 + (int32_t)below(&s, 10);
+    p = put_date(p, admit);
+    *p++ = ',';
+    p = put_date(p, k.discharge);
+    *p++ = ',';
+    p = put_u64(p, (uint64_t)k.los);
+    *p++ = ',';
+
+    double u = unif(&s);
+    int mode = u < 0.010 ? 5 : u < 0.040 ? 2 : u < 0.080 ? 3 : u < 0.110 ? 4 : u < 0.115 ? 9 : 1;
+    *p++ = (char)('0' + mode);
+    *p++ = ',';
+
+    const char *pdx = pl->dx[k.dx];
+    if (bad != GEN_BAD_EMPTY_DX) p = put_code(p, pdx);
+    *p++ = ',';
+    /* 0-4 secondary diagnoses, distinct, none the principal, sex-compatible */
+    static const double ndx_cum[MAX_OTHER_DX] = {0.20, 0.45, 0.70, 0.85};
+    double un = unif(&s);
+    int n_other = 0;
+    while (n_other < MAX_OTHER_DX && un >= ndx_cum[n_other]) n_other++;
+    const char *chosen[MAX_OTHER_DX];
+    int nch = 0;
+    for (int i = 0; i < n_other && pl->nsec; i++) {
+        for (int t = 0; t < 4; t++) {
+            const char *c = pl->sec[below(&s, pl->nsec)];
+            int sx = dx_sex(c);
+            int dup = strcmp(c, pdx) == 0;
+            for (int j = 0; j < nch && !dup; j++) dup = chosen[j] == c;
+            if (dup || (sx && sx != k.sex)) continue;
+            chosen[nch++] = c;
+            break;
+        }
+    }
+    for (int i = 0; i < nch; i++) {
+        if (i) *p++ = '|';
+        p = put_code(p, chosen[i]);
+    }
+    *p++ = ',';
+
+    /* procedures */
+    if (r->kind == K_CORE && r->main_proc[0]) {
+        p = put_code(p, r->main_proc);
+        *p++ = ',';
+        int nr = r->n_related;
+        int rot = nr > 1 ? (int)below(&s, (uint64_t)nr) : 0;
+        for (int i = 0; i < nr; i++) {
+            if (i) *p++ = '|';
+            p = put_code(p, r->related[(i + rot) % nr]);
+        }
+        *p++ = ',';
+    } else if (r->kind == K_COMP_PROC) {
+        const char *const *list = pl->attr_list[r->attr];
+        size_t n = pl->attr_n[r->attr];
+        size_t i = (size_t)below(&s, n);
+        while (in_sorted(pl->ex + r->ex_off, r->ex_n, list[i])) i = (i + 1) % n;
+        p = put_code(p, list[i]);
+        *p++ = ',';
+        *p++ = ',';
+    } else {
+        *p++ = ',';
+        *p++ = ',';
+    }
+
+    /* ICU and ventilation */
+    int icu = 0, vent = 0;
+    if (unif(&s) < 0.03) {
+        int maxd = k.los < 10 ? k.los : 10;
+        icu = 1 + (int)below(&s, (uint64_t)maxd);
+        if (unif(&s) < 0.5) {
+            int maxh = icu * 24 < 200 ? icu * 24 : 200;
+            vent = 2 + (int)below(&s, (uint64_t)(maxh - 1));
+        }
+    }
+    p = put_u64(p, (uint64_t)vent);
+    *p++ = ',';
+    p = put_u64(p, (uint64_t)icu);
+    *p++ = ',';
+
+    /* money */
+    static const double level_factor[4] = {1.0, 0.75, 0.90, 1.10};
+    double mean = r->mean_fee * level_factor[in->level] * in->factor * y->deflator;
+    double x = exp(log(mean) + r->mu0 + r->sigma * normal(&s));
+    double lo = mean * 0.05 < 50.0 ? 50.0 : mean * 0.05;
+    if (x < lo) x = lo;
+    if (x > mean * 30.0) x = mean * 30.0;
+    if (x > 50000000.0) x = 50000000.0;
+    int64_t total = (int64_t)llround(x * 100.0);
+
+    /* category weights: services : drugs+materials : exams ~ 30 : 45 : 25 */
+    double bs = 0.30 * (0.8 + 0.4 * unif(&s));
+    double bd = 0.45 * (0.8 + 0.4 * unif(&s));
+    double be = 0.25 * (0.8 + 0.4 * unif(&s));
+    double w[N_CAT];
+    /* order: bed consult exam lab treatment surgery nursing material western
+     * herbal patent general registration other */
+    double sv[8] = {0.22, 0.06, 0.30, r->surgical ? 0.30 : 0.0, 0.14, 0.04, 0.005, 0.035};
+    double dv[4] = {r->surgical ? 0.35 : 0.12, 0.75, unif(&s) < 0.6 ? 0.0 : 0.05, 0.09};
+    double ev[2] = {0.55, 0.45};
+    for (int i = 0; i < 8; i++) sv[i] *= 0.6 + 0.8 * unif(&s);
+    for (int i = 0; i < 4; i++) dv[i] *= 0.6 + 0.8 * unif(&s);
+    for (int i = 0; i < 2; i++) ev[i] *= 0.6 + 0.8 * unif(&s);
+    double ssum = 0, dsum = 0, esum = 0;
+    for (int i = 0; i < 8; i++) ssum += sv[i];
+    for (int i = 0; i < 4; i++) dsum += dv[i];
+    for (int i = 0; i < 2; i++) esum += ev[i];
+    w[0] = bs * sv[0] / ssum; w[1] = bs * sv[1] / ssum; w[2] = be * ev[0] / esum;
+    w[3] = be * ev[1] / esum; w[4] = bs * sv[2] / ssum; w[5] = bs * sv[3] / ssum;
+    w[6] = bs * sv[4] / ssum; w[7] = bd * dv[0] / dsum; w[8] = bd * dv[1] / dsum;
+    w[9] = bd * dv[2] / dsum; w[10] = bd * dv[3] / dsum; w[11] = bs * sv[5] / ssum;
+    w[12] = bs * sv[6] / ssum; w[13] = bs * sv[7] / ssum;
+    uint64_t wi[N_CAT], wsum = 0;
+    int big = 0;
+    for (int i = 0; i < N_CAT; i++) {
+        wi[i] = (uint64_t)(w[i] * 1048576.0);
+        wsum += wi[i];
+        if (wi[i] > wi[big]) big = i;
+    }
+    int64_t cat[N_CAT], csum = 0;
+    for (int i = 0; i < N_CAT; i++) {
+        cat[i] = (int64_t)(((unsigned __int128)(uint64_t)total * wi[i]) / wsum);
+        csum += cat[i];
+    }
+    cat[big] += total - csum;
+    if (bad == GEN_BAD_CATEGORY_SUM) cat[13] += 100 + (int64_t)below(&s, 9901);
+
+    double share = in->level == 1 ? 0.70 + 0.15 * unif(&s)
+                 : in->level == 2 ? 0.62 + 0.18 * unif(&s) : 0.55 + 0.20 * unif(&s);
+    int64_t fund = (int64_t)llround((double)total * share);
+    if (bad == GEN_BAD_TOTAL_TEXT) {
+        memcpy(p, "N/A", 3);
+        p += 3;
+    } else if (bad == GEN_BAD_OVERPRECISE) {
+        p = put_yuan(p, total);
+        *p++ = '5';
+    } else {
+        p = put_yuan(p, total);
+    }
+    *p++ = ',';
+    p = put_yuan(p, fund);
+    *p++ = ',';
+    p = put_yuan(p, total - fund);
+    for (int i = 0; i < N_CAT; i++) {
+        *p++ = ',';
+        p = put_yuan(p, cat[i]);
+    }
+    *p++ = ',';
+    p = put_str(p, r->code);
+    *p++ = '\n';
+    return p;
+}
+
+/* ------------------------------------------------------------------ */
+/* Files                                                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    int64_t bad[GEN_BAD__COUNT];
+    int64_t readmissions;
+    int failed;
+} block;
+
+static void gen_block(const plan *pl, const yctx *y, int64_t first, int64_t n, block *b)
+{
+    b->len = 0;
+    b->failed = 0;
+    b->readmissions = 0;
+    memset(b->bad, 0, sizeof b->bad);
+    for (int64_t i = 0; i < n; i++) {
+        if (b->cap - b->len < pl->max_row) {
+            size_t nc = b->cap ? b->cap * 2 : (size_t)BLOCK_ROWS * 400;
+            while (nc - b->len < pl->max_row) nc *= 2;
+            char *nb = realloc(b->buf, nc);
+            if (!nb) {
+                b->failed = 1;
+                return;
+            }
+            b->buf = nb;
+            b->cap = nc;
+        }
+        gen_bad bad;
+        int readmit;
+        char *end = format_row(pl, y, first + i, b->buf + b->len, &bad, &readmit);
+        b->len = (size_t)(end - b->buf);
+        b->bad[bad]++;
+        b->readmissions += readmit;
+    }
+}
+
+static int write_file(const plan *pl, const yctx *y, const char *path, int nthreads,
+                      block *blocks, int nblk_batch, gen_stats *st, gen_progress_fn progress,
+                      void *user, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot create (%s); check that the output directory is "
+                 "writable", path, strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    static const char header[] = GEN_CSV_HEADER "\n";
+    if (fwrite(header, 1, sizeof header - 1, f) != sizeof header - 1) rc = -1;
+    st->bytes += sizeof header - 1;
+    int64_t nblocks = (y->nrows + BLOCK_ROWS - 1) / BLOCK_ROWS;
+    int oom = 0;
+    for (int64_t base = 0; base < nblocks && rc == 0 && !oom; base += nblk_batch) {
+        int nb = (int)(nblocks - base < nblk_batch ? nblocks - base : nblk_batch);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads)
+#endif
+        for (int i = 0; i < nb; i++) {
+            int64_t first = (base + i) * BLOCK_ROWS;
+            int64_t n = y->nrows - first < BLOCK_ROWS ? y->nrows - first : BLOCK_ROWS;
+            gen_block(pl, y, first, n, &blocks[i]);
+        }
+        for (int i = 0; i < nb && rc == 0; i++) {
+            if (blocks[i].failed) {
+                oom = 1;
+                break;
+            }
+            if (fwrite(blocks[i].buf, 1, blocks[i].len, f) != blocks[i].len) rc = -1;
+            st->bytes += blocks[i].len;
+            for (int b = 0; b < GEN_BAD__COUNT; b++) st->bad[b] += blocks[i].bad[b];
+            st->readmissions += blocks[i].readmissions;
+        }
+        if (progress && rc == 0 && !oom) {
+            int64_t done = (base + nb) * BLOCK_ROWS;
+            progress(user, y->year, done < y->nrows ? done : y->nrows, y->nrows);
+        }
+    }
+    (void)nthreads;
+    if (fclose(f) != 0) rc = -1;
+    if (oom) {
+        snprintf(err, errlen, "%s: out of memory while formatting rows; free memory", path);
+        return -1;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: write failed (%s); check free disk space", path,
+                 strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int gen_region_ex(const cm_config *cfg, const gr_dip *dip, const char *dir, int64_t cases,
+                  int64_t history_cases, uint64_t seed, double bad_rows, gen_stats *stats,
+                  gen_progress_fn progress, void *user, char *err, size_t errlen)
+{
+    gen_stats local;
+    gen_stats *st = stats ? stats : &local;
+    memset(st, 0, sizeof *st);
+    if (err && errlen) err[0] = 0;
+    char dummy[8];
+    if (!err || !errlen) {
+        err = dummy;
+        errlen = sizeof dummy;
+    }
+    if (!cfg || !dip || !dir || !dir[0]) {
+        snprintf(err, errlen, "gen_region: configuration, catalogue and output directory "
+                 "are required; pass --config and --out");
+        return -1;
+    }
+    if (cases < 0 || cases > GEN_MAX_ROWS || history_cases > GEN_MAX_ROWS) {
+        snprintf(err, errlen, "gen_region: cases must be 0..%lld (got %lld, history %lld); "
+                 "lower --cases", (long long)GEN_MAX_ROWS, (long long)cases,
+                 (long long)history_cases);
+        return -1;
+    }
+    if (!(bad_rows >= 0.0 && bad_rows <= 1.0)) {
+        snprintf(err, errlen, "gen_region: bad_rows must be a share in [0, 1] (got %g); "
+                 "fix generator.bad_rows", bad_rows);
+        return -1;
+    }
+    if (cfg->gen_year < 1900 + CM_MAX_HISTORY || cfg->gen_year > 2099) {
+        snprintf(err, errlen, "gen_region: generator.year must be 1903..2099 (got %d); fix "
+                 "generator.year", cfg->gen_year);
+        return -1;
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "%s: cannot create the output directory (%s); create its "
+                 "parent or choose another --out", dir, strerror(errno));
+        return -1;
+    }
+    double t0 = now_seconds();
+    plan pl;
+    if (build_plan(&pl, cfg, dip, seed, cases, st, err, errlen) != 0) return -1;
+
+    int nthreads = 1;
+#ifdef _OPENMP
+    nthreads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
+#endif
+    st->threads = nthreads;
+    int nblk_batch = nthreads * BATCH_BLOCKS_PER_THREAD;
+    block *blocks = calloc((size_t)nblk_batch, sizeof *blocks);
+    if (!blocks) {
+        plan_free(&pl);
+        snprintf(err, errlen, "gen_region: out of memory; free memory");
+        return -1;
+    }
+
+    int nyears = history_cases >= 0 ? 1 + CM_MAX_HISTORY : 1;
+    int rc = 0;
+    for (int yi = 0; yi < nyears && rc == 0; yi++) {
+        yctx y;
+        memset(&y, 0, sizeof y);
+        y.year = cfg->gen_year - yi;
+        y.nrows = yi == 0 ? cases : (history_cases > 0 ? history_cases : cases);
+        y.year_start = days_from_civil(y.year, 1, 1);
+        y.year_end = days_from_civil(y.year, 12, 31);
+        y.deflator = pow(0.96, yi);
+        y.bad_share = bad_rows;
+        y.yy[0] = (char)('0' + (y.year / 10) % 10);
+        y.yy[1] = (char)('0' + y.year % 10);
+        char path[CM_PATH_MAX + 64];
+        if (yi == 0) snprintf(path, sizeof path, "%s/current.csv", dir);
+        else snprintf(path, sizeof path, "%s/history_%d.csv", dir, y.year);
+        rc = write_file(&pl, &y, path, nthreads, blocks, nblk_batch, st, progress, user, err,
+                        errlen);
+        st->year[st->nfiles] = y.year;
+        st->rows[st->nfiles] = y.nrows;
+        st->nfiles++;
+    }
+    for (int i = 0; i < nblk_batch; i++) free(blocks[i].buf);
+    free(blocks);
+    plan_free(&pl);
+    st->seconds = now_seconds() - t0;
+    return rc;
+}
+
+int gen_region(const cm_config *cfg, const gr_dip *dip, const char *dir, int64_t cases,
+               int64_t history_cases, uint64_t seed, double bad_rows, char *err, size_t errlen)
+{
+    return gen_region_ex(cfg, dip, dir, cases, history_cases, seed, bad_rows, NULL, NULL, NULL,
+                         err, errlen);
+}

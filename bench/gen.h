@@ -1,0 +1,132 @@
+/*
+ * gen.h - the seeded synthetic-region generator (casemix gen).
+ *
+ * Builds discharge records (医保结算清单 rows) in the canonical input layout
+ * from a DIP catalogue's case mix: groups drawn in proportion to BILL_COUNT,
+ * costs lognormal around each group's DIP_AVG_FEE and CV, LOS around
+ * AVG_IPT_DAYS. Each case is *constructed* from the catalogue's structure so
+ * that it groups back into the group it was drawn from (drawn_group); the
+ * generator never calls gr_dip_assign, so the grouper can verify it.
+ *
+ * Driver-side code (may use OpenMP). Every row is a function of (seed, year,
+ * row number) only, so the output bytes are the same at any thread count.
+ */
+#ifndef CASEMIX_BENCH_GEN_H
+#define CASEMIX_BENCH_GEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../config/config.h"   /* cm_config: gen_* settings, c->dip options */
+#include "../grouper/grouper.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The header row of every file written (LF line end not included). */
+#define GEN_CSV_HEADER                                                        \
+    "case_id,patient_id,institution_id,institution_level,region,sex,"        \
+    "age_years,age_days,birth_weight_g,admit_date,discharge_date,los_days,"  \
+    "discharge_mode,principal_dx,other_dx,principal_proc,other_procs,"       \
+    "vent_hours,icu_days,total_cost,fund_paid,self_paid,cost_bed,"           \
+    "cost_consult,cost_exam,cost_lab,cost_treatment,cost_surgery,"           \
+    "cost_nursing,cost_material,cost_western,cost_herbal,cost_patent,"       \
+    "cost_general,cost_registration,cost_other,drawn_group"
+
+/* Deliberately bad rows (share bad_rows of all rows; each row is bad or not
+ * by its own hash, see gen_bad_kind). Every other field of a bad row is
+ * valid; drawn_group still names the group the row was drawn from. */
+typedef enum {
+    GEN_BAD_NONE = 0,
+    GEN_BAD_EMPTY_DX,        /* principal_dx is empty */
+    GEN_BAD_TOTAL_TEXT,      /* total_cost is not a number ("N/A") */
+    GEN_BAD_CATEGORY_SUM,    /* cost_other raised by 1.00..100.00 yuan, so the
+                                14 categories exceed total_cost */
+    GEN_BAD_DATES,           /* admit_date 1..10 days after discharge_date */
+    GEN_BAD_MISSING_ID,      /* case_id is empty */
+    GEN_BAD_DUPLICATE_ID,    /* case_id repeats the id of the nearest earlier
+                                row of the same file that has an id */
+    GEN_BAD_OVERPRECISE,     /* total_cost has 3 decimals ("12.345"): the value
+                                is total + 0.005 yuan, so it cannot be kept
+                                exact in fen */
+    GEN_BAD__COUNT
+} gen_bad;
+
+/* Why a catalogue group cannot be drawn (no valid construction exists). */
+typedef enum {
+    GEN_SKIP_DX_SHAPE = 0,      /* core dx is not a 5-character 亚目 / comprehensive
+                                   dx not a 3-character 类目 */
+    GEN_SKIP_NO_DX_CODE,        /* no valid ICD-10 code under the 亚目 / 类目 */
+    GEN_SKIP_RELATED_INVALID,   /* related list repeats the main procedure or
+                                   itself, or related without a main procedure */
+    GEN_SKIP_SHADOWED,          /* same dx + main + related set as a group with a
+                                   lower 序号, which wins the tie */
+    GEN_SKIP_NO_ATTR_TABLE,     /* comprehensive SS/ZLXCZ/ZDXCZ without an
+                                   attribute table */
+    GEN_SKIP_NO_PROC_FOR_ATTR,  /* no procedure with that attribute that is not the
+                                   main procedure of a core group under the 类目 */
+    GEN_SKIP_NO_BSZL_DX,        /* BSZL: every 亚目 under the 类目 with a code has a
+                                   dx-only core group */
+    GEN_SKIP_BAD_ATTR,          /* comprehensive group with an unknown attribute */
+    GEN_SKIP__COUNT
+} gen_skip;
+
+/* Static English names ("empty_dx", ..., "no_dx_code", ...); "?" if out of range. */
+const char *gen_bad_name(gen_bad b);
+const char *gen_skip_name(gen_skip s);
+
+/* What gen_region_ex did. Filled even when it fails part-way. */
+typedef struct {
+    size_t n_groups;                      /* catalogue groups incl. KBBZ */
+    size_t n_drawable;                    /* groups with a construction */
+    size_t n_skipped[GEN_SKIP__COUNT];    /* groups skipped, by reason */
+    char skip_example[GEN_SKIP__COUNT][GR_DIP_CODE_MAX]; /* first skipped code */
+    int nfiles;                           /* files written: current first */
+    int year[1 + CM_MAX_HISTORY];         /* discharge year of each file */
+    int64_t rows[1 + CM_MAX_HISTORY];     /* data rows of each file */
+    uint64_t bytes;                       /* bytes written, all files */
+    int64_t bad[GEN_BAD__COUNT];          /* bad rows by kind, all files */
+    int64_t readmissions;                 /* rows that are a readmission of an
+                                             earlier row (same patient and
+                                             institution, within 15 days) */
+    int threads;                          /* OpenMP threads used */
+    double seconds;                       /* wall time of generation + writing */
+} gen_stats;
+
+/* Called after each written batch with rows done and rows in the current
+ * file (progress display only; it must not call back into the generator). */
+typedef void (*gen_progress_fn)(void *user, int year, int64_t done, int64_t total);
+
+/* Writes DIR/current.csv (cases rows, discharge year cfg->gen_year) and,
+ * when history is wanted (history_cases >= 0), DIR/history_<year>.csv for
+ * the 3 previous years (history_cases rows each; 0 = same as cases; < 0 =
+ * no history files); creates DIR (one level) if missing.
+ * cfg: region (institution id prefix, region column), gen_year,
+ * gen_institutions. dip: a loaded catalogue, browsed read-only. seed: any
+ * value. bad_rows: share of bad rows in [0, 1] (see gen_bad).
+ * Returns 0, or -1 with a message in err (file and what to do): bad
+ * argument, a catalogue without any drawable group, a file that cannot be
+ * written. Uses cfg->threads OpenMP threads (0 = the OpenMP default); the
+ * bytes do not depend on it. Not reentrant-safe with respect to DIR. */
+int gen_region(const cm_config *cfg, const gr_dip *dip, const char *dir, int64_t cases,
+               int64_t history_cases, uint64_t seed, double bad_rows, char *err, size_t errlen);
+
+/* As gen_region, plus stats (may be NULL) and a progress callback (may be
+ * NULL, called from the calling thread only). */
+int gen_region_ex(const cm_config *cfg, const gr_dip *dip, const char *dir, int64_t cases,
+                  int64_t history_cases, uint64_t seed, double bad_rows, gen_stats *stats,
+                  gen_progress_fn progress, void *user, char *err, size_t errlen);
+
+/* The bad-row kind of row (0-based data row of the file for discharge year
+ * year), as gen_region decides it: lets a test find each bad row without
+ * reading it. GEN_BAD_NONE for a good row. Pure function, thread-safe. */
+gen_bad gen_bad_kind(uint64_t seed, int year, int64_t row, double bad_rows);
+
+/* Largest number of rows per file (case ids have 8 digits per year). */
+#define GEN_MAX_ROWS 99999999LL
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CASEMIX_BENCH_GEN_H */

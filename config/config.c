@@ -1,0 +1,1129 @@
+/*
+ * config.c - reads and validates one libconfig file into a cm_config.
+ *
+ * Design
+ * - One table, KEYS[], lists every valid key: its group, its name, its kind
+ *   (how it is read and checked), where it goes in cm_config (offsetof) and
+ *   its range. The same table drives the reading, the unknown-key check and
+ *   the "did you mean" suggestions: a new key is one line here plus its
+ *   entry in config/example.cfg.
+ * - Checks run in this order and stop at the first problem, so a bad file
+ *   never starts any work: read the bytes (the SHA-256 covers exactly those
+ *   bytes); a lexical pre-scan (@include is refused, because the checksum
+ *   must cover every setting; integer literals beyond 32 bits without an L
+ *   suffix are refused, because libconfig 1.5 silently truncates them);
+ *   libconfig's parse; unknown keys anywhere in the tree; every key of the
+ *   table in order (type, then range); rules between keys (low < high,
+ *   the scheme's required tables, ...); finally the named tables exist and
+ *   are readable.
+ * - Relative paths are joined to the absolute directory of the file. Data
+ *   files (input.records, history[].file, output.file) are not checked for
+ *   existence: `casemix gen` writes them, and the engine names them when it
+ *   opens them. Tables (dip.*, drg.tables, input.aliases) are checked.
+ * - Numbers: an integer is accepted where a real is expected; nothing else
+ *   is converted (no "2" for 2, no 1 for true). Money (budget.fund_budget)
+ *   goes through cm_parse_yuan, never through a double.
+ * - The library never prints or exits; all libconfig state lives in
+ *   cm_config_load's frame, so separate loads do not share anything.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "config.h"
+
+#define CM_CFG_MAX_BYTES (16u << 20)   /* a larger file is not a configuration */
+
+/* ------------------------------------------------------------------ */
+/* The table of keys                                                   */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+    K_GROUP,     /* top-level group { ... } holding further keys */
+    K_HISTORY,   /* the history list, read by load_history */
+    K_HIST_ITEM, /* a key of one history entry (read by load_history) */
+    K_STR,       /* string into char[size] */
+    K_PATH,      /* data file path, resolved, not checked (written by gen) */
+    K_TABLE,     /* table file path, resolved, must be a readable file */
+    K_DIR,       /* table directory, resolved, must be a readable directory */
+    K_ENCODING,  /* "UTF-8" only */
+    K_ENUM,      /* one of names[] into an int-sized enum */
+    K_BOOL,      /* true / false into an int */
+    K_INT,       /* integer into an int */
+    K_INT64,     /* integer into an int64_t */
+    K_UINT64,    /* integer >= 0 into a uint64_t */
+    K_REAL,      /* number (integer accepted) into a double */
+    K_WEIGHTS,   /* 3 numbers >= 0 with a positive sum into double[3] */
+    K_YUAN       /* yuan, string or number, into int64_t fen */
+} kind;
+
+typedef struct {
+    const char *group;            /* NULL: top level */
+    const char *name;
+    kind k;
+    size_t off;                   /* offsetof(cm_config, ...) */
+    size_t size;                  /* size of the member */
+    double lo, hi;                /* numeric range */
+    unsigned char lo_open, hi_open; /* 1: the bound itself is excluded */
+    const char *const *names;     /* K_ENUM: choices, NULL-terminated */
+} keydef;
+
+static const char *const SCHEMES[] = { "dip", "drg", "both", NULL };
+static const char *const MISMATCH[] = { "flag", "reject", NULL };
+static const char *const SOURCES[] = { "catalogue", "history", NULL };
+static const char *const SCALES[] = { "region_mean", "benchmark", "unit", NULL };
+static const char *const COEF_MODES[] = { "fixed", "history", NULL };
+static const char *const STD_COSTS[] = { "group_mean_x_coef", "level_mean",
+                                         "score_x_point_value", NULL };
+static const char *const COMPRESSIONS[] = { "deflate", "none", NULL };
+static const char *const TIE_RULES[] = { "lowest_seq", NULL };
+
+/* K_ENUM writes an int: every enum it targets must be int-sized. */
+_Static_assert(sizeof(cm_scheme) == sizeof(int), "enum size");
+_Static_assert(sizeof(cm_mismatch) == sizeof(int), "enum size");
+_Static_assert(sizeof(cm_score_source) == sizeof(int), "enum size");
+_Static_assert(sizeof(sc_scale) == sizeof(int), "enum size");
+_Static_assert(sizeof(cm_coef_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(cm_std_cost) == sizeof(int), "enum size");
+_Static_assert(sizeof(cm_compression) == sizeof(int), "enum size");
+_Static_assert(sizeof(gr_tie_rule) == sizeof(int), "enum size");
+
+#define M(m) offsetof(cm_config, m), sizeof(((cm_config *)0)->m)
+#define IN 0   /* bound included */
+#define EX 1   /* bound excluded */
+
+#define GROUP(n)            { NULL, n, K_GROUP, 0, 0, 0, 0, 0, 0, NULL }
+#define TEXT(g, n, k, m)    { g, n, k, M(m), 0, 0, 0, 0, NULL }
+#define CHOICE(g, n, m, v)  { g, n, K_ENUM, M(m), 0, 0, 0, 0, v }
+#define NUM(g, n, k, m, lo, lo_open, hi, hi_open) \
+    { g, n, k, M(m), lo, hi, lo_open, hi_open, NULL }
+
+static const keydef KEYS[] = {
+    TEXT(NULL, "region", K_STR, region),
+    TEXT(NULL, "period", K_STR, period),
+    CHOICE(NULL, "scheme", scheme, SCHEMES),
+    NUM(NULL, "threads", K_INT, threads, 0, IN, 4096, IN),
+    GROUP("input"),
+    { NULL, "history", K_HISTORY, 0, 0, 0, 0, 0, 0, NULL },
+    GROUP("dip"), GROUP("drg"), GROUP("scores"), GROUP("coefficients"),
+    GROUP("outliers"), GROUP("budget"), GROUP("output"), GROUP("generator"),
+
+    TEXT("input", "records", K_PATH, input_file),
+    TEXT("input", "encoding", K_ENCODING, input_encoding),
+    TEXT("input", "aliases", K_TABLE, input_aliases),
+    CHOICE("input", "category_mismatch", category_mismatch, MISMATCH),
+    NUM("input", "category_tolerance_fen", K_INT64, category_tolerance_fen, 0, IN, 9e15, IN),
+
+    { "history", "year", K_HIST_ITEM, 0, 0, 1900, 2999, 0, 0, NULL },
+    { "history", "file", K_HIST_ITEM, 0, 0, 0, 0, 0, 0, NULL },
+
+    TEXT("dip", "catalogue", K_TABLE, dip_catalogue),
+    TEXT("dip", "group_stats", K_TABLE, dip_group_stats),
+    TEXT("dip", "proc_attributes", K_TABLE, dip_proc_attr),
+    TEXT("dip", "icd10", K_TABLE, dip_icd10),
+    TEXT("dip", "simple_procedures", K_TABLE, dip_simple_procs),
+    NUM("dip", "blank_factor", K_REAL, blank_factor, 0, EX, 1, IN),
+    NUM("dip", "blank_score", K_REAL, dip.blank_score, 0, IN, 1e9, IN),
+    CHOICE("dip", "tie_rule", dip.tie_rule, TIE_RULES),
+    TEXT("dip", "first_other_as_principal", K_BOOL, dip.first_other_as_principal),
+
+    TEXT("drg", "tables", K_DIR, drg_dir),
+    TEXT("drg", "upcase_codes", K_BOOL, drg.upcase_codes),
+
+    CHOICE("scores", "source", score_source, SOURCES),
+    TEXT("scores", "year_weights", K_WEIGHTS, calib.year_weight),
+    NUM("scores", "trim_low", K_REAL, calib.trim_low, 0, IN, 1, EX),
+    NUM("scores", "trim_high", K_REAL, calib.trim_high, 0, EX, 1, IN),
+    NUM("scores", "trim_min_cases", K_INT64, calib.trim_min_cases, 0, IN, 1e12, IN),
+    CHOICE("scores", "scale", calib.scale, SCALES),
+    NUM("scores", "scale_factor", K_REAL, calib.scale_factor, 0, EX, 1e9, IN),
+    TEXT("scores", "benchmark_group", K_STR, benchmark_group),
+    NUM("scores", "cv_split_threshold", K_REAL, cv_split_threshold, 0, EX, 100, IN),
+
+    CHOICE("coefficients", "mode", coef_mode, COEF_MODES),
+    NUM("coefficients", "level1", K_REAL, level_coef[1], 0, EX, 100, IN),
+    NUM("coefficients", "level2", K_REAL, level_coef[2], 0, EX, 100, IN),
+    NUM("coefficients", "level3", K_REAL, level_coef[3], 0, EX, 100, IN),
+
+    NUM("outliers", "low", K_REAL, outliers.low, 0, EX, 1000, EX),
+    TEXT("outliers", "low_inclusive", K_BOOL, outliers.low_inclusive),
+    NUM("outliers", "high", K_REAL, outliers.high, 0, EX, 1000, EX),
+    TEXT("outliers", "high_inclusive", K_BOOL, outliers.high_inclusive),
+    NUM("outliers", "high_k", K_REAL, outliers.high_k, 0, IN, 1000, IN),
+    NUM("outliers", "special", K_REAL, outliers.special, 0, EX, 1e6, IN),
+    NUM("outliers", "special_cap", K_REAL, outliers.special_cap, 0, IN, 1, IN),
+    NUM("outliers", "special_pay_k", K_REAL, outliers.special_pay_k, 0, IN, 1000, IN),
+    CHOICE("outliers", "standard_cost", standard_cost, STD_COSTS),
+
+    NUM("budget", "fund_budget", K_YUAN, fund_budget_fen, 0, EX, 9e15, IN),
+
+    TEXT("output", "file", K_PATH, output_file),
+    CHOICE("output", "compression", compression, COMPRESSIONS),
+    NUM("output", "deflate_level", K_INT, deflate_level, 1, IN, 9, IN),
+    NUM("output", "chunk_rows", K_INT, chunk_rows, 1, IN, 16777216, IN),
+
+    NUM("generator", "cases", K_INT64, gen_cases, 1, IN, 1e12, IN),
+    NUM("generator", "history_cases", K_INT64, gen_history_cases, 0, IN, 1e12, IN),
+    NUM("generator", "seed", K_UINT64, gen_seed, 0, IN, 9.2e18, IN),
+    NUM("generator", "institutions", K_INT, gen_institutions, 1, IN, 100000, IN),
+    NUM("generator", "year", K_INT, gen_year, 1900, IN, 2999, IN),
+    NUM("generator", "bad_rows", K_REAL, gen_bad_rows, 0, IN, 1, IN),
+};
+
+#define NKEYS (sizeof KEYS / sizeof KEYS[0])
+
+static int same_group(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int key_index(const char *group, const char *name)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (same_group(KEYS[i].group, group) && strcmp(KEYS[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void key_path(const keydef *k, char *out, size_t n)
+{
+    if (k->group)
+        snprintf(out, n, "%s.%s", k->group, k->name);
+    else
+        snprintf(out, n, "%s", k->name);
+}
+
+/* ------------------------------------------------------------------ */
+/* Loader state and errors                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *path;
+    char dir[CM_PATH_MAX];   /* absolute directory of the file */
+    config_t cf;
+    cm_config *c;
+    cm_cfg_error *err;
+    int line[NKEYS];         /* source line of each key present, else 0 */
+} loader;
+
+__attribute__((format(printf, 5, 6)))
+static cm_cfg_status fail(loader *L, cm_cfg_status st, int line, const char *key,
+                          const char *fmt, ...)
+{
+    cm_cfg_error *e = L->err;
+    snprintf(e->file, sizeof e->file, "%s", L->path);
+    e->line = line;
+    snprintf(e->key, sizeof e->key, "%s", key ? key : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+static int key_line(const loader *L, const char *group, const char *name)
+{
+    int i = key_index(group, name);
+    return i < 0 ? 0 : L->line[i];
+}
+
+/* Line of a key if present, else of its group, else 0. */
+static int best_line(const loader *L, const char *group, const char *name)
+{
+    int line = key_line(L, group, name);
+    if (!line && group)
+        line = key_line(L, NULL, group);
+    return line;
+}
+
+/* ------------------------------------------------------------------ */
+/* Unknown keys and suggestions                                        */
+/* ------------------------------------------------------------------ */
+
+/* Optimal-string-alignment distance (insert, delete, substitute, swap of
+ * neighbours), case-insensitive; names longer than 63 count as far. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 63 || m > 63)
+        return 1000;
+    int d[64][64];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            int cost = ca != cb;
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v) v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[n][m];
+}
+
+static int close_enough(const char *name, int dist)
+{
+    int len = (int)strlen(name);
+    return dist <= (len <= 4 ? 1 : len <= 8 ? 2 : 3);
+}
+
+/* Writes the advice for an unknown key `name` in `group` (shown as
+ * `shown`, e.g. "history[1]") into out. */
+static void suggest(const char *group, const char *shown, const char *name,
+                    char *out, size_t n)
+{
+    const keydef *best = NULL;
+    int bestd = INT_MAX;
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (!same_group(KEYS[i].group, group))
+            continue;
+        int d = edit_distance(name, KEYS[i].name);
+        if (d < bestd) { bestd = d; best = &KEYS[i]; }
+    }
+    if (best && close_enough(name, bestd)) {
+        snprintf(out, n, "did you mean %s%s%s?", shown ? shown : "", shown ? "." : "",
+                 best->name);
+        return;
+    }
+    /* The right name in the wrong group. */
+    best = NULL;
+    bestd = INT_MAX;
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (same_group(KEYS[i].group, group) || KEYS[i].k == K_HIST_ITEM)
+            continue;
+        int d = edit_distance(name, KEYS[i].name);
+        if (d < bestd) { bestd = d; best = &KEYS[i]; }
+    }
+    if (best && bestd <= 1) {
+        if (best->group)
+            snprintf(out, n, "did you mean %s.%s? it belongs inside %s { ... }",
+                     best->group, best->name, best->group);
+        else
+            snprintf(out, n, "did you mean %s? it is a top-level key, outside any group",
+                     best->name);
+        return;
+    }
+    size_t used = (size_t)snprintf(out, n, "valid keys %s%s:", group ? "in " : "at the top level",
+                                   group ? group : "");
+    for (size_t i = 0; i < NKEYS && used < n; i++)
+        if (same_group(KEYS[i].group, group))
+            used += (size_t)snprintf(out + used, n - used, " %s", KEYS[i].name);
+}
+
+static cm_cfg_status unknown_key(loader *L, const config_setting_t *s, const char *group,
+                                 const char *shown)
+{
+    char advice[300], kp[128];
+    const char *name = config_setting_name(s);
+    suggest(group, shown, name, advice, sizeof advice);
+    snprintf(kp, sizeof kp, "%s%s%s", shown ? shown : "", shown ? "." : "", name);
+    return fail(L, CM_CFG_ERR_KEY, (int)config_setting_source_line(s), kp,
+                "unknown key %s; %s (config/example.cfg lists every key)", kp, advice);
+}
+
+/* Every setting of the tree must be in KEYS. Settings of the wrong type
+ * (a scalar where a group is expected) are left to the typed reading. */
+static cm_cfg_status check_unknown(loader *L)
+{
+    config_setting_t *root = config_root_setting(&L->cf);
+    for (int i = 0; i < config_setting_length(root); i++) {
+        config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+        int ki = key_index(NULL, config_setting_name(s));
+        if (ki < 0)
+            return unknown_key(L, s, NULL, NULL);
+        const keydef *k = &KEYS[ki];
+        if (k->k == K_GROUP && config_setting_is_group(s)) {
+            for (int j = 0; j < config_setting_length(s); j++) {
+                config_setting_t *m = config_setting_get_elem(s, (unsigned)j);
+                if (key_index(k->name, config_setting_name(m)) < 0)
+                    return unknown_key(L, m, k->name, k->name);
+            }
+        } else if (k->k == K_HISTORY && config_setting_is_list(s)) {
+            for (int j = 0; j < config_setting_length(s); j++) {
+                config_setting_t *e = config_setting_get_elem(s, (unsigned)j);
+                if (!config_setting_is_group(e))
+                    continue;
+                char prefix[32];
+                snprintf(prefix, sizeof prefix, "history[%d]", j);
+                for (int q = 0; q < config_setting_length(e); q++) {
+                    config_setting_t *m = config_setting_get_elem(e, (unsigned)q);
+                    if (key_index("history", config_setting_name(m)) < 0)
+                        return unknown_key(L, m, "history", prefix);
+                }
+            }
+        }
+    }
+    return CM_CFG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Typed reading                                                        */
+/* ------------------------------------------------------------------ */
+
+static const char *got_type(const config_setting_t *s)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64: return "a whole number";
+    case CONFIG_TYPE_FLOAT: return "a number with a decimal point";
+    case CONFIG_TYPE_STRING: return "a string";
+    case CONFIG_TYPE_BOOL: return "true/false";
+    case CONFIG_TYPE_GROUP: return "a group";
+    case CONFIG_TYPE_ARRAY: return "an array";
+    case CONFIG_TYPE_LIST: return "a list";
+    default: return "an unknown type";
+    }
+}
+
+static const char *want_type(kind k)
+{
+    switch (k) {
+    case K_GROUP: return "a group, written name = { key = value; ... };";
+    case K_HISTORY: return "a list of groups, written ( { year = 2023; file = \"2023.csv\"; }, ... )";
+    case K_HIST_ITEM: return "a group { year = 2023; file = \"2023.csv\"; }";
+    case K_STR: case K_ENCODING: case K_ENUM: return "a string in double quotes";
+    case K_PATH: case K_TABLE: return "a file path in double quotes";
+    case K_DIR: return "a directory path in double quotes";
+    case K_BOOL: return "true or false, without quotes";
+    case K_INT: case K_INT64: case K_UINT64:
+        return "a whole number, without quotes or decimal point";
+    case K_REAL: return "a number, without quotes";
+    case K_WEIGHTS: return "an array of 3 numbers such as [1.0, 2.0, 7.0]";
+    case K_YUAN: return "an amount in yuan, a string such as \"123456789.00\" or a number";
+    }
+    return "?";
+}
+
+static cm_cfg_status type_error(loader *L, const config_setting_t *s, const char *kp, kind k)
+{
+    return fail(L, CM_CFG_ERR_TYPE, (int)config_setting_source_line(s), kp,
+                "%s must be %s, not %s", kp, want_type(k), got_type(s));
+}
+
+static int is_int(const config_setting_t *s)
+{
+    int t = config_setting_type(s);
+    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
+}
+
+static int is_num(const config_setting_t *s)
+{
+    return is_int(s) || config_setting_type(s) == CONFIG_TYPE_FLOAT;
+}
+
+static double num_value(const config_setting_t *s)
+{
+    return is_int(s) ? (double)config_setting_get_int64(s) : config_setting_get_float(s);
+}
+
+static void range_text(const keydef *k, char *out, size_t n)
+{
+    snprintf(out, n, "%s %.15g and %s %.15g", k->lo_open ? ">" : ">=", k->lo,
+             k->hi_open ? "<" : "<=", k->hi);
+}
+
+static int in_range(const keydef *k, double v)
+{
+    if (!isfinite(v))
+        return 0;
+    if (k->lo_open ? !(v > k->lo) : !(v >= k->lo))
+        return 0;
+    if (k->hi_open ? !(v < k->hi) : !(v <= k->hi))
+        return 0;
+    return 1;
+}
+
+static cm_cfg_status range_error(loader *L, const config_setting_t *s, const char *kp,
+                                 const keydef *k, const char *shown)
+{
+    char r[128];
+    range_text(k, r, sizeof r);
+    return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(s), kp,
+                "%s = %s is out of range: it must be %s", kp, shown, r);
+}
+
+/* Joins a relative path to the file's directory; "" stays "". */
+static int resolve_path(const loader *L, const char *v, char *out, size_t n)
+{
+    int len;
+    if (v[0] == '\0' || v[0] == '/')
+        len = snprintf(out, n, "%s", v);
+    else
+        len = snprintf(out, n, "%s%s%s", L->dir,
+                       L->dir[strlen(L->dir) - 1] == '/' ? "" : "/", v);
+    return len >= 0 && (size_t)len < n ? 0 : -1;
+}
+
+/* A double that prints back to itself with 2 decimals is that decimal
+ * amount; anything finer must be written as a string. */
+static int yuan_from_double(double v, int64_t *fen)
+{
+    char buf[64];
+    if (!isfinite(v) || fabs(v) > 9e13)
+        return -1;
+    snprintf(buf, sizeof buf, "%.2f", v);
+    if (strtod(buf, NULL) != v)
+        return -1;
+    return cm_parse_yuan(buf, strlen(buf), fen);
+}
+
+static cm_cfg_status load_key(loader *L, const keydef *k, const config_setting_t *s)
+{
+    char kp[128];
+    key_path(k, kp, sizeof kp);
+    void *dst = (char *)L->c + k->off;
+    const char *str = NULL;
+
+    switch (k->k) {
+    case K_STR: case K_PATH: case K_TABLE: case K_DIR: case K_ENCODING: case K_ENUM:
+        if (config_setting_type(s) != CONFIG_TYPE_STRING)
+            return type_error(L, s, kp, k->k);
+        str = config_setting_get_string(s);
+        break;
+    case K_BOOL:
+        if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+            return type_error(L, s, kp, k->k);
+        *(int *)dst = config_setting_get_bool(s);
+        return CM_CFG_OK;
+    case K_INT: case K_INT64: case K_UINT64: {
+        if (!is_int(s))
+            return type_error(L, s, kp, k->k);
+        long long v = config_setting_get_int64(s);
+        if (!in_range(k, (double)v)) {
+            char shown[32];
+            snprintf(shown, sizeof shown, "%lld", v);
+            return range_error(L, s, kp, k, shown);
+        }
+        if (k->k == K_INT)
+            *(int *)dst = (int)v;
+        else if (k->k == K_INT64)
+            *(int64_t *)dst = (int64_t)v;
+        else
+            *(uint64_t *)dst = (uint64_t)v;
+        return CM_CFG_OK;
+    }
+    case K_REAL: {
+        if (!is_num(s))
+            return type_error(L, s, kp, k->k);
+        double v = num_value(s);
+        if (!in_range(k, v)) {
+            char shown[32];
+            snprintf(shown, sizeof shown, "%.15g", v);
+            return range_error(L, s, kp, k, shown);
+        }
+        *(double *)dst = v;
+        return CM_CFG_OK;
+    }
+    case K_WEIGHTS: {
+        int t = config_setting_type(s);
+        if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+            return type_error(L, s, kp, k->k);
+        int line = (int)config_setting_source_line(s);
+        if (config_setting_length(s) != 3)
+            return fail(L, CM_CFG_ERR_VALUE, line, kp,
+                        "%s has %d values; give exactly 3 weights, oldest year first, "
+                        "e.g. [1.0, 2.0, 7.0]", kp, config_setting_length(s));
+        double w[3], sum = 0;
+        for (unsigned i = 0; i < 3; i++) {
+            const config_setting_t *e = config_setting_get_elem(s, i);
+            if (!is_num(e))
+                return type_error(L, s, kp, k->k);
+            w[i] = num_value(e);
+            if (!isfinite(w[i]) || w[i] < 0)
+                return fail(L, CM_CFG_ERR_VALUE, line, kp,
+                            "%s: weight %u is %.15g; weights must be >= 0", kp, i + 1, w[i]);
+            sum += w[i];
+        }
+        if (!(sum > 0))
+            return fail(L, CM_CFG_ERR_VALUE, line, kp,
+                        "%s are all zero; at least one year needs a positive weight "
+                        "(national default [1.0, 2.0, 7.0])", kp);
+        memcpy(dst, w, sizeof w);
+        return CM_CFG_OK;
+    }
+    case K_YUAN: {
+        int64_t fen = 0;
+        char shown[64];
+        int bad;
+        if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+            const char *v = config_setting_get_string(s);
+            bad = cm_parse_yuan(v, strlen(v), &fen);
+            snprintf(shown, sizeof shown, "\"%.40s\"", v);
+        } else if (is_int(s)) {
+            long long v = config_setting_get_int64(s);
+            bad = v > 90000000000000LL || v < -90000000000000LL;
+            fen = (int64_t)v * 100;
+            snprintf(shown, sizeof shown, "%lld", v);
+        } else if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
+            double v = config_setting_get_float(s);
+            bad = yuan_from_double(v, &fen);
+            snprintf(shown, sizeof shown, "%.17g", v);
+        } else {
+            return type_error(L, s, kp, k->k);
+        }
+        if (bad)
+            return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(s), kp,
+                        "%s = %s is not an amount in yuan with at most 2 decimals; "
+                        "write it as a string such as \"123456789.00\"", kp, shown);
+        if (!in_range(k, (double)fen))
+            return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(s), kp,
+                        "%s = %s must be greater than 0 yuan; give the fund budget of the "
+                        "period, or leave the key out when not settling", kp, shown);
+        *(int64_t *)dst = fen;
+        return CM_CFG_OK;
+    }
+    case K_GROUP: case K_HISTORY: case K_HIST_ITEM:
+        return CM_CFG_OK;
+    }
+
+    /* String kinds. */
+    int line = (int)config_setting_source_line(s);
+    if (k->k == K_ENUM) {
+        for (int i = 0; k->names[i]; i++)
+            if (strcasecmp(str, k->names[i]) == 0) {
+                *(int *)dst = i;
+                return CM_CFG_OK;
+            }
+        char list[256];
+        size_t used = 0;
+        for (int i = 0; k->names[i] && used < sizeof list; i++)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s\"%s\"",
+                                     i ? ", " : "", k->names[i]);
+        return fail(L, CM_CFG_ERR_VALUE, line, kp, "%s = \"%.60s\" is not valid; use one of %s",
+                    kp, str, list);
+    }
+    if (k->k == K_ENCODING) {
+        if (strcasecmp(str, "UTF-8") != 0 && strcasecmp(str, "UTF8") != 0)
+            return fail(L, CM_CFG_ERR_VALUE, line, kp,
+                        "%s = \"%.40s\": only UTF-8 input is read; convert the file first "
+                        "(iconv -f GB18030 -t UTF-8 in.csv > out.csv) and set \"UTF-8\"",
+                        kp, str);
+        snprintf((char *)dst, k->size, "UTF-8");
+        return CM_CFG_OK;
+    }
+    if (k->k == K_STR) {
+        if (strlen(str) >= k->size)
+            return fail(L, CM_CFG_ERR_VALUE, line, kp,
+                        "%s is %zu characters long; at most %zu are allowed", kp,
+                        strlen(str), k->size - 1);
+        memcpy(dst, str, strlen(str) + 1);
+        return CM_CFG_OK;
+    }
+    if (resolve_path(L, str, (char *)dst, k->size) != 0)
+        return fail(L, CM_CFG_ERR_VALUE, line, kp,
+                    "%s: the path is longer than %zu characters once joined to %s; "
+                    "use a shorter path", kp, k->size - 1, L->dir);
+    return CM_CFG_OK;
+}
+
+static cm_cfg_status load_history(loader *L, const config_setting_t *s)
+{
+    int t = config_setting_type(s);
+    int line = (int)config_setting_source_line(s);
+    if (t == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0)
+        return CM_CFG_OK;   /* history = []; */
+    if (t != CONFIG_TYPE_LIST)
+        return type_error(L, s, "history", K_HISTORY);
+    int n = config_setting_length(s);
+    if (n > CM_MAX_HISTORY)
+        return fail(L, CM_CFG_ERR_VALUE, line, "history",
+                    "history has %d years; at most %d are used (oldest first): "
+                    "remove the oldest", n, CM_MAX_HISTORY);
+    const keydef *kyear = &KEYS[key_index("history", "year")];
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        char kp[64];
+        snprintf(kp, sizeof kp, "history[%d]", i);
+        if (!config_setting_is_group(e))
+            return type_error(L, e, kp, K_HIST_ITEM);
+        int eline = (int)config_setting_source_line(e);
+        const config_setting_t *y = config_setting_get_member(e, "year");
+        const config_setting_t *f = config_setting_get_member(e, "file");
+        if (!y || !f)
+            return fail(L, CM_CFG_ERR_VALUE, eline, kp,
+                        "%s has no %s; every history entry needs year and file, "
+                        "e.g. { year = 2023; file = \"2023.csv\"; }", kp, y ? "file" : "year");
+        snprintf(kp, sizeof kp, "history[%d].year", i);
+        if (!is_int(y))
+            return type_error(L, y, kp, K_INT);
+        long long year = config_setting_get_int64(y);
+        if (!in_range(kyear, (double)year)) {
+            char shown[32];
+            snprintf(shown, sizeof shown, "%lld", year);
+            return range_error(L, y, kp, kyear, shown);
+        }
+        if (i > 0 && year <= L->c->history[i - 1].year)
+            return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(y), kp,
+                        "%s = %lld does not follow %d: list history years oldest first, "
+                        "each year once", kp, year, L->c->history[i - 1].year);
+        L->c->history[i].year = (int)year;
+        snprintf(kp, sizeof kp, "history[%d].file", i);
+        if (config_setting_type(f) != CONFIG_TYPE_STRING)
+            return type_error(L, f, kp, K_PATH);
+        const char *v = config_setting_get_string(f);
+        if (v[0] == '\0')
+            return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(f), kp,
+                        "%s is empty; name the CSV of year %lld", kp, year);
+        if (resolve_path(L, v, L->c->history[i].file, sizeof L->c->history[i].file) != 0)
+            return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(f), kp,
+                        "%s: the path is too long once joined to %s", kp, L->dir);
+        L->c->n_history = i + 1;
+    }
+    return CM_CFG_OK;
+}
+
+static cm_cfg_status load_all(loader *L)
+{
+    config_setting_t *root = config_root_setting(&L->cf);
+    for (size_t i = 0; i < NKEYS; i++) {
+        const keydef *k = &KEYS[i];
+        if (k->k == K_HIST_ITEM)
+            continue;
+        const config_setting_t *parent = root;
+        if (k->group) {
+            parent = config_setting_get_member(root, k->group);
+            if (!parent)
+                continue;   /* a group that is present was checked to be a group */
+        }
+        const config_setting_t *s = config_setting_get_member(parent, k->name);
+        if (!s)
+            continue;
+        L->line[i] = (int)config_setting_source_line(s);
+        cm_cfg_status st;
+        if (k->k == K_GROUP)
+            st = config_setting_is_group(s) ? CM_CFG_OK : type_error(L, s, k->name, K_GROUP);
+        else if (k->k == K_HISTORY)
+            st = load_history(L, s);
+        else
+            st = load_key(L, k, s);
+        if (st != CM_CFG_OK)
+            return st;
+    }
+    return CM_CFG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rules between keys, and the named tables                            */
+/* ------------------------------------------------------------------ */
+
+static cm_cfg_status check_rules(loader *L)
+{
+    const cm_config *c = L->c;
+
+    if (!(c->calib.trim_low < c->calib.trim_high))
+        return fail(L, CM_CFG_ERR_VALUE, best_line(L, "scores", "trim_high"), "scores.trim_high",
+                    "scores.trim_low (%.15g) must be below scores.trim_high (%.15g); "
+                    "national defaults 0.025 and 0.975", c->calib.trim_low, c->calib.trim_high);
+    if (c->calib.scale == SC_SCALE_BENCHMARK && c->benchmark_group[0] == '\0')
+        return fail(L, CM_CFG_ERR_VALUE, best_line(L, "scores", "scale"), "scores.benchmark_group",
+                    "scores.scale = \"benchmark\" needs scores.benchmark_group, the code of "
+                    "the benchmark group (基准病种), e.g. benchmark_group = \"K35.8:47.0100\";");
+
+    const sc_outlier_params *o = &c->outliers;
+    if (!(o->low < o->high))
+        return fail(L, CM_CFG_ERR_VALUE, best_line(L, "outliers", "high"), "outliers.high",
+                    "outliers.low (%.15g) must be below outliers.high (%.15g); national "
+                    "defaults 0.5 and 2.0", o->low, o->high);
+    if (!(o->high <= o->special))
+        return fail(L, CM_CFG_ERR_VALUE, best_line(L, "outliers", "special"), "outliers.special",
+                    "outliers.special (%.15g) must be at least outliers.high (%.15g); "
+                    "national default 5.0", o->special, o->high);
+    if (sc_outlier_params_check(o) != SC_OK)
+        return fail(L, CM_CFG_ERR_VALUE, key_line(L, NULL, "outliers"), "outliers",
+                    "the outlier settings are inconsistent: need 0 < low < high <= special, "
+                    "high_k >= 0, 0 <= special_cap <= 1");
+
+    if (c->score_source == CM_SCORES_HISTORY && c->n_history == 0)
+        return fail(L, CM_CFG_ERR_VALUE, best_line(L, "scores", "source"), "scores.source",
+                    "scores.source = \"history\" needs history years: add history = "
+                    "( { year = 2023; file = \"2023.csv\"; }, ... ); or use \"catalogue\"");
+    if (c->coef_mode == CM_COEF_HISTORY && c->n_history == 0)
+        return fail(L, CM_CFG_ERR_VALUE, best_line(L, "coefficients", "mode"),
+                    "coefficients.mode",
+                    "coefficients.mode = \"history\" needs history years: add history = "
+                    "( { year = 2023; file = \"2023.csv\"; }, ... ); or use \"fixed\"");
+
+    int scheme_line = key_line(L, NULL, "scheme");
+    if (c->scheme != CM_SCHEME_DRG && c->dip_catalogue[0] == '\0') {
+        int line = key_line(L, NULL, "dip");
+        return fail(L, CM_CFG_ERR_VALUE, line ? line : scheme_line, "dip.catalogue",
+                    "scheme \"%s\" needs the DIP catalogue (病种目录库): add "
+                    "dip = { catalogue = \"catalogue.csv\"; };",
+                    c->scheme == CM_SCHEME_BOTH ? "both" : "dip");
+    }
+    if (c->scheme != CM_SCHEME_DIP && c->drg_dir[0] == '\0') {
+        int line = key_line(L, NULL, "drg");
+        return fail(L, CM_CFG_ERR_VALUE, line ? line : scheme_line, "drg.tables",
+                    "scheme \"%s\" needs the CHS-DRG tables: add "
+                    "drg = { tables = \"chs-drg-1.1\"; }; (the folder with mdc.csv, adrg.csv, ...)",
+                    c->scheme == CM_SCHEME_BOTH ? "both" : "drg");
+    }
+    return CM_CFG_OK;
+}
+
+static cm_cfg_status check_tables(loader *L)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        const keydef *k = &KEYS[i];
+        if (k->k != K_TABLE && k->k != K_DIR)
+            continue;
+        const char *p = (const char *)L->c + k->off;
+        if (p[0] == '\0')
+            continue;
+        char kp[128];
+        key_path(k, kp, sizeof kp);
+        struct stat st;
+        const char *what = NULL;
+        if (stat(p, &st) != 0)
+            what = strerror(errno);
+        else if (k->k == K_DIR && !S_ISDIR(st.st_mode))
+            what = "not a directory";
+        else if (k->k == K_TABLE && S_ISDIR(st.st_mode))
+            what = "a directory, not a file";
+        else if (access(p, k->k == K_DIR ? R_OK | X_OK : R_OK) != 0)
+            what = strerror(errno);
+        if (what)
+            return fail(L, CM_CFG_ERR_IO, L->line[i], kp,
+                        "%s names %s: %s; fix the path (relative paths start at the "
+                        "directory of this file)", kp, p, what);
+    }
+    return CM_CFG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading the file                                                    */
+/* ------------------------------------------------------------------ */
+
+static int read_bytes(const char *path, char **out, size_t *len, const char **why)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *why = strerror(errno);
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        *why = "it is a directory";
+        return -1;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    for (;;) {
+        if (!buf) {
+            fclose(f);
+            *why = "out of memory";
+            return -2;
+        }
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        if (cap >= CM_CFG_MAX_BYTES) {
+            free(buf);
+            fclose(f);
+            *why = "larger than 16 MiB, which is not a configuration file";
+            return -1;
+        }
+        cap *= 2;
+        char *nb = realloc(buf, cap + 1);
+        if (!nb)
+            free(buf);
+        buf = nb;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        *why = "read error";
+        return -1;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+/* The first @ directive, the first NUL byte and the first integer literal
+ * that libconfig 1.5 would truncate (beyond 32 bits, no L suffix). */
+typedef struct {
+    int include_line;
+    int nul_line;
+    int big_line;
+    char big[48];
+} scan_result;
+
+static int ident_char(char ch)
+{
+    return isalnum((unsigned char)ch) || ch == '_' || ch == '*' || ch == '-';
+}
+
+static int overflows_int32(const char *t, size_t n)
+{
+    size_t i = 0;
+    int neg = 0;
+    if (t[i] == '-' || t[i] == '+')
+        neg = t[i++] == '-';
+    if (n > 0 && (t[n - 1] == 'L' || t[n - 1] == 'l'))
+        return 0;
+    if (n - i > 2 && t[i] == '0' && (t[i + 1] == 'x' || t[i + 1] == 'X')) {
+        i += 2;
+        while (i < n && t[i] == '0')
+            i++;
+        return n - i > 8;
+    }
+    unsigned long long v = 0;
+    for (; i < n; i++) {
+        if (!isdigit((unsigned char)t[i]))
+            return 0;   /* a real (".", "e") or a malformed token: libconfig decides */
+        v = v * 10 + (unsigned)(t[i] - '0');
+        if (v > 2147483648ull)
+            return 1;
+    }
+    return neg ? v > 2147483648ull : v > 2147483647ull;
+}
+
+static void prescan(const char *t, size_t n, scan_result *r)
+{
+    int line = 1;
+    size_t i = 0;
+    memset(r, 0, sizeof *r);
+    while (i < n) {
+        char ch = t[i];
+        if (ch == '\n') {
+            line++;
+            i++;
+        } else if (ch == '\0') {
+            if (!r->nul_line)
+                r->nul_line = line;
+            i++;
+        } else if (ch == '#' || (ch == '/' && i + 1 < n && t[i + 1] == '/')) {
+            while (i < n && t[i] != '\n')
+                i++;
+        } else if (ch == '/' && i + 1 < n && t[i + 1] == '*') {
+            for (i += 2; i < n && !(t[i] == '*' && i + 1 < n && t[i + 1] == '/'); i++)
+                if (t[i] == '\n')
+                    line++;
+            i += 2;
+        } else if (ch == '"') {
+            for (i++; i < n && t[i] != '"'; i++) {
+                if (t[i] == '\\' && i + 1 < n)
+                    i++;
+                if (t[i] == '\n')
+                    line++;
+            }
+            i++;
+        } else if (ch == '@') {
+            if (!r->include_line)
+                r->include_line = line;
+            i++;
+        } else if (isalpha((unsigned char)ch) || ch == '_' || ch == '*') {
+            while (i < n && ident_char(t[i]))
+                i++;
+        } else if (isdigit((unsigned char)ch) ||
+                   ((ch == '-' || ch == '+' || ch == '.') && i + 1 < n &&
+                    isdigit((unsigned char)t[i + 1]))) {
+            size_t b = i++;
+            while (i < n && (isalnum((unsigned char)t[i]) || t[i] == '.' ||
+                             ((t[i] == '-' || t[i] == '+') &&
+                              (t[i - 1] == 'e' || t[i - 1] == 'E'))))
+                i++;
+            if (!r->big_line && overflows_int32(t + b, i - b)) {
+                r->big_line = line;
+                snprintf(r->big, sizeof r->big, "%.*s", (int)(i - b < 40 ? i - b : 40), t + b);
+            }
+        } else {
+            i++;
+        }
+    }
+}
+
+/* Path of the first scalar setting on `line`, for error messages. */
+static int path_at_line(const config_setting_t *s, int line, char *out, size_t n)
+{
+    for (int i = 0; i < config_setting_length(s); i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        const char *name = config_setting_name(e);
+        size_t used = strlen(out);
+        if (name)
+            snprintf(out + used, n - used, "%s%s", used ? "." : "", name);
+        else
+            snprintf(out + used, n - used, "[%d]", i);
+        if (config_setting_is_aggregate(e) ? path_at_line(e, line, out, n)
+                                           : (int)config_setting_source_line(e) == line)
+            return 1;
+        out[used] = '\0';
+    }
+    return 0;
+}
+
+static void base_dir(const char *path, char *out, size_t n)
+{
+    char tmp[CM_PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(tmp, sizeof tmp, ".");
+    else if (slash == path)
+        snprintf(tmp, sizeof tmp, "/");
+    else
+        snprintf(tmp, sizeof tmp, "%.*s", (int)(slash - path), path);
+    char *abs = realpath(tmp, NULL);
+    snprintf(out, n, "%s", abs ? abs : tmp);
+    free(abs);
+}
+
+/* ------------------------------------------------------------------ */
+/* Public API                                                          */
+/* ------------------------------------------------------------------ */
+
+void cm_config_relink(cm_config *c)
+{
+    c->dip.catalogue_csv = c->dip_catalogue[0] ? c->dip_catalogue : NULL;
+    c->dip.group_stats_csv = c->dip_group_stats[0] ? c->dip_group_stats : NULL;
+    c->dip.proc_attr_csv = c->dip_proc_attr[0] ? c->dip_proc_attr : NULL;
+    c->dip.icd10_csv = c->dip_icd10[0] ? c->dip_icd10 : NULL;
+    c->dip.simple_procs_csv = c->dip_simple_procs[0] ? c->dip_simple_procs : NULL;
+    c->drg.dir = c->drg_dir[0] ? c->drg_dir : NULL;
+}
+
+void cm_config_default(cm_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->scheme = CM_SCHEME_DIP;
+    c->threads = 0;
+    snprintf(c->input_encoding, sizeof c->input_encoding, "UTF-8");
+    c->category_mismatch = CM_MISMATCH_FLAG;
+    c->category_tolerance_fen = 0;
+    gr_dip_options_default(&c->dip);
+    c->blank_factor = 0.7;
+    gr_drg_options_default(&c->drg);
+    c->score_source = CM_SCORES_CATALOGUE;
+    sc_calib_params_default(&c->calib);
+    c->cv_split_threshold = 0.7;
+    c->coef_mode = CM_COEF_FIXED;
+    c->level_coef[0] = 0.0;
+    c->level_coef[1] = c->level_coef[2] = c->level_coef[3] = 1.0;
+    sc_outlier_params_default(&c->outliers);
+    c->standard_cost = CM_STD_GROUP_MEAN_X_COEF;
+    c->fund_budget_fen = 0;
+    c->compression = CM_COMP_DEFLATE;
+    c->deflate_level = 4;
+    c->chunk_rows = 16384;
+    c->gen_cases = 20000;
+    c->gen_history_cases = 0;
+    c->gen_seed = 42;
+    c->gen_institutions = 40;
+    c->gen_year = 2025;
+    c->gen_bad_rows = 0.0;
+    cm_config_relink(c);
+}
+
+static cm_cfg_status load_parsed(loader *L, const char *text, size_t len)
+{
+    scan_result sr;
+    prescan(text, len, &sr);
+    if (sr.nul_line)
+        return fail(L, CM_CFG_ERR_SYNTAX, sr.nul_line, NULL,
+                    "the file holds a NUL byte on line %d; a configuration is plain UTF-8 "
+                    "text: save it again as text", sr.nul_line);
+    if (sr.include_line)
+        return fail(L, CM_CFG_ERR_SYNTAX, sr.include_line, NULL,
+                    "@include is not supported: the checksum recorded in the output must "
+                    "cover every setting, so put all settings in this one file");
+
+    if (!config_read_string(&L->cf, text)) {
+        const char *t = config_error_text(&L->cf);
+        int line = config_error_line(&L->cf);
+        const char *hint = strstr(t, "mismatched element type")
+            ? "; an array holds one type: write all numbers with a decimal point, "
+              "e.g. [1.0, 2.0, 7.0]"
+            : strstr(t, "duplicate") ? "; each key may appear once in its group"
+            : "; check this line and the one before it (missing ';', '=' or quote?)";
+        return fail(L, CM_CFG_ERR_SYNTAX, line, NULL, "syntax error: %s%s",
+                    t ? t : "unknown", hint);
+    }
+    if (sr.big_line) {
+        char kp[128] = "";
+        path_at_line(config_root_setting(&L->cf), sr.big_line, kp, sizeof kp);
+        return fail(L, CM_CFG_ERR_VALUE, sr.big_line, kp,
+                    "%s%sthe integer %s does not fit in 32 bits and libconfig would "
+                    "silently truncate it; write it with an L suffix (%sL), or write "
+                    "an amount of money as a string (\"50000000.00\")",
+                    kp, kp[0] ? ": " : "", sr.big, sr.big);
+    }
+
+    cm_cfg_status st = check_unknown(L);
+    if (st == CM_CFG_OK)
+        st = load_all(L);
+    if (st == CM_CFG_OK)
+        st = check_rules(L);
+    if (st == CM_CFG_OK)
+        st = check_tables(L);
+    return st;
+}
+
+cm_cfg_status cm_config_load(const char *path, cm_config *c, cm_cfg_error *err)
+{
+    cm_cfg_error scratch;
+    loader L;
+    memset(&L, 0, sizeof L);
+    L.path = path ? path : "";
+    L.c = c;
+    L.err = err ? err : &scratch;
+    memset(L.err, 0, sizeof *L.err);
+    cm_config_default(c);
+    if (!path || !path[0])
+        return fail(&L, CM_CFG_ERR_IO, 0, NULL,
+                    "no configuration file given; pass one with --config");
+
+    char *text = NULL;
+    size_t len = 0;
+    const char *why = NULL;
+    int rc = read_bytes(path, &text, &len, &why);
+    if (rc != 0)
+        return fail(&L, rc == -2 ? CM_CFG_ERR_NOMEM : CM_CFG_ERR_IO, 0, NULL,
+                    "cannot read the configuration file %s: %s; check the path", path, why);
+    cm_sha256_hex(text, len, c->sha256);
+    snprintf(c->path, sizeof c->path, "%s", path);
+    base_dir(path, L.dir, sizeof L.dir);
+
+    /* A UTF-8 byte-order mark is not part of the syntax; lines do not move. */
+    size_t skip = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+
+    config_init(&L.cf);
+    cm_cfg_status st = load_parsed(&L, text + skip, len - skip);
+    config_destroy(&L.cf);
+    free(text);
+    cm_config_relink(c);
+    return st;
+}
+
+const char *cm_cfg_status_name(cm_cfg_status s)
+{
+    switch (s) {
+    case CM_CFG_OK: return "ok";
+    case CM_CFG_ERR_IO: return "io";
+    case CM_CFG_ERR_SYNTAX: return "syntax";
+    case CM_CFG_ERR_KEY: return "unknown key";
+    case CM_CFG_ERR_TYPE: return "type";
+    case CM_CFG_ERR_VALUE: return "value";
+    case CM_CFG_ERR_NOMEM: return "out of memory";
+    }
+    return "?";
+}

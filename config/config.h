@@ -1,0 +1,163 @@
+/*
+ * config.h - the one public header of the configuration library.
+ *
+ * Reads one libconfig file per region and period, checks every key, type
+ * and value, and returns typed settings (cm_config) with the national
+ * defaults filled in. A bad configuration stops the run before any work:
+ * cm_config_load returns an error with file:line and what to do (unknown
+ * keys get the closest valid name suggested).
+ *
+ * The library does not print, exit, start threads or call HDF5. Relative
+ * paths in the file are resolved against the directory of the file.
+ * See config/example.cfg for every key with its default and meaning.
+ */
+#ifndef CASEMIX_CONFIG_H
+#define CASEMIX_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../grouper/grouper.h"
+#include "../scoring/scoring.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    CM_CFG_OK = 0,
+    CM_CFG_ERR_IO,      /* file cannot be read */
+    CM_CFG_ERR_SYNTAX,  /* libconfig parse error */
+    CM_CFG_ERR_KEY,     /* unknown key */
+    CM_CFG_ERR_TYPE,    /* wrong type */
+    CM_CFG_ERR_VALUE,   /* impossible or contradictory value */
+    CM_CFG_ERR_NOMEM
+} cm_cfg_status;
+
+/* file, line (0 if unknown), key path ("outliers.low") and message. */
+typedef struct {
+    char file[512];
+    int line;
+    char key[128];
+    char msg[512];
+} cm_cfg_error;
+
+#define CM_PATH_MAX 1024
+#define CM_MAX_HISTORY 3
+
+typedef enum { CM_SCHEME_DIP = 0, CM_SCHEME_DRG, CM_SCHEME_BOTH } cm_scheme;
+typedef enum { CM_MISMATCH_FLAG = 0, CM_MISMATCH_REJECT } cm_mismatch;
+typedef enum { CM_SCORES_CATALOGUE = 0, CM_SCORES_HISTORY } cm_score_source;
+typedef enum { CM_COEF_FIXED = 0, CM_COEF_HISTORY } cm_coef_mode;
+typedef enum {
+    CM_STD_GROUP_MEAN_X_COEF = 0, /* (b) group mean fee × institution coefficient (default) */
+    CM_STD_LEVEL_MEAN,            /* (a) group mean at same-level institutions, history */
+    CM_STD_SCORE_X_POINT          /* (c) score × budget point value × coefficient */
+} cm_std_cost;
+typedef enum { CM_COMP_DEFLATE = 0, CM_COMP_NONE } cm_compression;
+
+typedef struct {
+    int year;                    /* e.g. 2022 */
+    char file[CM_PATH_MAX];      /* CSV of that year's discharges */
+} cm_history_year;
+
+typedef struct {
+    /* identity */
+    char region[32];             /* region = "410400" (统筹区) */
+    char period[32];             /* period = "2025Q1" */
+    cm_scheme scheme;            /* scheme = "dip" | "drg" | "both"; default dip */
+    int threads;                 /* threads = 0 (0 = all cores) */
+
+    /* input { ... } */
+    char input_file[CM_PATH_MAX];      /* input.records; may be overridden by --input */
+    char input_encoding[16];           /* input.encoding = "UTF-8" (only UTF-8 read) */
+    char input_aliases[CM_PATH_MAX];   /* input.aliases = "" : extra header alias CSV */
+    cm_mismatch category_mismatch;     /* input.category_mismatch = "flag" | "reject" */
+    int64_t category_tolerance_fen;    /* input.category_tolerance_fen = 0 */
+
+    /* history ( {year, file}, ... ) oldest first, 0..3 entries */
+    int n_history;
+    cm_history_year history[CM_MAX_HISTORY];
+
+    /* dip { ... } */
+    gr_dip_options dip;                /* paths point into the char arrays below */
+    char dip_catalogue[CM_PATH_MAX];   /* dip.catalogue (required for dip) */
+    char dip_group_stats[CM_PATH_MAX]; /* dip.group_stats */
+    char dip_proc_attr[CM_PATH_MAX];   /* dip.proc_attributes */
+    char dip_icd10[CM_PATH_MAX];       /* dip.icd10 */
+    char dip_simple_procs[CM_PATH_MAX];/* dip.simple_procedures */
+    double blank_factor;               /* dip.blank_factor = 0.7 (KBBZ: f × ratio × RW) */
+
+    /* drg { ... } */
+    gr_drg_options drg;
+    char drg_dir[CM_PATH_MAX];         /* drg.tables */
+
+    /* scores { ... } */
+    cm_score_source score_source;      /* scores.source = "catalogue" | "history" */
+    sc_calib_params calib;             /* scores.year_weights, trim_low, trim_high,
+                                          trim_min_cases, scale, scale_factor */
+    char benchmark_group[GR_DIP_CODE_MAX]; /* scores.benchmark_group (scale "benchmark") */
+    double cv_split_threshold;         /* scores.cv_split_threshold = 0.7 */
+
+    /* coefficients { ... } */
+    cm_coef_mode coef_mode;            /* coefficients.mode = "fixed" | "history" */
+    double level_coef[4];              /* coefficients.level1..level3 = 1.0 ([0] unused) */
+
+    /* outliers { ... } */
+    sc_outlier_params outliers;        /* outliers.low, low_inclusive, high, ... */
+    cm_std_cost standard_cost;         /* outliers.standard_cost = "group_mean_x_coef" |
+                                          "level_mean" | "score_x_point_value" */
+
+    /* budget { ... } */
+    int64_t fund_budget_fen;           /* budget.fund_budget = "123456789.00" (yuan,
+                                          string or number, exact to the fen) */
+
+    /* output { ... } */
+    char output_file[CM_PATH_MAX];     /* output.file; may be overridden by --out */
+    cm_compression compression;        /* output.compression = "deflate" | "none" */
+    int deflate_level;                 /* output.deflate_level = 4 (1..9) */
+    int chunk_rows;                    /* output.chunk_rows = 16384 */
+
+    /* generator { ... } (casemix gen) */
+    int64_t gen_cases;                 /* generator.cases = 20000 (current period) */
+    int64_t gen_history_cases;         /* generator.history_cases = 0 (0 = same as cases) */
+    uint64_t gen_seed;                 /* generator.seed = 42 */
+    int gen_institutions;              /* generator.institutions = 40 */
+    int gen_year;                      /* generator.year = 2025 (current period year) */
+    double gen_bad_rows;               /* generator.bad_rows = 0.0 (share of bad rows) */
+
+    /* provenance */
+    char path[CM_PATH_MAX];            /* the file read */
+    char sha256[65];                   /* hex SHA-256 of the file's bytes */
+} cm_config;
+
+/* Fills c with the national defaults (no paths). */
+void cm_config_default(cm_config *c);
+
+/* Reads and validates path into *c (defaults first, then the file).
+ * Returns CM_CFG_OK, or an error with err filled (file, line, key, message
+ * that says what to do). Does not open the table files it names, but
+ * checks that required ones are given for the scheme and that every named
+ * file exists and is readable (error names the key and its line). */
+cm_cfg_status cm_config_load(const char *path, cm_config *c, cm_cfg_error *err);
+
+/* Points c->dip's path members and c->drg.dir at c's own arrays (NULL when
+ * empty). cm_config_default and cm_config_load do it; call it again after
+ * copying a cm_config by value or editing a dip_* / drg_dir path. */
+void cm_config_relink(cm_config *c);
+
+/* Static English name of a status. */
+const char *cm_cfg_status_name(cm_cfg_status s);
+
+/* Parses a yuan amount with at most 2 decimals ("12.3", "-0.05", "7") into
+ * fen exactly. Returns 0 on success, -1 on a malformed or out-of-range
+ * value. Shared by the configuration (budget) and available to callers. */
+int cm_parse_yuan(const char *s, size_t len, int64_t *fen);
+
+/* SHA-256 of a byte buffer as 64 lowercase hex digits + NUL into hex. */
+void cm_sha256_hex(const void *data, size_t len, char hex[65]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CASEMIX_CONFIG_H */

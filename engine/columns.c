@@ -1,0 +1,166 @@
+/*
+ * columns.c - input column names and their Chinese aliases.
+ *
+ * The canonical names are the project's; the aliases are the headers of
+ * real settlement-list (医保结算清单) exports, from domain.md §1. A region
+ * whose export uses other headers adds them with input.aliases, a CSV file
+ * of `canonical,alias` rows, without a code change. The README prints this
+ * table (casemix columns).
+ */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const char *canon;
+    const char *alias[5];
+} col_def;
+
+static const col_def COLS[COL__COUNT] = {
+    [COL_CASE_ID]      = {"case_id", {"结算ID", "就诊ID", "结算清单流水号", "record_id"}},
+    [COL_PATIENT_ID]   = {"patient_id", {"人员编号", "医保编号"}},
+    [COL_INST_ID]      = {"institution_id", {"定点医药机构编码", "医疗机构编码", "定点医疗机构编码"}},
+    [COL_INST_LEVEL]   = {"institution_level", {"医疗机构等级", "医院等级"}},
+    [COL_REGION]       = {"region", {"统筹区编码", "参保地区划"}},
+    [COL_SEX]          = {"sex", {"性别"}},
+    [COL_AGE_YEARS]    = {"age_years", {"年龄"}},
+    [COL_AGE_DAYS]     = {"age_days", {"年龄(天)", "新生儿年龄(天)", "年龄（天）", "新生儿年龄（天）"}},
+    [COL_BIRTH_WEIGHT] = {"birth_weight_g", {"新生儿出生体重(克)", "新生儿出生体重（克）"}},
+    [COL_ADMIT]        = {"admit_date", {"入院时间", "入院日期"}},
+    [COL_DISCHARGE]    = {"discharge_date", {"出院时间", "出院日期"}},
+    [COL_LOS]          = {"los_days", {"实际住院天数", "住院天数"}},
+    [COL_DMODE]        = {"discharge_mode", {"离院方式"}},
+    [COL_PDX]          = {"principal_dx", {"主要诊断编码", "主诊断代码", "主要诊断代码"}},
+    [COL_ODX]          = {"other_dx", {"其他诊断编码", "其他诊断代码"}},
+    [COL_PPROC]        = {"principal_proc", {"主要手术及操作编码", "主要手术操作代码"}},
+    [COL_OPROCS]       = {"other_procs", {"其他手术及操作编码", "其他手术操作代码"}},
+    [COL_PROCEDURES]   = {"procedures", {"手术及操作编码"}},
+    [COL_VENT]         = {"vent_hours", {"呼吸机使用时间(小时)", "呼吸机使用时间（小时）"}},
+    [COL_ICU]          = {"icu_days", {"重症监护天数"}},
+    [COL_TOTAL]        = {"total_cost", {"医疗费总额", "总费用"}},
+    [COL_FUND]         = {"fund_paid", {"统筹基金支付"}},
+    [COL_SELF]         = {"self_paid", {"个人自付", "个人负担"}},
+    [COL_CAT0 + SC_CAT_BED]          = {"cost_bed", {"床位费"}},
+    [COL_CAT0 + SC_CAT_CONSULT]      = {"cost_consult", {"诊查费"}},
+    [COL_CAT0 + SC_CAT_EXAM]         = {"cost_exam", {"检查费"}},
+    [COL_CAT0 + SC_CAT_LAB]          = {"cost_lab", {"化验费"}},
+    [COL_CAT0 + SC_CAT_TREATMENT]    = {"cost_treatment", {"治疗费"}},
+    [COL_CAT0 + SC_CAT_SURGERY]      = {"cost_surgery", {"手术费"}},
+    [COL_CAT0 + SC_CAT_NURSING]      = {"cost_nursing", {"护理费"}},
+    [COL_CAT0 + SC_CAT_MATERIAL]     = {"cost_material", {"卫生材料费"}},
+    [COL_CAT0 + SC_CAT_WESTERN]      = {"cost_western", {"西药费"}},
+    [COL_CAT0 + SC_CAT_HERBAL]       = {"cost_herbal", {"中药饮片费"}},
+    [COL_CAT0 + SC_CAT_PATENT]       = {"cost_patent", {"中成药费"}},
+    [COL_CAT0 + SC_CAT_GENERAL]      = {"cost_general", {"一般诊疗费"}},
+    [COL_CAT0 + SC_CAT_REGISTRATION] = {"cost_registration", {"挂号费"}},
+    [COL_CAT0 + SC_CAT_OTHER]        = {"cost_other", {"其他费"}},
+};
+
+struct col_aliases {
+    size_t n;
+    struct { char *alias; int col; } *e;
+};
+
+const char *col_name(cm_col c)
+{
+    return (unsigned)c < COL__COUNT ? COLS[c].canon : "?";
+}
+
+static int eq(const char *a, const char *s, size_t n)
+{
+    return strlen(a) == n && memcmp(a, s, n) == 0;
+}
+
+int col_lookup(const char *name, size_t len, const struct col_aliases *extra)
+{
+    while (len && (*name == ' ' || *name == '\t')) name++, len--;
+    while (len && (name[len - 1] == ' ' || name[len - 1] == '\t')) len--;
+    for (int c = 0; c < COL__COUNT; c++) {
+        if (eq(COLS[c].canon, name, len)) return c;
+        for (int k = 0; k < 5 && COLS[c].alias[k]; k++)
+            if (eq(COLS[c].alias[k], name, len)) return c;
+    }
+    if (extra)
+        for (size_t i = 0; i < extra->n; i++)
+            if (eq(extra->e[i].alias, name, len)) return extra->e[i].col;
+    return -1;
+}
+
+struct col_aliases *col_aliases_load(const char *path, char *err, size_t errlen)
+{
+    if (!path || !*path) return NULL;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open the alias table; check input.aliases", path);
+        return NULL;
+    }
+    struct col_aliases *a = calloc(1, sizeof *a);
+    char line[1024];
+    long ln = 0;
+    size_t cap = 0;
+    while (a && fgets(line, sizeof line, f)) {
+        ln++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (ln == 1 && strncmp(line, "canonical", 9) == 0) continue;
+        if (!*line || *line == '#') continue;
+        char *comma = strchr(line, ',');
+        if (!comma) {
+            snprintf(err, errlen, "%s:%ld: expected `canonical,alias`", path, ln);
+            goto fail;
+        }
+        *comma = '\0';
+        int col = -1;
+        for (int c = 0; c < COL__COUNT; c++)
+            if (strcmp(COLS[c].canon, line) == 0) col = c;
+        if (col < 0) {
+            snprintf(err, errlen, "%s:%ld: field canonical: unknown column '%s'; see `casemix columns`",
+                     path, ln, line);
+            goto fail;
+        }
+        if (a->n == cap) {
+            cap = cap ? cap * 2 : 16;
+            void *ne = realloc(a->e, cap * sizeof *a->e);
+            if (!ne) goto fail;
+            a->e = ne;
+        }
+        a->e[a->n].alias = strdup(comma + 1);
+        a->e[a->n].col = col;
+        a->n++;
+    }
+    fclose(f);
+    return a;
+fail:
+    fclose(f);
+    col_aliases_free(a);
+    return NULL;
+}
+
+void col_aliases_free(struct col_aliases *a)
+{
+    if (!a) return;
+    for (size_t i = 0; i < a->n; i++) free(a->e[i].alias);
+    free(a->e);
+    free(a);
+}
+
+void col_print_aliases(FILE *f)
+{
+    fprintf(f, "%-20s %s\n", "column", "accepted headers (aliases)");
+    for (int c = 0; c < COL__COUNT; c++) {
+        fprintf(f, "%-20s", COLS[c].canon);
+        for (int k = 0; k < 5 && COLS[c].alias[k]; k++)
+            fprintf(f, "%s%s", k ? ", " : " ", COLS[c].alias[k]);
+        fputc('\n', f);
+    }
+}
+
+static const char *const FLAG_NAMES[CF__COUNT] = {
+    "cat_mismatch", "los_mismatch", "level_mismatch", "fund_mismatch",
+    "special_review", "special_over_cap", "no_standard_cost", "no_categories",
+};
+
+const char *case_flag_name(unsigned bit)
+{
+    return bit < CF__COUNT ? FLAG_NAMES[bit] : "?";
+}

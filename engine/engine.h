@@ -1,0 +1,214 @@
+/*
+ * engine.h - internal header of the driver (not a library header).
+ *
+ * The engine owns everything that touches the outside world: the CLI, the
+ * parallel CSV reader, OpenMP, HDF5 and the terminal. A record flows:
+ *
+ *   reader (blocks -> chunks at record boundaries, parallel)
+ *     -> record parse + validation (rejects with line and field)
+ *     -> grouper (gr_dip_assign)          [per chunk, in parallel]
+ *     -> per-case score (scoring)         [per chunk, in parallel]
+ *   -> set checks (duplicate case ids, special-review cap)
+ *   -> partials per fixed slice, merged in slice order
+ *   -> point value, institution and case payments (largest remainder)
+ *   -> HDF5 (one thread) -> rename to the final name
+ *
+ * See docs/ARCHITECTURE.md.
+ */
+#ifndef CASEMIX_ENGINE_H
+#define CASEMIX_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../config/config.h"
+#include "../grouper/grouper.h"
+#include "../scoring/scoring.h"
+
+#define CM_VERSION "0.1.0"
+
+/* Exit codes (documented in the README). */
+enum {
+    CM_EXIT_OK = 0,
+    CM_EXIT_USAGE = 2,      /* bad command line */
+    CM_EXIT_CONFIG = 3,     /* bad configuration or table: nothing was done */
+    CM_EXIT_INPUT = 4,      /* input file unreadable or unusable (header, encoding) */
+    CM_EXIT_OUTPUT = 5,     /* output cannot be written (nothing left behind) */
+    CM_EXIT_INTERRUPTED = 6,/* SIGINT / SIGTERM: stopped, nothing left behind */
+    CM_EXIT_INTERNAL = 7    /* a check of the engine itself failed */
+};
+
+/* ------------------------------------------------------------------ */
+/* Columns                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+    COL_CASE_ID = 0, COL_PATIENT_ID, COL_INST_ID, COL_INST_LEVEL, COL_REGION,
+    COL_SEX, COL_AGE_YEARS, COL_AGE_DAYS, COL_BIRTH_WEIGHT,
+    COL_ADMIT, COL_DISCHARGE, COL_LOS, COL_DMODE,
+    COL_PDX, COL_ODX, COL_PPROC, COL_OPROCS, COL_PROCEDURES,
+    COL_VENT, COL_ICU, COL_TOTAL, COL_FUND, COL_SELF,
+    COL_CAT0, /* 14 cost categories in sc_category order */
+    COL__COUNT = COL_CAT0 + SC_CAT__COUNT
+} cm_col;
+
+/* Canonical name of a column ("case_id"). */
+const char *col_name(cm_col c);
+/* Resolves a header cell (canonical name or Chinese alias, trimmed) to a
+ * column, or -1. extra: optional alias table loaded from input.aliases. */
+struct col_aliases;
+int col_lookup(const char *name, size_t len, const struct col_aliases *extra);
+/* Loads an alias CSV (columns canonical,alias). NULL path -> NULL table. */
+struct col_aliases *col_aliases_load(const char *path, char *err, size_t errlen);
+void col_aliases_free(struct col_aliases *a);
+/* Prints the built-in alias table (for --help-columns / README). */
+void col_print_aliases(FILE *f);
+
+/* ------------------------------------------------------------------ */
+/* Cases                                                               */
+/* ------------------------------------------------------------------ */
+
+enum { SLOT_CASE = 0, SLOT_REJECT = 1, SLOT_EMPTY = 2 };
+
+/* Case flags (bits of cm_case.flags; listed in /cases attributes). */
+enum {
+    CF_CAT_MISMATCH   = 1u << 0, /* categories do not sum to total cost */
+    CF_LOS_MISMATCH   = 1u << 1, /* los_days differs from discharge - admit */
+    CF_LEVEL_MISMATCH = 1u << 2, /* level differs from the institution's */
+    CF_FUND_MISMATCH  = 1u << 3, /* fund_paid + self_paid != total_cost */
+    CF_SPECIAL        = 1u << 4, /* special review (特例单议) within the cap */
+    CF_SPECIAL_OVER   = 1u << 5, /* ratio above special but beyond the cap */
+    CF_NO_STD_COST    = 1u << 6, /* no standard cost: ratio not computed */
+    CF_NO_CATEGORIES  = 1u << 7  /* no cost-category columns */
+};
+#define CF__COUNT 8
+const char *case_flag_name(unsigned bit);
+
+/* One slot per input row (~100 bytes). Rejected rows keep their slot
+ * (status SLOT_REJECT) so that records read = cases + rejects by
+ * construction. */
+typedef struct {
+    char case_id[24];
+    int64_t total_fen;
+    int64_t fund_fen;
+    int64_t score_e4;            /* final case score, 1e-4 points */
+    int64_t pay_fen;             /* payment share of the institution's payment */
+    int64_t bucket_fen[SC_BUCKET__COUNT];
+    float ratio;                 /* cost / standard cost; -1 when none */
+    uint32_t line;               /* physical line of the row in the input */
+    uint32_t inst;               /* institution index (after remap) */
+    int32_t group;               /* DIP group index */
+    uint16_t flags;
+    uint8_t status;              /* SLOT_* */
+    uint8_t level;               /* 1..3 */
+    uint8_t path, why, outlier;  /* gr_dip_path, gr_dip_why, sc_outlier_class */
+    int16_t drg;                 /* CHS-DRG index, -1 for 0000 */
+    int8_t mdc;                  /* MDC index, -1 for 0000 */
+    uint8_t drg_status, drg_why, cc;
+} cm_case;
+
+typedef struct {
+    uint32_t line;
+    char case_id[24];
+    char field[24];
+    char reason[104];
+} cm_reject;
+
+/* ------------------------------------------------------------------ */
+/* Reader                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *path;
+    int fd;
+    uint64_t size;
+    int ncols;                  /* columns in the header */
+    int colidx[COL__COUNT];     /* file column of each cm_col, or -1 */
+    int has_categories;         /* all 14 category columns present */
+    uint64_t header_lines;      /* physical lines of the header */
+    /* block state */
+    char *buf;
+    size_t cap, len, carry;
+    uint64_t offset;            /* file offset of buf[0] */
+    uint64_t next_line;         /* physical line of buf[0] */
+    int eof;
+} cm_reader;
+
+typedef struct {
+    size_t begin, end;          /* byte range in the block buffer */
+    uint64_t first_line;        /* physical line of the first record */
+    size_t slot0;               /* first slot (global record index) */
+    size_t nrec;                /* rows (slots) in this chunk */
+    int quoted;                 /* block contains '"': quote-aware parse */
+} cm_chunk;
+
+/* Opens path and reads the header. Returns 0 or -1 with a message naming
+ * the file, the line and what to do. */
+int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases,
+            char *err, size_t errlen);
+/* Reads the next block and splits it into chunks of about chunk_bytes at
+ * record boundaries. *chunks is (re)allocated by the reader. Returns the
+ * number of chunks (0 at end), or -1 on error (err). slot0 of the first
+ * chunk is *next_slot; *next_slot advances by the rows of the block. */
+long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
+                   size_t *next_slot, char *err, size_t errlen);
+void rd_close(cm_reader *r);
+/* Test hook: block size in bytes (default 64 MiB). */
+void rd_set_block_size(size_t bytes);
+
+/* ------------------------------------------------------------------ */
+/* Record parsing (per thread)                                         */
+/* ------------------------------------------------------------------ */
+
+#define CM_MAX_LIST 64
+
+typedef struct {
+    /* fields of the current row */
+    const char **fp;
+    size_t *fl;
+    int nf, fcap;
+    char *scratch;              /* unquoted fields + NUL-terminated codes */
+    size_t scap;
+    /* codes for the grouper */
+    const char *odx[CM_MAX_LIST];
+    const char *oproc[CM_MAX_LIST];
+    gr_case gc;
+    /* fields not kept in cm_case, for later stages */
+    char inst_id[32];
+    int admit_day, discharge_day; /* days since 1970, -1 missing */
+    /* reject being built */
+    const char *rj_field;
+    char rj_reason[104];
+} cm_parser;
+
+void parser_init(cm_parser *p);
+void parser_free(cm_parser *p);
+
+typedef struct {
+    int need_money;             /* settle: total_cost required */
+    int need_institution;       /* settle: institution id + level required */
+    cm_mismatch mismatch;
+    int64_t tolerance_fen;
+} cm_parse_opts;
+
+/* Parses the chunk's rows; for each row calls the callback with the
+ * filled case (status set; on SLOT_REJECT the parser's rj_* say why). */
+typedef void (*rd_row_fn)(void *ctx, int tid, cm_parser *p, cm_case *c);
+void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
+                    const cm_parse_opts *o, cm_parser *p, cm_case *slots,
+                    rd_row_fn fn, void *ctx, int tid);
+
+/* ------------------------------------------------------------------ */
+/* Utilities                                                           */
+/* ------------------------------------------------------------------ */
+
+/* Days since 1970-01-01 for YYYY-MM-DD, or -1 when malformed/invalid. */
+int parse_date(const char *s, size_t n);
+/* Decimal integer with optional sign; -1 on error (value in *v). */
+int parse_int(const char *s, size_t n, long *v);
+double now_seconds(void);
+int progress_enabled(void);
+extern volatile int g_interrupted;
+
+#endif

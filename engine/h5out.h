@@ -1,0 +1,68 @@
+/*
+ * h5out.h - internal: HDF5 writing helpers (one thread, outside parallel
+ * regions). A file is created under a temporary name in the target
+ * directory and renamed at the end; on any failure or interrupt the
+ * temporary file is removed, so an output is complete or absent.
+ */
+#ifndef CASEMIX_H5OUT_H
+#define CASEMIX_H5OUT_H
+
+#include <hdf5.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../config/config.h"
+
+typedef struct {
+    hid_t file;
+    char final_path[CM_PATH_MAX];
+    char tmp_path[CM_PATH_MAX + 32];
+    cm_compression comp;
+    int level;
+    int chunk_rows;
+} h5w;
+
+/* Creates the temporary file next to final_path. 0 or -1 (err). */
+int h5w_open(h5w *w, const char *final_path, cm_compression comp, int level, int chunk_rows,
+             char *err, size_t errlen);
+/* Flushes, closes and renames to the final name. 0 or -1 (err; the
+ * temporary file is removed). */
+int h5w_commit(h5w *w, char *err, size_t errlen);
+/* Closes and removes the temporary file; safe to call twice. */
+void h5w_abort(h5w *w);
+
+/* Compound type builder for flat table rows. */
+typedef struct {
+    hid_t type;
+    size_t size;
+    int nfields;
+    char names[64][40];
+    hid_t mtype[64];
+    size_t moff[64];
+    int mown[64];
+} h5row;
+
+void h5row_begin(h5row *r);
+/* Appends a member; returns its offset in the row. */
+size_t h5row_add(h5row *r, const char *name, hid_t type, size_t size);
+size_t h5row_add_str(h5row *r, const char *name, size_t len);  /* fixed ASCII, NUL-padded */
+void h5row_end(h5row *r);   /* creates r->type */
+void h5row_free(h5row *r);
+
+/* Creates a chunked 1-D table dataset of nrows rows (filters per w) with
+ * the HDF5 Table attributes (CLASS, VERSION, TITLE, FIELD_i_NAME).
+ * Returns the dataset id or -1. */
+hid_t h5w_table(h5w *w, const char *name, const char *title, const h5row *r, hsize_t nrows);
+/* Writes rows [first, first+n) from buf. 0 or -1. */
+int h5w_rows(hid_t ds, const h5row *r, hsize_t first, hsize_t n, const void *buf);
+
+/* Attributes on any object. */
+int h5_attr_str(hid_t obj, const char *name, const char *value);
+int h5_attr_i64(hid_t obj, const char *name, int64_t v);
+int h5_attr_f64(hid_t obj, const char *name, double v);
+/* 1-D UTF-8 variable-length string dataset (names in Chinese). */
+int h5_strings(h5w *w, const char *name, const char *const *s, size_t n, const char *title);
+/* An enum type over names[0..n-1] with values 0..n-1 (uint8). */
+hid_t h5_enum_u8(const char *const *names, int n);
+
+#endif

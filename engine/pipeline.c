@@ -1,0 +1,283 @@
+/*
+ * pipeline.c - the parallel read stage shared by settle, calibrate and
+ * group: blocks -> chunks -> one parser per thread -> a callback per row,
+ * plus the per-thread tables the callbacks fill (institutions, rejects)
+ * and their deterministic merge (sorted ids, rejects by line).
+ *
+ * This file and the other engine files are the only places with OpenMP.
+ */
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+int pl_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+int pl_thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* per-thread institution table                                        */
+/* ------------------------------------------------------------------ */
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h ^ (h >> 29);
+}
+
+static int it_grow(pl_inst_table *t)
+{
+    size_t nc = t->cap ? t->cap * 2 : 256;
+    int32_t *slots = malloc(nc * sizeof *slots);
+    if (!slots) return -1;
+    for (size_t i = 0; i < nc; i++) slots[i] = -1;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t h = hash_str(t->e[i].id) & (nc - 1);
+        while (slots[h] >= 0) h = (h + 1) & (nc - 1);
+        slots[h] = (int32_t)i;
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->cap = nc;
+    pl_inst *ne = realloc(t->e, nc / 2 * sizeof *ne);
+    if (!ne) return -1;
+    t->e = ne;
+    return 0;
+}
+
+int32_t pl_inst_get(pl_inst_table *t, const char *id, uint32_t line, int level)
+{
+    if ((t->n + 1) * 2 > t->cap && it_grow(t)) return -1;
+    size_t h = hash_str(id) & (t->cap - 1);
+    while (t->slots[h] >= 0) {
+        pl_inst *e = &t->e[t->slots[h]];
+        if (strcmp(e->id, id) == 0) {
+            if (line < e->first_line) { e->first_line = line; e->level = (uint8_t)level; }
+            return t->slots[h];
+        }
+        h = (h + 1) & (t->cap - 1);
+    }
+    pl_inst *e = &t->e[t->n];
+    memset(e, 0, sizeof *e);
+    snprintf(e->id, sizeof e->id, "%s", id);
+    e->first_line = line;
+    e->level = (uint8_t)level;
+    t->slots[h] = (int32_t)t->n;
+    return (int32_t)t->n++;
+}
+
+void pl_inst_table_free(pl_inst_table *t)
+{
+    free(t->slots);
+    free(t->e);
+    memset(t, 0, sizeof *t);
+}
+
+static int cmp_inst(const void *a, const void *b)
+{
+    return strcmp(((const pl_inst *)a)->id, ((const pl_inst *)b)->id);
+}
+
+int pl_inst_merge(pl_inst_table *tabs, int ntabs, pl_inst **out, size_t *nout, uint32_t **remap)
+{
+    size_t total = 0;
+    for (int t = 0; t < ntabs; t++) total += tabs[t].n;
+    pl_inst *all = malloc((total ? total : 1) * sizeof *all);
+    if (!all) return -1;
+    size_t k = 0;
+    for (int t = 0; t < ntabs; t++)
+        for (size_t i = 0; i < tabs[t].n; i++) all[k++] = tabs[t].e[i];
+    qsort(all, total, sizeof *all, cmp_inst);
+    /* unique, keeping the level of the earliest line */
+    size_t u = 0;
+    for (size_t i = 0; i < total; i++) {
+        if (u && strcmp(all[u - 1].id, all[i].id) == 0) {
+            if (all[i].first_line < all[u - 1].first_line) {
+                all[u - 1].first_line = all[i].first_line;
+                all[u - 1].level = all[i].level;
+            }
+        } else {
+            all[u++] = all[i];
+        }
+    }
+    /* per-thread remap tables: local index -> global index */
+    for (int t = 0; t < ntabs; t++) {
+        remap[t] = malloc((tabs[t].n ? tabs[t].n : 1) * sizeof **remap);
+        if (!remap[t]) { free(all); return -1; }
+        for (size_t i = 0; i < tabs[t].n; i++) {
+            pl_inst key;
+            memcpy(key.id, tabs[t].e[i].id, sizeof key.id);
+            pl_inst *f = bsearch(&key, all, u, sizeof *all, cmp_inst);
+            remap[t][i] = (uint32_t)(f - all);
+        }
+    }
+    *out = all;
+    *nout = u;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* rejects                                                             */
+/* ------------------------------------------------------------------ */
+
+int pl_reject_add(pl_rejects *r, uint32_t line, const char *case_id, const char *field,
+                  const char *reason)
+{
+    if (r->n == r->cap) {
+        size_t nc = r->cap ? r->cap * 2 : 64;
+        cm_reject *ne = realloc(r->e, nc * sizeof *ne);
+        if (!ne) return -1;
+        r->e = ne;
+        r->cap = nc;
+    }
+    cm_reject *e = &r->e[r->n++];
+    memset(e, 0, sizeof *e);
+    e->line = line;
+    snprintf(e->case_id, sizeof e->case_id, "%s", case_id ? case_id : "");
+    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+    snprintf(e->reason, sizeof e->reason, "%s", reason ? reason : "");
+    return 0;
+}
+
+static int cmp_reject(const void *a, const void *b)
+{
+    const cm_reject *x = a, *y = b;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+int pl_rejects_merge(pl_rejects *parts, int n, pl_rejects *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int t = 0; t < n; t++)
+        for (size_t i = 0; i < parts[t].n; i++) {
+            const cm_reject *e = &parts[t].e[i];
+            if (pl_reject_add(out, e->line, e->case_id, e->field, e->reason)) return -1;
+        }
+    qsort(out->e, out->n, sizeof *out->e, cmp_reject);
+    return 0;
+}
+
+void pl_rejects_free(pl_rejects *r)
+{
+    free(r->e);
+    memset(r, 0, sizeof *r);
+}
+
+/* ------------------------------------------------------------------ */
+/* the read stage                                                      */
+/* ------------------------------------------------------------------ */
+
+int pl_read(const char *path, const struct col_aliases *aliases, const int *required,
+            const cm_parse_opts *o, rd_row_fn fn, void *ctx, pl_slots *out, cm_reader *hdr,
+            pl_progress_fn progress, void *pctx, char *err, size_t errlen)
+{
+    cm_reader r;
+    memset(out, 0, sizeof *out);
+    if (rd_open(&r, path, aliases, err, errlen)) { rd_close(&r); return -1; }
+    for (const int *c = required; c && *c >= 0; c++) {
+        if (*c == COL_PPROC && r.colidx[COL_PROCEDURES] >= 0) continue;
+        if (r.colidx[*c] < 0) {
+            snprintf(err, errlen, "%s:1: missing required column '%s'; add it to the header "
+                                  "(or a Chinese alias; see `casemix columns`)", path, col_name((cm_col)*c));
+            rd_close(&r);
+            return -1;
+        }
+    }
+    int nt = pl_threads();
+    cm_parser *ps = calloc((size_t)nt, sizeof *ps);
+    if (!ps) { snprintf(err, errlen, "out of memory"); rd_close(&r); return -1; }
+    for (int t = 0; t < nt; t++) parser_init(&ps[t]);
+    cm_chunk *chunks = NULL;
+    size_t ccap = 0, next_slot = 0;
+    int rc = 0;
+    for (;;) {
+        if (g_interrupted) { rc = -2; break; }
+        long nch = rd_next_block(&r, (size_t)1 << 20, &chunks, &ccap, &next_slot, err, errlen);
+        if (nch < 0) { rc = -1; break; }
+        if (nch == 0) break;
+        if (next_slot > out->cap) {
+            size_t nc = out->cap ? out->cap : 1 << 16;
+            while (nc < next_slot) nc = nc + nc / 2;
+            cm_case *ns = realloc(out->slots, nc * sizeof *ns);
+            if (!ns) { snprintf(err, errlen, "out of memory for %zu cases", next_slot); rc = -1; break; }
+            out->slots = ns;
+            out->cap = nc;
+        }
+        const char *buf = r.buf;
+        cm_case *slots = out->slots;
+#pragma omp parallel for schedule(dynamic, 1)
+        for (long k = 0; k < nch; k++) {
+            int tid = pl_thread_id();
+            rd_parse_chunk(&r, buf, &chunks[k], o, &ps[tid], slots, fn, ctx, tid);
+        }
+        out->n = next_slot;
+        if (progress) progress(pctx, r.offset + (r.len - r.carry), r.size);
+    }
+    if (hdr) {
+        *hdr = r;
+        hdr->buf = NULL;
+        hdr->fd = -1;
+    }
+    free(chunks);
+    for (int t = 0; t < nt; t++) parser_free(&ps[t]);
+    free(ps);
+    rd_close(&r);
+    return rc;
+}
+
+void pl_slots_free(pl_slots *s)
+{
+    free(s->slots);
+    memset(s, 0, sizeof *s);
+}
+
+/* ------------------------------------------------------------------ */
+/* duplicate case ids                                                  */
+/* ------------------------------------------------------------------ */
+
+size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
+{
+    size_t ncase = 0;
+    for (size_t i = 0; i < n; i++) ncase += slots[i].status == SLOT_CASE;
+    size_t cap = 16;
+    while (cap < ncase * 2) cap <<= 1;
+    uint32_t *tab = malloc(cap * sizeof *tab);
+    if (!tab) return (size_t)-1;
+    memset(tab, 0xff, cap * sizeof *tab);
+    size_t ndup = 0;
+    for (size_t i = 0; i < n; i++) {
+        cm_case *c = &slots[i];
+        if (c->status != SLOT_CASE) continue;
+        size_t h = hash_str(c->case_id) & (cap - 1);
+        for (;;) {
+            uint32_t j = tab[h];
+            if (j == UINT32_MAX) { tab[h] = (uint32_t)i; break; }
+            if (strcmp(slots[j].case_id, c->case_id) == 0) {
+                fn(ctx, c, &slots[j]);
+                ndup++;
+                break;
+            }
+            h = (h + 1) & (cap - 1);
+        }
+    }
+    free(tab);
+    return ndup;
+}

@@ -1,0 +1,65 @@
+/*
+ * pipeline.h - internal: the parallel read stage and per-thread tables.
+ */
+#ifndef CASEMIX_PIPELINE_H
+#define CASEMIX_PIPELINE_H
+
+#include "engine.h"
+
+int pl_threads(void);
+int pl_thread_id(void);
+
+typedef struct {
+    char id[32];
+    uint32_t first_line;
+    uint8_t level;          /* level on the earliest row of the institution */
+} pl_inst;
+
+/* Open-addressing table institution id -> local index; one per thread. */
+typedef struct {
+    pl_inst *e;
+    size_t n;
+    int32_t *slots;
+    size_t cap;
+} pl_inst_table;
+
+/* Local index of id (inserted when new); -1 on out of memory. */
+int32_t pl_inst_get(pl_inst_table *t, const char *id, uint32_t line, int level);
+void pl_inst_table_free(pl_inst_table *t);
+/* Merges per-thread tables into one list sorted by id (malloc'd *out) and
+ * per-table remaps (remap[t][local] = global; malloc'd, caller frees). */
+int pl_inst_merge(pl_inst_table *tabs, int ntabs, pl_inst **out, size_t *nout, uint32_t **remap);
+
+typedef struct {
+    cm_reject *e;
+    size_t n, cap;
+} pl_rejects;
+
+int pl_reject_add(pl_rejects *r, uint32_t line, const char *case_id, const char *field,
+                  const char *reason);
+/* Concatenates per-thread lists and sorts by line (deterministic). */
+int pl_rejects_merge(pl_rejects *parts, int n, pl_rejects *out);
+void pl_rejects_free(pl_rejects *r);
+
+typedef struct {
+    cm_case *slots;
+    size_t n, cap;
+} pl_slots;
+
+typedef void (*pl_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/* Reads path in parallel: every row gets a slot in out (in input order)
+ * and fn is called once per row from the thread that parsed it. required:
+ * columns that must be in the header, terminated by -1. hdr (optional)
+ * receives the header information. Returns 0, -1 (err) or -2 (interrupted). */
+int pl_read(const char *path, const struct col_aliases *aliases, const int *required,
+            const cm_parse_opts *o, rd_row_fn fn, void *ctx, pl_slots *out, cm_reader *hdr,
+            pl_progress_fn progress, void *pctx, char *err, size_t errlen);
+void pl_slots_free(pl_slots *s);
+
+/* Calls fn(ctx, dup, first) for every case whose case id was already seen
+ * on an earlier row. Returns the number of duplicates. Serial. */
+typedef void (*pl_dup_fn)(void *ctx, cm_case *dup, const cm_case *first);
+size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,730 @@
+/*
+ * reader.c - the parallel CSV reader of discharge records.
+ *
+ * Design (after zsv): the file is read in large blocks; each block is cut
+ * into chunks of about 1 MiB at record boundaries, and the chunks are
+ * parsed in parallel by the caller, one parser per thread. Chunk
+ * boundaries depend only on the bytes and the chunk size, never on the
+ * thread count, so output is identical at any thread count.
+ *
+ * Record boundaries: when a block holds no '"', every '\n' ends a record
+ * and the cut is a memchr. When it holds quotes (RFC 4180: "" escapes,
+ * commas and newlines inside quotes), the block is scanned serially with a
+ * quote state machine; the state at the start of a block is always
+ * "outside" because a block starts at a record boundary.
+ *
+ * Every row gets a slot and a physical line number. A row that cannot be
+ * parsed becomes a reject (field and reason), never an error of the run.
+ * Amounts are parsed exactly to fen with cm_parse_yuan (no strtod).
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static size_t g_block_size = (size_t)64 << 20;
+#define MAX_RECORD ((size_t)1 << 30)
+
+void rd_set_block_size(size_t bytes) { g_block_size = bytes < 64 ? 64 : bytes; }
+
+/* ------------------------------------------------------------------ */
+/* small parsers                                                       */
+/* ------------------------------------------------------------------ */
+
+int parse_int(const char *s, size_t n, long *v)
+{
+    size_t i = 0;
+    int neg = 0;
+    while (i < n && s[i] == ' ') i++;
+    while (n > i && s[n - 1] == ' ') n--;
+    if (i < n && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+    if (i == n) return -1;
+    long x = 0;
+    for (; i < n; i++) {
+        unsigned d = (unsigned char)s[i] - '0';
+        if (d > 9 || x > 100000000000L) return -1;
+        x = x * 10 + (long)d;
+    }
+    *v = neg ? -x : x;
+    return 0;
+}
+
+/* days from civil (H. Hinnant) */
+static int days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int parse_date(const char *s, size_t n)
+{
+    /* YYYY-MM-DD, optionally followed by a time ("2025-01-14 08:30:00") */
+    if (n < 10) return -1;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) { if (s[i] != '-' && s[i] != '/') return -1; }
+        else if ((unsigned)(s[i] - '0') > 9) return -1;
+    }
+    if (n > 10 && s[10] != ' ' && s[10] != 'T') return -1;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1]) return -1;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return -1;
+    return days_from_civil(y, m, d);
+}
+
+/* ------------------------------------------------------------------ */
+/* header                                                              */
+/* ------------------------------------------------------------------ */
+
+static int valid_utf8(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        int k = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+        if (k < 0 || (k == 1 && c < 0xC2) || i + (size_t)k >= n + (k ? 0 : 1)) return 0;
+        for (int j = 1; j <= k; j++)
+            if (i + (size_t)j >= n || (s[i + j] & 0xC0) != 0x80) return 0;
+        i += (size_t)k + 1;
+    }
+    return 1;
+}
+
+int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases,
+            char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    r->fd = open(path, O_RDONLY);
+    if (r->fd < 0) {
+        snprintf(err, errlen, "%s: cannot open input: %s; check --input or input.records", path,
+                 strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(r->fd, &st) == 0) r->size = (uint64_t)st.st_size;
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory, not a CSV file", path);
+        return -1;
+    }
+    r->cap = g_block_size;
+    r->buf = malloc(r->cap + 2);
+    if (!r->buf) { snprintf(err, errlen, "out of memory"); return -1; }
+    /* read until the header line is complete */
+    size_t hdr_end = 0;
+    int inq = 0;
+    for (;;) {
+        if (r->len == r->cap) {
+            if (r->cap >= ((size_t)16 << 20)) {
+                snprintf(err, errlen, "%s:1: header longer than 16 MiB; is this a CSV file?", path);
+                return -1;
+            }
+            r->cap *= 2;
+            char *nb = realloc(r->buf, r->cap + 2);
+            if (!nb) { snprintf(err, errlen, "out of memory"); return -1; }
+            r->buf = nb;
+        }
+        ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
+        if (n < 0) {
+            snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
+            return -1;
+        }
+        if (n == 0) r->eof = 1;
+        size_t from = r->len;
+        r->len += (size_t)n;
+        for (size_t i = from; i < r->len; i++) {
+            if (r->buf[i] == '"') inq = !inq;
+            else if (r->buf[i] == '\n' && !inq) { hdr_end = i + 1; break; }
+        }
+        if (hdr_end || r->eof) break;
+    }
+    if (r->len == 0) {
+        snprintf(err, errlen, "%s: empty file: expected a header row (case_id,institution_id,...); "
+                              "see `casemix columns`", path);
+        return -1;
+    }
+    if (!hdr_end) hdr_end = r->len;
+    size_t start = 0;
+    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) start = 3;
+    const char *h = r->buf + start;
+    size_t hl = hdr_end - start;
+    if (memchr(h, '\0', hl)) {
+        snprintf(err, errlen, "%s:1: the header contains NUL bytes; is this a UTF-16 or binary file? "
+                              "Convert it with: iconv -f UTF-16 -t UTF-8 IN > OUT", path);
+        return -1;
+    }
+    if (!valid_utf8((const unsigned char *)h, hl)) {
+        snprintf(err, errlen, "%s:1: the header is not UTF-8 (it looks like GBK/GB18030, common in "
+                              "exports); convert it with: iconv -f GB18030 -t UTF-8 '%s' > converted.csv",
+                 path, path);
+        return -1;
+    }
+    for (int c = 0; c < COL__COUNT; c++) r->colidx[c] = -1;
+    /* split the header */
+    size_t i = 0;
+    int col = 0;
+    char cell[256];
+    r->header_lines = 1;
+    while (i <= hl) {
+        size_t cl = 0;
+        int q = 0;
+        while (i < hl && (q || (h[i] != ',' && h[i] != '\n' && h[i] != '\r'))) {
+            if (h[i] == '"') {
+                if (q && i + 1 < hl && h[i + 1] == '"') { if (cl < sizeof cell - 1) cell[cl++] = '"'; i += 2; continue; }
+                q = !q;
+                i++;
+                continue;
+            }
+            if (h[i] == '\n') r->header_lines++;
+            if (cl < sizeof cell - 1) cell[cl++] = h[i];
+            i++;
+        }
+        cell[cl] = '\0';
+        int c = col_lookup(cell, cl, aliases);
+        if (c >= 0) {
+            if (r->colidx[c] >= 0) {
+                snprintf(err, errlen, "%s:1: duplicate column: '%s' (column %d) and column %d both mean "
+                                      "%s; remove or rename one", path, cell, col + 1, r->colidx[c] + 1,
+                         col_name((cm_col)c));
+                return -1;
+            }
+            r->colidx[c] = col;
+        }
+        col++;
+        if (i >= hl || h[i] != ',') break;
+        i++;
+    }
+    r->ncols = col;
+    r->has_categories = 1;
+    for (int k = 0; k < SC_CAT__COUNT; k++)
+        if (r->colidx[COL_CAT0 + k] < 0) r->has_categories = 0;
+    /* keep the bytes after the header as the start of the first block */
+    r->carry = r->len - hdr_end;
+    memmove(r->buf, r->buf + hdr_end, r->carry);
+    r->offset = hdr_end;
+    r->len = r->carry;
+    r->next_line = 1 + r->header_lines;
+    return 0;
+}
+
+void rd_close(cm_reader *r)
+{
+    if (r->fd >= 0) close(r->fd);
+    r->fd = -1;
+    free(r->buf);
+    r->buf = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* blocks and chunks                                                   */
+/* ------------------------------------------------------------------ */
+
+static size_t count_nl(const char *p, size_t n)
+{
+    size_t k = 0;
+    const char *e = p + n;
+    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) { k++; p++; }
+    return k;
+}
+
+static int push_chunk(cm_chunk **chunks, size_t *cap, size_t *n, cm_chunk c)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        cm_chunk *p = realloc(*chunks, nc * sizeof *p);
+        if (!p) return -1;
+        *chunks = p;
+        *cap = nc;
+    }
+    (*chunks)[(*n)++] = c;
+    return 0;
+}
+
+long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
+                   size_t *next_slot, char *err, size_t errlen)
+{
+    /* drop what the previous block consumed */
+    if (r->len > r->carry) {
+        size_t used = r->len - r->carry;
+        r->next_line += count_nl(r->buf, used);
+        memmove(r->buf, r->buf + used, r->carry);
+        r->offset += used;
+        r->len = r->carry;
+    }
+    if (r->cap < g_block_size) {
+        char *nb = realloc(r->buf, g_block_size + 2);
+        if (!nb) { snprintf(err, errlen, "out of memory"); return -1; }
+        r->buf = nb;
+        r->cap = g_block_size;
+    }
+    for (;;) {
+        while (!r->eof && r->len < r->cap) {
+            ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                snprintf(err, errlen, "%s: read error: %s", r->path, strerror(errno));
+                return -1;
+            }
+            if (n == 0) r->eof = 1;
+            r->len += (size_t)n;
+        }
+        if (r->len == 0) return 0;
+        if (r->eof && r->buf[r->len - 1] != '\n') r->buf[r->len++] = '\n'; /* truncated last line */
+        int quoted = memchr(r->buf, '"', r->len) != NULL;
+        size_t nch = 0, end = 0;
+        uint64_t line = r->next_line;
+        size_t slot = *next_slot;
+        if (!quoted) {
+            const char *last = memrchr(r->buf, '\n', r->len);
+            if (last) {
+                end = (size_t)(last - r->buf) + 1;
+                size_t pos = 0;
+                while (pos < end) {
+                    size_t e = pos + chunk_bytes < end ? pos + chunk_bytes : end;
+                    if (e < end) {
+                        const char *nl = memchr(r->buf + e - 1, '\n', end - (e - 1));
+                        e = (size_t)(nl - r->buf) + 1;
+                    }
+                    size_t k = count_nl(r->buf + pos, e - pos);
+                    cm_chunk c = {pos, e, line, slot, k, 0};
+                    if (push_chunk(chunks, cap, &nch, c)) goto nomem;
+                    line += k;
+                    slot += k;
+                    pos = e;
+                }
+            }
+        } else {
+            /* serial quote-aware scan: records end at '\n' outside quotes */
+            int inq = 0;
+            size_t pos = 0, nrec = 0, lines = 0, rec_lines = 0;
+            for (size_t i = 0; i < r->len; i++) {
+                char ch = r->buf[i];
+                if (ch == '"') inq = !inq;
+                else if (ch == '\n') {
+                    rec_lines++;
+                    if (!inq) {
+                        nrec++;
+                        lines += rec_lines;
+                        rec_lines = 0;
+                        end = i + 1;
+                        if (end - pos >= chunk_bytes) {
+                            cm_chunk c = {pos, end, line, slot, nrec, 1};
+                            if (push_chunk(chunks, cap, &nch, c)) goto nomem;
+                            line += lines;
+                            slot += nrec;
+                            pos = end;
+                            nrec = lines = 0;
+                        }
+                    }
+                }
+            }
+            if (r->eof && inq) {
+                /* unterminated quote at end of file: the rest is one bad row */
+                nrec++;
+                lines += rec_lines;
+                end = r->len;
+            }
+            if (nrec) {
+                cm_chunk c = {pos, end, line, slot, nrec, 1};
+                if (push_chunk(chunks, cap, &nch, c)) goto nomem;
+                slot += nrec;
+            }
+        }
+        if (nch == 0) {
+            /* no complete record in the block: a very long row; grow */
+            if (r->eof) return 0;
+            if (r->cap >= MAX_RECORD) {
+                snprintf(err, errlen, "%s:%llu: a row longer than 1 GiB (or an unterminated quote); "
+                                      "check the quoting of this row", r->path,
+                         (unsigned long long)r->next_line);
+                return -1;
+            }
+            char *nb = realloc(r->buf, r->cap * 2 + 2);
+            if (!nb) goto nomem;
+            r->buf = nb;
+            r->cap *= 2;
+            continue;
+        }
+        r->carry = r->len - end;
+        *next_slot = slot;
+        return (long)nch;
+    }
+nomem:
+    snprintf(err, errlen, "out of memory while reading %s", r->path);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* row parsing                                                         */
+/* ------------------------------------------------------------------ */
+
+void parser_init(cm_parser *p)
+{
+    memset(p, 0, sizeof *p);
+}
+
+void parser_free(cm_parser *p)
+{
+    free(p->fp);
+    free(p->fl);
+    free(p->scratch);
+    memset(p, 0, sizeof *p);
+}
+
+static int reject(cm_parser *p, cm_case *c, const char *field, const char *fmt, const char *a)
+{
+    c->status = SLOT_REJECT;
+    p->rj_field = field;
+    snprintf(p->rj_reason, sizeof p->rj_reason, fmt, a ? a : "");
+    return -1;
+}
+
+/* Field of a column, or NULL when the column is absent. */
+static inline const char *fld(const cm_reader *r, const cm_parser *p, int col, size_t *len)
+{
+    int i = r->colidx[col];
+    if (i < 0 || i >= p->nf) { *len = 0; return NULL; }
+    *len = p->fl[i];
+    return p->fp[i];
+}
+
+/* Copies a field into scratch as a NUL-terminated string. */
+static const char *dupz(cm_parser *p, size_t *used, const char *s, size_t n)
+{
+    char *d = p->scratch + *used;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    *used += n + 1;
+    return d;
+}
+
+/* Splits a '|'-separated list into scratch; returns the count. */
+static int split_list(cm_parser *p, size_t *used, const char *s, size_t n, const char **out, int max)
+{
+    int k = 0;
+    size_t i = 0;
+    while (i < n && k < max) {
+        size_t j = i;
+        while (j < n && s[j] != '|') j++;
+        size_t a = i, b = j;
+        while (a < b && s[a] == ' ') a++;
+        while (b > a && s[b - 1] == ' ') b--;
+        if (b > a) out[k++] = dupz(p, used, s + a, b - a);
+        i = j + 1;
+    }
+    return k;
+}
+
+static int parse_money(cm_parser *p, cm_case *c, const char *s, size_t n, int col, int64_t *v)
+{
+    if (cm_parse_yuan(s, n, v) != 0) {
+        char tmp[48];
+        size_t k = n < 40 ? n : 40;
+        memcpy(tmp, s, k);
+        tmp[k] = '\0';
+        return reject(p, c, col_name((cm_col)col),
+                      "amount '%s' is not yuan with at most 2 decimals (e.g. 1234.56)", tmp);
+    }
+    if (*v < 0) return reject(p, c, col_name((cm_col)col), "negative amount%s", "");
+    if (*v > (int64_t)100000000000LL)
+        return reject(p, c, col_name((cm_col)col), "amount above 1,000,000,000 yuan: absurd for one case%s", "");
+    return 0;
+}
+
+static int opt_int(cm_parser *p, cm_case *c, const cm_reader *r, int col, long lo, long hi, int *out)
+{
+    size_t n;
+    const char *s = fld(r, p, col, &n);
+    *out = -1;
+    if (!s || n == 0) return 0;
+    long v;
+    if (parse_int(s, n, &v) || v < lo || v > hi) {
+        char tmp[48];
+        size_t k = n < 40 ? n : 40;
+        memcpy(tmp, s, k);
+        tmp[k] = '\0';
+        return reject(p, c, col_name((cm_col)col), "'%s' is not a whole number in the allowed range", tmp);
+    }
+    *out = (int)v;
+    return 0;
+}
+
+/* Fills c and p->gc from the tokenized row. Returns 0 or -1 (reject). */
+static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, cm_case *c,
+                     size_t used)
+{
+    size_t n;
+    const char *s;
+
+    if (p->nf != r->ncols) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "%d", p->nf);
+        c->status = SLOT_REJECT;
+        p->rj_field = "";
+        snprintf(p->rj_reason, sizeof p->rj_reason,
+                 "row has %s fields but the header has %d; check quoting and commas", msg, r->ncols);
+        /* still try to keep the case id for the rejects table */
+        s = fld(r, p, COL_CASE_ID, &n);
+        if (s && n < sizeof c->case_id) { memcpy(c->case_id, s, n); c->case_id[n] = '\0'; }
+        return -1;
+    }
+    s = fld(r, p, COL_CASE_ID, &n);
+    while (n && *s == ' ') s++, n--;
+    while (n && s[n - 1] == ' ') n--;
+    if (!s || n == 0) return reject(p, c, "case_id", "empty case id (结算ID)%s", "");
+    if (n >= sizeof c->case_id) {
+        memcpy(c->case_id, s, sizeof c->case_id - 1);
+        c->case_id[sizeof c->case_id - 1] = '\0';
+        return reject(p, c, "case_id", "case id longer than 23 characters%s", "");
+    }
+    memcpy(c->case_id, s, n);
+    c->case_id[n] = '\0';
+
+    /* institution */
+    s = fld(r, p, COL_INST_ID, &n);
+    while (n && *s == ' ') s++, n--;
+    while (n && s[n - 1] == ' ') n--;
+    if (s && n) {
+        if (n >= sizeof p->inst_id) return reject(p, c, "institution_id", "institution id longer than 31 characters%s", "");
+        memcpy(p->inst_id, s, n);
+        p->inst_id[n] = '\0';
+    } else {
+        p->inst_id[0] = '\0';
+        if (o->need_institution) return reject(p, c, "institution_id", "empty institution id (定点医疗机构编码)%s", "");
+    }
+    int lv;
+    if (opt_int(p, c, r, COL_INST_LEVEL, 1, 3, &lv)) {
+        snprintf(p->rj_reason, sizeof p->rj_reason, "institution level must be 1, 2 or 3 (一/二/三级)");
+        return -1;
+    }
+    if (lv < 0 && o->need_institution)
+        return reject(p, c, "institution_level", "empty institution level: must be 1, 2 or 3%s", "");
+    c->level = (uint8_t)(lv < 0 ? 0 : lv);
+
+    /* demographics */
+    gr_case *g = &p->gc;
+    s = fld(r, p, COL_SEX, &n);
+    g->sex = -1;
+    if (s && n) {
+        if (n == 1 && (*s == '1' || *s == '2')) g->sex = *s - '0';
+        else if (n == 3 && memcmp(s, "男", 3) == 0) g->sex = 1;
+        else if (n == 3 && memcmp(s, "女", 3) == 0) g->sex = 2;
+        else if (n == 1 && (*s == '0' || *s == '9')) g->sex = -1; /* GB/T 2261 unknown */
+        else return reject(p, c, "sex", "sex must be 1 (male), 2 (female), 0 or 9 (unknown)%s", "");
+    }
+    if (opt_int(p, c, r, COL_AGE_YEARS, 0, 150, &g->age_years)) return -1;
+    if (opt_int(p, c, r, COL_AGE_DAYS, 0, 366, &g->age_days)) return -1;
+    if (opt_int(p, c, r, COL_BIRTH_WEIGHT, 0, 10000, &g->birth_weight_g)) return -1;
+
+    /* dates */
+    p->admit_day = p->discharge_day = -1;
+    s = fld(r, p, COL_ADMIT, &n);
+    if (s && n && (p->admit_day = parse_date(s, n)) < 0)
+        return reject(p, c, "admit_date", "invalid date: expected YYYY-MM-DD%s", "");
+    s = fld(r, p, COL_DISCHARGE, &n);
+    if (s && n && (p->discharge_day = parse_date(s, n)) < 0)
+        return reject(p, c, "discharge_date", "invalid date: expected YYYY-MM-DD%s", "");
+    if (p->admit_day >= 0 && p->discharge_day >= 0 && p->discharge_day < p->admit_day)
+        return reject(p, c, "discharge_date", "discharge date before admission date%s", "");
+    int los;
+    if (opt_int(p, c, r, COL_LOS, 0, 100000, &los)) return -1;
+    if (los >= 0 && p->admit_day >= 0 && p->discharge_day >= 0) {
+        int d = p->discharge_day - p->admit_day;
+        if (los != d && !(d == 0 && los == 1)) c->flags |= CF_LOS_MISMATCH;
+    }
+
+    /* money */
+    s = fld(r, p, COL_TOTAL, &n);
+    if (s && n) {
+        if (parse_money(p, c, s, n, COL_TOTAL, &c->total_fen)) return -1;
+    } else if (o->need_money) {
+        return reject(p, c, "total_cost", "empty total cost (医疗费总额)%s", "");
+    }
+    s = fld(r, p, COL_FUND, &n);
+    if (s && n) {
+        if (parse_money(p, c, s, n, COL_FUND, &c->fund_fen)) return -1;
+    } else if (o->need_money) {
+        return reject(p, c, "fund_paid", "empty fund payment (统筹基金支付)%s", "");
+    }
+    if (c->fund_fen > c->total_fen && o->need_money)
+        return reject(p, c, "fund_paid", "fund payment above total cost%s", "");
+    s = fld(r, p, COL_SELF, &n);
+    if (s && n) {
+        int64_t self;
+        if (parse_money(p, c, s, n, COL_SELF, &self)) return -1;
+        if (self + c->fund_fen != c->total_fen) c->flags |= CF_FUND_MISMATCH;
+    }
+    if (r->has_categories) {
+        int64_t sum = 0;
+        for (int k = 0; k < SC_CAT__COUNT; k++) {
+            int64_t v = 0;
+            s = fld(r, p, COL_CAT0 + k, &n);
+            if (s && n && parse_money(p, c, s, n, COL_CAT0 + k, &v)) return -1;
+            sum += v;
+            c->bucket_fen[sc_category_bucket((sc_category)k)] += v;
+        }
+        int64_t diff = sum - c->total_fen;
+        if (diff < 0) diff = -diff;
+        if (diff > o->tolerance_fen) {
+            if (o->mismatch == CM_MISMATCH_REJECT) {
+                char msg[48];
+                snprintf(msg, sizeof msg, "%+.2f", (double)(sum - c->total_fen) / 100.0);
+                return reject(p, c, "cost_*", "cost categories differ from total cost by %s yuan", msg);
+            }
+            c->flags |= CF_CAT_MISMATCH;
+        }
+    } else {
+        c->flags |= CF_NO_CATEGORIES;
+    }
+
+    /* codes */
+    s = fld(r, p, COL_PDX, &n);
+    g->principal_dx = s ? dupz(p, &used, s, n) : "";
+    s = fld(r, p, COL_ODX, &n);
+    g->other_dx = p->odx;
+    g->n_other_dx = s ? split_list(p, &used, s, n, p->odx, CM_MAX_LIST) : 0;
+    g->other_procs = p->oproc;
+    if (r->colidx[COL_PPROC] >= 0 || r->colidx[COL_PROCEDURES] < 0) {
+        s = fld(r, p, COL_PPROC, &n);
+        g->principal_proc = s ? dupz(p, &used, s, n) : "";
+        s = fld(r, p, COL_OPROCS, &n);
+        g->n_other_procs = s ? split_list(p, &used, s, n, p->oproc, CM_MAX_LIST) : 0;
+    } else {
+        /* a single procedures column: first = principal */
+        s = fld(r, p, COL_PROCEDURES, &n);
+        const char *tmp[CM_MAX_LIST + 1];
+        int k = s ? split_list(p, &used, s, n, tmp, CM_MAX_LIST + 1) : 0;
+        g->principal_proc = k ? tmp[0] : "";
+        g->n_other_procs = k ? k - 1 : 0;
+        for (int i = 1; i < k; i++) p->oproc[i - 1] = tmp[i];
+    }
+    return 0;
+}
+
+static int ensure_fields(cm_parser *p, int n)
+{
+    if (n <= p->fcap) return 0;
+    int nc = p->fcap ? p->fcap * 2 : 64;
+    while (nc < n) nc *= 2;
+    const char **fp = realloc(p->fp, (size_t)nc * sizeof *fp);
+    if (!fp) return -1;
+    p->fp = fp;
+    size_t *fl = realloc(p->fl, (size_t)nc * sizeof *fl);
+    if (!fl) return -1;
+    p->fl = fl;
+    p->fcap = nc;
+    return 0;
+}
+
+void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
+                    const cm_parse_opts *o, cm_parser *p, cm_case *slots,
+                    rd_row_fn fn, void *ctx, int tid)
+{
+    const char *pos = buf + ch->begin, *end = buf + ch->end;
+    uint64_t line = ch->first_line;
+    for (size_t k = 0; k < ch->nrec; k++) {
+        cm_case *c = &slots[ch->slot0 + k];
+        memset(c, 0, sizeof *c);
+        c->line = (uint32_t)line;
+        c->group = -1;
+        c->ratio = -1.0f;
+        const char *rec = pos;
+        /* find the end of the row */
+        const char *re;
+        uint64_t lines_in_row = 1;
+        int unterminated = 0;
+        if (!ch->quoted) {
+            re = memchr(pos, '\n', (size_t)(end - pos));
+            if (!re) re = end - 1;
+        } else {
+            int inq = 0;
+            re = pos;
+            while (re < end) {
+                if (*re == '"') inq = !inq;
+                else if (*re == '\n') {
+                    if (!inq) break;
+                    lines_in_row++;
+                }
+                re++;
+            }
+            if (re >= end) { re = end - 1; unterminated = 1; lines_in_row--; }
+        }
+        size_t rl = (size_t)(re - rec);
+        if (rl && rec[rl - 1] == '\r') rl--;
+        pos = re + 1;
+        line += lines_in_row;
+        if (rl == 0) { c->status = SLOT_EMPTY; continue; }
+        if (p->scap < 2 * rl + 64) {
+            size_t nc = 2 * rl + 4096;
+            char *ns = realloc(p->scratch, nc);
+            if (!ns) { reject(p, c, "", "out of memory for a row of this size%s", ""); fn(ctx, tid, p, c); continue; }
+            p->scratch = ns;
+            p->scap = nc;
+        }
+        if (unterminated) {
+            reject(p, c, "", "unterminated quoted field: a '\"' opens a field that never closes%s", "");
+            fn(ctx, tid, p, c);
+            continue;
+        }
+        if (memchr(rec, '\0', rl)) {
+            reject(p, c, "", "NUL byte in the row: the file is damaged or not UTF-8 text%s", "");
+            fn(ctx, tid, p, c);
+            continue;
+        }
+        /* tokenize */
+        int nf = 0;
+        size_t used = 0;
+        size_t i = 0;
+        for (;;) {
+            if (nf >= p->fcap && ensure_fields(p, nf + 1)) break;
+            if (i < rl && rec[i] == '"') {
+                char *d = p->scratch + used;
+                size_t dl = 0;
+                i++;
+                while (i < rl) {
+                    if (rec[i] == '"') {
+                        if (i + 1 < rl && rec[i + 1] == '"') { d[dl++] = '"'; i += 2; continue; }
+                        i++;
+                        break;
+                    }
+                    d[dl++] = rec[i++];
+                }
+                while (i < rl && rec[i] != ',') d[dl++] = rec[i++];
+                p->fp[nf] = d;
+                p->fl[nf] = dl;
+                used += dl + 1;
+            } else {
+                const char *f = rec + i;
+                const char *cm = memchr(f, ',', rl - i);
+                size_t fl = cm ? (size_t)(cm - f) : rl - i;
+                p->fp[nf] = f;
+                p->fl[nf] = fl;
+                i += fl;
+            }
+            nf++;
+            if (i >= rl) break;
+            i++; /* the comma */
+            if (i == rl) { /* trailing comma: one more empty field */
+                if (nf >= p->fcap && ensure_fields(p, nf + 1)) break;
+                p->fp[nf] = rec + i;
+                p->fl[nf] = 0;
+                nf++;
+                break;
+            }
+        }
+        p->nf = nf;
+        c->status = SLOT_CASE;
+        parse_row(r, p, o, c, used);
+        fn(ctx, tid, p, c);
+    }
+}

@@ -1,0 +1,48 @@
+/*
+ * settle.h - internal: the settlement and calibration runs.
+ */
+#ifndef CASEMIX_SETTLE_H
+#define CASEMIX_SETTLE_H
+
+#include "pipeline.h"
+
+/* Calibration from up to three years of history (domain.md §3). */
+typedef struct {
+    size_t ng;
+    int nyears;                 /* history years read (0..3) */
+    int years[3];               /* calendar years, oldest first, aligned to weights[3-nyears..] */
+    int64_t *n;                 /* [g*3+y] cases before trimming */
+    int64_t *n_used;            /* [g*3+y] after trimming */
+    double *mean_fen;           /* [g] weighted trimmed mean (m_g); 0 when no cases */
+    double *cv;                 /* [g] pooled CV of kept cases */
+    double *rw;                 /* [g] calibrated score; catalogue score when no cases */
+    uint8_t *has;               /* [g] 1 when the group had history cases */
+    double *level_mean_fen;     /* [g*4+L] newest-year mean at level L (untrimmed), 0 none */
+    double region_mean_fen;     /* M */
+    double coef[4];             /* level coefficients from history */
+    double budget_pv;           /* yuan per point: weighted cost / weighted score */
+    int64_t records[3], rejects[3];
+} cm_calib;
+
+void calib_free(cm_calib *c);
+
+/* Reads cfg->history and calibrates. 0, -1 (err) or -2 (interrupted). */
+int calib_run(const cm_config *cfg, const gr_dip *dip, const struct col_aliases *al,
+              cm_calib *out, char *err, size_t errlen);
+
+/* Writes the calibrated catalogue in the published CSV layout. */
+int calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char *err, size_t errlen);
+
+typedef struct {
+    const char *input;          /* overrides cfg->input_file when set */
+    const char *output;         /* overrides cfg->output_file when set */
+    int threads;
+    int quiet;
+} cm_run_opts;
+
+/* casemix settle: returns an exit code (CM_EXIT_*). */
+int cmd_settle(const cm_config *cfg, const cm_run_opts *o);
+/* casemix calibrate */
+int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o);
+
+#endif

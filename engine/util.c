@@ -1,0 +1,23 @@
+/*
+ * util.c - small driver utilities: time, progress, interrupt flag.
+ */
+#include "engine.h"
+
+#include <time.h>
+#include <unistd.h>
+
+volatile int g_interrupted = 0;
+
+double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int progress_enabled(void)
+{
+    static int v = -1;
+    if (v < 0) v = isatty(STDERR_FILENO);
+    return v;
+}

@@ -1,0 +1,89 @@
+/*
+ * strhash.h - private to the grouper library: an open-addressing hash table
+ * from short strings (codes) to int32 values, and the incremental hash it
+ * uses, so that a caller can compute the hash while it copies, trims and
+ * upper-cases a code into a stack buffer, and look it up with no second
+ * pass and no allocation.
+ *
+ * Keys are not copied: the table stores a pointer and the length, and the
+ * key memory must outlive the table (keep keys in an arena). Linear probing,
+ * power-of-two capacity, load factor <= 1/2, no deletion. A table is
+ * immutable after the last put and may then be read by any number of
+ * threads at once.
+ */
+#ifndef CASEMIX_GROUPER_STRHASH_H
+#define CASEMIX_GROUPER_STRHASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GR_STRHASH_SEED 2166136261u   /* FNV-1a offset basis */
+
+/* One byte of FNV-1a. Start from GR_STRHASH_SEED, feed every byte of the
+ * key, then call gr_strhash_final: the result is what gr_strhash_hash gives
+ * for the same bytes. */
+static inline uint32_t gr_strhash_step(uint32_t h, unsigned char c)
+{
+    return (h ^ c) * 16777619u;
+}
+
+/* Avalanche of the FNV state, so that the low bits (the slot) depend on
+ * every byte of the key. */
+static inline uint32_t gr_strhash_final(uint32_t h)
+{
+    h ^= h >> 16;
+    h *= 0x7feb352du;
+    h ^= h >> 15;
+    h *= 0x846ca68bu;
+    h ^= h >> 16;
+    return h;
+}
+
+typedef struct {
+    const char *key;   /* NULL = empty slot */
+    uint32_t hash;
+    uint32_t len;
+    int32_t val;
+} gr_strhash_slot;
+
+typedef struct {
+    gr_strhash_slot *slots;
+    size_t mask;       /* capacity - 1 */
+    size_t n;          /* keys stored */
+} gr_strhash;
+
+/* Hash of len bytes of s. */
+uint32_t gr_strhash_hash(const char *s, size_t len);
+
+/* Prepares an empty table for about `expected` keys (it grows as needed).
+ * Returns 0, or -1 when out of memory (h is then empty and safe to free). */
+int gr_strhash_init(gr_strhash *h, size_t expected);
+
+/* Frees the slots (not the keys); h may be zeroed or NULL. */
+void gr_strhash_free(gr_strhash *h);
+
+/* Inserts key -> val. Returns 1 when inserted, 0 when the key was already
+ * there (the stored value is left unchanged and written to *old if old is
+ * not NULL), -1 when out of memory. */
+int gr_strhash_put(gr_strhash *h, const char *key, size_t len, int32_t val, int32_t *old);
+
+/* Value of the key (len bytes, hash = gr_strhash_hash(key, len)), or -1
+ * when absent (so store only values >= 0 when -1 must mean "absent"). */
+static inline int32_t gr_strhash_get(const gr_strhash *h, const char *key, size_t len,
+                                     uint32_t hash)
+{
+    if (!h->slots) return -1;
+    size_t i = hash & h->mask;
+    for (;;) {
+        const gr_strhash_slot *s = &h->slots[i];
+        if (!s->key) return -1;
+        if (s->hash == hash && s->len == len) {
+            size_t k = 0;
+            while (k < len && s->key[k] == key[k]) k++;
+            if (k == len) return s->val;
+        }
+        i = (i + 1) & h->mask;
+    }
+}
+
+#endif

@@ -1,0 +1,20 @@
+#!/bin/sh
+# deps.sh - make sure the Debian packages casemix needs are installed.
+# Installs them when run as root (or with passwordless sudo); otherwise says
+# exactly what to run. Called by `make deps`, `make demo` and `make test`.
+PKGS="build-essential pkg-config libhdf5-dev hdf5-tools libconfig-dev libcmocka-dev"
+missing=""
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for p in $PKGS; do have "$p" || missing="$missing $p"; done
+[ -z "$missing" ] && exit 0
+echo "casemix: missing Debian packages:$missing"
+if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; else
+    echo "Install them with:"
+    echo "  sudo apt-get update && sudo apt-get install -y$missing"
+    exit 1
+fi
+echo "installing:$missing"
+$SUDO apt-get update -qq || { echo "apt-get update failed; run: sudo apt-get update && sudo apt-get install -y$missing"; exit 1; }
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null || {
+    echo "apt-get install failed; run: sudo apt-get install -y$missing"; exit 1; }
+echo "installed:$missing"
