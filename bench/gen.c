@@ -49,7 +49,7 @@
 #define BATCH_BLOCKS_PER_THREAD 2
 #define N_CAT 14
 #define MAX_OTHER_DX 4
-#define READMIT_SHARE 0.04       /* share of rows that try to be a readmission */
+#define READMIT_SHARE 0.04       /* share of rows that are anchors of a readmission */
 #define READMIT_LOOKBACK 64      /* anchor is 1..64 rows earlier */
 #define NEWBORN_BASE 4000000000ULL
 #define PID_MOD 10000000000ULL   /* patient ids have 10 digits */
@@ -428,15 +428,8 @@ static void plan_free(plan *pl)
     memset(pl, 0, sizeof *pl);
 }
 
-static void skip_group(gen_stats *st, gen_skip why, const char *code)
-{
-    if (st->n_skipped[why]++ == 0) {
-        snprintf(st->skip_example[why], sizeof st->skip_example[why], "%s", code);
-    }
-}
-
 typedef struct {
-    const char *key;   /* "DX|MAIN|sorted related" in arena offset form */
+    const char *key;   /* "DX|MAIN|sorted related+" */
     long off;
     size_t g;
 } relkey;
@@ -510,6 +503,54 @@ static int related_ok(const gr_dip_group *g)
     return 1;
 }
 
+typedef struct {
+    char cat[4];         /* 类目, upper case */
+    const char *main;    /* owned by the catalogue */
+} core_main;
+
+static int cmp_core_main(const void *a, const void *b)
+{
+    const core_main *x = a, *y = b;
+    int c = strcmp(x->cat, y->cat);
+    return c ? c : strcmp(x->main, y->main);
+}
+
+/* Diagnosis candidates of a comprehensive group under 类目 cat: every plain
+ * code, or (BSZL) those whose 亚目 has no dx-only core group. *n_any counts
+ * the plain codes before that filter. */
+static int comp_candidates(plan *pl, const char *cat, int bszl, const char *const *dxonly,
+                           size_t ndxonly, size_t *n_any)
+{
+    const gr_dip *d = pl->dip;
+    *n_any = 0;
+    if (gr_dip_n_icd10_codes(d)) {
+        char prefix[8];
+        snprintf(prefix, sizeof prefix, "%s.", cat);
+        size_t lo, hi;
+        icd_range(d, prefix, &lo, &hi);
+        for (size_t i = lo; i < hi; i++) {
+            const char *c = gr_dip_icd10_at(d, i);
+            if (!plain_dx(c)) continue;
+            (*n_any)++;
+            char sub[6];
+            memcpy(sub, c, 5);
+            sub[5] = 0;
+            if (bszl && in_sorted(dxonly, ndxonly, sub)) continue;
+            if (push_ptr(&pl->dx, &pl->ndx, &pl->capdx, c)) return -1;
+        }
+        return 0;
+    }
+    for (int k = 0; k <= 9; k++) {
+        char sub[8], code[16];
+        snprintf(sub, sizeof sub, "%s.%d", cat, k);
+        (*n_any)++;
+        if (bszl && in_sorted(dxonly, ndxonly, sub)) continue;
+        snprintf(code, sizeof code, "%s00", sub);
+        if (push_synth(pl, code)) return -1;
+    }
+    return 0;
+}
+
 static int build_plan(plan *pl, const cm_config *cfg, const gr_dip *d, uint64_t seed,
                       int64_t pool_cases, gen_stats *st, char *err, size_t errlen)
 {
@@ -518,11 +559,8 @@ static int build_plan(plan *pl, const cm_config *cfg, const gr_dip *d, uint64_t 
     unsigned char *shadow = NULL;
     const char **dxonly = NULL;   /* sorted 亚目 of dx-only core groups */
     size_t ndxonly = 0, capdxonly = 0;
-    const char **mains = NULL;    /* "类目\tMAIN" of core groups with a main proc, sorted */
-    size_t nmains = 0, capmains = 0;
-    char *mainbuf = NULL;
-    long *pending = NULL;         /* arena offsets to fix up: dx pool entries */
-    size_t npend = 0;
+    core_main *mains = NULL;      /* (类目, main) of core groups, sorted */
+    size_t nmains = 0;
     int rc = -1;
 
     memset(pl, 0, sizeof *pl);
@@ -532,11 +570,16 @@ static int build_plan(plan *pl, const cm_config *cfg, const gr_dip *d, uint64_t 
     shadow = calloc(ng ? ng : 1, 1);
     pl->rec = calloc(ng ? ng : 1, sizeof *pl->rec);
     pl->cum = calloc(ng ? ng : 1, sizeof *pl->cum);
-    mainbuf = calloc(ng ? ng : 1, 64);
-    if (!shadow || !pl->rec || !pl->cum || !mainbuf) goto nomem;
+    mains = calloc(ng ? ng : 1, sizeof *mains);
+    if (!shadow || !pl->rec || !pl->cum || !mains) goto nomem;
+    if (!nicd) {
+        pl->arena_cap = (ng + 1) * 11 * 24;
+        pl->arena = malloc(pl->arena_cap);
+        if (!pl->arena) goto nomem;
+    }
     if (find_shadowed(d, ng, shadow) != 0) goto nomem;
 
-    /* Attribute lists (the table is sorted, so each list is too). */
+    /* Procedures by attribute (the table is sorted, so each list is too). */
     size_t na = gr_dip_n_attr_codes(d);
     size_t acap[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < na; i++) {
@@ -546,7 +589,7 @@ static int build_plan(plan *pl, const cm_config *cfg, const gr_dip *d, uint64_t 
             if (push_ptr(&pl->attr_list[a], &pl->attr_n[a], &acap[a], c)) goto nomem;
     }
 
-    /* Dx-only 亚目s and (类目, main) pairs of core groups. */
+    /* Dx-only 亚目s and (类目, main procedure) pairs of the core groups. */
     for (size_t g = 0; g < ng; g++) {
         const gr_dip_group *gp = gr_dip_group_at(d, g);
         if (gp->type != GR_DIP_CORE) continue;
@@ -554,25 +597,12 @@ static int build_plan(plan *pl, const cm_config *cfg, const gr_dip *d, uint64_t 
             if (gp->n_related == 0 && push_ptr(&dxonly, &ndxonly, &capdxonly, gp->dx)) goto nomem;
             continue;
         }
-        char *m = mainbuf + 64 * g;
-        char dx3[4];
-        upcopy(dx3, gp->dx, sizeof dx3);
-        snprintf(m, 64, "%s\t%s", dx3, gp->main_proc);
-        if (push_ptr(&mains, &nmains, &capmains, m)) goto nomem;
+        upcopy(mains[nmains].cat, gp->dx, sizeof mains[nmains].cat);
+        mains[nmains].main = gp->main_proc;
+        nmains++;
     }
     qsort(dxonly, ndxonly, sizeof *dxonly, cmp_str);
-    qsort(mains, nmains, sizeof *mains, cmp_str);
-
-    /* Secondary diagnosis pool. */
-    size_t capsec = 0;
-    if (nicd) {
-        for (size_t i = 0; i < nicd; i++) {
-            const char *c = gr_dip_icd10_at(d, i);
-            if (plain_dx(c) && dx_ageclass(c) == AGE_GENERAL && c[0] != 'V' &&
-                c[0] != 'W' && c[0] != 'X' && c[0] != 'Y')
-                if (push_ptr(&pl->sec, &pl->nsec, &capsec, c)) goto nomem;
-        }
-    }
+    qsort(mains, nmains, sizeof *mains, cmp_core_main);
 
     size_t nrec = 0;
     for (size_t g = 0; g < ng; g++) {
@@ -582,142 +612,82 @@ static int build_plan(plan *pl, const cm_config *cfg, const gr_dip *d, uint64_t 
         memset(r, 0, sizeof *r);
         r->g = (int32_t)g;
         r->code = gp->code;
+        r->main_proc = "";
         char dx[16];
         upcopy(dx, gp->dx, sizeof dx);
         size_t dxl = strlen(dx);
-        uint32_t dx_start = (uint32_t)pl->ndx;
+        size_t dx_start = pl->ndx, ex_start = pl->nex;
+        gen_skip why = GEN_SKIP__COUNT;
+
         if (gp->type == GR_DIP_CORE) {
-            if (dxl != 5 || dx[3] != '.') { skip_group(st, GEN_SKIP_DX_SHAPE, gp->code); continue; }
-            if (!related_ok(gp)) { skip_group(st, GEN_SKIP_RELATED_INVALID, gp->code); continue; }
-            if (shadow[g]) { skip_group(st, GEN_SKIP_SHADOWED, gp->code); continue; }
-            if (nicd) {
+            if (dxl != 5 || dx[3] != '.') why = GEN_SKIP_DX_SHAPE;
+            else if (!related_ok(gp)) why = GEN_SKIP_RELATED_INVALID;
+            else if (shadow[g]) why = GEN_SKIP_SHADOWED;
+            else if (nicd) {
                 size_t lo, hi;
                 icd_range(d, dx, &lo, &hi);
                 for (size_t i = lo; i < hi; i++)
                     if (plain_dx(gr_dip_icd10_at(d, i)))
-                        if (push_ptr(&pl->dx, &pl->ndx, &pl->capdx, gr_dip_icd10_at(d, i))) goto nomem;
+                        if (push_ptr(&pl->dx, &pl->ndx, &pl->capdx, gr_dip_icd10_at(d, i)))
+                            goto nomem;
             } else {
                 char code[24];
                 snprintf(code, sizeof code, "%s00", dx);
-                long off = arena_add(pl, code);
-                if (off < 0 || push_ptr(&pl->dx, &pl->ndx, &pl->capdx, NULL)) goto nomem;
-                long *pp = realloc(pending, (npend + 1) * sizeof *pp);
-                if (!pp) goto nomem;
-                pending = pp;
-                pending[npend++] = off;
-                pl->dx[pl->ndx - 1] = (const char *)(intptr_t)(pl->ndx - 1); /* fixed below */
+                if (push_synth(pl, code)) goto nomem;
             }
-            if (pl->ndx == dx_start) { skip_group(st, GEN_SKIP_NO_DX_CODE, gp->code); continue; }
+            if (why == GEN_SKIP__COUNT && pl->ndx == dx_start) why = GEN_SKIP_NO_DX_CODE;
             r->kind = K_CORE;
-            r->main_proc = gp->main_proc ? gp->main_proc : "";
+            if (gp->main_proc) r->main_proc = gp->main_proc;
             r->related = gp->related;
             r->n_related = gp->n_related;
             r->surgical = r->main_proc[0] && gr_dip_attr_of(d, r->main_proc) == GR_ATTR_SS;
         } else {
             int attr = gp->attr;
-            if (dxl != 3) { skip_group(st, GEN_SKIP_DX_SHAPE, gp->code); continue; }
-            if (attr != GR_ATTR_NONE && (attr < GR_ATTR_SS || attr > GR_ATTR_ZDXCZ)) {
-                skip_group(st, GEN_SKIP_BAD_ATTR, gp->code);
-                continue;
-            }
-            /* diagnosis candidates under the 类目 */
-            char prefix[8];
-            snprintf(prefix, sizeof prefix, "%s.", dx);
-            if (nicd) {
-                size_t lo, hi;
-                icd_range(d, prefix, &lo, &hi);
-                for (size_t i = lo; i < hi; i++) {
-                    const char *c = gr_dip_icd10_at(d, i);
-                    if (!plain_dx(c)) continue;
-                    if (attr == GR_ATTR_NONE) {
-                        char sub[6];
-                        memcpy(sub, c, 5);
-                        sub[5] = 0;
-                        if (in_sorted(dxonly, ndxonly, sub)) continue;
-                    }
-                    if (push_ptr(&pl->dx, &pl->ndx, &pl->capdx, c)) goto nomem;
-                }
-            } else {
-                for (int k = 0; k <= 9; k++) {
-                    char code[24], sub[8];
-                    snprintf(sub, sizeof sub, "%s.%d", dx, k);
-                    if (attr == GR_ATTR_NONE && in_sorted(dxonly, ndxonly, sub)) continue;
-                    snprintf(code, sizeof code, "%s00", sub);
-                    long off = arena_add(pl, code);
-                    if (off < 0 || push_ptr(&pl->dx, &pl->ndx, &pl->capdx, NULL)) goto nomem;
-                    long *pp = realloc(pending, (npend + 1) * sizeof *pp);
-                    if (!pp) goto nomem;
-                    pending = pp;
-                    pending[npend++] = off;
-                    pl->dx[pl->ndx - 1] = (const char *)(intptr_t)(pl->ndx - 1);
-                }
-            }
-            if (pl->ndx == dx_start) {
-                skip_group(st, attr == GR_ATTR_NONE && nicd ? GEN_SKIP_NO_BSZL_DX : GEN_SKIP_NO_DX_CODE,
-                           gp->code);
-                /* a 类目 with codes but each 亚目 with a dx-only group is no_bszl_dx;
-                   a 类目 without any code is no_dx_code */
-                if (attr == GR_ATTR_NONE && nicd) {
-                    size_t lo, hi;
-                    icd_range(d, prefix, &lo, &hi);
-                    int any = 0;
-                    for (size_t i = lo; i < hi && !any; i++) any = plain_dx(gr_dip_icd10_at(d, i));
-                    if (!any) {
-                        st->n_skipped[GEN_SKIP_NO_BSZL_DX]--;
-                        if (st->n_skipped[GEN_SKIP_NO_BSZL_DX] == 0)
-                            st->skip_example[GEN_SKIP_NO_BSZL_DX][0] = 0;
-                        skip_group(st, GEN_SKIP_NO_DX_CODE, gp->code);
-                    }
-                }
-                continue;
-            }
-            if (attr == GR_ATTR_NONE) {
-                r->kind = K_COMP_BSZL;
-                r->main_proc = "";
-            } else {
-                if (gr_dip_n_attr_codes(d) == 0) {
-                    pl->ndx = dx_start;
-                    skip_group(st, GEN_SKIP_NO_ATTR_TABLE, gp->code);
-                    continue;
-                }
-                /* excluded: main procedures of core groups under this 类目 */
-                uint32_t ex_start = (uint32_t)pl->nex;
-                char key[8];
-                snprintf(key, sizeof key, "%s\t", dx);
-                size_t lo = 0, hi = nmains;
+            size_t n_any = 0;
+            if (dxl != 3) why = GEN_SKIP_DX_SHAPE;
+            else if (attr != GR_ATTR_NONE && (attr < GR_ATTR_SS || attr > GR_ATTR_ZDXCZ))
+                why = GEN_SKIP_BAD_ATTR;
+            else if (comp_candidates(pl, dx, attr == GR_ATTR_NONE, dxonly, ndxonly, &n_any))
+                goto nomem;
+            else if (n_any == 0) why = GEN_SKIP_NO_DX_CODE;
+            else if (pl->ndx == dx_start) why = GEN_SKIP_NO_BSZL_DX;
+            else if (attr != GR_ATTR_NONE && na == 0) why = GEN_SKIP_NO_ATTR_TABLE;
+            if (why == GEN_SKIP__COUNT && attr != GR_ATTR_NONE) {
+                /* excluded: main procedures of the core groups under this 类目 */
+                core_main key;
+                memcpy(key.cat, dx, 4);
+                size_t lo = 0, hi = nmains, n_ex_attr = 0;
                 while (lo < hi) {
                     size_t mid = (lo + hi) / 2;
-                    if (strncmp(mains[mid], key, 4) < 0) lo = mid + 1;
+                    if (strcmp(mains[mid].cat, key.cat) < 0) lo = mid + 1;
                     else hi = mid;
                 }
-                size_t n_ex_attr = 0;
                 const char *prev = NULL;
-                for (size_t i = lo; i < nmains && strncmp(mains[i], key, 4) == 0; i++) {
-                    const char *p = mains[i] + 4;
-                    if (prev && strcmp(prev, p) == 0) continue;
-                    prev = p;
-                    if (push_ptr(&pl->ex, &pl->nex, &pl->capex, p)) goto nomem;
-                    if (gr_dip_attr_of(d, p) == (gr_attr)attr) n_ex_attr++;
+                for (size_t i = lo; i < nmains && strcmp(mains[i].cat, key.cat) == 0; i++) {
+                    if (prev && strcmp(prev, mains[i].main) == 0) continue;
+                    prev = mains[i].main;
+                    if (push_ptr(&pl->ex, &pl->nex, &pl->capex, prev)) goto nomem;
+                    if (gr_dip_attr_of(d, prev) == (gr_attr)attr) n_ex_attr++;
                 }
-                if (pl->attr_n[attr] <= n_ex_attr) {
-                    pl->ndx = dx_start;
-                    pl->nex = ex_start;
-                    skip_group(st, GEN_SKIP_NO_PROC_FOR_ATTR, gp->code);
-                    continue;
-                }
-                r->kind = K_COMP_PROC;
-                r->ex_off = ex_start;
-                r->ex_n = (uint32_t)(pl->nex - ex_start);
-                r->main_proc = "";
-                r->surgical = attr == GR_ATTR_SS;
+                if (pl->attr_n[attr] <= n_ex_attr) why = GEN_SKIP_NO_PROC_FOR_ATTR;
             }
+            r->kind = attr == GR_ATTR_NONE ? K_COMP_BSZL : K_COMP_PROC;
             r->attr = (uint8_t)attr;
+            r->surgical = attr == GR_ATTR_SS;
         }
-        r->dx_off = dx_start;
+        if (why != GEN_SKIP__COUNT) {
+            pl->ndx = dx_start;
+            pl->nex = ex_start;
+            if (st->n_skipped[why]++ == 0)
+                snprintf(st->skip_example[why], sizeof st->skip_example[why], "%s", gp->code);
+            continue;
+        }
+        r->dx_off = (uint32_t)dx_start;
         r->dx_n = (uint32_t)(pl->ndx - dx_start);
+        r->ex_off = (uint32_t)ex_start;
+        r->ex_n = (uint32_t)(pl->nex - ex_start);
 
-        double mean = gp->stat_mean_fee;
-        double cv = gp->stat_cv;
+        double mean = gp->stat_mean_fee, cv = gp->stat_cv;
         if (!(mean > 0) || !isfinite(mean)) {
             mean = (gp->score > 0 && isfinite(gp->score)) ? gp->score * 5.7 : 5000.0;
             cv = 0.5;
@@ -729,11 +699,10 @@ static int build_plan(plan *pl, const cm_config *cfg, const gr_dip *d, uint64_t 
         r->sigma = sqrt(s2);
         r->mu0 = -s2 / 2.0;
         r->los_mean = (gp->stat_mean_los > 0 && isfinite(gp->stat_mean_los)) ? gp->stat_mean_los : 7.0;
-        uint64_t w = gp->stat_count > 0 ? (uint64_t)gp->stat_count : 1;
-        pl->total_w += w;
+        pl->total_w += gp->stat_count > 0 ? (uint64_t)gp->stat_count : 1;
         pl->cum[nrec] = pl->total_w;
 
-        size_t need = 900 + strlen(gp->code) + 2 * strlen(r->main_proc);
+        size_t need = strlen(gp->code) + strlen(r->main_proc) + 1;
         for (int i = 0; i < r->n_related; i++) need += strlen(r->related[i]) + 1;
         if (need > pl->max_row) pl->max_row = need;
         nrec++;
@@ -741,36 +710,34 @@ static int build_plan(plan *pl, const cm_config *cfg, const gr_dip *d, uint64_t 
     pl->nrec = nrec;
     st->n_drawable = nrec;
 
-    /* Fix up synthesized codes now that the arena no longer moves. Entries
-     * that are NULL-marked hold their own index; pending lists arena offsets
-     * in the same order. */
-    if (npend) {
-        size_t k = 0;
-        for (size_t i = 0; i < pl->ndx && k < npend; i++)
-            if ((intptr_t)pl->dx[i] == (intptr_t)i) pl->dx[i] = pl->arena + pending[k++];
-        for (size_t i = 0; i < pl->ndx; i++)
-            if (pl->nsec == 0 || i == 0) { /* secondary pool: synthesized core codes */ }
-    }
-    if (!nicd) {
-        size_t capsec2 = 0;
+    /* Secondary diagnoses: general codes of the list, or the synthesized ones. */
+    size_t capsec = 0;
+    if (nicd) {
+        for (size_t i = 0; i < nicd; i++) {
+            const char *c = gr_dip_icd10_at(d, i);
+            if (plain_dx(c) && dx_ageclass(c) == AGE_GENERAL && !strchr("VWXY", c[0]))
+                if (push_ptr(&pl->sec, &pl->nsec, &capsec, c)) goto nomem;
+        }
+    } else {
         for (size_t i = 0; i < pl->ndx; i++)
             if (dx_ageclass(pl->dx[i]) == AGE_GENERAL)
-                if (push_ptr(&pl->sec, &pl->nsec, &capsec2, pl->dx[i])) goto nomem;
+                if (push_ptr(&pl->sec, &pl->nsec, &capsec, pl->dx[i])) goto nomem;
     }
 
-    size_t maxdx = 0;
-    for (size_t i = 0; i < pl->ndx; i++) if (strlen(pl->dx[i]) > maxdx) maxdx = strlen(pl->dx[i]);
-    for (size_t i = 0; i < pl->nsec; i++) if (strlen(pl->sec[i]) > maxdx) maxdx = strlen(pl->sec[i]);
+    /* Row size bound: fixed fields + group code and procedures + diagnoses. */
+    size_t maxcode = 0;
+    for (size_t i = 0; i < pl->ndx; i++) if (strlen(pl->dx[i]) > maxcode) maxcode = strlen(pl->dx[i]);
+    for (size_t i = 0; i < pl->nsec; i++) if (strlen(pl->sec[i]) > maxcode) maxcode = strlen(pl->sec[i]);
     for (int a = 1; a < 4; a++)
         for (size_t i = 0; i < pl->attr_n[a]; i++)
-            if (strlen(pl->attr_list[a][i]) > maxdx) maxdx = strlen(pl->attr_list[a][i]);
-    pl->max_row += (MAX_OTHER_DX + 2) * (maxdx + 1);
+            if (strlen(pl->attr_list[a][i]) > maxcode) maxcode = strlen(pl->attr_list[a][i]);
+    pl->max_row += 2 * GR_DIP_CODE_MAX + 600 + (MAX_OTHER_DX + 2) * (maxcode + 1);
 
     if (nrec == 0) {
         snprintf(err, errlen,
-                 "%s: no catalogue group can be constructed (%zu groups, all skipped: "
-                 "no ICD-10 code under their diagnoses, or no attribute table); check "
-                 "dip.icd10 and dip.proc_attributes in the configuration",
+                 "%s: no catalogue group can be constructed (all %zu skipped: no ICD-10 code "
+                 "under their diagnoses, or no procedure attribute table); check dip.icd10 "
+                 "and dip.proc_attributes in the configuration",
                  cfg->dip.catalogue_csv ? cfg->dip.catalogue_csv : "catalogue", ng);
         goto out;
     }
@@ -808,9 +775,7 @@ nomem:
 out:
     free(shadow);
     free((void *)dxonly);
-    free((void *)mains);
-    free(mainbuf);
-    free(pending);
+    free(mains);
     if (rc != 0) plan_free(pl);
     return rc;
 }
@@ -869,14 +834,24 @@ static gen_bad bad_raw(uint64_t seed, int year, int64_t row, double share)
     return (gen_bad)(1 + below(&s, GEN_BAD__COUNT - 1));
 }
 
+/* The nearest earlier row that carries its own case id (neither missing
+ * nor a duplicate), or -1. */
+static int64_t dup_target(uint64_t seed, int year, int64_t row, double share)
+{
+    int64_t r = row - 1;
+    while (r >= 0) {
+        gen_bad b = bad_raw(seed, year, r, share);
+        if (b != GEN_BAD_MISSING_ID && b != GEN_BAD_DUPLICATE_ID) break;
+        r--;
+    }
+    return r;
+}
+
 gen_bad gen_bad_kind(uint64_t seed, int year, int64_t row, double bad_rows)
 {
     gen_bad b = bad_raw(seed, year, row, bad_rows);
-    if (b == GEN_BAD_DUPLICATE_ID) {
-        int64_t r = row - 1;
-        while (r >= 0 && bad_raw(seed, year, r, bad_rows) == GEN_BAD_MISSING_ID) r--;
-        if (r < 0) b = GEN_BAD_EMPTY_DX;
-    }
+    if (b == GEN_BAD_DUPLICATE_ID && dup_target(seed, year, row, bad_rows) < 0)
+        b = GEN_BAD_EMPTY_DX;
     return b;
 }
 
@@ -915,27 +890,37 @@ static void base_skeleton(const plan *pl, const yctx *y, int64_t row, skeleton *
     if (k->birth > k->admit) k->birth = k->admit - 365 * 4;
 }
 
-/* The row's skeleton: a readmission of an earlier row (same patient,
- * institution and group, admitted 1..14 days after the anchor's discharge)
- * or its base skeleton. */
-static void row_skeleton(const plan *pl, const yctx *y, int64_t row, skeleton *k)
+/* Readmissions: row a is an anchor when its first draw is below
+ * READMIT_SHARE; it then points at a target row a+1..a+READMIT_LOOKBACK.
+ * A target that is not an anchor itself becomes the readmission of its
+ * nearest pointing anchor, so no anchor has two readmissions and no
+ * readmission is an anchor. */
+static int spawn_of(const plan *pl, const yctx *y, int64_t a, int64_t *target)
 {
-    uint64_t s = stream_key(pl->seed, y->year, row, 0);
-    int want = unif(&s) < READMIT_SHARE;
-    int64_t back = 1 + (int64_t)below(&s, READMIT_LOOKBACK);
+    uint64_t s = stream_key(pl->seed, y->year, a, 0);
+    int spawn = unif(&s) < READMIT_SHARE;
+    *target = a + 1 + (int64_t)below(&s, READMIT_LOOKBACK);
+    return spawn;
+}
+
+/* The row's skeleton: its base skeleton, or (anchor >= 0) a readmission of
+ * the anchor row: same patient, institution and group, admitted 1..14 days
+ * after the anchor's discharge, unless that would end after the year. */
+static void row_skeleton(const plan *pl, const yctx *y, int64_t row, int64_t anchor, skeleton *k)
+{
     base_skeleton(pl, y, row, k);
-    if (!want || row - back < 0) return;
-    int64_t a = row - back;
-    uint64_t sa = stream_key(pl->seed, y->year, a, 0);
-    if (unif(&sa) < READMIT_SHARE) return;   /* anchors are never readmissions */
+    if (anchor < 0) return;
     skeleton an;
-    base_skeleton(pl, y, a, &an);
+    base_skeleton(pl, y, anchor, &an);
     uint64_t s1 = stream_key(pl->seed, y->year, row, 3);
     int32_t admit = an.discharge + 1 + (int32_t)below(&s1, 14);
     const recipe *r = &pl->rec[an.rec];
     uint32_t dx = r->dx_off + (uint32_t)below(&s1, r->dx_n);
     if (dx_sex(pl->dx[dx]) != 0 && dx_sex(pl->dx[dx]) != an.sex) dx = an.dx;
-    if (admit + k->los > y->year_end) return;
+    double los = r->los_mean * exp(0.45 * normal(&s1) - 0.10125);
+    int32_t ilos = los < 1 ? 1 : los > 365 ? 365 : (int32_t)(los + 0.5);
+    if (admit + ilos > y->year_end) return;
+    k->los = ilos;
     k->rec = an.rec;
     k->dx = dx;
     k->inst = an.inst;
@@ -947,29 +932,23 @@ static void row_skeleton(const plan *pl, const yctx *y, int64_t row, skeleton *k
     k->readmit = 1;
 }
 
-static const char *const *skip_dup_sec(void) { return NULL; }
-
 /* Formats one row into p; returns the end. *bad and *readmit report what
  * the row is. */
-static char *format_row(const plan *pl, const yctx *y, int64_t row, char *p, gen_bad *bad_out,
-                        int *readmit_out)
+static char *format_row(const plan *pl, const yctx *y, int64_t row, int64_t anchor, char *p,
+                        gen_bad *bad_out, int *readmit_out)
 {
     skeleton k;
-    row_skeleton(pl, y, row, &k);
+    row_skeleton(pl, y, row, anchor, &k);
     const recipe *r = &pl->rec[k.rec];
     const institution *in = &pl->inst[k.inst];
     gen_bad bad = gen_bad_kind(pl->seed, y->year, row, y->bad_share);
     uint64_t s = stream_key(pl->seed, y->year, row, 1);
     *bad_out = bad;
     *readmit_out = k.readmit;
-    (void)skip_dup_sec;
 
     /* case_id */
     int64_t id_row = row;
-    if (bad == GEN_BAD_DUPLICATE_ID) {
-        id_row = row - 1;
-        while (bad_raw(pl->seed, y->year, id_row, y->bad_share) == GEN_BAD_MISSING_ID) id_row--;
-    }
+    if (bad == GEN_BAD_DUPLICATE_ID) id_row = dup_target(pl->seed, y->year, row, y->bad_share);
     if (bad != GEN_BAD_MISSING_ID) {
         *p++ = 'D';
         *p++ = y->yy[0];
@@ -1160,6 +1139,7 @@ static char *format_row(const plan *pl, const yctx *y, int64_t row, char *p, gen
 typedef struct {
     char *buf;
     size_t len, cap;
+    int64_t *anchor;            /* BLOCK_ROWS: anchor row of each row, or -1 */
     int64_t bad[GEN_BAD__COUNT];
     int64_t readmissions;
     int failed;
@@ -1171,6 +1151,21 @@ static void gen_block(const plan *pl, const yctx *y, int64_t first, int64_t n, b
     b->failed = 0;
     b->readmissions = 0;
     memset(b->bad, 0, sizeof b->bad);
+    if (!b->anchor && !(b->anchor = malloc(BLOCK_ROWS * sizeof *b->anchor))) {
+        b->failed = 1;
+        return;
+    }
+    for (int64_t i = 0; i < n; i++) b->anchor[i] = -1;
+    int64_t a0 = first - READMIT_LOOKBACK < 0 ? 0 : first - READMIT_LOOKBACK;
+    for (int64_t a = a0; a < first + n; a++) {
+        int64_t t;
+        if (spawn_of(pl, y, a, &t) && t >= first && t < first + n && a > b->anchor[t - first])
+            b->anchor[t - first] = a;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        int64_t t;
+        if (b->anchor[i] >= 0 && spawn_of(pl, y, first + i, &t)) b->anchor[i] = -1;
+    }
     for (int64_t i = 0; i < n; i++) {
         if (b->cap - b->len < pl->max_row) {
             size_t nc = b->cap ? b->cap * 2 : (size_t)BLOCK_ROWS * 400;
@@ -1185,7 +1180,7 @@ static void gen_block(const plan *pl, const yctx *y, int64_t first, int64_t n, b
         }
         gen_bad bad;
         int readmit;
-        char *end = format_row(pl, y, first + i, b->buf + b->len, &bad, &readmit);
+        char *end = format_row(pl, y, first + i, b->anchor[i], b->buf + b->len, &bad, &readmit);
         b->len = (size_t)(end - b->buf);
         b->bad[bad]++;
         b->readmissions += readmit;
@@ -1332,7 +1327,10 @@ int gen_region_ex(const cm_config *cfg, const gr_dip *dip, const char *dir, int6
         st->rows[st->nfiles] = y.nrows;
         st->nfiles++;
     }
-    for (int i = 0; i < nblk_batch; i++) free(blocks[i].buf);
+    for (int i = 0; i < nblk_batch; i++) {
+        free(blocks[i].buf);
+        free(blocks[i].anchor);
+    }
     free(blocks);
     plan_free(&pl);
     st->seconds = now_seconds() - t0;

@@ -46,7 +46,8 @@ typedef enum {
     GEN_BAD_DATES,           /* admit_date 1..10 days after discharge_date */
     GEN_BAD_MISSING_ID,      /* case_id is empty */
     GEN_BAD_DUPLICATE_ID,    /* case_id repeats the id of the nearest earlier
-                                row of the same file that has an id */
+                                row of the same file that carries its own id
+                                (becomes GEN_BAD_EMPTY_DX when there is none) */
     GEN_BAD_OVERPRECISE,     /* total_cost has 3 decimals ("12.345"): the value
                                 is total + 0.005 yuan, so it cannot be kept
                                 exact in fen */

@@ -278,6 +278,16 @@ static int edit_distance(const char *a, const char *b)
     return d[n][m];
 }
 
+/* Distance for suggestions: a prefix of 3+ letters ("fund" for
+ * "fund_budget") counts as one edit. */
+static int key_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b), k = n < m ? n : m;
+    if (n != m && k >= 3 && strncasecmp(a, b, k) == 0)
+        return 1;
+    return edit_distance(a, b);
+}
+
 static int close_enough(const char *name, int dist)
 {
     int len = (int)strlen(name);
@@ -294,7 +304,7 @@ static void suggest(const char *group, const char *shown, const char *name,
     for (size_t i = 0; i < NKEYS; i++) {
         if (!same_group(KEYS[i].group, group))
             continue;
-        int d = edit_distance(name, KEYS[i].name);
+        int d = key_distance(name, KEYS[i].name);
         if (d < bestd) { bestd = d; best = &KEYS[i]; }
     }
     if (best && close_enough(name, bestd)) {
@@ -308,7 +318,7 @@ static void suggest(const char *group, const char *shown, const char *name,
     for (size_t i = 0; i < NKEYS; i++) {
         if (same_group(KEYS[i].group, group) || KEYS[i].k == K_HIST_ITEM)
             continue;
-        int d = edit_distance(name, KEYS[i].name);
+        int d = key_distance(name, KEYS[i].name);
         if (d < bestd) { bestd = d; best = &KEYS[i]; }
     }
     if (best && bestd <= 1) {
@@ -335,7 +345,7 @@ static cm_cfg_status unknown_key(loader *L, const config_setting_t *s, const cha
     suggest(group, shown, name, advice, sizeof advice);
     snprintf(kp, sizeof kp, "%s%s%s", shown ? shown : "", shown ? "." : "", name);
     return fail(L, CM_CFG_ERR_KEY, (int)config_setting_source_line(s), kp,
-                "unknown key %s; %s (config/example.cfg lists every key)", kp, advice);
+                "unknown key; %s (config/example.cfg lists every key)", advice);
 }
 
 /* Every setting of the tree must be in KEYS. Settings of the wrong type
@@ -414,7 +424,7 @@ static const char *want_type(kind k)
 static cm_cfg_status type_error(loader *L, const config_setting_t *s, const char *kp, kind k)
 {
     return fail(L, CM_CFG_ERR_TYPE, (int)config_setting_source_line(s), kp,
-                "%s must be %s, not %s", kp, want_type(k), got_type(s));
+                "must be %s, not %s", want_type(k), got_type(s));
 }
 
 static int is_int(const config_setting_t *s)
@@ -456,7 +466,7 @@ static cm_cfg_status range_error(loader *L, const config_setting_t *s, const cha
     char r[128];
     range_text(k, r, sizeof r);
     return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(s), kp,
-                "%s = %s is out of range: it must be %s", kp, shown, r);
+                "%s is out of range: it must be %s", shown, r);
 }
 
 /* Joins a relative path to the file's directory; "" stays "". */
@@ -538,8 +548,8 @@ static cm_cfg_status load_key(loader *L, const keydef *k, const config_setting_t
         int line = (int)config_setting_source_line(s);
         if (config_setting_length(s) != 3)
             return fail(L, CM_CFG_ERR_VALUE, line, kp,
-                        "%s has %d values; give exactly 3 weights, oldest year first, "
-                        "e.g. [1.0, 2.0, 7.0]", kp, config_setting_length(s));
+                        "has %d values; give exactly 3 weights, oldest year first, "
+                        "e.g. [1.0, 2.0, 7.0]", config_setting_length(s));
         double w[3], sum = 0;
         for (unsigned i = 0; i < 3; i++) {
             const config_setting_t *e = config_setting_get_elem(s, i);
@@ -548,13 +558,13 @@ static cm_cfg_status load_key(loader *L, const keydef *k, const config_setting_t
             w[i] = num_value(e);
             if (!isfinite(w[i]) || w[i] < 0)
                 return fail(L, CM_CFG_ERR_VALUE, line, kp,
-                            "%s: weight %u is %.15g; weights must be >= 0", kp, i + 1, w[i]);
+                            "weight %u is %.15g; weights must be >= 0", i + 1, w[i]);
             sum += w[i];
         }
         if (!(sum > 0))
             return fail(L, CM_CFG_ERR_VALUE, line, kp,
-                        "%s are all zero; at least one year needs a positive weight "
-                        "(national default [1.0, 2.0, 7.0])", kp);
+                        "the weights are all zero; at least one year needs a positive weight "
+                        "(national default [1.0, 2.0, 7.0])");
         memcpy(dst, w, sizeof w);
         return CM_CFG_OK;
     }
@@ -580,12 +590,12 @@ static cm_cfg_status load_key(loader *L, const keydef *k, const config_setting_t
         }
         if (bad)
             return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(s), kp,
-                        "%s = %s is not an amount in yuan with at most 2 decimals; "
-                        "write it as a string such as \"123456789.00\"", kp, shown);
+                        "%s is not an amount in yuan with at most 2 decimals; "
+                        "write it as a string such as \"123456789.00\"", shown);
         if (!in_range(k, (double)fen))
             return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(s), kp,
-                        "%s = %s must be greater than 0 yuan; give the fund budget of the "
-                        "period, or leave the key out when not settling", kp, shown);
+                        "%s must be greater than 0 yuan; give the fund budget of the "
+                        "period, or leave the key out when not settling", shown);
         *(int64_t *)dst = fen;
         return CM_CFG_OK;
     }
@@ -606,30 +616,30 @@ static cm_cfg_status load_key(loader *L, const keydef *k, const config_setting_t
         for (int i = 0; k->names[i] && used < sizeof list; i++)
             used += (size_t)snprintf(list + used, sizeof list - used, "%s\"%s\"",
                                      i ? ", " : "", k->names[i]);
-        return fail(L, CM_CFG_ERR_VALUE, line, kp, "%s = \"%.60s\" is not valid; use one of %s",
-                    kp, str, list);
+        return fail(L, CM_CFG_ERR_VALUE, line, kp, "\"%.60s\" is not valid; use one of %s",
+                    str, list);
     }
     if (k->k == K_ENCODING) {
         if (strcasecmp(str, "UTF-8") != 0 && strcasecmp(str, "UTF8") != 0)
             return fail(L, CM_CFG_ERR_VALUE, line, kp,
-                        "%s = \"%.40s\": only UTF-8 input is read; convert the file first "
+                        "\"%.40s\": only UTF-8 input is read; convert the file first "
                         "(iconv -f GB18030 -t UTF-8 in.csv > out.csv) and set \"UTF-8\"",
-                        kp, str);
+                        str);
         snprintf((char *)dst, k->size, "UTF-8");
         return CM_CFG_OK;
     }
     if (k->k == K_STR) {
         if (strlen(str) >= k->size)
             return fail(L, CM_CFG_ERR_VALUE, line, kp,
-                        "%s is %zu characters long; at most %zu are allowed", kp,
+                        "the value is %zu characters long; at most %zu are allowed",
                         strlen(str), k->size - 1);
         memcpy(dst, str, strlen(str) + 1);
         return CM_CFG_OK;
     }
     if (resolve_path(L, str, (char *)dst, k->size) != 0)
         return fail(L, CM_CFG_ERR_VALUE, line, kp,
-                    "%s: the path is longer than %zu characters once joined to %s; "
-                    "use a shorter path", kp, k->size - 1, L->dir);
+                    "the path is longer than %zu characters once joined to %s; "
+                    "use a shorter path", k->size - 1, L->dir);
     return CM_CFG_OK;
 }
 
@@ -658,8 +668,8 @@ static cm_cfg_status load_history(loader *L, const config_setting_t *s)
         const config_setting_t *f = config_setting_get_member(e, "file");
         if (!y || !f)
             return fail(L, CM_CFG_ERR_VALUE, eline, kp,
-                        "%s has no %s; every history entry needs year and file, "
-                        "e.g. { year = 2023; file = \"2023.csv\"; }", kp, y ? "file" : "year");
+                        "no %s given; every history entry needs year and file, "
+                        "e.g. { year = 2023; file = \"2023.csv\"; }", y ? "file" : "year");
         snprintf(kp, sizeof kp, "history[%d].year", i);
         if (!is_int(y))
             return type_error(L, y, kp, K_INT);
@@ -671,8 +681,8 @@ static cm_cfg_status load_history(loader *L, const config_setting_t *s)
         }
         if (i > 0 && year <= L->c->history[i - 1].year)
             return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(y), kp,
-                        "%s = %lld does not follow %d: list history years oldest first, "
-                        "each year once", kp, year, L->c->history[i - 1].year);
+                        "%lld does not follow %d: list history years oldest first, "
+                        "each year once", year, L->c->history[i - 1].year);
         L->c->history[i].year = (int)year;
         snprintf(kp, sizeof kp, "history[%d].file", i);
         if (config_setting_type(f) != CONFIG_TYPE_STRING)
@@ -680,10 +690,10 @@ static cm_cfg_status load_history(loader *L, const config_setting_t *s)
         const char *v = config_setting_get_string(f);
         if (v[0] == '\0')
             return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(f), kp,
-                        "%s is empty; name the CSV of year %lld", kp, year);
+                        "the path is empty; name the CSV of year %lld", year);
         if (resolve_path(L, v, L->c->history[i].file, sizeof L->c->history[i].file) != 0)
             return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(f), kp,
-                        "%s: the path is too long once joined to %s", kp, L->dir);
+                        "the path is too long once joined to %s", L->dir);
         L->c->n_history = i + 1;
     }
     return CM_CFG_OK;
@@ -801,8 +811,8 @@ static cm_cfg_status check_tables(loader *L)
             what = strerror(errno);
         if (what)
             return fail(L, CM_CFG_ERR_IO, L->line[i], kp,
-                        "%s names %s: %s; fix the path (relative paths start at the "
-                        "directory of this file)", kp, p, what);
+                        "cannot use %s: %s; fix the path (relative paths start at the "
+                        "directory of this file)", p, what);
     }
     return CM_CFG_OK;
 }
@@ -860,7 +870,7 @@ static int read_bytes(const char *path, char **out, size_t *len, const char **wh
     return 0;
 }
 
-/* The first @ directive, the first NUL byte and the first integer literal
+/* The first NUL byte, the first @ directive and the first integer literal
  * that libconfig 1.5 would truncate (beyond 32 bits, no L suffix). */
 typedef struct {
     int include_line;
@@ -904,14 +914,16 @@ static void prescan(const char *t, size_t n, scan_result *r)
     int line = 1;
     size_t i = 0;
     memset(r, 0, sizeof *r);
+    const char *nul = memchr(t, '\0', n);
+    if (nul) {
+        r->nul_line = 1;
+        for (const char *q = t; q < nul; q++)
+            r->nul_line += *q == '\n';
+    }
     while (i < n) {
         char ch = t[i];
         if (ch == '\n') {
             line++;
-            i++;
-        } else if (ch == '\0') {
-            if (!r->nul_line)
-                r->nul_line = line;
             i++;
         } else if (ch == '#' || (ch == '/' && i + 1 < n && t[i + 1] == '/')) {
             while (i < n && t[i] != '\n')
@@ -1062,10 +1074,9 @@ static cm_cfg_status load_parsed(loader *L, const char *text, size_t len)
         char kp[128] = "";
         path_at_line(config_root_setting(&L->cf), sr.big_line, kp, sizeof kp);
         return fail(L, CM_CFG_ERR_VALUE, sr.big_line, kp,
-                    "%s%sthe integer %s does not fit in 32 bits and libconfig would "
+                    "the integer %s does not fit in 32 bits and libconfig would "
                     "silently truncate it; write it with an L suffix (%sL), or write "
-                    "an amount of money as a string (\"50000000.00\")",
-                    kp, kp[0] ? ": " : "", sr.big, sr.big);
+                    "an amount of money as a string (\"50000000.00\")", sr.big, sr.big);
     }
 
     cm_cfg_status st = check_unknown(L);
@@ -1098,7 +1109,7 @@ cm_cfg_status cm_config_load(const char *path, cm_config *c, cm_cfg_error *err)
     int rc = read_bytes(path, &text, &len, &why);
     if (rc != 0)
         return fail(&L, rc == -2 ? CM_CFG_ERR_NOMEM : CM_CFG_ERR_IO, 0, NULL,
-                    "cannot read the configuration file %s: %s; check the path", path, why);
+                    "cannot read the configuration file: %s; check the path", why);
     cm_sha256_hex(text, len, c->sha256);
     snprintf(c->path, sizeof c->path, "%s", path);
     base_dir(path, L.dir, sizeof L.dir);

@@ -138,7 +138,13 @@ void cm_config_default(cm_config *c);
  * Returns CM_CFG_OK, or an error with err filled (file, line, key, message
  * that says what to do). Does not open the table files it names, but
  * checks that required ones are given for the scheme and that every named
- * file exists and is readable (error names the key and its line). */
+ * file exists and is readable (error names the key and its line).
+ * "Named file" means the tables (dip.*, drg.tables, input.aliases); data
+ * files (input.records, history[].file, output.file) are resolved but not
+ * checked, since `casemix gen` writes them. Relative paths are joined to
+ * the absolute directory of path. err may be NULL; err->msg is a complete
+ * sentence that names the key. After an error *c is partly filled: do not
+ * use it. Reentrant (no global state); the caller owns c and err. */
 cm_cfg_status cm_config_load(const char *path, cm_config *c, cm_cfg_error *err);
 
 /* Points c->dip's path members and c->drg.dir at c's own arrays (NULL when
@@ -151,7 +157,10 @@ const char *cm_cfg_status_name(cm_cfg_status s);
 
 /* Parses a yuan amount with at most 2 decimals ("12.3", "-0.05", "7") into
  * fen exactly. Returns 0 on success, -1 on a malformed or out-of-range
- * value. Shared by the configuration (budget) and available to callers. */
+ * value. Shared by the configuration (budget) and available to callers.
+ * Reads s[0..len) only (no NUL needed). Accepts spaces/tabs around, a sign,
+ * "5." and ".5"; rejects "", ".", exponents, separators and |fen| > 9e15.
+ * *fen is written only on success. Thread-safe, no allocation. */
 int cm_parse_yuan(const char *s, size_t len, int64_t *fen);
 
 /* SHA-256 of a byte buffer as 64 lowercase hex digits + NUL into hex. */

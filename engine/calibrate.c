@@ -241,7 +241,7 @@ int calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char
         const gr_dip_group *G = gr_dip_group_at(dip, g);
         if (G->type == GR_DIP_BLANK) continue;
         fprintf(f, "%d,", G->seq);
-        csv_field(f, G->code);
+        csv_field(f, G->published);
         fprintf(f, ",%d,%s,", G->type == GR_DIP_CORE ? 1 : 0, G->dx);
         csv_field(f, G->name ? G->name : "");
         fprintf(f, ",%s,,", G->main_proc ? G->main_proc : "");

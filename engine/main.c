@@ -166,9 +166,11 @@ static int cmd_gen(const cm_config *cfg, const cli *a)
     if (!a->quiet) {
         printf("casemix gen: seed %llu, %zu of %zu groups drawable\n", (unsigned long long)seed,
                st.n_drawable, st.n_groups);
-        for (int i = 0; i < st.nfiles; i++)
-            printf("  %s/%s%d.csv: %lld rows (discharge year %d)\n", a->out, i == 0 ? "current" : "history_",
-                   i == 0 ? 0 : st.year[i], (long long)st.rows[i], st.year[i]);
+        for (int i = 0; i < st.nfiles; i++) {
+            if (i == 0) printf("  %s/current.csv: ", a->out);
+            else printf("  %s/history_%d.csv: ", a->out, st.year[i]);
+            printf("%lld rows (discharge year %d)\n", (long long)st.rows[i], st.year[i]);
+        }
         printf("  %.1f MB in %.2f s\n", (double)st.bytes / 1e6, st.seconds);
     }
     gr_dip_free(dip);
@@ -332,7 +334,7 @@ static int cmd_group(const cm_config *cfg, const cli *a)
             static const char *const TYPES[] = {"comprehensive", "core", "blank"};
             fputc(',', f);
             fprintf(f, "%u,", c->line);
-            csv_str(f, G->code);
+            csv_str(f, G->published);
             fprintf(f, ",%s,%s,%s,%s\n", TYPES[G->type < 3 ? G->type : 2], gr_dip_path_name((gr_dip_path)c->path),
                     G->type == GR_DIP_BLANK ? "BLANK" : "OK", gr_dip_why_name((gr_dip_why)c->why));
             nblank += G->type == GR_DIP_BLANK;

@@ -179,7 +179,7 @@ static int write_h5(const char *path, const cm_config *cfg, const gr_dip *dip, c
             if (l > id_len) id_len = l;
         }
     for (size_t g = 0; g < ng; g++) {
-        size_t l = strlen(gr_dip_group_at(dip, g)->code);
+        size_t l = strlen(gr_dip_group_at(dip, g)->published);
         if (l > code_len) code_len = l;
     }
     for (size_t i = 0; i < R->ninst; i++) {
@@ -248,7 +248,7 @@ static int write_h5(const char *path, const cm_config *cfg, const gr_dip *dip, c
             memcpy(b + o_id, c->case_id, strnlen(c->case_id, id_len));
             memcpy(b + o_inst, R->inst[c->inst].id, strnlen(R->inst[c->inst].id, inst_len));
             b[o_lv] = c->level;
-            memcpy(b + o_grp, G->code, strnlen(G->code, code_len));
+            memcpy(b + o_grp, G->published, strnlen(G->published, code_len));
             memcpy(b + o_gi, &gi, 4);
             b[o_path] = c->path;
             b[o_out] = c->outlier;
@@ -305,7 +305,7 @@ static int write_h5(const char *path, const cm_config *cfg, const gr_dip *dip, c
                 hcv = cal->cv[g];
             }
             uint8_t split = (cal && cal->n ? hcv : cv) > cfg->cv_split_threshold;
-            memcpy(b + g_code, G->code, strnlen(G->code, code_len));
+            memcpy(b + g_code, G->published, strnlen(G->published, code_len));
             memcpy(b + g_seq, &G->seq, 4);
             b[g_type] = G->type;
             memcpy(b + g_n, &n, 8);
@@ -905,7 +905,7 @@ int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
         }
         size_t ng = cal.ng, code_len = 1;
         for (size_t g = 0; g < ng; g++) {
-            size_t l = strlen(gr_dip_group_at(dip, g)->code);
+            size_t l = strlen(gr_dip_group_at(dip, g)->published);
             if (l > code_len) code_len = l;
         }
         h5row r;
@@ -935,7 +935,7 @@ int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
             unsigned char *p = b + g * r.size;
             int64_t ku = cal.n_used[g * 3] + cal.n_used[g * 3 + 1] + cal.n_used[g * 3 + 2];
             double m = cal.mean_fen[g] / 100.0;
-            memcpy(p + c_code, G->code, strnlen(G->code, code_len));
+            memcpy(p + c_code, G->published, strnlen(G->published, code_len));
             p[c_type] = G->type;
             memcpy(p + c_n0, &cal.n[g * 3], 8);
             memcpy(p + c_n1, &cal.n[g * 3 + 1], 8);

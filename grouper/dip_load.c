@@ -378,6 +378,7 @@ typedef struct {
     long line;
     long seq;
     const char *code;       /* canonical, arena */
+    const char *published;  /* as written in the catalogue (trimmed), arena */
     const char *dx;         /* arena */
     const char *name;       /* arena */
     uint32_t *rel;          /* arena, n_rel ids */
@@ -598,6 +599,8 @@ static gr_status load_catalogue(gr_dip *d, const char *path, crows *out, gr_erro
         r->main = -1;
 
         char *code = (char *)field(f, nf, c_code);
+        r->published = arena_strn(d, code, strlen(code));
+        if (!r->published) { s = nomem(err, path); break; }
         size_t ncode = canon_inplace(code);
         if (ncode == 0) {
             s = gr_seterr(err, GR_ERR_FORMAT, path, line, CODE_COL,
@@ -900,6 +903,7 @@ static gr_status build_groups(gr_dip *d, crows *cr, const char *path, gr_error *
         g->stat_count = -1;
         if (i == cr->n) {                  /* KBBZ added */
             snprintf(g->code, sizeof g->code, "%s", BLANK_CODE);
+            g->published = BLANK_CODE;
             g->name = BLANK_NAME;
             g->type = GR_DIP_BLANK;
             g->main_proc = "";
@@ -907,6 +911,7 @@ static gr_status build_groups(gr_dip *d, crows *cr, const char *path, gr_error *
         } else {
             const crow *r = &cr->rows[i];
             snprintf(g->code, sizeof g->code, "%s", r->code);
+            g->published = r->published;
             g->name = r->name;
             g->seq = (int32_t)r->seq;
             g->type = r->type;

@@ -430,7 +430,7 @@ static void run(const gr_drg *g, const gr_case *c, gr_drg_result *r, trace *tr)
     if (tr) {
         char b1[16], b2[16], b3[16], b4[16];
         trf(tr, "%s: %d MDC, %d ADRG, %d DRG\n", g->version, g->nmdc, g->nadrg, g->ndrg);
-        trf(tr, "case: sex %s, age %s years, age_days %s, birth weight %s g\n", int_text(c->sex, b1, sizeof b1),
+        trf(tr, "case: sex %s, age_years %s, age_days %s, birth_weight_g %s\n", int_text(c->sex, b1, sizeof b1),
             int_text(c->age_years, b2, sizeof b2), int_text(c->age_days, b3, sizeof b3),
             int_text(c->birth_weight_g, b4, sizeof b4));
     }
@@ -534,7 +534,6 @@ size_t gr_drg_explain(const gr_drg *g, const gr_case *c, char *buf, size_t n)
 void gr_drg_options_default(gr_drg_options *o)
 {
     memset(o, 0, sizeof *o);
-    o->dir = NULL;
 }
 
 const char *gr_drg_status_name(gr_drg_status s)

@@ -923,8 +923,8 @@ gr_status gr_drg_load(const gr_drg_options *o, gr_drg **out, gr_error *err)
     if (st == GR_OK) st = load_drg(&L);
     if (st == GR_OK) st = load_or(&L);
     if (st == GR_OK) st = load_lists(&L);
-    if (st == GR_OK) st = load_rules(&L);
     if (st == GR_OK) st = build_postings(&L);
+    if (st == GR_OK) st = load_rules(&L);
     if (st == GR_OK) st = load_mdc_dx(&L);
     if (st == GR_OK) st = load_tab(&L, TAB_MCC);
     if (st == GR_OK) st = load_tab(&L, TAB_CC);

@@ -153,8 +153,14 @@ void gr_dip_options_default(gr_dip_options *o);
 /* One catalogue group. Strings are owned by the gr_dip context. Statistics
  * are NAN / -1 when group_stats.csv does not have the group. */
 typedef struct {
-    char code[GR_DIP_CODE_MAX];  /* canonical (upper-case procedure codes) */
-    const char *name;            /* UTF-8 diagnosis + procedure names, "" if none */
+    char code[GR_DIP_CODE_MAX];  /* canonical: trimmed, all upper case (A46.X,
+                                    K35.8:44.1300X001); gr_dip_find matches the
+                                    published spelling case-insensitively */
+    const char *published;       /* the code as the catalogue writes it (trimmed,
+                                    original case, e.g. I10.x): what reports show */
+    const char *name;            /* UTF-8 diagnosis | main proc | related names
+                                    (comprehensive: diagnosis | attribute label),
+                                    line wraps removed; "" if none */
     int32_t seq;                 /* 序号 (0 for KBBZ) */
     uint8_t type;                /* gr_dip_type */
     uint8_t attr;                /* gr_attr, comprehensive groups only */
@@ -176,7 +182,12 @@ typedef struct gr_dip gr_dip;
  * context (free with gr_dip_free) and GR_OK is returned; on failure *out is
  * NULL and err says file, line, field and what to do. A catalogue with a
  * duplicate or malformed group code is an error. The blank group KBBZ always
- * exists in the loaded context (added when the files do not list it). */
+ * exists in the loaded context (added when the files do not list it).
+ * Also errors: a repeated 序号 (the tie rule needs unique numbers), a code
+ * column (主诊断代码, 主要操作代码, 其他操作代码) that disagrees with the
+ * group code, a procedure listed with two attributes, two statistics rows
+ * of one group and year. group_stats rows of codes outside the catalogue
+ * (CP* pseudo-groups) are ignored; of several YEARs the newest is kept. */
 gr_status gr_dip_load(const gr_dip_options *o, gr_dip **out, gr_error *err);
 
 /* Frees a context; NULL is accepted. */
@@ -207,10 +218,14 @@ typedef struct {
     uint8_t attr;       /* gr_attr of the main procedure */
     uint8_t n_matched;  /* related procedures matched (exact/most_related) */
     uint8_t n_related_on_case; /* other procedures considered on the case */
-    uint8_t n_tied;     /* groups tied for most_related (1 = no tie) */
+    uint8_t n_tied;     /* groups tied for the exact / most_related match, the
+                           lowest 序号 won (1 = no tie, and on every other path) */
 } gr_dip_result;
 
-/* Groups one case. Thread-safe on a shared context; no allocation. */
+/* Groups one case (matching order: grouper/dip.c). Thread-safe on a shared
+ * context; no allocation. Codes are trimmed and upper-cased; a code of 64
+ * characters or more is treated as absent from every table; at most 255
+ * distinct other procedures are considered (the rest are ignored). */
 void gr_dip_assign(const gr_dip *d, const gr_case *c, gr_dip_result *r);
 
 /* ------------------------------------------------------------------ */
@@ -254,16 +269,25 @@ typedef struct {
  * Codes past the cap are ignored (the engine should flag such cases). */
 #define GR_DRG_MAX_CODES 64
 
+/* Fills o with the defaults: dir NULL (must be set), upcase_codes 0,
+ * strict_weight 0, i.e. the reference grouper's behaviour. */
 void gr_drg_options_default(gr_drg_options *o);
 
 typedef struct gr_drg gr_drg;
 
 /* Loads and checks the tables (unknown list ids, ADRGs without DRGs,
- * duplicate rows: GR_ERR_FORMAT with file and line). *out owned by caller. */
+ * duplicate rows: GR_ERR_FORMAT with file and line). *out owned by caller.
+ * GR_ERR_ARG when o->dir is missing, GR_ERR_IO when a required table cannot
+ * be read; icd10_dx.csv / icd9_proc.csv are optional (names for the trace).
+ * o is copied; o->dir need not outlive the call. On failure *out is NULL. */
 gr_status gr_drg_load(const gr_drg_options *o, gr_drg **out, gr_error *err);
+/* Frees a context; NULL is accepted. */
 void gr_drg_free(gr_drg *g);
 
-/* Table sizes and names for output. Index -1 means "0000" / "00". */
+/* Table sizes and names for output. Index -1 (or out of range) means
+ * "0000" / "00". MDCs are indexed in evaluation order (mdc.csv eval_order),
+ * ADRGs by MDC then order_in_mdc, DRGs by ADRG then order_in_adrg. Strings
+ * are owned by the context and live until gr_drg_free. */
 size_t gr_drg_ndrg(const gr_drg *g);
 const char *gr_drg_code(const gr_drg *g, int32_t drg);   /* "FR23"; "0000" for -1 */
 const char *gr_drg_name(const gr_drg *g, int32_t drg);   /* UTF-8 name; "" for -1 */
@@ -283,13 +307,19 @@ typedef struct {
     uint8_t cc;         /* 0 none, 1 CC, 2 MCC (after exclusions) */
 } gr_drg_result;
 
-/* Groups one case. Thread-safe on a shared context; no allocation. */
+/* Groups one case. Thread-safe on a shared context; no allocation. The dx
+ * list is principal_dx then other_dx, the procedure list principal_proc then
+ * other_procs (empty or NULL entries skipped, so with no principal_proc the
+ * first other procedure is first-listed). Codes are compared exactly, no
+ * trimming (upper-cased with upcase_codes). r->cc is set for OK cases. */
 void gr_drg_assign(const gr_drg *g, const gr_case *c, gr_drg_result *r);
 
 /* Writes a human-readable trace of the grouping of c into buf (at most n
  * bytes, always NUL-terminated): MDC rules tried, ADRG clause and list,
  * the secondary code that gave MCC/CC, codes excluded and by which table.
- * Returns the length that the full trace needs (like snprintf). */
+ * Returns the length that the full trace needs (like snprintf); buf may be
+ * NULL with n 0. English, with the tables' UTF-8 names. Thread-safe; slower
+ * than gr_drg_assign (formatting), meant for single cases. */
 size_t gr_drg_explain(const gr_drg *g, const gr_case *c, char *buf, size_t n);
 
 #ifdef __cplusplus

@@ -1,0 +1,34 @@
+#!/bin/sh
+# dip_golden_3k.sh - `casemix group --scheme dip` on the 3,002 golden records of
+# the real 平顶山 catalogue must give the expected group and match path on
+# every record (end to end: reader, aliases, grouper, CSV writer).
+set -eu
+cd "$(dirname "$0")/../.."
+. tests/golden/lib.inc
+DATA=${CASEMIX_DATA:-../shared/data}
+[ -d "$DATA/dip/pingdingshan-2025" ] || { echo "SKIP: $DATA/dip/pingdingshan-2025 not found"; exit 77; }
+DATA=$(cd "$DATA" && pwd)
+D=$(pwd)/$TMP/real
+mkdir -p "$D"
+cat > "$D/pds.cfg" <<EOF2
+dip = { catalogue = "$DATA/dip/pingdingshan-2025/catalogue.csv";
+        group_stats = "$DATA/dip/pingdingshan-2025/group_stats.csv";
+        proc_attributes = "$DATA/codes/icd9cm3_yb2.0_attributes.csv";
+        icd10 = "$DATA/codes/icd10_clinical2.0_to_yb2.0.csv"; };
+budget = { fund_budget = "30000000.00"; };
+EOF2
+G=$DATA/dip/pingdingshan-2025/golden_3k.csv
+"$BIN" group --scheme dip --config "$D/pds.cfg" --input "$G" --out "$D/golden.out.csv" --quiet
+# expected: case_id, expected_group, expected_path (last three columns of the golden file)
+awk -F, 'NR > 1 { print $1 "," $(NF-2) "," $(NF-1) }' "$G" > "$D/want.csv"
+awk -F, 'NR > 1 { print $1 "," $3 "," $5 }' "$D/golden.out.csv" > "$D/got.csv"
+n=$(wc -l < "$D/want.csv")
+diff "$D/want.csv" "$D/got.csv" > "$D/diff.txt" || true
+bad=$(grep -c '^<' "$D/diff.txt" || true)
+echo "golden_3k: $((n - bad)) of $n records agree on group and match path"
+[ "$n" -eq 3002 ] && [ "$bad" -eq 0 ] || { head -20 "$D/diff.txt"; exit 1; }
+# and the settlement of the same records closes on the budget
+"$BIN" settle --config "$D/pds.cfg" --input "$G" --out "$D/golden.h5" --quiet
+S=$(h5rows "$D/golden.h5" /summary)
+expect "golden_3k settle: read|cases|rejects" "$(echo "$S" | cut -d'|' -f1-3)" "3002|3002|0"
+expect "golden_3k settle: Σ payments = budget" "$(echo "$S" | cut -d'|' -f13)" "3000000000"
