@@ -122,3 +122,6 @@ clean:
 	rm -rf build build-asan casemix
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Fuzzing (libFuzzer, clang): targets and harnesses in tests/fuzz/.
+-include tests/fuzz/fuzz.mk

@@ -24,9 +24,9 @@
  *   Patients and institutions are keyed by (seed, id) only, so a patient
  *   has the same sex and birth date in every row and every year.
  * - Rows are formatted by hand (no printf in the loop) into one buffer per
- *   block of BLOCK_ROWS rows; OpenMP threads fill the blocks of a batch,
- *   then the calling thread writes them in order with fwrite. Output bytes
- *   do not depend on the thread count.
+ *   block of BLOCK_ROWS rows; OpenMP threads fill the blocks of batch k
+ *   while one of them writes batch k-1 in order with fwrite (double
+ *   buffering). Output bytes do not depend on the thread count.
  * - Money is integer fen: the 14 categories are split from total_cost by
  *   integer weights and the remainder goes to the largest category, so they
  *   sum exactly; self_paid = total - fund_paid.
@@ -251,7 +251,7 @@ typedef struct {
     uint8_t surgical;           /* main or comprehensive proc is SS */
     uint32_t dx_off, dx_n;      /* into plan.dx */
     uint32_t ex_off, ex_n;      /* excluded procedures, sorted, into plan.ex */
-    const char *code;
+    const char *code;           /* as the catalogue writes it (drawn_group) */
     const char *main_proc;
     const char *const *related;
     double mean_fee;            /* yuan */
@@ -360,19 +360,54 @@ static int in_sorted(const char *const *arr, size_t n, const char *s)
     return 0;
 }
 
-/* A diagnosis code usable on a record: letter, 2 characters, '.', then
- * letters/digits only (no dagger-asterisk pairs). */
-static int plain_dx(const char *c)
+/* How a list code can be used on a record: 0 not at all, 1 plain (letter,
+ * 2 characters, '.', letters/digits), 2 a dagger-asterisk pair such as
+ * M05.100+J99.0* (used only when a 亚目 has no plain code). */
+static int dx_usable(const char *c)
 {
     size_t n = strlen(c);
-    if (n < 5 || n > 24 || c[3] != '.') return 0;
+    if (n < 5 || n > 32 || c[3] != '.') return 0;
     if (!(c[0] >= 'A' && c[0] <= 'Z')) return 0;
+    int pair = 0;
     for (size_t i = 1; i < n; i++) {
         char ch = c[i];
         if (i == 3) continue;
-        if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z'))) return 0;
+        if ((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z')) continue;
+        if (ch == '+' || ch == '*' || ch == '.') pair = 1;
+        else return 0;
     }
-    return 1;
+    return pair ? 2 : 1;
+}
+
+static int plain_dx(const char *c)
+{
+    return dx_usable(c) == 1;
+}
+
+/* Pushes the list codes [lo, hi) usable at level 1 (plain), or, when none
+ * is, at level 2 (pairs too); bszl skips codes whose 亚目 has a dx-only
+ * group. *n_any counts the usable codes before that filter. */
+static int push_list_codes(plan *pl, size_t lo, size_t hi, int bszl, const char *const *dxonly,
+                           size_t ndxonly, size_t *n_any)
+{
+    size_t start = pl->ndx;
+    *n_any = 0;
+    for (int level = 1; level <= 2 && pl->ndx == start; level++) {
+        for (size_t i = lo; i < hi; i++) {
+            const char *c = gr_dip_icd10_at(pl->dip, i);
+            int u = dx_usable(c);
+            if (u == 0 || u > level) continue;
+            if (level == 1 || u == 2) (*n_any)++;
+            if (bszl) {
+                char sub[6];
+                memcpy(sub, c, 5);
+                sub[5] = 0;
+                if (in_sorted(dxonly, ndxonly, sub)) continue;
+            }
+            if (push_ptr(&pl->dx, &pl->ndx, &pl->capdx, c)) return -1;
+        }
+    }
+    return 0;
 }
 
 /* Sex a diagnosis requires: 0 any, 1 male, 2 female. */
@@ -515,9 +550,9 @@ static int cmp_core_main(const void *a, const void *b)
     return c ? c : strcmp(x->main, y->main);
 }
 
-/* Diagnosis candidates of a comprehensive group under 类目 cat: every plain
+/* Diagnosis candidates of a comprehensive group under 类目 cat: every usable
  * code, or (BSZL) those whose 亚目 has no dx-only core group. *n_any counts
- * the plain codes before that filter. */
+ * the usable codes before that filter. */
 static int comp_candidates(plan *pl, const char *cat, int bszl, const char *const *dxonly,
                            size_t ndxonly, size_t *n_any)
 {
@@ -528,17 +563,7 @@ static int comp_candidates(plan *pl, const char *cat, int bszl, const char *cons
         snprintf(prefix, sizeof prefix, "%s.", cat);
         size_t lo, hi;
         icd_range(d, prefix, &lo, &hi);
-        for (size_t i = lo; i < hi; i++) {
-            const char *c = gr_dip_icd10_at(d, i);
-            if (!plain_dx(c)) continue;
-            (*n_any)++;
-            char sub[6];
-            memcpy(sub, c, 5);
-            sub[5] = 0;
-            if (bszl && in_sorted(dxonly, ndxonly, sub)) continue;
-            if (push_ptr(&pl->dx, &pl->ndx, &pl->capdx, c)) return -1;
-        }
-        return 0;
+        return push_list_codes(pl, lo, hi, bszl, dxonly, ndxonly, n_any);
     }
     for (int k = 0; k <= 9; k++) {
         char sub[8], code[16];
@@ -611,7 +636,7 @@ static int build_plan(plan *pl, const cm_config *cfg, const gr_dip *d, uint64_t 
         recipe *r = &pl->rec[nrec];
         memset(r, 0, sizeof *r);
         r->g = (int32_t)g;
-        r->code = gp->code;
+        r->code = gp->published && gp->published[0] ? gp->published : gp->code;
         r->main_proc = "";
         char dx[16];
         upcopy(dx, gp->dx, sizeof dx);
@@ -624,12 +649,9 @@ static int build_plan(plan *pl, const cm_config *cfg, const gr_dip *d, uint64_t 
             else if (!related_ok(gp)) why = GEN_SKIP_RELATED_INVALID;
             else if (shadow[g]) why = GEN_SKIP_SHADOWED;
             else if (nicd) {
-                size_t lo, hi;
+                size_t lo, hi, n_any;
                 icd_range(d, dx, &lo, &hi);
-                for (size_t i = lo; i < hi; i++)
-                    if (plain_dx(gr_dip_icd10_at(d, i)))
-                        if (push_ptr(&pl->dx, &pl->ndx, &pl->capdx, gr_dip_icd10_at(d, i)))
-                            goto nomem;
+                if (push_list_codes(pl, lo, hi, 0, NULL, 0, &n_any)) goto nomem;
             } else {
                 char code[24];
                 snprintf(code, sizeof code, "%s00", dx);
@@ -702,7 +724,7 @@ static int build_plan(plan *pl, const cm_config *cfg, const gr_dip *d, uint64_t 
         pl->total_w += gp->stat_count > 0 ? (uint64_t)gp->stat_count : 1;
         pl->cum[nrec] = pl->total_w;
 
-        size_t need = strlen(gp->code) + strlen(r->main_proc) + 1;
+        size_t need = strlen(r->code) + strlen(r->main_proc) + 1;
         for (int i = 0; i < r->n_related; i++) need += strlen(r->related[i]) + 1;
         if (need > pl->max_row) pl->max_row = need;
         nrec++;
@@ -1187,6 +1209,23 @@ static void gen_block(const plan *pl, const yctx *y, int64_t first, int64_t n, b
     }
 }
 
+/* Appends the finished blocks of one batch to f, in order. Returns 0, -1 on
+ * a write error, -2 when a block ran out of memory. */
+static int flush_batch(FILE *f, block *blocks, int nb, gen_stats *st)
+{
+    for (int i = 0; i < nb; i++) {
+        if (blocks[i].failed) return -2;
+        if (fwrite(blocks[i].buf, 1, blocks[i].len, f) != blocks[i].len) return -1;
+        st->bytes += blocks[i].len;
+        for (int b = 0; b < GEN_BAD__COUNT; b++) st->bad[b] += blocks[i].bad[b];
+        st->readmissions += blocks[i].readmissions;
+    }
+    return 0;
+}
+
+/* One file. Batches of nblk_batch blocks are double-buffered: while the
+ * threads format batch k, one of them writes batch k-1. blocks has room for
+ * 2 * nblk_batch. */
 static int write_file(const plan *pl, const yctx *y, const char *path, int nthreads,
                       block *blocks, int nblk_batch, gen_stats *st, gen_progress_fn progress,
                       void *user, char *err, size_t errlen)
@@ -1202,41 +1241,50 @@ static int write_file(const plan *pl, const yctx *y, const char *path, int nthre
     if (fwrite(header, 1, sizeof header - 1, f) != sizeof header - 1) rc = -1;
     st->bytes += sizeof header - 1;
     int64_t nblocks = (y->nrows + BLOCK_ROWS - 1) / BLOCK_ROWS;
-    int oom = 0;
-    for (int64_t base = 0; base < nblocks && rc == 0 && !oom; base += nblk_batch) {
-        int nb = (int)(nblocks - base < nblk_batch ? nblocks - base : nblk_batch);
+    int64_t nbatch = (nblocks + nblk_batch - 1) / nblk_batch;
+    for (int64_t k = 0; k <= nbatch && rc == 0; k++) {
+        block *cur = blocks + (k & 1) * nblk_batch, *prev = blocks + ((k + 1) & 1) * nblk_batch;
+        int64_t left = nblocks - k * nblk_batch;
+        int ncur = k < nbatch ? (int)(left < nblk_batch ? left : nblk_batch) : 0;
+        int64_t pleft = nblocks - (k - 1) * nblk_batch;
+        int nprev = k > 0 ? (int)(pleft < nblk_batch ? pleft : nblk_batch) : 0;
+        int wrc = 0;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads)
+#pragma omp parallel num_threads(nthreads)
 #endif
-        for (int i = 0; i < nb; i++) {
-            int64_t first = (base + i) * BLOCK_ROWS;
-            int64_t n = y->nrows - first < BLOCK_ROWS ? y->nrows - first : BLOCK_ROWS;
-            gen_block(pl, y, first, n, &blocks[i]);
-        }
-        for (int i = 0; i < nb && rc == 0; i++) {
-            if (blocks[i].failed) {
-                oom = 1;
-                break;
+        {
+#ifdef _OPENMP
+#pragma omp single nowait
+#endif
+            wrc = flush_batch(f, prev, nprev, st);
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (int i = 0; i < ncur; i++) {
+                int64_t first = (k * nblk_batch + i) * BLOCK_ROWS;
+                int64_t n = y->nrows - first < BLOCK_ROWS ? y->nrows - first : BLOCK_ROWS;
+                gen_block(pl, y, first, n, &cur[i]);
             }
-            if (fwrite(blocks[i].buf, 1, blocks[i].len, f) != blocks[i].len) rc = -1;
-            st->bytes += blocks[i].len;
-            for (int b = 0; b < GEN_BAD__COUNT; b++) st->bad[b] += blocks[i].bad[b];
-            st->readmissions += blocks[i].readmissions;
         }
-        if (progress && rc == 0 && !oom) {
-            int64_t done = (base + nb) * BLOCK_ROWS;
+        rc = wrc;
+        if (progress && rc == 0 && k > 0) {
+            int64_t done = k * nblk_batch * BLOCK_ROWS;
             progress(user, y->year, done < y->nrows ? done : y->nrows, y->nrows);
         }
     }
     (void)nthreads;
-    if (fclose(f) != 0) rc = -1;
-    if (oom) {
+    int saved = errno;
+    if (fclose(f) != 0 && rc == 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc == -2) {
         snprintf(err, errlen, "%s: out of memory while formatting rows; free memory", path);
         return -1;
     }
     if (rc != 0) {
         snprintf(err, errlen, "%s: write failed (%s); check free disk space", path,
-                 strerror(errno));
+                 strerror(saved));
         return -1;
     }
     return 0;
@@ -1298,7 +1346,7 @@ int gen_region_ex(const cm_config *cfg, const gr_dip *dip, const char *dir, int6
 #endif
     st->threads = nthreads;
     int nblk_batch = nthreads * BATCH_BLOCKS_PER_THREAD;
-    block *blocks = calloc((size_t)nblk_batch, sizeof *blocks);
+    block *blocks = calloc(2 * (size_t)nblk_batch, sizeof *blocks);
     if (!blocks) {
         plan_free(&pl);
         snprintf(err, errlen, "gen_region: out of memory; free memory");
@@ -1327,7 +1375,7 @@ int gen_region_ex(const cm_config *cfg, const gr_dip *dip, const char *dir, int6
         st->rows[st->nfiles] = y.nrows;
         st->nfiles++;
     }
-    for (int i = 0; i < nblk_batch; i++) {
+    for (int i = 0; i < 2 * nblk_batch; i++) {
         free(blocks[i].buf);
         free(blocks[i].anchor);
     }

@@ -654,7 +654,7 @@ static cm_cfg_status load_history(loader *L, const config_setting_t *s)
     int n = config_setting_length(s);
     if (n > CM_MAX_HISTORY)
         return fail(L, CM_CFG_ERR_VALUE, line, "history",
-                    "history has %d years; at most %d are used (oldest first): "
+                    "%d years given; at most %d are used (oldest first): "
                     "remove the oldest", n, CM_MAX_HISTORY);
     const keydef *kyear = &KEYS[key_index("history", "year")];
     for (int i = 0; i < n; i++) {
@@ -753,8 +753,8 @@ static cm_cfg_status check_rules(loader *L)
                     "defaults 0.5 and 2.0", o->low, o->high);
     if (!(o->high <= o->special))
         return fail(L, CM_CFG_ERR_VALUE, best_line(L, "outliers", "special"), "outliers.special",
-                    "outliers.special (%.15g) must be at least outliers.high (%.15g); "
-                    "national default 5.0", o->special, o->high);
+                    "%.15g is below outliers.high (%.15g); it must be at least that "
+                    "(national default 5.0)", o->special, o->high);
     if (sc_outlier_params_check(o) != SC_OK)
         return fail(L, CM_CFG_ERR_VALUE, key_line(L, NULL, "outliers"), "outliers",
                     "the outlier settings are inconsistent: need 0 < low < high <= special, "
@@ -762,12 +762,12 @@ static cm_cfg_status check_rules(loader *L)
 
     if (c->score_source == CM_SCORES_HISTORY && c->n_history == 0)
         return fail(L, CM_CFG_ERR_VALUE, best_line(L, "scores", "source"), "scores.source",
-                    "scores.source = \"history\" needs history years: add history = "
+                    "\"history\" needs history years: add history = "
                     "( { year = 2023; file = \"2023.csv\"; }, ... ); or use \"catalogue\"");
     if (c->coef_mode == CM_COEF_HISTORY && c->n_history == 0)
         return fail(L, CM_CFG_ERR_VALUE, best_line(L, "coefficients", "mode"),
                     "coefficients.mode",
-                    "coefficients.mode = \"history\" needs history years: add history = "
+                    "\"history\" needs history years: add history = "
                     "( { year = 2023; file = \"2023.csv\"; }, ... ); or use \"fixed\"");
 
     int scheme_line = key_line(L, NULL, "scheme");

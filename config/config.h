@@ -34,7 +34,8 @@ typedef enum {
     CM_CFG_ERR_NOMEM
 } cm_cfg_status;
 
-/* file, line (0 if unknown), key path ("outliers.low") and message. */
+/* file, line (0 if unknown), key path ("outliers.low") and message. The
+ * message does not repeat file, line or key: print "file:line: key: msg". */
 typedef struct {
     char file[512];
     int line;

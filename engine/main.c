@@ -27,7 +27,7 @@ static void usage(FILE *f)
           "usage:\n"
           "  casemix settle    --config FILE [--input CSV] [--out FILE.h5] [--threads N] [--quiet]\n"
           "  casemix calibrate --config FILE [--out FILE.h5] [--threads N]\n"
-          "  casemix gen       --config FILE --out DIR [--cases N] [--history-cases N] [--seed S]\n"
+          "  casemix gen       --config FILE --out DIR [--cases N] [--history-cases N|-1] [--seed S]\n"
           "                    [--bad-rows SHARE] [--threads N]\n"
           "  casemix group     --scheme dip|drg --config FILE --input CSV --out CSV\n"
           "                    [--explain CASE_ID] [--threads N]\n"
@@ -85,7 +85,11 @@ static int parse_args(int argc, char **argv, cli *a)
         } else if (!strcmp(k, "--cases") || !strcmp(k, "--history-cases")) {
             NEED();
             long long n = strtoll(v, &end, 10);
-            if (*end || n < 0) { fprintf(stderr, "casemix: %s needs a whole number >= 0\n", k); return -1; }
+            int hist = k[2] == 'h';
+            if (*end || n < (hist ? -1 : 0)) {
+                fprintf(stderr, "casemix: %s needs a whole number >= 0%s\n", k, hist ? " (-1: no history files)" : "");
+                return -1;
+            }
             if (k[2] == 'c') { a->cases = n; a->has_cases = 1; }
             else { a->history_cases = n; a->has_history_cases = 1; }
         } else if (!strcmp(k, "--seed")) {

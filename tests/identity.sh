@@ -23,7 +23,7 @@ CFG
 "$BIN" settle --config "$D/id.cfg" --threads 2 --out "$D/t2.h5" --quiet
 for ds in /cases /groups /group_names /institutions /rejects /summary; do
     h5diff "$D/t1.h5" "$D/t2.h5" "$ds" "$ds" || { echo "dataset $ds differs between 1 and 2 threads"; exit 1; }
-    a=$(h5dump -d "$ds" "$D/t1.h5" | md5sum); b=$(h5dump -d "$ds" "$D/t2.h5" | md5sum)
+    a=$(h5dump -d "$ds" "$D/t1.h5" | tail -n +2 | md5sum); b=$(h5dump -d "$ds" "$D/t2.h5" | tail -n +2 | md5sum)
     [ "$a" = "$b" ] || { echo "h5dump of $ds differs"; exit 1; }
 done
 n=$(h5dump -d /summary "$D/t1.h5" | grep -c records_read)

@@ -21,18 +21,19 @@ LOG=$BUILD/test-logs; mkdir -p "$LOG"
 
 run() { # name command...
     name=$1; shift
+    log=$LOG/$(echo "$name" | tr '/' '_').log
     t0=$(date +%s.%N)
-    "$@" >"$LOG/$name.log" 2>&1
+    "$@" >"$log" 2>&1
     rc=$?
     dt=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
     if [ $rc -eq 0 ]; then
         pass=$((pass + 1)); printf '  ok    %-34s %6ss\n' "$name" "$dt"
     elif [ $rc -eq 77 ] && [ "${CI:-}" != "true" ]; then
-        skip=$((skip + 1)); printf '  SKIP  %-34s %s\n' "$name" "$(grep -m1 '^SKIP' "$LOG/$name.log")"
+        skip=$((skip + 1)); printf '  SKIP  %-34s %s\n' "$name" "$(grep -m1 '^SKIP' "$log")"
     else
         fail=$((fail + 1)); failed="$failed $name"
         [ $rc -eq 77 ] && echo "  FAIL  $name: skipped, but CI=true requires $CASEMIX_DATA" || echo "  FAIL  $name (exit $rc)"
-        sed 's/^/        | /' "$LOG/$name.log" | tail -n 40
+        sed 's/^/        | /' "$log" | tail -n 40
     fi
 }
 

@@ -546,7 +546,9 @@ static void run_cases(const err_case *t, size_t n)
         cm_cfg_error e;
         cm_cfg_status st = cm_config_load(path, &c, &e);
         int ok = st == t[i].st && e.line == t[i].line && strcmp(e.key, t[i].key) == 0 &&
-                 strstr(e.msg, t[i].msg) && strcmp(e.file, path) == 0;
+                 strstr(e.msg, t[i].msg) && strcmp(e.file, path) == 0 &&
+                 /* the caller prints "file:line: key: msg": no repeated key */
+                 (!e.key[0] || strncmp(e.msg, e.key, strlen(e.key)) != 0);
         if (!ok)
             print_error("case %zu:\n%s---\ngot %s line %d key \"%s\": %s\n"
                         "want %s line %d key \"%s\" msg containing \"%s\"\n",
@@ -638,7 +640,7 @@ static void test_value_errors(void **state)
         { CAT "outliers = { low = 3.0; };\n", CM_CFG_ERR_VALUE, 2, "outliers.high",
           "must be below" },
         { CAT "outliers = { high = 6.0; };\n", CM_CFG_ERR_VALUE, 2, "outliers.special",
-          "at least outliers.high" },
+          "below outliers.high" },
         { CAT "outliers = { special_cap = 1.5; };\n", CM_CFG_ERR_VALUE, 2,
           "outliers.special_cap", "out of range" },
         { CAT "outliers = { low = 0; };\n", CM_CFG_ERR_VALUE, 2, "outliers.low", "> 0" },
@@ -675,7 +677,7 @@ static void test_value_errors(void **state)
               "  { year = 2022; file = \"c\"; }, { year = 2023; file = \"d\"; } );\n",
           CM_CFG_ERR_VALUE, 2, "history", "at most 3" },
         { CAT "history = (\n  { year = 2023; } );\n", CM_CFG_ERR_VALUE, 3, "history[0]",
-          "has no file" },
+          "no file given" },
         { CAT "input = { encoding = \"GBK\"; };\n", CM_CFG_ERR_VALUE, 2, "input.encoding",
           "only UTF-8" },
         { CAT "threads = -1;\n", CM_CFG_ERR_VALUE, 2, "threads", "out of range" },

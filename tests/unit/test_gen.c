@@ -251,7 +251,7 @@ static size_t check_round_trip(const gr_dip *d, const table *t, const char *file
             continue;
         gr_dip_result res;
         const gr_dip_group *g = group_row(d, t, r, &res);
-        if (strcmp(g->code, fld(t, r, COL_GROUP)) != 0)
+        if (gr_dip_find(d, fld(t, r, COL_GROUP)) != res.group)
             fail_msg("%s:%zu: case %s drawn from %s grouped into %s (path %s, why %s): "
                      "dx %s proc %s others %s", file, r + 2, fld(t, r, COL_CASE),
                      fld(t, r, COL_GROUP), g->code, gr_dip_path_name((gr_dip_path)res.path),
