@@ -277,8 +277,10 @@ typedef struct {
     size_t nex, capex;
     const char **attr_list[4];  /* procedures by attribute (SS, ZLXCZ, ZDXCZ) */
     size_t attr_n[4];
-    const char **sec;           /* secondary diagnosis pool */
+    const char **sec;           /* secondary diagnosis pool (general codes) */
     size_t nsec;
+    const char **sec_nb;        /* secondary pool of newborns (P chapter) */
+    size_t nsec_nb;
     char *arena;                /* synthesized codes when no ICD-10 list */
     size_t arena_len, arena_cap;
     institution *inst;
@@ -457,6 +459,7 @@ static void plan_free(plan *pl)
     free((void *)pl->ex);
     for (int a = 0; a < 4; a++) free((void *)pl->attr_list[a]);
     free((void *)pl->sec);
+    free((void *)pl->sec_nb);
     free(pl->arena);
     free(pl->inst);
     free(pl->inst_cum);
@@ -733,12 +736,16 @@ static int build_plan(plan *pl, const cm_config *cfg, const gr_dip *d, uint64_t 
     st->n_drawable = nrec;
 
     /* Secondary diagnoses: general codes of the list, or the synthesized ones. */
-    size_t capsec = 0;
+    size_t capsec = 0, capnb = 0;
     if (nicd) {
         for (size_t i = 0; i < nicd; i++) {
             const char *c = gr_dip_icd10_at(d, i);
-            if (plain_dx(c) && dx_ageclass(c) == AGE_GENERAL && !strchr("VWXY", c[0]))
+            if (!plain_dx(c)) continue;
+            if (dx_ageclass(c) == AGE_GENERAL && !strchr("VWXY", c[0])) {
                 if (push_ptr(&pl->sec, &pl->nsec, &capsec, c)) goto nomem;
+            } else if (dx_ageclass(c) == AGE_NEWBORN) {
+                if (push_ptr(&pl->sec_nb, &pl->nsec_nb, &capnb, c)) goto nomem;
+            }
         }
     } else {
         for (size_t i = 0; i < pl->ndx; i++)
@@ -750,6 +757,8 @@ static int build_plan(plan *pl, const cm_config *cfg, const gr_dip *d, uint64_t 
     size_t maxcode = 0;
     for (size_t i = 0; i < pl->ndx; i++) if (strlen(pl->dx[i]) > maxcode) maxcode = strlen(pl->dx[i]);
     for (size_t i = 0; i < pl->nsec; i++) if (strlen(pl->sec[i]) > maxcode) maxcode = strlen(pl->sec[i]);
+    for (size_t i = 0; i < pl->nsec_nb; i++)
+        if (strlen(pl->sec_nb[i]) > maxcode) maxcode = strlen(pl->sec_nb[i]);
     for (int a = 1; a < 4; a++)
         for (size_t i = 0; i < pl->attr_n[a]; i++)
             if (strlen(pl->attr_list[a][i]) > maxcode) maxcode = strlen(pl->attr_list[a][i]);
@@ -1025,9 +1034,15 @@ static char *format_row(const plan *pl, const yctx *y, int64_t row, int64_t anch
     while (n_other < MAX_OTHER_DX && un >= ndx_cum[n_other]) n_other++;
     const char *chosen[MAX_OTHER_DX];
     int nch = 0;
-    for (int i = 0; i < n_other && pl->nsec; i++) {
+    const char *const *pool = pl->sec;
+    size_t npool = pl->nsec;
+    if (dx_ageclass(pdx) == AGE_NEWBORN) {
+        pool = pl->sec_nb;
+        npool = pl->nsec_nb;
+    }
+    for (int i = 0; i < n_other && npool; i++) {
         for (int t = 0; t < 4; t++) {
-            const char *c = pl->sec[below(&s, pl->nsec)];
+            const char *c = pool[below(&s, npool)];
             int sx = dx_sex(c);
             int dup = strcmp(c, pdx) == 0;
             for (int j = 0; j < nch && !dup; j++) dup = chosen[j] == c;
@@ -1326,8 +1341,8 @@ int gen_region_ex(const cm_config *cfg, const gr_dip *dip, const char *dir, int6
                  "fix generator.bad_rows", bad_rows);
         return -1;
     }
-    if (cfg->gen_year < 1900 + CM_MAX_HISTORY || cfg->gen_year > 2099) {
-        snprintf(err, errlen, "gen_region: generator.year must be 1903..2099 (got %d); fix "
+    if (cfg->gen_year < 1900 + CM_MAX_HISTORY || cfg->gen_year > 9999) {
+        snprintf(err, errlen, "gen_region: generator.year must be 1903..9999 (got %d); fix "
                  "generator.year", cfg->gen_year);
         return -1;
     }

@@ -102,14 +102,28 @@ typedef void (*gen_progress_fn)(void *user, int year, int64_t done, int64_t tota
 /* Writes DIR/current.csv (cases rows, discharge year cfg->gen_year) and,
  * when history is wanted (history_cases >= 0), DIR/history_<year>.csv for
  * the 3 previous years (history_cases rows each; 0 = same as cases; < 0 =
- * no history files); creates DIR (one level) if missing.
- * cfg: region (institution id prefix, region column), gen_year,
- * gen_institutions. dip: a loaded catalogue, browsed read-only. seed: any
- * value. bad_rows: share of bad rows in [0, 1] (see gen_bad).
+ * no history files); creates DIR (one level) if missing. Header
+ * GEN_CSV_HEADER, LF line ends, no quoting, amounts yuan with 2 decimals.
+ *
+ * Rows: case_id D<yy><8-digit row>; patient_id P<10 digits>, the same sex
+ * and birth date in every row and year; institution_id H<region><5 digits>
+ * (cfg->gen_institutions of them, levels 1/2/3 in a 3:2:1 mix, institution
+ * 1 level 3); about 3.5% of rows readmit the patient of an earlier row at
+ * the same institution 1..14 days after its discharge (same group);
+ * newborn (P chapter) cases have age 0, age_days and birth_weight_g; codes
+ * spelled as in real records (lower-case x: K35.800x001, 44.1300x001).
+ * Costs: lognormal from DIP_AVG_FEE and CV (else score x 5.7 yuan, CV 0.5)
+ * x level factor 0.75/0.90/1.10 x an institution factor 0.92-1.08 x 0.96
+ * per history year; the 14 categories sum exactly to total_cost; fund_paid
+ * 55-85% of the total, self_paid = total - fund_paid.
+ *
+ * cfg: region, gen_year (1903..9999), gen_institutions, threads (0 = the
+ * OpenMP default; the bytes do not depend on it), dip.catalogue_csv (for
+ * messages). dip: a loaded catalogue, browsed read-only (gr_dip_assign is
+ * never called). seed: any value. bad_rows: share in [0, 1] (see gen_bad).
  * Returns 0, or -1 with a message in err (file and what to do): bad
  * argument, a catalogue without any drawable group, a file that cannot be
- * written. Uses cfg->threads OpenMP threads (0 = the OpenMP default); the
- * bytes do not depend on it. Not reentrant-safe with respect to DIR. */
+ * written. Thread-safety: concurrent calls are safe on different DIRs. */
 int gen_region(const cm_config *cfg, const gr_dip *dip, const char *dir, int64_t cases,
                int64_t history_cases, uint64_t seed, double bad_rows, char *err, size_t errlen);
 

@@ -56,6 +56,10 @@ typedef enum {
     CM_STD_SCORE_X_POINT          /* (c) score × budget point value × coefficient */
 } cm_std_cost;
 typedef enum { CM_COMP_DEFLATE = 0, CM_COMP_NONE } cm_compression;
+typedef enum {
+    CM_CASES_CODES = 0,   /* /cases carries institution id and group code strings */
+    CM_CASES_COMPACT      /* /cases carries indices into /institutions and /groups */
+} cm_case_columns;
 
 typedef struct {
     int year;                    /* e.g. 2022 */
@@ -118,6 +122,7 @@ typedef struct {
     cm_compression compression;        /* output.compression = "deflate" | "none" */
     int deflate_level;                 /* output.deflate_level = 4 (1..9) */
     int chunk_rows;                    /* output.chunk_rows = 16384 */
+    cm_case_columns case_columns;      /* output.case_columns = "codes" | "compact" */
 
     /* generator { ... } (casemix gen) */
     int64_t gen_cases;                 /* generator.cases = 20000 (current period) */

@@ -80,22 +80,24 @@ enum {
     CF_SPECIAL        = 1u << 4, /* special review (特例单议) within the cap */
     CF_SPECIAL_OVER   = 1u << 5, /* ratio above special but beyond the cap */
     CF_NO_STD_COST    = 1u << 6, /* no standard cost: ratio not computed */
-    CF_NO_CATEGORIES  = 1u << 7  /* no cost-category columns */
+    CF_NO_CATEGORIES  = 1u << 7, /* no cost-category columns */
+    CF_BIG_BUCKETS    = 1u << 8  /* a price-ratio bucket above 2^31-1 fen: kept in
+                                    pl_slots.big (exact), not in the slot */
 };
-#define CF__COUNT 8
+#define CF__COUNT 9
 const char *case_flag_name(unsigned bit);
 
-/* One slot per input row (~100 bytes). Rejected rows keep their slot
+/* One slot per input row (96 bytes). Rejected rows keep their slot
  * (status SLOT_REJECT) so that records read = cases + rejects by
- * construction. */
+ * construction. The cost ratio is not stored: it is recomputed from
+ * total_fen and the group's standard cost, bit for bit the same. */
 typedef struct {
     char case_id[24];
     int64_t total_fen;
     int64_t fund_fen;
     int64_t score_e4;            /* final case score, 1e-4 points */
     int64_t pay_fen;             /* payment share of the institution's payment */
-    int64_t bucket_fen[SC_BUCKET__COUNT];
-    float ratio;                 /* cost / standard cost; -1 when none */
+    int32_t bucket_fen[SC_BUCKET__COUNT]; /* price-ratio buckets; see CF_BIG_BUCKETS */
     uint32_t line;               /* physical line of the row in the input */
     uint32_t inst;               /* institution index (after remap) */
     int32_t group;               /* DIP group index */
@@ -107,6 +109,8 @@ typedef struct {
     int8_t mdc;                  /* MDC index, -1 for 0000 */
     uint8_t drg_status, drg_why, cc;
 } cm_case;
+
+_Static_assert(sizeof(cm_case) == 96, "cm_case is the per-case memory budget: keep it at 96 bytes");
 
 typedef struct {
     uint32_t line;
@@ -180,7 +184,17 @@ typedef struct {
     /* reject being built */
     const char *rj_field;
     char rj_reason[104];
+    /* cases whose buckets do not fit the slot (CF_BIG_BUCKETS) */
+    const cm_case *slots;       /* base of the slot array, to name the slot */
+    struct cm_big *big;
+    size_t nbig, capbig;
 } cm_parser;
+
+/* Exact buckets of a case flagged CF_BIG_BUCKETS. */
+typedef struct cm_big {
+    size_t slot;
+    int64_t bucket_fen[SC_BUCKET__COUNT];
+} cm_big;
 
 void parser_init(cm_parser *p);
 void parser_free(cm_parser *p);

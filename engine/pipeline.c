@@ -14,6 +14,8 @@
 #include <omp.h>
 #endif
 
+static int cmp_big(const void *a, const void *b);
+
 int pl_threads(void)
 {
 #ifdef _OPENMP
@@ -215,6 +217,11 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
         if (nch == 0) break;
         if (next_slot > out->cap) {
             size_t nc = out->cap ? out->cap : 1 << 16;
+            if (!out->cap && r.size > r.offset && next_slot > 1000) {
+                /* size the slots once from the first block's bytes per row */
+                double per = (double)(r.len - r.carry) / (double)next_slot;
+                nc = (size_t)((double)r.size / per * 1.02) + 4096;
+            }
             while (nc < next_slot) nc = nc + nc / 2;
             cm_case *ns = realloc(out->slots, nc * sizeof *ns);
             if (!ns) { snprintf(err, errlen, "out of memory for %zu cases", next_slot); rc = -1; break; }
@@ -237,14 +244,47 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
         hdr->fd = -1;
     }
     free(chunks);
+    size_t nbig = 0;
+    for (int t = 0; t < nt; t++) nbig += ps[t].nbig;
+    if (nbig && rc == 0) {
+        out->big = malloc(nbig * sizeof *out->big);
+        if (!out->big) { snprintf(err, errlen, "out of memory"); rc = -1; }
+        for (int t = 0; t < nt && out->big; t++) {
+            memcpy(out->big + out->nbig, ps[t].big, ps[t].nbig * sizeof *out->big);
+            out->nbig += ps[t].nbig;
+        }
+        if (out->big) qsort(out->big, out->nbig, sizeof *out->big, cmp_big);
+    }
     for (int t = 0; t < nt; t++) parser_free(&ps[t]);
     free(ps);
     rd_close(&r);
     return rc;
 }
 
+static int cmp_big(const void *a, const void *b)
+{
+    size_t x = ((const cm_big *)a)->slot, y = ((const cm_big *)b)->slot;
+    return x < y ? -1 : x > y;
+}
+
+void pl_case_buckets(const pl_slots *s, size_t i, int64_t out[SC_BUCKET__COUNT])
+{
+    const cm_case *c = &s->slots[i];
+    if (c->flags & CF_BIG_BUCKETS) {
+        cm_big key;
+        key.slot = i;
+        const cm_big *e = bsearch(&key, s->big, s->nbig, sizeof *s->big, cmp_big);
+        if (e) {
+            memcpy(out, e->bucket_fen, sizeof e->bucket_fen);
+            return;
+        }
+    }
+    for (int q = 0; q < SC_BUCKET__COUNT; q++) out[q] = c->bucket_fen[q];
+}
+
 void pl_slots_free(pl_slots *s)
 {
+    free(s->big);
     free(s->slots);
     memset(s, 0, sizeof *s);
 }
@@ -255,29 +295,46 @@ void pl_slots_free(pl_slots *s)
 
 size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
 {
+    /* Partitioned by hash: every copy of an id lands in the same partition,
+     * and each partition is scanned in slot order, so "the first row wins"
+     * whatever the number of partitions (threads). Table entries keep 32
+     * bits of the hash so that most probes never touch the case id. */
+    uint64_t *h = malloc((n ? n : 1) * sizeof *h);
+    if (!h) return (size_t)-1;
     size_t ncase = 0;
-    for (size_t i = 0; i < n; i++) ncase += slots[i].status == SLOT_CASE;
-    size_t cap = 16;
-    while (cap < ncase * 2) cap <<= 1;
-    uint32_t *tab = malloc(cap * sizeof *tab);
-    if (!tab) return (size_t)-1;
-    memset(tab, 0xff, cap * sizeof *tab);
-    size_t ndup = 0;
-    for (size_t i = 0; i < n; i++) {
-        cm_case *c = &slots[i];
-        if (c->status != SLOT_CASE) continue;
-        size_t h = hash_str(c->case_id) & (cap - 1);
-        for (;;) {
-            uint32_t j = tab[h];
-            if (j == UINT32_MAX) { tab[h] = (uint32_t)i; break; }
-            if (strcmp(slots[j].case_id, c->case_id) == 0) {
-                fn(ctx, c, &slots[j]);
-                ndup++;
-                break;
-            }
-            h = (h + 1) & (cap - 1);
-        }
+#pragma omp parallel for schedule(static) reduction(+ : ncase)
+    for (long i = 0; i < (long)n; i++) {
+        h[i] = slots[i].status == SLOT_CASE ? hash_str(slots[i].case_id) | 1 : 0;
+        ncase += h[i] != 0;
     }
-    free(tab);
-    return ndup;
+    size_t ndup = 0, bad = 0;
+#pragma omp parallel reduction(+ : ndup, bad)
+    {
+        int np = pl_threads(), me = pl_thread_id();
+        size_t cap = 16, want = ncase / (size_t)np + 16;
+        while (cap < want + want / 3) cap <<= 1;   /* load factor <= 0.75 */
+        uint64_t *tab = calloc(cap, sizeof *tab); /* (idx + 1) << 32 | hash bits */
+        if (!tab) bad++;
+        for (size_t i = 0; tab && i < n; i++) {
+            if (!h[i] || (int)((h[i] >> 40) % (uint64_t)np) != me) continue;
+            uint32_t frag = (uint32_t)h[i];
+            size_t k = (h[i] >> 7) & (cap - 1);
+            for (;;) {
+                uint64_t e = tab[k];
+                if (!e) { tab[k] = ((uint64_t)(i + 1) << 32) | frag; break; }
+                if ((uint32_t)e == frag) {
+                    size_t j = (size_t)(e >> 32) - 1;
+                    if (strcmp(slots[j].case_id, slots[i].case_id) == 0) {
+                        fn(ctx, me, &slots[i], &slots[j]);
+                        ndup++;
+                        break;
+                    }
+                }
+                k = (k + 1) & (cap - 1);
+            }
+        }
+        free(tab);
+    }
+    free(h);
+    return bad ? (size_t)-1 : ndup;
 }

@@ -44,7 +44,12 @@ void pl_rejects_free(pl_rejects *r);
 typedef struct {
     cm_case *slots;
     size_t n, cap;
+    cm_big *big;        /* exact buckets of CF_BIG_BUCKETS cases, by slot */
+    size_t nbig;
 } pl_slots;
+
+/* Exact buckets of slot i (from the slot, or from big when flagged). */
+void pl_case_buckets(const pl_slots *s, size_t i, int64_t out[SC_BUCKET__COUNT]);
 
 typedef void (*pl_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
@@ -57,9 +62,11 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
             pl_progress_fn progress, void *pctx, char *err, size_t errlen);
 void pl_slots_free(pl_slots *s);
 
-/* Calls fn(ctx, dup, first) for every case whose case id was already seen
- * on an earlier row. Returns the number of duplicates. Serial. */
-typedef void (*pl_dup_fn)(void *ctx, cm_case *dup, const cm_case *first);
+/* Calls fn(ctx, tid, dup, first) for every case whose case id was already
+ * seen on an earlier row; fn runs on thread tid (parallel, one partition of
+ * the ids per thread). Returns the number of duplicates, (size_t)-1 when
+ * out of memory. The result does not depend on the thread count. */
+typedef void (*pl_dup_fn)(void *ctx, int tid, cm_case *dup, const cm_case *first);
 size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx);
 
 #endif

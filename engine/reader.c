@@ -25,6 +25,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static size_t g_block_size = (size_t)64 << 20;
 #define MAX_RECORD ((size_t)1 << 30)
@@ -375,6 +378,7 @@ void parser_init(cm_parser *p)
 
 void parser_free(cm_parser *p)
 {
+    free(p->big);
     free(p->fp);
     free(p->fl);
     free(p->scratch);
@@ -565,13 +569,31 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
         if (self + c->fund_fen != c->total_fen) c->flags |= CF_FUND_MISMATCH;
     }
     if (r->has_categories) {
-        int64_t sum = 0;
+        int64_t sum = 0, b[SC_BUCKET__COUNT] = {0};
         for (int k = 0; k < SC_CAT__COUNT; k++) {
             int64_t v = 0;
             s = fld(r, p, COL_CAT0 + k, &n);
             if (s && n && parse_money(p, c, s, n, COL_CAT0 + k, &v)) return -1;
             sum += v;
-            c->bucket_fen[sc_category_bucket((sc_category)k)] += v;
+            b[sc_category_bucket((sc_category)k)] += v;
+        }
+        int big = 0;
+        for (int q = 0; q < SC_BUCKET__COUNT; q++) {
+            big |= b[q] > INT32_MAX;
+            c->bucket_fen[q] = b[q] > INT32_MAX ? 0 : (int32_t)b[q];
+        }
+        if (big) {
+            if (p->nbig == p->capbig) {
+                size_t nc = p->capbig ? p->capbig * 2 : 16;
+                cm_big *nb = realloc(p->big, nc * sizeof *nb);
+                if (!nb) return reject(p, c, "", "out of memory%s", "");
+                p->big = nb;
+                p->capbig = nc;
+            }
+            cm_big *e = &p->big[p->nbig++];
+            e->slot = (size_t)(c - p->slots);
+            memcpy(e->bucket_fen, b, sizeof b);
+            c->flags |= CF_BIG_BUCKETS;
         }
         int64_t diff = sum - c->total_fen;
         if (diff < 0) diff = -diff;
@@ -611,6 +633,36 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
     return 0;
 }
 
+/* Splits an unquoted row at its commas: fields point into the row.
+ * Returns the field count (may exceed cap: then only cap are stored). */
+static int split_plain(const char *rec, size_t rl, const char **fp, size_t *fl, int cap)
+{
+    int nf = 0;
+    size_t start = 0, i = 0;
+#ifdef __SSE2__
+    const __m128i comma = _mm_set1_epi8(',');
+    for (; i + 16 <= rl; i += 16) {
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(rec + i)), comma));
+        while (m) {
+            size_t pos = i + (size_t)__builtin_ctz(m);
+            m &= m - 1;
+            if (nf < cap) { fp[nf] = rec + start; fl[nf] = pos - start; }
+            nf++;
+            start = pos + 1;
+        }
+    }
+#endif
+    for (; i < rl; i++)
+        if (rec[i] == ',') {
+            if (nf < cap) { fp[nf] = rec + start; fl[nf] = i - start; }
+            nf++;
+            start = i + 1;
+        }
+    if (nf < cap) { fp[nf] = rec + start; fl[nf] = rl - start; }
+    return nf + 1;
+}
+
 static int ensure_fields(cm_parser *p, int n)
 {
     if (n <= p->fcap) return 0;
@@ -632,12 +684,14 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
 {
     const char *pos = buf + ch->begin, *end = buf + ch->end;
     uint64_t line = ch->first_line;
+    p->slots = slots;
     for (size_t k = 0; k < ch->nrec; k++) {
         cm_case *c = &slots[ch->slot0 + k];
         memset(c, 0, sizeof *c);
         c->line = (uint32_t)line;
         c->group = -1;
-        c->ratio = -1.0f;
+        c->drg = -1;
+        c->mdc = -1;
         const char *rec = pos;
         /* find the end of the row */
         const char *re;
@@ -685,6 +739,27 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
         int nf = 0;
         size_t used = 0;
         size_t i = 0;
+        if (!ch->quoted || !memchr(rec, '"', rl)) {
+            if (p->fcap < 64 && ensure_fields(p, 64)) {
+                reject(p, c, "", "out of memory for the fields of this row%s", "");
+                fn(ctx, tid, p, c);
+                continue;
+            }
+            nf = split_plain(rec, rl, p->fp, p->fl, p->fcap);
+            if (nf > p->fcap) {
+                if (ensure_fields(p, nf)) {
+                    reject(p, c, "", "out of memory for the fields of this row%s", "");
+                    fn(ctx, tid, p, c);
+                    continue;
+                }
+                nf = split_plain(rec, rl, p->fp, p->fl, p->fcap);
+            }
+            p->nf = nf;
+            c->status = SLOT_CASE;
+            parse_row(r, p, o, c, used);
+            fn(ctx, tid, p, c);
+            continue;
+        }
         for (;;) {
             if (nf >= p->fcap && ensure_fields(p, nf + 1)) break;
             if (i < rl && rec[i] == '"') {

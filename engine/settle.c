@@ -44,6 +44,14 @@ typedef struct {
     pl_rejects *rej;
 } settle_ctx;
 
+/* cost / standard cost, or -1 when the group has no standard cost. The
+ * same expression everywhere, so a recomputed ratio is bit-identical. */
+static inline double case_ratio(const double *std_fen, const cm_case *c)
+{
+    double std = std_fen[(size_t)c->group * 4 + c->level];
+    return std > 0 ? (double)c->total_fen / std : -1.0;
+}
+
 static void settle_row(void *vctx, int tid, cm_parser *p, cm_case *c)
 {
     settle_ctx *x = vctx;
@@ -62,10 +70,8 @@ static void settle_row(void *vctx, int tid, cm_parser *p, cm_case *c)
 
     const cm_config *cfg = x->cfg;
     size_t g = (size_t)r.group;
-    double std = x->std_fen[g * 4 + c->level];
-    double ratio = -1, factor = 1;
-    if (std > 0) ratio = (double)c->total_fen / std;
-    else c->flags |= CF_NO_STD_COST;
+    double ratio = case_ratio(x->std_fen, c), factor = 1;
+    if (ratio < 0) c->flags |= CF_NO_STD_COST;
     c->outlier = SC_OUT_NORMAL;
     if (r.group == x->blank) {
         /* blank group (KBBZ): blank_factor × cost/standard × score */
@@ -74,30 +80,23 @@ static void settle_row(void *vctx, int tid, cm_parser *p, cm_case *c)
         c->outlier = (uint8_t)sc_outlier_classify(ratio, &cfg->outliers, &factor);
         if (ratio > cfg->outliers.special) c->flags |= CF_SPECIAL_OVER;
     }
-    c->ratio = (float)ratio;
     c->score_e4 = sc_score_e4(x->rw[g], x->coef[c->level], factor);
 }
 
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-    pl_rejects *rej;
-    size_t n;
-} dup_ctx;
-
-static void on_dup(void *vctx, cm_case *dup, const cm_case *first)
+static void on_dup(void *vctx, int tid, cm_case *dup, const cm_case *first)
 {
-    dup_ctx *x = vctx;
+    pl_rejects *rej = vctx;
     char why[104];
     snprintf(why, sizeof why, "duplicate case id: first seen on line %u; this row is not paid",
              first->line);
-    pl_reject_add(x->rej, dup->line, dup->case_id, "case_id", why);
+    pl_reject_add(&rej[tid], dup->line, dup->case_id, "case_id", why);
     dup->status = SLOT_REJECT;
-    x->n++;
 }
 
 typedef struct {
-    float ratio;
+    double ratio;
     uint32_t line;
     size_t slot;
 } special_cand;
@@ -166,7 +165,7 @@ static const char *const OUT_NAMES[] = {"normal", "low", "high"};
 /* writes /cases, /groups, /institutions, /rejects, /summary */
 static int write_h5(const char *path, const cm_config *cfg, const gr_dip *dip, const pl_slots *s,
                     const pl_rejects *rej, const settle_result *R, const double *rw,
-                    const double *coef, const char *input, const cm_calib *cal,
+                    const double *std_fen, const double *coef, const char *input, const cm_calib *cal,
                     const char *t_start, int threads, char *err, size_t errlen)
 {
     h5w w;
@@ -182,6 +181,11 @@ static int write_h5(const char *path, const cm_config *cfg, const gr_dip *dip, c
         size_t l = strlen(gr_dip_group_at(dip, g)->published);
         if (l > code_len) code_len = l;
     }
+    size_t used_code_len = 1; /* /cases only needs the codes that occur */
+    for (size_t g = 0; g < ng; g++) {
+        size_t l = strlen(gr_dip_group_at(dip, g)->published);
+        if (R->group_n[g] > 0 && l > used_code_len) used_code_len = l;
+    }
     for (size_t i = 0; i < R->ninst; i++) {
         size_t l = strlen(R->inst[i].id);
         if (l > inst_len) inst_len = l;
@@ -190,14 +194,18 @@ static int write_h5(const char *path, const cm_config *cfg, const gr_dip *dip, c
     hid_t out_t = h5_enum_u8(OUT_NAMES, 3);
     int rc = -1;
 
-    /* /cases */
+    /* /cases: "codes" carries the institution id and group code text,
+     * "compact" only indices into /institutions and /groups */
+    int codes = cfg->case_columns == CM_CASES_CODES;
     h5row cr;
     h5row_begin(&cr);
+    size_t o_inst = 0, o_grp = 0;
     size_t o_line = h5row_add(&cr, "line", H5T_STD_U32LE, 4);
     size_t o_id = h5row_add_str(&cr, "case_id", id_len);
-    size_t o_inst = h5row_add_str(&cr, "institution_id", inst_len);
+    if (codes) o_inst = h5row_add_str(&cr, "institution_id", inst_len);
+    else o_inst = h5row_add(&cr, "institution", H5T_STD_U32LE, 4);
     size_t o_lv = h5row_add(&cr, "level", H5T_STD_U8LE, 1);
-    size_t o_grp = h5row_add_str(&cr, "dip_group", code_len);
+    if (codes) o_grp = h5row_add_str(&cr, "dip_group", used_code_len);
     size_t o_gi = h5row_add(&cr, "dip_group_index", H5T_STD_I32LE, 4);
     size_t o_path = h5row_add(&cr, "match_path", path_t, 1);
     size_t o_out = h5row_add(&cr, "outlier", out_t, 1);
@@ -243,12 +251,16 @@ static int write_h5(const char *path, const cm_config *cfg, const gr_dip *dip, c
             uint32_t line = c->line;
             int32_t gi = c->group;
             uint16_t fl = c->flags;
-            double ratio = c->ratio, score = (double)c->score_e4 / SC_SCORE_UNIT;
+            double ratio = case_ratio(std_fen, c), score = (double)c->score_e4 / SC_SCORE_UNIT;
             memcpy(b + o_line, &line, 4);
             memcpy(b + o_id, c->case_id, strnlen(c->case_id, id_len));
-            memcpy(b + o_inst, R->inst[c->inst].id, strnlen(R->inst[c->inst].id, inst_len));
+            if (codes) {
+                memcpy(b + o_inst, R->inst[c->inst].id, strnlen(R->inst[c->inst].id, inst_len));
+                memcpy(b + o_grp, G->published, strnlen(G->published, used_code_len));
+            } else {
+                memcpy(b + o_inst, &c->inst, 4);
+            }
             b[o_lv] = c->level;
-            memcpy(b + o_grp, G->published, strnlen(G->published, code_len));
             memcpy(b + o_gi, &gi, 4);
             b[o_path] = c->path;
             b[o_out] = c->outlier;
@@ -634,9 +646,22 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         }
     }
     for (int t = 0; t < nt; t++) free(remap[t]);
-    dup_ctx dx = {&rejs[nt], 0};
-    pl_find_duplicates(s.slots, s.n, on_dup, &dx);
-    R.dups = (int64_t)dx.n;
+    pl_rejects *drej = calloc((size_t)nt, sizeof *drej);
+    size_t nd = drej ? pl_find_duplicates(s.slots, s.n, on_dup, drej) : (size_t)-1;
+    if (nd == (size_t)-1) {
+        fprintf(stderr, "casemix: out of memory while checking case ids\n");
+        exitc = CM_EXIT_INTERNAL;
+        free(drej);
+        goto out1;
+    }
+    R.dups = (int64_t)nd;
+    for (int t = 0; t < nt; t++) {
+        for (size_t k = 0; k < drej[t].n; k++)
+            pl_reject_add(&rejs[nt], drej[t].e[k].line, drej[t].e[k].case_id, drej[t].e[k].field,
+                          drej[t].e[k].reason);
+        pl_rejects_free(&drej[t]);
+    }
+    free(drej);
     pl_rejects rej;
     pl_rejects_merge(rejs, nt + 1, &rej);
     for (size_t i = 0; i < s.n; i++) {
@@ -661,7 +686,7 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         size_t k = 0;
         for (size_t i = 0; i < s.n; i++)
             if (s.slots[i].status == SLOT_CASE && (s.slots[i].flags & CF_SPECIAL_OVER))
-                sc[k++] = (special_cand){s.slots[i].ratio, s.slots[i].line, i};
+                sc[k++] = (special_cand){case_ratio(std_fen, &s.slots[i]), s.slots[i].line, i};
         qsort(sc, nc, sizeof *sc, cmp_special);
         size_t cap = (size_t)floor(cfg->outliers.special_cap * (double)R.cases);
         for (size_t j = 0; j < nc && j < cap; j++) {
@@ -706,7 +731,9 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
             p->cost_fen += c->total_fen;
             p->fund_fen += c->fund_fen;
             p->score_e4 += c->score_e4;
-            for (int q = 0; q < SC_BUCKET__COUNT; q++) p->bucket_fen[q] += c->bucket_fen[q];
+            int64_t bk[SC_BUCKET__COUNT];
+            pl_case_buckets(&s, i, bk);
+            for (int q = 0; q < SC_BUCKET__COUNT; q++) p->bucket_fen[q] += bk[q];
             p->n_outlier[c->outlier]++;
             p->n_special += (c->flags & CF_SPECIAL) != 0;
             p->n_blank += c->group == blank;
@@ -794,7 +821,7 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
     /* write */
     double t4 = now_seconds();
     if (g_interrupted) { exitc = CM_EXIT_INTERRUPTED; fprintf(stderr, "casemix: interrupted; no output written\n"); goto out3; }
-    if (write_h5(output, cfg, dip, &s, &rej, &R, rw, coef, input, use_hist ? &cal : NULL, t_start,
+    if (write_h5(output, cfg, dip, &s, &rej, &R, rw, std_fen, coef, input, use_hist ? &cal : NULL, t_start,
                  o->threads > 0 ? o->threads : nt, err, sizeof err)) {
         fprintf(stderr, "casemix: %s\n", g_interrupted ? "interrupted; no output written" : err);
         exitc = g_interrupted ? CM_EXIT_INTERRUPTED : CM_EXIT_OUTPUT;

@@ -392,6 +392,12 @@ static void test_money_and_fields(void **state)
         int age = atoi(fld(&t, r, COL_AGE));
         if (dx[0] == 'P' && (age != 0 || !*fld(&t, r, COL_AGED)))
             fail_msg("%s:%zu: newborn dx %s at age %d", p, r + 2, dx, age);
+        if (dx[0] == 'P' && atoi(fld(&t, r, COL_AGED)) <= 28 && !*fld(&t, r, COL_BW))
+            fail_msg("%s:%zu: newborn without birth weight", p, r + 2);
+        if (dx[0] == 'P' && *fld(&t, r, COL_ODX) && fld(&t, r, COL_ODX)[0] != 'P')
+            fail_msg("%s:%zu: newborn with secondary dx %s", p, r + 2, fld(&t, r, COL_ODX));
+        if (dx[0] != 'P' && (*fld(&t, r, COL_BW) || *fld(&t, r, COL_AGED)))
+            fail_msg("%s:%zu: birth weight / age in days on a non-newborn case", p, r + 2);
         if (dx[0] == 'O' && (age < 15 || age > 50)) fail_msg("%s:%zu: %s at age %d", p, r + 2, dx, age);
         /* 医保版 spelling: lower-case x after the first character */
         if (strchr(dx + 1, 'X') || strchr(fld(&t, r, COL_PPROC), 'X'))
@@ -623,6 +629,79 @@ static void test_without_optional_tables(void **state)
     g_dip = saved;
 }
 
+/* A catalogue written here with a shadowed group (same related set as a
+ * lower 序号 group, in another order): it is skipped, the rest round-trips
+ * (a related list repeating the main procedure is already a load error). */
+static void test_shadowed_and_invalid(void **state)
+{
+    (void)state;
+    char cat[512];
+    snprintf(cat, sizeof cat, "%s/shadow_catalogue.csv", g_tmp);
+    FILE *f = fopen(cat, "wb");
+    assert_non_null(f);
+    fputs("序号,病种编码,病种类型（1.核心病种；2.综合病种）,主诊断代码,主诊断名称,主要操作代码,"
+          "主要操作名称,其他操作代码,其他操作名称,病种分值\n"
+          "1,K80.1,1,K80.1,胆囊结石,,,,,700\n"
+          "2,K80.1:51.2300_51.5100+54.1100,1,K80.1,胆囊结石,51.2300,LC,\"51.5100,54.1100\",a+b,3000\n"
+          "3,K80.1:51.2300_54.1100+51.5100,1,K80.1,胆囊结石,51.2300,LC,\"54.1100,51.5100\",b+a,3100\n"
+          "5,K80.1:51.2300,1,K80.1,胆囊结石,51.2300,LC,,,2000\n", f);
+    fclose(f);
+    gr_dip_options o;
+    gr_dip_options_default(&o);
+    o.catalogue_csv = cat;
+    o.icd10_csv = "config/demo/icd10.csv";
+    gr_dip *d = NULL;
+    gr_error e;
+    if (gr_dip_load(&o, &d, &e) != GR_OK)
+        fail_msg("%s:%ld: %s (%s)", e.file, e.line, e.msg, e.field);
+    gr_dip *saved = g_dip;
+    g_dip = d;
+    gen_stats st;
+    gen_ok("shadow", 3000, -1, 6, 0.0, 2, &st);
+    g_dip = saved;
+    assert_int_equal(st.n_skipped[GEN_SKIP_SHADOWED], 1);
+    assert_string_equal(st.skip_example[GEN_SKIP_SHADOWED], "K80.1:51.2300_54.1100+51.5100");
+    assert_int_equal(st.n_drawable, 3);
+    char p[512];
+    path_of(p, sizeof p, "shadow", "current.csv");
+    table t;
+    table_read(&t, p);
+    assert_int_equal(check_round_trip(d, &t, p, NULL, 0, 0.0), 3);
+    table_free(&t);
+    gr_dip_free(d);
+}
+
+typedef struct {
+    int calls;
+    int64_t last_done, last_total;
+    int bad_order;
+} progress_log;
+
+static void on_progress(void *user, int year, int64_t done, int64_t total)
+{
+    progress_log *l = user;
+    if (year != 2025 || done > total || (l->calls && done <= l->last_done)) l->bad_order = 1;
+    l->calls++;
+    l->last_done = done;
+    l->last_total = total;
+}
+
+/* Progress is reported in increasing order and ends at the row count. */
+static void test_progress(void **state)
+{
+    (void)state;
+    progress_log l = {0, 0, 0, 0};
+    char dir[512], err[1024];
+    snprintf(dir, sizeof dir, "%s/prog", g_tmp);
+    g_cfg.threads = 2;
+    assert_int_equal(gen_region_ex(&g_cfg, g_dip, dir, 100000, -1, 2, 0.0, NULL, on_progress,
+                                   &l, err, sizeof err), 0);
+    assert_true(l.calls >= 2);
+    assert_false(l.bad_order);
+    assert_int_equal(l.last_done, 100000);
+    assert_int_equal(l.last_total, 100000);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -689,6 +768,8 @@ int main(void)
         cmocka_unit_test(test_patients_and_readmissions),
         cmocka_unit_test(test_bad_rows),
         cmocka_unit_test(test_without_optional_tables),
+        cmocka_unit_test(test_shadowed_and_invalid),
+        cmocka_unit_test(test_progress),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests_name("gen", tests, setup, teardown);
