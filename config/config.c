@@ -142,6 +142,13 @@ static const keydef KEYS[] = {
 
     TEXT("drg", "tables", K_DIR, drg_dir),
     TEXT("drg", "upcase_codes", K_BOOL, drg.upcase_codes),
+    TEXT("drg", "strict_weight", K_BOOL, drg.strict_weight),
+    NUM("drg", "low_ratio", K_REAL, drg_outliers.low, 0, EX, 100, IN),
+    NUM("drg", "rw_band_low", K_REAL, drg_outliers.rw_band_low, 0, EX, 1000, IN),
+    NUM("drg", "rw_band_high", K_REAL, drg_outliers.rw_band_high, 0, EX, 1000, IN),
+    NUM("drg", "high_k_low_rw", K_REAL, drg_outliers.high_k_low_rw, 0, EX, 1000, IN),
+    NUM("drg", "high_k_mid_rw", K_REAL, drg_outliers.high_k_mid_rw, 0, EX, 1000, IN),
+    NUM("drg", "high_k_high_rw", K_REAL, drg_outliers.high_k_high_rw, 0, EX, 1000, IN),
 
     CHOICE("scores", "source", score_source, SOURCES),
     TEXT("scores", "year_weights", K_WEIGHTS, calib.year_weight),
@@ -169,6 +176,7 @@ static const keydef KEYS[] = {
     CHOICE("outliers", "standard_cost", standard_cost, STD_COSTS),
 
     NUM("budget", "fund_budget", K_YUAN, fund_budget_fen, 0, EX, 9e15, IN),
+    NUM("budget", "drg_budget", K_YUAN, drg_budget_fen, 0, EX, 9e15, IN),
 
     TEXT("output", "file", K_PATH, output_file),
     CHOICE("output", "compression", compression, COMPRESSIONS),
@@ -763,6 +771,11 @@ static cm_cfg_status check_rules(loader *L)
                     "the outlier settings are inconsistent: need 0 < low < high <= special, "
                     "high_k >= 0, 0 <= special_cap <= 1");
 
+    if (sc_drg_outlier_params_check(&c->drg_outliers) != SC_OK)
+        return fail(L, CM_CFG_ERR_VALUE, key_line(L, NULL, "drg"), "drg",
+                    "the DRG outlier settings are inconsistent: need 0 < low below every "
+                    "high_k_*, 0 < rw_band_low <= rw_band_high (defaults 0.4; 3, 2, 1.5; 1 and 2)");
+
     if (c->score_source == CM_SCORES_HISTORY && c->n_history == 0)
         return fail(L, CM_CFG_ERR_VALUE, best_line(L, "scores", "source"), "scores.source",
                     "\"history\" needs history years: add history = "
@@ -1037,6 +1050,8 @@ void cm_config_default(cm_config *c)
     sc_outlier_params_default(&c->outliers);
     c->standard_cost = CM_STD_GROUP_MEAN_X_COEF;
     c->fund_budget_fen = 0;
+    c->drg_budget_fen = 0;
+    sc_drg_outlier_params_default(&c->drg_outliers);
     c->compression = CM_COMP_DEFLATE;
     c->deflate_level = 4;
     c->chunk_rows = 16384;

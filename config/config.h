@@ -94,8 +94,10 @@ typedef struct {
     double blank_factor;               /* dip.blank_factor = 0.7 (KBBZ: f × ratio × RW) */
 
     /* drg { ... } */
-    gr_drg_options drg;
+    gr_drg_options drg;                /* drg.upcase_codes, drg.strict_weight */
     char drg_dir[CM_PATH_MAX];         /* drg.tables */
+    sc_drg_outlier_params drg_outliers;/* drg.low_ratio = 0.4, rw_band_low = 1, rw_band_high = 2,
+                                          high_k_low_rw = 3, high_k_mid_rw = 2, high_k_high_rw = 1.5 */
 
     /* scores { ... } */
     cm_score_source score_source;      /* scores.source = "catalogue" | "history" */
@@ -116,6 +118,8 @@ typedef struct {
     /* budget { ... } */
     int64_t fund_budget_fen;           /* budget.fund_budget = "123456789.00" (yuan,
                                           string or number, exact to the fen) */
+    int64_t drg_budget_fen;            /* budget.drg_budget: fund budget for DRG payment;
+                                          absent = fund_budget (scheme "drg") */
 
     /* output { ... } */
     char output_file[CM_PATH_MAX];     /* output.file; may be overridden by --out */

@@ -18,6 +18,7 @@
  * does not depend on the thread count.
  */
 #include "settle.h"
+#include "h5out.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 
 typedef struct {
     const gr_dip *dip;
+    const gr_drg *drg;
     pl_rejects *rej;
 } hist_ctx;
 
@@ -36,9 +38,16 @@ static void hist_row(void *vctx, int tid, cm_parser *p, cm_case *c)
         pl_reject_add(&x->rej[tid], c->line, c->case_id, p->rj_field, p->rj_reason);
         return;
     }
-    gr_dip_result r;
-    gr_dip_assign(x->dip, &p->gc, &r);
-    c->group = r.group;
+    if (x->dip) {
+        gr_dip_result r;
+        gr_dip_assign(x->dip, &p->gc, &r);
+        c->group = r.group;
+    }
+    if (x->drg) {
+        gr_drg_result r;
+        gr_drg_assign(x->drg, &p->gc, &r);
+        c->drg = (int16_t)r.drg;
+    }
 }
 
 void calib_free(cm_calib *c)
@@ -51,165 +60,218 @@ void calib_free(cm_calib *c)
     free(c->rw);
     free(c->has);
     free(c->level_mean_fen);
+    free(c->drg_n);
+    free(c->drg_mean_fen);
+    free(c->drg_cv);
+    free(c->drg_rw);
     memset(c, 0, sizeof *c);
 }
 
-int calib_run(const cm_config *cfg, const gr_dip *dip, const struct col_aliases *al,
-              cm_calib *out, char *err, size_t errlen)
+/* Trimmed statistics of one year per key (DIP group or DRG): counting sort
+ * of the costs by key, then sc_year_stats per key in parallel. */
+static int year_stats(const pl_slots *s, int use_drg, size_t nkeys, int y, const sc_calib_params *cp,
+                      sc_year_stat *ys)
+{
+    int64_t *cnt = calloc(nkeys + 1, sizeof *cnt);
+    if (!cnt) return -1;
+    size_t ncase = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const cm_case *c = &s->slots[i];
+        int32_t k = use_drg ? c->drg : c->group;
+        if (c->status != SLOT_CASE || k < 0) continue;
+        cnt[k + 1]++;
+        ncase++;
+    }
+    for (size_t g = 0; g < nkeys; g++) cnt[g + 1] += cnt[g];
+    int64_t *costs = malloc((ncase ? ncase : 1) * sizeof *costs);
+    int64_t *pos = malloc((nkeys + 1) * sizeof *pos);
+    if (!costs || !pos) { free(cnt); free(costs); free(pos); return -1; }
+    memcpy(pos, cnt, (nkeys + 1) * sizeof *pos);
+    for (size_t i = 0; i < s->n; i++) {
+        const cm_case *c = &s->slots[i];
+        int32_t k = use_drg ? c->drg : c->group;
+        if (c->status == SLOT_CASE && k >= 0) costs[pos[k]++] = c->total_fen;
+    }
+#pragma omp parallel for schedule(dynamic, 64)
+    for (long g = 0; g < (long)nkeys; g++)
+        sc_year_stats(costs + cnt[g], (size_t)(cnt[g + 1] - cnt[g]), cp, &ys[(size_t)g * 3 + (size_t)y]);
+    free(costs);
+    free(pos);
+    free(cnt);
+    return 0;
+}
+
+/* Weighted region mean M from the kept cases of every key. */
+static double region_mean(const sc_year_stat *ys, size_t nkeys, const double *w, sc_year_stat region[3],
+                          int *ok)
+{
+    memset(region, 0, 3 * sizeof *region);
+    for (int y = 0; y < 3; y++) {
+        int64_t sum = 0, n = 0;
+        for (size_t g = 0; g < nkeys; g++) { sum += ys[g * 3 + (size_t)y].sum_fen; n += ys[g * 3 + (size_t)y].n_used; }
+        region[y].n = region[y].n_used = n;
+        region[y].sum_fen = sum;
+        region[y].mean_fen = n ? (double)sum / (double)n : 0;
+    }
+    return sc_weighted_mean(region, w, ok);
+}
+
+int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
+              const struct col_aliases *al, cm_calib *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    size_t ng = gr_dip_ngroups(dip);
+    size_t ng = dip ? gr_dip_ngroups(dip) : 0, nd = drg ? gr_drg_ndrg(drg) : 0;
     out->ng = ng;
-    out->n = calloc(ng * 3, sizeof *out->n);
-    out->n_used = calloc(ng * 3, sizeof *out->n_used);
-    out->mean_fen = calloc(ng, sizeof *out->mean_fen);
-    out->cv = calloc(ng, sizeof *out->cv);
-    out->rw = calloc(ng, sizeof *out->rw);
-    out->has = calloc(ng, 1);
-    out->level_mean_fen = calloc(ng * 4, sizeof *out->level_mean_fen);
-    sc_year_stat *ys = calloc(ng * 3, sizeof *ys);
+    out->ndrg = nd;
+    out->n = calloc(ng * 3 + 1, sizeof *out->n);
+    out->n_used = calloc(ng * 3 + 1, sizeof *out->n_used);
+    out->mean_fen = calloc(ng + 1, sizeof *out->mean_fen);
+    out->cv = calloc(ng + 1, sizeof *out->cv);
+    out->rw = calloc(ng + 1, sizeof *out->rw);
+    out->has = calloc(ng + 1, 1);
+    out->level_mean_fen = calloc(ng * 4 + 1, sizeof *out->level_mean_fen);
+    out->drg_n = calloc(nd + 1, sizeof *out->drg_n);
+    out->drg_mean_fen = calloc(nd + 1, sizeof *out->drg_mean_fen);
+    out->drg_cv = calloc(nd + 1, sizeof *out->drg_cv);
+    out->drg_rw = calloc(nd + 1, sizeof *out->drg_rw);
+    sc_year_stat *ys = calloc(ng * 3 + 1, sizeof *ys), *yd = calloc(nd * 3 + 1, sizeof *yd);
+    int64_t *gl_sum = calloc(ng * 4 + 1, sizeof *gl_sum), *gl_n = calloc(ng * 4 + 1, sizeof *gl_n);
+    int rc = 0;
     if (!out->n || !out->n_used || !out->mean_fen || !out->cv || !out->rw || !out->has ||
-        !out->level_mean_fen || !ys) {
-        free(ys);
+        !out->level_mean_fen || !out->drg_n || !out->drg_mean_fen || !out->drg_cv || !out->drg_rw ||
+        !ys || !yd || !gl_sum || !gl_n) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        rc = -1;
+        goto done;
     }
     int nt = pl_threads();
     static const int required[] = {COL_CASE_ID, COL_INST_LEVEL, COL_PDX, COL_TOTAL, -1};
     cm_parse_opts po = {.need_money = 1, .need_institution = 0, .mismatch = CM_MISMATCH_FLAG,
                         .tolerance_fen = cfg->category_tolerance_fen};
     int64_t lvl_sum[3][4] = {{0}}, lvl_n[3][4] = {{0}}, all_sum[3] = {0}, all_n[3] = {0};
-    int64_t *gl_sum = calloc(ng * 4, sizeof *gl_sum), *gl_n = calloc(ng * 4, sizeof *gl_n);
-    if (!gl_sum || !gl_n) { free(ys); free(gl_sum); free(gl_n); snprintf(err, errlen, "out of memory"); return -1; }
     out->nyears = cfg->n_history;
-    int rc = 0;
     for (int h = 0; h < cfg->n_history && rc == 0; h++) {
-        int y = 3 - cfg->n_history + h; /* weight slot: newest is 2 */
+        int y = 3 - cfg->n_history + h; /* weight slot: the newest year is 2 */
         out->years[y] = cfg->history[h].year;
         pl_rejects *rej = calloc((size_t)nt, sizeof *rej);
-        hist_ctx x = {dip, rej};
+        hist_ctx x = {dip, drg, rej};
         pl_slots s;
-        rc = pl_read(cfg->history[h].file, al, required, &po, hist_row, &x, &s, NULL, NULL, NULL,
-                     err, errlen);
-        for (int t = 0; t < nt; t++) { out->rejects[y] += (int64_t)rej[t].n; pl_rejects_free(&rej[t]); }
+        rc = rej ? pl_read(cfg->history[h].file, al, required, &po, hist_row, &x, &s, NULL, NULL, NULL,
+                           err, errlen) : -1;
+        for (int t = 0; rej && t < nt; t++) { out->rejects[y] += (int64_t)rej[t].n; pl_rejects_free(&rej[t]); }
         free(rej);
         if (rc) { pl_slots_free(&s); break; }
-        /* counting sort of costs by group */
-        int64_t *cnt = calloc(ng + 1, sizeof *cnt);
-        size_t ncase = 0;
         for (size_t i = 0; i < s.n; i++) {
             const cm_case *c = &s.slots[i];
             if (c->status == SLOT_EMPTY) continue;
             out->records[y]++;
             if (c->status != SLOT_CASE) continue;
-            cnt[c->group + 1]++;
-            ncase++;
             lvl_sum[y][c->level] += c->total_fen;
             lvl_n[y][c->level]++;
             all_sum[y] += c->total_fen;
             all_n[y]++;
-            if (y == 2 || h == cfg->n_history - 1) {
+            if (dip && y == 2) {
                 gl_sum[(size_t)c->group * 4 + c->level] += c->total_fen;
                 gl_n[(size_t)c->group * 4 + c->level]++;
             }
         }
-        for (size_t g = 0; g < ng; g++) cnt[g + 1] += cnt[g];
-        int64_t *costs = malloc((ncase ? ncase : 1) * sizeof *costs);
-        int64_t *pos = malloc((ng + 1) * sizeof *pos);
-        memcpy(pos, cnt, (ng + 1) * sizeof *pos);
-        for (size_t i = 0; i < s.n; i++) {
-            const cm_case *c = &s.slots[i];
-            if (c->status == SLOT_CASE) costs[pos[c->group]++] = c->total_fen;
+        if ((dip && year_stats(&s, 0, ng, y, &cfg->calib, ys)) ||
+            (drg && year_stats(&s, 1, nd, y, &cfg->calib, yd))) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
         }
         pl_slots_free(&s);
-        const sc_calib_params *cp = &cfg->calib;
-#pragma omp parallel for schedule(dynamic, 64)
-        for (long g = 0; g < (long)ng; g++) {
-            sc_year_stats(costs + cnt[g], (size_t)(cnt[g + 1] - cnt[g]), cp, &ys[(size_t)g * 3 + (size_t)y]);
-        }
-        for (size_t g = 0; g < ng; g++) {
-            out->n[g * 3 + (size_t)y] = ys[g * 3 + (size_t)y].n;
-            out->n_used[g * 3 + (size_t)y] = ys[g * 3 + (size_t)y].n_used;
-        }
-        free(costs);
-        free(pos);
-        free(cnt);
     }
-    if (rc) { free(ys); free(gl_sum); free(gl_n); return rc; }
+    if (rc) goto done;
 
-    /* region mean per year from kept cases */
-    sc_year_stat region[3];
-    memset(region, 0, sizeof region);
-    for (int y = 0; y < 3; y++) {
-        int64_t s = 0, n = 0;
-        for (size_t g = 0; g < ng; g++) { s += ys[g * 3 + (size_t)y].sum_fen; n += ys[g * 3 + (size_t)y].n_used; }
-        region[y].n = region[y].n_used = n;
-        region[y].sum_fen = s;
-        region[y].mean_fen = n ? (double)s / (double)n : 0;
-    }
     const double *w = cfg->calib.year_weight;
+    sc_year_stat region[3];
     int ok = 0;
-    double M = sc_weighted_mean(region, w, &ok);
-    if (!ok) {
-        free(ys); free(gl_sum); free(gl_n);
-        snprintf(err, errlen, "history: no usable cases in the history files; check history.file entries");
-        return -1;
-    }
-    if (cfg->calib.scale == SC_SCALE_BENCHMARK) {
-        int32_t b = gr_dip_find(dip, cfg->benchmark_group);
-        int bok = 0;
-        double mb = b >= 0 ? sc_weighted_mean(&ys[(size_t)b * 3], w, &bok) : 0;
-        if (!bok) {
-            free(ys); free(gl_sum); free(gl_n);
-            snprintf(err, errlen, "scores.benchmark_group '%s' has no history cases; choose another group",
-                     cfg->benchmark_group);
-            return -1;
+    if (dip) {
+        double M = region_mean(ys, ng, w, region, &ok);
+        if (!ok) {
+            snprintf(err, errlen, "history: no usable cases in the history files; check history.file entries");
+            rc = -1;
+            goto done;
         }
-        M = mb;
-    }
-    out->region_mean_fen = M;
-    for (size_t g = 0; g < ng; g++) {
-        int gok = 0;
-        double m = sc_weighted_mean(&ys[g * 3], w, &gok);
-        out->has[g] = (uint8_t)gok;
-        out->mean_fen[g] = m;
-        out->cv[g] = sc_pooled_cv(&ys[g * 3]);
-        out->rw[g] = gok ? sc_score_from_means(m, M, &cfg->calib) : gr_dip_group_at(dip, g)->score;
-        for (int L = 1; L <= 3; L++)
-            out->level_mean_fen[g * 4 + (size_t)L] =
-                gl_n[g * 4 + (size_t)L] ? (double)gl_sum[g * 4 + (size_t)L] / (double)gl_n[g * 4 + (size_t)L] : 0;
-    }
-    /* level coefficients and budget point value */
-    sc_year_stat all[3], lv[3];
-    for (int y = 0; y < 3; y++) {
-        memset(&all[y], 0, sizeof all[y]);
-        all[y].n_used = all_n[y];
-        all[y].mean_fen = all_n[y] ? (double)all_sum[y] / (double)all_n[y] : 0;
-    }
-    double region_raw = sc_weighted_mean(all, w, NULL);
-    for (int L = 1; L <= 3; L++) {
+        if (cfg->calib.scale == SC_SCALE_BENCHMARK) {
+            int32_t b = gr_dip_find(dip, cfg->benchmark_group);
+            int bok = 0;
+            double mb = b >= 0 ? sc_weighted_mean(&ys[(size_t)b * 3], w, &bok) : 0;
+            if (!bok) {
+                snprintf(err, errlen, "scores.benchmark_group '%s' has no history cases; choose another group",
+                         cfg->benchmark_group);
+                rc = -1;
+                goto done;
+            }
+            M = mb;
+        }
+        out->region_mean_fen = M;
+        for (size_t g = 0; g < ng; g++) {
+            int gok = 0;
+            double m = sc_weighted_mean(&ys[g * 3], w, &gok);
+            out->has[g] = (uint8_t)gok;
+            out->mean_fen[g] = m;
+            out->cv[g] = sc_pooled_cv(&ys[g * 3]);
+            out->rw[g] = gok ? sc_score_from_means(m, M, &cfg->calib) : gr_dip_group_at(dip, g)->score;
+            for (int y = 0; y < 3; y++) {
+                out->n[g * 3 + (size_t)y] = ys[g * 3 + (size_t)y].n;
+                out->n_used[g * 3 + (size_t)y] = ys[g * 3 + (size_t)y].n_used;
+            }
+            for (int L = 1; L <= 3; L++)
+                out->level_mean_fen[g * 4 + (size_t)L] =
+                    gl_n[g * 4 + (size_t)L] ? (double)gl_sum[g * 4 + (size_t)L] / (double)gl_n[g * 4 + (size_t)L] : 0;
+        }
+        /* budget point value: weighted kept cost ÷ weighted kept score */
+        double wc = 0, wsc = 0;
         for (int y = 0; y < 3; y++) {
-            memset(&lv[y], 0, sizeof lv[y]);
-            lv[y].n_used = lvl_n[y][L];
-            lv[y].mean_fen = lvl_n[y][L] ? (double)lvl_sum[y][L] / (double)lvl_n[y][L] : 0;
+            if (!region[y].n_used) continue;
+            double score = 0;
+            for (size_t g = 0; g < ng; g++) score += (double)ys[g * 3 + (size_t)y].n_used * out->rw[g];
+            wc += w[y] * (double)region[y].sum_fen / 100.0;
+            wsc += w[y] * score;
         }
-        int lok = 0;
-        double mL = sc_weighted_mean(lv, w, &lok);
-        out->coef[L] = lok && region_raw > 0 ? mL / region_raw : cfg->level_coef[L];
+        out->budget_pv = wsc > 0 ? wc / wsc : 0;
     }
-    double wc = 0, wsc = 0;
-    for (int y = 0; y < 3; y++) {
-        if (!region[y].n_used) continue;
-        double score = 0;
-        for (size_t g = 0; g < ng; g++) score += (double)ys[g * 3 + (size_t)y].n_used * out->rw[g];
-        wc += w[y] * (double)region[y].sum_fen / 100.0;
-        wsc += w[y] * score;
+    if (drg) {
+        /* RW_d = m_d / M over the cases of every DRG (0000 left out), no factor */
+        double M = region_mean(yd, nd, w, region, &ok);
+        out->drg_region_mean_fen = ok ? M : 0;
+        for (size_t d = 0; d < nd; d++) {
+            int dok = 0;
+            double m = sc_weighted_mean(&yd[d * 3], w, &dok);
+            for (int y = 0; y < 3; y++) out->drg_n[d] += yd[d * 3 + (size_t)y].n;
+            out->drg_mean_fen[d] = m;
+            out->drg_cv[d] = sc_pooled_cv(&yd[d * 3]);
+            out->drg_rw[d] = dok && M > 0 ? m / M : 0;
+        }
     }
-    out->budget_pv = wsc > 0 ? wc / wsc : 0;
+    /* level coefficients: level mean cost ÷ region mean cost (untrimmed) */
+    {
+        sc_year_stat all[3], lv[3];
+        for (int y = 0; y < 3; y++) {
+            memset(&all[y], 0, sizeof all[y]);
+            all[y].n_used = all_n[y];
+            all[y].mean_fen = all_n[y] ? (double)all_sum[y] / (double)all_n[y] : 0;
+        }
+        double region_raw = sc_weighted_mean(all, w, NULL);
+        for (int L = 1; L <= 3; L++) {
+            for (int y = 0; y < 3; y++) {
+                memset(&lv[y], 0, sizeof lv[y]);
+                lv[y].n_used = lvl_n[y][L];
+                lv[y].mean_fen = lvl_n[y][L] ? (double)lvl_sum[y][L] / (double)lvl_n[y][L] : 0;
+            }
+            int lok = 0;
+            double mL = sc_weighted_mean(lv, w, &lok);
+            out->coef[L] = lok && region_raw > 0 ? mL / region_raw : cfg->level_coef[L];
+        }
+    }
+done:
     free(ys);
+    free(yd);
     free(gl_sum);
     free(gl_n);
-    return 0;
+    return rc;
 }
 
 static void csv_field(FILE *f, const char *s)
@@ -255,4 +317,130 @@ int calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char
         return -1;
     }
     return 0;
+}
+
+int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
+{
+    char err[1024] = "";
+    if (cfg->n_history == 0) {
+        fprintf(stderr, "%s: calibrate needs a history list (1 to 3 years of discharge files)\n", cfg->path);
+        return CM_EXIT_CONFIG;
+    }
+    gr_dip *dip = NULL;
+    gr_drg *drg = NULL;
+    if (load_tables(cfg, 1, cfg->scheme != CM_SCHEME_DIP, &dip, &drg, err, sizeof err)) {
+        fprintf(stderr, "casemix: %s\n", err);
+        return CM_EXIT_CONFIG;
+    }
+    struct col_aliases *al = NULL;
+    if (cfg->input_aliases[0] && !(al = col_aliases_load(cfg->input_aliases, err, sizeof err))) {
+        fprintf(stderr, "casemix: %s\n", err);
+        gr_dip_free(dip);
+        gr_drg_free(drg);
+        return CM_EXIT_CONFIG;
+    }
+    cm_calib cal;
+    int rc = calib_run(cfg, dip, drg, al, &cal, err, sizeof err);
+    int exitc = CM_EXIT_OK;
+    if (rc) {
+        fprintf(stderr, "casemix: %s\n", rc == -2 ? "interrupted" : err);
+        exitc = rc == -2 ? CM_EXIT_INTERRUPTED : CM_EXIT_INPUT;
+        goto out;
+    }
+    char outp[CM_PATH_MAX], csvp[CM_PATH_MAX + 32];
+    if (o->output) snprintf(outp, sizeof outp, "%s", o->output);
+    else snprintf(outp, sizeof outp, "%s", cfg->output_file[0] ? cfg->output_file : "calibration.h5");
+    size_t L = strlen(outp);
+    if (L > 3 && strcmp(outp + L - 3, ".h5") == 0)
+        snprintf(csvp, sizeof csvp, "%.*s.catalogue.csv", (int)(L - 3), outp);
+    else
+        snprintf(csvp, sizeof csvp, "%s.catalogue.csv", outp);
+    if (calib_write_csv(&cal, dip, csvp, err, sizeof err)) {
+        fprintf(stderr, "casemix: %s\n", err);
+        exitc = CM_EXIT_OUTPUT;
+        goto out;
+    }
+    /* HDF5: /calibration table */
+    {
+        h5w w;
+        if (h5w_open(&w, outp, cfg->compression, cfg->deflate_level, cfg->chunk_rows, err, sizeof err)) {
+            fprintf(stderr, "casemix: %s\n", err);
+            exitc = CM_EXIT_OUTPUT;
+            goto out;
+        }
+        size_t ng = cal.ng, code_len = 1;
+        for (size_t g = 0; g < ng; g++) {
+            size_t l = strlen(gr_dip_group_at(dip, g)->published);
+            if (l > code_len) code_len = l;
+        }
+        h5row r;
+        h5row_begin(&r);
+        size_t c_code = h5row_add_str(&r, "code", code_len);
+        size_t c_type = h5row_add(&r, "type", H5T_STD_U8LE, 1);
+        size_t c_n0 = h5row_add(&r, "n_oldest", H5T_STD_I64LE, 8);
+        size_t c_n1 = h5row_add(&r, "n_middle", H5T_STD_I64LE, 8);
+        size_t c_n2 = h5row_add(&r, "n_newest", H5T_STD_I64LE, 8);
+        size_t c_u = h5row_add(&r, "n_kept", H5T_STD_I64LE, 8);
+        size_t c_m = h5row_add(&r, "mean_cost", H5T_IEEE_F64LE, 8);
+        size_t c_cv = h5row_add(&r, "cv", H5T_IEEE_F64LE, 8);
+        size_t c_rw = h5row_add(&r, "score", H5T_IEEE_F64LE, 8);
+        size_t c_cat = h5row_add(&r, "catalogue_score", H5T_IEEE_F64LE, 8);
+        h5row_end(&r);
+        hid_t d = h5w_table(&w, "calibration", "Calibrated DIP scores from history", &r, ng);
+        unsigned char *b = calloc(ng ? ng : 1, r.size);
+        for (size_t g = 0; g < ng; g++) {
+            const gr_dip_group *G = gr_dip_group_at(dip, g);
+            unsigned char *p = b + g * r.size;
+            int64_t ku = cal.n_used[g * 3] + cal.n_used[g * 3 + 1] + cal.n_used[g * 3 + 2];
+            double m = cal.mean_fen[g] / 100.0;
+            memcpy(p + c_code, G->published, strnlen(G->published, code_len));
+            p[c_type] = G->type;
+            memcpy(p + c_n0, &cal.n[g * 3], 8);
+            memcpy(p + c_n1, &cal.n[g * 3 + 1], 8);
+            memcpy(p + c_n2, &cal.n[g * 3 + 2], 8);
+            memcpy(p + c_u, &ku, 8);
+            memcpy(p + c_m, &m, 8);
+            memcpy(p + c_cv, &cal.cv[g], 8);
+            memcpy(p + c_rw, &cal.rw[g], 8);
+            memcpy(p + c_cat, &G->score, 8);
+        }
+        int e = d < 0 || h5w_rows(d, &r, 0, ng, b);
+        if (d >= 0) {
+            h5_attr_str(d, "units", "mean_cost: yuan (weighted, trimmed); score: points");
+            h5_attr_f64(d, "region_mean_cost", cal.region_mean_fen / 100.0);
+            h5_attr_f64(d, "budget_point_value", cal.budget_pv);
+            H5Dclose(d);
+        }
+        free(b);
+        h5row_free(&r);
+        h5_attr_str(w.file, "program", "casemix " CM_VERSION);
+        h5_attr_str(w.file, "config_sha256", cfg->sha256);
+        if (e || h5w_commit(&w, err, sizeof err)) {
+            if (e) h5w_abort(&w);
+            fprintf(stderr, "casemix: %s\n", err[0] ? err : "writing the calibration failed");
+            exitc = CM_EXIT_OUTPUT;
+            goto out;
+        }
+    }
+    if (!o->quiet) {
+        size_t with = 0;
+        for (size_t g = 0; g < cal.ng; g++) with += cal.has[g];
+        printf("casemix %s: calibration from %d history year(s)\n", CM_VERSION, cal.nyears);
+        for (int y = 3 - cal.nyears; y < 3; y++)
+            printf("  year %d: %lld records, %lld rejected\n", cal.years[y], (long long)cal.records[y],
+                   (long long)cal.rejects[y]);
+        printf("  groups with history  %zu of %zu\n", with, cal.ng);
+        printf("  region mean cost     %.2f yuan (weights %g:%g:%g)\n", cal.region_mean_fen / 100.0,
+               cfg->calib.year_weight[0], cfg->calib.year_weight[1], cfg->calib.year_weight[2]);
+        printf("  level coefficients   %.4f  %.4f  %.4f\n", cal.coef[1], cal.coef[2], cal.coef[3]);
+        printf("  budget point value   %.6f yuan/point\n", cal.budget_pv);
+        printf("  catalogue (CSV)      %s\n", csvp);
+        printf("  output               %s\n", outp);
+    }
+out:
+    calib_free(&cal);
+    col_aliases_free(al);
+    gr_dip_free(dip);
+    gr_drg_free(drg);
+    return exitc;
 }

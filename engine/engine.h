@@ -105,9 +105,11 @@ typedef struct {
     uint8_t status;              /* SLOT_* */
     uint8_t level;               /* 1..3 */
     uint8_t path, why, outlier;  /* gr_dip_path, gr_dip_why, sc_outlier_class */
+    uint8_t drg_outlier;         /* sc_outlier_class under the DRG rule */
     int16_t drg;                 /* CHS-DRG index, -1 for 0000 */
     int8_t mdc;                  /* MDC index, -1 for 0000 */
     uint8_t drg_status, drg_why, cc;
+    uint16_t los_days;           /* length of stay (65535 = missing) */
 } cm_case;
 
 _Static_assert(sizeof(cm_case) == 96, "cm_case is the per-case memory budget: keep it at 96 bytes");

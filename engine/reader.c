@@ -541,7 +541,10 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
     if (p->admit_day >= 0 && p->discharge_day >= 0 && p->discharge_day < p->admit_day)
         return reject(p, c, "discharge_date", "discharge date before admission date%s", "");
     int los;
-    if (opt_int(p, c, r, COL_LOS, 0, 100000, &los)) return -1;
+    if (opt_int(p, c, r, COL_LOS, 0, 60000, &los)) return -1;
+    c->los_days = (uint16_t)(los >= 0 ? los : p->admit_day >= 0 && p->discharge_day >= 0
+                                                  ? (p->discharge_day - p->admit_day > 0 ? p->discharge_day - p->admit_day : 1)
+                                                  : 65535);
     if (los >= 0 && p->admit_day >= 0 && p->discharge_day >= 0) {
         int d = p->discharge_day - p->admit_day;
         if (los != d && !(d == 0 && los == 1)) c->flags |= CF_LOS_MISMATCH;

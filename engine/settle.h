@@ -22,13 +22,20 @@ typedef struct {
     double coef[4];             /* level coefficients from history */
     double budget_pv;           /* yuan per point: weighted cost / weighted score */
     int64_t records[3], rejects[3];
+    /* CHS-DRG weights (when a DRG context was given) */
+    size_t ndrg;
+    int64_t *drg_n;             /* [d] history cases, all years */
+    double *drg_mean_fen;       /* [d] weighted trimmed mean cost */
+    double *drg_cv;             /* [d] pooled CV */
+    double *drg_rw;             /* [d] RW = m_d / M_drg; 0 when no history */
+    double drg_region_mean_fen; /* M over all grouped cases */
 } cm_calib;
 
 void calib_free(cm_calib *c);
 
 /* Reads cfg->history and calibrates. 0, -1 (err) or -2 (interrupted). */
-int calib_run(const cm_config *cfg, const gr_dip *dip, const struct col_aliases *al,
-              cm_calib *out, char *err, size_t errlen);
+int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
+              const struct col_aliases *al, cm_calib *out, char *err, size_t errlen);
 
 /* Writes the calibrated catalogue in the published CSV layout. */
 int calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char *err, size_t errlen);
@@ -39,6 +46,11 @@ typedef struct {
     int threads;
     int quiet;
 } cm_run_opts;
+
+/* Loads the DIP catalogue (want_dip) and the CHS-DRG tables (want_drg)
+ * named by cfg. 0, or -1 with "file:line: field: message" in err. */
+int load_tables(const cm_config *cfg, int want_dip, int want_drg, gr_dip **dip, gr_drg **drg,
+                char *err, size_t errlen);
 
 /* casemix settle: returns an exit code (CM_EXIT_*). */
 int cmd_settle(const cm_config *cfg, const cm_run_opts *o);

@@ -67,3 +67,42 @@ int64_t sc_score_e4(double rw, double coef, double factor)
         return INT64_MAX;
     return (int64_t)llround(v);
 }
+
+void sc_drg_outlier_params_default(sc_drg_outlier_params *p)
+{
+    p->rw_band_low = 1.0;
+    p->rw_band_high = 2.0;
+    p->high_k_low_rw = 3.0;
+    p->high_k_mid_rw = 2.0;
+    p->high_k_high_rw = 1.5;
+    p->low = 0.4;
+}
+
+sc_status sc_drg_outlier_params_check(const sc_drg_outlier_params *p)
+{
+    const double v[6] = {p->rw_band_low, p->rw_band_high, p->high_k_low_rw,
+                         p->high_k_mid_rw, p->high_k_high_rw, p->low};
+    for (int i = 0; i < 6; i++)
+        if (!isfinite(v[i]) || v[i] <= 0) return SC_ERR_ARG;
+    if (p->rw_band_low > p->rw_band_high) return SC_ERR_ARG;
+    if (p->low >= p->high_k_low_rw || p->low >= p->high_k_mid_rw || p->low >= p->high_k_high_rw)
+        return SC_ERR_ARG;
+    return SC_OK;
+}
+
+sc_outlier_class sc_drg_outlier_classify(double r, double rw, const sc_drg_outlier_params *p,
+                                         double *factor)
+{
+    double k = rw <= p->rw_band_low ? p->high_k_low_rw
+             : rw <= p->rw_band_high ? p->high_k_mid_rw : p->high_k_high_rw;
+    if (r >= k) {
+        *factor = 1.0 + (r - k);
+        return SC_OUT_HIGH;
+    }
+    if (r <= p->low) {
+        *factor = r;
+        return SC_OUT_LOW;
+    }
+    *factor = 1.0;
+    return SC_OUT_NORMAL;
+}

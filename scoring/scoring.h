@@ -168,6 +168,32 @@ sc_outlier_class sc_outlier_classify(double ratio, const sc_outlier_params *p,
 int64_t sc_score_e4(double rw, double coef, double factor);
 
 /* ------------------------------------------------------------------ */
+/* DRG outliers (domain.md §6, a typical regional rule)                */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    double rw_band_low;    /* default 1.0: RW <= this uses high_k_low_rw */
+    double rw_band_high;   /* default 2.0: RW <= this uses high_k_mid_rw, above high_k_high_rw */
+    double high_k_low_rw;  /* default 3.0 */
+    double high_k_mid_rw;  /* default 2.0 */
+    double high_k_high_rw; /* default 1.5 */
+    double low;            /* default 0.4: low when cost <= low × DRG mean */
+} sc_drg_outlier_params;
+
+void sc_drg_outlier_params_default(sc_drg_outlier_params *p);
+
+/* Checks 0 < low < every k, 0 < rw_band_low <= rw_band_high, all finite.
+ * Returns SC_OK or SC_ERR_ARG. */
+sc_status sc_drg_outlier_params_check(const sc_drg_outlier_params *p);
+
+/* Classifies a DRG case by r = cost ÷ DRG mean cost and the DRG's RW, and
+ * returns the factor on the base points (RW × 100 × institution factor):
+ * high when r >= k(RW): 1 + (r − k) (base plus the extra points
+ * (r − k) × base); low when r <= low: r; else 1. r must be >= 0. */
+sc_outlier_class sc_drg_outlier_classify(double r, double rw, const sc_drg_outlier_params *p,
+                                         double *factor);
+
+/* ------------------------------------------------------------------ */
 /* Partials and merge                                                  */
 /* ------------------------------------------------------------------ */
 

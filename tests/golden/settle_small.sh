@@ -27,18 +27,18 @@ OUT=$TMP/small.h5
 rm -f "$OUT"
 "$BIN" settle --config tests/golden/small/small.cfg --out "$OUT" --quiet
 expect "institutions: id|level|cases|cost|fund|score|coef|payment" \
-    "$(h5rows "$OUT" /institutions | cut -d'|' -f1-8 | tr '\n' ' ')" \
+    "$(h5cols "$OUT" /institutions institution_id level cases total_cost_fen fund_paid_fen total_score coefficient payment_fen | tr '\n' ' ')" \
     "H1|3|2|3000000|1500000|2000|1|509684 H2|1|3|2020000|1010000|1924|0.8|490316 "
 expect "cases: line|id|group|path|outlier|ratio|score|payment" \
-    "$(h5rows "$OUT" /cases | cut -d'|' -f1,2,5,7,8,11,12,13 | tr '\n' ' ')" \
+    "$(h5cols "$OUT" /cases line case_id dip_group match_path outlier cost_ratio score payment_fen | tr '\n' ' ')" \
     "2|C1|K35.8|dx_only|normal|1|500|127421 3|C2|K35.8:47.0100|dx_main|high|2.5|1500|382263 4|C3|K35.8|dx_only|low|0.25|100|25484 5|C4|K80:SS|comprehensive|normal|1|1600|407747 6|C5|KBBZ|blank|normal|0.5|224|57085 "
 expect "rejects: line|case|field" \
     "$(h5rows "$OUT" /rejects | cut -d'|' -f1-3 | tr '\n' ' ')" \
     "7|C6|total_cost 8|C1|case_id "
-S=$(h5rows "$OUT" /summary)
 expect "summary: read|cases|rejects|dups|blank|low|high|special|budget|cost|fund|score_e4|payments" \
-    "$(echo "$S" | cut -d'|' -f1-13)" \
+    "$(h5cols "$OUT" /summary records_read cases rejects duplicate_case_ids blank_cases low_cases high_cases \
+        special_review_cases fund_budget_fen total_cost_fen fund_paid_fen total_score_e4 payments_fen)" \
     "7|5|2|1|1|1|1|0|1000000|5020000|2510000|39240000|1000000"
-expect "point value" "$(echo "$S" | cut -d'|' -f17 | cut -c1-12)" "5.0968399592"
+expect "point value" "$(h5cols "$OUT" /summary point_value | cut -c1-12)" "5.0968399592"
 # an output file is complete or absent: no temporary file left behind
 expect "no temporary files" "$(ls "$TMP" | grep -c '\.tmp\.' || true)" "0"

@@ -507,6 +507,44 @@ static void test_outlier_boundaries(void **state)
     expect_class(4.0, &p, SC_OUT_HIGH, 2.5, "4.0: 4 - 3 + 1.5");
 }
 
+/* DRG outliers, domain.md §6: k = 3 for RW <= 1, 2 for 1 < RW <= 2, 1.5
+ * above; high when cost/mean >= k, factor 1 + (r - k); low when r <= 0.4,
+ * factor r. Worked by hand. */
+static void test_drg_outlier(void **state)
+{
+    (void)state;
+    sc_drg_outlier_params p;
+    sc_drg_outlier_params_default(&p);
+    assert_int_equal(sc_drg_outlier_params_check(&p), SC_OK);
+    double f = -1;
+    /* RW 0.8 (k = 3): r = 3 is high exactly at the bound, factor 1 */
+    assert_int_equal(sc_drg_outlier_classify(3.0, 0.8, &p, &f), SC_OUT_HIGH);
+    assert_true(fabs(f - 1.0) < 1e-12);
+    assert_int_equal(sc_drg_outlier_classify(2.99, 0.8, &p, &f), SC_OUT_NORMAL);
+    assert_true(f == 1.0);
+    /* RW 1.0 is still the low band; RW 1.5 uses k = 2: r = 3.5 -> 2.5 */
+    assert_int_equal(sc_drg_outlier_classify(2.5, 1.0, &p, &f), SC_OUT_NORMAL);
+    assert_int_equal(sc_drg_outlier_classify(3.5, 1.5, &p, &f), SC_OUT_HIGH);
+    assert_true(fabs(f - 2.5) < 1e-12);
+    /* RW 2.0 uses k = 2, RW 2.01 uses k = 1.5: r = 1.8 -> normal / high 1.3 */
+    assert_int_equal(sc_drg_outlier_classify(1.8, 2.0, &p, &f), SC_OUT_NORMAL);
+    assert_int_equal(sc_drg_outlier_classify(1.8, 2.01, &p, &f), SC_OUT_HIGH);
+    assert_true(fabs(f - 1.3) < 1e-12);
+    /* low: r <= 0.4 inclusive, factor r */
+    assert_int_equal(sc_drg_outlier_classify(0.4, 1.0, &p, &f), SC_OUT_LOW);
+    assert_true(fabs(f - 0.4) < 1e-12);
+    assert_int_equal(sc_drg_outlier_classify(0.41, 1.0, &p, &f), SC_OUT_NORMAL);
+    /* checks */
+    p.low = 3.5;
+    assert_int_equal(sc_drg_outlier_params_check(&p), SC_ERR_ARG);
+    sc_drg_outlier_params_default(&p);
+    p.rw_band_low = 3;
+    assert_int_equal(sc_drg_outlier_params_check(&p), SC_ERR_ARG);
+    sc_drg_outlier_params_default(&p);
+    p.high_k_mid_rw = NAN;
+    assert_int_equal(sc_drg_outlier_params_check(&p), SC_ERR_ARG);
+}
+
 static void test_outlier_params_check(void **state)
 {
     (void)state;
@@ -912,6 +950,7 @@ int main(void)
         cmocka_unit_test(test_score_from_means),
         cmocka_unit_test(test_outlier_boundaries),
         cmocka_unit_test(test_outlier_params_check),
+        cmocka_unit_test(test_drg_outlier),
         cmocka_unit_test(test_score_e4),
         cmocka_unit_test(test_inst_merge),
         cmocka_unit_test(test_point_value),

@@ -1,0 +1,268 @@
+#!/bin/sh
+# corpus.sh - the bad-input corpus (tests/corpus/*.csv): every file either
+# settles, with each bad row rejected on its physical line and field and the
+# summary reconciled (records read = cases + rejects = rows of /cases +
+# rows of /rejects, Σ case payments = budget), or stops with the documented
+# exit code (4: input unusable) and a message naming the file (and line 1
+# for header faults), leaving no output and no OUT.tmp.* behind. The input
+# file's SHA-256 is compared before and after every run. Configuration:
+# tests/corpus/corpus.cfg (the golden tables + a self-made ICD-10 list).
+#
+# Files over 100 KB or with binary bytes are generated into $TMP/corpus.
+# Expected outcomes come from the README's input rules, not from a run.
+#
+#  case (file)                  expected outcome
+#  empty.csv                    exit 4, "empty file"
+#  header_only.csv              exit 4, "no case" (0 rows)
+#  missing_column.csv           exit 4, file:1, names institution_level
+#  duplicate_column.csv         exit 4, file:1, case_id and 结算ID both named
+#  cr_only (generated)          CR-only line ends (old Mac export): exit 4, file named
+#  extra_columns.csv            unknown and unnamed header columns ignored: 2 cases, 0 rejects
+#  field_count.csv              too few / too many fields: rejects line 3, 4 (field ""), 2 cases
+#  unterminated_quote_last.csv  last row opens a quote: reject line 4 (field ""), 2 cases
+#  unterminated_quote_middle.csv  row 3 opens a quote that never closes: RFC 4180 makes the
+#                               rest of the file one bad row: reject line 3, 1 case, read 2
+#                               (NOTE printed: the reason does not say that lines 4-5 are in it)
+#  quoted.csv                   commas, "" and LF / CRLF inside quotes: rejects on lines 6
+#                               and 10 (after 3- and 2-line rows), 4 cases
+#  quoted_big (generated)       1.6 MB, 40,000 rows, a 3-line quoted row every 997 rows
+#                               (> 1 MiB chunk): 40 rejects on lines computed by awk
+#  bom.csv                      UTF-8 BOM before case_id: 2 cases
+#  crlf.csv                     CRLF (and a blank CRLF line, not a record): line 5 fund_paid
+#                               rejected ('x'), 2 cases, read 3
+#  gbk (generated)              GBK export (iconv -t GBK): exit 4, file:1, "iconv"
+#  gbk_body (generated)         ASCII header, GBK 男/女 in rows: exit 4 with "iconv", or the
+#                               rejects name the encoding. KNOWN BUG: rejected as bad sex only
+#  utf16 (generated)            UTF-16 export: exit 4, file:1, "iconv"
+#  nul (generated)              NUL byte in row 3: reject line 3 "NUL"; NUL in header: exit 4
+#  long_line (generated)        10 MB other_dx list: settled; 10 MB case id: reject case_id;
+#                               10 MB quoted note over 11 lines: settled, next row line 15
+#  amounts.csv                  abc, "1,000.00", 1e3, -5.00, fund -0.01, 12.345, 1e12 yuan,
+#                               1000000000.01, cost_bed 'x', fund above total: rejected with
+#                               their field; 1000000000.00 and " 100.5 " accepted
+#  categories.csv               Σ categories ≠ total: flag bit 0 (lines 3, 4), settled;
+#                               with corpus_reject.cfg: rejects 3, 4 field cost_*, "-10.00", "+0.01"
+#  dates.csv                    2025-02-30, 2025-02-29, month 13, 20250101: invalid (admit or
+#                               discharge field); discharge before admit: discharge_date;
+#                               2024-02-29, a time after the date, empty dates: accepted
+#  los.csv                      LOS ≠ discharge − admit: flag bit 1 (line 3 only; same-day
+#                               stay as 0 or 1 day is no flag); 'four': reject los_days
+#  codes.csv                    lower-case codes group like upper; code outside the ICD-10 list
+#                               or unknown: KBBZ (not rejected; group reason DX_INVALID)
+#  empty_dx.csv                 empty principal dx: KBBZ, reason DX_MISSING, not rejected
+#  duplicate_ids.csv            later rows of an id rejected (field case_id, "line 2"), ids
+#                               trimmed; an id whose first row was rejected is paid once
+#  truncated_last_line.csv      file cut inside the last row: reject line 4 (field count)
+#  no_final_newline.csv         complete last row without '\n': settled
+set -u
+cd "$(dirname "$0")/../.."
+. tests/golden/lib.inc
+D=$TMP/corpus
+rm -rf "$D"
+mkdir -p "$D"
+C=tests/corpus
+CFG=$C/corpus.cfg
+BUDGET_FEN=1000000
+fails=0
+known=0
+
+ok() { echo "ok: $1"; }
+bad() { echo "FAIL: $1"; shift; for l in "$@"; do echo "  $l"; done; fails=$((fails + 1)); }
+# KNOWN BUG: a bug in code this test may not change; reported to the lead.
+# The check fails (and keeps failing until the bug is fixed) but the script goes on.
+known_bug() { echo "FAIL (KNOWN BUG): $1"; shift; for l in "$@"; do echo "  $l"; done
+              fails=$((fails + 1)); known=$((known + 1)); }
+eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got:  $2" "want: $3"; fi; }
+has() { case "$2" in *"$3"*) ok "$1: has '$3'" ;; *) bad "$1: lacks '$3'" "text: $2" ;; esac; }
+
+# run NAME CSV [CFG]: settle CSV into $D/NAME.h5; sets RC, MSG, OUT. Checks
+# that the input is unchanged and that no temporary file is left.
+run() {
+    NAME=$1; IN=$2; OUT=$D/$1.h5
+    rm -f "$OUT"
+    sum0=$(sha256sum < "$IN")
+    MSG=$("$BIN" settle --config "${3:-$CFG}" --input "$IN" --out "$OUT" --quiet 2>&1 >/dev/null)
+    RC=$?
+    [ "$(sha256sum < "$IN")" = "$sum0" ] || bad "$NAME: the input file was modified"
+    for t in "$OUT".tmp.*; do [ -e "$t" ] && bad "$NAME: temporary file left: $t"; done
+}
+
+# fatal NAME CSV WANT_EXIT TEXT...: the run stops with WANT_EXIT, the
+# message holds every TEXT, and no output exists.
+fatal() {
+    n=$1; f=$2; want=$3; shift 3
+    run "$n" "$f"
+    eq "$n: exit code" "$RC" "$want"
+    for t in "$@"; do has "$n: message" "$MSG" "$t"; done
+    [ ! -e "$OUT" ] || bad "$n: output written by a failed run"
+}
+
+# settled NAME CSV READ REJECTS CASES [CFG]: the run succeeds; READ = data
+# rows counted by the test; REJECTS = "line|case_id|field ..." and CASES =
+# "line|case_id|dip_group|flags&3 ..." (bits 0 categories, 1 LOS). Sets
+# REASONS (one line per reject) for further checks.
+settled() {
+    n=$1; f=$2; want_read=$3; want_rej=$4; want_cases=$5
+    run "$n" "$f" "${6:-$CFG}"
+    if [ "$RC" != 0 ]; then bad "$n: exit $RC" "$MSG"; REASONS=; return; fi
+    rj=$(h5rows "$OUT" /rejects)
+    cs=$(h5rows "$OUT" /cases)
+    REASONS=$(echo "$rj" | cut -d'|' -f1,4)
+    eq "$n: rejects line|case_id|field" "$(echo "$rj" | cut -d'|' -f1-3 | tr '\n' ' ' | sed 's/ $//')" "$want_rej"
+    eq "$n: cases line|case_id|group|flags&3" \
+        "$(echo "$cs" | awk -F'|' 'NF { printf "%s%s|%s|%s|%d", s, $1, $2, $5, $9 % 4; s = " " }')" "$want_cases"
+    s=$(h5rows "$OUT" /summary)
+    read_=$(echo "$s" | cut -d'|' -f1); ncase=$(echo "$s" | cut -d'|' -f2); nrej=$(echo "$s" | cut -d'|' -f3)
+    pay=$(echo "$s" | cut -d'|' -f13)
+    rows_c=$(echo "$cs" | grep -c .); rows_r=$(echo "$rj" | grep -c .)
+    eq "$n: summary read|cases|rejects = rows counted|/cases rows|/rejects rows" \
+        "$read_|$ncase|$nrej" "$want_read|$rows_c|$rows_r"
+    eq "$n: read = cases + rejects" "$read_" "$((ncase + nrej))"
+    eq "$n: Σ case payments = summary payments = budget" \
+        "$(echo "$cs" | awk -F'|' '{ s += $13 } END { printf "%d", s }')|$pay" "$BUDGET_FEN|$BUDGET_FEN"
+}
+# reason NAME LINE TEXT: the reject on LINE has TEXT in its reason.
+reason() { has "$1: reason of line $2" "$(echo "$REASONS" | grep "^$2|" | cut -d'|' -f2-)" "$3"; }
+
+S="case_id,institution_id,institution_level,principal_dx,principal_proc,total_cost,fund_paid"
+
+echo "== fatal input faults (exit 4)"
+fatal empty $C/empty.csv 4 "empty.csv" "empty file"
+fatal header_only $C/header_only.csv 4 "header_only.csv" "no case"
+fatal missing_column $C/missing_column.csv 4 "missing_column.csv:1" "institution_level"
+fatal duplicate_column $C/duplicate_column.csv 4 "duplicate_column.csv:1" "case_id" "结算ID"
+printf '%s\rA1,H1,3,K35.800,,100.00,50.00\r' "$S" > "$D/cr_only.csv"
+fatal cr_only "$D/cr_only.csv" 4 "cr_only.csv"
+
+echo "== header and layout"
+settled extra_columns $C/extra_columns.csv 2 "" "2|E1|K35.8|0 3|E2|K35.8|0"
+settled field_count $C/field_count.csv 4 "3|F2| 4|F3|" "2|F1|K35.8|0 5|F4|K35.8|0"
+reason field_count 3 "6 fields but the header has 7"
+reason field_count 4 "8 fields but the header has 7"
+settled bom $C/bom.csv 2 "" "2|B1|K35.8|0 3|B2|K35.8|0"
+settled crlf $C/crlf.csv 3 "5|R3|fund_paid" "2|R1|K35.8|0 4|R2|K35.8|0"
+settled truncated_last_line $C/truncated_last_line.csv 3 "4|N3|" "2|N1|K35.8|0 3|N2|K35.8|0"
+reason truncated_last_line 4 "4 fields"
+settled no_final_newline $C/no_final_newline.csv 2 "" "2|N1|K35.8|0 3|N2|K35.8|0"
+
+echo "== quoting"
+settled unterminated_quote_last $C/unterminated_quote_last.csv 3 "4||" "2|U1|K35.8|0 3|U2|K35.8|0"
+reason unterminated_quote_last 4 "unterminated quoted field"
+settled unterminated_quote_middle $C/unterminated_quote_middle.csv 2 "3||" "2|U1|K35.8|0"
+reason unterminated_quote_middle 3 "unterminated quoted field"
+case "$(echo "$REASONS" | grep '^3|')" in
+    *"end of file"*|*"line 5"*|*"lines 3"*) ok "unterminated_quote_middle: reason says how far the quote ran" ;;
+    *) echo "NOTE: unterminated_quote_middle: the reject of line 3 swallows lines 4-5 (U3, U4) without saying so" ;;
+esac
+settled quoted $C/quoted.csv 6 "6|Q3|total_cost 10|Q6|total_cost" \
+    "2|Q1|K35.8|0 3|Q2|K35.8|0 7|Q4|K35.8:47.0100|0 8|Q5|K35.8|0"
+# Multi-chunk: 1 MiB chunks cut at record ends; physical lines by awk.
+awk -v wantf="$D/quoted_big.want" 'BEGIN {
+    print "case_id,institution_id,institution_level,principal_dx,principal_proc,total_cost,fund_paid,note"
+    line = 2; sep = ""
+    for (i = 1; i <= 40000; i++) {
+        if (i % 997 == 0) {
+            printf "Q%d,H1,3,K35.800,,abc,50,\"multi\r\nline, \"\"quoted\"\"\nnote\"\r\n", i
+            printf "%s%d|Q%d|total_cost", sep, line, i > wantf; sep = " "; line += 3
+        } else { printf "Q%d,H1,3,K35.800,,100.00,50.00,\"a,b\"\r\n", i; line++ }
+    } }' > "$D/quoted_big.csv"
+run quoted_big "$D/quoted_big.csv"
+eq "quoted_big: exit" "$RC" 0
+[ "$RC" = 0 ] && eq "quoted_big: reject lines across chunks" \
+    "$(h5rows "$OUT" /rejects | cut -d'|' -f1-3 | tr '\n' ' ' | sed 's/ $//')" "$(cat "$D/quoted_big.want")"
+[ "$RC" = 0 ] && eq "quoted_big: summary read|cases|rejects; last case line" \
+    "$(h5rows "$OUT" /summary | cut -d'|' -f1-3) $(h5rows "$OUT" /cases | tail -n 1 | cut -d'|' -f1,2)" \
+    "40000|39960|40 40081|Q40000"
+
+echo "== encodings and binary bytes"
+printf '结算ID,定点医疗机构编码,医院等级,主要诊断编码,主要手术及操作编码,总费用,统筹基金支付,备注\nG1,H1,3,K35.800,,100.00,50.00,急性阑尾炎\n' |
+    iconv -f UTF-8 -t GBK > "$D/gbk.csv"
+fatal gbk "$D/gbk.csv" 4 "gbk.csv:1" "iconv"
+printf '%s,sex,note\nG1,H1,3,K35.800,,100.00,50.00,男,急性阑尾炎\nG2,H1,3,K35.800,,100.00,50.00,女,胆石症\nG3,H1,3,K35.800,,100.00,50.00,1,x\n' "$S" |
+    iconv -f UTF-8 -t GBK > "$D/gbk_body.csv"
+run gbk_body "$D/gbk_body.csv"
+rr=""; [ "$RC" = 0 ] && rr=$(h5rows "$OUT" /rejects | tr '\n' ' ')
+case "$RC:$MSG:$rr" in
+    4:*iconv*) ok "gbk_body: stopped with the iconv command" ;;
+    0:*UTF-8*UTF-8*|0:*GBK*GBK*|0:*iconv*iconv*) ok "gbk_body: rejects name the encoding" ;;
+    # KNOWN BUG: only the header is checked for UTF-8; GBK rows are read as bytes.
+    *) known_bug "gbk_body: a GBK body under an ASCII header is not detected" \
+                 "exit $RC, rejects: $rr" "want: exit 4 with the iconv command (README: GBK export detected)" ;;
+esac
+printf '%s\nW1,H1,3,K35.800,,100.00,50.00\n' "$S" | iconv -f UTF-8 -t UTF-16 > "$D/utf16.csv"
+fatal utf16 "$D/utf16.csv" 4 "utf16.csv:1" "iconv"
+printf '%s\nZ1,H1,3,K35.800,,100.00,50.00\nZ2,H1,3,K35.8\00000,,100.00,50.00\nZ3,H1,3,K35.800,,100.00,50.00\n' "$S" > "$D/nul.csv"
+settled nul "$D/nul.csv" 3 "3||" "2|Z1|K35.8|0 4|Z3|K35.8|0"
+reason nul 3 "NUL"
+printf 'case_id,institution_id,institution_\000level,principal_dx,principal_proc,total_cost,fund_paid\nZ1,H1,3,K35.800,,100.00,50.00\n' > "$D/nul_header.csv"
+fatal nul_header "$D/nul_header.csv" 4 "nul_header.csv:1" "NUL"
+
+echo "== a 10 MB line"
+{
+    echo "$S,other_dx,note"
+    echo "L1,H1,3,K35.800,,100.00,50.00,,"
+    printf 'L2,H1,3,K35.800,,100.00,50.00,'; yes 'K35.800|' | head -c 10485760 | tr -d '\n'; echo ","
+    printf 'L3'; head -c 10485760 /dev/zero | tr '\0' 'x'; echo ",H1,3,K35.800,,100.00,50.00,,"
+    printf 'L4,H1,3,K35.800,,100.00,50.00,,"'
+    for i in 1 2 3 4 5 6 7 8 9 10; do head -c 1048576 /dev/zero | tr '\0' 'n'; echo; done; echo '"'
+    echo "L5,H1,3,K35.800,,100.00,50.00,,"
+} > "$D/long_line.csv"
+settled long_line "$D/long_line.csv" 5 "4|L3xxxxxxxxxxxxxxxxxxxxx|case_id" \
+    "2|L1|K35.8|0 3|L2|K35.8|0 5|L4|K35.8|0 16|L5|K35.8|0"
+reason long_line 4 "longer than 23"
+
+echo "== amounts"
+settled amounts $C/amounts.csv 13 \
+    "3|M2|total_cost 4|M3|total_cost 5|M4|total_cost 6|M5|total_cost 7|M6|fund_paid 8|M7|total_cost 9|M8|total_cost 10|M9|total_cost 12|M11|cost_bed 13|M12|fund_paid" \
+    "2|M1|K35.8|0 11|M10|K35.8|1 14|M13|K35.8|1"
+reason amounts 3 "at most 2 decimals"
+reason amounts 6 "negative"
+reason amounts 7 "negative"
+reason amounts 8 "at most 2 decimals"
+reason amounts 9 "1,000,000,000"
+reason amounts 10 "1,000,000,000"
+reason amounts 13 "above total"
+[ "$RC" = 0 ] && eq "amounts: M10 total_cost_fen (10^9 yuan exact), M13 (' 100.5 ')" \
+    "$(h5rows "$OUT" /cases | grep -E '^(11|14)\|' | cut -d'|' -f10 | tr '\n' ' ')" "100000000000 10050 "
+
+echo "== cost categories"
+settled categories $C/categories.csv 4 "" "2|K1|K35.8|0 3|K2|K35.8|1 4|K3|K35.8|1 5|K4|K35.8|0"
+settled categories_reject $C/categories.csv 4 "3|K2|cost_* 4|K3|cost_*" \
+    "2|K1|K35.8|0 5|K4|K35.8|0" $C/corpus_reject.cfg
+reason categories_reject 3 "-10.00 yuan"
+reason categories_reject 4 "+0.01 yuan"
+
+echo "== dates and length of stay"
+settled dates $C/dates.csv 9 \
+    "3|T2|admit_date 4|T3|discharge_date 6|T5|discharge_date 7|T6|admit_date 9|T8|admit_date" \
+    "2|T1|K35.8|0 5|T4|K35.8|0 8|T7|K35.8|0 10|T9|K35.8|0"
+reason dates 4 "before admission"
+settled los $C/los.csv 6 "7|L6|los_days" "2|L1|K35.8|0 3|L2|K35.8|2 4|L3|K35.8|0 5|L4|K35.8|0 6|L5|K35.8|0"
+
+echo "== codes"
+settled codes $C/codes.csv 9 "" \
+    "2|C1|K35.8|0 3|C2|K35.8|0 4|C3|K35.8:47.0100|0 5|C4|K35.8:47.0100|0 6|C5|KBBZ|0 7|C6|KBBZ|0 8|C7|K80:SS|0 9|C8|K80:SS|0 10|C9|K35.8|0"
+settled empty_dx $C/empty_dx.csv 3 "" "2|P1|K35.8|0 3|P2|KBBZ|0 4|P3|KBBZ|0"
+# The blank reason is in the group command's output (case_id,line,group,type,path,status,reason).
+for f in codes empty_dx; do
+    "$BIN" group --scheme dip --config "$CFG" --input $C/$f.csv --out "$D/$f.group.csv" --quiet ||
+        bad "$f: group exited $?"
+done
+eq "codes: blank reasons (group)" "$(grep KBBZ "$D/codes.group.csv" | cut -d, -f1,7 | tr '\n' ' ')" \
+    "C5,DX_INVALID C6,DX_INVALID "
+eq "empty_dx: blank reasons (group)" "$(grep KBBZ "$D/empty_dx.group.csv" | cut -d, -f1,7 | tr '\n' ' ')" \
+    "P2,DX_MISSING P3,DX_MISSING "
+
+echo "== duplicate case ids"
+settled duplicate_ids $C/duplicate_ids.csv 7 "4|I1|case_id 5|I2|case_id 6|I3|total_cost 8|I1|case_id" \
+    "2|I1|K35.8|0 3|I2|K35.8|0 7|I3|K35.8|0"
+reason duplicate_ids 4 "line 2"
+reason duplicate_ids 5 "line 3"
+[ "$RC" = 0 ] && eq "duplicate_ids: summary duplicate_case_ids" "$(h5rows "$OUT" /summary | cut -d'|' -f4)" 3
+
+echo
+if [ $fails -ne 0 ]; then
+    echo "corpus: $fails check(s) failed, $known of them KNOWN BUG(s) in code outside tests/"
+    exit 1
+fi
+echo "corpus: all checks passed"

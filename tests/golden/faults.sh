@@ -1,0 +1,161 @@
+#!/bin/sh
+# faults.sh - output faults and interrupts: every failed run exits with the
+# documented code (README: 5 output cannot be written, 6 interrupted), says
+# so on stderr, and leaves neither OUT nor OUT.tmp.PID behind; the input's
+# SHA-256 is the same after every run.
+#
+#  fault                                         expected
+#  settle --out under a regular file             exit 5, message names the path, nothing created
+#  settle --out in a missing directory           exit 5, the directory is not created
+#  settle --out naming an existing directory     exit 5, directory untouched, no .tmp.* beside it
+#  settle --out in a read-only directory         exit 5 (skipped as root: root writes anyway)
+#  group  --out under a regular file             exit 5
+#  disk full (ulimit -f, SIGXFSZ ignored so write() fails with EFBIG):
+#    settle, small output (fails at the flush)   exit 5, nothing left. KNOWN BUG: segfault (139)
+#    settle, 20k cases (fails while writing)     exit 5, nothing left. KNOWN BUG: segfault (139)
+#    group                                       exit 5, nothing left
+#    gen                                         exit 5, no partial current.csv. KNOWN BUG: left
+#    settle with SIGXFSZ at its default          exit 5, nothing left. KNOWN BUG: killed by
+#                                                SIGXFSZ, OUT.tmp.PID left behind
+#  SIGINT / SIGTERM 0.3 s into settle (500k)     exit 6, "interrupted", nothing left
+#  SIGTERM while settle writes OUT.tmp.PID       exit 6, nothing left
+#  SIGINT while group writes its CSV             exit 6, nothing left. KNOWN BUG: exit 0, written
+#  SIGINT 0.3 s into gen (1M cases)              exit 6, no current.csv. KNOWN BUG: ignored
+#
+# Inputs are generated into $TMP/faults with `casemix gen` (config/demo tables)
+# and removed at the end; the big one takes > 1 s to settle on one thread.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/golden/lib.inc
+D=$(pwd)/$TMP/faults
+rm -rf "$D"
+mkdir -p "$D"
+fails=0
+known=0
+
+ok() { echo "ok: $1"; }
+bad() { echo "FAIL: $1"; shift; for l in "$@"; do echo "  $l"; done; fails=$((fails + 1)); }
+known_bug() { echo "FAIL (KNOWN BUG): $1"; shift; for l in "$@"; do echo "  $l"; done
+              fails=$((fails + 1)); known=$((known + 1)); }
+eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got:  $2" "want: $3"; fi; }
+has() { case "$2" in *"$3"*) ok "$1: has '$3'" ;; *) bad "$1: lacks '$3'" "text: $2" ;; esac; }
+
+# left PATH: prints PATH and PATH.tmp.* that exist (empty when none).
+left() { for f in "$1" "$1".tmp.*; do [ -e "$f" ] && printf '%s ' "$f"; done; }
+# outcome NAME WANT_EXIT OUT TEXT [KNOWN]: checks RC, MSG and leftovers of OUT.
+# With KNOWN (a bug description) a failure is reported as a KNOWN BUG.
+outcome() {
+    n=$1; want=$2; out=$3; text=$4; kb=${5:-}
+    l=$(left "$out")
+    if [ "$RC" = "$want" ] && [ -z "$l" ] && case "$MSG" in *"$text"*) true ;; *) false ;; esac; then
+        ok "$n: exit $want, '$text', nothing left"
+    elif [ -n "$kb" ]; then
+        known_bug "$n: $kb" "got: exit $RC, left: '${l}', message: $MSG" "want: exit $want, '$text', nothing left"
+    else
+        bad "$n" "got: exit $RC, left: '${l}', message: $MSG" "want: exit $want, '$text', nothing left"
+    fi
+    for f in $l; do rm -f "$f"; done
+}
+# same_input NAME FILE SUM
+same_input() { [ "$(sha256sum < "$2")" = "$3" ] && ok "$1: input unchanged" || bad "$1: input file modified"; }
+
+SMALL=tests/golden/small/small.cfg
+SMALL_IN=tests/golden/small/input.csv
+SMALL_SUM=$(sha256sum < "$SMALL_IN")
+
+echo "== unwritable output"
+: > "$D/afile"
+MSG=$("$BIN" settle --config $SMALL --out "$D/afile/out.h5" --quiet 2>&1 >/dev/null); RC=$?
+outcome under_file 5 "$D/afile/out.h5" "afile/out.h5"
+eq "under_file: the regular file is untouched" "$(wc -c < "$D/afile")" 0
+MSG=$("$BIN" settle --config $SMALL --out "$D/nodir/sub/out.h5" --quiet 2>&1 >/dev/null); RC=$?
+outcome missing_dir 5 "$D/nodir/sub/out.h5" "nodir/sub/out.h5"
+[ ! -e "$D/nodir" ] && ok "missing_dir: not created" || bad "missing_dir: $D/nodir was created"
+mkdir -p "$D/isdir"
+MSG=$("$BIN" settle --config $SMALL --out "$D/isdir" --quiet 2>&1 >/dev/null); RC=$?
+[ -d "$D/isdir" ] && [ -z "$(ls -A "$D/isdir")" ] && ok "out_is_dir: directory untouched" || bad "out_is_dir: directory changed"
+rmdir "$D/isdir" 2>/dev/null
+outcome out_is_dir 5 "$D/isdir" "isdir"
+if [ "$(id -u)" != 0 ]; then
+    mkdir -p "$D/ro"; chmod 555 "$D/ro"
+    MSG=$("$BIN" settle --config $SMALL --out "$D/ro/out.h5" --quiet 2>&1 >/dev/null); RC=$?
+    outcome read_only_dir 5 "$D/ro/out.h5" "ro/out.h5"
+    chmod 755 "$D/ro"
+else
+    echo "skip: read_only_dir: running as root, which writes into a 555 directory"
+fi
+MSG=$("$BIN" group --scheme dip --config $SMALL --input $SMALL_IN --out "$D/afile/out.csv" --quiet 2>&1 >/dev/null); RC=$?
+outcome group_under_file 5 "$D/afile/out.csv" "afile/out.csv"
+same_input unwritable "$SMALL_IN" "$SMALL_SUM"
+
+echo "== disk full (file-size limit)"
+# full BLOCKS CMD...: runs CMD under ulimit -f BLOCKS (shell units) with SIGXFSZ
+# ignored, so that a write past the limit fails with EFBIG like ENOSPC.
+full() { b=$1; shift; sh -c 'ulimit -f "$1"; trap "" XFSZ; shift; exec "$@"' sh "$b" "$@"; }
+cat > "$D/demo.cfg" <<EOF
+region = "410400"; period = "2025Q1";
+input = { records = "gen/current.csv"; };
+dip = { catalogue = "$(pwd)/config/demo/catalogue.csv"; group_stats = "$(pwd)/config/demo/group_stats.csv";
+        proc_attributes = "$(pwd)/config/demo/proc_attributes.csv"; icd10 = "$(pwd)/config/demo/icd10.csv"; };
+budget = { fund_budget = "110000000.00"; };
+generator = { seed = 20251; institutions = 40; year = 2025; };
+EOF
+"$BIN" gen --config "$D/demo.cfg" --out "$D/gen" --cases 20000 --history-cases -1 --quiet || bad "gen 20k exited $?"
+MID=$D/gen/current.csv
+MID_SUM=$(sha256sum < "$MID")
+# the whole small output is ~32 KB: 16 blocks (8 or 16 KB) fail at the flush / close
+MSG=$(full 16 "$BIN" settle --config $SMALL --out "$D/full.h5" --quiet 2>&1 >/dev/null); RC=$?
+outcome settle_full_small 5 "$D/full.h5" "full.h5" "settle crashes after a failed H5Fflush (h5w_commit leaves the file open; H5_term_library at exit segfaults)"
+# 20k cases give ~600 KB: 200 blocks fail while the tables are written
+MSG=$(full 200 "$BIN" settle --config "$D/demo.cfg" --out "$D/full20k.h5" --quiet 2>&1 >/dev/null); RC=$?
+outcome settle_full_20k 5 "$D/full20k.h5" "full20k.h5" "settle crashes after a failed dataset write (h5w_abort: H5Fclose fails, HDF5 closes it again at exit and segfaults)"
+MSG=$(full 200 "$BIN" group --scheme dip --config "$D/demo.cfg" --input "$MID" --out "$D/full.csv" --quiet 2>&1 >/dev/null); RC=$?
+outcome group_full 5 "$D/full.csv" "full.csv"
+same_input disk_full "$MID" "$MID_SUM"
+MSG=$(full 200 "$BIN" gen --config "$D/demo.cfg" --out "$D/genfull" --cases 20000 --history-cases -1 --quiet 2>&1 >/dev/null); RC=$?
+outcome gen_full 5 "$D/genfull/current.csv" "current.csv" "gen leaves a partial current.csv when a write fails"
+rm -rf "$D/genfull"
+MSG=$(sh -c 'ulimit -f 16; exec "$@"' sh "$BIN" settle --config $SMALL --out "$D/xfsz.h5" --quiet 2>&1 >/dev/null); RC=$?
+outcome settle_sigxfsz 5 "$D/xfsz.h5" "xfsz.h5" "casemix does not ignore SIGXFSZ: killed by a file-size limit, OUT.tmp.PID left behind"
+
+echo "== SIGINT / SIGTERM"
+"$BIN" gen --config "$D/demo.cfg" --out "$D/big" --cases 500000 --history-cases -1 --quiet || bad "gen 500k exited $?"
+BIG=$D/big/current.csv
+BIG_SUM=$(sha256sum < "$BIG")
+# sig NAME SIGNAL WHEN OUT CMD...: starts CMD in the background and sends
+# SIGNAL after WHEN seconds, or (WHEN = tmp) once OUT.tmp.* exists.
+sig() {
+    n=$1; s=$2; when=$3; out=$4; shift 4
+    "$@" 2>"$D/sig.err" >/dev/null &
+    pid=$!
+    if [ "$when" = tmp ]; then
+        i=0
+        while [ -z "$(left "$out")" ] && kill -0 $pid 2>/dev/null && [ $i -lt 6000 ]; do sleep 0.005; i=$((i + 1)); done
+    else
+        sleep "$when"
+    fi
+    if kill -0 $pid 2>/dev/null; then kill -"$s" $pid; else echo "note: $n: finished before the signal"; fi
+    wait $pid
+    RC=$?
+    MSG=$(cat "$D/sig.err")
+}
+sig settle_int INT 0.3 "$D/int.h5" "$BIN" settle --config "$D/demo.cfg" --input "$BIG" --out "$D/int.h5" --threads 1 --quiet
+outcome settle_sigint 6 "$D/int.h5" "interrupted"
+sig settle_term TERM 0.3 "$D/term.h5" "$BIN" settle --config "$D/demo.cfg" --input "$BIG" --out "$D/term.h5" --threads 1 --quiet
+outcome settle_sigterm 6 "$D/term.h5" "interrupted"
+sig settle_term_write TERM tmp "$D/termw.h5" "$BIN" settle --config "$D/demo.cfg" --input "$BIG" --out "$D/termw.h5" --threads 1 --quiet
+outcome settle_sigterm_while_writing 6 "$D/termw.h5" "interrupted"
+sig group_int_write INT tmp "$D/intw.csv" "$BIN" group --scheme dip --config "$D/demo.cfg" --input "$BIG" --out "$D/intw.csv" --threads 1 --quiet
+outcome group_sigint_while_writing 6 "$D/intw.csv" "interrupted" "group does not check the interrupt flag after reading: SIGINT while writing the CSV is ignored (exit 0, file written)"
+same_input signals "$BIG" "$BIG_SUM"
+rm -rf "$D/big"
+sig gen_int INT 0.3 "$D/genint/current.csv" "$BIN" gen --config "$D/demo.cfg" --out "$D/genint" --cases 1000000 --history-cases -1 --quiet
+outcome gen_sigint 6 "$D/genint/current.csv" "interrupted" "gen never checks the interrupt flag: SIGINT/SIGTERM are ignored until all rows are written (exit 0)"
+rm -rf "$D/genint" "$D/gen"
+
+echo
+if [ $fails -ne 0 ]; then
+    echo "faults: $fails check(s) failed, $known of them KNOWN BUG(s) in code outside tests/"
+    exit 1
+fi
+echo "faults: all checks passed"
