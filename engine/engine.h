@@ -206,6 +206,7 @@ typedef struct {
     int need_institution;       /* settle: institution id + level required */
     cm_mismatch mismatch;
     int64_t tolerance_fen;
+    int tokenize_only;          /* bench floor: split rows into fields, parse nothing */
 } cm_parse_opts;
 
 /* Parses the chunk's rows; for each row calls the callback with the

@@ -26,12 +26,15 @@ static void usage(FILE *f)
           "\n"
           "usage:\n"
           "  casemix settle    --config FILE [--input CSV] [--out FILE.h5] [--threads N] [--quiet]\n"
+          "                    [--timings FILE.json]\n"
           "  casemix calibrate --config FILE [--out FILE.h5] [--threads N]\n"
           "  casemix gen       --config FILE --out DIR [--cases N] [--history-cases N|-1] [--seed S]\n"
           "                    [--bad-rows SHARE] [--threads N]\n"
           "  casemix group     --scheme dip|drg --config FILE --input CSV --out CSV\n"
           "                    [--explain CASE_ID] [--threads N]\n"
           "  casemix columns   list input columns and accepted Chinese headers\n"
+          "  casemix bench     --config FILE --stage read|tokenize|parse|dip|drg --input CSV [--threads N]\n"
+          "                    --stage write --input SETTLE.h5 --out FILE.h5   (benchmark stages and floors)\n"
           "  casemix --help | --version\n"
           "\n"
           "exit codes: 0 ok, 2 usage, 3 configuration or table error (nothing done),\n"
@@ -47,7 +50,8 @@ static void on_signal(int sig)
 }
 
 typedef struct {
-    const char *config, *input, *out, *scheme, *explain;
+    const char *config, *input, *out, *scheme, *explain, *stage, *timings;
+    long long rows, row_bytes;
     long long cases, history_cases;
     unsigned long long seed;
     int has_cases, has_history_cases, has_seed;
@@ -74,6 +78,10 @@ static int parse_args(int argc, char **argv, cli *a)
         else if (!strcmp(k, "--out")) { NEED(); a->out = v; }
         else if (!strcmp(k, "--scheme")) { NEED(); a->scheme = v; }
         else if (!strcmp(k, "--explain")) { NEED(); a->explain = v; }
+        else if (!strcmp(k, "--stage")) { NEED(); a->stage = v; }
+        else if (!strcmp(k, "--timings")) { NEED(); a->timings = v; }
+        else if (!strcmp(k, "--rows")) { NEED(); a->rows = strtoll(v, &end, 10); }
+        else if (!strcmp(k, "--row-bytes")) { NEED(); a->row_bytes = strtoll(v, &end, 10); }
         else if (!strcmp(k, "--quiet")) a->quiet = 1;
         else if (!strcmp(k, "--threads")) {
             NEED();
@@ -281,7 +289,7 @@ static int cmd_group(const cm_config *cfg, const cli *a)
     pl_rejects *rejs = calloc((size_t)nt, sizeof *rejs);
     group_ctx x = {dip, drg, rejs, a->explain, 0};
     static const int required[] = {COL_CASE_ID, COL_PDX, -1};
-    cm_parse_opts po = {0, 0, CM_MISMATCH_FLAG, 0};
+    cm_parse_opts po = {.mismatch = CM_MISMATCH_FLAG};
     pl_slots s;
     double t0 = now_seconds();
     int rc = pl_read(a->input, al, required, &po, group_row, &x, &s, NULL, NULL, NULL, err, sizeof err);
@@ -382,7 +390,8 @@ int main(int argc, char **argv)
         return 0;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "settle") && strcmp(cmd, "calibrate") && strcmp(cmd, "gen") && strcmp(cmd, "group")) {
+    if (strcmp(cmd, "settle") && strcmp(cmd, "calibrate") && strcmp(cmd, "gen") && strcmp(cmd, "group") &&
+        strcmp(cmd, "bench")) {
         fprintf(stderr, "casemix: unknown command '%s'\n\n", cmd);
         usage(stderr);
         return CM_EXIT_USAGE;
@@ -401,8 +410,12 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    cm_run_opts o = {a.input, a.out, threads, a.quiet};
+    cm_run_opts o = {a.input, a.out, threads, a.quiet, a.timings};
     if (!strcmp(cmd, "settle")) return cmd_settle(&cfg, &o);
+    if (!strcmp(cmd, "bench")) {
+        if (!a.stage) { fprintf(stderr, "casemix bench: --stage is required\n"); return CM_EXIT_USAGE; }
+        return cmd_bench(&cfg, a.stage, a.input, a.out, a.rows, a.row_bytes);
+    }
     if (!strcmp(cmd, "calibrate")) return cmd_calibrate(&cfg, &o);
     if (!strcmp(cmd, "gen")) return cmd_gen(&cfg, &a);
     return cmd_group(&cfg, &a);

@@ -759,7 +759,7 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
             }
             p->nf = nf;
             c->status = SLOT_CASE;
-            parse_row(r, p, o, c, used);
+            if (!o->tokenize_only) parse_row(r, p, o, c, used);
             fn(ctx, tid, p, c);
             continue;
         }
@@ -802,7 +802,7 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
         }
         p->nf = nf;
         c->status = SLOT_CASE;
-        parse_row(r, p, o, c, used);
+        if (!o->tokenize_only) parse_row(r, p, o, c, used);
         fn(ctx, tid, p, c);
     }
 }

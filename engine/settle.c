@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define SLICE_SHIFT 20
@@ -1299,6 +1300,20 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         if (rc == CM_EXIT_CONFIG) fprintf(stderr, "casemix: nothing was done\n");
     } else if (!o->quiet) {
         st_summary(st);
+    }
+    if (!rc && o->timings) {
+        FILE *f = fopen(o->timings, "w");
+        struct stat sb;
+        long long out_bytes = stat(st->output, &sb) == 0 ? (long long)sb.st_size : -1;
+        if (f) {
+            fprintf(f, "{\"stage\":\"settle\",\"threads\":%d,\"records\":%lld,\"in_bytes\":%llu,"
+                       "\"out_bytes\":%lld,\"load\":%.4f,\"read_group_score\":%.4f,\"checks\":%.4f,"
+                       "\"pay\":%.4f,\"write\":%.4f,\"seconds\":%.4f,\"peak_rss_kb\":%ld}\n",
+                    st->nt, (long long)st->records, (unsigned long long)st->input_size, out_bytes, st->t_load,
+                    st->t_read, st->t_checks, st->t_pay, st->t_write,
+                    st->t_load + st->t_read + st->t_checks + st->t_pay + st->t_write, peak_rss_kb());
+            fclose(f);
+        }
     }
     st_free(st);
     return rc;

@@ -45,7 +45,12 @@ typedef struct {
     const char *output;         /* overrides cfg->output_file when set */
     int threads;
     int quiet;
+    const char *timings;        /* settle: write stage times as JSON here */
 } cm_run_opts;
+
+/* casemix bench: one stage or floor, timed, as one JSON line on stdout. */
+int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const char *output,
+              long long rows, long long rowbytes);
 
 /* Loads the DIP catalogue (want_dip) and the CHS-DRG tables (want_drg)
  * named by cfg. 0, or -1 with "file:line: field: message" in err. */

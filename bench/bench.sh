@@ -1,0 +1,108 @@
+#!/bin/sh
+# bench.sh - the benchmark suite behind `make bench` (and `make bench-compare`).
+#
+# Generates seeded regions of 1M and 10M cases once (cached in build/bench/
+# by seed and size), then for each size, at 1 and 2 threads, runs every stage
+# BENCH_RUNS times (median) together with its floor, measured in the same run
+# on the same hot file:
+#   read      the I/O floor: the file read in blocks (page cache, hot)
+#   tokenize  the parse floor: rows split into fields by the engine's tokenizer
+#   parse     tokenize + every field parsed (exact amounts, dates, codes)
+#   dip, drg  parse + grouping (grouping alone = stage - parse)
+#   settle    the whole DIP settlement, uncompressed and deflate output,
+#             with its own per-stage times (read+group+score, checks, pay, write)
+#   write     the write floor: the same /cases bytes written again, no computation
+# Prints a table and saves bench/results/<date>-<rev>.json; --compare compares
+# the newest result with the one before and says what got slower.
+# Environment: BENCH_SIZES (default "1000000 10000000"), BENCH_RUNS (3),
+# BENCH_THREADS ("1 2"), CASEMIX_DATA (real tables used when present).
+set -eu
+cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--compare" ]; then exec python3 bench/report.py --compare bench/results; fi
+BIN=${CASEMIX_BIN:-./casemix}
+SIZES=${BENCH_SIZES:-"1000000 10000000"}
+RUNS=${BENCH_RUNS:-3}
+THREADS=${BENCH_THREADS:-"1 2"}
+SEED=${BENCH_SEED:-2025}
+DATA=${CASEMIX_DATA:-../shared/data}
+W=build/bench
+mkdir -p "$W" bench/results
+if [ -d "$DATA/dip/pingdingshan-2025" ] && [ -d "$DATA/chs-drg-1.1" ]; then
+    DATA=$(cd "$DATA" && pwd)
+    TABLES="real 平顶山 DIP 2.0 catalogue + CHS-DRG 1.1"
+    DIPCFG="catalogue = \"$DATA/dip/pingdingshan-2025/catalogue.csv\"; group_stats = \"$DATA/dip/pingdingshan-2025/group_stats.csv\";
+            proc_attributes = \"$DATA/codes/icd9cm3_yb2.0_attributes.csv\"; icd10 = \"$DATA/codes/icd10_clinical2.0_to_yb2.0.csv\";"
+    DRGCFG="tables = \"$DATA/chs-drg-1.1\";"
+else
+    TABLES="demo tables (config/demo)"
+    C=$(pwd)/config/demo
+    DIPCFG="catalogue = \"$C/catalogue.csv\"; group_stats = \"$C/group_stats.csv\"; proc_attributes = \"$C/proc_attributes.csv\"; icd10 = \"$C/icd10.csv\";"
+    DRGCFG="tables = \"$C/drg\";"
+fi
+mkcfg() { # name compression
+    cat > "$W/$1.cfg" <<CFG
+region = "410400"; period = "BENCH"; scheme = "dip";
+dip = { $DIPCFG };
+drg = { $DRGCFG };
+budget = { fund_budget = "50000000000.00"; };
+output = { compression = "$2"; case_columns = "compact"; };
+generator = { seed = $SEED; institutions = 200; year = 2025; bad_rows = 0.0005; };
+CFG
+}
+mkcfg none none
+mkcfg deflate deflate
+REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && REV="$REV+dirty"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RAW=$W/raw-$STAMP.jsonl
+: > "$RAW"
+machine() {
+    cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+    mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+    cc=$(${CC:-cc} --version | head -1)
+    h5=$(dpkg-query -W -f='${Version}' libhdf5-dev 2>/dev/null || echo "?")
+    printf '{"machine":{"cpu":"%s","cores":%s,"memory":"%s","compiler":"%s","hdf5":"%s","rev":"%s","tables":"%s","date":"%s"}}\n' \
+        "$cpu" "$(nproc)" "$mem" "$cc" "$h5" "$REV" "$TABLES" "$STAMP" >> "$RAW"
+}
+machine
+run() { # size threads label command... ; appends {"size":..,"label":..,<json>} lines
+    size=$1; th=$2; label=$3; shift 3
+    i=0
+    while [ $i -lt "$RUNS" ]; do
+        out=$("$@") || { echo "bench: '$*' failed" >&2; exit 1; }
+        echo "$out" | tail -1 | sed "s/^{/{\"size\":$size,\"label\":\"$label\",/" >> "$RAW"
+        i=$((i + 1))
+    done
+}
+for N in $SIZES; do
+    D=$W/s$SEED-n$N
+    if [ ! -f "$D/current.csv" ]; then
+        echo "generating $N cases (seed $SEED, cached in $D) ..."
+        "$BIN" gen --config "$W/none.cfg" --out "$D" --cases "$N" --history-cases -1 --quiet
+    fi
+    IN=$D/current.csv
+    cat "$IN" > /dev/null     # hot page cache
+    for T in $THREADS; do
+        echo "size $N, $T thread(s) ..."
+        for st in read tokenize parse dip drg; do
+            run "$N" "$T" "$st" "$BIN" bench --config "$W/none.cfg" --stage "$st" --input "$IN" --threads "$T"
+        done
+        for comp in none deflate; do
+            i=0
+            while [ $i -lt "$RUNS" ]; do
+                rm -f "$W/out-$comp.h5"
+                "$BIN" settle --config "$W/$comp.cfg" --input "$IN" \
+                    --out "$W/out-$comp.h5" --threads "$T" --quiet --timings "$W/t.json" ||
+                    { echo "bench: settle failed" >&2; exit 1; }
+                sed "s/^{/{\"size\":$N,\"label\":\"settle-$comp\",/" "$W/t.json" >> "$RAW"
+                i=$((i + 1))
+            done
+            run "$N" "$T" "write-$comp" "$BIN" bench --config "$W/$comp.cfg" --stage write --input "$W/out-$comp.h5" \
+                --out "$W/floor-$comp.h5" --threads "$T"
+        done
+    done
+done
+rm -f "$W"/out-*.h5 "$W"/floor-*.h5
+OUT=bench/results/$STAMP-$REV.json
+python3 bench/report.py "$RAW" "$OUT"
+echo "saved $OUT"

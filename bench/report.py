@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""report.py - turns bench.sh's raw JSON lines into the results table.
+
+  report.py RAW.jsonl OUT.json     print the table, save medians + machine
+  report.py --compare DIR          compare the newest result in DIR with the
+                                   one before it; list what got slower
+Medians over the runs; the floors are measured in the same run on the same
+file, and every stage is shown as a ratio to its floor, because on these
+shared 2-core machines ratios are more stable than absolute times.
+"""
+import json, os, statistics, sys
+
+FLOOR = {"tokenize": "read", "parse": "tokenize", "dip": "parse", "drg": "parse"}
+
+
+def load_raw(path):
+    machine, rows = {}, []
+    for line in open(path):
+        line = line.strip()
+        if not line:
+            continue
+        d = json.loads(line)
+        if "machine" in d:
+            machine = d["machine"]
+        else:
+            rows.append(d)
+    return machine, rows
+
+
+def medians(rows):
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["size"], r["label"], r["threads"]), []).append(r)
+    out = {}
+    for k, rs in groups.items():
+        m = {}
+        for key in rs[0]:
+            if key in ("size", "label", "threads"):
+                continue
+            vals = [r[key] for r in rs if isinstance(r.get(key), (int, float))]
+            if vals:
+                m[key] = statistics.median(vals)
+        m["runs"] = len(rs)
+        out[k] = m
+    return out
+
+
+def table(med):
+    lines = []
+    sizes = sorted({k[0] for k in med})
+    threads = sorted({k[2] for k in med})
+    hdr = f"{'size':>9} {'stage':<16} {'thr':>3} {'median s':>9} {'cases/s':>12} {'MB/s':>8} {'x floor':>8} {'scaling':>8} {'RSS B/case':>10} {'out B/case':>10}"
+    lines.append(hdr)
+    lines.append("-" * len(hdr))
+    order = ["read", "tokenize", "parse", "dip", "drg", "settle-none", "write-none", "settle-deflate", "write-deflate"]
+    for n in sizes:
+        for label in order:
+            for t in threads:
+                m = med.get((n, label, t))
+                if not m:
+                    continue
+                secs = m["seconds"]
+                floor, ratio = None, ""
+                if label in FLOOR:
+                    floor = med.get((n, FLOOR[label], t))
+                elif label.startswith("settle-"):
+                    # end to end vs parse floor + write floor of the same bytes
+                    tok = med.get((n, "tokenize", t))
+                    wr = med.get((n, "write-" + label.split("-")[1], t))
+                    if tok and wr:
+                        ratio = f"{secs / (tok['seconds'] + wr['seconds']):.2f}"
+                if floor:
+                    ratio = f"{secs / floor['seconds']:.2f}"
+                one = med.get((n, label, 1))
+                scaling = f"{one['seconds'] / secs:.2f}" if one and t != 1 else ""
+                mbps = m.get("in_bytes", 0) / secs / 1e6 if m.get("in_bytes") else 0
+                rss = m.get("peak_rss_kb", 0) * 1024 / n if label.startswith("settle") else 0
+                ob = m.get("out_bytes", 0) / n if m.get("out_bytes") else 0
+                lines.append(f"{n:>9} {label:<16} {t:>3} {secs:>9.3f} {n / secs:>12,.0f} {mbps:>8.0f} {ratio:>8} {scaling:>8} "
+                             f"{rss:>10.0f} {ob:>10.1f}")
+        # grouping alone
+        for g in ("dip", "drg"):
+            for t in threads:
+                a, b = med.get((n, g, t)), med.get((n, "parse", t))
+                if a and b and a["seconds"] > b["seconds"]:
+                    alone = a["seconds"] - b["seconds"]
+                    lines.append(f"{n:>9} {g + ' alone':<16} {t:>3} {alone:>9.3f} {n / alone:>12,.0f}   "
+                                 f"({n / alone / t:,.0f} cases/s per core; stage minus parse)")
+        s = med.get((n, "settle-none", max(threads)))
+        if s:
+            lines.append(f"{n:>9} settle-none stages at {max(threads)} threads: load {s.get('load', 0):.2f}s, "
+                         f"read+group+score {s.get('read_group_score', 0):.2f}s, checks {s.get('checks', 0):.2f}s, "
+                         f"pay {s.get('pay', 0):.2f}s, write {s.get('write', 0):.2f}s")
+    return "\n".join(lines)
+
+
+def main():
+    if sys.argv[1] == "--compare":
+        d = sys.argv[2]
+        files = sorted(f for f in os.listdir(d) if f.endswith(".json"))
+        if len(files) < 2:
+            print("bench-compare: need two results in", d)
+            return 0
+        a, b = (json.load(open(os.path.join(d, f))) for f in files[-2:])
+        print(f"comparing {files[-1]} (new) with {files[-2]} (old)")
+        ma = {(r["size"], r["label"], r["threads"]): r for r in a["results"]}
+        slower = 0
+        for r in b["results"]:
+            k = (r["size"], r["label"], r["threads"])
+            if k in ma and ma[k]["seconds"] > 0:
+                ch = r["seconds"] / ma[k]["seconds"] - 1
+                flag = "SLOWER" if ch > 0.10 else ("faster" if ch < -0.10 else "")
+                slower += ch > 0.10
+                print(f"  {k[0]:>9} {k[1]:<16} {k[2]} thr  {ma[k]['seconds']:8.3f}s -> {r['seconds']:8.3f}s  {ch:+6.1%} {flag}")
+        print(f"{slower} stage(s) more than 10% slower (these machines are noisy: re-run before concluding)")
+        return 0
+    machine, rows = load_raw(sys.argv[1])
+    med = medians(rows)
+    print("machine:", ", ".join(f"{k} {v}" for k, v in machine.items()))
+    print(table(med))
+    res = [dict(size=k[0], label=k[1], threads=k[2], **v) for k, v in sorted(med.items())]
+    json.dump({"machine": machine, "results": res, "table": table(med).split("\n")},
+              open(sys.argv[2], "w"), indent=1, ensure_ascii=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
