@@ -13,4 +13,5 @@ fi
 "$BIN" settle --config "$CFG"
 echo
 echo "Open it: h5dump -H build/demo/settlement-410400-2025Q1.h5   (structure)"
-echo "         python3 -c \"import h5py,pandas as pd; print(pd.DataFrame(h5py.File('build/demo/settlement-410400-2025Q1.h5')['institutions'][:]))\""
+echo "         python3 -c \"import h5py; f = h5py.File('build/demo/settlement-410400-2025Q1.h5'); print(f['summary'][:])\""
+echo "         (h5py: Debian package python3-h5py; pandas.DataFrame(f['cases'][:]) gives a table)"

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -1241,10 +1242,18 @@ static int flush_batch(FILE *f, block *blocks, int nb, gen_stats *st)
 /* One file. Batches of nblk_batch blocks are double-buffered: while the
  * threads format batch k, one of them writes batch k-1. blocks has room for
  * 2 * nblk_batch. */
+volatile int gen_interrupt = 0;
+
 static int write_file(const plan *pl, const yctx *y, const char *path, int nthreads,
                       block *blocks, int nblk_batch, gen_stats *st, gen_progress_fn progress,
                       void *user, char *err, size_t errlen)
 {
+    /* written under a temporary name and renamed: a file is complete or absent */
+    char final_path[4096];
+    snprintf(final_path, sizeof final_path, "%s", path);
+    char tmp[4160];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", final_path, (long)getpid());
+    path = tmp;
     FILE *f = fopen(path, "wb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot create (%s); check that the output directory is "
@@ -1282,6 +1291,7 @@ static int write_file(const plan *pl, const yctx *y, const char *path, int nthre
             }
         }
         rc = wrc;
+        if (rc == 0 && gen_interrupt) rc = -3;
         if (progress && rc == 0 && k > 0) {
             int64_t done = k * nblk_batch * BLOCK_ROWS;
             progress(user, y->year, done < y->nrows ? done : y->nrows, y->nrows);
@@ -1293,13 +1303,22 @@ static int write_file(const plan *pl, const yctx *y, const char *path, int nthre
         rc = -1;
         saved = errno;
     }
+    if (rc == 0 && rename(tmp, final_path) != 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc != 0) remove(tmp);
+    if (rc == -3) {
+        snprintf(err, errlen, "%s: interrupted; the file was not written", final_path);
+        return -1;
+    }
     if (rc == -2) {
-        snprintf(err, errlen, "%s: out of memory while formatting rows; free memory", path);
+        snprintf(err, errlen, "%s: out of memory while formatting rows; free memory", final_path);
         return -1;
     }
     if (rc != 0) {
-        snprintf(err, errlen, "%s: write failed (%s); check free disk space", path,
-                 strerror(saved));
+        snprintf(err, errlen, "%s: write failed (%s); check free disk space; nothing was left behind",
+                 final_path, strerror(saved));
         return -1;
     }
     return 0;

@@ -138,6 +138,10 @@ int gen_region_ex(const cm_config *cfg, const gr_dip *dip, const char *dir, int6
  * reading it. GEN_BAD_NONE for a good row. Pure function, thread-safe. */
 gen_bad gen_bad_kind(uint64_t seed, int year, int64_t row, double bad_rows);
 
+/* Set to nonzero (from a signal handler) to stop gen_region between batches;
+ * the file being written is removed and gen_region returns -1. */
+extern volatile int gen_interrupt;
+
 /* Largest number of rows per file (case ids have 8 digits per year). */
 #define GEN_MAX_ROWS 99999999LL
 

@@ -13,6 +13,7 @@
 #include "settle.h"
 #include "../bench/gen.h"
 
+#include <hdf5.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ static void on_signal(int sig)
 {
     (void)sig;
     g_interrupted = 1;
+    gen_interrupt = 1;
 }
 
 typedef struct {
@@ -173,7 +175,7 @@ static int cmd_gen(const cm_config *cfg, const cli *a)
     if (rc) {
         fprintf(stderr, "casemix gen: %s\n", err);
         gr_dip_free(dip);
-        return CM_EXIT_OUTPUT;
+        return gen_interrupt ? CM_EXIT_INTERRUPTED : CM_EXIT_OUTPUT;
     }
     if (!a->quiet) {
         printf("casemix gen: seed %llu, %zu of %zu groups drawable\n", (unsigned long long)seed,
@@ -318,6 +320,7 @@ static int cmd_group(const cm_config *cfg, const cli *a)
     size_t rj = 0;
     int64_t ncase = 0, nrej = 0, nblank = 0;
     for (size_t i = 0; i < s.n; i++) {
+        if ((i & 0xFFFF) == 0 && g_interrupted) break;
         const cm_case *c = &s.slots[i];
         if (c->status == SLOT_EMPTY) continue;
         if (c->status == SLOT_REJECT) {
@@ -352,9 +355,16 @@ static int cmd_group(const cm_config *cfg, const cli *a)
             nblank += G->type == GR_DIP_BLANK;
         }
     }
+    if (g_interrupted) {
+        fclose(f);
+        remove(tmp);
+        fprintf(stderr, "casemix: interrupted; no output written\n");
+        exitc = CM_EXIT_INTERRUPTED;
+        goto out;
+    }
     if (fclose(f) != 0 || rename(tmp, a->out) != 0) {
         remove(tmp);
-        fprintf(stderr, "casemix: %s: writing the output failed (disk full?)\n", a->out);
+        fprintf(stderr, "casemix: %s: writing the output failed (disk full?); nothing was left behind\n", a->out);
         exitc = CM_EXIT_OUTPUT;
         goto out;
     }
@@ -410,6 +420,13 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* a file-size limit makes write() fail with EFBIG instead of killing us,
+     * so the temporary output is removed and the exit code says why */
+    signal(SIGXFSZ, SIG_IGN);
+    /* HDF5 1.10 closes still-open files again at exit; after a failed write
+     * (disk full) that second close crashes. Files are closed explicitly
+     * (h5w_commit / h5w_abort), so the library's exit handler is not needed. */
+    H5dont_atexit();
     cm_run_opts o = {a.input, a.out, threads, a.quiet, a.timings};
     if (!strcmp(cmd, "settle")) return cmd_settle(&cfg, &o);
     if (!strcmp(cmd, "bench")) {

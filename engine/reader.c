@@ -638,15 +638,17 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
 
 /* Splits an unquoted row at its commas: fields point into the row.
  * Returns the field count (may exceed cap: then only cap are stored). */
-static int split_plain(const char *rec, size_t rl, const char **fp, size_t *fl, int cap)
+static int split_plain(const char *rec, size_t rl, const char **fp, size_t *fl, int cap, int *high)
 {
     int nf = 0;
     size_t start = 0, i = 0;
+    unsigned hi = 0;
 #ifdef __SSE2__
     const __m128i comma = _mm_set1_epi8(',');
     for (; i + 16 <= rl; i += 16) {
-        unsigned m = (unsigned)_mm_movemask_epi8(
-            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(rec + i)), comma));
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(rec + i));
+        hi |= (unsigned)_mm_movemask_epi8(v); /* bytes >= 0x80: not ASCII */
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma));
         while (m) {
             size_t pos = i + (size_t)__builtin_ctz(m);
             m &= m - 1;
@@ -656,13 +658,16 @@ static int split_plain(const char *rec, size_t rl, const char **fp, size_t *fl, 
         }
     }
 #endif
-    for (; i < rl; i++)
+    for (; i < rl; i++) {
+        hi |= (unsigned char)rec[i] & 0x80;
         if (rec[i] == ',') {
             if (nf < cap) { fp[nf] = rec + start; fl[nf] = i - start; }
             nf++;
             start = i + 1;
         }
+    }
     if (nf < cap) { fp[nf] = rec + start; fl[nf] = rl - start; }
+    *high = hi != 0;
     return nf + 1;
 }
 
@@ -733,6 +738,12 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
             fn(ctx, tid, p, c);
             continue;
         }
+        if (!valid_utf8((const unsigned char *)rec, rl)) {
+            reject(p, c, "", "row is not UTF-8 text (a GBK/GB18030 export?); convert the file with "
+                             "iconv -f GB18030 -t UTF-8%s", "");
+            fn(ctx, tid, p, c);
+            continue;
+        }
         if (memchr(rec, '\0', rl)) {
             reject(p, c, "", "NUL byte in the row: the file is damaged or not UTF-8 text%s", "");
             fn(ctx, tid, p, c);
@@ -748,14 +759,21 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
                 fn(ctx, tid, p, c);
                 continue;
             }
-            nf = split_plain(rec, rl, p->fp, p->fl, p->fcap);
+            int high = 0;
+            nf = split_plain(rec, rl, p->fp, p->fl, p->fcap, &high);
             if (nf > p->fcap) {
                 if (ensure_fields(p, nf)) {
                     reject(p, c, "", "out of memory for the fields of this row%s", "");
                     fn(ctx, tid, p, c);
                     continue;
                 }
-                nf = split_plain(rec, rl, p->fp, p->fl, p->fcap);
+                nf = split_plain(rec, rl, p->fp, p->fl, p->fcap, &high);
+            }
+            if (high && !valid_utf8((const unsigned char *)rec, rl)) {
+                reject(p, c, "", "row is not UTF-8 text (a GBK/GB18030 export?); convert the file with "
+                                 "iconv -f GB18030 -t UTF-8%s", "");
+                fn(ctx, tid, p, c);
+                continue;
             }
             p->nf = nf;
             c->status = SLOT_CASE;

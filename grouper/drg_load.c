@@ -875,6 +875,22 @@ static gr_status load_names(ld *L, const char *file)
 
 static void make_version(gr_drg *g)
 {
+    /* a VERSION file in the folder names the table set; else the folder name */
+    char vp[4096];
+    snprintf(vp, sizeof vp, "%s/VERSION", g->dir);
+    FILE *vf = fopen(vp, "r");
+    if (vf) {
+        char line[200];
+        if (fgets(line, sizeof line, vf)) {
+            line[strcspn(line, "\r\n")] = '\0';
+            if (line[0]) {
+                snprintf(g->version, sizeof g->version, "%s", line);
+                fclose(vf);
+                return;
+            }
+        }
+        fclose(vf);
+    }
     char base[256];
     size_t n = strlen(g->dir);
     while (n > 1 && g->dir[n - 1] == '/') n--;

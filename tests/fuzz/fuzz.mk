@@ -87,3 +87,8 @@ fuzz: fuzz-regress
 	done
 
 -include $(wildcard $(FUZZ_BUILD)/obj/*/*.d)
+
+.PHONY: fuzz-clean
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
+clean: fuzz-clean

@@ -27,7 +27,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
-D=$(pwd)/$TMP/faults
+case $TMP in /*) D=$TMP/faults ;; *) D=$(pwd)/$TMP/faults ;; esac
 rm -rf "$D"
 mkdir -p "$D"
 fails=0
