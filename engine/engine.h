@@ -133,11 +133,14 @@ typedef struct {
     int colidx[COL__COUNT];     /* file column of each cm_col, or -1 */
     int has_categories;         /* all 14 category columns present */
     uint64_t header_lines;      /* physical lines of the header */
-    /* block state */
-    char *buf;
-    size_t cap, len, carry;
+    /* the file is mapped read-only; a block is a window of the mapping */
+    const char *map;            /* whole file (NULL when empty) */
+    uint64_t pos;               /* file offset of the next block */
+    uint64_t dropped;           /* pages before this offset were released */
+    const char *buf;            /* current block: map + offset */
+    size_t len, carry;          /* bytes of complete rows in the block; carry is 0 */
     uint64_t offset;            /* file offset of buf[0] */
-    uint64_t next_line;         /* physical line of buf[0] */
+    uint64_t next_line;         /* physical line of the next block's first row */
     int eof;
 } cm_reader;
 
@@ -146,6 +149,7 @@ typedef struct {
     uint64_t first_line;        /* physical line of the first record */
     size_t slot0;               /* first slot (global record index) */
     size_t nrec;                /* rows (slots) in this chunk */
+    size_t nlines;              /* physical lines in this chunk */
     int quoted;                 /* block contains '"': quote-aware parse */
 } cm_chunk;
 
@@ -160,7 +164,14 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases,
 long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
                    size_t *next_slot, char *err, size_t errlen);
 void rd_close(cm_reader *r);
-/* Test hook: block size in bytes (default 64 MiB). */
+/* Counts the rows and lines of a chunk (no-op for quoted blocks, counted
+ * by rd_next_block); safe to run on several chunks in parallel. */
+void rd_count_chunk(const cm_reader *r, cm_chunk *c);
+/* Gives the counted chunks of a block their first slot and first line, in
+ * order; returns the rows of the block. Serial. */
+size_t rd_number_chunks(cm_reader *r, cm_chunk *chunks, size_t nch, size_t first_slot);
+/* Test hook: block size in bytes (default 64 MiB; the file is mapped, a
+ * block is the window parsed between two parallel regions). */
 void rd_set_block_size(size_t bytes);
 
 /* ------------------------------------------------------------------ */

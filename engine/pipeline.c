@@ -215,12 +215,17 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
         long nch = rd_next_block(&r, (size_t)1 << 20, &chunks, &ccap, &next_slot, err, errlen);
         if (nch < 0) { rc = -1; break; }
         if (nch == 0) break;
+        cm_chunk *ch = chunks;
+#pragma omp parallel for schedule(dynamic, 4)
+        for (long k = 0; k < nch; k++) rd_count_chunk(&r, &ch[k]);
+        size_t first = next_slot;
+        next_slot += rd_number_chunks(&r, chunks, (size_t)nch, first);
         if (next_slot > out->cap) {
             size_t nc = out->cap ? out->cap : 1 << 16;
             if (!out->cap && r.size > r.offset && next_slot > 1000) {
                 /* size the slots once from the first block's bytes per row */
-                double per = (double)(r.len - r.carry) / (double)next_slot;
-                nc = (size_t)((double)r.size / per * 1.02) + 4096;
+                double per = (double)r.len / (double)next_slot;
+                nc = (size_t)((double)(r.size - r.offset + r.len) / per * 1.02) + 4096;
             }
             while (nc < next_slot) nc = nc + nc / 2;
             cm_case *ns = realloc(out->slots, nc * sizeof *ns);
@@ -236,11 +241,12 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
             rd_parse_chunk(&r, buf, &chunks[k], o, &ps[tid], slots, fn, ctx, tid);
         }
         out->n = next_slot;
-        if (progress) progress(pctx, r.offset + (r.len - r.carry), r.size);
+        if (progress) progress(pctx, r.offset + r.len, r.size);
     }
     if (hdr) {
         *hdr = r;
         hdr->buf = NULL;
+        hdr->map = NULL;
         hdr->fd = -1;
     }
     free(chunks);

@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #ifdef __SSE2__
@@ -115,51 +116,41 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases,
         return -1;
     }
     struct stat st;
-    if (fstat(r->fd, &st) == 0) r->size = (uint64_t)st.st_size;
-    if (S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: is a directory, not a CSV file", path);
+    if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file; give a CSV file", path);
         return -1;
     }
-    r->cap = g_block_size;
-    r->buf = malloc(r->cap + 2);
-    if (!r->buf) { snprintf(err, errlen, "out of memory"); return -1; }
-    /* read until the header line is complete */
-    size_t hdr_end = 0;
-    int inq = 0;
-    for (;;) {
-        if (r->len == r->cap) {
-            if (r->cap >= ((size_t)16 << 20)) {
-                snprintf(err, errlen, "%s:1: header longer than 16 MiB; is this a CSV file?", path);
-                return -1;
-            }
-            r->cap *= 2;
-            char *nb = realloc(r->buf, r->cap + 2);
-            if (!nb) { snprintf(err, errlen, "out of memory"); return -1; }
-            r->buf = nb;
-        }
-        ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
-        if (n < 0) {
-            snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
-            return -1;
-        }
-        if (n == 0) r->eof = 1;
-        size_t from = r->len;
-        r->len += (size_t)n;
-        for (size_t i = from; i < r->len; i++) {
-            if (r->buf[i] == '"') inq = !inq;
-            else if (r->buf[i] == '\n' && !inq) { hdr_end = i + 1; break; }
-        }
-        if (hdr_end || r->eof) break;
-    }
-    if (r->len == 0) {
+    r->size = (uint64_t)st.st_size;
+    if (r->size == 0) {
         snprintf(err, errlen, "%s: empty file: expected a header row (case_id,institution_id,...); "
                               "see `casemix columns`", path);
         return -1;
     }
-    if (!hdr_end) hdr_end = r->len;
+    void *m = mmap(NULL, r->size, PROT_READ, MAP_PRIVATE, r->fd, 0);
+    if (m == MAP_FAILED) {
+        snprintf(err, errlen, "%s: cannot map the file: %s", path, strerror(errno));
+        return -1;
+    }
+    r->map = m;
+    madvise(m, r->size, MADV_SEQUENTIAL);
+    /* the header ends at the first newline outside quotes */
+    size_t hdr_end = 0;
+    int inq = 0;
+    size_t lim = r->size < ((size_t)16 << 20) ? r->size : ((size_t)16 << 20);
+    for (size_t i = 0; i < lim; i++) {
+        if (r->map[i] == '"') inq = !inq;
+        else if (r->map[i] == '\n' && !inq) { hdr_end = i + 1; break; }
+    }
+    if (!hdr_end) {
+        if (r->size > lim) {
+            snprintf(err, errlen, "%s:1: header longer than 16 MiB; is this a CSV file?", path);
+            return -1;
+        }
+        hdr_end = r->size;
+    }
     size_t start = 0;
-    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) start = 3;
-    const char *h = r->buf + start;
+    if (r->size >= 3 && memcmp(r->map, "\xEF\xBB\xBF", 3) == 0) start = 3;
+    const char *h = r->map + start;
     size_t hl = hdr_end - start;
     if (memchr(h, '\0', hl)) {
         snprintf(err, errlen, "%s:1: the header contains NUL bytes; is this a UTF-16 or binary file? "
@@ -173,7 +164,6 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases,
         return -1;
     }
     for (int c = 0; c < COL__COUNT; c++) r->colidx[c] = -1;
-    /* split the header */
     size_t i = 0;
     int col = 0;
     char cell[256];
@@ -211,21 +201,19 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases,
     r->has_categories = 1;
     for (int k = 0; k < SC_CAT__COUNT; k++)
         if (r->colidx[COL_CAT0 + k] < 0) r->has_categories = 0;
-    /* keep the bytes after the header as the start of the first block */
-    r->carry = r->len - hdr_end;
-    memmove(r->buf, r->buf + hdr_end, r->carry);
-    r->offset = hdr_end;
-    r->len = r->carry;
+    r->pos = hdr_end;
+    r->dropped = 0;
     r->next_line = 1 + r->header_lines;
     return 0;
 }
 
 void rd_close(cm_reader *r)
 {
+    if (r->map) munmap((void *)r->map, r->size);
+    r->map = NULL;
+    r->buf = NULL;
     if (r->fd >= 0) close(r->fd);
     r->fd = -1;
-    free(r->buf);
-    r->buf = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -234,9 +222,14 @@ void rd_close(cm_reader *r)
 
 static size_t count_nl(const char *p, size_t n)
 {
-    size_t k = 0;
-    const char *e = p + n;
-    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) { k++; p++; }
+    size_t k = 0, i = 0;
+#ifdef __SSE2__
+    const __m128i nl = _mm_set1_epi8('\n');
+    for (; i + 16 <= n; i += 16)
+        k += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), nl)));
+#endif
+    for (; i < n; i++) k += p[i] == '\n';
     return k;
 }
 
@@ -253,118 +246,123 @@ static int push_chunk(cm_chunk **chunks, size_t *cap, size_t *n, cm_chunk c)
     return 0;
 }
 
+void rd_count_chunk(const cm_reader *r, cm_chunk *c)
+{
+    if (c->quoted) return; /* counted by the serial scan */
+    const char *b = r->buf + c->begin;
+    size_t n = c->end - c->begin;
+    size_t k = count_nl(b, n);
+    /* the last row of the file may have no newline */
+    if (n && b[n - 1] != '\n') k++;
+    c->nrec = c->nlines = k;
+}
+
 long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
                    size_t *next_slot, char *err, size_t errlen)
 {
-    /* drop what the previous block consumed */
-    if (r->len > r->carry) {
-        size_t used = r->len - r->carry;
-        r->next_line += count_nl(r->buf, used);
-        memmove(r->buf, r->buf + used, r->carry);
-        r->offset += used;
-        r->len = r->carry;
+    (void)next_slot;
+    /* release the pages of the rows already parsed (bounded RSS) */
+    uint64_t page = 4096, drop = r->pos / page * page;
+    if (drop > r->dropped) {
+        madvise((void *)(r->map + r->dropped), drop - r->dropped, MADV_DONTNEED);
+        r->dropped = drop;
     }
-    if (r->cap < g_block_size) {
-        char *nb = realloc(r->buf, g_block_size + 2);
-        if (!nb) { snprintf(err, errlen, "out of memory"); return -1; }
-        r->buf = nb;
-        r->cap = g_block_size;
-    }
+    if (r->pos >= r->size) return 0;
+    size_t want = g_block_size;
     for (;;) {
-        while (!r->eof && r->len < r->cap) {
-            ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                snprintf(err, errlen, "%s: read error: %s", r->path, strerror(errno));
-                return -1;
-            }
-            if (n == 0) r->eof = 1;
-            r->len += (size_t)n;
-        }
-        if (r->len == 0) return 0;
-        if (r->eof && r->buf[r->len - 1] != '\n') r->buf[r->len++] = '\n'; /* truncated last line */
-        int quoted = memchr(r->buf, '"', r->len) != NULL;
+        const char *b = r->map + r->pos;
+        size_t avail = r->size - r->pos, len = avail < want ? avail : want;
+        int at_eof = len == avail;
+        int quoted = memchr(b, '"', len) != NULL;
         size_t nch = 0, end = 0;
-        uint64_t line = r->next_line;
-        size_t slot = *next_slot;
         if (!quoted) {
-            const char *last = memrchr(r->buf, '\n', r->len);
+            const char *last = at_eof ? b + len - 1 : memrchr(b, '\n', len);
             if (last) {
-                end = (size_t)(last - r->buf) + 1;
+                end = (size_t)(last - b) + 1;
                 size_t pos = 0;
                 while (pos < end) {
                     size_t e = pos + chunk_bytes < end ? pos + chunk_bytes : end;
                     if (e < end) {
-                        const char *nl = memchr(r->buf + e - 1, '\n', end - (e - 1));
-                        e = (size_t)(nl - r->buf) + 1;
+                        const char *nl = memchr(b + e - 1, '\n', end - (e - 1));
+                        e = nl ? (size_t)(nl - b) + 1 : end;
                     }
-                    size_t k = count_nl(r->buf + pos, e - pos);
-                    cm_chunk c = {pos, e, line, slot, k, 0};
+                    cm_chunk c = {pos, e, 0, 0, 0, 0, 0};
                     if (push_chunk(chunks, cap, &nch, c)) goto nomem;
-                    line += k;
-                    slot += k;
                     pos = e;
                 }
             }
         } else {
-            /* serial quote-aware scan: records end at '\n' outside quotes */
+            /* serial quote-aware scan: rows end at '\n' outside quotes */
             int inq = 0;
-            size_t pos = 0, nrec = 0, lines = 0, rec_lines = 0;
-            for (size_t i = 0; i < r->len; i++) {
-                char ch = r->buf[i];
+            size_t pos = 0, nrec = 0, lines = 0;
+            uint64_t line = r->next_line;
+            for (size_t i = 0; i < len; i++) {
+                char ch = b[i];
                 if (ch == '"') inq = !inq;
                 else if (ch == '\n') {
-                    rec_lines++;
+                    lines++;
                     if (!inq) {
                         nrec++;
-                        lines += rec_lines;
-                        rec_lines = 0;
                         end = i + 1;
                         if (end - pos >= chunk_bytes) {
-                            cm_chunk c = {pos, end, line, slot, nrec, 1};
+                            cm_chunk c = {pos, end, line, 0, nrec, lines, 1};
                             if (push_chunk(chunks, cap, &nch, c)) goto nomem;
                             line += lines;
-                            slot += nrec;
                             pos = end;
                             nrec = lines = 0;
                         }
                     }
                 }
             }
-            if (r->eof && inq) {
-                /* unterminated quote at end of file: the rest is one bad row */
+            if (at_eof && end < len) {
+                /* a last row without newline, or with an unterminated quote */
                 nrec++;
-                lines += rec_lines;
-                end = r->len;
+                lines++;
+                end = len;
             }
             if (nrec) {
-                cm_chunk c = {pos, end, line, slot, nrec, 1};
+                cm_chunk c = {pos, end, line, 0, nrec, lines, 1};
                 if (push_chunk(chunks, cap, &nch, c)) goto nomem;
-                slot += nrec;
             }
         }
         if (nch == 0) {
-            /* no complete record in the block: a very long row; grow */
-            if (r->eof) return 0;
-            if (r->cap >= MAX_RECORD) {
+            /* no complete row in the window: a very long row; widen it */
+            if (want >= MAX_RECORD) {
                 snprintf(err, errlen, "%s:%llu: a row longer than 1 GiB (or an unterminated quote); "
                                       "check the quoting of this row", r->path,
                          (unsigned long long)r->next_line);
                 return -1;
             }
-            char *nb = realloc(r->buf, r->cap * 2 + 2);
-            if (!nb) goto nomem;
-            r->buf = nb;
-            r->cap *= 2;
+            want *= 2;
             continue;
         }
-        r->carry = r->len - end;
-        *next_slot = slot;
+        r->buf = b;
+        r->offset = r->pos;
+        r->len = end;
+        r->carry = 0;
+        r->pos += end;
+        r->eof = r->pos >= r->size;
         return (long)nch;
     }
 nomem:
     snprintf(err, errlen, "out of memory while reading %s", r->path);
     return -1;
+}
+
+/* Assigns slots and line numbers to the chunks of a block once they are
+ * counted (rd_count_chunk); returns the rows of the block. */
+size_t rd_number_chunks(cm_reader *r, cm_chunk *chunks, size_t nch, size_t first_slot)
+{
+    size_t slot = first_slot;
+    uint64_t line = r->next_line;
+    for (size_t k = 0; k < nch; k++) {
+        chunks[k].slot0 = slot;
+        chunks[k].first_line = line;
+        slot += chunks[k].nrec;
+        line += chunks[k].nlines;
+    }
+    r->next_line = line;
+    return slot - first_slot;
 }
 
 /* ------------------------------------------------------------------ */
@@ -636,6 +634,22 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
     return 0;
 }
 
+/* Rejects a row with a NUL byte or invalid UTF-8 (rare: checked only when
+ * the row has a byte >= 0x80 or a NUL, or quotes). Returns 1 if rejected. */
+static int bad_text(cm_parser *p, cm_case *c, const char *rec, size_t rl)
+{
+    if (memchr(rec, '\0', rl)) {
+        reject(p, c, "", "NUL byte in the row: the file is damaged or not UTF-8 text%s", "");
+        return 1;
+    }
+    if (!valid_utf8((const unsigned char *)rec, rl)) {
+        reject(p, c, "", "row is not UTF-8 text (a GBK/GB18030 export?); convert the file with "
+                         "iconv -f GB18030 -t UTF-8%s", "");
+        return 1;
+    }
+    return 0;
+}
+
 /* Splits an unquoted row at its commas: fields point into the row.
  * Returns the field count (may exceed cap: then only cap are stored). */
 static int split_plain(const char *rec, size_t rl, const char **fp, size_t *fl, int cap, int *high)
@@ -647,7 +661,8 @@ static int split_plain(const char *rec, size_t rl, const char **fp, size_t *fl, 
     const __m128i comma = _mm_set1_epi8(',');
     for (; i + 16 <= rl; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(rec + i));
-        hi |= (unsigned)_mm_movemask_epi8(v); /* bytes >= 0x80: not ASCII */
+        /* bytes >= 0x80 (not ASCII) or NUL: the row gets the full text check */
+        hi |= (unsigned)_mm_movemask_epi8(v) | (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma));
         while (m) {
             size_t pos = i + (size_t)__builtin_ctz(m);
@@ -659,7 +674,7 @@ static int split_plain(const char *rec, size_t rl, const char **fp, size_t *fl, 
     }
 #endif
     for (; i < rl; i++) {
-        hi |= (unsigned char)rec[i] & 0x80;
+        hi |= ((unsigned char)rec[i] & 0x80) | (rec[i] == '\0');
         if (rec[i] == ',') {
             if (nf < cap) { fp[nf] = rec + start; fl[nf] = i - start; }
             nf++;
@@ -707,7 +722,7 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
         int unterminated = 0;
         if (!ch->quoted) {
             re = memchr(pos, '\n', (size_t)(end - pos));
-            if (!re) re = end - 1;
+            if (!re) re = end; /* the last row of the file, without newline */
         } else {
             int inq = 0;
             re = pos;
@@ -719,7 +734,7 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
                 }
                 re++;
             }
-            if (re >= end) { re = end - 1; unterminated = 1; lines_in_row--; }
+            if (re >= end) { re = end; unterminated = inq; }
         }
         size_t rl = (size_t)(re - rec);
         if (rl && rec[rl - 1] == '\r') rl--;
@@ -735,17 +750,6 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
         }
         if (unterminated) {
             reject(p, c, "", "unterminated quoted field: a '\"' opens a field that never closes%s", "");
-            fn(ctx, tid, p, c);
-            continue;
-        }
-        if (!valid_utf8((const unsigned char *)rec, rl)) {
-            reject(p, c, "", "row is not UTF-8 text (a GBK/GB18030 export?); convert the file with "
-                             "iconv -f GB18030 -t UTF-8%s", "");
-            fn(ctx, tid, p, c);
-            continue;
-        }
-        if (memchr(rec, '\0', rl)) {
-            reject(p, c, "", "NUL byte in the row: the file is damaged or not UTF-8 text%s", "");
             fn(ctx, tid, p, c);
             continue;
         }
@@ -769,15 +773,17 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
                 }
                 nf = split_plain(rec, rl, p->fp, p->fl, p->fcap, &high);
             }
-            if (high && !valid_utf8((const unsigned char *)rec, rl)) {
-                reject(p, c, "", "row is not UTF-8 text (a GBK/GB18030 export?); convert the file with "
-                                 "iconv -f GB18030 -t UTF-8%s", "");
+            if (high && bad_text(p, c, rec, rl)) {
                 fn(ctx, tid, p, c);
                 continue;
             }
             p->nf = nf;
             c->status = SLOT_CASE;
             if (!o->tokenize_only) parse_row(r, p, o, c, used);
+            fn(ctx, tid, p, c);
+            continue;
+        }
+        if (bad_text(p, c, rec, rl)) {
             fn(ctx, tid, p, c);
             continue;
         }

@@ -19,7 +19,7 @@ FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                -DFUZZ_ROOT='"$(CURDIR)"'
 FUZZ_LIB_SRC := $(GROUPER_SRC) $(SCORING_SRC) $(CONFIG_SRC)
-FUZZ_ENGINE_SRC := engine/reader.c engine/columns.c engine/util.c
+FUZZ_ENGINE_SRC := engine/reader.c engine/columns.c engine/util.c engine/pipeline.c
 FUZZ_OBJ = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(1))
 
 # seed corpora: tests/fuzz/seeds/<target>/ plus test files copied into

@@ -1,25 +1,29 @@
 /*
- * fuzz_csv.c - libFuzzer harness of the engine's CSV reader (engine/reader.c).
+ * fuzz_csv.c - libFuzzer harness of the engine's CSV reader (engine/reader.c,
+ * driven through pl_read in engine/pipeline.c, the path settle uses).
  *
  * The input is a whole discharge-record CSV file. It is read three times
- * the way pl_read reads it, but serially: rd_open, then rd_next_block and
- * rd_parse_chunk for every chunk, with (block size, chunk size) of (64, 1),
- * (257, 64) and (64 KiB, 1 MiB), so that block and chunk boundaries fall
- * everywhere, including inside quoted fields and CRLF pairs.
+ * with the reader's block size (rd_set_block_size) at 64, 257 and 64 KiB
+ * bytes, so that block (and with them chunk) boundaries fall everywhere,
+ * including inside quoted fields, CRLF pairs and UTF-8 sequences. Built
+ * without OpenMP, pl_read runs its parallel loops on one thread, in order.
  *
  * Oracles, besides ASan / UBSan / LeakSanitizer:
- *  - the result must not depend on the block or chunk size: a hash of the
- *    header (columns found) and of every slot (status, physical line, case
- *    id, amounts, flags, level, groups, reject field and reason) or of the
- *    error message is compared across the three reads;
- *  - chunks tile the consumed bytes, slots are numbered without gaps, and
+ *  - the result must not depend on the block size: a hash of the header
+ *    (columns found), of every slot (status, physical line, case id,
+ *    amounts, flags, level, buckets) and of the callback stream (reject
+ *    field and reason; grouping of each case) or of the error message is
+ *    compared across the three reads;
+ *  - every slot is CASE, REJECT or EMPTY, case ids are terminated, and
  *    physical line numbers strictly increase from the line after the header;
+ *    there are no more rows than newlines + 1;
  *  - every parsed case is grouped with gr_dip_assign and gr_drg_assign on the
  *    small test tables (tests/data/dip-mini, tests/data/drg-mini), and the
- *    group index must be inside the catalogue.
+ *    group index must be inside the catalogue; pl_find_duplicates runs on
+ *    the slots and reports only cases whose id was seen before.
  * A broken oracle calls abort(), which libFuzzer reports as a crash.
  */
-#include "../../engine/engine.h"
+#include "../../engine/pipeline.h"
 #include "fuzz_util.h"
 
 static gr_dip *g_dip;
@@ -64,52 +68,42 @@ static void on_row(void *vctx, int tid, cm_parser *p, cm_case *c)
     hash_u64(x, (uint64_t)p->gc.n_other_dx * 1000 + (uint64_t)p->gc.n_other_procs);
 }
 
-/* Reads g_path with the given sizes; returns the hash of everything seen. */
-static uint64_t read_all(size_t block, size_t chunk_bytes, const cm_parse_opts *o, size_t input_len)
+static void on_dup(void *ctx, int tid, cm_case *dup, const cm_case *first)
+{
+    hasher *x = ctx;
+    (void)tid;
+    if (dup->status != SLOT_CASE || first->status != SLOT_CASE || first->line >= dup->line ||
+        strcmp(dup->case_id, first->case_id) != 0)
+        abort();
+    hash_u64(x, (uint64_t)first->line << 32 | dup->line);
+}
+
+/* Reads g_path with the given block size; returns the hash of everything seen. */
+static uint64_t read_all(size_t block, const cm_parse_opts *o, const uint8_t *data, size_t size)
 {
     hasher x = {1469598103934665603ULL};  /* header, slots, errors */
     hasher cb = {1469598103934665603ULL}; /* the callback stream, in slot order */
     char err[1024] = "";
-    cm_reader r;
+    static const int required[] = {-1};
+    cm_reader hdr;
+    pl_slots s;
     rd_set_block_size(block);
-    if (rd_open(&r, g_path, NULL, err, sizeof err)) {
-        rd_close(&r);
-        if (!err[0]) abort();
+    memset(&hdr, 0, sizeof hdr);
+    int rc = pl_read(g_path, NULL, required, o, on_row, &cb, &s, &hdr, NULL, NULL, err, sizeof err);
+    hash_u64(&x, (uint64_t)(rc + 10));
+    if (rc != 0) {
+        if (!err[0] || !memchr(err, '\0', sizeof err)) abort();
         hash_str(&x, err);
-        return x.h;
-    }
-    hash_u64(&x, (uint64_t)r.ncols);
-    hash_bytes(&x, r.colidx, sizeof r.colidx);
-    hash_u64(&x, (uint64_t)r.has_categories * 1000003u + r.header_lines);
-    cm_chunk *chunks = NULL;
-    size_t ccap = 0, next_slot = 0, done = 0;
-    cm_case *slots = NULL;
-    size_t scap = 0;
-    cm_parser p;
-    parser_init(&p);
-    uint64_t last_line = r.header_lines; /* header ends on this line */
-    for (;;) {
-        size_t slot0 = next_slot;
-        long nch = rd_next_block(&r, chunk_bytes, &chunks, &ccap, &next_slot, err, sizeof err);
-        if (nch < 0) { hash_str(&x, err); break; }
-        if (nch == 0) break;
-        if (next_slot > scap) {
-            scap = next_slot * 2;
-            slots = realloc(slots, scap * sizeof *slots);
-            if (!slots) abort();
-        }
-        for (long k = 0; k < nch; k++) {
-            const cm_chunk *c = &chunks[k];
-            size_t want_begin = k ? chunks[k - 1].end : 0;
-            size_t want_slot = k ? chunks[k - 1].slot0 + chunks[k - 1].nrec : slot0;
-            if (c->begin != want_begin || c->end < c->begin || c->end > r.len || c->slot0 != want_slot ||
-                c->nrec == 0)
-                abort();
-            rd_parse_chunk(&r, r.buf, c, o, &p, slots, on_row, &cb, 0);
-        }
-        if (chunks[nch - 1].slot0 + chunks[nch - 1].nrec != next_slot) abort();
-        for (size_t i = done; i < next_slot; i++) {
-            const cm_case *c = &slots[i];
+    } else {
+        hash_u64(&x, (uint64_t)hdr.ncols);
+        hash_bytes(&x, hdr.colidx, sizeof hdr.colidx);
+        hash_u64(&x, (uint64_t)hdr.has_categories * 1000003u + hdr.header_lines);
+        size_t newlines = 0;
+        for (size_t i = 0; i < size; i++) newlines += data[i] == '\n';
+        if (s.n > newlines + 1) abort();
+        uint64_t last_line = hdr.header_lines;
+        for (size_t i = 0; i < s.n; i++) {
+            const cm_case *c = &s.slots[i];
             if (c->status > SLOT_EMPTY || c->line <= last_line) abort();
             if (!memchr(c->case_id, '\0', sizeof c->case_id)) abort();
             last_line = c->line;
@@ -119,16 +113,13 @@ static uint64_t read_all(size_t block, size_t chunk_bytes, const cm_parse_opts *
             hash_u64(&x, (uint64_t)c->fund_fen);
             hash_u64(&x, (uint64_t)c->flags << 16 | (uint64_t)c->level << 8 | c->path);
             hash_u64(&x, (uint64_t)(uint32_t)c->group << 32 | (uint16_t)c->drg);
-            for (int b = 0; b < SC_BUCKET__COUNT; b++) hash_u64(&x, (uint64_t)c->bucket_fen[b]);
+            int64_t b[SC_BUCKET__COUNT];
+            pl_case_buckets(&s, i, b);
+            for (int k = 0; k < SC_BUCKET__COUNT; k++) hash_u64(&x, (uint64_t)b[k]);
         }
-        done = next_slot;
+        if (s.n) pl_find_duplicates(s.slots, s.n, on_dup, &x);
     }
-    /* a row is at least one physical line: never more rows than lines */
-    if (next_slot > input_len + 1) abort();
-    parser_free(&p);
-    free(chunks);
-    free(slots);
-    rd_close(&r);
+    pl_slots_free(&s);
     hash_u64(&x, cb.h);
     return x.h;
 }
@@ -160,10 +151,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_write_file(g_path, data, size);
     /* settle's options; the mismatch rule follows the input (both are covered) */
-    cm_parse_opts o = {1, 1, (size & 1) ? CM_MISMATCH_REJECT : CM_MISMATCH_FLAG, (int64_t)(size % 3)};
-    uint64_t a = read_all(64, 1, &o, size);
-    uint64_t b = read_all(257, 64, &o, size);
-    uint64_t c = read_all((size_t)64 << 10, (size_t)1 << 20, &o, size);
+    cm_parse_opts o;
+    memset(&o, 0, sizeof o);
+    o.need_money = 1;
+    o.need_institution = 1;
+    o.mismatch = (size & 1) ? CM_MISMATCH_REJECT : CM_MISMATCH_FLAG;
+    o.tolerance_fen = (int64_t)(size % 3);
+    uint64_t a = read_all(64, &o, data, size);
+    uint64_t b = read_all(257, &o, data, size);
+    uint64_t c = read_all((size_t)64 << 10, &o, data, size);
     if (a != b || a != c) {
         fprintf(stderr, "fuzz_csv: the result depends on the block size: %016llx %016llx %016llx\n",
                 (unsigned long long)a, (unsigned long long)b, (unsigned long long)c);

@@ -11,46 +11,39 @@
 #  settle --out in a read-only directory         exit 5 (skipped as root: root writes anyway)
 #  group  --out under a regular file             exit 5
 #  disk full (ulimit -f, SIGXFSZ ignored so write() fails with EFBIG):
-#    settle, small output (fails at the flush)   exit 5, nothing left. KNOWN BUG: segfault (139)
-#    settle, 20k cases (fails while writing)     exit 5, nothing left. KNOWN BUG: segfault (139)
+#    settle, small output (fails at the flush)   exit 5, nothing left (was a segfault at exit)
+#    settle, 20k cases (fails while writing)     exit 5, nothing left (was a segfault at exit)
 #    group                                       exit 5, nothing left
-#    gen                                         exit 5, no partial current.csv. KNOWN BUG: left
-#    settle with SIGXFSZ at its default          exit 5, nothing left. KNOWN BUG: killed by
-#                                                SIGXFSZ, OUT.tmp.PID left behind
+#    gen                                         exit 5, no partial current.csv
+#    settle with SIGXFSZ at its default          exit 5, nothing left (casemix ignores SIGXFSZ)
 #  SIGINT / SIGTERM 0.3 s into settle (500k)     exit 6, "interrupted", nothing left
 #  SIGTERM while settle writes OUT.tmp.PID       exit 6, nothing left
-#  SIGINT while group writes its CSV             exit 6, nothing left. KNOWN BUG: exit 0, written
-#  SIGINT 0.3 s into gen (1M cases)              exit 6, no current.csv. KNOWN BUG: ignored
+#  SIGINT while group writes its CSV             exit 6, nothing left
+#  SIGINT 0.3 s into gen (1M cases)              exit 6, no current.csv
 #
 # Inputs are generated into $TMP/faults with `casemix gen` (config/demo tables)
 # and removed at the end; the big one takes > 1 s to settle on one thread.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
-case $TMP in /*) D=$TMP/faults ;; *) D=$(pwd)/$TMP/faults ;; esac
+case $TMP in /*) D=$TMP/faults.$$ ;; *) D=$(pwd)/$TMP/faults.$$ ;; esac   # per run
 rm -rf "$D"
 mkdir -p "$D"
 fails=0
-known=0
 
 ok() { echo "ok: $1"; }
 bad() { echo "FAIL: $1"; shift; for l in "$@"; do echo "  $l"; done; fails=$((fails + 1)); }
-known_bug() { echo "FAIL (KNOWN BUG): $1"; shift; for l in "$@"; do echo "  $l"; done
-              fails=$((fails + 1)); known=$((known + 1)); }
 eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got:  $2" "want: $3"; fi; }
 has() { case "$2" in *"$3"*) ok "$1: has '$3'" ;; *) bad "$1: lacks '$3'" "text: $2" ;; esac; }
 
 # left PATH: prints PATH and PATH.tmp.* that exist (empty when none).
 left() { for f in "$1" "$1".tmp.*; do [ -e "$f" ] && printf '%s ' "$f"; done; }
-# outcome NAME WANT_EXIT OUT TEXT [KNOWN]: checks RC, MSG and leftovers of OUT.
-# With KNOWN (a bug description) a failure is reported as a KNOWN BUG.
+# outcome NAME WANT_EXIT OUT TEXT: checks RC, MSG and leftovers of OUT.
 outcome() {
-    n=$1; want=$2; out=$3; text=$4; kb=${5:-}
+    n=$1; want=$2; out=$3; text=$4
     l=$(left "$out")
     if [ "$RC" = "$want" ] && [ -z "$l" ] && case "$MSG" in *"$text"*) true ;; *) false ;; esac; then
         ok "$n: exit $want, '$text', nothing left"
-    elif [ -n "$kb" ]; then
-        known_bug "$n: $kb" "got: exit $RC, left: '${l}', message: $MSG" "want: exit $want, '$text', nothing left"
     else
         bad "$n" "got: exit $RC, left: '${l}', message: $MSG" "want: exit $want, '$text', nothing left"
     fi
@@ -105,18 +98,19 @@ MID=$D/gen/current.csv
 MID_SUM=$(sha256sum < "$MID")
 # the whole small output is ~32 KB: 16 blocks (8 or 16 KB) fail at the flush / close
 MSG=$(full 16 "$BIN" settle --config $SMALL --out "$D/full.h5" --quiet 2>&1 >/dev/null); RC=$?
-outcome settle_full_small 5 "$D/full.h5" "full.h5" "settle crashes after a failed H5Fflush (h5w_commit leaves the file open; H5_term_library at exit segfaults)"
+outcome settle_full_small 5 "$D/full.h5" "full.h5"
 # 20k cases give ~600 KB: 200 blocks fail while the tables are written
 MSG=$(full 200 "$BIN" settle --config "$D/demo.cfg" --out "$D/full20k.h5" --quiet 2>&1 >/dev/null); RC=$?
-outcome settle_full_20k 5 "$D/full20k.h5" "full20k.h5" "settle crashes after a failed dataset write (h5w_abort: H5Fclose fails, HDF5 closes it again at exit and segfaults)"
+outcome settle_full_20k 5 "$D/full20k.h5" "full20k.h5"
 MSG=$(full 200 "$BIN" group --scheme dip --config "$D/demo.cfg" --input "$MID" --out "$D/full.csv" --quiet 2>&1 >/dev/null); RC=$?
 outcome group_full 5 "$D/full.csv" "full.csv"
 same_input disk_full "$MID" "$MID_SUM"
 MSG=$(full 200 "$BIN" gen --config "$D/demo.cfg" --out "$D/genfull" --cases 20000 --history-cases -1 --quiet 2>&1 >/dev/null); RC=$?
-outcome gen_full 5 "$D/genfull/current.csv" "current.csv" "gen leaves a partial current.csv when a write fails"
+outcome gen_full 5 "$D/genfull/current.csv" "current.csv"
+eq "gen_full: files left in the output directory" "$(ls -A "$D/genfull" 2>/dev/null)" ""
 rm -rf "$D/genfull"
 MSG=$(sh -c 'ulimit -f 16; exec "$@"' sh "$BIN" settle --config $SMALL --out "$D/xfsz.h5" --quiet 2>&1 >/dev/null); RC=$?
-outcome settle_sigxfsz 5 "$D/xfsz.h5" "xfsz.h5" "casemix does not ignore SIGXFSZ: killed by a file-size limit, OUT.tmp.PID left behind"
+outcome settle_sigxfsz 5 "$D/xfsz.h5" "xfsz.h5"
 
 echo "== SIGINT / SIGTERM"
 "$BIN" gen --config "$D/demo.cfg" --out "$D/big" --cases 500000 --history-cases -1 --quiet || bad "gen 500k exited $?"
@@ -146,16 +140,18 @@ outcome settle_sigterm 6 "$D/term.h5" "interrupted"
 sig settle_term_write TERM tmp "$D/termw.h5" "$BIN" settle --config "$D/demo.cfg" --input "$BIG" --out "$D/termw.h5" --threads 1 --quiet
 outcome settle_sigterm_while_writing 6 "$D/termw.h5" "interrupted"
 sig group_int_write INT tmp "$D/intw.csv" "$BIN" group --scheme dip --config "$D/demo.cfg" --input "$BIG" --out "$D/intw.csv" --threads 1 --quiet
-outcome group_sigint_while_writing 6 "$D/intw.csv" "interrupted" "group does not check the interrupt flag after reading: SIGINT while writing the CSV is ignored (exit 0, file written)"
+outcome group_sigint_while_writing 6 "$D/intw.csv" "interrupted"
 same_input signals "$BIG" "$BIG_SUM"
 rm -rf "$D/big"
 sig gen_int INT 0.3 "$D/genint/current.csv" "$BIN" gen --config "$D/demo.cfg" --out "$D/genint" --cases 1000000 --history-cases -1 --quiet
-outcome gen_sigint 6 "$D/genint/current.csv" "interrupted" "gen never checks the interrupt flag: SIGINT/SIGTERM are ignored until all rows are written (exit 0)"
+outcome gen_sigint 6 "$D/genint/current.csv" "interrupted"
+eq "gen_sigint: files left in the output directory" "$(ls -A "$D/genint" 2>/dev/null)" ""
 rm -rf "$D/genint" "$D/gen"
 
 echo
 if [ $fails -ne 0 ]; then
-    echo "faults: $fails check(s) failed, $known of them KNOWN BUG(s) in code outside tests/"
+    echo "faults: $fails check(s) failed (files kept in $D)"
     exit 1
 fi
+rm -rf "$D"
 echo "faults: all checks passed"
