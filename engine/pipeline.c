@@ -173,7 +173,7 @@ int pl_rejects_merge(pl_rejects *parts, int n, pl_rejects *out)
             const cm_reject *e = &parts[t].e[i];
             if (pl_reject_add(out, e->line, e->case_id, e->field, e->reason)) return -1;
         }
-    qsort(out->e, out->n, sizeof *out->e, cmp_reject);
+    if (out->n) qsort(out->e, out->n, sizeof *out->e, cmp_reject);
     return 0;
 }
 

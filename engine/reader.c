@@ -294,15 +294,17 @@ long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *
         } else {
             /* serial quote-aware scan: rows end at '\n' outside quotes */
             int inq = 0;
-            size_t pos = 0, nrec = 0, lines = 0;
+            size_t pos = 0, nrec = 0, lines = 0, pending = 0; /* pending: lines of the open row */
             uint64_t line = r->next_line;
             for (size_t i = 0; i < len; i++) {
                 char ch = b[i];
                 if (ch == '"') inq = !inq;
                 else if (ch == '\n') {
-                    lines++;
+                    pending++;
                     if (!inq) {
                         nrec++;
+                        lines += pending;
+                        pending = 0;
                         end = i + 1;
                         if (end - pos >= chunk_bytes) {
                             cm_chunk c = {pos, end, line, 0, nrec, lines, 1};
@@ -317,7 +319,7 @@ long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *
             if (at_eof && end < len) {
                 /* a last row without newline, or with an unterminated quote */
                 nrec++;
-                lines++;
+                lines += pending;
                 end = len;
             }
             if (nrec) {

@@ -8,7 +8,8 @@
 # file's SHA-256 is compared before and after every run. Configuration:
 # tests/corpus/corpus.cfg (the golden tables + a self-made ICD-10 list).
 #
-# Files over 100 KB or with binary bytes are generated into $TMP/corpus.
+# Files over 100 KB or with binary bytes are generated into $TMP/corpus.PID
+# (big ones removed after their check; the directory is kept on failure).
 # Expected outcomes come from the README's input rules, not from a run.
 #
 #  case (file)                  expected outcome
@@ -27,6 +28,12 @@
 #                               and 10 (after 3- and 2-line rows), 4 cases
 #  quoted_big (generated)       1.6 MB, 40,000 rows, a 3-line quoted row every 997 rows
 #                               (> 1 MiB chunk): 40 rejects on lines computed by awk
+#  block_boundary (generated)   67 MB: a quoted field with two newlines straddles the reader's
+#                               64 MiB block end (row 671088); the rejects after it (rows 671090,
+#                               671099) are on lines 671094 and 671103 (awk counts).
+#                               KNOWN BUG (engine/reader.c rd_next_block, quoted scan): the
+#                               newlines of the unfinished row at the block end are counted
+#                               into the block, so every later line is 2 too high
 #  bom.csv                      UTF-8 BOM before case_id: 2 cases
 #  crlf.csv                     CRLF (and a blank CRLF line, not a record): line 5 fund_paid
 #                               rejected ('x'), 2 cases, read 3
@@ -66,7 +73,9 @@ BUDGET_FEN=1000000
 fails=0
 
 ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; shift; for l in "$@"; do echo "  $l"; done; fails=$((fails + 1)); }
+failed=""
+bad() { echo "FAIL: $1"; failed="$failed
+  $1"; shift; for l in "$@"; do echo "  $l"; done; fails=$((fails + 1)); }
 eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got:  $2" "want: $3"; fi; }
 has() { case "$2" in *"$3"*) ok "$1: has '$3'" ;; *) bad "$1: lacks '$3'" "text: $2" ;; esac; }
 
@@ -168,6 +177,29 @@ eq "quoted_big: exit" "$RC" 0
 [ "$RC" = 0 ] && eq "quoted_big: summary read|cases|rejects; last case line" \
     "$(h5cols "$OUT" /summary records_read cases rejects) $(h5cols "$OUT" /cases line case_id | tail -n 1)" \
     "40000|39960|40 40081|Q40000"
+rm -f "$D/quoted_big.csv"
+
+# The reader cuts the file into 64 MiB blocks at row ends; a quoted field
+# with newlines is cut by the block end here. Rows are 100 bytes.
+awk 'BEGIN {
+    print "case_id,institution_id,institution_level,principal_dx,principal_proc,total_cost,fund_paid,note"
+    pad = sprintf("%100s", ""); gsub(/ /, "x", pad)
+    for (k = 0; k < 671100; k++) {
+        if (k == 671088) { r = sprintf("Q%d,H1,3,K35.800,,100.00,50.00,\"a\nb\n%s", k, pad); r = substr(r, 1, 98) "\"\n" }
+        else if (k == 671090 || k == 671099) { r = sprintf("R%d,H1,3,K35.800,,abc,50.00,%s", k, pad); r = substr(r, 1, 99) "\n" }
+        else { r = sprintf("C%d,H1,3,K35.800,,100.00,50.00,%s", k, pad); r = substr(r, 1, 99) "\n" }
+        printf "%s", r } }' > "$D/block_boundary.csv"
+run block_boundary "$D/block_boundary.csv"
+eq "block_boundary: exit" "$RC" 0
+if [ "$RC" = 0 ]; then
+    # (/cases has 671,098 rows: too many for h5dump here; the rejects carry the lines)
+    got="$(h5cols "$OUT" /rejects line case_id | tr '\n' ' ')$(h5cols "$OUT" /summary records_read cases rejects)"
+    # KNOWN BUG: engine/reader.c counts the newlines past the last row end of a quoted block.
+    [ "$got" = "671094|R671090 671103|R671099 671100|671098|2" ] && ok "block_boundary: lines after the 64 MiB block end" ||
+        bad "block_boundary: lines after the 64 MiB block end (KNOWN BUG in engine/reader.c)" \
+            "got:  $got" "want: 671094|R671090 671103|R671099 671100|671098|2"
+fi
+rm -f "$D/block_boundary.csv" "$D/block_boundary.h5"
 
 echo "== encodings and binary bytes"
 printf '结算ID,定点医疗机构编码,医院等级,主要诊断编码,主要手术及操作编码,总费用,统筹基金支付,备注\nG1,H1,3,K35.800,,100.00,50.00,急性阑尾炎\n' |
@@ -204,6 +236,7 @@ echo "== a 10 MB line"
 settled long_line "$D/long_line.csv" 5 "4|L3xxxxxxxxxxxxxxxxxxxxx|case_id" \
     "2|L1|K35.8|0 3|L2|K35.8|0 5|L4|K35.8|0 16|L5|K35.8|0"
 reason long_line 4 "longer than 23"
+rm -f "$D/long_line.csv"
 
 echo "== amounts"
 settled amounts $C/amounts.csv 13 \
@@ -256,7 +289,7 @@ reason duplicate_ids 5 "line 3"
 
 echo
 if [ $fails -ne 0 ]; then
-    echo "corpus: $fails check(s) failed (files kept in $D)"
+    echo "corpus: $fails check(s) failed (files kept in $D):$failed"
     exit 1
 fi
 rm -rf "$D"

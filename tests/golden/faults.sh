@@ -32,7 +32,9 @@ mkdir -p "$D"
 fails=0
 
 ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; shift; for l in "$@"; do echo "  $l"; done; fails=$((fails + 1)); }
+failed=""
+bad() { echo "FAIL: $1"; failed="$failed
+  $1"; shift; for l in "$@"; do echo "  $l"; done; fails=$((fails + 1)); }
 eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got:  $2" "want: $3"; fi; }
 has() { case "$2" in *"$3"*) ok "$1: has '$3'" ;; *) bad "$1: lacks '$3'" "text: $2" ;; esac; }
 
@@ -150,7 +152,7 @@ rm -rf "$D/genint" "$D/gen"
 
 echo
 if [ $fails -ne 0 ]; then
-    echo "faults: $fails check(s) failed (files kept in $D)"
+    echo "faults: $fails check(s) failed (files kept in $D):$failed"
     exit 1
 fi
 rm -rf "$D"
