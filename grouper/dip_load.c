@@ -885,7 +885,7 @@ oom:
 
 static gr_status build_groups(gr_dip *d, crows *cr, const char *path, gr_error *err)
 {
-    qsort(cr->rows, cr->n, sizeof *cr->rows, cmp_row);
+    if (cr->n) qsort(cr->rows, cr->n, sizeof *cr->rows, cmp_row);
     for (size_t i = 1; i < cr->n; i++) {
         const crow *a = &cr->rows[i - 1], *b = &cr->rows[i];
         if (a->seq == b->seq && a->type != GR_DIP_BLANK && b->type != GR_DIP_BLANK)

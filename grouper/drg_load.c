@@ -436,7 +436,7 @@ static gr_status load_adrg(ld *L)
     }
     if (st == GR_OK && rc < 0) st = GR_ERR_FORMAT;
     if (st != GR_OK) return st;
-    qsort(g->adrg, (size_t)g->nadrg, sizeof *g->adrg, cmp_adrg);
+    if (g->nadrg) qsort(g->adrg, (size_t)g->nadrg, sizeof *g->adrg, cmp_adrg);
     L->adrg_of_iid = calloc(g->adrg_ids.n, sizeof *L->adrg_of_iid);
     if (!L->adrg_of_iid) return nomem(L->err);
     for (int i = 0; i < g->nadrg; i++) {
@@ -509,7 +509,7 @@ static gr_status load_drg(ld *L)
     }
     if (st == GR_OK && rc < 0) st = GR_ERR_FORMAT;
     if (st != GR_OK) return st;
-    qsort(g->drg, (size_t)g->ndrg, sizeof *g->drg, cmp_drg);
+    if (g->ndrg) qsort(g->drg, (size_t)g->ndrg, sizeof *g->drg, cmp_drg);
     for (int i = 0; i < g->ndrg; i++) {
         drg_drg *d = &g->drg[i];
         if (i > 0 && d[-1].adrg == d->adrg && d[-1].order == d->order) {
@@ -611,7 +611,7 @@ static int cmp_pair(const void *a, const void *b)
 static gr_status build_postings(ld *L)
 {
     gr_drg *g = L->g;
-    qsort(L->pairs, L->npairs, sizeof *L->pairs, cmp_pair);
+    if (L->npairs) qsort(L->pairs, L->npairs, sizeof *L->pairs, cmp_pair);
     g->post = malloc((L->npairs ? L->npairs : 1) * sizeof *g->post);
     if (!g->post) return nomem(L->err);
     for (size_t i = 0; i < L->npairs; i++) {
@@ -733,7 +733,7 @@ static gr_status load_rules(ld *L)
     if (st == GR_OK && rc < 0) st = GR_ERR_FORMAT;
     if (st == GR_OK) {
         g->rows_rule = n;
-        qsort(rows, n, sizeof *rows, cmp_rule_seq);
+        if (n) qsort(rows, n, sizeof *rows, cmp_rule_seq);
         for (size_t i = 1; i < n; i++)
             if (rows[i].adrg == rows[i - 1].adrg && rows[i].seq == rows[i - 1].seq) {
                 r->line = rows[i].line;
@@ -743,7 +743,7 @@ static gr_status load_rules(ld *L)
             }
     }
     if (st == GR_OK) {
-        qsort(rows, n, sizeof *rows, cmp_rule_alt);
+        if (n) qsort(rows, n, sizeof *rows, cmp_rule_alt);
         g->term = malloc((n ? n : 1) * sizeof *g->term);
         g->alt = malloc((n ? n : 1) * sizeof *g->alt);
         if (!g->term || !g->alt) st = nomem(L->err);

@@ -3,7 +3,7 @@
  * static functions; each harness is one translation unit).
  *
  * Every harness writes the fuzzed bytes to a file made once per process
- * under /tmp (mkdtemp) and rewritten in place on each iteration, because
+ * under /tmp (fz_tmpdir) and rewritten in place on each iteration, because
  * the code under test reads files by path. FUZZ_ROOT (set by
  * tests/fuzz/fuzz.mk) is the repository root, for the small valid tables
  * under tests/data that the harnesses start from.
@@ -11,11 +11,15 @@
 #ifndef CASEMIX_FUZZ_UTIL_H
 #define CASEMIX_FUZZ_UTIL_H
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../grouper/grouper.h"
@@ -67,23 +71,40 @@ static inline void fz_copy_from_repo(const char *rel, const char *path)
     free(b);
 }
 
-/* A directory under /tmp made once per process, removed with its files at
- * exit (a crash leaves it; it is small). */
+/* A directory /tmp/casemix-TAG-PID made once per process. libFuzzer often
+ * leaves with _Exit (no atexit), so each new process first removes the
+ * directories of its tag whose process is gone. */
 static char fz_dir[64];
+static inline void fz_rm_tree(const char *dir)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) { /* best effort */ }
+}
 static inline void fz_rmdir(void)
 {
-    char cmd[128];
-    if (!fz_dir[0]) return;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fz_dir);
-    if (system(cmd) != 0) { /* best effort */ }
+    if (fz_dir[0]) fz_rm_tree(fz_dir);
 }
 static inline const char *fz_tmpdir(const char *tag)
 {
-    if (!fz_dir[0]) {
-        snprintf(fz_dir, sizeof fz_dir, "/tmp/casemix-%s-XXXXXX", tag);
-        if (!mkdtemp(fz_dir)) { perror("mkdtemp"); abort(); }
-        atexit(fz_rmdir);
+    if (fz_dir[0]) return fz_dir;
+    char prefix[48];
+    snprintf(prefix, sizeof prefix, "casemix-%s-", tag);
+    DIR *d = opendir("/tmp");
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0) continue;
+        char *end;
+        long pid = strtol(e->d_name + strlen(prefix), &end, 10);
+        if (*end || pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
+            char old[300];
+            snprintf(old, sizeof old, "/tmp/%s", e->d_name);
+            fz_rm_tree(old);
+        }
     }
+    if (d) closedir(d);
+    snprintf(fz_dir, sizeof fz_dir, "/tmp/%s%ld", prefix, (long)getpid());
+    if (mkdir(fz_dir, 0700) != 0 && errno != EEXIST) { perror(fz_dir); abort(); }
+    atexit(fz_rmdir);
     return fz_dir;
 }
 

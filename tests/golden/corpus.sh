@@ -30,10 +30,8 @@
 #                               (> 1 MiB chunk): 40 rejects on lines computed by awk
 #  block_boundary (generated)   67 MB: a quoted field with two newlines straddles the reader's
 #                               64 MiB block end (row 671088); the rejects after it (rows 671090,
-#                               671099) are on lines 671094 and 671103 (awk counts).
-#                               KNOWN BUG (engine/reader.c rd_next_block, quoted scan): the
-#                               newlines of the unfinished row at the block end are counted
-#                               into the block, so every later line is 2 too high
+#                               671099) are on lines 671094 and 671103 (awk counts); the
+#                               newlines of the row left open at the block end must not count
 #  bom.csv                      UTF-8 BOM before case_id: 2 cases
 #  crlf.csv                     CRLF (and a blank CRLF line, not a record): line 5 fund_paid
 #                               rejected ('x'), 2 cases, read 3
@@ -194,9 +192,8 @@ eq "block_boundary: exit" "$RC" 0
 if [ "$RC" = 0 ]; then
     # (/cases has 671,098 rows: too many for h5dump here; the rejects carry the lines)
     got="$(h5cols "$OUT" /rejects line case_id | tr '\n' ' ')$(h5cols "$OUT" /summary records_read cases rejects)"
-    # KNOWN BUG: engine/reader.c counts the newlines past the last row end of a quoted block.
     [ "$got" = "671094|R671090 671103|R671099 671100|671098|2" ] && ok "block_boundary: lines after the 64 MiB block end" ||
-        bad "block_boundary: lines after the 64 MiB block end (KNOWN BUG in engine/reader.c)" \
+        bad "block_boundary: lines after the 64 MiB block end" \
             "got:  $got" "want: 671094|R671090 671103|R671099 671100|671098|2"
 fi
 rm -f "$D/block_boundary.csv" "$D/block_boundary.h5"

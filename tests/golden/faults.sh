@@ -21,7 +21,7 @@
 #  SIGINT while group writes its CSV             exit 6, nothing left
 #  SIGINT 0.3 s into gen (1M cases)              exit 6, no current.csv
 #
-# Inputs are generated into $TMP/faults with `casemix gen` (config/demo tables)
+# Inputs are generated into $TMP/faults.PID with `casemix gen` (config/demo tables)
 # and removed at the end; the big one takes > 1 s to settle on one thread.
 set -u
 cd "$(dirname "$0")/../.."
