@@ -35,32 +35,36 @@ int cm_parse_yuan(const char *s, size_t len, int64_t *fen)
         neg = s[i] == '-';
         i++;
     }
-
-    int64_t v = 0;      /* yuan so far, then fen */
-    int ndigits = 0;
-    while (i < end && s[i] >= '0' && s[i] <= '9') {
-        v = v * 10 + (s[i] - '0');
-        if (v > YUAN_MAX_FEN / 100)
-            return -1;
-        ndigits++;
-        i++;
+    /* integer digits: at most 14 (9e13 yuan) so the sum cannot overflow;
+     * the range is checked once at the end */
+    uint64_t v = 0;
+    size_t d0 = i;
+    for (; i < end; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9)
+            break;
+        v = v * 10 + d;
     }
+    size_t nint = i - d0, ndec = 0;
+    if (nint > 14)
+        return -1;
     v *= 100;
     if (i < end && s[i] == '.') {
         i++;
-        int64_t scale = 10;
-        int ndec = 0;
-        while (i < end && s[i] >= '0' && s[i] <= '9') {
-            if (++ndec > 2)
-                return -1;
-            v += (s[i] - '0') * scale;
-            scale /= 10;
-            ndigits++;
+        unsigned d;
+        if (i < end && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+            v += d * 10;
             i++;
+            ndec++;
+            if (i < end && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+                v += d;
+                i++;
+                ndec++;
+            }
         }
     }
-    if (i != end || ndigits == 0 || v > YUAN_MAX_FEN)
+    if (i != end || nint + ndec == 0 || v > (uint64_t)YUAN_MAX_FEN)
         return -1;
-    *fen = neg ? -v : v;
+    *fen = neg ? -(int64_t)v : (int64_t)v;
     return 0;
 }
