@@ -1318,7 +1318,7 @@ static int write_file(const plan *pl, const yctx *y, const char *path, int nthre
     }
     if (rc != 0) {
         snprintf(err, errlen, "%s: write failed (%s); check free disk space; nothing was left behind",
-                 final_path, strerror(saved));
+                 final_path, saved ? strerror(saved) : "disk full or file too large");
         return -1;
     }
     return 0;

@@ -141,6 +141,11 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases,
         if (r->map[i] == '"') inq = !inq;
         else if (r->map[i] == '\n' && !inq) { hdr_end = i + 1; break; }
     }
+    if (!hdr_end && memchr(r->map, '\r', lim)) {
+        snprintf(err, errlen, "%s:1: the file uses CR-only line endings (classic Mac); convert it with: "
+                              "tr '\\r' '\\n' < '%s' > converted.csv", path, path);
+        return -1;
+    }
     if (!hdr_end) {
         if (r->size > lim) {
             snprintf(err, errlen, "%s:1: header longer than 16 MiB; is this a CSV file?", path);
