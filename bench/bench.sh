@@ -14,14 +14,17 @@
 #   write     the write floor: the same /cases bytes written again, no computation
 # Prints a table and saves bench/results/<date>-<rev>.json; --compare compares
 # the newest result with the one before and says what got slower.
-# Environment: BENCH_SIZES (default "1000000 10000000"), BENCH_RUNS (3),
-# BENCH_THREADS ("1 2"), CASEMIX_DATA (real tables used when present).
+# Environment: BENCH_SIZES (default "1000000 10000000"), BENCH_RUNS (3, for
+# sizes below 5M), BENCH_RUNS_LARGE (1, for 5M and more, so that the suite
+# stays under 10 minutes on 2 cores), BENCH_THREADS ("1 2"), CASEMIX_DATA
+# (real tables used when present).
 set -eu
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--compare" ]; then exec python3 bench/report.py --compare bench/results; fi
 BIN=${CASEMIX_BIN:-./casemix}
 SIZES=${BENCH_SIZES:-"1000000 10000000"}
-RUNS=${BENCH_RUNS:-3}
+RUNS_SMALL=${BENCH_RUNS:-3}
+RUNS_LARGE=${BENCH_RUNS_LARGE:-1}
 THREADS=${BENCH_THREADS:-"1 2"}
 SEED=${BENCH_SEED:-2025}
 DATA=${CASEMIX_DATA:-../shared/data}
@@ -81,6 +84,8 @@ for N in $SIZES; do
         "$BIN" gen --config "$W/none.cfg" --out "$D" --cases "$N" --history-cases -1 --quiet
     fi
     IN=$D/current.csv
+    RUNS=$RUNS_SMALL
+    [ "$N" -ge 5000000 ] && RUNS=$RUNS_LARGE
     cat "$IN" > /dev/null     # hot page cache
     for T in $THREADS; do
         echo "size $N, $T thread(s) ..."

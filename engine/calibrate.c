@@ -38,16 +38,7 @@ static void hist_row(void *vctx, int tid, cm_parser *p, cm_case *c)
         pl_reject_add(&x->rej[tid], c->line, c->case_id, p->rj_field, p->rj_reason);
         return;
     }
-    if (x->dip) {
-        gr_dip_result r;
-        gr_dip_assign(x->dip, &p->gc, &r);
-        c->group = r.group;
-    }
-    if (x->drg) {
-        gr_drg_result r;
-        gr_drg_assign(x->drg, &p->gc, &r);
-        c->drg = (int16_t)r.drg;
-    }
+    pl_group_case(x->dip, x->drg, &p->gc, c);
 }
 
 void calib_free(cm_calib *c)
@@ -274,19 +265,6 @@ done:
     return rc;
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\n\r")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"') fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
-}
 
 int calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char *err, size_t errlen)
 {
@@ -303,9 +281,9 @@ int calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char
         const gr_dip_group *G = gr_dip_group_at(dip, g);
         if (G->type == GR_DIP_BLANK) continue;
         fprintf(f, "%d,", G->seq);
-        csv_field(f, G->published);
+        csv_put(f, G->published);
         fprintf(f, ",%d,%s,", G->type == GR_DIP_CORE ? 1 : 0, G->dx);
-        csv_field(f, G->name ? G->name : "");
+        csv_put(f, G->name ? G->name : "");
         fprintf(f, ",%s,,", G->main_proc ? G->main_proc : "");
         fputc('"', f);
         for (int k = 0; k < G->n_related; k++) fprintf(f, "%s%s", k ? "," : "", G->related[k]);

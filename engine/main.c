@@ -209,46 +209,18 @@ static void group_row(void *vctx, int tid, cm_parser *p, cm_case *c)
         pl_reject_add(&x->rej[tid], c->line, c->case_id, p->rj_field, p->rj_reason);
         return;
     }
-    if (x->dip) {
-        gr_dip_result r;
-        gr_dip_assign(x->dip, &p->gc, &r);
-        c->group = r.group;
-        c->path = r.path;
-        c->why = r.why;
-    }
-    if (x->drg) {
-        gr_drg_result r;
-        gr_drg_assign(x->drg, &p->gc, &r);
-        c->drg = (int16_t)r.drg;
-        c->mdc = r.mdc;
-        c->drg_status = r.status;
-        c->drg_why = r.why;
-        c->cc = r.cc;
-        if (x->explain && strcmp(x->explain, c->case_id) == 0) {
-            char buf[8192];
-            gr_drg_explain(x->drg, &p->gc, buf, sizeof buf);
+    pl_group_case(x->dip, x->drg, &p->gc, c);
+    if (x->drg && x->explain && strcmp(x->explain, c->case_id) == 0) {
+        char buf[8192];
+        gr_drg_explain(x->drg, &p->gc, buf, sizeof buf);
 #pragma omp critical(explain)
-            {
-                fprintf(stderr, "case %s (line %u):\n%s\n", c->case_id, c->line, buf);
-                x->found = 1;
-            }
+        {
+            fprintf(stderr, "case %s (line %u):\n%s\n", c->case_id, c->line, buf);
+            x->found = 1;
         }
     }
 }
 
-static void csv_str(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\n\r")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"') fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
-}
 
 static int cmd_group(const cm_config *cfg, const cli *a)
 {
@@ -326,18 +298,18 @@ static int cmd_group(const cm_config *cfg, const cli *a)
         if (c->status == SLOT_REJECT) {
             while (rj < rej.n && rej.e[rj].line < c->line) rj++;
             const cm_reject *e = rj < rej.n ? &rej.e[rj] : NULL;
-            csv_str(f, c->case_id);
+            csv_put(f, c->case_id);
             fprintf(f, ",%u,%s", c->line, drg_mode ? "REJECTED,0000,00,0000,," : ",,,REJECTED,");
             char why[160];
             snprintf(why, sizeof why, "%s%s%s", e && e->field[0] ? e->field : "", e && e->field[0] ? ": " : "",
                      e ? e->reason : "");
-            csv_str(f, why);
+            csv_put(f, why);
             fputc('\n', f);
             nrej++;
             continue;
         }
         ncase++;
-        csv_str(f, c->case_id);
+        csv_put(f, c->case_id);
         if (drg_mode) {
             int32_t adrg = c->drg >= 0 ? gr_drg_adrg_of(drg, c->drg) : -1;
             static const char *const CC[] = {"", "CC", "MCC"};
@@ -349,7 +321,7 @@ static int cmd_group(const cm_config *cfg, const cli *a)
             static const char *const TYPES[] = {"comprehensive", "core", "blank"};
             fputc(',', f);
             fprintf(f, "%u,", c->line);
-            csv_str(f, G->published);
+            csv_put(f, G->published);
             fprintf(f, ",%s,%s,%s,%s\n", TYPES[G->type < 3 ? G->type : 2], gr_dip_path_name((gr_dip_path)c->path),
                     G->type == GR_DIP_BLANK ? "BLANK" : "OK", gr_dip_why_name((gr_dip_why)c->why));
             nblank += G->type == GR_DIP_BLANK;

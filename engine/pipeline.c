@@ -344,3 +344,23 @@ size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
     free(h);
     return bad ? (size_t)-1 : ndup;
 }
+
+void pl_group_case(const gr_dip *dip, const gr_drg *drg, const gr_case *gc, cm_case *c)
+{
+    if (dip) {
+        gr_dip_result r;
+        gr_dip_assign(dip, gc, &r);
+        c->group = r.group;
+        c->path = r.path;
+        c->why = r.why;
+    }
+    if (drg) {
+        gr_drg_result d;
+        gr_drg_assign(drg, gc, &d);
+        c->drg = (int16_t)d.drg;
+        c->mdc = d.mdc;
+        c->drg_status = d.status;
+        c->drg_why = d.why;
+        c->cc = d.cc;
+    }
+}

@@ -62,6 +62,10 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
             pl_progress_fn progress, void *pctx, char *err, size_t errlen);
 void pl_slots_free(pl_slots *s);
 
+/* Groups one case into c: DIP group, path and reason (when dip) and the
+ * CHS-DRG fields (when drg). Either context may be NULL. */
+void pl_group_case(const gr_dip *dip, const gr_drg *drg, const gr_case *gc, cm_case *c);
+
 /* Calls fn(ctx, tid, dup, first) for every case whose case id was already
  * seen on an earlier row; fn runs on thread tid (parallel, one partition of
  * the ids per thread). Returns the number of duplicates, (size_t)-1 when

@@ -129,33 +129,20 @@ static void settle_row(void *vctx, int tid, cm_parser *p, cm_case *c)
     }
     int32_t li = pl_inst_get(&st->itab[tid], p->inst_id, c->line, c->level);
     c->inst = ((uint32_t)tid << 24) | (uint32_t)li;
-    if (st->drg) {
-        gr_drg_result d;
-        gr_drg_assign(st->drg, &p->gc, &d);
-        c->drg = (int16_t)d.drg;
-        c->mdc = d.mdc;
-        c->drg_status = d.status;
-        c->drg_why = d.why;
-        c->cc = d.cc;
-    }
+    pl_group_case(st->dip, st->drg, &p->gc, c);
     if (!st->dip) return;
-    gr_dip_result r;
-    gr_dip_assign(st->dip, &p->gc, &r);
-    c->group = r.group;
-    c->path = r.path;
-    c->why = r.why;
     const cm_config *cfg = st->cfg;
     double ratio = case_ratio(st->std_fen, c), factor = 1;
     if (ratio < 0) c->flags |= CF_NO_STD_COST;
     c->outlier = SC_OUT_NORMAL;
-    if (r.group == st->blank) {
+    if (c->group == st->blank) {
         /* blank group (KBBZ): blank_factor × cost/standard × score */
         factor = cfg->blank_factor * (ratio >= 0 ? ratio : 1.0);
     } else if (ratio >= 0) {
         c->outlier = (uint8_t)sc_outlier_classify(ratio, &cfg->outliers, &factor);
         if (ratio > cfg->outliers.special) c->flags |= CF_SPECIAL_OVER;
     }
-    c->score_e4 = sc_score_e4(st->rw[r.group], st->coef[c->level], factor);
+    c->score_e4 = sc_score_e4(st->rw[c->group], st->coef[c->level], factor);
 }
 
 static void on_dup(void *vctx, int tid, cm_case *dup, const cm_case *first)

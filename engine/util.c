@@ -1,8 +1,9 @@
 /*
- * util.c - small driver utilities: time, progress, interrupt flag.
+ * util.c - small driver utilities: time, progress, interrupt flag, CSV quoting.
  */
 #include "engine.h"
 
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,4 +21,18 @@ int progress_enabled(void)
     static int v = -1;
     if (v < 0) v = isatty(STDERR_FILENO);
     return v;
+}
+
+void csv_put(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
 }
