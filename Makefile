@@ -5,6 +5,7 @@
 #   make test       every test tier (README, command 2; what .ci/run calls)
 #   make check      fast tier: unit tests + golden end-to-end
 #   make asan       the test suite under AddressSanitizer + UBSan
+#   make valgrind   memcheck on the demo settlement
 #   make bench      benchmark suite (bench/README.md)
 #   make deps       install the Debian packages, or say what to run
 #
@@ -49,7 +50,7 @@ LIBGROUPER := $(BUILD)/libgrouper.a
 LIBSCORING := $(BUILD)/libscoring.a
 LIBCONFIG  := $(BUILD)/libcmconfig.a
 
-.PHONY: all demo test check asan bench bench-compare deps clean real long fuzz
+.PHONY: all demo test check asan valgrind bench bench-compare deps clean real long fuzz
 
 all: casemix
 
@@ -111,6 +112,13 @@ asan:
 
 demo: deps casemix
 	@sh bench/demo.sh
+
+# valgrind memcheck on the demo settlement (1 thread): no error, nothing lost.
+valgrind: deps casemix
+	@sh bench/demo.sh > /dev/null
+	valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    ./casemix settle --config config/demo.cfg --out build/demo/valgrind.h5 --threads 1 --quiet
+	@echo "valgrind: no memory error and nothing lost on the demo settlement"
 
 bench: deps casemix
 	@sh bench/bench.sh
