@@ -88,6 +88,7 @@ static const char *const STD_COSTS[] = { "group_mean_x_coef", "level_mean",
                                          "score_x_point_value", NULL };
 static const char *const COMPRESSIONS[] = { "deflate", "none", NULL };
 static const char *const CASE_COLUMNS[] = { "codes", "compact", NULL };
+static const char *const DEFLATE_LIBS[] = { "libdeflate", "zlib", "hdf5", NULL };
 static const char *const TIE_RULES[] = { "lowest_seq", NULL };
 
 /* K_ENUM writes an int: every enum it targets must be int-sized. */
@@ -99,6 +100,7 @@ _Static_assert(sizeof(cm_coef_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(cm_std_cost) == sizeof(int), "enum size");
 _Static_assert(sizeof(cm_compression) == sizeof(int), "enum size");
 _Static_assert(sizeof(cm_case_columns) == sizeof(int), "enum size");
+_Static_assert(sizeof(cm_deflate_library) == sizeof(int), "enum size");
 _Static_assert(sizeof(gr_tie_rule) == sizeof(int), "enum size");
 
 #define M(m) offsetof(cm_config, m), sizeof(((cm_config *)0)->m)
@@ -181,6 +183,7 @@ static const keydef KEYS[] = {
     TEXT("output", "file", K_PATH, output_file),
     CHOICE("output", "compression", compression, COMPRESSIONS),
     NUM("output", "deflate_level", K_INT, deflate_level, 1, IN, 9, IN),
+    CHOICE("output", "deflate_library", deflate_library, DEFLATE_LIBS),
     NUM("output", "chunk_rows", K_INT, chunk_rows, 1, IN, 16777216, IN),
     CHOICE("output", "case_columns", case_columns, CASE_COLUMNS),
 

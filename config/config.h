@@ -57,6 +57,11 @@ typedef enum {
 } cm_std_cost;
 typedef enum { CM_COMP_DEFLATE = 0, CM_COMP_NONE } cm_compression;
 typedef enum {
+    CM_DEFLATE_LIBDEFLATE = 0, /* chunks compressed on all threads with libdeflate, H5Dwrite_chunk */
+    CM_DEFLATE_ZLIB,           /* chunks compressed on all threads with zlib, H5Dwrite_chunk */
+    CM_DEFLATE_HDF5            /* HDF5's own filter pipeline (one thread) */
+} cm_deflate_library;
+typedef enum {
     CM_CASES_CODES = 0,   /* /cases carries institution id and group code strings */
     CM_CASES_COMPACT      /* /cases carries indices into /institutions and /groups */
 } cm_case_columns;
@@ -125,6 +130,7 @@ typedef struct {
     char output_file[CM_PATH_MAX];     /* output.file; may be overridden by --out */
     cm_compression compression;        /* output.compression = "deflate" | "none" */
     int deflate_level;                 /* output.deflate_level = 4 (1..9) */
+    cm_deflate_library deflate_library;/* output.deflate_library = "libdeflate" | "zlib" | "hdf5" */
     int chunk_rows;                    /* output.chunk_rows = 16384 */
     cm_case_columns case_columns;      /* output.case_columns = "codes" | "compact" */
 

@@ -90,7 +90,11 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
         H5Fclose(in);
         t0 = now_seconds();
         h5w w;
-        if (e || h5w_open(&w, output, cfg->compression, cfg->deflate_level, cfg->chunk_rows, err, sizeof err)) {
+        if (!e && h5w_open(&w, output, cfg->compression, cfg->deflate_level, cfg->chunk_rows, err, sizeof err))
+            e = 1;
+        else if (!e)
+            w.deflate_lib = cfg->deflate_library;
+        if (e) {
             fprintf(stderr, "casemix: %s\n", err[0] ? err : "cannot read the input rows");
             free(all);
             H5Tclose(type);
@@ -102,9 +106,11 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
         r.size = rs;
         hid_t ds = h5w_table(&w, "cases", "write floor", &r, n);
         e = ds < 0;
-        for (hsize_t at = 0; !e && at < n; at += 65536) {
-            hsize_t k = n - at < 65536 ? n - at : 65536;
-            e = h5w_rows(ds, &r, at, k, all + at * rs);
+        hsize_t chn = ds >= 0 ? h5w_chunk_rows(ds) : 0, B = 65536;
+        if (chn > 0) B = (B + chn - 1) / chn * chn;
+        for (hsize_t at = 0; !e && at < n; at += B) {
+            hsize_t k = n - at < B ? n - at : B;
+            e = h5w_rows_fast(&w, ds, &r, at, k, all + at * rs);
         }
         if (ds >= 0) H5Dclose(ds);
         h5row_free(&r);

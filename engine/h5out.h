@@ -15,6 +15,7 @@
 
 typedef struct {
     hid_t file;
+    cm_deflate_library deflate_lib;
     char final_path[CM_PATH_MAX];
     char tmp_path[CM_PATH_MAX + 32];
     cm_compression comp;
@@ -55,6 +56,17 @@ void h5row_free(h5row *r);
 hid_t h5w_table(h5w *w, const char *name, const char *title, const h5row *r, hsize_t nrows);
 /* Writes rows [first, first+n) from buf. 0 or -1. */
 int h5w_rows(hid_t ds, const h5row *r, hsize_t first, hsize_t n, const void *buf);
+
+/* Rows per chunk of a dataset made by h5w_table (for h5w_rows_fast). */
+hsize_t h5w_chunk_rows(hid_t ds);
+
+/* As h5w_rows, but with deflate output and a library other than "hdf5"
+ * the chunks are shuffled and compressed on all threads (OpenMP, one chunk
+ * per task) and written in order with H5Dwrite_chunk: the same filters and
+ * file layout that HDF5's own pipeline writes, so stock tools read it, and
+ * the same bytes at any thread count. first must be a multiple of the chunk
+ * rows; n too, except for the last call. Falls back to h5w_rows otherwise. */
+int h5w_rows_fast(h5w *w, hid_t ds, const h5row *r, hsize_t first, hsize_t n, const void *buf);
 
 /* Attributes on any object. */
 int h5_attr_str(hid_t obj, const char *name, const char *value);

@@ -710,7 +710,9 @@ static int write_cases(settle_run *st, h5w *w, char *err, size_t errlen)
                                          : "compact: institution = row of /institutions, dip_group_index = row of "
                                            "/groups, drg_index = row of /drgs (-1: 0000)");
     }
-    size_t B = 65536;
+    /* batches of whole chunks, so compressed chunks can be written directly */
+    size_t ch = (size_t)h5w_chunk_rows(ds), B = 65536;
+    if (ch > 0) B = (B + ch - 1) / ch * ch;
     unsigned char *buf = malloc(B * cr.size);
     size_t *idx = malloc(B * sizeof *idx);
     int rc = -1;
@@ -768,7 +770,7 @@ static int write_cases(settle_run *st, h5w *w, char *err, size_t errlen)
                 memcpy(b + o_dpay, &pay, 8);
             }
         }
-        if (h5w_rows(ds, &cr, row, k, buf)) goto done;
+        if (h5w_rows_fast(w, ds, &cr, row, k, buf)) goto done;
         row += k;
         if (g_interrupted) goto done;
     }
@@ -1092,6 +1094,7 @@ static int st_write(settle_run *st, char *err, size_t errlen)
     h5w w;
     if (h5w_open(&w, st->output, cfg->compression, cfg->deflate_level, cfg->chunk_rows, err, errlen))
         return CM_EXIT_OUTPUT;
+    w.deflate_lib = cfg->deflate_library;
     int e = write_cases(st, &w, err, errlen);
     if (!e && st->dip) e = write_groups(st, &w);
     if (!e && st->drg) e = write_drgs(st, &w);

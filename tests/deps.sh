@@ -2,7 +2,7 @@
 # deps.sh - make sure the Debian packages casemix needs are installed.
 # Installs them when run as root (or with passwordless sudo); otherwise says
 # exactly what to run. Called by `make deps`, `make demo` and `make test`.
-PKGS="build-essential pkg-config libhdf5-dev hdf5-tools libconfig-dev libcmocka-dev"
+PKGS="build-essential pkg-config libhdf5-dev hdf5-tools libconfig-dev libcmocka-dev libdeflate-dev zlib1g-dev"
 missing=""
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for p in $PKGS; do have "$p" || missing="$missing $p"; done
