@@ -319,8 +319,12 @@ size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
         int np = pl_threads(), me = pl_thread_id();
         size_t cap = 16, want = ncase / (size_t)np + 16;
         while (cap < want + want / 3) cap <<= 1;   /* load factor <= 0.75 */
-        uint64_t *tab = calloc(cap, sizeof *tab); /* (idx + 1) << 32 | hash bits */
+        /* (idx + 1) << 32 | hash bits. malloc + memset, not calloc: calloc's
+         * lazily mapped zero pages would fault again (copy on write, with a
+         * TLB shootdown to the other threads) on the first insert */
+        uint64_t *tab = malloc(cap * sizeof *tab);
         if (!tab) bad++;
+        else memset(tab, 0, cap * sizeof *tab);
         for (size_t i = 0; tab && i < n; i++) {
             if (!h[i] || (int)((h[i] >> 40) % (uint64_t)np) != me) continue;
             uint32_t frag = (uint32_t)h[i];
