@@ -65,47 +65,7 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A case built from '|'-separated lists (first proc = principal). */
-typedef struct {
-    gr_case c;
-    char buf[4096];
-    const char *dx[80], *pr[80];
-} tcase;
-
-static int split(char *s, const char **out)
-{
-    int n = 0;
-    if (!*s) return 0;
-    for (char *p = s;; p++) {
-        char *bar = strchr(p, '|');
-        out[n++] = p;
-        if (!bar) break;
-        *bar = '\0';
-        p = bar;
-    }
-    return n;
-}
-
-static gr_case *mk(tcase *t, int sex, int age, int days, int weight, const char *dx, const char *procs)
-{
-    memset(t, 0, sizeof *t);
-    size_t ld = strlen(dx);
-    memcpy(t->buf, dx, ld + 1);
-    memcpy(t->buf + ld + 1, procs, strlen(procs) + 1);
-    int nd = split(t->buf, t->dx);
-    int np = split(t->buf + ld + 1, t->pr);
-    t->c.principal_dx = nd ? t->dx[0] : "";
-    t->c.other_dx = t->dx + 1;
-    t->c.n_other_dx = nd ? nd - 1 : 0;
-    t->c.principal_proc = np ? t->pr[0] : "";
-    t->c.other_procs = t->pr + 1;
-    t->c.n_other_procs = np ? np - 1 : 0;
-    t->c.sex = sex;
-    t->c.age_years = age;
-    t->c.age_days = days;
-    t->c.birth_weight_g = weight;
-    return &t->c;
-}
+#include "drg_case.h"
 
 /* Groups and returns "STATUS MDC ADRG DRG cc" in a static buffer. */
 static const char *grp(const gr_drg *g, const gr_case *c)

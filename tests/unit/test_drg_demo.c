@@ -81,48 +81,7 @@ static int teardown(void **state)
 /* cases                                                               */
 /* ------------------------------------------------------------------ */
 
-/* A case built from '|'-separated lists (first proc = principal). */
-typedef struct {
-    gr_case c;
-    char buf[1024];
-    const char *dx[32], *pr[32];
-} tcase;
-
-static int split(char *s, const char **out)
-{
-    int n = 0;
-    if (!*s) return 0;
-    for (char *p = s;; p++) {
-        char *bar = strchr(p, '|');
-        out[n++] = p;
-        if (!bar) break;
-        *bar = '\0';
-        p = bar;
-    }
-    return n;
-}
-
-static gr_case *mk(tcase *t, int sex, int age, int days, int weight, const char *dx, const char *procs)
-{
-    memset(t, 0, sizeof *t);
-    size_t ld = strlen(dx);
-    assert_true(ld + strlen(procs) + 2 <= sizeof t->buf);
-    memcpy(t->buf, dx, ld + 1);
-    memcpy(t->buf + ld + 1, procs, strlen(procs) + 1);
-    int nd = split(t->buf, t->dx);
-    int np = split(t->buf + ld + 1, t->pr);
-    t->c.principal_dx = nd ? t->dx[0] : "";
-    t->c.other_dx = t->dx + 1;
-    t->c.n_other_dx = nd ? nd - 1 : 0;
-    t->c.principal_proc = np ? t->pr[0] : "";
-    t->c.other_procs = t->pr + 1;
-    t->c.n_other_procs = np ? np - 1 : 0;
-    t->c.sex = sex;
-    t->c.age_years = age;
-    t->c.age_days = days;
-    t->c.birth_weight_g = weight;
-    return &t->c;
-}
+#include "drg_case.h"
 
 /* Groups and returns "STATUS MDC ADRG DRG cc" in a static buffer; counts
  * the ADRG as reached. */
