@@ -56,7 +56,7 @@ all: casemix
 
 # ./casemix is the normal build; sanitizer builds stay in their own BUILD dir.
 casemix: $(BUILD)/casemix
-	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/casemix casemix; fi
+	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/casemix casemix.tmp && mv -f casemix.tmp casemix; fi
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

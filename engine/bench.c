@@ -151,7 +151,7 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
         size_t cap = 0, next = 0;
         if (rd_open(&r, input, NULL, err, sizeof err)) rc = -1;
         long n;
-        while (!rc && (n = rd_next_block(&r, (size_t)1 << 20, &chunks, &cap, &next, err, sizeof err)) > 0) {
+        while (!rc && (n = rd_next_block(&r, (size_t)1 << 20, &chunks, &cap, err, sizeof err)) > 0) {
             /* the floor touches every byte once: rows counted, nothing parsed */
 #pragma omp parallel for schedule(dynamic, 4)
             for (long k = 0; k < n; k++) rd_count_chunk(&r, &chunks[k]);

@@ -157,12 +157,13 @@ typedef struct {
  * the file, the line and what to do. */
 int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases,
             char *err, size_t errlen);
-/* Reads the next block and splits it into chunks of about chunk_bytes at
- * record boundaries. *chunks is (re)allocated by the reader. Returns the
- * number of chunks (0 at end), or -1 on error (err). slot0 of the first
- * chunk is *next_slot; *next_slot advances by the rows of the block. */
+/* Takes the next window of the mapped file and splits it into chunks of
+ * about chunk_bytes at record boundaries (quoted blocks are scanned and
+ * counted here; others are counted by rd_count_chunk). *chunks is
+ * (re)allocated by the reader. Returns the number of chunks (0 at end), or
+ * -1 on error (err). Releases the pages of the previous window. */
 long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
-                   size_t *next_slot, char *err, size_t errlen);
+                   char *err, size_t errlen);
 void rd_close(cm_reader *r);
 /* Counts the rows and lines of a chunk (no-op for quoted blocks, counted
  * by rd_next_block); safe to run on several chunks in parallel. */

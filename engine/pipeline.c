@@ -212,7 +212,7 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
     int rc = 0;
     for (;;) {
         if (g_interrupted) { rc = -2; break; }
-        long nch = rd_next_block(&r, (size_t)1 << 20, &chunks, &ccap, &next_slot, err, errlen);
+        long nch = rd_next_block(&r, (size_t)1 << 20, &chunks, &ccap, err, errlen);
         if (nch < 0) { rc = -1; break; }
         if (nch == 0) break;
         cm_chunk *ch = chunks;

@@ -269,9 +269,8 @@ void rd_count_chunk(const cm_reader *r, cm_chunk *c)
 }
 
 long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
-                   size_t *next_slot, char *err, size_t errlen)
+                   char *err, size_t errlen)
 {
-    (void)next_slot;
     /* release the pages of the rows already parsed (bounded RSS) */
     uint64_t page = 4096, drop = r->pos / page * page;
     if (drop > r->dropped) {

@@ -65,7 +65,6 @@ typedef struct {
     double coef[4];
     /* DRG tables in use */
     size_t nd;
-    double drg_rw_budget_pv; /* unused placeholder for symmetry */
     /* data */
     pl_slots s;
     pl_inst_table *itab;
