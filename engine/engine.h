@@ -237,6 +237,8 @@ int parse_date(const char *s, size_t n);
 /* Decimal integer with optional sign; -1 on error (value in *v). */
 int parse_int(const char *s, size_t n, long *v);
 double now_seconds(void);
+/* max(cur, strlen(s)): the width of a fixed-length string column. */
+size_t str_maxlen(size_t cur, const char *s);
 /* Writes s as one CSV field, quoted (RFC 4180) only when it needs it. */
 void csv_put(FILE *f, const char *s);
 int progress_enabled(void);

@@ -634,12 +634,6 @@ static const char *const OUT_NAMES[] = {"normal", "low", "high"};
 static const char *const DRG_STATUS_NAMES[] = {"OK", "UNGROUPABLE", "CHECK_FAILED"};
 static const char *const DRG_WHY_NAMES[] = {"none", "sex", "age", "age_days", "weight", "no_dx", "no_mdc"};
 
-static size_t maxlen(size_t cur, const char *s)
-{
-    size_t l = strlen(s);
-    return l > cur ? l : cur;
-}
-
 static int write_cases(settle_run *st, h5w *w, char *err, size_t errlen)
 {
     const cm_config *cfg = st->cfg;
@@ -649,10 +643,10 @@ static int write_cases(settle_run *st, h5w *w, char *err, size_t errlen)
     int codes = cfg->case_columns == CM_CASES_CODES;
     size_t id_len = 1, inst_len = 1, code_len = 1;
     for (size_t i = 0; i < s->n; i++)
-        if (s->slots[i].status == SLOT_CASE) id_len = maxlen(id_len, s->slots[i].case_id);
-    for (size_t k = 0; k < st->ninst; k++) inst_len = maxlen(inst_len, st->inst[k].id);
+        if (s->slots[i].status == SLOT_CASE) id_len = str_maxlen(id_len, s->slots[i].case_id);
+    for (size_t k = 0; k < st->ninst; k++) inst_len = str_maxlen(inst_len, st->inst[k].id);
     for (size_t g = 0; g < st->ng; g++) /* only the codes that occur */
-        if (st->group_n[g] > 0) code_len = maxlen(code_len, gr_dip_group_at(dip, g)->published);
+        if (st->group_n[g] > 0) code_len = str_maxlen(code_len, gr_dip_group_at(dip, g)->published);
     hid_t path_t = h5_enum_u8(PATH_NAMES, 6), out_t = h5_enum_u8(OUT_NAMES, 3);
     hid_t dst_t = h5_enum_u8(DRG_STATUS_NAMES, 3), dwhy_t = h5_enum_u8(DRG_WHY_NAMES, 7);
     h5row cr;
@@ -788,7 +782,7 @@ static int write_groups(settle_run *st, h5w *w)
     const gr_dip *dip = st->dip;
     const cm_calib *cal = st->use_hist ? &st->cal : NULL;
     size_t ng = st->ng, code_len = 1;
-    for (size_t g = 0; g < ng; g++) code_len = maxlen(code_len, gr_dip_group_at(dip, g)->published);
+    for (size_t g = 0; g < ng; g++) code_len = str_maxlen(code_len, gr_dip_group_at(dip, g)->published);
     h5row gr;
     h5row_begin(&gr);
     size_t g_code = h5row_add_str(&gr, "code", code_len);
@@ -914,7 +908,7 @@ static int write_drgs(settle_run *st, h5w *w)
 static int write_institutions(settle_run *st, h5w *w)
 {
     size_t ninst = st->ninst, inst_len = 1;
-    for (size_t k = 0; k < ninst; k++) inst_len = maxlen(inst_len, st->inst[k].id);
+    for (size_t k = 0; k < ninst; k++) inst_len = str_maxlen(inst_len, st->inst[k].id);
     int dip = has_dip(st), drg = has_drg(st);
     h5row ir;
     h5row_begin(&ir);

@@ -36,3 +36,9 @@ void csv_put(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+size_t str_maxlen(size_t cur, const char *s)
+{
+    size_t l = strlen(s);
+    return l > cur ? l : cur;
+}
