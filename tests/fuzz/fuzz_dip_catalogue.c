@@ -20,23 +20,14 @@
 enum { NTAB = 5 };
 static const char *const SRC[NTAB] = {"catalogue.csv", "group_stats.csv", "attributes.csv", "icd10.csv",
                                       "simple_procs.csv"};
-static char g_path[NTAB][128];
-static uint8_t *g_orig[NTAB];
-static size_t g_orig_len[NTAB];
+static fz_tables g_t;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    const char *dir = fz_tmpdir("fuzz-dip");
-    for (int i = 0; i < NTAB; i++) {
-        char src[256];
-        snprintf(src, sizeof src, "%s/tests/data/dip-mini/%s", FUZZ_ROOT, SRC[i]);
-        g_orig[i] = fz_read_file(src, &g_orig_len[i]);
-        snprintf(g_path[i], sizeof g_path[i], "%s/%s", dir, SRC[i]);
-        fz_write_file(g_path[i], g_orig[i], g_orig_len[i]);
-    }
+    fz_tables_init(&g_t, "fuzz-dip", "tests/data/dip-mini", SRC, NTAB);
     return 0;
 }
 
@@ -79,15 +70,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
     int sel = data[0] % NTAB;
-    fz_write_file(g_path[sel], data + 1, size - 1);
+    fz_write_file(g_t.path[sel], data + 1, size - 1);
     gr_dip_options o;
     gr_dip_options_default(&o);
-    o.catalogue_csv = g_path[0];
+    o.catalogue_csv = g_t.path[0];
     if (!(data[0] & 8)) {
-        o.group_stats_csv = g_path[1];
-        o.proc_attr_csv = g_path[2];
-        o.icd10_csv = g_path[3];
-        o.simple_procs_csv = g_path[4];
+        o.group_stats_csv = g_t.path[1];
+        o.proc_attr_csv = g_t.path[2];
+        o.icd10_csv = g_t.path[3];
+        o.simple_procs_csv = g_t.path[4];
     }
     gr_dip *d = (gr_dip *)1;
     gr_error e;
@@ -100,6 +91,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (d || !memchr(e.msg, '\0', sizeof e.msg) || !e.msg[0] || !memchr(e.file, '\0', sizeof e.file))
             abort();
     }
-    fz_write_file(g_path[sel], g_orig[sel], g_orig_len[sel]);
+    fz_write_file(g_t.path[sel], g_t.orig[sel], g_t.len[sel]);
     return 0;
 }

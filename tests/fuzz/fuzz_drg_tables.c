@@ -21,23 +21,14 @@ enum { NTAB = 12 };
 static const char *const TABLES[NTAB] = {"adrg.csv", "adrg_list.csv", "adrg_rule.csv", "cc.csv",
                                          "cc_exclusion.csv", "drg.csv", "icd10_dx.csv", "icd9_proc.csv",
                                          "mcc.csv", "mdc.csv", "mdc_dx.csv", "or_procedures.csv"};
-static char g_path[NTAB][160];
-static uint8_t *g_orig[NTAB];
-static size_t g_orig_len[NTAB];
+static fz_tables g_t;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    const char *dir = fz_tmpdir("fuzz-drg");
-    for (int i = 0; i < NTAB; i++) {
-        char src[256];
-        snprintf(src, sizeof src, "%s/tests/data/drg-mini/%s", FUZZ_ROOT, TABLES[i]);
-        g_orig[i] = fz_read_file(src, &g_orig_len[i]);
-        snprintf(g_path[i], sizeof g_path[i], "%s/%s", dir, TABLES[i]);
-        fz_write_file(g_path[i], g_orig[i], g_orig_len[i]);
-    }
+    fz_tables_init(&g_t, "fuzz-drg", "tests/data/drg-mini", TABLES, NTAB);
     return 0;
 }
 
@@ -73,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
     int sel = data[0] % NTAB;
-    fz_write_file(g_path[sel], data + 1, size - 1);
+    fz_write_file(g_t.path[sel], data + 1, size - 1);
     gr_drg_options o;
     gr_drg_options_default(&o);
     o.dir = fz_dir;
@@ -90,6 +81,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (g || !memchr(e.msg, '\0', sizeof e.msg) || !e.msg[0] || !memchr(e.file, '\0', sizeof e.file))
             abort();
     }
-    fz_write_file(g_path[sel], g_orig[sel], g_orig_len[sel]);
+    fz_write_file(g_t.path[sel], g_t.orig[sel], g_t.len[sel]);
     return 0;
 }

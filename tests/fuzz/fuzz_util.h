@@ -145,4 +145,27 @@ static inline void fz_make_cases(gr_case c[FZ_NCASES])
     }
 }
 
+/* A table set for the loader harnesses: the n files names[] of the
+ * committed folder FUZZ_ROOT/from are copied into the process's temporary
+ * directory (tag); path[i] names each copy and orig[i]/len[i] keep the
+ * original bytes so a harness can restore a file after fuzzing it. */
+typedef struct {
+    char path[16][192];
+    uint8_t *orig[16];
+    size_t len[16];
+} fz_tables;
+
+static inline void fz_tables_init(fz_tables *t, const char *tag, const char *from,
+                                  const char *const *names, int n)
+{
+    const char *dir = fz_tmpdir(tag);
+    for (int i = 0; i < n && i < 16; i++) {
+        char src[256];
+        snprintf(src, sizeof src, "%s/%s/%s", FUZZ_ROOT, from, names[i]);
+        t->orig[i] = fz_read_file(src, &t->len[i]);
+        snprintf(t->path[i], sizeof t->path[i], "%s/%s", dir, names[i]);
+        fz_write_file(t->path[i], t->orig[i], t->len[i]);
+    }
+}
+
 #endif
