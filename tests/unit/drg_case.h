@@ -9,27 +9,13 @@
 #include <string.h>
 
 #include "../../grouper/grouper.h"
+#include "test_util.h"
 
 typedef struct {
     gr_case c;
     char buf[4096];
     const char *dx[80], *pr[80];
 } tcase;
-
-/* Splits s in place at '|' into out; returns the count (0 for ""). */
-static inline int tcase_split(char *s, const char **out)
-{
-    int n = 0;
-    if (!*s) return 0;
-    for (char *p = s;; p++) {
-        char *bar = strchr(p, '|');
-        out[n++] = p;
-        if (!bar) break;
-        *bar = '\0';
-        p = bar;
-    }
-    return n;
-}
 
 /* Fills t from the lists and demographics (-1 = missing) and returns &t->c.
  * The lists must fit t->buf (asserted by the callers' tests). */
@@ -40,8 +26,8 @@ static inline gr_case *mk(tcase *t, int sex, int age, int days, int weight, cons
     size_t ld = strlen(dx);
     memcpy(t->buf, dx, ld + 1);
     memcpy(t->buf + ld + 1, procs, strlen(procs) + 1);
-    int nd = tcase_split(t->buf, t->dx);
-    int np = tcase_split(t->buf + ld + 1, t->pr);
+    int nd = tu_split_list(t->buf, t->dx, 80);
+    int np = tu_split_list(t->buf + ld + 1, t->pr, 80);
     t->c.principal_dx = nd ? t->dx[0] : "";
     t->c.other_dx = t->dx + 1;
     t->c.n_other_dx = nd ? nd - 1 : 0;

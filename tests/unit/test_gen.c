@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "../../bench/gen.h"
+#include "test_util.h"
 
 #define NCOL 37
 #define COL_CASE 0
@@ -159,20 +160,6 @@ static long day_of(const char *s)
     return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
 }
 
-static int split_list(char *s, const char **out, int max)
-{
-    int n = 0;
-    if (!*s) return 0;
-    for (char *p = s;;) {
-        char *bar = strchr(p, '|');
-        if (n < max) out[n++] = p;
-        if (!bar) break;
-        *bar = 0;
-        p = bar + 1;
-    }
-    return n;
-}
-
 static void file_hash(const char *path, char hex[65])
 {
     size_t n;
@@ -223,10 +210,10 @@ static const gr_dip_group *group_row(const gr_dip *d, const table *t, size_t r,
     gr_case c;
     memset(&c, 0, sizeof c);
     c.principal_dx = fld(t, r, COL_PDX);
-    c.n_other_dx = split_list(odx, od, 16);
+    c.n_other_dx = tu_split_list(odx, od, 16);
     c.other_dx = od;
     c.principal_proc = fld(t, r, COL_PPROC);
-    c.n_other_procs = split_list(opr, op, 16);
+    c.n_other_procs = tu_split_list(opr, op, 16);
     c.other_procs = op;
     c.sex = atoi(fld(t, r, COL_SEX));
     c.age_years = atoi(fld(t, r, COL_AGE));

@@ -29,6 +29,7 @@
 
 #include "../../bench/gen.h"
 #include "../../grouper/csvtab.h"
+#include "test_util.h"
 
 #define NCOL 37
 #define COL_PDX 13
@@ -55,20 +56,6 @@ static int64_t fen_of(const char *s)
         v = v * 10 + (*p - '0');
     }
     return v * 100 + (dot[1] - '0') * 10 + (dot[2] - '0');
-}
-
-static int split_list(char *s, const char **out, int max)
-{
-    int n = 0;
-    if (!*s) return 0;
-    for (char *p = s;;) {
-        char *bar = strchr(p, '|');
-        if (n < max) out[n++] = p;
-        if (!bar) break;
-        *bar = 0;
-        p = bar + 1;
-    }
-    return n;
 }
 
 /* Upper-cased 医保版 codes of the ICD-10 table, read with the raw reader. */
@@ -162,10 +149,10 @@ static void test_round_trip_real(void **state)
         gr_case c;
         memset(&c, 0, sizeof c);
         c.principal_dx = fld[COL_PDX];
-        c.n_other_dx = split_list(fld[COL_ODX], od, 8);
+        c.n_other_dx = tu_split_list(fld[COL_ODX], od, 8);
         c.other_dx = od;
         c.principal_proc = fld[COL_PPROC];
-        c.n_other_procs = split_list(fld[COL_OPROC], op, 16);
+        c.n_other_procs = tu_split_list(fld[COL_OPROC], op, 16);
         c.other_procs = op;
         c.sex = c.age_years = c.age_days = c.birth_weight_g = -1;
         gr_dip_result r;
