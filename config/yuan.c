@@ -22,6 +22,8 @@ int cm_parse_yuan(const char *s, size_t len, int64_t *fen)
 {
     if (!s || !fen)
         return -1;
+    if (cm_parse_yuan_fast(s, len, fen))
+        return 0;
     size_t i = 0, end = len;
     while (i < end && is_space(s[i]))
         i++;

@@ -10,11 +10,35 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
 static int cmp_big(const void *a, const void *b);
+
+/* The slot array is the one big allocation (96 bytes a case, ~1 GB at
+ * 10M): an anonymous mapping that asks for transparent huge pages, so that
+ * first touch costs one fault per 2 MiB instead of one per 4 KiB, grown
+ * with mremap (no copy). Returns 0 or -1 (out of memory). */
+static int slots_reserve(pl_slots *s, size_t ncap)
+{
+    size_t huge = (size_t)2 << 20;
+    size_t bytes = (ncap * sizeof(cm_case) + huge - 1) / huge * huge;
+    void *m;
+    if (!s->mapped)
+        m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    else
+        m = mremap(s->slots, s->mapped, bytes, MREMAP_MAYMOVE);
+    if (m == MAP_FAILED) return -1;
+#ifdef MADV_HUGEPAGE
+    madvise(m, bytes, MADV_HUGEPAGE); /* advice: ignored where THP is off */
+#endif
+    s->slots = m;
+    s->mapped = bytes;
+    s->cap = bytes / sizeof(cm_case);
+    return 0;
+}
 
 int pl_threads(void)
 {
@@ -228,10 +252,7 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
                 nc = (size_t)((double)(r.size - r.offset + r.len) / per * 1.02) + 4096;
             }
             while (nc < next_slot) nc = nc + nc / 2;
-            cm_case *ns = realloc(out->slots, nc * sizeof *ns);
-            if (!ns) { snprintf(err, errlen, "out of memory for %zu cases", next_slot); rc = -1; break; }
-            out->slots = ns;
-            out->cap = nc;
+            if (slots_reserve(out, nc)) { snprintf(err, errlen, "out of memory for %zu cases", next_slot); rc = -1; break; }
         }
         const char *buf = r.buf;
         cm_case *slots = out->slots;
@@ -291,7 +312,7 @@ void pl_case_buckets(const pl_slots *s, size_t i, int64_t out[SC_BUCKET__COUNT])
 void pl_slots_free(pl_slots *s)
 {
     free(s->big);
-    free(s->slots);
+    if (s->mapped) munmap(s->slots, s->mapped);
     memset(s, 0, sizeof *s);
 }
 

@@ -42,8 +42,8 @@ int pl_rejects_merge(pl_rejects *parts, int n, pl_rejects *out);
 void pl_rejects_free(pl_rejects *r);
 
 typedef struct {
-    cm_case *slots;
-    size_t n, cap;
+    cm_case *slots;     /* an anonymous mapping of `mapped` bytes (huge pages) */
+    size_t n, cap, mapped;
     cm_big *big;        /* exact buckets of CF_BIG_BUCKETS cases, by slot */
     size_t nbig;
 } pl_slots;

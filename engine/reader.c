@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -441,7 +442,7 @@ static int split_list(cm_parser *p, size_t *used, const char *s, size_t n, const
 
 static int parse_money(cm_parser *p, cm_case *c, const char *s, size_t n, int col, int64_t *v)
 {
-    if (cm_parse_yuan(s, n, v) != 0) {
+    if (!cm_parse_yuan_fast(s, n, v) && cm_parse_yuan(s, n, v) != 0) {
         char tmp[48];
         size_t k = n < 40 ? n : 40;
         memcpy(tmp, s, k);
@@ -713,10 +714,139 @@ static int ensure_fields(cm_parser *p, int n)
     return 0;
 }
 
+/* Bit masks of a 64-byte block: separators (',' and '\n'), newlines, and
+ * whether the block holds a byte >= 0x80 or a NUL (then its rows get the
+ * full text check). A block that would run past end is copied into a
+ * zeroed buffer first (never read beyond the chunk) and its bits beyond
+ * end are cleared. */
+static inline void block_masks(const char *b, const char *end, uint64_t *sep, uint64_t *nl, int *hi)
+{
+    unsigned char tmp[64];
+    size_t avail = (size_t)(end - b);
+    const char *p = b;
+    if (avail < 64) {
+        memset(tmp, 0, sizeof tmp);
+        memcpy(tmp, b, avail);
+        p = (const char *)tmp;
+    }
+    uint64_t s = 0, n = 0, h = 0;
+#ifdef __SSE2__
+    const __m128i comma = _mm_set1_epi8(','), newline = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+    for (int j = 0; j < 4; j++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * j));
+        __m128i e = _mm_cmpeq_epi8(v, newline);
+        s |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, comma), e)) << (16 * j);
+        n |= (uint64_t)(unsigned)_mm_movemask_epi8(e) << (16 * j);
+        h |= (uint64_t)(unsigned)(_mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_cmpeq_epi8(v, zero))) << (16 * j);
+    }
+#else
+    for (int j = 0; j < 64; j++) {
+        unsigned char ch = (unsigned char)p[j];
+        s |= (uint64_t)(ch == ',' || ch == '\n') << j;
+        n |= (uint64_t)(ch == '\n') << j;
+        h |= (uint64_t)(ch >= 0x80 || ch == 0) << j;
+    }
+#endif
+    if (avail < 64) {
+        uint64_t keep = (UINT64_C(1) << avail) - 1;
+        s &= keep;
+        n &= keep;
+        h &= keep;
+    }
+    *sep = s;
+    *nl = n;
+    *hi = h != 0;
+}
+
+/* Unquoted chunks: one pass over 64-byte blocks finds the commas and the
+ * newlines together (no second scan for the end of a row); fields point
+ * into the mapped file. Same results as the general path below. */
+static void parse_plain_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
+                              const cm_parse_opts *o, cm_parser *p, cm_case *slots,
+                              rd_row_fn fn, void *ctx, int tid)
+{
+    const char *end = buf + ch->end, *base = buf + ch->begin, *pos = base;
+    uint64_t sep = 0, nl = 0, line = ch->first_line;
+    int hi = 0;
+    if (base < end) block_masks(base, end, &sep, &nl, &hi);
+    p->slots = slots;
+    if (p->fcap < 64) ensure_fields(p, 64);
+    for (size_t k = 0; k < ch->nrec; k++) {
+        cm_case *c = &slots[ch->slot0 + k];
+        memset(c, 0, sizeof *c);
+        c->line = (uint32_t)line++;
+        c->group = -1;
+        c->drg = -1;
+        c->mdc = -1;
+        const char *rec = pos, *start = pos, *re;
+        int nf = 0, rowhi = hi, oom = p->fcap == 0, cap = p->fcap;
+        const char **fp = p->fp; /* locals: the stores below cannot alias them */
+        size_t *fl = p->fl;
+        for (;;) {
+            if (!sep) {
+                base += 64;
+                if (base >= end) { re = end; break; }
+                block_masks(base, end, &sep, &nl, &hi);
+                rowhi |= hi;
+                continue;
+            }
+            uint64_t bit = sep & (~sep + 1);
+            const char *q = base + __builtin_ctzll(sep);
+            sep ^= bit;
+            if (__builtin_expect(nf == cap, 0)) {
+                if (!oom && ensure_fields(p, nf + 1)) oom = 1;
+                cap = oom ? INT_MAX : p->fcap;
+                fp = p->fp;
+                fl = p->fl;
+            }
+            if (!oom) { fp[nf] = start; fl[nf] = (size_t)(q - start); }
+            nf++;
+            start = q + 1;
+            if (nl & bit) { re = q; break; }
+        }
+        if (re == end) { /* the last row of the file, without newline */
+            if (nf == cap && !oom && ensure_fields(p, nf + 1)) oom = 1;
+            if (!oom) { p->fp[nf] = start; p->fl[nf] = (size_t)(end - start); }
+            nf++;
+        }
+        pos = re + 1;
+        size_t rl = (size_t)(re - rec);
+        if (rl && rec[rl - 1] == '\r') {
+            rl--;
+            if (!oom && p->fl[nf - 1]) p->fl[nf - 1]--;
+        }
+        if (rl == 0) { c->status = SLOT_EMPTY; continue; }
+        if (oom) {
+            reject(p, c, "", "out of memory for the fields of this row%s", "");
+            fn(ctx, tid, p, c);
+            continue;
+        }
+        if (p->scap < 2 * rl + 64) {
+            size_t nc = 2 * rl + 4096;
+            char *ns = realloc(p->scratch, nc);
+            if (!ns) { reject(p, c, "", "out of memory for a row of this size%s", ""); fn(ctx, tid, p, c); continue; }
+            p->scratch = ns;
+            p->scap = nc;
+        }
+        if (rowhi && bad_text(p, c, rec, rl)) {
+            fn(ctx, tid, p, c);
+            continue;
+        }
+        p->nf = nf;
+        c->status = SLOT_CASE;
+        if (!o->tokenize_only) parse_row(r, p, o, c, 0);
+        fn(ctx, tid, p, c);
+    }
+}
+
 void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
                     const cm_parse_opts *o, cm_parser *p, cm_case *slots,
                     rd_row_fn fn, void *ctx, int tid)
 {
+    if (!ch->quoted) {
+        parse_plain_chunk(r, buf, ch, o, p, slots, fn, ctx, tid);
+        return;
+    }
     const char *pos = buf + ch->begin, *end = buf + ch->end;
     uint64_t line = ch->first_line;
     p->slots = slots;

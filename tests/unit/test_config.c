@@ -222,6 +222,77 @@ static void test_parse_yuan_bad(void **state)
     assert_int_equal(cm_parse_yuan("12", 0, &v), -1);
 }
 
+/* The SWAR fast path against a plain reference: it must accept exactly
+ * the strings of the shape [0-9]{1,8}\.[0-9]{2} and give their value;
+ * anything else is left to cm_parse_yuan (return 0). Random strings over
+ * an alphabet that includes the bytes next to '0' and '9' ('/', ':'), a
+ * high byte and the separators, plus every position of one bad byte in
+ * an otherwise good amount. */
+static int ref_shape(const char *s, size_t n, int64_t *v)
+{
+    if (n < 4 || n > 11 || s[n - 3] != '.') return 0;
+    int64_t x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == n - 3) continue;
+        if (s[i] < '0' || s[i] > '9') return 0;
+        x = x * 10 + (s[i] - '0');
+    }
+    *v = x;
+    return 1;
+}
+
+static void check_fast(const char *s, size_t n)
+{
+    int64_t a = -777, b = -777;
+    int fa = cm_parse_yuan_fast(s, n, &a), fb = ref_shape(s, n, &b);
+    if (fa != fb || (fa && a != b))
+        print_error("input \"%.*s\": fast %d %lld, reference %d %lld\n", (int)n, s, fa,
+                    (long long)a, fb, (long long)b);
+    assert_int_equal(fa, fb);
+    if (fa) {
+        assert_int_equal(a, b);
+        int64_t c = -1; /* and the public parser agrees */
+        assert_int_equal(cm_parse_yuan(s, n, &c), 0);
+        assert_int_equal(c, b);
+    }
+}
+
+static void test_parse_yuan_fast(void **state)
+{
+    (void)state;
+    static const char alpha[] = "0123456789.0123456789/:-+ \xb9";
+    uint64_t x = 88172645463325252ULL;
+    char buf[16];
+    for (int t = 0; t < 400000; t++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        size_t n = (size_t)(x % 13);
+        int shaped = (x >> 8) & 1; /* half of them get a '.' at n-3 */
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            buf[i] = alpha[x % (sizeof alpha - 1)];
+        }
+        if (shaped && n >= 3) buf[n - 3] = '.';
+        check_fast(buf, n);
+    }
+    /* every integer width, every digit value in every position */
+    for (size_t k = 1; k <= 8; k++)
+        for (int d = 0; d <= 9; d++)
+            for (size_t pos = 0; pos < k + 3; pos++) {
+                size_t n = k + 3;
+                for (size_t i = 0; i < n; i++) buf[i] = (char)('0' + (i * 7 + 3) % 10);
+                buf[k] = '.';
+                if (pos != k) buf[pos] = (char)('0' + d);
+                check_fast(buf, n);
+                if (pos != k) { buf[pos] = '/'; check_fast(buf, n); buf[pos] = ':'; check_fast(buf, n); }
+            }
+    memcpy(buf, "99999999.99", 11);
+    int64_t v = 0;
+    assert_int_equal(cm_parse_yuan_fast(buf, 11, &v), 1);
+    assert_int_equal(v, INT64_C(9999999999));
+    assert_int_equal(cm_parse_yuan_fast("123456789.01", 12, &v), 0); /* 9 digits: slow path */
+    assert_int_equal(cm_parse_yuan_fast("-1.00", 5, &v), 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* Defaults and a complete file                                        */
 /* ------------------------------------------------------------------ */
@@ -950,6 +1021,7 @@ int main(void)
         cmocka_unit_test(test_sha256_vectors),
         cmocka_unit_test(test_parse_yuan_good),
         cmocka_unit_test(test_parse_yuan_bad),
+        cmocka_unit_test(test_parse_yuan_fast),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_minimal_file),
         cmocka_unit_test(test_full_file),
