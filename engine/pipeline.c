@@ -320,53 +320,91 @@ void pl_slots_free(pl_slots *s)
 /* duplicate case ids                                                  */
 /* ------------------------------------------------------------------ */
 
+/* Doubles a duplicate-check table (only when one partition holds far more
+ * ids than its share: skewed or adversarial ids). NULL when out of memory. */
+static uint64_t *dup_grow(uint64_t *tab, size_t *cap, const cm_case *slots)
+{
+    size_t nc = *cap * 2;
+    uint64_t *t = calloc(nc, sizeof *t);
+    if (t)
+        for (size_t k = 0; k < *cap; k++) {
+            if (!tab[k]) continue;
+            size_t q = (slots[(tab[k] >> 32) - 1].id_hash >> 7) & (nc - 1);
+            while (t[q]) q = (q + 1) & (nc - 1);
+            t[q] = tab[k];
+        }
+    free(tab);
+    *cap = nc;
+    return t;
+}
+
 size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
 {
     /* Partitioned by hash: every copy of an id lands in the same partition,
      * and each partition is scanned in slot order, so "the first row wins"
-     * whatever the number of partitions (threads). Table entries keep 32
-     * bits of the hash so that most probes never touch the case id. */
-    uint64_t *h = malloc((n ? n : 1) * sizeof *h);
-    if (!h) return (size_t)-1;
+     * whatever the number of partitions (threads). The hash of each id is
+     * kept in the slot's pay_fen (id_hash: unused until the pay stage, reset
+     * to 0 here), so no side array; partitions are sized so that the
+     * tables stay under ~2 bytes a case in all (a pass per partition reads
+     * the hashes again, which is cheaper than first-touching more memory).
+     * Table entries keep 32 bits of the hash, so most probes never touch
+     * the case id. */
     size_t ncase = 0;
 #pragma omp parallel for schedule(static) reduction(+ : ncase)
     for (long i = 0; i < (long)n; i++) {
-        h[i] = slots[i].status == SLOT_CASE ? hash_str(slots[i].case_id) | 1 : 0;
-        ncase += h[i] != 0;
+        cm_case *c = &slots[i];
+        c->id_hash = c->status == SLOT_CASE ? hash_str(c->case_id) | 1 : 0;
+        ncase += c->id_hash != 0;
     }
+    int np = pl_threads();
+    size_t nparts = (size_t)np;
+    while (ncase / nparts > ((size_t)1 << 21)) nparts += (size_t)np; /* <= 2M ids a table */
     size_t ndup = 0, bad = 0;
 #pragma omp parallel reduction(+ : ndup, bad)
     {
-        int np = pl_threads(), me = pl_thread_id();
-        size_t cap = 16, want = ncase / (size_t)np + 16;
+        int me = pl_thread_id();
+        size_t cap = 16, want = ncase / nparts + ncase / nparts / 8 + 16;
         while (cap < want + want / 3) cap <<= 1;   /* load factor <= 0.75 */
-        /* (idx + 1) << 32 | hash bits. malloc + memset, not calloc: calloc's
-         * lazily mapped zero pages would fault again (copy on write, with a
-         * TLB shootdown to the other threads) on the first insert */
-        uint64_t *tab = malloc(cap * sizeof *tab);
+        uint64_t *tab = malloc(cap * sizeof *tab);  /* (idx + 1) << 32 | hash bits */
         if (!tab) bad++;
-        else memset(tab, 0, cap * sizeof *tab);
-        for (size_t i = 0; tab && i < n; i++) {
-            if (!h[i] || (int)((h[i] >> 40) % (uint64_t)np) != me) continue;
-            uint32_t frag = (uint32_t)h[i];
-            size_t k = (h[i] >> 7) & (cap - 1);
-            for (;;) {
-                uint64_t e = tab[k];
-                if (!e) { tab[k] = ((uint64_t)(i + 1) << 32) | frag; break; }
-                if ((uint32_t)e == frag) {
-                    size_t j = (size_t)(e >> 32) - 1;
-                    if (strcmp(slots[j].case_id, slots[i].case_id) == 0) {
-                        fn(ctx, me, &slots[i], &slots[j]);
-                        ndup++;
+        size_t cap0 = cap;
+        for (size_t part = (size_t)me; tab && part < nparts; part += (size_t)np) {
+            if (cap != cap0) { /* a skewed partition grew the table: back to size */
+                free(tab);
+                cap = cap0;
+                if (!(tab = malloc(cap * sizeof *tab))) { bad++; break; }
+            }
+            memset(tab, 0, cap * sizeof *tab);
+            size_t used = 0;
+            for (size_t i = 0; i < n; i++) {
+                uint64_t h = slots[i].id_hash;
+                if (!h || (h >> 40) % nparts != part) continue;
+                uint32_t frag = (uint32_t)h;
+                size_t k = (h >> 7) & (cap - 1);
+                for (;;) {
+                    uint64_t e = tab[k];
+                    if (!e) {
+                        tab[k] = ((uint64_t)(i + 1) << 32) | frag;
+                        if (4 * ++used > 3 * cap && !(tab = dup_grow(tab, &cap, slots))) bad++;
                         break;
                     }
+                    if ((uint32_t)e == frag) {
+                        size_t j = (size_t)(e >> 32) - 1;
+                        if (strcmp(slots[j].case_id, slots[i].case_id) == 0) {
+                            fn(ctx, me, &slots[i], &slots[j]);
+                            ndup++;
+                            break;
+                        }
+                    }
+                    k = (k + 1) & (cap - 1);
                 }
-                k = (k + 1) & (cap - 1);
+                if (bad) break;
             }
         }
         free(tab);
     }
-    free(h);
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < (long)n; i++) slots[i].id_hash = 0;
     return bad ? (size_t)-1 : ndup;
 }
 

@@ -344,29 +344,56 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
     }
     free(drej);
     pl_rejects_merge(st->rejs, nt + 1, &st->rej);
-    for (size_t i = 0; i < s->n; i++) {
-        if (s->slots[i].status == SLOT_EMPTY) st->empty++;
-        else st->records++;
-        if (s->slots[i].status == SLOT_CASE) st->cases++;
+    /* one parallel sweep: counts, and the special-review candidates (few;
+     * per-thread lists, put in a total order by the sort below) */
+    int64_t n_empty = 0, n_rec = 0, n_case = 0;
+    struct { special_cand *v; size_t n, cap; } *cand = calloc((size_t)nt, sizeof *cand);
+    int oom = !cand;
+#pragma omp parallel reduction(+ : n_empty, n_rec, n_case, oom)
+    {
+        int tid = pl_thread_id();
+#pragma omp for schedule(static)
+        for (long i = 0; i < (long)s->n; i++) {
+            const cm_case *c = &sl[i];
+            n_empty += c->status == SLOT_EMPTY;
+            n_rec += c->status != SLOT_EMPTY;
+            if (c->status != SLOT_CASE) continue;
+            n_case++;
+            if (!st->dip || !(c->flags & CF_SPECIAL_OVER) || !cand) continue;
+            if (cand[tid].n == cand[tid].cap) {
+                size_t nc = cand[tid].cap ? cand[tid].cap * 2 : 256;
+                special_cand *v = realloc(cand[tid].v, nc * sizeof *v);
+                if (!v) { oom++; continue; }
+                cand[tid].v = v;
+                cand[tid].cap = nc;
+            }
+            cand[tid].v[cand[tid].n++] = (special_cand){case_ratio(st->std_fen, c), c->line, (size_t)i};
+        }
     }
+    st->empty = n_empty;
+    st->records = n_rec;
+    st->cases = n_case;
+    size_t nc = 0;
+    special_cand *sc = NULL;
+    for (int t = 0; cand && t < nt; t++) nc += cand[t].n;
+    if (!oom && !(sc = malloc((nc ? nc : 1) * sizeof *sc))) oom = 1;
+    for (int t = 0, k = 0; cand && t < nt; t++) {
+        if (sc) memcpy(sc + k, cand[t].v, cand[t].n * sizeof *sc);
+        k += (int)cand[t].n;
+        free(cand[t].v);
+    }
+    free(cand);
+    if (oom) { free(sc); snprintf(err, errlen, "out of memory"); return CM_EXIT_INTERNAL; }
     st->rejects = (int64_t)st->rej.n;
     if (st->cases == 0) {
         snprintf(err, errlen, "%s: no case to settle (%lld rows read, %lld rejected); fix the input "
                               "(casemix group --scheme dip ... lists every row with its reason)",
                  st->input, (long long)st->records, (long long)st->rejects);
+        free(sc);
         return CM_EXIT_INPUT;
     }
     if (st->dip) {
         /* special review (特例单议): highest ratios above the threshold, capped */
-        size_t nc = 0;
-        for (size_t i = 0; i < s->n; i++)
-            if (s->slots[i].status == SLOT_CASE && (s->slots[i].flags & CF_SPECIAL_OVER)) nc++;
-        special_cand *sc = malloc((nc ? nc : 1) * sizeof *sc);
-        if (!sc) { snprintf(err, errlen, "out of memory"); return CM_EXIT_INTERNAL; }
-        size_t k = 0;
-        for (size_t i = 0; i < s->n; i++)
-            if (s->slots[i].status == SLOT_CASE && (s->slots[i].flags & CF_SPECIAL_OVER))
-                sc[k++] = (special_cand){case_ratio(st->std_fen, &s->slots[i]), s->slots[i].line, i};
         qsort(sc, nc, sizeof *sc, cmp_special);
         size_t cap = (size_t)floor(cfg->outliers.special_cap * (double)st->cases);
         for (size_t j = 0; j < nc && j < cap; j++) {
@@ -375,8 +402,8 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
             if (cfg->outliers.special_pay_k > 0)
                 c->score_e4 = sc_score_e4(st->rw[c->group], st->coef[c->level], cfg->outliers.special_pay_k);
         }
-        free(sc);
     }
+    free(sc);
     if (st->drg) {
         /* DRG points: in the slot when DRG is the only scheme, else beside it */
         if (st->dip) {
@@ -429,7 +456,8 @@ static int pay_scheme(settle_run *st, scheme_tot *T, int drg_scheme, const uint3
     int64_t *drg_pay = st->drg_pay;
     const int64_t *ipay = T->inst_pay;
     int bad = 0;
-#pragma omp parallel reduction(+ : bad)
+    int64_t paid = 0;
+#pragma omp parallel reduction(+ : bad, paid)
     {
         size_t wcap = 0;
         int64_t *wv = NULL, *ov = NULL, *sv = NULL;
@@ -454,15 +482,14 @@ static int pay_scheme(settle_run *st, scheme_tot *T, int drg_scheme, const uint3
                 size_t i = order[start[k] + j];
                 if (drg_scheme && drg_pay) drg_pay[i] = ov[j];
                 else sl[i].pay_fen = ov[j];
+                paid += ov[j];
             }
         }
         free(wv); free(ov); free(sv);
     }
     if (bad) { snprintf(err, errlen, "out of memory"); return CM_EXIT_INTERNAL; }
     for (size_t k = 0; k < ninst; k++) T->pay_fen += T->inst_pay[k];
-    for (size_t i = 0; i < st->s.n; i++)
-        if (sl[i].status == SLOT_CASE)
-            T->cases_paid_fen += drg_scheme && drg_pay ? drg_pay[i] : sl[i].pay_fen;
+    T->cases_paid_fen = paid; /* integer sum: the same in any order */
     return 0;
 }
 
@@ -590,19 +617,31 @@ static int st_pay(settle_run *st, char *err, size_t errlen)
 
     /* cases of each institution, in slot order */
     {
-        size_t *start = calloc(ninst + 1, sizeof *start), *pos = malloc((ninst + 1) * sizeof *pos);
+        /* from the per-slice counts: where each slice's cases of each
+         * institution go, then every slice fills its part in parallel */
+        size_t *start = calloc(ninst + 1, sizeof *start), *pos = malloc((nslice * ninst + 1) * sizeof *pos);
         uint32_t *order = malloc((size_t)(st->cases ? st->cases : 1) * sizeof *order);
         if (!start || !pos || !order) {
             free(start); free(pos); free(order);
             snprintf(err, errlen, "out of memory");
             goto out;
         }
-        for (size_t i = 0; i < s->n; i++)
-            if (s->slots[i].status == SLOT_CASE) start[s->slots[i].inst + 1]++;
-        for (size_t k = 0; k < ninst; k++) start[k + 1] += start[k];
-        memcpy(pos, start, (ninst + 1) * sizeof *pos);
-        for (size_t i = 0; i < s->n; i++)
-            if (s->slots[i].status == SLOT_CASE) order[pos[s->slots[i].inst]++] = (uint32_t)i;
+        for (size_t k = 0; k < ninst; k++) {
+            size_t at = start[k];
+            for (size_t sl = 0; sl < nslice; sl++) {
+                pos[sl * ninst + k] = at;
+                at += (size_t)part[sl * ninst + k].n_cases;
+            }
+            start[k + 1] = at;
+        }
+#pragma omp parallel for schedule(dynamic, 1)
+        for (long sl = 0; sl < (long)nslice; sl++) {
+            size_t a = (size_t)sl << SLICE_SHIFT, b = a + ((size_t)1 << SLICE_SHIFT);
+            if (b > s->n) b = s->n;
+            size_t *P = pos + (size_t)sl * ninst;
+            for (size_t i = a; i < b; i++)
+                if (s->slots[i].status == SLOT_CASE) order[P[s->slots[i].inst]++] = (uint32_t)i;
+        }
         free(pos);
         int e = 0;
         if (dip_on) {
