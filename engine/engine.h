@@ -198,6 +198,10 @@ typedef struct {
     /* fields not kept in cm_case, for later stages */
     char inst_id[32];
     int admit_day, discharge_day; /* days since 1970, -1 missing */
+    /* readable bytes around the fields of the current chunk (the mapped
+     * file): the amount parser may load 8 bytes that end at a field's end */
+    const char *lo, *hi;
+    uint8_t bucket_of[SC_CAT__COUNT]; /* sc_category_bucket, once */
     /* reject being built */
     const char *rj_field;
     char rj_reason[104];

@@ -1,0 +1,206 @@
+/*
+ * test_engine_parse.c - the reader's fast paths against plain references.
+ *
+ * - parse_date (SWAR check of "YYYY-MM-"): random strings over digits,
+ *   separators and their neighbours, every date of 1899-2201 with both
+ *   separators; the reference is a character loop and a day count.
+ * - amounts through the whole reader (pl_read): a CSV whose total_cost and
+ *   fund_paid cells are random strings (good, bad, wide, signed, spaced),
+ *   with total_cost as the first column (its 8-byte load would start
+ *   before the field: the file's header must guard it), the last column,
+ *   and in quoted cells (copied to scratch: the slow path). Each row must
+ *   be a case with exactly the fen of cm_parse_yuan, or a reject on that
+ *   field, as the README's input rules say (>= 0, <= 1e9 yuan).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../engine/pipeline.h"
+
+static uint64_t rnd(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+static int ref_days(int y, int m, int d)
+{
+    /* days since 1970-01-01 by counting */
+    static const int md[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    long n = 0;
+    for (int yy = 1970; yy < y; yy++) n += 365 + ((yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0);
+    for (int yy = y; yy < 1970; yy++) n -= 365 + ((yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0);
+    for (int mm = 1; mm < m; mm++) n += md[mm - 1] + (mm == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    return (int)(n + d - 1);
+}
+
+static int ref_date(const char *s, size_t n)
+{
+    if (n < 10) return -1;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) { if (s[i] != '-' && s[i] != '/') return -1; }
+        else if (s[i] < '0' || s[i] > '9') return -1;
+    }
+    if (n > 10 && s[10] != ' ' && s[10] != 'T') return -1;
+    int y = atoi(s), m = (s[5] - '0') * 10 + s[6] - '0', d = (s[8] - '0') * 10 + s[9] - '0';
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1]) return -1;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return -1;
+    return ref_days(y, m, d);
+}
+
+static void check_date(const char *s, size_t n)
+{
+    int a = parse_date(s, n), b = ref_date(s, n);
+    if (a != b) print_error("date \"%.*s\": parse_date %d, reference %d\n", (int)n, s, a, b);
+    assert_int_equal(a, b);
+}
+
+static void test_parse_date(void **state)
+{
+    (void)state;
+    char buf[24];
+    for (int y = 1899; y <= 2201; y += (y > 1905 && y < 2195 ? 7 : 1))
+        for (int m = 0; m <= 13; m++)
+            for (int d = 0; d <= 32; d++) {
+                snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+                check_date(buf, 10);
+                buf[4] = '/';
+                check_date(buf, 10);
+                buf[7] = '/';
+                check_date(buf, 10);
+            }
+    static const char alpha[] = "0123456789-/:. T\xb0";
+    uint64_t x = 0x243F6A8885A308D3ULL;
+    for (int t = 0; t < 300000; t++) {
+        snprintf(buf, sizeof buf, "20%02d-%02d-%02d 08:30", (int)(rnd(&x) % 100), (int)(rnd(&x) % 13),
+                 (int)(rnd(&x) % 32));
+        size_t n = 10 + rnd(&x) % 7;
+        for (int k = (int)(rnd(&x) % 3); k > 0; k--) buf[rnd(&x) % n] = alpha[rnd(&x) % (sizeof alpha - 1)];
+        check_date(buf, n);
+    }
+    check_date("2024-02-29", 10);
+    check_date("2023-02-29", 10);
+    check_date("2000-02-29", 10);
+    check_date("2100-02-29", 10);
+    check_date("2025-01-14T08:30:00", 19);
+}
+
+/* ------------------------------------------------------------------ */
+
+/* A random amount text: a prefix (mostly none), 0-12 integer digits, a
+ * '.', 0-3 decimals and a suffix (mostly none) - most are good "D.DD". */
+static void amount(uint64_t *x, char *out, size_t cap)
+{
+    static const char *const pre[] = {"", "", "", "", "", "", " ", "-", "+", "0", "x"};
+    static const char *const suf[] = {"", "", "", "", "", "", " ", "x", ".5", ",", "\t"};
+    static const int widths[] = {1, 1, 2, 3, 4, 4, 5, 5, 6, 7, 8, 9, 10, 12, 0};
+    static const int decs[] = {2, 2, 2, 2, 2, 2, 2, 1, 0, 3};
+    char ip[16], dp[4];
+    int w = widths[rnd(x) % (sizeof widths / sizeof widths[0])];
+    for (int i = 0; i < w; i++) ip[i] = (char)('0' + rnd(x) % 10);
+    if (w > 1 && rnd(x) % 3) ip[0] = (char)('1' + rnd(x) % 9);
+    ip[w] = '\0';
+    int nd = decs[rnd(x) % (sizeof decs / sizeof decs[0])];
+    for (int i = 0; i < nd; i++) dp[i] = (char)('0' + rnd(x) % 10);
+    dp[nd] = '\0';
+    const char *dot = nd || rnd(x) % 4 == 0 ? "." : "";
+    const char *sfx = suf[rnd(x) % (sizeof suf / sizeof suf[0])];
+    if (*sfx == ',') sfx = ""; /* a comma would split the cell */
+    snprintf(out, cap, "%s%s%s%s%s", pre[rnd(x) % (sizeof pre / sizeof pre[0])], ip, dot, dp, sfx);
+}
+
+static void on_row(void *ctx, int tid, cm_parser *p, cm_case *c)
+{
+    (void)ctx; (void)tid; (void)p; (void)c;
+}
+
+/* Expected outcome of one cell: 1 with fen, or 0 (reject). */
+static int expect(const char *s, int64_t *fen)
+{
+    if (cm_parse_yuan(s, strlen(s), fen) != 0) return 0;
+    return *fen >= 0 && *fen <= INT64_C(100000000000);
+}
+
+static void run_file(int layout)
+{
+    char path[] = "/tmp/casemix-parse-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    /* layout 0: total_cost first; 1: fund_paid last; 2: quoted cells */
+    if (layout == 0) fprintf(f, "total_cost,case_id,institution_id,institution_level,principal_dx,fund_paid\n");
+    else fprintf(f, "case_id,institution_id,institution_level,principal_dx,total_cost,fund_paid\n");
+    enum { ROWS = 60000 };
+    char (*tot)[48] = calloc(ROWS, sizeof *tot), (*fund)[48] = calloc(ROWS, sizeof *fund);
+    uint64_t x = 0xB7E151628AED2A6BULL + (uint64_t)layout;
+    for (int i = 0; i < ROWS; i++) {
+        amount(&x, tot[i], sizeof tot[i]);
+        /* fund: small, so that fund <= total holds when total is valid */
+        if (rnd(&x) % 4) snprintf(fund[i], sizeof fund[i], "0.%02d", (int)(rnd(&x) % 100));
+        else amount(&x, fund[i], sizeof fund[i]);
+        const char *q = layout == 2 ? "\"" : "";
+        if (layout == 0)
+            fprintf(f, "%s,C%d,H1,2,K35.800,%s\n", tot[i], i, fund[i]);
+        else
+            fprintf(f, "C%d,H1,2,K35.800,%s%s%s,%s%s%s\n", i, q, tot[i], q, q, fund[i], q);
+    }
+    fclose(f);
+    pl_slots s;
+    cm_reader hdr;
+    char err[512];
+    cm_parse_opts po = {1, 1, CM_MISMATCH_FLAG, 0, 0};
+    static const int req[] = {COL_CASE_ID, -1};
+    int rc = pl_read(path, NULL, req, &po, on_row, NULL, &s, &hdr, NULL, NULL, err, sizeof err);
+    if (rc) print_error("%s\n", err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(s.n, ROWS);
+    size_t ok = 0;
+    for (int i = 0; i < ROWS; i++) {
+        const cm_case *c = &s.slots[i];
+        int64_t t = 0, fu = 0;
+        int et = expect(tot[i], &t), ef = expect(fund[i], &fu);
+        int want_case = et && ef && fu <= t;
+        if ((c->status == SLOT_CASE) != want_case || (want_case && (c->total_fen != t || c->fund_fen != fu)))
+            print_error("layout %d row %d: total '%s' fund '%s': status %d total %lld fund %lld, want case %d "
+                        "total %lld fund %lld\n", layout, i, tot[i], fund[i], c->status, (long long)c->total_fen,
+                        (long long)c->fund_fen, want_case, (long long)t, (long long)fu);
+        assert_int_equal(c->status == SLOT_CASE, want_case);
+        if (want_case) {
+            assert_int_equal(c->total_fen, t);
+            assert_int_equal(c->fund_fen, fu);
+            ok++;
+        }
+    }
+    assert_true(ok > ROWS / 4 && ok < ROWS); /* both outcomes occur */
+    pl_slots_free(&s);
+    free(tot);
+    free(fund);
+    unlink(path);
+}
+
+static void test_amounts_first_column(void **state) { (void)state; run_file(0); }
+static void test_amounts_last_column(void **state) { (void)state; run_file(1); }
+static void test_amounts_quoted(void **state) { (void)state; run_file(2); }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_date),
+        cmocka_unit_test(test_amounts_first_column),
+        cmocka_unit_test(test_amounts_last_column),
+        cmocka_unit_test(test_amounts_quoted),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
