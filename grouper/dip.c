@@ -191,6 +191,19 @@ void gr_dip_assign(const gr_dip *d, const gr_case *c, gr_dip_result *r)
     uint32_t hdx, h3, h5;
     size_t ndx = canon_pfx(c->principal_dx, dx, sizeof dx, &hdx, &h3, &h5);
     if (ndx == 0) return;
+    /* the lookups of a case miss the cache (tables of 10^4-10^5 codes):
+     * start every first probe now so that the misses overlap */
+    if (d->has_icd10) gr_strhash_prefetch(&d->icd_ix, hdx);
+    gr_strhash_prefetch(&d->dx_ix, h5);
+    gr_strhash_prefetch(&d->dx_ix, h3);
+    {
+        char pb[DIP_CODE_BUF];
+        uint32_t ph;
+        if (dip_canon(c->principal_proc, pb, sizeof pb, &ph)) gr_strhash_prefetch(&d->proc_ix, ph);
+        int np = c->other_procs && c->n_other_procs > 0 ? c->n_other_procs : 0;
+        for (int k = 0; k < np && k < 8; k++)
+            if (dip_canon(c->other_procs[k], pb, sizeof pb, &ph)) gr_strhash_prefetch(&d->proc_ix, ph);
+    }
     if (d->has_icd10 &&
         (ndx >= sizeof dx || gr_strhash_get(&d->icd_ix, dx, ndx, hdx) < 0)) {
         r->why = GR_WHY_DX_INVALID;

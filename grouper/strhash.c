@@ -44,7 +44,7 @@ void gr_strhash_free(gr_strhash *h)
 static void place(gr_strhash_slot *slots, size_t mask, const gr_strhash_slot *s)
 {
     size_t i = s->hash & mask;
-    while (slots[i].key) i = (i + 1) & mask;
+    while (slots[i].tag) i = (i + 1) & mask;
     slots[i] = *s;
 }
 
@@ -55,7 +55,7 @@ static int grow(gr_strhash *h)
     size_t oldcap = h->mask + 1;
     if (alloc_slots(h, cap) < 0) { h->slots = old; return -1; }
     for (size_t i = 0; i < oldcap; i++)
-        if (old[i].key) place(h->slots, h->mask, &old[i]);
+        if (old[i].tag) place(h->slots, h->mask, &old[i]);
     free(old);
     return 0;
 }
@@ -64,15 +64,23 @@ int gr_strhash_put(gr_strhash *h, const char *key, size_t len, int32_t val, int3
 {
     if (!h->slots && gr_strhash_init(h, 8) < 0) return -1;
     uint32_t hash = gr_strhash_hash(key, len);
-    for (size_t i = hash & h->mask; h->slots[i].key; i = (i + 1) & h->mask) {
+    if (len >= UINT32_MAX) return -1;
+    for (size_t i = hash & h->mask; h->slots[i].tag; i = (i + 1) & h->mask) {
         const gr_strhash_slot *s = &h->slots[i];
-        if (s->hash == hash && s->len == len && memcmp(s->key, key, len) == 0) {
+        if (s->hash == hash && s->tag == len + 1 &&
+            memcmp(len <= GR_STRHASH_INLINE ? s->key.in : s->key.ptr, key, len) == 0) {
             if (old) *old = s->val;
             return 0;
         }
     }
     if (2 * (h->n + 1) > h->mask + 1 && grow(h) < 0) return -1;
-    gr_strhash_slot s = { key, hash, (uint32_t)len, val };
+    gr_strhash_slot s;
+    memset(&s, 0, sizeof s);
+    s.hash = hash;
+    s.tag = (uint32_t)len + 1;
+    s.val = val;
+    if (len <= GR_STRHASH_INLINE) memcpy(s.key.in, key, len);
+    else s.key.ptr = key;
     place(h->slots, h->mask, &s);
     h->n++;
     return 1;

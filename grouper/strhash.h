@@ -5,8 +5,8 @@
  * upper-cases a code into a stack buffer, and look it up with no second
  * pass and no allocation.
  *
- * Keys are not copied: the table stores a pointer and the length, and the
- * key memory must outlive the table (keep keys in an arena). Linear probing,
+ * Short keys are copied into the slot; longer ones are kept by pointer, and
+ * that key memory must outlive the table (keep keys in an arena). Linear probing,
  * power-of-two capacity, load factor <= 1/2, no deletion. A table is
  * immutable after the last put and may then be read by any number of
  * threads at once.
@@ -39,11 +39,19 @@ static inline uint32_t gr_strhash_final(uint32_t h)
     return h;
 }
 
+/* Keys of up to GR_STRHASH_INLINE bytes (every ICD-10 / ICD-9-CM-3 code,
+ * "A01.000x001") are copied into the slot, so a probe reads one cache line
+ * and never follows a pointer; longer keys are kept by pointer. 32 bytes,
+ * two slots a cache line. */
+#define GR_STRHASH_INLINE 20
 typedef struct {
-    const char *key;   /* NULL = empty slot */
     uint32_t hash;
-    uint32_t len;
+    uint32_t tag;      /* key length + 1; 0 = empty slot */
     int32_t val;
+    union {
+        char in[GR_STRHASH_INLINE];
+        const char *ptr;
+    } key;
 } gr_strhash_slot;
 
 typedef struct {
@@ -76,14 +84,22 @@ static inline int32_t gr_strhash_get(const gr_strhash *h, const char *key, size_
     size_t i = hash & h->mask;
     for (;;) {
         const gr_strhash_slot *s = &h->slots[i];
-        if (!s->key) return -1;
-        if (s->hash == hash && s->len == len) {
-            size_t k = 0;
-            while (k < len && s->key[k] == key[k]) k++;
-            if (k == len) return s->val;
+        if (!s->tag) return -1;
+        if (s->hash == hash && s->tag == len + 1) {
+            const char *k = len <= GR_STRHASH_INLINE ? s->key.in : s->key.ptr;
+            size_t j = 0;
+            while (j < len && k[j] == key[j]) j++;
+            if (j == len) return s->val;
         }
         i = (i + 1) & h->mask;
     }
+}
+
+/* Starts loading the slot a lookup of hash will read first (issue the
+ * prefetches of a case's codes together, then look them up). */
+static inline void gr_strhash_prefetch(const gr_strhash *h, uint32_t hash)
+{
+    if (h->slots) __builtin_prefetch(&h->slots[hash & h->mask]);
 }
 
 #endif
