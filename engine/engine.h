@@ -154,6 +154,7 @@ typedef struct {
     size_t nrec;                /* rows (slots) in this chunk */
     size_t nlines;              /* physical lines in this chunk */
     int quoted;                 /* block contains '"': quote-aware parse */
+    int has_quote;              /* set by rd_count_chunk: a '"' in this chunk */
 } cm_chunk;
 
 /* Opens path and reads the header. Returns 0 or -1 with a message naming
@@ -169,8 +170,15 @@ long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *
                    char *err, size_t errlen);
 void rd_close(cm_reader *r);
 /* Counts the rows and lines of a chunk (no-op for quoted blocks, counted
- * by rd_next_block); safe to run on several chunks in parallel. */
+ * by rd_next_block) and notes a '"' in it; safe to run on several chunks
+ * in parallel. */
 void rd_count_chunk(const cm_reader *r, cm_chunk *c);
+/* Counts the nch chunks of the block rd_next_block cut, on all threads;
+ * when one holds a '"', cuts the same window again with the quote-aware
+ * scan. Returns the chunk count (counted), or -1 (err). Call before
+ * rd_number_chunks. */
+long rd_count_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap, long nch,
+                    char *err, size_t errlen);
 /* Gives the counted chunks of a block their first slot and first line, in
  * order; returns the rows of the block. Serial. */
 size_t rd_number_chunks(cm_reader *r, cm_chunk *chunks, size_t nch, size_t first_slot);

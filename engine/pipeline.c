@@ -239,9 +239,8 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
         long nch = rd_next_block(&r, (size_t)1 << 20, &chunks, &ccap, err, errlen);
         if (nch < 0) { rc = -1; break; }
         if (nch == 0) break;
-        cm_chunk *ch = chunks;
-#pragma omp parallel for schedule(dynamic, 4)
-        for (long k = 0; k < nch; k++) rd_count_chunk(&r, &ch[k]);
+        nch = rd_count_block(&r, (size_t)1 << 20, &chunks, &ccap, nch, err, errlen);
+        if (nch < 0) { rc = -1; break; }
         size_t first = next_slot;
         next_slot += rd_number_chunks(&r, chunks, (size_t)nch, first);
         if (next_slot > out->cap) {
@@ -344,9 +343,10 @@ size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
      * and each partition is scanned in slot order, so "the first row wins"
      * whatever the number of partitions (threads). The hash of each id is
      * kept in the slot's pay_fen (id_hash: unused until the pay stage, reset
-     * to 0 here), so no side array; partitions are sized so that the
-     * tables stay under ~2 bytes a case in all (a pass per partition reads
-     * the hashes again, which is cheaper than first-touching more memory).
+     * to 0 here), so no side array; with many ids the ids are split into
+     * more partitions than threads so that the tables stay bounded (a pass
+     * per partition reads the hashes again: cheaper than first-touching
+     * more memory).
      * Table entries keep 32 bits of the hash, so most probes never touch
      * the case id. */
     size_t ncase = 0;
@@ -356,9 +356,12 @@ size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
         c->id_hash = c->status == SLOT_CASE ? hash_str(c->case_id) | 1 : 0;
         ncase += c->id_hash != 0;
     }
+    /* a table of at most 2^22 entries (32 MiB) a thread; as few partitions
+     * (passes over the slots) as fill it to a load factor <= 0.75 with 1/8
+     * to spare for uneven partitions */
     int np = pl_threads();
-    size_t nparts = (size_t)np;
-    while (ncase / nparts > ((size_t)1 << 21)) nparts += (size_t)np; /* <= 2M ids a table */
+    size_t nparts = (size_t)np, maxcap = (size_t)1 << 22;
+    while ((ncase / nparts + ncase / nparts / 8 + 16) * 4 / 3 > maxcap) nparts += (size_t)np;
     size_t ndup = 0, bad = 0;
 #pragma omp parallel reduction(+ : ndup, bad)
     {

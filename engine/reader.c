@@ -232,22 +232,33 @@ void rd_close(cm_reader *r)
 /* blocks and chunks                                                   */
 /* ------------------------------------------------------------------ */
 
-static size_t count_nl(const char *p, size_t n)
+/* Newlines in p[0..n); *quote is set when a '"' occurs (same pass). */
+static size_t count_nl(const char *p, size_t n, int *quote)
 {
     size_t k = 0, i = 0;
+    int q = 0;
 #ifdef __SSE2__
     /* byte counters: each match subtracts -1; summed with SAD every 255 rounds */
-    const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+    const __m128i nl = _mm_set1_epi8('\n'), dq = _mm_set1_epi8('"'), zero = _mm_setzero_si128();
+    __m128i qacc = zero;
     while (i + 16 <= n) {
         __m128i acc = zero;
         size_t lim = i + 255 * 16 < n ? i + 255 * 16 : n;
-        for (; i + 16 <= lim; i += 16)
-            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), nl));
+        for (; i + 16 <= lim; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
+            qacc = _mm_or_si128(qacc, _mm_cmpeq_epi8(v, dq));
+        }
         __m128i sum = _mm_sad_epu8(acc, zero);
         k += (size_t)_mm_cvtsi128_si32(sum) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sum, 8));
     }
+    q = _mm_movemask_epi8(qacc) != 0;
 #endif
-    for (; i < n; i++) k += p[i] == '\n';
+    for (; i < n; i++) {
+        k += p[i] == '\n';
+        q |= p[i] == '"';
+    }
+    *quote = q;
     return k;
 }
 
@@ -269,28 +280,24 @@ void rd_count_chunk(const cm_reader *r, cm_chunk *c)
     if (c->quoted) return; /* counted by the serial scan */
     const char *b = r->buf + c->begin;
     size_t n = c->end - c->begin;
-    size_t k = count_nl(b, n);
+    size_t k = count_nl(b, n, &c->has_quote);
     /* the last row of the file may have no newline */
     if (n && b[n - 1] != '\n') k++;
     c->nrec = c->nlines = k;
 }
 
-long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
-                   char *err, size_t errlen)
+/* Cuts the window at r->pos into chunks: plain (cut at newlines, counted
+ * later in parallel, which also looks for quotes) unless quoted is set
+ * (the serial quote-aware scan, which counts as it goes). */
+static long cut_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
+                      int quoted, char *err, size_t errlen)
 {
-    /* release the pages of the rows already parsed (bounded RSS) */
-    uint64_t page = 4096, drop = r->pos / page * page;
-    if (drop > r->dropped) {
-        madvise((void *)(r->map + r->dropped), drop - r->dropped, MADV_DONTNEED);
-        r->dropped = drop;
-    }
     if (r->pos >= r->size) return 0;
     size_t want = g_block_size;
     for (;;) {
         const char *b = r->map + r->pos;
         size_t avail = r->size - r->pos, len = avail < want ? avail : want;
         int at_eof = len == avail;
-        int quoted = memchr(b, '"', len) != NULL;
         size_t nch = 0, end = 0;
         if (!quoted) {
             const char *last = at_eof ? b + len - 1 : memrchr(b, '\n', len);
@@ -303,7 +310,7 @@ long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *
                         const char *nl = memchr(b + e - 1, '\n', end - (e - 1));
                         e = nl ? (size_t)(nl - b) + 1 : end;
                     }
-                    cm_chunk c = {pos, e, 0, 0, 0, 0, 0};
+                    cm_chunk c = {pos, e, 0, 0, 0, 0, 0, 0};
                     if (push_chunk(chunks, cap, &nch, c)) goto nomem;
                     pos = e;
                 }
@@ -324,7 +331,7 @@ long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *
                         pending = 0;
                         end = i + 1;
                         if (end - pos >= chunk_bytes) {
-                            cm_chunk c = {pos, end, line, 0, nrec, lines, 1};
+                            cm_chunk c = {pos, end, line, 0, nrec, lines, 1, 1};
                             if (push_chunk(chunks, cap, &nch, c)) goto nomem;
                             line += lines;
                             pos = end;
@@ -340,7 +347,7 @@ long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *
                 end = len;
             }
             if (nrec) {
-                cm_chunk c = {pos, end, line, 0, nrec, lines, 1};
+                cm_chunk c = {pos, end, line, 0, nrec, lines, 1, 1};
                 if (push_chunk(chunks, cap, &nch, c)) goto nomem;
             }
         }
@@ -366,6 +373,33 @@ long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *
 nomem:
     snprintf(err, errlen, "out of memory while reading %s", r->path);
     return -1;
+}
+
+long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
+                   char *err, size_t errlen)
+{
+    /* release the pages of the rows already parsed (bounded RSS) */
+    uint64_t page = 4096, drop = r->pos / page * page;
+    if (drop > r->dropped) {
+        madvise((void *)(r->map + r->dropped), drop - r->dropped, MADV_DONTNEED);
+        r->dropped = drop;
+    }
+    return cut_block(r, chunk_bytes, chunks, cap, 0, err, errlen);
+}
+
+long rd_count_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap, long nch,
+                    char *err, size_t errlen)
+{
+    cm_chunk *ch = *chunks;
+#pragma omp parallel for schedule(dynamic, 4)
+    for (long k = 0; k < nch; k++) rd_count_chunk(r, &ch[k]);
+    int quote = 0;
+    for (long k = 0; k < nch; k++) quote |= ch[k].has_quote;
+    if (!quote) return nch;
+    /* a '"' somewhere: the plain cut may split a quoted field; cut the
+     * same window again with the quote-aware scan */
+    r->pos = r->offset;
+    return cut_block(r, chunk_bytes, chunks, cap, 1, err, errlen);
 }
 
 /* Assigns slots and line numbers to the chunks of a block once they are
