@@ -857,7 +857,7 @@ static void parse_plain_chunk(const cm_reader *r, const char *buf, const cm_chun
         c->drg = -1;
         c->mdc = -1;
         const char *rec = pos, *start = pos, *re;
-        int nf = 0, rowhi = hi, oom = p->fcap == 0, cap = p->fcap;
+        int nf = 0, rowhi = hi, oom = p->fcap == 0;
         const char **fp = p->fp; /* locals: the stores below cannot alias them */
         size_t *fl = p->fl;
         for (;;) {
@@ -868,20 +868,36 @@ static void parse_plain_chunk(const cm_reader *r, const char *buf, const cm_chun
                 rowhi |= hi;
                 continue;
             }
-            uint64_t bit = sep & (~sep + 1);
-            const char *q = base + __builtin_ctzll(sep);
-            sep ^= bit;
-            if (__builtin_expect(nf == cap, 0)) {
-                if (!oom && ensure_fields(p, nf + 1)) oom = 1;
-                cap = oom ? INT_MAX : p->fcap;
+            /* room for every separator of this block, checked once */
+            if (__builtin_expect(nf + 65 > p->fcap, 0) && !oom) {
+                if (ensure_fields(p, nf + 65)) oom = 1;
                 fp = p->fp;
                 fl = p->fl;
             }
-            if (!oom) { fp[nf] = start; fl[nf] = (size_t)(q - start); }
+            /* the commas before the row's newline (all of them when the
+             * row goes on into the next block), then the newline */
+            uint64_t nlm = nl & sep, nlbit = nlm & (~nlm + 1);
+            uint64_t m = nlm ? sep & (nlbit - 1) : sep;
+            if (!oom) {
+                while (m) {
+                    const char *q = base + __builtin_ctzll(m);
+                    m &= m - 1;
+                    fp[nf] = start;
+                    fl[nf] = (size_t)(q - start);
+                    nf++;
+                    start = q + 1;
+                }
+            } else {
+                nf += __builtin_popcountll(m);
+            }
+            if (!nlm) { sep = 0; continue; }
+            re = base + __builtin_ctzll(nlm);
+            if (!oom) { fp[nf] = start; fl[nf] = (size_t)(re - start); }
             nf++;
-            start = q + 1;
-            if (nl & bit) { re = q; break; }
+            sep &= ~(nlbit | (nlbit - 1));
+            break;
         }
+        int cap = oom ? INT_MAX : p->fcap;
         if (re == end) { /* the last row of the file, without newline */
             if (nf == cap && !oom && ensure_fields(p, nf + 1)) oom = 1;
             if (!oom) { p->fp[nf] = start; p->fl[nf] = (size_t)(end - start); }
