@@ -540,6 +540,7 @@ static int st_pay(settle_run *st, char *err, size_t errlen)
         if (b > s->n) b = s->n;
         sc_inst_partial *P = part + (size_t)sl * ninst;
         inst_drg_part *D = dpart + (size_t)sl * ninst;
+        int64_t fhist[1u << CF__COUNT] = {0}; /* cases by flag combination */
         for (size_t i = a; i < b; i++) {
             const cm_case *c = &s->slots[i];
             if (c->status != SLOT_CASE) continue;
@@ -547,10 +548,14 @@ static int st_pay(settle_run *st, char *err, size_t errlen)
             p->n_cases++;
             p->cost_fen += c->total_fen;
             p->fund_fen += c->fund_fen;
-            int64_t bk[SC_BUCKET__COUNT];
-            pl_case_buckets(s, i, bk);
-            for (int q = 0; q < SC_BUCKET__COUNT; q++) p->bucket_fen[q] += bk[q];
-            for (unsigned f = 0; f < CF__COUNT; f++) fpart[sl][f] += (c->flags >> f) & 1;
+            if (__builtin_expect(c->flags & CF_BIG_BUCKETS, 0)) {
+                int64_t bk[SC_BUCKET__COUNT];
+                pl_case_buckets(s, i, bk);
+                for (int q = 0; q < SC_BUCKET__COUNT; q++) p->bucket_fen[q] += bk[q];
+            } else {
+                for (int q = 0; q < SC_BUCKET__COUNT; q++) p->bucket_fen[q] += c->bucket_fen[q];
+            }
+            fhist[c->flags & ((1u << CF__COUNT) - 1)]++; /* per-bit counts after the loop */
             if (dip_on) {
                 p->score_e4 += c->score_e4;
                 p->n_outlier[c->outlier]++;
@@ -575,6 +580,9 @@ static int st_pay(settle_run *st, char *err, size_t errlen)
                 dq[di] += (double)c->total_fen * (double)c->total_fen;
             }
         }
+        for (unsigned v = 0; v < (1u << CF__COUNT); v++)
+            if (fhist[v])
+                for (unsigned f = 0; f < CF__COUNT; f++) fpart[sl][f] += ((v >> f) & 1) * fhist[v];
     }
     for (size_t sl = 0; sl < nslice; sl++) {
         for (size_t k = 0; k < ninst; k++) {
