@@ -98,7 +98,7 @@ typedef struct {
     int64_t score_e4;            /* final case score, 1e-4 points */
     union {
         int64_t pay_fen;         /* payment share of the institution's payment */
-        uint64_t id_hash;        /* scratch of pl_find_duplicates (before the pay stage) */
+        uint64_t id_hash;        /* pl_id_hash(case_id), from parse to the duplicate check */
     };
     int32_t bucket_fen[SC_BUCKET__COUNT]; /* price-ratio buckets; see CF_BIG_BUCKETS */
     uint32_t line;               /* physical line of the row in the input */

@@ -340,20 +340,14 @@ size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
     /* Partitioned by hash: every copy of an id lands in the same partition,
      * and each partition is scanned in slot order, so "the first row wins"
      * whatever the number of partitions (threads). The hash of each id is
-     * kept in the slot's pay_fen (id_hash: unused until the pay stage, reset
-     * to 0 here), so no side array; with many ids the ids are split into
-     * more partitions than threads so that the tables stay bounded (a pass
-     * per partition reads the hashes again: cheaper than first-touching
-     * more memory).
-     * Table entries keep 32 bits of the hash, so most probes never touch
-     * the case id. */
+     * in the slot (id_hash, set while parsing: no side array, no extra
+     * sweep); with many ids there are more partitions than threads so that
+     * the tables stay bounded (a pass per partition reads the hashes again:
+     * cheaper than first-touching more memory). Table entries keep 32 bits
+     * of the hash, so most probes never touch the case id. */
     size_t ncase = 0;
 #pragma omp parallel for schedule(static) reduction(+ : ncase)
-    for (long i = 0; i < (long)n; i++) {
-        cm_case *c = &slots[i];
-        c->id_hash = c->status == SLOT_CASE ? hash_str(c->case_id) | 1 : 0;
-        ncase += c->id_hash != 0;
-    }
+    for (long i = 0; i < (long)n; i++) ncase += slots[i].status == SLOT_CASE;
     /* a table of at most 2^22 entries (32 MiB) a thread; as few partitions
      * (passes over the slots) as fill it to a load factor <= 0.75 with 1/8
      * to spare for uneven partitions */
@@ -378,8 +372,9 @@ size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
             memset(tab, 0, cap * sizeof *tab);
             size_t used = 0;
             for (size_t i = 0; i < n; i++) {
+                if (slots[i].status != SLOT_CASE) continue;
                 uint64_t h = slots[i].id_hash;
-                if (!h || (h >> 40) % nparts != part) continue;
+                if ((h >> 40) % nparts != part) continue;
                 uint32_t frag = (uint32_t)h;
                 size_t k = (h >> 7) & (cap - 1);
                 for (;;) {
@@ -404,9 +399,19 @@ size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
         }
         free(tab);
     }
-#pragma omp parallel for schedule(static)
-    for (long i = 0; i < (long)n; i++) slots[i].id_hash = 0;
     return bad ? (size_t)-1 : ndup;
+}
+
+uint64_t pl_id_hash(const char *case_id)
+{
+    return hash_str(case_id);
+}
+
+void pl_hash_ids(cm_case *slots, size_t n)
+{
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < (long)n; i++)
+        if (slots[i].status == SLOT_CASE) slots[i].id_hash = hash_str(slots[i].case_id);
 }
 
 void pl_group_case(const gr_dip *dip, const gr_drg *drg, const gr_case *gc, cm_case *c)

@@ -69,8 +69,13 @@ void pl_group_case(const gr_dip *dip, const gr_drg *drg, const gr_case *gc, cm_c
 /* Calls fn(ctx, tid, dup, first) for every case whose case id was already
  * seen on an earlier row; fn runs on thread tid (parallel, one partition of
  * the ids per thread). Returns the number of duplicates, (size_t)-1 when
- * out of memory. The result does not depend on the thread count. */
+ * out of memory. The result does not depend on the thread count.
+ * Precondition: every SLOT_CASE slot has id_hash = pl_id_hash(case_id)
+ * (set while parsing, or by pl_hash_ids). id_hash shares its bytes with
+ * pay_fen: the caller sets pay_fen (or clears it) after this. */
 typedef void (*pl_dup_fn)(void *ctx, int tid, cm_case *dup, const cm_case *first);
 size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx);
+uint64_t pl_id_hash(const char *case_id);
+void pl_hash_ids(cm_case *slots, size_t n);
 
 #endif

@@ -126,6 +126,7 @@ static void settle_row(void *vctx, int tid, cm_parser *p, cm_case *c)
         pl_reject_add(&st->rejs[tid], c->line, c->case_id, p->rj_field, p->rj_reason);
         return;
     }
+    c->id_hash = pl_id_hash(c->case_id); /* for the duplicate check, while the id is in cache */
     int32_t li = pl_inst_get(&st->itab[tid], p->inst_id, c->line, c->level);
     c->inst = ((uint32_t)tid << 24) | (uint32_t)li;
     pl_group_case(st->dip, st->drg, &p->gc, c);
@@ -354,7 +355,8 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
         int tid = pl_thread_id();
 #pragma omp for schedule(static)
         for (long i = 0; i < (long)s->n; i++) {
-            const cm_case *c = &sl[i];
+            cm_case *c = &sl[i];
+            c->pay_fen = 0; /* was id_hash */
             n_empty += c->status == SLOT_EMPTY;
             n_rec += c->status != SLOT_EMPTY;
             if (c->status != SLOT_CASE) continue;

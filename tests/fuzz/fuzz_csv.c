@@ -117,7 +117,10 @@ static uint64_t read_all(size_t block, const cm_parse_opts *o, const uint8_t *da
             pl_case_buckets(&s, i, b);
             for (int k = 0; k < SC_BUCKET__COUNT; k++) hash_u64(&x, (uint64_t)b[k]);
         }
-        if (s.n) pl_find_duplicates(s.slots, s.n, on_dup, &x);
+        if (s.n) {
+            pl_hash_ids(s.slots, s.n);
+            pl_find_duplicates(s.slots, s.n, on_dup, &x);
+        }
     }
     pl_slots_free(&s);
     hash_u64(&x, cb.h);
