@@ -532,22 +532,43 @@ static int money_error(cm_parser *p, cm_case *c, const char *s, size_t n, int co
     return reject(p, c, col_name((cm_col)col), "amount above 1,000,000,000 yuan: absurd for one case%s", "");
 }
 
-static int opt_int(cm_parser *p, cm_case *c, const cm_reader *r, int col, long lo, long hi, int *out)
+static int int_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col);
+
+/* An optional whole number in [lo, hi] (-1 when empty). 1 to 4 plain
+ * digits, the usual shape, are read inline; anything else goes through
+ * parse_int (spaces, signs) and the cold reject. */
+static inline __attribute__((always_inline)) int opt_int(cm_parser *p, cm_case *c, const cm_reader *r, int col,
+                                                         long lo, long hi, int *out)
 {
     size_t n;
     const char *s = fld(r, p, col, &n);
     *out = -1;
     if (!s || n == 0) return 0;
     long v;
-    if (parse_int(s, n, &v) || v < lo || v > hi) {
-        char tmp[48];
-        size_t k = n < 40 ? n : 40;
-        memcpy(tmp, s, k);
-        tmp[k] = '\0';
-        return reject(p, c, col_name((cm_col)col), "'%s' is not a whole number in the allowed range", tmp);
+    if (n <= 4) {
+        unsigned d0 = (unsigned char)s[0] - '0', acc = d0, ok = d0 <= 9;
+        for (size_t i = 1; i < n; i++) {
+            unsigned d = (unsigned char)s[i] - '0';
+            ok &= d <= 9;
+            acc = acc * 10 + d;
+        }
+        if (ok && (long)acc >= lo && (long)acc <= hi) {
+            *out = (int)acc;
+            return 0;
+        }
     }
+    if (parse_int(s, n, &v) || v < lo || v > hi) return int_error(p, c, s, n, col);
     *out = (int)v;
     return 0;
+}
+
+static int int_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col)
+{
+    char tmp[48];
+    size_t k = n < 40 ? n : 40;
+    memcpy(tmp, s, k);
+    tmp[k] = '\0';
+    return reject(p, c, col_name((cm_col)col), "'%s' is not a whole number in the allowed range", tmp);
 }
 
 /* Fills c and p->gc from the tokenized row. Returns 0 or -1 (reject). */
@@ -808,6 +829,7 @@ static inline void block_masks(const char *b, const char *end, uint64_t *sep, ui
     uint64_t s = 0, n = 0, h = 0;
 #ifdef __SSE2__
     const __m128i comma = _mm_set1_epi8(','), newline = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+#pragma GCC unroll 4
     for (int j = 0; j < 4; j++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * j));
         __m128i e = _mm_cmpeq_epi8(v, newline);

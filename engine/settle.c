@@ -691,7 +691,8 @@ static int write_cases(settle_run *st, h5w *w, char *err, size_t errlen)
     const gr_drg *drg = st->drg;
     int codes = cfg->case_columns == CM_CASES_CODES;
     size_t id_len = 1, inst_len = 1, code_len = 1;
-    for (size_t i = 0; i < s->n; i++)
+#pragma omp parallel for schedule(static) reduction(max : id_len)
+    for (long i = 0; i < (long)s->n; i++)
         if (s->slots[i].status == SLOT_CASE) id_len = str_maxlen(id_len, s->slots[i].case_id);
     for (size_t k = 0; k < st->ninst; k++) inst_len = str_maxlen(inst_len, st->inst[k].id);
     for (size_t g = 0; g < st->ng; g++) /* only the codes that occur */
