@@ -9,9 +9,12 @@
 #   tokenize  the parse floor: rows split into fields by the engine's tokenizer
 #   parse     tokenize + every field parsed (exact amounts, dates, codes)
 #   dip, drg  parse + grouping (grouping alone = stage - parse)
-#   settle    the whole DIP settlement, uncompressed and deflate output,
-#             with its own per-stage times (read+group+score, checks, pay, write)
-#   write     the write floor: the same /cases bytes written again, no computation
+#   settle    the whole DIP settlement: uncompressed (none), the default
+#             shuffle+deflate with libdeflate (deflate), and the same filters
+#             through zlib (zlib); with its own per-stage times (read+group+score,
+#             checks, pay, write)
+#   write     the write floor: the same /cases bytes written again with the same
+#             output settings, no computation
 # Prints a table and saves bench/results/<date>-<rev>.json; --compare compares
 # the newest result with the one before and says what got slower.
 # Environment: BENCH_SIZES (default "1000000 10000000"), BENCH_RUNS (3, for
@@ -42,18 +45,19 @@ else
     DIPCFG="catalogue = \"$C/catalogue.csv\"; group_stats = \"$C/group_stats.csv\"; proc_attributes = \"$C/proc_attributes.csv\"; icd10 = \"$C/icd10.csv\";"
     DRGCFG="tables = \"$C/drg\";"
 fi
-mkcfg() { # name compression
+mkcfg() { # name compression deflate_library
     cat > "$W/$1.cfg" <<CFG
 region = "410400"; period = "BENCH"; scheme = "dip";
 dip = { $DIPCFG };
 drg = { $DRGCFG };
 budget = { fund_budget = "50000000000.00"; };
-output = { compression = "$2"; case_columns = "compact"; };
+output = { compression = "$2"; case_columns = "compact"; deflate_library = "$3"; };
 generator = { seed = $SEED; institutions = 200; year = 2025; bad_rows = 0.0005; };
 CFG
 }
-mkcfg none none
-mkcfg deflate deflate
+mkcfg none none libdeflate
+mkcfg deflate deflate libdeflate   # the default output: shuffle + deflate, chunks compressed on all threads
+mkcfg zlib deflate zlib            # the same filters and level through zlib's compress2, for comparison
 REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && REV="$REV+dirty"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -92,7 +96,7 @@ for N in $SIZES; do
         for st in read tokenize parse dip drg; do
             run "$N" "$T" "$st" "$BIN" bench --config "$W/none.cfg" --stage "$st" --input "$IN" --threads "$T"
         done
-        for comp in none deflate; do
+        for comp in none deflate zlib; do
             i=0
             while [ $i -lt "$RUNS" ]; do
                 rm -f "$W/out-$comp.h5"

@@ -52,7 +52,8 @@ def table(med):
     hdr = f"{'size':>9} {'stage':<16} {'thr':>3} {'median s':>9} {'cases/s':>12} {'MB/s':>8} {'x floor':>8} {'scaling':>8} {'RSS B/case':>10} {'out B/case':>10}"
     lines.append(hdr)
     lines.append("-" * len(hdr))
-    order = ["read", "tokenize", "parse", "dip", "drg", "settle-none", "write-none", "settle-deflate", "write-deflate"]
+    order = ["read", "tokenize", "parse", "dip", "drg", "settle-none", "write-none", "settle-deflate", "write-deflate",
+             "settle-zlib", "write-zlib"]
     for n in sizes:
         for label in order:
             for t in threads:
@@ -94,6 +95,66 @@ def table(med):
     return "\n".join(lines)
 
 
+def rss_beyond_tables(med, n, t):
+    """Peak RSS of settle-none per case, less the tables: the tables' RSS is
+    the dip stage's peak minus the parse stage's (same file, same slots)."""
+    s, d, p = med.get((n, "settle-none", t)), med.get((n, "dip", t)), med.get((n, "parse", t))
+    if not s:
+        return None
+    tables = max(0, d["peak_rss_kb"] - p["peak_rss_kb"]) if d and p else 0
+    return (s["peak_rss_kb"] - tables) * 1024 / n
+
+
+def targets(med):
+    """The issue's targets, checked on this run's medians: one line each."""
+    out = []
+    sizes = sorted({k[0] for k in med})
+    if not sizes:
+        return out
+    big = max(sizes)
+    tmax = max(k[2] for k in med)
+
+    def line(ok, text):
+        out.append(("  met      " if ok else "  NOT MET  ") + text)
+
+    s = med.get((big, "settle-none", tmax))
+    tok, wr = med.get((big, "tokenize", tmax)), med.get((big, "write-none", tmax))
+    if s:
+        line(s["seconds"] <= 3.0, f"end-to-end DIP settlement, {big:,} cases, {tmax} threads, uncompressed: "
+                                  f"{s['seconds']:.2f} s (target <= 3 s)")
+        if tok and wr:
+            fl = tok["seconds"] + wr["seconds"]
+            line(s["seconds"] <= 1.5 * fl, f"  ... {s['seconds'] / fl:.2f}x its floor (tokenize {tok['seconds']:.2f} s + "
+                                           f"write {wr['seconds']:.2f} s) (target <= 1.5x)")
+    for g, want in (("dip", 2e6), ("drg", 1e6)):
+        a, b = med.get((big, g, 1)), med.get((big, "parse", 1))
+        if a and b and a["seconds"] > b["seconds"]:
+            rate = big / (a["seconds"] - b["seconds"])
+            line(rate >= want, f"{g.upper()} grouping alone, 1 thread: {rate / 1e6:.2f}M cases/s per core "
+                               f"(target >= {want / 1e6:.0f}M)")
+    for st in ("parse", "dip", "drg", "settle-none"):
+        one, two = med.get((big, st, 1)), med.get((big, st, tmax))
+        if one and two and tmax > 1:
+            sc = one["seconds"] / two["seconds"]
+            if st == "settle-none":  # not CPU-bound throughout (write, merges): shown, not judged
+                out.append(f"  report   scaling 1 -> {tmax} threads, {st} (end to end): {sc:.2f}x")
+            else:
+                line(sc >= 1.8, f"scaling 1 -> {tmax} threads, {st} (CPU-bound): {sc:.2f}x (target >= 1.8x)")
+    for n in sizes:
+        r = rss_beyond_tables(med, n, tmax)
+        if r is None:
+            continue
+        if n == big:
+            line(r <= 100, f"peak RSS beyond the tables, {n:,} cases: {r:.0f} B/case (target <= 100)")
+        else:  # fixed costs (libraries, the 64 MiB input window) weigh on small runs
+            out.append(f"  report   peak RSS beyond the tables, {n:,} cases: {r:.0f} B/case")
+    dz, zz = med.get((big, "settle-deflate", tmax)), med.get((big, "settle-zlib", tmax))
+    if dz and zz:
+        out.append(f"  report   compressed output, {big:,} cases, {tmax} threads: libdeflate {dz['seconds']:.2f} s, "
+                   f"{dz['out_bytes'] / big:.1f} B/case; zlib {zz['seconds']:.2f} s, {zz['out_bytes'] / big:.1f} B/case")
+    return out
+
+
 def main():
     if sys.argv[1] == "--compare":
         d = sys.argv[2]
@@ -118,8 +179,11 @@ def main():
     med = medians(rows)
     print("machine:", ", ".join(f"{k} {v}" for k, v in machine.items()))
     print(table(med))
+    tg = targets(med)
+    print("targets (issue 4; measured in this run):")
+    print("\n".join(tg))
     res = [dict(size=k[0], label=k[1], threads=k[2], **v) for k, v in sorted(med.items())]
-    json.dump({"machine": machine, "results": res, "table": table(med).split("\n")},
+    json.dump({"machine": machine, "results": res, "table": table(med).split("\n"), "targets": tg},
               open(sys.argv[2], "w"), indent=1, ensure_ascii=False)
     return 0
 
