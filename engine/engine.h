@@ -206,9 +206,10 @@ typedef struct {
     /* fields not kept in cm_case, for later stages */
     char inst_id[32];
     int admit_day, discharge_day; /* days since 1970, -1 missing */
-    /* readable bytes around the fields of the current chunk (the mapped
-     * file): the amount parser may load 8 bytes that end at a field's end */
-    const char *lo, *hi;
+    /* the current row's fields are in the mapped file with 8 readable
+     * bytes before any field end >= 4: the amount parser may load 8 bytes
+     * that end at a field's end */
+    int tail_ok;
     uint8_t bucket_of[SC_CAT__COUNT]; /* sc_category_bucket, once */
     /* reject being built */
     const char *rj_field;

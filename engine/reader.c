@@ -484,13 +484,13 @@ static int split_list(cm_parser *p, size_t *used, const char *s, size_t n, const
 /* An amount of at most 5 integer digits and exactly 2 decimals that ends
  * at s + n, read with one 8-byte load that ends at the field's end (the
  * bytes before the field, a comma and the previous field, are masked
- * off; lo..hi is the readable range: the mapped file). No branch on the
+ * off; the caller knows they are readable: p->tail_ok). No branch on the
  * digit count: most amounts of a row ("0.00", "2078.81") take this path.
  * Returns 1 with *v set, or 0 (then cm_parse_yuan_fast / cm_parse_yuan). */
-static inline int money_tail8(const char *s, size_t n, const char *lo, const char *hi, int64_t *v)
+static inline int money_tail8(const char *s, size_t n, int64_t *v)
 {
     uintptr_t e = (uintptr_t)s + n;
-    if (n < 4 || n > 8 || e - 8 < (uintptr_t)lo || e > (uintptr_t)hi || e < 8) return 0;
+    if (n - 4 > 4) return 0; /* n in 4..8 */
     uint64_t w;
     memcpy(&w, (const char *)e - 8, 8);
     size_t k = n - 3;                                  /* integer digits, 1..5: bytes 5-k..4 */
@@ -511,7 +511,9 @@ static int money_error(cm_parser *p, cm_case *c, const char *s, size_t n, int co
 
 static inline __attribute__((always_inline)) int parse_money(cm_parser *p, cm_case *c, const char *s, size_t n, int col, int64_t *v)
 {
-    if (money_tail8(s, n, p->lo, p->hi, v)) return 0; /* < 100,000 yuan: never negative or absurd */
+    /* tail_ok: the row is in the mapped file at least 8 bytes from its
+     * start, so 8 bytes ending at any field end of at least 4 are readable */
+    if (p->tail_ok && money_tail8(s, n, v)) return 0; /* < 100,000 yuan: never negative or absurd */
     if (cm_parse_yuan_fast(s, n, v) && *v <= (int64_t)100000000000LL) return 0;
     if (cm_parse_yuan(s, n, v) == 0 && *v >= 0 && *v <= (int64_t)100000000000LL) return 0;
     return money_error(p, c, s, n, col, *v);
@@ -868,8 +870,6 @@ static void parse_plain_chunk(const cm_reader *r, const char *buf, const cm_chun
     int hi = 0;
     if (base < end) block_masks(base, end, &sep, &nl, &hi);
     p->slots = slots;
-    p->lo = r->map;
-    p->hi = r->map + r->size;
     if (p->fcap < 64) ensure_fields(p, 64);
     for (size_t k = 0; k < ch->nrec; k++) {
         cm_case *c = &slots[ch->slot0 + k];
@@ -950,6 +950,7 @@ static void parse_plain_chunk(const cm_reader *r, const char *buf, const cm_chun
         }
         p->nf = nf;
         c->status = SLOT_CASE;
+        p->tail_ok = rec - r->map >= 8; /* fields point into the mapped file */
         if (!o->tokenize_only) parse_row(r, p, o, c, 0);
         fn(ctx, tid, p, c);
     }
@@ -966,8 +967,7 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
     const char *pos = buf + ch->begin, *end = buf + ch->end;
     uint64_t line = ch->first_line;
     p->slots = slots;
-    p->lo = r->map;
-    p->hi = r->map + r->size;
+    p->tail_ok = 0; /* quoted chunks: fields may be copies in scratch */
     for (size_t k = 0; k < ch->nrec; k++) {
         cm_case *c = &slots[ch->slot0 + k];
         memset(c, 0, sizeof *c);
