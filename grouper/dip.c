@@ -192,17 +192,23 @@ void gr_dip_assign(const gr_dip *d, const gr_case *c, gr_dip_result *r)
     size_t ndx = canon_pfx(c->principal_dx, dx, sizeof dx, &hdx, &h3, &h5);
     if (ndx == 0) return;
     /* the lookups of a case miss the cache (tables of 10^4-10^5 codes):
-     * start every first probe now so that the misses overlap */
+     * canonicalize the procedures first and start every first probe now,
+     * so that the misses overlap */
     if (d->has_icd10) gr_strhash_prefetch(&d->icd_ix, hdx);
     gr_strhash_prefetch(&d->dx_ix, h5);
     gr_strhash_prefetch(&d->dx_ix, h3);
-    {
-        char pb[DIP_CODE_BUF];
-        uint32_t ph;
-        if (dip_canon(c->principal_proc, pb, sizeof pb, &ph)) gr_strhash_prefetch(&d->proc_ix, ph);
-        int np = c->other_procs && c->n_other_procs > 0 ? c->n_other_procs : 0;
-        for (int k = 0; k < np && k < 8; k++)
-            if (dip_canon(c->other_procs[k], pb, sizeof pb, &ph)) gr_strhash_prefetch(&d->proc_ix, ph);
+    const char *const *op = c->other_procs;
+    int nop = op && c->n_other_procs > 0 ? c->n_other_procs : 0;
+    char mb[DIP_CODE_BUF];
+    uint32_t mh;
+    size_t ml = dip_canon(c->principal_proc, mb, sizeof mb, &mh);
+    if (ml) gr_strhash_prefetch(&d->proc_ix, mh);
+    enum { PRE = 12 }; /* other procedures canonicalized ahead (the rest on the way) */
+    struct { char b[DIP_CODE_BUF]; uint32_t h; uint32_t n; } oc[PRE];
+    int npre = nop < PRE ? nop : PRE;
+    for (int k = 0; k < npre; k++) {
+        oc[k].n = (uint32_t)dip_canon(op[k], oc[k].b, sizeof oc[k].b, &oc[k].h);
+        if (oc[k].n) gr_strhash_prefetch(&d->proc_ix, oc[k].h);
     }
     if (d->has_icd10 &&
         (ndx >= sizeof dx || gr_strhash_get(&d->icd_ix, dx, ndx, hdx) < 0)) {
@@ -210,13 +216,8 @@ void gr_dip_assign(const gr_dip *d, const gr_case *c, gr_dip_result *r)
         return;
     }
 
-    /* main procedure */
-    const char *const *op = c->other_procs;
-    int nop = op && c->n_other_procs > 0 ? c->n_other_procs : 0;
-    char mb[DIP_CODE_BUF];
-    uint32_t mh;
+    /* main procedure (canonicalized above) */
     const char *msrc = c->principal_proc;
-    size_t ml = dip_canon(msrc, mb, sizeof mb, &mh);
     int skip = -1;
     if (ml == 0 && d->opt.first_other_as_principal) {
         for (int k = 0; k < nop; k++) {
@@ -236,14 +237,22 @@ void gr_dip_assign(const gr_dip *d, const gr_case *c, gr_dip_result *r)
     int all_simple = ml == 0 || (mid >= 0 && d->procs[mid].simple);
     for (int k = 0; k < nop && nk + nu < DIP_MAX_OTHERS; k++) {
         if (k == skip) continue;
-        char ob[DIP_CODE_BUF];
+        char obuf[DIP_CODE_BUF];
+        const char *ob = obuf;
         uint32_t oh;
-        size_t ol = dip_canon(op[k], ob, sizeof ob, &oh);
+        size_t ol;
+        if (k < npre) {
+            ob = oc[k].b;
+            oh = oc[k].h;
+            ol = oc[k].n;
+        } else {
+            ol = dip_canon(op[k], obuf, sizeof obuf, &oh);
+        }
         if (ol == 0) continue;
         if (ol == ml && oh == mh &&
-            (ol < sizeof ob ? memcmp(ob, mb, ol) == 0 : canon_equal(op[k], msrc)))
+            (ol < DIP_CODE_BUF ? memcmp(ob, mb, ol) == 0 : canon_equal(op[k], msrc)))
             continue;
-        int32_t id = ol < sizeof ob ? gr_strhash_get(&d->proc_ix, ob, ol, oh) : -1;
+        int32_t id = ol < DIP_CODE_BUF ? gr_strhash_get(&d->proc_ix, ob, ol, oh) : -1;
         if (id >= 0) {
             int dup = 0;
             for (int j = 0; j < nk && !dup; j++) dup = known[j] == (uint32_t)id;

@@ -17,8 +17,10 @@ uint32_t gr_strhash_hash(const char *s, size_t len)
 
 static int alloc_slots(gr_strhash *h, size_t cap)
 {
-    h->slots = calloc(cap, sizeof *h->slots);
+    /* cache-line aligned: a probe reads one line */
+    h->slots = aligned_alloc(64, cap * sizeof *h->slots);
     if (!h->slots) return -1;
+    memset(h->slots, 0, cap * sizeof *h->slots);
     h->mask = cap - 1;
     return 0;
 }
@@ -68,7 +70,7 @@ int gr_strhash_put(gr_strhash *h, const char *key, size_t len, int32_t val, int3
     for (size_t i = hash & h->mask; h->slots[i].tag; i = (i + 1) & h->mask) {
         const gr_strhash_slot *s = &h->slots[i];
         if (s->hash == hash && s->tag == len + 1 &&
-            memcmp(len <= GR_STRHASH_INLINE ? s->key.in : s->key.ptr, key, len) == 0) {
+            memcmp(gr_strhash_key(s, len), key, len) == 0) {
             if (old) *old = s->val;
             return 0;
         }
@@ -79,8 +81,8 @@ int gr_strhash_put(gr_strhash *h, const char *key, size_t len, int32_t val, int3
     s.hash = hash;
     s.tag = (uint32_t)len + 1;
     s.val = val;
-    if (len <= GR_STRHASH_INLINE) memcpy(s.key.in, key, len);
-    else s.key.ptr = key;
+    if (len <= GR_STRHASH_INLINE) memcpy(s.key, key, len);
+    else memcpy(s.key, &key, sizeof key);
     place(h->slots, h->mask, &s);
     h->n++;
     return 1;

@@ -48,11 +48,18 @@ typedef struct {
     uint32_t hash;
     uint32_t tag;      /* key length + 1; 0 = empty slot */
     int32_t val;
-    union {
-        char in[GR_STRHASH_INLINE];
-        const char *ptr;
-    } key;
+    char key[GR_STRHASH_INLINE]; /* the key, or (longer keys) its pointer's bytes */
 } gr_strhash_slot;
+_Static_assert(sizeof(gr_strhash_slot) == 32, "two slots a cache line");
+
+/* The bytes of a slot's key (inline, or through the stored pointer). */
+static inline const char *gr_strhash_key(const gr_strhash_slot *s, size_t len)
+{
+    if (len <= GR_STRHASH_INLINE) return s->key;
+    const char *p;
+    __builtin_memcpy(&p, s->key, sizeof p);
+    return p;
+}
 
 typedef struct {
     gr_strhash_slot *slots;
@@ -86,7 +93,7 @@ static inline int32_t gr_strhash_get(const gr_strhash *h, const char *key, size_
         const gr_strhash_slot *s = &h->slots[i];
         if (!s->tag) return -1;
         if (s->hash == hash && s->tag == len + 1) {
-            const char *k = len <= GR_STRHASH_INLINE ? s->key.in : s->key.ptr;
+            const char *k = gr_strhash_key(s, len);
             size_t j = 0;
             while (j < len && k[j] == key[j]) j++;
             if (j == len) return s->val;
