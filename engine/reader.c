@@ -467,15 +467,22 @@ static const char *dupz(cm_parser *p, size_t *used, const char *s, size_t n)
 /* Splits a '|'-separated list into scratch; returns the count. */
 static int split_list(cm_parser *p, size_t *used, const char *s, size_t n, const char **out, int max)
 {
+    /* the list is copied once; each '|' becomes the NUL of the code before
+     * it (codes are trimmed of spaces in place) */
+    char *d = p->scratch + *used;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    *used += n + 1;
     int k = 0;
     size_t i = 0;
-    while (i < n && k < max) {
-        size_t j = i;
-        while (j < n && s[j] != '|') j++;
+    while (i <= n && k < max) {
+        const char *bar = memchr(d + i, '|', n - i);
+        size_t j = bar ? (size_t)(bar - d) : n;
         size_t a = i, b = j;
-        while (a < b && s[a] == ' ') a++;
-        while (b > a && s[b - 1] == ' ') b--;
-        if (b > a) out[k++] = dupz(p, used, s + a, b - a);
+        while (a < b && d[a] == ' ') a++;
+        while (b > a && d[b - 1] == ' ') b--;
+        d[b] = '\0';
+        if (b > a) out[k++] = d + a;
         i = j + 1;
     }
     return k;
