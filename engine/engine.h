@@ -95,12 +95,20 @@ typedef struct {
     char case_id[24];
     int64_t total_fen;
     int64_t fund_fen;
-    int64_t score_e4;            /* final case score, 1e-4 points */
+    union {
+        int64_t score_e4;        /* final case score, 1e-4 points (computed after the duplicate check) */
+        uint64_t dup_entry;      /* table space of pl_find_duplicates */
+    };
     union {
         int64_t pay_fen;         /* payment share of the institution's payment */
         uint64_t id_hash;        /* pl_id_hash(case_id), from parse to the duplicate check */
     };
-    int32_t bucket_fen[SC_BUCKET__COUNT]; /* price-ratio buckets; see CF_BIG_BUCKETS */
+    union {
+        int32_t bucket_fen[SC_BUCKET__COUNT]; /* price-ratio buckets; see CF_BIG_BUCKETS */
+        uint32_t order_at;       /* after the pay partials (buckets summed, dead): the
+                                    slot of the case at this position of the cases
+                                    sorted by institution (pl_slots.buckets_gone) */
+    };
     uint32_t line;               /* physical line of the row in the input */
     uint32_t inst;               /* institution index (after remap) */
     int32_t group;               /* DIP group index */

@@ -293,6 +293,7 @@ static int cmp_big(const void *a, const void *b)
 
 void pl_case_buckets(const pl_slots *s, size_t i, int64_t out[SC_BUCKET__COUNT])
 {
+    if (s->buckets_gone) abort(); /* a stage after the pay partials asked for buckets: engine bug */
     const cm_case *c = &s->slots[i];
     if (c->flags & CF_BIG_BUCKETS) {
         cm_big key;
@@ -317,22 +318,29 @@ void pl_slots_free(pl_slots *s)
 /* duplicate case ids                                                  */
 /* ------------------------------------------------------------------ */
 
-/* Doubles a duplicate-check table (only when one partition holds far more
- * ids than its share: skewed or adversarial ids). NULL when out of memory. */
-static uint64_t *dup_grow(uint64_t *tab, size_t *cap, const cm_case *slots)
+/* A duplicate-check table: entry k at base + k * stride (the score_e4
+ * fields of a range of slots, or a heap array), cap entries, linear
+ * probing from fastrange(hash); an entry is (slot + 1) << 32 | 32 hash bits. */
+typedef struct {
+    char *base;
+    size_t stride, cap;
+} dup_table;
+
+static inline uint64_t *dt_at(const dup_table *t, size_t k)
 {
-    size_t nc = *cap * 2;
-    uint64_t *t = calloc(nc, sizeof *t);
-    if (t)
-        for (size_t k = 0; k < *cap; k++) {
-            if (!tab[k]) continue;
-            size_t q = (slots[(tab[k] >> 32) - 1].id_hash >> 7) & (nc - 1);
-            while (t[q]) q = (q + 1) & (nc - 1);
-            t[q] = tab[k];
-        }
-    free(tab);
-    *cap = nc;
-    return t;
+    return (uint64_t *)(void *)(t->base + k * t->stride);
+}
+
+static inline size_t dt_home(const dup_table *t, uint64_t h)
+{
+    return (size_t)((((h >> 8) & 0xFFFFFFFFu) * (uint64_t)t->cap) >> 32);
+}
+
+static void dt_clear(dup_table *t)
+{
+    if (t->stride == sizeof(uint64_t)) memset(t->base, 0, t->cap * sizeof(uint64_t));
+    else
+        for (size_t k = 0; k < t->cap; k++) *dt_at(t, k) = 0;
 }
 
 size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
@@ -341,83 +349,88 @@ size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
      * and each partition is scanned in slot order, so "the first row wins"
      * whatever the number of partitions (threads). The hash of each id is
      * in the slot (id_hash, set while parsing: no side array, no extra
-     * sweep); with many ids there are more partitions than threads so that
-     * the tables stay bounded (a pass per partition reads the hashes again:
-     * cheaper than first-touching more memory). Table entries keep 32 bits
-     * of the hash, so most probes never touch the case id. */
-    size_t ncase = 0;
-#pragma omp parallel for schedule(static) reduction(+ : ncase)
-    for (long i = 0; i < (long)n; i++) ncase += slots[i].status == SLOT_CASE;
-    /* a table of at most 2^22 entries (32 MiB) a thread; as few partitions
-     * (passes over the slots) as fill it to a load factor <= 0.75 with 1/8
-     * to spare for uneven partitions */
+     * sweep). The tables cost no memory either: thread t's table is the
+     * score_e4 field of the slots of its t-th share of the array (scores
+     * are computed after this check), and there are twice as many
+     * partitions as threads so that a table is at most about half full. A
+     * partition too big for its share (skewed ids) gets a heap table.
+     * Entries keep 32 bits of the hash, so most probes never touch the id. */
     int np = pl_threads();
-    size_t nparts = (size_t)np, maxcap = (size_t)1 << 22;
-    while ((ncase / nparts + ncase / nparts / 8 + 16) * 4 / 3 > maxcap) nparts += (size_t)np;
+    size_t nparts = 2 * (size_t)np;
+    enum { MAXP = 2 * 256 };
+    size_t count[MAXP] = {0};
+    if (nparts > MAXP) nparts = MAXP;
+#pragma omp parallel
+    {
+        size_t c[MAXP] = {0};
+#pragma omp for schedule(static)
+        for (long i = 0; i < (long)n; i++) {
+            uint64_t h = slots[i].id_hash;
+            if (h) c[(h >> 40) % nparts]++;
+        }
+#pragma omp critical
+        for (size_t q = 0; q < nparts; q++) count[q] += c[q];
+    }
     size_t ndup = 0, bad = 0;
 #pragma omp parallel reduction(+ : ndup, bad)
     {
         int me = pl_thread_id();
-        size_t cap = 16, want = ncase / nparts + ncase / nparts / 8 + 16;
-        while (cap < want + want / 3) cap <<= 1;   /* load factor <= 0.75 */
-        uint64_t *tab = malloc(cap * sizeof *tab);  /* (idx + 1) << 32 | hash bits */
-        if (!tab) bad++;
-        size_t cap0 = cap;
-        for (size_t part = (size_t)me; tab && part < nparts; part += (size_t)np) {
-            if (cap != cap0) { /* a skewed partition grew the table: back to size */
-                free(tab);
-                cap = cap0;
-                if (!(tab = malloc(cap * sizeof *tab))) { bad++; break; }
+        size_t lo = n * (size_t)me / (size_t)np, hi = n * ((size_t)me + 1) / (size_t)np;
+        dup_table region = {(char *)&slots[lo].dup_entry, sizeof(cm_case), hi - lo};
+        for (size_t part = (size_t)me; part < nparts && !bad; part += (size_t)np) {
+            dup_table t = region;
+            uint64_t *heap = NULL;
+            if (4 * count[part] > 3 * region.cap || region.cap == 0) { /* skewed: a table of its own */
+                size_t cap = 2 * count[part] + 16;
+                heap = malloc(cap * sizeof *heap);
+                if (!heap) { bad++; break; }
+                t = (dup_table){(char *)heap, sizeof *heap, cap};
             }
-            memset(tab, 0, cap * sizeof *tab);
-            size_t used = 0;
-            enum { AHEAD = 16 }; /* table slots of the ids 16 rows on are loaded early */
+            dt_clear(&t);
+            enum { AHEAD = 16 }; /* table entries of the ids 16 rows on are loaded early */
             for (size_t i = 0; i < n; i++) {
                 if (i + AHEAD < n) {
                     uint64_t ha = slots[i + AHEAD].id_hash;
-                    if (slots[i + AHEAD].status == SLOT_CASE && (ha >> 40) % nparts == part)
-                        __builtin_prefetch(&tab[(ha >> 7) & (cap - 1)], 1);
+                    if (ha && (ha >> 40) % nparts == part) __builtin_prefetch(dt_at(&t, dt_home(&t, ha)), 1);
                 }
-                if (slots[i].status != SLOT_CASE) continue;
-                uint64_t h = slots[i].id_hash;
-                if ((h >> 40) % nparts != part) continue;
+                uint64_t h = slots[i].id_hash; /* 0: not a case (never the status: on_dup writes it) */
+                if (!h || (h >> 40) % nparts != part) continue;
                 uint32_t frag = (uint32_t)h;
-                size_t k = (h >> 7) & (cap - 1);
+                size_t k = dt_home(&t, h);
                 for (;;) {
-                    uint64_t e = tab[k];
-                    if (!e) {
-                        tab[k] = ((uint64_t)(i + 1) << 32) | frag;
-                        if (4 * ++used > 3 * cap && !(tab = dup_grow(tab, &cap, slots))) bad++;
+                    uint64_t *e = dt_at(&t, k);
+                    if (!*e) {
+                        *e = ((uint64_t)(i + 1) << 32) | frag;
                         break;
                     }
-                    if ((uint32_t)e == frag) {
-                        size_t j = (size_t)(e >> 32) - 1;
+                    if ((uint32_t)*e == frag) {
+                        size_t j = (size_t)(*e >> 32) - 1;
                         if (strcmp(slots[j].case_id, slots[i].case_id) == 0) {
                             fn(ctx, me, &slots[i], &slots[j]);
                             ndup++;
                             break;
                         }
                     }
-                    k = (k + 1) & (cap - 1);
+                    k = k + 1 == t.cap ? 0 : k + 1;
                 }
-                if (bad) break;
             }
+            free(heap);
         }
-        free(tab);
+        dt_clear(&region); /* score_e4 back to 0 */
     }
     return bad ? (size_t)-1 : ndup;
 }
 
 uint64_t pl_id_hash(const char *case_id)
 {
-    return hash_str(case_id);
+    return hash_str(case_id) | 1; /* never 0: 0 marks a slot that is not a case */
 }
 
 void pl_hash_ids(cm_case *slots, size_t n)
 {
 #pragma omp parallel for schedule(static)
     for (long i = 0; i < (long)n; i++)
-        if (slots[i].status == SLOT_CASE) slots[i].id_hash = hash_str(slots[i].case_id);
+        if (slots[i].status == SLOT_CASE) slots[i].id_hash = pl_id_hash(slots[i].case_id);
 }
 
 void pl_group_case(const gr_dip *dip, const gr_drg *drg, const gr_case *gc, cm_case *c)

@@ -46,6 +46,7 @@ typedef struct {
     size_t n, cap, mapped;
     cm_big *big;        /* exact buckets of CF_BIG_BUCKETS cases, by slot */
     size_t nbig;
+    int buckets_gone;   /* bucket_fen reused as order_at: pl_case_buckets refuses */
 } pl_slots;
 
 /* Exact buckets of slot i (from the slot, or from big when flagged). */
@@ -71,8 +72,10 @@ void pl_group_case(const gr_dip *dip, const gr_drg *drg, const gr_case *gc, cm_c
  * the ids per thread). Returns the number of duplicates, (size_t)-1 when
  * out of memory. The result does not depend on the thread count.
  * Precondition: every SLOT_CASE slot has id_hash = pl_id_hash(case_id)
- * (set while parsing, or by pl_hash_ids). id_hash shares its bytes with
- * pay_fen: the caller sets pay_fen (or clears it) after this. */
+ * (set while parsing, or by pl_hash_ids), every other slot id_hash 0.
+ * id_hash shares its bytes with pay_fen: the caller sets pay_fen (or
+ * clears it) after this. The hash tables live in the slots' score_e4
+ * (dup_entry): score_e4 is 0 on return, whatever it was. */
 typedef void (*pl_dup_fn)(void *ctx, int tid, cm_case *dup, const cm_case *first);
 size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx);
 uint64_t pl_id_hash(const char *case_id);

@@ -130,7 +130,13 @@ static void settle_row(void *vctx, int tid, cm_parser *p, cm_case *c)
     int32_t li = pl_inst_get(&st->itab[tid], p->inst_id, c->line, c->level);
     c->inst = ((uint32_t)tid << 24) | (uint32_t)li;
     pl_group_case(st->dip, st->drg, &p->gc, c);
-    if (!st->dip) return;
+}
+
+/* The DIP outlier class, flags and score of a grouped case: cost ratio to
+ * the standard cost, outlier rule, score. Run after the duplicate check
+ * (its tables live in score_e4), in st_checks' sweep. */
+static void case_score(const settle_run *st, cm_case *c, double *ratio_out)
+{
     const cm_config *cfg = st->cfg;
     double ratio = case_ratio(st->std_fen, c), factor = 1;
     if (ratio < 0) c->flags |= CF_NO_STD_COST;
@@ -143,6 +149,7 @@ static void settle_row(void *vctx, int tid, cm_parser *p, cm_case *c)
         if (ratio > cfg->outliers.special) c->flags |= CF_SPECIAL_OVER;
     }
     c->score_e4 = sc_score_e4(st->rw[c->group], st->coef[c->level], factor);
+    *ratio_out = ratio;
 }
 
 static void on_dup(void *vctx, int tid, cm_case *dup, const cm_case *first)
@@ -361,7 +368,10 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
             n_rec += c->status != SLOT_EMPTY;
             if (c->status != SLOT_CASE) continue;
             n_case++;
-            if (!st->dip || !(c->flags & CF_SPECIAL_OVER) || !cand) continue;
+            if (!st->dip) continue;
+            double ratio;
+            case_score(st, c, &ratio);
+            if (!(c->flags & CF_SPECIAL_OVER) || !cand) continue;
             if (cand[tid].n == cand[tid].cap) {
                 size_t nc = cand[tid].cap ? cand[tid].cap * 2 : 256;
                 special_cand *v = realloc(cand[tid].v, nc * sizeof *v);
@@ -369,7 +379,7 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
                 cand[tid].v = v;
                 cand[tid].cap = nc;
             }
-            cand[tid].v[cand[tid].n++] = (special_cand){case_ratio(st->std_fen, c), c->line, (size_t)i};
+            cand[tid].v[cand[tid].n++] = (special_cand){ratio, c->line, (size_t)i};
         }
     }
     st->empty = n_empty;
@@ -438,8 +448,8 @@ static inline int64_t drg_pts_of(const settle_run *st, size_t i)
 /* Shares a scheme's budget over institutions by points, then each
  * institution's payment over its cases; writes case payments through
  * pay_of (the slot's pay_fen or the side array). */
-static int pay_scheme(settle_run *st, scheme_tot *T, int drg_scheme, const uint32_t *order,
-                      const size_t *start, char *err, size_t errlen)
+static int pay_scheme(settle_run *st, scheme_tot *T, int drg_scheme, const size_t *start, char *err,
+                      size_t errlen)
 {
     size_t ninst = st->ninst;
     int64_t *scratch = malloc((ninst ? ninst : 1) * sizeof *scratch);
@@ -475,13 +485,13 @@ static int pay_scheme(settle_run *st, scheme_tot *T, int drg_scheme, const uint3
                 if (!wcap) { bad++; continue; }
             }
             for (size_t j = 0; j < n; j++) {
-                size_t i = order[start[k] + j];
+                size_t i = sl[start[k] + j].order_at;
                 wv[j] = drg_scheme ? drg_pts_of(st, i) : sl[i].score_e4;
             }
             if (sc_apportion(ipay[k], wv, n, ov, sv) != SC_OK)
                 for (size_t j = 0; j < n; j++) ov[j] = 0;
             for (size_t j = 0; j < n; j++) {
-                size_t i = order[start[k] + j];
+                size_t i = sl[start[k] + j].order_at;
                 if (drg_scheme && drg_pay) drg_pay[i] = ov[j];
                 else sl[i].pay_fen = ov[j];
                 paid += ov[j];
@@ -629,13 +639,16 @@ static int st_pay(settle_run *st, char *err, size_t errlen)
     {
         /* from the per-slice counts: where each slice's cases of each
          * institution go, then every slice fills its part in parallel */
+        /* the order is kept in the slots' dead bucket fields (order_at):
+         * a 4-byte-a-case array here was the run's peak of memory */
         size_t *start = calloc(ninst + 1, sizeof *start), *pos = malloc((nslice * ninst + 1) * sizeof *pos);
-        uint32_t *order = malloc((size_t)(st->cases ? st->cases : 1) * sizeof *order);
-        if (!start || !pos || !order) {
-            free(start); free(pos); free(order);
+        if (!start || !pos) {
+            free(start); free(pos);
             snprintf(err, errlen, "out of memory");
             goto out;
         }
+        cm_case *osl = s->slots;
+        st->s.buckets_gone = 1;
         for (size_t k = 0; k < ninst; k++) {
             size_t at = start[k];
             for (size_t sl = 0; sl < nslice; sl++) {
@@ -650,22 +663,21 @@ static int st_pay(settle_run *st, char *err, size_t errlen)
             if (b > s->n) b = s->n;
             size_t *P = pos + (size_t)sl * ninst;
             for (size_t i = a; i < b; i++)
-                if (s->slots[i].status == SLOT_CASE) order[P[s->slots[i].inst]++] = (uint32_t)i;
+                if (osl[i].status == SLOT_CASE) osl[P[osl[i].inst]++].order_at = (uint32_t)i;
         }
         free(pos);
         int e = 0;
         if (dip_on) {
             st->dipt.on = 1;
             st->dipt.budget_fen = st->cfg->fund_budget_fen;
-            e = pay_scheme(st, &st->dipt, 0, order, start, err, errlen);
+            e = pay_scheme(st, &st->dipt, 0, start, err, errlen);
         }
         if (!e && drg_on) {
             st->drgt.on = 1;
             st->drgt.budget_fen = st->cfg->drg_budget_fen > 0 ? st->cfg->drg_budget_fen : st->cfg->fund_budget_fen;
-            e = pay_scheme(st, &st->drgt, 1, order, start, err, errlen);
+            e = pay_scheme(st, &st->drgt, 1, start, err, errlen);
         }
         free(start);
-        free(order);
         if (e) { rc = e; goto out; }
     }
     rc = 0;

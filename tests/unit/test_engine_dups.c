@@ -5,10 +5,11 @@
  * Against an oracle (sort by id, then by slot) on 200k rows with ~6%
  * repeated ids, at 1, 2 and 3 threads: the same (duplicate, first) pairs,
  * the first row always wins, rejected and empty slots are ignored (and
- * untouched). A
- * second set puts 7,500 ids into one hash partition (the partition rule
- * is copied below), so that a table must grow past its share; a wrong
- * growth loses or invents duplicates there.
+ * untouched), and every slot's score_e4 (the tables' space) is 0
+ * afterwards. A second set puts 7,500 ids into the partitions of one
+ * thread (the partition rule is copied below), more than its share of the
+ * slots can hold: those partitions get tables of their own, which must
+ * find the same duplicates.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,6 +72,7 @@ static size_t oracle(cm_case *sl, size_t n, size_t *want)
 
 static void run_and_compare(cm_case *sl, size_t n, int threads)
 {
+    for (size_t i = 0; i < n; i++) sl[i].score_e4 = (int64_t)i * 7 + 1; /* overwritten by the tables */
     size_t *want = malloc(n * sizeof *want), *got = malloc(n * sizeof *got);
     assert_non_null(want);
     assert_non_null(got);
@@ -94,6 +96,7 @@ static void run_and_compare(cm_case *sl, size_t n, int threads)
         /* the hashes are left for the caller; rejected/empty slots untouched */
         if (sl[i].status == SLOT_CASE) assert_true(sl[i].id_hash == pl_id_hash(sl[i].case_id));
         else assert_true(sl[i].pay_fen == 0);
+        assert_true(sl[i].score_e4 == 0); /* the tables' space, cleared */
     }
     free(want);
     free(got);
