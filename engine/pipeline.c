@@ -355,6 +355,7 @@ size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
      * partitions as threads so that a table is at most about half full. A
      * partition too big for its share (skewed ids) gets a heap table.
      * Entries keep 32 bits of the hash, so most probes never touch the id. */
+    if (n == 0 || !slots) return 0;
     int np = pl_threads();
     size_t nparts = 2 * (size_t)np;
     enum { MAXP = 2 * 256 };

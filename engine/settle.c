@@ -390,7 +390,7 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
     for (int t = 0; cand && t < nt; t++) nc += cand[t].n;
     if (!oom && !(sc = malloc((nc ? nc : 1) * sizeof *sc))) oom = 1;
     for (int t = 0, k = 0; cand && t < nt; t++) {
-        if (sc) memcpy(sc + k, cand[t].v, cand[t].n * sizeof *sc);
+        if (sc && cand[t].n) memcpy(sc + k, cand[t].v, cand[t].n * sizeof *sc);
         k += (int)cand[t].n;
         free(cand[t].v);
     }
