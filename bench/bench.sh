@@ -11,8 +11,8 @@
 #   dip, drg  parse + grouping (grouping alone = stage - parse)
 #   settle    the whole DIP settlement: uncompressed (none), the default
 #             shuffle+deflate with libdeflate (deflate), and the same filters
-#             through zlib (zlib); with its own per-stage times (read+group+score,
-#             checks, pay, write)
+#             through zlib (zlib); with its own per-stage times (read+group,
+#             checks+score, pay, write)
 #   write     the write floor: the same /cases bytes written again with the same
 #             output settings, no computation
 # Prints a table and saves bench/results/<date>-<rev>.json; --compare compares

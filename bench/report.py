@@ -90,7 +90,8 @@ def table(med):
         s = med.get((n, "settle-none", max(threads)))
         if s:
             lines.append(f"{n:>9} settle-none stages at {max(threads)} threads: load {s.get('load', 0):.2f}s, "
-                         f"read+group+score {s.get('read_group_score', 0):.2f}s, checks {s.get('checks', 0):.2f}s, "
+                         f"read+group {s.get('read_group', s.get('read_group_score', 0)):.2f}s, "
+                         f"checks+score {s.get('checks', 0):.2f}s, "
                          f"pay {s.get('pay', 0):.2f}s, write {s.get('write', 0):.2f}s")
     return "\n".join(lines)
 

@@ -7,8 +7,8 @@
  *   reader (blocks -> chunks at record boundaries, parallel)
  *     -> record parse + validation (rejects with line and field)
  *     -> grouper (gr_dip_assign)          [per chunk, in parallel]
- *     -> per-case score (scoring)         [per chunk, in parallel]
- *   -> set checks (duplicate case ids, special-review cap)
+ *   -> set checks (duplicate case ids; per-case score, in parallel;
+ *      special-review cap)
  *   -> partials per fixed slice, merged in slice order
  *   -> point value, institution and case payments (largest remainder)
  *   -> HDF5 (one thread) -> rename to the final name

@@ -5,13 +5,14 @@
  *   1. load: configuration (already checked), catalogue and/or DRG tables,
  *      history calibration when the settings need it (DIP scores, level
  *      coefficients, standard costs; DRG weights always come from history);
- *   2. read+group+score, in parallel over chunks: every row gets a slot; a
- *      case is grouped (gr_dip_assign, gr_drg_assign) and given its DIP
- *      score (RW × level coefficient × outlier factor, 1e-4 points) in the
- *      same pass;
- *   3. set checks, serial or partitioned: institution ids merged into one
- *      sorted list, duplicate case ids become rejects, the special-review
- *      cap (highest ratios first, ties by line); then DRG points per case;
+ *   2. read+group, in parallel over chunks: every row gets a slot; a case
+ *      is grouped (gr_dip_assign, gr_drg_assign) and its case id hashed;
+ *   3. set checks, parallel or partitioned: institution ids merged into one
+ *      sorted list, duplicate case ids become rejects, then one sweep gives
+ *      every case its DIP score (RW × level coefficient × outlier factor,
+ *      1e-4 points; after the check, whose tables use score_e4), the
+ *      special-review cap (highest ratios first, ties by line); then DRG
+ *      points per case;
  *   4. partials per fixed slice of 2^20 slots, merged in slice order;
  *   5. pay, per scheme: point value = (budget ÷ fund share) ÷ Σ points;
  *      institution payments by largest remainder over Σ points (Σ = budget
@@ -1352,7 +1353,7 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         long long out_bytes = stat(st->output, &sb) == 0 ? (long long)sb.st_size : -1;
         if (f) {
             fprintf(f, "{\"stage\":\"settle\",\"threads\":%d,\"records\":%lld,\"in_bytes\":%llu,"
-                       "\"out_bytes\":%lld,\"load\":%.4f,\"read_group_score\":%.4f,\"checks\":%.4f,"
+                       "\"out_bytes\":%lld,\"load\":%.4f,\"read_group\":%.4f,\"checks\":%.4f,"
                        "\"pay\":%.4f,\"write\":%.4f,\"seconds\":%.4f,\"peak_rss_kb\":%ld}\n",
                     st->nt, (long long)st->records, (unsigned long long)st->input_size, out_bytes, st->t_load,
                     st->t_read, st->t_checks, st->t_pay, st->t_write,
