@@ -18,7 +18,7 @@
 # Prints a table and saves bench/results/<date>-<rev>.json; --compare compares
 # the newest result with the one before and says what got slower.
 # Environment: BENCH_SIZES (default "1000000 10000000"), BENCH_RUNS (3, for
-# sizes below 5M), BENCH_RUNS_LARGE (1, for 5M and more, so that the suite
+# sizes below 5M), BENCH_RUNS_LARGE (3, for 5M and more; the suite
 # stays under 10 minutes on 2 cores), BENCH_THREADS ("1 2"), CASEMIX_DATA
 # (real tables used when present).
 set -eu
@@ -27,7 +27,7 @@ if [ "${1:-}" = "--compare" ]; then exec python3 bench/report.py --compare bench
 BIN=${CASEMIX_BIN:-./casemix}
 SIZES=${BENCH_SIZES:-"1000000 10000000"}
 RUNS_SMALL=${BENCH_RUNS:-3}
-RUNS_LARGE=${BENCH_RUNS_LARGE:-1}
+RUNS_LARGE=${BENCH_RUNS_LARGE:-3}
 THREADS=${BENCH_THREADS:-"1 2"}
 SEED=${BENCH_SEED:-2025}
 DATA=${CASEMIX_DATA:-../shared/data}
