@@ -91,12 +91,15 @@ for N in $SIZES; do
     RUNS=$RUNS_SMALL
     [ "$N" -ge 5000000 ] && RUNS=$RUNS_LARGE
     cat "$IN" > /dev/null     # hot page cache
+    TMAX=$(for T in $THREADS; do echo "$T"; done | sort -n | tail -1)
     for T in $THREADS; do
         echo "size $N, $T thread(s) ..."
         for st in read tokenize parse dip drg; do
             run "$N" "$T" "$st" "$BIN" bench --config "$W/none.cfg" --stage "$st" --input "$IN" --threads "$T"
         done
-        for comp in none deflate zlib; do
+        comps="none deflate"
+        [ "$T" = "$TMAX" ] && comps="$comps zlib"   # zlib vs libdeflate: at the most threads only (time)
+        for comp in $comps; do
             i=0
             while [ $i -lt "$RUNS" ]; do
                 rm -f "$W/out-$comp.h5"
