@@ -329,18 +329,11 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
     }
     pl_inst *inst = st->inst;
     cm_case *sl = s->slots;
-#pragma omp parallel for schedule(static)
-    for (long i = 0; i < (long)s->n; i++) {
-        cm_case *c = &sl[i];
-        if (c->status != SLOT_CASE) continue;
-        c->inst = remap[c->inst >> 24][c->inst & 0xFFFFFF];
-        if (c->level != inst[c->inst].level) c->flags |= CF_LEVEL_MISMATCH;
-    }
-    for (int t = 0; t < nt; t++) free(remap[t]);
     pl_rejects *drej = calloc((size_t)nt, sizeof *drej);
     size_t nd = drej ? pl_find_duplicates(s->slots, s->n, on_dup, drej) : (size_t)-1;
     if (nd == (size_t)-1) {
         free(drej);
+        for (int t = 0; t < nt; t++) free(remap[t]);
         snprintf(err, errlen, "out of memory while checking case ids");
         return CM_EXIT_INTERNAL;
     }
@@ -369,6 +362,8 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
             n_rec += c->status != SLOT_EMPTY;
             if (c->status != SLOT_CASE) continue;
             n_case++;
+            c->inst = remap[c->inst >> 24][c->inst & 0xFFFFFF]; /* thread-local index -> sorted list */
+            if (c->level != inst[c->inst].level) c->flags |= CF_LEVEL_MISMATCH;
             if (!st->dip) continue;
             double ratio;
             case_score(st, c, &ratio);
@@ -383,6 +378,7 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
             cand[tid].v[cand[tid].n++] = (special_cand){ratio, c->line, (size_t)i};
         }
     }
+    for (int t = 0; t < nt; t++) free(remap[t]);
     st->empty = n_empty;
     st->records = n_rec;
     st->cases = n_case;
