@@ -76,6 +76,7 @@ run() { # size threads label command... ; appends {"size":..,"label":..,<json>} 
     size=$1; th=$2; label=$3; shift 3
     i=0
     while [ $i -lt "$RUNS" ]; do
+        case $label in write-*) sync ;; esac   # as before a settle run: no writeback backlog
         out=$("$@") || { echo "bench: '$*' failed" >&2; exit 1; }
         echo "$out" | tail -1 | sed "s/^{/{\"size\":$size,\"label\":\"$label\",/" >> "$RAW"
         i=$((i + 1))
@@ -103,6 +104,7 @@ for N in $SIZES; do
             i=0
             while [ $i -lt "$RUNS" ]; do
                 rm -f "$W/out-$comp.h5"
+                sync   # earlier outputs' dirty pages flushed, so writeback does not throttle this run
                 "$BIN" settle --config "$W/$comp.cfg" --input "$IN" \
                     --out "$W/out-$comp.h5" --threads "$T" --quiet --timings "$W/t.json" ||
                     { echo "bench: settle failed" >&2; exit 1; }
