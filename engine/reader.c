@@ -828,6 +828,29 @@ static int ensure_fields(cm_parser *p, int n)
     return 0;
 }
 
+/* Room in scratch for the unquoted fields and codes of a row of rl bytes;
+ * on failure the row is rejected (returns -1). */
+static int scratch_fit(cm_parser *p, cm_case *c, size_t rl)
+{
+    if (p->scap >= 2 * rl + 64) return 0;
+    size_t nc = 2 * rl + 4096;
+    char *ns = realloc(p->scratch, nc);
+    if (!ns) return reject(p, c, "", "out of memory for a row of this size%s", "");
+    p->scratch = ns;
+    p->scap = nc;
+    return 0;
+}
+
+/* A fresh slot for the row on physical line `line`. */
+static void slot_init(cm_case *c, uint64_t line)
+{
+    memset(c, 0, sizeof *c);
+    c->line = (uint32_t)line;
+    c->group = -1;
+    c->drg = -1;
+    c->mdc = -1;
+}
+
 /* Bit masks of a 64-byte block: separators (',' and '\n'), newlines, and
  * whether the block holds a byte >= 0x80 or a NUL (then its rows get the
  * full text check). A block that would run past end is copied into a
@@ -888,11 +911,7 @@ static void parse_plain_chunk(const cm_reader *r, const char *buf, const cm_chun
     if (p->fcap < 64) ensure_fields(p, 64);
     for (size_t k = 0; k < ch->nrec; k++) {
         cm_case *c = &slots[ch->slot0 + k];
-        memset(c, 0, sizeof *c);
-        c->line = (uint32_t)line++;
-        c->group = -1;
-        c->drg = -1;
-        c->mdc = -1;
+        slot_init(c, line++);
         const char *rec = pos, *start = pos, *re;
         int nf = 0, rowhi = hi, oom = p->fcap == 0;
         const char **fp = p->fp; /* locals: the stores below cannot alias them */
@@ -952,13 +971,7 @@ static void parse_plain_chunk(const cm_reader *r, const char *buf, const cm_chun
             fn(ctx, tid, p, c);
             continue;
         }
-        if (p->scap < 2 * rl + 64) {
-            size_t nc = 2 * rl + 4096;
-            char *ns = realloc(p->scratch, nc);
-            if (!ns) { reject(p, c, "", "out of memory for a row of this size%s", ""); fn(ctx, tid, p, c); continue; }
-            p->scratch = ns;
-            p->scap = nc;
-        }
+        if (scratch_fit(p, c, rl)) { fn(ctx, tid, p, c); continue; }
         if (rowhi && bad_text(p, c, rec, rl)) {
             fn(ctx, tid, p, c);
             continue;
@@ -985,44 +998,27 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
     p->tail_ok = 0; /* quoted chunks: fields may be copies in scratch */
     for (size_t k = 0; k < ch->nrec; k++) {
         cm_case *c = &slots[ch->slot0 + k];
-        memset(c, 0, sizeof *c);
-        c->line = (uint32_t)line;
-        c->group = -1;
-        c->drg = -1;
-        c->mdc = -1;
+        slot_init(c, line);
         const char *rec = pos;
-        /* find the end of the row */
-        const char *re;
+        /* find the end of the row: the first '\n' outside quotes */
+        const char *re = pos;
         uint64_t lines_in_row = 1;
-        int unterminated = 0;
-        if (!ch->quoted) {
-            re = memchr(pos, '\n', (size_t)(end - pos));
-            if (!re) re = end; /* the last row of the file, without newline */
-        } else {
-            int inq = 0;
-            re = pos;
-            while (re < end) {
-                if (*re == '"') inq = !inq;
-                else if (*re == '\n') {
-                    if (!inq) break;
-                    lines_in_row++;
-                }
-                re++;
+        int unterminated = 0, inq = 0;
+        while (re < end) {
+            if (*re == '"') inq = !inq;
+            else if (*re == '\n') {
+                if (!inq) break;
+                lines_in_row++;
             }
-            if (re >= end) { re = end; unterminated = inq; }
+            re++;
         }
+        if (re >= end) { re = end; unterminated = inq; }
         size_t rl = (size_t)(re - rec);
         if (rl && rec[rl - 1] == '\r') rl--;
         pos = re + 1;
         line += lines_in_row;
         if (rl == 0) { c->status = SLOT_EMPTY; continue; }
-        if (p->scap < 2 * rl + 64) {
-            size_t nc = 2 * rl + 4096;
-            char *ns = realloc(p->scratch, nc);
-            if (!ns) { reject(p, c, "", "out of memory for a row of this size%s", ""); fn(ctx, tid, p, c); continue; }
-            p->scratch = ns;
-            p->scap = nc;
-        }
+        if (scratch_fit(p, c, rl)) { fn(ctx, tid, p, c); continue; }
         if (unterminated) {
             reject(p, c, "", "unterminated quoted field: a '\"' opens a field that never closes%s", "");
             fn(ctx, tid, p, c);
@@ -1032,7 +1028,7 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
         int nf = 0;
         size_t used = 0;
         size_t i = 0;
-        if (!ch->quoted || !memchr(rec, '"', rl)) {
+        if (!memchr(rec, '"', rl)) { /* a row without quotes in a quoted chunk */
             if (p->fcap < 64 && ensure_fields(p, 64)) {
                 reject(p, c, "", "out of memory for the fields of this row%s", "");
                 fn(ctx, tid, p, c);
