@@ -185,6 +185,9 @@ int cm_parse_yuan(const char *s, size_t len, int64_t *fen);
  * Reads s[0..len) only. Returns 1 and sets *fen when the shape matches,
  * 0 otherwise (then cm_parse_yuan decides: it accepts every string this
  * accepts, with the same value). The reader calls it 17 times per row. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "cm_parse_yuan_fast assumes a little-endian machine (x86-64, arm64)"
+#endif
 static inline int cm_parse_yuan_fast(const char *s, size_t len, int64_t *fen)
 {
     if (len < 4 || len > 11 || s[len - 3] != '.')

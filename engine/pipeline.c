@@ -56,6 +56,15 @@ int pl_thread_id(void)
 #endif
 }
 
+int pl_team_size(void)
+{
+#ifdef _OPENMP
+    return omp_get_num_threads();
+#else
+    return 1;
+#endif
+}
+
 /* ------------------------------------------------------------------ */
 /* per-thread institution table                                        */
 /* ------------------------------------------------------------------ */
@@ -375,10 +384,13 @@ size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
     size_t ndup = 0, bad = 0;
 #pragma omp parallel reduction(+ : ndup, bad)
     {
-        int me = pl_thread_id();
-        size_t lo = n * (size_t)me / (size_t)np, hi = n * ((size_t)me + 1) / (size_t)np;
+        /* the team may be smaller than pl_threads() (OMP_DYNAMIC, a thread
+         * limit): regions and partitions follow the team that runs, so that
+         * every partition is scanned whatever its size */
+        int me = pl_thread_id(), nth = pl_team_size();
+        size_t lo = n * (size_t)me / (size_t)nth, hi = n * ((size_t)me + 1) / (size_t)nth;
         dup_table region = {(char *)&slots[lo].dup_entry, sizeof(cm_case), hi - lo};
-        for (size_t part = (size_t)me; part < nparts && !bad; part += (size_t)np) {
+        for (size_t part = (size_t)me; part < nparts && !bad; part += (size_t)nth) {
             dup_table t = region;
             uint64_t *heap = NULL;
             if (4 * count[part] > 3 * region.cap || region.cap == 0) { /* skewed: a table of its own */

@@ -8,6 +8,8 @@
 
 int pl_threads(void);
 int pl_thread_id(void);
+/* Threads in the team running the calling parallel region (1 outside). */
+int pl_team_size(void);
 
 typedef struct {
     char id[32];

@@ -30,6 +30,10 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+/* The SWAR parsers below (amounts, dates) read bytes as little-endian words. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "engine/reader.c: the SWAR field parsers assume a little-endian machine"
+#endif
 
 static size_t g_block_size = (size_t)64 << 20;
 #define MAX_RECORD ((size_t)1 << 30)
@@ -525,7 +529,7 @@ static inline int money_tail8(const char *s, size_t n, int64_t *v)
     return 1;
 }
 
-static int money_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col, int64_t v);
+static int money_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col);
 
 static inline __attribute__((always_inline)) int parse_money(cm_parser *p, cm_case *c, const char *s, size_t n, int col, int64_t *v)
 {
@@ -534,12 +538,13 @@ static inline __attribute__((always_inline)) int parse_money(cm_parser *p, cm_ca
     if (p->tail_ok && money_tail8(s, n, v)) return 0; /* < 100,000 yuan: never negative or absurd */
     if (cm_parse_yuan_fast(s, n, v) && *v <= (int64_t)100000000000LL) return 0;
     if (cm_parse_yuan(s, n, v) == 0 && *v >= 0 && *v <= (int64_t)100000000000LL) return 0;
-    return money_error(p, c, s, n, col, *v);
+    return money_error(p, c, s, n, col);
 }
 
 /* The reject of a bad amount (cold path of parse_money). */
-static int money_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col, int64_t v)
+static int money_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col)
 {
+    int64_t v;
     if (cm_parse_yuan(s, n, &v) != 0) {
         char tmp[48];
         size_t k = n < 40 ? n : 40;

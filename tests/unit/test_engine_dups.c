@@ -3,7 +3,8 @@
  * that rejects every later row of a case id (结算ID) seen before.
  *
  * Against an oracle (sort by id, then by slot) on 200k rows with ~6%
- * repeated ids, at 1, 2 and 3 threads: the same (duplicate, first) pairs,
+ * repeated ids, at 1, 2 and 3 threads and with a dynamic team smaller than
+ * the thread count asked for: the same (duplicate, first) pairs,
  * the first row always wins, rejected and empty slots are ignored (and
  * untouched), and every slot's score_e4 (the tables' space) is 0
  * afterwards. A second set puts 7,500 ids into the partitions of one
@@ -127,6 +128,14 @@ static void test_dups_match_oracle(void **state)
         snprintf(sl[i].case_id, sizeof sl[i].case_id, "D25%011zu", id * 2654435761u % 100000000000u);
     }
     for (int t = 1; t <= 3; t++) run_and_compare(sl, n, t);
+#ifdef _OPENMP
+    /* a team smaller than omp_get_max_threads(): dynamic teams give at
+     * most one thread a core, far fewer than 64 (every partition must
+     * still be scanned) */
+    omp_set_dynamic(1);
+    run_and_compare(sl, n, 64);
+    omp_set_dynamic(0);
+#endif
     free(sl);
 }
 
