@@ -162,7 +162,7 @@ typedef struct {
     size_t nrec;                /* rows (slots) in this chunk */
     size_t nlines;              /* physical lines in this chunk */
     int quoted;                 /* block contains '"': quote-aware parse */
-    int has_quote;              /* set by rd_count_chunk: a '"' in this chunk */
+    int has_quote;              /* set by rd_count_block: a '"' in this chunk */
 } cm_chunk;
 
 /* Opens path and reads the header. Returns 0 or -1 with a message naming
@@ -171,16 +171,12 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases,
             char *err, size_t errlen);
 /* Takes the next window of the mapped file and splits it into chunks of
  * about chunk_bytes at record boundaries (quoted blocks are scanned and
- * counted here; others are counted by rd_count_chunk). *chunks is
+ * counted here; others are counted by rd_count_block). *chunks is
  * (re)allocated by the reader. Returns the number of chunks (0 at end), or
  * -1 on error (err). Releases the pages of the previous window. */
 long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
                    char *err, size_t errlen);
 void rd_close(cm_reader *r);
-/* Counts the rows and lines of a chunk (no-op for quoted blocks, counted
- * by rd_next_block) and notes a '"' in it; safe to run on several chunks
- * in parallel. */
-void rd_count_chunk(const cm_reader *r, cm_chunk *c);
 /* Counts the nch chunks of the block rd_next_block cut, on all threads;
  * when one holds a '"', cuts the same window again with the quote-aware
  * scan. Returns the chunk count (counted), or -1 (err). Call before

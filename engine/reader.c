@@ -279,7 +279,10 @@ static int push_chunk(cm_chunk **chunks, size_t *cap, size_t *n, cm_chunk c)
     return 0;
 }
 
-void rd_count_chunk(const cm_reader *r, cm_chunk *c)
+/* Counts the rows and lines of a chunk (no-op for quoted blocks, counted
+ * by the quote-aware cut) and notes a '"' in it; runs on several chunks in
+ * parallel. */
+static void rd_count_chunk(const cm_reader *r, cm_chunk *c)
 {
     if (c->quoted) return; /* counted by the serial scan */
     const char *b = r->buf + c->begin;
@@ -418,7 +421,7 @@ long rd_count_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t 
 }
 
 /* Assigns slots and line numbers to the chunks of a block once they are
- * counted (rd_count_chunk); returns the rows of the block. */
+ * counted (rd_count_block); returns the rows of the block. */
 size_t rd_number_chunks(cm_reader *r, cm_chunk *chunks, size_t nch, size_t first_slot)
 {
     size_t slot = first_slot;
