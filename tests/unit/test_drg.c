@@ -18,25 +18,15 @@
 #include <unistd.h>
 
 #include "../../grouper/grouper.h"
+#include "test_util.h"
 
 static char g_dir[1024];
 
 static void find_mini(void)
 {
-    /* __FILE__ is tests/unit/test_drg.c relative to the make directory */
-    const char *f = __FILE__;
-    const char *cut = strstr(f, "unit/test_drg.c");
-    snprintf(g_dir, sizeof g_dir, "%.*sdata/drg-mini", cut ? (int)(cut - f) : 0, f);
-    if (access(g_dir, R_OK) == 0) return;
-    /* run from elsewhere: the binary is <repo>/<build>/tests/test_drg */
-    char exe[900];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = '\0';
-        snprintf(g_dir, sizeof g_dir, "%s/../../tests/data/drg-mini", exe);
-    }
+    char root[900];
+    tu_repo_root(root, sizeof root, __FILE__, "tests/data/drg-mini");
+    snprintf(g_dir, sizeof g_dir, "%stests/data/drg-mini", root);
 }
 
 static gr_drg *load_opts(int upcase, int strict)
@@ -403,21 +393,6 @@ static void broken_copy(const char *name, const char *text, char *dir, size_t n)
     closedir(d);
 }
 
-static void rm_copy(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        char p[2048];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 static void expect_load_error(const char *name, const char *text, gr_status want, const char *file, long line,
                               const char *field, const char *msg_part)
 {
@@ -430,7 +405,7 @@ static void expect_load_error(const char *name, const char *text, gr_status want
     gr_error err;
     memset(&err, 0, sizeof err);
     gr_status st = gr_drg_load(&o, &g, &err);
-    rm_copy(dir);
+    tu_rm_rf(dir);
     if (st != want || !strstr(err.file, file) || err.line != line || strcmp(err.field, field) != 0 ||
         !strstr(err.msg, msg_part))
         fail_msg("%s: got status %d %s:%ld [%s] %s; want %d %s:%ld [%s] ...%s...", name, (int)st, err.file, err.line,
@@ -514,7 +489,7 @@ static void test_load_errors(void **state)
         gr_drg *g = NULL;
         gr_error err;
         gr_status st = gr_drg_load(&o, &g, &err);
-        rm_copy(dir);
+        tu_rm_rf(dir);
         assert_int_equal(st, GR_OK);
         gr_drg_free(g);
     }

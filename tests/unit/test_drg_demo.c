@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "../../grouper/grouper.h"
+#include "test_util.h"
 
 static char g_root[1024];   /* repository root, with a trailing '/' (or "") */
 static char g_dir[1200];    /* config/demo/drg */
@@ -37,22 +38,8 @@ static unsigned char g_hit[512];   /* ADRGs reached by the cases of this file */
 
 static void find_root(void)
 {
-    /* __FILE__ is tests/unit/test_drg_demo.c relative to the make directory */
-    const char *f = __FILE__;
-    const char *cut = strstr(f, "tests/unit/test_drg_demo.c");
-    snprintf(g_root, sizeof g_root, "%.*s", cut ? (int)(cut - f) : 0, f);
+    tu_repo_root(g_root, sizeof g_root, __FILE__, "config/demo/drg");
     snprintf(g_dir, sizeof g_dir, "%sconfig/demo/drg", g_root);
-    if (access(g_dir, R_OK) == 0) return;
-    /* run from elsewhere: the binary is <repo>/<build>/tests/test_drg_demo */
-    char exe[900];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = '\0';
-        snprintf(g_root, sizeof g_root, "%s/../../", exe);
-        snprintf(g_dir, sizeof g_dir, "%sconfig/demo/drg", g_root);
-    }
 }
 
 static int setup(void **state)

@@ -23,6 +23,8 @@
 
 #include "../../grouper/grouper.h"
 #include "../../grouper/csvtab.h"
+#include "real_data.h"
+#include "test_util.h"
 
 static char g_dir[1024];
 
@@ -304,21 +306,6 @@ static int make_broken(const char *file, edit_fn fn, char *out, size_t n)
     return 0;
 }
 
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        char p[2048];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 static void edit_unknown_list(FILE *in, FILE *out)
 {
     /* line 2 "AA1,1,1,principal_proc,in,AA1:proc" -> list id AA1:prox */
@@ -364,7 +351,7 @@ static void expect_error(const char *file, edit_fn fn, const char *want_file, lo
     memset(&err, 0, sizeof err);
     gr_status st = gr_drg_load(&o, &g, &err);
     printf("broken %s: %s:%ld [%s] %s\n", file, err.file, err.line, err.field, err.msg);
-    remove_dir(dir);
+    tu_rm_rf(dir);
     assert_int_equal(st, GR_ERR_FORMAT);
     assert_null(g);
     const char *base = strrchr(err.file, '/');
@@ -385,16 +372,11 @@ static void test_broken(void **state)
 
 int main(void)
 {
-    const char *data = getenv("CASEMIX_DATA");
-    if (!data || !*data) data = "../shared/data";
-    snprintf(g_dir, sizeof g_dir, "%s/chs-drg-1.1", data);
-    char probe[1100];
-    snprintf(probe, sizeof probe, "%s/mdc.csv", g_dir);
-    struct stat sb;
-    if (stat(probe, &sb) != 0) {
-        printf("SKIP: CHS-DRG tables not found at %s (set CASEMIX_DATA)\n", g_dir);
-        return 77;
-    }
+    tu_real real;
+    const char *need[] = {real.drg_mdc, NULL};
+    int skip = tu_real_find(&real, need);
+    if (skip) return skip;
+    snprintf(g_dir, sizeof g_dir, "%s", real.drg);
     if (g_dir[0] != '/') {
         char *abs = realpath(g_dir, NULL);
         if (abs) {

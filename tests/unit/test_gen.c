@@ -733,9 +733,7 @@ static int teardown(void **state)
 {
     (void)state;
     gr_dip_free(g_dip);
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_rm_rf(g_tmp);
 }
 
 int main(void)

@@ -29,6 +29,7 @@
 
 #include "../../bench/gen.h"
 #include "../../grouper/csvtab.h"
+#include "real_data.h"
 #include "test_util.h"
 
 #define NCOL 37
@@ -42,7 +43,8 @@
 #define COL_CAT0 22
 #define COL_GROUP 36
 
-static char g_cat[1024], g_stats[1024], g_attr[1024], g_icd[1024], g_tmp[256];
+static tu_real g_real;
+static char g_tmp[256];
 static gr_dip *g_dip;
 static cm_config g_cfg;
 
@@ -63,7 +65,7 @@ static char **read_icd_codes(size_t *n)
 {
     gr_csvtab t;
     gr_error e;
-    assert_int_equal(gr_csvtab_open(&t, g_icd, &e), GR_OK);
+    assert_int_equal(gr_csvtab_open(&t, g_real.icd, &e), GR_OK);
     char *f[16];
     int nf;
     long line;
@@ -210,16 +212,7 @@ static int setup(void **state)
 {
     (void)state;
     gr_dip_options o;
-    gr_dip_options_default(&o);
-    o.catalogue_csv = g_cat;
-    o.group_stats_csv = g_stats;
-    o.proc_attr_csv = g_attr;
-    o.icd10_csv = g_icd;
-    gr_error e;
-    if (gr_dip_load(&o, &g_dip, &e) != GR_OK) {
-        fprintf(stderr, "%s:%ld: %s\n", e.file, e.line, e.msg);
-        return -1;
-    }
+    if (tu_real_load_dip(&g_real, &g_dip, &o)) return -1;
     cm_config_default(&g_cfg);
     snprintf(g_cfg.region, sizeof g_cfg.region, "410400");
     g_cfg.gen_year = 2025;
@@ -232,28 +225,14 @@ static int teardown(void **state)
 {
     (void)state;
     gr_dip_free(g_dip);
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_rm_rf(g_tmp);
 }
 
 int main(void)
 {
-    const char *root = getenv("CASEMIX_DATA");
-    if (!root || !*root) root = "../shared/data";
-    snprintf(g_cat, sizeof g_cat, "%s/dip/pingdingshan-2025/catalogue.csv", root);
-    snprintf(g_stats, sizeof g_stats, "%s/dip/pingdingshan-2025/group_stats.csv", root);
-    snprintf(g_attr, sizeof g_attr, "%s/codes/icd9cm3_yb2.0_attributes.csv", root);
-    snprintf(g_icd, sizeof g_icd, "%s/codes/icd10_clinical2.0_to_yb2.0.csv", root);
-    const char *need[] = {g_cat, g_stats, g_attr, g_icd};
-    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
-        struct stat sb;
-        if (stat(need[i], &sb) != 0) {
-            printf("SKIP: %s not found (set CASEMIX_DATA to the shared data directory)\n",
-                   need[i]);
-            return 77;
-        }
-    }
+    const char *need[] = {g_real.cat, g_real.stats, g_real.attr, g_real.icd, NULL};
+    int skip = tu_real_find(&g_real, need);
+    if (skip) return skip;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_real),
     };

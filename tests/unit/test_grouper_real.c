@@ -40,8 +40,9 @@
 
 #include "../../grouper/grouper.h"
 #include "../../grouper/csvtab.h"
+#include "real_data.h"
 
-static char g_cat[1024], g_stats[1024], g_attr[1024], g_icd[1024], g_golden[1024];
+static tu_real g_real;
 static gr_dip *g_dip;
 
 /* ------------------------------------------------------------------ */
@@ -64,7 +65,7 @@ static gr_csvtab g_gold_tab;   /* keeps the strings of g_rec */
 static void load_golden(void)
 {
     gr_error err;
-    assert_int_equal(gr_csvtab_open(&g_gold_tab, g_golden, &err), GR_OK);
+    assert_int_equal(gr_csvtab_open(&g_gold_tab, g_real.golden, &err), GR_OK);
     char *f[64];
     int nf;
     long line;
@@ -73,7 +74,7 @@ static void load_golden(void)
     int c_op = gr_csvtab_col(f, nf, "other_procs"), c_g = gr_csvtab_col(f, nf, "expected_group");
     int c_p = gr_csvtab_col(f, nf, "expected_path"), c_r = gr_csvtab_col(f, nf, "reference_reason");
     if (c_dx < 0 || c_pp < 0 || c_op < 0 || c_g < 0 || c_p < 0 || c_r < 0)
-        fail_msg("%s: golden header lacks a needed column", g_golden);
+        fail_msg("%s: golden header lacks a needed column", g_real.golden);
     size_t cap = 4096;
     g_rec = calloc(cap, sizeof *g_rec);
     int rc;
@@ -119,18 +120,7 @@ static int setup(void **state)
 {
     (void)state;
     gr_dip_options o;
-    gr_dip_options_default(&o);
-    o.catalogue_csv = g_cat;
-    o.group_stats_csv = g_stats;
-    o.proc_attr_csv = g_attr;
-    o.icd10_csv = g_icd;
-    gr_error err;
-    gr_status s = gr_dip_load(&o, &g_dip, &err);
-    if (s != GR_OK) {
-        fprintf(stderr, "load failed: %s: %s:%ld [%s] %s\n", gr_status_name(s), err.file,
-                err.line, err.field, err.msg);
-        return -1;
-    }
+    if (tu_real_load_dip(&g_real, &g_dip, &o)) return -1;
     load_golden();
     return 0;
 }
@@ -210,7 +200,7 @@ static void test_golden_agreement(void **state)
         const char *bad = check_record(&g_rec[i], &r, why, sizeof why);
         if (!bad) { agree++; continue; }
         if (i - agree < 10)   /* the first ten disagreements */
-            print_message("%s:%ld: dx=%s proc=%s: %s\n", g_golden, g_rec[i].line, g_rec[i].dx,
+            print_message("%s:%ld: dx=%s proc=%s: %s\n", g_real.golden, g_rec[i].line, g_rec[i].dx,
                           g_rec[i].proc, bad);
     }
     print_message("golden: %zu / %zu records agree (group, path, why, k of n, ties)\n", agree,
@@ -274,7 +264,7 @@ static void test_catalogue_shape(void **state)
     /* every raw catalogue code (mixed case) is found, with its parts */
     gr_csvtab t;
     gr_error err;
-    assert_int_equal(gr_csvtab_open(&t, g_cat, &err), GR_OK);
+    assert_int_equal(gr_csvtab_open(&t, g_real.cat, &err), GR_OK);
     char *f[16];
     int nf;
     long line;
@@ -283,13 +273,13 @@ static void test_catalogue_shape(void **state)
     while (gr_csvtab_next(&t, f, 16, &nf, &line, &err) > 0) {
         rows++;
         int32_t gi = gr_dip_find(g_dip, f[1]);
-        if (gi < 0) fail_msg("%s:%ld: group %s not found", g_cat, line, f[1]);
+        if (gi < 0) fail_msg("%s:%ld: group %s not found", g_real.cat, line, f[1]);
         const gr_dip_group *g = gr_dip_group_at(g_dip, (size_t)gi);
         assert_int_equal(g->seq, atoi(f[0]));
         if (strcasecmp(g->dx, f[3]) != 0)
-            fail_msg("%s:%ld: dx %s, column says %s", g_cat, line, g->dx, f[3]);
+            fail_msg("%s:%ld: dx %s, column says %s", g_real.cat, line, g->dx, f[3]);
         if (strcasecmp(g->main_proc, f[5]) != 0)
-            fail_msg("%s:%ld: main %s, column says %s", g_cat, line, g->main_proc, f[5]);
+            fail_msg("%s:%ld: main %s, column says %s", g_real.cat, line, g->main_proc, f[5]);
         int nrel = 0;
         for (char *p = f[7]; *p; nrel++) {
             char *comma = strchr(p, ',');
@@ -297,7 +287,7 @@ static void test_catalogue_shape(void **state)
             int found = 0;
             for (int k = 0; k < g->n_related; k++)
                 found |= strlen(g->related[k]) == len && strncasecmp(g->related[k], p, len) == 0;
-            if (!found) fail_msg("%s:%ld: related %.*s missing from %s", g_cat, line, (int)len, p,
+            if (!found) fail_msg("%s:%ld: related %.*s missing from %s", g_real.cat, line, (int)len, p,
                                  g->code);
             p = comma ? comma + 1 : p + len;
         }
@@ -312,7 +302,7 @@ static void test_scores_and_stats(void **state)
     (void)state;
     gr_csvtab t;
     gr_error err;
-    assert_int_equal(gr_csvtab_open(&t, g_stats, &err), GR_OK);
+    assert_int_equal(gr_csvtab_open(&t, g_real.stats, &err), GR_OK);
     char *f[16];
     int nf;
     long line;
@@ -336,22 +326,22 @@ static void test_scores_and_stats(void **state)
         over_abs += e > 1e-6;
         if (!(e <= bound))
             fail_msg("%s:%ld: WEIGHT_SCORE %.9f but DIP_AVG_FEE/REGION_AVE_VAL*1000 = %.9f",
-                     g_stats, line, w, fee / reg * 1000.0);
+                     g_real.stats, line, w, fee / reg * 1000.0);
         int32_t gi = gr_dip_find(g_dip, f[c_code]);
         if (gi < 0) {
             if (strncmp(f[c_code], "CP", 2) != 0 && strncmp(f[c_code], "U07", 3) != 0)
                 fail_msg("%s:%ld: %s is neither in the catalogue nor a known pseudo-group",
-                         g_stats, line, f[c_code]);
+                         g_real.stats, line, f[c_code]);
             continue;
         }
         matched++;
         seen[gi] = 1;
         const gr_dip_group *g = gr_dip_group_at(g_dip, (size_t)gi);
         if (!(fabs(g->score - w) <= 1e-6))
-            fail_msg("%s:%ld: %s score %.9f, WEIGHT_SCORE %.9f", g_stats, line, g->code,
+            fail_msg("%s:%ld: %s score %.9f, WEIGHT_SCORE %.9f", g_real.stats, line, g->code,
                      g->score, w);
         if (!(fabs(g->stat_mean_fee - fee) <= 1e-9) || !(fabs(g->stat_region_mean - reg) <= 1e-9))
-            fail_msg("%s:%ld: %s mean fee / region mean not loaded", g_stats, line, g->code);
+            fail_msg("%s:%ld: %s mean fee / region mean not loaded", g_real.stats, line, g->code);
         if (f[c_cnt][0]) assert_int_equal(g->stat_count, atoll(f[c_cnt]));
     }
     gr_csvtab_close(&t);
@@ -494,10 +484,10 @@ static char *slurp(const char *path, size_t *len)
 static long write_broken(const char *path, size_t rows, const char *extra)
 {
     size_t len;
-    char *raw = slurp(g_cat, &len);
+    char *raw = slurp(g_real.cat, &len);
     gr_csvtab t;
     gr_error err;
-    assert_int_equal(gr_csvtab_open(&t, g_cat, &err), GR_OK);
+    assert_int_equal(gr_csvtab_open(&t, g_real.cat, &err), GR_OK);
     char *f[16];
     int nf;
     long line;
@@ -567,22 +557,9 @@ static void test_load_errors(void **state)
 
 int main(void)
 {
-    const char *root = getenv("CASEMIX_DATA");
-    if (!root || !*root) root = "../shared/data";
-    snprintf(g_cat, sizeof g_cat, "%s/dip/pingdingshan-2025/catalogue.csv", root);
-    snprintf(g_stats, sizeof g_stats, "%s/dip/pingdingshan-2025/group_stats.csv", root);
-    snprintf(g_golden, sizeof g_golden, "%s/dip/pingdingshan-2025/golden_3k.csv", root);
-    snprintf(g_attr, sizeof g_attr, "%s/codes/icd9cm3_yb2.0_attributes.csv", root);
-    snprintf(g_icd, sizeof g_icd, "%s/codes/icd10_clinical2.0_to_yb2.0.csv", root);
-    const char *need[] = { g_cat, g_stats, g_golden, g_attr, g_icd };
-    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
-        struct stat st;
-        if (stat(need[i], &st) != 0) {
-            printf("SKIP: %s not found (set CASEMIX_DATA to the shared data directory)\n",
-                   need[i]);
-            return 77;
-        }
-    }
+    const char *need[] = {g_real.cat, g_real.stats, g_real.golden, g_real.attr, g_real.icd, NULL};
+    int skip = tu_real_find(&g_real, need);
+    if (skip) return skip;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_agreement),
         cmocka_unit_test(test_catalogue_shape),

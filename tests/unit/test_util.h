@@ -4,7 +4,10 @@
 #ifndef CASEMIX_TESTS_TEST_UTIL_H
 #define CASEMIX_TESTS_TEST_UTIL_H
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Splits s in place at '|' into out (at most max items, the rest dropped);
  * returns the count stored; "" gives 0. */
@@ -20,6 +23,35 @@ static inline int tu_split_list(char *s, const char **out, int max)
         p = bar + 1;
     }
     return n;
+}
+
+/* The repository root, with a trailing '/' (or "" for the current
+ * directory), such that root + probe is readable: found from the test's
+ * source path (file = __FILE__, relative to the repository as the Makefile
+ * compiles it) or, run from elsewhere, from the binary's own path
+ * (<repo>/<build>/tests/<name>). */
+static inline void tu_repo_root(char *root, size_t n, const char *file, const char *probe)
+{
+    const char *cut = strstr(file, "tests/unit/");
+    char path[2048];
+    snprintf(root, n, "%.*s", cut ? (int)(cut - file) : 0, file);
+    snprintf(path, sizeof path, "%s%s", root, probe);
+    if (access(path, R_OK) == 0) return;
+    char exe[900];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (k <= 0) return;
+    exe[k] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = '\0';
+    snprintf(root, n, "%s/../../", exe);
+}
+
+/* Removes a test's temporary directory and what is in it; 0 or -1. */
+static inline int tu_rm_rf(const char *dir)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
 }
 
 #endif
