@@ -346,8 +346,7 @@ int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
             exitc = CM_EXIT_OUTPUT;
             goto out;
         }
-        size_t ng = cal.ng, code_len = 1;
-        for (size_t g = 0; g < ng; g++) code_len = str_maxlen(code_len, gr_dip_group_at(dip, g)->published);
+        size_t ng = cal.ng, code_len = dip_code_width(dip, NULL);
         h5row r;
         h5row_begin(&r);
         size_t c_code = h5row_add_str(&r, "code", code_len);

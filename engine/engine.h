@@ -259,6 +259,9 @@ int parse_int(const char *s, size_t n, long *v);
 double now_seconds(void);
 /* max(cur, strlen(s)): the width of a fixed-length string column. */
 size_t str_maxlen(size_t cur, const char *s);
+/* Width of the published group codes of dip (at least 1); with counts,
+ * only of the groups whose count is > 0. */
+size_t dip_code_width(const gr_dip *dip, const int64_t *only_if_positive);
 /* Writes s as one CSV field, quoted (RFC 4180) only when it needs it. */
 void csv_put(FILE *f, const char *s);
 int progress_enabled(void);

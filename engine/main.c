@@ -233,25 +233,17 @@ static int cmd_group(const cm_config *cfg, const cli *a)
         fprintf(stderr, "casemix group: --scheme dip or --scheme drg is required\n");
         return CM_EXIT_USAGE;
     }
-    gr_error ge;
-    memset(&ge, 0, sizeof ge);
-    gr_dip *dip = NULL;
-    gr_drg *drg = NULL;
-    if (!drg_mode && gr_dip_load(&cfg->dip, &dip, &ge) != GR_OK) {
-        fprintf(stderr, "%s:%ld: %s\n", ge.file, ge.line, ge.msg);
+    if (drg_mode && !cfg->drg_dir[0]) {
+        fprintf(stderr, "%s: drg.tables is not set; point it at a CHS-DRG table folder\n", cfg->path);
         return CM_EXIT_CONFIG;
     }
-    if (drg_mode) {
-        if (!cfg->drg_dir[0]) {
-            fprintf(stderr, "%s: drg.tables is not set; point it at a CHS-DRG table folder\n", cfg->path);
-            return CM_EXIT_CONFIG;
-        }
-        if (gr_drg_load(&cfg->drg, &drg, &ge) != GR_OK) {
-            fprintf(stderr, "%s:%ld: %s\n", ge.file, ge.line, ge.msg);
-            return CM_EXIT_CONFIG;
-        }
-    }
     char err[1024] = "";
+    gr_dip *dip = NULL;
+    gr_drg *drg = NULL;
+    if (load_tables(cfg, !drg_mode, drg_mode, &dip, &drg, err, sizeof err)) {
+        fprintf(stderr, "casemix: %s\n", err);
+        return CM_EXIT_CONFIG;
+    }
     struct col_aliases *al = NULL;
     if (cfg->input_aliases[0] && !(al = col_aliases_load(cfg->input_aliases, err, sizeof err))) {
         fprintf(stderr, "casemix: %s\n", err);

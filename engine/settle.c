@@ -699,13 +699,11 @@ static int write_cases(settle_run *st, h5w *w, char *err, size_t errlen)
     const gr_dip *dip = st->dip;
     const gr_drg *drg = st->drg;
     int codes = cfg->case_columns == CM_CASES_CODES;
-    size_t id_len = 1, inst_len = 1, code_len = 1;
+    size_t id_len = 1, inst_len = 1, code_len = dip_code_width(dip, st->group_n); /* the codes that occur */
 #pragma omp parallel for schedule(static) reduction(max : id_len)
     for (long i = 0; i < (long)s->n; i++)
         if (s->slots[i].status == SLOT_CASE) id_len = str_maxlen(id_len, s->slots[i].case_id);
     for (size_t k = 0; k < st->ninst; k++) inst_len = str_maxlen(inst_len, st->inst[k].id);
-    for (size_t g = 0; g < st->ng; g++) /* only the codes that occur */
-        if (st->group_n[g] > 0) code_len = str_maxlen(code_len, gr_dip_group_at(dip, g)->published);
     hid_t path_t = h5_enum_u8(PATH_NAMES, 6), out_t = h5_enum_u8(OUT_NAMES, 3);
     hid_t dst_t = h5_enum_u8(DRG_STATUS_NAMES, 3), dwhy_t = h5_enum_u8(DRG_WHY_NAMES, 7);
     h5row cr;
@@ -840,8 +838,7 @@ static int write_groups(settle_run *st, h5w *w)
 {
     const gr_dip *dip = st->dip;
     const cm_calib *cal = st->use_hist ? &st->cal : NULL;
-    size_t ng = st->ng, code_len = 1;
-    for (size_t g = 0; g < ng; g++) code_len = str_maxlen(code_len, gr_dip_group_at(dip, g)->published);
+    size_t ng = st->ng, code_len = dip_code_width(dip, NULL);
     h5row gr;
     h5row_begin(&gr);
     size_t g_code = h5row_add_str(&gr, "code", code_len);

@@ -42,3 +42,11 @@ size_t str_maxlen(size_t cur, const char *s)
     size_t l = strlen(s);
     return l > cur ? l : cur;
 }
+
+size_t dip_code_width(const gr_dip *dip, const int64_t *only_if_positive)
+{
+    size_t w = 1, ng = gr_dip_ngroups(dip);
+    for (size_t g = 0; g < ng; g++)
+        if (!only_if_positive || only_if_positive[g] > 0) w = str_maxlen(w, gr_dip_group_at(dip, g)->published);
+    return w;
+}
