@@ -68,14 +68,6 @@ mkdir -p "$D"
 C=tests/corpus
 CFG=$C/corpus.cfg
 BUDGET_FEN=1000000
-fails=0
-
-ok() { echo "ok: $1"; }
-failed=""
-bad() { echo "FAIL: $1"; failed="$failed
-  $1"; shift; for l in "$@"; do echo "  $l"; done; fails=$((fails + 1)); }
-eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got:  $2" "want: $3"; fi; }
-has() { case "$2" in *"$3"*) ok "$1: has '$3'" ;; *) bad "$1: lacks '$3'" "text: $2" ;; esac; }
 
 # run NAME CSV [CFG]: settle CSV into $D/NAME.h5; sets RC, MSG, OUT. Checks
 # that the input is unchanged and that no temporary file is left.

@@ -29,14 +29,6 @@ cd "$(dirname "$0")/../.."
 case $TMP in /*) D=$TMP/faults.$$ ;; *) D=$(pwd)/$TMP/faults.$$ ;; esac   # per run
 rm -rf "$D"
 mkdir -p "$D"
-fails=0
-
-ok() { echo "ok: $1"; }
-failed=""
-bad() { echo "FAIL: $1"; failed="$failed
-  $1"; shift; for l in "$@"; do echo "  $l"; done; fails=$((fails + 1)); }
-eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got:  $2" "want: $3"; fi; }
-has() { case "$2" in *"$3"*) ok "$1: has '$3'" ;; *) bad "$1: lacks '$3'" "text: $2" ;; esac; }
 
 # left PATH: prints PATH and PATH.tmp.* that exist (empty when none).
 left() { for f in "$1" "$1".tmp.*; do [ -e "$f" ] && printf '%s ' "$f"; done; }
