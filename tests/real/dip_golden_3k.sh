@@ -5,16 +5,11 @@
 set -eu
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
-DATA=${CASEMIX_DATA:-../shared/data}
-[ -d "$DATA/dip/pingdingshan-2025" ] || { echo "SKIP: $DATA/dip/pingdingshan-2025 not found"; exit 77; }
-DATA=$(cd "$DATA" && pwd)
+need_real dip/pingdingshan-2025
 D=$(pwd)/$TMP/real
 mkdir -p "$D"
 cat > "$D/pds.cfg" <<EOF2
-dip = { catalogue = "$DATA/dip/pingdingshan-2025/catalogue.csv";
-        group_stats = "$DATA/dip/pingdingshan-2025/group_stats.csv";
-        proc_attributes = "$DATA/codes/icd9cm3_yb2.0_attributes.csv";
-        icd10 = "$DATA/codes/icd10_clinical2.0_to_yb2.0.csv"; };
+$REAL_DIP
 budget = { fund_budget = "30000000.00"; };
 EOF2
 G=$DATA/dip/pingdingshan-2025/golden_3k.csv

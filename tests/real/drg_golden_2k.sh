@@ -8,17 +8,14 @@
 set -eu
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
-DATA=${CASEMIX_DATA:-../shared/data}
-[ -d "$DATA/chs-drg-1.1" ] || { echo "SKIP: $DATA/chs-drg-1.1 not found"; exit 77; }
-DATA=$(cd "$DATA" && pwd)
+need_real chs-drg-1.1 dip/pingdingshan-2025
 D=$(pwd)/$TMP/drg
 mkdir -p "$D"
 cat > "$D/drg.cfg" <<EOF2
 region = "410400"; period = "2025"; scheme = "both";
 input = { records = "current.csv"; };
 history = ( { year = 2023; file = "history_2023.csv"; }, { year = 2024; file = "history_2024.csv"; } );
-dip = { catalogue = "$DATA/dip/pingdingshan-2025/catalogue.csv"; group_stats = "$DATA/dip/pingdingshan-2025/group_stats.csv";
-        proc_attributes = "$DATA/codes/icd9cm3_yb2.0_attributes.csv"; icd10 = "$DATA/codes/icd10_clinical2.0_to_yb2.0.csv"; };
+$REAL_DIP
 drg = { tables = "$DATA/chs-drg-1.1"; };
 coefficients = { mode = "history"; };
 budget = { fund_budget = "80000000.00"; drg_budget = "75000000.01"; };

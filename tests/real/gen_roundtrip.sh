@@ -6,18 +6,13 @@
 set -eu
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
-DATA=${CASEMIX_DATA:-../shared/data}
-[ -d "$DATA/dip/pingdingshan-2025" ] || { echo "SKIP: $DATA/dip/pingdingshan-2025 not found"; exit 77; }
-DATA=$(cd "$DATA" && pwd)
+need_real dip/pingdingshan-2025
 N=${ROUNDTRIP_CASES:-200000}
 D=$(pwd)/$TMP/roundtrip
 mkdir -p "$D"
 cat > "$D/pds.cfg" <<EOF2
 region = "410400";
-dip = { catalogue = "$DATA/dip/pingdingshan-2025/catalogue.csv";
-        group_stats = "$DATA/dip/pingdingshan-2025/group_stats.csv";
-        proc_attributes = "$DATA/codes/icd9cm3_yb2.0_attributes.csv";
-        icd10 = "$DATA/codes/icd10_clinical2.0_to_yb2.0.csv"; };
+$REAL_DIP
 generator = { seed = 11; institutions = 80; year = 2025; bad_rows = 0.0; };
 EOF2
 "$BIN" gen --config "$D/pds.cfg" --out "$D" --cases "$N" --history-cases -1 --quiet
