@@ -136,7 +136,7 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
     if (!input) { fprintf(stderr, "casemix bench: --input CSV is required\n"); return CM_EXIT_USAGE; }
     gr_dip *dip = NULL;
     gr_drg *drg = NULL;
-    if ((want_dip || want_drg) && load_tables(cfg, want_dip, want_drg, &dip, &drg, err, sizeof err)) {
+    if ((want_dip || want_drg) && load_tables(cfg, want_dip, want_drg, &dip, &drg, NULL, err, sizeof err)) {
         fprintf(stderr, "casemix: %s\n", err);
         return CM_EXIT_CONFIG;
     }

@@ -306,15 +306,9 @@ int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
     }
     gr_dip *dip = NULL;
     gr_drg *drg = NULL;
-    if (load_tables(cfg, 1, cfg->scheme != CM_SCHEME_DIP, &dip, &drg, err, sizeof err)) {
-        fprintf(stderr, "casemix: %s\n", err);
-        return CM_EXIT_CONFIG;
-    }
     struct col_aliases *al = NULL;
-    if (cfg->input_aliases[0] && !(al = col_aliases_load(cfg->input_aliases, err, sizeof err))) {
+    if (load_tables(cfg, 1, cfg->scheme != CM_SCHEME_DIP, &dip, &drg, &al, err, sizeof err)) {
         fprintf(stderr, "casemix: %s\n", err);
-        gr_dip_free(dip);
-        gr_drg_free(drg);
         return CM_EXIT_CONFIG;
     }
     cm_calib cal;

@@ -240,15 +240,9 @@ static int cmd_group(const cm_config *cfg, const cli *a)
     char err[1024] = "";
     gr_dip *dip = NULL;
     gr_drg *drg = NULL;
-    if (load_tables(cfg, !drg_mode, drg_mode, &dip, &drg, err, sizeof err)) {
-        fprintf(stderr, "casemix: %s\n", err);
-        return CM_EXIT_CONFIG;
-    }
     struct col_aliases *al = NULL;
-    if (cfg->input_aliases[0] && !(al = col_aliases_load(cfg->input_aliases, err, sizeof err))) {
+    if (load_tables(cfg, !drg_mode, drg_mode, &dip, &drg, &al, err, sizeof err)) {
         fprintf(stderr, "casemix: %s\n", err);
-        gr_dip_free(dip);
-        gr_drg_free(drg);
         return CM_EXIT_CONFIG;
     }
     int nt = pl_threads();

@@ -210,20 +210,24 @@ static void iso_now(char *buf, size_t n)
 }
 
 int load_tables(const cm_config *cfg, int want_dip, int want_drg, gr_dip **dip, gr_drg **drg,
-                char *err, size_t errlen)
+                struct col_aliases **al, char *err, size_t errlen)
 {
     gr_error ge;
     memset(&ge, 0, sizeof ge);
     *dip = NULL;
     *drg = NULL;
+    if (al) *al = NULL;
     gr_status s = GR_OK;
     if (want_dip) s = gr_dip_load(&cfg->dip, dip, &ge);
     if (s == GR_OK && want_drg) s = gr_drg_load(&cfg->drg, drg, &ge);
-    if (s == GR_OK) return 0;
-    if (ge.line > 0)
+    if (s == GR_OK) {
+        if (!al || !cfg->input_aliases[0] || (*al = col_aliases_load(cfg->input_aliases, err, errlen)))
+            return 0;
+    } else if (ge.line > 0) {
         snprintf(err, errlen, "%s:%ld: %s%s%s", ge.file, ge.line, ge.field, ge.field[0] ? ": " : "", ge.msg);
-    else
+    } else {
         snprintf(err, errlen, "%s: %s", ge.file, ge.msg);
+    }
     gr_dip_free(*dip);
     gr_drg_free(*drg);
     *dip = NULL;
@@ -265,9 +269,7 @@ static int st_load(settle_run *st, char *err, size_t errlen)
                               "list (1 to 3 years)", cfg->path);
         return CM_EXIT_CONFIG;
     }
-    if (load_tables(cfg, want_dip, want_drg, &st->dip, &st->drg, err, errlen)) return CM_EXIT_CONFIG;
-    if (cfg->input_aliases[0] && !(st->al = col_aliases_load(cfg->input_aliases, err, errlen)))
-        return CM_EXIT_CONFIG;
+    if (load_tables(cfg, want_dip, want_drg, &st->dip, &st->drg, &st->al, err, errlen)) return CM_EXIT_CONFIG;
     if (st->use_hist) {
         int rc = calib_run(cfg, st->dip, st->drg, st->al, &st->cal, err, errlen);
         if (rc) return rc == -2 ? CM_EXIT_INTERRUPTED : CM_EXIT_INPUT;

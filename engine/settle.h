@@ -53,9 +53,11 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
               long long rows, long long rowbytes);
 
 /* Loads the DIP catalogue (want_dip) and the CHS-DRG tables (want_drg)
- * named by cfg. 0, or -1 with "file:line: field: message" in err. */
+ * named by cfg and, when al is not NULL, the header aliases of
+ * input.aliases (NULL when unset). 0, or -1 with "file:line: field:
+ * message" in err and nothing left loaded. */
 int load_tables(const cm_config *cfg, int want_dip, int want_drg, gr_dip **dip, gr_drg **drg,
-                char *err, size_t errlen);
+                struct col_aliases **al, char *err, size_t errlen);
 
 /* casemix settle: returns an exit code (CM_EXIT_*). */
 int cmd_settle(const cm_config *cfg, const cm_run_opts *o);
