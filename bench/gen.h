@@ -34,6 +34,16 @@ extern "C" {
     "cost_nursing,cost_material,cost_western,cost_herbal,cost_patent,"       \
     "cost_general,cost_registration,cost_other,drawn_group"
 
+/* Column indices of GEN_CSV_HEADER (tests read the files by them). */
+enum {
+    GEN_COL_CASE = 0, GEN_COL_PAT = 1, GEN_COL_INST = 2, GEN_COL_LEVEL = 3, GEN_COL_SEX = 5,
+    GEN_COL_AGE = 6, GEN_COL_AGED = 7, GEN_COL_BW = 8, GEN_COL_ADMIT = 9, GEN_COL_DISCH = 10,
+    GEN_COL_LOS = 11, GEN_COL_MODE = 12, GEN_COL_PDX = 13, GEN_COL_ODX = 14, GEN_COL_PPROC = 15,
+    GEN_COL_OPROC = 16, GEN_COL_TOTAL = 19, GEN_COL_FUND = 20, GEN_COL_SELF = 21,
+    GEN_COL_CAT0 = 22, /* cost_bed; the 14 cost categories follow */
+    GEN_COL_GROUP = 36, GEN_NCOL = 37
+};
+
 /* Deliberately bad rows (share bad_rows of all rows; each row is bad or not
  * by its own hash, see gen_bad_kind). Every other field of a bad row is
  * valid; drawn_group still names the group the row was drawn from. */

@@ -32,28 +32,6 @@
 #include "../../bench/gen.h"
 #include "test_util.h"
 
-#define NCOL 37
-#define COL_CASE 0
-#define COL_PAT 1
-#define COL_INST 2
-#define COL_LEVEL 3
-#define COL_SEX 5
-#define COL_AGE 6
-#define COL_AGED 7
-#define COL_BW 8
-#define COL_ADMIT 9
-#define COL_DISCH 10
-#define COL_LOS 11
-#define COL_MODE 12
-#define COL_PDX 13
-#define COL_ODX 14
-#define COL_PPROC 15
-#define COL_OPROC 16
-#define COL_TOTAL 19
-#define COL_FUND 20
-#define COL_SELF 21
-#define COL_CAT0 22
-#define COL_GROUP 36
 
 static cm_config g_cfg;
 static gr_dip *g_dip;
@@ -66,9 +44,9 @@ static char g_tmp[256];
 typedef struct {
     char *buf;            /* file bytes, NUL-terminated, split in place */
     size_t len;
-    char **f;             /* nrows * NCOL field pointers */
+    char **f;             /* nrows * GEN_NCOL field pointers */
     size_t nrows;
-    long bad_shape_line;  /* first line without NCOL fields, 0 if none */
+    long bad_shape_line;  /* first line without GEN_NCOL fields, 0 if none */
 } table;
 
 static char *read_all(const char *path, size_t *len)
@@ -96,7 +74,7 @@ static void table_read(table *t, const char *path)
         fail_msg("%s: header differs from GEN_CSV_HEADER", path);
     size_t lines = 0;
     for (size_t i = 0; i < t->len; i++) lines += t->buf[i] == '\n';
-    t->f = calloc(lines * NCOL + 1, sizeof *t->f);
+    t->f = calloc(lines * GEN_NCOL + 1, sizeof *t->f);
     assert_non_null(t->f);
     char *p = t->buf + strlen(hdr);
     long line = 2;
@@ -105,18 +83,18 @@ static void table_read(table *t, const char *path)
         if (!eol) fail_msg("%s:%ld: last line has no LF", path, line);
         *eol = 0;
         if (strchr(p, '\r')) fail_msg("%s:%ld: CR in line", path, line);
-        char **row = t->f + t->nrows * NCOL;
+        char **row = t->f + t->nrows * GEN_NCOL;
         int n = 0;
         char *q = p;
         for (;;) {
             char *c = strchr(q, ',');
-            if (n < NCOL) row[n] = q;
+            if (n < GEN_NCOL) row[n] = q;
             n++;
             if (!c) break;
             *c = 0;
             q = c + 1;
         }
-        if (n != NCOL && !t->bad_shape_line) t->bad_shape_line = line;
+        if (n != GEN_NCOL && !t->bad_shape_line) t->bad_shape_line = line;
         t->nrows++;
         p = eol + 1;
         line++;
@@ -131,7 +109,7 @@ static void table_free(table *t)
 
 static const char *fld(const table *t, size_t r, int c)
 {
-    return t->f[r * NCOL + c];
+    return t->f[r * GEN_NCOL + c];
 }
 
 /* Amount "123.45" -> fen; -1 if not exactly 2 decimals. */
@@ -204,21 +182,21 @@ static const gr_dip_group *group_row(const gr_dip *d, const table *t, size_t r,
                                      gr_dip_result *res)
 {
     char odx[512], opr[512];
-    snprintf(odx, sizeof odx, "%s", fld(t, r, COL_ODX));
-    snprintf(opr, sizeof opr, "%s", fld(t, r, COL_OPROC));
+    snprintf(odx, sizeof odx, "%s", fld(t, r, GEN_COL_ODX));
+    snprintf(opr, sizeof opr, "%s", fld(t, r, GEN_COL_OPROC));
     const char *od[16], *op[16];
     gr_case c;
     memset(&c, 0, sizeof c);
-    c.principal_dx = fld(t, r, COL_PDX);
+    c.principal_dx = fld(t, r, GEN_COL_PDX);
     c.n_other_dx = tu_split_list(odx, od, 16);
     c.other_dx = od;
-    c.principal_proc = fld(t, r, COL_PPROC);
+    c.principal_proc = fld(t, r, GEN_COL_PPROC);
     c.n_other_procs = tu_split_list(opr, op, 16);
     c.other_procs = op;
-    c.sex = atoi(fld(t, r, COL_SEX));
-    c.age_years = atoi(fld(t, r, COL_AGE));
-    c.age_days = *fld(t, r, COL_AGED) ? atoi(fld(t, r, COL_AGED)) : -1;
-    c.birth_weight_g = *fld(t, r, COL_BW) ? atoi(fld(t, r, COL_BW)) : -1;
+    c.sex = atoi(fld(t, r, GEN_COL_SEX));
+    c.age_years = atoi(fld(t, r, GEN_COL_AGE));
+    c.age_days = *fld(t, r, GEN_COL_AGED) ? atoi(fld(t, r, GEN_COL_AGED)) : -1;
+    c.birth_weight_g = *fld(t, r, GEN_COL_BW) ? atoi(fld(t, r, GEN_COL_BW)) : -1;
     gr_dip_assign(d, &c, res);
     return gr_dip_group_at(d, (size_t)res->group);
 }
@@ -238,12 +216,12 @@ static size_t check_round_trip(const gr_dip *d, const table *t, const char *file
             continue;
         gr_dip_result res;
         const gr_dip_group *g = group_row(d, t, r, &res);
-        if (gr_dip_find(d, fld(t, r, COL_GROUP)) != res.group)
+        if (gr_dip_find(d, fld(t, r, GEN_COL_GROUP)) != res.group)
             fail_msg("%s:%zu: case %s drawn from %s grouped into %s (path %s, why %s): "
-                     "dx %s proc %s others %s", file, r + 2, fld(t, r, COL_CASE),
-                     fld(t, r, COL_GROUP), g->code, gr_dip_path_name((gr_dip_path)res.path),
-                     gr_dip_why_name((gr_dip_why)res.why), fld(t, r, COL_PDX),
-                     fld(t, r, COL_PPROC), fld(t, r, COL_OPROC));
+                     "dx %s proc %s others %s", file, r + 2, fld(t, r, GEN_COL_CASE),
+                     fld(t, r, GEN_COL_GROUP), g->code, gr_dip_path_name((gr_dip_path)res.path),
+                     gr_dip_why_name((gr_dip_why)res.why), fld(t, r, GEN_COL_PDX),
+                     fld(t, r, GEN_COL_PPROC), fld(t, r, GEN_COL_OPROC));
         if (!seen[res.group]) distinct++;
         seen[res.group] = 1;
         if (paths) paths[res.path]++;
@@ -339,15 +317,15 @@ static void test_money_and_fields(void **state)
     int64_t bsum[3] = {0, 0, 0}, all = 0;
     long deaths = 0, y0 = day_of("2025-01-01"), y1 = day_of("2025-12-31");
     for (size_t r = 0; r < t.nrows; r++) {
-        int64_t total = fen_of(fld(&t, r, COL_TOTAL));
-        int64_t fund = fen_of(fld(&t, r, COL_FUND)), self = fen_of(fld(&t, r, COL_SELF));
+        int64_t total = fen_of(fld(&t, r, GEN_COL_TOTAL));
+        int64_t fund = fen_of(fld(&t, r, GEN_COL_FUND)), self = fen_of(fld(&t, r, GEN_COL_SELF));
         if (total <= 0 || fund < 0 || self < 0)
             fail_msg("%s:%zu: amounts %s %s %s not positive 2-decimal yuan", p, r + 2,
-                     fld(&t, r, COL_TOTAL), fld(&t, r, COL_FUND), fld(&t, r, COL_SELF));
+                     fld(&t, r, GEN_COL_TOTAL), fld(&t, r, GEN_COL_FUND), fld(&t, r, GEN_COL_SELF));
         int64_t sum = 0;
         for (int k = 0; k < 14; k++) {
-            int64_t c = fen_of(fld(&t, r, COL_CAT0 + k));
-            if (c < 0) fail_msg("%s:%zu: category %d = '%s'", p, r + 2, k, fld(&t, r, COL_CAT0 + k));
+            int64_t c = fen_of(fld(&t, r, GEN_COL_CAT0 + k));
+            if (c < 0) fail_msg("%s:%zu: category %d = '%s'", p, r + 2, k, fld(&t, r, GEN_COL_CAT0 + k));
             sum += c;
             bsum[bucket[k]] += c;
         }
@@ -357,37 +335,37 @@ static void test_money_and_fields(void **state)
         if (fund + self != total) fail_msg("%s:%zu: fund + self != total", p, r + 2);
         double share = (double)fund / (double)total;
         if (share < 0.549 || share > 0.851) fail_msg("%s:%zu: fund share %.3f", p, r + 2, share);
-        long a = day_of(fld(&t, r, COL_ADMIT)), d = day_of(fld(&t, r, COL_DISCH));
-        if (a < 0 || d < y0 || d > y1 || d - a != atol(fld(&t, r, COL_LOS)) || d <= a)
-            fail_msg("%s:%zu: dates %s %s los %s", p, r + 2, fld(&t, r, COL_ADMIT),
-                     fld(&t, r, COL_DISCH), fld(&t, r, COL_LOS));
-        const char *id = fld(&t, r, COL_INST);
+        long a = day_of(fld(&t, r, GEN_COL_ADMIT)), d = day_of(fld(&t, r, GEN_COL_DISCH));
+        if (a < 0 || d < y0 || d > y1 || d - a != atol(fld(&t, r, GEN_COL_LOS)) || d <= a)
+            fail_msg("%s:%zu: dates %s %s los %s", p, r + 2, fld(&t, r, GEN_COL_ADMIT),
+                     fld(&t, r, GEN_COL_DISCH), fld(&t, r, GEN_COL_LOS));
+        const char *id = fld(&t, r, GEN_COL_INST);
         if (strlen(id) != 12 || strncmp(id, "H410400", 7) != 0)
             fail_msg("%s:%zu: institution id %s", p, r + 2, id);
-        const char *lv = fld(&t, r, COL_LEVEL);
+        const char *lv = fld(&t, r, GEN_COL_LEVEL);
         if (strlen(lv) != 1 || lv[0] < '1' || lv[0] > '3') fail_msg("%s:%zu: level %s", p, r + 2, lv);
-        assert_true(strlen(fld(&t, r, COL_CASE)) == 11 && fld(&t, r, COL_CASE)[0] == 'D');
-        assert_true(strlen(fld(&t, r, COL_PAT)) == 11 && fld(&t, r, COL_PAT)[0] == 'P');
-        int mode = atoi(fld(&t, r, COL_MODE));
+        assert_true(strlen(fld(&t, r, GEN_COL_CASE)) == 11 && fld(&t, r, GEN_COL_CASE)[0] == 'D');
+        assert_true(strlen(fld(&t, r, GEN_COL_PAT)) == 11 && fld(&t, r, GEN_COL_PAT)[0] == 'P');
+        int mode = atoi(fld(&t, r, GEN_COL_MODE));
         assert_true(mode == 1 || mode == 2 || mode == 3 || mode == 4 || mode == 5 || mode == 9);
         deaths += mode == 5;
-        const char *dx = fld(&t, r, COL_PDX);
-        int sex = atoi(fld(&t, r, COL_SEX));
+        const char *dx = fld(&t, r, GEN_COL_PDX);
+        int sex = atoi(fld(&t, r, GEN_COL_SEX));
         if ((dx[0] == 'O' || strncmp(dx, "D25", 3) == 0) && sex != 2)
             fail_msg("%s:%zu: %s for sex %d", p, r + 2, dx, sex);
         if (strncmp(dx, "N40", 3) == 0 && sex != 1) fail_msg("%s:%zu: %s for sex %d", p, r + 2, dx, sex);
-        int age = atoi(fld(&t, r, COL_AGE));
-        if (dx[0] == 'P' && (age != 0 || !*fld(&t, r, COL_AGED)))
+        int age = atoi(fld(&t, r, GEN_COL_AGE));
+        if (dx[0] == 'P' && (age != 0 || !*fld(&t, r, GEN_COL_AGED)))
             fail_msg("%s:%zu: newborn dx %s at age %d", p, r + 2, dx, age);
-        if (dx[0] == 'P' && atoi(fld(&t, r, COL_AGED)) <= 28 && !*fld(&t, r, COL_BW))
+        if (dx[0] == 'P' && atoi(fld(&t, r, GEN_COL_AGED)) <= 28 && !*fld(&t, r, GEN_COL_BW))
             fail_msg("%s:%zu: newborn without birth weight", p, r + 2);
-        if (dx[0] == 'P' && *fld(&t, r, COL_ODX) && fld(&t, r, COL_ODX)[0] != 'P')
-            fail_msg("%s:%zu: newborn with secondary dx %s", p, r + 2, fld(&t, r, COL_ODX));
-        if (dx[0] != 'P' && (*fld(&t, r, COL_BW) || *fld(&t, r, COL_AGED)))
+        if (dx[0] == 'P' && *fld(&t, r, GEN_COL_ODX) && fld(&t, r, GEN_COL_ODX)[0] != 'P')
+            fail_msg("%s:%zu: newborn with secondary dx %s", p, r + 2, fld(&t, r, GEN_COL_ODX));
+        if (dx[0] != 'P' && (*fld(&t, r, GEN_COL_BW) || *fld(&t, r, GEN_COL_AGED)))
             fail_msg("%s:%zu: birth weight / age in days on a non-newborn case", p, r + 2);
         if (dx[0] == 'O' && (age < 15 || age > 50)) fail_msg("%s:%zu: %s at age %d", p, r + 2, dx, age);
         /* 医保版 spelling: lower-case x after the first character */
-        if (strchr(dx + 1, 'X') || strchr(fld(&t, r, COL_PPROC), 'X'))
+        if (strchr(dx + 1, 'X') || strchr(fld(&t, r, GEN_COL_PPROC), 'X'))
             fail_msg("%s:%zu: upper-case X in a code", p, r + 2);
     }
     double s = (double)bsum[0] / (double)all, dr = (double)bsum[1] / (double)all,
@@ -419,15 +397,15 @@ static void test_case_mix(void **state)
         assert_int_equal(t.nrows, 40000);
         const char *year = fi == 0 ? "2025" : "2022";
         for (size_t r = 0; r < t.nrows; r++) {
-            if (strncmp(fld(&t, r, COL_DISCH), year, 4) != 0)
-                fail_msg("%s:%zu: discharge %s not in %s", p, r + 2, fld(&t, r, COL_DISCH), year);
-            int32_t g = gr_dip_find(g_dip, fld(&t, r, COL_GROUP));
+            if (strncmp(fld(&t, r, GEN_COL_DISCH), year, 4) != 0)
+                fail_msg("%s:%zu: discharge %s not in %s", p, r + 2, fld(&t, r, GEN_COL_DISCH), year);
+            int32_t g = gr_dip_find(g_dip, fld(&t, r, GEN_COL_GROUP));
             assert_true(g >= 0);
-            double ratio = (double)fen_of(fld(&t, r, COL_TOTAL)) / 100.0 /
+            double ratio = (double)fen_of(fld(&t, r, GEN_COL_TOTAL)) / 100.0 /
                            gr_dip_group_at(g_dip, (size_t)g)->stat_mean_fee;
             if (fi == 0) {
                 count[g]++;
-                int lv = atoi(fld(&t, r, COL_LEVEL));
+                int lv = atoi(fld(&t, r, GEN_COL_LEVEL));
                 ratio_sum[lv] += ratio;
                 n_level[lv] += 1;
                 cur += ratio;
@@ -497,11 +475,11 @@ static void test_patients_and_readmissions(void **state)
     const char **k = calloc(t.nrows * 5, sizeof *k);
     assert_non_null(k);
     for (size_t r = 0; r < t.nrows; r++) {
-        k[5 * r] = fld(&t, r, COL_PAT);
-        k[5 * r + 1] = fld(&t, r, COL_ADMIT);
-        k[5 * r + 2] = fld(&t, r, COL_INST);
-        k[5 * r + 3] = fld(&t, r, COL_DISCH);
-        k[5 * r + 4] = fld(&t, r, COL_SEX);
+        k[5 * r] = fld(&t, r, GEN_COL_PAT);
+        k[5 * r + 1] = fld(&t, r, GEN_COL_ADMIT);
+        k[5 * r + 2] = fld(&t, r, GEN_COL_INST);
+        k[5 * r + 3] = fld(&t, r, GEN_COL_DISCH);
+        k[5 * r + 4] = fld(&t, r, GEN_COL_SEX);
     }
     qsort(k, t.nrows, 5 * sizeof *k, cmp_pat);
     long repeat = 0, readmit15 = 0;
@@ -547,17 +525,17 @@ static void test_bad_rows(void **state)
     for (size_t r = 0; r < t.nrows; r++) {
         gen_bad b = gen_bad_kind(8, 2025, (int64_t)r, share);
         kinds[b]++;
-        const char *id = fld(&t, r, COL_CASE), *tot = fld(&t, r, COL_TOTAL);
+        const char *id = fld(&t, r, GEN_COL_CASE), *tot = fld(&t, r, GEN_COL_TOTAL);
         int64_t total = fen_of(tot), sum = 0;
-        for (int c = 0; c < 14; c++) sum += fen_of(fld(&t, r, COL_CAT0 + c));
-        long a = day_of(fld(&t, r, COL_ADMIT)), d = day_of(fld(&t, r, COL_DISCH));
+        for (int c = 0; c < 14; c++) sum += fen_of(fld(&t, r, GEN_COL_CAT0 + c));
+        long a = day_of(fld(&t, r, GEN_COL_ADMIT)), d = day_of(fld(&t, r, GEN_COL_DISCH));
         int dup = 0;
         if (*id && r > 0) {
             for (size_t q = r; q-- > 0 && q + 200 > r;)
-                if (strcmp(fld(&t, q, COL_CASE), id) == 0) dup = 1;
+                if (strcmp(fld(&t, q, GEN_COL_CASE), id) == 0) dup = 1;
         }
         int has[GEN_BAD__COUNT] = {0};
-        has[GEN_BAD_EMPTY_DX] = !*fld(&t, r, COL_PDX);
+        has[GEN_BAD_EMPTY_DX] = !*fld(&t, r, GEN_COL_PDX);
         has[GEN_BAD_TOTAL_TEXT] = strcmp(tot, "N/A") == 0;
         has[GEN_BAD_CATEGORY_SUM] = total >= 0 && sum != total;
         has[GEN_BAD_DATES] = a > d;
@@ -729,6 +707,28 @@ static int setup(void **state)
     return 0;
 }
 
+/* GEN_COL_* (gen.h) name the header's fields: the tests read by them. */
+static void test_column_indices(void **state)
+{
+    (void)state;
+    char hdr[] = GEN_CSV_HEADER;
+    const char *f[64];
+    int n = 0;
+    for (char *p = strtok(hdr, ","); p && n < 64; p = strtok(NULL, ",")) f[n++] = p;
+    assert_int_equal(n, GEN_NCOL);
+    static const struct { int col; const char *name; } want[] = {
+        {GEN_COL_CASE, "case_id"}, {GEN_COL_PAT, "patient_id"}, {GEN_COL_INST, "institution_id"},
+        {GEN_COL_LEVEL, "institution_level"}, {GEN_COL_SEX, "sex"}, {GEN_COL_AGE, "age_years"},
+        {GEN_COL_AGED, "age_days"}, {GEN_COL_BW, "birth_weight_g"}, {GEN_COL_ADMIT, "admit_date"},
+        {GEN_COL_DISCH, "discharge_date"}, {GEN_COL_LOS, "los_days"}, {GEN_COL_MODE, "discharge_mode"},
+        {GEN_COL_PDX, "principal_dx"}, {GEN_COL_ODX, "other_dx"}, {GEN_COL_PPROC, "principal_proc"},
+        {GEN_COL_OPROC, "other_procs"}, {GEN_COL_TOTAL, "total_cost"}, {GEN_COL_FUND, "fund_paid"},
+        {GEN_COL_SELF, "self_paid"}, {GEN_COL_CAT0, "cost_bed"}, {GEN_COL_CAT0 + 13, "cost_other"},
+        {GEN_COL_GROUP, "drawn_group"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) assert_string_equal(f[want[i].col], want[i].name);
+}
+
 static int teardown(void **state)
 {
     (void)state;
@@ -745,6 +745,7 @@ int main(void)
         return 1;
     }
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_column_indices),
         cmocka_unit_test(test_round_trip_demo),
         cmocka_unit_test(test_skipped_groups_demo),
         cmocka_unit_test(test_same_seed_same_bytes),

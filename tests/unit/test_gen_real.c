@@ -32,16 +32,6 @@
 #include "real_data.h"
 #include "test_util.h"
 
-#define NCOL 37
-#define COL_PDX 13
-#define COL_ODX 14
-#define COL_PPROC 15
-#define COL_OPROC 16
-#define COL_TOTAL 19
-#define COL_FUND 20
-#define COL_SELF 21
-#define COL_CAT0 22
-#define COL_GROUP 36
 
 static tu_real g_real;
 static char g_tmp[256];
@@ -132,38 +122,38 @@ static void test_round_trip_real(void **state)
     while ((len = getline(&line, &cap, f)) > 0) {
         n++;
         line[len - 1] = 0;
-        char *fld[NCOL + 1];
+        char *fld[GEN_NCOL + 1];
         int nf = 0;
         for (char *p = line;;) {
             char *c = strchr(p, ',');
-            if (nf <= NCOL) fld[nf] = p;
+            if (nf <= GEN_NCOL) fld[nf] = p;
             nf++;
             if (!c) break;
             *c = 0;
             p = c + 1;
         }
-        if (nf != NCOL) fail_msg("%s:%lld: %d fields", path, (long long)n + 1, nf);
-        int64_t total = fen_of(fld[COL_TOTAL]), sum = 0;
-        for (int k = 0; k < 14; k++) sum += fen_of(fld[COL_CAT0 + k]);
-        if (total <= 0 || sum != total || fen_of(fld[COL_FUND]) + fen_of(fld[COL_SELF]) != total)
+        if (nf != GEN_NCOL) fail_msg("%s:%lld: %d fields", path, (long long)n + 1, nf);
+        int64_t total = fen_of(fld[GEN_COL_TOTAL]), sum = 0;
+        for (int k = 0; k < 14; k++) sum += fen_of(fld[GEN_COL_CAT0 + k]);
+        if (total <= 0 || sum != total || fen_of(fld[GEN_COL_FUND]) + fen_of(fld[GEN_COL_SELF]) != total)
             fail_msg("%s:%lld: money does not add up", path, (long long)n + 1);
         const char *od[8], *op[16];
         gr_case c;
         memset(&c, 0, sizeof c);
-        c.principal_dx = fld[COL_PDX];
-        c.n_other_dx = tu_split_list(fld[COL_ODX], od, 8);
+        c.principal_dx = fld[GEN_COL_PDX];
+        c.n_other_dx = tu_split_list(fld[GEN_COL_ODX], od, 8);
         c.other_dx = od;
-        c.principal_proc = fld[COL_PPROC];
-        c.n_other_procs = tu_split_list(fld[COL_OPROC], op, 16);
+        c.principal_proc = fld[GEN_COL_PPROC];
+        c.n_other_procs = tu_split_list(fld[GEN_COL_OPROC], op, 16);
         c.other_procs = op;
         c.sex = c.age_years = c.age_days = c.birth_weight_g = -1;
         gr_dip_result r;
         gr_dip_assign(g_dip, &c, &r);
-        if (gr_dip_find(g_dip, fld[COL_GROUP]) != r.group)
+        if (gr_dip_find(g_dip, fld[GEN_COL_GROUP]) != r.group)
             fail_msg("%s:%lld: drawn from %s, grouped into %s (%s/%s): dx %s proc %s others %s",
-                     path, (long long)n + 1, fld[COL_GROUP], gr_dip_group_at(g_dip, (size_t)r.group)->code,
+                     path, (long long)n + 1, fld[GEN_COL_GROUP], gr_dip_group_at(g_dip, (size_t)r.group)->code,
                      gr_dip_path_name((gr_dip_path)r.path), gr_dip_why_name((gr_dip_why)r.why),
-                     fld[COL_PDX], fld[COL_PPROC], fld[COL_OPROC]);
+                     fld[GEN_COL_PDX], fld[GEN_COL_PPROC], fld[GEN_COL_OPROC]);
         paths[r.path]++;
         if (!seen[r.group]) distinct++;
         seen[r.group] = 1;
