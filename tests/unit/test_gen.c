@@ -112,20 +112,6 @@ static const char *fld(const table *t, size_t r, int c)
     return t->f[r * GEN_NCOL + c];
 }
 
-/* Amount "123.45" -> fen; -1 if not exactly 2 decimals. */
-static int64_t fen_of(const char *s)
-{
-    const char *dot = strchr(s, '.');
-    if (!dot || strlen(dot) != 3 || dot == s) return -1;
-    int64_t v = 0;
-    for (const char *p = s; p < dot; p++) {
-        if (*p < '0' || *p > '9') return -1;
-        v = v * 10 + (*p - '0');
-    }
-    if (dot[1] < '0' || dot[1] > '9' || dot[2] < '0' || dot[2] > '9') return -1;
-    return v * 100 + (dot[1] - '0') * 10 + (dot[2] - '0');
-}
-
 /* "YYYY-MM-DD" -> days since 1970-01-01; -1 if malformed. */
 static long day_of(const char *s)
 {
@@ -317,14 +303,14 @@ static void test_money_and_fields(void **state)
     int64_t bsum[3] = {0, 0, 0}, all = 0;
     long deaths = 0, y0 = day_of("2025-01-01"), y1 = day_of("2025-12-31");
     for (size_t r = 0; r < t.nrows; r++) {
-        int64_t total = fen_of(fld(&t, r, GEN_COL_TOTAL));
-        int64_t fund = fen_of(fld(&t, r, GEN_COL_FUND)), self = fen_of(fld(&t, r, GEN_COL_SELF));
+        int64_t total = tu_fen_of(fld(&t, r, GEN_COL_TOTAL));
+        int64_t fund = tu_fen_of(fld(&t, r, GEN_COL_FUND)), self = tu_fen_of(fld(&t, r, GEN_COL_SELF));
         if (total <= 0 || fund < 0 || self < 0)
             fail_msg("%s:%zu: amounts %s %s %s not positive 2-decimal yuan", p, r + 2,
                      fld(&t, r, GEN_COL_TOTAL), fld(&t, r, GEN_COL_FUND), fld(&t, r, GEN_COL_SELF));
         int64_t sum = 0;
         for (int k = 0; k < 14; k++) {
-            int64_t c = fen_of(fld(&t, r, GEN_COL_CAT0 + k));
+            int64_t c = tu_fen_of(fld(&t, r, GEN_COL_CAT0 + k));
             if (c < 0) fail_msg("%s:%zu: category %d = '%s'", p, r + 2, k, fld(&t, r, GEN_COL_CAT0 + k));
             sum += c;
             bsum[bucket[k]] += c;
@@ -401,7 +387,7 @@ static void test_case_mix(void **state)
                 fail_msg("%s:%zu: discharge %s not in %s", p, r + 2, fld(&t, r, GEN_COL_DISCH), year);
             int32_t g = gr_dip_find(g_dip, fld(&t, r, GEN_COL_GROUP));
             assert_true(g >= 0);
-            double ratio = (double)fen_of(fld(&t, r, GEN_COL_TOTAL)) / 100.0 /
+            double ratio = (double)tu_fen_of(fld(&t, r, GEN_COL_TOTAL)) / 100.0 /
                            gr_dip_group_at(g_dip, (size_t)g)->stat_mean_fee;
             if (fi == 0) {
                 count[g]++;
@@ -526,8 +512,8 @@ static void test_bad_rows(void **state)
         gen_bad b = gen_bad_kind(8, 2025, (int64_t)r, share);
         kinds[b]++;
         const char *id = fld(&t, r, GEN_COL_CASE), *tot = fld(&t, r, GEN_COL_TOTAL);
-        int64_t total = fen_of(tot), sum = 0;
-        for (int c = 0; c < 14; c++) sum += fen_of(fld(&t, r, GEN_COL_CAT0 + c));
+        int64_t total = tu_fen_of(tot), sum = 0;
+        for (int c = 0; c < 14; c++) sum += tu_fen_of(fld(&t, r, GEN_COL_CAT0 + c));
         long a = day_of(fld(&t, r, GEN_COL_ADMIT)), d = day_of(fld(&t, r, GEN_COL_DISCH));
         int dup = 0;
         if (*id && r > 0) {

@@ -38,18 +38,6 @@ static char g_tmp[256];
 static gr_dip *g_dip;
 static cm_config g_cfg;
 
-static int64_t fen_of(const char *s)
-{
-    const char *dot = strchr(s, '.');
-    if (!dot || strlen(dot) != 3 || dot == s) return -1;
-    int64_t v = 0;
-    for (const char *p = s; p < dot; p++) {
-        if (*p < '0' || *p > '9') return -1;
-        v = v * 10 + (*p - '0');
-    }
-    return v * 100 + (dot[1] - '0') * 10 + (dot[2] - '0');
-}
-
 /* Upper-cased 医保版 codes of the ICD-10 table, read with the raw reader. */
 static char **read_icd_codes(size_t *n)
 {
@@ -133,9 +121,9 @@ static void test_round_trip_real(void **state)
             p = c + 1;
         }
         if (nf != GEN_NCOL) fail_msg("%s:%lld: %d fields", path, (long long)n + 1, nf);
-        int64_t total = fen_of(fld[GEN_COL_TOTAL]), sum = 0;
-        for (int k = 0; k < 14; k++) sum += fen_of(fld[GEN_COL_CAT0 + k]);
-        if (total <= 0 || sum != total || fen_of(fld[GEN_COL_FUND]) + fen_of(fld[GEN_COL_SELF]) != total)
+        int64_t total = tu_fen_of(fld[GEN_COL_TOTAL]), sum = 0;
+        for (int k = 0; k < 14; k++) sum += tu_fen_of(fld[GEN_COL_CAT0 + k]);
+        if (total <= 0 || sum != total || tu_fen_of(fld[GEN_COL_FUND]) + tu_fen_of(fld[GEN_COL_SELF]) != total)
             fail_msg("%s:%lld: money does not add up", path, (long long)n + 1);
         const char *od[8], *op[16];
         gr_case c;

@@ -4,6 +4,7 @@
 #ifndef CASEMIX_TESTS_TEST_UTIL_H
 #define CASEMIX_TESTS_TEST_UTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,21 @@ static inline void tu_repo_root(char *root, size_t n, const char *file, const ch
     char *slash = strrchr(exe, '/');
     if (slash) *slash = '\0';
     snprintf(root, n, "%s/../../", exe);
+}
+
+/* A generated amount "123.45" -> fen, read independently of the engine's
+ * parsers; -1 unless it is digits, '.', exactly 2 decimals. */
+static inline int64_t tu_fen_of(const char *s)
+{
+    const char *dot = strchr(s, '.');
+    if (!dot || strlen(dot) != 3 || dot == s) return -1;
+    int64_t v = 0;
+    for (const char *p = s; p < dot; p++) {
+        if (*p < '0' || *p > '9') return -1;
+        v = v * 10 + (*p - '0');
+    }
+    if (dot[1] < '0' || dot[1] > '9' || dot[2] < '0' || dot[2] > '9') return -1;
+    return v * 100 + (dot[1] - '0') * 10 + (dot[2] - '0');
 }
 
 /* Removes a test's temporary directory and what is in it; 0 or -1. */
