@@ -11,7 +11,8 @@
  *   never starts any work: read the bytes (the SHA-256 covers exactly those
  *   bytes); a lexical pre-scan (@include is refused, because the checksum
  *   must cover every setting; integer literals beyond 32 bits without an L
- *   suffix are refused, because libconfig 1.5 silently truncates them);
+ *   suffix are refused, because libconfig 1.5 silently truncates them,
+ *   except for money keys, whose literal text the pre-scan keeps);
  *   libconfig's parse; unknown keys anywhere in the tree; every key of the
  *   table in order (type, then range); rules between keys (low < high,
  *   the scheme's required tables, ...); finally the named tables exist and
@@ -21,8 +22,12 @@
  *   existence: `casemix gen` writes them, and the engine names them when it
  *   opens them. Tables (dip.*, drg.tables, input.aliases) are checked.
  * - Numbers: an integer is accepted where a real is expected; nothing else
- *   is converted (no "2" for 2, no 1 for true). Money (budget.fund_budget)
- *   goes through cm_parse_yuan, never through a double.
+ *   is converted (no "2" for 2, no 1 for true). Money (budget.fund_budget,
+ *   drg_budget; K_YUAN) is parsed from its text by cm_parse_yuan: a string
+ *   (thousands separators allowed) or the number's own source text, so
+ *   5000000000 and 5000000000.50 are exact; only a number libconfig alone
+ *   sees (an exponent) goes through a double, proved exact in
+ *   yuan_from_double. At most 10^13 yuan.
  * - The library never prints or exits; all libconfig state lives in
  *   cm_config_load's frame, so separate loads do not share anything.
  */
@@ -126,6 +131,7 @@ static const keydef KEYS[] = {
     TEXT("input", "records", K_PATH, input_file),
     TEXT("input", "encoding", K_ENCODING, input_encoding),
     TEXT("input", "aliases", K_TABLE, input_aliases),
+    TEXT("input", "institutions", K_TABLE, input_institutions),
     CHOICE("input", "category_mismatch", category_mismatch, MISMATCH),
     NUM("input", "category_tolerance_fen", K_INT64, category_tolerance_fen, 0, IN, 9e15, IN),
 
@@ -143,6 +149,7 @@ static const keydef KEYS[] = {
     TEXT("dip", "first_other_as_principal", K_BOOL, dip.first_other_as_principal),
 
     TEXT("drg", "tables", K_DIR, drg_dir),
+    TEXT("drg", "weights", K_TABLE, drg_weights),
     TEXT("drg", "upcase_codes", K_BOOL, drg.upcase_codes),
     TEXT("drg", "strict_weight", K_BOOL, drg.strict_weight),
     NUM("drg", "low_ratio", K_REAL, drg_outliers.low, 0, EX, 100, IN),
@@ -177,8 +184,9 @@ static const keydef KEYS[] = {
     NUM("outliers", "special_pay_k", K_REAL, outliers.special_pay_k, 0, IN, 1000, IN),
     CHOICE("outliers", "standard_cost", standard_cost, STD_COSTS),
 
-    NUM("budget", "fund_budget", K_YUAN, fund_budget_fen, 0, EX, 9e15, IN),
-    NUM("budget", "drg_budget", K_YUAN, drg_budget_fen, 0, EX, 9e15, IN),
+    NUM("budget", "fund_budget", K_YUAN, fund_budget_fen, 0, EX, 1e15, IN),
+    NUM("budget", "drg_budget", K_YUAN, drg_budget_fen, 0, EX, 1e15, IN),
+    NUM("budget", "fund_share", K_REAL, fund_share, 0, IN, 1, IN),
 
     TEXT("output", "file", K_PATH, output_file),
     CHOICE("output", "compression", compression, COMPRESSIONS),
@@ -222,6 +230,23 @@ static void key_path(const keydef *k, char *out, size_t n)
 /* Loader state and errors                                             */
 /* ------------------------------------------------------------------ */
 
+/* The first NUL byte, the first @ directive and the first integer literal
+ * that libconfig 1.5 would truncate (beyond 32 bits, no L suffix). */
+#define SCAN_YUAN_MAX 8
+typedef struct scan_result {
+    int include_line;
+    int nul_line;
+    int big_line;
+    char big[48];
+    /* the source text of the numbers written for money keys (K_YUAN), so
+     * that their value never depends on libconfig's int (32-bit, truncated
+     * without L) or double reading: "5000000000.50" is parsed digit by digit */
+    int n_yuan;
+    struct { char key[32]; char text[48]; } yuan[SCAN_YUAN_MAX];
+} scan_result;
+
+static int is_yuan_key_name(const char *name, size_t n);
+
 typedef struct {
     const char *path;
     char dir[CM_PATH_MAX];   /* absolute directory of the file */
@@ -229,6 +254,7 @@ typedef struct {
     cm_config *c;
     cm_cfg_error *err;
     int line[NKEYS];         /* source line of each key present, else 0 */
+    const struct scan_result *scan; /* the lexical pre-scan (money literals) */
 } loader;
 
 __attribute__((format(printf, 5, 6)))
@@ -495,17 +521,141 @@ static int resolve_path(const loader *L, const char *v, char *out, size_t n)
     return len >= 0 && (size_t)len < n ? 0 : -1;
 }
 
-/* A double that prints back to itself with 2 decimals is that decimal
- * amount; anything finer must be written as a string. */
+/* Largest amount of money a setting takes: 10^13 yuan (10 trillion, far
+ * above any pooling region's annual fund), 10^15 fen. */
+#define YUAN_SETTING_MAX_FEN INT64_C(1000000000000000)
+
+/* A double read by libconfig from a number such as 5000000000.50 (used only
+ * when the literal's own text is not at hand, e.g. 5.0000000005e9).
+ * Claim: if the literal is a decimal x with at most 2 decimals and
+ * |x| <= 10^13, then v = the double nearest x prints with "%.2f" as exactly
+ * x, so x is recovered digit for digit (and parsed exactly below).
+ * Proof: 10^13 < 2^44, and below 2^44 consecutive doubles are at most
+ * 2^(43-52) = 2^-9 ~ 0.00195 apart, so |v - x| <= 2^-10 ~ 0.00098. The
+ * nearest multiple of 0.01 to v is therefore x: any other is at least
+ * 0.01 - 0.00098 > 0.00098 away. glibc's printf rounds correctly, so "%.2f"
+ * prints x. Conversely strtod(x) == v, which tells a double that came from
+ * a 2-decimal literal from one that did not (1.234 prints "1.23", whose
+ * nearest double is not 1.234's): those are refused, never rounded. */
 static int yuan_from_double(double v, int64_t *fen)
 {
     char buf[64];
-    if (!isfinite(v) || fabs(v) > 9e13)
+    if (!isfinite(v) || fabs(v) > 1e13)
         return -1;
     snprintf(buf, sizeof buf, "%.2f", v);
     if (strtod(buf, NULL) != v)
         return -1;
     return cm_parse_yuan(buf, strlen(buf), fen);
+}
+
+static int is_yuan_key_name(const char *name, size_t n)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (KEYS[i].k == K_YUAN && strlen(KEYS[i].name) == n && memcmp(KEYS[i].name, name, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* "5,000,000,000.50": thousands separators in groups of 3 (the first group
+ * 1 to 3 digits), then as cm_parse_yuan. 0 and *fen, or -1. Local to the
+ * configuration (the reader has its own for input amounts). */
+static int yuan_grouped(const char *s, int64_t *fen)
+{
+    char buf[64];
+    size_t n = 0, run = 0, groups = 0, i = 0;
+    while (s[i] == ' ' || s[i] == '\t') i++;
+    if (s[i] == '+' || s[i] == '-') buf[n++] = s[i++];
+    for (; s[i] && s[i] != '.' && s[i] != ' ' && s[i] != '\t'; i++) {
+        if (n + 1 >= sizeof buf) return -1;
+        if (s[i] == ',') {
+            if (run == 0 || run > 3 || (groups > 0 && run != 3)) return -1;
+            groups++;
+            run = 0;
+            continue;
+        }
+        if (s[i] < '0' || s[i] > '9') return -1;
+        buf[n++] = s[i];
+        run++;
+    }
+    if (groups == 0 || run != 3) return -1;
+    for (; s[i]; i++) {
+        if (n + 1 >= sizeof buf) return -1;
+        buf[n++] = s[i];
+    }
+    buf[n] = '\0';
+    return cm_parse_yuan(buf, n, fen);
+}
+
+/* Why a written amount is not one: the advice of the error message. */
+static const char *yuan_advice(const char *t)
+{
+    const char *dot = strchr(t, '.');
+    size_t dec = 0;
+    if (dot)
+        while (dot[1 + dec] >= '0' && dot[1 + dec] <= '9') dec++;
+    if (strpbrk(t, "eE"))
+        return "write it out without an exponent, e.g. \"5000000000.50\"";
+    if (dec > 2)
+        return "it has more than 2 decimals; round it to the fen (分), e.g. \"5000000000.50\"";
+    if (strchr(t, ','))
+        return "thousands separators go every 3 digits, e.g. \"5,000,000,000.50\", or leave them "
+               "out: \"5000000000.50\"";
+    return "write the amount in yuan with at most 2 decimals, as a number (5000000000.50) or a "
+           "string (\"5000000000.50\" or \"5,000,000,000.50\")";
+}
+
+/* The money value of setting s (key name kname): a string parsed exactly
+ * (with or without thousands separators), or a number parsed from its own
+ * source text (so 5000000000 without L and 5000000000.50 are exact),
+ * falling back to libconfig's value. 0 and *fen; -1 with *why. */
+static int yuan_setting(const loader *L, const char *kname, const config_setting_t *s,
+                        int64_t *fen, char *shown, size_t nshown, const char **why)
+{
+    *why = NULL;
+    if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+        const char *v = config_setting_get_string(s);
+        snprintf(shown, nshown, "\"%.40s\"", v);
+        if (cm_parse_yuan(v, strlen(v), fen) == 0 || yuan_grouped(v, fen) == 0)
+            return 0;
+        *why = yuan_advice(v);
+        return -1;
+    }
+    /* the number's own text, from the pre-scan (the last one for this key) */
+    const char *text = NULL;
+    for (int i = 0; L->scan && i < L->scan->n_yuan; i++)
+        if (strcmp(L->scan->yuan[i].key, kname) == 0)
+            text = L->scan->yuan[i].text;
+    if (text) {
+        char t[48];
+        size_t n = strlen(text);
+        while (n && (text[n - 1] == 'L' || text[n - 1] == 'l')) n--;
+        snprintf(t, sizeof t, "%.*s", (int)n, text);
+        snprintf(shown, nshown, "%s", text);
+        if (!strpbrk(t, "xXeE")) {   /* plain decimal: exact from the digits */
+            if (cm_parse_yuan(t, n, fen) == 0)
+                return 0;
+            *why = yuan_advice(t);
+            return -1;
+        }
+    }
+    if (is_int(s)) {
+        long long v = config_setting_get_int64(s);
+        if (!text) snprintf(shown, nshown, "%lld", v);
+        if (v > YUAN_SETTING_MAX_FEN / 100 || v < -YUAN_SETTING_MAX_FEN / 100) {
+            *why = "it is above 10^13 yuan";
+            return -1;
+        }
+        *fen = (int64_t)v * 100;
+        return 0;
+    }
+    double v = config_setting_get_float(s);
+    if (!text) snprintf(shown, nshown, "%.17g", v);
+    if (yuan_from_double(v, fen) == 0)
+        return 0;
+    *why = fabs(v) > 1e13 ? "it is above 10^13 yuan"
+                          : "it is not an amount with at most 2 decimals; write it as a string "
+                            "such as \"5000000000.50\"";
+    return -1;
 }
 
 static cm_cfg_status load_key(loader *L, const keydef *k, const config_setting_t *s)
@@ -585,31 +735,22 @@ static cm_cfg_status load_key(loader *L, const keydef *k, const config_setting_t
     case K_YUAN: {
         int64_t fen = 0;
         char shown[64];
-        int bad;
-        if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-            const char *v = config_setting_get_string(s);
-            bad = cm_parse_yuan(v, strlen(v), &fen);
-            snprintf(shown, sizeof shown, "\"%.40s\"", v);
-        } else if (is_int(s)) {
-            long long v = config_setting_get_int64(s);
-            bad = v > 90000000000000LL || v < -90000000000000LL;
-            fen = (int64_t)v * 100;
-            snprintf(shown, sizeof shown, "%lld", v);
-        } else if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
-            double v = config_setting_get_float(s);
-            bad = yuan_from_double(v, &fen);
-            snprintf(shown, sizeof shown, "%.17g", v);
-        } else {
+        const char *why;
+        int t = config_setting_type(s);
+        if (t != CONFIG_TYPE_STRING && !is_num(s))
             return type_error(L, s, kp, k->k);
-        }
-        if (bad)
-            return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(s), kp,
-                        "%s is not an amount in yuan with at most 2 decimals; "
-                        "write it as a string such as \"123456789.00\"", shown);
-        if (!in_range(k, (double)fen))
-            return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(s), kp,
+        int line = (int)config_setting_source_line(s);
+        if (yuan_setting(L, k->name, s, &fen, shown, sizeof shown, &why) != 0)
+            return fail(L, CM_CFG_ERR_VALUE, line, kp, "%s is not an amount in yuan: %s", shown,
+                        why);
+        if (fen <= 0)
+            return fail(L, CM_CFG_ERR_VALUE, line, kp,
                         "%s must be greater than 0 yuan; give the fund budget of the "
                         "period, or leave the key out when not settling", shown);
+        if (fen > YUAN_SETTING_MAX_FEN)
+            return fail(L, CM_CFG_ERR_VALUE, line, kp,
+                        "%s is above 10^13 yuan (10 trillion); amounts are in yuan (元), not "
+                        "fen: check the unit, e.g. \"5000000000.50\" for 5 billion yuan", shown);
         *(int64_t *)dst = fen;
         return CM_CFG_OK;
     }
@@ -891,12 +1032,6 @@ static int read_bytes(const char *path, char **out, size_t *len, const char **wh
 
 /* The first NUL byte, the first @ directive and the first integer literal
  * that libconfig 1.5 would truncate (beyond 32 bits, no L suffix). */
-typedef struct {
-    int include_line;
-    int nul_line;
-    int big_line;
-    char big[48];
-} scan_result;
 
 static int ident_char(char ch)
 {
@@ -911,6 +1046,9 @@ static int overflows_int32(const char *t, size_t n)
         neg = t[i++] == '-';
     if (n > 0 && (t[n - 1] == 'L' || t[n - 1] == 'l'))
         return 0;
+    for (size_t j = i; j < n; j++)
+        if (t[j] == '.' || t[j] == 'e' || t[j] == 'E')
+            return 0;   /* a real: libconfig reads it as a double, no truncation */
     if (n - i > 2 && t[i] == '0' && (t[i + 1] == 'x' || t[i + 1] == 'X')) {
         i += 2;
         while (i < n && t[i] == '0')
@@ -975,7 +1113,28 @@ static void prescan(const char *t, size_t n, scan_result *r)
                              ((t[i] == '-' || t[i] == '+') &&
                               (t[i - 1] == 'e' || t[i - 1] == 'E'))))
                 i++;
-            if (!r->big_line && overflows_int32(t + b, i - b)) {
+            /* the key this number is the value of: "name =" or "name :" before it */
+            size_t q = b;
+            while (q > 0 && (t[q - 1] == ' ' || t[q - 1] == '\t' || t[q - 1] == '\r' || t[q - 1] == '\n'))
+                q--;
+            size_t kn = 0, ke = 0;
+            if (q > 0 && (t[q - 1] == '=' || t[q - 1] == ':')) {
+                q--;
+                while (q > 0 && (t[q - 1] == ' ' || t[q - 1] == '\t' || t[q - 1] == '\r' || t[q - 1] == '\n'))
+                    q--;
+                ke = q;
+                while (q > 0 && ident_char(t[q - 1]))
+                    q--;
+                kn = ke - q;
+            }
+            int yuan = kn && is_yuan_key_name(t + q, kn);
+            if (yuan && r->n_yuan < SCAN_YUAN_MAX) {
+                snprintf(r->yuan[r->n_yuan].key, sizeof r->yuan[0].key, "%.*s", (int)kn, t + q);
+                snprintf(r->yuan[r->n_yuan].text, sizeof r->yuan[0].text, "%.*s",
+                         (int)(i - b < 47 ? i - b : 47), t + b);
+                r->n_yuan++;
+            }
+            if (!yuan && !r->big_line && overflows_int32(t + b, i - b)) {
                 r->big_line = line;
                 snprintf(r->big, sizeof r->big, "%.*s", (int)(i - b < 40 ? i - b : 40), t + b);
             }
@@ -1071,6 +1230,7 @@ static cm_cfg_status load_parsed(loader *L, const char *text, size_t len)
 {
     scan_result sr;
     prescan(text, len, &sr);
+    L->scan = &sr;
     if (sr.nul_line)
         return fail(L, CM_CFG_ERR_SYNTAX, sr.nul_line, NULL,
                     "the file holds a NUL byte on line %d; a configuration is plain UTF-8 "
@@ -1096,8 +1256,7 @@ static cm_cfg_status load_parsed(loader *L, const char *text, size_t len)
         path_at_line(config_root_setting(&L->cf), sr.big_line, kp, sizeof kp);
         return fail(L, CM_CFG_ERR_VALUE, sr.big_line, kp,
                     "the integer %s does not fit in 32 bits and libconfig would "
-                    "silently truncate it; write it with an L suffix (%sL), or write "
-                    "an amount of money as a string (\"50000000.00\")", sr.big, sr.big);
+                    "silently truncate it; write it with an L suffix (%sL)", sr.big, sr.big);
     }
 
     cm_cfg_status st = check_unknown(L);

@@ -82,6 +82,8 @@ typedef struct {
     char input_file[CM_PATH_MAX];      /* input.records; may be overridden by --input */
     char input_encoding[16];           /* input.encoding = "UTF-8" (only UTF-8 read) */
     char input_aliases[CM_PATH_MAX];   /* input.aliases = "" : extra header alias CSV */
+    char input_institutions[CM_PATH_MAX]; /* input.institutions = "" : institution master table
+                                          (institution_id, name, level; 定点医药机构) */
     cm_mismatch category_mismatch;     /* input.category_mismatch = "flag" | "reject" */
     int64_t category_tolerance_fen;    /* input.category_tolerance_fen = 0 */
 
@@ -101,6 +103,8 @@ typedef struct {
     /* drg { ... } */
     gr_drg_options drg;                /* drg.upcase_codes, drg.strict_weight */
     char drg_dir[CM_PATH_MAX];         /* drg.tables */
+    char drg_weights[CM_PATH_MAX];     /* drg.weights = "" : published DRG weights CSV (drg, rw;
+                                          权重); "" = weights from history */
     sc_drg_outlier_params drg_outliers;/* drg.low_ratio = 0.4, rw_band_low = 1, rw_band_high = 2,
                                           high_k_low_rw = 3, high_k_mid_rw = 2, high_k_high_rw = 1.5 */
 
@@ -125,6 +129,8 @@ typedef struct {
                                           string or number, exact to the fen) */
     int64_t drg_budget_fen;            /* budget.drg_budget: fund budget for DRG payment;
                                           absent = fund_budget (scheme "drg") */
+    double fund_share;                 /* budget.fund_share = 0 (0: Σ fund paid ÷ Σ total cost of
+                                          the period; else the share in (0, 1] to use, 基金支付比例) */
 
     /* output { ... } */
     char output_file[CM_PATH_MAX];     /* output.file; may be overridden by --out */

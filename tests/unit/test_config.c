@@ -581,6 +581,19 @@ static void test_budget_forms(void **state)
         { "0.07", 7 },
         { "5000000000L", INT64_C(500000000000) },
         { "\"9007199254740.99\"", INT64_C(900719925474099) },
+        /* issue 9: a plausible annual budget, as a number of any size */
+        { "5000000000.50", INT64_C(500000000050) },
+        { "5000000000", INT64_C(500000000000) },        /* > 32 bits, no L: exact */
+        { "+5000000000.5", INT64_C(500000000050) },
+        { "10000000000000", INT64_C(1000000000000000) }, /* 10^13 yuan, the largest */
+        { "10000000000000.00", INT64_C(1000000000000000) },
+        { "9999999999999.99", INT64_C(999999999999999) },
+        { "1234567890123.45", INT64_C(123456789012345) },
+        { "5.0000000005e9", INT64_C(500000000050) },    /* exponent: through the double */
+        { "\"5,000,000,000.50\"", INT64_C(500000000050) },
+        { "\"5000000000.50\"", INT64_C(500000000050) },
+        { "\"12,345\"", INT64_C(1234500) },
+        { "\"999,999.9\"", INT64_C(99999990) },
     };
     char text[256];
     cm_config c;
@@ -696,14 +709,39 @@ static void test_value_errors(void **state)
         { CAT "budget = { fund_budget = \"0.00\"; };\n", CM_CFG_ERR_VALUE, 2,
           "budget.fund_budget", "greater than 0" },
         { CAT "budget = { fund_budget = \"1.234\"; };\n", CM_CFG_ERR_VALUE, 2,
-          "budget.fund_budget", "at most 2 decimals" },
+          "budget.fund_budget", "more than 2 decimals" },
         { CAT "budget = { fund_budget = 1.234; };\n", CM_CFG_ERR_VALUE, 2, "budget.fund_budget",
-          "at most 2 decimals" },
-        { CAT "budget = { fund_budget = \"1,000\"; };\n", CM_CFG_ERR_VALUE, 2,
-          "budget.fund_budget", "at most 2 decimals" },
-        /* libconfig 1.5 would read 5000000000 as 705032704 */
-        { CAT "budget = {\n  fund_budget = 5000000000;\n};\n", CM_CFG_ERR_VALUE, 3,
-          "budget.fund_budget", "L suffix" },
+          "more than 2 decimals" },
+        { CAT "budget = { fund_budget = \"1,0000\"; };\n", CM_CFG_ERR_VALUE, 2,
+          "budget.fund_budget", "every 3 digits" },
+        { CAT "budget = { fund_budget = \"10,00.00\"; };\n", CM_CFG_ERR_VALUE, 2,
+          "budget.fund_budget", "every 3 digits" },
+        { CAT "budget = { fund_budget = \"5000000000.505\"; };\n", CM_CFG_ERR_VALUE, 2,
+          "budget.fund_budget", "more than 2 decimals" },
+        { CAT "budget = {\n  fund_budget = 5000000000.505;\n};\n", CM_CFG_ERR_VALUE, 3,
+          "budget.fund_budget", "more than 2 decimals" },
+        /* 3 decimals that a double alone could not tell from 2 at this size */
+        { CAT "budget = { fund_budget = 9999999999999.991; };\n", CM_CFG_ERR_VALUE, 2,
+          "budget.fund_budget", "more than 2 decimals" },
+        { CAT "budget = { fund_budget = 10000000000000.01; };\n", CM_CFG_ERR_VALUE, 2,
+          "budget.fund_budget", "above 10^13 yuan" },
+        { CAT "budget = { fund_budget = 20000000000000L; };\n", CM_CFG_ERR_VALUE, 2,
+          "budget.fund_budget", "above 10^13 yuan" },
+        { CAT "budget = { fund_budget = \"12,000,000,000,000.00\"; };\n", CM_CFG_ERR_VALUE, 2,
+          "budget.fund_budget", "above 10^13 yuan" },
+        { CAT "budget = { fund_budget = -5000000000.50; };\n", CM_CFG_ERR_VALUE, 2,
+          "budget.fund_budget", "greater than 0" },
+        { CAT "budget = { fund_budget = \"5e9\"; };\n", CM_CFG_ERR_VALUE, 2,
+          "budget.fund_budget", "without an exponent" },
+        { CAT "budget = { fund_budget = \"5 billion\"; };\n", CM_CFG_ERR_VALUE, 2,
+          "budget.fund_budget", "at most 2 decimals, as a number" },
+        { CAT "budget = { drg_budget = 1e300; };\n", CM_CFG_ERR_VALUE, 2,
+          "budget.drg_budget", "above 10^13 yuan" },
+        { CAT "budget = { fund_budget = 1.0; fund_share = 1.5; };\n", CM_CFG_ERR_VALUE, 2,
+          "budget.fund_share", "out of range" },
+        /* other integer keys beyond 32 bits: libconfig 1.5 would truncate them */
+        { CAT "generator = {\n  cases = 5000000000;\n};\n", CM_CFG_ERR_VALUE, 3,
+          "generator.cases", "L suffix" },
         { CAT "generator = { cases = -3000000000; };\n", CM_CFG_ERR_VALUE, 2, "generator.cases",
           "32 bits" },
         { CAT "outliers = {\n  low = 2.0;\n  high = 2.0;\n};\n", CM_CFG_ERR_VALUE, 4,
@@ -943,7 +981,8 @@ static void test_example_cfg(void **state)
         "coefficients.mode", "coefficients.level1", "coefficients.level2", "coefficients.level3",
         "outliers.low", "outliers.low_inclusive", "outliers.high", "outliers.high_inclusive",
         "outliers.high_k", "outliers.special", "outliers.special_cap", "outliers.special_pay_k",
-        "outliers.standard_cost", "budget.fund_budget",
+        "outliers.standard_cost", "budget.fund_budget", "budget.fund_share",
+        "input.institutions", "drg.weights",
         "output.file", "output.compression", "output.deflate_level", "output.chunk_rows",
         "generator.cases", "generator.history_cases", "generator.seed", "generator.institutions",
         "generator.year", "generator.bad_rows",
@@ -961,6 +1000,7 @@ static void test_example_cfg(void **state)
     static const char *const tables[] = { "dip.catalogue", "dip.group_stats",
                                           "dip.proc_attributes", "dip.icd10",
                                           "dip.simple_procedures", "input.aliases",
+                                          "input.institutions", "drg.weights",
                                           "drg.tables" };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         const char *v = NULL;
