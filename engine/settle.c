@@ -455,7 +455,9 @@ static int pay_scheme(settle_run *st, scheme_tot *T, int drg_scheme, const size_
     T->inst_pay = calloc(ninst ? ninst : 1, sizeof *T->inst_pay);
     if (!scratch || !T->inst_pay) { free(scratch); snprintf(err, errlen, "out of memory"); return CM_EXIT_INTERNAL; }
     for (size_t k = 0; k < ninst; k++) T->points_e4 += T->inst_points[k];
-    T->point_value = sc_point_value(T->budget_fen, st->fund_fen, st->cost_fen, T->points_e4);
+    T->point_value = st->cfg->fund_share > 0
+                         ? sc_point_value_share(T->budget_fen, st->cfg->fund_share, T->points_e4)
+                         : sc_point_value(T->budget_fen, st->fund_fen, st->cost_fen, T->points_e4);
     sc_status ps = sc_apportion(T->budget_fen, T->inst_points, ninst, T->inst_pay, scratch);
     free(scratch);
     if (ps != SC_OK) {
@@ -632,7 +634,20 @@ static int st_pay(settle_run *st, char *err, size_t errlen)
         st->n_drg_ok += st->inst_ndrg[k];
     }
     st->n_special_over = st->n_flag[5];
-    st->fund_share = sc_fund_share(st->fund_fen, st->cost_fen);
+    st->fund_share = st->cfg->fund_share > 0 ? st->cfg->fund_share : sc_fund_share(st->fund_fen, st->cost_fen);
+    if (!(st->fund_share > 0)) {
+        /* point value = (budget ÷ fund share) ÷ Σ points: with a share of 0
+         * there is none, and paying the budget out would hide the fault.
+         * The same share serves DIP and DRG, so this covers both schemes. */
+        snprintf(err, errlen,
+                 "%s: the fund share is 0: Σ fund paid = %.2f yuan over %lld cases (Σ total cost %.2f yuan): "
+                 "the export's 统筹基金支付 (fund_paid) column is empty or zero, so no point value can be "
+                 "computed; fill that column, or set budget.fund_share, the share of the fund in the "
+                 "total cost, in the configuration (budget = { fund_share = 0.65; };)",
+                 st->input, (double)st->fund_fen / 100.0, (long long)st->cases, (double)st->cost_fen / 100.0);
+        rc = CM_EXIT_INPUT;
+        goto out;
+    }
 
     /* cases of each institution, in slot order */
     {
@@ -1181,6 +1196,9 @@ static int st_write(settle_run *st, char *err, size_t errlen)
             h5_attr_str(root, "drg_version", gr_drg_version(st->drg));
             h5_attr_str(root, "drg_tables", cfg->drg_dir);
         }
+        h5_attr_str(root, "fund_share_source", cfg->fund_share > 0
+                                                   ? "budget.fund_share (configuration)"
+                                                   : "sum of fund paid / sum of total cost of the period's cases");
         h5_attr_str(root, "trimming", "nearest rank: drop cost < x[ceil(p_low*n)] or > x[ceil(p_high*n)] "
                                       "when n >= trim_min_cases");
         h5_attr_str(root, "payment_rounding", "largest remainder (最大余额法), ties to the lower "

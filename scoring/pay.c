@@ -59,6 +59,15 @@ double sc_point_value(int64_t budget_fen, int64_t fund_fen, int64_t cost_fen,
     return (double)(num / den / 100.0L);
 }
 
+double sc_point_value_share(int64_t budget_fen, double fund_share, int64_t total_score_e4)
+{
+    if (budget_fen <= 0 || !(fund_share > 0) || total_score_e4 <= 0)
+        return 0.0;
+    long double num = (long double)budget_fen * (long double)SC_SCORE_UNIT;
+    long double den = (long double)fund_share * (long double)total_score_e4;
+    return (double)(num / den / 100.0L);
+}
+
 int64_t sc_muldiv_round(int64_t a, int64_t num, int64_t den)
 {
     if (den <= 0)

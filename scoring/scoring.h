@@ -226,6 +226,10 @@ double sc_fund_share(int64_t fund_fen, int64_t cost_fen);
 double sc_point_value(int64_t budget_fen, int64_t fund_fen, int64_t cost_fen,
                       int64_t total_score_e4);
 
+/* The same with a given fund share (budget.fund_share, in (0, 1]):
+ * (budget ÷ share) ÷ total score, yuan per point. 0 when a term is <= 0. */
+double sc_point_value_share(int64_t budget_fen, double fund_share, int64_t total_score_e4);
+
 /* Largest-remainder apportionment (最大余额法): shares total (fen, >= 0)
  * over n items in proportion to w[i] >= 0. out[i] = floor(total·w[i]/W)
  * plus one fen for the items with the largest remainders, ties to the lower

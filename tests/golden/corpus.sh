@@ -59,6 +59,9 @@
 #                               trimmed; an id whose first row was rejected is paid once
 #  truncated_last_line.csv      file cut inside the last row: reject line 4 (field count)
 #  no_final_newline.csv         complete last row without '\n': settled
+#  fund_zero.csv                every fund_paid 0: exit 4 naming 统筹基金支付 and
+#                               budget.fund_share; with corpus_share.cfg (fund_share 0.5) settled,
+#                               point value = (budget ÷ 0.5) ÷ Σ score, Σ payments = budget
 set -u
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
@@ -275,6 +278,22 @@ settled duplicate_ids $C/duplicate_ids.csv 7 "4|I1|case_id 5|I2|case_id 6|I3|tot
 reason duplicate_ids 4 "line 2"
 reason duplicate_ids 5 "line 3"
 [ "$RC" = 0 ] && eq "duplicate_ids: summary duplicate_case_ids" "$(h5cols "$OUT" /summary duplicate_case_ids)" 3
+
+echo "== fund share of zero (issue 9, point 12)"
+# Every fund_paid is 0 or empty: no point value; the run stops, no output.
+fatal fund_zero $C/fund_zero.csv 4 "fund_zero.csv" "fund share is 0" "3 cases" "统筹基金支付" "budget.fund_share"
+# With budget.fund_share = 0.5 it settles: point value = (budget ÷ 0.5) ÷ Σ score.
+settled fund_zero_share $C/fund_zero.csv 3 "" "2|Z1|K35.8|0 3|Z2|K35.8|0 4|Z3|K35.8|0" $C/corpus_share.cfg
+if [ "$RC" = 0 ]; then
+    s=$(h5cols "$OUT" /summary fund_share total_score point_value)
+    fs=$(echo "$s" | cut -d'|' -f1)
+    eq "fund_zero_share: summary fund_share = the configured 0.5" "$fs" "0.5"
+    eq "fund_zero_share: point value = (budget / 0.5) / total score" \
+        "$(echo "$s" | awk -F'|' '{ printf "%.6f", $3 }')" \
+        "$(echo "$s" | awk -F'|' -v b="$BUDGET_FEN" '{ printf "%.6f", b / 100 / 0.5 / $2 }')"
+    has "fund_zero_share: attribute fund_share_source" \
+        "$(h5dump -a /fund_share_source "$OUT" 2>/dev/null)" "budget.fund_share"
+fi
 
 echo
 if [ $fails -ne 0 ]; then
