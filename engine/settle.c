@@ -66,6 +66,10 @@ typedef struct {
     double coef[4];
     /* DRG tables in use */
     size_t nd;
+    int drg_table_rw;        /* RW from drg.weights (published), not from history */
+    double *drg_ref_fen;     /* [d] mean cost of the DRG for the outlier rules: history,
+                                else (published weights) the current period's */
+    size_t drg_ref_period;   /* DRGs whose reference mean is the current period's */
     /* data */
     pl_slots s;
     pl_inst_table *itab;
@@ -111,7 +115,7 @@ static inline double case_ratio(const double *std_fen, const cm_case *c)
 static int64_t drg_points(const settle_run *st, cm_case *c)
 {
     if (c->drg < 0) return 0;
-    double rw = st->cal.drg_rw[c->drg], mean = st->cal.drg_mean_fen[c->drg];
+    double rw = st->cal.drg_rw[c->drg], mean = st->drg_ref_fen[c->drg];
     if (rw <= 0 || mean <= 0) return 0;
     double f = 1;
     c->drg_outlier = (uint8_t)sc_drg_outlier_classify((double)c->total_fen / mean, rw,
@@ -253,9 +257,11 @@ static int st_load(settle_run *st, char *err, size_t errlen)
                               "settle DRG", cfg->path);
         return CM_EXIT_CONFIG;
     }
-    if (want_drg && cfg->n_history == 0) {
-        snprintf(err, errlen, "%s: DRG weights (RW) come from history: add a history list (1 to 3 "
-                              "years of discharge files), or use scheme = \"dip\"", cfg->path);
+    if (want_drg && cfg->n_history == 0 && !cfg->drg_weights[0]) {
+        snprintf(err, errlen, "%s: DRG weights (RW) come from history or from a published table: add a "
+                              "history list (1 to 3 years of discharge files), or name the weights table "
+                              "(drg = { weights = \"drg_weights.csv\"; }; columns drg, rw), or use "
+                              "scheme = \"dip\"", cfg->path);
         return CM_EXIT_CONFIG;
     }
     st->use_hist = cfg->n_history > 0 &&
@@ -278,6 +284,35 @@ static int st_load(settle_run *st, char *err, size_t errlen)
     for (int L = 1; L <= 3; L++)
         st->coef[L] = cfg->coef_mode == CM_COEF_HISTORY ? st->cal.coef[L] : cfg->level_coef[L];
     st->nd = st->drg ? gr_drg_ndrg(st->drg) : 0;
+    if (st->drg) {
+        cm_calib *cal = &st->cal;
+        if (!st->use_hist) {
+            /* no history: the DRG arrays of the calibration stay zero but for RW */
+            cal->ndrg = st->nd;
+            cal->drg_n = calloc(st->nd + 1, sizeof *cal->drg_n);
+            cal->drg_mean_fen = calloc(st->nd + 1, sizeof *cal->drg_mean_fen);
+            cal->drg_cv = calloc(st->nd + 1, sizeof *cal->drg_cv);
+            cal->drg_rw = calloc(st->nd + 1, sizeof *cal->drg_rw);
+        }
+        st->drg_ref_fen = calloc(st->nd + 1, sizeof *st->drg_ref_fen);
+        if (!cal->drg_n || !cal->drg_mean_fen || !cal->drg_cv || !cal->drg_rw || !st->drg_ref_fen) {
+            snprintf(err, errlen, "out of memory");
+            return CM_EXIT_INTERNAL;
+        }
+        if (cfg->drg_weights[0]) {
+            gr_error ge;
+            memset(&ge, 0, sizeof ge);
+            if (gr_drg_load_weights(st->drg, cfg->drg_weights, cal->drg_rw, &ge) != GR_OK) {
+                if (ge.line > 0)
+                    snprintf(err, errlen, "%s:%ld: %s%s%s", ge.file, ge.line, ge.field, ge.field[0] ? ": " : "", ge.msg);
+                else
+                    snprintf(err, errlen, "%s: %s (drg.weights)", ge.file, ge.msg);
+                return CM_EXIT_CONFIG;
+            }
+            st->drg_table_rw = 1;
+        }
+        memcpy(st->drg_ref_fen, cal->drg_mean_fen, st->nd * sizeof *st->drg_ref_fen);
+    }
     if (!st->dip) return 0;
 
     const gr_dip *dip = st->dip;
@@ -415,6 +450,23 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
         }
     }
     free(sc);
+    if (st->drg && st->drg_table_rw) {
+        /* published weights: a DRG without history cases (all of them when
+         * there is no history) takes the trimmed mean cost of this period's
+         * cases as the reference of its outlier thresholds */
+        double *pm = malloc((st->nd + 1) * sizeof *pm);
+        if (!pm || calib_period_drg_means(s, st->nd, &cfg->calib, pm)) {
+            free(pm);
+            snprintf(err, errlen, "out of memory");
+            return CM_EXIT_INTERNAL;
+        }
+        for (size_t d = 0; d < st->nd; d++)
+            if (!(st->drg_ref_fen[d] > 0) && pm[d] > 0) {
+                st->drg_ref_fen[d] = pm[d];
+                st->drg_ref_period++;
+            }
+        free(pm);
+    }
     if (st->drg) {
         /* DRG points: in the slot when DRG is the only scheme, else beside it */
         if (st->dip) {
@@ -941,8 +993,12 @@ static int write_drgs(settle_run *st, h5w *w)
     const char **names = malloc((nd ? nd : 1) * sizeof *names);
     int e = d < 0 || !buf || !names;
     if (!e) {
-        h5_attr_str(d, "units", "mean_cost, history_mean_cost: yuan; rw: weighted trimmed history mean of the "
-                                "DRG / that of all grouped cases (1:2:7); mean_los: days");
+        h5_attr_str(d, "units", st->drg_table_rw
+                                    ? "mean_cost, history_mean_cost: yuan; rw: published weight (drg.weights, "
+                                      "权重); mean_los: days"
+                                    : "mean_cost, history_mean_cost: yuan; rw: weighted trimmed history mean of the "
+                                      "DRG / that of all grouped cases (1:2:7); mean_los: days");
+        h5_attr_str(d, "rw_source", st->drg_table_rw ? st->cfg->drg_weights : "history");
         h5_attr_str(d, "version", gr_drg_version(drg));
         h5_attr_f64(d, "region_mean_cost", st->cal.drg_region_mean_fen / 100.0);
         for (size_t k = 0; k < nd; k++) {
@@ -1195,6 +1251,20 @@ static int st_write(settle_run *st, char *err, size_t errlen)
         if (st->drg) {
             h5_attr_str(root, "drg_version", gr_drg_version(st->drg));
             h5_attr_str(root, "drg_tables", cfg->drg_dir);
+            char src[CM_PATH_MAX + 64];
+            if (st->drg_table_rw) snprintf(src, sizeof src, "published table (drg.weights): %s", cfg->drg_weights);
+            else snprintf(src, sizeof src, "history: weighted trimmed mean cost of the DRG / that of all grouped "
+                                           "cases (1:2:7)");
+            h5_attr_str(root, "drg_weights_source", src);
+            if (!st->use_hist)
+                snprintf(src, sizeof src, "current period: trimmed mean cost of the period's cases of each DRG "
+                                          "(no history given)");
+            else if (st->drg_ref_period)
+                snprintf(src, sizeof src, "history (weighted trimmed mean); the current period's trimmed mean "
+                                          "for %zu DRGs without history cases", st->drg_ref_period);
+            else
+                snprintf(src, sizeof src, "history (weighted trimmed mean, 1:2:7)");
+            h5_attr_str(root, "drg_outlier_mean_cost_source", src);
         }
         h5_attr_str(root, "fund_share_source", cfg->fund_share > 0
                                                    ? "budget.fund_share (configuration)"
@@ -1292,7 +1362,7 @@ static void st_free(settle_run *st)
     free(st->rw);
     free(st->std_fen);
     free(st->inst_rw_e4); free(st->inst_ndrg); free(st->inst_drg_out); free(st->inst_ungroup);
-    free(st->drg_pts); free(st->drg_pay);
+    free(st->drg_pts); free(st->drg_pay); free(st->drg_ref_fen);
     free(st->group_n); free(st->group_cost); free(st->group_sumsq);
     free(st->drg_n); free(st->drg_cost); free(st->drg_los); free(st->drg_los_n); free(st->drg_sumsq);
     free(st->dipt.inst_points); free(st->dipt.inst_pay);

@@ -37,6 +37,12 @@ void calib_free(cm_calib *c);
 int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
               const struct col_aliases *al, cm_calib *out, char *err, size_t errlen);
 
+/* The trimmed mean cost (fen) of each DRG over the cases of one period
+ * (the slots of a settlement), trimmed as history is (cp); 0 for a DRG
+ * without cases. The outlier reference of DRG settlement with published
+ * weights and no history. 0, or -1 when out of memory. */
+int calib_period_drg_means(const pl_slots *s, size_t nd, const sc_calib_params *cp, double *mean_fen);
+
 /* Writes the calibrated catalogue in the published CSV layout. */
 int calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char *err, size_t errlen);
 

@@ -322,6 +322,47 @@ void gr_drg_assign(const gr_drg *g, const gr_case *c, gr_drg_result *r);
  * than gr_drg_assign (formatting), meant for single cases. */
 size_t gr_drg_explain(const gr_drg *g, const gr_case *c, char *buf, size_t n);
 
+/* Published DRG weights (DRG 权重表, RW): a CSV with a code column (drg,
+ * DRG编码, DRG组编码, 分组编码) and a weight column (rw, 权重, 相对权重),
+ * optionally a name column (name, 名称, DRG名称; not used). Fills
+ * rw[0..gr_drg_ndrg(g)) by DRG index. Errors (GR_ERR_FORMAT, file:line):
+ * a code not in g's tables, a code twice, a weight that is not a number in
+ * (0, 1000]. A DRG of g without a row is an error too (line 0, the first
+ * missing codes named): a published table covers every DRG of its version.
+ * On failure rw is all 0. */
+gr_status gr_drg_load_weights(const gr_drg *g, const char *path, double *rw, gr_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Institution master table (定点医药机构信息表)                         */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    char id[32];        /* 定点医药机构编码 */
+    char *name;         /* UTF-8 name, "" when the table has no name column */
+    uint8_t level;      /* 1..3 */
+    long line;          /* line in the table */
+} gr_inst;
+
+typedef struct {
+    gr_inst *e;         /* sorted by id (strcmp) */
+    size_t n;
+} gr_inst_table;
+
+/* Reads a CSV with columns institution_id (定点医药机构编码, 定点医疗机构编码),
+ * level (医疗机构等级, 医院等级; see gr_level_parse) and optionally name
+ * (定点医药机构名称, 医疗机构名称). Errors (GR_ERR_FORMAT, file:line): empty
+ * id, id of 32 bytes or more, bad level, an id twice, no rows. On failure
+ * *out is empty. Free with gr_inst_table_free. */
+gr_status gr_inst_load(const char *path, gr_inst_table *out, gr_error *err);
+void gr_inst_table_free(gr_inst_table *t);
+/* The row of id, or NULL (binary search). */
+const gr_inst *gr_inst_find(const gr_inst_table *t, const char *id);
+
+/* A hospital level written as 1, 2, 3, 一级, 二级, 三级 (also 1级, 三级甲等,
+ * 二级乙等, 三甲, 三级医院; spaces around ignored) -> 1..3; -1 otherwise.
+ * Reads s[0..n). */
+int gr_level_parse(const char *s, size_t n);
+
 #ifdef __cplusplus
 }
 #endif
