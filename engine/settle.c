@@ -259,7 +259,7 @@ static int st_load(settle_run *st, char *err, size_t errlen)
     }
     if (want_drg && cfg->n_history == 0 && !cfg->drg_weights[0]) {
         snprintf(err, errlen, "%s: DRG weights (RW) come from history or from a published table: add a "
-                              "history list (1 to 3 years of discharge files), or name the weights table "
+                              "history list (1 to 3 years of discharge files), or name the published weights table in drg.weights "
                               "(drg = { weights = \"drg_weights.csv\"; }; columns drg, rw), or use "
                               "scheme = \"dip\"", cfg->path);
         return CM_EXIT_CONFIG;

@@ -1,0 +1,118 @@
+#!/bin/sh
+# published_tables.sh - the tables a bureau publishes beside the grouping
+# tables (issue 9, points 13 and 4).
+#
+# 1. Published DRG weights (drg.weights): the demo region (config/demo.cfg's
+#    seeded generator, its self-made CHS-DRG tables) settled with scheme
+#    "drg", a weights table with Chinese headers (DRG编码, DRG名称, 权重) and
+#    no history. Expected, from the table and the README's DRG rules, not
+#    from a run: RW in /drgs = the table's for every DRG; a case's points =
+#    RW × 100 × level coefficient when it is not an outlier; the outlier
+#    class from the period's DRG mean cost (DRGs with fewer than
+#    trim_min_cases cases, untrimmed: computed here by awk); Σ DRG payments
+#    = budget; the file names the weights source. A table with an unknown
+#    DRG stops with exit 3 and file:line.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/golden/lib.inc
+D=$(pwd)/$TMP/published.$$
+rm -rf "$D"
+mkdir -p "$D"
+R=$(pwd)
+
+echo "== published DRG weights (drg.weights), no history"
+cat > "$D/gen.cfg" <<EOF2
+region = "410400"; period = "2025Q1"; scheme = "both";
+dip = { catalogue = "$R/config/demo/catalogue.csv"; group_stats = "$R/config/demo/group_stats.csv";
+        proc_attributes = "$R/config/demo/proc_attributes.csv"; icd10 = "$R/config/demo/icd10.csv"; };
+drg = { tables = "$R/config/demo/drg"; };
+generator = { cases = 4000; seed = 9; institutions = 12; year = 2025; };
+EOF2
+"$BIN" gen --config "$D/gen.cfg" --out "$D" --history-cases -1 --quiet || { echo "FAIL: gen"; exit 1; }
+ls "$D"/history_*.csv >/dev/null 2>&1 && bad "gen --history-cases -1 wrote history files"
+# weight of the i-th DRG (drg.csv order) = 0.3 + (i mod 23) × 0.125: exact in binary
+awk -F, 'NR > 1 { i++; printf "%s,%s,%.3f\n", $1, $4, 0.3 + (i % 23) * 0.125 }' config/demo/drg/drg.csv |
+    { printf '\357\273\277DRG编码,DRG名称,权重\r\n'; sed 's/$/\r/'; } > "$D/weights.csv"
+cat > "$D/drg.cfg" <<EOF2
+region = "410400"; period = "2025Q1"; scheme = "drg";
+input = { records = "current.csv"; };
+drg = { tables = "$R/config/demo/drg"; weights = "weights.csv"; };
+coefficients = { mode = "fixed"; level1 = 0.8; level2 = 0.9; level3 = 1.0; };
+budget = { fund_budget = 12345678.91; };
+output = { file = "drg.h5"; compression = "none"; };
+EOF2
+BUDGET=1234567891
+OUT=$D/drg.h5
+MSG=$("$BIN" settle --config "$D/drg.cfg" --quiet 2>&1)
+RC=$?
+eq "drg weights: settle exit" "$RC" 0
+if [ "$RC" = 0 ]; then
+    # RW in /drgs = the table's
+    h5cols "$OUT" /drgs code rw | awk -F'|' '{ printf "%s,%.6f\n", $1, $2 }' | sort > "$D/rw.got"
+    tr -d '\r' < "$D/weights.csv" | awk -F, 'NR > 1 { printf "%s,%.6f\n", $1, $3 }' | sort > "$D/rw.want"
+    eq "drg weights: /drgs rw = the table's (every DRG)" "$(cmp -s "$D/rw.got" "$D/rw.want" && echo same ||
+        diff "$D/rw.got" "$D/rw.want" | head -3)" same
+    eq "drg weights: /drgs rows = DRGs of the tables" "$(wc -l < "$D/rw.got" | tr -d ' ')" \
+        "$(($(wc -l < config/demo/drg/drg.csv) - 1))"
+    S=$(h5cols "$OUT" /summary records_read cases rejects drg_budget_fen drg_payments_fen)
+    eq "drg weights: read = cases + rejects" "$(echo "$S" | awk -F'|' '{ print ($1 == $2 + $3) ? "yes" : $0 }')" yes
+    eq "drg weights: summary budget | payments" "$(echo "$S" | cut -d'|' -f4,5)" "$BUDGET|$BUDGET"
+    h5cols "$OUT" /cases case_id level drg total_cost_fen drg_outlier drg_points drg_payment_fen > "$D/cases.txt"
+    eq "drg weights: Σ case DRG payments = budget" \
+        "$(awk -F'|' '{ s += $7 } END { printf "%d", s }' "$D/cases.txt")" "$BUDGET"
+    # points and outlier class, independently: RW from the table, period mean per DRG
+    chk=$(awk -F'|' -v wf="$D/rw.want" '
+        BEGIN { while ((getline l < wf) > 0) { split(l, a, ","); rw[a[1]] = a[2] } ; coef[1] = 0.8; coef[2] = 0.9; coef[3] = 1.0 }
+        { n++; id[n] = $1; lv[n] = $2; d[n] = $3; c[n] = $4; cls[n] = $5; pts[n] = $6
+          if ($3 != "0000") { cnt[$3]++; sum[$3] += $4 } }
+        END {
+            bad = 0; checked = 0; outl = 0
+            for (i = 1; i <= n; i++) {
+                if (d[i] == "0000") continue
+                if (!(d[i] in rw)) { bad++; continue }
+                base = rw[d[i]] * 100 * coef[lv[i]]
+                if (cnt[d[i]] >= 25) continue   # trimmed mean: not recomputed here
+                m = sum[d[i]] / cnt[d[i]]; r = c[i] / m; w = rw[d[i]]
+                k = w <= 1 ? 3 : (w <= 2 ? 2 : 1.5)
+                want = "normal"; p = base
+                if (r <= 0.4) { want = "low"; p = r * base }
+                else if (r >= k) { want = "high"; p = (1 + r - k) * base }
+                checked++; if (want != "normal") outl++
+                if (cls[i] != want || (p - pts[i]) > 0.01 || (pts[i] - p) > 0.01) {
+                    bad++; if (bad <= 3) printf "%s %s rw %s cost %s mean %.2f: got %s %s want %s %.4f; ", id[i], d[i], w, c[i], m, cls[i], pts[i], want, p
+                }
+            }
+            printf "%d bad of %d checked (%d outliers)", bad, checked, outl
+        }' "$D/cases.txt")
+    case "$chk" in
+        "0 bad of "*) case "$chk" in *" 0 checked"*|*"(0 outliers)") bad "drg weights: too few cases checked: $chk" ;;
+                      *) ok "drg weights: points and outlier class from table RW and period mean: $chk" ;; esac ;;
+        *) bad "drg weights: points and outlier class from table RW and period mean" "$chk" ;;
+    esac
+    has "drg weights: file attribute drg_weights_source" "$(h5dump -a /drg_weights_source "$OUT" 2>&1)" "weights.csv"
+    has "drg weights: file attribute drg_outlier_mean_cost_source" \
+        "$(h5dump -a /drg_outlier_mean_cost_source "$OUT" 2>&1)" "current period"
+else
+    echo "$MSG"
+fi
+# Without the table and without history: exit 3, the message names drg.weights.
+sed 's/ weights = "weights.csv";//' "$D/drg.cfg" > "$D/nohist.cfg"
+MSG=$("$BIN" settle --config "$D/nohist.cfg" --out "$D/nohist.h5" --quiet 2>&1); RC=$?
+eq "no weights, no history: exit" "$RC" 3
+has "no weights, no history: message" "$MSG" "drg.weights"
+# An unknown DRG in the table: exit 3 with file:line.
+n=$(wc -l < "$D/weights.csv")
+{ cat "$D/weights.csv"; printf 'ZZ99,不存在,1.0\r\n'; } > "$D/weights_bad.csv"
+sed 's/weights.csv/weights_bad.csv/' "$D/drg.cfg" > "$D/bad.cfg"
+MSG=$("$BIN" settle --config "$D/bad.cfg" --out "$D/bad.h5" --quiet 2>&1); RC=$?
+eq "unknown DRG in the weights table: exit" "$RC" 3
+has "unknown DRG in the weights table: file:line" "$MSG" "weights_bad.csv:$((n + 1)): drg: DRG 'ZZ99'"
+[ -e "$D/bad.h5" ] && bad "unknown DRG: output written"
+
+echo
+if [ $fails -ne 0 ]; then
+    echo "published_tables: $fails check(s) failed (files kept in $D):$failed"
+    exit 1
+fi
+rm -rf "$D"
+echo "published_tables: all checks passed"
