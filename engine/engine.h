@@ -236,6 +236,8 @@ void parser_free(cm_parser *p);
 typedef struct {
     int need_money;             /* settle: total_cost required */
     int need_institution;       /* settle: institution id + level required */
+    int level_optional;         /* settle with input.institutions: an empty or absent level
+                                   is not rejected (level 0; the table decides after the read) */
     cm_mismatch mismatch;
     int64_t tolerance_fen;
     int tokenize_only;          /* bench floor: split rows into fields, parse nothing */

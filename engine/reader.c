@@ -647,7 +647,7 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
         snprintf(p->rj_reason, sizeof p->rj_reason, "institution level must be 1, 2 or 3 (一/二/三级)");
         return -1;
     }
-    if (lv < 0 && o->need_institution)
+    if (lv < 0 && o->need_institution && !o->level_optional)
         return reject(p, c, "institution_level", "empty institution level: must be 1, 2 or 3%s", "");
     c->level = (uint8_t)(lv < 0 ? 0 : lv);
 

@@ -70,6 +70,12 @@ typedef struct {
     double *drg_ref_fen;     /* [d] mean cost of the DRG for the outlier rules: history,
                                 else (published weights) the current period's */
     size_t drg_ref_period;   /* DRGs whose reference mean is the current period's */
+    /* institution master table (input.institutions) */
+    gr_inst_table mtab;
+    int has_mtab;
+    const char **inst_name;  /* [ninst] name from the table, "" when not in it */
+    size_t n_inst_untabled;  /* institutions with cases that are not in the table */
+    char untabled_ids[160];  /* the first of them, for the note */
     /* data */
     pl_slots s;
     pl_inst_table *itab;
@@ -276,6 +282,18 @@ static int st_load(settle_run *st, char *err, size_t errlen)
         return CM_EXIT_CONFIG;
     }
     if (load_tables(cfg, want_dip, want_drg, &st->dip, &st->drg, &st->al, err, errlen)) return CM_EXIT_CONFIG;
+    if (cfg->input_institutions[0]) {
+        gr_error ge;
+        memset(&ge, 0, sizeof ge);
+        if (gr_inst_load(cfg->input_institutions, &st->mtab, &ge) != GR_OK) {
+            if (ge.line > 0)
+                snprintf(err, errlen, "%s:%ld: %s%s%s", ge.file, ge.line, ge.field, ge.field[0] ? ": " : "", ge.msg);
+            else
+                snprintf(err, errlen, "%s: %s (input.institutions)", ge.file, ge.msg);
+            return CM_EXIT_CONFIG;
+        }
+        st->has_mtab = 1;
+    }
     if (st->use_hist) {
         int rc = calib_run(cfg, st->dip, st->drg, st->al, &st->cal, err, errlen);
         if (rc) return rc == -2 ? CM_EXIT_INTERRUPTED : CM_EXIT_INPUT;
@@ -354,6 +372,92 @@ static int st_load(settle_run *st, char *err, size_t errlen)
 /* stage 3: set checks                                                 */
 /* ------------------------------------------------------------------ */
 
+/* The institution master table (input.institutions), after the merge of
+ * the institution lists and before the duplicate check:
+ * - an institution in the table: every case takes the table's level; a row
+ *   whose own level differs keeps the table's and is flagged
+ *   CF_LEVEL_MISMATCH;
+ * - an institution not in the table: each row keeps its own level (the
+ *   institution's is that of its earliest row with a level, and a note
+ *   names it); a row without a level is rejected (the run needs a level
+ *   for the coefficient), as a duplicate case id is: its slot becomes a
+ *   reject, so read = cases + rejects still holds.
+ * Every case's institution is resolved through remap (as the sweep below
+ * does), so the result does not depend on the thread count. */
+static int apply_inst_table(settle_run *st, uint32_t *const *remap, char *err, size_t errlen)
+{
+    size_t ninst = st->ninst;
+    int nt = st->nt;
+    pl_inst *inst = st->inst;
+    uint8_t *tlev = calloc(ninst + 1, 1);
+    st->inst_name = calloc(ninst + 1, sizeof *st->inst_name);
+    uint64_t *first = malloc(((size_t)nt * ninst + 1) * sizeof *first); /* line << 8 | level */
+    pl_rejects *rj = calloc((size_t)nt, sizeof *rj);
+    if (!tlev || !st->inst_name || !first || !rj) {
+        free(tlev); free(first); free(rj);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t k = 0; k < ninst; k++) {
+        const gr_inst *m = gr_inst_find(&st->mtab, inst[k].id);
+        tlev[k] = m ? m->level : 0;
+        st->inst_name[k] = m ? m->name : "";
+    }
+    for (size_t k = 0; k < (size_t)nt * ninst; k++) first[k] = UINT64_MAX;
+    cm_case *sl = st->s.slots;
+    size_t n = st->s.n;
+    int oom = 0;
+#pragma omp parallel reduction(+ : oom)
+    {
+        int tid = pl_thread_id();
+        uint64_t *fi = first + (size_t)tid * ninst;
+#pragma omp for schedule(static)
+        for (long i = 0; i < (long)n; i++) {
+            cm_case *c = &sl[i];
+            if (c->status != SLOT_CASE) continue;
+            uint32_t g = remap[c->inst >> 24][c->inst & 0xFFFFFF];
+            if (tlev[g]) {
+                if (c->level && c->level != tlev[g]) c->flags |= CF_LEVEL_MISMATCH;
+                c->level = tlev[g];
+            } else if (c->level) {
+                uint64_t key = (uint64_t)c->line << 8 | c->level;
+                if (key < fi[g]) fi[g] = key;
+            } else {
+                char why[104];
+                snprintf(why, sizeof why, "institution %.31s is not in the institution table "
+                                          "(input.institutions) and the row has no level", inst[g].id);
+                if (pl_reject_add(&rj[tid], c->line, c->case_id, "institution_level", why)) oom++;
+                c->status = SLOT_REJECT;
+                c->id_hash = 0; /* out of the duplicate check, as a parse reject */
+            }
+        }
+    }
+    for (size_t k = 0; k < ninst; k++) {
+        if (tlev[k]) { inst[k].level = tlev[k]; continue; }
+        uint64_t best = UINT64_MAX;
+        for (int t = 0; t < nt; t++)
+            if (first[(size_t)t * ninst + k] < best) best = first[(size_t)t * ninst + k];
+        inst[k].level = best == UINT64_MAX ? 0 : (uint8_t)(best & 0xFF);
+        if (best == UINT64_MAX) continue;   /* every row rejected: no case */
+        size_t used = strlen(st->untabled_ids);
+        if (st->n_inst_untabled < 5)
+            snprintf(st->untabled_ids + used, sizeof st->untabled_ids - used, "%s%s",
+                     st->n_inst_untabled ? ", " : "", inst[k].id);
+        st->n_inst_untabled++;
+    }
+    for (int t = 0; t < nt; t++) {
+        for (size_t k = 0; k < rj[t].n; k++)
+            if (pl_reject_add(&st->rejs[nt], rj[t].e[k].line, rj[t].e[k].case_id, rj[t].e[k].field,
+                              rj[t].e[k].reason)) oom++;
+        pl_rejects_free(&rj[t]);
+    }
+    free(rj);
+    free(first);
+    free(tlev);
+    if (oom) { snprintf(err, errlen, "out of memory"); return -1; }
+    return 0;
+}
+
 static int st_checks(settle_run *st, char *err, size_t errlen)
 {
     const cm_config *cfg = st->cfg;
@@ -366,6 +470,10 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
     }
     pl_inst *inst = st->inst;
     cm_case *sl = s->slots;
+    if (st->has_mtab && apply_inst_table(st, remap, err, errlen)) {
+        for (int t = 0; t < nt; t++) free(remap[t]);
+        return CM_EXIT_INTERNAL;
+    }
     pl_rejects *drej = calloc((size_t)nt, sizeof *drej);
     size_t nd = drej ? pl_find_duplicates(s->slots, s->n, on_dup, drej) : (size_t)-1;
     if (nd == (size_t)-1) {
@@ -1074,6 +1182,12 @@ static int write_institutions(settle_run *st, h5w *w)
     unsigned char *ib = calloc(ninst ? ninst : 1, ir.size);
     int e = d < 0 || !ib;
     if (!e) {
+        if (st->has_mtab) {
+            char src[CM_PATH_MAX + 160];
+            snprintf(src, sizeof src, "institution table (input.institutions) %s; %zu institution(s) not in it "
+                                      "take the level of their rows", st->cfg->input_institutions, st->n_inst_untabled);
+            h5_attr_str(d, "level_source", src);
+        }
         h5_attr_str(d, "units", "*_fen: fen (0.01 yuan); total_score, drg_points: points; share_*: share of the "
                                 "cost-category sum: services (床位 诊查 治疗 手术 护理 一般诊疗 挂号 其他), "
                                 "drugs and consumables (西药 中药饮片 中成药 卫生材料), exams and tests (检查 化验); "
@@ -1119,6 +1233,10 @@ static int write_institutions(settle_run *st, h5w *w)
     if (d >= 0) H5Dclose(d);
     free(ib);
     h5row_free(&ir);
+    if (!e && st->has_mtab)
+        e = h5_strings(w, "institution_names", st->inst_name, ninst,
+                       "UTF-8 institution names (定点医药机构名称) from input.institutions, same order as "
+                       "/institutions; \"\" for an institution not in the table");
     return e ? -1 : 0;
 }
 
@@ -1363,6 +1481,8 @@ static void st_free(settle_run *st)
     free(st->std_fen);
     free(st->inst_rw_e4); free(st->inst_ndrg); free(st->inst_drg_out); free(st->inst_ungroup);
     free(st->drg_pts); free(st->drg_pay); free(st->drg_ref_fen);
+    free(st->inst_name);
+    gr_inst_table_free(&st->mtab);
     free(st->group_n); free(st->group_cost); free(st->group_sumsq);
     free(st->drg_n); free(st->drg_cost); free(st->drg_los); free(st->drg_los_n); free(st->drg_sumsq);
     free(st->dipt.inst_points); free(st->dipt.inst_pay);
@@ -1395,12 +1515,14 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         st->rejs = calloc((size_t)st->nt + 1, sizeof *st->rejs);
         static const int req_dip[] = {COL_CASE_ID, COL_INST_ID, COL_INST_LEVEL, COL_PDX, COL_PPROC,
                                       COL_TOTAL, COL_FUND, -1};
+        /* with the institution table the level comes from it: no level column needed */
+        static const int req_tab[] = {COL_CASE_ID, COL_INST_ID, COL_PDX, COL_PPROC, COL_TOTAL, COL_FUND, -1};
         cm_parse_opts po = {.need_money = 1, .need_institution = 1, .mismatch = cfg->category_mismatch,
-                            .tolerance_fen = cfg->category_tolerance_fen};
+                            .tolerance_fen = cfg->category_tolerance_fen, .level_optional = st->has_mtab};
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
         int r = !st->itab || !st->rejs ? -1
-                : pl_read(st->input, st->al, req_dip, &po, settle_row, st, &st->s, &hdr,
+                : pl_read(st->input, st->al, st->has_mtab ? req_tab : req_dip, &po, settle_row, st, &st->s, &hdr,
                           o->quiet ? NULL : progress_cb, NULL, err, sizeof err);
         st->input_size = hdr.size;
         if (r == -2) rc = CM_EXIT_INTERRUPTED;
@@ -1430,6 +1552,10 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
     } else if (!o->quiet) {
         st_summary(st);
     }
+    if (!rc && !o->quiet && st->n_inst_untabled)
+        fprintf(stderr, "casemix: note: %zu institution(s) with cases are not in the institution table %s "
+                        "(input.institutions): %s%s; their rows' own level is used\n",
+                st->n_inst_untabled, cfg->input_institutions, st->untabled_ids, st->n_inst_untabled > 5 ? ", ..." : "");
     if (!rc && o->timings) {
         FILE *f = fopen(o->timings, "w");
         struct stat sb;

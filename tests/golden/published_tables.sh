@@ -12,6 +12,14 @@
 #    trim_min_cases cases, untrimmed: computed here by awk); Σ DRG payments
 #    = budget; the file names the weights source. A table with an unknown
 #    DRG stops with exit 3 and file:line.
+# 2. Institution master table (input.institutions, tests/corpus/institutions.csv
+#    with Chinese headers, BOM, CRLF, 三级甲等): tests/corpus/no_level.csv has
+#    no level column and settles with the table's levels; a row of an
+#    institution not in the table and without a level is rejected (field
+#    institution_level); tests/corpus/level_table.csv: a row level differing
+#    from the table keeps the table's and is flagged (bit 2), an empty level
+#    takes the table's, an institution not in the table keeps its rows' own
+#    level; /institution_names holds the table's names in /institutions order.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
@@ -108,6 +116,58 @@ MSG=$("$BIN" settle --config "$D/bad.cfg" --out "$D/bad.h5" --quiet 2>&1); RC=$?
 eq "unknown DRG in the weights table: exit" "$RC" 3
 has "unknown DRG in the weights table: file:line" "$MSG" "weights_bad.csv:$((n + 1)): drg: DRG 'ZZ99'"
 [ -e "$D/bad.h5" ] && bad "unknown DRG: output written"
+
+echo "== institution master table (input.institutions)"
+C=tests/corpus
+# names_of FILE: the strings of /institution_names, one a line, as UTF-8
+# (h5dump prints bytes >= 0x80 as sign-extended octal: \37777777747 = \347)
+names_of() {
+    h5dump -d /institution_names -w 0 "$1" | awk '/^ *DATA \{/ { d = 1; next } d && /^ *\}/ { exit } d' |
+        sed -E -e 's/^ *\([0-9]+\): //' -e 's/", "/"\n"/g' | sed -e 's/^"//' -e 's/",\{0,1\}$//' \
+        -e 's/\\377777777/\\3/g' -e 's/\\377777776/\\2/g' -e 's/\\377777775/\\1/g' -e 's/\\377777774/\\0/g' |
+        while IFS= read -r l; do printf '%b\n' "$l"; done
+}
+# inst_run NAME CSV READ CASES REJECTS INSTITUTIONS NAMES: settle CSV with
+# corpus_inst.cfg; CASES = "line|case_id|institution|level|flags&4 ...",
+# REJECTS = "line|case_id|field ...", INSTITUTIONS = "id|level ...", NAMES =
+# the names joined by ';'; read = cases + rejects, Σ payments = budget.
+inst_run() {
+    n=$1; OUT=$D/$1.h5
+    MSG=$("$BIN" settle --config $C/corpus_inst.cfg --input "$2" --out "$OUT" 2>&1 >/dev/null); RC=$?
+    eq "$n: exit" "$RC" 0
+    [ "$RC" = 0 ] || { echo "$MSG"; return; }
+    eq "$n: cases line|id|institution|level|flag bit 2" "$(h5cols "$OUT" /cases line case_id institution_id level flags |
+        awk -F'|' '{ printf "%s%s|%s|%s|%s|%d", s, $1, $2, $3, $4, int($5 / 4) % 2; s = " " }')" "$4"
+    eq "$n: rejects line|id|field" "$(h5cols "$OUT" /rejects line case_id field | tr '\n' ' ' | sed 's/ $//')" "$5"
+    eq "$n: institutions id|level" "$(h5cols "$OUT" /institutions institution_id level | tr '\n' ' ' | sed 's/ $//')" "$6"
+    eq "$n: /institution_names in /institutions order" "$(names_of "$OUT" | tr '\n' ';' | sed 's/;$//')" "$7"
+    S=$(h5cols "$OUT" /summary records_read cases rejects payments_fen fund_budget_fen)
+    eq "$n: read | read = cases + rejects | payments = budget" \
+        "$(echo "$S" | awk -F'|' '{ print $1 "|" ($1 == $2 + $3 ? "yes" : "no") "|" ($4 == $5 ? "yes" : "no") }')" "$3|yes|yes"
+    eq "$n: Σ case payments = budget" "$(h5cols "$OUT" /cases payment_fen | awk '{ s += $1 } END { printf "%d", s }')" \
+        "$(echo "$S" | cut -d'|' -f5)"
+}
+N1="第一人民医院"; N2="第二人民医院, 东院"
+inst_run no_level $C/no_level.csv 4 "2|T1|H1|3|0 3|T2|H2|2|0 5|T4|H1|3|0" "4|T3|institution_level" \
+    "H1|3 H2|2 H9|0" "$N1;$N2;"
+R4=$(h5cols "$OUT" /rejects line reason | grep '^4|')
+has "no_level: reject reason names the institution and the table" "$R4" "institution H9 is not in the institution table"
+inst_run level_table $C/level_table.csv 6 "2|M1|H1|3|0 3|M2|H1|3|1 4|M3|H2|2|0 5|M4|H9|1|0 7|M6|H9|2|1" \
+    "6|M5|institution_level" "H1|3 H2|2 H8|0 H9|1" "$N1;$N2;;"
+has "level_table: note names the institution not in the table" "$MSG" "H9"
+has "level_table: /institutions attribute level_source" "$(h5dump -a /institutions/level_source "$OUT" 2>&1)" \
+    "institutions.csv"
+# Without the table the file without a level column stops (exit 4, names the column).
+MSG=$("$BIN" settle --config $C/corpus.cfg --input $C/no_level.csv --out "$D/nolevel_notab.h5" --quiet 2>&1); RC=$?
+eq "no_level without the table: exit" "$RC" 4
+has "no_level without the table: message" "$MSG" "institution_level"
+# A bad table stops before any work: exit 3 with file:line.
+printf 'institution_id,name,level\nH1,a,3\nH1,b,2\n' > "$D/inst_dup.csv"
+sed "s|institutions = \"institutions.csv\"|institutions = \"$D/inst_dup.csv\"|" $C/corpus_inst.cfg > "$D/inst_dup.cfg"
+sed -i "s|\"\.\./golden|\"$R/tests/golden|g; s|icd10 = \"icd10.csv\"|icd10 = \"$R/tests/corpus/icd10.csv\"|" "$D/inst_dup.cfg"
+MSG=$("$BIN" settle --config "$D/inst_dup.cfg" --input $C/no_level.csv --out "$D/inst_dup.h5" --quiet 2>&1); RC=$?
+eq "duplicate institution in the table: exit" "$RC" 3
+has "duplicate institution in the table: file:line" "$MSG" "inst_dup.csv:3: institution_id: institution H1 appears again"
 
 echo
 if [ $fails -ne 0 ]; then
