@@ -28,6 +28,7 @@ typedef struct {
     const gr_dip *dip;
     const gr_drg *drg;
     pl_rejects *rej;
+    const gr_inst_table *mtab;   /* input.institutions, or NULL */
 } hist_ctx;
 
 static void hist_row(void *vctx, int tid, cm_parser *p, cm_case *c)
@@ -37,6 +38,11 @@ static void hist_row(void *vctx, int tid, cm_parser *p, cm_case *c)
     if (c->status == SLOT_REJECT) {
         pl_reject_add(&x->rej[tid], c->line, c->case_id, p->rj_field, p->rj_reason);
         return;
+    }
+    if (x->mtab) {
+        /* the institution table gives the level, as in the settlement */
+        const gr_inst *m = gr_inst_find(x->mtab, p->inst_id);
+        if (m) c->level = m->level;
     }
     pl_group_case(x->dip, x->drg, &p->gc, c);
 }
@@ -137,6 +143,9 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
     sc_year_stat *ys = calloc(ng * 3 + 1, sizeof *ys), *yd = calloc(nd * 3 + 1, sizeof *yd);
     int64_t *gl_sum = calloc(ng * 4 + 1, sizeof *gl_sum), *gl_n = calloc(ng * 4 + 1, sizeof *gl_n);
     int rc = 0;
+    gr_inst_table mtab;      /* input.institutions: levels of the history rows */
+    memset(&mtab, 0, sizeof mtab);
+    int has_mtab = 0;
     if (!out->n || !out->n_used || !out->mean_fen || !out->cv || !out->rw || !out->has ||
         !out->level_mean_fen || !out->drg_n || !out->drg_mean_fen || !out->drg_cv || !out->drg_rw ||
         !ys || !yd || !gl_sum || !gl_n) {
@@ -146,6 +155,17 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
     }
     int nt = pl_threads();
     static const int required[] = {COL_CASE_ID, COL_INST_LEVEL, COL_PDX, COL_TOTAL, -1};
+    static const int required_tab[] = {COL_CASE_ID, COL_INST_ID, COL_PDX, COL_TOTAL, -1};
+    if (cfg->input_institutions[0]) {
+        gr_error ge;
+        memset(&ge, 0, sizeof ge);
+        if (gr_inst_load(cfg->input_institutions, &mtab, &ge) != GR_OK) {
+            snprintf(err, errlen, "%s:%ld: %s%s%s", ge.file, ge.line, ge.field, ge.field[0] ? ": " : "", ge.msg);
+            rc = -1;
+            goto done;
+        }
+        has_mtab = 1;
+    }
     cm_parse_opts po = {.need_money = 1, .need_institution = 0, .mismatch = CM_MISMATCH_FLAG,
                         .tolerance_fen = cfg->category_tolerance_fen};
     int64_t lvl_sum[3][4] = {{0}}, lvl_n[3][4] = {{0}}, all_sum[3] = {0}, all_n[3] = {0};
@@ -154,9 +174,9 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
         int y = 3 - cfg->n_history + h; /* weight slot: the newest year is 2 */
         out->years[y] = cfg->history[h].year;
         pl_rejects *rej = calloc((size_t)nt, sizeof *rej);
-        hist_ctx x = {dip, drg, rej};
+        hist_ctx x = {dip, drg, rej, has_mtab ? &mtab : NULL};
         pl_slots s;
-        rc = rej ? pl_read(cfg->history[h].file, al, required, &po, hist_row, &x, &s, NULL, NULL, NULL,
+        rc = rej ? pl_read(cfg->history[h].file, al, has_mtab ? required_tab : required, &po, hist_row, &x, &s, NULL, NULL, NULL,
                            err, errlen) : -1;
         for (int t = 0; rej && t < nt; t++) { out->rejects[y] += (int64_t)rej[t].n; pl_rejects_free(&rej[t]); }
         free(rej);
@@ -267,6 +287,7 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
         }
     }
 done:
+    gr_inst_table_free(&mtab);
     free(ys);
     free(yd);
     free(gl_sum);

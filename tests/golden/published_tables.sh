@@ -169,6 +169,48 @@ MSG=$("$BIN" settle --config "$D/inst_dup.cfg" --input $C/no_level.csv --out "$D
 eq "duplicate institution in the table: exit" "$RC" 3
 has "duplicate institution in the table: file:line" "$MSG" "inst_dup.csv:3: institution_id: institution H1 appears again"
 
+# 3. The demo region with history and coefficients from history, settled
+#    twice: with the level column (as generated), and with the level column
+#    removed from the current and history files and the levels in an
+#    institution table made from the data. Same levels, same coefficients,
+#    same payments (DIP and DRG), case by case.
+echo "== institution table: levels of current and history files from the table"
+mkdir -p "$D/lv" "$D/nolv"
+cat > "$D/lv/gen.cfg" <<EOF2
+region = "410400"; period = "2025Q1"; scheme = "both";
+input = { records = "current.csv"; };
+history = ( { year = 2023; file = "history_2023.csv"; }, { year = 2024; file = "history_2024.csv"; } );
+dip = { catalogue = "$R/config/demo/catalogue.csv"; group_stats = "$R/config/demo/group_stats.csv";
+        proc_attributes = "$R/config/demo/proc_attributes.csv"; icd10 = "$R/config/demo/icd10.csv"; };
+drg = { tables = "$R/config/demo/drg"; };
+coefficients = { mode = "history"; };
+budget = { fund_budget = "1000000.00"; drg_budget = "900000.00"; };
+output = { file = "out.h5"; compression = "none"; };
+generator = { cases = 3000; history_cases = 3000; seed = 5; institutions = 9; year = 2025; };
+EOF2
+"$BIN" gen --config "$D/lv/gen.cfg" --out "$D/lv" --quiet || bad "gen with history"
+for f in "$D"/lv/*.csv; do
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "institution_level") c = i }
+        { s = ""; for (i = 1; i <= NF; i++) if (i != c) s = s (s == "" && i == 1 ? "" : ",") $i; print s }' "$f" \
+        > "$D/nolv/$(basename "$f")"
+done
+awk -F, 'BEGIN { print "定点医药机构编码,医疗机构等级"; t[1] = "一级"; t[2] = "二级甲等"; t[3] = "三级甲等" }
+    FNR == 1 { for (i = 1; i <= NF; i++) { if ($i == "institution_id") a = i; if ($i == "institution_level") b = i }; next }
+    !($a in seen) { seen[$a] = 1; print $a "," t[$b] }' "$D"/lv/*.csv > "$D/nolv/inst.csv"
+sed 's/^input = { records = "current.csv"; };/input = { records = "current.csv"; institutions = "inst.csv"; };/' \
+    "$D/lv/gen.cfg" > "$D/nolv/gen.cfg"
+head -1 "$D/nolv/current.csv" | grep -q institution_level && bad "the level column was not removed"
+"$BIN" settle --config "$D/lv/gen.cfg" --quiet || bad "settle with the level column: exit $?"
+"$BIN" settle --config "$D/nolv/gen.cfg" --quiet || bad "settle with the institution table: exit $?"
+if [ -e "$D/lv/out.h5" ] && [ -e "$D/nolv/out.h5" ]; then
+    a=$(h5cols "$D/lv/out.h5" /cases case_id level payment_fen drg_payment_fen | md5sum)
+    b=$(h5cols "$D/nolv/out.h5" /cases case_id level payment_fen drg_payment_fen | md5sum)
+    eq "level column vs institution table: same levels and payments, case by case" "$b" "$a"
+    eq "level column vs institution table: same level coefficients" \
+        "$(h5dump -a /level1_coefficient -a /level2_coefficient -a /level3_coefficient "$D/nolv/out.h5" | grep '(0)')" \
+        "$(h5dump -a /level1_coefficient -a /level2_coefficient -a /level3_coefficient "$D/lv/out.h5" | grep '(0)')"
+fi
+
 echo
 if [ $fails -ne 0 ]; then
     echo "published_tables: $fails check(s) failed (files kept in $D):$failed"
