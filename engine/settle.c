@@ -4,11 +4,15 @@
  * Stages (each timed; see the summary and bench/):
  *   1. load: configuration (already checked), catalogue and/or DRG tables,
  *      history calibration when the settings need it (DIP scores, level
- *      coefficients, standard costs; DRG weights always come from history);
+ *      coefficients, standard costs; DRG weights from history or from the
+ *      published table of drg.weights), the institution table
+ *      (input.institutions) when given;
  *   2. read+group, in parallel over chunks: every row gets a slot; a case
  *      is grouped (gr_dip_assign, gr_drg_assign) and its case id hashed;
  *   3. set checks, parallel or partitioned: institution ids merged into one
- *      sorted list, duplicate case ids become rejects, then one sweep gives
+ *      sorted list, levels from the institution table (rows of an unknown
+ *      institution without a level become rejects), duplicate case ids
+ *      become rejects, then one sweep gives
  *      every case its DIP score (RW × level coefficient × outlier factor,
  *      1e-4 points; after the check, whose tables use score_e4), the
  *      special-review cap (highest ratios first, ties by line); then DRG

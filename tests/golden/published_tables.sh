@@ -206,6 +206,10 @@ if [ -e "$D/lv/out.h5" ] && [ -e "$D/nolv/out.h5" ]; then
     a=$(h5cols "$D/lv/out.h5" /cases case_id level payment_fen drg_payment_fen | md5sum)
     b=$(h5cols "$D/nolv/out.h5" /cases case_id level payment_fen drg_payment_fen | md5sum)
     eq "level column vs institution table: same levels and payments, case by case" "$b" "$a"
+    "$BIN" settle --config "$D/nolv/gen.cfg" --out "$D/nolv/out1.h5" --threads 1 --quiet
+    eq "institution table: 1 thread = 2 threads (/cases, /institutions, /institution_names)" \
+        "$(h5cols "$D/nolv/out1.h5" /cases case_id level flags payment_fen | md5sum)$(h5rows "$D/nolv/out1.h5" /institutions | md5sum)$(h5dump -d /institution_names "$D/nolv/out1.h5" | grep '(' | md5sum)" \
+        "$(h5cols "$D/nolv/out.h5" /cases case_id level flags payment_fen | md5sum)$(h5rows "$D/nolv/out.h5" /institutions | md5sum)$(h5dump -d /institution_names "$D/nolv/out.h5" | grep '(' | md5sum)"
     eq "level column vs institution table: same level coefficients" \
         "$(h5dump -a /level1_coefficient -a /level2_coefficient -a /level3_coefficient "$D/nolv/out.h5" | grep '(0)')" \
         "$(h5dump -a /level1_coefficient -a /level2_coefficient -a /level3_coefficient "$D/lv/out.h5" | grep '(0)')"
