@@ -2,7 +2,7 @@
  * columns.c - input column names and their Chinese aliases.
  *
  * The canonical names are the project's; the aliases are the headers of
- * real settlement-list (医保结算清单) exports, from docs/METHODS.md §1. A region
+ * real settlement-list (医保结算清单) exports (the README's input table). A region
  * whose export uses other headers adds them with input.aliases, a CSV file
  * of `canonical,alias` rows, without a code change. The README prints this
  * table (casemix columns).

@@ -1318,15 +1318,16 @@ static void print_rejects(const settle_run *st)
     if (st->rej.n == 0) return;
     rj_reason_count *rc = NULL;
     long ng = rj_top_reasons(&st->rej, &rc);
-    printf("  reject reasons   rows  field: reason (values left out; every row in the rejects file)\n");
+    printf("  reject reasons   rows, field: reason (values left out; every row is in the rejects file)\n");
     for (long j = 0; j < ng && j < 5; j++)
         printf("     %12lld  %s: %s\n", (long long)rc[j].n, rc[j].field[0] ? rc[j].field : "(row)", rc[j].text);
     if (ng > 5) printf("                   and %ld more reasons\n", ng - 5);
     free(rc);
     printf("  rejected money   total cost %s yuan, fund paid %s yuan: the amounts that could be parsed",
            yuan(b1, st->rej_cost_fen), yuan(b2, st->rej_fund_fen));
-    if (st->rej_no_cost) printf(" (%lld of %lld rows without a readable total cost)", (long long)st->rej_no_cost,
-                                (long long)st->rejects);
+    if (st->rej_no_cost)
+        printf(" (%lld of %lld rows count 0: rejected at or before their total cost)", (long long)st->rej_no_cost,
+               (long long)st->rejects);
     printf("; not settled\n");
 }
 

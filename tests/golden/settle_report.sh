@@ -27,8 +27,8 @@
 # Reason groups, most rows first, ties by first line: total_cost 3, fund_paid
 # (above total) 2, case_id (duplicate) 2, institution_level 1, fund_paid (bad
 # amount) 1; "and 2 more reasons" (empty id, field count). Rejected money:
-# total cost 370.00 yuan, fund paid 465.00 yuan; 6 of 11 rows without a
-# readable total cost (0.00 is not one).
+# total cost 370.00 yuan, fund paid 465.00 yuan; 6 of 11 rows count 0 for
+# the total cost (a total of 0.00 counts as none).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
@@ -100,7 +100,7 @@ eq "top five at most" "$(echo "$TOP" | wc -l | tr -d ' ')" 5
 echo "== rejected money"
 eq "/summary rejects_total_cost_fen|rejects_fund_paid_fen" \
     "$(h5cols "$OUT" /summary rejects_total_cost_fen rejects_fund_paid_fen)" "37000|46500"
-has "summary" "$SUM" "rejected money   total cost 370.00 yuan, fund paid 465.00 yuan: the amounts that could be parsed (6 of 11 rows without a readable total cost)"
+has "summary" "$SUM" "rejected money   total cost 370.00 yuan, fund paid 465.00 yuan: the amounts that could be parsed (6 of 11 rows count 0: rejected at or before their total cost)"
 
 echo "== rejects CSV beside the output"
 [ -f "$CSV" ] && ok "rejects file exists" || bad "no $CSV"
