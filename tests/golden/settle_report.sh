@@ -134,6 +134,34 @@ has "methods named" "$SUM" "docs/METHODS.md"
 [ -f docs/METHODS.md ] && ok "docs/METHODS.md is in the repository" || bad "docs/METHODS.md missing"
 case "$SUM" in *domain.md*|*§*|*shared/*) bad "the summary names a document users do not have" "$SUM" ;; *) ok "no reference to documents outside the repository" ;; esac
 
+echo "== /rejects and the rejects file cut text at a UTF-8 character boundary"
+# a case id of 60 Chinese characters (180 bytes) is too long for any limit:
+# rejected, and its id cut to the 24-byte /rejects member; a cut inside a
+# 3-byte character would make it undecodable
+L=$(awk 'BEGIN { for (i = 0; i < 30; i++) printf "结算"; }')
+printf 'case_id,institution_id,institution_level,principal_dx,principal_proc,total_cost,fund_paid\nC1,H1,3,K35.800,,1.00,0.50\n%s,H1,3,K35.800,,1.00,0.50\n' "$L" > "$D/long.csv"
+"$BIN" settle --config "$D/report.cfg" --input "$D/long.csv" --out "$D/long.h5" --quiet
+if command -v python3 > /dev/null; then
+    # h5dump writes bytes >= 0x80 as octal escapes (sign-extended): decode them back
+    eq "/rejects case_id decodes as UTF-8" "$(h5dump -d /rejects -y "$D/long.h5" | python3 -c '
+import re, sys
+t = sys.stdin.read()
+rows = re.findall(r"\{\s*(\d+),\s*\"((?:[^\"\\]|\\.)*)\"", t)
+for line, s in rows:
+    b = bytearray()
+    i = 0
+    while i < len(s):
+        m = re.match(r"\\(\d+)", s[i:])
+        if m: b.append(int(m.group(1), 8) & 0xFF); i += len(m.group(0))
+        else: b += s[i].encode(); i += 1
+    v = bytes(b).rstrip(b"\0").decode("utf-8")
+    print(line, len(v), v == "结算结算结算结"[:len(v)])')" "3 7 True"
+    eq "rejects file case_id decodes as UTF-8" "$(python3 -c '
+import csv, sys
+r = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
+print(len(r) - 1, r[1][0], len(r[1][1]))' "$D/long.rejects.csv")" "1 3 7"
+fi
+
 echo "== a run without rejects replaces the old rejects file (header only)"
 head -3 "$D/input.csv" > "$D/clean.csv"
 "$BIN" settle --config "$D/report.cfg" --input "$D/clean.csv" --out "$OUT" --quiet
