@@ -5,7 +5,7 @@
  * - A plan is built once from the catalogue (single-threaded): one recipe
  *   per drawable group with its diagnosis candidates, procedures, cost and
  *   LOS distributions, and a cumulative weight table (BILL_COUNT, else 1).
- *   A case is constructed from the catalogue's structure (domain.md §2):
+ *   A case is constructed from the catalogue's structure (docs/METHODS.md §2):
  *     core dx-only       principal dx under the 亚目, no procedures;
  *     core dx+main(+rel) principal proc = main, other procs = exactly the
  *                        related set (in a rotated order);

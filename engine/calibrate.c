@@ -1,6 +1,6 @@
 /*
  * calibrate.c - scores (分值) from up to three years of history
- * (domain.md §3): every history case is grouped with the same DIP grouper,
+ * (docs/METHODS.md §3): every history case is grouped with the same DIP grouper,
  * costs are bucketed per group and year (counting sort), trimmed per group
  * (nearest-rank 2.5% / 97.5% when the group has >= 25 cases), and the
  * year means are weighted 1:2:7 (oldest to newest; settings).

@@ -2,7 +2,7 @@
  * columns.c - input column names and their Chinese aliases.
  *
  * The canonical names are the project's; the aliases are the headers of
- * real settlement-list (医保结算清单) exports, from domain.md §1. A region
+ * real settlement-list (医保结算清单) exports (the README's input table). A region
  * whose export uses other headers adds them with input.aliases, a CSV file
  * of `canonical,alias` rows, without a code change. The README prints this
  * table (casemix columns).
@@ -155,10 +155,16 @@ void col_print_aliases(FILE *f)
     }
 }
 
-static const char *const FLAG_NAMES[CF__COUNT] = {
+/* One name per bit of cm_case.flags, in bit order (the /cases attribute
+ * flags_bits). A new bit: add it to the enum in engine.h, raise CF__COUNT
+ * and add its name here; the assertion below stops a build that forgot. */
+static const char *const FLAG_NAMES[] = {
     "cat_mismatch", "los_mismatch", "level_mismatch", "fund_mismatch",
     "special_review", "special_over_cap", "no_standard_cost", "no_categories",
+    "big_buckets",
 };
+_Static_assert(sizeof FLAG_NAMES / sizeof FLAG_NAMES[0] == CF__COUNT,
+               "FLAG_NAMES needs exactly one name per case flag bit (CF__COUNT)");
 
 const char *case_flag_name(unsigned bit)
 {

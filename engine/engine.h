@@ -84,7 +84,12 @@ enum {
     CF_BIG_BUCKETS    = 1u << 8  /* a price-ratio bucket above 2^31-1 fen: kept in
                                     pl_slots.big (exact), not in the slot */
 };
+/* Bits in use (CF_x = 1u << bit, bit < CF__COUNT). A new flag: the next
+ * bit here, CF__COUNT + 1, and its name in FLAG_NAMES (columns.c; a
+ * _Static_assert there checks the count). */
 #define CF__COUNT 9
+_Static_assert(CF__COUNT <= 16, "cm_case.flags is 16 bits");
+/* Name of a flag bit ("cat_mismatch"); "?" for bit >= CF__COUNT. */
 const char *case_flag_name(unsigned bit);
 
 /* One slot per input row (96 bytes). Rejected rows keep their slot
@@ -264,6 +269,10 @@ size_t str_maxlen(size_t cur, const char *s);
 /* Width of the published group codes of dip (at least 1); with counts,
  * only of the groups whose count is > 0. */
 size_t dip_code_width(const gr_dip *dip, const int64_t *only_if_positive);
+/* Bytes of the longest prefix of s (len bytes) of at most max bytes that
+ * ends at a UTF-8 character boundary: a character cut by max, or already
+ * cut at the end of s, is left out whole. */
+size_t utf8_cut(const char *s, size_t len, size_t max);
 /* Writes s as one CSV field, quoted (RFC 4180) only when it needs it. */
 void csv_put(FILE *f, const char *s);
 int progress_enabled(void);

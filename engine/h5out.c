@@ -46,6 +46,17 @@ int h5w_open(h5w *w, const char *final_path, cm_compression comp, int level, int
     return 0;
 }
 
+int h5w_side(h5w *w, const char *final)
+{
+    int a = snprintf(w->side_final, sizeof w->side_final, "%s", final);
+    int b = snprintf(w->side_tmp, sizeof w->side_tmp, "%s.tmp.%ld", final, (long)getpid());
+    if (a < 0 || (size_t)a >= sizeof w->side_final || b < 0 || (size_t)b >= sizeof w->side_tmp) {
+        w->side_tmp[0] = w->side_final[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
 int h5w_commit(h5w *w, char *err, size_t errlen)
 {
     if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0 || H5Fclose(w->file) < 0) {
@@ -53,15 +64,26 @@ int h5w_commit(h5w *w, char *err, size_t errlen)
         snprintf(err, errlen, "%s: writing the output failed (disk full?); nothing was left behind",
                  w->final_path);
         unlink(w->tmp_path);
+        if (w->side_tmp[0]) unlink(w->side_tmp);
         return -1;
     }
     w->file = -1;
+    /* the side file first: a failed rename then leaves the old pair */
+    if (w->side_tmp[0] && rename(w->side_tmp, w->side_final) != 0) {
+        snprintf(err, errlen, "%s: cannot rename the finished file into place: %s", w->side_final,
+                 strerror(errno));
+        unlink(w->side_tmp);
+        unlink(w->tmp_path);
+        return -1;
+    }
     if (rename(w->tmp_path, w->final_path) != 0) {
         snprintf(err, errlen, "%s: cannot rename the finished output into place: %s", w->final_path,
                  strerror(errno));
         unlink(w->tmp_path);
+        if (w->side_tmp[0]) unlink(w->side_final); /* it belongs to this output only */
         return -1;
     }
+    w->side_tmp[0] = '\0';
     return 0;
 }
 
@@ -71,6 +93,8 @@ void h5w_abort(h5w *w)
     w->file = -1;
     if (w->tmp_path[0]) unlink(w->tmp_path);
     w->tmp_path[0] = '\0';
+    if (w->side_tmp[0]) unlink(w->side_tmp);
+    w->side_tmp[0] = '\0';
 }
 
 void h5row_begin(h5row *r)

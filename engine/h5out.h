@@ -21,6 +21,10 @@ typedef struct {
     cm_compression comp;
     int level;
     int chunk_rows;
+    /* a side file written beside the output (h5w_side): renamed into place
+     * with it by h5w_commit, removed with it by h5w_abort */
+    char side_tmp[CM_PATH_MAX + 64];
+    char side_final[CM_PATH_MAX + 32];
 } h5w;
 
 /* Creates the temporary file next to final_path. 0 or -1 (err). */
@@ -29,8 +33,14 @@ int h5w_open(h5w *w, const char *final_path, cm_compression comp, int level, int
 /* Flushes, closes and renames to the final name. 0 or -1 (err; the
  * temporary file is removed). */
 int h5w_commit(h5w *w, char *err, size_t errlen);
-/* Closes and removes the temporary file; safe to call twice. */
+/* Closes and removes the temporary file (and the side file's); safe to
+ * call twice. */
 void h5w_abort(h5w *w);
+/* Names a side file (e.g. OUT.rejects.csv) that goes with the output: the
+ * caller writes it to w->side_tmp (set here: final + ".tmp.PID"); commit
+ * renames it to final together with the output, abort removes it, so the
+ * two are both new or both absent. 0, or -1 when the path is too long. */
+int h5w_side(h5w *w, const char *final);
 
 /* Compound type builder for flat table rows. */
 typedef struct {

@@ -184,9 +184,11 @@ int pl_reject_add(pl_rejects *r, uint32_t line, const char *case_id, const char 
     cm_reject *e = &r->e[r->n++];
     memset(e, 0, sizeof *e);
     e->line = line;
-    snprintf(e->case_id, sizeof e->case_id, "%s", case_id ? case_id : "");
-    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
-    snprintf(e->reason, sizeof e->reason, "%s", reason ? reason : "");
+    /* cut at a UTF-8 character boundary: a cut Chinese character would
+     * make the whole string undecodable (memset above gives the NUL) */
+    if (case_id) memcpy(e->case_id, case_id, utf8_cut(case_id, strlen(case_id), sizeof e->case_id - 1));
+    if (field) memcpy(e->field, field, utf8_cut(field, strlen(field), sizeof e->field - 1));
+    if (reason) memcpy(e->reason, reason, utf8_cut(reason, strlen(reason), sizeof e->reason - 1));
     return 0;
 }
 

@@ -541,6 +541,7 @@ static inline __attribute__((always_inline)) int parse_money(cm_parser *p, cm_ca
     if (p->tail_ok && money_tail8(s, n, v)) return 0; /* < 100,000 yuan: never negative or absurd */
     if (cm_parse_yuan_fast(s, n, v) && *v <= (int64_t)100000000000LL) return 0;
     if (cm_parse_yuan(s, n, v) == 0 && *v >= 0 && *v <= (int64_t)100000000000LL) return 0;
+    *v = 0; /* not an amount: a rejected row's money counts only what parsed */
     return money_error(p, c, s, n, col);
 }
 

@@ -26,6 +26,7 @@
  */
 #include "settle.h"
 #include "h5out.h"
+#include "report.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -103,6 +104,10 @@ typedef struct {
     int64_t records, cases, rejects, empty, dups;
     int64_t cost_fen, fund_fen, n_blank, n_special, n_special_over, n_flag[CF__COUNT];
     int64_t n_drg_ok, n_drg_ungroupable, n_drg_check_failed, n_drg_no_rw;
+    /* rejected rows' money as parsed (a row rejected before or at an
+     * amount has 0 there: slot_init zeroes it, parse_money too on error) */
+    int64_t rej_cost_fen, rej_fund_fen, rej_no_cost;
+    char rejects_csv[CM_PATH_MAX + 32];
     double fund_share;
     scheme_tot dipt, drgt;
     double t_load, t_read, t_checks, t_pay, t_write;
@@ -497,10 +502,10 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
     pl_rejects_merge(st->rejs, nt + 1, &st->rej);
     /* one parallel sweep: counts, and the special-review candidates (few;
      * per-thread lists, put in a total order by the sort below) */
-    int64_t n_empty = 0, n_rec = 0, n_case = 0;
+    int64_t n_empty = 0, n_rec = 0, n_case = 0, rj_cost = 0, rj_fund = 0, rj_none = 0;
     struct { special_cand *v; size_t n, cap; } *cand = calloc((size_t)nt, sizeof *cand);
     int oom = !cand;
-#pragma omp parallel reduction(+ : n_empty, n_rec, n_case, oom)
+#pragma omp parallel reduction(+ : n_empty, n_rec, n_case, oom, rj_cost, rj_fund, rj_none)
     {
         int tid = pl_thread_id();
 #pragma omp for schedule(static)
@@ -509,6 +514,14 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
             c->pay_fen = 0; /* was id_hash */
             n_empty += c->status == SLOT_EMPTY;
             n_rec += c->status != SLOT_EMPTY;
+            if (c->status == SLOT_REJECT) {
+                /* an amount outside what parse_money accepts is not one */
+                int ok_t = c->total_fen > 0 && c->total_fen <= (int64_t)100000000000LL;
+                int ok_f = c->fund_fen > 0 && c->fund_fen <= (int64_t)100000000000LL;
+                rj_cost += ok_t ? c->total_fen : 0;
+                rj_fund += ok_f ? c->fund_fen : 0;
+                rj_none += !ok_t;
+            }
             if (c->status != SLOT_CASE) continue;
             n_case++;
             c->inst = remap[c->inst >> 24][c->inst & 0xFFFFFF]; /* thread-local index -> sorted list */
@@ -529,6 +542,9 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
     }
     for (int t = 0; t < nt; t++) free(remap[t]);
     st->empty = n_empty;
+    st->rej_cost_fen = rj_cost;
+    st->rej_fund_fen = rj_fund;
+    st->rej_no_cost = rj_none;
     st->records = n_rec;
     st->cases = n_case;
     size_t nc = 0;
@@ -872,6 +888,18 @@ static const char *const PATH_NAMES[] = {"exact", "most_related", "dx_main", "dx
 static const char *const OUT_NAMES[] = {"normal", "low", "high"};
 static const char *const DRG_STATUS_NAMES[] = {"OK", "UNGROUPABLE", "CHECK_FAILED"};
 static const char *const DRG_WHY_NAMES[] = {"none", "sex", "age", "age_days", "weight", "no_dx", "no_mdc"};
+/* /cases.dip_blank_reason: why a case is in the blank group KBBZ; value
+ * 1 + (gr_dip_why - GR_WHY_DX_MISSING), the blank reasons being the last
+ * ones of gr_dip_why (0: not blank) */
+static const char *const BLANK_WHY_NAMES[] = {"none", "dx_missing", "dx_invalid", "proc_attribute_unknown",
+                                              "no_catalogue_entry"};
+_Static_assert(sizeof BLANK_WHY_NAMES / sizeof BLANK_WHY_NAMES[0] == 1 + GR_WHY__COUNT - GR_WHY_DX_MISSING,
+               "one dip_blank_reason name per blank reason of gr_dip_why");
+static uint8_t blank_reason(const cm_case *c)
+{
+    return c->path == GR_PATH_BLANK && c->why >= GR_WHY_DX_MISSING && c->why < GR_WHY__COUNT
+               ? (uint8_t)(1 + c->why - GR_WHY_DX_MISSING) : 0;
+}
 
 static int write_cases(settle_run *st, h5w *w, char *err, size_t errlen)
 {
@@ -887,10 +915,11 @@ static int write_cases(settle_run *st, h5w *w, char *err, size_t errlen)
     for (size_t k = 0; k < st->ninst; k++) inst_len = str_maxlen(inst_len, st->inst[k].id);
     hid_t path_t = h5_enum_u8(PATH_NAMES, 6), out_t = h5_enum_u8(OUT_NAMES, 3);
     hid_t dst_t = h5_enum_u8(DRG_STATUS_NAMES, 3), dwhy_t = h5_enum_u8(DRG_WHY_NAMES, 7);
+    hid_t bwhy_t = h5_enum_u8(BLANK_WHY_NAMES, (int)(sizeof BLANK_WHY_NAMES / sizeof BLANK_WHY_NAMES[0]));
     h5row cr;
     h5row_begin(&cr);
     size_t o_inst, o_grp = 0, o_gi = 0, o_path = 0, o_out = 0, o_score = 0, o_pay = 0, o_ratio = 0;
-    size_t o_drg = 0, o_mdc = 0, o_dst = 0, o_dwhy = 0, o_dout = 0, o_dpts = 0, o_dpay = 0, o_cc = 0;
+    size_t o_bwhy = 0, o_drg = 0, o_mdc = 0, o_dst = 0, o_dwhy = 0, o_dout = 0, o_dpts = 0, o_dpay = 0, o_cc = 0;
     size_t o_line = h5row_add(&cr, "line", H5T_STD_U32LE, 4);
     size_t o_id = h5row_add_str(&cr, "case_id", id_len);
     o_inst = codes ? h5row_add_str(&cr, "institution_id", inst_len) : h5row_add(&cr, "institution", H5T_STD_U32LE, 4);
@@ -902,6 +931,7 @@ static int write_cases(settle_run *st, h5w *w, char *err, size_t errlen)
         o_gi = h5row_add(&cr, "dip_group_index", H5T_STD_I32LE, 4);
         o_path = h5row_add(&cr, "match_path", path_t, 1);
         o_out = h5row_add(&cr, "outlier", out_t, 1);
+        o_bwhy = h5row_add(&cr, "dip_blank_reason", bwhy_t, 1);
         o_ratio = h5row_add(&cr, "cost_ratio", H5T_IEEE_F64LE, 8);
         o_score = h5row_add(&cr, "score", H5T_IEEE_F64LE, 8);
         o_pay = h5row_add(&cr, "payment_fen", H5T_STD_I64LE, 8);
@@ -921,7 +951,7 @@ static int write_cases(settle_run *st, h5w *w, char *err, size_t errlen)
         o_dpay = h5row_add(&cr, "drg_payment_fen", H5T_STD_I64LE, 8);
     }
     h5row_end(&cr);
-    H5Tclose(path_t); H5Tclose(out_t); H5Tclose(dst_t); H5Tclose(dwhy_t);
+    H5Tclose(path_t); H5Tclose(out_t); H5Tclose(dst_t); H5Tclose(dwhy_t); H5Tclose(bwhy_t);
     hid_t ds = h5w_table(w, "cases", "Cases: groups, outlier classes, scores / points and payments", &cr,
                          (hsize_t)st->cases);
     if (ds < 0) { h5row_free(&cr); snprintf(err, errlen, "%s: cannot create /cases", st->output); return -1; }
@@ -936,7 +966,14 @@ static int write_cases(settle_run *st, h5w *w, char *err, size_t errlen)
         h5_attr_str(ds, "units", "total_cost_fen, payment_fen, drg_payment_fen: fen (0.01 yuan); score: DIP "
                                  "points (分值); drg_points: RW x 100 x coefficient x outlier factor; cost_ratio: "
                                  "total cost / standard cost (-1: none); drg_cc: 0 none, 1 CC, 2 MCC");
-        if (dip) h5_attr_str(ds, "standard_cost", std_cost_name(cfg->standard_cost));
+        if (dip) {
+            h5_attr_str(ds, "standard_cost", std_cost_name(cfg->standard_cost));
+            h5_attr_str(ds, "dip_blank_reason", "why the case is in the blank group KBBZ (空白病种): none (not "
+                                                "blank), dx_missing (principal diagnosis empty), dx_invalid (not "
+                                                "in the ICD-10 list dip.icd10), proc_attribute_unknown (main "
+                                                "procedure not in dip.proc_attributes), no_catalogue_entry "
+                                                "(no catalogue group for the diagnosis and procedure attribute)");
+        }
         h5_attr_str(ds, "layout", codes ? "codes: institution and group as text"
                                          : "compact: institution = row of /institutions, dip_group_index = row of "
                                            "/groups, drg_index = row of /drgs (-1: 0000)");
@@ -979,6 +1016,7 @@ static int write_cases(settle_run *st, h5w *w, char *err, size_t errlen)
                 memcpy(b + o_gi, &gi, 4);
                 b[o_path] = c->path;
                 b[o_out] = c->outlier;
+                b[o_bwhy] = blank_reason(c);
                 memcpy(b + o_ratio, &ratio, 8);
                 memcpy(b + o_score, &score, 8);
                 memcpy(b + o_pay, &c->pay_fen, 8);
@@ -1281,6 +1319,7 @@ static int write_summary(settle_run *st, h5w *w)
         {"records_read", &st->records, 1}, {"cases", &st->cases, 1}, {"rejects", &st->rejects, 1},
         {"duplicate_case_ids", &st->dups, 1}, {"institutions", &ninst, 1},
         {"total_cost_fen", &st->cost_fen, 1}, {"fund_paid_fen", &st->fund_fen, 1},
+        {"rejects_total_cost_fen", &st->rej_cost_fen, 1}, {"rejects_fund_paid_fen", &st->rej_fund_fen, 1},
         {"blank_cases", &st->n_blank, st->dipt.on}, {"low_cases", &st->dipt.n_outlier[SC_OUT_LOW], st->dipt.on},
         {"high_cases", &st->dipt.n_outlier[SC_OUT_HIGH], st->dipt.on},
         {"special_review_cases", &st->n_special, st->dipt.on},
@@ -1309,7 +1348,8 @@ static int write_summary(settle_run *st, h5w *w)
     h5row_end(&sr);
     hid_t d = h5w_table(w, "summary", "Settlement summary (one row)", &sr, 1);
     if (d < 0) { h5row_free(&sr); return -1; }
-    h5_attr_str(d, "units", "*_fen: fen; total_score: points; point_value: yuan per point (点值); *_e4: 1e-4 "
+    h5_attr_str(d, "units", "*_fen: fen; rejects_*_fen: the amounts of the rejected rows that could be parsed; "
+                            "total_score: points; point_value: yuan per point (点值); *_e4: 1e-4 "
                             "points (exact); drg_rate: yuan per RW (费率) = drg_point_value x 100");
     unsigned char sb[1024];
     memset(sb, 0, sizeof sb);
@@ -1339,7 +1379,14 @@ static int st_write(settle_run *st, char *err, size_t errlen)
     if (h5w_open(&w, st->output, cfg->compression, cfg->deflate_level, cfg->chunk_rows, err, errlen))
         return CM_EXIT_OUTPUT;
     w.deflate_lib = cfg->deflate_library;
-    int e = write_cases(st, &w, err, errlen);
+    /* the rejects as CSV beside the output, renamed into place with it */
+    int e = 0;
+    if (h5w_side(&w, st->rejects_csv)) {
+        snprintf(err, errlen, "%s: path too long", st->rejects_csv);
+        e = -1;
+    }
+    if (!e) e = rj_write_csv(&st->rej, w.side_tmp, err, errlen);
+    if (!e) e = write_cases(st, &w, err, errlen);
     if (!e && st->dip) e = write_groups(st, &w);
     if (!e && st->drg) e = write_drgs(st, &w);
     if (!e) e = write_institutions(st, &w);
@@ -1358,6 +1405,7 @@ static int st_write(settle_run *st, char *err, size_t errlen)
         h5_attr_str(root, "config_sha256", cfg->sha256);
         snprintf(buf, sizeof buf, "%s (%llu bytes)", st->input, (unsigned long long)st->input_size);
         h5_attr_str(root, "input_file", buf);
+        h5_attr_str(root, "rejects_file", st->rejects_csv);
         for (int h = 0; h < cfg->n_history; h++) {
             char an[32];
             snprintf(an, sizeof an, "history_%d", cfg->history[h].year);
@@ -1414,31 +1462,119 @@ static int st_write(settle_run *st, char *err, size_t errlen)
 /* summary                                                             */
 /* ------------------------------------------------------------------ */
 
-static void print_scheme(const char *name, const scheme_tot *T, const char *unit)
+/* "-1,234,567.89": fen as yuan with thousands separators. */
+static const char *yuan(char buf[40], int64_t fen)
 {
+    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+    char d[24];
+    int n = snprintf(d, sizeof d, "%llu", (unsigned long long)(a / 100)), o = 0;
+    if (fen < 0) buf[o++] = '-';
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0) buf[o++] = ',';
+        buf[o++] = d[i];
+    }
+    snprintf(buf + o, 40 - (size_t)o, ".%02u", (unsigned)(a % 100));
+    return buf;
+}
+
+typedef struct {
+    int64_t pay;
+    size_t k;
+} inst_pay;
+
+static int cmp_inst_pay(const void *a, const void *b)
+{
+    const inst_pay *x = a, *y = b;
+    if (x->pay != y->pay) return x->pay > y->pay ? -1 : 1;
+    return x->k < y->k ? -1 : x->k > y->k; /* ties: lower institution id (the list is sorted by id) */
+}
+
+/* A scheme's totals: points, budget against the fund money the cases
+ * claimed, point value, payments reconciled, the five largest payments. */
+static void print_scheme(const settle_run *st, const char *name, const scheme_tot *T, const char *unit)
+{
+    char b1[40], b2[40], b3[40];
     printf("  %s total        %15.4f %s\n", name, (double)T->points_e4 / SC_SCORE_UNIT, unit);
-    printf("  %s budget       %15.2f yuan\n", name, (double)T->budget_fen / 100.0);
-    printf("  %s point value  %15.6f yuan/point (点值)\n", name, T->point_value);
-    printf("  %s payments     %15.2f yuan   = budget %s; Σ cases %s\n", name, (double)T->pay_fen / 100.0,
+    int64_t diff = T->budget_fen - st->fund_fen;
+    printf("  %s budget       %18s yuan\n", name, yuan(b1, T->budget_fen));
+    printf("  %s vs claimed   %18s yuan (%+.2f%%) = budget - fund claimed by the cases (Σ fund_paid %s yuan)\n",
+           name, yuan(b3, diff), st->fund_fen > 0 ? 100.0 * (double)diff / (double)st->fund_fen : 0.0,
+           yuan(b2, st->fund_fen));
+    printf("  %s point value  %15.6f yuan/point (点值) = (budget / fund share) / Σ points\n", name, T->point_value);
+    int ok = T->pay_fen == T->budget_fen && T->cases_paid_fen == T->pay_fen;
+    printf("  %s payments     %18s yuan   = budget %s; Σ cases %s  [%s]\n", name, yuan(b1, T->pay_fen),
            T->pay_fen == T->budget_fen ? "to the fen" : "MISMATCH",
-           T->cases_paid_fen == T->pay_fen ? "= Σ institutions" : "MISMATCH");
+           T->cases_paid_fen == T->pay_fen ? "= Σ institutions" : "MISMATCH", ok ? "reconciled" : "MISMATCH");
+    size_t n = st->ninst, top = n < 5 ? n : 5;
+    inst_pay *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return;
+    for (size_t k = 0; k < n; k++) v[k] = (inst_pay){T->inst_pay[k], k};
+    qsort(v, n, sizeof *v, cmp_inst_pay);
+    printf("  %s largest payments (%zu of %zu institutions): institution, cases, payment, share of the budget\n",
+           name, top, n);
+    for (size_t j = 0; j < top; j++) {
+        size_t k = v[j].k;
+        printf("      %-20s %10lld  %18s yuan  %6.2f%%\n", st->inst[k].id, (long long)st->ip[k].n_cases,
+               yuan(b1, v[j].pay), T->budget_fen > 0 ? 100.0 * (double)v[j].pay / (double)T->budget_fen : 0.0);
+    }
+    free(v);
+}
+
+/* Rejects by reason (field + reason, echoed values left out), the five
+ * most frequent, and the money of the rejected rows. */
+static void print_rejects(const settle_run *st)
+{
+    char b1[40], b2[40];
+    if (st->rej.n == 0) return;
+    rj_reason_count *rc = NULL;
+    long ng = rj_top_reasons(&st->rej, &rc);
+    printf("  reject reasons   rows, field: reason (values left out; every row is in the rejects file)\n");
+    for (long j = 0; j < ng && j < 5; j++)
+        printf("     %12lld  %s: %s\n", (long long)rc[j].n, rc[j].field[0] ? rc[j].field : "(row)", rc[j].text);
+    if (ng > 5) printf("                   and %ld more reasons\n", ng - 5);
+    free(rc);
+    printf("  rejected money   total cost %s yuan, fund paid %s yuan: the amounts that could be parsed",
+           yuan(b1, st->rej_cost_fen), yuan(b2, st->rej_fund_fen));
+    if (st->rej_no_cost)
+        printf(" (%lld of %lld rows count 0: rejected at or before their total cost)", (long long)st->rej_no_cost,
+               (long long)st->rejects);
+    printf("; not settled\n");
 }
 
 static void st_summary(const settle_run *st)
 {
     const cm_config *cfg = st->cfg;
+    char b1[40];
     static const char *const SCH[] = {"DIP", "CHS-DRG", "DIP and CHS-DRG"};
     printf("casemix %s: %s settlement, region %s, period %s\n", CM_VERSION, SCH[cfg->scheme], cfg->region,
            cfg->period);
+    switch (cfg->scheme) {
+    case CM_SCHEME_DIP:
+        printf("  in force         DIP payments (按病种分值付费): /cases payment_fen, /institutions payment_fen\n");
+        break;
+    case CM_SCHEME_DRG:
+        printf("  in force         CHS-DRG payments (按疾病诊断相关分组付费): /cases drg_payment_fen, "
+               "/institutions drg_payment_fen\n");
+        break;
+    case CM_SCHEME_BOTH:
+        printf("  in force         scheme \"both\": DIP and CHS-DRG each settle the same cases in full, each on "
+               "its own budget.\n"
+               "                   They are two alternative settlements, not one payment on top of the "
+               "other: pay by one\n"
+               "                   (DIP payment_fen or DRG drg_payment_fen); the other is for comparison.\n");
+        break;
+    }
     printf("  input            %s\n", st->input);
     printf("  records read     %12lld  = cases %lld + rejects %lld  [%s]\n", (long long)st->records,
            (long long)st->cases, (long long)st->rejects,
            st->records == st->cases + st->rejects ? "reconciled" : "MISMATCH");
     if (st->dups) printf("  duplicate ids    %12lld  (rejected, not paid)\n", (long long)st->dups);
+    print_rejects(st);
     printf("  institutions     %12zu   level coefficients %.4f / %.4f / %.4f (%s)\n", st->ninst, st->coef[1],
            st->coef[2], st->coef[3], cfg->coef_mode == CM_COEF_HISTORY ? "history" : "fixed");
-    printf("  total cost       %15.2f yuan\n", (double)st->cost_fen / 100.0);
-    printf("  fund paid        %15.2f yuan   fund share %.6f\n", (double)st->fund_fen / 100.0, st->fund_share);
+    printf("  total cost       %18s yuan (the cases)\n", yuan(b1, st->cost_fen));
+    printf("  fund paid        %18s yuan   fund share %.6f (Σ fund paid / Σ total cost)\n", yuan(b1, st->fund_fen),
+           st->fund_share);
     printf("  flags            categories!=total %lld, LOS!=dates %lld, fund+self!=total %lld\n",
            (long long)st->n_flag[0], (long long)st->n_flag[1], (long long)st->n_flag[3]);
     if (st->dipt.on) {
@@ -1450,7 +1586,7 @@ static void st_summary(const settle_run *st)
                (long long)st->dipt.n_outlier[SC_OUT_LOW], (long long)st->dipt.n_outlier[SC_OUT_HIGH],
                (long long)st->n_special, cfg->outliers.special_cap * 1000, (long long)st->n_special_over,
                cfg->outliers.special);
-        print_scheme("DIP", &st->dipt, "points (分值)");
+        print_scheme(st, "DIP", &st->dipt, "points (分值)");
         printf("  standard cost    %s\n", std_cost_name(cfg->standard_cost));
     }
     if (st->drgt.on) {
@@ -1460,13 +1596,17 @@ static void st_summary(const settle_run *st)
                gr_drg_version(st->drg), (long long)st->n_drg_ungroupable);
         printf("  DRG outliers     low %lld, high %lld\n", (long long)st->drgt.n_outlier[SC_OUT_LOW],
                (long long)st->drgt.n_outlier[SC_OUT_HIGH]);
-        print_scheme("DRG", &st->drgt, "points (RW x 100)");
+        print_scheme(st, "DRG", &st->drgt, "points (RW x 100)");
         printf("  DRG rate         %15.2f yuan per RW (费率)\n", st->drgt.point_value * 100.0);
     }
     printf("  time             load %.2fs, read+group+score %.2fs, checks %.2fs, pay %.2fs, write %.2fs; "
            "%d threads, peak RSS %ld MiB\n",
            st->t_load, st->t_read, st->t_checks, st->t_pay, st->t_write, st->nt, peak_rss_kb() / 1024);
     printf("  output           %s\n", st->output);
+    printf("  rejects file     %s (%lld rows; CSV, UTF-8 with BOM: opens in Excel)\n", st->rejects_csv,
+           (long long)st->rejects);
+    printf("  methods          docs/METHODS.md in the casemix repository: every formula, its default and "
+           "the setting that changes it\n");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1509,6 +1649,10 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
     st->output = o->output ? o->output : cfg->output_file;
     if (!st->input[0]) { fprintf(stderr, "casemix: no input: pass --input FILE or set input.records\n"); return CM_EXIT_USAGE; }
     if (!st->output[0]) { fprintf(stderr, "casemix: no output: pass --out FILE.h5 or set output.file\n"); return CM_EXIT_USAGE; }
+    if (side_path(st->output, ".rejects.csv", st->rejects_csv, sizeof st->rejects_csv)) {
+        fprintf(stderr, "casemix: %s: output path too long\n", st->output);
+        return CM_EXIT_USAGE;
+    }
     st->nt = pl_threads();
     double t0 = now_seconds();
     int rc = st_load(st, err, sizeof err);

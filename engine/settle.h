@@ -6,7 +6,7 @@
 
 #include "pipeline.h"
 
-/* Calibration from up to three years of history (domain.md §3). */
+/* Calibration from up to three years of history (docs/METHODS.md §3). */
 typedef struct {
     size_t ng;
     int nyears;                 /* history years read (0..3) */

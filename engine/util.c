@@ -37,6 +37,21 @@ void csv_put(FILE *f, const char *s)
     fputc('"', f);
 }
 
+size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t k = len < max ? len : max;
+    if (k == 0) return 0;
+    /* the last character that starts before k: back over at most 3
+     * continuation bytes (10xxxxxx) to its lead byte */
+    size_t lead = k - 1;
+    while (lead > 0 && k - lead < 4 && (u[lead] & 0xC0) == 0x80) lead--;
+    unsigned c = u[lead];
+    size_t need = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    if ((c & 0xC0) == 0x80) return k; /* not UTF-8 here: nothing to keep whole */
+    return lead + need <= k ? k : lead;
+}
+
 size_t str_maxlen(size_t cur, const char *s)
 {
     size_t l = strlen(s);

@@ -1,5 +1,5 @@
 /*
- * dip.c - DIP matching of one case (domain.md §2) and the read-only
+ * dip.c - DIP matching of one case (docs/METHODS.md §2) and the read-only
  * accessors of a loaded catalogue. Loading is in dip_load.c.
  *
  * Matching, in the order the golden set encodes:

@@ -10,7 +10,7 @@
  * (亚目, main) combos and their candidate lists) is built from the sorted
  * groups, so candidate lists come out in ascending 序号.
  *
- * Catalogue reading (the published layout, domain.md §2 and
+ * Catalogue reading (the published layout, docs/METHODS.md §2 and
  * ../shared/data/README.md): columns are found by their Chinese headers
  * (English aliases seq, code, type, score, ... are accepted); the type
  * column is the one whose header starts with 病种类型 (1 core, 0 or 2

@@ -2,7 +2,7 @@
  * grouper.h - the one public header of the grouper library.
  *
  * Puts a discharge case into a DIP group (病种, by principal diagnosis +
- * procedures, DIP 3.0 matching order, domain.md §2) and into a CHS-DRG group
+ * procedures, DIP 3.0 matching order, docs/METHODS.md §2) and into a CHS-DRG group
  * (MDC -> ADRG -> DRG, ../shared/data/chs-drg-1.1/RULES.md).
  *
  * Design
@@ -83,7 +83,7 @@ typedef enum {
     GR_DIP_BLANK = 2            /* KBBZ, matched nothing */
 } gr_dip_type;
 
-/* How a case matched (domain.md §2). Order is the DIP 3.0 order. */
+/* How a case matched (docs/METHODS.md §2). Order is the DIP 3.0 order. */
 typedef enum {
     GR_PATH_EXACT = 0,          /* related set equals the case's other procs */
     GR_PATH_MOST_RELATED,       /* largest proper subset of related procs */

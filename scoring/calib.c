@@ -1,5 +1,5 @@
 /*
- * calib.c - calibration statistics (domain.md §3): trimmed per-year group
+ * calib.c - calibration statistics (docs/METHODS.md §3): trimmed per-year group
  * statistics, the year-weighted mean, the pooled CV and the score scale.
  *
  * Sorting. Groups can hold millions of costs and the library must not

@@ -1,5 +1,5 @@
 /*
- * outlier.c - outlier cases (偏差病例, domain.md §4) and the per-case score.
+ * outlier.c - outlier cases (偏差病例, docs/METHODS.md §5) and the per-case score.
  *
  * A case is classified by ratio = cost / standard cost. The two
  * inclusivity flags decide the boundary cases (ratio == low, ratio == high)

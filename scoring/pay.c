@@ -1,5 +1,5 @@
 /*
- * pay.c - partial merge, point value and exact money (domain.md §5).
+ * pay.c - partial merge, point value and exact money (docs/METHODS.md §6).
  *
  * Money is int64 fen throughout; anything that multiplies money goes
  * through exact 128-bit integer arithmetic, so that results do not depend

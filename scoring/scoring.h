@@ -3,7 +3,7 @@
  *
  * Statistics, DIP scores (分值) calibrated from history, institution
  * coefficients, outlier cases (偏差病例), point value (点值) and exact
- * payments in integer fen (分). Formulas: ../shared/docs/domain.md §3–5.
+ * payments in integer fen (分). Formulas: docs/METHODS.md §3–6.
  *
  * Design
  * - Pure functions over caller-owned arrays. No printing, no exit, no
@@ -74,7 +74,7 @@ sc_bucket sc_category_bucket(sc_category c);
 const char *sc_bucket_name(sc_bucket b);   /* "services", "drugs", "exams" */
 
 /* ------------------------------------------------------------------ */
-/* Calibration: trimmed, year-weighted means and scores (domain.md §3) */
+/* Calibration: trimmed, year-weighted means and scores (docs/METHODS.md §3) */
 /* ------------------------------------------------------------------ */
 
 typedef enum {
@@ -127,7 +127,7 @@ double sc_pooled_cv(const sc_year_stat y[3]);
 double sc_score_from_means(double m_g, double M, const sc_calib_params *p);
 
 /* ------------------------------------------------------------------ */
-/* Outliers (偏差病例, domain.md §4)                                     */
+/* Outliers (偏差病例, docs/METHODS.md §5)                                     */
 /* ------------------------------------------------------------------ */
 
 typedef enum {
@@ -168,7 +168,7 @@ sc_outlier_class sc_outlier_classify(double ratio, const sc_outlier_params *p,
 int64_t sc_score_e4(double rw, double coef, double factor);
 
 /* ------------------------------------------------------------------ */
-/* DRG outliers (domain.md §6, a typical regional rule)                */
+/* DRG outliers (docs/METHODS.md §7, a typical regional rule)                */
 /* ------------------------------------------------------------------ */
 
 typedef struct {
@@ -213,7 +213,7 @@ typedef struct {
 void sc_inst_merge(sc_inst_partial *dst, const sc_inst_partial *src);
 
 /* ------------------------------------------------------------------ */
-/* Point value and payment (点值, 结算, domain.md §5)                     */
+/* Point value and payment (点值, 结算, docs/METHODS.md §6)                     */
 /* ------------------------------------------------------------------ */
 
 /* fund share = fund_fen / cost_fen (0 when cost_fen <= 0). */

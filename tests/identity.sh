@@ -27,9 +27,10 @@ for ds in /cases /groups /group_names /drgs /drg_names /institutions /rejects /s
     a=$(h5dump -d "$ds" "$D/t1.h5" | tail -n +2 | md5sum); b=$(h5dump -d "$ds" "$D/t2.h5" | tail -n +2 | md5sum)
     [ "$a" = "$b" ] || { echo "h5dump of $ds differs"; exit 1; }
 done
+cmp "$D/t1.rejects.csv" "$D/t2.rejects.csv" || { echo "the rejects file differs between 1 and 2 threads"; exit 1; }
 n=$(h5dump -d /summary "$D/t1.h5" | grep -c records_read)
 [ "$n" -ge 1 ]
 . tests/golden/lib.inc
 expect "DIP payments = DIP budget" "$(h5cols "$D/t2.h5" /summary payments_fen)" "9876543210"
 expect "DRG payments = DRG budget" "$(h5cols "$D/t2.h5" /summary drg_payments_fen)" "8765432109"
-echo "identical at 1 and 2 threads: /cases /groups /group_names /drgs /drg_names /institutions /rejects /summary"
+echo "identical at 1 and 2 threads: /cases /groups /group_names /drgs /drg_names /institutions /rejects /summary, OUT.rejects.csv"

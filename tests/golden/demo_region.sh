@@ -2,7 +2,10 @@
 # demo_region.sh - the README's first command on its embedded default: the
 # seeded demo region (config/demo.cfg, self-made tables) generates the same
 # bytes twice, settles by DIP and CHS-DRG, and reconciles: records read =
-# cases + rejects, Σ payments = each budget to the fen, Σ cases = Σ institutions.
+# cases + rejects, Σ payments = each budget to the fen, Σ cases = Σ institutions;
+# the summary's five largest payments of each scheme are those of
+# /institutions (ties: lower id) and add up to no more than the budget; the
+# rejects file holds one row per reject.
 set -eu
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
@@ -24,3 +27,15 @@ expect "records read = cases + rejects; payments = budgets" \
 expect "Σ case payments (DIP) = budget" "$(h5cols "$D/demo.h5" /cases payment_fen | awk '{s += $1} END {printf "%.0f", s}')" \
     "$(echo "$S" | cut -d'|' -f5)"
 expect "rejects listed = rejects counted" "$(h5rows "$D/demo.h5" /rejects | wc -l | tr -d ' ')" "$(echo "$S" | cut -d'|' -f3)"
+for sch in DIP DRG; do
+    col=payment_fen; [ $sch = DRG ] && col=drg_payment_fen
+    budget=$(h5cols "$D/demo.h5" /summary $( [ $sch = DRG ] && echo drg_budget_fen || echo fund_budget_fen))
+    TOPPAY=$(sed -n "/^  $sch largest payments/,/^  [A-Za-z]/p" "$D/summary.txt" | grep -E '^      ')
+    expect "$sch largest payments: the five largest of /institutions" \
+        "$(echo "$TOPPAY" | awk '{gsub(",", "", $3); printf "%s|%s|%.0f ", $1, $2, $3 * 100}')" \
+        "$(h5cols "$D/demo.h5" /institutions institution_id cases $col | sort -t'|' -k3,3nr -k1,1 | head -5 | tr '\n' ' ')"
+    expect "$sch largest payments: Σ <= budget" \
+        "$(echo "$TOPPAY" | awk -v b="$budget" '{gsub(",", "", $3); s += $3 * 100} END {print (s <= b) ? "yes" : "no: " s " > " b}')" yes
+done
+grep -q 'in force         scheme "both"' "$D/summary.txt" || { echo "FAIL: the summary does not say which payments are in force"; exit 1; }
+expect "rejects file: one row per reject" "$(($(wc -l < "$D/demo.rejects.csv") - 1))" "$(echo "$S" | cut -d'|' -f3)"

@@ -1,14 +1,16 @@
 #!/bin/sh
 # faults.sh - output faults and interrupts: every failed run exits with the
 # documented code (README: 5 output cannot be written, 6 interrupted), says
-# so on stderr, and leaves neither OUT nor OUT.tmp.PID behind; the input's
-# SHA-256 is the same after every run.
+# so on stderr, and leaves neither OUT nor OUT.tmp.PID behind (nor settle's
+# rejects file OUT.rejects.csv and its .tmp.PID); the input's SHA-256 is the
+# same after every run.
 #
 #  fault                                         expected
 #  settle --out under a regular file             exit 5, message names the path, nothing created
 #  settle --out in a missing directory           exit 5, the directory is not created
 #  settle --out naming an existing directory     exit 5, directory untouched, no .tmp.* beside it
 #  settle --out in a read-only directory         exit 5 (skipped as root: root writes anyway)
+#  settle: OUT.rejects.csv is a directory         exit 5, names it, no OUT and no temporary file
 #  group  --out under a regular file             exit 5
 #  disk full (ulimit -f, SIGXFSZ ignored so write() fails with EFBIG):
 #    settle, small output (fails at the flush)   exit 5, nothing left (was a segfault at exit)
@@ -30,8 +32,12 @@ case $TMP in /*) D=$TMP/faults.$$ ;; *) D=$(pwd)/$TMP/faults.$$ ;; esac   # per 
 rm -rf "$D"
 mkdir -p "$D"
 
-# left PATH: prints PATH and PATH.tmp.* that exist (empty when none).
-left() { for f in "$1" "$1".tmp.*; do [ -e "$f" ] && printf '%s ' "$f"; done; }
+# left PATH: prints PATH and PATH.tmp.* that exist (empty when none), and
+# for an .h5 the rejects file beside it (OUT.rejects.csv, .tmp.*).
+left() {
+    _r=${1%.h5}.rejects.csv
+    for f in "$1" "$1".tmp.* "$_r" "$_r".tmp.*; do [ -e "$f" ] && [ ! -d "$f" ] && printf '%s ' "$f"; done
+}
 # outcome NAME WANT_EXIT OUT TEXT: checks RC, MSG and leftovers of OUT.
 outcome() {
     n=$1; want=$2; out=$3; text=$4
@@ -71,6 +77,12 @@ if [ "$(id -u)" != 0 ]; then
 else
     echo "skip: read_only_dir: running as root, which writes into a 555 directory"
 fi
+mkdir -p "$D/side.rejects.csv"
+MSG=$("$BIN" settle --config $SMALL --out "$D/side.h5" --quiet 2>&1 >/dev/null); RC=$?
+outcome rejects_file_is_dir 5 "$D/side.h5" "side.rejects.csv"
+[ -d "$D/side.rejects.csv" ] && [ -z "$(ls -A "$D/side.rejects.csv")" ] && ok "rejects_file_is_dir: directory untouched" \
+    || bad "rejects_file_is_dir: directory changed"
+rmdir "$D/side.rejects.csv"
 MSG=$("$BIN" group --scheme dip --config $SMALL --input $SMALL_IN --out "$D/afile/out.csv" --quiet 2>&1 >/dev/null); RC=$?
 outcome group_under_file 5 "$D/afile/out.csv" "afile/out.csv"
 same_input unwritable "$SMALL_IN" "$SMALL_SUM"
