@@ -261,7 +261,7 @@ static int parse_args(const cmd_def *c, int argc, char **argv, cli *a)
         case O_THREADS: {
             long t = strtol(v, &end, 10);
             if (*end || t < 1 || t > 255) {
-                fprintf(stderr, "casemix %s: --threads needs a number from 1 to 255, not '%s'\n", c->name, v);
+                fprintf(stderr, "casemix %s: --threads needs a number from 1 to 255, not '%s'; see casemix %s --help\n", c->name, v, c->name);
                 return -1;
             }
             a->threads = (int)t;
@@ -272,8 +272,8 @@ static int parse_args(const cmd_def *c, int argc, char **argv, cli *a)
             long long n = strtoll(v, &end, 10);
             int hist = o->id == O_HISTORY_CASES;
             if (*end || n < (hist ? -1 : 0)) {
-                fprintf(stderr, "casemix %s: %s needs a whole number >= 0%s, not '%s'\n", c->name, o->name,
-                        hist ? " (-1: no history files)" : "", v);
+                fprintf(stderr, "casemix %s: %s needs a whole number >= 0%s, not '%s'; see casemix %s --help\n", c->name,
+                        o->name, hist ? " (-1: no history files)" : "", v, c->name);
                 return -1;
             }
             if (hist) { a->history_cases = n; a->has_history_cases = 1; }
@@ -283,7 +283,7 @@ static int parse_args(const cmd_def *c, int argc, char **argv, cli *a)
         case O_SEED:
             a->seed = strtoull(v, &end, 10);
             if (*end || v[0] == '-') {
-                fprintf(stderr, "casemix %s: --seed needs a whole number, not '%s'\n", c->name, v);
+                fprintf(stderr, "casemix %s: --seed needs a whole number, not '%s'; see casemix %s --help\n", c->name, v, c->name);
                 return -1;
             }
             a->has_seed = 1;
@@ -291,7 +291,8 @@ static int parse_args(const cmd_def *c, int argc, char **argv, cli *a)
         case O_BAD_ROWS:
             a->bad_rows = strtod(v, &end);
             if (*end || !(a->bad_rows >= 0 && a->bad_rows <= 1)) {
-                fprintf(stderr, "casemix %s: --bad-rows needs a share from 0 to 1, not '%s'\n", c->name, v);
+                fprintf(stderr, "casemix %s: --bad-rows needs a share from 0 to 1, not '%s'; see casemix %s --help\n", c->name, v,
+                        c->name);
                 return -1;
             }
             a->has_bad_rows = 1;

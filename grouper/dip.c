@@ -255,8 +255,6 @@ static inline void assign(const gr_dip *d, const gr_case *c, gr_dip_result *r, t
         trf(tr, "principal diagnosis (主要诊断): '%s'", c->principal_dx ? c->principal_dx : "");
         if (ndx) trf(tr, " -> %s (trimmed, upper-cased)\n", dx);
         else trf(tr, " is empty\n");
-        if (c->n_other_dx > 0)
-            trf(tr, "other diagnoses (其他诊断): %d, not used by DIP grouping\n", c->n_other_dx);
     }
     if (ndx == 0) {
         TR("step 6 blank group: no principal diagnosis (DX_MISSING)\n");
@@ -296,6 +294,8 @@ static inline void assign(const gr_dip *d, const gr_case *c, gr_dip_result *r, t
     if (tr) {
         if (d->has_icd10) trf(tr, "  ICD-10 list (医保版 2.0): %s is on it\n", dx);
         else trf(tr, "  ICD-10 list: none configured (dip.icd10), the code is not checked\n");
+        if (c->n_other_dx > 0)
+            trf(tr, "other diagnoses (其他诊断): %d, not used by DIP grouping\n", c->n_other_dx);
     }
 
     /* main procedure (canonicalized above) */
