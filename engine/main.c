@@ -516,7 +516,7 @@ static int cmd_group(const cm_config *cfg, const cli *a)
             exitc = CM_EXIT_INTERNAL;
             goto out;
         }
-        qsort(x.hits, x.nhits, sizeof *x.hits, cmp_hit);
+        if (x.nhits) qsort(x.hits, x.nhits, sizeof *x.hits, cmp_hit);
         for (size_t i = 0; i < x.nhits; i++) fputs(x.hits[i].text, stdout);
         fflush(stdout);
         if (!x.nhits) {
