@@ -90,7 +90,7 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
         H5Fclose(in);
         t0 = now_seconds();
         h5w w;
-        if (!e && h5w_open(&w, output, cfg->compression, cfg->deflate_level, cfg->chunk_rows, err, sizeof err))
+        if (!e && h5w_open(&w, output, H5_KIND_WRITE_FLOOR, cfg->compression, cfg->deflate_level, cfg->chunk_rows, err, sizeof err))
             e = 1;
         else if (!e)
             w.deflate_lib = cfg->deflate_library;

@@ -334,6 +334,18 @@ int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
         fprintf(stderr, "%s: calibrate needs a history list (1 to 3 years of discharge files)\n", cfg->path);
         return CM_EXIT_CONFIG;
     }
+    /* the output (never another command's file) is checked before any work */
+    char outp[CM_PATH_MAX], csvp[CM_PATH_MAX + 32];
+    if (o->output) snprintf(outp, sizeof outp, "%s", o->output);
+    else cm_default_output("calibrate", cfg->output_file, outp, sizeof outp);
+    if (cm_side_path(outp, ".catalogue.csv", csvp, sizeof csvp)) {
+        fprintf(stderr, "casemix: %s: output path too long\n", outp);
+        return CM_EXIT_USAGE;
+    }
+    if (h5w_check_target(outp, H5_KIND_CALIBRATION, err, sizeof err)) {
+        fprintf(stderr, "casemix: %s\n", err);
+        return CM_EXIT_OUTPUT;
+    }
     gr_dip *dip = NULL;
     gr_drg *drg = NULL;
     struct col_aliases *al = NULL;
@@ -349,14 +361,6 @@ int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
         exitc = rc == -2 ? CM_EXIT_INTERRUPTED : CM_EXIT_INPUT;
         goto out;
     }
-    char outp[CM_PATH_MAX], csvp[CM_PATH_MAX + 32];
-    if (o->output) snprintf(outp, sizeof outp, "%s", o->output);
-    else snprintf(outp, sizeof outp, "%s", cfg->output_file[0] ? cfg->output_file : "calibration.h5");
-    size_t L = strlen(outp);
-    if (L > 3 && strcmp(outp + L - 3, ".h5") == 0)
-        snprintf(csvp, sizeof csvp, "%.*s.catalogue.csv", (int)(L - 3), outp);
-    else
-        snprintf(csvp, sizeof csvp, "%s.catalogue.csv", outp);
     if (calib_write_csv(&cal, dip, csvp, err, sizeof err)) {
         fprintf(stderr, "casemix: %s\n", err);
         exitc = CM_EXIT_OUTPUT;
@@ -365,7 +369,7 @@ int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
     /* HDF5: /calibration table */
     {
         h5w w;
-        if (h5w_open(&w, outp, cfg->compression, cfg->deflate_level, cfg->chunk_rows, err, sizeof err)) {
+        if (h5w_open(&w, outp, H5_KIND_CALIBRATION, cfg->compression, cfg->deflate_level, cfg->chunk_rows, err, sizeof err)) {
             fprintf(stderr, "casemix: %s\n", err);
             exitc = CM_EXIT_OUTPUT;
             goto out;

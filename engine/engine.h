@@ -278,4 +278,14 @@ void csv_put(FILE *f, const char *s);
 int progress_enabled(void);
 extern volatile int g_interrupted;
 
+/* Output names (README "Commands"): each command its own default file, so
+ * that no command overwrites another's output. settle: output.file;
+ * calibrate: output.file with its ".h5" replaced by ".calibration.h5"
+ * ("calibration.h5" when output.file is empty). The result goes to buf;
+ * "" for a command without a default (it needs --out). */
+void cm_default_output(const char *cmd, const char *output_file, char *buf, size_t n);
+/* A side file of output OUT: OUT without a final ".h5", then suffix
+ * (".catalogue.csv", ".rejects.csv"), so side files follow their output. */
+int cm_side_path(const char *out, const char *suffix, char *buf, size_t n);
+
 #endif

@@ -18,14 +18,78 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
-int h5w_open(h5w *w, const char *final_path, cm_compression comp, int level, int chunk_rows,
+/* The casemix_kind of an open file: from the attribute, else (files of
+ * casemix before the attribute) from the program attribute and the tables;
+ * "" when casemix did not write it. */
+static void file_kind(hid_t f, char *kind, size_t n)
+{
+    kind[0] = '\0';
+    const char *names[2] = {"casemix_kind", "program"};
+    char val[2][64] = {"", ""};
+    for (int i = 0; i < 2; i++) {
+        if (H5Aexists(f, names[i]) <= 0) continue;
+        hid_t a = H5Aopen(f, names[i], H5P_DEFAULT);
+        hid_t t = a >= 0 ? H5Aget_type(a) : -1;
+        if (t >= 0 && H5Tget_class(t) == H5T_STRING && !H5Tis_variable_str(t) && H5Tget_size(t) < sizeof val[i]) {
+            hid_t mt = H5Tcopy(t);
+            H5Tset_size(mt, sizeof val[i]);
+            H5Tset_strpad(mt, H5T_STR_NULLTERM);
+            if (H5Aread(a, mt, val[i]) < 0) val[i][0] = '\0';
+            val[i][sizeof val[i] - 1] = '\0';
+            H5Tclose(mt);
+        }
+        if (t >= 0) H5Tclose(t);
+        if (a >= 0) H5Aclose(a);
+    }
+    if (val[0][0]) {
+        snprintf(kind, n, "%s", val[0]);
+    } else if (strncmp(val[1], "casemix ", 8) == 0) {
+        if (H5Lexists(f, "calibration", H5P_DEFAULT) > 0) snprintf(kind, n, "%s", H5_KIND_CALIBRATION);
+        else if (H5Lexists(f, "summary", H5P_DEFAULT) > 0) snprintf(kind, n, "%s", H5_KIND_SETTLEMENT);
+    }
+}
+
+int h5w_check_target(const char *path, const char *kind, char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) return 0;   /* absent (or not reachable: creating it will say why) */
+    const char *what;
+    char found[64] = "", buf[96];
+    if (S_ISDIR(sb.st_mode)) {
+        what = "is a directory";
+    } else {
+        H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+        hid_t f = S_ISREG(sb.st_mode) ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+        if (f >= 0) {
+            file_kind(f, found, sizeof found);
+            H5Fclose(f);
+        }
+        if (f < 0) {
+            what = "is not an HDF5 file (casemix writes only over its own output)";
+        } else if (!found[0]) {
+            what = "is an HDF5 file that casemix did not write";
+        } else if (strcmp(found, kind) == 0) {
+            return 0;
+        } else {
+            snprintf(buf, sizeof buf, "is a casemix %s file", found);
+            what = buf;
+        }
+    }
+    snprintf(err, errlen, "%s: %s, not a %s output; it was left as it is: pass --out with another file name, "
+                          "or remove the file to replace it", path, what, kind);
+    return -1;
+}
+
+int h5w_open(h5w *w, const char *final_path, const char *kind, cm_compression comp, int level, int chunk_rows,
              char *err, size_t errlen)
 {
     memset(w, 0, sizeof *w);
     w->file = -1;
+    snprintf(w->kind, sizeof w->kind, "%s", kind);
     snprintf(w->final_path, sizeof w->final_path, "%s", final_path);
     snprintf(w->tmp_path, sizeof w->tmp_path, "%s.tmp.%ld", final_path, (long)getpid());
     w->comp = comp;
@@ -41,6 +105,11 @@ int h5w_open(h5w *w, const char *final_path, cm_compression comp, int level, int
         snprintf(err, errlen, "%s: cannot create the output file (%s); check that the directory "
                               "exists and is writable, or pass --out", w->tmp_path,
                  errno ? strerror(errno) : "HDF5 error");
+        return -1;
+    }
+    if (h5_attr_str(w->file, "casemix_kind", kind)) {
+        snprintf(err, errlen, "%s: cannot write to the output file", w->tmp_path);
+        h5w_abort(w);
         return -1;
     }
     return 0;
@@ -68,6 +137,11 @@ int h5w_commit(h5w *w, char *err, size_t errlen)
         return -1;
     }
     w->file = -1;
+    if (h5w_check_target(w->final_path, w->kind, err, errlen)) {
+        unlink(w->tmp_path);
+        if (w->side_tmp[0]) unlink(w->side_tmp);
+        return -1;
+    }
     /* the side file first: a failed rename then leaves the old pair */
     if (w->side_tmp[0] && rename(w->side_tmp, w->side_final) != 0) {
         snprintf(err, errlen, "%s: cannot rename the finished file into place: %s", w->side_final,

@@ -16,6 +16,7 @@
 typedef struct {
     hid_t file;
     cm_deflate_library deflate_lib;
+    char kind[32];                 /* casemix_kind of the file: "settlement", ... */
     char final_path[CM_PATH_MAX];
     char tmp_path[CM_PATH_MAX + 32];
     cm_compression comp;
@@ -27,11 +28,27 @@ typedef struct {
     char side_final[CM_PATH_MAX + 32];
 } h5w;
 
-/* Creates the temporary file next to final_path. 0 or -1 (err). */
-int h5w_open(h5w *w, const char *final_path, cm_compression comp, int level, int chunk_rows,
+/* The kinds of HDF5 file casemix writes: the file attribute casemix_kind
+ * (a settle output is never overwritten by a calibration, and so on). */
+#define H5_KIND_SETTLEMENT "settlement"     /* casemix settle */
+#define H5_KIND_CALIBRATION "calibration"   /* casemix calibrate */
+#define H5_KIND_WRITE_FLOOR "write-floor"   /* casemix bench --stage write */
+
+/* Whether casemix may write an output of this kind at path: 0 when path
+ * does not exist or is a casemix file of the same kind (a re-run
+ * overwrites its own output); -1 otherwise, with "PATH: is ...; pass --out
+ * elsewhere or remove it" in err (another kind, an HDF5 file casemix did
+ * not write, not HDF5 at all, a directory). Files of casemix before the
+ * attribute existed are recognised by their program attribute and tables. */
+int h5w_check_target(const char *path, const char *kind, char *err, size_t errlen);
+
+/* Creates the temporary file next to final_path, with the file attribute
+ * casemix_kind = kind. 0 or -1 (err). */
+int h5w_open(h5w *w, const char *final_path, const char *kind, cm_compression comp, int level, int chunk_rows,
              char *err, size_t errlen);
-/* Flushes, closes and renames to the final name. 0 or -1 (err; the
- * temporary file is removed). */
+/* Flushes, closes, checks the final name again (h5w_check_target: a file
+ * of another kind that appeared meanwhile is not replaced) and renames to
+ * it. 0 or -1 (err; the temporary file is removed). */
 int h5w_commit(h5w *w, char *err, size_t errlen);
 /* Closes and removes the temporary file (and the side file's); safe to
  * call twice. */

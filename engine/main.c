@@ -1,47 +1,170 @@
 /*
- * main.c - the casemix command line.
+ * main.c - the casemix command line: one table of options per command
+ * (its usage and `casemix COMMAND --help` are printed from it), the exit
+ * codes, signals, and `casemix group` (grouping only, --explain).
  *
- *   casemix settle    --config FILE [--input CSV] [--out FILE.h5] [--threads N] [--quiet]
- *   casemix calibrate --config FILE [--out FILE.h5] [--threads N]
- *   casemix gen       --config FILE --out DIR [--cases N] [--history-cases N] [--seed S]
- *                     [--bad-rows F] [--threads N]
- *   casemix group     --scheme dip|drg --config FILE --input CSV --out CSV [--explain CASE_ID]
- *   casemix columns   (input columns and their Chinese aliases)
+ *   casemix settle | calibrate | gen | group | bench | columns  [options]
+ *   casemix help [COMMAND] | casemix COMMAND --help | casemix --version
  *
- * Exit codes: see engine.h (CM_EXIT_*) and the README.
+ * Every option is --opt VALUE or --opt=VALUE. Exit codes: see engine.h
+ * (CM_EXIT_*) and the README.
  */
 #include "settle.h"
+#include "h5out.h"
 #include "../bench/gen.h"
 
 #include <hdf5.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
+/* ------------------------------------------------------------------ */
+/* Commands and their options                                          */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+    O_CONFIG, O_INPUT, O_OUT, O_SCHEME, O_EXPLAIN, O_STAGE, O_TIMINGS, O_THREADS, O_QUIET,
+    O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_HELP
+} opt_id;
+
+typedef struct {
+    opt_id id;
+    const char *name;        /* "--config" */
+    const char *arg;         /* "FILE"; NULL for a flag */
+    int required;
+    const char *help;        /* one line */
+} opt_def;
+
+typedef struct {
+    const char *name;
+    const char *summary;     /* one line, for the overview */
+    const opt_def *opts;     /* ends with O_HELP */
+    const char *notes;       /* printed after the options; may be NULL */
+} cmd_def;
+
+#define OPT_THREADS(what) { O_THREADS, "--threads", "N", 0, "threads (1-255) for " what "; default: threads setting, else all cores" }
+#define OPT_HELP { O_HELP, "--help", NULL, 0, "print this help and exit (also -h)" }
+
+static const opt_def SETTLE_OPTS[] = {
+    { O_CONFIG, "--config", "FILE", 1, "the region's configuration (libconfig; every key in config/example.cfg)" },
+    { O_INPUT, "--input", "CSV", 0, "discharge records (医保结算清单) to settle; default: input.records" },
+    { O_OUT, "--out", "FILE.h5", 0, "the settlement HDF5 file; default: output.file of the configuration" },
+    OPT_THREADS("reading, grouping, scoring, compressing"),
+    { O_QUIET, "--quiet", NULL, 0, "no progress and no summary on the terminal" },
+    { O_TIMINGS, "--timings", "FILE.json", 0, "also write the stage times as one JSON line to FILE.json" },
+    OPT_HELP,
+};
+static const opt_def CALIBRATE_OPTS[] = {
+    { O_CONFIG, "--config", "FILE", 1, "the region's configuration; its history list names 1 to 3 years of discharges" },
+    { O_OUT, "--out", "FILE.h5", 0, "the calibration HDF5 file; default: output.file with .h5 replaced by .calibration.h5" },
+    OPT_THREADS("reading the history files"),
+    { O_QUIET, "--quiet", NULL, 0, "no summary on the terminal" },
+    OPT_HELP,
+};
+static const opt_def GEN_OPTS[] = {
+    { O_CONFIG, "--config", "FILE", 1, "configuration whose DIP catalogue (and gen settings) the cases are drawn from" },
+    { O_OUT, "--out", "DIR", 1, "directory for current.csv and history_<year>.csv (created if missing)" },
+    { O_CASES, "--cases", "N", 0, "discharges in current.csv; default: gen.cases" },
+    { O_HISTORY_CASES, "--history-cases", "N|-1", 0, "discharges per history year; -1: no history files; default: gen.history_cases" },
+    { O_SEED, "--seed", "S", 0, "random seed (the same seed gives the same bytes); default: gen.seed" },
+    { O_BAD_ROWS, "--bad-rows", "SHARE", 0, "share 0-1 of rows made invalid on purpose (reject tests); default: gen.bad_rows" },
+    OPT_THREADS("generating"),
+    { O_QUIET, "--quiet", NULL, 0, "no progress and no summary on the terminal" },
+    OPT_HELP,
+};
+static const opt_def GROUP_OPTS[] = {
+    { O_SCHEME, "--scheme", "dip|drg", 1, "dip: DIP group (病种) by the catalogue; drg: CHS-DRG group by drg.tables" },
+    { O_CONFIG, "--config", "FILE", 1, "configuration naming the tables (dip.catalogue ... or drg.tables)" },
+    { O_INPUT, "--input", "CSV", 1, "records to group (settle's columns, or the CHS-DRG golden-set layout)" },
+    { O_OUT, "--out", "CSV", 0, "one row per input row (rejected rows with the reason); required without --explain" },
+    { O_EXPLAIN, "--explain", "CASE_ID", 0, "print the grouping path of this case on stdout (exit 1 when it is not in the input)" },
+    OPT_THREADS("reading and grouping"),
+    { O_QUIET, "--quiet", NULL, 0, "no summary line on the terminal" },
+    OPT_HELP,
+};
+static const opt_def BENCH_OPTS[] = {
+    { O_CONFIG, "--config", "FILE", 1, "configuration (tables for the dip/drg stages, output settings for write)" },
+    { O_STAGE, "--stage", "STAGE", 1, "read | tokenize | parse | dip | drg: that stage on --input CSV; write: the write floor" },
+    { O_INPUT, "--input", "FILE", 1, "the CSV of the stage, or (write) a settle output whose /cases is written again" },
+    { O_OUT, "--out", "FILE.h5", 0, "write stage only: the HDF5 file written" },
+    OPT_THREADS("the stage"),
+    OPT_HELP,
+};
+static const opt_def NO_OPTS[] = { OPT_HELP };
+
+static const cmd_def CMDS[] = {
+    { "settle", "settle one period: groups, scores, point value (点值) and payments to the fen, in one HDF5 file",
+      SETTLE_OPTS,
+      "output: the HDF5 file (file attribute casemix_kind = \"settlement\"); it is written under a temporary\n"
+      "name and renamed at the end. An existing file at the output path is replaced only when it is an\n"
+      "earlier settlement; any other file (a calibration, another HDF5 file, a CSV, ...) stops the run\n"
+      "before any work (exit 5): pass --out elsewhere or remove it.\n" },
+    { "calibrate", "scores, level coefficients and DRG weights from up to three years of history", CALIBRATE_OPTS,
+      "output: OUT (default: output.file with .h5 replaced by .calibration.h5, so that it never replaces\n"
+      "the settlement), casemix_kind = \"calibration\", table /calibration; and OUT.catalogue.csv beside it\n"
+      "(OUT without .h5), the calibrated catalogue in the published layout. An existing OUT that is not an\n"
+      "earlier calibration stops the run before any work (exit 5).\n" },
+    { "gen", "a seeded synthetic region drawn from a catalogue's case mix (current.csv, history_<year>.csv)",
+      GEN_OPTS, NULL },
+    { "group", "grouping only: one CSV row per input row; --explain CASE_ID shows the path of one case",
+      GROUP_OPTS,
+      "--explain: the DIP path (主要诊断 as read, ICD-10 check, each step of the DIP 3.0 order with its\n"
+      "candidate groups, the tie rule, the group and its score) or the CHS-DRG path (MDC, ADRG, MCC/CC\n"
+      "with the 排除表 exclusions), on stdout; exit 0 when the case is in the input (a rejected row says\n"
+      "\"rejected on line N: reason\"), 1 when it is not. --out may then be left out.\n"
+      "An existing --out file is replaced only when it is an earlier group CSV (exit 5 otherwise).\n" },
+    { "bench", "one pipeline stage or floor, timed, as a JSON line (used by make bench)", BENCH_OPTS, NULL },
+    { "columns", "the input columns and the Chinese headers accepted for each", NO_OPTS, NULL },
+};
+#define NCMDS (sizeof CMDS / sizeof CMDS[0])
+
+static const cmd_def *find_cmd(const char *name)
+{
+    for (size_t i = 0; i < NCMDS; i++)
+        if (!strcmp(CMDS[i].name, name)) return &CMDS[i];
+    return NULL;
+}
+
+static const char EXIT_CODES[] =
+    "exit codes: 0 ok, 2 usage, 3 configuration or table error (nothing done), 4 input unusable,\n"
+    "            5 output cannot be written (or would replace a file of another kind), 6 interrupted,\n"
+    "            7 internal; group --explain: 1 when the case is not in the input\n";
+
 static void usage(FILE *f)
 {
-    fputs("casemix " CM_VERSION " - DIP / CHS-DRG settlement engine (按病种分值付费 / 疾病诊断相关分组)\n"
-          "\n"
-          "usage:\n"
-          "  casemix settle    --config FILE [--input CSV] [--out FILE.h5] [--threads N] [--quiet]\n"
-          "                    [--timings FILE.json]\n"
-          "  casemix calibrate --config FILE [--out FILE.h5] [--threads N]\n"
-          "  casemix gen       --config FILE --out DIR [--cases N] [--history-cases N|-1] [--seed S]\n"
-          "                    [--bad-rows SHARE] [--threads N]\n"
-          "  casemix group     --scheme dip|drg --config FILE --input CSV --out CSV\n"
-          "                    [--explain CASE_ID] [--threads N]\n"
-          "  casemix columns   list input columns and accepted Chinese headers\n"
-          "  casemix bench     --config FILE --stage read|tokenize|parse|dip|drg --input CSV [--threads N]\n"
-          "                    --stage write --input SETTLE.h5 --out FILE.h5   (benchmark stages and floors)\n"
-          "  casemix --help | --version\n"
-          "\n"
-          "exit codes: 0 ok, 2 usage, 3 configuration or table error (nothing done),\n"
-          "            4 input unusable, 5 output cannot be written, 6 interrupted, 7 internal\n"
-          "A bad record is never an error of the run: it is rejected with its line and reason.\n",
-          f);
+    fputs("casemix " CM_VERSION " - DIP / CHS-DRG settlement engine (按病种分值付费 / 疾病诊断相关分组)\n\n"
+          "usage: casemix COMMAND [options]     (options as --opt VALUE or --opt=VALUE)\n\ncommands:\n", f);
+    for (size_t i = 0; i < NCMDS; i++) fprintf(f, "  %-10s %s\n", CMDS[i].name, CMDS[i].summary);
+    fputs("\n  casemix help COMMAND, casemix COMMAND --help   that command's options\n"
+          "  casemix --help | --version\n\n", f);
+    fputs(EXIT_CODES, f);
+    fputs("A bad record is never an error of the run: it is rejected with its line and reason.\n", f);
+}
+
+static void cmd_usage(const cmd_def *c, FILE *f)
+{
+    fprintf(f, "casemix %s - %s\n\nusage: casemix %s", c->name, c->summary, c->name);
+    int col = 15 + (int)strlen(c->name);
+    for (const opt_def *o = c->opts; o->id != O_HELP; o++) {
+        char w[64];
+        snprintf(w, sizeof w, o->required ? " %s%s%s" : " [%s%s%s]", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        if (col + (int)strlen(w) > 100) { fprintf(f, "\n%*s", 15 + (int)strlen(c->name), ""); col = 15 + (int)strlen(c->name); }
+        fputs(w, f);
+        col += (int)strlen(w);
+    }
+    fputs("\n\noptions (--opt VALUE or --opt=VALUE):\n", f);
+    for (const opt_def *o = c->opts;; o++) {
+        char w[64];
+        snprintf(w, sizeof w, "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        fprintf(f, "  %-24s %s%s\n", w, o->help, o->required ? " (required)" : "");
+        if (o->id == O_HELP) break;
+    }
+    if (c->notes) fprintf(f, "\n%s", c->notes);
+    fprintf(f, "\n%s", EXIT_CODES);
 }
 
 static void on_signal(int sig)
@@ -53,7 +176,6 @@ static void on_signal(int sig)
 
 typedef struct {
     const char *config, *input, *out, *scheme, *explain, *stage, *timings;
-    long long rows, row_bytes;
     long long cases, history_cases;
     unsigned long long seed;
     int has_cases, has_history_cases, has_seed;
@@ -62,64 +184,120 @@ typedef struct {
     int threads, quiet;
 } cli;
 
-static int parse_args(int argc, char **argv, cli *a)
+/* The option of command c named by arg (the part before any '='), or NULL. */
+static const opt_def *find_opt(const cmd_def *c, const char *arg)
+{
+    size_t n = strcspn(arg, "=");
+    if (!strcmp(arg, "-h")) n = 0;
+    for (const opt_def *o = c->opts;; o++) {
+        if ((n && strlen(o->name) == n && !strncmp(o->name, arg, n)) || (o->id == O_HELP && !strcmp(arg, "-h")))
+            return o;
+        if (o->id == O_HELP) return NULL;
+    }
+}
+
+/* 1 when argv asks for the command's help (before any other check). */
+static int wants_help(const cmd_def *c, int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++) {
+        const opt_def *o = find_opt(c, argv[i]);
+        if (!o) continue;
+        if (o->id == O_HELP) return 1;
+        if (o->arg && !strchr(argv[i], '=')) i++;   /* skip its value */
+    }
+    return 0;
+}
+
+/* Parses argv[2..] for command c: 0, or -1 after a message naming the
+ * command's help. */
+static int parse_args(const cmd_def *c, int argc, char **argv, cli *a)
 {
     memset(a, 0, sizeof *a);
-    a->history_cases = 0;
     for (int i = 2; i < argc; i++) {
         const char *k = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED()                                                                   \
-    do {                                                                         \
-        if (!v) { fprintf(stderr, "casemix: %s needs a value\n", k); return -1; } \
-        i++;                                                                     \
-    } while (0)
+        const opt_def *o = find_opt(c, k);
+        if (!o) {
+            size_t n = strcspn(k, "=");
+            const cmd_def *other = NULL;
+            for (size_t j = 0; j < NCMDS && !other && k[0] == '-'; j++)
+                if (&CMDS[j] != c && find_opt(&CMDS[j], k)) other = &CMDS[j];
+            if (other)
+                fprintf(stderr, "casemix %s: %.*s is not an option of %s (it is one of casemix %s); "
+                                "see casemix %s --help\n", c->name, (int)n, k, c->name, other->name, c->name);
+            else if (k[0] == '-')
+                fprintf(stderr, "casemix %s: unknown option '%.*s'; see casemix %s --help\n", c->name, (int)n, k,
+                        c->name);
+            else
+                fprintf(stderr, "casemix %s: unexpected argument '%s' (options start with --); "
+                                "see casemix %s --help\n", c->name, k, c->name);
+            return -1;
+        }
+        const char *eq = strchr(k, '=');
+        const char *v = NULL;
+        if (!o->arg) {
+            if (eq) {
+                fprintf(stderr, "casemix %s: %s takes no value; see casemix %s --help\n", c->name, o->name, c->name);
+                return -1;
+            }
+        } else {
+            v = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+            if (!v || !*v) {
+                fprintf(stderr, "casemix %s: %s needs a value (%s %s or %s=%s); see casemix %s --help\n", c->name,
+                        o->name, o->name, o->arg, o->name, o->arg, c->name);
+                return -1;
+            }
+        }
         char *end = NULL;
-        if (!strcmp(k, "--config")) { NEED(); a->config = v; }
-        else if (!strcmp(k, "--input")) { NEED(); a->input = v; }
-        else if (!strcmp(k, "--out")) { NEED(); a->out = v; }
-        else if (!strcmp(k, "--scheme")) { NEED(); a->scheme = v; }
-        else if (!strcmp(k, "--explain")) { NEED(); a->explain = v; }
-        else if (!strcmp(k, "--stage")) { NEED(); a->stage = v; }
-        else if (!strcmp(k, "--timings")) { NEED(); a->timings = v; }
-        else if (!strcmp(k, "--rows")) { NEED(); a->rows = strtoll(v, &end, 10); }
-        else if (!strcmp(k, "--row-bytes")) { NEED(); a->row_bytes = strtoll(v, &end, 10); }
-        else if (!strcmp(k, "--quiet")) a->quiet = 1;
-        else if (!strcmp(k, "--threads")) {
-            NEED();
-            a->threads = (int)strtol(v, &end, 10);
-            if (*end || a->threads < 1 || a->threads > 255) {
-                fprintf(stderr, "casemix: --threads needs a number from 1 to 255\n");
+        switch (o->id) {
+        case O_CONFIG: a->config = v; break;
+        case O_INPUT: a->input = v; break;
+        case O_OUT: a->out = v; break;
+        case O_SCHEME: a->scheme = v; break;
+        case O_EXPLAIN: a->explain = v; break;
+        case O_STAGE: a->stage = v; break;
+        case O_TIMINGS: a->timings = v; break;
+        case O_QUIET: a->quiet = 1; break;
+        case O_HELP: break;
+        case O_THREADS: {
+            long t = strtol(v, &end, 10);
+            if (*end || t < 1 || t > 255) {
+                fprintf(stderr, "casemix %s: --threads needs a number from 1 to 255, not '%s'; see casemix %s --help\n", c->name, v, c->name);
                 return -1;
             }
-        } else if (!strcmp(k, "--cases") || !strcmp(k, "--history-cases")) {
-            NEED();
+            a->threads = (int)t;
+            break;
+        }
+        case O_CASES:
+        case O_HISTORY_CASES: {
             long long n = strtoll(v, &end, 10);
-            int hist = k[2] == 'h';
+            int hist = o->id == O_HISTORY_CASES;
             if (*end || n < (hist ? -1 : 0)) {
-                fprintf(stderr, "casemix: %s needs a whole number >= 0%s\n", k, hist ? " (-1: no history files)" : "");
+                fprintf(stderr, "casemix %s: %s needs a whole number >= 0%s, not '%s'; see casemix %s --help\n", c->name,
+                        o->name, hist ? " (-1: no history files)" : "", v, c->name);
                 return -1;
             }
-            if (k[2] == 'c') { a->cases = n; a->has_cases = 1; }
-            else { a->history_cases = n; a->has_history_cases = 1; }
-        } else if (!strcmp(k, "--seed")) {
-            NEED();
+            if (hist) { a->history_cases = n; a->has_history_cases = 1; }
+            else { a->cases = n; a->has_cases = 1; }
+            break;
+        }
+        case O_SEED:
             a->seed = strtoull(v, &end, 10);
-            if (*end) { fprintf(stderr, "casemix: --seed needs a whole number\n"); return -1; }
+            if (*end || v[0] == '-') {
+                fprintf(stderr, "casemix %s: --seed needs a whole number, not '%s'; see casemix %s --help\n", c->name, v, c->name);
+                return -1;
+            }
             a->has_seed = 1;
-        } else if (!strcmp(k, "--bad-rows")) {
-            NEED();
+            break;
+        case O_BAD_ROWS:
             a->bad_rows = strtod(v, &end);
-            if (*end || a->bad_rows < 0 || a->bad_rows > 1) {
-                fprintf(stderr, "casemix: --bad-rows needs a share from 0 to 1\n");
+            if (*end || !(a->bad_rows >= 0 && a->bad_rows <= 1)) {
+                fprintf(stderr, "casemix %s: --bad-rows needs a share from 0 to 1, not '%s'; see casemix %s --help\n", c->name, v,
+                        c->name);
                 return -1;
             }
             a->has_bad_rows = 1;
-        } else {
-            fprintf(stderr, "casemix: unknown option '%s'; see casemix --help\n", k);
-            return -1;
+            break;
         }
-#undef NEED
     }
     return 0;
 }
@@ -193,39 +371,104 @@ static int cmd_gen(const cm_config *cfg, const cli *a)
 
 /* ---- casemix group ------------------------------------------------ */
 
+/* One row of the input with the id asked by --explain: its explanation
+ * (or the reject) as text, printed in line order after the read. */
+typedef struct {
+    uint32_t line;
+    char *text;
+} explain_hit;
+
 typedef struct {
     const gr_dip *dip;
     const gr_drg *drg;
     pl_rejects *rej;
     const char *explain;
-    int found;
+    explain_hit *hits;
+    size_t nhits, caphits;
+    int nomem;
 } group_ctx;
+
+static void add_hit(group_ctx *x, uint32_t line, char *text)
+{
+#pragma omp critical(explain)
+    {
+        if (x->nhits == x->caphits) {
+            size_t cap = x->caphits ? 2 * x->caphits : 4;
+            explain_hit *h = text ? realloc(x->hits, cap * sizeof *h) : NULL;
+            if (h) { x->hits = h; x->caphits = cap; }
+        }
+        if (text && x->nhits < x->caphits) x->hits[x->nhits++] = (explain_hit){line, text};
+        else { free(text); x->nomem = 1; }
+    }
+}
+
+static char *explain_case(const group_ctx *x, const cm_case *c, const gr_case *gc)
+{
+    char head[160];
+    int hn = snprintf(head, sizeof head, "case %s (line %u), %s:\n", c->case_id, c->line,
+                      x->drg ? "CHS-DRG (疾病诊断相关分组)" : "DIP (按病种分值付费)");
+    size_t need = x->drg ? gr_drg_explain(x->drg, gc, NULL, 0) : gr_dip_explain(x->dip, gc, NULL, NULL, 0);
+    char *t = malloc((size_t)hn + need + 1);
+    if (!t) return NULL;
+    memcpy(t, head, (size_t)hn);
+    if (x->drg) gr_drg_explain(x->drg, gc, t + hn, need + 1);
+    else gr_dip_explain(x->dip, gc, NULL, t + hn, need + 1);
+    return t;
+}
 
 static void group_row(void *vctx, int tid, cm_parser *p, cm_case *c)
 {
     group_ctx *x = vctx;
     if (c->status == SLOT_EMPTY) return;
+    int asked = x->explain && strcmp(x->explain, c->case_id) == 0;
     if (c->status == SLOT_REJECT) {
         pl_reject_add(&x->rej[tid], c->line, c->case_id, p->rj_field, p->rj_reason);
+        if (asked) {
+            char *t = malloc(strlen(c->case_id) + strlen(p->rj_reason) + 128);
+            if (t)
+                sprintf(t, "case %s: rejected on line %u: %s%s%s\n", c->case_id, c->line,
+                        p->rj_field ? p->rj_field : "", p->rj_field && p->rj_field[0] ? ": " : "", p->rj_reason);
+            add_hit(x, c->line, t);
+        }
         return;
     }
     pl_group_case(x->dip, x->drg, &p->gc, c);
-    if (x->drg && x->explain && strcmp(x->explain, c->case_id) == 0) {
-        char buf[8192];
-        gr_drg_explain(x->drg, &p->gc, buf, sizeof buf);
-#pragma omp critical(explain)
-        {
-            fprintf(stderr, "case %s (line %u):\n%s\n", c->case_id, c->line, buf);
-            x->found = 1;
-        }
-    }
+    if (asked) add_hit(x, c->line, explain_case(x, c, &p->gc));
 }
 
+static int cmp_hit(const void *a, const void *b)
+{
+    const explain_hit *x = a, *y = b;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* An existing --out of group is replaced only when it is an earlier
+ * grouping CSV (its first line is one of the two headers). */
+static const char GROUP_HDR_DRG[] = "case_id,line,status,mdc,adrg,drg,cc,reason\n";
+static const char GROUP_HDR_DIP[] = "case_id,line,group,group_type,match_path,status,reason\n";
+
+static int group_target_ok(const char *path, char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) return 1;
+    char first[128] = "";
+    FILE *f = S_ISREG(sb.st_mode) ? fopen(path, "r") : NULL;
+    if (f) {
+        if (!fgets(first, sizeof first, f)) first[0] = '\0';
+        fclose(f);
+        if (!strcmp(first, GROUP_HDR_DRG) || !strcmp(first, GROUP_HDR_DIP)) return 1;
+    }
+    snprintf(err, errlen, "%s: %s, not a casemix group CSV; it was left as it is: pass --out with another "
+                          "file name, or remove the file to replace it", path,
+             S_ISDIR(sb.st_mode) ? "is a directory" : "is another file (its first line is not a group CSV header)");
+    return 0;
+}
 
 static int cmd_group(const cm_config *cfg, const cli *a)
 {
-    if (!a->input || !a->out) {
-        fprintf(stderr, "casemix group: --input CSV and --out CSV are required\n");
+    if (!a->input || (!a->out && !a->explain)) {
+        fprintf(stderr, "casemix group: --input CSV and --out CSV (or --explain CASE_ID) are required; "
+                        "see casemix group --help\n");
         return CM_EXIT_USAGE;
     }
     int drg_mode = a->scheme && !strcmp(a->scheme, "drg");
@@ -238,6 +481,10 @@ static int cmd_group(const cm_config *cfg, const cli *a)
         return CM_EXIT_CONFIG;
     }
     char err[1024] = "";
+    if (a->out && !group_target_ok(a->out, err, sizeof err)) {   /* before any work */
+        fprintf(stderr, "casemix: %s\n", err);
+        return CM_EXIT_OUTPUT;
+    }
     gr_dip *dip = NULL;
     gr_drg *drg = NULL;
     struct col_aliases *al = NULL;
@@ -247,7 +494,7 @@ static int cmd_group(const cm_config *cfg, const cli *a)
     }
     int nt = pl_threads();
     pl_rejects *rejs = calloc((size_t)nt, sizeof *rejs);
-    group_ctx x = {dip, drg, rejs, a->explain, 0};
+    group_ctx x = {dip, drg, rejs, a->explain, NULL, 0, 0, 0};
     static const int required[] = {COL_CASE_ID, COL_PDX, -1};
     cm_parse_opts po = {.mismatch = CM_MISMATCH_FLAG};
     pl_slots s;
@@ -263,6 +510,22 @@ static int cmd_group(const cm_config *cfg, const cli *a)
         goto out;
     }
     pl_rejects_merge(rejs, nt, &rej);
+    if (a->explain) {
+        if (x.nomem) {
+            fprintf(stderr, "casemix: out of memory for the explanation\n");
+            exitc = CM_EXIT_INTERNAL;
+            goto out;
+        }
+        if (x.nhits) qsort(x.hits, x.nhits, sizeof *x.hits, cmp_hit);
+        for (size_t i = 0; i < x.nhits; i++) fputs(x.hits[i].text, stdout);
+        fflush(stdout);
+        if (!x.nhits) {
+            fprintf(stderr, "casemix group: case %s is not in %s (%s)\n", a->explain, a->input,
+                    "no row has this case id, rejected rows included");
+            exitc = 1;
+        }
+        if (!a->out) goto out;
+    }
     char tmp[CM_PATH_MAX + 32];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", a->out, (long)getpid());
     FILE *f = fopen(tmp, "w");
@@ -273,8 +536,7 @@ static int cmd_group(const cm_config *cfg, const cli *a)
     }
     static char obuf[1 << 20];
     setvbuf(f, obuf, _IOFBF, sizeof obuf);
-    if (drg_mode) fputs("case_id,line,status,mdc,adrg,drg,cc,reason\n", f);
-    else fputs("case_id,line,group,group_type,match_path,status,reason\n", f);
+    fputs(drg_mode ? GROUP_HDR_DRG : GROUP_HDR_DIP, f);
     size_t rj = 0;
     int64_t ncase = 0, nrej = 0, nblank = 0;
     for (size_t i = 0; i < s.n; i++) {
@@ -320,19 +582,21 @@ static int cmd_group(const cm_config *cfg, const cli *a)
         exitc = CM_EXIT_INTERRUPTED;
         goto out;
     }
-    if (fclose(f) != 0 || rename(tmp, a->out) != 0) {
+    if (fclose(f) != 0 || !group_target_ok(a->out, err, sizeof err) || rename(tmp, a->out) != 0) {
         remove(tmp);
-        fprintf(stderr, "casemix: %s: writing the output failed (disk full?); nothing was left behind\n", a->out);
+        if (err[0]) fprintf(stderr, "casemix: %s\n", err);
+        else fprintf(stderr, "casemix: %s: writing the output failed (disk full?); nothing was left behind\n", a->out);
         exitc = CM_EXIT_OUTPUT;
         goto out;
     }
-    if (a->explain && !x.found) fprintf(stderr, "casemix: case %s not found in %s\n", a->explain, a->input);
     if (!a->quiet)
         fprintf(stderr, "casemix group: %lld records = %lld grouped + %lld rejected%s; %.2f s (%.0f records/s); %s\n",
                 (long long)(ncase + nrej), (long long)ncase, (long long)nrej,
                 drg_mode ? "" : (nblank ? " (some in the blank group KBBZ)" : ""), t_read,
                 (double)(ncase + nrej) / (t_read > 0 ? t_read : 1), a->out);
 out:
+    for (size_t i = 0; i < x.nhits; i++) free(x.hits[i].text);
+    free(x.hits);
     for (int t = 0; t < nt; t++) pl_rejects_free(&rejs[t]);
     free(rejs);
     pl_rejects_free(&rej);
@@ -345,27 +609,50 @@ out:
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CM_EXIT_USAGE : 0;
+    if (argc < 2) {
+        usage(stderr);
+        return CM_EXIT_USAGE;
     }
-    if (!strcmp(argv[1], "--version")) {
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        if (!strcmp(cmd, "help") && argc > 2) {
+            const cmd_def *c = find_cmd(argv[2]);
+            if (!c) {
+                fprintf(stderr, "casemix help: unknown command '%s'\n\n", argv[2]);
+                usage(stderr);
+                return CM_EXIT_USAGE;
+            }
+            cmd_usage(c, stdout);
+            return 0;
+        }
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
         printf("casemix %s\n", CM_VERSION);
         return 0;
     }
-    if (!strcmp(argv[1], "columns")) {
-        col_print_aliases(stdout);
-        return 0;
-    }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "settle") && strcmp(cmd, "calibrate") && strcmp(cmd, "gen") && strcmp(cmd, "group") &&
-        strcmp(cmd, "bench")) {
+    const cmd_def *cd = find_cmd(cmd);
+    if (!cd) {
         fprintf(stderr, "casemix: unknown command '%s'\n\n", cmd);
         usage(stderr);
         return CM_EXIT_USAGE;
     }
+    if (wants_help(cd, argc, argv)) {
+        cmd_usage(cd, stdout);
+        return 0;
+    }
     cli a;
-    if (parse_args(argc, argv, &a)) return CM_EXIT_USAGE;
+    if (parse_args(cd, argc, argv, &a)) return CM_EXIT_USAGE;
+    if (!strcmp(cmd, "columns")) {
+        col_print_aliases(stdout);
+        return 0;
+    }
+    if (!a.config) {
+        fprintf(stderr, "casemix %s: --config FILE is required (see config/example.cfg, casemix %s --help)\n", cmd,
+                cmd);
+        return CM_EXIT_USAGE;
+    }
     static cm_config cfg;
     int rc = load_config(a.config, &cfg);
     if (rc) return rc;
@@ -388,8 +675,8 @@ int main(int argc, char **argv)
     cm_run_opts o = {a.input, a.out, threads, a.quiet, a.timings};
     if (!strcmp(cmd, "settle")) return cmd_settle(&cfg, &o);
     if (!strcmp(cmd, "bench")) {
-        if (!a.stage) { fprintf(stderr, "casemix bench: --stage is required\n"); return CM_EXIT_USAGE; }
-        return cmd_bench(&cfg, a.stage, a.input, a.out, a.rows, a.row_bytes);
+        if (!a.stage) { fprintf(stderr, "casemix bench: --stage is required; see casemix bench --help\n"); return CM_EXIT_USAGE; }
+        return cmd_bench(&cfg, a.stage, a.input, a.out, 0, 0);
     }
     if (!strcmp(cmd, "calibrate")) return cmd_calibrate(&cfg, &o);
     if (!strcmp(cmd, "gen")) return cmd_gen(&cfg, &a);

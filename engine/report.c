@@ -158,15 +158,6 @@ long rj_top_reasons(const pl_rejects *rej, rj_reason_count **out)
     return (long)ng;
 }
 
-int side_path(const char *output, const char *suffix, char *buf, size_t n)
-{
-    size_t len = strlen(output);
-    if (len > 3 && strcasecmp(output + len - 3, ".h5") == 0) len -= 3;
-    else if (len > 5 && strcasecmp(output + len - 5, ".hdf5") == 0) len -= 5;
-    int w = snprintf(buf, n, "%.*s%s", (int)len, output, suffix);
-    return w < 0 || (size_t)w >= n ? -1 : 0;
-}
-
 int rj_write_csv(const pl_rejects *rej, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "wb");

@@ -31,7 +31,6 @@ long rj_top_reasons(const pl_rejects *rej, rj_reason_count **out);
 /* A file beside the output: OUT without its .h5 / .hdf5 extension +
  * suffix ("x/settlement-2025Q1.h5", ".rejects.csv" ->
  * "x/settlement-2025Q1.rejects.csv"). 0, or -1 when it does not fit. */
-int side_path(const char *output, const char *suffix, char *buf, size_t n);
 
 /* Writes the rejects to path as CSV: UTF-8 with a BOM (Excel), CRLF,
  * RFC 4180 quoting; header line, case_id, field, reason with the Chinese

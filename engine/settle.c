@@ -1376,7 +1376,7 @@ static int st_write(settle_run *st, char *err, size_t errlen)
 {
     const cm_config *cfg = st->cfg;
     h5w w;
-    if (h5w_open(&w, st->output, cfg->compression, cfg->deflate_level, cfg->chunk_rows, err, errlen))
+    if (h5w_open(&w, st->output, H5_KIND_SETTLEMENT, cfg->compression, cfg->deflate_level, cfg->chunk_rows, err, errlen))
         return CM_EXIT_OUTPUT;
     w.deflate_lib = cfg->deflate_library;
     /* the rejects as CSV beside the output, renamed into place with it */
@@ -1649,9 +1649,13 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
     st->output = o->output ? o->output : cfg->output_file;
     if (!st->input[0]) { fprintf(stderr, "casemix: no input: pass --input FILE or set input.records\n"); return CM_EXIT_USAGE; }
     if (!st->output[0]) { fprintf(stderr, "casemix: no output: pass --out FILE.h5 or set output.file\n"); return CM_EXIT_USAGE; }
-    if (side_path(st->output, ".rejects.csv", st->rejects_csv, sizeof st->rejects_csv)) {
+    if (cm_side_path(st->output, ".rejects.csv", st->rejects_csv, sizeof st->rejects_csv)) {
         fprintf(stderr, "casemix: %s: output path too long\n", st->output);
         return CM_EXIT_USAGE;
+    }
+    if (h5w_check_target(st->output, H5_KIND_SETTLEMENT, err, sizeof err)) {   /* before any work */
+        fprintf(stderr, "casemix: %s\n", err);
+        return CM_EXIT_OUTPUT;
     }
     st->nt = pl_threads();
     double t0 = now_seconds();

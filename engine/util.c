@@ -65,3 +65,28 @@ size_t dip_code_width(const gr_dip *dip, const int64_t *only_if_positive)
         if (!only_if_positive || only_if_positive[g] > 0) w = str_maxlen(w, gr_dip_group_at(dip, g)->published);
     return w;
 }
+
+/* OUT without a final ".h5": the stem the derived names start from */
+/* Length of an output path without its .h5 / .hdf5 extension (any case). */
+static size_t h5_stem_len(const char *out)
+{
+    size_t L = strlen(out);
+    if (L > 3 && strcasecmp(out + L - 3, ".h5") == 0) return L - 3;
+    if (L > 5 && strcasecmp(out + L - 5, ".hdf5") == 0) return L - 5;
+    return L;
+}
+
+void cm_default_output(const char *cmd, const char *output_file, char *buf, size_t n)
+{
+    if (!strcmp(cmd, "settle")) snprintf(buf, n, "%s", output_file);
+    else if (!strcmp(cmd, "calibrate") && output_file[0])
+        snprintf(buf, n, "%.*s.calibration.h5", (int)h5_stem_len(output_file), output_file);
+    else if (!strcmp(cmd, "calibrate")) snprintf(buf, n, "calibration.h5");
+    else if (n) buf[0] = '\0';
+}
+
+int cm_side_path(const char *out, const char *suffix, char *buf, size_t n)
+{
+    int w = snprintf(buf, n, "%.*s%s", (int)h5_stem_len(out), out, suffix);
+    return w < 0 || (size_t)w >= n ? -1 : 0;
+}

@@ -26,6 +26,7 @@
  * are precomputed per (亚目, main procedure). Nothing is allocated per case.
  */
 #include "dip_internal.h"
+#include "gtrace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -177,7 +178,64 @@ typedef struct {
     const char *src;
 } unknown_proc;
 
-void gr_dip_assign(const gr_dip *d, const gr_case *c, gr_dip_result *r)
+/* ---- trace helpers (gr_dip_explain only) ---- */
+
+static const char *attr_label(gr_attr a)
+{
+    switch (a) {
+    case GR_ATTR_NONE: return "BSZL 保守治疗, no procedure";
+    case GR_ATTR_SS: return "SS 相关手术, surgery or intervention";
+    case GR_ATTR_ZLXCZ: return "ZLXCZ 治疗性操作, therapeutic procedure";
+    case GR_ATTR_ZDXCZ: return "ZDXCZ 诊断性操作, diagnostic procedure";
+    default: return "UNKNOWN: not in the procedure-attribute table";
+    }
+}
+
+static int has_lower(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s >= 'a' && *s <= 'z') return 1;
+    return 0;
+}
+
+/* "K35.8:47.0100 (序号 12)" */
+static void tr_group(trace *tr, const gr_dip *d, int32_t g)
+{
+    const gr_dip_group *G = &d->groups[g];
+    trf(tr, "%s (序号 %d)", G->published, (int)G->seq);
+}
+
+static void tr_case_hint(trace *tr, const char *raw)
+{
+    if (has_lower(raw))
+        trf(tr, "      (its letter case is not the cause: DIP upper-cases every code before the lookup)\n");
+}
+
+static void tr_related(trace *tr, const gr_dip *d, const dip_cand *cd)
+{
+    const uint32_t *rel = d->rel_ids + cd->rel_off;
+    trf(tr, "{");
+    for (int a = 0; a < cd->n_rel; a++) trf(tr, "%s%s", a ? ", " : "", d->procs[rel[a]].code);
+    trf(tr, "}");
+}
+
+static void tr_result(trace *tr, const gr_dip *d, const gr_dip_result *r)
+{
+    const gr_dip_group *G = &d->groups[r->group];
+    static const char *const TYPE[] = {"comprehensive 综合病种", "core 核心病种", "blank 空白病种"};
+    trf(tr, "result: %s %s (序号 %d, %s), reason %s, score %.4f (病种分值, catalogue)%s%s\n",
+        gr_dip_path_name((gr_dip_path)r->path), G->published, (int)G->seq, TYPE[G->type < 3 ? G->type : 2],
+        gr_dip_why_name((gr_dip_why)r->why), G->score, G->name && G->name[0] ? "; " : "",
+        G->name ? G->name : "");
+}
+
+/* The matching of one case. gr_dip_assign runs it with tr == NULL (the
+ * TR() lines and every `if (tr)` block fold away: always inlined), and
+ * gr_dip_explain with a trace, so the explanation is the path taken. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void assign(const gr_dip *d, const gr_case *c, gr_dip_result *r, trace *tr)
 {
     r->group = d->blank;
     r->path = GR_PATH_BLANK;
@@ -190,7 +248,19 @@ void gr_dip_assign(const gr_dip *d, const gr_case *c, gr_dip_result *r)
     char dx[DIP_CODE_BUF];
     uint32_t hdx, h3, h5;
     size_t ndx = canon_pfx(c->principal_dx, dx, sizeof dx, &hdx, &h3, &h5);
-    if (ndx == 0) return;
+    if (tr) {
+        trf(tr, "DIP catalogue: %zu groups; matching order of DIP 3.0: 1 exact, 2 most related procedures, "
+                "3 diagnosis + main procedure, 4 diagnosis only, 5 comprehensive 类目 + procedure attribute, "
+                "6 blank group KBBZ; ties to the lowest 序号\n", d->ngroups);
+        trf(tr, "principal diagnosis (主要诊断): '%s'", c->principal_dx ? c->principal_dx : "");
+        if (ndx) trf(tr, " -> %s (trimmed, upper-cased)\n", dx);
+        else trf(tr, " is empty\n");
+    }
+    if (ndx == 0) {
+        TR("step 6 blank group: no principal diagnosis (DX_MISSING)\n");
+        if (tr) tr_result(tr, d, r);
+        return;
+    }
     /* the lookups of a case miss the cache (tables of 10^4-10^5 codes):
      * canonicalize the procedures first and start every first probe now,
      * so that the misses overlap */
@@ -213,7 +283,19 @@ void gr_dip_assign(const gr_dip *d, const gr_case *c, gr_dip_result *r)
     if (d->has_icd10 &&
         (ndx >= sizeof dx || gr_strhash_get(&d->icd_ix, dx, ndx, hdx) < 0)) {
         r->why = GR_WHY_DX_INVALID;
+        if (tr) {
+            trf(tr, "  ICD-10 list (医保版 2.0): %s is NOT on it\n", dx);
+            tr_case_hint(tr, c->principal_dx);
+            trf(tr, "step 6 blank group: the principal diagnosis is not a valid code (DX_INVALID)\n");
+            tr_result(tr, d, r);
+        }
         return;
+    }
+    if (tr) {
+        if (d->has_icd10) trf(tr, "  ICD-10 list (医保版 2.0): %s is on it\n", dx);
+        else trf(tr, "  ICD-10 list: none configured (dip.icd10), the code is not checked\n");
+        if (c->n_other_dx > 0)
+            trf(tr, "other diagnoses (其他诊断): %d, not used by DIP grouping\n", c->n_other_dx);
     }
 
     /* main procedure (canonicalized above) */
@@ -229,6 +311,19 @@ void gr_dip_assign(const gr_dip *d, const gr_case *c, gr_dip_result *r)
     gr_attr attr = ml == 0 ? GR_ATTR_NONE
                  : mid < 0 ? GR_ATTR_UNKNOWN : (gr_attr)d->procs[mid].attr;
     r->attr = (uint8_t)attr;
+    if (tr) {
+        if (ml == 0) {
+            trf(tr, "main procedure (主要手术及操作): none\n");
+        } else {
+            trf(tr, "main procedure (主要手术及操作): '%s' -> %s%s, attribute %s\n", msrc, mb,
+                skip >= 0 ? " (the principal procedure is empty: the first other procedure is used)" : "",
+                attr_label(attr));
+            if (mid < 0) {
+                trf(tr, "  %s is in no table of the catalogue\n", mb);
+                tr_case_hint(tr, msrc);
+            }
+        }
+    }
 
     /* other procedures: distinct, main procedure left out */
     uint32_t known[DIP_MAX_OTHERS];
@@ -250,94 +345,219 @@ void gr_dip_assign(const gr_dip *d, const gr_case *c, gr_dip_result *r)
         }
         if (ol == 0) continue;
         if (ol == ml && oh == mh &&
-            (ol < DIP_CODE_BUF ? memcmp(ob, mb, ol) == 0 : canon_equal(op[k], msrc)))
+            (ol < DIP_CODE_BUF ? memcmp(ob, mb, ol) == 0 : canon_equal(op[k], msrc))) {
+            TR("  other procedure (其他手术及操作) [%d] %s: the main procedure again, left out\n", k + 1, ob);
             continue;
+        }
         int32_t id = ol < DIP_CODE_BUF ? gr_strhash_get(&d->proc_ix, ob, ol, oh) : -1;
         if (id >= 0) {
             int dup = 0;
             for (int j = 0; j < nk && !dup; j++) dup = known[j] == (uint32_t)id;
-            if (dup) continue;
+            if (dup) {
+                TR("  other procedure (其他手术及操作) [%d] %s: repeated, counted once\n", k + 1, ob);
+                continue;
+            }
             known[nk++] = (uint32_t)id;
             all_simple &= d->procs[id].simple;
+            TR("  other procedure (其他手术及操作) [%d] %s: counts\n", k + 1, ob);
         } else {
             int dup = 0;
             for (int j = 0; j < nu && !dup; j++)
                 dup = unk[j].hash == oh && unk[j].len == ol && canon_equal(unk[j].src, op[k]);
-            if (dup) continue;
+            if (dup) {
+                TR("  other procedure (其他手术及操作) [%d] %s: repeated, counted once\n", k + 1, ob);
+                continue;
+            }
             unk[nu++] = (unknown_proc){ oh, (uint32_t)ol, op[k] };
             all_simple = 0;
+            if (tr) {
+                trf(tr, "  other procedure (其他手术及操作) [%d] %s: counts, but is in no table of the catalogue "
+                        "(it can be no group's related procedure)\n", k + 1, ob);
+                tr_case_hint(tr, op[k]);
+            }
         }
     }
     int n = nk + nu;
     r->n_related_on_case = (uint8_t)n;
+    TR("other procedures considered: %d (distinct, the main procedure left out)\n", n);
 
     int32_t e5 = ndx >= 5 ? gr_strhash_get(&d->dx_ix, dx, 5, h5) : -1;
     int32_t dx_only = e5 >= 0 ? d->dxs[e5].dx_only : -1;
+    if (tr) {
+        if (ndx >= 5) trf(tr, "亚目 (subcategory) %.5s: %s in the catalogue's core groups (核心病种)\n", dx,
+                          e5 >= 0 ? "present" : "absent");
+        else trf(tr, "the diagnosis is shorter than a 亚目 (5 characters): no core group (核心病种) can match\n");
+    }
 
     if (ml == 0) {
-        if (dx_only >= 0) { set(r, dx_only, GR_PATH_DX_ONLY, GR_WHY_NO_PROCS); return; }
+        TR("steps 1-3 (exact, most related, diagnosis + main procedure): not tried, the case has no procedure\n");
+        if (dx_only >= 0) {
+            set(r, dx_only, GR_PATH_DX_ONLY, GR_WHY_NO_PROCS);
+            if (tr) {
+                trf(tr, "step 4 diagnosis only: ");
+                tr_group(tr, d, dx_only);
+                trf(tr, ", taken (no procedure: NO_PROCS)\n");
+                tr_result(tr, d, r);
+            }
+            return;
+        }
+        TR("step 4 diagnosis only: %.5s has no diagnosis-only group\n", dx);
     } else if (e5 >= 0 && mid >= 0) {
         const dip_combo *cb = find_combo(d, (uint32_t)e5, (uint32_t)mid);
+        if (!cb) TR("steps 1-3: no core group of 亚目 %.5s with main procedure %s\n", dx, mb);
         if (cb) {
             int32_t exact = -1, best = -1;
             int exact_ties = 0, best_n = -1, best_ties = 0;
             const dip_cand *cand = d->cands + cb->cand_off;
+            if (tr) {
+                trf(tr, "steps 1-2: %u core group(s) of 亚目 %.5s + main procedure %s with related procedures "
+                        "(ascending 序号):\n", cb->n_cand, dx, mb);
+            }
             for (uint32_t i = 0; i < cb->n_cand; i++) {
                 int nr = cand[i].n_rel;
-                if (nr > nk) continue;
+                if (tr) {
+                    trf(tr, "  ");
+                    tr_group(tr, d, cand[i].group);
+                    trf(tr, " related ");
+                    tr_related(tr, d, &cand[i]);
+                    trf(tr, ": ");
+                }
+                if (nr > nk) {
+                    TR("needs %d related procedure(s), the case has %d known other procedure(s)\n", nr, nk);
+                    continue;
+                }
                 const uint32_t *rel = d->rel_ids + cand[i].rel_off;
                 int all = 1;
                 for (int a = 0; a < nr && all; a++) {
                     int on = 0;
                     for (int j = 0; j < nk && !on; j++) on = known[j] == rel[a];
                     all = on;
+                    if (!on) TR("%s is not on the case\n", d->procs[rel[a]].code);
                 }
                 if (!all) continue;
                 if (nr == n) {
+                    TR("all %d on the case and equal to its other procedures: exact%s\n", nr,
+                       exact < 0 ? "" : " (tie: a lower 序号 came first)");
                     if (exact < 0) exact = cand[i].group;
                     exact_ties++;
                 } else if (nr > best_n) {
+                    TR("all %d on the case (of %d): most related so far\n", nr, n);
                     best = cand[i].group;
                     best_n = nr;
                     best_ties = 1;
                 } else if (nr == best_n) {
+                    TR("all %d on the case (of %d): ties, a lower 序号 came first\n", nr, n);
                     best_ties++;
+                } else {
+                    TR("all %d on the case (of %d): fewer than a group above\n", nr, n);
                 }
             }
             if (exact >= 0) {
                 set(r, exact, GR_PATH_EXACT, GR_WHY_RELATED);
                 r->n_matched = (uint8_t)n;
                 r->n_tied = (uint8_t)(exact_ties > 255 ? 255 : exact_ties);
+                if (tr) {
+                    trf(tr, "step 1 exact: ");
+                    tr_group(tr, d, exact);
+                    if (exact_ties > 1) trf(tr, ", taken: %d groups tie, the lowest 序号 wins\n", exact_ties);
+                    else trf(tr, ", taken\n");
+                    tr_result(tr, d, r);
+                }
                 return;
             }
+            TR("step 1 exact: no group's related procedures equal the case's %d other procedure(s)\n", n);
             if (best >= 0) {
                 set(r, best, GR_PATH_MOST_RELATED, GR_WHY_RELATED);
                 r->n_matched = (uint8_t)best_n;
                 r->n_tied = (uint8_t)(best_ties > 255 ? 255 : best_ties);
+                if (tr) {
+                    trf(tr, "step 2 most related: ");
+                    tr_group(tr, d, best);
+                    trf(tr, ", %d of %d related procedures", best_n, n);
+                    if (best_ties > 1) trf(tr, "; %d groups tie, the lowest 序号 wins", best_ties);
+                    trf(tr, ", taken\n");
+                    tr_result(tr, d, r);
+                }
                 return;
             }
+            TR("step 2 most related: no group has its related procedures all on the case\n");
             if (cb->dx_main >= 0) {
                 set(r, cb->dx_main, GR_PATH_DX_MAIN,
                     cb->n_cand ? GR_WHY_RELATED_NOT_ON_CASE : GR_WHY_NO_RELATED_GROUPS);
+                if (tr) {
+                    trf(tr, "step 3 diagnosis + main procedure: ");
+                    tr_group(tr, d, cb->dx_main);
+                    trf(tr, ", taken (%s)\n", gr_dip_why_name((gr_dip_why)r->why));
+                    tr_result(tr, d, r);
+                }
                 return;
             }
+            TR("step 3 diagnosis + main procedure: no group of %.5s + %s without related procedures\n", dx, mb);
         }
+    } else if (tr) {
+        trf(tr, "steps 1-3: not tried: %s\n",
+            e5 < 0 ? "the 亚目 has no core group" : "the main procedure is in no table of the catalogue");
     }
 
     if (ml && d->has_simple && all_simple && dx_only >= 0) {
         set(r, dx_only, GR_PATH_DX_ONLY, GR_WHY_SIMPLE_PROCS);
+        if (tr) {
+            trf(tr, "step 4 diagnosis only: every procedure is on the simple-procedure list: ");
+            tr_group(tr, d, dx_only);
+            trf(tr, ", taken (SIMPLE_PROCS)\n");
+            tr_result(tr, d, r);
+        }
         return;
+    }
+    if (tr && ml) {
+        if (dx_only < 0) trf(tr, "step 4 diagnosis only: no diagnosis-only group of this 亚目\n");
+        else if (!d->has_simple) trf(tr, "step 4 diagnosis only: not for a case with procedures "
+                                         "(no simple-procedure list configured)\n");
+        else trf(tr, "step 4 diagnosis only: not every procedure is on the simple-procedure list\n");
     }
     if (attr == GR_ATTR_UNKNOWN) {
         r->why = GR_WHY_PROC_ATTRIBUTE_UNKNOWN;
+        if (tr) {
+            trf(tr, "step 5 comprehensive (综合病种): the main procedure %s has no attribute%s\n", mb,
+                gr_dip_n_attr_codes(d) ? " (not in the procedure-attribute table)"
+                                       : " (no procedure-attribute table configured: dip.proc_attributes)");
+            trf(tr, "step 6 blank group: PROC_ATTRIBUTE_UNKNOWN\n");
+            tr_result(tr, d, r);
+        }
         return;
     }
     int32_t e3 = ndx >= 3 ? gr_strhash_get(&d->dx_ix, dx, 3, h3) : -1;
     int32_t g = e3 >= 0 ? d->dxs[e3].comp[attr] : -1;
-    if (g >= 0)
+    if (g >= 0) {
         set(r, g, GR_PATH_COMPREHENSIVE, ml ? GR_WHY_NO_CORE_MATCH : GR_WHY_NO_DX_ONLY_GROUP);
-    else
+        if (tr) {
+            trf(tr, "step 5 comprehensive (综合病种) 类目 %.3s + %s: ", dx, gr_attr_name(attr));
+            tr_group(tr, d, g);
+            trf(tr, ", taken (%s)\n", gr_dip_why_name((gr_dip_why)r->why));
+            tr_result(tr, d, r);
+        }
+    } else {
         r->why = GR_WHY_NO_CATALOGUE_ENTRY;
+        if (tr) {
+            trf(tr, "step 5 comprehensive (综合病种): no group %.3s:%s in the catalogue\n", dx, gr_attr_name(attr));
+            trf(tr, "step 6 blank group: NO_CATALOGUE_ENTRY\n");
+            tr_result(tr, d, r);
+        }
+    }
+}
+
+void gr_dip_assign(const gr_dip *d, const gr_case *c, gr_dip_result *r)
+{
+    assign(d, c, r, NULL);
+}
+
+size_t gr_dip_explain(const gr_dip *d, const gr_case *c, gr_dip_result *r, char *buf, size_t n)
+{
+    trace t = {buf, buf ? n : 0, 0};
+    if (t.n) buf[0] = '\0';
+    gr_dip_result tmp;
+    assign(d, c, r ? r : &tmp, &t);
+    return t.len;
 }
 
 /* ------------------------------------------------------------------ */

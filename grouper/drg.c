@@ -26,39 +26,12 @@
  * taken as given, like the reference grouper does with any int.
  */
 #include "drg_impl.h"
+#include "gtrace.h"
 
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-typedef struct {
-    char *buf;
-    size_t n, len;
-} trace;
-
-static void trf(trace *t, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void trf(trace *t, const char *fmt, ...)
-{
-    char *dst = NULL;
-    size_t room = 0;
-    if (t->len < t->n) {
-        dst = t->buf + t->len;
-        room = t->n - t->len;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(dst, room, fmt, ap);
-    va_end(ap);
-    if (k > 0) t->len += (size_t)k;
-}
-
-#define TR(...) do { if (tr) trf(tr, __VA_ARGS__); } while (0)
 
 typedef struct {
     uint32_t dx[GR_DRG_MAX_CODES];
@@ -218,10 +191,25 @@ static void trace_term(const gr_drg *g, const drg_term *t, const view *v, trace 
     }
 }
 
-static void trace_code(const gr_drg *g, const char *what, int i, const char *s, uint32_t id, trace *tr)
+static int has_lower(const char *s)
 {
-    if (!id) trf(tr, "%s[%d] %s (not in any table: matches nothing)\n", what, i, s);
-    else trf(tr, "%s[%d] %s %s\n", what, i, s, code_name(g, id));
+    for (; *s; s++)
+        if (*s >= 'a' && *s <= 'z') return 1;
+    return 0;
+}
+
+static void trace_code(const gr_drg *g, int is_dx, int i, const char *s, uint32_t id, trace *tr)
+{
+    const char *role = is_dx ? (i ? "其他诊断 other diagnosis" : "主要诊断 principal diagnosis")
+                             : (i ? "其他手术及操作 other procedure" : "主要手术及操作 first-listed procedure");
+    if (id) {
+        trf(tr, "%s[%d] %s %s (%s)\n", is_dx ? "dx" : "proc", i, s, code_name(g, id), role);
+        return;
+    }
+    trf(tr, "%s[%d] %s (%s; not in any table: matches nothing)\n", is_dx ? "dx" : "proc", i, s, role);
+    if (!g->opt.upcase_codes && has_lower(s))
+        trf(tr, "  hint: %s has lower-case letters and codes are compared exactly, as the reference "
+                "grouper does; drg.upcase_codes = true upper-cases them before the lookup\n", s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -304,26 +292,28 @@ static void select_drg(const gr_drg *g, int ai, const view *v, gr_drg_result *r,
     const drg_adrg *a = &g->adrg[ai];
     uint16_t t = g->info[v->dx[0]].cce_tab;
     int mcc = -1, cc = -1;
-    if (t) TR("principal dx %s has CC-exclusion table %s (cc_exclusion.csv)\n", v->dxs[0], drg_intern_str(&g->tabs, t));
-    else TR("principal dx %s has no CC-exclusion table\n", v->dxs[0]);
+    if (t) TR("principal dx %s has CC-exclusion table (排除表) %s (cc_exclusion.csv)\n", v->dxs[0], drg_intern_str(&g->tabs, t));
+    else TR("principal dx %s has no CC-exclusion table (排除表)\n", v->dxs[0]);
     for (int i = 1; i < v->ndx; i++) {
         const drg_code *c = &g->info[v->dx[i]];
         if (c->mcc_tab) {
             if (t && c->mcc_tab == t) {
-                TR("dx[%d] %s is an MCC (table %s) but is excluded by the principal's table %s\n", i, v->dxs[i],
+                TR("dx[%d] %s is an MCC (严重并发症/合并症, table %s) but is excluded by the principal's "
+                   "exclusion table (排除表) %s\n", i, v->dxs[i],
                    drg_intern_str(&g->tabs, c->mcc_tab), drg_intern_str(&g->tabs, t));
             } else {
-                TR("dx[%d] %s is an MCC (table %s)%s\n", i, v->dxs[i], drg_intern_str(&g->tabs, c->mcc_tab),
+                TR("dx[%d] %s is an MCC (严重并发症/合并症, table %s)%s\n", i, v->dxs[i], drg_intern_str(&g->tabs, c->mcc_tab),
                    mcc < 0 ? ": counts" : "");
                 if (mcc < 0) mcc = i;
             }
         }
         if (c->cc_tab) {
             if (t && c->cc_tab == t) {
-                TR("dx[%d] %s is a CC (table %s) but is excluded by the principal's table %s\n", i, v->dxs[i],
+                TR("dx[%d] %s is a CC (并发症/合并症, table %s) but is excluded by the principal's "
+                   "exclusion table (排除表) %s\n", i, v->dxs[i],
                    drg_intern_str(&g->tabs, c->cc_tab), drg_intern_str(&g->tabs, t));
             } else {
-                TR("dx[%d] %s is a CC (table %s)%s\n", i, v->dxs[i], drg_intern_str(&g->tabs, c->cc_tab),
+                TR("dx[%d] %s is a CC (并发症/合并症, table %s)%s\n", i, v->dxs[i], drg_intern_str(&g->tabs, c->cc_tab),
                    cc < 0 ? ": counts" : "");
                 if (cc < 0) cc = i;
             }
@@ -333,7 +323,7 @@ static void select_drg(const gr_drg *g, int ai, const view *v, gr_drg_result *r,
     r->cc = (uint8_t)(mcc >= 0 ? 2 : cc >= 0 ? 1 : 0);
     if (mcc >= 0) TR("severity: MCC, from dx[%d] %s\n", mcc, v->dxs[mcc]);
     else if (cc >= 0) TR("severity: CC, from dx[%d] %s\n", cc, v->dxs[cc]);
-    else TR("severity: no MCC or CC among the secondary diagnoses\n");
+    else TR("severity: no MCC or CC (并发症/合并症) among the secondary diagnoses (其他诊断)\n");
     for (uint32_t k = 0; k < a->n_drg; k++) {
         int32_t di = (int32_t)(a->drg_off + k);
         const drg_drg *d = &g->drg[di];
@@ -456,8 +446,8 @@ static void run(const gr_drg *g, const gr_case *c, gr_drg_result *r, trace *tr)
 
     fill_view(g, c, &v);
     if (tr) {
-        for (int i = 0; i < v.ndx; i++) trace_code(g, i ? "dx" : "dx(principal)", i, v.dxs[i], v.dx[i], tr);
-        for (int i = 0; i < v.npr; i++) trace_code(g, i ? "proc" : "proc(first-listed)", i, v.prs[i], v.pr[i], tr);
+        for (int i = 0; i < v.ndx; i++) trace_code(g, 1, i, v.dxs[i], v.dx[i], tr);
+        for (int i = 0; i < v.npr; i++) trace_code(g, 0, i, v.prs[i], v.pr[i], tr);
         if (v.dropped_dx || v.dropped_pr)
             trf(tr, "ignored past the cap of %d: %d diagnosis(es), %d procedure(s)\n", GR_DRG_MAX_CODES,
                 v.dropped_dx, v.dropped_pr);

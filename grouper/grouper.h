@@ -228,6 +228,20 @@ typedef struct {
  * distinct other procedures are considered (the rest are ignored). */
 void gr_dip_assign(const gr_dip *d, const gr_case *c, gr_dip_result *r);
 
+/* Groups c as gr_dip_assign does (the same code path, same result in *r
+ * when r is not NULL) and writes a human-readable trace into buf (at most
+ * n bytes, always NUL-terminated): the principal diagnosis (主要诊断) as
+ * read and canonicalized, whether it is on the ICD-10 list, the main and
+ * other procedures (主要手术及操作 / 其他手术及操作) as counted, each step of
+ * the DIP 3.0 order with the candidate groups and why each was taken or
+ * not, ties to the lowest 序号, and a last line
+ *   "result: PATH CODE (序号 N, TYPE), reason WHY, score S (病种分值, ...)"
+ * with PATH = gr_dip_path_name and CODE = the group's published code.
+ * Returns the length the full trace needs (like snprintf); buf may be NULL
+ * with n 0. English with the Chinese terms. Thread-safe; slower than
+ * gr_dip_assign (formatting), meant for single cases. */
+size_t gr_dip_explain(const gr_dip *d, const gr_case *c, gr_dip_result *r, char *buf, size_t n);
+
 /* ------------------------------------------------------------------ */
 /* CHS-DRG                                                             */
 /* ------------------------------------------------------------------ */

@@ -62,6 +62,12 @@ static void check_loaded(const gr_dip *d)
         gr_dip_result r;
         gr_dip_assign(d, &c[i], &r);
         if (r.group < 0 || (size_t)r.group >= n) abort();
+        /* the explanation takes the same path and stays within its buffer */
+        static char buf[8192];
+        gr_dip_result e;
+        size_t need = gr_dip_explain(d, &c[i], &e, buf, sizeof buf);
+        if (e.group != r.group || e.path != r.path || e.why != r.why || strlen(buf) != (need < sizeof buf ? need : sizeof buf - 1))
+            abort();
     }
 }
 

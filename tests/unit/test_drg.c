@@ -318,13 +318,13 @@ static void test_explain(void **state)
     char buf[8192];
     size_t need = gr_drg_explain(g, ADULT("I63.900|I10.x00|J96.000", "99.0000"), buf, sizeof buf);
     assert_int_equal(strlen(buf), need);
-    assert_non_null(strstr(buf, "dx(principal)[0] I63.900 脑梗死"));
+    assert_non_null(strstr(buf, "dx[0] I63.900 脑梗死 (主要诊断 principal diagnosis)"));
     assert_non_null(strstr(buf, "MDCB Nervous 神经系统: entered"));
     assert_non_null(strstr(buf, "ADRG BR1 Stroke: matched"));
     assert_non_null(strstr(buf, "principal dx I63.900 is in list BR1:dx"));
-    assert_non_null(strstr(buf, "principal dx I63.900 has CC-exclusion table 3"));
-    assert_non_null(strstr(buf, "dx[1] I10.x00 is a CC (table 3) but is excluded by the principal's table 3"));
-    assert_non_null(strstr(buf, "dx[2] J96.000 is an MCC (table 1): counts"));
+    assert_non_null(strstr(buf, "principal dx I63.900 has CC-exclusion table (排除表) 3"));
+    assert_non_null(strstr(buf, "dx[1] I10.x00 is a CC (并发症/合并症, table 3) but is excluded by the principal's exclusion table (排除表) 3"));
+    assert_non_null(strstr(buf, "dx[2] J96.000 is an MCC (严重并发症/合并症, table 1): counts"));
     assert_non_null(strstr(buf, "severity: MCC, from dx[2] J96.000"));
     assert_non_null(strstr(buf, "DRG BR11 (condition mcc): chosen"));
     assert_non_null(strstr(buf, "result: OK MDCB BR1 BR11"));
@@ -347,8 +347,19 @@ static void test_explain(void **state)
     assert_non_null(strstr(buf, "MDCM: not entered: principal dx is in its list but sex is 2, it needs 1"));
     assert_non_null(strstr(buf, "result: UNGROUPABLE"));
     gr_drg_explain(g, ADULT("XYZ", ""), buf, sizeof buf);
-    assert_non_null(strstr(buf, "XYZ (not in any table: matches nothing)"));
+    assert_non_null(strstr(buf, "XYZ (主要诊断 principal diagnosis; not in any table: matches nothing)"));
     assert_non_null(strstr(buf, "principal dx XYZ is in no MDC list"));
+    assert_null(strstr(buf, "hint:"));   /* upper case: the letter case is not the cause */
+    /* a lower-case code that matches nothing points at drg.upcase_codes ... */
+    gr_drg_explain(g, ADULT("i63.900", ""), buf, sizeof buf);
+    assert_non_null(strstr(buf, "hint: i63.900 has lower-case letters"));
+    assert_non_null(strstr(buf, "drg.upcase_codes = true"));
+    /* ... and with the option on the code matches and there is no hint */
+    gr_drg *up = load_opts(1, 0);
+    gr_drg_explain(up, ADULT("i63.900", ""), buf, sizeof buf);
+    assert_null(strstr(buf, "hint:"));
+    assert_non_null(strstr(buf, "(主要诊断 principal diagnosis)\n"));
+    gr_drg_free(up);
 
     /* size query and truncation */
     need = gr_drg_explain(g, ADULT("I63.900", ""), buf, sizeof buf);

@@ -296,15 +296,15 @@ static void test_side_path(void **state)
 {
     (void)state;
     char b[64];
-    assert_int_equal(side_path("out/settlement-410400-2025Q1.h5", ".rejects.csv", b, sizeof b), 0);
+    assert_int_equal(cm_side_path("out/settlement-410400-2025Q1.h5", ".rejects.csv", b, sizeof b), 0);
     assert_string_equal(b, "out/settlement-410400-2025Q1.rejects.csv");
-    assert_int_equal(side_path("x.H5", ".rejects.csv", b, sizeof b), 0);
+    assert_int_equal(cm_side_path("x.H5", ".rejects.csv", b, sizeof b), 0);
     assert_string_equal(b, "x.rejects.csv");
-    assert_int_equal(side_path("x.hdf5", ".rejects.csv", b, sizeof b), 0);
+    assert_int_equal(cm_side_path("x.hdf5", ".rejects.csv", b, sizeof b), 0);
     assert_string_equal(b, "x.rejects.csv");
-    assert_int_equal(side_path("dir.h5/out", ".rejects.csv", b, sizeof b), 0);
+    assert_int_equal(cm_side_path("dir.h5/out", ".rejects.csv", b, sizeof b), 0);
     assert_string_equal(b, "dir.h5/out.rejects.csv");
-    assert_int_equal(side_path("a-very-long-name-that-does-not-fit-in-the-buffer.h5", ".rejects.csv", b, 20), -1);
+    assert_int_equal(cm_side_path("a-very-long-name-that-does-not-fit-in-the-buffer.h5", ".rejects.csv", b, 20), -1);
 }
 
 int main(void)

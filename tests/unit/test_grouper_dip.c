@@ -57,6 +57,50 @@ typedef struct {
     int n_matched, n_on_case, n_tied;
 } mcase;
 
+/* The explanation of c (gr_dip_explain) must follow the path gr_dip_assign
+ * takes: the same result, a last line "result: PATH CODE ...", the step of
+ * that path named with the group, and exactly one step "taken" (none for
+ * the blank group, whose step says why). Returns the trace in buf. */
+static void check_trace(const gr_dip *d, const gr_case *c, const char *what, char *buf, size_t bufn)
+{
+    gr_dip_result r1, r2;
+    memset(&r1, 0xAB, sizeof r1);
+    memset(&r2, 0xCD, sizeof r2);
+    gr_dip_assign(d, c, &r1);
+    size_t need = gr_dip_explain(d, c, &r2, buf, bufn);
+    if (need >= bufn) fail_msg("case '%s': trace of %zu bytes does not fit the test buffer", what, need);
+    assert_int_equal(strlen(buf), need);
+    assert_int_equal(gr_dip_explain(d, c, NULL, NULL, 0), need);
+    if (r1.group != r2.group || r1.path != r2.path || r1.why != r2.why || r1.attr != r2.attr ||
+        r1.n_matched != r2.n_matched || r1.n_related_on_case != r2.n_related_on_case || r1.n_tied != r2.n_tied)
+        fail_msg("case '%s': gr_dip_explain's result differs from gr_dip_assign's", what);
+    const gr_dip_group *g = gr_dip_group_at(d, (size_t)r1.group);
+    const char *last = strstr(buf, "\nresult: ");
+    if (!last || strstr(last + 1, "\nresult: ")) fail_msg("case '%s': no single result line:\n%s", what, buf);
+    char path[32], code[GR_DIP_CODE_MAX];
+    if (sscanf(last + 1, "result: %31s %79s", path, code) != 2 ||
+        strcmp(path, gr_dip_path_name((gr_dip_path)r1.path)) || strcmp(code, g->published))
+        fail_msg("case '%s': trace says '%.60s', gr_dip_assign gives %s %s:\n%s", what, last + 1,
+                 gr_dip_path_name((gr_dip_path)r1.path), g->published, buf);
+    static const char *const STEP[GR_PATH__COUNT] = {
+        "step 1 exact: ", "step 2 most related: ", "step 3 diagnosis + main procedure: ",
+        "step 4 diagnosis only", "step 5 comprehensive (综合病种) 类目 ", "step 6 blank group"};
+    const char *st = strstr(buf, STEP[r1.path]);
+    if (!st) fail_msg("case '%s': the trace lacks '%s':\n%s", what, STEP[r1.path], buf);
+    int taken = 0;
+    for (const char *q = buf; (q = strstr(q, ", taken")) != NULL; q++) taken++;
+    if (taken != (r1.path != GR_PATH_BLANK))
+        fail_msg("case '%s': %d steps taken in the trace (path %s):\n%s", what, taken,
+                 gr_dip_path_name((gr_dip_path)r1.path), buf);
+    if (r1.path != GR_PATH_BLANK) {
+        char want[GR_DIP_CODE_MAX + 32];
+        snprintf(want, sizeof want, "%s (序号 %d)", g->published, (int)g->seq);
+        const char *eol = strchr(st, '\n');
+        const char *at = strstr(st, want);
+        if (!at || at > eol) fail_msg("case '%s': step line does not name %s:\n%s", what, want, buf);
+    }
+}
+
 static void run_cases(const gr_dip *d, const mcase *mc, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -71,6 +115,8 @@ static void run_cases(const gr_dip *d, const mcase *mc, size_t n)
         gr_dip_result r;
         memset(&r, 0xAB, sizeof r);
         gr_dip_assign(d, &c, &r);
+        char tb[16384];
+        check_trace(d, &c, m->what, tb, sizeof tb);
         const gr_dip_group *g = gr_dip_group_at(d, (size_t)r.group);
         if (!g) fail_msg("case '%s': group index %d out of range", m->what, r.group);
         if (strcmp(g->code, m->group) != 0 || r.path != m->path || r.why != m->why ||
@@ -559,6 +605,154 @@ static int remove_dir(void **state)
     return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* The explanation (gr_dip_explain)                                    */
+/* ------------------------------------------------------------------ */
+
+static gr_case mk_case(const char *dx, const char *proc, const char *const *ops, int nops)
+{
+    gr_case c;
+    memset(&c, 0, sizeof c);
+    c.principal_dx = dx;
+    c.principal_proc = proc;
+    c.other_procs = ops;
+    c.n_other_procs = nops;
+    c.sex = c.age_years = c.age_days = c.birth_weight_g = -1;
+    return c;
+}
+
+/* What a coder reads in the trace, on the hand-made tables. */
+static void test_explain_text(void **state)
+{
+    (void)state;
+    gr_dip *d = load_mini(1, 1, 0, 1);
+    char buf[16384];
+    const char *o1[] = {"54.5101", "88.0100"};
+    gr_case c = mk_case(" k35.800 ", "47.0100", o1, 2);
+    check_trace(d, &c, "tie", buf, sizeof buf);
+    assert_non_null(strstr(buf, "principal diagnosis (主要诊断): ' k35.800 ' -> K35.800 (trimmed, upper-cased)"));
+    assert_non_null(strstr(buf, "ICD-10 list (医保版 2.0): K35.800 is on it"));
+    assert_non_null(strstr(buf, "main procedure (主要手术及操作): '47.0100' -> 47.0100, attribute SS 相关手术"));
+    assert_non_null(strstr(buf, "K35.8:47.0100_88.0100 (序号 13) related {88.0100}: all 1 on the case (of 2): most related so far"));
+    assert_non_null(strstr(buf, "K35.8:47.0100_54.5101 (序号 14) related {54.5101}: all 1 on the case (of 2): ties"));
+    assert_non_null(strstr(buf, "k35.8:47.0100_54.5101+99.0400 (序号 11) related {54.5101, 99.0400}: 99.0400 is not on the case"));
+    assert_non_null(strstr(buf, "step 1 exact: no group"));
+    assert_non_null(strstr(buf, "step 2 most related: K35.8:47.0100_88.0100 (序号 13), 1 of 2 related procedures; "
+                                "2 groups tie, the lowest 序号 wins, taken"));
+    assert_non_null(strstr(buf, "result: most_related K35.8:47.0100_88.0100 (序号 13, core 核心病种), reason RELATED, "
+                                "score 1050.0000 (病种分值"));
+
+    /* not on the ICD-10 list; lower case is not the cause */
+    c = mk_case("k35.899", "47.0100", NULL, 0);
+    check_trace(d, &c, "invalid dx", buf, sizeof buf);
+    assert_non_null(strstr(buf, "K35.899 is NOT on it"));
+    assert_non_null(strstr(buf, "letter case is not the cause"));
+    assert_non_null(strstr(buf, "DX_INVALID"));
+
+    /* empty principal procedure: the first other is the main one */
+    const char *o2[] = {"", "47.0100", "47.0100", "zz.9999", "ZZ.9999"};
+    c = mk_case("K35.800", "", o2, 5);
+    check_trace(d, &c, "first other", buf, sizeof buf);
+    assert_non_null(strstr(buf, "the first other procedure is used"));
+    assert_non_null(strstr(buf, "[3] 47.0100: the main procedure again, left out"));
+    assert_non_null(strstr(buf, "[4] ZZ.9999: counts, but is in no table"));
+    assert_non_null(strstr(buf, "[5] ZZ.9999: repeated, counted once"));
+    assert_non_null(strstr(buf, "other procedures considered: 1"));
+
+    /* comprehensive, blank for an unknown attribute, missing dx */
+    c = mk_case("K35.800", "54.5101", o1, 1);
+    check_trace(d, &c, "comprehensive", buf, sizeof buf);
+    assert_non_null(strstr(buf, "step 5 comprehensive (综合病种) 类目 K35 + SS: K35:SS (序号 40), taken (NO_CORE_MATCH)"));
+    c = mk_case("K35.800", "16.0900x992", NULL, 0);
+    check_trace(d, &c, "attribute unknown", buf, sizeof buf);
+    assert_non_null(strstr(buf, "attribute UNKNOWN"));
+    assert_non_null(strstr(buf, "step 6 blank group: PROC_ATTRIBUTE_UNKNOWN"));
+    c = mk_case("", "47.0100", NULL, 0);
+    check_trace(d, &c, "no dx", buf, sizeof buf);
+    assert_non_null(strstr(buf, "is empty"));
+    assert_non_null(strstr(buf, "result: blank KBBZ"));
+
+    /* truncation: like snprintf */
+    c = mk_case("K35.800", "47.0100", o1, 2);
+    size_t need = gr_dip_explain(d, &c, NULL, buf, sizeof buf);
+    char small[24];
+    assert_int_equal(gr_dip_explain(d, &c, NULL, small, sizeof small), need);
+    assert_int_equal(strlen(small), sizeof small - 1);
+    gr_dip_free(d);
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *s >> 33;
+}
+
+/* Many cases on the demo tables (config/demo): built around each catalogue
+ * group (its 亚目, main and related procedures, some dropped, some added,
+ * letter case changed) and at random from the ICD-10 and procedure lists;
+ * every trace follows the path gr_dip_assign takes (check_trace). */
+static void test_explain_follows_assign(void **state)
+{
+    (void)state;
+    gr_dip_options o;
+    gr_dip_options_default(&o);
+    o.catalogue_csv = "config/demo/catalogue.csv";
+    o.group_stats_csv = "config/demo/group_stats.csv";
+    o.proc_attr_csv = "config/demo/proc_attributes.csv";
+    o.icd10_csv = "config/demo/icd10.csv";
+    gr_dip *d = NULL;
+    gr_error err;
+    if (gr_dip_load(&o, &d, &err) != GR_OK) fail_msg("%s:%ld %s (run from the repository root)", err.file, err.line, err.msg);
+    size_t ng = gr_dip_ngroups(d), nicd = gr_dip_n_icd10_codes(d), nattr = gr_dip_n_attr_codes(d);
+    assert_true(ng > 10 && nicd > 10 && nattr > 10);
+    uint64_t seed = 20261206;
+    char buf[16384], what[64];
+    int paths[GR_PATH__COUNT] = {0};
+    for (int k = 0; k < 20000; k++) {
+        const gr_dip_group *G = gr_dip_group_at(d, rng_next(&seed) % ng);
+        char dxb[32] = "", mainb[32] = "", lowb[32];
+        const char *ops[8];
+        int nops = 0;
+        int mode = (int)(rng_next(&seed) % 4);
+        if (mode < 3 && G->dx[0]) {
+            /* an ICD-10 code of the group's 亚目 / 类目 when there is one */
+            size_t L = strlen(G->dx), start = rng_next(&seed) % nicd;
+            for (size_t i = 0; i < nicd; i++) {
+                const char *code = gr_dip_icd10_at(d, (start + i) % nicd);
+                if (strncmp(code, G->dx, L) == 0) { snprintf(dxb, sizeof dxb, "%s", code); break; }
+            }
+            if (!dxb[0]) snprintf(dxb, sizeof dxb, "%s", G->dx);
+            snprintf(mainb, sizeof mainb, "%s", rng_next(&seed) % 5 ? G->main_proc : "");
+            for (int a = 0; a < G->n_related && nops < 6; a++)
+                if (rng_next(&seed) % 4) ops[nops++] = G->related[a];
+        } else {
+            snprintf(dxb, sizeof dxb, "%s", rng_next(&seed) % 10 ? gr_dip_icd10_at(d, rng_next(&seed) % nicd) : "Z99.999");
+            if (rng_next(&seed) % 4) snprintf(mainb, sizeof mainb, "%s", gr_dip_attr_code_at(d, rng_next(&seed) % nattr, NULL));
+        }
+        int extra = (int)(rng_next(&seed) % 3);
+        for (int e = 0; e < extra && nops < 7; e++) {
+            int r = (int)(rng_next(&seed) % 4);
+            ops[nops++] = r == 0 ? "99.9999" : r == 1 ? mainb : gr_dip_attr_code_at(d, rng_next(&seed) % nattr, NULL);
+        }
+        if (nops > 1 && rng_next(&seed) % 5 == 0) ops[nops++] = ops[0];   /* a repeat */
+        if (rng_next(&seed) % 6 == 0) {   /* lower case and blanks: same group */
+            snprintf(lowb, sizeof lowb, " %s", dxb);
+            for (char *p = lowb; *p; p++) if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
+            snprintf(dxb, sizeof dxb, "%s", lowb);
+        }
+        gr_case c = mk_case(dxb, mainb, ops, nops);
+        snprintf(what, sizeof what, "demo case %d (%s)", k, dxb);
+        check_trace(d, &c, what, buf, sizeof buf);
+        gr_dip_result r;
+        gr_dip_assign(d, &c, &r);
+        paths[r.path]++;
+    }
+    /* the cases reach every path of the DIP order */
+    for (int p = 0; p < GR_PATH__COUNT; p++)
+        if (paths[p] == 0) fail_msg("no demo case took the path %s", gr_dip_path_name((gr_dip_path)p));
+    gr_dip_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -570,6 +764,8 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_catalogue_errors),
         cmocka_unit_test(test_table_errors),
+        cmocka_unit_test(test_explain_text),
+        cmocka_unit_test(test_explain_follows_assign),
     };
     return cmocka_run_group_tests_name("grouper_dip", tests, make_dir, remove_dir);
 }

@@ -208,6 +208,41 @@ static void test_golden_agreement(void **state)
     assert_int_equal(agree, g_nrec);
 }
 
+/* The explanation of every golden record (gr_dip_explain) ends in the
+ * golden group and path, and names the tie when the reference had one. */
+static void test_golden_explained(void **state)
+{
+    (void)state;
+    static char buf[65536];
+    size_t agree = 0;
+    char why[256];
+    for (size_t i = 0; i < g_nrec; i++) {
+        gr_case c;
+        gr_dip_result r;
+        make_case(&g_rec[i], &c);
+        size_t need = gr_dip_explain(g_dip, &c, &r, buf, sizeof buf);
+        const char *bad = need >= sizeof buf ? "trace too long" : check_record(&g_rec[i], &r, why, sizeof why);
+        const char *res = strstr(buf, "\nresult: ");
+        char path[32] = "", code[GR_DIP_CODE_MAX] = "";
+        if (!bad && (!res || sscanf(res + 1, "result: %31s %79s", path, code) != 2 ||
+                     strcmp(path, g_rec[i].path) != 0 || strcasecmp(code, g_rec[i].group) != 0))
+            bad = "the result line differs from the golden group";
+        int t;
+        const char *tie = strstr(g_rec[i].reason, "TIE_");
+        if (!bad && tie && sscanf(tie, "TIE_%d_LOWEST_SEQ", &t) == 1) {
+            char want[64];
+            snprintf(want, sizeof want, "%d groups tie, the lowest 序号 wins", t);
+            if (!strstr(buf, want)) bad = "the tie is not named";
+        }
+        if (!bad) { agree++; continue; }
+        if (i - agree < 10)
+            print_message("%s:%ld: dx=%s proc=%s: %s\n", g_real.golden, g_rec[i].line, g_rec[i].dx,
+                          g_rec[i].proc, bad);
+    }
+    print_message("golden: %zu / %zu explanations end in the golden group\n", agree, g_nrec);
+    assert_int_equal(agree, g_nrec);
+}
+
 static void test_throughput(void **state)
 {
     (void)state;
@@ -562,6 +597,7 @@ int main(void)
     if (skip) return skip;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_agreement),
+        cmocka_unit_test(test_golden_explained),
         cmocka_unit_test(test_catalogue_shape),
         cmocka_unit_test(test_scores_and_stats),
         cmocka_unit_test(test_code_tables),

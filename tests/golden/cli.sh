@@ -1,0 +1,96 @@
+#!/bin/sh
+# cli.sh - the command line (README "Commands", issue 9 point 14):
+#  - `casemix COMMAND --help`, `-h` and `casemix help COMMAND` print the same
+#    usage on stdout, exit 0, and name every option of the command (the
+#    lists below are the README's, written out here, not read from casemix);
+#  - `casemix help` / `--help` list every command, exit 0;
+#  - --opt=value is the same as --opt value: settle --threads=2 writes the
+#    same tables as --threads 2, group --scheme=dip ... the same CSV;
+#  - an unknown option, an option of another command (settle --scheme), a
+#    flag given a value, an empty value, a stray argument: exit 2 and a
+#    message naming `casemix COMMAND --help`; nothing written.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/golden/lib.inc
+case $TMP in /*) D=$TMP/cli.$$ ;; *) D=$(pwd)/$TMP/cli.$$ ;; esac
+rm -rf "$D"; mkdir -p "$D"
+SMALL=tests/golden/small/small.cfg
+SMALL_IN=tests/golden/small/input.csv
+
+# command: its options
+OPTS_settle="--config --input --out --threads --quiet --timings --help"
+OPTS_calibrate="--config --out --threads --quiet --help"
+OPTS_gen="--config --out --cases --history-cases --seed --bad-rows --threads --quiet --help"
+OPTS_group="--scheme --config --input --out --explain --threads --quiet --help"
+OPTS_bench="--config --stage --input --out --threads --help"
+OPTS_columns="--help"
+
+echo "== help of every command"
+for c in settle calibrate gen group bench columns; do
+    out=$("$BIN" "$c" --help 2>"$D/err"); rc=$?
+    eq "$c --help: exit 0" "$rc" 0
+    eq "$c --help: nothing on stderr" "$(cat "$D/err")" ""
+    has "$c --help: usage line" "$out" "usage: casemix $c"
+    eval "opts=\$OPTS_$c"
+    for o in $opts; do
+        # each option on its own line of the option list, with an explanation
+        line=$(printf '%s\n' "$out" | grep -E "^  $o( [^ ]+)? +[^ ]" | head -n 1)
+        [ -n "$line" ] && ok "$c --help explains $o" || bad "$c --help lacks a line for $o" "$out"
+    done
+    n_listed=$(printf '%s\n' "$out" | grep -cE '^  --')
+    eq "$c --help: exactly its options" "$n_listed" "$(echo $opts | wc -w | tr -d ' ')"
+    eq "$c -h = --help" "$("$BIN" "$c" -h 2>&1)" "$out"
+    eq "help $c = $c --help" "$("$BIN" help "$c" 2>&1)" "$out"
+    eq "$c --help after other options" "$("$BIN" "$c" --config nothing.cfg --help 2>&1)" "$out"
+done
+
+echo "== overview"
+for h in help --help -h; do
+    out=$("$BIN" $h 2>"$D/err"); rc=$?
+    eq "casemix $h: exit 0, stderr empty" "$rc:$(cat "$D/err")" "0:"
+    for c in settle calibrate gen group bench columns; do has "casemix $h lists $c" "$out" "  $c "; done
+done
+"$BIN" > /dev/null 2>&1; eq "casemix without a command: exit 2" "$?" 2
+msg=$("$BIN" help nosuch 2>&1 >/dev/null); rc=$?
+eq "help nosuch: exit 2" "$rc" 2; has "help nosuch" "$msg" "unknown command 'nosuch'"
+
+echo "== --opt=value"
+"$BIN" settle --config "$SMALL" --out "$D/a.h5" --threads 2 --quiet; ra=$?
+"$BIN" settle --config="$SMALL" --out="$D/b.h5" --threads=2 --quiet; rb=$?
+eq "settle --threads=2 and --threads 2: both exit 0" "$ra:$rb" "0:0"
+for ds in /cases /institutions /groups /rejects /summary; do
+    h5diff -q "$D/a.h5" "$D/b.h5" $ds $ds > /dev/null 2>&1 && ok "same $ds" || bad "$ds differs between --opt=value and --opt value"
+done
+eq "the threads attribute is 2 in both" "$(h5dump -a /threads "$D/b.h5" | grep -c '(0): 2')" 1
+"$BIN" group --scheme dip --config "$SMALL" --input "$SMALL_IN" --out "$D/g1.csv" --quiet
+"$BIN" group --scheme=dip --config="$SMALL" --input="$SMALL_IN" --out="$D/g2.csv" --quiet
+eq "group with --opt=value: same CSV" "$(md5sum < "$D/g1.csv")" "$(md5sum < "$D/g2.csv")"
+[ -s "$D/g1.csv" ] && ok "group CSV written" || bad "group CSV empty"
+
+echo "== refused: exit 2, naming the command's help, nothing written"
+refuse() { # NAME WANT_TEXT ARGS...
+    n=$1; t=$2; shift 2
+    msg=$("$BIN" "$@" 2>&1 >/dev/null); rc=$?
+    if [ "$rc" = 2 ] && case "$msg" in *"$t"*) true ;; *) false ;; esac \
+        && case "$msg" in *"see casemix $1 --help"*) true ;; *) false ;; esac; then
+        ok "$n: exit 2, '$t'"
+    else
+        bad "$n" "got: exit $rc, message: $msg" "want: exit 2, '$t', 'see casemix $1 --help'"
+    fi
+}
+refuse "unknown option" "unknown option '--bogus'" settle --config "$SMALL" --out "$D/x.h5" --bogus
+refuse "unknown option with =" "unknown option '--bogus'" settle --config "$SMALL" --out "$D/x.h5" --bogus=1
+refuse "settle --scheme" "--scheme is not an option of settle" settle --config "$SMALL" --out "$D/x.h5" --scheme dip
+refuse "calibrate --input" "--input is not an option of calibrate" calibrate --config "$SMALL" --input "$SMALL_IN"
+refuse "group --timings" "--timings is not an option of group" group --scheme dip --config "$SMALL" --input "$SMALL_IN" --out "$D/x.csv" --timings t.json
+refuse "columns --config" "--config is not an option of columns" columns --config "$SMALL"
+refuse "flag with a value" "--quiet takes no value" settle --config "$SMALL" --out "$D/x.h5" --quiet=yes
+refuse "empty value" "--out needs a value" settle --config "$SMALL" --out=
+refuse "missing value" "--threads needs a value" settle --config "$SMALL" --out "$D/x.h5" --threads
+refuse "stray argument" "unexpected argument 'extra'" settle --config "$SMALL" extra
+refuse "bad threads" "--threads needs a number from 1 to 255" settle --config "$SMALL" --threads=0
+[ ! -e "$D/x.h5" ] && [ ! -e "$D/x.csv" ] && ok "nothing written by a refused command" || bad "a refused command wrote output"
+
+rm -rf "$D"
+echo
+[ $fails -eq 0 ] && echo "cli: all checks passed" || { echo "cli: $fails check(s) failed:$failed"; exit 1; }
