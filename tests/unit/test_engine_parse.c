@@ -1,9 +1,12 @@
 /*
  * test_engine_parse.c - the reader's fast paths against plain references.
  *
- * - parse_date (SWAR check of "YYYY-MM-"): random strings over digits,
- *   separators and their neighbours, every date of 1899-2201 with both
- *   separators; the reference is a character loop and a day count.
+ * - parse_date (SWAR check of "YYYY-MM-", then the other forms on the
+ *   cold path): random strings over digits, separators and their
+ *   neighbours, every date of 1899-2201 with both separators, and days of
+ *   many years in each other form (YYYY/M/D, YYYY-M-D, YYYYMMDD, 14
+ *   digits, with times), mutated; the reference is POSIX regular
+ *   expressions of the forms and a day count.
  * - amounts through the whole reader (pl_read): a CSV whose total_cost and
  *   fund_paid cells are random strings (good, bad, wide, signed, spaced),
  *   with total_cost as the first column (its 8-byte load would start
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <regex.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -44,19 +48,41 @@ static int ref_days(int y, int m, int d)
     return (int)(n + d - 1);
 }
 
+/* The accepted date forms as POSIX regular expressions (README, Input):
+ * YYYY-MM-DD, YYYY/M/D, YYYY-M-D (month and day of 1 or 2 digits, '-' or
+ * '/' each), YYYYMMDD, each optionally followed by ' ' or 'T' and
+ * anything (a time, ignored); YYYYMMDDHHMMSS with a valid time. */
+static regex_t re_sep, re_digits, re_digits14;
+
+static void ref_init(void)
+{
+    static int done;
+    if (done) return;
+    done = 1;
+    assert_int_equal(regcomp(&re_sep, "^([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})([ T].*)?$", REG_EXTENDED), 0);
+    assert_int_equal(regcomp(&re_digits, "^([0-9]{4})([0-9]{2})([0-9]{2})([ T].*)?$", REG_EXTENDED), 0);
+    assert_int_equal(regcomp(&re_digits14, "^([0-9]{4})([0-9]{2})([0-9]{2})([01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]$",
+                             REG_EXTENDED), 0);
+}
+
 static int ref_date(const char *s, size_t n)
 {
-    if (n < 10) return -1;
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) { if (s[i] != '-' && s[i] != '/') return -1; }
-        else if (s[i] < '0' || s[i] > '9') return -1;
-    }
-    if (n > 10 && s[10] != ' ' && s[10] != 'T') return -1;
-    int y = atoi(s), m = (s[5] - '0') * 10 + s[6] - '0', d = (s[8] - '0') * 10 + s[9] - '0';
+    char t[64];
+    if (n >= sizeof t || memchr(s, '\0', n)) return -1;
+    memcpy(t, s, n);
+    t[n] = '\0';
+    ref_init();
+    regmatch_t m[5];
+    if (regexec(&re_sep, t, 5, m, 0) && regexec(&re_digits, t, 5, m, 0) && regexec(&re_digits14, t, 5, m, 0))
+        return -1;
+    int v[4] = {0, 0, 0, 0}; /* year, month, day from the groups */
+    for (int g = 1; g <= 3; g++)
+        for (regoff_t i = m[g].rm_so; i < m[g].rm_eo; i++) v[g] = v[g] * 10 + t[i] - '0';
+    int y = v[1], mo = v[2], d = v[3];
     static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1]) return -1;
-    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return -1;
-    return ref_days(y, m, d);
+    if (y < 1900 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1]) return -1;
+    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return -1;
+    return ref_days(y, mo, d);
 }
 
 static void check_date(const char *s, size_t n)
@@ -94,6 +120,37 @@ static void test_parse_date(void **state)
     check_date("2000-02-29", 10);
     check_date("2100-02-29", 10);
     check_date("2025-01-14T08:30:00", 19);
+    /* the other forms: every day of some years written each way, with and
+     * without a time, then mutated */
+    static const char *const fmt[] = {"%04d/%d/%d", "%04d-%d-%d", "%04d%02d%02d", "%04d/%02d/%d",
+                                      "%04d-%d/%02d", "%04d%02d%02d083000", "%04d%02d%02d235960",
+                                      "%04d%02d%02d240000"};
+    static const char *const tail[] = {"", " 08:30", " 08:30:00", "T08:30:00", " 8:05"};
+    char s2[48];
+    int accepted = 0;
+    for (int y = 1899; y <= 2201; y += (y > 1901 && y < 2199 ? 13 : 1))
+        for (int m = 0; m <= 13; m++)
+            for (int d = 0; d <= 32; d++)
+                for (size_t f = 0; f < sizeof fmt / sizeof *fmt; f++) {
+                    int k = snprintf(s2, sizeof s2, fmt[f], y, m, d);
+                    size_t tl = f >= 5 ? 0 : (size_t)((unsigned)(y + m + d) % 5);
+                    snprintf(s2 + k, sizeof s2 - (size_t)k, "%s", tail[tl]);
+                    size_t n = strlen(s2);
+                    check_date(s2, n);
+                    accepted += parse_date(s2, n) >= 0;
+                    for (int r = 0; r < 2; r++) {
+                        char s3[48];
+                        memcpy(s3, s2, n + 1);
+                        s3[rnd(&x) % n] = alpha[rnd(&x) % (sizeof alpha - 1)];
+                        check_date(s3, n - rnd(&x) % 2);
+                    }
+                }
+    assert_true(accepted > 10000);
+    assert_int_equal(parse_date("2025/1/14", 9), parse_date("2025-01-14", 10));
+    assert_int_equal(parse_date("20250114 08:30", 14), parse_date("2025-01-14", 10));
+    assert_int_equal(parse_date("20250114083000", 14), parse_date("2025-01-14", 10));
+    assert_int_equal(parse_date("2025-2-29", 9), -1);
+    assert_int_equal(parse_date("2025/13/1", 9), -1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -160,7 +217,7 @@ static void run_file(int layout)
     pl_slots s;
     cm_reader hdr;
     char err[512];
-    cm_parse_opts po = {1, 1, CM_MISMATCH_FLAG, 0, 0};
+    cm_parse_opts po = {1, 1, CM_MISMATCH_FLAG, 0, 0, RD_ENC_AUTO};
     static const int req[] = {COL_CASE_ID, -1};
     int rc = pl_read(path, NULL, req, &po, on_row, NULL, &s, &hdr, NULL, NULL, err, sizeof err);
     if (rc) print_error("%s\n", err);
