@@ -43,6 +43,9 @@
 #                               line and the byte offset named
 #  gbk_utf8 (generated)         the GBK file with input.encoding = "UTF-8": exit 4, names the
 #                               setting
+#  gbk_late (generated)         1.2 MB of ASCII rows, then a GBK row: "auto" reads UTF-8 (only
+#                               the first MiB is looked at), the row is rejected naming
+#                               input.encoding; with "GB18030" every row is a case
 #  utf16 (generated)            UTF-16 export: exit 4, file:1, "iconv"
 #  nul (generated)              NUL byte in row 3: reject line 3 "NUL"; NUL in header: exit 4
 #  long_line (generated)        10 MB other_dx list: settled; 10 MB case id: reject case_id;
@@ -232,6 +235,23 @@ run gbk_utf8 "$D/gbk.csv" $C/.utf8only.$$.cfg
 rm -f $C/.utf8only.$$.cfg
 eq "gbk_utf8: exit code" "$RC" 4
 has "gbk_utf8: message" "$MSG" "input.encoding"
+{ printf '%s,note\n' "$S"
+  awk 'BEGIN { for (i = 1; i <= 15000; i++) printf "A%d,H1,3,K35.800,,100.00,50.00,%s\n", i, "note note note note note note note note note note note" }'
+  printf 'A15001,H1,3,K35.800,,100.00,50.00,急性阑尾炎\n' | iconv -f UTF-8 -t GBK; } > "$D/gbk_late.csv"
+run gbk_late "$D/gbk_late.csv"
+eq "gbk_late: exit" "$RC" 0
+if [ "$RC" = 0 ]; then
+    eq "gbk_late: summary read|cases|rejects; the reject" \
+        "$(h5cols "$OUT" /summary records_read cases rejects) $(h5cols "$OUT" /rejects line case_id)" "15001|15000|1 15002|"
+    has "gbk_late: reason" "$(h5cols "$OUT" /rejects reason)" "input.encoding"
+fi
+sed 's/^input = {.*/input = { records = "header_only.csv"; encoding = "GBK"; };/' $CFG > $C/.gbk.$$.cfg
+run gbk_late_forced "$D/gbk_late.csv" $C/.gbk.$$.cfg
+rm -f $C/.gbk.$$.cfg
+eq "gbk_late_forced: exit" "$RC" 0
+[ "$RC" = 0 ] && eq "gbk_late_forced: summary read|cases|rejects" \
+    "$(h5cols "$OUT" /summary records_read cases rejects)" "15001|15001|0"
+rm -f "$D/gbk_late.csv"
 printf '%s\nW1,H1,3,K35.800,,100.00,50.00\n' "$S" | iconv -f UTF-8 -t UTF-16 > "$D/utf16.csv"
 fatal utf16 "$D/utf16.csv" 4 "utf16.csv:1" "iconv"
 printf '%s\nZ1,H1,3,K35.800,,100.00,50.00\nZ2,H1,3,K35.8\00000,,100.00,50.00\nZ3,H1,3,K35.800,,100.00,50.00\n' "$S" > "$D/nul.csv"
