@@ -14,6 +14,7 @@
  *   and in quoted cells (copied to scratch: the slow path). Each row must
  *   be a case with exactly the fen of cm_parse_yuan, or a reject on that
  *   field, as the README's input rules say (>= 0, <= 1e9 yuan).
+ * - a GBK file read in 4 KiB windows against its UTF-8 twin (slots equal).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <iconv.h>
 #include <regex.h>
 #include <unistd.h>
 
@@ -251,6 +253,90 @@ static void test_amounts_first_column(void **state) { (void)state; run_file(0); 
 static void test_amounts_last_column(void **state) { (void)state; run_file(1); }
 static void test_amounts_quoted(void **state) { (void)state; run_file(2); }
 
+/* A GBK file read through many small windows (the decoded mapping stands
+ * for the file, and its parsed pages are released as a file's are) gives
+ * the slots of its UTF-8 twin: status, line, case id (Chinese), amounts,
+ * level, on rows with quoted multi-line notes and bad amounts. */
+static void write_text(const char *path, const char *text, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, n, f), n);
+    fclose(f);
+}
+
+static void test_gbk_windows(void **state)
+{
+    (void)state;
+    enum { ROWS = 3000 };
+    size_t cap = (size_t)ROWS * 160 + 256, n = 0;
+    char *u = malloc(cap);
+    assert_non_null(u);
+    n += (size_t)snprintf(u + n, cap - n, "结算ID,定点医疗机构编码,医院等级,主要诊断编码,总费用,统筹基金支付,备注\n");
+    static const char *const lv[] = {"三级甲等", "二级乙等", "1级", "三甲", "2"};
+    for (int i = 0; i < ROWS; i++) {
+        const char *note = i % 7 == 0 ? "\"多行\n备注, 逗号\"" : "急性阑尾炎";
+        const char *tot = i % 11 == 0 ? "\"13,72.90\"" : i % 5 == 0 ? "\"1,234.50\"" : "100.00";
+        n += (size_t)snprintf(u + n, cap - n, "病例%d,医院H%d,%s,K35.800,%s,50.00,%s\n", i, i % 9,
+                              lv[i % 5], tot, note);
+    }
+    /* the GBK twin */
+    iconv_t cd = iconv_open("GBK", "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    char *g = malloc(cap), *in = u, *out = g;
+    size_t inl = n, outl = cap;
+    assert_int_not_equal(iconv(cd, &in, &inl, &out, &outl), (size_t)-1);
+    iconv_close(cd);
+    char pu[] = "/tmp/casemix-utf8-XXXXXX", pg[] = "/tmp/casemix-gbk-XXXXXX";
+    close(mkstemp(pu));
+    close(mkstemp(pg));
+    write_text(pu, u, n);
+    write_text(pg, g, (size_t)(out - g));
+    assert_int_not_equal((size_t)(out - g), n); /* it is another encoding */
+    rd_set_block_size(4096);
+    pl_slots su, sg;
+    cm_reader hu, hg;
+    char err[512];
+    cm_parse_opts po = {1, 1, CM_MISMATCH_FLAG, 0, 0, RD_ENC_AUTO};
+    static const int req[] = {COL_CASE_ID, -1};
+    int rc = pl_read(pu, NULL, req, &po, on_row, NULL, &su, &hu, NULL, NULL, err, sizeof err);
+    if (rc) print_error("%s\n", err);
+    assert_int_equal(rc, 0);
+    rc = pl_read(pg, NULL, req, &po, on_row, NULL, &sg, &hg, NULL, NULL, err, sizeof err);
+    if (rc) print_error("%s\n", err);
+    assert_int_equal(rc, 0);
+    rd_set_block_size((size_t)64 << 20);
+    assert_string_equal(hu.encoding, "UTF-8");
+    assert_string_equal(hg.encoding, "GB18030");
+    assert_int_equal(su.n, ROWS);
+    assert_int_equal(sg.n, ROWS);
+    int cases = 0;
+    for (int i = 0; i < ROWS; i++) {
+        const cm_case *a = &su.slots[i], *b = &sg.slots[i];
+        char id[24];
+        snprintf(id, sizeof id, "病例%d", i);
+        assert_int_equal(a->status, b->status);
+        assert_int_equal(a->line, b->line);
+        assert_int_equal(a->status == SLOT_CASE, i % 11 != 0);
+        if (a->status != SLOT_CASE) continue;
+        cases++;
+        assert_string_equal(b->case_id, id);
+        assert_string_equal(a->case_id, id);
+        assert_int_equal(a->total_fen, b->total_fen);
+        assert_int_equal(b->total_fen, i % 5 == 0 ? 123450 : 10000);
+        assert_int_equal(a->level, b->level);
+        static const int want_level[5] = {3, 2, 1, 3, 2};
+        assert_int_equal(b->level, want_level[i % 5]);
+    }
+    assert_true(cases > ROWS / 2);
+    pl_slots_free(&su);
+    pl_slots_free(&sg);
+    free(u);
+    free(g);
+    unlink(pu);
+    unlink(pg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_amounts_first_column),
         cmocka_unit_test(test_amounts_last_column),
         cmocka_unit_test(test_amounts_quoted),
+        cmocka_unit_test(test_gbk_windows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
