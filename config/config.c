@@ -62,7 +62,7 @@ typedef enum {
     K_PATH,      /* data file path, resolved, not checked (written by gen) */
     K_TABLE,     /* table file path, resolved, must be a readable file */
     K_DIR,       /* table directory, resolved, must be a readable directory */
-    K_ENCODING,  /* "UTF-8" only */
+    K_ENCODING,  /* "auto" | "UTF-8" | "GB18030" (synonyms: utf8, gbk, gb2312, cp936) */
     K_ENUM,      /* one of names[] into an int-sized enum */
     K_BOOL,      /* true / false into an int */
     K_INT,       /* integer into an int */
@@ -775,12 +775,20 @@ static cm_cfg_status load_key(loader *L, const keydef *k, const config_setting_t
                     str, list);
     }
     if (k->k == K_ENCODING) {
-        if (strcasecmp(str, "UTF-8") != 0 && strcasecmp(str, "UTF8") != 0)
+        const char *canon = NULL;
+        if (strcasecmp(str, "auto") == 0)
+            canon = "auto";
+        else if (strcasecmp(str, "UTF-8") == 0 || strcasecmp(str, "UTF8") == 0)
+            canon = "UTF-8";
+        else if (strcasecmp(str, "GB18030") == 0 || strcasecmp(str, "GBK") == 0 ||
+                 strcasecmp(str, "GB2312") == 0 || strcasecmp(str, "CP936") == 0)
+            canon = "GB18030";
+        if (!canon)
             return fail(L, CM_CFG_ERR_VALUE, line, kp,
-                        "\"%.40s\": only UTF-8 input is read; convert the file first "
-                        "(iconv -f GB18030 -t UTF-8 in.csv > out.csv) and set \"UTF-8\"",
-                        str);
-        snprintf((char *)dst, k->size, "UTF-8");
+                        "\"%.40s\" is not a known text encoding (编码); use \"auto\" (UTF-8, or "
+                        "GBK/GB18030 when the file is not UTF-8), \"UTF-8\" or \"GB18030\" "
+                        "(also written \"GBK\")", str);
+        snprintf((char *)dst, k->size, "%s", canon);
         return CM_CFG_OK;
     }
     if (k->k == K_STR) {
@@ -1197,7 +1205,7 @@ void cm_config_default(cm_config *c)
     memset(c, 0, sizeof *c);
     c->scheme = CM_SCHEME_DIP;
     c->threads = 0;
-    snprintf(c->input_encoding, sizeof c->input_encoding, "UTF-8");
+    snprintf(c->input_encoding, sizeof c->input_encoding, "auto");
     c->category_mismatch = CM_MISMATCH_FLAG;
     c->category_tolerance_fen = 0;
     gr_dip_options_default(&c->dip);

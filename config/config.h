@@ -80,7 +80,8 @@ typedef struct {
 
     /* input { ... } */
     char input_file[CM_PATH_MAX];      /* input.records; may be overridden by --input */
-    char input_encoding[16];           /* input.encoding = "UTF-8" (only UTF-8 read) */
+    char input_encoding[16];           /* input.encoding = "auto" | "UTF-8" | "GB18030" (canonical
+                                          spelling; "gbk" is read as "GB18030"); default "auto" */
     char input_aliases[CM_PATH_MAX];   /* input.aliases = "" : extra header alias CSV */
     char input_institutions[CM_PATH_MAX]; /* input.institutions = "" : institution master table
                                           (institution_id, name, level; 定点医药机构) */
@@ -184,6 +185,22 @@ const char *cm_cfg_status_name(cm_cfg_status s);
  * "5." and ".5"; rejects "", ".", exponents, separators and |fen| > 9e15.
  * *fen is written only on success. Thread-safe, no allocation. */
 int cm_parse_yuan(const char *s, size_t len, int64_t *fen);
+
+/* cm_parse_yuan plus thousands separators (千分位) as HIS exports write them
+ * inside quotes: "13,728.90", "1,234,567", "-1,000.5". Returns 0 with *fen
+ * set when the text is an amount and its commas group the integer digits
+ * by three from the right; CM_YUAN_BAD_GROUPING when it would be an amount
+ * without its commas but they are misplaced ("13,72.90", "1,2345.00",
+ * ",123", "1.2,3"); -1 otherwise. Without a comma it is cm_parse_yuan. */
+#define CM_YUAN_BAD_GROUPING (-2)
+int cm_parse_yuan_grouped(const char *s, size_t len, int64_t *fen);
+
+/* Institution level (医疗机构等级) as exports write it: "1".."3", "一级",
+ * "二级", "三级", "1级".."3级", with an optional grade (等次): "三级甲等",
+ * "二级乙等", "一级丙等", "三级特等", "三甲", "二乙". Returns 1..3; 0 for
+ * "not graded" (未定级, 未评级, 未分级, 无等级, 无: treat as missing); -1 when
+ * it is none of these. Spaces/tabs around are ignored. */
+int cm_parse_level(const char *s, size_t len);
 
 /* The common shape of an amount, "D.DD" with 1 to 8 integer digits and no
  * sign or spaces, parsed branch-light with SWAR (digits of a 64-bit word

@@ -5,12 +5,14 @@
  * arithmetic on the digits. Accepted: optional spaces/tabs around, an
  * optional sign, digits, an optional '.', at most two decimals, at least one
  * digit in all ("5", "5.", ".5", "-0.05", "+7.10"). Rejected: "", ".", "-",
- * three decimals, exponents, thousands separators, inner spaces, and any
+ * three decimals, exponents, thousands separators (cm_parse_yuan_grouped
+ * takes those), inner spaces, and any
  * amount beyond ±9e15 fen (9e13 yuan, far above any budget and safely below
  * 2^63). The engine calls this for every amount of every record, so it is a
  * single pass with no library calls; it is thread-safe.
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "config.h"
 
@@ -69,4 +71,95 @@ int cm_parse_yuan(const char *s, size_t len, int64_t *fen)
         return -1;
     *fen = neg ? -(int64_t)v : (int64_t)v;
     return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* amounts with thousands separators (千分位), institution levels       */
+/* ------------------------------------------------------------------ */
+
+int cm_parse_yuan_grouped(const char *s, size_t len, int64_t *fen)
+{
+    if (!s || !fen)
+        return -1;
+    if (!memchr(s, ',', len))
+        return cm_parse_yuan(s, len, fen);
+    /* the amount without its commas must be an amount ... */
+    char buf[64] = {0};
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == ',')
+            continue;
+        if (k == sizeof buf)
+            return -1;
+        buf[k++] = s[i];
+    }
+    int64_t v;
+    if (cm_parse_yuan(buf, k, &v) != 0)
+        return -1;
+    /* ... and the commas must group its integer digits by three from the
+     * right: 1-3 digits, then (',' and 3 digits) repeated, then '.' or end */
+    size_t i = 0, end = len;
+    while (i < end && is_space(s[i]))
+        i++;
+    while (end > i && is_space(s[end - 1]))
+        end--;
+    if (i < end && (s[i] == '+' || s[i] == '-'))
+        i++;
+    size_t lead = 0;
+    while (i < end && (unsigned)(unsigned char)s[i] - '0' <= 9)
+        i++, lead++;
+    if (lead < 1 || lead > 3)
+        return CM_YUAN_BAD_GROUPING;
+    while (i < end && s[i] == ',') {
+        i++;
+        for (int d = 0; d < 3; d++, i++)
+            if (i >= end || (unsigned)(unsigned char)s[i] - '0' > 9)
+                return CM_YUAN_BAD_GROUPING;
+    }
+    if (i < end && s[i] != '.')
+        return CM_YUAN_BAD_GROUPING; /* a 4th digit in a group, or a comma after the point */
+    if (memchr(s + i, ',', end - i))
+        return CM_YUAN_BAD_GROUPING;
+    *fen = v;
+    return 0;
+}
+
+/* s[*i..n) starts with the UTF-8 text t: consume it. */
+static int eat(const char *s, size_t n, size_t *i, const char *t)
+{
+    size_t l = strlen(t);
+    if (n - *i < l || memcmp(s + *i, t, l) != 0)
+        return 0;
+    *i += l;
+    return 1;
+}
+
+int cm_parse_level(const char *s, size_t len)
+{
+    static const char *const ungraded[] = {"未定级", "未评级", "未分级", "无等级", "无", NULL};
+    size_t i = 0, n = len;
+    if (!s)
+        return -1;
+    while (i < n && is_space(s[i]))
+        i++;
+    while (n > i && is_space(s[n - 1]))
+        n--;
+    for (int k = 0; ungraded[k]; k++)
+        if (n - i == strlen(ungraded[k]) && memcmp(s + i, ungraded[k], n - i) == 0)
+            return 0;
+    int lv = 0;
+    if (i < n && s[i] >= '1' && s[i] <= '3')
+        lv = s[i++] - '0';
+    else if (eat(s, n, &i, "一"))
+        lv = 1;
+    else if (eat(s, n, &i, "二"))
+        lv = 2;
+    else if (eat(s, n, &i, "三"))
+        lv = 3;
+    else
+        return -1;
+    eat(s, n, &i, "级");
+    if (eat(s, n, &i, "甲") || eat(s, n, &i, "乙") || eat(s, n, &i, "丙") || eat(s, n, &i, "特"))
+        eat(s, n, &i, "等");
+    return i == n ? lv : -1;
 }

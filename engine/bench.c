@@ -149,7 +149,7 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
         cm_reader r;
         cm_chunk *chunks = NULL;
         size_t cap = 0, next = 0;
-        if (rd_open(&r, input, NULL, err, sizeof err)) rc = -1;
+        if (rd_open(&r, input, NULL, RD_ENC_AUTO, err, sizeof err)) rc = -1;
         long n;
         while (!rc && (n = rd_next_block(&r, (size_t)1 << 20, &chunks, &cap, err, sizeof err)) > 0) {
             /* the floor touches every byte once: rows counted, nothing parsed */
@@ -164,7 +164,8 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
         int64_t sink[256 * 8];
         memset(sink, 0, sizeof sink);
         bench_ctx x = {dip, drg, sink};
-        cm_parse_opts po = {.mismatch = CM_MISMATCH_FLAG, .tokenize_only = !strcmp(stage, "tokenize")};
+        cm_parse_opts po = {.mismatch = CM_MISMATCH_FLAG, .tokenize_only = !strcmp(stage, "tokenize"),
+                            .encoding = RD_ENC_AUTO};
         pl_slots s;
         cm_reader hdr;
         static const int req[] = {COL_CASE_ID, -1};

@@ -167,7 +167,8 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
         has_mtab = 1;
     }
     cm_parse_opts po = {.need_money = 1, .need_institution = 0, .mismatch = CM_MISMATCH_FLAG,
-                        .tolerance_fen = cfg->category_tolerance_fen};
+                        .tolerance_fen = cfg->category_tolerance_fen,
+                        .encoding = rd_encoding_of(cfg->input_encoding)};
     int64_t lvl_sum[3][4] = {{0}}, lvl_n[3][4] = {{0}}, all_sum[3] = {0}, all_n[3] = {0};
     out->nyears = cfg->n_history;
     for (int h = 0; h < cfg->n_history && rc == 0; h++) {

@@ -158,7 +158,18 @@ typedef struct {
     uint64_t offset;            /* file offset of buf[0] */
     uint64_t next_line;         /* physical line of the next block's first row */
     int eof;
+    /* text encoding: "UTF-8", or "GB18030" when the file was decoded into
+     * an anonymous mapping of decoded_cap bytes (map, size: the UTF-8 text) */
+    const char *encoding;
+    size_t decoded_cap;
+    uint64_t file_size;         /* bytes of the file itself */
 } cm_reader;
+
+/* input.encoding: "auto" (UTF-8, or GB18030 when the start of the file is
+ * not UTF-8 but is GB18030), "UTF-8", "GB18030" (GBK is a subset). */
+typedef enum { RD_ENC_AUTO = 0, RD_ENC_UTF8, RD_ENC_GB18030 } rd_encoding;
+/* The rd_encoding of a canonical input.encoding value (config.h). */
+rd_encoding rd_encoding_of(const char *name);
 
 typedef struct {
     size_t begin, end;          /* byte range in the block buffer */
@@ -172,7 +183,7 @@ typedef struct {
 
 /* Opens path and reads the header. Returns 0 or -1 with a message naming
  * the file, the line and what to do. */
-int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases,
+int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, rd_encoding enc,
             char *err, size_t errlen);
 /* Takes the next window of the mapped file and splits it into chunks of
  * about chunk_bytes at record boundaries (quoted blocks are scanned and
@@ -246,6 +257,7 @@ typedef struct {
     cm_mismatch mismatch;
     int64_t tolerance_fen;
     int tokenize_only;          /* bench floor: split rows into fields, parse nothing */
+    rd_encoding encoding;       /* input.encoding (0: auto) */
 } cm_parse_opts;
 
 /* Parses the chunk's rows; for each row calls the callback with the

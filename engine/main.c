@@ -496,7 +496,7 @@ static int cmd_group(const cm_config *cfg, const cli *a)
     pl_rejects *rejs = calloc((size_t)nt, sizeof *rejs);
     group_ctx x = {dip, drg, rejs, a->explain, NULL, 0, 0, 0};
     static const int required[] = {COL_CASE_ID, COL_PDX, -1};
-    cm_parse_opts po = {.mismatch = CM_MISMATCH_FLAG};
+    cm_parse_opts po = {.mismatch = CM_MISMATCH_FLAG, .encoding = rd_encoding_of(cfg->input_encoding)};
     pl_slots s;
     double t0 = now_seconds();
     int rc = pl_read(a->input, al, required, &po, group_row, &x, &s, NULL, NULL, NULL, err, sizeof err);

@@ -226,7 +226,7 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
 {
     cm_reader r;
     memset(out, 0, sizeof *out);
-    if (rd_open(&r, path, aliases, err, errlen)) { rd_close(&r); return -1; }
+    if (rd_open(&r, path, aliases, o->encoding, err, errlen)) { rd_close(&r); return -1; }
     for (const int *c = required; c && *c >= 0; c++) {
         if (*c == COL_PPROC && r.colidx[COL_PROCEDURES] >= 0) continue;
         if (r.colidx[*c] < 0) {

@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <iconv.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,10 +74,14 @@ static int days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-int parse_date(const char *s, size_t n)
+static int parse_date_other(const char *s, size_t n);
+
+/* The usual YYYY-MM-DD (or YYYY/MM/DD), optionally followed by a time
+ * ("2025-01-14 08:30:00"); the 8 bytes "YYYY-MM-" are checked at once
+ * (SWAR). -1 when the text has another shape: parse_date then tries the
+ * other forms (parse_date_other). */
+static inline int parse_date_iso(const char *s, size_t n)
 {
-    /* YYYY-MM-DD, optionally followed by a time ("2025-01-14 08:30:00");
-     * the 8 bytes "YYYY-MM-" are checked at once (SWAR) */
     if (n < 10) return -1;
     uint64_t w;
     memcpy(&w, s, 8);
@@ -97,6 +102,54 @@ int parse_date(const char *s, size_t n)
     return days_from_civil(y, m, d);
 }
 
+/* Day number of a checked calendar date, or -1. */
+static int civil_or_fail(int y, int m, int d)
+{
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1]) return -1;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return -1;
+    return days_from_civil(y, m, d);
+}
+
+/* Cold path of parse_date: the other shapes exports write.
+ *   YYYY-M-D, YYYY/M/D (month and day of 1 or 2 digits; '-' or '/'),
+ *   YYYYMMDD, each optionally followed by ' ' or 'T' and a time (ignored,
+ *   as after YYYY-MM-DD), and YYYYMMDDHHMMSS (14 digits, a valid time).
+ * Invalid calendar dates fail (-1). */
+static __attribute__((noinline, cold)) int parse_date_other(const char *s, size_t n)
+{
+    size_t i = 0;
+    int v[3] = {0, 0, 0};
+    while (i < n && i < 14 && (unsigned)(unsigned char)s[i] - '0' <= 9) i++;
+    if (i == 8 || i == 14) { /* YYYYMMDD[HHMMSS] */
+        for (int k = 0; k < 8; k++) v[k < 4 ? 0 : k < 6 ? 1 : 2] = v[k < 4 ? 0 : k < 6 ? 1 : 2] * 10 + (s[k] - '0');
+        if (i == 14) {
+            int hh = (s[8] - '0') * 10 + s[9] - '0', mi = (s[10] - '0') * 10 + s[11] - '0',
+                ss = (s[12] - '0') * 10 + s[13] - '0';
+            if (hh > 23 || mi > 59 || ss > 59 || n > 14) return -1;
+        }
+    } else if (i == 4) { /* YYYY-M-D */
+        for (int k = 0; k < 4; k++) v[0] = v[0] * 10 + (s[k] - '0');
+        for (int part = 1; part <= 2; part++) {
+            if (i >= n || (s[i] != '-' && s[i] != '/')) return -1;
+            i++;
+            size_t d0 = i;
+            while (i < n && i - d0 < 3 && (unsigned)(unsigned char)s[i] - '0' <= 9) v[part] = v[part] * 10 + (s[i++] - '0');
+            if (i == d0 || i - d0 > 2) return -1;
+        }
+    } else {
+        return -1;
+    }
+    if (i < n && s[i] != ' ' && s[i] != 'T') return -1;
+    return civil_or_fail(v[0], v[1], v[2]);
+}
+
+int parse_date(const char *s, size_t n)
+{
+    int d = parse_date_iso(s, n);
+    return d >= 0 ? d : parse_date_other(s, n);
+}
+
 /* ------------------------------------------------------------------ */
 /* header                                                              */
 /* ------------------------------------------------------------------ */
@@ -115,7 +168,80 @@ static int valid_utf8(const unsigned char *s, size_t n)
     return 1;
 }
 
-int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases,
+rd_encoding rd_encoding_of(const char *name)
+{
+    if (name && strcmp(name, "UTF-8") == 0) return RD_ENC_UTF8;
+    if (name && strcmp(name, "GB18030") == 0) return RD_ENC_GB18030;
+    return RD_ENC_AUTO;
+}
+
+/* auto: is the start of the mapped file UTF-8? The first MiB, cut after
+ * its last newline (a character may straddle the cut), is checked. */
+static int starts_utf8(const cm_reader *r)
+{
+    size_t n = r->size < ((size_t)1 << 20) ? r->size : ((size_t)1 << 20);
+    if (n < r->size) {
+        const char *nl = memrchr(r->map, '\n', n);
+        if (nl) n = (size_t)(nl - r->map) + 1;
+    }
+    return valid_utf8((const unsigned char *)r->map, n);
+}
+
+/* Decodes the whole mapped file from GB18030 (GBK is a subset) into an
+ * anonymous mapping, which then stands for the file (map, size). A byte
+ * sequence that does not decode stops the run: a half-decoded file cannot
+ * be trusted. Cold: only files that are not UTF-8. */
+static int decode_gb18030(cm_reader *r, int detected, char *err, size_t errlen)
+{
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1) {
+        snprintf(err, errlen, "%s: cannot decode GB18030 on this system (iconv_open: %s); convert the "
+                              "file with iconv -f GB18030 -t UTF-8", r->path, strerror(errno));
+        return -1;
+    }
+    /* GB18030 -> UTF-8 grows 2-byte characters to 3 bytes at most */
+    size_t cap = (size_t)r->size + (size_t)r->size / 2 + 64;
+    char *out = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (out == MAP_FAILED) {
+        iconv_close(cd);
+        snprintf(err, errlen, "%s: out of memory to decode the file from GB18030 (%zu bytes)", r->path, cap);
+        return -1;
+    }
+    char *in = (char *)r->map, *o = out;
+    size_t inleft = r->size, oleft = cap;
+    size_t rc = iconv(cd, &in, &inleft, &o, &oleft);
+    int e = errno;
+    iconv_close(cd);
+    if (rc == (size_t)-1) {
+        size_t off = (size_t)(in - r->map);
+        unsigned long long line = 1;
+        for (const char *q = r->map; (q = memchr(q, '\n', (size_t)(r->map + off - q))) != NULL; q++) line++;
+        char bytes[24] = "";
+        size_t k = inleft < 4 ? inleft : 4, bl = 0;
+        for (size_t i = 0; i < k; i++)
+            bl += (size_t)snprintf(bytes + bl, sizeof bytes - bl, "%s%02X", i ? " " : "", (unsigned char)in[i]);
+        munmap(out, cap);
+        if (e == E2BIG)
+            snprintf(err, errlen, "%s: internal error: the GB18030 text grew beyond its bound", r->path);
+        else
+            snprintf(err, errlen, "%s:%llu: byte offset %zu: bytes %s are %s GB18030/GBK text%s; the file "
+                                  "is not read (a half-decoded file cannot be trusted): re-export it, or "
+                                  "set input.encoding to the file's encoding",
+                     r->path, line, off, bytes, e == EINVAL ? "an incomplete character of" : "not",
+                     detected ? " (the file is not UTF-8 either, so input.encoding = \"auto\" tried GB18030)"
+                              : " (input.encoding = \"GB18030\")");
+        return -1;
+    }
+    munmap((void *)r->map, r->size);
+    r->map = out;
+    r->size = (uint64_t)(o - out);
+    r->decoded_cap = cap;
+    r->encoding = "GB18030";
+    mprotect(out, cap, PROT_READ);
+    return 0;
+}
+
+int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, rd_encoding enc,
             char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
@@ -143,7 +269,14 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases,
         return -1;
     }
     r->map = m;
+    r->file_size = r->size;
+    r->encoding = "UTF-8";
     madvise(m, r->size, MADV_SEQUENTIAL);
+    if (enc == RD_ENC_GB18030 || (enc == RD_ENC_AUTO && !starts_utf8(r) &&
+                                  !(r->size >= 2 && (memcmp(r->map, "\xFF\xFE", 2) == 0 ||
+                                                     memcmp(r->map, "\xFE\xFF", 2) == 0)))) {
+        if (decode_gb18030(r, enc == RD_ENC_AUTO, err, errlen)) return -1;
+    }
     /* the header ends at the first newline outside quotes */
     size_t hdr_end = 0;
     int inq = 0;
@@ -175,8 +308,8 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases,
     }
     if (!valid_utf8((const unsigned char *)h, hl)) {
         snprintf(err, errlen, "%s:1: the header is not UTF-8 (it looks like GBK/GB18030, common in "
-                              "exports); convert it with: iconv -f GB18030 -t UTF-8 '%s' > converted.csv",
-                 path, path);
+                              "exports) and input.encoding = \"UTF-8\"; set input.encoding = \"auto\" "
+                              "(or \"GB18030\") to decode it", path);
         return -1;
     }
     for (int c = 0; c < COL__COUNT; c++) r->colidx[c] = -1;
@@ -225,7 +358,7 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases,
 
 void rd_close(cm_reader *r)
 {
-    if (r->map) munmap((void *)r->map, r->size);
+    if (r->map) munmap((void *)r->map, r->decoded_cap ? r->decoded_cap : r->size);
     r->map = NULL;
     r->buf = NULL;
     if (r->fd >= 0) close(r->fd);
@@ -482,15 +615,10 @@ static const char *dupz(cm_parser *p, size_t *used, const char *s, size_t n)
     return d;
 }
 
-/* Splits a '|'-separated list into scratch; returns the count. */
-static int split_list(cm_parser *p, size_t *used, const char *s, size_t n, const char **out, int max)
+/* Splits the copied list d[0..n) at '|' (codes trimmed of spaces in
+ * place); returns the count. */
+static int split_bars(char *d, size_t n, const char **out, int max)
 {
-    /* the list is copied once; each '|' becomes the NUL of the code before
-     * it (codes are trimmed of spaces in place) */
-    char *d = p->scratch + *used;
-    memcpy(d, s, n);
-    d[n] = '\0';
-    *used += n + 1;
     int k = 0;
     size_t i = 0;
     while (i <= n && k < max) {
@@ -504,6 +632,52 @@ static int split_list(cm_parser *p, size_t *used, const char *s, size_t n, const
         i = j + 1;
     }
     return k;
+}
+
+/* Copies a list whose separators are not all '|' into d with each of
+ * ',' ';' and the full-width '，' (U+FF0C) '；' (U+FF1B) '、' (U+3001)
+ * made a '|'; returns the length written (at most n). */
+static __attribute__((noinline, cold)) size_t list_bars(char *d, const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == ',' || ch == ';') { d[k++] = '|'; continue; }
+        if (i + 2 < n && ((ch == 0xEF && (unsigned char)s[i + 1] == 0xBC &&
+                           ((unsigned char)s[i + 2] == 0x8C || (unsigned char)s[i + 2] == 0x9B)) ||
+                          (ch == 0xE3 && (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0x81))) {
+            d[k++] = '|';
+            i += 2;
+            continue;
+        }
+        d[k++] = (char)ch;
+    }
+    d[k] = '\0';
+    return k;
+}
+
+/* Splits a code list into scratch; returns the count. Separators: '|' as
+ * the national layout writes, and ',' ';' '，' '；' '、' as exports do
+ * ("P13.400,B16.100x003"): a list with a byte of those (',' ';' or a
+ * byte >= 0x80) is copied through list_bars first. */
+static int split_list(cm_parser *p, size_t *used, const char *s, size_t n, const char **out, int max)
+{
+    /* the list is copied once; each '|' becomes the NUL of the code before
+     * it (codes are trimmed of spaces in place) */
+    char *d = p->scratch + *used;
+    int other = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        other |= ch == ',' || ch == ';' || ch >= 0x80;
+    }
+    if (other) {
+        n = list_bars(d, s, n);
+    } else {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    *used += n + 1;
+    return split_bars(d, n, out, max);
 }
 
 /* An amount of at most 5 integer digits and exactly 2 decimals that ends
@@ -532,7 +706,7 @@ static inline int money_tail8(const char *s, size_t n, int64_t *v)
     return 1;
 }
 
-static int money_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col);
+static int money_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col, int64_t *v);
 
 static inline __attribute__((always_inline)) int parse_money(cm_parser *p, cm_case *c, const char *s, size_t n, int col, int64_t *v)
 {
@@ -541,19 +715,30 @@ static inline __attribute__((always_inline)) int parse_money(cm_parser *p, cm_ca
     if (p->tail_ok && money_tail8(s, n, v)) return 0; /* < 100,000 yuan: never negative or absurd */
     if (cm_parse_yuan_fast(s, n, v) && *v <= (int64_t)100000000000LL) return 0;
     if (cm_parse_yuan(s, n, v) == 0 && *v >= 0 && *v <= (int64_t)100000000000LL) return 0;
-    *v = 0; /* not an amount: a rejected row's money counts only what parsed */
-    return money_error(p, c, s, n, col);
+    return money_error(p, c, s, n, col, v);
 }
 
-/* The reject of a bad amount (cold path of parse_money). */
-static int money_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col)
+/* Cold path of parse_money: an amount with thousands separators (a quoted
+ * "13,728.90": *out set, returns 0), or the reject of a bad amount. */
+static __attribute__((noinline, cold)) int money_error(cm_parser *p, cm_case *c, const char *s, size_t n,
+                                                       int col, int64_t *out)
 {
     int64_t v;
-    if (cm_parse_yuan(s, n, &v) != 0) {
+    int rc = cm_parse_yuan_grouped(s, n, &v);
+    if (rc == 0 && v >= 0 && v <= (int64_t)100000000000LL) {
+        *out = v;
+        return 0;
+    }
+    *out = 0; /* not an amount: a rejected row's money counts only what parsed */
+    if (rc != 0) {
         char tmp[48];
         size_t k = n < 40 ? n : 40;
         memcpy(tmp, s, k);
         tmp[k] = '\0';
+        if (rc == CM_YUAN_BAD_GROUPING)
+            return reject(p, c, col_name((cm_col)col),
+                          "amount '%s': misplaced thousands separator (千分位; digits in groups of 3, "
+                          "e.g. 13,728.90)", tmp);
         return reject(p, c, col_name((cm_col)col),
                       "amount '%s' is not yuan with at most 2 decimals (e.g. 1234.56)", tmp);
     }
@@ -600,6 +785,39 @@ static int int_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col)
     return reject(p, c, col_name((cm_col)col), "'%s' is not a whole number in the allowed range", tmp);
 }
 
+/* Cold path of opt_level: a number in 1..3 with spaces or a sign (as
+ * opt_int takes it), or a written level (cm_parse_level: 三级, 3级, 三级甲等,
+ * 三甲; 未定级 is missing: -1). */
+static __attribute__((noinline, cold)) int level_other(cm_parser *p, cm_case *c, const char *s, size_t n,
+                                                       int *out)
+{
+    long v;
+    if (parse_int(s, n, &v) == 0 && v >= 1 && v <= 3) {
+        *out = (int)v;
+        return 0;
+    }
+    int lv = cm_parse_level(s, n);
+    if (lv >= 0) {
+        *out = lv ? lv : -1;
+        return 0;
+    }
+    return int_error(p, c, s, n, COL_INST_LEVEL);
+}
+
+/* Institution level (医疗机构等级): -1 when empty or not graded. */
+static inline int opt_level(cm_parser *p, cm_case *c, const cm_reader *r, int *out)
+{
+    size_t n;
+    const char *s = fld(r, p, COL_INST_LEVEL, &n);
+    *out = -1;
+    if (!s || n == 0) return 0;
+    if (n == 1 && s[0] >= '1' && s[0] <= '3') {
+        *out = s[0] - '0';
+        return 0;
+    }
+    return level_other(p, c, s, n, out);
+}
+
 /* Fills c and p->gc from the tokenized row. Returns 0 or -1 (reject). */
 static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, cm_case *c,
                      size_t used)
@@ -644,7 +862,7 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
         if (o->need_institution) return reject(p, c, "institution_id", "empty institution id (定点医疗机构编码)%s", "");
     }
     int lv;
-    if (opt_int(p, c, r, COL_INST_LEVEL, 1, 3, &lv)) {
+    if (opt_level(p, c, r, &lv)) {
         snprintf(p->rj_reason, sizeof p->rj_reason, "institution level must be 1, 2 or 3 (一/二/三级)");
         return -1;
     }
@@ -782,8 +1000,8 @@ static int bad_text(cm_parser *p, cm_case *c, const char *rec, size_t rl)
         return 1;
     }
     if (!valid_utf8((const unsigned char *)rec, rl)) {
-        reject(p, c, "", "row is not UTF-8 text (a GBK/GB18030 export?); convert the file with "
-                         "iconv -f GB18030 -t UTF-8%s", "");
+        reject(p, c, "", "row is not UTF-8 text (a GBK/GB18030 export?); set input.encoding = "
+                         "\"GB18030\" to decode the file%s", "");
         return 1;
     }
     return 0;

@@ -112,6 +112,7 @@ typedef struct {
     scheme_tot dipt, drgt;
     double t_load, t_read, t_checks, t_pay, t_write;
     uint64_t input_size;
+    const char *input_encoding;  /* the reader's: "UTF-8" or "GB18030" (decoded) */
     char t_start[32];
 } settle_run;
 
@@ -1406,6 +1407,7 @@ static int st_write(settle_run *st, char *err, size_t errlen)
         snprintf(buf, sizeof buf, "%s (%llu bytes)", st->input, (unsigned long long)st->input_size);
         h5_attr_str(root, "input_file", buf);
         h5_attr_str(root, "rejects_file", st->rejects_csv);
+        h5_attr_str(root, "input_encoding", st->input_encoding ? st->input_encoding : "UTF-8");
         for (int h = 0; h < cfg->n_history; h++) {
             char an[32];
             snprintf(an, sizeof an, "history_%d", cfg->history[h].year);
@@ -1564,7 +1566,8 @@ static void st_summary(const settle_run *st)
                "                   (DIP payment_fen or DRG drg_payment_fen); the other is for comparison.\n");
         break;
     }
-    printf("  input            %s\n", st->input);
+    printf("  input            %s%s\n", st->input,
+           st->input_encoding && strcmp(st->input_encoding, "UTF-8") ? " (decoded from GB18030/GBK)" : "");
     printf("  records read     %12lld  = cases %lld + rejects %lld  [%s]\n", (long long)st->records,
            (long long)st->cases, (long long)st->rejects,
            st->records == st->cases + st->rejects ? "reconciled" : "MISMATCH");
@@ -1670,13 +1673,15 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         /* with the institution table the level comes from it: no level column needed */
         static const int req_tab[] = {COL_CASE_ID, COL_INST_ID, COL_PDX, COL_PPROC, COL_TOTAL, COL_FUND, -1};
         cm_parse_opts po = {.need_money = 1, .need_institution = 1, .mismatch = cfg->category_mismatch,
-                            .tolerance_fen = cfg->category_tolerance_fen, .level_optional = st->has_mtab};
+                            .tolerance_fen = cfg->category_tolerance_fen, .level_optional = st->has_mtab,
+                            .encoding = rd_encoding_of(cfg->input_encoding)};
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
         int r = !st->itab || !st->rejs ? -1
                 : pl_read(st->input, st->al, st->has_mtab ? req_tab : req_dip, &po, settle_row, st, &st->s, &hdr,
                           o->quiet ? NULL : progress_cb, NULL, err, sizeof err);
-        st->input_size = hdr.size;
+        st->input_size = hdr.file_size;
+        st->input_encoding = hdr.encoding ? hdr.encoding : "UTF-8";
         if (r == -2) rc = CM_EXIT_INTERRUPTED;
         else if (r) rc = CM_EXIT_INPUT;
         st->t_read = now_seconds() - t1;

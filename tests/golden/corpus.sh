@@ -35,21 +35,43 @@
 #  bom.csv                      UTF-8 BOM before case_id: 2 cases
 #  crlf.csv                     CRLF (and a blank CRLF line, not a record): line 5 fund_paid
 #                               rejected ('x'), 2 cases, read 3
-#  gbk (generated)              GBK export (iconv -t GBK): exit 4, file:1, "iconv"
-#  gbk_body (generated)         ASCII header, GBK 男/女 in rows: exit 4 with "iconv", or the
-#                               rejects name the encoding (UTF-8 / GBK / iconv)
+#  gbk (generated)              GBK export (iconv -t GBK): decoded (input.encoding = "auto"),
+#                               settled like its UTF-8 twin; /input_encoding = "GB18030"
+#  gbk_body (generated)         ASCII header, GBK 男/女 in rows: decoded (the first MiB is
+#                               looked at), 3 cases, sex read
+#  gbk_bad (generated)          GBK with a byte that is not GB18030 on line 3: exit 4, the
+#                               line and the byte offset named
+#  gbk_utf8 (generated)         the GBK file with input.encoding = "UTF-8": exit 4, names the
+#                               setting
+#  gbk_late (generated)         1.2 MB of ASCII rows, then a GBK row: "auto" reads UTF-8 (only
+#                               the first MiB is looked at), the row is rejected naming
+#                               input.encoding; with "GB18030" every row is a case
 #  utf16 (generated)            UTF-16 export: exit 4, file:1, "iconv"
 #  nul (generated)              NUL byte in row 3: reject line 3 "NUL"; NUL in header: exit 4
 #  long_line (generated)        10 MB other_dx list: settled; 10 MB case id: reject case_id;
 #                               10 MB quoted note over 11 lines: settled, next row line 15
-#  amounts.csv                  abc, "1,000.00", 1e3, -5.00, fund -0.01, 12.345, 1e12 yuan,
+#  amounts.csv                  abc, 1e3, -5.00, fund -0.01, 12.345, 1e12 yuan,
 #                               1000000000.01, cost_bed 'x', fund above total: rejected with
-#                               their field; 1000000000.00 and " 100.5 " accepted
+#                               their field; 1000000000.00, " 100.5 " and "1,000.00" accepted
+#  amounts_grouped.csv          quoted thousands separators: "13,728.90", "1,234,567.00",
+#                               "13,728" exact (fund + self = total: no flag bit 3);
+#                               "13,72.90", "1,2345.00", "50,00": "misplaced thousands
+#                               separator" with the value; "5,000.00" > "4,000.00": fund_paid
 #  categories.csv               Σ categories ≠ total: flag bit 0 (lines 3, 4), settled;
 #                               with corpus_reject.cfg: rejects 3, 4 field cost_*, "-10.00", "+0.01"
-#  dates.csv                    2025-02-30, 2025-02-29, month 13, 20250101: invalid (admit or
+#  dates.csv                    2025-02-30, 2025-02-29, month 13: invalid (admit or
 #                               discharge field); discharge before admit: discharge_date;
-#                               2024-02-29, a time after the date, empty dates: accepted
+#                               2024-02-29, a time after the date, 20250101, empty: accepted
+#  dates_forms.csv              YYYY/M/D, YYYY-M-D (+ time), YYYYMMDD, 14 digits, T-times:
+#                               accepted, and LOS = the day difference (no flag bit 1; a
+#                               row with LOS 5 over 9 days is flagged: the days are real);
+#                               2025/2/29, month 13, hour 24, day 123: rejected on the field
+#  levels.csv                   三级甲等, 二级乙等, 一级, 3级, 三甲, 二乙, 一级丙等, " 2 ": levels
+#                               3 2 1 3 3 2 1 2; 未定级: missing (settle needs it: reject
+#                               "empty"); 四级, 三级医院: rejected institution_level
+#  lists.csv                    procedures and other_dx split at , ; ； 、 ， as at |: the
+#                               first procedure is the principal (K35.8:47.0100); the
+#                               other order gives another group
 #  los.csv                      LOS ≠ discharge − admit: flag bit 1 (line 3 only; same-day
 #                               stay as 0 or 1 day is no flag); 'four': reject los_days
 #  codes.csv                    lower-case codes group like upper; code outside the ICD-10 list
@@ -119,7 +141,7 @@ settled() {
         "$(echo "$cs" | awk -F'|' '{ s += $5 } END { printf "%d", s }')|$pay" "$BUDGET_FEN|$BUDGET_FEN"
 }
 # reason NAME LINE TEXT: the reject on LINE has TEXT in its reason.
-reason() { has "$1: reason of line $2" "$(echo "$REASONS" | grep "^$2|" | cut -d'|' -f2-)" "$3"; }
+reason() { has "$1: reason of line $2" "$(echo "$REASONS" | grep -a "^$2|" | cut -d'|' -f2-)" "$3"; }
 
 S="case_id,institution_id,institution_level,principal_dx,principal_proc,total_cost,fund_paid"
 
@@ -194,19 +216,45 @@ fi
 rm -f "$D/block_boundary.csv" "$D/block_boundary.h5"
 
 echo "== encodings and binary bytes"
-printf '结算ID,定点医疗机构编码,医院等级,主要诊断编码,主要手术及操作编码,总费用,统筹基金支付,备注\nG1,H1,3,K35.800,,100.00,50.00,急性阑尾炎\n' |
-    iconv -f UTF-8 -t GBK > "$D/gbk.csv"
-fatal gbk "$D/gbk.csv" 4 "gbk.csv:1" "iconv"
+printf '结算ID,定点医疗机构编码,医院等级,主要诊断编码,主要手术及操作编码,总费用,统筹基金支付,备注\nG1,H1,三级甲等,K35.800,,"1,100.00",50.00,急性阑尾炎\nG2,H1,3,K35.800,,abc,50.00,胆石症\n' > "$D/gbk_twin.csv"
+iconv -f UTF-8 -t GBK "$D/gbk_twin.csv" > "$D/gbk.csv"
+cmp -s "$D/gbk.csv" "$D/gbk_twin.csv" && bad "gbk: iconv made no GBK file"
+settled gbk "$D/gbk.csv" 2 "3|G2|total_cost" "2|G1|K35.8|0"
+[ "$RC" = 0 ] && eq "gbk: /input_encoding" "$(h5dump -a /input_encoding "$OUT" | grep -o '"[^"]*"' | tail -n 1)" '"GB18030"'
+cp "$OUT" "$D/gbk.h5.keep"
+settled gbk_twin "$D/gbk_twin.csv" 2 "3|G2|total_cost" "2|G1|K35.8|0"
+[ "$RC" = 0 ] && eq "gbk_twin: /input_encoding" "$(h5dump -a /input_encoding "$OUT" | grep -o '"[^"]*"' | tail -n 1)" '"UTF-8"'
+for t in /cases /rejects /summary /institutions; do
+    h5diff "$D/gbk.h5.keep" "$OUT" $t $t > /dev/null 2>&1 && ok "gbk: $t as its UTF-8 twin's" || bad "gbk: $t differs from its UTF-8 twin's"
+done
 printf '%s,sex,note\nG1,H1,3,K35.800,,100.00,50.00,男,急性阑尾炎\nG2,H1,3,K35.800,,100.00,50.00,女,胆石症\nG3,H1,3,K35.800,,100.00,50.00,1,x\n' "$S" |
     iconv -f UTF-8 -t GBK > "$D/gbk_body.csv"
-run gbk_body "$D/gbk_body.csv"
-rr=""; [ "$RC" = 0 ] && rr=$(h5cols "$OUT" /rejects line case_id field reason | tr '\n' ' ')
-case "$RC:$MSG:$rr" in
-    4:*iconv*) ok "gbk_body: stopped with the iconv command" ;;
-    0:*UTF-8*UTF-8*|0:*GBK*GBK*|0:*iconv*iconv*) ok "gbk_body: rejects name the encoding" ;;
-    *) bad "gbk_body: a GBK body under an ASCII header is not detected" \
-                 "exit $RC, rejects: $rr" "want: exit 4 with the iconv command (README: GBK export detected)" ;;
-esac
+settled gbk_body "$D/gbk_body.csv" 3 "" "2|G1|K35.8|0 3|G2|K35.8|0 4|G3|K35.8|0"
+{ printf '结算ID,定点医疗机构编码,医院等级,主要诊断编码,主要手术及操作编码,总费用,统筹基金支付,备注\nG1,H1,3,K35.800,,100.00,50.00,急性阑尾炎\n' |
+    iconv -f UTF-8 -t GBK; printf 'G2,H1,3,K35.800,,100.00,50.00,\201\n'; } > "$D/gbk_bad.csv"
+fatal gbk_bad "$D/gbk_bad.csv" 4 "gbk_bad.csv:3" "byte offset $(head -n 2 "$D/gbk_bad.csv" | wc -c | awk '{ print $1 + 30 }')" "GB18030"
+sed 's/^input = {.*/input = { records = "header_only.csv"; encoding = "UTF-8"; };/' $CFG > $C/.utf8only.$$.cfg
+run gbk_utf8 "$D/gbk.csv" $C/.utf8only.$$.cfg
+rm -f $C/.utf8only.$$.cfg
+eq "gbk_utf8: exit code" "$RC" 4
+has "gbk_utf8: message" "$MSG" "input.encoding"
+{ printf '%s,note\n' "$S"
+  awk 'BEGIN { for (i = 1; i <= 15000; i++) printf "A%d,H1,3,K35.800,,100.00,50.00,%s\n", i, "note note note note note note note note note note note" }'
+  printf 'A15001,H1,3,K35.800,,100.00,50.00,急性阑尾炎\n' | iconv -f UTF-8 -t GBK; } > "$D/gbk_late.csv"
+run gbk_late "$D/gbk_late.csv"
+eq "gbk_late: exit" "$RC" 0
+if [ "$RC" = 0 ]; then
+    eq "gbk_late: summary read|cases|rejects; the reject" \
+        "$(h5cols "$OUT" /summary records_read cases rejects) $(h5cols "$OUT" /rejects line case_id)" "15001|15000|1 15002|"
+    has "gbk_late: reason" "$(h5cols "$OUT" /rejects reason)" "input.encoding"
+fi
+sed 's/^input = {.*/input = { records = "header_only.csv"; encoding = "GBK"; };/' $CFG > $C/.gbk.$$.cfg
+run gbk_late_forced "$D/gbk_late.csv" $C/.gbk.$$.cfg
+rm -f $C/.gbk.$$.cfg
+eq "gbk_late_forced: exit" "$RC" 0
+[ "$RC" = 0 ] && eq "gbk_late_forced: summary read|cases|rejects" \
+    "$(h5cols "$OUT" /summary records_read cases rejects)" "15001|15001|0"
+rm -f "$D/gbk_late.csv"
 printf '%s\nW1,H1,3,K35.800,,100.00,50.00\n' "$S" | iconv -f UTF-8 -t UTF-16 > "$D/utf16.csv"
 fatal utf16 "$D/utf16.csv" 4 "utf16.csv:1" "iconv"
 printf '%s\nZ1,H1,3,K35.800,,100.00,50.00\nZ2,H1,3,K35.8\00000,,100.00,50.00\nZ3,H1,3,K35.800,,100.00,50.00\n' "$S" > "$D/nul.csv"
@@ -232,8 +280,8 @@ rm -f "$D/long_line.csv"
 
 echo "== amounts"
 settled amounts $C/amounts.csv 13 \
-    "3|M2|total_cost 4|M3|total_cost 5|M4|total_cost 6|M5|total_cost 7|M6|fund_paid 8|M7|total_cost 9|M8|total_cost 10|M9|total_cost 12|M11|cost_bed 13|M12|fund_paid" \
-    "2|M1|K35.8|0 11|M10|K35.8|1 14|M13|K35.8|1"
+    "3|M2|total_cost 5|M4|total_cost 6|M5|total_cost 7|M6|fund_paid 8|M7|total_cost 9|M8|total_cost 10|M9|total_cost 12|M11|cost_bed 13|M12|fund_paid" \
+    "2|M1|K35.8|0 4|M3|K35.8|1 11|M10|K35.8|1 14|M13|K35.8|1"
 reason amounts 3 "at most 2 decimals"
 reason amounts 6 "negative"
 reason amounts 7 "negative"
@@ -241,8 +289,16 @@ reason amounts 8 "at most 2 decimals"
 reason amounts 9 "1,000,000,000"
 reason amounts 10 "1,000,000,000"
 reason amounts 13 "above total"
-[ "$RC" = 0 ] && eq "amounts: M10 total_cost_fen (10^9 yuan exact), M13 (' 100.5 ')" \
-    "$(h5cols "$OUT" /cases line total_cost_fen | grep -E '^(11|14)\|' | cut -d'|' -f2 | tr '\n' ' ')" "100000000000 10050 "
+[ "$RC" = 0 ] && eq "amounts: M3 ('1,000.00'), M10 total_cost_fen (10^9 yuan exact), M13 (' 100.5 ')" \
+    "$(h5cols "$OUT" /cases line total_cost_fen | grep -E '^(4|11|14)\|' | cut -d'|' -f2 | tr '\n' ' ')" "100000 100000000000 10050 "
+settled amounts_grouped $C/amounts_grouped.csv 7 "5|A4|total_cost 6|A5|total_cost 7|A6|fund_paid 8|A7|fund_paid" \
+    "2|A1|K35.8|0 3|A2|K35.8|0 4|A3|K35.8|0"
+reason amounts_grouped 5 "'13,72.90': misplaced thousands separator"
+reason amounts_grouped 6 "'1,2345.00': misplaced thousands separator"
+reason amounts_grouped 8 "'50,00': misplaced thousands separator"
+[ "$RC" = 0 ] && eq "amounts_grouped: total_cost_fen, flags bit 3 (fund + self = total)" \
+    "$(h5cols "$OUT" /cases total_cost_fen flags | awk -F'|' '{ printf "%s|%d ", $1, int($2 / 8) % 2 }')" \
+    "1372890|0 123456700|0 1372800|0 "
 
 echo "== cost categories"
 settled categories $C/categories.csv 4 "" "2|K1|K35.8|0 3|K2|K35.8|1 4|K3|K35.8|1 5|K4|K35.8|0"
@@ -253,10 +309,23 @@ reason categories_reject 4 "+0.01 yuan"
 
 echo "== dates and length of stay"
 settled dates $C/dates.csv 9 \
-    "3|T2|admit_date 4|T3|discharge_date 6|T5|discharge_date 7|T6|admit_date 9|T8|admit_date" \
-    "2|T1|K35.8|0 5|T4|K35.8|0 8|T7|K35.8|0 10|T9|K35.8|0"
+    "3|T2|admit_date 4|T3|discharge_date 6|T5|discharge_date 7|T6|admit_date" \
+    "2|T1|K35.8|0 5|T4|K35.8|0 8|T7|K35.8|0 9|T8|K35.8|0 10|T9|K35.8|0"
 reason dates 4 "before admission"
+settled dates_forms $C/dates_forms.csv 11 \
+    "9|D8|admit_date 10|D9|admit_date 11|D10|admit_date 12|D11|discharge_date" \
+    "2|D1|K35.8|0 3|D2|K35.8|0 4|D3|K35.8|0 5|D4|K35.8|0 6|D5|K35.8|0 7|D6|K35.8|2 8|D7|K35.8|0"
 settled los $C/los.csv 6 "7|L6|los_days" "2|L1|K35.8|0 3|L2|K35.8|2 4|L3|K35.8|0 5|L4|K35.8|0 6|L5|K35.8|0"
+
+echo "== institution levels"
+settled levels $C/levels.csv 11 "10|V9|institution_level 11|V10|institution_level 12|V11|institution_level" \
+    "2|V1|K35.8|0 3|V2|K35.8|0 4|V3|K35.8|0 5|V4|K35.8|0 6|V5|K35.8|0 7|V6|K35.8|0 8|V7|K35.8|0 9|V8|K35.8|0"
+reason levels 10 "empty"
+[ "$RC" = 0 ] && eq "levels: /cases level" "$(h5cols "$OUT" /cases level | tr '\n' ' ')" "3 2 1 3 3 2 1 2 "
+
+echo "== code lists"
+settled lists $C/lists.csv 8 "" \
+    "2|S1|K35.8:47.0100|0 3|S2|K35.8:47.0100|0 4|S3|K35.8:47.0100|0 5|S4|K35.8:47.0100|0 6|S5|K35.8:47.0100|0 7|S6|K35.8:47.0100|0 8|S7|KBBZ|0 9|S8|K35.8:47.0100|0"
 
 echo "== codes"
 settled codes $C/codes.csv 9 "" \

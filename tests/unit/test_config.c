@@ -293,6 +293,183 @@ static void test_parse_yuan_fast(void **state)
     assert_int_equal(cm_parse_yuan_fast("-1.00", 5, &v), 0);
 }
 
+/* cm_parse_yuan_grouped against a reference built another way: the value
+ * is cm_parse_yuan of the text with its commas removed; the grouping is
+ * valid when, in the integer part (between the sign and the '.'), a byte
+ * is a comma exactly when its distance from the end of that part is a
+ * multiple of 4, and no comma is elsewhere. Strings are generated from
+ * digit runs, commas at random or at the right places, signs, decimals
+ * and spaces. */
+static int ref_grouped(const char *s, size_t n, int64_t *v)
+{
+    char buf[80];
+    size_t k = 0;
+    int commas = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ',') commas = 1;
+        else buf[k++] = s[i];
+    }
+    if (!commas) return cm_parse_yuan(s, n, v);
+    if (cm_parse_yuan(buf, k, v) != 0) return -1;
+    size_t a = 0, b = n;
+    while (a < b && (s[a] == ' ' || s[a] == '\t')) a++;
+    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) b--;
+    if (a < b && (s[a] == '-' || s[a] == '+')) a++;
+    const char *dot = memchr(s + a, '.', b - a);
+    size_t e = dot ? (size_t)(dot - s) : b; /* integer part s[a..e) */
+    if (a < b && s[a] == ',') return CM_YUAN_BAD_GROUPING; /* and it starts with a digit */
+    for (size_t i = a; i < b; i++) {
+        int want = i < e && (e - i) % 4 == 0;
+        if ((s[i] == ',') != want) return CM_YUAN_BAD_GROUPING;
+    }
+    return 0;
+}
+
+static void check_grouped(const char *s)
+{
+    size_t n = strlen(s);
+    int64_t a = -777, b = -777;
+    int ra = cm_parse_yuan_grouped(s, n, &a), rb = ref_grouped(s, n, &b);
+    if (ra != rb || (ra == 0 && a != b))
+        print_error("input \"%s\": grouped %d %lld, reference %d %lld\n", s, ra, (long long)a, rb,
+                    (long long)b);
+    assert_int_equal(ra, rb);
+    if (ra == 0) assert_int_equal(a, b);
+}
+
+static void test_parse_yuan_grouped(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+    char buf[64];
+    int accepted = 0, misplaced = 0;
+    for (int t = 0; t < 300000; t++) {
+        char ip[24];
+        int w = 1 + (int)(RND() % 13);
+        for (int i = 0; i < w; i++) ip[i] = (char)('0' + RND() % 10);
+        ip[w] = '\0';
+        size_t k = 0;
+        if (RND() % 8 == 0) buf[k++] = ' ';
+        if (RND() % 6 == 0) buf[k++] = "+-"[RND() % 2];
+        int mode = (int)(RND() % 4); /* 0,1: right places; 2: random commas; 3: none */
+        for (int i = 0; i < w; i++) {
+            if (mode < 2 && i > 0 && (w - i) % 3 == 0) buf[k++] = ',';
+            if (mode == 2 && RND() % 3 == 0) buf[k++] = ',';
+            buf[k++] = ip[i];
+        }
+        if (mode == 2 && RND() % 4 == 0) buf[k++] = ',';
+        int nd = (int)(RND() % 5) - 1; /* -1: no point; 0..3 decimals */
+        if (nd >= 0) {
+            buf[k++] = '.';
+            for (int i = 0; i < nd; i++) {
+                if (RND() % 20 == 0) buf[k++] = ',';
+                buf[k++] = (char)('0' + RND() % 10);
+            }
+        }
+        if (RND() % 8 == 0) buf[k++] = "\t x"[RND() % 3];
+        buf[k] = '\0';
+        check_grouped(buf);
+        int64_t v;
+        int r = cm_parse_yuan_grouped(buf, k, &v);
+        accepted += r == 0 && memchr(buf, ',', k);
+        misplaced += r == CM_YUAN_BAD_GROUPING;
+    }
+#undef RND
+    assert_true(accepted > 10000 && misplaced > 10000); /* both outcomes are exercised */
+    static const char *const good[] = {"13,728.90", "1,234,567.00", "13,728", "999", "-1,000.5",
+                                       " 1,000 ", "0,123.45", "12,345,678,901.23"};
+    static const int64_t fen[] = {1372890, 123456700, 1372800, 99900, -100050, 100000, 12345,
+                                  1234567890123};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        int64_t v = 0;
+        assert_int_equal(cm_parse_yuan_grouped(good[i], strlen(good[i]), &v), 0);
+        assert_int_equal(v, fen[i]);
+    }
+    static const char *const bad[] = {"13,72.90", "1,2345.00", ",123", "1,234.5,6", "1234,567",
+                                      "1,,234", "1,234,", "-,100"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int64_t v = 0;
+        assert_int_equal(cm_parse_yuan_grouped(bad[i], strlen(bad[i]), &v), CM_YUAN_BAD_GROUPING);
+    }
+    int64_t v;
+    assert_int_equal(cm_parse_yuan_grouped("1,2x4", 5, &v), -1);
+    assert_int_equal(cm_parse_yuan_grouped("1,234.567", 9, &v), -1);
+    assert_int_equal(cm_parse_yuan_grouped(",", 1, &v), -1);
+}
+
+/* cm_parse_level: every form built from its parts (numeral, 级, grade,
+ * 等, spaces) with the level it stands for, then each of them with one
+ * byte changed, inserted or cut: such a string is accepted only if it is
+ * itself one of the built forms (with that form's level). */
+static const char *const LV_NUM[] = {"1", "2", "3", "一", "二", "三"};
+static const char *const LV_GRADE[] = {"", "甲", "乙", "丙", "特"};
+#define LV_MAX 800
+static char lv_form[LV_MAX][32];
+static int lv_level[LV_MAX], lv_n;
+
+static int lv_ref(const char *s)
+{
+    /* spaces and tabs around do not count */
+    char t[40];
+    size_t a = 0, b = strlen(s);
+    while (s[a] == ' ' || s[a] == '\t') a++;
+    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) b--;
+    memcpy(t, s + a, b - a);
+    t[b - a] = '\0';
+    for (int i = 0; i < lv_n; i++)
+        if (strcmp(lv_form[i], t) == 0) return lv_level[i];
+    static const char *const none[] = {"未定级", "未评级", "未分级", "无等级", "无"};
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+        if (strcmp(none[i], t) == 0) return 0;
+    return -1;
+}
+
+static void test_parse_level(void **state)
+{
+    (void)state;
+    lv_n = 0;
+    for (int num = 0; num < 6; num++)
+        for (int ji = 0; ji < 2; ji++)
+            for (int g = 0; g < 5; g++)
+                for (int deng = 0; deng < 2; deng++)
+                    for (int sp = 0; sp < 3; sp++) {
+                        if (deng && !g) continue;
+                        snprintf(lv_form[lv_n], sizeof lv_form[0], "%s%s%s%s%s%s", sp == 1 ? " " : "",
+                                 LV_NUM[num], ji ? "级" : "", LV_GRADE[g], deng ? "等" : "",
+                                 sp == 2 ? "\t" : "");
+                        lv_level[lv_n++] = 1 + num % 3;
+                    }
+    assert_true(lv_n < LV_MAX);
+    for (int i = 0; i < lv_n; i++)
+        assert_int_equal(cm_parse_level(lv_form[i], strlen(lv_form[i])), lv_level[i]);
+    static const char *const none[] = {"未定级", "未评级", "未分级", "无等级", "无", " 无 "};
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+        assert_int_equal(cm_parse_level(none[i], strlen(none[i])), 0);
+    static const char alpha[] = "0123456 \xe4\xb8\x80\x89\xe7\xba\xa7";
+    uint64_t x = 0xC2B2AE3D27D4EB4FULL;
+    char buf[40];
+    for (int t = 0; t < 200000; t++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        const char *f = lv_form[x % (unsigned)lv_n];
+        size_t n = strlen(f), pos = (x >> 20) % (n + 1);
+        int op = (int)((x >> 40) % 3);
+        char ch = alpha[(x >> 45) % (sizeof alpha - 1)];
+        memcpy(buf, f, n + 1);
+        if (op == 0 && pos < n) buf[pos] = ch;
+        else if (op == 1) { memmove(buf + pos + 1, buf + pos, n - pos + 1); buf[pos] = ch; }
+        else if (pos < n) memmove(buf + pos, buf + pos + 1, n - pos);
+        int a = cm_parse_level(buf, strlen(buf)), b = lv_ref(buf);
+        if (a != b) print_error("level \"%s\": cm_parse_level %d, reference %d\n", buf, a, b);
+        assert_int_equal(a, b);
+    }
+    assert_int_equal(cm_parse_level("三级甲等", strlen("三级甲等")), 3);
+    assert_int_equal(cm_parse_level("二乙", strlen("二乙")), 2);
+    assert_int_equal(cm_parse_level("4级", strlen("4级")), -1);
+    assert_int_equal(cm_parse_level("三级医院", strlen("三级医院")), -1);
+    assert_int_equal(cm_parse_level("", 0), -1);
+}
+
 /* ------------------------------------------------------------------ */
 /* Defaults and a complete file                                        */
 /* ------------------------------------------------------------------ */
@@ -353,7 +530,7 @@ static void test_defaults(void **state)
     /* National defaults, domain.md §3-§5 and config.h. */
     assert_int_equal(c.scheme, CM_SCHEME_DIP);
     assert_int_equal(c.threads, 0);
-    assert_string_equal(c.input_encoding, "UTF-8");
+    assert_string_equal(c.input_encoding, "auto");
     assert_int_equal(c.category_mismatch, CM_MISMATCH_FLAG);
     assert_int_equal(c.n_history, 0);
     assert_true(c.calib.year_weight[0] == 1.0 && c.calib.year_weight[1] == 2.0 &&
@@ -560,6 +737,16 @@ static void test_lenient_forms(void **state)
                                "history = [];\n", &c, &e), CM_CFG_OK);
     assert_int_equal(c.scheme, CM_SCHEME_DRG);
     assert_null(c.dip.catalogue_csv);
+
+    /* input.encoding: synonyms are stored in their canonical spelling */
+    static const char *const enc[][2] = {{"gbk", "GB18030"}, {"GB18030", "GB18030"}, {"gb2312", "GB18030"},
+                                         {"utf8", "UTF-8"}, {"UTF-8", "UTF-8"}, {"AUTO", "auto"}};
+    for (size_t i = 0; i < sizeof enc / sizeof *enc; i++) {
+        char text[256];
+        snprintf(text, sizeof text, CAT "input = { encoding = \"%s\"; };\n", enc[i][0]);
+        assert_int_equal(load_text(text, &c, &e), CM_CFG_OK);
+        assert_string_equal(c.input_encoding, enc[i][1]);
+    }
 
     /* A byte-order mark is skipped for parsing but covered by the checksum. */
     const char bom[] = "\xEF\xBB\xBF" CAT;
@@ -787,8 +974,8 @@ static void test_value_errors(void **state)
           CM_CFG_ERR_VALUE, 2, "history", "at most 3" },
         { CAT "history = (\n  { year = 2023; } );\n", CM_CFG_ERR_VALUE, 3, "history[0]",
           "no file given" },
-        { CAT "input = { encoding = \"GBK\"; };\n", CM_CFG_ERR_VALUE, 2, "input.encoding",
-          "only UTF-8" },
+        { CAT "input = { encoding = \"latin1\"; };\n", CM_CFG_ERR_VALUE, 2, "input.encoding",
+          "\"GB18030\"" },
         { CAT "threads = -1;\n", CM_CFG_ERR_VALUE, 2, "threads", "out of range" },
         { CAT "scores = { source = \"history\"; };\n", CM_CFG_ERR_VALUE, 2, "scores.source",
           "needs history years" },
@@ -1062,6 +1249,8 @@ int main(void)
         cmocka_unit_test(test_parse_yuan_good),
         cmocka_unit_test(test_parse_yuan_bad),
         cmocka_unit_test(test_parse_yuan_fast),
+        cmocka_unit_test(test_parse_yuan_grouped),
+        cmocka_unit_test(test_parse_level),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_minimal_file),
         cmocka_unit_test(test_full_file),

@@ -1,9 +1,12 @@
 /*
  * test_engine_parse.c - the reader's fast paths against plain references.
  *
- * - parse_date (SWAR check of "YYYY-MM-"): random strings over digits,
- *   separators and their neighbours, every date of 1899-2201 with both
- *   separators; the reference is a character loop and a day count.
+ * - parse_date (SWAR check of "YYYY-MM-", then the other forms on the
+ *   cold path): random strings over digits, separators and their
+ *   neighbours, every date of 1899-2201 with both separators, and days of
+ *   many years in each other form (YYYY/M/D, YYYY-M-D, YYYYMMDD, 14
+ *   digits, with times), mutated; the reference is POSIX regular
+ *   expressions of the forms and a day count.
  * - amounts through the whole reader (pl_read): a CSV whose total_cost and
  *   fund_paid cells are random strings (good, bad, wide, signed, spaced),
  *   with total_cost as the first column (its 8-byte load would start
@@ -11,6 +14,7 @@
  *   and in quoted cells (copied to scratch: the slow path). Each row must
  *   be a case with exactly the fen of cm_parse_yuan, or a reject on that
  *   field, as the README's input rules say (>= 0, <= 1e9 yuan).
+ * - a GBK file read in 4 KiB windows against its UTF-8 twin (slots equal).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <iconv.h>
+#include <regex.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -44,19 +50,41 @@ static int ref_days(int y, int m, int d)
     return (int)(n + d - 1);
 }
 
+/* The accepted date forms as POSIX regular expressions (README, Input):
+ * YYYY-MM-DD, YYYY/M/D, YYYY-M-D (month and day of 1 or 2 digits, '-' or
+ * '/' each), YYYYMMDD, each optionally followed by ' ' or 'T' and
+ * anything (a time, ignored); YYYYMMDDHHMMSS with a valid time. */
+static regex_t re_sep, re_digits, re_digits14;
+
+static void ref_init(void)
+{
+    static int done;
+    if (done) return;
+    done = 1;
+    assert_int_equal(regcomp(&re_sep, "^([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})([ T].*)?$", REG_EXTENDED), 0);
+    assert_int_equal(regcomp(&re_digits, "^([0-9]{4})([0-9]{2})([0-9]{2})([ T].*)?$", REG_EXTENDED), 0);
+    assert_int_equal(regcomp(&re_digits14, "^([0-9]{4})([0-9]{2})([0-9]{2})([01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]$",
+                             REG_EXTENDED), 0);
+}
+
 static int ref_date(const char *s, size_t n)
 {
-    if (n < 10) return -1;
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) { if (s[i] != '-' && s[i] != '/') return -1; }
-        else if (s[i] < '0' || s[i] > '9') return -1;
-    }
-    if (n > 10 && s[10] != ' ' && s[10] != 'T') return -1;
-    int y = atoi(s), m = (s[5] - '0') * 10 + s[6] - '0', d = (s[8] - '0') * 10 + s[9] - '0';
+    char t[64];
+    if (n >= sizeof t || memchr(s, '\0', n)) return -1;
+    memcpy(t, s, n);
+    t[n] = '\0';
+    ref_init();
+    regmatch_t m[5];
+    if (regexec(&re_sep, t, 5, m, 0) && regexec(&re_digits, t, 5, m, 0) && regexec(&re_digits14, t, 5, m, 0))
+        return -1;
+    int v[4] = {0, 0, 0, 0}; /* year, month, day from the groups */
+    for (int g = 1; g <= 3; g++)
+        for (regoff_t i = m[g].rm_so; i < m[g].rm_eo; i++) v[g] = v[g] * 10 + t[i] - '0';
+    int y = v[1], mo = v[2], d = v[3];
     static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1]) return -1;
-    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return -1;
-    return ref_days(y, m, d);
+    if (y < 1900 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1]) return -1;
+    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return -1;
+    return ref_days(y, mo, d);
 }
 
 static void check_date(const char *s, size_t n)
@@ -94,6 +122,37 @@ static void test_parse_date(void **state)
     check_date("2000-02-29", 10);
     check_date("2100-02-29", 10);
     check_date("2025-01-14T08:30:00", 19);
+    /* the other forms: every day of some years written each way, with and
+     * without a time, then mutated */
+    static const char *const fmt[] = {"%04d/%d/%d", "%04d-%d-%d", "%04d%02d%02d", "%04d/%02d/%d",
+                                      "%04d-%d/%02d", "%04d%02d%02d083000", "%04d%02d%02d235960",
+                                      "%04d%02d%02d240000"};
+    static const char *const tail[] = {"", " 08:30", " 08:30:00", "T08:30:00", " 8:05"};
+    char s2[48];
+    int accepted = 0;
+    for (int y = 1899; y <= 2201; y += (y > 1901 && y < 2199 ? 13 : 1))
+        for (int m = 0; m <= 13; m++)
+            for (int d = 0; d <= 32; d++)
+                for (size_t f = 0; f < sizeof fmt / sizeof *fmt; f++) {
+                    int k = snprintf(s2, sizeof s2, fmt[f], y, m, d);
+                    size_t tl = f >= 5 ? 0 : (size_t)((unsigned)(y + m + d) % 5);
+                    snprintf(s2 + k, sizeof s2 - (size_t)k, "%s", tail[tl]);
+                    size_t n = strlen(s2);
+                    check_date(s2, n);
+                    accepted += parse_date(s2, n) >= 0;
+                    for (int r = 0; r < 2; r++) {
+                        char s3[48];
+                        memcpy(s3, s2, n + 1);
+                        s3[rnd(&x) % n] = alpha[rnd(&x) % (sizeof alpha - 1)];
+                        check_date(s3, n - rnd(&x) % 2);
+                    }
+                }
+    assert_true(accepted > 10000);
+    assert_int_equal(parse_date("2025/1/14", 9), parse_date("2025-01-14", 10));
+    assert_int_equal(parse_date("20250114 08:30", 14), parse_date("2025-01-14", 10));
+    assert_int_equal(parse_date("20250114083000", 14), parse_date("2025-01-14", 10));
+    assert_int_equal(parse_date("2025-2-29", 9), -1);
+    assert_int_equal(parse_date("2025/13/1", 9), -1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -160,7 +219,8 @@ static void run_file(int layout)
     pl_slots s;
     cm_reader hdr;
     char err[512];
-    cm_parse_opts po = {.need_money = 1, .need_institution = 1, .mismatch = CM_MISMATCH_FLAG};
+    cm_parse_opts po = {.need_money = 1, .need_institution = 1, .mismatch = CM_MISMATCH_FLAG,
+                        .encoding = RD_ENC_AUTO};
     static const int req[] = {COL_CASE_ID, -1};
     int rc = pl_read(path, NULL, req, &po, on_row, NULL, &s, &hdr, NULL, NULL, err, sizeof err);
     if (rc) print_error("%s\n", err);
@@ -194,6 +254,90 @@ static void test_amounts_first_column(void **state) { (void)state; run_file(0); 
 static void test_amounts_last_column(void **state) { (void)state; run_file(1); }
 static void test_amounts_quoted(void **state) { (void)state; run_file(2); }
 
+/* A GBK file read through many small windows (the decoded mapping stands
+ * for the file, and its parsed pages are released as a file's are) gives
+ * the slots of its UTF-8 twin: status, line, case id (Chinese), amounts,
+ * level, on rows with quoted multi-line notes and bad amounts. */
+static void write_text(const char *path, const char *text, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, n, f), n);
+    fclose(f);
+}
+
+static void test_gbk_windows(void **state)
+{
+    (void)state;
+    enum { ROWS = 3000 };
+    size_t cap = (size_t)ROWS * 160 + 256, n = 0;
+    char *u = malloc(cap);
+    assert_non_null(u);
+    n += (size_t)snprintf(u + n, cap - n, "结算ID,定点医疗机构编码,医院等级,主要诊断编码,总费用,统筹基金支付,备注\n");
+    static const char *const lv[] = {"三级甲等", "二级乙等", "1级", "三甲", "2"};
+    for (int i = 0; i < ROWS; i++) {
+        const char *note = i % 7 == 0 ? "\"多行\n备注, 逗号\"" : "急性阑尾炎";
+        const char *tot = i % 11 == 0 ? "\"13,72.90\"" : i % 5 == 0 ? "\"1,234.50\"" : "100.00";
+        n += (size_t)snprintf(u + n, cap - n, "病例%d,医院H%d,%s,K35.800,%s,50.00,%s\n", i, i % 9,
+                              lv[i % 5], tot, note);
+    }
+    /* the GBK twin */
+    iconv_t cd = iconv_open("GBK", "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    char *g = malloc(cap), *in = u, *out = g;
+    size_t inl = n, outl = cap;
+    assert_int_not_equal(iconv(cd, &in, &inl, &out, &outl), (size_t)-1);
+    iconv_close(cd);
+    char pu[] = "/tmp/casemix-utf8-XXXXXX", pg[] = "/tmp/casemix-gbk-XXXXXX";
+    close(mkstemp(pu));
+    close(mkstemp(pg));
+    write_text(pu, u, n);
+    write_text(pg, g, (size_t)(out - g));
+    assert_int_not_equal((size_t)(out - g), n); /* it is another encoding */
+    rd_set_block_size(4096);
+    pl_slots su, sg;
+    cm_reader hu, hg;
+    char err[512];
+    cm_parse_opts po = {1, 1, CM_MISMATCH_FLAG, 0, 0, RD_ENC_AUTO};
+    static const int req[] = {COL_CASE_ID, -1};
+    int rc = pl_read(pu, NULL, req, &po, on_row, NULL, &su, &hu, NULL, NULL, err, sizeof err);
+    if (rc) print_error("%s\n", err);
+    assert_int_equal(rc, 0);
+    rc = pl_read(pg, NULL, req, &po, on_row, NULL, &sg, &hg, NULL, NULL, err, sizeof err);
+    if (rc) print_error("%s\n", err);
+    assert_int_equal(rc, 0);
+    rd_set_block_size((size_t)64 << 20);
+    assert_string_equal(hu.encoding, "UTF-8");
+    assert_string_equal(hg.encoding, "GB18030");
+    assert_int_equal(su.n, ROWS);
+    assert_int_equal(sg.n, ROWS);
+    int cases = 0;
+    for (int i = 0; i < ROWS; i++) {
+        const cm_case *a = &su.slots[i], *b = &sg.slots[i];
+        char id[24];
+        snprintf(id, sizeof id, "病例%d", i);
+        assert_int_equal(a->status, b->status);
+        assert_int_equal(a->line, b->line);
+        assert_int_equal(a->status == SLOT_CASE, i % 11 != 0);
+        if (a->status != SLOT_CASE) continue;
+        cases++;
+        assert_string_equal(b->case_id, id);
+        assert_string_equal(a->case_id, id);
+        assert_int_equal(a->total_fen, b->total_fen);
+        assert_int_equal(b->total_fen, i % 5 == 0 ? 123450 : 10000);
+        assert_int_equal(a->level, b->level);
+        static const int want_level[5] = {3, 2, 1, 3, 2};
+        assert_int_equal(b->level, want_level[i % 5]);
+    }
+    assert_true(cases > ROWS / 2);
+    pl_slots_free(&su);
+    pl_slots_free(&sg);
+    free(u);
+    free(g);
+    unlink(pu);
+    unlink(pg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_amounts_first_column),
         cmocka_unit_test(test_amounts_last_column),
         cmocka_unit_test(test_amounts_quoted),
+        cmocka_unit_test(test_gbk_windows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
