@@ -195,12 +195,6 @@ int cm_parse_yuan(const char *s, size_t len, int64_t *fen);
 #define CM_YUAN_BAD_GROUPING (-2)
 int cm_parse_yuan_grouped(const char *s, size_t len, int64_t *fen);
 
-/* Institution level (医疗机构等级) as exports write it: "1".."3", "一级",
- * "二级", "三级", "1级".."3级", with an optional grade (等次): "三级甲等",
- * "二级乙等", "一级丙等", "三级特等", "三甲", "二乙". Returns 1..3; 0 for
- * "not graded" (未定级, 未评级, 未分级, 无等级, 无: treat as missing); -1 when
- * it is none of these. Spaces/tabs around are ignored. */
-int cm_parse_level(const char *s, size_t len);
 
 /* The common shape of an amount, "D.DD" with 1 to 8 integer digits and no
  * sign or spaces, parsed branch-light with SWAR (digits of a 64-bit word

@@ -125,41 +125,4 @@ int cm_parse_yuan_grouped(const char *s, size_t len, int64_t *fen)
 }
 
 /* s[*i..n) starts with the UTF-8 text t: consume it. */
-static int eat(const char *s, size_t n, size_t *i, const char *t)
-{
-    size_t l = strlen(t);
-    if (n - *i < l || memcmp(s + *i, t, l) != 0)
-        return 0;
-    *i += l;
-    return 1;
-}
 
-int cm_parse_level(const char *s, size_t len)
-{
-    static const char *const ungraded[] = {"未定级", "未评级", "未分级", "无等级", "无", NULL};
-    size_t i = 0, n = len;
-    if (!s)
-        return -1;
-    while (i < n && is_space(s[i]))
-        i++;
-    while (n > i && is_space(s[n - 1]))
-        n--;
-    for (int k = 0; ungraded[k]; k++)
-        if (n - i == strlen(ungraded[k]) && memcmp(s + i, ungraded[k], n - i) == 0)
-            return 0;
-    int lv = 0;
-    if (i < n && s[i] >= '1' && s[i] <= '3')
-        lv = s[i++] - '0';
-    else if (eat(s, n, &i, "一"))
-        lv = 1;
-    else if (eat(s, n, &i, "二"))
-        lv = 2;
-    else if (eat(s, n, &i, "三"))
-        lv = 3;
-    else
-        return -1;
-    eat(s, n, &i, "级");
-    if (eat(s, n, &i, "甲") || eat(s, n, &i, "乙") || eat(s, n, &i, "丙") || eat(s, n, &i, "特"))
-        eat(s, n, &i, "等");
-    return i == n ? lv : -1;
-}

@@ -786,7 +786,7 @@ static int int_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col)
 }
 
 /* Cold path of opt_level: a number in 1..3 with spaces or a sign (as
- * opt_int takes it), or a written level (cm_parse_level: 三级, 3级, 三级甲等,
+ * opt_int takes it), or a written level (gr_level_parse: 三级, 3级, 三级甲等,
  * 三甲; 未定级 is missing: -1). */
 static __attribute__((noinline, cold)) int level_other(cm_parser *p, cm_case *c, const char *s, size_t n,
                                                        int *out)
@@ -796,7 +796,7 @@ static __attribute__((noinline, cold)) int level_other(cm_parser *p, cm_case *c,
         *out = (int)v;
         return 0;
     }
-    int lv = cm_parse_level(s, n);
+    int lv = gr_level_parse(s, n);
     if (lv >= 0) {
         *out = lv ? lv : -1;
         return 0;

@@ -372,9 +372,13 @@ void gr_inst_table_free(gr_inst_table *t);
 /* The row of id, or NULL (binary search). */
 const gr_inst *gr_inst_find(const gr_inst_table *t, const char *id);
 
-/* A hospital level written as 1, 2, 3, 一级, 二级, 三级 (also 1级, 三级甲等,
- * 二级乙等, 三甲, 三级医院; spaces around ignored) -> 1..3; -1 otherwise.
- * Reads s[0..n). */
+/* Institution level (医疗机构等级) as exports and master tables write it:
+ * "1".."3", "一级" "二级" "三级", "1级".."3级", with an optional grade (等次)
+ * "三级甲等", "二级乙等", "一级丙等", "三级特等", "三甲", "二乙", and an
+ * optional "医院" after it. Returns 1..3; 0 for "not graded" (未定级, 未评级,
+ * 未分级, 无等级, 无: treat as missing); -1 when it is none of these. Spaces
+ * and tabs around are ignored. The one level parser of the input rows and
+ * of the institution table. Reads s[0..n). */
 int gr_level_parse(const char *s, size_t n);
 
 #ifdef __cplusplus

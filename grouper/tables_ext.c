@@ -153,28 +153,37 @@ gr_status gr_drg_load_weights(const gr_drg *g, const char *path, double *rw, gr_
 /* Institution master table                                            */
 /* ------------------------------------------------------------------ */
 
-int gr_level_parse(const char *s, size_t n)
+static int lv_space(char ch) { return ch == ' ' || ch == '\t'; }
+
+static int lv_eat(const char *s, size_t n, size_t *i, const char *t)
 {
-    while (n && (*s == ' ' || *s == '\t')) s++, n--;
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
-    if (!n) return -1;
-    int lv = -1;
-    size_t k = 0;
-    if (*s >= '1' && *s <= '3') { lv = *s - '0'; k = 1; }
-    else if (n >= 3 && memcmp(s, "一", 3) == 0) { lv = 1; k = 3; }
-    else if (n >= 3 && memcmp(s, "二", 3) == 0) { lv = 2; k = 3; }
-    else if (n >= 3 && memcmp(s, "三", 3) == 0) { lv = 3; k = 3; }
+    size_t l = strlen(t);
+    if (n - *i < l || memcmp(s + *i, t, l) != 0) return 0;
+    *i += l;
+    return 1;
+}
+
+int gr_level_parse(const char *s, size_t len)
+{
+    static const char *const ungraded[] = {"未定级", "未评级", "未分级", "无等级", "无", NULL};
+    size_t i = 0, n = len;
+    if (!s) return -1;
+    while (i < n && lv_space(s[i])) i++;
+    while (n > i && lv_space(s[n - 1])) n--;
+    for (int k = 0; ungraded[k]; k++)
+        if (n - i == strlen(ungraded[k]) && memcmp(s + i, ungraded[k], n - i) == 0) return 0;
+    int lv;
+    if (i < n && s[i] >= '1' && s[i] <= '3') lv = s[i++] - '0';
+    else if (lv_eat(s, n, &i, "一")) lv = 1;
+    else if (lv_eat(s, n, &i, "二")) lv = 2;
+    else if (lv_eat(s, n, &i, "三")) lv = 3;
     else return -1;
-    s += k; n -= k;
-    if (n >= 3 && memcmp(s, "级", 3) == 0) s += 3, n -= 3;
-    /* grade suffix: 甲等 / 乙等 / 丙等 / 特等 (and 三甲-style 甲 乙 丙), then 医院 */
-    static const char *const grade[] = {"甲等", "乙等", "丙等", "特等", "甲", "乙", "丙", NULL};
-    for (const char *const *q = grade; *q; q++) {
-        size_t l = strlen(*q);
-        if (n >= l && memcmp(s, *q, l) == 0) { s += l; n -= l; break; }
-    }
-    if (n >= 6 && memcmp(s, "医院", 6) == 0) s += 6, n -= 6;
-    return n == 0 ? lv : -1;
+    lv_eat(s, n, &i, "级");
+    /* grade (等次): 甲等 / 乙等 / 丙等 / 特等, or 三甲-style 甲 乙 丙; then 医院 */
+    if (lv_eat(s, n, &i, "甲") || lv_eat(s, n, &i, "乙") || lv_eat(s, n, &i, "丙") || lv_eat(s, n, &i, "特"))
+        lv_eat(s, n, &i, "等");
+    lv_eat(s, n, &i, "医院");
+    return i == n ? lv : -1;
 }
 
 static const char *const I_ID[] = {"institution_id", "定点医药机构编码", "定点医疗机构编码", "医疗机构编码",
@@ -229,10 +238,11 @@ gr_status gr_inst_load(const char *path, gr_inst_table *out, gr_error *err)
             break;
         }
         int level = gr_level_parse(lv, strlen(lv));
-        if (level < 0) {
+        if (level <= 0) {
             st = gr_seterr(err, GR_ERR_FORMAT, path, line, "level",
-                           "level '%.40s' of institution %s is not a hospital level; write 1, 2 or 3 "
-                           "(一级, 二级, 三级, with 甲等 etc. allowed)", lv, id);
+                           "level '%.40s' of institution %s is %s; the table must give 1, 2 or 3 "
+                           "(一级, 二级, 三级, with 甲等 etc. allowed)", lv, id,
+                           level == 0 ? "not graded (未定级)" : "not a hospital level");
             break;
         }
         if (out->n == cap) {

@@ -67,8 +67,8 @@
 #                               row with LOS 5 over 9 days is flagged: the days are real);
 #                               2025/2/29, month 13, hour 24, day 123: rejected on the field
 #  levels.csv                   三级甲等, 二级乙等, 一级, 3级, 三甲, 二乙, 一级丙等, " 2 ": levels
-#                               3 2 1 3 3 2 1 2; 未定级: missing (settle needs it: reject
-#                               "empty"); 四级, 三级医院: rejected institution_level
+#                               3 2 1 3 3 2 1 2, 三级医院: 3; 未定级: missing (settle needs
+#                               it: reject "empty"); 四级: rejected institution_level
 #  lists.csv                    procedures and other_dx split at , ; ； 、 ， as at |: the
 #                               first procedure is the principal (K35.8:47.0100); the
 #                               other order gives another group
@@ -318,10 +318,10 @@ settled dates_forms $C/dates_forms.csv 11 \
 settled los $C/los.csv 6 "7|L6|los_days" "2|L1|K35.8|0 3|L2|K35.8|2 4|L3|K35.8|0 5|L4|K35.8|0 6|L5|K35.8|0"
 
 echo "== institution levels"
-settled levels $C/levels.csv 11 "10|V9|institution_level 11|V10|institution_level 12|V11|institution_level" \
-    "2|V1|K35.8|0 3|V2|K35.8|0 4|V3|K35.8|0 5|V4|K35.8|0 6|V5|K35.8|0 7|V6|K35.8|0 8|V7|K35.8|0 9|V8|K35.8|0"
+settled levels $C/levels.csv 11 "10|V9|institution_level 11|V10|institution_level" \
+    "2|V1|K35.8|0 3|V2|K35.8|0 4|V3|K35.8|0 5|V4|K35.8|0 6|V5|K35.8|0 7|V6|K35.8|0 8|V7|K35.8|0 9|V8|K35.8|0 12|V11|K35.8|0"
 reason levels 10 "empty"
-[ "$RC" = 0 ] && eq "levels: /cases level" "$(h5cols "$OUT" /cases level | tr '\n' ' ')" "3 2 1 3 3 2 1 2 "
+[ "$RC" = 0 ] && eq "levels: /cases level" "$(h5cols "$OUT" /cases level | tr '\n' ' ')" "3 2 1 3 3 2 1 2 3 "
 
 echo "== code lists"
 settled lists $C/lists.csv 8 "" \

@@ -398,78 +398,6 @@ static void test_parse_yuan_grouped(void **state)
     assert_int_equal(cm_parse_yuan_grouped(",", 1, &v), -1);
 }
 
-/* cm_parse_level: every form built from its parts (numeral, 级, grade,
- * 等, spaces) with the level it stands for, then each of them with one
- * byte changed, inserted or cut: such a string is accepted only if it is
- * itself one of the built forms (with that form's level). */
-static const char *const LV_NUM[] = {"1", "2", "3", "一", "二", "三"};
-static const char *const LV_GRADE[] = {"", "甲", "乙", "丙", "特"};
-#define LV_MAX 800
-static char lv_form[LV_MAX][32];
-static int lv_level[LV_MAX], lv_n;
-
-static int lv_ref(const char *s)
-{
-    /* spaces and tabs around do not count */
-    char t[40];
-    size_t a = 0, b = strlen(s);
-    while (s[a] == ' ' || s[a] == '\t') a++;
-    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) b--;
-    memcpy(t, s + a, b - a);
-    t[b - a] = '\0';
-    for (int i = 0; i < lv_n; i++)
-        if (strcmp(lv_form[i], t) == 0) return lv_level[i];
-    static const char *const none[] = {"未定级", "未评级", "未分级", "无等级", "无"};
-    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
-        if (strcmp(none[i], t) == 0) return 0;
-    return -1;
-}
-
-static void test_parse_level(void **state)
-{
-    (void)state;
-    lv_n = 0;
-    for (int num = 0; num < 6; num++)
-        for (int ji = 0; ji < 2; ji++)
-            for (int g = 0; g < 5; g++)
-                for (int deng = 0; deng < 2; deng++)
-                    for (int sp = 0; sp < 3; sp++) {
-                        if (deng && !g) continue;
-                        snprintf(lv_form[lv_n], sizeof lv_form[0], "%s%s%s%s%s%s", sp == 1 ? " " : "",
-                                 LV_NUM[num], ji ? "级" : "", LV_GRADE[g], deng ? "等" : "",
-                                 sp == 2 ? "\t" : "");
-                        lv_level[lv_n++] = 1 + num % 3;
-                    }
-    assert_true(lv_n < LV_MAX);
-    for (int i = 0; i < lv_n; i++)
-        assert_int_equal(cm_parse_level(lv_form[i], strlen(lv_form[i])), lv_level[i]);
-    static const char *const none[] = {"未定级", "未评级", "未分级", "无等级", "无", " 无 "};
-    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
-        assert_int_equal(cm_parse_level(none[i], strlen(none[i])), 0);
-    static const char alpha[] = "0123456 \xe4\xb8\x80\x89\xe7\xba\xa7";
-    uint64_t x = 0xC2B2AE3D27D4EB4FULL;
-    char buf[40];
-    for (int t = 0; t < 200000; t++) {
-        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-        const char *f = lv_form[x % (unsigned)lv_n];
-        size_t n = strlen(f), pos = (x >> 20) % (n + 1);
-        int op = (int)((x >> 40) % 3);
-        char ch = alpha[(x >> 45) % (sizeof alpha - 1)];
-        memcpy(buf, f, n + 1);
-        if (op == 0 && pos < n) buf[pos] = ch;
-        else if (op == 1) { memmove(buf + pos + 1, buf + pos, n - pos + 1); buf[pos] = ch; }
-        else if (pos < n) memmove(buf + pos, buf + pos + 1, n - pos);
-        int a = cm_parse_level(buf, strlen(buf)), b = lv_ref(buf);
-        if (a != b) print_error("level \"%s\": cm_parse_level %d, reference %d\n", buf, a, b);
-        assert_int_equal(a, b);
-    }
-    assert_int_equal(cm_parse_level("三级甲等", strlen("三级甲等")), 3);
-    assert_int_equal(cm_parse_level("二乙", strlen("二乙")), 2);
-    assert_int_equal(cm_parse_level("4级", strlen("4级")), -1);
-    assert_int_equal(cm_parse_level("三级医院", strlen("三级医院")), -1);
-    assert_int_equal(cm_parse_level("", 0), -1);
-}
-
 /* ------------------------------------------------------------------ */
 /* Defaults and a complete file                                        */
 /* ------------------------------------------------------------------ */
@@ -1250,7 +1178,6 @@ int main(void)
         cmocka_unit_test(test_parse_yuan_bad),
         cmocka_unit_test(test_parse_yuan_fast),
         cmocka_unit_test(test_parse_yuan_grouped),
-        cmocka_unit_test(test_parse_level),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_minimal_file),
         cmocka_unit_test(test_full_file),

@@ -159,13 +159,86 @@ static void test_weights_errors(void **state)
     free(rw);
 }
 
+/* gr_level_parse: every form built from its parts (numeral, 级, grade,
+ * 等, spaces) with the level it stands for, then each of them with one
+ * byte changed, inserted or cut: such a string is accepted only if it is
+ * itself one of the built forms (with that form's level). */
+static const char *const LV_NUM[] = {"1", "2", "3", "一", "二", "三"};
+static const char *const LV_GRADE[] = {"", "甲", "乙", "丙", "特"};
+#define LV_MAX 800
+static char lv_form[LV_MAX][32];
+static int lv_level[LV_MAX], lv_n;
+
+static int lv_ref(const char *s)
+{
+    /* spaces and tabs around do not count */
+    char t[40];
+    size_t a = 0, b = strlen(s);
+    while (s[a] == ' ' || s[a] == '\t') a++;
+    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) b--;
+    memcpy(t, s + a, b - a);
+    t[b - a] = '\0';
+    for (int i = 0; i < lv_n; i++)
+        if (strcmp(lv_form[i], t) == 0) return lv_level[i];
+    static const char *const none[] = {"未定级", "未评级", "未分级", "无等级", "无"};
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+        if (strcmp(none[i], t) == 0) return 0;
+    return -1;
+}
+
+static void test_parse_level(void **state)
+{
+    (void)state;
+    lv_n = 0;
+    for (int num = 0; num < 6; num++)
+        for (int ji = 0; ji < 2; ji++)
+            for (int g = 0; g < 5; g++)
+                for (int deng = 0; deng < 2; deng++)
+                    for (int sp = 0; sp < 3; sp++) {
+                        if (deng && !g) continue;
+                        snprintf(lv_form[lv_n], sizeof lv_form[0], "%s%s%s%s%s%s", sp == 1 ? " " : "",
+                                 LV_NUM[num], ji ? "级" : "", LV_GRADE[g], deng ? "等" : "",
+                                 sp == 2 ? "\t" : "");
+                        lv_level[lv_n++] = 1 + num % 3;
+                    }
+    assert_true(lv_n < LV_MAX);
+    for (int i = 0; i < lv_n; i++)
+        assert_int_equal(gr_level_parse(lv_form[i], strlen(lv_form[i])), lv_level[i]);
+    static const char *const none[] = {"未定级", "未评级", "未分级", "无等级", "无", " 无 "};
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+        assert_int_equal(gr_level_parse(none[i], strlen(none[i])), 0);
+    static const char alpha[] = "0123456 \xe4\xb8\x80\x89\xe7\xba\xa7";
+    uint64_t x = 0xC2B2AE3D27D4EB4FULL;
+    char buf[40];
+    for (int t = 0; t < 200000; t++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        const char *f = lv_form[x % (unsigned)lv_n];
+        size_t n = strlen(f), pos = (x >> 20) % (n + 1);
+        int op = (int)((x >> 40) % 3);
+        char ch = alpha[(x >> 45) % (sizeof alpha - 1)];
+        memcpy(buf, f, n + 1);
+        if (op == 0 && pos < n) buf[pos] = ch;
+        else if (op == 1) { memmove(buf + pos + 1, buf + pos, n - pos + 1); buf[pos] = ch; }
+        else if (pos < n) memmove(buf + pos, buf + pos + 1, n - pos);
+        int a = gr_level_parse(buf, strlen(buf)), b = lv_ref(buf);
+        if (a != b) print_error("level \"%s\": gr_level_parse %d, reference %d\n", buf, a, b);
+        assert_int_equal(a, b);
+    }
+    assert_int_equal(gr_level_parse("三级甲等", strlen("三级甲等")), 3);
+    assert_int_equal(gr_level_parse("二乙", strlen("二乙")), 2);
+    assert_int_equal(gr_level_parse("4级", strlen("4级")), -1);
+    assert_int_equal(gr_level_parse("三级医院", strlen("三级医院")), 3);
+    assert_int_equal(gr_level_parse("三级甲等医院", strlen("三级甲等医院")), 3);
+    assert_int_equal(gr_level_parse("", 0), -1);
+}
+
 static void test_level_parse(void **state)
 {
     (void)state;
     static const struct { const char *s; int lv; } t[] = {
         {"1", 1}, {"2", 2}, {"3", 3}, {" 3 ", 3}, {"一级", 1}, {"二级", 2}, {"三级", 3}, {"1级", 1},
         {"三级甲等", 3}, {"二级乙等", 2}, {"三甲", 3}, {"三级医院", 3}, {"一级丙等", 1}, {"三级特等", 3},
-        {"0", -1}, {"4", -1}, {"", -1}, {"12", -1}, {"四级", -1}, {"三级甲等x", -1}, {"未定级", -1},
+        {"0", -1}, {"4", -1}, {"", -1}, {"12", -1}, {"四级", -1}, {"三级甲等x", -1}, {"未定级", 0},
         {"级", -1}, {"3.0", -1},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
@@ -221,7 +294,7 @@ static void test_inst_errors(void **state)
          "H1 appears again (first on line 2)"},
         {"定点医药机构编码,医疗机构名称,医院等级\nH1,a,3\n,b,2\n", 3, "institution_id", "empty institution id"},
         {"定点医药机构编码,医疗机构名称,医院等级\nH1,a,3\nH2,b,四级\n", 3, "level", "'四级' of institution H2"},
-        {"定点医药机构编码,医疗机构名称,医院等级\nH1,a,\n", 2, "level", "write 1, 2 or 3"},
+        {"定点医药机构编码,医疗机构名称,医院等级\nH1,a,\n", 2, "level", "must give 1, 2 or 3"},
         {"定点医药机构编码,医疗机构名称\nH1,a\n", 1, "level", "missing column level"},
         {"名称,医院等级\na,3\n", 1, "institution_id", "missing column institution_id"},
         {"institution_id,level\n", 2, "", "no institution rows"},
@@ -250,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_weights_good),
         cmocka_unit_test(test_weights_errors),
         cmocka_unit_test(test_level_parse),
+        cmocka_unit_test(test_parse_level),
         cmocka_unit_test(test_inst_good),
         cmocka_unit_test(test_inst_errors),
     };
