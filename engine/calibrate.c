@@ -35,7 +35,7 @@ static void hist_row(void *vctx, int tid, cm_parser *p, cm_case *c)
     hist_ctx *x = vctx;
     if (c->status == SLOT_EMPTY) return;
     if (c->status == SLOT_REJECT) {
-        pl_reject_add(&x->rej[tid], c->line, c->case_id, p->rj_field, p->rj_reason);
+        pl_reject_add(&x->rej[tid], c->line, rd_row_id(p, c), p->rj_field, p->rj_reason);
         return;
     }
     pl_group_case(x->dip, x->drg, &p->gc, c);
@@ -137,8 +137,8 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
     }
     int nt = pl_threads();
     static const int required[] = {COL_CASE_ID, COL_INST_LEVEL, COL_PDX, COL_TOTAL, -1};
-    cm_parse_opts po = {.need_money = 1, .need_institution = 0, .mismatch = CM_MISMATCH_FLAG,
-                        .tolerance_fen = cfg->category_tolerance_fen};
+    cm_parse_opts po = {.need = cm_need_columns(CM_RUN_CALIBRATE, dip != NULL, drg != NULL),
+                        .mismatch = CM_MISMATCH_FLAG, .tolerance_fen = cfg->category_tolerance_fen};
     int64_t lvl_sum[3][4] = {{0}}, lvl_n[3][4] = {{0}}, all_sum[3] = {0}, all_n[3] = {0};
     out->nyears = cfg->n_history;
     for (int h = 0; h < cfg->n_history && rc == 0; h++) {

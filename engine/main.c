@@ -197,6 +197,7 @@ typedef struct {
     const gr_dip *dip;
     const gr_drg *drg;
     pl_rejects *rej;
+    pl_rejects *qual;           /* [nt] data-quality notes of kept rows */
     const char *explain;
     int found;
 } group_ctx;
@@ -206,16 +207,17 @@ static void group_row(void *vctx, int tid, cm_parser *p, cm_case *c)
     group_ctx *x = vctx;
     if (c->status == SLOT_EMPTY) return;
     if (c->status == SLOT_REJECT) {
-        pl_reject_add(&x->rej[tid], c->line, c->case_id, p->rj_field, p->rj_reason);
+        pl_reject_add(&x->rej[tid], c->line, rd_row_id(p, c), p->rj_field, p->rj_reason);
         return;
     }
+    if (p->nnotes) pl_notes_add(&x->qual[tid], p, c);
     pl_group_case(x->dip, x->drg, &p->gc, c);
-    if (x->drg && x->explain && strcmp(x->explain, c->case_id) == 0) {
+    if (x->drg && x->explain && strcmp(x->explain, rd_row_id(p, c)) == 0) {
         char buf[8192];
         gr_drg_explain(x->drg, &p->gc, buf, sizeof buf);
 #pragma omp critical(explain)
         {
-            fprintf(stderr, "case %s (line %u):\n%s\n", c->case_id, c->line, buf);
+            fprintf(stderr, "case %s (line %u):\n%s\n", rd_row_id(p, c), c->line, buf);
             x->found = 1;
         }
     }
@@ -246,23 +248,26 @@ static int cmd_group(const cm_config *cfg, const cli *a)
         return CM_EXIT_CONFIG;
     }
     int nt = pl_threads();
-    pl_rejects *rejs = calloc((size_t)nt, sizeof *rejs);
-    group_ctx x = {dip, drg, rejs, a->explain, 0};
+    pl_rejects *rejs = calloc((size_t)nt, sizeof *rejs), *quals = calloc((size_t)nt, sizeof *quals);
+    group_ctx x = {dip, drg, rejs, quals, a->explain, 0};
     static const int required[] = {COL_CASE_ID, COL_PDX, -1};
-    cm_parse_opts po = {.mismatch = CM_MISMATCH_FLAG};
+    cm_parse_opts po = {.need = cm_need_columns(CM_RUN_GROUP, !drg_mode, drg_mode), .mismatch = CM_MISMATCH_FLAG};
     pl_slots s;
     double t0 = now_seconds();
     int rc = pl_read(a->input, al, required, &po, group_row, &x, &s, NULL, NULL, NULL, err, sizeof err);
     double t_read = now_seconds() - t0;
     int exitc = 0;
-    pl_rejects rej;
+    pl_rejects rej, qual;
     memset(&rej, 0, sizeof rej);
+    memset(&qual, 0, sizeof qual);
+    if (!rc && (!rejs || !quals)) { snprintf(err, sizeof err, "out of memory"); rc = -1; }
     if (rc) {
         fprintf(stderr, "casemix: %s\n", rc == -2 ? "interrupted; no output written" : err);
         exitc = rc == -2 ? CM_EXIT_INTERRUPTED : CM_EXIT_INPUT;
         goto out;
     }
     pl_rejects_merge(rejs, nt, &rej);
+    pl_rejects_merge(quals, nt, &qual);
     char tmp[CM_PATH_MAX + 32];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", a->out, (long)getpid());
     FILE *f = fopen(tmp, "w");
@@ -273,10 +278,11 @@ static int cmd_group(const cm_config *cfg, const cli *a)
     }
     static char obuf[1 << 20];
     setvbuf(f, obuf, _IOFBF, sizeof obuf);
-    if (drg_mode) fputs("case_id,line,status,mdc,adrg,drg,cc,reason\n", f);
-    else fputs("case_id,line,group,group_type,match_path,status,reason\n", f);
-    size_t rj = 0;
-    int64_t ncase = 0, nrej = 0, nblank = 0;
+    /* quality: the fields of a kept row treated as missing, with the reason */
+    if (drg_mode) fputs("case_id,line,status,mdc,adrg,drg,cc,reason,quality\n", f);
+    else fputs("case_id,line,group,group_type,match_path,status,reason,quality\n", f);
+    size_t rj = 0, qi = 0;
+    int64_t ncase = 0, nrej = 0, nblank = 0, nnote = 0;
     for (size_t i = 0; i < s.n; i++) {
         if ((i & 0xFFFF) == 0 && g_interrupted) break;
         const cm_case *c = &s.slots[i];
@@ -284,22 +290,22 @@ static int cmd_group(const cm_config *cfg, const cli *a)
         if (c->status == SLOT_REJECT) {
             while (rj < rej.n && rej.e[rj].line < c->line) rj++;
             const cm_reject *e = rj < rej.n ? &rej.e[rj] : NULL;
-            csv_put(f, c->case_id);
+            csv_put(f, pl_case_id(&s, i));
             fprintf(f, ",%u,%s", c->line, drg_mode ? "REJECTED,0000,00,0000,," : ",,,REJECTED,");
             char why[160];
             snprintf(why, sizeof why, "%s%s%s", e && e->field[0] ? e->field : "", e && e->field[0] ? ": " : "",
                      e ? e->reason : "");
             csv_put(f, why);
-            fputc('\n', f);
+            fputs(",\n", f);
             nrej++;
             continue;
         }
         ncase++;
-        csv_put(f, c->case_id);
+        csv_put(f, pl_case_id(&s, i));
         if (drg_mode) {
             int32_t adrg = c->drg >= 0 ? gr_drg_adrg_of(drg, c->drg) : -1;
             static const char *const CC[] = {"", "CC", "MCC"};
-            fprintf(f, ",%u,%s,%s,%s,%s,%s,%s\n", c->line, gr_drg_status_name((gr_drg_status)c->drg_status),
+            fprintf(f, ",%u,%s,%s,%s,%s,%s,%s,", c->line, gr_drg_status_name((gr_drg_status)c->drg_status),
                     gr_drg_mdc_code(drg, c->mdc), gr_drg_adrg_code(drg, adrg), gr_drg_code(drg, c->drg),
                     CC[c->cc < 3 ? c->cc : 0], c->drg_why ? gr_drg_why_name((gr_drg_why)c->drg_why) : "");
         } else {
@@ -308,10 +314,21 @@ static int cmd_group(const cm_config *cfg, const cli *a)
             fputc(',', f);
             fprintf(f, "%u,", c->line);
             csv_put(f, G->published);
-            fprintf(f, ",%s,%s,%s,%s\n", TYPES[G->type < 3 ? G->type : 2], gr_dip_path_name((gr_dip_path)c->path),
+            fprintf(f, ",%s,%s,%s,%s,", TYPES[G->type < 3 ? G->type : 2], gr_dip_path_name((gr_dip_path)c->path),
                     G->type == GR_DIP_BLANK ? "BLANK" : "OK", gr_dip_why_name((gr_dip_why)c->why));
             nblank += G->type == GR_DIP_BLANK;
         }
+        while (qi < qual.n && qual.e[qi].line < c->line) qi++;
+        if (qi < qual.n && qual.e[qi].line == c->line) {
+            char q[1024];
+            size_t ql = 0;
+            for (; qi < qual.n && qual.e[qi].line == c->line; qi++)
+                ql += (size_t)snprintf(q + ql, ql < sizeof q ? sizeof q - ql : 0, "%s%s: %s", ql ? "; " : "",
+                                       qual.e[qi].field, qual.e[qi].reason);
+            csv_put(f, q);
+            nnote++;
+        }
+        fputc('\n', f);
     }
     if (g_interrupted) {
         fclose(f);
@@ -328,14 +345,18 @@ static int cmd_group(const cm_config *cfg, const cli *a)
     }
     if (a->explain && !x.found) fprintf(stderr, "casemix: case %s not found in %s\n", a->explain, a->input);
     if (!a->quiet)
-        fprintf(stderr, "casemix group: %lld records = %lld grouped + %lld rejected%s; %.2f s (%.0f records/s); %s\n",
+        fprintf(stderr, "casemix group: %lld records = %lld grouped + %lld rejected%s; %lld kept with a quality "
+                        "note; %.2f s (%.0f records/s); %s\n",
                 (long long)(ncase + nrej), (long long)ncase, (long long)nrej,
-                drg_mode ? "" : (nblank ? " (some in the blank group KBBZ)" : ""), t_read,
+                drg_mode ? "" : (nblank ? " (some in the blank group KBBZ)" : ""), (long long)nnote, t_read,
                 (double)(ncase + nrej) / (t_read > 0 ? t_read : 1), a->out);
 out:
-    for (int t = 0; t < nt; t++) pl_rejects_free(&rejs[t]);
+    for (int t = 0; rejs && t < nt; t++) pl_rejects_free(&rejs[t]);
+    for (int t = 0; quals && t < nt; t++) pl_rejects_free(&quals[t]);
     free(rejs);
+    free(quals);
     pl_rejects_free(&rej);
+    pl_rejects_free(&qual);
     pl_slots_free(&s);
     col_aliases_free(al);
     gr_dip_free(dip);
