@@ -1242,7 +1242,7 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
             for (int col = 0; col < COL__COUNT; col++)
                 if (r->colidx[col] == open_at) cn = col_name((cm_col)col);
             reject(p, c, "", "unterminated quoted field: the '\"' opening field %d%s%s%s never closes "
-                             "(the rest of the file is in this row)", open_at + 1, cn[0] ? " (" : "", cn, cn[0] ? ")" : "");
+                             "(the row runs to the end of file)", open_at + 1, cn[0] ? " (" : "", cn, cn[0] ? ")" : "");
             fn(ctx, tid, p, c);
             continue;
         }
