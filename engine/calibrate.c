@@ -157,6 +157,7 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
             if (c->status == SLOT_EMPTY) continue;
             out->records[y]++;
             if (c->status != SLOT_CASE) continue;
+            out->flagged[y] += (c->flags & (CF_BAD_DATE | CF_BAD_PATIENT | CF_BAD_AMOUNT | CF_AGE_MISMATCH)) != 0;
             lvl_sum[y][c->level] += c->total_fen;
             lvl_n[y][c->level]++;
             all_sum[y] += c->total_fen;
@@ -395,8 +396,9 @@ int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
         for (size_t g = 0; g < cal.ng; g++) with += cal.has[g];
         printf("casemix %s: calibration from %d history year(s)\n", CM_VERSION, cal.nyears);
         for (int y = 3 - cal.nyears; y < 3; y++)
-            printf("  year %d: %lld records, %lld rejected\n", cal.years[y], (long long)cal.records[y],
-                   (long long)cal.rejects[y]);
+            printf("  year %d: %lld records, %lld rejected, %lld kept with a data-quality flag (a field "
+                   "calibration does not need, treated as missing)\n", cal.years[y], (long long)cal.records[y],
+                   (long long)cal.rejects[y], (long long)cal.flagged[y]);
         printf("  groups with history  %zu of %zu\n", with, cal.ng);
         printf("  region mean cost     %.2f yuan (weights %g:%g:%g)\n", cal.region_mean_fen / 100.0,
                cfg->calib.year_weight[0], cfg->calib.year_weight[1], cfg->calib.year_weight[2]);

@@ -159,8 +159,14 @@ static void case_score(const settle_run *st, cm_case *c, double *ratio_out)
 static void on_dup(void *vctx, int tid, cm_case *dup, const cm_case *first, const char *case_id)
 {
     pl_rejects *rej = vctx;
-    char why[104];
-    snprintf(why, sizeof why, "duplicate case id: first seen on line %u; this row is not paid",
+    char why[104], id[40];
+    size_t k = strlen(case_id);
+    if (k > 32) { /* the id is whole in the case_id member; the reason names it, cut at a character */
+        k = 32;
+        while (k > 0 && ((unsigned char)case_id[k] & 0xC0) == 0x80) k--;
+    }
+    snprintf(id, sizeof id, "%.*s%s", (int)k, case_id, case_id[k] ? "..." : "");
+    snprintf(why, sizeof why, "duplicate case id '%s': first seen on line %u; this row is not paid", id,
              first->line);
     pl_reject_add(&rej[tid], dup->line, case_id, "case_id", why);
     dup->status = SLOT_REJECT;
