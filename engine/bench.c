@@ -164,8 +164,8 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
         int64_t sink[256 * 8];
         memset(sink, 0, sizeof sink);
         bench_ctx x = {dip, drg, sink};
-        cm_parse_opts po = {.mismatch = CM_MISMATCH_FLAG, .tokenize_only = !strcmp(stage, "tokenize"),
-                            .encoding = RD_ENC_AUTO};
+        cm_parse_opts po = {.need = cm_need_columns(CM_RUN_BENCH, 0, 0), .mismatch = CM_MISMATCH_FLAG,
+                            .tokenize_only = !strcmp(stage, "tokenize"), .encoding = RD_ENC_AUTO};
         pl_slots s;
         cm_reader hdr;
         static const int req[] = {COL_CASE_ID, -1};

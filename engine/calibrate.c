@@ -36,7 +36,7 @@ static void hist_row(void *vctx, int tid, cm_parser *p, cm_case *c)
     hist_ctx *x = vctx;
     if (c->status == SLOT_EMPTY) return;
     if (c->status == SLOT_REJECT) {
-        pl_reject_add(&x->rej[tid], c->line, c->case_id, p->rj_field, p->rj_reason);
+        pl_reject_add(&x->rej[tid], c->line, rd_row_id(p, c), p->rj_field, p->rj_reason);
         return;
     }
     if (x->mtab) {
@@ -166,9 +166,9 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
         }
         has_mtab = 1;
     }
-    cm_parse_opts po = {.need_money = 1, .need_institution = 0, .mismatch = CM_MISMATCH_FLAG,
-                        .tolerance_fen = cfg->category_tolerance_fen,
-                        .encoding = rd_encoding_of(cfg->input_encoding)};
+    cm_parse_opts po = {.need = cm_need_columns(CM_RUN_CALIBRATE, dip != NULL, drg != NULL),
+                        .mismatch = CM_MISMATCH_FLAG, .tolerance_fen = cfg->category_tolerance_fen,
+                        .level_optional = has_mtab, .encoding = rd_encoding_of(cfg->input_encoding)};
     int64_t lvl_sum[3][4] = {{0}}, lvl_n[3][4] = {{0}}, all_sum[3] = {0}, all_n[3] = {0};
     out->nyears = cfg->n_history;
     for (int h = 0; h < cfg->n_history && rc == 0; h++) {
@@ -187,6 +187,7 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
             if (c->status == SLOT_EMPTY) continue;
             out->records[y]++;
             if (c->status != SLOT_CASE) continue;
+            out->flagged[y] += (c->flags & (CF_BAD_DATE | CF_BAD_PATIENT | CF_BAD_AMOUNT | CF_AGE_MISMATCH)) != 0;
             lvl_sum[y][c->level] += c->total_fen;
             lvl_n[y][c->level]++;
             all_sum[y] += c->total_fen;
@@ -430,8 +431,9 @@ int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
         for (size_t g = 0; g < cal.ng; g++) with += cal.has[g];
         printf("casemix %s: calibration from %d history year(s)\n", CM_VERSION, cal.nyears);
         for (int y = 3 - cal.nyears; y < 3; y++)
-            printf("  year %d: %lld records, %lld rejected\n", cal.years[y], (long long)cal.records[y],
-                   (long long)cal.rejects[y]);
+            printf("  year %d: %lld records, %lld rejected, %lld kept with a data-quality flag (a field "
+                   "calibration does not need, treated as missing)\n", cal.years[y], (long long)cal.records[y],
+                   (long long)cal.rejects[y], (long long)cal.flagged[y]);
         printf("  groups with history  %zu of %zu\n", with, cal.ng);
         printf("  region mean cost     %.2f yuan (weights %g:%g:%g)\n", cal.region_mean_fen / 100.0,
                cfg->calib.year_weight[0], cfg->calib.year_weight[1], cfg->calib.year_weight[2]);

@@ -161,10 +161,33 @@ void col_print_aliases(FILE *f)
 static const char *const FLAG_NAMES[] = {
     "cat_mismatch", "los_mismatch", "level_mismatch", "fund_mismatch",
     "special_review", "special_over_cap", "no_standard_cost", "no_categories",
-    "big_buckets",
+    "big_buckets", "bad_date", "bad_patient", "bad_amount", "age_mismatch",
 };
 _Static_assert(sizeof FLAG_NAMES / sizeof FLAG_NAMES[0] == CF__COUNT,
                "FLAG_NAMES needs exactly one name per case flag bit (CF__COUNT)");
+
+/* The columns each run needs (README "Reject or flag: what each command
+ * needs"). Every run needs the case id. CHS-DRG grouping needs sex and age
+ * (RULES.md §1: validation, MDCM/MDCN, MDCP) and, for age_years 0, age_days
+ * and birth weight (narrowed per row by the reader). Settlement pays by
+ * institution and level out of the cost and the fund share; calibration
+ * averages costs. Dates, LOS, self_paid and the cost categories are needed
+ * by no run: they feed flags, /drgs mean_los and /institutions shares. */
+uint64_t cm_need_columns(cm_run_kind run, int dip, int drg)
+{
+    (void)dip;
+    uint64_t need = CM_NEED(COL_CASE_ID);
+    if (drg) need |= CM_NEED(COL_SEX) | CM_NEED(COL_AGE_YEARS) | CM_NEED(COL_AGE_DAYS) | CM_NEED(COL_BIRTH_WEIGHT);
+    switch (run) {
+    case CM_RUN_SETTLE:
+        need |= CM_NEED(COL_INST_ID) | CM_NEED(COL_INST_LEVEL) | CM_NEED(COL_TOTAL) | CM_NEED(COL_FUND);
+        break;
+    case CM_RUN_CALIBRATE: need |= CM_NEED(COL_TOTAL); break;
+    case CM_RUN_GROUP: break;
+    case CM_RUN_BENCH: need = 0; break;
+    }
+    return need;
+}
 
 const char *case_flag_name(unsigned bit)
 {

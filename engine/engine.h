@@ -81,13 +81,22 @@ enum {
     CF_SPECIAL_OVER   = 1u << 5, /* ratio above special but beyond the cap */
     CF_NO_STD_COST    = 1u << 6, /* no standard cost: ratio not computed */
     CF_NO_CATEGORIES  = 1u << 7, /* no cost-category columns */
-    CF_BIG_BUCKETS    = 1u << 8  /* a price-ratio bucket above 2^31-1 fen: kept in
+    CF_BIG_BUCKETS    = 1u << 8, /* a price-ratio bucket above 2^31-1 fen: kept in
                                     pl_slots.big (exact), not in the slot */
+    /* data quality: a field the run does not need was unusable; the case is
+     * kept, the field treated as missing, and /quality names field and value */
+    CF_BAD_DATE       = 1u << 9, /* admit/discharge date or los_days unusable, or
+                                    discharge before admission */
+    CF_BAD_PATIENT    = 1u << 10,/* sex, age_years, age_days or birth_weight_g unusable */
+    CF_BAD_AMOUNT     = 1u << 11,/* an amount the run does not need (self_paid, a cost
+                                    category; in group: any) unusable, or fund > total */
+    CF_AGE_MISMATCH   = 1u << 12 /* age_days and age_years differ by more than a year */
 };
+#define CF__COUNT 13
+#define CF__LOW 9 /* bits 0..8: counted by combination in settle's partials */
 /* Bits in use (CF_x = 1u << bit, bit < CF__COUNT). A new flag: the next
  * bit here, CF__COUNT + 1, and its name in FLAG_NAMES (columns.c; a
  * _Static_assert there checks the count). */
-#define CF__COUNT 9
 _Static_assert(CF__COUNT <= 16, "cm_case.flags is 16 bits");
 /* Name of a flag bit ("cat_mismatch"); "?" for bit >= CF__COUNT. */
 const char *case_flag_name(unsigned bit);
@@ -96,6 +105,17 @@ const char *case_flag_name(unsigned bit);
  * (status SLOT_REJECT) so that records read = cases + rejects by
  * construction. The cost ratio is not stored: it is recomputed from
  * total_fen and the group's standard cost, bit for bit the same. */
+/* Case ids (结算ID): up to CM_CASE_ID_MAX bytes. Up to 23 bytes are kept
+ * in the slot (case_id[23] == 0); a longer id goes to a side table keyed by
+ * slot (pl_slots.lid; the slot keeps its first 22 bytes, NUL, and the mark
+ * CM_ID_LONG at case_id[23]). Read ids only through pl_case_id (after the
+ * read) or rd_row_id (in a row callback). */
+#define CM_CASE_ID_MAX 64
+/* age_days accepted up to 150 years: floor(150 x 365.25) days */
+#define CM_AGE_DAYS_MAX 54787
+#define CM_ID_LONG 1
+static inline int cm_id_is_long(const char *slot_id) { return slot_id[23] != 0; }
+
 typedef struct {
     char case_id[24];
     int64_t total_fen;
@@ -130,9 +150,11 @@ typedef struct {
 
 _Static_assert(sizeof(cm_case) == 96, "cm_case is the per-case memory budget: keep it at 96 bytes");
 
+/* A rejected row (/rejects), or a data-quality note on a kept case
+ * (/quality: the field treated as missing and why, value echoed). */
 typedef struct {
     uint32_t line;
-    char case_id[24];
+    char case_id[CM_CASE_ID_MAX + 1];
     char field[24];
     char reason[104];
 } cm_reject;
@@ -211,6 +233,7 @@ void rd_set_block_size(size_t bytes);
 /* ------------------------------------------------------------------ */
 
 #define CM_MAX_LIST 64
+#define CM_MAX_NOTES 8
 
 typedef struct {
     /* fields of the current row */
@@ -234,11 +257,28 @@ typedef struct {
     /* reject being built */
     const char *rj_field;
     char rj_reason[104];
+    /* data-quality notes of the current row (kept case, field treated as
+     * missing): only a row with a problem writes here */
+    uint64_t need;              /* columns the run needs (cm_parse_opts.need, narrowed per row) */
+    int nnotes;
+    struct { const char *field; char reason[104]; } notes[CM_MAX_NOTES];
     /* cases whose buckets do not fit the slot (CF_BIG_BUCKETS) */
     const cm_case *slots;       /* base of the slot array, to name the slot */
     struct cm_big *big;
     size_t nbig, capbig;
+    /* case ids longer than 23 bytes: the current row's, and every row's by slot */
+    char long_id[CM_CASE_ID_MAX + 1];
+    struct cm_long_id *lid;
+    size_t nlid, caplid;
+    char *lid_text;             /* NUL-terminated ids, lid[k].off into it */
+    size_t lid_len, lid_cap;
 } cm_parser;
+
+/* A case id longer than 23 bytes: slot and offset of its text. */
+typedef struct cm_long_id {
+    size_t slot;
+    size_t off;
+} cm_long_id;
 
 /* Exact buckets of a case flagged CF_BIG_BUCKETS. */
 typedef struct cm_big {
@@ -249,11 +289,22 @@ typedef struct cm_big {
 void parser_init(cm_parser *p);
 void parser_free(cm_parser *p);
 
+/* The columns a run needs (bit CM_NEED(col)), from the command and the
+ * scheme (cm_need_columns). A bad value in a needed column rejects the row;
+ * in any other column the row is kept, the field treated as missing, the
+ * case flagged (CF_BAD_*) and a note written (/quality). An empty value
+ * rejects only institution_id, institution_level, total_cost and fund_paid
+ * when needed. age_days is needed only when age_years is 0 and
+ * birth_weight_g only when age_years is 0 and age_days <= 28 (the only
+ * records on which the CHS-DRG grouper reads them). README: "Reject or flag". */
+#define CM_NEED(col) (UINT64_C(1) << (col))
+typedef enum { CM_RUN_GROUP, CM_RUN_SETTLE, CM_RUN_CALIBRATE, CM_RUN_BENCH } cm_run_kind;
+uint64_t cm_need_columns(cm_run_kind run, int dip, int drg);
+
 typedef struct {
-    int need_money;             /* settle: total_cost required */
-    int need_institution;       /* settle: institution id + level required */
-    int level_optional;         /* settle with input.institutions: an empty or absent level
-                                   is not rejected (level 0; the table decides after the read) */
+    uint64_t need;              /* CM_NEED bits of the columns the run needs */
+    int level_optional;         /* settle/calibrate with input.institutions: the level is not
+                                   needed from the row (the table decides after the read) */
     cm_mismatch mismatch;
     int64_t tolerance_fen;
     int tokenize_only;          /* bench floor: split rows into fields, parse nothing */
@@ -263,6 +314,11 @@ typedef struct {
 /* Parses the chunk's rows; for each row calls the callback with the
  * filled case (status set; on SLOT_REJECT the parser's rj_* say why). */
 typedef void (*rd_row_fn)(void *ctx, int tid, cm_parser *p, cm_case *c);
+/* The whole case id of the row being called back (any length). */
+static inline const char *rd_row_id(const cm_parser *p, const cm_case *c)
+{
+    return cm_id_is_long(c->case_id) ? p->long_id : c->case_id;
+}
 void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
                     const cm_parse_opts *o, cm_parser *p, cm_case *slots,
                     rd_row_fn fn, void *ctx, int tid);

@@ -382,6 +382,7 @@ typedef struct {
     const gr_dip *dip;
     const gr_drg *drg;
     pl_rejects *rej;
+    pl_rejects *qual;           /* [nt] data-quality notes of kept rows */
     const char *explain;
     explain_hit *hits;
     size_t nhits, caphits;
@@ -402,10 +403,10 @@ static void add_hit(group_ctx *x, uint32_t line, char *text)
     }
 }
 
-static char *explain_case(const group_ctx *x, const cm_case *c, const gr_case *gc)
+static char *explain_case(const group_ctx *x, const char *id, const cm_case *c, const gr_case *gc)
 {
-    char head[160];
-    int hn = snprintf(head, sizeof head, "case %s (line %u), %s:\n", c->case_id, c->line,
+    char head[200];
+    int hn = snprintf(head, sizeof head, "case %s (line %u), %s:\n", id, c->line,
                       x->drg ? "CHS-DRG (疾病诊断相关分组)" : "DIP (按病种分值付费)");
     size_t need = x->drg ? gr_drg_explain(x->drg, gc, NULL, 0) : gr_dip_explain(x->dip, gc, NULL, NULL, 0);
     char *t = malloc((size_t)hn + need + 1);
@@ -420,20 +421,22 @@ static void group_row(void *vctx, int tid, cm_parser *p, cm_case *c)
 {
     group_ctx *x = vctx;
     if (c->status == SLOT_EMPTY) return;
-    int asked = x->explain && strcmp(x->explain, c->case_id) == 0;
+    const char *id = rd_row_id(p, c);
+    int asked = x->explain && strcmp(x->explain, id) == 0;
     if (c->status == SLOT_REJECT) {
-        pl_reject_add(&x->rej[tid], c->line, c->case_id, p->rj_field, p->rj_reason);
+        pl_reject_add(&x->rej[tid], c->line, id, p->rj_field, p->rj_reason);
         if (asked) {
-            char *t = malloc(strlen(c->case_id) + strlen(p->rj_reason) + 128);
+            char *t = malloc(strlen(id) + strlen(p->rj_reason) + 128);
             if (t)
-                sprintf(t, "case %s: rejected on line %u: %s%s%s\n", c->case_id, c->line,
+                sprintf(t, "case %s: rejected on line %u: %s%s%s\n", id, c->line,
                         p->rj_field ? p->rj_field : "", p->rj_field && p->rj_field[0] ? ": " : "", p->rj_reason);
             add_hit(x, c->line, t);
         }
         return;
     }
+    if (p->nnotes) pl_notes_add(&x->qual[tid], p, c);
     pl_group_case(x->dip, x->drg, &p->gc, c);
-    if (asked) add_hit(x, c->line, explain_case(x, c, &p->gc));
+    if (asked) add_hit(x, c->line, explain_case(x, id, c, &p->gc));
 }
 
 static int cmp_hit(const void *a, const void *b)
@@ -444,8 +447,21 @@ static int cmp_hit(const void *a, const void *b)
 
 /* An existing --out of group is replaced only when it is an earlier
  * grouping CSV (its first line is one of the two headers). */
-static const char GROUP_HDR_DRG[] = "case_id,line,status,mdc,adrg,drg,cc,reason\n";
-static const char GROUP_HDR_DIP[] = "case_id,line,group,group_type,match_path,status,reason\n";
+static const char GROUP_HDR_DRG[] = "case_id,line,status,mdc,adrg,drg,cc,reason,quality\n";
+static const char GROUP_HDR_DIP[] = "case_id,line,group,group_type,match_path,status,reason,quality\n";
+
+/* The first line of a group CSV of this version, or of an earlier one
+ * (the same columns without the trailing quality column). */
+static int is_group_header(const char *line)
+{
+    static const char *const HDR[] = {GROUP_HDR_DRG, GROUP_HDR_DIP};
+    size_t n = strcspn(line, "\r\n"), q = strlen(",quality");
+    for (int k = 0; k < 2; k++) {
+        size_t hn = strlen(HDR[k]) - 1; /* without '\n' */
+        if ((n == hn || n == hn - q) && strncmp(line, HDR[k], n) == 0) return 1;
+    }
+    return 0;
+}
 
 static int group_target_ok(const char *path, char *err, size_t errlen)
 {
@@ -456,7 +472,7 @@ static int group_target_ok(const char *path, char *err, size_t errlen)
     if (f) {
         if (!fgets(first, sizeof first, f)) first[0] = '\0';
         fclose(f);
-        if (!strcmp(first, GROUP_HDR_DRG) || !strcmp(first, GROUP_HDR_DIP)) return 1;
+        if (is_group_header(first)) return 1;
     }
     snprintf(err, errlen, "%s: %s, not a casemix group CSV; it was left as it is: pass --out with another "
                           "file name, or remove the file to replace it", path,
@@ -493,23 +509,27 @@ static int cmd_group(const cm_config *cfg, const cli *a)
         return CM_EXIT_CONFIG;
     }
     int nt = pl_threads();
-    pl_rejects *rejs = calloc((size_t)nt, sizeof *rejs);
-    group_ctx x = {dip, drg, rejs, a->explain, NULL, 0, 0, 0};
+    pl_rejects *rejs = calloc((size_t)nt, sizeof *rejs), *quals = calloc((size_t)nt, sizeof *quals);
+    group_ctx x = {dip, drg, rejs, quals, a->explain, NULL, 0, 0, 0};
     static const int required[] = {COL_CASE_ID, COL_PDX, -1};
-    cm_parse_opts po = {.mismatch = CM_MISMATCH_FLAG, .encoding = rd_encoding_of(cfg->input_encoding)};
+    cm_parse_opts po = {.need = cm_need_columns(CM_RUN_GROUP, !drg_mode, drg_mode), .mismatch = CM_MISMATCH_FLAG,
+                        .encoding = rd_encoding_of(cfg->input_encoding)};
     pl_slots s;
     double t0 = now_seconds();
     int rc = pl_read(a->input, al, required, &po, group_row, &x, &s, NULL, NULL, NULL, err, sizeof err);
     double t_read = now_seconds() - t0;
     int exitc = 0;
-    pl_rejects rej;
+    pl_rejects rej, qual;
     memset(&rej, 0, sizeof rej);
+    memset(&qual, 0, sizeof qual);
+    if (!rc && (!rejs || !quals)) { snprintf(err, sizeof err, "out of memory"); rc = -1; }
     if (rc) {
         fprintf(stderr, "casemix: %s\n", rc == -2 ? "interrupted; no output written" : err);
         exitc = rc == -2 ? CM_EXIT_INTERRUPTED : CM_EXIT_INPUT;
         goto out;
     }
     pl_rejects_merge(rejs, nt, &rej);
+    pl_rejects_merge(quals, nt, &qual);
     if (a->explain) {
         if (x.nomem) {
             fprintf(stderr, "casemix: out of memory for the explanation\n");
@@ -536,9 +556,10 @@ static int cmd_group(const cm_config *cfg, const cli *a)
     }
     static char obuf[1 << 20];
     setvbuf(f, obuf, _IOFBF, sizeof obuf);
+    /* quality: the fields of a kept row treated as missing, with the reason */
     fputs(drg_mode ? GROUP_HDR_DRG : GROUP_HDR_DIP, f);
-    size_t rj = 0;
-    int64_t ncase = 0, nrej = 0, nblank = 0;
+    size_t rj = 0, qi = 0;
+    int64_t ncase = 0, nrej = 0, nblank = 0, nnote = 0;
     for (size_t i = 0; i < s.n; i++) {
         if ((i & 0xFFFF) == 0 && g_interrupted) break;
         const cm_case *c = &s.slots[i];
@@ -546,22 +567,22 @@ static int cmd_group(const cm_config *cfg, const cli *a)
         if (c->status == SLOT_REJECT) {
             while (rj < rej.n && rej.e[rj].line < c->line) rj++;
             const cm_reject *e = rj < rej.n ? &rej.e[rj] : NULL;
-            csv_put(f, c->case_id);
+            csv_put(f, pl_case_id(&s, i));
             fprintf(f, ",%u,%s", c->line, drg_mode ? "REJECTED,0000,00,0000,," : ",,,REJECTED,");
             char why[160];
             snprintf(why, sizeof why, "%s%s%s", e && e->field[0] ? e->field : "", e && e->field[0] ? ": " : "",
                      e ? e->reason : "");
             csv_put(f, why);
-            fputc('\n', f);
+            fputs(",\n", f);
             nrej++;
             continue;
         }
         ncase++;
-        csv_put(f, c->case_id);
+        csv_put(f, pl_case_id(&s, i));
         if (drg_mode) {
             int32_t adrg = c->drg >= 0 ? gr_drg_adrg_of(drg, c->drg) : -1;
             static const char *const CC[] = {"", "CC", "MCC"};
-            fprintf(f, ",%u,%s,%s,%s,%s,%s,%s\n", c->line, gr_drg_status_name((gr_drg_status)c->drg_status),
+            fprintf(f, ",%u,%s,%s,%s,%s,%s,%s,", c->line, gr_drg_status_name((gr_drg_status)c->drg_status),
                     gr_drg_mdc_code(drg, c->mdc), gr_drg_adrg_code(drg, adrg), gr_drg_code(drg, c->drg),
                     CC[c->cc < 3 ? c->cc : 0], c->drg_why ? gr_drg_why_name((gr_drg_why)c->drg_why) : "");
         } else {
@@ -570,10 +591,21 @@ static int cmd_group(const cm_config *cfg, const cli *a)
             fputc(',', f);
             fprintf(f, "%u,", c->line);
             csv_put(f, G->published);
-            fprintf(f, ",%s,%s,%s,%s\n", TYPES[G->type < 3 ? G->type : 2], gr_dip_path_name((gr_dip_path)c->path),
+            fprintf(f, ",%s,%s,%s,%s,", TYPES[G->type < 3 ? G->type : 2], gr_dip_path_name((gr_dip_path)c->path),
                     G->type == GR_DIP_BLANK ? "BLANK" : "OK", gr_dip_why_name((gr_dip_why)c->why));
             nblank += G->type == GR_DIP_BLANK;
         }
+        while (qi < qual.n && qual.e[qi].line < c->line) qi++;
+        if (qi < qual.n && qual.e[qi].line == c->line) {
+            char q[1024];
+            size_t ql = 0;
+            for (; qi < qual.n && qual.e[qi].line == c->line; qi++)
+                ql += (size_t)snprintf(q + ql, ql < sizeof q ? sizeof q - ql : 0, "%s%s: %s", ql ? "; " : "",
+                                       qual.e[qi].field, qual.e[qi].reason);
+            csv_put(f, q);
+            nnote++;
+        }
+        fputc('\n', f);
     }
     if (g_interrupted) {
         fclose(f);
@@ -590,16 +622,20 @@ static int cmd_group(const cm_config *cfg, const cli *a)
         goto out;
     }
     if (!a->quiet)
-        fprintf(stderr, "casemix group: %lld records = %lld grouped + %lld rejected%s; %.2f s (%.0f records/s); %s\n",
+        fprintf(stderr, "casemix group: %lld records = %lld grouped + %lld rejected%s; %lld kept with a quality "
+                        "note; %.2f s (%.0f records/s); %s\n",
                 (long long)(ncase + nrej), (long long)ncase, (long long)nrej,
-                drg_mode ? "" : (nblank ? " (some in the blank group KBBZ)" : ""), t_read,
+                drg_mode ? "" : (nblank ? " (some in the blank group KBBZ)" : ""), (long long)nnote, t_read,
                 (double)(ncase + nrej) / (t_read > 0 ? t_read : 1), a->out);
 out:
     for (size_t i = 0; i < x.nhits; i++) free(x.hits[i].text);
     free(x.hits);
-    for (int t = 0; t < nt; t++) pl_rejects_free(&rejs[t]);
+    for (int t = 0; rejs && t < nt; t++) pl_rejects_free(&rejs[t]);
+    for (int t = 0; quals && t < nt; t++) pl_rejects_free(&quals[t]);
     free(rejs);
+    free(quals);
     pl_rejects_free(&rej);
+    pl_rejects_free(&qual);
     pl_slots_free(&s);
     col_aliases_free(al);
     gr_dip_free(dip);

@@ -16,6 +16,7 @@
 #endif
 
 static int cmp_big(const void *a, const void *b);
+static int cmp_lid(const void *a, const void *b);
 
 /* The slot array is the one big allocation (96 bytes a case, ~1 GB at
  * 10M): an anonymous mapping grown with mremap (no copy). Transparent huge
@@ -192,10 +193,19 @@ int pl_reject_add(pl_rejects *r, uint32_t line, const char *case_id, const char 
     return 0;
 }
 
+int pl_notes_add(pl_rejects *r, const cm_parser *p, const cm_case *c)
+{
+    for (int k = 0; k < p->nnotes; k++)
+        if (pl_reject_add(r, c->line, rd_row_id(p, c), p->notes[k].field, p->notes[k].reason)) return -1;
+    return 0;
+}
+
 static int cmp_reject(const void *a, const void *b)
 {
     const cm_reject *x = a, *y = b;
-    return x->line < y->line ? -1 : x->line > y->line;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    int d = strcmp(x->field, y->field); /* several notes on one line */
+    return d ? d : strcmp(x->reason, y->reason);
 }
 
 int pl_rejects_merge(pl_rejects *parts, int n, pl_rejects *out)
@@ -290,10 +300,44 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
         }
         if (out->big) qsort(out->big, out->nbig, sizeof *out->big, cmp_big);
     }
+    size_t nlid = 0, tlen = 0;
+    for (int t = 0; t < nt; t++) { nlid += ps[t].nlid; tlen += ps[t].lid_len; }
+    if (nlid && rc == 0) {
+        out->lid = malloc(nlid * sizeof *out->lid);
+        out->lid_text = malloc(tlen);
+        if (!out->lid || !out->lid_text) { snprintf(err, errlen, "out of memory"); rc = -1; }
+        size_t base = 0;
+        for (int t = 0; t < nt && rc == 0; t++) {
+            if (ps[t].lid_len) memcpy(out->lid_text + base, ps[t].lid_text, ps[t].lid_len);
+            for (size_t k = 0; k < ps[t].nlid; k++)
+                out->lid[out->nlid++] = (cm_long_id){ps[t].lid[k].slot, ps[t].lid[k].off + base};
+            base += ps[t].lid_len;
+        }
+        if (rc == 0) qsort(out->lid, out->nlid, sizeof *out->lid, cmp_lid);
+    }
     for (int t = 0; t < nt; t++) parser_free(&ps[t]);
     free(ps);
     rd_close(&r);
     return rc;
+}
+
+static int cmp_lid(const void *a, const void *b)
+{
+    size_t x = ((const cm_long_id *)a)->slot, y = ((const cm_long_id *)b)->slot;
+    return x < y ? -1 : x > y;
+}
+
+const char *pl_case_id(const pl_slots *s, size_t i)
+{
+    const cm_case *c = &s->slots[i];
+    if (!cm_id_is_long(c->case_id)) return c->case_id;
+    size_t lo = 0, hi = s->nlid;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->lid[mid].slot < i) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < s->nlid && s->lid[lo].slot == i ? s->lid_text + s->lid[lo].off : c->case_id;
 }
 
 static int cmp_big(const void *a, const void *b)
@@ -320,6 +364,8 @@ void pl_case_buckets(const pl_slots *s, size_t i, int64_t out[SC_BUCKET__COUNT])
 
 void pl_slots_free(pl_slots *s)
 {
+    free(s->lid);
+    free(s->lid_text);
     free(s->big);
     if (s->mapped) munmap(s->slots, s->mapped);
     memset(s, 0, sizeof *s);
@@ -354,8 +400,10 @@ static void dt_clear(dup_table *t)
         for (size_t k = 0; k < t->cap; k++) *dt_at(t, k) = 0;
 }
 
-size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
+size_t pl_find_duplicates(pl_slots *s, pl_dup_fn fn, void *ctx)
 {
+    cm_case *slots = s->slots;
+    size_t n = s->n;
     /* Partitioned by hash: every copy of an id lands in the same partition,
      * and each partition is scanned in slot order, so "the first row wins"
      * whatever the number of partitions (threads). The hash of each id is
@@ -420,8 +468,9 @@ size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx)
                     }
                     if ((uint32_t)*e == frag) {
                         size_t j = (size_t)(*e >> 32) - 1;
-                        if (strcmp(slots[j].case_id, slots[i].case_id) == 0) {
-                            fn(ctx, me, &slots[i], &slots[j]);
+                        const char *id = pl_case_id(s, i);
+                        if (strcmp(pl_case_id(s, j), id) == 0) {
+                            fn(ctx, me, &slots[i], &slots[j], id);
                             ndup++;
                             break;
                         }
@@ -441,11 +490,11 @@ uint64_t pl_id_hash(const char *case_id)
     return hash_str(case_id) | 1; /* never 0: 0 marks a slot that is not a case */
 }
 
-void pl_hash_ids(cm_case *slots, size_t n)
+void pl_hash_ids(pl_slots *s)
 {
 #pragma omp parallel for schedule(static)
-    for (long i = 0; i < (long)n; i++)
-        if (slots[i].status == SLOT_CASE) slots[i].id_hash = pl_id_hash(slots[i].case_id);
+    for (long i = 0; i < (long)s->n; i++)
+        if (s->slots[i].status == SLOT_CASE) s->slots[i].id_hash = pl_id_hash(pl_case_id(s, (size_t)i));
 }
 
 void pl_group_case(const gr_dip *dip, const gr_drg *drg, const gr_case *gc, cm_case *c)

@@ -39,7 +39,9 @@ typedef struct {
 
 int pl_reject_add(pl_rejects *r, uint32_t line, const char *case_id, const char *field,
                   const char *reason);
-/* Concatenates per-thread lists and sorts by line (deterministic). */
+/* The data-quality notes of a kept row (parser p, after parse_row), into r. */
+int pl_notes_add(pl_rejects *r, const cm_parser *p, const cm_case *c);
+/* Concatenates per-thread lists and sorts by line, field, reason (deterministic). */
 int pl_rejects_merge(pl_rejects *parts, int n, pl_rejects *out);
 void pl_rejects_free(pl_rejects *r);
 
@@ -49,7 +51,14 @@ typedef struct {
     cm_big *big;        /* exact buckets of CF_BIG_BUCKETS cases, by slot */
     size_t nbig;
     int buckets_gone;   /* bucket_fen reused as order_at: pl_case_buckets refuses */
+    cm_long_id *lid;    /* case ids longer than 23 bytes, sorted by slot */
+    size_t nlid;
+    char *lid_text;     /* their text (lid[k].off) */
 } pl_slots;
+
+/* The case id of slot i, whatever its length (the slot's own bytes, or the
+ * long-id table). Every reader of case ids goes through this. */
+const char *pl_case_id(const pl_slots *s, size_t i);
 
 /* Exact buckets of slot i (from the slot, or from big when flagged). */
 void pl_case_buckets(const pl_slots *s, size_t i, int64_t out[SC_BUCKET__COUNT]);
@@ -78,9 +87,10 @@ void pl_group_case(const gr_dip *dip, const gr_drg *drg, const gr_case *gc, cm_c
  * id_hash shares its bytes with pay_fen: the caller sets pay_fen (or
  * clears it) after this. The hash tables live in the slots' score_e4
  * (dup_entry): score_e4 is 0 on return, whatever it was. */
-typedef void (*pl_dup_fn)(void *ctx, int tid, cm_case *dup, const cm_case *first);
-size_t pl_find_duplicates(cm_case *slots, size_t n, pl_dup_fn fn, void *ctx);
+typedef void (*pl_dup_fn)(void *ctx, int tid, cm_case *dup, const cm_case *first, const char *case_id);
+size_t pl_find_duplicates(pl_slots *s, pl_dup_fn fn, void *ctx);
+/* Hash of a whole case id (any length), never 0. */
 uint64_t pl_id_hash(const char *case_id);
-void pl_hash_ids(cm_case *slots, size_t n);
+void pl_hash_ids(pl_slots *s);
 
 #endif

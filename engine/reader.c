@@ -20,6 +20,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <iconv.h>
 #include <limits.h>
@@ -581,6 +582,8 @@ void parser_init(cm_parser *p)
 
 void parser_free(cm_parser *p)
 {
+    free(p->lid);
+    free(p->lid_text);
     free(p->big);
     free(p->fp);
     free(p->fl);
@@ -588,12 +591,116 @@ void parser_free(cm_parser *p)
     memset(p, 0, sizeof *p);
 }
 
-static int reject(cm_parser *p, cm_case *c, const char *field, const char *fmt, const char *a)
+/* Ends s (a buffer of cap bytes just written by vsnprintf, which returned
+ * len) at a UTF-8 character boundary when it was cut. */
+static void cut_utf8(char *s, size_t cap, int len)
+{
+    if (len < 0 || (size_t)len < cap) return;
+    size_t k = cap - 1; /* s[k] is the NUL */
+    size_t j = k;
+    while (j > 0 && ((unsigned char)s[j - 1] & 0xC0) == 0x80) j--;
+    if (j == 0) { s[0] = '\0'; return; }
+    unsigned lead = (unsigned char)s[j - 1];
+    size_t need = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : 4;
+    if (j - 1 + need > k) s[j - 1] = '\0';
+}
+
+static int vreject(cm_parser *p, cm_case *c, const char *field, const char *fmt, va_list ap)
 {
     c->status = SLOT_REJECT;
     p->rj_field = field;
-    snprintf(p->rj_reason, sizeof p->rj_reason, fmt, a ? a : "");
+    cut_utf8(p->rj_reason, sizeof p->rj_reason, vsnprintf(p->rj_reason, sizeof p->rj_reason, fmt, ap));
     return -1;
+}
+
+static int reject(cm_parser *p, cm_case *c, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int reject(cm_parser *p, cm_case *c, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreject(p, c, field, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* A field the run does not need is unusable: the case keeps it as missing,
+ * gets the flag, and the row a note (field, reason with the value). */
+static void vnote(cm_parser *p, cm_case *c, unsigned flag, const char *field, const char *fmt, va_list ap)
+{
+    c->flags |= (uint16_t)flag;
+    if (p->nnotes >= CM_MAX_NOTES) return;
+    char *d = p->notes[p->nnotes].reason;
+    p->notes[p->nnotes++].field = field;
+    cut_utf8(d, sizeof p->notes[0].reason, vsnprintf(d, sizeof p->notes[0].reason, fmt, ap));
+}
+
+static void note(cm_parser *p, cm_case *c, unsigned flag, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void note(cm_parser *p, cm_case *c, unsigned flag, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vnote(p, c, flag, field, fmt, ap);
+    va_end(ap);
+}
+
+/* The flag of a column's family when its value is unusable but not needed. */
+static unsigned bad_flag(int col)
+{
+    switch (col) {
+    case COL_ADMIT: case COL_DISCHARGE: case COL_LOS: return CF_BAD_DATE;
+    case COL_SEX: case COL_AGE_YEARS: case COL_AGE_DAYS: case COL_BIRTH_WEIGHT: return CF_BAD_PATIENT;
+    case COL_INST_ID: case COL_INST_LEVEL: return 0; /* needed by settle; a note in group / calibrate */
+    default: return CF_BAD_AMOUNT;
+    }
+}
+
+/* A bad value in column col: reject (-1) when the run needs the column,
+ * else note and flag it (1: the caller treats the field as missing). */
+static int bad_value(cm_parser *p, cm_case *c, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int bad_value(cm_parser *p, cm_case *c, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (p->need & CM_NEED(col)) {
+        vreject(p, c, col_name((cm_col)col), fmt, ap);
+        va_end(ap);
+        return -1;
+    }
+    vnote(p, c, bad_flag(col), col_name((cm_col)col), fmt, ap);
+    va_end(ap);
+    return 1;
+}
+
+/* The value of a field for a message: at most 32 bytes, cut at a UTF-8
+ * character boundary ("..." when cut), control bytes as '?'. Never used
+ * for patient_id. */
+static const char *echo(char *buf, size_t cap, const char *s, size_t n)
+{
+    size_t lim = cap - 4 < 32 ? cap - 4 : 32, k = n < lim ? n : lim;
+    if (k < n)
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
+    for (size_t i = 0; i < k; i++) buf[i] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
+    if (k < n) memcpy(buf + k, "...", 4);
+    else buf[k] = '\0';
+    return buf;
+}
+
+/* fen as yuan with thousands separators: "5,000.00", "-0.01". */
+static const char *yuan_text(char *buf, size_t cap, int64_t fen)
+{
+    char d[32];
+    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+    int n = snprintf(d, sizeof d, "%llu", (unsigned long long)(a / 100));
+    size_t k = 0;
+    if (fen < 0 && k + 1 < cap) buf[k++] = '-';
+    for (int i = 0; i < n && k + 2 < cap; i++) {
+        if (i && (n - i) % 3 == 0) buf[k++] = ',';
+        buf[k++] = d[i];
+    }
+    snprintf(buf + k, cap - k, ".%02u", (unsigned)(a % 100));
+    return buf;
 }
 
 /* Field of a column, or NULL when the column is absent. */
@@ -708,6 +815,7 @@ static inline int money_tail8(const char *s, size_t n, int64_t *v)
 
 static int money_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col, int64_t *v);
 
+/* 0 with *v, -1 (rejected) or 1 (not needed: noted, *v = 0, missing). */
 static inline __attribute__((always_inline)) int parse_money(cm_parser *p, cm_case *c, const char *s, size_t n, int col, int64_t *v)
 {
     /* tail_ok: the row is in the mapped file at least 8 bytes from its
@@ -719,38 +827,35 @@ static inline __attribute__((always_inline)) int parse_money(cm_parser *p, cm_ca
 }
 
 /* Cold path of parse_money: an amount with thousands separators (a quoted
- * "13,728.90": *out set, returns 0), or the reject of a bad amount. */
+ * "13,728.90": *v set, returns 0), or a bad amount: reject (-1) when the
+ * run needs the column, else note it (1); *v = 0 then, so that a rejected
+ * row's money counts only what parsed. */
 static __attribute__((noinline, cold)) int money_error(cm_parser *p, cm_case *c, const char *s, size_t n,
-                                                       int col, int64_t *out)
+                                                       int col, int64_t *v)
 {
-    int64_t v;
-    int rc = cm_parse_yuan_grouped(s, n, &v);
-    if (rc == 0 && v >= 0 && v <= (int64_t)100000000000LL) {
-        *out = v;
+    int64_t x;
+    int rc = cm_parse_yuan_grouped(s, n, &x);
+    if (rc == 0 && x >= 0 && x <= (int64_t)100000000000LL) {
+        *v = x;
         return 0;
     }
-    *out = 0; /* not an amount: a rejected row's money counts only what parsed */
-    if (rc != 0) {
-        char tmp[48];
-        size_t k = n < 40 ? n : 40;
-        memcpy(tmp, s, k);
-        tmp[k] = '\0';
-        if (rc == CM_YUAN_BAD_GROUPING)
-            return reject(p, c, col_name((cm_col)col),
-                          "amount '%s': misplaced thousands separator (千分位; digits in groups of 3, "
-                          "e.g. 13,728.90)", tmp);
-        return reject(p, c, col_name((cm_col)col),
-                      "amount '%s' is not yuan with at most 2 decimals (e.g. 1234.56)", tmp);
-    }
-    if (v < 0) return reject(p, c, col_name((cm_col)col), "negative amount%s", "");
-    return reject(p, c, col_name((cm_col)col), "amount above 1,000,000,000 yuan: absurd for one case%s", "");
+    char e[40];
+    echo(e, sizeof e, s, n);
+    *v = 0;
+    if (rc == CM_YUAN_BAD_GROUPING)
+        return bad_value(p, c, col, "'%s': misplaced thousands separator (千分位; digits in groups of 3, "
+                                    "e.g. 13,728.90)", e);
+    if (rc != 0) return bad_value(p, c, col, "'%s': not yuan with at most 2 decimals (e.g. 1234.56)", e);
+    if (x < 0) return bad_value(p, c, col, "'%s': negative amount", e);
+    return bad_value(p, c, col, "'%s': above 1,000,000,000 yuan, absurd for one case", e);
 }
 
-static int int_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col);
+static int int_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col, long lo, long hi);
 
-/* An optional whole number in [lo, hi] (-1 when empty). 1 to 4 plain
+/* An optional whole number in [lo, hi] (-1 when empty). 1 to 5 plain
  * digits, the usual shape, are read inline; anything else goes through
- * parse_int (spaces, signs) and the cold reject. */
+ * parse_int (spaces, signs) and the cold path. A bad value rejects (-1)
+ * when the run needs the column, else it is noted and *out = -1 (0). */
 static inline __attribute__((always_inline)) int opt_int(cm_parser *p, cm_case *c, const cm_reader *r, int col,
                                                          long lo, long hi, int *out)
 {
@@ -759,7 +864,7 @@ static inline __attribute__((always_inline)) int opt_int(cm_parser *p, cm_case *
     *out = -1;
     if (!s || n == 0) return 0;
     long v;
-    if (n <= 4) {
+    if (n <= 5) {
         unsigned d0 = (unsigned char)s[0] - '0', acc = d0, ok = d0 <= 9;
         for (size_t i = 1; i < n; i++) {
             unsigned d = (unsigned char)s[i] - '0';
@@ -771,18 +876,81 @@ static inline __attribute__((always_inline)) int opt_int(cm_parser *p, cm_case *
             return 0;
         }
     }
-    if (parse_int(s, n, &v) || v < lo || v > hi) return int_error(p, c, s, n, col);
+    if (parse_int(s, n, &v) || v < lo || v > hi) return int_error(p, c, s, n, col, lo, hi) < 0 ? -1 : 0;
     *out = (int)v;
     return 0;
 }
 
-static int int_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col)
+static int int_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col, long lo, long hi)
 {
-    char tmp[48];
-    size_t k = n < 40 ? n : 40;
-    memcpy(tmp, s, k);
-    tmp[k] = '\0';
-    return reject(p, c, col_name((cm_col)col), "'%s' is not a whole number in the allowed range", tmp);
+    char e[40];
+    echo(e, sizeof e, s, n);
+    if (col == COL_INST_LEVEL)
+        return bad_value(p, c, col, "'%s': institution level must be 1, 2 or 3 (一/二/三级)", e);
+    if (col == COL_AGE_DAYS)
+        return bad_value(p, c, col, "'%s': not a whole number of days from 0 to %ld (150 years)", e, hi);
+    return bad_value(p, c, col, "'%s': not a whole number from %ld to %ld", e, lo, hi);
+}
+
+/* Keeps the trimmed case id s[0..n) (n > 0): in the slot, or, longer than
+ * 23 bytes, in the parser's side table (cold). -1: rejected. */
+static int long_case_id(cm_parser *p, cm_case *c, const char *s, size_t n);
+static inline int set_case_id(cm_parser *p, cm_case *c, const char *s, size_t n)
+{
+    if (__builtin_expect(n < sizeof c->case_id, 1)) {
+        memcpy(c->case_id, s, n);
+        c->case_id[n] = '\0';
+        return 0;
+    }
+    return long_case_id(p, c, s, n);
+}
+
+static int long_case_id(cm_parser *p, cm_case *c, const char *s, size_t n)
+{
+    size_t k = n;
+    if (k > CM_CASE_ID_MAX) { /* kept cut (at a character boundary) to name the reject */
+        k = CM_CASE_ID_MAX;
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
+    }
+    if (p->nlid == p->caplid) {
+        size_t nc = p->caplid ? p->caplid * 2 : 256;
+        cm_long_id *nl = realloc(p->lid, nc * sizeof *nl);
+        if (!nl) return reject(p, c, "case_id", "out of memory for long case ids");
+        p->lid = nl;
+        p->caplid = nc;
+    }
+    if (p->lid_len + k + 1 > p->lid_cap) {
+        size_t nc = p->lid_cap ? p->lid_cap * 2 : 16384;
+        while (nc < p->lid_len + k + 1) nc *= 2;
+        char *nt = realloc(p->lid_text, nc);
+        if (!nt) return reject(p, c, "case_id", "out of memory for long case ids");
+        p->lid_text = nt;
+        p->lid_cap = nc;
+    }
+    memcpy(p->long_id, s, k);
+    p->long_id[k] = '\0';
+    memcpy(p->lid_text + p->lid_len, p->long_id, k + 1);
+    p->lid[p->nlid++] = (cm_long_id){(size_t)(c - p->slots), p->lid_len};
+    p->lid_len += k + 1;
+    memcpy(c->case_id, s, 22);
+    c->case_id[22] = '\0';
+    c->case_id[23] = CM_ID_LONG;
+    if (k < n) {
+        char e[40];
+        return reject(p, c, "case_id", "'%s': case id of %zu bytes, longer than %d", echo(e, sizeof e, s, n), n,
+                      CM_CASE_ID_MAX);
+    }
+    return 0;
+}
+
+/* Flags a case whose age_days is more than a year away from age_years:
+ * a Y-year-old is Y*365.25 to (Y+1)*365.25 days old. */
+static void age_check(cm_parser *p, cm_case *c, int years, int days)
+{
+    long d4 = 4L * days;
+    if (d4 < (long)(years - 1) * 1461 || d4 >= (long)(years + 2) * 1461)
+        note(p, c, CF_AGE_MISMATCH, "age_days", "%d days is %.1f years, age_years says %d: more than a year apart",
+             days, days / 365.25, years);
 }
 
 /* Cold path of opt_level: a number in 1..3 with spaces or a sign (as
@@ -801,7 +969,7 @@ static __attribute__((noinline, cold)) int level_other(cm_parser *p, cm_case *c,
         *out = lv ? lv : -1;
         return 0;
     }
-    return int_error(p, c, s, n, COL_INST_LEVEL);
+    return int_error(p, c, s, n, COL_INST_LEVEL, 1, 3) < 0 ? -1 : 0;
 }
 
 /* Institution level (医疗机构等级): -1 when empty or not graded. */
@@ -824,49 +992,45 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
 {
     size_t n;
     const char *s;
+    char e1[40], e2[40];
 
+    p->nnotes = 0;
+    p->need = o->need;
+    if (o->level_optional) p->need &= ~CM_NEED(COL_INST_LEVEL); /* the institution table gives it */
     if (p->nf != r->ncols) {
-        char msg[64];
-        snprintf(msg, sizeof msg, "%d", p->nf);
-        c->status = SLOT_REJECT;
-        p->rj_field = "";
-        snprintf(p->rj_reason, sizeof p->rj_reason,
-                 "row has %s fields but the header has %d; check quoting and commas", msg, r->ncols);
         /* still try to keep the case id for the rejects table */
         s = fld(r, p, COL_CASE_ID, &n);
-        if (s && n < sizeof c->case_id) { memcpy(c->case_id, s, n); c->case_id[n] = '\0'; }
-        return -1;
+        while (s && n && *s == ' ') s++, n--;
+        while (s && n && s[n - 1] == ' ') n--;
+        if (s && n && n <= CM_CASE_ID_MAX) set_case_id(p, c, s, n);
+        return reject(p, c, "", "row has %d fields but the header has %d; check quoting and commas", p->nf,
+                      r->ncols);
     }
     s = fld(r, p, COL_CASE_ID, &n);
     while (n && *s == ' ') s++, n--;
     while (n && s[n - 1] == ' ') n--;
     if (!s || n == 0) return reject(p, c, "case_id", "empty case id (结算ID)%s", "");
-    if (n >= sizeof c->case_id) {
-        memcpy(c->case_id, s, sizeof c->case_id - 1);
-        c->case_id[sizeof c->case_id - 1] = '\0';
-        return reject(p, c, "case_id", "case id longer than 23 characters%s", "");
-    }
-    memcpy(c->case_id, s, n);
-    c->case_id[n] = '\0';
+    if (set_case_id(p, c, s, n)) return -1;
 
     /* institution */
     s = fld(r, p, COL_INST_ID, &n);
     while (n && *s == ' ') s++, n--;
     while (n && s[n - 1] == ' ') n--;
+    p->inst_id[0] = '\0';
     if (s && n) {
-        if (n >= sizeof p->inst_id) return reject(p, c, "institution_id", "institution id longer than 31 characters%s", "");
-        memcpy(p->inst_id, s, n);
-        p->inst_id[n] = '\0';
-    } else {
-        p->inst_id[0] = '\0';
-        if (o->need_institution) return reject(p, c, "institution_id", "empty institution id (定点医疗机构编码)%s", "");
+        if (n < sizeof p->inst_id) {
+            memcpy(p->inst_id, s, n);
+            p->inst_id[n] = '\0';
+        } else if (bad_value(p, c, COL_INST_ID, "'%s': institution id of %zu bytes, longer than %zu",
+                             echo(e1, sizeof e1, s, n), n, sizeof p->inst_id - 1) < 0) {
+            return -1;
+        }
+    } else if (p->need & CM_NEED(COL_INST_ID)) {
+        return reject(p, c, "institution_id", "empty institution id (定点医疗机构编码)%s", "");
     }
     int lv;
-    if (opt_level(p, c, r, &lv)) {
-        snprintf(p->rj_reason, sizeof p->rj_reason, "institution level must be 1, 2 or 3 (一/二/三级)");
-        return -1;
-    }
-    if (lv < 0 && o->need_institution && !o->level_optional)
+    if (opt_level(p, c, r, &lv)) return -1;
+    if (lv < 0 && (p->need & CM_NEED(COL_INST_LEVEL)))
         return reject(p, c, "institution_level", "empty institution level: must be 1, 2 or 3%s", "");
     c->level = (uint8_t)(lv < 0 ? 0 : lv);
 
@@ -879,22 +1043,41 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
         else if (n == 3 && memcmp(s, "男", 3) == 0) g->sex = 1;
         else if (n == 3 && memcmp(s, "女", 3) == 0) g->sex = 2;
         else if (n == 1 && (*s == '0' || *s == '9')) g->sex = -1; /* GB/T 2261 unknown */
-        else return reject(p, c, "sex", "sex must be 1 (male), 2 (female), 0 or 9 (unknown)%s", "");
+        else if (bad_value(p, c, COL_SEX, "'%s': sex must be 1 (male), 2 (female), 0 or 9 (unknown), 男 or 女",
+                           echo(e1, sizeof e1, s, n)) < 0)
+            return -1;
     }
     if (opt_int(p, c, r, COL_AGE_YEARS, 0, 150, &g->age_years)) return -1;
-    if (opt_int(p, c, r, COL_AGE_DAYS, 0, 366, &g->age_days)) return -1;
+    /* the CHS-DRG grouper reads age_days only at age 0, the weight only at
+     * 0 to 28 days (RULES.md §0-1): elsewhere a bad value is only noted */
+    if (g->age_years != 0) p->need &= ~(CM_NEED(COL_AGE_DAYS) | CM_NEED(COL_BIRTH_WEIGHT));
+    if (opt_int(p, c, r, COL_AGE_DAYS, 0, CM_AGE_DAYS_MAX, &g->age_days)) return -1;
+    if (g->age_days < 0 || g->age_days > 28) p->need &= ~CM_NEED(COL_BIRTH_WEIGHT);
     if (opt_int(p, c, r, COL_BIRTH_WEIGHT, 0, 10000, &g->birth_weight_g)) return -1;
+    if (g->age_days >= 0 && g->age_years >= 0) {
+        long d4 = 4L * g->age_days;
+        if (d4 < (long)(g->age_years - 1) * 1461 || d4 >= (long)(g->age_years + 2) * 1461)
+            age_check(p, c, g->age_years, g->age_days);
+    }
 
-    /* dates */
+    /* dates and length of stay: needed by no run (flags, /drgs mean_los) */
     p->admit_day = p->discharge_day = -1;
     s = fld(r, p, COL_ADMIT, &n);
-    if (s && n && (p->admit_day = parse_date(s, n)) < 0)
-        return reject(p, c, "admit_date", "invalid date: expected YYYY-MM-DD%s", "");
+    const char *as = s;
+    size_t an = n;
+    if (s && n && (p->admit_day = parse_date(s, n)) < 0 &&
+        bad_value(p, c, COL_ADMIT, "'%s': not a date YYYY-MM-DD", echo(e1, sizeof e1, s, n)) < 0)
+        return -1;
     s = fld(r, p, COL_DISCHARGE, &n);
-    if (s && n && (p->discharge_day = parse_date(s, n)) < 0)
-        return reject(p, c, "discharge_date", "invalid date: expected YYYY-MM-DD%s", "");
-    if (p->admit_day >= 0 && p->discharge_day >= 0 && p->discharge_day < p->admit_day)
-        return reject(p, c, "discharge_date", "discharge date before admission date%s", "");
+    if (s && n && (p->discharge_day = parse_date(s, n)) < 0 &&
+        bad_value(p, c, COL_DISCHARGE, "'%s': not a date YYYY-MM-DD", echo(e1, sizeof e1, s, n)) < 0)
+        return -1;
+    if (p->admit_day >= 0 && p->discharge_day >= 0 && p->discharge_day < p->admit_day) {
+        if (bad_value(p, c, COL_DISCHARGE, "discharge '%s' before admission '%s'", echo(e1, sizeof e1, s, n),
+                      echo(e2, sizeof e2, as, an)) < 0)
+            return -1;
+        p->discharge_day = -1; /* treated as missing: LOS from los_days, or missing */
+    }
     int los;
     if (opt_int(p, c, r, COL_LOS, 0, 60000, &los)) return -1;
     c->los_days = (uint16_t)(los >= 0 ? los : p->admit_day >= 0 && p->discharge_day >= 0
@@ -906,32 +1089,40 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
     }
 
     /* money */
+    int me, have_total = 0, have_fund = 0;
     s = fld(r, p, COL_TOTAL, &n);
     if (s && n) {
-        if (parse_money(p, c, s, n, COL_TOTAL, &c->total_fen)) return -1;
-    } else if (o->need_money) {
+        if ((me = parse_money(p, c, s, n, COL_TOTAL, &c->total_fen)) < 0) return -1;
+        have_total = me == 0;
+    } else if (p->need & CM_NEED(COL_TOTAL)) {
         return reject(p, c, "total_cost", "empty total cost (医疗费总额)%s", "");
     }
     s = fld(r, p, COL_FUND, &n);
     if (s && n) {
-        if (parse_money(p, c, s, n, COL_FUND, &c->fund_fen)) return -1;
-    } else if (o->need_money) {
+        if ((me = parse_money(p, c, s, n, COL_FUND, &c->fund_fen)) < 0) return -1;
+        have_fund = me == 0;
+    } else if (p->need & CM_NEED(COL_FUND)) {
         return reject(p, c, "fund_paid", "empty fund payment (统筹基金支付)%s", "");
     }
-    if (c->fund_fen > c->total_fen && o->need_money)
-        return reject(p, c, "fund_paid", "fund payment above total cost%s", "");
+    if (have_total && c->fund_fen > c->total_fen) {
+        if (bad_value(p, c, COL_FUND, "fund paid %s > total %s", yuan_text(e1, sizeof e1, c->fund_fen),
+                      yuan_text(e2, sizeof e2, c->total_fen)) < 0)
+            return -1;
+        c->fund_fen = 0;
+        have_fund = 0;
+    }
     s = fld(r, p, COL_SELF, &n);
     if (s && n) {
         int64_t self;
-        if (parse_money(p, c, s, n, COL_SELF, &self)) return -1;
-        if (self + c->fund_fen != c->total_fen) c->flags |= CF_FUND_MISMATCH;
+        if ((me = parse_money(p, c, s, n, COL_SELF, &self)) < 0) return -1;
+        if (me == 0 && have_fund && self + c->fund_fen != c->total_fen) c->flags |= CF_FUND_MISMATCH;
     }
     if (r->has_categories) {
         int64_t sum = 0, b[SC_BUCKET__COUNT] = {0};
         for (int k = 0; k < SC_CAT__COUNT; k++) {
             int64_t v = 0;
             s = fld(r, p, COL_CAT0 + k, &n);
-            if (s && n && parse_money(p, c, s, n, COL_CAT0 + k, &v)) return -1;
+            if (s && n && parse_money(p, c, s, n, COL_CAT0 + k, &v) < 0) return -1;
             sum += v;
             b[p->bucket_of[k]] += v;
         }
@@ -956,11 +1147,10 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
         int64_t diff = sum - c->total_fen;
         if (diff < 0) diff = -diff;
         if (diff > o->tolerance_fen) {
-            if (o->mismatch == CM_MISMATCH_REJECT) {
-                char msg[48];
-                snprintf(msg, sizeof msg, "%+.2f", (double)(sum - c->total_fen) / 100.0);
-                return reject(p, c, "cost_*", "cost categories differ from total cost by %s yuan", msg);
-            }
+            if (o->mismatch == CM_MISMATCH_REJECT)
+                return reject(p, c, "cost_*", "cost categories sum %s, total cost %s: differ by %+.2f yuan",
+                              yuan_text(e1, sizeof e1, sum), yuan_text(e2, sizeof e2, c->total_fen),
+                              (double)(sum - c->total_fen) / 100.0);
             c->flags |= CF_CAT_MISMATCH;
         }
     } else {
@@ -995,13 +1185,25 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
  * the row has a byte >= 0x80 or a NUL, or quotes). Returns 1 if rejected. */
 static int bad_text(cm_parser *p, cm_case *c, const char *rec, size_t rl)
 {
-    if (memchr(rec, '\0', rl)) {
-        reject(p, c, "", "NUL byte in the row: the file is damaged or not UTF-8 text%s", "");
+    const char *z = memchr(rec, '\0', rl);
+    if (z) {
+        reject(p, c, "", "NUL byte at byte %zu of the row: the file is damaged or not UTF-8 text",
+               (size_t)(z - rec) + 1);
         return 1;
     }
     if (!valid_utf8((const unsigned char *)rec, rl)) {
-        reject(p, c, "", "row is not UTF-8 text (a GBK/GB18030 export?); set input.encoding = "
-                         "\"GB18030\" to decode the file%s", "");
+        /* the first byte that does not start a valid character (the text
+         * itself is not echoed: it may hold a patient id) */
+        size_t i = 0;
+        while (i < rl) {
+            size_t k = 1;
+            while (k < 4 && !valid_utf8((const unsigned char *)rec + i, k) && i + k < rl) k++;
+            if (!valid_utf8((const unsigned char *)rec + i, k)) break;
+            i += k;
+        }
+        reject(p, c, "", "byte 0x%02X at byte %zu of the row is not UTF-8 (a GBK/GB18030 export?); set "
+                         "input.encoding = \"GB18030\" to decode the file",
+               i < rl ? (unsigned char)rec[i] : 0, i + 1);
         return 1;
     }
     return 0;
@@ -1250,7 +1452,17 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
         if (rl == 0) { c->status = SLOT_EMPTY; continue; }
         if (scratch_fit(p, c, rl)) { fn(ctx, tid, p, c); continue; }
         if (unterminated) {
-            reject(p, c, "", "unterminated quoted field: a '\"' opens a field that never closes%s", "");
+            /* the field whose opening quote never closes */
+            int fi = 0, q = 0, open_at = 0;
+            for (size_t i = 0; i < rl; i++) {
+                if (rec[i] == '"') { if (!q) open_at = fi; q = !q; }
+                else if (rec[i] == ',' && !q) fi++;
+            }
+            const char *cn = "";
+            for (int col = 0; col < COL__COUNT; col++)
+                if (r->colidx[col] == open_at) cn = col_name((cm_col)col);
+            reject(p, c, "", "unterminated quoted field: the '\"' opening field %d%s%s%s never closes "
+                             "(the row runs to the end of file)", open_at + 1, cn[0] ? " (" : "", cn, cn[0] ? ")" : "");
             fn(ctx, tid, p, c);
             continue;
         }

@@ -86,6 +86,8 @@ typedef struct {
     pl_inst_table *itab;
     pl_rejects *rejs;        /* [nt + 1] */
     pl_rejects rej;          /* merged, by line */
+    pl_rejects *quals;       /* [nt] data-quality notes of kept cases, per thread */
+    pl_rejects qual;         /* merged, by line (/quality) */
     pl_inst *inst;
     size_t ninst;
     sc_inst_partial *ip;     /* [ninst] DIP view (cases, costs, buckets, DIP outliers) */
@@ -101,7 +103,7 @@ typedef struct {
     int64_t *drg_n, *drg_cost, *drg_los, *drg_los_n;
     double *drg_sumsq;
     /* totals */
-    int64_t records, cases, rejects, empty, dups;
+    int64_t records, cases, rejects, empty, dups, notes;
     int64_t cost_fen, fund_fen, n_blank, n_special, n_special_over, n_flag[CF__COUNT];
     int64_t n_drg_ok, n_drg_ungroupable, n_drg_check_failed, n_drg_no_rw;
     /* rejected rows' money as parsed (a row rejected before or at an
@@ -144,10 +146,11 @@ static void settle_row(void *vctx, int tid, cm_parser *p, cm_case *c)
     settle_run *st = vctx;
     if (c->status == SLOT_EMPTY) return;
     if (c->status == SLOT_REJECT) {
-        pl_reject_add(&st->rejs[tid], c->line, c->case_id, p->rj_field, p->rj_reason);
+        pl_reject_add(&st->rejs[tid], c->line, rd_row_id(p, c), p->rj_field, p->rj_reason);
         return;
     }
-    c->id_hash = pl_id_hash(c->case_id); /* for the duplicate check, while the id is in cache */
+    if (__builtin_expect(p->nnotes, 0)) pl_notes_add(&st->quals[tid], p, c);
+    c->id_hash = pl_id_hash(rd_row_id(p, c)); /* for the duplicate check, while the id is in cache */
     int32_t li = pl_inst_get(&st->itab[tid], p->inst_id, c->line, c->level);
     c->inst = ((uint32_t)tid << 24) | (uint32_t)li;
     pl_group_case(st->dip, st->drg, &p->gc, c);
@@ -173,13 +176,19 @@ static void case_score(const settle_run *st, cm_case *c, double *ratio_out)
     *ratio_out = ratio;
 }
 
-static void on_dup(void *vctx, int tid, cm_case *dup, const cm_case *first)
+static void on_dup(void *vctx, int tid, cm_case *dup, const cm_case *first, const char *case_id)
 {
     pl_rejects *rej = vctx;
-    char why[104];
-    snprintf(why, sizeof why, "duplicate case id: first seen on line %u; this row is not paid",
+    char why[104], id[40];
+    size_t k = strlen(case_id);
+    if (k > 32) { /* the id is whole in the case_id member; the reason names it, cut at a character */
+        k = 32;
+        while (k > 0 && ((unsigned char)case_id[k] & 0xC0) == 0x80) k--;
+    }
+    snprintf(id, sizeof id, "%.*s%s", (int)k, case_id, case_id[k] ? "..." : "");
+    snprintf(why, sizeof why, "duplicate case id '%s': first seen on line %u; this row is not paid", id,
              first->line);
-    pl_reject_add(&rej[tid], dup->line, dup->case_id, "case_id", why);
+    pl_reject_add(&rej[tid], dup->line, case_id, "case_id", why);
     dup->status = SLOT_REJECT;
 }
 
@@ -485,7 +494,7 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
         return CM_EXIT_INTERNAL;
     }
     pl_rejects *drej = calloc((size_t)nt, sizeof *drej);
-    size_t nd = drej ? pl_find_duplicates(s->slots, s->n, on_dup, drej) : (size_t)-1;
+    size_t nd = drej ? pl_find_duplicates(s, on_dup, drej) : (size_t)-1;
     if (nd == (size_t)-1) {
         free(drej);
         for (int t = 0; t < nt; t++) free(remap[t]);
@@ -501,6 +510,18 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
     }
     free(drej);
     pl_rejects_merge(st->rejs, nt + 1, &st->rej);
+    /* the notes of the kept cases only (a duplicate's row is a reject) */
+    pl_rejects_merge(st->quals, nt, &st->qual);
+    {
+        size_t k = 0, r = 0;
+        for (size_t q = 0; q < st->qual.n; q++) {
+            while (r < st->rej.n && st->rej.e[r].line < st->qual.e[q].line) r++;
+            if (r < st->rej.n && st->rej.e[r].line == st->qual.e[q].line) continue;
+            st->qual.e[k++] = st->qual.e[q];
+        }
+        st->qual.n = k;
+        st->notes = (int64_t)k;
+    }
     /* one parallel sweep: counts, and the special-review candidates (few;
      * per-thread lists, put in a total order by the sort below) */
     int64_t n_empty = 0, n_rec = 0, n_case = 0, rj_cost = 0, rj_fund = 0, rj_none = 0;
@@ -734,7 +755,7 @@ static int st_pay(settle_run *st, char *err, size_t errlen)
         if (b > s->n) b = s->n;
         sc_inst_partial *P = part + (size_t)sl * ninst;
         inst_drg_part *D = dpart + (size_t)sl * ninst;
-        int64_t fhist[1u << CF__COUNT] = {0}; /* cases by flag combination */
+        int64_t fhist[1u << CF__LOW] = {0}; /* cases by combination of the low flags */
         for (size_t i = a; i < b; i++) {
             const cm_case *c = &s->slots[i];
             if (c->status != SLOT_CASE) continue;
@@ -749,7 +770,9 @@ static int st_pay(settle_run *st, char *err, size_t errlen)
             } else {
                 for (int q = 0; q < SC_BUCKET__COUNT; q++) p->bucket_fen[q] += c->bucket_fen[q];
             }
-            fhist[c->flags & ((1u << CF__COUNT) - 1)]++; /* per-bit counts after the loop */
+            fhist[c->flags & ((1u << CF__LOW) - 1)]++; /* per-bit counts after the loop */
+            if (__builtin_expect(c->flags >> CF__LOW, 0))
+                for (unsigned f = CF__LOW; f < CF__COUNT; f++) fpart[sl][f] += (c->flags >> f) & 1;
             if (dip_on) {
                 p->score_e4 += c->score_e4;
                 p->n_outlier[c->outlier]++;
@@ -774,9 +797,9 @@ static int st_pay(settle_run *st, char *err, size_t errlen)
                 dq[di] += (double)c->total_fen * (double)c->total_fen;
             }
         }
-        for (unsigned v = 0; v < (1u << CF__COUNT); v++)
+        for (unsigned v = 0; v < (1u << CF__LOW); v++)
             if (fhist[v])
-                for (unsigned f = 0; f < CF__COUNT; f++) fpart[sl][f] += ((v >> f) & 1) * fhist[v];
+                for (unsigned f = 0; f < CF__LOW; f++) fpart[sl][f] += ((v >> f) & 1) * fhist[v];
     }
     for (size_t sl = 0; sl < nslice; sl++) {
         for (size_t k = 0; k < ninst; k++) {
@@ -912,7 +935,7 @@ static int write_cases(settle_run *st, h5w *w, char *err, size_t errlen)
     size_t id_len = 1, inst_len = 1, code_len = dip_code_width(dip, st->group_n); /* the codes that occur */
 #pragma omp parallel for schedule(static) reduction(max : id_len)
     for (long i = 0; i < (long)s->n; i++)
-        if (s->slots[i].status == SLOT_CASE) id_len = str_maxlen(id_len, s->slots[i].case_id);
+        if (s->slots[i].status == SLOT_CASE) id_len = str_maxlen(id_len, pl_case_id(s, (size_t)i));
     for (size_t k = 0; k < st->ninst; k++) inst_len = str_maxlen(inst_len, st->inst[k].id);
     hid_t path_t = h5_enum_u8(PATH_NAMES, 6), out_t = h5_enum_u8(OUT_NAMES, 3);
     hid_t dst_t = h5_enum_u8(DRG_STATUS_NAMES, 3), dwhy_t = h5_enum_u8(DRG_WHY_NAMES, 7);
@@ -1003,7 +1026,8 @@ static int write_cases(settle_run *st, h5w *w, char *err, size_t errlen)
             uint32_t line = c->line;
             uint16_t fl = c->flags;
             memcpy(b + o_line, &line, 4);
-            memcpy(b + o_id, c->case_id, strnlen(c->case_id, id_len));
+            const char *cid = pl_case_id(s, si);
+            memcpy(b + o_id, cid, strnlen(cid, id_len));
             if (codes) memcpy(b + o_inst, st->inst[c->inst].id, strnlen(st->inst[c->inst].id, inst_len));
             else memcpy(b + o_inst, &c->inst, 4);
             b[o_lv] = c->level;
@@ -1283,24 +1307,26 @@ static int write_institutions(settle_run *st, h5w *w)
     return e ? -1 : 0;
 }
 
-static int write_rejects(settle_run *st, h5w *w)
+/* /rejects, and /quality in the same layout (one note per row and field). */
+static int write_rejects(const pl_rejects *rej, h5w *w, const char *name, const char *title)
 {
-    const pl_rejects *rej = &st->rej;
+    size_t id_len = 1;
+    for (size_t k = 0; k < rej->n; k++) id_len = str_maxlen(id_len, rej->e[k].case_id);
     h5row rr;
     h5row_begin(&rr);
     size_t r_line = h5row_add(&rr, "line", H5T_STD_U32LE, 4);
-    size_t r_id = h5row_add_str(&rr, "case_id", 24);
+    size_t r_id = h5row_add_str(&rr, "case_id", id_len);
     size_t r_f = h5row_add_str(&rr, "field", 24);
     size_t r_re = h5row_add_str(&rr, "reason", 104);
     h5row_end(&rr);
-    hid_t d = h5w_table(w, "rejects", "Rejected rows: input line, case id, field and reason", &rr, rej->n);
+    hid_t d = h5w_table(w, name, title, &rr, rej->n);
     unsigned char *rb = calloc(rej->n ? rej->n : 1, rr.size);
     int e = d < 0 || !rb;
     for (size_t k = 0; !e && k < rej->n; k++) {
         unsigned char *b = rb + k * rr.size;
         const cm_reject *x = &rej->e[k];
         memcpy(b + r_line, &x->line, 4);
-        memcpy(b + r_id, x->case_id, strnlen(x->case_id, 24));
+        memcpy(b + r_id, x->case_id, strnlen(x->case_id, id_len));
         memcpy(b + r_f, x->field, strnlen(x->field, 24));
         memcpy(b + r_re, x->reason, strnlen(x->reason, 104));
     }
@@ -1318,7 +1344,7 @@ static int write_summary(settle_run *st, h5w *w)
     int64_t ninst = (int64_t)st->ninst;
     struct { const char *name; const int64_t *v; int on; } iv[] = {
         {"records_read", &st->records, 1}, {"cases", &st->cases, 1}, {"rejects", &st->rejects, 1},
-        {"duplicate_case_ids", &st->dups, 1}, {"institutions", &ninst, 1},
+        {"duplicate_case_ids", &st->dups, 1}, {"quality_notes", &st->notes, 1}, {"institutions", &ninst, 1},
         {"total_cost_fen", &st->cost_fen, 1}, {"fund_paid_fen", &st->fund_fen, 1},
         {"rejects_total_cost_fen", &st->rej_cost_fen, 1}, {"rejects_fund_paid_fen", &st->rej_fund_fen, 1},
         {"blank_cases", &st->n_blank, st->dipt.on}, {"low_cases", &st->dipt.n_outlier[SC_OUT_LOW], st->dipt.on},
@@ -1391,7 +1417,12 @@ static int st_write(settle_run *st, char *err, size_t errlen)
     if (!e && st->dip) e = write_groups(st, &w);
     if (!e && st->drg) e = write_drgs(st, &w);
     if (!e) e = write_institutions(st, &w);
-    if (!e) e = write_rejects(st, &w);
+    if (!e) e = write_rejects(&st->rej, &w, "rejects", "Rejected rows: input line, case id, field and reason");
+    if (!e)
+        e = write_rejects(&st->qual, &w, "quality",
+                          "Data-quality notes (kept cases): input line, case id, field treated as missing, "
+                          "reason with the value; the case's flags (bad_date, bad_patient, bad_amount, "
+                          "age_mismatch) say the same per family");
     if (!e) e = write_summary(st, &w);
     if (!e) {
         hid_t root = w.file;
@@ -1580,6 +1611,10 @@ static void st_summary(const settle_run *st)
            st->fund_share);
     printf("  flags            categories!=total %lld, LOS!=dates %lld, fund+self!=total %lld\n",
            (long long)st->n_flag[0], (long long)st->n_flag[1], (long long)st->n_flag[3]);
+    printf("  quality notes    %12lld  on kept cases (field treated as missing: bad date %lld, patient %lld, "
+           "amount %lld; age_days vs age_years %lld); see /quality\n",
+           (long long)st->notes, (long long)st->n_flag[9], (long long)st->n_flag[10], (long long)st->n_flag[11],
+           (long long)st->n_flag[12]);
     if (st->dipt.on) {
         int64_t used = 0;
         for (size_t g = 0; g < st->ng; g++) used += st->group_n[g] > 0;
@@ -1618,6 +1653,9 @@ static void st_free(settle_run *st)
 {
     for (int t = 0; st->itab && t < st->nt; t++) pl_inst_table_free(&st->itab[t]);
     for (int t = 0; st->rejs && t <= st->nt; t++) pl_rejects_free(&st->rejs[t]);
+    for (int t = 0; st->quals && t < st->nt; t++) pl_rejects_free(&st->quals[t]);
+    free(st->quals);
+    pl_rejects_free(&st->qual);
     free(st->itab);
     free(st->rejs);
     pl_rejects_free(&st->rej);
@@ -1668,16 +1706,18 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         double t1 = now_seconds();
         st->itab = calloc((size_t)st->nt, sizeof *st->itab);
         st->rejs = calloc((size_t)st->nt + 1, sizeof *st->rejs);
+        st->quals = calloc((size_t)st->nt, sizeof *st->quals);
         static const int req_dip[] = {COL_CASE_ID, COL_INST_ID, COL_INST_LEVEL, COL_PDX, COL_PPROC,
                                       COL_TOTAL, COL_FUND, -1};
         /* with the institution table the level comes from it: no level column needed */
         static const int req_tab[] = {COL_CASE_ID, COL_INST_ID, COL_PDX, COL_PPROC, COL_TOTAL, COL_FUND, -1};
-        cm_parse_opts po = {.need_money = 1, .need_institution = 1, .mismatch = cfg->category_mismatch,
+        cm_parse_opts po = {.need = cm_need_columns(CM_RUN_SETTLE, st->dip != NULL, st->drg != NULL),
+                            .mismatch = cfg->category_mismatch,
                             .tolerance_fen = cfg->category_tolerance_fen, .level_optional = st->has_mtab,
                             .encoding = rd_encoding_of(cfg->input_encoding)};
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
-        int r = !st->itab || !st->rejs ? -1
+        int r = !st->itab || !st->rejs || !st->quals ? -1
                 : pl_read(st->input, st->al, st->has_mtab ? req_tab : req_dip, &po, settle_row, st, &st->s, &hdr,
                           o->quiet ? NULL : progress_cb, NULL, err, sizeof err);
         st->input_size = hdr.file_size;

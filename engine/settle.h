@@ -22,6 +22,7 @@ typedef struct {
     double coef[4];             /* level coefficients from history */
     double budget_pv;           /* yuan per point: weighted cost / weighted score */
     int64_t records[3], rejects[3];
+    int64_t flagged[3];         /* kept with a data-quality flag (CF_BAD_*, CF_AGE_MISMATCH) */
     /* CHS-DRG weights (when a DRG context was given) */
     size_t ndrg;
     int64_t *drg_n;             /* [d] history cases, all years */

@@ -22,7 +22,7 @@ CFG
 # history_cases 50000 writes three history years; the config reads the newest
 "$BIN" settle --config "$D/id.cfg" --threads 1 --out "$D/t1.h5" --quiet
 "$BIN" settle --config "$D/id.cfg" --threads 2 --out "$D/t2.h5" --quiet
-for ds in /cases /groups /group_names /drgs /drg_names /institutions /rejects /summary; do
+for ds in /cases /groups /group_names /drgs /drg_names /institutions /rejects /quality /summary; do
     h5diff "$D/t1.h5" "$D/t2.h5" "$ds" "$ds" || { echo "dataset $ds differs between 1 and 2 threads"; exit 1; }
     a=$(h5dump -d "$ds" "$D/t1.h5" | tail -n +2 | md5sum); b=$(h5dump -d "$ds" "$D/t2.h5" | tail -n +2 | md5sum)
     [ "$a" = "$b" ] || { echo "h5dump of $ds differs"; exit 1; }
@@ -33,4 +33,4 @@ n=$(h5dump -d /summary "$D/t1.h5" | grep -c records_read)
 . tests/golden/lib.inc
 expect "DIP payments = DIP budget" "$(h5cols "$D/t2.h5" /summary payments_fen)" "9876543210"
 expect "DRG payments = DRG budget" "$(h5cols "$D/t2.h5" /summary drg_payments_fen)" "8765432109"
-echo "identical at 1 and 2 threads: /cases /groups /group_names /drgs /drg_names /institutions /rejects /summary, OUT.rejects.csv"
+echo "identical at 1 and 2 threads: /cases /groups /group_names /drgs /drg_names /institutions /rejects /quality /summary, OUT.rejects.csv"

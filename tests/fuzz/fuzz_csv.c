@@ -52,6 +52,11 @@ static void on_row(void *vctx, int tid, cm_parser *p, cm_case *c)
         hash_str(x, p->rj_reason);
         return;
     }
+    for (int k = 0; k < p->nnotes; k++) { /* data-quality notes of a kept row */
+        if (!memchr(p->notes[k].reason, '\0', sizeof p->notes[k].reason)) abort();
+        hash_str(x, p->notes[k].field);
+        hash_str(x, p->notes[k].reason);
+    }
     if (c->status != SLOT_CASE) abort(); /* SLOT_EMPTY never reaches the callback */
     gr_dip_result r;
     gr_dip_assign(g_dip, &p->gc, &r);
@@ -68,12 +73,12 @@ static void on_row(void *vctx, int tid, cm_parser *p, cm_case *c)
     hash_u64(x, (uint64_t)p->gc.n_other_dx * 1000 + (uint64_t)p->gc.n_other_procs);
 }
 
-static void on_dup(void *ctx, int tid, cm_case *dup, const cm_case *first)
+static void on_dup(void *ctx, int tid, cm_case *dup, const cm_case *first, const char *case_id)
 {
     hasher *x = ctx;
     (void)tid;
     if (dup->status != SLOT_CASE || first->status != SLOT_CASE || first->line >= dup->line ||
-        strcmp(dup->case_id, first->case_id) != 0)
+        strncmp(dup->case_id, first->case_id, sizeof dup->case_id) != 0 || strlen(case_id) > CM_CASE_ID_MAX)
         abort();
     hash_u64(x, (uint64_t)first->line << 32 | dup->line);
 }
@@ -108,7 +113,8 @@ static uint64_t read_all(size_t block, const cm_parse_opts *o, const uint8_t *da
             if (!memchr(c->case_id, '\0', sizeof c->case_id)) abort();
             last_line = c->line;
             hash_u64(&x, (uint64_t)c->status << 32 | c->line);
-            hash_str(&x, c->case_id);
+            hash_str(&x, pl_case_id(&s, i));
+            if (strlen(pl_case_id(&s, i)) > CM_CASE_ID_MAX) abort();
             hash_u64(&x, (uint64_t)c->total_fen);
             hash_u64(&x, (uint64_t)c->fund_fen);
             hash_u64(&x, (uint64_t)c->flags << 16 | (uint64_t)c->level << 8 | c->path);
@@ -118,8 +124,8 @@ static uint64_t read_all(size_t block, const cm_parse_opts *o, const uint8_t *da
             for (int k = 0; k < SC_BUCKET__COUNT; k++) hash_u64(&x, (uint64_t)b[k]);
         }
         if (s.n) {
-            pl_hash_ids(s.slots, s.n);
-            pl_find_duplicates(s.slots, s.n, on_dup, &x);
+            pl_hash_ids(&s);
+            pl_find_duplicates(&s, on_dup, &x);
         }
     }
     pl_slots_free(&s);
@@ -156,8 +162,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* settle's options; the mismatch rule follows the input (both are covered) */
     cm_parse_opts o;
     memset(&o, 0, sizeof o);
-    o.need_money = 1;
-    o.need_institution = 1;
+    /* settle's needs, with or without CHS-DRG (both are covered) */
+    o.need = cm_need_columns(CM_RUN_SETTLE, 1, (size >> 1) & 1);
     o.mismatch = (size & 1) ? CM_MISMATCH_REJECT : CM_MISMATCH_FLAG;
     o.tolerance_fen = (int64_t)(size % 3);
     uint64_t a = read_all(64, &o, data, size);

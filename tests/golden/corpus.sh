@@ -51,8 +51,10 @@
 #  long_line (generated)        10 MB other_dx list: settled; 10 MB case id: reject case_id;
 #                               10 MB quoted note over 11 lines: settled, next row line 15
 #  amounts.csv                  abc, 1e3, -5.00, fund -0.01, 12.345, 1e12 yuan,
-#                               1000000000.01, cost_bed 'x', fund above total: rejected with
-#                               their field; 1000000000.00, " 100.5 " and "1,000.00" accepted
+#                               1000000000.01, fund above total: rejected with their field and
+#                               the value echoed; cost_bed 'x' (a category: needed by no run)
+#                               kept, flag bad_amount, a /quality note; 1000000000.00,
+#                               " 100.5 " and "1,000.00" accepted
 #  amounts_grouped.csv          quoted thousands separators: "13,728.90", "1,234,567.00",
 #                               "13,728" exact (fund + self = total: no flag bit 3);
 #                               "13,72.90", "1,2345.00", "50,00": "misplaced thousands
@@ -60,12 +62,15 @@
 #  categories.csv               Σ categories ≠ total: flag bit 0 (lines 3, 4), settled;
 #                               with corpus_reject.cfg: rejects 3, 4 field cost_*, "-10.00", "+0.01"
 #  dates.csv                    2025-02-30, 2025-02-29, month 13: invalid (admit or
-#                               discharge field); discharge before admit: discharge_date;
-#                               2024-02-29, a time after the date, 20250101, empty: accepted
+#                               discharge field), discharge before admit: settle needs no
+#                               date, so kept with flag bad_date and a /quality note naming
+#                               the field and the value; 2024-02-29, a time after the date,
+#                               20250101, empty dates: accepted
 #  dates_forms.csv              YYYY/M/D, YYYY-M-D (+ time), YYYYMMDD, 14 digits, T-times:
 #                               accepted, and LOS = the day difference (no flag bit 1; a
 #                               row with LOS 5 over 9 days is flagged: the days are real);
-#                               2025/2/29, month 13, hour 24, day 123: rejected on the field
+#                               2025/2/29, month 13, hour 24, day 123: kept, a bad_date note
+#                               on the field
 #  levels.csv                   三级甲等, 二级乙等, 一级, 3级, 三甲, 二乙, 一级丙等, " 2 ": levels
 #                               3 2 1 3 3 2 1 2, 三级医院: 3; 未定级: missing (settle needs
 #                               it: reject "empty"); 四级: rejected institution_level
@@ -73,7 +78,19 @@
 #                               first procedure is the principal (K35.8:47.0100); the
 #                               other order gives another group
 #  los.csv                      LOS ≠ discharge − admit: flag bit 1 (line 3 only; same-day
-#                               stay as 0 or 1 day is no flag); 'four': reject los_days
+#                               stay as 0 or 1 day is no flag); 'four': kept, bad_date, note
+#  age_days.csv                 age in days for every age (20335 for a 55-year-old; up to
+#                               54787 = 150 years): settled; with DIP only every bad
+#                               demographic is a note; with DRG (corpus_drg.cfg) bad sex,
+#                               age_years, age_days at age 0, weight at 0-28 days rejected,
+#                               the others noted; age_days a year or more off age_years:
+#                               flag age_mismatch; a filled age_days groups an adult as empty
+#  long_ids.csv                 case ids of 23, 24, 30, 40, 64 bytes settle whole in /cases;
+#                               duplicates among long ids (also differing only after byte
+#                               23) rejected; 65 and 75 bytes (UTF-8) rejected, cut echoed
+#  optional_fields.csv          per command: settle rejects bad total / level / fund > total
+#                               and keeps bad dates, LOS, self_paid, sex (DIP) with notes;
+#                               group dip keeps every row; group drg rejects only bad sex
 #  codes.csv                    lower-case codes group like upper; code outside the ICD-10 list
 #                               or unknown: KBBZ (not rejected; group reason DX_INVALID)
 #  empty_dx.csv                 empty principal dx: KBBZ, reason DX_MISSING, not rejected
@@ -139,6 +156,25 @@ settled() {
     eq "$n: read = cases + rejects" "$read_" "$((ncase + nrej))"
     eq "$n: Σ case payments = summary payments = budget" \
         "$(echo "$cs" | awk -F'|' '{ s += $5 } END { printf "%d", s }')|$pay" "$BUDGET_FEN|$BUDGET_FEN"
+}
+# quality NAME NOTE... FLAGS: after `settled`, /quality holds exactly one row
+# per NOTE ("line|case_id|field|start of the reason", in order) and FLAGS
+# lists "line|flags>>9<<9" (the data-quality bits 9-12) of every case that
+# has one of them; the summary counts the notes.
+quality() {
+    n=$1; shift
+    got=$(h5cols "$OUT" /quality line case_id field reason)
+    k=0
+    while [ $# -gt 1 ]; do
+        k=$((k + 1))
+        row=$(echo "$got" | sed -n "${k}p")
+        case "$row" in "$1"*) ok "$n: note $k" ;; *) bad "$n: note $k" "got:  $row" "want: $1..." ;; esac
+        shift
+    done
+    eq "$n: /quality rows" "$(echo "$got" | grep -c .)" "$k"
+    eq "$n: summary quality_notes" "$(h5cols "$OUT" /summary quality_notes)" "$k"
+    eq "$n: data-quality flags" "$(h5cols "$OUT" /cases line flags |
+        awk -F'|' '{ v = int($2 / 512) * 512; if (v) { printf "%s%s|%d", s, $1, v; s = " " } }')" "$1"
 }
 # reason NAME LINE TEXT: the reject on LINE has TEXT in its reason.
 reason() { has "$1: reason of line $2" "$(echo "$REASONS" | grep -a "^$2|" | cut -d'|' -f2-)" "$3"; }
@@ -273,28 +309,31 @@ echo "== a 10 MB line"
     for i in 1 2 3 4 5 6 7 8 9 10; do head -c 1048576 /dev/zero | tr '\0' 'n'; echo; done; echo '"'
     echo "L5,H1,3,K35.800,,100.00,50.00,,"
 } > "$D/long_line.csv"
-settled long_line "$D/long_line.csv" 5 "4|L3xxxxxxxxxxxxxxxxxxxxx|case_id" \
+settled long_line "$D/long_line.csv" 5 "4|L3$(printf '%062d' 0 | tr 0 x)|case_id" \
     "2|L1|K35.8|0 3|L2|K35.8|0 5|L4|K35.8|0 16|L5|K35.8|0"
-reason long_line 4 "longer than 23"
+reason long_line 4 "case id of 10485762 bytes, longer than 64"
+reason long_line 4 "'L3xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'"
 rm -f "$D/long_line.csv"
 
 echo "== amounts"
 settled amounts $C/amounts.csv 13 \
-    "3|M2|total_cost 5|M4|total_cost 6|M5|total_cost 7|M6|fund_paid 8|M7|total_cost 9|M8|total_cost 10|M9|total_cost 12|M11|cost_bed 13|M12|fund_paid" \
-    "2|M1|K35.8|0 4|M3|K35.8|1 11|M10|K35.8|1 14|M13|K35.8|1"
-reason amounts 3 "at most 2 decimals"
-reason amounts 6 "negative"
-reason amounts 7 "negative"
-reason amounts 8 "at most 2 decimals"
-reason amounts 9 "1,000,000,000"
-reason amounts 10 "1,000,000,000"
-reason amounts 13 "above total"
+    "3|M2|total_cost 5|M4|total_cost 6|M5|total_cost 7|M6|fund_paid 8|M7|total_cost 9|M8|total_cost 10|M9|total_cost 13|M12|fund_paid" \
+    "2|M1|K35.8|0 4|M3|K35.8|1 11|M10|K35.8|1 12|M11|K35.8|1 14|M13|K35.8|1"
+reason amounts 3 "'abc': not yuan with at most 2 decimals"
+reason amounts 6 "'-5.00': negative"
+reason amounts 7 "'-0.01': negative"
+reason amounts 8 "'12.345': not yuan with at most 2 decimals"
+reason amounts 9 "'1000000000000': above 1,000,000,000"
+reason amounts 10 "'1000000000.01': above 1,000,000,000"
+reason amounts 13 "fund paid 100.01 > total 100.00"
+quality amounts "12|M11|cost_bed|'x': not yuan" "12|2048"
 [ "$RC" = 0 ] && eq "amounts: M3 ('1,000.00'), M10 total_cost_fen (10^9 yuan exact), M13 (' 100.5 ')" \
     "$(h5cols "$OUT" /cases line total_cost_fen | grep -E '^(4|11|14)\|' | cut -d'|' -f2 | tr '\n' ' ')" "100000 100000000000 10050 "
 settled amounts_grouped $C/amounts_grouped.csv 7 "5|A4|total_cost 6|A5|total_cost 7|A6|fund_paid 8|A7|fund_paid" \
     "2|A1|K35.8|0 3|A2|K35.8|0 4|A3|K35.8|0"
 reason amounts_grouped 5 "'13,72.90': misplaced thousands separator"
 reason amounts_grouped 6 "'1,2345.00': misplaced thousands separator"
+reason amounts_grouped 7 "fund paid 5,000.00 > total 4,000.00"
 reason amounts_grouped 8 "'50,00': misplaced thousands separator"
 [ "$RC" = 0 ] && eq "amounts_grouped: total_cost_fen, flags bit 3 (fund + self = total)" \
     "$(h5cols "$OUT" /cases total_cost_fen flags | awk -F'|' '{ printf "%s|%d ", $1, int($2 / 8) % 2 }')" \
@@ -308,14 +347,19 @@ reason categories_reject 3 "-10.00 yuan"
 reason categories_reject 4 "+0.01 yuan"
 
 echo "== dates and length of stay"
-settled dates $C/dates.csv 9 \
-    "3|T2|admit_date 4|T3|discharge_date 6|T5|discharge_date 7|T6|admit_date" \
-    "2|T1|K35.8|0 5|T4|K35.8|0 8|T7|K35.8|0 9|T8|K35.8|0 10|T9|K35.8|0"
-reason dates 4 "before admission"
-settled dates_forms $C/dates_forms.csv 11 \
-    "9|D8|admit_date 10|D9|admit_date 11|D10|admit_date 12|D11|discharge_date" \
-    "2|D1|K35.8|0 3|D2|K35.8|0 4|D3|K35.8|0 5|D4|K35.8|0 6|D5|K35.8|0 7|D6|K35.8|2 8|D7|K35.8|0"
-settled los $C/los.csv 6 "7|L6|los_days" "2|L1|K35.8|0 3|L2|K35.8|2 4|L3|K35.8|0 5|L4|K35.8|0 6|L5|K35.8|0"
+settled dates $C/dates.csv 9 "" \
+    "2|T1|K35.8|0 3|T2|K35.8|0 4|T3|K35.8|0 5|T4|K35.8|0 6|T5|K35.8|0 7|T6|K35.8|0 8|T7|K35.8|0 9|T8|K35.8|0 10|T9|K35.8|0"
+quality dates "3|T2|admit_date|'2025-02-30': not a date" \
+    "4|T3|discharge_date|discharge '2025-01-01' before admission '2025-01-05'" \
+    "6|T5|discharge_date|'2025-02-29'" "7|T6|admit_date|'2025-13-01'" \
+    "3|512 4|512 6|512 7|512"
+settled dates_forms $C/dates_forms.csv 11 "" \
+    "2|D1|K35.8|0 3|D2|K35.8|0 4|D3|K35.8|0 5|D4|K35.8|0 6|D5|K35.8|0 7|D6|K35.8|2 8|D7|K35.8|0 9|D8|K35.8|0 10|D9|K35.8|0 11|D10|K35.8|0 12|D11|K35.8|0"
+quality dates_forms "9|D8|admit_date|'2025/2/29': not a date" "10|D9|admit_date|'20251301': not a date" \
+    "10|D9|discharge_date|'20251302': not a date" "11|D10|admit_date|'20250105246000': not a date" \
+    "12|D11|discharge_date|'2025/1/123': not a date" "9|512 10|512 11|512 12|512"
+settled los $C/los.csv 6 "" "2|L1|K35.8|0 3|L2|K35.8|2 4|L3|K35.8|0 5|L4|K35.8|0 6|L5|K35.8|0 7|L6|K35.8|0"
+quality los "7|L6|los_days|'four': not a whole number" "7|512"
 
 echo "== institution levels"
 settled levels $C/levels.csv 11 "10|V9|institution_level 11|V10|institution_level" \
@@ -363,6 +407,77 @@ if [ "$RC" = 0 ]; then
     has "fund_zero_share: attribute fund_share_source" \
         "$(h5dump -a /fund_share_source "$OUT" 2>/dev/null)" "budget.fund_share"
 fi
+
+echo "== age in days for every age (issue 9.1)"
+# DIP only: no demographic is needed, every bad one is a note
+settled age_days_dip $C/age_days.csv 14 "" \
+    "2|A1|K35.8|0 3|A2|K35.8|0 4|A3|K35.8|0 5|A4|K35.8|0 6|A5|K35.8|0 7|A6|K35.8|0 8|A7|KBBZ|0 9|A8|KBBZ|0 10|A9|KBBZ|0 11|A10|KBBZ|0 12|A11|KBBZ|0 13|A12|K35.8|0 14|A13|K35.8|0 15|A14|K35.8|0"
+quality age_days_dip "4|A3|age_days|54787 days is 150.0 years, age_years says 30" "5|A4|age_days|20335 days" \
+    "6|A5|age_days|'54788': not a whole number of days from 0 to 54787" "7|A6|age_days|'abc'" \
+    "8|A7|age_days|'abc'" "10|A9|birth_weight_g|'heavy'" "11|A10|birth_weight_g|'heavy'" \
+    "12|A11|age_days|800 days" "13|A12|age_years|'200'" "14|A13|sex|'x'" \
+    "4|4096 5|4096 6|1024 7|1024 8|1024 10|1024 11|1024 12|4096 13|1024 14|1024"
+# DIP and CHS-DRG: what the DRG grouper reads is needed (RULES.md: age_days only at
+# age 0, the weight only at 0 to 28 days)
+settled age_days_drg $C/age_days.csv 14 "8|A7|age_days 10|A9|birth_weight_g 13|A12|age_years 14|A13|sex" \
+    "2|A1|K35.8|0 3|A2|K35.8|0 4|A3|K35.8|0 5|A4|K35.8|0 6|A5|K35.8|0 7|A6|K35.8|0 9|A8|KBBZ|0 11|A10|KBBZ|0 12|A11|KBBZ|0 15|A14|K35.8|0" \
+    $C/corpus_drg.cfg
+reason age_days_drg 8 "'abc': not a whole number of days"
+reason age_days_drg 10 "'heavy': not a whole number"
+reason age_days_drg 13 "'200': not a whole number from 0 to 150"
+reason age_days_drg 14 "'x': sex must be"
+quality age_days_drg "4|A3|age_days|54787 days" "5|A4|age_days|20335 days" "6|A5|age_days|'54788'" \
+    "7|A6|age_days|'abc'" "11|A10|birth_weight_g|'heavy'" "12|A11|age_days|800 days" \
+    "4|4096 5|4096 6|1024 7|1024 11|1024 12|4096"
+if [ "$RC" = 0 ]; then
+    eq "age_days_drg: Σ case DRG payments = DRG budget" \
+        "$(h5cols "$OUT" /cases drg_payment_fen | awk '{ s += $1 } END { printf "%d", s }')|$(h5cols "$OUT" /summary drg_payments_fen)" \
+        "$BUDGET_FEN|$BUDGET_FEN"
+    # an adult's filled age_days (A2, A3-A7, A14) groups as the empty one (A1); the
+    # newborn (12 days) and the infant (200 days) as RULES.md says: PR1, PV1
+    eq "age_days_drg: DRG of every case" "$(h5cols "$OUT" /cases case_id drg drg_status | tr '\n' ' ')" \
+        "A1|GZ15|OK A2|GZ15|OK A3|GZ15|OK A4|GZ15|OK A5|GZ15|OK A6|GZ15|OK A8|PR15|OK A10|PV15|OK A11|PV15|OK A14|GZ15|OK "
+fi
+
+echo "== case ids of 24 to 64 bytes (issue 9.5)"
+I40=41040025010100000123AAAAAAAAAAAAAAAAAAAA
+I64=Z$(printf '%063d' 0 | tr 0 6)
+PA=P0000000000000000000000AAAAAAA; PB=P0000000000000000000000BBBBBBB
+settled long_ids $C/long_ids.csv 12 \
+    "8|$I40|case_id 9|W$(printf '%063d' 0 | tr 0 5)|case_id 10|$I64|case_id 11|$PB|case_id 12|X2222222222222222222222|case_id 13|$(printf '病%.0s' $(seq 21))|case_id" \
+    "2|X2222222222222222222222|K35.8|0 3|Y44444444444444444444444|K35.8|0 4|$I40|K35.8|0 5|$I64|K35.8|0 6|$PA|K35.8|0 7|$PB|K35.8|0"
+reason long_ids 8 "first seen on line 4"
+reason long_ids 10 "first seen on line 5"
+reason long_ids 11 "first seen on line 7"
+reason long_ids 9 "case id of 65 bytes, longer than 64"
+reason long_ids 13 "'$(printf '病%.0s' $(seq 10))...': case id of 75 bytes"
+[ "$RC" = 0 ] && eq "long_ids: summary duplicate_case_ids" "$(h5cols "$OUT" /summary duplicate_case_ids)" 4
+# the group command writes them whole too
+"$BIN" group --scheme dip --config "$CFG" --input $C/long_ids.csv --out "$D/long_ids.group.csv" --quiet ||
+    bad "long_ids: group exited $?"
+eq "long_ids: group ids" "$(cut -d, -f1 "$D/long_ids.group.csv" | tail -n +2 | awk '{ printf "%d ", length($0) }')" \
+    "23 24 40 64 30 30 40 64 64 30 23 63 "
+
+echo "== reject only what the run needs (issue 9.2)"
+settled optional_fields $C/optional_fields.csv 9 "7|O6|total_cost 8|O7|institution_level 9|O8|fund_paid" \
+    "2|O1|K35.8|0 3|O2|K35.8|0 4|O3|K35.8|0 5|O4|K35.8|0 6|O5|K35.8|0 10|O9|K35.8|0"
+reason optional_fields 7 "'abc': not yuan"
+reason optional_fields 8 "'5': institution level must be 1, 2 or 3"
+reason optional_fields 9 "fund paid 150.00 > total 100.00"
+quality optional_fields "3|O2|admit_date|'2025-01-32': not a date" \
+    "4|O3|discharge_date|discharge '2025-01-05' before admission '2025-01-09'" "5|O4|self_paid|'x'" \
+    "6|O5|sex|'male'" "10|O9|los_days|'four'" "3|512 4|512 5|2048 6|1024 10|512"
+# group --scheme dip needs only the case id: every row grouped, the notes in the quality column
+"$BIN" group --scheme dip --config "$CFG" --input $C/optional_fields.csv --out "$D/optional.dip.csv" --quiet ||
+    bad "optional_fields: group dip exited $?"
+eq "optional_fields: group dip status|quality field" \
+    "$(tail -n +2 "$D/optional.dip.csv" | awk -F, '{ q = $8; sub(/:.*/, "", q); sub(/^"/, "", q); printf "%s|%s|%s ", $1, $6, q }')" \
+    "O1|OK| O2|OK|admit_date O3|OK|discharge_date O4|OK|self_paid O5|OK|sex O6|OK|total_cost O7|OK|institution_level O8|OK|fund_paid O9|OK|los_days "
+# group --scheme drg needs the demographics too: only the bad sex is rejected
+"$BIN" group --scheme drg --config $C/corpus_drg.cfg --input $C/optional_fields.csv --out "$D/optional.drg.csv" --quiet ||
+    bad "optional_fields: group drg exited $?"
+eq "optional_fields: group drg status" "$(tail -n +2 "$D/optional.drg.csv" | cut -d, -f1,3 | tr '\n' ' ')" \
+    "O1,OK O2,OK O3,OK O4,OK O5,REJECTED O6,OK O7,OK O8,OK O9,OK "
 
 echo
 if [ $fails -ne 0 ]; then

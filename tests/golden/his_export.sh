@@ -84,6 +84,7 @@ WANT_CASES="2|HIS001|K35.8:47.0100|3|0|1372890
 6|HIS005|K35.8|3|0|300000
 7|HIS006|K80:SS|2|0|600000
 13|HIS012|KBBZ|3|0|90000
+14|HIS013|K35.8|3|0|10000
 15|HIS014|K35.8|1|0|70000
 17|HIS015|K35.8|2|0|123456700
 22|HIS018|KBBZ|3|0|50000
@@ -93,20 +94,21 @@ WANT_CASES="2|HIS001|K35.8:47.0100|3|0|1372890
 26|HIS022|KBBZ|3|0|50000
 27|HIS023|KBBZ|3|0|50000
 28|HIS024|KBBZ|3|0|50000"
-# Rejects: line|id|field. Needed by settle: case id, institution, total,
-# fund; a row that is not a row (field count). POLICY: line 8 (level 未定级:
-# missing; an institution table may give it), line 14 (admission date
-# 2025/2/30: not needed for payment; may become a flag).
+# Rejects: line|id|field. Needed by settle: case id, institution, level
+# (line 8: 未定级 is "not graded", missing; an institution table would give
+# it), total, fund; a row that is not a row (field count). Line 14's
+# admission date 2025/2/30 is not needed for payment: kept, flagged
+# bad_date, a /quality note (WANT_NOTES).
 WANT_REJECTS="8|HIS007|institution_level
 9||case_id
 10|HIS009|institution_id
 11|HIS010|total_cost
 12|HIS011|fund_paid
-14|HIS013|admit_date
 18|HIS016|
 19|HIS001|case_id
 21|HIS017|institution_level"
 WANT_READ=25
+WANT_NOTES="14|HIS013|admit_date|512"
 
 check_settle() { # NAME CSV
     n=$1
@@ -119,6 +121,10 @@ check_settle() { # NAME CSV
         "$(h5cols "$out" /cases line case_id dip_group level flags total_cost_fen |
            awk -F'|' '{ printf "%s|%s|%s|%s|%d|%s\n", $1, $2, $3, $4, $5 % 16, $6 }')" "$WANT_CASES"
     eq "$n: rejects (line|id|field)" "$(h5cols "$out" /rejects line case_id field)" "$WANT_REJECTS"
+    eq "$n: quality notes (line|id|field|flags&bad_date)" \
+        "$(h5cols "$out" /quality line case_id field)|$(h5cols "$out" /cases line flags | awk -F'|' '$1 == 14 { print int($2 / 512) % 2 * 512 }')" \
+        "$WANT_NOTES"
+    has "$n: note of line 14" "$(h5cols "$out" /quality line reason)" "'2025/2/30': not a date"
     rs=$(h5cols "$out" /rejects line reason)
     has "$n: reason of line 11" "$(echo "$rs" | grep -a '^11|')" "'13,72.90': misplaced thousands separator"
     has "$n: reason of line 18" "$(echo "$rs" | grep -a '^18|')" "fields but the header has 32"

@@ -90,7 +90,15 @@ i0=$(stat -c %i "$D/settle.calibration.h5")
 "$BIN" group --scheme drg --config "$D/region.cfg" --input "$D/current.csv" --out "$D/g.csv" --quiet 2>/dev/null
 rc=$?
 # the demo configuration's DRG tables are set: a DRG grouping CSV replaces a DIP one (both group CSVs)
-eq "group replaces its own earlier CSV" "$rc:$(head -n 1 "$D/g.csv")" "0:case_id,line,status,mdc,adrg,drg,cc,reason"
+eq "group replaces its own earlier CSV" "$rc:$(head -n 1 "$D/g.csv")" "0:case_id,line,status,mdc,adrg,drg,cc,reason,quality"
+# a group CSV of an earlier version (no quality column, CRLF after Excel) is replaced too
+printf 'case_id,line,group,group_type,match_path,status,reason\r\nX,2\r\n' > "$D/old.csv"
+"$BIN" group --scheme dip --config "$D/region.cfg" --input "$D/current.csv" --out "$D/old.csv" --quiet
+eq "group replaces an earlier version's CSV" "$?:$(head -n 1 "$D/old.csv")" \
+    "0:case_id,line,group,group_type,match_path,status,reason,quality"
+printf 'case_id,line,group,other\n' > "$D/other.csv"
+"$BIN" group --scheme dip --config "$D/region.cfg" --input "$D/current.csv" --out "$D/other.csv" --quiet 2>/dev/null
+eq "group refuses a CSV with another header" "$?:$(cat "$D/other.csv")" "5:case_id,line,group,other"
 
 rm -rf "$D"
 echo

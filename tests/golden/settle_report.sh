@@ -136,8 +136,8 @@ case "$SUM" in *domain.md*|*§*|*shared/*) bad "the summary names a document use
 
 echo "== /rejects and the rejects file cut text at a UTF-8 character boundary"
 # a case id of 60 Chinese characters (180 bytes) is too long for any limit:
-# rejected, and its id cut to the 24-byte /rejects member; a cut inside a
-# 3-byte character would make it undecodable
+# rejected, and its id cut to the 64 bytes a case id may have (21 characters,
+# 63 bytes); a cut inside a 3-byte character would make it undecodable
 L=$(awk 'BEGIN { for (i = 0; i < 30; i++) printf "结算"; }')
 printf 'case_id,institution_id,institution_level,principal_dx,principal_proc,total_cost,fund_paid\nC1,H1,3,K35.800,,1.00,0.50\n%s,H1,3,K35.800,,1.00,0.50\n' "$L" > "$D/long.csv"
 "$BIN" settle --config "$D/report.cfg" --input "$D/long.csv" --out "$D/long.h5" --quiet
@@ -155,11 +155,11 @@ for line, s in rows:
         if m: b.append(int(m.group(1), 8) & 0xFF); i += len(m.group(0))
         else: b += s[i].encode(); i += 1
     v = bytes(b).rstrip(b"\0").decode("utf-8")
-    print(line, len(v), v == "结算结算结算结"[:len(v)])')" "3 7 True"
+    print(line, len(v), v == ("结算" * 30)[:len(v)])')" "3 21 True"
     eq "rejects file case_id decodes as UTF-8" "$(python3 -c '
 import csv, sys
 r = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
-print(len(r) - 1, r[1][0], len(r[1][1]))' "$D/long.rejects.csv")" "1 3 7"
+print(len(r) - 1, r[1][0], len(r[1][1]), r[1][1] == ("结算" * 30)[:len(r[1][1])])' "$D/long.rejects.csv")" "1 3 21 True"
 fi
 
 echo "== a run without rejects replaces the old rejects file (header only)"

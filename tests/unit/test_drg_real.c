@@ -239,6 +239,36 @@ static void test_upcase(void **state)
     gr_drg_free(g);
 }
 
+/* Issue 9.1: exports fill age_days (年龄(天)) for every patient. The grouper
+ * reads it only at age 0 (RULES.md §0), so the golden records with age_days
+ * filled as the age in days (age_years x 365 + leap days + a day of the
+ * year, on every record that has none) group exactly as expected; so do
+ * ages in days of 150 years. */
+static void test_golden_age_days_filled(void **state)
+{
+    (void)state;
+    gr_error err;
+    gr_drg *g = load_dir(g_dir, 0, &err);
+    if (!g) fail_msg("%s:%ld [%s] %s", err.file, err.line, err.field, err.msg);
+    int filled = 0;
+    for (int i = 0; i < g_n; i++) {
+        gr_case *c = &g_recs[i].c;
+        if (c->age_days == -1 && c->age_years >= 0) {
+            c->age_days = c->age_years * 365 + c->age_years / 4 + (i * 53) % 365;
+            filled++;
+        }
+    }
+    assert_true(filled > 1500); /* every adult record of the set */
+    assert_int_equal(check_all(g, 0, 1), g_n);
+    for (int i = 0; i < g_n; i++) /* the largest age in days accepted (150 years) on the adults */
+        if (g_recs[i].c.age_years > 0) g_recs[i].c.age_days = 54787;
+    assert_int_equal(check_all(g, 0, 1), g_n);
+    for (int i = 0; i < g_n; i++) /* back as read */
+        if (g_recs[i].c.age_years > 0) g_recs[i].c.age_days = -1;
+    assert_int_equal(check_all(g, 0, 0), g_n);
+    gr_drg_free(g);
+}
+
 /* Explains a golden record and checks that the trace names its codes. */
 static void test_explain_real(void **state)
 {
@@ -392,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_golden),
         cmocka_unit_test(test_upcase),
+        cmocka_unit_test(test_golden_age_days_filled),
         cmocka_unit_test(test_explain_real),
         cmocka_unit_test(test_broken),
     };

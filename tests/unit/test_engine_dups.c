@@ -33,9 +33,10 @@ typedef struct {
     size_t calls;
 } seen;
 
-static void on_dup(void *ctx, int tid, cm_case *dup, const cm_case *first)
+static void on_dup(void *ctx, int tid, cm_case *dup, const cm_case *first, const char *case_id)
 {
     (void)tid;
+    assert_string_equal(case_id, dup->case_id);
     seen *s = ctx;
     size_t i = (size_t)(dup - s->base);
 #pragma omp atomic
@@ -85,8 +86,9 @@ static void run_and_compare(cm_case *sl, size_t n, int threads)
 #else
     (void)threads;
 #endif
-    pl_hash_ids(sl, n);
-    size_t r = pl_find_duplicates(sl, n, on_dup, &s);
+    pl_slots ps = {.slots = sl, .n = n};
+    pl_hash_ids(&ps);
+    size_t r = pl_find_duplicates(&ps, on_dup, &s);
     assert_int_equal(r, nd);
     assert_int_equal(s.calls, nd);
     for (size_t i = 0; i < n; i++) {

@@ -219,7 +219,7 @@ static void run_file(int layout)
     pl_slots s;
     cm_reader hdr;
     char err[512];
-    cm_parse_opts po = {.need_money = 1, .need_institution = 1, .mismatch = CM_MISMATCH_FLAG,
+    cm_parse_opts po = {.need = cm_need_columns(CM_RUN_SETTLE, 1, 0), .mismatch = CM_MISMATCH_FLAG,
                         .encoding = RD_ENC_AUTO};
     static const int req[] = {COL_CASE_ID, -1};
     int rc = pl_read(path, NULL, req, &po, on_row, NULL, &s, &hdr, NULL, NULL, err, sizeof err);
@@ -298,7 +298,8 @@ static void test_gbk_windows(void **state)
     pl_slots su, sg;
     cm_reader hu, hg;
     char err[512];
-    cm_parse_opts po = {1, 1, CM_MISMATCH_FLAG, 0, 0, RD_ENC_AUTO};
+    cm_parse_opts po = {.need = cm_need_columns(CM_RUN_SETTLE, 1, 0), .mismatch = CM_MISMATCH_FLAG,
+                        .encoding = RD_ENC_AUTO};
     static const int req[] = {COL_CASE_ID, -1};
     int rc = pl_read(pu, NULL, req, &po, on_row, NULL, &su, &hu, NULL, NULL, err, sizeof err);
     if (rc) print_error("%s\n", err);

@@ -79,8 +79,8 @@ static void test_reject_add_cuts_at_boundary(void **state)
     (void)state;
     pl_rejects r;
     memset(&r, 0, sizeof r);
-    char id[64] = "", field[64] = "", reason[400] = "";
-    for (int i = 0; i < 12; i++) strcat(id, "号");          /* 36 bytes > 23 */
+    char id[128] = "", field[64] = "", reason[400] = "";
+    for (int i = 0; i < 30; i++) strcat(id, "号");          /* 90 bytes > 64 */
     strcat(field, "a");
     for (int i = 0; i < 12; i++) strcat(field, "字");       /* 37 bytes > 23 */
     strcat(reason, "'");
@@ -92,7 +92,7 @@ static void test_reject_add_cuts_at_boundary(void **state)
     assert_true(valid_utf8_n((const unsigned char *)e->case_id, strlen(e->case_id)));
     assert_true(valid_utf8_n((const unsigned char *)e->field, strlen(e->field)));
     assert_true(valid_utf8_n((const unsigned char *)e->reason, strlen(e->reason)));
-    assert_int_equal(strlen(e->case_id), 21);   /* 7 characters of 3 bytes in 23 */
+    assert_int_equal(strlen(e->case_id), 63);   /* 21 characters of 3 bytes in 64 */
     assert_int_equal(strlen(e->field), 22);     /* "a" + 7 characters */
     assert_int_equal(strlen(e->reason), 103);   /* "'" + 34 characters = 103 bytes */
     assert_memory_equal(e->reason, reason, 103);
