@@ -50,7 +50,7 @@ LIBGROUPER := $(BUILD)/libgrouper.a
 LIBSCORING := $(BUILD)/libscoring.a
 LIBCONFIG  := $(BUILD)/libcmconfig.a
 
-.PHONY: all demo test check asan valgrind bench bench-compare deps clean real long fuzz
+.PHONY: all demo test check asan valgrind bench bench-compare deps deps-test clean real long fuzz
 
 all: casemix
 
@@ -96,15 +96,18 @@ $(BUILD)/tests/test_engine%: tests/unit/test_engine%.c $(filter-out $(BUILD)/eng
 deps:
 	@sh tests/deps.sh
 
+deps-test:
+	@sh tests/deps.sh test
+
 # Fast tier: unit tests and golden end-to-end tests.
-check: deps casemix $(UNIT_BIN)
+check: deps-test casemix $(UNIT_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh check
 
 # Every tier: fast + real data (../shared/data) + thread identity.
-test: deps casemix $(UNIT_BIN)
+test: deps-test casemix $(UNIT_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh all
 
-real: deps casemix $(UNIT_BIN)
+real: deps-test casemix $(UNIT_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh real
 
 asan:

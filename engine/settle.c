@@ -28,6 +28,7 @@
 #include "h5out.h"
 #include "report.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1547,8 +1548,9 @@ static void print_scheme(const settle_run *st, const char *name, const scheme_to
            name, top, n);
     for (size_t j = 0; j < top; j++) {
         size_t k = v[j].k;
-        printf("      %-20s %10lld  %18s yuan  %6.2f%%\n", st->inst[k].id, (long long)st->ip[k].n_cases,
-               yuan(b1, v[j].pay), T->budget_fen > 0 ? 100.0 * (double)v[j].pay / (double)T->budget_fen : 0.0);
+        printf("      %-20s %10lld  %18s yuan  %6.2f%%%s%s\n", st->inst[k].id, (long long)st->ip[k].n_cases,
+               yuan(b1, v[j].pay), T->budget_fen > 0 ? 100.0 * (double)v[j].pay / (double)T->budget_fen : 0.0,
+               st->inst_name && st->inst_name[k][0] ? "  " : "", st->inst_name ? st->inst_name[k] : "");
     }
     free(v);
 }
@@ -1574,6 +1576,13 @@ static void print_rejects(const settle_run *st)
     printf("; not settled\n");
 }
 
+/* A path as a person reads it: the existing file's canonical path
+ * ("config/../build/x.h5" -> "build/x.h5", absolute), else as given. */
+static const char *shown_path(const char *path, char *buf)
+{
+    return realpath(path, buf) ? buf : path;
+}
+
 static void st_summary(const settle_run *st)
 {
     const cm_config *cfg = st->cfg;
@@ -1597,7 +1606,8 @@ static void st_summary(const settle_run *st)
                "                   (DIP payment_fen or DRG drg_payment_fen); the other is for comparison.\n");
         break;
     }
-    printf("  input            %s%s\n", st->input,
+    char pbuf[PATH_MAX];
+    printf("  input            %s%s\n", shown_path(st->input, pbuf),
            st->input_encoding && strcmp(st->input_encoding, "UTF-8") ? " (decoded from GB18030/GBK)" : "");
     printf("  records read     %12lld  = cases %lld + rejects %lld  [%s]\n", (long long)st->records,
            (long long)st->cases, (long long)st->rejects,
@@ -1640,8 +1650,8 @@ static void st_summary(const settle_run *st)
     printf("  time             load %.2fs, read+group+score %.2fs, checks %.2fs, pay %.2fs, write %.2fs; "
            "%d threads, peak RSS %ld MiB\n",
            st->t_load, st->t_read, st->t_checks, st->t_pay, st->t_write, st->nt, peak_rss_kb() / 1024);
-    printf("  output           %s\n", st->output);
-    printf("  rejects file     %s (%lld rows; CSV, UTF-8 with BOM: opens in Excel)\n", st->rejects_csv,
+    printf("  output           %s\n", shown_path(st->output, pbuf));
+    printf("  rejects file     %s (%lld rows; CSV, UTF-8 with BOM: opens in Excel)\n", shown_path(st->rejects_csv, pbuf),
            (long long)st->rejects);
     printf("  methods          docs/METHODS.md in the casemix repository: every formula, its default and "
            "the setting that changes it\n");

@@ -1,8 +1,12 @@
 #!/bin/sh
 # deps.sh - make sure the Debian packages casemix needs are installed.
 # Installs them when run as root (or with passwordless sudo); otherwise says
-# exactly what to run. Called by `make deps`, `make demo` and `make test`.
+# exactly what to run. Called by `make deps` and `make demo`; `make test` and
+# `make check` call it with "test", which adds what the tests use besides the
+# build: Python with h5py, pandas and openpyxl (the README's reading snippet
+# is run by tests/golden/walkthrough.sh).
 PKGS="build-essential pkg-config libhdf5-dev hdf5-tools libconfig-dev libcmocka-dev libdeflate-dev zlib1g-dev"
+[ "${1:-}" = test ] && PKGS="$PKGS python3-h5py python3-pandas python3-openpyxl"
 missing=""
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for p in $PKGS; do have "$p" || missing="$missing $p"; done

@@ -119,14 +119,6 @@ has "unknown DRG in the weights table: file:line" "$MSG" "weights_bad.csv:$((n +
 
 echo "== institution master table (input.institutions)"
 C=tests/corpus
-# names_of FILE: the strings of /institution_names, one a line, as UTF-8
-# (h5dump prints bytes >= 0x80 as sign-extended octal: \37777777747 = \347)
-names_of() {
-    h5dump -d /institution_names -w 0 "$1" | awk '/^ *DATA \{/ { d = 1; next } d && /^ *\}/ { exit } d' |
-        sed -E -e 's/^ *\([0-9]+\): //' -e 's/", "/"\n"/g' | sed -e 's/^"//' -e 's/",\{0,1\}$//' \
-        -e 's/\\377777777/\\3/g' -e 's/\\377777776/\\2/g' -e 's/\\377777775/\\1/g' -e 's/\\377777774/\\0/g' |
-        while IFS= read -r l; do printf '%b\n' "$l"; done
-}
 # inst_run NAME CSV READ CASES REJECTS INSTITUTIONS NAMES: settle CSV with
 # corpus_inst.cfg; CASES = "line|case_id|institution|level|flags&4 ...",
 # REJECTS = "line|case_id|field ...", INSTITUTIONS = "id|level ...", NAMES =
