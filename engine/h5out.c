@@ -197,6 +197,7 @@ size_t h5row_add_str(h5row *r, const char *name, size_t len)
     hid_t t = H5Tcopy(H5T_C_S1);
     H5Tset_size(t, len ? len : 1);
     H5Tset_strpad(t, H5T_STR_NULLPAD);
+    H5Tset_cset(t, H5T_CSET_UTF8); /* ids, codes and reasons are UTF-8 text (Chinese in reasons, ids) */
     size_t off = h5row_add(r, name, t, len ? len : 1);
     r->mown[r->nfields - 1] = 1;
     return off;
