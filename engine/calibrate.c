@@ -298,6 +298,10 @@ done:
 }
 
 
+/* The calibrated catalogue's header (the published layout). */
+#define CALIB_CSV_HEADER "序号,病种编码,病种类型（1.核心病种；2.综合病种）,主诊断代码,主诊断名称,主要操作代码,主要操作名称," \
+                         "其他操作代码,其他操作名称,病种分值\n"
+
 int calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char *err, size_t errlen)
 {
     char tmp[CM_PATH_MAX + 16];
@@ -307,8 +311,7 @@ int calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char
         snprintf(err, errlen, "%s: cannot write the calibrated catalogue", path);
         return -1;
     }
-    fputs("序号,病种编码,病种类型（1.核心病种；2.综合病种）,主诊断代码,主诊断名称,主要操作代码,主要操作名称,"
-          "其他操作代码,其他操作名称,病种分值\n", f);
+    fputs(CALIB_CSV_HEADER, f);
     for (size_t g = 0; g < c->ng; g++) {
         const gr_dip_group *G = gr_dip_group_at(dip, g);
         if (G->type == GR_DIP_BLANK) continue;
@@ -344,7 +347,8 @@ int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
         fprintf(stderr, "casemix: %s: output path too long\n", outp);
         return CM_EXIT_USAGE;
     }
-    if (h5w_check_target(outp, H5_KIND_CALIBRATION, err, sizeof err)) {
+    if (h5w_check_target(outp, H5_KIND_CALIBRATION, err, sizeof err) ||
+        cm_side_check_target(csvp, CALIB_CSV_HEADER, err, sizeof err)) {
         fprintf(stderr, "casemix: %s\n", err);
         return CM_EXIT_OUTPUT;
     }

@@ -170,6 +170,7 @@ typedef struct {
     int ncols;                  /* columns in the header */
     int colidx[COL__COUNT];     /* file column of each cm_col, or -1 */
     int has_categories;         /* all 14 category columns present */
+    char unknown[256];          /* header cells that name no column, quoted, ", "-joined (as many as fit) */
     uint64_t header_lines;      /* physical lines of the header */
     /* the file is mapped read-only; a block is a window of the mapping */
     const char *map;            /* whole file (NULL when empty) */
@@ -233,7 +234,8 @@ void rd_set_block_size(size_t bytes);
 /* ------------------------------------------------------------------ */
 
 #define CM_MAX_LIST 64
-#define CM_MAX_NOTES 8
+/* notes of one row: at most one per column (and the age check), so none is dropped */
+#define CM_MAX_NOTES (COL__COUNT + 1)
 
 typedef struct {
     /* fields of the current row */

@@ -53,6 +53,24 @@ static void file_kind(hid_t f, char *kind, size_t n)
     }
 }
 
+int cm_side_check_target(const char *path, const char *header, char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) return 0;
+    char first[256] = "";
+    size_t want = strlen(header), got = 0;
+    FILE *f = S_ISREG(sb.st_mode) ? fopen(path, "rb") : NULL;
+    if (f) {
+        got = fread(first, 1, want < sizeof first ? want : sizeof first, f);
+        fclose(f);
+        if (got == want && memcmp(first, header, want) == 0) return 0;
+    }
+    snprintf(err, errlen, "%s: %s, not one casemix wrote; it was left as it is (nothing was done): pass --out with "
+                          "another name, or remove or move the file", path,
+             S_ISDIR(sb.st_mode) ? "is a directory" : "is another file");
+    return -1;
+}
+
 int h5w_check_target(const char *path, const char *kind, char *err, size_t errlen)
 {
     struct stat sb;

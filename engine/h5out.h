@@ -41,6 +41,11 @@ typedef struct {
  * not write, not HDF5 at all, a directory). Files of casemix before the
  * attribute existed are recognised by their program attribute and tables. */
 int h5w_check_target(const char *path, const char *kind, char *err, size_t errlen);
+/* The same for a side file (OUT.rejects.csv, OUT.catalogue.csv): 0 when
+ * path does not exist or is a regular file whose first bytes are header
+ * (one casemix wrote before, to be replaced); else -1 with "a file casemix
+ * did not write; --out elsewhere or remove it" in err. */
+int cm_side_check_target(const char *path, const char *header, char *err, size_t errlen);
 
 /* Creates the temporary file next to final_path, with the file attribute
  * casemix_kind = kind. 0 or -1 (err). */

@@ -99,15 +99,16 @@ static const opt_def NO_OPTS[] = { OPT_HELP };
 static const cmd_def CMDS[] = {
     { "settle", "settle one period: groups, scores, point value (点值) and payments to the fen, in one HDF5 file",
       SETTLE_OPTS,
-      "output: the HDF5 file (file attribute casemix_kind = \"settlement\"); it is written under a temporary\n"
-      "name and renamed at the end. An existing file at the output path is replaced only when it is an\n"
-      "earlier settlement; any other file (a calibration, another HDF5 file, a CSV, ...) stops the run\n"
-      "before any work (exit 5): pass --out elsewhere or remove it.\n" },
+      "output: the HDF5 file (file attribute casemix_kind = \"settlement\") and, beside it, OUT.rejects.csv\n"
+      "(OUT without .h5; UTF-8 with BOM for Excel: one row per rejected line with the value and what is\n"
+      "wrong). Both are written under temporary names and renamed at the end. An existing file at either\n"
+      "path is replaced only when casemix wrote it for a settlement; any other file (a calibration, another\n"
+      "HDF5 file, your own CSV, ...) stops the run before any work (exit 5): pass --out elsewhere or move it.\n" },
     { "calibrate", "scores, level coefficients and DRG weights from up to three years of history", CALIBRATE_OPTS,
       "output: OUT (default: output.file with .h5 replaced by .calibration.h5, so that it never replaces\n"
       "the settlement), casemix_kind = \"calibration\", table /calibration; and OUT.catalogue.csv beside it\n"
       "(OUT without .h5), the calibrated catalogue in the published layout. An existing OUT that is not an\n"
-      "earlier calibration stops the run before any work (exit 5).\n" },
+      "earlier calibration, or a catalogue CSV casemix did not write, stops the run before any work (exit 5).\n" },
     { "gen", "a seeded synthetic region drawn from a catalogue's case mix (current.csv, history_<year>.csv)",
       GEN_OPTS, NULL },
     { "group", "grouping only: one CSV row per input row; --explain CASE_ID shows the path of one case",

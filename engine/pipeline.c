@@ -240,8 +240,10 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
     for (const int *c = required; c && *c >= 0; c++) {
         if (*c == COL_PPROC && r.colidx[COL_PROCEDURES] >= 0) continue;
         if (r.colidx[*c] < 0) {
-            snprintf(err, errlen, "%s:1: missing required column '%s'; add it to the header "
-                                  "(or a Chinese alias; see `casemix columns`)", path, col_name((cm_col)*c));
+            snprintf(err, errlen, "%s:1: missing required column '%s'; add it to the header, or, if the export "
+                                  "names it otherwise, map that name to it in the CSV of input.aliases (rows "
+                                  "canonical,alias; `casemix columns` lists the names casemix knows)%s%s",
+                     path, col_name((cm_col)*c), r.unknown[0] ? ". Headers not recognised: " : "", r.unknown);
             rd_close(&r);
             return -1;
         }

@@ -273,7 +273,10 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, r
     r->file_size = r->size;
     r->encoding = "UTF-8";
     madvise(m, r->size, MADV_SEQUENTIAL);
-    if (enc == RD_ENC_GB18030 || (enc == RD_ENC_AUTO && !starts_utf8(r) &&
+    /* auto: a UTF-8 BOM is proof of UTF-8 (a stray byte in one row then
+     * rejects that row, not the file); a UTF-16 BOM keeps its own error */
+    int bom8 = r->size >= 3 && memcmp(r->map, "\xEF\xBB\xBF", 3) == 0;
+    if (enc == RD_ENC_GB18030 || (enc == RD_ENC_AUTO && !bom8 && !starts_utf8(r) &&
                                   !(r->size >= 2 && (memcmp(r->map, "\xFF\xFE", 2) == 0 ||
                                                      memcmp(r->map, "\xFE\xFF", 2) == 0)))) {
         if (decode_gb18030(r, enc == RD_ENC_AUTO, err, errlen)) return -1;
@@ -342,6 +345,10 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, r
                 return -1;
             }
             r->colidx[c] = col;
+        } else if (cl && strlen(r->unknown) + cl + 8 < sizeof r->unknown) {
+            /* named in a "missing column" message: often the export's name for it */
+            size_t u = strlen(r->unknown);
+            snprintf(r->unknown + u, sizeof r->unknown - u, "%s'%s'", u ? ", " : "", cell);
         }
         col++;
         if (i >= hl || h[i] != ',') break;
@@ -986,6 +993,27 @@ static inline int opt_level(cm_parser *p, cm_case *c, const cm_reader *r, int *o
     return level_other(p, c, s, n, out);
 }
 
+/* A rejected row's money, as far as it reads (cold): a row rejected before
+ * its amounts were parsed (no case id, a level missing, ...) still counts
+ * its total cost and fund payment in the summary's "rejected money", so
+ * that a run rejecting many rows shows how much money they held. Only
+ * when the row has the header's field count; amounts that do not read
+ * stay 0. Never paid: the slot is a reject. */
+static __attribute__((noinline, cold)) void reject_money(const cm_reader *r, cm_parser *p, cm_case *c)
+{
+    static const int cols[2] = {COL_TOTAL, COL_FUND};
+    int64_t *dst[2] = {&c->total_fen, &c->fund_fen};
+    if (p->nf != r->ncols) return;
+    for (int k = 0; k < 2; k++) {
+        size_t n;
+        const char *s = fld(r, p, cols[k], &n);
+        int64_t v;
+        if (*dst[k] == 0 && s && n && cm_parse_yuan_grouped(s, n, &v) == 0 && v >= 0 &&
+            v <= (int64_t)100000000000LL)
+            *dst[k] = v;
+    }
+}
+
 /* Fills c and p->gc from the tokenized row. Returns 0 or -1 (reject). */
 static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, cm_case *c,
                      size_t used)
@@ -1030,8 +1058,14 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
     }
     int lv;
     if (opt_level(p, c, r, &lv)) return -1;
-    if (lv < 0 && (p->need & CM_NEED(COL_INST_LEVEL)))
-        return reject(p, c, "institution_level", "empty institution level: must be 1, 2 or 3%s", "");
+    if (lv < 0 && (p->need & CM_NEED(COL_INST_LEVEL))) {
+        s = fld(r, p, COL_INST_LEVEL, &n);
+        if (s && n)
+            return reject(p, c, "institution_level", "'%s': not graded; settle needs a level 1-3 (一级/二级/三级, "
+                          "三级甲等 ...) in the row or from input.institutions", echo(e1, sizeof e1, s, n));
+        return reject(p, c, "institution_level", "empty institution level: settle needs 1-3 (一级/二级/三级, "
+                      "三级甲等 ...) in the row or from input.institutions%s", "");
+    }
     c->level = (uint8_t)(lv < 0 ? 0 : lv);
 
     /* demographics */
@@ -1066,11 +1100,11 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
     const char *as = s;
     size_t an = n;
     if (s && n && (p->admit_day = parse_date(s, n)) < 0 &&
-        bad_value(p, c, COL_ADMIT, "'%s': not a date YYYY-MM-DD", echo(e1, sizeof e1, s, n)) < 0)
+        bad_value(p, c, COL_ADMIT, "'%s': not a date (no such day, or a form not accepted)", echo(e1, sizeof e1, s, n)) < 0)
         return -1;
     s = fld(r, p, COL_DISCHARGE, &n);
     if (s && n && (p->discharge_day = parse_date(s, n)) < 0 &&
-        bad_value(p, c, COL_DISCHARGE, "'%s': not a date YYYY-MM-DD", echo(e1, sizeof e1, s, n)) < 0)
+        bad_value(p, c, COL_DISCHARGE, "'%s': not a date (no such day, or a form not accepted)", echo(e1, sizeof e1, s, n)) < 0)
         return -1;
     if (p->admit_day >= 0 && p->discharge_day >= 0 && p->discharge_day < p->admit_day) {
         if (bad_value(p, c, COL_DISCHARGE, "discharge '%s' before admission '%s'", echo(e1, sizeof e1, s, n),
@@ -1101,8 +1135,11 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
     if (s && n) {
         if ((me = parse_money(p, c, s, n, COL_FUND, &c->fund_fen)) < 0) return -1;
         have_fund = me == 0;
-    } else if (p->need & CM_NEED(COL_FUND)) {
-        return reject(p, c, "fund_paid", "empty fund payment (统筹基金支付)%s", "");
+    } else if (s && (p->need & CM_NEED(COL_FUND))) {
+        /* an empty 统筹基金支付 is no fund payment (a self-paid stay): kept, 0,
+         * noted; a column with nothing in it then gives a fund share of 0,
+         * which stops the run unless budget.fund_share is set */
+        note(p, c, CF_BAD_AMOUNT, "fund_paid", "empty fund payment (统筹基金支付): taken as 0");
     }
     if (have_total && c->fund_fen > c->total_fen) {
         if (bad_value(p, c, COL_FUND, "fund paid %s > total %s", yuan_text(e1, sizeof e1, c->fund_fen),
@@ -1201,12 +1238,24 @@ static int bad_text(cm_parser *p, cm_case *c, const char *rec, size_t rl)
             if (!valid_utf8((const unsigned char *)rec + i, k)) break;
             i += k;
         }
-        reject(p, c, "", "byte 0x%02X at byte %zu of the row is not UTF-8 (a GBK/GB18030 export?); set "
-                         "input.encoding = \"GB18030\" to decode the file",
+        reject(p, c, "", "byte 0x%02X at byte %zu is not UTF-8 (GBK? set input.encoding = \"GB18030\")",
                i < rl ? (unsigned char)rec[i] : 0, i + 1);
         return 1;
     }
     return 0;
+}
+
+/* The case id of a row bad_text rejected, when its own field is clean
+ * text (the damage is elsewhere in the row): named in /rejects. */
+static void bad_text_id(const cm_reader *r, cm_parser *p, cm_case *c, int nf)
+{
+    size_t n;
+    p->nf = nf;
+    const char *s = fld(r, p, COL_CASE_ID, &n);
+    while (s && n && *s == ' ') s++, n--;
+    while (s && n && s[n - 1] == ' ') n--;
+    if (s && n && n <= CM_CASE_ID_MAX && !memchr(s, '\0', n) && valid_utf8((const unsigned char *)s, n))
+        set_case_id(p, c, s, n);
 }
 
 /* Splits an unquoted row at its commas: fields point into the row.
@@ -1405,13 +1454,14 @@ static void parse_plain_chunk(const cm_reader *r, const char *buf, const cm_chun
         }
         if (scratch_fit(p, c, rl)) { fn(ctx, tid, p, c); continue; }
         if (rowhi && bad_text(p, c, rec, rl)) {
+            bad_text_id(r, p, c, nf);
             fn(ctx, tid, p, c);
             continue;
         }
         p->nf = nf;
         c->status = SLOT_CASE;
         p->tail_ok = rec - r->map >= 8; /* fields point into the mapped file */
-        if (!o->tokenize_only) parse_row(r, p, o, c, 0);
+        if (!o->tokenize_only && parse_row(r, p, o, c, 0)) reject_money(r, p, c);
         fn(ctx, tid, p, c);
     }
 }
@@ -1487,12 +1537,13 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
                 nf = split_plain(rec, rl, p->fp, p->fl, p->fcap, &high);
             }
             if (high && bad_text(p, c, rec, rl)) {
+                bad_text_id(r, p, c, nf);
                 fn(ctx, tid, p, c);
                 continue;
             }
             p->nf = nf;
             c->status = SLOT_CASE;
-            if (!o->tokenize_only) parse_row(r, p, o, c, used);
+            if (!o->tokenize_only && parse_row(r, p, o, c, used)) reject_money(r, p, c);
             fn(ctx, tid, p, c);
             continue;
         }
@@ -1539,7 +1590,7 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
         }
         p->nf = nf;
         c->status = SLOT_CASE;
-        if (!o->tokenize_only) parse_row(r, p, o, c, used);
+        if (!o->tokenize_only && parse_row(r, p, o, c, used)) reject_money(r, p, c);
         fn(ctx, tid, p, c);
     }
 }

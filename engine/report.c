@@ -167,7 +167,7 @@ int rj_write_csv(const pl_rejects *rej, const char *path, char *err, size_t errl
         return -1;
     }
     /* BOM: Excel reads the file as UTF-8 only with it */
-    fputs("\xEF\xBB\xBF" "line (行号),case_id (结算ID),field (字段),reason (原因)\r\n", f);
+    fputs(RJ_CSV_HEADER, f);
     for (size_t i = 0; i < rej->n && !ferror(f); i++) {
         const cm_reject *e = &rej->e[i];
         fprintf(f, "%u,", e->line);

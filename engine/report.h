@@ -32,6 +32,9 @@ long rj_top_reasons(const pl_rejects *rej, rj_reason_count **out);
  * suffix ("x/settlement-2025Q1.h5", ".rejects.csv" ->
  * "x/settlement-2025Q1.rejects.csv"). 0, or -1 when it does not fit. */
 
+/* The first line of OUT.rejects.csv (with the UTF-8 BOM Excel needs). */
+#define RJ_CSV_HEADER "\xEF\xBB\xBF" "line (行号),case_id (结算ID),field (字段),reason (原因)\r\n"
+
 /* Writes the rejects to path as CSV: UTF-8 with a BOM (Excel), CRLF,
  * RFC 4180 quoting; header line, case_id, field, reason with the Chinese
  * term beside each; one row per reject, by line; header only when there

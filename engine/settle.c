@@ -446,7 +446,7 @@ static int apply_inst_table(settle_run *st, uint32_t *const *remap, char *err, s
                 char why[104];
                 snprintf(why, sizeof why, "institution %.31s is not in the institution table "
                                           "(input.institutions) and the row has no level", inst[g].id);
-                if (pl_reject_add(&rj[tid], c->line, c->case_id, "institution_level", why)) oom++;
+                if (pl_reject_add(&rj[tid], c->line, pl_case_id(&st->s, (size_t)i), "institution_level", why)) oom++;
                 c->status = SLOT_REJECT;
                 c->id_hash = 0; /* out of the duplicate check, as a parse reject */
             }
@@ -583,9 +583,18 @@ static int st_checks(settle_run *st, char *err, size_t errlen)
     if (oom) { free(sc); snprintf(err, errlen, "out of memory"); return CM_EXIT_INTERNAL; }
     st->rejects = (int64_t)st->rej.n;
     if (st->cases == 0) {
-        snprintf(err, errlen, "%s: no case to settle (%lld rows read, %lld rejected); fix the input "
-                              "(casemix group --scheme dip ... lists every row with its reason)",
-                 st->input, (long long)st->records, (long long)st->rejects);
+        /* nothing is written: say the most frequent reasons here */
+        char why[600] = "";
+        rj_reason_count *rc = NULL;
+        long ng = rj_top_reasons(&st->rej, &rc);
+        size_t wl = 0;
+        for (long j = 0; j < ng && j < 3 && wl < sizeof why; j++)
+            wl += (size_t)snprintf(why + wl, sizeof why - wl, "\n  %lld rows: %s: %s", (long long)rc[j].n,
+                                   rc[j].field[0] ? rc[j].field : "(row)", rc[j].text);
+        free(rc);
+        snprintf(err, errlen, "%s: no case to settle (%lld rows read, %lld rejected); the most frequent reasons:%s\n"
+                              "fix the input (casemix group --scheme dip ... lists every row with its reason)",
+                 st->input, (long long)st->records, (long long)st->rejects, why);
         free(sc);
         return CM_EXIT_INPUT;
     }
@@ -1531,9 +1540,11 @@ static void print_scheme(const settle_run *st, const char *name, const scheme_to
     printf("  %s total        %15.4f %s\n", name, (double)T->points_e4 / SC_SCORE_UNIT, unit);
     int64_t diff = T->budget_fen - st->fund_fen;
     printf("  %s budget       %18s yuan\n", name, yuan(b1, T->budget_fen));
-    printf("  %s vs claimed   %18s yuan (%+.2f%%) = budget - fund claimed by the cases (Σ fund_paid %s yuan)\n",
-           name, yuan(b3, diff), st->fund_fen > 0 ? 100.0 * (double)diff / (double)st->fund_fen : 0.0,
-           yuan(b2, st->fund_fen));
+    if (st->fund_fen > 0)
+        printf("  %s vs claimed   %18s yuan (%+.2f%%) = budget - fund claimed by the cases (Σ fund_paid %s yuan)\n",
+               name, yuan(b3, diff), 100.0 * (double)diff / (double)st->fund_fen, yuan(b2, st->fund_fen));
+    else
+        printf("  %s vs claimed   the cases claim no fund money (Σ fund_paid 0): no comparison\n", name);
     printf("  %s point value  %15.6f yuan/point (点值) = (budget / fund share) / Σ points\n", name, T->point_value);
     int ok = T->pay_fen == T->budget_fen && T->cases_paid_fen == T->pay_fen;
     printf("  %s payments     %18s yuan   = budget %s; Σ cases %s  [%s]\n", name, yuan(b1, T->pay_fen),
@@ -1571,7 +1582,7 @@ static void print_rejects(const settle_run *st)
     printf("  rejected money   total cost %s yuan, fund paid %s yuan: the amounts that could be parsed",
            yuan(b1, st->rej_cost_fen), yuan(b2, st->rej_fund_fen));
     if (st->rej_no_cost)
-        printf(" (%lld of %lld rows count 0: rejected at or before their total cost)", (long long)st->rej_no_cost,
+        printf(" (%lld of %lld rows count 0: their total cost does not read)", (long long)st->rej_no_cost,
                (long long)st->rejects);
     printf("; not settled\n");
 }
@@ -1614,13 +1625,27 @@ static void st_summary(const settle_run *st)
            st->records == st->cases + st->rejects ? "reconciled" : "MISMATCH");
     if (st->dups) printf("  duplicate ids    %12lld  (rejected, not paid)\n", (long long)st->dups);
     print_rejects(st);
+    /* a run that rejects much shares the whole budget over what is left:
+     * say so loudly (the payments are right for the cases kept, but the
+     * input needs a look before they are used) */
+    if (st->rejects * 100 >= st->records || st->rej_cost_fen * 100 > st->cost_fen + st->rej_cost_fen) {
+        int64_t all_cost = st->cost_fen + st->rej_cost_fen;
+        printf("  WARNING          %.1f%% of the records (%.1f%% of the cost that could be read) were rejected and are "
+               "not paid;\n"
+               "                   the whole budget is shared over the cases left. Read the rejects file before "
+               "using these payments.\n",
+               st->records ? 100.0 * (double)st->rejects / (double)st->records : 0.0,
+               all_cost ? 100.0 * (double)st->rej_cost_fen / (double)all_cost : 0.0);
+    }
     printf("  institutions     %12zu   level coefficients %.4f / %.4f / %.4f (%s)\n", st->ninst, st->coef[1],
            st->coef[2], st->coef[3], cfg->coef_mode == CM_COEF_HISTORY ? "history" : "fixed");
     printf("  total cost       %18s yuan (the cases)\n", yuan(b1, st->cost_fen));
-    printf("  fund paid        %18s yuan   fund share %.6f (Σ fund paid / Σ total cost)\n", yuan(b1, st->fund_fen),
-           st->fund_share);
-    printf("  flags            categories!=total %lld, LOS!=dates %lld, fund+self!=total %lld\n",
-           (long long)st->n_flag[0], (long long)st->n_flag[1], (long long)st->n_flag[3]);
+    printf("  fund paid        %18s yuan   fund share %.6f (%s)\n", yuan(b1, st->fund_fen), st->fund_share,
+           cfg->fund_share > 0 ? "budget.fund_share, not computed" : "Σ fund paid / Σ total cost");
+    printf("  flags            categories!=total %lld, LOS!=dates %lld, fund+self!=total %lld, "
+           "level!=institution's %lld%s\n",
+           (long long)st->n_flag[0], (long long)st->n_flag[1], (long long)st->n_flag[3], (long long)st->n_flag[2],
+           st->has_mtab ? " (the table's level is used)" : " (the first row's level is used)");
     printf("  quality notes    %12lld  on kept cases (field treated as missing: bad date %lld, patient %lld, "
            "amount %lld; age_days vs age_years %lld); see /quality\n",
            (long long)st->notes, (long long)st->n_flag[9], (long long)st->n_flag[10], (long long)st->n_flag[11],
@@ -1704,7 +1729,8 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         fprintf(stderr, "casemix: %s: output path too long\n", st->output);
         return CM_EXIT_USAGE;
     }
-    if (h5w_check_target(st->output, H5_KIND_SETTLEMENT, err, sizeof err)) {   /* before any work */
+    if (h5w_check_target(st->output, H5_KIND_SETTLEMENT, err, sizeof err) ||   /* before any work */
+        cm_side_check_target(st->rejects_csv, RJ_CSV_HEADER, err, sizeof err)) {
         fprintf(stderr, "casemix: %s\n", err);
         return CM_EXIT_OUTPUT;
     }

@@ -281,7 +281,7 @@ run gbk_late "$D/gbk_late.csv"
 eq "gbk_late: exit" "$RC" 0
 if [ "$RC" = 0 ]; then
     eq "gbk_late: summary read|cases|rejects; the reject" \
-        "$(h5cols "$OUT" /summary records_read cases rejects) $(h5cols "$OUT" /rejects line case_id)" "15001|15000|1 15002|"
+        "$(h5cols "$OUT" /summary records_read cases rejects) $(h5cols "$OUT" /rejects line case_id)" "15001|15000|1 15002|A15001"
     has "gbk_late: reason" "$(h5cols "$OUT" /rejects reason)" "input.encoding"
 fi
 sed 's/^input = {.*/input = { records = "header_only.csv"; encoding = "GBK"; };/' $CFG > $C/.gbk.$$.cfg
@@ -291,10 +291,18 @@ eq "gbk_late_forced: exit" "$RC" 0
 [ "$RC" = 0 ] && eq "gbk_late_forced: summary read|cases|rejects" \
     "$(h5cols "$OUT" /summary records_read cases rejects)" "15001|15001|0"
 rm -f "$D/gbk_late.csv"
+# a UTF-8 export with a BOM is UTF-8 (auto): a stray non-UTF-8 byte in row 3 rejects that row
+# only, under its case id, and the file is not decoded as GBK
+{ printf '\357\273\277%s,note\n' "$S"; printf 'B1,H1,3,K35.800,,100.00,50.00,急性阑尾炎\n'
+  printf 'B2,H1,3,K35.800,,100.00,50.00,\351x\n'; printf 'B3,H1,3,K35.800,,100.00,50.00,胆囊\n'; } > "$D/bom_stray.csv"
+settled bom_stray "$D/bom_stray.csv" 3 "3|B2|" "2|B1|K35.8|0 4|B3|K35.8|0"
+reason bom_stray 3 "byte 0xE9 at byte 31 is not UTF-8"
+[ "$RC" = 0 ] && eq "bom_stray: /input_encoding" "$(h5dump -a /input_encoding "$OUT" | grep -o '"UTF-8"')" '"UTF-8"'
 printf '%s\nW1,H1,3,K35.800,,100.00,50.00\n' "$S" | iconv -f UTF-8 -t UTF-16 > "$D/utf16.csv"
 fatal utf16 "$D/utf16.csv" 4 "utf16.csv:1" "iconv"
 printf '%s\nZ1,H1,3,K35.800,,100.00,50.00\nZ2,H1,3,K35.8\00000,,100.00,50.00\nZ3,H1,3,K35.800,,100.00,50.00\n' "$S" > "$D/nul.csv"
-settled nul "$D/nul.csv" 3 "3||" "2|Z1|K35.8|0 4|Z3|K35.8|0"
+# the damage is in the diagnosis: the row is rejected under its own (clean) case id
+settled nul "$D/nul.csv" 3 "3|Z2|" "2|Z1|K35.8|0 4|Z3|K35.8|0"
 reason nul 3 "NUL"
 printf 'case_id,institution_id,institution_\000level,principal_dx,principal_proc,total_cost,fund_paid\nZ1,H1,3,K35.800,,100.00,50.00\n' > "$D/nul_header.csv"
 fatal nul_header "$D/nul_header.csv" 4 "nul_header.csv:1" "NUL"
@@ -364,7 +372,7 @@ quality los "7|L6|los_days|'four': not a whole number" "7|512"
 echo "== institution levels"
 settled levels $C/levels.csv 11 "10|V9|institution_level 11|V10|institution_level" \
     "2|V1|K35.8|0 3|V2|K35.8|0 4|V3|K35.8|0 5|V4|K35.8|0 6|V5|K35.8|0 7|V6|K35.8|0 8|V7|K35.8|0 9|V8|K35.8|0 12|V11|K35.8|0"
-reason levels 10 "empty"
+reason levels 10 "'未定级': not graded; settle needs a level 1-3"
 [ "$RC" = 0 ] && eq "levels: /cases level" "$(h5cols "$OUT" /cases level | tr '\n' ' ')" "3 2 1 3 3 2 1 2 3 "
 
 echo "== code lists"
@@ -407,6 +415,25 @@ if [ "$RC" = 0 ]; then
     has "fund_zero_share: attribute fund_share_source" \
         "$(h5dump -a /fund_share_source "$OUT" 2>/dev/null)" "budget.fund_share"
 fi
+
+# An export whose 统筹基金支付 column is empty in every row: each empty fund payment is no fund
+# payment (0, a bad_amount note), so the share is 0 and the run stops the same way; with
+# budget.fund_share it settles, every case kept.
+sed 's/,0\.00$/,/; s/,0$/,/' $C/fund_zero.csv > "$D/fund_empty.csv"
+fatal fund_empty "$D/fund_empty.csv" 4 "fund_empty.csv" "fund share is 0" "3 cases" "统筹基金支付" "budget.fund_share"
+settled fund_empty_share "$D/fund_empty.csv" 3 "" "2|Z1|K35.8|0 3|Z2|K35.8|0 4|Z3|K35.8|0" $C/corpus_share.cfg
+quality fund_empty_share "2|Z1|fund_paid|empty fund payment" "3|Z2|fund_paid|empty" "4|Z3|fund_paid|empty" \
+    "2|2048 3|2048 4|2048"
+
+echo "== every bad field of a row is noted (none dropped)"
+# 14 cost categories and both dates unreadable: 16 notes on one kept case
+{ printf 'case_id,institution_id,institution_level,principal_dx,principal_proc,total_cost,fund_paid,admit_date,discharge_date'
+  for k in bed consult exam lab treatment surgery nursing material western herbal patent general registration other; do
+      printf ',cost_%s' $k; done; printf '\n'
+  printf 'N1,H1,3,K35.800,,100.00,50.00,2025-02-30,2025-13-01,a,b,c,d,e,f,g,h,i,j,k,l,m,n\n'; } > "$D/many_notes.csv"
+settled many_notes "$D/many_notes.csv" 1 "" "2|N1|K35.8|1"   # categories (all 0) != total: flag bit 0
+[ "$RC" = 0 ] && eq "many_notes: /quality rows and summary count" \
+    "$(h5cols "$OUT" /quality field | grep -c .)|$(h5cols "$OUT" /summary quality_notes)" "16|16"
 
 echo "== age in days for every age (issue 9.1)"
 # DIP only: no demographic is needed, every bad one is a note
@@ -457,6 +484,12 @@ reason long_ids 13 "'$(printf '病%.0s' $(seq 10))...': case id of 75 bytes"
     bad "long_ids: group exited $?"
 eq "long_ids: group ids" "$(cut -d, -f1 "$D/long_ids.group.csv" | tail -n +2 | awk '{ printf "%d ", length($0) }')" \
     "23 24 40 64 30 30 40 64 64 30 23 63 "
+
+# a long id rejected after the read (institution table: not in it, no level) keeps its whole id
+printf '%s\nA1,H1,3,K35.800,,100.00,50.00\n%s,H9,,K35.800,,100.00,50.00\n%s,H9,,K35.800,,100.00,50.00\n' \
+    "$S" "$I40" "41040025010100000123病AAAAAAAAAAAA" > "$D/long_ids_inst.csv"
+settled long_ids_inst "$D/long_ids_inst.csv" 3 "3|$I40|institution_level 4|41040025010100000123病AAAAAAAAAAAA|institution_level" \
+    "2|A1|K35.8|0" $C/corpus_inst.cfg
 
 echo "== reject only what the run needs (issue 9.2)"
 settled optional_fields $C/optional_fields.csv 9 "7|O6|total_cost 8|O7|institution_level 9|O8|fund_paid" \

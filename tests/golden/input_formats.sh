@@ -46,7 +46,7 @@ expect "reject reasons echo the value" "$(h5cols "$D/bad.h5" /rejects reason | g
 expect "cases: line|id|group|flags" "$(h5cols "$D/bad.h5" /cases line case_id dip_group flags | tr '\n' ' ')" \
     "2|B1|K35.8|0 3|B2|K35.8|3 4|B3|K35.8|512 5|B4|K35.8|512 11|B9|KBBZ|0 "
 expect "quality notes: line|id|field|reason" "$(h5cols "$D/bad.h5" /quality line case_id field reason | tr '\n' ' ')" \
-    "4|B3|discharge_date|discharge '2025-01-01' before admission '2025-01-05' 5|B4|admit_date|'2025-02-30': not a date YYYY-MM-DD "
+    "4|B3|discharge_date|discharge '2025-01-01' before admission '2025-01-05' 5|B4|admit_date|'2025-02-30': not a date (no such day, or a form not accepted) "
 expect "records read = cases + rejects (blank line not a record)" \
     "$(h5cols "$D/bad.h5" /summary records_read cases rejects quality_notes)" "11|5|6|2"
 

@@ -73,6 +73,13 @@ refused "settle over a directory" "$D/adir" "is a directory" \
 refused "calibrate over the settlement" "$D/settle.h5" "is a casemix settlement file" \
     "$BIN" calibrate --config "$D/region.cfg" --out "$D/settle.h5" --quiet
 [ ! -e "$D/settle.catalogue.csv" ] && ok "refused calibrate wrote no side file" || bad "refused calibrate wrote its CSV"
+printf 'my catalogue notes\n' > "$D/mine.catalogue.csv"
+refused "calibrate over a catalogue CSV casemix did not write" "$D/mine.catalogue.csv" "is another file, not one casemix wrote" \
+    "$BIN" calibrate --config "$D/region.cfg" --out "$D/mine.h5" --quiet
+[ ! -e "$D/mine.h5" ] && ok "refused calibrate wrote no HDF5 file" || bad "refused calibrate wrote mine.h5"
+printf 'my rejects notes\n' > "$D/mine2.rejects.csv"
+refused "settle over a rejects CSV casemix did not write" "$D/mine2.rejects.csv" "is another file, not one casemix wrote" \
+    "$BIN" settle --config "$D/region.cfg" --out "$D/mine2.h5" --quiet
 refused "group over the settlement" "$D/settle.h5" "is another file" \
     "$BIN" group --scheme dip --config "$D/region.cfg" --input "$D/current.csv" --out "$D/settle.h5" --quiet
 refused "group over its own input" "$D/current.csv" "is another file" \

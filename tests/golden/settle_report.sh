@@ -12,22 +12,23 @@
 #  5    R2    ZZZ.999 (not in the ICD-10 list)            blank: dx_invalid
 #  6    R3    J18.900 (listed; no J18 group)              blank: no_catalogue_entry
 #  7    R4    K35.800 + 99.9999 (no procedure attribute)  blank: proc_attribute_unknown
-#  8    X1    total 'abc'                                 total_cost, bad amount    0 / 0
+#  8    X1    total 'abc', fund 1.00                      total_cost, bad amount    0 / 1.00
 #  9    X2    fund 150.00 > total 100.00                  fund_paid, above total    100.00 / 150.00
 #  10   C1    repeated id (10.00 / 5.00)                  case_id, duplicate        10.00 / 5.00
-#  11   X3    total '1.234'                               total_cost, bad amount    0 / 0
+#  11   X3    total '1.234', fund 1.00                    total_cost, bad amount    0 / 1.00
 #  12   X4    level 4 (0.00 / 0.00)                       institution_level         0 / 0
 #  13   X5    fund 'zz', total 40.00                      fund_paid, bad amount     40.00 / 0
 #  14   X6    fund 300.00 > total 200.00                  fund_paid, above total    200.00 / 300.00
 #  15   --    empty case id (0.00 / 0.00)                 case_id, empty            0 / 0
 #  16   C1    repeated id (20.00 / 10.00)                 case_id, duplicate        20.00 / 10.00
-#  17   X7    total 'x'                                   total_cost, bad amount    0 / 0
+#  17   X7    total 'x', fund 1.00                        total_cost, bad amount    0 / 1.00
 #  18   X8    too few fields                              (row), field count        0 / 0
 #
 # Reason groups, most rows first, ties by first line: total_cost 3, fund_paid
 # (above total) 2, case_id (duplicate) 2, institution_level 1, fund_paid (bad
 # amount) 1; "and 2 more reasons" (empty id, field count). Rejected money:
-# total cost 370.00 yuan, fund paid 465.00 yuan; 6 of 11 rows count 0 for
+# total cost 370.00 yuan, fund paid 468.00 yuan (a rejected row's amounts are read
+# as far as they read, wherever the reject happened); 6 of 11 rows count 0 for
 # the total cost (a total of 0.00 counts as none).
 set -u
 cd "$(dirname "$0")/../.."
@@ -68,9 +69,17 @@ echo "X8,H2,1"
 } > "$D/input.csv"
 OUT=$D/settlement-T1-REPORT.h5
 CSV=$D/settlement-T1-REPORT.rejects.csv
-echo "old rejects of an earlier run" > "$CSV"
+# a file of the user's at the rejects path is never replaced: exit 5 before any work
+echo "my own notes" > "$CSV"
+"$BIN" settle --config "$D/report.cfg" --out "$OUT" > /dev/null 2> "$D/stderr.txt"
+eq "a file casemix did not write at OUT.rejects.csv: exit 5, left as it is" "$?|$(cat "$CSV")|$([ -e "$OUT" ] && echo h5)" \
+    "5|my own notes|"
+has "  ... and the message says so" "$(cat "$D/stderr.txt")" "not one casemix wrote"
+# an earlier run's rejects file is replaced
+printf '\357\273\277line (行号),case_id (结算ID),field (字段),reason (原因)\r\n99,OLD,x,old rejects of an earlier run\r\n' > "$CSV"
 "$BIN" settle --config "$D/report.cfg" --out "$OUT" > "$D/summary.txt" 2> "$D/stderr.txt"
 eq "settle exit code" "$?" 0
+case "$(cat "$CSV")" in *OLD*) bad "the earlier rejects file was not replaced" ;; *) ok "the earlier rejects file was replaced" ;; esac
 SUM=$(cat "$D/summary.txt")
 
 echo "== blank-group reason in /cases (dip_blank_reason)"
@@ -99,8 +108,8 @@ eq "top five at most" "$(echo "$TOP" | wc -l | tr -d ' ')" 5
 
 echo "== rejected money"
 eq "/summary rejects_total_cost_fen|rejects_fund_paid_fen" \
-    "$(h5cols "$OUT" /summary rejects_total_cost_fen rejects_fund_paid_fen)" "37000|46500"
-has "summary" "$SUM" "rejected money   total cost 370.00 yuan, fund paid 465.00 yuan: the amounts that could be parsed (6 of 11 rows count 0: rejected at or before their total cost)"
+    "$(h5cols "$OUT" /summary rejects_total_cost_fen rejects_fund_paid_fen)" "37000|46800"
+has "summary" "$SUM" "rejected money   total cost 370.00 yuan, fund paid 468.00 yuan: the amounts that could be parsed (6 of 11 rows count 0: their total cost does not read)"
 
 echo "== rejects CSV beside the output"
 [ -f "$CSV" ] && ok "rejects file exists" || bad "no $CSV"

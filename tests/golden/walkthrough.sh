@@ -72,7 +72,7 @@ has "the rejects file opens in Excel (BOM)" "$(head -c 3 "$D/settlement.rejects.
 PY=/usr/bin/python3
 if $PY -c 'import h5py, pandas, openpyxl' 2> /dev/null; then
     awk '/Reading the output in Python/{f=1} f&&/^```python/{g=1;next} g&&/^```/{exit} g' README.md |
-        sed "s#build/example/settlement-410400-2025.h5#$OUT#" > "$D/snippet.py"
+        sed "s#build/example-settlement-410400-2025.h5#$OUT#" > "$D/snippet.py"
     if (cd "$D" && $PY snippet.py > snippet.log 2>&1); then
         eq "README snippet: Excel file, Σ payment_fen = budget" \
             "$($PY -c "import pandas as pd; print(int(pd.read_excel('$D/institutions.xlsx').payment_fen.sum()))")" \
