@@ -20,10 +20,11 @@
  * per-case state in slot fields the period no longer reads after the build:
  * cm_case.score_e4, pay_fen, outlier, drg_outlier and the scenario bits of
  * flags (SN_FLAGS). Any other scenario (SN_OWN_ARRAYS) allocates arrays of
- * its own: 8 (score) + 8 (payment) + 1 (outlier) + 2 (flags) = 19 bytes a
- * case for one scheme, 36 for scheme "both" (DRG points and payments, DRG
- * outlier class). Scheme "both" keeps DRG points and payments in two side
- * arrays (16 bytes a case) in the baseline too. The period reads its own
+ * its own: 8 (score) + 8 (payment) + 2 (DIP and DRG outlier classes) + 2
+ * (flags) = 20 bytes a case for one scheme (19 touched: one outlier class
+ * is unused), 36 for scheme "both" (+ DRG points and payments). Scheme
+ * "both" keeps DRG points and payments in two side arrays (16 bytes a case)
+ * in the baseline too. The period reads its own
  * flag bits only (flags & ~SN_FLAGS), so scenarios can run in any order and
  * a scenario's results do not depend on another's.
  */
