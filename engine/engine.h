@@ -7,10 +7,11 @@
  *   reader (blocks -> chunks at record boundaries, parallel)
  *     -> record parse + validation (rejects with line and field)
  *     -> grouper (gr_dip_assign)          [per chunk, in parallel]
- *   -> set checks (duplicate case ids; per-case score, in parallel;
- *      special-review cap)
- *   -> partials per fixed slice, merged in slice order
- *   -> point value, institution and case payments (largest remainder)
+ *   -> set checks (duplicate case ids), the period's partials
+ *      = the period (engine/period.h), read-only afterwards
+ *   -> a scenario: per-case score (in parallel), special-review cap,
+ *      partials per fixed slice merged in slice order, point value,
+ *      institution and case payments (largest remainder)
  *   -> HDF5 (one thread) -> rename to the final name
  *
  * See docs/ARCHITECTURE.md.
@@ -116,23 +117,27 @@ const char *case_flag_name(unsigned bit);
 #define CM_ID_LONG 1
 static inline int cm_id_is_long(const char *slot_id) { return slot_id[23] != 0; }
 
+/* score_e4, pay_fen, outlier, drg_outlier and the flags CF_SPECIAL,
+ * CF_SPECIAL_OVER and CF_NO_STD_COST are the baseline scenario's
+ * (engine/period.h); every other field is the period's. */
 typedef struct {
     char case_id[24];
     int64_t total_fen;
     int64_t fund_fen;
     union {
-        int64_t score_e4;        /* final case score, 1e-4 points (computed after the duplicate check) */
+        int64_t score_e4;        /* baseline: case score, 1e-4 points (after the duplicate check) */
         uint64_t dup_entry;      /* table space of pl_find_duplicates */
     };
     union {
-        int64_t pay_fen;         /* payment share of the institution's payment */
+        int64_t pay_fen;         /* baseline: payment share of the institution's payment */
         uint64_t id_hash;        /* pl_id_hash(case_id), from parse to the duplicate check */
     };
     union {
         int32_t bucket_fen[SC_BUCKET__COUNT]; /* price-ratio buckets; see CF_BIG_BUCKETS */
-        uint32_t order_at;       /* after the pay partials (buckets summed, dead): the
-                                    slot of the case at this position of the cases
-                                    sorted by institution (pl_slots.buckets_gone) */
+        uint32_t order_at;       /* after the period's partials (buckets summed, dead):
+                                    the slot of the case at this position of the cases
+                                    sorted by institution (pl_slots.buckets_gone,
+                                    cm_period.inst_start) */
     };
     uint32_t line;               /* physical line of the row in the input */
     uint32_t inst;               /* institution index (after remap) */

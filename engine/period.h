@@ -1,0 +1,211 @@
+/*
+ * period.h - internal: the settlement split into an immutable period and
+ * scenarios computed from it (docs/ARCHITECTURE.md "Period and scenario").
+ *
+ *   cm_period   the read, parsed and grouped cases of one period with their
+ *               institutions, groups, rejects, data-quality notes and
+ *               duplicate checks, and every sum that does not depend on the
+ *               settlement settings (costs, buckets, group and DRG counts).
+ *               Built once by period_build (engine/period.c); read-only
+ *               afterwards (see "the baseline" below).
+ *   cm_scenario one settlement of a period under one set of settings
+ *               (budgets, fund share, level coefficients, outlier rules,
+ *               scores): per-case scores, outlier classes, special-review
+ *               flags, DRG points and payments, the partials, point values
+ *               and institution payments. As many as asked, each with its
+ *               own memory (sn_run, engine/score.c and engine/pay.c).
+ *
+ * The baseline. A plain settlement must not cost more memory than one
+ * 96-byte slot a case, so the first scenario (SN_IN_SLOTS) keeps its
+ * per-case state in slot fields the period no longer reads after the build:
+ * cm_case.score_e4, pay_fen, outlier, drg_outlier and the scenario bits of
+ * flags (SN_FLAGS). Any other scenario (SN_OWN_ARRAYS) allocates arrays of
+ * its own: 8 (score) + 8 (payment) + 2 (DIP and DRG outlier classes) + 2
+ * (flags) = 20 bytes a case for one scheme (19 touched: one outlier class
+ * is unused), 36 for scheme "both" (+ DRG points and payments). Scheme
+ * "both" keeps DRG points and payments in two side arrays (16 bytes a case)
+ * in the baseline too. The period reads its own
+ * flag bits only (flags & ~SN_FLAGS), so scenarios can run in any order and
+ * a scenario's results do not depend on another's.
+ */
+#ifndef CASEMIX_PERIOD_H
+#define CASEMIX_PERIOD_H
+
+#include "settle.h"
+
+/* Partials are summed per fixed slice of 2^SLICE_SHIFT slots and merged in
+ * slice order (the one definition; period.c and pay.c use it). */
+#define SLICE_SHIFT 20
+
+/* Flag bits set by a scenario (outlier rules, special review); every other
+ * bit of cm_case.flags belongs to the period. */
+#define SN_FLAGS (CF_SPECIAL | CF_SPECIAL_OVER | CF_NO_STD_COST)
+
+/* ------------------------------------------------------------------ */
+/* Period                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    /* settings and tables (owned: dip, drg, al, cal, mtab, drg_ref_fen) */
+    const cm_config *cfg;    /* the period's configuration (not owned) */
+    const char *input;       /* input path (not owned) */
+    gr_dip *dip;             /* NULL when the scheme has no DIP */
+    gr_drg *drg;             /* NULL when the scheme has no DRG */
+    struct col_aliases *al;
+    cm_calib cal;            /* history calibration; DRG RW even without history */
+    int use_hist;
+    int nt;                  /* threads of the build (per-thread lists below) */
+    size_t ng;               /* DIP groups */
+    int32_t blank;           /* the blank group KBBZ */
+    size_t nd;               /* CHS-DRGs */
+    int drg_table_rw;        /* RW from drg.weights (published), not from history */
+    double *drg_ref_fen;     /* [d] mean cost of the DRG for the outlier rules: history,
+                                else (published weights) the current period's */
+    size_t drg_ref_period;   /* DRGs whose reference mean is the current period's */
+    /* institution master table (input.institutions) */
+    gr_inst_table mtab;
+    int has_mtab;
+    const char **inst_name;  /* [ninst] name from the table, "" when not in it (owned array) */
+    size_t n_inst_untabled;  /* institutions with cases that are not in the table */
+    char untabled_ids[160];  /* the first of them, for the note */
+    /* cases (owned). Slot fields of the period: everything but score_e4,
+     * pay_fen, outlier, drg_outlier and the SN_FLAGS bits, which are the
+     * baseline scenario's. bucket_fen is gone after the build: the slots
+     * hold the institution order (order_at) there. */
+    pl_slots s;
+    pl_inst_table *itab;     /* [nt] read stage only */
+    pl_rejects *rejs;        /* [nt + 1] read stage only */
+    pl_rejects rej;          /* merged, by line (/rejects) */
+    pl_rejects *quals;       /* [nt] read stage only */
+    pl_rejects qual;         /* merged, by line (/quality) */
+    pl_inst *inst;           /* [ninst] sorted by id */
+    size_t ninst;
+    size_t *inst_start;      /* [ninst + 1] the cases of institution k, in slot order, are the
+                                slots s.slots[j].order_at for j in inst_start[k]..inst_start[k+1] */
+    size_t nslice;           /* slices of 2^SLICE_SHIFT slots */
+    /* sums that do not depend on the settings (owned) */
+    sc_inst_partial *ip;     /* [ninst] n_cases, costs, buckets, n_blank (score fields 0) */
+    int64_t *inst_rw_e4;     /* [ninst] Σ DRG RW of DRG-grouped cases, 1e-4 (CMI) */
+    int64_t *inst_ndrg;      /* [ninst] DRG-grouped cases */
+    int64_t *inst_ungroup;   /* [ninst] DRG 0000 cases */
+    int64_t *group_n, *group_cost;
+    double *group_sumsq;
+    int64_t *drg_n, *drg_cost, *drg_los, *drg_los_n;
+    double *drg_sumsq;
+    int64_t records, cases, rejects, empty, dups, notes;
+    int64_t cost_fen, fund_fen, n_blank;
+    int64_t n_flag[CF__COUNT];   /* cases by flag, the period's bits (SN_FLAGS bits 0) */
+    int64_t n_drg_ok, n_drg_ungroupable;
+    /* rejected rows' money as parsed (a row rejected before or at an
+     * amount has 0 there: slot_init zeroes it, parse_money too on error) */
+    int64_t rej_cost_fen, rej_fund_fen, rej_no_cost;
+    uint64_t input_size;
+    const char *input_encoding;  /* the reader's: "UTF-8" or "GB18030" (decoded) */
+    double t_load, t_read, t_checks;
+} cm_period;
+
+/* Loads the tables, reads, groups and checks input (the cm_run_opts'
+ * input, else cfg's) into p: load, read+group, set checks, the period's
+ * partials and the institution order. Returns 0 or an exit code (CM_EXIT_*)
+ * with a message in err; p is to be freed by period_free either way. */
+int period_build(cm_period *p, const cm_config *cfg, const char *input, int quiet, char *err, size_t errlen);
+void period_free(cm_period *p);
+/* The configuration checks of a settlement that come before any work
+ * (budgets, weights, history): 0, or CM_EXIT_CONFIG with err. */
+int period_check_config(const cm_config *cfg, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ */
+/* Scenario                                                            */
+/* ------------------------------------------------------------------ */
+
+/* A per-case column: element i at base + i * stride (stride 96 for a field
+ * of the slots, the element size for an array of the scenario's own). */
+typedef struct {
+    unsigned char *base;
+    size_t stride;
+} sn_col;
+static inline int64_t *sn_i64(sn_col c, size_t i) { return (int64_t *)(void *)(c.base + i * c.stride); }
+static inline uint16_t *sn_u16(sn_col c, size_t i) { return (uint16_t *)(void *)(c.base + i * c.stride); }
+static inline uint8_t *sn_u8(sn_col c, size_t i) { return c.base + i * c.stride; }
+
+/* cost / standard cost, or -1 when the group has no standard cost. The
+ * same expression everywhere, so a recomputed ratio is bit-identical. */
+static inline double case_ratio(const double *std_fen, const cm_case *c)
+{
+    double std = std_fen[(size_t)c->group * 4 + c->level];
+    return std > 0 ? (double)c->total_fen / std : -1.0;
+}
+
+/* One payment scheme's totals (DIP or DRG). */
+typedef struct {
+    int on;
+    int64_t budget_fen;
+    int64_t points_e4;       /* Σ case scores / points */
+    int64_t pay_fen;         /* Σ institution payments */
+    int64_t cases_paid_fen;  /* Σ case payments */
+    double point_value;      /* yuan per point */
+    int64_t n_outlier[SC_OUT__COUNT];
+    int64_t *inst_points;    /* [ninst] */
+    int64_t *inst_pay;       /* [ninst] */
+} scheme_tot;
+
+typedef enum {
+    SN_IN_SLOTS = 0,         /* the baseline: per-case state in the period's slots */
+    SN_OWN_ARRAYS = 1        /* any other scenario: per-case arrays of its own */
+} sn_storage;
+
+typedef struct {
+    const cm_period *p;      /* the period (not owned; outlives the scenario) */
+    const cm_config *cfg;    /* the settings (not owned): budgets, fund_share, coefficients,
+                                outliers, drg_outliers, blank_factor, scores, standard cost.
+                                Its input, tables and history are the period's. */
+    sn_storage storage;
+    double coef[4];          /* level coefficients in use ([0] = 1) */
+    double *rw;              /* [ng] DIP scores in use (owned) */
+    double *std_fen;         /* [ng*4+L] standard costs (owned) */
+    /* per case, by slot (columns into the slots or the owned arrays) */
+    sn_col score;            /* int64 DIP score e4; DRG points when DRG is the only scheme */
+    sn_col pay;              /* int64 DIP payment fen; DRG payment when DRG is the only scheme */
+    sn_col drg_pts, drg_pay; /* int64 DRG points e4 and payment fen (== score/pay without DIP) */
+    sn_col outlier;          /* uint8 sc_outlier_class (DIP) */
+    sn_col drg_outlier;      /* uint8 sc_outlier_class (DRG) */
+    sn_col flags;            /* uint16: the period's bits | this scenario's SN_FLAGS */
+    void *own[4];            /* the owned per-case arrays (SN_OWN_ARRAYS; scheme both: DRG ones) */
+    /* sums (owned) */
+    sc_inst_partial *ip;     /* [ninst] the period's partials + scores, outliers, special */
+    int64_t *inst_drg_out;   /* [ninst*3] DRG outlier classes */
+    int64_t n_special, n_special_over;
+    double fund_share;
+    scheme_tot dipt, drgt;
+    double t_score, t_pay;
+} cm_scenario;
+
+/* Computes scenario s of period p under settings cfg (NULL: the period's
+ * own): scores and outlier classes, special review, DRG points, the
+ * partials, point values and payments. storage SN_IN_SLOTS is allowed once
+ * per period (the baseline). Returns 0 or an exit code (CM_EXIT_*) with
+ * err; s is to be freed by sn_free either way. The period is not changed
+ * (but for the baseline's own slot fields). */
+int sn_run(cm_scenario *s, const cm_period *p, const cm_config *cfg, sn_storage storage, char *err,
+           size_t errlen);
+void sn_free(cm_scenario *s);
+
+/* score.c: the per-case state's storage, the tables in use, scores,
+ * outlier classes, special review, DRG points. */
+int sn_score(cm_scenario *s, char *err, size_t errlen);
+/* pay.c: the scenario's partials per slice merged in slice order, point
+ * values, institution and case payments. */
+int sn_pay(cm_scenario *s, char *err, size_t errlen);
+
+/* write.c: the HDF5 output (temporary file renamed at the end) and the
+ * rejects CSV beside it. Returns 0 or CM_EXIT_OUTPUT / CM_EXIT_INTERRUPTED. */
+int settle_write(const cm_period *p, const cm_scenario *s, const char *output, const char *rejects_csv,
+                 const char *t_start, char *err, size_t errlen);
+/* summary.c: the terminal summary of a settlement. */
+void settle_summary(const cm_period *p, const cm_scenario *s, const char *output, const char *rejects_csv,
+                    double t_write);
+const char *std_cost_name(cm_std_cost s);
+long peak_rss_kb(void);
+void iso_now(char *buf, size_t n);
+
+#endif
