@@ -31,6 +31,8 @@ CFLAGS  += -Werror
 endif
 ifeq ($(OPENMP),1)
 OMPFLAGS := -fopenmp
+else
+OMPFLAGS := -Wno-unknown-pragmas
 endif
 ifeq ($(SANITIZE),1)
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -42,7 +42,12 @@ static int slots_reserve(pl_slots *s, size_t ncap)
 int pl_threads(void)
 {
 #ifdef _OPENMP
-    return omp_get_max_threads();
+    /* main clamps the team to CM_MAX_THREADS; lowered here too for callers
+     * that do not go through main (the unit tests), so that no team is ever
+     * larger than the per-thread arrays */
+    int n = omp_get_max_threads();
+    if (n > CM_MAX_THREADS) omp_set_num_threads(n = CM_MAX_THREADS);
+    return n;
 #else
     return 1;
 #endif
@@ -417,7 +422,7 @@ size_t pl_find_duplicates(pl_slots *s, pl_dup_fn fn, void *ctx)
     if (n == 0 || !slots) return 0;
     int np = pl_threads();
     size_t nparts = 2 * (size_t)np;
-    enum { MAXP = 2 * 256 };
+    enum { MAXP = 2 * CM_MAX_THREADS };
     size_t count[MAXP] = {0};
     if (nparts > MAXP) nparts = MAXP;
 #pragma omp parallel
