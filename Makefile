@@ -132,7 +132,7 @@ bench-compare:
 	@sh bench/bench.sh --compare
 
 clean:
-	rm -rf build build-asan casemix
+	rm -rf build build-asan build-noomp casemix
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

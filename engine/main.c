@@ -699,6 +699,11 @@ int main(int argc, char **argv)
     static cm_config cfg;
     int rc = load_config(a.config, &cfg);
     if (rc) return rc;
+    char terr[256];
+    if (pl_test_settings(terr, sizeof terr)) {
+        fprintf(stderr, "casemix: %s\n", terr);
+        return CM_EXIT_USAGE;
+    }
     int threads = a.threads ? a.threads : cfg.threads;
 #ifdef _OPENMP
     /* every per-thread array holds CM_MAX_THREADS entries: a larger OpenMP

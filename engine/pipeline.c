@@ -8,6 +8,8 @@
  */
 #include "pipeline.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -51,6 +53,40 @@ int pl_threads(void)
 #else
     return 1;
 #endif
+}
+
+static int g_slice_shift = 20;
+
+int pl_slice_shift(void) { return g_slice_shift; }
+
+/* A whole number from environment variable name in [lo, hi]: 1 and *v, 0
+ * when unset, -1 (message in err) when set to anything else. */
+static int env_int(const char *name, long long lo, long long hi, long long *v, char *err, size_t errlen)
+{
+    const char *s = getenv(name);
+    if (!s || !*s) return 0;
+    char *end;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (*end || errno || x < lo || x > hi) {
+        snprintf(err, errlen, "%s (a test-only setting) must be a whole number from %lld to %lld, not '%s'; unset it",
+                 name, lo, hi, s);
+        return -1;
+    }
+    *v = x;
+    return 1;
+}
+
+int pl_test_settings(char *err, size_t errlen)
+{
+    long long v;
+    int r = env_int("CASEMIX_TEST_BLOCK_BYTES", 64, (long long)1 << 30, &v, err, errlen);
+    if (r < 0) return -1;
+    if (r) rd_set_block_size((size_t)v);
+    r = env_int("CASEMIX_TEST_SLICE_SHIFT", 4, 30, &v, err, errlen);
+    if (r < 0) return -1;
+    if (r) g_slice_shift = (int)v;
+    return 0;
 }
 
 int pl_thread_id(void)

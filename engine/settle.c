@@ -36,7 +36,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define SLICE_SHIFT 20
+#define SLICE_SHIFT pl_slice_shift() /* 20; smaller under CASEMIX_TEST_SLICE_SHIFT */
 
 /* ------------------------------------------------------------------ */
 /* state of one run                                                    */
