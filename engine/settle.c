@@ -648,8 +648,8 @@ static inline int64_t drg_pts_of(const settle_run *st, size_t i)
 }
 
 /* Shares a scheme's budget over institutions by points, then each
- * institution's payment over its cases; writes case payments through
- * pay_of (the slot's pay_fen or the side array). */
+ * institution's payment over its cases; writes case payments into
+ * the slot's pay_fen, or st->drg_pay for DRG under scheme "both". */
 static int pay_scheme(settle_run *st, scheme_tot *T, int drg_scheme, const size_t *start, char *err,
                       size_t errlen)
 {
