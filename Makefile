@@ -31,6 +31,8 @@ CFLAGS  += -Werror
 endif
 ifeq ($(OPENMP),1)
 OMPFLAGS := -fopenmp
+else
+OMPFLAGS := -Wno-unknown-pragmas
 endif
 ifeq ($(SANITIZE),1)
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -130,7 +132,7 @@ bench-compare:
 	@sh bench/bench.sh --compare
 
 clean:
-	rm -rf build build-asan casemix
+	rm -rf build build-asan build-noomp casemix
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -122,7 +122,7 @@ static const keydef KEYS[] = {
     TEXT(NULL, "region", K_STR, region),
     TEXT(NULL, "period", K_STR, period),
     CHOICE(NULL, "scheme", scheme, SCHEMES),
-    NUM(NULL, "threads", K_INT, threads, 0, IN, 4096, IN),
+    NUM(NULL, "threads", K_INT, threads, 0, IN, CM_MAX_THREADS, IN),
     GROUP("input"),
     { NULL, "history", K_HISTORY, 0, 0, 0, 0, 0, 0, NULL },
     GROUP("dip"), GROUP("drg"), GROUP("scores"), GROUP("coefficients"),

@@ -45,6 +45,10 @@ typedef struct {
 
 #define CM_PATH_MAX 1024
 #define CM_MAX_HISTORY 3
+/* The one thread limit (线程数上限): the threads setting, casemix --threads and
+ * every per-thread array of the engine are bounded by it; a larger OpenMP
+ * default (OMP_NUM_THREADS, the number of cores) is clamped to it. */
+#define CM_MAX_THREADS 256
 
 typedef enum { CM_SCHEME_DIP = 0, CM_SCHEME_DRG, CM_SCHEME_BOTH } cm_scheme;
 typedef enum { CM_MISMATCH_FLAG = 0, CM_MISMATCH_REJECT } cm_mismatch;
@@ -76,7 +80,7 @@ typedef struct {
     char region[32];             /* region = "410400" (统筹区) */
     char period[32];             /* period = "2025Q1" */
     cm_scheme scheme;            /* scheme = "dip" | "drg" | "both"; default dip */
-    int threads;                 /* threads = 0 (0 = all cores) */
+    int threads;                 /* threads = 0 (0 = all cores, at most CM_MAX_THREADS); 0..CM_MAX_THREADS */
 
     /* input { ... } */
     char input_file[CM_PATH_MAX];      /* input.records; may be overridden by --input */

@@ -161,7 +161,7 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
         free(chunks);
         rd_close(&r);
     } else {
-        int64_t sink[256 * 8];
+        int64_t sink[CM_MAX_THREADS * 8];
         memset(sink, 0, sizeof sink);
         bench_ctx x = {dip, drg, sink};
         cm_parse_opts po = {.need = cm_need_columns(CM_RUN_BENCH, 0, 0), .mismatch = CM_MISMATCH_FLAG,

@@ -46,7 +46,9 @@ typedef struct {
     const char *notes;       /* printed after the options; may be NULL */
 } cmd_def;
 
-#define OPT_THREADS(what) { O_THREADS, "--threads", "N", 0, "threads (1-255) for " what "; default: threads setting, else all cores" }
+#define CM_STR_(x) #x
+#define CM_STR(x) CM_STR_(x)
+#define OPT_THREADS(what) { O_THREADS, "--threads", "N", 0, "threads (1-" CM_STR(CM_MAX_THREADS) ") for " what "; default: threads setting, else all cores" }
 #define OPT_HELP { O_HELP, "--help", NULL, 0, "print this help and exit (also -h)" }
 
 static const opt_def SETTLE_OPTS[] = {
@@ -261,8 +263,9 @@ static int parse_args(const cmd_def *c, int argc, char **argv, cli *a)
         case O_HELP: break;
         case O_THREADS: {
             long t = strtol(v, &end, 10);
-            if (*end || t < 1 || t > 255) {
-                fprintf(stderr, "casemix %s: --threads needs a number from 1 to 255, not '%s'; see casemix %s --help\n", c->name, v, c->name);
+            if (!*v || *end || t < 1 || t > CM_MAX_THREADS) {
+                fprintf(stderr, "casemix %s: --threads needs a number from 1 to %d (CM_MAX_THREADS), not '%s'; see casemix %s --help\n",
+                        c->name, CM_MAX_THREADS, v, c->name);
                 return -1;
             }
             a->threads = (int)t;
@@ -666,7 +669,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "--version")) {
-        printf("casemix %s\n", CM_VERSION);
+#ifdef _OPENMP
+        printf("casemix %s (OpenMP, up to %d threads)\n", CM_VERSION, CM_MAX_THREADS);
+#else
+        printf("casemix %s (built without OpenMP: one thread)\n", CM_VERSION);
+#endif
         return 0;
     }
     const cmd_def *cd = find_cmd(cmd);
@@ -693,8 +700,16 @@ int main(int argc, char **argv)
     static cm_config cfg;
     int rc = load_config(a.config, &cfg);
     if (rc) return rc;
+    char terr[256];
+    if (pl_test_settings(terr, sizeof terr)) {
+        fprintf(stderr, "casemix: %s\n", terr);
+        return CM_EXIT_USAGE;
+    }
     int threads = a.threads ? a.threads : cfg.threads;
 #ifdef _OPENMP
+    /* every per-thread array holds CM_MAX_THREADS entries: a larger OpenMP
+     * default (OMP_NUM_THREADS=300, a machine with more cores) is clamped */
+    if (threads <= 0 && omp_get_max_threads() > CM_MAX_THREADS) threads = CM_MAX_THREADS;
     if (threads > 0) omp_set_num_threads(threads);
 #endif
     struct sigaction sa;

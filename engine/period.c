@@ -292,7 +292,7 @@ static int period_checks(cm_period *st, char *err, size_t errlen)
     const cm_config *cfg = st->cfg;
     pl_slots *s = &st->s;
     int nt = st->nt;
-    uint32_t *remap[256];
+    uint32_t *remap[CM_MAX_THREADS];
     if (pl_inst_merge(st->itab, nt, &st->inst, &st->ninst, remap)) {
         snprintf(err, errlen, "out of memory");
         return CM_EXIT_INTERNAL;

@@ -35,7 +35,7 @@
 
 /* Partials are summed per fixed slice of 2^SLICE_SHIFT slots and merged in
  * slice order (the one definition; period.c and pay.c use it). */
-#define SLICE_SHIFT 20
+#define SLICE_SHIFT pl_slice_shift() /* 20; smaller under CASEMIX_TEST_SLICE_SHIFT (tests) */
 
 /* Flag bits set by a scenario (outlier rules, special review); every other
  * bit of cm_case.flags belongs to the period. */

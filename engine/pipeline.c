@@ -8,6 +8,8 @@
  */
 #include "pipeline.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -42,10 +44,49 @@ static int slots_reserve(pl_slots *s, size_t ncap)
 int pl_threads(void)
 {
 #ifdef _OPENMP
-    return omp_get_max_threads();
+    /* main clamps the team to CM_MAX_THREADS; lowered here too for callers
+     * that do not go through main (the unit tests), so that no team is ever
+     * larger than the per-thread arrays */
+    int n = omp_get_max_threads();
+    if (n > CM_MAX_THREADS) omp_set_num_threads(n = CM_MAX_THREADS);
+    return n;
 #else
     return 1;
 #endif
+}
+
+static int g_slice_shift = 20;
+
+int pl_slice_shift(void) { return g_slice_shift; }
+
+/* A whole number from environment variable name in [lo, hi]: 1 and *v, 0
+ * when unset, -1 (message in err) when set to anything else. */
+static int env_int(const char *name, long long lo, long long hi, long long *v, char *err, size_t errlen)
+{
+    const char *s = getenv(name);
+    if (!s || !*s) return 0;
+    char *end;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (*end || errno || x < lo || x > hi) {
+        snprintf(err, errlen, "%s (a test-only setting) must be a whole number from %lld to %lld, not '%s'; unset it",
+                 name, lo, hi, s);
+        return -1;
+    }
+    *v = x;
+    return 1;
+}
+
+int pl_test_settings(char *err, size_t errlen)
+{
+    long long v;
+    int r = env_int("CASEMIX_TEST_BLOCK_BYTES", 64, (long long)1 << 30, &v, err, errlen);
+    if (r < 0) return -1;
+    if (r) rd_set_block_size((size_t)v);
+    r = env_int("CASEMIX_TEST_SLICE_SHIFT", 4, 30, &v, err, errlen);
+    if (r < 0) return -1;
+    if (r) g_slice_shift = (int)v;
+    return 0;
 }
 
 int pl_thread_id(void)
@@ -419,7 +460,7 @@ size_t pl_find_duplicates(pl_slots *s, pl_dup_fn fn, void *ctx)
     if (n == 0 || !slots) return 0;
     int np = pl_threads();
     size_t nparts = 2 * (size_t)np;
-    enum { MAXP = 2 * 256 };
+    enum { MAXP = 2 * CM_MAX_THREADS };
     size_t count[MAXP] = {0};
     if (nparts > MAXP) nparts = MAXP;
 #pragma omp parallel

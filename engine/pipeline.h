@@ -11,6 +11,15 @@ int pl_thread_id(void);
 /* Threads in the team running the calling parallel region (1 outside). */
 int pl_team_size(void);
 
+/* Test-only sizes (tests/identity.sh), so that a small input crosses several
+ * reader blocks and partial slices: CASEMIX_TEST_BLOCK_BYTES (reader block,
+ * >= 64; default 64 MiB) and CASEMIX_TEST_SLICE_SHIFT (log2 of the cases per
+ * partial slice of the settlement, 4..30; default 20). Read once, by main,
+ * before any work; 0, or -1 with a message in err for a value out of range. */
+int pl_test_settings(char *err, size_t errlen);
+/* log2 of the cases per partial slice (20 unless CASEMIX_TEST_SLICE_SHIFT). */
+int pl_slice_shift(void);
+
 typedef struct {
     char id[32];
     uint32_t first_line;

@@ -11,9 +11,8 @@
  * - Money is int64 fen. A case score is kept as int64 in units of 1e-4
  *   point ("score_e4") so that every total is an exact integer sum: the
  *   same in any order, at any thread count, on any number of machines.
- * - Aggregates are partials (sc_inst_partial, sc_totals) merged with
- *   sc_*_merge, which is plain integer addition: merge order cannot change
- *   the result.
+ * - Aggregates are partials (sc_inst_partial) merged with sc_inst_merge,
+ *   which is plain integer addition: merge order cannot change the result.
  */
 #ifndef CASEMIX_SCORING_H
 #define CASEMIX_SCORING_H

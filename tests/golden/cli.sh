@@ -61,7 +61,9 @@ eq "settle --threads=2 and --threads 2: both exit 0" "$ra:$rb" "0:0"
 for ds in /cases /institutions /groups /rejects /summary; do
     h5diff -q "$D/a.h5" "$D/b.h5" $ds $ds > /dev/null 2>&1 && ok "same $ds" || bad "$ds differs between --opt=value and --opt value"
 done
-eq "the threads attribute is 2 in both" "$(h5dump -a /threads "$D/b.h5" | grep -c '(0): 2')" 1
+# a build without OpenMP (make OPENMP=0) runs one thread whatever --threads says
+case "$("$BIN" --version)" in *"without OpenMP"*) NT=1 ;; *) NT=2 ;; esac
+eq "the threads attribute is $NT in both" "$(h5dump -a /threads "$D/b.h5" | grep -c "(0): $NT\$")" 1
 "$BIN" group --scheme dip --config "$SMALL" --input "$SMALL_IN" --out "$D/g1.csv" --quiet
 "$BIN" group --scheme=dip --config="$SMALL" --input="$SMALL_IN" --out="$D/g2.csv" --quiet
 eq "group with --opt=value: same CSV" "$(md5sum < "$D/g1.csv")" "$(md5sum < "$D/g2.csv")"
@@ -88,8 +90,31 @@ refuse "flag with a value" "--quiet takes no value" settle --config "$SMALL" --o
 refuse "empty value" "--out needs a value" settle --config "$SMALL" --out=
 refuse "missing value" "--threads needs a value" settle --config "$SMALL" --out "$D/x.h5" --threads
 refuse "stray argument" "unexpected argument 'extra'" settle --config "$SMALL" extra
-refuse "bad threads" "--threads needs a number from 1 to 255" settle --config "$SMALL" --threads=0
+# the one thread limit (CM_MAX_THREADS), read from the help so the test follows it
+LIM=$("$BIN" settle --help | sed -n 's/.*threads (1-\([0-9]*\)).*/\1/p')
+[ -n "$LIM" ] && [ "$LIM" -ge 2 ] && ok "--help names the thread limit ($LIM)" || bad "--help names the thread limit: '$LIM'"
+refuse "bad threads" "--threads needs a number from 1 to $LIM" settle --config "$SMALL" --threads=0
+refuse "threads above the limit" "--threads needs a number from 1 to $LIM" settle --config "$SMALL" --out "$D/x.h5" --threads $((LIM + 1))
+refuse "threads far above the limit" "--threads needs a number from 1 to $LIM" settle --config "$SMALL" --out "$D/x.h5" --threads 300
 [ ! -e "$D/x.h5" ] && [ ! -e "$D/x.csv" ] && ok "nothing written by a refused command" || bad "a refused command wrote output"
+
+echo "== OpenMP asking for more threads than the limit: clamped, same tables, no stray file"
+# OMP_NUM_THREADS=300 (the thread count of a large machine) must not overflow
+# a per-thread array: the run is clamped to the limit and writes what 2 threads write
+ABIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+ASMALL=$(pwd)/$SMALL
+mkdir -p "$D/cwd"
+(cd "$D/cwd" && OMP_NUM_THREADS=300 "$ABIN" settle --config "$ASMALL" --out "$D/omp.h5" --quiet); rc=$?
+eq "OMP_NUM_THREADS=300: exit 0" "$rc" 0
+for ds in /cases /institutions /groups /rejects /summary; do
+    h5diff -q "$D/a.h5" "$D/omp.h5" $ds $ds > /dev/null 2>&1 && ok "OMP_NUM_THREADS=300: same $ds as 2 threads" \
+        || bad "OMP_NUM_THREADS=300: $ds differs from 2 threads"
+done
+(cd "$D/cwd" && "$ABIN" settle --config "$ASMALL" --out "$D/lim.h5" --threads "$LIM" --quiet); rc=$?
+eq "--threads $LIM (the limit): exit 0" "$rc" 0
+h5diff -q "$D/a.h5" "$D/lim.h5" /cases /cases > /dev/null 2>&1 && ok "--threads $LIM: same /cases as 2 threads" \
+    || bad "--threads $LIM: /cases differs from 2 threads"
+eq "nothing written into the working directory" "$(ls -A "$D/cwd" | wc -l)" 0
 
 rm -rf "$D"
 echo

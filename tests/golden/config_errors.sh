@@ -52,6 +52,14 @@ input = { records = "$IN"; };
 #
 budget = { fund_budget = "-5.00"; };
 EOF2
+# above the one thread limit (CM_MAX_THREADS = 256): refused, never a crash
+check threads_limit 3 "threads_limit.cfg:5" "threads" "out of range" <<EOF2
+dip = { catalogue = "$CAT"; };
+input = { records = "$IN"; };
+budget = { fund_budget = "100.00"; };
+#
+threads = 300;
+EOF2
 check syntax 3 "syntax.cfg:5" <<EOF2
 dip = { catalogue = "$CAT"; };
 input = { records = "$IN"; };

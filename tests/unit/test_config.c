@@ -709,6 +709,18 @@ static void test_budget_forms(void **state)
         { "\"5000000000.50\"", INT64_C(500000000050) },
         { "\"12,345\"", INT64_C(1234500) },
         { "\"999,999.9\"", INT64_C(99999990) },
+        /* issue 10: amounts a truncating (int64_t)(v * 100) gets wrong (28,
+         * 1998, 434 fen): as numbers, as strings, and with an exponent (the
+         * path through the double, yuan_from_double) */
+        { "0.29", 29 },
+        { "19.99", 1999 },
+        { "4.35", 435 },
+        { "\"0.29\"", 29 },
+        { "\"19.99\"", 1999 },
+        { "\"4.35\"", 435 },
+        { "2.9e-1", 29 },
+        { "1.999e1", 1999 },
+        { "4.35e0", 435 },
     };
     char text[256];
     cm_config c;
@@ -919,6 +931,35 @@ static void test_value_errors(void **state)
           "<= 1" },
     };
     run_cases(t, sizeof t / sizeof t[0]);
+}
+
+/* The one thread limit (issue 10): threads = CM_MAX_THREADS is accepted,
+ * one more is refused with file:line and the key, as the engine's per-thread
+ * arrays hold CM_MAX_THREADS entries (threads = 300 used to crash). */
+static void test_threads_limit(void **state)
+{
+    (void)state;
+    assert_true(CM_MAX_THREADS >= 2);
+    char text[256];
+    cm_config c;
+    cm_cfg_error e;
+    snprintf(text, sizeof text, CAT "threads = %d;\n", CM_MAX_THREADS);
+    assert_int_equal(load_text(text, &c, &e), CM_CFG_OK);
+    assert_int_equal(c.threads, CM_MAX_THREADS);
+    static const int above[] = { CM_MAX_THREADS + 1, 300, 4096, 4097 };
+    for (size_t i = 0; i < sizeof above / sizeof above[0]; i++) {
+        snprintf(text, sizeof text, CAT "#\nthreads = %d;\n", above[i]);
+        char path[PATH_MAX];
+        write_cfg_in(NULL, text, path, sizeof path);
+        cm_cfg_status st = cm_config_load(path, &c, &e);
+        if (st != CM_CFG_ERR_VALUE || e.line != 3 || strcmp(e.key, "threads") || strcmp(e.file, path))
+            print_error("threads = %d: got %s %s:%d key \"%s\": %s\n", above[i], cm_cfg_status_name(st),
+                        e.file, e.line, e.key, e.msg);
+        assert_int_equal(st, CM_CFG_ERR_VALUE);
+        assert_int_equal(e.line, 3);
+        assert_string_equal(e.key, "threads");
+        assert_string_equal(e.file, path);
+    }
 }
 
 static void test_syntax_errors(void **state)
@@ -1186,6 +1227,7 @@ int main(void)
         cmocka_unit_test(test_unknown_keys),
         cmocka_unit_test(test_type_errors),
         cmocka_unit_test(test_value_errors),
+        cmocka_unit_test(test_threads_limit),
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_io_errors),
         cmocka_unit_test(test_relative_paths),

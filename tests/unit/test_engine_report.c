@@ -14,7 +14,7 @@
  *   ICD-10, GB18030, UTF-8, x001 and apostrophes alone;
  * - rj_top_reasons against a brute-force count (quadratic, by key);
  * - rj_write_csv: BOM, header, one RFC 4180 row per reject, read back by a
- *   small independent CSV reader; side_path names OUT.rejects.csv.
+ *   small independent CSV reader; cm_side_path names OUT.rejects.csv.
  */
 #include <setjmp.h>
 #include <stdarg.h>
