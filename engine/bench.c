@@ -56,7 +56,7 @@ static long rss_kb(void)
     return ru.ru_maxrss;
 }
 
-int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const char *output,
+cm_status cmd_bench(const cm_config *cfg, const char *stage, const char *input, const char *output,
               long long rows, long long rowbytes)
 {
     char err[1024] = "";
@@ -67,7 +67,7 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
          * (input), written again with the configured chunks and filters */
         if (!output || !input) {
             fprintf(stderr, "casemix bench --stage write needs --input SETTLE.h5 --out FILE.h5\n");
-            return CM_EXIT_USAGE;
+            return CM_ERR_USAGE;
         }
         (void)rows;
         (void)rowbytes;
@@ -77,7 +77,7 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
         if (ids < 0) {
             fprintf(stderr, "casemix bench: %s: cannot read /cases (give a settle output)\n", input);
             if (in >= 0) H5Fclose(in);
-            return CM_EXIT_INPUT;
+            return CM_ERR_INPUT;
         }
         hid_t type = H5Dget_type(ids), sp = H5Dget_space(ids);
         hsize_t n = 0;
@@ -98,7 +98,7 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
             fprintf(stderr, "casemix: %s\n", err[0] ? err : "cannot read the input rows");
             free(all);
             H5Tclose(type);
-            return CM_EXIT_OUTPUT;
+            return CM_ERR_OUTPUT;
         }
         h5row r;
         h5row_begin(&r);
@@ -119,7 +119,7 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
         if (e || h5w_commit(&w, err, sizeof err)) {
             if (e) h5w_abort(&w);
             fprintf(stderr, "casemix: %s\n", err[0] ? err : "write floor failed");
-            return CM_EXIT_OUTPUT;
+            return CM_ERR_OUTPUT;
         }
         struct stat sb;
         stat(output, &sb);
@@ -131,30 +131,30 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
     int want_dip = !strcmp(stage, "dip"), want_drg = !strcmp(stage, "drg");
     if (!want_dip && !want_drg && strcmp(stage, "read") && strcmp(stage, "tokenize") && strcmp(stage, "parse")) {
         fprintf(stderr, "casemix bench: unknown --stage '%s' (read, tokenize, parse, dip, drg, write)\n", stage);
-        return CM_EXIT_USAGE;
+        return CM_ERR_USAGE;
     }
-    if (!input) { fprintf(stderr, "casemix bench: --input CSV is required\n"); return CM_EXIT_USAGE; }
+    if (!input) { fprintf(stderr, "casemix bench: --input CSV is required\n"); return CM_ERR_USAGE; }
     gr_dip *dip = NULL;
     gr_drg *drg = NULL;
     if ((want_dip || want_drg) && load_tables(cfg, want_dip, want_drg, &dip, &drg, NULL, err, sizeof err)) {
         fprintf(stderr, "casemix: %s\n", err);
-        return CM_EXIT_CONFIG;
+        return CM_ERR_CONFIG;
     }
     double t_load = now_seconds() - t0;
     double t1 = now_seconds();
     long long records = 0;
     uint64_t bytes = 0;
-    int rc = 0;
+    cm_status rc = CM_OK;
     if (!strcmp(stage, "read")) {
         cm_reader r;
         cm_chunk *chunks = NULL;
         size_t cap = 0, next = 0;
-        if (rd_open(&r, input, NULL, RD_ENC_AUTO, err, sizeof err)) rc = -1;
-        long n;
-        while (!rc && (n = rd_next_block(&r, (size_t)1 << 20, &chunks, &cap, err, sizeof err)) > 0) {
+        rc = rd_open(&r, input, NULL, RD_ENC_AUTO, err, sizeof err);
+        size_t n = 0;
+        while (!rc && !(rc = rd_next_block(&r, (size_t)1 << 20, &chunks, &cap, &n, err, sizeof err)) && n > 0) {
             /* the floor touches every byte once: rows counted, nothing parsed */
-            if ((n = rd_count_block(&r, (size_t)1 << 20, &chunks, &cap, n, err, sizeof err)) < 0) { rc = -1; break; }
-            next += rd_number_chunks(&r, chunks, (size_t)n, next);
+            if ((rc = rd_count_block(&r, (size_t)1 << 20, &chunks, &cap, &n, err, sizeof err)) != CM_OK) break;
+            next += rd_number_chunks(&r, chunks, n, next);
         }
         records = (long long)next;
         bytes = r.size;
@@ -179,7 +179,7 @@ int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const 
     gr_drg_free(drg);
     if (rc) {
         fprintf(stderr, "casemix: %s\n", err);
-        return CM_EXIT_INPUT;
+        return rc == CM_ERR_NOMEM || rc == CM_ERR_INTERRUPTED ? rc : CM_ERR_INPUT;
     }
     printf("{\"stage\":\"%s\",\"threads\":%d,\"seconds\":%.4f,\"load_seconds\":%.4f,\"records\":%lld,"
            "\"in_bytes\":%llu,\"peak_rss_kb\":%ld}\n",

@@ -122,8 +122,8 @@ static double region_mean(const sc_year_stat *ys, size_t nkeys, const double *w,
     return sc_weighted_mean(region, w, ok);
 }
 
-int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
-              const struct col_aliases *al, cm_calib *out, char *err, size_t errlen)
+cm_status calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
+                    const struct col_aliases *al, cm_calib *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     size_t ng = dip ? gr_dip_ngroups(dip) : 0, nd = drg ? gr_drg_ndrg(drg) : 0;
@@ -142,7 +142,7 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
     out->drg_rw = calloc(nd + 1, sizeof *out->drg_rw);
     sc_year_stat *ys = calloc(ng * 3 + 1, sizeof *ys), *yd = calloc(nd * 3 + 1, sizeof *yd);
     int64_t *gl_sum = calloc(ng * 4 + 1, sizeof *gl_sum), *gl_n = calloc(ng * 4 + 1, sizeof *gl_n);
-    int rc = 0;
+    cm_status rc = CM_OK;
     gr_inst_table mtab;      /* input.institutions: levels of the history rows */
     memset(&mtab, 0, sizeof mtab);
     int has_mtab = 0;
@@ -150,7 +150,7 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
         !out->level_mean_fen || !out->drg_n || !out->drg_mean_fen || !out->drg_cv || !out->drg_rw ||
         !ys || !yd || !gl_sum || !gl_n) {
         snprintf(err, errlen, "out of memory");
-        rc = -1;
+        rc = CM_ERR_NOMEM;
         goto done;
     }
     int nt = pl_threads();
@@ -161,7 +161,7 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
         memset(&ge, 0, sizeof ge);
         if (gr_inst_load(cfg->input_institutions, &mtab, &ge) != GR_OK) {
             snprintf(err, errlen, "%s:%ld: %s%s%s", ge.file, ge.line, ge.field, ge.field[0] ? ": " : "", ge.msg);
-            rc = -1;
+            rc = CM_ERR_INPUT; /* exit 4 as before; settle checks the table first (CM_ERR_CONFIG) */
             goto done;
         }
         has_mtab = 1;
@@ -178,7 +178,8 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
         hist_ctx x = {dip, drg, rej, has_mtab ? &mtab : NULL};
         pl_slots s;
         rc = rej ? pl_read(cfg->history[h].file, al, has_mtab ? required_tab : required, &po, hist_row, &x, &s, NULL, NULL, NULL,
-                           err, errlen) : -1;
+                           err, errlen) : CM_ERR_NOMEM;
+        if (!rej) snprintf(err, errlen, "out of memory");
         for (int t = 0; rej && t < nt; t++) { out->rejects[y] += (int64_t)rej[t].n; pl_rejects_free(&rej[t]); }
         free(rej);
         if (rc) { pl_slots_free(&s); break; }
@@ -200,7 +201,7 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
         if ((dip && year_stats(&s, 0, ng, y, &cfg->calib, ys)) ||
             (drg && year_stats(&s, 1, nd, y, &cfg->calib, yd))) {
             snprintf(err, errlen, "out of memory");
-            rc = -1;
+            rc = CM_ERR_NOMEM;
         }
         pl_slots_free(&s);
     }
@@ -213,7 +214,7 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
         double M = region_mean(ys, ng, w, region, &ok);
         if (!ok) {
             snprintf(err, errlen, "history: no usable cases in the history files; check history.file entries");
-            rc = -1;
+            rc = CM_ERR_INPUT;
             goto done;
         }
         if (cfg->calib.scale == SC_SCALE_BENCHMARK) {
@@ -223,7 +224,7 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
             if (!bok) {
                 snprintf(err, errlen, "scores.benchmark_group '%s' has no history cases; choose another group",
                          cfg->benchmark_group);
-                rc = -1;
+                rc = CM_ERR_INPUT;
                 goto done;
             }
             M = mb;
@@ -302,14 +303,14 @@ done:
 #define CALIB_CSV_HEADER "序号,病种编码,病种类型（1.核心病种；2.综合病种）,主诊断代码,主诊断名称,主要操作代码,主要操作名称," \
                          "其他操作代码,其他操作名称,病种分值\n"
 
-int calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char *err, size_t errlen)
+cm_status calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char *err, size_t errlen)
 {
     char tmp[CM_PATH_MAX + 16];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f) {
         snprintf(err, errlen, "%s: cannot write the calibrated catalogue", path);
-        return -1;
+        return CM_ERR_OUTPUT;
     }
     fputs(CALIB_CSV_HEADER, f);
     for (size_t g = 0; g < c->ng; g++) {
@@ -327,17 +328,17 @@ int calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         remove(tmp);
         snprintf(err, errlen, "%s: writing the calibrated catalogue failed", path);
-        return -1;
+        return CM_ERR_OUTPUT;
     }
-    return 0;
+    return CM_OK;
 }
 
-int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
+cm_status cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
 {
     char err[1024] = "";
     if (cfg->n_history == 0) {
         fprintf(stderr, "%s: calibrate needs a history list (1 to 3 years of discharge files)\n", cfg->path);
-        return CM_EXIT_CONFIG;
+        return CM_ERR_CONFIG;
     }
     /* the output (never another command's file) is checked before any work */
     char outp[CM_PATH_MAX], csvp[CM_PATH_MAX + 32];
@@ -345,31 +346,31 @@ int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
     else cm_default_output("calibrate", cfg->output_file, outp, sizeof outp);
     if (cm_side_path(outp, ".catalogue.csv", csvp, sizeof csvp)) {
         fprintf(stderr, "casemix: %s: output path too long\n", outp);
-        return CM_EXIT_USAGE;
+        return CM_ERR_USAGE;
     }
     if (h5w_check_target(outp, H5_KIND_CALIBRATION, err, sizeof err) ||
         cm_side_check_target(csvp, CALIB_CSV_HEADER, err, sizeof err)) {
         fprintf(stderr, "casemix: %s\n", err);
-        return CM_EXIT_OUTPUT;
+        return CM_ERR_OUTPUT;
     }
     gr_dip *dip = NULL;
     gr_drg *drg = NULL;
     struct col_aliases *al = NULL;
-    if (load_tables(cfg, 1, cfg->scheme != CM_SCHEME_DIP, &dip, &drg, &al, err, sizeof err)) {
+    cm_status rc = load_tables(cfg, 1, cfg->scheme != CM_SCHEME_DIP, &dip, &drg, &al, err, sizeof err);
+    if (rc) {
         fprintf(stderr, "casemix: %s\n", err);
-        return CM_EXIT_CONFIG;
+        return rc;
     }
     cm_calib cal;
-    int rc = calib_run(cfg, dip, drg, al, &cal, err, sizeof err);
-    int exitc = CM_EXIT_OK;
+    rc = calib_run(cfg, dip, drg, al, &cal, err, sizeof err);
+    cm_status exitc = rc;
     if (rc) {
-        fprintf(stderr, "casemix: %s\n", rc == -2 ? "interrupted" : err);
-        exitc = rc == -2 ? CM_EXIT_INTERRUPTED : CM_EXIT_INPUT;
+        fprintf(stderr, "casemix: %s\n", rc == CM_ERR_INTERRUPTED ? "interrupted" : err);
         goto out;
     }
     if (calib_write_csv(&cal, dip, csvp, err, sizeof err)) {
         fprintf(stderr, "casemix: %s\n", err);
-        exitc = CM_EXIT_OUTPUT;
+        exitc = CM_ERR_OUTPUT;
         goto out;
     }
     /* HDF5: /calibration table */
@@ -377,7 +378,7 @@ int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
         h5w w;
         if (h5w_open(&w, outp, H5_KIND_CALIBRATION, cfg->compression, cfg->deflate_level, cfg->chunk_rows, err, sizeof err)) {
             fprintf(stderr, "casemix: %s\n", err);
-            exitc = CM_EXIT_OUTPUT;
+            exitc = CM_ERR_OUTPUT;
             goto out;
         }
         size_t ng = cal.ng, code_len = dip_code_width(dip, NULL);
@@ -426,7 +427,7 @@ int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
         if (e || h5w_commit(&w, err, sizeof err)) {
             if (e) h5w_abort(&w);
             fprintf(stderr, "casemix: %s\n", err[0] ? err : "writing the calibration failed");
-            exitc = CM_EXIT_OUTPUT;
+            exitc = CM_ERR_OUTPUT;
             goto out;
         }
     }

@@ -29,16 +29,22 @@
 
 #define CM_VERSION "0.1.0"
 
-/* Exit codes (documented in the README). */
-enum {
-    CM_EXIT_OK = 0,
-    CM_EXIT_USAGE = 2,      /* bad command line */
-    CM_EXIT_CONFIG = 3,     /* bad configuration or table: nothing was done */
-    CM_EXIT_INPUT = 4,      /* input file unreadable or unusable (header, encoding) */
-    CM_EXIT_OUTPUT = 5,     /* output cannot be written (nothing left behind) */
-    CM_EXIT_INTERRUPTED = 6,/* SIGINT / SIGTERM: stopped, nothing left behind */
-    CM_EXIT_INTERNAL = 7    /* a check of the engine itself failed */
-};
+/* The engine's one status: every fallible function of the engine returns
+ * a cm_status, with the message in the caller's err buffer (or printed,
+ * for the cmd_* functions). Only main (engine/main.c, cm_exit_code) turns
+ * a status into an exit code (README "Exit codes"). A count travels in an
+ * out-parameter, not in the status. */
+typedef enum {
+    CM_OK = 0,
+    CM_NOT_FOUND,           /* group --explain: the case is not in the input (exit 1) */
+    CM_ERR_USAGE,           /* bad command line (exit 2) */
+    CM_ERR_CONFIG,          /* bad configuration or table: nothing was done (exit 3) */
+    CM_ERR_INPUT,           /* input file unreadable or unusable (header, encoding) (exit 4) */
+    CM_ERR_OUTPUT,          /* output cannot be written, nothing left behind (exit 5) */
+    CM_ERR_INTERRUPTED,     /* SIGINT / SIGTERM: stopped, nothing left behind (exit 6) */
+    CM_ERR_NOMEM,           /* out of memory (exit 7) */
+    CM_ERR_INTERNAL         /* a check of the engine itself failed (exit 7) */
+} cm_status;
 
 /* ------------------------------------------------------------------ */
 /* Columns                                                             */
@@ -209,24 +215,30 @@ typedef struct {
     int has_quote;              /* set by rd_count_block: a '"' in this chunk */
 } cm_chunk;
 
-/* Opens path and reads the header. Returns 0 or -1 with a message naming
- * the file, the line and what to do. */
-int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, rd_encoding enc,
-            char *err, size_t errlen);
+/* Opens path and reads the header. CM_OK, or CM_ERR_INPUT (CM_ERR_NOMEM
+ * when a GB18030 file cannot be decoded for memory) with a message naming
+ * the file, the line and what to do. Call rd_close either way: it releases
+ * the mapping (and the decoded copy) the reader owns. */
+cm_status rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, rd_encoding enc,
+                  char *err, size_t errlen);
 /* Takes the next window of the mapped file and splits it into chunks of
  * about chunk_bytes at record boundaries (quoted blocks are scanned and
- * counted here; others are counted by rd_count_block). *chunks is
- * (re)allocated by the reader. Returns the number of chunks (0 at end), or
- * -1 on error (err). Releases the pages of the previous window. */
-long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
-                   char *err, size_t errlen);
+ * counted here; others are counted by rd_count_block); *nch receives the
+ * number of chunks (0 at end). *chunks is (re)allocated here with realloc
+ * (*cap entries) and stays the caller's: free it with free() after the
+ * last block. CM_OK, CM_ERR_INPUT (a row longer than 1 GiB) or
+ * CM_ERR_NOMEM, with err. Releases the pages of the previous window. */
+cm_status rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap, size_t *nch,
+                        char *err, size_t errlen);
+/* Unmaps the file (or its decoded copy) and closes it; safe after a failed
+ * rd_open and twice. */
 void rd_close(cm_reader *r);
-/* Counts the nch chunks of the block rd_next_block cut, on all threads;
+/* Counts the *nch chunks of the block rd_next_block cut, on all threads;
  * when one holds a '"', cuts the same window again with the quote-aware
- * scan. Returns the chunk count (counted), or -1 (err). Call before
- * rd_number_chunks. */
-long rd_count_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap, long nch,
-                    char *err, size_t errlen);
+ * scan (*chunks reallocated as by rd_next_block, *nch updated). CM_OK,
+ * CM_ERR_INPUT or CM_ERR_NOMEM (err). Call before rd_number_chunks. */
+cm_status rd_count_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap, size_t *nch,
+                         char *err, size_t errlen);
 /* Gives the counted chunks of a block their first slot and first line, in
  * order; returns the rows of the block. Serial. */
 size_t rd_number_chunks(cm_reader *r, cm_chunk *chunks, size_t nch, size_t first_slot);

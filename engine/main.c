@@ -6,8 +6,9 @@
  *   casemix settle | calibrate | gen | group | bench | columns  [options]
  *   casemix help [COMMAND] | casemix COMMAND --help | casemix --version
  *
- * Every option is --opt VALUE or --opt=VALUE. Exit codes: see engine.h
- * (CM_EXIT_*) and the README.
+ * Every option is --opt VALUE or --opt=VALUE. Exit codes: CM_EXIT_* below
+ * and the README; the engine returns a cm_status (engine.h) and only main
+ * turns it into an exit code (cm_exit_code).
  */
 #include "settle.h"
 #include "h5out.h"
@@ -124,6 +125,36 @@ static const cmd_def CMDS[] = {
     { "columns", "the input columns and the Chinese headers accepted for each", NO_OPTS, NULL },
 };
 #define NCMDS (sizeof CMDS / sizeof CMDS[0])
+
+/* Exit codes (README "Exit codes"). Used here only: the engine returns a
+ * cm_status and main maps it with cm_exit_code. */
+enum {
+    CM_EXIT_OK = 0,
+    CM_EXIT_NOT_FOUND = 1,  /* group --explain: the case is not in the input */
+    CM_EXIT_USAGE = 2,      /* bad command line */
+    CM_EXIT_CONFIG = 3,     /* bad configuration or table: nothing was done */
+    CM_EXIT_INPUT = 4,      /* input file unreadable or unusable (header, encoding) */
+    CM_EXIT_OUTPUT = 5,     /* output cannot be written (nothing left behind) */
+    CM_EXIT_INTERRUPTED = 6,/* SIGINT / SIGTERM: stopped, nothing left behind */
+    CM_EXIT_INTERNAL = 7    /* out of memory, or a check of the engine itself failed */
+};
+
+/* The one place a status becomes an exit code. */
+static int cm_exit_code(cm_status st)
+{
+    switch (st) {
+    case CM_OK: return CM_EXIT_OK;
+    case CM_NOT_FOUND: return CM_EXIT_NOT_FOUND;
+    case CM_ERR_USAGE: return CM_EXIT_USAGE;
+    case CM_ERR_CONFIG: return CM_EXIT_CONFIG;
+    case CM_ERR_INPUT: return CM_EXIT_INPUT;
+    case CM_ERR_OUTPUT: return CM_EXIT_OUTPUT;
+    case CM_ERR_INTERRUPTED: return CM_EXIT_INTERRUPTED;
+    case CM_ERR_NOMEM: return CM_EXIT_INTERNAL;
+    case CM_ERR_INTERNAL: return CM_EXIT_INTERNAL;
+    }
+    return CM_EXIT_INTERNAL;
+}
 
 static const cmd_def *find_cmd(const char *name)
 {
@@ -306,11 +337,11 @@ static int parse_args(const cmd_def *c, int argc, char **argv, cli *a)
     return 0;
 }
 
-static int load_config(const char *path, cm_config *c)
+static cm_status load_config(const char *path, cm_config *c)
 {
     if (!path) {
         fprintf(stderr, "casemix: --config FILE is required (see config/example.cfg)\n");
-        return CM_EXIT_USAGE;
+        return CM_ERR_USAGE;
     }
     cm_cfg_error e;
     memset(&e, 0, sizeof e);
@@ -322,7 +353,7 @@ static int load_config(const char *path, cm_config *c)
             fprintf(stderr, "%s: %s%s%s\n", e.file[0] ? e.file : path, e.key[0] ? e.key : "",
                     e.key[0] ? ": " : "", e.msg);
         fprintf(stderr, "casemix: configuration rejected; nothing was done\n");
-        return CM_EXIT_CONFIG;
+        return CM_ERR_CONFIG;
     }
     return 0;
 }
@@ -335,15 +366,15 @@ static void gen_progress(void *user, int year, int64_t done, int64_t total)
                 done >= total ? "\n" : "");
 }
 
-static int cmd_gen(const cm_config *cfg, const cli *a)
+static cm_status cmd_gen(const cm_config *cfg, const cli *a)
 {
-    if (!a->out) { fprintf(stderr, "casemix gen: --out DIR is required\n"); return CM_EXIT_USAGE; }
+    if (!a->out) { fprintf(stderr, "casemix gen: --out DIR is required\n"); return CM_ERR_USAGE; }
     gr_dip *dip = NULL;
     gr_error ge;
     memset(&ge, 0, sizeof ge);
     if (gr_dip_load(&cfg->dip, &dip, &ge) != GR_OK) {
         fprintf(stderr, "%s:%ld: %s\n", ge.file, ge.line, ge.msg);
-        return CM_EXIT_CONFIG;
+        return CM_ERR_CONFIG;
     }
     int64_t cases = a->has_cases ? a->cases : cfg->gen_cases;
     int64_t hist = a->has_history_cases ? a->history_cases : cfg->gen_history_cases;
@@ -357,7 +388,7 @@ static int cmd_gen(const cm_config *cfg, const cli *a)
     if (rc) {
         fprintf(stderr, "casemix gen: %s\n", err);
         gr_dip_free(dip);
-        return gen_interrupt ? CM_EXIT_INTERRUPTED : CM_EXIT_OUTPUT;
+        return gen_interrupt ? CM_ERR_INTERRUPTED : CM_ERR_OUTPUT;
     }
     if (!a->quiet) {
         printf("casemix gen: seed %llu, %zu of %zu groups drawable\n", (unsigned long long)seed,
@@ -484,33 +515,34 @@ static int group_target_ok(const char *path, char *err, size_t errlen)
     return 0;
 }
 
-static int cmd_group(const cm_config *cfg, const cli *a)
+static cm_status cmd_group(const cm_config *cfg, const cli *a)
 {
     if (!a->input || (!a->out && !a->explain)) {
         fprintf(stderr, "casemix group: --input CSV and --out CSV (or --explain CASE_ID) are required; "
                         "see casemix group --help\n");
-        return CM_EXIT_USAGE;
+        return CM_ERR_USAGE;
     }
     int drg_mode = a->scheme && !strcmp(a->scheme, "drg");
     if (!a->scheme || (!drg_mode && strcmp(a->scheme, "dip"))) {
         fprintf(stderr, "casemix group: --scheme dip or --scheme drg is required\n");
-        return CM_EXIT_USAGE;
+        return CM_ERR_USAGE;
     }
     if (drg_mode && !cfg->drg_dir[0]) {
         fprintf(stderr, "%s: drg.tables is not set; point it at a CHS-DRG table folder\n", cfg->path);
-        return CM_EXIT_CONFIG;
+        return CM_ERR_CONFIG;
     }
     char err[1024] = "";
     if (a->out && !group_target_ok(a->out, err, sizeof err)) {   /* before any work */
         fprintf(stderr, "casemix: %s\n", err);
-        return CM_EXIT_OUTPUT;
+        return CM_ERR_OUTPUT;
     }
     gr_dip *dip = NULL;
     gr_drg *drg = NULL;
     struct col_aliases *al = NULL;
-    if (load_tables(cfg, !drg_mode, drg_mode, &dip, &drg, &al, err, sizeof err)) {
+    cm_status rc = load_tables(cfg, !drg_mode, drg_mode, &dip, &drg, &al, err, sizeof err);
+    if (rc) {
         fprintf(stderr, "casemix: %s\n", err);
-        return CM_EXIT_CONFIG;
+        return rc;
     }
     int nt = pl_threads();
     pl_rejects *rejs = calloc((size_t)nt, sizeof *rejs), *quals = calloc((size_t)nt, sizeof *quals);
@@ -520,16 +552,16 @@ static int cmd_group(const cm_config *cfg, const cli *a)
                         .encoding = rd_encoding_of(cfg->input_encoding)};
     pl_slots s;
     double t0 = now_seconds();
-    int rc = pl_read(a->input, al, required, &po, group_row, &x, &s, NULL, NULL, NULL, err, sizeof err);
+    rc = pl_read(a->input, al, required, &po, group_row, &x, &s, NULL, NULL, NULL, err, sizeof err);
     double t_read = now_seconds() - t0;
-    int exitc = 0;
+    cm_status exitc = CM_OK;
     pl_rejects rej, qual;
     memset(&rej, 0, sizeof rej);
     memset(&qual, 0, sizeof qual);
-    if (!rc && (!rejs || !quals)) { snprintf(err, sizeof err, "out of memory"); rc = -1; }
+    if (!rc && (!rejs || !quals)) { snprintf(err, sizeof err, "out of memory"); rc = CM_ERR_NOMEM; }
     if (rc) {
-        fprintf(stderr, "casemix: %s\n", rc == -2 ? "interrupted; no output written" : err);
-        exitc = rc == -2 ? CM_EXIT_INTERRUPTED : CM_EXIT_INPUT;
+        fprintf(stderr, "casemix: %s\n", rc == CM_ERR_INTERRUPTED ? "interrupted; no output written" : err);
+        exitc = rc;
         goto out;
     }
     pl_rejects_merge(rejs, nt, &rej);
@@ -537,7 +569,7 @@ static int cmd_group(const cm_config *cfg, const cli *a)
     if (a->explain) {
         if (x.nomem) {
             fprintf(stderr, "casemix: out of memory for the explanation\n");
-            exitc = CM_EXIT_INTERNAL;
+            exitc = CM_ERR_NOMEM;
             goto out;
         }
         if (x.nhits) qsort(x.hits, x.nhits, sizeof *x.hits, cmp_hit);
@@ -546,7 +578,7 @@ static int cmd_group(const cm_config *cfg, const cli *a)
         if (!x.nhits) {
             fprintf(stderr, "casemix group: case %s is not in %s (%s)\n", a->explain, a->input,
                     "no row has this case id, rejected rows included");
-            exitc = 1;
+            exitc = CM_NOT_FOUND;
         }
         if (!a->out) goto out;
     }
@@ -555,7 +587,7 @@ static int cmd_group(const cm_config *cfg, const cli *a)
     FILE *f = fopen(tmp, "w");
     if (!f) {
         fprintf(stderr, "casemix: %s: cannot write the output; check the directory\n", a->out);
-        exitc = CM_EXIT_OUTPUT;
+        exitc = CM_ERR_OUTPUT;
         goto out;
     }
     static char obuf[1 << 20];
@@ -615,14 +647,14 @@ static int cmd_group(const cm_config *cfg, const cli *a)
         fclose(f);
         remove(tmp);
         fprintf(stderr, "casemix: interrupted; no output written\n");
-        exitc = CM_EXIT_INTERRUPTED;
+        exitc = CM_ERR_INTERRUPTED;
         goto out;
     }
     if (fclose(f) != 0 || !group_target_ok(a->out, err, sizeof err) || rename(tmp, a->out) != 0) {
         remove(tmp);
         if (err[0]) fprintf(stderr, "casemix: %s\n", err);
         else fprintf(stderr, "casemix: %s: writing the output failed (disk full?); nothing was left behind\n", a->out);
-        exitc = CM_EXIT_OUTPUT;
+        exitc = CM_ERR_OUTPUT;
         goto out;
     }
     if (!a->quiet)
@@ -698,8 +730,8 @@ int main(int argc, char **argv)
         return CM_EXIT_USAGE;
     }
     static cm_config cfg;
-    int rc = load_config(a.config, &cfg);
-    if (rc) return rc;
+    cm_status rc = load_config(a.config, &cfg);
+    if (rc) return cm_exit_code(rc);
     char terr[256];
     if (pl_test_settings(terr, sizeof terr)) {
         fprintf(stderr, "casemix: %s\n", terr);
@@ -725,12 +757,13 @@ int main(int argc, char **argv)
      * (h5w_commit / h5w_abort), so the library's exit handler is not needed. */
     H5dont_atexit();
     cm_run_opts o = {a.input, a.out, threads, a.quiet, a.timings};
-    if (!strcmp(cmd, "settle")) return cmd_settle(&cfg, &o);
-    if (!strcmp(cmd, "bench")) {
+    cm_status st;
+    if (!strcmp(cmd, "settle")) st = cmd_settle(&cfg, &o);
+    else if (!strcmp(cmd, "bench")) {
         if (!a.stage) { fprintf(stderr, "casemix bench: --stage is required; see casemix bench --help\n"); return CM_EXIT_USAGE; }
-        return cmd_bench(&cfg, a.stage, a.input, a.out, 0, 0);
-    }
-    if (!strcmp(cmd, "calibrate")) return cmd_calibrate(&cfg, &o);
-    if (!strcmp(cmd, "gen")) return cmd_gen(&cfg, &a);
-    return cmd_group(&cfg, &a);
+        st = cmd_bench(&cfg, a.stage, a.input, a.out, 0, 0);
+    } else if (!strcmp(cmd, "calibrate")) st = cmd_calibrate(&cfg, &o);
+    else if (!strcmp(cmd, "gen")) st = cmd_gen(&cfg, &a);
+    else st = cmd_group(&cfg, &a);
+    return cm_exit_code(st);
 }

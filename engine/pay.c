@@ -17,14 +17,14 @@
 
 /* Shares a scheme's budget over institutions by points, then each
  * institution's payment over its cases, into the column pay. */
-static int pay_scheme(cm_scenario *sn, scheme_tot *T, int drg_scheme, char *err, size_t errlen)
+static cm_status pay_scheme(cm_scenario *sn, scheme_tot *T, int drg_scheme, char *err, size_t errlen)
 {
     const cm_period *st = sn->p;
     size_t ninst = st->ninst;
     const size_t *start = st->inst_start;
     int64_t *scratch = malloc((ninst ? ninst : 1) * sizeof *scratch);
     T->inst_pay = calloc(ninst ? ninst : 1, sizeof *T->inst_pay);
-    if (!scratch || !T->inst_pay) { free(scratch); snprintf(err, errlen, "out of memory"); return CM_EXIT_INTERNAL; }
+    if (!scratch || !T->inst_pay) { free(scratch); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     for (size_t k = 0; k < ninst; k++) T->points_e4 += T->inst_points[k];
     T->point_value = sn->cfg->fund_share > 0
                          ? sc_point_value_share(T->budget_fen, sn->cfg->fund_share, T->points_e4)
@@ -34,7 +34,7 @@ static int pay_scheme(cm_scenario *sn, scheme_tot *T, int drg_scheme, char *err,
     if (ps != SC_OK) {
         snprintf(err, errlen, "%s: the total %s is zero; nothing to share the budget over", st->input,
                  drg_scheme ? "of DRG points" : "score");
-        return CM_EXIT_INPUT;
+        return CM_ERR_INPUT;
     }
     const cm_case *sl = st->s.slots;
     sn_col pts = drg_scheme ? sn->drg_pts : sn->score, pay = drg_scheme ? sn->drg_pay : sn->pay;
@@ -66,13 +66,13 @@ static int pay_scheme(cm_scenario *sn, scheme_tot *T, int drg_scheme, char *err,
         }
         free(wv); free(ov); free(sv);
     }
-    if (bad) { snprintf(err, errlen, "out of memory"); return CM_EXIT_INTERNAL; }
+    if (bad) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     for (size_t k = 0; k < ninst; k++) T->pay_fen += T->inst_pay[k];
     T->cases_paid_fen = paid; /* integer sum: the same in any order */
-    return 0;
+    return CM_OK;
 }
 
-int sn_pay(cm_scenario *sn, char *err, size_t errlen)
+cm_status sn_pay(cm_scenario *sn, char *err, size_t errlen)
 {
     const cm_period *st = sn->p;
     const cm_config *cfg = sn->cfg;
@@ -89,7 +89,7 @@ int sn_pay(cm_scenario *sn, char *err, size_t errlen)
     sn->dipt.inst_points = calloc(ninst ? ninst : 1, sizeof(int64_t));
     sn->drgt.inst_points = calloc(ninst ? ninst : 1, sizeof(int64_t));
     sn->inst_drg_out = calloc(ninst * 3 + 1, sizeof(int64_t));
-    int rc = CM_EXIT_INTERNAL;
+    cm_status rc = CM_ERR_NOMEM;
     if (!part || !dpart || !over || !sn->ip || !sn->dipt.inst_points || !sn->drgt.inst_points ||
         !sn->inst_drg_out) {
         snprintf(err, errlen, "out of memory");
@@ -148,10 +148,10 @@ int sn_pay(cm_scenario *sn, char *err, size_t errlen)
                  "computed; fill that column, or set budget.fund_share, the share of the fund in the "
                  "total cost, in the configuration (budget = { fund_share = 0.65; };)",
                  st->input, (double)st->fund_fen / 100.0, (long long)st->cases, (double)st->cost_fen / 100.0);
-        rc = CM_EXIT_INPUT;
+        rc = CM_ERR_INPUT;
         goto out;
     }
-    int e = 0;
+    cm_status e = CM_OK;
     if (dip_on) {
         sn->dipt.on = 1;
         sn->dipt.budget_fen = cfg->fund_budget_fen;

@@ -67,8 +67,8 @@ static void progress_cb(void *ctx, uint64_t done, uint64_t total)
     if (done >= total) fputs("\r              \r", stderr);
 }
 
-int load_tables(const cm_config *cfg, int want_dip, int want_drg, gr_dip **dip, gr_drg **drg,
-                struct col_aliases **al, char *err, size_t errlen)
+cm_status load_tables(const cm_config *cfg, int want_dip, int want_drg, gr_dip **dip, gr_drg **drg,
+                      struct col_aliases **al, char *err, size_t errlen)
 {
     gr_error ge;
     memset(&ge, 0, sizeof ge);
@@ -80,7 +80,7 @@ int load_tables(const cm_config *cfg, int want_dip, int want_drg, gr_dip **dip, 
     if (s == GR_OK && want_drg) s = gr_drg_load(&cfg->drg, drg, &ge);
     if (s == GR_OK) {
         if (!al || !cfg->input_aliases[0] || (*al = col_aliases_load(cfg->input_aliases, err, errlen)))
-            return 0;
+            return CM_OK;
     } else if (ge.line > 0) {
         snprintf(err, errlen, "%s:%ld: %s%s%s", ge.file, ge.line, ge.field, ge.field[0] ? ": " : "", ge.msg);
     } else {
@@ -90,32 +90,32 @@ int load_tables(const cm_config *cfg, int want_dip, int want_drg, gr_dip **dip, 
     gr_drg_free(*drg);
     *dip = NULL;
     *drg = NULL;
-    return -1;
+    return CM_ERR_CONFIG;
 }
 
 /* ------------------------------------------------------------------ */
 /* stage 1: load                                                       */
 /* ------------------------------------------------------------------ */
 
-int period_check_config(const cm_config *cfg, char *err, size_t errlen)
+cm_status period_check_config(const cm_config *cfg, char *err, size_t errlen)
 {
     int want_dip = cfg->scheme != CM_SCHEME_DRG, want_drg = cfg->scheme != CM_SCHEME_DIP;
     if (want_dip && cfg->fund_budget_fen <= 0) {
         snprintf(err, errlen, "%s: budget.fund_budget must be set and > 0 to settle DIP (yuan, e.g. "
                               "\"120000000.00\")", cfg->path);
-        return CM_EXIT_CONFIG;
+        return CM_ERR_CONFIG;
     }
     if (want_drg && cfg->drg_budget_fen <= 0 && cfg->fund_budget_fen <= 0) {
         snprintf(err, errlen, "%s: budget.drg_budget (or budget.fund_budget) must be set and > 0 to "
                               "settle DRG", cfg->path);
-        return CM_EXIT_CONFIG;
+        return CM_ERR_CONFIG;
     }
     if (want_drg && cfg->n_history == 0 && !cfg->drg_weights[0]) {
         snprintf(err, errlen, "%s: DRG weights (RW) come from history or from a published table: add a "
                               "history list (1 to 3 years of discharge files), or name the published weights table in drg.weights "
                               "(drg = { weights = \"drg_weights.csv\"; }; columns drg, rw), or use "
                               "scheme = \"dip\"", cfg->path);
-        return CM_EXIT_CONFIG;
+        return CM_ERR_CONFIG;
     }
     int use_hist = cfg->n_history > 0 &&
                    (want_drg || cfg->score_source == CM_SCORES_HISTORY || cfg->coef_mode == CM_COEF_HISTORY ||
@@ -126,21 +126,21 @@ int period_check_config(const cm_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "%s: scores.source = \"history\", coefficients.mode = \"history\" and "
                               "outliers.standard_cost = \"level_mean\" need history files; add a history "
                               "list (1 to 3 years)", cfg->path);
-        return CM_EXIT_CONFIG;
+        return CM_ERR_CONFIG;
     }
-    return 0;
+    return CM_OK;
 }
 
-static int period_load(cm_period *st, char *err, size_t errlen)
+static cm_status period_load(cm_period *st, char *err, size_t errlen)
 {
     const cm_config *cfg = st->cfg;
-    int rc = period_check_config(cfg, err, errlen);
+    cm_status rc = period_check_config(cfg, err, errlen);
     if (rc) return rc;
     int want_dip = cfg->scheme != CM_SCHEME_DRG, want_drg = cfg->scheme != CM_SCHEME_DIP;
     st->use_hist = cfg->n_history > 0 &&
                    (want_drg || cfg->score_source == CM_SCORES_HISTORY || cfg->coef_mode == CM_COEF_HISTORY ||
                     cfg->standard_cost != CM_STD_GROUP_MEAN_X_COEF);
-    if (load_tables(cfg, want_dip, want_drg, &st->dip, &st->drg, &st->al, err, errlen)) return CM_EXIT_CONFIG;
+    if ((rc = load_tables(cfg, want_dip, want_drg, &st->dip, &st->drg, &st->al, err, errlen)) != CM_OK) return rc;
     if (cfg->input_institutions[0]) {
         gr_error ge;
         memset(&ge, 0, sizeof ge);
@@ -149,13 +149,13 @@ static int period_load(cm_period *st, char *err, size_t errlen)
                 snprintf(err, errlen, "%s:%ld: %s%s%s", ge.file, ge.line, ge.field, ge.field[0] ? ": " : "", ge.msg);
             else
                 snprintf(err, errlen, "%s: %s (input.institutions)", ge.file, ge.msg);
-            return CM_EXIT_CONFIG;
+            return CM_ERR_CONFIG;
         }
         st->has_mtab = 1;
     }
     if (st->use_hist) {
         rc = calib_run(cfg, st->dip, st->drg, st->al, &st->cal, err, errlen);
-        if (rc) return rc == -2 ? CM_EXIT_INTERRUPTED : CM_EXIT_INPUT;
+        if (rc) return rc;
     }
     st->nd = st->drg ? gr_drg_ndrg(st->drg) : 0;
     if (st->drg) {
@@ -171,7 +171,7 @@ static int period_load(cm_period *st, char *err, size_t errlen)
         st->drg_ref_fen = calloc(st->nd + 1, sizeof *st->drg_ref_fen);
         if (!cal->drg_n || !cal->drg_mean_fen || !cal->drg_cv || !cal->drg_rw || !st->drg_ref_fen) {
             snprintf(err, errlen, "out of memory");
-            return CM_EXIT_INTERNAL;
+            return CM_ERR_INTERNAL;
         }
         if (cfg->drg_weights[0]) {
             gr_error ge;
@@ -181,7 +181,7 @@ static int period_load(cm_period *st, char *err, size_t errlen)
                     snprintf(err, errlen, "%s:%ld: %s%s%s", ge.file, ge.line, ge.field, ge.field[0] ? ": " : "", ge.msg);
                 else
                     snprintf(err, errlen, "%s: %s (drg.weights)", ge.file, ge.msg);
-                return CM_EXIT_CONFIG;
+                return CM_ERR_CONFIG;
             }
             st->drg_table_rw = 1;
         }
@@ -214,7 +214,7 @@ static int period_load(cm_period *st, char *err, size_t errlen)
  *   reject, so read = cases + rejects still holds.
  * Every case's institution is resolved through remap (as the sweep below
  * does), so the result does not depend on the thread count. */
-static int apply_inst_table(cm_period *st, uint32_t *const *remap, char *err, size_t errlen)
+static cm_status apply_inst_table(cm_period *st, uint32_t *const *remap, char *err, size_t errlen)
 {
     size_t ninst = st->ninst;
     int nt = st->nt;
@@ -226,7 +226,7 @@ static int apply_inst_table(cm_period *st, uint32_t *const *remap, char *err, si
     if (!tlev || !st->inst_name || !first || !rj) {
         free(tlev); free(first); free(rj);
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return CM_ERR_NOMEM;
     }
     for (size_t k = 0; k < ninst; k++) {
         const gr_inst *m = gr_inst_find(&st->mtab, inst[k].id);
@@ -284,10 +284,10 @@ static int apply_inst_table(cm_period *st, uint32_t *const *remap, char *err, si
     free(rj);
     free(first);
     free(tlev);
-    if (oom) { snprintf(err, errlen, "out of memory"); return -1; }
-    return 0;
+    if (oom) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    return CM_OK;
 }
-static int period_checks(cm_period *st, char *err, size_t errlen)
+static cm_status period_checks(cm_period *st, char *err, size_t errlen)
 {
     const cm_config *cfg = st->cfg;
     pl_slots *s = &st->s;
@@ -295,21 +295,22 @@ static int period_checks(cm_period *st, char *err, size_t errlen)
     uint32_t *remap[CM_MAX_THREADS];
     if (pl_inst_merge(st->itab, nt, &st->inst, &st->ninst, remap)) {
         snprintf(err, errlen, "out of memory");
-        return CM_EXIT_INTERNAL;
+        return CM_ERR_NOMEM;
     }
     pl_inst *inst = st->inst;
     cm_case *sl = s->slots;
-    if (st->has_mtab && apply_inst_table(st, remap, err, errlen)) {
+    cm_status rs = st->has_mtab ? apply_inst_table(st, remap, err, errlen) : CM_OK;
+    if (rs) {
         for (int t = 0; t < nt; t++) free(remap[t]);
-        return CM_EXIT_INTERNAL;
+        return rs;
     }
     pl_rejects *drej = calloc((size_t)nt, sizeof *drej);
-    size_t nd = drej ? pl_find_duplicates(s, on_dup, drej) : (size_t)-1;
-    if (nd == (size_t)-1) {
+    size_t nd = 0;
+    if (!drej || pl_find_duplicates(s, on_dup, drej, &nd) != CM_OK) {
         free(drej);
         for (int t = 0; t < nt; t++) free(remap[t]);
         snprintf(err, errlen, "out of memory while checking case ids");
-        return CM_EXIT_INTERNAL;
+        return CM_ERR_NOMEM;
     }
     st->dups = (int64_t)nd;
     for (int t = 0; t < nt; t++) {
@@ -377,7 +378,7 @@ static int period_checks(cm_period *st, char *err, size_t errlen)
         snprintf(err, errlen, "%s: no case to settle (%lld rows read, %lld rejected); the most frequent reasons:%s\n"
                               "fix the input (casemix group --scheme dip ... lists every row with its reason)",
                  st->input, (long long)st->records, (long long)st->rejects, why);
-        return CM_EXIT_INPUT;
+        return CM_ERR_INPUT;
     }
     if (st->drg && st->drg_table_rw) {
         /* published weights: a DRG without history cases (all of them when
@@ -387,7 +388,7 @@ static int period_checks(cm_period *st, char *err, size_t errlen)
         if (!pm || calib_period_drg_means(s, st->nd, &cfg->calib, pm)) {
             free(pm);
             snprintf(err, errlen, "out of memory");
-            return CM_EXIT_INTERNAL;
+            return CM_ERR_NOMEM;
         }
         for (size_t d = 0; d < st->nd; d++)
             if (!(st->drg_ref_fen[d] > 0) && pm[d] > 0) {
@@ -396,7 +397,7 @@ static int period_checks(cm_period *st, char *err, size_t errlen)
             }
         free(pm);
     }
-    return 0;
+    return CM_OK;
 }
 
 
@@ -404,7 +405,7 @@ static int period_checks(cm_period *st, char *err, size_t errlen)
 /* stage 4: the period's partials and the institution order            */
 /* ------------------------------------------------------------------ */
 
-static int period_partials(cm_period *st, char *err, size_t errlen)
+static cm_status period_partials(cm_period *st, char *err, size_t errlen)
 {
     pl_slots *s = &st->s;
     size_t ninst = st->ninst, ng = st->ng, nd = st->nd;
@@ -433,7 +434,7 @@ static int period_partials(cm_period *st, char *err, size_t errlen)
     st->drg_los = calloc(nd + 1, sizeof(int64_t));
     st->drg_los_n = calloc(nd + 1, sizeof(int64_t));
     st->drg_sumsq = calloc(nd + 1, sizeof(double));
-    int rc = CM_EXIT_INTERNAL;
+    cm_status rc = CM_ERR_NOMEM;
     if (!part || !dpart || !gpart || !gq || !dp || !dq || !fpart || !st->ip || !st->inst_rw_e4 ||
         !st->inst_ndrg || !st->inst_ungroup || !st->group_n || !st->group_cost || !st->group_sumsq ||
         !st->drg_n || !st->drg_cost || !st->drg_los || !st->drg_los_n || !st->drg_sumsq) {
@@ -553,7 +554,7 @@ static int period_partials(cm_period *st, char *err, size_t errlen)
             if (osl[i].status == SLOT_CASE) osl[P[osl[i].inst]++].order_at = (uint32_t)i;
     }
     free(pos);
-    rc = 0;
+    rc = CM_OK;
 out:
     free(part); free(dpart); free(gpart); free(gq); free(dp); free(dq); free(fpart);
     return rc;
@@ -561,14 +562,14 @@ out:
 
 /* ------------------------------------------------------------------ */
 
-int period_build(cm_period *st, const cm_config *cfg, const char *input, int quiet, char *err, size_t errlen)
+cm_status period_build(cm_period *st, const cm_config *cfg, const char *input, int quiet, char *err, size_t errlen)
 {
     memset(st, 0, sizeof *st);
     st->cfg = cfg;
     st->input = input;
     st->nt = pl_threads();
     double t0 = now_seconds();
-    int rc = period_load(st, err, errlen);
+    cm_status rc = period_load(st, err, errlen);
     st->t_load = now_seconds() - t0;
     if (!rc) {
         double t1 = now_seconds();
@@ -585,13 +586,15 @@ int period_build(cm_period *st, const cm_config *cfg, const char *input, int qui
                             .encoding = rd_encoding_of(cfg->input_encoding)};
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
-        int r = !st->itab || !st->rejs || !st->quals ? -1
-                : pl_read(st->input, st->al, st->has_mtab ? req_tab : req_dip, &po, settle_row, st, &st->s, &hdr,
-                          quiet ? NULL : progress_cb, NULL, err, errlen);
+        if (!st->itab || !st->rejs || !st->quals) {
+            snprintf(err, errlen, "out of memory");
+            rc = CM_ERR_NOMEM;
+        } else {
+            rc = pl_read(st->input, st->al, st->has_mtab ? req_tab : req_dip, &po, settle_row, st, &st->s, &hdr,
+                         quiet ? NULL : progress_cb, NULL, err, errlen);
+        }
         st->input_size = hdr.file_size;
         st->input_encoding = hdr.encoding ? hdr.encoding : "UTF-8";
-        if (r == -2) rc = CM_EXIT_INTERRUPTED;
-        else if (r) rc = CM_EXIT_INPUT;
         st->t_read = now_seconds() - t1;
     }
     if (!rc) {

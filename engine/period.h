@@ -108,11 +108,11 @@ typedef struct {
  * input, else cfg's) into p: load, read+group, set checks, the period's
  * partials and the institution order. Returns 0 or an exit code (CM_EXIT_*)
  * with a message in err; p is to be freed by period_free either way. */
-int period_build(cm_period *p, const cm_config *cfg, const char *input, int quiet, char *err, size_t errlen);
+cm_status period_build(cm_period *p, const cm_config *cfg, const char *input, int quiet, char *err, size_t errlen);
 void period_free(cm_period *p);
 /* The configuration checks of a settlement that come before any work
  * (budgets, weights, history): 0, or CM_EXIT_CONFIG with err. */
-int period_check_config(const cm_config *cfg, char *err, size_t errlen);
+cm_status period_check_config(const cm_config *cfg, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */
 /* Scenario                                                            */
@@ -186,20 +186,20 @@ typedef struct {
  * per period (the baseline). Returns 0 or an exit code (CM_EXIT_*) with
  * err; s is to be freed by sn_free either way. The period is not changed
  * (but for the baseline's own slot fields). */
-int sn_run(cm_scenario *s, const cm_period *p, const cm_config *cfg, sn_storage storage, char *err,
+cm_status sn_run(cm_scenario *s, const cm_period *p, const cm_config *cfg, sn_storage storage, char *err,
            size_t errlen);
 void sn_free(cm_scenario *s);
 
 /* score.c: the per-case state's storage, the tables in use, scores,
  * outlier classes, special review, DRG points. */
-int sn_score(cm_scenario *s, char *err, size_t errlen);
+cm_status sn_score(cm_scenario *s, char *err, size_t errlen);
 /* pay.c: the scenario's partials per slice merged in slice order, point
  * values, institution and case payments. */
-int sn_pay(cm_scenario *s, char *err, size_t errlen);
+cm_status sn_pay(cm_scenario *s, char *err, size_t errlen);
 
 /* write.c: the HDF5 output (temporary file renamed at the end) and the
  * rejects CSV beside it. Returns 0 or CM_EXIT_OUTPUT / CM_EXIT_INTERRUPTED. */
-int settle_write(const cm_period *p, const cm_scenario *s, const char *output, const char *rejects_csv,
+cm_status settle_write(const cm_period *p, const cm_scenario *s, const char *output, const char *rejects_csv,
                  const char *t_start, char *err, size_t errlen);
 /* summary.c: the terminal summary of a settlement. */
 void settle_summary(const cm_period *p, const cm_scenario *s, const char *output, const char *rejects_csv,

@@ -77,16 +77,16 @@ static int env_int(const char *name, long long lo, long long hi, long long *v, c
     return 1;
 }
 
-int pl_test_settings(char *err, size_t errlen)
+cm_status pl_test_settings(char *err, size_t errlen)
 {
     long long v;
     int r = env_int("CASEMIX_TEST_BLOCK_BYTES", 64, (long long)1 << 30, &v, err, errlen);
-    if (r < 0) return -1;
+    if (r < 0) return CM_ERR_USAGE;
     if (r) rd_set_block_size((size_t)v);
     r = env_int("CASEMIX_TEST_SLICE_SHIFT", 4, 30, &v, err, errlen);
-    if (r < 0) return -1;
+    if (r < 0) return CM_ERR_USAGE;
     if (r) g_slice_shift = (int)v;
-    return 0;
+    return CM_OK;
 }
 
 int pl_thread_id(void)
@@ -271,13 +271,14 @@ void pl_rejects_free(pl_rejects *r)
 /* the read stage                                                      */
 /* ------------------------------------------------------------------ */
 
-int pl_read(const char *path, const struct col_aliases *aliases, const int *required,
+cm_status pl_read(const char *path, const struct col_aliases *aliases, const int *required,
             const cm_parse_opts *o, rd_row_fn fn, void *ctx, pl_slots *out, cm_reader *hdr,
             pl_progress_fn progress, void *pctx, char *err, size_t errlen)
 {
     cm_reader r;
     memset(out, 0, sizeof *out);
-    if (rd_open(&r, path, aliases, o->encoding, err, errlen)) { rd_close(&r); return -1; }
+    cm_status rs = rd_open(&r, path, aliases, o->encoding, err, errlen);
+    if (rs) { rd_close(&r); return rs; }
     for (const int *c = required; c && *c >= 0; c++) {
         if (*c == COL_PPROC && r.colidx[COL_PROCEDURES] >= 0) continue;
         if (r.colidx[*c] < 0) {
@@ -286,25 +287,24 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
                                   "canonical,alias; `casemix columns` lists the names casemix knows)%s%s",
                      path, col_name((cm_col)*c), r.unknown[0] ? ". Headers not recognised: " : "", r.unknown);
             rd_close(&r);
-            return -1;
+            return CM_ERR_INPUT;
         }
     }
     int nt = pl_threads();
     cm_parser *ps = calloc((size_t)nt, sizeof *ps);
-    if (!ps) { snprintf(err, errlen, "out of memory"); rd_close(&r); return -1; }
+    if (!ps) { snprintf(err, errlen, "out of memory"); rd_close(&r); return CM_ERR_NOMEM; }
     for (int t = 0; t < nt; t++) parser_init(&ps[t]);
     cm_chunk *chunks = NULL;
     size_t ccap = 0, next_slot = 0;
-    int rc = 0;
+    cm_status rc = CM_OK;
     for (;;) {
-        if (g_interrupted) { rc = -2; break; }
-        long nch = rd_next_block(&r, (size_t)1 << 20, &chunks, &ccap, err, errlen);
-        if (nch < 0) { rc = -1; break; }
+        if (g_interrupted) { rc = CM_ERR_INTERRUPTED; break; }
+        size_t nch = 0;
+        if ((rc = rd_next_block(&r, (size_t)1 << 20, &chunks, &ccap, &nch, err, errlen)) != CM_OK) break;
         if (nch == 0) break;
-        nch = rd_count_block(&r, (size_t)1 << 20, &chunks, &ccap, nch, err, errlen);
-        if (nch < 0) { rc = -1; break; }
+        if ((rc = rd_count_block(&r, (size_t)1 << 20, &chunks, &ccap, &nch, err, errlen)) != CM_OK) break;
         size_t first = next_slot;
-        next_slot += rd_number_chunks(&r, chunks, (size_t)nch, first);
+        next_slot += rd_number_chunks(&r, chunks, nch, first);
         if (next_slot > out->cap) {
             size_t nc = out->cap ? out->cap : 1 << 16;
             if (!out->cap && r.size > r.offset && next_slot > 1000) {
@@ -313,12 +313,12 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
                 nc = (size_t)((double)(r.size - r.offset + r.len) / per * 1.02) + 4096;
             }
             while (nc < next_slot) nc = nc + nc / 2;
-            if (slots_reserve(out, nc)) { snprintf(err, errlen, "out of memory for %zu cases", next_slot); rc = -1; break; }
+            if (slots_reserve(out, nc)) { snprintf(err, errlen, "out of memory for %zu cases", next_slot); rc = CM_ERR_NOMEM; break; }
         }
         const char *buf = r.buf;
         cm_case *slots = out->slots;
 #pragma omp parallel for schedule(dynamic, 1)
-        for (long k = 0; k < nch; k++) {
+        for (long k = 0; k < (long)nch; k++) {
             int tid = pl_thread_id();
             rd_parse_chunk(&r, buf, &chunks[k], o, &ps[tid], slots, fn, ctx, tid);
         }
@@ -336,7 +336,7 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
     for (int t = 0; t < nt; t++) nbig += ps[t].nbig;
     if (nbig && rc == 0) {
         out->big = malloc(nbig * sizeof *out->big);
-        if (!out->big) { snprintf(err, errlen, "out of memory"); rc = -1; }
+        if (!out->big) { snprintf(err, errlen, "out of memory"); rc = CM_ERR_NOMEM; }
         for (int t = 0; t < nt && out->big; t++) {
             memcpy(out->big + out->nbig, ps[t].big, ps[t].nbig * sizeof *out->big);
             out->nbig += ps[t].nbig;
@@ -348,7 +348,7 @@ int pl_read(const char *path, const struct col_aliases *aliases, const int *requ
     if (nlid && rc == 0) {
         out->lid = malloc(nlid * sizeof *out->lid);
         out->lid_text = malloc(tlen);
-        if (!out->lid || !out->lid_text) { snprintf(err, errlen, "out of memory"); rc = -1; }
+        if (!out->lid || !out->lid_text) { snprintf(err, errlen, "out of memory"); rc = CM_ERR_NOMEM; }
         size_t base = 0;
         for (int t = 0; t < nt && rc == 0; t++) {
             if (ps[t].lid_len) memcpy(out->lid_text + base, ps[t].lid_text, ps[t].lid_len);
@@ -443,8 +443,9 @@ static void dt_clear(dup_table *t)
         for (size_t k = 0; k < t->cap; k++) *dt_at(t, k) = 0;
 }
 
-size_t pl_find_duplicates(pl_slots *s, pl_dup_fn fn, void *ctx)
+cm_status pl_find_duplicates(pl_slots *s, pl_dup_fn fn, void *ctx, size_t *ndup_out)
 {
+    *ndup_out = 0;
     cm_case *slots = s->slots;
     size_t n = s->n;
     /* Partitioned by hash: every copy of an id lands in the same partition,
@@ -457,7 +458,7 @@ size_t pl_find_duplicates(pl_slots *s, pl_dup_fn fn, void *ctx)
      * partitions as threads so that a table is at most about half full. A
      * partition too big for its share (skewed ids) gets a heap table.
      * Entries keep 32 bits of the hash, so most probes never touch the id. */
-    if (n == 0 || !slots) return 0;
+    if (n == 0 || !slots) return CM_OK;
     int np = pl_threads();
     size_t nparts = 2 * (size_t)np;
     enum { MAXP = 2 * CM_MAX_THREADS };
@@ -525,7 +526,9 @@ size_t pl_find_duplicates(pl_slots *s, pl_dup_fn fn, void *ctx)
         }
         dt_clear(&region); /* score_e4 back to 0 */
     }
-    return bad ? (size_t)-1 : ndup;
+    if (bad) return CM_ERR_NOMEM;
+    *ndup_out = ndup;
+    return CM_OK;
 }
 
 uint64_t pl_id_hash(const char *case_id)

@@ -16,7 +16,7 @@ int pl_team_size(void);
  * >= 64; default 64 MiB) and CASEMIX_TEST_SLICE_SHIFT (log2 of the cases per
  * partial slice of the settlement, 4..30; default 20). Read once, by main,
  * before any work; 0, or -1 with a message in err for a value out of range. */
-int pl_test_settings(char *err, size_t errlen);
+cm_status pl_test_settings(char *err, size_t errlen);
 /* log2 of the cases per partial slice (20 unless CASEMIX_TEST_SLICE_SHIFT). */
 int pl_slice_shift(void);
 
@@ -78,7 +78,7 @@ typedef void (*pl_progress_fn)(void *ctx, uint64_t done, uint64_t total);
  * and fn is called once per row from the thread that parsed it. required:
  * columns that must be in the header, terminated by -1. hdr (optional)
  * receives the header information. Returns 0, -1 (err) or -2 (interrupted). */
-int pl_read(const char *path, const struct col_aliases *aliases, const int *required,
+cm_status pl_read(const char *path, const struct col_aliases *aliases, const int *required,
             const cm_parse_opts *o, rd_row_fn fn, void *ctx, pl_slots *out, cm_reader *hdr,
             pl_progress_fn progress, void *pctx, char *err, size_t errlen);
 void pl_slots_free(pl_slots *s);
@@ -89,15 +89,16 @@ void pl_group_case(const gr_dip *dip, const gr_drg *drg, const gr_case *gc, cm_c
 
 /* Calls fn(ctx, tid, dup, first) for every case whose case id was already
  * seen on an earlier row; fn runs on thread tid (parallel, one partition of
- * the ids per thread). Returns the number of duplicates, (size_t)-1 when
- * out of memory. The result does not depend on the thread count.
+ * the ids per thread). CM_OK with the number of duplicates in *ndup, or
+ * CM_ERR_NOMEM (no message: the caller words it). The result does not
+ * depend on the thread count.
  * Precondition: every SLOT_CASE slot has id_hash = pl_id_hash(case_id)
  * (set while parsing, or by pl_hash_ids), every other slot id_hash 0.
  * id_hash shares its bytes with pay_fen: the caller sets pay_fen (or
  * clears it) after this. The hash tables live in the slots' score_e4
  * (dup_entry): score_e4 is 0 on return, whatever it was. */
 typedef void (*pl_dup_fn)(void *ctx, int tid, cm_case *dup, const cm_case *first, const char *case_id);
-size_t pl_find_duplicates(pl_slots *s, pl_dup_fn fn, void *ctx);
+cm_status pl_find_duplicates(pl_slots *s, pl_dup_fn fn, void *ctx, size_t *ndup);
 /* Hash of a whole case id (any length), never 0. */
 uint64_t pl_id_hash(const char *case_id);
 void pl_hash_ids(pl_slots *s);

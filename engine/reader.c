@@ -192,13 +192,13 @@ static int starts_utf8(const cm_reader *r)
  * anonymous mapping, which then stands for the file (map, size). A byte
  * sequence that does not decode stops the run: a half-decoded file cannot
  * be trusted. Cold: only files that are not UTF-8. */
-static int decode_gb18030(cm_reader *r, int detected, char *err, size_t errlen)
+static cm_status decode_gb18030(cm_reader *r, int detected, char *err, size_t errlen)
 {
     iconv_t cd = iconv_open("UTF-8", "GB18030");
     if (cd == (iconv_t)-1) {
         snprintf(err, errlen, "%s: cannot decode GB18030 on this system (iconv_open: %s); convert the "
                               "file with iconv -f GB18030 -t UTF-8", r->path, strerror(errno));
-        return -1;
+        return CM_ERR_INPUT;
     }
     /* GB18030 -> UTF-8 grows 2-byte characters to 3 bytes at most */
     size_t cap = (size_t)r->size + (size_t)r->size / 2 + 64;
@@ -206,7 +206,7 @@ static int decode_gb18030(cm_reader *r, int detected, char *err, size_t errlen)
     if (out == MAP_FAILED) {
         iconv_close(cd);
         snprintf(err, errlen, "%s: out of memory to decode the file from GB18030 (%zu bytes)", r->path, cap);
-        return -1;
+        return CM_ERR_NOMEM;
     }
     char *in = (char *)r->map, *o = out;
     size_t inleft = r->size, oleft = cap;
@@ -231,7 +231,7 @@ static int decode_gb18030(cm_reader *r, int detected, char *err, size_t errlen)
                      r->path, line, off, bytes, e == EINVAL ? "an incomplete character of" : "not",
                      detected ? " (the file is not UTF-8 either, so input.encoding = \"auto\" tried GB18030)"
                               : " (input.encoding = \"GB18030\")");
-        return -1;
+        return CM_ERR_INPUT;
     }
     munmap((void *)r->map, r->size);
     r->map = out;
@@ -239,10 +239,10 @@ static int decode_gb18030(cm_reader *r, int detected, char *err, size_t errlen)
     r->decoded_cap = cap;
     r->encoding = "GB18030";
     mprotect(out, cap, PROT_READ);
-    return 0;
+    return CM_OK;
 }
 
-int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, rd_encoding enc,
+cm_status rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, rd_encoding enc,
             char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
@@ -251,23 +251,23 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, r
     if (r->fd < 0) {
         snprintf(err, errlen, "%s: cannot open input: %s; check --input or input.records", path,
                  strerror(errno));
-        return -1;
+        return CM_ERR_INPUT;
     }
     struct stat st;
     if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         snprintf(err, errlen, "%s: not a regular file; give a CSV file", path);
-        return -1;
+        return CM_ERR_INPUT;
     }
     r->size = (uint64_t)st.st_size;
     if (r->size == 0) {
         snprintf(err, errlen, "%s: empty file: expected a header row (case_id,institution_id,...); "
                               "see `casemix columns`", path);
-        return -1;
+        return CM_ERR_INPUT;
     }
     void *m = mmap(NULL, r->size, PROT_READ, MAP_PRIVATE, r->fd, 0);
     if (m == MAP_FAILED) {
         snprintf(err, errlen, "%s: cannot map the file: %s", path, strerror(errno));
-        return -1;
+        return CM_ERR_INPUT;
     }
     r->map = m;
     r->file_size = r->size;
@@ -279,7 +279,8 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, r
     if (enc == RD_ENC_GB18030 || (enc == RD_ENC_AUTO && !bom8 && !starts_utf8(r) &&
                                   !(r->size >= 2 && (memcmp(r->map, "\xFF\xFE", 2) == 0 ||
                                                      memcmp(r->map, "\xFE\xFF", 2) == 0)))) {
-        if (decode_gb18030(r, enc == RD_ENC_AUTO, err, errlen)) return -1;
+        cm_status ds = decode_gb18030(r, enc == RD_ENC_AUTO, err, errlen);
+        if (ds) return ds;
     }
     /* the header ends at the first newline outside quotes */
     size_t hdr_end = 0;
@@ -292,12 +293,12 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, r
     if (!hdr_end && memchr(r->map, '\r', lim)) {
         snprintf(err, errlen, "%s:1: the file uses CR-only line endings (classic Mac); convert it with: "
                               "tr '\\r' '\\n' < '%s' > converted.csv", path, path);
-        return -1;
+        return CM_ERR_INPUT;
     }
     if (!hdr_end) {
         if (r->size > lim) {
             snprintf(err, errlen, "%s:1: header longer than 16 MiB; is this a CSV file?", path);
-            return -1;
+            return CM_ERR_INPUT;
         }
         hdr_end = r->size;
     }
@@ -308,13 +309,13 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, r
     if (memchr(h, '\0', hl)) {
         snprintf(err, errlen, "%s:1: the header contains NUL bytes; is this a UTF-16 or binary file? "
                               "Convert it with: iconv -f UTF-16 -t UTF-8 IN > OUT", path);
-        return -1;
+        return CM_ERR_INPUT;
     }
     if (!valid_utf8((const unsigned char *)h, hl)) {
         snprintf(err, errlen, "%s:1: the header is not UTF-8 (it looks like GBK/GB18030, common in "
                               "exports) and input.encoding = \"UTF-8\"; set input.encoding = \"auto\" "
                               "(or \"GB18030\") to decode it", path);
-        return -1;
+        return CM_ERR_INPUT;
     }
     for (int c = 0; c < COL__COUNT; c++) r->colidx[c] = -1;
     size_t i = 0;
@@ -342,7 +343,7 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, r
                 snprintf(err, errlen, "%s:1: duplicate column: '%s' (column %d) and column %d both mean "
                                       "%s; remove or rename one", path, cell, col + 1, r->colidx[c] + 1,
                          col_name((cm_col)c));
-                return -1;
+                return CM_ERR_INPUT;
             }
             r->colidx[c] = col;
         } else if (cl && strlen(r->unknown) + cl + 8 < sizeof r->unknown) {
@@ -361,7 +362,7 @@ int rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, r
     r->pos = hdr_end;
     r->dropped = 0;
     r->next_line = 1 + r->header_lines;
-    return 0;
+    return CM_OK;
 }
 
 void rd_close(cm_reader *r)
@@ -437,10 +438,11 @@ static void rd_count_chunk(const cm_reader *r, cm_chunk *c)
 /* Cuts the window at r->pos into chunks: plain (cut at newlines, counted
  * later in parallel, which also looks for quotes) unless quoted is set
  * (the serial quote-aware scan, which counts as it goes). */
-static long cut_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
-                      int quoted, char *err, size_t errlen)
+static cm_status cut_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
+                           int quoted, size_t *out_nch, char *err, size_t errlen)
 {
-    if (r->pos >= r->size) return 0;
+    *out_nch = 0;
+    if (r->pos >= r->size) return CM_OK;
     size_t want = g_block_size, floor = g_block_size / 16;
     /* the mapped window counts in the peak RSS on top of the slots, which
      * are nearly all touched by the last windows: in a big file (16
@@ -516,7 +518,7 @@ static long cut_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_
                 snprintf(err, errlen, "%s:%llu: a row longer than 1 GiB (or an unterminated quote); "
                                       "check the quoting of this row", r->path,
                          (unsigned long long)r->next_line);
-                return -1;
+                return CM_ERR_INPUT;
             }
             want *= 2;
             continue;
@@ -527,15 +529,16 @@ static long cut_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_
         r->carry = 0;
         r->pos += end;
         r->eof = r->pos >= r->size;
-        return (long)nch;
+        *out_nch = nch;
+        return CM_OK;
     }
 nomem:
     snprintf(err, errlen, "out of memory while reading %s", r->path);
-    return -1;
+    return CM_ERR_NOMEM;
 }
 
-long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
-                   char *err, size_t errlen)
+cm_status rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap,
+                        size_t *nch, char *err, size_t errlen)
 {
     /* release the pages of the rows already parsed (bounded RSS) */
     uint64_t page = 4096, drop = r->pos / page * page;
@@ -543,22 +546,23 @@ long rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *
         madvise((void *)(r->map + r->dropped), drop - r->dropped, MADV_DONTNEED);
         r->dropped = drop;
     }
-    return cut_block(r, chunk_bytes, chunks, cap, 0, err, errlen);
+    return cut_block(r, chunk_bytes, chunks, cap, 0, nch, err, errlen);
 }
 
-long rd_count_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap, long nch,
-                    char *err, size_t errlen)
+cm_status rd_count_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, size_t *cap, size_t *nch,
+                         char *err, size_t errlen)
 {
     cm_chunk *ch = *chunks;
+    long n = (long)*nch;
 #pragma omp parallel for schedule(dynamic, 4)
-    for (long k = 0; k < nch; k++) rd_count_chunk(r, &ch[k]);
+    for (long k = 0; k < n; k++) rd_count_chunk(r, &ch[k]);
     int quote = 0;
-    for (long k = 0; k < nch; k++) quote |= ch[k].has_quote;
-    if (!quote) return nch;
+    for (long k = 0; k < n; k++) quote |= ch[k].has_quote;
+    if (!quote) return CM_OK;
     /* a '"' somewhere: the plain cut may split a quoted field; cut the
      * same window again with the quote-aware scan */
     r->pos = r->offset;
-    return cut_block(r, chunk_bytes, chunks, cap, 1, err, errlen);
+    return cut_block(r, chunk_bytes, chunks, cap, 1, nch, err, errlen);
 }
 
 /* Assigns slots and line numbers to the chunks of a block once they are

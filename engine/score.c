@@ -13,24 +13,24 @@
 #include <string.h>
 
 /* The level coefficients, DIP scores and standard costs of the settings. */
-static int sn_tables(cm_scenario *sn, char *err, size_t errlen)
+static cm_status sn_tables(cm_scenario *sn, char *err, size_t errlen)
 {
     const cm_period *st = sn->p;
     const cm_config *cfg = sn->cfg;
     if (!st->use_hist && (cfg->coef_mode == CM_COEF_HISTORY || cfg->score_source == CM_SCORES_HISTORY ||
                           cfg->standard_cost == CM_STD_LEVEL_MEAN)) {
         snprintf(err, errlen, "%s: the scenario's settings need history the period was built without", cfg->path);
-        return CM_EXIT_CONFIG;
+        return CM_ERR_CONFIG;
     }
     sn->coef[0] = 1;
     for (int L = 1; L <= 3; L++)
         sn->coef[L] = cfg->coef_mode == CM_COEF_HISTORY ? st->cal.coef[L] : cfg->level_coef[L];
-    if (!st->dip) return 0;
+    if (!st->dip) return CM_OK;
     const gr_dip *dip = st->dip;
     size_t ng = st->ng;
     sn->rw = malloc((ng ? ng : 1) * sizeof *sn->rw);
     sn->std_fen = calloc(ng * 4 + 1, sizeof *sn->std_fen);
-    if (!sn->rw || !sn->std_fen) { snprintf(err, errlen, "out of memory"); return CM_EXIT_INTERNAL; }
+    if (!sn->rw || !sn->std_fen) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     /* budget point value in yuan per point, for standard cost (c) */
     double region_mean = 0;
     for (size_t g = 0; g < ng && region_mean <= 0; g++) {
@@ -57,12 +57,12 @@ static int sn_tables(cm_scenario *sn, char *err, size_t errlen)
             sn->std_fen[g * 4 + (size_t)L] = v;
         }
     }
-    return 0;
+    return CM_OK;
 }
 
 /* Where the per-case state lives: the slots (baseline) or arrays of the
  * scenario's own (every other scenario), see period.h. */
-static int sn_storage_init(cm_scenario *sn, char *err, size_t errlen)
+static cm_status sn_storage_init(cm_scenario *sn, char *err, size_t errlen)
 {
     const cm_period *st = sn->p;
     cm_case *sl = st->s.slots;
@@ -82,7 +82,7 @@ static int sn_storage_init(cm_scenario *sn, char *err, size_t errlen)
         sn->own[0] = a;
         sn->own[1] = b;
         sn->own[2] = f;
-        if (!a || !b || !f) { snprintf(err, errlen, "out of memory"); return CM_EXIT_INTERNAL; }
+        if (!a || !b || !f) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
         sn->score = (sn_col){(unsigned char *)a, sizeof *a};
         sn->pay = (sn_col){(unsigned char *)(a + n), sizeof *a};
         sn->outlier = (sn_col){b, 1};
@@ -94,14 +94,14 @@ static int sn_storage_init(cm_scenario *sn, char *err, size_t errlen)
         /* DRG points and payments beside the DIP ones */
         int64_t *d = calloc(n * 2, sizeof *d);
         sn->own[3] = d;
-        if (!d) { snprintf(err, errlen, "out of memory"); return CM_EXIT_INTERNAL; }
+        if (!d) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
         sn->drg_pts = (sn_col){(unsigned char *)d, sizeof *d};
         sn->drg_pay = (sn_col){(unsigned char *)(d + n), sizeof *d};
     } else {
         sn->drg_pts = sn->score;
         sn->drg_pay = sn->pay;
     }
-    return 0;
+    return CM_OK;
 }
 
 /* DRG points (1e-4) of a case: RW × 100 × level coefficient × outlier factor. */
@@ -151,11 +151,11 @@ static int cmp_special(const void *a, const void *b)
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
-int sn_score(cm_scenario *sn, char *err, size_t errlen)
+cm_status sn_score(cm_scenario *sn, char *err, size_t errlen)
 {
     const cm_period *st = sn->p;
     const cm_config *cfg = sn->cfg;
-    int rc = sn_tables(sn, err, errlen);
+    cm_status rc = sn_tables(sn, err, errlen);
     if (!rc) rc = sn_storage_init(sn, err, errlen);
     if (rc) return rc;
     const pl_slots *s = &st->s;
@@ -196,7 +196,7 @@ int sn_score(cm_scenario *sn, char *err, size_t errlen)
             free(cand[t].v);
         }
         free(cand);
-        if (oom) { free(sc); snprintf(err, errlen, "out of memory"); return CM_EXIT_INTERNAL; }
+        if (oom) { free(sc); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
         /* special review (特例单议): highest ratios above the threshold, capped */
         qsort(sc, nc, sizeof *sc, cmp_special);
         size_t cap = (size_t)floor(cfg->outliers.special_cap * (double)st->cases);
@@ -218,19 +218,19 @@ int sn_score(cm_scenario *sn, char *err, size_t errlen)
             *sn_i64(sn->drg_pts, (size_t)i) = drg_points(sn, c, sn_u8(sn->drg_outlier, (size_t)i));
         }
     }
-    return 0;
+    return CM_OK;
 }
 
 /* ------------------------------------------------------------------ */
 
-int sn_run(cm_scenario *sn, const cm_period *p, const cm_config *cfg, sn_storage storage, char *err,
+cm_status sn_run(cm_scenario *sn, const cm_period *p, const cm_config *cfg, sn_storage storage, char *err,
            size_t errlen)
 {
     memset(sn, 0, sizeof *sn);
     sn->p = p;
     sn->cfg = cfg ? cfg : p->cfg;
     sn->storage = storage;
-    int rc = period_check_config(sn->cfg, err, errlen);
+    cm_status rc = period_check_config(sn->cfg, err, errlen);
     if (rc) return rc;
     double t0 = now_seconds();
     rc = sn_score(sn, err, errlen);

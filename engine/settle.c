@@ -33,7 +33,7 @@ void iso_now(char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
+cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
 {
     char err[1024] = "", t_start[32], rejects_csv[CM_PATH_MAX + 32];
     static cm_period p0;    /* static: the period is large, and one per process */
@@ -45,20 +45,20 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
     iso_now(t_start, sizeof t_start);
     const char *input = o->input ? o->input : cfg->input_file;
     const char *output = o->output ? o->output : cfg->output_file;
-    if (!input[0]) { fprintf(stderr, "casemix: no input: pass --input FILE or set input.records\n"); return CM_EXIT_USAGE; }
-    if (!output[0]) { fprintf(stderr, "casemix: no output: pass --out FILE.h5 or set output.file\n"); return CM_EXIT_USAGE; }
+    if (!input[0]) { fprintf(stderr, "casemix: no input: pass --input FILE or set input.records\n"); return CM_ERR_USAGE; }
+    if (!output[0]) { fprintf(stderr, "casemix: no output: pass --out FILE.h5 or set output.file\n"); return CM_ERR_USAGE; }
     if (cm_side_path(output, ".rejects.csv", rejects_csv, sizeof rejects_csv)) {
         fprintf(stderr, "casemix: %s: output path too long\n", output);
-        return CM_EXIT_USAGE;
+        return CM_ERR_USAGE;
     }
     if (h5w_check_target(output, H5_KIND_SETTLEMENT, err, sizeof err) ||   /* before any work */
         cm_side_check_target(rejects_csv, RJ_CSV_HEADER, err, sizeof err)) {
         fprintf(stderr, "casemix: %s\n", err);
-        return CM_EXIT_OUTPUT;
+        return CM_ERR_OUTPUT;
     }
-    int rc = period_build(st, cfg, input, o->quiet, err, sizeof err);
+    cm_status rc = period_build(st, cfg, input, o->quiet, err, sizeof err);
     if (!rc) rc = sn_run(sn, st, cfg, SN_IN_SLOTS, err, sizeof err);
-    if (!rc && g_interrupted) rc = CM_EXIT_INTERRUPTED;
+    if (!rc && g_interrupted) rc = CM_ERR_INTERRUPTED;
     double t_write = 0;
     if (!rc) {
         double t4 = now_seconds();
@@ -66,9 +66,9 @@ int cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         t_write = now_seconds() - t4;
     }
     if (rc) {
-        if (rc == CM_EXIT_INTERRUPTED) fprintf(stderr, "casemix: interrupted; no output written\n");
+        if (rc == CM_ERR_INTERRUPTED) fprintf(stderr, "casemix: interrupted; no output written\n");
         else fprintf(stderr, "casemix: %s\n", err[0] ? err : "failed");
-        if (rc == CM_EXIT_CONFIG) fprintf(stderr, "casemix: nothing was done\n");
+        if (rc == CM_ERR_CONFIG) fprintf(stderr, "casemix: nothing was done\n");
     } else if (!o->quiet) {
         settle_summary(st, sn, output, rejects_csv, t_write);
     }

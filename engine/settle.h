@@ -35,7 +35,7 @@ typedef struct {
 void calib_free(cm_calib *c);
 
 /* Reads cfg->history and calibrates. 0, -1 (err) or -2 (interrupted). */
-int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
+cm_status calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
               const struct col_aliases *al, cm_calib *out, char *err, size_t errlen);
 
 /* The trimmed mean cost (fen) of each DRG over the cases of one period
@@ -45,7 +45,7 @@ int calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
 int calib_period_drg_means(const pl_slots *s, size_t nd, const sc_calib_params *cp, double *mean_fen);
 
 /* Writes the calibrated catalogue in the published CSV layout. */
-int calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char *err, size_t errlen);
+cm_status calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char *err, size_t errlen);
 
 typedef struct {
     const char *input;          /* overrides cfg->input_file when set */
@@ -56,19 +56,19 @@ typedef struct {
 } cm_run_opts;
 
 /* casemix bench: one stage or floor, timed, as one JSON line on stdout. */
-int cmd_bench(const cm_config *cfg, const char *stage, const char *input, const char *output,
+cm_status cmd_bench(const cm_config *cfg, const char *stage, const char *input, const char *output,
               long long rows, long long rowbytes);
 
 /* Loads the DIP catalogue (want_dip) and the CHS-DRG tables (want_drg)
  * named by cfg and, when al is not NULL, the header aliases of
  * input.aliases (NULL when unset). 0, or -1 with "file:line: field:
  * message" in err and nothing left loaded. */
-int load_tables(const cm_config *cfg, int want_dip, int want_drg, gr_dip **dip, gr_drg **drg,
+cm_status load_tables(const cm_config *cfg, int want_dip, int want_drg, gr_dip **dip, gr_drg **drg,
                 struct col_aliases **al, char *err, size_t errlen);
 
 /* casemix settle: returns an exit code (CM_EXIT_*). */
-int cmd_settle(const cm_config *cfg, const cm_run_opts *o);
+cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o);
 /* casemix calibrate */
-int cmd_calibrate(const cm_config *cfg, const cm_run_opts *o);
+cm_status cmd_calibrate(const cm_config *cfg, const cm_run_opts *o);
 
 #endif

@@ -508,13 +508,13 @@ static int write_summary(const cm_period *st, const cm_scenario *sn, h5w *w)
     return e;
 }
 
-int settle_write(const cm_period *st, const cm_scenario *sn, const char *output, const char *rejects_csv,
+cm_status settle_write(const cm_period *st, const cm_scenario *sn, const char *output, const char *rejects_csv,
                  const char *t_start, char *err, size_t errlen)
 {
     const cm_config *cfg = st->cfg;
     h5w w;
     if (h5w_open(&w, output, H5_KIND_SETTLEMENT, cfg->compression, cfg->deflate_level, cfg->chunk_rows, err, errlen))
-        return CM_EXIT_OUTPUT;
+        return CM_ERR_OUTPUT;
     w.deflate_lib = cfg->deflate_library;
     /* the rejects as CSV beside the output, renamed into place with it */
     int e = 0;
@@ -596,7 +596,7 @@ int settle_write(const cm_period *st, const cm_scenario *sn, const char *output,
     if (e || g_interrupted) {
         if (!err[0]) snprintf(err, errlen, "%s: writing HDF5 failed (disk full?); nothing was left behind", output);
         h5w_abort(&w);
-        return g_interrupted ? CM_EXIT_INTERRUPTED : CM_EXIT_OUTPUT;
+        return g_interrupted ? CM_ERR_INTERRUPTED : CM_ERR_OUTPUT;
     }
-    return h5w_commit(&w, err, errlen) ? CM_EXIT_OUTPUT : 0;
+    return h5w_commit(&w, err, errlen) ? CM_ERR_OUTPUT : CM_OK;
 }

@@ -125,7 +125,8 @@ static uint64_t read_all(size_t block, const cm_parse_opts *o, const uint8_t *da
         }
         if (s.n) {
             pl_hash_ids(&s);
-            pl_find_duplicates(&s, on_dup, &x);
+            size_t nd;
+            if (pl_find_duplicates(&s, on_dup, &x, &nd) != CM_OK) abort();
         }
     }
     pl_slots_free(&s);

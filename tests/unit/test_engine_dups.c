@@ -88,7 +88,8 @@ static void run_and_compare(cm_case *sl, size_t n, int threads)
 #endif
     pl_slots ps = {.slots = sl, .n = n};
     pl_hash_ids(&ps);
-    size_t r = pl_find_duplicates(&ps, on_dup, &s);
+    size_t r = SIZE_MAX;
+    assert_int_equal(pl_find_duplicates(&ps, on_dup, &s, &r), CM_OK);
     assert_int_equal(r, nd);
     assert_int_equal(s.calls, nd);
     for (size_t i = 0; i < n; i++) {
