@@ -98,13 +98,13 @@ static int year_stats(const pl_slots *s, int use_drg, size_t nkeys, int y, const
     return 0;
 }
 
-int calib_period_drg_means(const pl_slots *s, size_t nd, const sc_calib_params *cp, double *mean_fen)
+cm_status calib_period_drg_means(const pl_slots *s, size_t nd, const sc_calib_params *cp, double *mean_fen)
 {
     sc_year_stat *yd = calloc(nd * 3 + 1, sizeof *yd);
-    if (!yd || year_stats(s, 1, nd, 0, cp, yd)) { free(yd); return -1; }
+    if (!yd || year_stats(s, 1, nd, 0, cp, yd)) { free(yd); return CM_ERR_NOMEM; }
     for (size_t d = 0; d < nd; d++) mean_fen[d] = yd[d * 3].n_used ? yd[d * 3].mean_fen : 0;
     free(yd);
-    return 0;
+    return CM_OK;
 }
 
 /* Weighted region mean M from the kept cases of every key. */

@@ -33,7 +33,17 @@
  * a cm_status, with the message in the caller's err buffer (or printed,
  * for the cmd_* functions). Only main (engine/main.c, cm_exit_code) turns
  * a status into an exit code (README "Exit codes"). A count travels in an
- * out-parameter, not in the status. */
+ * out-parameter, not in the status.
+ *
+ * Kept sentinels (values, not statuses, on the per-row path or a lookup):
+ * parse_date (days or -1), parse_int (0/-1), col_lookup (a column or -1),
+ * pl_inst_get (an index or -1), the row parser's internal 0/-1, and
+ * constructors that return a pointer (NULL with err: col_aliases_load).
+ * HDF5's own herr_t-like 0/-1 stays inside the writer (h5out.h).
+ *
+ * Ownership: every engine header says, for each function that returns or
+ * fills a buffer, who frees it and with what; a returned const char * is
+ * static or points into an object that owns it, and is never freed. */
 typedef enum {
     CM_OK = 0,
     CM_NOT_FOUND,           /* group --explain: the case is not in the input (exit 1) */
@@ -60,14 +70,17 @@ typedef enum {
     COL__COUNT = COL_CAT0 + SC_CAT__COUNT
 } cm_col;
 
-/* Canonical name of a column ("case_id"). */
+/* Canonical name of a column ("case_id"): a static string. */
 const char *col_name(cm_col c);
 /* Resolves a header cell (canonical name or Chinese alias, trimmed) to a
  * column, or -1. extra: optional alias table loaded from input.aliases. */
 struct col_aliases;
 int col_lookup(const char *name, size_t len, const struct col_aliases *extra);
-/* Loads an alias CSV (columns canonical,alias). NULL path -> NULL table. */
+/* Loads an alias CSV (columns canonical,alias): the table, the caller's
+ * (col_aliases_free), or NULL with a message in err (the caller's status:
+ * CM_ERR_CONFIG). NULL path -> NULL table, no message. */
 struct col_aliases *col_aliases_load(const char *path, char *err, size_t errlen);
+/* Frees a table of col_aliases_load; NULL is allowed. */
 void col_aliases_free(struct col_aliases *a);
 /* Prints the built-in alias table (for --help-columns / README). */
 void col_print_aliases(FILE *f);
@@ -105,7 +118,7 @@ enum {
  * bit here, CF__COUNT + 1, and its name in FLAG_NAMES (columns.c; a
  * _Static_assert there checks the count). */
 _Static_assert(CF__COUNT <= 16, "cm_case.flags is 16 bits");
-/* Name of a flag bit ("cat_mismatch"); "?" for bit >= CF__COUNT. */
+/* Name of a flag bit ("cat_mismatch"), a static string; "?" for bit >= CF__COUNT. */
 const char *case_flag_name(unsigned bit);
 
 /* One slot per input row (96 bytes). Rejected rows keep their slot
@@ -305,6 +318,9 @@ typedef struct cm_big {
     int64_t bucket_fen[SC_BUCKET__COUNT];
 } cm_big;
 
+/* A parser owns its buffers (fp, fl, scratch, big, lid, lid_text, all
+ * grown with realloc): parser_init zeroes them, parser_free frees them. The
+ * read stage hands big and the long ids over to pl_slots by copying. */
 void parser_init(cm_parser *p);
 void parser_free(cm_parser *p);
 
@@ -346,9 +362,11 @@ void rd_parse_chunk(const cm_reader *r, const char *buf, const cm_chunk *ch,
 /* Utilities                                                           */
 /* ------------------------------------------------------------------ */
 
-/* Days since 1970-01-01 for YYYY-MM-DD, or -1 when malformed/invalid. */
+/* Days since 1970-01-01 for YYYY-MM-DD, or -1 when malformed/invalid (a
+ * kept sentinel: per field, on the hot path). */
 int parse_date(const char *s, size_t n);
-/* Decimal integer with optional sign; -1 on error (value in *v). */
+/* Decimal integer with optional sign: 0 (value in *v), or -1 when not one
+ * (a kept sentinel: per field, on the hot path). */
 int parse_int(const char *s, size_t n, long *v);
 double now_seconds(void);
 /* max(cur, strlen(s)): the width of a fixed-length string column. */
@@ -369,10 +387,12 @@ extern volatile int g_interrupted;
  * that no command overwrites another's output. settle: output.file;
  * calibrate: output.file with its ".h5" replaced by ".calibration.h5"
  * ("calibration.h5" when output.file is empty). The result goes to buf;
- * "" for a command without a default (it needs --out). */
+ * "" for a command without a default (it needs --out). buf: the caller's. */
 void cm_default_output(const char *cmd, const char *output_file, char *buf, size_t n);
 /* A side file of output OUT: OUT without a final ".h5", then suffix
- * (".catalogue.csv", ".rejects.csv"), so side files follow their output. */
-int cm_side_path(const char *out, const char *suffix, char *buf, size_t n);
+ * (".catalogue.csv", ".rejects.csv"), so side files follow their output.
+ * buf: the caller's, n bytes. CM_OK, or CM_ERR_USAGE when the name does
+ * not fit (no message: the caller names the path). */
+cm_status cm_side_path(const char *out, const char *suffix, char *buf, size_t n);
 
 #endif

@@ -53,28 +53,28 @@ static void file_kind(hid_t f, char *kind, size_t n)
     }
 }
 
-int cm_side_check_target(const char *path, const char *header, char *err, size_t errlen)
+cm_status cm_side_check_target(const char *path, const char *header, char *err, size_t errlen)
 {
     struct stat sb;
-    if (stat(path, &sb) != 0) return 0;
+    if (stat(path, &sb) != 0) return CM_OK;
     char first[256] = "";
     size_t want = strlen(header), got = 0;
     FILE *f = S_ISREG(sb.st_mode) ? fopen(path, "rb") : NULL;
     if (f) {
         got = fread(first, 1, want < sizeof first ? want : sizeof first, f);
         fclose(f);
-        if (got == want && memcmp(first, header, want) == 0) return 0;
+        if (got == want && memcmp(first, header, want) == 0) return CM_OK;
     }
     snprintf(err, errlen, "%s: %s, not one casemix wrote; it was left as it is (nothing was done): pass --out with "
                           "another name, or remove or move the file", path,
              S_ISDIR(sb.st_mode) ? "is a directory" : "is another file");
-    return -1;
+    return CM_ERR_OUTPUT;
 }
 
-int h5w_check_target(const char *path, const char *kind, char *err, size_t errlen)
+cm_status h5w_check_target(const char *path, const char *kind, char *err, size_t errlen)
 {
     struct stat sb;
-    if (stat(path, &sb) != 0) return 0;   /* absent (or not reachable: creating it will say why) */
+    if (stat(path, &sb) != 0) return CM_OK;   /* absent (or not reachable: creating it will say why) */
     const char *what;
     char found[64] = "", buf[96];
     if (S_ISDIR(sb.st_mode)) {
@@ -91,7 +91,7 @@ int h5w_check_target(const char *path, const char *kind, char *err, size_t errle
         } else if (!found[0]) {
             what = "is an HDF5 file that casemix did not write";
         } else if (strcmp(found, kind) == 0) {
-            return 0;
+            return CM_OK;
         } else {
             snprintf(buf, sizeof buf, "is a casemix %s file", found);
             what = buf;
@@ -99,10 +99,10 @@ int h5w_check_target(const char *path, const char *kind, char *err, size_t errle
     }
     snprintf(err, errlen, "%s: %s, not a %s output; it was left as it is: pass --out with another file name, "
                           "or remove the file to replace it", path, what, kind);
-    return -1;
+    return CM_ERR_OUTPUT;
 }
 
-int h5w_open(h5w *w, const char *final_path, const char *kind, cm_compression comp, int level, int chunk_rows,
+cm_status h5w_open(h5w *w, const char *final_path, const char *kind, cm_compression comp, int level, int chunk_rows,
              char *err, size_t errlen)
 {
     memset(w, 0, sizeof *w);
@@ -123,28 +123,28 @@ int h5w_open(h5w *w, const char *final_path, const char *kind, cm_compression co
         snprintf(err, errlen, "%s: cannot create the output file (%s); check that the directory "
                               "exists and is writable, or pass --out", w->tmp_path,
                  errno ? strerror(errno) : "HDF5 error");
-        return -1;
+        return CM_ERR_OUTPUT;
     }
     if (h5_attr_str(w->file, "casemix_kind", kind)) {
         snprintf(err, errlen, "%s: cannot write to the output file", w->tmp_path);
         h5w_abort(w);
-        return -1;
+        return CM_ERR_OUTPUT;
     }
-    return 0;
+    return CM_OK;
 }
 
-int h5w_side(h5w *w, const char *final)
+cm_status h5w_side(h5w *w, const char *final)
 {
     int a = snprintf(w->side_final, sizeof w->side_final, "%s", final);
     int b = snprintf(w->side_tmp, sizeof w->side_tmp, "%s.tmp.%ld", final, (long)getpid());
     if (a < 0 || (size_t)a >= sizeof w->side_final || b < 0 || (size_t)b >= sizeof w->side_tmp) {
         w->side_tmp[0] = w->side_final[0] = '\0';
-        return -1;
+        return CM_ERR_OUTPUT;
     }
-    return 0;
+    return CM_OK;
 }
 
-int h5w_commit(h5w *w, char *err, size_t errlen)
+cm_status h5w_commit(h5w *w, char *err, size_t errlen)
 {
     if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0 || H5Fclose(w->file) < 0) {
         w->file = -1;
@@ -152,13 +152,13 @@ int h5w_commit(h5w *w, char *err, size_t errlen)
                  w->final_path);
         unlink(w->tmp_path);
         if (w->side_tmp[0]) unlink(w->side_tmp);
-        return -1;
+        return CM_ERR_OUTPUT;
     }
     w->file = -1;
     if (h5w_check_target(w->final_path, w->kind, err, errlen)) {
         unlink(w->tmp_path);
         if (w->side_tmp[0]) unlink(w->side_tmp);
-        return -1;
+        return CM_ERR_OUTPUT;
     }
     /* the side file first: a failed rename then leaves the old pair */
     if (w->side_tmp[0] && rename(w->side_tmp, w->side_final) != 0) {
@@ -166,17 +166,17 @@ int h5w_commit(h5w *w, char *err, size_t errlen)
                  strerror(errno));
         unlink(w->side_tmp);
         unlink(w->tmp_path);
-        return -1;
+        return CM_ERR_OUTPUT;
     }
     if (rename(w->tmp_path, w->final_path) != 0) {
         snprintf(err, errlen, "%s: cannot rename the finished output into place: %s", w->final_path,
                  strerror(errno));
         unlink(w->tmp_path);
         if (w->side_tmp[0]) unlink(w->side_final); /* it belongs to this output only */
-        return -1;
+        return CM_ERR_OUTPUT;
     }
     w->side_tmp[0] = '\0';
-    return 0;
+    return CM_OK;
 }
 
 void h5w_abort(h5w *w)

@@ -3,6 +3,18 @@
  * regions). A file is created under a temporary name in the target
  * directory and renamed at the end; on any failure or interrupt the
  * temporary file is removed, so an output is complete or absent.
+ *
+ * Status: the file-level functions (h5w_check_target, cm_side_check_target,
+ * h5w_open, h5w_side, h5w_commit) return a cm_status (engine.h): CM_OK or
+ * CM_ERR_OUTPUT with a message in err. The dataset helpers below them
+ * (h5w_table, h5w_rows, h5w_rows_fast, h5_attr_*, h5_strings) keep HDF5's
+ * own convention (an id >= 0, or 0, else -1, herr_t-like, no message): the
+ * caller (settle_write, cmd_calibrate) folds a -1 into CM_ERR_OUTPUT.
+ *
+ * Ownership: an h5w owns its open file; h5w_commit or h5w_abort releases
+ * it (one of the two, always). An h5row owns its HDF5 types: h5row_free.
+ * Ids returned by h5w_table and h5_enum_u8 are the caller's, closed with
+ * H5Dclose / H5Tclose.
  */
 #ifndef CASEMIX_H5OUT_H
 #define CASEMIX_H5OUT_H
@@ -11,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../config/config.h"
+#include "engine.h"
 
 typedef struct {
     hid_t file;
@@ -34,35 +46,36 @@ typedef struct {
 #define H5_KIND_CALIBRATION "calibration"   /* casemix calibrate */
 #define H5_KIND_WRITE_FLOOR "write-floor"   /* casemix bench --stage write */
 
-/* Whether casemix may write an output of this kind at path: 0 when path
+/* Whether casemix may write an output of this kind at path: CM_OK when path
  * does not exist or is a casemix file of the same kind (a re-run
- * overwrites its own output); -1 otherwise, with "PATH: is ...; pass --out
+ * overwrites its own output); CM_ERR_OUTPUT otherwise, with "PATH: is ...; pass --out
  * elsewhere or remove it" in err (another kind, an HDF5 file casemix did
  * not write, not HDF5 at all, a directory). Files of casemix before the
  * attribute existed are recognised by their program attribute and tables. */
-int h5w_check_target(const char *path, const char *kind, char *err, size_t errlen);
-/* The same for a side file (OUT.rejects.csv, OUT.catalogue.csv): 0 when
+cm_status h5w_check_target(const char *path, const char *kind, char *err, size_t errlen);
+/* The same for a side file (OUT.rejects.csv, OUT.catalogue.csv): CM_OK when
  * path does not exist or is a regular file whose first bytes are header
- * (one casemix wrote before, to be replaced); else -1 with "a file casemix
+ * (one casemix wrote before, to be replaced); else CM_ERR_OUTPUT with "a file casemix
  * did not write; --out elsewhere or remove it" in err. */
-int cm_side_check_target(const char *path, const char *header, char *err, size_t errlen);
+cm_status cm_side_check_target(const char *path, const char *header, char *err, size_t errlen);
 
 /* Creates the temporary file next to final_path, with the file attribute
- * casemix_kind = kind. 0 or -1 (err). */
-int h5w_open(h5w *w, const char *final_path, const char *kind, cm_compression comp, int level, int chunk_rows,
-             char *err, size_t errlen);
+ * casemix_kind = kind. CM_OK, or CM_ERR_OUTPUT (err; nothing left open). */
+cm_status h5w_open(h5w *w, const char *final_path, const char *kind, cm_compression comp, int level, int chunk_rows,
+                   char *err, size_t errlen);
 /* Flushes, closes, checks the final name again (h5w_check_target: a file
  * of another kind that appeared meanwhile is not replaced) and renames to
- * it. 0 or -1 (err; the temporary file is removed). */
-int h5w_commit(h5w *w, char *err, size_t errlen);
+ * it. CM_OK, or CM_ERR_OUTPUT (err; the temporary files are removed). */
+cm_status h5w_commit(h5w *w, char *err, size_t errlen);
 /* Closes and removes the temporary file (and the side file's); safe to
  * call twice. */
 void h5w_abort(h5w *w);
 /* Names a side file (e.g. OUT.rejects.csv) that goes with the output: the
  * caller writes it to w->side_tmp (set here: final + ".tmp.PID"); commit
  * renames it to final together with the output, abort removes it, so the
- * two are both new or both absent. 0, or -1 when the path is too long. */
-int h5w_side(h5w *w, const char *final);
+ * two are both new or both absent. CM_OK, or CM_ERR_OUTPUT when the path
+ * is too long (no message: the caller names the path). */
+cm_status h5w_side(h5w *w, const char *final);
 
 /* Compound type builder for flat table rows. */
 typedef struct {
@@ -84,7 +97,7 @@ void h5row_free(h5row *r);
 
 /* Creates a chunked 1-D table dataset of nrows rows (filters per w) with
  * the HDF5 Table attributes (CLASS, VERSION, TITLE, FIELD_i_NAME).
- * Returns the dataset id or -1. */
+ * Returns the dataset id (the caller's: H5Dclose) or -1. */
 hid_t h5w_table(h5w *w, const char *name, const char *title, const h5row *r, hsize_t nrows);
 /* Writes rows [first, first+n) from buf. 0 or -1. */
 int h5w_rows(hid_t ds, const h5row *r, hsize_t first, hsize_t n, const void *buf);
@@ -100,13 +113,15 @@ hsize_t h5w_chunk_rows(hid_t ds);
  * rows; n too, except for the last call. Falls back to h5w_rows otherwise. */
 int h5w_rows_fast(h5w *w, hid_t ds, const h5row *r, hsize_t first, hsize_t n, const void *buf);
 
-/* Attributes on any object. */
+/* Attributes on any object. 0 or -1. */
 int h5_attr_str(hid_t obj, const char *name, const char *value);
 int h5_attr_i64(hid_t obj, const char *name, int64_t v);
 int h5_attr_f64(hid_t obj, const char *name, double v);
-/* 1-D UTF-8 variable-length string dataset (names in Chinese). */
+/* 1-D UTF-8 variable-length string dataset (names in Chinese). 0 or -1;
+ * s stays the caller's. */
 int h5_strings(h5w *w, const char *name, const char *const *s, size_t n, const char *title);
-/* An enum type over names[0..n-1] with values 0..n-1 (uint8). */
+/* An enum type over names[0..n-1] with values 0..n-1 (uint8); the caller
+ * closes it with H5Tclose. -1 on failure. */
 hid_t h5_enum_u8(const char *const *names, int n);
 
 #endif

@@ -369,9 +369,9 @@ static cm_status period_checks(cm_period *st, char *err, size_t errlen)
         /* nothing is written: say the most frequent reasons here */
         char why[600] = "";
         rj_reason_count *rc = NULL;
-        long ng = rj_top_reasons(&st->rej, &rc);
-        size_t wl = 0;
-        for (long j = 0; j < ng && j < 3 && wl < sizeof why; j++)
+        size_t ng = 0, wl = 0;
+        (void)rj_top_reasons(&st->rej, &rc, &ng); /* out of memory: no reasons listed (ng 0) */
+        for (size_t j = 0; j < ng && j < 3 && wl < sizeof why; j++)
             wl += (size_t)snprintf(why + wl, sizeof why - wl, "\n  %lld rows: %s: %s", (long long)rc[j].n,
                                    rc[j].field[0] ? rc[j].field : "(row)", rc[j].text);
         free(rc);

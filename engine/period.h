@@ -106,12 +106,17 @@ typedef struct {
 
 /* Loads the tables, reads, groups and checks input (the cm_run_opts'
  * input, else cfg's) into p: load, read+group, set checks, the period's
- * partials and the institution order. Returns 0 or an exit code (CM_EXIT_*)
- * with a message in err; p is to be freed by period_free either way. */
+ * partials and the institution order. CM_OK, or CM_ERR_CONFIG (tables,
+ * budgets), CM_ERR_INPUT (input or history unusable, no case to settle),
+ * CM_ERR_NOMEM or CM_ERR_INTERRUPTED, with a message in err. Everything
+ * p holds is its own (marked "owned" above; cfg and input are not): free
+ * it with period_free either way. */
 cm_status period_build(cm_period *p, const cm_config *cfg, const char *input, int quiet, char *err, size_t errlen);
+/* Frees what period_build allocated and zeroes p; safe on a zeroed period.
+ * Free the period's scenarios (sn_free) first: they read it. */
 void period_free(cm_period *p);
 /* The configuration checks of a settlement that come before any work
- * (budgets, weights, history): 0, or CM_EXIT_CONFIG with err. */
+ * (budgets, weights, history): CM_OK, or CM_ERR_CONFIG with err. */
 cm_status period_check_config(const cm_config *cfg, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */
@@ -183,29 +188,39 @@ typedef struct {
 /* Computes scenario s of period p under settings cfg (NULL: the period's
  * own): scores and outlier classes, special review, DRG points, the
  * partials, point values and payments. storage SN_IN_SLOTS is allowed once
- * per period (the baseline). Returns 0 or an exit code (CM_EXIT_*) with
- * err; s is to be freed by sn_free either way. The period is not changed
- * (but for the baseline's own slot fields). */
+ * per period (the baseline). CM_OK, or CM_ERR_CONFIG (settings),
+ * CM_ERR_INPUT (nothing to share a budget over, an empty fund column),
+ * CM_ERR_NOMEM, with err. Everything s holds (rw, std_fen, own[], ip,
+ * inst_drg_out, the scheme totals' inst_points and inst_pay) is its own:
+ * free it with sn_free either way. The period is not changed (but for the
+ * baseline's own slot fields). */
 cm_status sn_run(cm_scenario *s, const cm_period *p, const cm_config *cfg, sn_storage storage, char *err,
            size_t errlen);
+/* Frees what sn_run allocated and zeroes s; safe on a zeroed scenario. */
 void sn_free(cm_scenario *s);
 
 /* score.c: the per-case state's storage, the tables in use, scores,
- * outlier classes, special review, DRG points. */
+ * outlier classes, special review, DRG points. CM_OK, CM_ERR_CONFIG or
+ * CM_ERR_NOMEM (err); what it allocates is s's (sn_free). */
 cm_status sn_score(cm_scenario *s, char *err, size_t errlen);
 /* pay.c: the scenario's partials per slice merged in slice order, point
- * values, institution and case payments. */
+ * values, institution and case payments. CM_OK, CM_ERR_INPUT or
+ * CM_ERR_NOMEM (err); what it allocates is s's (sn_free). */
 cm_status sn_pay(cm_scenario *s, char *err, size_t errlen);
 
 /* write.c: the HDF5 output (temporary file renamed at the end) and the
- * rejects CSV beside it. Returns 0 or CM_EXIT_OUTPUT / CM_EXIT_INTERRUPTED. */
+ * rejects CSV beside it. CM_OK, or CM_ERR_OUTPUT / CM_ERR_INTERRUPTED with
+ * err; on failure neither file is left behind. */
 cm_status settle_write(const cm_period *p, const cm_scenario *s, const char *output, const char *rejects_csv,
                  const char *t_start, char *err, size_t errlen);
-/* summary.c: the terminal summary of a settlement. */
+/* summary.c: the terminal summary of a settlement (stdout). */
 void settle_summary(const cm_period *p, const cm_scenario *s, const char *output, const char *rejects_csv,
                     double t_write);
+/* A static string; not to be freed. */
 const char *std_cost_name(cm_std_cost s);
+/* Peak resident set of the process in KiB (getrusage; a measure, not a status). */
 long peak_rss_kb(void);
+/* The current UTC time as ISO 8601 into buf (n bytes). */
 void iso_now(char *buf, size_t n);
 
 #endif

@@ -171,12 +171,12 @@ static int cmp_inst(const void *a, const void *b)
     return strcmp(((const pl_inst *)a)->id, ((const pl_inst *)b)->id);
 }
 
-int pl_inst_merge(pl_inst_table *tabs, int ntabs, pl_inst **out, size_t *nout, uint32_t **remap)
+cm_status pl_inst_merge(pl_inst_table *tabs, int ntabs, pl_inst **out, size_t *nout, uint32_t **remap)
 {
     size_t total = 0;
     for (int t = 0; t < ntabs; t++) total += tabs[t].n;
     pl_inst *all = malloc((total ? total : 1) * sizeof *all);
-    if (!all) return -1;
+    if (!all) return CM_ERR_NOMEM;
     size_t k = 0;
     for (int t = 0; t < ntabs; t++)
         for (size_t i = 0; i < tabs[t].n; i++) all[k++] = tabs[t].e[i];
@@ -196,7 +196,7 @@ int pl_inst_merge(pl_inst_table *tabs, int ntabs, pl_inst **out, size_t *nout, u
     /* per-thread remap tables: local index -> global index */
     for (int t = 0; t < ntabs; t++) {
         remap[t] = malloc((tabs[t].n ? tabs[t].n : 1) * sizeof **remap);
-        if (!remap[t]) { free(all); return -1; }
+        if (!remap[t]) { free(all); return CM_ERR_NOMEM; }
         for (size_t i = 0; i < tabs[t].n; i++) {
             pl_inst key;
             memcpy(key.id, tabs[t].e[i].id, sizeof key.id);
@@ -206,20 +206,20 @@ int pl_inst_merge(pl_inst_table *tabs, int ntabs, pl_inst **out, size_t *nout, u
     }
     *out = all;
     *nout = u;
-    return 0;
+    return CM_OK;
 }
 
 /* ------------------------------------------------------------------ */
 /* rejects                                                             */
 /* ------------------------------------------------------------------ */
 
-int pl_reject_add(pl_rejects *r, uint32_t line, const char *case_id, const char *field,
+cm_status pl_reject_add(pl_rejects *r, uint32_t line, const char *case_id, const char *field,
                   const char *reason)
 {
     if (r->n == r->cap) {
         size_t nc = r->cap ? r->cap * 2 : 64;
         cm_reject *ne = realloc(r->e, nc * sizeof *ne);
-        if (!ne) return -1;
+        if (!ne) return CM_ERR_NOMEM;
         r->e = ne;
         r->cap = nc;
     }
@@ -231,14 +231,14 @@ int pl_reject_add(pl_rejects *r, uint32_t line, const char *case_id, const char 
     if (case_id) memcpy(e->case_id, case_id, utf8_cut(case_id, strlen(case_id), sizeof e->case_id - 1));
     if (field) memcpy(e->field, field, utf8_cut(field, strlen(field), sizeof e->field - 1));
     if (reason) memcpy(e->reason, reason, utf8_cut(reason, strlen(reason), sizeof e->reason - 1));
-    return 0;
+    return CM_OK;
 }
 
-int pl_notes_add(pl_rejects *r, const cm_parser *p, const cm_case *c)
+cm_status pl_notes_add(pl_rejects *r, const cm_parser *p, const cm_case *c)
 {
     for (int k = 0; k < p->nnotes; k++)
-        if (pl_reject_add(r, c->line, rd_row_id(p, c), p->notes[k].field, p->notes[k].reason)) return -1;
-    return 0;
+        if (pl_reject_add(r, c->line, rd_row_id(p, c), p->notes[k].field, p->notes[k].reason)) return CM_ERR_NOMEM;
+    return CM_OK;
 }
 
 static int cmp_reject(const void *a, const void *b)
@@ -249,16 +249,16 @@ static int cmp_reject(const void *a, const void *b)
     return d ? d : strcmp(x->reason, y->reason);
 }
 
-int pl_rejects_merge(pl_rejects *parts, int n, pl_rejects *out)
+cm_status pl_rejects_merge(pl_rejects *parts, int n, pl_rejects *out)
 {
     memset(out, 0, sizeof *out);
     for (int t = 0; t < n; t++)
         for (size_t i = 0; i < parts[t].n; i++) {
             const cm_reject *e = &parts[t].e[i];
-            if (pl_reject_add(out, e->line, e->case_id, e->field, e->reason)) return -1;
+            if (pl_reject_add(out, e->line, e->case_id, e->field, e->reason)) return CM_ERR_NOMEM;
         }
     if (out->n) qsort(out->e, out->n, sizeof *out->e, cmp_reject);
-    return 0;
+    return CM_OK;
 }
 
 void pl_rejects_free(pl_rejects *r)

@@ -1,5 +1,12 @@
 /*
  * pipeline.h - internal: the parallel read stage and per-thread tables.
+ *
+ * Status: fallible functions return a cm_status (engine.h); out of memory
+ * is CM_ERR_NOMEM. Kept sentinel: pl_inst_get returns an index or -1 (out
+ * of memory), called once per row from the row callback (the hot path).
+ * Ownership: every table here (pl_inst_table, pl_rejects, pl_slots) owns
+ * its memory and is released by its *_free function (safe on a zeroed
+ * table); arrays handed out are the caller's, freed with free().
  */
 #ifndef CASEMIX_PIPELINE_H
 #define CASEMIX_PIPELINE_H
@@ -15,7 +22,8 @@ int pl_team_size(void);
  * reader blocks and partial slices: CASEMIX_TEST_BLOCK_BYTES (reader block,
  * >= 64; default 64 MiB) and CASEMIX_TEST_SLICE_SHIFT (log2 of the cases per
  * partial slice of the settlement, 4..30; default 20). Read once, by main,
- * before any work; 0, or -1 with a message in err for a value out of range. */
+ * before any work; CM_OK, or CM_ERR_USAGE with a message in err for a
+ * value out of range. */
 cm_status pl_test_settings(char *err, size_t errlen);
 /* log2 of the cases per partial slice (20 unless CASEMIX_TEST_SLICE_SHIFT). */
 int pl_slice_shift(void);
@@ -34,24 +42,33 @@ typedef struct {
     size_t cap;
 } pl_inst_table;
 
-/* Local index of id (inserted when new); -1 on out of memory. */
+/* Local index of id (inserted when new); -1 on out of memory (a kept
+ * sentinel: called per row). The table grows with realloc; pl_inst_table_free. */
 int32_t pl_inst_get(pl_inst_table *t, const char *id, uint32_t line, int level);
 void pl_inst_table_free(pl_inst_table *t);
-/* Merges per-thread tables into one list sorted by id (malloc'd *out) and
- * per-table remaps (remap[t][local] = global; malloc'd, caller frees). */
-int pl_inst_merge(pl_inst_table *tabs, int ntabs, pl_inst **out, size_t *nout, uint32_t **remap);
+/* Merges per-thread tables into one list sorted by id (*out, malloc'd, the
+ * caller's: free()) and per-table remaps (remap[t][local] = global; each
+ * malloc'd, the caller's: free() each). CM_OK or CM_ERR_NOMEM (no message). */
+cm_status pl_inst_merge(pl_inst_table *tabs, int ntabs, pl_inst **out, size_t *nout, uint32_t **remap);
 
 typedef struct {
     cm_reject *e;
     size_t n, cap;
 } pl_rejects;
 
-int pl_reject_add(pl_rejects *r, uint32_t line, const char *case_id, const char *field,
-                  const char *reason);
-/* The data-quality notes of a kept row (parser p, after parse_row), into r. */
-int pl_notes_add(pl_rejects *r, const cm_parser *p, const cm_case *c);
-/* Concatenates per-thread lists and sorts by line, field, reason (deterministic). */
-int pl_rejects_merge(pl_rejects *parts, int n, pl_rejects *out);
+/* Appends a copy of the strings (cut to the fields' sizes) to r, which
+ * grows with realloc; CM_OK or CM_ERR_NOMEM (no message). */
+cm_status pl_reject_add(pl_rejects *r, uint32_t line, const char *case_id, const char *field,
+                        const char *reason);
+/* The data-quality notes of a kept row (parser p, after parse_row), into
+ * r. CM_OK or CM_ERR_NOMEM. */
+cm_status pl_notes_add(pl_rejects *r, const cm_parser *p, const cm_case *c);
+/* Concatenates per-thread lists into out (zeroed here; its own memory,
+ * pl_rejects_free, also after CM_ERR_NOMEM) and sorts by line, field,
+ * reason (deterministic). The parts keep theirs (pl_rejects_free each).
+ * CM_OK or CM_ERR_NOMEM. */
+cm_status pl_rejects_merge(pl_rejects *parts, int n, pl_rejects *out);
+/* Frees r's entries and zeroes it. */
 void pl_rejects_free(pl_rejects *r);
 
 typedef struct {
@@ -66,7 +83,8 @@ typedef struct {
 } pl_slots;
 
 /* The case id of slot i, whatever its length (the slot's own bytes, or the
- * long-id table). Every reader of case ids goes through this. */
+ * long-id table): a pointer into s, valid while s lives; not to be freed.
+ * Every reader of case ids goes through this. */
 const char *pl_case_id(const pl_slots *s, size_t i);
 
 /* Exact buckets of slot i (from the slot, or from big when flagged). */
@@ -77,10 +95,16 @@ typedef void (*pl_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 /* Reads path in parallel: every row gets a slot in out (in input order)
  * and fn is called once per row from the thread that parsed it. required:
  * columns that must be in the header, terminated by -1. hdr (optional)
- * receives the header information. Returns 0, -1 (err) or -2 (interrupted). */
+ * receives the header information (its mapping already released: only the
+ * fields, nothing to close). *out is the caller's, whatever the result:
+ * pl_slots_free (the slots are an anonymous mapping, the side tables
+ * malloc'd). CM_OK; CM_ERR_INPUT (the file cannot be opened or read, a
+ * required column is missing, a row longer than 1 GiB), CM_ERR_NOMEM or
+ * CM_ERR_INTERRUPTED, with a message in err. */
 cm_status pl_read(const char *path, const struct col_aliases *aliases, const int *required,
-            const cm_parse_opts *o, rd_row_fn fn, void *ctx, pl_slots *out, cm_reader *hdr,
-            pl_progress_fn progress, void *pctx, char *err, size_t errlen);
+                  const cm_parse_opts *o, rd_row_fn fn, void *ctx, pl_slots *out, cm_reader *hdr,
+                  pl_progress_fn progress, void *pctx, char *err, size_t errlen);
+/* Unmaps the slots and frees the side tables; safe on a zeroed pl_slots. */
 void pl_slots_free(pl_slots *s);
 
 /* Groups one case into c: DIP group, path and reason (when dip) and the

@@ -89,13 +89,14 @@ static int cmp_count(const void *a, const void *b)
     return x->first_line < y->first_line ? -1 : x->first_line > y->first_line;
 }
 
-long rj_top_reasons(const pl_rejects *rej, rj_reason_count **out)
+cm_status rj_top_reasons(const pl_rejects *rej, rj_reason_count **out, size_t *nout)
 {
     group *g = NULL;
     size_t ng = 0, capg = 0, tcap = 64;
     int32_t *tab = malloc(tcap * sizeof *tab);
     *out = NULL;
-    if (!tab) return -1;
+    *nout = 0;
+    if (!tab) return CM_ERR_NOMEM;
     for (size_t k = 0; k < tcap; k++) tab[k] = -1;
     for (size_t i = 0; i < rej->n; i++) {
         const cm_reject *e = &rej->e[i];
@@ -116,7 +117,7 @@ long rj_top_reasons(const pl_rejects *rej, rj_reason_count **out)
         if (ng == capg) {
             size_t nc = capg ? capg * 2 : 16;
             group *ngp = realloc(g, nc * sizeof *ngp);
-            if (!ngp) { free(g); free(tab); return -1; }
+            if (!ngp) { free(g); free(tab); return CM_ERR_NOMEM; }
             g = ngp;
             capg = nc;
         }
@@ -133,7 +134,7 @@ long rj_top_reasons(const pl_rejects *rej, rj_reason_count **out)
         if (ng * 2 > tcap) { /* grow and rehash */
             size_t nt = tcap * 2;
             int32_t *t2 = malloc(nt * sizeof *t2);
-            if (!t2) { free(g); free(tab); return -1; }
+            if (!t2) { free(g); free(tab); return CM_ERR_NOMEM; }
             for (size_t k = 0; k < nt; k++) t2[k] = -1;
             for (size_t q = 0; q < ng; q++) {
                 size_t pp = (size_t)g[q].hash & (nt - 1);
@@ -147,7 +148,7 @@ long rj_top_reasons(const pl_rejects *rej, rj_reason_count **out)
     }
     free(tab);
     rj_reason_count *r = malloc((ng ? ng : 1) * sizeof *r);
-    if (!r) { free(g); return -1; }
+    if (!r) { free(g); return CM_ERR_NOMEM; }
     for (size_t q = 0; q < ng; q++) {
         r[q] = g[q].r;
         if (g[q].varies) memcpy(r[q].text, g[q].key, sizeof r[q].text);
@@ -155,16 +156,17 @@ long rj_top_reasons(const pl_rejects *rej, rj_reason_count **out)
     free(g);
     if (ng > 1) qsort(r, ng, sizeof *r, cmp_count);
     *out = r;
-    return (long)ng;
+    *nout = ng;
+    return CM_OK;
 }
 
-int rj_write_csv(const pl_rejects *rej, const char *path, char *err, size_t errlen)
+cm_status rj_write_csv(const pl_rejects *rej, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "wb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot create the rejects file (%s); check that the directory is "
                               "writable, or pass --out", path, strerror(errno));
-        return -1;
+        return CM_ERR_OUTPUT;
     }
     /* BOM: Excel reads the file as UTF-8 only with it */
     fputs(RJ_CSV_HEADER, f);
@@ -184,7 +186,7 @@ int rj_write_csv(const pl_rejects *rej, const char *path, char *err, size_t errl
         unlink(path);
         snprintf(err, errlen, "%s: writing the rejects file failed (disk full?); nothing was left behind",
                  path);
-        return -1;
+        return CM_ERR_OUTPUT;
     }
-    return 0;
+    return CM_OK;
 }

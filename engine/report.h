@@ -1,7 +1,8 @@
 /*
  * report.h - internal: what settle tells a person about its rejects: the
  * reject reasons grouped and counted (the terminal summary), the rejects as
- * a CSV file Excel opens (OUT.rejects.csv beside OUT.h5).
+ * a CSV file Excel opens (OUT.rejects.csv beside OUT.h5). Fallible
+ * functions return a cm_status (engine.h).
  */
 #ifndef CASEMIX_REPORT_H
 #define CASEMIX_REPORT_H
@@ -23,14 +24,11 @@ typedef struct {
     uint32_t first_line;
 } rj_reason_count;
 
-/* Groups rej by field + rj_reason_key(reason, 1); *out (malloc'd, caller
- * frees) holds every group, most rows first (ties: earlier first line).
- * Returns the number of groups, or -1 when out of memory. */
-long rj_top_reasons(const pl_rejects *rej, rj_reason_count **out);
-
-/* A file beside the output: OUT without its .h5 / .hdf5 extension +
- * suffix ("x/settlement-2025Q1.h5", ".rejects.csv" ->
- * "x/settlement-2025Q1.rejects.csv"). 0, or -1 when it does not fit. */
+/* Groups rej by field + rj_reason_key(reason, 1) into *out, every group,
+ * most rows first (ties: earlier first line), and their number into *n.
+ * *out is malloc'd and the caller's: free() it (also when *n is 0).
+ * CM_OK, or CM_ERR_NOMEM (*out NULL, *n 0, no message). */
+cm_status rj_top_reasons(const pl_rejects *rej, rj_reason_count **out, size_t *n);
 
 /* The first line of OUT.rejects.csv (with the UTF-8 BOM Excel needs). */
 #define RJ_CSV_HEADER "\xEF\xBB\xBF" "line (行号),case_id (结算ID),field (字段),reason (原因)\r\n"
@@ -38,7 +36,7 @@ long rj_top_reasons(const pl_rejects *rej, rj_reason_count **out);
 /* Writes the rejects to path as CSV: UTF-8 with a BOM (Excel), CRLF,
  * RFC 4180 quoting; header line, case_id, field, reason with the Chinese
  * term beside each; one row per reject, by line; header only when there
- * is none. 0, or -1 with err (the file is removed). */
-int rj_write_csv(const pl_rejects *rej, const char *path, char *err, size_t errlen);
+ * is none. CM_OK, or CM_ERR_OUTPUT with err (the file is removed). */
+cm_status rj_write_csv(const pl_rejects *rej, const char *path, char *err, size_t errlen);
 
 #endif

@@ -1,5 +1,9 @@
 /*
  * settle.h - internal: the settlement and calibration runs.
+ *
+ * Every fallible function returns a cm_status (engine.h) with the message
+ * in err; the cmd_* functions print their message and return the status,
+ * which only main turns into an exit code.
  */
 #ifndef CASEMIX_SETTLE_H
 #define CASEMIX_SETTLE_H
@@ -32,19 +36,27 @@ typedef struct {
     double drg_region_mean_fen; /* M over all grouped cases */
 } cm_calib;
 
+/* Frees every array of c (malloc'd by calib_run, or by period_build for a
+ * DRG run without history) and zeroes it; safe on a zeroed cm_calib. */
 void calib_free(cm_calib *c);
 
-/* Reads cfg->history and calibrates. 0, -1 (err) or -2 (interrupted). */
+/* Reads cfg->history and calibrates into out (its arrays the caller's:
+ * calib_free, whatever the result). CM_OK; CM_ERR_INPUT (a history file
+ * unreadable or without usable cases, a benchmark group without history
+ * cases, input.institutions unreadable: exit 4 as before), CM_ERR_NOMEM or
+ * CM_ERR_INTERRUPTED, with err. */
 cm_status calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
-              const struct col_aliases *al, cm_calib *out, char *err, size_t errlen);
+                    const struct col_aliases *al, cm_calib *out, char *err, size_t errlen);
 
 /* The trimmed mean cost (fen) of each DRG over the cases of one period
  * (the slots of a settlement), trimmed as history is (cp); 0 for a DRG
  * without cases. The outlier reference of DRG settlement with published
- * weights and no history. 0, or -1 when out of memory. */
-int calib_period_drg_means(const pl_slots *s, size_t nd, const sc_calib_params *cp, double *mean_fen);
+ * weights and no history. mean_fen: the caller's array of nd entries.
+ * CM_OK, or CM_ERR_NOMEM (no message). */
+cm_status calib_period_drg_means(const pl_slots *s, size_t nd, const sc_calib_params *cp, double *mean_fen);
 
-/* Writes the calibrated catalogue in the published CSV layout. */
+/* Writes the calibrated catalogue in the published CSV layout (PATH.tmp
+ * renamed to path). CM_OK, or CM_ERR_OUTPUT with err (nothing left). */
 cm_status calib_write_csv(const cm_calib *c, const gr_dip *dip, const char *path, char *err, size_t errlen);
 
 typedef struct {
@@ -55,20 +67,27 @@ typedef struct {
     const char *timings;        /* settle: write stage times as JSON here */
 } cm_run_opts;
 
-/* casemix bench: one stage or floor, timed, as one JSON line on stdout. */
+/* casemix bench: one stage or floor, timed, as one JSON line on stdout.
+ * Prints its message; returns CM_OK, CM_ERR_USAGE, _CONFIG, _INPUT,
+ * _OUTPUT or _NOMEM. */
 cm_status cmd_bench(const cm_config *cfg, const char *stage, const char *input, const char *output,
               long long rows, long long rowbytes);
 
 /* Loads the DIP catalogue (want_dip) and the CHS-DRG tables (want_drg)
  * named by cfg and, when al is not NULL, the header aliases of
- * input.aliases (NULL when unset). 0, or -1 with "file:line: field:
- * message" in err and nothing left loaded. */
+ * input.aliases (NULL when unset). The tables are the caller's:
+ * gr_dip_free, gr_drg_free, col_aliases_free. CM_OK, or CM_ERR_CONFIG with
+ * "file:line: field: message" in err and nothing left loaded (*dip, *drg,
+ * *al NULL). */
 cm_status load_tables(const cm_config *cfg, int want_dip, int want_drg, gr_dip **dip, gr_drg **drg,
-                struct col_aliases **al, char *err, size_t errlen);
+                      struct col_aliases **al, char *err, size_t errlen);
 
-/* casemix settle: returns an exit code (CM_EXIT_*). */
+/* casemix settle: prints its message and returns CM_OK, CM_ERR_USAGE,
+ * _CONFIG, _INPUT, _OUTPUT, _INTERRUPTED or _NOMEM (period_build, sn_run,
+ * settle_write). */
 cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o);
-/* casemix calibrate */
+/* casemix calibrate: as cmd_settle (load_tables, calib_run,
+ * calib_write_csv, the HDF5 output). */
 cm_status cmd_calibrate(const cm_config *cfg, const cm_run_opts *o);
 
 #endif

@@ -92,11 +92,12 @@ static void print_rejects(const cm_period *st)
     char b1[40], b2[40];
     if (st->rej.n == 0) return;
     rj_reason_count *rc = NULL;
-    long ng = rj_top_reasons(&st->rej, &rc);
+    size_t ng = 0;
+    (void)rj_top_reasons(&st->rej, &rc, &ng); /* out of memory: no reasons listed (ng 0) */
     printf("  reject reasons   rows, field: reason (values left out; every row is in the rejects file)\n");
-    for (long j = 0; j < ng && j < 5; j++)
+    for (size_t j = 0; j < ng && j < 5; j++)
         printf("     %12lld  %s: %s\n", (long long)rc[j].n, rc[j].field[0] ? rc[j].field : "(row)", rc[j].text);
-    if (ng > 5) printf("                   and %ld more reasons\n", ng - 5);
+    if (ng > 5) printf("                   and %zu more reasons\n", ng - 5);
     free(rc);
     printf("  rejected money   total cost %s yuan, fund paid %s yuan: the amounts that could be parsed",
            yuan(b1, st->rej_cost_fen), yuan(b2, st->rej_fund_fen));

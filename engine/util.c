@@ -85,8 +85,8 @@ void cm_default_output(const char *cmd, const char *output_file, char *buf, size
     else if (n) buf[0] = '\0';
 }
 
-int cm_side_path(const char *out, const char *suffix, char *buf, size_t n)
+cm_status cm_side_path(const char *out, const char *suffix, char *buf, size_t n)
 {
     int w = snprintf(buf, n, "%.*s%s", (int)h5_stem_len(out), out, suffix);
-    return w < 0 || (size_t)w >= n ? -1 : 0;
+    return w < 0 || (size_t)w >= n ? CM_ERR_USAGE : CM_OK;
 }
