@@ -66,11 +66,11 @@ void calib_free(cm_calib *c)
 
 /* Trimmed statistics of one year per key (DIP group or DRG): counting sort
  * of the costs by key, then sc_year_stats per key in parallel. */
-static int year_stats(const pl_slots *s, int use_drg, size_t nkeys, int y, const sc_calib_params *cp,
+static cm_status year_stats(const pl_slots *s, int use_drg, size_t nkeys, int y, const sc_calib_params *cp,
                       sc_year_stat *ys)
 {
     int64_t *cnt = calloc(nkeys + 1, sizeof *cnt);
-    if (!cnt) return -1;
+    if (!cnt) return CM_ERR_NOMEM;
     size_t ncase = 0;
     for (size_t i = 0; i < s->n; i++) {
         const cm_case *c = &s->slots[i];
@@ -82,7 +82,7 @@ static int year_stats(const pl_slots *s, int use_drg, size_t nkeys, int y, const
     for (size_t g = 0; g < nkeys; g++) cnt[g + 1] += cnt[g];
     int64_t *costs = malloc((ncase ? ncase : 1) * sizeof *costs);
     int64_t *pos = malloc((nkeys + 1) * sizeof *pos);
-    if (!costs || !pos) { free(cnt); free(costs); free(pos); return -1; }
+    if (!costs || !pos) { free(cnt); free(costs); free(pos); return CM_ERR_NOMEM; }
     memcpy(pos, cnt, (nkeys + 1) * sizeof *pos);
     for (size_t i = 0; i < s->n; i++) {
         const cm_case *c = &s->slots[i];
@@ -95,7 +95,7 @@ static int year_stats(const pl_slots *s, int use_drg, size_t nkeys, int y, const
     free(costs);
     free(pos);
     free(cnt);
-    return 0;
+    return CM_OK;
 }
 
 cm_status calib_period_drg_means(const pl_slots *s, size_t nd, const sc_calib_params *cp, double *mean_fen)

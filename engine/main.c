@@ -244,7 +244,7 @@ static int wants_help(const cmd_def *c, int argc, char **argv)
 
 /* Parses argv[2..] for command c: 0, or -1 after a message naming the
  * command's help. */
-static int parse_args(const cmd_def *c, int argc, char **argv, cli *a)
+static cm_status parse_args(const cmd_def *c, int argc, char **argv, cli *a)
 {
     memset(a, 0, sizeof *a);
     for (int i = 2; i < argc; i++) {
@@ -264,21 +264,21 @@ static int parse_args(const cmd_def *c, int argc, char **argv, cli *a)
             else
                 fprintf(stderr, "casemix %s: unexpected argument '%s' (options start with --); "
                                 "see casemix %s --help\n", c->name, k, c->name);
-            return -1;
+            return CM_ERR_USAGE;
         }
         const char *eq = strchr(k, '=');
         const char *v = NULL;
         if (!o->arg) {
             if (eq) {
                 fprintf(stderr, "casemix %s: %s takes no value; see casemix %s --help\n", c->name, o->name, c->name);
-                return -1;
+                return CM_ERR_USAGE;
             }
         } else {
             v = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
             if (!v || !*v) {
                 fprintf(stderr, "casemix %s: %s needs a value (%s %s or %s=%s); see casemix %s --help\n", c->name,
                         o->name, o->name, o->arg, o->name, o->arg, c->name);
-                return -1;
+                return CM_ERR_USAGE;
             }
         }
         char *end = NULL;
@@ -297,7 +297,7 @@ static int parse_args(const cmd_def *c, int argc, char **argv, cli *a)
             if (!*v || *end || t < 1 || t > CM_MAX_THREADS) {
                 fprintf(stderr, "casemix %s: --threads needs a number from 1 to %d (CM_MAX_THREADS), not '%s'; see casemix %s --help\n",
                         c->name, CM_MAX_THREADS, v, c->name);
-                return -1;
+                return CM_ERR_USAGE;
             }
             a->threads = (int)t;
             break;
@@ -309,7 +309,7 @@ static int parse_args(const cmd_def *c, int argc, char **argv, cli *a)
             if (*end || n < (hist ? -1 : 0)) {
                 fprintf(stderr, "casemix %s: %s needs a whole number >= 0%s, not '%s'; see casemix %s --help\n", c->name,
                         o->name, hist ? " (-1: no history files)" : "", v, c->name);
-                return -1;
+                return CM_ERR_USAGE;
             }
             if (hist) { a->history_cases = n; a->has_history_cases = 1; }
             else { a->cases = n; a->has_cases = 1; }
@@ -319,7 +319,7 @@ static int parse_args(const cmd_def *c, int argc, char **argv, cli *a)
             a->seed = strtoull(v, &end, 10);
             if (*end || v[0] == '-') {
                 fprintf(stderr, "casemix %s: --seed needs a whole number, not '%s'; see casemix %s --help\n", c->name, v, c->name);
-                return -1;
+                return CM_ERR_USAGE;
             }
             a->has_seed = 1;
             break;
@@ -328,13 +328,13 @@ static int parse_args(const cmd_def *c, int argc, char **argv, cli *a)
             if (*end || !(a->bad_rows >= 0 && a->bad_rows <= 1)) {
                 fprintf(stderr, "casemix %s: --bad-rows needs a share from 0 to 1, not '%s'; see casemix %s --help\n", c->name, v,
                         c->name);
-                return -1;
+                return CM_ERR_USAGE;
             }
             a->has_bad_rows = 1;
             break;
         }
     }
-    return 0;
+    return CM_OK;
 }
 
 static cm_status load_config(const char *path, cm_config *c)
@@ -719,7 +719,8 @@ int main(int argc, char **argv)
         return 0;
     }
     cli a;
-    if (parse_args(cd, argc, argv, &a)) return CM_EXIT_USAGE;
+    cm_status rc = parse_args(cd, argc, argv, &a);
+    if (rc) return cm_exit_code(rc);
     if (!strcmp(cmd, "columns")) {
         col_print_aliases(stdout);
         return 0;
@@ -730,12 +731,11 @@ int main(int argc, char **argv)
         return CM_EXIT_USAGE;
     }
     static cm_config cfg;
-    cm_status rc = load_config(a.config, &cfg);
-    if (rc) return cm_exit_code(rc);
+    if ((rc = load_config(a.config, &cfg)) != CM_OK) return cm_exit_code(rc);
     char terr[256];
-    if (pl_test_settings(terr, sizeof terr)) {
+    if ((rc = pl_test_settings(terr, sizeof terr)) != CM_OK) {
         fprintf(stderr, "casemix: %s\n", terr);
-        return CM_EXIT_USAGE;
+        return cm_exit_code(rc);
     }
     int threads = a.threads ? a.threads : cfg.threads;
 #ifdef _OPENMP

@@ -34,7 +34,7 @@ static uint8_t blank_reason(const cm_case *c)
                ? (uint8_t)(1 + c->why - GR_WHY_DX_MISSING) : 0;
 }
 
-static int write_cases(const cm_period *st, const cm_scenario *sn, const char *output, h5w *w, char *err, size_t errlen)
+static cm_status write_cases(const cm_period *st, const cm_scenario *sn, const char *output, h5w *w, char *err, size_t errlen)
 {
     const cm_config *cfg = st->cfg;
     const pl_slots *s = &st->s;
@@ -87,7 +87,7 @@ static int write_cases(const cm_period *st, const cm_scenario *sn, const char *o
     H5Tclose(path_t); H5Tclose(out_t); H5Tclose(dst_t); H5Tclose(dwhy_t); H5Tclose(bwhy_t);
     hid_t ds = h5w_table(w, "cases", "Cases: groups, outlier classes, scores / points and payments", &cr,
                          (hsize_t)st->cases);
-    if (ds < 0) { h5row_free(&cr); snprintf(err, errlen, "%s: cannot create /cases", output); return -1; }
+    if (ds < 0) { h5row_free(&cr); snprintf(err, errlen, "%s: cannot create /cases", output); return CM_ERR_OUTPUT; }
     {
         char names[CF__COUNT * 32] = "";
         for (unsigned b = 0; b < CF__COUNT; b++) {
@@ -116,7 +116,7 @@ static int write_cases(const cm_period *st, const cm_scenario *sn, const char *o
     if (ch > 0) B = (B + ch - 1) / ch * ch;
     unsigned char *buf = malloc(B * cr.size);
     size_t *idx = malloc(B * sizeof *idx);
-    int rc = -1;
+    cm_status rc = CM_ERR_OUTPUT;
     if (!buf || !idx) goto done;
     hsize_t row = 0;
     size_t i = 0;
@@ -177,7 +177,7 @@ static int write_cases(const cm_period *st, const cm_scenario *sn, const char *o
         row += k;
         if (g_interrupted) goto done;
     }
-    rc = 0;
+    rc = CM_OK;
 done:
     if (rc && !err[0]) snprintf(err, errlen, "%s: writing /cases failed (disk full?)", output);
     free(buf);
@@ -187,7 +187,7 @@ done:
     return rc;
 }
 
-static int write_groups(const cm_period *st, const cm_scenario *sn, h5w *w)
+static cm_status write_groups(const cm_period *st, const cm_scenario *sn, h5w *w)
 {
     const gr_dip *dip = st->dip;
     const cm_calib *cal = st->use_hist ? &st->cal : NULL;
@@ -252,10 +252,10 @@ static int write_groups(const cm_period *st, const cm_scenario *sn, h5w *w)
     h5row_free(&gr);
     if (!e) e = h5_strings(w, "group_names", names, ng, "UTF-8 group names (病种名称), same order as /groups");
     free(names);
-    return e ? -1 : 0;
+    return e ? CM_ERR_OUTPUT : CM_OK;
 }
 
-static int write_drgs(const cm_period *st, h5w *w)
+static cm_status write_drgs(const cm_period *st, h5w *w)
 {
     const gr_drg *drg = st->drg;
     size_t nd = st->nd;
@@ -315,10 +315,10 @@ static int write_drgs(const cm_period *st, h5w *w)
     h5row_free(&r);
     if (!e) e = h5_strings(w, "drg_names", names, nd, "UTF-8 DRG names, same order as /drgs");
     free(names);
-    return e ? -1 : 0;
+    return e ? CM_ERR_OUTPUT : CM_OK;
 }
 
-static int write_institutions(const cm_period *st, const cm_scenario *sn, h5w *w)
+static cm_status write_institutions(const cm_period *st, const cm_scenario *sn, h5w *w)
 {
     size_t ninst = st->ninst, inst_len = 1;
     for (size_t k = 0; k < ninst; k++) inst_len = str_maxlen(inst_len, st->inst[k].id);
@@ -413,11 +413,11 @@ static int write_institutions(const cm_period *st, const cm_scenario *sn, h5w *w
         e = h5_strings(w, "institution_names", st->inst_name, ninst,
                        "UTF-8 institution names (定点医药机构名称) from input.institutions, same order as "
                        "/institutions; \"\" for an institution not in the table");
-    return e ? -1 : 0;
+    return e ? CM_ERR_OUTPUT : CM_OK;
 }
 
 /* /rejects, and /quality in the same layout (one note per row and field). */
-static int write_rejects(const pl_rejects *rej, h5w *w, const char *name, const char *title)
+static cm_status write_rejects(const pl_rejects *rej, h5w *w, const char *name, const char *title)
 {
     size_t id_len = 1;
     for (size_t k = 0; k < rej->n; k++) id_len = str_maxlen(id_len, rej->e[k].case_id);
@@ -443,10 +443,10 @@ static int write_rejects(const pl_rejects *rej, h5w *w, const char *name, const 
     if (d >= 0) H5Dclose(d);
     free(rb);
     h5row_free(&rr);
-    return e ? -1 : 0;
+    return e ? CM_ERR_OUTPUT : CM_OK;
 }
 
-static int write_summary(const cm_period *st, const cm_scenario *sn, h5w *w)
+static cm_status write_summary(const cm_period *st, const cm_scenario *sn, h5w *w)
 {
     h5row sr;
     h5row_begin(&sr);
@@ -483,7 +483,7 @@ static int write_summary(const cm_period *st, const cm_scenario *sn, h5w *w)
     }
     h5row_end(&sr);
     hid_t d = h5w_table(w, "summary", "Settlement summary (one row)", &sr, 1);
-    if (d < 0) { h5row_free(&sr); return -1; }
+    if (d < 0) { h5row_free(&sr); return CM_ERR_OUTPUT; }
     h5_attr_str(d, "units", "*_fen: fen; rejects_*_fen: the amounts of the rejected rows that could be parsed; "
                             "total_score: points; point_value: yuan per point (点值); *_e4: 1e-4 "
                             "points (exact); drg_rate: yuan per RW (费率) = drg_point_value x 100");
@@ -517,10 +517,10 @@ cm_status settle_write(const cm_period *st, const cm_scenario *sn, const char *o
         return CM_ERR_OUTPUT;
     w.deflate_lib = cfg->deflate_library;
     /* the rejects as CSV beside the output, renamed into place with it */
-    int e = 0;
+    cm_status e = CM_OK;
     if (h5w_side(&w, rejects_csv)) {
         snprintf(err, errlen, "%s: path too long", rejects_csv);
-        e = -1;
+        e = CM_ERR_OUTPUT;
     }
     if (!e) e = rj_write_csv(&st->rej, w.side_tmp, err, errlen);
     if (!e) e = write_cases(st, sn, output, &w, err, errlen);
