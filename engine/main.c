@@ -200,8 +200,9 @@ static void usage(FILE *f)
 
 static void cmd_usage(const cmd_def *c, FILE *f)
 {
-    fprintf(f, "casemix %s - %s\n\nusage: casemix %s", c->name, c->summary, c->name);
-    int col = 15 + (int)strlen(c->name);
+    const char *pos = !strcmp(c->name, "export") ? " OUT.h5" : "";   /* its file comes first */
+    fprintf(f, "casemix %s - %s\n\nusage: casemix %s%s", c->name, c->summary, c->name, pos);
+    int col = 15 + (int)strlen(c->name) + (int)strlen(pos);
     for (const opt_def *o = c->opts; o->id != O_HELP; o++) {
         char w[64];
         snprintf(w, sizeof w, o->required ? " %s%s%s" : " [%s%s%s]", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
