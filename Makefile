@@ -76,7 +76,7 @@ $(LIBCONFIG): $(call obj,$(CONFIG_SRC))
 $(call obj,$(ENGINE_SRC) $(GEN_SRC)): CFLAGS += $(OMPFLAGS) $(HDF5_CFLAGS)
 
 $(BUILD)/casemix: $(call obj,$(ENGINE_SRC) $(GEN_SRC)) $(LIBCONFIG) $(LIBGROUPER) $(LIBSCORING)
-	$(CC) $(CFLAGS) $(OMPFLAGS) $(LDFLAGS) -o $@ $^ $(HDF5_LIBS) -lconfig -ldeflate -lz $(LDLIBS)
+	$(CC) $(CFLAGS) $(OMPFLAGS) $(LDFLAGS) -o $@ $^ $(HDF5_LIBS) -lxlsxwriter -lconfig -ldeflate -lz $(LDLIBS)
 
 # ---- tests ---------------------------------------------------------
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
@@ -93,7 +93,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBGEN) $(LIBCONFIG) $(LIBGROUPER) 
 	$(CC) $(CFLAGS) $(OMPFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka -lconfig $(LDLIBS)
 $(BUILD)/tests/test_engine%: tests/unit/test_engine%.c $(filter-out $(BUILD)/engine/main.o,$(call obj,$(ENGINE_SRC))) $(call obj,$(GEN_SRC)) $(LIBCONFIG) $(LIBGROUPER) $(LIBSCORING)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(OMPFLAGS) $(HDF5_CFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(HDF5_LIBS) -lconfig -ldeflate -lz $(LDLIBS)
+	$(CC) $(CFLAGS) $(OMPFLAGS) $(HDF5_CFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(HDF5_LIBS) -lxlsxwriter -lconfig -ldeflate -lz $(LDLIBS)
 
 deps:
 	@sh tests/deps.sh

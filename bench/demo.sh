@@ -1,6 +1,7 @@
 #!/bin/sh
 # demo.sh - `make demo`: generate the seeded demo region (once) and settle it.
-# Prints the settlement summary and the path of the HDF5 file.
+# Prints the settlement summary and the path of the HDF5 file, then writes
+# the workbook (casemix export --xlsx) and prints its path.
 set -e
 cd "$(dirname "$0")/.."
 BIN=${CASEMIX_BIN:-./casemix}
@@ -15,3 +16,7 @@ echo
 echo "Open it: h5dump -H build/demo/settlement-410400-2025Q1.h5   (structure)"
 echo "         python3 -c \"import h5py; f = h5py.File('build/demo/settlement-410400-2025Q1.h5'); print(f['summary'][:])\""
 echo "         (h5py: Debian package python3-h5py; pandas.DataFrame(f['cases'][:]) gives a table)"
+"$BIN" export build/demo/settlement-410400-2025Q1.h5 --xlsx build/demo/settlement-410400-2025Q1.xlsx --quiet
+echo
+echo "Excel / WPS workbook (summary, institutions, groups, DRGs, rejects; money in yuan, codes as text):"
+echo "         build/demo/settlement-410400-2025Q1.xlsx   (casemix export; --csv DIR for CSV files)"

@@ -53,6 +53,11 @@ static void file_kind(hid_t f, char *kind, size_t n)
     }
 }
 
+void h5_file_kind(hid_t f, char *kind, size_t n)
+{
+    file_kind(f, kind, n);
+}
+
 cm_status cm_side_check_target(const char *path, const char *header, char *err, size_t errlen)
 {
     struct stat sb;

@@ -53,6 +53,10 @@ typedef struct {
  * not write, not HDF5 at all, a directory). Files of casemix before the
  * attribute existed are recognised by their program attribute and tables. */
 cm_status h5w_check_target(const char *path, const char *kind, char *err, size_t errlen);
+/* The casemix_kind of an open file ("settlement", ...; files of casemix
+ * before the attribute by their program attribute and tables), "" when
+ * casemix did not write it (casemix export checks its input with it). */
+void h5_file_kind(hid_t f, char *kind, size_t n);
 /* The same for a side file (OUT.rejects.csv, OUT.catalogue.csv): CM_OK when
  * path does not exist or is a regular file whose first bytes are header
  * (one casemix wrote before, to be replaced); else CM_ERR_OUTPUT with "a file casemix

@@ -3,7 +3,7 @@
  * (its usage and `casemix COMMAND --help` are printed from it), the exit
  * codes, signals, and `casemix group` (grouping only, --explain).
  *
- *   casemix settle | calibrate | gen | group | bench | columns  [options]
+ *   casemix settle | calibrate | gen | group | bench | export | columns  [options]
  *   casemix help [COMMAND] | casemix COMMAND --help | casemix --version
  *
  * Every option is --opt VALUE or --opt=VALUE. Exit codes: CM_EXIT_* below
@@ -29,7 +29,7 @@
 
 typedef enum {
     O_CONFIG, O_INPUT, O_OUT, O_SCHEME, O_EXPLAIN, O_STAGE, O_TIMINGS, O_THREADS, O_QUIET,
-    O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_HELP
+    O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_XLSX, O_CSV, O_TABLES, O_HELP
 } opt_id;
 
 typedef struct {
@@ -97,6 +97,14 @@ static const opt_def BENCH_OPTS[] = {
     OPT_THREADS("the stage"),
     OPT_HELP,
 };
+static const opt_def EXPORT_OPTS[] = {
+    { O_XLSX, "--xlsx", "FILE.xlsx", 0, "write an Excel workbook: one sheet per table, header row frozen" },
+    { O_CSV, "--csv", "DIR", 0, "write one CSV per table (UTF-8 with BOM) into DIR (created if missing)" },
+    { O_TABLES, "--tables", "LIST", 0, "comma list of summary,institutions,groups,drgs,rejects,quality,cases; "
+                                      "default: all present but cases" },
+    { O_QUIET, "--quiet", NULL, 0, "do not print the paths written" },
+    OPT_HELP,
+};
 static const opt_def NO_OPTS[] = { OPT_HELP };
 
 static const cmd_def CMDS[] = {
@@ -122,6 +130,17 @@ static const cmd_def CMDS[] = {
       "\"rejected on line N: reason\"), 1 when it is not. --out may then be left out.\n"
       "An existing --out file is replaced only when it is an earlier group CSV (exit 5 otherwise).\n" },
     { "bench", "one pipeline stage or floor, timed, as a JSON line (used by make bench)", BENCH_OPTS, NULL },
+    { "export", "a settlement file's tables as an Excel workbook (--xlsx) or CSV files (--csv): casemix export OUT.h5 ...",
+      EXPORT_OPTS,
+      "usage: casemix export OUT.h5 --xlsx FILE.xlsx | --csv DIR [--tables LIST]  (OUT.h5: casemix settle's output)\n"
+      "Each header cell: the member name, its meaning and the Chinese title (payment_fen → payment (yuan) 结算金额).\n"
+      "Money (*_fen, integer fen) is written in yuan with two decimals: numbers with the format #,##0.00 in the\n"
+      "workbook, exact decimals in CSV. Codes and ids (case_id, institution_id, code, dip_group, drg ...) are text,\n"
+      "enums their names; the names (机构名称, 病种名称) stand beside the ids. /cases only with --tables ...,cases;\n"
+      "over 1,048,575 rows it is split over sheets cases_1, cases_2, ... (CSV: one file).\n"
+      "Outputs are written under temporary names and renamed at the end. An existing FILE.xlsx is replaced only\n"
+      "when casemix exported it (zip comment \"casemix export\"), an existing DIR/TABLE.csv only when it starts\n"
+      "with casemix's header for that table (exit 5 otherwise). A file that is not a settlement: exit 4.\n" },
     { "columns", "the input columns and the Chinese headers accepted for each", NO_OPTS, NULL },
 };
 #define NCMDS (sizeof CMDS / sizeof CMDS[0])
@@ -181,8 +200,9 @@ static void usage(FILE *f)
 
 static void cmd_usage(const cmd_def *c, FILE *f)
 {
-    fprintf(f, "casemix %s - %s\n\nusage: casemix %s", c->name, c->summary, c->name);
-    int col = 15 + (int)strlen(c->name);
+    const char *pos = !strcmp(c->name, "export") ? " OUT.h5" : "";   /* its file comes first */
+    fprintf(f, "casemix %s - %s\n\nusage: casemix %s%s", c->name, c->summary, c->name, pos);
+    int col = 15 + (int)strlen(c->name) + (int)strlen(pos);
     for (const opt_def *o = c->opts; o->id != O_HELP; o++) {
         char w[64];
         snprintf(w, sizeof w, o->required ? " %s%s%s" : " [%s%s%s]", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
@@ -209,7 +229,7 @@ static void on_signal(int sig)
 }
 
 typedef struct {
-    const char *config, *input, *out, *scheme, *explain, *stage, *timings;
+    const char *config, *input, *out, *scheme, *explain, *stage, *timings, *xlsx, *csv, *tables;
     long long cases, history_cases;
     unsigned long long seed;
     int has_cases, has_history_cases, has_seed;
@@ -290,6 +310,9 @@ static cm_status parse_args(const cmd_def *c, int argc, char **argv, cli *a)
         case O_EXPLAIN: a->explain = v; break;
         case O_STAGE: a->stage = v; break;
         case O_TIMINGS: a->timings = v; break;
+        case O_XLSX: a->xlsx = v; break;
+        case O_CSV: a->csv = v; break;
+        case O_TABLES: a->tables = v; break;
         case O_QUIET: a->quiet = 1; break;
         case O_HELP: break;
         case O_THREADS: {
@@ -718,9 +741,26 @@ int main(int argc, char **argv)
         cmd_usage(cd, stdout);
         return 0;
     }
+    /* casemix export OUT.h5 ...: the file comes first, without an option */
+    const char *positional = NULL;
+    if (!strcmp(cmd, "export") && argc > 2 && argv[2][0] != '-') {
+        positional = argv[2];
+        for (int i = 2; i + 1 < argc; i++) argv[i] = argv[i + 1];
+        argc--;
+    }
     cli a;
     cm_status rc = parse_args(cd, argc, argv, &a);
     if (rc) return cm_exit_code(rc);
+    if (!strcmp(cmd, "export")) {
+        struct sigaction xa;
+        memset(&xa, 0, sizeof xa);
+        xa.sa_handler = on_signal;
+        sigaction(SIGINT, &xa, NULL);
+        sigaction(SIGTERM, &xa, NULL);
+        signal(SIGXFSZ, SIG_IGN);
+        H5dont_atexit();
+        return cm_exit_code(cmd_export(positional, a.xlsx, a.csv, a.tables, a.quiet));
+    }
     if (!strcmp(cmd, "columns")) {
         col_print_aliases(stdout);
         return 0;

@@ -89,5 +89,10 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o);
 /* casemix calibrate: as cmd_settle (load_tables, calib_run,
  * calib_write_csv, the HDF5 output). */
 cm_status cmd_calibrate(const cm_config *cfg, const cm_run_opts *o);
+/* casemix export (export.c): the tables of the settlement file input as a
+ * workbook (xlsx, libxlsxwriter) and/or CSV files in csv_dir; tables: a
+ * comma list or NULL (all present but cases). CM_OK, CM_ERR_USAGE,
+ * _INPUT (not a settlement file), _OUTPUT, _INTERRUPTED, _NOMEM. */
+cm_status cmd_export(const char *input, const char *xlsx, const char *csv_dir, const char *tables, int quiet);
 
 #endif

@@ -5,7 +5,7 @@
 # `make check` call it with "test", which adds what the tests use besides the
 # build: Python with h5py, pandas and openpyxl (the README's reading snippet
 # is run by tests/golden/walkthrough.sh).
-PKGS="build-essential pkg-config libhdf5-dev hdf5-tools libconfig-dev libcmocka-dev libdeflate-dev zlib1g-dev"
+PKGS="build-essential pkg-config libhdf5-dev hdf5-tools libconfig-dev libcmocka-dev libdeflate-dev zlib1g-dev libxlsxwriter-dev"
 [ "${1:-}" = test ] && PKGS="$PKGS python3-h5py python3-pandas python3-openpyxl"
 missing=""
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

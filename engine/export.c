@@ -1,0 +1,723 @@
+/*
+ * export.c - casemix export: the tables of a settlement HDF5 file as an
+ * Excel workbook (libxlsxwriter) or as UTF-8-with-BOM CSV files, for the
+ * people who work in Excel / WPS.
+ *
+ *   casemix export OUT.h5 --xlsx FILE.xlsx | --csv DIR [--tables summary,institutions,...]
+ *
+ * The tables are read generically from their HDF5 compound types, so a new
+ * member of /institutions appears in the export without a change here:
+ *   - members ending in _fen (money, integer fen) -> yuan: in the workbook a
+ *     number with the format "#,##0.00", in CSV "123.45" printed from
+ *     fen / 100 and fen % 100 as integers (exact, no floating point);
+ *   - mean_cost, history_mean_cost (yuan, float) -> number, "#,##0.00";
+ *   - fixed strings (case_id, institution_id, code, dip_group, drg, adrg,
+ *     field, reason ...) -> text cells (format "@"), never numbers or dates;
+ *   - HDF5 enums (match_path, outlier, ...) and /groups type -> their names;
+ *   - other integers and floats -> numbers.
+ * /institution_names, /group_names and /drg_names go into a name column
+ * beside the id. Each header cell holds the member name, its meaning and
+ * the Chinese title ("payment_fen → payment (yuan) 结算金额").
+ *
+ * Outputs are complete or absent: the workbook (each CSV) is written under
+ * a temporary name and renamed at the end. An existing workbook is replaced
+ * only when casemix wrote it: a casemix workbook ends with the zip comment
+ * EXPORT_MARK (and carries the custom document property casemix_kind =
+ * "export"); an existing CSV only when its first bytes are the header
+ * casemix writes for that table (cm_side_check_target).
+ *
+ * /cases is exported only when --tables names it. Excel holds 1,048,576
+ * rows per sheet: a longer table is split over sheets cases_1, cases_2, ...
+ * of XLSX_SHEET_ROWS data rows each (CSV has no limit: one file).
+ */
+#include "settle.h"
+#include "h5out.h"
+
+#include <errno.h>
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#define XLSX_SHEET_ROWS 1048575L        /* Excel: 1,048,576 rows, one of them the header */
+#define EXPORT_MARK "casemix export"    /* zip comment of a workbook casemix wrote */
+#define CHUNK_ROWS 65536
+
+/* Chinese titles (and the meaning, for money) of the members. */
+static const struct { const char *name, *title; } TITLES[] = {
+    {"line", "line 输入行号"}, {"case_id", "case id 病案号"}, {"institution_id", "institution id 机构编码"},
+    {"institution", "institution 机构"}, {"institution_name", "institution name 机构名称"},
+    {"name", "name 名称"}, {"level", "hospital level 医院等级"}, {"flags", "flags 标记"},
+    {"total_cost_fen", "total cost (yuan) 医疗总费用"}, {"fund_paid_fen", "fund paid (yuan) 统筹基金支付"},
+    {"payment_fen", "payment (yuan) 结算金额"}, {"drg_payment_fen", "DRG payment (yuan) DRG结算金额"},
+    {"rejects_total_cost_fen", "rejected rows' total cost (yuan) 剔除病例医疗总费用"},
+    {"rejects_fund_paid_fen", "rejected rows' fund paid (yuan) 剔除病例统筹支付"},
+    {"fund_budget_fen", "fund budget (yuan) 统筹基金预算"}, {"payments_fen", "payments (yuan) 结算总额"},
+    {"drg_budget_fen", "DRG fund budget (yuan) DRG基金预算"}, {"drg_payments_fen", "DRG payments (yuan) DRG结算总额"},
+    {"dip_group", "DIP group 病种编码"}, {"dip_group_index", "row of /groups 病种序号"},
+    {"match_path", "match path 入组路径"}, {"outlier", "outlier class 高低倍率"},
+    {"dip_blank_reason", "blank-group reason 空白病种原因"}, {"cost_ratio", "cost ratio 费用倍率"},
+    {"score", "score 分值"}, {"code", "code 编码"}, {"seq", "catalogue row 目录序号"}, {"type", "type 病种类型"},
+    {"n", "cases 病例数"}, {"mean_cost", "mean cost (yuan) 次均费用"}, {"cv", "CV 变异系数"},
+    {"catalogue_score", "catalogue score 目录分值"}, {"history_n", "history cases 历史病例数"},
+    {"history_mean_cost", "history mean cost (yuan) 历史次均费用"}, {"history_cv", "history CV 历史变异系数"},
+    {"split_candidate", "split candidate 拆分候选"}, {"cases", "cases 病例数"}, {"coefficient", "coefficient 等级系数"},
+    {"share_services", "share of services 医疗服务占比"}, {"share_drugs", "share of drugs 药品占比"},
+    {"share_exams", "share of examinations 检查检验占比"}, {"total_score", "total score 总分值"},
+    {"n_low", "low outliers 低倍率病例"}, {"n_high", "high outliers 高倍率病例"},
+    {"n_special", "special review 特病单议"}, {"n_blank", "blank group 空白病种病例"},
+    {"field", "field 字段"}, {"reason", "reason 原因"}, {"records_read", "records read 读入记录"},
+    {"rejects", "rejected rows 剔除记录"}, {"duplicate_case_ids", "duplicate case ids 重复病案号"},
+    {"quality_notes", "data-quality notes 数据质量提示"}, {"institutions", "institutions 机构数"},
+    {"blank_cases", "blank-group cases 空白病种病例"}, {"low_cases", "low outliers 低倍率病例"},
+    {"high_cases", "high outliers 高倍率病例"}, {"special_review_cases", "special review 特病单议病例"},
+    {"total_score_e4", "total score × 10^4 总分值×10^4"}, {"fund_share", "fund share 统筹支付比例"},
+    {"point_value", "point value (yuan) 点值"}, {"drg", "DRG DRG编码"}, {"adrg", "ADRG ADRG编码"},
+    {"mdc", "MDC 主要诊断大类"}, {"drg_index", "row of /drgs DRG序号"}, {"drg_status", "DRG status 入组状态"},
+    {"drg_reason", "DRG reason 未入组原因"}, {"drg_outlier", "DRG outlier class DRG高低倍率"},
+    {"drg_cc", "CC/MCC 并发症"}, {"drg_points", "DRG points DRG点数"}, {"drg_point_value", "DRG point value DRG点值"},
+    {"drg_rate", "DRG rate DRG费率"}, {"rw", "relative weight 权重"}, {"mean_los", "mean length of stay 平均住院日"},
+    {"cmi", "CMI 病例组合指数"}, {"n_drg_low", "DRG low outliers DRG低倍率"},
+    {"n_drg_high", "DRG high outliers DRG高倍率"}, {"n_drg_0000", "DRG ungroupable DRG未入组"},
+    {"drg_grouped_cases", "DRG grouped cases DRG入组病例"}, {"drg_0000_cases", "DRG ungroupable DRG未入组病例"},
+    {"drg_low_cases", "DRG low outliers DRG低倍率病例"}, {"drg_high_cases", "DRG high outliers DRG高倍率病例"},
+    {"drg_points_e4", "DRG points × 10^4 DRG总点数×10^4"},
+};
+
+/* The tables, in sheet order; names: its UTF-8 names dataset; cases only on request. */
+static const struct { const char *name, *names, *name_title; int by_default; } TABLES[] = {
+    {"summary", NULL, NULL, 1},
+    {"institutions", "institution_names", "institution_name → institution name 机构名称", 1},
+    {"groups", "group_names", "name → group name 病种名称", 1},
+    {"drgs", "drg_names", "name → DRG name DRG名称", 1},
+    {"rejects", NULL, NULL, 1},
+    {"quality", NULL, NULL, 1},
+    {"cases", NULL, NULL, 0},
+};
+#define NTABLES (sizeof TABLES / sizeof TABLES[0])
+
+static const char *const GROUP_TYPES[] = {"comprehensive", "core", "blank"};   /* /groups type (main.c) */
+
+typedef enum { K_TEXT, K_MONEY, K_YUAN, K_INT, K_UINT, K_FLOAT, K_ENUM, K_GTYPE } col_kind;
+
+typedef struct {
+    char name[64];
+    char header[160];
+    col_kind k;
+    size_t off, size;
+    hid_t mtype;        /* member type (enums: H5Tenum_nameof) */
+    double width;
+} column;
+
+typedef struct {
+    hid_t ds, mem;      /* dataset, native compound memory type */
+    size_t rowsize;
+    hsize_t nrows;
+    column *col;
+    int ncol;
+    int name_after;     /* the names column goes after this column (-1: none) */
+    char **names;       /* [nrows] UTF-8 names, or NULL */
+    const char *name_title;
+} table;
+
+static const char *title_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof TITLES / sizeof TITLES[0]; i++)
+        if (!strcmp(TITLES[i].name, name)) return TITLES[i].title;
+    return NULL;
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcmp(s + a - b, suf);
+}
+
+static void table_free(table *t)
+{
+    for (int i = 0; i < t->ncol; i++)
+        if (t->col[i].mtype >= 0) H5Tclose(t->col[i].mtype);
+    free(t->col);
+    if (t->names) {
+        hid_t st = H5Tcopy(H5T_C_S1);
+        H5Tset_size(st, H5T_VARIABLE);
+        hid_t sp = H5Screate_simple(1, &t->nrows, NULL);
+        H5Dvlen_reclaim(st, sp, H5P_DEFAULT, t->names);
+        H5Sclose(sp);
+        H5Tclose(st);
+        free(t->names);
+    }
+    if (t->mem >= 0) H5Tclose(t->mem);
+    if (t->ds >= 0) H5Dclose(t->ds);
+    memset(t, 0, sizeof *t);
+    t->ds = t->mem = -1;
+}
+
+/* Opens /name of f and lays out its columns. CM_OK or CM_ERR_INPUT (message printed). */
+static cm_status table_open(hid_t f, const char *file, size_t ti, const char *gname, table *t)
+{
+    memset(t, 0, sizeof *t);
+    t->ds = t->mem = -1;
+    t->name_after = -1;
+    const char *name = TABLES[ti].name;
+    t->ds = H5Dopen2(f, name, H5P_DEFAULT);
+    hid_t ft = t->ds >= 0 ? H5Dget_type(t->ds) : -1;
+    if (ft < 0 || H5Tget_class(ft) != H5T_COMPOUND) {
+        fprintf(stderr, "casemix export: %s: /%s is not a table casemix writes\n", file, name);
+        if (ft >= 0) H5Tclose(ft);
+        return CM_ERR_INPUT;
+    }
+    t->mem = H5Tget_native_type(ft, H5T_DIR_ASCEND);
+    H5Tclose(ft);
+    hid_t sp = H5Dget_space(t->ds);
+    hsize_t n = 0;
+    if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1) H5Sget_simple_extent_dims(sp, &n, NULL);
+    if (sp >= 0) H5Sclose(sp);
+    t->nrows = n;
+    t->rowsize = H5Tget_size(t->mem);
+    int nm = H5Tget_nmembers(t->mem);
+    t->col = calloc(nm > 0 ? (size_t)nm : 1, sizeof *t->col);
+    if (!t->col) return CM_ERR_NOMEM;
+    for (int i = 0; i < nm; i++) {
+        column *c = &t->col[t->ncol++];
+        char *mn = H5Tget_member_name(t->mem, (unsigned)i);
+        snprintf(c->name, sizeof c->name, "%s", mn ? mn : "?");
+        H5free_memory(mn);
+        c->off = H5Tget_member_offset(t->mem, (unsigned)i);
+        c->mtype = H5Tget_member_type(t->mem, (unsigned)i);
+        c->size = H5Tget_size(c->mtype);
+        H5T_class_t cl = H5Tget_class(c->mtype);
+        if (cl == H5T_STRING) c->k = K_TEXT;
+        else if (cl == H5T_ENUM) c->k = K_ENUM;
+        else if (cl == H5T_FLOAT) c->k = ends_with(c->name, "mean_cost") ? K_YUAN : K_FLOAT;
+        else if (cl == H5T_INTEGER) {
+            if (ends_with(c->name, "_fen") && c->size == 8) c->k = K_MONEY;
+            else if (!strcmp(name, "groups") && !strcmp(c->name, "type")) c->k = K_GTYPE;
+            else c->k = H5Tget_sign(c->mtype) == H5T_SGN_NONE ? K_UINT : K_INT;
+        } else c->k = K_TEXT;   /* not written by casemix: shown as "" */
+        const char *ti_ = title_of(c->name);
+        if (c->k == K_MONEY) {
+            char plain[64];
+            snprintf(plain, sizeof plain, "%.*s", (int)(strlen(c->name) - 4), c->name);
+            snprintf(c->header, sizeof c->header, "%s → %s", c->name, ti_ ? ti_ : plain);
+        } else {
+            snprintf(c->header, sizeof c->header, "%s%s%s", c->name, ti_ ? " → " : "", ti_ ? ti_ : "");
+        }
+        if (!strcmp(c->name, "code") || !strcmp(c->name, "institution_id") || !strcmp(c->name, "drg"))
+            if (t->name_after < 0) t->name_after = t->ncol - 1;
+    }
+    if (gname && H5Lexists(f, gname, H5P_DEFAULT) > 0 && t->name_after >= 0) {
+        hid_t nd = H5Dopen2(f, gname, H5P_DEFAULT);
+        hid_t nsp = nd >= 0 ? H5Dget_space(nd) : -1;
+        hsize_t nn = 0;
+        if (nsp >= 0) H5Sget_simple_extent_dims(nsp, &nn, NULL);
+        if (nn == t->nrows && nn > 0) {
+            hid_t st = H5Tcopy(H5T_C_S1);
+            H5Tset_size(st, H5T_VARIABLE);
+            H5Tset_cset(st, H5T_CSET_UTF8);
+            t->names = calloc(nn, sizeof *t->names);
+            if (t->names && H5Dread(nd, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, t->names) < 0) {
+                free(t->names);
+                t->names = NULL;
+            }
+            H5Tclose(st);
+            t->name_title = TABLES[ti].name_title;
+        }
+        if (nsp >= 0) H5Sclose(nsp);
+        if (nd >= 0) H5Dclose(nd);
+    }
+    return CM_OK;
+}
+
+/* Reads rows [first, first+n) into buf. 0 or -1. */
+static int table_read(const table *t, hsize_t first, hsize_t n, void *buf)
+{
+    hid_t fs = H5Dget_space(t->ds);
+    hid_t ms = H5Screate_simple(1, &n, NULL);
+    int e = fs < 0 || ms < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, &first, NULL, &n, NULL) < 0 ||
+            H5Dread(t->ds, t->mem, ms, fs, H5P_DEFAULT, buf) < 0;
+    if (ms >= 0) H5Sclose(ms);
+    if (fs >= 0) H5Sclose(fs);
+    return e ? -1 : 0;
+}
+
+/* One cell, converted: text (s) or a number (v); money also as exact text. */
+typedef struct {
+    int is_text;
+    char s[512];
+    double v;
+} cell;
+
+static int64_t get_int(const column *c, const unsigned char *p, int *is_unsigned, uint64_t *u)
+{
+    int64_t v = 0;
+    *is_unsigned = c->k == K_UINT;
+    switch (c->size) {
+    case 1: if (c->k == K_UINT || c->k == K_GTYPE) v = *(const uint8_t *)p; else v = *(const int8_t *)p; break;
+    case 2: { uint16_t x; int16_t y; memcpy(&x, p, 2); memcpy(&y, p, 2); v = c->k == K_UINT ? x : y; break; }
+    case 4: { uint32_t x; int32_t y; memcpy(&x, p, 4); memcpy(&y, p, 4); v = c->k == K_UINT ? (int64_t)x : y; break; }
+    default: { uint64_t x; memcpy(&x, p, 8); *u = x; memcpy(&v, p, 8); return v; }
+    }
+    *u = (uint64_t)v;
+    return v;
+}
+
+/* fen as "-1234.05": integer arithmetic only */
+static void fen_text(int64_t fen, char *buf, size_t n)
+{
+    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+    snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", (unsigned long long)(a / 100), (unsigned long long)(a % 100));
+}
+
+static void get_cell(const column *c, const unsigned char *row, cell *o)
+{
+    const unsigned char *p = row + c->off;
+    o->is_text = 0;
+    o->s[0] = '\0';
+    o->v = 0;
+    switch (c->k) {
+    case K_TEXT: {
+        o->is_text = 1;
+        if (H5Tis_variable_str(c->mtype) > 0) {
+            const char *s;
+            memcpy(&s, p, sizeof s);
+            snprintf(o->s, sizeof o->s, "%s", s ? s : "");
+        } else {
+            size_t L = strnlen((const char *)p, c->size);
+            if (L >= sizeof o->s) L = sizeof o->s - 1;
+            memcpy(o->s, p, L);
+            o->s[L] = '\0';
+        }
+        break;
+    }
+    case K_ENUM:
+        o->is_text = 1;
+        if (H5Tenum_nameof(c->mtype, p, o->s, sizeof o->s) < 0) snprintf(o->s, sizeof o->s, "?");
+        break;
+    case K_GTYPE: {
+        unsigned v = *p;
+        o->is_text = 1;
+        if (v < 3) snprintf(o->s, sizeof o->s, "%s", GROUP_TYPES[v]);
+        else snprintf(o->s, sizeof o->s, "%u", v);
+        break;
+    }
+    case K_MONEY: {
+        int64_t fen;
+        memcpy(&fen, p, 8);
+        fen_text(fen, o->s, sizeof o->s);
+        o->v = (double)fen / 100.0;
+        break;
+    }
+    case K_YUAN:
+    case K_FLOAT: {
+        if (c->size == 4) { float x; memcpy(&x, p, 4); o->v = x; }
+        else memcpy(&o->v, p, sizeof o->v);
+        if (c->k == K_YUAN) snprintf(o->s, sizeof o->s, "%.2f", o->v);
+        else snprintf(o->s, sizeof o->s, "%.15g", o->v);
+        break;
+    }
+    case K_INT:
+    case K_UINT: {
+        int us;
+        uint64_t u;
+        int64_t v = get_int(c, p, &us, &u);
+        if (us) { snprintf(o->s, sizeof o->s, "%llu", (unsigned long long)u); o->v = (double)u; }
+        else { snprintf(o->s, sizeof o->s, "%lld", (long long)v); o->v = (double)v; }
+        break;
+    }
+    }
+}
+
+/* ---- shared helpers ------------------------------------------------ */
+
+static int asked(const char *list, const char *name)
+{
+    if (!list) return -1;
+    size_t L = strlen(name);
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == L && !strncmp(p, name, L)) return 1;
+        p += n;
+        if (*p == ',') p++;
+    }
+    return 0;
+}
+
+/* Sheet rows: Excel's limit; CASEMIX_EXPORT_SHEET_ROWS (tests) may lower it. */
+static long sheet_rows(void)
+{
+    const char *e = getenv("CASEMIX_EXPORT_SHEET_ROWS");
+    long v = e ? strtol(e, NULL, 10) : 0;
+    return v > 0 && v < XLSX_SHEET_ROWS ? v : XLSX_SHEET_ROWS;
+}
+
+/* An existing FILE.xlsx may be replaced only when casemix wrote it: its last
+ * bytes are the zip comment EXPORT_MARK. */
+static cm_status xlsx_check_target(const char *path, char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) return CM_OK;
+    size_t L = strlen(EXPORT_MARK);
+    char tail[64] = "";
+    FILE *f = S_ISREG(sb.st_mode) && (size_t)sb.st_size > L ? fopen(path, "rb") : NULL;
+    if (f) {
+        int ok = fseek(f, -(long)L, SEEK_END) == 0 && fread(tail, 1, L, f) == L;
+        fclose(f);
+        if (ok && memcmp(tail, EXPORT_MARK, L) == 0) return CM_OK;
+    }
+    snprintf(err, errlen, "%s: %s, not a workbook casemix exported; it was left as it is (nothing was done): "
+                          "pass --xlsx with another name, or remove or move the file",
+             path, S_ISDIR(sb.st_mode) ? "is a directory" : "is another file");
+    return CM_ERR_OUTPUT;
+}
+
+/* Sets the zip comment of the closed workbook to EXPORT_MARK. 0 or -1. */
+static int xlsx_mark(const char *path)
+{
+    FILE *f = fopen(path, "r+b");
+    if (!f) return -1;
+    unsigned char e[22];
+    int ok = fseek(f, -22, SEEK_END) == 0 && fread(e, 1, 22, f) == 22 && e[0] == 0x50 && e[1] == 0x4b &&
+             e[2] == 5 && e[3] == 6 && e[20] == 0 && e[21] == 0;
+    if (ok) {
+        size_t L = strlen(EXPORT_MARK);
+        unsigned char len[2] = {(unsigned char)(L & 0xff), (unsigned char)(L >> 8)};
+        ok = fseek(f, -2, SEEK_END) == 0 && fwrite(len, 1, 2, f) == 2 && fseek(f, 0, SEEK_END) == 0 &&
+             fwrite(EXPORT_MARK, 1, L, f) == L;
+    }
+    if (fclose(f) != 0) ok = 0;
+    return ok ? 0 : -1;
+}
+
+/* Display width of a UTF-8 string: CJK characters count 2. */
+static double text_width(const char *s)
+{
+    double w = 0;
+    for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+        if ((*u & 0xC0) == 0x80) continue;
+        w += *u >= 0xE0 ? 2 : 1;
+    }
+    return w;
+}
+
+/* ---- xlsx ---------------------------------------------------------- */
+
+typedef struct {
+    lxw_workbook *wb;
+    lxw_format *head, *money, *text, *num;
+} xlsx;
+
+static lxw_worksheet *xlsx_sheet(xlsx *x, const char *name, const table *t)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
+    if (!ws) return NULL;
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_set_row(ws, 0, 48, x->head);
+    lxw_col_t c = 0;
+    for (int i = 0; i < t->ncol; i++) {
+        const column *k = &t->col[i];
+        lxw_format *fm = k->k == K_MONEY || k->k == K_YUAN ? x->money : k->k == K_TEXT ? x->text : NULL;
+        worksheet_set_column(ws, c, c, k->width, fm);
+        worksheet_write_string(ws, 0, c++, k->header, x->head);
+        if (i == t->name_after && t->names) {
+            worksheet_set_column(ws, c, c, 30, x->text);
+            worksheet_write_string(ws, 0, c++, t->name_title, x->head);
+        }
+    }
+    return ws;
+}
+
+/* Column widths from the header's first word and the first rows' values. */
+static void widths(table *t, const unsigned char *buf, hsize_t n)
+{
+    for (int i = 0; i < t->ncol; i++) {
+        column *c = &t->col[i];
+        double w = text_width(c->name) + 2;
+        if (w < 12) w = 12;
+        for (hsize_t r = 0; r < n && r < 1000; r++) {
+            cell v;
+            get_cell(c, buf + r * t->rowsize, &v);
+            double vw = (c->k == K_MONEY ? text_width(v.s) * 1.3 : text_width(v.s)) + 2;
+            if (vw > w) w = vw;
+        }
+        c->width = w > 60 ? 60 : w;
+    }
+}
+
+static cm_status export_xlsx(hid_t f, const char *file, const char *out, const char *tables, int quiet)
+{
+    char err[1024], tmp[CM_PATH_MAX + 64];
+    if (xlsx_check_target(out, err, sizeof err)) {
+        fprintf(stderr, "casemix export: %s\n", err);
+        return CM_ERR_OUTPUT;
+    }
+    int with_cases = asked(tables, "cases") == 1;
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid());
+    lxw_workbook_options opt = {.constant_memory = (uint8_t)(with_cases ? LXW_TRUE : LXW_FALSE), .tmpdir = NULL};
+    xlsx x = {workbook_new_opt(tmp, &opt), NULL, NULL, NULL, NULL};
+    if (!x.wb) {
+        fprintf(stderr, "casemix export: %s: cannot create the workbook (%s)\n", out, strerror(errno));
+        return CM_ERR_OUTPUT;
+    }
+    workbook_set_custom_property_string(x.wb, "casemix_kind", "export");
+    char ptitle[] = "casemix settlement export 结算数据导出", pauthor[] = "casemix", pcomm[CM_PATH_MAX + 16];
+    snprintf(pcomm, sizeof pcomm, "from %s", file);
+    lxw_doc_properties props = {.title = ptitle, .author = pauthor, .comments = pcomm};
+    workbook_set_properties(x.wb, &props);
+    x.head = workbook_add_format(x.wb);
+    format_set_bold(x.head);
+    format_set_text_wrap(x.head);
+    format_set_align(x.head, LXW_ALIGN_VERTICAL_TOP);
+    format_set_bg_color(x.head, 0xDDEBF7);
+    x.money = workbook_add_format(x.wb);
+    format_set_num_format(x.money, "#,##0.00");
+    x.text = workbook_add_format(x.wb);
+    format_set_num_format(x.text, "@");
+    cm_status st = CM_OK;
+    long per_sheet = sheet_rows();
+    int nsheets = 0;
+    unsigned char *buf = NULL;
+    for (size_t ti = 0; ti < NTABLES && st == CM_OK; ti++) {
+        const char *name = TABLES[ti].name;
+        int a = asked(tables, name);
+        if (a == 0 || (a < 0 && !TABLES[ti].by_default) || H5Lexists(f, name, H5P_DEFAULT) <= 0) continue;
+        table t;
+        if ((st = table_open(f, file, ti, TABLES[ti].names, &t)) != CM_OK) { table_free(&t); break; }
+        free(buf);
+        hsize_t chunk = t.nrows < CHUNK_ROWS ? (t.nrows ? t.nrows : 1) : CHUNK_ROWS;
+        buf = malloc(chunk * t.rowsize);
+        if (!buf) { table_free(&t); st = CM_ERR_NOMEM; break; }
+        hsize_t first_n = t.nrows < chunk ? t.nrows : chunk;
+        if (first_n && table_read(&t, 0, first_n, buf)) goto bad_read;
+        widths(&t, buf, first_n);
+        long nsh = t.nrows ? (long)((t.nrows + (hsize_t)per_sheet - 1) / (hsize_t)per_sheet) : 1;
+        lxw_worksheet *ws = NULL;
+        long sheet = 0;
+        lxw_row_t row = 0;
+        for (hsize_t r0 = 0; r0 < t.nrows || (r0 == 0 && !ws); r0 += chunk) {
+            hsize_t n = t.nrows - r0 < chunk ? t.nrows - r0 : chunk;
+            if (r0 && table_read(&t, r0, n, buf)) goto bad_read;
+            if (g_interrupted) { st = CM_ERR_INTERRUPTED; break; }
+            for (hsize_t r = 0; r < n || !ws; r++) {
+                if (!ws || row > (lxw_row_t)per_sheet) {
+                    char sn[32];
+                    if (nsh > 1) snprintf(sn, sizeof sn, "%s_%ld", name, ++sheet);
+                    else snprintf(sn, sizeof sn, "%s", name);
+                    if (!(ws = xlsx_sheet(&x, sn, &t))) { st = CM_ERR_OUTPUT; break; }
+                    nsheets++;
+                    row = 1;
+                }
+                if (r >= n) break;
+                const unsigned char *rp = buf + r * t.rowsize;
+                lxw_col_t c = 0;
+                for (int i = 0; i < t.ncol; i++) {
+                    cell v;
+                    get_cell(&t.col[i], rp, &v);
+                    if (v.is_text) worksheet_write_string(ws, row, c++, v.s, x.text);
+                    else worksheet_write_number(ws, row, c++, v.v,
+                                                t.col[i].k == K_MONEY || t.col[i].k == K_YUAN ? x.money : NULL);
+                    if (i == t.name_after && t.names) {
+                        const char *nm = t.names[r0 + r];
+                        worksheet_write_string(ws, row, c++, nm ? nm : "", x.text);
+                    }
+                }
+                row++;
+            }
+            if (st) break;
+            if (!t.nrows) break;
+        }
+        table_free(&t);
+        continue;
+    bad_read:
+        fprintf(stderr, "casemix export: %s: cannot read /%s\n", file, name);
+        table_free(&t);
+        st = CM_ERR_INPUT;
+    }
+    free(buf);
+    if (st == CM_OK && nsheets == 0) {
+        fprintf(stderr, "casemix export: %s: none of the tables asked (--tables %s) is in the file\n", file,
+                tables ? tables : "");
+        st = CM_ERR_USAGE;
+    }
+    if (st != CM_OK) {
+        workbook_close(x.wb);
+        unlink(tmp);
+        return st;
+    }
+    lxw_error le = workbook_close(x.wb);
+    if (le != LXW_NO_ERROR || xlsx_mark(tmp) || xlsx_check_target(out, err, sizeof err) || rename(tmp, out)) {
+        fprintf(stderr, "casemix export: %s: cannot write the workbook (%s)\n", out,
+                le != LXW_NO_ERROR ? lxw_strerror(le) : err[0] ? err : strerror(errno));
+        unlink(tmp);
+        return CM_ERR_OUTPUT;
+    }
+    if (!quiet) printf("casemix export: %s (%d sheets)\n", out, nsheets);
+    return CM_OK;
+}
+
+/* ---- csv ------------------------------------------------------------ */
+
+#define BOM "\xEF\xBB\xBF"
+
+static cm_status export_csv(hid_t f, const char *file, const char *dir, const char *tables, int quiet)
+{
+    struct stat sb;
+    if (stat(dir, &sb) != 0 && mkdir(dir, 0777) != 0) {
+        fprintf(stderr, "casemix export: %s: cannot create the directory (%s)\n", dir, strerror(errno));
+        return CM_ERR_OUTPUT;
+    } else if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "casemix export: %s: is not a directory; --csv names the directory the CSV files go to\n", dir);
+        return CM_ERR_OUTPUT;
+    }
+    char fin[NTABLES][CM_PATH_MAX + 32], tmp[NTABLES][CM_PATH_MAX + 64];
+    int nf = 0;
+    cm_status st = CM_OK;
+    unsigned char *buf = NULL;
+    for (size_t ti = 0; ti < NTABLES && st == CM_OK; ti++) {
+        const char *name = TABLES[ti].name;
+        int a = asked(tables, name);
+        if (a == 0 || (a < 0 && !TABLES[ti].by_default) || H5Lexists(f, name, H5P_DEFAULT) <= 0) continue;
+        table t;
+        if ((st = table_open(f, file, ti, TABLES[ti].names, &t)) != CM_OK) { table_free(&t); break; }
+        /* the header, also the mark of a CSV casemix wrote */
+        char *head = NULL;
+        size_t hl = 0;
+        FILE *hm = open_memstream(&head, &hl);
+        if (!hm) { table_free(&t); st = CM_ERR_NOMEM; break; }
+        fputs(BOM, hm);
+        for (int i = 0; i < t.ncol; i++) {
+            if (i) fputc(',', hm);
+            csv_put(hm, t.col[i].header);
+            if (i == t.name_after && t.names) { fputc(',', hm); csv_put(hm, t.name_title); }
+        }
+        fputs("\r\n", hm);
+        fclose(hm);
+        char mark[200];
+        snprintf(mark, sizeof mark, "%.*s", (int)(hl < sizeof mark - 1 ? hl : sizeof mark - 1), head);
+        snprintf(fin[nf], sizeof fin[nf], "%s/%s.csv", dir, name);
+        snprintf(tmp[nf], sizeof tmp[nf], "%s.tmp.%ld", fin[nf], (long)getpid());
+        char err[1024];
+        if (cm_side_check_target(fin[nf], mark, err, sizeof err)) {
+            fprintf(stderr, "casemix export: %s\n", err);
+            free(head);
+            table_free(&t);
+            st = CM_ERR_OUTPUT;
+            break;
+        }
+        FILE *o = fopen(tmp[nf], "wb");
+        if (!o) {
+            fprintf(stderr, "casemix export: %s: cannot create (%s)\n", fin[nf], strerror(errno));
+            free(head);
+            table_free(&t);
+            st = CM_ERR_OUTPUT;
+            break;
+        }
+        nf++;
+        fwrite(head, 1, hl, o);
+        free(head);
+        free(buf);
+        hsize_t chunk = t.nrows < CHUNK_ROWS ? (t.nrows ? t.nrows : 1) : CHUNK_ROWS;
+        buf = malloc(chunk * t.rowsize);
+        if (!buf) st = CM_ERR_NOMEM;
+        for (hsize_t r0 = 0; r0 < t.nrows && st == CM_OK; r0 += chunk) {
+            hsize_t n = t.nrows - r0 < chunk ? t.nrows - r0 : chunk;
+            if (g_interrupted) { st = CM_ERR_INTERRUPTED; break; }
+            if (table_read(&t, r0, n, buf)) {
+                fprintf(stderr, "casemix export: %s: cannot read /%s\n", file, name);
+                st = CM_ERR_INPUT;
+                break;
+            }
+            for (hsize_t r = 0; r < n; r++) {
+                for (int i = 0; i < t.ncol; i++) {
+                    cell v;
+                    get_cell(&t.col[i], buf + r * t.rowsize, &v);
+                    if (i) fputc(',', o);
+                    csv_put(o, v.s);
+                    if (i == t.name_after && t.names) {
+                        fputc(',', o);
+                        csv_put(o, t.names[r0 + r] ? t.names[r0 + r] : "");
+                    }
+                }
+                fputs("\r\n", o);
+            }
+        }
+        if ((ferror(o) | fclose(o)) && st == CM_OK) {
+            fprintf(stderr, "casemix export: %s: cannot write (%s)\n", fin[nf - 1], strerror(errno));
+            st = CM_ERR_OUTPUT;
+        }
+        table_free(&t);
+    }
+    free(buf);
+    if (st == CM_OK && nf == 0) {
+        fprintf(stderr, "casemix export: %s: none of the tables asked (--tables %s) is in the file\n", file,
+                tables ? tables : "");
+        st = CM_ERR_USAGE;
+    }
+    for (int i = 0; i < nf && st == CM_OK; i++)
+        if (rename(tmp[i], fin[i])) {
+            fprintf(stderr, "casemix export: %s: cannot rename into place (%s)\n", fin[i], strerror(errno));
+            st = CM_ERR_OUTPUT;
+        }
+    if (st != CM_OK) {
+        for (int i = 0; i < nf; i++) unlink(tmp[i]);
+        return st;
+    }
+    if (!quiet) {
+        printf("casemix export: %d CSV files (UTF-8 with BOM) in %s:", nf, dir);
+        for (int i = 0; i < nf; i++) printf(" %s", strrchr(fin[i], '/') + 1);
+        printf("\n");
+    }
+    return CM_OK;
+}
+
+cm_status cmd_export(const char *input, const char *xlsx_path, const char *csv_dir, const char *tables, int quiet)
+{
+    if (!input || (!xlsx_path && !csv_dir)) {
+        fprintf(stderr, "casemix export: usage: casemix export OUT.h5 --xlsx FILE.xlsx | --csv DIR "
+                        "[--tables summary,institutions,...]; see casemix export --help\n");
+        return CM_ERR_USAGE;
+    }
+    if (tables) {
+        for (const char *p = tables; *p;) {
+            size_t n = strcspn(p, ",");
+            int ok = 0;
+            for (size_t i = 0; i < NTABLES; i++)
+                if (strlen(TABLES[i].name) == n && !strncmp(TABLES[i].name, p, n)) ok = 1;
+            if (!ok) {
+                fprintf(stderr, "casemix export: --tables: unknown table '%.*s' (tables: summary, institutions, "
+                                "groups, drgs, rejects, quality, cases)\n", (int)n, p);
+                return CM_ERR_USAGE;
+            }
+            p += n;
+            if (*p == ',') p++;
+        }
+    }
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    struct stat sb;
+    hid_t f = stat(input, &sb) == 0 && S_ISREG(sb.st_mode) ? H5Fopen(input, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+    if (f < 0) {
+        fprintf(stderr, "casemix export: %s: %s; give the HDF5 file casemix settle wrote\n", input,
+                stat(input, &sb) != 0 ? strerror(errno) : S_ISDIR(sb.st_mode) ? "is a directory" : "is not an HDF5 file");
+        return CM_ERR_INPUT;
+    }
+    char kind[64] = "";
+    h5_file_kind(f, kind, sizeof kind);
+    if (strcmp(kind, H5_KIND_SETTLEMENT) != 0) {
+        if (kind[0])
+            fprintf(stderr, "casemix export: %s: is a casemix %s file; export reads settlement files "
+                            "(casemix settle's output, casemix_kind = \"settlement\")\n", input, kind);
+        else
+            fprintf(stderr, "casemix export: %s: is not a casemix settlement file (no file attribute "
+                            "casemix_kind = \"settlement\"); give the HDF5 file casemix settle wrote\n", input);
+        H5Fclose(f);
+        return CM_ERR_INPUT;
+    }
+    cm_status st = CM_OK;
+    if (xlsx_path) st = export_xlsx(f, input, xlsx_path, tables, quiet);
+    if (st == CM_OK && csv_dir) st = export_csv(f, input, csv_dir, tables, quiet);
+    H5Fclose(f);
+    return st;
+}

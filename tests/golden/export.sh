@@ -1,0 +1,190 @@
+#!/bin/sh
+# export.sh - casemix export: the demo region's settlement (DIP and DRG) as a
+# workbook and as CSV files, read back with Python (openpyxl, csv) and
+# compared with the HDF5 file read by h5py: the sheets and their frozen
+# header row, the header titles (member → meaning 中文), the cell types
+# (money in yuan as numbers with #,##0.00, codes and ids as text, enums as
+# their names), every money cell × 100 = the fen of the file exactly,
+# Σ institutions' payments = /summary payments_fen, row counts = the
+# datasets; /cases split over sheets; ids that Excel would turn into numbers
+# (00123, 01.0) stay text; CSV: BOM, the same columns and totals (exact
+# decimals). Outputs never replace a file casemix did not write.
+set -eu
+cd "$(dirname "$0")/../.."
+. tests/golden/lib.inc
+PY=/usr/bin/python3
+$PY -c 'import openpyxl, h5py' 2>/dev/null || { echo "skip: /usr/bin/python3 lacks openpyxl or h5py (make deps-test)"; exit 77; }
+D=$(pwd)/$TMP/export
+rm -rf "$D"; mkdir -p "$D"
+sed -e "s|\.\./build/demo/|$D/|g" -e "s|\"demo/|\"$(pwd)/config/demo/|g" config/demo.cfg > "$D/demo.cfg"
+"$BIN" gen --config "$D/demo.cfg" --out "$D" --quiet --cases 4000 --history-cases 4000
+"$BIN" settle --config "$D/demo.cfg" --out "$D/demo.h5" --quiet
+# the small region, with ids Excel would read as a number or a date
+S="$D/small"; mkdir -p "$S"
+cp tests/golden/small/*.csv "$S/"; cp -r tests/golden/small/drg "$S/" 2>/dev/null || true
+sed -e 's/^C1,P1,H1,/00123,P1,01.0,/' -e 's/^C2,P2,H1,/2025-01-02,P2,01.0,/' tests/golden/small/input.csv > "$S/input.csv"
+cp tests/golden/small/small.cfg "$S/small.cfg"
+"$BIN" settle --config "$S/small.cfg" --out "$S/small.h5" --quiet
+
+CASEMIX_EXPORT_SHEET_ROWS=1500 "$BIN" export "$D/demo.h5" --xlsx "$D/demo.xlsx" --quiet \
+    --tables summary,institutions,groups,drgs,rejects,quality,cases
+"$BIN" export "$D/demo.h5" --csv "$D/csv" --quiet --tables summary,institutions,groups,drgs,rejects,quality,cases
+"$BIN" export "$S/small.h5" --xlsx "$S/small.xlsx" --csv "$S/csv" --tables institutions,cases --quiet
+
+$PY - "$D/demo.h5" "$D/demo.xlsx" "$D/csv" "$S/small.h5" "$S/small.xlsx" "$S/csv" <<'PYEOF'
+import csv, sys, re, h5py, openpyxl
+from decimal import Decimal
+h5, xl, cdir, sh5, sxl, scdir = sys.argv[1:]
+fails = []
+def check(what, cond, detail=""):
+    print(("ok: " if cond else "FAIL: ") + what + ("" if cond else "  " + str(detail)))
+    if not cond: fails.append(what)
+
+def kinds(ds):
+    """member -> 'money' | 'text' | 'enum' | 'num'"""
+    out = {}
+    for n in ds.dtype.names:
+        t = ds.dtype[n]
+        if h5py.check_enum_dtype(t) is not None: out[n] = ('enum', set(h5py.check_enum_dtype(t)))
+        elif t.kind == 'S': out[n] = ('text', None)
+        elif n.endswith('_fen'): out[n] = ('money', None)
+        elif n == 'type' and ds.name == '/groups': out[n] = ('enum', {'comprehensive', 'core', 'blank'})
+        else: out[n] = ('num', None)
+    return out
+
+def sheets_of(wb, table):
+    return [ws for ws in wb if ws.title == table or re.fullmatch(table + r'_\d+', ws.title)]
+
+def check_workbook(h5path, xlpath, tables, split=None):
+    f = h5py.File(h5path, 'r')
+    wb = openpyxl.load_workbook(xlpath)
+    want_titles = []
+    for t in tables:
+        want_titles += [f'{t}_{i}' for i in range(1, split[1] + 1)] if split and split[0] == t else [t]
+    check(f'{xlpath}: sheets {want_titles}', wb.sheetnames == want_titles, wb.sheetnames)
+    for t in tables:
+        ds = f[t]; data = ds[:]; k = kinds(ds)
+        sheets = sheets_of(wb, t)
+        header = [c.value for c in sheets[0][1]]
+        # the names column beside the id
+        names_ds = {'institutions': 'institution_names', 'groups': 'group_names', 'drgs': 'drg_names'}.get(t)
+        cols = list(ds.dtype.names)
+        if names_ds and names_ds in f:
+            key = {'institutions': 'institution_id', 'groups': 'code', 'drgs': 'code'}[t]
+            cols.insert(cols.index(key) + 1, '#names')
+        check(f'{t}: {len(cols)} columns', len(header) == len(cols), header)
+        for h, c in zip(header, cols):
+            if c == '#names': check(f'{t}: names column titled in Chinese', '名称' in h, h); continue
+            ok = h.startswith(c + ' → ') and re.search(r'[\u4e00-\u9fff]', h) is not None
+            if k[c][0] == 'money': ok = ok and '(yuan)' in h
+            check(f'{t}.{c}: header "{h}"', ok, h)
+        rows = []
+        for ws in sheets:
+            check(f'{ws.title}: header row frozen', ws.freeze_panes == 'A2', ws.freeze_panes)
+            rows += list(ws.iter_rows(min_row=2, values_only=True))
+        check(f'{t}: {len(rows)} rows = {len(data)} of /{t}', len(rows) == len(data), (len(rows), len(data)))
+        bad = []
+        for i, (r, d) in enumerate(zip(rows, data)):
+            for j, c in enumerate(cols):
+                v = r[j]
+                if c == '#names':
+                    if not isinstance(v, str) or v != f[names_ds][i].decode(): bad.append((i, c, v))
+                    continue
+                kind, vals = k[c]; dv = d[c]
+                if kind == 'money':
+                    if not isinstance(v, (int, float)) or isinstance(v, bool) or round(v * 100) != int(dv): bad.append((i, c, v, int(dv)))
+                elif kind == 'text':
+                    want = dv.rstrip(b'\0').decode()   # an empty string is an empty cell
+                    if not (isinstance(v, str) and v == want) and not (v is None and want == ''): bad.append((i, c, v, dv))
+                elif kind == 'enum':
+                    if not isinstance(v, str) or v not in vals: bad.append((i, c, v))
+                else:
+                    if not isinstance(v, (int, float)) or abs(v - float(dv)) > 1e-9 * max(1, abs(float(dv))): bad.append((i, c, v, dv))
+        check(f'{t}: every cell of its type (money numbers = fen/100, text text, enums names)', not bad, bad[:5])
+        for ws in sheets[:1]:
+            for j, c in enumerate(cols):
+                if c != '#names' and k[c][0] == 'money' and ws.max_row > 1:
+                    fmt = ws.cell(row=2, column=j + 1).number_format
+                    check(f'{t}.{c}: number format #,##0.00', fmt == '#,##0.00', fmt)
+        if t == 'institutions':
+            for pay, tot in (('payment_fen', 'payments_fen'), ('drg_payment_fen', 'drg_payments_fen')):
+                if pay not in cols: continue
+                j = cols.index(pay)
+                s = sum(round(r[j] * 100) for r in rows)
+                want = int(f['summary'][0][tot])
+                check(f'Σ institutions {pay} in yuan × 100 = /summary {tot} ({want})', s == want, s)
+    return f, wb
+
+def check_csv(h5path, d, tables):
+    f = h5py.File(h5path, 'r')
+    for t in tables:
+        raw = open(f'{d}/{t}.csv', 'rb').read()
+        check(f'{t}.csv: UTF-8 with BOM', raw.startswith(b'\xef\xbb\xbf'))
+        rows = list(csv.reader(raw.decode('utf-8-sig').splitlines()))
+        ds = f[t]; k = kinds(ds)
+        check(f'{t}.csv: {len(rows) - 1} rows = /{t}', len(rows) - 1 == len(ds), len(rows))
+        head = rows[0]
+        for c in ds.dtype.names:
+            hs = [h for h in head if h.startswith(c + ' → ')]
+            check(f'{t}.csv: column {c}', len(hs) == 1, head)
+            if not hs: continue
+            j = head.index(hs[0])
+            if k[c][0] == 'money':
+                bad = [r[j] for r, dv in zip(rows[1:], ds[c]) if not re.fullmatch(r'-?\d+\.\d\d', r[j]) or int(Decimal(r[j]) * 100) != int(dv)]
+                check(f'{t}.csv {c}: yuan with 2 decimals = fen / 100 exactly', not bad, bad[:5])
+            if k[c][0] == 'text':
+                bad = [r[j] for r, dv in zip(rows[1:], ds[c]) if r[j] != dv.rstrip(b'\0').decode()]
+                check(f'{t}.csv {c}: text as in the file', not bad, bad[:5])
+        if t == 'institutions':
+            j = [i for i, h in enumerate(head) if h.startswith('payment_fen → ')][0]
+            s = sum(Decimal(r[j]) for r in rows[1:]) * 100
+            check('institutions.csv: Σ payment × 100 = /summary payments_fen', s == int(f['summary'][0]['payments_fen']), s)
+
+T = ['summary', 'institutions', 'groups', 'drgs', 'rejects', 'quality', 'cases']
+f, wb = check_workbook(h5, xl, T, split=('cases', -(-len(h5py.File(h5)['cases']) // 1500)))
+check('demo: /cases split over more than one sheet', len(sheets_of(wb, 'cases')) > 1)
+check_csv(h5, cdir, T)
+# ids Excel would turn into numbers or dates stay text
+sf, swb = check_workbook(sh5, sxl, ['institutions', 'cases'])
+ids = [r[1] for r in swb['cases'].iter_rows(min_row=2, values_only=True)]
+insts = [r[0] for r in swb['institutions'].iter_rows(min_row=2, values_only=True)]
+check("case id '00123' and '2025-01-02' are text", '00123' in ids and '2025-01-02' in ids, ids)
+check("institution id '01.0' is text", '01.0' in insts, insts)
+codes = [r[0] for r in wb['groups'].iter_rows(min_row=2, values_only=True)]
+check("group codes such as K35.8 are text", all(isinstance(c, str) for c in codes) and any(re.fullmatch(r'[A-Z]\d\d\.\d+', c) for c in codes), codes[:5])
+check_csv(sh5, scdir, ['institutions', 'cases'])
+scsv = open(f'{scdir}/cases.csv', encoding='utf-8-sig').read()
+check("cases.csv keeps 00123 and 01.0 as written", ',00123,01.0,' in scsv, scsv[:300])
+sys.exit(1 if fails else 0)
+PYEOF
+
+# the default tables: all present but /cases
+"$BIN" export "$D/demo.h5" --xlsx "$D/default.xlsx" --quiet
+expect "default sheets" "$($PY -c "import openpyxl,sys; print(' '.join(openpyxl.load_workbook(sys.argv[1], read_only=True).sheetnames))" "$D/default.xlsx")" \
+    "summary institutions groups drgs rejects quality"
+# a re-export replaces casemix's own workbook and CSV files
+"$BIN" export "$D/demo.h5" --xlsx "$D/default.xlsx" --csv "$D/csv" --quiet; expect "re-export over its own files" "$?" 0
+# never replace a file casemix did not write; a file that is not a settlement is refused
+echo "my own notes" > "$D/mine.xlsx"
+set +e
+"$BIN" export "$D/demo.h5" --xlsx "$D/mine.xlsx" 2> "$D/err.txt"; rc=$?
+set -e
+expect "export over another .xlsx: exit 5" "$rc" 5
+expect "export over another .xlsx: left as it is" "$(cat "$D/mine.xlsx")" "my own notes"
+grep -q "not a workbook casemix exported" "$D/err.txt" || { cat "$D/err.txt"; echo "FAIL: message"; exit 1; }
+mkdir -p "$D/csv2"; echo "id,x" > "$D/csv2/institutions.csv"
+set +e
+"$BIN" export "$D/demo.h5" --csv "$D/csv2" 2> "$D/err.txt"; rc=$?
+set -e
+expect "export over another CSV: exit 5" "$rc" 5
+expect "export over another CSV: left as it is, nothing else written" "$(cat "$D/csv2/institutions.csv"; ls "$D/csv2" | tr '\n' ' ')" "id,x
+institutions.csv "
+set +e
+"$BIN" export "$D/demo.csv" --xlsx "$D/x.xlsx" 2> "$D/err.txt"; rc1=$?
+"$BIN" export "$D/current.csv" --xlsx "$D/x.xlsx" 2> "$D/err.txt"; rc2=$?
+"$BIN" export "$D/demo.h5" 2> /dev/null; rc3=$?
+"$BIN" export "$D/demo.h5" --xlsx "$D/x.xlsx" --tables institutions,nope 2> /dev/null; rc4=$?
+set -e
+expect "missing input: exit 4; not HDF5: exit 4; no --xlsx/--csv: 2; unknown table: 2" "$rc1 $rc2 $rc3 $rc4" "4 4 2 2"
+grep -q "is not an HDF5 file" "$D/err.txt" || { cat "$D/err.txt"; echo "FAIL: message"; exit 1; }
+expect "nothing written on refusal" "$(ls "$D" | grep -c '^x.xlsx' || true)" 0
