@@ -378,6 +378,13 @@ size_t dip_code_width(const gr_dip *dip, const int64_t *only_if_positive);
  * ends at a UTF-8 character boundary: a character cut by max, or already
  * cut at the end of s, is left out whole. */
 size_t utf8_cut(const char *s, size_t len, size_t max);
+/* A value for a message into buf (cap >= 8): at most 32 bytes, cut at a
+ * UTF-8 character boundary ("..." when cut), control bytes as '?'; returns
+ * buf. Never used for patient_id. */
+const char *cm_echo(char *buf, size_t cap, const char *s, size_t n);
+/* fen as yuan, exact (integer arithmetic): "-1234567.89", or with grouped
+ * thousands separators "-1,234,567.89" (cap >= 40 holds any int64); returns buf. */
+const char *cm_yuan_text(char *buf, size_t cap, int64_t fen, int grouped);
 /* Writes s as one CSV field, quoted (RFC 4180) only when it needs it. */
 void csv_put(FILE *f, const char *s);
 int progress_enabled(void);

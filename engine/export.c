@@ -265,12 +265,6 @@ static int64_t get_int(const column *c, const unsigned char *p, int *is_unsigned
     return v;
 }
 
-/* fen as "-1234.05": integer arithmetic only */
-static void fen_text(int64_t fen, char *buf, size_t n)
-{
-    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-    snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", (unsigned long long)(a / 100), (unsigned long long)(a % 100));
-}
 
 static void get_cell(const column *c, const unsigned char *row, cell *o)
 {
@@ -307,7 +301,7 @@ static void get_cell(const column *c, const unsigned char *row, cell *o)
     case K_MONEY: {
         int64_t fen;
         memcpy(&fen, p, 8);
-        fen_text(fen, o->s, sizeof o->s);
+        cm_yuan_text(o->s, sizeof o->s, fen, 0);
         o->v = (double)fen / 100.0;
         break;
     }

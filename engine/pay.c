@@ -142,12 +142,14 @@ cm_status sn_pay(cm_scenario *sn, char *err, size_t errlen)
         /* point value = (budget ÷ fund share) ÷ Σ points: with a share of 0
          * there is none, and paying the budget out would hide the fault.
          * The same share serves DIP and DRG, so this covers both schemes. */
+        char y1[40], y2[40];
         snprintf(err, errlen,
-                 "%s: the fund share is 0: Σ fund paid = %.2f yuan over %lld cases (Σ total cost %.2f yuan): "
+                 "%s: the fund share is 0: Σ fund paid = %s yuan over %lld cases (Σ total cost %s yuan): "
                  "the export's 统筹基金支付 (fund_paid) column is empty or zero, so no point value can be "
                  "computed; fill that column, or set budget.fund_share, the share of the fund in the "
                  "total cost, in the configuration (budget = { fund_share = 0.65; };)",
-                 st->input, (double)st->fund_fen / 100.0, (long long)st->cases, (double)st->cost_fen / 100.0);
+                 st->input, cm_yuan_text(y1, sizeof y1, st->fund_fen, 1), (long long)st->cases,
+                 cm_yuan_text(y2, sizeof y2, st->cost_fen, 1));
         rc = CM_ERR_INPUT;
         goto out;
     }

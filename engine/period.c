@@ -47,12 +47,7 @@ static void on_dup(void *vctx, int tid, cm_case *dup, const cm_case *first, cons
 {
     pl_rejects *rej = vctx;
     char why[104], id[40];
-    size_t k = strlen(case_id);
-    if (k > 32) { /* the id is whole in the case_id member; the reason names it, cut at a character */
-        k = 32;
-        while (k > 0 && ((unsigned char)case_id[k] & 0xC0) == 0x80) k--;
-    }
-    snprintf(id, sizeof id, "%.*s%s", (int)k, case_id, case_id[k] ? "..." : "");
+    cm_echo(id, sizeof id, case_id, strlen(case_id)); /* the id is whole in the case_id member */
     snprintf(why, sizeof why, "duplicate case id '%s': first seen on line %u; this row is not paid", id,
              first->line);
     pl_reject_add(&rej[tid], dup->line, case_id, "case_id", why);

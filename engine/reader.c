@@ -606,14 +606,7 @@ void parser_free(cm_parser *p)
  * len) at a UTF-8 character boundary when it was cut. */
 static void cut_utf8(char *s, size_t cap, int len)
 {
-    if (len < 0 || (size_t)len < cap) return;
-    size_t k = cap - 1; /* s[k] is the NUL */
-    size_t j = k;
-    while (j > 0 && ((unsigned char)s[j - 1] & 0xC0) == 0x80) j--;
-    if (j == 0) { s[0] = '\0'; return; }
-    unsigned lead = (unsigned char)s[j - 1];
-    size_t need = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : 4;
-    if (j - 1 + need > k) s[j - 1] = '\0';
+    if (len >= 0 && (size_t)len >= cap) s[utf8_cut(s, cap - 1, cap - 1)] = '\0';
 }
 
 static int vreject(cm_parser *p, cm_case *c, const char *field, const char *fmt, va_list ap)
@@ -684,35 +677,7 @@ static int bad_value(cm_parser *p, cm_case *c, int col, const char *fmt, ...)
     return 1;
 }
 
-/* The value of a field for a message: at most 32 bytes, cut at a UTF-8
- * character boundary ("..." when cut), control bytes as '?'. Never used
- * for patient_id. */
-static const char *echo(char *buf, size_t cap, const char *s, size_t n)
-{
-    size_t lim = cap - 4 < 32 ? cap - 4 : 32, k = n < lim ? n : lim;
-    if (k < n)
-        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
-    for (size_t i = 0; i < k; i++) buf[i] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
-    if (k < n) memcpy(buf + k, "...", 4);
-    else buf[k] = '\0';
-    return buf;
-}
 
-/* fen as yuan with thousands separators: "5,000.00", "-0.01". */
-static const char *yuan_text(char *buf, size_t cap, int64_t fen)
-{
-    char d[32];
-    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-    int n = snprintf(d, sizeof d, "%llu", (unsigned long long)(a / 100));
-    size_t k = 0;
-    if (fen < 0 && k + 1 < cap) buf[k++] = '-';
-    for (int i = 0; i < n && k + 2 < cap; i++) {
-        if (i && (n - i) % 3 == 0) buf[k++] = ',';
-        buf[k++] = d[i];
-    }
-    snprintf(buf + k, cap - k, ".%02u", (unsigned)(a % 100));
-    return buf;
-}
 
 /* Field of a column, or NULL when the column is absent. */
 static inline const char *fld(const cm_reader *r, const cm_parser *p, int col, size_t *len)
@@ -851,7 +816,7 @@ static __attribute__((noinline, cold)) int money_error(cm_parser *p, cm_case *c,
         return 0;
     }
     char e[40];
-    echo(e, sizeof e, s, n);
+    cm_echo(e, sizeof e, s, n);
     *v = 0;
     if (rc == CM_YUAN_BAD_GROUPING)
         return bad_value(p, c, col, "'%s': misplaced thousands separator (千分位; digits in groups of 3, "
@@ -895,7 +860,7 @@ static inline __attribute__((always_inline)) int opt_int(cm_parser *p, cm_case *
 static int int_error(cm_parser *p, cm_case *c, const char *s, size_t n, int col, long lo, long hi)
 {
     char e[40];
-    echo(e, sizeof e, s, n);
+    cm_echo(e, sizeof e, s, n);
     if (col == COL_INST_LEVEL)
         return bad_value(p, c, col, "'%s': institution level must be 1, 2 or 3 (一/二/三级)", e);
     if (col == COL_AGE_DAYS)
@@ -919,10 +884,7 @@ static inline int set_case_id(cm_parser *p, cm_case *c, const char *s, size_t n)
 static int long_case_id(cm_parser *p, cm_case *c, const char *s, size_t n)
 {
     size_t k = n;
-    if (k > CM_CASE_ID_MAX) { /* kept cut (at a character boundary) to name the reject */
-        k = CM_CASE_ID_MAX;
-        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
-    }
+    if (k > CM_CASE_ID_MAX) k = utf8_cut(s, n, CM_CASE_ID_MAX); /* kept cut to name the reject */
     if (p->nlid == p->caplid) {
         size_t nc = p->caplid ? p->caplid * 2 : 256;
         cm_long_id *nl = realloc(p->lid, nc * sizeof *nl);
@@ -948,7 +910,7 @@ static int long_case_id(cm_parser *p, cm_case *c, const char *s, size_t n)
     c->case_id[23] = CM_ID_LONG;
     if (k < n) {
         char e[40];
-        return reject(p, c, "case_id", "'%s': case id of %zu bytes, longer than %d", echo(e, sizeof e, s, n), n,
+        return reject(p, c, "case_id", "'%s': case id of %zu bytes, longer than %d", cm_echo(e, sizeof e, s, n), n,
                       CM_CASE_ID_MAX);
     }
     return 0;
@@ -1054,7 +1016,7 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
             memcpy(p->inst_id, s, n);
             p->inst_id[n] = '\0';
         } else if (bad_value(p, c, COL_INST_ID, "'%s': institution id of %zu bytes, longer than %zu",
-                             echo(e1, sizeof e1, s, n), n, sizeof p->inst_id - 1) < 0) {
+                             cm_echo(e1, sizeof e1, s, n), n, sizeof p->inst_id - 1) < 0) {
             return -1;
         }
     } else if (p->need & CM_NEED(COL_INST_ID)) {
@@ -1066,7 +1028,7 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
         s = fld(r, p, COL_INST_LEVEL, &n);
         if (s && n)
             return reject(p, c, "institution_level", "'%s': not graded; settle needs a level 1-3 (一级/二级/三级, "
-                          "三级甲等 ...) in the row or from input.institutions", echo(e1, sizeof e1, s, n));
+                          "三级甲等 ...) in the row or from input.institutions", cm_echo(e1, sizeof e1, s, n));
         return reject(p, c, "institution_level", "empty institution level: settle needs 1-3 (一级/二级/三级, "
                       "三级甲等 ...) in the row or from input.institutions%s", "");
     }
@@ -1082,7 +1044,7 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
         else if (n == 3 && memcmp(s, "女", 3) == 0) g->sex = 2;
         else if (n == 1 && (*s == '0' || *s == '9')) g->sex = -1; /* GB/T 2261 unknown */
         else if (bad_value(p, c, COL_SEX, "'%s': sex must be 1 (male), 2 (female), 0 or 9 (unknown), 男 or 女",
-                           echo(e1, sizeof e1, s, n)) < 0)
+                           cm_echo(e1, sizeof e1, s, n)) < 0)
             return -1;
     }
     if (opt_int(p, c, r, COL_AGE_YEARS, 0, 150, &g->age_years)) return -1;
@@ -1104,15 +1066,15 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
     const char *as = s;
     size_t an = n;
     if (s && n && (p->admit_day = parse_date(s, n)) < 0 &&
-        bad_value(p, c, COL_ADMIT, "'%s': not a date (no such day, or a form not accepted)", echo(e1, sizeof e1, s, n)) < 0)
+        bad_value(p, c, COL_ADMIT, "'%s': not a date (no such day, or a form not accepted)", cm_echo(e1, sizeof e1, s, n)) < 0)
         return -1;
     s = fld(r, p, COL_DISCHARGE, &n);
     if (s && n && (p->discharge_day = parse_date(s, n)) < 0 &&
-        bad_value(p, c, COL_DISCHARGE, "'%s': not a date (no such day, or a form not accepted)", echo(e1, sizeof e1, s, n)) < 0)
+        bad_value(p, c, COL_DISCHARGE, "'%s': not a date (no such day, or a form not accepted)", cm_echo(e1, sizeof e1, s, n)) < 0)
         return -1;
     if (p->admit_day >= 0 && p->discharge_day >= 0 && p->discharge_day < p->admit_day) {
-        if (bad_value(p, c, COL_DISCHARGE, "discharge '%s' before admission '%s'", echo(e1, sizeof e1, s, n),
-                      echo(e2, sizeof e2, as, an)) < 0)
+        if (bad_value(p, c, COL_DISCHARGE, "discharge '%s' before admission '%s'", cm_echo(e1, sizeof e1, s, n),
+                      cm_echo(e2, sizeof e2, as, an)) < 0)
             return -1;
         p->discharge_day = -1; /* treated as missing: LOS from los_days, or missing */
     }
@@ -1146,8 +1108,8 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
         note(p, c, CF_BAD_AMOUNT, "fund_paid", "empty fund payment (统筹基金支付): taken as 0");
     }
     if (have_total && c->fund_fen > c->total_fen) {
-        if (bad_value(p, c, COL_FUND, "fund paid %s > total %s", yuan_text(e1, sizeof e1, c->fund_fen),
-                      yuan_text(e2, sizeof e2, c->total_fen)) < 0)
+        if (bad_value(p, c, COL_FUND, "fund paid %s > total %s", cm_yuan_text(e1, sizeof e1, c->fund_fen, 1),
+                      cm_yuan_text(e2, sizeof e2, c->total_fen, 1)) < 0)
             return -1;
         c->fund_fen = 0;
         have_fund = 0;
@@ -1190,7 +1152,7 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
         if (diff > o->tolerance_fen) {
             if (o->mismatch == CM_MISMATCH_REJECT)
                 return reject(p, c, "cost_*", "cost categories sum %s, total cost %s: differ by %+.2f yuan",
-                              yuan_text(e1, sizeof e1, sum), yuan_text(e2, sizeof e2, c->total_fen),
+                              cm_yuan_text(e1, sizeof e1, sum, 1), cm_yuan_text(e2, sizeof e2, c->total_fen, 1),
                               (double)(sum - c->total_fen) / 100.0);
             c->flags |= CF_CAT_MISMATCH;
         }

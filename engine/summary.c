@@ -24,20 +24,6 @@ const char *std_cost_name(cm_std_cost s)
 /* summary                                                             */
 /* ------------------------------------------------------------------ */
 
-/* "-1,234,567.89": fen as yuan with thousands separators. */
-static const char *yuan(char buf[40], int64_t fen)
-{
-    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-    char d[24];
-    int n = snprintf(d, sizeof d, "%llu", (unsigned long long)(a / 100)), o = 0;
-    if (fen < 0) buf[o++] = '-';
-    for (int i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0) buf[o++] = ',';
-        buf[o++] = d[i];
-    }
-    snprintf(buf + o, 40 - (size_t)o, ".%02u", (unsigned)(a % 100));
-    return buf;
-}
 
 typedef struct {
     int64_t pay;
@@ -58,15 +44,15 @@ static void print_scheme(const cm_period *st, const cm_scenario *sn, const char 
     char b1[40], b2[40], b3[40];
     printf("  %s total        %15.4f %s\n", name, (double)T->points_e4 / SC_SCORE_UNIT, unit);
     int64_t diff = T->budget_fen - st->fund_fen;
-    printf("  %s budget       %18s yuan\n", name, yuan(b1, T->budget_fen));
+    printf("  %s budget       %18s yuan\n", name, cm_yuan_text(b1, sizeof b1, T->budget_fen));
     if (st->fund_fen > 0)
         printf("  %s vs claimed   %18s yuan (%+.2f%%) = budget - fund claimed by the cases (Σ fund_paid %s yuan)\n",
-               name, yuan(b3, diff), 100.0 * (double)diff / (double)st->fund_fen, yuan(b2, st->fund_fen));
+               name, cm_yuan_text(b3, sizeof b3, diff), 100.0 * (double)diff / (double)st->fund_fen, cm_yuan_text(b2, sizeof b2, st->fund_fen));
     else
         printf("  %s vs claimed   the cases claim no fund money (Σ fund_paid 0): no comparison\n", name);
     printf("  %s point value  %15.6f yuan/point (点值) = (budget / fund share) / Σ points\n", name, T->point_value);
     int ok = T->pay_fen == T->budget_fen && T->cases_paid_fen == T->pay_fen;
-    printf("  %s payments     %18s yuan   = budget %s; Σ cases %s  [%s]\n", name, yuan(b1, T->pay_fen),
+    printf("  %s payments     %18s yuan   = budget %s; Σ cases %s  [%s]\n", name, cm_yuan_text(b1, sizeof b1, T->pay_fen),
            T->pay_fen == T->budget_fen ? "to the fen" : "MISMATCH",
            T->cases_paid_fen == T->pay_fen ? "= Σ institutions" : "MISMATCH", ok ? "reconciled" : "MISMATCH");
     size_t n = st->ninst, top = n < 5 ? n : 5;
@@ -79,7 +65,7 @@ static void print_scheme(const cm_period *st, const cm_scenario *sn, const char 
     for (size_t j = 0; j < top; j++) {
         size_t k = v[j].k;
         printf("      %-20s %10lld  %18s yuan  %6.2f%%%s%s\n", st->inst[k].id, (long long)sn->ip[k].n_cases,
-               yuan(b1, v[j].pay), T->budget_fen > 0 ? 100.0 * (double)v[j].pay / (double)T->budget_fen : 0.0,
+               cm_yuan_text(b1, sizeof b1, v[j].pay), T->budget_fen > 0 ? 100.0 * (double)v[j].pay / (double)T->budget_fen : 0.0,
                st->inst_name && st->inst_name[k][0] ? "  " : "", st->inst_name ? st->inst_name[k] : "");
     }
     free(v);
@@ -100,7 +86,7 @@ static void print_rejects(const cm_period *st)
     if (ng > 5) printf("                   and %zu more reasons\n", ng - 5);
     free(rc);
     printf("  rejected money   total cost %s yuan, fund paid %s yuan: the amounts that could be parsed",
-           yuan(b1, st->rej_cost_fen), yuan(b2, st->rej_fund_fen));
+           cm_yuan_text(b1, sizeof b1, st->rej_cost_fen), cm_yuan_text(b2, sizeof b2, st->rej_fund_fen));
     if (st->rej_no_cost)
         printf(" (%lld of %lld rows count 0: their total cost does not read)", (long long)st->rej_no_cost,
                (long long)st->rejects);
@@ -160,8 +146,8 @@ void settle_summary(const cm_period *st, const cm_scenario *sn, const char *outp
     }
     printf("  institutions     %12zu   level coefficients %.4f / %.4f / %.4f (%s)\n", st->ninst, sn->coef[1],
            sn->coef[2], sn->coef[3], cfg->coef_mode == CM_COEF_HISTORY ? "history" : "fixed");
-    printf("  total cost       %18s yuan (the cases)\n", yuan(b1, st->cost_fen));
-    printf("  fund paid        %18s yuan   fund share %.6f (%s)\n", yuan(b1, st->fund_fen), sn->fund_share,
+    printf("  total cost       %18s yuan (the cases)\n", cm_yuan_text(b1, sizeof b1, st->cost_fen));
+    printf("  fund paid        %18s yuan   fund share %.6f (%s)\n", cm_yuan_text(b1, sizeof b1, st->fund_fen), sn->fund_share,
            cfg->fund_share > 0 ? "budget.fund_share, not computed" : "Σ fund paid / Σ total cost");
     printf("  flags            categories!=total %lld, LOS!=dates %lld, fund+self!=total %lld, "
            "level!=institution's %lld%s\n",

@@ -52,6 +52,30 @@ size_t utf8_cut(const char *s, size_t len, size_t max)
     return lead + need <= k ? k : lead;
 }
 
+const char *cm_yuan_text(char *buf, size_t cap, int64_t fen, int grouped)
+{
+    char d[24];
+    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+    int n = snprintf(d, sizeof d, "%llu", (unsigned long long)(a / 100));
+    size_t k = 0;
+    if (fen < 0 && k + 1 < cap) buf[k++] = '-';
+    for (int i = 0; i < n && k + 2 < cap; i++) {
+        if (grouped && i && (n - i) % 3 == 0) buf[k++] = ',';
+        buf[k++] = d[i];
+    }
+    snprintf(buf + k, cap - k, ".%02u", (unsigned)(a % 100));
+    return buf;
+}
+
+const char *cm_echo(char *buf, size_t cap, const char *s, size_t n)
+{
+    size_t lim = cap - 4 < 32 ? cap - 4 : 32, k = utf8_cut(s, n, lim);
+    for (size_t i = 0; i < k; i++) buf[i] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
+    if (k < n) memcpy(buf + k, "...", 4);
+    else buf[k] = '\0';
+    return buf;
+}
+
 size_t str_maxlen(size_t cur, const char *s)
 {
     size_t l = strlen(s);
