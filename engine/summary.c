@@ -44,15 +44,15 @@ static void print_scheme(const cm_period *st, const cm_scenario *sn, const char 
     char b1[40], b2[40], b3[40];
     printf("  %s total        %15.4f %s\n", name, (double)T->points_e4 / SC_SCORE_UNIT, unit);
     int64_t diff = T->budget_fen - st->fund_fen;
-    printf("  %s budget       %18s yuan\n", name, cm_yuan_text(b1, sizeof b1, T->budget_fen));
+    printf("  %s budget       %18s yuan\n", name, cm_yuan_text(b1, sizeof b1, T->budget_fen, 1));
     if (st->fund_fen > 0)
         printf("  %s vs claimed   %18s yuan (%+.2f%%) = budget - fund claimed by the cases (Σ fund_paid %s yuan)\n",
-               name, cm_yuan_text(b3, sizeof b3, diff), 100.0 * (double)diff / (double)st->fund_fen, cm_yuan_text(b2, sizeof b2, st->fund_fen));
+               name, cm_yuan_text(b3, sizeof b3, diff, 1), 100.0 * (double)diff / (double)st->fund_fen, cm_yuan_text(b2, sizeof b2, st->fund_fen, 1));
     else
         printf("  %s vs claimed   the cases claim no fund money (Σ fund_paid 0): no comparison\n", name);
     printf("  %s point value  %15.6f yuan/point (点值) = (budget / fund share) / Σ points\n", name, T->point_value);
     int ok = T->pay_fen == T->budget_fen && T->cases_paid_fen == T->pay_fen;
-    printf("  %s payments     %18s yuan   = budget %s; Σ cases %s  [%s]\n", name, cm_yuan_text(b1, sizeof b1, T->pay_fen),
+    printf("  %s payments     %18s yuan   = budget %s; Σ cases %s  [%s]\n", name, cm_yuan_text(b1, sizeof b1, T->pay_fen, 1),
            T->pay_fen == T->budget_fen ? "to the fen" : "MISMATCH",
            T->cases_paid_fen == T->pay_fen ? "= Σ institutions" : "MISMATCH", ok ? "reconciled" : "MISMATCH");
     size_t n = st->ninst, top = n < 5 ? n : 5;
@@ -65,7 +65,7 @@ static void print_scheme(const cm_period *st, const cm_scenario *sn, const char 
     for (size_t j = 0; j < top; j++) {
         size_t k = v[j].k;
         printf("      %-20s %10lld  %18s yuan  %6.2f%%%s%s\n", st->inst[k].id, (long long)sn->ip[k].n_cases,
-               cm_yuan_text(b1, sizeof b1, v[j].pay), T->budget_fen > 0 ? 100.0 * (double)v[j].pay / (double)T->budget_fen : 0.0,
+               cm_yuan_text(b1, sizeof b1, v[j].pay, 1), T->budget_fen > 0 ? 100.0 * (double)v[j].pay / (double)T->budget_fen : 0.0,
                st->inst_name && st->inst_name[k][0] ? "  " : "", st->inst_name ? st->inst_name[k] : "");
     }
     free(v);
@@ -86,7 +86,7 @@ static void print_rejects(const cm_period *st)
     if (ng > 5) printf("                   and %zu more reasons\n", ng - 5);
     free(rc);
     printf("  rejected money   total cost %s yuan, fund paid %s yuan: the amounts that could be parsed",
-           cm_yuan_text(b1, sizeof b1, st->rej_cost_fen), cm_yuan_text(b2, sizeof b2, st->rej_fund_fen));
+           cm_yuan_text(b1, sizeof b1, st->rej_cost_fen, 1), cm_yuan_text(b2, sizeof b2, st->rej_fund_fen, 1));
     if (st->rej_no_cost)
         printf(" (%lld of %lld rows count 0: their total cost does not read)", (long long)st->rej_no_cost,
                (long long)st->rejects);
@@ -146,8 +146,8 @@ void settle_summary(const cm_period *st, const cm_scenario *sn, const char *outp
     }
     printf("  institutions     %12zu   level coefficients %.4f / %.4f / %.4f (%s)\n", st->ninst, sn->coef[1],
            sn->coef[2], sn->coef[3], cfg->coef_mode == CM_COEF_HISTORY ? "history" : "fixed");
-    printf("  total cost       %18s yuan (the cases)\n", cm_yuan_text(b1, sizeof b1, st->cost_fen));
-    printf("  fund paid        %18s yuan   fund share %.6f (%s)\n", cm_yuan_text(b1, sizeof b1, st->fund_fen), sn->fund_share,
+    printf("  total cost       %18s yuan (the cases)\n", cm_yuan_text(b1, sizeof b1, st->cost_fen, 1));
+    printf("  fund paid        %18s yuan   fund share %.6f (%s)\n", cm_yuan_text(b1, sizeof b1, st->fund_fen, 1), sn->fund_share,
            cfg->fund_share > 0 ? "budget.fund_share, not computed" : "Σ fund paid / Σ total cost");
     printf("  flags            categories!=total %lld, LOS!=dates %lld, fund+self!=total %lld, "
            "level!=institution's %lld%s\n",
