@@ -556,36 +556,6 @@ static int is_yuan_key_name(const char *name, size_t n)
     return 0;
 }
 
-/* "5,000,000,000.50": thousands separators in groups of 3 (the first group
- * 1 to 3 digits), then as cm_parse_yuan. 0 and *fen, or -1. Local to the
- * configuration (the reader has its own for input amounts). */
-static int yuan_grouped(const char *s, int64_t *fen)
-{
-    char buf[64];
-    size_t n = 0, run = 0, groups = 0, i = 0;
-    while (s[i] == ' ' || s[i] == '\t') i++;
-    if (s[i] == '+' || s[i] == '-') buf[n++] = s[i++];
-    for (; s[i] && s[i] != '.' && s[i] != ' ' && s[i] != '\t'; i++) {
-        if (n + 1 >= sizeof buf) return -1;
-        if (s[i] == ',') {
-            if (run == 0 || run > 3 || (groups > 0 && run != 3)) return -1;
-            groups++;
-            run = 0;
-            continue;
-        }
-        if (s[i] < '0' || s[i] > '9') return -1;
-        buf[n++] = s[i];
-        run++;
-    }
-    if (groups == 0 || run != 3) return -1;
-    for (; s[i]; i++) {
-        if (n + 1 >= sizeof buf) return -1;
-        buf[n++] = s[i];
-    }
-    buf[n] = '\0';
-    return cm_parse_yuan(buf, n, fen);
-}
-
 /* Why a written amount is not one: the advice of the error message. */
 static const char *yuan_advice(const char *t)
 {
@@ -615,7 +585,7 @@ static int yuan_setting(const loader *L, const char *kname, const config_setting
     if (config_setting_type(s) == CONFIG_TYPE_STRING) {
         const char *v = config_setting_get_string(s);
         snprintf(shown, nshown, "\"%.40s\"", v);
-        if (cm_parse_yuan(v, strlen(v), fen) == 0 || yuan_grouped(v, fen) == 0)
+        if (cm_parse_yuan_grouped(v, strlen(v), fen) == 0) /* with or without thousands separators */
             return 0;
         *why = yuan_advice(v);
         return -1;

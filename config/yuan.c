@@ -74,7 +74,7 @@ int cm_parse_yuan(const char *s, size_t len, int64_t *fen)
 }
 
 /* ------------------------------------------------------------------ */
-/* amounts with thousands separators (千分位), institution levels       */
+/* amounts with thousands separators (千分位)                            */
 /* ------------------------------------------------------------------ */
 
 int cm_parse_yuan_grouped(const char *s, size_t len, int64_t *fen)
@@ -123,6 +123,3 @@ int cm_parse_yuan_grouped(const char *s, size_t len, int64_t *fen)
     *fen = v;
     return 0;
 }
-
-/* s[*i..n) starts with the UTF-8 text t: consume it. */
-

@@ -166,9 +166,11 @@ cm_status calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
         }
         has_mtab = 1;
     }
-    cm_parse_opts po = {.need = cm_need_columns(CM_RUN_CALIBRATE, dip != NULL, drg != NULL),
+    /* with the institution table the level comes from it, not from the row */
+    cm_parse_opts po = {.need = cm_need_columns(CM_RUN_CALIBRATE, dip != NULL, drg != NULL) &
+                                ~(has_mtab ? CM_NEED(COL_INST_LEVEL) : 0),
                         .mismatch = CM_MISMATCH_FLAG, .tolerance_fen = cfg->category_tolerance_fen,
-                        .level_optional = has_mtab, .encoding = rd_encoding_of(cfg->input_encoding)};
+                        .encoding = rd_encoding_of(cfg->input_encoding)};
     int64_t lvl_sum[3][4] = {{0}}, lvl_n[3][4] = {{0}}, all_sum[3] = {0}, all_n[3] = {0};
     out->nyears = cfg->n_history;
     for (int h = 0; h < cfg->n_history && rc == 0; h++) {

@@ -338,8 +338,6 @@ uint64_t cm_need_columns(cm_run_kind run, int dip, int drg);
 
 typedef struct {
     uint64_t need;              /* CM_NEED bits of the columns the run needs */
-    int level_optional;         /* settle/calibrate with input.institutions: the level is not
-                                   needed from the row (the table decides after the read) */
     cm_mismatch mismatch;
     int64_t tolerance_fen;
     int tokenize_only;          /* bench floor: split rows into fields, parse nothing */

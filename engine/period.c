@@ -575,9 +575,10 @@ cm_status period_build(cm_period *st, const cm_config *cfg, const char *input, i
                                       COL_TOTAL, COL_FUND, -1};
         /* with the institution table the level comes from it: no level column needed */
         static const int req_tab[] = {COL_CASE_ID, COL_INST_ID, COL_PDX, COL_PPROC, COL_TOTAL, COL_FUND, -1};
-        cm_parse_opts po = {.need = cm_need_columns(CM_RUN_SETTLE, st->dip != NULL, st->drg != NULL),
+        cm_parse_opts po = {.need = cm_need_columns(CM_RUN_SETTLE, st->dip != NULL, st->drg != NULL) &
+                                    ~(st->has_mtab ? CM_NEED(COL_INST_LEVEL) : 0),
                             .mismatch = cfg->category_mismatch,
-                            .tolerance_fen = cfg->category_tolerance_fen, .level_optional = st->has_mtab,
+                            .tolerance_fen = cfg->category_tolerance_fen,
                             .encoding = rd_encoding_of(cfg->input_encoding)};
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);

@@ -918,12 +918,12 @@ static int long_case_id(cm_parser *p, cm_case *c, const char *s, size_t n)
 
 /* Flags a case whose age_days is more than a year away from age_years:
  * a Y-year-old is Y*365.25 to (Y+1)*365.25 days old. */
-static void age_check(cm_parser *p, cm_case *c, int years, int days)
+/* The note of an age in days more than a year from the age in years (the
+ * test is inline in parse_row; this is its cold path). */
+static __attribute__((noinline, cold)) void age_mismatch(cm_parser *p, cm_case *c, int years, int days)
 {
-    long d4 = 4L * days;
-    if (d4 < (long)(years - 1) * 1461 || d4 >= (long)(years + 2) * 1461)
-        note(p, c, CF_AGE_MISMATCH, "age_days", "%d days is %.1f years, age_years says %d: more than a year apart",
-             days, days / 365.25, years);
+    note(p, c, CF_AGE_MISMATCH, "age_days", "%d days is %.1f years, age_years says %d: more than a year apart",
+         days, days / 365.25, years);
 }
 
 /* Cold path of opt_level: a number in 1..3 with spaces or a sign (as
@@ -990,7 +990,6 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
 
     p->nnotes = 0;
     p->need = o->need;
-    if (o->level_optional) p->need &= ~CM_NEED(COL_INST_LEVEL); /* the institution table gives it */
     if (p->nf != r->ncols) {
         /* still try to keep the case id for the rejects table */
         s = fld(r, p, COL_CASE_ID, &n);
@@ -1057,7 +1056,7 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
     if (g->age_days >= 0 && g->age_years >= 0) {
         long d4 = 4L * g->age_days;
         if (d4 < (long)(g->age_years - 1) * 1461 || d4 >= (long)(g->age_years + 2) * 1461)
-            age_check(p, c, g->age_years, g->age_days);
+            age_mismatch(p, c, g->age_years, g->age_days);
     }
 
     /* dates and length of stay: needed by no run (flags, /drgs mean_los) */

@@ -191,13 +191,6 @@ static const char *attr_label(gr_attr a)
     }
 }
 
-static int has_lower(const char *s)
-{
-    for (; s && *s; s++)
-        if (*s >= 'a' && *s <= 'z') return 1;
-    return 0;
-}
-
 /* "K35.8:47.0100 (序号 12)" */
 static void tr_group(trace *tr, const gr_dip *d, int32_t g)
 {

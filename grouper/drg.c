@@ -191,13 +191,6 @@ static void trace_term(const gr_drg *g, const drg_term *t, const view *v, trace 
     }
 }
 
-static int has_lower(const char *s)
-{
-    for (; *s; s++)
-        if (*s >= 'a' && *s <= 'z') return 1;
-    return 0;
-}
-
 static void trace_code(const gr_drg *g, int is_dx, int i, const char *s, uint32_t id, trace *tr)
 {
     const char *role = is_dx ? (i ? "其他诊断 other diagnosis" : "主要诊断 principal diagnosis")

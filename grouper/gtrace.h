@@ -36,4 +36,12 @@ static inline void trf(trace *t, const char *fmt, ...)
 /* Writes only when tracing; the fast path (tr == NULL) formats nothing. */
 #define TR(...) do { if (tr) trf(tr, __VA_ARGS__); } while (0)
 
+/* A code with a lower-case letter (the explanations' hint at letter case). */
+static inline int has_lower(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s >= 'a' && *s <= 'z') return 1;
+    return 0;
+}
+
 #endif
