@@ -351,7 +351,7 @@ cm_status cmd_calibrate(const cm_config *cfg, const cm_run_opts *o)
         return CM_ERR_USAGE;
     }
     if (h5w_check_target(outp, H5_KIND_CALIBRATION, err, sizeof err) ||
-        cm_side_check_target(csvp, CALIB_CSV_HEADER, err, sizeof err)) {
+        cm_side_check_target(csvp, CALIB_CSV_HEADER, "--out", err, sizeof err)) {
         fprintf(stderr, "casemix: %s\n", err);
         return CM_ERR_OUTPUT;
     }

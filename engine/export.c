@@ -340,12 +340,19 @@ static int asked(const char *list, const char *name)
     return 0;
 }
 
-/* Sheet rows: Excel's limit; CASEMIX_EXPORT_SHEET_ROWS (tests) may lower it. */
+/* Sheet rows: Excel's limit; CASEMIX_TEST_EXPORT_SHEET_ROWS (tests, read by pl_test_settings) may lower it. */
 static long sheet_rows(void)
 {
-    const char *e = getenv("CASEMIX_EXPORT_SHEET_ROWS");
-    long v = e ? strtol(e, NULL, 10) : 0;
+    long v = pl_test_sheet_rows();
     return v > 0 && v < XLSX_SHEET_ROWS ? v : XLSX_SHEET_ROWS;
+}
+
+/* Table ti is exported: asked for by --tables (or one of the default set
+ * without it) and present in the file. */
+static int selected(hid_t f, const char *tables, size_t ti)
+{
+    int a = asked(tables, TABLES[ti].name);
+    return a != 0 && (a > 0 || TABLES[ti].by_default) && H5Lexists(f, TABLES[ti].name, H5P_DEFAULT) > 0;
 }
 
 /* An existing FILE.xlsx may be replaced only when casemix wrote it: its last
@@ -476,8 +483,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     unsigned char *buf = NULL;
     for (size_t ti = 0; ti < NTABLES && st == CM_OK; ti++) {
         const char *name = TABLES[ti].name;
-        int a = asked(tables, name);
-        if (a == 0 || (a < 0 && !TABLES[ti].by_default) || H5Lexists(f, name, H5P_DEFAULT) <= 0) continue;
+        if (!selected(f, tables, ti)) continue;
         table t;
         if ((st = table_open(f, file, ti, TABLES[ti].names, &t)) != CM_OK) { table_free(&t); break; }
         free(buf);
@@ -559,10 +565,14 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
 static cm_status export_csv(hid_t f, const char *file, const char *dir, const char *tables, int quiet)
 {
     struct stat sb;
-    if (stat(dir, &sb) != 0 && mkdir(dir, 0777) != 0) {
-        fprintf(stderr, "casemix export: %s: cannot create the directory (%s)\n", dir, strerror(errno));
-        return CM_ERR_OUTPUT;
-    } else if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+    int made_dir = 0;
+    if (stat(dir, &sb) != 0) {
+        if (mkdir(dir, 0777) != 0) {
+            fprintf(stderr, "casemix export: %s: cannot create the directory (%s)\n", dir, strerror(errno));
+            return CM_ERR_OUTPUT;
+        }
+        made_dir = 1;
+    } else if (!S_ISDIR(sb.st_mode)) {
         fprintf(stderr, "casemix export: %s: is not a directory; --csv names the directory the CSV files go to\n", dir);
         return CM_ERR_OUTPUT;
     }
@@ -572,8 +582,7 @@ static cm_status export_csv(hid_t f, const char *file, const char *dir, const ch
     unsigned char *buf = NULL;
     for (size_t ti = 0; ti < NTABLES && st == CM_OK; ti++) {
         const char *name = TABLES[ti].name;
-        int a = asked(tables, name);
-        if (a == 0 || (a < 0 && !TABLES[ti].by_default) || H5Lexists(f, name, H5P_DEFAULT) <= 0) continue;
+        if (!selected(f, tables, ti)) continue;
         table t;
         if ((st = table_open(f, file, ti, TABLES[ti].names, &t)) != CM_OK) { table_free(&t); break; }
         /* the header, also the mark of a CSV casemix wrote */
@@ -594,7 +603,7 @@ static cm_status export_csv(hid_t f, const char *file, const char *dir, const ch
         snprintf(fin[nf], sizeof fin[nf], "%s/%s.csv", dir, name);
         snprintf(tmp[nf], sizeof tmp[nf], "%s.tmp.%ld", fin[nf], (long)getpid());
         char err[1024];
-        if (cm_side_check_target(fin[nf], mark, err, sizeof err)) {
+        if (cm_side_check_target(fin[nf], mark, "--csv", err, sizeof err)) {
             fprintf(stderr, "casemix export: %s\n", err);
             free(head);
             table_free(&t);
@@ -657,6 +666,7 @@ static cm_status export_csv(hid_t f, const char *file, const char *dir, const ch
         }
     if (st != CM_OK) {
         for (int i = 0; i < nf; i++) unlink(tmp[i]);
+        if (made_dir) rmdir(dir); /* nothing left behind */
         return st;
     }
     if (!quiet) {
@@ -709,9 +719,18 @@ cm_status cmd_export(const char *input, const char *xlsx_path, const char *csv_d
         H5Fclose(f);
         return CM_ERR_INPUT;
     }
+    /* the workbook's target is checked before any work; the CSVs (checked as
+     * they are written, renamed only when all are) go first, so that a
+     * refused CSV leaves the workbook untouched too */
+    char err[1024];
+    if (xlsx_path && xlsx_check_target(xlsx_path, err, sizeof err)) {
+        fprintf(stderr, "casemix export: %s\n", err);
+        H5Fclose(f);
+        return CM_ERR_OUTPUT;
+    }
     cm_status st = CM_OK;
-    if (xlsx_path) st = export_xlsx(f, input, xlsx_path, tables, quiet);
-    if (st == CM_OK && csv_dir) st = export_csv(f, input, csv_dir, tables, quiet);
+    if (csv_dir) st = export_csv(f, input, csv_dir, tables, quiet);
+    if (st == CM_OK && xlsx_path) st = export_xlsx(f, input, xlsx_path, tables, quiet);
     H5Fclose(f);
     return st;
 }

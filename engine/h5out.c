@@ -58,21 +58,22 @@ void h5_file_kind(hid_t f, char *kind, size_t n)
     file_kind(f, kind, n);
 }
 
-cm_status cm_side_check_target(const char *path, const char *header, char *err, size_t errlen)
+cm_status cm_side_check_target(const char *path, const char *header, const char *option, char *err, size_t errlen)
 {
     struct stat sb;
     if (stat(path, &sb) != 0) return CM_OK;
     char first[256] = "";
     size_t want = strlen(header), got = 0;
+    if (want > sizeof first) want = sizeof first; /* a long header: its first 256 bytes mark it */
     FILE *f = S_ISREG(sb.st_mode) ? fopen(path, "rb") : NULL;
     if (f) {
-        got = fread(first, 1, want < sizeof first ? want : sizeof first, f);
+        got = fread(first, 1, want, f);
         fclose(f);
         if (got == want && memcmp(first, header, want) == 0) return CM_OK;
     }
-    snprintf(err, errlen, "%s: %s, not one casemix wrote; it was left as it is (nothing was done): pass --out with "
+    snprintf(err, errlen, "%s: %s, not one casemix wrote; it was left as it is (nothing was done): pass %s with "
                           "another name, or remove or move the file", path,
-             S_ISDIR(sb.st_mode) ? "is a directory" : "is another file");
+             S_ISDIR(sb.st_mode) ? "is a directory" : "is another file", option);
     return CM_ERR_OUTPUT;
 }
 

@@ -57,11 +57,13 @@ cm_status h5w_check_target(const char *path, const char *kind, char *err, size_t
  * before the attribute by their program attribute and tables), "" when
  * casemix did not write it (casemix export checks its input with it). */
 void h5_file_kind(hid_t f, char *kind, size_t n);
-/* The same for a side file (OUT.rejects.csv, OUT.catalogue.csv): CM_OK when
- * path does not exist or is a regular file whose first bytes are header
- * (one casemix wrote before, to be replaced); else CM_ERR_OUTPUT with "a file casemix
- * did not write; --out elsewhere or remove it" in err. */
-cm_status cm_side_check_target(const char *path, const char *header, char *err, size_t errlen);
+/* The same for a file that is not HDF5 (OUT.rejects.csv, OUT.catalogue.csv,
+ * --timings, export's CSVs): CM_OK when path does not exist or is a
+ * regular file whose first bytes are header (one casemix wrote before, to
+ * be replaced); else CM_ERR_OUTPUT with "a file casemix did not write;
+ * pass OPTION with another name or remove it" in err (option: the option
+ * that names the path, e.g. "--out", "--timings", "--csv"). */
+cm_status cm_side_check_target(const char *path, const char *header, const char *option, char *err, size_t errlen);
 
 /* Creates the temporary file next to final_path, with the file attribute
  * casemix_kind = kind. CM_OK, or CM_ERR_OUTPUT (err; nothing left open). */

@@ -404,6 +404,19 @@ static cm_status cmd_gen(const cm_config *cfg, const cli *a)
     uint64_t seed = a->has_seed ? a->seed : cfg->gen_seed;
     double bad = a->has_bad_rows ? a->bad_rows : cfg->gen_bad_rows;
     char err[1024] = "";
+    /* before any work: the files gen writes replace only files gen wrote
+     * (a real export under the same name is never overwritten) */
+    int nyears = hist >= 0 ? 1 + CM_MAX_HISTORY : 1;
+    for (int yi = 0; yi < nyears; yi++) {
+        char path[CM_PATH_MAX + 64];
+        if (yi == 0) snprintf(path, sizeof path, "%s/current.csv", a->out);
+        else snprintf(path, sizeof path, "%s/history_%d.csv", a->out, cfg->gen_year - yi);
+        if (cm_side_check_target(path, GEN_CSV_HEADER "\n", "--out", err, sizeof err)) {
+            fprintf(stderr, "casemix gen: %s\n", err);
+            gr_dip_free(dip);
+            return CM_ERR_OUTPUT;
+        }
+    }
     gen_stats st;
     memset(&st, 0, sizeof st);
     int rc = gen_region_ex(cfg, dip, a->out, cases, hist, seed, bad, &st,
@@ -702,6 +715,23 @@ out:
     return exitc;
 }
 
+/* Signals and the HDF5 exit handler, for every command that writes files. */
+static void install_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* a file-size limit makes write() fail with EFBIG instead of killing us,
+     * so the temporary output is removed and the exit code says why */
+    signal(SIGXFSZ, SIG_IGN);
+    /* HDF5 1.10 closes still-open files again at exit; after a failed write
+     * (disk full) that second close crashes. Files are closed explicitly
+     * (h5w_commit / h5w_abort), so the library's exit handler is not needed. */
+    H5dont_atexit();
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -751,14 +781,13 @@ int main(int argc, char **argv)
     cli a;
     cm_status rc = parse_args(cd, argc, argv, &a);
     if (rc) return cm_exit_code(rc);
-    if (!strcmp(cmd, "export")) {
-        struct sigaction xa;
-        memset(&xa, 0, sizeof xa);
-        xa.sa_handler = on_signal;
-        sigaction(SIGINT, &xa, NULL);
-        sigaction(SIGTERM, &xa, NULL);
-        signal(SIGXFSZ, SIG_IGN);
-        H5dont_atexit();
+    if (!strcmp(cmd, "export")) { /* reads a settlement file: no configuration */
+        char xerr[256];
+        if ((rc = pl_test_settings(xerr, sizeof xerr)) != CM_OK) {
+            fprintf(stderr, "casemix: %s\n", xerr);
+            return cm_exit_code(rc);
+        }
+        install_handlers();
         return cm_exit_code(cmd_export(positional, a.xlsx, a.csv, a.tables, a.quiet));
     }
     if (!strcmp(cmd, "columns")) {
@@ -784,18 +813,7 @@ int main(int argc, char **argv)
     if (threads <= 0 && omp_get_max_threads() > CM_MAX_THREADS) threads = CM_MAX_THREADS;
     if (threads > 0) omp_set_num_threads(threads);
 #endif
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    /* a file-size limit makes write() fail with EFBIG instead of killing us,
-     * so the temporary output is removed and the exit code says why */
-    signal(SIGXFSZ, SIG_IGN);
-    /* HDF5 1.10 closes still-open files again at exit; after a failed write
-     * (disk full) that second close crashes. Files are closed explicitly
-     * (h5w_commit / h5w_abort), so the library's exit handler is not needed. */
-    H5dont_atexit();
+    install_handlers();
     cm_run_opts o = {a.input, a.out, threads, a.quiet, a.timings};
     cm_status st;
     if (!strcmp(cmd, "settle")) st = cmd_settle(&cfg, &o);

@@ -56,8 +56,10 @@ int pl_threads(void)
 }
 
 static int g_slice_shift = 20;
+static long g_sheet_rows; /* 0: Excel's limit */
 
 int pl_slice_shift(void) { return g_slice_shift; }
+long pl_test_sheet_rows(void) { return g_sheet_rows; }
 
 /* A whole number from environment variable name in [lo, hi]: 1 and *v, 0
  * when unset, -1 (message in err) when set to anything else. */
@@ -86,6 +88,9 @@ cm_status pl_test_settings(char *err, size_t errlen)
     r = env_int("CASEMIX_TEST_SLICE_SHIFT", 4, 30, &v, err, errlen);
     if (r < 0) return CM_ERR_USAGE;
     if (r) g_slice_shift = (int)v;
+    r = env_int("CASEMIX_TEST_EXPORT_SHEET_ROWS", 1, 1048575, &v, err, errlen);
+    if (r < 0) return CM_ERR_USAGE;
+    if (r) g_sheet_rows = (long)v;
     return CM_OK;
 }
 

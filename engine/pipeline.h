@@ -27,6 +27,8 @@ int pl_team_size(void);
 cm_status pl_test_settings(char *err, size_t errlen);
 /* log2 of the cases per partial slice (20 unless CASEMIX_TEST_SLICE_SHIFT). */
 int pl_slice_shift(void);
+/* Data rows per export sheet under CASEMIX_TEST_EXPORT_SHEET_ROWS (tests), else 0 (Excel's limit). */
+long pl_test_sheet_rows(void);
 
 typedef struct {
     char id[32];

@@ -12,6 +12,7 @@
 #include "h5out.h"
 #include "report.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -33,6 +34,9 @@ void iso_now(char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The start of a --timings file: what marks one casemix wrote. */
+#define TIMINGS_HEAD "{\"stage\":\"settle\""
+
 cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
 {
     char err[1024] = "", t_start[32], rejects_csv[CM_PATH_MAX + 32];
@@ -51,8 +55,11 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         fprintf(stderr, "casemix: %s: output path too long\n", output);
         return CM_ERR_USAGE;
     }
-    if (h5w_check_target(output, H5_KIND_SETTLEMENT, err, sizeof err) ||   /* before any work */
-        cm_side_check_target(rejects_csv, RJ_CSV_HEADER, err, sizeof err)) {
+    /* before any work: the output, its rejects file and --timings never replace a file casemix did
+     * not write for this purpose (a timings file is a JSON line starting as below) */
+    if (h5w_check_target(output, H5_KIND_SETTLEMENT, err, sizeof err) ||
+        cm_side_check_target(rejects_csv, RJ_CSV_HEADER, "--out", err, sizeof err) ||
+        (o->timings && cm_side_check_target(o->timings, TIMINGS_HEAD, "--timings", err, sizeof err))) {
         fprintf(stderr, "casemix: %s\n", err);
         return CM_ERR_OUTPUT;
     }
@@ -82,13 +89,18 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         long long out_bytes = stat(output, &sb) == 0 ? (long long)sb.st_size : -1;
         double checks = st->t_checks + sn->t_score;
         if (f) {
-            fprintf(f, "{\"stage\":\"settle\",\"threads\":%d,\"records\":%lld,\"in_bytes\":%llu,"
+            fprintf(f, TIMINGS_HEAD ",\"threads\":%d,\"records\":%lld,\"in_bytes\":%llu,"
                        "\"out_bytes\":%lld,\"load\":%.4f,\"read_group\":%.4f,\"checks\":%.4f,"
                        "\"pay\":%.4f,\"write\":%.4f,\"seconds\":%.4f,\"peak_rss_kb\":%ld}\n",
                     st->nt, (long long)st->records, (unsigned long long)st->input_size, out_bytes, st->t_load,
                     st->t_read, checks, sn->t_pay, t_write,
                     st->t_load + st->t_read + checks + sn->t_pay + t_write, peak_rss_kb());
-            fclose(f);
+            if (fclose(f) != 0) f = NULL;
+        }
+        if (!f) {
+            fprintf(stderr, "casemix: %s: cannot write the timings (%s); the settlement itself is written\n",
+                    o->timings, strerror(errno));
+            rc = CM_ERR_OUTPUT;
         }
     }
     sn_free(sn);

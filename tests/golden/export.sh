@@ -26,7 +26,7 @@ sed -e 's/^C1,P1,H1,/00123,P1,01.0,/' -e 's/^C2,P2,H1,/2025-01-02,P2,01.0,/' tes
 cp tests/golden/small/small.cfg "$S/small.cfg"
 "$BIN" settle --config "$S/small.cfg" --out "$S/small.h5" --quiet
 
-CASEMIX_EXPORT_SHEET_ROWS=1500 "$BIN" export "$D/demo.h5" --xlsx "$D/demo.xlsx" --quiet \
+CASEMIX_TEST_EXPORT_SHEET_ROWS=1500 "$BIN" export "$D/demo.h5" --xlsx "$D/demo.xlsx" --quiet \
     --tables summary,institutions,groups,drgs,rejects,quality,cases
 "$BIN" export "$D/demo.h5" --csv "$D/csv" --quiet --tables summary,institutions,groups,drgs,rejects,quality,cases
 "$BIN" export "$S/small.h5" --xlsx "$S/small.xlsx" --csv "$S/csv" --tables institutions,cases --quiet

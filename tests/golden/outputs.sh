@@ -34,7 +34,7 @@ refused() {
     before=$(if [ -d "$f" ]; then ls -A "$f"; else sum "$f"; fi)
     msg=$("$@" 2>&1 >/dev/null); rc=$?
     after=$(if [ -d "$f" ]; then ls -A "$f"; else sum "$f"; fi)
-    if [ "$rc" = 5 ] && case "$msg" in *"$f: $t"*"--out"*"remove"*) true ;; *) false ;; esac; then
+    if [ "$rc" = 5 ] && case "$msg" in *"$f: $t"*"pass --"*"remove"*) true ;; *) false ;; esac; then
         ok "$n: exit 5, '$f: $t'"
     else
         bad "$n" "got: exit $rc, message: $msg" "want: exit 5, '$f: $t', --out ... remove"
@@ -80,6 +80,17 @@ refused "calibrate over a catalogue CSV casemix did not write" "$D/mine.catalogu
 printf 'my rejects notes\n' > "$D/mine2.rejects.csv"
 refused "settle over a rejects CSV casemix did not write" "$D/mine2.rejects.csv" "is another file, not one casemix wrote" \
     "$BIN" settle --config "$D/region.cfg" --out "$D/mine2.h5" --quiet
+printf 'my timings\n' > "$D/mine.json"
+refused "settle --timings over a file casemix did not write" "$D/mine.json" "is another file, not one casemix wrote" \
+    "$BIN" settle --config "$D/region.cfg" --out "$D/mine3.h5" --timings "$D/mine.json" --quiet
+[ ! -e "$D/mine3.h5" ] && ok "refused settle wrote no HDF5 file" || bad "refused settle wrote mine3.h5"
+mkdir -p "$D/export"
+printf '结算ID,定点医药机构编码\nA1,H1\n' > "$D/export/current.csv"
+refused "gen over a real export" "$D/export/current.csv" "is another file, not one casemix wrote" \
+    "$BIN" gen --config "$D/region.cfg" --out "$D/export" --cases 10 --history-cases -1 --quiet
+"$BIN" gen --config "$D/region.cfg" --out "$D/gen2" --cases 10 --history-cases -1 --quiet &&
+    "$BIN" gen --config "$D/region.cfg" --out "$D/gen2" --cases 10 --history-cases -1 --quiet
+eq "gen replaces its own earlier files" "$?" 0
 refused "group over the settlement" "$D/settle.h5" "is another file" \
     "$BIN" group --scheme dip --config "$D/region.cfg" --input "$D/current.csv" --out "$D/settle.h5" --quiet
 refused "group over its own input" "$D/current.csv" "is another file" \
