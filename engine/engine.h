@@ -28,6 +28,7 @@
 #include "../scoring/scoring.h"
 
 #define CM_VERSION "0.1.0"
+#define CM_UTF8_BOM "\xEF\xBB\xBF" /* the byte order mark Excel needs to read a CSV as UTF-8 */
 
 /* The engine's one status: every fallible function of the engine returns
  * a cm_status, with the message in the caller's err buffer (or printed,

@@ -560,7 +560,6 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
 
 /* ---- csv ------------------------------------------------------------ */
 
-#define BOM "\xEF\xBB\xBF"
 
 static cm_status export_csv(hid_t f, const char *file, const char *dir, const char *tables, int quiet)
 {
@@ -590,7 +589,7 @@ static cm_status export_csv(hid_t f, const char *file, const char *dir, const ch
         size_t hl = 0;
         FILE *hm = open_memstream(&head, &hl);
         if (!hm) { table_free(&t); st = CM_ERR_NOMEM; break; }
-        fputs(BOM, hm);
+        fputs(CM_UTF8_BOM, hm);
         for (int i = 0; i < t.ncol; i++) {
             if (i) fputc(',', hm);
             csv_put(hm, t.col[i].header);

@@ -99,8 +99,8 @@ cm_status sn_pay(cm_scenario *sn, char *err, size_t errlen)
     int dip_on = st->dip != NULL, drg_on = st->drg != NULL;
 #pragma omp parallel for schedule(dynamic, 1)
     for (long sl = 0; sl < (long)nslice; sl++) {
-        size_t a = (size_t)sl << SLICE_SHIFT, b = a + ((size_t)1 << SLICE_SHIFT);
-        if (b > s->n) b = s->n;
+        size_t a, b;
+        slice_bounds(s->n, (size_t)sl, &a, &b);
         sc_inst_partial *P = part + (size_t)sl * ninst;
         inst_drg_part *D = dpart + (size_t)sl * ninst;
         for (size_t i = a; i < b; i++) {

@@ -329,14 +329,13 @@ static cm_status period_checks(cm_period *st, char *err, size_t errlen)
         st->notes = (int64_t)k;
     }
     /* one parallel sweep: counts, institution indices into the sorted list */
-    int64_t n_empty = 0, n_rec = 0, n_case = 0, rj_cost = 0, rj_fund = 0, rj_none = 0;
-#pragma omp parallel reduction(+ : n_empty, n_rec, n_case, rj_cost, rj_fund, rj_none)
+    int64_t n_rec = 0, n_case = 0, rj_cost = 0, rj_fund = 0, rj_none = 0;
+#pragma omp parallel reduction(+ : n_rec, n_case, rj_cost, rj_fund, rj_none)
     {
 #pragma omp for schedule(static)
         for (long i = 0; i < (long)s->n; i++) {
             cm_case *c = &sl[i];
             c->pay_fen = 0; /* was id_hash */
-            n_empty += c->status == SLOT_EMPTY;
             n_rec += c->status != SLOT_EMPTY;
             if (c->status == SLOT_REJECT) {
                 /* an amount outside what parse_money accepts is not one */
@@ -353,7 +352,6 @@ static cm_status period_checks(cm_period *st, char *err, size_t errlen)
         }
     }
     for (int t = 0; t < nt; t++) free(remap[t]);
-    st->empty = n_empty;
     st->rej_cost_fen = rj_cost;
     st->rej_fund_fen = rj_fund;
     st->rej_no_cost = rj_none;
@@ -440,8 +438,8 @@ static cm_status period_partials(cm_period *st, char *err, size_t errlen)
     int dip_on = st->dip != NULL, drg_on = st->drg != NULL;
 #pragma omp parallel for schedule(dynamic, 1)
     for (long sl = 0; sl < (long)nslice; sl++) {
-        size_t a = (size_t)sl << SLICE_SHIFT, b = a + ((size_t)1 << SLICE_SHIFT);
-        if (b > s->n) b = s->n;
+        size_t a, b;
+        slice_bounds(s->n, (size_t)sl, &a, &b);
         sc_inst_partial *P = part + (size_t)sl * ninst;
         inst_drg_part *D = dpart + (size_t)sl * ninst;
         int64_t fhist[1u << CF__LOW] = {0}; /* cases by combination of the low flags */
@@ -542,8 +540,8 @@ static cm_status period_partials(cm_period *st, char *err, size_t errlen)
     }
 #pragma omp parallel for schedule(dynamic, 1)
     for (long sl = 0; sl < (long)nslice; sl++) {
-        size_t a = (size_t)sl << SLICE_SHIFT, b = a + ((size_t)1 << SLICE_SHIFT);
-        if (b > s->n) b = s->n;
+        size_t a, b;
+        slice_bounds(s->n, (size_t)sl, &a, &b);
         size_t *P = pos + (size_t)sl * ninst;
         for (size_t i = a; i < b; i++)
             if (osl[i].status == SLOT_CASE) osl[P[osl[i].inst]++].order_at = (uint32_t)i;

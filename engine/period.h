@@ -36,6 +36,13 @@
 /* Partials are summed per fixed slice of 2^SLICE_SHIFT slots and merged in
  * slice order (the one definition; period.c and pay.c use it). */
 #define SLICE_SHIFT pl_slice_shift() /* 20; smaller under CASEMIX_TEST_SLICE_SHIFT (tests) */
+/* Slots [*a, *b) of partial slice sl of n slots. */
+static inline void slice_bounds(size_t n, size_t sl, size_t *a, size_t *b)
+{
+    *a = sl << SLICE_SHIFT;
+    *b = *a + ((size_t)1 << SLICE_SHIFT);
+    if (*b > n) *b = n;
+}
 
 /* Flag bits set by a scenario (outlier rules, special review); every other
  * bit of cm_case.flags belongs to the period. */
@@ -92,7 +99,7 @@ typedef struct {
     double *group_sumsq;
     int64_t *drg_n, *drg_cost, *drg_los, *drg_los_n;
     double *drg_sumsq;
-    int64_t records, cases, rejects, empty, dups, notes;
+    int64_t records, cases, rejects, dups, notes;
     int64_t cost_fen, fund_fen, n_blank;
     int64_t n_flag[CF__COUNT];   /* cases by flag, the period's bits (SN_FLAGS bits 0) */
     int64_t n_drg_ok, n_drg_ungroupable;

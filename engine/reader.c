@@ -275,7 +275,7 @@ cm_status rd_open(cm_reader *r, const char *path, const struct col_aliases *alia
     madvise(m, r->size, MADV_SEQUENTIAL);
     /* auto: a UTF-8 BOM is proof of UTF-8 (a stray byte in one row then
      * rejects that row, not the file); a UTF-16 BOM keeps its own error */
-    int bom8 = r->size >= 3 && memcmp(r->map, "\xEF\xBB\xBF", 3) == 0;
+    int bom8 = r->size >= 3 && memcmp(r->map, CM_UTF8_BOM, 3) == 0;
     if (enc == RD_ENC_GB18030 || (enc == RD_ENC_AUTO && !bom8 && !starts_utf8(r) &&
                                   !(r->size >= 2 && (memcmp(r->map, "\xFF\xFE", 2) == 0 ||
                                                      memcmp(r->map, "\xFE\xFF", 2) == 0)))) {
@@ -303,7 +303,7 @@ cm_status rd_open(cm_reader *r, const char *path, const struct col_aliases *alia
         hdr_end = r->size;
     }
     size_t start = 0;
-    if (r->size >= 3 && memcmp(r->map, "\xEF\xBB\xBF", 3) == 0) start = 3;
+    if (r->size >= 3 && memcmp(r->map, CM_UTF8_BOM, 3) == 0) start = 3;
     const char *h = r->map + start;
     size_t hl = hdr_end - start;
     if (memchr(h, '\0', hl)) {

@@ -31,7 +31,7 @@ typedef struct {
 cm_status rj_top_reasons(const pl_rejects *rej, rj_reason_count **out, size_t *n);
 
 /* The first line of OUT.rejects.csv (with the UTF-8 BOM Excel needs). */
-#define RJ_CSV_HEADER "\xEF\xBB\xBF" "line (行号),case_id (结算ID),field (字段),reason (原因)\r\n"
+#define RJ_CSV_HEADER CM_UTF8_BOM "line (行号),case_id (结算ID),field (字段),reason (原因)\r\n"
 
 /* Writes the rejects to path as CSV: UTF-8 with a BOM (Excel), CRLF,
  * RFC 4180 quoting; header line, case_id, field, reason with the Chinese
