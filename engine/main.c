@@ -58,7 +58,7 @@ static const opt_def SETTLE_OPTS[] = {
     { O_OUT, "--out", "FILE.h5", 0, "the settlement HDF5 file; default: output.file of the configuration" },
     OPT_THREADS("reading, grouping, scoring, compressing"),
     { O_QUIET, "--quiet", NULL, 0, "no progress and no summary on the terminal" },
-    { O_TIMINGS, "--timings", "FILE.json", 0, "also write the stage times as one JSON line to FILE.json" },
+    { O_TIMINGS, "--timings", "FILE.json", 0, "also write the stage times as one JSON line to FILE.json (replaces only an earlier timings file)" },
     OPT_HELP,
 };
 static const opt_def CALIBRATE_OPTS[] = {
@@ -70,7 +70,7 @@ static const opt_def CALIBRATE_OPTS[] = {
 };
 static const opt_def GEN_OPTS[] = {
     { O_CONFIG, "--config", "FILE", 1, "configuration whose DIP catalogue (and gen settings) the cases are drawn from" },
-    { O_OUT, "--out", "DIR", 1, "directory for current.csv and history_<year>.csv (created if missing)" },
+    { O_OUT, "--out", "DIR", 1, "directory for current.csv and history_<year>.csv (created if missing; files there are replaced only when gen wrote them)" },
     { O_CASES, "--cases", "N", 0, "discharges in current.csv; default: gen.cases" },
     { O_HISTORY_CASES, "--history-cases", "N|-1", 0, "discharges per history year; -1: no history files; default: gen.history_cases" },
     { O_SEED, "--seed", "S", 0, "random seed (the same seed gives the same bytes); default: gen.seed" },
