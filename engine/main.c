@@ -3,7 +3,7 @@
  * (its usage and `casemix COMMAND --help` are printed from it), the exit
  * codes, signals, and `casemix group` (grouping only, --explain).
  *
- *   casemix settle | calibrate | gen | group | bench | export | columns  [options]
+ *   casemix settle | calibrate | gen | group | bench | export | report | columns  [options]
  *   casemix help [COMMAND] | casemix COMMAND --help | casemix --version
  *
  * Every option is --opt VALUE or --opt=VALUE. Exit codes: CM_EXIT_* below
@@ -105,6 +105,11 @@ static const opt_def EXPORT_OPTS[] = {
     { O_QUIET, "--quiet", NULL, 0, "do not print the paths written" },
     OPT_HELP,
 };
+static const opt_def REPORT_OPTS[] = {
+    { O_OUT, "--out", "FILE.html", 0, "the HTML report; default: OUT.h5 with .h5 replaced by .html" },
+    { O_QUIET, "--quiet", NULL, 0, "do not print the path written" },
+    OPT_HELP,
+};
 static const opt_def NO_OPTS[] = { OPT_HELP };
 
 static const cmd_def CMDS[] = {
@@ -141,6 +146,16 @@ static const cmd_def CMDS[] = {
       "Outputs are written under temporary names and renamed at the end. An existing FILE.xlsx is replaced only\n"
       "when casemix exported it (zip comment \"casemix export\"), an existing DIR/TABLE.csv only when it starts\n"
       "with casemix's header for that table (exit 5 otherwise). A file that is not a settlement: exit 4.\n" },
+    { "report", "one self-contained HTML report (charts, A4 print) of a casemix file: casemix report OUT.h5 ...",
+      REPORT_OPTS,
+      "usage: casemix report OUT.h5 [--out FILE.html]  (OUT.h5: any file casemix wrote, e.g. settle's output)\n"
+      "One HTML file with inline SVG charts: no network, no JavaScript; prints on A4 (a section per page).\n"
+      "Sections appear when the file has their datasets: point value, budget and payments (/summary),\n"
+      "payments and price-ratio structure by institution (/institutions), the cost-ratio distribution with\n"
+      "the outlier thresholds (/cases), DRG CMI, supervision flags, indicators and rating, scenarios, the\n"
+      "monthly ledger, rejects and data quality. Every figure names its dataset. No patient or case id.\n"
+      "Written under a temporary name and renamed at the end; an existing FILE.html is replaced only when\n"
+      "casemix wrote it (exit 5 otherwise). A file casemix did not write: exit 4.\n" },
     { "columns", "the input columns and the Chinese headers accepted for each", NO_OPTS, NULL },
 };
 #define NCMDS (sizeof CMDS / sizeof CMDS[0])
@@ -200,7 +215,7 @@ static void usage(FILE *f)
 
 static void cmd_usage(const cmd_def *c, FILE *f)
 {
-    const char *pos = !strcmp(c->name, "export") ? " OUT.h5" : "";   /* its file comes first */
+    const char *pos = !strcmp(c->name, "export") || !strcmp(c->name, "report") ? " OUT.h5" : ""; /* its file comes first */
     fprintf(f, "casemix %s - %s\n\nusage: casemix %s%s", c->name, c->summary, c->name, pos);
     int col = 15 + (int)strlen(c->name) + (int)strlen(pos);
     for (const opt_def *o = c->opts; o->id != O_HELP; o++) {
@@ -773,7 +788,7 @@ int main(int argc, char **argv)
     }
     /* casemix export OUT.h5 ...: the file comes first, without an option */
     const char *positional = NULL;
-    if (!strcmp(cmd, "export") && argc > 2 && argv[2][0] != '-') {
+    if ((!strcmp(cmd, "export") || !strcmp(cmd, "report")) && argc > 2 && argv[2][0] != '-') {
         positional = argv[2];
         for (int i = 2; i + 1 < argc; i++) argv[i] = argv[i + 1];
         argc--;
@@ -789,6 +804,10 @@ int main(int argc, char **argv)
         }
         install_handlers();
         return cm_exit_code(cmd_export(positional, a.xlsx, a.csv, a.tables, a.quiet));
+    }
+    if (!strcmp(cmd, "report")) { /* reads a casemix file: no configuration */
+        install_handlers();
+        return cm_exit_code(cmd_report(positional, a.out, a.quiet));
     }
     if (!strcmp(cmd, "columns")) {
         col_print_aliases(stdout);

@@ -21,7 +21,7 @@
  * pay.c).
  */
 #include "period.h"
-#include "report.h"
+#include "rejects.h"
 
 #include <limits.h>
 #include <math.h>

@@ -1,192 +1,1526 @@
 /*
- * report.c - the rejects told to a person: reasons grouped and counted for
- * the terminal summary, and the rejects CSV (OUT.rejects.csv) for Excel.
+ * report.c - casemix report: one self-contained HTML file (inline SVG, no
+ * network, no JavaScript, A4 print styles) from a casemix output file, for
+ * the people at a settlement meeting.
+ *
+ *   casemix report OUT.h5 [--out report.html]
+ *
+ * Every section comes from datasets of the file and appears only when they
+ * are there (and have the members it draws), so the report grows with the
+ * file: a settlement (/summary, /institutions, /cases, /rejects, /quality),
+ * supervision (/flags, /rules, /rule_names, /indicators, /institutions
+ * rating), simulation (/scenarios/NAME/summary, /scenarios/NAME/institutions)
+ * and the ledger (/months, /clearing). Every figure names the dataset it
+ * came from ("source: /institutions"). Tables are read generically from
+ * their HDF5 compound types (members by name), so a missing member removes
+ * one figure, never the report. /cases is read once, in blocks, and only its
+ * cost_ratio (and, with /flags, line and institution): no case id and never
+ * a patient id reaches the report.
+ *
+ * The file is written as OUT.tmp.PID and renamed at the end (complete or
+ * absent); an existing OUT is replaced only when it starts with
+ * REPORT_MARK (cm_side_check_target, as for every side file casemix writes).
  */
-#include "report.h"
+#include "settle.h"
+#include "h5out.h"
+#include "html.h"
+#include "rejects.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#define ELLIPSIS "\xE2\x80\xA6" /* … */
+/* The first bytes of every report: also the mark of a file casemix wrote. */
+#define REPORT_MARK "<!DOCTYPE html>\n<!-- casemix report -->\n"
+#define MAX_BARS 60        /* bars per chart; the rest is named in the caption */
+#define CASE_BLOCK 65536   /* /cases rows read at a time */
+#define W 720              /* chart width (SVG user units ~ px; A4 text width) */
 
-static int word_char(unsigned char c) { return isalnum(c) || c == '_'; }
+/* ------------------------------------------------------------------ */
+/* Tables read by member name                                          */
+/* ------------------------------------------------------------------ */
 
-/* Appends len bytes of s when they fit whole (room for the NUL kept);
- * -1 when full. */
-static int put(char *out, size_t n, size_t *o, const char *s, size_t len)
+typedef struct {
+    hid_t ds, mem, space;
+    hsize_t n;
+    size_t rowsize;
+    unsigned char *buf;
+    int nm;
+    char (*name)[64];
+    size_t *off, *size;
+    hid_t *mt;
+    H5T_class_t *cls;
+    int has_vlen;
+} tab;
+
+static void tab_free(tab *t)
 {
-    if (*o + len + 1 > n) return -1;
-    memcpy(out + *o, s, len);
-    *o += len;
+    if (t->buf && t->has_vlen && t->mem >= 0 && t->space >= 0) H5Dvlen_reclaim(t->mem, t->space, H5P_DEFAULT, t->buf);
+    for (int i = 0; i < t->nm; i++)
+        if (t->mt[i] >= 0) H5Tclose(t->mt[i]);
+    free(t->buf); free(t->name); free(t->off); free(t->size); free(t->mt); free(t->cls);
+    if (t->mem >= 0) H5Tclose(t->mem);
+    if (t->space >= 0) H5Sclose(t->space);
+    if (t->ds >= 0) H5Dclose(t->ds);
+    memset(t, 0, sizeof *t);
+    t->ds = t->mem = t->space = -1;
+}
+
+static int exists(hid_t f, const char *path)
+{
+    /* each link of the path must exist (H5Lexists on a/b fails when a does not) */
+    char p[256];
+    snprintf(p, sizeof p, "%s", path);
+    for (char *s = p + 1;; s++) {
+        char c = *s;
+        if (c == '/' || c == '\0') {
+            *s = '\0';
+            if (H5Lexists(f, p, H5P_DEFAULT) <= 0) return 0;
+            *s = c;
+        }
+        if (!c) return 1;
+    }
+}
+
+/* Opens the compound table at path and lays out its members; with rows,
+ * reads every row. 0, or -1 when absent or not a table (t freed). */
+static int tab_open(hid_t f, const char *path, int rows, tab *t)
+{
+    memset(t, 0, sizeof *t);
+    t->ds = t->mem = t->space = -1;
+    if (!exists(f, path)) return -1;
+    t->ds = H5Dopen2(f, path, H5P_DEFAULT);
+    hid_t ft = t->ds >= 0 ? H5Dget_type(t->ds) : -1;
+    if (ft < 0 || H5Tget_class(ft) != H5T_COMPOUND) goto bad;
+    t->mem = H5Tget_native_type(ft, H5T_DIR_ASCEND);
+    H5Tclose(ft);
+    ft = -1;
+    t->space = H5Dget_space(t->ds);
+    if (t->mem < 0 || t->space < 0 || H5Sget_simple_extent_ndims(t->space) != 1) goto bad;
+    H5Sget_simple_extent_dims(t->space, &t->n, NULL);
+    t->rowsize = H5Tget_size(t->mem);
+    int nm = H5Tget_nmembers(t->mem);
+    if (nm <= 0) goto bad;
+    t->name = calloc((size_t)nm, sizeof *t->name);
+    t->off = calloc((size_t)nm, sizeof *t->off);
+    t->size = calloc((size_t)nm, sizeof *t->size);
+    t->mt = calloc((size_t)nm, sizeof *t->mt);
+    t->cls = calloc((size_t)nm, sizeof *t->cls);
+    if (!t->name || !t->off || !t->size || !t->mt || !t->cls) goto bad;
+    for (int i = 0; i < nm; i++) {
+        char *mn = H5Tget_member_name(t->mem, (unsigned)i);
+        snprintf(t->name[i], sizeof t->name[i], "%s", mn ? mn : "");
+        H5free_memory(mn);
+        t->off[i] = H5Tget_member_offset(t->mem, (unsigned)i);
+        t->mt[i] = H5Tget_member_type(t->mem, (unsigned)i);
+        t->size[i] = H5Tget_size(t->mt[i]);
+        t->cls[i] = H5Tget_class(t->mt[i]);
+        if (t->cls[i] == H5T_STRING && H5Tis_variable_str(t->mt[i]) > 0) t->has_vlen = 1;
+        t->nm++;
+    }
+    if (rows && t->n > 0) {
+        t->buf = calloc(t->n, t->rowsize);
+        if (!t->buf || H5Dread(t->ds, t->mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, t->buf) < 0) {
+            free(t->buf);
+            t->buf = NULL;
+            t->has_vlen = 0;
+            goto bad;
+        }
+    }
+    return 0;
+bad:
+    if (ft >= 0) H5Tclose(ft);
+    tab_free(t);
+    return -1;
+}
+
+/* The member index of name, or -1. */
+static int tab_col(const tab *t, const char *name)
+{
+    for (int i = 0; i < t->nm; i++)
+        if (!strcmp(t->name[i], name)) return i;
+    return -1;
+}
+
+/* Member c of row r as a number (integers, floats, enums by value); NaN
+ * when c < 0 or it is text. */
+static double tab_f(const tab *t, hsize_t r, int c)
+{
+    if (c < 0 || !t->buf || r >= t->n) return NAN;
+    const unsigned char *p = t->buf + r * t->rowsize + t->off[c];
+    size_t sz = t->size[c];
+    if (t->cls[c] == H5T_FLOAT) {
+        if (sz == 4) { float x; memcpy(&x, p, 4); return x; }
+        double x; memcpy(&x, p, 8); return x;
+    }
+    if (t->cls[c] == H5T_INTEGER || t->cls[c] == H5T_ENUM) {
+        hid_t bt = t->cls[c] == H5T_ENUM ? H5Tget_super(t->mt[c]) : H5Tcopy(t->mt[c]);
+        int sgn = H5Tget_sign(bt) == H5T_SGN_2;
+        H5Tclose(bt);
+        switch (sz) {
+        case 1: return sgn ? (double)*(const int8_t *)p : (double)*p;
+        case 2: { int16_t a; uint16_t b; memcpy(&a, p, 2); memcpy(&b, p, 2); return sgn ? a : b; }
+        case 4: { int32_t a; uint32_t b; memcpy(&a, p, 4); memcpy(&b, p, 4); return sgn ? a : (double)b; }
+        case 8: { int64_t a; uint64_t b; memcpy(&a, p, 8); memcpy(&b, p, 8); return sgn ? (double)a : (double)b; }
+        }
+    }
+    return NAN;
+}
+
+/* Member c as an exact int64 (money in fen); 0 when absent or not an integer. */
+static int64_t tab_i(const tab *t, hsize_t r, int c)
+{
+    if (c < 0 || !t->buf || r >= t->n || t->cls[c] != H5T_INTEGER) return 0;
+    if (t->size[c] == 8) {
+        int64_t v;
+        memcpy(&v, t->buf + r * t->rowsize + t->off[c], 8);
+        return v;
+    }
+    return (int64_t)tab_f(t, r, c);
+}
+
+/* Member c as text: strings as they are, enums by name, numbers printed. */
+static const char *tab_s(const tab *t, hsize_t r, int c, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (c < 0 || !t->buf || r >= t->n) return out;
+    const unsigned char *p = t->buf + r * t->rowsize + t->off[c];
+    if (t->cls[c] == H5T_STRING) {
+        if (H5Tis_variable_str(t->mt[c]) > 0) {
+            const char *s;
+            memcpy(&s, p, sizeof s);
+            snprintf(out, cap, "%s", s ? s : "");
+        } else {
+            size_t L = strnlen((const char *)p, t->size[c]);
+            if (L >= cap) L = cap - 1;
+            memcpy(out, p, L);
+            out[L] = '\0';
+        }
+    } else if (t->cls[c] == H5T_ENUM) {
+        if (H5Tenum_nameof(t->mt[c], p, out, cap) < 0) snprintf(out, cap, "?");
+    } else {
+        double v = tab_f(t, r, c);
+        if (!isnan(v)) snprintf(out, cap, "%.10g", v);
+    }
+    return out;
+}
+
+/* A 1-D UTF-8 string dataset (/institution_names ...) of exactly n rows, as
+ * malloc'd copies (names_free); NULL when absent or of another length. */
+static char **names_read(hid_t f, const char *path, hsize_t n)
+{
+    if (n == 0 || !exists(f, path)) return NULL;
+    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+    hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+    hid_t ft = d >= 0 ? H5Dget_type(d) : -1;
+    hsize_t nn = 0;
+    char **out = NULL;
+    if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1) H5Sget_simple_extent_dims(sp, &nn, NULL);
+    if (nn == n && ft >= 0 && H5Tget_class(ft) == H5T_STRING && H5Tis_variable_str(ft) > 0) {
+        hid_t st = H5Tcopy(H5T_C_S1);
+        H5Tset_size(st, H5T_VARIABLE);
+        H5Tset_cset(st, H5T_CSET_UTF8);
+        char **raw = calloc(n, sizeof *raw);
+        out = calloc(n, sizeof *out);
+        if (raw && out && H5Dread(d, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0) {
+            for (hsize_t i = 0; i < n; i++) out[i] = strdup(raw[i] ? raw[i] : "");
+            H5Dvlen_reclaim(st, sp, H5P_DEFAULT, raw);
+        } else {
+            free(out);
+            out = NULL;
+        }
+        free(raw);
+        H5Tclose(st);
+    }
+    if (ft >= 0) H5Tclose(ft);
+    if (sp >= 0) H5Sclose(sp);
+    if (d >= 0) H5Dclose(d);
+    return out;
+}
+
+static void names_free(char **s, hsize_t n)
+{
+    if (!s) return;
+    for (hsize_t i = 0; i < n; i++) free(s[i]);
+    free(s);
+}
+
+/* A string attribute of obj ("" when absent). */
+static const char *attr_s(hid_t obj, const char *name, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (H5Aexists(obj, name) <= 0) return out;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t ft = a >= 0 ? H5Aget_type(a) : -1;
+    if (ft >= 0 && H5Tget_class(ft) == H5T_STRING) {
+        if (H5Tis_variable_str(ft) > 0) {
+            char *s = NULL;
+            hid_t st = H5Tcopy(H5T_C_S1);
+            H5Tset_size(st, H5T_VARIABLE);
+            if (H5Aread(a, st, &s) >= 0 && s) {
+                snprintf(out, cap, "%s", s);
+                H5free_memory(s);
+            }
+            H5Tclose(st);
+        } else {
+            size_t L = H5Tget_size(ft);
+            char *b = calloc(1, L + 1);
+            if (b && H5Aread(a, ft, b) >= 0) snprintf(out, cap, "%s", b);
+            free(b);
+        }
+    }
+    if (ft >= 0) H5Tclose(ft);
+    if (a >= 0) H5Aclose(a);
+    return out;
+}
+
+/* A numeric attribute of obj, NaN when absent. */
+static double attr_f(hid_t obj, const char *name)
+{
+    double v = NAN;
+    if (H5Aexists(obj, name) <= 0) return v;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a >= 0 && H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) v = NAN;
+    if (a >= 0) H5Aclose(a);
+    return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* HTML output                                                          */
+/* ------------------------------------------------------------------ */
+
+/* s escaped (html_escape), in pieces of at most 128 bytes cut at character
+ * boundaries (a piece escapes to at most 6 x 128 bytes). */
+static void esc_n(FILE *o, const char *s)
+{
+    size_t L = strlen(s);
+    for (size_t i = 0; i < L;) {
+        char piece[129], b[1024];
+        size_t n = L - i <= 128 ? L - i : utf8_cut(s + i, L - i, 128);
+        if (n == 0) n = 1;
+        memcpy(piece, s + i, n);
+        piece[n] = '\0';
+        html_escape(piece, b, sizeof b);
+        fputs(b, o);
+        i += n;
+    }
+}
+
+static const char *yuan(char *b, size_t cap, int64_t fen) { return cm_yuan_text(b, cap, fen, 1); }
+
+static void caption(FILE *o, const char *text, const char *source)
+{
+    fputs("<figcaption>", o);
+    esc_n(o, text);
+    fputs(" <span class=\"src\">source: ", o);
+    esc_n(o, source);
+    fputs("</span></figcaption>\n", o);
+}
+
+static void card(FILE *o, const char *key, const char *value)
+{
+    fputs("<div class=\"card\"><div class=\"k\">", o);
+    esc_n(o, key);
+    fputs("</div><div class=\"v\">", o);
+    esc_n(o, value);
+    fputs("</div></div>\n", o);
+}
+
+static const char *COLORS[] = {"#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#718096"};
+
+/* A horizontal bar chart: n bars (already in display order) with labels,
+ * values (>= 0 or signed) and value texts; ref: a reference line (NaN: none). */
+static void hbars(FILE *o, const char *id, int n, char *const *labels, const double *v, char *const *vtext,
+                  double ref, const char *ref_label, const char *color)
+{
+    double lo = 0, hi = 0;
+    for (int i = 0; i < n; i++) {
+        if (v[i] < lo) lo = v[i];
+        if (v[i] > hi) hi = v[i];
+    }
+    if (!isnan(ref)) { if (ref > hi) hi = ref; if (ref < lo) lo = ref; }
+    double first, step;
+    int dec, nt = axis_ticks(lo, hi, 6, &first, &step, &dec);
+    double a0 = first, a1 = first + step * (nt - 1);
+    const int LX = 230, RX = W - 110, BH = 14, GAP = 4, TOP = 22;
+    int h = TOP + n * (BH + GAP) + 8;
+    fprintf(o, "<svg id=\"%s\" class=\"chart-svg\" viewBox=\"0 0 %d %d\" role=\"img\">\n", id, W, h);
+#define XS(x) (LX + ((x) - a0) / (a1 - a0) * (RX - LX))
+    for (int k = 0; k < nt; k++) {
+        double t = first + k * step;
+        char lb[48];
+        fprintf(o, "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", XS(t), TOP - 4, XS(t), h - 6);
+        fprintf(o, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", XS(t), TOP - 8,
+                fmt_num(lb, sizeof lb, t, dec));
+    }
+    for (int i = 0; i < n; i++) {
+        int y = TOP + i * (BH + GAP);
+        double x0 = XS(0), x1 = XS(v[i]);
+        fprintf(o, "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"end\">", LX - 6, y + BH - 3);
+        esc_n(o, labels[i]);
+        fprintf(o, "</text><rect class=\"bar\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>",
+                fmin(x0, x1), y, fabs(x1 - x0), BH, v[i] < 0 ? "#c53030" : color);
+        fprintf(o, "<text class=\"val\" x=\"%.1f\" y=\"%d\">", fmax(x0, x1) + 4, y + BH - 3);
+        esc_n(o, vtext[i]);
+        fputs("</text>\n", o);
+    }
+    if (!isnan(ref)) {
+        fprintf(o, "<line class=\"region-line\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", XS(ref), TOP - 4,
+                XS(ref), h - 6);
+        fprintf(o, "<text class=\"ref\" x=\"%.1f\" y=\"%d\">", XS(ref) + 3, h - 1);
+        esc_n(o, ref_label);
+        fputs("</text>\n", o);
+    }
+#undef XS
+    fputs("</svg>\n", o);
+}
+
+/* Order of n values, largest first (ties by index). */
+static const double *g_sort_v;
+static int cmp_desc(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    double x = g_sort_v[i], y = g_sort_v[j];
+    if (x != y) return x > y ? -1 : 1;
+    return i - j;
+}
+static int *order_desc(const double *v, int n)
+{
+    int *ord = malloc((size_t)(n > 0 ? n : 1) * sizeof *ord);
+    if (!ord) return NULL;
+    for (int i = 0; i < n; i++) ord[i] = i;
+    g_sort_v = v;
+    qsort(ord, (size_t)n, sizeof *ord, cmp_desc);
+    return ord;
+}
+
+/* The label of institution row i: "id name" (name when the file has /institution_names). */
+static void inst_label(const tab *in, char **names, hsize_t i, char *out, size_t cap)
+{
+    char id[64];
+    tab_s(in, i, tab_col(in, "institution_id"), id, sizeof id);
+    if (!id[0]) snprintf(id, sizeof id, "#%llu", (unsigned long long)i);
+    if (names && names[i] && names[i][0]) {
+        char nm[96];
+        size_t L = utf8_cut(names[i], strlen(names[i]), 36);
+        memcpy(nm, names[i], L);
+        nm[L] = '\0';
+        snprintf(out, cap, "%s %s", nm, id);
+    } else snprintf(out, cap, "%s", id);
+}
+
+/* A bar chart of a per-institution member, sorted, largest first (money
+ * members *_fen in yuan). */
+static void inst_chart(FILE *o, const tab *in, char **names, const char *member, const char *id, const char *title,
+                       double ref, const char *ref_label, const char *color, const char *source)
+{
+    int c = tab_col(in, member), n = (int)in->n;
+    if (c < 0 || n == 0) return;
+    int money = strlen(member) > 4 && !strcmp(member + strlen(member) - 4, "_fen");
+    double *v = calloc((size_t)n, sizeof *v);
+    for (int i = 0; v && i < n; i++) v[i] = money ? (double)tab_i(in, (hsize_t)i, c) / 100.0 : tab_f(in, (hsize_t)i, c);
+    int *ord = v ? order_desc(v, n) : NULL;
+    int nb = n < MAX_BARS ? n : MAX_BARS;
+    char **lab = calloc((size_t)nb + 1, sizeof *lab), **vt = calloc((size_t)nb + 1, sizeof *vt);
+    double *bv = calloc((size_t)nb + 1, sizeof *bv);
+    if (ord && lab && vt && bv) {
+        for (int k = 0; k < nb; k++) {
+            int i = ord[k];
+            lab[k] = malloc(160);
+            vt[k] = malloc(48);
+            if (!lab[k] || !vt[k]) { nb = k; break; }
+            inst_label(in, names, (hsize_t)i, lab[k], 160);
+            bv[k] = v[i];
+            if (money) yuan(vt[k], 48, tab_i(in, (hsize_t)i, c));
+            else fmt_num(vt[k], 48, v[i], 4);
+        }
+        fprintf(o, "<figure class=\"chart\" id=\"fig-%s\">\n", id);
+        hbars(o, id, nb, lab, bv, vt, ref, ref_label, color);
+        char cap[512];
+        snprintf(cap, sizeof cap, "%s%s", title,
+                 nb < n ? " (the largest bars; the others are in the export)" : "");
+        if (nb < n) snprintf(cap, sizeof cap, "%s (largest %d of %d institutions)", title, nb, n);
+        caption(o, cap, source);
+        fputs("</figure>\n", o);
+    }
+    for (int k = 0; lab && vt && k < nb; k++) { free(lab[k]); free(vt[k]); }
+    free(lab); free(vt); free(bv); free(ord); free(v);
+}
+
+/* A table of generic rows: every member (money in yuan), at most maxrows rows. */
+static void generic_table(FILE *o, const tab *t, hsize_t maxrows, const char *cls)
+{
+    fprintf(o, "<table class=\"%s\"><tr>", cls);
+    for (int c = 0; c < t->nm; c++) {
+        if (!strcmp(t->name[c], "case_id") || !strcmp(t->name[c], "patient_id")) continue;
+        fputs("<th>", o);
+        esc_n(o, t->name[c]);
+        fputs("</th>", o);
+    }
+    fputs("</tr>\n", o);
+    for (hsize_t r = 0; r < t->n && r < maxrows; r++) {
+        fputs("<tr>", o);
+        for (int c = 0; c < t->nm; c++) {
+            if (!strcmp(t->name[c], "case_id") || !strcmp(t->name[c], "patient_id")) continue;
+            char b[512];
+            size_t L = strlen(t->name[c]);
+            int money = t->cls[c] == H5T_INTEGER && L > 4 && !strcmp(t->name[c] + L - 4, "_fen");
+            if (money) yuan(b, sizeof b, tab_i(t, r, c));
+            else if (t->cls[c] == H5T_FLOAT) fmt_num(b, sizeof b, tab_f(t, r, c), 4);
+            else tab_s(t, r, c, b, sizeof b);
+            fprintf(o, "<td%s>", t->cls[c] == H5T_INTEGER || t->cls[c] == H5T_FLOAT ? " class=\"n\"" : "");
+            esc_n(o, b);
+            fputs("</td>", o);
+        }
+        fputs("</tr>\n", o);
+    }
+    fputs("</table>\n", o);
+    if (t->n > maxrows) fprintf(o, "<p class=\"note\">first %llu of %llu rows</p>\n", (unsigned long long)maxrows,
+                                (unsigned long long)t->n);
+}
+
+/* ------------------------------------------------------------------ */
+/* /cases: one pass (cost-ratio histogram, flags by institution)         */
+/* ------------------------------------------------------------------ */
+
+#define HIST_W 0.1
+typedef struct {
+    int nbins;
+    int64_t *bin;        /* [nbins + 1]: the last is the overflow */
+    int64_t none, n;     /* no standard cost (ratio < 0); cases read */
+} hist;
+
+/* Reads /cases once: cost_ratio into h (when the member is there), and for
+ * each flag line (sorted, nf) the institution row of its case into
+ * flag_inst (-1 unknown). in: /institutions (ids sorted). 0, or -1 when
+ * /cases cannot be read (h->n 0). */
+static int cases_pass(hid_t f, hist *h, const uint32_t *flag_line, size_t nf, int32_t *flag_inst, const tab *in)
+{
+    tab t;
+    if (tab_open(f, "/cases", 0, &t)) return -1;
+    int cr = tab_col(&t, "cost_ratio"), cl = tab_col(&t, "line"), ci = tab_col(&t, "institution"),
+        cs = tab_col(&t, "institution_id");
+    int want_inst = nf && cl >= 0 && (ci >= 0 || cs >= 0) && in;
+    size_t idlen = cs >= 0 ? t.size[cs] : 0;
+    /* a memory type of the members used, nothing else (never case_id) */
+    size_t o_r = 0, o_l = 8, o_i = 12, o_s = 16, rs = 16 + (idlen ? idlen + 1 : 0);
+    rs = (rs + 7) & ~(size_t)7;
+    hid_t m = H5Tcreate(H5T_COMPOUND, rs);
+    if (cr >= 0) H5Tinsert(m, "cost_ratio", o_r, H5T_NATIVE_DOUBLE);
+    hid_t st = -1;
+    if (want_inst) {
+        H5Tinsert(m, "line", o_l, H5T_NATIVE_UINT32);
+        if (ci >= 0) H5Tinsert(m, "institution", o_i, H5T_NATIVE_INT32);
+        else {
+            st = H5Tcopy(H5T_C_S1);
+            H5Tset_size(st, idlen + 1);
+            H5Tset_strpad(st, H5T_STR_NULLTERM);
+            H5Tinsert(m, "institution_id", o_s, st);
+        }
+    }
+    int rc = 0;
+    if (cr < 0 && !want_inst) { rc = -1; goto done; }
+    unsigned char *buf = malloc(CASE_BLOCK * rs);
+    if (!buf) { rc = -1; goto done; }
+    int cid = tab_col(in ? in : &t, "institution_id");
+    for (hsize_t r0 = 0; r0 < t.n && rc == 0; r0 += CASE_BLOCK) {
+        hsize_t n = t.n - r0 < CASE_BLOCK ? t.n - r0 : CASE_BLOCK;
+        hid_t fs = H5Dget_space(t.ds), ms = H5Screate_simple(1, &n, NULL);
+        if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, &r0, NULL, &n, NULL) < 0 ||
+            H5Dread(t.ds, m, ms, fs, H5P_DEFAULT, buf) < 0)
+            rc = -1;
+        H5Sclose(ms);
+        H5Sclose(fs);
+        if (g_interrupted) rc = -1;
+        for (hsize_t i = 0; rc == 0 && i < n; i++) {
+            const unsigned char *p = buf + i * rs;
+            if (cr >= 0) {
+                double x;
+                memcpy(&x, p + o_r, 8);
+                int b = hist_bin(x, HIST_W, h->nbins);
+                if (b < 0) h->none++;
+                else h->bin[b]++;
+                h->n++;
+            }
+            if (want_inst) {
+                uint32_t line;
+                memcpy(&line, p + o_l, 4);
+                size_t lo = 0, hi = nf; /* first flag with this line */
+                while (lo < hi) { size_t md = (lo + hi) / 2; if (flag_line[md] < line) lo = md + 1; else hi = md; }
+                if (lo < nf && flag_line[lo] == line) {
+                    int32_t row = -1;
+                    if (ci >= 0) memcpy(&row, p + o_i, 4);
+                    else { /* institution_id -> row of /institutions (sorted by id) */
+                        const char *id = (const char *)p + o_s;
+                        hsize_t a = 0, z = in->n;
+                        char b[64];
+                        while (a < z) {
+                            hsize_t md = (a + z) / 2;
+                            int k = strcmp(tab_s(in, md, cid, b, sizeof b), id);
+                            if (k == 0) { a = md; break; }
+                            if (k < 0) a = md + 1; else z = md;
+                        }
+                        if (a < in->n && !strcmp(tab_s(in, a, cid, b, sizeof b), id)) row = (int32_t)a;
+                    }
+                    for (size_t k = lo; k < nf && flag_line[k] == line; k++) flag_inst[k] = row;
+                }
+            }
+        }
+    }
+    free(buf);
+done:
+    if (st >= 0) H5Tclose(st);
+    H5Tclose(m);
+    tab_free(&t);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sections                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    hid_t f;
+    FILE *o;
+    const char *file;
+    tab sum, inst;
+    int has_sum, has_inst;
+    char **inst_names;
+    int dip, drg;          /* which schemes ran */
+    int sections;          /* sections written */
+} rep;
+
+static void section_open(rep *R, const char *id, const char *title)
+{
+    fprintf(R->o, "<section id=\"%s\" class=\"section\">\n<h2>", id);
+    esc_n(R->o, title);
+    fputs("</h2>\n", R->o);
+    R->sections++;
+}
+
+static double sumf(const rep *R, const char *m) { return R->has_sum ? tab_f(&R->sum, 0, tab_col(&R->sum, m)) : NAN; }
+static int64_t sumi(const rep *R, const char *m) { return R->has_sum ? tab_i(&R->sum, 0, tab_col(&R->sum, m)) : 0; }
+static int sumhas(const rep *R, const char *m) { return R->has_sum && tab_col(&R->sum, m) >= 0; }
+
+static void sec_summary(rep *R)
+{
+    if (!R->has_sum) return;
+    FILE *o = R->o;
+    char b[64], c[96];
+    section_open(R, "summary", "Point value, budget and payments 点值、预算与结算");
+    fputs("<figure class=\"cards-fig\" id=\"fig-summary\"><div class=\"cards\">\n", o);
+    if (R->dip) {
+        snprintf(c, sizeof c, "%s yuan/point", fmt_num(b, sizeof b, sumf(R, "point_value"), 6));
+        card(o, "DIP point value 点值", c);
+        snprintf(c, sizeof c, "%s yuan", yuan(b, sizeof b, sumi(R, "fund_budget_fen")));
+        card(o, "DIP fund budget 统筹基金预算", c);
+        snprintf(c, sizeof c, "%s yuan", yuan(b, sizeof b, sumi(R, "payments_fen")));
+        card(o, "DIP payments 结算总额", c);
+        card(o, "total score 总分值", fmt_num(b, sizeof b, sumf(R, "total_score"), 4));
+    }
+    if (R->drg) {
+        snprintf(c, sizeof c, "%s yuan/point", fmt_num(b, sizeof b, sumf(R, "drg_point_value"), 6));
+        card(o, "DRG point value DRG点值", c);
+        snprintf(c, sizeof c, "%s yuan", yuan(b, sizeof b, sumi(R, "drg_budget_fen")));
+        card(o, "DRG fund budget DRG基金预算", c);
+        snprintf(c, sizeof c, "%s yuan", yuan(b, sizeof b, sumi(R, "drg_payments_fen")));
+        card(o, "DRG payments DRG结算总额", c);
+        snprintf(c, sizeof c, "%s yuan/RW", fmt_num(b, sizeof b, sumf(R, "drg_rate"), 2));
+        card(o, "DRG rate 费率", c);
+    }
+    card(o, "cases 病例数", fmt_count(b, sizeof b, sumi(R, "cases")));
+    card(o, "records read 读入记录", fmt_count(b, sizeof b, sumi(R, "records_read")));
+    card(o, "rejected rows 剔除记录", fmt_count(b, sizeof b, sumi(R, "rejects")));
+    card(o, "institutions 机构数", fmt_count(b, sizeof b, sumi(R, "institutions")));
+    snprintf(c, sizeof c, "%s yuan", yuan(b, sizeof b, sumi(R, "total_cost_fen")));
+    card(o, "total cost 医疗总费用", c);
+    snprintf(c, sizeof c, "%s yuan", yuan(b, sizeof b, sumi(R, "fund_paid_fen")));
+    card(o, "fund paid 统筹基金支付", c);
+    if (sumhas(R, "fund_share")) {
+        snprintf(c, sizeof c, "%s%%", fmt_num(b, sizeof b, 100 * sumf(R, "fund_share"), 2));
+        card(o, "fund share 统筹支付比例", c);
+    }
+    fputs("</div>\n", o);
+    caption(o, "The settlement in figures. 结算概况", "/summary");
+    fputs("</figure>\n</section>\n", o);
+}
+
+static void sec_payments(rep *R)
+{
+    if (!R->has_inst) return;
+    int d = R->dip && tab_col(&R->inst, "payment_fen") >= 0, g = R->drg && tab_col(&R->inst, "drg_payment_fen") >= 0;
+    if (!d && !g) return;
+    section_open(R, "payments", "Payments by institution 机构结算金额");
+    if (d)
+        inst_chart(R->o, &R->inst, R->inst_names, "payment_fen", "payments-dip",
+                   "DIP payment per institution, yuan, largest first. DIP机构结算金额（元）", NAN, "", COLORS[0],
+                   R->inst_names ? "/institutions (payment_fen), /institution_names" : "/institutions (payment_fen)");
+    if (g)
+        inst_chart(R->o, &R->inst, R->inst_names, "drg_payment_fen", "payments-drg",
+                   "DRG payment per institution, yuan, largest first. DRG机构结算金额（元）", NAN, "", COLORS[2],
+                   R->inst_names ? "/institutions (drg_payment_fen), /institution_names" : "/institutions (drg_payment_fen)");
+    fputs("</section>\n", R->o);
+}
+
+static void sec_cost_ratio(rep *R, const hist *h)
+{
+    if (h->n == 0) return;
+    FILE *o = R->o;
+    hid_t ds = H5Dopen2(R->f, "/cases", H5P_DEFAULT);
+    double th[3] = {attr_f(ds, "outlier_low"), attr_f(ds, "outlier_high"), attr_f(ds, "outlier_special")};
+    H5Dclose(ds);
+    static const char *TH[3] = {"low 低倍率", "high 高倍率", "special review 特病单议"};
+    section_open(R, "cost-ratios", "Distribution of case cost ratios 病例费用倍率分布");
+    int64_t mx = 1;
+    for (int b = 0; b <= h->nbins; b++) if (h->bin[b] > mx) mx = h->bin[b];
+    double first, step;
+    int dec, nt = axis_ticks(0, (double)mx, 6, &first, &step, &dec);
+    double ytop = first + step * (nt - 1);
+    const int LX = 60, RX = W - 20, TOP = 16, BOT = 250, H = 290;
+    int nb = h->nbins + 1;
+    double bw = (double)(RX - LX) / nb;
+    fputs("<figure class=\"chart\" id=\"fig-cost-ratio\">\n", o);
+    fprintf(o, "<svg id=\"cost-ratio\" class=\"chart-svg\" viewBox=\"0 0 %d %d\" role=\"img\">\n", W, H);
+    for (int k = 0; k < nt; k++) {
+        double t = first + k * step, y = BOT - t / ytop * (BOT - TOP);
+        char lb[48];
+        fprintf(o, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/><text class=\"tick\" x=\"%d\" "
+                   "y=\"%.1f\" text-anchor=\"end\">%s</text>\n", LX, y, RX, y, LX - 4, y + 4, fmt_num(lb, sizeof lb, t, dec));
+    }
+    for (int b = 0; b < nb; b++) {
+        double hgt = (double)h->bin[b] / ytop * (BOT - TOP);
+        double lo = b * HIST_W;
+        int cls = 1; /* normal */
+        if (!isnan(th[0]) && lo + HIST_W <= th[0] + 1e-9) cls = 0;
+        if (!isnan(th[1]) && lo >= th[1] - 1e-9) cls = 2;
+        fprintf(o, "<rect class=\"bar hist\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\">"
+                   "<title>%.1f-%s: %lld</title></rect>\n", LX + b * bw, BOT - hgt, bw * 0.92, hgt,
+                cls == 0 ? "#63b3ed" : cls == 2 ? "#f6ad55" : "#2b6cb0", lo, b == h->nbins ? "" : "", (long long)h->bin[b]);
+    }
+    for (int v = 0; v <= h->nbins / 10; v++)
+        fprintf(o, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>", LX + v * 10 * bw, BOT + 14, v);
+    fprintf(o, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">&#8805;%d</text>\n",
+            LX + (h->nbins + 0.5) * bw, BOT + 26, h->nbins / 10);
+    fprintf(o, "<text class=\"axis\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">cost ratio = total cost / standard cost "
+               "费用倍率</text>\n", (LX + RX) / 2, H - 2);
+    for (int k = 0; k < 3; k++) {
+        if (isnan(th[k])) continue;
+        double x = LX + th[k] / HIST_W * bw;
+        fprintf(o, "<line class=\"threshold\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
+                   "<text class=\"thlabel\" x=\"%.1f\" y=\"%d\">%s %.4g</text>\n",
+                x, TOP, x, BOT, x + 3, TOP + 10 + 12 * k, TH[k], th[k]);
+    }
+    fputs("</svg>\n", o);
+    char cap[640], a[32], b2[32], c2[32], d2[32], e2[32];
+    snprintf(cap, sizeof cap, "Cases by cost ratio, bins of %.1f (%s cases; %s without a standard cost, not drawn; "
+             "%s at %d or more, in the last bar)%s. Low outliers 低倍率 %s, high 高倍率 %s (/summary). 病例费用倍率分布",
+             HIST_W, fmt_count(a, sizeof a, h->n), fmt_count(b2, sizeof b2, h->none),
+             fmt_count(c2, sizeof c2, h->bin[h->nbins]), h->nbins / 10,
+             isnan(th[0]) ? "; the outlier thresholds are not recorded in this file (casemix before outlier_low)" : "",
+             fmt_count(d2, sizeof d2, sumi(R, "low_cases")), fmt_count(e2, sizeof e2, sumi(R, "high_cases")));
+    caption(o, cap, isnan(th[0]) ? "/cases (cost_ratio)" : "/cases (cost_ratio; outlier_low, outlier_high, outlier_special)");
+    fputs("</figure>\n</section>\n", o);
+}
+
+static void sec_structure(rep *R)
+{
+    if (!R->has_inst) return;
+    const tab *in = &R->inst;
+    int cs[3] = {tab_col(in, "share_services"), tab_col(in, "share_drugs"), tab_col(in, "share_exams")};
+    int cc = tab_col(in, "total_cost_fen");
+    if (cs[0] < 0 || cs[1] < 0 || cs[2] < 0 || in->n == 0) return;
+    static const char *NM[4] = {"services 医疗服务", "drugs 药品耗材", "exams 检查检验", "other 其他"};
+    FILE *o = R->o;
+    section_open(R, "price-structure", "Price-ratio structure by institution 比价关系（费用结构）");
+    int n = (int)in->n, nb = n < MAX_BARS ? n : MAX_BARS;
+    /* region: shares weighted by total cost */
+    double reg[3] = {0, 0, 0}, wsum = 0;
+    double *cost = calloc((size_t)n, sizeof *cost);
+    if (!cost) return;
+    for (int i = 0; i < n; i++) {
+        cost[i] = cc >= 0 ? (double)tab_i(in, (hsize_t)i, cc) : 1;
+        for (int k = 0; k < 3; k++) reg[k] += tab_f(in, (hsize_t)i, cs[k]) * cost[i];
+        wsum += cost[i];
+    }
+    for (int k = 0; k < 3 && wsum > 0; k++) reg[k] /= wsum;
+    int *ord = order_desc(cost, n);
+    const int LX = 230, RX = W - 20, BH = 14, GAP = 4, TOP = 34;
+    int h = TOP + nb * (BH + GAP) + 24;
+    fputs("<figure class=\"chart\" id=\"fig-price-structure\">\n", o);
+    fprintf(o, "<svg id=\"price-structure\" class=\"chart-svg\" viewBox=\"0 0 %d %d\" role=\"img\">\n", W, h);
+    for (int k = 0; k < 4; k++)
+        fprintf(o, "<rect x=\"%d\" y=\"4\" width=\"10\" height=\"10\" fill=\"%s\"/><text class=\"legend\" x=\"%d\" "
+                   "y=\"13\">%s</text>\n", LX + k * 115, k < 3 ? COLORS[k] : "#cbd5e0", LX + k * 115 + 14, NM[k]);
+    for (int t = 0; t <= 100; t += 20)
+        fprintf(o, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d%%</text>",
+                LX + t / 100.0 * (RX - LX), TOP - 6, t);
+    fputs("\n", o);
+    for (int q = 0; ord && q < nb; q++) {
+        int i = ord[q], y = TOP + q * (BH + GAP);
+        char lab[160];
+        inst_label(in, R->inst_names, (hsize_t)i, lab, sizeof lab);
+        fprintf(o, "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"end\">", LX - 6, y + BH - 3);
+        esc_n(o, lab);
+        fputs("</text>", o);
+        double x = 0;
+        for (int k = 0; k < 4; k++) {
+            double s = k < 3 ? tab_f(in, (hsize_t)i, cs[k]) : 1 - x;
+            if (!(s > 0)) continue;
+            if (x + s > 1) s = 1 - x;
+            fprintf(o, "<rect class=\"bar seg\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\">"
+                       "<title>%s %.1f%%</title></rect>", LX + x * (RX - LX), y, s * (RX - LX), BH,
+                    k < 3 ? COLORS[k] : "#cbd5e0", NM[k], 100 * s);
+            x += s;
+        }
+        fputs("\n", o);
+    }
+    /* the region's line: its cumulative shares (services | drugs | exams) */
+    double cum = 0;
+    for (int k = 0; k < 2; k++) {
+        cum += reg[k];
+        double x = LX + cum * (RX - LX);
+        fprintf(o, "<line class=\"region-line\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", x, TOP - 2, x,
+                TOP + nb * (BH + GAP));
+    }
+    fprintf(o, "<text class=\"ref\" x=\"%d\" y=\"%d\">region 全市: services %.1f%% | drugs %.1f%% | exams %.1f%% "
+               "(dashed lines: the region's boundaries)</text>\n", LX, h - 6, 100 * reg[0], 100 * reg[1], 100 * reg[2]);
+    fputs("</svg>\n", o);
+    char cap[320];
+    snprintf(cap, sizeof cap, "Share of each institution's total cost by category (%d%s institutions, by total cost); "
+             "the region's shares weighted by total cost. 各机构费用结构与全市比价关系",
+             nb, nb < n ? " largest" : "");
+    caption(o, cap, "/institutions (share_services, share_drugs, share_exams, total_cost_fen)");
+    fputs("</figure>\n</section>\n", o);
+    free(ord);
+    free(cost);
+}
+
+static void sec_cmi(rep *R)
+{
+    if (!R->has_inst || !R->drg) return;
+    const tab *in = &R->inst;
+    int c = tab_col(in, "cmi"), cn = tab_col(in, "cases");
+    if (c < 0) return;
+    double s = 0, w = 0;
+    for (hsize_t i = 0; i < in->n; i++) {
+        double n = cn >= 0 ? tab_f(in, i, cn) : 1, v = tab_f(in, i, c);
+        if (v > 0) { s += v * n; w += n; }
+    }
+    section_open(R, "drg-cmi", "DRG: case-mix index by institution 病例组合指数（CMI）");
+    char ref[64];
+    snprintf(ref, sizeof ref, "region 全市 %.4f", w > 0 ? s / w : NAN);
+    inst_chart(R->o, in, R->inst_names, "cmi", "cmi", "CMI per institution (Σ RW / cases), highest first; "
+               "the line: the region's, weighted by cases. 各机构CMI", w > 0 ? s / w : NAN, ref, COLORS[3],
+               "/institutions (cmi, cases)");
+    fputs("</section>\n", R->o);
+}
+
+/* flags by rule and by institution (/flags, /rules, /rule_names) */
+static void sec_supervision(rep *R, const uint32_t *fl, size_t nf, const int32_t *finst)
+{
+    tab ru, fg;
+    int has_r = tab_open(R->f, "/rules", 1, &ru) == 0, has_f = tab_open(R->f, "/flags", 1, &fg) == 0;
+    if (!has_r && !has_f) return;
+    FILE *o = R->o;
+    section_open(R, "supervision", "Supervision: flags by rule and by institution 监管：规则与机构疑点");
+    /* by rule: /rules hits when there, else /flags counted */
+    int n = 0;
+    char **lab = NULL, **vt = NULL;
+    double *v = NULL;
+    const char *src = NULL;
+    if (has_r && tab_col(&ru, "hits") >= 0 && ru.n > 0) {
+        char **rn = names_read(R->f, "/rule_names", ru.n);
+        int cid = tab_col(&ru, "id"), ch = tab_col(&ru, "hits"), cev = tab_col(&ru, "evaluated");
+        if (cid < 0) cid = tab_col(&ru, "rule");
+        n = (int)ru.n;
+        lab = calloc((size_t)n, sizeof *lab); vt = calloc((size_t)n, sizeof *vt); v = calloc((size_t)n, sizeof *v);
+        for (int i = 0; lab && vt && v && i < n; i++) {
+            char id[64], b[48];
+            tab_s(&ru, (hsize_t)i, cid, id, sizeof id);
+            lab[i] = malloc(160); vt[i] = malloc(64);
+            if (!lab[i] || !vt[i]) break;
+            snprintf(lab[i], 160, "%s %.*s", id, rn ? (int)utf8_cut(rn[i], strlen(rn[i]), 40) : 0, rn ? rn[i] : "");
+            v[i] = tab_f(&ru, (hsize_t)i, ch);
+            int ev = cev < 0 || tab_f(&ru, (hsize_t)i, cev) != 0;
+            snprintf(vt[i], 64, "%s%s", fmt_count(b, sizeof b, (int64_t)v[i]), ev ? "" : " (not evaluated 未评估)");
+        }
+        names_free(rn, ru.n);
+        src = rn ? "/rules (id, hits, evaluated), /rule_names" : "/rules (id, hits)";
+    } else if (has_f && tab_col(&fg, "rule") >= 0) {
+        int cr = tab_col(&fg, "rule");
+        lab = calloc(64, sizeof *lab); vt = calloc(64, sizeof *vt); v = calloc(64, sizeof *v);
+        for (hsize_t r = 0; lab && vt && v && r < fg.n; r++) {
+            char id[64];
+            tab_s(&fg, r, cr, id, sizeof id);
+            int k = 0;
+            while (k < n && strcmp(lab[k], id)) k++;
+            if (k == n) { if (n == 64) continue; lab[n] = strdup(id); vt[n] = malloc(48); n++; }
+            v[k]++;
+        }
+        for (int k = 0; k < n; k++) fmt_count(vt[k], 48, (int64_t)v[k]);
+        src = "/flags (rule)";
+    }
+    if (n > 0 && lab && vt && v) {
+        fputs("<figure class=\"chart\" id=\"fig-flags-rule\">\n", o);
+        hbars(o, "flags-rule", n, lab, v, vt, NAN, "", COLORS[1]);
+        caption(o, "Flags per rule (cases × rules that fired). 各规则疑点数", src);
+        fputs("</figure>\n", o);
+    }
+    for (int i = 0; i < n; i++) { if (lab) free(lab[i]); if (vt) free(vt[i]); }
+    free(lab); free(vt); free(v);
+    /* by institution: /flags institution_id when there, else joined with /cases by line */
+    if (has_f && R->has_inst && R->inst.n > 0) {
+        int ni = (int)R->inst.n, cfi = tab_col(&fg, "institution_id"), cid = tab_col(&R->inst, "institution_id");
+        double *cnt = calloc((size_t)ni, sizeof *cnt);
+        int got = 0;
+        for (hsize_t r = 0; cnt && cfi >= 0 && r < fg.n; r++) {
+            char id[64], b[64];
+            tab_s(&fg, r, cfi, id, sizeof id);
+            for (int i = 0; i < ni; i++)
+                if (!strcmp(tab_s(&R->inst, (hsize_t)i, cid, b, sizeof b), id)) { cnt[i]++; got = 1; break; }
+        }
+        for (size_t k = 0; cnt && cfi < 0 && k < nf; k++)
+            if (finst[k] >= 0 && finst[k] < ni) { cnt[finst[k]]++; got = 1; }
+        (void)fl;
+        if (got) {
+            int *ord = order_desc(cnt, ni);
+            int nb = ni < MAX_BARS ? ni : MAX_BARS, m = 0;
+            char **l2 = calloc((size_t)nb, sizeof *l2), **v2 = calloc((size_t)nb, sizeof *v2);
+            double *b2 = calloc((size_t)nb, sizeof *b2);
+            for (int q = 0; ord && l2 && v2 && b2 && q < nb && cnt[ord[q]] > 0; q++, m++) {
+                l2[q] = malloc(160); v2[q] = malloc(48);
+                if (!l2[q] || !v2[q]) break;
+                inst_label(&R->inst, R->inst_names, (hsize_t)ord[q], l2[q], 160);
+                b2[q] = cnt[ord[q]];
+                fmt_count(v2[q], 48, (int64_t)cnt[ord[q]]);
+            }
+            fputs("<figure class=\"chart\" id=\"fig-flags-inst\">\n", o);
+            hbars(o, "flags-inst", m, l2, b2, v2, NAN, "", COLORS[4]);
+            caption(o, "Flags per institution, most first. 各机构疑点数",
+                    cfi >= 0 ? "/flags (institution_id)" : "/flags (line), /cases (line, institution)");
+            fputs("</figure>\n", o);
+            for (int q = 0; q < nb; q++) { if (l2) free(l2[q]); if (v2) free(v2[q]); }
+            free(l2); free(v2); free(b2); free(ord);
+        }
+        free(cnt);
+    }
+    if (has_r) {
+        fputs("<figure class=\"table\" id=\"tab-rules\">\n", o);
+        generic_table(o, &ru, 100, "rules");
+        caption(o, "The rules in force. 规则", "/rules");
+        fputs("</figure>\n", o);
+    }
+    fputs("</section>\n", o);
+    if (has_r) tab_free(&ru);
+    if (has_f) tab_free(&fg);
+}
+
+/* indicators with peer percentiles (/indicators), rating (/institutions rating, rating_score) */
+static void sec_indicators(rep *R)
+{
+    tab t;
+    int has_t = tab_open(R->f, "/indicators", 1, &t) == 0;
+    int cr = R->has_inst ? tab_col(&R->inst, "rating") : -1;
+    if (!has_t && cr < 0) return;
+    FILE *o = R->o;
+    section_open(R, "indicators", "Indicators, peer percentiles and rating 指标、同级百分位与评级");
+    if (cr >= 0) {
+        const tab *in = &R->inst;
+        int cs = tab_col(in, "rating_score");
+        /* institutions per rating level, in the enum's order */
+        char lv[8][64];
+        int nl = 0;
+        if (in->cls[cr] == H5T_ENUM) {
+            int k = H5Tget_nmembers(in->mt[cr]);
+            for (int i = 0; i < k && nl < 8; i++) {
+                char *nm = H5Tget_member_name(in->mt[cr], (unsigned)i);
+                snprintf(lv[nl++], sizeof lv[0], "%s", nm ? nm : "?");
+                H5free_memory(nm);
+            }
+        }
+        double cnt[8] = {0};
+        for (hsize_t i = 0; i < in->n; i++) {
+            char b[64];
+            tab_s(in, i, cr, b, sizeof b);
+            int k = 0;
+            while (k < nl && strcmp(lv[k], b)) k++;
+            if (k == nl && nl < 8) snprintf(lv[nl++], sizeof lv[0], "%s", b);
+            if (k < 8) cnt[k]++;
+        }
+        char *l2[8], *v2[8], lb[8][96], vb[8][32];
+        for (int k = 0; k < nl; k++) {
+            const char *zh = rating_zh(lv[k]);
+            snprintf(lb[k], sizeof lb[k], "%s%s%s", lv[k], zh && strcmp(zh, lv[k]) ? " " : "",
+                     zh && strcmp(zh, lv[k]) ? zh : "");
+            fmt_count(vb[k], sizeof vb[k], (int64_t)cnt[k]);
+            l2[k] = lb[k];
+            v2[k] = vb[k];
+        }
+        fputs("<figure class=\"chart\" id=\"fig-rating\">\n", o);
+        hbars(o, "rating", nl, l2, cnt, v2, NAN, "", COLORS[2]);
+        caption(o, "Institutions per rating level (优秀 / 良好 / 合格 / 不达标). 机构评级分布", "/institutions (rating)");
+        fputs("</figure>\n", o);
+        if (cs >= 0)
+            inst_chart(o, in, R->inst_names, "rating_score", "rating-score",
+                       "Rating score per institution, highest first. 机构评级得分", NAN, "", COLORS[2],
+                       "/institutions (rating_score)");
+    }
+    if (has_t && t.n > 0) {
+        int ci = tab_col(&t, "institution_id"), cind = tab_col(&t, "indicator"), cv = tab_col(&t, "value"),
+            creg = tab_col(&t, "region_value"), cp = tab_col(&t, "peer_percentile"), co = tab_col(&t, "outlier");
+        /* pivot: institutions (rows) × indicators (columns), in order of first appearance */
+        char (*ind)[48] = calloc(32, sizeof *ind), (*ins)[48] = calloc(1024, sizeof *ins);
+        int nind = 0, nins = 0;
+        for (hsize_t r = 0; ind && ins && r < t.n; r++) {
+            char a[48], b[48];
+            tab_s(&t, r, cind, a, sizeof a);
+            tab_s(&t, r, ci, b, sizeof b);
+            int k = 0;
+            while (k < nind && strcmp(ind[k], a)) k++;
+            if (k == nind && nind < 32) snprintf(ind[nind++], 48, "%s", a);
+            k = 0;
+            while (k < nins && strcmp(ins[k], b)) k++;
+            if (k == nins && nins < 1024) snprintf(ins[nins++], 48, "%s", b);
+        }
+        hsize_t *cell = ind && ins ? malloc((size_t)nind * (size_t)nins * sizeof *cell) : NULL;
+        if (cell) {
+            for (int k = 0; k < nind * nins; k++) cell[k] = (hsize_t)-1;
+            for (hsize_t r = 0; r < t.n; r++) {
+                char a[48], b[48];
+                tab_s(&t, r, cind, a, sizeof a);
+                tab_s(&t, r, ci, b, sizeof b);
+                int x = 0, y = 0;
+                while (x < nind && strcmp(ind[x], a)) x++;
+                while (y < nins && strcmp(ins[y], b)) y++;
+                if (x < nind && y < nins) cell[(size_t)y * (size_t)nind + (size_t)x] = r;
+            }
+            fputs("<figure class=\"table\" id=\"tab-indicators\">\n<table class=\"indicators\"><tr><th>institution 机构</th>", o);
+            for (int x = 0; x < nind; x++) { fputs("<th>", o); esc_n(o, ind[x]); fputs("</th>", o); }
+            fputs("</tr>\n", o);
+            if (creg >= 0) { /* the region's row */
+                fputs("<tr class=\"region\"><td>region 全市</td>", o);
+                for (int x = 0; x < nind; x++) {
+                    char b[48] = "";
+                    for (int y = 0; y < nins; y++) {
+                        hsize_t r = cell[(size_t)y * (size_t)nind + (size_t)x];
+                        if (r != (hsize_t)-1) { fmt_num(b, sizeof b, tab_f(&t, r, creg), 3); break; }
+                    }
+                    fprintf(o, "<td class=\"n\">%s</td>", b);
+                }
+                fputs("</tr>\n", o);
+            }
+            for (int y = 0; y < nins; y++) {
+                fputs("<tr><td>", o);
+                esc_n(o, ins[y]);
+                fputs("</td>", o);
+                for (int x = 0; x < nind; x++) {
+                    hsize_t r = cell[(size_t)y * (size_t)nind + (size_t)x];
+                    if (r == (hsize_t)-1) { fputs("<td></td>", o); continue; }
+                    char b[48], oc[32] = "", p[48] = "";
+                    tab_s(&t, r, co, oc, sizeof oc);
+                    double pc = tab_f(&t, r, cp);
+                    if (!isnan(pc)) snprintf(p, sizeof p, " <small>p%.0f</small>", pc);
+                    const char *cls = !strcmp(oc, "high") ? "out-high" : !strcmp(oc, "low") ? "out-low" : "";
+                    fprintf(o, "<td class=\"n %s\">%s%s%s</td>", cls, fmt_num(b, sizeof b, tab_f(&t, r, cv), 3), p,
+                            cls[0] ? (cls[4] == 'h' ? " &#9650;" : " &#9660;") : "");
+                }
+                fputs("</tr>\n", o);
+            }
+            fputs("</table>\n", o);
+            caption(o, "Each indicator's value, its percentile among same-level institutions (p), and the outlier "
+                       "marks: ▲ high (≥ 80th), ▼ low (≤ 20th). 指标值、同级百分位与异常标记",
+                    "/indicators (institution_id, indicator, value, region_value, peer_percentile, outlier)");
+            fputs("</figure>\n", o);
+        }
+        free(cell); free(ind); free(ins);
+    }
+    fputs("</section>\n", o);
+    if (has_t) tab_free(&t);
+}
+
+/* /scenarios/NAME/{summary,institutions}: each against the baseline */
+typedef struct { char name[32][64]; int n; } namelist;
+static herr_t add_name(hid_t g, const char *name, const H5L_info_t *info, void *op)
+{
+    (void)g; (void)info;
+    namelist *l = op;
+    if (l->n < 32) snprintf(l->name[l->n++], sizeof l->name[0], "%s", name);
     return 0;
 }
 
-void rj_reason_key(const char *s, int numbers, char *out, size_t n)
+static void sec_scenarios(rep *R)
 {
-    size_t o = 0;
-    if (n == 0) return;
-    for (size_t i = 0; s[i];) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\'' && (i == 0 || !word_char((unsigned char)s[i - 1]))) {
-            /* a quoted value: up to the next ' that does not go on into a
-             * word (a value may hold an apostrophe) */
-            size_t j = i + 1;
-            while (s[j] && !(s[j] == '\'' && !word_char((unsigned char)s[j + 1]))) j++;
-            if (s[j]) {
-                if (put(out, n, &o, "'" ELLIPSIS "'", 5)) break;
-                i = j + 1;
-                continue;
-            }
-        }
-        if (numbers && isdigit(c) &&
-            (i == 0 || (!word_char((unsigned char)s[i - 1]) && s[i - 1] != '.' &&
-                        !(s[i - 1] == '-' && i >= 2 && word_char((unsigned char)s[i - 2]))))) {
-            /* a stand-alone number (digits with inner . or ,), not a part
-             * of a word such as ICD-10, GB18030 or x001 */
-            size_t j = i;
-            while (isdigit((unsigned char)s[j]) ||
-                   ((s[j] == '.' || s[j] == ',') && isdigit((unsigned char)s[j + 1])))
-                j++;
-            if (!word_char((unsigned char)s[j])) {
-                if (o > 0 && (out[o - 1] == '+' || out[o - 1] == '-') && (o == 1 || out[o - 2] == ' '))
-                    o--; /* its sign */
-                if (put(out, n, &o, ELLIPSIS, 3)) break;
-                i = j;
-                continue;
-            }
-        }
-        if (put(out, n, &o, s + i, 1)) break;
-        i++;
+    if (!exists(R->f, "/scenarios")) return;
+    hid_t g = H5Gopen2(R->f, "/scenarios", H5P_DEFAULT);
+    namelist L = {.n = 0};
+    if (g >= 0) {
+        hsize_t idx = 0;
+        H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, add_name, &L);
+        H5Gclose(g);
     }
-    o = utf8_cut(out, o, o); /* a character cut when full */
-    out[o] = '\0';
-}
-
-typedef struct {
-    rj_reason_count r;
-    char key[160];   /* rj_reason_key(reason, 1) */
-    int varies;      /* members differ in their numbers: show key */
-    uint64_t hash;
-} group;
-
-static uint64_t fnv(const char *a, const char *b)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *a; a++) h = (h ^ (unsigned char)*a) * 1099511628211ULL;
-    h = (h ^ 0x1F) * 1099511628211ULL;
-    for (; *b; b++) h = (h ^ (unsigned char)*b) * 1099511628211ULL;
-    return h;
-}
-
-static int cmp_count(const void *a, const void *b)
-{
-    const rj_reason_count *x = a, *y = b;
-    if (x->n != y->n) return x->n > y->n ? -1 : 1;
-    return x->first_line < y->first_line ? -1 : x->first_line > y->first_line;
-}
-
-cm_status rj_top_reasons(const pl_rejects *rej, rj_reason_count **out, size_t *nout)
-{
-    group *g = NULL;
-    size_t ng = 0, capg = 0, tcap = 64;
-    int32_t *tab = malloc(tcap * sizeof *tab);
-    *out = NULL;
-    *nout = 0;
-    if (!tab) return CM_ERR_NOMEM;
-    for (size_t k = 0; k < tcap; k++) tab[k] = -1;
-    for (size_t i = 0; i < rej->n; i++) {
-        const cm_reject *e = &rej->e[i];
-        char key[160], text[160];
-        rj_reason_key(e->reason, 1, key, sizeof key);
-        uint64_t h = fnv(e->field, key);
-        size_t m = tcap - 1, p = (size_t)h & m;
-        while (tab[p] >= 0 && !(g[tab[p]].hash == h && strcmp(g[tab[p]].key, key) == 0 &&
-                                strcmp(g[tab[p]].r.field, e->field) == 0))
-            p = (p + 1) & m;
-        rj_reason_key(e->reason, 0, text, sizeof text);
-        if (tab[p] >= 0) {
-            group *x = &g[tab[p]];
-            x->r.n++;
-            if (!x->varies && strcmp(x->r.text, text) != 0) x->varies = 1;
-            continue; /* rejects are by line: first_line stays the first */
-        }
-        if (ng == capg) {
-            size_t nc = capg ? capg * 2 : 16;
-            group *ngp = realloc(g, nc * sizeof *ngp);
-            if (!ngp) { free(g); free(tab); return CM_ERR_NOMEM; }
-            g = ngp;
-            capg = nc;
-        }
-        group *x = &g[ng];
-        memset(x, 0, sizeof *x);
-        memcpy(x->r.field, e->field, sizeof x->r.field);
-        x->r.field[sizeof x->r.field - 1] = '\0';
-        memcpy(x->r.text, text, sizeof text);
-        memcpy(x->key, key, sizeof key);
-        x->hash = h;
-        x->r.n = 1;
-        x->r.first_line = e->line;
-        tab[p] = (int32_t)ng++;
-        if (ng * 2 > tcap) { /* grow and rehash */
-            size_t nt = tcap * 2;
-            int32_t *t2 = malloc(nt * sizeof *t2);
-            if (!t2) { free(g); free(tab); return CM_ERR_NOMEM; }
-            for (size_t k = 0; k < nt; k++) t2[k] = -1;
-            for (size_t q = 0; q < ng; q++) {
-                size_t pp = (size_t)g[q].hash & (nt - 1);
-                while (t2[pp] >= 0) pp = (pp + 1) & (nt - 1);
-                t2[pp] = (int32_t)q;
+    if (L.n == 0) return;
+    FILE *o = R->o;
+    section_open(R, "scenarios", "Scenarios against the baseline 政策情景与基线对比");
+    for (int s = 0; s < L.n; s++) {
+        char path[160], src[200];
+        tab t;
+        fprintf(o, "<h3 class=\"scenario\">");
+        esc_n(o, L.name[s]);
+        fputs("</h3>\n", o);
+        snprintf(path, sizeof path, "/scenarios/%s/summary", L.name[s]);
+        if (tab_open(R->f, path, 1, &t) == 0) {
+            fputs("<figure class=\"table\" id=\"tab-scenario-", o);
+            esc_n(o, L.name[s]);
+            fputs("\"><table class=\"scenario\"><tr><th>member</th><th>baseline 基线</th><th>scenario 情景</th>"
+                  "<th>difference 差额</th></tr>\n", o);
+            for (int c = 0; c < t.nm; c++) {
+                if (strncmp(t.name[c], "base_", 5)) continue;
+                const char *m = t.name[c] + 5;
+                char dn[80];
+                snprintf(dn, sizeof dn, "diff_%s", m);
+                int cm = tab_col(&t, m), cd = tab_col(&t, dn);
+                size_t L2 = strlen(m);
+                int money = L2 > 4 && !strcmp(m + L2 - 4, "_fen");
+                char a[48], b[48], d[48];
+                if (money) {
+                    yuan(a, sizeof a, tab_i(&t, 0, c));
+                    yuan(b, sizeof b, tab_i(&t, 0, cm));
+                    yuan(d, sizeof d, cd >= 0 ? tab_i(&t, 0, cd) : tab_i(&t, 0, cm) - tab_i(&t, 0, c));
+                } else {
+                    double x = tab_f(&t, 0, c), y = tab_f(&t, 0, cm);
+                    fmt_num(a, sizeof a, x, 4);
+                    fmt_num(b, sizeof b, y, 4);
+                    fmt_num(d, sizeof d, cd >= 0 ? tab_f(&t, 0, cd) : y - x, 4);
+                }
+                fputs("<tr><td>", o);
+                esc_n(o, m);
+                fprintf(o, "%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
+                        money ? " (yuan)" : "", a, b, d);
             }
-            free(tab);
-            tab = t2;
-            tcap = nt;
+            fputs("</table>\n", o);
+            snprintf(src, sizeof src, "%s (base_<m>, <m>, diff_<m>)", path);
+            caption(o, "The scenario's totals beside the baseline's. 情景汇总与基线", src);
+            fputs("</figure>\n", o);
+            tab_free(&t);
+        }
+        snprintf(path, sizeof path, "/scenarios/%s/institutions", L.name[s]);
+        if (tab_open(R->f, path, 1, &t) == 0) {
+            const char *mem = tab_col(&t, "diff_payment_fen") >= 0 ? "diff_payment_fen" : NULL;
+            for (int c = 0; !mem && c < t.nm; c++)
+                if (!strncmp(t.name[c], "diff_", 5) && strstr(t.name[c], "_fen")) mem = t.name[c];
+            if (mem) {
+                char id[96];
+                snprintf(id, sizeof id, "scenario-%s", L.name[s]);
+                for (char *p = id; *p; p++) if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_')) *p = '_';
+                char **nm = R->has_inst && R->inst.n == t.n ? R->inst_names : NULL;
+                snprintf(src, sizeof src, "%s (%s)", path, mem);
+                inst_chart(o, &t, nm, mem, id, "Change in payment per institution against the baseline, yuan "
+                           "(largest increase first). 各机构结算金额变化（元）", NAN, "", COLORS[5], src);
+            }
+            tab_free(&t);
         }
     }
-    free(tab);
-    rj_reason_count *r = malloc((ng ? ng : 1) * sizeof *r);
-    if (!r) { free(g); return CM_ERR_NOMEM; }
-    for (size_t q = 0; q < ng; q++) {
-        r[q] = g[q].r;
-        if (g[q].varies) memcpy(r[q].text, g[q].key, sizeof r[q].text);
+    fputs("</section>\n", o);
+}
+
+/* a ledger: /months (point-value estimate, forecast, band), /clearing */
+static int find_like(const tab *t, const char *must, const char *must2, const char *not1, const char *not2)
+{
+    for (int c = 0; c < t->nm; c++) {
+        const char *n = t->name[c];
+        if (t->cls[c] != H5T_FLOAT && t->cls[c] != H5T_INTEGER) continue;
+        if (must && !strstr(n, must)) continue;
+        if (must2 && !strstr(n, must2)) continue;
+        if (not1 && strstr(n, not1)) continue;
+        if (not2 && strstr(n, not2)) continue;
+        return c;
     }
+    return -1;
+}
+
+static void sec_ledger(rep *R)
+{
+    tab m, cl;
+    int hm = tab_open(R->f, "/months", 1, &m) == 0, hc = tab_open(R->f, "/clearing", 1, &cl) == 0;
+    if (!hm && !hc) return;
+    FILE *o = R->o;
+    section_open(R, "ledger", "The settlement year: monthly point value and forecast 年度清算：月度点值与预测");
+    if (hm && m.n > 0) {
+        int cmo = tab_col(&m, "month");
+        int ce = find_like(&m, "estimate", NULL, "low", "high");
+        if (ce < 0) ce = find_like(&m, "point_value", NULL, "forecast", "band");
+        int cf = find_like(&m, "forecast", NULL, "low", "high");
+        int cl_ = find_like(&m, "low", "band", NULL, NULL), ch = find_like(&m, "high", "band", NULL, NULL);
+        if (cl_ < 0) cl_ = find_like(&m, "low", "forecast", NULL, NULL);
+        if (ch < 0) ch = find_like(&m, "high", "forecast", NULL, NULL);
+        int series[4] = {ce, cf, cl_, ch};
+        double lo = INFINITY, hi = -INFINITY;
+        for (hsize_t r = 0; r < m.n; r++)
+            for (int k = 0; k < 4; k++) {
+                double v = tab_f(&m, r, series[k]);
+                if (isfinite(v) && v > 0) { if (v < lo) lo = v; if (v > hi) hi = v; }
+            }
+        if (isfinite(lo)) {
+            double first, step;
+            int dec, nt = axis_ticks(lo, hi, 6, &first, &step, &dec);
+            double y0 = first, y1 = first + step * (nt - 1);
+            const int LX = 70, RX = W - 20, TOP = 24, BOT = 240, H = 270;
+            int n = (int)m.n;
+            double dx = n > 1 ? (double)(RX - LX) / (n - 1) : 0;
+#define PX(i) (LX + (n > 1 ? (i) * dx : (RX - LX) / 2.0))
+#define PY(v) (BOT - ((v) - y0) / (y1 - y0) * (BOT - TOP))
+            fputs("<figure class=\"chart\" id=\"fig-months\">\n", o);
+            fprintf(o, "<svg id=\"months\" class=\"chart-svg\" viewBox=\"0 0 %d %d\" role=\"img\">\n", W, H);
+            for (int k = 0; k < nt; k++) {
+                double t = first + k * step;
+                char lb[48];
+                fprintf(o, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/><text class=\"tick\" "
+                           "x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", LX, PY(t), RX, PY(t), LX - 4,
+                        PY(t) + 4, fmt_num(lb, sizeof lb, t, dec + 1));
+            }
+            if (cl_ >= 0 && ch >= 0) { /* the band */
+                fputs("<polygon class=\"band\" points=\"", o);
+                for (int i = 0; i < n; i++) {
+                    double v = tab_f(&m, (hsize_t)i, ch);
+                    if (isfinite(v) && v > 0) fprintf(o, "%.1f,%.1f ", PX(i), PY(v));
+                }
+                for (int i = n - 1; i >= 0; i--) {
+                    double v = tab_f(&m, (hsize_t)i, cl_);
+                    if (isfinite(v) && v > 0) fprintf(o, "%.1f,%.1f ", PX(i), PY(v));
+                }
+                fputs("\"/>\n", o);
+            }
+            static const char *SC[2] = {"estimate", "forecast"};
+            for (int k = 0; k < 2; k++) {
+                if (series[k] < 0) continue;
+                fprintf(o, "<polyline class=\"line %s\" fill=\"none\" stroke=\"%s\" points=\"", SC[k], COLORS[k]);
+                for (int i = 0; i < n; i++) {
+                    double v = tab_f(&m, (hsize_t)i, series[k]);
+                    if (isfinite(v) && v > 0) fprintf(o, "%.1f,%.1f ", PX(i), PY(v));
+                }
+                fputs("\"/>\n", o);
+                for (int i = 0; i < n; i++) {
+                    double v = tab_f(&m, (hsize_t)i, series[k]);
+                    if (isfinite(v) && v > 0)
+                        fprintf(o, "<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", PX(i), PY(v), COLORS[k]);
+                }
+                fputs("\n", o);
+            }
+            for (int i = 0; i < n; i++) {
+                char b[48];
+                tab_s(&m, (hsize_t)i, cmo, b, sizeof b);
+                if (!b[0]) snprintf(b, sizeof b, "%d", i + 1);
+                fprintf(o, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", PX(i), BOT + 14);
+                esc_n(o, b);
+                fputs("</text>", o);
+            }
+            fprintf(o, "\n<text class=\"legend\" x=\"%d\" y=\"14\"><tspan fill=\"%s\">&#9632; %s 月度估算点值</tspan> "
+                       "<tspan fill=\"%s\">&#9632; %s 年终点值预测</tspan> <tspan fill=\"#90cdf4\">&#9632; band 预测区间</tspan></text>\n",
+                    LX, COLORS[0], ce >= 0 ? m.name[ce] : "-", COLORS[1], cf >= 0 ? m.name[cf] : "-");
+#undef PX
+#undef PY
+            fputs("</svg>\n", o);
+            char src[320];
+            snprintf(src, sizeof src, "/months (%s%s%s%s%s%s%s%s)", cmo >= 0 ? "month, " : "", ce >= 0 ? m.name[ce] : "",
+                     cf >= 0 ? ", " : "", cf >= 0 ? m.name[cf] : "", cl_ >= 0 ? ", " : "", cl_ >= 0 ? m.name[cl_] : "",
+                     ch >= 0 ? ", " : "", ch >= 0 ? m.name[ch] : "");
+            caption(o, "The month's estimated point value and the forecast of the year's final point value with "
+                       "its band. 月度估算点值与年终点值预测", src);
+            fputs("</figure>\n", o);
+        }
+        fputs("<figure class=\"table\" id=\"tab-months\">\n", o);
+        generic_table(o, &m, 24, "months");
+        caption(o, "One row per month. 月度台账", "/months");
+        fputs("</figure>\n", o);
+    }
+    if (hc) {
+        fputs("<figure class=\"table\" id=\"tab-clearing\">\n", o);
+        generic_table(o, &cl, 200, "clearing");
+        caption(o, "The annual clearing, per institution (money in yuan). 年度清算", "/clearing");
+        fputs("</figure>\n", o);
+    }
+    fputs("</section>\n", o);
+    if (hm) tab_free(&m);
+    if (hc) tab_free(&cl);
+}
+
+/* rejects and data quality: reasons grouped (values left out), no case ids */
+static void reason_table(FILE *o, const tab *t, const char *id, const char *title, const char *src)
+{
+    int cf = tab_col(t, "field"), cr = tab_col(t, "reason"), cl = tab_col(t, "line");
+    if (cr < 0) return;
+    typedef struct { char field[24], key[160]; int64_t n; double first; } grp;
+    grp *g = NULL;
+    size_t ng = 0;
+    for (hsize_t r = 0; r < t->n; r++) {
+        char f[64], rs[512], key[160];
+        tab_s(t, r, cf, f, sizeof f);
+        tab_s(t, r, cr, rs, sizeof rs);
+        rj_reason_key(rs, 1, key, sizeof key);
+        size_t k = 0;
+        while (k < ng && !(strcmp(g[k].field, f) == 0 && strcmp(g[k].key, key) == 0)) k++;
+        if (k == ng) {
+            if (ng == 200) continue; /* the rest are in the export */
+            grp *ng2 = realloc(g, (ng + 1) * sizeof *g);
+            if (!ng2) break;
+            g = ng2;
+            snprintf(g[ng].field, sizeof g[ng].field, "%s", f);
+            snprintf(g[ng].key, sizeof g[ng].key, "%s", key);
+            g[ng].n = 0;
+            g[ng].first = tab_f(t, r, cl);
+            ng++;
+        }
+        g[k].n++;
+    }
+    fprintf(o, "<figure class=\"table\" id=\"%s\">\n<table class=\"reasons\"><tr><th>field 字段</th><th>reason 原因"
+               "</th><th>rows 行数</th><th>first line 首行</th></tr>\n", id);
+    for (size_t k = 0; k < ng; k++) {
+        char b[32];
+        fputs("<tr><td>", o);
+        esc_n(o, g[k].field);
+        fputs("</td><td>", o);
+        esc_n(o, g[k].key);
+        fprintf(o, "</td><td class=\"n\">%s</td><td class=\"n\">%.0f</td></tr>\n", fmt_count(b, sizeof b, g[k].n),
+                g[k].first);
+    }
+    if (ng == 0) fputs("<tr><td colspan=\"4\">none 无</td></tr>\n", o);
+    fputs("</table>\n", o);
+    caption(o, title, src);
+    fputs("</figure>\n", o);
     free(g);
-    if (ng > 1) qsort(r, ng, sizeof *r, cmp_count);
-    *out = r;
-    *nout = ng;
+}
+
+static void sec_rejects(rep *R)
+{
+    tab rj, q;
+    int hr = tab_open(R->f, "/rejects", 1, &rj) == 0, hq = tab_open(R->f, "/quality", 1, &q) == 0;
+    if (!hr && !hq) return;
+    FILE *o = R->o;
+    section_open(R, "rejects", "Rejected rows and data quality 剔除记录与数据质量");
+    if (R->has_sum) {
+        char a[32], b[32], c[32], d[48];
+        fprintf(o, "<p class=\"counts\">records read 读入记录 %s = cases 病例 %s + rejected rows 剔除记录 %s; "
+                   "their claimed total cost 剔除病例医疗总费用 %s yuan; data-quality notes on kept cases 数据质量提示 %s "
+                   "<span class=\"src\">(source: /summary)</span></p>\n",
+                fmt_count(a, sizeof a, sumi(R, "records_read")), fmt_count(b, sizeof b, sumi(R, "cases")),
+                fmt_count(c, sizeof c, sumi(R, "rejects")), yuan(d, sizeof d, sumi(R, "rejects_total_cost_fen")),
+                fmt_count(a, sizeof a, sumi(R, "quality_notes")));
+    }
+    if (hr)
+        reason_table(o, &rj, "tab-rejects", "Rejected rows by field and reason (values left out; every row is in "
+                     "/rejects and OUT.rejects.csv). 剔除原因", "/rejects (field, reason, line)");
+    if (hq)
+        reason_table(o, &q, "tab-quality", "Data-quality notes on kept cases by field and reason. 数据质量提示",
+                     "/quality (field, reason, line)");
+    fputs("</section>\n", o);
+    if (hr) tab_free(&rj);
+    if (hq) tab_free(&q);
+}
+
+static const char CSS[] =
+    "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\",\"PingFang SC\",sans-serif;"
+    "margin:24px auto;max-width:980px;padding:0 16px;color:#1a202c;font-size:14px;line-height:1.4}\n"
+    "h1{font-size:22px;margin-bottom:4px}h2{font-size:18px;border-bottom:2px solid #2b6cb0;padding-bottom:3px;margin-top:28px}"
+    "h3{font-size:15px}\n"
+    ".meta{color:#4a5568;font-size:12px}.cards{display:flex;flex-wrap:wrap;gap:8px}\n"
+    ".card{border:1px solid #cbd5e0;border-radius:6px;padding:6px 10px;min-width:150px}"
+    ".card .k{font-size:11px;color:#4a5568}.card .v{font-size:16px;font-weight:bold}\n"
+    "figure{margin:10px 0 18px 0}figcaption{font-size:11.5px;color:#4a5568;margin-top:4px}.src{font-style:italic}\n"
+    "svg.chart-svg{width:100%;height:auto;display:block}svg text{font-family:inherit;font-size:11px;fill:#1a202c}\n"
+    "svg .tick{fill:#4a5568;font-size:10px}svg .grid{stroke:#e2e8f0;stroke-width:1}svg .val{font-size:10px}\n"
+    "svg .threshold{stroke:#c53030;stroke-width:1.5;stroke-dasharray:5 3}svg .thlabel{fill:#c53030;font-size:10px}\n"
+    "svg .region-line{stroke:#1a202c;stroke-width:1.5;stroke-dasharray:4 3}svg .ref{font-size:10px}\n"
+    "svg .band{fill:#bee3f8;stroke:none;opacity:.8}svg .line{stroke-width:2}\n"
+    "table{border-collapse:collapse;font-size:11.5px;margin:4px 0}td,th{border:1px solid #cbd5e0;padding:2px 6px;"
+    "vertical-align:top}th{background:#edf2f7}td.n{text-align:right;white-space:nowrap}\n"
+    "td.out-high{background:#fed7d7}td.out-low{background:#bee3f8}tr.region td{font-weight:bold;background:#f7fafc}\n"
+    ".note{font-size:11px;color:#4a5568}footer{margin-top:30px;font-size:11px;color:#4a5568;border-top:1px solid #cbd5e0}\n"
+    "@page{size:A4;margin:14mm}\n"
+    "@media print{body{margin:0;max-width:none;padding:0;font-size:11px}"
+    "section{break-before:page;page-break-before:always}section#summary{break-before:auto;page-break-before:auto}"
+    "figure,table,tr{break-inside:avoid;page-break-inside:avoid}h2{break-after:avoid;page-break-after:avoid}}\n";
+
+/* ------------------------------------------------------------------ */
+/* The command                                                          */
+/* ------------------------------------------------------------------ */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The report of the open file f into o. */
+static cm_status write_report(hid_t f, const char *input, const char *kind, FILE *o)
+{
+    rep R;
+    memset(&R, 0, sizeof R);
+    R.f = f;
+    R.o = o;
+    R.file = input;
+    R.has_sum = tab_open(f, "/summary", 1, &R.sum) == 0 && R.sum.n == 1;
+    if (!R.has_sum) tab_free(&R.sum);
+    R.has_inst = tab_open(f, "/institutions", 1, &R.inst) == 0;
+    if (R.has_inst) R.inst_names = names_read(f, "/institution_names", R.inst.n);
+    char scheme[32], region[64], period[64], prog[64], end[64];
+    hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
+    attr_s(root, "scheme", scheme, sizeof scheme);
+    attr_s(root, "region", region, sizeof region);
+    attr_s(root, "period", period, sizeof period);
+    attr_s(root, "program", prog, sizeof prog);
+    attr_s(root, "end_time", end, sizeof end);
+    H5Gclose(root);
+    R.dip = !strcmp(scheme, "dip") || !strcmp(scheme, "both") || (!scheme[0] && sumhas(&R, "point_value"));
+    R.drg = !strcmp(scheme, "drg") || !strcmp(scheme, "both") || (!scheme[0] && sumhas(&R, "drg_point_value"));
+
+    /* flags' lines (sorted) for the join with /cases */
+    uint32_t *fl = NULL;
+    int32_t *finst = NULL;
+    size_t nf = 0;
+    {
+        tab fg;
+        if (tab_open(f, "/flags", 1, &fg) == 0) {
+            int cl = tab_col(&fg, "line");
+            if (cl >= 0 && tab_col(&fg, "institution_id") < 0 && fg.n > 0) {
+                fl = malloc(fg.n * sizeof *fl);
+                finst = malloc(fg.n * sizeof *finst);
+                if (fl && finst) {
+                    for (hsize_t r = 0; r < fg.n; r++) { fl[r] = (uint32_t)tab_f(&fg, r, cl); finst[r] = -1; }
+                    nf = fg.n;
+                    qsort(fl, nf, sizeof *fl, cmp_u32);
+                }
+            }
+            tab_free(&fg);
+        }
+    }
+    hist h = {0};
+    {
+        hid_t ds = exists(f, "/cases") ? H5Dopen2(f, "/cases", H5P_DEFAULT) : -1;
+        double sp = ds >= 0 ? attr_f(ds, "outlier_special") : NAN;
+        if (ds >= 0) H5Dclose(ds);
+        int top = isfinite(sp) && sp > 0 ? (int)ceil(sp) + 1 : 6; /* the axis goes past the last threshold */
+        if (top > 20) top = 20;
+        h.nbins = (int)lround(top / HIST_W);
+        h.bin = calloc((size_t)h.nbins + 1, sizeof *h.bin);
+        if (!h.bin) return CM_ERR_NOMEM;
+        if (exists(f, "/cases")) cases_pass(f, &h, fl, nf, finst, R.has_inst ? &R.inst : NULL);
+    }
+
+    fputs(REPORT_MARK, o);
+    fputs("<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>", o);
+    char title[256];
+    snprintf(title, sizeof title, "casemix report %s %s 结算报告", region, period);
+    esc_n(o, title);
+    fprintf(o, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header id=\"overview\">\n<h1>", CSS);
+    esc_n(o, !strcmp(kind, "ledger") ? "Settlement year report 年度结算报告" : "Settlement report 医保结算报告");
+    fputs("</h1>\n<p class=\"meta\">", o);
+    const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
+    char line[512];
+    snprintf(line, sizeof line, "region 统筹区 %s · period 结算期 %s · scheme 付费方式 %s · file %s (casemix_kind "
+             "\"%s\") · %s%s%s", region[0] ? region : "-", period[0] ? period : "-", scheme[0] ? scheme : "-", base,
+             kind, prog, end[0] ? ", written " : "", end);
+    esc_n(o, line);
+    fputs("</p>\n</header>\n", o);
+
+    sec_summary(&R);
+    sec_payments(&R);
+    sec_cost_ratio(&R, &h);
+    sec_structure(&R);
+    sec_cmi(&R);
+    sec_supervision(&R, fl, nf, finst);
+    sec_indicators(&R);
+    sec_scenarios(&R);
+    sec_ledger(&R);
+    sec_rejects(&R);
+
+    fputs("<footer><p>Written by casemix report from ", o);
+    esc_n(o, base);
+    fputs(". Money in yuan (元) from integer fen; every figure names the dataset of the file it came from. "
+          "No patient id (人员编号) and no case id is in this report. Formulas: docs/METHODS.md. "
+          "Tables for Excel: casemix export FILE --xlsx FILE.xlsx.</p></footer>\n</body>\n</html>\n", o);
+    free(h.bin);
+    free(fl);
+    free(finst);
+    names_free(R.inst_names, R.inst.n);
+    if (R.has_sum) tab_free(&R.sum);
+    if (R.has_inst) tab_free(&R.inst);
     return CM_OK;
 }
 
-cm_status rj_write_csv(const pl_rejects *rej, const char *path, char *err, size_t errlen)
+cm_status cmd_report(const char *input, const char *out, int quiet)
 {
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot create the rejects file (%s); check that the directory is "
-                              "writable, or pass --out", path, strerror(errno));
+    if (!input) {
+        fprintf(stderr, "casemix report: usage: casemix report OUT.h5 [--out report.html]; see casemix report --help\n");
+        return CM_ERR_USAGE;
+    }
+    char def[CM_PATH_MAX];
+    if (!out) { /* OUT.h5 -> OUT.html beside it */
+        size_t L = strlen(input);
+        if (L > 3 && !strcmp(input + L - 3, ".h5")) snprintf(def, sizeof def, "%.*s.html", (int)(L - 3), input);
+        else snprintf(def, sizeof def, "%s.html", input);
+        out = def;
+    }
+    char err[1024];
+    if (cm_side_check_target(out, REPORT_MARK, "--out", err, sizeof err)) {
+        fprintf(stderr, "casemix report: %s\n", err);
         return CM_ERR_OUTPUT;
     }
-    /* BOM: Excel reads the file as UTF-8 only with it */
-    fputs(RJ_CSV_HEADER, f);
-    for (size_t i = 0; i < rej->n && !ferror(f); i++) {
-        const cm_reject *e = &rej->e[i];
-        fprintf(f, "%u,", e->line);
-        csv_put(f, e->case_id);
-        fputc(',', f);
-        csv_put(f, e->field);
-        fputc(',', f);
-        csv_put(f, e->reason);
-        fputs("\r\n", f);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    struct stat sb;
+    hid_t f = stat(input, &sb) == 0 && S_ISREG(sb.st_mode) ? H5Fopen(input, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+    if (f < 0) {
+        fprintf(stderr, "casemix report: %s: %s; give an HDF5 file casemix wrote (casemix settle's output)\n", input,
+                stat(input, &sb) != 0 ? strerror(errno) : S_ISDIR(sb.st_mode) ? "is a directory" : "is not an HDF5 file");
+        return CM_ERR_INPUT;
     }
-    int bad = ferror(f);
-    if (fclose(f) != 0) bad = 1;
-    if (bad) {
-        unlink(path);
-        snprintf(err, errlen, "%s: writing the rejects file failed (disk full?); nothing was left behind",
-                 path);
+    char kind[64] = "";
+    h5_file_kind(f, kind, sizeof kind);
+    if (!kind[0]) {
+        fprintf(stderr, "casemix report: %s: is not a casemix file (no file attribute casemix_kind); give the HDF5 "
+                        "file casemix settle (or month, simulate) wrote\n", input);
+        H5Fclose(f);
+        return CM_ERR_INPUT;
+    }
+    char tmp[CM_PATH_MAX + 64];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid());
+    FILE *o = fopen(tmp, "wb");
+    if (!o) {
+        fprintf(stderr, "casemix report: %s: cannot create (%s)\n", out, strerror(errno));
+        H5Fclose(f);
         return CM_ERR_OUTPUT;
     }
+    static char obuf[1 << 16];
+    setvbuf(o, obuf, _IOFBF, sizeof obuf);
+    cm_status st = write_report(f, input, kind, o);
+    H5Fclose(f);
+    if (g_interrupted) st = CM_ERR_INTERRUPTED;
+    int werr = ferror(o);
+    if (fclose(o) != 0) werr = 1;
+    if (st == CM_OK && werr) {
+        fprintf(stderr, "casemix report: %s: cannot write (%s)\n", out, strerror(errno));
+        st = CM_ERR_OUTPUT;
+    }
+    if (st == CM_OK && cm_side_check_target(out, REPORT_MARK, "--out", err, sizeof err)) {
+        fprintf(stderr, "casemix report: %s\n", err); /* a file that appeared meanwhile is not replaced */
+        st = CM_ERR_OUTPUT;
+    }
+    if (st == CM_OK && rename(tmp, out) != 0) {
+        fprintf(stderr, "casemix report: %s: cannot rename into place (%s)\n", out, strerror(errno));
+        st = CM_ERR_OUTPUT;
+    }
+    if (st != CM_OK) {
+        unlink(tmp);
+        if (st == CM_ERR_INTERRUPTED) fprintf(stderr, "casemix report: interrupted; nothing written\n");
+        else if (st == CM_ERR_NOMEM) fprintf(stderr, "casemix report: out of memory\n");
+        return st;
+    }
+    if (!quiet) printf("casemix report: %s\n", out);
     return CM_OK;
 }

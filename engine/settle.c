@@ -10,7 +10,7 @@
  */
 #include "period.h"
 #include "h5out.h"
-#include "report.h"
+#include "rejects.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -94,5 +94,10 @@ cm_status cmd_calibrate(const cm_config *cfg, const cm_run_opts *o);
  * comma list or NULL (all present but cases). CM_OK, CM_ERR_USAGE,
  * _INPUT (not a settlement file), _OUTPUT, _INTERRUPTED, _NOMEM. */
 cm_status cmd_export(const char *input, const char *xlsx, const char *csv_dir, const char *tables, int quiet);
+/* casemix report (report.c): one self-contained HTML file from the casemix
+ * file input, written to out (NULL: input with .h5 replaced by .html).
+ * CM_OK, CM_ERR_USAGE, _INPUT (not a casemix file), _OUTPUT (out holds a
+ * file casemix did not write, or cannot be written), _INTERRUPTED, _NOMEM. */
+cm_status cmd_report(const char *input, const char *out, int quiet);
 
 #endif

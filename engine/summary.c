@@ -5,7 +5,7 @@
  * largest payments, timings.
  */
 #include "period.h"
-#include "report.h"
+#include "rejects.h"
 
 #include <limits.h>
 #include <stdlib.h>

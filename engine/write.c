@@ -7,7 +7,7 @@
  */
 #include "period.h"
 #include "h5out.h"
-#include "report.h"
+#include "rejects.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -101,6 +101,10 @@ static cm_status write_cases(const cm_period *st, const cm_scenario *sn, const c
                                  "total cost / standard cost (-1: none); drg_cc: 0 none, 1 CC, 2 MCC");
         if (dip) {
             h5_attr_str(ds, "standard_cost", std_cost_name(cfg->standard_cost));
+            /* the outlier thresholds on cost_ratio (casemix report draws them) */
+            h5_attr_f64(ds, "outlier_low", cfg->outliers.low);
+            h5_attr_f64(ds, "outlier_high", cfg->outliers.high);
+            h5_attr_f64(ds, "outlier_special", cfg->outliers.special);
             h5_attr_str(ds, "dip_blank_reason", "why the case is in the blank group KBBZ (空白病种): none (not "
                                                 "blank), dx_missing (principal diagnosis empty), dx_invalid (not "
                                                 "in the ICD-10 list dip.icd10), proc_attribute_unknown (main "

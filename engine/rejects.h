@@ -1,11 +1,11 @@
 /*
- * report.h - internal: what settle tells a person about its rejects: the
+ * rejects.h - internal: what settle tells a person about its rejects: the
  * reject reasons grouped and counted (the terminal summary), the rejects as
  * a CSV file Excel opens (OUT.rejects.csv beside OUT.h5). Fallible
  * functions return a cm_status (engine.h).
  */
-#ifndef CASEMIX_REPORT_H
-#define CASEMIX_REPORT_H
+#ifndef CASEMIX_REJECTS_H
+#define CASEMIX_REJECTS_H
 
 #include "pipeline.h"
 

@@ -1,6 +1,6 @@
 /*
- * test_engine_report.c - what settle tells a person about its rejects
- * (engine/report.c, engine/util.c utf8_cut, pl_reject_add) and the names of
+ * test_engine_rejects.c - what settle tells a person about its rejects
+ * (engine/rejects.c, engine/util.c utf8_cut, pl_reject_add) and the names of
  * the case flags (columns.c).
  *
  * - utf8_cut against an independent UTF-8 validator: for strings of 1- to
@@ -27,7 +27,7 @@
 
 #include <cmocka.h>
 
-#include "../../engine/report.h"
+#include "../../engine/rejects.h"
 
 /* 1 when s[0..n) is whole, valid UTF-8 characters (the oracle). */
 static int valid_utf8_n(const unsigned char *s, size_t n)

@@ -1,0 +1,44 @@
+/*
+ * html.h - internal: the small pure helpers behind casemix report's HTML and
+ * SVG (no I/O, no HDF5, no allocation): escaping, number formatting, axis
+ * ticks, histogram bins, the four-level rating's Chinese names. Tested by
+ * tests/unit/test_engine_html.c. Money is formatted with cm_yuan_text
+ * (engine.h, util.c) with thousands separators.
+ */
+#ifndef CASEMIX_HTML_H
+#define CASEMIX_HTML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* s with & < > " ' escaped as HTML entities (safe in text and in quoted
+ * attributes), control bytes as '?'; into out (cap bytes, NUL included),
+ * cut at a character boundary when it does not fit (never inside an entity
+ * or a UTF-8 sequence). Returns the length written. */
+size_t html_escape(const char *s, char *out, size_t cap);
+
+/* An integer with thousands separators: 1234567 -> "1,234,567". Returns out. */
+const char *fmt_count(char *out, size_t cap, int64_t n);
+
+/* A number for an axis or a table: thousands separators on the integer
+ * part, decimals digits after the point (0-6), "-" for NaN. Returns out. */
+const char *fmt_num(char *out, size_t cap, double v, int decimals);
+
+/* Axis ticks over [lo, hi] (lo <= hi): a step of 1, 2 or 5 × 10^k giving
+ * at most max_ticks ticks (max_ticks >= 2) from *first (a multiple of the
+ * step, <= lo) to the first multiple >= hi. Returns the tick count (>= 2);
+ * a zero-width range gets a unit around it. *decimals: the decimals a
+ * label needs to tell the ticks apart. */
+int axis_ticks(double lo, double hi, int max_ticks, double *first, double *step, int *decimals);
+
+/* The bin of x among nbins bins of width w starting at 0: -1 for x < 0 (a
+ * case without standard cost has ratio -1) or NaN, nbins for x >= nbins × w
+ * (the overflow bin), else floor(x / w). */
+int hist_bin(double x, double w, int nbins);
+
+/* The Chinese name of a four-level rating written by supervision
+ * (excellent/good/pass/fail, in any case, or the Chinese name itself): 优秀, 良好,
+ * 合格, 不达标; NULL when the name is none of them. */
+const char *rating_zh(const char *name);
+
+#endif
