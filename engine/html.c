@@ -94,12 +94,12 @@ int axis_ticks(double lo, double hi, int max_ticks, double *first, double *step,
     }
     double raw = (hi - lo) / (max_ticks - 1);
     double mag = pow(10, floor(log10(raw)));
-    static const double M[] = {1, 2, 5, 10};
-    double st = 10 * mag;
+    static const double M[] = {1, 2, 5};
+    double st = mag;
     int n = 0;
     double f = 0;
-    for (int i = 0; i < 4; i++) {
-        st = M[i] * mag;
+    for (int i = 0; i < 3 * 40; i++) { /* 1, 2, 5 × 10^k, growing until the ticks fit */
+        st = M[i % 3] * mag * pow(10, i / 3);
         f = floor(lo / st + 1e-9) * st;
         n = (int)ceil((hi - f) / st - 1e-9) + 1;
         if (n <= max_ticks) break;

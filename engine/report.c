@@ -519,7 +519,7 @@ static int cases_pass(hid_t f, hist *h, const uint32_t *flag_line, size_t nf, in
         H5Tinsert(m, "line", o_l, H5T_NATIVE_UINT32);
         if (ci >= 0) H5Tinsert(m, "institution", o_i, H5T_NATIVE_INT32);
         else {
-            st = H5Tcopy(H5T_C_S1);
+            st = H5Tcopy(t.mt[cs]); /* its character set kept: HDF5 converts no ASCII <-> UTF-8 */
             H5Tset_size(st, idlen + 1);
             H5Tset_strpad(st, H5T_STR_NULLTERM);
             H5Tinsert(m, "institution_id", o_s, st);
@@ -700,9 +700,12 @@ static void sec_cost_ratio(rep *R, const hist *h)
         int cls = 1; /* normal */
         if (!isnan(th[0]) && lo + HIST_W <= th[0] + 1e-9) cls = 0;
         if (!isnan(th[1]) && lo >= th[1] - 1e-9) cls = 2;
-        fprintf(o, "<rect class=\"bar hist\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\">"
-                   "<title>%.1f-%s: %lld</title></rect>\n", LX + b * bw, BOT - hgt, bw * 0.92, hgt,
-                cls == 0 ? "#63b3ed" : cls == 2 ? "#f6ad55" : "#2b6cb0", lo, b == h->nbins ? "" : "", (long long)h->bin[b]);
+        char range[48];
+        if (b == h->nbins) snprintf(range, sizeof range, "&#8805;%.1f", lo);
+        else snprintf(range, sizeof range, "%.1f-%.1f", lo, lo + HIST_W);
+        fprintf(o, "<rect class=\"bar hist\" data-bin=\"%d\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+                   "fill=\"%s\"><title>%s: %lld</title></rect>\n", b, LX + b * bw, BOT - hgt, bw * 0.92, hgt,
+                cls == 0 ? "#63b3ed" : cls == 2 ? "#f6ad55" : "#2b6cb0", range, (long long)h->bin[b]);
     }
     for (int v = 0; v <= h->nbins / 10; v++)
         fprintf(o, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>", LX + v * 10 * bw, BOT + 14, v);
@@ -713,9 +716,9 @@ static void sec_cost_ratio(rep *R, const hist *h)
     for (int k = 0; k < 3; k++) {
         if (isnan(th[k])) continue;
         double x = LX + th[k] / HIST_W * bw;
-        fprintf(o, "<line class=\"threshold\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
+        fprintf(o, "<line class=\"threshold\" data-value=\"%.6g\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
                    "<text class=\"thlabel\" x=\"%.1f\" y=\"%d\">%s %.4g</text>\n",
-                x, TOP, x, BOT, x + 3, TOP + 10 + 12 * k, TH[k], th[k]);
+                th[k], x, TOP, x, BOT, x + 3, TOP + 10 + 12 * k, TH[k], th[k]);
     }
     fputs("</svg>\n", o);
     char cap[640], a[32], b2[32], c2[32], d2[32], e2[32];
@@ -846,7 +849,7 @@ static void sec_supervision(rep *R, const uint32_t *fl, size_t nf, const int32_t
             tab_s(&ru, (hsize_t)i, cid, id, sizeof id);
             lab[i] = malloc(160); vt[i] = malloc(64);
             if (!lab[i] || !vt[i]) break;
-            snprintf(lab[i], 160, "%s %.*s", id, rn ? (int)utf8_cut(rn[i], strlen(rn[i]), 40) : 0, rn ? rn[i] : "");
+            snprintf(lab[i], 160, "%s %.*s", id, rn ? (int)utf8_cut(rn[i], strlen(rn[i]), 64) : 0, rn ? rn[i] : "");
             v[i] = tab_f(&ru, (hsize_t)i, ch);
             int ev = cev < 0 || tab_f(&ru, (hsize_t)i, cev) != 0;
             snprintf(vt[i], 64, "%s%s", fmt_count(b, sizeof b, (int64_t)v[i]), ev ? "" : " (not evaluated 未评估)");
@@ -939,9 +942,20 @@ static void sec_indicators(rep *R)
         int nl = 0;
         if (in->cls[cr] == H5T_ENUM) {
             int k = H5Tget_nmembers(in->mt[cr]);
-            for (int i = 0; i < k && nl < 8; i++) {
+            long long val[8];
+            for (int i = 0; i < k && nl < 8; i++) { /* by value: 0 the best level */
                 char *nm = H5Tget_member_name(in->mt[cr], (unsigned)i);
-                snprintf(lv[nl++], sizeof lv[0], "%s", nm ? nm : "?");
+                long long v = 0;
+                H5Tget_member_value(in->mt[cr], (unsigned)i, &v);
+                int at = nl;
+                while (at > 0 && val[at - 1] > v) {
+                    val[at] = val[at - 1];
+                    memcpy(lv[at], lv[at - 1], sizeof lv[0]);
+                    at--;
+                }
+                val[at] = v;
+                snprintf(lv[at], sizeof lv[0], "%s", nm ? nm : "?");
+                nl++;
                 H5free_memory(nm);
             }
         }
@@ -1462,9 +1476,10 @@ cm_status cmd_report(const char *input, const char *out, int quiet)
     }
     char def[CM_PATH_MAX];
     if (!out) { /* OUT.h5 -> OUT.html beside it */
-        size_t L = strlen(input);
-        if (L > 3 && !strcmp(input + L - 3, ".h5")) snprintf(def, sizeof def, "%.*s.html", (int)(L - 3), input);
-        else snprintf(def, sizeof def, "%s.html", input);
+        if (cm_side_path(input, ".html", def, sizeof def)) {
+            fprintf(stderr, "casemix report: %s: path too long; pass --out FILE.html\n", input);
+            return CM_ERR_USAGE;
+        }
         out = def;
     }
     char err[1024];
