@@ -97,6 +97,7 @@ $(BUILD)/tests/test_engine%: tests/unit/test_engine%.c $(filter-out $(BUILD)/eng
 
 deps:
 	@sh tests/deps.sh
+	@sh tests/deps.sh browser || echo "casemix: without chromium and fonts-noto-cjk the report's browser test is skipped"
 
 deps-test:
 	@sh tests/deps.sh test

@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo.sh - `make demo`: generate the seeded demo region (once) and settle it.
 # Prints the settlement summary and the path of the HDF5 file, then writes
-# the workbook (casemix export --xlsx) and prints its path.
+# the report (casemix report: one HTML file) and the workbook (casemix export
+# --xlsx) and prints their paths.
 set -e
 cd "$(dirname "$0")/.."
 BIN=${CASEMIX_BIN:-./casemix}
@@ -20,3 +21,7 @@ echo "         (h5py: Debian package python3-h5py; pandas.DataFrame(f['cases'][:
 echo
 echo "Excel / WPS workbook (summary, institutions, groups, DRGs, rejects; money in yuan, codes as text):"
 echo "         build/demo/settlement-410400-2025Q1.xlsx   (casemix export; --csv DIR for CSV files)"
+"$BIN" report build/demo/settlement-410400-2025Q1.h5 --out build/demo/settlement-410400-2025Q1.html --quiet
+echo
+echo "Report (one HTML file: charts, no network; open it in a browser, print it on A4):"
+echo "         build/demo/settlement-410400-2025Q1.html   (casemix report)"

@@ -4,9 +4,12 @@
 # exactly what to run. Called by `make deps` and `make demo`; `make test` and
 # `make check` call it with "test", which adds what the tests use besides the
 # build: Python with h5py, pandas and openpyxl (the README's reading snippet
-# is run by tests/golden/walkthrough.sh).
+# is run by tests/golden/walkthrough.sh). With "browser": headless Chromium
+# and the CJK fonts that casemix report's browser test renders with
+# (tests/golden/report_browser.sh, which is skipped when they cannot be had).
 PKGS="build-essential pkg-config libhdf5-dev hdf5-tools libconfig-dev libcmocka-dev libdeflate-dev zlib1g-dev libxlsxwriter-dev"
 [ "${1:-}" = test ] && PKGS="$PKGS python3-h5py python3-pandas python3-openpyxl"
+[ "${1:-}" = browser ] && PKGS="chromium fonts-noto-cjk"
 missing=""
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for p in $PKGS; do have "$p" || missing="$missing $p"; done
