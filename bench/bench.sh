@@ -15,6 +15,8 @@
 #             checks+score, pay, write)
 #   write     the write floor: the same /cases bytes written again with the same
 #             output settings, no computation
+#   report    casemix report of the compressed settlement: seconds and HTML bytes
+#             (target: under 1 s and 2 MB at 1M cases)
 # Prints a table and saves bench/results/<date>-<rev>.json; --compare compares
 # the newest result with the one before and says what got slower.
 # Environment: BENCH_SIZES (default "1000000 10000000"), BENCH_RUNS (3, for
@@ -115,7 +117,18 @@ for N in $SIZES; do
                 --out "$W/floor-$comp.h5" --threads "$T"
         done
     done
+    # the HTML report of the (compressed) settlement: time and bytes (one thread: HDF5 reads and printing)
+    i=0
+    while [ $i -lt "$RUNS" ]; do
+        t0=$(date +%s.%N)
+        "$BIN" report "$W/out-deflate.h5" --out "$W/report.html" --quiet || { echo "bench: report failed" >&2; exit 1; }
+        t1=$(date +%s.%N)
+        printf '{"size":%s,"label":"report","threads":1,"seconds":%s,"out_bytes":%s}\n' "$N" \
+            "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b-a}')" "$(wc -c < "$W/report.html")" >> "$RAW"
+        i=$((i + 1))
+    done
 done
+rm -f "$W/report.html"
 rm -f "$W"/out-*.h5 "$W"/floor-*.h5
 OUT=bench/results/$STAMP-$REV.json
 python3 bench/report.py "$RAW" "$OUT"

@@ -53,7 +53,7 @@ def table(med):
     lines.append(hdr)
     lines.append("-" * len(hdr))
     order = ["read", "tokenize", "parse", "dip", "drg", "settle-none", "write-none", "settle-deflate", "write-deflate",
-             "settle-zlib", "write-zlib"]
+             "settle-zlib", "write-zlib", "report"]
     for n in sizes:
         for label in order:
             for t in threads:
@@ -149,6 +149,13 @@ def targets(med):
             line(r <= 100, f"peak RSS beyond the tables, {n:,} cases: {r:.0f} B/case (target <= 100)")
         else:  # fixed costs (libraries, the 64 MiB input window) weigh on small runs
             out.append(f"  report   peak RSS beyond the tables, {n:,} cases: {r:.0f} B/case")
+    for n in sizes:  # casemix report: under 1 s and 2 MB at 1M cases
+        r = med.get((n, "report", 1))
+        if r and n <= 1000000:
+            line(r["seconds"] < 1.0 and r["out_bytes"] < 2e6, f"HTML report of {n:,} cases: {r['seconds']:.2f} s, "
+                                                               f"{r['out_bytes'] / 1e6:.2f} MB (target < 1 s, < 2 MB)")
+        elif r:
+            out.append(f"  report   HTML report of {n:,} cases: {r['seconds']:.2f} s, {r['out_bytes'] / 1e6:.2f} MB")
     dz, zz = med.get((big, "settle-deflate", tmax)), med.get((big, "settle-zlib", tmax))
     if dz and zz:
         out.append(f"  report   compressed output, {big:,} cases, {tmax} threads: libdeflate {dz['seconds']:.2f} s, "

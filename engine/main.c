@@ -806,6 +806,11 @@ int main(int argc, char **argv)
         return cm_exit_code(cmd_export(positional, a.xlsx, a.csv, a.tables, a.quiet));
     }
     if (!strcmp(cmd, "report")) { /* reads a casemix file: no configuration */
+        char xerr[256];
+        if ((rc = pl_test_settings(xerr, sizeof xerr)) != CM_OK) {
+            fprintf(stderr, "casemix: %s\n", xerr);
+            return cm_exit_code(rc);
+        }
         install_handlers();
         return cm_exit_code(cmd_report(positional, a.out, a.quiet));
     }

@@ -60,6 +60,8 @@ static long g_sheet_rows; /* 0: Excel's limit */
 
 int pl_slice_shift(void) { return g_slice_shift; }
 long pl_test_sheet_rows(void) { return g_sheet_rows; }
+static int g_report_slow;
+int pl_test_report_slow(void) { return g_report_slow; }
 
 /* A whole number from environment variable name in [lo, hi]: 1 and *v, 0
  * when unset, -1 (message in err) when set to anything else. */
@@ -91,6 +93,9 @@ cm_status pl_test_settings(char *err, size_t errlen)
     r = env_int("CASEMIX_TEST_EXPORT_SHEET_ROWS", 1, 1048575, &v, err, errlen);
     if (r < 0) return CM_ERR_USAGE;
     if (r) g_sheet_rows = (long)v;
+    r = env_int("CASEMIX_TEST_REPORT_SLOW", 0, 1, &v, err, errlen);
+    if (r < 0) return CM_ERR_USAGE;
+    if (r) g_report_slow = (int)v;
     return CM_OK;
 }
 

@@ -29,6 +29,8 @@ cm_status pl_test_settings(char *err, size_t errlen);
 int pl_slice_shift(void);
 /* Data rows per export sheet under CASEMIX_TEST_EXPORT_SHEET_ROWS (tests), else 0 (Excel's limit). */
 long pl_test_sheet_rows(void);
+/* 1 under CASEMIX_TEST_REPORT_SLOW=1 (tests): casemix report reads /cases through HDF5, not its fast path. */
+int pl_test_report_slow(void);
 
 typedef struct {
     char id[32];

@@ -36,6 +36,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <libdeflate.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 /* The first bytes of every report: also the mark of a file casemix wrote. */
 #define REPORT_MARK "<!DOCTYPE html>\n<!-- casemix report -->\n"
@@ -497,39 +501,237 @@ typedef struct {
     int64_t none, n;     /* no standard cost (ratio < 0); cases read */
 } hist;
 
+/* What the pass over /cases takes from each row, packed in a memory row of
+ * rs bytes: cost_ratio (f64) at 0, line (u32) at 8, institution (row, i32)
+ * at 12, institution_id (NUL-terminated) at 16. */
+#define O_RATIO 0
+#define O_LINE 8
+#define O_INST 12
+#define O_ID 16
+typedef struct {
+    int ratio, inst_index, inst_id;  /* which are there (the join needs line and one of the two) */
+    int join;
+    size_t idlen, rs;
+    const uint32_t *flag_line;
+    size_t nf;
+    int32_t *flag_inst;
+    const tab *in;
+    int cid;                         /* institution_id of /institutions */
+} pass_ctx;
+
+/* Bins and joins n packed rows. Writes flag_inst only at the indices of
+ * its own lines (each line is one case): safe on several threads. */
+static void pass_rows(const pass_ctx *x, const unsigned char *buf, size_t n, hist *h)
+{
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *p = buf + i * x->rs;
+        if (x->ratio) {
+            double v;
+            memcpy(&v, p + O_RATIO, 8);
+            int b = hist_bin(v, HIST_W, h->nbins);
+            if (b < 0) h->none++;
+            else h->bin[b]++;
+            h->n++;
+        }
+        if (!x->join) continue;
+        uint32_t line;
+        memcpy(&line, p + O_LINE, 4);
+        size_t lo = 0, hi = x->nf; /* the first flag of this line */
+        while (lo < hi) {
+            size_t md = (lo + hi) / 2;
+            if (x->flag_line[md] < line) lo = md + 1;
+            else hi = md;
+        }
+        if (lo == x->nf || x->flag_line[lo] != line) continue;
+        int32_t row = -1;
+        if (x->inst_index) memcpy(&row, p + O_INST, 4);
+        else { /* institution_id -> row of /institutions (sorted by id) */
+            const char *id = (const char *)p + O_ID;
+            hsize_t a = 0, z = x->in->n;
+            char b[64];
+            while (a < z) {
+                hsize_t md = (a + z) / 2;
+                int k = strcmp(tab_s(x->in, md, x->cid, b, sizeof b), id);
+                if (k == 0) { row = (int32_t)md; break; }
+                if (k < 0) a = md + 1;
+                else z = md;
+            }
+        }
+        for (size_t k = lo; k < x->nf && x->flag_line[k] == line; k++) x->flag_inst[k] = row;
+    }
+}
+
+/* The fast path: /cases in chunks of shuffle + deflate (what settle writes)
+ * or unfiltered, with little-endian members: each chunk read raw
+ * (H5Dread_chunk, one thread), inflated with libdeflate and its members
+ * picked from the byte planes on all threads; the bins summed per thread
+ * and added in a fixed order. 0, or -1 when the layout is another (the
+ * caller then reads through HDF5). */
+static int cases_fast(const tab *t, const pass_ctx *x, hist *h)
+{
+    hid_t dcpl = H5Dget_create_plist(t->ds), ft = H5Dget_type(t->ds);
+    int rc = -1, shuffled = 0, deflated = 0;
+    hsize_t crow = 0;
+    size_t fsize = ft >= 0 ? H5Tget_size(ft) : 0;
+    size_t off_r = 0, off_l = 0, off_i = 0, off_s = 0;
+    if (dcpl < 0 || ft < 0 || H5Pget_layout(dcpl) != H5D_CHUNKED || H5Pget_chunk(dcpl, 1, &crow) != 1 || !crow) goto out;
+    int nfl = H5Pget_nfilters(dcpl);
+    for (int k = 0; k < nfl; k++) {
+        unsigned flags, cd[8];
+        size_t ncd = 8;
+        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)k, &flags, &ncd, cd, 0, NULL, NULL);
+        if (id == H5Z_FILTER_SHUFFLE && k == 0) shuffled = 1;
+        else if (id == H5Z_FILTER_DEFLATE && k == nfl - 1) deflated = 1;
+        else goto out;
+    }
+    /* the members in the file type: little-endian, the sizes the packed row expects */
+    struct { const char *name; size_t size; size_t *off; int want; } M[] = {
+        {"cost_ratio", 8, &off_r, x->ratio}, {"line", 4, &off_l, x->join},
+        {"institution", 4, &off_i, x->join && x->inst_index}, {"institution_id", x->idlen, &off_s, x->join && x->inst_id}};
+    for (size_t k = 0; k < 4; k++) {
+        if (!M[k].want) continue;
+        int i = H5Tget_member_index(ft, M[k].name);
+        hid_t mt = i >= 0 ? H5Tget_member_type(ft, (unsigned)i) : -1;
+        int ok = mt >= 0 && H5Tget_size(mt) == M[k].size &&
+                 (H5Tget_class(mt) == H5T_STRING || H5Tget_order(mt) == H5T_ORDER_LE);
+        if (ok) *M[k].off = H5Tget_member_offset(ft, (unsigned)i);
+        if (mt >= 0) H5Tclose(mt);
+        if (!ok) goto out;
+    }
+    size_t cbytes = (size_t)crow * fsize;
+    hsize_t nch = (t->n + crow - 1) / crow;
+    enum { BATCH = 32 }; /* chunks read before each parallel region */
+    unsigned char **raw = calloc(BATCH, sizeof *raw);
+    size_t *rawlen = calloc(BATCH, sizeof *rawlen);
+    uint32_t *mask = calloc(BATCH, sizeof *mask);
+    int nth = 1;
+#ifdef _OPENMP
+    nth = omp_get_max_threads();
+    if (nth > CM_MAX_THREADS) nth = CM_MAX_THREADS;
+#endif
+    hist *ph = calloc((size_t)nth, sizeof *ph);
+    unsigned char **work = calloc((size_t)nth, sizeof *work), **rows = calloc((size_t)nth, sizeof *rows);
+    int bad = !ph || !work || !rows || !raw || !rawlen || !mask;
+    for (int k = 0; !bad && k < nth; k++) {
+        ph[k].nbins = h->nbins;
+        ph[k].bin = calloc((size_t)h->nbins + 1, sizeof *ph[k].bin);
+        work[k] = malloc(cbytes);
+        rows[k] = malloc((size_t)crow * x->rs);
+        if (!ph[k].bin || !work[k] || !rows[k]) bad = 1;
+    }
+    for (hsize_t c0 = 0; !bad && c0 < nch; c0 += BATCH) {
+        int nb = (int)(nch - c0 < BATCH ? nch - c0 : BATCH);
+        for (int k = 0; k < nb && !bad; k++) { /* HDF5: one thread */
+            hsize_t off = (c0 + (hsize_t)k) * crow, sz = 0;
+            if (H5Dget_chunk_storage_size(t->ds, &off, &sz) < 0 || sz == 0) { bad = 1; break; }
+            unsigned char *r = realloc(raw[k], (size_t)sz);
+            if (!r) { bad = 1; break; }
+            raw[k] = r;
+            rawlen[k] = (size_t)sz;
+            if (H5Dread_chunk(t->ds, H5P_DEFAULT, &off, &mask[k], raw[k]) < 0) bad = 1;
+        }
+        if (bad || g_interrupted) { bad = 1; break; }
+        int fail = 0;
+#pragma omp parallel for schedule(dynamic) num_threads(nth) reduction(| : fail)
+        for (int k = 0; k < nb; k++) {
+            int me = 0;
+#ifdef _OPENMP
+            me = omp_get_thread_num();
+#endif
+            const unsigned char *data = raw[k];
+            if (deflated && !(mask[k] & (1u << (nfl - 1)))) {
+                struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+                size_t got = 0;
+                if (!d || libdeflate_zlib_decompress(d, raw[k], rawlen[k], work[me], cbytes, &got) != LIBDEFLATE_SUCCESS ||
+                    got != cbytes)
+                    fail = 1;
+                if (d) libdeflate_free_decompressor(d);
+                data = work[me];
+            } else if (rawlen[k] != cbytes) fail = 1;
+            if (fail) continue;
+            int plane = shuffled && !(mask[k] & 1u); /* byte b of row i at b × crow + i */
+            hsize_t first = (c0 + (hsize_t)k) * crow;
+            size_t n = (size_t)(t->n - first < crow ? t->n - first : crow);
+            unsigned char *out = rows[me];
+            for (size_t i = 0; i < n; i++) {
+                unsigned char *p = out + i * x->rs;
+#define PICK(dst, foff, len)                                                     \
+    for (size_t b_ = 0; b_ < (len); b_++)                                        \
+        (dst)[b_] = plane ? data[((foff) + b_) * crow + i] : data[i * fsize + (foff) + b_];
+                if (x->ratio) PICK(p + O_RATIO, off_r, 8);
+                if (x->join) {
+                    PICK(p + O_LINE, off_l, 4);
+                    if (x->inst_index) PICK(p + O_INST, off_i, 4);
+                    if (x->inst_id) { PICK(p + O_ID, off_s, x->idlen); p[O_ID + x->idlen] = '\0'; }
+                }
+#undef PICK
+            }
+            pass_rows(x, out, n, &ph[me]);
+        }
+        if (fail) bad = 1;
+    }
+    if (!bad) { /* the threads' bins added in thread order: integer sums */
+        for (int k = 0; k < nth; k++) {
+            for (int b = 0; b <= h->nbins; b++) h->bin[b] += ph[k].bin[b];
+            h->none += ph[k].none;
+            h->n += ph[k].n;
+        }
+        rc = 0;
+    }
+    for (int k = 0; raw && k < BATCH; k++) free(raw[k]);
+    free(raw); free(rawlen); free(mask);
+    for (int k = 0; k < nth; k++) {
+        if (ph) free(ph[k].bin);
+        if (work) free(work[k]);
+        if (rows) free(rows[k]);
+    }
+    free(ph); free(work); free(rows);
+out:
+    if (ft >= 0) H5Tclose(ft);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    return rc;
+}
+
 /* Reads /cases once: cost_ratio into h (when the member is there), and for
  * each flag line (sorted, nf) the institution row of its case into
  * flag_inst (-1 unknown). in: /institutions (ids sorted). 0, or -1 when
- * /cases cannot be read (h->n 0). */
+ * /cases cannot be read (h->n 0). CASEMIX_TEST_REPORT_SLOW (tests) takes
+ * HDF5's own read path. */
 static int cases_pass(hid_t f, hist *h, const uint32_t *flag_line, size_t nf, int32_t *flag_inst, const tab *in)
 {
     tab t;
     if (tab_open(f, "/cases", 0, &t)) return -1;
     int cr = tab_col(&t, "cost_ratio"), cl = tab_col(&t, "line"), ci = tab_col(&t, "institution"),
         cs = tab_col(&t, "institution_id");
-    int want_inst = nf && cl >= 0 && (ci >= 0 || cs >= 0) && in;
-    size_t idlen = cs >= 0 ? t.size[cs] : 0;
-    /* a memory type of the members used, nothing else (never case_id) */
-    size_t o_r = 0, o_l = 8, o_i = 12, o_s = 16, rs = 16 + (idlen ? idlen + 1 : 0);
-    rs = (rs + 7) & ~(size_t)7;
-    hid_t m = H5Tcreate(H5T_COMPOUND, rs);
-    if (cr >= 0) H5Tinsert(m, "cost_ratio", o_r, H5T_NATIVE_DOUBLE);
-    hid_t st = -1;
-    if (want_inst) {
-        H5Tinsert(m, "line", o_l, H5T_NATIVE_UINT32);
-        if (ci >= 0) H5Tinsert(m, "institution", o_i, H5T_NATIVE_INT32);
+    pass_ctx x = {.ratio = cr >= 0, .flag_line = flag_line, .nf = nf, .flag_inst = flag_inst, .in = in};
+    x.join = nf && cl >= 0 && (ci >= 0 || cs >= 0) && in;
+    x.inst_index = x.join && ci >= 0;
+    x.inst_id = x.join && ci < 0;
+    x.idlen = x.inst_id ? t.size[cs] : 0;
+    x.cid = in ? tab_col(in, "institution_id") : -1;
+    x.rs = (O_ID + x.idlen + 1 + 7) & ~(size_t)7;
+    int rc = 0;
+    hid_t m = -1, st = -1;
+    unsigned char *buf = NULL;
+    if (!x.ratio && !x.join) { rc = -1; goto done; }
+    if (!pl_test_report_slow() && cases_fast(&t, &x, h) == 0) goto done;
+    memset(h->bin, 0, ((size_t)h->nbins + 1) * sizeof *h->bin);
+    h->none = h->n = 0;
+    /* HDF5's read: a memory type of the members used, nothing else (never case_id) */
+    m = H5Tcreate(H5T_COMPOUND, x.rs);
+    if (x.ratio) H5Tinsert(m, "cost_ratio", O_RATIO, H5T_NATIVE_DOUBLE);
+    if (x.join) {
+        H5Tinsert(m, "line", O_LINE, H5T_NATIVE_UINT32);
+        if (x.inst_index) H5Tinsert(m, "institution", O_INST, H5T_NATIVE_INT32);
         else {
             st = H5Tcopy(t.mt[cs]); /* its character set kept: HDF5 converts no ASCII <-> UTF-8 */
-            H5Tset_size(st, idlen + 1);
+            H5Tset_size(st, x.idlen + 1);
             H5Tset_strpad(st, H5T_STR_NULLTERM);
-            H5Tinsert(m, "institution_id", o_s, st);
+            H5Tinsert(m, "institution_id", O_ID, st);
         }
     }
-    int rc = 0;
-    if (cr < 0 && !want_inst) { rc = -1; goto done; }
-    unsigned char *buf = malloc(CASE_BLOCK * rs);
+    buf = malloc(CASE_BLOCK * x.rs);
     if (!buf) { rc = -1; goto done; }
-    int cid = tab_col(in ? in : &t, "institution_id");
     for (hsize_t r0 = 0; r0 < t.n && rc == 0; r0 += CASE_BLOCK) {
         hsize_t n = t.n - r0 < CASE_BLOCK ? t.n - r0 : CASE_BLOCK;
         hid_t fs = H5Dget_space(t.ds), ms = H5Screate_simple(1, &n, NULL);
@@ -539,45 +741,12 @@ static int cases_pass(hid_t f, hist *h, const uint32_t *flag_line, size_t nf, in
         H5Sclose(ms);
         H5Sclose(fs);
         if (g_interrupted) rc = -1;
-        for (hsize_t i = 0; rc == 0 && i < n; i++) {
-            const unsigned char *p = buf + i * rs;
-            if (cr >= 0) {
-                double x;
-                memcpy(&x, p + o_r, 8);
-                int b = hist_bin(x, HIST_W, h->nbins);
-                if (b < 0) h->none++;
-                else h->bin[b]++;
-                h->n++;
-            }
-            if (want_inst) {
-                uint32_t line;
-                memcpy(&line, p + o_l, 4);
-                size_t lo = 0, hi = nf; /* first flag with this line */
-                while (lo < hi) { size_t md = (lo + hi) / 2; if (flag_line[md] < line) lo = md + 1; else hi = md; }
-                if (lo < nf && flag_line[lo] == line) {
-                    int32_t row = -1;
-                    if (ci >= 0) memcpy(&row, p + o_i, 4);
-                    else { /* institution_id -> row of /institutions (sorted by id) */
-                        const char *id = (const char *)p + o_s;
-                        hsize_t a = 0, z = in->n;
-                        char b[64];
-                        while (a < z) {
-                            hsize_t md = (a + z) / 2;
-                            int k = strcmp(tab_s(in, md, cid, b, sizeof b), id);
-                            if (k == 0) { a = md; break; }
-                            if (k < 0) a = md + 1; else z = md;
-                        }
-                        if (a < in->n && !strcmp(tab_s(in, a, cid, b, sizeof b), id)) row = (int32_t)a;
-                    }
-                    for (size_t k = lo; k < nf && flag_line[k] == line; k++) flag_inst[k] = row;
-                }
-            }
-        }
+        if (rc == 0) pass_rows(&x, buf, (size_t)n, h);
     }
-    free(buf);
 done:
+    free(buf);
     if (st >= 0) H5Tclose(st);
-    H5Tclose(m);
+    if (m >= 0) H5Tclose(m);
     tab_free(&t);
     return rc;
 }

@@ -31,6 +31,8 @@ D=$(pwd)/$TMP/report
 rm -rf "$D"; mkdir -p "$D"
 sed -e "s|\.\./build/demo/|$D/|g" -e "s|\"demo/|\"$(pwd)/config/demo/|g" config/demo.cfg > "$D/demo.cfg"
 printf 'outliers = {\n  low = 0.6;\n  high = 2.5;\n  special = 4.0;\n};\n' >> "$D/demo.cfg"
+# chunks of 100 rows: /cases in 40 chunks, so the fast path crosses its batches of 32 chunks
+sed -i -e 's/^output = {/output = {\n  chunk_rows = 100;/' "$D/demo.cfg"
 "$BIN" gen --config "$D/demo.cfg" --out "$D" --quiet --cases 4000 --history-cases 4000
 "$BIN" settle --config "$D/demo.cfg" --out "$D/demo.h5" --quiet
 out=$("$BIN" report "$D/demo.h5")
@@ -270,6 +272,35 @@ fails = c.fails + c2.fails + c3.fails + c4.fails
 print(f'{len(fails)} failed' if fails else 'all checks passed')
 sys.exit(1 if fails else 0)
 PYEOF
+
+# the same bytes through HDF5's own read of /cases (not the raw-chunk fast path) and at 1 and 2 threads;
+# a compact settlement (institution = row of /institutions) joins the flags the same way
+for x in demo extra; do
+    CASEMIX_TEST_REPORT_SLOW=1 "$BIN" report "$D/$x.h5" --out "$D/$x.slow.html" --quiet
+    OMP_NUM_THREADS=1 "$BIN" report "$D/$x.h5" --out "$D/$x.t1.html" --quiet
+    OMP_NUM_THREADS=2 "$BIN" report "$D/$x.h5" --out "$D/$x.t2.html" --quiet
+    cmp -s "$D/$x.html" "$D/$x.slow.html" && ok "$x: fast path = HDF5's read" || bad "$x: the fast path differs from HDF5's read"
+    cmp -s "$D/$x.t1.html" "$D/$x.t2.html" && cmp -s "$D/$x.html" "$D/$x.t1.html" && ok "$x: the same bytes at 1 and 2 threads" ||
+        bad "$x: the report depends on the thread count"
+done
+sed -e 's/^output = {/output = {\n  case_columns = "compact";/' "$D/demo.cfg" > "$D/compact.cfg"
+grep -q 'case_columns = "compact"' "$D/compact.cfg" || printf 'output = { case_columns = "compact"; };\n' >> "$D/compact.cfg"
+"$BIN" settle --config "$D/compact.cfg" --out "$D/compact.h5" --quiet
+$PY - "$D/extra.h5" "$D/compact.h5" <<'PYEOF'
+import sys, h5py
+e, c = sys.argv[1:]
+E = h5py.File(e, 'r'); C = h5py.File(c, 'r+')
+for k in ('flags', 'rules', 'rule_names'): C.copy(E[k], k)
+PYEOF
+"$BIN" report "$D/compact.h5" --out "$D/compact.html" --quiet
+for x in compact; do
+    CASEMIX_TEST_REPORT_SLOW=1 "$BIN" report "$D/$x.h5" --out "$D/$x.slow.html" --quiet
+    cmp -s "$D/$x.html" "$D/$x.slow.html" && ok "$x: fast path = HDF5's read" || bad "$x: the fast path differs from HDF5's read"
+done
+a=$(sed -n '/id="flags-inst"/,/<\/svg>/p' "$D/extra.html"); b=$(sed -n '/id="flags-inst"/,/<\/svg>/p' "$D/compact.html")
+[ -n "$a" ] && [ "$a" = "$b" ] && ok "flags by institution: the same from institution ids and from row numbers" ||
+    bad "flags by institution differ between the codes and the compact layouts"
+[ "$fails" = 0 ] || { echo "$fails failed:$failed"; exit 1; }
 
 # outputs: never a file casemix did not write; complete or absent
 echo "my notes" > "$D/mine.html"
