@@ -413,9 +413,9 @@ static void inst_label(const tab *in, char **names, hsize_t i, char *out, size_t
     if (!id[0]) snprintf(id, sizeof id, "#%llu", (unsigned long long)i);
     if (names && names[i] && names[i][0]) {
         char nm[96];
-        size_t L = utf8_cut(names[i], strlen(names[i]), 36);
+        size_t full = strlen(names[i]), L = utf8_cut(names[i], full, 36);
         memcpy(nm, names[i], L);
-        nm[L] = '\0';
+        snprintf(nm + L, sizeof nm - L, "%s", L < full ? "\xE2\x80\xA6" : ""); /* … when cut */
         snprintf(out, cap, "%s %s", nm, id);
     } else snprintf(out, cap, "%s", id);
 }
