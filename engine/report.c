@@ -448,9 +448,8 @@ static void inst_chart(FILE *o, const tab *in, char **names, const char *member,
         fprintf(o, "<figure class=\"chart\" id=\"fig-%s\">\n", id);
         hbars(o, id, nb, lab, bv, vt, ref, ref_label, color);
         char cap[512];
-        snprintf(cap, sizeof cap, "%s%s", title,
-                 nb < n ? " (the largest bars; the others are in the export)" : "");
-        if (nb < n) snprintf(cap, sizeof cap, "%s (largest %d of %d institutions)", title, nb, n);
+        if (nb < n) snprintf(cap, sizeof cap, "%s (the first %d of %d institutions; all of them: casemix export)", title, nb, n);
+        else snprintf(cap, sizeof cap, "%s", title);
         caption(o, cap, source);
         fputs("</figure>\n", o);
     }
@@ -995,7 +994,7 @@ static void sec_cmi(rep *R)
 }
 
 /* flags by rule and by institution (/flags, /rules, /rule_names) */
-static void sec_supervision(rep *R, const uint32_t *fl, size_t nf, const int32_t *finst)
+static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
 {
     tab ru, fg;
     int has_r = tab_open(R->f, "/rules", 1, &ru) == 0, has_f = tab_open(R->f, "/flags", 1, &fg) == 0;
@@ -1060,7 +1059,6 @@ static void sec_supervision(rep *R, const uint32_t *fl, size_t nf, const int32_t
         }
         for (size_t k = 0; cnt && cfi < 0 && k < nf; k++)
             if (finst[k] >= 0 && finst[k] < ni) { cnt[finst[k]]++; got = 1; }
-        (void)fl;
         if (got) {
             int *ord = order_desc(cnt, ni);
             int nb = ni < MAX_BARS ? ni : MAX_BARS, m = 0;
@@ -1617,7 +1615,7 @@ static cm_status write_report(hid_t f, const char *input, const char *kind, FILE
     sec_cost_ratio(&R, &h);
     sec_structure(&R);
     sec_cmi(&R);
-    sec_supervision(&R, fl, nf, finst);
+    sec_supervision(&R, nf, finst);
     sec_indicators(&R);
     sec_scenarios(&R);
     sec_ledger(&R);
