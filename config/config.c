@@ -202,6 +202,7 @@ static const keydef KEYS[] = {
     NUM("generator", "institutions", K_INT, gen_institutions, 1, IN, 100000, IN),
     NUM("generator", "year", K_INT, gen_year, 1900, IN, 2999, IN),
     NUM("generator", "bad_rows", K_REAL, gen_bad_rows, 0, IN, 1, IN),
+    NUM("generator", "seasonality", K_REAL, gen_seasonality, 0, IN, 0.9, IN),
 
     /* the settlement year (casemix month / clear) */
     NUM("year", "reserve", K_REAL, year.reserve, 0, IN, 1, EX),

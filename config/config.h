@@ -152,6 +152,8 @@ typedef struct {
     int gen_institutions;              /* generator.institutions = 40 */
     int gen_year;                      /* generator.year = 2025 (current period year) */
     double gen_bad_rows;               /* generator.bad_rows = 0.0 (share of bad rows) */
+    double gen_seasonality;            /* generator.seasonality = 0 (0..0.9: monthly amplitude A, discharges
+                                          of month m ∝ 1 + A cos(2π(m−1)/12), winter peak) */
 
     /* year { ... } and clearing { ... } (casemix month / clear; the settlement year) */
     sc_year_params year;               /* year.reserve, deposit, estimate_margin, band_min;

@@ -169,6 +169,7 @@ static int read_attr_str(hid_t obj, const char *name, char *buf, size_t n)
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, n);
     H5Tset_strpad(mt, H5T_STR_NULLTERM);
+    H5Tset_cset(mt, H5T_CSET_UTF8);
     hid_t ft = H5Aget_type(a);
     int rc = -1;
     if (H5Tget_class(ft) == H5T_STRING && !H5Tis_variable_str(ft) && H5Tget_size(ft) < n)
