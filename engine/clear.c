@@ -166,7 +166,16 @@ typedef struct {
     double pv, share;
     int64_t special_total;
     unsigned char *used;      /* [L->ns] special-review candidates approved */
+    size_t *sidx;             /* [L->ns] candidates by case id */
 } clear_ctx;
+
+static const ledger *g_sort_ledger; /* qsort has no context argument */
+static int cmp_special_id(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(g_sort_ledger->s[x].case_id, g_sort_ledger->s[y].case_id);
+    return c ? c : (x > y) - (x < y);
+}
 
 static cm_status audit_row(void *vctx, const char *key, const char *val, const char *path, long line, char *err,
                            size_t errlen)
@@ -235,8 +244,14 @@ static cm_status special_row(void *vctx, const char *key, const char *val, const
 {
     clear_ctx *x = vctx;
     const ledger *L = x->L;
-    size_t j = 0;
-    while (j < L->ns && strcmp(L->s[j].case_id, key)) j++;
+    /* binary search in the candidates sorted by case id (x->sidx) */
+    size_t lo = 0, hi = L->ns, j = L->ns;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int r = strcmp(L->s[x->sidx[mid]].case_id, key);
+        if (!r) { j = x->sidx[mid]; break; }
+        if (r < 0) lo = mid + 1; else hi = mid;
+    }
     int64_t fen;
     if (j == L->ns) {
         snprintf(err, errlen, "%s:%ld: case_id: this case is not a special-review candidate (特例单议) of any month "
@@ -302,11 +317,15 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
     L.c = calloc(L.ni + 1, sizeof *L.c);
     int64_t *w = calloc(L.ni + 1, sizeof *w), *due = calloc(L.ni + 1, sizeof *due), *scr = calloc(L.ni + 1, sizeof *scr);
     unsigned char *seen = calloc(L.ni + 1, 1), *used = calloc(L.ns + 1, 1);
-    if (!byid || !L.c || !w || !due || !scr || !seen || !used) {
+    size_t *sidx = malloc((L.ns + 1) * sizeof *sidx);
+    if (!byid || !L.c || !w || !due || !scr || !seen || !used || !sidx) {
         fprintf(stderr, "casemix: out of memory\n");
-        free(byid); free(w); free(due); free(scr); free(seen); free(used); ld_free(&L);
+        free(byid); free(w); free(due); free(scr); free(seen); free(used); free(sidx); ld_free(&L);
         return CM_ERR_NOMEM;
     }
+    for (size_t j = 0; j < L.ns; j++) sidx[j] = j;
+    g_sort_ledger = &L;
+    qsort(sidx, L.ns, sizeof *sidx, cmp_special_id);
     size_t n = 0;
     for (size_t j = 0; j < L.ni; j++) {
         const ld_inst *e = &byid[j];
@@ -353,7 +372,7 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
         rc = CM_ERR_INPUT;
     }
     clear_ctx x = {L.c, n, seen, &L, 0, sc_special_cap_cases(Y->cases, yp->special_cap), Y->point_value,
-                   Y->fund_share, 0, used};
+                   Y->fund_share, 0, used, sidx};
     Y->special_cap = x.cap;
     for (size_t k = 0; k < n; k++) L.c[k].due_fen = due[k];
     static const char *const DED[] = {"deduction_yuan", "扣款金额", "audit_deduction", NULL};
@@ -419,7 +438,7 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
         printf("  Σ due %s = pool; Σ balance %s yuan\n  wrote /clearing to %s\n", cm_yuan_text(g, sizeof g, sd, 1),
                cm_yuan_text(a, sizeof a, sb, 1), lpath);
     }
-    free(byid); free(w); free(due); free(scr); free(seen); free(used);
+    free(byid); free(w); free(due); free(scr); free(seen); free(used); free(sidx);
     ld_free(&L);
     return rc;
 }
