@@ -52,7 +52,7 @@ done
 L=$D/out/ledger-2025.h5
 
 expect "ledger months" "$(h5cols "$L" /months month | tr '\n' ' ')" "1 2 3 4 5 6 7 8 9 10 11 12 "
-expect "ledger cases = the year's cases" "$(h5cols "$L" /months cases | awk '{s+=$1} END{print s}')" \
+expect "ledger cases = the year's cases" "$(h5cols "$L" /months cases | awk '{s+=$1} END{printf "%.0f\n", s}')" \
     "$(h5cols "$D/out/year.h5" /summary cases)"
 h5cols "$D/out/year.h5" /institutions institution_id payment_fen > "$D/settle_pay.txt"
 h5cols "$L" /clearing institution_id due_fen > "$D/clear_due.txt"
@@ -133,5 +133,32 @@ expect "corridor without a budget point value: exit 3" "$?" 3
 has "corridor: file:line" "$(cat "$D/bad.err")" "bad.cfg:$(($(wc -l < "$D/year.cfg") + 2)): clearing.budget_point_value"
 "$BIN" month --config "$D/year.cfg" --month 2025-13 --quiet 2> "$D/bad.err"
 expect "bad --month: exit 2" "$?" 2
+
+# the same month at 1 and 2 threads: the same ledger rows
+"$BIN" month --config "$D/year.cfg" --month 2025-03 --input "$D/gen/m03.csv" --threads 1 --quiet || exit 1
+t1=$(h5rows "$L" /institutions; h5rows "$L" /groups; h5rows "$L" /special; h5cols "$L" /months month cases score_e4 gross_fen deposit_fen forecast)
+CASEMIX_TEST_SLICE_SHIFT=6 "$BIN" month --config "$D/year.cfg" --month 2025-03 --input "$D/gen/m03.csv" --threads 2 --quiet || exit 1
+t2=$(h5rows "$L" /institutions; h5rows "$L" /groups; h5rows "$L" /special; h5cols "$L" /months month cases score_e4 gross_fen deposit_fen forecast)
+expect "1 vs 2 threads (and small slices): the same ledger rows" "$([ "$t1" = "$t2" ] && echo same)" same
+
+# reserve and bands: Σ amount due = budget − reserve; the reserve left = reserve − bands − special top-ups
+cp "$D/year.cfg" "$D/reserve.cfg"
+sed -i 's|^year = { ledger|year = { reserve = 0.05; ledger|' "$D/reserve.cfg"
+printf 'clearing = { bands = true; };\n' >> "$D/reserve.cfg"
+"$BIN" clear --config "$D/reserve.cfg" --year 2025 --quiet || { echo "FAIL: clear with reserve"; exit 1; }
+attr() { h5dump -a "/clearing/$1" "$L" | awk '/\(0\)/{print $2}'; }
+expect "reserve 5% of 33,000,000.00" "$(attr reserve_fen)" 165000000
+expect "Σ due = budget − reserve" "$(h5cols "$L" /clearing due_fen | awk '{s+=$1} END{printf "%.0f\n", s}')" $((3300000000 - 165000000))
+expect "Σ band adjustments" "$(h5cols "$L" /clearing band_fen | awk '{s+=$1} END{printf "%.0f\n", s}')" "$(attr band_fen)"
+expect "reserve left = reserve − bands" "$(attr reserve_left_fen)" $((165000000 - $(attr band_fen)))
+# every band recomputed here: surplus kept to 20% of due, overspend within 20% shared 60%
+h5cols "$L" /clearing due_fen fund_fen band_fen | awk -F'|' '
+    function rnd(x) { return int(x + 0.5) }
+    { due = $1; f = $2
+      if (f < due) { s = due - f; L = rnd(due * 0.2); want = s > L ? -(s - L) : 0 }
+      else { o = f - due; L = rnd(due * 0.2); want = rnd((o < L ? o : L) * 0.6) }
+      if (want != $3) { print "FAIL: band " $3 ", want " want " (due " due ", fund " f ")"; bad = 1 } }
+    END { exit bad }' || exit 1
+ok "bands recomputed per institution"
 rm -rf "$D"
 echo "year: all passed"
