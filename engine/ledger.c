@@ -42,6 +42,8 @@ static void row_month(h5row *r)
     h5row_add(r, "input_bytes", I64, 8);
     h5row_add_str(r, "input", 256);
     h5row_add_str(r, "run_at", 24);
+    h5row_add_str(r, "discharge_first", 12);
+    h5row_add_str(r, "discharge_last", 12);
     h5row_end(r);
 }
 

@@ -39,6 +39,8 @@ typedef struct {
     int64_t input_bytes;
     char input[256];           /* the month's input file (cut) */
     char run_at[24];           /* UTC, ISO 8601 */
+    char discharge_first[12];  /* the earliest and latest discharge date of the month's cases */
+    char discharge_last[12];   /*   (YYYY-MM-DD; "" when none): outside the month → a WARNING */
 } ld_month;
 
 typedef struct {

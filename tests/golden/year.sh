@@ -160,5 +160,10 @@ h5cols "$L" /clearing due_fen fund_fen band_fen | awk -F'|' '
       if (want != $3) { print "FAIL: band " $3 ", want " want " (due " due ", fund " f ")"; bad = 1 } }
     END { exit bad }' || exit 1
 ok "bands recomputed per institution"
+
+# a whole year's file given as one month: a WARNING naming the discharge dates
+"$BIN" month --config "$D/year.cfg" --month 2025-04 --input "$D/gen/current.csv" 2> "$D/warn.err" >/dev/null || exit 1
+has "a year's file as a month: warned" "$(cat "$D/warn.err")" "beyond 2025-04"
+expect "discharge dates kept in /months" "$(h5cols "$L" /months month discharge_first discharge_last | grep '^4|')" "4|2025-01-01|2025-12-31"
 rm -rf "$D"
 echo "year: all passed"
