@@ -150,7 +150,10 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
     if (ld_path(cfg, year, lpath, sizeof lpath, err, sizeof err)) { fprintf(stderr, "casemix: %s\n", err); return CM_ERR_USAGE; }
     /* the month's settlement file: --out, else output.file with -YYYY-MM before .h5 */
     if (o->output) snprintf(out, sizeof out, "%s", o->output);
-    else {
+    else if (!cfg->output_file[0]) {
+        fprintf(stderr, "casemix: no output for the month's settlement: pass --out FILE.h5 or set output.file\n");
+        return CM_ERR_USAGE;
+    } else {
         size_t len = strlen(cfg->output_file);
         if (len > 3 && strcmp(cfg->output_file + len - 3, ".h5") == 0) len -= 3;
         snprintf(out, sizeof out, "%.*s-%s.h5", (int)len, cfg->output_file, month);
