@@ -302,6 +302,10 @@ typedef struct {
     double deflator;
     double bad_share;
     char yy[3];
+    /* generator.seasonality > 0: month m drawn with weight (1 + A cos(2π(m−1)/12)) × its days */
+    int seasonal;
+    uint64_t mcum[12];
+    int32_t mstart[13];
 } yctx;
 
 static int push_ptr(const char ***arr, size_t *n, size_t *cap, const char *s)
@@ -900,7 +904,12 @@ static void base_skeleton(const plan *pl, const yctx *y, int64_t row, skeleton *
     int need_sex = dx_sex(dx), ageclass = dx_ageclass(dx);
 
     int32_t span = y->year_end - y->year_start + 1;
-    k->discharge = y->year_start + (int32_t)below(&s, (uint64_t)span);
+    if (y->seasonal) {
+        int m = (int)upper_bound_u64(y->mcum, 12, below(&s, y->mcum[11]));
+        k->discharge = y->mstart[m] + (int32_t)below(&s, (uint64_t)(y->mstart[m + 1] - y->mstart[m]));
+    } else {
+        k->discharge = y->year_start + (int32_t)below(&s, (uint64_t)span);
+    }
     double los = r->los_mean * exp(0.45 * normal(&s) - 0.10125);
     k->los = los < 1 ? 1 : los > 365 ? 365 : (int32_t)(los + 0.5);
     k->admit = k->discharge - k->los;
@@ -1398,6 +1407,18 @@ int gen_region_ex(const cm_config *cfg, const gr_dip *dip, const char *dir, int6
         y.year_end = days_from_civil(y.year, 12, 31);
         y.deflator = pow(0.96, yi);
         y.bad_share = bad_rows;
+        if (cfg->gen_seasonality > 0) {
+            y.seasonal = 1;
+            uint64_t acc = 0;
+            for (int m = 0; m < 12; m++) {
+                y.mstart[m] = days_from_civil(y.year, m + 1, 1);
+                int32_t next = m < 11 ? days_from_civil(y.year, m + 2, 1) : y.year_end + 1;
+                double wm = (1.0 + cfg->gen_seasonality * cos(6.283185307179586 * m / 12.0)) * (double)(next - y.mstart[m]);
+                acc += (uint64_t)(wm * 1e6) + 1;
+                y.mcum[m] = acc;
+            }
+            y.mstart[12] = y.year_end + 1;
+        }
         y.yy[0] = (char)('0' + (y.year / 10) % 10);
         y.yy[1] = (char)('0' + y.year % 10);
         char path[CM_PATH_MAX + 64];

@@ -127,6 +127,7 @@ static const keydef KEYS[] = {
     { NULL, "history", K_HISTORY, 0, 0, 0, 0, 0, 0, NULL },
     GROUP("dip"), GROUP("drg"), GROUP("scores"), GROUP("coefficients"),
     GROUP("outliers"), GROUP("budget"), GROUP("output"), GROUP("generator"),
+    GROUP("year"), GROUP("clearing"),
 
     TEXT("input", "records", K_PATH, input_file),
     TEXT("input", "encoding", K_ENCODING, input_encoding),
@@ -201,6 +202,27 @@ static const keydef KEYS[] = {
     NUM("generator", "institutions", K_INT, gen_institutions, 1, IN, 100000, IN),
     NUM("generator", "year", K_INT, gen_year, 1900, IN, 2999, IN),
     NUM("generator", "bad_rows", K_REAL, gen_bad_rows, 0, IN, 1, IN),
+    NUM("generator", "seasonality", K_REAL, gen_seasonality, 0, IN, 0.9, IN),
+
+    /* the settlement year (casemix month / clear) */
+    NUM("year", "reserve", K_REAL, year.reserve, 0, IN, 1, EX),
+    NUM("year", "deposit", K_REAL, year.deposit, 0, IN, 1, EX),
+    NUM("year", "estimate_margin", K_REAL, year.estimate_margin, 0, IN, 1, EX),
+    NUM("year", "band_min", K_REAL, year.band_min, 0, IN, 1, IN),
+    TEXT("year", "ledger", K_PATH, year_ledger),
+    TEXT("clearing", "corridor", K_BOOL, year.corridor),
+    NUM("clearing", "corridor_low", K_REAL, year.corridor_low, 0, IN, 1, IN),
+    NUM("clearing", "corridor_high", K_REAL, year.corridor_high, 0, IN, 10, IN),
+    NUM("clearing", "budget_point_value", K_REAL, year.budget_point_value, 0, EX, 1e9, IN),
+    TEXT("clearing", "bands", K_BOOL, year.bands),
+    NUM("clearing", "surplus_keep", K_REAL, year.surplus_keep, 0, IN, 1, IN),
+    NUM("clearing", "overspend_limit", K_REAL, year.overspend_limit, 0, IN, 1, IN),
+    NUM("clearing", "overspend_fund_share", K_REAL, year.overspend_fund, 0, IN, 1, IN),
+    NUM("clearing", "special_cap", K_REAL, year.special_cap, 0, IN, 1, IN),
+    NUM("clearing", "default_assessment", K_REAL, year.default_assessment, 0, IN, 10, IN),
+    TEXT("clearing", "audit", K_PATH, clear_audit),
+    TEXT("clearing", "assessment", K_PATH, clear_assessment),
+    TEXT("clearing", "special_review", K_PATH, clear_special),
 };
 
 #define NKEYS (sizeof KEYS / sizeof KEYS[0])
@@ -908,6 +930,11 @@ static cm_cfg_status check_rules(loader *L)
                     "\"history\" needs history years: add history = "
                     "( { year = 2023; file = \"2023.csv\"; }, ... ); or use \"fixed\"");
 
+    if (c->year.corridor && !(c->year.budget_point_value > 0))
+        return fail(L, CM_CFG_ERR_VALUE, best_line(L, "clearing", "corridor"), "clearing.budget_point_value",
+                    "clearing.corridor = true needs the budget point value (预算点值) the corridor is around: "
+                    "add clearing = { budget_point_value = 12.5; }; (yuan per point), or set corridor = false");
+
     int scheme_line = key_line(L, NULL, "scheme");
     if (c->scheme != CM_SCHEME_DRG && c->dip_catalogue[0] == '\0') {
         int line = key_line(L, NULL, "dip");
@@ -1201,6 +1228,7 @@ void cm_config_default(cm_config *c)
     c->gen_institutions = 40;
     c->gen_year = 2025;
     c->gen_bad_rows = 0.0;
+    sc_year_params_default(&c->year);
     cm_config_relink(c);
 }
 

@@ -152,6 +152,19 @@ typedef struct {
     int gen_institutions;              /* generator.institutions = 40 */
     int gen_year;                      /* generator.year = 2025 (current period year) */
     double gen_bad_rows;               /* generator.bad_rows = 0.0 (share of bad rows) */
+    double gen_seasonality;            /* generator.seasonality = 0 (0..0.9: monthly amplitude A, discharges
+                                          of month m ∝ 1 + A cos(2π(m−1)/12), winter peak) */
+
+    /* year { ... } and clearing { ... } (casemix month / clear; the settlement year) */
+    sc_year_params year;               /* year.reserve, deposit, estimate_margin, band_min;
+                                          clearing.corridor, corridor_low, corridor_high,
+                                          budget_point_value, bands, surplus_keep, overspend_limit,
+                                          overspend_fund_share, special_cap, default_assessment */
+    char year_ledger[CM_PATH_MAX];     /* year.ledger = "" : the ledger file; "" = output.file with
+                                          .h5 replaced by .ledger-YYYY.h5 */
+    char clear_audit[CM_PATH_MAX];     /* clearing.audit = "" : CSV institution_id,deduction_yuan (审核扣款) */
+    char clear_assessment[CM_PATH_MAX];/* clearing.assessment = "" : CSV institution_id,coefficient (考核系数) */
+    char clear_special[CM_PATH_MAX];   /* clearing.special_review = "" : CSV case_id,approved_yuan (特例单议) */
 
     /* provenance */
     char path[CM_PATH_MAX];            /* the file read */

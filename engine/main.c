@@ -11,6 +11,7 @@
  * turns it into an exit code (cm_exit_code).
  */
 #include "settle.h"
+#include "ledger.h"
 #include "h5out.h"
 #include "../bench/gen.h"
 
@@ -29,7 +30,8 @@
 
 typedef enum {
     O_CONFIG, O_INPUT, O_OUT, O_SCHEME, O_EXPLAIN, O_STAGE, O_TIMINGS, O_THREADS, O_QUIET,
-    O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_XLSX, O_CSV, O_TABLES, O_HELP
+    O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_XLSX, O_CSV, O_TABLES, O_HELP,
+    O_MONTH, O_YEAR
 } opt_id;
 
 typedef struct {
@@ -111,6 +113,22 @@ static const opt_def REPORT_OPTS[] = {
     OPT_HELP,
 };
 static const opt_def NO_OPTS[] = { OPT_HELP };
+/* the settlement year (engine/month.c, engine/clear.c) */
+static const opt_def MONTH_OPTS[] = {
+    { O_CONFIG, "--config", "FILE", 1, "the region's configuration (year.* settings; the ledger is year.ledger)" },
+    { O_MONTH, "--month", "YYYY-MM", 1, "the month to pre-settle (月度预结算); a month settled before is replaced" },
+    { O_INPUT, "--input", "CSV", 0, "the month's discharge records; default: input.records" },
+    { O_OUT, "--out", "FILE.h5", 0, "the month's settlement file; default: output.file with -YYYY-MM before .h5" },
+    OPT_THREADS("reading, grouping, scoring"),
+    { O_QUIET, "--quiet", NULL, 0, "no progress and no summary on the terminal" },
+    OPT_HELP,
+};
+static const opt_def CLEAR_OPTS[] = {
+    { O_CONFIG, "--config", "FILE", 1, "the region's configuration (clearing.* settings and input files)" },
+    { O_YEAR, "--year", "YYYY", 1, "the year to clear (年度清算) from its ledger (no case record is read)" },
+    { O_QUIET, "--quiet", NULL, 0, "no table on the terminal" },
+    OPT_HELP,
+};
 
 static const cmd_def CMDS[] = {
     { "settle", "settle one period: groups, scores, point value (点值) and payments to the fen, in one HDF5 file",
@@ -157,6 +175,17 @@ static const cmd_def CMDS[] = {
       "Written under a temporary name and renamed at the end; an existing FILE.html is replaced only when\n"
       "casemix wrote it (exit 5 otherwise). A file casemix did not write: exit 4.\n" },
     { "columns", "the input columns and the Chinese headers accepted for each", NO_OPTS, NULL },
+    { "month", "monthly pre-settlement (月度预结算): estimated point value, payments with the deposit, forecast; "
+      "recorded in the year's ledger", MONTH_OPTS,
+      "output: the month's settlement file (its budget is the month's gross payment) with its rejects CSV, and the\n"
+      "ledger (casemix_kind \"ledger\", year.ledger; default output.file with .ledger-YYYY.h5): /months, /institutions,\n"
+      "/groups, /special, /history_months. The ledger is rewritten whole under a temporary name and renamed: an\n"
+      "interrupted or failed month leaves the previous ledger as it was. A month run again replaces its entry.\n" },
+    { "clear", "annual clearing (年度清算) from the ledger: final point value, amount due, deposit, bands, special review",
+      CLEAR_OPTS,
+      "inputs (configuration): clearing.audit (institution_id,deduction_yuan), clearing.assessment\n"
+      "(institution_id,coefficient), clearing.special_review (case_id,approved_yuan); errors name file:line.\n"
+      "output: the clearing table on the terminal and /clearing in the ledger (the year's figures as attributes).\n" },
 };
 #define NCMDS (sizeof CMDS / sizeof CMDS[0])
 
@@ -245,6 +274,7 @@ static void on_signal(int sig)
 
 typedef struct {
     const char *config, *input, *out, *scheme, *explain, *stage, *timings, *xlsx, *csv, *tables;
+    const char *month, *year;   /* month --month, clear --year */
     long long cases, history_cases;
     unsigned long long seed;
     int has_cases, has_history_cases, has_seed;
@@ -328,6 +358,8 @@ static cm_status parse_args(const cmd_def *c, int argc, char **argv, cli *a)
         case O_XLSX: a->xlsx = v; break;
         case O_CSV: a->csv = v; break;
         case O_TABLES: a->tables = v; break;
+        case O_MONTH: a->month = v; break;
+        case O_YEAR: a->year = v; break;
         case O_QUIET: a->quiet = 1; break;
         case O_HELP: break;
         case O_THREADS: {
@@ -846,6 +878,8 @@ int main(int argc, char **argv)
         st = cmd_bench(&cfg, a.stage, a.input, a.out, 0, 0);
     } else if (!strcmp(cmd, "calibrate")) st = cmd_calibrate(&cfg, &o);
     else if (!strcmp(cmd, "gen")) st = cmd_gen(&cfg, &a);
+    else if (!strcmp(cmd, "month")) st = cmd_month(&cfg, &o, a.month);
+    else if (!strcmp(cmd, "clear")) st = cmd_clear(&cfg, &o, a.year);
     else st = cmd_group(&cfg, &a);
     return cm_exit_code(st);
 }

@@ -41,6 +41,11 @@ static void settle_row(void *vctx, int tid, cm_parser *p, cm_case *c)
     int32_t li = pl_inst_get(&st->itab[tid], p->inst_id, c->line, c->level);
     c->inst = ((uint32_t)tid << 24) | (uint32_t)li;
     pl_group_case(st->dip, st->drg, &p->gc, c);
+    int32_t d = p->discharge_day, *r = st->dis_range[tid];
+    if (d >= 0) {
+        if (d < r[0]) r[0] = d;
+        if (d > r[1]) r[1] = d;
+    }
 }
 
 static void on_dup(void *vctx, int tid, cm_case *dup, const cm_case *first, const char *case_id)
@@ -569,6 +574,8 @@ cm_status period_build(cm_period *st, const cm_config *cfg, const char *input, i
         st->itab = calloc((size_t)st->nt, sizeof *st->itab);
         st->rejs = calloc((size_t)st->nt + 1, sizeof *st->rejs);
         st->quals = calloc((size_t)st->nt, sizeof *st->quals);
+        st->dis_range = calloc((size_t)st->nt, sizeof *st->dis_range);
+        for (int t = 0; st->dis_range && t < st->nt; t++) { st->dis_range[t][0] = INT32_MAX; st->dis_range[t][1] = -1; }
         static const int req_dip[] = {COL_CASE_ID, COL_INST_ID, COL_INST_LEVEL, COL_PDX, COL_PPROC,
                                       COL_TOTAL, COL_FUND, -1};
         /* with the institution table the level comes from it: no level column needed */
@@ -580,13 +587,21 @@ cm_status period_build(cm_period *st, const cm_config *cfg, const char *input, i
                             .encoding = rd_encoding_of(cfg->input_encoding)};
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
-        if (!st->itab || !st->rejs || !st->quals) {
+        if (!st->itab || !st->rejs || !st->quals || !st->dis_range) {
             snprintf(err, errlen, "out of memory");
             rc = CM_ERR_NOMEM;
         } else {
             rc = pl_read(st->input, st->al, st->has_mtab ? req_tab : req_dip, &po, settle_row, st, &st->s, &hdr,
                          quiet ? NULL : progress_cb, NULL, err, errlen);
         }
+        st->discharge_min = st->discharge_max = -1;
+        for (int t = 0; st->dis_range && t < st->nt; t++) {
+            if (st->dis_range[t][1] < 0) continue;
+            if (st->discharge_min < 0 || st->dis_range[t][0] < st->discharge_min) st->discharge_min = st->dis_range[t][0];
+            if (st->dis_range[t][1] > st->discharge_max) st->discharge_max = st->dis_range[t][1];
+        }
+        free(st->dis_range);
+        st->dis_range = NULL;
         st->input_size = hdr.file_size;
         st->input_encoding = hdr.encoding ? hdr.encoding : "UTF-8";
         st->t_read = now_seconds() - t1;
@@ -606,6 +621,7 @@ void period_free(cm_period *st)
     for (int t = 0; st->rejs && t <= st->nt; t++) pl_rejects_free(&st->rejs[t]);
     for (int t = 0; st->quals && t < st->nt; t++) pl_rejects_free(&st->quals[t]);
     free(st->quals);
+    free(st->dis_range);
     pl_rejects_free(&st->qual);
     free(st->itab);
     free(st->rejs);

@@ -107,6 +107,9 @@ typedef struct {
      * amount has 0 there: slot_init zeroes it, parse_money too on error) */
     int64_t rej_cost_fen, rej_fund_fen, rej_no_cost;
     uint64_t input_size;
+    int32_t discharge_min, discharge_max; /* day numbers of the kept cases' discharge dates (-1: none);
+                                             casemix month warns when they leave the month */
+    int32_t (*dis_range)[2];     /* [nt] read stage only */
     const char *input_encoding;  /* the reader's: "UTF-8" or "GB18030" (decoded) */
     double t_load, t_read, t_checks;
 } cm_period;

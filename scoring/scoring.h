@@ -246,6 +246,104 @@ sc_status sc_apportion(int64_t total, const int64_t *w, size_t n,
  * in fixed point. */
 int64_t sc_muldiv_round(int64_t a, int64_t num, int64_t den);
 
+
+/* ------------------------------------------------------------------ */
+/* The settlement year (docs/METHODS.md "The settlement year", 年度清算)   */
+/* ------------------------------------------------------------------ */
+
+/* Every rule of the year as a setting (config keys year.* and clearing.*,
+ * defaults in sc_year_params_default and config/example.cfg). Shares are
+ * read to 1e-6 (round(x·1e6)) and money is computed from them in exact
+ * integer arithmetic (sc_muldiv_round). */
+typedef struct {
+    double reserve;          /* year.reserve = 0: share r of the budget held back (预留调节金) */
+    double deposit;          /* year.deposit = 0.05: share q of each monthly payment withheld (质量保证金) */
+    double estimate_margin;  /* year.estimate_margin = 0: estimate = forecast × (1 − margin) */
+    double band_min;         /* year.band_min = 0.02: least half-width of the forecast band, relative */
+    int corridor;            /* clearing.corridor = false: clamp the final point value (点值区间) */
+    double corridor_low;     /* clearing.corridor_low = 0.1: a, floor (1 − a) × budget point value */
+    double corridor_high;    /* clearing.corridor_high = 0.1: b, ceiling (1 + b) × budget point value */
+    double budget_point_value; /* clearing.budget_point_value: yuan per point (预算点值); needed with the corridor */
+    int bands;               /* clearing.bands = false: surplus retention / overspend sharing (结余留用, 超支分担) */
+    double surplus_keep;     /* clearing.surplus_keep = 0.2: surplus up to this share of the amount due kept in full */
+    double overspend_limit;  /* clearing.overspend_limit = 0.2: overspend up to this share of the amount due is shared */
+    double overspend_fund;   /* clearing.overspend_fund_share = 0.6: the fund's share of that overspend */
+    double special_cap;      /* clearing.special_cap = 0.005: approved special-review cases ≤ this share of the year's discharges (特例单议) */
+    double default_assessment; /* clearing.default_assessment = 1: assessment coefficient of an institution not in the CSV */
+} sc_year_params;
+
+void sc_year_params_default(sc_year_params *p);
+/* SC_OK, or SC_ERR_ARG when a share is outside [0, 1] (deposit, reserve,
+ * margin < 1), NaN, or the corridor is on without a budget point value > 0. */
+sc_status sc_year_params_check(const sc_year_params *p);
+
+/* round-half-even(amount × share) with share read to 1e-6: the money of a
+ * share (reserve, deposit, band limits). */
+int64_t sc_share_fen(int64_t amount_fen, double share);
+
+/* Money of a point value: round-half-even(pv yuan/point × fund share ×
+ * points_e4 / 1e4 × 100) fen (long double; 0 when a term is <= 0). */
+int64_t sc_points_fen(double pv, double fund_share, int64_t points_e4);
+
+/* The forecast of the year's total score from the months so far.
+ *   ytd_e4    Σ scores of the months present (mask bit m-1 for month m)
+ *   hist      ny × 12 monthly weights of the history years (Σ cost, fen),
+ *             year-major; ny may be 0 (then a flat pattern, share m/12)
+ * share_y = Σ_{months present} hist[y][m] / Σ_m hist[y][m] (pooled over
+ * years for the centre); total = ytd / share; low / high = the smallest and
+ * largest ytd / share_y over the years, widened to at least total × (1 ±
+ * band_min). SC_ERR_EMPTY when mask is 0 or the pattern has no weight in the
+ * months present; SC_ERR_ARG for negative weights. */
+sc_status sc_forecast_total(int64_t ytd_e4, unsigned mask, const int64_t *hist, int ny, double band_min,
+                            double *total_e4, double *low_e4, double *high_e4);
+
+/* Point value in yuan per point of an allocated budget over a total score
+ * (which may be a forecast): budget_fen / 100 / fund share / (total_e4 /
+ * 1e4); 0 when a term is <= 0. */
+double sc_year_pv(int64_t budget_fen, double fund_share, double total_e4);
+
+/* One month's pre-settlement of n institutions: gross = sc_points_fen(pv,
+ * share, Σ points) shared by points (largest remainder), the deposit
+ * sc_share_fen(gross total, q) shared by gross (largest remainder), paid =
+ * gross − deposit; Σ gross, Σ deposit, Σ paid match the totals to the fen.
+ * scratch: n int64. SC_OK, SC_ERR_EMPTY (Σ points 0: all 0), SC_ERR_ARG. */
+sc_status sc_month_pay(double pv, double fund_share, double q, const int64_t *points_e4, size_t n,
+                       int64_t *gross, int64_t *deposit, int64_t *paid, int64_t *scratch);
+
+/* The final point value with the corridor (p->corridor off: the raw one).
+ * raw = sc_year_pv(allocated, share, Σ points). Clamped to [(1 − a) Pb,
+ * (1 + b) Pb]: pool = sc_points_fen(pv, share, points) and reserve_used =
+ * pool − allocated (> 0: the reserve tops the pool up; < 0: returned to
+ * it); unclamped: pool = allocated, reserve_used = 0. clamped: −1 floor,
+ * +1 ceiling, 0 none. */
+typedef struct {
+    double raw, pv;
+    int clamped;
+    int64_t pool_fen, reserve_used_fen;
+} sc_year_pv_result;
+void sc_year_final_pv(int64_t allocated_fen, double fund_share, int64_t points_e4, const sc_year_params *p,
+                      sc_year_pv_result *out);
+
+/* Surplus / overspend band adjustment of one institution (p->bands off: 0):
+ * surplus s = due − fund cost > 0: 0 up to L = sc_share_fen(due,
+ * surplus_keep), −(s − L) beyond; overspend o = cost − due > 0: +
+ * sc_share_fen(min(o, sc_share_fen(due, overspend_limit)), overspend_fund),
+ * the rest borne by the institution. */
+int64_t sc_band_adjust(int64_t due_fen, int64_t fund_cost_fen, const sc_year_params *p);
+
+/* Special review (特例单议): an approved case is paid at its approved cost.
+ * Top-up from the reserve = max(0, round((approved − points × pv) × share))
+ * in fen, points × pv being what the pool paid for the case. */
+int64_t sc_special_topup(int64_t approved_fen, int64_t points_e4, double pv, double fund_share);
+/* Approved cases allowed in the year: floor(year_cases × cap) (cap to 1e-6). */
+int64_t sc_special_cap_cases(int64_t year_cases, double cap);
+
+/* The clearing balance of one institution (年度清算): due − gross monthly
+ * pre-payments (deposit included) − audit + round(deposit × coef_e4 / 1e4)
+ * + band adjustment + special-review top-up. */
+int64_t sc_clear_balance(int64_t due_fen, int64_t gross_fen, int64_t deposit_fen, int64_t audit_fen,
+                         int64_t coef_e4, int64_t band_fen, int64_t special_fen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -880,6 +880,13 @@ static void test_value_errors(void **state)
         { CAT "outliers = { special_cap = 1.5; };\n", CM_CFG_ERR_VALUE, 2,
           "outliers.special_cap", "out of range" },
         { CAT "outliers = { low = 0; };\n", CM_CFG_ERR_VALUE, 2, "outliers.low", "> 0" },
+        /* the settlement year (year.*, clearing.*) */
+        { CAT "year = {\n  deposit = 1.5;\n};\n", CM_CFG_ERR_VALUE, 3, "year.deposit", "out of range" },
+        { CAT "year = { reserve = 1.0; };\n", CM_CFG_ERR_VALUE, 2, "year.reserve", "out of range" },
+        { CAT "clearing = {\n  corridor = true;\n};\n", CM_CFG_ERR_VALUE, 3, "clearing.budget_point_value",
+          "budget point value" },
+        { CAT "clearing = { overspend_fund_share = -0.1; };\n", CM_CFG_ERR_VALUE, 2,
+          "clearing.overspend_fund_share", "out of range" },
         { CAT "scores = {\n  trim_low = 0.5;\n  trim_high = 0.4;\n};\n", CM_CFG_ERR_VALUE, 4,
           "scores.trim_high", "below scores.trim_high" },
         { CAT "scores = { year_weights = [0.0, 0.0, 0.0]; };\n", CM_CFG_ERR_VALUE, 2,

@@ -1,0 +1,444 @@
+/*
+ * clear.c - casemix clear: the annual clearing of a settlement year
+ * (年度清算, docs/METHODS.md "The settlement year") from the ledger alone,
+ * without reading a case record again.
+ *
+ *   merge the months' institution partials (integer sums), the final point
+ *   value with the reserve and the corridor, the amount due per institution
+ *   (largest remainder of the pool over the year's scores, exactly as
+ *   settle shares a budget), the audit deductions, assessment coefficients
+ *   and approved special-review cases from CSV files (file:line errors), the
+ *   surplus / overspend bands, the balance; print the table and write it as
+ *   /clearing into the ledger (the whole file again, temporary + rename).
+ */
+#include "ledger.h"
+#include "h5out.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_inst_id(const void *a, const void *b)
+{
+    const ld_inst *x = a, *y = b;
+    int c = strcmp(x->institution_id, y->institution_id);
+    return c ? c : (x->month > y->month) - (x->month < y->month);
+}
+
+static int find_inst(const ld_clear *c, size_t n, const char *id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int r = strcmp(c[mid].institution_id, id);
+        if (!r) return (int)mid;
+        if (r < 0) lo = mid + 1; else hi = mid;
+    }
+    return -1;
+}
+
+/* ---- a small CSV reader for the clearing inputs (header + 2 columns) ---- */
+
+typedef struct {
+    FILE *f;
+    const char *path;
+    long line;
+    char buf[4096];
+    char *fld[16];
+    int nf;
+} csvr;
+
+/* Splits buf into fields (quotes "..." allowed, "" inside); trims spaces. */
+static int csv_split(csvr *r)
+{
+    char *p = r->buf, *w;
+    r->nf = 0;
+    size_t n = strlen(p);
+    while (n && (p[n - 1] == '\n' || p[n - 1] == '\r')) p[--n] = '\0';
+    if (r->line == 1 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
+        p += 3;
+    for (;;) {
+        while (*p == ' ' || *p == '\t') p++;
+        if (r->nf == 16) return -1;
+        r->fld[r->nf++] = w = p;
+        if (*p == '"') {
+            char *q = ++p;
+            r->fld[r->nf - 1] = w = q;
+            for (;;) {
+                if (!*p) return -1;
+                if (*p == '"' && p[1] == '"') { *w++ = '"'; p += 2; continue; }
+                if (*p == '"') { p++; break; }
+                *w++ = *p++;
+            }
+            while (*p == ' ' || *p == '\t') p++;
+            if (*p && *p != ',') return -1;
+        } else {
+            while (*p && *p != ',') *w++ = *p++;
+            while (w > r->fld[r->nf - 1] && (w[-1] == ' ' || w[-1] == '\t')) w--;
+        }
+        char c = *p;
+        *w = '\0';
+        if (c != ',') break;
+        p++;
+    }
+    return 0;
+}
+
+/* Next non-empty row; 1 = a row, 0 = end, -1 = error (err). */
+static int csv_next(csvr *r, char *err, size_t errlen)
+{
+    while (fgets(r->buf, sizeof r->buf, r->f)) {
+        r->line++;
+        if (!strchr(r->buf, '\n') && !feof(r->f)) {
+            snprintf(err, errlen, "%s:%ld: the row is longer than %zu bytes", r->path, r->line, sizeof r->buf - 1);
+            return -1;
+        }
+        if (csv_split(r)) {
+            snprintf(err, errlen, "%s:%ld: cannot split the row into fields (an unclosed quote?)", r->path, r->line);
+            return -1;
+        }
+        if (r->nf == 1 && !r->fld[0][0]) continue;
+        return 1;
+    }
+    return 0;
+}
+
+/* Column index of the first header cell that is one of names (case-insensitive). */
+static int csv_col(const csvr *r, const char *const *names)
+{
+    for (int i = 0; i < r->nf; i++)
+        for (const char *const *n = names; *n; n++)
+            if (!strcasecmp(r->fld[i], *n)) return i;
+    return -1;
+}
+
+static const char *const INST_NAMES[] = {"institution_id", "定点医药机构编码", "机构编码", NULL};
+static const char *const CASE_NAMES[] = {"case_id", "结算ID", "settlement_id", NULL};
+
+/* Reads PATH: header naming the key column (keys) and the value column
+ * (vals); calls fn per row. CM_OK, CM_ERR_INPUT (file:line in err). */
+typedef cm_status (*row_fn)(void *ctx, const char *key, const char *val, const char *path, long line, char *err,
+                            size_t errlen);
+static cm_status read_pairs(const char *path, const char *const *keys, const char *const *vals, const char *what,
+                            row_fn fn, void *ctx, char *err, size_t errlen)
+{
+    csvr r;
+    memset(&r, 0, sizeof r);
+    r.path = path;
+    r.f = fopen(path, "r");
+    if (!r.f) {
+        snprintf(err, errlen, "%s: cannot open the %s file (%s); check the path in the configuration", path, what,
+                 strerror(errno));
+        return CM_ERR_INPUT;
+    }
+    cm_status rc = CM_OK;
+    int k = csv_next(&r, err, errlen);
+    int ck = -1, cv = -1;
+    if (k < 0) rc = CM_ERR_INPUT;
+    else if (k == 0 || (ck = csv_col(&r, keys)) < 0 || (cv = csv_col(&r, vals)) < 0) {
+        snprintf(err, errlen, "%s:1: the header must name the columns %s and %s (the %s file)", path, keys[0],
+                 vals[0], what);
+        rc = CM_ERR_INPUT;
+    }
+    while (!rc && (k = csv_next(&r, err, errlen)) > 0) {
+        if (ck >= r.nf || cv >= r.nf) {
+            snprintf(err, errlen, "%s:%ld: %d field(s); the header has %s in column %d and %s in column %d", path,
+                     r.line, r.nf, keys[0], ck + 1, vals[0], cv + 1);
+            rc = CM_ERR_INPUT;
+            break;
+        }
+        rc = fn(ctx, r.fld[ck], r.fld[cv], path, r.line, err, errlen);
+    }
+    if (k < 0) rc = CM_ERR_INPUT;
+    fclose(r.f);
+    return rc;
+}
+
+typedef struct {
+    ld_clear *c;
+    size_t n;
+    unsigned char *seen;
+    const ledger *L;
+    size_t n_approved;
+    int64_t cap;
+    double pv, share;
+    int64_t special_total;
+    unsigned char *used;      /* [L->ns] special-review candidates approved */
+    size_t *sidx;             /* [L->ns] candidates by case id */
+} clear_ctx;
+
+static const ledger *g_sort_ledger; /* qsort has no context argument */
+static int cmp_special_id(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(g_sort_ledger->s[x].case_id, g_sort_ledger->s[y].case_id);
+    return c ? c : (x > y) - (x < y);
+}
+
+static cm_status audit_row(void *vctx, const char *key, const char *val, const char *path, long line, char *err,
+                           size_t errlen)
+{
+    clear_ctx *x = vctx;
+    int k = find_inst(x->c, x->n, key);
+    int64_t fen;
+    if (k < 0) {
+        snprintf(err, errlen, "%s:%ld: institution_id: '%s' has no case in the ledger's months; check the code",
+                 path, line, key);
+        return CM_ERR_INPUT;
+    }
+    if (x->seen[k] & 1) {
+        snprintf(err, errlen, "%s:%ld: institution_id: '%s' is listed twice; give one total per institution", path,
+                 line, key);
+        return CM_ERR_INPUT;
+    }
+    if (cm_parse_yuan_grouped(val, strlen(val), &fen) != 0 || fen < 0) {
+        snprintf(err, errlen, "%s:%ld: deduction_yuan: '%s' is not an amount in yuan >= 0 (e.g. 1234.50)", path, line,
+                 val);
+        return CM_ERR_INPUT;
+    }
+    x->seen[k] |= 1;
+    x->c[k].audit_fen = fen;
+    return CM_OK;
+}
+
+static cm_status assess_row(void *vctx, const char *key, const char *val, const char *path, long line, char *err,
+                            size_t errlen)
+{
+    clear_ctx *x = vctx;
+    int k = find_inst(x->c, x->n, key);
+    if (k < 0) {
+        snprintf(err, errlen, "%s:%ld: institution_id: '%s' has no case in the ledger's months; check the code",
+                 path, line, key);
+        return CM_ERR_INPUT;
+    }
+    if (x->seen[k] & 2) {
+        snprintf(err, errlen, "%s:%ld: institution_id: '%s' is listed twice", path, line, key);
+        return CM_ERR_INPUT;
+    }
+    /* a decimal with at most 4 places, 0..10, read exactly into 1e-4 */
+    const char *p = val;
+    int64_t ip = 0, fp = 0;
+    int nd = 0, nf = 0;
+    while (isdigit((unsigned char)*p) && nd < 3) { ip = ip * 10 + (*p++ - '0'); nd++; }
+    if (*p == '.') {
+        p++;
+        while (isdigit((unsigned char)*p) && nf < 4) { fp = fp * 10 + (*p++ - '0'); nf++; }
+    }
+    for (int i = nf; i < 4; i++) fp *= 10;
+    int64_t e4 = ip * 10000 + fp;
+    if (*p || (!nd && !nf) || e4 > 100000) {
+        snprintf(err, errlen, "%s:%ld: coefficient: '%s' is not a coefficient from 0 to 10 with at most 4 decimals "
+                              "(e.g. 0.95)",
+                 path, line, val);
+        return CM_ERR_INPUT;
+    }
+    x->seen[k] |= 2;
+    x->c[k].assessment_e4 = e4;
+    return CM_OK;
+}
+
+static cm_status special_row(void *vctx, const char *key, const char *val, const char *path, long line, char *err,
+                             size_t errlen)
+{
+    clear_ctx *x = vctx;
+    const ledger *L = x->L;
+    /* binary search in the candidates sorted by case id (x->sidx) */
+    size_t lo = 0, hi = L->ns, j = L->ns;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int r = strcmp(L->s[x->sidx[mid]].case_id, key);
+        if (!r) { j = x->sidx[mid]; break; }
+        if (r < 0) lo = mid + 1; else hi = mid;
+    }
+    int64_t fen;
+    if (j == L->ns) {
+        snprintf(err, errlen, "%s:%ld: case_id: this case is not a special-review candidate (特例单议) of any month "
+                              "in the ledger (cost above outliers.special × its standard cost); check the id",
+                 path, line);
+        return CM_ERR_INPUT;
+    }
+    if (cm_parse_yuan_grouped(val, strlen(val), &fen) != 0 || fen <= 0) {
+        snprintf(err, errlen, "%s:%ld: approved_yuan: '%s' is not an amount in yuan > 0", path, line, val);
+        return CM_ERR_INPUT;
+    }
+    if ((int64_t)x->n_approved + 1 > x->cap) {
+        snprintf(err, errlen, "%s:%ld: more approved special-review cases than the year's cap of %lld "
+                              "(clearing.special_cap × the year's discharges); approve fewer or raise the setting",
+                 path, line, (long long)x->cap);
+        return CM_ERR_INPUT;
+    }
+    int k = find_inst(x->c, x->n, L->s[j].institution_id);
+    if (k < 0) { snprintf(err, errlen, "internal: special case without institution"); return CM_ERR_INTERNAL; }
+    /* the same case twice: refused */
+    if (x->used[j]) {
+        snprintf(err, errlen, "%s:%ld: case_id: listed twice", path, line);
+        return CM_ERR_INPUT;
+    }
+    x->used[j] = 1;
+    x->n_approved++;
+    int64_t top = sc_special_topup(fen, L->s[j].score_e4, x->pv, x->share);
+    x->c[k].n_special++;
+    x->c[k].special_fen += top;
+    x->special_total += top;
+    return CM_OK;
+}
+
+cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year_s)
+{
+    char err[1024] = "", lpath[CM_PATH_MAX + 32];
+    char *end = NULL;
+    long year = year_s ? strtol(year_s, &end, 10) : 0;
+    if (!year_s || *end || year < 1900 || year > 9999) {
+        fprintf(stderr, "casemix clear: --year needs a year (e.g. --year 2025), not '%s'; see casemix clear --help\n",
+                year_s ? year_s : "");
+        return CM_ERR_USAGE;
+    }
+    if (ld_path(cfg, (int)year, lpath, sizeof lpath, err, sizeof err)) {
+        fprintf(stderr, "casemix: %s\n", err);
+        return CM_ERR_USAGE;
+    }
+    static ledger L;
+    int exists = 0;
+    cm_status rc = ld_load(lpath, cfg->region, (int)year, &L, &exists, err, sizeof err);
+    if (!rc && (!exists || L.nm == 0)) {
+        snprintf(err, sizeof err, "%s: no month of %ld in the ledger; run casemix month --month %ld-01 ... first",
+                 lpath, year, year);
+        rc = CM_ERR_INPUT;
+    }
+    if (rc) { fprintf(stderr, "casemix: %s\n", err); ld_free(&L); return rc; }
+    const sc_year_params *yp = &cfg->year;
+    /* merge the months per institution (sorted by id; integer sums) */
+    ld_inst *byid = malloc((L.ni + 1) * sizeof *byid);
+    if (byid && L.ni) memcpy(byid, L.i, L.ni * sizeof *byid);
+    if (byid) qsort(byid, L.ni, sizeof *byid, cmp_inst_id);
+    free(L.c);
+    L.c = calloc(L.ni + 1, sizeof *L.c);
+    int64_t *w = calloc(L.ni + 1, sizeof *w), *due = calloc(L.ni + 1, sizeof *due), *scr = calloc(L.ni + 1, sizeof *scr);
+    unsigned char *seen = calloc(L.ni + 1, 1), *used = calloc(L.ns + 1, 1);
+    size_t *sidx = malloc((L.ns + 1) * sizeof *sidx);
+    if (!byid || !L.c || !w || !due || !scr || !seen || !used || !sidx) {
+        fprintf(stderr, "casemix: out of memory\n");
+        free(byid); free(w); free(due); free(scr); free(seen); free(used); free(sidx); ld_free(&L);
+        return CM_ERR_NOMEM;
+    }
+    for (size_t j = 0; j < L.ns; j++) sidx[j] = j;
+    g_sort_ledger = &L;
+    qsort(sidx, L.ns, sizeof *sidx, cmp_special_id);
+    size_t n = 0;
+    for (size_t j = 0; j < L.ni; j++) {
+        const ld_inst *e = &byid[j];
+        if (!n || strcmp(L.c[n - 1].institution_id, e->institution_id)) {
+            memset(&L.c[n], 0, sizeof L.c[n]);
+            snprintf(L.c[n].institution_id, sizeof L.c[n].institution_id, "%s", e->institution_id);
+            n++;
+        }
+        ld_clear *c = &L.c[n - 1];
+        c->cases += e->cases;
+        c->cost_fen += e->cost_fen;
+        c->fund_fen += e->fund_fen;
+        c->score_e4 += e->score_e4;
+        c->gross_fen += e->gross_fen;
+        c->deposit_fen += e->deposit_fen;
+        c->paid_fen += e->paid_fen;
+    }
+    L.nc = n;
+    ld_year *Y = &L.y;
+    memset(Y, 0, sizeof *Y);
+    int64_t cost = 0, fund = 0;
+    for (size_t k = 0; k < n; k++) {
+        Y->cases += L.c[k].cases;
+        Y->score_e4 += L.c[k].score_e4;
+        cost += L.c[k].cost_fen;
+        fund += L.c[k].fund_fen;
+        w[k] = L.c[k].score_e4;
+        L.c[k].assessment_e4 = (int64_t)llround(yp->default_assessment * 10000);
+    }
+    Y->months = (int32_t)L.nm;
+    Y->budget_fen = cfg->fund_budget_fen;
+    Y->reserve_fen = sc_share_fen(cfg->fund_budget_fen, yp->reserve);
+    Y->allocated_fen = Y->budget_fen - Y->reserve_fen;
+    Y->fund_share = cfg->fund_share > 0 ? cfg->fund_share : sc_fund_share(fund, cost);
+    sc_year_pv_result pr;
+    sc_year_final_pv(Y->allocated_fen, Y->fund_share, Y->score_e4, yp, &pr);
+    Y->point_value_raw = pr.raw;
+    Y->point_value = pr.pv;
+    Y->clamped = pr.clamped;
+    Y->pool_fen = pr.pool_fen;
+    Y->reserve_used_fen = pr.reserve_used_fen;
+    if (sc_apportion(Y->pool_fen, w, n, due, scr) != SC_OK) {
+        snprintf(err, sizeof err, "%s: the year's total score is zero; nothing to share the budget over", lpath);
+        rc = CM_ERR_INPUT;
+    }
+    clear_ctx x = {L.c, n, seen, &L, 0, sc_special_cap_cases(Y->cases, yp->special_cap), Y->point_value,
+                   Y->fund_share, 0, used, sidx};
+    Y->special_cap = x.cap;
+    for (size_t k = 0; k < n; k++) L.c[k].due_fen = due[k];
+    static const char *const DED[] = {"deduction_yuan", "扣款金额", "audit_deduction", NULL};
+    static const char *const COEF[] = {"coefficient", "考核系数", "assessment", NULL};
+    static const char *const APPR[] = {"approved_yuan", "核准金额", "approved", NULL};
+    if (!rc && cfg->clear_audit[0])
+        rc = read_pairs(cfg->clear_audit, INST_NAMES, DED, "audit deductions (clearing.audit)", audit_row, &x, err,
+                        sizeof err);
+    if (!rc && cfg->clear_assessment[0])
+        rc = read_pairs(cfg->clear_assessment, INST_NAMES, COEF, "assessment coefficients (clearing.assessment)",
+                        assess_row, &x, err, sizeof err);
+    if (!rc && cfg->clear_special[0])
+        rc = read_pairs(cfg->clear_special, CASE_NAMES, APPR, "approved special-review cases (clearing.special_review)",
+                        special_row, &x, err, sizeof err);
+    if (!rc) {
+        Y->n_special = (int64_t)x.n_approved;
+        Y->special_fen = x.special_total;
+        for (size_t k = 0; k < n; k++) {
+            ld_clear *c = &L.c[k];
+            c->band_fen = sc_band_adjust(c->due_fen, c->fund_fen, yp);
+            Y->band_fen += c->band_fen;
+            c->deposit_back_fen = sc_muldiv_round(c->deposit_fen, c->assessment_e4, 10000);
+            c->balance_fen = sc_clear_balance(c->due_fen, c->gross_fen, c->deposit_fen, c->audit_fen, c->assessment_e4,
+                                              c->band_fen, c->special_fen);
+        }
+        Y->reserve_left_fen = Y->reserve_fen - Y->reserve_used_fen - Y->band_fen - Y->special_fen;
+        if (g_interrupted) rc = CM_ERR_INTERRUPTED;
+    }
+    if (!rc) rc = ld_write(lpath, cfg, &L, err, sizeof err);
+    if (rc) {
+        if (rc == CM_ERR_INTERRUPTED) fprintf(stderr, "casemix: interrupted; the ledger was left as it was\n");
+        else fprintf(stderr, "casemix: %s\n", err[0] ? err : "failed");
+    } else if (!o->quiet) {
+        char a[40], b[40], c3[40], d[40], e[40], f[40], g[40];
+        printf("casemix clear %ld: %s (region %s, %zu month(s)%s)\n", year, lpath, cfg->region, L.nm,
+               L.nm < 12 ? "; WARNING: not all twelve months are in the ledger" : "");
+        printf("  cases %lld, score %.4f points, fund share %.6f\n", (long long)Y->cases,
+               (double)Y->score_e4 / SC_SCORE_UNIT, Y->fund_share);
+        printf("  budget %s = reserve (预留调节金) %s + allocated %s yuan\n", cm_yuan_text(a, sizeof a, Y->budget_fen, 1),
+               cm_yuan_text(b, sizeof b, Y->reserve_fen, 1), cm_yuan_text(c3, sizeof c3, Y->allocated_fen, 1));
+        printf("  final point value (结算点值) %.6f yuan%s (raw %.6f); pool %s yuan\n", Y->point_value,
+               Y->clamped < 0 ? ", raised to the corridor floor" : Y->clamped > 0 ? ", cut to the corridor ceiling" : "",
+               Y->point_value_raw, cm_yuan_text(a, sizeof a, Y->pool_fen, 1));
+        printf("  reserve: corridor %s, bands %s, special review %s (%lld of at most %lld cases); left %s yuan%s\n",
+               cm_yuan_text(a, sizeof a, Y->reserve_used_fen, 1), cm_yuan_text(b, sizeof b, Y->band_fen, 1),
+               cm_yuan_text(c3, sizeof c3, Y->special_fen, 1), (long long)Y->n_special, (long long)Y->special_cap,
+               cm_yuan_text(d, sizeof d, Y->reserve_left_fen, 1),
+               Y->reserve_left_fen < 0 ? " (WARNING: more than the reserve holds)" : "");
+        printf("  %-14s %16s %16s %12s %8s %14s %14s %16s\n", "institution", "due (应付)", "pre-paid gross",
+               "audit", "coef", "deposit back", "band+special", "balance (清算)");
+        int64_t sb = 0, sd = 0;
+        for (size_t k = 0; k < n; k++) {
+            const ld_clear *c = &L.c[k];
+            sb += c->balance_fen;
+            sd += c->due_fen;
+            printf("  %-14s %16s %16s %12s %8.4f %14s %14s %16s\n", c->institution_id,
+                   cm_yuan_text(a, sizeof a, c->due_fen, 1), cm_yuan_text(b, sizeof b, c->gross_fen, 1),
+                   cm_yuan_text(c3, sizeof c3, c->audit_fen, 1), (double)c->assessment_e4 / 10000,
+                   cm_yuan_text(d, sizeof d, c->deposit_back_fen, 1),
+                   cm_yuan_text(e, sizeof e, c->band_fen + c->special_fen, 1),
+                   cm_yuan_text(f, sizeof f, c->balance_fen, 1));
+        }
+        printf("  Σ due %s = pool; Σ balance %s yuan\n  wrote /clearing to %s\n", cm_yuan_text(g, sizeof g, sd, 1),
+               cm_yuan_text(a, sizeof a, sb, 1), lpath);
+    }
+    free(byid); free(w); free(due); free(scr); free(seen); free(used); free(sidx);
+    ld_free(&L);
+    return rc;
+}

@@ -1,0 +1,354 @@
+/*
+ * ledger.c - the ledger file of a settlement year (engine/ledger.h): read
+ * it whole, replace a month, write it whole under a temporary name and
+ * rename it into place (engine/h5out.c), so it is complete or absent.
+ *
+ * Each table's HDF5 row is the image of its C struct (h5row_add aligns
+ * members naturally, in struct order), so a table is written and read back
+ * with one compound type.
+ */
+#include "ledger.h"
+#include "h5out.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define I64 H5T_NATIVE_INT64
+#define I32 H5T_NATIVE_INT32
+#define F64 H5T_NATIVE_DOUBLE
+
+static void row_month(h5row *r)
+{
+    h5row_begin(r);
+    h5row_add(r, "month", I32, 4);
+    h5row_add(r, "records", I64, 8);
+    h5row_add(r, "cases", I64, 8);
+    h5row_add(r, "rejects", I64, 8);
+    h5row_add(r, "cost_fen", I64, 8);
+    h5row_add(r, "fund_fen", I64, 8);
+    h5row_add(r, "score_e4", I64, 8);
+    h5row_add(r, "gross_fen", I64, 8);
+    h5row_add(r, "deposit_fen", I64, 8);
+    h5row_add(r, "paid_fen", I64, 8);
+    h5row_add(r, "fund_share", F64, 8);
+    h5row_add(r, "point_value_estimate", F64, 8);
+    h5row_add(r, "forecast", F64, 8);
+    h5row_add(r, "band_low", F64, 8);
+    h5row_add(r, "band_high", F64, 8);
+    h5row_add(r, "forecast_score", F64, 8);
+    h5row_add(r, "input_bytes", I64, 8);
+    h5row_add_str(r, "input", 256);
+    h5row_add_str(r, "run_at", 24);
+    h5row_add_str(r, "discharge_first", 12);
+    h5row_add_str(r, "discharge_last", 12);
+    h5row_end(r);
+}
+
+static void row_inst(h5row *r)
+{
+    h5row_begin(r);
+    h5row_add(r, "month", I32, 4);
+    h5row_add(r, "level", I32, 4);
+    h5row_add_str(r, "institution_id", 32);
+    const char *n[] = {"cases", "cost_fen", "fund_fen", "score_e4", "n_low", "n_high", "n_special",
+                       "gross_fen", "deposit_fen", "paid_fen"};
+    for (size_t k = 0; k < sizeof n / sizeof n[0]; k++) h5row_add(r, n[k], I64, 8);
+    h5row_end(r);
+}
+
+static void row_group(h5row *r)
+{
+    h5row_begin(r);
+    h5row_add(r, "month", I32, 4);
+    h5row_add_str(r, "group", GR_DIP_CODE_MAX);
+    h5row_add(r, "cases", I64, 8);
+    h5row_add(r, "cost_fen", I64, 8);
+    h5row_add(r, "score_e4", I64, 8);
+    h5row_end(r);
+}
+
+static void row_special(h5row *r)
+{
+    h5row_begin(r);
+    h5row_add(r, "month", I32, 4);
+    h5row_add_str(r, "case_id", CM_CASE_ID_MAX + 8);
+    h5row_add_str(r, "institution_id", 32);
+    h5row_add(r, "score_e4", I64, 8);
+    h5row_add(r, "cost_fen", I64, 8);
+    h5row_add(r, "fund_fen", I64, 8);
+    h5row_end(r);
+}
+
+static void row_hist(h5row *r)
+{
+    h5row_begin(r);
+    h5row_add(r, "year", I32, 4);
+    h5row_add(r, "month", I32, 4);
+    h5row_add(r, "cases", I64, 8);
+    h5row_add(r, "cost_fen", I64, 8);
+    h5row_end(r);
+}
+
+static void row_clear(h5row *r)
+{
+    h5row_begin(r);
+    h5row_add_str(r, "institution_id", 32);
+    const char *n[] = {"cases", "cost_fen", "fund_fen", "score_e4", "due_fen", "gross_fen", "deposit_fen",
+                       "paid_fen", "audit_fen", "assessment_e4", "deposit_back_fen", "band_fen", "n_special",
+                       "special_fen", "balance_fen"};
+    for (size_t k = 0; k < sizeof n / sizeof n[0]; k++) h5row_add(r, n[k], I64, 8);
+    h5row_end(r);
+}
+
+typedef struct {
+    const char *name, *title;
+    void (*row)(h5row *);
+    size_t size;
+} table_def;
+
+static const table_def TABLES[] = {
+    {"months", "One row per month settled: cases, Σ score (1e-4 points), costs and fund paid (fen), the monthly "
+               "payments (gross, deposit withheld, paid), the estimated point value and the forecast of the "
+               "year's final point value with its band (yuan per point)",
+     row_month, sizeof(ld_month)},
+    {"institutions", "Per month and institution: the month's partial sums and pre-settlement payments", row_inst,
+     sizeof(ld_inst)},
+    {"groups", "Per month and DIP group with cases: cases, Σ cost (fen), Σ score (1e-4 points)", row_group,
+     sizeof(ld_group)},
+    {"special", "Special-review candidates (特例单议) of each month: case id, institution, score, cost, fund paid",
+     row_special, sizeof(ld_special)},
+    {"history_months", "The history years by month of discharge: cases and Σ cost (fen), the seasonal pattern of "
+                       "the forecast",
+     row_hist, sizeof(ld_hist)},
+    {"clearing", "Annual clearing (年度清算) per institution: amount due at the final point value, monthly "
+                 "pre-payments, audit deductions, deposit returned by the assessment coefficient, band "
+                 "adjustment, special review, balance (fen)",
+     row_clear, sizeof(ld_clear)},
+};
+enum { T_MONTHS, T_INST, T_GROUPS, T_SPECIAL, T_HIST, T_CLEAR, T__N };
+
+static void **tab_ptr(ledger *l, int t, size_t **n)
+{
+    switch (t) {
+    case T_MONTHS: *n = &l->nm; return (void **)&l->m;
+    case T_INST: *n = &l->ni; return (void **)&l->i;
+    case T_GROUPS: *n = &l->ng; return (void **)&l->g;
+    case T_SPECIAL: *n = &l->ns; return (void **)&l->s;
+    case T_HIST: *n = &l->nh; return (void **)&l->h;
+    default: *n = &l->nc; return (void **)&l->c;
+    }
+}
+
+cm_status ld_path(const cm_config *cfg, int year, char *out, size_t n, char *err, size_t errlen)
+{
+    if (cfg->year_ledger[0]) {
+        snprintf(out, n, "%s", cfg->year_ledger);
+        return CM_OK;
+    }
+    if (!cfg->output_file[0]) {
+        snprintf(err, errlen, "no ledger file: set year.ledger (or output.file, beside which the ledger is kept) "
+                              "in the configuration");
+        return CM_ERR_USAGE;
+    }
+    size_t len = strlen(cfg->output_file);
+    if (len > 3 && strcmp(cfg->output_file + len - 3, ".h5") == 0) len -= 3;
+    int w = snprintf(out, n, "%.*s.ledger-%04d.h5", (int)len, cfg->output_file, year);
+    if (w < 0 || (size_t)w >= n) {
+        snprintf(err, errlen, "%s: path too long", cfg->output_file);
+        return CM_ERR_USAGE;
+    }
+    return CM_OK;
+}
+
+static int read_attr_str(hid_t obj, const char *name, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, n);
+    H5Tset_strpad(mt, H5T_STR_NULLTERM);
+    H5Tset_cset(mt, H5T_CSET_UTF8);
+    hid_t ft = H5Aget_type(a);
+    int rc = -1;
+    if (H5Tget_class(ft) == H5T_STRING && !H5Tis_variable_str(ft) && H5Tget_size(ft) < n)
+        rc = H5Aread(a, mt, buf) < 0 ? -1 : 0;
+    buf[n - 1] = '\0';
+    H5Tclose(ft);
+    H5Tclose(mt);
+    H5Aclose(a);
+    return rc;
+}
+
+static int read_attr_num(hid_t obj, const char *name, hid_t type, void *v)
+{
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    int rc = H5Aread(a, type, v) < 0 ? -1 : 0;
+    H5Aclose(a);
+    return rc;
+}
+
+/* The /clearing attributes: name, the ld_year member, int64 or double. */
+#define YEAR_I64(m) {#m, offsetof(ld_year, m), 0}
+#define YEAR_F64(m) {#m, offsetof(ld_year, m), 1}
+static const struct { const char *name; size_t off; int real; } YEAR_ATTRS[] = {
+    YEAR_I64(budget_fen), YEAR_I64(reserve_fen), YEAR_I64(allocated_fen), YEAR_I64(pool_fen),
+    YEAR_I64(reserve_used_fen), YEAR_I64(band_fen), YEAR_I64(special_fen), YEAR_I64(reserve_left_fen),
+    YEAR_I64(cases), YEAR_I64(score_e4), YEAR_I64(n_special), YEAR_I64(special_cap),
+    YEAR_F64(fund_share), YEAR_F64(point_value_raw), YEAR_F64(point_value),
+};
+
+cm_status ld_load(const char *path, const char *region, int year, ledger *l, int *exists, char *err, size_t errlen)
+{
+    memset(l, 0, sizeof *l);
+    *exists = 0;
+    struct stat sb;
+    if (stat(path, &sb) != 0) return CM_OK;
+    *exists = 1;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    char kind[64] = "";
+    if (f >= 0) h5_file_kind(f, kind, sizeof kind);
+    if (f < 0 || strcmp(kind, H5_KIND_LEDGER) != 0) {
+        if (f >= 0) H5Fclose(f);
+        snprintf(err, errlen, "%s: is not a casemix ledger; set year.ledger to another file or move it", path);
+        return CM_ERR_INPUT;
+    }
+    char reg[64];
+    int32_t y = 0;
+    read_attr_str(f, "region", reg, sizeof reg);
+    read_attr_num(f, "year", H5T_NATIVE_INT32, &y);
+    if (strcmp(reg, region) != 0 || y != year) {
+        H5Fclose(f);
+        snprintf(err, errlen, "%s: is the ledger of region %s, year %d, not of region %s, year %d; set year.ledger "
+                              "to this year's file",
+                 path, reg, (int)y, region, year);
+        return CM_ERR_INPUT;
+    }
+    snprintf(l->region, sizeof l->region, "%s", region);
+    l->year = year;
+    cm_status rc = CM_OK;
+    for (int t = 0; t < T__N && !rc; t++) {
+        if (H5Lexists(f, TABLES[t].name, H5P_DEFAULT) <= 0) continue;
+        hid_t ds = H5Dopen2(f, TABLES[t].name, H5P_DEFAULT);
+        hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
+        hssize_t nrow = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+        h5row r;
+        TABLES[t].row(&r);
+        size_t *n;
+        void **p = tab_ptr(l, t, &n);
+        *p = calloc((size_t)(nrow > 0 ? nrow : 1), TABLES[t].size);
+        if (nrow < 0 || !*p || r.size != TABLES[t].size ||
+            (nrow > 0 && H5Dread(ds, r.type, H5S_ALL, H5S_ALL, H5P_DEFAULT, *p) < 0)) {
+            snprintf(err, errlen, "%s: table /%s cannot be read (a ledger of another casemix version?)", path,
+                     TABLES[t].name);
+            rc = CM_ERR_INPUT;
+        } else {
+            *n = (size_t)nrow;
+        }
+        if (!rc && t == T_CLEAR) {
+            for (size_t k = 0; k < sizeof YEAR_ATTRS / sizeof YEAR_ATTRS[0]; k++)
+                read_attr_num(ds, YEAR_ATTRS[k].name, YEAR_ATTRS[k].real ? F64 : I64,
+                              (char *)&l->y + YEAR_ATTRS[k].off);
+            read_attr_num(ds, "clamped", I32, &l->y.clamped);
+            read_attr_num(ds, "months", I32, &l->y.months);
+        }
+        h5row_free(&r);
+        if (sp >= 0) H5Sclose(sp);
+        if (ds >= 0) H5Dclose(ds);
+    }
+    H5Fclose(f);
+    return rc;
+}
+
+/* Test setting: CASEMIX_TEST_LEDGER_PAUSE=S sleeps S seconds inside the
+ * ledger write (the temporary file open, half written), so a test can
+ * interrupt a month exactly there. */
+static void test_pause(void)
+{
+    const char *v = getenv("CASEMIX_TEST_LEDGER_PAUSE");
+    if (!v || !*v) return;
+    int s = atoi(v);
+    for (int i = 0; i < s * 100 && !g_interrupted; i++) {
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char *err, size_t errlen)
+{
+    h5w w;
+    if (h5w_open(&w, path, H5_KIND_LEDGER, cfg->compression, cfg->deflate_level, 1024, err, errlen))
+        return CM_ERR_OUTPUT;
+    int bad = 0;
+    bad |= h5_attr_str(w.file, "program", "casemix " CM_VERSION);
+    bad |= h5_attr_str(w.file, "region", l->region);
+    bad |= h5_attr_i64(w.file, "year", l->year);
+    bad |= h5_attr_str(w.file, "config_file", cfg->path);
+    bad |= h5_attr_str(w.file, "config_sha256", cfg->sha256);
+    ledger *lm = (ledger *)l; /* tab_ptr reads only */
+    for (int t = 0; t < T__N && !bad; t++) {
+        size_t *n;
+        void **p = tab_ptr(lm, t, &n);
+        if (t == T_CLEAR && *n == 0) continue;
+        h5row r;
+        TABLES[t].row(&r);
+        hid_t ds = r.size == TABLES[t].size ? h5w_table(&w, TABLES[t].name, TABLES[t].title, &r, *n) : -1;
+        bad |= ds < 0 || h5w_rows(ds, &r, 0, *n, *p) < 0;
+        if (!bad && t == T_CLEAR) {
+            for (size_t k = 0; k < sizeof YEAR_ATTRS / sizeof YEAR_ATTRS[0]; k++) {
+                const char *v = (const char *)&l->y + YEAR_ATTRS[k].off;
+                int64_t iv;
+                double dv;
+                if (YEAR_ATTRS[k].real) { memcpy(&dv, v, sizeof dv); bad |= h5_attr_f64(ds, YEAR_ATTRS[k].name, dv); }
+                else { memcpy(&iv, v, sizeof iv); bad |= h5_attr_i64(ds, YEAR_ATTRS[k].name, iv); }
+            }
+            bad |= h5_attr_i64(ds, "clamped", l->y.clamped);
+            bad |= h5_attr_i64(ds, "months", l->y.months);
+        }
+        if (ds >= 0) H5Dclose(ds);
+        h5row_free(&r);
+        if (t == T_MONTHS) test_pause();
+        if (g_interrupted) break;
+    }
+    if (g_interrupted) {
+        h5w_abort(&w);
+        snprintf(err, errlen, "interrupted; the ledger %s was left as it was", path);
+        return CM_ERR_INTERRUPTED;
+    }
+    if (bad) {
+        h5w_abort(&w);
+        snprintf(err, errlen, "%s: writing the ledger failed (disk full?); the previous ledger was left as it was",
+                 path);
+        return CM_ERR_OUTPUT;
+    }
+    return h5w_commit(&w, err, errlen);
+}
+
+void ld_drop_month(ledger *l, int m)
+{
+    size_t k = 0;
+#define DROP(arr, n)                                                   \
+    do {                                                               \
+        k = 0;                                                         \
+        for (size_t j = 0; j < l->n; j++)                              \
+            if (l->arr[j].month != m) l->arr[k++] = l->arr[j];         \
+        l->n = k;                                                      \
+    } while (0)
+    DROP(m, nm);
+    DROP(i, ni);
+    DROP(g, ng);
+    DROP(s, ns);
+#undef DROP
+    l->nc = 0;
+}
+
+void ld_free(ledger *l)
+{
+    free(l->m); free(l->i); free(l->g); free(l->s); free(l->h); free(l->c);
+    memset(l, 0, sizeof *l);
+}

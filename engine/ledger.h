@@ -1,0 +1,127 @@
+/*
+ * ledger.h - internal: the ledger of a settlement year (engine/ledger.c),
+ * one HDF5 file per region and year, casemix_kind "ledger". It keeps, per
+ * month, the month's exact partial aggregates (per institution and per DIP
+ * group: cases, scores in 1e-4 points, costs and fund paid in fen), what
+ * was paid (gross, deposit withheld, paid), the estimate and the forecast;
+ * the special-review candidates (a few per mille of the cases); the history
+ * pattern by month; and, after `casemix clear`, the clearing. Never a case
+ * otherwise. Written complete or absent (temporary file + rename of the
+ * whole file): a failed or interrupted run leaves the previous ledger.
+ *
+ * Tables (all flat, keyed by month 1..12, rows sorted):
+ *   /months         one row per month present (ld_month)
+ *   /institutions   month × institution (ld_inst), by month then id
+ *   /groups         month × DIP group with cases (ld_group)
+ *   /special        month × special-review candidate (ld_special)
+ *   /history_months history year × month: cases and Σ cost (ld_hist)
+ *   /clearing       institution rows of the clearing (ld_clear), with the
+ *                   year's figures as attributes (written by clear only)
+ */
+#ifndef CASEMIX_LEDGER_H
+#define CASEMIX_LEDGER_H
+
+#include "period.h"
+
+#define H5_KIND_LEDGER "ledger"     /* casemix month / casemix clear */
+
+typedef struct {
+    int32_t month;             /* 1..12 */
+    int32_t pad;
+    int64_t records, cases, rejects;
+    int64_t cost_fen, fund_fen, score_e4;
+    int64_t gross_fen, deposit_fen, paid_fen;
+    double fund_share;         /* year to date, the one used for the estimate */
+    double point_value_estimate; /* the month's payments were made at it (yuan per point) */
+    double forecast;           /* forecast of the year's final point value */
+    double band_low, band_high;
+    double forecast_score;     /* forecast of the year's total score (points) */
+    int64_t input_bytes;
+    char input[256];           /* the month's input file (cut) */
+    char run_at[24];           /* UTC, ISO 8601 */
+    char discharge_first[12];  /* the earliest and latest discharge date of the month's cases */
+    char discharge_last[12];   /*   (YYYY-MM-DD; "" when none): outside the month → a WARNING */
+} ld_month;
+
+typedef struct {
+    int32_t month;
+    int32_t level;
+    char institution_id[32];
+    int64_t cases, cost_fen, fund_fen, score_e4;
+    int64_t n_low, n_high, n_special;
+    int64_t gross_fen, deposit_fen, paid_fen;
+} ld_inst;
+
+typedef struct {
+    int32_t month;
+    int32_t pad;
+    char group[GR_DIP_CODE_MAX];
+    int64_t cases, cost_fen, score_e4;
+} ld_group;
+
+typedef struct {
+    int32_t month;
+    int32_t pad;
+    char case_id[CM_CASE_ID_MAX + 8];
+    char institution_id[32];
+    int64_t score_e4, cost_fen, fund_fen;
+} ld_special;
+
+typedef struct {
+    int32_t year, month;
+    int64_t cases, cost_fen;
+} ld_hist;
+
+typedef struct {
+    char institution_id[32];
+    int64_t cases, cost_fen, fund_fen, score_e4;
+    int64_t due_fen;           /* amount due (应付) at the final point value */
+    int64_t gross_fen, deposit_fen, paid_fen; /* monthly pre-settlement, summed */
+    int64_t audit_fen;         /* audit deductions (审核扣款) */
+    int64_t assessment_e4;     /* assessment coefficient (考核系数) × 1e4 */
+    int64_t deposit_back_fen;  /* deposit × coefficient, paid back */
+    int64_t band_fen;          /* surplus / overspend band adjustment */
+    int64_t n_special;         /* approved special-review cases */
+    int64_t special_fen;       /* their top-up */
+    int64_t balance_fen;       /* paid at clearing (< 0: owed back) */
+} ld_clear;
+
+/* The year's figures of the clearing (attributes of /clearing). */
+typedef struct {
+    int64_t budget_fen, reserve_fen, allocated_fen, pool_fen, reserve_used_fen;
+    int64_t band_fen, special_fen, reserve_left_fen, cases, score_e4, n_special, special_cap;
+    double fund_share, point_value_raw, point_value;
+    int32_t clamped, months;
+} ld_year;
+
+typedef struct {
+    char region[32];
+    int year;
+    ld_month *m; size_t nm;
+    ld_inst *i; size_t ni;
+    ld_group *g; size_t ng;
+    ld_special *s; size_t ns;
+    ld_hist *h; size_t nh;
+    ld_clear *c; size_t nc;    /* nc == 0: no clearing */
+    ld_year y;
+} ledger;
+
+/* The ledger's path: cfg's year.ledger, else output.file with ".h5" (or
+ * nothing) replaced by ".ledger-YYYY.h5". CM_OK or CM_ERR_USAGE (err). */
+cm_status ld_path(const cm_config *cfg, int year, char *out, size_t n, char *err, size_t errlen);
+/* Reads the ledger at path into l (zeroed first; its arrays l's: ld_free).
+ * *exists = 0 and CM_OK when there is no file. CM_ERR_INPUT (err) when it
+ * is not a ledger, or of another region or year. */
+cm_status ld_load(const char *path, const char *region, int year, ledger *l, int *exists, char *err, size_t errlen);
+/* Writes l as the whole ledger file (temporary + rename). CM_OK, or
+ * CM_ERR_OUTPUT / CM_ERR_INTERRUPTED (err; the previous file is left). */
+cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char *err, size_t errlen);
+/* Drops the rows of month m (all tables) and the clearing. */
+void ld_drop_month(ledger *l, int m);
+void ld_free(ledger *l);
+
+/* casemix month / casemix clear (engine/month.c, engine/clear.c). */
+cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *month);
+cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year);
+
+#endif

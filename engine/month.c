@@ -1,0 +1,394 @@
+/*
+ * month.c - casemix month: the monthly pre-settlement of a settlement year
+ * (月度预结算, docs/METHODS.md "The settlement year").
+ *
+ *   build the period of the month's export (period.c: read, group, checks;
+ *   scores from the catalogue or history: final for the year), score it
+ *   (score.c), then: the year to date from the ledger plus this month, the
+ *   forecast of the year's total score from the history years' monthly
+ *   pattern (scoring/clearing.c), the estimated point value, the month's
+ *   gross payment per institution with the quality deposit withheld; pay
+ *   the month's cases out of that gross (pay.c, the month's budget = the
+ *   gross), write the month's settlement file (write.c) and the ledger
+ *   (ledger.c) with this month's entry replaced.
+ * Every sum is an integer, so twelve months merged are the year's sums.
+ */
+#include "ledger.h"
+#include "h5out.h"
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Civil month (1..12) and year of a day number (days since 1970-01-01). */
+static void civil_of(int z, int *y, int *m)
+{
+    z += 719468;
+    int era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)yoe + era * 400 + (*m <= 2);
+}
+
+static void civil_day(int z, int *y, int *m, int *d)
+{
+    civil_of(z, y, m);
+    int yy = *y, mm = *m;
+    /* day of month: z minus the day number of the month's first day */
+    int yr = yy - (mm <= 2);
+    int era = (yr >= 0 ? yr : yr - 399) / 400;
+    unsigned yoe = (unsigned)(yr - era * 400);
+    unsigned doy = (153 * (unsigned)(mm > 2 ? mm - 3 : mm + 9) + 2) / 5;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int first = era * 146097 + (int)doe - 719468;
+    *d = z - first + 1;
+}
+
+typedef struct {
+    int64_t (*acc)[12][2]; /* [thread][month]{cases, cost} */
+} hist_month_ctx;
+
+static void hist_month_row(void *vctx, int tid, cm_parser *p, cm_case *c)
+{
+    hist_month_ctx *x = vctx;
+    if (c->status != SLOT_CASE || p->discharge_day < 0) return;
+    int y, m;
+    civil_of(p->discharge_day, &y, &m);
+    x->acc[tid][m - 1][0]++;
+    x->acc[tid][m - 1][1] += c->total_fen;
+}
+
+/* The history years by month of discharge (cases, Σ cost) into l->h. */
+static cm_status history_pattern(const cm_config *cfg, const struct col_aliases *al, ledger *l, char *err,
+                                 size_t errlen)
+{
+    if (cfg->n_history == 0) return CM_OK;
+    l->h = calloc((size_t)cfg->n_history * 12, sizeof *l->h);
+    hist_month_ctx x = {calloc(CM_MAX_THREADS, sizeof *x.acc)};
+    if (!l->h || !x.acc) { free(x.acc); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    static const int required[] = {COL_CASE_ID, COL_DISCHARGE, COL_TOTAL, -1};
+    cm_parse_opts po = {.need = CM_NEED(COL_TOTAL), .mismatch = CM_MISMATCH_FLAG,
+                        .tolerance_fen = cfg->category_tolerance_fen,
+                        .encoding = rd_encoding_of(cfg->input_encoding)};
+    cm_status rc = CM_OK;
+    for (int h = 0; h < cfg->n_history && !rc; h++) {
+        memset(x.acc, 0, CM_MAX_THREADS * sizeof *x.acc);
+        pl_slots s;
+        memset(&s, 0, sizeof s);
+        rc = pl_read(cfg->history[h].file, al, required, &po, hist_month_row, &x, &s, NULL, NULL, NULL, err, errlen);
+        pl_slots_free(&s);
+        for (int m = 0; m < 12 && !rc; m++) {
+            ld_hist *e = &l->h[l->nh++];
+            e->year = cfg->history[h].year;
+            e->month = m + 1;
+            for (int t = 0; t < CM_MAX_THREADS; t++) {
+                e->cases += x.acc[t][m][0];
+                e->cost_fen += x.acc[t][m][1];
+            }
+        }
+    }
+    free(x.acc);
+    return rc;
+}
+
+static int cmp_inst_month(const void *a, const void *b)
+{
+    const ld_inst *x = a, *y = b;
+    if (x->month != y->month) return x->month < y->month ? -1 : 1;
+    return strcmp(x->institution_id, y->institution_id);
+}
+static int cmp_month(const void *a, const void *b)
+{
+    const ld_month *x = a, *y = b;
+    return (x->month > y->month) - (x->month < y->month);
+}
+static int cmp_group(const void *a, const void *b)
+{
+    const ld_group *x = a, *y = b;
+    if (x->month != y->month) return x->month < y->month ? -1 : 1;
+    return strcmp(x->group, y->group);
+}
+static int cmp_special(const void *a, const void *b)
+{
+    const ld_special *x = a, *y = b;
+    if (x->month != y->month) return x->month < y->month ? -1 : 1;
+    return strcmp(x->case_id, y->case_id);
+}
+
+/* "YYYY-MM" → year, month; -1 when malformed. */
+static int parse_month(const char *s, int *y, int *m)
+{
+    if (strlen(s) != 7 || s[4] != '-') return -1;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (s[i] < '0' || s[i] > '9')) return -1;
+    *y = atoi(s);
+    *m = atoi(s + 5);
+    return *m >= 1 && *m <= 12 && *y >= 1900 ? 0 : -1;
+}
+
+static void *grow(void *p, size_t n, size_t add, size_t es)
+{
+    return realloc(p, (n + add + 1) * es);
+}
+
+cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *month)
+{
+    char err[1024] = "", t_start[32], lpath[CM_PATH_MAX + 32], out[CM_PATH_MAX + 32], rejects_csv[CM_PATH_MAX + 64];
+    int year, mo;
+    if (!month || parse_month(month, &year, &mo)) {
+        fprintf(stderr, "casemix month: --month needs YYYY-MM (e.g. --month 2025-03), not '%s'; see casemix month "
+                        "--help\n", month ? month : "");
+        return CM_ERR_USAGE;
+    }
+    iso_now(t_start, sizeof t_start);
+    const char *input = o->input ? o->input : cfg->input_file;
+    if (!input[0]) { fprintf(stderr, "casemix: no input: pass --input FILE (the month's export) or set input.records\n"); return CM_ERR_USAGE; }
+    if (ld_path(cfg, year, lpath, sizeof lpath, err, sizeof err)) { fprintf(stderr, "casemix: %s\n", err); return CM_ERR_USAGE; }
+    /* the month's settlement file: --out, else output.file with -YYYY-MM before .h5 */
+    if (o->output) snprintf(out, sizeof out, "%s", o->output);
+    else if (!cfg->output_file[0]) {
+        fprintf(stderr, "casemix: no output for the month's settlement: pass --out FILE.h5 or set output.file\n");
+        return CM_ERR_USAGE;
+    } else {
+        size_t len = strlen(cfg->output_file);
+        if (len > 3 && strcmp(cfg->output_file + len - 3, ".h5") == 0) len -= 3;
+        snprintf(out, sizeof out, "%.*s-%s.h5", (int)len, cfg->output_file, month);
+    }
+    if (cm_side_path(out, ".rejects.csv", rejects_csv, sizeof rejects_csv)) {
+        fprintf(stderr, "casemix: %s: output path too long\n", out);
+        return CM_ERR_USAGE;
+    }
+    if (h5w_check_target(lpath, H5_KIND_LEDGER, err, sizeof err) ||
+        h5w_check_target(out, H5_KIND_SETTLEMENT, err, sizeof err) ||
+        cm_side_check_target(rejects_csv, RJ_CSV_HEADER, "--out", err, sizeof err)) {
+        fprintf(stderr, "casemix: %s\n", err);
+        return CM_ERR_OUTPUT;
+    }
+    static ledger L;
+    int exists = 0;
+    cm_status rc = ld_load(lpath, cfg->region, year, &L, &exists, err, sizeof err);
+    if (rc) { fprintf(stderr, "casemix: %s\n", err); ld_free(&L); return rc; }
+    snprintf(L.region, sizeof L.region, "%s", cfg->region);
+    L.year = year;
+
+    static cm_period p0;
+    static cm_scenario s0;
+    static cm_config c2;   /* the month's settings: the budget is the month's gross payment */
+    cm_period *st = &p0;
+    cm_scenario *sn = &s0;
+    memset(st, 0, sizeof *st);
+    memset(sn, 0, sizeof *sn);
+    c2 = *cfg;
+    cm_config_relink(&c2);
+    int64_t *pts = NULL, *gross = NULL, *dep = NULL, *paid = NULL, *scr = NULL;
+    rc = period_build(st, cfg, input, o->quiet, err, sizeof err);
+    if (!rc && L.nh == 0) rc = history_pattern(cfg, st->al, &L, err, sizeof err);
+    if (!rc) {
+        sn->p = st;
+        sn->cfg = &c2;
+        sn->storage = SN_IN_SLOTS;
+        rc = period_check_config(&c2, err, sizeof err);
+        if (!rc) rc = sn_score(sn, err, sizeof err);
+    }
+    size_t ninst = st->ninst;
+    ld_month M;
+    memset(&M, 0, sizeof M);
+    if (!rc) {
+        pts = calloc(ninst + 1, sizeof *pts);
+        gross = calloc(ninst + 1, sizeof *gross);
+        dep = calloc(ninst + 1, sizeof *dep);
+        paid = calloc(ninst + 1, sizeof *paid);
+        scr = calloc(ninst + 1, sizeof *scr);
+        if (!pts || !gross || !dep || !paid || !scr) { snprintf(err, sizeof err, "out of memory"); rc = CM_ERR_NOMEM; }
+    }
+    if (!rc) {
+        /* this month's scores per institution (integer sums, any order) */
+        const cm_case *sl = st->s.slots;
+        for (size_t i = 0; i < st->s.n; i++)
+            if (sl[i].status == SLOT_CASE) pts[sl[i].inst] += *sn_i64(sn->score, i);
+        ld_drop_month(&L, mo);
+        M.month = mo;
+        M.records = st->records;
+        M.cases = st->cases;
+        M.rejects = st->rejects;
+        M.cost_fen = st->cost_fen;
+        M.fund_fen = st->fund_fen;
+        for (size_t k = 0; k < ninst; k++) M.score_e4 += pts[k];
+        /* the year to date: the other months of the ledger and this one */
+        int64_t ytd_score = M.score_e4, ytd_cost = M.cost_fen, ytd_fund = M.fund_fen;
+        unsigned mask = 1u << (mo - 1);
+        for (size_t j = 0; j < L.nm; j++) {
+            ytd_score += L.m[j].score_e4;
+            ytd_cost += L.m[j].cost_fen;
+            ytd_fund += L.m[j].fund_fen;
+            mask |= 1u << (L.m[j].month - 1);
+        }
+        M.fund_share = cfg->fund_share > 0 ? cfg->fund_share : sc_fund_share(ytd_fund, ytd_cost);
+        /* the history pattern, year-major */
+        int ny = (int)(L.nh / 12);
+        int64_t *hist = calloc((size_t)ny * 12 + 1, sizeof *hist);
+        if (!hist) { snprintf(err, sizeof err, "out of memory"); rc = CM_ERR_NOMEM; }
+        for (size_t j = 0; hist && j < (size_t)ny * 12; j++) hist[j] = L.h[j].cost_fen;
+        double tot = 0, lo = 0, hi = 0;
+        if (!rc && sc_forecast_total(ytd_score, mask, hist, ny, cfg->year.band_min, &tot, &lo, &hi) != SC_OK) {
+            snprintf(err, sizeof err, "%s: no forecast of the year's score: the months so far have no score, or the "
+                                      "history years have no discharges in these months",
+                     input);
+            rc = CM_ERR_INPUT;
+        }
+        free(hist);
+        int64_t allocated = cfg->fund_budget_fen - sc_share_fen(cfg->fund_budget_fen, cfg->year.reserve);
+        M.forecast_score = tot / SC_SCORE_UNIT;
+        M.forecast = sc_year_pv(allocated, M.fund_share, tot);
+        M.band_low = sc_year_pv(allocated, M.fund_share, hi);
+        M.band_high = sc_year_pv(allocated, M.fund_share, lo);
+        M.point_value_estimate = M.forecast * (1.0 - cfg->year.estimate_margin);
+        if (!rc && sc_month_pay(M.point_value_estimate, M.fund_share, cfg->year.deposit, pts, ninst, gross, dep, paid,
+                                scr) != SC_OK) {
+            snprintf(err, sizeof err, "%s: the month's scores add up to zero; nothing to pay", input);
+            rc = CM_ERR_INPUT;
+        }
+        for (size_t k = 0; k < ninst; k++) {
+            M.gross_fen += gross[k];
+            M.deposit_fen += dep[k];
+            M.paid_fen += paid[k];
+        }
+        if (!rc && M.gross_fen <= 0) {
+            snprintf(err, sizeof err, "%s: the month's payment rounds to 0 fen; check budget.fund_budget", input);
+            rc = CM_ERR_INPUT;
+        }
+    }
+    if (!rc) {
+        /* the month's cases are paid out of its gross payment: its budget */
+        c2.fund_budget_fen = M.gross_fen;
+        c2.drg_budget_fen = M.gross_fen;
+        double t1 = now_seconds();
+        rc = sn_pay(sn, err, sizeof err);
+        sn->t_pay = now_seconds() - t1;
+        const int64_t *ip = st->dip ? sn->dipt.inst_pay : sn->drgt.inst_pay;
+        for (size_t k = 0; !rc && k < ninst; k++)
+            if (ip[k] != gross[k]) {
+                snprintf(err, sizeof err, "internal: institution %s: the month's payment %lld differs from the "
+                                          "pre-settlement %lld", st->inst[k].id, (long long)ip[k], (long long)gross[k]);
+                rc = CM_ERR_INTERNAL;
+            }
+    }
+    if (!rc) {
+        /* the month's ledger rows */
+        struct stat sb;
+        M.input_bytes = stat(input, &sb) == 0 ? (int64_t)sb.st_size : -1;
+        snprintf(M.input, sizeof M.input, "%s", input);
+        snprintf(M.run_at, sizeof M.run_at, "%s", t_start);
+        if (st->discharge_min >= 0) {
+            int y0, m0, d0, y1, m1, d1;
+            civil_day(st->discharge_min, &y0, &m0, &d0);
+            civil_day(st->discharge_max, &y1, &m1, &d1);
+            snprintf(M.discharge_first, sizeof M.discharge_first, "%04d-%02d-%02d", y0 % 10000, m0, d0);
+            snprintf(M.discharge_last, sizeof M.discharge_last, "%04d-%02d-%02d", y1 % 10000, m1, d1);
+            if ((y0 != year || m0 != mo || y1 != year || m1 != mo) && !o->quiet)
+                fprintf(stderr, "casemix: WARNING: %s: discharge dates run from %s to %s, beyond %s; is this the "
+                                "month's export? (its cases are all counted in %s)\n",
+                        input, M.discharge_first, M.discharge_last, month, month);
+        }
+        for (size_t j = 0; j < L.nm; j++)
+            if (!strcmp(L.m[j].input, M.input) && L.m[j].input_bytes == M.input_bytes && !o->quiet)
+                fprintf(stderr, "casemix: WARNING: month %02d was settled from the same file (%s, %lld bytes); "
+                                "each month needs its own export\n",
+                        L.m[j].month, input, (long long)M.input_bytes);
+        L.m = grow(L.m, L.nm, 1, sizeof *L.m);
+        L.i = grow(L.i, L.ni, ninst, sizeof *L.i);
+        size_t ngr = st->dip ? st->ng : 0, ncand = 0;
+        L.g = grow(L.g, L.ng, ngr, sizeof *L.g);
+        for (size_t i = 0; i < st->s.n; i++)
+            ncand += st->s.slots[i].status == SLOT_CASE && (*sn_u16(sn->flags, i) & CF_SPECIAL);
+        L.s = grow(L.s, L.ns, ncand, sizeof *L.s);
+        int64_t *gscore = calloc(ngr + 1, sizeof *gscore);
+        if (!L.m || !L.i || !L.g || !L.s || !gscore) { free(gscore); snprintf(err, sizeof err, "out of memory"); rc = CM_ERR_NOMEM; }
+        else {
+            L.m[L.nm++] = M;
+            for (size_t k = 0; k < ninst; k++) {
+                ld_inst *e = &L.i[L.ni++];
+                memset(e, 0, sizeof *e);
+                const sc_inst_partial *P = &sn->ip[k];
+                e->month = mo;
+                e->level = st->inst[k].level;
+                snprintf(e->institution_id, sizeof e->institution_id, "%s", st->inst[k].id);
+                e->cases = P->n_cases;
+                e->cost_fen = P->cost_fen;
+                e->fund_fen = P->fund_fen;
+                e->score_e4 = pts[k];
+                e->n_low = P->n_outlier[SC_OUT_LOW];
+                e->n_high = P->n_outlier[SC_OUT_HIGH];
+                e->n_special = P->n_special;
+                e->gross_fen = gross[k];
+                e->deposit_fen = dep[k];
+                e->paid_fen = paid[k];
+            }
+            const cm_case *sl = st->s.slots;
+            for (size_t i = 0; i < st->s.n; i++) {
+                if (sl[i].status != SLOT_CASE) continue;
+                if (ngr && sl[i].group >= 0) gscore[sl[i].group] += *sn_i64(sn->score, i);
+                if (*sn_u16(sn->flags, i) & CF_SPECIAL) {
+                    ld_special *e = &L.s[L.ns++];
+                    memset(e, 0, sizeof *e);
+                    e->month = mo;
+                    snprintf(e->case_id, sizeof e->case_id, "%s", pl_case_id(&st->s, i));
+                    snprintf(e->institution_id, sizeof e->institution_id, "%s", st->inst[sl[i].inst].id);
+                    e->score_e4 = *sn_i64(sn->score, i);
+                    e->cost_fen = sl[i].total_fen;
+                    e->fund_fen = sl[i].fund_fen;
+                }
+            }
+            for (size_t g = 0; g < ngr; g++) {
+                if (!st->group_n[g]) continue;
+                ld_group *e = &L.g[L.ng++];
+                memset(e, 0, sizeof *e);
+                e->month = mo;
+                snprintf(e->group, sizeof e->group, "%s", gr_dip_group_at(st->dip, g)->code);
+                e->cases = st->group_n[g];
+                e->cost_fen = st->group_cost[g];
+                e->score_e4 = gscore[g];
+            }
+            free(gscore);
+            qsort(L.m, L.nm, sizeof *L.m, cmp_month);
+            qsort(L.i, L.ni, sizeof *L.i, cmp_inst_month);
+            qsort(L.g, L.ng, sizeof *L.g, cmp_group);
+            qsort(L.s, L.ns, sizeof *L.s, cmp_special);
+        }
+    }
+    if (!rc && g_interrupted) rc = CM_ERR_INTERRUPTED;
+    if (!rc) rc = settle_write(st, sn, out, rejects_csv, t_start, err, sizeof err);
+    if (!rc) rc = ld_write(lpath, cfg, &L, err, sizeof err);
+    if (rc) {
+        if (rc == CM_ERR_INTERRUPTED) fprintf(stderr, "casemix: interrupted; the ledger was left as it was\n");
+        else fprintf(stderr, "casemix: %s\n", err[0] ? err : "failed");
+        if (rc == CM_ERR_CONFIG) fprintf(stderr, "casemix: nothing was done\n");
+    } else if (!o->quiet) {
+        char y1[40], y2[40], y3[40], y4[40];
+        printf("casemix month %s: %s (region %s)\n", month, input, cfg->region);
+        printf("  records read      %lld = %lld cases + %lld rejects\n", (long long)M.records, (long long)M.cases,
+               (long long)M.rejects);
+        printf("  score             %.4f points (year to date: %zu month(s))\n", (double)M.score_e4 / SC_SCORE_UNIT,
+               L.nm);
+        printf("  fund share        %.6f\n", M.fund_share);
+        printf("  forecast point value (预测点值)  %.6f yuan, band %.6f .. %.6f; year's score %.1f points\n",
+               M.forecast, M.band_low, M.band_high, M.forecast_score);
+        printf("  estimated point value (预估点值) %.6f yuan\n", M.point_value_estimate);
+        printf("  gross %s = paid %s + deposit withheld (质量保证金) %s yuan (%zu institutions)\n",
+               cm_yuan_text(y1, sizeof y1, M.gross_fen, 1), cm_yuan_text(y2, sizeof y2, M.paid_fen, 1),
+               cm_yuan_text(y3, sizeof y3, M.deposit_fen, 1), ninst);
+        (void)y4;
+        printf("  special-review candidates (特例单议) %lld\n", (long long)sn->n_special);
+        printf("  wrote %s (the month's settlement, rejects in %s)\n  ledger %s (%zu month(s))\n", out, rejects_csv,
+               lpath, L.nm);
+    }
+    free(pts); free(gross); free(dep); free(paid); free(scr);
+    sn_free(sn);
+    period_free(st);
+    ld_free(&L);
+    return rc;
+}

@@ -1,0 +1,186 @@
+/*
+ * clearing.c - the settlement year (docs/METHODS.md "The settlement year"):
+ * reserve (预留调节金), monthly pre-settlement with the quality deposit
+ * (月度预结算, 质量保证金), the forecast of the year's total score and the
+ * estimated point value, the final point value with the corridor (点值区间),
+ * surplus / overspend bands (结余留用, 超支分担), special review (特例单议)
+ * and the clearing balance (年度清算).
+ *
+ * Pure functions on integer data; money is int64 fen, shares are read to
+ * 1e-6 and applied with exact 128-bit rounding (sc_muldiv_round).
+ */
+#include "scoring.h"
+
+#include <math.h>
+
+#define SHARE_UNIT 1000000
+
+void sc_year_params_default(sc_year_params *p)
+{
+    p->reserve = 0.0;
+    p->deposit = 0.05;
+    p->estimate_margin = 0.0;
+    p->band_min = 0.02;
+    p->corridor = 0;
+    p->corridor_low = 0.1;
+    p->corridor_high = 0.1;
+    p->budget_point_value = 0.0;
+    p->bands = 0;
+    p->surplus_keep = 0.2;
+    p->overspend_limit = 0.2;
+    p->overspend_fund = 0.6;
+    p->special_cap = 0.005;
+    p->default_assessment = 1.0;
+}
+
+static int unit(double x) { return x >= 0 && x <= 1; } /* NaN fails */
+
+sc_status sc_year_params_check(const sc_year_params *p)
+{
+    if (!unit(p->reserve) || !unit(p->deposit) || !unit(p->band_min) || !unit(p->corridor_low) ||
+        !(p->corridor_high >= 0 && p->corridor_high <= 10) || !unit(p->surplus_keep) ||
+        !unit(p->overspend_limit) || !unit(p->overspend_fund) || !unit(p->special_cap) ||
+        !(p->estimate_margin >= 0 && p->estimate_margin < 1) ||
+        !(p->default_assessment >= 0 && p->default_assessment <= 10) || !(p->budget_point_value >= 0))
+        return SC_ERR_ARG;
+    if (p->corridor && !(p->budget_point_value > 0)) return SC_ERR_ARG;
+    return SC_OK;
+}
+
+static int64_t share_e6(double share)
+{
+    return (int64_t)llround(share * SHARE_UNIT);
+}
+
+int64_t sc_share_fen(int64_t amount_fen, double share)
+{
+    return sc_muldiv_round(amount_fen, share_e6(share), SHARE_UNIT);
+}
+
+int64_t sc_points_fen(double pv, double fund_share, int64_t points_e4)
+{
+    if (!(pv > 0) || !(fund_share > 0) || points_e4 <= 0) return 0;
+    long double v = (long double)pv * (long double)fund_share * (long double)points_e4 / 100.0L; /* e4 → points, yuan → fen */
+    long double r = nearbyintl(v);  /* default rounding mode: half-even */
+    if (r > (long double)INT64_MAX) return INT64_MAX;
+    return (int64_t)r;
+}
+
+sc_status sc_forecast_total(int64_t ytd_e4, unsigned mask, const int64_t *hist, int ny, double band_min,
+                            double *total_e4, double *low_e4, double *high_e4)
+{
+    *total_e4 = *low_e4 = *high_e4 = 0;
+    mask &= 0xFFFu;
+    if (!mask || ytd_e4 < 0) return mask ? SC_ERR_ARG : SC_ERR_EMPTY;
+    long double pool_in = 0, pool_all = 0, lo = 0, hi = 0;
+    int have = 0;
+    if (ny <= 0) {
+        pool_in = __builtin_popcount(mask);
+        pool_all = 12;
+    }
+    for (int y = 0; y < ny; y++) {
+        long double in = 0, all = 0;
+        for (int m = 0; m < 12; m++) {
+            int64_t w = hist[y * 12 + m];
+            if (w < 0) return SC_ERR_ARG;
+            all += w;
+            if (mask & (1u << m)) in += w;
+        }
+        if (!(in > 0)) continue;
+        long double t = (long double)ytd_e4 * all / in;
+        if (!have || t < lo) lo = t;
+        if (!have || t > hi) hi = t;
+        have = 1;
+        pool_in += in;
+        pool_all += all;
+    }
+    if (!(pool_in > 0)) return SC_ERR_EMPTY;
+    long double t = (long double)ytd_e4 * pool_all / pool_in;
+    if (!have) lo = hi = t;
+    long double wlo = t * (1.0L - band_min), whi = t * (1.0L + band_min);
+    if (lo > wlo) lo = wlo;
+    if (hi < whi) hi = whi;
+    *total_e4 = (double)t;
+    *low_e4 = (double)lo;
+    *high_e4 = (double)hi;
+    return SC_OK;
+}
+
+double sc_year_pv(int64_t budget_fen, double fund_share, double total_e4)
+{
+    if (budget_fen <= 0 || !(fund_share > 0) || !(total_e4 > 0)) return 0.0;
+    return (double)((long double)budget_fen * SC_SCORE_UNIT / ((long double)fund_share * (long double)total_e4) /
+                    100.0L);
+}
+
+sc_status sc_month_pay(double pv, double fund_share, double q, const int64_t *points_e4, size_t n,
+                       int64_t *gross, int64_t *deposit, int64_t *paid, int64_t *scratch)
+{
+    int64_t S = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (points_e4[i] < 0 || points_e4[i] > INT64_MAX - S) return SC_ERR_ARG;
+        S += points_e4[i];
+    }
+    int64_t G = sc_points_fen(pv, fund_share, S);
+    sc_status st = sc_apportion(G, points_e4, n, gross, scratch);
+    if (st == SC_OK) {
+        int64_t D = sc_share_fen(G, q);
+        st = G > 0 ? sc_apportion(D, gross, n, deposit, scratch) : SC_OK;
+        if (G == 0)
+            for (size_t i = 0; i < n; i++) deposit[i] = 0;
+    }
+    if (st != SC_OK)
+        for (size_t i = 0; i < n; i++) gross[i] = deposit[i] = 0;
+    for (size_t i = 0; i < n; i++) paid[i] = gross[i] - deposit[i];
+    return st;
+}
+
+void sc_year_final_pv(int64_t allocated_fen, double fund_share, int64_t points_e4, const sc_year_params *p,
+                      sc_year_pv_result *out)
+{
+    out->raw = out->pv = sc_year_pv(allocated_fen, fund_share, (double)points_e4);
+    out->clamped = 0;
+    out->pool_fen = allocated_fen;
+    out->reserve_used_fen = 0;
+    if (!p->corridor || !(p->budget_point_value > 0) || !(out->raw > 0)) return;
+    long double lo = (long double)p->budget_point_value * (1.0L - (long double)p->corridor_low);
+    long double hi = (long double)p->budget_point_value * (1.0L + (long double)p->corridor_high);
+    if ((long double)out->raw < lo) { out->pv = (double)lo; out->clamped = -1; }
+    else if ((long double)out->raw > hi) { out->pv = (double)hi; out->clamped = 1; }
+    else return;
+    out->pool_fen = sc_points_fen(out->pv, fund_share, points_e4);
+    out->reserve_used_fen = out->pool_fen - allocated_fen;
+}
+
+int64_t sc_band_adjust(int64_t due_fen, int64_t fund_cost_fen, const sc_year_params *p)
+{
+    if (!p->bands || due_fen <= 0) return 0;
+    if (fund_cost_fen < due_fen) {
+        int64_t s = due_fen - fund_cost_fen, L = sc_share_fen(due_fen, p->surplus_keep);
+        return s > L ? -(s - L) : 0;
+    }
+    int64_t o = fund_cost_fen - due_fen, L = sc_share_fen(due_fen, p->overspend_limit);
+    return sc_share_fen(o < L ? o : L, p->overspend_fund);
+}
+
+int64_t sc_special_topup(int64_t approved_fen, int64_t points_e4, double pv, double fund_share)
+{
+    if (approved_fen <= 0 || !(fund_share > 0)) return 0;
+    long double pool = (long double)points_e4 * (long double)pv / 100.0L; /* fen, total-cost terms */
+    long double d = ((long double)approved_fen - pool) * (long double)fund_share;
+    if (!(d > 0)) return 0;
+    return (int64_t)nearbyintl(d);
+}
+
+int64_t sc_special_cap_cases(int64_t year_cases, double cap)
+{
+    if (year_cases <= 0) return 0;
+    __extension__ __int128 v = (__int128)year_cases * share_e6(cap);
+    return (int64_t)(v / SHARE_UNIT);
+}
+
+int64_t sc_clear_balance(int64_t due_fen, int64_t gross_fen, int64_t deposit_fen, int64_t audit_fen,
+                         int64_t coef_e4, int64_t band_fen, int64_t special_fen)
+{
+    return due_fen - gross_fen - audit_fen + sc_muldiv_round(deposit_fen, coef_e4, 10000) + band_fen + special_fen;
+}

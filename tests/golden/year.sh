@@ -1,0 +1,169 @@
+#!/bin/sh
+# year.sh - the settlement year end to end (casemix month / casemix clear).
+#
+#  twelve months, then clear = one settle over the year   the final point value (to 1e-12 relative) and
+#                                                         every institution's amount due, to the fen
+#  a month run twice                                      counted once (the identity still holds)
+#  a month re-run with a corrected file                   only that month's ledger rows change
+#  SIGINT inside the ledger write (test pause)            exit 6, ledger byte-identical, no temp file
+#  clear with audit / assessment / special-review CSVs    balance = due − gross − audit + deposit × coef
+#                                                         + top-up, recomputed here from the ledger
+#  bad CSV rows, a bad setting                            file:line, exit 4 / 3
+set -u
+cd "$(dirname "$0")/../.."
+. tests/golden/lib.inc
+D=$(pwd)/$TMP/year
+rm -rf "$D"; mkdir -p "$D/out"
+W=$(pwd)
+cat > "$D/year.cfg" <<EOF
+region = "410400";
+period = "2025";
+scheme = "dip";
+input = { records = "$D/gen/current.csv"; };
+history = (
+  { year = 2022; file = "$D/gen/history_2022.csv"; },
+  { year = 2023; file = "$D/gen/history_2023.csv"; },
+  { year = 2024; file = "$D/gen/history_2024.csv"; }
+);
+dip = {
+  catalogue = "$W/config/demo/catalogue.csv";
+  group_stats = "$W/config/demo/group_stats.csv";
+  proc_attributes = "$W/config/demo/proc_attributes.csv";
+  icd10 = "$W/config/demo/icd10.csv";
+};
+scores = { source = "catalogue"; };
+outliers = { special = 3.0; };   # more special-review candidates in a small year
+coefficients = { mode = "history"; };
+budget = { fund_budget = "33000000.00"; };
+output = { file = "$D/out/settle.h5"; };
+year = { ledger = "$D/out/ledger-2025.h5"; };
+generator = { cases = 8000; history_cases = 8000; seed = 11; institutions = 12; year = 2025; seasonality = 0.3; };
+EOF
+"$BIN" gen --config "$D/year.cfg" --out "$D/gen" --quiet || { echo "FAIL: gen"; exit 1; }
+# one file per month of discharge (column 11, discharge_date YYYY-MM-DD)
+awk -F, -v d="$D/gen" 'NR==1{h=$0; next} {m=substr($11,6,2); f=d "/m" m ".csv"; if(!(f in s)){print h > f; s[f]=1} print > f}' "$D/gen/current.csv"
+"$BIN" settle --config "$D/year.cfg" --out "$D/out/year.h5" --quiet || { echo "FAIL: settle"; exit 1; }
+for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+    "$BIN" month --config "$D/year.cfg" --month 2025-$m --input "$D/gen/m$m.csv" --quiet || { echo "FAIL: month $m"; exit 1; }
+done
+# a month run twice is counted once
+"$BIN" month --config "$D/year.cfg" --month 2025-05 --input "$D/gen/m05.csv" --quiet || { echo "FAIL: month 05 again"; exit 1; }
+"$BIN" clear --config "$D/year.cfg" --year 2025 --quiet || { echo "FAIL: clear"; exit 1; }
+L=$D/out/ledger-2025.h5
+
+expect "ledger months" "$(h5cols "$L" /months month | tr '\n' ' ')" "1 2 3 4 5 6 7 8 9 10 11 12 "
+expect "ledger cases = the year's cases" "$(h5cols "$L" /months cases | awk '{s+=$1} END{printf "%.0f\n", s}')" \
+    "$(h5cols "$D/out/year.h5" /summary cases)"
+h5cols "$D/out/year.h5" /institutions institution_id payment_fen > "$D/settle_pay.txt"
+h5cols "$L" /clearing institution_id due_fen > "$D/clear_due.txt"
+expect "amount due per institution = settle's payment (fen)" "$(cmp -s "$D/settle_pay.txt" "$D/clear_due.txt" && echo same || diff "$D/settle_pay.txt" "$D/clear_due.txt" | head -4)" same
+# the settlement's point value is the last member of its /summary row (scheme dip)
+pv_settle=$(h5dump -m '%.17g' -d /summary -y -w 0 "$D/out/year.h5" | awk '/DATA \{/{d=1; next} d && /^ *\}/{print last; exit} d {gsub(/[ ,]/, ""); if ($0 != "{") last = $0}')
+pv_clear=$(h5dump -m '%.17g' -a /clearing/point_value "$L" | awk '/\(0\)/{print $2}')
+expect "final point value = settle's" "$(awk -v a="$pv_settle" -v b="$pv_clear" 'BEGIN{d=a-b; if(d<0)d=-d; print (d <= 1e-12*a) ? "same" : a " vs " b}')" same
+
+# re-running a month with a corrected file changes only that month
+h5rows "$L" /months | grep -v '^3|' | cut -d'|' -f1-17 > "$D/months_before.txt"
+h5rows "$L" /institutions | grep -v '^3|' > "$D/inst_before.txt"
+h5rows "$L" /groups | grep -v '^3|' > "$D/groups_before.txt"
+head -n -5 "$D/gen/m03.csv" > "$D/gen/m03fix.csv"   # five rows withdrawn from March's export
+"$BIN" month --config "$D/year.cfg" --month 2025-03 --input "$D/gen/m03fix.csv" --quiet || { echo "FAIL: month 03 corrected"; exit 1; }
+expect "other months' rows unchanged (/months)" "$(h5rows "$L" /months | grep -v '^3|' | cut -d'|' -f1-17 | cmp -s - "$D/months_before.txt" && echo same)" same
+expect "other months' rows unchanged (/institutions)" "$(h5rows "$L" /institutions | grep -v '^3|' | cmp -s - "$D/inst_before.txt" && echo same)" same
+expect "other months' rows unchanged (/groups)" "$(h5rows "$L" /groups | grep -v '^3|' | cmp -s - "$D/groups_before.txt" && echo same)" same
+expect "March has its corrected cases" "$(h5cols "$L" /months month cases | grep '^3|' | cut -d'|' -f2)" \
+    "$(($(wc -l < "$D/gen/m03fix.csv") - 1))"
+expect "a month's run drops the stale clearing" "$(h5ls "$L" | grep -c '^clearing')" 0
+
+# SIGINT inside the ledger write leaves the ledger byte-identical
+cp "$L" "$D/ledger_before.h5"
+CASEMIX_TEST_LEDGER_PAUSE=20 "$BIN" month --config "$D/year.cfg" --month 2025-04 --input "$D/gen/m03.csv" --quiet 2>"$D/int.err" &
+pid=$!
+i=0
+while ! ls "$L".tmp.* >/dev/null 2>&1 && kill -0 $pid 2>/dev/null && [ $i -lt 2000 ]; do sleep 0.01; i=$((i + 1)); done
+kill -INT $pid
+wait $pid
+expect "SIGINT: exit 6" "$?" 6
+expect "SIGINT: ledger byte-identical" "$(cmp -s "$L" "$D/ledger_before.h5" && echo same)" same
+expect "SIGINT: no temporary file left" "$(ls "$L".tmp.* 2>/dev/null | wc -l)" 0
+has "SIGINT: message" "$(cat "$D/int.err")" "ledger was left as it was"
+
+# clear with the CSV inputs: recompute every balance from the ledger here
+"$BIN" month --config "$D/year.cfg" --month 2025-03 --input "$D/gen/m03.csv" --quiet || exit 1
+inst1=$(h5cols "$L" /institutions institution_id | sort -u | sed -n 1p)
+inst2=$(h5cols "$L" /institutions institution_id | sort -u | sed -n 2p)
+case1=$(h5cols "$L" /special case_id | sed -n 1p)
+printf 'institution_id,deduction_yuan\n%s,"1,234.56"\n' "$inst1" > "$D/audit.csv"
+printf '\357\273\277institution_id,coefficient\r\n%s,0.9\r\n%s,0.85\r\n' "$inst1" "$inst2" > "$D/assess.csv"
+printf 'case_id,approved_yuan\n%s,900000.00\n' "$case1" > "$D/special.csv"
+cp "$D/year.cfg" "$D/clear.cfg"
+cat >> "$D/clear.cfg" <<EOF
+clearing = { audit = "$D/audit.csv"; assessment = "$D/assess.csv"; special_review = "$D/special.csv"; };
+EOF
+"$BIN" clear --config "$D/clear.cfg" --year 2025 > "$D/clear.out" || { echo "FAIL: clear with CSVs"; cat "$D/clear.out"; exit 1; }
+pv=$(h5dump -m '%.17g' -a /clearing/point_value "$L" | awk '/\(0\)/{print $2}')
+share=$(h5dump -m '%.17g' -a /clearing/fund_share "$L" | awk '/\(0\)/{print $2}')
+sp=$(h5cols "$L" /special case_id institution_id score_e4 | grep "^$case1|")
+# balance = due − gross − audit + round(deposit × coef) + top-up, top-up = (approved − score × pv) × share
+h5cols "$L" /clearing institution_id due_fen gross_fen deposit_fen balance_fen | awk -F'|' \
+    -v i1="$inst1" -v i2="$inst2" -v sp="$sp" -v pv="$pv" -v share="$share" '
+    function rnd(x) { return x < 0 ? -int(-x + 0.5) : int(x + 0.5) }
+    BEGIN { split(sp, s, "|"); top = rnd((90000000 - s[3] * pv / 100) * share); if (top < 0) top = 0 }
+    { audit = ($1 == i1) ? 123456 : 0; coef = ($1 == i1) ? 0.9 : ($1 == i2) ? 0.85 : 1
+      want = $2 - $3 - audit + rnd($4 * coef) + (($1 == s[2]) ? top : 0)
+      if (want != $5) { print "FAIL: " $1 " balance " $5 ", want " want; bad = 1 } }
+    END { exit bad }' || exit 1
+ok "clearing balances recomputed from the ledger"
+expect "one approved special-review case" "$(h5dump -a /clearing/n_special "$L" | awk '/\(0\)/{print $2}')" 1
+
+# bad inputs: file:line
+printf 'institution_id,deduction_yuan\n%s,12.345\n' "$inst1" > "$D/audit.csv"
+"$BIN" clear --config "$D/clear.cfg" --year 2025 --quiet 2> "$D/bad.err"
+expect "bad deduction: exit 4" "$?" 4
+has "bad deduction: file:line" "$(cat "$D/bad.err")" "audit.csv:2: deduction_yuan"
+printf 'institution_id,deduction_yuan\n' > "$D/audit.csv"
+printf 'case_id,approved_yuan\nNOSUCHCASE,10.00\n' > "$D/special.csv"
+"$BIN" clear --config "$D/clear.cfg" --year 2025 --quiet 2> "$D/bad.err"
+expect "unknown special case: exit 4" "$?" 4
+has "unknown special case: file:line" "$(cat "$D/bad.err")" "special.csv:2: case_id"
+cp "$D/year.cfg" "$D/bad.cfg"
+printf 'clearing = {\n  corridor = true;\n};\n' >> "$D/bad.cfg"
+"$BIN" clear --config "$D/bad.cfg" --year 2025 --quiet 2> "$D/bad.err"
+expect "corridor without a budget point value: exit 3" "$?" 3
+has "corridor: file:line" "$(cat "$D/bad.err")" "bad.cfg:$(($(wc -l < "$D/year.cfg") + 2)): clearing.budget_point_value"
+"$BIN" month --config "$D/year.cfg" --month 2025-13 --quiet 2> "$D/bad.err"
+expect "bad --month: exit 2" "$?" 2
+
+# the same month at 1 and 2 threads: the same ledger rows
+"$BIN" month --config "$D/year.cfg" --month 2025-03 --input "$D/gen/m03.csv" --threads 1 --quiet || exit 1
+t1=$(h5rows "$L" /institutions; h5rows "$L" /groups; h5rows "$L" /special; h5cols "$L" /months month cases score_e4 gross_fen deposit_fen forecast)
+CASEMIX_TEST_SLICE_SHIFT=6 "$BIN" month --config "$D/year.cfg" --month 2025-03 --input "$D/gen/m03.csv" --threads 2 --quiet || exit 1
+t2=$(h5rows "$L" /institutions; h5rows "$L" /groups; h5rows "$L" /special; h5cols "$L" /months month cases score_e4 gross_fen deposit_fen forecast)
+expect "1 vs 2 threads (and small slices): the same ledger rows" "$([ "$t1" = "$t2" ] && echo same)" same
+
+# reserve and bands: Σ amount due = budget − reserve; the reserve left = reserve − bands − special top-ups
+cp "$D/year.cfg" "$D/reserve.cfg"
+sed -i 's|^year = { ledger|year = { reserve = 0.05; ledger|' "$D/reserve.cfg"
+printf 'clearing = { bands = true; };\n' >> "$D/reserve.cfg"
+"$BIN" clear --config "$D/reserve.cfg" --year 2025 --quiet || { echo "FAIL: clear with reserve"; exit 1; }
+attr() { h5dump -a "/clearing/$1" "$L" | awk '/\(0\)/{print $2}'; }
+expect "reserve 5% of 33,000,000.00" "$(attr reserve_fen)" 165000000
+expect "Σ due = budget − reserve" "$(h5cols "$L" /clearing due_fen | awk '{s+=$1} END{printf "%.0f\n", s}')" $((3300000000 - 165000000))
+expect "Σ band adjustments" "$(h5cols "$L" /clearing band_fen | awk '{s+=$1} END{printf "%.0f\n", s}')" "$(attr band_fen)"
+expect "reserve left = reserve − bands" "$(attr reserve_left_fen)" $((165000000 - $(attr band_fen)))
+# every band recomputed here: surplus kept to 20% of due, overspend within 20% shared 60%
+h5cols "$L" /clearing due_fen fund_fen band_fen | awk -F'|' '
+    function rnd(x) { return int(x + 0.5) }
+    { due = $1; f = $2
+      if (f < due) { s = due - f; L = rnd(due * 0.2); want = s > L ? -(s - L) : 0 }
+      else { o = f - due; L = rnd(due * 0.2); want = rnd((o < L ? o : L) * 0.6) }
+      if (want != $3) { print "FAIL: band " $3 ", want " want " (due " due ", fund " f ")"; bad = 1 } }
+    END { exit bad }' || exit 1
+ok "bands recomputed per institution"
+
+# a whole year's file given as one month: a WARNING naming the discharge dates
+"$BIN" month --config "$D/year.cfg" --month 2025-04 --input "$D/gen/current.csv" 2> "$D/warn.err" >/dev/null || exit 1
+has "a year's file as a month: warned" "$(cat "$D/warn.err")" "beyond 2025-04"
+expect "discharge dates kept in /months" "$(h5cols "$L" /months month discharge_first discharge_last | grep '^4|')" "4|2025-01-01|2025-12-31"
+rm -rf "$D"
+echo "year: all passed"
