@@ -15,7 +15,7 @@
  */
 #include "ledger.h"
 #include "h5out.h"
-#include "report.h"
+#include "rejects.h"
 
 #include <stdlib.h>
 #include <string.h>
