@@ -48,6 +48,14 @@ void calib_free(cm_calib *c);
 cm_status calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
                     const struct col_aliases *al, cm_calib *out, char *err, size_t errlen);
 
+/* calib_run with every history case's total cost replaced by cost(ctx,
+ * parser, case) (casemix simulate: the re-priced history; the parser holds
+ * the row's categories and institution id). cost NULL: calib_run. */
+typedef int64_t (*calib_cost_fn)(void *ctx, const cm_parser *p, const cm_case *c);
+cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
+                         const struct col_aliases *al, calib_cost_fn cost, void *cost_ctx, cm_calib *out,
+                         char *err, size_t errlen);
+
 /* The trimmed mean cost (fen) of each DRG over the cases of one period
  * (the slots of a settlement), trimmed as history is (cp); 0 for a DRG
  * without cases. The outlier reference of DRG settlement with published
