@@ -29,7 +29,7 @@
 
 typedef enum {
     O_CONFIG, O_INPUT, O_OUT, O_SCHEME, O_EXPLAIN, O_STAGE, O_TIMINGS, O_THREADS, O_QUIET,
-    O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_XLSX, O_CSV, O_TABLES, O_HELP
+    O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_XLSX, O_CSV, O_TABLES, O_SCENARIO, O_HELP
 } opt_id;
 
 typedef struct {
@@ -105,6 +105,15 @@ static const opt_def EXPORT_OPTS[] = {
     { O_QUIET, "--quiet", NULL, 0, "do not print the paths written" },
     OPT_HELP,
 };
+static const opt_def SIMULATE_OPTS[] = {
+    { O_CONFIG, "--config", "FILE", 1, "the region's configuration with simulate.scenarios (config/example.cfg)" },
+    { O_SCENARIO, "--scenario", "NAME", 0, "run only this scenario (repeatable); default: every scenario" },
+    { O_INPUT, "--input", "CSV", 0, "discharge records; default: input.records" },
+    { O_OUT, "--out", "FILE.h5", 0, "the simulation HDF5 file; default: output.file with .h5 replaced by .simulation.h5" },
+    OPT_THREADS("reading, grouping, scoring"),
+    { O_QUIET, "--quiet", NULL, 0, "no progress and no comparison tables on the terminal" },
+    OPT_HELP,
+};
 static const opt_def NO_OPTS[] = { OPT_HELP };
 
 static const cmd_def CMDS[] = {
@@ -142,6 +151,12 @@ static const cmd_def CMDS[] = {
       "when casemix exported it (zip comment \"casemix export\"), an existing DIR/TABLE.csv only when it starts\n"
       "with casemix's header for that table (exit 5 otherwise). A file that is not a settlement: exit 4.\n" },
     { "columns", "the input columns and the Chinese headers accepted for each", NO_OPTS, NULL },
+    { "simulate", "policy simulation (政策模拟): price adjustments and settings against the baseline, K scenarios in one pass",
+      SIMULATE_OPTS,
+      "output: OUT (casemix_kind = \"simulation\"), /scenarios/NAME/{summary,groups,institutions,measurement[,cases]}\n"
+      "with members base_<m>, <m> and diff_<m>; the settings of each scenario as attributes of /scenarios/NAME.\n"
+      "A bad scenario stops the run before any work with file:line (exit 3). An existing OUT that is not an\n"
+      "earlier simulation stops the run (exit 5).\n" },
 };
 #define NCMDS (sizeof CMDS / sizeof CMDS[0])
 
@@ -236,6 +251,8 @@ typedef struct {
     double bad_rows;
     int has_bad_rows;
     int threads, quiet;
+    const char *scenario[32];   /* simulate --scenario NAME ... */
+    int nscenario;
 } cli;
 
 /* The option of command c named by arg (the part before any '='), or NULL. */
@@ -313,6 +330,13 @@ static cm_status parse_args(const cmd_def *c, int argc, char **argv, cli *a)
         case O_XLSX: a->xlsx = v; break;
         case O_CSV: a->csv = v; break;
         case O_TABLES: a->tables = v; break;
+        case O_SCENARIO:
+            if (a->nscenario == (int)(sizeof a->scenario / sizeof a->scenario[0])) {
+                fprintf(stderr, "casemix %s: at most %d --scenario options\n", c->name, (int)(sizeof a->scenario / sizeof a->scenario[0]));
+                return CM_ERR_USAGE;
+            }
+            a->scenario[a->nscenario++] = v;
+            break;
         case O_QUIET: a->quiet = 1; break;
         case O_HELP: break;
         case O_THREADS: {
@@ -822,6 +846,7 @@ int main(int argc, char **argv)
         st = cmd_bench(&cfg, a.stage, a.input, a.out, 0, 0);
     } else if (!strcmp(cmd, "calibrate")) st = cmd_calibrate(&cfg, &o);
     else if (!strcmp(cmd, "gen")) st = cmd_gen(&cfg, &a);
+    else if (!strcmp(cmd, "simulate")) st = cmd_simulate(&cfg, &o, a.scenario, a.nscenario);
     else st = cmd_group(&cfg, &a);
     return cm_exit_code(st);
 }

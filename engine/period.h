@@ -187,6 +187,7 @@ typedef struct {
                                   (mode history), scores (source history), standard costs, budget
                                   point value */
     const double *rw_scale;    /* [g] factor on catalogue scores (source catalogue) */
+    const double *std_scale;   /* [g] factor on the catalogue mean fee (standard cost without history) */
     const double *drg_rw;      /* [d] DRG relative weights */
     const double *drg_ref_fen; /* [d] DRG outlier reference mean cost */
 } sn_inputs;

@@ -45,7 +45,8 @@ static cm_status sn_tables(cm_scenario *sn, char *err, size_t errlen)
         sn->rw[g] = cfg->score_source == CM_SCORES_HISTORY ? cal->rw[g]
                     : sn->in.rw_scale ? G->score * sn->in.rw_scale[g] : G->score;
         double mean_fen = st->use_hist && cal->has[g] ? cal->mean_fen[g]
-                          : G->stat_mean_fee > 0 ? G->stat_mean_fee * 100.0 : 0;
+                          : G->stat_mean_fee > 0 ? G->stat_mean_fee * 100.0 * (sn->in.std_scale ? sn->in.std_scale[g] : 1.0)
+                          : 0;
         for (int L = 1; L <= 3; L++) {
             double v = 0;
             switch (cfg->standard_cost) {

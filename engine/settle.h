@@ -97,6 +97,10 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o);
 /* casemix calibrate: as cmd_settle (load_tables, calib_run,
  * calib_write_csv, the HDF5 output). */
 cm_status cmd_calibrate(const cm_config *cfg, const cm_run_opts *o);
+/* casemix simulate (engine/simulate.c): the period once, the baseline and
+ * the scenarios of simulate.scenarios (only[0..nonly): those named by
+ * --scenario; nonly 0: all) into one HDF5 file (casemix_kind "simulation"). */
+cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *const *only, int nonly);
 /* casemix export (export.c): the tables of the settlement file input as a
  * workbook (xlsx, libxlsxwriter) and/or CSV files in csv_dir; tables: a
  * comma list or NULL (all present but cases). CM_OK, CM_ERR_USAGE,
