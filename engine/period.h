@@ -190,6 +190,8 @@ typedef struct {
     const double *std_scale;   /* [g] factor on the catalogue mean fee (standard cost without history) */
     const double *drg_rw;      /* [d] DRG relative weights */
     const double *drg_ref_fen; /* [d] DRG outlier reference mean cost */
+    int64_t cost_sum, fund_sum;/* Σ (re-priced) total cost and fund part, for the fund share when
+                                  budget.fund_share is 0 (both 0: the period's) */
 } sn_inputs;
 
 typedef struct {

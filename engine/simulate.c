@@ -19,27 +19,18 @@
  * Every sum is an integer summed per slice and merged in slice order, so
  * the output does not depend on the thread count.
  */
-#include "period.h"
+#include "simulate.h"
 #include "h5out.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define H5_KIND_SIMULATION "simulation"
 
 /* ------------------------------------------------------------------ */
 /* Multipliers of one scenario, resolved for the period                */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-    const cm_period *p;
-    const cm_scenario_def *d;
-    int K;                       /* kept categories (p->keep_cat) */
-    int64_t lev[4][SC_CAT__COUNT];/* [level][j]: level override, else the category's */
-    int64_t *inst;               /* [ninst*K] institution override, 0 = none (owned) */
-    int changed;                 /* some multiplier is not 1 */
-} mults;
 
 static void mults_free(mults *m) { free(m->inst); m->inst = NULL; }
 
@@ -100,15 +91,6 @@ static inline void case_mults(const mults *m, const cm_case *c, int64_t *mv)
 /* Re-pricing the period                                               */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-    int64_t *cost, *fund;        /* [slot] new total cost and fund part (owned) */
-    sc_measure region;
-    sc_measure *inst;            /* [ninst] */
-    int64_t *inst_bucket;        /* [ninst*3] change of the price-ratio buckets */
-    int64_t cat_up[SC_CAT__COUNT], cat_down[SC_CAT__COUNT], cat_fund[SC_CAT__COUNT]; /* by kept j */
-    int64_t *group_cost;         /* [ng] new Σ cost of the group's cases */
-    int64_t cost_sum, fund_sum;  /* Σ new */
-} repriced;
 
 static void repriced_free(repriced *r)
 {
@@ -239,22 +221,8 @@ static int64_t hist_cost(void *vctx, const cm_parser *pr, const cm_case *c)
 /* One scenario                                                        */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-    const cm_scenario_def *d;
-    cm_config cfg;               /* the settings in force (budgets of the policy) */
-    cm_scenario sn;
-    mults m;
-    repriced r;
-    int priced;                  /* some case's cost changed */
-    int rescored;                /* scores from a re-calibration */
-    cm_calib cal, cal0;          /* re-priced calibration; the base one when the period has none */
-    double *rw_scale, *std_scale, *drg_rw, *drg_ref;
-    sc_solve_result solve;       /* the category or point-value solve */
-    sc_solve_result solve_drg;   /* the point-value solve of DRG (scheme both) */
-    int64_t solved_m;            /* the multiplier found (0: no solve) */
-} sim_run;
 
-static void sim_free(sim_run *x)
+void sim_run_free(sim_run *x)
 {
     sn_free(&x->sn);
     mults_free(&x->m);
@@ -308,9 +276,11 @@ static int64_t fixed_pv_budget(int64_t b0, int64_t p0, int64_t p1, double s0, do
     return b;
 }
 
-static cm_status run_scenario(sim_run *x, const cm_period *p, const cm_scenario *base, char *err, size_t errlen)
+cm_status sim_run_scenario(sim_run *x, const cm_scenario_def *d, const cm_period *p, const cm_scenario *base,
+                           char *err, size_t errlen)
 {
-    const cm_scenario_def *d = x->d;
+    memset(x, 0, sizeof *x);
+    x->d = d;
     x->cfg = d->cfg;
     cm_config_relink(&x->cfg);
     cm_status rc = mults_init(&x->m, p, d);
@@ -329,7 +299,8 @@ static cm_status run_scenario(sim_run *x, const cm_period *p, const cm_scenario 
     if (x->priced) {
         if ((rc = reprice_period(&x->m, &x->r))) { snprintf(err, errlen, "out of memory"); return rc; }
         in.cost_fen = x->r.cost;
-        if (x->cfg.fund_share == 0) x->cfg.fund_share = sc_fund_share(x->r.fund_sum, x->r.cost_sum);
+        in.cost_sum = x->r.cost_sum;
+        in.fund_sum = x->r.fund_sum;
     }
     if ((x->priced && d->policy != CM_POLICY_FIXED_POINT) || d->recalibrate) {
         if (x->cfg.n_history == 0) {
@@ -806,6 +777,22 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
 
 /* ------------------------------------------------------------------ */
 
+int sim_keep_categories(const cm_scenario_set *set, uint8_t *keep)
+{
+    int nkeep = 0;
+    for (int c = 0; c < SC_CAT__COUNT; c++) {
+        int used = 0;
+        for (int i = 0; i < set->n; i++) {
+            const cm_scenario_def *d = &set->s[i];
+            used |= d->mult[c] != SC_MULT_ONE || (d->solve_cats >> c & 1);
+            for (int L = 1; L <= 3; L++) used |= d->level_mult[L][c] != 0;
+            for (int q = 0; q < d->n_inst; q++) used |= d->inst[q].cat == c;
+        }
+        if (used) keep[nkeep++] = (uint8_t)c;
+    }
+    return nkeep;
+}
+
 cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *const *only, int nonly)
 {
     char err[1024] = "", outbuf[CM_PATH_MAX + 32];
@@ -874,17 +861,7 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
     }
     /* the categories any scenario re-prices, kept per case */
     uint8_t keep[SC_CAT__COUNT];
-    int nkeep = 0;
-    for (int c = 0; c < SC_CAT__COUNT; c++) {
-        int used = 0;
-        for (int i = 0; i < set.n; i++) {
-            const cm_scenario_def *d = &set.s[i];
-            used |= d->mult[c] != SC_MULT_ONE || (d->solve_cats >> c & 1);
-            for (int L = 1; L <= 3; L++) used |= d->level_mult[L][c] != 0;
-            for (int q = 0; q < d->n_inst; q++) used |= d->inst[q].cat == c;
-        }
-        if (used) keep[nkeep++] = (uint8_t)c;
-    }
+    int nkeep = sim_keep_categories(&set, keep);
     double t0 = now_seconds();
     sim_run *runs = calloc((size_t)set.n, sizeof *runs);
     if (!runs) { cm_scenarios_free(&set); return CM_ERR_NOMEM; }
@@ -925,9 +902,8 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
                (long long)p->cases, set.n, nkeep, 8 * nkeep);
     for (int i = 0; !rc && i < set.n; i++) {
         sim_run *x = &runs[i];
-        x->d = &set.s[i];
         double t1 = now_seconds();
-        rc = run_scenario(x, p, base, err, sizeof err);
+        rc = sim_run_scenario(x, &set.s[i], p, base, err, sizeof err);
         t_scen += now_seconds() - t1;
         if (!rc && g_interrupted) rc = CM_ERR_INTERRUPTED;
         double t2 = now_seconds();
@@ -938,7 +914,7 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
         }
         t_write += now_seconds() - t2;
         if (!rc && !o->quiet) print_scenario(p, base, x);
-        sim_free(x); /* one scenario's memory at a time */
+        sim_run_free(x); /* one scenario's memory at a time */
     }
     if (!rc) rc = h5w_commit(&w, err, sizeof err);
     else if (open) h5w_abort(&w);
@@ -949,7 +925,7 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
         printf("\nwrote %s  (read + baseline %.2f s, scenarios %.2f s, write %.2f s)\n", output, t_base, t_scen,
                t_write);
     }
-    for (int i = 0; i < set.n; i++) sim_free(&runs[i]);
+    for (int i = 0; i < set.n; i++) sim_run_free(&runs[i]);
     free(runs);
     cm_scenarios_free(&set);
     sn_free(base);
