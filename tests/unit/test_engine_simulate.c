@@ -244,8 +244,11 @@ static void test_hand_measurement(void **state)
     assert_int_equal(x.r.region.patient_fen, up + down - fund);
     assert_int_equal(x.r.cost_sum, h_p.cost_fen + up + down);
     for (int j = 0; j < h_p.keep_n; j++) {
-        int64_t net = x.r.cat_up[j] + x.r.cat_down[j];
-        assert_int_equal(net, h_p.keep_cat[j] == SC_CAT_EXAM ? cat_exam : cat_surg);
+        /* exam only down, surgery only up */
+        int exam = h_p.keep_cat[j] == SC_CAT_EXAM;
+        assert_int_equal(x.r.cat_up[j], exam ? 0 : cat_surg);
+        assert_int_equal(x.r.cat_down[j], exam ? cat_exam : 0);
+        assert_int_equal(x.r.cat_fund[j], (exam ? cat_exam : cat_surg) / 2);
     }
     for (int k = 0; k < 3; k++) assert_int_equal(x.r.inst[k].net_fen, inst_net[k]);
     sim_run_free(&x);
