@@ -1,5 +1,6 @@
 #!/bin/sh
-# demo.sh - `make demo`: generate the seeded demo region (once) and settle it.
+# demo.sh - `make demo`: generate the seeded demo region (once), settle it and
+# run its policy simulation scenarios (casemix simulate).
 # Prints the settlement summary and the path of the HDF5 file, then writes
 # the workbook (casemix export --xlsx) and prints its path.
 set -e
@@ -20,3 +21,8 @@ echo "         (h5py: Debian package python3-h5py; pandas.DataFrame(f['cases'][:
 echo
 echo "Excel / WPS workbook (summary, institutions, groups, DRGs, rejects; money in yuan, codes as text):"
 echo "         build/demo/settlement-410400-2025Q1.xlsx   (casemix export; --csv DIR for CSV files)"
+echo
+echo "Policy simulation (政策模拟) of the demo's scenarios identity, reprice, reprice_neutral (config/demo.cfg):"
+"$BIN" simulate --config "$CFG"
+echo
+echo "Simulation file: build/demo/settlement-410400-2025Q1.simulation.h5   (/scenarios/NAME/{summary,groups,institutions,measurement})"
