@@ -131,6 +131,7 @@ static const keydef KEYS[] = {
     GROUP("simulate"),
     { "simulate", "scenarios", K_EXTERN, 0, 0, 0, 0, 0, 0, NULL },
     TEXT("simulate", "case_output", K_BOOL, sim_case_output),
+    TEXT("simulate", "fee_file", K_PATH, sim_fee_file),
 
     TEXT("input", "records", K_PATH, input_file),
     TEXT("input", "encoding", K_ENCODING, input_encoding),

@@ -156,6 +156,8 @@ typedef struct {
     /* simulate { ... } (casemix simulate; the scenarios list is read by
      * cm_scenarios_load, config/scenario.c) */
     int sim_case_output;               /* simulate.case_output = false: /scenarios/NAME/cases */
+    char sim_fee_file[CM_PATH_MAX];    /* simulate.fee_file = "" : item lines (费用明细) for the
+                                          scenarios with a price_table */
 
     /* provenance */
     char path[CM_PATH_MAX];            /* the file read */
@@ -299,6 +301,8 @@ typedef struct {
                                     (policy fixed_point_value; target fund) */
     uint16_t solve_cats;         /* solve.categories = ["exam", "lab", ...]: bit k = category k */
     int64_t solve_lo, solve_hi;  /* solve.range = [0.5, 1.5] (fixed point) */
+    char price_table[CM_PATH_MAX];/* price_table = "prices.csv": item code -> new unit price
+                                    (项目编码, 新单价); re-prices simulate.fee_file's lines */
 } cm_scenario_def;
 
 typedef struct {

@@ -276,6 +276,9 @@ static cm_cfg_status read_solve(cm_scenario_def *d, const config_setting_t *g, c
         return sfail(e, file, LINE(g), prefix, CM_CFG_ERR_VALUE,
                      "solve either the multiplier of categories (categories = [...]) or the factor on the point "
                      "value (point_value = true), one of the two");
+    if (d->solve_cats && d->price_table[0])
+        return sfail(e, file, LINE(g), prefix, CM_CFG_ERR_VALUE,
+                     "a scenario with a price_table solves only the factor on the point value (point_value = true)");
     if (d->solve_point_value && (d->policy != CM_POLICY_FIXED_POINT || d->solve != CM_SOLVE_FUND))
         return sfail(e, file, LINE(g), prefix, CM_CFG_ERR_VALUE,
                      "the factor on the point value keeps the fund outlay of policy \"fixed_point_value\": set "
@@ -301,7 +304,7 @@ static cm_cfg_status read_scenario(cm_scenario_def *d, config_setting_t *g, int 
                                    cm_cfg_error *e)
 {
     static const char *const KEYS[] = {"name", "policy", "categories", "levels", "institutions", "settings",
-                                       "solve", NULL};
+                                       "solve", "price_table", NULL};
     const char *file = base->path;
     char prefix[96], kp[192];
     snprintf(prefix, sizeof prefix, "simulate.scenarios[%d]", idx);
@@ -405,6 +408,35 @@ static cm_cfg_status read_scenario(cm_scenario_def *d, config_setting_t *g, int 
                 overridden[q] = 1;
             }
         }
+    }
+    const config_setting_t *ptab = config_setting_get_member(g, "price_table");
+    if (ptab) {
+        snprintf(kp, sizeof kp, "%s.price_table", prefix);
+        const char *v = config_setting_type(ptab) == CONFIG_TYPE_STRING ? config_setting_get_string(ptab) : "";
+        if (!v[0])
+            return sfail(e, file, LINE(ptab), kp, CM_CFG_ERR_TYPE,
+                         "must be the path of a price table CSV (项目编码, 新单价) in double quotes");
+        if (c || lv || is)
+            return sfail(e, file, LINE(ptab), kp, CM_CFG_ERR_VALUE,
+                         "a scenario re-prices either by items (price_table) or by categories "
+                         "(categories, levels, institutions), not both: make two scenarios");
+        if (!base->sim_fee_file[0])
+            return sfail(e, file, LINE(ptab), kp, CM_CFG_ERR_VALUE,
+                         "item re-pricing needs the fee lines: set simulate.fee_file = \"fees.csv\" "
+                         "(费用明细: case id, item code, category, quantity, unit price, amount)");
+        char dir[CM_PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", file);
+        char *sl = strrchr(dir, '/');
+        if (v[0] == '/' || !sl) snprintf(d->price_table, sizeof d->price_table, "%s", v);
+        else {
+            sl[1] = 0;
+            snprintf(d->price_table, sizeof d->price_table, "%s%s", dir, v);
+        }
+        FILE *pf = fopen(d->price_table, "r");
+        if (!pf)
+            return sfail(e, file, LINE(ptab), kp, CM_CFG_ERR_IO, "cannot read %s; check the path (relative paths "
+                         "are read from the configuration's directory)", d->price_table);
+        fclose(pf);
     }
     config_setting_t *se = config_setting_get_member(g, "settings");
     if (se) {

@@ -29,7 +29,7 @@
 
 typedef enum {
     O_CONFIG, O_INPUT, O_OUT, O_SCHEME, O_EXPLAIN, O_STAGE, O_TIMINGS, O_THREADS, O_QUIET,
-    O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_XLSX, O_CSV, O_TABLES, O_SCENARIO, O_HELP
+    O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_XLSX, O_CSV, O_TABLES, O_SCENARIO, O_FEES, O_HELP
 } opt_id;
 
 typedef struct {
@@ -75,6 +75,7 @@ static const opt_def GEN_OPTS[] = {
     { O_HISTORY_CASES, "--history-cases", "N|-1", 0, "discharges per history year; -1: no history files; default: gen.history_cases" },
     { O_SEED, "--seed", "S", 0, "random seed (the same seed gives the same bytes); default: gen.seed" },
     { O_BAD_ROWS, "--bad-rows", "SHARE", 0, "share 0-1 of rows made invalid on purpose (reject tests); default: gen.bad_rows" },
+    { O_FEES, "--fees", NULL, 0, "also write fees.csv (费用明细: the item lines of every case, adding up to its categories) and prices.csv (a demo price table) for casemix simulate" },
     OPT_THREADS("generating"),
     { O_QUIET, "--quiet", NULL, 0, "no progress and no summary on the terminal" },
     OPT_HELP,
@@ -252,6 +253,7 @@ typedef struct {
     int has_bad_rows;
     int threads, quiet;
     const char *scenario[32];   /* simulate --scenario NAME ... */
+    int fees;                   /* gen --fees */
     int nscenario;
 } cli;
 
@@ -338,6 +340,7 @@ static cm_status parse_args(const cmd_def *c, int argc, char **argv, cli *a)
             a->scenario[a->nscenario++] = v;
             break;
         case O_QUIET: a->quiet = 1; break;
+        case O_FEES: a->fees = 1; break;
         case O_HELP: break;
         case O_THREADS: {
             long t = strtol(v, &end, 10);
@@ -441,6 +444,15 @@ static cm_status cmd_gen(const cm_config *cfg, const cli *a)
             return CM_ERR_OUTPUT;
         }
     }
+    for (int q = 0; a->fees && q < 2; q++) {
+        char path[CM_PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/%s", a->out, q ? "prices.csv" : "fees.csv");
+        if (cm_side_check_target(path, q ? GEN_PRICE_HEADER "\n" : GEN_FEE_HEADER "\n", "--out", err, sizeof err)) {
+            fprintf(stderr, "casemix gen: %s\n", err);
+            gr_dip_free(dip);
+            return CM_ERR_OUTPUT;
+        }
+    }
     gen_stats st;
     memset(&st, 0, sizeof st);
     int rc = gen_region_ex(cfg, dip, a->out, cases, hist, seed, bad, &st,
@@ -459,6 +471,18 @@ static cm_status cmd_gen(const cm_config *cfg, const cli *a)
             printf("%lld rows (discharge year %d)\n", (long long)st.rows[i], st.year[i]);
         }
         printf("  %.1f MB in %.2f s\n", (double)st.bytes / 1e6, st.seconds);
+    }
+    if (a->fees) {
+        int64_t nl = 0;
+        double t0 = now_seconds();
+        if (gen_fee_files(a->out, seed, &nl, err, sizeof err)) {
+            fprintf(stderr, "casemix gen: %s\n", err);
+            gr_dip_free(dip);
+            return CM_ERR_OUTPUT;
+        }
+        if (!a->quiet)
+            printf("  %s/fees.csv: %lld item lines (费用明细); %s/prices.csv: demo price table (%.2f s)\n", a->out,
+                   (long long)nl, a->out, now_seconds() - t0);
     }
     gr_dip_free(dip);
     return 0;

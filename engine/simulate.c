@@ -166,6 +166,8 @@ static cm_status reprice_period(const mults *m, repriced *r)
     }
     free(part);
     for (size_t k = 0; k < ninst; k++) sc_measure_merge(&r->region, &r->inst[k]);
+    r->ncat = (int)K;
+    memcpy(r->cat, p->keep_cat, K);
     r->cost_sum = p->cost_fen + r->region.net_fen;
     r->fund_sum = p->fund_fen + r->region.fund_fen;
     return CM_OK;
@@ -245,7 +247,8 @@ static cm_status rescore(sim_run *x, const cm_period *p, char *err, size_t errle
         if (rc) return rc;
         c0 = &x->cal0;
     }
-    rc = calib_run_hook(&x->cfg, p->dip, p->drg, p->al, x->priced ? hist_cost : NULL, &x->m, &x->cal, err, errlen);
+    rc = calib_run_hook(&x->cfg, p->dip, p->drg, p->al, x->priced ? hist_cost : NULL,
+                        x->d->price_table[0] ? &x->hm : &x->m, &x->cal, err, errlen);
     if (rc) return rc;
     size_t ng = p->ng, nd = p->nd;
     x->rw_scale = malloc((ng + 1) * sizeof *x->rw_scale);
@@ -293,10 +296,26 @@ cm_status sim_run_scenario(sim_run *x, const cm_scenario_def *d, const cm_period
         x->solved_m = x->solve.m;
         mults_set_solved(&x->m, x->solved_m);
     }
-    x->priced = x->m.changed && p->keep_n > 0;
+    x->priced = (x->m.changed && p->keep_n > 0) || d->price_table[0];
     sn_inputs in;
     memset(&in, 0, sizeof in);
-    if (x->priced) {
+    if (d->price_table[0]) {
+        /* item lines: the fee file re-priced by the price table */
+        if ((rc = sim_items_reprice(p, d->cfg.sim_fee_file, d->price_table, &x->r, err, errlen))) return rc;
+        /* the history has no item lines: it is re-priced by the multiplier the lines amount to
+         * in each category (Σ new ÷ Σ recorded amounts of the period's lines) */
+        x->hist_def = *d;
+        for (int k = 0; k < SC_CAT__COUNT; k++)
+            x->hist_def.mult[k] = x->r.cat_old[k] > 0
+                                      ? sc_muldiv_round(x->r.cat_old[k] + x->r.cat_up[k] + x->r.cat_down[k], SC_MULT_ONE,
+                                                        x->r.cat_old[k])
+                                      : SC_MULT_ONE;
+        x->hm.p = p;
+        x->hm.d = &x->hist_def;
+        in.cost_fen = x->r.cost;
+        in.cost_sum = x->r.cost_sum;
+        in.fund_sum = x->r.fund_sum;
+    } else if (x->priced) {
         if ((rc = reprice_period(&x->m, &x->r))) { snprintf(err, errlen, "out of memory"); return rc; }
         in.cost_fen = x->r.cost;
         in.cost_sum = x->r.cost_sum;
@@ -437,6 +456,16 @@ static cm_status write_scenario(h5w *w, const cm_period *p, const cm_scenario *b
         e |= h5_attr_i64(g, "solve_converged", x->solve.converged);
     }
     e |= h5_attr_i64(g, "repriced", x->priced);
+    if (d->price_table[0]) {
+        e |= h5_attr_str(g, "price_table", d->price_table);
+        e |= h5_attr_str(g, "fee_file", d->cfg.sim_fee_file);
+        e |= h5_attr_i64(g, "item_lines", x->r.items);
+        e |= h5_attr_i64(g, "item_lines_repriced", x->r.items_repriced);
+        e |= h5_attr_i64(g, "item_lines_no_case", x->r.items_no_case);
+        e |= h5_attr_i64(g, "item_lines_unusable", x->r.items_bad);
+        e |= h5_attr_i64(g, "table_items_never_seen", x->r.table_unseen);
+        e |= h5_attr_str(g, "table_items_never_seen_first", x->r.unseen);
+    }
     e |= h5_attr_i64(g, "rescored", x->rescored);
     e |= h5_attr_i64(g, "config_line", d->line);
     e |= h5_attr_str(g, "multiplier_rounding",
@@ -608,7 +637,8 @@ static cm_status write_scenario(h5w *w, const cm_period *p, const cm_scenario *b
         h5row_add(&r, "fund_fen", H5T_STD_I64LE, 8);
         h5row_add(&r, "patient_fen", H5T_STD_I64LE, 8);
         h5row_end(&r);
-        size_t K = (size_t)p->keep_n, nrows = 1 + K + ninst, nl = il < 20 ? 20 : il;
+        size_t K = x->priced ? (size_t)x->r.ncat : (size_t)p->keep_n, nrows = 1 + K + ninst, nl = il < 20 ? 20 : il;
+        const uint8_t *cats = x->priced ? x->r.cat : p->keep_cat;
         unsigned char *buf = calloc(nrows, r.size);
         if (!buf) { h5row_free(&r); return CM_ERR_NOMEM; }
         sc_measure zero = {0};
@@ -622,7 +652,7 @@ static cm_status write_scenario(h5w *w, const cm_period *p, const cm_scenario *b
             } else if (q <= K) {
                 size_t j = q - 1;
                 scope = "category";
-                name = sc_category_column((sc_category)p->keep_cat[j]);
+                name = sc_category_column((sc_category)cats[j]);
                 if (x->priced) {
                     m.up_fen = x->r.cat_up[j];
                     m.down_fen = x->r.cat_down[j];
@@ -710,6 +740,11 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
     mult_text(d, p, x->solved_m, txt, sizeof txt);
     printf("\nscenario %s  (policy %s)\n  multipliers: %s\n", d->name, cm_policy_name(d->policy), txt);
     if (d->has_settings) printf("  settings:    %s\n", d->settings_text);
+    if (d->price_table[0])
+        printf("  items (费用明细): %lld lines, %lld re-priced by %s, %lld of no settled case, %lld unusable; "
+               "%lld table item(s) never seen%s%s\n",
+               (long long)x->r.items, (long long)x->r.items_repriced, d->price_table, (long long)x->r.items_no_case,
+               (long long)x->r.items_bad, (long long)x->r.table_unseen, x->r.table_unseen ? ": " : "", x->r.unseen);
     printf("  %-28s %20s %20s %18s\n", "", "baseline", "scenario", "change");
     int64_t c1 = x->priced ? x->r.cost_sum : p->cost_fen, f1 = x->priced ? x->r.fund_sum : p->fund_fen;
     line_i("total cost (yuan)", p->cost_fen, c1);

@@ -25,7 +25,14 @@ typedef struct {
     sc_measure region;
     sc_measure *inst;            /* [ninst] */
     int64_t *inst_bucket;        /* [ninst*3] change of the price-ratio buckets */
-    int64_t cat_up[SC_CAT__COUNT], cat_down[SC_CAT__COUNT], cat_fund[SC_CAT__COUNT]; /* by kept j */
+    int ncat;                    /* category rows: cat[0..ncat) (the kept ones, or all for items) */
+    uint8_t cat[SC_CAT__COUNT];
+    int64_t cat_up[SC_CAT__COUNT], cat_down[SC_CAT__COUNT], cat_fund[SC_CAT__COUNT]; /* by row j */
+    int64_t cat_old[SC_CAT__COUNT];  /* items: Σ recorded amount of the lines by category (row j) */
+    /* items (price_table): lines read, re-priced (in the table), of no settled case, unusable;
+     * table items no line used (count, the first codes) */
+    int64_t items, items_repriced, items_no_case, items_bad, table_unseen;
+    char unseen[160];
     int64_t *group_cost;         /* [ng] new Σ cost of the group's cases */
     int64_t cost_sum, fund_sum;  /* Σ new */
 } repriced;
@@ -45,7 +52,18 @@ typedef struct {
     sc_solve_result solve;       /* the category or point-value solve */
     sc_solve_result solve_drg;   /* the point-value solve of DRG (scheme both) */
     int64_t solved_m;            /* the multiplier found (0: no solve) */
+    cm_scenario_def hist_def;    /* items: the per-category multipliers the lines amount to,
+                                    for re-pricing the history (policies 1 and 2) */
+    mults hm;
 } sim_run;
+
+/* Item-level re-pricing (engine/simitems.c): streams fee_file (费用明细) in
+ * parallel chunks and re-prices its lines by price_table into r (per-case
+ * new cost and fund, the measurement by item line, buckets, categories).
+ * CM_OK, or CM_ERR_INPUT (a file unreadable, a column missing, a price
+ * table row unusable, with file:line) / CM_ERR_NOMEM, with err. */
+cm_status sim_items_reprice(const cm_period *p, const char *fee_file, const char *price_table, repriced *r,
+                            char *err, size_t errlen);
 
 /* The categories any scenario of set re-prices (or solves) into keep
  * (SC_CAT__COUNT entries); returns how many. */

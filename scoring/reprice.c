@@ -101,3 +101,33 @@ void sc_pay_decompose(int64_t budget0_fen, int64_t points0_e4, int64_t inst_p0_e
     *price_fen = price;
     *structure_fen = (pay1_fen - pay0_fen) - price;
 }
+
+int64_t sc_reprice_item(int64_t qty_e4, int64_t price_e4)
+{
+    return sc_muldiv_round(qty_e4, price_e4, 1000000);
+}
+
+int sc_parse_e4(const char *s, size_t n, int64_t *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\r')) n--;
+    while (i < n && s[i] == ' ') i++;
+    if (i < n && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+    int64_t v = 0;
+    int digits = 0, dec = -1;
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c == '.' && dec < 0) { dec = 0; continue; }
+        if (c < '0' || c > '9') return -1;
+        if (dec >= 4) return -1;
+        if (v > INT64_C(92233720368547) ) return -1;
+        v = v * 10 + (c - '0');
+        digits++;
+        if (dec >= 0) dec++;
+    }
+    if (!digits) return -1;
+    for (int d = dec < 0 ? 0 : dec; d < 4; d++) v *= 10;
+    *out = neg ? -v : v;
+    return 0;
+}

@@ -309,6 +309,15 @@ sc_status sc_solve_multiplier(sc_eval_fn eval, void *ctx, int64_t target, int64_
 void sc_pay_decompose(int64_t budget0_fen, int64_t points0_e4, int64_t inst_p0_e4, int64_t inst_p1_e4,
                       int64_t pay0_fen, int64_t pay1_fen, int64_t *price_fen, int64_t *structure_fen);
 
+
+/* Item-level re-pricing (费用明细): an item line of quantity q (1e-4 units)
+ * at a new unit price (1e-4 yuan) costs round_half_even(q × price / 10^6)
+ * fen. Pure. */
+int64_t sc_reprice_item(int64_t qty_e4, int64_t price_e4);
+/* A decimal number with at most 4 decimals ("12", "-0.5", "3.1416") into
+ * 1e-4 units: 0, or -1 when s (n bytes) is not one (or beyond ±9.2e14). */
+int sc_parse_e4(const char *s, size_t n, int64_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,8 +12,8 @@ cd "$(dirname "$0")/../.."
 D=$(pwd)/$TMP/sim
 mkdir -p "$D"
 sed -e "s|\.\./build/demo/|$D/|g" -e "s|\"demo/|\"$(pwd)/config/demo/|g" config/demo.cfg > "$D/demo.cfg"
-"$BIN" gen --config "$D/demo.cfg" --out "$D" --quiet
-rm -f "$D/sim.h5" "$D/sim1.h5"
+"$BIN" gen --config "$D/demo.cfg" --out "$D" --quiet --fees
+rm -f "$D/sim.h5" "$D/sim1.h5" "$D/items.h5"
 "$BIN" simulate --config "$D/demo.cfg" --out "$D/sim.h5" > "$D/sim.txt"
 grep -q "scenario reprice_neutral" "$D/sim.txt" || { cat "$D/sim.txt"; echo "FAIL: no comparison table"; exit 1; }
 expect "casemix_kind" "$(h5dump -a /casemix_kind "$D/sim.h5" | grep -o '"simulation"')" '"simulation"'
@@ -45,6 +45,31 @@ for s in identity reprice; do
     done
 done
 expect "--scenario: only those" "$(h5ls "$D/sim1.h5/scenarios" | awk '{print $1}' | tr '\n' ' ')" "identity reprice "
+# item-level re-pricing: the measurement against an independent sum of the fee lines (费用明细)
+# of the settled cases (their ids from a settlement of the same input)
+cp "$D/demo.cfg" "$D/items.cfg"
+perl -0pi -e 's/\nsimulate = \{.*?\n\};\n/\n/s' "$D/items.cfg"
+cat >> "$D/items.cfg" <<'CFG'
+simulate = { fee_file = "fees.csv"; scenarios = ( { name = "items"; price_table = "prices.csv"; } ); };
+CFG
+"$BIN" simulate --config "$D/items.cfg" --out "$D/items.h5" > "$D/items.txt"
+grep -q "1 table item(s) never seen: X9999" "$D/items.txt" || { cat "$D/items.txt"; echo "FAIL: unseen table item not listed"; exit 1; }
+"$BIN" settle --config "$D/items.cfg" --out "$D/items_settle.h5" --quiet
+h5cols "$D/items_settle.h5" /cases case_id > "$D/settled.txt"
+W=$(awk -F, 'FILENAME ~ /settled/ { ok[$1] = 1; next }
+             FILENAME ~ /prices/ { if (FNR > 1) { split($3, y, "."); np[$1] = y[1] * 100 + y[2] }; next }
+             FNR == 1 { next }
+             !($1 in ok) { next }
+             ($2 in np) { split($7, y, "."); old = y[1] * 100 + y[2]; d = $5 * np[$2] - old;
+                          if (d > 0) up += d; else down += d; cat[$4] += d }
+             END { printf "%d|%d|%d", up, down, up + down; for (c in cat) printf "\n%s %d", c, cat[c] > "/dev/stderr" }' \
+        "$D/settled.txt" "$D/prices.csv" "$D/fees.csv" 2> "$D/cat_awk.txt")
+expect "items: measurement up|down|net = the fee lines summed independently" \
+    "$(h5rows "$D/items.h5" /scenarios/items/measurement | awk -F'|' '$1 == "region" {print $3 "|" $4 "|" $5}')" "$W"
+expect "items: the examination category's change" \
+    "$(h5rows "$D/items.h5" /scenarios/items/measurement | awk -F'|' '$2 == "cost_exam" {print $5}')" \
+    "$(awk '$1 == "检查费" {print $2}' "$D/cat_awk.txt")"
+expect "items: Σ payments = budget" "$(h5cols "$D/items.h5" /scenarios/items/summary dip_payment_fen dip_budget_fen | awk -F'|' '{print ($1 == $2) ? "yes" : "NO"}')" "yes"
 # bad scenarios: file:line, exit 3, nothing written
 bad_cfg() {
     cp "$D/demo.cfg" "$D/bad.cfg"
