@@ -69,6 +69,9 @@ expect "items: measurement up|down|net = the fee lines summed independently" \
 expect "items: the examination category's change" \
     "$(h5rows "$D/items.h5" /scenarios/items/measurement | awk -F'|' '$2 == "cost_exam" {print $5}')" \
     "$(awk '$1 == "检查费" {print $2}' "$D/cat_awk.txt")"
+expect "items: every fee line read once" "$(h5dump -a /scenarios/items/item_lines "$D/items.h5" | awk '/\(0\)/ {print $2}')" \
+    "$(($(wc -l < "$D/fees.csv") - 1))"
+expect "items: no unusable line" "$(h5dump -a /scenarios/items/item_lines_unusable "$D/items.h5" | awk '/\(0\)/ {print $2}')" "0"
 expect "items: Σ payments = budget" "$(h5cols "$D/items.h5" /scenarios/items/summary dip_payment_fen dip_budget_fen | awk -F'|' '{print ($1 == $2) ? "yes" : "NO"}')" "yes"
 # bad scenarios: file:line, exit 3, nothing written
 bad_cfg() {
