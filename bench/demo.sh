@@ -7,9 +7,9 @@ set -e
 cd "$(dirname "$0")/.."
 BIN=${CASEMIX_BIN:-./casemix}
 CFG=config/demo.cfg
-if [ ! -f build/demo/current.csv ] || [ config/demo.cfg -nt build/demo/current.csv ] || [ "$BIN" -nt build/demo/current.csv ]; then
+if [ ! -f build/demo/current.csv ] || [ ! -f build/demo/fees.csv ] || [ config/demo.cfg -nt build/demo/current.csv ] || [ "$BIN" -nt build/demo/current.csv ]; then
     echo "generating the demo region (seeded; same seed, same bytes) ..."
-    "$BIN" gen --config "$CFG" --out build/demo
+    "$BIN" gen --config "$CFG" --out build/demo --fees
     echo
 fi
 "$BIN" settle --config "$CFG"
@@ -22,7 +22,7 @@ echo
 echo "Excel / WPS workbook (summary, institutions, groups, DRGs, rejects; money in yuan, codes as text):"
 echo "         build/demo/settlement-410400-2025Q1.xlsx   (casemix export; --csv DIR for CSV files)"
 echo
-echo "Policy simulation (政策模拟) of the demo's scenarios identity, reprice, reprice_neutral (config/demo.cfg):"
+echo "Policy simulation (政策模拟) of the demo's scenarios identity, reprice, reprice_neutral, reprice_items (config/demo.cfg):"
 "$BIN" simulate --config "$CFG"
 echo
 echo "Simulation file: build/demo/settlement-410400-2025Q1.simulation.h5   (/scenarios/NAME/{summary,groups,institutions,measurement})"
