@@ -340,16 +340,38 @@ cm_status sim_run_scenario(sim_run *x, const cm_scenario_def *d, const cm_period
         if (x->cfg.drg_budget_fen > 0) x->cfg.drg_budget_fen += x->r.region.fund_fen;
     }
     const sn_inputs *inp = in.cost_fen || in.cal || in.rw_scale ? &in : NULL;
-    rc = sn_run_in(&x->sn, p, &x->cfg, SN_OWN_ARRAYS, inp, err, errlen);
-    if (rc || d->policy != CM_POLICY_FIXED_POINT) return rc;
+    if (d->policy != CM_POLICY_FIXED_POINT) return sn_run_in(&x->sn, p, &x->cfg, SN_OWN_ARRAYS, inp, err, errlen);
+    /* fixed point value: score once (as sn_run_in), set the budget from the points, then pay */
+    cm_scenario *sn = &x->sn;
+    memset(sn, 0, sizeof *sn);
+    sn->p = p;
+    sn->cfg = &x->cfg;
+    sn->storage = SN_OWN_ARRAYS;
+    if (inp) sn->in = *inp;
+    if ((rc = period_check_config(&x->cfg, err, errlen))) return rc;
+    double t0 = now_seconds();
+    if ((rc = sn_score(sn, err, errlen))) return rc;
+    sn->t_score = now_seconds() - t0;
+    int64_t pts_dip = 0, pts_drg = 0;
+#pragma omp parallel for schedule(static) reduction(+ : pts_dip, pts_drg)
+    for (long i = 0; i < (long)p->s.n; i++) {
+        const cm_case *c = &p->s.slots[i];
+        if (c->status != SLOT_CASE) continue;
+        if (p->dip) pts_dip += *sn_i64(sn->score, (size_t)i);
+        if (p->drg && c->drg >= 0) pts_drg += *sn_i64(sn->drg_pts, (size_t)i);
+    }
+    /* the fund share the payment will use (pay.c's rule) */
+    double s1 = x->cfg.fund_share > 0 ? x->cfg.fund_share
+                : inp && inp->cost_sum ? sc_fund_share(inp->fund_sum, inp->cost_sum)
+                : sc_fund_share(p->fund_fen, p->cost_fen);
+    int64_t b_dip = base->dipt.on ? fixed_pv_budget(base->dipt.budget_fen, base->dipt.points_e4, pts_dip,
+                                                    base->fund_share, s1)
+                                  : x->cfg.fund_budget_fen;
+    int64_t b_drg = base->drgt.on ? fixed_pv_budget(base->drgt.budget_fen, base->drgt.points_e4, pts_drg,
+                                                    base->fund_share, s1)
+                                  : x->cfg.drg_budget_fen;
     /* fixed point value: the outlay at the baseline's point value, then
      * (solve.point_value) the factor that brings it back to the budget */
-    int64_t b_dip = base->dipt.on ? fixed_pv_budget(base->dipt.budget_fen, base->dipt.points_e4, x->sn.dipt.points_e4,
-                                                    base->fund_share, x->sn.fund_share)
-                                  : x->cfg.fund_budget_fen;
-    int64_t b_drg = base->drgt.on ? fixed_pv_budget(base->drgt.budget_fen, base->drgt.points_e4, x->sn.drgt.points_e4,
-                                                    base->fund_share, x->sn.fund_share)
-                                  : x->cfg.drg_budget_fen;
     if (d->solve_point_value) {
         if (base->dipt.on) {
             sc_solve_multiplier(budget_eval, &b_dip, base->dipt.budget_fen, d->solve_lo, d->solve_hi, 1, &x->solve);
@@ -362,11 +384,12 @@ cm_status sim_run_scenario(sim_run *x, const cm_scenario_def *d, const cm_period
             if (!base->dipt.on) { x->solve = x->solve_drg; x->solved_m = x->solve.m; }
         }
     }
-    if (b_dip == x->sn.dipt.budget_fen && (!base->drgt.on || b_drg == x->sn.drgt.budget_fen)) return CM_OK;
-    sn_free(&x->sn);
     x->cfg.fund_budget_fen = b_dip;
     if (base->drgt.on) x->cfg.drg_budget_fen = b_drg;
-    return sn_run_in(&x->sn, p, &x->cfg, SN_OWN_ARRAYS, inp, err, errlen);
+    double t1 = now_seconds();
+    rc = sn_pay(sn, err, errlen);
+    sn->t_pay = now_seconds() - t1;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */

@@ -31,6 +31,22 @@ static void test_amount_rounding(void **state)
     assert_int_equal(sc_reprice_amount(INT64_C(100000000000), ONE * 100), INT64_C(10000000000000));
 }
 
+/* the 64-bit fast path and the 128-bit one agree, at the edges too */
+static void test_fast_path_agrees(void **state)
+{
+    (void)state;
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        int64_t fen = (int64_t)(x % (i % 3 == 0 ? UINT64_C(20000000000) : UINT64_C(10000000))) - (i % 7 == 0 ? 5000 : 0);
+        int64_t m = (int64_t)((x >> 17) % (uint64_t)(3 * ONE));
+        if (i % 11 == 0) m = ONE / 2; /* exact halves: ties to even */
+        assert_int_equal(sc_reprice_amount(fen, m), sc_muldiv_round(fen, m, ONE));
+        int64_t total = fen > 0 ? fen + 1 : 1000, fund = (int64_t)(x % (uint64_t)total);
+        assert_int_equal(sc_reprice_fund(fen, fund, total), fen == total ? fund : sc_muldiv_round(fen, fund, total));
+    }
+}
+
 static void test_case_and_fund(void **state)
 {
     (void)state;
@@ -166,7 +182,8 @@ static void test_decompose(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_amount_rounding), cmocka_unit_test(test_case_and_fund),
+        cmocka_unit_test(test_amount_rounding), cmocka_unit_test(test_fast_path_agrees),
+        cmocka_unit_test(test_case_and_fund),
         cmocka_unit_test(test_measure),         cmocka_unit_test(test_solve),
         cmocka_unit_test(test_solve_exact),     cmocka_unit_test(test_decompose),
     };
