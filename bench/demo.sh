@@ -1,5 +1,6 @@
 #!/bin/sh
-# demo.sh - `make demo`: generate the seeded demo region (once) and settle it.
+# demo.sh - `make demo`: generate the seeded demo region (once), settle it and
+# run its policy simulation scenarios (casemix simulate).
 # Prints the settlement summary and the path of the HDF5 file, then writes
 # the report (casemix report: one HTML file) and the workbook (casemix export
 # --xlsx) and prints their paths.
@@ -7,9 +8,9 @@ set -e
 cd "$(dirname "$0")/.."
 BIN=${CASEMIX_BIN:-./casemix}
 CFG=config/demo.cfg
-if [ ! -f build/demo/current.csv ] || [ config/demo.cfg -nt build/demo/current.csv ] || [ "$BIN" -nt build/demo/current.csv ]; then
+if [ ! -f build/demo/current.csv ] || [ ! -f build/demo/fees.csv ] || [ config/demo.cfg -nt build/demo/current.csv ] || [ "$BIN" -nt build/demo/current.csv ]; then
     echo "generating the demo region (seeded; same seed, same bytes) ..."
-    "$BIN" gen --config "$CFG" --out build/demo
+    "$BIN" gen --config "$CFG" --out build/demo --fees
     echo
 fi
 "$BIN" settle --config "$CFG"
@@ -25,3 +26,9 @@ echo "         build/demo/settlement-410400-2025Q1.xlsx   (casemix export; --csv
 echo
 echo "Report (one HTML file: charts, no network; open it in a browser, print it on A4):"
 echo "         build/demo/settlement-410400-2025Q1.html   (casemix report)"
+
+echo
+echo "Policy simulation (政策模拟) of the demo's scenarios identity, reprice, reprice_neutral, reprice_items (config/demo.cfg):"
+"$BIN" simulate --config "$CFG"
+echo
+echo "Simulation file: build/demo/settlement-410400-2025Q1.simulation.h5   (/scenarios/NAME/{summary,groups,institutions,measurement})"

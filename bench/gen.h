@@ -155,6 +155,16 @@ extern volatile int gen_interrupt;
 /* Largest number of rows per file (case ids have 8 digits per year). */
 #define GEN_MAX_ROWS 99999999LL
 
+
+/* The item-level fee file (费用明细) and the demo price table of a
+ * generated region (bench/gen_fees.c): DIR/fees.csv from DIR/current.csv (the
+ * lines of a case add up to its cost categories to the fen) and
+ * DIR/prices.csv (catalogue items: services +10%, drugs -5%, exams -15%; one
+ * item no case uses). 0, or -1 with err. *lines: fee lines written. */
+#define GEN_FEE_HEADER "结算ID,项目编码,项目名称,收费项目类别,数量,单价,金额"
+#define GEN_PRICE_HEADER "项目编码,项目名称,新单价"
+int gen_fee_files(const char *dir, uint64_t seed, int64_t *lines, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

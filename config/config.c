@@ -70,7 +70,8 @@ typedef enum {
     K_UINT64,    /* integer >= 0 into a uint64_t */
     K_REAL,      /* number (integer accepted) into a double */
     K_WEIGHTS,   /* 3 numbers >= 0 with a positive sum into double[3] */
-    K_YUAN       /* yuan, string or number, into int64_t fen */
+    K_YUAN,      /* yuan, string or number, into int64_t fen */
+    K_EXTERN     /* read by its own parser (simulate.scenarios: config/scenario.c) */
 } kind;
 
 typedef struct {
@@ -128,6 +129,11 @@ static const keydef KEYS[] = {
     GROUP("dip"), GROUP("drg"), GROUP("scores"), GROUP("coefficients"),
     GROUP("outliers"), GROUP("budget"), GROUP("output"), GROUP("generator"),
     GROUP("year"), GROUP("clearing"),
+
+    GROUP("simulate"),
+    { "simulate", "scenarios", K_EXTERN, 0, 0, 0, 0, 0, 0, NULL },
+    TEXT("simulate", "case_output", K_BOOL, sim_case_output),
+    TEXT("simulate", "fee_file", K_PATH, sim_fee_file),
 
     TEXT("input", "records", K_PATH, input_file),
     TEXT("input", "encoding", K_ENCODING, input_encoding),
@@ -277,6 +283,7 @@ typedef struct {
     cm_cfg_error *err;
     int line[NKEYS];         /* source line of each key present, else 0 */
     const struct scan_result *scan; /* the lexical pre-scan (money literals) */
+    config_setting_t *root;  /* cm_config_overlay: the group read as the top level; NULL: the file's */
 } loader;
 
 __attribute__((format(printf, 5, 6)))
@@ -414,7 +421,7 @@ static cm_cfg_status unknown_key(loader *L, const config_setting_t *s, const cha
  * (a scalar where a group is expected) are left to the typed reading. */
 static cm_cfg_status check_unknown(loader *L)
 {
-    config_setting_t *root = config_root_setting(&L->cf);
+    config_setting_t *root = L->root ? L->root : config_root_setting(&L->cf);
     for (int i = 0; i < config_setting_length(root); i++) {
         config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
         int ki = key_index(NULL, config_setting_name(s));
@@ -470,6 +477,7 @@ static const char *want_type(kind k)
     case K_GROUP: return "a group, written name = { key = value; ... };";
     case K_HISTORY: return "a list of groups, written ( { year = 2023; file = \"2023.csv\"; }, ... )";
     case K_HIST_ITEM: return "a group { year = 2023; file = \"2023.csv\"; }";
+    case K_EXTERN: return "a list of named groups ( { name = \"reprice\"; ... }, ... )";
     case K_STR: case K_ENCODING: case K_ENUM: return "a string in double quotes";
     case K_PATH: case K_TABLE: return "a file path in double quotes";
     case K_DIR: return "a directory path in double quotes";
@@ -746,7 +754,7 @@ static cm_cfg_status load_key(loader *L, const keydef *k, const config_setting_t
         *(int64_t *)dst = fen;
         return CM_CFG_OK;
     }
-    case K_GROUP: case K_HISTORY: case K_HIST_ITEM:
+    case K_GROUP: case K_HISTORY: case K_HIST_ITEM: case K_EXTERN:
         return CM_CFG_OK;
     }
 
@@ -856,7 +864,7 @@ static cm_cfg_status load_history(loader *L, const config_setting_t *s)
 
 static cm_cfg_status load_all(loader *L)
 {
-    config_setting_t *root = config_root_setting(&L->cf);
+    config_setting_t *root = L->root ? L->root : config_root_setting(&L->cf);
     for (size_t i = 0; i < NKEYS; i++) {
         const keydef *k = &KEYS[i];
         if (k->k == K_HIST_ITEM)
@@ -1307,6 +1315,26 @@ cm_cfg_status cm_config_load(const char *path, cm_config *c, cm_cfg_error *err)
     cm_cfg_status st = load_parsed(&L, text + skip, len - skip);
     config_destroy(&L.cf);
     free(text);
+    cm_config_relink(c);
+    return st;
+}
+
+cm_cfg_status cm_config_overlay(cm_config *c, void *settings, cm_cfg_error *err)
+{
+    cm_cfg_error scratch;
+    loader L;
+    memset(&L, 0, sizeof L);
+    L.path = c->path;
+    L.c = c;
+    L.err = err ? err : &scratch;
+    L.root = settings;
+    memset(L.err, 0, sizeof *L.err);
+    base_dir(c->path, L.dir, sizeof L.dir);
+    cm_cfg_status st = check_unknown(&L);
+    if (st == CM_CFG_OK)
+        st = load_all(&L);
+    if (st == CM_CFG_OK)
+        st = check_rules(&L);
     cm_config_relink(c);
     return st;
 }

@@ -166,6 +166,12 @@ typedef struct {
     char clear_assessment[CM_PATH_MAX];/* clearing.assessment = "" : CSV institution_id,coefficient (考核系数) */
     char clear_special[CM_PATH_MAX];   /* clearing.special_review = "" : CSV case_id,approved_yuan (特例单议) */
 
+    /* simulate { ... } (casemix simulate; the scenarios list is read by
+     * cm_scenarios_load, config/scenario.c) */
+    int sim_case_output;               /* simulate.case_output = false: /scenarios/NAME/cases */
+    char sim_fee_file[CM_PATH_MAX];    /* simulate.fee_file = "" : item lines (费用明细) for the
+                                          scenarios with a price_table */
+
     /* provenance */
     char path[CM_PATH_MAX];            /* the file read */
     char sha256[65];                   /* hex SHA-256 of the file's bytes */
@@ -254,6 +260,82 @@ static inline int cm_parse_yuan_fast(const char *s, size_t len, int64_t *fen)
 
 /* SHA-256 of a byte buffer as 64 lowercase hex digits + NUL into hex. */
 void cm_sha256_hex(const void *data, size_t len, char hex[65]);
+
+
+/* ------------------------------------------------------------------ */
+/* Policy simulation scenarios (simulate.scenarios; config/scenario.c)  */
+/* ------------------------------------------------------------------ */
+
+/* Applies a group of settings laid out as the top level of a configuration
+ * (outliers = { high = 3.0; }; budget = { ... }; ...) onto c, which holds a
+ * loaded configuration, and checks the rules between keys again. settings
+ * is a config_setting_t * of a libconfig tree (void * keeps libconfig out of
+ * this header). CM_CFG_OK or an error with file:line in err. */
+cm_cfg_status cm_config_overlay(cm_config *c, void *settings, cm_cfg_error *err);
+
+#define CM_MAX_SCENARIOS 32
+#define CM_SCEN_NAME_MAX 48
+#define CM_SCEN_MAX_INST 64
+
+typedef enum {
+    CM_POLICY_RESCORED = 0,      /* "fixed_budget_rescored" (价值平移): scores from the re-priced
+                                    history, budget kept, the point value floats */
+    CM_POLICY_BUDGET_ADJUSTED,   /* "budget_adjusted": re-scored as above, budget + Δfund */
+    CM_POLICY_FIXED_POINT        /* "fixed_point_value": scores and point value kept */
+} cm_policy;
+
+typedef enum {
+    CM_SOLVE_NONE = 0,
+    CM_SOLVE_TOTAL_COST,         /* solve.target = "total_cost": Σ total cost unchanged */
+    CM_SOLVE_FUND                /* solve.target = "fund": fund outlay unchanged */
+} cm_solve_target;
+
+/* A multiplier of one category at one institution (institutions list). */
+typedef struct {
+    char inst_id[32];
+    uint8_t cat;
+    int64_t m;                   /* fixed point, SC_MULT_ONE = 1 */
+} cm_inst_mult;
+
+typedef struct {
+    char name[CM_SCEN_NAME_MAX];
+    int line;                    /* line of the scenario in the file */
+    cm_policy policy;            /* policy = "fixed_budget_rescored" (default) | ... */
+    int64_t mult[SC_CAT__COUNT];            /* categories = { surgery = 1.10; ... } (1 when absent) */
+    int64_t level_mult[4][SC_CAT__COUNT];   /* levels = ( { level = 3; categories = {...}; } ); 0 unset */
+    int n_inst;
+    cm_inst_mult inst[CM_SCEN_MAX_INST];    /* institutions = ( { id = "H001"; categories = {...}; } ) */
+    int has_settings;            /* settings = { ... } present */
+    int recalibrate;             /* settings that change the calibration (scores.*) */
+    char settings_text[512];     /* the overridden keys, "outliers.high, budget.fund_budget" */
+    cm_config cfg;               /* the base configuration with settings applied */
+    cm_solve_target solve;       /* solve = { target = "fund" | "total_cost"; ... } */
+    int solve_point_value;       /* solve.point_value = true: the factor on the point value
+                                    (policy fixed_point_value; target fund) */
+    uint16_t solve_cats;         /* solve.categories = ["exam", "lab", ...]: bit k = category k */
+    int64_t solve_lo, solve_hi;  /* solve.range = [0.5, 1.5] (fixed point) */
+    char price_table[CM_PATH_MAX];/* price_table = "prices.csv": item code -> new unit price
+                                    (项目编码, 新单价); re-prices simulate.fee_file's lines */
+} cm_scenario_def;
+
+typedef struct {
+    int n;
+    cm_scenario_def *s;          /* [n], malloc'd: cm_scenarios_free */
+} cm_scenario_set;
+
+/* Reads simulate.scenarios of base->path (the loaded configuration) into
+ * out; only[0..nonly) selects scenarios by name (nonly 0: all; an unknown
+ * name is an error). Category names: the input columns without "cost_"
+ * (bed, consult, exam, lab, treatment, surgery, nursing, material, western,
+ * herbal, patent, general, registration, other), with "cost_", or a bucket
+ * (services, drugs, exams: every category of it, then single categories
+ * override). CM_CFG_OK, or an error with file:line, key and what to do. */
+cm_cfg_status cm_scenarios_load(const cm_config *base, const char *const *only, int nonly, cm_scenario_set *out,
+                                cm_cfg_error *err);
+void cm_scenarios_free(cm_scenario_set *s);
+/* Static names: "fixed_budget_rescored", ...; "total_cost" / "fund" / "none". */
+const char *cm_policy_name(cm_policy p);
+const char *cm_solve_name(cm_solve_target t);
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,8 @@ typedef struct {
     const gr_drg *drg;
     pl_rejects *rej;
     const gr_inst_table *mtab;   /* input.institutions, or NULL */
+    calib_cost_fn cost;          /* casemix simulate: the re-priced cost, or NULL */
+    void *cost_ctx;
 } hist_ctx;
 
 static void hist_row(void *vctx, int tid, cm_parser *p, cm_case *c)
@@ -44,6 +46,7 @@ static void hist_row(void *vctx, int tid, cm_parser *p, cm_case *c)
         const gr_inst *m = gr_inst_find(x->mtab, p->inst_id);
         if (m) c->level = m->level;
     }
+    if (x->cost) c->total_fen = x->cost(x->cost_ctx, p, c);
     pl_group_case(x->dip, x->drg, &p->gc, c);
 }
 
@@ -125,6 +128,13 @@ static double region_mean(const sc_year_stat *ys, size_t nkeys, const double *w,
 cm_status calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
                     const struct col_aliases *al, cm_calib *out, char *err, size_t errlen)
 {
+    return calib_run_hook(cfg, dip, drg, al, NULL, NULL, out, err, errlen);
+}
+
+cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
+                         const struct col_aliases *al, calib_cost_fn cost, void *cost_ctx, cm_calib *out,
+                         char *err, size_t errlen)
+{
     memset(out, 0, sizeof *out);
     size_t ng = dip ? gr_dip_ngroups(dip) : 0, nd = drg ? gr_drg_ndrg(drg) : 0;
     out->ng = ng;
@@ -177,7 +187,7 @@ cm_status calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
         int y = 3 - cfg->n_history + h; /* weight slot: the newest year is 2 */
         out->years[y] = cfg->history[h].year;
         pl_rejects *rej = calloc((size_t)nt, sizeof *rej);
-        hist_ctx x = {dip, drg, rej, has_mtab ? &mtab : NULL};
+        hist_ctx x = {dip, drg, rej, has_mtab ? &mtab : NULL, cost, cost_ctx};
         pl_slots s;
         rc = rej ? pl_read(cfg->history[h].file, al, has_mtab ? required_tab : required, &po, hist_row, &x, &s, NULL, NULL, NULL,
                            err, errlen) : CM_ERR_NOMEM;

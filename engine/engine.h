@@ -287,6 +287,8 @@ typedef struct {
      * that end at a field's end */
     int tail_ok;
     uint8_t bucket_of[SC_CAT__COUNT]; /* sc_category_bucket, once */
+    int64_t cat_fen[SC_CAT__COUNT]; /* the row's cost categories (fen; 0 when absent), for
+                                      the re-pricing of casemix simulate (row callbacks) */
     /* reject being built */
     const char *rj_field;
     char rj_reason[104];

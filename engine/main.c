@@ -30,7 +30,7 @@
 
 typedef enum {
     O_CONFIG, O_INPUT, O_OUT, O_SCHEME, O_EXPLAIN, O_STAGE, O_TIMINGS, O_THREADS, O_QUIET,
-    O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_XLSX, O_CSV, O_TABLES, O_HELP,
+    O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_XLSX, O_CSV, O_TABLES, O_SCENARIO, O_FEES, O_HELP,
     O_MONTH, O_YEAR
 } opt_id;
 
@@ -77,6 +77,7 @@ static const opt_def GEN_OPTS[] = {
     { O_HISTORY_CASES, "--history-cases", "N|-1", 0, "discharges per history year; -1: no history files; default: gen.history_cases" },
     { O_SEED, "--seed", "S", 0, "random seed (the same seed gives the same bytes); default: gen.seed" },
     { O_BAD_ROWS, "--bad-rows", "SHARE", 0, "share 0-1 of rows made invalid on purpose (reject tests); default: gen.bad_rows" },
+    { O_FEES, "--fees", NULL, 0, "also write fees.csv (费用明细: the item lines of every case, adding up to its categories) and prices.csv (a demo price table) for casemix simulate" },
     OPT_THREADS("generating"),
     { O_QUIET, "--quiet", NULL, 0, "no progress and no summary on the terminal" },
     OPT_HELP,
@@ -110,6 +111,15 @@ static const opt_def EXPORT_OPTS[] = {
 static const opt_def REPORT_OPTS[] = {
     { O_OUT, "--out", "FILE.html", 0, "the HTML report; default: OUT.h5 with .h5 replaced by .html" },
     { O_QUIET, "--quiet", NULL, 0, "do not print the path written" },
+    OPT_HELP,
+};
+static const opt_def SIMULATE_OPTS[] = {
+    { O_CONFIG, "--config", "FILE", 1, "the region's configuration with simulate.scenarios (config/example.cfg)" },
+    { O_SCENARIO, "--scenario", "NAME", 0, "run only this scenario (repeatable); default: every scenario" },
+    { O_INPUT, "--input", "CSV", 0, "discharge records; default: input.records" },
+    { O_OUT, "--out", "FILE.h5", 0, "the simulation HDF5 file; default: output.file with .h5 replaced by .simulation.h5" },
+    OPT_THREADS("reading, grouping, scoring"),
+    { O_QUIET, "--quiet", NULL, 0, "no progress and no comparison tables on the terminal" },
     OPT_HELP,
 };
 static const opt_def NO_OPTS[] = { OPT_HELP };
@@ -186,6 +196,13 @@ static const cmd_def CMDS[] = {
       "inputs (configuration): clearing.audit (institution_id,deduction_yuan), clearing.assessment\n"
       "(institution_id,coefficient), clearing.special_review (case_id,approved_yuan); errors name file:line.\n"
       "output: the clearing table on the terminal and /clearing in the ledger (the year's figures as attributes).\n" },
+
+    { "simulate", "policy simulation (政策模拟): price adjustments and settings against the baseline, K scenarios in one pass",
+      SIMULATE_OPTS,
+      "output: OUT (casemix_kind = \"simulation\"), /scenarios/NAME/{summary,groups,institutions,measurement[,cases]}\n"
+      "with members base_<m>, <m> and diff_<m>; the settings of each scenario as attributes of /scenarios/NAME.\n"
+      "A bad scenario stops the run before any work with file:line (exit 3). An existing OUT that is not an\n"
+      "earlier simulation stops the run (exit 5).\n" },
 };
 #define NCMDS (sizeof CMDS / sizeof CMDS[0])
 
@@ -281,6 +298,9 @@ typedef struct {
     double bad_rows;
     int has_bad_rows;
     int threads, quiet;
+    const char *scenario[32];   /* simulate --scenario NAME ... */
+    int fees;                   /* gen --fees */
+    int nscenario;
 } cli;
 
 /* The option of command c named by arg (the part before any '='), or NULL. */
@@ -360,7 +380,16 @@ static cm_status parse_args(const cmd_def *c, int argc, char **argv, cli *a)
         case O_TABLES: a->tables = v; break;
         case O_MONTH: a->month = v; break;
         case O_YEAR: a->year = v; break;
+
+        case O_SCENARIO:
+            if (a->nscenario == (int)(sizeof a->scenario / sizeof a->scenario[0])) {
+                fprintf(stderr, "casemix %s: at most %d --scenario options\n", c->name, (int)(sizeof a->scenario / sizeof a->scenario[0]));
+                return CM_ERR_USAGE;
+            }
+            a->scenario[a->nscenario++] = v;
+            break;
         case O_QUIET: a->quiet = 1; break;
+        case O_FEES: a->fees = 1; break;
         case O_HELP: break;
         case O_THREADS: {
             long t = strtol(v, &end, 10);
@@ -464,6 +493,15 @@ static cm_status cmd_gen(const cm_config *cfg, const cli *a)
             return CM_ERR_OUTPUT;
         }
     }
+    for (int q = 0; a->fees && q < 2; q++) {
+        char path[CM_PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/%s", a->out, q ? "prices.csv" : "fees.csv");
+        if (cm_side_check_target(path, q ? GEN_PRICE_HEADER "\n" : GEN_FEE_HEADER "\n", "--out", err, sizeof err)) {
+            fprintf(stderr, "casemix gen: %s\n", err);
+            gr_dip_free(dip);
+            return CM_ERR_OUTPUT;
+        }
+    }
     gen_stats st;
     memset(&st, 0, sizeof st);
     int rc = gen_region_ex(cfg, dip, a->out, cases, hist, seed, bad, &st,
@@ -482,6 +520,18 @@ static cm_status cmd_gen(const cm_config *cfg, const cli *a)
             printf("%lld rows (discharge year %d)\n", (long long)st.rows[i], st.year[i]);
         }
         printf("  %.1f MB in %.2f s\n", (double)st.bytes / 1e6, st.seconds);
+    }
+    if (a->fees) {
+        int64_t nl = 0;
+        double t0 = now_seconds();
+        if (gen_fee_files(a->out, seed, &nl, err, sizeof err)) {
+            fprintf(stderr, "casemix gen: %s\n", err);
+            gr_dip_free(dip);
+            return CM_ERR_OUTPUT;
+        }
+        if (!a->quiet)
+            printf("  %s/fees.csv: %lld item lines (费用明细); %s/prices.csv: demo price table (%.2f s)\n", a->out,
+                   (long long)nl, a->out, now_seconds() - t0);
     }
     gr_dip_free(dip);
     return 0;
@@ -880,6 +930,8 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "gen")) st = cmd_gen(&cfg, &a);
     else if (!strcmp(cmd, "month")) st = cmd_month(&cfg, &o, a.month);
     else if (!strcmp(cmd, "clear")) st = cmd_clear(&cfg, &o, a.year);
+
+    else if (!strcmp(cmd, "simulate")) st = cmd_simulate(&cfg, &o, a.scenario, a.nscenario);
     else st = cmd_group(&cfg, &a);
     return cm_exit_code(st);
 }

@@ -28,6 +28,7 @@ static cm_status pay_scheme(cm_scenario *sn, scheme_tot *T, int drg_scheme, char
     for (size_t k = 0; k < ninst; k++) T->points_e4 += T->inst_points[k];
     T->point_value = sn->cfg->fund_share > 0
                          ? sc_point_value_share(T->budget_fen, sn->cfg->fund_share, T->points_e4)
+                         : sn->in.cost_sum ? sc_point_value(T->budget_fen, sn->in.fund_sum, sn->in.cost_sum, T->points_e4)
                          : sc_point_value(T->budget_fen, st->fund_fen, st->cost_fen, T->points_e4);
     sc_status ps = sc_apportion(T->budget_fen, T->inst_points, ninst, T->inst_pay, scratch);
     free(scratch);
@@ -137,7 +138,9 @@ cm_status sn_pay(cm_scenario *sn, char *err, size_t errlen)
         sn->dipt.inst_points[k] = P->score_e4;
         for (int q = 0; q < 3; q++) sn->drgt.n_outlier[q] += sn->inst_drg_out[k * 3 + (size_t)q];
     }
-    sn->fund_share = cfg->fund_share > 0 ? cfg->fund_share : sc_fund_share(st->fund_fen, st->cost_fen);
+    sn->fund_share = cfg->fund_share > 0 ? cfg->fund_share
+                     : sn->in.cost_sum ? sc_fund_share(sn->in.fund_sum, sn->in.cost_sum) /* re-priced (simulate) */
+                     : sc_fund_share(st->fund_fen, st->cost_fen);
     if (!(sn->fund_share > 0)) {
         /* point value = (budget ÷ fund share) ÷ Σ points: with a share of 0
          * there is none, and paying the budget out would hide the fault.

@@ -28,6 +28,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The kept categories of one thread's cases: (slot, values...) records. */
+struct keep_vec {
+    int64_t *v;
+    size_t n, cap;  /* int64 entries */
+};
+
+static void keep_row(cm_period *st, int tid, const cm_parser *p, const cm_case *c)
+{
+    struct keep_vec *kv = &st->keep_tmp[tid];
+    if (kv->cap == SIZE_MAX) return; /* out of memory earlier */
+    size_t need = (size_t)st->keep_n + 1;
+    if (kv->n + need > kv->cap) {
+        size_t nc = kv->cap ? kv->cap * 2 : 4096 * need;
+        int64_t *nv = realloc(kv->v, nc * sizeof *nv);
+        if (!nv) { kv->cap = SIZE_MAX; return; } /* reported after the read */
+        kv->v = nv;
+        kv->cap = nc;
+    }
+    int64_t *e = kv->v + kv->n;
+    e[0] = (int64_t)(c - p->slots);
+    int has = !(c->flags & CF_NO_CATEGORIES);
+    for (int j = 0; j < st->keep_n; j++) e[1 + j] = has ? p->cat_fen[st->keep_cat[j]] : 0;
+    kv->n += need;
+}
+
 static void settle_row(void *vctx, int tid, cm_parser *p, cm_case *c)
 {
     cm_period *st = vctx;
@@ -46,6 +71,7 @@ static void settle_row(void *vctx, int tid, cm_parser *p, cm_case *c)
         if (d < r[0]) r[0] = d;
         if (d > r[1]) r[1] = d;
     }
+    if (__builtin_expect(st->keep_n > 0, 0)) keep_row(st, tid, p, c);
 }
 
 static void on_dup(void *vctx, int tid, cm_case *dup, const cm_case *first, const char *case_id)
@@ -562,7 +588,40 @@ out:
 
 cm_status period_build(cm_period *st, const cm_config *cfg, const char *input, int quiet, char *err, size_t errlen)
 {
+    return period_build_keep(st, cfg, input, quiet, NULL, 0, err, errlen);
+}
+
+/* The kept categories of the read, from the per-thread records into
+ * keep_fen by slot. */
+static cm_status keep_scatter(cm_period *st, char *err, size_t errlen)
+{
+    size_t K = (size_t)st->keep_n, n = st->s.n;
+    cm_status rc = CM_OK;
+    st->keep_fen = calloc(n * K + 1, sizeof *st->keep_fen);
+    if (!st->keep_fen) rc = CM_ERR_NOMEM;
+    for (int t = 0; t < st->nt; t++) {
+        struct keep_vec *kv = &st->keep_tmp[t];
+        if (kv->cap == SIZE_MAX) rc = CM_ERR_NOMEM;
+        for (size_t q = 0; !rc && q + K + 1 <= kv->n; q += K + 1) {
+            size_t slot = (size_t)kv->v[q];
+            if (slot < n) memcpy(st->keep_fen + slot * K, kv->v + q + 1, K * sizeof *st->keep_fen);
+        }
+        free(kv->v);
+    }
+    free(st->keep_tmp);
+    st->keep_tmp = NULL;
+    if (rc) snprintf(err, errlen, "out of memory (cost categories kept for re-pricing)");
+    return rc;
+}
+
+cm_status period_build_keep(cm_period *st, const cm_config *cfg, const char *input, int quiet, const uint8_t *cats,
+                            int ncat, char *err, size_t errlen)
+{
     memset(st, 0, sizeof *st);
+    if (ncat > 0) {
+        st->keep_n = ncat > SC_CAT__COUNT ? SC_CAT__COUNT : ncat;
+        memcpy(st->keep_cat, cats, (size_t)st->keep_n);
+    }
     st->cfg = cfg;
     st->input = input;
     st->nt = pl_threads();
@@ -587,7 +646,8 @@ cm_status period_build(cm_period *st, const cm_config *cfg, const char *input, i
                             .encoding = rd_encoding_of(cfg->input_encoding)};
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
-        if (!st->itab || !st->rejs || !st->quals || !st->dis_range) {
+        if (st->keep_n) st->keep_tmp = calloc((size_t)st->nt, sizeof *st->keep_tmp);
+        if (!st->itab || !st->rejs || !st->quals || !st->dis_range || (st->keep_n && !st->keep_tmp)) {
             snprintf(err, errlen, "out of memory");
             rc = CM_ERR_NOMEM;
         } else {
@@ -604,6 +664,7 @@ cm_status period_build(cm_period *st, const cm_config *cfg, const char *input, i
         st->dis_range = NULL;
         st->input_size = hdr.file_size;
         st->input_encoding = hdr.encoding ? hdr.encoding : "UTF-8";
+        if (!rc && st->keep_n) rc = keep_scatter(st, err, errlen);
         st->t_read = now_seconds() - t1;
     }
     if (!rc) {
@@ -637,6 +698,9 @@ void period_free(cm_period *st)
     free(st->group_n); free(st->group_cost); free(st->group_sumsq);
     free(st->drg_n); free(st->drg_cost); free(st->drg_los); free(st->drg_los_n); free(st->drg_sumsq);
     calib_free(&st->cal);
+    for (int t = 0; st->keep_tmp && t < st->nt; t++) free(st->keep_tmp[t].v);
+    free(st->keep_tmp);
+    free(st->keep_fen);
     col_aliases_free(st->al);
     gr_dip_free(st->dip);
     gr_drg_free(st->drg);

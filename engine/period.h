@@ -112,6 +112,14 @@ typedef struct {
     int32_t (*dis_range)[2];     /* [nt] read stage only */
     const char *input_encoding;  /* the reader's: "UTF-8" or "GB18030" (decoded) */
     double t_load, t_read, t_checks;
+    /* casemix simulate: cost categories kept per case for re-pricing
+     * (period_build_keep; none for settle). keep_fen[slot * keep_n + j] is
+     * category keep_cat[j] of the slot's case, fen (0 for a case without
+     * category columns, CF_NO_CATEGORIES). 8 × keep_n bytes a case. */
+    int keep_n;
+    uint8_t keep_cat[SC_CAT__COUNT];
+    int64_t *keep_fen;           /* owned */
+    struct keep_vec *keep_tmp;   /* [nt] read stage only */
 } cm_period;
 
 /* Loads the tables, reads, groups and checks input (the cm_run_opts'
@@ -122,6 +130,10 @@ typedef struct {
  * p holds is its own (marked "owned" above; cfg and input are not): free
  * it with period_free either way. */
 cm_status period_build(cm_period *p, const cm_config *cfg, const char *input, int quiet, char *err, size_t errlen);
+/* period_build that also keeps the cost categories cats[0..ncat) of every
+ * case (p->keep_fen) for casemix simulate. ncat 0: period_build. */
+cm_status period_build_keep(cm_period *p, const cm_config *cfg, const char *input, int quiet, const uint8_t *cats,
+                            int ncat, char *err, size_t errlen);
 /* Frees what period_build allocated and zeroes p; safe on a zeroed period.
  * Free the period's scenarios (sn_free) first: they read it. */
 void period_free(cm_period *p);
@@ -169,6 +181,22 @@ typedef enum {
     SN_OWN_ARRAYS = 1        /* any other scenario: per-case arrays of its own */
 } sn_storage;
 
+/* What a simulated scenario changes beyond the settings (casemix simulate,
+ * sn_run_in); every pointer NULL = the period's. Not owned; they outlive
+ * the scenario. */
+typedef struct {
+    const int64_t *cost_fen;   /* [slot] the case's (re-priced) total cost, for the outlier ratios */
+    const cm_calib *cal;       /* the calibration in use (re-priced history): level coefficients
+                                  (mode history), scores (source history), standard costs, budget
+                                  point value */
+    const double *rw_scale;    /* [g] factor on catalogue scores (source catalogue) */
+    const double *std_scale;   /* [g] factor on the catalogue mean fee (standard cost without history) */
+    const double *drg_rw;      /* [d] DRG relative weights */
+    const double *drg_ref_fen; /* [d] DRG outlier reference mean cost */
+    int64_t cost_sum, fund_sum;/* Σ (re-priced) total cost and fund part, for the fund share when
+                                  budget.fund_share is 0 (both 0: the period's) */
+} sn_inputs;
+
 typedef struct {
     const cm_period *p;      /* the period (not owned; outlives the scenario) */
     const cm_config *cfg;    /* the settings (not owned): budgets, fund_share, coefficients,
@@ -193,6 +221,7 @@ typedef struct {
     double fund_share;
     scheme_tot dipt, drgt;
     double t_score, t_pay;
+    sn_inputs in;            /* casemix simulate (sn_run_in); zero for a settlement */
 } cm_scenario;
 
 /* Computes scenario s of period p under settings cfg (NULL: the period's
@@ -206,6 +235,9 @@ typedef struct {
  * baseline's own slot fields). */
 cm_status sn_run(cm_scenario *s, const cm_period *p, const cm_config *cfg, sn_storage storage, char *err,
            size_t errlen);
+/* sn_run with the re-priced costs and tables of in (NULL: sn_run). */
+cm_status sn_run_in(cm_scenario *s, const cm_period *p, const cm_config *cfg, sn_storage storage,
+                    const sn_inputs *in, char *err, size_t errlen);
 /* Frees what sn_run allocated and zeroes s; safe on a zeroed scenario. */
 void sn_free(cm_scenario *s);
 

@@ -1125,6 +1125,7 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
             int64_t v = 0;
             s = fld(r, p, COL_CAT0 + k, &n);
             if (s && n && parse_money(p, c, s, n, COL_CAT0 + k, &v) < 0) return -1;
+            p->cat_fen[k] = v;
             sum += v;
             b[p->bucket_of[k]] += v;
         }

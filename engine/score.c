@@ -17,6 +17,7 @@ static cm_status sn_tables(cm_scenario *sn, char *err, size_t errlen)
 {
     const cm_period *st = sn->p;
     const cm_config *cfg = sn->cfg;
+    const cm_calib *cal = sn->in.cal ? sn->in.cal : &st->cal;
     if (!st->use_hist && (cfg->coef_mode == CM_COEF_HISTORY || cfg->score_source == CM_SCORES_HISTORY ||
                           cfg->standard_cost == CM_STD_LEVEL_MEAN)) {
         snprintf(err, errlen, "%s: the scenario's settings need history the period was built without", cfg->path);
@@ -24,7 +25,7 @@ static cm_status sn_tables(cm_scenario *sn, char *err, size_t errlen)
     }
     sn->coef[0] = 1;
     for (int L = 1; L <= 3; L++)
-        sn->coef[L] = cfg->coef_mode == CM_COEF_HISTORY ? st->cal.coef[L] : cfg->level_coef[L];
+        sn->coef[L] = cfg->coef_mode == CM_COEF_HISTORY ? cal->coef[L] : cfg->level_coef[L];
     if (!st->dip) return CM_OK;
     const gr_dip *dip = st->dip;
     size_t ng = st->ng;
@@ -38,18 +39,20 @@ static cm_status sn_tables(cm_scenario *sn, char *err, size_t errlen)
         if (v > 0) region_mean = v;
     }
     double scale = cfg->calib.scale == SC_SCALE_UNIT ? 1.0 : cfg->calib.scale_factor;
-    double budget_pv = st->use_hist ? st->cal.budget_pv : region_mean > 0 ? region_mean / scale : 0;
+    double budget_pv = st->use_hist ? cal->budget_pv : region_mean > 0 ? region_mean / scale : 0;
     for (size_t g = 0; g < ng; g++) {
         const gr_dip_group *G = gr_dip_group_at(dip, g);
-        sn->rw[g] = cfg->score_source == CM_SCORES_HISTORY ? st->cal.rw[g] : G->score;
-        double mean_fen = st->use_hist && st->cal.has[g] ? st->cal.mean_fen[g]
-                          : G->stat_mean_fee > 0 ? G->stat_mean_fee * 100.0 : 0;
+        sn->rw[g] = cfg->score_source == CM_SCORES_HISTORY ? cal->rw[g]
+                    : sn->in.rw_scale ? G->score * sn->in.rw_scale[g] : G->score;
+        double mean_fen = st->use_hist && cal->has[g] ? cal->mean_fen[g]
+                          : G->stat_mean_fee > 0 ? G->stat_mean_fee * 100.0 * (sn->in.std_scale ? sn->in.std_scale[g] : 1.0)
+                          : 0;
         for (int L = 1; L <= 3; L++) {
             double v = 0;
             switch (cfg->standard_cost) {
             case CM_STD_GROUP_MEAN_X_COEF: v = mean_fen * sn->coef[L]; break;
             case CM_STD_LEVEL_MEAN:
-                v = st->cal.level_mean_fen[g * 4 + (size_t)L];
+                v = cal->level_mean_fen[g * 4 + (size_t)L];
                 if (v <= 0) v = mean_fen * sn->coef[L]; /* no same-level history: fall back to (b) */
                 break;
             case CM_STD_SCORE_X_POINT: v = sn->rw[g] * budget_pv * 100.0 * sn->coef[L]; break;
@@ -109,10 +112,12 @@ static int64_t drg_points(const cm_scenario *sn, const cm_case *c, uint8_t *out_
 {
     const cm_period *st = sn->p;
     if (c->drg < 0) return 0;
-    double rw = st->cal.drg_rw[c->drg], mean = st->drg_ref_fen[c->drg];
+    double rw = sn->in.drg_rw ? sn->in.drg_rw[c->drg] : st->cal.drg_rw[c->drg];
+    double mean = sn->in.drg_ref_fen ? sn->in.drg_ref_fen[c->drg] : st->drg_ref_fen[c->drg];
     if (rw <= 0 || mean <= 0) return 0;
     double f = 1;
-    *out_class = (uint8_t)sc_drg_outlier_classify((double)c->total_fen / mean, rw, &sn->cfg->drg_outliers, &f);
+    int64_t cost = sn->in.cost_fen ? sn->in.cost_fen[c - st->s.slots] : c->total_fen;
+    *out_class = (uint8_t)sc_drg_outlier_classify((double)cost / mean, rw, &sn->cfg->drg_outliers, &f);
     return sc_score_e4(rw * 100.0, sn->coef[c->level], f);
 }
 
@@ -123,6 +128,11 @@ static void case_score(const cm_scenario *sn, size_t i, const cm_case *c, double
     const cm_config *cfg = sn->cfg;
     uint16_t fl = (uint16_t)(c->flags & ~SN_FLAGS);
     double ratio = case_ratio(sn->std_fen, c), factor = 1;
+    if (sn->in.cost_fen) {
+        /* re-priced (casemix simulate): the same expression on the new cost */
+        double std = sn->std_fen[(size_t)c->group * 4 + c->level];
+        ratio = std > 0 ? (double)sn->in.cost_fen[i] / std : -1.0;
+    }
     uint8_t outlier = SC_OUT_NORMAL;
     if (ratio < 0) fl |= CF_NO_STD_COST;
     if (c->group == sn->p->blank) {
@@ -226,7 +236,14 @@ cm_status sn_score(cm_scenario *sn, char *err, size_t errlen)
 cm_status sn_run(cm_scenario *sn, const cm_period *p, const cm_config *cfg, sn_storage storage, char *err,
            size_t errlen)
 {
+    return sn_run_in(sn, p, cfg, storage, NULL, err, errlen);
+}
+
+cm_status sn_run_in(cm_scenario *sn, const cm_period *p, const cm_config *cfg, sn_storage storage,
+                    const sn_inputs *in, char *err, size_t errlen)
+{
     memset(sn, 0, sizeof *sn);
+    if (in) sn->in = *in;
     sn->p = p;
     sn->cfg = cfg ? cfg : p->cfg;
     sn->storage = storage;

@@ -48,6 +48,14 @@ void calib_free(cm_calib *c);
 cm_status calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
                     const struct col_aliases *al, cm_calib *out, char *err, size_t errlen);
 
+/* calib_run with every history case's total cost replaced by cost(ctx,
+ * parser, case) (casemix simulate: the re-priced history; the parser holds
+ * the row's categories and institution id). cost NULL: calib_run. */
+typedef int64_t (*calib_cost_fn)(void *ctx, const cm_parser *p, const cm_case *c);
+cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
+                         const struct col_aliases *al, calib_cost_fn cost, void *cost_ctx, cm_calib *out,
+                         char *err, size_t errlen);
+
 /* The trimmed mean cost (fen) of each DRG over the cases of one period
  * (the slots of a settlement), trimmed as history is (cp); 0 for a DRG
  * without cases. The outlier reference of DRG settlement with published
@@ -89,6 +97,10 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o);
 /* casemix calibrate: as cmd_settle (load_tables, calib_run,
  * calib_write_csv, the HDF5 output). */
 cm_status cmd_calibrate(const cm_config *cfg, const cm_run_opts *o);
+/* casemix simulate (engine/simulate.c): the period once, the baseline and
+ * the scenarios of simulate.scenarios (only[0..nonly): those named by
+ * --scenario; nonly 0: all) into one HDF5 file (casemix_kind "simulation"). */
+cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *const *only, int nonly);
 /* casemix export (export.c): the tables of the settlement file input as a
  * workbook (xlsx, libxlsxwriter) and/or CSV files in csv_dir; tables: a
  * comma list or NULL (all present but cases). CM_OK, CM_ERR_USAGE,

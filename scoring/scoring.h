@@ -344,6 +344,77 @@ int64_t sc_special_cap_cases(int64_t year_cases, double cap);
 int64_t sc_clear_balance(int64_t due_fen, int64_t gross_fen, int64_t deposit_fen, int64_t audit_fen,
                          int64_t coef_e4, int64_t band_fen, int64_t special_fen);
 
+/* ------------------------------------------------------------------ */
+/* Re-pricing and the budget-neutral solve (scoring/reprice.c,         */
+/* docs/METHODS.md "Policy simulation")                                */
+/* ------------------------------------------------------------------ */
+
+/* Multipliers are fixed point: SC_MULT_ONE = 1.0 (1e-12 resolution). */
+#define SC_MULT_ONE INT64_C(1000000000000)
+
+/* amount × m / SC_MULT_ONE rounded half to even, exact (128-bit). */
+int64_t sc_reprice_amount(int64_t fen, int64_t m);
+
+/* Re-prices one case: cat[k] (k < n) are the case's category amounts whose
+ * multipliers are m[k]; every other category keeps its amount. Writes the
+ * change of each category to delta[k] (may be NULL) and returns the new
+ * total = total + Σ_k (sc_reprice_amount(cat[k], m[k]) − cat[k]). */
+int64_t sc_reprice_case(int64_t total, const int64_t *cat, const int64_t *m, int n, int64_t *delta);
+
+/* The new fund part of a re-priced case at the case's own fund share:
+ * new_total × fund / total, rounded half to even; fund when total <= 0. */
+int64_t sc_reprice_fund(int64_t new_total, int64_t fund, int64_t total);
+
+/* Static measurement (静态测算) at the baseline's volumes, summed exactly. */
+typedef struct {
+    int64_t up_fen;       /* Σ of the positive changes (case × category) */
+    int64_t down_fen;     /* Σ of the negative changes (<= 0) */
+    int64_t net_fen;      /* up + down = Σ new total − Σ old total */
+    int64_t fund_fen;     /* Σ new fund − Σ old fund */
+    int64_t patient_fen;  /* net − fund */
+} sc_measure;
+
+/* Adds one case's changes (delta[0..n), new and old fund) to m. */
+void sc_measure_add(sc_measure *m, const int64_t *delta, int n, int64_t fund_delta);
+/* dst += src. */
+void sc_measure_merge(sc_measure *dst, const sc_measure *src);
+
+/* A monotone non-decreasing total (fen) as a function of a multiplier
+ * (fixed point, SC_MULT_ONE = 1). */
+typedef int64_t (*sc_eval_fn)(void *ctx, int64_t m);
+
+typedef struct {
+    int64_t m;            /* the multiplier found */
+    int64_t value;        /* eval(m) */
+    int64_t residual;     /* value − target */
+    int iterations;       /* evaluations */
+    int converged;        /* |residual| <= tolerance */
+} sc_solve_result;
+
+/* Finds m in [lo, hi] with |eval(m) − target| <= tol_fen by bisection on
+ * the integer multiplier (eval non-decreasing in m). When no m reaches the
+ * tolerance (a step of the total larger than 2·tol, or the target outside
+ * [eval(lo), eval(hi)]), returns the m of the smallest |residual| seen
+ * (ties: the smaller m), converged 0. SC_ERR_ARG when lo > hi or eval is NULL. */
+sc_status sc_solve_multiplier(sc_eval_fn eval, void *ctx, int64_t target, int64_t lo, int64_t hi, int64_t tol_fen,
+                              sc_solve_result *out);
+
+/* The split of an institution's payment change (docs/METHODS.md "Policy
+ * simulation"): price effect = (P1_k − P0_k) valued at the baseline's money
+ * per point, round-half-even(B0 × (P1_k − P0_k) / P0); structure effect =
+ * (pay1_k − pay0_k) − price effect (the point value moved). P0 > 0. */
+void sc_pay_decompose(int64_t budget0_fen, int64_t points0_e4, int64_t inst_p0_e4, int64_t inst_p1_e4,
+                      int64_t pay0_fen, int64_t pay1_fen, int64_t *price_fen, int64_t *structure_fen);
+
+
+/* Item-level re-pricing (费用明细): an item line of quantity q (1e-4 units)
+ * at a new unit price (1e-4 yuan) costs round_half_even(q × price / 10^6)
+ * fen. Pure. */
+int64_t sc_reprice_item(int64_t qty_e4, int64_t price_e4);
+/* A decimal number with at most 4 decimals ("12", "-0.5", "3.1416") into
+ * 1e-4 units: 0, or -1 when s (n bytes) is not one (or beyond ±9.2e14). */
+int sc_parse_e4(const char *s, size_t n, int64_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,13 +20,14 @@ SMALL_IN=tests/golden/small/input.csv
 # command: its options
 OPTS_settle="--config --input --out --threads --quiet --timings --help"
 OPTS_calibrate="--config --out --threads --quiet --help"
-OPTS_gen="--config --out --cases --history-cases --seed --bad-rows --threads --quiet --help"
+OPTS_gen="--config --out --cases --history-cases --seed --bad-rows --fees --threads --quiet --help"
 OPTS_group="--scheme --config --input --out --explain --threads --quiet --help"
 OPTS_bench="--config --stage --input --out --threads --help"
 OPTS_columns="--help"
+OPTS_simulate="--config --scenario --input --out --threads --quiet --help"
 
 echo "== help of every command"
-for c in settle calibrate gen group bench columns; do
+for c in settle calibrate gen group bench columns simulate; do
     out=$("$BIN" "$c" --help 2>"$D/err"); rc=$?
     eq "$c --help: exit 0" "$rc" 0
     eq "$c --help: nothing on stderr" "$(cat "$D/err")" ""
@@ -48,7 +49,7 @@ echo "== overview"
 for h in help --help -h; do
     out=$("$BIN" $h 2>"$D/err"); rc=$?
     eq "casemix $h: exit 0, stderr empty" "$rc:$(cat "$D/err")" "0:"
-    for c in settle calibrate gen group bench columns; do has "casemix $h lists $c" "$out" "  $c "; done
+    for c in settle calibrate gen group bench columns simulate; do has "casemix $h lists $c" "$out" "  $c "; done
 done
 "$BIN" > /dev/null 2>&1; eq "casemix without a command: exit 2" "$?" 2
 msg=$("$BIN" help nosuch 2>&1 >/dev/null); rc=$?

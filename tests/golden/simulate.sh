@@ -1,0 +1,110 @@
+#!/bin/sh
+# simulate.sh - casemix simulate on the demo region (config/demo.cfg's
+# scenarios identity, reprice, reprice_neutral): the identity scenario's
+# differences are all zero; under the fixed budget Σ payments = budget; the
+# budget-neutral scenario keeps the fund part within 1 fen; the region's
+# measurement is the summary's cost change; the same bytes of every table at
+# 1 and 2 threads. Bad scenarios stop before any work with file:line (exit
+# 3); an output of another kind is never replaced (exit 5).
+set -eu
+cd "$(dirname "$0")/../.."
+. tests/golden/lib.inc
+D=$(pwd)/$TMP/sim
+mkdir -p "$D"
+sed -e "s|\.\./build/demo/|$D/|g" -e "s|\"demo/|\"$(pwd)/config/demo/|g" config/demo.cfg > "$D/demo.cfg"
+"$BIN" gen --config "$D/demo.cfg" --out "$D" --quiet --fees
+rm -f "$D/sim.h5" "$D/sim1.h5" "$D/items.h5"
+"$BIN" simulate --config "$D/demo.cfg" --out "$D/sim.h5" > "$D/sim.txt"
+grep -q "scenario reprice_neutral" "$D/sim.txt" || { cat "$D/sim.txt"; echo "FAIL: no comparison table"; exit 1; }
+expect "casemix_kind" "$(h5dump -a /casemix_kind "$D/sim.h5" | grep -o '"simulation"')" '"simulation"'
+I=$(h5rows "$D/sim.h5" /scenarios/identity/summary)
+expect "identity: every diff_ member of the summary is 0" \
+    "$(h5cols "$D/sim.h5" /scenarios/identity/summary diff_total_cost_fen diff_fund_fen diff_dip_points diff_dip_point_value diff_dip_payment_fen diff_drg_points diff_drg_payment_fen)" \
+    "0|0|0|0|0|0|0"
+expect "identity: no institution's payment moves" \
+    "$(h5cols "$D/sim.h5" /scenarios/identity/institutions diff_dip_payment_fen diff_drg_payment_fen dip_price_effect_fen dip_structure_effect_fen | sort -u)" "0|0|0|0"
+for s in reprice reprice_neutral; do
+    S=$(h5cols "$D/sim.h5" /scenarios/$s/summary dip_budget_fen dip_payment_fen drg_budget_fen drg_payment_fen diff_total_cost_fen)
+    expect "$s: Σ payments = budget (DIP, DRG)" "$(echo "$S" | awk -F'|' '{print ($1 == $2 && $3 == $4) ? "yes" : "NO: " $0}')" "yes"
+    expect "$s: Σ institutions' payments = budget" \
+        "$(h5cols "$D/sim.h5" /scenarios/$s/institutions dip_payment_fen | awk '{s += $1} END {printf "%.0f", s}')" "$(echo "$S" | cut -d'|' -f1)"
+    expect "$s: region measurement net = summary cost change" \
+        "$(h5rows "$D/sim.h5" /scenarios/$s/measurement | awk -F'|' '$1 == "region" {print $5}')" "$(echo "$S" | cut -d'|' -f5)"
+    expect "$s: institutions' price + structure effects = payment change" \
+        "$(h5cols "$D/sim.h5" /scenarios/$s/institutions diff_dip_payment_fen dip_price_effect_fen dip_structure_effect_fen | awk -F'|' '$1 != $2 + $3' | wc -l | tr -d ' ')" "0"
+done
+expect "reprice: the price-ratio shift (services up)" \
+    "$(h5cols "$D/sim.h5" /scenarios/reprice/summary diff_services_pct | awk '{print ($1 > 0) ? "up" : "down"}')" "up"
+expect "reprice_neutral: fund part within 1 fen" \
+    "$(h5cols "$D/sim.h5" /scenarios/reprice_neutral/summary diff_fund_fen | awk '{print ($1 >= -1 && $1 <= 1) ? "yes" : "NO " $1}')" "yes"
+expect "reprice_neutral: solve attributes" "$(h5dump -a /scenarios/reprice_neutral/solve_converged "$D/sim.h5" | grep -c '(0): 1')" "1"
+"$BIN" simulate --config "$D/demo.cfg" --out "$D/sim1.h5" --threads 1 --quiet --scenario reprice --scenario identity
+for s in identity reprice; do
+    for t in summary groups institutions measurement; do
+        expect "same $s/$t at 1 and 2 threads" "$(h5rows "$D/sim1.h5" /scenarios/$s/$t | md5sum)" "$(h5rows "$D/sim.h5" /scenarios/$s/$t | md5sum)"
+    done
+done
+expect "--scenario: only those" "$(h5ls "$D/sim1.h5/scenarios" | awk '{print $1}' | tr '\n' ' ')" "identity reprice "
+# item-level re-pricing: the measurement against an independent sum of the fee lines (费用明细)
+# of the settled cases (their ids from a settlement of the same input)
+cp "$D/demo.cfg" "$D/items.cfg"
+perl -0pi -e 's/\nsimulate = \{.*?\n\};\n/\n/s' "$D/items.cfg"
+cat >> "$D/items.cfg" <<'CFG'
+simulate = { fee_file = "fees.csv"; scenarios = ( { name = "items"; price_table = "prices.csv"; } ); };
+CFG
+"$BIN" simulate --config "$D/items.cfg" --out "$D/items.h5" > "$D/items.txt"
+grep -q "1 table item(s) never seen: X9999" "$D/items.txt" || { cat "$D/items.txt"; echo "FAIL: unseen table item not listed"; exit 1; }
+"$BIN" settle --config "$D/items.cfg" --out "$D/items_settle.h5" --quiet
+h5cols "$D/items_settle.h5" /cases case_id > "$D/settled.txt"
+W=$(awk -F, 'FILENAME ~ /settled/ { ok[$1] = 1; next }
+             FILENAME ~ /prices/ { if (FNR > 1) { split($3, y, "."); np[$1] = y[1] * 100 + y[2] }; next }
+             FNR == 1 { next }
+             !($1 in ok) { next }
+             ($2 in np) { split($7, y, "."); old = y[1] * 100 + y[2]; d = $5 * np[$2] - old;
+                          if (d > 0) up += d; else down += d; cat[$4] += d }
+             END { printf "%d|%d|%d", up, down, up + down; for (c in cat) printf "\n%s %d", c, cat[c] > "/dev/stderr" }' \
+        "$D/settled.txt" "$D/prices.csv" "$D/fees.csv" 2> "$D/cat_awk.txt")
+expect "items: measurement up|down|net = the fee lines summed independently" \
+    "$(h5rows "$D/items.h5" /scenarios/items/measurement | awk -F'|' '$1 == "region" {print $3 "|" $4 "|" $5}')" "$W"
+expect "items: the examination category's change" \
+    "$(h5rows "$D/items.h5" /scenarios/items/measurement | awk -F'|' '$2 == "cost_exam" {print $5}')" \
+    "$(awk '$1 == "检查费" {print $2}' "$D/cat_awk.txt")"
+expect "items: every fee line read once" "$(h5dump -a /scenarios/items/item_lines "$D/items.h5" | awk '/\(0\)/ {print $2}')" \
+    "$(($(wc -l < "$D/fees.csv") - 1))"
+expect "items: no unusable line" "$(h5dump -a /scenarios/items/item_lines_unusable "$D/items.h5" | awk '/\(0\)/ {print $2}')" "0"
+expect "items: Σ payments = budget" "$(h5cols "$D/items.h5" /scenarios/items/summary dip_payment_fen dip_budget_fen | awk -F'|' '{print ($1 == $2) ? "yes" : "NO"}')" "yes"
+# bad scenarios: file:line, exit 3, nothing written
+bad_cfg() {
+    cp "$D/demo.cfg" "$D/bad.cfg"
+    printf '%s\n' "$1" >> "$D/bad.cfg"
+    rm -f "$D/bad.h5"
+    set +e
+    "$BIN" simulate --config "$D/bad.cfg" --out "$D/bad.h5" > "$D/bad.out" 2> "$D/bad.err"
+    rc=$?
+    set -e
+    expect "$2: exit 3" "$rc" "3"
+    expect "$2: no output" "$(ls "$D" | grep -c '^bad\.h5' || true)" "0"
+    grep -q "$3" "$D/bad.err" || { cat "$D/bad.err"; echo "FAIL: $2: message lacks '$3'"; exit 1; }
+    echo "ok: $2: $(head -1 "$D/bad.err")"
+}
+# the demo's own simulate group out, so that each bad one is the only one
+perl -0pi -e 's/\nsimulate = \{.*?\n\};\n/\n/s' "$D/demo.cfg"
+L=$(($(wc -l < "$D/demo.cfg") + 1))
+bad_cfg 'simulate = { scenarios = ( { name = "x"; categories = { bogus = 1.1; }; } ); };' "unknown category" "bad.cfg:$L: simulate.scenarios\[0\] (x).categories.bogus: unknown cost category"
+bad_cfg 'simulate = { scenarios = ( { name = "x"; categories = { exam = -1; }; } ); };' "negative multiplier" "bad.cfg:$L: .*not a multiplier"
+bad_cfg 'simulate = { scenarios = ( { name = "x"; policy = "free_lunch"; } ); };' "unknown policy" "bad.cfg:$L: .*policy: must be"
+bad_cfg 'simulate = { scenarios = ( { name = "x"; settings = { outliers = { high = 0.1; }; }; } ); };' "bad setting" "bad.cfg:$L:"
+bad_cfg 'simulate = { scenarios = ( { name = "x"; settings = { input = { records = "y.csv"; }; }; } ); };' "a setting that is not a policy setting" "bad.cfg:$L: .*settings.input: not a key here"
+bad_cfg 'simulate = { scenarios = ( { name = "x"; }, { name = "x"; } ); };' "duplicate name" "used twice"
+bad_cfg 'simulate = { scenarios = ( { name = "x"; solve = { target = "fund"; }; } ); };' "solve without a variable" "bad.cfg:$L: .*solve either"
+set +e
+"$BIN" simulate --config "$D/bad.cfg" --scenario nope > /dev/null 2> "$D/bad.err"; rc=$?
+set -e
+expect "--scenario of no scenario: exit 3" "$rc" "3"
+"$BIN" settle --config "$D/demo.cfg" --out "$D/settle.h5" --quiet
+cp "$D/demo.cfg" "$D/good.cfg"
+echo 'simulate = { scenarios = ( { name = "identity"; } ); };' >> "$D/good.cfg"
+set +e
+"$BIN" simulate --config "$D/good.cfg" --out "$D/settle.h5" --quiet 2>/dev/null; rc=$?
+set -e
+expect "a settlement file is never replaced: exit 5" "$rc" "5"
