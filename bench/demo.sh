@@ -18,17 +18,17 @@ echo
 echo "Open it: h5dump -H build/demo/settlement-410400-2025Q1.h5   (structure)"
 echo "         python3 -c \"import h5py; f = h5py.File('build/demo/settlement-410400-2025Q1.h5'); print(f['summary'][:])\""
 echo "         (h5py: Debian package python3-h5py; pandas.DataFrame(f['cases'][:]) gives a table)"
-"$BIN" export build/demo/settlement-410400-2025Q1.h5 --xlsx build/demo/settlement-410400-2025Q1.xlsx --quiet
-echo
-echo "Excel / WPS workbook (summary, institutions, groups, DRGs, rejects; money in yuan, codes as text):"
-echo "         build/demo/settlement-410400-2025Q1.xlsx   (casemix export; --csv DIR for CSV files)"
-"$BIN" report build/demo/settlement-410400-2025Q1.h5 --out build/demo/settlement-410400-2025Q1.html --quiet
-echo
-echo "Report (one HTML file: charts, no network; open it in a browser, print it on A4):"
-echo "         build/demo/settlement-410400-2025Q1.html   (casemix report)"
-
 echo
 echo "Policy simulation (政策模拟) of the demo's scenarios identity, reprice, reprice_neutral, reprice_items (config/demo.cfg):"
 "$BIN" simulate --config "$CFG"
+D=build/demo/settlement-410400-2025Q1
+"$BIN" export $D.h5 --xlsx $D.xlsx --quiet
+"$BIN" report $D.h5 --out $D.html --quiet
+"$BIN" report $D.simulation.h5 --out $D.simulation.html --quiet
 echo
-echo "Simulation file: build/demo/settlement-410400-2025Q1.simulation.h5   (/scenarios/NAME/{summary,groups,institutions,measurement})"
+echo "Files of the demo:"
+echo "  settlement (HDF5)        $D.h5"
+echo "  simulation (HDF5)        $D.simulation.h5   (/scenarios/NAME/{summary,groups,institutions,measurement})"
+echo "  simulation report        $D.simulation.html"
+echo "  Excel / WPS workbook     $D.xlsx   (casemix export; money in yuan, codes as text; --csv DIR for CSV)"
+echo "  report (HTML, A4)        $D.html   (casemix report: charts, no network; open it in a browser)"
