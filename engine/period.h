@@ -190,6 +190,8 @@ typedef struct {
     double fund_share;
     scheme_tot dipt, drgt;
     double t_score, t_pay;
+    const struct cm_indicators *ind; /* indicators and rating to write (/indicators, /institutions
+                                        rating columns), or NULL; not owned (engine/indicators.h) */
 } cm_scenario;
 
 /* Computes scenario s of period p under settings cfg (NULL: the period's

@@ -79,7 +79,7 @@ const char *sc_rating_chinese(sc_rating r)
 void sc_ind_params_default(sc_ind_params *p)
 {
     memset(p, 0, sizeof *p);
-    p->pct_def = SC_PCT_WEAK;
+    p->pct_def = SC_PCT_MEAN;
     p->high_cut = 80;
     p->low_cut = 20;
     p->min_count = 11;

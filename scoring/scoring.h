@@ -324,9 +324,10 @@ const char *sc_dir_name(sc_ind_direction d);   /* "none", "lower", "higher", "bo
  * peers; below / equal: peers with a value < v / == v, itself included in
  * equal). */
 typedef enum {
-    SC_PCT_WEAK = 0,   /* 100 × (below + equal) ÷ n: value >= 80 ⇔ v >= the nearest-rank P80 */
+    SC_PCT_WEAK = 0,   /* 100 × (below + equal) ÷ n: >= 80 ⇔ v >= the nearest-rank P80 (ties at the
+                          top, e.g. all zero, are all high: use with min_count >= 1) */
     SC_PCT_STRICT,     /* 100 × below ÷ n */
-    SC_PCT_MEAN,       /* 100 × (below + equal ÷ 2) ÷ n */
+    SC_PCT_MEAN,       /* 100 × (below + equal ÷ 2) ÷ n (mid-rank; the default) */
     SC_PCT_LINEAR      /* 100 × (average rank − 1) ÷ (n − 1) (PERCENTRANK.INC); 50 when n = 1 */
 } sc_pct_def;
 
@@ -338,7 +339,7 @@ const char *sc_rating_name(sc_rating r);     /* "excellent", "good", "pass", "fa
 const char *sc_rating_chinese(sc_rating r);  /* 优秀 良好 合格 不达标 未评级 */
 
 typedef struct {
-    sc_pct_def pct_def;        /* default SC_PCT_WEAK */
+    sc_pct_def pct_def;        /* default SC_PCT_MEAN (mid-rank: ties share one percentile) */
     double high_cut;           /* default 80: percentile >= high_cut is a high outlier */
     double low_cut;            /* default 20: percentile <= low_cut is a low outlier */
     int64_t min_count;         /* default 11: fewer cases in a numerator or denominator: not ranked */

@@ -345,6 +345,10 @@ static void test_parse_settings(void **state)
     char why[200];
     sc_ind_params_default(&p);
     assert_int_equal(sc_ind_params_check(&p), SC_OK);
+    assert_int_equal(p.pct_def, SC_PCT_MEAN);
+    NEAR(p.high_cut, 80, "high cut");
+    NEAR(p.low_cut, 20, "low cut");
+    assert_int_equal(p.min_count, 11);
     double W = 0;
     for (int i = 0; i < SC_IND__COUNT; i++) W += p.weight[i];
     NEAR(W, 100, "default weights sum to 100");
