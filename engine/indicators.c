@@ -301,15 +301,181 @@ static double prev_of(const prev_row *rows, size_t n, const char *id, int ind)
 /* the run                                                             */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-    int32_t g;
-    int64_t n, cost, nlos, los;
-} grp_acc;
-
 static int cmp_grp(const void *a, const void *b)
 {
-    int32_t x = ((const grp_acc *)a)->g, y = ((const grp_acc *)b)->g;
+    int32_t x = ((const ind_grp *)a)->g, y = ((const ind_grp *)b)->g;
     return (x > y) - (x < y);
+}
+
+/* ------------------------------------------------------------------ */
+/* the newest history year (previous period without supervision.previous) */
+/* ------------------------------------------------------------------ */
+
+void ind_hist_free(cm_hist_prev *hp)
+{
+    if (!hp) return;
+    free(hp->inst); free(hp->ip); free(hp->dstart); free(hp->rstart); free(hp->dip); free(hp->drg);
+    memset(hp, 0, sizeof *hp);
+}
+
+/* Group lists of every institution: (group, n, cost, cases with LOS, LOS)
+ * in ascending group order; key(c) < 0 leaves a case out. */
+static int hist_lists(const pl_slots *s, const size_t *start, const uint32_t *order, size_t ninst, size_t G,
+                      int drg, size_t **lstart, ind_grp **list)
+{
+    int32_t *at = malloc((G + 1) * sizeof *at);
+    size_t cap = 1024, m = 0;
+    ind_grp *L = malloc(cap * sizeof *L);
+    *lstart = calloc(ninst + 1, sizeof **lstart);
+    if (!at || !L || !*lstart) { free(at); free(L); return -1; }
+    for (size_t g = 0; g <= G; g++) at[g] = -1;
+    for (size_t k = 0; k < ninst; k++) {
+        size_t first = m;
+        for (size_t j = start[k]; j < start[k + 1]; j++) {
+            const cm_case *c = &s->slots[order[j]];
+            int32_t g = drg ? c->drg : c->group;
+            if (g < 0 || (size_t)g >= G) continue;
+            if (at[g] < 0) {
+                if (m == cap) {
+                    ind_grp *L2 = realloc(L, cap * 2 * sizeof *L);
+                    if (!L2) { free(at); free(L); return -1; }
+                    L = L2;
+                    cap *= 2;
+                }
+                at[g] = (int32_t)(m - first);
+                L[m++] = (ind_grp){g, 0, 0, 0, 0};
+            }
+            ind_grp *e = &L[first + (size_t)at[g]];
+            e->n++;
+            e->cost += c->total_fen;
+            if (c->los_days != 65535) { e->nlos++; e->los += c->los_days; }
+        }
+        for (size_t q = first; q < m; q++) at[L[q].g] = -1;
+        qsort(L + first, m - first, sizeof *L, cmp_grp);
+        (*lstart)[k + 1] = m;
+    }
+    free(at);
+    *list = L;
+    return 0;
+}
+
+cm_status ind_hist_collect(cm_hist_prev *out, int year, const pl_slots *s, pl_inst_table *itab, int nt,
+                           int32_t blank, size_t ng, size_t nd)
+{
+    int dip = ng > 0, drg = nd > 0;
+    memset(out, 0, sizeof *out);
+    out->year = year;
+    uint32_t *remap[CM_MAX_THREADS];
+    if (pl_inst_merge(itab, nt, &out->inst, &out->ninst, remap)) return CM_ERR_NOMEM;
+    size_t ninst = out->ninst, n = s->n;
+    size_t *start = calloc(ninst + 2, sizeof *start);
+    uint32_t *gi = malloc((n ? n : 1) * sizeof *gi), *order = malloc((n ? n : 1) * sizeof *order);
+    out->ip = calloc(ninst ? ninst : 1, sizeof *out->ip);
+    cm_status rc = CM_ERR_NOMEM;
+    if (!start || !gi || !order || !out->ip) goto done;
+    /* institutions of the cases, counting sort by institution (slot order within) */
+    for (size_t i = 0; i < n; i++) {
+        const cm_case *c = &s->slots[i];
+        if (c->status != SLOT_CASE) continue;
+        gi[i] = remap[c->inst >> 24][c->inst & 0xFFFFFF];
+        start[gi[i] + 1]++;
+    }
+    for (size_t k = 0; k < ninst; k++) start[k + 1] += start[k];
+    {
+        size_t *pos = malloc((ninst + 1) * sizeof *pos);
+        if (!pos) goto done;
+        memcpy(pos, start, (ninst + 1) * sizeof *pos);
+        for (size_t i = 0; i < n; i++) {
+            const cm_case *c = &s->slots[i];
+            if (c->status != SLOT_CASE) continue;
+            order[pos[gi[i]]++] = (uint32_t)i;
+            sc_ind_partial *P = &out->ip[gi[i]];
+            sc_ind_case x;
+            memset(&x, 0, sizeof x);
+            x.cost_fen = c->total_fen;
+            x.fund_fen = c->fund_fen;
+            if (c->flags & CF_BIG_BUCKETS) pl_case_buckets(s, i, x.bucket_fen);
+            else for (int q = 0; q < SC_BUCKET__COUNT; q++) x.bucket_fen[q] = c->bucket_fen[q];
+            x.blank = dip && c->group == blank;
+            x.drg_grouped = drg && c->drg >= 0;
+            x.cc = c->cc;
+            sc_ind_add_case(P, &x); /* the scores (CMI) come from the lists with the scores in use */
+        }
+        free(pos);
+    }
+    if (dip && hist_lists(s, start, order, ninst, ng, 0, &out->dstart, &out->dip)) goto done;
+    if (drg && hist_lists(s, start, order, ninst, nd, 1, &out->rstart, &out->drg)) goto done;
+    rc = CM_OK;
+done:
+    for (int t = 0; t < nt; t++) free(remap[t]);
+    free(start); free(gi); free(order);
+    if (rc) ind_hist_free(out);
+    return rc;
+}
+
+static int cmp_inst_id(const void *key, const void *e)
+{
+    return strcmp((const char *)key, ((const pl_inst *)e)->id);
+}
+
+/* Previous values from the newest history year (cm_calib.prev): the same
+ * partials from its cases, with the scores in use, the consumption indices
+ * against that year's group means; rule and cost-outlier rates left out. */
+static cm_status hist_previous(cm_indicators *ind, const cm_period *p, const cm_scenario *sn)
+{
+    const cm_hist_prev *hp = p->cal.prev;
+    size_t m = hp->ninst, M = m ? m : 1;
+    int cdrg = ind->consumption_drg;
+    size_t G = cdrg ? p->nd : p->ng;
+    sc_ind_partial *Q = malloc(M * sizeof *Q);
+    int64_t *rn = calloc(G + 1, sizeof *rn), *rc = calloc(G + 1, sizeof *rc), *rln = calloc(G + 1, sizeof *rln),
+            *rl = calloc(G + 1, sizeof *rl);
+    if (!Q || !rn || !rc || !rln || !rl) {
+        free(Q); free(rn); free(rc); free(rln); free(rl);
+        return CM_ERR_NOMEM;
+    }
+    memcpy(Q, hp->ip, m * sizeof *Q);
+    const size_t *cs = cdrg ? hp->rstart : hp->dstart;
+    const ind_grp *cl = cdrg ? hp->drg : hp->dip;
+    for (size_t j = 0; cs && j < m; j++)
+        for (size_t q = cs[j]; q < cs[j + 1]; q++) {
+            const ind_grp *e = &cl[q];
+            if (!cdrg && e->g == p->blank) continue;
+            rn[e->g] += e->n; rc[e->g] += e->cost; rln[e->g] += e->nlos; rl[e->g] += e->los;
+        }
+    sc_ind_partial R;
+    memset(&R, 0, sizeof R);
+    for (size_t j = 0; j < m; j++) {
+        sc_ind_partial *P = &Q[j];
+        for (size_t q = hp->dstart ? hp->dstart[j] : 0; hp->dstart && q < hp->dstart[j + 1]; q++)
+            P->dip_score_e4 += hp->dip[q].n * llround(sn->rw[hp->dip[q].g] * 1e4);
+        for (size_t q = hp->rstart ? hp->rstart[j] : 0; hp->rstart && q < hp->rstart[j + 1]; q++)
+            P->drg_rw_e4 += hp->drg[q].n * llround(p->cal.drg_rw[hp->drg[q].g] * 1e4);
+        for (size_t q = cs ? cs[j] : 0; cs && q < cs[j + 1]; q++) {
+            const ind_grp *e = &cl[q];
+            if (!cdrg && e->g == p->blank) continue;
+            sc_consumption_add(&P->ci_num, &P->ci_den, e->n, e->cost, rn[e->g], rc[e->g]);
+            sc_consumption_add(&P->ti_num, &P->ti_den, e->nlos, e->los, rln[e->g], rl[e->g]);
+        }
+        sc_ind_merge(&R, P);
+    }
+    sc_ind_inputs in2;
+    memset(&in2, 0, sizeof in2);
+    in2.dip = ind->in.dip;
+    in2.drg = ind->in.drg;
+    sc_ind_value v[N];
+    for (size_t k = 0; k < ind->ninst; k++) {
+        const pl_inst *f = m ? bsearch(p->inst[k].id, hp->inst, m, sizeof *hp->inst, cmp_inst_id) : NULL;
+        if (!f) continue;
+        sc_ind_compute(&Q[f - hp->inst], &in2, v);
+        v[SC_IND_OUTLIER_RATE].value = NAN; /* the year's outlier classes are not computed */
+        for (int i = 0; i < N; i++) ind->prev[k * N + (size_t)i] = v[i].value;
+    }
+    sc_ind_compute(&R, &in2, v);
+    v[SC_IND_OUTLIER_RATE].value = NAN;
+    for (int i = 0; i < N; i++) ind->region_prev[i] = v[i].value;
+    free(Q); free(rn); free(rc); free(rln); free(rl);
+    return CM_OK;
 }
 
 cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn, const uint16_t *case_rules,
@@ -400,7 +566,7 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn,
         size_t G = ind->consumption_drg ? p->nd : p->ng;
         int64_t *rlos = calloc(G + 1, sizeof *rlos), *rlosn = calloc(G + 1, sizeof *rlosn);
         int oom = !rlos || !rlosn;
-        grp_acc **acc = calloc(NI, sizeof *acc);
+        ind_grp **acc = calloc(NI, sizeof *acc);
         size_t *nacc = calloc(NI, sizeof *nacc);
         if (!acc || !nacc) oom = 1;
         if (!oom) {
@@ -414,7 +580,7 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn,
                 for (long k = 0; k < (long)ninst; k++) {
                     if (!slot_of) continue;
                     size_t cap = 16, m = 0;
-                    grp_acc *A = malloc(cap * sizeof *A);
+                    ind_grp *A = malloc(cap * sizeof *A);
                     if (!A) { oom++; continue; }
                     for (size_t j = p->inst_start[k]; j < p->inst_start[k + 1]; j++) {
                         const cm_case *c = &s->slots[s->slots[j].order_at];
@@ -422,15 +588,15 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn,
                         if (g < 0) continue;
                         if (slot_of[g] < 0) {
                             if (m == cap) {
-                                grp_acc *A2 = realloc(A, cap * 2 * sizeof *A);
+                                ind_grp *A2 = realloc(A, cap * 2 * sizeof *A);
                                 if (!A2) { oom++; break; }
                                 A = A2;
                                 cap *= 2;
                             }
                             slot_of[g] = (int32_t)m;
-                            A[m++] = (grp_acc){g, 0, 0, 0, 0};
+                            A[m++] = (ind_grp){g, 0, 0, 0, 0};
                         }
-                        grp_acc *e = &A[slot_of[g]];
+                        ind_grp *e = &A[slot_of[g]];
                         e->n++;
                         e->cost += c->total_fen;
                         if (c->los_days != 65535) { e->nlos++; e->los += c->los_days; }
@@ -454,7 +620,7 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn,
             const int64_t *rcost = ind->consumption_drg ? p->drg_cost : p->group_cost;
             for (size_t k = 0; k < ninst; k++)
                 for (size_t q = 0; q < nacc[k]; q++) {
-                    const grp_acc *e = &acc[k][q];
+                    const ind_grp *e = &acc[k][q];
                     sc_consumption_add(&P[k].ci_num, &P[k].ci_den, e->n, e->cost, rn[e->g], rcost[e->g]);
                     sc_consumption_add(&P[k].ti_num, &P[k].ti_den, e->nlos, e->los, rlosn[e->g], rlos[e->g]);
                 }
@@ -508,16 +674,22 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn,
                  cfg->sup_previous);
     }
     for (int i = 0; i < N; i++) {
-        sc_ind_kind kd = sc_ind_info_of(i)->kind;
-        for (size_t k = 0; k < ninst; k++) {
-            double pv = nprev ? prev_of(prev, nprev, p->inst[k].id, i) : NAN;
-            ind->prev[k * N + (size_t)i] = pv;
-            ind->growth[k * N + (size_t)i] = sc_ind_growth(kd, ind->v[k * N + (size_t)i].value, pv);
-        }
+        for (size_t k = 0; k < ninst; k++)
+            ind->prev[k * N + (size_t)i] = nprev ? prev_of(prev, nprev, p->inst[k].id, i) : NAN;
         /* the region's row of a previous file has institution_id "" */
-        double rp = nprev ? prev_of(prev, nprev, "", i) : NAN;
-        ind->region_prev[i] = rp;
-        ind->region_growth[i] = sc_ind_growth(kd, ind->region[i].value, rp);
+        ind->region_prev[i] = nprev ? prev_of(prev, nprev, "", i) : NAN;
+    }
+    if (!cfg->sup_previous[0] && p->use_hist && p->cal.prev) {
+        if ((rc = hist_previous(ind, p, sn)) != CM_OK) { snprintf(err, errlen, "out of memory"); goto out; }
+        snprintf(ind->prev_source, sizeof ind->prev_source, "the newest history year (%d): the same "
+                 "indicators from its cases (rule and cost-outlier rates not evaluated)", p->cal.prev->year);
+    }
+    for (int i = 0; i < N; i++) {
+        sc_ind_kind kd = sc_ind_info_of(i)->kind;
+        for (size_t k = 0; k < ninst; k++)
+            ind->growth[k * N + (size_t)i] =
+                sc_ind_growth(kd, ind->v[k * N + (size_t)i].value, ind->prev[k * N + (size_t)i]);
+        ind->region_growth[i] = sc_ind_growth(kd, ind->region[i].value, ind->region_prev[i]);
     }
     /* 6. rating */
     for (size_t k = 0; k < ninst; k++) {

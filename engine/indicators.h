@@ -47,6 +47,31 @@ typedef struct cm_indicators {
     size_t tg_unmatched;          /* institutions with cases and no target */
 } cm_indicators;
 
+/* The newest history year per institution: the indicators' previous
+ * period when supervision.previous is not given. Collected by calib_run
+ * (engine/calibrate.c) while the year's slots are in memory; kept in
+ * cm_calib.prev (freed by calib_free). Group lists per institution, in
+ * ascending group order: DIP groups (KBBZ included) and DRGs (0000 left out). */
+typedef struct {
+    int32_t g;
+    int64_t n, cost, nlos, los;
+} ind_grp;
+typedef struct cm_hist_prev {
+    int year;
+    size_t ninst;
+    pl_inst *inst;                /* [ninst] sorted by id */
+    sc_ind_partial *ip;           /* [ninst] cases, cost, fund, buckets, blank, DRG counts */
+    size_t *dstart, *rstart;      /* [ninst + 1] into dip / drg */
+    ind_grp *dip, *drg;
+} cm_hist_prev;
+/* Collects *out from the slots of history year `year` whose c->inst is
+ * (thread << 24 | index into itab[thread]); ng DIP groups (0: no DIP), nd
+ * DRGs (0: no DRG). out zeroed first; its arrays
+ * are its own (ind_hist_free). CM_OK or CM_ERR_NOMEM (no message). */
+cm_status ind_hist_collect(cm_hist_prev *out, int year, const pl_slots *s, pl_inst_table *itab, int nt,
+                           int32_t blank, size_t ng, size_t nd);
+void ind_hist_free(cm_hist_prev *hp);
+
 /* Reads supervision.targets (CSV institution_id,annual_target in yuan;
  * Chinese headers 定点医药机构编码 / 医疗机构编码 and 年度目标 / 年度总额 /
  * 总额指标 accepted) into ind (zeroed first). Call before any work: a bad

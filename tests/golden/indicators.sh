@@ -76,6 +76,16 @@ mkcfg "$TMP/indicators_prev.cfg" targets.csv "previous = \"$TMP/indicators_prev.
 eq "growth against the previous period" \
     "$(ind previous_value growth | grep -E '^H1\|(cost_per_case|cmi|fund_ratio)\|' | tr '\n' ' ')" \
     "H1|cost_per_case|12500|-0.173333333333 H1|fund_ratio|0.7|0 H1|cmi|1250|-0.2 "
+# the same previous values from the newest history year (no supervision.previous)
+mkcfg "$TMP/indicators_hist.cfg" targets.csv
+printf 'history = ( { year = 2024; file = "%s/previous.csv"; } );\noutliers = { standard_cost = "level_mean"; };\n' "$D" \
+    >> "$TMP/indicators_hist.cfg"
+"$BIN" settle --config "$TMP/indicators_hist.cfg" --out "$OUT" --quiet
+eq "growth against the newest history year" \
+    "$(ind previous_value growth | grep -E '^H1\|(cost_per_case|cmi|fund_ratio)\|' | tr '\n' ' ')" \
+    "H1|cost_per_case|12500|-0.173333333333 H1|fund_ratio|0.7|0 H1|cmi|1250|-0.2 "
+eq "newest history year: cost-outlier rate not evaluated" \
+    "$(ind previous_value | grep -E '^H1\|cost_outlier_rate\|')" "H1|cost_outlier_rate|nan"
 # a bad targets file stops the run before any work, with file:line
 mkcfg "$TMP/indicators_bad.cfg" bad_targets.csv
 rm -f "$TMP/indicators_bad.h5"
