@@ -10,6 +10,7 @@
  * an integer, or a double summed in a fixed order (groups ascending within
  * one institution).
  */
+#include "h5out.h"
 #include "indicators.h"
 
 #include <ctype.h>

@@ -17,7 +17,6 @@
 
 #include <stdbool.h>
 
-#include "h5out.h"
 #include "period.h"
 
 typedef struct {
@@ -90,8 +89,10 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *s, 
                   const bool evaluated[13], const uint8_t *low_risk, char *err, size_t errlen);
 void ind_free(cm_indicators *ind);
 
+#ifdef CASEMIX_H5OUT_H /* HDF5 only where h5out.h is included first (the unit tests link no HDF5 headers) */
 /* /indicators and /indicator_names (0 or -1, HDF5's convention). */
 int ind_write(const cm_period *p, const cm_indicators *ind, h5w *w);
+#endif
 /* The supervision lines of the terminal summary (stdout). */
 void ind_summary(const cm_period *p, const cm_indicators *ind);
 
