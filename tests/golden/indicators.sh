@@ -95,4 +95,18 @@ set -e
 eq "bad targets: exit 3" "$rc" "3"
 has "bad targets: file:line" "$msg" "bad_targets.csv:3: annual_target 'abc'"
 [ ! -e "$TMP/indicators_bad.h5" ] && ok "bad targets: no output" || bad "bad targets: an output was written"
+# settings: a weight of an unknown indicator, an unknown key of a nested group, cut-offs out of order
+for case in 'weights = "r99_rate = 5";|supervision.rating.weights|r99_rate' \
+            'excellent = 70.0;|supervision.rating|pass <= good <= excellent' \
+            'heigh_cut = 70.0;|supervision.rating.heigh_cut|unknown key'; do
+    kv=${case%%|*}; rest=${case#*|}; key=${rest%%|*}; want=${rest#*|}
+    mkcfg "$TMP/indicators_key.cfg" targets.csv "rating = { $kv };"
+    set +e
+    msg=$("$BIN" settle --config "$TMP/indicators_key.cfg" --out "$TMP/indicators_key.h5" 2>&1); rc=$?
+    set -e
+    eq "setting $kv: exit 3" "$rc" "3"
+    has "setting $kv: names the key" "$msg" "$key"
+    has "setting $kv: says what" "$msg" "$want"
+    has "setting $kv: file:line" "$msg" "indicators_key.cfg:"
+done
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed:$failed"; exit 1; }
