@@ -824,7 +824,7 @@ int ind_write(const cm_period *p, const cm_indicators *ind, h5w *w)
 
 void ind_summary(const cm_period *p, const cm_indicators *ind)
 {
-    printf("rating (评级)    %zu 优秀 excellent, %zu 良好 good, %zu 合格 pass, %zu 不达标 fail, %zu not rated\n",
+    printf("  rating (评级)    %zu 优秀 excellent, %zu 良好 good, %zu 合格 pass, %zu 不达标 fail, %zu not rated\n",
            ind->n_rating[SC_RATE_EXCELLENT], ind->n_rating[SC_RATE_GOOD], ind->n_rating[SC_RATE_PASS],
            ind->n_rating[SC_RATE_FAIL], ind->n_rating[SC_RATE_NOT_RATED]);
     if (ind->n_rating[SC_RATE_FAIL]) {
