@@ -96,6 +96,7 @@ static const char *const COMPRESSIONS[] = { "deflate", "none", NULL };
 static const char *const CASE_COLUMNS[] = { "codes", "compact", NULL };
 static const char *const DEFLATE_LIBS[] = { "libdeflate", "zlib", "hdf5", NULL };
 static const char *const TIE_RULES[] = { "lowest_seq", NULL };
+static const char *const PCT_DEFS[] = { "weak", "strict", "mean", "linear", NULL };
 
 /* K_ENUM writes an int: every enum it targets must be int-sized. */
 _Static_assert(sizeof(cm_scheme) == sizeof(int), "enum size");
@@ -108,6 +109,7 @@ _Static_assert(sizeof(cm_compression) == sizeof(int), "enum size");
 _Static_assert(sizeof(cm_case_columns) == sizeof(int), "enum size");
 _Static_assert(sizeof(cm_deflate_library) == sizeof(int), "enum size");
 _Static_assert(sizeof(gr_tie_rule) == sizeof(int), "enum size");
+_Static_assert(sizeof(sc_pct_def) == sizeof(int), "enum size");
 
 #define M(m) offsetof(cm_config, m), sizeof(((cm_config *)0)->m)
 #define IN 0   /* bound included */
@@ -229,6 +231,25 @@ static const keydef KEYS[] = {
     TEXT("clearing", "audit", K_PATH, clear_audit),
     TEXT("clearing", "assessment", K_PATH, clear_assessment),
     TEXT("clearing", "special_review", K_PATH, clear_special),
+
+
+    /* supervision: institution indicators and rating (issue 11; nested groups
+     * supervision.indicators and supervision.rating, dotted group names) */
+    GROUP("supervision"),
+    TEXT("supervision", "previous", K_PATH, sup_previous),
+    TEXT("supervision", "targets", K_TABLE, sup_targets),
+    NUM("supervision", "year_elapsed", K_REAL, sup_year_elapsed, 0, IN, 1, IN),
+    { "supervision", "indicators", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    { "supervision", "rating", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    CHOICE("supervision.indicators", "percentile", indicators.pct_def, PCT_DEFS),
+    NUM("supervision.indicators", "high_cut", K_REAL, indicators.high_cut, 0, IN, 100, IN),
+    NUM("supervision.indicators", "low_cut", K_REAL, indicators.low_cut, 0, IN, 100, IN),
+    NUM("supervision.indicators", "min_count", K_INT64, indicators.min_count, 0, IN, 1e12, IN),
+    TEXT("supervision.rating", "weights", K_STR, ind_weights),
+    TEXT("supervision.rating", "directions", K_STR, ind_directions),
+    NUM("supervision.rating", "excellent", K_REAL, indicators.cut_excellent, 0, IN, 100, IN),
+    NUM("supervision.rating", "good", K_REAL, indicators.cut_good, 0, IN, 100, IN),
+    NUM("supervision.rating", "pass", K_REAL, indicators.cut_pass, 0, IN, 100, IN),
 };
 
 #define NKEYS (sizeof KEYS / sizeof KEYS[0])
@@ -431,8 +452,20 @@ static cm_cfg_status check_unknown(loader *L)
         if (k->k == K_GROUP && config_setting_is_group(s)) {
             for (int j = 0; j < config_setting_length(s); j++) {
                 config_setting_t *m = config_setting_get_elem(s, (unsigned)j);
-                if (key_index(k->name, config_setting_name(m)) < 0)
+                int mi = key_index(k->name, config_setting_name(m));
+                if (mi < 0)
                     return unknown_key(L, m, k->name, k->name);
+                if (KEYS[mi].k == K_GROUP && config_setting_is_group(m)) {
+                    /* a group inside a group (supervision.indicators): its keys
+                     * have the dotted group name */
+                    char sub[64];
+                    snprintf(sub, sizeof sub, "%s.%s", k->name, KEYS[mi].name);
+                    for (int q = 0; q < config_setting_length(m); q++) {
+                        config_setting_t *e = config_setting_get_elem(m, (unsigned)q);
+                        if (key_index(sub, config_setting_name(e)) < 0)
+                            return unknown_key(L, e, sub, sub);
+                    }
+                }
             }
         } else if (k->k == K_HISTORY && config_setting_is_list(s)) {
             for (int j = 0; j < config_setting_length(s); j++) {
@@ -871,7 +904,8 @@ static cm_cfg_status load_all(loader *L)
             continue;
         const config_setting_t *parent = root;
         if (k->group) {
-            parent = config_setting_get_member(root, k->group);
+            parent = strchr(k->group, '.') ? config_setting_lookup(root, k->group) /* nested */
+                                           : config_setting_get_member(root, k->group);
             if (!parent)
                 continue;   /* a group that is present was checked to be a group */
         }
@@ -942,6 +976,26 @@ static cm_cfg_status check_rules(loader *L)
         return fail(L, CM_CFG_ERR_VALUE, best_line(L, "clearing", "corridor"), "clearing.budget_point_value",
                     "clearing.corridor = true needs the budget point value (预算点值) the corridor is around: "
                     "add clearing = { budget_point_value = 12.5; }; (yuan per point), or set corridor = false");
+    {   /* supervision: indicators and rating (scoring/indicators.c) */
+        char why[200];
+        if (c->ind_weights[0] && sc_ind_parse_weights(c->ind_weights, &L->c->indicators, why, sizeof why) != SC_OK)
+            return fail(L, CM_CFG_ERR_VALUE, key_line(L, "supervision.rating", "weights"),
+                        "supervision.rating.weights", "%s; write e.g. \"r01_rate = 10, r02_rate = 15\" "
+                        "(config/example.cfg lists the codes and default weights)", why);
+        if (c->ind_directions[0] &&
+            sc_ind_parse_directions(c->ind_directions, &L->c->indicators, why, sizeof why) != SC_OK)
+            return fail(L, CM_CFG_ERR_VALUE, key_line(L, "supervision.rating", "directions"),
+                        "supervision.rating.directions", "%s; a direction is none, lower, higher or both", why);
+        const sc_ind_params *ip = &c->indicators;
+        if (!(ip->low_cut < ip->high_cut))
+            return fail(L, CM_CFG_ERR_VALUE, best_line(L, "supervision.indicators", "high_cut"),
+                        "supervision.indicators.high_cut", "low_cut (%.15g) must be below high_cut (%.15g); "
+                        "defaults 20 and 80", ip->low_cut, ip->high_cut);
+        if (!(ip->cut_pass <= ip->cut_good && ip->cut_good <= ip->cut_excellent))
+            return fail(L, CM_CFG_ERR_VALUE, best_line(L, "supervision.rating", "good"), "supervision.rating",
+                        "the cut-offs must be pass <= good <= excellent (defaults 60, 80, 90), not %.15g, %.15g, %.15g",
+                        ip->cut_pass, ip->cut_good, ip->cut_excellent);
+    }
 
     int scheme_line = key_line(L, NULL, "scheme");
     if (c->scheme != CM_SCHEME_DRG && c->dip_catalogue[0] == '\0') {
@@ -1237,6 +1291,8 @@ void cm_config_default(cm_config *c)
     c->gen_year = 2025;
     c->gen_bad_rows = 0.0;
     sc_year_params_default(&c->year);
+
+    sc_ind_params_default(&c->indicators);
     cm_config_relink(c);
 }
 

@@ -172,6 +172,19 @@ typedef struct {
     char sim_fee_file[CM_PATH_MAX];    /* simulate.fee_file = "" : item lines (费用明细) for the
                                           scenarios with a price_table */
 
+    /* supervision { previous; targets; year_elapsed; indicators { ... }; rating { ... } }
+     * (institution indicators and rating, docs/METHODS.md "Indicators and rating") */
+    char sup_previous[CM_PATH_MAX];    /* supervision.previous = "": a previous settlement file (.h5)
+                                          whose /indicators give previous_value and growth */
+    char sup_targets[CM_PATH_MAX];     /* supervision.targets = "": CSV institution_id,annual_target (yuan) */
+    double sup_year_elapsed;           /* supervision.year_elapsed = 0 (0: from the period, e.g.
+                                          "2025Q1" 0.25, "2025-06" 0.5, "2025H1" 0.5, else 1) */
+    sc_ind_params indicators;          /* supervision.indicators.percentile = "mean", high_cut = 80,
+                                          low_cut = 20, min_count = 11; supervision.rating.excellent
+                                          = 90, good = 80, pass = 60; weights and directions below */
+    char ind_weights[1024];            /* supervision.rating.weights = "": "code = w, ..." over the defaults */
+    char ind_directions[1024];         /* supervision.rating.directions = "": "code = lower, ..." */
+
     /* provenance */
     char path[CM_PATH_MAX];            /* the file read */
     char sha256[65];                   /* hex SHA-256 of the file's bytes */

@@ -19,6 +19,7 @@
  */
 #include "settle.h"
 #include "h5out.h"
+#include "indicators.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ typedef struct {
     const gr_inst_table *mtab;   /* input.institutions, or NULL */
     calib_cost_fn cost;          /* casemix simulate: the re-priced cost, or NULL */
     void *cost_ctx;
+    pl_inst_table *itab;         /* [nt] the newest year: institutions for the indicators, else NULL */
 } hist_ctx;
 
 static void hist_row(void *vctx, int tid, cm_parser *p, cm_case *c)
@@ -48,6 +50,10 @@ static void hist_row(void *vctx, int tid, cm_parser *p, cm_case *c)
     }
     if (x->cost) c->total_fen = x->cost(x->cost_ctx, p, c);
     pl_group_case(x->dip, x->drg, &p->gc, c);
+    if (x->itab) { /* the newest year: the case's institution, for the indicators' previous period */
+        int32_t li = pl_inst_get(&x->itab[tid], p->inst_id, c->line, c->level);
+        c->inst = ((uint32_t)tid << 24) | (uint32_t)(li < 0 ? 0 : li);
+    }
 }
 
 void calib_free(cm_calib *c)
@@ -64,6 +70,7 @@ void calib_free(cm_calib *c)
     free(c->drg_mean_fen);
     free(c->drg_cv);
     free(c->drg_rw);
+    if (c->prev) { ind_hist_free(c->prev); free(c->prev); }
     memset(c, 0, sizeof *c);
 }
 
@@ -187,14 +194,21 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
         int y = 3 - cfg->n_history + h; /* weight slot: the newest year is 2 */
         out->years[y] = cfg->history[h].year;
         pl_rejects *rej = calloc((size_t)nt, sizeof *rej);
-        hist_ctx x = {dip, drg, rej, has_mtab ? &mtab : NULL, cost, cost_ctx};
+        int newest = h == cfg->n_history - 1;
+        pl_inst_table *itab = newest ? calloc((size_t)nt, sizeof *itab) : NULL;
+        hist_ctx x = {dip, drg, rej, has_mtab ? &mtab : NULL, cost, cost_ctx, itab};
         pl_slots s;
         rc = rej ? pl_read(cfg->history[h].file, al, has_mtab ? required_tab : required, &po, hist_row, &x, &s, NULL, NULL, NULL,
                            err, errlen) : CM_ERR_NOMEM;
         if (!rej) snprintf(err, errlen, "out of memory");
         for (int t = 0; rej && t < nt; t++) { out->rejects[y] += (int64_t)rej[t].n; pl_rejects_free(&rej[t]); }
         free(rej);
-        if (rc) { pl_slots_free(&s); break; }
+        if (rc) {
+            for (int t = 0; itab && t < nt; t++) pl_inst_table_free(&itab[t]);
+            free(itab);
+            pl_slots_free(&s);
+            break;
+        }
         for (size_t i = 0; i < s.n; i++) {
             const cm_case *c = &s.slots[i];
             if (c->status == SLOT_EMPTY) continue;
@@ -210,6 +224,17 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
                 gl_n[(size_t)c->group * 4 + c->level]++;
             }
         }
+        if (itab) { /* the newest year per institution (indicators' previous period) */
+            out->prev = calloc(1, sizeof *out->prev);
+            if (!out->prev || ind_hist_collect(out->prev, cfg->history[h].year, &s, itab, nt,
+                                               dip ? gr_dip_blank(dip) : -1, dip ? ng : 0, drg ? nd : 0)) {
+                snprintf(err, errlen, "out of memory");
+                rc = CM_ERR_NOMEM;
+            }
+        }
+        for (int t = 0; itab && t < nt; t++) pl_inst_table_free(&itab[t]);
+        free(itab);
+        if (rc) { pl_slots_free(&s); break; }
         if ((dip && year_stats(&s, 0, ng, y, &cfg->calib, ys)) ||
             (drg && year_stats(&s, 1, nd, y, &cfg->calib, yd))) {
             snprintf(err, errlen, "out of memory");

@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <hdf5.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -85,6 +86,12 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"drg_grouped_cases", "DRG grouped cases DRG入组病例"}, {"drg_0000_cases", "DRG ungroupable DRG未入组病例"},
     {"drg_low_cases", "DRG low outliers DRG低倍率病例"}, {"drg_high_cases", "DRG high outliers DRG高倍率病例"},
     {"drg_points_e4", "DRG points × 10^4 DRG总点数×10^4"},
+    /* supervision: /indicators and the rating of /institutions (indicators.c) */
+    {"rating", "rating 评级"}, {"rating_score", "rating score 评级得分"}, {"indicator", "indicator 指标"},
+    {"indicator_index", "row of /indicator_names 指标序号"}, {"evaluated", "evaluated 是否计算"},
+    {"value", "value 指标值"}, {"numerator", "numerator 分子"}, {"denominator", "denominator 分母"},
+    {"region_value", "region's value 全区值"}, {"peer_percentile", "percentile among same-level peers 同级百分位"},
+    {"previous_value", "previous period 上期值"}, {"growth", "growth 指标增长"}, {"points", "rating points 得分"},
 };
 
 /* The tables, in sheet order; names: its UTF-8 names dataset; cases only on request. */
@@ -95,6 +102,7 @@ static const struct { const char *name, *names, *name_title; int by_default; } T
     {"drgs", "drg_names", "name → DRG name DRG名称", 1},
     {"rejects", NULL, NULL, 1},
     {"quality", NULL, NULL, 1},
+    {"indicators", NULL, NULL, 1}, /* supervision: institution indicators (indicators.c) */
     {"cases", NULL, NULL, 0},
 };
 #define NTABLES (sizeof TABLES / sizeof TABLES[0])
@@ -309,6 +317,7 @@ static void get_cell(const column *c, const unsigned char *row, cell *o)
     case K_FLOAT: {
         if (c->size == 4) { float x; memcpy(&x, p, 4); o->v = x; }
         else memcpy(&o->v, p, sizeof o->v);
+        if (isnan(o->v)) { o->is_text = 1; o->s[0] = '\0'; break; } /* none / not evaluated: an empty cell */
         if (c->k == K_YUAN) snprintf(o->s, sizeof o->s, "%.2f", o->v);
         else snprintf(o->s, sizeof o->s, "%.15g", o->v);
         break;
@@ -691,7 +700,7 @@ cm_status cmd_export(const char *input, const char *xlsx_path, const char *csv_d
                 if (strlen(TABLES[i].name) == n && !strncmp(TABLES[i].name, p, n)) ok = 1;
             if (!ok) {
                 fprintf(stderr, "casemix export: --tables: unknown table '%.*s' (tables: summary, institutions, "
-                                "groups, drgs, rejects, quality, cases)\n", (int)n, p);
+                                "groups, drgs, rejects, quality, indicators, cases)\n", (int)n, p);
                 return CM_ERR_USAGE;
             }
             p += n;

@@ -222,6 +222,9 @@ typedef struct {
     scheme_tot dipt, drgt;
     double t_score, t_pay;
     sn_inputs in;            /* casemix simulate (sn_run_in); zero for a settlement */
+
+    const struct cm_indicators *ind; /* indicators and rating to write (/indicators, /institutions
+                                        rating columns), or NULL; not owned (engine/indicators.h) */
 } cm_scenario;
 
 /* Computes scenario s of period p under settings cfg (NULL: the period's

@@ -10,6 +10,7 @@
  */
 #include "period.h"
 #include "h5out.h"
+#include "indicators.h"
 #include "rejects.h"
 
 #include <errno.h>
@@ -63,8 +64,14 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         fprintf(stderr, "casemix: %s\n", err);
         return CM_ERR_OUTPUT;
     }
-    cm_status rc = period_build(st, cfg, input, o->quiet, err, sizeof err);
+    static cm_indicators ind; /* institution indicators and rating (indicators.c) */
+    cm_status rc = ind_load_targets(&ind, cfg, err, sizeof err); /* supervision.targets, before any work */
+    if (!rc) rc = period_build(st, cfg, input, o->quiet, err, sizeof err);
     if (!rc) rc = sn_run(sn, st, cfg, SN_IN_SLOTS, err, sizeof err);
+    /* SUPERVISION HOOK (issue 11): the rules stage's per-slot masks, evaluated[13] and low-risk bits go
+     * here in place of the NULLs (NULL: rules not run, rule rates written as not evaluated) */
+    if (!rc) rc = ind_run(&ind, st, sn, NULL, NULL, NULL, err, sizeof err);
+    if (!rc) sn->ind = &ind;
     if (!rc && g_interrupted) rc = CM_ERR_INTERRUPTED;
     double t_write = 0;
     if (!rc) {
@@ -78,6 +85,7 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         if (rc == CM_ERR_CONFIG) fprintf(stderr, "casemix: nothing was done\n");
     } else if (!o->quiet) {
         settle_summary(st, sn, output, rejects_csv, t_write);
+        ind_summary(st, &ind);
     }
     if (!rc && !o->quiet && st->n_inst_untabled)
         fprintf(stderr, "casemix: note: %zu institution(s) with cases are not in the institution table %s "
@@ -103,6 +111,7 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
             rc = CM_ERR_OUTPUT;
         }
     }
+    ind_free(&ind);
     sn_free(sn);
     period_free(st);
     return rc;

@@ -34,6 +34,7 @@ typedef struct {
     double *drg_cv;             /* [d] pooled CV */
     double *drg_rw;             /* [d] RW = m_d / M_drg; 0 when no history */
     double drg_region_mean_fen; /* M over all grouped cases */
+    struct cm_hist_prev *prev;  /* the newest year per institution (engine/indicators.h), or NULL */
 } cm_calib;
 
 /* Frees every array of c (malloc'd by calib_run, or by period_build for a

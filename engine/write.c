@@ -7,6 +7,7 @@
  */
 #include "period.h"
 #include "h5out.h"
+#include "indicators.h"
 #include "rejects.h"
 
 #include <math.h>
@@ -356,7 +357,16 @@ static cm_status write_institutions(const cm_period *st, const cm_scenario *sn, 
         i_dhi = h5row_add(&ir, "n_drg_high", H5T_STD_I64LE, 8);
         i_dun = h5row_add(&ir, "n_drg_0000", H5T_STD_I64LE, 8);
     }
+    /* supervision: the four-level rating (indicators.c) */
+    static const char *const RATING_NAMES[] = {"excellent", "good", "pass", "fail", "not_rated"};
+    size_t i_rt = 0, i_rs = 0;
+    hid_t rt = sn->ind ? h5_enum_u8(RATING_NAMES, 5) : -1;
+    if (sn->ind) {
+        i_rt = h5row_add(&ir, "rating", rt, 1);
+        i_rs = h5row_add(&ir, "rating_score", H5T_IEEE_F64LE, 8);
+    }
     h5row_end(&ir);
+    if (rt >= 0) H5Tclose(rt);
     hid_t d = h5w_table(w, "institutions",
                         "Institutions (定点医疗机构): payment, price-ratio structure (比价关系), CMI", &ir, ninst);
     unsigned char *ib = calloc(ninst ? ninst : 1, ir.size);
@@ -407,7 +417,15 @@ static cm_status write_institutions(const cm_period *st, const cm_scenario *sn, 
                 memcpy(b + i_dhi, &sn->inst_drg_out[k * 3 + SC_OUT_HIGH], 8);
                 memcpy(b + i_dun, &st->inst_ungroup[k], 8);
             }
+            if (sn->ind) {
+                b[i_rt] = sn->ind->rating[k];
+                memcpy(b + i_rs, &sn->ind->score[k], 8);
+            }
         }
+        if (sn->ind)
+            h5_attr_str(d, "rating", "four-level rating (评级): excellent 优秀, good 良好, pass 合格, fail 不达标, "
+                                     "not_rated 未评级 (no ranked indicator of positive weight); rating_score: out "
+                                     "of 100, the sum of the points of /indicators");
         e = h5w_rows(d, &ir, 0, ninst, ib);
     }
     if (d >= 0) H5Dclose(d);
@@ -538,6 +556,7 @@ cm_status settle_write(const cm_period *st, const cm_scenario *sn, const char *o
                           "reason with the value; the case's flags (bad_date, bad_patient, bad_amount, "
                           "age_mismatch) say the same per family");
     if (!e) e = write_summary(st, sn, &w);
+    if (!e && sn->ind && ind_write(st, sn->ind, &w)) e = CM_ERR_OUTPUT;
     if (!e) {
         hid_t root = w.file;
         char t_end[32], buf[CM_PATH_MAX + 64];

@@ -415,6 +415,204 @@ int64_t sc_reprice_item(int64_t qty_e4, int64_t price_e4);
  * 1e-4 units: 0, or -1 when s (n bytes) is not one (or beyond ±9.2e14). */
 int sc_parse_e4(const char *s, size_t n, int64_t *out);
 
+/* Institution indicators, peer percentiles, rating (domain.md §7,     */
+/* docs/METHODS.md "Indicators and rating"; scoring/indicators.c)      */
+/* ------------------------------------------------------------------ */
+
+/* The indicators, in the order of /indicator_names. A new one: the next
+ * value here and its row in the table of indicators.c. */
+typedef enum {
+    SC_IND_CASES = 0,          /* cases 病例数 */
+    SC_IND_COST_PER_CASE,      /* per-case cost 次均费用 (yuan) */
+    SC_IND_FUND_RATIO,         /* Σ fund ÷ Σ total 基金支付比例 */
+    SC_IND_SELF_PAY_RATIO,     /* Σ (total − fund) ÷ Σ total 个人负担比例 */
+    SC_IND_CMI,                /* DIP: mean group score before coefficients 病例组合指数 */
+    SC_IND_DRG_CMI,            /* DRG: mean RW of grouped cases */
+    SC_IND_DRG_GROUPING_RATE,  /* DRG grouped ÷ cases 入组率 */
+    SC_IND_COST_INDEX,         /* 费用消耗指数 */
+    SC_IND_TIME_INDEX,         /* 时间消耗指数 */
+    SC_IND_R01_RATE,           /* readmission 再入院 */
+    SC_IND_R02_RATE,           /* split admission 分解住院 */
+    SC_IND_R04_RATE,           /* overlapping stays 同一时段多次住院 */
+    SC_IND_R05_RATE,           /* duplicate claim 重复结算 */
+    SC_IND_R06_RATE,           /* bed-holding 挂床住院 */
+    SC_IND_R07_RATE,           /* low-standard admission 低标准入院 */
+    SC_IND_R08_RATE,           /* over-long stay 超长住院 */
+    SC_IND_R11_RATE,           /* death in a low-risk group 低风险组死亡 (÷ cases) */
+    SC_IND_OUTLIER_RATE,       /* DIP cost outliers (low + high) 偏差病例率 */
+    SC_IND_BLANK_RATE,         /* DIP blank KBBZ, else DRG 0000 空白/未入组率 */
+    SC_IND_MCC_CC_SHARE,       /* DRG grouped cases with MCC or CC 并发症占比 */
+    SC_IND_LOW_RISK_MORTALITY, /* deaths ÷ cases in low-risk groups 低风险组病例死亡率 */
+    SC_IND_SHARE_SERVICES,     /* price-ratio structure 比价关系: services 医疗服务 */
+    SC_IND_SHARE_DRUGS,        /* drugs and consumables 药品耗材 */
+    SC_IND_SHARE_EXAMS,        /* examinations and tests 检查化验 */
+    SC_IND_BUDGET_PROGRESS,    /* payments ÷ annual target 总额进度 */
+    SC_IND_BUDGET_GAP,         /* budget progress − share of the year elapsed 进度差 */
+    SC_IND__COUNT
+} sc_indicator;
+
+/* What the numerator and denominator are: it decides the minimum-count
+ * rule of the peer ranking and how growth is written. */
+typedef enum {
+    SC_KIND_COUNT = 0,  /* a count (cases): not ranked; growth relative */
+    SC_KIND_RATE,       /* cases ÷ cases: ranked when both >= min_count; growth relative */
+    SC_KIND_MEAN,       /* amount ÷ cases (cost, CMI, indices): ranked when cases >= min_count */
+    SC_KIND_SHARE,      /* a share of money (fund ratio, structure): as MEAN; growth in
+                           percentage points (value − previous) × 100 */
+    SC_KIND_PROGRESS    /* budget progress and gap: not ranked; growth in points */
+} sc_ind_kind;
+
+/* Direction of an indicator in the rating: which side of the peers costs
+ * its points. */
+typedef enum {
+    SC_DIR_NONE = 0,   /* never costs points */
+    SC_DIR_LOWER,      /* lower is better: a high outlier costs the weight */
+    SC_DIR_HIGHER,     /* higher is better: a low outlier costs the weight */
+    SC_DIR_BOTH,       /* either outlier costs the weight (coding: MCC/CC share) */
+    SC_DIR__COUNT
+} sc_ind_direction;
+
+typedef struct {
+    const char *code;      /* "r01_rate" */
+    const char *english;
+    const char *chinese;
+    sc_ind_kind kind;
+    sc_ind_direction dir;  /* default direction */
+    double weight;         /* default weight in the rating */
+} sc_ind_info;
+
+/* The row of indicator i (static), NULL when out of range. */
+const sc_ind_info *sc_ind_info_of(int i);
+/* The indicator whose code is s[0..n), or -1. */
+int sc_ind_find(const char *s, size_t n);
+const char *sc_dir_name(sc_ind_direction d);   /* "none", "lower", "higher", "both" */
+
+/* Peer percentile definitions (v: the institution's value, among n ranked
+ * peers; below / equal: peers with a value < v / == v, itself included in
+ * equal). */
+typedef enum {
+    SC_PCT_WEAK = 0,   /* 100 × (below + equal) ÷ n: >= 80 ⇔ v >= the nearest-rank P80 (ties at the
+                          top, e.g. all zero, are all high: use with min_count >= 1) */
+    SC_PCT_STRICT,     /* 100 × below ÷ n */
+    SC_PCT_MEAN,       /* 100 × (below + equal ÷ 2) ÷ n (mid-rank; the default) */
+    SC_PCT_LINEAR      /* 100 × (average rank − 1) ÷ (n − 1) (PERCENTRANK.INC); 50 when n = 1 */
+} sc_pct_def;
+
+typedef enum { SC_PEER_NONE = 0, SC_PEER_HIGH, SC_PEER_LOW, SC_PEER_NOT_RANKED } sc_peer_outlier;
+const char *sc_peer_outlier_name(sc_peer_outlier o); /* "none", "high", "low", "not_ranked" */
+
+typedef enum { SC_RATE_EXCELLENT = 0, SC_RATE_GOOD, SC_RATE_PASS, SC_RATE_FAIL, SC_RATE_NOT_RATED } sc_rating;
+const char *sc_rating_name(sc_rating r);     /* "excellent", "good", "pass", "fail", "not_rated" */
+const char *sc_rating_chinese(sc_rating r);  /* 优秀 良好 合格 不达标 未评级 */
+
+typedef struct {
+    sc_pct_def pct_def;        /* default SC_PCT_MEAN (mid-rank: ties share one percentile) */
+    double high_cut;           /* default 80: percentile >= high_cut is a high outlier */
+    double low_cut;            /* default 20: percentile <= low_cut is a low outlier */
+    int64_t min_count;         /* default 11: fewer cases in a numerator or denominator: not ranked */
+    double weight[SC_IND__COUNT];          /* rating weights (defaults: sc_ind_info) */
+    sc_ind_direction dir[SC_IND__COUNT];   /* rating directions */
+    double cut_excellent, cut_good, cut_pass; /* default 90, 80, 60 (score out of 100) */
+} sc_ind_params;
+
+void sc_ind_params_default(sc_ind_params *p);
+/* Checks 0 <= low_cut < high_cut <= 100, min_count >= 0, weights >= 0 and
+ * finite, 0 <= cut_pass <= cut_good <= cut_excellent <= 100. */
+sc_status sc_ind_params_check(const sc_ind_params *p);
+/* Reads "code = number, code = number, ..." (weights) or "code = lower,
+ * ..." (directions: none lower higher both) into p, over the defaults.
+ * SC_OK, or SC_ERR_ARG with what is wrong (the item, quoted) in why. */
+sc_status sc_ind_parse_weights(const char *text, sc_ind_params *p, char *why, size_t whylen);
+sc_status sc_ind_parse_directions(const char *text, sc_ind_params *p, char *why, size_t whylen);
+
+/* Integer partials of one institution (or the region: sc_ind_merge of all
+ * of them). Money in fen, scores in 1e-4. */
+typedef struct {
+    int64_t cases, cost_fen, fund_fen;
+    int64_t bucket_fen[SC_BUCKET__COUNT];
+    int64_t dip_score_e4;          /* Σ group score before coefficients (DIP) */
+    int64_t n_blank;               /* DIP blank-group cases */
+    int64_t n_outlier;             /* DIP low + high cost outliers */
+    int64_t drg_grouped, drg_rw_e4, drg_ungroup, drg_cc; /* DRG: grouped, Σ RW, 0000, with MCC/CC */
+    int64_t rule_hits[13];         /* cases with rule R(r+1) */
+    int64_t low_risk_cases, low_risk_deaths;
+    int64_t pay_fen, target_fen;   /* payments so far, annual target (0: none) */
+    /* consumption indices: Σ_g cost_kg × n_g ÷ cost_g over the groups with a
+     * region mean, and the cases of those groups (sc_consumption_add) */
+    double ci_num, ti_num;
+    int64_t ci_den, ti_den;
+} sc_ind_partial;
+
+void sc_ind_merge(sc_ind_partial *dst, const sc_ind_partial *src);
+
+/* One case as the indicators see it. */
+typedef struct {
+    int64_t cost_fen, fund_fen;
+    int64_t bucket_fen[SC_BUCKET__COUNT];
+    int64_t dip_score_e4;      /* the group's score before coefficients, 1e-4 (DIP) */
+    int blank, outlier;        /* DIP blank group; DIP low or high cost outlier */
+    int drg_grouped;           /* DRG: 1 grouped, 0 0000 (only read when DRG runs) */
+    int64_t drg_rw_e4;         /* the DRG's RW, 1e-4 */
+    int cc;                    /* DRG: 1 CC or 2 MCC, 0 none */
+    uint16_t rules;            /* rule mask: bit r-1 set when rule Rr fired (R01..R13) */
+    int low_risk, died;        /* in a low-risk group; discharged dead */
+} sc_ind_case;
+
+/* Adds one case to a partial (integer sums). */
+void sc_ind_add_case(sc_ind_partial *p, const sc_ind_case *c);
+
+/* Adds group g's term to an institution's consumption index: its cases
+ * n_k with sum_k (cost in fen or LOS days) against the region's n_r and
+ * sum_r. Term: n_k × (sum_k / n_k) ÷ (sum_r / n_r) = sum_k × n_r ÷ sum_r;
+ * skipped when n_k, n_r or sum_r is 0. Call in group order (determinism). */
+void sc_consumption_add(double *num, int64_t *den, int64_t n_k, int64_t sum_k, int64_t n_r, int64_t sum_r);
+
+/* Which inputs a run has. */
+typedef struct {
+    int dip, drg;               /* schemes run */
+    int rules[13];              /* rule R(r+1) evaluated */
+    int low_risk;               /* low-risk groups known */
+    int targets;                /* annual targets given */
+    double year_elapsed;        /* share of the year elapsed, for the budget gap */
+} sc_ind_inputs;
+
+typedef struct {
+    int evaluated;              /* 0: inputs absent; value, num, den NaN */
+    double value, num, den;     /* num, den: money in yuan, counts as counts */
+    int64_t n_num, n_den;       /* case counts for the minimum rule (-1: not a count) */
+} sc_ind_value;
+
+/* The indicators of one partial into out[SC_IND__COUNT]. A value with a
+ * zero denominator is NaN (evaluated). */
+void sc_ind_compute(const sc_ind_partial *p, const sc_ind_inputs *in, sc_ind_value out[SC_IND__COUNT]);
+
+/* Peer percentiles of n values (NaN: not ranked), among those that are
+ * not NaN; pct[i] NaN for those. O(n log n) with scratch of n doubles
+ * (caller's); deterministic. */
+void sc_peer_percentiles(const double *v, size_t n, sc_pct_def def, double *pct, double *scratch);
+
+/* Whether a value may be ranked (kind, minimum counts). */
+int sc_ind_rankable(const sc_ind_value *v, sc_ind_kind kind, int64_t min_count);
+
+/* Outlier class of a percentile (NaN: not ranked). */
+sc_peer_outlier sc_peer_class(double pct, const sc_ind_params *p);
+
+/* Growth against the previous period: (v − prev) ÷ prev for counts,
+ * rates and means (NaN when prev is 0 or either is NaN); (v − prev) × 100
+ * percentage points for shares and budget progress. */
+double sc_ind_growth(sc_ind_kind kind, double v, double prev);
+
+/* The rating of one institution from its indicators' outlier classes:
+ * an indicator with weight w > 0 that is ranked scores w, or 0 when it is
+ * an outlier on its direction's bad side; score = 100 × Σ scored ÷ Σ w of
+ * the ranked indicators; points[i] = 100 × scored_i ÷ Σ w (NaN for an
+ * indicator not ranked or of weight 0), so Σ points = score. No ranked
+ * indicator of positive weight: SC_RATE_NOT_RATED, score NaN. Rating by
+ * the cut-offs: >= cut_excellent 优秀, >= cut_good 良好, >= cut_pass 合格,
+ * else 不达标. */
+sc_rating sc_rate(const sc_peer_outlier cls[SC_IND__COUNT], const sc_ind_params *p, double points[SC_IND__COUNT],
+                  double *score);
+
 #ifdef __cplusplus
 }
 #endif
