@@ -31,6 +31,8 @@ D=$(pwd)/$TMP/report
 rm -rf "$D"; mkdir -p "$D"
 sed -e "s|\.\./build/demo/|$D/|g" -e "s|\"demo/|\"$(pwd)/config/demo/|g" config/demo.cfg > "$D/demo.cfg"
 printf 'outliers = {\n  low = 0.6;\n  high = 2.5;\n  special = 4.0;\n};\n' >> "$D/demo.cfg"
+# the settlement alone: its supervision sections are planted below (and drawn from a real run in supervision.sh)
+printf 'supervision = {\n  enabled = false;\n};\n' >> "$D/demo.cfg"
 # chunks of 100 rows: /cases in 40 chunks, so the fast path crosses its batches of 32 chunks
 sed -i -e 's/^output = {/output = {\n  chunk_rows = 100;/' "$D/demo.cfg"
 "$BIN" gen --config "$D/demo.cfg" --out "$D" --quiet --cases 4000 --history-cases 4000
@@ -44,6 +46,9 @@ import sys, shutil, h5py, numpy as np
 src, extra, ledger, partial = sys.argv[1:]
 shutil.copy(src, extra)
 f = h5py.File(extra, 'r+')
+# the planted tables replace the settlement's own (supervision writes them too)
+for k in ('flags', 'rules', 'rule_names', 'indicators', 'indicator_names', 'review_sample'):
+    if k in f: del f[k]
 cases = f['cases'][:]
 inst = f['institutions'][:]
 lines = cases['line']
@@ -81,9 +86,10 @@ for k, ind in enumerate([b'cmi', b'readmission_rate', b'mean_cost']):
 f.create_dataset('indicators', data=np.array(irows, dtype=in_dt))
 # /institutions gains rating (enum) and rating_score
 renum = h5py.enum_dtype({'excellent': 0, 'good': 1, 'pass': 2, 'fail': 3}, basetype='u1')
-new_dt = np.dtype([(n, inst.dtype[n]) for n in inst.dtype.names] + [('rating', renum), ('rating_score', '<f8')])
+own = [n for n in inst.dtype.names if n not in ('rating', 'rating_score')]
+new_dt = np.dtype([(n, inst.dtype[n]) for n in own] + [('rating', renum), ('rating_score', '<f8')])
 ni = np.zeros(len(inst), dtype=new_dt)
-for n in inst.dtype.names: ni[n] = inst[n]
+for n in own: ni[n] = inst[n]
 ni['rating'] = [(j * 7) % 4 for j in range(len(inst))]
 ni['rating_score'] = [100 - j for j in range(len(inst))]
 del f['institutions']
@@ -122,7 +128,7 @@ S = h5py.File(src, 'r')
 for k, v in S.attrs.items(): P.attrs[k] = v
 P.create_dataset('summary', data=S['summary'][:])
 ii = S['institutions'][:]
-keep = [n for n in ii.dtype.names if not n.startswith('share_') and n != 'cmi']
+keep = [n for n in ii.dtype.names if not n.startswith('share_') and n not in ('cmi', 'rating', 'rating_score')]
 P.create_dataset('institutions', data=np.array([tuple(r[n] for n in keep) for r in ii],
                  dtype=[(n, ii.dtype[n]) for n in keep]))
 cc = S['cases'][:]
