@@ -25,8 +25,10 @@
 
 #include "engine.h"
 
-typedef struct {
+typedef struct h5w_s {
     hid_t file;
+    hid_t loc;                     /* where h5w_table and h5_strings create: the file (h5w_open),
+                                      or a group of it (province: /regions/<code>) */
     cm_deflate_library deflate_lib;
     char kind[32];                 /* casemix_kind of the file: "settlement", ... */
     char final_path[CM_PATH_MAX];

@@ -801,6 +801,11 @@ int main(int argc, char **argv)
     }
     static cm_config cfg;
     if ((rc = load_config(a.config, &cfg)) != CM_OK) return cm_exit_code(rc);
+    if (cfg.n_regions > 0 && strcmp(cmd, "settle") != 0) {
+        fprintf(stderr, "casemix %s: %s is a province configuration (a regions list); only settle takes it: "
+                        "use a one-region configuration\n", cmd, a.config);
+        return CM_EXIT_CONFIG;
+    }
     char terr[256];
     if ((rc = pl_test_settings(terr, sizeof terr)) != CM_OK) {
         fprintf(stderr, "casemix: %s\n", terr);

@@ -86,6 +86,11 @@ cm_status load_tables(const cm_config *cfg, int want_dip, int want_drg, gr_dip *
  * _CONFIG, _INPUT, _OUTPUT, _INTERRUPTED or _NOMEM (period_build, sn_run,
  * settle_write). */
 cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o);
+/* casemix settle on a province configuration (cfg->n_regions > 0;
+ * engine/province.c): every region settled as its own one-region run into
+ * /regions/<code>/..., /province_summary and /rejects of one file. Prints
+ * its message; the statuses of cmd_settle. */
+cm_status cmd_province(const cm_config *cfg, const cm_run_opts *o);
 /* casemix calibrate: as cmd_settle (load_tables, calib_run,
  * calib_write_csv, the HDF5 output). */
 cm_status cmd_calibrate(const cm_config *cfg, const cm_run_opts *o);

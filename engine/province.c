@@ -1,0 +1,460 @@
+/*
+ * province.c - casemix settle on a province configuration (省级多统筹区):
+ * every pooling region (统筹区) of the regions list settled in one run, each
+ * exactly as a one-region run of its own cases, into one HDF5 file:
+ *
+ *   /regions/<code>/{cases,groups,institutions,rejects,quality,summary,...}
+ *                      the tables of write.c (settle_write_tables) in a group
+ *   /province_summary  one row per region (config order) and a totals row
+ *   /rejects           rows of the shared export whose region is not
+ *                      configured (or empty): line, case id, field, reason
+ *   OUT.rejects.csv    every reject of the province: those rows first, then
+ *                      each region's in config order
+ *
+ * Input. A region reads its own input.records when it names one (a file
+ * other than the shared input.records); the others share one export with a
+ * region column (region, 统筹区, 统筹区编码). The export is read once and
+ * split into one temporary CSV per region (OUT.regions.tmp.PID/, removed at
+ * the end): the header, then the region's rows byte for byte, every other
+ * row replaced by as many empty lines as it spans. The reader skips empty
+ * lines but counts them, so a region's cases, rejects and notes keep the
+ * export's line numbers, and its settlement is the one-region run of a file
+ * holding only its rows (at their lines). A GB18030 export is split from
+ * its decoded text (UTF-8 temporary files; input_encoding records the
+ * export's). Only one region's period is in memory at a time.
+ *
+ * simulate: the same driver runs each region's scenarios after its baseline
+ * (regions x scenarios); an MPI build would hand the regions to ranks by
+ * size (README "Province runs").
+ */
+#include "period.h"
+#include "h5out.h"
+#include "report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define H5_KIND_PROVINCE "province"
+
+typedef struct {
+    char region[32];
+    int64_t records, cases, rejects, cost_fen, fund_fen;
+    int64_t budget_fen, pay_fen, drg_budget_fen, drg_pay_fen;
+    double point_value, drg_point_value;
+} prov_row;
+
+typedef struct {
+    const char *code;
+    int idx;
+} code_ix;
+
+static int code_cmp(const void *a, const void *b)
+{
+    return strcmp(((const code_ix *)a)->code, ((const code_ix *)b)->code);
+}
+
+/* Field k of the record [b, e) (quotes removed, spaces trimmed) into out. */
+static void field_at(const char *b, const char *e, int k, char *out, size_t n)
+{
+    int f = 0, q = 0;
+    size_t o = 0;
+    out[0] = '\0';
+    for (const char *p = b; p < e; p++) {
+        char ch = *p;
+        if (ch == '"') {
+            if (q && p + 1 < e && p[1] == '"') {
+                if (f == k && o + 1 < n) out[o++] = '"';
+                p++;
+                continue;
+            }
+            q = !q;
+            continue;
+        }
+        if (!q && ch == ',') {
+            if (f == k) break;
+            f++;
+            continue;
+        }
+        if (!q && (ch == '\n' || ch == '\r')) break;
+        if (f == k && o + 1 < n) out[o++] = ch;
+    }
+    out[o] = '\0';
+    size_t s = 0;
+    while (out[s] == ' ' || out[s] == '\t') s++;
+    while (o > s && (out[o - 1] == ' ' || out[o - 1] == '\t')) o--;
+    memmove(out, out + s, o - s);
+    out[o - s] = '\0';
+}
+
+static int put_newlines(FILE *f, uint64_t n)
+{
+    static const char NL[4096] = {[0 ... 4095] = '\n'};
+    while (n) {
+        size_t k = n < sizeof NL ? (size_t)n : sizeof NL;
+        if (fwrite(NL, 1, k, f) != k) return -1;
+        n -= k;
+    }
+    return 0;
+}
+
+/* Splits the shared export into one file per sharing region (paths[i],
+ * sharing[i] set), rows of other or unknown regions as empty lines; rows
+ * whose region is not a sharing region go to unassigned. *direct = 1 (and
+ * nothing written) when one region shares the export and it has no region
+ * column: the export is that region's. */
+static cm_status prov_split(const char *export, const cm_config *top, const cm_config *rc, int n,
+                            const int *sharing, char (*paths)[CM_PATH_MAX + 64], pl_rejects *unassigned,
+                            int *direct, int *decoded, char *err, size_t errlen)
+{
+    struct col_aliases *al = NULL;
+    if (top->input_aliases[0] && !(al = col_aliases_load(top->input_aliases, err, errlen))) return CM_ERR_CONFIG;
+    cm_reader r;
+    memset(&r, 0, sizeof r);
+    cm_status st = rd_open(&r, export, al, rd_encoding_of(top->input_encoding), err, errlen);
+    col_aliases_free(al);
+    if (st) { rd_close(&r); return st; }
+    *decoded = strcmp(r.encoding, "UTF-8") != 0;
+    int nshare = 0;
+    for (int i = 0; i < n; i++) nshare += sharing[i];
+    int rcol = r.colidx[COL_REGION], idcol = r.colidx[COL_CASE_ID];
+    *direct = 0;
+    if (rcol < 0) {
+        rd_close(&r);
+        if (nshare == 1) { *direct = 1; return CM_OK; }
+        snprintf(err, errlen, "%s: no region column (region, 统筹区, 统筹区编码) and %d regions of %s read this "
+                              "file; add the column, or give each region its own input.records",
+                 export, nshare, top->path);
+        return CM_ERR_INPUT;
+    }
+    code_ix *ix = calloc((size_t)n, sizeof *ix);
+    FILE **out = calloc((size_t)n, sizeof *out);
+    uint64_t *at = calloc((size_t)n, sizeof *at); /* the next line of each region's file */
+    if (!ix || !out || !at) { free(ix); free(out); free(at); rd_close(&r); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    int nix = 0;
+    const char *m = r.map;
+    size_t size = (size_t)r.size, pos = 0;
+    /* the header: up to the first newline outside quotes (as rd_open) */
+    for (int q = 0; pos < size; pos++) {
+        if (m[pos] == '"') q = !q;
+        else if (m[pos] == '\n' && !q) { pos++; break; }
+    }
+    uint64_t line = r.header_lines + 1;
+    for (int i = 0; i < n && !st; i++) {
+        if (!sharing[i]) continue;
+        ix[nix].code = rc[i].region;
+        ix[nix++].idx = i;
+        out[i] = fopen(paths[i], "w");
+        if (!out[i] || fwrite(m, 1, pos, out[i]) != pos) {
+            snprintf(err, errlen, "%s: cannot write a region's rows (%s); check the output directory's space",
+                     paths[i], strerror(errno));
+            st = CM_ERR_OUTPUT;
+        }
+        at[i] = r.header_lines + 1;
+    }
+    qsort(ix, (size_t)nix, sizeof *ix, code_cmp);
+    char reg[64], id[CM_CASE_ID_MAX + 1], why[104];
+    while (!st && pos < size) {
+        size_t b = pos;
+        uint64_t nl = 0;
+        for (int q = 0; pos < size; pos++) {
+            char ch = m[pos];
+            if (ch == '"') q = !q;
+            else if (ch == '\n') {
+                nl++;
+                if (!q) { pos++; break; }
+            }
+        }
+        uint64_t first = line;
+        line += nl;
+        size_t e = pos;
+        if (e - b == nl || (e - b == 2 && m[b] == '\r')) continue; /* an empty line */
+        field_at(m + b, m + e, rcol, reg, sizeof reg);
+        code_ix key = {reg, 0}, *hit = reg[0] ? bsearch(&key, ix, (size_t)nix, sizeof *ix, code_cmp) : NULL;
+        if (hit) {
+            FILE *f = out[hit->idx];
+            if (put_newlines(f, first - at[hit->idx]) || fwrite(m + b, 1, e - b, f) != e - b) {
+                snprintf(err, errlen, "%s: cannot write a region's rows (%s)", paths[hit->idx], strerror(errno));
+                st = CM_ERR_OUTPUT;
+            }
+            at[hit->idx] = line;
+            continue;
+        }
+        if (idcol >= 0) field_at(m + b, m + e, idcol, id, sizeof id);
+        else id[0] = '\0';
+        int own = -1;
+        for (int i = 0; i < n && reg[0]; i++)
+            if (!sharing[i] && strcmp(rc[i].region, reg) == 0) own = i;
+        char shown[48];
+        cm_echo(shown, sizeof shown, reg, strlen(reg));
+        if (!reg[0])
+            snprintf(why, sizeof why, "empty region (统筹区编码): a province export needs each row's region");
+        else if (own >= 0)
+            snprintf(why, sizeof why, "region '%s' reads its own input.records; not settled from this file", shown);
+        else
+            snprintf(why, sizeof why, "region '%s' is not in the regions list (统筹区); add it or fix the row", shown);
+        if (pl_reject_add(unassigned, (uint32_t)first, id, "region", why)) {
+            snprintf(err, errlen, "out of memory");
+            st = CM_ERR_NOMEM;
+        }
+    }
+    for (int i = 0; i < n; i++)
+        if (out[i] && fclose(out[i]) != 0 && !st) {
+            snprintf(err, errlen, "%s: cannot write a region's rows (%s)", paths[i], strerror(errno));
+            st = CM_ERR_OUTPUT;
+        }
+    free(ix);
+    free(out);
+    free(at);
+    rd_close(&r);
+    return st;
+}
+
+static cm_status write_province_summary(h5w *w, const prov_row *rows, int n)
+{
+    h5row r;
+    h5row_begin(&r);
+    size_t o_reg = h5row_add_str(&r, "region", 32);
+    size_t o_rec = h5row_add(&r, "records_read", H5T_STD_I64LE, 8);
+    size_t o_cas = h5row_add(&r, "cases", H5T_STD_I64LE, 8);
+    size_t o_rej = h5row_add(&r, "rejects", H5T_STD_I64LE, 8);
+    size_t o_cost = h5row_add(&r, "total_cost_fen", H5T_STD_I64LE, 8);
+    size_t o_fund = h5row_add(&r, "fund_paid_fen", H5T_STD_I64LE, 8);
+    size_t o_bud = h5row_add(&r, "fund_budget_fen", H5T_STD_I64LE, 8);
+    size_t o_pv = h5row_add(&r, "point_value", H5T_IEEE_F64LE, 8);
+    size_t o_pay = h5row_add(&r, "payments_fen", H5T_STD_I64LE, 8);
+    size_t o_dbud = h5row_add(&r, "drg_budget_fen", H5T_STD_I64LE, 8);
+    size_t o_dpv = h5row_add(&r, "drg_point_value", H5T_IEEE_F64LE, 8);
+    size_t o_dpay = h5row_add(&r, "drg_payments_fen", H5T_STD_I64LE, 8);
+    h5row_end(&r);
+    hid_t d = h5w_table(w, "province_summary", "Province summary (省级汇总): one row per region and the totals",
+                        &r, (hsize_t)n + 1);
+    unsigned char *buf = calloc((size_t)n + 1, r.size);
+    int e = d < 0 || !buf;
+    prov_row tot;
+    memset(&tot, 0, sizeof tot);
+    snprintf(tot.region, sizeof tot.region, "total");
+    for (int i = 0; !e && i <= n; i++) {
+        const prov_row *x = i < n ? &rows[i] : &tot;
+        if (i < n) {
+            tot.records += x->records; tot.cases += x->cases; tot.rejects += x->rejects;
+            tot.cost_fen += x->cost_fen; tot.fund_fen += x->fund_fen;
+            tot.budget_fen += x->budget_fen; tot.pay_fen += x->pay_fen;
+            tot.drg_budget_fen += x->drg_budget_fen; tot.drg_pay_fen += x->drg_pay_fen;
+        } else {
+            /* rows of the export no region took */
+            tot.records += rows[n].records;
+            tot.rejects += rows[n].rejects;
+        }
+        unsigned char *b = buf + (size_t)i * r.size;
+        memcpy(b + o_reg, x->region, strnlen(x->region, 32));
+        memcpy(b + o_rec, &x->records, 8); memcpy(b + o_cas, &x->cases, 8); memcpy(b + o_rej, &x->rejects, 8);
+        memcpy(b + o_cost, &x->cost_fen, 8); memcpy(b + o_fund, &x->fund_fen, 8);
+        memcpy(b + o_bud, &x->budget_fen, 8); memcpy(b + o_pv, &x->point_value, 8); memcpy(b + o_pay, &x->pay_fen, 8);
+        memcpy(b + o_dbud, &x->drg_budget_fen, 8); memcpy(b + o_dpv, &x->drg_point_value, 8);
+        memcpy(b + o_dpay, &x->drg_pay_fen, 8);
+    }
+    if (!e) {
+        h5_attr_str(d, "units", "*_fen: fen (0.01 yuan); point_value: yuan per point (点值), drg_point_value: yuan per "
+                                "DRG point; 0 where the region does not settle that scheme and in the totals row");
+        h5_attr_str(d, "totals_row", "region \"total\": sums over the regions; records_read and rejects include the "
+                                     "rows of the export whose region is not configured (/rejects)");
+        e = h5w_rows(d, &r, 0, (hsize_t)n + 1, buf);
+    }
+    if (d >= 0) H5Dclose(d);
+    free(buf);
+    h5row_free(&r);
+    return e ? CM_ERR_OUTPUT : CM_OK;
+}
+
+static void remove_split(char (*paths)[CM_PATH_MAX + 64], int n, const char *dir)
+{
+    for (int i = 0; i < n; i++)
+        if (paths[i][0]) unlink(paths[i]);
+    if (dir[0]) rmdir(dir);
+}
+
+cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
+{
+    char err[1024] = "", t_start[32], rejects_csv[CM_PATH_MAX + 32], dir[CM_PATH_MAX + 64] = "";
+    int n = top->n_regions;
+    static cm_period p0;
+    static cm_scenario s0;
+    cm_period *p = &p0;
+    cm_scenario *sn = &s0;
+    iso_now(t_start, sizeof t_start);
+    const char *export = o->input ? o->input : top->input_file;
+    const char *output = o->output ? o->output : top->output_file;
+    if (!output[0]) { fprintf(stderr, "casemix: no output: pass --out FILE.h5 or set output.file\n"); return CM_ERR_USAGE; }
+    if (cm_side_path(output, ".rejects.csv", rejects_csv, sizeof rejects_csv)) {
+        fprintf(stderr, "casemix: %s: output path too long\n", output);
+        return CM_ERR_USAGE;
+    }
+    cm_config *rc = calloc((size_t)n, sizeof *rc);
+    int *sharing = calloc((size_t)n, sizeof *sharing);
+    char (*paths)[CM_PATH_MAX + 64] = calloc((size_t)n + 1, sizeof *paths);
+    prov_row *rows = calloc((size_t)n + 1, sizeof *rows);
+    pl_rejects unassigned = {0}, all = {0};
+    h5w w;
+    memset(&w, 0, sizeof w);
+    w.file = -1;
+    cm_status st = CM_OK;
+    if (!rc || !sharing || !paths || !rows) { st = CM_ERR_NOMEM; snprintf(err, sizeof err, "out of memory"); }
+    /* every region's settings, before any work */
+    int nshare = 0;
+    for (int i = 0; i < n && !st; i++) {
+        cm_cfg_error e;
+        memset(&e, 0, sizeof e);
+        if (cm_config_load_region(top->path, i, &rc[i], &e) != CM_CFG_OK) {
+            snprintf(err, sizeof err, "%s:%d: %s: %s", e.file, e.line, e.key, e.msg);
+            st = CM_ERR_CONFIG;
+            break;
+        }
+        char cerr[900] = "";
+        if (period_check_config(&rc[i], cerr, sizeof cerr)) {
+            snprintf(err, sizeof err, "region %s (regions[%d]): %s", rc[i].region, i, cerr);
+            st = CM_ERR_CONFIG;
+        }
+        sharing[i] = !rc[i].input_file[0] || strcmp(rc[i].input_file, top->input_file) == 0;
+        nshare += sharing[i];
+    }
+    if (!st && nshare && !export[0]) {
+        snprintf(err, sizeof err, "no input for %d region(s): pass --input FILE (the province export with a region "
+                                  "column) or set input.records", nshare);
+        st = CM_ERR_USAGE;
+    }
+    if (!st && (h5w_check_target(output, H5_KIND_PROVINCE, err, sizeof err) ||
+                cm_side_check_target(rejects_csv, RJ_CSV_HEADER, "--out", err, sizeof err)))
+        st = CM_ERR_OUTPUT;
+    /* the export split into one file per region */
+    int direct = 0, decoded = 0;
+    double t0 = now_seconds();
+    if (!st && nshare) {
+        snprintf(dir, sizeof dir, "%s.regions.tmp.%ld", output, (long)getpid());
+        if (mkdir(dir, 0700) != 0) {
+            snprintf(err, sizeof err, "%s: cannot create the directory for the regions' rows (%s)", dir, strerror(errno));
+            dir[0] = '\0';
+            st = CM_ERR_OUTPUT;
+        }
+        for (int i = 0; i < n && !st; i++)
+            if (sharing[i]) snprintf(paths[i], sizeof paths[i], "%s/%s.csv", dir, rc[i].region);
+        if (!st) st = prov_split(export, top, rc, n, sharing, paths, &unassigned, &direct, &decoded, err, sizeof err);
+        if (direct) remove_split(paths, n, dir), dir[0] = '\0';
+    }
+    double t_split = now_seconds() - t0;
+    if (!st && !o->quiet)
+        fprintf(stderr, "casemix: province %s: %d regions%s%s (%.1f s)\n", top->region[0] ? top->region : "",
+                n, nshare && !direct ? ", export split by region: " : "", nshare && !direct ? export : "", t_split);
+    if (!st) st = h5w_open(&w, output, H5_KIND_PROVINCE, top->compression, top->deflate_level, top->chunk_rows, err,
+                           sizeof err);
+    hid_t grp = -1;
+    if (!st && (grp = H5Gcreate2(w.file, "regions", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
+        snprintf(err, sizeof err, "%s: cannot create /regions", output);
+        st = CM_ERR_OUTPUT;
+    }
+    if (!st && (pl_rejects_merge(&unassigned, 1, &all))) { st = CM_ERR_NOMEM; snprintf(err, sizeof err, "out of memory"); }
+    double t_write = 0;
+    for (int i = 0; i < n && !st; i++) {
+        cm_config *c = &rc[i];
+        const char *in = !sharing[i] ? c->input_file : direct ? export : paths[i];
+        if (sharing[i] && !direct && decoded) snprintf(c->input_encoding, sizeof c->input_encoding, "UTF-8");
+        memset(p, 0, sizeof *p);
+        memset(sn, 0, sizeof *sn);
+        st = period_build(p, c, in, 1, err, sizeof err);
+        if (!st) st = sn_run(sn, p, c, SN_IN_SLOTS, err, sizeof err);
+        if (!st && g_interrupted) st = CM_ERR_INTERRUPTED;
+        if (!st) {
+            if (sharing[i]) p->input = export;
+            if (sharing[i] && decoded) p->input_encoding = "GB18030";
+            hid_t g = H5Gcreate2(grp, c->region, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+            double t1 = now_seconds();
+            w.loc = g;
+            w.comp = c->compression;
+            w.level = c->deflate_level;
+            w.chunk_rows = c->chunk_rows;
+            w.deflate_lib = c->deflate_library;
+            st = g < 0 ? CM_ERR_OUTPUT : settle_write_tables(p, sn, &w, output, rejects_csv, t_start, err, sizeof err);
+            if (g >= 0) H5Gclose(g);
+            w.loc = w.file;
+            t_write += now_seconds() - t1;
+        }
+        if (!st) {
+            prov_row *x = &rows[i];
+            snprintf(x->region, sizeof x->region, "%s", c->region);
+            x->records = p->records; x->cases = p->cases; x->rejects = p->rejects;
+            x->cost_fen = p->cost_fen; x->fund_fen = p->fund_fen;
+            if (sn->dipt.on) { x->budget_fen = sn->dipt.budget_fen; x->point_value = sn->dipt.point_value; x->pay_fen = sn->dipt.pay_fen; }
+            if (sn->drgt.on) {
+                x->drg_budget_fen = sn->drgt.budget_fen; x->drg_point_value = sn->drgt.point_value;
+                x->drg_pay_fen = sn->drgt.pay_fen;
+            }
+            for (size_t k = 0; k < p->rej.n && !st; k++)
+                if (pl_reject_add(&all, p->rej.e[k].line, p->rej.e[k].case_id, p->rej.e[k].field, p->rej.e[k].reason))
+                    st = CM_ERR_NOMEM;
+            if (!o->quiet) {
+                char b1[48], b2[48];
+                printf("  region %-10s %10lld cases %8lld rejects  budget %18s  point value %10.4f  paid %18s\n",
+                       c->region, (long long)p->cases, (long long)p->rejects,
+                       cm_yuan_text(b1, sizeof b1, x->budget_fen + x->drg_budget_fen, 1),
+                       sn->dipt.on ? sn->dipt.point_value : sn->drgt.point_value,
+                       cm_yuan_text(b2, sizeof b2, x->pay_fen + x->drg_pay_fen, 1));
+            }
+        } else if (st != CM_ERR_INTERRUPTED) {
+            char e2[sizeof err];
+            snprintf(e2, sizeof e2, "region %s (regions[%d]): %s", c->region, i, err);
+            memcpy(err, e2, sizeof err);
+        }
+        sn_free(sn);
+        period_free(p);
+    }
+    rows[n].records = rows[n].rejects = (int64_t)unassigned.n;
+    if (!st) st = write_province_summary(&w, rows, n);
+    if (!st)
+        st = write_rejects(&unassigned, &w, "rejects",
+                           "Rows of the province export without a configured region: input line, case id, field, reason");
+    if (!st && h5w_side(&w, rejects_csv)) { snprintf(err, sizeof err, "%s: path too long", rejects_csv); st = CM_ERR_OUTPUT; }
+    if (!st) st = rj_write_csv(&all, w.side_tmp, err, sizeof err);
+    if (!st) {
+        char t_end[32], buf[CM_PATH_MAX + 64];
+        iso_now(t_end, sizeof t_end);
+        h5_attr_str(w.file, "program", "casemix " CM_VERSION);
+        h5_attr_str(w.file, "province", top->region);
+        h5_attr_str(w.file, "period", top->period);
+        h5_attr_str(w.file, "config_file", top->path);
+        h5_attr_str(w.file, "config_sha256", top->sha256);
+        snprintf(buf, sizeof buf, "%s", nshare ? export : "(each region its own input.records)");
+        h5_attr_str(w.file, "input_file", buf);
+        h5_attr_str(w.file, "rejects_file", rejects_csv);
+        h5_attr_i64(w.file, "regions", n);
+        h5_attr_str(w.file, "start_time", t_start);
+        h5_attr_str(w.file, "end_time", t_end);
+    }
+    if (grp >= 0) H5Gclose(grp);
+    if (!st && g_interrupted) st = CM_ERR_INTERRUPTED;
+    if (w.file >= 0) {
+        if (st) h5w_abort(&w);
+        else if (h5w_commit(&w, err, sizeof err)) st = CM_ERR_OUTPUT;
+    }
+    if (paths) remove_split(paths, n, dir);
+    if (st) {
+        if (st == CM_ERR_INTERRUPTED) fprintf(stderr, "casemix: interrupted; no output written\n");
+        else fprintf(stderr, "casemix: %s\n", err[0] ? err : "failed");
+        if (st == CM_ERR_CONFIG) fprintf(stderr, "casemix: nothing was done\n");
+    } else if (!o->quiet) {
+        int64_t cases = 0, rej = (int64_t)unassigned.n;
+        for (int i = 0; i < n; i++) cases += rows[i].cases, rej += rows[i].rejects;
+        printf("province %s: %d regions, %lld cases, %lld rejects (%zu without a configured region) -> %s "
+               "(write %.1f s); rejects: %s\n",
+               top->region, n, (long long)cases, (long long)rej, unassigned.n, output, t_write, rejects_csv);
+    }
+    pl_rejects_free(&unassigned);
+    pl_rejects_free(&all);
+    free(rc);
+    free(sharing);
+    free(paths);
+    free(rows);
+    return st;
+}
