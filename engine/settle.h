@@ -91,6 +91,12 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o);
  * /regions/<code>/..., /province_summary and /rejects of one file. Prints
  * its message; the statuses of cmd_settle. */
 cm_status cmd_province(const cm_config *cfg, const cm_run_opts *o);
+/* MPI (make MPI=1, -DCM_MPI): MPI_Init_thread (FUNNELED) / MPI_Finalize
+ * around main; this process's rank (0 without MPI). Without CM_MPI the
+ * first two do nothing. */
+void prov_mpi_init(int *argc, char ***argv);
+void prov_mpi_finalize(void);
+int prov_mpi_rank(void);
 /* casemix calibrate: as cmd_settle (load_tables, calib_run,
  * calib_write_csv, the HDF5 output). */
 cm_status cmd_calibrate(const cm_config *cfg, const cm_run_opts *o);

@@ -18,65 +18,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
 D=$(pwd)/$TMP/province
-rm -rf "$D"; mkdir -p "$D"
-DEMO=$(pwd)/config/demo
-SIZES="1200 60 450 750 150 1000 320 550 240 900"
-CODES=""
-i=0
-for n in $SIZES; do
-    i=$((i + 1)); code=$(printf '4101%02d' $i); CODES="$CODES $code"
-    cat > "$D/gen$code.cfg" <<CFG
-region = "$code"; period = "2025Q1";
-dip = { catalogue = "$DEMO/catalogue.csv"; group_stats = "$DEMO/group_stats.csv";
-        proc_attributes = "$DEMO/proc_attributes.csv"; icd10 = "$DEMO/icd10.csv"; };
-generator = { cases = $n; seed = $((1000 + i)); institutions = $((3 + i * 2)); bad_rows = 0.01; };
-CFG
-    "$BIN" gen --config "$D/gen$code.cfg" --out "$D/r$code" --history-cases -1 --quiet
-done
-# the export: rows interleaved (sorted by case id), two unconfigured rows, one empty region
-head -1 "$D/r410101/current.csv" > "$D/export.csv"
-RC=$(head -1 "$D/export.csv" | tr ',' '\n' | grep -n '^region$' | cut -d: -f1)
-for code in $CODES; do tail -n +2 "$D/r$code/current.csv"; done | LC_ALL=C sort -t, -k1,1 > "$D/body.csv"
-awk -F, -v OFS=, -v rc="$RC" 'NR == 7 { $rc = "419999" } NR == 40 { $rc = "419999" } NR == 90 { $rc = "" } { print }' \
-    "$D/body.csv" >> "$D/export.csv"
-# shared defaults + overrides, written twice: as a province and flat for each one-region run
-shared() {
-    cat <<CFG
-period = "2025Q1";
-dip = { catalogue = "$DEMO/catalogue.csv"; group_stats = "$DEMO/group_stats.csv";
-        proc_attributes = "$DEMO/proc_attributes.csv"; icd10 = "$DEMO/icd10.csv"; };
-coefficients = { mode = "fixed"; level1 = 0.85; level2 = 0.92; level3 = 1.0; };
-output = { compression = "deflate"; chunk_rows = 512; };
-CFG
-}
-over() { # code index -> the region's overrides (groups)
-    b=$((20000000 + $2 * 1234567)).$(printf '%02d' $2)
-    echo "budget = { fund_budget = \"$b\"; };"
-    [ $(($2 % 3)) -eq 0 ] && echo "coefficients = { level1 = 0.7; };"
-    [ $2 -eq 4 ] && echo "outliers = { high = 2.5; };"
-    [ $2 -eq 5 ] && echo "output = { compression = \"none\"; };"
-    return 0
-}
-province() { # records-mode: export | files
-    shared
-    [ "$1" = export ] && echo "input = { records = \"$D/export.csv\"; };"
-    echo "region = \"41\";"
-    echo "output = { compression = \"deflate\"; chunk_rows = 512; file = \"$D/province.h5\"; };" | sed 's/^/# /'
-    echo "regions = ("
-    i=0; sep=""
-    for code in $CODES; do
-        i=$((i + 1))
-        printf '%s  { code = "%s";\n' "$sep" "$code"
-        [ "$1" = files ] && echo "    input = { records = \"$D/r$code/current.csv\"; };"
-        over "$code" "$i" | sed 's/^/    /'
-        printf '  }'
-        sep=",
-"
-    done
-    printf '\n);\n'
-}
-province export > "$D/province.cfg"
-province files > "$D/province-files.cfg"
+. tests/province_gen.inc
 # flat one-region config: the shared settings with the region's groups merged by hand
 flat() { # code index
     echo "region = \"$1\";"
