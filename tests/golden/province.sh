@@ -91,5 +91,10 @@ eq "bad region key: exit 3" "$rc" 3
 line=$(grep -n 'budgte' "$D/bad.cfg" | cut -d: -f1)
 has "bad region key: file:line and the region" "$(cat "$D/bad.txt")" "bad.cfg:$line: regions[2] (410103).budgte: unknown key"
 eq "bad region key: nothing written" "$(ls "$D" | grep -c '^bad\.h5' || true)" 0
+# config/example-province.cfg is a valid province configuration (it stops on the missing input, exit 4)
+set +e
+"$BIN" settle --config config/example-province.cfg --input "$D/none.csv" --out "$D/ex.h5" --quiet > "$D/ex.txt" 2>&1; rc=$?
+set -e
+eq "config/example-province.cfg loads (exit 4: no input, not 3)" "$rc" 4
 [ $fails -eq 0 ] || { echo "$fails failed:$failed"; exit 1; }
 rm -rf "$D"
