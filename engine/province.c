@@ -166,6 +166,7 @@ static cm_status prov_split(const char *export, const cm_config *top, const cm_c
     qsort(ix, (size_t)nix, sizeof *ix, code_cmp);
     char reg[64], id[CM_CASE_ID_MAX + 1], why[104];
     while (!st && pos < size) {
+        if (g_interrupted) { st = CM_ERR_INTERRUPTED; break; }
         size_t b = pos;
         uint64_t nl = 0;
         for (int q = 0; pos < size; pos++) {
@@ -335,28 +336,6 @@ static void bcast(void *buf, int bytes)
 #endif
 }
 
-/* Regions to ranks by size (input bytes): largest first, each to the rank
- * with the least bytes so far (ties: the lower region index, the lower
- * rank). The same on every rank. */
-static void assign_ranks(const uint64_t *size, int n, int nranks, int *owner)
-{
-    int *ord = malloc((size_t)n * sizeof *ord);
-    uint64_t *load = calloc((size_t)nranks, sizeof *load);
-    if (!ord || !load) { for (int i = 0; i < n; i++) owner[i] = i % nranks; free(ord); free(load); return; }
-    for (int i = 0; i < n; i++) ord[i] = i;
-    for (int a = 1; a < n; a++) /* insertion sort: size desc, index asc (n is small) */
-        for (int b = a; b > 0 && size[ord[b]] > size[ord[b - 1]]; b--) { int t = ord[b]; ord[b] = ord[b - 1]; ord[b - 1] = t; }
-    for (int k = 0; k < n; k++) {
-        int best = 0;
-        for (int r = 1; r < nranks; r++)
-            if (load[r] < load[best]) best = r;
-        owner[ord[k]] = best;
-        load[best] += size[ord[k]] ? size[ord[k]] : 1;
-    }
-    free(ord);
-    free(load);
-}
-
 /* Settles region i (its settings c, input in) into w's /regions/<code>:
  * its row of /province_summary and a copy of its rejects (rj). */
 static cm_status settle_region(cm_config *c, int i, const char *in, const char *shown_input, int decoded, h5w *w,
@@ -513,7 +492,14 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
         struct stat sb;
         size[i] = stat(in, &sb) == 0 ? (uint64_t)sb.st_size : 0;
     }
-    if (!st) assign_ranks(size, n, g_size, owner);
+    if (!st) {
+        uint64_t *load = calloc((size_t)g_size, sizeof *load);
+        if (!load || sc_assign_by_size(size, n, g_size, owner, load) != SC_OK) {
+            st = CM_ERR_NOMEM;
+            snprintf(err, sizeof err, "out of memory");
+        }
+        free(load);
+    }
     /* this rank's regions into its file: the output itself with one rank, else OUT.rank<r>.tmp.<pid> */
     char myfile[CM_PATH_MAX + 64];
     if (g_size > 1) snprintf(myfile, sizeof myfile, "%s.rank%d.tmp.%ld", output, g_rank, pid0);

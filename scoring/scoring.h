@@ -246,6 +246,14 @@ sc_status sc_apportion(int64_t total, const int64_t *w, size_t n,
  * in fixed point. */
 int64_t sc_muldiv_round(int64_t a, int64_t num, int64_t den);
 
+/* Work to ranks by size (province runs: regions to MPI ranks; partition.c):
+ * longest first (ties: lower index), each to the bin with the least total
+ * so far (ties: lower bin); an item of size 0 counts as 1. owner[i] in
+ * [0, nbins). load: the caller's nbins entries, left with each bin's total.
+ * SC_OK, or SC_ERR_ARG (n < 0, nbins < 1, a NULL array). O(n^2 + n·nbins),
+ * no allocation; the same result on every rank. */
+sc_status sc_assign_by_size(const uint64_t *size, int n, int nbins, int *owner, uint64_t *load);
+
 #ifdef __cplusplus
 }
 #endif
