@@ -47,6 +47,7 @@ typedef struct h5w_s {
 #define H5_KIND_SETTLEMENT "settlement"     /* casemix settle */
 #define H5_KIND_CALIBRATION "calibration"   /* casemix calibrate */
 #define H5_KIND_WRITE_FLOOR "write-floor"   /* casemix bench --stage write */
+#define H5_KIND_PROVINCE "province"         /* casemix settle on a province configuration */
 
 /* Whether casemix may write an output of this kind at path: CM_OK when path
  * does not exist or is a casemix file of the same kind (a re-run

@@ -41,8 +41,6 @@
 #include <mpi.h>
 #endif
 
-#define H5_KIND_PROVINCE "province"
-
 /* MPI (make MPI=1): this process's rank and the number of ranks; 0 and 1
  * without MPI. Set by prov_mpi_init. */
 static int g_rank = 0, g_size = 1;
