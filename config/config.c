@@ -1294,6 +1294,7 @@ static cm_cfg_status load_region(loader *L, const config_setting_t *root, const 
     snprintf(L->c->region, sizeof L->c->region, "%s", code);
     L->c->n_regions = config_setting_length(rs);
     L->c->region_index = j;
+    L->c->region_line = (int)config_setting_source_line(e);
     return st;
 }
 

@@ -161,6 +161,7 @@ typedef struct {
     int n_regions;                     /* regions listed in the file; 0: a one-region file */
     int region_index;                  /* the region this cm_config is (cm_config_load_region),
                                           -1: the shared settings of a province file */
+    int region_line;                   /* the line of that region's entry in the file */
 } cm_config;
 
 /* Fills c with the national defaults (no paths). */

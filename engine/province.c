@@ -435,7 +435,9 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
         }
         char cerr[900] = "";
         if (period_check_config(&rc[i], cerr, sizeof cerr)) {
-            snprintf(err, sizeof err, "region %s (regions[%d]): %s", rc[i].region, i, cerr);
+            size_t pl = strlen(rc[i].path); /* "PATH: what" -> "PATH:LINE: regions[i] (code): what" */
+            const char *what = strncmp(cerr, rc[i].path, pl) == 0 && cerr[pl] == ':' ? cerr + pl + 2 : cerr;
+            snprintf(err, sizeof err, "%s:%d: regions[%d] (%s): %s", rc[i].path, rc[i].region_line, i, rc[i].region, what);
             st = CM_ERR_CONFIG;
         }
         sharing[i] = !rc[i].input_file[0] || strcmp(rc[i].input_file, top->input_file) == 0;

@@ -91,6 +91,14 @@ eq "bad region key: exit 3" "$rc" 3
 line=$(grep -n 'budgte' "$D/bad.cfg" | cut -d: -f1)
 has "bad region key: file:line and the region" "$(cat "$D/bad.txt")" "bad.cfg:$line: regions[2] (410103).budgte: unknown key"
 eq "bad region key: nothing written" "$(ls "$D" | grep -c '^bad\.h5' || true)" 0
+# a region without a budget: the line of its entry and the region, before any work
+awk '/code = "410107"/ { print; getline; if ($0 ~ /budget/) next } { print }' "$D/province.cfg" > "$D/bad2.cfg"
+set +e
+"$BIN" settle --config "$D/bad2.cfg" --out "$D/bad.h5" > "$D/bad.txt" 2>&1; rc=$?
+set -e
+eq "region without a budget: exit 3" "$rc" 3
+line=$(grep -n 'code = "410107"' "$D/bad2.cfg" | cut -d: -f1)
+has "region without a budget: file:line and the region" "$(cat "$D/bad.txt")" "bad2.cfg:$line: regions[6] (410107): budget.fund_budget must be set"
 # config/example-province.cfg is a valid province configuration (it stops on the missing input, exit 4)
 set +e
 "$BIN" settle --config config/example-province.cfg --input "$D/none.csv" --out "$D/ex.h5" --quiet > "$D/ex.txt" 2>&1; rc=$?
