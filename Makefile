@@ -10,18 +10,28 @@
 #   make deps       install the Debian packages, or say what to run
 #
 # Variables: CASEMIX_DATA=path/to/shared/data (default ../shared/data),
-# SANITIZE=1 (used by asan), OPENMP=0 (build without OpenMP), WERROR=1.
+# SANITIZE=1 (used by asan), OPENMP=0 (build without OpenMP), WERROR=1,
+# MPI=1 (the MPI province driver: mpicc, build-mpi/, ./casemix-mpi; README "Province runs").
 
 CC       ?= cc
+MPI      ?= 0
+ifeq ($(MPI),1)
+CC       := mpicc
+BUILD    ?= build-mpi
+CPPFLAGS += -DCM_MPI
+else
 BUILD    ?= build
+endif
 OPENMP   ?= 1
 SANITIZE ?= 0
 WERROR   ?= 0
 CASEMIX_DATA ?= ../shared/data
 export CASEMIX_DATA
 
-HDF5_CFLAGS := $(shell pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
-HDF5_LIBS   := $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
+# the serial HDF5 first: libhdf5-openmpi-dev (make deps, optional) points the plain hdf5.pc at the
+# MPI build; the MPI driver writes one file per rank and needs no parallel HDF5 either
+HDF5_CFLAGS := $(shell pkg-config --cflags hdf5-serial 2>/dev/null || pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
+HDF5_LIBS   := $(shell pkg-config --libs hdf5-serial 2>/dev/null || pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
 CFLAGS  ?= -O2 -g
@@ -59,6 +69,7 @@ all: casemix
 # ./casemix is the normal build; sanitizer builds stay in their own BUILD dir.
 casemix: $(BUILD)/casemix
 	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/casemix casemix.tmp && mv -f casemix.tmp casemix; fi
+	@if [ "$(BUILD)" = build-mpi ]; then cp $(BUILD)/casemix casemix-mpi.tmp && mv -f casemix-mpi.tmp casemix-mpi; fi
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -133,7 +144,7 @@ bench-compare:
 	@sh bench/bench.sh --compare
 
 clean:
-	rm -rf build build-asan build-noomp casemix
+	rm -rf build build-asan build-noomp build-mpi casemix casemix-mpi
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -71,7 +71,8 @@ typedef enum {
     K_REAL,      /* number (integer accepted) into a double */
     K_WEIGHTS,   /* 3 numbers >= 0 with a positive sum into double[3] */
     K_YUAN,      /* yuan, string or number, into int64_t fen */
-    K_EXTERN     /* read by its own parser (simulate.scenarios: config/scenario.c) */
+    K_EXTERN,    /* read by its own parser (simulate.scenarios: config/scenario.c) */
+    K_REGIONS    /* the province's regions list (统筹区), read by load_region */
 } kind;
 
 typedef struct {
@@ -128,6 +129,7 @@ static const keydef KEYS[] = {
     NUM(NULL, "threads", K_INT, threads, 0, IN, CM_MAX_THREADS, IN),
     GROUP("input"),
     { NULL, "history", K_HISTORY, 0, 0, 0, 0, 0, 0, NULL },
+    { NULL, "regions", K_REGIONS, 0, 0, 0, 0, 0, 0, NULL },
     GROUP("dip"), GROUP("drg"), GROUP("scores"), GROUP("coefficients"),
     GROUP("outliers"), GROUP("budget"), GROUP("output"), GROUP("generator"),
     GROUP("year"), GROUP("clearing"),
@@ -281,7 +283,7 @@ static void key_path(const keydef *k, char *out, size_t n)
 
 /* The first NUL byte, the first @ directive and the first integer literal
  * that libconfig 1.5 would truncate (beyond 32 bits, no L suffix). */
-#define SCAN_YUAN_MAX 8
+#define SCAN_YUAN_MAX 512  /* a province lists a budget per region */
 typedef struct scan_result {
     int include_line;
     int nul_line;
@@ -291,7 +293,7 @@ typedef struct scan_result {
      * that their value never depends on libconfig's int (32-bit, truncated
      * without L) or double reading: "5000000000.50" is parsed digit by digit */
     int n_yuan;
-    struct { char key[32]; char text[48]; } yuan[SCAN_YUAN_MAX];
+    struct { char key[32]; char text[48]; int line; } yuan[SCAN_YUAN_MAX];
 } scan_result;
 
 static int is_yuan_key_name(const char *name, size_t n);
@@ -304,7 +306,7 @@ typedef struct {
     cm_cfg_error *err;
     int line[NKEYS];         /* source line of each key present, else 0 */
     const struct scan_result *scan; /* the lexical pre-scan (money literals) */
-    config_setting_t *root;  /* cm_config_overlay: the group read as the top level; NULL: the file's */
+    char kprefix[64];        /* "regions[2] (410400)." while a region's settings are read */
 } loader;
 
 __attribute__((format(printf, 5, 6)))
@@ -314,7 +316,7 @@ static cm_cfg_status fail(loader *L, cm_cfg_status st, int line, const char *key
     cm_cfg_error *e = L->err;
     snprintf(e->file, sizeof e->file, "%s", L->path);
     e->line = line;
-    snprintf(e->key, sizeof e->key, "%s", key ? key : "");
+    snprintf(e->key, sizeof e->key, "%s%s", L->kprefix, key ? key : "");
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
@@ -440,12 +442,20 @@ static cm_cfg_status unknown_key(loader *L, const config_setting_t *s, const cha
 
 /* Every setting of the tree must be in KEYS. Settings of the wrong type
  * (a scalar where a group is expected) are left to the typed reading. */
-static cm_cfg_status check_unknown(loader *L)
+static cm_cfg_status type_error(loader *L, const config_setting_t *s, const char *kp, kind k);
+
+static cm_cfg_status check_unknown_in(loader *L, const config_setting_t *root, int in_region)
 {
-    config_setting_t *root = L->root ? L->root : config_root_setting(&L->cf);
     for (int i = 0; i < config_setting_length(root); i++) {
         config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
-        int ki = key_index(NULL, config_setting_name(s));
+        const char *nm = config_setting_name(s);
+        if (in_region && strcmp(nm, "code") == 0)
+            continue;
+        if (in_region && (strcmp(nm, "regions") == 0 || strcmp(nm, "region") == 0))
+            return fail(L, CM_CFG_ERR_KEY, (int)config_setting_source_line(s), nm,
+                        "is not allowed inside a region; the region is named by its code "
+                        "(code = \"410400\";) and regions do not nest");
+        int ki = key_index(NULL, nm);
         if (ki < 0)
             return unknown_key(L, s, NULL, NULL);
         const keydef *k = &KEYS[ki];
@@ -485,6 +495,57 @@ static cm_cfg_status check_unknown(loader *L)
     return CM_CFG_OK;
 }
 
+/* The province (统筹区 list): regions = ( { code = "410400"; <overrides> }, ... ).
+ * Each entry a group with a unique non-empty code of at most 31 characters
+ * and no key unknown at the top level. */
+static cm_cfg_status check_regions(loader *L, const config_setting_t *rs)
+{
+    if (!config_setting_is_list(rs))
+        return type_error(L, rs, "regions", K_REGIONS);
+    int n = config_setting_length(rs);
+    if (n == 0)
+        return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(rs), "regions",
+                    "the list is empty; list each pooling region (统筹区) as "
+                    "{ code = \"410400\"; budget = { fund_budget = \"...\"; }; }, or remove the key");
+    for (int j = 0; j < n; j++) {
+        const config_setting_t *e = config_setting_get_elem(rs, (unsigned)j);
+        char kp[48];
+        snprintf(kp, sizeof kp, "regions[%d]", j);
+        if (!config_setting_is_group(e))
+            return type_error(L, e, kp, K_GROUP);
+        const config_setting_t *code = config_setting_get_member(e, "code");
+        int eline = (int)config_setting_source_line(e);
+        if (!code || config_setting_type(code) != CONFIG_TYPE_STRING ||
+            !config_setting_get_string(code)[0] || strlen(config_setting_get_string(code)) > 31)
+            return fail(L, CM_CFG_ERR_VALUE, code ? (int)config_setting_source_line(code) : eline, kp,
+                        "every region needs its code as a string of 1 to 31 characters, the "
+                        "region's code in the input's region column (统筹区编码), e.g. code = \"410400\";");
+        const char *c = config_setting_get_string(code);
+        for (int q = 0; q < j; q++) {
+            const config_setting_t *o = config_setting_get_member(config_setting_get_elem(rs, (unsigned)q), "code");
+            if (strcmp(config_setting_get_string(o), c) == 0)
+                return fail(L, CM_CFG_ERR_VALUE, (int)config_setting_source_line(code), kp,
+                            "code \"%s\" is listed twice (also regions[%d]); each region once", c, q);
+        }
+        snprintf(L->kprefix, sizeof L->kprefix, "regions[%d] (%s).", j, c);
+        cm_cfg_status st = check_unknown_in(L, e, 1);
+        L->kprefix[0] = '\0';
+        if (st != CM_CFG_OK)
+            return st;
+    }
+    return CM_CFG_OK;
+}
+
+static cm_cfg_status check_unknown(loader *L)
+{
+    config_setting_t *root = config_root_setting(&L->cf);
+    cm_cfg_status st = check_unknown_in(L, root, 0);
+    const config_setting_t *rs = config_setting_get_member(root, "regions");
+    if (st == CM_CFG_OK && rs)
+        st = check_regions(L, rs);
+    return st;
+}
+
 /* ------------------------------------------------------------------ */
 /* Typed reading                                                        */
 /* ------------------------------------------------------------------ */
@@ -520,6 +581,7 @@ static const char *want_type(kind k)
     case K_REAL: return "a number, without quotes";
     case K_WEIGHTS: return "an array of 3 numbers such as [1.0, 2.0, 7.0]";
     case K_YUAN: return "an amount in yuan, a string such as \"123456789.00\" or a number";
+    case K_REGIONS: return "a list of groups, written ( { code = \"410400\"; budget = { ... }; }, ... )";
     }
     return "?";
 }
@@ -653,11 +715,15 @@ static int yuan_setting(const loader *L, const char *kname, const config_setting
         *why = yuan_advice(v);
         return -1;
     }
-    /* the number's own text, from the pre-scan (the last one for this key) */
+    /* the number's own text, from the pre-scan (the one on this setting's line, else the
+     * last one for this key) */
     const char *text = NULL;
+    int sline = (int)config_setting_source_line(s), exact = 0;
     for (int i = 0; L->scan && i < L->scan->n_yuan; i++)
-        if (strcmp(L->scan->yuan[i].key, kname) == 0)
+        if (strcmp(L->scan->yuan[i].key, kname) == 0 && !exact) {
             text = L->scan->yuan[i].text;
+            exact = L->scan->yuan[i].line == sline;
+        }
     if (text) {
         char t[48];
         size_t n = strlen(text);
@@ -787,7 +853,7 @@ static cm_cfg_status load_key(loader *L, const keydef *k, const config_setting_t
         *(int64_t *)dst = fen;
         return CM_CFG_OK;
     }
-    case K_GROUP: case K_HISTORY: case K_HIST_ITEM: case K_EXTERN:
+    case K_GROUP: case K_HISTORY: case K_HIST_ITEM: case K_EXTERN: case K_REGIONS:
         return CM_CFG_OK;
     }
 
@@ -843,6 +909,7 @@ static cm_cfg_status load_history(loader *L, const config_setting_t *s)
 {
     int t = config_setting_type(s);
     int line = (int)config_setting_source_line(s);
+    L->c->n_history = 0;   /* a region's history replaces the shared one */
     if (t == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0)
         return CM_CFG_OK;   /* history = []; */
     if (t != CONFIG_TYPE_LIST)
@@ -895,16 +962,15 @@ static cm_cfg_status load_history(loader *L, const config_setting_t *s)
     return CM_CFG_OK;
 }
 
-static cm_cfg_status load_all(loader *L)
+static cm_cfg_status load_all(loader *L, const config_setting_t *root)
 {
-    config_setting_t *root = L->root ? L->root : config_root_setting(&L->cf);
     for (size_t i = 0; i < NKEYS; i++) {
         const keydef *k = &KEYS[i];
-        if (k->k == K_HIST_ITEM)
+        if (k->k == K_HIST_ITEM || k->k == K_REGIONS)
             continue;
         const config_setting_t *parent = root;
         if (k->group) {
-            parent = strchr(k->group, '.') ? config_setting_lookup(root, k->group) /* nested */
+            parent = strchr(k->group, '.') ? config_setting_lookup((config_setting_t *)root, k->group) /* nested */
                                            : config_setting_get_member(root, k->group);
             if (!parent)
                 continue;   /* a group that is present was checked to be a group */
@@ -1199,6 +1265,7 @@ static void prescan(const char *t, size_t n, scan_result *r)
                 snprintf(r->yuan[r->n_yuan].key, sizeof r->yuan[0].key, "%.*s", (int)kn, t + q);
                 snprintf(r->yuan[r->n_yuan].text, sizeof r->yuan[0].text, "%.*s",
                          (int)(i - b < 47 ? i - b : 47), t + b);
+                r->yuan[r->n_yuan].line = line;
                 r->n_yuan++;
             }
             if (!yuan && !r->big_line && overflows_int32(t + b, i - b)) {
@@ -1291,12 +1358,37 @@ void cm_config_default(cm_config *c)
     c->gen_year = 2025;
     c->gen_bad_rows = 0.0;
     sc_year_params_default(&c->year);
-
     sc_ind_params_default(&c->indicators);
+    c->region_index = -1;
     cm_config_relink(c);
 }
 
-static cm_cfg_status load_parsed(loader *L, const char *text, size_t len)
+/* Region j of the province: the shared settings, then the region's own
+ * over them (a group key replaces only the keys it names; a history list
+ * replaces the shared one), region = its code, then the rules and tables,
+ * every error naming the region. */
+static cm_cfg_status load_region(loader *L, const config_setting_t *root, const config_setting_t *rs, int j)
+{
+    const config_setting_t *e = config_setting_get_elem(rs, (unsigned)j);
+    const char *code = config_setting_get_string(config_setting_get_member(e, "code"));
+    memset(L->line, 0, sizeof L->line);
+    cm_cfg_status st = load_all(L, root);
+    snprintf(L->kprefix, sizeof L->kprefix, "regions[%d] (%s).", j, code);
+    if (st == CM_CFG_OK)
+        st = load_all(L, e);
+    if (st == CM_CFG_OK)
+        st = check_rules(L);
+    if (st == CM_CFG_OK)
+        st = check_tables(L);
+    L->kprefix[0] = '\0';
+    snprintf(L->c->region, sizeof L->c->region, "%s", code);
+    L->c->n_regions = config_setting_length(rs);
+    L->c->region_index = j;
+    L->c->region_line = (int)config_setting_source_line(e);
+    return st;
+}
+
+static cm_cfg_status load_parsed(loader *L, const char *text, size_t len, int region)
 {
     scan_result sr;
     prescan(text, len, &sr);
@@ -1330,8 +1422,37 @@ static cm_cfg_status load_parsed(loader *L, const char *text, size_t len)
     }
 
     cm_cfg_status st = check_unknown(L);
-    if (st == CM_CFG_OK)
-        st = load_all(L);
+    if (st != CM_CFG_OK)
+        return st;
+    config_setting_t *root = config_root_setting(&L->cf);
+    const config_setting_t *rs = config_setting_get_member(root, "regions");
+    int n = rs ? config_setting_length(rs) : 0;
+    if (region >= 0) {
+        if (region >= n)
+            return fail(L, CM_CFG_ERR_VALUE, 0, "regions",
+                        "the file lists %d region(s); there is no region %d", n, region);
+        return load_region(L, root, rs, region);
+    }
+    if (n > 0) {
+        /* a province: every region checked before any work; c holds the shared settings */
+        cm_config *keep = L->c, *tmp = malloc(sizeof *tmp);
+        if (!tmp)
+            return fail(L, CM_CFG_ERR_NOMEM, 0, NULL, "out of memory");
+        for (int j = 0; j < n && st == CM_CFG_OK; j++) {
+            cm_config_default(tmp);
+            L->c = tmp;
+            st = load_region(L, root, rs, j);
+        }
+        free(tmp);
+        L->c = keep;
+        memset(L->line, 0, sizeof L->line);
+        if (st == CM_CFG_OK)
+            st = load_all(L, root);
+        L->c->n_regions = n;
+        L->c->region_index = -1;
+        return st;
+    }
+    st = load_all(L, root);
     if (st == CM_CFG_OK)
         st = check_rules(L);
     if (st == CM_CFG_OK)
@@ -1339,7 +1460,7 @@ static cm_cfg_status load_parsed(loader *L, const char *text, size_t len)
     return st;
 }
 
-cm_cfg_status cm_config_load(const char *path, cm_config *c, cm_cfg_error *err)
+static cm_cfg_status load_file(const char *path, int region, cm_config *c, cm_cfg_error *err)
 {
     cm_cfg_error scratch;
     loader L;
@@ -1368,7 +1489,7 @@ cm_cfg_status cm_config_load(const char *path, cm_config *c, cm_cfg_error *err)
     size_t skip = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 
     config_init(&L.cf);
-    cm_cfg_status st = load_parsed(&L, text + skip, len - skip);
+    cm_cfg_status st = load_parsed(&L, text + skip, len - skip, region);
     config_destroy(&L.cf);
     free(text);
     cm_config_relink(c);
@@ -1383,16 +1504,25 @@ cm_cfg_status cm_config_overlay(cm_config *c, void *settings, cm_cfg_error *err)
     L.path = c->path;
     L.c = c;
     L.err = err ? err : &scratch;
-    L.root = settings;
     memset(L.err, 0, sizeof *L.err);
     base_dir(c->path, L.dir, sizeof L.dir);
-    cm_cfg_status st = check_unknown(&L);
+    cm_cfg_status st = check_unknown_in(&L, settings, 0);
     if (st == CM_CFG_OK)
-        st = load_all(&L);
+        st = load_all(&L, settings);
     if (st == CM_CFG_OK)
         st = check_rules(&L);
     cm_config_relink(c);
     return st;
+}
+
+cm_cfg_status cm_config_load(const char *path, cm_config *c, cm_cfg_error *err)
+{
+    return load_file(path, -1, c, err);
+}
+
+cm_cfg_status cm_config_load_region(const char *path, int i, cm_config *c, cm_cfg_error *err)
+{
+    return load_file(path, i, c, err);
 }
 
 const char *cm_cfg_status_name(cm_cfg_status s)

@@ -188,6 +188,12 @@ typedef struct {
     /* provenance */
     char path[CM_PATH_MAX];            /* the file read */
     char sha256[65];                   /* hex SHA-256 of the file's bytes */
+
+    /* province (省级多统筹区): regions = ( { code = "410400"; <overrides> }, ... ) */
+    int n_regions;                     /* regions listed in the file; 0: a one-region file */
+    int region_index;                  /* the region this cm_config is (cm_config_load_region),
+                                          -1: the shared settings of a province file */
+    int region_line;                   /* the line of that region's entry in the file */
 } cm_config;
 
 /* Fills c with the national defaults (no paths). */
@@ -205,6 +211,14 @@ void cm_config_default(cm_config *c);
  * sentence that names the key. After an error *c is partly filled: do not
  * use it. Reentrant (no global state); the caller owns c and err. */
 cm_cfg_status cm_config_load(const char *path, cm_config *c, cm_cfg_error *err);
+
+/* Province files. cm_config_load on a file with a regions list checks
+ * every region (the shared settings, then the region's own over them; an
+ * error's key names the region: "regions[2] (410300).budget.fund_budget")
+ * and returns the shared settings with n_regions set. This loads region i
+ * (0-based, in the file's order) into c: its settings merged, region = its
+ * code, n_regions and region_index set. Same errors as cm_config_load. */
+cm_cfg_status cm_config_load_region(const char *path, int i, cm_config *c, cm_cfg_error *err);
 
 /* Points c->dip's path members and c->drg.dir at c's own arrays (NULL when
  * empty). cm_config_default and cm_config_load do it; call it again after

@@ -131,6 +131,7 @@ cm_status h5w_open(h5w *w, const char *final_path, const char *kind, cm_compress
                  errno ? strerror(errno) : "HDF5 error");
         return CM_ERR_OUTPUT;
     }
+    w->loc = w->file;
     if (h5_attr_str(w->file, "casemix_kind", kind)) {
         snprintf(err, errlen, "%s: cannot write to the output file", w->tmp_path);
         h5w_abort(w);
@@ -299,7 +300,7 @@ hid_t h5w_table(h5w *w, const char *name, const char *title, const h5row *r, hsi
     hsize_t dims = nrows, maxd = H5S_UNLIMITED;
     hid_t sp = H5Screate_simple(1, &dims, &maxd);
     hid_t dcpl = dcpl_for(w, r->size, nrows);
-    hid_t ds = H5Dcreate2(w->file, name, r->type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    hid_t ds = H5Dcreate2(w->loc, name, r->type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     H5Pclose(dcpl);
     H5Sclose(sp);
     if (ds < 0) return -1;
@@ -411,7 +412,7 @@ int h5_strings(h5w *w, const char *name, const char *const *s, size_t n, const c
         H5Pset_chunk(dcpl, 1, &ch);
         if (w->comp == CM_COMP_DEFLATE) H5Pset_deflate(dcpl, (unsigned)w->level);
     }
-    hid_t ds = H5Dcreate2(w->file, name, t, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    hid_t ds = H5Dcreate2(w->loc, name, t, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     int rc = -1;
     if (ds >= 0) {
         rc = n == 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) >= 0 ? 0 : -1;

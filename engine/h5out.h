@@ -25,8 +25,10 @@
 
 #include "engine.h"
 
-typedef struct {
+typedef struct h5w_s {
     hid_t file;
+    hid_t loc;                     /* where h5w_table and h5_strings create: the file (h5w_open),
+                                      or a group of it (province: /regions/<code>) */
     cm_deflate_library deflate_lib;
     char kind[32];                 /* casemix_kind of the file: "settlement", ... */
     char final_path[CM_PATH_MAX];
@@ -45,6 +47,7 @@ typedef struct {
 #define H5_KIND_SETTLEMENT "settlement"     /* casemix settle */
 #define H5_KIND_CALIBRATION "calibration"   /* casemix calibrate */
 #define H5_KIND_WRITE_FLOOR "write-floor"   /* casemix bench --stage write */
+#define H5_KIND_PROVINCE "province"         /* casemix settle on a province configuration */
 
 /* Whether casemix may write an output of this kind at path: CM_OK when path
  * does not exist or is a casemix file of the same kind (a re-run

@@ -829,7 +829,7 @@ static void install_handlers(void)
     H5dont_atexit();
 }
 
-int main(int argc, char **argv)
+static int main_body(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -907,6 +907,13 @@ int main(int argc, char **argv)
     }
     static cm_config cfg;
     if ((rc = load_config(a.config, &cfg)) != CM_OK) return cm_exit_code(rc);
+    if (prov_mpi_rank() > 0 && !(cfg.n_regions > 0 && strcmp(cmd, "settle") == 0))
+        return CM_EXIT_OK; /* under mpirun, only a province settle is spread over ranks; rank 0 does the rest */
+    if (cfg.n_regions > 0 && strcmp(cmd, "settle") != 0) {
+        fprintf(stderr, "casemix %s: %s is a province configuration (a regions list); only settle takes it: "
+                        "use a one-region configuration\n", cmd, a.config);
+        return CM_EXIT_CONFIG;
+    }
     char terr[256];
     if ((rc = pl_test_settings(terr, sizeof terr)) != CM_OK) {
         fprintf(stderr, "casemix: %s\n", terr);
@@ -934,4 +941,12 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "simulate")) st = cmd_simulate(&cfg, &o, a.scenario, a.nscenario);
     else st = cmd_group(&cfg, &a);
     return cm_exit_code(st);
+}
+
+int main(int argc, char **argv)
+{
+    prov_mpi_init(&argc, &argv); /* MPI_Init_thread under make MPI=1; nothing otherwise */
+    int rc = main_body(argc, argv);
+    prov_mpi_finalize();
+    return rc;
 }

@@ -258,6 +258,14 @@ cm_status sn_pay(cm_scenario *s, char *err, size_t errlen);
  * err; on failure neither file is left behind. */
 cm_status settle_write(const cm_period *p, const cm_scenario *s, const char *output, const char *rejects_csv,
                  const char *t_start, char *err, size_t errlen);
+/* The tables and attributes of settle_write into w->loc (the file's root,
+ * or a province's /regions/<code> group) of an open h5w; the caller opens,
+ * commits or aborts w. CM_OK, or CM_ERR_OUTPUT with err. */
+struct h5w_s;
+cm_status settle_write_tables(const cm_period *p, const cm_scenario *s, struct h5w_s *w, const char *output,
+                              const char *rejects_csv, const char *t_start, char *err, size_t errlen);
+/* A rejects table (line, case_id, field, reason) named name in w->loc. */
+cm_status write_rejects(const pl_rejects *rej, struct h5w_s *w, const char *name, const char *title);
 /* summary.c: the terminal summary of a settlement (stdout). */
 void settle_summary(const cm_period *p, const cm_scenario *s, const char *output, const char *rejects_csv,
                     double t_write);

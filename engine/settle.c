@@ -40,6 +40,7 @@ void iso_now(char *buf, size_t n)
 
 cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
 {
+    if (cfg->n_regions > 0) return cmd_province(cfg, o); /* a province configuration (regions list) */
     char err[1024] = "", t_start[32], rejects_csv[CM_PATH_MAX + 32];
     static cm_period p0;    /* static: the period is large, and one per process */
     static cm_scenario s0;

@@ -95,6 +95,17 @@ cm_status load_tables(const cm_config *cfg, int want_dip, int want_drg, gr_dip *
  * _CONFIG, _INPUT, _OUTPUT, _INTERRUPTED or _NOMEM (period_build, sn_run,
  * settle_write). */
 cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o);
+/* casemix settle on a province configuration (cfg->n_regions > 0;
+ * engine/province.c): every region settled as its own one-region run into
+ * /regions/<code>/..., /province_summary and /rejects of one file. Prints
+ * its message; the statuses of cmd_settle. */
+cm_status cmd_province(const cm_config *cfg, const cm_run_opts *o);
+/* MPI (make MPI=1, -DCM_MPI): MPI_Init_thread (FUNNELED) / MPI_Finalize
+ * around main; this process's rank (0 without MPI). Without CM_MPI the
+ * first two do nothing. */
+void prov_mpi_init(int *argc, char ***argv);
+void prov_mpi_finalize(void);
+int prov_mpi_rank(void);
 /* casemix calibrate: as cmd_settle (load_tables, calib_run,
  * calib_write_csv, the HDF5 output). */
 cm_status cmd_calibrate(const cm_config *cfg, const cm_run_opts *o);

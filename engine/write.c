@@ -439,7 +439,7 @@ static cm_status write_institutions(const cm_period *st, const cm_scenario *sn, 
 }
 
 /* /rejects, and /quality in the same layout (one note per row and field). */
-static cm_status write_rejects(const pl_rejects *rej, h5w *w, const char *name, const char *title)
+cm_status write_rejects(const pl_rejects *rej, h5w *w, const char *name, const char *title)
 {
     size_t id_len = 1;
     for (size_t k = 0; k < rej->n; k++) id_len = str_maxlen(id_len, rej->e[k].case_id);
@@ -545,7 +545,21 @@ cm_status settle_write(const cm_period *st, const cm_scenario *sn, const char *o
         e = CM_ERR_OUTPUT;
     }
     if (!e) e = rj_write_csv(&st->rej, w.side_tmp, err, errlen);
-    if (!e) e = write_cases(st, sn, output, &w, err, errlen);
+    if (!e) e = settle_write_tables(st, sn, &w, output, rejects_csv, t_start, err, errlen);
+    if (e || g_interrupted) {
+        if (!err[0]) snprintf(err, errlen, "%s: writing HDF5 failed (disk full?); nothing was left behind", output);
+        h5w_abort(&w);
+        return g_interrupted ? CM_ERR_INTERRUPTED : CM_ERR_OUTPUT;
+    }
+    return h5w_commit(&w, err, errlen) ? CM_ERR_OUTPUT : CM_OK;
+}
+
+cm_status settle_write_tables(const cm_period *st, const cm_scenario *sn, h5w *wp, const char *output,
+                              const char *rejects_csv, const char *t_start, char *err, size_t errlen)
+{
+    const cm_config *cfg = st->cfg;
+    h5w w = *wp;
+    cm_status e = write_cases(st, sn, output, &w, err, errlen);
     if (!e && st->dip) e = write_groups(st, sn, &w);
     if (!e && st->drg) e = write_drgs(st, &w);
     if (!e) e = write_institutions(st, sn, &w);
@@ -558,7 +572,7 @@ cm_status settle_write(const cm_period *st, const cm_scenario *sn, const char *o
     if (!e) e = write_summary(st, sn, &w);
     if (!e && sn->ind && ind_write(st, sn->ind, &w)) e = CM_ERR_OUTPUT;
     if (!e) {
-        hid_t root = w.file;
+        hid_t root = w.loc;
         char t_end[32], buf[CM_PATH_MAX + 64];
         iso_now(t_end, sizeof t_end);
         static const char *const SCH[] = {"dip", "drg", "both"};
@@ -616,10 +630,5 @@ cm_status settle_write(const cm_period *st, const cm_scenario *sn, const char *o
         h5_attr_f64(root, "level2_coefficient", sn->coef[2]);
         h5_attr_f64(root, "level3_coefficient", sn->coef[3]);
     }
-    if (e || g_interrupted) {
-        if (!err[0]) snprintf(err, errlen, "%s: writing HDF5 failed (disk full?); nothing was left behind", output);
-        h5w_abort(&w);
-        return g_interrupted ? CM_ERR_INTERRUPTED : CM_ERR_OUTPUT;
-    }
-    return h5w_commit(&w, err, errlen) ? CM_ERR_OUTPUT : CM_OK;
+    return e;
 }

@@ -613,6 +613,14 @@ double sc_ind_growth(sc_ind_kind kind, double v, double prev);
 sc_rating sc_rate(const sc_peer_outlier cls[SC_IND__COUNT], const sc_ind_params *p, double points[SC_IND__COUNT],
                   double *score);
 
+/* Work to ranks by size (province runs: regions to MPI ranks; partition.c):
+ * longest first (ties: lower index), each to the bin with the least total
+ * so far (ties: lower bin); an item of size 0 counts as 1. owner[i] in
+ * [0, nbins). load: the caller's nbins entries, left with each bin's total.
+ * SC_OK, or SC_ERR_ARG (n < 0, nbins < 1, a NULL array). O(n^2 + n·nbins),
+ * no allocation; the same result on every rank. */
+sc_status sc_assign_by_size(const uint64_t *size, int n, int nbins, int *owner, uint64_t *load);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,6 +13,14 @@ PKGS="build-essential pkg-config libhdf5-dev hdf5-tools libconfig-dev libcmocka-
 missing=""
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for p in $PKGS; do have "$p" || missing="$missing $p"; done
+# optional: OpenMPI for make MPI=1 (the MPI province driver; tests/mpi.sh); make deps installs
+# them when it can, and nothing fails without them
+OPT="libopenmpi-dev openmpi-bin"
+[ "${1:-}" = test ] || for p in $OPT; do have "$p" || missing_opt="${missing_opt:-} $p"; done
+if [ -n "${missing_opt:-}" ] && [ -z "$missing" ]; then
+    if [ "$(id -u)" = 0 ] && apt-get install -y -qq $missing_opt >/dev/null 2>&1; then echo "installed (optional, MPI):$missing_opt"
+    else echo "casemix: optional (make MPI=1): apt-get install -y$missing_opt"; fi
+fi
 [ -z "$missing" ] && exit 0
 echo "casemix: missing Debian packages:$missing"
 if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; else

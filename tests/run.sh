@@ -75,6 +75,14 @@ if [ "$TIER" = real ] || [ "$TIER" = all ]; then
 fi
 
 if [ "$TIER" = all ]; then
+    echo "== MPI province driver (make MPI=1)"
+    if command -v mpirun >/dev/null 2>&1 && command -v mpicc >/dev/null 2>&1; then
+        run "mpi/province" sh tests/mpi.sh
+    else
+        # optional: not a failure under CI=true either (OpenMPI may not be installable there)
+        skip=$((skip + 1))
+        echo "  SKIP  mpi/province: OpenMPI not installed (mpirun/mpicc); apt-get install libopenmpi-dev openmpi-bin, or make deps"
+    fi
     echo "== identity: 1 thread vs 2 threads"
     run "identity/threads" sh tests/identity.sh
 fi

@@ -1205,6 +1205,69 @@ static void test_example_cfg(void **state)
     assert_non_null(c.drg.dir);
 }
 
+
+/* A province (省级多统筹区): shared defaults, per-region overrides merged key
+ * by key (a group override keeps the group's other shared keys), money
+ * literals read from each region's own line, errors naming the region. */
+static void test_province(void **state)
+{
+    (void)state;
+    char path[PATH_MAX];
+    write_cfg_in(NULL,
+                 "region = \"41\";\n"                                           /* 1 */
+                 "dip = { catalogue = \"cat.csv\"; };\n"                        /* 2 */
+                 "coefficients = { level1 = 0.8; level2 = 0.9; };\n"            /* 3 */
+                 "budget = { fund_budget = 1000000; };\n"                       /* 4 */
+                 "regions = (\n"                                                /* 5 */
+                 "  { code = \"410100\"; budget = { fund_budget = 5000000000.50; }; },\n" /* 6 */
+                 "  { code = \"410200\"; coefficients = { level1 = 0.7; }; scheme = \"dip\"; },\n" /* 7 */
+                 "  { code = \"410300\"; budget = { fund_budget = \"2,000.00\"; }; }\n" /* 8 */
+                 ");\n",
+                 path, sizeof path);
+    cm_config top, c;
+    cm_cfg_error e;
+    assert_int_equal(cm_config_load(path, &top, &e), CM_CFG_OK);
+    assert_int_equal(top.n_regions, 3);
+    assert_int_equal(top.region_index, -1);
+    assert_int_equal(top.fund_budget_fen, 100000000);
+    assert_int_equal(cm_config_load_region(path, 0, &c, &e), CM_CFG_OK);
+    assert_string_equal(c.region, "410100");
+    assert_int_equal(c.region_index, 0);
+    assert_int_equal(c.fund_budget_fen, 500000000050);   /* its own line's literal, exact */
+    assert_true(c.level_coef[1] == 0.8);
+    assert_int_equal(cm_config_load_region(path, 1, &c, &e), CM_CFG_OK);
+    assert_string_equal(c.region, "410200");
+    assert_int_equal(c.fund_budget_fen, 100000000);      /* shared */
+    assert_true(c.level_coef[1] == 0.7);                 /* overridden */
+    assert_true(c.level_coef[2] == 0.9);                 /* the group's other key kept */
+    assert_int_equal(cm_config_load_region(path, 2, &c, &e), CM_CFG_OK);
+    assert_int_equal(c.fund_budget_fen, 200000);
+    assert_true(c.level_coef[1] == 0.8);                 /* region 1's override is its own */
+    assert_int_equal(cm_config_load_region(path, 3, &c, &e), CM_CFG_ERR_VALUE);
+
+    static const struct { const char *text; cm_cfg_status st; int line; const char *key, *msg; } bad[] = {
+        { "dip = { catalogue = \"cat.csv\"; };\nregions = (\n { code = \"1\"; budget = { fund_budgte = 1; }; }\n);\n",
+          CM_CFG_ERR_KEY, 3, "regions[0] (1).budget.fund_budgte", "did you mean budget.fund_budget" },
+        { "dip = { catalogue = \"cat.csv\"; };\nregions = (\n { code = \"1\"; },\n { code = \"2\"; coefficients = { level1 = -1.0; }; }\n);\n",
+          CM_CFG_ERR_VALUE, 4, "regions[1] (2).coefficients.level1", "" },
+        { "dip = { catalogue = \"cat.csv\"; };\nregions = (\n { code = \"1\"; },\n { code = \"1\"; }\n);\n",
+          CM_CFG_ERR_VALUE, 4, "regions[1]", "listed twice" },
+        { "dip = { catalogue = \"cat.csv\"; };\nregions = (\n { budget = { fund_budget = 1; }; }\n);\n",
+          CM_CFG_ERR_VALUE, 3, "regions[0]", "needs its code" },
+        { "regions = (\n { code = \"1\"; dip = { catalogue = \"cat.csv\"; }; },\n { code = \"2\"; }\n);\n",
+          CM_CFG_ERR_VALUE, 0, "regions[1] (2).dip.catalogue", "needs the DIP catalogue" },
+        { "dip = { catalogue = \"cat.csv\"; };\nregions = (\n { code = \"1\"; region = \"2\"; }\n);\n",
+          CM_CFG_ERR_KEY, 3, "regions[0] (1).region", "not allowed inside a region" },
+        { "dip = { catalogue = \"cat.csv\"; };\nregions = ();\n", CM_CFG_ERR_VALUE, 2, "regions", "empty" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cm_cfg_status st = load_text(bad[i].text, &c, &e);
+        if (st != bad[i].st || (bad[i].line && e.line != bad[i].line) || strcmp(e.key, bad[i].key) != 0 ||
+            !strstr(e.msg, bad[i].msg))
+            fail_msg("province case %zu: status %d line %d key '%s' msg '%s'", i, (int)st, e.line, e.key, e.msg);
+    }
+}
+
 static void test_status_names(void **state)
 {
     (void)state;
@@ -1239,6 +1302,7 @@ int main(void)
         cmocka_unit_test(test_io_errors),
         cmocka_unit_test(test_relative_paths),
         cmocka_unit_test(test_example_cfg),
+        cmocka_unit_test(test_province),
         cmocka_unit_test(test_status_names),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -936,6 +936,52 @@ static void test_perf_year_stats(void **state)
     free(x);
 }
 
+
+/* Regions to ranks (sc_assign_by_size): a hand-worked case, ties, and on
+ * random sizes the LPT bound (max load <= mean + largest item) checked
+ * against loads recomputed from owner. */
+static void test_assign_by_size(void **state)
+{
+    (void)state;
+    uint64_t size[8] = {50, 10, 40, 30, 30, 0, 20, 10}, load[4];
+    int owner[8];
+    assert_int_equal(sc_assign_by_size(size, 8, 2, owner, load), SC_OK);
+    /* order 50(0) 40(2) 30(3) 30(4) 20(6) 10(1) 10(7) 0(5):
+       0->b0(50) 2->b1(40) 3->b1(70) 4->b0(80) 6->b1(90) 1->b0(90) 7->b0 (tie: lower, 100) 5->b1(91) */
+    int want[8] = {0, 0, 1, 1, 0, 1, 1, 0};
+    for (int i = 0; i < 8; i++) assert_int_equal(owner[i], want[i]);
+    assert_int_equal(load[0], 100);
+    assert_int_equal(load[1], 91);
+    assert_int_equal(sc_assign_by_size(size, 8, 1, owner, load), SC_OK);
+    for (int i = 0; i < 8; i++) assert_int_equal(owner[i], 0);
+    assert_int_equal(sc_assign_by_size(size, 8, 0, owner, load), SC_ERR_ARG);
+    assert_int_equal(sc_assign_by_size(NULL, 8, 2, owner, load), SC_ERR_ARG);
+    assert_int_equal(sc_assign_by_size(size, 0, 3, owner, load), SC_OK);
+    uint64_t s2[300], l2[7], got[7];
+    int o2[300];
+    uint64_t x = 88172645463325252ull;
+    for (int rep = 0; rep < 50; rep++) {
+        uint64_t total = 0, big = 0;
+        int n = 1 + rep * 6, nb = 1 + rep % 7;
+        for (int i = 0; i < n; i++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            s2[i] = 1 + x % 1000000;
+            total += s2[i];
+            if (s2[i] > big) big = s2[i];
+        }
+        assert_int_equal(sc_assign_by_size(s2, n, nb, o2, l2), SC_OK);
+        for (int r = 0; r < nb; r++) got[r] = 0;
+        for (int i = 0; i < n; i++) {
+            assert_true(o2[i] >= 0 && o2[i] < nb);
+            got[o2[i]] += s2[i];
+        }
+        for (int r = 0; r < nb; r++) {
+            assert_int_equal(got[r], l2[r]);
+            assert_true(got[r] <= total / (uint64_t)nb + big);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -958,6 +1004,7 @@ int main(void)
         cmocka_unit_test(test_apportion_worked),
         cmocka_unit_test(test_apportion_errors),
         cmocka_unit_test(test_apportion_random),
+        cmocka_unit_test(test_assign_by_size),
         cmocka_unit_test(test_perf_apportion),
         cmocka_unit_test(test_perf_year_stats),
     };
