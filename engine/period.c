@@ -22,6 +22,7 @@
  */
 #include "period.h"
 #include "report.h"
+#include "supervise.h"
 
 #include <limits.h>
 #include <math.h>
@@ -41,6 +42,7 @@ static void settle_row(void *vctx, int tid, cm_parser *p, cm_case *c)
     int32_t li = pl_inst_get(&st->itab[tid], p->inst_id, c->line, c->level);
     c->inst = ((uint32_t)tid << 24) | (uint32_t)li;
     pl_group_case(st->dip, st->drg, &p->gc, c);
+    if (st->sup) sv_row(st->sup, &st->s, (size_t)(c - st->s.slots), tid, p, c);
 }
 
 static void on_dup(void *vctx, int tid, cm_case *dup, const cm_case *first, const char *case_id)
@@ -557,6 +559,12 @@ out:
 
 cm_status period_build(cm_period *st, const cm_config *cfg, const char *input, int quiet, char *err, size_t errlen)
 {
+    return period_build_sup(st, cfg, input, quiet, 0, err, errlen);
+}
+
+cm_status period_build_sup(cm_period *st, const cm_config *cfg, const char *input, int quiet, int supervise, char *err,
+                           size_t errlen)
+{
     memset(st, 0, sizeof *st);
     st->cfg = cfg;
     st->input = input;
@@ -580,13 +588,16 @@ cm_status period_build(cm_period *st, const cm_config *cfg, const char *input, i
                             .encoding = rd_encoding_of(cfg->input_encoding)};
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
-        if (!st->itab || !st->rejs || !st->quals) {
+        if (supervise) rc = sv_begin(cfg, st->nt, &po, &st->sup, err, errlen);
+        if (rc) {
+        } else if (!st->itab || !st->rejs || !st->quals) {
             snprintf(err, errlen, "out of memory");
             rc = CM_ERR_NOMEM;
         } else {
             rc = pl_read(st->input, st->al, st->has_mtab ? req_tab : req_dip, &po, settle_row, st, &st->s, &hdr,
                          quiet ? NULL : progress_cb, NULL, err, errlen);
         }
+        if (!rc && st->sup) sv_columns(st->sup, hdr.colidx, hdr.has_categories);
         st->input_size = hdr.file_size;
         st->input_encoding = hdr.encoding ? hdr.encoding : "UTF-8";
         st->t_read = now_seconds() - t1;
@@ -602,6 +613,7 @@ cm_status period_build(cm_period *st, const cm_config *cfg, const char *input, i
 
 void period_free(cm_period *st)
 {
+    sv_free(st->sup);
     for (int t = 0; st->itab && t < st->nt; t++) pl_inst_table_free(&st->itab[t]);
     for (int t = 0; st->rejs && t <= st->nt; t++) pl_rejects_free(&st->rejs[t]);
     for (int t = 0; st->quals && t < st->nt; t++) pl_rejects_free(&st->quals[t]);

@@ -109,6 +109,7 @@ typedef struct {
     uint64_t input_size;
     const char *input_encoding;  /* the reader's: "UTF-8" or "GB18030" (decoded) */
     double t_load, t_read, t_checks;
+    struct sv_state *sup;    /* supervision (engine/supervise.h; owned), NULL when not run */
 } cm_period;
 
 /* Loads the tables, reads, groups and checks input (the cm_run_opts'
@@ -119,6 +120,10 @@ typedef struct {
  * p holds is its own (marked "owned" above; cfg and input are not): free
  * it with period_free either way. */
 cm_status period_build(cm_period *p, const cm_config *cfg, const char *input, int quiet, char *err, size_t errlen);
+/* period_build, and with supervise the supervision facts of every case
+ * (p->sup, engine/supervise.h; settle runs the rules with sv_run). */
+cm_status period_build_sup(cm_period *p, const cm_config *cfg, const char *input, int quiet, int supervise, char *err,
+                           size_t errlen);
 /* Frees what period_build allocated and zeroes p; safe on a zeroed period.
  * Free the period's scenarios (sn_free) first: they read it. */
 void period_free(cm_period *p);

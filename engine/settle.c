@@ -11,6 +11,7 @@
 #include "period.h"
 #include "h5out.h"
 #include "report.h"
+#include "supervise.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -63,8 +64,9 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         fprintf(stderr, "casemix: %s\n", err);
         return CM_ERR_OUTPUT;
     }
-    cm_status rc = period_build(st, cfg, input, o->quiet, err, sizeof err);
+    cm_status rc = period_build_sup(st, cfg, input, o->quiet, cfg->sup_enabled, err, sizeof err);
     if (!rc) rc = sn_run(sn, st, cfg, SN_IN_SLOTS, err, sizeof err);
+    if (!rc && st->sup) rc = sv_run(st->sup, st, sn, err, sizeof err); /* supervision (稽核) */
     if (!rc && g_interrupted) rc = CM_ERR_INTERRUPTED;
     double t_write = 0;
     if (!rc) {
@@ -78,6 +80,7 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         if (rc == CM_ERR_CONFIG) fprintf(stderr, "casemix: nothing was done\n");
     } else if (!o->quiet) {
         settle_summary(st, sn, output, rejects_csv, t_write);
+        if (st->sup) sv_summary(st->sup, stdout);
     }
     if (!rc && !o->quiet && st->n_inst_untabled)
         fprintf(stderr, "casemix: note: %zu institution(s) with cases are not in the institution table %s "
@@ -87,7 +90,7 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         FILE *f = fopen(o->timings, "w");
         struct stat sb;
         long long out_bytes = stat(output, &sb) == 0 ? (long long)sb.st_size : -1;
-        double checks = st->t_checks + sn->t_score;
+        double checks = st->t_checks + sn->t_score + sv_seconds(st->sup);
         if (f) {
             fprintf(f, TIMINGS_HEAD ",\"threads\":%d,\"records\":%lld,\"in_bytes\":%llu,"
                        "\"out_bytes\":%lld,\"load\":%.4f,\"read_group\":%.4f,\"checks\":%.4f,"
