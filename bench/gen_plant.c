@@ -168,7 +168,7 @@ static void plant_one(pctx *c, int p, const prow *x, const prow *y, long *patien
         break;
     case P_R03:
         strcpy(A.f[GEN_COL_MODE], "2");
-        set_stay(&B, a0 + 5, a0 + 9);
+        set_stay(&B, a0 + 5 + (int)(c->seq % 2), a0 + 9); /* the same day, or the day after (the limit) */
         ident(c, &A, "A", 0, pat);
         ident(c, &B, "R03", 0, pat);
         emit(c, &A); emit(c, &B);
