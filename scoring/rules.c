@@ -334,23 +334,46 @@ static uint64_t mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-/* positions idx[0..m) by (h, position): a shell sort, allocation-free */
-static void sort_by_hash(uint32_t *idx, size_t m, const uint64_t *h)
+/* (h, position) order: a before b */
+static int before(const uint64_t *h, uint32_t a, uint32_t b)
 {
-    static const size_t gaps[] = {1391376, 463792, 198768, 86961, 33936, 13776, 4592, 1968, 861, 336, 112, 48,
-                                  21, 7, 3, 1};
-    for (size_t gi = 0; gi < sizeof gaps / sizeof gaps[0]; gi++) {
-        size_t gap = gaps[gi];
-        for (size_t i = gap; i < m; i++) {
-            uint32_t v = idx[i];
-            size_t j = i;
-            while (j >= gap && (h[idx[j - gap]] > h[v] || (h[idx[j - gap]] == h[v] && idx[j - gap] > v))) {
-                idx[j] = idx[j - gap];
-                j -= gap;
-            }
-            idx[j] = v;
+    return h[a] < h[b] || (h[a] == h[b] && a < b);
+}
+
+/* sift down in a max-heap (the last in order on top) of n positions */
+static void sift(uint32_t *heap, size_t n, size_t i, const uint64_t *h)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, top = i;
+        if (l < n && before(h, heap[top], heap[l])) top = l;
+        if (r < n && before(h, heap[top], heap[r])) top = r;
+        if (top == i) return;
+        uint32_t t = heap[i]; heap[i] = heap[top]; heap[top] = t;
+        i = top;
+    }
+}
+
+/* marks with `mark` the k first positions in (h, position) order among
+ * those with out[i] == 0 and (want_flag < 0 or flagged[i] == want_flag):
+ * a max-heap of k (O(m log k)); returns how many were marked */
+static size_t take_first(size_t m, const uint8_t *flagged, int want_flag, const uint64_t *h, size_t k, uint8_t *out,
+                         uint8_t mark, uint32_t *heap)
+{
+    if (k == 0) return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (out[i] || (want_flag >= 0 && flagged[i] != want_flag)) continue;
+        if (n < k) {
+            heap[n++] = (uint32_t)i;
+            if (n == k)
+                for (size_t q = k / 2 + 1; q-- > 0;) sift(heap, n, q, h);
+        } else if (before(h, (uint32_t)i, heap[0])) {
+            heap[0] = (uint32_t)i;
+            sift(heap, n, 0, h);
         }
     }
+    for (size_t q = 0; q < n; q++) out[heap[q]] = mark;
+    return n;
 }
 
 size_t sc_sample_institution(size_t m, const uint8_t *flagged, const uint64_t *key, uint64_t seed, double rate,
@@ -363,13 +386,8 @@ size_t sc_sample_institution(size_t m, const uint8_t *flagged, const uint64_t *k
     for (size_t i = 0; i < m; i++) {
         out[i] = 0;
         scratch_h[i] = mix64(key[i] ^ mix64(seed + UINT64_C(0x9e3779b97f4a7c15)));
-        scratch_i[i] = (uint32_t)i;
     }
-    sort_by_hash(scratch_i, m, scratch_h);
-    size_t got = 0;
-    for (size_t j = 0; j < m && got < fmax && got < want; j++)
-        if (flagged[scratch_i[j]]) { out[scratch_i[j]] = 1; got++; }
-    for (size_t j = 0; j < m && got < want; j++)
-        if (!out[scratch_i[j]]) { out[scratch_i[j]] = 2; got++; }
+    size_t got = take_first(m, flagged, 1, scratch_h, fmax < want ? fmax : want, out, 1, scratch_i);
+    got += take_first(m, flagged, -1, scratch_h, want - got, out, 2, scratch_i);
     return got;
 }

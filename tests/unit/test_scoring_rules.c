@@ -376,6 +376,20 @@ static void test_sample(void **state)
     nf = 0;
     for (int i = 0; i < M; i++) nf += out[i] == 1;
     assert_int_equal(nf, 8);
+    /* the draw is an order by hash: without flagged share, a smaller rate's sample
+     * lies inside a larger rate's (nested), and rate 1 takes every case */
+    static uint8_t small[M], big[M];
+    sc_sample_institution(M, fl, key, 9, 0.05, 0.0, small, sh, si);
+    sc_sample_institution(M, fl, key, 9, 0.30, 0.0, big, sh, si);
+    size_t ns = 0, nb = 0;
+    for (int i = 0; i < M; i++) {
+        ns += small[i] != 0;
+        nb += big[i] != 0;
+        if (small[i]) assert_true(big[i]);
+    }
+    assert_int_equal(ns, 50);
+    assert_int_equal(nb, 300);
+    assert_int_equal(sc_sample_institution(M, fl, key, 9, 1.0, 0.5, big, sh, si), M);
     /* rate rounds up: 3 cases at 8% -> 1 */
     assert_int_equal(sc_sample_institution(3, fl, key, 1, 0.08, 0.5, out, sh, si), 1);
 }
