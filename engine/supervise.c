@@ -73,6 +73,7 @@ struct sv_state {
     sv_pick *sample;
     size_t nsample, sample_flagged;
     double t;
+    double t_phase[4];       /* cross-case, single-case, merge + mask, sample (seconds) */
 };
 
 static void push(sv_flags *f, uint32_t slot, int32_t other, int rule, int result, double fig, double thr)
@@ -457,7 +458,9 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     cm_status rc = CM_OK;
     unsigned cross = ev & 0x1Fu;
     if (cross && p->s.side) rc = cross_rules(sv, p, cross, err, errlen);
+    double t1 = now_seconds();
     if (!rc && p->s.side) case_rules(sv, p, s, ev);
+    double t2 = now_seconds();
     pl_side_free(&p->s);
     if (rc) return rc;
     /* merge: parse-time flags of rules not evaluated are dropped (R06 without
@@ -489,14 +492,20 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
         sv->hits[x->rule]++;
     }
     if (g_interrupted) return CM_ERR_INTERRUPTED;
+    double t3 = now_seconds();
     rc = draw_sample(sv, p, err, errlen);
     sv->t = now_seconds() - t0;
+    sv->t_phase[0] = t1 - t0;
+    sv->t_phase[1] = t2 - t1;
+    sv->t_phase[2] = t3 - t2;
+    sv->t_phase[3] = now_seconds() - t3;
     return rc;
 }
 
 const uint16_t *sv_rule_mask(const sv_state *sv) { return sv ? sv->mask : NULL; }
 const uint8_t *sv_evaluated(const sv_state *sv) { return sv ? sv->evaluated : NULL; }
 double sv_seconds(const sv_state *sv) { return sv ? sv->t : 0; }
+double sv_phase_seconds(const sv_state *sv, int k) { return sv && k >= 0 && k < 4 ? sv->t_phase[k] : 0; }
 
 void sv_free(sv_state *sv)
 {

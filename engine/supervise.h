@@ -50,6 +50,9 @@ const uint16_t *sv_rule_mask(const sv_state *sv);
 const uint8_t *sv_evaluated(const sv_state *sv);
 /* Seconds spent in sv_run. */
 double sv_seconds(const sv_state *sv);
+/* Seconds of sv_run's phases: 0 cross-case rules, 1 single-case rules,
+ * 2 merge and rule mask, 3 sample (for casemix bench --stage flags). */
+double sv_phase_seconds(const sv_state *sv, int k);
 void sv_free(sv_state *sv);
 
 #endif
