@@ -588,8 +588,9 @@ cm_status period_build_sup(cm_period *st, const cm_config *cfg, const char *inpu
                             .encoding = rd_encoding_of(cfg->input_encoding)};
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
-        if (supervise) rc = sv_begin(cfg, st->nt, &po, &st->sup, err, errlen);
+        if (supervise) rc = sv_begin(cfg, st->nt, &po, &st->sup, err, errlen); /* facts per slot (supervise.h) */
         if (rc) {
+            /* err says why */
         } else if (!st->itab || !st->rejs || !st->quals) {
             snprintf(err, errlen, "out of memory");
             rc = CM_ERR_NOMEM;

@@ -87,6 +87,17 @@ cut -d, -f2 --complement "$D/current.csv" > "$D/nopat.csv"
 "$BIN" settle --config "$D/s.cfg" --input "$D/nopat.csv" --out "$D/np.h5" --quiet
 eq "no patient_id: R01-R05 not evaluated" "$(h5cols "$D/np.h5" /rules id evaluated | head -5 | tr '\n' ' ')" \
    "R01|0 R02|0 R03|0 R04|0 R05|0 "
+# admit_route (入院途径): emergency admissions (1 or 急诊) are exempt from R01; an unreadable
+# route is missing, never a reject
+awk -F, 'NR == 1 { print $0 ",入院途径"; next }
+         $1 ~ /^PLR01/ { print $0 "," (NR % 2 ? "急诊" : "1"); next }
+         { print $0 "," (NR % 7 ? "2" : "zz") }' "$D/current.csv" > "$D/route.csv"
+"$BIN" settle --config "$D/s.cfg" --input "$D/route.csv" --out "$D/rt.h5" --quiet
+eq "admit_route: no more rejects" "$(h5cols "$D/rt.h5" /summary rejects)" "$(h5cols "$D/t1.h5" /summary rejects)"
+eq "admit_route 1 / 急诊: planted readmissions exempt from R01" \
+   "$(h5cols "$D/rt.h5" /flags case_id rule | grep -c '^PLR01.*|R01$' || true)" 0
+n1=$(h5cols "$D/t1.h5" /flags rule | grep -c '^R01$'); n2=$(h5cols "$D/rt.h5" /flags rule | grep -c '^R01$')
+[ "$n2" -lt "$n1" ] && ok "fewer R01 flags with emergency routes ($n2 < $n1)" || bad "fewer R01 flags" "$n2 >= $n1"
 # supervision off: no tables
 echo 'supervision = { enabled = false; };' >> "$D/nopat.cfg"; cat "$D/s.cfg" >> "$D/nopat.cfg"
 "$BIN" settle --config "$D/nopat.cfg" --out "$D/none.h5" --quiet
