@@ -474,14 +474,18 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     sv->mask = calloc(n ? n : 1, sizeof *sv->mask);
     if (!sv->all.e || !sv->mask) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     for (int t = 0; t < sv->nt; t++) {
-        for (size_t j = 0; j < sv->tf[t].n; j++) {
-            const sv_flag *x = &sv->tf[t].e[j];
-            if (p->s.slots[x->slot].status == SLOT_CASE && (ev & (1u << x->rule))) sv->all.e[sv->all.n++] = *x;
-        }
+        for (size_t j = 0; j < sv->tf[t].n; j++)
+            if (ev & (1u << sv->tf[t].e[j].rule)) sv->all.e[sv->all.n++] = sv->tf[t].e[j];
         free(sv->tf[t].e);
         sv->tf[t] = (sv_flags){0};
     }
     qsort(sv->all.e, sv->all.n, sizeof *sv->all.e, flag_cmp);
+    /* then, in slot order (the slots read forward), the rows rejected after the
+     * parse (duplicate case ids) are left out */
+    size_t kept = 0;
+    for (size_t j = 0; j < sv->all.n; j++)
+        if (p->s.slots[sv->all.e[j].slot].status == SLOT_CASE) sv->all.e[kept++] = sv->all.e[j];
+    sv->all.n = kept;
     unsigned serious = 0;
     for (int r = 0; r < SC_RULE__COUNT; r++)
         if (sc_rule(r)->result != SC_RES_INFO) serious |= 1u << r;
