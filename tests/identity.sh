@@ -74,4 +74,4 @@ expect "rows in /cases + /rejects = records read" \
 expect "DIP payments = DIP budget" "$(h5cols "$D/t2.h5" /summary payments_fen)" "9876543210"
 expect "DRG payments = DRG budget" "$(h5cols "$D/t2.h5" /summary drg_payments_fen)" "8765432109"
 echo "identical at 1 and 2 threads, in one block and slice and in $BLOCK-byte blocks and $((1 << SHIFT))-case slices:"
-echo "  /cases /groups /group_names /drgs /drg_names /institutions /rejects /quality /summary, OUT.rejects.csv"
+echo "  /cases /groups /group_names /drgs /drg_names /institutions /rejects /quality /summary, /flags /rules /rule_names /review_sample, OUT.rejects.csv"
