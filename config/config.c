@@ -334,8 +334,15 @@ static int key_line(const loader *L, const char *group, const char *name)
 static int best_line(const loader *L, const char *group, const char *name)
 {
     int line = key_line(L, group, name);
-    if (!line && group)
+    const char *dot = group ? strrchr(group, '.') : NULL;
+    if (!line && dot) {
+        /* a nested group (supervision.rules.R10): the line of the group itself */
+        char parent[128];
+        snprintf(parent, sizeof parent, "%.*s", (int)(dot - group), group);
+        line = key_line(L, parent, dot + 1);
+    } else if (!line && group) {
         line = key_line(L, NULL, group);
+    }
     return line;
 }
 
@@ -1034,12 +1041,13 @@ static cm_cfg_status check_tables(loader *L)
 /* A list file of R09 / R10 (config/supervision/r09_sex.csv): lines
  * "name,ranges" ("female,O00-O99 C51-C58"); '#' starts a comment line;
  * the names are names[0..1], their lists out[0..1] (replaced when named). */
-static cm_cfg_status load_code_lists(loader *L, const char *key, const char *path, const char *const names[2],
-                                     sc_code_ranges *out[2])
+static cm_cfg_status load_code_lists(loader *L, const char *grp, const char *key, const char *path,
+                                     const char *const names[2], sc_code_ranges *out[2])
 {
+    int kl = best_line(L, grp, "table");
     FILE *f = fopen(path, "r");
     if (!f)
-        return fail(L, CM_CFG_ERR_IO, key_line(L, NULL, "supervision"), key, "cannot read %s: %s", path,
+        return fail(L, CM_CFG_ERR_IO, kl, key, "cannot read %s: %s", path,
                     strerror(errno));
     char line[4096];
     int ln = 0;
@@ -1062,10 +1070,10 @@ static cm_cfg_status load_code_lists(loader *L, const char *key, const char *pat
         if (which < 0 || sc_code_ranges_parse(comma + 1, out[which], &bad) != SC_OK) {
             fclose(f);
             if (which < 0)
-                return fail(L, CM_CFG_ERR_VALUE, key_line(L, NULL, "supervision"), key,
+                return fail(L, CM_CFG_ERR_VALUE, kl, key,
                             "%s:%d: a line is \"%s,RANGES\" or \"%s,RANGES\" (e.g. %s,O00-O99 C51-C58)", path, ln,
                             names[0], names[1], names[0]);
-            return fail(L, CM_CFG_ERR_VALUE, key_line(L, NULL, "supervision"), key,
+            return fail(L, CM_CFG_ERR_VALUE, kl, key,
                         "%s:%d: '%.20s' is not an ICD-10 category (letter and two digits, A00) or a range "
                         "A00-B99 (at most %d items)", path, ln, comma + 1 + bad, SC_CODE_RANGES_MAX);
         }
@@ -1090,20 +1098,22 @@ static cm_cfg_status check_supervision(loader *L)
                     "'%.20s': items are code prefixes of at most %d characters (\"J06, K29.7\"), at most %d",
                     c->sup_low_dx + bad, SC_PREFIX_LEN - 1, SC_PREFIXES_MAX);
     if (c->sup.obstetric_age_min > c->sup.obstetric_age_max)
-        return fail(L, CM_CFG_ERR_VALUE, best_line(L, "supervision.rules.R10", "obstetric_age_max"),
+        return fail(L, CM_CFG_ERR_VALUE, key_line(L, "supervision.rules.R10", "obstetric_age_max")
+                                             ? key_line(L, "supervision.rules.R10", "obstetric_age_max")
+                                             : best_line(L, "supervision.rules.R10", "obstetric_age_min"),
                     "supervision.rules.R10.obstetric_age_max",
                     "%d is below obstetric_age_min (%d); national defaults 12 and 55", c->sup.obstetric_age_max,
                     c->sup.obstetric_age_min);
     static const char *const sex[2] = {"female", "male"}, *const age[2] = {"newborn", "obstetric"};
     if (c->sup_sex_table[0]) {
         sc_code_ranges *o[2] = {&c->sup.female, &c->sup.male};
-        cm_cfg_status st = load_code_lists(L, "supervision.rules.R09.table", c->sup_sex_table, sex, o);
+        cm_cfg_status st = load_code_lists(L, "supervision.rules.R09", "supervision.rules.R09.table", c->sup_sex_table, sex, o);
         if (st != CM_CFG_OK)
             return st;
     }
     if (c->sup_age_table[0]) {
         sc_code_ranges *o[2] = {&c->sup.newborn, &c->sup.obstetric};
-        cm_cfg_status st = load_code_lists(L, "supervision.rules.R10.table", c->sup_age_table, age, o);
+        cm_cfg_status st = load_code_lists(L, "supervision.rules.R10", "supervision.rules.R10.table", c->sup_age_table, age, o);
         if (st != CM_CFG_OK)
             return st;
     }
