@@ -207,6 +207,9 @@ typedef struct {
     uint64_t pat;
     uint32_t ad;             /* admit << 16 | discharge */
     uint32_t slot;
+    uint32_t inst;           /* the stay's fields, copied while the slots are read forward */
+    int16_t pdx;
+    uint8_t dmode, bits;
 } sv_key;
 
 static int key_cmp(const void *a, const void *b, void *ctx)
@@ -214,9 +217,8 @@ static int key_cmp(const void *a, const void *b, void *ctx)
     const sv_key *x = a, *y = b;
     if (x->pat != y->pat) return x->pat < y->pat ? -1 : 1;
     if (x->ad != y->ad) return x->ad < y->ad ? -1 : 1;
+    if (x->inst != y->inst) return x->inst < y->inst ? -1 : 1;
     const pl_slots *s = ctx;
-    uint32_t ix = s->slots[x->slot].inst, iy = s->slots[y->slot].inst;
-    if (ix != iy) return ix < iy ? -1 : 1;
     return strcmp(pl_case_id(s, x->slot), pl_case_id(s, y->slot));
 }
 
@@ -293,9 +295,10 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
                 st = malloc(kcap * sizeof *st);
                 if (!k || !st) { oom = 1; kcap = 0; continue; }
             }
-            for (size_t j = 0; j < m; j++) {
+            for (size_t j = 0; j < m; j++) { /* idx ascending: the facts and slots read forward */
                 uint32_t i = idx[a + j];
-                k[j] = (sv_key){F[i].pat, (uint32_t)F[i].admit << 16 | F[i].disch, i};
+                const sv_fact *f = &F[i];
+                k[j] = (sv_key){f->pat, (uint32_t)f->admit << 16 | f->disch, i, sl[i].inst, f->pdx, f->dmode, f->bits};
             }
             qsort_r(k, m, sizeof *k, key_cmp, &p->s);
             for (size_t i = 0; i < m;) {
@@ -303,10 +306,10 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
                 while (j < m && k[j].pat == k[i].pat) j++;
                 if (j - i >= 2) {
                     for (size_t t = i; t < j; t++) {
-                        const sv_fact *f = &F[k[t].slot];
+                        const sv_key *f = &k[t];
                         int emerg = (f->bits & FB_ROUTE_MASK) == 1 && sv->prm.exempt_emergency;
-                        st[t - i] = (sc_stay){f->admit, f->disch, sl[k[t].slot].inst, f->pdx, f->dmode,
-                                              (uint8_t)((f->bits & FB_EXEMPT_DX) || emerg)};
+                        st[t - i] = (sc_stay){(int32_t)(f->ad >> 16), (int32_t)(f->ad & 0xFFFF), f->inst, f->pdx,
+                                              f->dmode, (uint8_t)((f->bits & FB_EXEMPT_DX) || emerg)};
                     }
                     pat_ctx pc = {&sv->tf[tid], k + i};
                     sc_patient_rules(st, j - i, &sv->prm, ev, on_pat_hit, &pc);
@@ -470,15 +473,24 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
         if (sv->tf[t].oom) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
         tot += sv->tf[t].n;
     }
-    sv->all.e = malloc((tot ? tot : 1) * sizeof *sv->all.e);
-    sv->mask = calloc(n ? n : 1, sizeof *sv->mask);
-    if (!sv->all.e || !sv->mask) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
-    for (int t = 0; t < sv->nt; t++) {
-        for (size_t j = 0; j < sv->tf[t].n; j++)
-            if (ev & (1u << sv->tf[t].e[j].rule)) sv->all.e[sv->all.n++] = sv->tf[t].e[j];
+    /* the first thread's list grows into the whole (each other list freed once
+     * copied): the flags are held about once, not twice */
+    sv->all.e = realloc(sv->tf[0].e, (tot ? tot : 1) * sizeof *sv->all.e);
+    if (!sv->all.e) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    sv->all.n = sv->tf[0].n;
+    sv->tf[0] = (sv_flags){0};
+    for (int t = 1; t < sv->nt; t++) {
+        if (sv->tf[t].n) memcpy(sv->all.e + sv->all.n, sv->tf[t].e, sv->tf[t].n * sizeof *sv->all.e);
+        sv->all.n += sv->tf[t].n;
         free(sv->tf[t].e);
         sv->tf[t] = (sv_flags){0};
     }
+    size_t nev = 0;
+    for (size_t j = 0; j < sv->all.n; j++)
+        if (ev & (1u << sv->all.e[j].rule)) sv->all.e[nev++] = sv->all.e[j];
+    sv->all.n = nev;
+    sv->mask = calloc(n ? n : 1, sizeof *sv->mask);
+    if (!sv->mask) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     qsort(sv->all.e, sv->all.n, sizeof *sv->all.e, flag_cmp);
     /* then, in slot order (the slots read forward), the rows rejected after the
      * parse (duplicate case ids) are left out */
