@@ -74,6 +74,7 @@ struct sv_state {
     size_t nsample, sample_flagged;
     double t;
     double t_phase[4];       /* cross-case, single-case, merge + mask, sample (seconds) */
+    const cm_scenario *sn;   /* the baseline (R12's figures at write time; not owned) */
 };
 
 static void push(sv_flags *f, uint32_t slot, int32_t other, int rule, int result, double fig, double thr)
@@ -328,14 +329,34 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
 
 /* ---- single-case rules on the period and the baseline ---- */
 
+/* R12's figure and threshold: the cost ratio and the bound it crossed */
+static void r12_evidence(const cm_period *p, const cm_scenario *s, size_t i, double *fig, double *thr)
+{
+    const cm_case *c = &p->s.slots[i];
+    const cm_config *cfg = p->cfg;
+    double ratio = -1;
+    if (p->dip) ratio = case_ratio(s->std_fen, c);
+    else if (c->drg >= 0 && p->drg_ref_fen && p->drg_ref_fen[c->drg] > 0)
+        ratio = (double)c->total_fen / p->drg_ref_fen[c->drg];
+    uint8_t oc = p->dip ? *sn_u8(s->outlier, i) : *sn_u8(s->drg_outlier, i);
+    uint16_t fl = *sn_u16(s->flags, i);
+    *fig = ratio;
+    *thr = oc == SC_OUT_LOW ? (p->dip ? cfg->outliers.low : cfg->drg_outliers.low)
+           : (fl & (CF_SPECIAL | CF_SPECIAL_OVER)) ? cfg->outliers.special
+           : p->dip ? cfg->outliers.high : -1;
+}
+
+#define DQ_FLAGS (CF_CAT_MISMATCH | CF_LOS_MISMATCH | CF_FUND_MISMATCH | CF_AGE_MISMATCH)
+
+/* R07, R08 as flags; R12, R13 (info, most of the hits) only as mask bits:
+ * their rows are derived from the slots when /flags is written */
 static void case_rules(sv_state *sv, const cm_period *p, const cm_scenario *s, unsigned ev)
 {
     size_t n = p->s.n;
     const cm_case *sl = p->s.slots;
     const sv_fact *F = (const sv_fact *)(const void *)p->s.side;
-    const cm_config *cfg = p->cfg;
-    const unsigned dq = CF_CAT_MISMATCH | CF_LOS_MISMATCH | CF_FUND_MISMATCH | CF_AGE_MISMATCH;
-#pragma omp parallel
+    int64_t h12 = 0, h13 = 0;
+#pragma omp parallel reduction(+ : h12, h13)
     {
         sv_flags *tf = &sv->tf[pl_thread_id()];
 #pragma omp for schedule(static, 65536)
@@ -343,11 +364,11 @@ static void case_rules(sv_state *sv, const cm_period *p, const cm_scenario *s, u
             size_t i = (size_t)li;
             const cm_case *c = &sl[i];
             if (c->status != SLOT_CASE) continue;
-            double ratio = -1;
-            if (p->dip) ratio = case_ratio(s->std_fen, c);
-            else if (c->drg >= 0 && p->drg_ref_fen && p->drg_ref_fen[c->drg] > 0)
-                ratio = (double)c->total_fen / p->drg_ref_fen[c->drg];
             if (ev & ((1u << SC_R07) | (1u << SC_R08))) {
+                double ratio = -1;
+                if (p->dip) ratio = case_ratio(s->std_fen, c);
+                else if (c->drg >= 0 && p->drg_ref_fen && p->drg_ref_fen[c->drg] > 0)
+                    ratio = (double)c->total_fen / p->drg_ref_fen[c->drg];
                 const sv_fact *f = &F[i];
                 sc_case_in in = {.los = c->los_days == 65535 ? -1 : c->los_days, .total_fen = c->total_fen,
                                  .bed_fen = -1, .service_fen = -1, .has_procedure = (f->bits & FB_HAS_PROC) != 0,
@@ -355,20 +376,19 @@ static void case_rules(sv_state *sv, const cm_period *p, const cm_scenario *s, u
                                  .lowrisk_group = -1};
                 sc_case_rules(&in, (int64_t)i, &sv->prm, ev & ((1u << SC_R07) | (1u << SC_R08)), on_case_hit, tf);
             }
+            uint16_t m = 0;
             if (ev & (1u << SC_R12)) {
                 uint8_t oc = p->dip ? *sn_u8(s->outlier, i) : *sn_u8(s->drg_outlier, i);
-                uint16_t fl = *sn_u16(s->flags, i);
-                if (oc != SC_OUT_NORMAL || (fl & (CF_SPECIAL | CF_SPECIAL_OVER))) {
-                    double thr = oc == SC_OUT_LOW ? (p->dip ? cfg->outliers.low : cfg->drg_outliers.low)
-                                 : (fl & (CF_SPECIAL | CF_SPECIAL_OVER)) ? cfg->outliers.special
-                                 : p->dip ? cfg->outliers.high : -1;
-                    push(tf, (uint32_t)i, -1, SC_R12, SC_RES_INFO, ratio, thr);
-                }
+                if (oc != SC_OUT_NORMAL || (*sn_u16(s->flags, i) & (CF_SPECIAL | CF_SPECIAL_OVER))) m |= 1u << SC_R12;
             }
-            if ((ev & (1u << SC_R13)) && (c->flags & dq))
-                push(tf, (uint32_t)i, -1, SC_R13, SC_RES_INFO, c->flags & dq, 0);
+            if ((ev & (1u << SC_R13)) && (c->flags & DQ_FLAGS)) m |= 1u << SC_R13;
+            sv->mask[i] = m; /* one writer per slot; the stored flags' bits are added after */
+            h12 += (m >> SC_R12) & 1;
+            h13 += (m >> SC_R13) & 1;
         }
     }
+    sv->hits[SC_R12] = h12;
+    sv->hits[SC_R13] = h13;
 }
 
 static int flag_cmp(const void *a, const void *b)
@@ -460,6 +480,9 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     sv->nslots = n;
     cm_status rc = CM_OK;
     unsigned cross = ev & 0x1Fu;
+    sv->sn = s;
+    sv->mask = calloc(n ? n : 1, sizeof *sv->mask);
+    if (!sv->mask) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     if (cross && p->s.side) rc = cross_rules(sv, p, cross, err, errlen);
     double t1 = now_seconds();
     if (!rc && p->s.side) case_rules(sv, p, s, ev);
@@ -489,8 +512,6 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     for (size_t j = 0; j < sv->all.n; j++)
         if (ev & (1u << sv->all.e[j].rule)) sv->all.e[nev++] = sv->all.e[j];
     sv->all.n = nev;
-    sv->mask = calloc(n ? n : 1, sizeof *sv->mask);
-    if (!sv->mask) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     qsort(sv->all.e, sv->all.n, sizeof *sv->all.e, flag_cmp);
     /* then, in slot order (the slots read forward), the rows rejected after the
      * parse (duplicate case ids) are left out */
@@ -572,11 +593,14 @@ static const char *const REASON_NAMES[] = {"none", "flagged", "random"};
 static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
 {
     const pl_slots *s = &p->s;
-    size_t nf = sv->all.n, id_len = 1;
-    for (size_t j = 0; j < nf; j++) {
+    const unsigned derived = (1u << SC_R12) | (1u << SC_R13);
+    size_t nf = sv->all.n + (size_t)(sv->hits[SC_R12] + sv->hits[SC_R13]), id_len = 1;
+    for (size_t j = 0; j < sv->all.n; j++) {
         id_len = str_maxlen(id_len, pl_case_id(s, sv->all.e[j].slot));
         if (sv->all.e[j].other >= 0) id_len = str_maxlen(id_len, pl_case_id(s, (size_t)sv->all.e[j].other));
     }
+    for (size_t i = 0; i < s->n; i++)
+        if (sv->mask[i] & derived) id_len = str_maxlen(id_len, pl_case_id(s, i));
     hid_t res_t = h5_enum_u8(RESULT_NAMES, 4);
     h5row r;
     h5row_begin(&r);
@@ -589,15 +613,27 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
     size_t o_thr = h5row_add(&r, "threshold", H5T_IEEE_F64LE, 8);
     h5row_end(&r);
     hid_t d = h5w_table(w, "flags", "Supervision flags (稽核): one row per case and rule, with the evidence", &r, nf);
-    size_t step = 65536;
+    size_t step = 65536, m = 0, at = 0, j = 0;
     unsigned char *buf = calloc(step, r.size);
     int e = d < 0 || !buf;
-    for (size_t a = 0; !e && a < nf; a += step) {
-        size_t m = nf - a < step ? nf - a : step;
-        memset(buf, 0, m * r.size);
-        for (size_t j = 0; j < m; j++) {
-            const sv_flag *x = &sv->all.e[a + j];
-            unsigned char *b = buf + j * r.size;
+    /* rows in (slot, rule) order: a slot's stored flags (R01-R11), then its R12, R13 */
+    for (size_t i = 0; !e && i < s->n; i++) {
+        unsigned dm = sv->mask[i] & derived;
+        if (!dm && (j >= sv->all.n || sv->all.e[j].slot != i)) continue;
+        sv_flag rows[SC_RULE__COUNT];
+        int k = 0;
+        while (j < sv->all.n && sv->all.e[j].slot == i && k < SC_RULE__COUNT) rows[k++] = sv->all.e[j++];
+        if (dm & (1u << SC_R12)) {
+            double fig, thr;
+            r12_evidence(p, sv->sn, i, &fig, &thr);
+            rows[k++] = (sv_flag){(uint32_t)i, -1, SC_R12, SC_RES_INFO, fig, thr};
+        }
+        if (dm & (1u << SC_R13))
+            rows[k++] = (sv_flag){(uint32_t)i, -1, SC_R13, SC_RES_INFO, s->slots[i].flags & DQ_FLAGS, 0};
+        for (int q = 0; q < k && !e; q++) {
+            const sv_flag *x = &rows[q];
+            unsigned char *b = buf + m * r.size;
+            memset(b, 0, r.size);
             memcpy(b + o_line, &s->slots[x->slot].line, 4);
             const char *id = pl_case_id(s, x->slot);
             memcpy(b + o_id, id, strnlen(id, id_len));
@@ -609,9 +645,18 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
             }
             memcpy(b + o_fig, &x->fig, 8);
             memcpy(b + o_thr, &x->thr, 8);
+            if (++m == step) {
+                e = h5w_rows(d, &r, at, m, buf);
+                at += m;
+                m = 0;
+            }
         }
-        e = h5w_rows(d, &r, a, m, buf);
     }
+    if (!e && m) {
+        e = h5w_rows(d, &r, at, m, buf);
+        at += m;
+    }
+    if (!e && at != nf) e = 1; /* a check of the engine itself: every counted row written */
     if (!e) {
         e |= h5_attr_str(d, "order", "input order (line), then rule");
         e |= h5_attr_str(d, "figure", "R01-R03: gap in days; R04: nights in common; R05: 0; R06: services per "
