@@ -13,6 +13,10 @@
 #             shuffle+deflate with libdeflate (deflate), and the same filters
 #             through zlib (zlib); with its own per-stage times (read+group,
 #             checks+score, pay, write)
+#   flags     supervision alone (the case rules, mask and sample after the
+#             settlement; casemix bench --stage flags), and settle-nosup: the
+#             default settle with supervision.enabled = false (the whole cost
+#             of supervision = settle-deflate - settle-nosup)
 #   write     the write floor: the same /cases bytes written again with the same
 #             output settings, no computation
 #   report    casemix report of the compressed settlement: seconds and HTML bytes
@@ -47,7 +51,7 @@ else
     DIPCFG="catalogue = \"$C/catalogue.csv\"; group_stats = \"$C/group_stats.csv\"; proc_attributes = \"$C/proc_attributes.csv\"; icd10 = \"$C/icd10.csv\";"
     DRGCFG="tables = \"$C/drg\";"
 fi
-mkcfg() { # name compression deflate_library
+mkcfg() { # name compression deflate_library [supervision enabled]
     cat > "$W/$1.cfg" <<CFG
 region = "410400"; period = "BENCH"; scheme = "dip";
 dip = { $DIPCFG };
@@ -55,11 +59,13 @@ drg = { $DRGCFG };
 budget = { fund_budget = "50000000000.00"; };
 output = { compression = "$2"; case_columns = "compact"; deflate_library = "$3"; };
 generator = { seed = $SEED; institutions = 200; year = 2025; bad_rows = 0.0005; };
+supervision = { enabled = ${4:-true}; };
 CFG
 }
 mkcfg none none libdeflate
 mkcfg deflate deflate libdeflate   # the default output: shuffle + deflate, chunks compressed on all threads
 mkcfg zlib deflate zlib            # the same filters and level through zlib's compress2, for comparison
+mkcfg nosup deflate libdeflate false   # the default output without supervision (its cost: settle-deflate - this)
 REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && REV="$REV+dirty"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -97,10 +103,10 @@ for N in $SIZES; do
     TMAX=$(for T in $THREADS; do echo "$T"; done | sort -n | tail -1)
     for T in $THREADS; do
         echo "size $N, $T thread(s) ..."
-        for st in read tokenize parse dip drg; do
+        for st in read tokenize parse dip drg flags; do
             run "$N" "$T" "$st" "$BIN" bench --config "$W/none.cfg" --stage "$st" --input "$IN" --threads "$T"
         done
-        comps="none deflate"
+        comps="none deflate nosup"
         [ "$T" = "$TMAX" ] && comps="$comps zlib"   # zlib vs libdeflate: at the most threads only (time)
         for comp in $comps; do
             i=0

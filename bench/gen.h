@@ -152,6 +152,19 @@ gen_bad gen_bad_kind(uint64_t seed, int year, int64_t row, double bad_rows);
  * the file being written is removed and gen_region returns -1. */
 extern volatile int gen_interrupt;
 
+/* Supervision patterns planted into a generated region (casemix gen
+ * --plant SHARE; bench/gen_plant.c): about SHARE x rows rows are appended to
+ * DIR/current.csv, copied from its own clean rows with new case ids
+ * (PL...) and new patients, each one rule's pattern of domain.md §7:
+ * readmission at 0 and N days (and a control at N+1 days, case ids PLX...,
+ * which must not fire R01), split admission, transfer, overlap at two
+ * institutions and at one, duplicate claim, bed-holding, low-standard
+ * admission, long stay, sex and age conflicts, cost outlier, data
+ * quality. The truth goes to DIR/planted.csv (case_id,rule,related_case_id).
+ * rows: the data rows of current.csv. Returns the planted rows (>= 0), or
+ * -1 with err. */
+int64_t gen_plant(const char *dir, double share, int64_t rows, int readmit_days, char *err, size_t errlen);
+
 /* Largest number of rows per file (case ids have 8 digits per year). */
 #define GEN_MAX_ROWS 99999999LL
 

@@ -52,8 +52,8 @@ def table(med):
     hdr = f"{'size':>9} {'stage':<16} {'thr':>3} {'median s':>9} {'cases/s':>12} {'MB/s':>8} {'x floor':>8} {'scaling':>8} {'RSS B/case':>10} {'out B/case':>10}"
     lines.append(hdr)
     lines.append("-" * len(hdr))
-    order = ["read", "tokenize", "parse", "dip", "drg", "settle-none", "write-none", "settle-deflate", "write-deflate",
-             "settle-zlib", "write-zlib", "report"]
+    order = ["read", "tokenize", "parse", "dip", "drg", "flags", "settle-none", "write-none", "settle-deflate", "write-deflate",
+             "settle-nosup", "write-nosup", "settle-zlib", "write-zlib", "report"]
     for n in sizes:
         for label in order:
             for t in threads:

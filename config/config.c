@@ -131,7 +131,7 @@ static const keydef KEYS[] = {
     { NULL, "history", K_HISTORY, 0, 0, 0, 0, 0, 0, NULL },
     { NULL, "regions", K_REGIONS, 0, 0, 0, 0, 0, 0, NULL },
     GROUP("dip"), GROUP("drg"), GROUP("scores"), GROUP("coefficients"),
-    GROUP("outliers"), GROUP("budget"), GROUP("output"), GROUP("generator"),
+    GROUP("outliers"), GROUP("budget"), GROUP("output"), GROUP("generator"), GROUP("supervision"),
     GROUP("year"), GROUP("clearing"),
 
     GROUP("simulate"),
@@ -237,7 +237,6 @@ static const keydef KEYS[] = {
 
     /* supervision: institution indicators and rating (issue 11; nested groups
      * supervision.indicators and supervision.rating, dotted group names) */
-    GROUP("supervision"),
     TEXT("supervision", "previous", K_PATH, sup_previous),
     TEXT("supervision", "targets", K_TABLE, sup_targets),
     NUM("supervision", "year_elapsed", K_REAL, sup_year_elapsed, 0, IN, 1, IN),
@@ -252,6 +251,58 @@ static const keydef KEYS[] = {
     NUM("supervision.rating", "excellent", K_REAL, indicators.cut_excellent, 0, IN, 100, IN),
     NUM("supervision.rating", "good", K_REAL, indicators.cut_good, 0, IN, 100, IN),
     NUM("supervision.rating", "pass", K_REAL, indicators.cut_pass, 0, IN, 100, IN),
+
+    /* supervision (稽核): nested groups supervision.rules.RXX (dotted group names) */
+    TEXT("supervision", "enabled", K_BOOL, sup_enabled),
+    NUM("supervision", "sample_rate", K_REAL, sample_rate, 0, IN, 1, IN),
+    NUM("supervision", "sample_flagged_share", K_REAL, sample_flagged_share, 0, IN, 1, IN),
+    NUM("supervision", "sample_seed", K_UINT64, sample_seed, 0, IN, 9.2e18, IN),
+    { "supervision", "rules", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    { "supervision.rules", "R01", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    { "supervision.rules", "R02", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    { "supervision.rules", "R03", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    { "supervision.rules", "R04", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    { "supervision.rules", "R05", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    { "supervision.rules", "R06", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    { "supervision.rules", "R07", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    { "supervision.rules", "R08", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    { "supervision.rules", "R09", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    { "supervision.rules", "R10", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    { "supervision.rules", "R11", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    { "supervision.rules", "R12", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    { "supervision.rules", "R13", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },
+    TEXT("supervision.rules.R01", "enabled", K_BOOL, sup.enabled[0]),
+    TEXT("supervision.rules.R02", "enabled", K_BOOL, sup.enabled[1]),
+    TEXT("supervision.rules.R03", "enabled", K_BOOL, sup.enabled[2]),
+    TEXT("supervision.rules.R04", "enabled", K_BOOL, sup.enabled[3]),
+    TEXT("supervision.rules.R05", "enabled", K_BOOL, sup.enabled[4]),
+    TEXT("supervision.rules.R06", "enabled", K_BOOL, sup.enabled[5]),
+    TEXT("supervision.rules.R07", "enabled", K_BOOL, sup.enabled[6]),
+    TEXT("supervision.rules.R08", "enabled", K_BOOL, sup.enabled[7]),
+    TEXT("supervision.rules.R09", "enabled", K_BOOL, sup.enabled[8]),
+    TEXT("supervision.rules.R10", "enabled", K_BOOL, sup.enabled[9]),
+    TEXT("supervision.rules.R11", "enabled", K_BOOL, sup.enabled[10]),
+    TEXT("supervision.rules.R12", "enabled", K_BOOL, sup.enabled[11]),
+    TEXT("supervision.rules.R13", "enabled", K_BOOL, sup.enabled[12]),
+    NUM("supervision.rules.R01", "days", K_INT, sup.readmit_days, 0, IN, 3650, IN),
+    TEXT("supervision.rules.R01", "exempt_dx", K_STR, sup_exempt_dx),
+    TEXT("supervision.rules.R01", "exempt_emergency", K_BOOL, sup.exempt_emergency),
+    NUM("supervision.rules.R02", "days", K_INT, sup.split_days, 0, IN, 3650, IN),
+    NUM("supervision.rules.R03", "days", K_INT, sup.transfer_days, 0, IN, 3650, IN),
+    NUM("supervision.rules.R06", "min_los", K_INT, sup.bed_min_los, 0, IN, 60000, IN),
+    NUM("supervision.rules.R06", "service_share_max", K_REAL, sup.bed_service_max, 0, IN, 1, IN),
+    NUM("supervision.rules.R06", "bed_share_min", K_REAL, sup.bed_fee_min, 0, IN, 1, IN),
+    NUM("supervision.rules.R07", "max_los", K_INT, sup.low_max_los, 0, IN, 60000, IN),
+    NUM("supervision.rules.R07", "ratio_max", K_REAL, sup.low_ratio_max, 0, IN, 1000, IN),
+    TEXT("supervision.rules.R07", "dx", K_STR, sup_low_dx),
+    NUM("supervision.rules.R08", "max_los", K_INT, sup.long_los, 0, IN, 60000, IN),
+    NUM("supervision.rules.R08", "k", K_REAL, sup.long_k, 0, EX, 1000, IN),
+    TEXT("supervision.rules.R09", "table", K_TABLE, sup_sex_table),
+    TEXT("supervision.rules.R10", "table", K_TABLE, sup_age_table),
+    NUM("supervision.rules.R10", "newborn_age_max", K_INT, sup.newborn_age_max, 0, IN, 150, IN),
+    NUM("supervision.rules.R10", "obstetric_age_min", K_INT, sup.obstetric_age_min, 0, IN, 150, IN),
+    NUM("supervision.rules.R10", "obstetric_age_max", K_INT, sup.obstetric_age_max, 0, IN, 150, IN),
+    NUM("supervision.rules.R11", "z", K_REAL, sup.lowrisk_z, -100, IN, 100, IN),
 };
 
 #define NKEYS (sizeof KEYS / sizeof KEYS[0])
@@ -334,8 +385,15 @@ static int key_line(const loader *L, const char *group, const char *name)
 static int best_line(const loader *L, const char *group, const char *name)
 {
     int line = key_line(L, group, name);
-    if (!line && group)
+    const char *dot = group ? strrchr(group, '.') : NULL;
+    if (!line && dot) {
+        /* a nested group (supervision.rules.R10): the line of the group itself */
+        char parent[128];
+        snprintf(parent, sizeof parent, "%.*s", (int)(dot - group), group);
+        line = key_line(L, parent, dot + 1);
+    } else if (!line && group) {
         line = key_line(L, NULL, group);
+    }
     return line;
 }
 
@@ -440,6 +498,27 @@ static cm_cfg_status unknown_key(loader *L, const config_setting_t *s, const cha
                 "unknown key; %s (config/example.cfg lists every key)", advice);
 }
 
+/* The members of group s at path (e.g. "supervision.rules"): each in KEYS
+ * with that group; a member that is a group itself (K_GROUP) is checked
+ * the same way under "path.name". */
+static cm_cfg_status check_members(loader *L, config_setting_t *s, const char *path)
+{
+    for (int j = 0; j < config_setting_length(s); j++) {
+        config_setting_t *m = config_setting_get_elem(s, (unsigned)j);
+        int mi = key_index(path, config_setting_name(m));
+        if (mi < 0)
+            return unknown_key(L, m, path, path);
+        if (KEYS[mi].k == K_GROUP && config_setting_is_group(m)) {
+            char sub[128];
+            snprintf(sub, sizeof sub, "%s.%s", path, KEYS[mi].name);
+            cm_cfg_status st = check_members(L, m, sub);
+            if (st != CM_CFG_OK)
+                return st;
+        }
+    }
+    return CM_CFG_OK;
+}
+
 /* Every setting of the tree must be in KEYS. Settings of the wrong type
  * (a scalar where a group is expected) are left to the typed reading. */
 static cm_cfg_status type_error(loader *L, const config_setting_t *s, const char *kp, kind k);
@@ -460,23 +539,9 @@ static cm_cfg_status check_unknown_in(loader *L, const config_setting_t *root, i
             return unknown_key(L, s, NULL, NULL);
         const keydef *k = &KEYS[ki];
         if (k->k == K_GROUP && config_setting_is_group(s)) {
-            for (int j = 0; j < config_setting_length(s); j++) {
-                config_setting_t *m = config_setting_get_elem(s, (unsigned)j);
-                int mi = key_index(k->name, config_setting_name(m));
-                if (mi < 0)
-                    return unknown_key(L, m, k->name, k->name);
-                if (KEYS[mi].k == K_GROUP && config_setting_is_group(m)) {
-                    /* a group inside a group (supervision.indicators): its keys
-                     * have the dotted group name */
-                    char sub[64];
-                    snprintf(sub, sizeof sub, "%s.%s", k->name, KEYS[mi].name);
-                    for (int q = 0; q < config_setting_length(m); q++) {
-                        config_setting_t *e = config_setting_get_elem(m, (unsigned)q);
-                        if (key_index(sub, config_setting_name(e)) < 0)
-                            return unknown_key(L, e, sub, sub);
-                    }
-                }
-            }
+            cm_cfg_status st = check_members(L, s, k->name);
+            if (st != CM_CFG_OK)
+                return st;
         } else if (k->k == K_HISTORY && config_setting_is_list(s)) {
             for (int j = 0; j < config_setting_length(s); j++) {
                 config_setting_t *e = config_setting_get_elem(s, (unsigned)j);
@@ -970,8 +1035,8 @@ static cm_cfg_status load_all(loader *L, const config_setting_t *root)
             continue;
         const config_setting_t *parent = root;
         if (k->group) {
-            parent = strchr(k->group, '.') ? config_setting_lookup((config_setting_t *)root, k->group) /* nested */
-                                           : config_setting_get_member(root, k->group);
+            parent = strchr(k->group, '.') ? config_setting_lookup((config_setting_t *)root, k->group)
+                                            : config_setting_get_member(root, k->group);
             if (!parent)
                 continue;   /* a group that is present was checked to be a group */
         }
@@ -1106,6 +1171,92 @@ static cm_cfg_status check_tables(loader *L)
             return fail(L, CM_CFG_ERR_IO, L->line[i], kp,
                         "cannot use %s: %s; fix the path (relative paths start at the "
                         "directory of this file)", p, what);
+    }
+    return CM_CFG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Supervision: the code lists of the rules                            */
+/* ------------------------------------------------------------------ */
+
+/* A list file of R09 / R10 (config/supervision/r09_sex.csv): lines
+ * "name,ranges" ("female,O00-O99 C51-C58"); '#' starts a comment line;
+ * the names are names[0..1], their lists out[0..1] (replaced when named). */
+static cm_cfg_status load_code_lists(loader *L, const char *grp, const char *key, const char *path,
+                                     const char *const names[2], sc_code_ranges *out[2])
+{
+    int kl = best_line(L, grp, "table");
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return fail(L, CM_CFG_ERR_IO, kl, key, "cannot read %s: %s", path,
+                    strerror(errno));
+    char line[4096];
+    int ln = 0;
+    int seen[2] = {0, 0};
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        line[strcspn(line, "\r\n")] = '\0';
+        const char *t = line;
+        if (ln == 1 && (unsigned char)t[0] == 0xEF && (unsigned char)t[1] == 0xBB && (unsigned char)t[2] == 0xBF)
+            t += 3;
+        while (*t == ' ' || *t == '\t') t++;
+        if (!*t || *t == '#')
+            continue;
+        const char *comma = strchr(t, ',');
+        int which = -1;
+        for (int q = 0; q < 2 && comma; q++)
+            if ((size_t)(comma - t) == strlen(names[q]) && strncmp(t, names[q], strlen(names[q])) == 0)
+                which = q;
+        size_t bad = 0;
+        if (which < 0 || sc_code_ranges_parse(comma + 1, out[which], &bad) != SC_OK) {
+            fclose(f);
+            if (which < 0)
+                return fail(L, CM_CFG_ERR_VALUE, kl, key,
+                            "%s:%d: a line is \"%s,RANGES\" or \"%s,RANGES\" (e.g. %s,O00-O99 C51-C58)", path, ln,
+                            names[0], names[1], names[0]);
+            return fail(L, CM_CFG_ERR_VALUE, kl, key,
+                        "%s:%d: '%.20s' is not an ICD-10 category (letter and two digits, A00) or a range "
+                        "A00-B99 (at most %d items)", path, ln, comma + 1 + bad, SC_CODE_RANGES_MAX);
+        }
+        seen[which] = 1;
+    }
+    fclose(f);
+    (void)seen;
+    return CM_CFG_OK;
+}
+
+static cm_cfg_status check_supervision(loader *L)
+{
+    cm_config *c = L->c;
+    size_t bad = 0;
+    if (sc_prefix_list_parse(c->sup_exempt_dx, &c->sup.exempt_dx, &bad) != SC_OK)
+        return fail(L, CM_CFG_ERR_VALUE, best_line(L, "supervision.rules.R01", "exempt_dx"),
+                    "supervision.rules.R01.exempt_dx",
+                    "'%.20s': items are code prefixes of at most %d characters (\"Z51.0, Z51.1\"), at most %d",
+                    c->sup_exempt_dx + bad, SC_PREFIX_LEN - 1, SC_PREFIXES_MAX);
+    if (sc_prefix_list_parse(c->sup_low_dx, &c->sup.low_dx, &bad) != SC_OK)
+        return fail(L, CM_CFG_ERR_VALUE, best_line(L, "supervision.rules.R07", "dx"), "supervision.rules.R07.dx",
+                    "'%.20s': items are code prefixes of at most %d characters (\"J06, K29.7\"), at most %d",
+                    c->sup_low_dx + bad, SC_PREFIX_LEN - 1, SC_PREFIXES_MAX);
+    if (c->sup.obstetric_age_min > c->sup.obstetric_age_max)
+        return fail(L, CM_CFG_ERR_VALUE, key_line(L, "supervision.rules.R10", "obstetric_age_max")
+                                             ? key_line(L, "supervision.rules.R10", "obstetric_age_max")
+                                             : best_line(L, "supervision.rules.R10", "obstetric_age_min"),
+                    "supervision.rules.R10.obstetric_age_max",
+                    "%d is below obstetric_age_min (%d); national defaults 12 and 55", c->sup.obstetric_age_max,
+                    c->sup.obstetric_age_min);
+    static const char *const sex[2] = {"female", "male"}, *const age[2] = {"newborn", "obstetric"};
+    if (c->sup_sex_table[0]) {
+        sc_code_ranges *o[2] = {&c->sup.female, &c->sup.male};
+        cm_cfg_status st = load_code_lists(L, "supervision.rules.R09", "supervision.rules.R09.table", c->sup_sex_table, sex, o);
+        if (st != CM_CFG_OK)
+            return st;
+    }
+    if (c->sup_age_table[0]) {
+        sc_code_ranges *o[2] = {&c->sup.newborn, &c->sup.obstetric};
+        cm_cfg_status st = load_code_lists(L, "supervision.rules.R10", "supervision.rules.R10.table", c->sup_age_table, age, o);
+        if (st != CM_CFG_OK)
+            return st;
     }
     return CM_CFG_OK;
 }
@@ -1360,6 +1511,12 @@ void cm_config_default(cm_config *c)
     sc_year_params_default(&c->year);
     sc_ind_params_default(&c->indicators);
     c->region_index = -1;
+    c->sup_enabled = 1;
+    c->sample_rate = 0.08;
+    c->sample_flagged_share = 0.5;
+    c->sample_seed = 2024;
+    sc_sup_params_default(&c->sup);
+    snprintf(c->sup_exempt_dx, sizeof c->sup_exempt_dx, "Z51.0, Z51.1");
     cm_config_relink(c);
 }
 
@@ -1457,6 +1614,8 @@ static cm_cfg_status load_parsed(loader *L, const char *text, size_t len, int re
         st = check_rules(L);
     if (st == CM_CFG_OK)
         st = check_tables(L);
+    if (st == CM_CFG_OK)
+        st = check_supervision(L);
     return st;
 }
 

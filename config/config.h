@@ -185,6 +185,19 @@ typedef struct {
     char ind_weights[1024];            /* supervision.rating.weights = "": "code = w, ..." over the defaults */
     char ind_directions[1024];         /* supervision.rating.directions = "": "code = lower, ..." */
 
+    /* supervision { ... } (稽核; docs/METHODS.md "Supervision") */
+    int sup_enabled;                   /* supervision.enabled = true */
+    double sample_rate;                /* supervision.sample_rate = 0.08 (each institution's share) */
+    double sample_flagged_share;       /* supervision.sample_flagged_share = 0.5 */
+    uint64_t sample_seed;              /* supervision.sample_seed = 2024 */
+    sc_sup_params sup;                 /* supervision.rules.RXX.* (lists parsed from the texts below) */
+    char sup_exempt_dx[512];           /* supervision.rules.R01.exempt_dx = "Z51.0, Z51.1" */
+    char sup_low_dx[1024];             /* supervision.rules.R07.dx = "" */
+    char sup_sex_table[CM_PATH_MAX];   /* supervision.rules.R09.table = "" (built-in list =
+                                          config/supervision/r09_sex.csv) */
+    char sup_age_table[CM_PATH_MAX];   /* supervision.rules.R10.table = "" (built-in list =
+                                          config/supervision/r10_age.csv) */
+
     /* provenance */
     char path[CM_PATH_MAX];            /* the file read */
     char sha256[65];                   /* hex SHA-256 of the file's bytes */

@@ -10,6 +10,10 @@
  *   parse     read + tokenize + parse every field (amounts, dates, codes)
  *   dip       parse + DIP grouping of every case
  *   drg       parse + CHS-DRG grouping of every case
+ *   flags     supervision (稽核): the period built with the supervision facts
+ *             and the baseline scenario (not timed), then the case rules,
+ *             rule mask and re-review sample (sv_run: timed); the read's own
+ *             share (facts per row) is settle with and without supervision
  *   write     the /cases rows of an existing settle output written again
  *             with the output settings (chunks, filters) and no computation
  *             (the write floor: the same bytes)
@@ -19,6 +23,8 @@
  */
 #include "settle.h"
 #include "h5out.h"
+#include "period.h"
+#include "supervise.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -128,9 +134,33 @@ cm_status cmd_bench(const cm_config *cfg, const char *stage, const char *input, 
                nt, now_seconds() - t0, (long long)n, (long long)sb.st_size, rss_kb());
         return 0;
     }
+    if (!strcmp(stage, "flags")) {
+        if (!input) { fprintf(stderr, "casemix bench: --input CSV is required\n"); return CM_ERR_USAGE; }
+        static cm_period p0;
+        static cm_scenario s0;
+        double tb = now_seconds();
+        cm_status rc = period_build_sup(&p0, cfg, input, 1, 1, err, sizeof err);
+        if (!rc) rc = sn_run(&s0, &p0, cfg, SN_IN_SLOTS, err, sizeof err);
+        double t_build = now_seconds() - tb, t_sup = 0;
+        if (!rc) {
+            double ts = now_seconds();
+            rc = sv_run(p0.sup, &p0, &s0, err, sizeof err);
+            t_sup = now_seconds() - ts;
+        }
+        long long records = (long long)p0.records;
+        double ph[4];
+        for (int k = 0; k < 4; k++) ph[k] = sv_phase_seconds(p0.sup, k);
+        sn_free(&s0);
+        period_free(&p0);
+        if (rc) { fprintf(stderr, "casemix: %s\n", err); return rc; }
+        printf("{\"stage\":\"flags\",\"threads\":%d,\"seconds\":%.4f,\"build_seconds\":%.4f,\"cross\":%.4f,"
+               "\"single\":%.4f,\"merge\":%.4f,\"sample\":%.4f,\"records\":%lld,\"peak_rss_kb\":%ld}\n",
+               nt, t_sup, t_build, ph[0], ph[1], ph[2], ph[3], records, rss_kb());
+        return 0;
+    }
     int want_dip = !strcmp(stage, "dip"), want_drg = !strcmp(stage, "drg");
     if (!want_dip && !want_drg && strcmp(stage, "read") && strcmp(stage, "tokenize") && strcmp(stage, "parse")) {
-        fprintf(stderr, "casemix bench: unknown --stage '%s' (read, tokenize, parse, dip, drg, write)\n", stage);
+        fprintf(stderr, "casemix bench: unknown --stage '%s' (read, tokenize, parse, dip, drg, flags, write)\n", stage);
         return CM_ERR_USAGE;
     }
     if (!input) { fprintf(stderr, "casemix bench: --input CSV is required\n"); return CM_ERR_USAGE; }

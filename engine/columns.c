@@ -41,6 +41,7 @@ static const col_def COLS[COL__COUNT] = {
     [COL_TOTAL]        = {"total_cost", {"医疗费总额", "总费用"}},
     [COL_FUND]         = {"fund_paid", {"统筹基金支付"}},
     [COL_SELF]         = {"self_paid", {"个人自付", "个人负担"}},
+    [COL_ADMIT_ROUTE]  = {"admit_route", {"入院途径"}},
     [COL_CAT0 + SC_CAT_BED]          = {"cost_bed", {"床位费"}},
     [COL_CAT0 + SC_CAT_CONSULT]      = {"cost_consult", {"诊查费"}},
     [COL_CAT0 + SC_CAT_EXAM]         = {"cost_exam", {"检查费"}},

@@ -67,6 +67,7 @@ typedef enum {
     COL_ADMIT, COL_DISCHARGE, COL_LOS, COL_DMODE,
     COL_PDX, COL_ODX, COL_PPROC, COL_OPROCS, COL_PROCEDURES,
     COL_VENT, COL_ICU, COL_TOTAL, COL_FUND, COL_SELF,
+    COL_ADMIT_ROUTE, /* 入院途径 (optional; supervision only, never a reason to reject) */
     COL_CAT0, /* 14 cost categories in sc_category order */
     COL__COUNT = COL_CAT0 + SC_CAT__COUNT
 } cm_col;
@@ -282,6 +283,11 @@ typedef struct {
     /* fields not kept in cm_case, for later stages */
     char inst_id[32];
     int admit_day, discharge_day; /* days since 1970, -1 missing */
+    /* supervision (cm_parse_opts.supervise): never a reason to reject */
+    uint64_t sup_patient;       /* hash of patient_id, 0 when empty or absent */
+    int sup_dmode;              /* discharge_mode 1..9, 0 missing or unreadable */
+    int sup_route;              /* admit_route 1 急诊, 2 门诊, 3 转入, 9 other; 0 missing */
+    int64_t sup_bed_fen, sup_service_fen; /* 床位费; 检查+化验+治疗+手术 (-1: no categories) */
     /* the current row's fields are in the mapped file with 8 readable
      * bytes before any field end >= 4: the amount parser may load 8 bytes
      * that end at a field's end */
@@ -344,6 +350,8 @@ typedef struct {
     cm_mismatch mismatch;
     int64_t tolerance_fen;
     int tokenize_only;          /* bench floor: split rows into fields, parse nothing */
+    int supervise;              /* also read patient_id, discharge_mode, admit_route (sup_* below) */
+    size_t side_bytes;          /* pl_read: bytes per slot of a side array (pl_slots.side), 0 none */
     rd_encoding encoding;       /* input.encoding (0: auto) */
 } cm_parse_opts;
 

@@ -30,7 +30,7 @@
 
 typedef enum {
     O_CONFIG, O_INPUT, O_OUT, O_SCHEME, O_EXPLAIN, O_STAGE, O_TIMINGS, O_THREADS, O_QUIET,
-    O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_XLSX, O_CSV, O_TABLES, O_SCENARIO, O_FEES, O_HELP,
+    O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_XLSX, O_CSV, O_TABLES, O_SCENARIO, O_FEES, O_PLANT, O_HELP,
     O_MONTH, O_YEAR
 } opt_id;
 
@@ -78,6 +78,7 @@ static const opt_def GEN_OPTS[] = {
     { O_SEED, "--seed", "S", 0, "random seed (the same seed gives the same bytes); default: gen.seed" },
     { O_BAD_ROWS, "--bad-rows", "SHARE", 0, "share 0-1 of rows made invalid on purpose (reject tests); default: gen.bad_rows" },
     { O_FEES, "--fees", NULL, 0, "also write fees.csv (费用明细: the item lines of every case, adding up to its categories) and prices.csv (a demo price table) for casemix simulate" },
+    { O_PLANT, "--plant", "SHARE", 0, "append about SHARE x cases rows with the supervision rules' patterns (R01-R13) to current.csv; truth in DIR/planted.csv" },
     OPT_THREADS("generating"),
     { O_QUIET, "--quiet", NULL, 0, "no progress and no summary on the terminal" },
     OPT_HELP,
@@ -296,6 +297,7 @@ typedef struct {
     unsigned long long seed;
     int has_cases, has_history_cases, has_seed;
     double bad_rows;
+    double plant;            /* gen --plant SHARE (0: none) */
     int has_bad_rows;
     int threads, quiet;
     const char *scenario[32];   /* simulate --scenario NAME ... */
@@ -422,6 +424,14 @@ static cm_status parse_args(const cmd_def *c, int argc, char **argv, cli *a)
             }
             a->has_seed = 1;
             break;
+        case O_PLANT:
+            a->plant = strtod(v, &end);
+            if (*end || !(a->plant > 0 && a->plant <= 1)) {
+                fprintf(stderr, "casemix %s: --plant needs a share above 0 and at most 1, not '%s'; see casemix %s --help\n",
+                        c->name, v, c->name);
+                return CM_ERR_USAGE;
+            }
+            break;
         case O_BAD_ROWS:
             a->bad_rows = strtod(v, &end);
             if (*end || !(a->bad_rows >= 0 && a->bad_rows <= 1)) {
@@ -510,6 +520,16 @@ static cm_status cmd_gen(const cm_config *cfg, const cli *a)
         fprintf(stderr, "casemix gen: %s\n", err);
         gr_dip_free(dip);
         return gen_interrupt ? CM_ERR_INTERRUPTED : CM_ERR_OUTPUT;
+    }
+    if (a->plant > 0) {
+        int64_t np = gen_plant(a->out, a->plant, st.rows[0], cfg->sup.readmit_days, err, sizeof err);
+        if (np < 0) {
+            fprintf(stderr, "casemix gen: %s\n", err);
+            gr_dip_free(dip);
+            return CM_ERR_OUTPUT;
+        }
+        if (!a->quiet) printf("casemix gen: %lld rows with supervision patterns appended; truth in %s/planted.csv\n",
+                              (long long)np, a->out);
     }
     if (!a->quiet) {
         printf("casemix gen: seed %llu, %zu of %zu groups drawable\n", (unsigned long long)seed,

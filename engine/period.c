@@ -22,6 +22,7 @@
  */
 #include "period.h"
 #include "rejects.h"
+#include "supervise.h"
 
 #include <limits.h>
 #include <math.h>
@@ -72,6 +73,7 @@ static void settle_row(void *vctx, int tid, cm_parser *p, cm_case *c)
         if (d > r[1]) r[1] = d;
     }
     if (__builtin_expect(st->keep_n > 0, 0)) keep_row(st, tid, p, c);
+    if (st->sup) sv_row(st->sup, &st->s, (size_t)(c - st->s.slots), tid, p, c);
 }
 
 static void on_dup(void *vctx, int tid, cm_case *dup, const cm_case *first, const char *case_id)
@@ -588,7 +590,13 @@ out:
 
 cm_status period_build(cm_period *st, const cm_config *cfg, const char *input, int quiet, char *err, size_t errlen)
 {
-    return period_build_keep(st, cfg, input, quiet, NULL, 0, err, errlen);
+    return period_build_ex(st, cfg, input, quiet, 0, NULL, 0, err, errlen);
+}
+
+cm_status period_build_sup(cm_period *st, const cm_config *cfg, const char *input, int quiet, int supervise, char *err,
+                           size_t errlen)
+{
+    return period_build_ex(st, cfg, input, quiet, supervise, NULL, 0, err, errlen);
 }
 
 /* The kept categories of the read, from the per-thread records into
@@ -616,6 +624,12 @@ static cm_status keep_scatter(cm_period *st, char *err, size_t errlen)
 
 cm_status period_build_keep(cm_period *st, const cm_config *cfg, const char *input, int quiet, const uint8_t *cats,
                             int ncat, char *err, size_t errlen)
+{
+    return period_build_ex(st, cfg, input, quiet, 0, cats, ncat, err, errlen);
+}
+
+cm_status period_build_ex(cm_period *st, const cm_config *cfg, const char *input, int quiet, int supervise,
+                          const uint8_t *cats, int ncat, char *err, size_t errlen)
 {
     memset(st, 0, sizeof *st);
     if (ncat > 0) {
@@ -647,7 +661,10 @@ cm_status period_build_keep(cm_period *st, const cm_config *cfg, const char *inp
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
         if (st->keep_n) st->keep_tmp = calloc((size_t)st->nt, sizeof *st->keep_tmp);
-        if (!st->itab || !st->rejs || !st->quals || !st->dis_range || (st->keep_n && !st->keep_tmp)) {
+        if (supervise) rc = sv_begin(cfg, st->nt, &po, &st->sup, err, errlen); /* facts per slot (supervise.h) */
+        if (rc) {
+            /* err says why */
+        } else if (!st->itab || !st->rejs || !st->quals || !st->dis_range || (st->keep_n && !st->keep_tmp)) {
             snprintf(err, errlen, "out of memory");
             rc = CM_ERR_NOMEM;
         } else {
@@ -662,6 +679,7 @@ cm_status period_build_keep(cm_period *st, const cm_config *cfg, const char *inp
         }
         free(st->dis_range);
         st->dis_range = NULL;
+        if (!rc && st->sup) sv_columns(st->sup, hdr.colidx, hdr.has_categories);
         st->input_size = hdr.file_size;
         st->input_encoding = hdr.encoding ? hdr.encoding : "UTF-8";
         if (!rc && st->keep_n) rc = keep_scatter(st, err, errlen);
@@ -678,6 +696,7 @@ cm_status period_build_keep(cm_period *st, const cm_config *cfg, const char *inp
 
 void period_free(cm_period *st)
 {
+    sv_free(st->sup);
     for (int t = 0; st->itab && t < st->nt; t++) pl_inst_table_free(&st->itab[t]);
     for (int t = 0; st->rejs && t <= st->nt; t++) pl_rejects_free(&st->rejs[t]);
     for (int t = 0; st->quals && t < st->nt; t++) pl_rejects_free(&st->quals[t]);

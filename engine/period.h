@@ -120,6 +120,7 @@ typedef struct {
     uint8_t keep_cat[SC_CAT__COUNT];
     int64_t *keep_fen;           /* owned */
     struct keep_vec *keep_tmp;   /* [nt] read stage only */
+    struct sv_state *sup;    /* supervision (engine/supervise.h; owned), NULL when not run */
 } cm_period;
 
 /* Loads the tables, reads, groups and checks input (the cm_run_opts'
@@ -134,6 +135,13 @@ cm_status period_build(cm_period *p, const cm_config *cfg, const char *input, in
  * case (p->keep_fen) for casemix simulate. ncat 0: period_build. */
 cm_status period_build_keep(cm_period *p, const cm_config *cfg, const char *input, int quiet, const uint8_t *cats,
                             int ncat, char *err, size_t errlen);
+/* period_build, and with supervise the supervision facts of every case
+ * (p->sup, engine/supervise.h; settle runs the rules with sv_run). */
+cm_status period_build_sup(cm_period *p, const cm_config *cfg, const char *input, int quiet, int supervise, char *err,
+                           size_t errlen);
+/* Both: the one body behind period_build, _keep and _sup. */
+cm_status period_build_ex(cm_period *p, const cm_config *cfg, const char *input, int quiet, int supervise,
+                          const uint8_t *cats, int ncat, char *err, size_t errlen);
 /* Frees what period_build allocated and zeroes p; safe on a zeroed period.
  * Free the period's scenarios (sn_free) first: they read it. */
 void period_free(cm_period *p);
@@ -275,5 +283,13 @@ const char *std_cost_name(cm_std_cost s);
 long peak_rss_kb(void);
 /* The current UTC time as ISO 8601 into buf (n bytes). */
 void iso_now(char *buf, size_t n);
+
+/* One settlement's stages (engine/settle.c; cmd_settle and each region of a
+ * province run): the institution targets, the period (with the supervision
+ * facts when supervision.enabled), the baseline scenario, the case rules
+ * and the institution indicators. ind: the caller's (ind_free). */
+struct cm_indicators;
+cm_status settle_stages(cm_period *st, cm_scenario *sn, struct cm_indicators *ind, const cm_config *cfg,
+                        const char *input, int quiet, char *err, size_t errlen);
 
 #endif

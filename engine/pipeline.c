@@ -38,7 +38,23 @@ static int slots_reserve(pl_slots *s, size_t ncap)
     s->slots = m;
     s->mapped = bytes;
     s->cap = bytes / sizeof(cm_case);
+    if (s->side_size) {
+        /* the per-slot side array grows with the slots (supervision's facts) */
+        size_t sb = (s->cap * s->side_size + 4095) / 4096 * 4096;
+        void *q = s->side_mapped ? mremap(s->side, s->side_mapped, sb, MREMAP_MAYMOVE)
+                                 : mmap(NULL, sb, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (q == MAP_FAILED) return -1;
+        s->side = q;
+        s->side_mapped = sb;
+    }
     return 0;
+}
+
+void pl_side_free(pl_slots *s)
+{
+    if (s->side_mapped) munmap(s->side, s->side_mapped);
+    s->side = NULL;
+    s->side_mapped = 0;
 }
 
 int pl_threads(void)
@@ -287,6 +303,7 @@ cm_status pl_read(const char *path, const struct col_aliases *aliases, const int
 {
     cm_reader r;
     memset(out, 0, sizeof *out);
+    out->side_size = o->side_bytes;
     cm_status rs = rd_open(&r, path, aliases, o->encoding, err, errlen);
     if (rs) { rd_close(&r); return rs; }
     for (const int *c = required; c && *c >= 0; c++) {
@@ -421,6 +438,7 @@ void pl_slots_free(pl_slots *s)
     free(s->lid_text);
     free(s->big);
     if (s->mapped) munmap(s->slots, s->mapped);
+    pl_side_free(s);
     memset(s, 0, sizeof *s);
 }
 

@@ -84,7 +84,12 @@ typedef struct {
     cm_long_id *lid;    /* case ids longer than 23 bytes, sorted by slot */
     size_t nlid;
     char *lid_text;     /* their text (lid[k].off) */
+    unsigned char *side;/* cm_parse_opts.side_bytes per slot, grown with the slots (an
+                           anonymous mapping, zeroed; pl_side_free or pl_slots_free) */
+    size_t side_size, side_mapped;
 } pl_slots;
+/* Unmaps the side array early (its user is done); safe twice. */
+void pl_side_free(pl_slots *s);
 
 /* The case id of slot i, whatever its length (the slot's own bytes, or the
  * long-id table): a pointer into s, valid while s lives; not to be freed.

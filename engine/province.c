@@ -29,6 +29,7 @@
  */
 #include "period.h"
 #include "h5out.h"
+#include "indicators.h"
 #include "rejects.h"
 
 #include <errno.h>
@@ -346,8 +347,9 @@ static cm_status settle_region(cm_config *c, int i, const char *in, const char *
     cm_scenario *sn = &s0;
     memset(p, 0, sizeof *p);
     memset(sn, 0, sizeof *sn);
-    cm_status st = period_build(p, c, in, 1, err, errlen);
-    if (!st) st = sn_run(sn, p, c, SN_IN_SLOTS, err, errlen);
+    static cm_indicators ind;
+    memset(&ind, 0, sizeof ind);
+    cm_status st = settle_stages(p, sn, &ind, c, in, 1, err, errlen);
     if (!st && g_interrupted) st = CM_ERR_INTERRUPTED;
     if (!st) {
         if (shown_input) p->input = shown_input;
@@ -380,6 +382,7 @@ static cm_status settle_region(cm_config *c, int i, const char *in, const char *
         snprintf(e2, sizeof e2, "region %s (regions[%d]): %s", c->region, i, err);
         snprintf(err, errlen, "%s", e2);
     }
+    ind_free(&ind);
     sn_free(sn);
     period_free(p);
     return st;

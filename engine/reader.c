@@ -980,6 +980,49 @@ static __attribute__((noinline, cold)) void reject_money(const cm_reader *r, cm_
     }
 }
 
+/* The fields only supervision reads (cm_parse_opts.supervise): the
+ * patient id as a 64-bit hash (never kept as text), discharge mode and
+ * admission route (digits or the Chinese words); an unreadable value is
+ * missing, never a reject. */
+static __attribute__((noinline)) void sup_fields(const cm_reader *r, cm_parser *p)
+{
+    size_t n;
+    const char *s = fld(r, p, COL_PATIENT_ID, &n);
+    while (s && n && *s == ' ') s++, n--;
+    while (s && n && s[n - 1] == ' ') n--;
+    uint64_t h = 0;
+    if (s && n) {
+        h = UINT64_C(0xcbf29ce484222325);
+        for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * UINT64_C(0x100000001b3);
+        h ^= h >> 33; h *= UINT64_C(0xff51afd7ed558ccd); h ^= h >> 33;
+        if (!h) h = 1;
+    }
+    p->sup_patient = h;
+    s = fld(r, p, COL_DMODE, &n);
+    p->sup_dmode = s && n == 1 && *s >= '1' && *s <= '9' ? *s - '0' : 0;
+    s = fld(r, p, COL_ADMIT_ROUTE, &n);
+    int route = 0;
+    if (s && n == 1 && (*s == '1' || *s == '2' || *s == '3' || *s == '9')) route = *s - '0';
+    else if (s && n == 6 && memcmp(s, "急诊", 6) == 0) route = 1;
+    else if (s && n == 6 && memcmp(s, "门诊", 6) == 0) route = 2;
+    else if (s && n >= 6 && memcmp(s + n - 6, "转入", 6) == 0) route = 3;
+    else if (s && n == 6 && memcmp(s, "其他", 6) == 0) route = 9;
+    p->sup_route = route;
+    /* R06's amounts: bed fee and exam + lab + treatment + surgery (-1: not given) */
+    p->sup_bed_fen = p->sup_service_fen = -1;
+    if (r->has_categories) {
+        static const int cats[5] = {SC_CAT_BED, SC_CAT_EXAM, SC_CAT_LAB, SC_CAT_TREATMENT, SC_CAT_SURGERY};
+        int64_t v[5];
+        for (int k = 0; k < 5; k++) {
+            s = fld(r, p, COL_CAT0 + cats[k], &n);
+            v[k] = 0;
+            if (s && n && !cm_parse_yuan_fast(s, n, &v[k]) && cm_parse_yuan_grouped(s, n, &v[k]) != 0) return;
+        }
+        p->sup_bed_fen = v[0];
+        p->sup_service_fen = v[1] + v[2] + v[3] + v[4];
+    }
+}
+
 /* Fills c and p->gc from the tokenized row. Returns 0 or -1 (reject). */
 static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, cm_case *c,
                      size_t used)
@@ -1181,6 +1224,7 @@ static int parse_row(const cm_reader *r, cm_parser *p, const cm_parse_opts *o, c
         g->n_other_procs = k ? k - 1 : 0;
         for (int i = 1; i < k; i++) p->oproc[i - 1] = tmp[i];
     }
+    if (o->supervise) sup_fields(r, p);
     return 0;
 }
 

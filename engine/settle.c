@@ -12,6 +12,7 @@
 #include "h5out.h"
 #include "indicators.h"
 #include "rejects.h"
+#include "supervise.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -37,6 +38,29 @@ void iso_now(char *buf, size_t n)
 
 /* The start of a --timings file: what marks one casemix wrote. */
 #define TIMINGS_HEAD "{\"stage\":\"settle\""
+
+/* The stages of one settlement (casemix settle, and each region of a
+ * province run): the institution targets (before any work), the period
+ * (with the supervision facts when supervision.enabled), the baseline
+ * scenario, the case rules (supervise.c) and the institution indicators
+ * and rating (indicators.c) from their masks. ind is the caller's
+ * (ind_free); sn->ind points at it when the indicators ran. */
+cm_status settle_stages(cm_period *st, cm_scenario *sn, cm_indicators *ind, const cm_config *cfg, const char *input,
+                        int quiet, char *err, size_t errlen)
+{
+    cm_status rc = ind_load_targets(ind, cfg, err, errlen); /* supervision.targets, before any work */
+    if (!rc) rc = period_build_sup(st, cfg, input, quiet, cfg->sup_enabled, err, errlen);
+    if (!rc) rc = sn_run(sn, st, cfg, SN_IN_SLOTS, err, errlen);
+    if (!rc && st->sup) rc = sv_run(st->sup, st, sn, err, errlen); /* supervision (稽核) */
+    if (!rc && st->sup) { /* institution indicators and rating from the rules' masks */
+        bool ev[13];
+        const uint8_t *e = sv_evaluated(st->sup);
+        for (int r = 0; r < 13; r++) ev[r] = e && e[r];
+        rc = ind_run(ind, st, sn, sv_rule_mask(st->sup), ev, NULL, err, errlen);
+        if (!rc) sn->ind = ind;
+    }
+    return rc;
+}
 
 cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
 {
@@ -66,13 +90,7 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         return CM_ERR_OUTPUT;
     }
     static cm_indicators ind; /* institution indicators and rating (indicators.c) */
-    cm_status rc = ind_load_targets(&ind, cfg, err, sizeof err); /* supervision.targets, before any work */
-    if (!rc) rc = period_build(st, cfg, input, o->quiet, err, sizeof err);
-    if (!rc) rc = sn_run(sn, st, cfg, SN_IN_SLOTS, err, sizeof err);
-    /* SUPERVISION HOOK (issue 11): the rules stage's per-slot masks, evaluated[13] and low-risk bits go
-     * here in place of the NULLs (NULL: rules not run, rule rates written as not evaluated) */
-    if (!rc) rc = ind_run(&ind, st, sn, NULL, NULL, NULL, err, sizeof err);
-    if (!rc) sn->ind = &ind;
+    cm_status rc = settle_stages(st, sn, &ind, cfg, input, o->quiet, err, sizeof err);
     if (!rc && g_interrupted) rc = CM_ERR_INTERRUPTED;
     double t_write = 0;
     if (!rc) {
@@ -86,7 +104,8 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         if (rc == CM_ERR_CONFIG) fprintf(stderr, "casemix: nothing was done\n");
     } else if (!o->quiet) {
         settle_summary(st, sn, output, rejects_csv, t_write);
-        ind_summary(st, &ind);
+        if (st->sup) sv_summary(st->sup, stdout);
+        if (st->sup) ind_summary(st, &ind);
     }
     if (!rc && !o->quiet && st->n_inst_untabled)
         fprintf(stderr, "casemix: note: %zu institution(s) with cases are not in the institution table %s "
@@ -96,7 +115,7 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         FILE *f = fopen(o->timings, "w");
         struct stat sb;
         long long out_bytes = stat(output, &sb) == 0 ? (long long)sb.st_size : -1;
-        double checks = st->t_checks + sn->t_score;
+        double checks = st->t_checks + sn->t_score + sv_seconds(st->sup);
         if (f) {
             fprintf(f, TIMINGS_HEAD ",\"threads\":%d,\"records\":%lld,\"in_bytes\":%llu,"
                        "\"out_bytes\":%lld,\"load\":%.4f,\"read_group\":%.4f,\"checks\":%.4f,"

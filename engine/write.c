@@ -6,6 +6,7 @@
  * and the rejects CSV beside it; both renamed into place at the end.
  */
 #include "period.h"
+#include "supervise.h"
 #include "h5out.h"
 #include "indicators.h"
 #include "rejects.h"
@@ -569,6 +570,7 @@ cm_status settle_write_tables(const cm_period *st, const cm_scenario *sn, h5w *w
                           "Data-quality notes (kept cases): input line, case id, field treated as missing, "
                           "reason with the value; the case's flags (bad_date, bad_patient, bad_amount, "
                           "age_mismatch) say the same per family");
+    if (!e && st->sup) e = sv_write(st->sup, st, &w); /* supervision: /flags /rules /rule_names /review_sample */
     if (!e) e = write_summary(st, sn, &w);
     if (!e && sn->ind && ind_write(st, sn->ind, &w)) e = CM_ERR_OUTPUT;
     if (!e) {

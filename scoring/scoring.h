@@ -621,6 +621,187 @@ sc_rating sc_rate(const sc_peer_outlier cls[SC_IND__COUNT], const sc_ind_params 
  * no allocation; the same result on every rank. */
 sc_status sc_assign_by_size(const uint64_t *size, int n, int nbins, int *owner, uint64_t *load);
 
+/* ------------------------------------------------------------------ */
+/* Supervision (稽核): the case rules R01-R13 as data (scoring/rules.c) */
+/* ------------------------------------------------------------------ */
+/* domain.md §7, docs/METHODS.md "Supervision". Rule r (0-based, SC_R01 =
+ * 0) is bit r of a case's rule mask (uint16_t). Pure functions: the
+ * cross-case rules read one patient's stays, the single-case rules one
+ * case; nothing here allocates. */
+
+typedef enum {
+    SC_R01 = 0, SC_R02, SC_R03, SC_R04, SC_R05, SC_R06, SC_R07,
+    SC_R08, SC_R09, SC_R10, SC_R11, SC_R12, SC_R13, SC_RULE__COUNT
+} sc_rule_id;
+
+typedef enum { SC_FAM_POLICY = 0, SC_FAM_MANAGEMENT, SC_FAM_MEDICAL, SC_FAM__COUNT } sc_rule_family;
+/* result type (结果类型): 明确违规 definite, 高度可疑 highly suspicious, 可疑 suspicious, info */
+typedef enum { SC_RES_DEFINITE = 0, SC_RES_HIGHLY, SC_RES_SUSPICIOUS, SC_RES_INFO, SC_RES__COUNT } sc_rule_result;
+
+typedef struct {
+    const char *id;          /* "R01" */
+    const char *name_en;     /* "readmission within N days" */
+    const char *name_zh;     /* "再入院" (UTF-8) */
+    sc_rule_family family;
+    sc_rule_result result;   /* the rule's result type (R04: the two-institution case) */
+} sc_rule_def;
+
+/* The rule table; r < SC_RULE__COUNT, else NULL. Static. */
+const sc_rule_def *sc_rule(int r);
+/* "policy" / "management" / "medical" and 政策类 / 管理类 / 医疗类 (static). */
+const char *sc_family_name(sc_rule_family f);
+const char *sc_family_zh(sc_rule_family f);
+/* "definite" / "highly_suspicious" / "suspicious" / "info" and 明确违规 ... (static). */
+const char *sc_result_name(sc_rule_result r);
+const char *sc_result_zh(sc_rule_result r);
+
+/* A list of ICD-10 类目 ranges ("O00-O99, C51-C58, D06"): a 3-character
+ * category is letter + two digits, coded letter × 100 + digits (A00 = 0,
+ * Z99 = 2599). */
+#define SC_CODE_RANGES_MAX 64
+typedef struct {
+    int n;
+    struct { int16_t lo, hi; } r[SC_CODE_RANGES_MAX];
+} sc_code_ranges;
+/* The 类目 of a code ("K80.100x001" -> K80 = 1080), or -1 when the code
+ * does not start with a letter and two digits (case-insensitive). */
+int sc_dx_category(const char *code);
+/* Parses "A00-B99, D06" (commas, semicolons or spaces between items) into
+ * out. SC_OK, or SC_ERR_ARG with *bad_at = the byte offset of the first
+ * item that is not a category or a range lo-hi with lo <= hi (or beyond
+ * SC_CODE_RANGES_MAX items). "" is an empty list. */
+sc_status sc_code_ranges_parse(const char *text, sc_code_ranges *out, size_t *bad_at);
+int sc_code_ranges_has(const sc_code_ranges *l, int category);
+
+/* A list of code prefixes ("Z51.0, Z51.1"): a code is on the list when it
+ * starts with one of them (case-insensitive; "Z51.0" holds Z51.000x001). */
+#define SC_PREFIXES_MAX 64
+#define SC_PREFIX_LEN 16
+typedef struct {
+    int n;
+    char p[SC_PREFIXES_MAX][SC_PREFIX_LEN];
+} sc_prefix_list;
+/* Same separators and result as sc_code_ranges_parse; an item longer than
+ * SC_PREFIX_LEN - 1 bytes is an error. */
+sc_status sc_prefix_list_parse(const char *text, sc_prefix_list *out, size_t *bad_at);
+int sc_prefix_list_has(const sc_prefix_list *l, const char *code);
+
+/* Every parameter of the rules, each a setting (supervision.rules.RXX.*)
+ * with the national default of sc_sup_params_default. */
+typedef struct {
+    int enabled[SC_RULE__COUNT];   /* RXX.enabled = true */
+    int readmit_days;              /* R01.days = 15: B.admit - A.discharge in [0, N] */
+    sc_prefix_list exempt_dx;      /* R01.exempt_dx = "Z51.0, Z51.1" (radio-/chemotherapy) */
+    int exempt_emergency;          /* R01.exempt_emergency = true: admit_route 1 (急诊) exempt */
+    int split_days;                /* R02.days = 15 */
+    int transfer_days;             /* R03.days = 1 */
+    int bed_min_los;               /* R06.min_los = 3 */
+    double bed_service_max;        /* R06.service_share_max = 0.05 (exam+lab+treatment+surgery) */
+    double bed_fee_min;            /* R06.bed_share_min = 0.30 */
+    int low_max_los;               /* R07.max_los = 2 */
+    double low_ratio_max;          /* R07.ratio_max = 0.4 */
+    sc_prefix_list low_dx;         /* R07.dx = "" (outpatient-treatable principal dx) */
+    int long_los;                  /* R08.max_los = 60: LOS > 60 */
+    double long_k;                 /* R08.k = 3: LOS > k × the group's mean LOS (when known) */
+    sc_code_ranges female, male;   /* R09: codes restricted to one sex (R09.female, R09.male) */
+    int newborn_age_max;           /* R10.newborn_age_max = 0: P00-P96 at age_years > this */
+    int obstetric_age_min;         /* R10.obstetric_age_min = 12 */
+    int obstetric_age_max;         /* R10.obstetric_age_max = 55 */
+    sc_code_ranges newborn, obstetric; /* R10.newborn = "P00-P96", R10.obstetric = "O00-O99" */
+    double lowrisk_z;              /* R11.z = -1: z < this */
+} sc_sup_params;
+
+/* The national defaults (domain.md §7); the R09/R10 lists as written in
+ * the files config/supervision/r09_*.txt, r10_*.txt. */
+void sc_sup_params_default(sc_sup_params *p);
+/* The default lists as text (static), for documentation and the settings. */
+extern const char SC_R09_FEMALE_DEFAULT[], SC_R09_MALE_DEFAULT[];
+extern const char SC_R10_NEWBORN_DEFAULT[], SC_R10_OBSTETRIC_DEFAULT[];
+
+/* One rule hit: case k fired rule `rule` with evidence. Indices k and
+ * other are the caller's (positions in its arrays); other = -1 when the
+ * rule has no related case. figure and threshold in the rule's unit
+ * (days, nights, per mille, years, z × 1000). */
+typedef struct {
+    int64_t k, other;
+    int rule;                      /* sc_rule_id */
+    sc_rule_result result;
+    double figure, threshold;
+} sc_hit;
+typedef void (*sc_hit_fn)(void *ctx, const sc_hit *h);
+
+/* One stay of a patient for the cross-case rules. */
+typedef struct {
+    int32_t admit, discharge;      /* days since 1970 */
+    uint32_t inst;                 /* institution (any id; equal = same) */
+    int16_t pdx_category;          /* sc_dx_category of the principal dx, -1 unknown */
+    uint8_t dmode;                 /* 离院方式 1..9, 0 missing */
+    uint8_t exempt;                /* R01 exemption: exempt dx or (setting) emergency route */
+} sc_stay;
+
+/* The order of a patient's stays: admission, discharge, institution; the
+ * caller breaks a tie by case id. -1/0/1. */
+int sc_stay_cmp(const sc_stay *a, const sc_stay *b);
+/* Evaluates R01-R05 on one patient's n stays, sorted by sc_stay_cmp (then
+ * case id); hit.k and hit.other are positions 0..n-1. eval: bit r set for
+ * a rule to evaluate (enabled and its inputs present). O(n) after the
+ * sort: the previous discharge is the earlier stay with the latest
+ * discharge (ties: the earlier in order); a stay is a duplicate (R05) of
+ * the first earlier stay with the same admission, discharge and
+ * institution, and then fires nothing else. Returns the hits. */
+size_t sc_patient_rules(const sc_stay *st, size_t n, const sc_sup_params *p, unsigned eval,
+                        sc_hit_fn fn, void *ctx);
+
+/* One case for the single-case rules R06-R08 and R11 (R09, R10:
+ * sc_sex_conflict, sc_age_conflict; R12, R13 are the outlier classes and
+ * data-quality flags). Missing values: -1. */
+typedef struct {
+    int los;                       /* days, -1 missing */
+    int64_t total_fen;
+    int64_t bed_fen;               /* 床位费, -1 without categories */
+    int64_t service_fen;           /* 检查 + 化验 + 治疗 + 手术, -1 without categories */
+    int has_procedure;             /* 0 / 1 */
+    int dmode;                     /* 0 missing */
+    double ratio;                  /* cost ratio (§4), -1 none */
+    int low_dx_listed;             /* principal dx on R07.dx */
+    double group_mean_los;         /* the group's mean LOS from history, <= 0 unknown */
+    int lowrisk_group;             /* the group is low-risk (sc_lowrisk_groups), -1 unknown */
+    double group_z;                /* its z (R11 evidence) */
+} sc_case_in;
+/* Evaluates R06, R07, R08, R11 (those with bit set in eval) on c; calls fn
+ * with k for each hit. Returns the hits. */
+size_t sc_case_rules(const sc_case_in *c, int64_t k, const sc_sup_params *p, unsigned eval, sc_hit_fn fn,
+                     void *ctx);
+/* R09: the first code of codes[0..n) restricted to the other sex (sex 1
+ * male, 2 female; else no conflict): its index, or -1. */
+int sc_sex_conflict(const sc_sup_params *p, int sex, const char *const *codes, int n);
+/* R10: the first code of codes[0..n) in conflict with age_years (newborn
+ * codes at age > newborn_age_max, obstetric codes outside [min, max]):
+ * its index, or -1 (age < 0: none). */
+int sc_age_conflict(const sc_sup_params *p, int age_years, const char *const *codes, int n);
+
+/* R11 (低风险组): deaths[g] and cases[g] of n groups from history. out[g]
+ * = 1 for a low-risk group: cases > 0 and (deaths = 0, or z_g = (ln m_g -
+ * mean) / sd < z_max over the groups with m_g > 0, sd the population SD);
+ * 0 otherwise; z[g] (optional) receives z_g (-INFINITY for no death, NAN
+ * without cases). SC_ERR_EMPTY when no group has a death (then only the
+ * groups without deaths are low-risk and sd is undefined). */
+sc_status sc_lowrisk_groups(const int64_t *deaths, const int64_t *cases, size_t n, double z_max,
+                            uint8_t *out, double *z);
+
+/* The re-review sample (复审抽查) of one institution: m cases (positions
+ * 0..m-1, in the caller's stable order, e.g. by case id), flagged[i] 0/1.
+ * Draws want = ceil(rate × m) cases: flagged ones first up to
+ * ceil(flagged_share × want) (at random among the flagged), then the rest
+ * at random among those not drawn. Random = ordered by a 64-bit hash of
+ * (seed, key[i]) (key: e.g. a hash of the case id), ties by position, so
+ * the draw does not depend on order or threads. out[i] = 0 not drawn, 1
+ * drawn as flagged, 2 drawn at random. scratch: m uint64 + m uint32
+ * (caller's). Returns the number drawn. */
+size_t sc_sample_institution(size_t m, const uint8_t *flagged, const uint64_t *key, uint64_t seed,
+                             double rate, double flagged_share, uint8_t *out, uint64_t *scratch_h,
+                             uint32_t *scratch_i);
+
 #ifdef __cplusplus
 }
 #endif

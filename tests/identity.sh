@@ -41,7 +41,8 @@ read_n=$(h5cols "$D/t1.h5" /summary records_read)
 [ "$read_n" -gt $((8 << SHIFT)) ] || { echo "$read_n records fit in 8 slices of $((1 << SHIFT))"; exit 1; }
 # same REF RUN: every dataset and the rejects file are the same bytes
 same() {
-    for ds in /cases /groups /group_names /drgs /drg_names /institutions /rejects /quality /summary; do
+    for ds in /cases /groups /group_names /drgs /drg_names /institutions /rejects /quality /summary \
+              /flags /rules /rule_names /review_sample; do
         h5diff "$D/$1.h5" "$D/$2.h5" "$ds" "$ds" || { echo "dataset $ds differs between $1 and $2"; exit 1; }
         a=$(h5dump -d "$ds" "$D/$1.h5" | tail -n +2 | md5sum); b=$(h5dump -d "$ds" "$D/$2.h5" | tail -n +2 | md5sum)
         [ "$a" = "$b" ] || { echo "h5dump of $ds differs between $1 and $2"; exit 1; }
@@ -55,7 +56,7 @@ same s1 s2   # many blocks and slices: 1 vs 2 threads
 # variation (cv) of /groups and /drgs: a sum of squares in double, summed per
 # slice, whose last bits follow the slice size (fixed in a normal run, so the
 # output is the same at any thread count)
-for ds in /cases /group_names /drg_names /institutions /rejects /quality /summary; do
+for ds in /cases /group_names /drg_names /institutions /rejects /quality /summary /flags /rules /rule_names /review_sample; do
     h5diff "$D/t1.h5" "$D/s2.h5" "$ds" "$ds" || { echo "dataset $ds differs between one and many blocks/slices"; exit 1; }
 done
 for ds in /groups /drgs; do
@@ -73,4 +74,4 @@ expect "rows in /cases + /rejects = records read" \
 expect "DIP payments = DIP budget" "$(h5cols "$D/t2.h5" /summary payments_fen)" "9876543210"
 expect "DRG payments = DRG budget" "$(h5cols "$D/t2.h5" /summary drg_payments_fen)" "8765432109"
 echo "identical at 1 and 2 threads, in one block and slice and in $BLOCK-byte blocks and $((1 << SHIFT))-case slices:"
-echo "  /cases /groups /group_names /drgs /drg_names /institutions /rejects /quality /summary, OUT.rejects.csv"
+echo "  /cases /groups /group_names /drgs /drg_names /institutions /rejects /quality /summary, /flags /rules /rule_names /review_sample, OUT.rejects.csv"

@@ -794,6 +794,63 @@ static void test_unknown_keys(void **state)
     run_cases(t, sizeof t / sizeof t[0]);
 }
 
+/* supervision: nested rule groups, the lists parsed, their errors at file:line */
+static void test_supervision(void **state)
+{
+    (void)state;
+    cm_config c;
+    cm_cfg_error e;
+    /* defaults: the national ones (domain.md §7), independently of rules.c's table */
+    assert_int_equal(load_text(CAT, &c, &e), CM_CFG_OK);
+    assert_true(c.sup_enabled);
+    assert_true(c.sample_rate == 0.08);
+    assert_int_equal(c.sup.readmit_days, 15);
+    assert_int_equal(c.sup.transfer_days, 1);
+    assert_int_equal(c.sup.long_los, 60);
+    assert_int_equal(c.sup.exempt_dx.n, 2);
+    assert_int_equal(c.sup.low_dx.n, 0);
+    for (int r = 0; r < SC_RULE__COUNT; r++) assert_true(c.sup.enabled[r]);
+    assert_true(sc_code_ranges_has(&c.sup.female, sc_dx_category("O80.0")));
+    assert_true(sc_code_ranges_has(&c.sup.male, sc_dx_category("N40")));
+    /* settings */
+    assert_int_equal(load_text(CAT "supervision = { sample_seed = 9; rules = {\n"
+                               "  R01 = { days = 30; exempt_dx = \"Z51.0;Z51.1;Z51.5\"; };\n"
+                               "  R07 = { dx = \"J06, K29.7\"; };\n  R05 = { enabled = false; }; }; };\n",
+                               &c, &e), CM_CFG_OK);
+    assert_int_equal(c.sample_seed, 9);
+    assert_int_equal(c.sup.readmit_days, 30);
+    assert_int_equal(c.sup.exempt_dx.n, 3);
+    assert_int_equal(c.sup.low_dx.n, 2);
+    assert_false(c.sup.enabled[SC_R05]);
+    assert_true(c.sup.enabled[SC_R04]);
+    /* a list file replaces the built-in list */
+    char tab[PATH_MAX + 32], txt[2 * PATH_MAX];
+    snprintf(tab, sizeof tab, "%s/r09.csv", g_dir);
+    write_file(tab, "# comment\nfemale,O00-O99\nmale,N40-N51 C61\n");
+    snprintf(txt, sizeof txt, CAT "supervision = { rules = { R09 = { table = \"%s\"; }; }; };\n", tab);
+    assert_int_equal(load_text(txt, &c, &e), CM_CFG_OK);
+    assert_int_equal(c.sup.female.n, 1);
+    assert_int_equal(c.sup.male.n, 2);
+    assert_false(sc_code_ranges_has(&c.sup.female, sc_dx_category("N71.0")));
+    /* a bad line: the file and line in the message */
+    write_file(tab, "female,O00-O99\nmale,N40-\n");
+    assert_int_equal(load_text(txt, &c, &e), CM_CFG_ERR_VALUE);
+    assert_string_equal(e.key, "supervision.rules.R09.table");
+    assert_non_null(strstr(e.msg, "r09.csv:2:"));
+    static const err_case t[] = {
+        { CAT "supervision = { rules = {\n R02 = { dayz = 3; }; }; };\n", CM_CFG_ERR_KEY, 3,
+          "supervision.rules.R02.dayz", "did you mean supervision.rules.R02.days?" },
+        { CAT "supervision = { rules = { R14 = { enabled = false; }; }; };\n", CM_CFG_ERR_KEY, 2,
+          "supervision.rules.R14", "unknown key" },
+        { CAT "supervision = {\n sample_rate = 1.5; };\n", CM_CFG_ERR_VALUE, 3, "supervision.sample_rate", "" },
+        { CAT "supervision = { rules = { R10 = {\n obstetric_age_min = 60; }; }; };\n", CM_CFG_ERR_VALUE, 3,
+          "supervision.rules.R10.obstetric_age_max", "below obstetric_age_min" },
+        { CAT "supervision = { rules = { R01 = {\n exempt_dx = \"Z51.0, Z51.0123456789ABCDEF\"; }; }; };\n",
+          CM_CFG_ERR_VALUE, 3, "supervision.rules.R01.exempt_dx", "Z51.0123456789ABCDEF" },
+    };
+    run_cases(t, sizeof t / sizeof t[0]);
+}
+
 static void test_type_errors(void **state)
 {
     (void)state;
@@ -1149,6 +1206,10 @@ static void test_example_cfg(void **state)
         "output.file", "output.compression", "output.deflate_level", "output.chunk_rows",
         "generator.cases", "generator.history_cases", "generator.seed", "generator.institutions",
         "generator.year", "generator.bad_rows",
+        "supervision.enabled", "supervision.sample_rate", "supervision.sample_flagged_share",
+        "supervision.sample_seed", "supervision.rules.R01.days", "supervision.rules.R01.exempt_dx",
+        "supervision.rules.R07.dx", "supervision.rules.R09.table", "supervision.rules.R10.table",
+        "supervision.rules.R13.enabled",
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         if (!config_lookup(&cf, keys[i]))
@@ -1295,6 +1356,7 @@ int main(void)
         cmocka_unit_test(test_lenient_forms),
         cmocka_unit_test(test_budget_forms),
         cmocka_unit_test(test_unknown_keys),
+        cmocka_unit_test(test_supervision),
         cmocka_unit_test(test_type_errors),
         cmocka_unit_test(test_value_errors),
         cmocka_unit_test(test_threads_limit),

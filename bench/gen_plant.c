@@ -1,0 +1,319 @@
+/*
+ * gen_plant.c - casemix gen --plant: supervision patterns (domain.md §7)
+ * appended to a generated region with their truth in planted.csv
+ * (bench/gen.h, gen_plant). Driver-side, like gen.c.
+ *
+ * Each pattern copies clean rows of current.csv (all fields present, a
+ * principal dx that is not exempt, readable dates and amounts) and
+ * changes only what the pattern needs; every planted stay has a patient
+ * of its own (PL + 8 digits), so patterns do not meet each other or the
+ * generated patients. Deterministic: the same file gives the same plants.
+ */
+#include "gen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NF GEN_NCOL
+#define FL 512
+
+typedef struct {
+    char f[NF][FL];
+} prow;
+
+static int split_row(const char *line, prow *r)
+{
+    int k = 0;
+    const char *s = line;
+    for (;;) {
+        const char *e = s;
+        while (*e && *e != ',' && *e != '\n' && *e != '\r') e++;
+        if (k >= NF || (size_t)(e - s) >= FL) return -1;
+        memcpy(r->f[k], s, (size_t)(e - s));
+        r->f[k][e - s] = '\0';
+        k++;
+        if (*e != ',') break;
+        s = e + 1;
+    }
+    return k == NF ? 0 : -1;
+}
+
+static void put_row(FILE *f, const prow *r)
+{
+    for (int k = 0; k < NF; k++) {
+        if (k) fputc(',', f);
+        fputs(r->f[k], f);
+    }
+    fputc('\n', f);
+}
+
+static long days_of(const char *s)
+{
+    int y, m, d;
+    if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3) return -1;
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void date_of(long z, char *out)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    long d = doy - (153 * mp + 2) / 5 + 1, m = mp + (mp < 10 ? 3 : -9);
+    snprintf(out, 11, "%04ld-%02ld-%02ld", y + (m <= 2), m, d);
+}
+
+/* fen of "123.45" (the generator writes two decimals), -1 when not */
+static long long fen_of(const char *s)
+{
+    long long y = 0;
+    int c = 0;
+    const char *p = s;
+    if (!*p) return -1;
+    while (*p >= '0' && *p <= '9') y = y * 10 + (*p++ - '0');
+    if (*p != '.' || p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9' || p[3]) return -1;
+    c = (p[1] - '0') * 10 + (p[2] - '0');
+    return y * 100 + c;
+}
+
+static void put_fen(char *dst, long long fen)
+{
+    snprintf(dst, FL, "%lld.%02lld", fen / 100, fen % 100);
+}
+
+static int clean(const prow *r)
+{
+    if (!r->f[GEN_COL_CASE][0] || !r->f[GEN_COL_PDX][0] || !strncmp(r->f[GEN_COL_PDX], "Z51", 3)) return 0;
+    long a = days_of(r->f[GEN_COL_ADMIT]), d = days_of(r->f[GEN_COL_DISCH]);
+    if (a < 0 || d < a) return 0;
+    if (fen_of(r->f[GEN_COL_TOTAL]) < 0 || fen_of(r->f[GEN_COL_FUND]) < 0 || fen_of(r->f[GEN_COL_SELF]) < 0) return 0;
+    long long sum = 0;
+    for (int k = 0; k < 14; k++) {
+        long long v = fen_of(r->f[GEN_COL_CAT0 + k]);
+        if (v < 0) return 0;
+        sum += v;
+    }
+    return sum == fen_of(r->f[GEN_COL_TOTAL]) && r->f[GEN_COL_AGE][0] && r->f[GEN_COL_AGE][0] != '0';
+}
+
+/* sets admit, discharge and los of r */
+static void set_stay(prow *r, long admit, long disch)
+{
+    date_of(admit, r->f[GEN_COL_ADMIT]);
+    date_of(disch, r->f[GEN_COL_DISCH]);
+    snprintf(r->f[GEN_COL_LOS], FL, "%ld", disch - admit);
+}
+
+typedef struct {
+    FILE *out, *truth;
+    long seq;
+    int64_t n;
+} pctx;
+
+static void ident(pctx *c, prow *r, const char *tag, int control, long patient)
+{
+    snprintf(r->f[GEN_COL_CASE], FL, "%s%s%07ld", control ? "PLX" : "PL", tag, ++c->seq);
+    snprintf(r->f[GEN_COL_PAT], FL, "PL%08ld", patient);
+}
+
+static void truth(pctx *c, const prow *b, const char *rule, const prow *a)
+{
+    fprintf(c->truth, "%s,%s,%s\n", b->f[GEN_COL_CASE], rule, a ? a->f[GEN_COL_CASE] : "");
+}
+
+static void emit(pctx *c, const prow *r)
+{
+    put_row(c->out, r);
+    c->n++;
+}
+
+enum { P_R01_0, P_R01_N, P_R01_N1, P_R02, P_R03, P_R04_2, P_R04_1, P_R05, P_R06, P_R07, P_R08, P_R09, P_R10,
+       P_R12, P_R13, P__COUNT };
+
+/* one instance of pattern p from base rows x and y (y at another institution) */
+static void plant_one(pctx *c, int p, const prow *x, const prow *y, long *patient, int N)
+{
+    prow A = *x, B = *y;
+    long a0 = days_of(x->f[GEN_COL_ADMIT]);
+    long pat = ++*patient;
+    strcpy(A.f[GEN_COL_MODE], "1");
+    strcpy(B.f[GEN_COL_MODE], "1");
+    set_stay(&A, a0, a0 + 5);
+    switch (p) {
+    case P_R01_0: case P_R01_N: case P_R01_N1: {
+        int gap = p == P_R01_0 ? 0 : p == P_R01_N ? N : N + 1;
+        set_stay(&B, a0 + 5 + gap, a0 + 8 + gap);
+        ident(c, &A, "A", p == P_R01_N1, pat);
+        ident(c, &B, "R01", p == P_R01_N1, pat);
+        emit(c, &A); emit(c, &B);
+        if (p != P_R01_N1) truth(c, &B, "R01", &A);
+        break;
+    }
+    case P_R02:
+        B = A;
+        set_stay(&B, a0 + 8, a0 + 11);
+        ident(c, &A, "A", 0, pat);
+        ident(c, &B, "R02", 0, pat);
+        emit(c, &A); emit(c, &B);
+        truth(c, &B, "R02", &A);
+        truth(c, &B, "R01", &A);
+        break;
+    case P_R03:
+        strcpy(A.f[GEN_COL_MODE], "2");
+        set_stay(&B, a0 + 5 + (int)(c->seq % 2), a0 + 9); /* the same day, or the day after (the limit) */
+        ident(c, &A, "A", 0, pat);
+        ident(c, &B, "R03", 0, pat);
+        emit(c, &A); emit(c, &B);
+        truth(c, &B, "R03", &A);
+        break;
+    case P_R04_2: case P_R04_1:
+        set_stay(&A, a0, a0 + 10);
+        if (p == P_R04_1) { B = A; strcpy(B.f[GEN_COL_PDX], y->f[GEN_COL_PDX]); }
+        set_stay(&B, a0 + 9, a0 + 12); /* one night in common */
+        ident(c, &A, "A", 0, pat);
+        ident(c, &B, "R04", 0, pat);
+        emit(c, &A); emit(c, &B);
+        truth(c, &B, "R04", &A);
+        break;
+    case P_R05:
+        ident(c, &A, "A", 0, pat);
+        B = A;
+        ident(c, &B, "R05", 0, pat);
+        emit(c, &A); emit(c, &B);
+        truth(c, &B, "R05", &A);
+        break;
+    case P_R06: {
+        long long tot = fen_of(A.f[GEN_COL_TOTAL]), bed = tot * 40 / 100;
+        for (int k = 0; k < 14; k++) strcpy(A.f[GEN_COL_CAT0 + k], "0.00");
+        put_fen(A.f[GEN_COL_CAT0 + 0], bed);       /* cost_bed 40% */
+        put_fen(A.f[GEN_COL_CAT0 + 8], tot - bed); /* cost_western the rest; no exam/lab/treatment/surgery */
+        ident(c, &A, "R06", 0, pat);
+        emit(c, &A);
+        truth(c, &A, "R06", NULL);
+        break;
+    }
+    case P_R07:
+        set_stay(&A, a0, a0 + 1);
+        A.f[GEN_COL_PPROC][0] = A.f[GEN_COL_OPROC][0] = '\0';
+        strcpy(A.f[GEN_COL_TOTAL], "20.00");
+        strcpy(A.f[GEN_COL_FUND], "14.00");
+        strcpy(A.f[GEN_COL_SELF], "6.00");
+        for (int k = 0; k < 14; k++) strcpy(A.f[GEN_COL_CAT0 + k], k == 13 ? "20.00" : "0.00");
+        ident(c, &A, "R07", 0, pat);
+        emit(c, &A);
+        truth(c, &A, "R07", NULL);
+        break;
+    case P_R08:
+        set_stay(&A, a0, a0 + 61);
+        ident(c, &A, "R08", 0, pat);
+        emit(c, &A);
+        truth(c, &A, "R08", NULL);
+        break;
+    case P_R09: {
+        strcpy(A.f[GEN_COL_SEX], "1");
+        char odx[FL];
+        snprintf(odx, sizeof odx, "%s%sN71.000", A.f[GEN_COL_ODX], A.f[GEN_COL_ODX][0] ? "|" : "");
+        strcpy(A.f[GEN_COL_ODX], odx);
+        ident(c, &A, "R09", 0, pat);
+        emit(c, &A);
+        truth(c, &A, "R09", NULL);
+        break;
+    }
+    case P_R10: {
+        strcpy(A.f[GEN_COL_SEX], "2");
+        strcpy(A.f[GEN_COL_AGE], "70");
+        A.f[GEN_COL_AGED][0] = A.f[GEN_COL_BW][0] = '\0';
+        char odx[FL];
+        snprintf(odx, sizeof odx, "%s%sO80.000", A.f[GEN_COL_ODX], A.f[GEN_COL_ODX][0] ? "|" : "");
+        strcpy(A.f[GEN_COL_ODX], odx);
+        ident(c, &A, "R10", 0, pat);
+        emit(c, &A);
+        truth(c, &A, "R10", NULL);
+        break;
+    }
+    case P_R12: {
+        static const int money[3] = {GEN_COL_TOTAL, GEN_COL_FUND, GEN_COL_SELF};
+        for (int k = 0; k < 3; k++) put_fen(A.f[money[k]], fen_of(A.f[money[k]]) * 20);
+        for (int k = 0; k < 14; k++) put_fen(A.f[GEN_COL_CAT0 + k], fen_of(A.f[GEN_COL_CAT0 + k]) * 20);
+        ident(c, &A, "R12", 0, pat);
+        emit(c, &A);
+        truth(c, &A, "R12", NULL);
+        break;
+    }
+    default: /* P_R13: categories 10.00 yuan above the total */
+        put_fen(A.f[GEN_COL_CAT0 + 13], fen_of(A.f[GEN_COL_CAT0 + 13]) + 1000);
+        ident(c, &A, "R13", 0, pat);
+        emit(c, &A);
+        truth(c, &A, "R13", NULL);
+        break;
+    }
+}
+
+int64_t gen_plant(const char *dir, double share, int64_t rows, int readmit_days, char *err, size_t errlen)
+{
+    char path[4096], tpath[4096];
+    snprintf(path, sizeof path, "%s/current.csv", dir);
+    snprintf(tpath, sizeof tpath, "%s/planted.csv", dir);
+    long per = (long)(share * (double)rows / (1.5 * P__COUNT) + 0.5);
+    if (per < 1) per = 1;
+    long need = per * P__COUNT;
+    /* base rows: the first clean rows (two per instance) */
+    prow *base = malloc((size_t)(2 * need + 2) * sizeof *base);
+    FILE *in = fopen(path, "r");
+    if (!base || !in) {
+        snprintf(err, errlen, "%s: %s", path, !in ? "cannot read" : "out of memory");
+        free(base);
+        if (in) fclose(in);
+        return -1;
+    }
+    char line[8192];
+    long nb = 0;
+    int first = 1;
+    while (nb < 2 * need && fgets(line, sizeof line, in)) {
+        if (first) { first = 0; continue; }
+        if (split_row(line, &base[nb]) == 0 && clean(&base[nb])) {
+            /* the second row of an instance: another institution than the first */
+            if (nb % 2 == 1 && !strcmp(base[nb].f[GEN_COL_INST], base[nb - 1].f[GEN_COL_INST])) continue;
+            nb++;
+        }
+    }
+    fclose(in);
+    if (nb < 2 * need) {
+        snprintf(err, errlen, "%s: only %ld clean rows to plant %ld patterns from; generate more cases or plant a "
+                              "smaller share", path, nb, need);
+        free(base);
+        return -1;
+    }
+    pctx c = {fopen(path, "a"), fopen(tpath, "w"), 0, 0};
+    if (!c.out || !c.truth) {
+        snprintf(err, errlen, "%s: cannot write", c.out ? tpath : path);
+        if (c.out) fclose(c.out);
+        if (c.truth) fclose(c.truth);
+        free(base);
+        return -1;
+    }
+    fprintf(c.truth, "case_id,rule,related_case_id\n");
+    long patient = 0;
+    for (long i = 0; i < per; i++)
+        for (int p = 0; p < P__COUNT; p++) {
+            long k = 2 * (i * P__COUNT + p);
+            plant_one(&c, p, &base[k], &base[k + 1], &patient, readmit_days);
+        }
+    int bad = ferror(c.out) | ferror(c.truth);
+    bad |= fclose(c.out) != 0;
+    bad |= fclose(c.truth) != 0;
+    free(base);
+    if (bad) {
+        snprintf(err, errlen, "%s: write failed (disk full?)", path);
+        return -1;
+    }
+    return c.n;
+}

@@ -1,0 +1,797 @@
+/*
+ * supervise.c - supervision (稽核) of a settlement: drives the case rules
+ * of scoring/rules.c over the period and the baseline scenario and writes
+ * /flags, /rules, /rule_names and /review_sample (supervise.h).
+ *
+ * Memory: a 16-byte fact per slot (patient hash, admission and discharge
+ * day, principal dx category, discharge mode, route and code bits) in a
+ * side array grown with the slots and freed after the cross-case rules;
+ * 4 bytes per case with a patient for the join; 2 bytes per slot for the
+ * rule mask; the flags themselves (one entry per hit).
+ *
+ * Cross-case join: the cases with a patient, admission and discharge are
+ * partitioned by the patient hash (fixed partitions; counted and
+ * scattered per fixed slice of slots, so the layout does not depend on the
+ * threads), each partition sorted on its own thread by (patient, admit,
+ * discharge, institution, case id) - a total order that does not depend
+ * on the input order - and each patient's run evaluated by
+ * sc_patient_rules (linear after the sort). Flags are collected per thread
+ * and sorted by (slot, rule), so the output does not depend on threads.
+ */
+#include "supervise.h"
+#include "pipeline.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+typedef struct {
+    uint64_t pat;            /* patient hash, 0 = none */
+    uint16_t admit, disch;   /* days since 1970; 0 = missing */
+    int16_t pdx;             /* principal dx category, -1 */
+    uint8_t dmode;           /* 0 missing */
+    uint8_t bits;            /* FB_* */
+} sv_fact;
+_Static_assert(sizeof(sv_fact) == 16, "the supervision fact is 16 bytes a slot");
+enum { FB_ROUTE_MASK = 7, FB_EXEMPT_DX = 8, FB_HAS_PROC = 16, FB_LOW_DX = 32 };
+
+typedef struct {
+    uint32_t slot;
+    int32_t other;           /* slot of the related case, -1 */
+    uint8_t rule, result;
+    double fig, thr;
+} sv_flag;
+
+typedef struct {
+    sv_flag *e;
+    size_t n, cap;
+    int oom;
+} sv_flags;
+
+typedef struct {
+    uint32_t slot;
+    uint8_t reason;          /* 1 flagged, 2 random */
+} sv_pick;
+
+struct sv_state {
+    const cm_config *cfg;
+    sc_sup_params prm;
+    int nt;
+    sv_flags *tf;            /* [nt] per thread */
+    sv_flags all;            /* merged, by (slot, rule) */
+    uint16_t *mask;          /* [n slots] */
+    size_t nslots;
+    uint8_t evaluated[SC_RULE__COUNT];
+    char why_not[SC_RULE__COUNT][96];
+    int64_t hits[SC_RULE__COUNT];
+    int64_t flagged_cases;
+    int has_col[COL__COUNT];
+    int has_categories;
+    sv_pick *sample;
+    size_t nsample, sample_flagged;
+    double t;
+    double t_phase[4];       /* cross-case, single-case, merge + mask, sample (seconds) */
+    const cm_scenario *sn;   /* the baseline (R12's figures at write time; not owned) */
+};
+
+static void push(sv_flags *f, uint32_t slot, int32_t other, int rule, int result, double fig, double thr)
+{
+    if (f->n == f->cap) {
+        size_t nc = f->cap ? f->cap * 2 : 1024;
+        sv_flag *ne = realloc(f->e, nc * sizeof *ne);
+        if (!ne) { f->oom = 1; return; }
+        f->e = ne;
+        f->cap = nc;
+    }
+    f->e[f->n++] = (sv_flag){slot, other, (uint8_t)rule, (uint8_t)result, fig, thr};
+}
+
+/* sc_case_rules' callback: k is the slot */
+static void on_case_hit(void *ctx, const sc_hit *h)
+{
+    push(ctx, (uint32_t)h->k, -1, h->rule, h->result, h->figure, h->threshold);
+}
+
+cm_status sv_begin(const cm_config *cfg, int nt, cm_parse_opts *po, sv_state **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!cfg->sup_enabled) return CM_OK;
+    sv_state *sv = calloc(1, sizeof *sv);
+    if (sv) sv->tf = calloc((size_t)nt, sizeof *sv->tf);
+    if (!sv || !sv->tf) {
+        free(sv);
+        snprintf(err, errlen, "out of memory");
+        return CM_ERR_NOMEM;
+    }
+    sv->cfg = cfg;
+    sv->prm = cfg->sup;
+    sv->nt = nt;
+    po->supervise = 1;
+    po->side_bytes = sizeof(sv_fact);
+    *out = sv;
+    return CM_OK;
+}
+
+void sv_row(sv_state *sv, pl_slots *s, size_t slot, int tid, const cm_parser *p, const cm_case *c)
+{
+    const gr_case *g = &p->gc;
+    sv_fact *f = (sv_fact *)(void *)s->side + slot;
+    f->pat = p->sup_patient;
+    f->admit = p->admit_day > 0 && p->admit_day < 65536 ? (uint16_t)p->admit_day : 0;
+    f->disch = p->discharge_day > 0 && p->discharge_day < 65536 ? (uint16_t)p->discharge_day : 0;
+    f->pdx = (int16_t)sc_dx_category(g->principal_dx);
+    f->dmode = (uint8_t)p->sup_dmode;
+    unsigned b = p->sup_route == 9 ? 4u : (unsigned)p->sup_route;
+    const sc_sup_params *prm = &sv->prm;
+    if (sc_prefix_list_has(&prm->exempt_dx, g->principal_dx)) b |= FB_EXEMPT_DX;
+    if ((g->principal_proc && g->principal_proc[0]) || g->n_other_procs > 0) b |= FB_HAS_PROC;
+    if (prm->low_dx.n && sc_prefix_list_has(&prm->low_dx, g->principal_dx)) b |= FB_LOW_DX;
+    f->bits = (uint8_t)b;
+    /* the rules on the row's own codes and amounts */
+    sv_flags *tf = &sv->tf[tid];
+    const char *codes[CM_MAX_LIST + 1];
+    int nc = 0;
+    if (g->principal_dx && g->principal_dx[0]) codes[nc++] = g->principal_dx;
+    for (int i = 0; i < g->n_other_dx && nc < CM_MAX_LIST + 1; i++) codes[nc++] = g->other_dx[i];
+    if (prm->enabled[SC_R09] && sc_sex_conflict(prm, g->sex, codes, nc) >= 0)
+        push(tf, (uint32_t)slot, -1, SC_R09, SC_RES_DEFINITE, g->sex, 0);
+    if (prm->enabled[SC_R10] && g->age_years >= 0) {
+        int k = sc_age_conflict(prm, g->age_years, codes, nc);
+        if (k >= 0) {
+            int cat = sc_dx_category(codes[k]);
+            double thr = sc_code_ranges_has(&prm->newborn, cat) ? prm->newborn_age_max
+                         : g->age_years < prm->obstetric_age_min ? prm->obstetric_age_min
+                                                                 : prm->obstetric_age_max;
+            push(tf, (uint32_t)slot, -1, SC_R10, SC_RES_HIGHLY, g->age_years, thr);
+        }
+    }
+    if (prm->enabled[SC_R06] && p->sup_bed_fen >= 0 && c->los_days != 65535) {
+        sc_case_in in = {.los = c->los_days, .total_fen = c->total_fen, .bed_fen = p->sup_bed_fen,
+                         .service_fen = p->sup_service_fen, .has_procedure = 1, .dmode = f->dmode,
+                         .ratio = -1, .lowrisk_group = -1};
+        sc_case_rules(&in, (int64_t)slot, prm, 1u << SC_R06, on_case_hit, tf);
+    }
+}
+
+void sv_columns(sv_state *sv, const int colidx[COL__COUNT], int has_categories)
+{
+    for (int c = 0; c < COL__COUNT; c++) sv->has_col[c] = colidx[c] >= 0;
+    sv->has_categories = has_categories;
+}
+
+/* Which rules run, and why not the others (a rule whose inputs are absent
+ * is not evaluated: never reported as "no hits"). */
+static void decide(sv_state *sv)
+{
+    const int *h = sv->has_col;
+    int dates = h[COL_PATIENT_ID] && h[COL_ADMIT] && h[COL_DISCHARGE];
+    int los = h[COL_LOS] || (h[COL_ADMIT] && h[COL_DISCHARGE]);
+    for (int r = 0; r < SC_RULE__COUNT; r++) {
+        const char *why = NULL;
+        switch (r) {
+        case SC_R01: case SC_R02: case SC_R04: case SC_R05:
+            if (!dates) why = "needs patient_id, admit_date and discharge_date";
+            break;
+        case SC_R03:
+            if (!dates || !h[COL_DMODE]) why = "needs patient_id, admit_date, discharge_date and discharge_mode";
+            break;
+        case SC_R06:
+            if (!sv->has_categories || !los) why = "needs the cost categories and the length of stay";
+            break;
+        case SC_R07: case SC_R08:
+            if (!los) why = "needs los_days or admit_date and discharge_date";
+            break;
+        case SC_R09:
+            if (!h[COL_SEX]) why = "needs sex";
+            break;
+        case SC_R10:
+            if (!h[COL_AGE_YEARS]) why = "needs age_years";
+            break;
+        case SC_R11:
+            why = "needs group mortality from history (not computed yet)";
+            break;
+        default:
+            break;
+        }
+        if (!sv->prm.enabled[r]) why = "switched off (supervision.rules.RXX.enabled = false)";
+        sv->evaluated[r] = why == NULL;
+        snprintf(sv->why_not[r], sizeof sv->why_not[r], "%s", why ? why : "");
+    }
+}
+
+/* ---- the cross-case join ---- */
+
+typedef struct {
+    uint64_t pat;
+    uint32_t ad;             /* admit << 16 | discharge */
+    uint32_t slot;
+    uint32_t inst;           /* the stay's fields, copied while the slots are read forward */
+    int16_t pdx;
+    uint8_t dmode, bits;
+} sv_key;
+
+static int key_cmp(const void *a, const void *b, void *ctx)
+{
+    const sv_key *x = a, *y = b;
+    if (x->pat != y->pat) return x->pat < y->pat ? -1 : 1;
+    if (x->ad != y->ad) return x->ad < y->ad ? -1 : 1;
+    if (x->inst != y->inst) return x->inst < y->inst ? -1 : 1;
+    const pl_slots *s = ctx;
+    return strcmp(pl_case_id(s, x->slot), pl_case_id(s, y->slot));
+}
+
+typedef struct {
+    sv_flags *f;
+    const sv_key *k;         /* the patient's keys: position -> slot */
+} pat_ctx;
+
+static void on_pat_hit(void *vctx, const sc_hit *h)
+{
+    pat_ctx *c = vctx;
+    push(c->f, c->k[h->k].slot, h->other >= 0 ? (int32_t)c->k[h->other].slot : -1, h->rule, h->result, h->figure,
+         h->threshold);
+}
+
+#define PART_BITS 12
+#define SV_CHUNK ((size_t)1 << 16)
+
+static int eligible(const cm_case *c, const sv_fact *f)
+{
+    return c->status == SLOT_CASE && f->pat && f->admit && f->disch;
+}
+
+static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err, size_t errlen)
+{
+    size_t n = p->s.n, nch = (n + SV_CHUNK - 1) / SV_CHUNK, P = (size_t)1 << PART_BITS;
+    const cm_case *sl = p->s.slots;
+    const sv_fact *F = (const sv_fact *)(const void *)p->s.side;
+    uint32_t *cnt = calloc(nch * P + 1, sizeof *cnt);
+    size_t *pstart = calloc(P + 1, sizeof *pstart);
+    if (!cnt || !pstart) { free(cnt); free(pstart); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+#pragma omp parallel for schedule(static)
+    for (long ch = 0; ch < (long)nch; ch++) {
+        size_t a = (size_t)ch * SV_CHUNK, b = a + SV_CHUNK < n ? a + SV_CHUNK : n;
+        uint32_t *c = cnt + (size_t)ch * P;
+        for (size_t i = a; i < b; i++)
+            if (eligible(&sl[i], &F[i])) c[F[i].pat >> (64 - PART_BITS)]++;
+    }
+    size_t off = 0;
+    for (size_t q = 0; q < P; q++) {
+        pstart[q] = off;
+        for (size_t ch = 0; ch < nch; ch++) {
+            uint32_t c = cnt[ch * P + q];
+            cnt[ch * P + q] = (uint32_t)off;
+            off += c;
+        }
+    }
+    pstart[P] = off;
+    uint32_t *idx = malloc((off ? off : 1) * sizeof *idx);
+    if (!idx) { free(cnt); free(pstart); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+#pragma omp parallel for schedule(static)
+    for (long ch = 0; ch < (long)nch; ch++) {
+        size_t a = (size_t)ch * SV_CHUNK, b = a + SV_CHUNK < n ? a + SV_CHUNK : n;
+        uint32_t *c = cnt + (size_t)ch * P;
+        for (size_t i = a; i < b; i++)
+            if (eligible(&sl[i], &F[i])) idx[c[F[i].pat >> (64 - PART_BITS)]++] = (uint32_t)i;
+    }
+    free(cnt);
+    int oom = 0;
+#pragma omp parallel
+    {
+        int tid = pl_thread_id();
+        sv_key *k = NULL;
+        sc_stay *st = NULL;
+        size_t kcap = 0;
+#pragma omp for schedule(dynamic, 4)
+        for (long q = 0; q < (long)P; q++) {
+            size_t a = pstart[q], m = pstart[q + 1] - a;
+            if (m < 2 || oom) continue;
+            if (m > kcap) {
+                free(k); free(st);
+                kcap = m + m / 2;
+                k = malloc(kcap * sizeof *k);
+                st = malloc(kcap * sizeof *st);
+                if (!k || !st) { oom = 1; kcap = 0; continue; }
+            }
+            for (size_t j = 0; j < m; j++) { /* idx ascending: the facts and slots read forward */
+                uint32_t i = idx[a + j];
+                const sv_fact *f = &F[i];
+                k[j] = (sv_key){f->pat, (uint32_t)f->admit << 16 | f->disch, i, sl[i].inst, f->pdx, f->dmode, f->bits};
+            }
+            qsort_r(k, m, sizeof *k, key_cmp, &p->s);
+            for (size_t i = 0; i < m;) {
+                size_t j = i + 1;
+                while (j < m && k[j].pat == k[i].pat) j++;
+                if (j - i >= 2) {
+                    for (size_t t = i; t < j; t++) {
+                        const sv_key *f = &k[t];
+                        int emerg = (f->bits & FB_ROUTE_MASK) == 1 && sv->prm.exempt_emergency;
+                        st[t - i] = (sc_stay){(int32_t)(f->ad >> 16), (int32_t)(f->ad & 0xFFFF), f->inst, f->pdx,
+                                              f->dmode, (uint8_t)((f->bits & FB_EXEMPT_DX) || emerg)};
+                    }
+                    pat_ctx pc = {&sv->tf[tid], k + i};
+                    sc_patient_rules(st, j - i, &sv->prm, ev, on_pat_hit, &pc);
+                }
+                i = j;
+            }
+        }
+        free(k);
+        free(st);
+    }
+    free(idx);
+    free(pstart);
+    if (oom) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    return CM_OK;
+}
+
+/* ---- single-case rules on the period and the baseline ---- */
+
+/* R12's figure and threshold: the cost ratio and the bound it crossed */
+static void r12_evidence(const cm_period *p, const cm_scenario *s, size_t i, double *fig, double *thr)
+{
+    const cm_case *c = &p->s.slots[i];
+    const cm_config *cfg = p->cfg;
+    double ratio = -1;
+    if (p->dip) ratio = case_ratio(s->std_fen, c);
+    else if (c->drg >= 0 && p->drg_ref_fen && p->drg_ref_fen[c->drg] > 0)
+        ratio = (double)c->total_fen / p->drg_ref_fen[c->drg];
+    uint8_t oc = p->dip ? *sn_u8(s->outlier, i) : *sn_u8(s->drg_outlier, i);
+    uint16_t fl = *sn_u16(s->flags, i);
+    *fig = ratio;
+    *thr = oc == SC_OUT_LOW ? (p->dip ? cfg->outliers.low : cfg->drg_outliers.low)
+           : (fl & (CF_SPECIAL | CF_SPECIAL_OVER)) ? cfg->outliers.special
+           : p->dip ? cfg->outliers.high : -1;
+}
+
+#define DQ_FLAGS (CF_CAT_MISMATCH | CF_LOS_MISMATCH | CF_FUND_MISMATCH | CF_AGE_MISMATCH)
+
+/* R07, R08 as flags; R12, R13 (info, most of the hits) only as mask bits:
+ * their rows are derived from the slots when /flags is written */
+static void case_rules(sv_state *sv, const cm_period *p, const cm_scenario *s, unsigned ev)
+{
+    size_t n = p->s.n;
+    const cm_case *sl = p->s.slots;
+    const sv_fact *F = (const sv_fact *)(const void *)p->s.side;
+    int64_t h12 = 0, h13 = 0;
+#pragma omp parallel reduction(+ : h12, h13)
+    {
+        sv_flags *tf = &sv->tf[pl_thread_id()];
+#pragma omp for schedule(static, 65536)
+        for (long li = 0; li < (long)n; li++) {
+            size_t i = (size_t)li;
+            const cm_case *c = &sl[i];
+            if (c->status != SLOT_CASE) continue;
+            if (ev & ((1u << SC_R07) | (1u << SC_R08))) {
+                double ratio = -1;
+                if (p->dip) ratio = case_ratio(s->std_fen, c);
+                else if (c->drg >= 0 && p->drg_ref_fen && p->drg_ref_fen[c->drg] > 0)
+                    ratio = (double)c->total_fen / p->drg_ref_fen[c->drg];
+                const sv_fact *f = &F[i];
+                sc_case_in in = {.los = c->los_days == 65535 ? -1 : c->los_days, .total_fen = c->total_fen,
+                                 .bed_fen = -1, .service_fen = -1, .has_procedure = (f->bits & FB_HAS_PROC) != 0,
+                                 .dmode = f->dmode, .ratio = ratio, .low_dx_listed = (f->bits & FB_LOW_DX) != 0,
+                                 .lowrisk_group = -1};
+                sc_case_rules(&in, (int64_t)i, &sv->prm, ev & ((1u << SC_R07) | (1u << SC_R08)), on_case_hit, tf);
+            }
+            uint16_t m = 0;
+            if (ev & (1u << SC_R12)) {
+                uint8_t oc = p->dip ? *sn_u8(s->outlier, i) : *sn_u8(s->drg_outlier, i);
+                if (oc != SC_OUT_NORMAL || (*sn_u16(s->flags, i) & (CF_SPECIAL | CF_SPECIAL_OVER))) m |= 1u << SC_R12;
+            }
+            if ((ev & (1u << SC_R13)) && (c->flags & DQ_FLAGS)) m |= 1u << SC_R13;
+            sv->mask[i] = m; /* one writer per slot; the stored flags' bits are added after */
+            h12 += (m >> SC_R12) & 1;
+            h13 += (m >> SC_R13) & 1;
+        }
+    }
+    sv->hits[SC_R12] = h12;
+    sv->hits[SC_R13] = h13;
+}
+
+static int flag_cmp(const void *a, const void *b)
+{
+    const sv_flag *x = a, *y = b;
+    if (x->slot != y->slot) return x->slot < y->slot ? -1 : 1;
+    return (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+static int pick_cmp(const void *a, const void *b)
+{
+    const sv_pick *x = a, *y = b;
+    return (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+/* the re-review sample: per institution (its cases in slot order), seeded */
+static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t errlen)
+{
+    const cm_config *cfg = p->cfg;
+    unsigned serious = 0;
+    for (int r = 0; r < SC_RULE__COUNT; r++)
+        if (sc_rule(r)->result != SC_RES_INFO) serious |= 1u << r;
+    size_t ni = p->ninst, total = 0;
+    size_t *base = malloc((ni + 1) * sizeof *base);
+    if (!base) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    for (size_t k = 0; k < ni; k++) {
+        base[k] = total;
+        size_t m = p->inst_start[k + 1] - p->inst_start[k];
+        size_t want = (size_t)ceil(cfg->sample_rate * (double)m - 1e-9);
+        total += want < m ? want : m;
+    }
+    base[ni] = total;
+    sv->sample = calloc(total ? total : 1, sizeof *sv->sample);
+    if (!sv->sample) { free(base); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    int oom = 0;
+    size_t nflag = 0;
+#pragma omp parallel reduction(+ : nflag)
+    {
+        uint8_t *fl = NULL, *out = NULL;
+        uint64_t *key = NULL, *h = NULL;
+        uint32_t *si = NULL, *slot = NULL;
+        size_t cap = 0;
+#pragma omp for schedule(dynamic, 1)
+        for (long lk = 0; lk < (long)ni; lk++) {
+            size_t k = (size_t)lk, a = p->inst_start[k], m = p->inst_start[k + 1] - a;
+            if (!m || oom) continue;
+            if (m > cap) {
+                free(fl); free(out); free(key); free(h); free(si); free(slot);
+                cap = m;
+                fl = malloc(m); out = malloc(m);
+                key = malloc(m * 8); h = malloc(m * 8);
+                si = malloc(m * 4); slot = malloc(m * 4);
+                if (!fl || !out || !key || !h || !si || !slot) { oom = 1; cap = 0; continue; }
+            }
+            for (size_t j = 0; j < m; j++) {
+                uint32_t i = p->s.slots[a + j].order_at;
+                slot[j] = i;
+                fl[j] = (sv->mask[i] & serious) != 0;
+                key[j] = pl_id_hash(pl_case_id(&p->s, i));
+            }
+            size_t got = sc_sample_institution(m, fl, key, cfg->sample_seed, cfg->sample_rate,
+                                               cfg->sample_flagged_share, out, h, si);
+            size_t w = base[k];
+            for (size_t j = 0; j < m && w < base[k] + got; j++)
+                if (out[j]) {
+                    sv->sample[w++] = (sv_pick){slot[j], out[j]};
+                    nflag += out[j] == 1;
+                }
+        }
+        free(fl); free(out); free(key); free(h); free(si); free(slot);
+    }
+    free(base);
+    if (oom) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    sv->nsample = total;
+    sv->sample_flagged = nflag;
+    /* rows in slot order (the order of /cases) */
+    qsort(sv->sample, sv->nsample, sizeof *sv->sample, pick_cmp);
+    return CM_OK;
+}
+
+cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, size_t errlen)
+{
+    double t0 = now_seconds();
+    decide(sv);
+    unsigned ev = 0;
+    for (int r = 0; r < SC_RULE__COUNT; r++)
+        if (sv->evaluated[r]) ev |= 1u << r;
+    size_t n = p->s.n;
+    sv->nslots = n;
+    cm_status rc = CM_OK;
+    unsigned cross = ev & 0x1Fu;
+    sv->sn = s;
+    sv->mask = calloc(n ? n : 1, sizeof *sv->mask);
+    if (!sv->mask) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    if (cross && p->s.side) rc = cross_rules(sv, p, cross, err, errlen);
+    double t1 = now_seconds();
+    if (!rc && p->s.side) case_rules(sv, p, s, ev);
+    double t2 = now_seconds();
+    pl_side_free(&p->s);
+    if (rc) return rc;
+    /* merge: parse-time flags of rules not evaluated are dropped (R06 without
+     * LOS, ...), and those of rows rejected later (duplicate case ids) */
+    size_t tot = 0;
+    for (int t = 0; t < sv->nt; t++) {
+        if (sv->tf[t].oom) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+        tot += sv->tf[t].n;
+    }
+    /* the first thread's list grows into the whole (each other list freed once
+     * copied): the flags are held about once, not twice */
+    sv->all.e = realloc(sv->tf[0].e, (tot ? tot : 1) * sizeof *sv->all.e);
+    if (!sv->all.e) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    sv->all.n = sv->tf[0].n;
+    sv->tf[0] = (sv_flags){0};
+    for (int t = 1; t < sv->nt; t++) {
+        if (sv->tf[t].n) memcpy(sv->all.e + sv->all.n, sv->tf[t].e, sv->tf[t].n * sizeof *sv->all.e);
+        sv->all.n += sv->tf[t].n;
+        free(sv->tf[t].e);
+        sv->tf[t] = (sv_flags){0};
+    }
+    size_t nev = 0;
+    for (size_t j = 0; j < sv->all.n; j++)
+        if (ev & (1u << sv->all.e[j].rule)) sv->all.e[nev++] = sv->all.e[j];
+    sv->all.n = nev;
+    qsort(sv->all.e, sv->all.n, sizeof *sv->all.e, flag_cmp);
+    /* then, in slot order (the slots read forward), the rows rejected after the
+     * parse (duplicate case ids) are left out */
+    size_t kept = 0;
+    for (size_t j = 0; j < sv->all.n; j++)
+        if (p->s.slots[sv->all.e[j].slot].status == SLOT_CASE) sv->all.e[kept++] = sv->all.e[j];
+    sv->all.n = kept;
+    unsigned serious = 0;
+    for (int r = 0; r < SC_RULE__COUNT; r++)
+        if (sc_rule(r)->result != SC_RES_INFO) serious |= 1u << r;
+    for (size_t j = 0; j < sv->all.n; j++) {
+        const sv_flag *x = &sv->all.e[j];
+        if (!(sv->mask[x->slot] & serious) && ((1u << x->rule) & serious)) sv->flagged_cases++;
+        sv->mask[x->slot] |= (uint16_t)(1u << x->rule);
+        sv->hits[x->rule]++;
+    }
+    if (g_interrupted) return CM_ERR_INTERRUPTED;
+    double t3 = now_seconds();
+    rc = draw_sample(sv, p, err, errlen);
+    sv->t = now_seconds() - t0;
+    sv->t_phase[0] = t1 - t0;
+    sv->t_phase[1] = t2 - t1;
+    sv->t_phase[2] = t3 - t2;
+    sv->t_phase[3] = now_seconds() - t3;
+    return rc;
+}
+
+const uint16_t *sv_rule_mask(const sv_state *sv) { return sv ? sv->mask : NULL; }
+const uint8_t *sv_evaluated(const sv_state *sv) { return sv ? sv->evaluated : NULL; }
+double sv_seconds(const sv_state *sv) { return sv ? sv->t : 0; }
+double sv_phase_seconds(const sv_state *sv, int k) { return sv && k >= 0 && k < 4 ? sv->t_phase[k] : 0; }
+
+void sv_free(sv_state *sv)
+{
+    if (!sv) return;
+    for (int t = 0; sv->tf && t < sv->nt; t++) free(sv->tf[t].e);
+    free(sv->tf);
+    free(sv->all.e);
+    free(sv->mask);
+    free(sv->sample);
+    free(sv);
+}
+
+/* ---- output ---- */
+
+/* The parameters of rule r in force, as text (provenance). */
+static void params_text(const sv_state *sv, int r, char *b, size_t n)
+{
+    const sc_sup_params *q = &sv->prm;
+    const cm_config *c = sv->cfg;
+    switch (r) {
+    case SC_R01: snprintf(b, n, "days=%d; exempt_dx=%s; exempt_emergency=%s", q->readmit_days, c->sup_exempt_dx,
+                          q->exempt_emergency ? "true" : "false"); break;
+    case SC_R02: snprintf(b, n, "days=%d; same institution and principal dx category; A not died/transferred",
+                          q->split_days); break;
+    case SC_R03: snprintf(b, n, "days=%d; discharge_mode 2, another institution", q->transfer_days); break;
+    case SC_R04: snprintf(b, n, "overlap >= 1 night; definite at two institutions, highly suspicious at one"); break;
+    case SC_R05: snprintf(b, n, "same patient, institution, admission and discharge date"); break;
+    case SC_R06: snprintf(b, n, "min_los=%d; service_share_max=%g; bed_share_min=%g", q->bed_min_los,
+                          q->bed_service_max, q->bed_fee_min); break;
+    case SC_R07: snprintf(b, n, "max_los=%d; ratio_max=%g; dx=%s", q->low_max_los, q->low_ratio_max, c->sup_low_dx);
+        break;
+    case SC_R08: snprintf(b, n, "max_los=%d; k=%g (k x group mean LOS: only with a history group LOS)", q->long_los,
+                          q->long_k); break;
+    case SC_R09: snprintf(b, n, "table=%s", c->sup_sex_table[0] ? c->sup_sex_table : "built-in (config/supervision/r09_sex.csv)"); break;
+    case SC_R10: snprintf(b, n, "table=%s; newborn_age_max=%d; obstetric_age=%d..%d",
+                          c->sup_age_table[0] ? c->sup_age_table : "built-in (config/supervision/r10_age.csv)",
+                          q->newborn_age_max, q->obstetric_age_min, q->obstetric_age_max); break;
+    case SC_R11: snprintf(b, n, "z=%g", q->lowrisk_z); break;
+    case SC_R12: snprintf(b, n, "the outlier classes of the settlement (outliers.*)"); break;
+    default: snprintf(b, n, "flags cat_mismatch, los_mismatch, fund_mismatch, age_mismatch"); break;
+    }
+}
+
+static const char *const RESULT_NAMES[] = {"definite", "highly_suspicious", "suspicious", "info"};
+static const char *const FAMILY_NAMES[] = {"policy", "management", "medical"};
+static const char *const REASON_NAMES[] = {"none", "flagged", "random"};
+
+static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
+{
+    const pl_slots *s = &p->s;
+    const unsigned derived = (1u << SC_R12) | (1u << SC_R13);
+    size_t nf = sv->all.n + (size_t)(sv->hits[SC_R12] + sv->hits[SC_R13]), id_len = 1;
+    for (size_t j = 0; j < sv->all.n; j++) {
+        id_len = str_maxlen(id_len, pl_case_id(s, sv->all.e[j].slot));
+        if (sv->all.e[j].other >= 0) id_len = str_maxlen(id_len, pl_case_id(s, (size_t)sv->all.e[j].other));
+    }
+    for (size_t i = 0; i < s->n; i++)
+        if (sv->mask[i] & derived) id_len = str_maxlen(id_len, pl_case_id(s, i));
+    hid_t res_t = h5_enum_u8(RESULT_NAMES, 4);
+    h5row r;
+    h5row_begin(&r);
+    size_t o_line = h5row_add(&r, "line", H5T_STD_U32LE, 4);
+    size_t o_id = h5row_add_str(&r, "case_id", id_len);
+    size_t o_rule = h5row_add_str(&r, "rule", 3);
+    size_t o_res = h5row_add(&r, "result", res_t, 1);
+    size_t o_rel = h5row_add_str(&r, "related_case_id", id_len);
+    size_t o_fig = h5row_add(&r, "figure", H5T_IEEE_F64LE, 8);
+    size_t o_thr = h5row_add(&r, "threshold", H5T_IEEE_F64LE, 8);
+    h5row_end(&r);
+    hid_t d = h5w_table(w, "flags", "Supervision flags (稽核): one row per case and rule, with the evidence", &r, nf);
+    size_t step = 65536, m = 0, at = 0, j = 0;
+    unsigned char *buf = calloc(step, r.size);
+    int e = d < 0 || !buf;
+    /* rows in (slot, rule) order: a slot's stored flags (R01-R11), then its R12, R13 */
+    for (size_t i = 0; !e && i < s->n; i++) {
+        unsigned dm = sv->mask[i] & derived;
+        if (!dm && (j >= sv->all.n || sv->all.e[j].slot != i)) continue;
+        sv_flag rows[SC_RULE__COUNT];
+        int k = 0;
+        while (j < sv->all.n && sv->all.e[j].slot == i && k < SC_RULE__COUNT) rows[k++] = sv->all.e[j++];
+        if (dm & (1u << SC_R12)) {
+            double fig, thr;
+            r12_evidence(p, sv->sn, i, &fig, &thr);
+            rows[k++] = (sv_flag){(uint32_t)i, -1, SC_R12, SC_RES_INFO, fig, thr};
+        }
+        if (dm & (1u << SC_R13))
+            rows[k++] = (sv_flag){(uint32_t)i, -1, SC_R13, SC_RES_INFO, s->slots[i].flags & DQ_FLAGS, 0};
+        for (int q = 0; q < k && !e; q++) {
+            const sv_flag *x = &rows[q];
+            unsigned char *b = buf + m * r.size;
+            memset(b, 0, r.size);
+            memcpy(b + o_line, &s->slots[x->slot].line, 4);
+            const char *id = pl_case_id(s, x->slot);
+            memcpy(b + o_id, id, strnlen(id, id_len));
+            memcpy(b + o_rule, sc_rule(x->rule)->id, 3);
+            b[o_res] = x->result;
+            if (x->other >= 0) {
+                const char *rid = pl_case_id(s, (size_t)x->other);
+                memcpy(b + o_rel, rid, strnlen(rid, id_len));
+            }
+            memcpy(b + o_fig, &x->fig, 8);
+            memcpy(b + o_thr, &x->thr, 8);
+            if (++m == step) {
+                e = h5w_rows(d, &r, at, m, buf);
+                at += m;
+                m = 0;
+            }
+        }
+    }
+    if (!e && m) {
+        e = h5w_rows(d, &r, at, m, buf);
+        at += m;
+    }
+    if (!e && at != nf) e = 1; /* a check of the engine itself: every counted row written */
+    if (!e) {
+        e |= h5_attr_str(d, "order", "input order (line), then rule");
+        e |= h5_attr_str(d, "figure", "R01-R03: gap in days; R04: nights in common; R05: 0; R06: services per "
+                                     "mille of total; R07: cost ratio (list: LOS); R08: LOS; R09: sex; R10: age "
+                                     "in years; R11: z; R12: cost ratio; R13: the flag bits (/cases flags)");
+        e |= h5_attr_str(d, "related_case_id", "the other case (case id, never the patient id); empty for "
+                                              "single-case rules");
+    }
+    if (d >= 0) H5Dclose(d);
+    free(buf);
+    h5row_free(&r);
+    H5Tclose(res_t);
+    return e ? CM_ERR_OUTPUT : CM_OK;
+}
+
+static cm_status write_rules(const sv_state *sv, h5w *w)
+{
+    hid_t res_t = h5_enum_u8(RESULT_NAMES, 4), fam_t = h5_enum_u8(FAMILY_NAMES, 3);
+    h5row r;
+    h5row_begin(&r);
+    size_t o_id = h5row_add_str(&r, "id", 3);
+    size_t o_name = h5row_add_str(&r, "name", 32);
+    size_t o_fam = h5row_add(&r, "family", fam_t, 1);
+    size_t o_res = h5row_add(&r, "result", res_t, 1);
+    size_t o_ev = h5row_add(&r, "evaluated", H5T_STD_U8LE, 1);
+    size_t o_hits = h5row_add(&r, "hits", H5T_STD_I64LE, 8);
+    size_t o_par = h5row_add_str(&r, "parameters", 192);
+    size_t o_note = h5row_add_str(&r, "not_evaluated_because", 96);
+    h5row_end(&r);
+    hid_t d = h5w_table(w, "rules", "Supervision rules R01-R13 (规则库): family, result type, evaluated, hits, "
+                                    "parameters in force", &r, SC_RULE__COUNT);
+    unsigned char *buf = calloc(SC_RULE__COUNT, r.size);
+    int e = d < 0 || !buf;
+    for (int k = 0; !e && k < SC_RULE__COUNT; k++) {
+        unsigned char *b = buf + (size_t)k * r.size;
+        const sc_rule_def *def = sc_rule(k);
+        char par[192];
+        params_text(sv, k, par, sizeof par);
+        memcpy(b + o_id, def->id, 3);
+        memcpy(b + o_name, def->name_en, strnlen(def->name_en, 32));
+        b[o_fam] = (uint8_t)def->family;
+        b[o_res] = (uint8_t)def->result;
+        b[o_ev] = sv->evaluated[k];
+        int64_t hits = sv->evaluated[k] ? sv->hits[k] : -1;
+        memcpy(b + o_hits, &hits, 8);
+        memcpy(b + o_par, par, strnlen(par, 192));
+        memcpy(b + o_note, sv->why_not[k], strnlen(sv->why_not[k], 96));
+    }
+    if (!e) e = h5w_rows(d, &r, 0, SC_RULE__COUNT, buf);
+    if (!e) e = h5_attr_str(d, "hits", "flags of the rule; -1 when the rule was not evaluated (never 0 for that)");
+    if (d >= 0) H5Dclose(d);
+    free(buf);
+    h5row_free(&r);
+    H5Tclose(res_t);
+    H5Tclose(fam_t);
+    if (e) return CM_ERR_OUTPUT;
+    const char *names[SC_RULE__COUNT];
+    for (int k = 0; k < SC_RULE__COUNT; k++) names[k] = sc_rule(k)->name_zh;
+    return h5_strings(w, "rule_names", names, SC_RULE__COUNT, "UTF-8 rule names (规则名称), same order as /rules")
+               ? CM_ERR_OUTPUT : CM_OK;
+}
+
+static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w)
+{
+    const pl_slots *s = &p->s;
+    size_t ns = sv->nsample, id_len = 1, inst_len = 1;
+    for (size_t j = 0; j < ns; j++) id_len = str_maxlen(id_len, pl_case_id(s, sv->sample[j].slot));
+    for (size_t k = 0; k < p->ninst; k++) inst_len = str_maxlen(inst_len, p->inst[k].id);
+    hid_t why_t = h5_enum_u8(REASON_NAMES, 3);
+    h5row r;
+    h5row_begin(&r);
+    size_t o_line = h5row_add(&r, "line", H5T_STD_U32LE, 4);
+    size_t o_id = h5row_add_str(&r, "case_id", id_len);
+    size_t o_inst = h5row_add_str(&r, "institution_id", inst_len);
+    size_t o_why = h5row_add(&r, "reason", why_t, 1);
+    h5row_end(&r);
+    hid_t d = h5w_table(w, "review_sample", "Re-review sample (复审抽查): seeded, stratified by institution", &r, ns);
+    unsigned char *buf = calloc(ns ? ns : 1, r.size);
+    int e = d < 0 || !buf;
+    for (size_t j = 0; !e && j < ns; j++) {
+        unsigned char *b = buf + j * r.size;
+        const cm_case *c = &s->slots[sv->sample[j].slot];
+        memcpy(b + o_line, &c->line, 4);
+        const char *id = pl_case_id(s, sv->sample[j].slot);
+        memcpy(b + o_id, id, strnlen(id, id_len));
+        memcpy(b + o_inst, p->inst[c->inst].id, strnlen(p->inst[c->inst].id, inst_len));
+        b[o_why] = sv->sample[j].reason;
+    }
+    if (!e) e = h5w_rows(d, &r, 0, ns, buf);
+    if (!e) {
+        const cm_config *cfg = sv->cfg;
+        e |= h5_attr_i64(d, "sample_seed", (int64_t)cfg->sample_seed);
+        e |= h5_attr_f64(d, "sample_rate", cfg->sample_rate);
+        e |= h5_attr_f64(d, "sample_flagged_share", cfg->sample_flagged_share);
+        e |= h5_attr_str(d, "method", "per institution: ceil(rate x cases) cases; flagged cases (a rule of result "
+                                      "definite, highly_suspicious or suspicious) first, up to ceil(flagged_share x "
+                                      "sample), then the others; each in the order of a 64-bit hash of (seed, case "
+                                      "id): independent of the input order and the threads");
+    }
+    if (d >= 0) H5Dclose(d);
+    free(buf);
+    h5row_free(&r);
+    H5Tclose(why_t);
+    return e ? CM_ERR_OUTPUT : CM_OK;
+}
+
+cm_status sv_write(const sv_state *sv, const cm_period *p, h5w *w)
+{
+    cm_status e = write_flags(sv, p, w);
+    if (!e) e = write_rules(sv, w);
+    if (!e) e = write_sample(sv, p, w);
+    return e;
+}
+
+void sv_summary(const sv_state *sv, FILE *f)
+{
+    int order[SC_RULE__COUNT], n = 0;
+    for (int r = 0; r < SC_RULE__COUNT; r++)
+        if (sv->evaluated[r]) order[n++] = r;
+    for (int i = 1; i < n; i++) /* by count, descending; ties by id */
+        for (int j = i; j > 0 && sv->hits[order[j]] > sv->hits[order[j - 1]]; j--) {
+            int t = order[j]; order[j] = order[j - 1]; order[j - 1] = t;
+        }
+    fprintf(f, "Supervision (稽核): %lld cases flagged by a rule that needs a look (%.2f s)\n",
+            (long long)sv->flagged_cases, sv->t);
+    for (int i = 0; i < n; i++) {
+        const sc_rule_def *d = sc_rule(order[i]);
+        fprintf(f, "  %s %-30s %-18s %10lld\n", d->id, d->name_en, sc_result_name(d->result),
+                (long long)sv->hits[order[i]]);
+    }
+    for (int r = 0; r < SC_RULE__COUNT; r++)
+        if (!sv->evaluated[r]) fprintf(f, "  %s %-30s not evaluated: %s\n", sc_rule(r)->id, sc_rule(r)->name_en,
+                                       sv->why_not[r]);
+    fprintf(f, "  re-review sample (复审抽查): %zu cases (%zu flagged, %zu random), at least %.1f%% of each "
+               "institution, seed %llu\n",
+            sv->nsample, sv->sample_flagged, sv->nsample - sv->sample_flagged, 100.0 * sv->cfg->sample_rate,
+            (unsigned long long)sv->cfg->sample_seed);
+}

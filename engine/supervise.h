@@ -1,0 +1,58 @@
+/*
+ * supervise.h - internal: supervision (稽核) of a settlement: the case
+ * rules R01-R13 (scoring/rules.c) run over the period and the baseline
+ * scenario, /flags /rules /rule_names /review_sample, the summary lines.
+ * docs/METHODS.md "Supervision".
+ *
+ * Flow (settle.c, period.c): sv_begin before the read (asks the reader
+ * for the supervision fields and a 16-byte side array per slot), sv_row
+ * for every kept row (from the read callback, any thread), sv_columns
+ * after the read, sv_run after the baseline scenario, sv_write inside the
+ * settlement file, sv_summary, sv_free.
+ *
+ * The interface to the institution indicators (issue 11, the other half):
+ * sv_rule_mask (uint16_t per slot: bit r set when rule r, SC_R01 = 0,
+ * fired on the case) and sv_evaluated (per rule, 0/1). NULL = rules not run.
+ *
+ * Ownership: the sv_state is sv_begin's (malloc) and freed by sv_free;
+ * the mask and flags live in it.
+ */
+#ifndef CASEMIX_SUPERVISE_H
+#define CASEMIX_SUPERVISE_H
+
+#include "period.h"
+#include "h5out.h"
+
+typedef struct sv_state sv_state;
+
+/* When cfg->sup_enabled: a new state in *out (else *out = NULL), po asks
+ * the reader for the supervision fields and the side array. CM_OK or
+ * CM_ERR_NOMEM (err). */
+cm_status sv_begin(const cm_config *cfg, int nt, cm_parse_opts *po, sv_state **out, char *err, size_t errlen);
+/* One kept row (status SLOT_CASE) of slot `slot`: its facts into the side
+ * array, the rules decided on the row's own codes (R06, R09, R10). Any
+ * thread; tid is the reader's. */
+void sv_row(sv_state *sv, pl_slots *s, size_t slot, int tid, const cm_parser *p, const cm_case *c);
+/* After the read: which columns the header had (a rule whose inputs are
+ * absent is not evaluated). */
+void sv_columns(sv_state *sv, const int colidx[COL__COUNT], int has_categories);
+/* After the baseline scenario: the cross-case rules, the single-case
+ * rules, the rule mask and the re-review sample. Frees the side array.
+ * CM_OK, CM_ERR_NOMEM or CM_ERR_INTERRUPTED (err). */
+cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, size_t errlen);
+/* /flags, /rules, /rule_names, /review_sample into w. CM_OK or CM_ERR_OUTPUT. */
+cm_status sv_write(const sv_state *sv, const cm_period *p, h5w *w);
+/* The supervision lines of the terminal summary. */
+void sv_summary(const sv_state *sv, FILE *f);
+/* The interface for the indicators: mask per slot (NULL when not run),
+ * evaluated per rule (SC_RULE__COUNT entries). */
+const uint16_t *sv_rule_mask(const sv_state *sv);
+const uint8_t *sv_evaluated(const sv_state *sv);
+/* Seconds spent in sv_run. */
+double sv_seconds(const sv_state *sv);
+/* Seconds of sv_run's phases: 0 cross-case rules, 1 single-case rules,
+ * 2 merge and rule mask, 3 sample (for casemix bench --stage flags). */
+double sv_phase_seconds(const sv_state *sv, int k);
+void sv_free(sv_state *sv);
+
+#endif

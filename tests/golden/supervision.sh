@@ -1,0 +1,106 @@
+#!/bin/sh
+# supervision.sh - the case rules end to end (docs/METHODS.md "Supervision"):
+# a generated region with every rule's pattern planted (casemix gen --plant)
+# must have every planted case flagged by its rule, with the related case
+# (recall 100% per rule), and the N+1-day controls not flagged R01; /flags,
+# /rules, /rule_names and /review_sample are the same bytes at 1 and 2
+# threads, and the same rows (but for line) with the input rows shuffled;
+# the sample holds at least the rate of every institution; a rule switched
+# off is "not evaluated" (hits -1), and supervision.enabled = false writes
+# none of the tables.
+set -eu
+. tests/golden/lib.inc
+D=$TMP/supervision
+rm -rf "$D"; mkdir -p "$D"
+cat > "$D/s.cfg" <<CFG
+region = "410400"; period = "SUP"; scheme = "dip";
+input = { records = "current.csv"; };
+dip = { catalogue = "$(pwd)/config/demo/catalogue.csv"; group_stats = "$(pwd)/config/demo/group_stats.csv";
+        proc_attributes = "$(pwd)/config/demo/proc_attributes.csv"; icd10 = "$(pwd)/config/demo/icd10.csv"; };
+budget = { fund_budget = "98765432.10"; };
+CFG
+"$BIN" gen --config "$D/s.cfg" --out "$D" --cases ${SUP_CASES:-20000} --history-cases -1 --seed 11 --plant 0.05 --quiet
+[ -s "$D/planted.csv" ] || { echo "FAIL: no planted.csv"; exit 1; }
+"$BIN" settle --config "$D/s.cfg" --out "$D/t1.h5" --threads 1 --quiet
+"$BIN" settle --config "$D/s.cfg" --out "$D/t2.h5" --threads 2 --quiet
+
+# recall: every planted (case, rule, related case) is a row of /flags
+h5cols "$D/t1.h5" /flags case_id rule related_case_id | sort > "$D/flags.txt"
+tail -n +2 "$D/planted.csv" | tr ',' '|' | sort > "$D/planted.txt"
+missing=$(comm -23 "$D/planted.txt" "$D/flags.txt" | head -5)
+eq "every planted case flagged by its rule with the related case" "$missing" ""
+for r in R01 R02 R03 R04 R05 R06 R07 R08 R09 R10 R12 R13; do
+    n=$(grep -c "|$r|" "$D/planted.txt" || true)
+    [ "$n" -gt 0 ] || bad "$r planted" "none planted"
+done
+ok "every rule but R11 planted ($(wc -l < "$D/planted.txt") truths)"
+ctl=$(grep -c '^PLXR01.*|R01|' "$D/flags.txt" || true)
+eq "readmission controls at N+1 days not flagged R01" "$ctl" 0
+nctl=$(grep -c '^PLXR01' "$D/current.csv" || true)
+[ "$nctl" -gt 0 ] || bad "controls planted" "no PLXR01 rows"
+
+# 1 vs 2 threads: the same bytes
+for ds in /flags /rules /rule_names /review_sample; do
+    a=$(h5dump -d "$ds" "$D/t1.h5" | tail -n +2 | md5sum); b=$(h5dump -d "$ds" "$D/t2.h5" | tail -n +2 | md5sum)
+    eq "$ds the same at 1 and 2 threads" "$a" "$b"
+done
+
+# shuffled input: the same rows but for line
+{ head -1 "$D/current.csv"; tail -n +2 "$D/current.csv" | shuf --random-source="$D/current.csv"; } > "$D/shuf.csv"
+"$BIN" settle --config "$D/s.cfg" --input "$D/shuf.csv" --out "$D/sh.h5" --threads 2 --quiet
+a=$(h5cols "$D/t1.h5" /flags case_id rule result related_case_id figure threshold | sort | md5sum)
+b=$(h5cols "$D/sh.h5" /flags case_id rule result related_case_id figure threshold | sort | md5sum)
+eq "/flags the same rows with the input shuffled" "$a" "$b"
+a=$(h5cols "$D/t1.h5" /review_sample case_id institution_id reason | sort | md5sum)
+b=$(h5cols "$D/sh.h5" /review_sample case_id institution_id reason | sort | md5sum)
+eq "/review_sample the same rows with the input shuffled" "$a" "$b"
+a=$(h5rows "$D/t1.h5" /rules | md5sum); b=$(h5rows "$D/sh.h5" /rules | md5sum)
+eq "/rules the same with the input shuffled" "$a" "$b"
+
+# the sample: at least 8% of every institution's cases (ceil), flagged first
+short=$(h5cols "$D/t1.h5" /cases institution_id | sort | uniq -c | awk '{print $2, $1}' | sort > "$D/n.txt"
+        h5cols "$D/t1.h5" /review_sample institution_id | sort | uniq -c | awk '{print $2, $1}' | sort > "$D/s.txt"
+        join -a1 -e 0 -o 0,1.2,2.2 "$D/n.txt" "$D/s.txt" | awk '{ need = int($2 * 0.08); if (need < $2 * 0.08) need++;
+            if ($3 < need) print $1, $2, $3 }')
+eq "every institution sampled at 8% or more" "$short" ""
+nf=$(h5cols "$D/t1.h5" /review_sample case_id reason | grep -c '|flagged$' || true)
+[ "$nf" -gt 0 ] && ok "flagged cases in the sample ($nf)" || bad "flagged cases in the sample" "none"
+# a flagged pick is a case with a flag of a rule that is not info
+notf=$(h5cols "$D/t1.h5" /review_sample case_id reason | grep '|flagged$' | cut -d'|' -f1 | sort > "$D/sf.txt"
+       h5cols "$D/t1.h5" /flags case_id result | grep -v '|info$' | cut -d'|' -f1 | sort -u > "$D/ff.txt"
+       comm -23 "$D/sf.txt" "$D/ff.txt" | head -3)
+eq "flagged picks are flagged cases" "$notf" ""
+# no patient id in any supervision table
+pid=$(for ds in /flags /review_sample /rules; do h5rows "$D/t1.h5" $ds; done | grep -c 'PL0000' || true)
+eq "no patient id in the supervision tables" "$pid" 0
+
+# a rule switched off: not evaluated, hits -1, no rows
+cat "$D/s.cfg" > "$D/off.cfg"
+echo 'supervision = { rules = { R05 = { enabled = false; }; }; sample_seed = 7; };' >> "$D/off.cfg"
+"$BIN" settle --config "$D/off.cfg" --out "$D/off.h5" --quiet
+eq "R05 off: /rules row" "$(h5cols "$D/off.h5" /rules id evaluated hits | grep '^R05')" "R05|0|-1"
+eq "R05 off: no R05 flag" "$(h5cols "$D/off.h5" /flags rule | grep -c '^R05$' || true)" 0
+a=$(h5cols "$D/t1.h5" /review_sample case_id | md5sum); b=$(h5cols "$D/off.h5" /review_sample case_id | md5sum)
+[ "$a" != "$b" ] && ok "another seed, another sample" || bad "another seed, another sample" "same sample"
+# inputs absent: without patient_id the cross-case rules are not evaluated
+cut -d, -f2 --complement "$D/current.csv" > "$D/nopat.csv"
+"$BIN" settle --config "$D/s.cfg" --input "$D/nopat.csv" --out "$D/np.h5" --quiet
+eq "no patient_id: R01-R05 not evaluated" "$(h5cols "$D/np.h5" /rules id evaluated | head -5 | tr '\n' ' ')" \
+   "R01|0 R02|0 R03|0 R04|0 R05|0 "
+# admit_route (入院途径): emergency admissions (1 or 急诊) are exempt from R01; an unreadable
+# route is missing, never a reject
+awk -F, 'NR == 1 { print $0 ",入院途径"; next }
+         $1 ~ /^PLR01/ { print $0 "," (NR % 2 ? "急诊" : "1"); next }
+         { print $0 "," (NR % 7 ? "2" : "zz") }' "$D/current.csv" > "$D/route.csv"
+"$BIN" settle --config "$D/s.cfg" --input "$D/route.csv" --out "$D/rt.h5" --quiet
+eq "admit_route: no more rejects" "$(h5cols "$D/rt.h5" /summary rejects)" "$(h5cols "$D/t1.h5" /summary rejects)"
+eq "admit_route 1 / 急诊: planted readmissions exempt from R01" \
+   "$(h5cols "$D/rt.h5" /flags case_id rule | grep -c '^PLR01.*|R01$' || true)" 0
+n1=$(h5cols "$D/t1.h5" /flags rule | grep -c '^R01$'); n2=$(h5cols "$D/rt.h5" /flags rule | grep -c '^R01$')
+[ "$n2" -lt "$n1" ] && ok "fewer R01 flags with emergency routes ($n2 < $n1)" || bad "fewer R01 flags" "$n2 >= $n1"
+# supervision off: no tables
+echo 'supervision = { enabled = false; };' >> "$D/nopat.cfg"; cat "$D/s.cfg" >> "$D/nopat.cfg"
+"$BIN" settle --config "$D/nopat.cfg" --out "$D/none.h5" --quiet
+if h5dump -H -d /flags "$D/none.h5" >/dev/null 2>&1; then bad "supervision.enabled = false" "/flags written"; else ok "supervision.enabled = false: no /flags"; fi
+[ "$fails" -eq 0 ] || { echo "$fails failure(s):$failed"; exit 1; }
+echo "supervision: all ok"
