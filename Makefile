@@ -17,7 +17,7 @@ CC       ?= cc
 MPI      ?= 0
 ifeq ($(MPI),1)
 CC       := mpicc
-BUILD    ?= build-mpi
+BUILD    := build-mpi
 CPPFLAGS += -DCM_MPI
 else
 BUILD    ?= build
