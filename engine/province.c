@@ -31,6 +31,7 @@
 #include "h5out.h"
 #include "indicators.h"
 #include "rejects.h"
+#include "supervise.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -426,6 +427,7 @@ typedef struct {
     int64_t status;          /* cm_status of the part's read; not CM_OK: only err follows */
     uint64_t n;              /* slots of the part's records (padding dropped) */
     uint64_t ninst, nrej, nqual, nlid, lid_text, nbig;
+    uint64_t side, nflag, flag_elem; /* supervision: fact bytes a slot, read-stage flags */
     int64_t dis_min, dis_max;
     char err[512];
 } split_head;
@@ -550,6 +552,14 @@ static cm_status split_send(cm_period *p, void *vctx, char *err, size_t errlen)
     for (size_t k = 0; k < p->s.nbig; k++) p->s.big[k].slot -= skip;
     hd.ninst = nl; hd.nrej = rj.n; hd.nqual = qu.n; hd.nlid = p->s.nlid; hd.lid_text = tl; hd.nbig = p->s.nbig;
     hd.dis_min = p->discharge_min; hd.dis_max = p->discharge_max;
+    void *fl = NULL;
+    size_t nfl = 0, fel = 0;
+    hd.side = p->s.side_size;
+    if (!hd.status && p->sup && sv_part_flags(p->sup, skip, &fl, &nfl, &fel)) {
+        hd.status = CM_ERR_NOMEM;
+        snprintf(hd.err, sizeof hd.err, "rank %d: out of memory", g_rank);
+    }
+    hd.nflag = nfl; hd.flag_elem = fel;
     MPI_Send(&hd, (int)sizeof hd, MPI_BYTE, to, tag, MPI_COMM_WORLD);
     if (!hd.status) {
         if (hd.n) send_big(sl, hd.n * sizeof *sl, to, tag + 1);
@@ -558,7 +568,10 @@ static cm_status split_send(cm_period *p, void *vctx, char *err, size_t errlen)
         if (qu.n) send_big(qu.e, qu.n * sizeof *qu.e, to, tag + 4);
         if (hd.nlid) { send_big(p->s.lid, hd.nlid * sizeof *p->s.lid, to, tag + 5); send_big(p->s.lid_text, tl, to, tag + 6); }
         if (hd.nbig) send_big(p->s.big, hd.nbig * sizeof *p->s.big, to, tag + 7);
+        if (hd.side && hd.n) send_big(p->s.side + skip * hd.side, hd.n * hd.side, to, tag + 8);
+        if (nfl) send_big(fl, nfl * fel, to, tag + 9);
     }
+    free(fl);
     for (int k = 0; k < CM_MAX_THREADS; k++) free(remap[k]);
     free(list);
     pl_rejects_free(&rj);
@@ -648,6 +661,17 @@ static cm_status split_recv_part(cm_period *p, int q, int owner, char *err, size
         for (size_t k = 0; !st && k < hd.nbig; k++) big[p->s.nbig + k].slot += base;
         if (!st) p->s.nbig += hd.nbig;
     }
+    if (hd.side && hd.n) {
+        if (p && p->s.side_size != hd.side) st = st ? st : CM_ERR_INTERNAL;
+        recv_big(st ? NULL : p->s.side + base * hd.side, hd.n * hd.side, from, tag + 8);
+    }
+    if (hd.nflag) {
+        void *fl = st || (p && !p->sup) ? NULL : malloc(hd.nflag * hd.flag_elem);
+        if (!fl) st = st ? st : CM_ERR_NOMEM;
+        recv_big(fl, hd.nflag * hd.flag_elem, from, tag + 9);
+        if (!st && sv_part_add(p->sup, fl, hd.nflag, base)) st = CM_ERR_NOMEM;
+        free(fl);
+    }
     if (!st && p && hd.dis_max >= 0) {
         if (p->discharge_min < 0 || hd.dis_min < p->discharge_min) p->discharge_min = (int32_t)hd.dis_min;
         if (hd.dis_max > p->discharge_max) p->discharge_max = (int32_t)hd.dis_max;
@@ -664,10 +688,6 @@ static cm_status split_recv(cm_period *p, void *vctx, char *err, size_t errlen)
     x->ran = 1;
     double t = now_seconds();
     cm_status st = CM_OK;
-    if (p->s.side_size) { /* never: a supervised region is not split */
-        snprintf(err, errlen, "internal: a region with per-slot side data was split");
-        st = CM_ERR_INTERNAL;
-    }
     for (int q = 1; q < x->nparts; q++) {
         cm_status r = split_recv_part(st ? NULL : p, q, x->owner, err, errlen);
         if (!st) st = r;
@@ -685,7 +705,7 @@ static cm_status split_help(const cm_config *c, const char *part, split_ctx *x, 
     memset(p, 0, sizeof *p);
     x->ran = 0;
     period_set_read_hook(split_send, x);
-    cm_status st = period_build_ex(p, c, part, 1, 0, NULL, 0, err, errlen);
+    cm_status st = period_build_ex(p, c, part, 1, c->sup_enabled, NULL, 0, err, errlen);
     period_set_read_hook(NULL, NULL);
     if (!x->ran) { /* the read failed before the hook: the owner still waits for this part's head */
         split_head hd;
@@ -834,7 +854,7 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
     int nsplit = 0;
     for (int i = 0; split && i < n; i++) {
         split[i] = g_size > 1 && top->mpi_split_bytes > 0 && size[i] > (uint64_t)top->mpi_split_bytes && sharing[i] &&
-                   !direct && !rc[i].sup_enabled;
+                   !direct;
         nsplit += split[i];
     }
 #ifdef CM_MPI
@@ -848,6 +868,9 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
             snprintf(part, sizeof part, "%s/%s.part%d.csv", dir, c->region, x.part);
             if (decoded) snprintf(c->input_encoding, sizeof c->input_encoding, "UTF-8");
             cm_status r = split_part(paths[i], g_size, x.part, part, &x.skip, &x.region_size, err, sizeof err);
+            if (!g_rank && !o->quiet)
+                fprintf(stderr, "casemix: region %s (%llu bytes > mpi.split_bytes): read by %d ranks, settled by rank %d\n",
+                        c->region, (unsigned long long)size[i], g_size, owner[i]);
             if (g_rank == owner[i]) {
                 if (!r) {
                     period_set_read_hook(split_recv, &x);
@@ -1039,8 +1062,8 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
                 for (int i = 0; i < n; i++) cases += rows[i].cases;
                 fprintf(f, TIMINGS_HEAD ",\"province\":1,\"ranks\":%d,\"threads\":%d,\"regions\":%d,\"cases\":%lld,"
                            "\"split\":%.4f,\"write\":%.4f,\"assemble\":%.4f,\"mpi_comm\":%.4f,\"seconds\":%.4f,"
-                           "\"peak_rss_kb\":%ld}\n",
-                        g_size, o->threads, n, (long long)cases, t_split, tw, t_assemble, tc, secs, peak_rss_kb());
+                           "\"peak_rss_kb\":%ld,\"split_regions\":%d}\n",
+                        g_size, o->threads, n, (long long)cases, t_split, tw, t_assemble, tc, secs, peak_rss_kb(), nsplit);
                 if (fclose(f) != 0) f = NULL;
             }
             if (!f) {
