@@ -56,8 +56,13 @@ done
 # case id: a row of the largest region (410101) repeated as the export's last row, so its first
 # row is in an early part and the repeat in the last (the check runs over the joined slots).
 # split_bytes = 1 splits every region; partial slices of 64 slots cross the parts.
-awk -F, -v OFS=, 'NR > 1 && NR % 37 == 0 && $1 != "" { $1 = $1 "-a-long-case-id-of-the-split" } { print }' \
-    "$D/export.csv" > "$D/export-split.csv"
+# Rows of every part get the single-case supervision rules' conflicts (read-stage flags): a
+# man with an obstetric principal diagnosis (R09), a newborn code at 30 years (R10).
+awk -F, -v OFS=, 'NR == 1 { for (k = 1; k <= NF; k++) col[$k] = k }
+    NR > 1 && NR % 37 == 0 && $1 != "" { $1 = $1 "-a-long-case-id-of-the-split" }
+    NR > 1 && NR % 41 == 0 { $col["sex"] = 1; $col["principal_dx"] = "O80.000" }
+    NR > 1 && NR % 43 == 0 { $col["age_years"] = 30; $col["principal_dx"] = "P07.100" }
+    { print }' "$D/export.csv" > "$D/export-split.csv"
 awk -F, -v rc="$RC" 'NR > 1 && $rc == "410101" && $1 != "" { print; exit }' "$D/export.csv" >> "$D/export-split.csv"
 sed "s|$D/export.csv|$D/export-split.csv|" "$D/province.cfg" > "$D/split.cfg"
 echo 'mpi = { split_bytes = 1; };' >> "$D/split.cfg"
@@ -66,6 +71,8 @@ export CASEMIX_TEST_SLICE_SHIFT=6
 eq "split: the repeated case id is one more reject" "$(grep -c 'duplicate case id' "$D/split1.rejects.csv")" \
     $(($(grep -c 'duplicate case id' "$D/serial.rejects.csv") + 1))
 eq "split: the long case ids are in /cases" "$(h5dump -d /regions/410101/cases "$D/split1.h5" | grep -c 'a-long-case-id-of-the-split' | sed 's/^0$/none/; s/^[1-9][0-9]*$/some/')" some
+r0910() { h5dump -d /regions/410101/rules "$1" | awk '/"R09"|"R10"/ { r = 1; n = 0 } r && ++n == 6 { printf "%s", $1; r = 0 }'; }
+eq "split: R09 and R10 flag cases (read-stage flags in every part)" "$(r0910 "$D/split1.h5" | sed 's/[1-9][0-9]*,/some,/g')" "some,some,"
 for np in 2 4; do
     mpirun $ROOT --oversubscribe -np $np "$MBIN" settle --config "$D/split.cfg" --out "$D/split$np.h5" --threads 1 --quiet \
         --timings "$D/split$np.json"
