@@ -523,6 +523,12 @@ static cm_status split_part(const char *in, int nparts, int q, const char *out, 
         if (c0 == SIZE_MAX && pos >= t0) { c0 = pos; nl0 = nl; }
         if (c1 == SIZE_MAX && pos >= t1) c1 = pos;
         if (c1 != SIZE_MAX && c0 != SIZE_MAX) break;
+        const char *e = memchr(m + pos, '\n', size - pos); /* a record without '"' ends at its newline */
+        if (e && !memchr(m + pos, '"', (size_t)(e - (m + pos)))) {
+            nl++;
+            pos = (size_t)(e - m) + 1;
+            continue;
+        }
         for (int qt = 0; pos < size; pos++) {
             char ch = m[pos];
             if (ch == '"') qt = !qt;
