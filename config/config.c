@@ -204,6 +204,8 @@ static const keydef KEYS[] = {
     NUM("output", "deflate_level", K_INT, deflate_level, 1, IN, 9, IN),
     CHOICE("output", "deflate_library", deflate_library, DEFLATE_LIBS),
     NUM("output", "chunk_rows", K_INT, chunk_rows, 1, IN, 16777216, IN),
+    GROUP("mpi"),
+    NUM("mpi", "split_bytes", K_INT64, mpi_split_bytes, 0, IN, 9e18, IN),
     CHOICE("output", "case_columns", case_columns, CASE_COLUMNS),
 
     NUM("generator", "cases", K_INT64, gen_cases, 1, IN, 1e12, IN),
@@ -1502,6 +1504,7 @@ void cm_config_default(cm_config *c)
     c->compression = CM_COMP_DEFLATE;
     c->deflate_level = 4;
     c->chunk_rows = 16384;
+    c->mpi_split_bytes = (int64_t)2 << 30;
     c->gen_cases = 20000;
     c->gen_history_cases = 0;
     c->gen_seed = 42;

@@ -207,6 +207,9 @@ typedef struct {
     int region_index;                  /* the region this cm_config is (cm_config_load_region),
                                           -1: the shared settings of a province file */
     int region_line;                   /* the line of that region's entry in the file */
+    int64_t mpi_split_bytes;           /* mpi.split_bytes = 2147483648: under MPI, a region whose input
+                                          is larger is read by every rank (its rows cut in contiguous
+                                          parts) and settled by its owner; 0: never split */
 } cm_config;
 
 /* Fills c with the national defaults (no paths). */

@@ -628,6 +628,14 @@ cm_status period_build_keep(cm_period *st, const cm_config *cfg, const char *inp
     return period_build_ex(st, cfg, input, quiet, 0, cats, ncat, err, errlen);
 }
 
+static period_read_hook g_read_hook;
+static void *g_read_ctx;
+void period_set_read_hook(period_read_hook fn, void *ctx)
+{
+    g_read_hook = fn;
+    g_read_ctx = ctx;
+}
+
 cm_status period_build_ex(cm_period *st, const cm_config *cfg, const char *input, int quiet, int supervise,
                           const uint8_t *cats, int ncat, char *err, size_t errlen)
 {
@@ -683,6 +691,7 @@ cm_status period_build_ex(cm_period *st, const cm_config *cfg, const char *input
         st->input_size = hdr.file_size;
         st->input_encoding = hdr.encoding ? hdr.encoding : "UTF-8";
         if (!rc && st->keep_n) rc = keep_scatter(st, err, errlen);
+        if (!rc && g_read_hook) rc = g_read_hook(st, g_read_ctx, err, errlen); /* MPI split (province.c) */
         st->t_read = now_seconds() - t1;
     }
     if (!rc) {

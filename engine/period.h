@@ -142,6 +142,12 @@ cm_status period_build_sup(cm_period *p, const cm_config *cfg, const char *input
 /* Both: the one body behind period_build, _keep and _sup. */
 cm_status period_build_ex(cm_period *p, const cm_config *cfg, const char *input, int quiet, int supervise,
                           const uint8_t *cats, int ncat, char *err, size_t errlen);
+/* A region split over MPI ranks (province.c): fn(p, ctx) runs in every
+ * period_build after the read (slots, per-thread institution tables,
+ * rejects and notes as the reader left them) and before the set checks;
+ * not CM_OK stops the build with that status. NULL: none (the default). */
+typedef cm_status (*period_read_hook)(cm_period *p, void *ctx, char *err, size_t errlen);
+void period_set_read_hook(period_read_hook fn, void *ctx);
 /* Frees what period_build allocated and zeroes p; safe on a zeroed period.
  * Free the period's scenarios (sn_free) first: they read it. */
 void period_free(cm_period *p);

@@ -50,6 +50,14 @@ static int slots_reserve(pl_slots *s, size_t ncap)
     return 0;
 }
 
+cm_case *pl_slots_grow(pl_slots *s, size_t n)
+{
+    if (s->n + n > s->cap && slots_reserve(s, s->n + n)) return NULL;
+    cm_case *at = s->slots + s->n;
+    s->n += n;
+    return at;
+}
+
 void pl_side_free(pl_slots *s)
 {
     if (s->side_mapped) munmap(s->side, s->side_mapped);

@@ -88,6 +88,9 @@ typedef struct {
                            anonymous mapping, zeroed; pl_side_free or pl_slots_free) */
     size_t side_size, side_mapped;
 } pl_slots;
+/* n more slots at the end of s (s->n grows by n; contents for the caller
+ * to fill): a pointer to the first, or NULL when out of memory. */
+cm_case *pl_slots_grow(pl_slots *s, size_t n);
 /* Unmaps the side array early (its user is done); safe twice. */
 void pl_side_free(pl_slots *s);
 

@@ -795,3 +795,40 @@ void sv_summary(const sv_state *sv, FILE *f)
             sv->nsample, sv->sample_flagged, sv->nsample - sv->sample_flagged, 100.0 * sv->cfg->sample_rate,
             (unsigned long long)sv->cfg->sample_seed);
 }
+
+/* A region split over MPI ranks (province.c): the read-stage flags of every
+ * thread as one array (malloc'd, the caller's: free) with slot - skip, and
+ * their append to the owner's first thread list with slot + base. */
+cm_status sv_part_flags(const sv_state *sv, size_t skip, void **out, size_t *n, size_t *elem)
+{
+    size_t tot = 0;
+    for (int t = 0; t < sv->nt; t++) {
+        if (sv->tf[t].oom) return CM_ERR_NOMEM;
+        tot += sv->tf[t].n;
+    }
+    sv_flag *e = malloc((tot ? tot : 1) * sizeof *e);
+    if (!e) return CM_ERR_NOMEM;
+    size_t k = 0;
+    for (int t = 0; t < sv->nt; t++)
+        for (size_t j = 0; j < sv->tf[t].n; j++) {
+            e[k] = sv->tf[t].e[j];
+            e[k].slot -= (uint32_t)skip;
+            if (e[k].other >= 0) e[k].other -= (int32_t)skip;
+            k++;
+        }
+    *out = e;
+    *n = tot;
+    *elem = sizeof *e;
+    return CM_OK;
+}
+
+cm_status sv_part_add(sv_state *sv, const void *flags, size_t n, size_t base)
+{
+    const sv_flag *f = flags;
+    for (size_t j = 0; j < n; j++) {
+        push(&sv->tf[0], f[j].slot + (uint32_t)base, f[j].other >= 0 ? f[j].other + (int32_t)base : -1, f[j].rule,
+             f[j].result, f[j].fig, f[j].thr);
+        if (sv->tf[0].oom) return CM_ERR_NOMEM;
+    }
+    return CM_OK;
+}

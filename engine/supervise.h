@@ -54,5 +54,11 @@ double sv_seconds(const sv_state *sv);
  * 2 merge and rule mask, 3 sample (for casemix bench --stage flags). */
 double sv_phase_seconds(const sv_state *sv, int k);
 void sv_free(sv_state *sv);
+/* A region split over MPI ranks (province.c): the read-stage flags of a
+ * part (every thread's, slots - skip) as one malloc'd array of *n entries
+ * of *elem bytes (the caller's: free), and their append to the owner's
+ * (slots + base). CM_OK or CM_ERR_NOMEM. */
+cm_status sv_part_flags(const sv_state *sv, size_t skip, void **out, size_t *n, size_t *elem);
+cm_status sv_part_add(sv_state *sv, const void *flags, size_t n, size_t base);
 
 #endif
