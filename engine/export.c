@@ -129,6 +129,7 @@ static const struct { const char *name, *title; } TITLES[] = {
 /* The tables, in sheet order; names: its UTF-8 names dataset; cases only on request. */
 static const struct { const char *name, *names, *name_title; int by_default; } TABLES[] = {
     {"summary", NULL, NULL, 1},
+    {"province_summary", NULL, NULL, 1}, /* a province file (province.c) */
     {"institutions", "institution_names", "institution_name → institution name 机构名称", 1},
     {"groups", "group_names", "name → group name 病种名称", 1},
     {"drgs", "drg_names", "name → DRG name DRG名称", 1},
@@ -142,7 +143,6 @@ static const struct { const char *name, *names, *name_title; int by_default; } T
     {"clearing", NULL, NULL, 1},
     {"special", NULL, NULL, 1},
     {"history_months", NULL, NULL, 1},
-    {"province_summary", NULL, NULL, 1}, /* a province file (province.c) */
     {"cases", NULL, NULL, 0},
 };
 #define NTABLES (sizeof TABLES / sizeof TABLES[0])

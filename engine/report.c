@@ -1450,6 +1450,77 @@ static void sec_scenarios(rep *R)
     fputs("</section>\n", o);
 }
 
+/* a province file: /province_summary (one row per region and the totals) and
+ * each region's payments per institution (/regions/CODE/institutions) */
+static void sec_province(rep *R)
+{
+    tab ps;
+    if (tab_open(R->f, "/province_summary", 1, &ps)) return;
+    FILE *o = R->o;
+    section_open(R, "province", "Province: the regions' settlements 省级汇总：各统筹区结算");
+    fputs("<figure class=\"table\" id=\"tab-province-summary\">\n", o);
+    generic_table(o, &ps, 1000, "province-summary");
+    caption(o, "One row per region (统筹区) and the province's totals (money in yuan). 省级汇总", "/province_summary");
+    fputs("</figure>\n", o);
+    int cr = tab_col(&ps, "region");
+    static const char *PM[2] = {"payments_fen", "drg_payments_fen"};
+    static const char *PT[2] = {"DIP payments per region, yuan. 各统筹区DIP结算总额",
+                                "DRG payments per region, yuan. 各统筹区DRG结算总额"};
+    for (int k = 0; k < 2 && cr >= 0; k++) {
+        int cp = tab_col(&ps, PM[k]);
+        if (cp < 0) continue;
+        int n = 0;
+        char **lab = calloc(ps.n + 1, sizeof *lab), **vt = calloc(ps.n + 1, sizeof *vt);
+        double *v = calloc(ps.n + 1, sizeof *v);
+        int64_t any = 0;
+        for (hsize_t r = 0; lab && vt && v && r < ps.n && n < MAX_BARS; r++) {
+            char code[64];
+            tab_s(&ps, r, cr, code, sizeof code);
+            if (!strcmp(code, "total")) continue;
+            lab[n] = strdup(code);
+            vt[n] = malloc(48);
+            if (!lab[n] || !vt[n]) { free(lab[n]); free(vt[n]); break; }
+            int64_t fen = tab_i(&ps, r, cp);
+            any |= fen;
+            v[n] = (double)fen / 100.0;
+            yuan(vt[n], 48, fen);
+            n++;
+        }
+        if (n > 0 && any) {
+            char id[32], src[96];
+            snprintf(id, sizeof id, "province-%s", k ? "drg" : "dip");
+            fprintf(o, "<figure class=\"chart\" id=\"fig-%s\">\n", id);
+            hbars(o, id, n, lab, v, vt, NAN, "", COLORS[k]);
+            snprintf(src, sizeof src, "/province_summary (region, %s)", PM[k]);
+            caption(o, PT[k], src);
+            fputs("</figure>\n", o);
+        }
+        for (int i = 0; i < n; i++) { free(lab[i]); free(vt[i]); }
+        free(lab); free(vt); free(v);
+    }
+    /* each region: its payments per institution */
+    for (hsize_t r = 0; cr >= 0 && r < ps.n; r++) {
+        char code[64], path[160], npath[160], id[96], title[200], src[240];
+        tab_s(&ps, r, cr, code, sizeof code);
+        if (!strcmp(code, "total")) continue;
+        snprintf(path, sizeof path, "/regions/%s/institutions", code);
+        tab in;
+        if (!exists(R->f, path) || tab_open(R->f, path, 1, &in)) continue;
+        snprintf(npath, sizeof npath, "/regions/%s/institution_names", code);
+        char **nm = exists(R->f, npath) ? names_read(R->f, npath, in.n) : NULL;
+        snprintf(id, sizeof id, "region-%s-payments", code);
+        for (char *p = id; *p; p++) if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_')) *p = '_';
+        snprintf(title, sizeof title, "Region %s: payment per institution, yuan (largest first). 统筹区 %s 各机构结算金额",
+                 code, code);
+        snprintf(src, sizeof src, "%s (payment_fen)%s", path, nm ? ", institution_names" : "");
+        inst_chart(o, &in, nm, "payment_fen", id, title, NAN, "", COLORS[0], src);
+        names_free(nm, in.n);
+        tab_free(&in);
+    }
+    fputs("</section>\n", o);
+    tab_free(&ps);
+}
+
 /* a ledger: /months (point-value estimate, forecast, band), /clearing */
 static int find_like(const tab *t, const char *must, const char *must2, const char *not1, const char *not2)
 {
@@ -1739,7 +1810,9 @@ static cm_status write_report(hid_t f, const char *input, const char *kind, FILE
     snprintf(title, sizeof title, "casemix report %s %s 结算报告", region, period);
     esc_n(o, title);
     fprintf(o, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header id=\"overview\">\n<h1>", CSS);
-    esc_n(o, !strcmp(kind, "ledger") ? "Settlement year report 年度结算报告" : "Settlement report 医保结算报告");
+    esc_n(o, !strcmp(kind, "ledger")     ? "Settlement year report 年度结算报告"
+             : !strcmp(kind, "province") ? "Province settlement report 省级结算报告"
+                                         : "Settlement report 医保结算报告");
     fputs("</h1>\n<p class=\"meta\">", o);
     const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
     char line[512];
@@ -1756,6 +1829,7 @@ static cm_status write_report(hid_t f, const char *input, const char *kind, FILE
     sec_cmi(&R);
     sec_supervision(&R, nf, finst);
     sec_indicators(&R);
+    sec_province(&R);
     sec_scenarios(&R);
     sec_ledger(&R);
     sec_rejects(&R);

@@ -65,6 +65,10 @@ for m in 01 02; do "$BIN" month --config "$D/year.cfg" --month 2025-$m --input "
 L=$D/out/ledger-2025.h5
 "$BIN" report "$L" --out "$D/ledger.html" --quiet
 "$BIN" export "$L" --xlsx "$D/ledger.xlsx" --quiet
+# a province (tests/province_gen.inc: ten generated regions in one export)
+( D=$D/prov; . tests/province_gen.inc; "$BIN" settle --config "$D/province.cfg" --out "$D/province.h5" --quiet ) > /dev/null
+"$BIN" report "$D/prov/province.h5" --quiet
+"$BIN" export "$D/prov/province.h5" --xlsx "$D/province.xlsx" --quiet
 
 PYTHONPATH=tests/golden $PY - "$D" <<'PYEOF'
 import sys, re, h5py, numpy as np, openpyxl
@@ -183,6 +187,29 @@ c.check('ledger workbook: Σ clearing balance (yuan × 100) = the HDF5\'s', sum(
 rows = list(wb['months'].iter_rows(values_only=True))
 j = [i for i, h in enumerate(rows[0]) if h.startswith('forecast → ')][0]
 c.check('ledger workbook: the months\' forecast', all(abs(r[j] - float(v)) <= 1e-12 * abs(float(v)) for r, v in zip(rows[1:], mo['forecast'])) and len(rows) == len(mo) + 1)
+
+# --- the province: its summary, the regions' payments, each region's institutions
+text = open(f'{D}/prov/province.html', encoding='utf-8').read()
+pf = h5py.File(f'{D}/prov/province.h5', 'r')
+ps = pf['province_summary'][:]
+regs = [r['region'].decode() for r in ps if r['region'] != b'total']
+t = structure(c, text, ['province', 'rejects'], ['tab-province-summary', 'fig-province-dip', 'tab-rejects'] +
+              [f'fig-region-{r}-payments' for r in regs])
+want = [(r['region'].decode(), yuan(r['payments_fen'])) for r in ps if r['region'] != b'total']
+c.check(f'province: a bar per region ({len(regs)}) = /province_summary payments_fen', bars(svg_of(t, 'province-dip')) == want,
+        bars(svg_of(t, 'province-dip'))[:3])
+for r in regs:
+    inst = pf[f'regions/{r}/institutions'][:]
+    order = sorted(range(len(inst)), key=lambda i: (-int(inst['payment_fen'][i]), i))
+    w = [(inst['institution_id'][i].decode(), yuan(inst['payment_fen'][i])) for i in order][:60]
+    c.check(f'province: region {r}: payments per institution = /regions/{r}/institutions', bars(svg_of(t, f'region-{r}-payments')) == w)
+wb = openpyxl.load_workbook(f'{D}/province.xlsx', read_only=True)
+c.check('province workbook: province_summary, rejects and CODE_sum/inst/grp per region',
+        wb.sheetnames == ['province_summary', 'rejects'] + [f'{r}_{a}' for r in sorted(pf['regions'].keys()) for a in ('sum', 'inst', 'grp')],
+        wb.sheetnames)
+rows = list(wb['province_summary'].iter_rows(values_only=True))
+j = [i for i, h in enumerate(rows[0]) if h.startswith('payments_fen → ')][0]
+c.check('province workbook: payments (yuan x 100) = the HDF5\'s, row by row', [round(r[j] * 100) for r in rows[1:]] == [int(v) for v in ps['payments_fen']])
 print(f'{len(c.fails)} failed' if c.fails else 'all checks passed')
 sys.exit(1 if c.fails else 0)
 PYEOF
