@@ -1327,6 +1327,24 @@ static herr_t add_name(hid_t g, const char *name, const H5L_info_t *info, void *
     return 0;
 }
 
+/* Chinese titles of the members of /scenarios/NAME/summary (simulate.c) */
+static const char *scen_title(const char *m)
+{
+    static const char *const T[][2] = {
+        {"total_cost_fen", "total cost 医疗总费用"}, {"fund_fen", "fund part 基金支付"},
+        {"patient_fen", "patients' part 个人负担"}, {"services_pct", "services (%) 医疗服务占比"},
+        {"drugs_pct", "drugs and consumables (%) 药耗占比"}, {"exams_pct", "examinations and tests (%) 检查化验占比"},
+        {"fund_share", "fund share 统筹支付比例"}, {"dip_budget_fen", "DIP budget DIP预算"},
+        {"dip_points", "DIP points DIP总分值"}, {"dip_point_value", "DIP point value DIP点值"},
+        {"dip_payment_fen", "DIP payments DIP结算总额"}, {"drg_budget_fen", "DRG budget DRG预算"},
+        {"drg_points", "DRG points DRG总点数"}, {"drg_point_value", "DRG point value DRG点值"},
+        {"drg_payment_fen", "DRG payments DRG结算总额"}, {"cases", "cases 病例数"},
+    };
+    for (size_t i = 0; i < sizeof T / sizeof T[0]; i++)
+        if (!strcmp(T[i][0], m)) return T[i][1];
+    return NULL;
+}
+
 static void sec_scenarios(rep *R)
 {
     if (!exists(R->f, "/scenarios")) return;
@@ -1371,8 +1389,10 @@ static void sec_scenarios(rep *R)
                     fmt_num(b, sizeof b, y, 4);
                     fmt_num(d, sizeof d, cd >= 0 ? tab_f(&t, 0, cd) : y - x, 4);
                 }
-                fputs("<tr><td>", o);
+                fputs("<tr><td><code>", o);
                 esc_n(o, m);
+                fputs("</code>", o);
+                if (scen_title(m)) { fputs(" ", o); esc_n(o, scen_title(m)); }
                 fprintf(o, "%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
                         money ? " (yuan)" : "", a, b, d);
             }
