@@ -40,7 +40,7 @@ mkdir -p "$ART"
 # three browsers side by side (each mostly waits while starting)
 rm -f "$ART/report.png" "$ART/report.pdf"
 timeout 120 $CHROME --user-data-dir="$D/p1" --dump-dom "$URL" > "$D/dom.html" 2> "$D/chromium1.txt" &
-timeout 120 $CHROME --user-data-dir="$D/p2" --window-size=1000,5200 --screenshot="$ART/report.png" "$URL" > "$D/chromium2.txt" 2>&1 &
+timeout 120 $CHROME --user-data-dir="$D/p2" --window-size=1000,11000 --screenshot="$ART/report.png" "$URL" > "$D/chromium2.txt" 2>&1 &
 timeout 120 $CHROME --user-data-dir="$D/p3" --no-pdf-header-footer --print-to-pdf="$ART/report.pdf" "$URL" > "$D/chromium3.txt" 2>&1 &
 wait
 # the simulation's report: every scenario of the demo (its DOM and a screenshot, $ART/report-simulation.png)
