@@ -39,6 +39,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
@@ -92,24 +93,159 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"value", "value 指标值"}, {"numerator", "numerator 分子"}, {"denominator", "denominator 分母"},
     {"region_value", "region's value 全区值"}, {"peer_percentile", "percentile among same-level peers 同级百分位"},
     {"previous_value", "previous period 上期值"}, {"growth", "growth 指标增长"}, {"points", "rating points 得分"},
+    /* supervision: /rules, /flags, /review_sample (supervise.c) */
+    {"id", "rule id 规则编号"}, {"family", "family 规则类别"}, {"result", "result type 违规性质"},
+    {"hits", "hits (-1 not evaluated) 疑点数"}, {"parameters", "parameters 参数"},
+    {"not_evaluated_because", "not evaluated because 未评估原因"}, {"rule", "rule 规则"},
+    {"related_case_id", "related case id 关联病案号"}, {"figure", "figure 指标值"}, {"threshold", "threshold 阈值"},
+    /* simulation: the tables of /scenarios/NAME (simulate.c); base_<m> and diff_<m> titled from <m> */
+    {"fund_fen", "fund part (yuan) 基金支付"}, {"patient_fen", "patients' part (yuan) 个人负担"},
+    {"services_pct", "services (%) 医疗服务占比"}, {"drugs_pct", "drugs and consumables (%) 药耗占比"},
+    {"exams_pct", "examinations and tests (%) 检查化验占比"}, {"dip_budget_fen", "DIP budget (yuan) DIP预算"},
+    {"dip_points", "DIP points DIP总分值"}, {"dip_point_value", "DIP point value (yuan) DIP点值"},
+    {"dip_payment_fen", "DIP payment (yuan) DIP结算金额"}, {"drg_budget_fen", "DRG budget (yuan) DRG预算"},
+    {"n_cases", "cases 病例数"}, {"dip_price_effect_fen", "DIP price effect (yuan) DIP价格效应"},
+    {"dip_structure_effect_fen", "DIP structure effect (yuan) DIP结构效应"},
+    {"drg_price_effect_fen", "DRG price effect (yuan) DRG价格效应"},
+    {"drg_structure_effect_fen", "DRG structure effect (yuan) DRG结构效应"},
+    {"mean_cost_fen", "mean cost (yuan) 次均费用"}, {"standard_cost_fen", "standard cost (yuan) 标准费用"},
+    {"scope", "scope 范围"}, {"up_fen", "increase (yuan) 增加额"}, {"down_fen", "decrease (yuan) 减少额"},
+    {"net_fen", "net (yuan) 净额"},
+    /* a ledger: /months, /institutions, /groups, /special, /history_months, /clearing (ledger.c, clear.c) */
+    {"month", "month 月份"}, {"year", "year 年度"}, {"records", "records read 读入记录"},
+    {"cost_fen", "total cost (yuan) 医疗总费用"}, {"score_e4", "score × 10^4 分值×10^4"},
+    {"gross_fen", "amount before the deposit (yuan) 预结算金额"}, {"deposit_fen", "quality deposit (yuan) 质量保证金"},
+    {"paid_fen", "paid (yuan) 已拨付"}, {"point_value_estimate", "estimated point value (yuan) 月度估算点值"},
+    {"forecast", "forecast of the year's point value 年终点值预测"}, {"band_low", "forecast band, low 预测下限"},
+    {"band_high", "forecast band, high 预测上限"}, {"forecast_score", "forecast year score 全年分值预测"},
+    {"input_bytes", "input bytes 输入字节"}, {"input", "input file 输入文件"}, {"run_at", "run at (UTC) 运行时间"},
+    {"discharge_first", "first discharge 最早出院"}, {"discharge_last", "last discharge 最晚出院"},
+    {"group", "group 病种"}, {"due_fen", "amount due (yuan) 应结算金额"}, {"audit_fen", "audit deductions (yuan) 审核扣款"},
+    {"assessment_e4", "assessment coefficient × 10^4 考核系数×10^4"},
+    {"deposit_back_fen", "deposit returned (yuan) 返还保证金"}, {"band_fen", "surplus / overspend sharing (yuan) 结余留用/超支分担"},
+    {"special_fen", "special review (yuan) 特病单议"}, {"balance_fen", "balance to pay (yuan) 清算应拨付"},
 };
 
 /* The tables, in sheet order; names: its UTF-8 names dataset; cases only on request. */
 static const struct { const char *name, *names, *name_title; int by_default; } TABLES[] = {
     {"summary", NULL, NULL, 1},
+    {"province_summary", NULL, NULL, 1}, /* a province file (province.c) */
     {"institutions", "institution_names", "institution_name → institution name 机构名称", 1},
     {"groups", "group_names", "name → group name 病种名称", 1},
     {"drgs", "drg_names", "name → DRG name DRG名称", 1},
     {"rejects", NULL, NULL, 1},
     {"quality", NULL, NULL, 1},
     {"indicators", NULL, NULL, 1}, /* supervision: institution indicators (indicators.c) */
+    {"rules", NULL, NULL, 1},      /* supervision: the rules in force, their hits (supervise.c) */
+    {"flags", NULL, NULL, 1},      /* supervision: one row per (case, rule) */
+    {"review_sample", NULL, NULL, 1},
+    {"months", NULL, NULL, 1},     /* a ledger (casemix month / clear, ledger.c) */
+    {"clearing", NULL, NULL, 1},
+    {"special", NULL, NULL, 1},
+    {"history_months", NULL, NULL, 1},
     {"cases", NULL, NULL, 0},
 };
 #define NTABLES (sizeof TABLES / sizeof TABLES[0])
 
+/* The sheets of this file: the tables above that it has, then the tables of
+ * each scenario (/scenarios/NAME/TABLE, a simulation) and each region
+ * (/regions/CODE/TABLE, a province), named so that a sheet name has at most
+ * 31 characters and is unique (Excel's limits). */
+#define MAX_ENT 512
+typedef struct {
+    char path[192];     /* dataset path */
+    char sheet[32];     /* sheet name, CSV file name */
+    const char *base;   /* table kind: TABLES name, "scenarios" or "regions" (for --tables) */
+    const char *names, *name_title;
+    int by_default;
+} entry;
+static entry E[MAX_ENT];
+static size_t NE;
+
+static const struct { const char *table, *abbr; } SUB_ABBR[] = {
+    {"summary", "sum"}, {"groups", "grp"}, {"institutions", "inst"}, {"measurement", "meas"}, {"cases", "cases"},
+    {"drgs", "drg"}, {"rejects", "rej"}, {"quality", "qual"}, {"indicators", "ind"}, {"rules", "rules"},
+    {"flags", "flags"}, {"review_sample", "sample"},
+};
+
+static int sheet_taken(const char *sn)
+{
+    for (size_t i = 0; i < NE; i++)
+        if (!strcasecmp(E[i].sheet, sn)) return 1;   /* Excel compares sheet names case-insensitively */
+    return 0;
+}
+
+/* PREFIX_NAME_ABBR, at most 31 bytes, characters Excel refuses replaced, a ~k suffix when taken. */
+static void sheet_name(char *out, const char *name, const char *sub)
+{
+    const char *ab = sub;
+    for (size_t i = 0; i < sizeof SUB_ABBR / sizeof SUB_ABBR[0]; i++)
+        if (!strcmp(SUB_ABBR[i].table, sub)) ab = SUB_ABBR[i].abbr;
+    char nm[32];
+    size_t room = 31 - strlen(ab) - 1 - 3; /* "_" and room for "~NN" */
+    snprintf(nm, sizeof nm, "%.*s", (int)room, name);
+    for (char *p = nm; *p; p++)
+        if (strchr("[]:*?/\\'", *p)) *p = '_';
+    snprintf(out, 32, "%s_%s", nm, ab);
+    for (int k = 2; sheet_taken(out) && k < 100; k++) snprintf(out, 32, "%s~%d_%s", nm, k, ab);
+}
+
+typedef struct { char name[MAX_ENT][96]; int n; } subnames;
+static herr_t add_sub(hid_t g, const char *name, const H5L_info_t *info, void *op)
+{
+    (void)g; (void)info;
+    subnames *l = op;
+    if (l->n < MAX_ENT) snprintf(l->name[l->n++], sizeof l->name[0], "%s", name);
+    return 0;
+}
+
+static void entries_build(hid_t f)
+{
+    NE = 0;
+    for (size_t ti = 0; ti < NTABLES; ti++) {
+        if (H5Lexists(f, TABLES[ti].name, H5P_DEFAULT) <= 0) continue;
+        entry *e = &E[NE++];
+        snprintf(e->path, sizeof e->path, "/%s", TABLES[ti].name);
+        snprintf(e->sheet, sizeof e->sheet, "%s", TABLES[ti].name);
+        e->base = TABLES[ti].name;
+        e->names = TABLES[ti].names;
+        e->name_title = TABLES[ti].name_title;
+        e->by_default = TABLES[ti].by_default;
+    }
+    static const char *GROUPS[2] = {"scenarios", "regions"};
+    static const char *SUBS[] = {"summary", "measurement", "institutions", "groups", "drgs", "cases"};
+    for (int gi = 0; gi < 2; gi++) {
+        if (H5Lexists(f, GROUPS[gi], H5P_DEFAULT) <= 0) continue;
+        hid_t g = H5Gopen2(f, GROUPS[gi], H5P_DEFAULT);
+        if (g < 0) continue;
+        static subnames L;
+        L.n = 0;
+        hsize_t idx = 0;
+        H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, add_sub, &L);
+        H5Gclose(g);
+        for (int s = 0; s < L.n; s++)
+            for (size_t k = 0; k < sizeof SUBS / sizeof SUBS[0] && NE < MAX_ENT; k++) {
+                char p[192];
+                snprintf(p, sizeof p, "/%s/%s/%s", GROUPS[gi], L.name[s], SUBS[k]);
+                if (H5Lexists(f, p, H5P_DEFAULT) <= 0) continue;
+                hid_t d = H5Dopen2(f, p, H5P_DEFAULT);   /* a dataset, not a group */
+                if (d < 0) continue;
+                H5Dclose(d);
+                entry *e = &E[NE];
+                snprintf(e->path, sizeof e->path, "%s", p);
+                sheet_name(e->sheet, L.name[s], SUBS[k]);
+                e->base = GROUPS[gi];
+                e->names = NULL;
+                e->name_title = NULL;
+                e->by_default = strcmp(SUBS[k], "cases") != 0;
+                NE++;
+            }
+    }
+}
+
 static const char *const GROUP_TYPES[] = {"comprehensive", "core", "blank"};   /* /groups type (main.c) */
 
-typedef enum { K_TEXT, K_MONEY, K_YUAN, K_INT, K_UINT, K_FLOAT, K_ENUM, K_GTYPE } col_kind;
+typedef enum { K_TEXT, K_MONEY, K_YUAN, K_FENF, K_INT, K_UINT, K_FLOAT, K_ENUM, K_GTYPE } col_kind;
 
 typedef struct {
     char name[64];
@@ -135,6 +271,17 @@ static const char *title_of(const char *name)
 {
     for (size_t i = 0; i < sizeof TITLES / sizeof TITLES[0]; i++)
         if (!strcmp(TITLES[i].name, name)) return TITLES[i].title;
+    /* simulate's base_<m> / diff_<m>: the title of <m> */
+    static char b[2][200];
+    static int k;
+    int base = !strncmp(name, "base_", 5), diff = !strncmp(name, "diff_", 5);
+    if (base || diff) {
+        const char *t = title_of(name + 5);
+        if (!t) return NULL;
+        k ^= 1;
+        snprintf(b[k], sizeof b[k], "%s %s", base ? "baseline 基线:" : "change 变化:", t);
+        return b[k];
+    }
     return NULL;
 }
 
@@ -170,11 +317,11 @@ static cm_status table_open(hid_t f, const char *file, size_t ti, const char *gn
     memset(t, 0, sizeof *t);
     t->ds = t->mem = -1;
     t->name_after = -1;
-    const char *name = TABLES[ti].name;
-    t->ds = H5Dopen2(f, name, H5P_DEFAULT);
+    const char *name = E[ti].base;
+    t->ds = H5Dopen2(f, E[ti].path, H5P_DEFAULT);
     hid_t ft = t->ds >= 0 ? H5Dget_type(t->ds) : -1;
     if (ft < 0 || H5Tget_class(ft) != H5T_COMPOUND) {
-        fprintf(stderr, "casemix export: %s: /%s is not a table casemix writes\n", file, name);
+        fprintf(stderr, "casemix export: %s: %s is not a table casemix writes\n", file, E[ti].path);
         if (ft >= 0) H5Tclose(ft);
         return CM_ERR_INPUT;
     }
@@ -200,14 +347,14 @@ static cm_status table_open(hid_t f, const char *file, size_t ti, const char *gn
         H5T_class_t cl = H5Tget_class(c->mtype);
         if (cl == H5T_STRING) c->k = K_TEXT;
         else if (cl == H5T_ENUM) c->k = K_ENUM;
-        else if (cl == H5T_FLOAT) c->k = ends_with(c->name, "mean_cost") ? K_YUAN : K_FLOAT;
+        else if (cl == H5T_FLOAT) c->k = ends_with(c->name, "mean_cost") ? K_YUAN : ends_with(c->name, "_fen") ? K_FENF : K_FLOAT;
         else if (cl == H5T_INTEGER) {
             if (ends_with(c->name, "_fen") && c->size == 8) c->k = K_MONEY;
             else if (!strcmp(name, "groups") && !strcmp(c->name, "type")) c->k = K_GTYPE;
             else c->k = H5Tget_sign(c->mtype) == H5T_SGN_NONE ? K_UINT : K_INT;
         } else c->k = K_TEXT;   /* not written by casemix: shown as "" */
         const char *ti_ = title_of(c->name);
-        if (c->k == K_MONEY) {
+        if (c->k == K_MONEY || c->k == K_FENF) {
             char plain[64];
             snprintf(plain, sizeof plain, "%.*s", (int)(strlen(c->name) - 4), c->name);
             snprintf(c->header, sizeof c->header, "%s → %s", c->name, ti_ ? ti_ : plain);
@@ -232,7 +379,7 @@ static cm_status table_open(hid_t f, const char *file, size_t ti, const char *gn
                 t->names = NULL;
             }
             H5Tclose(st);
-            t->name_title = TABLES[ti].name_title;
+            t->name_title = E[ti].name_title;
         }
         if (nsp >= 0) H5Sclose(nsp);
         if (nd >= 0) H5Dclose(nd);
@@ -314,11 +461,13 @@ static void get_cell(const column *c, const unsigned char *row, cell *o)
         break;
     }
     case K_YUAN:
+    case K_FENF:
     case K_FLOAT: {
         if (c->size == 4) { float x; memcpy(&x, p, 4); o->v = x; }
         else memcpy(&o->v, p, sizeof o->v);
         if (isnan(o->v)) { o->is_text = 1; o->s[0] = '\0'; break; } /* none / not evaluated: an empty cell */
-        if (c->k == K_YUAN) snprintf(o->s, sizeof o->s, "%.2f", o->v);
+        if (c->k == K_FENF) o->v /= 100.0;   /* a mean in fen (simulate's groups): yuan */
+        if (c->k == K_YUAN || c->k == K_FENF) snprintf(o->s, sizeof o->s, "%.2f", o->v);
         else snprintf(o->s, sizeof o->s, "%.15g", o->v);
         break;
     }
@@ -360,8 +509,10 @@ static long sheet_rows(void)
  * without it) and present in the file. */
 static int selected(hid_t f, const char *tables, size_t ti)
 {
-    int a = asked(tables, TABLES[ti].name);
-    return a != 0 && (a > 0 || TABLES[ti].by_default) && H5Lexists(f, TABLES[ti].name, H5P_DEFAULT) > 0;
+    (void)f;
+    int a = asked(tables, E[ti].base);
+    if (a < 0 && strcmp(E[ti].base, E[ti].sheet)) a = -1;
+    return a != 0 && (a > 0 || E[ti].by_default);
 }
 
 /* An existing FILE.xlsx may be replaced only when casemix wrote it: its last
@@ -429,7 +580,7 @@ static lxw_worksheet *xlsx_sheet(xlsx *x, const char *name, const table *t)
     lxw_col_t c = 0;
     for (int i = 0; i < t->ncol; i++) {
         const column *k = &t->col[i];
-        lxw_format *fm = k->k == K_MONEY || k->k == K_YUAN ? x->money : k->k == K_TEXT ? x->text : NULL;
+        lxw_format *fm = k->k == K_MONEY || k->k == K_YUAN || k->k == K_FENF ? x->money : k->k == K_TEXT ? x->text : NULL;
         worksheet_set_column(ws, c, c, k->width, fm);
         worksheet_write_string(ws, 0, c++, k->header, x->head);
         if (i == t->name_after && t->names) {
@@ -490,11 +641,11 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     long per_sheet = sheet_rows();
     int nsheets = 0;
     unsigned char *buf = NULL;
-    for (size_t ti = 0; ti < NTABLES && st == CM_OK; ti++) {
-        const char *name = TABLES[ti].name;
+    for (size_t ti = 0; ti < NE && st == CM_OK; ti++) {
+        const char *name = E[ti].sheet;
         if (!selected(f, tables, ti)) continue;
         table t;
-        if ((st = table_open(f, file, ti, TABLES[ti].names, &t)) != CM_OK) { table_free(&t); break; }
+        if ((st = table_open(f, file, ti, E[ti].names, &t)) != CM_OK) { table_free(&t); break; }
         free(buf);
         hsize_t chunk = t.nrows < CHUNK_ROWS ? (t.nrows ? t.nrows : 1) : CHUNK_ROWS;
         buf = malloc(chunk * t.rowsize);
@@ -527,7 +678,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                     get_cell(&t.col[i], rp, &v);
                     if (v.is_text) worksheet_write_string(ws, row, c++, v.s, x.text);
                     else worksheet_write_number(ws, row, c++, v.v,
-                                                t.col[i].k == K_MONEY || t.col[i].k == K_YUAN ? x.money : NULL);
+                                                t.col[i].k == K_MONEY || t.col[i].k == K_YUAN || t.col[i].k == K_FENF ? x.money : NULL);
                     if (i == t.name_after && t.names) {
                         const char *nm = t.names[r0 + r];
                         worksheet_write_string(ws, row, c++, nm ? nm : "", x.text);
@@ -584,15 +735,15 @@ static cm_status export_csv(hid_t f, const char *file, const char *dir, const ch
         fprintf(stderr, "casemix export: %s: is not a directory; --csv names the directory the CSV files go to\n", dir);
         return CM_ERR_OUTPUT;
     }
-    char fin[NTABLES][CM_PATH_MAX + 32], tmp[NTABLES][CM_PATH_MAX + 64];
+    static char fin[MAX_ENT][CM_PATH_MAX + 32], tmp[MAX_ENT][CM_PATH_MAX + 64];
     int nf = 0;
     cm_status st = CM_OK;
     unsigned char *buf = NULL;
-    for (size_t ti = 0; ti < NTABLES && st == CM_OK; ti++) {
-        const char *name = TABLES[ti].name;
+    for (size_t ti = 0; ti < NE && st == CM_OK; ti++) {
+        const char *name = E[ti].sheet;
         if (!selected(f, tables, ti)) continue;
         table t;
-        if ((st = table_open(f, file, ti, TABLES[ti].names, &t)) != CM_OK) { table_free(&t); break; }
+        if ((st = table_open(f, file, ti, E[ti].names, &t)) != CM_OK) { table_free(&t); break; }
         /* the header, also the mark of a CSV casemix wrote */
         char *head = NULL;
         size_t hl = 0;
@@ -698,9 +849,11 @@ cm_status cmd_export(const char *input, const char *xlsx_path, const char *csv_d
             int ok = 0;
             for (size_t i = 0; i < NTABLES; i++)
                 if (strlen(TABLES[i].name) == n && !strncmp(TABLES[i].name, p, n)) ok = 1;
+            if ((n == 9 && !strncmp(p, "scenarios", 9)) || (n == 7 && !strncmp(p, "regions", 7))) ok = 1;
             if (!ok) {
                 fprintf(stderr, "casemix export: --tables: unknown table '%.*s' (tables: summary, institutions, "
-                                "groups, drgs, rejects, quality, indicators, cases)\n", (int)n, p);
+                                "groups, drgs, rejects, quality, indicators, rules, flags, review_sample, months, clearing, special, "
+                                "history_months, province_summary, scenarios, regions, cases)\n", (int)n, p);
                 return CM_ERR_USAGE;
             }
             p += n;
@@ -717,16 +870,18 @@ cm_status cmd_export(const char *input, const char *xlsx_path, const char *csv_d
     }
     char kind[64] = "";
     h5_file_kind(f, kind, sizeof kind);
-    if (strcmp(kind, H5_KIND_SETTLEMENT) != 0) {
+    if (strcmp(kind, H5_KIND_SETTLEMENT) && strcmp(kind, "simulation") && strcmp(kind, "ledger") &&
+        strcmp(kind, H5_KIND_PROVINCE)) {
         if (kind[0])
-            fprintf(stderr, "casemix export: %s: is a casemix %s file; export reads settlement files "
-                            "(casemix settle's output, casemix_kind = \"settlement\")\n", input, kind);
+            fprintf(stderr, "casemix export: %s: is a casemix %s file; export reads settlement, simulation, ledger "
+                            "and province files (casemix_kind settlement, simulation, ledger, province)\n", input, kind);
         else
-            fprintf(stderr, "casemix export: %s: is not a casemix settlement file (no file attribute "
-                            "casemix_kind = \"settlement\"); give the HDF5 file casemix settle wrote\n", input);
+            fprintf(stderr, "casemix export: %s: is not a casemix output file (no file attribute "
+                            "casemix_kind); give the HDF5 file casemix settle, simulate, month or clear wrote\n", input);
         H5Fclose(f);
         return CM_ERR_INPUT;
     }
+    entries_build(f);
     /* the workbook's target is checked before any work; the CSVs (checked as
      * they are written, renamed only when all are) go first, so that a
      * refused CSV leaves the workbook untouched too */

@@ -104,7 +104,8 @@ static const opt_def BENCH_OPTS[] = {
 static const opt_def EXPORT_OPTS[] = {
     { O_XLSX, "--xlsx", "FILE.xlsx", 0, "write an Excel workbook: one sheet per table, header row frozen" },
     { O_CSV, "--csv", "DIR", 0, "write one CSV per table (UTF-8 with BOM) into DIR (created if missing)" },
-    { O_TABLES, "--tables", "LIST", 0, "comma list of summary,institutions,groups,drgs,rejects,quality,indicators,cases; "
+    { O_TABLES, "--tables", "LIST", 0, "comma list of summary,institutions,groups,drgs,rejects,quality,indicators,rules,flags,review_sample,"
+                                      "months,clearing,special,history_months,province_summary,scenarios,regions,cases; "
                                       "default: all present but cases" },
     { O_QUIET, "--quiet", NULL, 0, "do not print the paths written" },
     OPT_HELP,
@@ -166,7 +167,7 @@ static const cmd_def CMDS[] = {
     { "bench", "one pipeline stage or floor, timed, as a JSON line (used by make bench)", BENCH_OPTS, NULL },
     { "export", "a settlement file's tables as an Excel workbook (--xlsx) or CSV files (--csv): casemix export OUT.h5 ...",
       EXPORT_OPTS,
-      "usage: casemix export OUT.h5 --xlsx FILE.xlsx | --csv DIR [--tables LIST]  (OUT.h5: casemix settle's output)\n"
+      "usage: casemix export OUT.h5 --xlsx FILE.xlsx | --csv DIR [--tables LIST]  (OUT.h5: a settlement, simulation, ledger or province file)\n"
       "Each header cell: the member name, its meaning and the Chinese title (payment_fen → payment (yuan) 结算金额).\n"
       "Money (*_fen, integer fen) is written in yuan with two decimals: numbers with the format #,##0.00 in the\n"
       "workbook, exact decimals in CSV. Codes and ids (case_id, institution_id, code, dip_group, drg ...) are text,\n"
@@ -174,7 +175,8 @@ static const cmd_def CMDS[] = {
       "over 1,048,575 rows it is split over sheets cases_1, cases_2, ... (CSV: one file).\n"
       "Outputs are written under temporary names and renamed at the end. An existing FILE.xlsx is replaced only\n"
       "when casemix exported it (zip comment \"casemix export\"), an existing DIR/TABLE.csv only when it starts\n"
-      "with casemix's header for that table (exit 5 otherwise). A file that is not a settlement: exit 4.\n" },
+      "with casemix's header for that table (exit 5 otherwise). Scenarios and regions: sheets NAME_sum, NAME_meas,\n"
+      "NAME_inst, NAME_grp (at most 31 characters, unique). Any other file: exit 4.\n" },
     { "report", "one self-contained HTML report (charts, A4 print) of a casemix file: casemix report OUT.h5 ...",
       REPORT_OPTS,
       "usage: casemix report OUT.h5 [--out FILE.html]  (OUT.h5: any file casemix wrote, e.g. settle's output)\n"

@@ -994,6 +994,37 @@ static void sec_cmi(rep *R)
 }
 
 /* flags by rule and by institution (/flags, /rules, /rule_names) */
+/* /review_sample: its size, per reason (enum flagged / random), against the cases */
+static void sec_sample(rep *R)
+{
+    tab t;
+    if (tab_open(R->f, "/review_sample", 1, &t)) return;
+    FILE *o = R->o;
+    int cr = tab_col(&t, "reason");
+    int64_t nfl = 0, nra = 0;
+    for (hsize_t r = 0; cr >= 0 && r < t.n; r++) {
+        char b[32];
+        tab_s(&t, r, cr, b, sizeof b);
+        if (!strcmp(b, "flagged")) nfl++;
+        else nra++;
+    }
+    char a[48], b1[48], b2[48], pc[48] = "";
+    int64_t cases = sumhas(R, "cases") ? sumi(R, "cases") : 0;
+    if (cases > 0) snprintf(pc, sizeof pc, "%.2f%%", 100.0 * (double)t.n / (double)cases);
+    fputs("<figure class=\"cards-fig\" id=\"fig-review-sample\"><div class=\"cards\">\n", o);
+    card(o, "re-review sample 抽审样本 (cases)", fmt_count(a, sizeof a, (int64_t)t.n));
+    if (pc[0]) card(o, "share of the cases 占病例比例", pc);
+    if (cr >= 0) {
+        card(o, "flagged 疑点病例", fmt_count(b1, sizeof b1, nfl));
+        card(o, "random 随机", fmt_count(b2, sizeof b2, nra));
+    }
+    fputs("</div>\n", o);
+    caption(o, "The seeded, stratified re-review sample. 抽审样本", cases > 0 ? "/review_sample (reason), /summary (cases)"
+                                                                    : "/review_sample (reason)");
+    fputs("</figure>\n", o);
+    tab_free(&t);
+}
+
 static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
 {
     tab ru, fg;
@@ -1009,21 +1040,33 @@ static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
     if (has_r && tab_col(&ru, "hits") >= 0 && ru.n > 0) {
         char **rn = names_read(R->f, "/rule_names", ru.n);
         int cid = tab_col(&ru, "id"), ch = tab_col(&ru, "hits"), cev = tab_col(&ru, "evaluated");
+        int cen = tab_col(&ru, "name"), cwhy = tab_col(&ru, "not_evaluated_because");
         if (cid < 0) cid = tab_col(&ru, "rule");
         n = (int)ru.n;
         lab = calloc((size_t)n, sizeof *lab); vt = calloc((size_t)n, sizeof *vt); v = calloc((size_t)n, sizeof *v);
         for (int i = 0; lab && vt && v && i < n; i++) {
-            char id[64], b[48];
+            char id[64], en[64] = "", b[48], why[160] = "";
             tab_s(&ru, (hsize_t)i, cid, id, sizeof id);
-            lab[i] = malloc(160); vt[i] = malloc(64);
+            if (cen >= 0) tab_s(&ru, (hsize_t)i, cen, en, sizeof en);
+            if (cwhy >= 0) tab_s(&ru, (hsize_t)i, cwhy, why, sizeof why);
+            lab[i] = malloc(200); vt[i] = malloc(200);
             if (!lab[i] || !vt[i]) break;
-            snprintf(lab[i], 160, "%s %.*s", id, rn ? (int)utf8_cut(rn[i], strlen(rn[i]), 64) : 0, rn ? rn[i] : "");
+            /* English from /rules.name, Chinese from /rule_names (Chinese only) */
+            snprintf(lab[i], 200, "%s %.*s%s%.*s", id, (int)utf8_cut(en, strlen(en), 40), en,
+                     en[0] && rn ? " " : "", rn ? (int)utf8_cut(rn[i], strlen(rn[i]), 48) : 0, rn ? rn[i] : "");
             v[i] = tab_f(&ru, (hsize_t)i, ch);
-            int ev = cev < 0 || tab_f(&ru, (hsize_t)i, cev) != 0;
-            snprintf(vt[i], 64, "%s%s", fmt_count(b, sizeof b, (int64_t)v[i]), ev ? "" : " (not evaluated 未评估)");
+            int ev = (cev < 0 || tab_f(&ru, (hsize_t)i, cev) != 0) && v[i] >= 0;
+            if (ev) fmt_count(vt[i], 200, (int64_t)v[i]);
+            else { /* hits -1: not evaluated, never "0 hits" */
+                v[i] = 0;
+                snprintf(vt[i], 200, "not evaluated 未评估%s%.*s", why[0] ? ": " : "",
+                         (int)utf8_cut(why, strlen(why), 90), why);
+            }
+            (void)b;
         }
         names_free(rn, ru.n);
-        src = rn ? "/rules (id, hits, evaluated), /rule_names" : "/rules (id, hits)";
+        src = rn ? "/rules (id, name, hits, evaluated, not_evaluated_because), /rule_names"
+                 : "/rules (id, name, hits, evaluated, not_evaluated_because)";
     } else if (has_f && tab_col(&fg, "rule") >= 0) {
         int cr = tab_col(&fg, "rule");
         lab = calloc(64, sizeof *lab); vt = calloc(64, sizeof *vt); v = calloc(64, sizeof *v);
@@ -1081,6 +1124,7 @@ static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
         }
         free(cnt);
     }
+    sec_sample(R);
     if (has_r) {
         fputs("<figure class=\"table\" id=\"tab-rules\">\n", o);
         generic_table(o, &ru, 100, "rules");
@@ -1182,42 +1226,89 @@ static void sec_indicators(rep *R)
                 while (y < nins && strcmp(ins[y], b)) y++;
                 if (x < nind && y < nins) cell[(size_t)y * (size_t)nind + (size_t)x] = r;
             }
-            fputs("<figure class=\"table\" id=\"tab-indicators\">\n<table class=\"indicators\"><tr><th>institution 机构</th>", o);
-            for (int x = 0; x < nind; x++) { fputs("<th>", o); esc_n(o, ind[x]); fputs("</th>", o); }
-            fputs("</tr>\n", o);
-            if (creg >= 0) { /* the region's row */
-                fputs("<tr class=\"region\"><td>region 全市</td>", o);
-                for (int x = 0; x < nind; x++) {
-                    char b[48] = "";
-                    for (int y = 0; y < nins; y++) {
-                        hsize_t r = cell[(size_t)y * (size_t)nind + (size_t)x];
-                        if (r != (hsize_t)-1) { fmt_num(b, sizeof b, tab_f(&t, r, creg), 3); break; }
+            /* names: /indicator_names rows "code | English | Chinese" (in /indicators' indicator_index order) */
+            hsize_t nn = 0;
+            char **inm = NULL;
+            if (exists(R->f, "/indicator_names")) {
+                hid_t ds = H5Dopen2(R->f, "/indicator_names", H5P_DEFAULT);
+                if (ds >= 0) {
+                    hid_t sp = H5Dget_space(ds);
+                    if (H5Sget_simple_extent_ndims(sp) == 1) H5Sget_simple_extent_dims(sp, &nn, NULL);
+                    H5Sclose(sp);
+                    H5Dclose(ds);
+                }
+                inm = nn ? names_read(R->f, "/indicator_names", nn) : NULL;
+            }
+            int cev = tab_col(&t, "evaluated");
+            const int PER = 7; /* indicators per table: A4 width */
+            fputs("<figure class=\"table\" id=\"tab-indicators\">\n", o);
+            for (int x0 = 0; x0 < nind; x0 += PER) {
+                int x1 = x0 + PER < nind ? x0 + PER : nind;
+                fputs("<table class=\"indicators\"><tr><th>institution 机构</th>", o);
+                for (int x = x0; x < x1; x++) {
+                    const char *en = NULL, *zh = NULL;
+                    size_t el = 0;
+                    for (hsize_t k = 0; inm && k < nn; k++) { /* "code | English | Chinese" */
+                        size_t L = strlen(ind[x]);
+                        if (strncmp(inm[k], ind[x], L) || strncmp(inm[k] + L, " | ", 3)) continue;
+                        en = inm[k] + L + 3;
+                        const char *bar = strstr(en, " | ");
+                        el = bar ? (size_t)(bar - en) : strlen(en);
+                        zh = bar ? bar + 3 : NULL;
+                        break;
                     }
-                    fprintf(o, "<td class=\"n\">%s</td>", b);
+                    fputs("<th><code>", o);
+                    esc_n(o, ind[x]);
+                    fputs("</code>", o);
+                    if (en) {
+                        char b[160];
+                        snprintf(b, sizeof b, "%.*s", (int)(el < 150 ? el : 150), en);
+                        fputs("<br>", o);
+                        esc_n(o, b);
+                    }
+                    if (zh && zh[0]) { fputs("<br>", o); esc_n(o, zh); }
+                    fputs("</th>", o);
                 }
                 fputs("</tr>\n", o);
-            }
-            for (int y = 0; y < nins; y++) {
-                fputs("<tr><td>", o);
-                esc_n(o, ins[y]);
-                fputs("</td>", o);
-                for (int x = 0; x < nind; x++) {
-                    hsize_t r = cell[(size_t)y * (size_t)nind + (size_t)x];
-                    if (r == (hsize_t)-1) { fputs("<td></td>", o); continue; }
-                    char b[48], oc[32] = "", p[48] = "";
-                    tab_s(&t, r, co, oc, sizeof oc);
-                    double pc = tab_f(&t, r, cp);
-                    if (!isnan(pc)) snprintf(p, sizeof p, " <small>p%.0f</small>", pc);
-                    const char *cls = !strcmp(oc, "high") ? "out-high" : !strcmp(oc, "low") ? "out-low" : "";
-                    fprintf(o, "<td class=\"n %s\">%s%s%s</td>", cls, fmt_num(b, sizeof b, tab_f(&t, r, cv), 3), p,
-                            cls[0] ? (cls[4] == 'h' ? " &#9650;" : " &#9660;") : "");
+                if (creg >= 0) { /* the region's row */
+                    fputs("<tr class=\"region\"><td>region 全市</td>", o);
+                    for (int x = x0; x < x1; x++) {
+                        char b[48] = "";
+                        for (int y = 0; y < nins; y++) {
+                            hsize_t r = cell[(size_t)y * (size_t)nind + (size_t)x];
+                            if (r != (hsize_t)-1) { fmt_num(b, sizeof b, tab_f(&t, r, creg), 3); break; }
+                        }
+                        fprintf(o, "<td class=\"n\">%s</td>", b);
+                    }
+                    fputs("</tr>\n", o);
                 }
-                fputs("</tr>\n", o);
+                for (int y = 0; y < nins; y++) {
+                    fputs("<tr><td>", o);
+                    esc_n(o, ins[y]);
+                    fputs("</td>", o);
+                    for (int x = x0; x < x1; x++) {
+                        hsize_t r = cell[(size_t)y * (size_t)nind + (size_t)x];
+                        if (r == (hsize_t)-1) { fputs("<td></td>", o); continue; }
+                        if (cev >= 0 && tab_f(&t, r, cev) == 0) { fputs("<td class=\"ne\">–</td>", o); continue; }
+                        char b[48], oc[32] = "", p[48] = "";
+                        tab_s(&t, r, co, oc, sizeof oc);
+                        double pc = tab_f(&t, r, cp);
+                        if (!isnan(pc)) snprintf(p, sizeof p, " <small>p%.0f</small>", pc);
+                        const char *cls = !strcmp(oc, "high") ? "out-high" : !strcmp(oc, "low") ? "out-low" : "";
+                        fprintf(o, "<td class=\"n %s\">%s%s%s</td>", cls, fmt_num(b, sizeof b, tab_f(&t, r, cv), 3), p,
+                                cls[0] ? (cls[4] == 'h' ? " &#9650;" : " &#9660;") : "");
+                    }
+                    fputs("</tr>\n", o);
+                }
+                fputs("</table>\n", o);
             }
-            fputs("</table>\n", o);
+            int named = inm != NULL;
+            names_free(inm, nn);
             caption(o, "Each indicator's value, its percentile among same-level institutions (p), and the outlier "
-                       "marks: ▲ high (≥ 80th), ▼ low (≤ 20th). 指标值、同级百分位与异常标记",
-                    "/indicators (institution_id, indicator, value, region_value, peer_percentile, outlier)");
+                       "marks: ▲ high (≥ 80th), ▼ low (≤ 20th); – not evaluated. 指标值、同级百分位与异常标记",
+                    named ? "/indicators (institution_id, indicator, evaluated, value, region_value, peer_percentile, outlier), "
+                          "/indicator_names"
+                        : "/indicators (institution_id, indicator, evaluated, value, region_value, peer_percentile, outlier)");
             fputs("</figure>\n", o);
         }
         free(cell); free(ind); free(ins);
@@ -1234,6 +1325,24 @@ static herr_t add_name(hid_t g, const char *name, const H5L_info_t *info, void *
     namelist *l = op;
     if (l->n < 32) snprintf(l->name[l->n++], sizeof l->name[0], "%s", name);
     return 0;
+}
+
+/* Chinese titles of the members of /scenarios/NAME/summary (simulate.c) */
+static const char *scen_title(const char *m)
+{
+    static const char *const T[][2] = {
+        {"total_cost_fen", "total cost 医疗总费用"}, {"fund_fen", "fund part 基金支付"},
+        {"patient_fen", "patients' part 个人负担"}, {"services_pct", "services (%) 医疗服务占比"},
+        {"drugs_pct", "drugs and consumables (%) 药耗占比"}, {"exams_pct", "examinations and tests (%) 检查化验占比"},
+        {"fund_share", "fund share 统筹支付比例"}, {"dip_budget_fen", "DIP budget DIP预算"},
+        {"dip_points", "DIP points DIP总分值"}, {"dip_point_value", "DIP point value DIP点值"},
+        {"dip_payment_fen", "DIP payments DIP结算总额"}, {"drg_budget_fen", "DRG budget DRG预算"},
+        {"drg_points", "DRG points DRG总点数"}, {"drg_point_value", "DRG point value DRG点值"},
+        {"drg_payment_fen", "DRG payments DRG结算总额"}, {"cases", "cases 病例数"},
+    };
+    for (size_t i = 0; i < sizeof T / sizeof T[0]; i++)
+        if (!strcmp(T[i][0], m)) return T[i][1];
+    return NULL;
 }
 
 static void sec_scenarios(rep *R)
@@ -1280,8 +1389,10 @@ static void sec_scenarios(rep *R)
                     fmt_num(b, sizeof b, y, 4);
                     fmt_num(d, sizeof d, cd >= 0 ? tab_f(&t, 0, cd) : y - x, 4);
                 }
-                fputs("<tr><td>", o);
+                fputs("<tr><td><code>", o);
                 esc_n(o, m);
+                fputs("</code>", o);
+                if (scen_title(m)) { fputs(" ", o); esc_n(o, scen_title(m)); }
                 fprintf(o, "%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
                         money ? " (yuan)" : "", a, b, d);
             }
@@ -1293,22 +1404,141 @@ static void sec_scenarios(rep *R)
         }
         snprintf(path, sizeof path, "/scenarios/%s/institutions", L.name[s]);
         if (tab_open(R->f, path, 1, &t) == 0) {
-            const char *mem = tab_col(&t, "diff_payment_fen") >= 0 ? "diff_payment_fen" : NULL;
-            for (int c = 0; !mem && c < t.nm; c++)
-                if (!strncmp(t.name[c], "diff_", 5) && strstr(t.name[c], "_fen")) mem = t.name[c];
-            if (mem) {
-                char id[96];
-                snprintf(id, sizeof id, "scenario-%s", L.name[s]);
+            /* the payment change per institution: DIP and DRG (diff_dip_payment_fen, diff_drg_payment_fen) */
+            static const char *PM[3] = {"diff_dip_payment_fen", "diff_drg_payment_fen", "diff_payment_fen"};
+            static const char *PT[3] = {"DIP", "DRG", ""};
+            int drawn = 0;
+            for (int k = 0; k < 3; k++) {
+                if (tab_col(&t, PM[k]) < 0 || (k == 2 && drawn)) continue;
+                /* a scheme that did not run has only zeros in base_ and scenario: no chart */
+                char bm[64];
+                snprintf(bm, sizeof bm, "base_%s", PM[k] + 5);
+                int cb = tab_col(&t, bm), any = cb < 0;
+                for (hsize_t r = 0; !any && r < t.n; r++) any = tab_i(&t, r, cb) != 0;
+                if (!any) continue;
+                char id[96], title[200];
+                snprintf(id, sizeof id, "scenario-%s%s%s", L.name[s], k < 2 ? "-" : "", k == 0 ? "dip" : k == 1 ? "drg" : "");
                 for (char *p = id; *p; p++) if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_')) *p = '_';
+                snprintf(title, sizeof title, "%s%sChange in payment per institution against the baseline, yuan "
+                         "(largest increase first). 各机构结算金额变化（元）", PT[k], PT[k][0] ? ": " : "");
                 char **nm = R->has_inst && R->inst.n == t.n ? R->inst_names : NULL;
-                snprintf(src, sizeof src, "%s (%s)", path, mem);
-                inst_chart(o, &t, nm, mem, id, "Change in payment per institution against the baseline, yuan "
-                           "(largest increase first). 各机构结算金额变化（元）", NAN, "", COLORS[5], src);
+                snprintf(src, sizeof src, "%s (%s)", path, PM[k]);
+                inst_chart(o, &t, nm, PM[k], id, title, NAN, "", COLORS[5], src);
+                drawn++;
             }
+            tab_free(&t);
+        }
+        /* the static measurement: region and per category (up / down / net, fund / patients) */
+        snprintf(path, sizeof path, "/scenarios/%s/measurement", L.name[s]);
+        if (tab_open(R->f, path, 1, &t) == 0) {
+            int csc = tab_col(&t, "scope"), cn = tab_col(&t, "name");
+            static const char *MM[5] = {"up_fen", "down_fen", "net_fen", "fund_fen", "patient_fen"};
+            int cc[5];
+            for (int k = 0; k < 5; k++) cc[k] = tab_col(&t, MM[k]);
+            fputs("<figure class=\"table\" id=\"tab-measurement-", o);
+            esc_n(o, L.name[s]);
+            fputs("\"><table class=\"measurement\"><tr><th>scope 范围</th><th>name 名称</th><th>up 增加 (yuan)</th>"
+                  "<th>down 减少 (yuan)</th><th>net 净额 (yuan)</th><th>fund 基金 (yuan)</th><th>patients 个人 (yuan)</th></tr>\n", o);
+            int ninst = 0;
+            for (hsize_t r = 0; r < t.n; r++) {
+                char sc[32] = "", nmv[64] = "";
+                if (csc >= 0) tab_s(&t, r, csc, sc, sizeof sc);
+                if (cn >= 0) tab_s(&t, r, cn, nmv, sizeof nmv);
+                if (!strcmp(sc, "institution")) { ninst++; continue; } /* per institution: the export's sheet */
+                fprintf(o, "<tr class=\"%s\"><td>", !strcmp(sc, "region") ? "region" : "");
+                esc_n(o, sc);
+                fputs("</td><td>", o);
+                esc_n(o, nmv);
+                fputs("</td>", o);
+                for (int k = 0; k < 5; k++) {
+                    char b[48] = "";
+                    if (cc[k] >= 0) yuan(b, sizeof b, tab_i(&t, r, cc[k]));
+                    fprintf(o, "<td class=\"n\">%s</td>", b);
+                }
+                fputs("</tr>\n", o);
+            }
+            fputs("</table>\n", o);
+            char cap[200];
+            snprintf(cap, sizeof cap, "The static measurement at the baseline's volumes (rows per institution: %d, "
+                     "in the export). 静态测算", ninst);
+            snprintf(src, sizeof src, "%s (scope, name, up_fen, down_fen, net_fen, fund_fen, patient_fen)", path);
+            caption(o, cap, src);
+            fputs("</figure>\n", o);
             tab_free(&t);
         }
     }
     fputs("</section>\n", o);
+}
+
+/* a province file: /province_summary (one row per region and the totals) and
+ * each region's payments per institution (/regions/CODE/institutions) */
+static void sec_province(rep *R)
+{
+    tab ps;
+    if (tab_open(R->f, "/province_summary", 1, &ps)) return;
+    FILE *o = R->o;
+    section_open(R, "province", "Province: the regions' settlements 省级汇总：各统筹区结算");
+    fputs("<figure class=\"table\" id=\"tab-province-summary\">\n", o);
+    generic_table(o, &ps, 1000, "province-summary");
+    caption(o, "One row per region (统筹区) and the province's totals (money in yuan). 省级汇总", "/province_summary");
+    fputs("</figure>\n", o);
+    int cr = tab_col(&ps, "region");
+    static const char *PM[2] = {"payments_fen", "drg_payments_fen"};
+    static const char *PT[2] = {"DIP payments per region, yuan. 各统筹区DIP结算总额",
+                                "DRG payments per region, yuan. 各统筹区DRG结算总额"};
+    for (int k = 0; k < 2 && cr >= 0; k++) {
+        int cp = tab_col(&ps, PM[k]);
+        if (cp < 0) continue;
+        int n = 0;
+        char **lab = calloc(ps.n + 1, sizeof *lab), **vt = calloc(ps.n + 1, sizeof *vt);
+        double *v = calloc(ps.n + 1, sizeof *v);
+        int64_t any = 0;
+        for (hsize_t r = 0; lab && vt && v && r < ps.n && n < MAX_BARS; r++) {
+            char code[64];
+            tab_s(&ps, r, cr, code, sizeof code);
+            if (!strcmp(code, "total")) continue;
+            lab[n] = strdup(code);
+            vt[n] = malloc(48);
+            if (!lab[n] || !vt[n]) { free(lab[n]); free(vt[n]); break; }
+            int64_t fen = tab_i(&ps, r, cp);
+            any |= fen;
+            v[n] = (double)fen / 100.0;
+            yuan(vt[n], 48, fen);
+            n++;
+        }
+        if (n > 0 && any) {
+            char id[32], src[96];
+            snprintf(id, sizeof id, "province-%s", k ? "drg" : "dip");
+            fprintf(o, "<figure class=\"chart\" id=\"fig-%s\">\n", id);
+            hbars(o, id, n, lab, v, vt, NAN, "", COLORS[k]);
+            snprintf(src, sizeof src, "/province_summary (region, %s)", PM[k]);
+            caption(o, PT[k], src);
+            fputs("</figure>\n", o);
+        }
+        for (int i = 0; i < n; i++) { free(lab[i]); free(vt[i]); }
+        free(lab); free(vt); free(v);
+    }
+    /* each region: its payments per institution */
+    for (hsize_t r = 0; cr >= 0 && r < ps.n; r++) {
+        char code[64], path[160], npath[160], id[96], title[200], src[240];
+        tab_s(&ps, r, cr, code, sizeof code);
+        if (!strcmp(code, "total")) continue;
+        snprintf(path, sizeof path, "/regions/%s/institutions", code);
+        tab in;
+        if (!exists(R->f, path) || tab_open(R->f, path, 1, &in)) continue;
+        snprintf(npath, sizeof npath, "/regions/%s/institution_names", code);
+        char **nm = exists(R->f, npath) ? names_read(R->f, npath, in.n) : NULL;
+        snprintf(id, sizeof id, "region-%s-payments", code);
+        for (char *p = id; *p; p++) if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_')) *p = '_';
+        snprintf(title, sizeof title, "Region %s: payment per institution, yuan (largest first). 统筹区 %s 各机构结算金额",
+                 code, code);
+        snprintf(src, sizeof src, "%s (payment_fen)%s", path, nm ? ", institution_names" : "");
+        inst_chart(o, &in, nm, "payment_fen", id, title, NAN, "", COLORS[0], src);
+        names_free(nm, in.n);
+        tab_free(&in);
+    }
+    fputs("</section>\n", o);
+    tab_free(&ps);
 }
 
 /* a ledger: /months (point-value estimate, forecast, band), /clearing */
@@ -1600,7 +1830,9 @@ static cm_status write_report(hid_t f, const char *input, const char *kind, FILE
     snprintf(title, sizeof title, "casemix report %s %s 结算报告", region, period);
     esc_n(o, title);
     fprintf(o, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header id=\"overview\">\n<h1>", CSS);
-    esc_n(o, !strcmp(kind, "ledger") ? "Settlement year report 年度结算报告" : "Settlement report 医保结算报告");
+    esc_n(o, !strcmp(kind, "ledger")     ? "Settlement year report 年度结算报告"
+             : !strcmp(kind, "province") ? "Province settlement report 省级结算报告"
+                                         : "Settlement report 医保结算报告");
     fputs("</h1>\n<p class=\"meta\">", o);
     const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
     char line[512];
@@ -1617,6 +1849,7 @@ static cm_status write_report(hid_t f, const char *input, const char *kind, FILE
     sec_cmi(&R);
     sec_supervision(&R, nf, finst);
     sec_indicators(&R);
+    sec_province(&R);
     sec_scenarios(&R);
     sec_ledger(&R);
     sec_rejects(&R);

@@ -17,7 +17,7 @@ $PY -c 'import openpyxl, h5py' 2>/dev/null || { echo "skip: /usr/bin/python3 lac
 D=$(pwd)/$TMP/export
 rm -rf "$D"; mkdir -p "$D"
 sed -e "s|\.\./build/demo/|$D/|g" -e "s|\"demo/|\"$(pwd)/config/demo/|g" config/demo.cfg > "$D/demo.cfg"
-"$BIN" gen --config "$D/demo.cfg" --out "$D" --quiet --cases 4000 --history-cases 4000
+"$BIN" gen --config "$D/demo.cfg" --out "$D" --quiet --cases 4000 --history-cases 4000 --fees
 "$BIN" settle --config "$D/demo.cfg" --out "$D/demo.h5" --quiet
 # the small region, with ids Excel would read as a number or a date
 S="$D/small"; mkdir -p "$S"
@@ -163,7 +163,87 @@ PYEOF
 # the default tables: all present but /cases
 "$BIN" export "$D/demo.h5" --xlsx "$D/default.xlsx" --quiet
 expect "default sheets" "$($PY -c "import openpyxl,sys; print(' '.join(openpyxl.load_workbook(sys.argv[1], read_only=True).sheetnames))" "$D/default.xlsx")" \
-    "summary institutions groups drgs rejects quality indicators"
+    "summary institutions groups drgs rejects quality indicators rules flags review_sample"
+# the supervision tables and a simulation's /scenarios/NAME/* (real outputs of settle and simulate):
+# sheets (names <= 31 characters, unique), types, totals equal to the HDF5 file's
+"$BIN" simulate --config "$D/demo.cfg" \
+    --out "$D/sim.h5" --quiet
+"$BIN" export "$D/sim.h5" --xlsx "$D/sim.xlsx" --csv "$D/simcsv" --quiet
+$PY - "$D/demo.h5" "$D/default.xlsx" "$D/sim.h5" "$D/sim.xlsx" "$D/simcsv" <<'PYEOF'
+import sys, csv, h5py, openpyxl
+from decimal import Decimal
+h5, xl, sh5, sxl, scdir = sys.argv[1:]
+fails = []
+def check(what, cond, detail=""):
+    print(("ok: " if cond else "FAIL: ") + what + ("" if cond else "  " + str(detail)))
+    if not cond: fails.append(what)
+def sheet_vs(ds, ws, label):
+    """every cell against the dataset: money (int *_fen) = fen / 100 as a number, float *_fen / 100,
+    text as text, enums their names, numbers equal; returns the rows"""
+    rows = list(ws.iter_rows(values_only=True))
+    head = [h.split(' → ')[0] for h in rows[0]]
+    check(f'{label}: {len(rows) - 1} rows = {ds.name}', len(rows) - 1 == len(ds), len(rows))
+    check(f'{label}: header row frozen', ws.freeze_panes == 'A2', ws.freeze_panes)
+    names = ds.dtype.names
+    check(f'{label}: every member a column, with a title (member → meaning)', all(n in head for n in names) and
+          all(' → ' in h for h, n in zip(rows[0], head) if n in names), (head, names))
+    bad = []
+    data = ds[:]
+    for n in names:
+        j = head.index(n) if n in head else None
+        if j is None: continue
+        t = ds.dtype[n]
+        en = h5py.check_enum_dtype(t)
+        for i, r in enumerate(rows[1:]):
+            v, dv = r[j], data[i][n]
+            if en is not None:
+                want = {x: k for k, x in en.items()}[int(dv)]
+                if v != want: bad.append((n, i, v, want))
+            elif t.kind == 'S':
+                want = dv.decode()
+                if (v or '') != want or (want and not isinstance(v, str)): bad.append((n, i, v, want))
+            elif n.endswith('_fen') and t.kind == 'i':
+                if not isinstance(v, (int, float)) or round(v * 100) != int(dv): bad.append((n, i, v, dv))
+            elif n.endswith('_fen') and t.kind == 'f':
+                if dv == dv and (not isinstance(v, (int, float)) or abs(v * 100 - dv) > 1e-6 * max(1, abs(dv))): bad.append((n, i, v, dv))
+            elif t.kind == 'f':
+                if dv == dv and (not isinstance(v, (int, float)) or abs(v - dv) > 1e-9 * max(1, abs(dv))): bad.append((n, i, v, dv))
+            else:
+                if v != int(dv): bad.append((n, i, v, dv))
+    check(f'{label}: every cell of its type and value (money in yuan, codes text, enums names)', not bad, bad[:4])
+    return head, rows
+f = h5py.File(h5, 'r'); wb = openpyxl.load_workbook(xl)
+for t in ('rules', 'flags', 'review_sample'):
+    check(f'sheet {t}', t in wb.sheetnames, wb.sheetnames)
+    if t in wb.sheetnames: sheet_vs(f[t], wb[t], t)
+head, rows = sheet_vs(f['rules'], wb['rules'], 'rules')
+hits = [r[head.index('hits')] for r in rows[1:]]
+check('rules: Σ hits of evaluated rules = /flags rows', sum(h for h in hits if h > 0) == len(f['flags']), (sum(hits), len(f['flags'])))
+s = h5py.File(sh5, 'r'); sw = openpyxl.load_workbook(sxl)
+names = sorted(s['scenarios'].keys())
+want = [f'{n}_{a}' for n in names for a in ('sum', 'meas', 'inst', 'grp')]
+check(f'simulation sheets: NAME_sum/meas/inst/grp of {names}', sw.sheetnames == want, sw.sheetnames)
+check('sheet names: at most 31 characters, unique (case-insensitive)', all(len(x) <= 31 for x in sw.sheetnames) and
+      len({x.lower() for x in sw.sheetnames}) == len(sw.sheetnames))
+for n in names:
+    for a, tb in (('sum', 'summary'), ('meas', 'measurement'), ('inst', 'institutions'), ('grp', 'groups')):
+        sheet_vs(s[f'scenarios/{n}/{tb}'], sw[f'{n}_{a}'], f'{n}_{a}')
+    # totals: the measurement's region row = its categories' sum; institutions' payments = the summary's
+    head, rows = sheet_vs(s[f'scenarios/{n}/measurement'], sw[f'{n}_meas'], f'{n}_meas')
+    sc, net = head.index('scope'), head.index('net_fen')
+    reg = [r for r in rows[1:] if r[sc] == 'region'][0][net]
+    cat = sum(round(r[net] * 100) for r in rows[1:] if r[sc] == 'category')
+    check(f'{n}: measurement region net (yuan) x 100 = Σ categories = /summary diff_total_cost_fen', round(reg * 100) == cat ==
+          int(s[f'scenarios/{n}/summary'][0]['diff_total_cost_fen']), (reg, cat))
+    head, rows = sheet_vs(s[f'scenarios/{n}/institutions'], sw[f'{n}_inst'], f'{n}_inst')
+    for m in ('dip_payment_fen', 'drg_payment_fen'):
+        tot = sum(round(r[head.index(m)] * 100) for r in rows[1:])
+        check(f'{n}: Σ institutions {m} (yuan x 100) = /summary {m}', tot == int(s[f'scenarios/{n}/summary'][0][m]), tot)
+    raw = open(f'{scdir}/{n}_meas.csv', 'rb').read()
+    check(f'{n}_meas.csv: BOM, one row per measurement row', raw.startswith(b'\xef\xbb\xbf') and
+          len(raw.decode('utf-8-sig').splitlines()) == len(s[f'scenarios/{n}/measurement']) + 1)
+sys.exit(1 if fails else 0)
+PYEOF
 # a re-export replaces casemix's own workbook and CSV files
 "$BIN" export "$D/demo.h5" --xlsx "$D/default.xlsx" --csv "$D/csv" --quiet; expect "re-export over its own files" "$?" 0
 # never replace a file casemix did not write; a file that is not a settlement is refused

@@ -8,6 +8,8 @@
 #   - the CJK font of the stack is installed (fc-match), so the Chinese
 #     labels render;
 #   - printed to PDF (A4): one page or more per section (the page breaks);
+#   - the simulation report: the 4 demo scenarios (DOM), its screenshot
+#     $BUILD/demo/report-simulation.png;
 #   - a screenshot kept as the artefact: $BUILD/demo/report.png (and the PDF,
 #     $BUILD/demo/report.pdf).
 # Chromium and fonts-noto-cjk are installed when missing (tests/deps.sh
@@ -38,23 +40,30 @@ mkdir -p "$ART"
 # three browsers side by side (each mostly waits while starting)
 rm -f "$ART/report.png" "$ART/report.pdf"
 timeout 120 $CHROME --user-data-dir="$D/p1" --dump-dom "$URL" > "$D/dom.html" 2> "$D/chromium1.txt" &
-timeout 120 $CHROME --user-data-dir="$D/p2" --window-size=1000,5200 --screenshot="$ART/report.png" "$URL" > "$D/chromium2.txt" 2>&1 &
+timeout 120 $CHROME --user-data-dir="$D/p2" --window-size=1000,11000 --screenshot="$ART/report.png" "$URL" > "$D/chromium2.txt" 2>&1 &
 timeout 120 $CHROME --user-data-dir="$D/p3" --no-pdf-header-footer --print-to-pdf="$ART/report.pdf" "$URL" > "$D/chromium3.txt" 2>&1 &
 wait
+# the simulation's report: every scenario of the demo (its DOM and a screenshot, $ART/report-simulation.png)
+SURL="file://$(pwd)/build/demo/settlement-410400-2025Q1.simulation.html"
+rm -f "$ART/report-simulation.png"
+timeout 120 $CHROME --user-data-dir="$D/p4" --dump-dom "$SURL" > "$D/simdom.html" 2> "$D/chromium4.txt" &
+timeout 120 $CHROME --user-data-dir="$D/p5" --window-size=1000,3000 --screenshot="$ART/report-simulation.png" "$SURL" > "$D/chromium5.txt" 2>&1 &
+wait
 
-PYTHONPATH=tests/golden $PY - "$D/dom.html" "$H5" "$ART/report.png" "$ART/report.pdf" <<'PYEOF'
+PYTHONPATH=tests/golden $PY - "$D/dom.html" "$H5" "$ART/report.png" "$ART/report.pdf" "$D/simdom.html" \
+    build/demo/settlement-410400-2025Q1.simulation.h5 "$ART/report-simulation.png" <<'PYEOF'
 import sys, re, os, h5py
 from report_check import *
-dom, h5, png, pdf = sys.argv[1:]
+dom, h5, png, pdf, simdom, simh5, simpng = sys.argv[1:]
 c = Checker('chromium')
 text = open(dom, encoding='utf-8').read()
 c.check('Chromium dumped a DOM', len(text) > 10000, len(text))
 f = h5py.File(h5, 'r')
 inst = f['institutions'][:]
 t = Tree(text)
-SECTIONS = ['summary', 'payments', 'cost-ratios', 'price-structure', 'drg-cmi', 'rejects']
+SECTIONS = ['summary', 'payments', 'cost-ratios', 'price-structure', 'drg-cmi', 'supervision', 'indicators', 'rejects']
 FIGS = ['fig-summary', 'fig-payments-dip', 'fig-payments-drg', 'fig-cost-ratio', 'fig-price-structure', 'fig-cmi',
-        'tab-rejects', 'tab-quality']
+        'fig-flags-rule', 'fig-flags-inst', 'fig-review-sample', 'tab-rules', 'fig-rating', 'tab-indicators', 'tab-rejects', 'tab-quality']
 ids = [n.attrs.get('id') for n in t.root.find_all('section')]
 for s in SECTIONS: c.check(f'DOM: section #{s}', s in ids, ids)
 for fid in FIGS:
@@ -79,8 +88,16 @@ c.check('DOM: no case id', not any(x in text for x in cases[:5000]))
 c.check(f'screenshot {png}', os.path.exists(png) and os.path.getsize(png) > 50000 and open(png, 'rb').read(8) == b'\x89PNG\r\n\x1a\n')
 pages = len(re.findall(rb'/Type\s*/Page\b', open(pdf, 'rb').read())) if os.path.exists(pdf) else 0
 c.check(f'PDF (A4): {pages} pages, at least one per section ({len(SECTIONS)})', pages >= len(SECTIONS), pages)
+st = Tree(open(simdom, encoding='utf-8').read())
+names = sorted(h5py.File(simh5, 'r')['scenarios'].keys())
+c.check(f'simulation DOM: the demo\'s 4 scenarios {names}, each with its table, payment charts and measurement',
+        len(names) == 4 and [n.alltext() for n in st.root.find_all('h3')] == names and
+        all(len(list(st.root.find_all('figure', id=f'{p}{n}{q}'))) == 1 for n in names
+            for p, q in (('tab-scenario-', ''), ('fig-scenario-', '-dip'), ('fig-scenario-', '-drg'), ('tab-measurement-', ''))),
+        [n.alltext() for n in st.root.find_all('h3')])
+c.check(f'screenshot {simpng}', os.path.exists(simpng) and os.path.getsize(simpng) > 50000)
 print(f'{len(c.fails)} failed' if c.fails else 'all checks passed')
 sys.exit(1 if c.fails else 0)
 PYEOF
 [ "$fails" = 0 ] || { echo "$fails failed:$failed"; exit 1; }
-echo "report_browser: all checks passed; screenshot $ART/report.png, PDF $ART/report.pdf"
+echo "report_browser: all checks passed; screenshots $ART/report.png, $ART/report-simulation.png, PDF $ART/report.pdf"

@@ -73,7 +73,7 @@ def structure(c, text, sections, figures):
         c.check(f'#{fid}: caption names its dataset ("source: /...")', len(cap) == 1 and re.search(r'source: /\w', cap[0]), cap)
         c.check(f'#{fid}: caption in English and Chinese', cap and re.search(r'[A-Za-z]', cap[0]) and re.search(r'[\u4e00-\u9fff]', cap[0]), cap)
     for fig in t.root.find_all('figure'):
-        c.check(f'every figure is expected: #{fig.attrs.get("id")}', fig.attrs.get('id') in figures or fig.attrs.get('id','').startswith(('fig-scenario-', 'tab-scenario-')))
+        c.check(f'every figure is expected: #{fig.attrs.get("id")}', fig.attrs.get('id') in figures or fig.attrs.get('id','').startswith(('fig-scenario-', 'tab-scenario-', 'tab-measurement-')))
     # self-contained: no URL, script, link, image, iframe; no JavaScript
     low = text.lower()
     c.check('no external URL', not re.search(r'(https?:|ftp:|//[a-z0-9.-]+\.[a-z]{2,}/|url\()', low), re.findall(r'.{30}(?:https?:|url\().{30}', low)[:3])

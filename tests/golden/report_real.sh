@@ -1,0 +1,215 @@
+#!/bin/sh
+# report_real.sh - casemix report and export on REAL outputs of the other
+# commands (nothing planted): a settlement with supervision (settle), the
+# demo's scenarios (simulate: identity, reprice, reprice_neutral,
+# reprice_items with its fee file) and a short settlement year (two months
+# and clear). Each report's numbers are checked against h5py reads of the
+# same file:
+#   supervision  a bar per rule of /rules, labelled id + English (/rules.name)
+#                + Chinese (/rule_names); its hits, or "not evaluated 未评估:
+#                reason" (/rules.not_evaluated_because) for hits -1; flags per
+#                institution = /flags joined with /cases by line, counted here;
+#                the re-review sample's size and flagged / random split
+#   indicators   a column per indicator with its English and Chinese name
+#                (/indicator_names); the region's row = /indicators region_value
+#   scenarios    every scenario of /scenarios; the DIP payment change per
+#                institution = diff_dip_payment_fen; the measurement's region
+#                and category rows = up/down/net/fund/patients in yuan
+#   ledger       the months' estimate and forecast points, the /months and
+#                /clearing tables (balance in yuan = balance_fen)
+# and the ledger's workbook: sheets months, clearing, ...; Σ balance = the
+# HDF5's.
+set -eu
+cd "$(dirname "$0")/../.."
+. tests/golden/lib.inc
+PY=/usr/bin/python3
+$PY -c 'import h5py, numpy, openpyxl' 2>/dev/null || { echo "SKIP: /usr/bin/python3 lacks h5py, numpy or openpyxl (make deps-test)"; exit 77; }
+D=$(pwd)/$TMP/report_real
+W=$(pwd)
+rm -rf "$D"; mkdir -p "$D/out"
+sed -e "s|\.\./build/demo/|$D/|g" -e "s|\"demo/|\"$W/config/demo/|g" config/demo.cfg > "$D/demo.cfg"
+"$BIN" gen --config "$D/demo.cfg" --out "$D" --quiet --cases 4000 --history-cases 4000 --fees
+"$BIN" settle --config "$D/demo.cfg" --out "$D/set.h5" --quiet
+"$BIN" simulate --config "$D/demo.cfg" --out "$D/sim.h5" --quiet
+"$BIN" report "$D/set.h5" --quiet
+"$BIN" report "$D/sim.h5" --quiet
+# a short settlement year: two months, then clear (as tests/golden/year.sh does for twelve)
+cat > "$D/year.cfg" <<EOF
+region = "410400";
+period = "2025";
+scheme = "dip";
+input = { records = "$D/gen/current.csv"; };
+history = (
+  { year = 2022; file = "$D/gen/history_2022.csv"; },
+  { year = 2023; file = "$D/gen/history_2023.csv"; },
+  { year = 2024; file = "$D/gen/history_2024.csv"; }
+);
+dip = {
+  catalogue = "$W/config/demo/catalogue.csv";
+  group_stats = "$W/config/demo/group_stats.csv";
+  proc_attributes = "$W/config/demo/proc_attributes.csv";
+  icd10 = "$W/config/demo/icd10.csv";
+};
+scores = { source = "catalogue"; };
+outliers = { special = 3.0; };
+coefficients = { mode = "history"; };
+budget = { fund_budget = "33000000.00"; };
+output = { file = "$D/out/settle.h5"; };
+year = { ledger = "$D/out/ledger-2025.h5"; };
+generator = { cases = 3000; history_cases = 3000; seed = 11; institutions = 12; year = 2025; seasonality = 0.3; };
+EOF
+"$BIN" gen --config "$D/year.cfg" --out "$D/gen" --quiet
+awk -F, -v d="$D/gen" 'NR==1{h=$0; next} {m=substr($11,6,2); f=d "/m" m ".csv"; if(!(f in s)){print h > f; s[f]=1} print > f}' "$D/gen/current.csv"
+for m in 01 02; do "$BIN" month --config "$D/year.cfg" --month 2025-$m --input "$D/gen/m$m.csv" --quiet; done
+"$BIN" clear --config "$D/year.cfg" --year 2025 --quiet
+L=$D/out/ledger-2025.h5
+"$BIN" report "$L" --out "$D/ledger.html" --quiet
+"$BIN" export "$L" --xlsx "$D/ledger.xlsx" --quiet
+# a province (tests/province_gen.inc: ten generated regions in one export)
+( D=$D/prov; . tests/province_gen.inc; "$BIN" settle --config "$D/province.cfg" --out "$D/province.h5" --quiet ) > /dev/null
+"$BIN" report "$D/prov/province.h5" --quiet
+"$BIN" export "$D/prov/province.h5" --xlsx "$D/province.xlsx" --quiet
+
+PYTHONPATH=tests/golden $PY - "$D" <<'PYEOF'
+import sys, re, h5py, numpy as np, openpyxl
+from report_check import *
+D = sys.argv[1]
+c = Checker('real')
+def count(n): return '{:,}'.format(int(n))
+
+# --- the settlement with supervision
+text = open(f'{D}/set.html', encoding='utf-8').read()
+f = h5py.File(f'{D}/set.h5', 'r')
+t = structure(c, text, ['summary', 'payments', 'supervision', 'indicators'],
+              ['fig-summary', 'fig-payments-dip', 'fig-payments-drg', 'fig-cost-ratio', 'fig-price-structure', 'fig-cmi',
+               'fig-flags-rule', 'fig-flags-inst', 'fig-review-sample', 'tab-rules', 'fig-rating', 'fig-rating-score',
+               'tab-indicators', 'tab-rejects', 'tab-quality'])
+rl = f['rules'][:]
+zh = [s.decode() if isinstance(s, bytes) else s for s in f['rule_names'][:]]
+b = bars(svg_of(t, 'flags-rule'))
+c.check(f'flags by rule: one bar per /rules row ({len(rl)})', len(b) == len(rl), len(b))
+for (lab, val), r, z in zip(b, rl, zh):
+    rid, en = r['id'].decode(), r['name'].decode()
+    c.check(f'{rid}: label = id, English (/rules.name), Chinese (/rule_names)', lab == f'{rid} {en} {z}', (lab, en, z))
+    if r['hits'] < 0 or not r['evaluated']:
+        why = r['not_evaluated_because'].decode()
+        c.check(f'{rid}: not evaluated, with the reason', val == 'not evaluated 未评估' + (': ' + why if why else ''), val)
+    else:
+        c.check(f'{rid}: hits {r["hits"]}', val == count(r['hits']), val)
+c.check('the demo has a rule not evaluated (R11) and rules with hits',
+        any(r['hits'] < 0 for r in rl) and any(r['hits'] > 0 for r in rl), rl['hits'])
+# flags per institution: /flags joined with /cases by line, counted here
+cs = f['cases'][:]
+inst_of = dict(zip(cs['line'].tolist(), [x.decode() for x in cs['institution_id']]))
+cnt = {}
+for ln in f['flags']['line'].tolist(): cnt[inst_of[ln]] = cnt.get(inst_of[ln], 0) + 1
+ids = [x.decode() for x in f['institutions']['institution_id']]
+order = sorted(range(len(ids)), key=lambda i: (-cnt.get(ids[i], 0), i))
+want = [(ids[i], count(cnt[ids[i]])) for i in order if cnt.get(ids[i], 0) > 0][:60]
+c.check('flags per institution = /flags joined with /cases by line, most first', bars(svg_of(t, 'flags-inst')) == want,
+        (bars(svg_of(t, 'flags-inst'))[:3], want[:3]))
+# the re-review sample
+rs = f['review_sample']
+en = {v: k for k, v in h5py.check_enum_dtype(rs.dtype['reason']).items()}
+nfl = int(sum(1 for x in rs['reason'] if en[int(x)] == 'flagged'))
+fig = list(t.root.find_all('figure', id='fig-review-sample'))[0]
+cards = {n.find_all(cls='k').__next__().alltext(): n.find_all(cls='v').__next__().alltext() for n in fig.find_all(cls='card')}
+c.check('sample size = /review_sample rows', cards.get('re-review sample 抽审样本 (cases)') == count(len(rs)), cards)
+c.check('sample: flagged and random', cards.get('flagged 疑点病例') == count(nfl) and cards.get('random 随机') == count(len(rs) - nfl), cards)
+c.check('sample: share of the cases, at least 8%', cards.get('share of the cases 占病例比例') == '%.2f%%' % (100 * len(rs) / f['summary'][0]['cases'])
+        and len(rs) >= 0.08 * f['summary'][0]['cases'], cards)
+# indicators: English and Chinese names, the region's row
+names = [s.decode() if isinstance(s, bytes) else s for s in f['indicator_names'][:]]
+tabs = list(list(t.root.find_all('figure', id='tab-indicators'))[0].find_all('table'))
+heads = [th.alltext() for tb in tabs for th in list(tb.find_all('tr'))[0].find_all('th') if th.alltext() != 'institution 机构']
+ind = f['indicators'][:]
+codes = list(dict.fromkeys(x.decode() for x in ind['indicator']))
+c.check(f'indicators: a column per indicator ({len(codes)}), in tables of at most 7', len(heads) == len(codes) and
+        all(len(list(list(tb.find_all('tr'))[0].find_all('th'))) <= 8 for tb in tabs), (len(heads), len(codes)))
+nm = {n.split(' | ')[0]: n.split(' | ')[1:] for n in names}
+c.check('indicators: each header = code + English + Chinese of /indicator_names',
+        all(h == code + ''.join(nm[code]) for h, code in zip(heads, codes)), [(h, code, nm.get(code)) for h, code in zip(heads, codes)][:3])
+reg = [td.alltext() for tb in tabs for tr in tb.find_all('tr', cls='region') for td in list(tr.find_all('td'))[1:]]
+first = {}
+for r in ind:
+    first.setdefault(r['indicator'].decode(), r['region_value'])
+def fnum(v): return '{:,.3f}'.format(v)
+c.check('indicators: the region row = /indicators region_value', reg == [fnum(first[k]) if first[k] == first[k] else '-' for k in codes],
+        (reg[:4], [first[k] for k in codes][:4]))
+
+# --- the simulation: every scenario, the payment change, the measurement
+text = open(f'{D}/sim.html', encoding='utf-8').read()
+s = h5py.File(f'{D}/sim.h5', 'r')
+names = sorted(s['scenarios'].keys())
+figs = []
+for n in names: figs += [f'tab-scenario-{n}', f'fig-scenario-{n}-dip', f'fig-scenario-{n}-drg', f'tab-measurement-{n}']
+t = structure(c, text, ['scenarios'], figs)
+c.check('simulation: the 4 demo scenarios', names == ['identity', 'reprice', 'reprice_items', 'reprice_neutral'], names)
+h3 = [n.alltext() for n in t.root.find_all('h3')]
+c.check('simulation: a heading per scenario', h3 == names, h3)
+for n in names:
+    inst = s[f'scenarios/{n}/institutions'][:]
+    for sch in ('dip', 'drg'):
+        m = f'diff_{sch}_payment_fen'
+        order = sorted(range(len(inst)), key=lambda i: (-int(inst[m][i]), i))
+        want = [(inst['institution_id'][i].decode(), yuan(inst[m][i])) for i in order]
+        got = bars(svg_of(t, f'scenario-{n}-{sch}'))
+        c.check(f'{n}: {sch.upper()} payment change per institution = {m}', got == want, (got[:2], want[:2]))
+    me = s[f'scenarios/{n}/measurement'][:]
+    rows = [[td.alltext() for td in tr.find_all('td')] for tr in list(t.root.find_all('figure', id=f'tab-measurement-{n}'))[0].find_all('tr')][1:]
+    want = [[r['scope'].decode(), r['name'].decode()] + [yuan(r[k]) for k in ('up_fen', 'down_fen', 'net_fen', 'fund_fen', 'patient_fen')]
+            for r in me if r['scope'] != b'institution']
+    c.check(f'{n}: measurement rows (region, categories) = up/down/net/fund/patients in yuan', rows == want, (rows[:2], want[:2]))
+    c.check(f'{n}: measurement region net = /summary diff_total_cost_fen', want[0][4] == yuan(s[f'scenarios/{n}/summary'][0]['diff_total_cost_fen']))
+
+# --- the ledger: months and clearing
+text = open(f'{D}/ledger.html', encoding='utf-8').read()
+lf = h5py.File(f'{D}/out/ledger-2025.h5', 'r')
+t = structure(c, text, ['ledger'], ['fig-months', 'tab-months', 'tab-clearing'])
+mo = lf['months'][:]
+sv = svg_of(t, 'months')
+for k, m in ((0, 'estimate'), (1, 'forecast')):
+    pl = list(sv.find_all('polyline', cls=m))
+    c.check(f'months chart: a {m} line with a point per month ({len(mo)})', len(pl) == 1 and len(pl[0].attrs['points'].split()) == len(mo))
+c.check('months chart: the band', len(list(sv.find_all('polygon', cls='band'))) == 1)
+c.check('months table: a row per month', len(list(list(t.root.find_all('figure', id='tab-months'))[0].find_all('tr'))) == len(mo) + 1)
+cl = lf['clearing'][:]
+tb = list(list(t.root.find_all('figure', id='tab-clearing'))[0].find_all('tr'))
+head = [th.alltext() for th in tb[0].find_all('th')]
+j = head.index('balance_fen')
+got = [list(tr.find_all('td'))[j].alltext() for tr in tb[1:]]
+c.check('clearing table: balance in yuan = /clearing balance_fen', got == [yuan(v) for v in cl['balance_fen']], (got[:3], cl['balance_fen'][:3]))
+wb = openpyxl.load_workbook(f'{D}/ledger.xlsx', read_only=True)
+c.check('ledger workbook: its tables as sheets', wb.sheetnames == ['institutions', 'groups', 'months', 'clearing', 'special', 'history_months'], wb.sheetnames)
+rows = list(wb['clearing'].iter_rows(values_only=True))
+j = [i for i, h in enumerate(rows[0]) if h.startswith('balance_fen → ')][0]
+c.check('ledger workbook: Σ clearing balance (yuan × 100) = the HDF5\'s', sum(round(r[j] * 100) for r in rows[1:]) == int(cl['balance_fen'].sum()))
+rows = list(wb['months'].iter_rows(values_only=True))
+j = [i for i, h in enumerate(rows[0]) if h.startswith('forecast → ')][0]
+c.check('ledger workbook: the months\' forecast', all(abs(r[j] - float(v)) <= 1e-12 * abs(float(v)) for r, v in zip(rows[1:], mo['forecast'])) and len(rows) == len(mo) + 1)
+
+# --- the province: its summary, the regions' payments, each region's institutions
+text = open(f'{D}/prov/province.html', encoding='utf-8').read()
+pf = h5py.File(f'{D}/prov/province.h5', 'r')
+ps = pf['province_summary'][:]
+regs = [r['region'].decode() for r in ps if r['region'] != b'total']
+t = structure(c, text, ['province', 'rejects'], ['tab-province-summary', 'fig-province-dip', 'tab-rejects'] +
+              [f'fig-region-{r}-payments' for r in regs])
+want = [(r['region'].decode(), yuan(r['payments_fen'])) for r in ps if r['region'] != b'total']
+c.check(f'province: a bar per region ({len(regs)}) = /province_summary payments_fen', bars(svg_of(t, 'province-dip')) == want,
+        bars(svg_of(t, 'province-dip'))[:3])
+for r in regs:
+    inst = pf[f'regions/{r}/institutions'][:]
+    order = sorted(range(len(inst)), key=lambda i: (-int(inst['payment_fen'][i]), i))
+    w = [(inst['institution_id'][i].decode(), yuan(inst['payment_fen'][i])) for i in order][:60]
+    c.check(f'province: region {r}: payments per institution = /regions/{r}/institutions', bars(svg_of(t, f'region-{r}-payments')) == w)
+wb = openpyxl.load_workbook(f'{D}/province.xlsx', read_only=True)
+c.check('province workbook: province_summary, rejects and CODE_sum/inst/grp per region',
+        wb.sheetnames == ['province_summary', 'rejects'] + [f'{r}_{a}' for r in sorted(pf['regions'].keys()) for a in ('sum', 'inst', 'grp')],
+        wb.sheetnames)
+rows = list(wb['province_summary'].iter_rows(values_only=True))
+j = [i for i, h in enumerate(rows[0]) if h.startswith('payments_fen → ')][0]
+c.check('province workbook: payments (yuan x 100) = the HDF5\'s, row by row', [round(r[j] * 100) for r in rows[1:]] == [int(v) for v in ps['payments_fen']])
+print(f'{len(c.fails)} failed' if c.fails else 'all checks passed')
+sys.exit(1 if c.fails else 0)
+PYEOF
