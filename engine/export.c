@@ -92,6 +92,11 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"value", "value 指标值"}, {"numerator", "numerator 分子"}, {"denominator", "denominator 分母"},
     {"region_value", "region's value 全区值"}, {"peer_percentile", "percentile among same-level peers 同级百分位"},
     {"previous_value", "previous period 上期值"}, {"growth", "growth 指标增长"}, {"points", "rating points 得分"},
+    /* supervision: /rules, /flags, /review_sample (supervise.c) */
+    {"id", "rule id 规则编码"}, {"family", "family 规则类别"}, {"hits", "hits (-1: not evaluated) 命中数"},
+    {"parameters", "parameters in force 参数"}, {"not_evaluated_because", "not evaluated because 未评估原因"},
+    {"rule", "rule 规则"}, {"result", "result type 结果类型"}, {"related_case_id", "related case id 关联病案号"},
+    {"figure", "figure 实际值"}, {"threshold", "threshold 阈值"},
 };
 
 /* The tables, in sheet order; names: its UTF-8 names dataset; cases only on request. */
@@ -103,6 +108,9 @@ static const struct { const char *name, *names, *name_title; int by_default; } T
     {"rejects", NULL, NULL, 1},
     {"quality", NULL, NULL, 1},
     {"indicators", NULL, NULL, 1}, /* supervision: institution indicators (indicators.c) */
+    {"rules", "rule_names", "name_zh → rule name 规则名称", 1},   /* supervision (supervise.c) */
+    {"flags", NULL, NULL, 1},
+    {"review_sample", NULL, NULL, 1},
     {"cases", NULL, NULL, 0},
 };
 #define NTABLES (sizeof TABLES / sizeof TABLES[0])
@@ -214,7 +222,8 @@ static cm_status table_open(hid_t f, const char *file, size_t ti, const char *gn
         } else {
             snprintf(c->header, sizeof c->header, "%s%s%s", c->name, ti_ ? " → " : "", ti_ ? ti_ : "");
         }
-        if (!strcmp(c->name, "code") || !strcmp(c->name, "institution_id") || !strcmp(c->name, "drg"))
+        if (!strcmp(c->name, "code") || !strcmp(c->name, "institution_id") || !strcmp(c->name, "drg") ||
+            (!strcmp(name, "rules") && !strcmp(c->name, "name")))
             if (t->name_after < 0) t->name_after = t->ncol - 1;
     }
     if (gname && H5Lexists(f, gname, H5P_DEFAULT) > 0 && t->name_after >= 0) {
@@ -700,7 +709,7 @@ cm_status cmd_export(const char *input, const char *xlsx_path, const char *csv_d
                 if (strlen(TABLES[i].name) == n && !strncmp(TABLES[i].name, p, n)) ok = 1;
             if (!ok) {
                 fprintf(stderr, "casemix export: --tables: unknown table '%.*s' (tables: summary, institutions, "
-                                "groups, drgs, rejects, quality, indicators, cases)\n", (int)n, p);
+                                "groups, drgs, rejects, quality, indicators, rules, flags, review_sample, cases)\n", (int)n, p);
                 return CM_ERR_USAGE;
             }
             p += n;

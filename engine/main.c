@@ -95,7 +95,7 @@ static const opt_def GROUP_OPTS[] = {
 };
 static const opt_def BENCH_OPTS[] = {
     { O_CONFIG, "--config", "FILE", 1, "configuration (tables for the dip/drg stages, output settings for write)" },
-    { O_STAGE, "--stage", "STAGE", 1, "read | tokenize | parse | dip | drg: that stage on --input CSV; write: the write floor" },
+    { O_STAGE, "--stage", "STAGE", 1, "read | tokenize | parse | dip | drg | flags: that stage on --input CSV; write: the write floor" },
     { O_INPUT, "--input", "FILE", 1, "the CSV of the stage, or (write) a settle output whose /cases is written again" },
     { O_OUT, "--out", "FILE.h5", 0, "write stage only: the HDF5 file written" },
     OPT_THREADS("the stage"),
@@ -104,7 +104,7 @@ static const opt_def BENCH_OPTS[] = {
 static const opt_def EXPORT_OPTS[] = {
     { O_XLSX, "--xlsx", "FILE.xlsx", 0, "write an Excel workbook: one sheet per table, header row frozen" },
     { O_CSV, "--csv", "DIR", 0, "write one CSV per table (UTF-8 with BOM) into DIR (created if missing)" },
-    { O_TABLES, "--tables", "LIST", 0, "comma list of summary,institutions,groups,drgs,rejects,quality,indicators,cases; "
+    { O_TABLES, "--tables", "LIST", 0, "comma list of summary,institutions,groups,drgs,rejects,quality,indicators,rules,flags,review_sample,cases; "
                                       "default: all present but cases" },
     { O_QUIET, "--quiet", NULL, 0, "do not print the paths written" },
     OPT_HELP,
