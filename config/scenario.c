@@ -200,8 +200,18 @@ static cm_cfg_status read_settings(cm_scenario_def *d, config_setting_t *g, cons
                 return sfail(e, file, LINE(m), kp, CM_CFG_ERR_TYPE,
                              "write a scenario's budget as a string in yuan, e.g. \"120000000.00\"");
             }
-            int w = snprintf(d->settings_text + tl, sizeof d->settings_text - tl, "%s%s.%s", tl ? ", " : "", gn,
-                             mn);
+            /* the key and, for a plain value, the value in force ("outliers.high = 3") */
+            char val[64] = "";
+            switch (config_setting_type(m)) {
+            case CONFIG_TYPE_INT: snprintf(val, sizeof val, " = %d", config_setting_get_int(m)); break;
+            case CONFIG_TYPE_INT64: snprintf(val, sizeof val, " = %lld", config_setting_get_int64(m)); break;
+            case CONFIG_TYPE_FLOAT: snprintf(val, sizeof val, " = %g", config_setting_get_float(m)); break;
+            case CONFIG_TYPE_BOOL: snprintf(val, sizeof val, " = %s", config_setting_get_bool(m) ? "true" : "false"); break;
+            case CONFIG_TYPE_STRING: snprintf(val, sizeof val, " = %.48s", config_setting_get_string(m)); break;
+            default: break;
+            }
+            int w = snprintf(d->settings_text + tl, sizeof d->settings_text - tl, "%s%s.%s%s", tl ? ", " : "", gn,
+                             mn, val);
             if (w > 0 && (size_t)w < sizeof d->settings_text - tl) tl += (size_t)w;
         }
     }
