@@ -215,6 +215,8 @@ static cm_status table_open(hid_t f, const char *file, size_t ti, const char *gn
             else c->k = H5Tget_sign(c->mtype) == H5T_SGN_NONE ? K_UINT : K_INT;
         } else c->k = K_TEXT;   /* not written by casemix: shown as "" */
         const char *ti_ = title_of(c->name);
+        if (!strcmp(name, "indicators") && !strcmp(c->name, "outlier"))   /* not a case's cost class */
+            ti_ = "peer outlier (high ≥ 80th / low ≤ 20th percentile) 同级比较异常";
         if (c->k == K_MONEY) {
             char plain[64];
             snprintf(plain, sizeof plain, "%.*s", (int)(strlen(c->name) - 4), c->name);
