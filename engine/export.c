@@ -32,6 +32,7 @@
  */
 #include "settle.h"
 #include "h5out.h"
+#include "ledger.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -97,6 +98,19 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"parameters", "parameters in force 参数"}, {"not_evaluated_because", "not evaluated because 未评估原因"},
     {"rule", "rule 规则"}, {"result", "result type 结果类型"}, {"related_case_id", "related case id 关联病案号"},
     {"figure", "figure 实际值"}, {"threshold", "threshold 阈值"},
+    /* the year's ledger: /months, /clearing, /special, its /institutions and /groups (ledger.c) */
+    {"month", "month 月份"}, {"records", "records read 读入记录"}, {"cost_fen", "cost (yuan) 医疗总费用"},
+    {"fund_fen", "fund paid (yuan) 统筹基金支付"}, {"score_e4", "score × 10^4 分值×10^4"},
+    {"gross_fen", "gross pre-settlement (yuan) 预结算总额"}, {"deposit_fen", "deposit withheld (yuan) 质量保证金"},
+    {"paid_fen", "paid (yuan) 已拨付"}, {"due_fen", "amount due (yuan) 应付"},
+    {"audit_fen", "audit deduction (yuan) 稽核扣款"}, {"assessment_e4", "assessment coefficient × 10^4 考核系数×10^4"},
+    {"deposit_back_fen", "deposit returned (yuan) 保证金返还"}, {"band_fen", "surplus / overspend band (yuan) 结余留用/超支分担"},
+    {"special_fen", "special review (yuan) 特例单议"}, {"balance_fen", "balance (yuan) 清算金额"},
+    {"point_value_estimate", "estimated point value 预估点值"}, {"forecast", "forecast point value 预测点值"},
+    {"band_low", "forecast band low 预测下限"}, {"band_high", "forecast band high 预测上限"},
+    {"forecast_score", "forecast year's score 预测年度总分值"}, {"input_bytes", "input bytes 输入字节数"},
+    {"input", "input file 输入文件"}, {"run_at", "run at 运行时间"},
+    {"discharge_first", "first discharge 最早出院日期"}, {"discharge_last", "last discharge 最晚出院日期"},
 };
 
 /* The tables, in sheet order; names: its UTF-8 names dataset; cases only on request. */
@@ -111,6 +125,9 @@ static const struct { const char *name, *names, *name_title; int by_default; } T
     {"rules", "rule_names", "name_zh → rule name 规则名称", 1},   /* supervision (supervise.c) */
     {"flags", NULL, NULL, 1},
     {"review_sample", NULL, NULL, 1},
+    {"months", NULL, NULL, 1},     /* a ledger (casemix month / clear): the months and the clearing */
+    {"clearing", NULL, NULL, 1},
+    {"special", NULL, NULL, 1},
     {"cases", NULL, NULL, 0},
 };
 #define NTABLES (sizeof TABLES / sizeof TABLES[0])
@@ -711,7 +728,7 @@ cm_status cmd_export(const char *input, const char *xlsx_path, const char *csv_d
                 if (strlen(TABLES[i].name) == n && !strncmp(TABLES[i].name, p, n)) ok = 1;
             if (!ok) {
                 fprintf(stderr, "casemix export: --tables: unknown table '%.*s' (tables: summary, institutions, "
-                                "groups, drgs, rejects, quality, indicators, rules, flags, review_sample, cases)\n", (int)n, p);
+                                "groups, drgs, rejects, quality, indicators, rules, flags, review_sample, months, clearing, special, cases)\n", (int)n, p);
                 return CM_ERR_USAGE;
             }
             p += n;
@@ -728,10 +745,11 @@ cm_status cmd_export(const char *input, const char *xlsx_path, const char *csv_d
     }
     char kind[64] = "";
     h5_file_kind(f, kind, sizeof kind);
-    if (strcmp(kind, H5_KIND_SETTLEMENT) != 0) {
+    if (strcmp(kind, H5_KIND_SETTLEMENT) != 0 && strcmp(kind, H5_KIND_LEDGER) != 0) {
         if (kind[0])
             fprintf(stderr, "casemix export: %s: is a casemix %s file; export reads settlement files "
-                            "(casemix settle's output, casemix_kind = \"settlement\")\n", input, kind);
+                            "(casemix settle's output, casemix_kind = \"settlement\") and the year's ledger "
+                            "(casemix month / clear)\n", input, kind);
         else
             fprintf(stderr, "casemix export: %s: is not a casemix settlement file (no file attribute "
                             "casemix_kind = \"settlement\"); give the HDF5 file casemix settle wrote\n", input);

@@ -104,7 +104,8 @@ static const opt_def BENCH_OPTS[] = {
 static const opt_def EXPORT_OPTS[] = {
     { O_XLSX, "--xlsx", "FILE.xlsx", 0, "write an Excel workbook: one sheet per table, header row frozen" },
     { O_CSV, "--csv", "DIR", 0, "write one CSV per table (UTF-8 with BOM) into DIR (created if missing)" },
-    { O_TABLES, "--tables", "LIST", 0, "comma list of summary,institutions,groups,drgs,rejects,quality,indicators,rules,flags,review_sample,cases; "
+    { O_TABLES, "--tables", "LIST", 0, "comma list of summary,institutions,groups,drgs,rejects,quality,indicators,rules,flags,review_sample,"
+                                      "months,clearing,special (a ledger),cases; "
                                       "default: all present but cases" },
     { O_QUIET, "--quiet", NULL, 0, "do not print the paths written" },
     OPT_HELP,
@@ -166,7 +167,7 @@ static const cmd_def CMDS[] = {
     { "bench", "one pipeline stage or floor, timed, as a JSON line (used by make bench)", BENCH_OPTS, NULL },
     { "export", "a settlement file's tables as an Excel workbook (--xlsx) or CSV files (--csv): casemix export OUT.h5 ...",
       EXPORT_OPTS,
-      "usage: casemix export OUT.h5 --xlsx FILE.xlsx | --csv DIR [--tables LIST]  (OUT.h5: casemix settle's output)\n"
+      "usage: casemix export OUT.h5 --xlsx FILE.xlsx | --csv DIR [--tables LIST]  (OUT.h5: casemix settle's output, or the ledger of casemix month / clear)\n"
       "Each header cell: the member name, its meaning and the Chinese title (payment_fen → payment (yuan) 结算金额).\n"
       "Money (*_fen, integer fen) is written in yuan with two decimals: numbers with the format #,##0.00 in the\n"
       "workbook, exact decimals in CSV. Codes and ids (case_id, institution_id, code, dip_group, drg ...) are text,\n"
