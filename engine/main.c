@@ -149,7 +149,9 @@ static const cmd_def CMDS[] = {
       "(OUT without .h5; UTF-8 with BOM for Excel: one row per rejected line with the value and what is\n"
       "wrong). Both are written under temporary names and renamed at the end. An existing file at either\n"
       "path is replaced only when casemix wrote it for a settlement; any other file (a calibration, another\n"
-      "HDF5 file, your own CSV, ...) stops the run before any work (exit 5): pass --out elsewhere or move it.\n" },
+      "HDF5 file, your own CSV, ...) stops the run before any work (exit 5): pass --out elsewhere or move it.\n"
+      "Supervision (稽核; supervision.enabled, default true) runs in the same pass: /flags, /rules, /review_sample,\n"
+      "/indicators and the rating of /institutions (casemix export OUT.h5 --xlsx FILE.xlsx opens them in Excel).\n" },
     { "calibrate", "scores, level coefficients and DRG weights from up to three years of history", CALIBRATE_OPTS,
       "output: OUT (default: output.file with .h5 replaced by .calibration.h5, so that it never replaces\n"
       "the settlement), casemix_kind = \"calibration\", table /calibration; and OUT.catalogue.csv beside it\n"
