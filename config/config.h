@@ -350,7 +350,7 @@ typedef struct {
     cm_inst_mult inst[CM_SCEN_MAX_INST];    /* institutions = ( { id = "H001"; categories = {...}; } ) */
     int has_settings;            /* settings = { ... } present */
     int recalibrate;             /* settings that change the calibration (scores.*) */
-    char settings_text[512];     /* the overridden keys, "outliers.high, budget.fund_budget" */
+    char settings_text[512];     /* the overridden keys and values, "outliers.high = 3, budget.fund_budget = 120000000.00" */
     cm_config cfg;               /* the base configuration with settings applied */
     cm_solve_target solve;       /* solve = { target = "fund" | "total_cost"; ... } */
     int solve_point_value;       /* solve.point_value = true: the factor on the point value

@@ -200,8 +200,18 @@ static cm_cfg_status read_settings(cm_scenario_def *d, config_setting_t *g, cons
                 return sfail(e, file, LINE(m), kp, CM_CFG_ERR_TYPE,
                              "write a scenario's budget as a string in yuan, e.g. \"120000000.00\"");
             }
-            int w = snprintf(d->settings_text + tl, sizeof d->settings_text - tl, "%s%s.%s", tl ? ", " : "", gn,
-                             mn);
+            /* the key and, for a plain value, the value in force ("outliers.high = 3") */
+            char val[64] = "";
+            switch (config_setting_type(m)) {
+            case CONFIG_TYPE_INT: snprintf(val, sizeof val, " = %d", config_setting_get_int(m)); break;
+            case CONFIG_TYPE_INT64: snprintf(val, sizeof val, " = %lld", config_setting_get_int64(m)); break;
+            case CONFIG_TYPE_FLOAT: snprintf(val, sizeof val, " = %g", config_setting_get_float(m)); break;
+            case CONFIG_TYPE_BOOL: snprintf(val, sizeof val, " = %s", config_setting_get_bool(m) ? "true" : "false"); break;
+            case CONFIG_TYPE_STRING: snprintf(val, sizeof val, " = %.48s", config_setting_get_string(m)); break;
+            default: break;
+            }
+            int w = snprintf(d->settings_text + tl, sizeof d->settings_text - tl, "%s%s.%s%s", tl ? ", " : "", gn,
+                             mn, val);
             if (w > 0 && (size_t)w < sizeof d->settings_text - tl) tl += (size_t)w;
         }
     }
@@ -221,7 +231,7 @@ static cm_cfg_status read_settings(cm_scenario_def *d, config_setting_t *g, cons
 }
 
 static cm_cfg_status read_solve(cm_scenario_def *d, const config_setting_t *g, const char *file, const char *prefix,
-                                const uint8_t *overridden, cm_cfg_error *e)
+                                const uint8_t *overridden, const uint8_t *region_set, cm_cfg_error *e)
 {
     static const char *const KEYS[] = {"target", "categories", "point_value", "range", NULL};
     char kp[160];
@@ -270,6 +280,13 @@ static cm_cfg_status read_solve(cm_scenario_def *d, const config_setting_t *g, c
                 return sfail(e, file, LINE(cs), kp, CM_CFG_ERR_VALUE,
                              "category %s has level or institution multipliers; the solve sets one multiplier "
                              "for the whole region: leave it out of levels/institutions or of the solve",
+                             sc_category_column((sc_category)q) + 5);
+        /* a multiplier the solve would silently replace */
+        for (int q = 0; q < SC_CAT__COUNT; q++)
+            if ((d->solve_cats >> q & 1) && region_set[q])
+                return sfail(e, file, LINE(cs), kp, CM_CFG_ERR_VALUE,
+                             "category %s has a multiplier in categories = { ... } and is also solved: the solve "
+                             "replaces that multiplier; leave the category out of one of them",
                              sc_category_column((sc_category)q) + 5);
     }
     if (!!d->solve_cats == !!d->solve_point_value)
@@ -343,11 +360,11 @@ static cm_cfg_status read_scenario(cm_scenario_def *d, config_setting_t *g, int 
             return sfail(e, file, LINE(p), kp, CM_CFG_ERR_VALUE,
                          "must be \"fixed_budget_rescored\" (价值平移), \"budget_adjusted\" or \"fixed_point_value\"");
     }
-    uint8_t overridden[SC_CAT__COUNT] = {0};
+    uint8_t overridden[SC_CAT__COUNT] = {0}, region_set[SC_CAT__COUNT] = {0};
     config_setting_t *c = config_setting_get_member(g, "categories");
     if (c) {
         snprintf(kp, sizeof kp, "%s.categories", prefix);
-        if ((st = read_cats(c, file, kp, d->mult, NULL, e))) return st;
+        if ((st = read_cats(c, file, kp, d->mult, region_set, e))) return st;
     }
     config_setting_t *lv = config_setting_get_member(g, "levels");
     if (lv) {
@@ -446,7 +463,7 @@ static cm_cfg_status read_scenario(cm_scenario_def *d, config_setting_t *g, int 
     const config_setting_t *so = config_setting_get_member(g, "solve");
     if (so) {
         snprintf(kp, sizeof kp, "%s.solve", prefix);
-        if ((st = read_solve(d, so, file, kp, overridden, e))) return st;
+        if ((st = read_solve(d, so, file, kp, overridden, region_set, e))) return st;
     }
     return CM_CFG_OK;
 }

@@ -32,6 +32,7 @@
  */
 #include "settle.h"
 #include "h5out.h"
+#include "ledger.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -136,7 +137,7 @@ static const struct { const char *name, *names, *name_title; int by_default; } T
     {"rejects", NULL, NULL, 1},
     {"quality", NULL, NULL, 1},
     {"indicators", NULL, NULL, 1}, /* supervision: institution indicators (indicators.c) */
-    {"rules", NULL, NULL, 1},      /* supervision: the rules in force, their hits (supervise.c) */
+    {"rules", "rule_names", "name_zh → rule name 规则名称", 1},   /* supervision: the rules in force, their hits (supervise.c) */
     {"flags", NULL, NULL, 1},      /* supervision: one row per (case, rule) */
     {"review_sample", NULL, NULL, 1},
     {"months", NULL, NULL, 1},     /* a ledger (casemix month / clear, ledger.c) */
@@ -354,6 +355,8 @@ static cm_status table_open(hid_t f, const char *file, size_t ti, const char *gn
             else c->k = H5Tget_sign(c->mtype) == H5T_SGN_NONE ? K_UINT : K_INT;
         } else c->k = K_TEXT;   /* not written by casemix: shown as "" */
         const char *ti_ = title_of(c->name);
+        if (!strcmp(name, "indicators") && !strcmp(c->name, "outlier"))   /* not a case's cost class */
+            ti_ = "peer outlier (high ≥ 80th / low ≤ 20th percentile) 同级比较异常";
         if (c->k == K_MONEY || c->k == K_FENF) {
             char plain[64];
             snprintf(plain, sizeof plain, "%.*s", (int)(strlen(c->name) - 4), c->name);
@@ -361,7 +364,8 @@ static cm_status table_open(hid_t f, const char *file, size_t ti, const char *gn
         } else {
             snprintf(c->header, sizeof c->header, "%s%s%s", c->name, ti_ ? " → " : "", ti_ ? ti_ : "");
         }
-        if (!strcmp(c->name, "code") || !strcmp(c->name, "institution_id") || !strcmp(c->name, "drg"))
+        if (!strcmp(c->name, "code") || !strcmp(c->name, "institution_id") || !strcmp(c->name, "drg") ||
+            (!strcmp(name, "rules") && !strcmp(c->name, "name")))
             if (t->name_after < 0) t->name_after = t->ncol - 1;
     }
     if (gname && H5Lexists(f, gname, H5P_DEFAULT) > 0 && t->name_after >= 0) {

@@ -73,10 +73,10 @@ static const opt_def CALIBRATE_OPTS[] = {
 static const opt_def GEN_OPTS[] = {
     { O_CONFIG, "--config", "FILE", 1, "configuration whose DIP catalogue (and gen settings) the cases are drawn from" },
     { O_OUT, "--out", "DIR", 1, "directory for current.csv and history_<year>.csv (created if missing; files there are replaced only when gen wrote them)" },
-    { O_CASES, "--cases", "N", 0, "discharges in current.csv; default: gen.cases" },
-    { O_HISTORY_CASES, "--history-cases", "N|-1", 0, "discharges per history year; -1: no history files; default: gen.history_cases" },
-    { O_SEED, "--seed", "S", 0, "random seed (the same seed gives the same bytes); default: gen.seed" },
-    { O_BAD_ROWS, "--bad-rows", "SHARE", 0, "share 0-1 of rows made invalid on purpose (reject tests); default: gen.bad_rows" },
+    { O_CASES, "--cases", "N", 0, "discharges in current.csv; default: generator.cases" },
+    { O_HISTORY_CASES, "--history-cases", "N|-1", 0, "discharges per history year; -1: no history files; default: generator.history_cases" },
+    { O_SEED, "--seed", "S", 0, "random seed (the same seed gives the same bytes); default: generator.seed" },
+    { O_BAD_ROWS, "--bad-rows", "SHARE", 0, "share 0-1 of rows made invalid on purpose (reject tests); default: generator.bad_rows" },
     { O_FEES, "--fees", NULL, 0, "also write fees.csv (费用明细: the item lines of every case, adding up to its categories) and prices.csv (a demo price table) for casemix simulate" },
     { O_PLANT, "--plant", "SHARE", 0, "append about SHARE x cases rows with the supervision rules' patterns (R01-R13) to current.csv; truth in DIR/planted.csv" },
     OPT_THREADS("generating"),
@@ -95,7 +95,7 @@ static const opt_def GROUP_OPTS[] = {
 };
 static const opt_def BENCH_OPTS[] = {
     { O_CONFIG, "--config", "FILE", 1, "configuration (tables for the dip/drg stages, output settings for write)" },
-    { O_STAGE, "--stage", "STAGE", 1, "read | tokenize | parse | dip | drg: that stage on --input CSV; write: the write floor" },
+    { O_STAGE, "--stage", "STAGE", 1, "read | tokenize | parse | dip | drg | flags: that stage on --input CSV; write: the write floor" },
     { O_INPUT, "--input", "FILE", 1, "the CSV of the stage, or (write) a settle output whose /cases is written again" },
     { O_OUT, "--out", "FILE.h5", 0, "write stage only: the HDF5 file written" },
     OPT_THREADS("the stage"),
@@ -149,7 +149,9 @@ static const cmd_def CMDS[] = {
       "(OUT without .h5; UTF-8 with BOM for Excel: one row per rejected line with the value and what is\n"
       "wrong). Both are written under temporary names and renamed at the end. An existing file at either\n"
       "path is replaced only when casemix wrote it for a settlement; any other file (a calibration, another\n"
-      "HDF5 file, your own CSV, ...) stops the run before any work (exit 5): pass --out elsewhere or move it.\n" },
+      "HDF5 file, your own CSV, ...) stops the run before any work (exit 5): pass --out elsewhere or move it.\n"
+      "Supervision (稽核; supervision.enabled, default true) runs in the same pass: /flags, /rules, /review_sample,\n"
+      "/indicators and the rating of /institutions (casemix export OUT.h5 --xlsx FILE.xlsx opens them in Excel).\n" },
     { "calibrate", "scores, level coefficients and DRG weights from up to three years of history", CALIBRATE_OPTS,
       "output: OUT (default: output.file with .h5 replaced by .calibration.h5, so that it never replaces\n"
       "the settlement), casemix_kind = \"calibration\", table /calibration; and OUT.catalogue.csv beside it\n"

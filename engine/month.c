@@ -169,6 +169,9 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         return CM_ERR_OUTPUT;
     }
     static ledger L;
+    long long replaced_cases = -1; /* the month was in the ledger: its earlier cases */
+    char replaced_input[256] = "";
+    int had_clearing = 0;
     int exists = 0;
     cm_status rc = ld_load(lpath, cfg->region, year, &L, &exists, err, sizeof err);
     if (rc) { fprintf(stderr, "casemix: %s\n", err); ld_free(&L); return rc; }
@@ -210,6 +213,12 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         const cm_case *sl = st->s.slots;
         for (size_t i = 0; i < st->s.n; i++)
             if (sl[i].status == SLOT_CASE) pts[sl[i].inst] += *sn_i64(sn->score, i);
+        for (size_t j = 0; j < L.nm; j++) /* a month run again: say what it replaces */
+            if (L.m[j].month == mo) {
+                replaced_cases = L.m[j].cases;
+                snprintf(replaced_input, sizeof replaced_input, "%s", L.m[j].input);
+            }
+        had_clearing = L.nc > 0;
         ld_drop_month(&L, mo);
         M.month = mo;
         M.records = st->records;
@@ -385,6 +394,11 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         printf("  special-review candidates (特例单议) %lld\n", (long long)sn->n_special);
         printf("  wrote %s (the month's settlement, rejects in %s)\n  ledger %s (%zu month(s))\n", out, rejects_csv,
                lpath, L.nm);
+        if (replaced_cases >= 0)
+            printf("  replaced          the ledger's earlier entry of %s (%lld cases from %s)\n", month,
+                   replaced_cases, replaced_input);
+        if (had_clearing)
+            printf("  note              the ledger's clearing (/clearing) was removed: run casemix clear again\n");
     }
     free(pts); free(gross); free(dep); free(paid); free(scr);
     sn_free(sn);

@@ -15,6 +15,7 @@
 #include "supervise.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -106,6 +107,12 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         settle_summary(st, sn, output, rejects_csv, t_write);
         if (st->sup) sv_summary(st->sup, stdout);
         if (st->sup) ind_summary(st, &ind);
+        if (st->sup) { /* where an auditor finds the evidence */
+            char rp[PATH_MAX];
+            printf("  details          /flags (rule, related case id, figure, threshold), /rules, /review_sample, "
+                   "/indicators; in Excel / WPS: casemix export %s --xlsx FILE.xlsx\n",
+                   realpath(output, rp) ? rp : output);
+        }
     }
     if (!rc && !o->quiet && st->n_inst_untabled)
         fprintf(stderr, "casemix: note: %zu institution(s) with cases are not in the institution table %s "

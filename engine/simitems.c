@@ -1,6 +1,6 @@
 /*
  * simitems.c - item-level re-pricing for casemix simulate (README "Policy
- * simulation", docs/METHODS.md §9): the fee file (费用明细: case id, item
+ * simulation", docs/METHODS.md §10): the fee file (费用明细: case id, item
  * code, cost category, quantity, unit price, amount; Chinese headers) is
  * mapped and parsed in parallel chunks (one per task, cut at line ends);
  * each line of an item in the price table (项目编码 → 新单价) costs

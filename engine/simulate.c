@@ -23,6 +23,7 @@
 #include "h5out.h"
 
 #include <math.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -980,8 +981,9 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
         if (rc == CM_ERR_INTERRUPTED) fprintf(stderr, "casemix: interrupted; no output written\n");
         else fprintf(stderr, "casemix: %s\n", err[0] ? err : "failed");
     } else if (!o->quiet) {
-        printf("\nwrote %s  (read + baseline %.2f s, scenarios %.2f s, write %.2f s)\n", output, t_base, t_scen,
-               t_write);
+        char rp[PATH_MAX]; /* config/../build/x.h5 -> its canonical path */
+        printf("\nwrote %s  (read + baseline %.2f s, scenarios %.2f s, write %.2f s)\n",
+               realpath(output, rp) ? rp : output, t_base, t_scen, t_write);
     }
     for (int i = 0; i < set.n; i++) sim_run_free(&runs[i]);
     free(runs);

@@ -762,7 +762,7 @@ typedef struct {
     int64_t service_fen;           /* 检查 + 化验 + 治疗 + 手术, -1 without categories */
     int has_procedure;             /* 0 / 1 */
     int dmode;                     /* 0 missing */
-    double ratio;                  /* cost ratio (§4), -1 none */
+    double ratio;                  /* cost ratio (docs/METHODS.md §5), -1 none */
     int low_dx_listed;             /* principal dx on R07.dx */
     double group_mean_los;         /* the group's mean LOS from history, <= 0 unknown */
     int lowrisk_group;             /* the group is low-risk (sc_lowrisk_groups), -1 unknown */

@@ -27,8 +27,8 @@ cp tests/golden/small/small.cfg "$S/small.cfg"
 "$BIN" settle --config "$S/small.cfg" --out "$S/small.h5" --quiet
 
 CASEMIX_TEST_EXPORT_SHEET_ROWS=1500 "$BIN" export "$D/demo.h5" --xlsx "$D/demo.xlsx" --quiet \
-    --tables summary,institutions,groups,drgs,rejects,quality,cases
-"$BIN" export "$D/demo.h5" --csv "$D/csv" --quiet --tables summary,institutions,groups,drgs,rejects,quality,cases
+    --tables summary,institutions,groups,drgs,rejects,quality,rules,flags,review_sample,cases
+"$BIN" export "$D/demo.h5" --csv "$D/csv" --quiet --tables summary,institutions,groups,drgs,rejects,quality,rules,flags,review_sample,cases
 "$BIN" export "$S/small.h5" --xlsx "$S/small.xlsx" --csv "$S/csv" --tables institutions,cases --quiet
 
 $PY - "$D/demo.h5" "$D/demo.xlsx" "$D/csv" "$S/small.h5" "$S/small.xlsx" "$S/csv" <<'PYEOF'
@@ -67,10 +67,10 @@ def check_workbook(h5path, xlpath, tables, split=None):
         sheets = sheets_of(wb, t)
         header = [c.value for c in sheets[0][1]]
         # the names column beside the id
-        names_ds = {'institutions': 'institution_names', 'groups': 'group_names', 'drgs': 'drg_names'}.get(t)
+        names_ds = {'institutions': 'institution_names', 'groups': 'group_names', 'drgs': 'drg_names', 'rules': 'rule_names'}.get(t)
         cols = list(ds.dtype.names)
         if names_ds and names_ds in f:
-            key = {'institutions': 'institution_id', 'groups': 'code', 'drgs': 'code'}[t]
+            key = {'institutions': 'institution_id', 'groups': 'code', 'drgs': 'code', 'rules': 'name'}[t]
             cols.insert(cols.index(key) + 1, '#names')
         check(f'{t}: {len(cols)} columns', len(header) == len(cols), header)
         for h, c in zip(header, cols):
@@ -142,7 +142,7 @@ def check_csv(h5path, d, tables):
             s = sum(Decimal(r[j]) for r in rows[1:]) * 100
             check('institutions.csv: Σ payment × 100 = /summary payments_fen', s == int(f['summary'][0]['payments_fen']), s)
 
-T = ['summary', 'institutions', 'groups', 'drgs', 'rejects', 'quality', 'cases']
+T = ['summary', 'institutions', 'groups', 'drgs', 'rejects', 'quality', 'rules', 'flags', 'review_sample', 'cases']
 f, wb = check_workbook(h5, xl, T, split=('cases', -(-len(h5py.File(h5)['cases']) // 1500)))
 check('demo: /cases split over more than one sheet', len(sheets_of(wb, 'cases')) > 1)
 check_csv(h5, cdir, T)

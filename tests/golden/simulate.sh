@@ -97,6 +97,7 @@ bad_cfg 'simulate = { scenarios = ( { name = "x"; settings = { outliers = { high
 bad_cfg 'simulate = { scenarios = ( { name = "x"; settings = { input = { records = "y.csv"; }; }; } ); };' "a setting that is not a policy setting" "bad.cfg:$L: .*settings.input: not a key here"
 bad_cfg 'simulate = { scenarios = ( { name = "x"; }, { name = "x"; } ); };' "duplicate name" "used twice"
 bad_cfg 'simulate = { scenarios = ( { name = "x"; solve = { target = "fund"; }; } ); };' "solve without a variable" "bad.cfg:$L: .*solve either"
+bad_cfg 'simulate = { scenarios = ( { name = "x"; categories = { services = 1.1; }; solve = { target = "fund"; categories = ["services"]; }; } ); };' "a multiplier the solve would replace" "bad.cfg:$L: .*solve.categories: category .* is also solved"
 set +e
 "$BIN" simulate --config "$D/bad.cfg" --scenario nope > /dev/null 2> "$D/bad.err"; rc=$?
 set -e

@@ -161,6 +161,15 @@ h5cols "$L" /clearing due_fen fund_fen band_fen | awk -F'|' '
     END { exit bad }' || exit 1
 ok "bands recomputed per institution"
 
+# the ledger in Excel / CSV (casemix export): /months, /clearing with the same rows and money
+"$BIN" export "$L" --csv "$D/ledcsv" --quiet || { echo "FAIL: export of the ledger"; exit 1; }
+expect "export: clearing.csv rows = /clearing" "$(($(wc -l < "$D/ledcsv/clearing.csv") - 1))" "$(h5rows "$L" /clearing | wc -l)"
+expect "export: months.csv rows = /months" "$(($(wc -l < "$D/ledcsv/months.csv") - 1))" "$(h5rows "$L" /months | wc -l)"
+col=$(head -1 "$D/ledcsv/clearing.csv" | tr ',' '\n' | grep -n '^balance_fen → ' | cut -d: -f1)
+expect "export: Σ balance in yuan × 100 = Σ /clearing balance_fen" \
+    "$(tail -n +2 "$D/ledcsv/clearing.csv" | cut -d, -f"$col" | tr -d '\r.' | awk '{s+=$1} END{printf "%.0f\n", s}')" \
+    "$(h5cols "$L" /clearing balance_fen | awk '{s+=$1} END{printf "%.0f\n", s}')"
+
 # a whole year's file given as one month: a WARNING naming the discharge dates
 "$BIN" month --config "$D/year.cfg" --month 2025-04 --input "$D/gen/current.csv" 2> "$D/warn.err" >/dev/null || exit 1
 has "a year's file as a month: warned" "$(cat "$D/warn.err")" "beyond 2025-04"
