@@ -244,6 +244,11 @@ static int64_t *hist_mults(const mults *m, const cm_hist_cache *hc)
 
 cm_status sim_hist_init(sim_hist *h, const cm_scenario_set *set, const cm_period *p)
 {
+    return sim_hist_init_cats(h, set, p->keep_cat, p->keep_n);
+}
+
+cm_status sim_hist_init_cats(sim_hist *h, const cm_scenario_set *set, const uint8_t *keep, int nkeep)
+{
     memset(h, 0, sizeof *h);
     int items = 0, ninst = 0;
     for (int i = 0; i < set->n; i++) {
@@ -254,8 +259,8 @@ cm_status sim_hist_init(sim_hist *h, const cm_scenario_set *set, const cm_period
         h->ncat = SC_CAT__COUNT;
         for (int k = 0; k < SC_CAT__COUNT; k++) h->cats[k] = (uint8_t)k;
     } else {
-        h->ncat = p->keep_n;
-        memcpy(h->cats, p->keep_cat, (size_t)p->keep_n);
+        h->ncat = nkeep;
+        memcpy(h->cats, keep, (size_t)nkeep);
     }
     if (ninst) {
         h->ids = calloc((size_t)ninst, sizeof *h->ids);
@@ -1000,11 +1005,29 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
     double t0 = now_seconds();
     sim_run *runs = calloc((size_t)set.n, sizeof *runs);
     if (!runs) { cm_scenarios_free(&set); return CM_ERR_NOMEM; }
+    /* the history: read once with the period when some scenario re-calibrates and the period
+     * calibrates from history (else on the first re-calibration), kept for every scenario */
     sim_hist hist;
-    memset(&hist, 0, sizeof hist);
-    rc = period_build_keep(p, cfg, input, o->quiet, keep, nkeep, err, sizeof err);
+    int need_hist = 0;
+    for (int i = 0; i < set.n; i++) {
+        const cm_scenario_def *d = &set.s[i];
+        int pr = d->price_table[0] != 0 || d->n_inst > 0 || d->solve_cats;
+        for (int c = 0; c < SC_CAT__COUNT; c++) pr |= d->mult[c] != SC_MULT_ONE;
+        for (int L = 1; L <= 3; L++)
+            for (int c = 0; c < SC_CAT__COUNT; c++) pr |= d->level_mult[L][c] != 0;
+        need_hist |= (pr && d->policy != CM_POLICY_FIXED_POINT) || d->recalibrate;
+    }
+    if (sim_hist_init_cats(&hist, &set, keep, nkeep)) rc = CM_ERR_NOMEM;
+    if (rc) snprintf(err, sizeof err, "out of memory");
+    else if (need_hist) {
+        double th = now_seconds();
+        rc = period_build_hist(p, cfg, input, o->quiet, keep, nkeep, hist.cats, hist.ncat,
+                               (const char (*)[32])hist.ids, hist.nids, &hist.hc, err, sizeof err);
+        hist.loaded = !rc && hist.hc.nyears > 0;
+        hist.t_read = now_seconds() - th; /* the whole period build (tables, history, input) */
+    } else
+        rc = period_build_keep(p, cfg, input, o->quiet, keep, nkeep, err, sizeof err);
     if (!rc) rc = sn_run(base, p, cfg, SN_IN_SLOTS, err, sizeof err);
-    if (!rc && sim_hist_init(&hist, &set, p)) { snprintf(err, sizeof err, "out of memory"); rc = CM_ERR_NOMEM; }
     double t_base = now_seconds() - t0, t_scen = 0, t_write = 0;
     h5w w;
     memset(&w, 0, sizeof w);
@@ -1064,8 +1087,9 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
                t_write);
         if (hist.loaded) {
             size_t nh = hist.hc.n[0] + hist.hc.n[1] + hist.hc.n[2];
-            printf("history read once for re-calibration: %zu cases, %zu B a case (%.1f MB), %.2f s\n", nh,
-                   hist.hc.bytes_per_case, (double)(nh * hist.hc.bytes_per_case) / 1e6, hist.t_read);
+            printf("history read once for calibration and re-calibration: %zu cases, %zu B a case (%.1f MB), "
+                   "%.2f s%s\n", nh, hist.hc.bytes_per_case, (double)(nh * hist.hc.bytes_per_case) / 1e6,
+                   hist.t_read, need_hist && p->use_hist ? " (with the tables, in read + baseline)" : "");
         }
     }
     sim_hist_free(&hist);

@@ -88,6 +88,8 @@ typedef struct {
     double t_read;               /* seconds spent reading it */
 } sim_hist;
 cm_status sim_hist_init(sim_hist *h, const cm_scenario_set *set, const cm_period *p);
+/* the same before the period is built (keep: sim_keep_categories) */
+cm_status sim_hist_init_cats(sim_hist *h, const cm_scenario_set *set, const uint8_t *keep, int nkeep);
 void sim_hist_free(sim_hist *h);
 /* sim_run_scenario re-calibrating from h (read on first use) instead of
  * re-reading the history files; h NULL: sim_run_scenario. The same result

@@ -585,6 +585,18 @@ static void test_region_history_once(void **state)
     d[3].solve_hi = 4 * ONE;
     cm_scenario_set set = {4, d};
     compare_paths(&set, &g_p, &g_base);
+    /* the period calibrated from the history kept (period_build_hist) = calib_run's */
+    sim_hist h;
+    assert_int_equal(sim_hist_init_cats(&h, &set, g_p.keep_cat, g_p.keep_n), CM_OK);
+    static cm_period p2;
+    char err[1024] = "";
+    assert_int_equal(period_build_hist(&p2, &g_cfg, g_cfg.input_file, 1, g_p.keep_cat, g_p.keep_n, h.cats, h.ncat,
+                                       (const char (*)[32])h.ids, h.nids, &h.hc, err, sizeof err), CM_OK);
+    assert_true(h.hc.nyears > 0);
+    assert_int_equal(h.hc.ntag, 1);
+    same_cal(&p2.cal, &g_p.cal);
+    period_free(&p2);
+    sim_hist_free(&h);
 }
 
 int main(void)
