@@ -21,6 +21,9 @@
 #             output settings, no computation
 #   report    casemix report of the compressed settlement: seconds and HTML bytes
 #             (target: under 1 s and 2 MB at 1M cases)
+#   simulate-1, simulate-8  casemix simulate with 1 and 8 category scenarios
+#             (fixed_point_value), end to end, at the most threads; "x floor"
+#             is x settle-deflate (aim: simulate-8 at most 2x)
 # Prints a table and saves bench/results/<date>-<rev>.json; --compare compares
 # the newest result with the one before and says what got slower.
 # Environment: BENCH_SIZES (default "1000000 10000000"), BENCH_RUNS (3, for
@@ -133,8 +136,34 @@ for N in $SIZES; do
             "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b-a}')" "$(wc -c < "$W/report.html")" >> "$RAW"
         i=$((i + 1))
     done
+    # casemix simulate with 1 and 8 category scenarios (policy fixed_point_value: the bench region has no
+    # history), at the most threads, end to end (its own read and baseline included); x floor = x settle-deflate
+    for K in 1 8; do
+        cp "$W/deflate.cfg" "$W/sim$K.cfg"
+        {
+            printf 'simulate = { scenarios = ('
+            k=0
+            while [ $k -lt $K ]; do
+                [ $k -gt 0 ] && printf ','
+                printf '{ name = "s%d"; policy = "fixed_point_value"; categories = { services = 1.1%d; exam = 0.85; lab = 0.8333; western = 0.9%d; }; }' $k $k $k
+                k=$((k + 1))
+            done
+            printf '); };\n'
+        } >> "$W/sim$K.cfg"
+        i=0
+        while [ $i -lt "$RUNS" ]; do
+            rm -f "$W/out-sim.h5"
+            t0=$(date +%s.%N)
+            "$BIN" simulate --config "$W/sim$K.cfg" --input "$IN" --out "$W/out-sim.h5" --threads "$TMAX" --quiet ||
+                { echo "bench: simulate failed" >&2; exit 1; }
+            t1=$(date +%s.%N)
+            printf '{"size":%s,"label":"simulate-%s","threads":%s,"seconds":%s}\n' "$N" "$K" "$TMAX" \
+                "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b-a}')" >> "$RAW"
+            i=$((i + 1))
+        done
+    done
 done
-rm -f "$W/report.html"
+rm -f "$W/report.html" "$W/out-sim.h5"
 rm -f "$W"/out-*.h5 "$W"/floor-*.h5
 OUT=bench/results/$STAMP-$REV.json
 python3 bench/report.py "$RAW" "$OUT"

@@ -33,7 +33,36 @@ typedef struct {
     calib_cost_fn cost;          /* casemix simulate: the re-priced cost, or NULL */
     void *cost_ctx;
     pl_inst_table *itab;         /* [nt] the newest year: institutions for the indicators, else NULL */
+    struct hc_vec *hv;           /* [nt] calib_hist_read: (slot, tag, categories) records, else NULL */
+    const cm_hist_cache *hc;     /* calib_hist_read: the categories and institution ids kept */
 } hist_ctx;
+
+/* One thread's (slot, tag, K categories) records of calib_hist_read. */
+struct hc_vec {
+    int64_t *v;
+    size_t n, cap;   /* int64 entries; cap SIZE_MAX: out of memory */
+};
+
+static void hc_record(const cm_hist_cache *hc, struct hc_vec *hv, const cm_parser *p, const cm_case *c)
+{
+    if (hv->cap == SIZE_MAX) return;
+    size_t need = (size_t)hc->K + 2;
+    if (hv->n + need > hv->cap) {
+        size_t nc = hv->cap ? hv->cap * 2 : 4096 * need;
+        int64_t *nv = realloc(hv->v, nc * sizeof *nv);
+        if (!nv) { hv->cap = SIZE_MAX; return; }
+        hv->v = nv;
+        hv->cap = nc;
+    }
+    int64_t *e = hv->v + hv->n;
+    e[0] = (int64_t)(c - p->slots);
+    e[1] = 0;
+    for (int t = 0; t < hc->ntag; t++)
+        if (!strcmp(hc->tag_id[t], p->inst_id)) { e[1] = t + 1; break; }
+    int has = !(c->flags & CF_NO_CATEGORIES);
+    for (int j = 0; j < hc->K; j++) e[2 + j] = has ? p->cat_fen[hc->cat_id[j]] : 0;
+    hv->n += need;
+}
 
 static void hist_row(void *vctx, int tid, cm_parser *p, cm_case *c)
 {
@@ -50,6 +79,7 @@ static void hist_row(void *vctx, int tid, cm_parser *p, cm_case *c)
     }
     if (x->cost) c->total_fen = x->cost(x->cost_ctx, p, c);
     pl_group_case(x->dip, x->drg, &p->gc, c);
+    if (x->hv) hc_record(x->hc, &x->hv[tid], p, c);
     if (x->itab) { /* the newest year: the case's institution, for the indicators' previous period */
         int32_t li = pl_inst_get(&x->itab[tid], p->inst_id, c->line, c->level);
         c->inst = ((uint32_t)tid << 24) | (uint32_t)(li < 0 ? 0 : li);
@@ -138,11 +168,29 @@ cm_status calib_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
     return calib_run_hook(cfg, dip, drg, al, NULL, NULL, out, err, errlen);
 }
 
-cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
-                         const struct col_aliases *al, calib_cost_fn cost, void *cost_ctx, cm_calib *out,
-                         char *err, size_t errlen)
+/* The sums of a calibration while the years are added (calib_run_hook,
+ * calib_hist_run), turned into out by calib_finish. */
+typedef struct {
+    sc_year_stat *ys, *yd;
+    int64_t *gl_sum, *gl_n;
+    int64_t lvl_sum[3][4], lvl_n[3][4], all_sum[3], all_n[3];
+} calib_acc;
+
+static void calib_acc_free(calib_acc *a)
+{
+    free(a->ys);
+    free(a->yd);
+    free(a->gl_sum);
+    free(a->gl_n);
+    memset(a, 0, sizeof *a);
+}
+
+/* out's arrays and a's; CM_OK or CM_ERR_NOMEM (with err). */
+static cm_status calib_begin(const gr_dip *dip, const gr_drg *drg, cm_calib *out, calib_acc *a, char *err,
+                             size_t errlen)
 {
     memset(out, 0, sizeof *out);
+    memset(a, 0, sizeof *a);
     size_t ng = dip ? gr_dip_ngroups(dip) : 0, nd = drg ? gr_drg_ndrg(drg) : 0;
     out->ng = ng;
     out->ndrg = nd;
@@ -157,19 +205,35 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
     out->drg_mean_fen = calloc(nd + 1, sizeof *out->drg_mean_fen);
     out->drg_cv = calloc(nd + 1, sizeof *out->drg_cv);
     out->drg_rw = calloc(nd + 1, sizeof *out->drg_rw);
-    sc_year_stat *ys = calloc(ng * 3 + 1, sizeof *ys), *yd = calloc(nd * 3 + 1, sizeof *yd);
-    int64_t *gl_sum = calloc(ng * 4 + 1, sizeof *gl_sum), *gl_n = calloc(ng * 4 + 1, sizeof *gl_n);
-    cm_status rc = CM_OK;
+    a->ys = calloc(ng * 3 + 1, sizeof *a->ys);
+    a->yd = calloc(nd * 3 + 1, sizeof *a->yd);
+    a->gl_sum = calloc(ng * 4 + 1, sizeof *a->gl_sum);
+    a->gl_n = calloc(ng * 4 + 1, sizeof *a->gl_n);
+    if (!out->n || !out->n_used || !out->mean_fen || !out->cv || !out->rw || !out->has ||
+        !out->level_mean_fen || !out->drg_n || !out->drg_mean_fen || !out->drg_cv || !out->drg_rw ||
+        !a->ys || !a->yd || !a->gl_sum || !a->gl_n) {
+        snprintf(err, errlen, "out of memory");
+        return CM_ERR_NOMEM;
+    }
+    return CM_OK;
+}
+
+static cm_status calib_finish(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg, calib_acc *a,
+                              cm_calib *out, char *err, size_t errlen);
+
+cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
+                         const struct col_aliases *al, calib_cost_fn cost, void *cost_ctx, cm_calib *out,
+                         char *err, size_t errlen)
+{
+    calib_acc A;
+    size_t ng = dip ? gr_dip_ngroups(dip) : 0, nd = drg ? gr_drg_ndrg(drg) : 0;
+    cm_status rc = calib_begin(dip, drg, out, &A, err, errlen);
+    sc_year_stat *ys = A.ys, *yd = A.yd;
+    int64_t *gl_sum = A.gl_sum, *gl_n = A.gl_n;
     gr_inst_table mtab;      /* input.institutions: levels of the history rows */
     memset(&mtab, 0, sizeof mtab);
     int has_mtab = 0;
-    if (!out->n || !out->n_used || !out->mean_fen || !out->cv || !out->rw || !out->has ||
-        !out->level_mean_fen || !out->drg_n || !out->drg_mean_fen || !out->drg_cv || !out->drg_rw ||
-        !ys || !yd || !gl_sum || !gl_n) {
-        snprintf(err, errlen, "out of memory");
-        rc = CM_ERR_NOMEM;
-        goto done;
-    }
+    if (rc) goto done;
     int nt = pl_threads();
     static const int required[] = {COL_CASE_ID, COL_INST_LEVEL, COL_PDX, COL_TOTAL, -1};
     static const int required_tab[] = {COL_CASE_ID, COL_INST_ID, COL_PDX, COL_TOTAL, -1};
@@ -188,7 +252,6 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
                                 ~(has_mtab ? CM_NEED(COL_INST_LEVEL) : 0),
                         .mismatch = CM_MISMATCH_FLAG, .tolerance_fen = cfg->category_tolerance_fen,
                         .encoding = rd_encoding_of(cfg->input_encoding)};
-    int64_t lvl_sum[3][4] = {{0}}, lvl_n[3][4] = {{0}}, all_sum[3] = {0}, all_n[3] = {0};
     out->nyears = cfg->n_history;
     for (int h = 0; h < cfg->n_history && rc == 0; h++) {
         int y = 3 - cfg->n_history + h; /* weight slot: the newest year is 2 */
@@ -196,7 +259,7 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
         pl_rejects *rej = calloc((size_t)nt, sizeof *rej);
         int newest = h == cfg->n_history - 1;
         pl_inst_table *itab = newest ? calloc((size_t)nt, sizeof *itab) : NULL;
-        hist_ctx x = {dip, drg, rej, has_mtab ? &mtab : NULL, cost, cost_ctx, itab};
+        hist_ctx x = {dip, drg, rej, has_mtab ? &mtab : NULL, cost, cost_ctx, itab, NULL, NULL};
         pl_slots s;
         rc = rej ? pl_read(cfg->history[h].file, al, has_mtab ? required_tab : required, &po, hist_row, &x, &s, NULL, NULL, NULL,
                            err, errlen) : CM_ERR_NOMEM;
@@ -215,10 +278,10 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
             out->records[y]++;
             if (c->status != SLOT_CASE) continue;
             out->flagged[y] += (c->flags & (CF_BAD_DATE | CF_BAD_PATIENT | CF_BAD_AMOUNT | CF_AGE_MISMATCH)) != 0;
-            lvl_sum[y][c->level] += c->total_fen;
-            lvl_n[y][c->level]++;
-            all_sum[y] += c->total_fen;
-            all_n[y]++;
+            A.lvl_sum[y][c->level] += c->total_fen;
+            A.lvl_n[y][c->level]++;
+            A.all_sum[y] += c->total_fen;
+            A.all_n[y]++;
             if (dip && y == 2) {
                 gl_sum[(size_t)c->group * 4 + c->level] += c->total_fen;
                 gl_n[(size_t)c->group * 4 + c->level]++;
@@ -243,7 +306,21 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
         pl_slots_free(&s);
     }
     if (rc) goto done;
+    rc = calib_finish(cfg, dip, drg, &A, out, err, errlen);
+done:
+    gr_inst_table_free(&mtab);
+    calib_acc_free(&A);
+    return rc;
+}
 
+/* Scores, means, CVs, level coefficients and the budget point value from
+ * the years' sums (docs/METHODS.md §3). */
+static cm_status calib_finish(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg, calib_acc *a,
+                              cm_calib *out, char *err, size_t errlen)
+{
+    size_t ng = out->ng, nd = out->ndrg;
+    const sc_year_stat *ys = a->ys, *yd = a->yd;
+    const int64_t *gl_sum = a->gl_sum, *gl_n = a->gl_n;
     const double *w = cfg->calib.year_weight;
     sc_year_stat region[3];
     int ok = 0;
@@ -251,8 +328,7 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
         double M = region_mean(ys, ng, w, region, &ok);
         if (!ok) {
             snprintf(err, errlen, "history: no usable cases in the history files; check history.file entries");
-            rc = CM_ERR_INPUT;
-            goto done;
+            return CM_ERR_INPUT;
         }
         if (cfg->calib.scale == SC_SCALE_BENCHMARK) {
             int32_t b = gr_dip_find(dip, cfg->benchmark_group);
@@ -261,8 +337,7 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
             if (!bok) {
                 snprintf(err, errlen, "scores.benchmark_group '%s' has no history cases; choose another group",
                          cfg->benchmark_group);
-                rc = CM_ERR_INPUT;
-                goto done;
+                return CM_ERR_INPUT;
             }
             M = mb;
         }
@@ -311,27 +386,242 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
         sc_year_stat all[3], lv[3];
         for (int y = 0; y < 3; y++) {
             memset(&all[y], 0, sizeof all[y]);
-            all[y].n_used = all_n[y];
-            all[y].mean_fen = all_n[y] ? (double)all_sum[y] / (double)all_n[y] : 0;
+            all[y].n_used = a->all_n[y];
+            all[y].mean_fen = a->all_n[y] ? (double)a->all_sum[y] / (double)a->all_n[y] : 0;
         }
         double region_raw = sc_weighted_mean(all, w, NULL);
         for (int L = 1; L <= 3; L++) {
             for (int y = 0; y < 3; y++) {
                 memset(&lv[y], 0, sizeof lv[y]);
-                lv[y].n_used = lvl_n[y][L];
-                lv[y].mean_fen = lvl_n[y][L] ? (double)lvl_sum[y][L] / (double)lvl_n[y][L] : 0;
+                lv[y].n_used = a->lvl_n[y][L];
+                lv[y].mean_fen = a->lvl_n[y][L] ? (double)a->lvl_sum[y][L] / (double)a->lvl_n[y][L] : 0;
             }
             int lok = 0;
             double mL = sc_weighted_mean(lv, w, &lok);
             out->coef[L] = lok && region_raw > 0 ? mL / region_raw : cfg->level_coef[L];
         }
     }
-done:
+    return CM_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* The history kept in memory (casemix simulate)                       */
+/* ------------------------------------------------------------------ */
+
+void calib_hist_free(cm_hist_cache *hc)
+{
+    if (!hc) return;
+    for (int y = 0; y < 3; y++) {
+        free(hc->total[y]); free(hc->group[y]); free(hc->drg[y]); free(hc->level[y]); free(hc->tag[y]); free(hc->cat[y]);
+    }
+    free(hc->tag_id);
+    memset(hc, 0, sizeof *hc);
+}
+
+cm_status calib_hist_read(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg, const struct col_aliases *al,
+                          const uint8_t *cats, int ncat, const char (*ids)[32], int nids, cm_hist_cache *hc,
+                          char *err, size_t errlen)
+{
+    memset(hc, 0, sizeof *hc);
+    hc->K = ncat < 0 ? 0 : ncat > SC_CAT__COUNT ? SC_CAT__COUNT : ncat;
+    if (hc->K) memcpy(hc->cat_id, cats, (size_t)hc->K);
+    if (nids > 0) {
+        hc->tag_id = calloc((size_t)nids, sizeof *hc->tag_id);
+        if (!hc->tag_id) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+        for (int q = 0; q < nids && q < 65535; q++) {
+            int seen = 0;
+            for (int t = 0; t < hc->ntag; t++) seen |= !strcmp(hc->tag_id[t], ids[q]);
+            if (!seen) memcpy(hc->tag_id[hc->ntag++], ids[q], 32);
+        }
+    }
+    size_t K = (size_t)hc->K;
+    hc->bytes_per_case = 8 + (dip ? 4 : 0) + 1 + (drg ? 2 : 0) + (hc->ntag ? 2 : 0) + 8 * K;
+    cm_status rc = CM_OK;
+    gr_inst_table mtab;
+    memset(&mtab, 0, sizeof mtab);
+    int has_mtab = 0;
+    int nt = pl_threads();
+    static const int required[] = {COL_CASE_ID, COL_INST_LEVEL, COL_PDX, COL_TOTAL, -1};
+    static const int required_tab[] = {COL_CASE_ID, COL_INST_ID, COL_PDX, COL_TOTAL, -1};
+    if (cfg->input_institutions[0]) {
+        gr_error ge;
+        memset(&ge, 0, sizeof ge);
+        if (gr_inst_load(cfg->input_institutions, &mtab, &ge) != GR_OK) {
+            snprintf(err, errlen, "%s:%ld: %s%s%s", ge.file, ge.line, ge.field, ge.field[0] ? ": " : "", ge.msg);
+            return CM_ERR_INPUT;
+        }
+        has_mtab = 1;
+    }
+    cm_parse_opts po = {.need = cm_need_columns(CM_RUN_CALIBRATE, dip != NULL, drg != NULL) &
+                                ~(has_mtab ? CM_NEED(COL_INST_LEVEL) : 0),
+                        .mismatch = CM_MISMATCH_FLAG, .tolerance_fen = cfg->category_tolerance_fen,
+                        .encoding = rd_encoding_of(cfg->input_encoding)};
+    hc->nyears = cfg->n_history;
+    size_t rec = K + 2;
+    for (int h = 0; h < cfg->n_history && rc == 0; h++) {
+        int y = 3 - cfg->n_history + h;
+        hc->years[y] = cfg->history[h].year;
+        pl_rejects *rej = calloc((size_t)nt, sizeof *rej);
+        struct hc_vec *hv = calloc((size_t)nt, sizeof *hv);
+        int keep_rows = K > 0 || hc->ntag > 0;
+        hist_ctx x = {dip, drg, rej, has_mtab ? &mtab : NULL, NULL, NULL, NULL, keep_rows ? hv : NULL, hc};
+        pl_slots s;
+        memset(&s, 0, sizeof s);
+        rc = rej && hv ? pl_read(cfg->history[h].file, al, has_mtab ? required_tab : required, &po, hist_row, &x, &s,
+                                 NULL, NULL, NULL, err, errlen)
+                       : CM_ERR_NOMEM;
+        if (!rej || !hv) snprintf(err, errlen, "out of memory");
+        for (int t = 0; rej && t < nt; t++) { hc->rejects[y] += (int64_t)rej[t].n; pl_rejects_free(&rej[t]); }
+        free(rej);
+        for (int t = 0; !rc && hv && t < nt; t++)
+            if (hv[t].cap == SIZE_MAX) { snprintf(err, errlen, "out of memory"); rc = CM_ERR_NOMEM; }
+        /* the records by slot: where each slot's (tag, categories) record is */
+        int64_t *where = NULL;
+        if (!rc && keep_rows) {
+            where = malloc((s.n + 1) * sizeof *where);
+            if (!where) { snprintf(err, errlen, "out of memory"); rc = CM_ERR_NOMEM; }
+            else {
+                for (size_t i = 0; i < s.n; i++) where[i] = -1;
+                for (int t = 0; t < nt; t++)
+                    for (size_t q = 0; q + rec <= hv[t].n; q += rec) {
+                        size_t slot = (size_t)hv[t].v[q];
+                        if (slot < s.n) where[slot] = ((int64_t)t << 40) | (int64_t)q;
+                    }
+            }
+        }
+        size_t n = 0;
+        for (size_t i = 0; !rc && i < s.n; i++) {
+            const cm_case *c = &s.slots[i];
+            if (c->status == SLOT_EMPTY) continue;
+            hc->records[y]++;
+            if (c->status != SLOT_CASE) continue;
+            hc->flagged[y] += (c->flags & (CF_BAD_DATE | CF_BAD_PATIENT | CF_BAD_AMOUNT | CF_AGE_MISMATCH)) != 0;
+            n++;
+        }
+        if (!rc) {
+            hc->n[y] = n;
+            hc->total[y] = malloc((n + 1) * sizeof *hc->total[y]);
+            hc->level[y] = malloc(n + 1);
+            if (dip) hc->group[y] = malloc((n + 1) * sizeof *hc->group[y]);
+            if (drg) hc->drg[y] = malloc((n + 1) * sizeof *hc->drg[y]);
+            if (hc->ntag) hc->tag[y] = calloc(n + 1, sizeof *hc->tag[y]);
+            hc->cat[y] = calloc(n * K + 1, sizeof *hc->cat[y]);
+            if (!hc->total[y] || !hc->level[y] || (dip && !hc->group[y]) || (drg && !hc->drg[y]) ||
+                (hc->ntag && !hc->tag[y]) || !hc->cat[y]) {
+                snprintf(err, errlen, "out of memory");
+                rc = CM_ERR_NOMEM;
+            }
+        }
+        for (size_t i = 0, k = 0; !rc && i < s.n; i++) {
+            const cm_case *c = &s.slots[i];
+            if (c->status != SLOT_CASE) continue;
+            hc->total[y][k] = c->total_fen;
+            hc->level[y][k] = c->level;
+            if (dip) hc->group[y][k] = c->group;
+            if (drg) hc->drg[y][k] = c->drg;
+            if (where && where[i] >= 0) {
+                const int64_t *e = hv[where[i] >> 40].v + (where[i] & (((int64_t)1 << 40) - 1));
+                if (hc->ntag) hc->tag[y][k] = (uint16_t)e[1];
+                memcpy(hc->cat[y] + k * K, e + 2, K * sizeof *e);
+            }
+            k++;
+        }
+        free(where);
+        for (int t = 0; hv && t < nt; t++) free(hv[t].v);
+        free(hv);
+        pl_slots_free(&s);
+    }
     gr_inst_table_free(&mtab);
-    free(ys);
-    free(yd);
-    free(gl_sum);
-    free(gl_n);
+    return rc;
+}
+
+/* Trimmed statistics of one year per key from the kept cases (as year_stats). */
+static cm_status year_stats_arr(size_t n, const int32_t *k32, const int16_t *k16, const int64_t *cost, size_t nkeys,
+                                int y, const sc_calib_params *cp, sc_year_stat *ys)
+{
+    int64_t *cnt = calloc(nkeys + 1, sizeof *cnt);
+    if (!cnt) return CM_ERR_NOMEM;
+    size_t ncase = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t k = k32 ? k32[i] : k16[i];
+        if (k < 0) continue;
+        cnt[k + 1]++;
+        ncase++;
+    }
+    for (size_t g = 0; g < nkeys; g++) cnt[g + 1] += cnt[g];
+    int64_t *costs = malloc((ncase ? ncase : 1) * sizeof *costs);
+    int64_t *pos = malloc((nkeys + 1) * sizeof *pos);
+    if (!costs || !pos) { free(cnt); free(costs); free(pos); return CM_ERR_NOMEM; }
+    memcpy(pos, cnt, (nkeys + 1) * sizeof *pos);
+    for (size_t i = 0; i < n; i++) {
+        int32_t k = k32 ? k32[i] : k16[i];
+        if (k >= 0) costs[pos[k]++] = cost[i];
+    }
+#pragma omp parallel for schedule(dynamic, 64)
+    for (long g = 0; g < (long)nkeys; g++)
+        sc_year_stats(costs + cnt[g], (size_t)(cnt[g + 1] - cnt[g]), cp, &ys[(size_t)g * 3 + (size_t)y]);
+    free(costs);
+    free(pos);
+    free(cnt);
+    return CM_OK;
+}
+
+cm_status calib_hist_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg, const cm_hist_cache *hc,
+                         const int64_t *mv, cm_calib *out, char *err, size_t errlen)
+{
+    calib_acc A;
+    size_t ng = dip ? gr_dip_ngroups(dip) : 0, nd = drg ? gr_drg_ndrg(drg) : 0;
+    cm_status rc = calib_begin(dip, drg, out, &A, err, errlen);
+    int64_t *cost = NULL;
+    size_t K = (size_t)hc->K;
+    if (rc) goto done;
+    out->nyears = hc->nyears;
+    for (int y = 0; y < 3 && !rc; y++) {
+        size_t n = hc->n[y];
+        out->years[y] = hc->years[y];
+        out->records[y] = hc->records[y];
+        out->rejects[y] = hc->rejects[y];
+        out->flagged[y] = hc->flagged[y];
+        if (y < 3 - hc->nyears) continue;
+        const int64_t *tc = hc->total[y];
+        const uint8_t *lv = hc->level[y];
+        if (mv && K) {
+            free(cost);
+            cost = malloc((n + 1) * sizeof *cost);
+            if (!cost) { snprintf(err, errlen, "out of memory"); rc = CM_ERR_NOMEM; break; }
+            const int64_t *cat = hc->cat[y];
+            const uint16_t *tg = hc->tag[y];
+#pragma omp parallel for schedule(static)
+            for (long i = 0; i < (long)n; i++) {
+                size_t t = tg ? tg[i] : 0;
+                cost[i] = sc_reprice_case(tc[i], cat + (size_t)i * K, mv + (t * 4 + (lv[i] & 3)) * K, (int)K, NULL);
+            }
+            tc = cost;
+        }
+        int64_t ls[4] = {0}, ln[4] = {0}, as = 0;
+        for (size_t i = 0; i < n; i++) {
+            ls[lv[i]] += tc[i];
+            ln[lv[i]]++;
+            as += tc[i];
+        }
+        for (int L = 0; L < 4; L++) { A.lvl_sum[y][L] += ls[L]; A.lvl_n[y][L] += ln[L]; }
+        A.all_sum[y] += as;
+        A.all_n[y] += (int64_t)n;
+        if (dip && y == 2)
+            for (size_t i = 0; i < n; i++) {
+                A.gl_sum[(size_t)hc->group[y][i] * 4 + lv[i]] += tc[i];
+                A.gl_n[(size_t)hc->group[y][i] * 4 + lv[i]]++;
+            }
+        if ((dip && year_stats_arr(n, hc->group[y], NULL, tc, ng, y, &cfg->calib, A.ys)) ||
+            (drg && year_stats_arr(n, NULL, hc->drg[y], tc, nd, y, &cfg->calib, A.yd))) {
+            snprintf(err, errlen, "out of memory");
+            rc = CM_ERR_NOMEM;
+        }
+    }
+    if (!rc) rc = calib_finish(cfg, dip, drg, &A, out, err, errlen);
+done:
+    free(cost);
+    calib_acc_free(&A);
     return rc;
 }
 

@@ -181,7 +181,12 @@ static cm_status period_load(cm_period *st, char *err, size_t errlen)
         }
         st->has_mtab = 1;
     }
-    if (st->use_hist) {
+    if (st->use_hist && st->hist_out) { /* casemix simulate: the history read once, kept */
+        rc = calib_hist_read(cfg, st->dip, st->drg, st->al, st->hist_cats, st->hist_ncat, st->hist_ids,
+                             st->hist_nids, st->hist_out, err, errlen);
+        if (!rc) rc = calib_hist_run(cfg, st->dip, st->drg, st->hist_out, NULL, &st->cal, err, errlen);
+        if (rc) return rc;
+    } else if (st->use_hist) {
         rc = calib_run(cfg, st->dip, st->drg, st->al, &st->cal, err, errlen);
         if (rc) return rc;
     }
@@ -635,11 +640,41 @@ void period_set_read_hook(period_read_hook fn, void *ctx)
     g_read_hook = fn;
     g_read_ctx = ctx;
 }
+static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const char *input, int quiet, int supervise,
+                                   const uint8_t *cats, int ncat, const cm_period *hist_req, char *err, size_t errlen);
 
 cm_status period_build_ex(cm_period *st, const cm_config *cfg, const char *input, int quiet, int supervise,
                           const uint8_t *cats, int ncat, char *err, size_t errlen)
 {
+    return period_build_impl(st, cfg, input, quiet, supervise, cats, ncat, NULL, err, errlen);
+}
+
+cm_status period_build_hist(cm_period *st, const cm_config *cfg, const char *input, int quiet, const uint8_t *cats,
+                            int ncat, const uint8_t *hcats, int nhcat, const char (*ids)[32], int nids,
+                            cm_hist_cache *hist, char *err, size_t errlen)
+{
+    cm_period req;
+    memset(&req, 0, sizeof req);
+    memset(hist, 0, sizeof *hist);
+    req.hist_out = hist;
+    req.hist_cats = hcats;
+    req.hist_ncat = nhcat;
+    req.hist_ids = ids;
+    req.hist_nids = nids;
+    return period_build_impl(st, cfg, input, quiet, 0, cats, ncat, &req, err, errlen);
+}
+
+static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const char *input, int quiet, int supervise,
+                                   const uint8_t *cats, int ncat, const cm_period *hist_req, char *err, size_t errlen)
+{
     memset(st, 0, sizeof *st);
+    if (hist_req) {
+        st->hist_out = hist_req->hist_out;
+        st->hist_cats = hist_req->hist_cats;
+        st->hist_ncat = hist_req->hist_ncat;
+        st->hist_ids = hist_req->hist_ids;
+        st->hist_nids = hist_req->hist_nids;
+    }
     if (ncat > 0) {
         st->keep_n = ncat > SC_CAT__COUNT ? SC_CAT__COUNT : ncat;
         memcpy(st->keep_cat, cats, (size_t)st->keep_n);

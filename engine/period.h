@@ -121,6 +121,14 @@ typedef struct {
     int64_t *keep_fen;           /* owned */
     struct keep_vec *keep_tmp;   /* [nt] read stage only */
     struct sv_state *sup;    /* supervision (engine/supervise.h; owned), NULL when not run */
+    /* casemix simulate (period_build_hist): the history read once into
+     * *hist_out (calib_hist_read: categories hist_cats, institution tags
+     * hist_ids) and the period calibrated from it; NULL: calib_run */
+    cm_hist_cache *hist_out;
+    const uint8_t *hist_cats;
+    int hist_ncat;
+    const char (*hist_ids)[32];
+    int hist_nids;
 } cm_period;
 
 /* Loads the tables, reads, groups and checks input (the cm_run_opts'
@@ -140,6 +148,12 @@ cm_status period_build_keep(cm_period *p, const cm_config *cfg, const char *inpu
 cm_status period_build_sup(cm_period *p, const cm_config *cfg, const char *input, int quiet, int supervise, char *err,
                            size_t errlen);
 /* Both: the one body behind period_build, _keep and _sup. */
+/* period_build_keep that keeps the history it calibrates from in *hist
+ * (calib_hist_read with hcats/ids; loaded only when the period calibrates
+ * from history: hist->nyears > 0), for casemix simulate's re-calibrations. */
+cm_status period_build_hist(cm_period *p, const cm_config *cfg, const char *input, int quiet, const uint8_t *cats,
+                            int ncat, const uint8_t *hcats, int nhcat, const char (*ids)[32], int nids,
+                            cm_hist_cache *hist, char *err, size_t errlen);
 cm_status period_build_ex(cm_period *p, const cm_config *cfg, const char *input, int quiet, int supervise,
                           const uint8_t *cats, int ncat, char *err, size_t errlen);
 /* A region split over MPI ranks (province.c): fn(p, ctx) runs in every

@@ -57,6 +57,47 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
                          const struct col_aliases *al, calib_cost_fn cost, void *cost_ctx, cm_calib *out,
                          char *err, size_t errlen);
 
+/* casemix simulate: the history read once (calib_hist_read) and kept per
+ * case as re-calibration needs it, so each scenario re-prices and
+ * re-calibrates from memory (calib_hist_run) instead of re-reading the
+ * files. Per history case (a settled row; rejects are only counted):
+ * total cost 8 B, DIP group 4 B, level 1 B, DRG 2 B (scheme with DRG),
+ * institution tag 2 B (when some scenario names institutions), and 8 B per
+ * kept category: 13 + 8 K B for DIP (K = the categories some scenario
+ * re-prices; every category when a scenario has a price table). */
+typedef struct cm_hist_cache {
+    int nyears, years[3];                 /* by weight slot y (the newest is 2), as cm_calib */
+    int64_t records[3], rejects[3], flagged[3];
+    size_t n[3];                          /* cases kept of year slot y */
+    int64_t *total[3];                    /* [n] recorded total cost, fen */
+    int32_t *group[3];                    /* [n] DIP group, or NULL */
+    int16_t *drg[3];                      /* [n] DRG, or NULL */
+    uint8_t *level[3];                    /* [n] level (after input.institutions) */
+    uint16_t *tag[3];                     /* [n] 1 + index into tag_id of the case's institution, 0: none; or NULL */
+    int64_t *cat[3];                      /* [n*K] the kept categories, fen (0 without category columns) */
+    int K;
+    uint8_t cat_id[SC_CAT__COUNT];
+    int ntag;
+    char (*tag_id)[32];                   /* [ntag] institution ids some scenario names (owned) */
+    size_t bytes_per_case;
+} cm_hist_cache;
+
+/* Reads cfg->history once into hc (as calib_run reads it: same columns,
+ * levels, grouping; no indicators' previous period), keeping categories
+ * cats[0..ncat) and a tag for each institution id of ids[0..nids).
+ * CM_OK or as calib_run, with err; free hc with calib_hist_free either way. */
+cm_status calib_hist_read(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg, const struct col_aliases *al,
+                          const uint8_t *cats, int ncat, const char (*ids)[32], int nids, cm_hist_cache *hc,
+                          char *err, size_t errlen);
+void calib_hist_free(cm_hist_cache *hc);
+
+/* calib_run from hc: every case's cost re-priced by the multipliers
+ * mv[(tag * 4 + level) * K + j] (fixed point, SC_MULT_ONE = 1; tag 0 for a
+ * case without a tag, level 0..3), or as recorded (mv NULL). The same
+ * result, to the bit, as calib_run_hook with the same re-pricing. */
+cm_status calib_hist_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg, const cm_hist_cache *hc,
+                         const int64_t *mv, cm_calib *out, char *err, size_t errlen);
+
 /* The trimmed mean cost (fen) of each DRG over the cases of one period
  * (the slots of a settlement), trimmed as history is (cp); 0 for a DRG
  * without cases. The outlier reference of DRG settlement with published

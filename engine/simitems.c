@@ -8,8 +8,12 @@
  * in the table keep theirs. The changes are added per case (atomic integer
  * adds: exact in any order) and per thread (measurement by line, merged in
  * thread order: integer sums), so the result does not depend on the thread
- * count. Fields are plain (no quoted commas); a line that does not parse is
- * counted (items_bad), never guessed.
+ * count. Fields may be quoted as RFC 4180 (as the main reader): a comma,
+ * a doubled quote or a line break inside quotes; a file without any quote
+ * takes the plain fast path (memchr per line, no copy), a file with quotes
+ * is cut into chunks at line ends outside quotes (one serial scan) and its
+ * quoted lines are split into a per-thread buffer. A line that does not
+ * parse is counted (items_bad), never guessed.
  */
 #include "simulate.h"
 
@@ -47,6 +51,66 @@ static int split(const char *s, size_t n, const char **f, size_t *fl, int max)
             a = i + 1;
         }
     if (nf <= max && nf && fl[nf - 1] && f[nf - 1][fl[nf - 1] - 1] == '\r') fl[nf - 1]--;
+    return nf;
+}
+
+/* The end of the line starting at s: the next '\n' outside quotes (quoted:
+ * the file has quotes), or end. */
+static const char *line_end(const char *s, const char *end, int quoted)
+{
+    if (!quoted) {
+        const char *e = memchr(s, '\n', (size_t)(end - s));
+        return e ? e : end;
+    }
+    int in = 0;
+    for (const char *q = s; q < end; q++) {
+        if (*q == '"') in = !in;
+        else if (*q == '\n' && !in) return q;
+    }
+    return end;
+}
+
+/* split for a line with quotes (RFC 4180): quoted fields unescaped into
+ * *buf (grown as needed; fields point into it). Returns the number of
+ * fields, or -1 for a malformed line (text after a closing quote, an
+ * unclosed quote, a quote inside an unquoted field) or out of memory. */
+static int split_quoted(const char *s, size_t n, const char **f, size_t *fl, int max, char **buf, size_t *cap)
+{
+    if (n && s[n - 1] == '\r') n--;
+    if (*cap < n + 1) {
+        char *nb = realloc(*buf, n + 1);
+        if (!nb) return -1;
+        *buf = nb;
+        *cap = n + 1;
+    }
+    char *o = *buf;
+    int nf = 0;
+    size_t i = 0;
+    for (;;) {
+        const char *start = o;
+        if (i < n && s[i] == '"') {
+            i++;
+            for (;;) {
+                if (i >= n) return -1;                    /* unclosed quote */
+                if (s[i] == '"') {
+                    if (i + 1 < n && s[i + 1] == '"') { *o++ = '"'; i += 2; continue; }
+                    i++;
+                    break;
+                }
+                *o++ = s[i++];
+            }
+            if (i < n && s[i] != ',') return -1;         /* text after the closing quote */
+        } else {
+            while (i < n && s[i] != ',') {
+                if (s[i] == '"') return -1;               /* a quote inside an unquoted field */
+                *o++ = s[i++];
+            }
+        }
+        if (nf < max) { f[nf] = start; fl[nf] = (size_t)(o - start); }
+        nf++;
+        if (i >= n) break;
+        i++; /* the comma */
+    }
     return nf;
 }
 
@@ -120,6 +184,8 @@ static long ptab_find(const price_tab *t, const char *s, size_t n)
 static cm_status load_prices(const char *path, price_tab *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
+    char *qb = NULL;
+    size_t qcap = 0;
     mapped m;
     if (map_file(path, &m)) { snprintf(err, errlen, "%s: cannot read the price table (or it is empty)", path); return CM_ERR_INPUT; }
     const char *s = m.map, *end = m.map + m.size;
@@ -136,14 +202,21 @@ static cm_status load_prices(const char *path, price_tab *t, char *err, size_t e
     if (!t->code || !t->price_e4 || !t->seen || !t->h) { snprintf(err, errlen, "out of memory"); rc = CM_ERR_NOMEM; goto out; }
     int ci = -1, pi = -1;
     long ln = 0;
+    int quoted = memchr(s, '"', (size_t)(end - s)) != NULL;
     while (s < end) {
-        const char *e = memchr(s, '\n', (size_t)(end - s));
-        if (!e) e = end;
+        const char *e = line_end(s, end, quoted);
         ln++;
         const char *f[16];
         size_t fl[16];
-        int nf = split(s, (size_t)(e - s), f, fl, 16);
+        int nf = quoted && memchr(s, '"', (size_t)(e - s)) ? split_quoted(s, (size_t)(e - s), f, fl, 16, &qb, &qcap)
+                                                           : split(s, (size_t)(e - s), f, fl, 16);
         s = e + 1;
+        if (nf < 0) {
+            snprintf(err, errlen, "%s:%ld: a quoted field is not closed, or has text after its closing quote, or a "
+                                  "quote stands inside an unquoted field; fix the row", path, ln);
+            rc = CM_ERR_INPUT;
+            goto out;
+        }
         if (nf > 16) nf = 16;
         if (ln == 1) {
             ci = find_col(f, fl, nf, H_ITEM);
@@ -178,6 +251,7 @@ static cm_status load_prices(const char *path, price_tab *t, char *err, size_t e
         t->n++;
     }
 out:
+    free(qb);
     unmap_file(&m);
     return rc;
 }
@@ -240,15 +314,19 @@ cm_status sim_items_reprice(const cm_period *p, const char *fee_file, const char
     if (map_file(fee_file, &m)) { snprintf(err, errlen, "%s: cannot read the fee file (simulate.fee_file), or it is empty", fee_file); rc = CM_ERR_INPUT; goto out; }
     const char *s0 = m.map, *end = m.map + m.size;
     if (m.size >= 3 && !memcmp(s0, "\xEF\xBB\xBF", 3)) s0 += 3;
-    const char *he = memchr(s0, '\n', (size_t)(end - s0));
-    if (!he) he = end;
+    int quoted = memchr(s0, '"', (size_t)(end - s0)) != NULL;   /* RFC 4180 quotes: the cold path */
+    const char *he = line_end(s0, end, quoted);
     const char *f[32];
     size_t fl[32];
-    int nf = split(s0, (size_t)(he - s0), f, fl, 32);
+    char *hb = NULL;
+    size_t hcap = 0;
+    int nf = quoted ? split_quoted(s0, (size_t)(he - s0), f, fl, 32, &hb, &hcap) : split(s0, (size_t)(he - s0), f, fl, 32);
     if (nf > 32) nf = 32;
+    if (nf < 0) nf = 0;
     int c_case = find_col(f, fl, nf, H_CASE), c_item = find_col(f, fl, nf, H_ITEM), c_cat = find_col(f, fl, nf, H_CAT);
     int c_qty = find_col(f, fl, nf, H_QTY), c_amt = find_col(f, fl, nf, H_AMOUNT);
     (void)H_PRICE;
+    free(hb);
     if (c_case < 0 || c_item < 0 || c_cat < 0 || c_qty < 0 || c_amt < 0) {
         snprintf(err, errlen, "%s:1: the fee file (费用明细) needs the columns case id (结算ID), item code (项目编码), "
                               "category (收费项目类别), quantity (数量) and amount (金额); unit price (单价) is optional",
@@ -264,23 +342,42 @@ cm_status sim_items_reprice(const cm_period *p, const char *fee_file, const char
     const char *body = he < end ? he + 1 : end;
     size_t nchunk = (size_t)nt * 16, blen = (size_t)(end - body);
     if (blen < nchunk * 4096) nchunk = blen / 4096 + 1;
+    /* with quotes, the chunks start at line ends outside quotes (one serial scan) */
+    const char **qstart = NULL;
+    if (quoted) {
+        qstart = malloc((nchunk + 1) * sizeof *qstart);
+        if (!qstart) { snprintf(err, errlen, "out of memory"); rc = CM_ERR_NOMEM; goto out; }
+        const char *q = body;
+        int in = 0;
+        qstart[0] = body;
+        for (size_t ch = 1; ch < nchunk; ch++) {
+            const char *target = body + blen * ch / nchunk;
+            for (; q < target; q++) in ^= *q == '"';
+            while (q < end && (in || q[-1] != '\n')) in ^= *q++ == '"';
+            qstart[ch] = q;
+        }
+        qstart[nchunk] = end;
+    }
 #pragma omp parallel for schedule(dynamic, 1)
     for (long ch = 0; ch < (long)nchunk; ch++) {
         int tid = pl_thread_id();
         /* a chunk is the lines that start in [a, b) */
         const char *a = body + blen * (size_t)ch / nchunk, *b = body + blen * (size_t)(ch + 1) / nchunk;
-        if (ch > 0) {
+        if (qstart) { a = qstart[ch]; b = qstart[ch + 1]; }
+        else if (ch > 0) {
             while (a < end && a[-1] != '\n') a++;
         }
         updown *IU = iud + (size_t)tid * ninst;
         int64_t *TC = tcat + (size_t)tid * SC_CAT__COUNT * 4, *CN = tcnt + (size_t)tid * 4;
         const char *q = a;
+        char *qb = NULL;
+        size_t qcap = 0;
         while (q < b && q < end) {
-            const char *e = memchr(q, '\n', (size_t)(end - q));
-            if (!e) e = end;
+            const char *e = line_end(q, end, quoted);
             const char *g[32];
             size_t gl[32];
-            int k = split(q, (size_t)(e - q), g, gl, 32);
+            int k = quoted && memchr(q, '"', (size_t)(e - q)) ? split_quoted(q, (size_t)(e - q), g, gl, 32, &qb, &qcap)
+                                                              : split(q, (size_t)(e - q), g, gl, 32);
             q = e + 1;
             if (k == 1 && gl[0] == 0) continue;
             CN[0]++;
@@ -312,7 +409,9 @@ cm_status sim_items_reprice(const cm_period *p, const char *fee_file, const char
             else { TC[cat * 4 + 1] += d; IU[c->inst].down += d; }
             TC[cat * 4 + 2] += c->total_fen > 0 ? sc_muldiv_round(d, c->fund_fen, c->total_fen) : 0;
         }
+        free(qb);
     }
+    free(qstart);
     /* the cases: new cost and fund, institution sums */
     r->cost = malloc((n ? n : 1) * sizeof *r->cost);
     r->fund = malloc((n ? n : 1) * sizeof *r->fund);

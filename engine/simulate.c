@@ -220,6 +220,65 @@ static int64_t hist_cost(void *vctx, const cm_parser *pr, const cm_case *c)
     return sc_reprice_case(c->total_fen, pr->cat_fen, mv, SC_CAT__COUNT, NULL);
 }
 
+/* hist_cost as a table for calib_hist_run: the multipliers of the cached
+ * categories per institution tag and level, [(tag * 4 + L) * K + j]
+ * (malloc'd; NULL when out of memory). */
+static int64_t *hist_mults(const mults *m, const cm_hist_cache *hc)
+{
+    const cm_scenario_def *d = m->d;
+    size_t K = (size_t)hc->K, nt = (size_t)hc->ntag + 1;
+    int64_t *mv = malloc((nt * 4 * K + 1) * sizeof *mv);
+    if (!mv) return NULL;
+    for (size_t t = 0; t < nt; t++)
+        for (int L = 0; L < 4; L++) {
+            int64_t full[SC_CAT__COUNT];
+            for (int k = 0; k < SC_CAT__COUNT; k++) full[k] = cat_mult(d, L, k);
+            if (d->solve_cats)
+                for (int j = 0; j < m->K; j++)
+                    if (d->solve_cats >> m->p->keep_cat[j] & 1) full[m->p->keep_cat[j]] = m->lev[1][j];
+            for (int q = 0; t > 0 && q < d->n_inst; q++)
+                if (!strcmp(d->inst[q].inst_id, hc->tag_id[t - 1])) full[d->inst[q].cat] = d->inst[q].m;
+            for (size_t j = 0; j < K; j++) mv[(t * 4 + (size_t)L) * K + j] = full[hc->cat_id[j]];
+        }
+    return mv;
+}
+
+cm_status sim_hist_init(sim_hist *h, const cm_scenario_set *set, const cm_period *p)
+{
+    return sim_hist_init_cats(h, set, p->keep_cat, p->keep_n);
+}
+
+cm_status sim_hist_init_cats(sim_hist *h, const cm_scenario_set *set, const uint8_t *keep, int nkeep)
+{
+    memset(h, 0, sizeof *h);
+    int items = 0, ninst = 0;
+    for (int i = 0; i < set->n; i++) {
+        items |= set->s[i].price_table[0] != 0;
+        ninst += set->s[i].n_inst;
+    }
+    if (items) { /* the lines' multipliers may touch any category */
+        h->ncat = SC_CAT__COUNT;
+        for (int k = 0; k < SC_CAT__COUNT; k++) h->cats[k] = (uint8_t)k;
+    } else {
+        h->ncat = nkeep;
+        memcpy(h->cats, keep, (size_t)nkeep);
+    }
+    if (ninst) {
+        h->ids = calloc((size_t)ninst, sizeof *h->ids);
+        if (!h->ids) return CM_ERR_NOMEM;
+        for (int i = 0; i < set->n; i++)
+            for (int q = 0; q < set->s[i].n_inst; q++) memcpy(h->ids[h->nids++], set->s[i].inst[q].inst_id, 32);
+    }
+    return CM_OK;
+}
+
+void sim_hist_free(sim_hist *h)
+{
+    calib_hist_free(&h->hc);
+    free(h->ids);
+    memset(h, 0, sizeof *h);
+}
+
 /* ------------------------------------------------------------------ */
 /* One scenario                                                        */
 /* ------------------------------------------------------------------ */
@@ -238,18 +297,35 @@ void sim_run_free(sim_run *x)
 
 /* Scores and standard costs from the re-priced history: x->cal and the
  * factors on the catalogue values. */
-static cm_status rescore(sim_run *x, const cm_period *p, char *err, size_t errlen)
+static cm_status rescore(sim_run *x, const cm_period *p, sim_hist *h, char *err, size_t errlen)
 {
     const cm_calib *c0 = &p->cal;
     cm_status rc;
+    if (h && !h->loaded) {
+        double t = now_seconds();
+        rc = calib_hist_read(&x->cfg, p->dip, p->drg, p->al, h->cats, h->ncat, (const char (*)[32])h->ids, h->nids,
+                             &h->hc, err, errlen);
+        if (rc) return rc;
+        h->loaded = 1;
+        h->t_read = now_seconds() - t;
+    }
     if (!p->use_hist) {
         /* the period has no calibration: calibrate the history as it is, for the ratios */
-        rc = calib_run_hook(&x->cfg, p->dip, p->drg, p->al, NULL, NULL, &x->cal0, err, errlen);
+        rc = h ? calib_hist_run(&x->cfg, p->dip, p->drg, &h->hc, NULL, &x->cal0, err, errlen)
+               : calib_run_hook(&x->cfg, p->dip, p->drg, p->al, NULL, NULL, &x->cal0, err, errlen);
         if (rc) return rc;
         c0 = &x->cal0;
     }
-    rc = calib_run_hook(&x->cfg, p->dip, p->drg, p->al, x->priced ? hist_cost : NULL,
-                        x->d->price_table[0] ? &x->hm : &x->m, &x->cal, err, errlen);
+    const mults *hm = x->d->price_table[0] ? &x->hm : &x->m;
+    if (h) {
+        int64_t *mv = x->priced ? hist_mults(hm, &h->hc) : NULL;
+        if (x->priced && !mv) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+        rc = calib_hist_run(&x->cfg, p->dip, p->drg, &h->hc, mv, &x->cal, err, errlen);
+        free(mv);
+    } else {
+        rc = calib_run_hook(&x->cfg, p->dip, p->drg, p->al, x->priced ? hist_cost : NULL, (void *)hm, &x->cal, err,
+                            errlen);
+    }
     if (rc) return rc;
     size_t ng = p->ng, nd = p->nd;
     x->rw_scale = malloc((ng + 1) * sizeof *x->rw_scale);
@@ -282,6 +358,12 @@ static int64_t fixed_pv_budget(int64_t b0, int64_t p0, int64_t p1, double s0, do
 
 cm_status sim_run_scenario(sim_run *x, const cm_scenario_def *d, const cm_period *p, const cm_scenario *base,
                            char *err, size_t errlen)
+{
+    return sim_run_scenario_hist(x, d, p, base, NULL, err, errlen);
+}
+
+cm_status sim_run_scenario_hist(sim_run *x, const cm_scenario_def *d, const cm_period *p, const cm_scenario *base,
+                                sim_hist *h, char *err, size_t errlen)
 {
     memset(x, 0, sizeof *x);
     x->d = d;
@@ -329,7 +411,7 @@ cm_status sim_run_scenario(sim_run *x, const cm_scenario_def *d, const cm_period
                                   "\"fixed_point_value\"", x->cfg.path, d->line, d->name, cm_policy_name(d->policy));
             return CM_ERR_CONFIG;
         }
-        if ((rc = rescore(x, p, err, errlen))) return rc;
+        if ((rc = rescore(x, p, h, err, errlen))) return rc;
         in.cal = p->use_hist ? &x->cal : NULL;
         in.rw_scale = x->rw_scale;
         in.std_scale = x->std_scale;
@@ -924,7 +1006,28 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
     double t0 = now_seconds();
     sim_run *runs = calloc((size_t)set.n, sizeof *runs);
     if (!runs) { cm_scenarios_free(&set); return CM_ERR_NOMEM; }
-    rc = period_build_keep(p, cfg, input, o->quiet, keep, nkeep, err, sizeof err);
+    /* the history: read once with the period when some scenario re-calibrates and the period
+     * calibrates from history (else on the first re-calibration), kept for every scenario */
+    sim_hist hist;
+    int need_hist = 0;
+    for (int i = 0; i < set.n; i++) {
+        const cm_scenario_def *d = &set.s[i];
+        int pr = d->price_table[0] != 0 || d->n_inst > 0 || d->solve_cats;
+        for (int c = 0; c < SC_CAT__COUNT; c++) pr |= d->mult[c] != SC_MULT_ONE;
+        for (int L = 1; L <= 3; L++)
+            for (int c = 0; c < SC_CAT__COUNT; c++) pr |= d->level_mult[L][c] != 0;
+        need_hist |= (pr && d->policy != CM_POLICY_FIXED_POINT) || d->recalibrate;
+    }
+    if (sim_hist_init_cats(&hist, &set, keep, nkeep)) rc = CM_ERR_NOMEM;
+    if (rc) snprintf(err, sizeof err, "out of memory");
+    else if (need_hist) {
+        double th = now_seconds();
+        rc = period_build_hist(p, cfg, input, o->quiet, keep, nkeep, hist.cats, hist.ncat,
+                               (const char (*)[32])hist.ids, hist.nids, &hist.hc, err, sizeof err);
+        hist.loaded = !rc && hist.hc.nyears > 0;
+        hist.t_read = now_seconds() - th; /* the whole period build (tables, history, input) */
+    } else
+        rc = period_build_keep(p, cfg, input, o->quiet, keep, nkeep, err, sizeof err);
     if (!rc) rc = sn_run(base, p, cfg, SN_IN_SLOTS, err, sizeof err);
     double t_base = now_seconds() - t0, t_scen = 0, t_write = 0;
     h5w w;
@@ -962,7 +1065,7 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
     for (int i = 0; !rc && i < set.n; i++) {
         sim_run *x = &runs[i];
         double t1 = now_seconds();
-        rc = sim_run_scenario(x, &set.s[i], p, base, err, sizeof err);
+        rc = sim_run_scenario_hist(x, &set.s[i], p, base, &hist, err, sizeof err);
         t_scen += now_seconds() - t1;
         if (!rc && g_interrupted) rc = CM_ERR_INTERRUPTED;
         double t2 = now_seconds();
@@ -984,7 +1087,14 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
         char rp[PATH_MAX]; /* config/../build/x.h5 -> its canonical path */
         printf("\nwrote %s  (read + baseline %.2f s, scenarios %.2f s, write %.2f s)\n",
                realpath(output, rp) ? rp : output, t_base, t_scen, t_write);
+        if (hist.loaded) {
+            size_t nh = hist.hc.n[0] + hist.hc.n[1] + hist.hc.n[2];
+            printf("history read once for calibration and re-calibration: %zu cases, %zu B a case (%.1f MB), "
+                   "%.2f s%s\n", nh, hist.hc.bytes_per_case, (double)(nh * hist.hc.bytes_per_case) / 1e6,
+                   hist.t_read, need_hist && p->use_hist ? " (with the tables, in read + baseline)" : "");
+        }
     }
+    sim_hist_free(&hist);
     for (int i = 0; i < set.n; i++) sim_run_free(&runs[i]);
     free(runs);
     cm_scenarios_free(&set);

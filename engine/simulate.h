@@ -6,6 +6,7 @@
 #define CASEMIX_SIMULATE_H
 
 #include "period.h"
+#include "settle.h"
 
 /* The multipliers of one scenario resolved for a period's kept categories. */
 typedef struct {
@@ -73,6 +74,28 @@ int sim_keep_categories(const cm_scenario_set *set, uint8_t *keep);
  * NOMEM with err. Free x with sim_run_free either way. */
 cm_status sim_run_scenario(sim_run *x, const cm_scenario_def *d, const cm_period *p, const cm_scenario *base,
                            char *err, size_t errlen);
+
+/* The history of a simulate run, read once, the first time a scenario
+ * re-calibrates (sim_hist_init: the categories and institution ids of the
+ * scenario set; sim_hist_free). */
+typedef struct {
+    int loaded;
+    cm_hist_cache hc;
+    uint8_t cats[SC_CAT__COUNT];
+    int ncat;
+    char (*ids)[32];
+    int nids;
+    double t_read;               /* seconds spent reading it */
+} sim_hist;
+cm_status sim_hist_init(sim_hist *h, const cm_scenario_set *set, const cm_period *p);
+/* the same before the period is built (keep: sim_keep_categories) */
+cm_status sim_hist_init_cats(sim_hist *h, const cm_scenario_set *set, const uint8_t *keep, int nkeep);
+void sim_hist_free(sim_hist *h);
+/* sim_run_scenario re-calibrating from h (read on first use) instead of
+ * re-reading the history files; h NULL: sim_run_scenario. The same result
+ * to the bit (tests/unit/test_engine_simulate.c). */
+cm_status sim_run_scenario_hist(sim_run *x, const cm_scenario_def *d, const cm_period *p, const cm_scenario *base,
+                                sim_hist *h, char *err, size_t errlen);
 void sim_run_free(sim_run *x);
 /* cmd_simulate's output kind (casemix_kind). */
 #define H5_KIND_SIMULATION "simulation"

@@ -73,6 +73,21 @@ expect "items: every fee line read once" "$(h5dump -a /scenarios/items/item_line
     "$(($(wc -l < "$D/fees.csv") - 1))"
 expect "items: no unusable line" "$(h5dump -a /scenarios/items/item_lines_unusable "$D/items.h5" | awk '/\(0\)/ {print $2}')" "0"
 expect "items: Σ payments = budget" "$(h5cols "$D/items.h5" /scenarios/items/summary dip_payment_fen dip_budget_fen | awk -F'|' '{print ($1 == $2) ? "yes" : "NO"}')" "yes"
+# RFC 4180 quotes in the fee file and the price table (every field quoted, a note column with a comma,
+# a doubled quote and a line break inside quotes): the same tables as the plain files
+perl -ne 'chomp; my @f = split /,/, $_, -1; my $n = $. == 1 ? "备注" : "a, \"\"b\"\"\nc"; $n = "\"$n\"" if $. > 1;
+          print join(",", map { "\"$_\"" } @f), ",", $n, "\r\n"' "$D/fees.csv" > "$D/fees_q.csv"
+perl -ne 'chomp; print join(",", map { "\"$_\"" } split /,/, $_, -1), "\n"' "$D/prices.csv" > "$D/prices_q.csv"
+grep -q '^"D' "$D/fees_q.csv" && grep -q '^c"' "$D/fees_q.csv" || { head -3 "$D/fees_q.csv"; echo "FAIL: quoted fee file not made"; exit 1; }
+sed -e 's|fee_file = "fees.csv"|fee_file = "fees_q.csv"|' -e 's|price_table = "prices.csv"|price_table = "prices_q.csv"|' "$D/items.cfg" > "$D/items_q.cfg"
+rm -f "$D/items_q.h5"
+"$BIN" simulate --config "$D/items_q.cfg" --out "$D/items_q.h5" --quiet
+for t in summary institutions measurement groups; do
+    expect "quoted fee file: same items/$t" "$(h5rows "$D/items_q.h5" /scenarios/items/$t | md5sum)" "$(h5rows "$D/items.h5" /scenarios/items/$t | md5sum)"
+done
+expect "quoted fee file: every line read once, none unusable" \
+    "$(h5dump -a /scenarios/items/item_lines -a /scenarios/items/item_lines_unusable "$D/items_q.h5" | awk '/\(0\)/ {printf "%s ", $2}')" \
+    "$(($(wc -l < "$D/fees.csv") - 1)) 0 "
 # bad scenarios: file:line, exit 3, nothing written
 bad_cfg() {
     cp "$D/demo.cfg" "$D/bad.cfg"

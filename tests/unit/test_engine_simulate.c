@@ -189,6 +189,73 @@ static void run(sim_run *x, const char *name)
     if (rc) fail_msg("%s: %d %s", name, rc, err);
 }
 
+/* The re-calibration from the history kept in memory (sim_hist) equals the
+ * one that re-reads the history files, to the bit: calibration arrays,
+ * scores, points, payments. */
+static void same_cal(const cm_calib *a, const cm_calib *b)
+{
+    assert_int_equal(a->ng, b->ng);
+    assert_int_equal(a->ndrg, b->ndrg);
+    assert_memory_equal(a->rw, b->rw, a->ng * sizeof *a->rw);
+    assert_memory_equal(a->mean_fen, b->mean_fen, a->ng * sizeof *a->mean_fen);
+    assert_memory_equal(a->cv, b->cv, a->ng * sizeof *a->cv);
+    assert_memory_equal(a->has, b->has, a->ng);
+    assert_memory_equal(a->n_used, b->n_used, a->ng * 3 * sizeof *a->n_used);
+    assert_memory_equal(a->level_mean_fen, b->level_mean_fen, a->ng * 4 * sizeof *a->level_mean_fen);
+    if (a->ndrg) {
+        assert_memory_equal(a->drg_rw, b->drg_rw, a->ndrg * sizeof *a->drg_rw);
+        assert_memory_equal(a->drg_mean_fen, b->drg_mean_fen, a->ndrg * sizeof *a->drg_mean_fen);
+    }
+    assert_memory_equal(a->coef, b->coef, sizeof a->coef);
+    assert_memory_equal(&a->budget_pv, &b->budget_pv, sizeof a->budget_pv);
+    assert_memory_equal(a->records, b->records, sizeof a->records);
+    assert_memory_equal(a->flagged, b->flagged, sizeof a->flagged);
+}
+
+static void same_run(const sim_run *x, const sim_run *y, const cm_period *p)
+{
+    assert_int_equal(x->rescored, y->rescored);
+    same_cal(&x->cal, &y->cal);
+    for (size_t i = 0; i < p->s.n; i++) {
+        if (p->s.slots[i].status != SLOT_CASE) continue;
+        if (p->dip) {
+            assert_int_equal(*sn_i64(x->sn.score, i), *sn_i64(y->sn.score, i));
+            assert_int_equal(*sn_i64(x->sn.pay, i), *sn_i64(y->sn.pay, i));
+        }
+        if (p->drg) assert_int_equal(*sn_i64(x->sn.drg_pay, i), *sn_i64(y->sn.drg_pay, i));
+    }
+    assert_memory_equal(&x->sn.dipt.point_value, &y->sn.dipt.point_value, sizeof(double));
+    assert_int_equal(x->sn.dipt.points_e4, y->sn.dipt.points_e4);
+    assert_int_equal(x->solved_m, y->solved_m);
+}
+
+static void compare_paths(const cm_scenario_set *set, const cm_period *p, const cm_scenario *base)
+{
+    sim_hist h;
+    assert_int_equal(sim_hist_init(&h, set, p), CM_OK);
+    int rescored = 0;
+    for (int i = 0; i < set->n; i++) {
+        sim_run x, y;
+        char err[1024] = "";
+        assert_int_equal(sim_run_scenario(&x, &set->s[i], p, base, err, sizeof err), CM_OK);
+        cm_status rc = sim_run_scenario_hist(&y, &set->s[i], p, base, &h, err, sizeof err);
+        if (rc) fail_msg("%s: %s", set->s[i].name, err);
+        same_run(&x, &y, p);
+        rescored += x.rescored;
+        sim_run_free(&x);
+        sim_run_free(&y);
+    }
+    assert_true(rescored > 0);
+    assert_true(h.loaded);
+    sim_hist_free(&h);
+}
+
+static void test_hand_history_once(void **state)
+{
+    (void)state;
+    compare_paths(&h_set, &h_p, &h_base);
+}
+
 static int inst_of(const char *id)
 {
     for (size_t k = 0; k < h_p.ninst; k++)
@@ -491,17 +558,59 @@ static void test_uniform_scaling(void **state)
     sim_run_free(&x);
 }
 
+static void test_region_history_once(void **state)
+{
+    (void)state;
+    /* category, level and institution multipliers and a solve, each policy */
+    cm_scenario_def d[4];
+    memset(d, 0, sizeof d);
+    for (int i = 0; i < 4; i++) {
+        d[i].cfg = g_cfg;
+        cm_config_relink(&d[i].cfg);
+        snprintf(d[i].name, sizeof d[i].name, "s%d", i);
+        for (int k = 0; k < SC_CAT__COUNT; k++) d[i].mult[k] = ONE;
+        d[i].mult[SC_CAT_SURGERY] = ONE + ONE / 5;
+        d[i].mult[SC_CAT_EXAM] = ONE - ONE / 7;
+        d[i].level_mult[3][SC_CAT_LAB] = ONE / 2;
+        d[i].n_inst = 1;
+        snprintf(d[i].inst[0].inst_id, sizeof d[i].inst[0].inst_id, "%s", g_p.inst[g_p.ninst / 2].id);
+        d[i].inst[0].cat = SC_CAT_WESTERN;
+        d[i].inst[0].m = 3 * ONE;
+    }
+    d[1].policy = CM_POLICY_BUDGET_ADJUSTED;
+    d[2].policy = CM_POLICY_FIXED_POINT;
+    d[3].solve = CM_SOLVE_FUND;
+    d[3].solve_cats = 1u << SC_CAT_LAB;
+    d[3].solve_lo = ONE / 4;
+    d[3].solve_hi = 4 * ONE;
+    cm_scenario_set set = {4, d};
+    compare_paths(&set, &g_p, &g_base);
+    /* the period calibrated from the history kept (period_build_hist) = calib_run's */
+    sim_hist h;
+    assert_int_equal(sim_hist_init_cats(&h, &set, g_p.keep_cat, g_p.keep_n), CM_OK);
+    static cm_period p2;
+    char err[1024] = "";
+    assert_int_equal(period_build_hist(&p2, &g_cfg, g_cfg.input_file, 1, g_p.keep_cat, g_p.keep_n, h.cats, h.ncat,
+                                       (const char (*)[32])h.ids, h.nids, &h.hc, err, sizeof err), CM_OK);
+    assert_true(h.hc.nyears > 0);
+    assert_int_equal(h.hc.ntag, 1);
+    same_cal(&p2.cal, &g_p.cal);
+    period_free(&p2);
+    sim_hist_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest hand[] = {
         cmocka_unit_test(test_hand_baseline),          cmocka_unit_test(test_hand_measurement),
         cmocka_unit_test(test_hand_fixed_point_value), cmocka_unit_test(test_hand_rescored),
         cmocka_unit_test(test_hand_budget_adjusted),   cmocka_unit_test(test_hand_solve),
-        cmocka_unit_test(test_hand_settings),
+        cmocka_unit_test(test_hand_settings),          cmocka_unit_test(test_hand_history_once),
     };
     const struct CMUnitTest region[] = {
         cmocka_unit_test(test_identity_bit_for_bit),
         cmocka_unit_test(test_uniform_scaling),
+        cmocka_unit_test(test_region_history_once),
     };
     int f = cmocka_run_group_tests_name("hand-worked region", hand, setup_hand, teardown_hand);
     f += cmocka_run_group_tests_name("generated region", region, setup_region, teardown_region);
