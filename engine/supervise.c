@@ -213,14 +213,50 @@ typedef struct {
     uint8_t dmode, bits;
 } sv_key;
 
-static int key_cmp(const void *a, const void *b, void *ctx)
+/* The join's order (patient, admission << 16 | discharge, institution,
+ * case id), a total order that does not depend on the input. The partitions (a few thousand keys each) are
+ * sorted by a quicksort (Hoare partition, median of three, insertion sort
+ * below 16) that calls no function but on a full tie of (patient, stay,
+ * institution): the same order qsort_r gave before, so the same bytes,
+ * without the library sort's indirect calls and its copy. */
+static inline int key_less(const sv_key *x, const sv_key *y, const pl_slots *s)
 {
-    const sv_key *x = a, *y = b;
-    if (x->pat != y->pat) return x->pat < y->pat ? -1 : 1;
-    if (x->ad != y->ad) return x->ad < y->ad ? -1 : 1;
-    if (x->inst != y->inst) return x->inst < y->inst ? -1 : 1;
-    const pl_slots *s = ctx;
-    return strcmp(pl_case_id(s, x->slot), pl_case_id(s, y->slot));
+    if (x->pat != y->pat) return x->pat < y->pat;
+    if (x->ad != y->ad) return x->ad < y->ad;
+    if (x->inst != y->inst) return x->inst < y->inst;
+    return strcmp(pl_case_id(s, x->slot), pl_case_id(s, y->slot)) < 0;
+}
+
+static void key_sort(sv_key *k, size_t n, const pl_slots *s)
+{
+    while (n > 16) {
+        size_t mid = n / 2;
+        sv_key t;
+        if (key_less(&k[mid], &k[0], s)) { t = k[mid]; k[mid] = k[0]; k[0] = t; }
+        if (key_less(&k[n - 1], &k[mid], s)) {
+            t = k[mid]; k[mid] = k[n - 1]; k[n - 1] = t;
+            if (key_less(&k[mid], &k[0], s)) { t = k[mid]; k[mid] = k[0]; k[0] = t; }
+        }
+        sv_key piv = k[mid];
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (key_less(&k[i], &piv, s)) i++;
+            while (key_less(&piv, &k[j], s)) j--;
+            if (i >= j) break;
+            t = k[i]; k[i] = k[j]; k[j] = t;
+            i++; j--;
+        }
+        /* [0, j] <= pivot <= [j+1, n): recurse on the smaller side */
+        size_t left = j + 1;
+        if (left < n - left) { key_sort(k, left, s); k += left; n -= left; }
+        else { key_sort(k + left, n - left, s); n = left; }
+    }
+    for (size_t i = 1; i < n; i++) {
+        sv_key v = k[i];
+        size_t j = i;
+        while (j > 0 && key_less(&v, &k[j - 1], s)) { k[j] = k[j - 1]; j--; }
+        k[j] = v;
+    }
 }
 
 typedef struct {
@@ -301,7 +337,7 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
                 const sv_fact *f = &F[i];
                 k[j] = (sv_key){f->pat, (uint32_t)f->admit << 16 | f->disch, i, sl[i].inst, f->pdx, f->dmode, f->bits};
             }
-            qsort_r(k, m, sizeof *k, key_cmp, &p->s);
+            key_sort(k, m, &p->s);
             for (size_t i = 0; i < m;) {
                 size_t j = i + 1;
                 while (j < m && k[j].pat == k[i].pat) j++;
@@ -422,13 +458,23 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
     }
     base[ni] = total;
     sv->sample = calloc(total ? total : 1, sizeof *sv->sample);
-    if (!sv->sample) { free(base); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    /* the order key of every case, computed in slot order (the slots read
+     * forward, in parallel): the draw below then reads 8 bytes a case where
+     * it read the case's 96-byte slot and hashed its id */
+    size_t n = p->s.n;
+    uint64_t *hk = malloc((n ? n : 1) * sizeof *hk);
+    if (!sv->sample || !hk) { free(hk); free(base); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    const uint64_t seed = cfg->sample_seed;
+#pragma omp parallel for schedule(static)
+    for (long li = 0; li < (long)n; li++)
+        hk[li] = p->s.slots[li].status == SLOT_CASE ? sc_sample_key(pl_id_hash(pl_case_id(&p->s, (size_t)li)), seed)
+                                                     : 0;
     int oom = 0;
     size_t nflag = 0;
 #pragma omp parallel reduction(+ : nflag)
     {
         uint8_t *fl = NULL, *out = NULL;
-        uint64_t *key = NULL, *h = NULL;
+        uint64_t *h = NULL;
         uint32_t *si = NULL, *slot = NULL;
         size_t cap = 0;
 #pragma omp for schedule(dynamic, 1)
@@ -436,21 +482,20 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
             size_t k = (size_t)lk, a = p->inst_start[k], m = p->inst_start[k + 1] - a;
             if (!m || oom) continue;
             if (m > cap) {
-                free(fl); free(out); free(key); free(h); free(si); free(slot);
+                free(fl); free(out); free(h); free(si); free(slot);
                 cap = m;
                 fl = malloc(m); out = malloc(m);
-                key = malloc(m * 8); h = malloc(m * 8);
+                h = malloc(m * 8);
                 si = malloc(m * 4); slot = malloc(m * 4);
-                if (!fl || !out || !key || !h || !si || !slot) { oom = 1; cap = 0; continue; }
+                if (!fl || !out || !h || !si || !slot) { oom = 1; cap = 0; continue; }
             }
             for (size_t j = 0; j < m; j++) {
                 uint32_t i = p->s.slots[a + j].order_at;
                 slot[j] = i;
                 fl[j] = (sv->mask[i] & serious) != 0;
-                key[j] = pl_id_hash(pl_case_id(&p->s, i));
+                h[j] = hk[i];
             }
-            size_t got = sc_sample_institution(m, fl, key, cfg->sample_seed, cfg->sample_rate,
-                                               cfg->sample_flagged_share, out, h, si);
+            size_t got = sc_sample_pick(m, fl, h, cfg->sample_rate, cfg->sample_flagged_share, out, si);
             size_t w = base[k];
             for (size_t j = 0; j < m && w < base[k] + got; j++)
                 if (out[j]) {
@@ -458,8 +503,9 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
                     nflag += out[j] == 1;
                 }
         }
-        free(fl); free(out); free(key); free(h); free(si); free(slot);
+        free(fl); free(out); free(h); free(si); free(slot);
     }
+    free(hk);
     free(base);
     if (oom) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     sv->nsample = total;
