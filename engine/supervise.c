@@ -75,6 +75,12 @@ struct sv_state {
     double t;
     double t_phase[4];       /* cross-case, single-case, merge + mask, sample (seconds) */
     const cm_scenario *sn;   /* the baseline (R12's figures at write time; not owned) */
+    /* per DIP group from history (cm_calib.sup_*): R08's mean LOS (<= 0
+     * unknown), R11's low-risk mark and z; NULL without history */
+    size_t ngrp;
+    double *grp_los, *grp_z;
+    uint8_t *grp_low;
+    uint8_t *lowrisk;        /* [n slots] bit 0 low-risk group, bit 1 died; NULL unless R11 ran */
 };
 
 static void push(sv_flags *f, uint32_t slot, int32_t other, int rule, int result, double fig, double thr)
@@ -162,9 +168,31 @@ void sv_columns(sv_state *sv, const int colidx[COL__COUNT], int has_categories)
     sv->has_categories = has_categories;
 }
 
+/* R08's group mean LOS and R11's low-risk groups (sc_lowrisk_groups) from
+ * the history's integer sums per DIP group (calibrate.c). */
+static cm_status group_stats(sv_state *sv, const cm_period *p)
+{
+    const cm_calib *cal = &p->cal;
+    if (!p->dip || !cal->sup_cases) return CM_OK;
+    size_t ng = cal->ng;
+    sv->grp_los = malloc((ng + 1) * sizeof *sv->grp_los);
+    sv->grp_z = malloc((ng + 1) * sizeof *sv->grp_z);
+    sv->grp_low = malloc(ng + 1);
+    if (!sv->grp_los || !sv->grp_z || !sv->grp_low) return CM_ERR_NOMEM;
+    for (size_t g = 0; g < ng; g++)
+        sv->grp_los[g] = cal->sup_los_n[g] > 0 ? (double)cal->sup_los_sum[g] / (double)cal->sup_los_n[g] : -1;
+    sv->ngrp = ng;
+    if (cal->sup_dmode_years == 0 ||
+        sc_lowrisk_groups(cal->sup_deaths, cal->sup_cases, ng, sv->prm.lowrisk_z, sv->grp_low, sv->grp_z) != SC_OK) {
+        free(sv->grp_low); /* no deaths in history: R11 not evaluated (decide) */
+        sv->grp_low = NULL;
+    }
+    return CM_OK;
+}
+
 /* Which rules run, and why not the others (a rule whose inputs are absent
  * is not evaluated: never reported as "no hits"). */
-static void decide(sv_state *sv)
+static void decide(sv_state *sv, const cm_period *p)
 {
     const int *h = sv->has_col;
     int dates = h[COL_PATIENT_ID] && h[COL_ADMIT] && h[COL_DISCHARGE];
@@ -191,7 +219,11 @@ static void decide(sv_state *sv)
             if (!h[COL_AGE_YEARS]) why = "needs age_years";
             break;
         case SC_R11:
-            why = "needs group mortality from history (not computed yet)";
+            if (!h[COL_DMODE]) why = "needs discharge_mode";
+            else if (!p->dip) why = "needs DIP groups (scheme dip or both)";
+            else if (!p->cal.sup_cases || p->cal.sup_dmode_years == 0)
+                why = "needs history (history.file) with discharge_mode: the groups' mortality";
+            else if (!sv->grp_low) why = "the history has no deaths: no group mortality to rank";
             break;
         default:
             break;
@@ -400,7 +432,8 @@ static void case_rules(sv_state *sv, const cm_period *p, const cm_scenario *s, u
             size_t i = (size_t)li;
             const cm_case *c = &sl[i];
             if (c->status != SLOT_CASE) continue;
-            if (ev & ((1u << SC_R07) | (1u << SC_R08))) {
+            const unsigned single = (1u << SC_R07) | (1u << SC_R08) | (1u << SC_R11);
+            if (ev & single) {
                 double ratio = -1;
                 if (p->dip) ratio = case_ratio(s->std_fen, c);
                 else if (c->drg >= 0 && p->drg_ref_fen && p->drg_ref_fen[c->drg] > 0)
@@ -409,8 +442,16 @@ static void case_rules(sv_state *sv, const cm_period *p, const cm_scenario *s, u
                 sc_case_in in = {.los = c->los_days == 65535 ? -1 : c->los_days, .total_fen = c->total_fen,
                                  .bed_fen = -1, .service_fen = -1, .has_procedure = (f->bits & FB_HAS_PROC) != 0,
                                  .dmode = f->dmode, .ratio = ratio, .low_dx_listed = (f->bits & FB_LOW_DX) != 0,
-                                 .lowrisk_group = -1};
-                sc_case_rules(&in, (int64_t)i, &sv->prm, ev & ((1u << SC_R07) | (1u << SC_R08)), on_case_hit, tf);
+                                 .lowrisk_group = -1, .group_mean_los = -1};
+                if (c->group >= 0 && (size_t)c->group < sv->ngrp) {
+                    in.group_mean_los = sv->grp_los[c->group];
+                    if (sv->grp_low) {
+                        in.lowrisk_group = sv->grp_low[c->group];
+                        in.group_z = sv->grp_z[c->group];
+                    }
+                }
+                if (sv->lowrisk) sv->lowrisk[i] = (uint8_t)((in.lowrisk_group == 1) | (f->dmode == 5) << 1);
+                sc_case_rules(&in, (int64_t)i, &sv->prm, ev & single, on_case_hit, tf);
             }
             uint16_t m = 0;
             if (ev & (1u << SC_R12)) {
@@ -518,7 +559,9 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
 cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, size_t errlen)
 {
     double t0 = now_seconds();
-    decide(sv);
+    cm_status grc = group_stats(sv, p);
+    if (grc) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return grc; }
+    decide(sv, p);
     unsigned ev = 0;
     for (int r = 0; r < SC_RULE__COUNT; r++)
         if (sv->evaluated[r]) ev |= 1u << r;
@@ -529,6 +572,10 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     sv->sn = s;
     sv->mask = calloc(n ? n : 1, sizeof *sv->mask);
     if (!sv->mask) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    if (ev & (1u << SC_R11)) {
+        sv->lowrisk = calloc(n ? n : 1, 1);
+        if (!sv->lowrisk) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    }
     if (cross && p->s.side) rc = cross_rules(sv, p, cross, err, errlen);
     double t1 = now_seconds();
     if (!rc && p->s.side) case_rules(sv, p, s, ev);
@@ -587,6 +634,7 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
 
 const uint16_t *sv_rule_mask(const sv_state *sv) { return sv ? sv->mask : NULL; }
 const uint8_t *sv_evaluated(const sv_state *sv) { return sv ? sv->evaluated : NULL; }
+const uint8_t *sv_low_risk(const sv_state *sv) { return sv ? sv->lowrisk : NULL; }
 double sv_seconds(const sv_state *sv) { return sv ? sv->t : 0; }
 double sv_phase_seconds(const sv_state *sv, int k) { return sv && k >= 0 && k < 4 ? sv->t_phase[k] : 0; }
 
@@ -598,6 +646,10 @@ void sv_free(sv_state *sv)
     free(sv->all.e);
     free(sv->mask);
     free(sv->sample);
+    free(sv->grp_los);
+    free(sv->grp_z);
+    free(sv->grp_low);
+    free(sv->lowrisk);
     free(sv);
 }
 
