@@ -468,11 +468,47 @@ static void case_rules(sv_state *sv, const cm_period *p, const cm_scenario *s, u
     sv->hits[SC_R13] = h13;
 }
 
-static int flag_cmp(const void *a, const void *b)
+/* The flags' order (slot, rule; then the related slot and the figures, so
+ * the order is total), inline: a quicksort as key_sort's, without the
+ * library sort's indirect calls and its copy of the array. */
+static inline int flag_less(const sv_flag *x, const sv_flag *y)
 {
-    const sv_flag *x = a, *y = b;
-    if (x->slot != y->slot) return x->slot < y->slot ? -1 : 1;
-    return (x->rule > y->rule) - (x->rule < y->rule);
+    if (x->slot != y->slot) return x->slot < y->slot;
+    if (x->rule != y->rule) return x->rule < y->rule;
+    if (x->other != y->other) return x->other < y->other;
+    if (x->fig != y->fig) return x->fig < y->fig;
+    return x->thr < y->thr;
+}
+
+static void flag_sort(sv_flag *k, size_t n)
+{
+    while (n > 16) {
+        size_t mid = n / 2;
+        sv_flag t;
+        if (flag_less(&k[mid], &k[0])) { t = k[mid]; k[mid] = k[0]; k[0] = t; }
+        if (flag_less(&k[n - 1], &k[mid])) {
+            t = k[mid]; k[mid] = k[n - 1]; k[n - 1] = t;
+            if (flag_less(&k[mid], &k[0])) { t = k[mid]; k[mid] = k[0]; k[0] = t; }
+        }
+        sv_flag piv = k[mid];
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (flag_less(&k[i], &piv)) i++;
+            while (flag_less(&piv, &k[j])) j--;
+            if (i >= j) break;
+            t = k[i]; k[i] = k[j]; k[j] = t;
+            i++; j--;
+        }
+        size_t left = j + 1;
+        if (left < n - left) { flag_sort(k, left); k += left; n -= left; }
+        else { flag_sort(k + left, n - left); n = left; }
+    }
+    for (size_t i = 1; i < n; i++) {
+        sv_flag v = k[i];
+        size_t j = i;
+        while (j > 0 && flag_less(&v, &k[j - 1])) { k[j] = k[j - 1]; j--; }
+        k[j] = v;
+    }
 }
 
 static int pick_cmp(const void *a, const void *b)
@@ -605,7 +641,7 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     for (size_t j = 0; j < sv->all.n; j++)
         if (ev & (1u << sv->all.e[j].rule)) sv->all.e[nev++] = sv->all.e[j];
     sv->all.n = nev;
-    qsort(sv->all.e, sv->all.n, sizeof *sv->all.e, flag_cmp);
+    flag_sort(sv->all.e, sv->all.n);
     /* then, in slot order (the slots read forward), the rows rejected after the
      * parse (duplicate case ids) are left out */
     size_t kept = 0;
