@@ -79,6 +79,9 @@ static void hist_row(void *vctx, int tid, cm_parser *p, cm_case *c)
     }
     if (x->cost) c->total_fen = x->cost(x->cost_ctx, p, c);
     pl_group_case(x->dip, x->drg, &p->gc, c);
+    /* supervision (R11): a history slot has no outlier class; the field
+     * holds "discharged by death" (离院方式 5) for the group sums below */
+    c->outlier = p->sup_dmode == 5;
     if (x->hv) hc_record(x->hc, &x->hv[tid], p, c);
     if (x->itab) { /* the newest year: the case's institution, for the indicators' previous period */
         int32_t li = pl_inst_get(&x->itab[tid], p->inst_id, c->line, c->level);
@@ -101,6 +104,10 @@ void calib_free(cm_calib *c)
     free(c->drg_cv);
     free(c->drg_rw);
     if (c->prev) { ind_hist_free(c->prev); free(c->prev); }
+    free(c->sup_cases);
+    free(c->sup_deaths);
+    free(c->sup_los_sum);
+    free(c->sup_los_n);
     memset(c, 0, sizeof *c);
 }
 
@@ -251,7 +258,19 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
     cm_parse_opts po = {.need = cm_need_columns(CM_RUN_CALIBRATE, dip != NULL, drg != NULL) &
                                 ~(has_mtab ? CM_NEED(COL_INST_LEVEL) : 0),
                         .mismatch = CM_MISMATCH_FLAG, .tolerance_fen = cfg->category_tolerance_fen,
-                        .encoding = rd_encoding_of(cfg->input_encoding)};
+                        .encoding = rd_encoding_of(cfg->input_encoding),
+                        .supervise = cfg->sup_enabled && dip}; /* discharge_mode for R11 */
+    if (po.supervise) {
+        out->sup_cases = calloc(ng + 1, sizeof *out->sup_cases);
+        out->sup_deaths = calloc(ng + 1, sizeof *out->sup_deaths);
+        out->sup_los_sum = calloc(ng + 1, sizeof *out->sup_los_sum);
+        out->sup_los_n = calloc(ng + 1, sizeof *out->sup_los_n);
+        if (!out->sup_cases || !out->sup_deaths || !out->sup_los_sum || !out->sup_los_n) {
+            snprintf(err, errlen, "out of memory");
+            rc = CM_ERR_NOMEM;
+            goto done;
+        }
+    }
     out->nyears = cfg->n_history;
     for (int h = 0; h < cfg->n_history && rc == 0; h++) {
         int y = 3 - cfg->n_history + h; /* weight slot: the newest year is 2 */
@@ -261,8 +280,12 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
         pl_inst_table *itab = newest ? calloc((size_t)nt, sizeof *itab) : NULL;
         hist_ctx x = {dip, drg, rej, has_mtab ? &mtab : NULL, cost, cost_ctx, itab, NULL, NULL};
         pl_slots s;
-        rc = rej ? pl_read(cfg->history[h].file, al, has_mtab ? required_tab : required, &po, hist_row, &x, &s, NULL, NULL, NULL,
+        cm_reader hdr;
+        memset(&hdr, 0, sizeof hdr);
+        rc = rej ? pl_read(cfg->history[h].file, al, has_mtab ? required_tab : required, &po, hist_row, &x, &s, &hdr, NULL, NULL,
                            err, errlen) : CM_ERR_NOMEM;
+        int dmode_col = !rc && po.supervise && hdr.colidx[COL_DMODE] >= 0;
+        out->sup_dmode_years += dmode_col;
         if (!rej) snprintf(err, errlen, "out of memory");
         for (int t = 0; rej && t < nt; t++) { out->rejects[y] += (int64_t)rej[t].n; pl_rejects_free(&rej[t]); }
         free(rej);
@@ -282,6 +305,13 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
             A.lvl_n[y][c->level]++;
             A.all_sum[y] += c->total_fen;
             A.all_n[y]++;
+            if (po.supervise && c->group >= 0 && (size_t)c->group < ng) { /* integer sums: any thread count */
+                if (dmode_col) { /* mortality only from years that say how the stay ended */
+                    out->sup_cases[c->group]++;
+                    out->sup_deaths[c->group] += c->outlier;
+                }
+                if (c->los_days != 65535) { out->sup_los_sum[c->group] += c->los_days; out->sup_los_n[c->group]++; }
+            }
             if (dip && y == 2) {
                 gl_sum[(size_t)c->group * 4 + c->level] += c->total_fen;
                 gl_n[(size_t)c->group * 4 + c->level]++;

@@ -57,7 +57,7 @@ cm_status settle_stages(cm_period *st, cm_scenario *sn, cm_indicators *ind, cons
         bool ev[13];
         const uint8_t *e = sv_evaluated(st->sup);
         for (int r = 0; r < 13; r++) ev[r] = e && e[r];
-        rc = ind_run(ind, st, sn, sv_rule_mask(st->sup), ev, NULL, err, errlen);
+        rc = ind_run(ind, st, sn, sv_rule_mask(st->sup), ev, sv_low_risk(st->sup), err, errlen);
         if (!rc) sn->ind = ind;
     }
     return rc;

@@ -35,6 +35,13 @@ typedef struct {
     double *drg_rw;             /* [d] RW = m_d / M_drg; 0 when no history */
     double drg_region_mean_fen; /* M over all grouped cases */
     struct cm_hist_prev *prev;  /* the newest year per institution (engine/indicators.h), or NULL */
+    /* supervision (R08, R11; supervise.c): per DIP group over all history
+     * years, integer sums (NULL when supervision is off or no DIP) */
+    int64_t *sup_cases;         /* [g] history cases */
+    int64_t *sup_deaths;        /* [g] of which discharged by death (离院方式 5) */
+    int64_t *sup_los_sum;       /* [g] Σ LOS days of the cases with a LOS */
+    int64_t *sup_los_n;         /* [g] cases with a LOS */
+    int sup_dmode_years;        /* history years whose header has discharge_mode */
 } cm_calib;
 
 /* Frees every array of c (malloc'd by calib_run, or by period_build for a

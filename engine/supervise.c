@@ -75,6 +75,12 @@ struct sv_state {
     double t;
     double t_phase[4];       /* cross-case, single-case, merge + mask, sample (seconds) */
     const cm_scenario *sn;   /* the baseline (R12's figures at write time; not owned) */
+    /* per DIP group from history (cm_calib.sup_*): R08's mean LOS (<= 0
+     * unknown), R11's low-risk mark and z; NULL without history */
+    size_t ngrp;
+    double *grp_los, *grp_z;
+    uint8_t *grp_low;
+    uint8_t *lowrisk;        /* [n slots] bit 0 low-risk group, bit 1 died; NULL unless R11 ran */
 };
 
 static void push(sv_flags *f, uint32_t slot, int32_t other, int rule, int result, double fig, double thr)
@@ -162,9 +168,31 @@ void sv_columns(sv_state *sv, const int colidx[COL__COUNT], int has_categories)
     sv->has_categories = has_categories;
 }
 
+/* R08's group mean LOS and R11's low-risk groups (sc_lowrisk_groups) from
+ * the history's integer sums per DIP group (calibrate.c). */
+static cm_status group_stats(sv_state *sv, const cm_period *p)
+{
+    const cm_calib *cal = &p->cal;
+    if (!p->dip || !cal->sup_cases) return CM_OK;
+    size_t ng = cal->ng;
+    sv->grp_los = malloc((ng + 1) * sizeof *sv->grp_los);
+    sv->grp_z = malloc((ng + 1) * sizeof *sv->grp_z);
+    sv->grp_low = malloc(ng + 1);
+    if (!sv->grp_los || !sv->grp_z || !sv->grp_low) return CM_ERR_NOMEM;
+    for (size_t g = 0; g < ng; g++)
+        sv->grp_los[g] = cal->sup_los_n[g] > 0 ? (double)cal->sup_los_sum[g] / (double)cal->sup_los_n[g] : -1;
+    sv->ngrp = ng;
+    if (cal->sup_dmode_years == 0 ||
+        sc_lowrisk_groups(cal->sup_deaths, cal->sup_cases, ng, sv->prm.lowrisk_z, sv->grp_low, sv->grp_z) != SC_OK) {
+        free(sv->grp_low); /* no deaths in history: R11 not evaluated (decide) */
+        sv->grp_low = NULL;
+    }
+    return CM_OK;
+}
+
 /* Which rules run, and why not the others (a rule whose inputs are absent
  * is not evaluated: never reported as "no hits"). */
-static void decide(sv_state *sv)
+static void decide(sv_state *sv, const cm_period *p)
 {
     const int *h = sv->has_col;
     int dates = h[COL_PATIENT_ID] && h[COL_ADMIT] && h[COL_DISCHARGE];
@@ -191,7 +219,11 @@ static void decide(sv_state *sv)
             if (!h[COL_AGE_YEARS]) why = "needs age_years";
             break;
         case SC_R11:
-            why = "needs group mortality from history (not computed yet)";
+            if (!h[COL_DMODE]) why = "needs discharge_mode";
+            else if (!p->dip) why = "needs DIP groups (scheme dip or both)";
+            else if (!p->cal.sup_cases || p->cal.sup_dmode_years == 0)
+                why = "needs history (history.file) with discharge_mode: the groups' mortality";
+            else if (!sv->grp_low) why = "the history has no deaths: no group mortality to rank";
             break;
         default:
             break;
@@ -213,14 +245,50 @@ typedef struct {
     uint8_t dmode, bits;
 } sv_key;
 
-static int key_cmp(const void *a, const void *b, void *ctx)
+/* The join's order (patient, admission << 16 | discharge, institution,
+ * case id), a total order that does not depend on the input. The partitions (a few thousand keys each) are
+ * sorted by a quicksort (Hoare partition, median of three, insertion sort
+ * below 16) that calls no function but on a full tie of (patient, stay,
+ * institution): the same order qsort_r gave before, so the same bytes,
+ * without the library sort's indirect calls and its copy. */
+static inline int key_less(const sv_key *x, const sv_key *y, const pl_slots *s)
 {
-    const sv_key *x = a, *y = b;
-    if (x->pat != y->pat) return x->pat < y->pat ? -1 : 1;
-    if (x->ad != y->ad) return x->ad < y->ad ? -1 : 1;
-    if (x->inst != y->inst) return x->inst < y->inst ? -1 : 1;
-    const pl_slots *s = ctx;
-    return strcmp(pl_case_id(s, x->slot), pl_case_id(s, y->slot));
+    if (x->pat != y->pat) return x->pat < y->pat;
+    if (x->ad != y->ad) return x->ad < y->ad;
+    if (x->inst != y->inst) return x->inst < y->inst;
+    return strcmp(pl_case_id(s, x->slot), pl_case_id(s, y->slot)) < 0;
+}
+
+static void key_sort(sv_key *k, size_t n, const pl_slots *s)
+{
+    while (n > 16) {
+        size_t mid = n / 2;
+        sv_key t;
+        if (key_less(&k[mid], &k[0], s)) { t = k[mid]; k[mid] = k[0]; k[0] = t; }
+        if (key_less(&k[n - 1], &k[mid], s)) {
+            t = k[mid]; k[mid] = k[n - 1]; k[n - 1] = t;
+            if (key_less(&k[mid], &k[0], s)) { t = k[mid]; k[mid] = k[0]; k[0] = t; }
+        }
+        sv_key piv = k[mid];
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (key_less(&k[i], &piv, s)) i++;
+            while (key_less(&piv, &k[j], s)) j--;
+            if (i >= j) break;
+            t = k[i]; k[i] = k[j]; k[j] = t;
+            i++; j--;
+        }
+        /* [0, j] <= pivot <= [j+1, n): recurse on the smaller side */
+        size_t left = j + 1;
+        if (left < n - left) { key_sort(k, left, s); k += left; n -= left; }
+        else { key_sort(k + left, n - left, s); n = left; }
+    }
+    for (size_t i = 1; i < n; i++) {
+        sv_key v = k[i];
+        size_t j = i;
+        while (j > 0 && key_less(&v, &k[j - 1], s)) { k[j] = k[j - 1]; j--; }
+        k[j] = v;
+    }
 }
 
 typedef struct {
@@ -301,7 +369,7 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
                 const sv_fact *f = &F[i];
                 k[j] = (sv_key){f->pat, (uint32_t)f->admit << 16 | f->disch, i, sl[i].inst, f->pdx, f->dmode, f->bits};
             }
-            qsort_r(k, m, sizeof *k, key_cmp, &p->s);
+            key_sort(k, m, &p->s);
             for (size_t i = 0; i < m;) {
                 size_t j = i + 1;
                 while (j < m && k[j].pat == k[i].pat) j++;
@@ -364,7 +432,8 @@ static void case_rules(sv_state *sv, const cm_period *p, const cm_scenario *s, u
             size_t i = (size_t)li;
             const cm_case *c = &sl[i];
             if (c->status != SLOT_CASE) continue;
-            if (ev & ((1u << SC_R07) | (1u << SC_R08))) {
+            const unsigned single = (1u << SC_R07) | (1u << SC_R08) | (1u << SC_R11);
+            if (ev & single) {
                 double ratio = -1;
                 if (p->dip) ratio = case_ratio(s->std_fen, c);
                 else if (c->drg >= 0 && p->drg_ref_fen && p->drg_ref_fen[c->drg] > 0)
@@ -373,8 +442,16 @@ static void case_rules(sv_state *sv, const cm_period *p, const cm_scenario *s, u
                 sc_case_in in = {.los = c->los_days == 65535 ? -1 : c->los_days, .total_fen = c->total_fen,
                                  .bed_fen = -1, .service_fen = -1, .has_procedure = (f->bits & FB_HAS_PROC) != 0,
                                  .dmode = f->dmode, .ratio = ratio, .low_dx_listed = (f->bits & FB_LOW_DX) != 0,
-                                 .lowrisk_group = -1};
-                sc_case_rules(&in, (int64_t)i, &sv->prm, ev & ((1u << SC_R07) | (1u << SC_R08)), on_case_hit, tf);
+                                 .lowrisk_group = -1, .group_mean_los = -1};
+                if (c->group >= 0 && (size_t)c->group < sv->ngrp) {
+                    in.group_mean_los = sv->grp_los[c->group];
+                    if (sv->grp_low) {
+                        in.lowrisk_group = sv->grp_low[c->group];
+                        in.group_z = sv->grp_z[c->group];
+                    }
+                }
+                if (sv->lowrisk) sv->lowrisk[i] = (uint8_t)((in.lowrisk_group == 1) | (f->dmode == 5) << 1);
+                sc_case_rules(&in, (int64_t)i, &sv->prm, ev & single, on_case_hit, tf);
             }
             uint16_t m = 0;
             if (ev & (1u << SC_R12)) {
@@ -391,11 +468,47 @@ static void case_rules(sv_state *sv, const cm_period *p, const cm_scenario *s, u
     sv->hits[SC_R13] = h13;
 }
 
-static int flag_cmp(const void *a, const void *b)
+/* The flags' order (slot, rule; then the related slot and the figures, so
+ * the order is total), inline: a quicksort as key_sort's, without the
+ * library sort's indirect calls and its copy of the array. */
+static inline int flag_less(const sv_flag *x, const sv_flag *y)
 {
-    const sv_flag *x = a, *y = b;
-    if (x->slot != y->slot) return x->slot < y->slot ? -1 : 1;
-    return (x->rule > y->rule) - (x->rule < y->rule);
+    if (x->slot != y->slot) return x->slot < y->slot;
+    if (x->rule != y->rule) return x->rule < y->rule;
+    if (x->other != y->other) return x->other < y->other;
+    if (x->fig != y->fig) return x->fig < y->fig;
+    return x->thr < y->thr;
+}
+
+static void flag_sort(sv_flag *k, size_t n)
+{
+    while (n > 16) {
+        size_t mid = n / 2;
+        sv_flag t;
+        if (flag_less(&k[mid], &k[0])) { t = k[mid]; k[mid] = k[0]; k[0] = t; }
+        if (flag_less(&k[n - 1], &k[mid])) {
+            t = k[mid]; k[mid] = k[n - 1]; k[n - 1] = t;
+            if (flag_less(&k[mid], &k[0])) { t = k[mid]; k[mid] = k[0]; k[0] = t; }
+        }
+        sv_flag piv = k[mid];
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (flag_less(&k[i], &piv)) i++;
+            while (flag_less(&piv, &k[j])) j--;
+            if (i >= j) break;
+            t = k[i]; k[i] = k[j]; k[j] = t;
+            i++; j--;
+        }
+        size_t left = j + 1;
+        if (left < n - left) { flag_sort(k, left); k += left; n -= left; }
+        else { flag_sort(k + left, n - left); n = left; }
+    }
+    for (size_t i = 1; i < n; i++) {
+        sv_flag v = k[i];
+        size_t j = i;
+        while (j > 0 && flag_less(&v, &k[j - 1])) { k[j] = k[j - 1]; j--; }
+        k[j] = v;
+    }
 }
 
 static int pick_cmp(const void *a, const void *b)
@@ -422,13 +535,23 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
     }
     base[ni] = total;
     sv->sample = calloc(total ? total : 1, sizeof *sv->sample);
-    if (!sv->sample) { free(base); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    /* the order key of every case, computed in slot order (the slots read
+     * forward, in parallel): the draw below then reads 8 bytes a case where
+     * it read the case's 96-byte slot and hashed its id */
+    size_t n = p->s.n;
+    uint64_t *hk = malloc((n ? n : 1) * sizeof *hk);
+    if (!sv->sample || !hk) { free(hk); free(base); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    const uint64_t seed = cfg->sample_seed;
+#pragma omp parallel for schedule(static)
+    for (long li = 0; li < (long)n; li++)
+        hk[li] = p->s.slots[li].status == SLOT_CASE ? sc_sample_key(pl_id_hash(pl_case_id(&p->s, (size_t)li)), seed)
+                                                     : 0;
     int oom = 0;
     size_t nflag = 0;
 #pragma omp parallel reduction(+ : nflag)
     {
         uint8_t *fl = NULL, *out = NULL;
-        uint64_t *key = NULL, *h = NULL;
+        uint64_t *h = NULL;
         uint32_t *si = NULL, *slot = NULL;
         size_t cap = 0;
 #pragma omp for schedule(dynamic, 1)
@@ -436,21 +559,20 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
             size_t k = (size_t)lk, a = p->inst_start[k], m = p->inst_start[k + 1] - a;
             if (!m || oom) continue;
             if (m > cap) {
-                free(fl); free(out); free(key); free(h); free(si); free(slot);
+                free(fl); free(out); free(h); free(si); free(slot);
                 cap = m;
                 fl = malloc(m); out = malloc(m);
-                key = malloc(m * 8); h = malloc(m * 8);
+                h = malloc(m * 8);
                 si = malloc(m * 4); slot = malloc(m * 4);
-                if (!fl || !out || !key || !h || !si || !slot) { oom = 1; cap = 0; continue; }
+                if (!fl || !out || !h || !si || !slot) { oom = 1; cap = 0; continue; }
             }
             for (size_t j = 0; j < m; j++) {
                 uint32_t i = p->s.slots[a + j].order_at;
                 slot[j] = i;
                 fl[j] = (sv->mask[i] & serious) != 0;
-                key[j] = pl_id_hash(pl_case_id(&p->s, i));
+                h[j] = hk[i];
             }
-            size_t got = sc_sample_institution(m, fl, key, cfg->sample_seed, cfg->sample_rate,
-                                               cfg->sample_flagged_share, out, h, si);
+            size_t got = sc_sample_pick(m, fl, h, cfg->sample_rate, cfg->sample_flagged_share, out, si);
             size_t w = base[k];
             for (size_t j = 0; j < m && w < base[k] + got; j++)
                 if (out[j]) {
@@ -458,8 +580,9 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
                     nflag += out[j] == 1;
                 }
         }
-        free(fl); free(out); free(key); free(h); free(si); free(slot);
+        free(fl); free(out); free(h); free(si); free(slot);
     }
+    free(hk);
     free(base);
     if (oom) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     sv->nsample = total;
@@ -472,7 +595,9 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
 cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, size_t errlen)
 {
     double t0 = now_seconds();
-    decide(sv);
+    cm_status grc = group_stats(sv, p);
+    if (grc) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return grc; }
+    decide(sv, p);
     unsigned ev = 0;
     for (int r = 0; r < SC_RULE__COUNT; r++)
         if (sv->evaluated[r]) ev |= 1u << r;
@@ -483,6 +608,10 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     sv->sn = s;
     sv->mask = calloc(n ? n : 1, sizeof *sv->mask);
     if (!sv->mask) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    if (ev & (1u << SC_R11)) {
+        sv->lowrisk = calloc(n ? n : 1, 1);
+        if (!sv->lowrisk) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    }
     if (cross && p->s.side) rc = cross_rules(sv, p, cross, err, errlen);
     double t1 = now_seconds();
     if (!rc && p->s.side) case_rules(sv, p, s, ev);
@@ -512,7 +641,7 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     for (size_t j = 0; j < sv->all.n; j++)
         if (ev & (1u << sv->all.e[j].rule)) sv->all.e[nev++] = sv->all.e[j];
     sv->all.n = nev;
-    qsort(sv->all.e, sv->all.n, sizeof *sv->all.e, flag_cmp);
+    flag_sort(sv->all.e, sv->all.n);
     /* then, in slot order (the slots read forward), the rows rejected after the
      * parse (duplicate case ids) are left out */
     size_t kept = 0;
@@ -541,6 +670,7 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
 
 const uint16_t *sv_rule_mask(const sv_state *sv) { return sv ? sv->mask : NULL; }
 const uint8_t *sv_evaluated(const sv_state *sv) { return sv ? sv->evaluated : NULL; }
+const uint8_t *sv_low_risk(const sv_state *sv) { return sv ? sv->lowrisk : NULL; }
 double sv_seconds(const sv_state *sv) { return sv ? sv->t : 0; }
 double sv_phase_seconds(const sv_state *sv, int k) { return sv && k >= 0 && k < 4 ? sv->t_phase[k] : 0; }
 
@@ -552,6 +682,10 @@ void sv_free(sv_state *sv)
     free(sv->all.e);
     free(sv->mask);
     free(sv->sample);
+    free(sv->grp_los);
+    free(sv->grp_z);
+    free(sv->grp_low);
+    free(sv->lowrisk);
     free(sv);
 }
 

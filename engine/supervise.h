@@ -48,6 +48,10 @@ void sv_summary(const sv_state *sv, FILE *f);
  * evaluated per rule (SC_RULE__COUNT entries). */
 const uint16_t *sv_rule_mask(const sv_state *sv);
 const uint8_t *sv_evaluated(const sv_state *sv);
+/* Per slot, R11's inputs for the indicators' low_risk_mortality: bit 0 the
+ * case's DIP group is low-risk (history), bit 1 it ended in death; NULL
+ * when R11 was not evaluated. */
+const uint8_t *sv_low_risk(const sv_state *sv);
 /* Seconds spent in sv_run. */
 double sv_seconds(const sv_state *sv);
 /* Seconds of sv_run's phases: 0 cross-case rules, 1 single-case rules,

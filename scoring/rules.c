@@ -376,18 +376,27 @@ static size_t take_first(size_t m, const uint8_t *flagged, int want_flag, const 
     return n;
 }
 
-size_t sc_sample_institution(size_t m, const uint8_t *flagged, const uint64_t *key, uint64_t seed, double rate,
-                             double flagged_share, uint8_t *out, uint64_t *scratch_h, uint32_t *scratch_i)
+uint64_t sc_sample_key(uint64_t key, uint64_t seed)
+{
+    return mix64(key ^ mix64(seed + UINT64_C(0x9e3779b97f4a7c15)));
+}
+
+size_t sc_sample_pick(size_t m, const uint8_t *flagged, const uint64_t *h, double rate, double flagged_share,
+                      uint8_t *out, uint32_t *scratch_i)
 {
     if (m == 0) return 0;
     size_t want = (size_t)ceil(rate * (double)m - 1e-9);
     if (want > m) want = m;
     size_t fmax = (size_t)ceil(flagged_share * (double)want - 1e-9);
-    for (size_t i = 0; i < m; i++) {
-        out[i] = 0;
-        scratch_h[i] = mix64(key[i] ^ mix64(seed + UINT64_C(0x9e3779b97f4a7c15)));
-    }
-    size_t got = take_first(m, flagged, 1, scratch_h, fmax < want ? fmax : want, out, 1, scratch_i);
-    got += take_first(m, flagged, -1, scratch_h, want - got, out, 2, scratch_i);
+    memset(out, 0, m);
+    size_t got = take_first(m, flagged, 1, h, fmax < want ? fmax : want, out, 1, scratch_i);
+    got += take_first(m, flagged, -1, h, want - got, out, 2, scratch_i);
     return got;
+}
+
+size_t sc_sample_institution(size_t m, const uint8_t *flagged, const uint64_t *key, uint64_t seed, double rate,
+                             double flagged_share, uint8_t *out, uint64_t *scratch_h, uint32_t *scratch_i)
+{
+    for (size_t i = 0; i < m; i++) scratch_h[i] = sc_sample_key(key[i], seed);
+    return sc_sample_pick(m, flagged, scratch_h, rate, flagged_share, out, scratch_i);
 }

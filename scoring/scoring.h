@@ -801,6 +801,12 @@ sc_status sc_lowrisk_groups(const int64_t *deaths, const int64_t *cases, size_t 
 size_t sc_sample_institution(size_t m, const uint8_t *flagged, const uint64_t *key, uint64_t seed,
                              double rate, double flagged_share, uint8_t *out, uint64_t *scratch_h,
                              uint32_t *scratch_i);
+/* The two halves of sc_sample_institution: the random order key of one
+ * case (a 64-bit hash of (seed, key)), and the draw on keys already
+ * mixed (h[i] = sc_sample_key(key[i], seed)); the same result. */
+uint64_t sc_sample_key(uint64_t key, uint64_t seed);
+size_t sc_sample_pick(size_t m, const uint8_t *flagged, const uint64_t *h, double rate, double flagged_share,
+                      uint8_t *out, uint32_t *scratch_i);
 
 #ifdef __cplusplus
 }
