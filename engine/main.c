@@ -933,8 +933,8 @@ static int main_body(int argc, char **argv)
     if ((rc = load_config(a.config, &cfg)) != CM_OK) return cm_exit_code(rc);
     if (prov_mpi_rank() > 0 && !(cfg.n_regions > 0 && strcmp(cmd, "settle") == 0))
         return CM_EXIT_OK; /* under mpirun, only a province settle is spread over ranks; rank 0 does the rest */
-    if (cfg.n_regions > 0 && strcmp(cmd, "settle") != 0) {
-        fprintf(stderr, "casemix %s: %s is a province configuration (a regions list); only settle takes it: "
+    if (cfg.n_regions > 0 && strcmp(cmd, "settle") != 0 && strcmp(cmd, "simulate") != 0) {
+        fprintf(stderr, "casemix %s: %s is a province configuration (a regions list); only settle and simulate take it: "
                         "use a one-region configuration\n", cmd, a.config);
         return CM_EXIT_CONFIG;
     }
@@ -962,7 +962,9 @@ static int main_body(int argc, char **argv)
     else if (!strcmp(cmd, "month")) st = cmd_month(&cfg, &o, a.month);
     else if (!strcmp(cmd, "clear")) st = cmd_clear(&cfg, &o, a.year);
 
-    else if (!strcmp(cmd, "simulate")) st = cmd_simulate(&cfg, &o, a.scenario, a.nscenario);
+    else if (!strcmp(cmd, "simulate"))
+        st = cfg.n_regions > 0 ? cmd_province_simulate(&cfg, &o, a.scenario, a.nscenario)
+                               : cmd_simulate(&cfg, &o, a.scenario, a.nscenario);
     else st = cmd_group(&cfg, &a);
     return cm_exit_code(st);
 }

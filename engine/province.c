@@ -32,6 +32,7 @@
 #include "indicators.h"
 #include "rejects.h"
 #include "supervise.h"
+#include "simulate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -1132,5 +1133,137 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
     free(size);
     free(paths);
     free(rows);
+    return st;
+}
+
+/* ---- simulate on a province configuration (issue 15: "make simulate use it too") ----
+ * One process, regions in turn: the export split by region as for settle (prov_split), each
+ * region simulated exactly as the one-region run of its rows (cmd_simulate on the region's
+ * settings, into a temporary file), its /scenarios group copied as it is (H5Ocopy) to
+ * /regions/<code>/scenarios of one simulation file. The scenarios are the province file's
+ * top-level simulate.scenarios (cm_scenarios_load reads them from the configuration file),
+ * each applied to the region's own settings. */
+cm_status cmd_province_simulate(const cm_config *top, const cm_run_opts *o, const char *const *only, int nonly)
+{
+    char err[1024] = "", dir[CM_PATH_MAX + 64] = "", outbuf[CM_PATH_MAX + 32];
+    int n = top->n_regions;
+    const char *export = o->input ? o->input : top->input_file;
+    const char *output = o->output;
+    if (!output) {
+        if (!top->output_file[0] || cm_side_path(top->output_file, ".simulation.h5", outbuf, sizeof outbuf)) {
+            fprintf(stderr, "casemix: no output: pass --out FILE.h5 or set output.file\n");
+            return CM_ERR_USAGE;
+        }
+        output = outbuf;
+    }
+    cm_config *rc = calloc((size_t)n, sizeof *rc);
+    int *sharing = calloc((size_t)n, sizeof *sharing);
+    char (*paths)[CM_PATH_MAX + 64] = calloc((size_t)n + 1, sizeof *paths);
+    pl_rejects unassigned = {0};
+    cm_status st = CM_OK;
+    if (!rc || !sharing || !paths) { st = CM_ERR_NOMEM; snprintf(err, sizeof err, "out of memory"); }
+    int nshare = 0;
+    for (int i = 0; i < n && !st; i++) {
+        cm_cfg_error e;
+        memset(&e, 0, sizeof e);
+        if (cm_config_load_region(top->path, i, &rc[i], &e) != CM_CFG_OK) {
+            snprintf(err, sizeof err, "%s:%d: %s: %s", e.file, e.line, e.key, e.msg);
+            st = CM_ERR_CONFIG;
+            break;
+        }
+        char cerr[900] = "";
+        if (period_check_config(&rc[i], cerr, sizeof cerr)) {
+            size_t pl = strlen(rc[i].path);
+            const char *what = strncmp(cerr, rc[i].path, pl) == 0 && cerr[pl] == ':' ? cerr + pl + 2 : cerr;
+            snprintf(err, sizeof err, "%s:%d: regions[%d] (%s): %s", rc[i].path, rc[i].region_line, i, rc[i].region, what);
+            st = CM_ERR_CONFIG;
+        }
+        sharing[i] = !rc[i].input_file[0] || strcmp(rc[i].input_file, top->input_file) == 0;
+        nshare += sharing[i];
+    }
+    if (!st && nshare && !export[0]) {
+        snprintf(err, sizeof err, "no input for %d region(s): pass --input FILE (the province export with a region "
+                                  "column) or set input.records", nshare);
+        st = CM_ERR_USAGE;
+    }
+    if (!st && h5w_check_target(output, H5_KIND_SIMULATION, err, sizeof err)) st = CM_ERR_OUTPUT;
+    int direct = 0, decoded = 0;
+    long pid = (long)getpid();
+    if (!st && nshare) {
+        snprintf(dir, sizeof dir, "%s.regions.tmp.%ld", output, pid);
+        if (mkdir(dir, 0700) != 0) {
+            snprintf(err, sizeof err, "%s: cannot create the directory for the regions' rows (%s)", dir, strerror(errno));
+            dir[0] = '\0';
+            st = CM_ERR_OUTPUT;
+        }
+        for (int i = 0; i < n && !st; i++)
+            if (sharing[i]) snprintf(paths[i], sizeof paths[i], "%s/%s.csv", dir, rc[i].region);
+        if (!st) st = prov_split(export, top, rc, n, sharing, paths, &unassigned, &direct, &decoded, err, sizeof err);
+    }
+    h5w w;
+    memset(&w, 0, sizeof w);
+    w.file = -1;
+    hid_t grp = -1;
+    if (!st) {
+        st = h5w_open(&w, output, H5_KIND_SIMULATION, top->compression, top->deflate_level, top->chunk_rows, err, sizeof err);
+        if (!st && (grp = H5Gcreate2(w.file, "regions", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
+            snprintf(err, sizeof err, "%s: cannot create /regions", output);
+            st = CM_ERR_OUTPUT;
+        }
+    }
+    if (!st && !o->quiet)
+        printf("casemix simulate: province %s: %d regions%s%s\n", top->region, n,
+               nshare && !direct ? ", export split by region: " : "", nshare && !direct ? export : "");
+    for (int i = 0; i < n && !st; i++) {
+        cm_config *c = &rc[i];
+        const char *in = !sharing[i] ? c->input_file : direct ? export : paths[i];
+        if (sharing[i] && !direct && decoded) snprintf(c->input_encoding, sizeof c->input_encoding, "UTF-8");
+        char one[CM_PATH_MAX + 96];
+        snprintf(one, sizeof one, "%s.region%s.tmp.%ld", output, c->region, pid);
+        cm_run_opts ro = *o;
+        ro.input = in;
+        ro.output = one;
+        ro.quiet = 1;
+        st = cmd_simulate(c, &ro, only, nonly); /* prints its own error */
+        if (st) { err[0] = '\0'; unlink(one); break; }
+        hid_t f = H5Fopen(one, H5F_ACC_RDONLY, H5P_DEFAULT);
+        hid_t rg = f < 0 ? -1 : H5Gcreate2(grp, c->region, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        int64_t cases = 0;
+        if (rg < 0 || H5Ocopy(f, "/scenarios", rg, "scenarios", H5P_DEFAULT, H5P_DEFAULT) < 0 ||
+            h5_attr_str(rg, "region", c->region) || h5_attr_str(rg, "input", sharing[i] ? export : in)) {
+            snprintf(err, sizeof err, "%s: cannot copy region %s's scenarios", output, c->region);
+            st = CM_ERR_OUTPUT;
+        } else if (H5Aexists(f, "cases") > 0) {
+            hid_t a = H5Aopen(f, "cases", H5P_DEFAULT);
+            if (a >= 0) { (void)H5Aread(a, H5T_NATIVE_INT64, &cases); H5Aclose(a); }
+            if (h5_attr_i64(rg, "cases", cases)) st = CM_ERR_OUTPUT;
+        }
+        if (rg >= 0) H5Gclose(rg);
+        if (f >= 0) H5Fclose(f);
+        unlink(one);
+        if (!st && !o->quiet) printf("  region %-8s %10lld cases -> /regions/%s/scenarios\n", c->region, (long long)cases, c->region);
+        if (!st && g_interrupted) st = CM_ERR_INTERRUPTED;
+    }
+    if (!st) {
+        int e = h5_attr_str(w.file, "province", top->region) | h5_attr_str(w.file, "period", top->period) |
+                h5_attr_str(w.file, "config", top->path) | h5_attr_str(w.file, "config_sha256", top->sha256) |
+                h5_attr_i64(w.file, "regions", n) | h5_attr_i64(w.file, "unassigned_rows", (int64_t)unassigned.n);
+        if (e) { snprintf(err, sizeof err, "%s: writing the output failed", output); st = CM_ERR_OUTPUT; }
+    }
+    if (grp >= 0) H5Gclose(grp);
+    if (w.file >= 0) {
+        if (st) h5w_abort(&w);
+        else st = h5w_commit(&w, err, sizeof err);
+    }
+    if (paths && dir[0]) remove_split(paths, n, dir);
+    if (st) {
+        if (err[0]) fprintf(stderr, "casemix: %s\n", err);
+        if (st == CM_ERR_CONFIG) fprintf(stderr, "casemix: nothing was done\n");
+    } else if (!o->quiet)
+        printf("wrote %s  (%d regions; %zu rows without a configured region left out)\n", output, n, unassigned.n);
+    pl_rejects_free(&unassigned);
+    free(rc);
+    free(sharing);
+    free(paths);
     return st;
 }

@@ -1,0 +1,103 @@
+#!/bin/sh
+# simprov.sh - casemix simulate on a province configuration (省级多统筹区 政策模拟):
+# three generated regions (different sizes and budgets, one with its own level
+# coefficient) in one export with a region column, one category scenario
+# (services +10%, lab -16.67%, fixed point value) and the identity. Each
+# region's /regions/<code>/scenarios/NAME/{summary,groups,institutions,
+# measurement} equals (h5diff) the one-region simulate of the export with every
+# other region's rows blanked (the same lines), the scenario's attributes too;
+# the file is casemix_kind "simulation"; a province simulate on a bad region
+# setting stops with file:line (exit 3).
+set -eu
+cd "$(dirname "$0")/../.."
+. tests/golden/lib.inc
+D=$(pwd)/$TMP/simprov
+rm -rf "$D"; mkdir -p "$D"
+DEMO=$(pwd)/config/demo
+SIZES="400 90 250"
+CODES=""
+i=0
+for n in $SIZES; do
+    i=$((i + 1)); code=$(printf '4102%02d' $i); CODES="$CODES $code"
+    cat > "$D/gen$code.cfg" <<CFG
+region = "$code"; period = "2025Q1";
+dip = { catalogue = "$DEMO/catalogue.csv"; group_stats = "$DEMO/group_stats.csv";
+        proc_attributes = "$DEMO/proc_attributes.csv"; icd10 = "$DEMO/icd10.csv"; };
+generator = { cases = $n; seed = $((2000 + i)); institutions = $((3 + i * 2)); bad_rows = 0.01; };
+CFG
+    "$BIN" gen --config "$D/gen$code.cfg" --out "$D/r$code" --history-cases -1 --quiet
+done
+head -1 "$D/r410201/current.csv" > "$D/export.csv"
+RC=$(head -1 "$D/export.csv" | tr ',' '\n' | grep -n '^region$' | cut -d: -f1)
+for code in $CODES; do tail -n +2 "$D/r$code/current.csv"; done | LC_ALL=C sort -t, -k1,1 >> "$D/export.csv"
+shared() {
+    cat <<CFG
+period = "2025Q1";
+dip = { catalogue = "$DEMO/catalogue.csv"; group_stats = "$DEMO/group_stats.csv";
+        proc_attributes = "$DEMO/proc_attributes.csv"; icd10 = "$DEMO/icd10.csv"; };
+output = { compression = "deflate"; chunk_rows = 512; };
+simulate = { scenarios = (
+  { name = "identity"; },
+  { name = "prices"; policy = "fixed_point_value"; categories = { services = 1.10; lab = 0.8333; }; }
+); };
+CFG
+}
+l1() { [ "$1" -eq 2 ] && echo 0.7 || echo 0.85; }
+budget() { echo "$((30000000 + $1 * 1234567)).0$1"; }
+{
+    shared
+    echo "region = \"41\";"
+    echo "input = { records = \"$D/export.csv\"; };"
+    echo "coefficients = { mode = \"fixed\"; level1 = 0.85; level2 = 0.92; level3 = 1.0; };"
+    echo "regions = ("
+    i=0; sep=""
+    for code in $CODES; do
+        i=$((i + 1))
+        printf '%s  { code = "%s"; budget = { fund_budget = "%s"; };' "$sep" "$code" "$(budget $i)"
+        [ $i -eq 2 ] && printf ' coefficients = { level1 = 0.7; };'
+        printf ' }'
+        sep=",
+"
+    done
+    printf '\n);\n'
+} > "$D/province.cfg"
+
+"$BIN" simulate --config "$D/province.cfg" --out "$D/province.h5" > "$D/out.txt"
+expect "casemix_kind" "$(h5dump -a /casemix_kind "$D/province.h5" | grep -o '"simulation"')" '"simulation"'
+i=0
+for code in $CODES; do
+    i=$((i + 1))
+    { shared
+      echo "region = \"$code\";"
+      echo "coefficients = { mode = \"fixed\"; level1 = $(l1 $i); level2 = 0.92; level3 = 1.0; };"
+      echo "budget = { fund_budget = \"$(budget $i)\"; };"; } > "$D/one$code.cfg"
+    awk -F, -v rc="$RC" -v c="$code" 'NR == 1 || $rc == c { print; next } { print "" }' "$D/export.csv" > "$D/only$code.csv"
+    "$BIN" simulate --config "$D/one$code.cfg" --input "$D/only$code.csv" --out "$D/one$code.h5" --quiet
+    for s in identity prices; do
+        for t in summary groups institutions measurement; do
+            if h5diff -q "$D/province.h5" "$D/one$code.h5" "/regions/$code/scenarios/$s/$t" "/scenarios/$s/$t" > "$D/diff.txt" 2>&1; then
+                ok "region $code: /scenarios/$s/$t equals the one-region simulate (h5diff)"
+            else
+                bad "region $code: /regions/$code/scenarios/$s/$t differs from the one-region simulate" "$(head -5 "$D/diff.txt")"
+            fi
+        done
+        a1=$(h5dump -A -g "/regions/$code/scenarios/$s" "$D/province.h5" | sed 1,2d)
+        a2=$(h5dump -A -g "/scenarios/$s" "$D/one$code.h5" | sed 1,2d)
+        eq "region $code: scenario $s attributes" "$a1" "$a2"
+    done
+    eq "region $code: cases attribute" "$(h5dump -a "/regions/$code/cases" "$D/province.h5" | grep -o '([0-9]*): [0-9]*' | sed 's/.*: //')" \
+        "$(h5dump -a /cases "$D/one$code.h5" | grep -o '([0-9]*): [0-9]*' | sed 's/.*: //')"
+done
+# the scenario moves something (else the comparison above would be vacuous)
+expect "prices: region 410201's cost moves" \
+    "$(h5cols "$D/province.h5" /regions/410201/scenarios/prices/summary diff_total_cost_fen | awk '{print ($1 != 0) ? "yes" : "NO"}')" "yes"
+# a bad region setting: file:line, exit 3, no output
+sed "s/\"$(budget 2)\"/\"lots\"/" "$D/province.cfg" > "$D/bad.cfg"
+set +e
+"$BIN" simulate --config "$D/bad.cfg" --out "$D/bad.h5" > "$D/bad.txt" 2>&1; code=$?
+set -e
+eq "bad region setting: exit 3" "$code" 3
+has "bad region setting: file:line" "$(cat "$D/bad.txt")" "bad.cfg:"
+eq "bad region setting: no output" "$(ls "$D/bad.h5" 2>/dev/null)" ""
+[ "$fails" -eq 0 ] || { echo "FAIL: $fails check(s):$failed"; exit 1; }
+rm -rf "$D"
