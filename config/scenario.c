@@ -492,6 +492,12 @@ cm_cfg_status cm_scenarios_load(const cm_config *base, const char *const *only, 
         goto done;
     }
     config_setting_t *list = config_lookup(&cf, "simulate.scenarios");
+    if (base->region_index >= 0 && base->n_regions > 0) { /* a province's region: its own list, else the shared one */
+        config_setting_t *rl = config_lookup(&cf, "regions");
+        config_setting_t *rg = rl ? config_setting_get_elem(rl, (unsigned)base->region_index) : NULL;
+        config_setting_t *own = rg ? config_setting_lookup(rg, "simulate.scenarios") : NULL;
+        if (own) list = own;
+    }
     int n = list ? config_setting_length(list) : 0;
     if (list && !config_setting_is_list(list)) {
         st = sfail(e, file, LINE(list), "simulate.scenarios", CM_CFG_ERR_TYPE,

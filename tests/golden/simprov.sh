@@ -2,10 +2,12 @@
 # simprov.sh - casemix simulate on a province configuration (省级多统筹区 政策模拟):
 # three generated regions (different sizes and budgets, one with its own level
 # coefficient) in one export with a region column, one category scenario
-# (services +10%, lab -16.67%, fixed point value) and the identity. Each
+# (services +10%, lab -16.67%, fixed point value; region 3 overrides the list
+# with services +20%) and the identity. Each
 # region's /regions/<code>/scenarios/NAME/{summary,groups,institutions,
 # measurement} equals (h5diff) the one-region simulate of the export with every
-# other region's rows blanked (the same lines), the scenario's attributes too;
+# other region's rows blanked (the same lines), the scenario's attributes too
+# (but config_line);
 # the file is casemix_kind "simulation"; a province simulate on a bad region
 # setting stops with file:line (exit 3).
 set -eu
@@ -36,16 +38,19 @@ period = "2025Q1";
 dip = { catalogue = "$DEMO/catalogue.csv"; group_stats = "$DEMO/group_stats.csv";
         proc_attributes = "$DEMO/proc_attributes.csv"; icd10 = "$DEMO/icd10.csv"; };
 output = { compression = "deflate"; chunk_rows = 512; };
-simulate = { scenarios = (
-  { name = "identity"; },
-  { name = "prices"; policy = "fixed_point_value"; categories = { services = 1.10; lab = 0.8333; }; }
-); };
 CFG
 }
+# the scenarios: the shared ones (services +10%, lab -16.67%); region 3 overrides them (services +20%)
+scen() { # services-multiplier
+    echo "simulate = { scenarios = ( { name = \"identity\"; },"
+    echo "  { name = \"prices\"; policy = \"fixed_point_value\"; categories = { services = $1; lab = 0.8333; }; } ); };"
+}
+svc() { [ "$1" -eq 3 ] && echo 1.20 || echo 1.10; }
 l1() { [ "$1" -eq 2 ] && echo 0.7 || echo 0.85; }
 budget() { echo "$((30000000 + $1 * 1234567)).0$1"; }
 {
     shared
+    scen 1.10
     echo "region = \"41\";"
     echo "input = { records = \"$D/export.csv\"; };"
     echo "coefficients = { mode = \"fixed\"; level1 = 0.85; level2 = 0.92; level3 = 1.0; };"
@@ -55,6 +60,7 @@ budget() { echo "$((30000000 + $1 * 1234567)).0$1"; }
         i=$((i + 1))
         printf '%s  { code = "%s"; budget = { fund_budget = "%s"; };' "$sep" "$code" "$(budget $i)"
         [ $i -eq 2 ] && printf ' coefficients = { level1 = 0.7; };'
+        [ $i -eq 3 ] && printf '\n    %s' "$(scen 1.20 | tr '\n' ' ')"
         printf ' }'
         sep=",
 "
@@ -68,6 +74,7 @@ i=0
 for code in $CODES; do
     i=$((i + 1))
     { shared
+      scen "$(svc $i)"
       echo "region = \"$code\";"
       echo "coefficients = { mode = \"fixed\"; level1 = $(l1 $i); level2 = 0.92; level3 = 1.0; };"
       echo "budget = { fund_budget = \"$(budget $i)\"; };"; } > "$D/one$code.cfg"
@@ -81,9 +88,10 @@ for code in $CODES; do
                 bad "region $code: /regions/$code/scenarios/$s/$t differs from the one-region simulate" "$(head -5 "$D/diff.txt")"
             fi
         done
-        a1=$(h5dump -A -g "/regions/$code/scenarios/$s" "$D/province.h5" | sed 1,2d)
-        a2=$(h5dump -A -g "/scenarios/$s" "$D/one$code.h5" | sed 1,2d)
-        eq "region $code: scenario $s attributes" "$a1" "$a2"
+        # the attributes but config_line (the scenario's line: another file)
+        a1=$(h5dump -A -g "/regions/$code/scenarios/$s" "$D/province.h5" | sed 1,2d | sed '/ATTRIBUTE "config_line"/,+6d')
+        a2=$(h5dump -A -g "/scenarios/$s" "$D/one$code.h5" | sed 1,2d | sed '/ATTRIBUTE "config_line"/,+6d')
+        eq "region $code: scenario $s attributes but config_line" "$a1" "$a2"
     done
     eq "region $code: cases attribute" "$(h5dump -a "/regions/$code/cases" "$D/province.h5" | grep -o '([0-9]*): [0-9]*' | sed 's/.*: //')" \
         "$(h5dump -a /cases "$D/one$code.h5" | grep -o '([0-9]*): [0-9]*' | sed 's/.*: //')"
