@@ -1143,6 +1143,86 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
  * /regions/<code>/scenarios of one simulation file. The scenarios are the province file's
  * top-level simulate.scenarios (cm_scenarios_load reads them from the configuration file),
  * each applied to the region's own settings. */
+/* the province simulation's /province_summary: one row per region and scenario, the members below
+ * read (by name) from the row of the region's /scenarios/NAME/summary */
+static const char *const psim_cols[] = {"cases", "base_total_cost_fen", "total_cost_fen", "diff_total_cost_fen",
+                                        "base_fund_fen", "fund_fen", "diff_fund_fen", "base_dip_payment_fen",
+                                        "dip_payment_fen", "diff_dip_payment_fen", "base_drg_payment_fen",
+                                        "drg_payment_fen", "diff_drg_payment_fen"};
+#define PSIM_NCOL ((int)(sizeof psim_cols / sizeof psim_cols[0]))
+typedef struct { char region[32], scenario[64]; int64_t v[PSIM_NCOL]; } psim_row;
+
+/* the rows of one region's simulation file f: its scenarios in name order */
+static int psim_rows_of(hid_t f, const char *region, psim_row **rows, int *n, int *cap)
+{
+    hid_t g = H5Gopen2(f, "/scenarios", H5P_DEFAULT);
+    if (g < 0) return -1;
+    H5G_info_t gi;
+    int e = H5Gget_info(g, &gi) < 0;
+    for (hsize_t i = 0; !e && i < gi.nlinks; i++) {
+        if (*n == *cap) {
+            int nc = *cap ? 2 * *cap : 16;
+            psim_row *r = realloc(*rows, (size_t)nc * sizeof *r);
+            if (!r) { e = 1; break; }
+            *rows = r;
+            *cap = nc;
+        }
+        psim_row *x = &(*rows)[*n];
+        memset(x, 0, sizeof *x);
+        snprintf(x->region, sizeof x->region, "%s", region);
+        if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, x->scenario, sizeof x->scenario, H5P_DEFAULT) < 0) { e = 1; break; }
+        char path[96];
+        snprintf(path, sizeof path, "%s/summary", x->scenario);
+        hid_t d = H5Dopen2(g, path, H5P_DEFAULT);
+        if (d < 0) { e = 1; break; }
+        /* the members the table has (a region without DRG has no drg_ members: 0 here) */
+        hid_t ft = H5Dget_type(d), mt = H5Tcreate(H5T_COMPOUND, sizeof(int64_t) * PSIM_NCOL);
+        for (int k = 0; k < PSIM_NCOL; k++)
+            if (H5Tget_member_index(ft, psim_cols[k]) >= 0)
+                e |= H5Tinsert(mt, psim_cols[k], sizeof(int64_t) * (size_t)k, H5T_NATIVE_INT64) < 0;
+        H5Tclose(ft);
+        hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, (hsize_t[]){1}, NULL);
+        hsize_t one = 1, zero = 0;
+        e |= H5Sselect_hyperslab(fs, H5S_SELECT_SET, &zero, NULL, &one, NULL) < 0;
+        if (!e) e |= H5Dread(d, mt, ms, fs, H5P_DEFAULT, x->v) < 0;
+        H5Tclose(mt);
+        H5Sclose(ms);
+        H5Sclose(fs);
+        H5Dclose(d);
+        (*n)++;
+    }
+    H5Gclose(g);
+    return e ? -1 : 0;
+}
+
+static cm_status psim_write_summary(h5w *w, const psim_row *rows, int n)
+{
+    h5row r;
+    h5row_begin(&r);
+    size_t o_reg = h5row_add_str(&r, "region", 32), o_sc = h5row_add_str(&r, "scenario", 64), o[PSIM_NCOL];
+    for (int k = 0; k < PSIM_NCOL; k++) o[k] = h5row_add(&r, psim_cols[k], H5T_STD_I64LE, 8);
+    h5row_end(&r);
+    hid_t d = h5w_table(w, "province_summary", "Province simulation summary (省级政策模拟汇总): one row per region and "
+                        "scenario, from its /regions/<code>/scenarios/NAME/summary", &r, (hsize_t)n);
+    unsigned char *buf = calloc((size_t)(n ? n : 1), r.size);
+    int e = d < 0 || !buf;
+    for (int i = 0; !e && i < n; i++) {
+        unsigned char *b = buf + (size_t)i * r.size;
+        memcpy(b + o_reg, rows[i].region, strnlen(rows[i].region, 32));
+        memcpy(b + o_sc, rows[i].scenario, strnlen(rows[i].scenario, 64));
+        for (int k = 0; k < PSIM_NCOL; k++) memcpy(b + o[k], &rows[i].v[k], 8);
+    }
+    if (!e) {
+        h5_attr_str(d, "units", "*_fen: fen (0.01 yuan); base_<m>: the region's baseline, <m>: the scenario, "
+                                "diff_<m>: the change; 0 where the region does not settle that scheme (no DRG)");
+        e = h5w_rows(d, &r, 0, (hsize_t)n, buf);
+    }
+    if (d >= 0) H5Dclose(d);
+    free(buf);
+    h5row_free(&r);
+    return e ? CM_ERR_OUTPUT : CM_OK;
+}
+
 cm_status cmd_province_simulate(const cm_config *top, const cm_run_opts *o, const char *const *only, int nonly)
 {
     char err[1024] = "", dir[CM_PATH_MAX + 64] = "", outbuf[CM_PATH_MAX + 32];
@@ -1204,6 +1284,8 @@ cm_status cmd_province_simulate(const cm_config *top, const cm_run_opts *o, cons
     memset(&w, 0, sizeof w);
     w.file = -1;
     hid_t grp = -1;
+    psim_row *srows = NULL;
+    int nsrows = 0, capsrows = 0;
     if (!st) {
         st = h5w_open(&w, output, H5_KIND_SIMULATION, top->compression, top->deflate_level, top->chunk_rows, err, sizeof err);
         if (!st && (grp = H5Gcreate2(w.file, "regions", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
@@ -1224,6 +1306,7 @@ cm_status cmd_province_simulate(const cm_config *top, const cm_run_opts *o, cons
         ro.input = in;
         ro.output = one;
         ro.quiet = 1;
+        ro.timings = NULL;
         st = cmd_simulate(c, &ro, only, nonly); /* prints its own error */
         if (st) { err[0] = '\0'; unlink(one); break; }
         hid_t f = H5Fopen(one, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -1238,12 +1321,17 @@ cm_status cmd_province_simulate(const cm_config *top, const cm_run_opts *o, cons
             if (a >= 0) { (void)H5Aread(a, H5T_NATIVE_INT64, &cases); H5Aclose(a); }
             if (h5_attr_i64(rg, "cases", cases)) st = CM_ERR_OUTPUT;
         }
+        if (!st && psim_rows_of(f, c->region, &srows, &nsrows, &capsrows)) {
+            snprintf(err, sizeof err, "%s: cannot read region %s's scenario summaries", output, c->region);
+            st = CM_ERR_OUTPUT;
+        }
         if (rg >= 0) H5Gclose(rg);
         if (f >= 0) H5Fclose(f);
         unlink(one);
         if (!st && !o->quiet) printf("  region %-8s %10lld cases -> /regions/%s/scenarios\n", c->region, (long long)cases, c->region);
         if (!st && g_interrupted) st = CM_ERR_INTERRUPTED;
     }
+    if (!st) st = psim_write_summary(&w, srows, nsrows);
     if (!st) {
         int e = h5_attr_str(w.file, "province", top->region) | h5_attr_str(w.file, "period", top->period) |
                 h5_attr_str(w.file, "config", top->path) | h5_attr_str(w.file, "config_sha256", top->sha256) |
@@ -1262,6 +1350,7 @@ cm_status cmd_province_simulate(const cm_config *top, const cm_run_opts *o, cons
     } else if (!o->quiet)
         printf("wrote %s  (%d regions; %zu rows without a configured region left out)\n", output, n, unassigned.n);
     pl_rejects_free(&unassigned);
+    free(srows);
     free(rc);
     free(sharing);
     free(paths);

@@ -8,7 +8,8 @@
 # measurement} equals (h5diff) the one-region simulate of the export with every
 # other region's rows blanked (the same lines), the scenario's attributes too
 # (but config_line);
-# the file is casemix_kind "simulation"; a province simulate on a bad region
+# /province_summary has one row per region and scenario with the members of
+# the one-region summary; the file is casemix_kind "simulation"; a province simulate on a bad region
 # setting stops with file:line (exit 3).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -92,10 +93,14 @@ for code in $CODES; do
         a1=$(h5dump -A -g "/regions/$code/scenarios/$s" "$D/province.h5" | sed 1,2d | sed '/ATTRIBUTE "config_line"/,+6d')
         a2=$(h5dump -A -g "/scenarios/$s" "$D/one$code.h5" | sed 1,2d | sed '/ATTRIBUTE "config_line"/,+6d')
         eq "region $code: scenario $s attributes but config_line" "$a1" "$a2"
+        eq "region $code: /province_summary row of $s = the one-region summary" \
+            "$(h5cols "$D/province.h5" /province_summary region scenario cases base_total_cost_fen diff_total_cost_fen diff_fund_fen dip_payment_fen | grep "^$code|$s|" | cut -d'|' -f3-)" \
+            "$(h5cols "$D/one$code.h5" /scenarios/$s/summary cases base_total_cost_fen diff_total_cost_fen diff_fund_fen dip_payment_fen)"
     done
     eq "region $code: cases attribute" "$(h5dump -a "/regions/$code/cases" "$D/province.h5" | grep -o '([0-9]*): [0-9]*' | sed 's/.*: //')" \
         "$(h5dump -a /cases "$D/one$code.h5" | grep -o '([0-9]*): [0-9]*' | sed 's/.*: //')"
 done
+eq "/province_summary: one row per region and scenario" "$(h5rows "$D/province.h5" /province_summary | wc -l)" 6
 # the scenario moves something (else the comparison above would be vacuous)
 expect "prices: region 410201's cost moves" \
     "$(h5cols "$D/province.h5" /regions/410201/scenarios/prices/summary diff_total_cost_fen | awk '{print ($1 != 0) ? "yes" : "NO"}')" "yes"
