@@ -864,12 +864,10 @@ cm_status cmd_export(const char *input, const char *xlsx_path, const char *csv_d
             if (*p == ',') p++;
         }
     }
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    struct stat sb;
-    hid_t f = stat(input, &sb) == 0 && S_ISREG(sb.st_mode) ? H5Fopen(input, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+    char why[256];
+    hid_t f = h5_open_read(input, why, sizeof why);
     if (f < 0) {
-        fprintf(stderr, "casemix export: %s: %s; give the HDF5 file casemix settle wrote\n", input,
-                stat(input, &sb) != 0 ? strerror(errno) : S_ISDIR(sb.st_mode) ? "is a directory" : "is not an HDF5 file");
+        fprintf(stderr, "casemix export: %s: %s; give an HDF5 file casemix wrote (settle, simulate, month / clear)\n", input, why);
         return CM_ERR_INPUT;
     }
     char kind[64] = "";

@@ -434,3 +434,14 @@ hid_t h5_enum_u8(const char *const *names, int n)
     }
     return t;
 }
+
+hid_t h5_open_read(const char *path, char *why, size_t n)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    struct stat sb;
+    int st = stat(path, &sb);
+    hid_t f = st == 0 && S_ISREG(sb.st_mode) ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+    if (f < 0)
+        snprintf(why, n, "%s", st != 0 ? strerror(errno) : S_ISDIR(sb.st_mode) ? "is a directory" : "is not an HDF5 file");
+    return f;
+}

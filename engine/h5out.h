@@ -60,6 +60,10 @@ cm_status h5w_check_target(const char *path, const char *kind, char *err, size_t
  * before the attribute by their program attribute and tables), "" when
  * casemix did not write it (casemix export checks its input with it). */
 void h5_file_kind(hid_t f, char *kind, size_t n);
+/* Opens path read-only (HDF5's error printing off): the file, or -1 with
+ * why set to what is wrong ("No such file or directory", "is a directory",
+ * "is not an HDF5 file"). The caller closes the file (H5Fclose). */
+hid_t h5_open_read(const char *path, char *why, size_t n);
 /* The same for a file that is not HDF5 (OUT.rejects.csv, OUT.catalogue.csv,
  * --timings, export's CSVs): CM_OK when path does not exist or is a
  * regular file whose first bytes are header (one casemix wrote before, to

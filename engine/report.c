@@ -1887,12 +1887,10 @@ cm_status cmd_report(const char *input, const char *out, int quiet)
         fprintf(stderr, "casemix report: %s\n", err);
         return CM_ERR_OUTPUT;
     }
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    struct stat sb;
-    hid_t f = stat(input, &sb) == 0 && S_ISREG(sb.st_mode) ? H5Fopen(input, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+    char why[256];
+    hid_t f = h5_open_read(input, why, sizeof why);
     if (f < 0) {
-        fprintf(stderr, "casemix report: %s: %s; give an HDF5 file casemix wrote (casemix settle's output)\n", input,
-                stat(input, &sb) != 0 ? strerror(errno) : S_ISDIR(sb.st_mode) ? "is a directory" : "is not an HDF5 file");
+        fprintf(stderr, "casemix report: %s: %s; give an HDF5 file casemix wrote (settle, simulate, month / clear)\n", input, why);
         return CM_ERR_INPUT;
     }
     char kind[64] = "";
