@@ -771,6 +771,38 @@ static void print_row(const prov_row *x)
 /* The timings file of a province run (--timings): one JSON line. */
 #define TIMINGS_HEAD "{\"stage\":\"settle\""
 
+/* Every region's settings (rc[0..n)), checked before any work: a bad one
+ * names file:line and the region. sharing[i]: the region reads the shared
+ * export (no input.records of its own); *nshare counts them, and they need
+ * one (export). CM_ERR_CONFIG / CM_ERR_USAGE with err. */
+static cm_status load_regions(const cm_config *top, int n, const char *export, cm_config *rc, int *sharing, int *nshare,
+                              char *err, size_t errlen)
+{
+    for (int i = 0; i < n; i++) {
+        cm_cfg_error e;
+        memset(&e, 0, sizeof e);
+        if (cm_config_load_region(top->path, i, &rc[i], &e) != CM_CFG_OK) {
+            snprintf(err, errlen, "%s:%d: %s: %s", e.file, e.line, e.key, e.msg);
+            return CM_ERR_CONFIG;
+        }
+        char cerr[900] = "";
+        if (period_check_config(&rc[i], cerr, sizeof cerr)) {
+            size_t pl = strlen(rc[i].path); /* "PATH: what" -> "PATH:LINE: regions[i] (code): what" */
+            const char *what = strncmp(cerr, rc[i].path, pl) == 0 && cerr[pl] == ':' ? cerr + pl + 2 : cerr;
+            snprintf(err, errlen, "%s:%d: regions[%d] (%s): %s", rc[i].path, rc[i].region_line, i, rc[i].region, what);
+            return CM_ERR_CONFIG;
+        }
+        sharing[i] = !rc[i].input_file[0] || strcmp(rc[i].input_file, top->input_file) == 0;
+        *nshare += sharing[i];
+    }
+    if (*nshare && !export[0]) {
+        snprintf(err, errlen, "no input for %d region(s): pass --input FILE (the province export with a region "
+                              "column) or set input.records", *nshare);
+        return CM_ERR_USAGE;
+    }
+    return CM_OK;
+}
+
 cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
 {
     char err[1024] = "", t_start[32], rejects_csv[CM_PATH_MAX + 32], dir[CM_PATH_MAX + 64] = "";
@@ -800,29 +832,7 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
     if (!rc || !sharing || !owner || !size || !paths || !rows || !rj) { st = CM_ERR_NOMEM; snprintf(err, sizeof err, "out of memory"); }
     /* every region's settings, before any work (every rank: the same result) */
     int nshare = 0;
-    for (int i = 0; i < n && !st; i++) {
-        cm_cfg_error e;
-        memset(&e, 0, sizeof e);
-        if (cm_config_load_region(top->path, i, &rc[i], &e) != CM_CFG_OK) {
-            snprintf(err, sizeof err, "%s:%d: %s: %s", e.file, e.line, e.key, e.msg);
-            st = CM_ERR_CONFIG;
-            break;
-        }
-        char cerr[900] = "";
-        if (period_check_config(&rc[i], cerr, sizeof cerr)) {
-            size_t pl = strlen(rc[i].path); /* "PATH: what" -> "PATH:LINE: regions[i] (code): what" */
-            const char *what = strncmp(cerr, rc[i].path, pl) == 0 && cerr[pl] == ':' ? cerr + pl + 2 : cerr;
-            snprintf(err, sizeof err, "%s:%d: regions[%d] (%s): %s", rc[i].path, rc[i].region_line, i, rc[i].region, what);
-            st = CM_ERR_CONFIG;
-        }
-        sharing[i] = !rc[i].input_file[0] || strcmp(rc[i].input_file, top->input_file) == 0;
-        nshare += sharing[i];
-    }
-    if (!st && nshare && !export[0]) {
-        snprintf(err, sizeof err, "no input for %d region(s): pass --input FILE (the province export with a region "
-                                  "column) or set input.records", nshare);
-        st = CM_ERR_USAGE;
-    }
+    if (!st) st = load_regions(top, n, export, rc, sharing, &nshare, err, sizeof err);
     mine = st != CM_OK && g_rank == 0;
     /* rank 0: the targets, and the export split into one file per region */
     int flags[2] = {0, 0}; /* direct, decoded */
@@ -1243,29 +1253,7 @@ cm_status cmd_province_simulate(const cm_config *top, const cm_run_opts *o, cons
     cm_status st = CM_OK;
     if (!rc || !sharing || !paths) { st = CM_ERR_NOMEM; snprintf(err, sizeof err, "out of memory"); }
     int nshare = 0;
-    for (int i = 0; i < n && !st; i++) {
-        cm_cfg_error e;
-        memset(&e, 0, sizeof e);
-        if (cm_config_load_region(top->path, i, &rc[i], &e) != CM_CFG_OK) {
-            snprintf(err, sizeof err, "%s:%d: %s: %s", e.file, e.line, e.key, e.msg);
-            st = CM_ERR_CONFIG;
-            break;
-        }
-        char cerr[900] = "";
-        if (period_check_config(&rc[i], cerr, sizeof cerr)) {
-            size_t pl = strlen(rc[i].path);
-            const char *what = strncmp(cerr, rc[i].path, pl) == 0 && cerr[pl] == ':' ? cerr + pl + 2 : cerr;
-            snprintf(err, sizeof err, "%s:%d: regions[%d] (%s): %s", rc[i].path, rc[i].region_line, i, rc[i].region, what);
-            st = CM_ERR_CONFIG;
-        }
-        sharing[i] = !rc[i].input_file[0] || strcmp(rc[i].input_file, top->input_file) == 0;
-        nshare += sharing[i];
-    }
-    if (!st && nshare && !export[0]) {
-        snprintf(err, sizeof err, "no input for %d region(s): pass --input FILE (the province export with a region "
-                                  "column) or set input.records", nshare);
-        st = CM_ERR_USAGE;
-    }
+    if (!st) st = load_regions(top, n, export, rc, sharing, &nshare, err, sizeof err);
     if (!st && h5w_check_target(output, H5_KIND_SIMULATION, err, sizeof err)) st = CM_ERR_OUTPUT;
     int direct = 0, decoded = 0;
     long pid = (long)getpid();
