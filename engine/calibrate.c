@@ -228,6 +228,35 @@ static cm_status calib_begin(const gr_dip *dip, const gr_drg *drg, cm_calib *out
 static cm_status calib_finish(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg, calib_acc *a,
                               cm_calib *out, char *err, size_t errlen);
 
+/* The reading set-up of the history files, one for calibration and for the
+ * kept history of casemix simulate: the institution table (input.institutions,
+ * the level of the rows; mtab filled and *has set), the required columns
+ * (*required) and the parse options. CM_ERR_INPUT with err (file:line). */
+static cm_status hist_read_setup(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg, gr_inst_table *mtab,
+                                 int *has, const int **required, cm_parse_opts *po, char *err, size_t errlen)
+{
+    static const int req_level[] = {COL_CASE_ID, COL_INST_LEVEL, COL_PDX, COL_TOTAL, -1};
+    static const int req_tab[] = {COL_CASE_ID, COL_INST_ID, COL_PDX, COL_TOTAL, -1};
+    memset(mtab, 0, sizeof *mtab);
+    *has = 0;
+    if (cfg->input_institutions[0]) {
+        gr_error ge;
+        memset(&ge, 0, sizeof ge);
+        if (gr_inst_load(cfg->input_institutions, mtab, &ge) != GR_OK) {
+            snprintf(err, errlen, "%s:%ld: %s%s%s", ge.file, ge.line, ge.field, ge.field[0] ? ": " : "", ge.msg);
+            return CM_ERR_INPUT; /* exit 4 as before; settle checks the table first (CM_ERR_CONFIG) */
+        }
+        *has = 1;
+    }
+    *required = *has ? req_tab : req_level;
+    /* with the institution table the level comes from it, not from the row */
+    *po = (cm_parse_opts){.need = cm_need_columns(CM_RUN_CALIBRATE, dip != NULL, drg != NULL) &
+                                  ~(*has ? CM_NEED(COL_INST_LEVEL) : 0),
+                          .mismatch = CM_MISMATCH_FLAG, .tolerance_fen = cfg->category_tolerance_fen,
+                          .encoding = rd_encoding_of(cfg->input_encoding)};
+    return CM_OK;
+}
+
 cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
                          const struct col_aliases *al, calib_cost_fn cost, void *cost_ctx, cm_calib *out,
                          char *err, size_t errlen)
@@ -240,26 +269,13 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
     gr_inst_table mtab;      /* input.institutions: levels of the history rows */
     memset(&mtab, 0, sizeof mtab);
     int has_mtab = 0;
+    const int *required = NULL;
+    cm_parse_opts po;
     if (rc) goto done;
     int nt = pl_threads();
-    static const int required[] = {COL_CASE_ID, COL_INST_LEVEL, COL_PDX, COL_TOTAL, -1};
-    static const int required_tab[] = {COL_CASE_ID, COL_INST_ID, COL_PDX, COL_TOTAL, -1};
-    if (cfg->input_institutions[0]) {
-        gr_error ge;
-        memset(&ge, 0, sizeof ge);
-        if (gr_inst_load(cfg->input_institutions, &mtab, &ge) != GR_OK) {
-            snprintf(err, errlen, "%s:%ld: %s%s%s", ge.file, ge.line, ge.field, ge.field[0] ? ": " : "", ge.msg);
-            rc = CM_ERR_INPUT; /* exit 4 as before; settle checks the table first (CM_ERR_CONFIG) */
-            goto done;
-        }
-        has_mtab = 1;
-    }
-    /* with the institution table the level comes from it, not from the row */
-    cm_parse_opts po = {.need = cm_need_columns(CM_RUN_CALIBRATE, dip != NULL, drg != NULL) &
-                                ~(has_mtab ? CM_NEED(COL_INST_LEVEL) : 0),
-                        .mismatch = CM_MISMATCH_FLAG, .tolerance_fen = cfg->category_tolerance_fen,
-                        .encoding = rd_encoding_of(cfg->input_encoding),
-                        .supervise = cfg->sup_enabled && dip}; /* discharge_mode for R11 */
+    rc = hist_read_setup(cfg, dip, drg, &mtab, &has_mtab, &required, &po, err, errlen);
+    if (rc) goto done;
+    po.supervise = cfg->sup_enabled && dip; /* discharge_mode for R11 */
     if (po.supervise) {
         out->sup_cases = calloc(ng + 1, sizeof *out->sup_cases);
         out->sup_deaths = calloc(ng + 1, sizeof *out->sup_deaths);
@@ -282,7 +298,7 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
         pl_slots s;
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
-        rc = rej ? pl_read(cfg->history[h].file, al, has_mtab ? required_tab : required, &po, hist_row, &x, &s, &hdr, NULL, NULL,
+        rc = rej ? pl_read(cfg->history[h].file, al, required, &po, hist_row, &x, &s, &hdr, NULL, NULL,
                            err, errlen) : CM_ERR_NOMEM;
         int dmode_col = !rc && po.supervise && hdr.colidx[COL_DMODE] >= 0;
         out->sup_dmode_years += dmode_col;
@@ -468,24 +484,12 @@ cm_status calib_hist_read(const cm_config *cfg, const gr_dip *dip, const gr_drg 
     hc->bytes_per_case = 8 + (dip ? 4 : 0) + 1 + (drg ? 2 : 0) + (hc->ntag ? 2 : 0) + 8 * K;
     cm_status rc = CM_OK;
     gr_inst_table mtab;
-    memset(&mtab, 0, sizeof mtab);
     int has_mtab = 0;
     int nt = pl_threads();
-    static const int required[] = {COL_CASE_ID, COL_INST_LEVEL, COL_PDX, COL_TOTAL, -1};
-    static const int required_tab[] = {COL_CASE_ID, COL_INST_ID, COL_PDX, COL_TOTAL, -1};
-    if (cfg->input_institutions[0]) {
-        gr_error ge;
-        memset(&ge, 0, sizeof ge);
-        if (gr_inst_load(cfg->input_institutions, &mtab, &ge) != GR_OK) {
-            snprintf(err, errlen, "%s:%ld: %s%s%s", ge.file, ge.line, ge.field, ge.field[0] ? ": " : "", ge.msg);
-            return CM_ERR_INPUT;
-        }
-        has_mtab = 1;
-    }
-    cm_parse_opts po = {.need = cm_need_columns(CM_RUN_CALIBRATE, dip != NULL, drg != NULL) &
-                                ~(has_mtab ? CM_NEED(COL_INST_LEVEL) : 0),
-                        .mismatch = CM_MISMATCH_FLAG, .tolerance_fen = cfg->category_tolerance_fen,
-                        .encoding = rd_encoding_of(cfg->input_encoding)};
+    const int *required = NULL;
+    cm_parse_opts po;
+    rc = hist_read_setup(cfg, dip, drg, &mtab, &has_mtab, &required, &po, err, errlen);
+    if (rc) return rc;
     hc->nyears = cfg->n_history;
     size_t rec = K + 2;
     for (int h = 0; h < cfg->n_history && rc == 0; h++) {
@@ -497,7 +501,7 @@ cm_status calib_hist_read(const cm_config *cfg, const gr_dip *dip, const gr_drg 
         hist_ctx x = {dip, drg, rej, has_mtab ? &mtab : NULL, NULL, NULL, NULL, keep_rows ? hv : NULL, hc};
         pl_slots s;
         memset(&s, 0, sizeof s);
-        rc = rej && hv ? pl_read(cfg->history[h].file, al, has_mtab ? required_tab : required, &po, hist_row, &x, &s,
+        rc = rej && hv ? pl_read(cfg->history[h].file, al, required, &po, hist_row, &x, &s,
                                  NULL, NULL, NULL, err, errlen)
                        : CM_ERR_NOMEM;
         if (!rej || !hv) snprintf(err, errlen, "out of memory");
