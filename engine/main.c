@@ -143,7 +143,7 @@ static const opt_def CLEAR_OPTS[] = {
 };
 
 static const cmd_def CMDS[] = {
-    { "settle", "settle one period: groups, scores, point value (点值) and payments to the fen, in one HDF5 file",
+    { "settle", "settle one period: groups, scores, point value (点值), payments to the fen, supervision (稽核); a province config: every region",
       SETTLE_OPTS,
       "output: the HDF5 file (file attribute casemix_kind = \"settlement\") and, beside it, OUT.rejects.csv\n"
       "(OUT without .h5; UTF-8 with BOM for Excel: one row per rejected line with the value and what is\n"
@@ -167,7 +167,7 @@ static const cmd_def CMDS[] = {
       "\"rejected on line N: reason\"), 1 when it is not. --out may then be left out.\n"
       "An existing --out file is replaced only when it is an earlier group CSV (exit 5 otherwise).\n" },
     { "bench", "one pipeline stage or floor, timed, as a JSON line (used by make bench)", BENCH_OPTS, NULL },
-    { "export", "a settlement file's tables as an Excel workbook (--xlsx) or CSV files (--csv): casemix export OUT.h5 ...",
+    { "export", "the tables of a settlement, simulation, ledger or province file as an Excel workbook (--xlsx) or CSV files (--csv): casemix export OUT.h5 ...",
       EXPORT_OPTS,
       "usage: casemix export OUT.h5 --xlsx FILE.xlsx | --csv DIR [--tables LIST]  (OUT.h5: a settlement, simulation, ledger or province file)\n"
       "Each header cell: the member name, its meaning and the Chinese title (payment_fen → payment (yuan) 结算金额).\n"
