@@ -33,6 +33,7 @@
 #include "rejects.h"
 #include "supervise.h"
 #include "simulate.h"
+#include "mpisplit.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -47,17 +48,8 @@
 
 /* MPI (make MPI=1): this process's rank and the number of ranks; 0 and 1
  * without MPI. Set by prov_mpi_init. */
-static int g_rank = 0, g_size = 1;
-static double g_t_comm = 0;  /* seconds inside MPI calls (waits for other ranks included) */
-static double g_t_split_wait = 0, g_t_split_xfer = 0; /* an owner of split regions: waiting for the parts'
-                                                         heads (the other ranks' reads), receiving the parts */
-
-typedef struct {
-    char region[32];
-    int64_t records, cases, rejects, cost_fen, fund_fen;
-    int64_t budget_fen, pay_fen, drg_budget_fen, drg_pay_fen;
-    double point_value, drg_point_value;
-} prov_row;
+int g_rank = 0, g_size = 1;
+double g_t_comm = 0;  /* seconds inside MPI calls (waits for other ranks included) */
 
 typedef struct {
     const char *code;
@@ -102,7 +94,7 @@ static void field_at(const char *b, const char *e, int k, char *out, size_t n)
     out[o - s] = '\0';
 }
 
-static int put_newlines(FILE *f, uint64_t n)
+int put_newlines(FILE *f, uint64_t n)
 {
     static const char NL[4096] = {[0 ... 4095] = '\n'};
     while (n) {
@@ -319,7 +311,7 @@ int prov_mpi_rank(void) { return g_rank; }
  * to the ranks at work instead of spinning in a blocking MPI call (measured:
  * a 1M-case region split over 2 ranks on 2 busy cores took 42 s with the
  * blocking calls, most of it the waiting ranks' spin). */
-static void wait_req(MPI_Request *r)
+void wait_req(MPI_Request *r)
 {
     int done = 0;
     for (;;) {
@@ -331,7 +323,7 @@ static void wait_req(MPI_Request *r)
 }
 #endif
 
-static cm_status agree(cm_status st)
+cm_status agree(cm_status st)
 {
 #ifdef CM_MPI
     if (g_size > 1) {
@@ -364,7 +356,7 @@ static void bcast(void *buf, int bytes)
 
 /* Settles region i (its settings c, input in) into w's /regions/<code>:
  * its row of /province_summary and a copy of its rejects (rj). */
-static cm_status settle_region(cm_config *c, int i, const char *in, const char *shown_input, int decoded, h5w *w,
+cm_status settle_region(cm_config *c, int i, const char *in, const char *shown_input, int decoded, h5w *w,
                                hid_t grp, const char *output, const char *rejects_csv, const char *t_start,
                                prov_row *x, pl_rejects *rj, double *t_write, char *err, size_t errlen)
 {
@@ -414,351 +406,6 @@ static cm_status settle_region(cm_config *c, int i, const char *in, const char *
     period_free(p);
     return st;
 }
-
-/* ------------------------------------------------------------------ */
-/* A region split over the ranks (mpi.split_bytes; README "Scale")     */
-/* ------------------------------------------------------------------ */
-/*
- * A region whose input is larger than mpi.split_bytes is read by every
- * rank: its rows are cut into g_size contiguous parts at record boundaries
- * (the quote-aware scan of prov_split, from the same bytes on every rank),
- * part 0 to the region's owner, parts 1.. to the other ranks in rank order.
- * A rank's part file is the header, one empty line for every physical line
- * before the part (the reader gives each one empty slot and counts it, so
- * lines stay the region's) and the part's rows byte for byte. Each rank
- * reads and groups its part (the expensive stage); the owner's read hook
- * then receives the other parts in part order and appends them: the slots
- * (the padding slots dropped, so slot k is the k-th record of the region
- * file, as in the one-process read), the institutions (each part's own
- * sorted list, put into the owner's first thread table: the earliest line
- * wins as in pl_inst_get), rejects, data-quality notes, long case ids, the
- * exact buckets and the discharge range. From there the owner's period is
- * the one a one-process read would have built, and everything after the
- * read (the set checks: duplicate case ids, institution order; the
- * partials per slice; scores, special review, point values, the largest
- * remainders; the tables) runs unchanged on the owner: the region's bytes
- * are those of the unsplit run by construction. Not split (settled whole by
- * its owner): a region with supervision on (its facts are per slot in a
- * side array the parts do not carry), a region reading its own file (its
- * encoding could be GB18030; the province's split files are UTF-8), and
- * every region of a one-rank run.
- */
-#ifdef CM_MPI
-#include <fcntl.h>
-#include <sys/mman.h>
-
-#define SPLIT_TAG 1000000   /* tags SPLIT_TAG + 16 * part + k: apart from the rows' 3 * region + k */
-
-typedef struct {
-    int64_t status;          /* cm_status of the part's read; not CM_OK: only err follows */
-    uint64_t n;              /* slots of the part's records (padding dropped) */
-    uint64_t ninst, nrej, nqual, nlid, lid_text, nbig;
-    uint64_t side, nflag, flag_elem; /* supervision: fact bytes a slot, read-stage flags */
-    int64_t dis_min, dis_max;
-    char err[512];
-} split_head;
-
-typedef struct {
-    int owner, part, nparts; /* part: this rank's; 0 is the owner's */
-    uint64_t skip;           /* padding slots at the start of this rank's part */
-    uint64_t region_size;    /* bytes of the region's file (the owner's input_size) */
-    int ran;                 /* the hook ran on this rank */
-    double t_hook0, t_hook1; /* the owner's hook: start, end */
-} split_ctx;
-
-static int split_rank_of(int part, int owner) { return part == 0 ? owner : part <= owner ? part - 1 : part; }
-static int split_part_of(int rank, int owner) { return rank == owner ? 0 : rank < owner ? rank + 1 : rank; }
-
-/* MPI counts are int: big buffers in pieces of 1 GiB. */
-static void send_big(const void *b, uint64_t bytes, int dest, int tag)
-{
-    const char *p = b;
-    do {
-        int k = bytes > (1u << 30) ? (1 << 30) : (int)bytes;
-        MPI_Send(p, k, MPI_BYTE, dest, tag, MPI_COMM_WORLD);
-        p += k;
-        bytes -= (uint64_t)k;
-    } while (bytes);
-}
-/* into b, or into a scratch buffer (the bytes dropped) when b is NULL */
-static void recv_big(void *b, uint64_t bytes, int src, int tag)
-{
-    char scratch[1 << 16];
-    char *p = b;
-    do {
-        uint64_t cap = p ? (1u << 30) : sizeof scratch;
-        int k = bytes > cap ? (int)cap : (int)bytes;
-        MPI_Recv(p ? p : scratch, k, MPI_BYTE, src, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (p) p += k;
-        bytes -= (uint64_t)k;
-    } while (bytes);
-}
-
-/* Part q of nparts of the region file in, written to out (see above); *skip: its padding lines. */
-static cm_status split_part(const char *in, int nparts, int q, const char *out, uint64_t *skip, uint64_t *fsize,
-                            char *err, size_t errlen)
-{
-    int fd = open(in, O_RDONLY);
-    struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0) {
-        snprintf(err, errlen, "%s: cannot read the region's rows (%s)", in, strerror(errno));
-        if (fd >= 0) close(fd);
-        return CM_ERR_INPUT;
-    }
-    size_t size = (size_t)sb.st_size;
-    *fsize = size;
-    const char *m = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : "";
-    close(fd);
-    if (m == MAP_FAILED) { snprintf(err, errlen, "%s: cannot map the region's rows (%s)", in, strerror(errno)); return CM_ERR_INPUT; }
-    size_t pos = 0;
-    for (int qt = 0; pos < size; pos++) { /* the header, as prov_split */
-        if (m[pos] == '"') qt = !qt;
-        else if (m[pos] == '\n' && !qt) { pos++; break; }
-    }
-    size_t h = pos, body = size - h;
-    size_t t0 = h + (size_t)((unsigned __int128)body * (unsigned)q / (unsigned)nparts);
-    size_t t1 = h + (size_t)((unsigned __int128)body * (unsigned)(q + 1) / (unsigned)nparts);
-    size_t c0 = q == 0 ? h : SIZE_MAX, c1 = q == nparts - 1 ? size : SIZE_MAX;
-    uint64_t nl = 0, nl0 = 0;
-    while (pos < size && (c0 == SIZE_MAX || c1 == SIZE_MAX)) { /* pos: a record's start */
-        if (c0 == SIZE_MAX && pos >= t0) { c0 = pos; nl0 = nl; }
-        if (c1 == SIZE_MAX && pos >= t1) c1 = pos;
-        if (c1 != SIZE_MAX && c0 != SIZE_MAX) break;
-        const char *e = memchr(m + pos, '\n', size - pos); /* a record without '"' ends at its newline */
-        if (e && !memchr(m + pos, '"', (size_t)(e - (m + pos)))) {
-            nl++;
-            pos = (size_t)(e - m) + 1;
-            continue;
-        }
-        for (int qt = 0; pos < size; pos++) {
-            char ch = m[pos];
-            if (ch == '"') qt = !qt;
-            else if (ch == '\n') {
-                nl++;
-                if (!qt) { pos++; break; }
-            }
-        }
-    }
-    if (c0 == SIZE_MAX) { c0 = size; nl0 = nl; }
-    if (c1 == SIZE_MAX) c1 = size;
-    *skip = nl0;
-    cm_status st = CM_OK;
-    FILE *f = fopen(out, "w");
-    if (!f || fwrite(m, 1, h, f) != h || put_newlines(f, nl0) || fwrite(m + c0, 1, c1 - c0, f) != c1 - c0) st = CM_ERR_OUTPUT;
-    if (f && fclose(f) != 0) st = CM_ERR_OUTPUT;
-    if (st) snprintf(err, errlen, "%s: cannot write a part of the region's rows (%s)", out, strerror(errno));
-    if (size) munmap((void *)m, size);
-    return st;
-}
-
-/* A helper rank's hook: its part (institution indices into its own sorted
- * list, slots from the first record on) to the owner; then the build stops
- * (CM_NOT_FOUND: nothing more to do here). */
-static cm_status split_send(cm_period *p, void *vctx, char *err, size_t errlen)
-{
-    split_ctx *x = vctx;
-    x->ran = 1;
-    double t = now_seconds();
-    int to = x->owner, tag = SPLIT_TAG + 16 * x->part;
-    split_head hd;
-    memset(&hd, 0, sizeof hd);
-    pl_inst *list = NULL;
-    size_t nl = 0;
-    uint32_t *remap[CM_MAX_THREADS] = {0};
-    pl_rejects rj = {0}, qu = {0};
-    if (pl_inst_merge(p->itab, p->nt, &list, &nl, remap) || pl_rejects_merge(p->rejs, p->nt + 1, &rj) ||
-        pl_rejects_merge(p->quals, p->nt, &qu)) {
-        hd.status = CM_ERR_NOMEM;
-        snprintf(hd.err, sizeof hd.err, "rank %d: out of memory", g_rank);
-    }
-    uint64_t skip = x->skip < p->s.n ? x->skip : p->s.n;
-    cm_case *sl = p->s.slots + skip;
-    hd.n = p->s.n - skip;
-    for (uint64_t i = 0; !hd.status && i < hd.n; i++)
-        if (sl[i].status == SLOT_CASE) sl[i].inst = remap[sl[i].inst >> 24][sl[i].inst & 0xFFFFFF];
-    size_t tl = 0;
-    for (size_t k = 0; k < p->s.nlid; k++) {
-        size_t e = p->s.lid[k].off + strlen(p->s.lid_text + p->s.lid[k].off) + 1;
-        if (e > tl) tl = e;
-        p->s.lid[k].slot -= skip;
-    }
-    for (size_t k = 0; k < p->s.nbig; k++) p->s.big[k].slot -= skip;
-    hd.ninst = nl; hd.nrej = rj.n; hd.nqual = qu.n; hd.nlid = p->s.nlid; hd.lid_text = tl; hd.nbig = p->s.nbig;
-    hd.dis_min = p->discharge_min; hd.dis_max = p->discharge_max;
-    void *fl = NULL;
-    size_t nfl = 0, fel = 0;
-    hd.side = p->s.side_size;
-    if (!hd.status && p->sup && sv_part_flags(p->sup, skip, &fl, &nfl, &fel)) {
-        hd.status = CM_ERR_NOMEM;
-        snprintf(hd.err, sizeof hd.err, "rank %d: out of memory", g_rank);
-    }
-    hd.nflag = nfl; hd.flag_elem = fel;
-    MPI_Send(&hd, (int)sizeof hd, MPI_BYTE, to, tag, MPI_COMM_WORLD);
-    if (!hd.status) {
-        if (hd.n) send_big(sl, hd.n * sizeof *sl, to, tag + 1);
-        if (nl) send_big(list, nl * sizeof *list, to, tag + 2);
-        if (rj.n) send_big(rj.e, rj.n * sizeof *rj.e, to, tag + 3);
-        if (qu.n) send_big(qu.e, qu.n * sizeof *qu.e, to, tag + 4);
-        if (hd.nlid) { send_big(p->s.lid, hd.nlid * sizeof *p->s.lid, to, tag + 5); send_big(p->s.lid_text, tl, to, tag + 6); }
-        if (hd.nbig) send_big(p->s.big, hd.nbig * sizeof *p->s.big, to, tag + 7);
-        if (hd.side && hd.n) send_big(p->s.side + skip * hd.side, hd.n * hd.side, to, tag + 8);
-        if (nfl) send_big(fl, nfl * fel, to, tag + 9);
-    }
-    free(fl);
-    for (int k = 0; k < CM_MAX_THREADS; k++) free(remap[k]);
-    free(list);
-    pl_rejects_free(&rj);
-    pl_rejects_free(&qu);
-    g_t_comm += now_seconds() - t;
-    if (hd.status) { snprintf(err, errlen, "%s", hd.err); return (cm_status)hd.status; }
-    return CM_NOT_FOUND;
-}
-
-/* Appends n entries of src to r (its own array, grown). */
-static int rj_append(pl_rejects *r, const cm_reject *src, size_t n)
-{
-    if (!n) return 0;
-    if (r->n + n > r->cap) {
-        size_t nc = r->n + n;
-        cm_reject *e = realloc(r->e, nc * sizeof *e);
-        if (!e) return -1;
-        r->e = e;
-        r->cap = nc;
-    }
-    memcpy(r->e + r->n, src, n * sizeof *src);
-    r->n += n;
-    return 0;
-}
-
-/* The owner's receive of part q into p (NULL, or after a failure: received and dropped). */
-static cm_status split_recv_part(cm_period *p, int q, int owner, char *err, size_t errlen)
-{
-    int from = split_rank_of(q, owner), tag = SPLIT_TAG + 16 * q;
-    split_head hd;
-    MPI_Request rq; /* the head comes when the part is read: wait without spinning */
-    double t0 = now_seconds();
-    MPI_Irecv(&hd, (int)sizeof hd, MPI_BYTE, from, tag, MPI_COMM_WORLD, &rq);
-    wait_req(&rq);
-    double t1 = now_seconds();
-    g_t_split_wait += t1 - t0;
-    if (hd.status) {
-        if (p) snprintf(err, errlen, "%s", hd.err);
-        return (cm_status)hd.status;
-    }
-    cm_status st = p ? CM_OK : CM_ERR_INTERNAL; /* p NULL: everything received and dropped */
-    size_t base = p ? p->s.n : 0;
-    cm_case *dst = p && hd.n ? pl_slots_grow(&p->s, hd.n) : NULL;
-    if (p && hd.n && !dst) st = CM_ERR_NOMEM;
-    if (hd.n) recv_big(st ? NULL : dst, hd.n * sizeof(cm_case), from, tag + 1);
-    pl_inst *list = hd.ninst ? malloc(hd.ninst * sizeof *list) : NULL;
-    uint32_t *map = hd.ninst ? malloc(hd.ninst * sizeof *map) : NULL;
-    if (hd.ninst && (!list || !map)) st = CM_ERR_NOMEM;
-    if (hd.ninst) recv_big(st ? NULL : list, hd.ninst * sizeof *list, from, tag + 2);
-    for (size_t k = 0; !st && p && k < hd.ninst; k++) {
-        int32_t li = pl_inst_get(&p->itab[0], list[k].id, list[k].first_line, list[k].level);
-        if (li < 0) st = CM_ERR_NOMEM;
-        else map[k] = (uint32_t)li; /* thread 0's table: (0 << 24) | li */
-    }
-    for (size_t i = 0; !st && p && i < hd.n; i++)
-        if (dst[i].status == SLOT_CASE) dst[i].inst = map[dst[i].inst];
-    free(list);
-    free(map);
-    uint64_t nr[2] = {hd.nrej, hd.nqual};
-    for (int k = 0; k < 2; k++) {
-        if (!nr[k]) continue;
-        cm_reject *e = st ? NULL : malloc(nr[k] * sizeof *e);
-        if (!e) st = st ? st : CM_ERR_NOMEM;
-        recv_big(e, nr[k] * sizeof(cm_reject), from, tag + 3 + k);
-        if (!st && p && rj_append(k ? &p->quals[0] : &p->rejs[0], e, nr[k])) st = CM_ERR_NOMEM;
-        free(e);
-    }
-    if (hd.nlid) {
-        size_t tl = 0;
-        for (size_t k = 0; p && k < p->s.nlid; k++) {
-            size_t e = p->s.lid[k].off + strlen(p->s.lid_text + p->s.lid[k].off) + 1;
-            if (e > tl) tl = e;
-        }
-        cm_long_id *lid = st ? NULL : realloc(p->s.lid, (p->s.nlid + hd.nlid) * sizeof *lid);
-        if (lid) p->s.lid = lid;
-        char *text = st || !lid ? NULL : realloc(p->s.lid_text, tl + hd.lid_text);
-        if (text) p->s.lid_text = text;
-        if (!st && (!lid || !text)) st = CM_ERR_NOMEM;
-        recv_big(st ? NULL : lid + p->s.nlid, hd.nlid * sizeof *lid, from, tag + 5);
-        recv_big(st ? NULL : text + tl, hd.lid_text, from, tag + 6);
-        for (size_t k = 0; !st && k < hd.nlid; k++) {
-            lid[p->s.nlid + k].slot += base;
-            lid[p->s.nlid + k].off += tl;
-        }
-        if (!st) p->s.nlid += hd.nlid;
-    }
-    if (hd.nbig) {
-        cm_big *big = st ? NULL : realloc(p->s.big, (p->s.nbig + hd.nbig) * sizeof *big);
-        if (big) p->s.big = big;
-        if (!st && !big) st = CM_ERR_NOMEM;
-        recv_big(st ? NULL : big + p->s.nbig, hd.nbig * sizeof *big, from, tag + 7);
-        for (size_t k = 0; !st && k < hd.nbig; k++) big[p->s.nbig + k].slot += base;
-        if (!st) p->s.nbig += hd.nbig;
-    }
-    if (hd.side && hd.n) {
-        if (p && p->s.side_size != hd.side) st = st ? st : CM_ERR_INTERNAL;
-        recv_big(st ? NULL : p->s.side + base * hd.side, hd.n * hd.side, from, tag + 8);
-    }
-    if (hd.nflag) {
-        void *fl = st || (p && !p->sup) ? NULL : malloc(hd.nflag * hd.flag_elem);
-        if (!fl) st = st ? st : CM_ERR_NOMEM;
-        recv_big(fl, hd.nflag * hd.flag_elem, from, tag + 9);
-        if (!st && sv_part_add(p->sup, fl, hd.nflag, base)) st = CM_ERR_NOMEM;
-        free(fl);
-    }
-    if (!st && p && hd.dis_max >= 0) {
-        if (p->discharge_min < 0 || hd.dis_min < p->discharge_min) p->discharge_min = (int32_t)hd.dis_min;
-        if (hd.dis_max > p->discharge_max) p->discharge_max = (int32_t)hd.dis_max;
-    }
-    g_t_split_xfer += now_seconds() - t1;
-    if (!p) return CM_OK;
-    if (st) snprintf(err, errlen, "out of memory for the rows of rank %d", from);
-    return st;
-}
-
-/* The owner's hook: parts 1.. appended in part order (all of them received, even after a failure). */
-static cm_status split_recv(cm_period *p, void *vctx, char *err, size_t errlen)
-{
-    split_ctx *x = vctx;
-    x->ran = 1;
-    double t = now_seconds();
-    x->t_hook0 = t;
-    cm_status st = CM_OK;
-    for (int q = 1; q < x->nparts; q++) {
-        cm_status r = split_recv_part(st ? NULL : p, q, x->owner, err, errlen);
-        if (!st) st = r;
-    }
-    p->input_size = x->region_size;
-    x->t_hook1 = now_seconds();
-    g_t_comm += x->t_hook1 - t;
-    return st;
-}
-
-/* A helper rank's share of split region i: read and group its part, send it to the owner. */
-static cm_status split_help(const cm_config *c, const char *part, split_ctx *x, char *err, size_t errlen)
-{
-    static cm_period p0;
-    cm_period *p = &p0;
-    memset(p, 0, sizeof *p);
-    x->ran = 0;
-    period_set_read_hook(split_send, x);
-    cm_status st = period_build_ex(p, c, part, 1, c->sup_enabled, NULL, 0, err, errlen);
-    period_set_read_hook(NULL, NULL);
-    if (!x->ran) { /* the read failed before the hook: the owner still waits for this part's head */
-        split_head hd;
-        memset(&hd, 0, sizeof hd);
-        hd.status = st ? st : CM_ERR_INTERNAL;
-        snprintf(hd.err, sizeof hd.err, "rank %d: %s", g_rank, err);
-        MPI_Send(&hd, (int)sizeof hd, MPI_BYTE, x->owner, SPLIT_TAG + 16 * x->part, MPI_COMM_WORLD);
-    }
-    period_free(p);
-    return st == CM_NOT_FOUND ? CM_OK : st;
-}
-#endif
 
 static void print_row(const prov_row *x)
 {
@@ -909,51 +556,9 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
         nsplit += split[i];
     }
 #ifdef CM_MPI
-    if (nsplit && opened) {
-        st = agree(st);
-        for (int i = 0; i < n && !st; i++) {
-            if (!split[i]) continue;
-            cm_config *c = &rc[i];
-            split_ctx x = {.owner = owner[i], .part = split_part_of(g_rank, owner[i]), .nparts = g_size};
-            char part[CM_PATH_MAX + 96];
-            snprintf(part, sizeof part, "%s/%s.part%d.csv", dir, c->region, x.part);
-            if (decoded) snprintf(c->input_encoding, sizeof c->input_encoding, "UTF-8");
-            double ta = now_seconds(), tw0 = t_write, ww0 = g_t_split_wait, wx0 = g_t_split_xfer;
-            cm_status r = split_part(paths[i], g_size, x.part, part, &x.skip, &x.region_size, err, sizeof err);
-            double tb = now_seconds();
-            if (!g_rank && !o->quiet)
-                fprintf(stderr, "casemix: region %s (%llu bytes > mpi.split_bytes): read by %d ranks, settled by rank %d\n",
-                        c->region, (unsigned long long)size[i], g_size, owner[i]);
-            if (g_rank == owner[i]) {
-                if (!r) {
-                    period_set_read_hook(split_recv, &x);
-                    r = settle_region(c, i, part, export, decoded, &w, grp, output, rejects_csv, t_start, &rows[i], &rj[i],
-                                      &t_write, err, sizeof err);
-                    period_set_read_hook(NULL, NULL);
-                }
-                if (!r && !o->quiet)
-                    fprintf(stderr, "casemix: region %s split: cut %.2f s, own part read %.2f s, waiting for the "
-                                    "others %.2f s, receiving %.2f s, settling %.2f s, writing %.2f s\n",
-                            c->region, tb - ta, x.t_hook0 - tb, g_t_split_wait - ww0, g_t_split_xfer - wx0,
-                            now_seconds() - x.t_hook1 - (t_write - tw0), t_write - tw0);
-                if (!x.ran) { /* the parts still come: received and dropped */
-                    char e2[8];
-                    for (int q = 1; q < g_size; q++) (void)split_recv_part(NULL, q, owner[i], e2, sizeof e2);
-                }
-            } else if (!r) {
-                r = split_help(c, part, &x, err, sizeof err);
-            } else {
-                split_head hd; /* the owner waits for this part's head */
-                memset(&hd, 0, sizeof hd);
-                hd.status = r;
-                snprintf(hd.err, sizeof hd.err, "rank %d: %s", g_rank, err);
-                MPI_Send(&hd, (int)sizeof hd, MPI_BYTE, owner[i], SPLIT_TAG + 16 * x.part, MPI_COMM_WORLD);
-            }
-            unlink(part);
-            mine = r != CM_OK;
-            st = agree(r);
-        }
-    }
+    if (nsplit && opened)
+        st = split_settle(st, rc, n, split, owner, size, paths, dir, decoded, export, &w, grp, output, rejects_csv, t_start,
+                          rows, rj, &t_write, o->quiet, &mine, err, sizeof err);
 #endif
     if (opened && !st) {
         for (int i = 0; i < n && !st; i++) {
