@@ -248,6 +248,11 @@ cm_status rd_next_block(cm_reader *r, size_t chunk_bytes, cm_chunk **chunks, siz
 /* Unmaps the file (or its decoded copy) and closes it; safe after a failed
  * rd_open and twice. */
 void rd_close(cm_reader *r);
+/* The readers opened from now on number their first data line 1 + header
+ * lines + lines (a part of a region split over MPI ranks, engine/mpisplit.c:
+ * its rows keep the region file's lines without padding slots); 0 again
+ * restores the default. Not thread-safe: set around one build. */
+void rd_set_line_offset(uint64_t lines);
 /* Counts the *nch chunks of the block rd_next_block cut, on all threads;
  * when one holds a '"', cuts the same window again with the quote-aware
  * scan (*chunks reallocated as by rd_next_block, *nch updated). CM_OK,

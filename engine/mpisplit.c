@@ -61,6 +61,13 @@
 #endif
 
 double g_t_split_wait = 0, g_t_split_xfer = 0;
+/* Slots of the split regions, for --timings (split_stats_json): the most slots this rank held at
+ * once for a split region (a helper: its part's; the owner: the whole region's, the gather
+ * path), the slots this rank's reads of parts produced (summed over the split regions), and on
+ * the owners the largest split region's slots and the sum of the split regions' slots. */
+#ifdef CM_MPI
+static uint64_t g_split_slots_held = 0, g_split_slots_read = 0, g_split_slots_region = 0, g_split_slots_total = 0;
+#endif
 
 /* ------------------------------------------------------------------ */
 /* A region split over the ranks (mpi.split_bytes; README "Scale")     */
@@ -70,25 +77,28 @@ double g_t_split_wait = 0, g_t_split_xfer = 0;
  * rank: its rows are cut into g_size contiguous parts at record boundaries
  * (the quote-aware scan of prov_split, from the same bytes on every rank),
  * part 0 to the region's owner, parts 1.. to the other ranks in rank order.
- * A rank's part file is the header, one empty line for every physical line
- * before the part (the reader gives each one empty slot and counts it, so
- * lines stay the region's) and the part's rows byte for byte. Each rank
+ * A rank's part file is the header and the part's rows byte for byte; the
+ * rank reads it with the reader's line offset (rd_set_line_offset: the
+ * physical lines of the region file before the part), so its cases,
+ * rejects and notes carry the region's line numbers and it holds slots for
+ * its own rows only. (Until 2026-12 the part file was padded with one empty
+ * line per line before the part: one empty 96-byte slot each, so the rank
+ * of the last part held as many slots as the whole region.) Each rank
  * reads and groups its part (the expensive stage); the owner's read hook
  * then receives the other parts in part order and appends them: the slots
- * (the padding slots dropped, so slot k is the k-th record of the region
- * file, as in the one-process read), the institutions (each part's own
- * sorted list, put into the owner's first thread table: the earliest line
- * wins as in pl_inst_get), rejects, data-quality notes, long case ids, the
- * exact buckets and the discharge range. From there the owner's period is
- * the one a one-process read would have built, and everything after the
- * read (the set checks: duplicate case ids, institution order; the
- * partials per slice; scores, special review, point values, the largest
- * remainders; the tables) runs unchanged on the owner: the region's bytes
- * are those of the unsplit run by construction. Not split (settled whole by
- * its owner): a region with supervision on (its facts are per slot in a
- * side array the parts do not carry), a region reading its own file (its
- * encoding could be GB18030; the province's split files are UTF-8), and
- * every region of a one-rank run.
+ * (slot k is then the k-th record of the region file, as in the
+ * one-process read), the institutions (each part's own sorted list, put
+ * into the owner's first thread table: the earliest line wins as in
+ * pl_inst_get), rejects, data-quality notes, long case ids, the exact
+ * buckets, the supervision facts and read-stage flags, and the discharge
+ * range. From there the owner's period is the one a one-process read would
+ * have built, and everything after the read (the set checks: duplicate
+ * case ids, institution order; the partials per slice; scores, special
+ * review, point values, the largest remainders; supervision; the tables)
+ * runs unchanged on the owner: the region's bytes are those of the unsplit
+ * run by construction. Not split (settled whole by its owner): a region
+ * reading its own file (its encoding could be GB18030; the province's split
+ * files are UTF-8), and every region of a one-rank run.
  */
 #ifdef CM_MPI
 
@@ -96,7 +106,7 @@ double g_t_split_wait = 0, g_t_split_xfer = 0;
 
 typedef struct {
     int64_t status;          /* cm_status of the part's read; not CM_OK: only err follows */
-    uint64_t n;              /* slots of the part's records (padding dropped) */
+    uint64_t n;              /* slots of the part's records */
     uint64_t ninst, nrej, nqual, nlid, lid_text, nbig;
     uint64_t side, nflag, flag_elem; /* supervision: fact bytes a slot, read-stage flags */
     int64_t dis_min, dis_max;
@@ -105,7 +115,7 @@ typedef struct {
 
 typedef struct {
     int owner, part, nparts; /* part: this rank's; 0 is the owner's */
-    uint64_t skip;           /* padding slots at the start of this rank's part */
+    uint64_t line0;          /* lines of the region file before this rank's part (after the header) */
     uint64_t region_size;    /* bytes of the region's file (the owner's input_size) */
     int ran;                 /* the hook ran on this rank */
     double t_hook0, t_hook1; /* the owner's hook: start, end */
@@ -139,8 +149,8 @@ static void recv_big(void *b, uint64_t bytes, int src, int tag)
     } while (bytes);
 }
 
-/* Part q of nparts of the region file in, written to out (see above); *skip: its padding lines. */
-static cm_status split_part(const char *in, int nparts, int q, const char *out, uint64_t *skip, uint64_t *fsize,
+/* Part q of nparts of the region file in, written to out (see above); *line0: the lines before it. */
+static cm_status split_part(const char *in, int nparts, int q, const char *out, uint64_t *line0, uint64_t *fsize,
                             char *err, size_t errlen)
 {
     int fd = open(in, O_RDONLY);
@@ -186,10 +196,10 @@ static cm_status split_part(const char *in, int nparts, int q, const char *out, 
     }
     if (c0 == SIZE_MAX) { c0 = size; nl0 = nl; }
     if (c1 == SIZE_MAX) c1 = size;
-    *skip = nl0;
+    *line0 = nl0;
     cm_status st = CM_OK;
     FILE *f = fopen(out, "w");
-    if (!f || fwrite(m, 1, h, f) != h || put_newlines(f, nl0) || fwrite(m + c0, 1, c1 - c0, f) != c1 - c0) st = CM_ERR_OUTPUT;
+    if (!f || fwrite(m, 1, h, f) != h || fwrite(m + c0, 1, c1 - c0, f) != c1 - c0) st = CM_ERR_OUTPUT;
     if (f && fclose(f) != 0) st = CM_ERR_OUTPUT;
     if (st) snprintf(err, errlen, "%s: cannot write a part of the region's rows (%s)", out, strerror(errno));
     if (size) munmap((void *)m, size);
@@ -216,24 +226,23 @@ static cm_status split_send(cm_period *p, void *vctx, char *err, size_t errlen)
         hd.status = CM_ERR_NOMEM;
         snprintf(hd.err, sizeof hd.err, "rank %d: out of memory", g_rank);
     }
-    uint64_t skip = x->skip < p->s.n ? x->skip : p->s.n;
-    cm_case *sl = p->s.slots + skip;
-    hd.n = p->s.n - skip;
+    cm_case *sl = p->s.slots;
+    hd.n = p->s.n;
+    if (p->s.n > g_split_slots_held) g_split_slots_held = p->s.n;
+    g_split_slots_read += p->s.n;
     for (uint64_t i = 0; !hd.status && i < hd.n; i++)
         if (sl[i].status == SLOT_CASE) sl[i].inst = remap[sl[i].inst >> 24][sl[i].inst & 0xFFFFFF];
     size_t tl = 0;
     for (size_t k = 0; k < p->s.nlid; k++) {
         size_t e = p->s.lid[k].off + strlen(p->s.lid_text + p->s.lid[k].off) + 1;
         if (e > tl) tl = e;
-        p->s.lid[k].slot -= skip;
     }
-    for (size_t k = 0; k < p->s.nbig; k++) p->s.big[k].slot -= skip;
     hd.ninst = nl; hd.nrej = rj.n; hd.nqual = qu.n; hd.nlid = p->s.nlid; hd.lid_text = tl; hd.nbig = p->s.nbig;
     hd.dis_min = p->discharge_min; hd.dis_max = p->discharge_max;
     void *fl = NULL;
     size_t nfl = 0, fel = 0;
     hd.side = p->s.side_size;
-    if (!hd.status && p->sup && sv_part_flags(p->sup, skip, &fl, &nfl, &fel)) {
+    if (!hd.status && p->sup && sv_part_flags(p->sup, 0, &fl, &nfl, &fel)) {
         hd.status = CM_ERR_NOMEM;
         snprintf(hd.err, sizeof hd.err, "rank %d: out of memory", g_rank);
     }
@@ -246,7 +255,7 @@ static cm_status split_send(cm_period *p, void *vctx, char *err, size_t errlen)
         if (qu.n) send_big(qu.e, qu.n * sizeof *qu.e, to, tag + 4);
         if (hd.nlid) { send_big(p->s.lid, hd.nlid * sizeof *p->s.lid, to, tag + 5); send_big(p->s.lid_text, tl, to, tag + 6); }
         if (hd.nbig) send_big(p->s.big, hd.nbig * sizeof *p->s.big, to, tag + 7);
-        if (hd.side && hd.n) send_big(p->s.side + skip * hd.side, hd.n * hd.side, to, tag + 8);
+        if (hd.side && hd.n) send_big(p->s.side, hd.n * hd.side, to, tag + 8);
         if (nfl) send_big(fl, nfl * fel, to, tag + 9);
     }
     free(fl);
@@ -372,12 +381,16 @@ static cm_status split_recv(cm_period *p, void *vctx, char *err, size_t errlen)
     x->ran = 1;
     double t = now_seconds();
     x->t_hook0 = t;
+    g_split_slots_read += p->s.n; /* the owner's own part */
     cm_status st = CM_OK;
     for (int q = 1; q < x->nparts; q++) {
         cm_status r = split_recv_part(st ? NULL : p, q, x->owner, err, errlen);
         if (!st) st = r;
     }
     p->input_size = x->region_size;
+    if (p->s.n > g_split_slots_held) g_split_slots_held = p->s.n;
+    if (p->s.n > g_split_slots_region) g_split_slots_region = p->s.n;
+    g_split_slots_total += p->s.n;
     x->t_hook1 = now_seconds();
     g_t_comm += x->t_hook1 - t;
     return st;
@@ -391,7 +404,9 @@ static cm_status split_help(const cm_config *c, const char *part, split_ctx *x, 
     memset(p, 0, sizeof *p);
     x->ran = 0;
     period_set_read_hook(split_send, x);
+    rd_set_line_offset(x->line0); /* the part's rows at the region file's lines, without padding slots */
     cm_status st = period_build_ex(p, c, part, 1, c->sup_enabled, NULL, 0, err, errlen);
+    rd_set_line_offset(0);
     period_set_read_hook(NULL, NULL);
     if (!x->ran) { /* the read failed before the hook: the owner still waits for this part's head */
         split_head hd;
@@ -419,7 +434,7 @@ cm_status split_settle(cm_status st, cm_config *rc, int n, const int *split, con
         snprintf(part, sizeof part, "%s/%s.part%d.csv", dir, c->region, x.part);
         if (decoded) snprintf(c->input_encoding, sizeof c->input_encoding, "UTF-8");
         double ta = now_seconds(), tw0 = *t_write, ww0 = g_t_split_wait, wx0 = g_t_split_xfer;
-        cm_status r = split_part(paths[i], g_size, x.part, part, &x.skip, &x.region_size, err, errlen);
+        cm_status r = split_part(paths[i], g_size, x.part, part, &x.line0, &x.region_size, err, errlen);
         double tb = now_seconds();
         if (!g_rank && !quiet)
             fprintf(stderr, "casemix: region %s (%llu bytes > mpi.split_bytes): read by %d ranks, settled by rank %d\n",
@@ -454,5 +469,33 @@ cm_status split_settle(cm_status st, cm_config *rc, int n, const int *split, con
         st = agree(r);
     }
     return st;
+}
+
+/* The split regions' slots and memory for --timings (collective: every rank calls it; the
+ * counters are reset): into buf on rank 0 (see mpisplit.h); "" on the other ranks. */
+void split_stats_json(char *buf, size_t n)
+{
+    unsigned long long mine[3] = {(unsigned long long)g_split_slots_held, (unsigned long long)g_split_slots_read,
+                                  (unsigned long long)peak_rss_kb()};
+    unsigned long long in[2] = {(unsigned long long)g_split_slots_region, (unsigned long long)g_split_slots_total};
+    unsigned long long region = 0, total = 0, dummy[3];
+    unsigned long long *all = g_rank ? NULL : calloc((size_t)g_size * 3, sizeof *all);
+    double t = now_seconds();
+    MPI_Allreduce(&in[0], &region, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Allreduce(&in[1], &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Gather(mine, 3, MPI_UNSIGNED_LONG_LONG, all ? (void *)all : (void *)dummy, 3, MPI_UNSIGNED_LONG_LONG, 0,
+               MPI_COMM_WORLD);
+    g_t_comm += now_seconds() - t;
+    g_split_slots_held = g_split_slots_read = g_split_slots_region = g_split_slots_total = 0;
+    buf[0] = '\0';
+    if (g_rank || !all || !n) { free(all); return; }
+    static const char *const name[3] = {"split_slots_held", "split_slots_read", "peak_rss_kb_ranks"};
+    size_t l = (size_t)snprintf(buf, n, ",\"split_slots_region\":%llu,\"split_slots_total\":%llu", region, total);
+    for (int k = 0; k < 3 && l < n; k++) {
+        l += (size_t)snprintf(buf + l, n - l, ",\"%s\":[", name[k]);
+        for (int r = 0; r < g_size && l < n; r++) l += (size_t)snprintf(buf + l, n - l, "%s%llu", r ? "," : "", all[3 * r + k]);
+        if (l < n) l += (size_t)snprintf(buf + l, n - l, "]");
+    }
+    free(all);
 }
 #endif

@@ -53,6 +53,14 @@ cm_status split_settle(cm_status st, cm_config *rc, int n, const int *split, con
                        char (*paths)[CM_PATH_MAX + 64], const char *dir, int decoded, const char *export, h5w *w,
                        hid_t grp, const char *output, const char *rejects_csv, const char *t_start, prov_row *rows,
                        pl_rejects *rj, double *t_write, int quiet, int *mine, char *err, size_t errlen);
+/* mpisplit.c: the split regions' slots and memory as JSON members for --timings, into buf on
+ * rank 0: ',"split_slots_region":N,"split_slots_total":T,"split_slots_held":[..],
+ * "split_slots_read":[..],"peak_rss_kb_ranks":[..]': the largest split region's slots, the sum
+ * of the split regions' slots, per rank the most slots it held at once for a split region (the
+ * owner: the whole region, the gather path), the slots its reads of parts produced (Σ over the
+ * ranks = split_slots_total: every line read once, no padding), its peak resident set. "" on
+ * the other ranks. Collective: every rank calls it. */
+void split_stats_json(char *buf, size_t n);
 #endif
 
 #endif

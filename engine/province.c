@@ -687,8 +687,10 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
     st = agree(st);
     /* the times: the largest over the ranks */
     double tw = t_write, tc = g_t_comm;
+    char split_mem[160 + 3 * 24 * 64] = ""; /* split regions' slots and peak memory per rank (--timings) */
 #ifdef CM_MPI
     if (g_size > 1) {
+        split_stats_json(split_mem, g_size <= 64 ? sizeof split_mem : 0);
         MPI_Allreduce(&t_write, &tw, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
         MPI_Allreduce(&g_t_comm, &tc, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
     }
@@ -725,9 +727,9 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
                 for (int i = 0; i < n; i++) cases += rows[i].cases;
                 fprintf(f, TIMINGS_HEAD ",\"province\":1,\"ranks\":%d,\"threads\":%d,\"regions\":%d,\"cases\":%lld,"
                            "\"split\":%.4f,\"write\":%.4f,\"assemble\":%.4f,\"mpi_comm\":%.4f,\"seconds\":%.4f,"
-                           "\"peak_rss_kb\":%ld,\"split_regions\":%d,\"split_wait\":%.4f,\"split_transfer\":%.4f}\n",
+                           "\"peak_rss_kb\":%ld,\"split_regions\":%d,\"split_wait\":%.4f,\"split_transfer\":%.4f%s}\n",
                         g_size, o->threads, n, (long long)cases, t_split, tw, t_assemble, tc, secs, peak_rss_kb(), nsplit,
-                        g_t_split_wait, g_t_split_xfer);
+                        g_t_split_wait, g_t_split_xfer, split_mem);
                 if (fclose(f) != 0) f = NULL;
             }
             if (!f) {

@@ -242,6 +242,9 @@ static cm_status decode_gb18030(cm_reader *r, int detected, char *err, size_t er
     return CM_OK;
 }
 
+/* Lines before the first data line beyond the header (rd_set_line_offset; 0 by default). */
+static uint64_t g_line_offset;
+
 cm_status rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, rd_encoding enc,
             char *err, size_t errlen)
 {
@@ -361,9 +364,11 @@ cm_status rd_open(cm_reader *r, const char *path, const struct col_aliases *alia
         if (r->colidx[COL_CAT0 + k] < 0) r->has_categories = 0;
     r->pos = hdr_end;
     r->dropped = 0;
-    r->next_line = 1 + r->header_lines;
+    r->next_line = 1 + r->header_lines + g_line_offset;
     return CM_OK;
 }
+
+void rd_set_line_offset(uint64_t lines) { g_line_offset = lines; }
 
 void rd_close(cm_reader *r)
 {

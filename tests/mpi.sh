@@ -74,6 +74,8 @@ eq "split: the repeated case id is one more reject" "$(grep -c 'duplicate case i
 eq "split: the long case ids are in /cases" "$(h5dump -d /regions/410101/cases "$D/split1.h5" | grep -c 'a-long-case-id-of-the-split' | sed 's/^0$/none/; s/^[1-9][0-9]*$/some/')" some
 r0910() { h5dump -d /regions/410101/rules "$1" | awk '/"R09"|"R10"/ { r = 1; n = 0 } r && ++n == 6 { printf "%s", $1; r = 0 }'; }
 eq "split: R09 and R10 flag cases (read-stage flags in every part)" "$(r0910 "$D/split1.h5" | sed 's/[1-9][0-9]*,/some,/g')" "some,some,"
+jnum() { grep -o "\"$1\":[0-9]*" "$2" | cut -d: -f2; }          # a number member of a timings file
+jarr() { grep -o "\"$1\":\[[0-9,]*\]" "$2" | sed 's/.*\[//; s/\]//'; } # an array member, comma-separated
 for np in 2 4; do
     mpirun $ROOT --oversubscribe -np $np "$MBIN" settle --config "$D/split.cfg" --out "$D/split$np.h5" --threads 1 --quiet \
         --timings "$D/split$np.json"
@@ -81,6 +83,16 @@ for np in 2 4; do
     eq "split np $np: every region's tables equal the unsplit run" "$(differ "$D/split1.h5" "$D/split$np.h5")" none
     eq "split np $np: the rejects CSV is the same" "$(md5sum < "$D/split$np.rejects.csv")" "$(md5sum < "$D/split1.rejects.csv")"
     eq "split np $np: no rank or part file left" "$(ls "$D" | grep -c '\.tmp\.' || true)" 0
+    # slots: every line of a split region is read by exactly one rank (a part carries no padding
+    # slots for the lines before it): Σ over the ranks of the slots their parts produced = Σ of the
+    # split regions' slots; the padded parts of before read Σ ≈ (np + 1) / 2 × that.
+    eq "split np $np: each region's lines read once over the ranks (no padding slots)" \
+        "$(jarr split_slots_read "$D/split$np.json" | awk -F, '{ s = 0; for (k = 1; k <= NF; k++) s += $k; print s }')" \
+        "$(jnum split_slots_total "$D/split$np.json")"
+    # the gather path: the owner holds the whole region (the reductions design, mpisplit.c's
+    # plan, brings the owner down to its part; then this check turns into "less than the region")
+    eq "split np $np: the owner holds the whole region (gather path)" \
+        "$(jarr split_slots_held "$D/split$np.json" | tr , '\n' | sort -n | tail -1)" "$(jnum split_slots_region "$D/split$np.json")"
 done
 # the same without supervision (above, supervision is on: its /flags, /indicators, /review_sample compared)
 sed 's/^mpi = .*/mpi = { split_bytes = 1; }; supervision = { enabled = false; };/' "$D/split.cfg" > "$D/splitnosup.cfg"
