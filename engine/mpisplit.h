@@ -32,8 +32,6 @@ extern double g_t_split_wait, g_t_split_xfer;
 
 /* province.c: every rank learns the worst status of all (st itself with one rank). */
 cm_status agree(cm_status st);
-/* province.c: n newlines to f; -1 on a write error. */
-int put_newlines(FILE *f, uint64_t n);
 /* province.c: settles region i (settings c, input in) into w's /regions/<code>: its
  * row of /province_summary (x) and a copy of its rejects (rj); *t_write grows by the
  * writing time. */

@@ -94,7 +94,7 @@ static void field_at(const char *b, const char *e, int k, char *out, size_t n)
     out[o - s] = '\0';
 }
 
-int put_newlines(FILE *f, uint64_t n)
+static int put_newlines(FILE *f, uint64_t n)
 {
     static const char NL[4096] = {[0 ... 4095] = '\n'};
     while (n) {
