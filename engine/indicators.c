@@ -828,17 +828,40 @@ void ind_summary(const cm_period *p, const cm_indicators *ind)
            ind->n_rating[SC_RATE_EXCELLENT], ind->n_rating[SC_RATE_GOOD], ind->n_rating[SC_RATE_PASS],
            ind->n_rating[SC_RATE_FAIL], ind->n_rating[SC_RATE_NOT_RATED]);
     if (ind->n_rating[SC_RATE_FAIL]) {
-        printf("  rated 不达标 (fail):");
+        /* one line per institution: its score and the indicators that cost it points, most first */
+        printf("  rated 不达标 (fail), score below %g of 100; the indicators that cost the points (peer outliers "
+               "on their bad side, /indicators points):\n", ind->prm.cut_pass);
+        enum { NIND = SC_IND__COUNT, TOP = 3 };
         size_t shown = 0;
         for (size_t k = 0; k < ind->ninst; k++) {
             if (ind->rating[k] != SC_RATE_FAIL) continue;
-            if (shown == 10) { printf(" ... (%zu more in /institutions)", ind->n_rating[SC_RATE_FAIL] - shown); break; }
+            if (shown == 10) {
+                printf("    ... %zu more in /institutions (rating = fail)\n", ind->n_rating[SC_RATE_FAIL] - shown);
+                break;
+            }
             const char *nm = p->inst_name && p->inst_name[k] && p->inst_name[k][0] ? p->inst_name[k] : NULL;
-            printf("%s %s%s%s%s (%.1f)", shown ? "," : "", p->inst[k].id, nm ? " " : "", nm ? nm : "", "",
-                   ind->score[k]);
+            sc_peer_outlier cls[NIND];
+            double lost[NIND];
+            for (int i = 0; i < NIND; i++) cls[i] = (sc_peer_outlier)ind->cls[k * NIND + (size_t)i];
+            sc_rate_lost(cls, &ind->prm, lost);
+            printf("    %s%s%s (%.1f):", p->inst[k].id, nm ? " " : "", nm ? nm : "", ind->score[k]);
+            int used[NIND] = {0}, nshown = 0, more = 0;
+            for (int t = 0; t < NIND; t++) { /* the largest loss first; ties by indicator order */
+                int b = -1;
+                for (int i = 0; i < NIND; i++)
+                    if (!used[i] && lost[i] > 0 && (b < 0 || lost[i] > lost[b])) b = i;
+                if (b < 0) break;
+                used[b] = 1;
+                if (nshown == TOP) { more++; continue; }
+                const sc_ind_info *f = sc_ind_info_of(b);
+                printf("%s -%.1f %s %s %s (%s)", nshown ? "," : "", lost[b], f->code, f->english, f->chinese,
+                       sc_peer_outlier_name(cls[b]));
+                nshown++;
+            }
+            if (more) printf(", and %d more", more);
+            printf("\n");
             shown++;
         }
-        printf("\n");
     }
     if (ind->ntg && ind->tg_unmatched)
         printf("  budget progress: %zu institution(s) without an annual target (supervision.targets)\n",

@@ -914,8 +914,13 @@ void sv_summary(const sv_state *sv, FILE *f)
         for (int j = i; j > 0 && sv->hits[order[j]] > sv->hits[order[j - 1]]; j--) {
             int t = order[j]; order[j] = order[j - 1]; order[j - 1] = t;
         }
-    fprintf(f, "Supervision (稽核): %lld cases flagged by a rule that needs a look (%.2f s)\n",
-            (long long)sv->flagged_cases, sv->t);
+    char info[64] = "";   /* the info rules: listed with their hits, not counted as needing a look */
+    for (int r = 0, u = 0; r < SC_RULE__COUNT; r++)
+        if (sc_rule(r)->result == SC_RES_INFO && u < (int)sizeof info - 8)
+            u += snprintf(info + u, sizeof info - (size_t)u, "%s%s", u ? ", " : "", sc_rule(r)->id);
+    fprintf(f, "Supervision (稽核): %lld cases flagged by a rule that needs a look (definite or suspicious; the info "
+               "rules %s are not counted here, their hits are listed below) (%.2f s)\n",
+            (long long)sv->flagged_cases, info, sv->t);
     for (int i = 0; i < n; i++) {
         const sc_rule_def *d = sc_rule(order[i]);
         fprintf(f, "  %s %-30s %-18s %10lld\n", d->id, d->name_en, sc_result_name(d->result),

@@ -808,6 +808,13 @@ uint64_t sc_sample_key(uint64_t key, uint64_t seed);
 size_t sc_sample_pick(size_t m, const uint8_t *flagged, const uint64_t *h, double rate, double flagged_share,
                       uint8_t *out, uint32_t *scratch_i);
 
+/* The points an institution's rating lost per indicator (the summary's
+ * 不达标 line): lost[i] = 100 × w_i ÷ Σ w of the ranked indicators for a
+ * ranked indicator of weight w_i > 0 that is an outlier on its direction's
+ * bad side (sc_rate gave it 0 points), else 0; so Σ lost = 100 − score.
+ * All 0 when nothing is rated. */
+void sc_rate_lost(const sc_peer_outlier cls[SC_IND__COUNT], const sc_ind_params *p, double lost[SC_IND__COUNT]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,7 +21,7 @@ budget = { fund_budget = "98765432.10"; };
 CFG
 "$BIN" gen --config "$D/s.cfg" --out "$D" --cases ${SUP_CASES:-20000} --history-cases -1 --seed 11 --plant 0.05 --quiet
 [ -s "$D/planted.csv" ] || { echo "FAIL: no planted.csv"; exit 1; }
-"$BIN" settle --config "$D/s.cfg" --out "$D/t1.h5" --threads 1 --quiet
+"$BIN" settle --config "$D/s.cfg" --out "$D/t1.h5" --threads 1 > "$D/t1.out"
 "$BIN" settle --config "$D/s.cfg" --out "$D/t2.h5" --threads 2 --quiet
 
 # recall: every planted (case, rule, related case) is a row of /flags
@@ -38,6 +38,11 @@ ctl=$(grep -c '^PLXR01.*|R01|' "$D/flags.txt" || true)
 eq "readmission controls at N+1 days not flagged R01" "$ctl" 0
 nctl=$(grep -c '^PLXR01' "$D/current.csv" || true)
 [ "$nctl" -gt 0 ] || bad "controls planted" "no PLXR01 rows"
+
+# the summary's count: the cases with a flag of a rule that is not info, counted here from /flags
+nlook=$(h5cols "$D/t1.h5" /flags case_id result | grep -v '|info$' | cut -d'|' -f1 | sort -u | wc -l)
+has "summary: cases needing a look, info rules named as not counted" "$(cat "$D/t1.out")" \
+    "Supervision (稽核): $nlook cases flagged by a rule that needs a look (definite or suspicious; the info rules R03, R12, R13 are not counted here"
 
 # 1 vs 2 threads: the same bytes
 for ds in /flags /rules /rule_names /review_sample; do
