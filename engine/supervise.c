@@ -819,9 +819,18 @@ static cm_status write_rules(const sv_state *sv, h5w *w)
     size_t o_hits = h5row_add(&r, "hits", H5T_STD_I64LE, 8);
     size_t o_par = h5row_add_str(&r, "parameters", 192);
     size_t o_note = h5row_add_str(&r, "not_evaluated_because", 96);
+    size_t o_unit = h5row_add_str(&r, "unit", 64);
     h5row_end(&r);
+    /* the unit of /flags figure and threshold per rule (docs/METHODS.md §11), R01..R13 */
+    static const char *const UNIT[SC_RULE__COUNT] = {
+        "days (readmission gap)", "days (readmission gap)", "days (transfer gap)", "nights (in common)",
+        "none (same stay claimed twice)", "per mille (services / total cost)",
+        "ratio (cost / standard cost); days (LOS) for a listed dx", "days (LOS)",
+        "sex code (1 male, 2 female)", "years (age)", "z (group death rate; -999 none)",
+        "ratio (cost / standard cost)", "flag bits (/cases.flags)",
+    };
     hid_t d = h5w_table(w, "rules", "Supervision rules R01-R13 (规则库): family, result type, evaluated, hits, "
-                                    "parameters in force", &r, SC_RULE__COUNT);
+                                    "parameters in force, unit of /flags figure and threshold", &r, SC_RULE__COUNT);
     unsigned char *buf = calloc(SC_RULE__COUNT, r.size);
     int e = d < 0 || !buf;
     for (int k = 0; !e && k < SC_RULE__COUNT; k++) {
@@ -838,6 +847,7 @@ static cm_status write_rules(const sv_state *sv, h5w *w)
         memcpy(b + o_hits, &hits, 8);
         memcpy(b + o_par, par, strnlen(par, 192));
         memcpy(b + o_note, sv->why_not[k], strnlen(sv->why_not[k], 96));
+        memcpy(b + o_unit, UNIT[k], strnlen(UNIT[k], 64));
     }
     if (!e) e = h5w_rows(d, &r, 0, SC_RULE__COUNT, buf);
     if (!e) e = h5_attr_str(d, "hits", "flags of the rule; -1 when the rule was not evaluated (never 0 for that)");

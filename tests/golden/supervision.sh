@@ -44,6 +44,21 @@ nlook=$(h5cols "$D/t1.h5" /flags case_id result | grep -v '|info$' | cut -d'|' -
 has "summary: cases needing a look, info rules named as not counted" "$(cat "$D/t1.out")" \
     "Supervision (稽核): $nlook cases flagged by a rule that needs a look (definite or suspicious; the info rules R03, R12, R13 are not counted here"
 
+# /rules.unit: the unit of /flags figure and threshold, checked against the flags themselves
+eq "/rules unit of R01 R04 R06 R10 R11 R12" \
+    "$(h5cols "$D/t1.h5" /rules id unit | grep -E '^R(01|04|06|10|11|12)\|' | tr '\n' ';')" \
+    "R01|days (readmission gap);R04|nights (in common);R06|per mille (services / total cost);R10|years (age);R11|z (group death rate; -999 none);R12|ratio (cost / standard cost);"
+h5cols "$D/t1.h5" /flags rule figure threshold | awk -F'|' '
+    $1 == "R01" && !($2 == int($2) && $2 >= 0 && $2 <= $3) { print "R01 days: " $0; bad = 1 }
+    $1 == "R04" && !($2 == int($2) && $2 >= 1 && $3 == 1) { print "R04 nights: " $0; bad = 1 }
+    $1 == "R06" && !($2 >= 0 && $2 < $3 && $3 <= 1000) { print "R06 per mille: " $0; bad = 1 }
+    END { exit bad }' > "$D/units.txt" && ok "/flags figures in the units of /rules (R01 days, R04 nights, R06 per mille)" \
+    || bad "/flags figures in the units of /rules" "$(head -3 "$D/units.txt")"
+"$BIN" export "$D/t1.h5" --csv "$D/csv" --tables rules --quiet
+has "export: the rules sheet has the unit column" "$(head -1 "$D/csv/rules.csv")" "unit → unit of figure and threshold 单位"
+"$BIN" report "$D/t1.h5" --out "$D/t1.html" --quiet
+has "report: the rules table has the unit column" "$(sed -n '/id="tab-rules"/,/<\/figure>/p' "$D/t1.html" | head -5)" ">unit<"
+
 # 1 vs 2 threads: the same bytes
 for ds in /flags /rules /rule_names /review_sample; do
     a=$(h5dump -d "$ds" "$D/t1.h5" | tail -n +2 | md5sum); b=$(h5dump -d "$ds" "$D/t2.h5" | tail -n +2 | md5sum)
