@@ -26,6 +26,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 
 /* ------------------------------------------------------------------ */
@@ -838,8 +839,38 @@ static void line_i(const char *what, int64_t a, int64_t b)
            cm_yuan_text(y2, sizeof y2, b - a, 1));
 }
 
+/* path as the user would type it from here: "config/../build/demo/prices.csv" ->
+ * "build/demo/prices.csv" (relative to the working directory when under it, else
+ * the canonical absolute path; as given when it cannot be resolved) */
+static const char *clean_path(const char *path, char *out, size_t n)
+{
+    char rp[PATH_MAX], cwd[PATH_MAX];
+    if (!realpath(path, rp)) return path;
+    size_t L = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+    const char *s = L && !strncmp(rp, cwd, L) && rp[L] == '/' ? rp + L + 1 : rp;
+    snprintf(out, n, "%s", s);
+    return out;
+}
+
+/* the row the budget-neutral solve holds: 0 none, 1 total cost, 2 the cases' fund part, 3 the payments (outlay) */
+static int held_row(const cm_scenario_def *d)
+{
+    if (!d->solve) return 0;
+    if (d->solve_point_value) return 3;
+    return d->solve == CM_SOLVE_TOTAL_COST ? 1 : 2;
+}
+
+static void line_held(const char *what, int64_t a, int64_t b, int held)
+{
+    char y0[40], y1[40], y2[40];
+    printf("  %-28s %20s %20s %18s%s\n", what, cm_yuan_text(y0, sizeof y0, a, 1), cm_yuan_text(y1, sizeof y1, b, 1),
+           cm_yuan_text(y2, sizeof y2, b - a, 1), held ? "  <- held by the solve" : "");
+}
+
 static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_run *x)
 {
+    char pt[PATH_MAX];
+    const int held = held_row(x->d);
     const cm_scenario_def *d = x->d;
     const cm_scenario *s = &x->sn;
     char txt[1024], y0[40], y1[40], y2[40];
@@ -849,12 +880,15 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
     if (d->price_table[0])
         printf("  items (费用明细): %lld lines, %lld re-priced by %s, %lld of no settled case, %lld unusable; "
                "%lld table item(s) never seen%s%s\n",
-               (long long)x->r.items, (long long)x->r.items_repriced, d->price_table, (long long)x->r.items_no_case,
+               (long long)x->r.items, (long long)x->r.items_repriced, clean_path(d->price_table, pt, sizeof pt),
+               (long long)x->r.items_no_case,
                (long long)x->r.items_bad, (long long)x->r.table_unseen, x->r.table_unseen ? ": " : "", x->r.unseen);
     printf("  %-28s %20s %20s %18s\n", "", "baseline", "scenario", "change");
     int64_t c1 = x->priced ? x->r.cost_sum : p->cost_fen, f1 = x->priced ? x->r.fund_sum : p->fund_fen;
-    line_i("total cost (yuan)", p->cost_fen, c1);
-    line_i("fund part (yuan)", p->fund_fen, f1);
+    /* the cases' fund part (Σ fund paid, re-priced at each case's fund share) is what the cases
+     * claim; the fund's outlay is the payments row of each scheme (= its budget) */
+    line_held("total cost (yuan)", p->cost_fen, c1, held == 1);
+    line_held("cases' fund part (yuan)", p->fund_fen, f1, held == 2);
     line_i("patients' part (yuan)", p->cost_fen - p->fund_fen, c1 - f1);
     int64_t bk0[3] = {0}, bk1[3] = {0};
     for (size_t k = 0; k < p->ninst; k++)
@@ -880,8 +914,8 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
         snprintf(lab, sizeof lab, "%s point value (yuan)", nm);
         printf("  %-28s %20.6f %20.6f %+18.6f\n", lab, T0[q]->point_value, T1[q]->point_value,
                T1[q]->point_value - T0[q]->point_value);
-        snprintf(lab, sizeof lab, "%s payments (yuan)", nm);
-        line_i(lab, T0[q]->pay_fen, T1[q]->pay_fen);
+        snprintf(lab, sizeof lab, "%s payments = outlay (yuan)", nm);
+        line_held(lab, T0[q]->pay_fen, T1[q]->pay_fen, held == 3);
         /* the institution whose payment moves most */
         size_t best = 0;
         int64_t bd = -1;
@@ -894,9 +928,13 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
             int64_t pe, se;
             sc_pay_decompose(T0[q]->budget_fen, T0[q]->points_e4, T0[q]->inst_points[best], T1[q]->inst_points[best],
                              T0[q]->inst_pay[best], T1[q]->inst_pay[best], &pe, &se);
-            printf("  %s largest change: %s %s yuan = price effect %s + structure effect %s\n", nm, p->inst[best].id,
+            /* "price effect" (its own points moved, at the baseline's money per point) names a price
+             * change: without one (settings only) the same term is the settings' effect on its points */
+            printf("  %s largest change: %s %s yuan = %s %s + structure effect %s%s\n", nm, p->inst[best].id,
                    cm_yuan_text(y0, sizeof y0, T1[q]->inst_pay[best] - T0[q]->inst_pay[best], 1),
-                   cm_yuan_text(y1, sizeof y1, pe, 1), cm_yuan_text(y2, sizeof y2, se, 1));
+                   x->priced ? "price effect" : "own-points effect", cm_yuan_text(y1, sizeof y1, pe, 1),
+                   cm_yuan_text(y2, sizeof y2, se, 1),
+                   x->priced ? "" : " (price effect —: no price change; the settings moved its points)");
         }
     }
     if (x->priced) {
@@ -909,9 +947,11 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
     } else {
         printf("  static measurement: no price change\n");
     }
+    static const char *const HELD[] = {"", "total cost unchanged: the total cost row", "fund unchanged: the cases' fund part row",
+                                       "fund outlay unchanged: the payments rows; the cases' fund part moves with the prices"};
     if (d->solve)
-        printf("  budget-neutral solve (%s unchanged): %s = %.9f, residual %lld fen, %d evaluations%s\n",
-               cm_solve_name(d->solve), d->solve_point_value ? "point value factor" : "multiplier",
+        printf("  budget-neutral solve (%s): %s = %.9f, residual %lld fen, %d evaluations%s\n",
+               HELD[held], d->solve_point_value ? "point value factor" : "multiplier",
                (double)x->solve.m / (double)SC_MULT_ONE, (long long)x->solve.residual, x->solve.iterations,
                x->solve.converged ? "" : " (NOT within 1 fen: widen solve.range)");
 }
