@@ -182,20 +182,11 @@ static int64_t target_of(const cm_indicators *ind, const char *id)
 }
 
 /* Share of the year a period covers: "2025Q2" 0.5, "2025-06" / "202506" 0.5,
- * "2025H1" 0.5, else 1 (a whole year). */
+ * "2025H1" 0.5, else 1 (a whole year); the label read by period_label_months. */
 static double year_elapsed_of(const char *period)
 {
-    size_t n = strlen(period);
-    if (n >= 6 && (period[4] == 'Q' || period[4] == 'q') && period[5] >= '1' && period[5] <= '4')
-        return (period[5] - '0') / 4.0;
-    if (n >= 6 && (period[4] == 'H' || period[4] == 'h') && period[5] >= '1' && period[5] <= '2')
-        return (period[5] - '0') / 2.0;
-    const char *m = n >= 7 && period[4] == '-' ? period + 5 : n == 6 ? period + 4 : NULL;
-    if (m && isdigit((unsigned char)m[0]) && isdigit((unsigned char)m[1])) {
-        int mm = (m[0] - '0') * 10 + (m[1] - '0');
-        if (mm >= 1 && mm <= 12) return mm / 12.0;
-    }
-    return 1.0;
+    int y, m0, m1;
+    return period_label_months(period, &y, &m0, &m1) == 0 ? m1 / 12.0 : 1.0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -9,6 +9,7 @@
 #  clear with audit / assessment / special-review CSVs    balance = due − gross − audit + deposit × coef
 #                                                         + top-up, recomputed here from the ledger
 #  bad CSV rows, a bad setting                            file:line, exit 4 / 3
+#  settle: discharge dates outside the period label       a WARNING (a year's file under 2025Q1), none inside
 #  clear with months missing                              refused (exit 4) naming them, ledger untouched;
 #                                                         --partial clears and says partial (terminal, attributes)
 set -u
@@ -44,7 +45,17 @@ EOF
 "$BIN" gen --config "$D/year.cfg" --out "$D/gen" --quiet || { echo "FAIL: gen"; exit 1; }
 # one file per month of discharge (column 11, discharge_date YYYY-MM-DD)
 awk -F, -v d="$D/gen" 'NR==1{h=$0; next} {m=substr($11,6,2); f=d "/m" m ".csv"; if(!(f in s)){print h > f; s[f]=1} print > f}' "$D/gen/current.csv"
-"$BIN" settle --config "$D/year.cfg" --out "$D/out/year.h5" --quiet || { echo "FAIL: settle"; exit 1; }
+"$BIN" settle --config "$D/year.cfg" --out "$D/out/year.h5" > /dev/null 2> "$D/settle.err" || { echo "FAIL: settle"; exit 1; }
+expect "settle: a year's discharges under period \"2025\": no warning" "$(grep -c WARNING "$D/settle.err")" 0
+# the period label against the discharge dates (as casemix month does): a year's file under "2025Q1" warns
+sed 's|^period = "2025";|period = "2025Q1";|' "$D/year.cfg" > "$D/q1.cfg"
+"$BIN" settle --config "$D/q1.cfg" --out "$D/out/q1.h5" > /dev/null 2> "$D/q1.err" || { echo "FAIL: settle q1"; exit 1; }
+has "settle: a year's file under period 2025Q1 is warned" "$(cat "$D/q1.err")" \
+    "discharge dates run from 2025-01-01 to 2025-12-31, beyond 2025Q1; is this the period's export?"
+sed 's|^period = "2025";|period = "2025Q2";|' "$D/year.cfg" > "$D/q2.cfg"
+cat "$D/gen/m04.csv" > "$D/q2.csv"; tail -n +2 "$D/gen/m06.csv" >> "$D/q2.csv"
+"$BIN" settle --config "$D/q2.cfg" --input "$D/q2.csv" --out "$D/out/q2.h5" > /dev/null 2> "$D/q2.err" || { echo "FAIL: settle q2"; exit 1; }
+expect "settle: April and June under period 2025Q2: no warning" "$(grep -c WARNING "$D/q2.err")" 0
 for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
     "$BIN" month --config "$D/year.cfg" --month 2025-$m --input "$D/gen/m$m.csv" --quiet || { echo "FAIL: month $m"; exit 1; }
 done
