@@ -815,9 +815,13 @@ int ind_write(const cm_period *p, const cm_indicators *ind, h5w *w)
 
 void ind_summary(const cm_period *p, const cm_indicators *ind)
 {
-    printf("  rating (评级)    %zu 优秀 excellent, %zu 良好 good, %zu 合格 pass, %zu 不达标 fail, %zu not rated\n",
+    printf("  rating (评级)    %zu 优秀 excellent, %zu 良好 good, %zu 合格 pass, %zu 不达标 fail, %zu not rated",
            ind->n_rating[SC_RATE_EXCELLENT], ind->n_rating[SC_RATE_GOOD], ind->n_rating[SC_RATE_PASS],
            ind->n_rating[SC_RATE_FAIL], ind->n_rating[SC_RATE_NOT_RATED]);
+    if (ind->n_rating[SC_RATE_NOT_RATED]) /* why, for a reader who wonders */
+        printf(" (no weighted indicator could be ranked among its peers, e.g. under %lld cases: supervision.indicators.min_count)",
+               (long long)ind->prm.min_count);
+    printf("\n");
     if (ind->n_rating[SC_RATE_FAIL]) {
         /* one line per institution: its score and the indicators that cost it points, most first */
         printf("  rated 不达标 (fail), score below %g of 100; the indicators that cost the points (peer outliers "

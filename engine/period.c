@@ -833,6 +833,8 @@ int period_dates_check(const cm_period *st, const char *input, const char *label
     snprintf(last, 12, "%04d-%02d-%02d", y1 % 10000, m1, d1);
     if (period_label_months(label, &year, &f, &l) != 0) return 0;
     int out = y0 != year || y1 != year || m0 < f || m1 > l;
+    char rp[PATH_MAX]; /* config/../build/x.csv -> its canonical path */
+    if (out && realpath(input, rp)) input = rp;
     if (out && !quiet)
         fprintf(stderr, "casemix: WARNING: %s: discharge dates run from %s to %s, beyond %s; is this the %s's export? "
                         "(its cases are all counted in %s%s)\n",
