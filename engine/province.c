@@ -115,12 +115,13 @@ static int put_newlines(FILE *f, uint64_t n)
 
 /* Splits the shared export into one file per sharing region (paths[i],
  * sharing[i] set), rows of other or unknown regions as empty lines; rows
- * whose region is not a sharing region go to unassigned. *direct = 1 (and
+ * whose region is not a sharing region go to unassigned; rows_of (NULL or
+ * n zeros): +1 for each row written to region i's file. *direct = 1 (and
  * nothing written) when one region shares the export and it has no region
  * column: the export is that region's. */
 static cm_status prov_split(const char *export, const cm_config *top, const cm_config *rc, int n,
                             const int *sharing, char (*paths)[CM_PATH_MAX + 64], pl_rejects *unassigned,
-                            int *direct, int *decoded, char *err, size_t errlen)
+                            int *direct, int *decoded, uint64_t *rows_of, char *err, size_t errlen)
 {
     struct col_aliases *al = NULL;
     if (top->input_aliases[0] && !(al = col_aliases_load(top->input_aliases, err, errlen))) return CM_ERR_CONFIG;
@@ -194,6 +195,7 @@ static cm_status prov_split(const char *export, const cm_config *top, const cm_c
                 st = CM_ERR_OUTPUT;
             }
             at[hit->idx] = line;
+            if (rows_of) rows_of[hit->idx]++;
             continue;
         }
         if (idcol >= 0) field_at(m + b, m + e, idcol, id, sizeof id);
@@ -853,7 +855,7 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
             }
             for (int i = 0; i < n && !st; i++)
                 if (sharing[i]) snprintf(paths[i], sizeof paths[i], "%s/%s.csv", dir, rc[i].region);
-            if (!st) st = prov_split(export, top, rc, n, sharing, paths, &unassigned, &flags[0], &flags[1], err, sizeof err);
+            if (!st) st = prov_split(export, top, rc, n, sharing, paths, &unassigned, &flags[0], &flags[1], NULL, err, sizeof err);
             if (flags[0]) { remove_split(paths, n, dir); dir[0] = '\0'; }
         }
         mine = st != CM_OK;
@@ -1154,8 +1156,21 @@ cm_status prov_load_regions(const cm_config *top, int n, const char *export, cm_
 }
 cm_status prov_split_export(const char *export, const cm_config *top, const cm_config *rc, int n, const int *sharing,
                             char (*paths)[CM_PATH_MAX + 64], pl_rejects *unassigned, int *direct, int *decoded,
-                            char *err, size_t errlen)
+                            uint64_t *rows_of, char *err, size_t errlen)
 {
-    return prov_split(export, top, rc, n, sharing, paths, unassigned, direct, decoded, err, errlen);
+    return prov_split(export, top, rc, n, sharing, paths, unassigned, direct, decoded, rows_of, err, errlen);
 }
 void prov_remove_split(char (*paths)[CM_PATH_MAX + 64], int n, const char *dir) { remove_split(paths, n, dir); }
+int prov_mpi_size(void) { return g_size; }
+cm_status prov_agree(cm_status st) { return agree(st); }
+void prov_bcast(void *buf, int bytes) { bcast(buf, bytes); }
+double prov_max_over_ranks(double v)
+{
+#ifdef CM_MPI
+    double m = v;
+    if (g_size > 1) MPI_Allreduce(&v, &m, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+    return m;
+#else
+    return v;
+#endif
+}
