@@ -137,9 +137,6 @@ typedef struct {
     uint64_t sum_w, max_w;
 } psim_scen;
 
-/* the timings file (--timings): one JSON line */
-#define PSIM_TIMINGS_HEAD "{\"stage\":\"simulate\""
-
 static void psim_unit_path(char *b, size_t n, const char *output, int u, long pid)
 {
     snprintf(b, n, "%s.unit%d.tmp.%ld", output, u, pid);
@@ -461,22 +458,6 @@ cm_status cmd_province_simulate(const cm_config *top, const cm_run_opts *o, cons
             printf("  %.2f s: split %.2f s, units %.2f s (slowest rank; their writing %.2f s) + assembling %.2f s, MPI "
                    "communication %.2f s (slowest rank; %d rank%s, %d unit%s)\n", secs, t_split, mw, mwr, t_assemble, mc,
                    nranks, nranks > 1 ? "s" : "", nunits, nunits > 1 ? "s" : "");
-        }
-        if (o->timings) {
-            FILE *f = fopen(o->timings, "w");
-            if (f) {
-                fprintf(f, PSIM_TIMINGS_HEAD ",\"province\":1,\"ranks\":%d,\"threads\":%d,\"regions\":%d,\"units\":%d,"
-                           "\"cut_regions\":%d,\"cases\":%lld,\"split\":%.4f,\"units_time\":%.4f,\"write\":%.4f,"
-                           "\"assemble\":%.4f,\"mpi_comm\":%.4f,\"seconds\":%.4f,\"peak_rss_kb\":%ld}\n",
-                        nranks, o->threads, n, nunits, ncut, (long long)cases_all, t_split, mw, mwr, t_assemble, mc, secs,
-                        peak_rss_kb());
-                if (fclose(f) != 0) f = NULL;
-            }
-            if (!f) {
-                fprintf(stderr, "casemix: %s: cannot write the timings (%s); the simulation itself is written\n",
-                        o->timings, strerror(errno));
-                st = CM_ERR_OUTPUT;
-            }
         }
     }
     pl_rejects_free(&unassigned);
