@@ -120,7 +120,8 @@ simdiffer() {
         [ -z "$difs" ] && break
         h5diff -q "$1" "$2" "$t" "$t" >/dev/null 2>&1 || difs="$difs $t"
     done
-    [ "$(h5ls -r "$1" | awk '{print $1}')" = "$(h5ls -r "$2" | awk '{print $1}')" ] || difs="$difs (objects)"
+    # the objects and the datasets' lengths (h5diff -q says 0 for datasets of different lengths)
+    difs="$difs$(h5ls -r "$1" > "$D/ls1.txt"; h5ls -r "$2" | diff - "$D/ls1.txt" | awk '/^[<>]/ && !seen[$2]++ {printf " %s(length)", $2}')"
     [ "$(h5dump -A "$1" | sed 1d)" = "$(h5dump -A "$2" | sed 1d)" ] || difs="$difs (attributes)"
     echo "${difs:-none}"
 }
