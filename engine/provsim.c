@@ -274,8 +274,8 @@ cm_status cmd_province_simulate(const cm_config *top, const cm_run_opts *o, cons
     if (!st && !rank && !o->quiet) {
         printf("casemix simulate: province %s: %d regions%s%s", top->region, n, nshare && !direct ? ", export split by region: " : "",
                nshare && !direct ? export : "");
-        if (nranks > 1) printf("; %d units over %d ranks (%d region%s' scenarios cut over several ranks)", nunits, nranks, ncut,
-                               ncut == 1 ? "" : "s");
+        if (nranks > 1) printf("; %d units over %d ranks (%d region%s cut by scenario over several ranks)", nunits, nranks,
+                               ncut, ncut == 1 ? "" : "s");
         printf("\n");
         fflush(stdout);
     }
