@@ -937,8 +937,8 @@ static int main_body(int argc, char **argv)
     }
     static cm_config cfg;
     if ((rc = load_config(a.config, &cfg)) != CM_OK) return cm_exit_code(rc);
-    if (prov_mpi_rank() > 0 && !(cfg.n_regions > 0 && strcmp(cmd, "settle") == 0))
-        return CM_EXIT_OK; /* under mpirun, only a province settle is spread over ranks; rank 0 does the rest */
+    if (prov_mpi_rank() > 0 && !(cfg.n_regions > 0 && (strcmp(cmd, "settle") == 0 || strcmp(cmd, "simulate") == 0)))
+        return CM_EXIT_OK; /* under mpirun, a province settle or simulate is spread over ranks; rank 0 does the rest */
     if (cfg.n_regions > 0 && strcmp(cmd, "settle") != 0 && strcmp(cmd, "simulate") != 0) {
         fprintf(stderr, "casemix %s: %s is a province configuration (a regions list); only settle and simulate take it: "
                         "use a one-region configuration\n", cmd, a.config);

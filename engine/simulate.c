@@ -974,8 +974,27 @@ int sim_keep_categories(const cm_scenario_set *set, uint8_t *keep)
     return nkeep;
 }
 
+double sim_last_write_seconds;
+static const char *const *g_run_names;
+static int g_run_n;
+
+void sim_set_run_subset(const char *const *names, int n)
+{
+    g_run_names = n > 0 ? names : NULL;
+    g_run_n = n > 0 ? n : 0;
+}
+
+/* 1: scenario name is run (no subset set, or named in it) */
+static int sim_runs(const char *name)
+{
+    for (int k = 0; k < g_run_n; k++)
+        if (strcmp(g_run_names[k], name) == 0) return 1;
+    return g_run_n == 0;
+}
+
 cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *const *only, int nonly)
 {
+    sim_last_write_seconds = 0;
     char err[1024] = "", outbuf[CM_PATH_MAX + 32];
     static cm_period p0;
     static cm_scenario b0;
@@ -1104,6 +1123,7 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
                (long long)p->cases, set.n, nkeep, 8 * nkeep);
     for (int i = 0; !rc && i < set.n; i++) {
         sim_run *x = &runs[i];
+        if (!sim_runs(set.s[i].name)) continue; /* another rank's (sim_set_run_subset) */
         double t1 = now_seconds();
         rc = sim_run_scenario_hist(x, &set.s[i], p, base, &hist, err, sizeof err);
         t_scen += now_seconds() - t1;
@@ -1118,8 +1138,10 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
         if (!rc && !o->quiet) print_scenario(p, base, x);
         sim_run_free(x); /* one scenario's memory at a time */
     }
+    double t3 = now_seconds();
     if (!rc) rc = h5w_commit(&w, err, sizeof err);
     else if (open) h5w_abort(&w);
+    sim_last_write_seconds = t_write + (now_seconds() - t3);
     if (rc) {
         if (rc == CM_ERR_INTERRUPTED) fprintf(stderr, "casemix: interrupted; no output written\n");
         else fprintf(stderr, "casemix: %s\n", err[0] ? err : "failed");

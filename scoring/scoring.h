@@ -620,6 +620,19 @@ sc_rating sc_rate(const sc_peer_outlier cls[SC_IND__COUNT], const sc_ind_params 
  * SC_OK, or SC_ERR_ARG (n < 0, nbins < 1, a NULL array). O(n^2 + n·nbins),
  * no allocation; the same result on every rank. */
 sc_status sc_assign_by_size(const uint64_t *size, int n, int nbins, int *owner, uint64_t *load);
+/* How many chunks to cut each region's scenarios into (province simulate over
+ * MPI ranks; partition.c). A work unit is a region and some of its scenarios;
+ * it costs size × (base_w + its scenarios' weights): every unit reads and
+ * groups the region and runs its baseline again (base_w), then its scenarios.
+ * Region i: size[i] (its rows' bytes), nscen[i] scenarios of summed weight
+ * sum_w[i], the heaviest max_w[i]. Start with one unit a region; while the
+ * largest unit is above a fair share (Σ costs ÷ nbins) cut its region into
+ * the fewest more chunks that make its largest unit smaller (never more
+ * chunks than scenarios or bins); stop when the largest cannot shrink.
+ * chunks[i] in [1, max(1, min(nscen[i], nbins))]; all 1 when nbins is 1.
+ * SC_OK or SC_ERR_ARG; no allocation; the same result on every rank. */
+sc_status sc_split_scenarios(const uint64_t *size, const uint64_t *sum_w, const uint64_t *max_w, const int *nscen,
+                             int n, int nbins, uint64_t base_w, int *chunks);
 
 /* ------------------------------------------------------------------ */
 /* Supervision (稽核): the case rules R01-R13 as data (scoring/rules.c) */
