@@ -81,6 +81,12 @@ struct sv_state {
     double *grp_los, *grp_z;
     uint8_t *grp_low;
     uint8_t *lowrisk;        /* [n slots] bit 0 low-risk group, bit 1 died; NULL unless R11 ran */
+    /* sv_cross (before payment): the cross-case rules done; the R05
+     * duplicates (B) withheld from payment, by slot, and their claims */
+    int cross_done;
+    uint32_t *withheld;
+    size_t nwithheld;
+    int64_t withheld_total_fen, withheld_fund_fen;
 };
 
 static void push(sv_flags *f, uint32_t slot, int32_t other, int rule, int result, double fig, double thr)
@@ -511,6 +517,12 @@ static void flag_sort(sv_flag *k, size_t n)
     }
 }
 
+static int u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 static int pick_cmp(const void *a, const void *b)
 {
     const sv_pick *x = a, *y = b;
@@ -592,8 +604,36 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
     return CM_OK;
 }
 
-cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, size_t errlen)
+/* The R05 duplicates (B, the later of two claims with the same patient,
+ * institution, admission and discharge) from the join's flags: their slots
+ * in ascending order, and their claims (total cost, fund part). */
+static cm_status collect_withheld(sv_state *sv, const cm_period *p)
 {
+    size_t n = 0;
+    for (int t = 0; t < sv->nt; t++)
+        for (size_t j = 0; j < sv->tf[t].n; j++) n += sv->tf[t].e[j].rule == SC_R05;
+    sv->withheld = malloc((n ? n : 1) * sizeof *sv->withheld);
+    if (!sv->withheld) return CM_ERR_NOMEM;
+    size_t k = 0;
+    for (int t = 0; t < sv->nt; t++)
+        for (size_t j = 0; j < sv->tf[t].n; j++)
+            if (sv->tf[t].e[j].rule == SC_R05) sv->withheld[k++] = sv->tf[t].e[j].slot;
+    qsort(sv->withheld, k, sizeof *sv->withheld, u32_cmp);
+    size_t m = 0; /* one entry a slot, and only cases (a slot fires R05 once; kept safe) */
+    for (size_t j = 0; j < k; j++)
+        if ((m == 0 || sv->withheld[m - 1] != sv->withheld[j]) && p->s.slots[sv->withheld[j]].status == SLOT_CASE)
+            sv->withheld[m++] = sv->withheld[j];
+    sv->nwithheld = m;
+    for (size_t j = 0; j < m; j++) {
+        sv->withheld_total_fen += p->s.slots[sv->withheld[j]].total_fen;
+        sv->withheld_fund_fen += p->s.slots[sv->withheld[j]].fund_fen;
+    }
+    return CM_OK;
+}
+
+cm_status sv_cross(sv_state *sv, cm_period *p, char *err, size_t errlen)
+{
+    if (!sv || sv->cross_done) return CM_OK;
     double t0 = now_seconds();
     cm_status grc = group_stats(sv, p);
     if (grc) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return grc; }
@@ -601,10 +641,48 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     unsigned ev = 0;
     for (int r = 0; r < SC_RULE__COUNT; r++)
         if (sv->evaluated[r]) ev |= 1u << r;
+    unsigned cross = ev & 0x1Fu;
+    cm_status rc = CM_OK;
+    if (cross && p->s.side) rc = cross_rules(sv, p, cross, err, errlen);
+    if (!rc && (ev & (1u << SC_R05)) && collect_withheld(sv, p)) {
+        snprintf(err, errlen, "out of memory");
+        rc = CM_ERR_NOMEM;
+    }
+    if (rc) pl_side_free(&p->s);
+    sv->cross_done = 1;
+    sv->t_phase[0] = now_seconds() - t0;
+    return rc;
+}
+
+void sv_withhold(const sv_state *sv, cm_scenario *sn)
+{
+    if (!sv) return;
+    for (size_t j = 0; j < sv->nwithheld; j++) {
+        size_t i = sv->withheld[j];
+        *sn_i64(sn->score, i) = 0;
+        if (sn->drg_pts.base != sn->score.base) *sn_i64(sn->drg_pts, i) = 0;
+        uint16_t *fl = sn_u16(sn->flags, i);
+        *fl = (uint16_t)(*fl | CF_DUP_WITHHELD);
+    }
+}
+
+size_t sv_withheld(const sv_state *sv, int64_t *total_fen, int64_t *fund_fen)
+{
+    if (total_fen) *total_fen = sv ? sv->withheld_total_fen : 0;
+    if (fund_fen) *fund_fen = sv ? sv->withheld_fund_fen : 0;
+    return sv ? sv->nwithheld : 0;
+}
+
+cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, size_t errlen)
+{
+    cm_status rc = sv_cross(sv, p, err, errlen); /* done before payment by settle_stages (R05) */
+    if (rc) return rc;
+    double t0 = now_seconds();
+    unsigned ev = 0;
+    for (int r = 0; r < SC_RULE__COUNT; r++)
+        if (sv->evaluated[r]) ev |= 1u << r;
     size_t n = p->s.n;
     sv->nslots = n;
-    cm_status rc = CM_OK;
-    unsigned cross = ev & 0x1Fu;
     sv->sn = s;
     sv->mask = calloc(n ? n : 1, sizeof *sv->mask);
     if (!sv->mask) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
@@ -612,7 +690,6 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
         sv->lowrisk = calloc(n ? n : 1, 1);
         if (!sv->lowrisk) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     }
-    if (cross && p->s.side) rc = cross_rules(sv, p, cross, err, errlen);
     double t1 = now_seconds();
     if (!rc && p->s.side) case_rules(sv, p, s, ev);
     double t2 = now_seconds();
@@ -660,8 +737,7 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     if (g_interrupted) return CM_ERR_INTERRUPTED;
     double t3 = now_seconds();
     rc = draw_sample(sv, p, err, errlen);
-    sv->t = now_seconds() - t0;
-    sv->t_phase[0] = t1 - t0;
+    sv->t = now_seconds() - t0 + sv->t_phase[0];
     sv->t_phase[1] = t2 - t1;
     sv->t_phase[2] = t3 - t2;
     sv->t_phase[3] = now_seconds() - t3;
@@ -686,6 +762,7 @@ void sv_free(sv_state *sv)
     free(sv->grp_z);
     free(sv->grp_low);
     free(sv->lowrisk);
+    free(sv->withheld);
     free(sv);
 }
 
@@ -806,6 +883,19 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
     return e ? CM_ERR_OUTPUT : CM_OK;
 }
 
+/* R05's duplicates withheld from payment (重复结算不予支付), as attributes of /rules */
+static int withheld_attrs(const sv_state *sv, hid_t d)
+{
+    int e = h5_attr_i64(d, "duplicates_withheld", (int64_t)sv->nwithheld);
+    e |= h5_attr_i64(d, "duplicates_withheld_total_fen", sv->withheld_total_fen);
+    e |= h5_attr_i64(d, "duplicates_withheld_fund_fen", sv->withheld_fund_fen);
+    e |= h5_attr_str(d, "duplicates_withheld_method",
+                     "R05: of two claims with the same patient, institution, admission and discharge date the one "
+                     "with the greater case id (byte order) is kept in /cases with flag duplicate_withheld, score 0 "
+                     "and payment 0; the budget is shared over the others");
+    return e;
+}
+
 static cm_status write_rules(const sv_state *sv, h5w *w)
 {
     hid_t res_t = h5_enum_u8(RESULT_NAMES, 4), fam_t = h5_enum_u8(FAMILY_NAMES, 3);
@@ -841,6 +931,7 @@ static cm_status write_rules(const sv_state *sv, h5w *w)
     }
     if (!e) e = h5w_rows(d, &r, 0, SC_RULE__COUNT, buf);
     if (!e) e = h5_attr_str(d, "hits", "flags of the rule; -1 when the rule was not evaluated (never 0 for that)");
+    if (!e) e = withheld_attrs(sv, d);
     if (d >= 0) H5Dclose(d);
     free(buf);
     h5row_free(&r);
@@ -924,6 +1015,11 @@ void sv_summary(const sv_state *sv, FILE *f)
     for (int r = 0; r < SC_RULE__COUNT; r++)
         if (!sv->evaluated[r]) fprintf(f, "  %s %-30s not evaluated: %s\n", sc_rule(r)->id, sc_rule(r)->name_en,
                                        sv->why_not[r]);
+    if (sv->evaluated[SC_R05])
+        fprintf(f, "  R05 duplicates withheld from payment (重复结算不予支付): %zu cases, claimed %lld.%02lld yuan "
+                   "(fund part %lld.%02lld); kept in /cases with flag duplicate_withheld, score 0, payment 0\n",
+                sv->nwithheld, (long long)(sv->withheld_total_fen / 100), (long long)(sv->withheld_total_fen % 100),
+                (long long)(sv->withheld_fund_fen / 100), (long long)(sv->withheld_fund_fen % 100));
     fprintf(f, "  re-review sample (复审抽查): %zu cases (%zu flagged, %zu random), at least %.1f%% of each "
                "institution, seed %llu\n",
             sv->nsample, sv->sample_flagged, sv->nsample - sv->sample_flagged, 100.0 * sv->cfg->sample_rate,
