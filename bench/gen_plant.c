@@ -257,6 +257,84 @@ static void plant_one(pctx *c, int p, const prow *x, const prow *y, long *patien
     }
 }
 
+
+/* R11 (death in a low-risk group): when DIR has history files (the three
+ * years before the current one, history_<year>.csv), the drawn groups with
+ * history cases and no history death (z = -inf: low-risk at any cut, as
+ * sc_lowrisk_groups ranks them) are collected; up to `per` clean current
+ * rows of such groups (not deaths) are copied with a patient of their own
+ * and discharge_mode 5 (death). Returns the plants, 0 without history. */
+typedef struct {
+    char g[96];
+    long cases, deaths;
+} gstat;
+
+static long find_group(gstat *t, long n, const char *g)
+{
+    for (long i = 0; i < n; i++)
+        if (!strcmp(t[i].g, g)) return i;
+    return -1;
+}
+
+static long plant_r11(pctx *c, const char *dir, int year, long per, long *patient)
+{
+    long ng = 0, cap = 1024;
+    gstat *t = calloc((size_t)cap, sizeof *t);
+    prow *r = malloc(sizeof *r);
+    char path[4096], line[8192];
+    long files = 0, got = 0;
+    for (int y = year - 3; t && r && y < year; y++) {
+        snprintf(path, sizeof path, "%s/history_%d.csv", dir, y);
+        FILE *h = fopen(path, "r");
+        if (!h) continue;
+        files++;
+        int first = 1;
+        long last = -1; /* rows of one group come often in a row: the last hit first */
+        while (fgets(line, sizeof line, h)) {
+            if (first) { first = 0; continue; }
+            if (split_row(line, r) || strlen(r->f[GEN_COL_GROUP]) >= sizeof t->g) continue;
+            long k = last >= 0 && !strcmp(t[last].g, r->f[GEN_COL_GROUP]) ? last : find_group(t, ng, r->f[GEN_COL_GROUP]);
+            if (k < 0) {
+                if (ng == cap) {
+                    gstat *nt = realloc(t, (size_t)(cap * 2) * sizeof *t);
+                    if (!nt) break;
+                    t = nt;
+                    cap *= 2;
+                }
+                k = ng++;
+                snprintf(t[k].g, sizeof t[k].g, "%s", r->f[GEN_COL_GROUP]);
+                t[k].cases = t[k].deaths = 0;
+            }
+            t[k].cases++;
+            t[k].deaths += !strcmp(r->f[GEN_COL_MODE], "5");
+            last = k;
+        }
+        fclose(h);
+    }
+    snprintf(path, sizeof path, "%s/current.csv", dir);
+    FILE *in = files && t && r ? fopen(path, "r") : NULL;
+    prow *pick = in ? malloc((size_t)per * sizeof *pick) : NULL;
+    int first = 1;
+    while (pick && got < per && fgets(line, sizeof line, in)) {
+        if (first) { first = 0; continue; }
+        if (split_row(line, r) || !clean(r) || !strcmp(r->f[GEN_COL_MODE], "5")) continue;
+        long k = find_group(t, ng, r->f[GEN_COL_GROUP]);
+        if (k >= 0 && t[k].cases > 0 && t[k].deaths == 0) pick[got++] = *r;
+    }
+    if (in) fclose(in);
+    for (long i = 0; pick && i < got; i++) {
+        prow *A = &pick[i];
+        ident(c, A, "R11", 0, ++*patient);
+        snprintf(A->f[GEN_COL_MODE], FL, "5");
+        emit(c, A);
+        truth(c, A, "R11", NULL);
+    }
+    free(pick);
+    free(r);
+    free(t);
+    return got;
+}
+
 int64_t gen_plant(const char *dir, double share, int64_t rows, int readmit_days, char *err, size_t errlen)
 {
     char path[4096], tpath[4096];
@@ -307,6 +385,9 @@ int64_t gen_plant(const char *dir, double share, int64_t rows, int readmit_days,
             long k = 2 * (i * P__COUNT + p);
             plant_one(&c, p, &base[k], &base[k + 1], &patient, readmit_days);
         }
+    /* R11 when the history was generated: the current year from the first base row */
+    int year = atoi(base[0].f[GEN_COL_DISCH]);
+    if (year > 1900) plant_r11(&c, dir, year, per, &patient);
     int bad = ferror(c.out) | ferror(c.truth);
     bad |= fclose(c.out) != 0;
     bad |= fclose(c.truth) != 0;

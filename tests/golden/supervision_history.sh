@@ -84,5 +84,15 @@ lr=$(h5cols "$D/h1.h5" /indicators institution_id indicator evaluated | grep -c 
 [ "$lr" -gt 0 ] && ok "low_risk_mortality evaluated with history ($lr institutions)" || bad "low_risk_mortality with history" "not evaluated"
 eq "low_risk_mortality not evaluated without history" \
    "$(h5cols "$D/nh.h5" /indicators institution_id indicator evaluated | grep -c '^H.*|low_risk_mortality|1$' || true)" 0
+# gen --plant with history plants R11 too (deaths in groups without a history death): each flagged
+P=$D/plant; mkdir -p "$P"
+"$BIN" gen --config "$D/nohist.cfg" --out "$P" --cases 20000 --history-cases 20000 --seed 5 --plant 0.02 --quiet
+sed "s#history_2024.csv#$P/history_2024.csv#" "$D/hist.cfg" > "$P/hist.cfg"
+"$BIN" settle --config "$P/hist.cfg" --input "$P/current.csv" --out "$P/p.h5" --quiet
+n11=$(grep -c ',R11,' "$P/planted.csv" || true)
+[ "$n11" -gt 0 ] && ok "gen --plant with history plants R11 ($n11)" || bad "gen --plant with history plants R11" "none"
+miss=$(grep ',R11,' "$P/planted.csv" | tr ',' '|' | sort > "$P/t11.txt"
+       h5cols "$P/p.h5" /flags case_id rule related_case_id | sort | comm -23 "$P/t11.txt" - | head -3)
+eq "every planted R11 flagged R11" "$miss" ""
 [ "$fails" -eq 0 ] || { echo "$fails failure(s):$failed"; exit 1; }
 echo "supervision_history: all ok"
