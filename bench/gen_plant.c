@@ -335,6 +335,53 @@ static long plant_r11(pctx *c, const char *dir, int year, long per, long *patien
     return got;
 }
 
+
+/* R01 across the period boundary: when DIR has history_<year-1>.csv (the
+ * previous period's discharges, for supervision.previous_input), up to
+ * `per` of its clean rows discharged in its last 12 days are readmitted: a
+ * current row with the same patient and institution, admitted 3 days after
+ * that discharge (truth R01, related: the previous case id), and as many
+ * controls admitted readmit_days + 1 days after (PLX..., never R01).
+ * Found only when the settlement names that file as
+ * supervision.previous_input. Returns the plants. */
+static long plant_prev(pctx *c, const char *dir, int year, long per, int N)
+{
+    char path[4096], line[8192];
+    snprintf(path, sizeof path, "%s/history_%d.csv", dir, year - 1);
+    FILE *h = fopen(path, "r");
+    prow *r = malloc(sizeof *r);
+    if (!h || !r) { if (h) fclose(h); free(r); return 0; }
+    char jan1[16];
+    snprintf(jan1, sizeof jan1, "%04d-01-01", year);
+    long y0 = days_of(jan1), got = 0, ctl = 0;
+    int first = 1;
+    while ((got < per || ctl < per) && fgets(line, sizeof line, h)) {
+        if (first) { first = 0; continue; }
+        if (split_row(line, r) || !clean(r) || !strcmp(r->f[GEN_COL_MODE], "5") || !strcmp(r->f[GEN_COL_MODE], "2"))
+            continue;
+        long d = days_of(r->f[GEN_COL_DISCH]);
+        if (d < y0 - 12 || d >= y0) continue;
+        int control = got >= per;
+        if (control && ctl >= per) continue;
+        char prev_id[FL];
+        snprintf(prev_id, sizeof prev_id, "%s", r->f[GEN_COL_CASE]);
+        long los = atol(r->f[GEN_COL_LOS]), admit = d + (control ? N + 1 : 3), disch = admit + (los > 0 ? los : 1);
+        if (disch < y0 + 1) disch = y0 + 1; /* discharged in the current year */
+        set_stay(r, admit, disch);
+        snprintf(r->f[GEN_COL_CASE], FL, "%sR01P%07ld", control ? "PLX" : "PL", ++c->seq);
+        emit(c, r);
+        if (!control) {
+            fprintf(c->truth, "%s,R01,%s\n", r->f[GEN_COL_CASE], prev_id);
+            got++;
+        } else {
+            ctl++;
+        }
+    }
+    fclose(h);
+    free(r);
+    return got;
+}
+
 int64_t gen_plant(const char *dir, double share, int64_t rows, int readmit_days, char *err, size_t errlen)
 {
     char path[4096], tpath[4096];
@@ -388,6 +435,7 @@ int64_t gen_plant(const char *dir, double share, int64_t rows, int readmit_days,
     /* R11 when the history was generated: the current year from the first base row */
     int year = atoi(base[0].f[GEN_COL_DISCH]);
     if (year > 1900) plant_r11(&c, dir, year, per, &patient);
+    if (year > 1900) plant_prev(&c, dir, year, per, readmit_days);
     int bad = ferror(c.out) | ferror(c.truth);
     bad |= fclose(c.out) != 0;
     bad |= fclose(c.truth) != 0;
