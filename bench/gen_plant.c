@@ -10,6 +10,7 @@
  * generated patients. Deterministic: the same file gives the same plants.
  */
 #include "gen.h"
+#include "../scoring/scoring.h" /* sc_lowrisk_groups: R11 as the engine ranks groups */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,15 +312,31 @@ static long plant_r11(pctx *c, const char *dir, int year, long per, long *patien
         }
         fclose(h);
     }
+    /* the groups to plant in: those without a history death (low-risk at
+     * any cut); when every group has deaths, those of z < -1.5 (below the
+     * default cut -1 with a margin: the drawn group is the generator's)
+     * by sc_lowrisk_groups over the history read here */
+    uint8_t *low = t && ng ? calloc((size_t)ng, 1) : NULL;
+    int64_t *dd = low ? malloc((size_t)ng * sizeof *dd) : NULL, *cc = low ? malloc((size_t)ng * sizeof *cc) : NULL;
+    long nzero = 0;
+    for (long g = 0; dd && cc && g < ng; g++) {
+        dd[g] = t[g].deaths;
+        cc[g] = t[g].cases;
+        nzero += t[g].cases > 0 && t[g].deaths == 0;
+    }
+    if (dd && cc && !nzero && sc_lowrisk_groups(dd, cc, (size_t)ng, -1.5, low, NULL) != SC_OK) memset(low, 0, (size_t)ng);
+    for (long g = 0; low && nzero && g < ng; g++) low[g] = t[g].cases > 0 && t[g].deaths == 0;
+    free(dd);
+    free(cc);
     snprintf(path, sizeof path, "%s/current.csv", dir);
-    FILE *in = files && t && r ? fopen(path, "r") : NULL;
+    FILE *in = files && low && r ? fopen(path, "r") : NULL;
     prow *pick = in ? malloc((size_t)per * sizeof *pick) : NULL;
     int first = 1;
     while (pick && got < per && fgets(line, sizeof line, in)) {
         if (first) { first = 0; continue; }
         if (split_row(line, r) || !clean(r) || !strcmp(r->f[GEN_COL_MODE], "5")) continue;
         long k = find_group(t, ng, r->f[GEN_COL_GROUP]);
-        if (k >= 0 && t[k].cases > 0 && t[k].deaths == 0) pick[got++] = *r;
+        if (k >= 0 && low[k]) pick[got++] = *r;
     }
     if (in) fclose(in);
     for (long i = 0; pick && i < got; i++) {
@@ -330,6 +347,7 @@ static long plant_r11(pctx *c, const char *dir, int year, long per, long *patien
         truth(c, A, "R11", NULL);
     }
     free(pick);
+    free(low);
     free(r);
     free(t);
     return got;
@@ -344,6 +362,16 @@ static long plant_r11(pctx *c, const char *dir, int year, long per, long *patien
  * controls admitted readmit_days + 1 days after (PLX..., never R01).
  * Found only when the settlement names that file as
  * supervision.previous_input. Returns the plants. */
+typedef struct {
+    char p[32];
+    long n;
+} patn;
+
+static int patn_cmp(const void *a, const void *b)
+{
+    return strcmp(((const patn *)a)->p, ((const patn *)b)->p);
+}
+
 static long plant_prev(pctx *c, const char *dir, int year, long per, int N)
 {
     char path[4096], line[8192];
@@ -354,13 +382,48 @@ static long plant_prev(pctx *c, const char *dir, int year, long per, int N)
     char jan1[16];
     snprintf(jan1, sizeof jan1, "%04d-01-01", year);
     long y0 = days_of(jan1), got = 0, ctl = 0;
+    /* pass 1: the patients of the candidate rows (discharged in the last 12
+     * days), and how often each is in the whole file: a patient with another
+     * stay (a readmission pair) is left out, so the planted stay's previous
+     * discharge is the candidate's */
+    size_t np = 0, pcap = 0;
+    patn *pt = NULL;
     int first = 1;
-    while ((got < per || ctl < per) && fgets(line, sizeof line, h)) {
+    while (fgets(line, sizeof line, h)) {
+        if (first) { first = 0; continue; }
+        if (split_row(line, r)) continue;
+        long d = days_of(r->f[GEN_COL_DISCH]);
+        if (d < y0 - 12 || d >= y0 || strlen(r->f[GEN_COL_PAT]) >= sizeof pt->p) continue;
+        if (np == pcap) {
+            patn *nv = realloc(pt, (pcap = pcap ? 2 * pcap : 4096) * sizeof *pt);
+            if (!nv) break;
+            pt = nv;
+        }
+        snprintf(pt[np].p, sizeof pt[np].p, "%s", r->f[GEN_COL_PAT]);
+        pt[np++].n = 0;
+    }
+    if (pt) qsort(pt, np, sizeof *pt, patn_cmp);
+    rewind(h);
+    first = 1;
+    while (pt && fgets(line, sizeof line, h)) {
+        if (first) { first = 0; continue; }
+        if (split_row(line, r)) continue;
+        patn key, *f;
+        snprintf(key.p, sizeof key.p, "%s", r->f[GEN_COL_PAT]);
+        if ((f = bsearch(&key, pt, np, sizeof *pt, patn_cmp))) f->n++; /* the first equal one counts */
+    }
+    rewind(h);
+    first = 1;
+    while (pt && (got < per || ctl < per) && fgets(line, sizeof line, h)) {
         if (first) { first = 0; continue; }
         if (split_row(line, r) || !clean(r) || !strcmp(r->f[GEN_COL_MODE], "5") || !strcmp(r->f[GEN_COL_MODE], "2"))
             continue;
         long d = days_of(r->f[GEN_COL_DISCH]);
         if (d < y0 - 12 || d >= y0) continue;
+        patn key, *f;
+        snprintf(key.p, sizeof key.p, "%s", r->f[GEN_COL_PAT]);
+        if (!(f = bsearch(&key, pt, np, sizeof *pt, patn_cmp)) || f->n != 1) continue;
+        f->n = 2; /* one plant a patient */
         int control = got >= per;
         if (control && ctl >= per) continue;
         char prev_id[FL];
@@ -379,6 +442,7 @@ static long plant_prev(pctx *c, const char *dir, int year, long per, int N)
     }
     fclose(h);
     free(r);
+    free(pt);
     return got;
 }
 
