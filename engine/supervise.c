@@ -94,7 +94,6 @@ struct sv_state {
     char *prev_ids;          /* their case ids, NUL-separated (sv_prev.id: offset) */
     int prev_read;           /* 1 when the file was read */
     int prev_window;         /* N: days before the current first admission */
-    int32_t prev_cutoff;     /* kept: discharge >= this day */
     int64_t prev_rows, prev_cases, prev_rejected;
     uint32_t prev_first_reject_line;
     char prev_first_reject[160];
@@ -733,18 +732,6 @@ static int prev_id_cmp(const void *a, const void *b, void *ctx)
     return strcmp(pl_case_id(s, ((const sv_prev *)a)->id), pl_case_id(s, ((const sv_prev *)b)->id));
 }
 
-/* The window N of the previous period: the largest gap any evaluated
- * cross-case rule looks back (R01 readmit_days, R02 split_days, R03
- * transfer_days; R04 and R05 need no gap). */
-static int prev_window(const sv_state *sv, unsigned cross)
-{
-    int w = 0;
-    if ((cross & (1u << SC_R01)) && sv->prm.readmit_days > w) w = sv->prm.readmit_days;
-    if ((cross & (1u << SC_R02)) && sv->prm.split_days > w) w = sv->prm.split_days;
-    if ((cross & (1u << SC_R03)) && sv->prm.transfer_days > w) w = sv->prm.transfer_days;
-    return w;
-}
-
 /* Reads supervision.previous_input with the current read's options: its
  * cases discharged on or after (the current first admission - N) are kept
  * (sv->prev, sorted by case id); its rejected rows are counted (the first
@@ -756,8 +743,7 @@ static cm_status read_previous(sv_state *sv, const cm_period *p, unsigned cross,
     int32_t first = INT32_MAX;
     for (size_t i = 0; i < p->s.n; i++)
         if (eligible(&p->s.slots[i], &F[i]) && F[i].admit < first) first = F[i].admit;
-    sv->prev_window = prev_window(sv, cross);
-    sv->prev_cutoff = first == INT32_MAX ? INT32_MAX : first - sv->prev_window;
+    sv->prev_window = sc_cross_window(&sv->prm, cross);
     int nt = pl_threads();
     prev_ctx x = {.sv = sv, .p = p};
     x.rej = calloc((size_t)nt, sizeof *x.rej);
@@ -797,7 +783,8 @@ static cm_status read_previous(sv_state *sv, const cm_period *p, unsigned cross,
         if (c->status != SLOT_CASE) continue;
         sv->prev_cases++;
         sv_prev f = pv[i];
-        if (!f.pat || !f.admit || !f.disch || (int32_t)f.disch < sv->prev_cutoff) continue;
+        if (!f.pat || !f.admit || !f.disch || first == INT32_MAX || !sc_previous_kept(f.disch, first, sv->prev_window))
+            continue;
         f.id = (uint32_t)i;
         pv[m++] = f; /* m <= i: compacted in place */
         idbytes += strlen(pl_case_id(&x.s, i)) + 1;

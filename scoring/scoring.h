@@ -808,6 +808,15 @@ uint64_t sc_sample_key(uint64_t key, uint64_t seed);
 size_t sc_sample_pick(size_t m, const uint8_t *flagged, const uint64_t *h, double rate, double flagged_share,
                       uint8_t *out, uint32_t *scratch_i);
 
+/* supervision.previous_input (docs/METHODS.md §11): N, the days before the
+ * current first admission whose previous-period discharges join R01-R05:
+ * the largest gap an evaluated cross-case rule looks back (R01 readmit_days,
+ * R02 split_days, R03 transfer_days; R04 and R05 need none). eval: bit r
+ * set for a rule evaluated. A previous case discharged on day d is kept
+ * when d >= first_admit - N (sc_previous_kept). */
+int sc_cross_window(const sc_sup_params *p, unsigned eval);
+int sc_previous_kept(int32_t discharge, int32_t first_admit, int window);
+
 #ifdef __cplusplus
 }
 #endif

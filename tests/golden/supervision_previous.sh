@@ -37,7 +37,7 @@ M3=$(day "$M" 20)
   row PVC1 PVP1 "$(day "$M3" 3)" "$(day "$M3" 6)"      # 3 days after PVA1
   row PVC4 PVP4 "$M" "$(day "$M" 2)"                     # N+1 days after PVA4 (not joined)
   row PVC5 PVP5 "$M" "$(day "$M" 3)"                     # exactly N days after PVA5
-  row PVB6 PVP6 "$(day "$M3" 1)" "$(day "$M3" 4)"        # a claim the previous period already had (PVA6)
+  row PV0B6 PVP6 "$(day "$M3" 1)" "$(day "$M3" 4)"        # a claim the previous period already had (PVA6): the later, whatever the ids
 } > "$D/cur.csv"
 { head -1 "$D/base.csv"
   row PVA1 PVP1 "$(day "$M3" -4)" "$M3"
@@ -53,18 +53,18 @@ M3=$(day "$M" 20)
 h5cols "$D/t1.h5" /flags case_id rule related_case_id figure | grep '^PV' | sort > "$D/pv.txt"
 has "R01 3 days after a previous discharge" "$(cat "$D/pv.txt")" "PVC1|R01|PVA1|3"
 has "R01 exactly N days after a previous discharge" "$(cat "$D/pv.txt")" "PVC5|R01|PVA5|15"
-has "R05 on a claim the previous period had" "$(cat "$D/pv.txt")" "PVB6|R05|PVA6|0"
+has "R05 on a claim the previous period had" "$(cat "$D/pv.txt")" "PV0B6|R05|PVA6|0"
 eq "a previous case is never flagged" "$(grep -c '^PVA' "$D/pv.txt" || true)" 0
 eq "a discharge older than N days is not joined" "$(grep -c 'PVA4' "$D/pv.txt" || true)" 0
 eq "previous cases are related cases only (no other PV flags)" \
-   "$(grep -v '^PVC1|R0[12]|PVA1|3$' "$D/pv.txt" | grep -v '^PVC5|R0[12]|PVA5|15$' | grep -v '^PVB6|R05|PVA6|0$' || true)" ""
+   "$(grep -v '^PVC1|R0[12]|PVA1|3$' "$D/pv.txt" | grep -v '^PVC5|R0[12]|PVA5|15$' | grep -v '^PV0B6|R05|PVA6|0$' || true)" ""
 eq "previous_input_joined (kept: discharged >= M - 15)" "$(h5dump -a /rules/previous_input_joined "$D/t1.h5" | grep '(0)' | tr -d ' ')" "(0):5"
 eq "previous_input_rejected" "$(h5dump -a /rules/previous_input_rejected "$D/t1.h5" | grep '(0)' | tr -d ' ')" "(0):1"
 eq "the previous file's bad row is not in this run's /rejects" "$(h5rows "$D/t1.h5" /rejects | grep -c PVBAD || true)" 0
 has "the summary names the previous file's rows" "$(cat "$D/t1.out")" "previous period (supervision.previous_input): 7 rows, 6 cases, 1 rejected"
 # the duplicate of a previous claim is not paid; Σ payments = budget
-eq "PVB6 paid 0, flag duplicate_withheld (bit 13)" \
-   "$(h5cols "$D/t1.h5" /cases case_id payment_fen flags | grep '^PVB6|' | awk -F'|' '{ print $2, int($3 / 8192) % 2 }')" "0 1"
+eq "PV0B6 (a smaller case id than the previous PVA6) paid 0, flag duplicate_withheld (bit 13)" \
+   "$(h5cols "$D/t1.h5" /cases case_id payment_fen flags | grep '^PV0B6|' | awk -F'|' '{ print $2, int($3 / 8192) % 2 }')" "0 1"
 eq "Σ payments = budget" "$(h5cols "$D/t1.h5" /cases payment_fen | awk '{ s += $1 } END { printf "%.0f", s }')" 123456789
 for ds in /flags /rules /review_sample; do
     a=$(h5dump -d "$ds" "$D/t1.h5" | tail -n +2 | md5sum); b=$(h5dump -d "$ds" "$D/t2.h5" | tail -n +2 | md5sum)
