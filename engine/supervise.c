@@ -24,6 +24,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -818,6 +819,18 @@ static cm_status read_previous(sv_state *sv, const cm_period *p, unsigned cross,
 static const char *join_id(const sv_state *sv, const pl_slots *s, size_t i)
 {
     return i < s->n ? pl_case_id(s, i) : sv->prev_ids + sv->prev[i - s->n].id;
+}
+
+cm_status sv_check_previous(const cm_config *cfg, const char *input, char *err, size_t errlen)
+{
+    struct stat a, b;
+    if (!cfg->sup_enabled || !cfg->sup_previous_input[0] || !input || stat(cfg->sup_previous_input, &a) ||
+        stat(input, &b) || a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+        return CM_OK;
+    snprintf(err, errlen, "supervision.previous_input (%s) is this run's input: every case would be its own "
+                          "earlier claim; name the previous period's discharge export, or remove the setting",
+             cfg->sup_previous_input);
+    return CM_ERR_CONFIG;
 }
 
 cm_status sv_cross(sv_state *sv, cm_period *p, char *err, size_t errlen)

@@ -40,6 +40,9 @@ void sv_columns(sv_state *sv, const int colidx[COL__COUNT], int has_categories);
  * rules, the rule mask and the re-review sample. Frees the side array.
  * CM_OK, CM_ERR_NOMEM or CM_ERR_INTERRUPTED (err). */
 cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, size_t errlen);
+/* Before any work (settle_stages): supervision.previous_input must not be
+ * the run's input itself (the same file). CM_OK or CM_ERR_CONFIG (err). */
+cm_status sv_check_previous(const cm_config *cfg, const char *input, char *err, size_t errlen);
 /* Before payment (settle_stages, between the period and sn_run): which
  * rules run, and the cross-case rules R01-R05 on the period's facts, so
  * that the R05 duplicates (B) are known before the budget is shared. sv_run

@@ -81,5 +81,10 @@ set +e; msg=$("$BIN" settle --config "$D/m.cfg" --out "$D/m.h5" --quiet 2>&1); r
 eq "missing previous_input: exit 3" "$rc" 3
 has "missing previous_input: file:line" "$msg" "m.cfg:6"
 [ ! -e "$D/m.h5" ] && ok "missing previous_input: nothing written" || bad "missing previous_input" "m.h5 written"
+# the run's own input named as the previous period: refused before any work (exit 3)
+sed 's/prev.csv/cur.csv/' "$D/s.cfg" > "$D/same.cfg"
+set +e; msg=$("$BIN" settle --config "$D/same.cfg" --out "$D/same.h5" --quiet 2>&1); rc=$?; set -e
+eq "previous_input = the input: exit 3" "$rc" 3
+has "previous_input = the input: says so" "$msg" "is this run's input"
 [ "$fails" -eq 0 ] || { echo "$fails failure(s):$failed"; exit 1; }
 echo "supervision_previous: all ok"
