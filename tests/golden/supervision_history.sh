@@ -89,8 +89,7 @@ P=$D/plant; mkdir -p "$P"
 "$BIN" gen --config "$D/nohist.cfg" --out "$P" --cases 20000 --history-cases 20000 --seed 5 --plant 0.02 --quiet
 # and R01 across the period boundary (a readmission after a discharge of history_2024.csv, the
 # previous period's file): with supervision.previous_input every planted truth is flagged
-{ sed "s#history_2024.csv#$P/history_2024.csv#" "$D/hist.cfg"
-  echo "supervision = { previous_input = \"$P/history_2024.csv\"; };"; } > "$P/hist.cfg"
+{ cat "$D/hist.cfg"; echo 'supervision = { previous_input = "history_2024.csv"; };'; } > "$P/hist.cfg" # paths: from $P
 "$BIN" settle --config "$P/hist.cfg" --input "$P/current.csv" --out "$P/p.h5" --quiet
 n11=$(grep -c ',R11,' "$P/planted.csv" || true)
 [ "$n11" -gt 0 ] && ok "gen --plant with history plants R11 ($n11)" || bad "gen --plant with history plants R11" "none"
