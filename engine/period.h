@@ -46,7 +46,7 @@ static inline void slice_bounds(size_t n, size_t sl, size_t *a, size_t *b)
 
 /* Flag bits set by a scenario (outlier rules, special review); every other
  * bit of cm_case.flags belongs to the period. */
-#define SN_FLAGS (CF_SPECIAL | CF_SPECIAL_OVER | CF_NO_STD_COST)
+#define SN_FLAGS (CF_SPECIAL | CF_SPECIAL_OVER | CF_NO_STD_COST | CF_DUP_WITHHELD)
 
 /* ------------------------------------------------------------------ */
 /* Period                                                              */

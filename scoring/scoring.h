@@ -828,6 +828,15 @@ size_t sc_sample_pick(size_t m, const uint8_t *flagged, const uint64_t *h, doubl
  * All 0 when nothing is rated. */
 void sc_rate_lost(const sc_peer_outlier cls[SC_IND__COUNT], const sc_ind_params *p, double lost[SC_IND__COUNT]);
 
+/* supervision.previous_input (docs/METHODS.md §11): N, the days before the
+ * current first admission whose previous-period discharges join R01-R05:
+ * the largest gap an evaluated cross-case rule looks back (R01 readmit_days,
+ * R02 split_days, R03 transfer_days; R04 and R05 need none). eval: bit r
+ * set for a rule evaluated. A previous case discharged on day d is kept
+ * when d >= first_admit - N (sc_previous_kept). */
+int sc_cross_window(const sc_sup_params *p, unsigned eval);
+int sc_previous_kept(int32_t discharge, int32_t first_admit, int window);
+
 #ifdef __cplusplus
 }
 #endif

@@ -77,6 +77,20 @@ eq "/review_sample the same rows with the input shuffled" "$a" "$b"
 a=$(h5rows "$D/t1.h5" /rules | md5sum); b=$(h5rows "$D/sh.h5" /rules | md5sum)
 eq "/rules the same with the input shuffled" "$a" "$b"
 
+# R05 (B is never paid twice): every R05 case is kept in /cases with the flag duplicate_withheld
+# (bit 13), score 0 and payment 0, and only those; the same cases with the input shuffled; the
+# budget is still paid to the fen; the summary says how many were withheld
+withheld() { h5cols "$1" /cases case_id score payment_fen flags | awk -F'|' 'int($4 / 8192) % 2 { print $1 "|" $2 "|" $3 }' | sort; }
+withheld "$D/t1.h5" > "$D/wh.txt"
+h5cols "$D/t1.h5" /flags case_id rule | grep '|R05$' | cut -d'|' -f1 | sort -u | sed 's/$/|0|0/' > "$D/r05.txt"
+[ -s "$D/r05.txt" ] || bad "R05 cases" "none"
+eq "R05 cases = the withheld cases (score 0, payment 0)" "$(md5sum < "$D/wh.txt")" "$(md5sum < "$D/r05.txt")"
+eq "the same cases withheld with the input shuffled" "$(withheld "$D/sh.h5" | md5sum)" "$(md5sum < "$D/wh.txt")"
+eq "Σ payments = budget with duplicates withheld" \
+   "$(h5cols "$D/t1.h5" /cases payment_fen | awk '{ s += $1 } END { printf "%.0f", s }')" 9876543210
+out=$("$BIN" settle --config "$D/s.cfg" --out "$D/t3.h5" --threads 2)
+has "the summary counts the withheld duplicates" "$out" "R05 duplicates withheld from payment (重复结算不予支付): $(wc -l < "$D/wh.txt") cases"
+
 # the sample: at least 8% of every institution's cases (ceil), flagged first
 short=$(h5cols "$D/t1.h5" /cases institution_id | sort | uniq -c | awk '{print $2, $1}' | sort > "$D/n.txt"
         h5cols "$D/t1.h5" /review_sample institution_id | sort | uniq -c | awk '{print $2, $1}' | sort > "$D/s.txt"
@@ -100,6 +114,7 @@ echo 'supervision = { rules = { R05 = { enabled = false; }; }; sample_seed = 7; 
 "$BIN" settle --config "$D/off.cfg" --out "$D/off.h5" --quiet
 eq "R05 off: /rules row" "$(h5cols "$D/off.h5" /rules id evaluated hits | grep '^R05')" "R05|0|-1"
 eq "R05 off: no R05 flag" "$(h5cols "$D/off.h5" /flags rule | grep -c '^R05$' || true)" 0
+eq "R05 off: no case withheld (both claims paid)" "$(withheld "$D/off.h5" | wc -l)" 0
 a=$(h5cols "$D/t1.h5" /review_sample case_id | md5sum); b=$(h5cols "$D/off.h5" /review_sample case_id | md5sum)
 [ "$a" != "$b" ] && ok "another seed, another sample" || bad "another seed, another sample" "same sample"
 # inputs absent: without patient_id the cross-case rules are not evaluated
