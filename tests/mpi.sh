@@ -61,11 +61,13 @@ done
 # split_bytes = 1 splits every region; partial slices of 64 slots cross the parts.
 # Rows of every part get the single-case supervision rules' conflicts (read-stage flags): a
 # man with an obstetric principal diagnosis (R09), a newborn code at 30 years (R10).
-awk -F, -v OFS=, 'NR == 1 { for (k = 1; k <= NF; k++) col[$k] = k }
-    NR > 1 && NR % 37 == 0 && $1 != "" { $1 = $1 "-a-long-case-id-of-the-split" }
-    NR > 1 && NR % 41 == 0 { $col["sex"] = 1; $col["principal_dx"] = "O80.000" }
-    NR > 1 && NR % 43 == 0 { $col["age_years"] = 30; $col["principal_dx"] = "P07.100" }
-    { print }' "$D/export.csv" > "$D/export-split.csv"
+# (an id a region has more than once is not lengthened: the duplicate-id rejects stay as they are)
+awk -F, -v OFS=, -v rc="$RC" 'NR == FNR { if (FNR > 1) seen[$rc, $1]++; next }
+    FNR == 1 { for (k = 1; k <= NF; k++) col[$k] = k }
+    FNR > 1 && FNR % 37 == 0 && $1 != "" && seen[$rc, $1] == 1 { $1 = $1 "-a-long-case-id-of-the-split" }
+    FNR > 1 && FNR % 41 == 0 { $col["sex"] = 1; $col["principal_dx"] = "O80.000" }
+    FNR > 1 && FNR % 43 == 0 { $col["age_years"] = 30; $col["principal_dx"] = "P07.100" }
+    { print }' "$D/export.csv" "$D/export.csv" > "$D/export-split.csv"
 awk -F, -v rc="$RC" 'NR > 1 && $rc == "410101" && $1 != "" { print; exit }' "$D/export.csv" >> "$D/export-split.csv"
 sed "s|$D/export.csv|$D/export-split.csv|" "$D/province.cfg" > "$D/split.cfg"
 echo 'mpi = { split_bytes = 1; };' >> "$D/split.cfg"
