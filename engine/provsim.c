@@ -116,13 +116,20 @@ static cm_status psim_write_summary(h5w *w, const psim_row *rows, int n)
     return e ? CM_ERR_OUTPUT : CM_OK;
 }
 
-/* A scenario's weight: the light ones re-price with scores and point value kept. */
-static uint64_t psim_weight(const cm_scenario_def *d)
+/* 1: the scenario re-prices (categories, levels, institutions, a price table or a solve) */
+static int psim_priced(const cm_scenario_def *d)
 {
     int priced = d->price_table[0] != 0 || d->n_inst > 0 || d->solve_cats;
     for (int c = 0; c < SC_CAT__COUNT; c++) priced |= d->mult[c] != SC_MULT_ONE;
     for (int L = 1; L <= 3; L++)
         for (int c = 0; c < SC_CAT__COUNT; c++) priced |= d->level_mult[L][c] != 0;
+    return priced;
+}
+
+/* A scenario's weight: the light ones re-price with scores and point value kept. */
+static uint64_t psim_weight(const cm_scenario_def *d)
+{
+    int priced = psim_priced(d);
     int heavy = (priced && d->policy != CM_POLICY_FIXED_POINT) || d->recalibrate || d->has_settings ||
                 d->solve != CM_SOLVE_NONE;
     return heavy ? PSIM_HEAVY_W : PSIM_LIGHT_W;
@@ -201,6 +208,26 @@ cm_status cmd_province_simulate(const cm_config *top, const cm_run_opts *o, cons
         x->chunk = calloc((size_t)set.n + 1, sizeof *x->chunk);
         if (!st && (!x->name || !x->w || !x->chunk)) { st = CM_ERR_NOMEM; snprintf(err, sizeof err, "out of memory"); }
         for (int k = 0; k < set.n && !st; k++) {
+            /* cmd_simulate's checks of a scenario, here before any unit runs (a unit may run late on another rank) */
+            const cm_scenario_def *d = &set.s[k];
+            char cerr[900] = "";
+            if (psim_priced(d) && d->policy != CM_POLICY_FIXED_POINT && rc[i].n_history == 0) {
+                snprintf(err, sizeof err, "%s:%d: regions[%d] (%s): scenario %s: policy %s re-scores from the re-priced "
+                         "history, and the region has no history list; add history (1 to 3 years) or use policy "
+                         "\"fixed_point_value\"", rc[i].path, d->line, i, rc[i].region, d->name, cm_policy_name(d->policy));
+                st = CM_ERR_CONFIG;
+                break;
+            }
+            if (d->recalibrate && rc[i].n_history == 0) {
+                snprintf(err, sizeof err, "%s:%d: regions[%d] (%s): scenario %s re-calibrates the scores, and the region "
+                         "has no history list; add history (1 to 3 years)", rc[i].path, d->line, i, rc[i].region, d->name);
+                st = CM_ERR_CONFIG;
+                break;
+            }
+            if ((st = period_check_config(&d->cfg, cerr, sizeof cerr))) {
+                snprintf(err, sizeof err, "regions[%d] (%s): scenario %s (line %d): %s", i, rc[i].region, d->name, d->line, cerr);
+                break;
+            }
             snprintf(x->name[k], sizeof x->name[k], "%s", set.s[k].name);
             x->w[k] = psim_weight(&set.s[k]);
             x->sum_w += x->w[k];

@@ -133,5 +133,17 @@ set -e
 eq "bad region setting: exit 3" "$code" 3
 has "bad region setting: file:line" "$(cat "$D/bad.txt")" "bad.cfg:"
 eq "bad region setting: no output" "$(ls "$D/bad.h5" 2>/dev/null)" ""
+# a scenario that re-scores from history in a region without history (region 3's own list): stopped
+# before any region runs, with the file:line of the scenario and the region (exit 3, no output)
+sed '/regions = (/,$ s/policy = "fixed_point_value"; categories = { services = 1.20/categories = { services = 1.20/' \
+    "$D/province.cfg" > "$D/bad2.cfg"
+set +e
+"$BIN" simulate --config "$D/bad2.cfg" --out "$D/bad2.h5" > "$D/bad2.txt" 2>&1; code=$?
+set -e
+eq "scenario without history: exit 3" "$code" 3
+has "scenario without history: file:line, region and scenario" "$(cat "$D/bad2.txt")" \
+    "bad2.cfg:$(grep -n 'services = 1.20' "$D/bad2.cfg" | cut -d: -f1): regions[2] (410203): scenario prices: policy fixed_budget_rescored"
+eq "scenario without history: no region ran" "$(grep -c 'cases -> ' "$D/bad2.txt" || true)" 0
+eq "scenario without history: no output" "$(ls "$D/bad2.h5" 2>/dev/null)" ""
 [ "$fails" -eq 0 ] || { echo "FAIL: $fails check(s):$failed"; exit 1; }
 rm -rf "$D"
