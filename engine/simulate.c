@@ -99,59 +99,63 @@ static void repriced_free(repriced *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Re-prices every case of the period by m into r: per slice partials
- * merged in slice order. */
+/* Re-prices every case of the period by m into r. The partials are exact
+ * integer sums, so they are kept per thread over a static split of the
+ * slots (a 1M-case period is one slice: per-slice partials would run on
+ * one thread) and merged in thread order: the same sums at any thread
+ * count. */
 static cm_status reprice_period(const mults *m, repriced *r)
 {
     const cm_period *p = m->p;
-    size_t n = p->s.n, ninst = p->ninst, nsl = p->nslice, ng = p->ng, K = (size_t)m->K;
+    size_t n = p->s.n, ninst = p->ninst, ng = p->ng, K = (size_t)m->K;
+    size_t nt = (size_t)pl_threads();
     memset(r, 0, sizeof *r);
     r->cost = malloc((n ? n : 1) * sizeof *r->cost);
     r->fund = malloc((n ? n : 1) * sizeof *r->fund);
     r->inst = calloc(ninst + 1, sizeof *r->inst);
     r->inst_bucket = calloc(ninst * 3 + 1, sizeof *r->inst_bucket);
     r->group_cost = calloc(ng + 1, sizeof *r->group_cost);
-    /* slice partials: per institution measure and buckets, per category, per group */
+    /* thread partials: per institution measure and buckets, per category, per group */
     size_t per = ninst * 8 + K * 3 + ng;
-    int64_t *part = calloc(nsl * per + 1, sizeof *part);
+    int64_t *part = calloc(nt * per + 1, sizeof *part);
     if (!r->cost || !r->fund || !r->inst || !r->inst_bucket || !r->group_cost || !part) {
         free(part);
         return CM_ERR_NOMEM;
     }
     uint8_t bucket[SC_CAT__COUNT];
     for (size_t j = 0; j < K; j++) bucket[j] = (uint8_t)sc_category_bucket((sc_category)p->keep_cat[j]);
-#pragma omp parallel for schedule(dynamic, 1)
-    for (long sl = 0; sl < (long)nsl; sl++) {
-        size_t a, b;
-        slice_bounds(n, (size_t)sl, &a, &b);
-        int64_t *P = part + (size_t)sl * per;
+#pragma omp parallel num_threads((int)nt)
+    {
+        int64_t *P = part + (size_t)pl_thread_id() * per;
         int64_t *Pc = P + ninst * 8, *Pg = Pc + K * 3;
-        int64_t mv[SC_CAT__COUNT], dv[SC_CAT__COUNT];
-        for (size_t i = a; i < b; i++) {
+        int64_t mv[SC_CAT__COUNT], dv[SC_CAT__COUNT], df[SC_CAT__COUNT];
+#pragma omp for schedule(static)
+        for (long li = 0; li < (long)n; li++) {
+            size_t i = (size_t)li;
             const cm_case *c = &p->s.slots[i];
             if (c->status != SLOT_CASE) { r->cost[i] = r->fund[i] = 0; continue; }
             case_mults(m, c, mv);
-            const int64_t *cat = p->keep_fen + i * K;
-            int64_t nc = sc_reprice_case(c->total_fen, cat, mv, (int)K, dv);
-            int64_t nf = sc_reprice_fund(nc, c->fund_fen, c->total_fen);
+            int64_t nf, nc = sc_reprice_case_full(c->total_fen, c->fund_fen, p->keep_fen + i * K, mv, (int)K, dv, df, &nf);
             r->cost[i] = nc;
             r->fund[i] = nf;
-            int64_t *I = P + (size_t)c->inst * 8;
-            sc_measure ms = {0};
-            sc_measure_add(&ms, dv, (int)K, nf - c->fund_fen);
-            I[0] += ms.up_fen; I[1] += ms.down_fen; I[2] += ms.net_fen; I[3] += ms.fund_fen; I[4] += ms.patient_fen;
-            for (size_t j = 0; j < K; j++) {
-                if (!dv[j]) continue;
-                I[5 + bucket[j]] += dv[j];
-                if (dv[j] > 0) Pc[j * 3] += dv[j];
-                else Pc[j * 3 + 1] += dv[j];
-                Pc[j * 3 + 2] += c->total_fen > 0 ? sc_muldiv_round(dv[j], c->fund_fen, c->total_fen) : 0;
-            }
             if (c->group >= 0 && (size_t)c->group < ng) Pg[c->group] += nc;
+            int64_t *I = P + (size_t)c->inst * 8;
+            int64_t up = 0, down = 0;
+            for (size_t j = 0; j < K; j++) {
+                int64_t d = dv[j];
+                if (!d) continue;
+                I[5 + bucket[j]] += d;
+                if (d > 0) { Pc[j * 3] += d; up += d; }
+                else { Pc[j * 3 + 1] += d; down += d; }
+                Pc[j * 3 + 2] += df[j];
+            }
+            /* the case's static measurement (sc_measure_add) */
+            I[0] += up; I[1] += down; I[2] += nc - c->total_fen; I[3] += nf - c->fund_fen;
+            I[4] += (nc - c->total_fen) - (nf - c->fund_fen);
         }
     }
-    for (size_t sl = 0; sl < nsl; sl++) {
-        const int64_t *P = part + sl * per, *Pc = P + ninst * 8, *Pg = Pc + K * 3;
+    for (size_t t = 0; t < nt; t++) {
+        const int64_t *P = part + t * per, *Pc = P + ninst * 8, *Pg = Pc + K * 3;
         for (size_t k = 0; k < ninst; k++) {
             const int64_t *I = P + k * 8;
             sc_measure ms = {I[0], I[1], I[2], I[3], I[4]};
@@ -399,7 +403,7 @@ cm_status sim_run_scenario_hist(sim_run *x, const cm_scenario_def *d, const cm_p
         in.cost_sum = x->r.cost_sum;
         in.fund_sum = x->r.fund_sum;
     } else if (x->priced) {
-        if ((rc = reprice_period(&x->m, &x->r))) { snprintf(err, errlen, "out of memory"); return rc; }
+                if ((rc = reprice_period(&x->m, &x->r))) { snprintf(err, errlen, "out of memory"); return rc; }
         in.cost_fen = x->r.cost;
         in.cost_sum = x->r.cost_sum;
         in.fund_sum = x->r.fund_sum;

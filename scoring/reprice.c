@@ -50,6 +50,46 @@ int64_t sc_reprice_fund(int64_t new_total, int64_t fund, int64_t total)
     return sc_muldiv_round(new_total, fund, total);
 }
 
+/* round_half_even(a × b ÷ d) for d > 0 by the reciprocal inv = 1 ÷ d
+ * when |a × b| < 2^53 and d < 2^53 (the estimate is then within a few
+ * units of the quotient and the remainder corrects it exactly); else
+ * sc_muldiv_round. Round half to even is symmetric in the sign. */
+static inline int64_t recip_muldiv(int64_t a, int64_t b, int64_t d, double inv)
+{
+    int64_t pr;
+    if (__builtin_mul_overflow(a, b, &pr) || pr <= -(INT64_C(1) << 53) || pr >= (INT64_C(1) << 53) ||
+        d >= (INT64_C(1) << 53))
+        return sc_muldiv_round(a, b, d);
+    int64_t up = pr < 0 ? -pr : pr;
+    int64_t q = (int64_t)((double)up * inv), r = up - q * d;
+    while (r < 0) { q--; r += d; }
+    while (r >= d) { q++; r -= d; }
+    if (r > d - r || (r == d - r && (q & 1))) q++;
+    return pr < 0 ? -q : q;
+}
+
+int64_t sc_reprice_case_full(int64_t total, int64_t fund, const int64_t *cat, const int64_t *m, int n,
+                             int64_t *delta, int64_t *dfund, int64_t *new_fund)
+{
+    int64_t t = total;
+    int any = 0;
+    for (int k = 0; k < n; k++) {
+        int64_t d = sc_reprice_amount(cat[k], m[k]) - cat[k];
+        delta[k] = d;
+        any |= d != 0;
+        t += d;
+    }
+    if (total <= 0 || !any) {
+        for (int k = 0; k < n; k++) dfund[k] = 0;
+        *new_fund = total <= 0 || t == total ? fund : sc_reprice_fund(t, fund, total);
+        return t;
+    }
+    double inv = 1.0 / (double)total;
+    for (int k = 0; k < n; k++) dfund[k] = delta[k] ? recip_muldiv(delta[k], fund, total, inv) : 0;
+    *new_fund = t == total ? fund : recip_muldiv(t, fund, total, inv);
+    return t;
+}
+
 void sc_measure_add(sc_measure *m, const int64_t *delta, int n, int64_t fund_delta)
 {
     int64_t net = 0;
