@@ -63,6 +63,7 @@ static cm_status mults_init(mults *m, const cm_period *p, const cm_scenario_def 
             for (int j = 0; j < m->K; j++)
                 if (p->keep_cat[j] == im->cat) {
                     m->inst[k * K + (size_t)j] = im->m;
+                    m->has_inst |= im->m != 0;
                     m->changed |= im->m != SC_MULT_ONE;
                 }
         }
@@ -81,11 +82,15 @@ static void mults_set_solved(mults *m, int64_t x)
     for (size_t i = 0; i < m->p->ninst * (size_t)m->K; i++) m->changed |= m->inst[i] && m->inst[i] != SC_MULT_ONE;
 }
 
-/* The multipliers of case c (K entries) into mv. */
-static inline void case_mults(const mults *m, const cm_case *c, int64_t *mv)
+/* The multipliers of case c (K entries): its level's row, or (some
+ * institution override) mv filled. */
+static inline const int64_t *case_mults(const mults *m, const cm_case *c, int64_t *mv)
 {
+    const int64_t *lv = m->lev[c->level & 3];
+    if (!m->has_inst) return lv;
     const int64_t *io = m->inst + (size_t)c->inst * (size_t)m->K;
-    for (int j = 0; j < m->K; j++) mv[j] = io[j] ? io[j] : m->lev[c->level & 3][j];
+    for (int j = 0; j < m->K; j++) mv[j] = io[j] ? io[j] : lv[j];
+    return mv;
 }
 
 /* ------------------------------------------------------------------ */
@@ -134,20 +139,21 @@ static cm_status reprice_period(const mults *m, repriced *r)
             size_t i = (size_t)li;
             const cm_case *c = &p->s.slots[i];
             if (c->status != SLOT_CASE) { r->cost[i] = r->fund[i] = 0; continue; }
-            case_mults(m, c, mv);
-            int64_t nf, nc = sc_reprice_case_full(c->total_fen, c->fund_fen, p->keep_fen + i * K, mv, (int)K, dv, df, &nf);
+            const int64_t *cm = case_mults(m, c, mv);
+            int64_t nf, nc = sc_reprice_case_full(c->total_fen, c->fund_fen, p->keep_fen + i * K, cm, (int)K, dv, df, &nf);
             r->cost[i] = nc;
             r->fund[i] = nf;
             if (c->group >= 0 && (size_t)c->group < ng) Pg[c->group] += nc;
             int64_t *I = P + (size_t)c->inst * 8;
             int64_t up = 0, down = 0;
             for (size_t j = 0; j < K; j++) {
-                int64_t d = dv[j];
-                if (!d) continue;
+                int64_t d = dv[j], u = d > 0 ? d : 0;
                 I[5 + bucket[j]] += d;
-                if (d > 0) { Pc[j * 3] += d; up += d; }
-                else { Pc[j * 3 + 1] += d; down += d; }
+                Pc[j * 3] += u;
+                Pc[j * 3 + 1] += d - u;
                 Pc[j * 3 + 2] += df[j];
+                up += u;
+                down += d - u;
             }
             /* the case's static measurement (sc_measure_add) */
             I[0] += up; I[1] += down; I[2] += nc - c->total_fen; I[3] += nf - c->fund_fen;
@@ -198,8 +204,7 @@ static int64_t solve_eval(void *vctx, int64_t x)
         const cm_case *c = &p->s.slots[i];
         if (c->status != SLOT_CASE) continue;
         int64_t mv[SC_CAT__COUNT];
-        case_mults(m, c, mv);
-        int64_t nc = sc_reprice_case(c->total_fen, p->keep_fen + (size_t)i * K, mv, (int)K, NULL);
+        int64_t nc = sc_reprice_case(c->total_fen, p->keep_fen + (size_t)i * K, case_mults(m, c, mv), (int)K, NULL);
         sum += sx->fund ? sc_reprice_fund(nc, c->fund_fen, c->total_fen) : nc;
     }
     return sum;
@@ -538,7 +543,7 @@ static int write_table(h5w *w, const char *name, const char *title, const h5row 
 {
     hid_t ds = h5w_table(w, name, title, r, nrows);
     if (ds < 0) return -1;
-    int e = nrows ? h5w_rows(ds, r, 0, nrows, buf) : 0;
+    int e = nrows ? h5w_rows_fast(w, ds, r, 0, nrows, buf) : 0;
     H5Dclose(ds);
     return e;
 }
@@ -783,7 +788,7 @@ static cm_status write_scenario(h5w *w, const cm_period *p, const cm_scenario *b
         }
         snprintf(path, sizeof path, "scenarios/%s/measurement", d->name);
         hid_t ds = h5w_table(w, path, "Static measurement at the baseline's volumes (静态测算): up, down, net, fund, patients", &r, nrows);
-        e = ds < 0 || h5w_rows(ds, &r, 0, nrows, buf);
+        e = ds < 0 || h5w_rows_fast(w, ds, &r, 0, nrows, buf);
         if (ds >= 0) {
             e |= h5_attr_str(ds, "note", "a category's fund part is each case's change at the case's fund share, rounded "
                                          "per case and category; the region's and institutions' fund parts are the "

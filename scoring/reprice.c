@@ -23,7 +23,7 @@ static inline int fast_muldiv(int64_t a, int64_t b, int64_t d, int64_t *out)
     return 1;
 }
 
-int64_t sc_reprice_amount(int64_t fen, int64_t m)
+static inline int64_t reprice_amount(int64_t fen, int64_t m)
 {
     if (m == SC_MULT_ONE) return fen;
     int64_t v;
@@ -31,11 +31,13 @@ int64_t sc_reprice_amount(int64_t fen, int64_t m)
     return sc_muldiv_round(fen, m, SC_MULT_ONE);
 }
 
+int64_t sc_reprice_amount(int64_t fen, int64_t m) { return reprice_amount(fen, m); }
+
 int64_t sc_reprice_case(int64_t total, const int64_t *cat, const int64_t *m, int n, int64_t *delta)
 {
     int64_t t = total;
     for (int k = 0; k < n; k++) {
-        int64_t d = sc_reprice_amount(cat[k], m[k]) - cat[k];
+        int64_t d = reprice_amount(cat[k], m[k]) - cat[k];
         if (delta) delta[k] = d;
         t += d;
     }
@@ -50,22 +52,22 @@ int64_t sc_reprice_fund(int64_t new_total, int64_t fund, int64_t total)
     return sc_muldiv_round(new_total, fund, total);
 }
 
-/* round_half_even(a × b ÷ d) for d > 0 by the reciprocal inv = 1 ÷ d
- * when |a × b| < 2^53 and d < 2^53 (the estimate is then within a few
- * units of the quotient and the remainder corrects it exactly); else
- * sc_muldiv_round. Round half to even is symmetric in the sign. */
+/* round_half_even(a × b ÷ d), d > 0 and d < 2^53 (the caller's check),
+ * by the reciprocal inv = 1 ÷ d when |a × b| < 2^50: the estimate is then
+ * within 1/8 of the quotient, rounded to the nearest integer q it is the
+ * answer or one off, and the exact remainder 2 (a b − q d) against d
+ * settles it, ties to even; else sc_muldiv_round. */
 static inline int64_t recip_muldiv(int64_t a, int64_t b, int64_t d, double inv)
 {
     int64_t pr;
-    if (__builtin_mul_overflow(a, b, &pr) || pr <= -(INT64_C(1) << 53) || pr >= (INT64_C(1) << 53) ||
-        d >= (INT64_C(1) << 53))
+    if (__builtin_mul_overflow(a, b, &pr) || (uint64_t)pr + (UINT64_C(1) << 50) >= (UINT64_C(1) << 51))
         return sc_muldiv_round(a, b, d);
-    int64_t up = pr < 0 ? -pr : pr;
-    int64_t q = (int64_t)((double)up * inv), r = up - q * d;
-    while (r < 0) { q--; r += d; }
-    while (r >= d) { q++; r -= d; }
-    if (r > d - r || (r == d - r && (q & 1))) q++;
-    return pr < 0 ? -q : q;
+    double x = (double)pr * inv;
+    int64_t q = (int64_t)(x + (x >= 0 ? 0.5 : -0.5));
+    int64_t r2 = 2 * (pr - q * d);
+    if (r2 > d || (r2 == d && (q & 1))) q++;
+    else if (r2 < -d || (r2 == -d && (q & 1))) q--;
+    return q;
 }
 
 int64_t sc_reprice_case_full(int64_t total, int64_t fund, const int64_t *cat, const int64_t *m, int n,
@@ -74,18 +76,18 @@ int64_t sc_reprice_case_full(int64_t total, int64_t fund, const int64_t *cat, co
     int64_t t = total;
     int any = 0;
     for (int k = 0; k < n; k++) {
-        int64_t d = sc_reprice_amount(cat[k], m[k]) - cat[k];
+        int64_t d = reprice_amount(cat[k], m[k]) - cat[k];
         delta[k] = d;
         any |= d != 0;
         t += d;
     }
-    if (total <= 0 || !any) {
-        for (int k = 0; k < n; k++) dfund[k] = 0;
+    if (total <= 0 || !any || total >= (INT64_C(1) << 53)) {
+        for (int k = 0; k < n; k++) dfund[k] = total > 0 && delta[k] ? sc_muldiv_round(delta[k], fund, total) : 0;
         *new_fund = total <= 0 || t == total ? fund : sc_reprice_fund(t, fund, total);
         return t;
     }
     double inv = 1.0 / (double)total;
-    for (int k = 0; k < n; k++) dfund[k] = delta[k] ? recip_muldiv(delta[k], fund, total, inv) : 0;
+    for (int k = 0; k < n; k++) dfund[k] = recip_muldiv(delta[k], fund, total, inv);
     *new_fund = t == total ? fund : recip_muldiv(t, fund, total, inv);
     return t;
 }
