@@ -17,8 +17,10 @@ static inline int fast_muldiv(int64_t a, int64_t b, int64_t d, int64_t *out)
 {
     int64_t pr;
     if (a < 0 || b < 0 || d <= 0 || __builtin_mul_overflow(a, b, &pr)) return 0;
-    uint64_t p = (uint64_t)pr, ud = (uint64_t)d, q = p / ud, r = p % ud;
-    if (r > ud - r || (r == ud - r && (q & 1))) q++;
+    uint64_t p = (uint64_t)pr, ud = (uint64_t)d, q = p / ud, r = p % ud, h = ud - r;
+    /* half to even without a branch: the direction is data (a mispredicted
+     * branch per amount cost more than the rest of the arithmetic) */
+    q += (uint64_t)(r > h) | ((uint64_t)(r == h) & q & 1);
     *out = (int64_t)q;
     return 1;
 }
@@ -63,11 +65,12 @@ static inline int64_t recip_muldiv(int64_t a, int64_t b, int64_t d, double inv)
     if (__builtin_mul_overflow(a, b, &pr) || (uint64_t)pr + (UINT64_C(1) << 50) >= (UINT64_C(1) << 51))
         return sc_muldiv_round(a, b, d);
     double x = (double)pr * inv;
-    int64_t q = (int64_t)(x + (x >= 0 ? 0.5 : -0.5));
+    int64_t q = (int64_t)(x + __builtin_copysign(0.5, x));
     int64_t r2 = 2 * (pr - q * d);
-    if (r2 > d || (r2 == d && (q & 1))) q++;
-    else if (r2 < -d || (r2 == -d && (q & 1))) q--;
-    return q;
+    /* branch-free: at most one of the two moves applies */
+    int64_t up = (int64_t)(r2 > d) | ((int64_t)(r2 == d) & q & 1);
+    int64_t dn = (int64_t)(r2 < -d) | ((int64_t)(r2 == -d) & q & 1);
+    return q + up - dn;
 }
 
 int64_t sc_reprice_case_full(int64_t total, int64_t fund, const int64_t *cat, const int64_t *m, int n,
