@@ -16,6 +16,7 @@ typedef struct {
     int64_t lev[4][SC_CAT__COUNT];/* [level][j]: level override, else the category's */
     int64_t *inst;               /* [ninst*K] institution override, 0 = none (owned) */
     int changed;                 /* some multiplier is not 1 */
+    int has_inst;                /* some institution override (else a case's are lev[level]) */
 } mults;
 
 /* A scenario's re-priced period: per-case new cost and fund part, the static

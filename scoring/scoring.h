@@ -365,6 +365,15 @@ int64_t sc_reprice_case(int64_t total, const int64_t *cat, const int64_t *m, int
  * new_total × fund / total, rounded half to even; fund when total <= 0. */
 int64_t sc_reprice_fund(int64_t new_total, int64_t fund, int64_t total);
 
+/* One case re-priced in full (casemix simulate's per-case sweep): the new
+ * total (sc_reprice_case), each category's change delta[k] and its fund
+ * part dfund[k] = sc_muldiv_round(delta[k], fund, total) (0 when total <=
+ * 0), and *new_fund = sc_reprice_fund(new total, fund, total); the same
+ * results, with the five divisions by the case's total done by one
+ * reciprocal and an exact remainder correction. Returns the new total. */
+int64_t sc_reprice_case_full(int64_t total, int64_t fund, const int64_t *cat, const int64_t *m, int n,
+                             int64_t *delta, int64_t *dfund, int64_t *new_fund);
+
 /* Static measurement (静态测算) at the baseline's volumes, summed exactly. */
 typedef struct {
     int64_t up_fen;       /* Σ of the positive changes (case × category) */

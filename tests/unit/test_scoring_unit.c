@@ -680,6 +680,43 @@ static void test_muldiv_round(void **state)
     EXPECT_I64(sc_muldiv_round(5, 1, 0), 0, "den 0 gives 0");
 }
 
+/* sc_muldiv_round's 64-bit fast path (a product that fits) against an
+ * independent 128-bit reference: floor, then half to even on the remainder;
+ * random signed values, exact halves, and products at the 64-bit edge. */
+__extension__ typedef __int128 i128t;
+static int64_t muldiv_ref(int64_t a, int64_t num, int64_t den)
+{
+    i128t p = (i128t)a * num, q = p / den, r = p % den;
+    if (r < 0) { q -= 1; r += den; }
+    if (2 * r > den || (2 * r == den && (q & 1))) q += 1;
+    return q > INT64_MAX ? INT64_MAX : q < INT64_MIN ? INT64_MIN : (int64_t)q;
+}
+
+static void test_muldiv_fast_path(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < 400000; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        uint64_t y = x * 0x2545F4914F6CDD1Dull;
+        int sh = (int)(y % 40);
+        int64_t a = (int64_t)(x >> (1 + sh % 32)) * ((y >> 40) & 1 ? -1 : 1);
+        int64_t num = (int64_t)((y >> 8) % (UINT64_C(1) << (i % 4 ? 20 : 40))) * ((y >> 41) & 1 ? -1 : 1);
+        int64_t den = (int64_t)((x >> 20) % (i % 5 ? 1000 : UINT64_C(2000000000000))) + 1;
+        if (i % 13 == 0) { den = 2; num = 1; }          /* exact halves */
+        if (i % 17 == 0) den = 2 * (int64_t)((y >> 3) % 1000 + 1);
+        char msg[160];
+        snprintf(msg, sizeof msg, "%lld * %lld / %lld", (long long)a, (long long)num, (long long)den);
+        EXPECT_I64(sc_muldiv_round(a, num, den), muldiv_ref(a, num, den), msg);
+    }
+    /* at the 64-bit edge: the product INT64_MAX, INT64_MIN + 1 and INT64_MIN */
+    EXPECT_I64(sc_muldiv_round(INT64_MAX, 1, 2), muldiv_ref(INT64_MAX, 1, 2), "MAX/2");
+    EXPECT_I64(sc_muldiv_round(-INT64_MAX, 1, 2), muldiv_ref(-INT64_MAX, 1, 2), "-MAX/2");
+    EXPECT_I64(sc_muldiv_round(INT64_MIN, 1, 2), muldiv_ref(INT64_MIN, 1, 2), "MIN/2");
+    EXPECT_I64(sc_muldiv_round(INT64_MIN / 2, 2, 3), muldiv_ref(INT64_MIN / 2, 2, 3), "MIN/3");
+    EXPECT_I64(sc_muldiv_round(-5, 1, 1), -5, "den 1");
+}
+
 /* Reference largest-remainder: full sort of (remainder desc, index asc). */
 static const u128 *ref_rem;
 static int cmp_ref(const void *a, const void *b)
@@ -1066,6 +1103,7 @@ int main(void)
         cmocka_unit_test(test_inst_merge),
         cmocka_unit_test(test_point_value),
         cmocka_unit_test(test_muldiv_round),
+        cmocka_unit_test(test_muldiv_fast_path),
         cmocka_unit_test(test_apportion_worked),
         cmocka_unit_test(test_apportion_errors),
         cmocka_unit_test(test_apportion_random),
