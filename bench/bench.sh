@@ -23,7 +23,13 @@
 #             (target: under 1 s and 2 MB at 1M cases)
 #   simulate-1, simulate-8  casemix simulate with 1 and 8 category scenarios
 #             (fixed_point_value), end to end, at the most threads; "x floor"
-#             is x settle-deflate (aim: simulate-8 at most 2x)
+#             is x settle-nosup, like for like: simulate does not supervise
+#             (aim: simulate-8 at most 2x; the targets say it against the
+#             default settle too)
+#   read-fees, simulate-items  item-level re-pricing of the fee lines
+#             (casemix gen --fees) by the generated price table, up to 1M
+#             cases (BENCH_ITEMS=0 skips it): lines/s against the fee file
+#             read alone (read-fees)
 # Prints a table and saves bench/results/<date>-<rev>.json; --compare compares
 # the newest result with the one before and says what got slower.
 # Environment: BENCH_SIZES (default "1000000 10000000"), BENCH_RUNS (3, for
@@ -137,9 +143,9 @@ for N in $SIZES; do
         i=$((i + 1))
     done
     # casemix simulate with 1 and 8 category scenarios (policy fixed_point_value: the bench region has no
-    # history), at the most threads, end to end (its own read and baseline included); x floor = x settle-deflate
+    # history), at the most threads, end to end (its own read and baseline included); x floor = x settle-nosup
     for K in 1 8; do
-        cp "$W/deflate.cfg" "$W/sim$K.cfg"
+        cp "$W/nosup.cfg" "$W/sim$K.cfg"
         {
             printf 'simulate = { scenarios = ('
             k=0
@@ -162,6 +168,32 @@ for N in $SIZES; do
             i=$((i + 1))
         done
     done
+    # item-level re-pricing (费用明细): the region's fee lines (casemix gen --fees, ~36 a case, ~2.2 GB at 1M)
+    # re-priced by the generated price table, end to end; floor: the fee file read alone (bench --stage read).
+    # Up to 1M cases (BENCH_ITEMS=0 skips it)
+    if [ "$N" -le 1000000 ] && [ "${BENCH_ITEMS:-1}" != 0 ]; then
+        if [ ! -f "$D/fees.csv" ]; then
+            echo "generating the fee lines of $N cases ..."
+            "$BIN" gen --config "$W/none.cfg" --out "$D" --cases "$N" --history-cases -1 --fees --quiet
+        fi
+        cp "$W/nosup.cfg" "$W/simitems.cfg"
+        printf 'simulate = { fee_file = "%s"; scenarios = ({ name = "items"; policy = "fixed_point_value"; price_table = "%s"; }); };\n' \
+            "$(pwd)/$D/fees.csv" "$(pwd)/$D/prices.csv" >> "$W/simitems.cfg"
+        LINES=$(($(wc -l < "$D/fees.csv") - 1))
+        cat "$D/fees.csv" > /dev/null     # hot page cache, as the case file
+        run "$N" "$TMAX" "read-fees" "$BIN" bench --config "$W/none.cfg" --stage read --input "$D/fees.csv" --threads "$TMAX"
+        i=0
+        while [ $i -lt "$RUNS" ]; do
+            rm -f "$W/out-sim.h5"
+            t0=$(date +%s.%N)
+            "$BIN" simulate --config "$W/simitems.cfg" --input "$IN" --out "$W/out-sim.h5" --threads "$TMAX" --quiet ||
+                { echo "bench: simulate (items) failed" >&2; exit 1; }
+            t1=$(date +%s.%N)
+            printf '{"size":%s,"label":"simulate-items","threads":%s,"seconds":%s,"items":%s}\n' "$N" "$TMAX" \
+                "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b-a}')" "$LINES" >> "$RAW"
+            i=$((i + 1))
+        done
+    fi
 done
 rm -f "$W/report.html" "$W/out-sim.h5"
 rm -f "$W"/out-*.h5 "$W"/floor-*.h5

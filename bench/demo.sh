@@ -15,13 +15,13 @@ if [ ! -f build/demo/current.csv ] || [ ! -f build/demo/fees.csv ] || [ config/d
 fi
 "$BIN" settle --config "$CFG"
 echo
-echo "Open it: h5dump -H build/demo/settlement-410400-2025Q1.h5   (structure)"
-echo "         python3 -c \"import h5py; f = h5py.File('build/demo/settlement-410400-2025Q1.h5'); print(f['summary'][:])\""
+echo "Open it: h5dump -H build/demo/settlement-410400-2025.h5   (structure)"
+echo "         python3 -c \"import h5py; f = h5py.File('build/demo/settlement-410400-2025.h5'); print(f['summary'][:])\""
 echo "         (h5py: Debian package python3-h5py; pandas.DataFrame(f['cases'][:]) gives a table)"
 echo
 echo "Policy simulation (政策模拟) of the demo's scenarios identity, reprice, reprice_neutral, reprice_items (config/demo.cfg):"
 "$BIN" simulate --config "$CFG"
-D=build/demo/settlement-410400-2025Q1
+D=build/demo/settlement-410400-2025
 "$BIN" export $D.h5 --xlsx $D.xlsx --quiet
 "$BIN" report $D.h5 --out $D.html --quiet
 "$BIN" report $D.simulation.h5 --out $D.simulation.html --quiet

@@ -21,8 +21,10 @@
  *   codes, modes), stream 2 the bad-row decision. A readmission row reads
  *   the skeleton of an earlier "anchor" row, recomputed from the anchor's
  *   own stream, so rows stay independent of each other and of threads.
- *   Patients and institutions are keyed by (seed, id) only, so a patient
- *   has the same sex and birth date in every row and every year.
+ *   Institutions are keyed by (seed, id) only. A row's sex and birth date
+ *   come from a drawn pool number (seed, number); its patient id is the
+ *   row's own (shared only by a readmission and its anchor), so one
+ *   patient's stays never overlap by chance (docs/METHODS.md §11).
  * - Rows are formatted by hand (no printf in the loop) into one buffer per
  *   block of BLOCK_ROWS rows; OpenMP threads fill the blocks of batch k
  *   while one of them writes batch k-1 in order with fwrite (double
@@ -824,7 +826,9 @@ typedef struct {
     uint32_t rec;
     uint32_t dx;            /* index into plan.dx */
     int32_t inst;
-    uint64_t patient;       /* patient number */
+    uint64_t patient;       /* patient number: sex and birth date (patient_attrs) */
+    uint64_t person;        /* the patient id written (patient_id column): one per stay, shared
+                               only by a readmission and its anchor (see base_skeleton) */
     int sex;                /* 1 male, 2 female */
     int32_t birth;          /* day number */
     int32_t admit, discharge;
@@ -921,6 +925,7 @@ static void base_skeleton(const plan *pl, const yctx *y, int64_t row, skeleton *
         k->patient = NEWBORN_BASE + (uint64_t)(y->year % 50) * 100000000ULL + (uint64_t)row;
         k->sex = 1 + (int)below(&s, 2);
         k->birth = k->admit - age_days;
+        k->person = k->patient;
         return;
     }
     uint64_t j = below(&s, pl->pool / 4);
@@ -929,6 +934,13 @@ static void base_skeleton(const plan *pl, const yctx *y, int64_t row, skeleton *
     k->patient = j * 4 + fertile * 2 + male;
     patient_attrs(pl, k->patient, &k->sex, &k->birth);
     if (k->birth > k->admit) k->birth = k->admit - 365 * 4;
+    /* The person (patient_id) is the row's own, so one patient's stays never
+     * overlap by chance: a patient has one stay, or two when the row is the
+     * anchor of a readmission (row_skeleton: admitted 1..14 days after the
+     * anchor's discharge, disjoint). Sex and birth still come from the
+     * drawn pool number, so ages and groups are as before. Adults: year
+     * (mod 40) x 10^8 + row, below NEWBORN_BASE (rows < 10^8 a year). */
+    k->person = (uint64_t)(y->year % 40) * 100000000ULL + (uint64_t)row % 100000000ULL;
 }
 
 /* Readmissions: row a is an anchor when its first draw is below
@@ -966,6 +978,7 @@ static void row_skeleton(const plan *pl, const yctx *y, int64_t row, int64_t anc
     k->dx = dx;
     k->inst = an.inst;
     k->patient = an.patient;
+    k->person = an.person;
     k->sex = an.sex;
     k->birth = an.birth;
     k->admit = admit;
@@ -998,7 +1011,7 @@ static char *format_row(const plan *pl, const yctx *y, int64_t row, int64_t anch
     }
     *p++ = ',';
     *p++ = 'P';
-    p = put_fixed(p, (k.patient * 7919ULL + 1234567ULL) % PID_MOD, 10);
+    p = put_fixed(p, (k.person * 7919ULL + 1234567ULL) % PID_MOD, 10);
     *p++ = ',';
     p = put_str(p, in->id);
     *p++ = ',';

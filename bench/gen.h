@@ -160,7 +160,12 @@ extern volatile int gen_interrupt;
  * which must not fire R01), split admission, transfer, overlap at two
  * institutions and at one, duplicate claim, bed-holding, low-standard
  * admission, long stay, sex and age conflicts, cost outlier, data
- * quality. The truth goes to DIR/planted.csv (case_id,rule,related_case_id).
+ * quality. With history files in DIR also: R11, a death in a group with
+ * history cases and no history death; and R01 across the period boundary,
+ * a readmission 3 days after a discharge of history_<year-1>.csv (same
+ * patient; related case: the history case id; controls PLX...R01P at N+1
+ * days), found when the settlement names that file as
+ * supervision.previous_input. The truth goes to DIR/planted.csv (case_id,rule,related_case_id).
  * rows: the data rows of current.csv. Returns the planted rows (>= 0), or
  * -1 with err. */
 int64_t gen_plant(const char *dir, double share, int64_t rows, int readmit_days, char *err, size_t errlen);

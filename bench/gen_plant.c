@@ -10,6 +10,7 @@
  * generated patients. Deterministic: the same file gives the same plants.
  */
 #include "gen.h"
+#include "../scoring/scoring.h" /* sc_lowrisk_groups: R11 as the engine ranks groups */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,6 +258,194 @@ static void plant_one(pctx *c, int p, const prow *x, const prow *y, long *patien
     }
 }
 
+
+/* R11 (death in a low-risk group): when DIR has history files (the three
+ * years before the current one, history_<year>.csv), the drawn groups with
+ * history cases and no history death (z = -inf: low-risk at any cut, as
+ * sc_lowrisk_groups ranks them) are collected; up to `per` clean current
+ * rows of such groups (not deaths) are copied with a patient of their own
+ * and discharge_mode 5 (death). Returns the plants, 0 without history. */
+typedef struct {
+    char g[96];
+    long cases, deaths;
+} gstat;
+
+static long find_group(gstat *t, long n, const char *g)
+{
+    for (long i = 0; i < n; i++)
+        if (!strcmp(t[i].g, g)) return i;
+    return -1;
+}
+
+static long plant_r11(pctx *c, const char *dir, int year, long per, long *patient)
+{
+    long ng = 0, cap = 1024;
+    gstat *t = calloc((size_t)cap, sizeof *t);
+    prow *r = malloc(sizeof *r);
+    char path[4096], line[8192];
+    long files = 0, got = 0;
+    for (int y = year - 3; t && r && y < year; y++) {
+        snprintf(path, sizeof path, "%s/history_%d.csv", dir, y);
+        FILE *h = fopen(path, "r");
+        if (!h) continue;
+        files++;
+        int first = 1;
+        long last = -1; /* rows of one group come often in a row: the last hit first */
+        while (fgets(line, sizeof line, h)) {
+            if (first) { first = 0; continue; }
+            if (split_row(line, r) || strlen(r->f[GEN_COL_GROUP]) >= sizeof t->g) continue;
+            long k = last >= 0 && !strcmp(t[last].g, r->f[GEN_COL_GROUP]) ? last : find_group(t, ng, r->f[GEN_COL_GROUP]);
+            if (k < 0) {
+                if (ng == cap) {
+                    gstat *nt = realloc(t, (size_t)(cap * 2) * sizeof *t);
+                    if (!nt) break;
+                    t = nt;
+                    cap *= 2;
+                }
+                k = ng++;
+                snprintf(t[k].g, sizeof t[k].g, "%s", r->f[GEN_COL_GROUP]);
+                t[k].cases = t[k].deaths = 0;
+            }
+            t[k].cases++;
+            t[k].deaths += !strcmp(r->f[GEN_COL_MODE], "5");
+            last = k;
+        }
+        fclose(h);
+    }
+    /* the groups to plant in: those without a history death (low-risk at
+     * any cut); when every group has deaths, those of z < -1.5 (below the
+     * default cut -1 with a margin: the drawn group is the generator's)
+     * by sc_lowrisk_groups over the history read here */
+    uint8_t *low = t && ng ? calloc((size_t)ng, 1) : NULL;
+    int64_t *dd = low ? malloc((size_t)ng * sizeof *dd) : NULL, *cc = low ? malloc((size_t)ng * sizeof *cc) : NULL;
+    long nzero = 0;
+    for (long g = 0; dd && cc && g < ng; g++) {
+        dd[g] = t[g].deaths;
+        cc[g] = t[g].cases;
+        nzero += t[g].cases > 0 && t[g].deaths == 0;
+    }
+    if (dd && cc && !nzero && sc_lowrisk_groups(dd, cc, (size_t)ng, -1.5, low, NULL) != SC_OK) memset(low, 0, (size_t)ng);
+    for (long g = 0; low && nzero && g < ng; g++) low[g] = t[g].cases > 0 && t[g].deaths == 0;
+    free(dd);
+    free(cc);
+    snprintf(path, sizeof path, "%s/current.csv", dir);
+    FILE *in = files && low && r ? fopen(path, "r") : NULL;
+    prow *pick = in ? malloc((size_t)per * sizeof *pick) : NULL;
+    int first = 1;
+    while (pick && got < per && fgets(line, sizeof line, in)) {
+        if (first) { first = 0; continue; }
+        if (split_row(line, r) || !clean(r) || !strcmp(r->f[GEN_COL_MODE], "5")) continue;
+        long k = find_group(t, ng, r->f[GEN_COL_GROUP]);
+        if (k >= 0 && low[k]) pick[got++] = *r;
+    }
+    if (in) fclose(in);
+    for (long i = 0; pick && i < got; i++) {
+        prow *A = &pick[i];
+        ident(c, A, "R11", 0, ++*patient);
+        snprintf(A->f[GEN_COL_MODE], FL, "5");
+        emit(c, A);
+        truth(c, A, "R11", NULL);
+    }
+    free(pick);
+    free(low);
+    free(r);
+    free(t);
+    return got;
+}
+
+
+/* R01 across the period boundary: when DIR has history_<year-1>.csv (the
+ * previous period's discharges, for supervision.previous_input), up to
+ * `per` of its clean rows discharged in its last 12 days are readmitted: a
+ * current row with the same patient and institution, admitted 3 days after
+ * that discharge (truth R01, related: the previous case id), and as many
+ * controls admitted readmit_days + 1 days after (PLX..., never R01).
+ * Found only when the settlement names that file as
+ * supervision.previous_input. Returns the plants. */
+typedef struct {
+    char p[32];
+    long n;
+} patn;
+
+static int patn_cmp(const void *a, const void *b)
+{
+    return strcmp(((const patn *)a)->p, ((const patn *)b)->p);
+}
+
+static long plant_prev(pctx *c, const char *dir, int year, long per, int N)
+{
+    char path[4096], line[8192];
+    snprintf(path, sizeof path, "%s/history_%d.csv", dir, year - 1);
+    FILE *h = fopen(path, "r");
+    prow *r = malloc(sizeof *r);
+    if (!h || !r) { if (h) fclose(h); free(r); return 0; }
+    char jan1[16];
+    snprintf(jan1, sizeof jan1, "%04d-01-01", year);
+    long y0 = days_of(jan1), got = 0, ctl = 0;
+    /* pass 1: the patients of the candidate rows (discharged in the last 12
+     * days), and how often each is in the whole file: a patient with another
+     * stay (a readmission pair) is left out, so the planted stay's previous
+     * discharge is the candidate's */
+    size_t np = 0, pcap = 0;
+    patn *pt = NULL;
+    int first = 1;
+    while (fgets(line, sizeof line, h)) {
+        if (first) { first = 0; continue; }
+        if (split_row(line, r)) continue;
+        long d = days_of(r->f[GEN_COL_DISCH]);
+        if (d < y0 - 12 || d >= y0 || strlen(r->f[GEN_COL_PAT]) >= sizeof pt->p) continue;
+        if (np == pcap) {
+            patn *nv = realloc(pt, (pcap = pcap ? 2 * pcap : 4096) * sizeof *pt);
+            if (!nv) break;
+            pt = nv;
+        }
+        snprintf(pt[np].p, sizeof pt[np].p, "%s", r->f[GEN_COL_PAT]);
+        pt[np++].n = 0;
+    }
+    if (pt) qsort(pt, np, sizeof *pt, patn_cmp);
+    rewind(h);
+    first = 1;
+    while (pt && fgets(line, sizeof line, h)) {
+        if (first) { first = 0; continue; }
+        if (split_row(line, r)) continue;
+        patn key, *f;
+        snprintf(key.p, sizeof key.p, "%s", r->f[GEN_COL_PAT]);
+        if ((f = bsearch(&key, pt, np, sizeof *pt, patn_cmp))) f->n++; /* the first equal one counts */
+    }
+    rewind(h);
+    first = 1;
+    while (pt && (got < per || ctl < per) && fgets(line, sizeof line, h)) {
+        if (first) { first = 0; continue; }
+        if (split_row(line, r) || !clean(r) || !strcmp(r->f[GEN_COL_MODE], "5") || !strcmp(r->f[GEN_COL_MODE], "2"))
+            continue;
+        long d = days_of(r->f[GEN_COL_DISCH]);
+        if (d < y0 - 12 || d >= y0) continue;
+        patn key, *f;
+        snprintf(key.p, sizeof key.p, "%s", r->f[GEN_COL_PAT]);
+        if (!(f = bsearch(&key, pt, np, sizeof *pt, patn_cmp)) || f->n != 1) continue;
+        f->n = 2; /* one plant a patient */
+        int control = got >= per;
+        if (control && ctl >= per) continue;
+        char prev_id[FL];
+        snprintf(prev_id, sizeof prev_id, "%s", r->f[GEN_COL_CASE]);
+        long los = atol(r->f[GEN_COL_LOS]), admit = d + (control ? N + 1 : 3), disch = admit + (los > 0 ? los : 1);
+        if (disch < y0 + 1) disch = y0 + 1; /* discharged in the current year */
+        set_stay(r, admit, disch);
+        snprintf(r->f[GEN_COL_CASE], FL, "%sR01P%07ld", control ? "PLX" : "PL", ++c->seq);
+        emit(c, r);
+        if (!control) {
+            fprintf(c->truth, "%s,R01,%s\n", r->f[GEN_COL_CASE], prev_id);
+            got++;
+        } else {
+            ctl++;
+        }
+    }
+    fclose(h);
+    free(r);
+    free(pt);
+    return got;
+}
+
 int64_t gen_plant(const char *dir, double share, int64_t rows, int readmit_days, char *err, size_t errlen)
 {
     char path[4096], tpath[4096];
@@ -307,6 +496,10 @@ int64_t gen_plant(const char *dir, double share, int64_t rows, int readmit_days,
             long k = 2 * (i * P__COUNT + p);
             plant_one(&c, p, &base[k], &base[k + 1], &patient, readmit_days);
         }
+    /* R11 when the history was generated: the current year from the first base row */
+    int year = atoi(base[0].f[GEN_COL_DISCH]);
+    if (year > 1900) plant_r11(&c, dir, year, per, &patient);
+    if (year > 1900) plant_prev(&c, dir, year, per, readmit_days);
     int bad = ferror(c.out) | ferror(c.truth);
     bad |= fclose(c.out) != 0;
     bad |= fclose(c.truth) != 0;

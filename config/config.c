@@ -240,6 +240,7 @@ static const keydef KEYS[] = {
     /* supervision: institution indicators and rating (issue 11; nested groups
      * supervision.indicators and supervision.rating, dotted group names) */
     TEXT("supervision", "previous", K_PATH, sup_previous),
+    TEXT("supervision", "previous_input", K_TABLE, sup_previous_input),
     TEXT("supervision", "targets", K_TABLE, sup_targets),
     NUM("supervision", "year_elapsed", K_REAL, sup_year_elapsed, 0, IN, 1, IN),
     { "supervision", "indicators", K_GROUP, 0, 0, 0, 0, 0, 0, NULL },

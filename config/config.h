@@ -176,6 +176,9 @@ typedef struct {
      * (institution indicators and rating, docs/METHODS.md "Indicators and rating") */
     char sup_previous[CM_PATH_MAX];    /* supervision.previous = "": a previous settlement file (.h5)
                                           whose /indicators give previous_value and growth */
+    char sup_previous_input[CM_PATH_MAX]; /* supervision.previous_input = "": the previous period's
+                                          discharge export (input.records' format): its cases of the last
+                                          N days join R01-R05 (docs/METHODS.md §11) */
     char sup_targets[CM_PATH_MAX];     /* supervision.targets = "": CSV institution_id,annual_target (yuan) */
     double sup_year_elapsed;           /* supervision.year_elapsed = 0 (0: from the period, e.g.
                                           "2025Q1" 0.25, "2025-06" 0.5, "2025H1" 0.5, else 1) */

@@ -285,9 +285,9 @@ static cm_status special_row(void *vctx, const char *key, const char *val, const
     return CM_OK;
 }
 
-cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year_s)
+cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year_s, int partial)
 {
-    char err[1024] = "", lpath[CM_PATH_MAX + 32];
+    char err[1024] = "", lpath[CM_PATH_MAX + 32], missing[128] = "";
     char *end = NULL;
     long year = year_s ? strtol(year_s, &end, 10) : 0;
     if (!year_s || *end || year < 1900 || year > 9999) {
@@ -307,7 +307,20 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
                  lpath, year, year);
         rc = CM_ERR_INPUT;
     }
-    if (rc) { fprintf(stderr, "casemix: %s\n", err); ld_free(&L); return rc; }
+    int nmissing = rc ? 0 : ld_missing_months(&L, missing, sizeof missing);
+    if (!rc && nmissing && !partial) {
+        /* the year's whole pool would be shared over the months present: refused */
+        snprintf(err, sizeof err,
+                 "%s: the ledger holds %zu of the 12 months of %ld; missing: %s. Run casemix month --month YYYY-MM "
+                 "--input FILE for each missing month, then clear again; or pass --partial to clear on the months "
+                 "present (the whole year's pool is then shared over them)",
+                 lpath, L.nm, year, missing);
+        rc = CM_ERR_INPUT;
+    }
+    if (rc) { fprintf(stderr, "casemix clear: %s\n", err); ld_free(&L); return rc; }
+    if (nmissing && o->quiet)
+        fprintf(stderr, "casemix clear: WARNING: partial year (--partial): %zu of 12 months; missing %s\n", L.nm,
+                missing);
     const sc_year_params *yp = &cfg->year;
     /* merge the months per institution (sorted by id; integer sums) */
     ld_inst *byid = malloc((L.ni + 1) * sizeof *byid);
@@ -407,8 +420,10 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
         else fprintf(stderr, "casemix: %s\n", err[0] ? err : "failed");
     } else if (!o->quiet) {
         char a[40], b[40], c3[40], d[40], e[40], f[40], g[40];
-        printf("casemix clear %ld: %s (region %s, %zu month(s)%s)\n", year, lpath, cfg->region, L.nm,
-               L.nm < 12 ? "; WARNING: not all twelve months are in the ledger" : "");
+        printf("casemix clear %ld: %s (region %s, %zu month(s))\n", year, lpath, cfg->region, L.nm);
+        if (nmissing)
+            printf("  PARTIAL YEAR (--partial): %zu of 12 months; missing %s. The whole year's pool is shared over "
+                   "the months present (/clearing: partial = 1, months_missing)\n", L.nm, missing);
         printf("  cases %lld, score %.4f points, fund share %.6f\n", (long long)Y->cases,
                (double)Y->score_e4 / SC_SCORE_UNIT, Y->fund_share);
         printf("  budget %s = reserve (预留调节金) %s + allocated %s yuan\n", cm_yuan_text(a, sizeof a, Y->budget_fen, 1),

@@ -163,6 +163,7 @@ static const char *const FLAG_NAMES[] = {
     "cat_mismatch", "los_mismatch", "level_mismatch", "fund_mismatch",
     "special_review", "special_over_cap", "no_standard_cost", "no_categories",
     "big_buckets", "bad_date", "bad_patient", "bad_amount", "age_mismatch",
+    "duplicate_withheld",
 };
 _Static_assert(sizeof FLAG_NAMES / sizeof FLAG_NAMES[0] == CF__COUNT,
                "FLAG_NAMES needs exactly one name per case flag bit (CF__COUNT)");

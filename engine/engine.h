@@ -112,9 +112,11 @@ enum {
     CF_BAD_PATIENT    = 1u << 10,/* sex, age_years, age_days or birth_weight_g unusable */
     CF_BAD_AMOUNT     = 1u << 11,/* an amount the run does not need (self_paid, a cost
                                     category; in group: any) unusable, or fund > total */
-    CF_AGE_MISMATCH   = 1u << 12 /* age_days and age_years differ by more than a year */
+    CF_AGE_MISMATCH   = 1u << 12,/* age_days and age_years differ by more than a year */
+    CF_DUP_WITHHELD   = 1u << 13 /* R05 duplicate claim (重复结算, the later of two): kept,
+                                    score 0, not paid (supervise.c sv_withhold) */
 };
-#define CF__COUNT 13
+#define CF__COUNT 14
 #define CF__LOW 9 /* bits 0..8: counted by combination in settle's partials */
 /* Bits in use (CF_x = 1u << bit, bit < CF__COUNT). A new flag: the next
  * bit here, CF__COUNT + 1, and its name in FLAG_NAMES (columns.c; a

@@ -99,6 +99,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"hits", "hits (-1 not evaluated) 疑点数"}, {"parameters", "parameters 参数"},
     {"not_evaluated_because", "not evaluated because 未评估原因"}, {"rule", "rule 规则"},
     {"related_case_id", "related case id 关联病案号"}, {"figure", "figure 指标值"}, {"threshold", "threshold 阈值"},
+    {"unit", "unit of figure and threshold 单位"},
     /* simulation: the tables of /scenarios/NAME (simulate.c); base_<m> and diff_<m> titled from <m> */
     {"fund_fen", "fund part (yuan) 基金支付"}, {"patient_fen", "patients' part (yuan) 个人负担"},
     {"services_pct", "services (%) 医疗服务占比"}, {"drugs_pct", "drugs and consumables (%) 药耗占比"},

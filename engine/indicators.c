@@ -182,20 +182,11 @@ static int64_t target_of(const cm_indicators *ind, const char *id)
 }
 
 /* Share of the year a period covers: "2025Q2" 0.5, "2025-06" / "202506" 0.5,
- * "2025H1" 0.5, else 1 (a whole year). */
+ * "2025H1" 0.5, else 1 (a whole year); the label read by period_label_months. */
 static double year_elapsed_of(const char *period)
 {
-    size_t n = strlen(period);
-    if (n >= 6 && (period[4] == 'Q' || period[4] == 'q') && period[5] >= '1' && period[5] <= '4')
-        return (period[5] - '0') / 4.0;
-    if (n >= 6 && (period[4] == 'H' || period[4] == 'h') && period[5] >= '1' && period[5] <= '2')
-        return (period[5] - '0') / 2.0;
-    const char *m = n >= 7 && period[4] == '-' ? period + 5 : n == 6 ? period + 4 : NULL;
-    if (m && isdigit((unsigned char)m[0]) && isdigit((unsigned char)m[1])) {
-        int mm = (m[0] - '0') * 10 + (m[1] - '0');
-        if (mm >= 1 && mm <= 12) return mm / 12.0;
-    }
-    return 1.0;
+    int y, m0, m1;
+    return period_label_months(period, &y, &m0, &m1) == 0 ? m1 / 12.0 : 1.0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -824,21 +815,48 @@ int ind_write(const cm_period *p, const cm_indicators *ind, h5w *w)
 
 void ind_summary(const cm_period *p, const cm_indicators *ind)
 {
-    printf("  rating (评级)    %zu 优秀 excellent, %zu 良好 good, %zu 合格 pass, %zu 不达标 fail, %zu not rated\n",
+    printf("  rating (评级)    %zu 优秀 excellent, %zu 良好 good, %zu 合格 pass, %zu 不达标 fail, %zu not rated",
            ind->n_rating[SC_RATE_EXCELLENT], ind->n_rating[SC_RATE_GOOD], ind->n_rating[SC_RATE_PASS],
            ind->n_rating[SC_RATE_FAIL], ind->n_rating[SC_RATE_NOT_RATED]);
+    if (ind->n_rating[SC_RATE_NOT_RATED]) /* why, for a reader who wonders */
+        printf(" (no weighted indicator could be ranked among its peers, e.g. under %lld cases: supervision.indicators.min_count)",
+               (long long)ind->prm.min_count);
+    printf("\n");
     if (ind->n_rating[SC_RATE_FAIL]) {
-        printf("  rated 不达标 (fail):");
+        /* one line per institution: its score and the indicators that cost it points, most first */
+        printf("  rated 不达标 (fail), score below %g of 100; the indicators that cost the points (peer outliers "
+               "on their bad side, /indicators points):\n", ind->prm.cut_pass);
+        enum { NIND = SC_IND__COUNT, TOP = 3 };
         size_t shown = 0;
         for (size_t k = 0; k < ind->ninst; k++) {
             if (ind->rating[k] != SC_RATE_FAIL) continue;
-            if (shown == 10) { printf(" ... (%zu more in /institutions)", ind->n_rating[SC_RATE_FAIL] - shown); break; }
+            if (shown == 10) {
+                printf("    ... %zu more in /institutions (rating = fail)\n", ind->n_rating[SC_RATE_FAIL] - shown);
+                break;
+            }
             const char *nm = p->inst_name && p->inst_name[k] && p->inst_name[k][0] ? p->inst_name[k] : NULL;
-            printf("%s %s%s%s%s (%.1f)", shown ? "," : "", p->inst[k].id, nm ? " " : "", nm ? nm : "", "",
-                   ind->score[k]);
+            sc_peer_outlier cls[NIND];
+            double lost[NIND];
+            for (int i = 0; i < NIND; i++) cls[i] = (sc_peer_outlier)ind->cls[k * NIND + (size_t)i];
+            sc_rate_lost(cls, &ind->prm, lost);
+            printf("    %s%s%s (%.1f):", p->inst[k].id, nm ? " " : "", nm ? nm : "", ind->score[k]);
+            int used[NIND] = {0}, nshown = 0, more = 0;
+            for (int t = 0; t < NIND; t++) { /* the largest loss first; ties by indicator order */
+                int b = -1;
+                for (int i = 0; i < NIND; i++)
+                    if (!used[i] && lost[i] > 0 && (b < 0 || lost[i] > lost[b])) b = i;
+                if (b < 0) break;
+                used[b] = 1;
+                if (nshown == TOP) { more++; continue; }
+                const sc_ind_info *f = sc_ind_info_of(b);
+                printf("%s -%.1f %s %s %s (%s)", nshown ? "," : "", lost[b], f->code, f->english, f->chinese,
+                       sc_peer_outlier_name(cls[b]));
+                nshown++;
+            }
+            if (more) printf(", and %d more", more);
+            printf("\n");
             shown++;
         }
-        printf("\n");
     }
     if (ind->ntg && ind->tg_unmatched)
         printf("  budget progress: %zu institution(s) without an annual target (supervision.targets)\n",

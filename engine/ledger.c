@@ -192,6 +192,24 @@ static int read_attr_num(hid_t obj, const char *name, hid_t type, void *v)
     return rc;
 }
 
+int ld_missing_months(const ledger *l, char *out, size_t n)
+{
+    int miss = 0;
+    size_t len = 0;
+    if (n) out[0] = 0;
+    for (int m = 1; m <= 12; m++) {
+        int have = 0;
+        for (size_t k = 0; k < l->nm && !have; k++) have = l->m[k].month == m;
+        if (have) continue;
+        miss++;
+        if (len < n) {
+            int w = snprintf(out + len, n - len, "%s%04d-%02d", len ? ", " : "", l->year, m);
+            len += w > 0 ? (size_t)w : 0;
+        }
+    }
+    return miss;
+}
+
 /* The /clearing attributes: name, the ld_year member, int64 or double. */
 #define YEAR_I64(m) {#m, offsetof(ld_year, m), 0}
 #define YEAR_F64(m) {#m, offsetof(ld_year, m), 1}
@@ -309,6 +327,10 @@ cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char
             }
             bad |= h5_attr_i64(ds, "clamped", l->y.clamped);
             bad |= h5_attr_i64(ds, "months", l->y.months);
+            char miss[128];
+            int nmiss = ld_missing_months(l, miss, sizeof miss);
+            bad |= h5_attr_i64(ds, "partial", nmiss > 0);   /* clear --partial: months missing */
+            bad |= h5_attr_str(ds, "months_missing", miss);
         }
         if (ds >= 0) H5Dclose(ds);
         h5row_free(&r);

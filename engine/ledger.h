@@ -116,12 +116,17 @@ cm_status ld_load(const char *path, const char *region, int year, ledger *l, int
 /* Writes l as the whole ledger file (temporary + rename). CM_OK, or
  * CM_ERR_OUTPUT / CM_ERR_INTERRUPTED (err; the previous file is left). */
 cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char *err, size_t errlen);
+/* The months of l->year absent from l->m as "2025-10, 2025-11" into out
+ * ("" when all twelve are there); returns how many are missing. */
+int ld_missing_months(const ledger *l, char *out, size_t n);
 /* Drops the rows of month m (all tables) and the clearing. */
 void ld_drop_month(ledger *l, int m);
 void ld_free(ledger *l);
 
 /* casemix month / casemix clear (engine/month.c, engine/clear.c). */
 cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *month);
-cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year);
+/* partial = 0: a ledger without all twelve months is refused (CM_ERR_INPUT,
+ * naming the missing months); 1 (--partial): cleared, and said so. */
+cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year, int partial);
 
 #endif

@@ -31,7 +31,7 @@
 typedef enum {
     O_CONFIG, O_INPUT, O_OUT, O_SCHEME, O_EXPLAIN, O_STAGE, O_TIMINGS, O_THREADS, O_QUIET,
     O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_XLSX, O_CSV, O_TABLES, O_SCENARIO, O_FEES, O_PLANT, O_HELP,
-    O_MONTH, O_YEAR
+    O_MONTH, O_YEAR, O_PARTIAL
 } opt_id;
 
 typedef struct {
@@ -138,6 +138,7 @@ static const opt_def MONTH_OPTS[] = {
 static const opt_def CLEAR_OPTS[] = {
     { O_CONFIG, "--config", "FILE", 1, "the region's configuration (clearing.* settings and input files)" },
     { O_YEAR, "--year", "YYYY", 1, "the year to clear (年度清算) from its ledger (no case record is read)" },
+    { O_PARTIAL, "--partial", NULL, 0, "clear although months are missing from the ledger (refused otherwise); the output says partial" },
     { O_QUIET, "--quiet", NULL, 0, "no table on the terminal" },
     OPT_HELP,
 };
@@ -200,7 +201,10 @@ static const cmd_def CMDS[] = {
       CLEAR_OPTS,
       "inputs (configuration): clearing.audit (institution_id,deduction_yuan), clearing.assessment\n"
       "(institution_id,coefficient), clearing.special_review (case_id,approved_yuan); errors name file:line.\n"
-      "output: the clearing table on the terminal and /clearing in the ledger (the year's figures as attributes).\n" },
+      "output: the clearing table on the terminal and /clearing in the ledger (the year's figures as attributes).\n"
+      "The ledger must hold all twelve months: with a month missing clear stops (exit 4) naming the missing months;\n"
+      "run casemix month for them, or pass --partial to share the whole year's pool over the months present\n"
+      "(the summary and /clearing's attributes partial = 1 and months_missing say so).\n" },
 
     { "simulate", "policy simulation (政策模拟): price adjustments and settings against the baseline, K scenarios in one pass",
       SIMULATE_OPTS,
@@ -306,6 +310,7 @@ typedef struct {
     int threads, quiet;
     const char *scenario[32];   /* simulate --scenario NAME ... */
     int fees;                   /* gen --fees */
+    int partial;                /* clear --partial */
     int nscenario;
 } cli;
 
@@ -396,6 +401,7 @@ static cm_status parse_args(const cmd_def *c, int argc, char **argv, cli *a)
             break;
         case O_QUIET: a->quiet = 1; break;
         case O_FEES: a->fees = 1; break;
+        case O_PARTIAL: a->partial = 1; break;
         case O_HELP: break;
         case O_THREADS: {
             long t = strtol(v, &end, 10);
@@ -931,8 +937,8 @@ static int main_body(int argc, char **argv)
     }
     static cm_config cfg;
     if ((rc = load_config(a.config, &cfg)) != CM_OK) return cm_exit_code(rc);
-    if (prov_mpi_rank() > 0 && !(cfg.n_regions > 0 && strcmp(cmd, "settle") == 0))
-        return CM_EXIT_OK; /* under mpirun, only a province settle is spread over ranks; rank 0 does the rest */
+    if (prov_mpi_rank() > 0 && !(cfg.n_regions > 0 && (strcmp(cmd, "settle") == 0 || strcmp(cmd, "simulate") == 0)))
+        return CM_EXIT_OK; /* under mpirun, a province settle or simulate is spread over ranks; rank 0 does the rest */
     if (cfg.n_regions > 0 && strcmp(cmd, "settle") != 0 && strcmp(cmd, "simulate") != 0) {
         fprintf(stderr, "casemix %s: %s is a province configuration (a regions list); only settle and simulate take it: "
                         "use a one-region configuration\n", cmd, a.config);
@@ -960,7 +966,7 @@ static int main_body(int argc, char **argv)
     } else if (!strcmp(cmd, "calibrate")) st = cmd_calibrate(&cfg, &o);
     else if (!strcmp(cmd, "gen")) st = cmd_gen(&cfg, &a);
     else if (!strcmp(cmd, "month")) st = cmd_month(&cfg, &o, a.month);
-    else if (!strcmp(cmd, "clear")) st = cmd_clear(&cfg, &o, a.year);
+    else if (!strcmp(cmd, "clear")) st = cmd_clear(&cfg, &o, a.year, a.partial);
 
     else if (!strcmp(cmd, "simulate"))
         st = cfg.n_regions > 0 ? cmd_province_simulate(&cfg, &o, a.scenario, a.nscenario)

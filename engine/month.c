@@ -21,32 +21,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Civil month (1..12) and year of a day number (days since 1970-01-01). */
-static void civil_of(int z, int *y, int *m)
-{
-    z += 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)yoe + era * 400 + (*m <= 2);
-}
-
-static void civil_day(int z, int *y, int *m, int *d)
-{
-    civil_of(z, y, m);
-    int yy = *y, mm = *m;
-    /* day of month: z minus the day number of the month's first day */
-    int yr = yy - (mm <= 2);
-    int era = (yr >= 0 ? yr : yr - 399) / 400;
-    unsigned yoe = (unsigned)(yr - era * 400);
-    unsigned doy = (153 * (unsigned)(mm > 2 ? mm - 3 : mm + 9) + 2) / 5;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    int first = era * 146097 + (int)doe - 719468;
-    *d = z - first + 1;
-}
 
 typedef struct {
     int64_t (*acc)[12][2]; /* [thread][month]{cases, cost} */
@@ -292,17 +266,9 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         M.input_bytes = stat(input, &sb) == 0 ? (int64_t)sb.st_size : -1;
         snprintf(M.input, sizeof M.input, "%s", input);
         snprintf(M.run_at, sizeof M.run_at, "%s", t_start);
-        if (st->discharge_min >= 0) {
-            int y0, m0, d0, y1, m1, d1;
-            civil_day(st->discharge_min, &y0, &m0, &d0);
-            civil_day(st->discharge_max, &y1, &m1, &d1);
-            snprintf(M.discharge_first, sizeof M.discharge_first, "%04d-%02d-%02d", y0 % 10000, m0, d0);
-            snprintf(M.discharge_last, sizeof M.discharge_last, "%04d-%02d-%02d", y1 % 10000, m1, d1);
-            if ((y0 != year || m0 != mo || y1 != year || m1 != mo) && !o->quiet)
-                fprintf(stderr, "casemix: WARNING: %s: discharge dates run from %s to %s, beyond %s; is this the "
-                                "month's export? (its cases are all counted in %s)\n",
-                        input, M.discharge_first, M.discharge_last, month, month);
-        }
+        char mlabel[16];
+        snprintf(mlabel, sizeof mlabel, "%04d-%02d", year, mo);
+        period_dates_check(st, input, mlabel, "month", o->quiet, M.discharge_first, M.discharge_last);
         for (size_t j = 0; j < L.nm; j++)
             if (!strcmp(L.m[j].input, M.input) && L.m[j].input_bytes == M.input_bytes && !o->quiet)
                 fprintf(stderr, "casemix: WARNING: month %02d was settled from the same file (%s, %lld bytes); "

@@ -78,8 +78,11 @@ cm_status sn_pay(cm_scenario *sn, char *err, size_t errlen)
     const cm_period *st = sn->p;
     const cm_config *cfg = sn->cfg;
     const pl_slots *s = &st->s;
-    size_t ninst = st->ninst, nslice = st->nslice;
-    /* per-slice partials of the scenario's own sums */
+    size_t ninst = st->ninst, nslice = (size_t)pl_threads();
+    /* per-thread partials of the scenario's own sums: exact integers, so a
+     * static split of the slots over the threads (a period of up to 2^20
+     * slots is one slice) merged in thread order gives the same sums at
+     * any thread count */
     typedef struct {
         int64_t drg_pts, drg_out[3];
     } inst_drg_part;
@@ -98,13 +101,14 @@ cm_status sn_pay(cm_scenario *sn, char *err, size_t errlen)
     }
     if (ninst) memcpy(sn->ip, st->ip, ninst * sizeof *sn->ip);
     int dip_on = st->dip != NULL, drg_on = st->drg != NULL;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (long sl = 0; sl < (long)nslice; sl++) {
-        size_t a, b;
-        slice_bounds(s->n, (size_t)sl, &a, &b);
-        sc_inst_partial *P = part + (size_t)sl * ninst;
-        inst_drg_part *D = dpart + (size_t)sl * ninst;
-        for (size_t i = a; i < b; i++) {
+#pragma omp parallel num_threads((int)nslice)
+    {
+        size_t sl = (size_t)pl_thread_id();
+        sc_inst_partial *P = part + sl * ninst;
+        inst_drg_part *D = dpart + sl * ninst;
+#pragma omp for schedule(static)
+        for (long li = 0; li < (long)s->n; li++) {
+            size_t i = (size_t)li;
             const cm_case *c = &s->slots[i];
             if (c->status != SLOT_CASE) continue;
             if (dip_on) {

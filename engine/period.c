@@ -769,3 +769,76 @@ void period_free(cm_period *st)
     gr_drg_free(st->drg);
     memset(st, 0, sizeof *st);
 }
+
+/* ------------------------------------------------------------------ */
+/* the period label and the discharge dates                           */
+/* ------------------------------------------------------------------ */
+
+/* Civil month (1..12) and year of a day number (days since 1970-01-01). */
+void civil_of(int z, int *y, int *m)
+{
+    z += 719468;
+    int era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)yoe + era * 400 + (*m <= 2);
+}
+
+void civil_day(int z, int *y, int *m, int *d)
+{
+    civil_of(z, y, m);
+    int yy = *y, mm = *m;
+    /* day of month: z minus the day number of the month's first day */
+    int yr = yy - (mm <= 2);
+    int era = (yr >= 0 ? yr : yr - 399) / 400;
+    unsigned yoe = (unsigned)(yr - era * 400);
+    unsigned doy = (153 * (unsigned)(mm > 2 ? mm - 3 : mm + 9) + 2) / 5;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int first = era * 146097 + (int)doe - 719468;
+    *d = z - first + 1;
+}
+
+int period_label_months(const char *label, int *year, int *m0, int *m1)
+{
+    size_t n = strlen(label);
+    if (n < 4) return -1;
+    for (int i = 0; i < 4; i++)
+        if (label[i] < '0' || label[i] > '9') return -1;
+    *year = (label[0] - '0') * 1000 + (label[1] - '0') * 100 + (label[2] - '0') * 10 + (label[3] - '0');
+    const char *t = label + 4;
+    char k = t[0] >= 'a' && t[0] <= 'z' ? (char)(t[0] - 32) : t[0];
+    if (n == 4) { *m0 = 1; *m1 = 12; return 0; }
+    if (n == 6 && k == 'Q' && t[1] >= '1' && t[1] <= '4') { *m1 = (t[1] - '0') * 3; *m0 = *m1 - 2; return 0; }
+    if (n == 6 && k == 'H' && t[1] >= '1' && t[1] <= '2') { *m1 = (t[1] - '0') * 6; *m0 = *m1 - 5; return 0; }
+    const char *m = n == 7 && t[0] == '-' ? t + 1 : n == 6 ? t : NULL;
+    if (m && m[0] >= '0' && m[0] <= '1' && m[1] >= '0' && m[1] <= '9') {
+        int mm = (m[0] - '0') * 10 + (m[1] - '0');
+        if (mm >= 1 && mm <= 12) { *m0 = *m1 = mm; return 0; }
+    }
+    return -1;
+}
+
+int period_dates_check(const cm_period *st, const char *input, const char *label, const char *what, int quiet,
+                       char first[12], char last[12])
+{
+    first[0] = last[0] = '\0';
+    if (st->discharge_min < 0) return 0;
+    int y0, m0, d0, y1, m1, d1, year, f, l;
+    civil_day(st->discharge_min, &y0, &m0, &d0);
+    civil_day(st->discharge_max, &y1, &m1, &d1);
+    snprintf(first, 12, "%04d-%02d-%02d", y0 % 10000, m0, d0);
+    snprintf(last, 12, "%04d-%02d-%02d", y1 % 10000, m1, d1);
+    if (period_label_months(label, &year, &f, &l) != 0) return 0;
+    int out = y0 != year || y1 != year || m0 < f || m1 > l;
+    char rp[PATH_MAX]; /* config/../build/x.csv -> its canonical path */
+    if (out && realpath(input, rp)) input = rp;
+    if (out && !quiet)
+        fprintf(stderr, "casemix: WARNING: %s: discharge dates run from %s to %s, beyond %s; is this the %s's export? "
+                        "(its cases are all counted in %s%s)\n",
+                input, first, last, label, what, label,
+                strcmp(what, "period") ? "" : "; set period to the label of the dates, e.g. \"2025\" for a year");
+    return out;
+}

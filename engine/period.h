@@ -46,7 +46,7 @@ static inline void slice_bounds(size_t n, size_t sl, size_t *a, size_t *b)
 
 /* Flag bits set by a scenario (outlier rules, special review); every other
  * bit of cm_case.flags belongs to the period. */
-#define SN_FLAGS (CF_SPECIAL | CF_SPECIAL_OVER | CF_NO_STD_COST)
+#define SN_FLAGS (CF_SPECIAL | CF_SPECIAL_OVER | CF_NO_STD_COST | CF_DUP_WITHHELD)
 
 /* ------------------------------------------------------------------ */
 /* Period                                                              */
@@ -311,5 +311,22 @@ void iso_now(char *buf, size_t n);
 struct cm_indicators;
 cm_status settle_stages(cm_period *st, cm_scenario *sn, struct cm_indicators *ind, const cm_config *cfg,
                         const char *input, int quiet, char *err, size_t errlen);
+
+/* The period label and the discharge dates (casemix month and settle).
+ * civil_of / civil_day: the civil year, month (1..12) and day of a day
+ * number (days since 1970-01-01). */
+void civil_of(int z, int *y, int *m);
+void civil_day(int z, int *y, int *m, int *d);
+/* The months m0..m1 of *year a period label covers: "2025" (1-12),
+ * "2025Q1".."2025Q4", "2025H1" / "2025H2", "2025-03" or "202503" (one
+ * month). 0, or -1 for any other label (nothing to check). */
+int period_label_months(const char *label, int *year, int *m0, int *m1);
+/* The kept cases' first and last discharge date (YYYY-MM-DD) into first /
+ * last (12 bytes each; "" when no case has a date). When they leave the
+ * months of label (period_label_months) and !quiet, a WARNING on stderr
+ * naming input, the dates, the label and what: "month" or "period". 1 when
+ * they leave it, else 0. */
+int period_dates_check(const cm_period *st, const char *input, const char *label, const char *what, int quiet,
+                       char first[12], char last[12]);
 
 #endif

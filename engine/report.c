@@ -1653,6 +1653,12 @@ static void sec_ledger(rep *R)
     }
     if (hc) {
         fputs("<figure class=\"table\" id=\"tab-clearing\">\n", o);
+        char miss[160];
+        if (attr_f(cl.ds, "partial") > 0) { /* clear --partial: the year's pool over the months present */
+            fputs("<p class=\"note\"><b>Partial year (部分年度清算, clear --partial)</b>: months missing from the ledger: ", o);
+            esc_n(o, attr_s(cl.ds, "months_missing", miss, sizeof miss));
+            fputs(". The whole year's pool was shared over the months present.</p>\n", o);
+        }
         generic_table(o, &cl, 200, "clearing");
         caption(o, "The annual clearing, per institution (money in yuan). 年度清算", "/clearing");
         fputs("</figure>\n", o);

@@ -7,6 +7,7 @@
  * sn_free, the scenario's life (score.c, then pay.c).
  */
 #include "period.h"
+#include "supervise.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -251,6 +252,7 @@ cm_status sn_run_in(cm_scenario *sn, const cm_period *p, const cm_config *cfg, s
     if (rc) return rc;
     double t0 = now_seconds();
     rc = sn_score(sn, err, errlen);
+    if (!rc && p->sup) sv_withhold(p->sup, sn); /* R05 duplicates: kept, not paid (supervise.c) */
     sn->t_score = now_seconds() - t0;
     if (rc) return rc;
     double t1 = now_seconds();

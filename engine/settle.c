@@ -50,7 +50,9 @@ cm_status settle_stages(cm_period *st, cm_scenario *sn, cm_indicators *ind, cons
                         int quiet, char *err, size_t errlen)
 {
     cm_status rc = ind_load_targets(ind, cfg, err, errlen); /* supervision.targets, before any work */
+    if (!rc) rc = sv_check_previous(cfg, input, err, errlen);
     if (!rc) rc = period_build_sup(st, cfg, input, quiet, cfg->sup_enabled, err, errlen);
+    if (!rc && st->sup) rc = sv_cross(st->sup, st, err, errlen); /* R01-R05 before payment: R05 not paid */
     if (!rc) rc = sn_run(sn, st, cfg, SN_IN_SLOTS, err, errlen);
     if (!rc && st->sup) rc = sv_run(st->sup, st, sn, err, errlen); /* supervision (稽核) */
     if (!rc && st->sup) { /* institution indicators and rating from the rules' masks */
@@ -104,6 +106,8 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         else fprintf(stderr, "casemix: %s\n", err[0] ? err : "failed");
         if (rc == CM_ERR_CONFIG) fprintf(stderr, "casemix: nothing was done\n");
     } else if (!o->quiet) {
+        char d0[12], d1[12]; /* the discharge dates against the period label (as casemix month does) */
+        period_dates_check(st, input, cfg->period, "period", 0, d0, d1);
         settle_summary(st, sn, output, rejects_csv, t_write);
         if (st->sup) sv_summary(st->sup, stdout);
         if (st->sup) ind_summary(st, &ind);

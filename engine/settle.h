@@ -161,7 +161,7 @@ cm_status cmd_calibrate(const cm_config *cfg, const cm_run_opts *o);
  * the scenarios of simulate.scenarios (only[0..nonly): those named by
  * --scenario; nonly 0: all) into one HDF5 file (casemix_kind "simulation"). */
 cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *const *only, int nonly);
-/* simulate on a province configuration (engine/province.c): each region's scenarios under
+/* simulate on a province configuration (engine/provsim.c): each region's scenarios under
  * /regions/<code>/scenarios of one simulation file, each equal to the one-region run */
 cm_status cmd_province_simulate(const cm_config *top, const cm_run_opts *o, const char *const *only, int nonly);
 /* casemix export (export.c): the tables of the settlement file input as a

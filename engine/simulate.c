@@ -24,8 +24,10 @@
 
 #include <math.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 
 /* ------------------------------------------------------------------ */
@@ -63,6 +65,7 @@ static cm_status mults_init(mults *m, const cm_period *p, const cm_scenario_def 
             for (int j = 0; j < m->K; j++)
                 if (p->keep_cat[j] == im->cat) {
                     m->inst[k * K + (size_t)j] = im->m;
+                    m->has_inst |= im->m != 0;
                     m->changed |= im->m != SC_MULT_ONE;
                 }
         }
@@ -81,11 +84,15 @@ static void mults_set_solved(mults *m, int64_t x)
     for (size_t i = 0; i < m->p->ninst * (size_t)m->K; i++) m->changed |= m->inst[i] && m->inst[i] != SC_MULT_ONE;
 }
 
-/* The multipliers of case c (K entries) into mv. */
-static inline void case_mults(const mults *m, const cm_case *c, int64_t *mv)
+/* The multipliers of case c (K entries): its level's row, or (some
+ * institution override) mv filled. */
+static inline const int64_t *case_mults(const mults *m, const cm_case *c, int64_t *mv)
 {
+    const int64_t *lv = m->lev[c->level & 3];
+    if (!m->has_inst) return lv;
     const int64_t *io = m->inst + (size_t)c->inst * (size_t)m->K;
-    for (int j = 0; j < m->K; j++) mv[j] = io[j] ? io[j] : m->lev[c->level & 3][j];
+    for (int j = 0; j < m->K; j++) mv[j] = io[j] ? io[j] : lv[j];
+    return mv;
 }
 
 /* ------------------------------------------------------------------ */
@@ -99,59 +106,64 @@ static void repriced_free(repriced *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Re-prices every case of the period by m into r: per slice partials
- * merged in slice order. */
+/* Re-prices every case of the period by m into r. The partials are exact
+ * integer sums, so they are kept per thread over a static split of the
+ * slots (a 1M-case period is one slice: per-slice partials would run on
+ * one thread) and merged in thread order: the same sums at any thread
+ * count. */
 static cm_status reprice_period(const mults *m, repriced *r)
 {
     const cm_period *p = m->p;
-    size_t n = p->s.n, ninst = p->ninst, nsl = p->nslice, ng = p->ng, K = (size_t)m->K;
+    size_t n = p->s.n, ninst = p->ninst, ng = p->ng, K = (size_t)m->K;
+    size_t nt = (size_t)pl_threads();
     memset(r, 0, sizeof *r);
     r->cost = malloc((n ? n : 1) * sizeof *r->cost);
     r->fund = malloc((n ? n : 1) * sizeof *r->fund);
     r->inst = calloc(ninst + 1, sizeof *r->inst);
     r->inst_bucket = calloc(ninst * 3 + 1, sizeof *r->inst_bucket);
     r->group_cost = calloc(ng + 1, sizeof *r->group_cost);
-    /* slice partials: per institution measure and buckets, per category, per group */
+    /* thread partials: per institution measure and buckets, per category, per group */
     size_t per = ninst * 8 + K * 3 + ng;
-    int64_t *part = calloc(nsl * per + 1, sizeof *part);
+    int64_t *part = calloc(nt * per + 1, sizeof *part);
     if (!r->cost || !r->fund || !r->inst || !r->inst_bucket || !r->group_cost || !part) {
         free(part);
         return CM_ERR_NOMEM;
     }
     uint8_t bucket[SC_CAT__COUNT];
     for (size_t j = 0; j < K; j++) bucket[j] = (uint8_t)sc_category_bucket((sc_category)p->keep_cat[j]);
-#pragma omp parallel for schedule(dynamic, 1)
-    for (long sl = 0; sl < (long)nsl; sl++) {
-        size_t a, b;
-        slice_bounds(n, (size_t)sl, &a, &b);
-        int64_t *P = part + (size_t)sl * per;
+#pragma omp parallel num_threads((int)nt)
+    {
+        int64_t *P = part + (size_t)pl_thread_id() * per;
         int64_t *Pc = P + ninst * 8, *Pg = Pc + K * 3;
-        int64_t mv[SC_CAT__COUNT], dv[SC_CAT__COUNT];
-        for (size_t i = a; i < b; i++) {
+        int64_t mv[SC_CAT__COUNT], dv[SC_CAT__COUNT], df[SC_CAT__COUNT];
+#pragma omp for schedule(static)
+        for (long li = 0; li < (long)n; li++) {
+            size_t i = (size_t)li;
             const cm_case *c = &p->s.slots[i];
             if (c->status != SLOT_CASE) { r->cost[i] = r->fund[i] = 0; continue; }
-            case_mults(m, c, mv);
-            const int64_t *cat = p->keep_fen + i * K;
-            int64_t nc = sc_reprice_case(c->total_fen, cat, mv, (int)K, dv);
-            int64_t nf = sc_reprice_fund(nc, c->fund_fen, c->total_fen);
+            const int64_t *cm = case_mults(m, c, mv);
+            int64_t nf, nc = sc_reprice_case_full(c->total_fen, c->fund_fen, p->keep_fen + i * K, cm, (int)K, dv, df, &nf);
             r->cost[i] = nc;
             r->fund[i] = nf;
-            int64_t *I = P + (size_t)c->inst * 8;
-            sc_measure ms = {0};
-            sc_measure_add(&ms, dv, (int)K, nf - c->fund_fen);
-            I[0] += ms.up_fen; I[1] += ms.down_fen; I[2] += ms.net_fen; I[3] += ms.fund_fen; I[4] += ms.patient_fen;
-            for (size_t j = 0; j < K; j++) {
-                if (!dv[j]) continue;
-                I[5 + bucket[j]] += dv[j];
-                if (dv[j] > 0) Pc[j * 3] += dv[j];
-                else Pc[j * 3 + 1] += dv[j];
-                Pc[j * 3 + 2] += c->total_fen > 0 ? sc_muldiv_round(dv[j], c->fund_fen, c->total_fen) : 0;
-            }
             if (c->group >= 0 && (size_t)c->group < ng) Pg[c->group] += nc;
+            int64_t *I = P + (size_t)c->inst * 8;
+            int64_t up = 0, down = 0;
+            for (size_t j = 0; j < K; j++) {
+                int64_t d = dv[j], u = d > 0 ? d : 0;
+                I[5 + bucket[j]] += d;
+                Pc[j * 3] += u;
+                Pc[j * 3 + 1] += d - u;
+                Pc[j * 3 + 2] += df[j];
+                up += u;
+                down += d - u;
+            }
+            /* the case's static measurement (sc_measure_add) */
+            I[0] += up; I[1] += down; I[2] += nc - c->total_fen; I[3] += nf - c->fund_fen;
+            I[4] += (nc - c->total_fen) - (nf - c->fund_fen);
         }
     }
-    for (size_t sl = 0; sl < nsl; sl++) {
-        const int64_t *P = part + sl * per, *Pc = P + ninst * 8, *Pg = Pc + K * 3;
+    for (size_t t = 0; t < nt; t++) {
+        const int64_t *P = part + t * per, *Pc = P + ninst * 8, *Pg = Pc + K * 3;
         for (size_t k = 0; k < ninst; k++) {
             const int64_t *I = P + k * 8;
             sc_measure ms = {I[0], I[1], I[2], I[3], I[4]};
@@ -194,8 +206,7 @@ static int64_t solve_eval(void *vctx, int64_t x)
         const cm_case *c = &p->s.slots[i];
         if (c->status != SLOT_CASE) continue;
         int64_t mv[SC_CAT__COUNT];
-        case_mults(m, c, mv);
-        int64_t nc = sc_reprice_case(c->total_fen, p->keep_fen + (size_t)i * K, mv, (int)K, NULL);
+        int64_t nc = sc_reprice_case(c->total_fen, p->keep_fen + (size_t)i * K, case_mults(m, c, mv), (int)K, NULL);
         sum += sx->fund ? sc_reprice_fund(nc, c->fund_fen, c->total_fen) : nc;
     }
     return sum;
@@ -399,7 +410,7 @@ cm_status sim_run_scenario_hist(sim_run *x, const cm_scenario_def *d, const cm_p
         in.cost_sum = x->r.cost_sum;
         in.fund_sum = x->r.fund_sum;
     } else if (x->priced) {
-        if ((rc = reprice_period(&x->m, &x->r))) { snprintf(err, errlen, "out of memory"); return rc; }
+                if ((rc = reprice_period(&x->m, &x->r))) { snprintf(err, errlen, "out of memory"); return rc; }
         in.cost_fen = x->r.cost;
         in.cost_sum = x->r.cost_sum;
         in.fund_sum = x->r.fund_sum;
@@ -534,7 +545,7 @@ static int write_table(h5w *w, const char *name, const char *title, const h5row 
 {
     hid_t ds = h5w_table(w, name, title, r, nrows);
     if (ds < 0) return -1;
-    int e = nrows ? h5w_rows(ds, r, 0, nrows, buf) : 0;
+    int e = nrows ? h5w_rows_fast(w, ds, r, 0, nrows, buf) : 0;
     H5Dclose(ds);
     return e;
 }
@@ -779,7 +790,7 @@ static cm_status write_scenario(h5w *w, const cm_period *p, const cm_scenario *b
         }
         snprintf(path, sizeof path, "scenarios/%s/measurement", d->name);
         hid_t ds = h5w_table(w, path, "Static measurement at the baseline's volumes (静态测算): up, down, net, fund, patients", &r, nrows);
-        e = ds < 0 || h5w_rows(ds, &r, 0, nrows, buf);
+        e = ds < 0 || h5w_rows_fast(w, ds, &r, 0, nrows, buf);
         if (ds >= 0) {
             e |= h5_attr_str(ds, "note", "a category's fund part is each case's change at the case's fund share, rounded "
                                          "per case and category; the region's and institutions' fund parts are the "
@@ -838,8 +849,38 @@ static void line_i(const char *what, int64_t a, int64_t b)
            cm_yuan_text(y2, sizeof y2, b - a, 1));
 }
 
+/* path as the user would type it from here: "config/../build/demo/prices.csv" ->
+ * "build/demo/prices.csv" (relative to the working directory when under it, else
+ * the canonical absolute path; as given when it cannot be resolved) */
+static const char *clean_path(const char *path, char *out, size_t n)
+{
+    char rp[PATH_MAX], cwd[PATH_MAX];
+    if (!realpath(path, rp)) return path;
+    size_t L = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+    const char *s = L && !strncmp(rp, cwd, L) && rp[L] == '/' ? rp + L + 1 : rp;
+    snprintf(out, n, "%s", s);
+    return out;
+}
+
+/* the row the budget-neutral solve holds: 0 none, 1 total cost, 2 the cases' fund part, 3 the payments (outlay) */
+static int held_row(const cm_scenario_def *d)
+{
+    if (!d->solve) return 0;
+    if (d->solve_point_value) return 3;
+    return d->solve == CM_SOLVE_TOTAL_COST ? 1 : 2;
+}
+
+static void line_held(const char *what, int64_t a, int64_t b, int held)
+{
+    char y0[40], y1[40], y2[40];
+    printf("  %-28s %20s %20s %18s%s\n", what, cm_yuan_text(y0, sizeof y0, a, 1), cm_yuan_text(y1, sizeof y1, b, 1),
+           cm_yuan_text(y2, sizeof y2, b - a, 1), held ? "  <- held by the solve" : "");
+}
+
 static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_run *x)
 {
+    char pt[PATH_MAX];
+    const int held = held_row(x->d);
     const cm_scenario_def *d = x->d;
     const cm_scenario *s = &x->sn;
     char txt[1024], y0[40], y1[40], y2[40];
@@ -849,12 +890,15 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
     if (d->price_table[0])
         printf("  items (费用明细): %lld lines, %lld re-priced by %s, %lld of no settled case, %lld unusable; "
                "%lld table item(s) never seen%s%s\n",
-               (long long)x->r.items, (long long)x->r.items_repriced, d->price_table, (long long)x->r.items_no_case,
+               (long long)x->r.items, (long long)x->r.items_repriced, clean_path(d->price_table, pt, sizeof pt),
+               (long long)x->r.items_no_case,
                (long long)x->r.items_bad, (long long)x->r.table_unseen, x->r.table_unseen ? ": " : "", x->r.unseen);
     printf("  %-28s %20s %20s %18s\n", "", "baseline", "scenario", "change");
     int64_t c1 = x->priced ? x->r.cost_sum : p->cost_fen, f1 = x->priced ? x->r.fund_sum : p->fund_fen;
-    line_i("total cost (yuan)", p->cost_fen, c1);
-    line_i("fund part (yuan)", p->fund_fen, f1);
+    /* the cases' fund part (Σ fund paid, re-priced at each case's fund share) is what the cases
+     * claim; the fund's outlay is the payments row of each scheme (= its budget) */
+    line_held("total cost (yuan)", p->cost_fen, c1, held == 1);
+    line_held("cases' fund part (yuan)", p->fund_fen, f1, held == 2);
     line_i("patients' part (yuan)", p->cost_fen - p->fund_fen, c1 - f1);
     int64_t bk0[3] = {0}, bk1[3] = {0};
     for (size_t k = 0; k < p->ninst; k++)
@@ -880,8 +924,8 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
         snprintf(lab, sizeof lab, "%s point value (yuan)", nm);
         printf("  %-28s %20.6f %20.6f %+18.6f\n", lab, T0[q]->point_value, T1[q]->point_value,
                T1[q]->point_value - T0[q]->point_value);
-        snprintf(lab, sizeof lab, "%s payments (yuan)", nm);
-        line_i(lab, T0[q]->pay_fen, T1[q]->pay_fen);
+        snprintf(lab, sizeof lab, "%s payments = outlay (yuan)", nm);
+        line_held(lab, T0[q]->pay_fen, T1[q]->pay_fen, held == 3);
         /* the institution whose payment moves most */
         size_t best = 0;
         int64_t bd = -1;
@@ -894,9 +938,13 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
             int64_t pe, se;
             sc_pay_decompose(T0[q]->budget_fen, T0[q]->points_e4, T0[q]->inst_points[best], T1[q]->inst_points[best],
                              T0[q]->inst_pay[best], T1[q]->inst_pay[best], &pe, &se);
-            printf("  %s largest change: %s %s yuan = price effect %s + structure effect %s\n", nm, p->inst[best].id,
+            /* "price effect" (its own points moved, at the baseline's money per point) names a price
+             * change: without one (settings only) the same term is the settings' effect on its points */
+            printf("  %s largest change: %s %s yuan = %s %s + structure effect %s%s\n", nm, p->inst[best].id,
                    cm_yuan_text(y0, sizeof y0, T1[q]->inst_pay[best] - T0[q]->inst_pay[best], 1),
-                   cm_yuan_text(y1, sizeof y1, pe, 1), cm_yuan_text(y2, sizeof y2, se, 1));
+                   x->priced ? "price effect" : "own-points effect", cm_yuan_text(y1, sizeof y1, pe, 1),
+                   cm_yuan_text(y2, sizeof y2, se, 1),
+                   x->priced ? "" : " (price effect —: no price change; the settings moved its points)");
         }
     }
     if (x->priced) {
@@ -909,9 +957,11 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
     } else {
         printf("  static measurement: no price change\n");
     }
+    static const char *const HELD[] = {"", "total cost unchanged: the total cost row", "fund unchanged: the cases' fund part row",
+                                       "fund outlay unchanged: the payments rows; the cases' fund part moves with the prices"};
     if (d->solve)
-        printf("  budget-neutral solve (%s unchanged): %s = %.9f, residual %lld fen, %d evaluations%s\n",
-               cm_solve_name(d->solve), d->solve_point_value ? "point value factor" : "multiplier",
+        printf("  budget-neutral solve (%s): %s = %.9f, residual %lld fen, %d evaluations%s\n",
+               HELD[held], d->solve_point_value ? "point value factor" : "multiplier",
                (double)x->solve.m / (double)SC_MULT_ONE, (long long)x->solve.residual, x->solve.iterations,
                x->solve.converged ? "" : " (NOT within 1 fen: widen solve.range)");
 }
@@ -934,8 +984,27 @@ int sim_keep_categories(const cm_scenario_set *set, uint8_t *keep)
     return nkeep;
 }
 
+double sim_last_write_seconds;
+static const char *const *g_run_names;
+static int g_run_n;
+
+void sim_set_run_subset(const char *const *names, int n)
+{
+    g_run_names = n > 0 ? names : NULL;
+    g_run_n = n > 0 ? n : 0;
+}
+
+/* 1: scenario name is run (no subset set, or named in it) */
+static int sim_runs(const char *name)
+{
+    for (int k = 0; k < g_run_n; k++)
+        if (strcmp(g_run_names[k], name) == 0) return 1;
+    return g_run_n == 0;
+}
+
 cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *const *only, int nonly)
 {
+    sim_last_write_seconds = 0;
     char err[1024] = "", outbuf[CM_PATH_MAX + 32];
     static cm_period p0;
     static cm_scenario b0;
@@ -1000,6 +1069,12 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
         cm_scenarios_free(&set);
         return CM_ERR_OUTPUT;
     }
+    /* the scenarios allocate and free per-case arrays of the same sizes one after another (new
+     * cost and fund, scores, payments, outlier classes, flags: 36 B a case): keep freed memory in
+     * the heap for the next scenario instead of faulting fresh zero pages in for each (arrays up
+     * to glibc's 32 MiB mmap ceiling, i.e. periods up to ~2M cases) */
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
     /* the categories any scenario re-prices, kept per case */
     uint8_t keep[SC_CAT__COUNT];
     int nkeep = sim_keep_categories(&set, keep);
@@ -1064,6 +1139,7 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
                (long long)p->cases, set.n, nkeep, 8 * nkeep);
     for (int i = 0; !rc && i < set.n; i++) {
         sim_run *x = &runs[i];
+        if (!sim_runs(set.s[i].name)) continue; /* another rank's (sim_set_run_subset) */
         double t1 = now_seconds();
         rc = sim_run_scenario_hist(x, &set.s[i], p, base, &hist, err, sizeof err);
         t_scen += now_seconds() - t1;
@@ -1078,8 +1154,10 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
         if (!rc && !o->quiet) print_scenario(p, base, x);
         sim_run_free(x); /* one scenario's memory at a time */
     }
+    double t3 = now_seconds();
     if (!rc) rc = h5w_commit(&w, err, sizeof err);
     else if (open) h5w_abort(&w);
+    sim_last_write_seconds = t_write + (now_seconds() - t3);
     if (rc) {
         if (rc == CM_ERR_INTERRUPTED) fprintf(stderr, "casemix: interrupted; no output written\n");
         else fprintf(stderr, "casemix: %s\n", err[0] ? err : "failed");

@@ -16,6 +16,7 @@ typedef struct {
     int64_t lev[4][SC_CAT__COUNT];/* [level][j]: level override, else the category's */
     int64_t *inst;               /* [ninst*K] institution override, 0 = none (owned) */
     int changed;                 /* some multiplier is not 1 */
+    int has_inst;                /* some institution override (else a case's are lev[level]) */
 } mults;
 
 /* A scenario's re-priced period: per-case new cost and fund part, the static
@@ -99,5 +100,13 @@ cm_status sim_run_scenario_hist(sim_run *x, const cm_scenario_def *d, const cm_p
 void sim_run_free(sim_run *x);
 /* cmd_simulate's output kind (casemix_kind). */
 #define H5_KIND_SIMULATION "simulation"
+
+/* The seconds cmd_simulate's last run spent writing its scenarios (province runs' timings). */
+extern double sim_last_write_seconds;
+/* A province simulate over MPI ranks (provsim.c): with n > 0, cmd_simulate still loads every
+ * scenario its `only` selects (the categories kept per case and the history read are those of
+ * all of them, so each scenario's tables are the whole run's) but runs and writes only the
+ * scenarios named in names[0..n) (the caller's array, kept until reset); n = 0: all again. */
+void sim_set_run_subset(const char *const *names, int n);
 
 #endif

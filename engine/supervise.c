@@ -24,6 +24,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -81,7 +82,33 @@ struct sv_state {
     double *grp_los, *grp_z;
     uint8_t *grp_low;
     uint8_t *lowrisk;        /* [n slots] bit 0 low-risk group, bit 1 died; NULL unless R11 ran */
+    /* sv_cross (before payment): the cross-case rules done; the R05
+     * duplicates (B) withheld from payment, by slot, and their claims */
+    int cross_done;
+    uint32_t *withheld;
+    size_t nwithheld;
+    int64_t withheld_total_fen, withheld_fund_fen;
+    /* supervision.previous_input: the previous period's cases discharged in
+     * the window (prev_key, sorted by case id; index n + j in the join) */
+    struct sv_prev *prev;
+    size_t nprev;
+    char *prev_ids;          /* their case ids, NUL-separated (sv_prev.id: offset) */
+    int prev_read;           /* 1 when the file was read */
+    int prev_window;         /* N: days before the current first admission */
+    int64_t prev_rows, prev_cases, prev_rejected;
+    uint32_t prev_first_reject_line;
+    char prev_first_reject[160];
 };
+
+/* A case of the previous period's file (supervision.previous_input) */
+typedef struct sv_prev {
+    uint64_t pat;
+    uint16_t admit, disch;
+    int16_t pdx;
+    uint8_t dmode, bits;
+    uint32_t inst;           /* the current period's institution index; UINT32_MAX when not in it */
+    uint32_t id;             /* offset of the case id in prev_ids (after the read: the row's slot) */
+} sv_prev;
 
 static void push(sv_flags *f, uint32_t slot, int32_t other, int rule, int result, double fig, double thr)
 {
@@ -256,6 +283,10 @@ static inline int key_less(const sv_key *x, const sv_key *y, const pl_slots *s)
     if (x->pat != y->pat) return x->pat < y->pat;
     if (x->ad != y->ad) return x->ad < y->ad;
     if (x->inst != y->inst) return x->inst < y->inst;
+    /* a previous period's case (slot >= n) first: it is the earlier claim
+     * (R05); among them by index, which is their case id order */
+    int xp = x->slot >= s->n, yp = y->slot >= s->n;
+    if (xp | yp) return xp != yp ? xp : x->slot < y->slot;
     return strcmp(pl_case_id(s, x->slot), pl_case_id(s, y->slot)) < 0;
 }
 
@@ -294,13 +325,22 @@ static void key_sort(sv_key *k, size_t n, const pl_slots *s)
 typedef struct {
     sv_flags *f;
     const sv_key *k;         /* the patient's keys: position -> slot */
+    uint32_t n;              /* slots >= n: the previous period's cases */
 } pat_ctx;
 
 static void on_pat_hit(void *vctx, const sc_hit *h)
 {
     pat_ctx *c = vctx;
+    if (c->k[h->k].slot >= c->n) return; /* a previous period's case is never flagged: only evidence */
     push(c->f, c->k[h->k].slot, h->other >= 0 ? (int32_t)c->k[h->other].slot : -1, h->rule, h->result, h->figure,
          h->threshold);
+}
+
+/* the join's key of the previous period's case j (index i = n + j) */
+static sv_key prev_key(const sv_state *sv, size_t j, uint32_t i)
+{
+    const sv_prev *f = &sv->prev[j];
+    return (sv_key){f->pat, (uint32_t)f->admit << 16 | f->disch, i, f->inst, f->pdx, f->dmode, f->bits};
 }
 
 #define PART_BITS 12
@@ -316,20 +356,27 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
     size_t n = p->s.n, nch = (n + SV_CHUNK - 1) / SV_CHUNK, P = (size_t)1 << PART_BITS;
     const cm_case *sl = p->s.slots;
     const sv_fact *F = (const sv_fact *)(const void *)p->s.side;
-    uint32_t *cnt = calloc(nch * P + 1, sizeof *cnt);
+    /* the previous period's cases (supervision.previous_input) are one more
+     * chunk, indices n + j: they join, but a hit on them is dropped */
+    const size_t np = sv->nprev, nchp = nch + (np > 0);
+    uint32_t *cnt = calloc(nchp * P + 1, sizeof *cnt);
     size_t *pstart = calloc(P + 1, sizeof *pstart);
     if (!cnt || !pstart) { free(cnt); free(pstart); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
 #pragma omp parallel for schedule(static)
-    for (long ch = 0; ch < (long)nch; ch++) {
-        size_t a = (size_t)ch * SV_CHUNK, b = a + SV_CHUNK < n ? a + SV_CHUNK : n;
+    for (long ch = 0; ch < (long)nchp; ch++) {
         uint32_t *c = cnt + (size_t)ch * P;
+        if ((size_t)ch == nch) {
+            for (size_t j = 0; j < np; j++) c[sv->prev[j].pat >> (64 - PART_BITS)]++;
+            continue;
+        }
+        size_t a = (size_t)ch * SV_CHUNK, b = a + SV_CHUNK < n ? a + SV_CHUNK : n;
         for (size_t i = a; i < b; i++)
             if (eligible(&sl[i], &F[i])) c[F[i].pat >> (64 - PART_BITS)]++;
     }
     size_t off = 0;
     for (size_t q = 0; q < P; q++) {
         pstart[q] = off;
-        for (size_t ch = 0; ch < nch; ch++) {
+        for (size_t ch = 0; ch < nchp; ch++) {
             uint32_t c = cnt[ch * P + q];
             cnt[ch * P + q] = (uint32_t)off;
             off += c;
@@ -339,9 +386,13 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
     uint32_t *idx = malloc((off ? off : 1) * sizeof *idx);
     if (!idx) { free(cnt); free(pstart); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
 #pragma omp parallel for schedule(static)
-    for (long ch = 0; ch < (long)nch; ch++) {
-        size_t a = (size_t)ch * SV_CHUNK, b = a + SV_CHUNK < n ? a + SV_CHUNK : n;
+    for (long ch = 0; ch < (long)nchp; ch++) {
         uint32_t *c = cnt + (size_t)ch * P;
+        if ((size_t)ch == nch) {
+            for (size_t j = 0; j < np; j++) idx[c[sv->prev[j].pat >> (64 - PART_BITS)]++] = (uint32_t)(n + j);
+            continue;
+        }
+        size_t a = (size_t)ch * SV_CHUNK, b = a + SV_CHUNK < n ? a + SV_CHUNK : n;
         for (size_t i = a; i < b; i++)
             if (eligible(&sl[i], &F[i])) idx[c[F[i].pat >> (64 - PART_BITS)]++] = (uint32_t)i;
     }
@@ -366,6 +417,7 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
             }
             for (size_t j = 0; j < m; j++) { /* idx ascending: the facts and slots read forward */
                 uint32_t i = idx[a + j];
+                if (i >= n) { k[j] = prev_key(sv, i - n, i); continue; }
                 const sv_fact *f = &F[i];
                 k[j] = (sv_key){f->pat, (uint32_t)f->admit << 16 | f->disch, i, sl[i].inst, f->pdx, f->dmode, f->bits};
             }
@@ -380,7 +432,7 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
                         st[t - i] = (sc_stay){(int32_t)(f->ad >> 16), (int32_t)(f->ad & 0xFFFF), f->inst, f->pdx,
                                               f->dmode, (uint8_t)((f->bits & FB_EXEMPT_DX) || emerg)};
                     }
-                    pat_ctx pc = {&sv->tf[tid], k + i};
+                    pat_ctx pc = {&sv->tf[tid], k + i, (uint32_t)n};
                     sc_patient_rules(st, j - i, &sv->prm, ev, on_pat_hit, &pc);
                 }
                 i = j;
@@ -511,6 +563,12 @@ static void flag_sort(sv_flag *k, size_t n)
     }
 }
 
+static int u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 static int pick_cmp(const void *a, const void *b)
 {
     const sv_pick *x = a, *y = b;
@@ -592,8 +650,192 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
     return CM_OK;
 }
 
-cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, size_t errlen)
+/* The R05 duplicates (B, the later of two claims with the same patient,
+ * institution, admission and discharge) from the join's flags: their slots
+ * in ascending order, and their claims (total cost, fund part). */
+static cm_status collect_withheld(sv_state *sv, const cm_period *p)
 {
+    size_t n = 0;
+    for (int t = 0; t < sv->nt; t++)
+        for (size_t j = 0; j < sv->tf[t].n; j++) n += sv->tf[t].e[j].rule == SC_R05;
+    sv->withheld = malloc((n ? n : 1) * sizeof *sv->withheld);
+    if (!sv->withheld) return CM_ERR_NOMEM;
+    size_t k = 0;
+    for (int t = 0; t < sv->nt; t++)
+        for (size_t j = 0; j < sv->tf[t].n; j++)
+            if (sv->tf[t].e[j].rule == SC_R05) sv->withheld[k++] = sv->tf[t].e[j].slot;
+    qsort(sv->withheld, k, sizeof *sv->withheld, u32_cmp);
+    size_t m = 0; /* one entry a slot, and only cases (a slot fires R05 once; kept safe) */
+    for (size_t j = 0; j < k; j++)
+        if ((m == 0 || sv->withheld[m - 1] != sv->withheld[j]) && p->s.slots[sv->withheld[j]].status == SLOT_CASE)
+            sv->withheld[m++] = sv->withheld[j];
+    sv->nwithheld = m;
+    for (size_t j = 0; j < m; j++) {
+        sv->withheld_total_fen += p->s.slots[sv->withheld[j]].total_fen;
+        sv->withheld_fund_fen += p->s.slots[sv->withheld[j]].fund_fen;
+    }
+    return CM_OK;
+}
+
+/* ---- the previous period (supervision.previous_input) ---- */
+
+typedef struct {
+    sv_state *sv;
+    const cm_period *p;      /* the current period: its institutions */
+    pl_slots s;              /* the previous file's slots (side: sv_prev) */
+    int64_t *rej;            /* [threads] rejected rows */
+    uint32_t *rej_line;      /* [threads] the first rejected line */
+    char (*rej_why)[160];
+} prev_ctx;
+
+/* the current period's index of institution id (p->inst is sorted by id), UINT32_MAX when not there */
+static uint32_t inst_index(const cm_period *p, const char *id)
+{
+    size_t lo = 0, hi = p->ninst;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(p->inst[mid].id, id);
+        if (!c) return (uint32_t)mid;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return UINT32_MAX;
+}
+
+static void prev_row(void *vctx, int tid, cm_parser *p, cm_case *c)
+{
+    prev_ctx *x = vctx;
+    if (c->status == SLOT_EMPTY) return;
+    if (c->status == SLOT_REJECT) {
+        x->rej[tid]++;
+        if (!x->rej_line[tid] || c->line < x->rej_line[tid]) {
+            x->rej_line[tid] = c->line;
+            snprintf(x->rej_why[tid], sizeof x->rej_why[tid], "%s: %s", p->rj_field, p->rj_reason);
+        }
+        return;
+    }
+    const gr_case *g = &p->gc;
+    sv_prev *f = (sv_prev *)(void *)x->s.side + (c - x->s.slots);
+    f->pat = p->sup_patient;
+    f->admit = p->admit_day > 0 && p->admit_day < 65536 ? (uint16_t)p->admit_day : 0;
+    f->disch = p->discharge_day > 0 && p->discharge_day < 65536 ? (uint16_t)p->discharge_day : 0;
+    f->pdx = (int16_t)sc_dx_category(g->principal_dx);
+    f->dmode = (uint8_t)p->sup_dmode;
+    unsigned b = p->sup_route == 9 ? 4u : (unsigned)p->sup_route;
+    if (sc_prefix_list_has(&x->sv->prm.exempt_dx, g->principal_dx)) b |= FB_EXEMPT_DX;
+    f->bits = (uint8_t)b;
+    f->inst = inst_index(x->p, p->inst_id);
+}
+
+static int prev_id_cmp(const void *a, const void *b, void *ctx)
+{
+    const pl_slots *s = ctx;
+    return strcmp(pl_case_id(s, ((const sv_prev *)a)->id), pl_case_id(s, ((const sv_prev *)b)->id));
+}
+
+/* Reads supervision.previous_input with the current read's options: its
+ * cases discharged on or after (the current first admission - N) are kept
+ * (sv->prev, sorted by case id); its rejected rows are counted (the first
+ * one's line and reason kept), not written to this run's /rejects. */
+static cm_status read_previous(sv_state *sv, const cm_period *p, unsigned cross, char *err, size_t errlen)
+{
+    const cm_config *cfg = sv->cfg;
+    const sv_fact *F = (const sv_fact *)(const void *)p->s.side;
+    int32_t first = INT32_MAX;
+    for (size_t i = 0; i < p->s.n; i++)
+        if (eligible(&p->s.slots[i], &F[i]) && F[i].admit < first) first = F[i].admit;
+    sv->prev_window = sc_cross_window(&sv->prm, cross);
+    int nt = pl_threads();
+    prev_ctx x = {.sv = sv, .p = p};
+    x.rej = calloc((size_t)nt, sizeof *x.rej);
+    x.rej_line = calloc((size_t)nt, sizeof *x.rej_line);
+    x.rej_why = calloc((size_t)nt, sizeof *x.rej_why);
+    if (!x.rej || !x.rej_line || !x.rej_why) {
+        free(x.rej); free(x.rej_line); free(x.rej_why);
+        snprintf(err, errlen, "out of memory");
+        return CM_ERR_NOMEM;
+    }
+    static const int req[] = {COL_CASE_ID, COL_INST_ID, COL_PATIENT_ID, COL_ADMIT, COL_DISCHARGE, -1};
+    cm_parse_opts po = {.need = cm_need_columns(CM_RUN_SETTLE, p->dip != NULL, p->drg != NULL) &
+                                ~(p->has_mtab ? CM_NEED(COL_INST_LEVEL) : 0),
+                        .mismatch = cfg->category_mismatch,
+                        .tolerance_fen = cfg->category_tolerance_fen,
+                        .encoding = rd_encoding_of(cfg->input_encoding),
+                        .supervise = 1,
+                        .side_bytes = sizeof(sv_prev)};
+    char e2[768] = "";
+    cm_status rc = pl_read(cfg->sup_previous_input, p->al, req, &po, prev_row, &x, &x.s, NULL, NULL, NULL, e2,
+                           sizeof e2);
+    if (rc) snprintf(err, errlen, "supervision.previous_input: %s", e2);
+    for (int t = 0; t < nt; t++) {
+        sv->prev_rejected += x.rej[t];
+        if (x.rej_line[t] && (!sv->prev_first_reject_line || x.rej_line[t] < sv->prev_first_reject_line)) {
+            sv->prev_first_reject_line = x.rej_line[t];
+            snprintf(sv->prev_first_reject, sizeof sv->prev_first_reject, "%s", x.rej_why[t]);
+        }
+    }
+    free(x.rej); free(x.rej_line); free(x.rej_why);
+    size_t m = 0, idbytes = 0;
+    sv_prev *pv = rc ? NULL : (sv_prev *)(void *)x.s.side;
+    for (size_t i = 0; pv && i < x.s.n; i++) {
+        const cm_case *c = &x.s.slots[i];
+        if (c->status == SLOT_EMPTY) continue;
+        sv->prev_rows++;
+        if (c->status != SLOT_CASE) continue;
+        sv->prev_cases++;
+        sv_prev f = pv[i];
+        if (!f.pat || !f.admit || !f.disch || first == INT32_MAX || !sc_previous_kept(f.disch, first, sv->prev_window))
+            continue;
+        f.id = (uint32_t)i;
+        pv[m++] = f; /* m <= i: compacted in place */
+        idbytes += strlen(pl_case_id(&x.s, i)) + 1;
+    }
+    if (!rc && m) {
+        qsort_r(pv, m, sizeof *pv, prev_id_cmp, &x.s);
+        sv->prev = malloc(m * sizeof *sv->prev);
+        sv->prev_ids = malloc(idbytes);
+        if (!sv->prev || !sv->prev_ids) {
+            snprintf(err, errlen, "out of memory");
+            rc = CM_ERR_NOMEM;
+        } else {
+            size_t off = 0;
+            for (size_t j = 0; j < m; j++) {
+                const char *id = pl_case_id(&x.s, pv[j].id);
+                size_t l = strlen(id) + 1;
+                memcpy(sv->prev_ids + off, id, l);
+                sv->prev[j] = pv[j];
+                sv->prev[j].id = (uint32_t)off;
+                off += l;
+            }
+            sv->nprev = m;
+        }
+    }
+    pl_slots_free(&x.s);
+    sv->prev_read = rc == CM_OK;
+    return rc;
+}
+
+/* The case id of a join index: a slot of the period, or (>= n) a previous period's case */
+static const char *join_id(const sv_state *sv, const pl_slots *s, size_t i)
+{
+    return i < s->n ? pl_case_id(s, i) : sv->prev_ids + sv->prev[i - s->n].id;
+}
+
+cm_status sv_check_previous(const cm_config *cfg, const char *input, char *err, size_t errlen)
+{
+    struct stat a, b;
+    if (!cfg->sup_enabled || !cfg->sup_previous_input[0] || !input || stat(cfg->sup_previous_input, &a) ||
+        stat(input, &b) || a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+        return CM_OK;
+    snprintf(err, errlen, "supervision.previous_input (%s) is this run's input: every case would be its own "
+                          "earlier claim; name the previous period's discharge export, or remove the setting",
+             cfg->sup_previous_input);
+    return CM_ERR_CONFIG;
+}
+
+cm_status sv_cross(sv_state *sv, cm_period *p, char *err, size_t errlen)
+{
+    if (!sv || sv->cross_done) return CM_OK;
     double t0 = now_seconds();
     cm_status grc = group_stats(sv, p);
     if (grc) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return grc; }
@@ -601,10 +843,49 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     unsigned ev = 0;
     for (int r = 0; r < SC_RULE__COUNT; r++)
         if (sv->evaluated[r]) ev |= 1u << r;
+    unsigned cross = ev & 0x1Fu;
+    cm_status rc = CM_OK;
+    if (cross && p->s.side && sv->cfg->sup_previous_input[0]) rc = read_previous(sv, p, cross, err, errlen);
+    if (!rc && cross && p->s.side) rc = cross_rules(sv, p, cross, err, errlen);
+    if (!rc && (ev & (1u << SC_R05)) && collect_withheld(sv, p)) {
+        snprintf(err, errlen, "out of memory");
+        rc = CM_ERR_NOMEM;
+    }
+    if (rc) pl_side_free(&p->s);
+    sv->cross_done = 1;
+    sv->t_phase[0] = now_seconds() - t0;
+    return rc;
+}
+
+void sv_withhold(const sv_state *sv, cm_scenario *sn)
+{
+    if (!sv) return;
+    for (size_t j = 0; j < sv->nwithheld; j++) {
+        size_t i = sv->withheld[j];
+        *sn_i64(sn->score, i) = 0;
+        if (sn->drg_pts.base != sn->score.base) *sn_i64(sn->drg_pts, i) = 0;
+        uint16_t *fl = sn_u16(sn->flags, i);
+        *fl = (uint16_t)(*fl | CF_DUP_WITHHELD);
+    }
+}
+
+size_t sv_withheld(const sv_state *sv, int64_t *total_fen, int64_t *fund_fen)
+{
+    if (total_fen) *total_fen = sv ? sv->withheld_total_fen : 0;
+    if (fund_fen) *fund_fen = sv ? sv->withheld_fund_fen : 0;
+    return sv ? sv->nwithheld : 0;
+}
+
+cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, size_t errlen)
+{
+    cm_status rc = sv_cross(sv, p, err, errlen); /* done before payment by settle_stages (R05) */
+    if (rc) return rc;
+    double t0 = now_seconds();
+    unsigned ev = 0;
+    for (int r = 0; r < SC_RULE__COUNT; r++)
+        if (sv->evaluated[r]) ev |= 1u << r;
     size_t n = p->s.n;
     sv->nslots = n;
-    cm_status rc = CM_OK;
-    unsigned cross = ev & 0x1Fu;
     sv->sn = s;
     sv->mask = calloc(n ? n : 1, sizeof *sv->mask);
     if (!sv->mask) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
@@ -612,7 +893,6 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
         sv->lowrisk = calloc(n ? n : 1, 1);
         if (!sv->lowrisk) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     }
-    if (cross && p->s.side) rc = cross_rules(sv, p, cross, err, errlen);
     double t1 = now_seconds();
     if (!rc && p->s.side) case_rules(sv, p, s, ev);
     double t2 = now_seconds();
@@ -660,8 +940,7 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     if (g_interrupted) return CM_ERR_INTERRUPTED;
     double t3 = now_seconds();
     rc = draw_sample(sv, p, err, errlen);
-    sv->t = now_seconds() - t0;
-    sv->t_phase[0] = t1 - t0;
+    sv->t = now_seconds() - t0 + sv->t_phase[0];
     sv->t_phase[1] = t2 - t1;
     sv->t_phase[2] = t3 - t2;
     sv->t_phase[3] = now_seconds() - t3;
@@ -686,6 +965,9 @@ void sv_free(sv_state *sv)
     free(sv->grp_z);
     free(sv->grp_low);
     free(sv->lowrisk);
+    free(sv->withheld);
+    free(sv->prev);
+    free(sv->prev_ids);
     free(sv);
 }
 
@@ -731,7 +1013,7 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
     size_t nf = sv->all.n + (size_t)(sv->hits[SC_R12] + sv->hits[SC_R13]), id_len = 1;
     for (size_t j = 0; j < sv->all.n; j++) {
         id_len = str_maxlen(id_len, pl_case_id(s, sv->all.e[j].slot));
-        if (sv->all.e[j].other >= 0) id_len = str_maxlen(id_len, pl_case_id(s, (size_t)sv->all.e[j].other));
+        if (sv->all.e[j].other >= 0) id_len = str_maxlen(id_len, join_id(sv, s, (size_t)sv->all.e[j].other));
     }
     for (size_t i = 0; i < s->n; i++)
         if (sv->mask[i] & derived) id_len = str_maxlen(id_len, pl_case_id(s, i));
@@ -774,7 +1056,7 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
             memcpy(b + o_rule, sc_rule(x->rule)->id, 3);
             b[o_res] = x->result;
             if (x->other >= 0) {
-                const char *rid = pl_case_id(s, (size_t)x->other);
+                const char *rid = join_id(sv, s, (size_t)x->other);
                 memcpy(b + o_rel, rid, strnlen(rid, id_len));
             }
             memcpy(b + o_fig, &x->fig, 8);
@@ -806,6 +1088,31 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
     return e ? CM_ERR_OUTPUT : CM_OK;
 }
 
+/* R05's duplicates withheld from payment (重复结算不予支付), as attributes of /rules */
+static int withheld_attrs(const sv_state *sv, hid_t d)
+{
+    int e = h5_attr_i64(d, "duplicates_withheld", (int64_t)sv->nwithheld);
+    e |= h5_attr_i64(d, "duplicates_withheld_total_fen", sv->withheld_total_fen);
+    e |= h5_attr_i64(d, "duplicates_withheld_fund_fen", sv->withheld_fund_fen);
+    if (sv->cfg->sup_previous_input[0]) {
+        e |= h5_attr_str(d, "previous_input", sv->cfg->sup_previous_input);
+        e |= h5_attr_i64(d, "previous_input_rows", sv->prev_rows);
+        e |= h5_attr_i64(d, "previous_input_cases", sv->prev_cases);
+        e |= h5_attr_i64(d, "previous_input_rejected", sv->prev_rejected);
+        e |= h5_attr_i64(d, "previous_input_joined", (int64_t)sv->nprev);
+        e |= h5_attr_i64(d, "previous_input_window_days", sv->prev_window);
+        char why[200];
+        snprintf(why, sizeof why, sv->prev_first_reject_line ? "line %u: %s" : "none", sv->prev_first_reject_line,
+                 sv->prev_first_reject);
+        e |= h5_attr_str(d, "previous_input_first_rejected", why);
+    }
+    e |= h5_attr_str(d, "duplicates_withheld_method",
+                     "R05: of two claims with the same patient, institution, admission and discharge date the one "
+                     "with the greater case id (byte order) is kept in /cases with flag duplicate_withheld, score 0 "
+                     "and payment 0; the budget is shared over the others");
+    return e;
+}
+
 static cm_status write_rules(const sv_state *sv, h5w *w)
 {
     hid_t res_t = h5_enum_u8(RESULT_NAMES, 4), fam_t = h5_enum_u8(FAMILY_NAMES, 3);
@@ -819,9 +1126,18 @@ static cm_status write_rules(const sv_state *sv, h5w *w)
     size_t o_hits = h5row_add(&r, "hits", H5T_STD_I64LE, 8);
     size_t o_par = h5row_add_str(&r, "parameters", 192);
     size_t o_note = h5row_add_str(&r, "not_evaluated_because", 96);
+    size_t o_unit = h5row_add_str(&r, "unit", 64);
     h5row_end(&r);
+    /* the unit of /flags figure and threshold per rule (docs/METHODS.md §11), R01..R13 */
+    static const char *const UNIT[SC_RULE__COUNT] = {
+        "days (readmission gap)", "days (readmission gap)", "days (transfer gap)", "nights (in common)",
+        "none (same stay claimed twice)", "per mille (services / total cost)",
+        "ratio (cost / standard cost); days (LOS) for a listed dx", "days (LOS)",
+        "sex code (1 male, 2 female)", "years (age)", "z (group death rate; -999 none)",
+        "ratio (cost / standard cost)", "flag bits (/cases.flags)",
+    };
     hid_t d = h5w_table(w, "rules", "Supervision rules R01-R13 (规则库): family, result type, evaluated, hits, "
-                                    "parameters in force", &r, SC_RULE__COUNT);
+                                    "parameters in force, unit of /flags figure and threshold", &r, SC_RULE__COUNT);
     unsigned char *buf = calloc(SC_RULE__COUNT, r.size);
     int e = d < 0 || !buf;
     for (int k = 0; !e && k < SC_RULE__COUNT; k++) {
@@ -838,9 +1154,11 @@ static cm_status write_rules(const sv_state *sv, h5w *w)
         memcpy(b + o_hits, &hits, 8);
         memcpy(b + o_par, par, strnlen(par, 192));
         memcpy(b + o_note, sv->why_not[k], strnlen(sv->why_not[k], 96));
+        memcpy(b + o_unit, UNIT[k], strnlen(UNIT[k], 64));
     }
     if (!e) e = h5w_rows(d, &r, 0, SC_RULE__COUNT, buf);
     if (!e) e = h5_attr_str(d, "hits", "flags of the rule; -1 when the rule was not evaluated (never 0 for that)");
+    if (!e) e = withheld_attrs(sv, d);
     if (d >= 0) H5Dclose(d);
     free(buf);
     h5row_free(&r);
@@ -914,8 +1232,13 @@ void sv_summary(const sv_state *sv, FILE *f)
         for (int j = i; j > 0 && sv->hits[order[j]] > sv->hits[order[j - 1]]; j--) {
             int t = order[j]; order[j] = order[j - 1]; order[j - 1] = t;
         }
-    fprintf(f, "Supervision (稽核): %lld cases flagged by a rule that needs a look (%.2f s)\n",
-            (long long)sv->flagged_cases, sv->t);
+    char info[64] = "";   /* the info rules: listed with their hits, not counted as needing a look */
+    for (int r = 0, u = 0; r < SC_RULE__COUNT; r++)
+        if (sc_rule(r)->result == SC_RES_INFO && u < (int)sizeof info - 8)
+            u += snprintf(info + u, sizeof info - (size_t)u, "%s%s", u ? ", " : "", sc_rule(r)->id);
+    fprintf(f, "Supervision (稽核): %lld cases flagged by a rule that needs a look (definite or suspicious; the info "
+               "rules %s are not counted here, their hits are listed below) (%.2f s)\n",
+            (long long)sv->flagged_cases, info, sv->t);
     for (int i = 0; i < n; i++) {
         const sc_rule_def *d = sc_rule(order[i]);
         fprintf(f, "  %s %-30s %-18s %10lld\n", d->id, d->name_en, sc_result_name(d->result),
@@ -924,6 +1247,18 @@ void sv_summary(const sv_state *sv, FILE *f)
     for (int r = 0; r < SC_RULE__COUNT; r++)
         if (!sv->evaluated[r]) fprintf(f, "  %s %-30s not evaluated: %s\n", sc_rule(r)->id, sc_rule(r)->name_en,
                                        sv->why_not[r]);
+    if (sv->evaluated[SC_R05])
+        fprintf(f, "  R05 duplicates withheld from payment (重复结算不予支付): %zu cases, claimed %lld.%02lld yuan "
+                   "(fund part %lld.%02lld); kept in /cases with flag duplicate_withheld, score 0, payment 0\n",
+                sv->nwithheld, (long long)(sv->withheld_total_fen / 100), (long long)(sv->withheld_total_fen % 100),
+                (long long)(sv->withheld_fund_fen / 100), (long long)(sv->withheld_fund_fen % 100));
+    if (sv->prev_read)
+        fprintf(f, "  previous period (supervision.previous_input): %lld rows, %lld cases, %lld rejected (counted "
+                   "here and in /rules attributes, not in /rejects)%s%s; %zu cases discharged in the last %d days "
+                   "joined R01-R05 (evidence only, never flagged)\n",
+                (long long)sv->prev_rows, (long long)sv->prev_cases, (long long)sv->prev_rejected,
+                sv->prev_first_reject_line ? "; first: " : "", sv->prev_first_reject_line ? sv->prev_first_reject : "",
+                sv->nprev, sv->prev_window);
     fprintf(f, "  re-review sample (复审抽查): %zu cases (%zu flagged, %zu random), at least %.1f%% of each "
                "institution, seed %llu\n",
             sv->nsample, sv->sample_flagged, sv->nsample - sv->sample_flagged, 100.0 * sv->cfg->sample_rate,

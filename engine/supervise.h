@@ -40,6 +40,20 @@ void sv_columns(sv_state *sv, const int colidx[COL__COUNT], int has_categories);
  * rules, the rule mask and the re-review sample. Frees the side array.
  * CM_OK, CM_ERR_NOMEM or CM_ERR_INTERRUPTED (err). */
 cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, size_t errlen);
+/* Before any work (settle_stages): supervision.previous_input must not be
+ * the run's input itself (the same file). CM_OK or CM_ERR_CONFIG (err). */
+cm_status sv_check_previous(const cm_config *cfg, const char *input, char *err, size_t errlen);
+/* Before payment (settle_stages, between the period and sn_run): which
+ * rules run, and the cross-case rules R01-R05 on the period's facts, so
+ * that the R05 duplicates (B) are known before the budget is shared. sv_run
+ * calls it when nobody did. NULL sv: CM_OK. CM_OK or CM_ERR_NOMEM (err). */
+cm_status sv_cross(sv_state *sv, cm_period *p, char *err, size_t errlen);
+/* After sn_score, before sn_pay: every R05 duplicate (B) gets score 0 (and
+ * DRG points 0) and the flag CF_DUP_WITHHELD, so it is kept in /cases but
+ * neither counted in the points nor paid. NULL sv: nothing. */
+void sv_withhold(const sv_state *sv, cm_scenario *sn);
+/* The duplicates withheld: count, and their claimed total cost and fund part (fen). */
+size_t sv_withheld(const sv_state *sv, int64_t *total_fen, int64_t *fund_fen);
 /* /flags, /rules, /rule_names, /review_sample into w. CM_OK or CM_ERR_OUTPUT. */
 cm_status sv_write(const sv_state *sv, const cm_period *p, h5w *w);
 /* The supervision lines of the terminal summary. */

@@ -347,6 +347,26 @@ double sc_ind_growth(sc_ind_kind kind, double v, double prev)
     return prev != 0 ? (v - prev) / prev : NAN;
 }
 
+/* an indicator whose outlier class is on its direction's bad side */
+static int rate_bad(sc_peer_outlier c, sc_ind_direction d)
+{
+    return (c == SC_PEER_HIGH && (d == SC_DIR_LOWER || d == SC_DIR_BOTH)) ||
+           (c == SC_PEER_LOW && (d == SC_DIR_HIGHER || d == SC_DIR_BOTH));
+}
+
+void sc_rate_lost(const sc_peer_outlier cls[SC_IND__COUNT], const sc_ind_params *p, double lost[SC_IND__COUNT])
+{
+    double W = 0;
+    for (int i = 0; i < SC_IND__COUNT; i++) {
+        lost[i] = 0;
+        if (p->weight[i] > 0 && cls[i] != SC_PEER_NOT_RANKED) W += p->weight[i];
+    }
+    if (!(W > 0)) return;
+    for (int i = 0; i < SC_IND__COUNT; i++)
+        if (p->weight[i] > 0 && cls[i] != SC_PEER_NOT_RANKED && rate_bad(cls[i], p->dir[i]))
+            lost[i] = 100.0 * p->weight[i] / W;
+}
+
 sc_rating sc_rate(const sc_peer_outlier cls[SC_IND__COUNT], const sc_ind_params *p, double points[SC_IND__COUNT],
                   double *score)
 {
@@ -361,10 +381,7 @@ sc_rating sc_rate(const sc_peer_outlier cls[SC_IND__COUNT], const sc_ind_params 
     double s = 0;
     for (int i = 0; i < SC_IND__COUNT; i++) {
         if (!(p->weight[i] > 0) || cls[i] == SC_PEER_NOT_RANKED) continue;
-        sc_ind_direction d = p->dir[i];
-        int bad = (cls[i] == SC_PEER_HIGH && (d == SC_DIR_LOWER || d == SC_DIR_BOTH)) ||
-                  (cls[i] == SC_PEER_LOW && (d == SC_DIR_HIGHER || d == SC_DIR_BOTH));
-        points[i] = bad ? 0.0 : 100.0 * p->weight[i] / W;
+        points[i] = rate_bad(cls[i], p->dir[i]) ? 0.0 : 100.0 * p->weight[i] / W;
         s += points[i];
     }
     *score = s;

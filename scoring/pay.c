@@ -72,6 +72,17 @@ int64_t sc_muldiv_round(int64_t a, int64_t num, int64_t den)
 {
     if (den <= 0)
         return 0;
+    /* fast path: the product fits in 64 bits (every amount of a case);
+     * round half to even is symmetric, so |p| ÷ den rounded, signed back
+     * (the same result as the 128-bit floor-and-adjust below) */
+    int64_t p64;
+    if (!__builtin_mul_overflow(a, num, &p64) && p64 != INT64_MIN) {
+        uint64_t up = p64 < 0 ? (uint64_t)0 - (uint64_t)p64 : (uint64_t)p64, ud = (uint64_t)den;
+        uint64_t q64 = up / ud, r64 = up % ud;
+        if (r64 > ud - r64 || (r64 == ud - r64 && (q64 & 1)))
+            q64++;
+        return p64 < 0 ? -(int64_t)q64 : (int64_t)q64;
+    }
     i128 p = (i128)a * num;
     i128 q = p / den;
     i128 rm = p % den;

@@ -17,13 +17,15 @@ static inline int fast_muldiv(int64_t a, int64_t b, int64_t d, int64_t *out)
 {
     int64_t pr;
     if (a < 0 || b < 0 || d <= 0 || __builtin_mul_overflow(a, b, &pr)) return 0;
-    uint64_t p = (uint64_t)pr, ud = (uint64_t)d, q = p / ud, r = p % ud;
-    if (r > ud - r || (r == ud - r && (q & 1))) q++;
+    uint64_t p = (uint64_t)pr, ud = (uint64_t)d, q = p / ud, r = p % ud, h = ud - r;
+    /* half to even without a branch: the direction is data (a mispredicted
+     * branch per amount cost more than the rest of the arithmetic) */
+    q += (uint64_t)(r > h) | ((uint64_t)(r == h) & q & 1);
     *out = (int64_t)q;
     return 1;
 }
 
-int64_t sc_reprice_amount(int64_t fen, int64_t m)
+static inline int64_t reprice_amount(int64_t fen, int64_t m)
 {
     if (m == SC_MULT_ONE) return fen;
     int64_t v;
@@ -31,11 +33,13 @@ int64_t sc_reprice_amount(int64_t fen, int64_t m)
     return sc_muldiv_round(fen, m, SC_MULT_ONE);
 }
 
+int64_t sc_reprice_amount(int64_t fen, int64_t m) { return reprice_amount(fen, m); }
+
 int64_t sc_reprice_case(int64_t total, const int64_t *cat, const int64_t *m, int n, int64_t *delta)
 {
     int64_t t = total;
     for (int k = 0; k < n; k++) {
-        int64_t d = sc_reprice_amount(cat[k], m[k]) - cat[k];
+        int64_t d = reprice_amount(cat[k], m[k]) - cat[k];
         if (delta) delta[k] = d;
         t += d;
     }
@@ -48,6 +52,47 @@ int64_t sc_reprice_fund(int64_t new_total, int64_t fund, int64_t total)
     int64_t v;
     if (fast_muldiv(new_total, fund, total, &v)) return v;
     return sc_muldiv_round(new_total, fund, total);
+}
+
+/* round_half_even(a × b ÷ d), d > 0 and d < 2^53 (the caller's check),
+ * by the reciprocal inv = 1 ÷ d when |a × b| < 2^50: the estimate is then
+ * within 1/8 of the quotient, rounded to the nearest integer q it is the
+ * answer or one off, and the exact remainder 2 (a b − q d) against d
+ * settles it, ties to even; else sc_muldiv_round. */
+static inline int64_t recip_muldiv(int64_t a, int64_t b, int64_t d, double inv)
+{
+    int64_t pr;
+    if (__builtin_mul_overflow(a, b, &pr) || (uint64_t)pr + (UINT64_C(1) << 50) >= (UINT64_C(1) << 51))
+        return sc_muldiv_round(a, b, d);
+    double x = (double)pr * inv;
+    int64_t q = (int64_t)(x + __builtin_copysign(0.5, x));
+    int64_t r2 = 2 * (pr - q * d);
+    /* branch-free: at most one of the two moves applies */
+    int64_t up = (int64_t)(r2 > d) | ((int64_t)(r2 == d) & q & 1);
+    int64_t dn = (int64_t)(r2 < -d) | ((int64_t)(r2 == -d) & q & 1);
+    return q + up - dn;
+}
+
+int64_t sc_reprice_case_full(int64_t total, int64_t fund, const int64_t *cat, const int64_t *m, int n,
+                             int64_t *delta, int64_t *dfund, int64_t *new_fund)
+{
+    int64_t t = total;
+    int any = 0;
+    for (int k = 0; k < n; k++) {
+        int64_t d = reprice_amount(cat[k], m[k]) - cat[k];
+        delta[k] = d;
+        any |= d != 0;
+        t += d;
+    }
+    if (total <= 0 || !any || total >= (INT64_C(1) << 53)) {
+        for (int k = 0; k < n; k++) dfund[k] = total > 0 && delta[k] ? sc_muldiv_round(delta[k], fund, total) : 0;
+        *new_fund = total <= 0 || t == total ? fund : sc_reprice_fund(t, fund, total);
+        return t;
+    }
+    double inv = 1.0 / (double)total;
+    for (int k = 0; k < n; k++) dfund[k] = recip_muldiv(delta[k], fund, total, inv);
+    *new_fund = t == total ? fund : recip_muldiv(t, fund, total, inv);
+    return t;
 }
 
 void sc_measure_add(sc_measure *m, const int64_t *delta, int n, int64_t fund_delta)

@@ -400,3 +400,21 @@ size_t sc_sample_institution(size_t m, const uint8_t *flagged, const uint64_t *k
     for (size_t i = 0; i < m; i++) scratch_h[i] = sc_sample_key(key[i], seed);
     return sc_sample_pick(m, flagged, scratch_h, rate, flagged_share, out, scratch_i);
 }
+
+/* ------------------------------------------------------------------ */
+/* the previous period's window (supervision.previous_input)           */
+/* ------------------------------------------------------------------ */
+
+int sc_cross_window(const sc_sup_params *p, unsigned eval)
+{
+    int w = 0;
+    if ((eval & (1u << SC_R01)) && p->readmit_days > w) w = p->readmit_days;
+    if ((eval & (1u << SC_R02)) && p->split_days > w) w = p->split_days;
+    if ((eval & (1u << SC_R03)) && p->transfer_days > w) w = p->transfer_days;
+    return w;
+}
+
+int sc_previous_kept(int32_t discharge, int32_t first_admit, int window)
+{
+    return (int64_t)discharge >= (int64_t)first_admit - window;
+}

@@ -365,6 +365,15 @@ int64_t sc_reprice_case(int64_t total, const int64_t *cat, const int64_t *m, int
  * new_total × fund / total, rounded half to even; fund when total <= 0. */
 int64_t sc_reprice_fund(int64_t new_total, int64_t fund, int64_t total);
 
+/* One case re-priced in full (casemix simulate's per-case sweep): the new
+ * total (sc_reprice_case), each category's change delta[k] and its fund
+ * part dfund[k] = sc_muldiv_round(delta[k], fund, total) (0 when total <=
+ * 0), and *new_fund = sc_reprice_fund(new total, fund, total); the same
+ * results, with the five divisions by the case's total done by one
+ * reciprocal and an exact remainder correction. Returns the new total. */
+int64_t sc_reprice_case_full(int64_t total, int64_t fund, const int64_t *cat, const int64_t *m, int n,
+                             int64_t *delta, int64_t *dfund, int64_t *new_fund);
+
 /* Static measurement (静态测算) at the baseline's volumes, summed exactly. */
 typedef struct {
     int64_t up_fen;       /* Σ of the positive changes (case × category) */
@@ -620,6 +629,19 @@ sc_rating sc_rate(const sc_peer_outlier cls[SC_IND__COUNT], const sc_ind_params 
  * SC_OK, or SC_ERR_ARG (n < 0, nbins < 1, a NULL array). O(n^2 + n·nbins),
  * no allocation; the same result on every rank. */
 sc_status sc_assign_by_size(const uint64_t *size, int n, int nbins, int *owner, uint64_t *load);
+/* How many chunks to cut each region's scenarios into (province simulate over
+ * MPI ranks; partition.c). A work unit is a region and some of its scenarios;
+ * it costs size × (base_w + its scenarios' weights): every unit reads and
+ * groups the region and runs its baseline again (base_w), then its scenarios.
+ * Region i: size[i] (its rows' bytes), nscen[i] scenarios of summed weight
+ * sum_w[i], the heaviest max_w[i]. Start with one unit a region; while the
+ * largest unit is above a fair share (Σ costs ÷ nbins) cut its region into
+ * the fewest more chunks that make its largest unit smaller (never more
+ * chunks than scenarios or bins); stop when the largest cannot shrink.
+ * chunks[i] in [1, max(1, min(nscen[i], nbins))]; all 1 when nbins is 1.
+ * SC_OK or SC_ERR_ARG; no allocation; the same result on every rank. */
+sc_status sc_split_scenarios(const uint64_t *size, const uint64_t *sum_w, const uint64_t *max_w, const int *nscen,
+                             int n, int nbins, uint64_t base_w, int *chunks);
 
 /* ------------------------------------------------------------------ */
 /* Supervision (稽核): the case rules R01-R13 as data (scoring/rules.c) */
@@ -807,6 +829,22 @@ size_t sc_sample_institution(size_t m, const uint8_t *flagged, const uint64_t *k
 uint64_t sc_sample_key(uint64_t key, uint64_t seed);
 size_t sc_sample_pick(size_t m, const uint8_t *flagged, const uint64_t *h, double rate, double flagged_share,
                       uint8_t *out, uint32_t *scratch_i);
+
+/* The points an institution's rating lost per indicator (the summary's
+ * 不达标 line): lost[i] = 100 × w_i ÷ Σ w of the ranked indicators for a
+ * ranked indicator of weight w_i > 0 that is an outlier on its direction's
+ * bad side (sc_rate gave it 0 points), else 0; so Σ lost = 100 − score.
+ * All 0 when nothing is rated. */
+void sc_rate_lost(const sc_peer_outlier cls[SC_IND__COUNT], const sc_ind_params *p, double lost[SC_IND__COUNT]);
+
+/* supervision.previous_input (docs/METHODS.md §11): N, the days before the
+ * current first admission whose previous-period discharges join R01-R05:
+ * the largest gap an evaluated cross-case rule looks back (R01 readmit_days,
+ * R02 split_days, R03 transfer_days; R04 and R05 need none). eval: bit r
+ * set for a rule evaluated. A previous case discharged on day d is kept
+ * when d >= first_admit - N (sc_previous_kept). */
+int sc_cross_window(const sc_sup_params *p, unsigned eval);
+int sc_previous_kept(int32_t discharge, int32_t first_admit, int window);
 
 #ifdef __cplusplus
 }

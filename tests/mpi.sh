@@ -8,6 +8,8 @@
 # are the same, and the groups' attributes but start_time, end_time and
 # rejects_file (the output's name). Regions go to ranks by size: at 2 ranks the largest
 # region is alone-ish on one rank, the output does not depend on it.
+# Then simulate on the province at 1, 2 and 4 ranks (regions x scenarios over the ranks) equals
+# the one-process simulate (every dataset and attribute).
 # Run by tests/run.sh when mpirun exists (otherwise one SKIP line there).
 set -eu
 cd "$(dirname "$0")/.."
@@ -62,12 +64,14 @@ done
 # (rejects, notes, /cases) check the reader's line offset.
 # Rows of every part get the single-case supervision rules' conflicts (read-stage flags): a
 # man with an obstetric principal diagnosis (R09), a newborn code at 30 years (R10).
-awk -F, -v OFS=, 'NR == 1 { for (k = 1; k <= NF; k++) col[$k] = k }
-    NR > 1 && NR % 37 == 0 && $1 != "" { $1 = $1 "-a-long-case-id-of-the-split" }
-    NR > 1 && NR % 41 == 0 { $col["sex"] = 1; $col["principal_dx"] = "O80.000" }
-    NR > 1 && NR % 43 == 0 { $col["age_years"] = 30; $col["principal_dx"] = "P07.100" }
-    NR > 1 && NR % 47 == 0 { $NF = "\"" $NF "\n(two lines)\"" }
-    { print }' "$D/export.csv" > "$D/export-split.csv"
+# (an id a region has more than once is not lengthened: the duplicate-id rejects stay as they are)
+awk -F, -v OFS=, -v rc="$RC" 'NR == FNR { if (FNR > 1) seen[$rc, $1]++; next }
+    FNR == 1 { for (k = 1; k <= NF; k++) col[$k] = k }
+    FNR > 1 && FNR % 37 == 0 && $1 != "" && seen[$rc, $1] == 1 { $1 = $1 "-a-long-case-id-of-the-split" }
+    FNR > 1 && FNR % 41 == 0 { $col["sex"] = 1; $col["principal_dx"] = "O80.000" }
+    FNR > 1 && FNR % 43 == 0 { $col["age_years"] = 30; $col["principal_dx"] = "P07.100" }
+    FNR > 1 && FNR % 47 == 0 { $NF = "\"" $NF "\n(two lines)\"" }
+    { print }' "$D/export.csv" "$D/export.csv" > "$D/export-split.csv"
 awk -F, -v rc="$RC" 'NR > 1 && $rc == "410101" && $1 != "" { print; exit }' "$D/export.csv" >> "$D/export-split.csv"
 sed "s|$D/export.csv|$D/export-split.csv|" "$D/province.cfg" > "$D/split.cfg"
 echo 'mpi = { split_bytes = 1; };' >> "$D/split.cfg"
@@ -106,5 +110,66 @@ mpirun $ROOT --oversubscribe -np 2 "$MBIN" settle --config "$D/splitnosup.cfg" -
 eq "no supervision: every region split" "$(grep -o '"split_regions":[0-9]*' "$D/splitnosup2.json")" '"split_regions":10'
 eq "no supervision: the tables equal the one-process run" "$(differ "$D/splitnosup1.h5" "$D/splitnosup2.h5")" none
 unset CASEMIX_TEST_SLICE_SHIFT
+# simulate on the province (engine/provsim.c): regions x scenarios over the ranks. Five scenarios
+# (identity, two price rounds, a settings change, a solve), so the kept categories differ between
+# scenarios; the 10-region province keeps each region on one rank, a 3-region one (the largest
+# region, 410101, with two small ones; the export's other rows are /rejects) cuts 410101's
+# scenarios over 2 and 3 ranks (each unit repeats its read and baseline). Every dataset (h5diff)
+# and every attribute equals the one-process simulate (the whole h5dump but its first line, then h5diff
+# of each dataset to name those that differ; h5diff alone passes datasets of different lengths).
+{ cat "$D/province.cfg"; cat <<'CFG'
+simulate = { scenarios = (
+  { name = "identity"; },
+  { name = "prices"; policy = "fixed_point_value"; categories = { services = 1.10; lab = 0.8333; }; },
+  { name = "drugs"; policy = "fixed_point_value"; categories = { western = 0.9; patent = 0.85; }; },
+  { name = "high3"; settings = { outliers = { high = 3.0; }; }; },
+  { name = "neutral"; policy = "fixed_point_value"; categories = { services = 1.10; };
+    solve = { target = "fund"; categories = ["exam", "lab", "western"]; range = [0.5, 1.0]; }; }
+); };
+CFG
+} > "$D/sim.cfg"
+awk '/^regions = \(/ { print; keep = 1; next } keep && /^  (, )?\{ code = / { on = ($0 ~ /"410101"|"410102"|"410105"/) }
+     keep && /^\);/ { keep = 0 } !keep || on { print }' "$D/sim.cfg" | sed -z 's/},\n);/}\n);/' > "$D/sim3.cfg"
+# every dataset of two simulation files (h5diff) and their attributes: the names of those that differ
+simdiffer() {
+    difs=""
+    [ "$(h5dump "$1" | sed 1d | md5sum)" = "$(h5dump "$2" | sed 1d | md5sum)" ] || difs=" (h5dump)"
+    for t in $(h5ls -r "$1" | awk '$2 == "Dataset" {print $1}'); do
+        [ -z "$difs" ] && break
+        h5diff -q "$1" "$2" "$t" "$t" >/dev/null 2>&1 || difs="$difs $t"
+    done
+    # the objects and the datasets' lengths (h5diff -q says 0 for datasets of different lengths)
+    difs="$difs$(h5ls -r "$1" > "$D/ls1.txt"; h5ls -r "$2" | diff - "$D/ls1.txt" | awk '/^[<>]/ && !seen[$2]++ {printf " %s(length)", $2}')"
+    [ "$(h5dump -A "$1" | sed 1d)" = "$(h5dump -A "$2" | sed 1d)" ] || difs="$difs (attributes)"
+    echo "${difs:-none}"
+}
+for cfg in sim sim3; do
+    "$BIN" simulate --config "$D/$cfg.cfg" --out "$D/${cfg}serial.h5" --threads 1 --quiet
+    for np in 1 2 4; do
+        if [ $np = 1 ]; then "$MBIN" simulate --config "$D/$cfg.cfg" --out "$D/${cfg}np$np.h5" --threads 1 > "$D/${cfg}np$np.txt"
+        else mpirun $ROOT --oversubscribe -np $np "$MBIN" simulate --config "$D/$cfg.cfg" --out "$D/${cfg}np$np.h5" \
+            --threads 1 > "$D/${cfg}np$np.txt"
+        fi
+        eq "simulate $cfg np $np: every dataset and attribute equals the one-process simulate" \
+            "$(simdiffer "$D/${cfg}serial.h5" "$D/${cfg}np$np.h5")" none
+        eq "simulate $cfg np $np: no unit or split file left" "$(ls "$D" | grep -c '\.tmp\.' || true)" 0
+    done
+done
+eq "simulate sim3: 3 regions" "$(h5ls "$D/sim3serial.h5/regions" | awk '{printf "%s ", $1}')" "410101 410102 410105 "
+eq "simulate sim3: 15 scenario rows" "$(h5dump -d /province_summary "$D/sim3serial.h5" | grep -c '"identity\|"prices\|"drugs\|"high3\|"neutral')" 15
+units() { grep -o '[0-9]* units over [0-9]* ranks ([0-9]* region' "$1"; }
+eq "simulate: the 10 regions each on one rank at np 4" "$(units "$D/simnp4.txt")" "10 units over 4 ranks (0 region"
+eq "simulate sim3 np 2: 410101's scenarios cut over 2 ranks" "$(units "$D/sim3np2.txt")" "4 units over 2 ranks (1 region"
+eq "simulate sim3 np 4: 410101's scenarios cut over 3 ranks" "$(units "$D/sim3np4.txt")" "5 units over 4 ranks (1 region"
+eq "simulate sim3 np 4: 410101 on ranks 0,1,2" "$(grep -o 'region 410101 .*' "$D/sim3np4.txt" | grep -o '(rank.*)')" "(rank 0,1,2)"
+# the rows of the 7 regions left out are /rejects: read = to the regions + rejected, against the export
+rows=$(tail -n +2 "$D/export.csv" | grep -c .)
+attr() { h5dump -a "/province_summary/$2" "$1" | grep -o '(0): [0-9]*' | sed 's/(0): //'; }
+eq "simulate sim3: records_read = the export's rows" "$(attr "$D/sim3np2.h5" records_read)" "$rows"
+eq "simulate sim3: read = to regions + rejected" \
+    "$(($(attr "$D/sim3np2.h5" records_to_regions) + $(attr "$D/sim3np2.h5" records_rejected)))" "$rows"
+eq "simulate sim3: /rejects lists the rows of no configured region" \
+    "$(h5dump -d /rejects "$D/sim3np2.h5" | grep -c "not in the regions list\|empty region")" \
+    "$(awk -F, -v rc="$RC" 'NR > 1 && /./ && $rc != "410101" && $rc != "410102" && $rc != "410105"' "$D/export.csv" | wc -l)"
 [ $fails -eq 0 ] || { echo "$fails failed:$failed"; exit 1; }
 [ -n "${KEEP:-}" ] || rm -rf "$D"

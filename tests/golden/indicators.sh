@@ -41,7 +41,10 @@ mkcfg() {
 }
 rm -f "$OUT"
 log=$("$BIN" settle --config "$D/region.cfg" --out "$OUT" --threads 1)
-has "summary names the institution rated 不达标" "$log" "rated 不达标 (fail): H1 (50.0)"
+has "summary names the institution rated 不达标" "$log" "rated 不达标 (fail), score below 60 of 100"
+# H1 lost cost_index's and time_index's 5 of W = 20 each (100 x 5 / 20 = 25 points), both high outliers
+has "不达标: the indicators that cost the points, English and Chinese" "$log" \
+    "    H1 (50.0): -25.0 cost_index cost-consumption index 费用消耗指数 (high), -25.0 time_index time-consumption index 时间消耗指数 (high)"
 has "summary counts the ratings" "$log" "1 优秀 excellent, 0 良好 good, 1 合格 pass, 1 不达标 fail"
 eq "institutions: rating, rating_score" \
     "$(h5cols "$OUT" /institutions institution_id rating rating_score | tr '\n' ' ')" \

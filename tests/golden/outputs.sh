@@ -19,7 +19,7 @@ cd "$(dirname "$0")/../.."
 case $TMP in /*) D=$TMP/outputs.$$ ;; *) D=$(pwd)/$TMP/outputs.$$ ;; esac
 rm -rf "$D"; mkdir -p "$D"
 R=$(pwd)
-sed -e "s|\.\./build/demo/settlement-410400-2025Q1.h5|$D/settle.h5|" -e "s|\.\./build/demo/|$D/|g" \
+sed -e "s|\.\./build/demo/settlement-410400-2025.h5|$D/settle.h5|" -e "s|\.\./build/demo/|$D/|g" \
     -e "s|\"demo/|\"$R/config/demo/|g" -e 's|scheme = "both"|scheme = "dip"|' config/demo.cfg > "$D/region.cfg"
 "$BIN" gen --config "$D/region.cfg" --out "$D" --cases 3000 --history-cases 2000 --bad-rows 0 --quiet \
     || { echo "FAIL: gen"; exit 1; }

@@ -29,10 +29,10 @@ D=$(pwd)/$TMP/report_browser
 rm -rf "$D"; mkdir -p "$D"
 ART=${BUILD:-build}/demo
 CASEMIX_BIN=$BIN sh bench/demo.sh > "$D/demo.txt" 2>&1
-H5=build/demo/settlement-410400-2025Q1.h5
-HTML=build/demo/settlement-410400-2025Q1.html
+H5=build/demo/settlement-410400-2025.h5
+HTML=build/demo/settlement-410400-2025.html
 has "make demo prints the report's path" "$(tail -3 "$D/demo.txt")" "$HTML"
-has "make demo prints the workbook's path" "$(cat "$D/demo.txt")" "build/demo/settlement-410400-2025Q1.xlsx"
+has "make demo prints the workbook's path" "$(cat "$D/demo.txt")" "build/demo/settlement-410400-2025.xlsx"
 [ -s "$HTML" ] && ok "the report exists" || bad "no report at $HTML"
 URL="file://$(pwd)/$HTML"
 CHROME="chromium --headless=new --no-sandbox --disable-gpu --no-first-run --disable-extensions --disable-dev-shm-usage --hide-scrollbars"
@@ -44,14 +44,14 @@ timeout 120 $CHROME --user-data-dir="$D/p2" --window-size=1000,11000 --screensho
 timeout 120 $CHROME --user-data-dir="$D/p3" --no-pdf-header-footer --print-to-pdf="$ART/report.pdf" "$URL" > "$D/chromium3.txt" 2>&1 &
 wait
 # the simulation's report: every scenario of the demo (its DOM and a screenshot, $ART/report-simulation.png)
-SURL="file://$(pwd)/build/demo/settlement-410400-2025Q1.simulation.html"
+SURL="file://$(pwd)/build/demo/settlement-410400-2025.simulation.html"
 rm -f "$ART/report-simulation.png"
 timeout 120 $CHROME --user-data-dir="$D/p4" --dump-dom "$SURL" > "$D/simdom.html" 2> "$D/chromium4.txt" &
 timeout 120 $CHROME --user-data-dir="$D/p5" --window-size=1000,3000 --screenshot="$ART/report-simulation.png" "$SURL" > "$D/chromium5.txt" 2>&1 &
 wait
 
 PYTHONPATH=tests/golden $PY - "$D/dom.html" "$H5" "$ART/report.png" "$ART/report.pdf" "$D/simdom.html" \
-    build/demo/settlement-410400-2025Q1.simulation.h5 "$ART/report-simulation.png" <<'PYEOF'
+    build/demo/settlement-410400-2025.simulation.h5 "$ART/report-simulation.png" <<'PYEOF'
 import sys, re, os, h5py
 from report_check import *
 dom, h5, png, pdf, simdom, simh5, simpng = sys.argv[1:]

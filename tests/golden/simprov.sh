@@ -9,7 +9,8 @@
 # other region's rows blanked (the same lines), the scenario's attributes too
 # (but config_line);
 # /province_summary has one row per region and scenario with the members of
-# the one-region summary; the file is casemix_kind "simulation"; a province simulate on a bad region
+# the one-region summary; three rows of no configured region are in /rejects and
+# read = to the regions + rejected (attributes of /province_summary); the file is casemix_kind "simulation"; a province simulate on a bad region
 # setting stops with file:line (exit 3).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -33,6 +34,9 @@ done
 head -1 "$D/r410201/current.csv" > "$D/export.csv"
 RC=$(head -1 "$D/export.csv" | tr ',' '\n' | grep -n '^region$' | cut -d: -f1)
 for code in $CODES; do tail -n +2 "$D/r$code/current.csv"; done | LC_ALL=C sort -t, -k1,1 >> "$D/export.csv"
+# three rows no configured region takes (an unknown region, twice, and an empty one): /rejects
+awk -F, -v OFS=, -v rc="$RC" 'NR == 5 || NR == 60 { $rc = "419999"; print } NR == 77 { $rc = ""; print }' "$D/export.csv" > "$D/extra.csv"
+cat "$D/extra.csv" >> "$D/export.csv"
 shared() {
     cat <<CFG
 period = "2025Q1";
@@ -101,6 +105,23 @@ for code in $CODES; do
         "$(h5dump -a /cases "$D/one$code.h5" | grep -o '([0-9]*): [0-9]*' | sed 's/.*: //')"
 done
 eq "/province_summary: one row per region and scenario" "$(h5rows "$D/province.h5" /province_summary | wc -l)" 6
+# no record lost: the rows of no configured region in /rejects (line, field region, reason), and
+# read = to the regions + rejected, against the export and each region's rows counted here
+eq "/rejects: the 3 rows of no configured region" "$(h5rows "$D/province.h5" /rejects | wc -l)" 3
+eq "/rejects: their lines" "$(h5cols "$D/province.h5" /rejects line | tr '\n' ' ')" \
+    "$(awk -v n="$(($(wc -l < "$D/export.csv") - 3))" 'BEGIN { printf "%d %d %d ", n + 1, n + 2, n + 3 }')"
+has "/rejects: field region, reason" "$(h5cols "$D/province.h5" /rejects field reason)" "region|region '419999' is not in the regions list"
+has "/rejects: the empty region" "$(h5cols "$D/province.h5" /rejects reason)" "empty region"
+sattr() { h5dump -a "$2" "$1" | grep -o '(0): [0-9]*' | sed 's/(0): //'; }
+eq "records_read = the export's rows" "$(sattr "$D/province.h5" /province_summary/records_read)" "$(($(wc -l < "$D/export.csv") - 1))"
+eq "records_rejected = 3" "$(sattr "$D/province.h5" /province_summary/records_rejected)" 3
+eq "records_read = records_to_regions + records_rejected" "$(sattr "$D/province.h5" /province_summary/records_read)" \
+    "$(($(sattr "$D/province.h5" /province_summary/records_to_regions) + 3))"
+for code in $CODES; do
+    eq "region $code: records = its rows in the export" "$(sattr "$D/province.h5" /regions/$code/records)" \
+        "$(awk -F, -v rc="$RC" -v c="$code" 'NR > 1 && $rc == c' "$D/export.csv" | wc -l)"
+done
+has "the terminal: read = to the regions + rejected" "$(cat "$D/out.txt")" "records: $(($(wc -l < "$D/export.csv") - 1)) read = "
 # the scenario moves something (else the comparison above would be vacuous)
 expect "prices: region 410201's cost moves" \
     "$(h5cols "$D/province.h5" /regions/410201/scenarios/prices/summary diff_total_cost_fen | awk '{print ($1 != 0) ? "yes" : "NO"}')" "yes"
@@ -112,5 +133,17 @@ set -e
 eq "bad region setting: exit 3" "$code" 3
 has "bad region setting: file:line" "$(cat "$D/bad.txt")" "bad.cfg:"
 eq "bad region setting: no output" "$(ls "$D/bad.h5" 2>/dev/null)" ""
+# a scenario that re-scores from history in a region without history (region 3's own list): stopped
+# before any region runs, with the file:line of the scenario and the region (exit 3, no output)
+sed '/regions = (/,$ s/policy = "fixed_point_value"; categories = { services = 1.20/categories = { services = 1.20/' \
+    "$D/province.cfg" > "$D/bad2.cfg"
+set +e
+"$BIN" simulate --config "$D/bad2.cfg" --out "$D/bad2.h5" > "$D/bad2.txt" 2>&1; code=$?
+set -e
+eq "scenario without history: exit 3" "$code" 3
+has "scenario without history: file:line, region and scenario" "$(cat "$D/bad2.txt")" \
+    "bad2.cfg:$(grep -n 'services = 1.20' "$D/bad2.cfg" | cut -d: -f1): regions[2] (410203): scenario prices: policy fixed_budget_rescored"
+eq "scenario without history: no region ran" "$(grep -c 'cases -> ' "$D/bad2.txt" || true)" 0
+eq "scenario without history: no output" "$(ls "$D/bad2.h5" 2>/dev/null)" ""
 [ "$fails" -eq 0 ] || { echo "FAIL: $fails check(s):$failed"; exit 1; }
 rm -rf "$D"

@@ -73,6 +73,30 @@ expect "items: every fee line read once" "$(h5dump -a /scenarios/items/item_line
     "$(($(wc -l < "$D/fees.csv") - 1))"
 expect "items: no unusable line" "$(h5dump -a /scenarios/items/item_lines_unusable "$D/items.h5" | awk '/\(0\)/ {print $2}')" "0"
 expect "items: Σ payments = budget" "$(h5cols "$D/items.h5" /scenarios/items/summary dip_payment_fen dip_budget_fen | awk -F'|' '{print ($1 == $2) ? "yes" : "NO"}')" "yes"
+# the comparison table: the row the solve holds is marked (and moves at most 1 fen), the others are not;
+# a settings-only scenario prints no price effect; item paths are printed clean (no "/../")
+row() { awk -v s="scenario $1 " -v r="$2" 'index($0, s) == 1 {on = 1; next} /^scenario / {on = 0} on && index($0, r) {print; exit}' "$3"; }
+has "reprice_neutral: the cases' fund part row is held by the solve" "$(row reprice_neutral "cases' fund part" "$D/sim.txt")" "<- held by the solve"
+expect "reprice_neutral: the held row moves at most 1 fen" \
+    "$(row reprice_neutral "cases' fund part" "$D/sim.txt" | awk '{print ($7 >= -0.01 && $7 <= 0.01) ? "yes" : "NO " $0}')" "yes"
+expect "reprice_neutral: the payments rows are not marked" "$(row reprice_neutral "DIP payments = outlay" "$D/sim.txt" | grep -c held || true)" 0
+grep -v '^simulate = {' "$D/items.cfg" > "$D/pv.cfg"
+cat >> "$D/pv.cfg" <<'CFG'
+simulate = { fee_file = "fees.csv"; scenarios = (
+  { name = "pv"; policy = "fixed_point_value"; categories = { exam = 0.85; }; solve = { target = "fund"; point_value = true; }; },
+  { name = "high3"; settings = { outliers = { high = 3.0; }; }; },
+  { name = "items"; price_table = "../sim/prices.csv"; } ); };
+CFG
+rm -f "$D/pv.h5"
+"$BIN" simulate --config "$D/pv.cfg" --out "$D/pv.h5" > "$D/pv.txt"
+has "point-value solve: the payments row is held" "$(row pv "DIP payments = outlay" "$D/pv.txt")" "<- held by the solve"
+expect "point-value solve: the cases' fund part (which moves) is not marked held" "$(row pv "cases' fund part" "$D/pv.txt" | grep -c held || true)" 0
+has "point-value solve: the solve line says what it holds" "$(row pv "budget-neutral solve" "$D/pv.txt")" "fund outlay unchanged: the payments rows; the cases' fund part moves with the prices"
+has "settings only: no price effect" "$(row high3 "DIP largest change" "$D/pv.txt")" "own-points effect"
+has "settings only: price effect shown as —" "$(row high3 "DIP largest change" "$D/pv.txt")" "(price effect —: no price change"
+expect "priced: the price effect stays" "$(row pv "DIP largest change" "$D/pv.txt" | grep -c "= price effect")" 1
+rel=$(realpath --relative-to=. "$D/prices.csv")
+has "item path printed clean" "$(row items "items (费用明细)" "$D/pv.txt")" "re-priced by $rel,"
 # RFC 4180 quotes in the fee file and the price table (every field quoted, a note column with a comma,
 # a doubled quote and a line break inside quotes): the same tables as the plain files
 perl -ne 'chomp; my @f = split /,/, $_, -1; my $n = $. == 1 ? "备注" : "a, \"\"b\"\"\nc"; $n = "\"$n\"" if $. > 1;
@@ -124,3 +148,4 @@ set +e
 "$BIN" simulate --config "$D/good.cfg" --out "$D/settle.h5" --quiet 2>/dev/null; rc=$?
 set -e
 expect "a settlement file is never replaced: exit 5" "$rc" "5"
+[ "$fails" -eq 0 ] || { echo "$fails check(s) failed:$failed"; exit 1; }

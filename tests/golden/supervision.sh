@@ -21,7 +21,7 @@ budget = { fund_budget = "98765432.10"; };
 CFG
 "$BIN" gen --config "$D/s.cfg" --out "$D" --cases ${SUP_CASES:-20000} --history-cases -1 --seed 11 --plant 0.05 --quiet
 [ -s "$D/planted.csv" ] || { echo "FAIL: no planted.csv"; exit 1; }
-"$BIN" settle --config "$D/s.cfg" --out "$D/t1.h5" --threads 1 --quiet
+"$BIN" settle --config "$D/s.cfg" --out "$D/t1.h5" --threads 1 > "$D/t1.out"
 "$BIN" settle --config "$D/s.cfg" --out "$D/t2.h5" --threads 2 --quiet
 
 # recall: every planted (case, rule, related case) is a row of /flags
@@ -38,6 +38,26 @@ ctl=$(grep -c '^PLXR01.*|R01|' "$D/flags.txt" || true)
 eq "readmission controls at N+1 days not flagged R01" "$ctl" 0
 nctl=$(grep -c '^PLXR01' "$D/current.csv" || true)
 [ "$nctl" -gt 0 ] || bad "controls planted" "no PLXR01 rows"
+
+# the summary's count: the cases with a flag of a rule that is not info, counted here from /flags
+nlook=$(h5cols "$D/t1.h5" /flags case_id result | grep -v '|info$' | cut -d'|' -f1 | sort -u | wc -l)
+has "summary: cases needing a look, info rules named as not counted" "$(cat "$D/t1.out")" \
+    "Supervision (稽核): $nlook cases flagged by a rule that needs a look (definite or suspicious; the info rules R03, R12, R13 are not counted here"
+
+# /rules.unit: the unit of /flags figure and threshold, checked against the flags themselves
+eq "/rules unit of R01 R04 R06 R10 R11 R12" \
+    "$(h5cols "$D/t1.h5" /rules id unit | grep -E '^R(01|04|06|10|11|12)\|' | tr '\n' ';')" \
+    "R01|days (readmission gap);R04|nights (in common);R06|per mille (services / total cost);R10|years (age);R11|z (group death rate; -999 none);R12|ratio (cost / standard cost);"
+h5cols "$D/t1.h5" /flags rule figure threshold | awk -F'|' '
+    $1 == "R01" && !($2 == int($2) && $2 >= 0 && $2 <= $3) { print "R01 days: " $0; bad = 1 }
+    $1 == "R04" && !($2 == int($2) && $2 >= 1 && $3 == 1) { print "R04 nights: " $0; bad = 1 }
+    $1 == "R06" && !($2 >= 0 && $2 < $3 && $3 <= 1000) { print "R06 per mille: " $0; bad = 1 }
+    END { exit bad }' > "$D/units.txt" && ok "/flags figures in the units of /rules (R01 days, R04 nights, R06 per mille)" \
+    || bad "/flags figures in the units of /rules" "$(head -3 "$D/units.txt")"
+"$BIN" export "$D/t1.h5" --csv "$D/csv" --tables rules --quiet
+has "export: the rules sheet has the unit column" "$(head -1 "$D/csv/rules.csv")" "unit → unit of figure and threshold 单位"
+"$BIN" report "$D/t1.h5" --out "$D/t1.html" --quiet
+has "report: the rules table has the unit column" "$(sed -n '/id="tab-rules"/,/<\/figure>/p' "$D/t1.html" | head -5)" ">unit<"
 
 # 1 vs 2 threads: the same bytes
 for ds in /flags /rules /rule_names /review_sample; do
@@ -56,6 +76,20 @@ b=$(h5cols "$D/sh.h5" /review_sample case_id institution_id reason | sort | md5s
 eq "/review_sample the same rows with the input shuffled" "$a" "$b"
 a=$(h5rows "$D/t1.h5" /rules | md5sum); b=$(h5rows "$D/sh.h5" /rules | md5sum)
 eq "/rules the same with the input shuffled" "$a" "$b"
+
+# R05 (B is never paid twice): every R05 case is kept in /cases with the flag duplicate_withheld
+# (bit 13), score 0 and payment 0, and only those; the same cases with the input shuffled; the
+# budget is still paid to the fen; the summary says how many were withheld
+withheld() { h5cols "$1" /cases case_id score payment_fen flags | awk -F'|' 'int($4 / 8192) % 2 { print $1 "|" $2 "|" $3 }' | sort; }
+withheld "$D/t1.h5" > "$D/wh.txt"
+h5cols "$D/t1.h5" /flags case_id rule | grep '|R05$' | cut -d'|' -f1 | sort -u | sed 's/$/|0|0/' > "$D/r05.txt"
+[ -s "$D/r05.txt" ] || bad "R05 cases" "none"
+eq "R05 cases = the withheld cases (score 0, payment 0)" "$(md5sum < "$D/wh.txt")" "$(md5sum < "$D/r05.txt")"
+eq "the same cases withheld with the input shuffled" "$(withheld "$D/sh.h5" | md5sum)" "$(md5sum < "$D/wh.txt")"
+eq "Σ payments = budget with duplicates withheld" \
+   "$(h5cols "$D/t1.h5" /cases payment_fen | awk '{ s += $1 } END { printf "%.0f", s }')" 9876543210
+out=$("$BIN" settle --config "$D/s.cfg" --out "$D/t3.h5" --threads 2)
+has "the summary counts the withheld duplicates" "$out" "R05 duplicates withheld from payment (重复结算不予支付): $(wc -l < "$D/wh.txt") cases"
 
 # the sample: at least 8% of every institution's cases (ceil), flagged first
 short=$(h5cols "$D/t1.h5" /cases institution_id | sort | uniq -c | awk '{print $2, $1}' | sort > "$D/n.txt"
@@ -80,6 +114,7 @@ echo 'supervision = { rules = { R05 = { enabled = false; }; }; sample_seed = 7; 
 "$BIN" settle --config "$D/off.cfg" --out "$D/off.h5" --quiet
 eq "R05 off: /rules row" "$(h5cols "$D/off.h5" /rules id evaluated hits | grep '^R05')" "R05|0|-1"
 eq "R05 off: no R05 flag" "$(h5cols "$D/off.h5" /flags rule | grep -c '^R05$' || true)" 0
+eq "R05 off: no case withheld (both claims paid)" "$(withheld "$D/off.h5" | wc -l)" 0
 a=$(h5cols "$D/t1.h5" /review_sample case_id | md5sum); b=$(h5cols "$D/off.h5" /review_sample case_id | md5sum)
 [ "$a" != "$b" ] && ok "another seed, another sample" || bad "another seed, another sample" "same sample"
 # inputs absent: without patient_id the cross-case rules are not evaluated

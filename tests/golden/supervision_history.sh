@@ -84,5 +84,20 @@ lr=$(h5cols "$D/h1.h5" /indicators institution_id indicator evaluated | grep -c 
 [ "$lr" -gt 0 ] && ok "low_risk_mortality evaluated with history ($lr institutions)" || bad "low_risk_mortality with history" "not evaluated"
 eq "low_risk_mortality not evaluated without history" \
    "$(h5cols "$D/nh.h5" /indicators institution_id indicator evaluated | grep -c '^H.*|low_risk_mortality|1$' || true)" 0
+# gen --plant with history plants R11 too (deaths in groups without a history death): each flagged
+P=$D/plant; mkdir -p "$P"
+"$BIN" gen --config "$D/nohist.cfg" --out "$P" --cases 20000 --history-cases 20000 --seed 5 --plant 0.02 --quiet
+# and R01 across the period boundary (a readmission after a discharge of history_2024.csv, the
+# previous period's file): with supervision.previous_input every planted truth is flagged
+{ cat "$D/hist.cfg"; echo 'supervision = { previous_input = "history_2024.csv"; };'; } > "$P/hist.cfg" # paths: from $P
+"$BIN" settle --config "$P/hist.cfg" --input "$P/current.csv" --out "$P/p.h5" --quiet
+n11=$(grep -c ',R11,' "$P/planted.csv" || true)
+[ "$n11" -gt 0 ] && ok "gen --plant with history plants R11 ($n11)" || bad "gen --plant with history plants R11" "none"
+np=$(grep -c '^PLR01P.*,R01,D24' "$P/planted.csv" || true)
+[ "$np" -gt 0 ] && ok "gen --plant with history plants R01 across the boundary ($np)" || bad "R01 across the boundary planted" "none"
+h5cols "$P/p.h5" /flags case_id rule related_case_id | sort > "$P/flags.txt"
+miss=$(tail -n +2 "$P/planted.csv" | tr ',' '|' | sort | comm -23 - "$P/flags.txt" | head -3)
+eq "every planted truth flagged (R11 and R01 across the boundary included)" "$miss" ""
+eq "boundary controls at N+1 days not flagged R01" "$(grep -c '^PLXR01P.*|R01|' "$P/flags.txt" || true)" 0
 [ "$fails" -eq 0 ] || { echo "$fails failure(s):$failed"; exit 1; }
 echo "supervision_history: all ok"

@@ -9,6 +9,9 @@
 #  clear with audit / assessment / special-review CSVs    balance = due − gross − audit + deposit × coef
 #                                                         + top-up, recomputed here from the ledger
 #  bad CSV rows, a bad setting                            file:line, exit 4 / 3
+#  settle: discharge dates outside the period label       a WARNING (a year's file under 2025Q1), none inside
+#  clear with months missing                              refused (exit 4) naming them, ledger untouched;
+#                                                         --partial clears and says partial (terminal, attributes)
 set -u
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
@@ -42,7 +45,17 @@ EOF
 "$BIN" gen --config "$D/year.cfg" --out "$D/gen" --quiet || { echo "FAIL: gen"; exit 1; }
 # one file per month of discharge (column 11, discharge_date YYYY-MM-DD)
 awk -F, -v d="$D/gen" 'NR==1{h=$0; next} {m=substr($11,6,2); f=d "/m" m ".csv"; if(!(f in s)){print h > f; s[f]=1} print > f}' "$D/gen/current.csv"
-"$BIN" settle --config "$D/year.cfg" --out "$D/out/year.h5" --quiet || { echo "FAIL: settle"; exit 1; }
+"$BIN" settle --config "$D/year.cfg" --out "$D/out/year.h5" > /dev/null 2> "$D/settle.err" || { echo "FAIL: settle"; exit 1; }
+expect "settle: a year's discharges under period \"2025\": no warning" "$(grep -c WARNING "$D/settle.err")" 0
+# the period label against the discharge dates (as casemix month does): a year's file under "2025Q1" warns
+sed 's|^period = "2025";|period = "2025Q1";|' "$D/year.cfg" > "$D/q1.cfg"
+"$BIN" settle --config "$D/q1.cfg" --out "$D/out/q1.h5" > /dev/null 2> "$D/q1.err" || { echo "FAIL: settle q1"; exit 1; }
+has "settle: a year's file under period 2025Q1 is warned" "$(cat "$D/q1.err")" \
+    "discharge dates run from 2025-01-01 to 2025-12-31, beyond 2025Q1; is this the period's export?"
+sed 's|^period = "2025";|period = "2025Q2";|' "$D/year.cfg" > "$D/q2.cfg"
+cat "$D/gen/m04.csv" > "$D/q2.csv"; tail -n +2 "$D/gen/m06.csv" >> "$D/q2.csv"
+"$BIN" settle --config "$D/q2.cfg" --input "$D/q2.csv" --out "$D/out/q2.h5" > /dev/null 2> "$D/q2.err" || { echo "FAIL: settle q2"; exit 1; }
+expect "settle: April and June under period 2025Q2: no warning" "$(grep -c WARNING "$D/q2.err")" 0
 for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
     "$BIN" month --config "$D/year.cfg" --month 2025-$m --input "$D/gen/m$m.csv" --quiet || { echo "FAIL: month $m"; exit 1; }
 done
@@ -50,6 +63,7 @@ done
 "$BIN" month --config "$D/year.cfg" --month 2025-05 --input "$D/gen/m05.csv" --quiet || { echo "FAIL: month 05 again"; exit 1; }
 "$BIN" clear --config "$D/year.cfg" --year 2025 --quiet || { echo "FAIL: clear"; exit 1; }
 L=$D/out/ledger-2025.h5
+expect "a full year: /clearing partial = 0" "$(h5dump -a /clearing/partial "$L" | awk '/\(0\)/{print $2}')" 0
 
 expect "ledger months" "$(h5cols "$L" /months month | tr '\n' ' ')" "1 2 3 4 5 6 7 8 9 10 11 12 "
 expect "ledger cases = the year's cases" "$(h5cols "$L" /months cases | awk '{s+=$1} END{printf "%.0f\n", s}')" \
@@ -174,5 +188,26 @@ expect "export: Σ balance in yuan × 100 = Σ /clearing balance_fen" \
 "$BIN" month --config "$D/year.cfg" --month 2025-04 --input "$D/gen/current.csv" 2> "$D/warn.err" >/dev/null || exit 1
 has "a year's file as a month: warned" "$(cat "$D/warn.err")" "beyond 2025-04"
 expect "discharge dates kept in /months" "$(h5cols "$L" /months month discharge_first discharge_last | grep '^4|')" "4|2025-01-01|2025-12-31"
+
+# a year with months missing: clear refuses without --partial, names the months, leaves the ledger
+sed "s|ledger-2025.h5|ledger-part.h5|" "$D/year.cfg" > "$D/part.cfg"
+P=$D/out/ledger-part.h5
+for m in 01 02 03 05; do
+    "$BIN" month --config "$D/part.cfg" --month 2025-$m --input "$D/gen/m$m.csv" --quiet || { echo "FAIL: part month $m"; exit 1; }
+done
+cp "$P" "$D/part.before"
+"$BIN" clear --config "$D/part.cfg" --year 2025 > "$D/part.out" 2> "$D/part.err"
+expect "clear with 4 months: refused, exit 4" "$?" 4
+has "refusal names the missing months" "$(cat "$D/part.err")" "missing: 2025-04, 2025-06, 2025-07, 2025-08, 2025-09, 2025-10, 2025-11, 2025-12"
+has "refusal says how to proceed" "$(cat "$D/part.err")" "or pass --partial"
+expect "refused: the ledger is left as it was" "$(cmp -s "$P" "$D/part.before" && echo same)" same
+expect "refused: no clearing table printed" "$(wc -c < "$D/part.out")" 0
+"$BIN" clear --config "$D/part.cfg" --year 2025 --partial > "$D/part.out" 2>&1 || { echo "FAIL: clear --partial"; cat "$D/part.out"; exit 1; }
+has "--partial: the summary says partial" "$(cat "$D/part.out")" "PARTIAL YEAR (--partial): 4 of 12 months; missing 2025-04, 2025-06"
+expect "--partial: /clearing partial = 1" "$(h5dump -a /clearing/partial "$P" | awk '/\(0\)/{print $2}')" 1
+has "--partial: /clearing months_missing" "$(h5dump -a /clearing/months_missing "$P")" '"2025-04, 2025-06, 2025-07, 2025-08, 2025-09, 2025-10, 2025-11, 2025-12"'
+"$BIN" clear --config "$D/part.cfg" --year 2025 --partial --quiet 2> "$D/part.err" || { echo "FAIL: clear --partial --quiet"; exit 1; }
+has "--partial --quiet: still a WARNING on stderr" "$(cat "$D/part.err")" "WARNING: partial year"
+[ "$fails" -eq 0 ] || { echo "year: $fails failed:$failed"; exit 1; }
 rm -rf "$D"
 echo "year: all passed"

@@ -213,7 +213,17 @@ static void test_indicators_hand(void **state)
         for (int i = 0; i < SC_IND__COUNT; i++)
             if (!isnan(pts[i])) sum += pts[i];
         NEAR(sum, score, "points add up to the score");
+        /* the points lost (the summary's 不达标 line): 100 − score in all, on the 0-point indicators only */
+        double lost[SC_IND__COUNT], lsum = 0;
+        sc_rate_lost(cls[k], &prm, lost);
+        for (int i = 0; i < SC_IND__COUNT; i++) {
+            lsum += lost[i];
+            assert_int_equal(lost[i] > 0, !isnan(pts[i]) && pts[i] == 0);
+        }
+        NEAR(lsum, 100 - score, "points lost = 100 - score");
         if (k == 0) {
+            NEAR(lost[SC_IND_R02_RATE], 100.0 * 15 / 90, "A r02 lost its weight 15 of 90");
+            NEAR(lost[SC_IND_R01_RATE], 0, "A r01 lost nothing");
             NEAR(pts[SC_IND_R01_RATE], 100.0 * 10 / 90, "A r01 points");
             NEAR(pts[SC_IND_R02_RATE], 0, "A r02 points (high outlier)");
             assert_true(isnan(pts[SC_IND_LOW_RISK_MORTALITY]));
@@ -231,6 +241,13 @@ static void test_indicators_hand(void **state)
     NEAR(score, 100.0 * 70 / 90, "A with cost_index higher-is-better");
     sc_rate(cls[2], &prm, pts, &score);
     NEAR(score, 100.0 * 70 / 90, "C with cost_index higher-is-better");
+    double lost[SC_IND__COUNT];
+    sc_rate_lost(cls[2], &prm, lost);
+    NEAR(lost[SC_IND_COST_INDEX], 100.0 * 5 / 90, "C loses cost_index's weight when higher is better");
+    sc_peer_outlier none[SC_IND__COUNT];
+    for (int i = 0; i < SC_IND__COUNT; i++) none[i] = SC_PEER_NOT_RANKED;
+    sc_rate_lost(none, &prm, lost);
+    for (int i = 0; i < SC_IND__COUNT; i++) NEAR(lost[i], 0, "nothing rated: nothing lost");
 }
 
 /* Rule rates come from the masks; without the rules they are not evaluated. */

@@ -47,6 +47,42 @@ static void test_fast_path_agrees(void **state)
     }
 }
 
+/* sc_reprice_case_full (one reciprocal for the case's five divisions)
+ * against the one-at-a-time functions: random cases, refunds (negative
+ * amounts), amounts past the reciprocal's 2^53 range, totals <= 0,
+ * unchanged cases and exact halves */
+static void test_case_full_agrees(void **state)
+{
+    (void)state;
+    uint64_t x = 0xD1B54A32D192ED03ull;
+    for (int i = 0; i < 300000; i++) {
+        int n = 1 + i % 6;
+        int64_t cat[6], m[6], d0[6], d1[6], df[6];
+        int64_t total = 0;
+        for (int k = 0; k < n; k++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            uint64_t span = i % 50 == 0 ? UINT64_C(4000000000000) : i % 3 ? UINT64_C(2000000) : UINT64_C(200);
+            cat[k] = (int64_t)(x % span) - (i % 9 == 0 ? (int64_t)(span / 4) : 0);
+            m[k] = i % 7 == 0 ? ONE : (int64_t)((x >> 20) % (uint64_t)(2 * ONE));
+            if (i % 11 == 0) m[k] = ONE / 2;
+            total += cat[k];
+        }
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        total += (int64_t)(x % 100000);
+        if (i % 97 == 0) total = -(int64_t)(x % 1000);
+        int64_t fund = total > 0 ? (int64_t)(x >> 11) % (total + 1) : (int64_t)(x % 500);
+        if (i % 5 == 0 && total > 1) fund = total / 2 + 1;
+        int64_t nf, nc = sc_reprice_case_full(total, fund, cat, m, n, d1, df, &nf);
+        int64_t nc0 = sc_reprice_case(total, cat, m, n, d0);
+        assert_int_equal(nc, nc0);
+        assert_int_equal(nf, sc_reprice_fund(nc0, fund, total));
+        for (int k = 0; k < n; k++) {
+            assert_int_equal(d1[k], d0[k]);
+            assert_int_equal(df[k], total > 0 ? sc_muldiv_round(d0[k], fund, total) : 0);
+        }
+    }
+}
+
 static void test_case_and_fund(void **state)
 {
     (void)state;
@@ -183,6 +219,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_amount_rounding), cmocka_unit_test(test_fast_path_agrees),
+        cmocka_unit_test(test_case_full_agrees),
         cmocka_unit_test(test_case_and_fund),
         cmocka_unit_test(test_measure),         cmocka_unit_test(test_solve),
         cmocka_unit_test(test_solve_exact),     cmocka_unit_test(test_decompose),

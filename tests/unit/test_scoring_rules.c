@@ -48,6 +48,29 @@ static hits run2(sc_stay a, sc_stay b, const sc_sup_params *p)
     return x;
 }
 
+/* supervision.previous_input: N is the largest gap of the evaluated R01-R03
+ * (defaults 15, 15, 1); R04/R05 alone need none; kept: discharge >= M - N */
+static void test_previous_window(void **state)
+{
+    (void)state;
+    sc_sup_params p;
+    sc_sup_params_default(&p);
+    const unsigned r01 = 1u << SC_R01, r02 = 1u << SC_R02, r03 = 1u << SC_R03, r45 = 3u << SC_R04;
+    assert_int_equal(sc_cross_window(&p, ALL), 15);
+    assert_int_equal(sc_cross_window(&p, r03 | r45), 1);
+    assert_int_equal(sc_cross_window(&p, r45), 0);
+    p.readmit_days = 30;
+    p.split_days = 20;
+    assert_int_equal(sc_cross_window(&p, ALL), 30);
+    assert_int_equal(sc_cross_window(&p, ALL & ~r01), 20);
+    assert_int_equal(sc_cross_window(&p, r02 | r03), 20);
+    /* kept at M - N exactly, not at M - N - 1 */
+    assert_true(sc_previous_kept(1000 - 15, 1000, 15));
+    assert_false(sc_previous_kept(1000 - 16, 1000, 15));
+    assert_true(sc_previous_kept(1005, 1000, 0));
+    assert_false(sc_previous_kept(999, 1000, 0));
+}
+
 static void test_readmission_gap_n_and_n_plus_1(void **state)
 {
     (void)state;
@@ -409,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_sex_age_lists),
         cmocka_unit_test(test_lowrisk_z_by_hand),
         cmocka_unit_test(test_sample),
+        cmocka_unit_test(test_previous_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

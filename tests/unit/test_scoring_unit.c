@@ -680,6 +680,43 @@ static void test_muldiv_round(void **state)
     EXPECT_I64(sc_muldiv_round(5, 1, 0), 0, "den 0 gives 0");
 }
 
+/* sc_muldiv_round's 64-bit fast path (a product that fits) against an
+ * independent 128-bit reference: floor, then half to even on the remainder;
+ * random signed values, exact halves, and products at the 64-bit edge. */
+__extension__ typedef __int128 i128t;
+static int64_t muldiv_ref(int64_t a, int64_t num, int64_t den)
+{
+    i128t p = (i128t)a * num, q = p / den, r = p % den;
+    if (r < 0) { q -= 1; r += den; }
+    if (2 * r > den || (2 * r == den && (q & 1))) q += 1;
+    return q > INT64_MAX ? INT64_MAX : q < INT64_MIN ? INT64_MIN : (int64_t)q;
+}
+
+static void test_muldiv_fast_path(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < 400000; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        uint64_t y = x * 0x2545F4914F6CDD1Dull;
+        int sh = (int)(y % 40);
+        int64_t a = (int64_t)(x >> (1 + sh % 32)) * ((y >> 40) & 1 ? -1 : 1);
+        int64_t num = (int64_t)((y >> 8) % (UINT64_C(1) << (i % 4 ? 20 : 40))) * ((y >> 41) & 1 ? -1 : 1);
+        int64_t den = (int64_t)((x >> 20) % (i % 5 ? 1000 : UINT64_C(2000000000000))) + 1;
+        if (i % 13 == 0) { den = 2; num = 1; }          /* exact halves */
+        if (i % 17 == 0) den = 2 * (int64_t)((y >> 3) % 1000 + 1);
+        char msg[160];
+        snprintf(msg, sizeof msg, "%lld * %lld / %lld", (long long)a, (long long)num, (long long)den);
+        EXPECT_I64(sc_muldiv_round(a, num, den), muldiv_ref(a, num, den), msg);
+    }
+    /* at the 64-bit edge: the product INT64_MAX, INT64_MIN + 1 and INT64_MIN */
+    EXPECT_I64(sc_muldiv_round(INT64_MAX, 1, 2), muldiv_ref(INT64_MAX, 1, 2), "MAX/2");
+    EXPECT_I64(sc_muldiv_round(-INT64_MAX, 1, 2), muldiv_ref(-INT64_MAX, 1, 2), "-MAX/2");
+    EXPECT_I64(sc_muldiv_round(INT64_MIN, 1, 2), muldiv_ref(INT64_MIN, 1, 2), "MIN/2");
+    EXPECT_I64(sc_muldiv_round(INT64_MIN / 2, 2, 3), muldiv_ref(INT64_MIN / 2, 2, 3), "MIN/3");
+    EXPECT_I64(sc_muldiv_round(-5, 1, 1), -5, "den 1");
+}
+
 /* Reference largest-remainder: full sort of (remainder desc, index asc). */
 static const u128 *ref_rem;
 static int cmp_ref(const void *a, const void *b)
@@ -982,9 +1019,74 @@ static void test_assign_by_size(void **state)
     }
 }
 
+/* A region's scenarios cut into chunks (sc_split_scenarios): hand-worked
+ * cases (a region over the fair share cut until its largest unit is within
+ * it or cannot shrink; the heaviest scenario bounds a chunk), and on random
+ * regions the bounds and the stop rule recomputed from the chunks. */
+static uint64_t split_unit(uint64_t size, uint64_t base, uint64_t sum, uint64_t mx, int m)
+{
+    uint64_t per = (sum + (uint64_t)m - 1) / (uint64_t)m;
+    return size * (base + (per > mx ? per : mx));
+}
+static void test_split_scenarios(void **state)
+{
+    (void)state;
+    uint64_t size[3] = {1200, 60, 150}, sum[3] = {6, 6, 6}, mx[3] = {1, 1, 1};
+    int ns[3] = {6, 6, 6}, ch[3];
+    /* 2 bins: 1200x11 = 13200 of 15510 -> 2 chunks (1200x8 = 9600; total 21510, 9600x2 <= 21510) */
+    assert_int_equal(sc_split_scenarios(size, sum, mx, ns, 3, 2, 5, ch), SC_OK);
+    assert_int_equal(ch[0], 2); assert_int_equal(ch[1], 1); assert_int_equal(ch[2], 1);
+    /* 4 bins: 3 chunks (1200x7 = 8400); 4 chunks would still hold 2 scenarios: stop */
+    assert_int_equal(sc_split_scenarios(size, sum, mx, ns, 3, 4, 5, ch), SC_OK);
+    assert_int_equal(ch[0], 3); assert_int_equal(ch[1], 1); assert_int_equal(ch[2], 1);
+    /* 1 bin: nothing cut */
+    assert_int_equal(sc_split_scenarios(size, sum, mx, ns, 3, 1, 5, ch), SC_OK);
+    assert_int_equal(ch[0], 1);
+    /* a heavy scenario (8 of 10) bounds the chunk: 2 chunks, a third would not shrink it */
+    uint64_t s1 = 100, w1 = 10, m1 = 8;
+    int n1 = 3, c1;
+    assert_int_equal(sc_split_scenarios(&s1, &w1, &m1, &n1, 1, 2, 1, &c1), SC_OK);
+    assert_int_equal(c1, 2);
+    /* one scenario: never cut */
+    n1 = 1, w1 = m1 = 4;
+    assert_int_equal(sc_split_scenarios(&s1, &w1, &m1, &n1, 1, 4, 1, &c1), SC_OK);
+    assert_int_equal(c1, 1);
+    assert_int_equal(sc_split_scenarios(size, sum, mx, ns, 3, 0, 5, ch), SC_ERR_ARG);
+    assert_int_equal(sc_split_scenarios(NULL, sum, mx, ns, 3, 2, 5, ch), SC_ERR_ARG);
+    /* random regions: chunks within bounds; at the end the largest unit is within the fair share,
+     * or cutting its region into any allowed larger number of chunks does not make it smaller */
+    uint64_t x = 88172645463325252ull, sz[40], sw[40], mw[40];
+    int nsc[40], cc[40];
+    for (int rep = 0; rep < 200; rep++) {
+        int n = 1 + rep % 40, nb = 1 + rep % 9;
+        for (int i = 0; i < n; i++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            sz[i] = 1 + x % 100000;
+            nsc[i] = 1 + (int)((x >> 20) % 12);
+            mw[i] = 1 + (x >> 30) % 5;
+            sw[i] = mw[i] + (uint64_t)(nsc[i] - 1) * (1 + (x >> 40) % 3);
+        }
+        uint64_t base = 1 + rep % 6;
+        assert_int_equal(sc_split_scenarios(sz, sw, mw, nsc, n, nb, base, cc), SC_OK);
+        uint64_t total = 0, bigc = 0;
+        int big = 0;
+        for (int i = 0; i < n; i++) {
+            assert_true(cc[i] >= 1 && cc[i] <= (nsc[i] < nb ? nsc[i] : nb));
+            if (nb == 1) assert_int_equal(cc[i], 1);
+            total += sz[i] * (base * (uint64_t)cc[i] + sw[i]);
+            uint64_t c = split_unit(sz[i], base, sw[i], mw[i], cc[i]);
+            if (c > bigc) bigc = c, big = i;
+        }
+        if (bigc * (uint64_t)nb > total)
+            for (int m = cc[big] + 1; m <= (nsc[big] < nb ? nsc[big] : nb); m++)
+                assert_true(split_unit(sz[big], base, sw[big], mw[big], m) >= bigc);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_split_scenarios),
         cmocka_unit_test(test_category_names),
         cmocka_unit_test(test_calib_defaults),
         cmocka_unit_test(test_year_stats_trim_40),
@@ -1001,6 +1103,7 @@ int main(void)
         cmocka_unit_test(test_inst_merge),
         cmocka_unit_test(test_point_value),
         cmocka_unit_test(test_muldiv_round),
+        cmocka_unit_test(test_muldiv_fast_path),
         cmocka_unit_test(test_apportion_worked),
         cmocka_unit_test(test_apportion_errors),
         cmocka_unit_test(test_apportion_random),
