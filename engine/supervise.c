@@ -81,7 +81,22 @@ struct sv_state {
     double *grp_los, *grp_z;
     uint8_t *grp_low;
     uint8_t *lowrisk;        /* [n slots] bit 0 low-risk group, bit 1 died; NULL unless R11 ran */
+    /* per dx category (类目, sc_dx_category: 0..2599) the code lists of R09
+     * and R10 it is in (CT_*), from sc_code_ranges_has once at sv_begin: the
+     * row's codes are looked up, not matched against every range */
+    uint8_t cat_tab[26 * 100];
 };
+enum { CT_FEMALE = 1, CT_MALE = 2, CT_NEWBORN = 4, CT_OBSTETRIC = 8 };
+
+/* sc_dx_category without the locale's toupper / isdigit (the same for
+ * every byte: ASCII letters and digits only) */
+static inline int dx_cat(const char *c)
+{
+    if (!c) return -1;
+    unsigned l = ((unsigned char)c[0] & ~0x20u) - 'A', d1, d2;
+    if (l > 25u || (d1 = (unsigned char)c[1] - '0') > 9u || (d2 = (unsigned char)c[2] - '0') > 9u) return -1;
+    return (int)(l * 100 + d1 * 10 + d2);
+}
 
 static void push(sv_flags *f, uint32_t slot, int32_t other, int rule, int result, double fig, double thr)
 {
@@ -115,6 +130,11 @@ cm_status sv_begin(const cm_config *cfg, int nt, cm_parse_opts *po, sv_state **o
     sv->cfg = cfg;
     sv->prm = cfg->sup;
     sv->nt = nt;
+    for (int cat = 0; cat < 26 * 100; cat++)
+        sv->cat_tab[cat] = (uint8_t)(sc_code_ranges_has(&sv->prm.female, cat) * CT_FEMALE |
+                                     sc_code_ranges_has(&sv->prm.male, cat) * CT_MALE |
+                                     sc_code_ranges_has(&sv->prm.newborn, cat) * CT_NEWBORN |
+                                     sc_code_ranges_has(&sv->prm.obstetric, cat) * CT_OBSTETRIC);
     po->supervise = 1;
     po->side_bytes = sizeof(sv_fact);
     *out = sv;
@@ -128,7 +148,8 @@ void sv_row(sv_state *sv, pl_slots *s, size_t slot, int tid, const cm_parser *p,
     f->pat = p->sup_patient;
     f->admit = p->admit_day > 0 && p->admit_day < 65536 ? (uint16_t)p->admit_day : 0;
     f->disch = p->discharge_day > 0 && p->discharge_day < 65536 ? (uint16_t)p->discharge_day : 0;
-    f->pdx = (int16_t)sc_dx_category(g->principal_dx);
+    int pcat = dx_cat(g->principal_dx);
+    f->pdx = (int16_t)pcat;
     f->dmode = (uint8_t)p->sup_dmode;
     unsigned b = p->sup_route == 9 ? 4u : (unsigned)p->sup_route;
     const sc_sup_params *prm = &sv->prm;
@@ -136,22 +157,37 @@ void sv_row(sv_state *sv, pl_slots *s, size_t slot, int tid, const cm_parser *p,
     if ((g->principal_proc && g->principal_proc[0]) || g->n_other_procs > 0) b |= FB_HAS_PROC;
     if (prm->low_dx.n && sc_prefix_list_has(&prm->low_dx, g->principal_dx)) b |= FB_LOW_DX;
     f->bits = (uint8_t)b;
-    /* the rules on the row's own codes and amounts */
+    /* the rules on the row's own codes and amounts: R09 and R10 as
+     * sc_sex_conflict and sc_age_conflict (the first code in conflict, in
+     * the order principal, others), each code's category looked up once */
     sv_flags *tf = &sv->tf[tid];
-    const char *codes[CM_MAX_LIST + 1];
-    int nc = 0;
-    if (g->principal_dx && g->principal_dx[0]) codes[nc++] = g->principal_dx;
-    for (int i = 0; i < g->n_other_dx && nc < CM_MAX_LIST + 1; i++) codes[nc++] = g->other_dx[i];
-    if (prm->enabled[SC_R09] && sc_sex_conflict(prm, g->sex, codes, nc) >= 0)
-        push(tf, (uint32_t)slot, -1, SC_R09, SC_RES_DEFINITE, g->sex, 0);
-    if (prm->enabled[SC_R10] && g->age_years >= 0) {
-        int k = sc_age_conflict(prm, g->age_years, codes, nc);
-        if (k >= 0) {
-            int cat = sc_dx_category(codes[k]);
-            double thr = sc_code_ranges_has(&prm->newborn, cat) ? prm->newborn_age_max
-                         : g->age_years < prm->obstetric_age_min ? prm->obstetric_age_min
-                                                                 : prm->obstetric_age_max;
-            push(tf, (uint32_t)slot, -1, SC_R10, SC_RES_HIGHLY, g->age_years, thr);
+    unsigned sexbit = g->sex == 1 ? CT_FEMALE : g->sex == 2 ? CT_MALE : 0;
+    int age = g->age_years;
+    unsigned agebits = age < 0 ? 0u
+                       : (age > prm->newborn_age_max ? (unsigned)CT_NEWBORN : 0u) |
+                             (age < prm->obstetric_age_min || age > prm->obstetric_age_max ? (unsigned)CT_OBSTETRIC : 0u);
+    if (!prm->enabled[SC_R09]) sexbit = 0;
+    if (!prm->enabled[SC_R10]) agebits = 0;
+    if (sexbit | agebits) {
+        int sex_hit = !sexbit, age_cat = agebits ? -2 : -1, nc = 0;
+        if (g->principal_dx && g->principal_dx[0]) {
+            unsigned t = pcat >= 0 ? sv->cat_tab[pcat] : 0;
+            if (t & sexbit) sex_hit = 1;
+            if (t & agebits) age_cat = pcat;
+            nc = 1;
+        }
+        for (int i = 0; i < g->n_other_dx && nc < CM_MAX_LIST + 1 && (!sex_hit || age_cat == -2); i++, nc++) {
+            int cat = dx_cat(g->other_dx[i]);
+            unsigned t = cat >= 0 ? sv->cat_tab[cat] : 0;
+            if (t & sexbit) sex_hit = 1;
+            if ((t & agebits) && age_cat == -2) age_cat = cat;
+        }
+        if (sexbit && sex_hit) push(tf, (uint32_t)slot, -1, SC_R09, SC_RES_DEFINITE, g->sex, 0);
+        if (age_cat >= 0) {
+            double thr = (sv->cat_tab[age_cat] & CT_NEWBORN) ? prm->newborn_age_max
+                         : age < prm->obstetric_age_min ? prm->obstetric_age_min
+                                                        : prm->obstetric_age_max;
+            push(tf, (uint32_t)slot, -1, SC_R10, SC_RES_HIGHLY, age, thr);
         }
     }
     if (prm->enabled[SC_R06] && p->sup_bed_fen >= 0 && c->los_days != 65535) {
@@ -606,14 +642,16 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     cm_status rc = CM_OK;
     unsigned cross = ev & 0x1Fu;
     sv->sn = s;
-    sv->mask = calloc(n ? n : 1, sizeof *sv->mask);
-    if (!sv->mask) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
-    if (ev & (1u << SC_R11)) {
-        sv->lowrisk = calloc(n ? n : 1, 1);
-        if (!sv->lowrisk) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
-    }
     if (cross && p->s.side) rc = cross_rules(sv, p, cross, err, errlen);
     double t1 = now_seconds();
+    /* the mask and R11's marks after the join: not held beside its index (peak) */
+    sv->mask = rc ? NULL : calloc(n ? n : 1, sizeof *sv->mask);
+    if (!rc && !sv->mask) rc = CM_ERR_NOMEM;
+    if (!rc && (ev & (1u << SC_R11))) {
+        sv->lowrisk = calloc(n ? n : 1, 1);
+        if (!sv->lowrisk) rc = CM_ERR_NOMEM;
+    }
+    if (rc == CM_ERR_NOMEM) snprintf(err, errlen, "out of memory");
     if (!rc && p->s.side) case_rules(sv, p, s, ev);
     double t2 = now_seconds();
     pl_side_free(&p->s);
@@ -747,8 +785,11 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
     size_t o_thr = h5row_add(&r, "threshold", H5T_IEEE_F64LE, 8);
     h5row_end(&r);
     hid_t d = h5w_table(w, "flags", "Supervision flags (稽核): one row per case and rule, with the evidence", &r, nf);
-    size_t step = 65536, m = 0, at = 0, j = 0;
-    unsigned char *buf = calloc(step, r.size);
+    /* rows buffered in whole chunks (a multiple of the chunk rows): each
+     * block shuffled and deflated on all threads (h5w_rows_fast) */
+    size_t ch = d >= 0 ? (size_t)h5w_chunk_rows(d) : 0, step = 65536, m = 0, at = 0, j = 0;
+    if (ch) step = ch >= step ? ch : step / ch * ch;
+    unsigned char *buf = malloc(step * r.size);
     int e = d < 0 || !buf;
     /* rows in (slot, rule) order: a slot's stored flags (R01-R11), then its R12, R13 */
     for (size_t i = 0; !e && i < s->n; i++) {
@@ -780,14 +821,14 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
             memcpy(b + o_fig, &x->fig, 8);
             memcpy(b + o_thr, &x->thr, 8);
             if (++m == step) {
-                e = h5w_rows(d, &r, at, m, buf);
+                e = h5w_rows_fast(w, d, &r, at, m, buf);
                 at += m;
                 m = 0;
             }
         }
     }
     if (!e && m) {
-        e = h5w_rows(d, &r, at, m, buf);
+        e = h5w_rows_fast(w, d, &r, at, m, buf);
         at += m;
     }
     if (!e && at != nf) e = 1; /* a check of the engine itself: every counted row written */
@@ -879,7 +920,7 @@ static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w)
         memcpy(b + o_inst, p->inst[c->inst].id, strnlen(p->inst[c->inst].id, inst_len));
         b[o_why] = sv->sample[j].reason;
     }
-    if (!e) e = h5w_rows(d, &r, 0, ns, buf);
+    if (!e) e = h5w_rows_fast(w, d, &r, 0, ns, buf);
     if (!e) {
         const cm_config *cfg = sv->cfg;
         e |= h5_attr_i64(d, "sample_seed", (int64_t)cfg->sample_seed);
