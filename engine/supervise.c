@@ -347,11 +347,58 @@ static int eligible(const cm_case *c, const sv_fact *f)
     return c->status == SLOT_CASE && f->pat && f->admit && f->disch;
 }
 
+/* One partition's stays: keys built (slots ascending, read forward),
+ * sorted, each patient's run evaluated. 0, or -1 out of memory. */
+static int join_partition(sv_state *sv, const cm_period *p, const sv_fact *F, const uint32_t *idx, size_t m,
+                          unsigned ev, sv_flags *tf, sv_key **k, sc_stay **st, size_t *kcap)
+{
+    const cm_case *sl = p->s.slots;
+    if (m > *kcap) {
+        free(*k); free(*st);
+        *kcap = m + m / 2;
+        *k = malloc(*kcap * sizeof **k);
+        *st = malloc(*kcap * sizeof **st);
+        if (!*k || !*st) { *kcap = 0; return -1; }
+    }
+    sv_key *K = *k;
+    sc_stay *S = *st;
+    for (size_t j = 0; j < m; j++) {
+        uint32_t i = idx[j];
+        const sv_fact *f = &F[i];
+        K[j] = (sv_key){f->pat, (uint32_t)f->admit << 16 | f->disch, i, sl[i].inst, f->pdx, f->dmode, f->bits};
+    }
+    key_sort(K, m, &p->s);
+    for (size_t i = 0; i < m;) {
+        size_t j = i + 1;
+        while (j < m && K[j].pat == K[i].pat) j++;
+        if (j - i >= 2) {
+            for (size_t t = i; t < j; t++) {
+                const sv_key *f = &K[t];
+                int emerg = (f->bits & FB_ROUTE_MASK) == 1 && sv->prm.exempt_emergency;
+                S[t - i] = (sc_stay){(int32_t)(f->ad >> 16), (int32_t)(f->ad & 0xFFFF), f->inst, f->pdx, f->dmode,
+                                     (uint8_t)((f->bits & FB_EXEMPT_DX) || emerg)};
+            }
+            pat_ctx pc = {tf, K + i};
+            sc_patient_rules(S, j - i, &sv->prm, ev, on_pat_hit, &pc);
+        }
+        i = j;
+    }
+    return 0;
+}
+
+/* The join. Counted per (fixed slice of slots, partition) in one pass that
+ * also clears the patient of every stay not joined (so later passes read
+ * the facts alone); then the partitions are taken in batches of about a
+ * quarter of the stays: per batch, one pass over the facts scatters the
+ * batch's slots (ascending within each partition) into an index of the
+ * batch's size only (about 1 byte a case, not 4), and its partitions are
+ * sorted and evaluated in parallel. Batches change neither the partitions
+ * nor their contents: the flags are those of one pass. */
 static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err, size_t errlen)
 {
     size_t n = p->s.n, nch = (n + SV_CHUNK - 1) / SV_CHUNK, P = (size_t)1 << PART_BITS;
     const cm_case *sl = p->s.slots;
-    const sv_fact *F = (const sv_fact *)(const void *)p->s.side;
+    sv_fact *F = (sv_fact *)(void *)p->s.side;
     uint32_t *cnt = calloc(nch * P + 1, sizeof *cnt);
     size_t *pstart = calloc(P + 1, sizeof *pstart);
     if (!cnt || !pstart) { free(cnt); free(pstart); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
@@ -359,8 +406,10 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
     for (long ch = 0; ch < (long)nch; ch++) {
         size_t a = (size_t)ch * SV_CHUNK, b = a + SV_CHUNK < n ? a + SV_CHUNK : n;
         uint32_t *c = cnt + (size_t)ch * P;
-        for (size_t i = a; i < b; i++)
+        for (size_t i = a; i < b; i++) {
             if (eligible(&sl[i], &F[i])) c[F[i].pat >> (64 - PART_BITS)]++;
+            else F[i].pat = 0;
+        }
     }
     size_t off = 0;
     for (size_t q = 0; q < P; q++) {
@@ -372,59 +421,46 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
         }
     }
     pstart[P] = off;
-    uint32_t *idx = malloc((off ? off : 1) * sizeof *idx);
-    if (!idx) { free(cnt); free(pstart); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
-#pragma omp parallel for schedule(static)
-    for (long ch = 0; ch < (long)nch; ch++) {
-        size_t a = (size_t)ch * SV_CHUNK, b = a + SV_CHUNK < n ? a + SV_CHUNK : n;
-        uint32_t *c = cnt + (size_t)ch * P;
-        for (size_t i = a; i < b; i++)
-            if (eligible(&sl[i], &F[i])) idx[c[F[i].pat >> (64 - PART_BITS)]++] = (uint32_t)i;
+    /* batches [q0, q1) of partitions, about off / 4 stays each (at least 64K) */
+    size_t target = off / 4 > 65536 ? off / 4 : 65536, most = 0;
+    for (size_t q0 = 0, q1; q0 < P; q0 = q1) {
+        for (q1 = q0 + 1; q1 < P && pstart[q1 + 1] - pstart[q0] <= target; q1++) {}
+        if (pstart[q1] - pstart[q0] > most) most = pstart[q1] - pstart[q0];
     }
-    free(cnt);
+    uint32_t *idx = malloc((most ? most : 1) * sizeof *idx);
+    if (!idx) { free(cnt); free(pstart); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     int oom = 0;
-#pragma omp parallel
-    {
-        int tid = pl_thread_id();
-        sv_key *k = NULL;
-        sc_stay *st = NULL;
-        size_t kcap = 0;
-#pragma omp for schedule(dynamic, 4)
-        for (long q = 0; q < (long)P; q++) {
-            size_t a = pstart[q], m = pstart[q + 1] - a;
-            if (m < 2 || oom) continue;
-            if (m > kcap) {
-                free(k); free(st);
-                kcap = m + m / 2;
-                k = malloc(kcap * sizeof *k);
-                st = malloc(kcap * sizeof *st);
-                if (!k || !st) { oom = 1; kcap = 0; continue; }
-            }
-            for (size_t j = 0; j < m; j++) { /* idx ascending: the facts and slots read forward */
-                uint32_t i = idx[a + j];
-                const sv_fact *f = &F[i];
-                k[j] = (sv_key){f->pat, (uint32_t)f->admit << 16 | f->disch, i, sl[i].inst, f->pdx, f->dmode, f->bits};
-            }
-            key_sort(k, m, &p->s);
-            for (size_t i = 0; i < m;) {
-                size_t j = i + 1;
-                while (j < m && k[j].pat == k[i].pat) j++;
-                if (j - i >= 2) {
-                    for (size_t t = i; t < j; t++) {
-                        const sv_key *f = &k[t];
-                        int emerg = (f->bits & FB_ROUTE_MASK) == 1 && sv->prm.exempt_emergency;
-                        st[t - i] = (sc_stay){(int32_t)(f->ad >> 16), (int32_t)(f->ad & 0xFFFF), f->inst, f->pdx,
-                                              f->dmode, (uint8_t)((f->bits & FB_EXEMPT_DX) || emerg)};
-                    }
-                    pat_ctx pc = {&sv->tf[tid], k + i};
-                    sc_patient_rules(st, j - i, &sv->prm, ev, on_pat_hit, &pc);
-                }
-                i = j;
+    for (size_t q0 = 0, q1; q0 < P && !oom; q0 = q1) {
+        for (q1 = q0 + 1; q1 < P && pstart[q1 + 1] - pstart[q0] <= target; q1++) {}
+        size_t base = pstart[q0];
+        if (pstart[q1] == base) continue;
+        const uint64_t lo = (uint64_t)q0, span = (uint64_t)(q1 - q0);
+#pragma omp parallel for schedule(static)
+        for (long ch = 0; ch < (long)nch; ch++) {
+            size_t a = (size_t)ch * SV_CHUNK, b = a + SV_CHUNK < n ? a + SV_CHUNK : n;
+            uint32_t *c = cnt + (size_t)ch * P;
+            for (size_t i = a; i < b; i++) {
+                uint64_t q = (F[i].pat >> (64 - PART_BITS)) - lo;
+                if (F[i].pat && q < span) idx[c[lo + q]++ - base] = (uint32_t)i;
             }
         }
-        free(k);
-        free(st);
+#pragma omp parallel
+        {
+            int tid = pl_thread_id();
+            sv_key *k = NULL;
+            sc_stay *st = NULL;
+            size_t kcap = 0;
+#pragma omp for schedule(dynamic, 4)
+            for (long q = (long)q0; q < (long)q1; q++) {
+                size_t a = pstart[q], m = pstart[q + 1] - a;
+                if (m < 2 || oom) continue;
+                if (join_partition(sv, p, F, idx + (a - base), m, ev, &sv->tf[tid], &k, &st, &kcap)) oom = 1;
+            }
+            free(k);
+            free(st);
+        }
     }
+    free(cnt);
     free(idx);
     free(pstart);
     if (oom) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
@@ -547,12 +583,6 @@ static void flag_sort(sv_flag *k, size_t n)
     }
 }
 
-static int pick_cmp(const void *a, const void *b)
-{
-    const sv_pick *x = a, *y = b;
-    return (x->slot > y->slot) - (x->slot < y->slot);
-}
-
 /* the re-review sample: per institution (its cases in slot order), seeded */
 static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t errlen)
 {
@@ -576,7 +606,12 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
      * it read the case's 96-byte slot and hashed its id */
     size_t n = p->s.n;
     uint64_t *hk = malloc((n ? n : 1) * sizeof *hk);
-    if (!sv->sample || !hk) { free(hk); free(base); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    uint8_t *why = calloc(n ? n : 1, 1); /* per slot: the pick's reason, 0 not picked */
+    if (!sv->sample || !hk || !why) {
+        free(hk); free(why); free(base);
+        snprintf(err, errlen, "out of memory");
+        return CM_ERR_NOMEM;
+    }
     const uint64_t seed = cfg->sample_seed;
 #pragma omp parallel for schedule(static)
     for (long li = 0; li < (long)n; li++)
@@ -609,22 +644,25 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
                 h[j] = hk[i];
             }
             size_t got = sc_sample_pick(m, fl, h, cfg->sample_rate, cfg->sample_flagged_share, out, si);
-            size_t w = base[k];
-            for (size_t j = 0; j < m && w < base[k] + got; j++)
+            for (size_t j = 0; j < m && got; j++)
                 if (out[j]) {
-                    sv->sample[w++] = (sv_pick){slot[j], out[j]};
+                    why[slot[j]] = out[j]; /* an institution's own slots: one writer each */
                     nflag += out[j] == 1;
+                    got--;
                 }
         }
         free(fl); free(out); free(h); free(si); free(slot);
     }
     free(hk);
     free(base);
-    if (oom) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
-    sv->nsample = total;
+    if (oom) { free(why); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    /* rows in slot order (the order of /cases): the picks read off in one pass */
+    size_t w = 0;
+    for (size_t i = 0; i < n && w < total; i++)
+        if (why[i]) sv->sample[w++] = (sv_pick){(uint32_t)i, why[i]};
+    free(why);
+    sv->nsample = w;
     sv->sample_flagged = nflag;
-    /* rows in slot order (the order of /cases) */
-    qsort(sv->sample, sv->nsample, sizeof *sv->sample, pick_cmp);
     return CM_OK;
 }
 
