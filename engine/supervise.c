@@ -28,15 +28,32 @@
 #include <omp.h>
 #endif
 
+/* A 12-byte fact a slot: the top 48 bits of the patient hash (0 = none),
+ * admission and discharge day (days since 1970; 0 = missing), and in
+ * `code` the principal dx category (-1..2599) and the discharge mode as the
+ * rules read it (DM_*: transferred 2, died 5, other) as (pdx + 1) x 3 + dm
+ * in 13 bits, with the FB_* bits above. */
 typedef struct {
-    uint64_t pat;            /* patient hash, 0 = none */
-    uint16_t admit, disch;   /* days since 1970; 0 = missing */
-    int16_t pdx;             /* principal dx category, -1 */
-    uint8_t dmode;           /* 0 missing */
-    uint8_t bits;            /* FB_* */
+    uint16_t pat[3];
+    uint16_t admit, disch;
+    uint16_t code;
 } sv_fact;
-_Static_assert(sizeof(sv_fact) == 16, "the supervision fact is 16 bytes a slot");
-enum { FB_ROUTE_MASK = 7, FB_EXEMPT_DX = 8, FB_HAS_PROC = 16, FB_LOW_DX = 32 };
+_Static_assert(sizeof(sv_fact) == 12, "the supervision fact is 12 bytes a slot");
+enum { DM_OTHER = 0, DM_TRANSFER = 1, DM_DIED = 2 };
+enum { FB_EXEMPT = 1, FB_HAS_PROC = 2, FB_LOW_DX = 4 }; /* R01's exemption (dx or emergency route); R07's */
+#define FB_SHIFT 13
+
+static inline uint64_t fact_pat(const sv_fact *f)
+{
+    return (uint64_t)f->pat[0] | (uint64_t)f->pat[1] << 16 | (uint64_t)f->pat[2] << 32;
+}
+static inline int fact_pdx(const sv_fact *f) { return (int)((f->code & 0x1FFFu) / 3) - 1; }
+static inline uint8_t fact_dmode(const sv_fact *f) /* the discharge mode, as far as the rules tell modes apart */
+{
+    static const uint8_t mode[3] = {0, 2, 5};
+    return mode[(f->code & 0x1FFFu) % 3];
+}
+static inline unsigned fact_bits(const sv_fact *f) { return f->code >> FB_SHIFT; }
 
 typedef struct {
     uint32_t slot;
@@ -145,18 +162,22 @@ void sv_row(sv_state *sv, pl_slots *s, size_t slot, int tid, const cm_parser *p,
 {
     const gr_case *g = &p->gc;
     sv_fact *f = (sv_fact *)(void *)s->side + slot;
-    f->pat = p->sup_patient;
+    uint64_t h = p->sup_patient >> 16; /* the top 48 bits; 0 stays "none" */
+    if (p->sup_patient && !h) h = 1;
+    f->pat[0] = (uint16_t)h;
+    f->pat[1] = (uint16_t)(h >> 16);
+    f->pat[2] = (uint16_t)(h >> 32);
     f->admit = p->admit_day > 0 && p->admit_day < 65536 ? (uint16_t)p->admit_day : 0;
     f->disch = p->discharge_day > 0 && p->discharge_day < 65536 ? (uint16_t)p->discharge_day : 0;
     int pcat = dx_cat(g->principal_dx);
-    f->pdx = (int16_t)pcat;
-    f->dmode = (uint8_t)p->sup_dmode;
-    unsigned b = p->sup_route == 9 ? 4u : (unsigned)p->sup_route;
+    unsigned dm = p->sup_dmode == 2 ? DM_TRANSFER : p->sup_dmode == 5 ? DM_DIED : DM_OTHER;
     const sc_sup_params *prm = &sv->prm;
-    if (sc_prefix_list_has(&prm->exempt_dx, g->principal_dx)) b |= FB_EXEMPT_DX;
+    unsigned b = 0;
+    if ((p->sup_route == 1 && prm->exempt_emergency) || sc_prefix_list_has(&prm->exempt_dx, g->principal_dx))
+        b |= FB_EXEMPT;
     if ((g->principal_proc && g->principal_proc[0]) || g->n_other_procs > 0) b |= FB_HAS_PROC;
     if (prm->low_dx.n && sc_prefix_list_has(&prm->low_dx, g->principal_dx)) b |= FB_LOW_DX;
-    f->bits = (uint8_t)b;
+    f->code = (uint16_t)(((unsigned)(pcat + 1) * 3 + dm) | b << FB_SHIFT);
     /* the rules on the row's own codes and amounts: R09 and R10 as
      * sc_sex_conflict and sc_age_conflict (the first code in conflict, in
      * the order principal, others), each code's category looked up once */
@@ -192,7 +213,7 @@ void sv_row(sv_state *sv, pl_slots *s, size_t slot, int tid, const cm_parser *p,
     }
     if (prm->enabled[SC_R06] && p->sup_bed_fen >= 0 && c->los_days != 65535) {
         sc_case_in in = {.los = c->los_days, .total_fen = c->total_fen, .bed_fen = p->sup_bed_fen,
-                         .service_fen = p->sup_service_fen, .has_procedure = 1, .dmode = f->dmode,
+                         .service_fen = p->sup_service_fen, .has_procedure = 1, .dmode = p->sup_dmode,
                          .ratio = -1, .lowrisk_group = -1};
         sc_case_rules(&in, (int64_t)slot, prm, 1u << SC_R06, on_case_hit, tf);
     }
@@ -344,7 +365,7 @@ static void on_pat_hit(void *vctx, const sc_hit *h)
 
 static int eligible(const cm_case *c, const sv_fact *f)
 {
-    return c->status == SLOT_CASE && f->pat && f->admit && f->disch;
+    return c->status == SLOT_CASE && (f->pat[0] | f->pat[1] | f->pat[2]) && f->admit && f->disch;
 }
 
 /* One partition's stays: keys built (slots ascending, read forward),
@@ -365,7 +386,8 @@ static int join_partition(sv_state *sv, const cm_period *p, const sv_fact *F, co
     for (size_t j = 0; j < m; j++) {
         uint32_t i = idx[j];
         const sv_fact *f = &F[i];
-        K[j] = (sv_key){f->pat, (uint32_t)f->admit << 16 | f->disch, i, sl[i].inst, f->pdx, f->dmode, f->bits};
+        K[j] = (sv_key){fact_pat(f), (uint32_t)f->admit << 16 | f->disch, i, sl[i].inst, (int16_t)fact_pdx(f),
+                        fact_dmode(f), (uint8_t)fact_bits(f)};
     }
     key_sort(K, m, &p->s);
     for (size_t i = 0; i < m;) {
@@ -374,9 +396,8 @@ static int join_partition(sv_state *sv, const cm_period *p, const sv_fact *F, co
         if (j - i >= 2) {
             for (size_t t = i; t < j; t++) {
                 const sv_key *f = &K[t];
-                int emerg = (f->bits & FB_ROUTE_MASK) == 1 && sv->prm.exempt_emergency;
                 S[t - i] = (sc_stay){(int32_t)(f->ad >> 16), (int32_t)(f->ad & 0xFFFF), f->inst, f->pdx, f->dmode,
-                                     (uint8_t)((f->bits & FB_EXEMPT_DX) || emerg)};
+                                     (uint8_t)((f->bits & FB_EXEMPT) != 0)};
             }
             pat_ctx pc = {tf, K + i};
             sc_patient_rules(S, j - i, &sv->prm, ev, on_pat_hit, &pc);
@@ -407,8 +428,8 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
         size_t a = (size_t)ch * SV_CHUNK, b = a + SV_CHUNK < n ? a + SV_CHUNK : n;
         uint32_t *c = cnt + (size_t)ch * P;
         for (size_t i = a; i < b; i++) {
-            if (eligible(&sl[i], &F[i])) c[F[i].pat >> (64 - PART_BITS)]++;
-            else F[i].pat = 0;
+            if (eligible(&sl[i], &F[i])) c[fact_pat(&F[i]) >> (48 - PART_BITS)]++;
+            else F[i].pat[0] = F[i].pat[1] = F[i].pat[2] = 0;
         }
     }
     size_t off = 0;
@@ -440,8 +461,8 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
             size_t a = (size_t)ch * SV_CHUNK, b = a + SV_CHUNK < n ? a + SV_CHUNK : n;
             uint32_t *c = cnt + (size_t)ch * P;
             for (size_t i = a; i < b; i++) {
-                uint64_t q = (F[i].pat >> (64 - PART_BITS)) - lo;
-                if (F[i].pat && q < span) idx[c[lo + q]++ - base] = (uint32_t)i;
+                uint64_t h = fact_pat(&F[i]), q = (h >> (48 - PART_BITS)) - lo;
+                if (h && q < span) idx[c[lo + q]++ - base] = (uint32_t)i;
             }
         }
 #pragma omp parallel
@@ -512,8 +533,8 @@ static void case_rules(sv_state *sv, const cm_period *p, const cm_scenario *s, u
                     ratio = (double)c->total_fen / p->drg_ref_fen[c->drg];
                 const sv_fact *f = &F[i];
                 sc_case_in in = {.los = c->los_days == 65535 ? -1 : c->los_days, .total_fen = c->total_fen,
-                                 .bed_fen = -1, .service_fen = -1, .has_procedure = (f->bits & FB_HAS_PROC) != 0,
-                                 .dmode = f->dmode, .ratio = ratio, .low_dx_listed = (f->bits & FB_LOW_DX) != 0,
+                                 .bed_fen = -1, .service_fen = -1, .has_procedure = (fact_bits(f) & FB_HAS_PROC) != 0,
+                                 .dmode = fact_dmode(f), .ratio = ratio, .low_dx_listed = (fact_bits(f) & FB_LOW_DX) != 0,
                                  .lowrisk_group = -1, .group_mean_los = -1};
                 if (c->group >= 0 && (size_t)c->group < sv->ngrp) {
                     in.group_mean_los = sv->grp_los[c->group];
@@ -522,7 +543,7 @@ static void case_rules(sv_state *sv, const cm_period *p, const cm_scenario *s, u
                         in.group_z = sv->grp_z[c->group];
                     }
                 }
-                if (sv->lowrisk) sv->lowrisk[i] = (uint8_t)((in.lowrisk_group == 1) | (f->dmode == 5) << 1);
+                if (sv->lowrisk) sv->lowrisk[i] = (uint8_t)((in.lowrisk_group == 1) | (in.dmode == 5) << 1);
                 sc_case_rules(&in, (int64_t)i, &sv->prm, ev & single, on_case_hit, tf);
             }
             uint16_t m = 0;
@@ -805,12 +826,15 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
     const pl_slots *s = &p->s;
     const unsigned derived = (1u << SC_R12) | (1u << SC_R13);
     size_t nf = sv->all.n + (size_t)(sv->hits[SC_R12] + sv->hits[SC_R13]), id_len = 1;
-    for (size_t j = 0; j < sv->all.n; j++) {
+    /* the id width: the longest id of the table (on all threads) */
+#pragma omp parallel for schedule(static) reduction(max : id_len)
+    for (long j = 0; j < (long)sv->all.n; j++) {
         id_len = str_maxlen(id_len, pl_case_id(s, sv->all.e[j].slot));
         if (sv->all.e[j].other >= 0) id_len = str_maxlen(id_len, pl_case_id(s, (size_t)sv->all.e[j].other));
     }
-    for (size_t i = 0; i < s->n; i++)
-        if (sv->mask[i] & derived) id_len = str_maxlen(id_len, pl_case_id(s, i));
+#pragma omp parallel for schedule(static) reduction(max : id_len)
+    for (long i = 0; i < (long)s->n; i++)
+        if (sv->mask[i] & derived) id_len = str_maxlen(id_len, pl_case_id(s, (size_t)i));
     hid_t res_t = h5_enum_u8(RESULT_NAMES, 4);
     h5row r;
     h5row_begin(&r);
