@@ -21,6 +21,7 @@
 #include "supervise.h"
 #include "pipeline.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,10 @@ struct sv_state {
      * and R10 it is in (CT_*), from sc_code_ranges_has once at sv_begin: the
      * row's codes are looked up, not matched against every range */
     uint8_t cat_tab[26 * 100];
+    /* the first bytes (either case) that start an item of R01.exempt_dx
+     * (bit 0) or R07.dx (bit 1): a code starting otherwise is on neither
+     * list, without the list's case-folding compare */
+    uint8_t first[256];
 };
 enum { CT_FEMALE = 1, CT_MALE = 2, CT_NEWBORN = 4, CT_OBSTETRIC = 8 };
 
@@ -147,6 +152,15 @@ cm_status sv_begin(const cm_config *cfg, int nt, cm_parse_opts *po, sv_state **o
     sv->cfg = cfg;
     sv->prm = cfg->sup;
     sv->nt = nt;
+    const sc_prefix_list *lists[2] = {&sv->prm.exempt_dx, &sv->prm.low_dx};
+    for (int l = 0; l < 2; l++)
+        for (int i = 0; i < lists[l]->n; i++) {
+            unsigned char c0 = (unsigned char)lists[l]->p[i][0];
+            if (!c0) memset(sv->first, 0xFF, sizeof sv->first); /* an empty item: every code (never parsed so) */
+            sv->first[c0] |= (uint8_t)(1u << l);
+            sv->first[(unsigned char)toupper(c0)] |= (uint8_t)(1u << l);
+            sv->first[(unsigned char)tolower(c0)] |= (uint8_t)(1u << l);
+        }
     for (int cat = 0; cat < 26 * 100; cat++)
         sv->cat_tab[cat] = (uint8_t)(sc_code_ranges_has(&sv->prm.female, cat) * CT_FEMALE |
                                      sc_code_ranges_has(&sv->prm.male, cat) * CT_MALE |
@@ -173,10 +187,12 @@ void sv_row(sv_state *sv, pl_slots *s, size_t slot, int tid, const cm_parser *p,
     unsigned dm = p->sup_dmode == 2 ? DM_TRANSFER : p->sup_dmode == 5 ? DM_DIED : DM_OTHER;
     const sc_sup_params *prm = &sv->prm;
     unsigned b = 0;
-    if ((p->sup_route == 1 && prm->exempt_emergency) || sc_prefix_list_has(&prm->exempt_dx, g->principal_dx))
+    unsigned fl = g->principal_dx ? sv->first[(unsigned char)g->principal_dx[0]] : 0;
+    if ((p->sup_route == 1 && prm->exempt_emergency) ||
+        ((fl & 1) && sc_prefix_list_has(&prm->exempt_dx, g->principal_dx)))
         b |= FB_EXEMPT;
     if ((g->principal_proc && g->principal_proc[0]) || g->n_other_procs > 0) b |= FB_HAS_PROC;
-    if (prm->low_dx.n && sc_prefix_list_has(&prm->low_dx, g->principal_dx)) b |= FB_LOW_DX;
+    if ((fl & 2) && sc_prefix_list_has(&prm->low_dx, g->principal_dx)) b |= FB_LOW_DX;
     f->code = (uint16_t)(((unsigned)(pcat + 1) * 3 + dm) | b << FB_SHIFT);
     /* the rules on the row's own codes and amounts: R09 and R10 as
      * sc_sex_conflict and sc_age_conflict (the first code in conflict, in
@@ -385,6 +401,10 @@ static int join_partition(sv_state *sv, const cm_period *p, const sv_fact *F, co
     sc_stay *S = *st;
     for (size_t j = 0; j < m; j++) {
         uint32_t i = idx[j];
+        if (j + 16 < m) { /* the slots are ~4,096 apart: each read a cache miss, so fetched ahead */
+            __builtin_prefetch(&F[idx[j + 16]]);
+            __builtin_prefetch(&sl[idx[j + 16]].inst);
+        }
         const sv_fact *f = &F[i];
         K[j] = (sv_key){fact_pat(f), (uint32_t)f->admit << 16 | f->disch, i, sl[i].inst, (int16_t)fact_pdx(f),
                         fact_dmode(f), (uint8_t)fact_bits(f)};
@@ -660,6 +680,11 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
             }
             for (size_t j = 0; j < m; j++) {
                 uint32_t i = p->s.slots[a + j].order_at;
+                if (j + 16 < m) { /* the institution's cases are scattered over the slots: fetched ahead */
+                    uint32_t ahead = p->s.slots[a + j + 16].order_at;
+                    __builtin_prefetch(&sv->mask[ahead]);
+                    __builtin_prefetch(&hk[ahead]);
+                }
                 slot[j] = i;
                 fl[j] = (sv->mask[i] & serious) != 0;
                 h[j] = hk[i];
