@@ -3,16 +3,17 @@
  * of scoring/rules.c over the period and the baseline scenario and writes
  * /flags, /rules, /rule_names and /review_sample (supervise.h).
  *
- * Memory: a 16-byte fact per slot (patient hash, admission and discharge
- * day, principal dx category, discharge mode, route and code bits) in a
- * side array grown with the slots and freed after the cross-case rules;
- * 4 bytes per case with a patient for the join; 2 bytes per slot for the
- * rule mask; the flags themselves (one entry per hit).
+ * Memory: a 12-byte fact per slot (sv_fact: 48-bit patient hash, admission
+ * and discharge day, principal dx category with the discharge mode, code
+ * bits) in a side array grown with the slots and freed after the rules;
+ * the join's index per batch of partitions (~1 byte a case); 2 bytes per
+ * slot for the rule mask (after the join); the flags themselves (one
+ * entry per hit, 32 bytes).
  *
  * Cross-case join: the cases with a patient, admission and discharge are
  * partitioned by the patient hash (fixed partitions; counted and
  * scattered per fixed slice of slots, so the layout does not depend on the
- * threads), each partition sorted on its own thread by (patient, admit,
+ * threads; taken in batches), each partition sorted on its own thread by (patient, admit,
  * discharge, institution, case id) - a total order that does not depend
  * on the input order - and each patient's run evaluated by
  * sc_patient_rules (linear after the sort). Flags are collected per thread
