@@ -1008,7 +1008,7 @@ static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w)
         memcpy(b + o_inst, p->inst[c->inst].id, strnlen(p->inst[c->inst].id, inst_len));
         b[o_why] = sv->sample[j].reason;
     }
-    if (!e) e = h5w_rows_fast(w, d, &r, 0, ns, buf);
+    if (!e && ns) e = h5w_rows_fast(w, d, &r, 0, ns, buf);
     if (!e) {
         const cm_config *cfg = sv->cfg;
         e |= h5_attr_i64(d, "sample_seed", (int64_t)cfg->sample_seed);
