@@ -16,7 +16,9 @@
 #   flags     supervision alone (the case rules, mask and sample after the
 #             settlement; casemix bench --stage flags), and settle-nosup: the
 #             default settle with supervision.enabled = false (the whole cost
-#             of supervision = settle-deflate - settle-nosup)
+#             of supervision = settle-deflate - settle-nosup; the settle runs are
+#             interleaved, and the targets list it per size and thread count:
+#             wall and CPU seconds, and peak RSS bytes a case, with and without)
 #   write     the write floor: the same /cases bytes written again with the same
 #             output settings, no computation
 #   report    casemix report of the compressed settlement: seconds and HTML bytes
@@ -117,17 +119,21 @@ for N in $SIZES; do
         done
         comps="none deflate nosup"
         [ "$T" = "$TMAX" ] && comps="$comps zlib"   # zlib vs libdeflate: at the most threads only (time)
-        for comp in $comps; do
-            i=0
-            while [ $i -lt "$RUNS" ]; do
+        # the settle runs interleaved (none deflate nosup, none deflate nosup, ...), so a change of the
+        # machine's load weighs on every configuration alike: deflate vs nosup is supervision's cost
+        i=0
+        while [ $i -lt "$RUNS" ]; do
+            for comp in $comps; do
                 rm -f "$W/out-$comp.h5"
                 sync   # earlier outputs' dirty pages flushed, so writeback does not throttle this run
                 "$BIN" settle --config "$W/$comp.cfg" --input "$IN" \
                     --out "$W/out-$comp.h5" --threads "$T" --quiet --timings "$W/t.json" ||
                     { echo "bench: settle failed" >&2; exit 1; }
                 sed "s/^{/{\"size\":$N,\"label\":\"settle-$comp\",/" "$W/t.json" >> "$RAW"
-                i=$((i + 1))
             done
+            i=$((i + 1))
+        done
+        for comp in $comps; do
             run "$N" "$T" "write-$comp" "$BIN" bench --config "$W/$comp.cfg" --stage write --input "$W/out-$comp.h5" \
                 --out "$W/floor-$comp.h5" --threads "$T"
         done

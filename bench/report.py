@@ -177,6 +177,25 @@ def targets(med):
                        f"{it['items'] / it['seconds']:,.0f} lines/s" +
                        (f"; the fee file read alone {rf['seconds']:.2f} s ({it['seconds'] / rf['seconds']:.1f}x that floor)"
                         if rf else ""))
+    # supervision (issue 11): settle with it (settle-deflate) against without (settle-nosup), the same
+    # output settings, run interleaved; aim +15% wall and +16 B a case of peak RSS at most
+    for n in sizes:
+        for t in sorted({k[2] for k in med}):
+            d, u, f = med.get((n, "settle-deflate", t)), med.get((n, "settle-nosup", t)), med.get((n, "flags", t))
+            if not d or not u:
+                continue
+            wd, wu = d.get("wall_seconds", d["seconds"]), u.get("wall_seconds", u["seconds"])
+            wall = wd / wu - 1 if wu > 0 else 0
+            cd, cu = d.get("cpu_seconds"), u.get("cpu_seconds")
+            cpu = f", CPU {cd:.2f} vs {cu:.2f} s ({cd / cu - 1:+.0%})" if cd and cu else ""
+            rss = (d["peak_rss_kb"] - u["peak_rss_kb"]) * 1024 / n
+            fl = f"; bench --stage flags {f['seconds']:.2f} s" if f else ""
+            text = (f"supervision, {n:,} cases, {t} thread(s): settle {wd:.2f} s vs {wu:.2f} s without ({wall:+.0%} wall, "
+                    f"target <= +15%){cpu}; peak RSS {rss:+.1f} B/case (target <= 16){fl}")
+            if n == big:
+                line(wall <= 0.15 and rss <= 16, text)
+            else:
+                out.append("  report   " + text)
     dz, zz = med.get((big, "settle-deflate", tmax)), med.get((big, "settle-zlib", tmax))
     if dz and zz:
         out.append(f"  report   compressed output, {big:,} cases, {tmax} threads: libdeflate {dz['seconds']:.2f} s, "

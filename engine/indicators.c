@@ -576,6 +576,11 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn,
                     if (!A) { oom++; continue; }
                     for (size_t j = p->inst_start[k]; j < p->inst_start[k + 1]; j++) {
                         const cm_case *c = &s->slots[s->slots[j].order_at];
+                        if (j + 16 < p->inst_start[k + 1]) { /* scattered slots: fetched ahead */
+                            const cm_case *ahead = &s->slots[s->slots[j + 16].order_at];
+                            __builtin_prefetch(&ahead->total_fen);
+                            __builtin_prefetch(&ahead->los_days);
+                        }
                         int32_t g = ind->consumption_drg ? c->drg : (c->group == p->blank ? -1 : c->group);
                         if (g < 0) continue;
                         if (slot_of[g] < 0) {
@@ -796,7 +801,7 @@ int ind_write(const cm_period *p, const cm_indicators *ind, h5w *w)
                 memcpy(b + o_gr, reg ? &ind->region_growth[i] : &ind->growth[k * N + (size_t)i], 8);
                 memcpy(b + o_pt, reg ? &nan : &ind->points[k * N + (size_t)i], 8);
             }
-        e = h5w_rows(d, &r, 0, rows, buf);
+        e = h5w_rows_fast(w, d, &r, 0, rows, buf); /* chunks deflated on all threads */
     }
     if (d >= 0) H5Dclose(d);
     free(buf);

@@ -1019,8 +1019,11 @@ static __attribute__((noinline)) void sup_fields(const cm_reader *r, cm_parser *
         static const int cats[5] = {SC_CAT_BED, SC_CAT_EXAM, SC_CAT_LAB, SC_CAT_TREATMENT, SC_CAT_SURGERY};
         int64_t v[5];
         for (int k = 0; k < 5; k++) {
+            v[k] = p->cat_fen[cats[k]]; /* parse_row's amount (parse_money) */
+            if (v[k]) continue;
+            /* 0: an empty cell, a zero, or an amount parse_money noted as
+             * bad (R06 then not evaluated for the row) */
             s = fld(r, p, COL_CAT0 + cats[k], &n);
-            v[k] = 0;
             if (s && n && !cm_parse_yuan_fast(s, n, &v[k]) && cm_parse_yuan_grouped(s, n, &v[k]) != 0) return;
         }
         p->sup_bed_fen = v[0];

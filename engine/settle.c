@@ -68,6 +68,7 @@ cm_status settle_stages(cm_period *st, cm_scenario *sn, cm_indicators *ind, cons
 cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
 {
     if (cfg->n_regions > 0) return cmd_province(cfg, o); /* a province configuration (regions list) */
+    const double t_begin = now_seconds(); /* --timings: wall_seconds, the whole command */
     char err[1024] = "", t_start[32], rejects_csv[CM_PATH_MAX + 32];
     static cm_period p0;    /* static: the period is large, and one per process */
     static cm_scenario s0;
@@ -127,13 +128,19 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         struct stat sb;
         long long out_bytes = stat(output, &sb) == 0 ? (long long)sb.st_size : -1;
         double checks = st->t_checks + sn->t_score + sv_seconds(st->sup);
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+                     ru.ru_stime.tv_usec / 1e6;
         if (f) {
             fprintf(f, TIMINGS_HEAD ",\"threads\":%d,\"records\":%lld,\"in_bytes\":%llu,"
                        "\"out_bytes\":%lld,\"load\":%.4f,\"read_group\":%.4f,\"checks\":%.4f,"
-                       "\"pay\":%.4f,\"write\":%.4f,\"seconds\":%.4f,\"peak_rss_kb\":%ld}\n",
+                       "\"pay\":%.4f,\"write\":%.4f,\"seconds\":%.4f,\"peak_rss_kb\":%ld,"
+                       "\"wall_seconds\":%.4f,\"cpu_seconds\":%.4f}\n",
                     st->nt, (long long)st->records, (unsigned long long)st->input_size, out_bytes, st->t_load,
                     st->t_read, checks, sn->t_pay, t_write,
-                    st->t_load + st->t_read + checks + sn->t_pay + t_write, peak_rss_kb());
+                    st->t_load + st->t_read + checks + sn->t_pay + t_write, peak_rss_kb(), now_seconds() - t_begin,
+                    cpu);
             if (fclose(f) != 0) f = NULL;
         }
         if (!f) {
