@@ -101,6 +101,21 @@ run() { # size threads label command... ; appends {"size":..,"label":..,<json>} 
         i=$((i + 1))
     done
 }
+# run_simulate LABEL CONFIG EXTRA_JSON: casemix simulate end to end ($RUNS times, at $TMAX threads),
+# one JSON line each ({"size","label","threads","seconds"} + EXTRA_JSON) into $RAW
+run_simulate() {
+    i=0
+    while [ $i -lt "$RUNS" ]; do
+        rm -f "$W/out-sim.h5"
+        t0=$(date +%s.%N)
+        "$BIN" simulate --config "$2" --input "$IN" --out "$W/out-sim.h5" --threads "$TMAX" --quiet ||
+            { echo "bench: simulate ($1) failed" >&2; exit 1; }
+        t1=$(date +%s.%N)
+        printf '{"size":%s,"label":"%s","threads":%s,"seconds":%s%s}\n' "$N" "$1" "$TMAX" \
+            "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b-a}')" "$3" >> "$RAW"
+        i=$((i + 1))
+    done
+}
 for N in $SIZES; do
     D=$W/s$SEED-n$N
     if [ ! -f "$D/current.csv" ]; then
@@ -162,17 +177,7 @@ for N in $SIZES; do
             done
             printf '); };\n'
         } >> "$W/sim$K.cfg"
-        i=0
-        while [ $i -lt "$RUNS" ]; do
-            rm -f "$W/out-sim.h5"
-            t0=$(date +%s.%N)
-            "$BIN" simulate --config "$W/sim$K.cfg" --input "$IN" --out "$W/out-sim.h5" --threads "$TMAX" --quiet ||
-                { echo "bench: simulate failed" >&2; exit 1; }
-            t1=$(date +%s.%N)
-            printf '{"size":%s,"label":"simulate-%s","threads":%s,"seconds":%s}\n' "$N" "$K" "$TMAX" \
-                "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b-a}')" >> "$RAW"
-            i=$((i + 1))
-        done
+        run_simulate "simulate-$K" "$W/sim$K.cfg" ""
     done
     # item-level re-pricing (费用明细): the region's fee lines (casemix gen --fees, ~36 a case, ~2.2 GB at 1M)
     # re-priced by the generated price table, end to end; floor: the fee file read alone (bench --stage read).
@@ -188,17 +193,7 @@ for N in $SIZES; do
         LINES=$(($(wc -l < "$D/fees.csv") - 1))
         cat "$D/fees.csv" > /dev/null     # hot page cache, as the case file
         run "$N" "$TMAX" "read-fees" "$BIN" bench --config "$W/none.cfg" --stage read --input "$D/fees.csv" --threads "$TMAX"
-        i=0
-        while [ $i -lt "$RUNS" ]; do
-            rm -f "$W/out-sim.h5"
-            t0=$(date +%s.%N)
-            "$BIN" simulate --config "$W/simitems.cfg" --input "$IN" --out "$W/out-sim.h5" --threads "$TMAX" --quiet ||
-                { echo "bench: simulate (items) failed" >&2; exit 1; }
-            t1=$(date +%s.%N)
-            printf '{"size":%s,"label":"simulate-items","threads":%s,"seconds":%s,"items":%s}\n' "$N" "$TMAX" \
-                "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b-a}')" "$LINES" >> "$RAW"
-            i=$((i + 1))
-        done
+        run_simulate "simulate-items" "$W/simitems.cfg" ",\"items\":$LINES"
     fi
 done
 rm -f "$W/report.html" "$W/out-sim.h5"

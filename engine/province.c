@@ -494,15 +494,8 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
             (o->timings && cm_side_check_target(o->timings, TIMINGS_HEAD, "--timings", err, sizeof err)))
             st = CM_ERR_OUTPUT;
         if (!st && nshare) {
-            snprintf(dir, sizeof dir, "%s.regions.tmp.%ld", output, pid0);
-            if (mkdir(dir, 0700) != 0) {
-                snprintf(err, sizeof err, "%s: cannot create the directory for the regions' rows (%s)", dir, strerror(errno));
-                dir[0] = '\0';
-                st = CM_ERR_OUTPUT;
-            }
-            for (int i = 0; i < n && !st; i++)
-                if (sharing[i]) snprintf(paths[i], sizeof paths[i], "%s/%s.csv", dir, rc[i].region);
-            if (!st) st = prov_split(export, top, rc, n, sharing, paths, &unassigned, &flags[0], &flags[1], NULL, err, sizeof err);
+            st = prov_split_export(output, pid0, dir, sizeof dir, export, top, rc, n, sharing, paths, &unassigned,
+                                   &flags[0], &flags[1], NULL, err, sizeof err);
             if (flags[0]) { remove_split(paths, n, dir); dir[0] = '\0'; }
         }
         mine = st != CM_OK;
@@ -761,10 +754,19 @@ cm_status prov_load_regions(const cm_config *top, int n, const char *export, cm_
 {
     return load_regions(top, n, export, rc, sharing, nshare, err, errlen);
 }
-cm_status prov_split_export(const char *export, const cm_config *top, const cm_config *rc, int n, const int *sharing,
+cm_status prov_split_export(const char *output, long pid, char *dir, size_t dirsz, const char *export,
+                            const cm_config *top, const cm_config *rc, int n, const int *sharing,
                             char (*paths)[CM_PATH_MAX + 64], pl_rejects *unassigned, int *direct, int *decoded,
                             uint64_t *rows_of, char *err, size_t errlen)
 {
+    snprintf(dir, dirsz, "%s.regions.tmp.%ld", output, pid);
+    if (mkdir(dir, 0700) != 0) {
+        snprintf(err, errlen, "%s: cannot create the directory for the regions' rows (%s)", dir, strerror(errno));
+        dir[0] = '\0';
+        return CM_ERR_OUTPUT;
+    }
+    for (int i = 0; i < n; i++)
+        if (sharing[i]) snprintf(paths[i], sizeof paths[i], "%s/%s.csv", dir, rc[i].region);
     return prov_split(export, top, rc, n, sharing, paths, unassigned, direct, decoded, rows_of, err, errlen);
 }
 void prov_remove_split(char (*paths)[CM_PATH_MAX + 64], int n, const char *dir) { remove_split(paths, n, dir); }

@@ -246,19 +246,9 @@ cm_status cmd_province_simulate(const cm_config *top, const cm_run_opts *o, cons
     double t0 = now_seconds();
     if (!st && !rank) {
         if (h5w_check_target(output, H5_KIND_SIMULATION, err, sizeof err)) st = CM_ERR_OUTPUT;
-        if (!st && nshare) {
-            snprintf(dir, sizeof dir, "%s.regions.tmp.%ld", output, pid0);
-            if (mkdir(dir, 0700) != 0) {
-                snprintf(err, sizeof err, "%s: cannot create the directory for the regions' rows (%s)", dir, strerror(errno));
-                dir[0] = '\0';
-                st = CM_ERR_OUTPUT;
-            }
-            for (int i = 0; i < n && !st; i++)
-                if (sharing[i]) snprintf(paths[i], sizeof paths[i], "%s/%s.csv", dir, rc[i].region);
-            if (!st)
-                st = prov_split_export(export, top, rc, n, sharing, paths, &unassigned, &flags[0], &flags[1], rows_of, err,
-                                       sizeof err);
-        }
+        if (!st && nshare)
+            st = prov_split_export(output, pid0, dir, sizeof dir, export, top, rc, n, sharing, paths, &unassigned,
+                                   &flags[0], &flags[1], rows_of, err, sizeof err);
         mine = st != CM_OK;
     }
     t_split = now_seconds() - t0;

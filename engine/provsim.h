@@ -11,12 +11,15 @@
  * the region); sharing[i]: region i reads the shared export; *nshare counts them. */
 cm_status prov_load_regions(const cm_config *top, int n, const char *export, cm_config *rc, int *sharing, int *nshare,
                             char *err, size_t errlen);
-/* The shared export split into one file per sharing region (paths[i]), every
- * other row an empty line (line numbers kept); rows of no sharing region into
- * unassigned (line, case id, "region", reason); rows_of (NULL or n zeros):
- * the rows written to each region's file. *direct: one region, no region
- * column (the export is its file, nothing written); *decoded: GB18030 decoded. */
-cm_status prov_split_export(const char *export, const cm_config *top, const cm_config *rc, int n, const int *sharing,
+/* The shared export split into one file per sharing region (paths[i]) in a
+ * directory of its own, dir = OUTPUT.regions.tmp.PID (created here; dir[0] = 0
+ * when it could not be), every other row an empty line (line numbers kept);
+ * rows of no sharing region into unassigned (line, case id, "region",
+ * reason); rows_of (NULL or n zeros): the rows written to each region's file.
+ * *direct: one region, no region column (the export is its file, nothing
+ * written); *decoded: GB18030 decoded. */
+cm_status prov_split_export(const char *output, long pid, char *dir, size_t dirsz, const char *export,
+                            const cm_config *top, const cm_config *rc, int n, const int *sharing,
                             char (*paths)[CM_PATH_MAX + 64], pl_rejects *unassigned, int *direct, int *decoded,
                             uint64_t *rows_of, char *err, size_t errlen);
 /* Removes the split files paths[0..n) and their directory dir. */
