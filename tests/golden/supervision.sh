@@ -90,6 +90,8 @@ eq "Σ payments = budget with duplicates withheld" \
    "$(h5cols "$D/t1.h5" /cases payment_fen | awk '{ s += $1 } END { printf "%.0f", s }')" 9876543210
 out=$("$BIN" settle --config "$D/s.cfg" --out "$D/t3.h5" --threads 2)
 has "the summary counts the withheld duplicates" "$out" "R05 duplicates withheld from payment (重复结算不予支付): $(wc -l < "$D/wh.txt") cases"
+has "the report says how many duplicates were withheld" "$(grep 'id="withheld"' "$D/t1.html")" \
+    "(重复结算不予支付)</b>: $(wc -l < "$D/wh.txt") cases"
 
 # the sample: at least 8% of every institution's cases (ceil), flagged first
 short=$(h5cols "$D/t1.h5" /cases institution_id | sort | uniq -c | awk '{print $2, $1}' | sort > "$D/n.txt"
