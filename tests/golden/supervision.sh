@@ -12,13 +12,7 @@ set -eu
 . tests/golden/lib.inc
 D=$TMP/supervision
 rm -rf "$D"; mkdir -p "$D"
-cat > "$D/s.cfg" <<CFG
-region = "410400"; period = "SUP"; scheme = "dip";
-input = { records = "current.csv"; };
-dip = { catalogue = "$(pwd)/config/demo/catalogue.csv"; group_stats = "$(pwd)/config/demo/group_stats.csv";
-        proc_attributes = "$(pwd)/config/demo/proc_attributes.csv"; icd10 = "$(pwd)/config/demo/icd10.csv"; };
-budget = { fund_budget = "98765432.10"; };
-CFG
+demo_dip_cfg SUP current.csv 98765432.10 > "$D/s.cfg"
 "$BIN" gen --config "$D/s.cfg" --out "$D" --cases ${SUP_CASES:-20000} --history-cases -1 --seed 11 --plant 0.05 --quiet
 [ -s "$D/planted.csv" ] || { echo "FAIL: no planted.csv"; exit 1; }
 "$BIN" settle --config "$D/s.cfg" --out "$D/t1.h5" --threads 1 > "$D/t1.out"

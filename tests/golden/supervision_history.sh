@@ -13,13 +13,7 @@ set -eu
 export LC_ALL=C # sort and join in one collation
 D=$TMP/supervision_history
 rm -rf "$D"; mkdir -p "$D"
-cat > "$D/nohist.cfg" <<CFG
-region = "410400"; period = "SUP"; scheme = "dip";
-input = { records = "current.csv"; };
-dip = { catalogue = "$(pwd)/config/demo/catalogue.csv"; group_stats = "$(pwd)/config/demo/group_stats.csv";
-        proc_attributes = "$(pwd)/config/demo/proc_attributes.csv"; icd10 = "$(pwd)/config/demo/icd10.csv"; };
-budget = { fund_budget = "98765432.10"; };
-CFG
+demo_dip_cfg SUP current.csv 98765432.10 > "$D/nohist.cfg"
 "$BIN" gen --config "$D/nohist.cfg" --out "$D" --cases 20000 --history-cases 20000 --seed 5 --quiet
 { cat "$D/nohist.cfg"; echo 'history = ( { year = 2024; file = "history_2024.csv"; } );'
   echo 'coefficients = { mode = "history"; };'; } > "$D/hist.cfg"

@@ -14,13 +14,7 @@ set -eu
 . tests/golden/lib.inc
 D=$TMP/supervision_previous
 rm -rf "$D"; mkdir -p "$D"
-cat > "$D/g.cfg" <<CFG
-region = "410400"; period = "PREV"; scheme = "dip";
-input = { records = "cur.csv"; };
-dip = { catalogue = "$(pwd)/config/demo/catalogue.csv"; group_stats = "$(pwd)/config/demo/group_stats.csv";
-        proc_attributes = "$(pwd)/config/demo/proc_attributes.csv"; icd10 = "$(pwd)/config/demo/icd10.csv"; };
-budget = { fund_budget = "1234567.89"; };
-CFG
+demo_dip_cfg PREV cur.csv 1234567.89 > "$D/g.cfg"
 { cat "$D/g.cfg"; echo 'supervision = { previous_input = "prev.csv"; };'; } > "$D/s.cfg"
 "$BIN" gen --config "$D/g.cfg" --out "$D" --cases 400 --history-cases -1 --seed 5 --quiet
 head -301 "$D/current.csv" > "$D/base.csv"
