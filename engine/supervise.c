@@ -13,10 +13,11 @@
  * Cross-case join: the cases with a patient, admission and discharge are
  * partitioned by the patient hash (fixed partitions; counted and
  * scattered per fixed slice of slots, so the layout does not depend on the
- * threads; taken in batches), each partition sorted on its own thread by (patient, admit,
- * discharge, institution, case id) - a total order that does not depend
- * on the input order - and each patient's run evaluated by
- * sc_patient_rules (linear after the sort). Flags are collected per thread
+ * threads; taken in batches), in each partition (on its own thread) the
+ * patients with two or more stays found by hash (sc_mark_repeated) and
+ * only their stays sorted by (patient, admit, discharge, institution, case
+ * id) - a total order that does not depend on the input order - and each
+ * patient's run evaluated by sc_patient_rules (linear after the sort). Flags are collected per thread
  * and sorted by (slot, rule), so the output does not depend on threads.
  * The previous period's cases (supervision.previous_input; 20 bytes each,
  * the window's only) join as one more slice, indices n + j, their facts
@@ -446,35 +447,66 @@ static int eligible(const cm_case *c, const sv_fact *f)
     return c->status == SLOT_CASE && (f->pat[0] | f->pat[1] | f->pat[2]) && f->admit && f->disch;
 }
 
-/* One partition's stays: keys built (slots ascending, read forward),
- * sorted, each patient's run evaluated. 0, or -1 out of memory. */
+/* A thread's scratch for join_partition, grown to the largest partition. */
+typedef struct {
+    sv_key *k;
+    sc_stay *st;
+    uint64_t *pat;           /* the partition's patients, by position */
+    uint8_t *rep;            /* 1: the patient has two or more stays here */
+    uint32_t *tab;           /* sc_mark_repeated's table */
+    size_t cap, tcap;
+} join_scratch;
+
+static void join_scratch_free(join_scratch *x)
+{
+    free(x->k); free(x->st); free(x->pat); free(x->rep); free(x->tab);
+    memset(x, 0, sizeof *x);
+}
+
+/* One partition's stays: the patients with two or more stays found by
+ * their hash alone (sc_mark_repeated: a patient with one stay fires no
+ * cross-case rule), only their keys built (slots ascending, read forward)
+ * and sorted, each such patient's run evaluated. The runs and their order
+ * are those of sorting every stay: the flags are the same. 0, or -1 out
+ * of memory. */
 static int join_partition(sv_state *sv, const cm_period *p, const sv_fact *F, const uint32_t *idx, size_t m,
-                          unsigned ev, sv_flags *tf, sv_key **k, sc_stay **st, size_t *kcap)
+                          unsigned ev, sv_flags *tf, join_scratch *x)
 {
     const cm_case *sl = p->s.slots;
-    if (m > *kcap) {
-        free(*k); free(*st);
-        *kcap = m + m / 2;
-        *k = malloc(*kcap * sizeof **k);
-        *st = malloc(*kcap * sizeof **st);
-        if (!*k || !*st) { *kcap = 0; return -1; }
+    size_t tneed = sc_repeated_tab_size(m);
+    if (m > x->cap || tneed > x->tcap) {
+        join_scratch_free(x);
+        x->cap = m + m / 2;
+        x->tcap = sc_repeated_tab_size(x->cap);
+        x->k = malloc(x->cap * sizeof *x->k);
+        x->st = malloc(x->cap * sizeof *x->st);
+        x->pat = malloc(x->cap * sizeof *x->pat);
+        x->rep = malloc(x->cap);
+        x->tab = malloc(x->tcap * sizeof *x->tab);
+        if (!x->k || !x->st || !x->pat || !x->rep || !x->tab) { join_scratch_free(x); return -1; }
     }
-    sv_key *K = *k;
-    sc_stay *S = *st;
     const uint32_t n = (uint32_t)p->s.n; /* indices >= n: the previous period's cases (last in a partition) */
+    uint64_t *pat = x->pat;
     for (size_t j = 0; j < m; j++) {
         uint32_t i = idx[j];
-        if (i >= n) { K[j] = prev_key(sv, i - n, i); continue; }
-        if (j + 16 < m && idx[j + 16] < n) { /* the slots are ~4,096 apart: each read a cache miss, so fetched ahead */
+        if (i >= n) { pat[j] = fact_pat(&sv->prev[i - n].f); continue; }
+        if (j + 16 < m && idx[j + 16] < n) /* the slots are ~4,096 apart: each read a cache miss, so fetched ahead */
             __builtin_prefetch(&F[idx[j + 16]]);
-            __builtin_prefetch(&sl[idx[j + 16]].inst);
-        }
-        K[j] = fact_key(&F[i], i, sl[i].inst);
+        pat[j] = fact_pat(&F[i]);
     }
-    key_sort(K, m, &p->s);
-    for (size_t i = 0; i < m;) {
+    if (sc_mark_repeated(pat, m, x->rep, x->tab, x->tcap) == SIZE_MAX) return -1;
+    sv_key *K = x->k;
+    sc_stay *S = x->st;
+    size_t mk = 0;
+    for (size_t j = 0; j < m; j++) {
+        if (!x->rep[j]) continue;
+        uint32_t i = idx[j];
+        K[mk++] = i >= n ? prev_key(sv, i - n, i) : fact_key(&F[i], i, sl[i].inst);
+    }
+    key_sort(K, mk, &p->s);
+    for (size_t i = 0; i < mk;) {
         size_t j = i + 1;
-        while (j < m && K[j].pat == K[i].pat) j++;
+        while (j < mk && K[j].pat == K[i].pat) j++;
         if (j - i >= 2) {
             for (size_t t = i; t < j; t++) {
                 const sv_key *f = &K[t];
@@ -565,17 +597,15 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
 #pragma omp parallel
         {
             int tid = pl_thread_id();
-            sv_key *k = NULL;
-            sc_stay *st = NULL;
-            size_t kcap = 0;
+            join_scratch js;
+            memset(&js, 0, sizeof js);
 #pragma omp for schedule(dynamic, 4)
             for (long q = (long)q0; q < (long)q1; q++) {
                 size_t a = pstart[q], m = pstart[q + 1] - a;
                 if (m < 2 || oom) continue;
-                if (join_partition(sv, p, F, idx + (a - base), m, ev, &sv->tf[tid], &k, &st, &kcap)) oom = 1;
+                if (join_partition(sv, p, F, idx + (a - base), m, ev, &sv->tf[tid], &js)) oom = 1;
             }
-            free(k);
-            free(st);
+            join_scratch_free(&js);
         }
     }
     free(cnt);

@@ -846,6 +846,15 @@ void sc_rate_lost(const sc_peer_outlier cls[SC_IND__COUNT], const sc_ind_params 
 int sc_cross_window(const sc_sup_params *p, unsigned eval);
 int sc_previous_kept(int32_t discharge, int32_t first_admit, int window);
 
+/* Repeated keys (scoring/repeated.c; the supervision join keeps only the
+ * stays of patients with two or more): rep[j] = 1 when key[j] occurs at
+ * least twice in key[0..m), else 0. tab: scratch of tcap entries, tcap >=
+ * sc_repeated_tab_size(m) (a power of two >= 2m, at least 16). Returns
+ * the number of marked positions, or SIZE_MAX when tcap is too small (rep
+ * then unspecified). */
+size_t sc_repeated_tab_size(size_t m);
+size_t sc_mark_repeated(const uint64_t *key, size_t m, uint8_t *rep, uint32_t *tab, size_t tcap);
+
 #ifdef __cplusplus
 }
 #endif
