@@ -1176,40 +1176,18 @@ static const char *const RESULT_NAMES[] = {"definite", "highly_suspicious", "sus
 static const char *const FAMILY_NAMES[] = {"policy", "management", "medical"};
 static const char *const REASON_NAMES[] = {"none", "flagged", "random"};
 
-static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
+/* write_flags' rows are filled per block of FB_SLOTS slots, blocks in parallel */
+#define FB_SLOTS ((size_t)16384)
+
+/* The rows of slots [a, b) (stored flags from all.e[j], then R12, R13)
+ * into buf, rows of r->size bytes at the given offsets. Returns the rows. */
+static size_t flag_rows(const sv_state *sv, const cm_period *p, size_t a, size_t b, size_t j, unsigned char *buf,
+                        size_t rsize, const size_t o[7], size_t id_len)
 {
     const pl_slots *s = &p->s;
     const unsigned derived = (1u << SC_R12) | (1u << SC_R13);
-    size_t nf = sv->all.n + (size_t)(sv->hits[SC_R12] + sv->hits[SC_R13]), id_len = 1;
-    /* the id width: the longest id of the table (on all threads) */
-#pragma omp parallel for schedule(static) reduction(max : id_len)
-    for (long j = 0; j < (long)sv->all.n; j++) {
-        id_len = str_maxlen(id_len, pl_case_id(s, sv->all.e[j].slot));
-        if (sv->all.e[j].other >= 0) id_len = str_maxlen(id_len, join_id(sv, s, (size_t)sv->all.e[j].other));
-    }
-#pragma omp parallel for schedule(static) reduction(max : id_len)
-    for (long i = 0; i < (long)s->n; i++)
-        if (sv->mask[i] & derived) id_len = str_maxlen(id_len, pl_case_id(s, (size_t)i));
-    hid_t res_t = h5_enum_u8(RESULT_NAMES, 4);
-    h5row r;
-    h5row_begin(&r);
-    size_t o_line = h5row_add(&r, "line", H5T_STD_U32LE, 4);
-    size_t o_id = h5row_add_str(&r, "case_id", id_len);
-    size_t o_rule = h5row_add_str(&r, "rule", 3);
-    size_t o_res = h5row_add(&r, "result", res_t, 1);
-    size_t o_rel = h5row_add_str(&r, "related_case_id", id_len);
-    size_t o_fig = h5row_add(&r, "figure", H5T_IEEE_F64LE, 8);
-    size_t o_thr = h5row_add(&r, "threshold", H5T_IEEE_F64LE, 8);
-    h5row_end(&r);
-    hid_t d = h5w_table(w, "flags", "Supervision flags (稽核): one row per case and rule, with the evidence", &r, nf);
-    /* rows buffered in whole chunks (a multiple of the chunk rows): each
-     * block shuffled and deflated on all threads (h5w_rows_fast) */
-    size_t ch = d >= 0 ? (size_t)h5w_chunk_rows(d) : 0, step = 65536, m = 0, at = 0, j = 0;
-    if (ch) step = ch >= step ? ch : step / ch * ch;
-    unsigned char *buf = malloc(step * r.size);
-    int e = d < 0 || !buf;
-    /* rows in (slot, rule) order: a slot's stored flags (R01-R11), then its R12, R13 */
-    for (size_t i = 0; !e && i < s->n; i++) {
+    size_t m = 0;
+    for (size_t i = a; i < b; i++) {
         unsigned dm = sv->mask[i] & derived;
         if (!dm && (j >= sv->all.n || sv->all.e[j].slot != i)) continue;
         sv_flag rows[SC_RULE__COUNT];
@@ -1222,32 +1200,118 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
         }
         if (dm & (1u << SC_R13))
             rows[k++] = (sv_flag){(uint32_t)i, -1, SC_R13, SC_RES_INFO, s->slots[i].flags & DQ_FLAGS, 0};
-        for (int q = 0; q < k && !e; q++) {
+        const char *id = pl_case_id(s, i);
+        size_t idn = strnlen(id, id_len);
+        for (int q = 0; q < k; q++) {
             const sv_flag *x = &rows[q];
-            unsigned char *b = buf + m * r.size;
-            memset(b, 0, r.size);
-            memcpy(b + o_line, &s->slots[x->slot].line, 4);
-            const char *id = pl_case_id(s, x->slot);
-            memcpy(b + o_id, id, strnlen(id, id_len));
-            memcpy(b + o_rule, sc_rule(x->rule)->id, 3);
-            b[o_res] = x->result;
+            unsigned char *r = buf + m++ * rsize;
+            memset(r, 0, rsize);
+            memcpy(r + o[0], &s->slots[i].line, 4);
+            memcpy(r + o[1], id, idn);
+            memcpy(r + o[2], sc_rule(x->rule)->id, 3);
+            r[o[3]] = x->result;
             if (x->other >= 0) {
                 const char *rid = join_id(sv, s, (size_t)x->other);
-                memcpy(b + o_rel, rid, strnlen(rid, id_len));
+                memcpy(r + o[4], rid, strnlen(rid, id_len));
             }
-            memcpy(b + o_fig, &x->fig, 8);
-            memcpy(b + o_thr, &x->thr, 8);
-            if (++m == step) {
-                e = h5w_rows_fast(w, d, &r, at, m, buf);
-                at += m;
-                m = 0;
-            }
+            memcpy(r + o[5], &x->fig, 8);
+            memcpy(r + o[6], &x->thr, 8);
         }
     }
-    if (!e && m) {
-        e = h5w_rows_fast(w, d, &r, at, m, buf);
-        at += m;
+    return m;
+}
+
+static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
+{
+    const pl_slots *s = &p->s;
+    const unsigned derived = (1u << SC_R12) | (1u << SC_R13);
+    size_t nf = sv->all.n + (size_t)(sv->hits[SC_R12] + sv->hits[SC_R13]), id_len = 1;
+    /* per block of slots: its first stored flag (all.e is in slot order) and
+     * its rows; and the id width, the longest id of the table */
+    size_t nb = (s->n + FB_SLOTS - 1) / FB_SLOTS;
+    size_t *jb = malloc((nb + 1) * sizeof *jb), *rb = malloc((nb + 1) * sizeof *rb);
+    if (!jb || !rb) { free(jb); free(rb); return CM_ERR_OUTPUT; }
+#pragma omp parallel for schedule(static) reduction(max : id_len)
+    for (long lb = 0; lb < (long)nb; lb++) {
+        size_t a = (size_t)lb * FB_SLOTS, b = a + FB_SLOTS < s->n ? a + FB_SLOTS : s->n;
+        size_t lo = 0, hi = sv->all.n; /* the first stored flag of a slot >= a */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (sv->all.e[mid].slot < a) lo = mid + 1;
+            else hi = mid;
+        }
+        jb[lb] = lo;
+        size_t rows = 0;
+        for (size_t j = lo; j < sv->all.n && sv->all.e[j].slot < b; j++, rows++) {
+            id_len = str_maxlen(id_len, pl_case_id(s, sv->all.e[j].slot));
+            if (sv->all.e[j].other >= 0) id_len = str_maxlen(id_len, join_id(sv, s, (size_t)sv->all.e[j].other));
+        }
+        for (size_t i = a; i < b; i++) {
+            unsigned dm = sv->mask[i] & derived;
+            if (!dm) continue;
+            rows += (dm >> SC_R12 & 1u) + (dm >> SC_R13 & 1u);
+            id_len = str_maxlen(id_len, pl_case_id(s, i));
+        }
+        rb[lb] = rows;
     }
+    jb[nb] = sv->all.n;
+    hid_t res_t = h5_enum_u8(RESULT_NAMES, 4);
+    h5row r;
+    h5row_begin(&r);
+    size_t o[7];
+    o[0] = h5row_add(&r, "line", H5T_STD_U32LE, 4);
+    o[1] = h5row_add_str(&r, "case_id", id_len);
+    o[2] = h5row_add_str(&r, "rule", 3);
+    o[3] = h5row_add(&r, "result", res_t, 1);
+    o[4] = h5row_add_str(&r, "related_case_id", id_len);
+    o[5] = h5row_add(&r, "figure", H5T_IEEE_F64LE, 8);
+    o[6] = h5row_add(&r, "threshold", H5T_IEEE_F64LE, 8);
+    h5row_end(&r);
+    hid_t d = h5w_table(w, "flags", "Supervision flags (稽核): one row per case and rule, with the evidence", &r, nf);
+    /* batches of blocks of about `step` rows (a multiple of the chunk rows),
+     * each block's rows filled on its own thread after the rows carried
+     * over (fewer than a chunk); the whole chunks of the batch shuffled and
+     * deflated on all threads (h5w_rows_fast), the rest carried on */
+    size_t ch = d >= 0 ? (size_t)h5w_chunk_rows(d) : 0, step = 65536, at = 0, carry = 0, cap = 0;
+    if (ch) step = ch >= step ? ch : step / ch * ch;
+    for (size_t b0 = 0, b1; b0 < nb; b0 = b1) { /* the largest batch: the buffer */
+        size_t rows = rb[b0];
+        for (b1 = b0 + 1; b1 < nb && rows + rb[b1] <= step; b1++) rows += rb[b1];
+        if (rows > cap) cap = rows;
+    }
+    cap += ch ? ch : 1;
+    unsigned char *buf = malloc(cap * r.size);
+    int e = d < 0 || !buf;
+    for (size_t b0 = 0, b1; !e && b0 < nb; b0 = b1) {
+        size_t rows = rb[b0];
+        for (b1 = b0 + 1; b1 < nb && rows + rb[b1] <= step; b1++) rows += rb[b1];
+        size_t off[64 + 1], nbb = b1 - b0; /* a batch has at most step / 1 blocks: offsets in steps of 64 */
+        size_t got = 0;
+        for (size_t c0 = 0; c0 < nbb; c0 += 64) {
+            size_t c1 = c0 + 64 < nbb ? c0 + 64 : nbb;
+            off[0] = carry + got;
+            for (size_t c = c0; c < c1; c++) off[c - c0 + 1] = off[c - c0] + rb[b0 + c];
+            size_t bad = 0;
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : bad)
+            for (long lc = (long)c0; lc < (long)c1; lc++) {
+                size_t bb = b0 + (size_t)lc, a = bb * FB_SLOTS, b = a + FB_SLOTS < s->n ? a + FB_SLOTS : s->n;
+                size_t k = flag_rows(sv, p, a, b, jb[bb], buf + off[(size_t)lc - c0] * r.size, r.size, o, id_len);
+                bad += k != rb[bb]; /* a check of the engine itself: the rows counted */
+            }
+            if (bad) e = 1;
+            got = off[c1 - c0] - carry;
+        }
+        size_t have = carry + rows, whole = ch ? have / ch * ch : have;
+        if (b1 == nb) whole = have; /* the last batch: the edge chunk too */
+        if (!e && whole) {
+            e = h5w_rows_fast(w, d, &r, at, whole, buf);
+            at += whole;
+        }
+        carry = have - whole;
+        if (carry) memmove(buf, buf + whole * r.size, carry * r.size);
+    }
+    free(jb);
+    free(rb);
     if (!e && at != nf) e = 1; /* a check of the engine itself: every counted row written */
     if (!e) {
         e |= h5_attr_str(d, "order", "input order (line), then rule");
@@ -1351,7 +1415,8 @@ static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w)
 {
     const pl_slots *s = &p->s;
     size_t ns = sv->nsample, id_len = 1, inst_len = 1;
-    for (size_t j = 0; j < ns; j++) id_len = str_maxlen(id_len, pl_case_id(s, sv->sample[j].slot));
+#pragma omp parallel for schedule(static) reduction(max : id_len)
+    for (long j = 0; j < (long)ns; j++) id_len = str_maxlen(id_len, pl_case_id(s, sv->sample[j].slot));
     for (size_t k = 0; k < p->ninst; k++) inst_len = str_maxlen(inst_len, p->inst[k].id);
     hid_t why_t = h5_enum_u8(REASON_NAMES, 3);
     h5row r;
@@ -1364,7 +1429,10 @@ static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w)
     hid_t d = h5w_table(w, "review_sample", "Re-review sample (复审抽查): seeded, stratified by institution", &r, ns);
     unsigned char *buf = calloc(ns ? ns : 1, r.size);
     int e = d < 0 || !buf;
-    for (size_t j = 0; !e && j < ns; j++) {
+#pragma omp parallel for schedule(static) if (!e)
+    for (long lj = 0; lj < (long)ns; lj++) {
+        size_t j = (size_t)lj;
+        if (e) continue;
         unsigned char *b = buf + j * r.size;
         const cm_case *c = &s->slots[sv->sample[j].slot];
         memcpy(b + o_line, &c->line, 4);
