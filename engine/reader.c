@@ -997,9 +997,25 @@ static __attribute__((noinline)) void sup_fields(const cm_reader *r, cm_parser *
     while (s && n && s[n - 1] == ' ') n--;
     uint64_t h = 0;
     if (s && n) {
-        h = UINT64_C(0xcbf29ce484222325);
-        for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * UINT64_C(0x100000001b3);
+        /* 8 bytes a step (the last 0-7 bytes as one word), each step
+         * multiplied and folded, then murmur3's finaliser: the same
+         * patient id the same hash, 0 kept for "none" */
+        h = UINT64_C(0xcbf29ce484222325) ^ (uint64_t)n * UINT64_C(0x9E3779B97F4A7C15);
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            h = (h ^ w) * UINT64_C(0x9E3779B97F4A7C15);
+            h ^= h >> 32;
+        }
+        if (i < n) {
+            uint64_t w = 0;
+            memcpy(&w, s + i, n - i);
+            h = (h ^ w) * UINT64_C(0x9E3779B97F4A7C15);
+            h ^= h >> 32;
+        }
         h ^= h >> 33; h *= UINT64_C(0xff51afd7ed558ccd); h ^= h >> 33;
+        h *= UINT64_C(0xc4ceb9fe1a85ec53); h ^= h >> 33;
         if (!h) h = 1;
     }
     p->sup_patient = h;
