@@ -505,9 +505,18 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn,
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    /* 1. per-slice partials, merged in slice order */
-    const double *rw = sn->rw, *drg_rw = p->cal.drg_rw;
+    /* 1. per-slice partials, merged in slice order; each group's score in
+     * 1e-4 points rounded once (llround(rw x 1e4), as per case before) */
     int dip_on = in->dip, drg_on = in->drg;
+    int64_t *rw_e4 = malloc(((dip_on ? p->ng : 0) + 1) * sizeof *rw_e4);
+    int64_t *drg_e4 = malloc(((drg_on ? p->nd : 0) + 1) * sizeof *drg_e4); /* cal.drg_rw: nd + 1 */
+    if (!rw_e4 || !drg_e4) {
+        free(rw_e4); free(drg_e4);
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    for (size_t g = 0; dip_on && g < p->ng; g++) rw_e4[g] = llround(sn->rw[g] * 1e4);
+    for (size_t g = 0; drg_on && g <= p->nd; g++) drg_e4[g] = llround(p->cal.drg_rw[g] * 1e4);
 #pragma omp parallel for schedule(dynamic, 1)
     for (long sl = 0; sl < (long)nslice; sl++) {
         size_t a, b;
@@ -521,13 +530,13 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn,
             x.cost_fen = c->total_fen;
             x.fund_fen = c->fund_fen;
             if (dip_on) {
-                x.dip_score_e4 = llround(rw[c->group] * 1e4);
+                x.dip_score_e4 = rw_e4[c->group];
                 x.blank = c->group == p->blank;
                 x.outlier = *sn_u8(sn->outlier, i) != SC_OUT_NORMAL;
             }
             if (drg_on && c->drg >= 0) {
                 x.drg_grouped = 1;
-                x.drg_rw_e4 = llround(drg_rw[c->drg] * 1e4);
+                x.drg_rw_e4 = drg_e4[c->drg];
                 x.cc = c->cc;
             }
             if (case_rules) x.rules = case_rules[i];
@@ -538,6 +547,8 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn,
             sc_ind_add_case(&Q[c->inst], &x);
         }
     }
+    free(rw_e4);
+    free(drg_e4);
     for (size_t sl = 0; sl < nslice; sl++)
         for (size_t k = 0; k < ninst; k++) sc_ind_merge(&P[k], &part[sl * NI + k]);
     /* the price-ratio buckets are the period's (summed before the slots'

@@ -210,7 +210,8 @@ void sc_ind_add_case(sc_ind_partial *p, const sc_ind_case *c)
     } else {
         p->drg_ungroup++;
     }
-    for (unsigned r = 0; r < 13; r++) p->rule_hits[r] += (c->rules >> r) & 1u;
+    if (c->rules) /* most cases fire no rule */
+        for (unsigned r = 0; r < 13; r++) p->rule_hits[r] += (c->rules >> r) & 1u;
     if (c->low_risk) {
         p->low_risk_cases++;
         p->low_risk_deaths += c->died != 0;
