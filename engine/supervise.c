@@ -1228,21 +1228,8 @@ static size_t flag_rows(const sv_state *sv, const cm_period *p, size_t a, size_t
     return m;
 }
 
-/* /flags and /review_sample at deflate level 1 when the output's level is
- * the default 4 or lower: their rows repeat /cases' case ids (2.2 rows a
- * case at 10M for /flags); measured on 1M cases: shuffle + libdeflate
- * level 1 compresses /flags in 0.6 of level 4's time, 4% larger. A level
- * above 4 (a choice for size) is kept. */
-static h5w sup_writer(const h5w *w)
+static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
 {
-    h5w l = *w;
-    if (l.level > 1 && l.level <= 4) l.level = 1;
-    return l;
-}
-
-static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w0)
-{
-    h5w wl = sup_writer(w0), *w = &wl;
     const pl_slots *s = &p->s;
     const unsigned derived = (1u << SC_R12) | (1u << SC_R13);
     size_t nf = sv->all.n + (size_t)(sv->hits[SC_R12] + sv->hits[SC_R13]), id_len = 1;
@@ -1431,9 +1418,8 @@ static cm_status write_rules(const sv_state *sv, h5w *w)
                ? CM_ERR_OUTPUT : CM_OK;
 }
 
-static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w0)
+static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w)
 {
-    h5w wl = sup_writer(w0), *w = &wl;
     const pl_slots *s = &p->s;
     size_t ns = sv->nsample, id_len = 1, inst_len = 1;
 #pragma omp parallel for schedule(static) reduction(max : id_len)
