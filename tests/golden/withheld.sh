@@ -6,7 +6,8 @@
 #  settle, month and simulate's baseline    withhold exactly the copy (score 0, payment 0), not the original
 #  Σ payments                               = the budget (settle, simulate), = the month's gross (month)
 #  simulate's baseline                      = settle's payments per institution and per case
-#  the three summaries                      say "1 case" and the copy's claim, formatted as the other money lines
+#  the three summaries, the HTML report     say "1 case" and the copy's claim, formatted as the other money lines
+#  /summary (settle, month), export --xlsx   duplicates_withheld and the claim (fen; yuan on the summary sheet)
 #  supervision.rules.R05.enabled = false    nothing withheld: the copy is paid by all three
 #  supervision.enabled = false              nothing withheld either
 set -u
@@ -87,6 +88,31 @@ line="R05 duplicates withheld from payment (重复结算不予支付): 1 case, $
 has "settle's summary" "$(cat "$D/on-s.txt")" "$line; kept in /cases"
 has "month's summary" "$(cat "$D/on-m.txt")" "$line; score 0 and payment 0"
 has "simulate's summary" "$(cat "$D/on-sim.txt")" "$line; score 0 and payment 0"
+fen=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } END { printf "%.0f|%.0f", $c["total_cost"] * 100, $c["fund_paid"] * 100 }' "$D/m03.csv")
+eq "settle: /summary duplicates_withheld, their claim (fen)" \
+   "$(h5cols "$D/out/on-s.h5" /summary duplicates_withheld duplicates_withheld_total_fen duplicates_withheld_fund_fen)" "1|$fen"
+eq "month: /summary duplicates_withheld, their claim (fen)" \
+   "$(h5cols "$D/out/on-m.h5" /summary duplicates_withheld duplicates_withheld_total_fen duplicates_withheld_fund_fen)" "1|$fen"
+"$BIN" report "$D/out/on-s.h5" --out "$D/out/on-s.html" --quiet || bad "report" "exit $?"
+has "the report's withheld line" "$(grep 'id="withheld"' "$D/out/on-s.html")" \
+    "(重复结算不予支付)</b>: 1 case, $claim"
+"$BIN" export "$D/out/on-s.h5" --xlsx "$D/out/on-s.xlsx" --quiet || bad "export" "exit $?"
+if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
+    eq "export: the summary sheet has the withheld count and claim (yuan, #,##0.00) with the Chinese term" \
+       "$(/usr/bin/python3 - "$D/out/on-s.xlsx" <<'PYEOF'
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])['summary']
+out = []
+for h, c in zip(ws[1], ws[2]):
+    if h.value.startswith('duplicates_withheld'):
+        out.append('%s=%s %s %s' % (h.value.split(' ')[0], round(c.value * (1 if h.value.startswith('duplicates_withheld ') else 100)),
+                                    c.number_format, '重复结算不予支付' in h.value or '不予支付' in h.value))
+print(';'.join(out))
+PYEOF
+)" "duplicates_withheld=1 General True;duplicates_withheld_total_fen=${fen%|*} #,##0.00 True;duplicates_withheld_fund_fen=${fen#*|} #,##0.00 True"
+else
+    echo "skip: /usr/bin/python3 lacks openpyxl (the workbook check)"
+fi
 eq "month writes no rule tables (only R05 ran)" "$(h5ls "$D/out/on-m.h5" | grep -cE '^(flags|rules|review_sample) ')" 0
 
 for v in off nosup; do
@@ -98,6 +124,8 @@ for v in off nosup; do
     eq "$v: simulate's baseline = settle per institution" \
        "$(h5cols "$D/out/$v-sim.h5" /scenarios/identity/institutions institution_id base_dip_payment_fen | md5sum)" \
        "$(h5cols "$D/out/$v-s.h5" /institutions institution_id payment_fen | md5sum)"
+    eq "$v: no duplicates_withheld in /summary (not checked)" \
+       "$(h5dump -H -d /summary "$D/out/$v-s.h5" "$D/out/$v-m.h5" | grep -c duplicates_withheld || true)" 0
     eq "$v: no withheld line in month's and simulate's summaries" "$(cat "$D/$v-m.txt" "$D/$v-sim.txt" | grep -c 'R05' || true)" 0
 done
 [ $fails -eq 0 ] || { echo "$fails failed:$failed"; exit 1; }
