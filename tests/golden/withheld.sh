@@ -6,6 +6,7 @@
 #  settle, month and simulate's baseline    withhold exactly the copy (score 0, payment 0), not the original
 #  Σ payments                               = the budget (settle, simulate), = the month's gross (month)
 #  simulate's baseline                      = settle's payments per institution and per case
+#  the copy first in the file, 1 thread     the same claim withheld, the same payments (month, simulate)
 #  the three summaries, the HTML report     say "1 case" and the copy's claim, formatted as the other money lines
 #  /summary (settle, month), export --xlsx   duplicates_withheld and the claim (fen; yuan on the summary sheet)
 #  supervision.rules.R05.enabled = false    nothing withheld: the copy is paid by all three
@@ -114,6 +115,21 @@ else
     echo "skip: /usr/bin/python3 lacks openpyxl (the workbook check)"
 fi
 eq "month writes no rule tables (only R05 ran)" "$(h5ls "$D/out/on-m.h5" | grep -cE '^(flags|rules|review_sample) ')" 0
+
+# the copy first in the file (the input order never decides: the greater case id is the later
+# claim), and 1 thread against 2: the same claim withheld, the same payments
+{ head -1 "$D/m03.csv"; tail -1 "$D/m03.csv"; sed '1d;$d' "$D/m03.csv"; } > "$D/m03r.csv"
+"$BIN" month --config "$D/on.cfg" --month 2025-03 --input "$D/m03r.csv" --out "$D/out/on-mr.h5" --threads 1 --quiet ||
+    bad "month, copy first" "exit $?"
+"$BIN" simulate --config "$D/on.cfg" --input "$D/m03r.csv" --out "$D/out/on-simr.h5" --threads 1 --quiet ||
+    bad "simulate, copy first" "exit $?"
+eq "copy first, 1 thread: month withholds the copy" "$(withheld "$D/out/on-mr.h5")" "$dup|0|0"
+eq "copy first, 1 thread: simulate's baseline withholds the copy" "$(sim_zero "$D/out/on-simr.h5")" "$dup|0|0"
+eq "copy first, 1 thread: month's payments per case as before" \
+   "$(h5cols "$D/out/on-mr.h5" /cases case_id payment_fen | sort | md5sum)" "$(h5cols "$D/out/on-m.h5" /cases case_id payment_fen | sort | md5sum)"
+eq "copy first, 1 thread: simulate's payments per case as before" \
+   "$(h5cols "$D/out/on-simr.h5" /scenarios/identity/cases case_id base_payment_fen payment_fen | sort | md5sum)" \
+   "$(h5cols "$D/out/on-sim.h5" /scenarios/identity/cases case_id base_payment_fen payment_fen | sort | md5sum)"
 
 for v in off nosup; do
     run_all $v
