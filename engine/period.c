@@ -630,7 +630,7 @@ static cm_status keep_scatter(cm_period *st, char *err, size_t errlen)
 cm_status period_build_keep(cm_period *st, const cm_config *cfg, const char *input, int quiet, const uint8_t *cats,
                             int ncat, char *err, size_t errlen)
 {
-    return period_build_ex(st, cfg, input, quiet, 0, cats, ncat, err, errlen);
+    return period_build_ex(st, cfg, input, quiet, PERIOD_SUP_DUPS, cats, ncat, err, errlen);
 }
 
 static period_read_hook g_read_hook;
@@ -661,7 +661,7 @@ cm_status period_build_hist(cm_period *st, const cm_config *cfg, const char *inp
     req.hist_ncat = nhcat;
     req.hist_ids = ids;
     req.hist_nids = nids;
-    return period_build_impl(st, cfg, input, quiet, 0, cats, ncat, &req, err, errlen);
+    return period_build_impl(st, cfg, input, quiet, PERIOD_SUP_DUPS, cats, ncat, &req, err, errlen);
 }
 
 static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const char *input, int quiet, int supervise,
@@ -704,7 +704,10 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
         if (st->keep_n) st->keep_tmp = calloc((size_t)st->nt, sizeof *st->keep_tmp);
-        if (supervise) rc = sv_begin(cfg, st->nt, &po, &st->sup, err, errlen); /* facts per slot (supervise.h) */
+        if (supervise == PERIOD_SUP_DUPS && !cfg->sup.enabled[SC_R05]) supervise = 0; /* R05 off: pay both */
+        if (supervise == PERIOD_SUP_DUPS) rc = sv_check_previous(cfg, input, err, errlen);
+        if (!rc && supervise) rc = sv_begin(cfg, st->nt, &po, &st->sup, err, errlen); /* facts per slot (supervise.h) */
+        if (supervise == PERIOD_SUP_DUPS) sv_dups_only(st->sup);
         if (rc) {
             /* err says why */
         } else if (!st->itab || !st->rejs || !st->quals || !st->dis_range || (st->keep_n && !st->keep_tmp)) {
@@ -733,6 +736,10 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
         double t2 = now_seconds();
         rc = period_checks(st, err, errlen);
         if (!rc) rc = period_partials(st, err, errlen);
+        if (!rc && supervise == PERIOD_SUP_DUPS && st->sup) { /* R05's join; its facts freed (supervise.h) */
+            rc = sv_cross(st->sup, st, err, errlen);
+            pl_side_free(&st->s);
+        }
         st->t_checks = now_seconds() - t2;
     }
     return rc;

@@ -144,7 +144,13 @@ cm_status period_build(cm_period *p, const cm_config *cfg, const char *input, in
 cm_status period_build_keep(cm_period *p, const cm_config *cfg, const char *input, int quiet, const uint8_t *cats,
                             int ncat, char *err, size_t errlen);
 /* period_build, and with supervise the supervision facts of every case
- * (p->sup, engine/supervise.h; settle runs the rules with sv_run). */
+ * (p->sup, engine/supervise.h; settle runs the rules with sv_run).
+ * supervise PERIOD_SUP_DUPS (casemix month; period_build_keep and _hist,
+ * casemix simulate, use it too): when supervision and its rule R05 are
+ * enabled, only R05 (sv_dups_only), its join run at the end of the build
+ * (sv_cross), so that sn_score withholds the duplicates from payment as
+ * settle does; p->sup then holds only that. */
+enum { PERIOD_SUP_DUPS = 2 };
 cm_status period_build_sup(cm_period *p, const cm_config *cfg, const char *input, int quiet, int supervise, char *err,
                            size_t errlen);
 /* Both: the one body behind period_build, _keep and _sup. */

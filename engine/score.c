@@ -229,6 +229,8 @@ cm_status sn_score(cm_scenario *sn, char *err, size_t errlen)
             *sn_i64(sn->drg_pts, (size_t)i) = drg_points(sn, c, sn_u8(sn->drg_outlier, (size_t)i));
         }
     }
+    /* R05 duplicates: kept, not paid (supervise.c), in every scenario (settle, month, simulate) */
+    if (st->sup) sv_withhold(st->sup, sn);
     return CM_OK;
 }
 
@@ -252,7 +254,6 @@ cm_status sn_run_in(cm_scenario *sn, const cm_period *p, const cm_config *cfg, s
     if (rc) return rc;
     double t0 = now_seconds();
     rc = sn_score(sn, err, errlen);
-    if (!rc && p->sup) sv_withhold(p->sup, sn); /* R05 duplicates: kept, not paid (supervise.c) */
     sn->t_score = now_seconds() - t0;
     if (rc) return rc;
     double t1 = now_seconds();

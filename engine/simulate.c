@@ -21,6 +21,7 @@
  */
 #include "simulate.h"
 #include "h5out.h"
+#include "supervise.h"
 
 #include <math.h>
 #include <limits.h>
@@ -1137,6 +1138,7 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
     if (!rc && !o->quiet)
         printf("casemix simulate: %lld cases, %d scenario(s), %d cost categories kept per case (%d B a case)\n",
                (long long)p->cases, set.n, nkeep, 8 * nkeep);
+    if (!rc && !o->quiet && p->sup) sv_summary(p->sup, stdout); /* R05 withheld in every run (period_build_keep) */
     for (int i = 0; !rc && i < set.n; i++) {
         sim_run *x = &runs[i];
         if (!sim_runs(set.s[i].name)) continue; /* another rank's (sim_set_run_subset) */
