@@ -47,6 +47,7 @@
  *     the owner), so the file stays complete or absent.
  */
 #include "mpisplit.h"
+#include "provsim.h"
 #include "supervise.h"
 
 #include <errno.h>
@@ -434,7 +435,9 @@ cm_status split_settle(cm_status st, cm_config *rc, int n, const int *split, con
         snprintf(part, sizeof part, "%s/%s.part%d.csv", dir, c->region, x.part);
         if (decoded) snprintf(c->input_encoding, sizeof c->input_encoding, "UTF-8");
         double ta = now_seconds(), tw0 = *t_write, ww0 = g_t_split_wait, wx0 = g_t_split_xfer;
-        cm_status r = split_part(paths[i], g_size, x.part, part, &x.line0, &x.region_size, err, errlen);
+        /* every part's rows at the export's lines: the region file's line (offset) through its map */
+        cm_status r = prov_line_map_use(paths[i], err, errlen);
+        if (!r) r = split_part(paths[i], g_size, x.part, part, &x.line0, &x.region_size, err, errlen);
         double tb = now_seconds();
         if (!g_rank && !quiet)
             fprintf(stderr, "casemix: region %s (%llu bytes > mpi.split_bytes): read by %d ranks, settled by rank %d\n",
@@ -464,6 +467,7 @@ cm_status split_settle(cm_status st, cm_config *rc, int n, const int *split, con
             snprintf(hd.err, sizeof hd.err, "rank %d: %s", g_rank, err);
             MPI_Send(&hd, (int)sizeof hd, MPI_BYTE, owner[i], SPLIT_TAG + 16 * x.part, MPI_COMM_WORLD);
         }
+        prov_line_map_drop();
         unlink(part);
         *mine = r != CM_OK;
         st = agree(r);
