@@ -204,7 +204,7 @@ static cm_status prov_split(const char *export, const cm_config *top, const cm_c
         mf[i] = out[i] ? fopen(mp, "w") : NULL;
         if (!out[i] || !mf[i] || fwrite(m, 1, pos, out[i]) != pos || put_lines(mf[i], 0, r.header_lines + 1)) {
             snprintf(err, errlen, "%s: cannot write a region's rows (%s); check the output directory's space",
-                     mf[i] ? paths[i] : mp, strerror(errno));
+                     out[i] && !mf[i] ? mp : paths[i], strerror(errno));
             st = CM_ERR_OUTPUT;
         }
     }
