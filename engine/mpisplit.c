@@ -80,8 +80,9 @@ static uint64_t g_split_slots_held = 0, g_split_slots_read = 0, g_split_slots_re
  * part 0 to the region's owner, parts 1.. to the other ranks in rank order.
  * A rank's part file is the header and the part's rows byte for byte; the
  * rank reads it with the reader's line offset (rd_set_line_offset: the
- * physical lines of the region file before the part), so its cases,
- * rejects and notes carry the region's line numbers and it holds slots for
+ * physical lines of the region file before the part) and the region's line
+ * map (prov_line_map_use: region-file line -> export line), so its cases,
+ * rejects and notes carry the export's line numbers and it holds slots for
  * its own rows only. (Until 2026-12 the part file was padded with one empty
  * line per line before the part: one empty 96-byte slot each, so the rank
  * of the last part held as many slots as the whole region.) Each rank
