@@ -37,6 +37,13 @@ struct keep_vec {
 
 static void keep_row(cm_period *st, int tid, const cm_parser *p, const cm_case *c)
 {
+    if (!st->keep_tmp) {
+        /* straight into the slots' side array (zeroed), by slot: no copy, no regrowth */
+        if (c->flags & CF_NO_CATEGORIES) return;
+        int64_t *e = (int64_t *)(void *)st->s.side + (size_t)(c - p->slots) * (size_t)st->keep_n;
+        for (int j = 0; j < st->keep_n; j++) e[j] = p->cat_fen[st->keep_cat[j]];
+        return;
+    }
     struct keep_vec *kv = &st->keep_tmp[tid];
     if (kv->cap == SIZE_MAX) return; /* out of memory earlier */
     size_t need = (size_t)st->keep_n + 1;
@@ -703,11 +710,15 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
                             .encoding = rd_encoding_of(cfg->input_encoding)};
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
-        if (st->keep_n) st->keep_tmp = calloc((size_t)st->nt, sizeof *st->keep_tmp);
+        /* the kept categories go straight into the slots' side array (8 B a category a case,
+         * grown with the slots), unless supervision has it: then per-thread records, scattered
+         * by slot after the read */
+        if (st->keep_n && supervise) st->keep_tmp = calloc((size_t)st->nt, sizeof *st->keep_tmp);
+        else if (st->keep_n) po.side_bytes = (size_t)st->keep_n * sizeof *st->keep_fen;
         if (supervise) rc = sv_begin(cfg, st->nt, &po, &st->sup, err, errlen); /* facts per slot (supervise.h) */
         if (rc) {
             /* err says why */
-        } else if (!st->itab || !st->rejs || !st->quals || !st->dis_range || (st->keep_n && !st->keep_tmp)) {
+        } else if (!st->itab || !st->rejs || !st->quals || !st->dis_range || (st->keep_n && supervise && !st->keep_tmp)) {
             snprintf(err, errlen, "out of memory");
             rc = CM_ERR_NOMEM;
         } else {
@@ -725,7 +736,8 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
         if (!rc && st->sup) sv_columns(st->sup, hdr.colidx, hdr.has_categories);
         st->input_size = hdr.file_size;
         st->input_encoding = hdr.encoding ? hdr.encoding : "UTF-8";
-        if (!rc && st->keep_n) rc = keep_scatter(st, err, errlen);
+        if (!rc && st->keep_n && st->keep_tmp) rc = keep_scatter(st, err, errlen);
+        else if (!rc && st->keep_n) st->keep_fen = (int64_t *)(void *)st->s.side; /* pl_slots_free unmaps it */
         if (!rc && g_read_hook) rc = g_read_hook(st, g_read_ctx, err, errlen); /* MPI split (province.c) */
         st->t_read = now_seconds() - t1;
     }
@@ -750,6 +762,7 @@ void period_free(cm_period *st)
     free(st->itab);
     free(st->rejs);
     pl_rejects_free(&st->rej);
+    if ((void *)st->keep_fen == (void *)st->s.side) st->keep_fen = NULL; /* the slots' side array */
     pl_slots_free(&st->s);
     free(st->inst);
     free(st->inst_start);

@@ -118,7 +118,7 @@ typedef struct {
      * category columns, CF_NO_CATEGORIES). 8 × keep_n bytes a case. */
     int keep_n;
     uint8_t keep_cat[SC_CAT__COUNT];
-    int64_t *keep_fen;           /* owned */
+    int64_t *keep_fen;           /* the slots' side array (pl_slots.side), or owned (with supervision) */
     struct keep_vec *keep_tmp;   /* [nt] read stage only */
     struct sv_state *sup;    /* supervision (engine/supervise.h; owned), NULL when not run */
     /* casemix simulate (period_build_hist): the history read once into
@@ -223,6 +223,9 @@ typedef struct {
     const double *drg_ref_fen; /* [d] DRG outlier reference mean cost */
     int64_t cost_sum, fund_sum;/* Σ (re-priced) total cost and fund part, for the fund share when
                                   budget.fund_share is 0 (both 0: the period's) */
+    void *lent[4];             /* SN_OWN_ARRAYS: per-case arrays lent by the caller in own[]'s layout
+                                  (simulate's pool, reused scenario after scenario; zeroed here, not
+                                  freed by sn_free); NULL: allocated */
 } sn_inputs;
 
 typedef struct {

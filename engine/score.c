@@ -79,13 +79,16 @@ static cm_status sn_storage_init(cm_scenario *sn, char *err, size_t errlen)
         sn->drg_outlier = (sn_col){(unsigned char *)&sl->drg_outlier, sizeof *sl};
         sn->flags = (sn_col){(unsigned char *)&sl->flags, sizeof *sl};
     } else {
-        /* score and payment (16 B), outlier classes (2 B), flags (2 B) */
-        int64_t *a = calloc(n * 2, sizeof *a);
-        uint8_t *b = calloc(n * 2, 1);
-        uint16_t *f = malloc(n * sizeof *f);
-        sn->own[0] = a;
-        sn->own[1] = b;
-        sn->own[2] = f;
+        /* score and payment (16 B), outlier classes (2 B), flags (2 B): lent (zeroed as calloc's) or own */
+        int lent = sn->in.lent[0] != NULL;
+        int64_t *a = lent ? memset(sn->in.lent[0], 0, n * 2 * sizeof *a) : calloc(n * 2, sizeof *a);
+        uint8_t *b = lent ? memset(sn->in.lent[1], 0, n * 2) : calloc(n * 2, 1);
+        uint16_t *f = lent ? sn->in.lent[2] : malloc(n * sizeof *f);
+        if (!lent) {
+            sn->own[0] = a;
+            sn->own[1] = b;
+            sn->own[2] = f;
+        }
         if (!a || !b || !f) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
         sn->score = (sn_col){(unsigned char *)a, sizeof *a};
         sn->pay = (sn_col){(unsigned char *)(a + n), sizeof *a};
@@ -96,8 +99,8 @@ static cm_status sn_storage_init(cm_scenario *sn, char *err, size_t errlen)
     }
     if (both) {
         /* DRG points and payments beside the DIP ones */
-        int64_t *d = calloc(n * 2, sizeof *d);
-        sn->own[3] = d;
+        int64_t *d = sn->in.lent[3] ? memset(sn->in.lent[3], 0, n * 2 * sizeof *d) : calloc(n * 2, sizeof *d);
+        if (!sn->in.lent[3]) sn->own[3] = d;
         if (!d) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
         sn->drg_pts = (sn_col){(unsigned char *)d, sizeof *d};
         sn->drg_pay = (sn_col){(unsigned char *)(d + n), sizeof *d};

@@ -100,8 +100,60 @@ static inline const int64_t *case_mults(const mults *m, const cm_case *c, int64_
 /* ------------------------------------------------------------------ */
 
 
+/* The per-case arrays of one scenario at a time, allocated at the first
+ * scenario and lent to every next one (cmd_simulate): the pages are
+ * faulted in once, not once a scenario (a 10M-case period: ~0.5 GB a
+ * scenario freed and faulted in again cost ~1 s of system time each).
+ * The new cost and fund (16 B a case), and the scenario's own columns
+ * (sn_inputs.lent: score and payment 16 B, outlier classes 2 B, flags 2 B;
+ * DRG points and payments 16 B with scheme both). Not thread-shared:
+ * scenarios run one after another. */
+typedef struct {
+    size_t n;
+    int both;
+    int64_t *cost, *fund;
+    void *own[4];
+} sim_pool;
+static sim_pool *g_pool;
+
+static void pool_free(sim_pool *q)
+{
+    free(q->cost); free(q->fund);
+    for (int k = 0; k < 4; k++) free(q->own[k]);
+    memset(q, 0, sizeof *q);
+}
+
+/* Allocates q for period p's slots (not touched: the first scenario faults
+ * them in). 0, or -1 when out of memory (q freed). */
+static int pool_init(sim_pool *q, const cm_period *p)
+{
+    size_t n = p->s.n ? p->s.n : 1;
+    memset(q, 0, sizeof *q);
+    q->n = p->s.n;
+    q->both = p->dip && p->drg;
+    q->cost = malloc(n * sizeof *q->cost);
+    q->fund = malloc(n * sizeof *q->fund);
+    q->own[0] = malloc(n * 2 * sizeof(int64_t));
+    q->own[1] = malloc(n * 2);
+    q->own[2] = malloc(n * sizeof(uint16_t));
+    if (q->both) q->own[3] = malloc(n * 2 * sizeof(int64_t));
+    if (!q->cost || !q->fund || !q->own[0] || !q->own[1] || !q->own[2] || (q->both && !q->own[3])) {
+        pool_free(q);
+        return -1;
+    }
+    return 0;
+}
+
+/* The pool for period p, or NULL (none set, or another period's). */
+static const sim_pool *pool_for(const cm_period *p)
+{
+    return g_pool && g_pool->n == p->s.n && g_pool->both == (p->dip && p->drg) ? g_pool : NULL;
+}
+
 static void repriced_free(repriced *r)
 {
+    if (g_pool && r->cost == g_pool->cost) r->cost = NULL; /* lent */
+    if (g_pool && r->fund == g_pool->fund) r->fund = NULL;
     free(r->cost); free(r->fund); free(r->inst); free(r->inst_bucket); free(r->group_cost);
     memset(r, 0, sizeof *r);
 }
@@ -117,8 +169,9 @@ static cm_status reprice_period(const mults *m, repriced *r)
     size_t n = p->s.n, ninst = p->ninst, ng = p->ng, K = (size_t)m->K;
     size_t nt = (size_t)pl_threads();
     memset(r, 0, sizeof *r);
-    r->cost = malloc((n ? n : 1) * sizeof *r->cost);
-    r->fund = malloc((n ? n : 1) * sizeof *r->fund);
+    const sim_pool *pool = pool_for(p);
+    r->cost = pool ? pool->cost : malloc((n ? n : 1) * sizeof *r->cost);
+    r->fund = pool ? pool->fund : malloc((n ? n : 1) * sizeof *r->fund);
     r->inst = calloc(ninst + 1, sizeof *r->inst);
     r->inst_bucket = calloc(ninst * 3 + 1, sizeof *r->inst_bucket);
     r->group_cost = calloc(ng + 1, sizeof *r->group_cost);
@@ -433,7 +486,10 @@ cm_status sim_run_scenario_hist(sim_run *x, const cm_scenario_def *d, const cm_p
         x->cfg.fund_budget_fen += x->r.region.fund_fen;
         if (x->cfg.drg_budget_fen > 0) x->cfg.drg_budget_fen += x->r.region.fund_fen;
     }
-    const sn_inputs *inp = in.cost_fen || in.cal || in.rw_scale ? &in : NULL;
+    const sim_pool *q = pool_for(p);
+    if (q)
+        for (int k = 0; k < 4; k++) in.lent[k] = q->own[k];
+    const sn_inputs *inp = in.cost_fen || in.cal || in.rw_scale || in.lent[0] ? &in : NULL;
     if (d->policy != CM_POLICY_FIXED_POINT) return sn_run_in(&x->sn, p, &x->cfg, SN_OWN_ARRAYS, inp, err, errlen);
     /* fixed point value: score once (as sn_run_in), set the budget from the points, then pay */
     cm_scenario *sn = &x->sn;
@@ -1104,6 +1160,9 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
     } else
         rc = period_build_keep(p, cfg, input, o->quiet, keep, nkeep, err, sizeof err);
     if (!rc) rc = sn_run(base, p, cfg, SN_IN_SLOTS, err, sizeof err);
+    static sim_pool pool;
+    if (!rc && pool_init(&pool, p)) { snprintf(err, sizeof err, "out of memory"); rc = CM_ERR_NOMEM; }
+    if (!rc) g_pool = &pool;
     double t_base = now_seconds() - t0, t_scen = 0, t_write = 0;
     h5w w;
     memset(&w, 0, sizeof w);
@@ -1174,6 +1233,8 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
     }
     sim_hist_free(&hist);
     for (int i = 0; i < set.n; i++) sim_run_free(&runs[i]);
+    g_pool = NULL;
+    pool_free(&pool);
     free(runs);
     cm_scenarios_free(&set);
     sn_free(base);
