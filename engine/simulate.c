@@ -104,21 +104,21 @@ static inline const int64_t *case_mults(const mults *m, const cm_case *c, int64_
  * scenario and lent to every next one (cmd_simulate): the pages are
  * faulted in once, not once a scenario (a 10M-case period: ~0.5 GB a
  * scenario freed and faulted in again cost ~1 s of system time each).
- * The new cost and fund (16 B a case), and the scenario's own columns
+ * The new cost (8 B a case), and the scenario's own columns
  * (sn_inputs.lent: score and payment 16 B, outlier classes 2 B, flags 2 B;
  * DRG points and payments 16 B with scheme both). Not thread-shared:
  * scenarios run one after another. */
 typedef struct {
     size_t n;
     int both;
-    int64_t *cost, *fund;
+    int64_t *cost;
     void *own[4];
 } sim_pool;
 static sim_pool *g_pool;
 
 static void pool_free(sim_pool *q)
 {
-    free(q->cost); free(q->fund);
+    free(q->cost);
     for (int k = 0; k < 4; k++) free(q->own[k]);
     memset(q, 0, sizeof *q);
 }
@@ -132,12 +132,11 @@ static int pool_init(sim_pool *q, const cm_period *p)
     q->n = p->s.n;
     q->both = p->dip && p->drg;
     q->cost = malloc(n * sizeof *q->cost);
-    q->fund = malloc(n * sizeof *q->fund);
     q->own[0] = malloc(n * 2 * sizeof(int64_t));
     q->own[1] = malloc(n * 2);
     q->own[2] = malloc(n * sizeof(uint16_t));
     if (q->both) q->own[3] = malloc(n * 2 * sizeof(int64_t));
-    if (!q->cost || !q->fund || !q->own[0] || !q->own[1] || !q->own[2] || (q->both && !q->own[3])) {
+    if (!q->cost || !q->own[0] || !q->own[1] || !q->own[2] || (q->both && !q->own[3])) {
         pool_free(q);
         return -1;
     }
@@ -153,7 +152,6 @@ static const sim_pool *pool_for(const cm_period *p)
 static void repriced_free(repriced *r)
 {
     if (g_pool && r->cost == g_pool->cost) r->cost = NULL; /* lent */
-    if (g_pool && r->fund == g_pool->fund) r->fund = NULL;
     free(r->cost); free(r->fund); free(r->inst); free(r->inst_bucket); free(r->group_cost);
     memset(r, 0, sizeof *r);
 }
@@ -171,14 +169,13 @@ static cm_status reprice_period(const mults *m, repriced *r)
     memset(r, 0, sizeof *r);
     const sim_pool *pool = pool_for(p);
     r->cost = pool ? pool->cost : malloc((n ? n : 1) * sizeof *r->cost);
-    r->fund = pool ? pool->fund : malloc((n ? n : 1) * sizeof *r->fund);
     r->inst = calloc(ninst + 1, sizeof *r->inst);
     r->inst_bucket = calloc(ninst * 3 + 1, sizeof *r->inst_bucket);
     r->group_cost = calloc(ng + 1, sizeof *r->group_cost);
     /* thread partials: per institution measure and buckets, per category, per group */
     size_t per = ninst * 8 + K * 3 + ng;
     int64_t *part = calloc(nt * per + 1, sizeof *part);
-    if (!r->cost || !r->fund || !r->inst || !r->inst_bucket || !r->group_cost || !part) {
+    if (!r->cost || !r->inst || !r->inst_bucket || !r->group_cost || !part) {
         free(part);
         return CM_ERR_NOMEM;
     }
@@ -193,11 +190,10 @@ static cm_status reprice_period(const mults *m, repriced *r)
         for (long li = 0; li < (long)n; li++) {
             size_t i = (size_t)li;
             const cm_case *c = &p->s.slots[i];
-            if (c->status != SLOT_CASE) { r->cost[i] = r->fund[i] = 0; continue; }
+            if (c->status != SLOT_CASE) { r->cost[i] = 0; continue; }
             const int64_t *cm = case_mults(m, c, mv);
             int64_t nf, nc = sc_reprice_case_full(c->total_fen, c->fund_fen, p->keep_fen + i * K, cm, (int)K, dv, df, &nf);
-            r->cost[i] = nc;
-            r->fund[i] = nf;
+            r->cost[i] = nc; /* the new fund part only in the sums: no per-case array */
             if (c->group >= 0 && (size_t)c->group < ng) Pg[c->group] += nc;
             int64_t *I = P + (size_t)c->inst * 8;
             int64_t up = 0, down = 0;
@@ -502,13 +498,14 @@ cm_status sim_run_scenario_hist(sim_run *x, const cm_scenario_def *d, const cm_p
     double t0 = now_seconds();
     if ((rc = sn_score(sn, err, errlen))) return rc;
     sn->t_score = now_seconds() - t0;
+    /* Σ points straight from the scenario's own columns, not the slots: they are 0 for every slot
+     * that is not a case (zeroed) and DRG points are 0 for a case without a DRG (sn_score) */
     int64_t pts_dip = 0, pts_drg = 0;
+    int dip_on = p->dip != NULL, drg_on = p->drg != NULL;
 #pragma omp parallel for schedule(static) reduction(+ : pts_dip, pts_drg)
     for (long i = 0; i < (long)p->s.n; i++) {
-        const cm_case *c = &p->s.slots[i];
-        if (c->status != SLOT_CASE) continue;
-        if (p->dip) pts_dip += *sn_i64(sn->score, (size_t)i);
-        if (p->drg && c->drg >= 0) pts_drg += *sn_i64(sn->drg_pts, (size_t)i);
+        if (dip_on) pts_dip += *sn_i64(sn->score, (size_t)i);
+        if (drg_on) pts_drg += *sn_i64(sn->drg_pts, (size_t)i);
     }
     /* the fund share the payment will use (pay.c's rule) */
     double s1 = x->cfg.fund_share > 0 ? x->cfg.fund_share
