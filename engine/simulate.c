@@ -5,7 +5,7 @@
  *
  *   read the scenarios (config/scenario.c: checked before any work),
  *   build the period once (period_build_keep: the cost categories any
- *   scenario re-prices are kept per case, 8 bytes a category a case),
+ *   scenario re-prices are kept per case, 4 bytes a category a case),
  *   run the baseline (sn_run, in the slots), then per scenario:
  *     re-price every case (scoring/reprice.c: categories × multipliers in
  *     fen, re-summed; fund part at the case's own fund share), the static
@@ -192,7 +192,9 @@ static cm_status reprice_period(const mults *m, repriced *r)
             const cm_case *c = &p->s.slots[i];
             if (c->status != SLOT_CASE) { r->cost[i] = 0; continue; }
             const int64_t *cm = case_mults(m, c, mv);
-            int64_t nf, nc = sc_reprice_case_full(c->total_fen, c->fund_fen, p->keep_fen + i * K, cm, (int)K, dv, df, &nf);
+            int64_t kv[SC_CAT__COUNT];
+            period_keep_case(p, i, kv);
+            int64_t nf, nc = sc_reprice_case_full(c->total_fen, c->fund_fen, kv, cm, (int)K, dv, df, &nf);
             r->cost[i] = nc; /* the new fund part only in the sums: no per-case array */
             if (c->group >= 0 && (size_t)c->group < ng) Pg[c->group] += nc;
             int64_t *I = P + (size_t)c->inst * 8;
@@ -254,8 +256,9 @@ static int64_t solve_eval(void *vctx, int64_t x)
     for (long i = 0; i < (long)p->s.n; i++) {
         const cm_case *c = &p->s.slots[i];
         if (c->status != SLOT_CASE) continue;
-        int64_t mv[SC_CAT__COUNT];
-        int64_t nc = sc_reprice_case(c->total_fen, p->keep_fen + (size_t)i * K, case_mults(m, c, mv), (int)K, NULL);
+        int64_t mv[SC_CAT__COUNT], kv[SC_CAT__COUNT];
+        period_keep_case(p, (size_t)i, kv);
+        int64_t nc = sc_reprice_case(c->total_fen, kv, case_mults(m, c, mv), (int)K, NULL);
         sum += sx->fund ? sc_reprice_fund(nc, c->fund_fen, c->total_fen) : nc;
     }
     return sum;
@@ -1192,7 +1195,7 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
     }
     if (!rc && !o->quiet)
         printf("casemix simulate: %lld cases, %d scenario(s), %d cost categories kept per case (%d B a case)\n",
-               (long long)p->cases, set.n, nkeep, 8 * nkeep);
+               (long long)p->cases, set.n, nkeep, (int)sizeof *p->keep_fen * nkeep);
     for (int i = 0; !rc && i < set.n; i++) {
         sim_run *x = &runs[i];
         if (!sim_runs(set.s[i].name)) continue; /* another rank's (sim_set_run_subset) */
