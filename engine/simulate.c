@@ -12,8 +12,10 @@
  *     measurement, the budget-neutral solve (bisection on the multiplier);
  *     re-score from the re-priced history (policies fixed_budget_rescored
  *     and budget_adjusted: calib_run_hook), set the budget of the policy,
- *     settle (sn_run_in, own arrays: 20-36 B a case, plus the new cost and
- *     fund, 16 B a case, while the scenario runs);
+ *     settle (sn_run_in on the pool's arrays, allocated once after the
+ *     baseline and lent to one scenario after another: new cost 8 B,
+ *     score and payment 16 B, outlier classes 2 B, flags 2 B a case,
+ *     +16 B DRG points and payments with scheme both);
  *   write /scenarios/NAME/{summary,groups,institutions,measurement[,cases]}
  *   (members base_<m>, <m>, diff_<m>) and print one comparison per scenario.
  * Every sum is an integer summed per slice and merged in slice order, so
@@ -1125,10 +1127,10 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
         cm_scenarios_free(&set);
         return CM_ERR_OUTPUT;
     }
-    /* the scenarios allocate and free per-case arrays of the same sizes one after another (new
-     * cost and fund, scores, payments, outlier classes, flags: 36 B a case): keep freed memory in
-     * the heap for the next scenario instead of faulting fresh zero pages in for each (arrays up
-     * to glibc's 32 MiB mmap ceiling, i.e. periods up to ~2M cases) */
+    /* the per-case arrays of the scenarios come from one pool (sim_pool, allocated after the
+     * baseline); what a scenario still allocates and frees (a scenario run outside the pool,
+     * item re-pricing's arrays, partials, tables) stays in the heap for the next one instead of
+     * faulting fresh zero pages in for each (blocks up to glibc's 32 MiB mmap ceiling) */
     mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
     /* the categories any scenario re-prices, kept per case */
