@@ -255,6 +255,13 @@ void rd_close(cm_reader *r);
  * its rows keep the region file's lines without padding slots); 0 again
  * restores the default. Not thread-safe: set around one build. */
 void rd_set_line_offset(uint64_t lines);
+/* From now on a row on physical line L of the input (L < n) is recorded on
+ * line map[L] (its slot's line: /cases, rejects, notes, supervision): a
+ * province region's file holds only its rows, map[L] their lines in the
+ * export (engine/province.c, prov_line_map_use); map must be increasing.
+ * NULL restores the default (the input's own lines). Not thread-safe: set
+ * around one build; the reader does not copy map. */
+void rd_set_line_map(const uint32_t *map, uint64_t n);
 /* Counts the *nch chunks of the block rd_next_block cut, on all threads;
  * when one holds a '"', cuts the same window again with the quote-aware
  * scan (*chunks reallocated as by rd_next_block, *nch updated). CM_OK,

@@ -16,6 +16,7 @@
 #include "ledger.h"
 #include "h5out.h"
 #include "rejects.h"
+#include "supervise.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -162,7 +163,7 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
     c2 = *cfg;
     cm_config_relink(&c2);
     int64_t *pts = NULL, *gross = NULL, *dep = NULL, *paid = NULL, *scr = NULL;
-    rc = period_build(st, cfg, input, o->quiet, err, sizeof err);
+    rc = period_build_sup(st, cfg, input, o->quiet, PERIOD_SUP_DUPS, err, sizeof err); /* R05 withheld as settle */
     if (!rc && L.nh == 0) rc = history_pattern(cfg, st->al, &L, err, sizeof err);
     if (!rc) {
         sn->p = st;
@@ -358,6 +359,7 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
                cm_yuan_text(y3, sizeof y3, M.deposit_fen, 1), ninst);
         (void)y4;
         printf("  special-review candidates (特例单议) %lld\n", (long long)sn->n_special);
+        if (st->sup) sv_summary(st->sup, stdout); /* the R05 duplicates withheld (PERIOD_SUP_DUPS) */
         printf("  wrote %s (the month's settlement, rejects in %s)\n  ledger %s (%zu month(s))\n", out, rejects_csv,
                lpath, L.nm);
         if (replaced_cases >= 0)

@@ -47,6 +47,7 @@
  *     the owner), so the file stays complete or absent.
  */
 #include "mpisplit.h"
+#include "provsim.h"
 #include "supervise.h"
 
 #include <errno.h>
@@ -79,8 +80,9 @@ static uint64_t g_split_slots_held = 0, g_split_slots_read = 0, g_split_slots_re
  * part 0 to the region's owner, parts 1.. to the other ranks in rank order.
  * A rank's part file is the header and the part's rows byte for byte; the
  * rank reads it with the reader's line offset (rd_set_line_offset: the
- * physical lines of the region file before the part), so its cases,
- * rejects and notes carry the region's line numbers and it holds slots for
+ * physical lines of the region file before the part) and the region's line
+ * map (prov_line_map_use: region-file line -> export line), so its cases,
+ * rejects and notes carry the export's line numbers and it holds slots for
  * its own rows only. (Until 2026-12 the part file was padded with one empty
  * line per line before the part: one empty 96-byte slot each, so the rank
  * of the last part held as many slots as the whole region.) Each rank
@@ -434,7 +436,9 @@ cm_status split_settle(cm_status st, cm_config *rc, int n, const int *split, con
         snprintf(part, sizeof part, "%s/%s.part%d.csv", dir, c->region, x.part);
         if (decoded) snprintf(c->input_encoding, sizeof c->input_encoding, "UTF-8");
         double ta = now_seconds(), tw0 = *t_write, ww0 = g_t_split_wait, wx0 = g_t_split_xfer;
-        cm_status r = split_part(paths[i], g_size, x.part, part, &x.line0, &x.region_size, err, errlen);
+        /* every part's rows at the export's lines: the region file's line (offset) through its map */
+        cm_status r = prov_line_map_use(paths[i], err, errlen);
+        if (!r) r = split_part(paths[i], g_size, x.part, part, &x.line0, &x.region_size, err, errlen);
         double tb = now_seconds();
         if (!g_rank && !quiet)
             fprintf(stderr, "casemix: region %s (%llu bytes > mpi.split_bytes): read by %d ranks, settled by rank %d\n",
@@ -464,6 +468,7 @@ cm_status split_settle(cm_status st, cm_config *rc, int n, const int *split, con
             snprintf(hd.err, sizeof hd.err, "rank %d: %s", g_rank, err);
             MPI_Send(&hd, (int)sizeof hd, MPI_BYTE, owner[i], SPLIT_TAG + 16 * x.part, MPI_COMM_WORLD);
         }
+        prov_line_map_drop();
         unlink(part);
         *mine = r != CM_OK;
         st = agree(r);

@@ -20,6 +20,7 @@ typedef struct {
     int64_t records, cases, rejects, cost_fen, fund_fen;
     int64_t budget_fen, pay_fen, drg_budget_fen, drg_pay_fen;
     double point_value, drg_point_value;
+    uint64_t slots; /* the slots of the region's read (one a line of its file; --timings region_slots) */
 } prov_row;
 
 /* province.c: this process's rank and the number of ranks (0 and 1

@@ -35,8 +35,48 @@ struct keep_vec {
     size_t n, cap;  /* int64 entries */
 };
 
+/* Appends a (slot, K amounts) record to kv; 0, or -1 when out of memory
+ * (kv->cap SIZE_MAX: reported after the read). */
+static int keep_push(struct keep_vec *kv, size_t K, size_t slot, const int64_t *v)
+{
+    if (kv->cap == SIZE_MAX) return -1;
+    if (kv->n + K + 1 > kv->cap) {
+        size_t nc = kv->cap ? kv->cap * 2 : 64 * (K + 1);
+        int64_t *nv = realloc(kv->v, nc * sizeof *nv);
+        if (!nv) { kv->cap = SIZE_MAX; return -1; }
+        kv->v = nv;
+        kv->cap = nc;
+    }
+    kv->v[kv->n] = (int64_t)slot;
+    memcpy(kv->v + kv->n + 1, v, K * sizeof *v);
+    kv->n += K + 1;
+    return 0;
+}
+
+/* One case's kept amounts into keep[0..K) as 32 bits; an amount outside
+ * them is CM_KEEP_BIG there and the whole case goes to big. */
+static void keep_store(int32_t *keep, size_t K, size_t slot, const int64_t *v, struct keep_vec *big)
+{
+    int far = 0;
+    for (size_t j = 0; j < K; j++) {
+        int f = v[j] <= INT32_MIN || v[j] > INT32_MAX;
+        keep[j] = f ? CM_KEEP_BIG : (int32_t)v[j];
+        far |= f;
+    }
+    if (__builtin_expect(far, 0)) keep_push(big, K, slot, v);
+}
+
 static void keep_row(cm_period *st, int tid, const cm_parser *p, const cm_case *c)
 {
+    if (!st->keep_tmp) {
+        /* straight into the slots' side array (zeroed), by slot: no copy, no regrowth */
+        if (c->flags & CF_NO_CATEGORIES) return;
+        size_t slot = (size_t)(c - p->slots), K = (size_t)st->keep_n;
+        int64_t v[SC_CAT__COUNT];
+        for (size_t j = 0; j < K; j++) v[j] = p->cat_fen[st->keep_cat[j]];
+        keep_store((int32_t *)(void *)st->s.side + slot * K, K, slot, v, &st->keep_bigtmp[tid]);
+        return;
+    }
     struct keep_vec *kv = &st->keep_tmp[tid];
     if (kv->cap == SIZE_MAX) return; /* out of memory earlier */
     size_t need = (size_t)st->keep_n + 1;
@@ -617,7 +657,7 @@ static cm_status keep_scatter(cm_period *st, char *err, size_t errlen)
         if (kv->cap == SIZE_MAX) rc = CM_ERR_NOMEM;
         for (size_t q = 0; !rc && q + K + 1 <= kv->n; q += K + 1) {
             size_t slot = (size_t)kv->v[q];
-            if (slot < n) memcpy(st->keep_fen + slot * K, kv->v + q + 1, K * sizeof *st->keep_fen);
+            if (slot < n) keep_store(st->keep_fen + slot * K, K, slot, kv->v + q + 1, &st->keep_bigtmp[0]);
         }
         free(kv->v);
     }
@@ -627,10 +667,52 @@ static cm_status keep_scatter(cm_period *st, char *err, size_t errlen)
     return rc;
 }
 
+static int cmp_keep_big(const void *a, const void *b)
+{
+    size_t x = ((const cm_keep_big *)a)->slot, y = ((const cm_keep_big *)b)->slot;
+    return x < y ? -1 : x > y;
+}
+
+/* The cases of amounts outside 32 bits, from the per-thread records into
+ * keep_big by slot. */
+static cm_status keep_big_merge(cm_period *st, char *err, size_t errlen)
+{
+    size_t K = (size_t)st->keep_n, nb = 0;
+    cm_status rc = CM_OK;
+    for (int t = 0; t < st->nt; t++) {
+        if (st->keep_bigtmp[t].cap == SIZE_MAX) rc = CM_ERR_NOMEM;
+        nb += st->keep_bigtmp[t].n / (K + 1);
+    }
+    if (!rc && nb && !(st->keep_big = calloc(nb, sizeof *st->keep_big))) rc = CM_ERR_NOMEM;
+    for (int t = 0; t < st->nt; t++) {
+        const struct keep_vec *kv = &st->keep_bigtmp[t];
+        for (size_t q = 0; !rc && q + K + 1 <= kv->n; q += K + 1) {
+            cm_keep_big *e = &st->keep_big[st->nkeep_big++];
+            e->slot = (size_t)kv->v[q];
+            memcpy(e->fen, kv->v + q + 1, K * sizeof *e->fen);
+        }
+    }
+    if (!rc && st->nkeep_big) qsort(st->keep_big, st->nkeep_big, sizeof *st->keep_big, cmp_keep_big);
+    if (rc) snprintf(err, errlen, "out of memory (cost categories kept for re-pricing)");
+    return rc;
+}
+
+void period_keep_big(const cm_period *p, size_t slot, int64_t *out)
+{
+    size_t lo = 0, hi = p->nkeep_big;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->keep_big[mid].slot < slot) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < p->nkeep_big && p->keep_big[lo].slot == slot)
+        memcpy(out, p->keep_big[lo].fen, (size_t)p->keep_n * sizeof *out);
+}
+
 cm_status period_build_keep(cm_period *st, const cm_config *cfg, const char *input, int quiet, const uint8_t *cats,
                             int ncat, char *err, size_t errlen)
 {
-    return period_build_ex(st, cfg, input, quiet, 0, cats, ncat, err, errlen);
+    return period_build_ex(st, cfg, input, quiet, PERIOD_SUP_DUPS, cats, ncat, err, errlen);
 }
 
 static period_read_hook g_read_hook;
@@ -661,7 +743,7 @@ cm_status period_build_hist(cm_period *st, const cm_config *cfg, const char *inp
     req.hist_ncat = nhcat;
     req.hist_ids = ids;
     req.hist_nids = nids;
-    return period_build_impl(st, cfg, input, quiet, 0, cats, ncat, &req, err, errlen);
+    return period_build_impl(st, cfg, input, quiet, PERIOD_SUP_DUPS, cats, ncat, &req, err, errlen);
 }
 
 static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const char *input, int quiet, int supervise,
@@ -703,11 +785,19 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
                             .encoding = rd_encoding_of(cfg->input_encoding)};
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
-        if (st->keep_n) st->keep_tmp = calloc((size_t)st->nt, sizeof *st->keep_tmp);
-        if (supervise) rc = sv_begin(cfg, st->nt, &po, &st->sup, err, errlen); /* facts per slot (supervise.h) */
+        if (supervise == PERIOD_SUP_DUPS && !cfg->sup.enabled[SC_R05]) supervise = 0; /* R05 off: pay both */
+        /* the kept categories go straight into the slots' side array (4 B a category a case,
+         * grown with the slots), unless supervision has it: then per-thread records, scattered
+         * by slot after the read */
+        if (st->keep_n && supervise) st->keep_tmp = calloc((size_t)st->nt, sizeof *st->keep_tmp);
+        else if (st->keep_n) po.side_bytes = (size_t)st->keep_n * sizeof *st->keep_fen;
+        if (st->keep_n) st->keep_bigtmp = calloc((size_t)st->nt, sizeof *st->keep_bigtmp);
+        if (supervise == PERIOD_SUP_DUPS) rc = sv_check_previous(cfg, input, err, errlen);
+        if (!rc && supervise) rc = sv_begin(cfg, st->nt, &po, &st->sup, err, errlen); /* facts per slot (supervise.h) */
+        if (!rc && supervise == PERIOD_SUP_DUPS) sv_dups_only(st->sup);
         if (rc) {
             /* err says why */
-        } else if (!st->itab || !st->rejs || !st->quals || !st->dis_range || (st->keep_n && !st->keep_tmp)) {
+        } else if (!st->itab || !st->rejs || !st->quals || !st->dis_range || (st->keep_n && ((supervise && !st->keep_tmp) || !st->keep_bigtmp))) {
             snprintf(err, errlen, "out of memory");
             rc = CM_ERR_NOMEM;
         } else {
@@ -725,7 +815,12 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
         if (!rc && st->sup) sv_columns(st->sup, hdr.colidx, hdr.has_categories);
         st->input_size = hdr.file_size;
         st->input_encoding = hdr.encoding ? hdr.encoding : "UTF-8";
-        if (!rc && st->keep_n) rc = keep_scatter(st, err, errlen);
+        if (!rc && st->keep_n && st->keep_tmp) rc = keep_scatter(st, err, errlen);
+        else if (!rc && st->keep_n) st->keep_fen = (int32_t *)(void *)st->s.side; /* pl_slots_free unmaps it */
+        if (!rc && st->keep_n) rc = keep_big_merge(st, err, errlen);
+        for (int t = 0; st->keep_bigtmp && t < st->nt; t++) free(st->keep_bigtmp[t].v);
+        free(st->keep_bigtmp);
+        st->keep_bigtmp = NULL;
         if (!rc && g_read_hook) rc = g_read_hook(st, g_read_ctx, err, errlen); /* MPI split (province.c) */
         st->t_read = now_seconds() - t1;
     }
@@ -733,6 +828,10 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
         double t2 = now_seconds();
         rc = period_checks(st, err, errlen);
         if (!rc) rc = period_partials(st, err, errlen);
+        if (!rc && supervise == PERIOD_SUP_DUPS && st->sup) { /* R05's join; its facts freed (supervise.h) */
+            rc = sv_cross(st->sup, st, err, errlen);
+            pl_side_free(&st->s);
+        }
         st->t_checks = now_seconds() - t2;
     }
     return rc;
@@ -750,6 +849,7 @@ void period_free(cm_period *st)
     free(st->itab);
     free(st->rejs);
     pl_rejects_free(&st->rej);
+    if ((void *)st->keep_fen == (void *)st->s.side) st->keep_fen = NULL; /* the slots' side array */
     pl_slots_free(&st->s);
     free(st->inst);
     free(st->inst_start);
@@ -763,6 +863,9 @@ void period_free(cm_period *st)
     calib_free(&st->cal);
     for (int t = 0; st->keep_tmp && t < st->nt; t++) free(st->keep_tmp[t].v);
     free(st->keep_tmp);
+    for (int t = 0; st->keep_bigtmp && t < st->nt; t++) free(st->keep_bigtmp[t].v);
+    free(st->keep_bigtmp);
+    free(st->keep_big);
     free(st->keep_fen);
     col_aliases_free(st->al);
     gr_dip_free(st->dip);

@@ -52,6 +52,14 @@ static inline void slice_bounds(size_t n, size_t sl, size_t *a, size_t *b)
 /* Period                                                              */
 /* ------------------------------------------------------------------ */
 
+/* A case whose kept category amount does not fit 32 bits (casemix
+ * simulate: keep_fen holds CM_KEEP_BIG there): every kept amount of it. */
+typedef struct {
+    size_t slot;
+    int64_t fen[SC_CAT__COUNT];
+} cm_keep_big;
+#define CM_KEEP_BIG INT32_MIN
+
 typedef struct {
     /* settings and tables (owned: dip, drg, al, cal, mtab, drg_ref_fen) */
     const cm_config *cfg;    /* the period's configuration (not owned) */
@@ -115,11 +123,16 @@ typedef struct {
     /* casemix simulate: cost categories kept per case for re-pricing
      * (period_build_keep; none for settle). keep_fen[slot * keep_n + j] is
      * category keep_cat[j] of the slot's case, fen (0 for a case without
-     * category columns, CF_NO_CATEGORIES). 8 × keep_n bytes a case. */
+     * category columns, CF_NO_CATEGORIES), or CM_KEEP_BIG for an amount
+     * outside 32 bits: keep_big has that case's amounts (period_keep_case
+     * gives them exact either way). 4 × keep_n bytes a case. */
     int keep_n;
     uint8_t keep_cat[SC_CAT__COUNT];
-    int64_t *keep_fen;           /* owned */
-    struct keep_vec *keep_tmp;   /* [nt] read stage only */
+    int32_t *keep_fen;           /* the slots' side array (pl_slots.side), or owned (with supervision) */
+    cm_keep_big *keep_big;       /* [nkeep_big] by slot (owned) */
+    size_t nkeep_big;
+    struct keep_vec *keep_tmp;   /* [nt] read stage only (with supervision) */
+    struct keep_vec *keep_bigtmp;/* [nt] read stage only */
     struct sv_state *sup;    /* supervision (engine/supervise.h; owned), NULL when not run */
     /* casemix simulate (period_build_hist): the history read once into
      * *hist_out (calib_hist_read: categories hist_cats, institution tags
@@ -144,7 +157,13 @@ cm_status period_build(cm_period *p, const cm_config *cfg, const char *input, in
 cm_status period_build_keep(cm_period *p, const cm_config *cfg, const char *input, int quiet, const uint8_t *cats,
                             int ncat, char *err, size_t errlen);
 /* period_build, and with supervise the supervision facts of every case
- * (p->sup, engine/supervise.h; settle runs the rules with sv_run). */
+ * (p->sup, engine/supervise.h; settle runs the rules with sv_run).
+ * supervise PERIOD_SUP_DUPS (casemix month; period_build_keep and _hist,
+ * casemix simulate, use it too): when supervision and its rule R05 are
+ * enabled, only R05 (sv_dups_only), its join run at the end of the build
+ * (sv_cross), so that sn_score withholds the duplicates from payment as
+ * settle does; p->sup then holds only that. */
+enum { PERIOD_SUP_DUPS = 2 };
 cm_status period_build_sup(cm_period *p, const cm_config *cfg, const char *input, int quiet, int supervise, char *err,
                            size_t errlen);
 /* Both: the one body behind period_build, _keep and _sup. */
@@ -162,6 +181,19 @@ cm_status period_build_ex(cm_period *p, const cm_config *cfg, const char *input,
  * not CM_OK stops the build with that status. NULL: none (the default). */
 typedef cm_status (*period_read_hook)(cm_period *p, void *ctx, char *err, size_t errlen);
 void period_set_read_hook(period_read_hook fn, void *ctx);
+/* The kept categories of slot's case, exact (keep_fen, or keep_big for an
+ * amount outside 32 bits), into out[0..p->keep_n). */
+void period_keep_big(const cm_period *p, size_t slot, int64_t *out);
+static inline void period_keep_case(const cm_period *p, size_t slot, int64_t *out)
+{
+    const int32_t *k = p->keep_fen + slot * (size_t)p->keep_n;
+    int big = 0;
+    for (int j = 0; j < p->keep_n; j++) {
+        out[j] = k[j];
+        big |= k[j] == CM_KEEP_BIG;
+    }
+    if (__builtin_expect(big, 0)) period_keep_big(p, slot, out);
+}
 /* Frees what period_build allocated and zeroes p; safe on a zeroed period.
  * Free the period's scenarios (sn_free) first: they read it. */
 void period_free(cm_period *p);
@@ -223,6 +255,9 @@ typedef struct {
     const double *drg_ref_fen; /* [d] DRG outlier reference mean cost */
     int64_t cost_sum, fund_sum;/* Σ (re-priced) total cost and fund part, for the fund share when
                                   budget.fund_share is 0 (both 0: the period's) */
+    void *lent[4];             /* SN_OWN_ARRAYS: per-case arrays lent by the caller in own[]'s layout
+                                  (simulate's pool, reused scenario after scenario; zeroed here, not
+                                  freed by sn_free); NULL: allocated */
 } sn_inputs;
 
 typedef struct {

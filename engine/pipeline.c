@@ -105,9 +105,44 @@ static int env_int(const char *name, long long lo, long long hi, long long *v, c
     return 1;
 }
 
+/* CASEMIX_TEST_LINE_MAP=FILE (tests/golden/province.sh): the reference one-region run of a
+ * province region's rows recorded at the export's lines, as the province run records them:
+ * FILE holds, one number a line, the line to record for each physical line of the input
+ * (header included: its first number is 1); handed to the reader (rd_set_line_map) for the
+ * whole run. A province run replaces it by its regions' own maps. */
+static cm_status test_line_map(const char *path, char *err, size_t errlen)
+{
+    static uint32_t *map;
+    if (map) return CM_OK; /* read once */
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "CASEMIX_TEST_LINE_MAP (a test-only setting): %s: %s; unset it", path, strerror(errno));
+        return CM_ERR_USAGE;
+    }
+    size_t n = 1, cap = 1024;
+    map = malloc(cap * sizeof *map);
+    unsigned long v;
+    while (map && fscanf(f, "%lu", &v) == 1) {
+        if (n == cap) {
+            uint32_t *m = realloc(map, 2 * cap * sizeof *m);
+            if (!m) { free(map); map = NULL; break; }
+            map = m;
+            cap *= 2;
+        }
+        map[n++] = (uint32_t)v;
+    }
+    fclose(f);
+    if (!map) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    map[0] = 0;
+    rd_set_line_map(map, n);
+    return CM_OK;
+}
+
 cm_status pl_test_settings(char *err, size_t errlen)
 {
     long long v;
+    const char *lm = getenv("CASEMIX_TEST_LINE_MAP");
+    if (lm && *lm && test_line_map(lm, err, errlen)) return CM_ERR_USAGE;
     int r = env_int("CASEMIX_TEST_BLOCK_BYTES", 64, (long long)1 << 30, &v, err, errlen);
     if (r < 0) return CM_ERR_USAGE;
     if (r) rd_set_block_size((size_t)v);

@@ -21,7 +21,9 @@ int pl_team_size(void);
 /* Test-only sizes (tests/identity.sh), so that a small input crosses several
  * reader blocks and partial slices: CASEMIX_TEST_BLOCK_BYTES (reader block,
  * >= 64; default 64 MiB) and CASEMIX_TEST_SLICE_SHIFT (log2 of the cases per
- * partial slice of the settlement, 4..30; default 20). Read once, by main,
+ * partial slice of the settlement, 4..30; default 20); CASEMIX_TEST_LINE_MAP
+ * (a file: the line to record for each line of the input, as a province region
+ * records the export's lines; tests/golden/province.sh). Read once, by main,
  * before any work; CM_OK, or CM_ERR_USAGE with a message in err for a
  * value out of range. */
 cm_status pl_test_settings(char *err, size_t errlen);

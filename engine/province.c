@@ -15,11 +15,15 @@
  * other than the shared input.records); the others share one export with a
  * region column (region, 统筹区, 统筹区编码). The export is read once and
  * split into one temporary CSV per region (OUT.regions.tmp.PID/, removed at
- * the end): the header, then the region's rows byte for byte, every other
- * row replaced by as many empty lines as it spans. The reader skips empty
- * lines but counts them, so a region's cases, rejects and notes keep the
- * export's line numbers, and its settlement is the one-region run of a file
- * holding only its rows (at their lines). A GB18030 export is split from
+ * the end): the header, then the region's rows byte for byte, nothing else,
+ * and beside it the region's line map (CODE.csv.lines: the export's line of
+ * each line of the file, 4 bytes a line). The reader records every row at
+ * its mapped line (rd_set_line_map, set around the region's run), so a
+ * region's cases, rejects, notes and flags keep the export's line numbers,
+ * its read holds a slot per row of its own (not per line of the export, as
+ * when other regions' rows were empty lines), and its settlement is the
+ * one-region run of a file holding only its rows, lines relabelled (the
+ * slot order, hence every partial slice, is that run's). A GB18030 export is split from
  * its decoded text (UTF-8 temporary files; input_encoding records the
  * export's). Only one region's period is in memory at a time.
  *
@@ -39,6 +43,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,19 +100,60 @@ static void field_at(const char *b, const char *e, int k, char *out, size_t n)
     out[o - s] = '\0';
 }
 
-static int put_newlines(FILE *f, uint64_t n)
+/* The line map of a region's file: PATH.lines, a uint32 per physical line of PATH (index = the
+ * line's number; 0 and the header lines map to themselves): the export's line of that line. */
+static void map_path(char *out, size_t n, const char *csv) { snprintf(out, n, "%s.lines", csv); }
+
+/* The region file's map in use (prov_line_map_use): mapped read-only, handed to the reader. */
+static struct { void *m; size_t bytes; } g_lmap;
+
+void prov_line_map_drop(void)
 {
-    static const char NL[4096] = {[0 ... 4095] = '\n'};
+    rd_set_line_map(NULL, 0);
+    if (g_lmap.m) munmap(g_lmap.m, g_lmap.bytes);
+    g_lmap.m = NULL;
+    g_lmap.bytes = 0;
+}
+
+cm_status prov_line_map_use(const char *csv, char *err, size_t errlen)
+{
+    prov_line_map_drop();
+    char mp[CM_PATH_MAX + 80];
+    map_path(mp, sizeof mp, csv);
+    int fd = open(mp, O_RDONLY);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || sb.st_size < 4) {
+        snprintf(err, errlen, "%s: cannot read the region's line map (%s)", mp, fd < 0 ? strerror(errno) : "too short");
+        if (fd >= 0) close(fd);
+        return CM_ERR_INPUT;
+    }
+    void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) {
+        snprintf(err, errlen, "%s: cannot map the region's line map (%s)", mp, strerror(errno));
+        return CM_ERR_INPUT;
+    }
+    g_lmap.m = m;
+    g_lmap.bytes = (size_t)sb.st_size;
+    rd_set_line_map(m, g_lmap.bytes / sizeof(uint32_t));
+    return CM_OK;
+}
+
+static int put_lines(FILE *f, uint32_t first, uint64_t n)
+{
+    uint32_t b[256];
     while (n) {
-        size_t k = n < sizeof NL ? (size_t)n : sizeof NL;
-        if (fwrite(NL, 1, k, f) != k) return -1;
+        size_t k = n < 256 ? (size_t)n : 256;
+        for (size_t j = 0; j < k; j++) b[j] = first++;
+        if (fwrite(b, sizeof *b, k, f) != k) return -1;
         n -= k;
     }
     return 0;
 }
 
 /* Splits the shared export into one file per sharing region (paths[i],
- * sharing[i] set), rows of other or unknown regions as empty lines; rows
+ * sharing[i] set: the header and the region's rows, byte for byte) and its
+ * line map (paths[i].lines: the export's line of each line of the file); rows
  * whose region is not a sharing region go to unassigned; rows_of (NULL or
  * n zeros): +1 for each row written to region i's file. *direct = 1 (and
  * nothing written) when one region shares the export and it has no region
@@ -136,9 +183,8 @@ static cm_status prov_split(const char *export, const cm_config *top, const cm_c
         return CM_ERR_INPUT;
     }
     code_ix *ix = calloc((size_t)n, sizeof *ix);
-    FILE **out = calloc((size_t)n, sizeof *out);
-    uint64_t *at = calloc((size_t)n, sizeof *at); /* the next line of each region's file */
-    if (!ix || !out || !at) { free(ix); free(out); free(at); rd_close(&r); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    FILE **out = calloc(2 * (size_t)n, sizeof *out), **mf = out + n; /* rows, line maps */
+    if (!ix || !out) { free(ix); free(out); rd_close(&r); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     int nix = 0;
     const char *m = r.map;
     size_t size = (size_t)r.size, pos = 0;
@@ -152,18 +198,26 @@ static cm_status prov_split(const char *export, const cm_config *top, const cm_c
         if (!sharing[i]) continue;
         ix[nix].code = rc[i].region;
         ix[nix++].idx = i;
+        char mp[CM_PATH_MAX + 80];
+        map_path(mp, sizeof mp, paths[i]);
         out[i] = fopen(paths[i], "w");
-        if (!out[i] || fwrite(m, 1, pos, out[i]) != pos) {
+        mf[i] = out[i] ? fopen(mp, "w") : NULL;
+        if (!out[i] || !mf[i] || fwrite(m, 1, pos, out[i]) != pos || put_lines(mf[i], 0, r.header_lines + 1)) {
             snprintf(err, errlen, "%s: cannot write a region's rows (%s); check the output directory's space",
-                     paths[i], strerror(errno));
+                     out[i] && !mf[i] ? mp : paths[i], strerror(errno));
             st = CM_ERR_OUTPUT;
         }
-        at[i] = r.header_lines + 1;
     }
     qsort(ix, (size_t)nix, sizeof *ix, code_cmp);
     char reg[64], id[CM_CASE_ID_MAX + 1], why[104];
+    size_t dropped = 0;
     while (!st && pos < size) {
         if (g_interrupted) { st = CM_ERR_INTERRUPTED; break; }
+        if (!*decoded && pos - dropped >= ((size_t)64 << 20)) { /* the rows split: their pages released */
+            size_t to = pos / 4096 * 4096;
+            madvise((void *)(m + dropped), to - dropped, MADV_DONTNEED);
+            dropped = to;
+        }
         size_t b = pos;
         uint64_t nl = 0;
         for (int q = 0; pos < size; pos++) {
@@ -180,13 +234,12 @@ static cm_status prov_split(const char *export, const cm_config *top, const cm_c
         if (e - b == nl || (e - b == 2 && m[b] == '\r')) continue; /* an empty line */
         field_at(m + b, m + e, rcol, reg, sizeof reg);
         code_ix key = {reg, 0}, *hit = reg[0] ? bsearch(&key, ix, (size_t)nix, sizeof *ix, code_cmp) : NULL;
-        if (hit) {
+        if (hit) { /* the row, and the export's line of each of its lines (one without a newline: the last) */
             FILE *f = out[hit->idx];
-            if (put_newlines(f, first - at[hit->idx]) || fwrite(m + b, 1, e - b, f) != e - b) {
+            if (fwrite(m + b, 1, e - b, f) != e - b || put_lines(mf[hit->idx], (uint32_t)first, nl ? nl : 1)) {
                 snprintf(err, errlen, "%s: cannot write a region's rows (%s)", paths[hit->idx], strerror(errno));
                 st = CM_ERR_OUTPUT;
             }
-            at[hit->idx] = line;
             if (rows_of) rows_of[hit->idx]++;
             continue;
         }
@@ -208,14 +261,13 @@ static cm_status prov_split(const char *export, const cm_config *top, const cm_c
             st = CM_ERR_NOMEM;
         }
     }
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < 2 * n; i++)
         if (out[i] && fclose(out[i]) != 0 && !st) {
-            snprintf(err, errlen, "%s: cannot write a region's rows (%s)", paths[i], strerror(errno));
+            snprintf(err, errlen, "%s: cannot write a region's rows (%s)", paths[i % n], strerror(errno));
             st = CM_ERR_OUTPUT;
         }
     free(ix);
     free(out);
-    free(at);
     rd_close(&r);
     return st;
 }
@@ -280,7 +332,12 @@ static cm_status write_province_summary(h5w *w, const prov_row *rows, int n)
 static void remove_split(char (*paths)[CM_PATH_MAX + 64], int n, const char *dir)
 {
     for (int i = 0; i < n; i++)
-        if (paths[i][0]) unlink(paths[i]);
+        if (paths[i][0]) {
+            char mp[CM_PATH_MAX + 80];
+            map_path(mp, sizeof mp, paths[i]);
+            unlink(paths[i]);
+            unlink(mp);
+        }
     if (dir[0]) rmdir(dir);
 }
 
@@ -390,7 +447,7 @@ cm_status settle_region(cm_config *c, int i, const char *in, const char *shown_i
     }
     if (!st) {
         snprintf(x->region, sizeof x->region, "%s", c->region);
-        x->records = p->records; x->cases = p->cases; x->rejects = p->rejects;
+        x->records = p->records; x->cases = p->cases; x->rejects = p->rejects; x->slots = p->s.n;
         x->cost_fen = p->cost_fen; x->fund_fen = p->fund_fen;
         if (sn->dipt.on) { x->budget_fen = sn->dipt.budget_fen; x->point_value = sn->dipt.point_value; x->pay_fen = sn->dipt.pay_fen; }
         if (sn->drgt.on) {
@@ -561,8 +618,11 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
             cm_config *c = &rc[i];
             const char *in = !sharing[i] ? c->input_file : direct ? export : paths[i];
             if (sharing[i] && !direct && decoded) snprintf(c->input_encoding, sizeof c->input_encoding, "UTF-8");
-            st = settle_region(c, i, in, sharing[i] ? export : NULL, sharing[i] && !direct && decoded, &w, grp, output,
-                               rejects_csv, t_start, &rows[i], &rj[i], &t_write, err, sizeof err);
+            if (sharing[i] && !direct) st = prov_line_map_use(paths[i], err, sizeof err); /* the export's lines */
+            if (!st)
+                st = settle_region(c, i, in, sharing[i] ? export : NULL, sharing[i] && !direct && decoded, &w, grp,
+                                   output, rejects_csv, t_start, &rows[i], &rj[i], &t_write, err, sizeof err);
+            prov_line_map_drop();
             if (!st && !o->quiet && g_size == 1) print_row(&rows[i]);
         }
         mine = st != CM_OK;
@@ -722,9 +782,13 @@ cm_status cmd_province(const cm_config *top, const cm_run_opts *o)
                 for (int i = 0; i < n; i++) cases += rows[i].cases;
                 fprintf(f, TIMINGS_HEAD ",\"province\":1,\"ranks\":%d,\"threads\":%d,\"regions\":%d,\"cases\":%lld,"
                            "\"split\":%.4f,\"write\":%.4f,\"assemble\":%.4f,\"mpi_comm\":%.4f,\"seconds\":%.4f,"
-                           "\"peak_rss_kb\":%ld,\"split_regions\":%d,\"split_wait\":%.4f,\"split_transfer\":%.4f%s}\n",
+                           "\"peak_rss_kb\":%ld,\"split_regions\":%d,\"split_wait\":%.4f,\"split_transfer\":%.4f%s",
                         g_size, o->threads, n, (long long)cases, t_split, tw, t_assemble, tc, secs, peak_rss_kb(), nsplit,
                         g_t_split_wait, g_t_split_xfer, split_mem);
+                /* the slots each region's read held, configuration order (before the line map: the export's lines) */
+                fprintf(f, ",\"region_slots\":[");
+                for (int i = 0; i < n; i++) fprintf(f, "%s%llu", i ? "," : "", (unsigned long long)rows[i].slots);
+                fprintf(f, "]}\n");
                 if (fclose(f) != 0) f = NULL;
             }
             if (!f) {

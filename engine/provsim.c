@@ -324,7 +324,12 @@ cm_status cmd_province_simulate(const cm_config *top, const cm_run_opts *o, cons
             /* every scenario of the region loaded (the same kept categories and history as one run
              * of them all), this unit's run and written */
             sim_set_run_subset(names, nn);
-            st = cmd_simulate(c, &ro, only, nonly); /* prints its own error */
+            if (sharing[i] && !direct && prov_line_map_use(in, err, sizeof err)) { /* the export's lines */
+                fprintf(stderr, "casemix: %s\n", err);
+                st = CM_ERR_INPUT;
+            } else
+                st = cmd_simulate(c, &ro, only, nonly); /* prints its own error */
+            prov_line_map_drop();
             sim_set_run_subset(NULL, 0);
             t_write += sim_last_write_seconds;
             if (st) { err[0] = '\0'; unlink(one); }

@@ -244,6 +244,9 @@ static cm_status decode_gb18030(cm_reader *r, int detected, char *err, size_t er
 
 /* Lines before the first data line beyond the header (rd_set_line_offset; 0 by default). */
 static uint64_t g_line_offset;
+/* The line recorded for a row on physical line L < g_line_map_n: g_line_map[L] (rd_set_line_map). */
+static const uint32_t *g_line_map;
+static uint64_t g_line_map_n;
 
 cm_status rd_open(cm_reader *r, const char *path, const struct col_aliases *aliases, rd_encoding enc,
             char *err, size_t errlen)
@@ -369,6 +372,11 @@ cm_status rd_open(cm_reader *r, const char *path, const struct col_aliases *alia
 }
 
 void rd_set_line_offset(uint64_t lines) { g_line_offset = lines; }
+void rd_set_line_map(const uint32_t *map, uint64_t n)
+{
+    g_line_map = map;
+    g_line_map_n = map ? n : 0;
+}
 
 void rd_close(cm_reader *r)
 {
@@ -1360,7 +1368,7 @@ static int scratch_fit(cm_parser *p, cm_case *c, size_t rl)
 static void slot_init(cm_case *c, uint64_t line)
 {
     memset(c, 0, sizeof *c);
-    c->line = (uint32_t)line;
+    c->line = (uint32_t)(line < g_line_map_n ? g_line_map[line] : line); /* a province region: the export's line */
     c->group = -1;
     c->drg = -1;
     c->mdc = -1;

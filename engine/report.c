@@ -1127,14 +1127,15 @@ static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
     sec_sample(R);
     if (has_r && !isnan(attr_f(ru.ds, "duplicates_withheld"))) { /* R05: B is never paid twice (sv_withhold) */
         char nb[48], tb[48], fb[48];
-        fmt_count(nb, sizeof nb, (int64_t)llround(attr_f(ru.ds, "duplicates_withheld")));
+        int64_t nw = (int64_t)llround(attr_f(ru.ds, "duplicates_withheld"));
+        fmt_count(nb, sizeof nb, nw);
         yuan(tb, sizeof tb, (int64_t)llround(attr_f(ru.ds, "duplicates_withheld_total_fen")));
         yuan(fb, sizeof fb, (int64_t)llround(attr_f(ru.ds, "duplicates_withheld_fund_fen")));
         fprintf(o, "<p class=\"note\" id=\"withheld\"><b>R05 duplicate claims withheld from payment "
-                   "(重复结算不予支付)</b>: %s cases, claimed %s yuan (fund part %s yuan); each stays in "
+                   "(重复结算不予支付)</b>: %s %s, claimed %s yuan (fund part %s yuan); each stays in "
                    "/cases with the flag duplicate_withheld, score 0 and payment 0. Source: /rules attributes "
                    "duplicates_withheld, duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n",
-                nb, tb, fb);
+                nb, nw == 1 ? "case" : "cases", tb, fb);
     }
     if (has_r) {
         fputs("<figure class=\"table\" id=\"tab-rules\">\n", o);

@@ -64,6 +64,19 @@ static cm_status sn_tables(cm_scenario *sn, char *err, size_t errlen)
     return CM_OK;
 }
 
+/* memset(v, 0, bytes) over the threads (a lent array of a big period). */
+static void *zero_par(void *v, size_t bytes)
+{
+    const size_t blk = (size_t)1 << 20;
+    long nb = (long)((bytes + blk - 1) / blk);
+#pragma omp parallel for schedule(static)
+    for (long k = 0; k < nb; k++) {
+        size_t o = (size_t)k * blk;
+        memset((char *)v + o, 0, bytes - o < blk ? bytes - o : blk);
+    }
+    return v;
+}
+
 /* Where the per-case state lives: the slots (baseline) or arrays of the
  * scenario's own (every other scenario), see period.h. */
 static cm_status sn_storage_init(cm_scenario *sn, char *err, size_t errlen)
@@ -79,13 +92,16 @@ static cm_status sn_storage_init(cm_scenario *sn, char *err, size_t errlen)
         sn->drg_outlier = (sn_col){(unsigned char *)&sl->drg_outlier, sizeof *sl};
         sn->flags = (sn_col){(unsigned char *)&sl->flags, sizeof *sl};
     } else {
-        /* score and payment (16 B), outlier classes (2 B), flags (2 B) */
-        int64_t *a = calloc(n * 2, sizeof *a);
-        uint8_t *b = calloc(n * 2, 1);
-        uint16_t *f = malloc(n * sizeof *f);
-        sn->own[0] = a;
-        sn->own[1] = b;
-        sn->own[2] = f;
+        /* score and payment (16 B), outlier classes (2 B), flags (2 B): lent (zeroed as calloc's) or own */
+        int lent = sn->in.lent[0] != NULL;
+        int64_t *a = lent ? zero_par(sn->in.lent[0], n * 2 * sizeof *a) : calloc(n * 2, sizeof *a);
+        uint8_t *b = lent ? zero_par(sn->in.lent[1], n * 2) : calloc(n * 2, 1);
+        uint16_t *f = lent ? sn->in.lent[2] : malloc(n * sizeof *f);
+        if (!lent) {
+            sn->own[0] = a;
+            sn->own[1] = b;
+            sn->own[2] = f;
+        }
         if (!a || !b || !f) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
         sn->score = (sn_col){(unsigned char *)a, sizeof *a};
         sn->pay = (sn_col){(unsigned char *)(a + n), sizeof *a};
@@ -96,8 +112,8 @@ static cm_status sn_storage_init(cm_scenario *sn, char *err, size_t errlen)
     }
     if (both) {
         /* DRG points and payments beside the DIP ones */
-        int64_t *d = calloc(n * 2, sizeof *d);
-        sn->own[3] = d;
+        int64_t *d = sn->in.lent[3] ? zero_par(sn->in.lent[3], n * 2 * sizeof *d) : calloc(n * 2, sizeof *d);
+        if (!sn->in.lent[3]) sn->own[3] = d;
         if (!d) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
         sn->drg_pts = (sn_col){(unsigned char *)d, sizeof *d};
         sn->drg_pay = (sn_col){(unsigned char *)(d + n), sizeof *d};
@@ -229,6 +245,8 @@ cm_status sn_score(cm_scenario *sn, char *err, size_t errlen)
             *sn_i64(sn->drg_pts, (size_t)i) = drg_points(sn, c, sn_u8(sn->drg_outlier, (size_t)i));
         }
     }
+    /* R05 duplicates: kept, not paid (supervise.c), in every scenario (settle, month, simulate) */
+    if (st->sup) sv_withhold(st->sup, sn);
     return CM_OK;
 }
 
@@ -252,7 +270,6 @@ cm_status sn_run_in(cm_scenario *sn, const cm_period *p, const cm_config *cfg, s
     if (rc) return rc;
     double t0 = now_seconds();
     rc = sn_score(sn, err, errlen);
-    if (!rc && p->sup) sv_withhold(p->sup, sn); /* R05 duplicates: kept, not paid (supervise.c) */
     sn->t_score = now_seconds() - t0;
     if (rc) return rc;
     double t1 = now_seconds();

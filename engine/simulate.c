@@ -5,15 +5,17 @@
  *
  *   read the scenarios (config/scenario.c: checked before any work),
  *   build the period once (period_build_keep: the cost categories any
- *   scenario re-prices are kept per case, 8 bytes a category a case),
+ *   scenario re-prices are kept per case, 4 bytes a category a case),
  *   run the baseline (sn_run, in the slots), then per scenario:
  *     re-price every case (scoring/reprice.c: categories × multipliers in
  *     fen, re-summed; fund part at the case's own fund share), the static
  *     measurement, the budget-neutral solve (bisection on the multiplier);
  *     re-score from the re-priced history (policies fixed_budget_rescored
  *     and budget_adjusted: calib_run_hook), set the budget of the policy,
- *     settle (sn_run_in, own arrays: 20-36 B a case, plus the new cost and
- *     fund, 16 B a case, while the scenario runs);
+ *     settle (sn_run_in on the pool's arrays, allocated once after the
+ *     baseline and lent to one scenario after another: new cost 8 B,
+ *     score and payment 16 B, outlier classes 2 B, flags 2 B a case,
+ *     +16 B DRG points and payments with scheme both);
  *   write /scenarios/NAME/{summary,groups,institutions,measurement[,cases]}
  *   (members base_<m>, <m>, diff_<m>) and print one comparison per scenario.
  * Every sum is an integer summed per slice and merged in slice order, so
@@ -21,6 +23,7 @@
  */
 #include "simulate.h"
 #include "h5out.h"
+#include "supervise.h"
 
 #include <math.h>
 #include <limits.h>
@@ -100,8 +103,58 @@ static inline const int64_t *case_mults(const mults *m, const cm_case *c, int64_
 /* ------------------------------------------------------------------ */
 
 
+/* The per-case arrays of one scenario at a time, allocated at the first
+ * scenario and lent to every next one (cmd_simulate): the pages are
+ * faulted in once, not once a scenario (a 10M-case period: ~0.5 GB a
+ * scenario freed and faulted in again cost ~1 s of system time each).
+ * The new cost (8 B a case), and the scenario's own columns
+ * (sn_inputs.lent: score and payment 16 B, outlier classes 2 B, flags 2 B;
+ * DRG points and payments 16 B with scheme both). Not thread-shared:
+ * scenarios run one after another. */
+typedef struct {
+    size_t n;
+    int both;
+    int64_t *cost;
+    void *own[4];
+} sim_pool;
+static sim_pool *g_pool;
+
+static void pool_free(sim_pool *q)
+{
+    free(q->cost);
+    for (int k = 0; k < 4; k++) free(q->own[k]);
+    memset(q, 0, sizeof *q);
+}
+
+/* Allocates q for period p's slots (not touched: the first scenario faults
+ * them in). 0, or -1 when out of memory (q freed). */
+static int pool_init(sim_pool *q, const cm_period *p)
+{
+    size_t n = p->s.n ? p->s.n : 1;
+    memset(q, 0, sizeof *q);
+    q->n = p->s.n;
+    q->both = p->dip && p->drg;
+    q->cost = malloc(n * sizeof *q->cost);
+    q->own[0] = malloc(n * 2 * sizeof(int64_t));
+    q->own[1] = malloc(n * 2);
+    q->own[2] = malloc(n * sizeof(uint16_t));
+    if (q->both) q->own[3] = malloc(n * 2 * sizeof(int64_t));
+    if (!q->cost || !q->own[0] || !q->own[1] || !q->own[2] || (q->both && !q->own[3])) {
+        pool_free(q);
+        return -1;
+    }
+    return 0;
+}
+
+/* The pool for period p, or NULL (none set, or another period's). */
+static const sim_pool *pool_for(const cm_period *p)
+{
+    return g_pool && g_pool->n == p->s.n && g_pool->both == (p->dip && p->drg) ? g_pool : NULL;
+}
+
 static void repriced_free(repriced *r)
 {
+    if (g_pool && r->cost == g_pool->cost) r->cost = NULL; /* lent */
     free(r->cost); free(r->fund); free(r->inst); free(r->inst_bucket); free(r->group_cost);
     memset(r, 0, sizeof *r);
 }
@@ -117,15 +170,15 @@ static cm_status reprice_period(const mults *m, repriced *r)
     size_t n = p->s.n, ninst = p->ninst, ng = p->ng, K = (size_t)m->K;
     size_t nt = (size_t)pl_threads();
     memset(r, 0, sizeof *r);
-    r->cost = malloc((n ? n : 1) * sizeof *r->cost);
-    r->fund = malloc((n ? n : 1) * sizeof *r->fund);
+    const sim_pool *pool = pool_for(p);
+    r->cost = pool ? pool->cost : malloc((n ? n : 1) * sizeof *r->cost);
     r->inst = calloc(ninst + 1, sizeof *r->inst);
     r->inst_bucket = calloc(ninst * 3 + 1, sizeof *r->inst_bucket);
     r->group_cost = calloc(ng + 1, sizeof *r->group_cost);
     /* thread partials: per institution measure and buckets, per category, per group */
     size_t per = ninst * 8 + K * 3 + ng;
     int64_t *part = calloc(nt * per + 1, sizeof *part);
-    if (!r->cost || !r->fund || !r->inst || !r->inst_bucket || !r->group_cost || !part) {
+    if (!r->cost || !r->inst || !r->inst_bucket || !r->group_cost || !part) {
         free(part);
         return CM_ERR_NOMEM;
     }
@@ -140,11 +193,12 @@ static cm_status reprice_period(const mults *m, repriced *r)
         for (long li = 0; li < (long)n; li++) {
             size_t i = (size_t)li;
             const cm_case *c = &p->s.slots[i];
-            if (c->status != SLOT_CASE) { r->cost[i] = r->fund[i] = 0; continue; }
+            if (c->status != SLOT_CASE) { r->cost[i] = 0; continue; }
             const int64_t *cm = case_mults(m, c, mv);
-            int64_t nf, nc = sc_reprice_case_full(c->total_fen, c->fund_fen, p->keep_fen + i * K, cm, (int)K, dv, df, &nf);
-            r->cost[i] = nc;
-            r->fund[i] = nf;
+            int64_t kv[SC_CAT__COUNT];
+            period_keep_case(p, i, kv);
+            int64_t nf, nc = sc_reprice_case_full(c->total_fen, c->fund_fen, kv, cm, (int)K, dv, df, &nf);
+            r->cost[i] = nc; /* the new fund part only in the sums: no per-case array */
             if (c->group >= 0 && (size_t)c->group < ng) Pg[c->group] += nc;
             int64_t *I = P + (size_t)c->inst * 8;
             int64_t up = 0, down = 0;
@@ -205,8 +259,9 @@ static int64_t solve_eval(void *vctx, int64_t x)
     for (long i = 0; i < (long)p->s.n; i++) {
         const cm_case *c = &p->s.slots[i];
         if (c->status != SLOT_CASE) continue;
-        int64_t mv[SC_CAT__COUNT];
-        int64_t nc = sc_reprice_case(c->total_fen, p->keep_fen + (size_t)i * K, case_mults(m, c, mv), (int)K, NULL);
+        int64_t mv[SC_CAT__COUNT], kv[SC_CAT__COUNT];
+        period_keep_case(p, (size_t)i, kv);
+        int64_t nc = sc_reprice_case(c->total_fen, kv, case_mults(m, c, mv), (int)K, NULL);
         sum += sx->fund ? sc_reprice_fund(nc, c->fund_fen, c->total_fen) : nc;
     }
     return sum;
@@ -433,7 +488,10 @@ cm_status sim_run_scenario_hist(sim_run *x, const cm_scenario_def *d, const cm_p
         x->cfg.fund_budget_fen += x->r.region.fund_fen;
         if (x->cfg.drg_budget_fen > 0) x->cfg.drg_budget_fen += x->r.region.fund_fen;
     }
-    const sn_inputs *inp = in.cost_fen || in.cal || in.rw_scale ? &in : NULL;
+    const sim_pool *q = pool_for(p);
+    if (q)
+        for (int k = 0; k < 4; k++) in.lent[k] = q->own[k];
+    const sn_inputs *inp = in.cost_fen || in.cal || in.rw_scale || in.lent[0] ? &in : NULL;
     if (d->policy != CM_POLICY_FIXED_POINT) return sn_run_in(&x->sn, p, &x->cfg, SN_OWN_ARRAYS, inp, err, errlen);
     /* fixed point value: score once (as sn_run_in), set the budget from the points, then pay */
     cm_scenario *sn = &x->sn;
@@ -446,13 +504,14 @@ cm_status sim_run_scenario_hist(sim_run *x, const cm_scenario_def *d, const cm_p
     double t0 = now_seconds();
     if ((rc = sn_score(sn, err, errlen))) return rc;
     sn->t_score = now_seconds() - t0;
+    /* Σ points straight from the scenario's own columns, not the slots: they are 0 for every slot
+     * that is not a case (zeroed) and DRG points are 0 for a case without a DRG (sn_score) */
     int64_t pts_dip = 0, pts_drg = 0;
+    int dip_on = p->dip != NULL, drg_on = p->drg != NULL;
 #pragma omp parallel for schedule(static) reduction(+ : pts_dip, pts_drg)
     for (long i = 0; i < (long)p->s.n; i++) {
-        const cm_case *c = &p->s.slots[i];
-        if (c->status != SLOT_CASE) continue;
-        if (p->dip) pts_dip += *sn_i64(sn->score, (size_t)i);
-        if (p->drg && c->drg >= 0) pts_drg += *sn_i64(sn->drg_pts, (size_t)i);
+        if (dip_on) pts_dip += *sn_i64(sn->score, (size_t)i);
+        if (drg_on) pts_drg += *sn_i64(sn->drg_pts, (size_t)i);
     }
     /* the fund share the payment will use (pay.c's rule) */
     double s1 = x->cfg.fund_share > 0 ? x->cfg.fund_share
@@ -1069,10 +1128,10 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
         cm_scenarios_free(&set);
         return CM_ERR_OUTPUT;
     }
-    /* the scenarios allocate and free per-case arrays of the same sizes one after another (new
-     * cost and fund, scores, payments, outlier classes, flags: 36 B a case): keep freed memory in
-     * the heap for the next scenario instead of faulting fresh zero pages in for each (arrays up
-     * to glibc's 32 MiB mmap ceiling, i.e. periods up to ~2M cases) */
+    /* the per-case arrays of the scenarios come from one pool (sim_pool, allocated after the
+     * baseline); what a scenario still allocates and frees (a scenario run outside the pool,
+     * item re-pricing's arrays, partials, tables) stays in the heap for the next one instead of
+     * faulting fresh zero pages in for each (blocks up to glibc's 32 MiB mmap ceiling) */
     mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
     /* the categories any scenario re-prices, kept per case */
@@ -1104,6 +1163,9 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
     } else
         rc = period_build_keep(p, cfg, input, o->quiet, keep, nkeep, err, sizeof err);
     if (!rc) rc = sn_run(base, p, cfg, SN_IN_SLOTS, err, sizeof err);
+    static sim_pool pool;
+    if (!rc && pool_init(&pool, p)) { snprintf(err, sizeof err, "out of memory"); rc = CM_ERR_NOMEM; }
+    if (!rc) g_pool = &pool;
     double t_base = now_seconds() - t0, t_scen = 0, t_write = 0;
     h5w w;
     memset(&w, 0, sizeof w);
@@ -1136,7 +1198,8 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
     }
     if (!rc && !o->quiet)
         printf("casemix simulate: %lld cases, %d scenario(s), %d cost categories kept per case (%d B a case)\n",
-               (long long)p->cases, set.n, nkeep, 8 * nkeep);
+               (long long)p->cases, set.n, nkeep, (int)sizeof *p->keep_fen * nkeep);
+    if (!rc && !o->quiet && p->sup) sv_summary(p->sup, stdout); /* R05 withheld in every run (period_build_keep) */
     for (int i = 0; !rc && i < set.n; i++) {
         sim_run *x = &runs[i];
         if (!sim_runs(set.s[i].name)) continue; /* another rank's (sim_set_run_subset) */
@@ -1174,6 +1237,8 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
     }
     sim_hist_free(&hist);
     for (int i = 0; i < set.n; i++) sim_run_free(&runs[i]);
+    g_pool = NULL;
+    pool_free(&pool);
     free(runs);
     cm_scenarios_free(&set);
     sn_free(base);

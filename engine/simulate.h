@@ -23,7 +23,8 @@ typedef struct {
  * measurement (region, institutions, categories by kept index j), bucket and
  * group cost changes. */
 typedef struct {
-    int64_t *cost, *fund;        /* [slot] new total cost and fund part (owned) */
+    int64_t *cost, *fund;        /* [slot] new total cost (owned, or cmd_simulate's pool) and fund
+                                    part (items only; category scenarios keep only its sums) */
     sc_measure region;
     sc_measure *inst;            /* [ninst] */
     int64_t *inst_bucket;        /* [ninst*3] change of the price-ratio buckets */

@@ -109,6 +109,7 @@ struct sv_state {
     /* sv_cross (before payment): the cross-case rules done; the R05
      * duplicates (B) withheld from payment, by slot, and their claims */
     int cross_done;
+    int dups_only;           /* sv_dups_only: R05 for payment (month, simulate), no tables */
     uint32_t *withheld;
     size_t nwithheld;
     int64_t withheld_total_fen, withheld_fund_fen;
@@ -1468,14 +1469,39 @@ static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w)
 
 cm_status sv_write(const sv_state *sv, const cm_period *p, h5w *w)
 {
+    if (sv->dups_only) return CM_OK; /* R05 for payment only: no rule tables (month, simulate) */
     cm_status e = write_flags(sv, p, w);
     if (!e) e = write_rules(sv, w);
     if (!e) e = write_sample(sv, p, w);
     return e;
 }
 
+/* The summary's R05 line (settle, and alone with sv_dups_only: month, simulate) */
+static void withheld_line(const sv_state *sv, FILE *f)
+{
+    if (!sv->evaluated[SC_R05]) {
+        if (sv->dups_only)
+            fprintf(f, "  R05 duplicate claims (重复结算) not checked: %s\n", sv->why_not[SC_R05]);
+        return;
+    }
+    char t[40], u[40];
+    fprintf(f, "  R05 duplicates withheld from payment (重复结算不予支付): %zu %s, claimed %s yuan (fund part %s yuan); %s\n",
+            sv->nwithheld, sv->nwithheld == 1 ? "case" : "cases", cm_yuan_text(t, sizeof t, sv->withheld_total_fen, 1),
+            cm_yuan_text(u, sizeof u, sv->withheld_fund_fen, 1),
+            sv->dups_only ? "score 0 and payment 0 in every settlement of this run, as in casemix settle "
+                            "(supervision.rules.R05)"
+                          : "kept in /cases with flag duplicate_withheld, score 0, payment 0");
+}
+
 void sv_summary(const sv_state *sv, FILE *f)
 {
+    if (sv->dups_only) {
+        withheld_line(sv, f);
+        if (sv->prev_read)
+            fprintf(f, "  previous period (supervision.previous_input): %zu cases joined for R05 (%lld rows, %lld "
+                       "rejected)\n", sv->nprev, (long long)sv->prev_rows, (long long)sv->prev_rejected);
+        return;
+    }
     int order[SC_RULE__COUNT], n = 0;
     for (int r = 0; r < SC_RULE__COUNT; r++)
         if (sv->evaluated[r]) order[n++] = r;
@@ -1498,11 +1524,7 @@ void sv_summary(const sv_state *sv, FILE *f)
     for (int r = 0; r < SC_RULE__COUNT; r++)
         if (!sv->evaluated[r]) fprintf(f, "  %s %-30s not evaluated: %s\n", sc_rule(r)->id, sc_rule(r)->name_en,
                                        sv->why_not[r]);
-    if (sv->evaluated[SC_R05])
-        fprintf(f, "  R05 duplicates withheld from payment (重复结算不予支付): %zu cases, claimed %lld.%02lld yuan "
-                   "(fund part %lld.%02lld); kept in /cases with flag duplicate_withheld, score 0, payment 0\n",
-                sv->nwithheld, (long long)(sv->withheld_total_fen / 100), (long long)(sv->withheld_total_fen % 100),
-                (long long)(sv->withheld_fund_fen / 100), (long long)(sv->withheld_fund_fen % 100));
+    withheld_line(sv, f);
     if (sv->prev_read)
         fprintf(f, "  previous period (supervision.previous_input): %lld rows, %lld cases, %lld rejected (counted "
                    "here and in /rules attributes, not in /rejects)%s%s; %zu cases discharged in the last %d days "
@@ -1551,4 +1573,15 @@ cm_status sv_part_add(sv_state *sv, const void *flags, size_t n, size_t base)
         if (sv->tf[0].oom) return CM_ERR_NOMEM;
     }
     return CM_OK;
+}
+
+/* R05 only (month, simulate: the duplicates are withheld from payment as in
+ * settle, nothing else is checked or written): every other rule off before
+ * the read, so sv_row keeps the facts and decides nothing. */
+void sv_dups_only(sv_state *sv)
+{
+    if (!sv) return;
+    for (int r = 0; r < SC_RULE__COUNT; r++)
+        if (r != SC_R05) sv->prm.enabled[r] = 0;
+    sv->dups_only = 1;
 }

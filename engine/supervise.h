@@ -52,6 +52,10 @@ cm_status sv_cross(sv_state *sv, cm_period *p, char *err, size_t errlen);
  * DRG points 0) and the flag CF_DUP_WITHHELD, so it is kept in /cases but
  * neither counted in the points nor paid. NULL sv: nothing. */
 void sv_withhold(const sv_state *sv, cm_scenario *sn);
+/* R05 only, for payment (casemix month, simulate: PERIOD_SUP_DUPS): the
+ * other rules off, sv_write writes nothing, sv_summary prints only the
+ * withheld line. Right after sv_begin, before the read. NULL sv: nothing. */
+void sv_dups_only(sv_state *sv);
 /* The duplicates withheld: count, and their claimed total cost and fund part (fen). */
 size_t sv_withheld(const sv_state *sv, int64_t *total_fen, int64_t *fund_fen);
 /* /flags, /rules, /rule_names, /review_sample into w. CM_OK or CM_ERR_OUTPUT. */

@@ -474,6 +474,11 @@ static cm_status write_summary(const cm_period *st, const cm_scenario *sn, h5w *
     h5row sr;
     h5row_begin(&sr);
     int64_t ninst = (int64_t)st->ninst;
+    /* R05 duplicate claims withheld from payment (supervise.c; settle, month): members when R05 ran */
+    int64_t wh_n = 0, wh_total = 0, wh_fund = 0;
+    const uint8_t *sev = sv_evaluated(st->sup);
+    int r05 = sev && sev[SC_R05];
+    if (r05) wh_n = (int64_t)sv_withheld(st->sup, &wh_total, &wh_fund);
     struct { const char *name; const int64_t *v; int on; } iv[] = {
         {"records_read", &st->records, 1}, {"cases", &st->cases, 1}, {"rejects", &st->rejects, 1},
         {"duplicate_case_ids", &st->dups, 1}, {"quality_notes", &st->notes, 1}, {"institutions", &ninst, 1},
@@ -489,9 +494,12 @@ static cm_status write_summary(const cm_period *st, const cm_scenario *sn, h5w *
         {"drg_high_cases", &sn->drgt.n_outlier[SC_OUT_HIGH], sn->drgt.on},
         {"drg_budget_fen", &sn->drgt.budget_fen, sn->drgt.on},
         {"drg_points_e4", &sn->drgt.points_e4, sn->drgt.on}, {"drg_payments_fen", &sn->drgt.pay_fen, sn->drgt.on},
+        {"duplicates_withheld", &wh_n, r05}, {"duplicates_withheld_total_fen", &wh_total, r05},
+        {"duplicates_withheld_fund_fen", &wh_fund, r05},
     };
     int ni = (int)(sizeof iv / sizeof iv[0]);
     size_t offs[32];
+    _Static_assert(sizeof iv / sizeof iv[0] <= 32, "offs holds every member");
     for (int k = 0; k < ni; k++)
         if (iv[k].on) offs[k] = h5row_add(&sr, iv[k].name, H5T_STD_I64LE, 8);
     size_t o_fs = h5row_add(&sr, "fund_share", H5T_IEEE_F64LE, 8);
@@ -509,7 +517,9 @@ static cm_status write_summary(const cm_period *st, const cm_scenario *sn, h5w *
     if (d < 0) { h5row_free(&sr); return CM_ERR_OUTPUT; }
     h5_attr_str(d, "units", "*_fen: fen; rejects_*_fen: the amounts of the rejected rows that could be parsed; "
                             "total_score: points; point_value: yuan per point (点值); *_e4: 1e-4 "
-                            "points (exact); drg_rate: yuan per RW (费率) = drg_point_value x 100");
+                            "points (exact); drg_rate: yuan per RW (费率) = drg_point_value x 100; "
+                            "duplicates_withheld*: R05 duplicate claims withheld from payment (重复结算不予支付), "
+                            "their count and claimed total cost and fund part, present when R05 was checked");
     unsigned char sb[1024];
     memset(sb, 0, sizeof sb);
     for (int k = 0; k < ni; k++)

@@ -97,6 +97,11 @@ for np in 2 4; do
     eq "split np $np: each region's lines read once over the ranks (no padding slots)" \
         "$(jarr split_slots_read "$D/split$np.json" | awk -F, '{ s = 0; for (k = 1; k <= NF; k++) s += $k; print s }')" \
         "$(jnum split_slots_total "$D/split$np.json")"
+    # a region's slots are its rows only (the line map; the padded region files of before gave
+    # each region a slot per line of the export): Σ = the export's records to the regions
+    # (the rows of export.csv, the repeated row, less the 3 rows of no configured region)
+    eq "split np $np: the split regions' slots are their rows (no padding: line map)" \
+        "$(jnum split_slots_total "$D/split$np.json")" "$(($(wc -l < "$D/export.csv") - 1 + 1 - 3))"
     # the gather path: the owner holds the whole region (the reductions design, mpisplit.c's
     # plan, brings the owner down to its part; then this check turns into "less than the region")
     eq "split np $np: the owner holds the whole region (gather path)" \

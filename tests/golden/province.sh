@@ -6,11 +6,18 @@
 # interleaved, plus rows of an unconfigured region and one with an empty
 # region. The province configuration has shared defaults and per-region
 # overrides (budgets, level coefficients, an outlier threshold, compression).
-#   A. the export: each /regions/<code> group equals a one-region run of the
-#      export with every other region's rows blanked (the same lines), by
-#      h5diff of every table and of the attributes but the named ones;
-#      unconfigured rows are /rejects (line, field region, value);
-#      records of the export = Σ cases + Σ rejects.
+#   A. the export: each /regions/<code> group equals a one-region run of a
+#      file holding only the region's rows (the province's region file holds
+#      no padding: its lines are mapped to the export's), recorded at their
+#      export lines (CASEMIX_TEST_LINE_MAP, the lines counted here by awk), by
+#      h5diff of every table and of the attributes but the named ones; run
+#      with partial slices of 64 slots, so slots of other regions' rows (the
+#      padding of before) would move the slices' double sums. Without the map
+#      the one-region run differs only in the tables that carry lines, and its
+#      lines map to the province's. Every export line is in exactly one
+#      region's /cases or /rejects or in the province /rejects; unconfigured
+#      rows are /rejects (line, field region, value); records of the export =
+#      Σ cases + Σ rejects.
 #   B. one file per region (regions[i].input.records): each group equals the
 #      one-region run of that file.
 #   C. a bad region setting stops with file:line naming the region (exit 3).
@@ -48,16 +55,40 @@ same_region() {
     eq "$4 $2: attributes but $ATTRS_DIFFER" "$(strip "$D/a1.txt" | md5sum)" "$(strip "$D/a2.txt" | md5sum)"
 }
 
-# A. the export
-"$BIN" settle --config "$D/province.cfg" --out "$D/province.h5" > "$D/out.txt"
+# A. the export (slices of 64 slots: the largest region spans 19)
+export CASEMIX_TEST_SLICE_SHIFT=6
+"$BIN" settle --config "$D/province.cfg" --out "$D/province.h5" --timings "$D/province.json" > "$D/out.txt"
 i=0
 for code in $CODES; do
     i=$((i + 1))
     flat "$code" "$i" > "$D/one$code.cfg"
-    awk -F, -v rc="$RC" -v c="$code" 'NR == 1 || $rc == c { print; next } { print "" }' "$D/export.csv" > "$D/only$code.csv"
-    "$BIN" settle --config "$D/one$code.cfg" --input "$D/only$code.csv" --out "$D/one$code.h5" --quiet
+    awk -F, -v rc="$RC" -v c="$code" 'NR == 1 || $rc == c' "$D/export.csv" > "$D/only$code.csv"
+    awk -F, -v rc="$RC" -v c="$code" 'NR == 1 || $rc == c { print NR }' "$D/export.csv" > "$D/lines$code.txt"
+    CASEMIX_TEST_LINE_MAP="$D/lines$code.txt" "$BIN" settle --config "$D/one$code.cfg" --input "$D/only$code.csv" \
+        --out "$D/one$code.h5" --quiet
     same_region "$D/province.h5" "$code" "$D/one$code.h5" "export"
 done
+# the region's slots are its rows only (--timings region_slots; before the line map: the export's lines)
+eq "export: each region's read holds a slot per row of its own (region_slots)" \
+    "$(grep -o '"region_slots":\[[0-9,]*\]' "$D/province.json" | sed 's/.*\[//; s/\]//')" \
+    "$(for code in $CODES; do printf '%s,' $(($(wc -l < "$D/only$code.csv") - 1)); done | sed 's/,$//')"
+# the largest region without the map: the same settlement, only the line-carrying tables differ
+"$BIN" settle --config "$D/one410101.cfg" --input "$D/only410101.csv" --out "$D/plain.h5" --quiet
+difs=""
+for t in $(h5ls "$D/plain.h5" | awk '{print $1}'); do
+    h5diff -q "$D/province.h5" "$D/plain.h5" "/regions/410101/$t" "/$t" > /dev/null 2>&1 || difs="$difs $t"
+done
+eq "export 410101 without the line map: only the tables with lines differ" "$difs" " cases flags quality rejects review_sample"
+eq "export 410101: /cases lines = the one-region lines mapped to the export's" \
+    "$(h5cols "$D/plain.h5" /cases line | awk 'NR == FNR { m[FNR] = $1; next } { print m[$1] }' "$D/lines410101.txt" - | md5sum)" \
+    "$(h5cols "$D/province.h5" /regions/410101/cases line | md5sum)"
+unset CASEMIX_TEST_SLICE_SHIFT
+# every line of the export in exactly one place: a region's /cases or /rejects, or the province /rejects
+{ for code in $CODES; do h5cols "$D/province.h5" /regions/$code/cases line; h5cols "$D/province.h5" /regions/$code/rejects line; done
+  h5cols "$D/province.h5" /rejects line; } | sort -n > "$D/placed.txt"
+eq "export: every line in exactly one region's output or /rejects" "$(md5sum < "$D/placed.txt")" \
+    "$(awk 'NR > 1 && /./ { print NR }' "$D/export.csv" | md5sum)"
+eq "export: no line map or region file left" "$(ls "$D" | grep -c '\.tmp\.' || true)" 0
 eq "export: unconfigured and empty regions are /rejects (line|field)" \
     "$(h5cols "$D/province.h5" /rejects line field | tr '\n' ' ')" "8|region 41|region 91|region "
 has "export: the reject names the region" "$(h5cols "$D/province.h5" /rejects reason | head -1)" "'419999' is not in the regions list"

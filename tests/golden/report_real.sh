@@ -36,33 +36,8 @@ printf 'supervision = {\n  rules = {\n    R13 = { enabled = false; };\n  };\n};\
 "$BIN" report "$D/set.h5" --quiet
 "$BIN" report "$D/sim.h5" --quiet
 # a short settlement year: two months, then clear (as tests/golden/year.sh does for twelve)
-cat > "$D/year.cfg" <<EOF
-region = "410400";
-period = "2025";
-scheme = "dip";
-input = { records = "$D/gen/current.csv"; };
-history = (
-  { year = 2022; file = "$D/gen/history_2022.csv"; },
-  { year = 2023; file = "$D/gen/history_2023.csv"; },
-  { year = 2024; file = "$D/gen/history_2024.csv"; }
-);
-dip = {
-  catalogue = "$W/config/demo/catalogue.csv";
-  group_stats = "$W/config/demo/group_stats.csv";
-  proc_attributes = "$W/config/demo/proc_attributes.csv";
-  icd10 = "$W/config/demo/icd10.csv";
-};
-scores = { source = "catalogue"; };
-outliers = { special = 3.0; };
-coefficients = { mode = "history"; };
-budget = { fund_budget = "33000000.00"; };
-output = { file = "$D/out/settle.h5"; };
-year = { ledger = "$D/out/ledger-2025.h5"; };
-generator = { cases = 3000; history_cases = 3000; seed = 11; institutions = 12; year = 2025; seasonality = 0.3; };
-EOF
-"$BIN" gen --config "$D/year.cfg" --out "$D/gen" --quiet
-awk -F, -v d="$D/gen" 'NR==1{h=$0; next} {m=substr($11,6,2); f=d "/m" m ".csv"; if(!(f in s)){print h > f; s[f]=1} print > f}' "$D/gen/current.csv"
-for m in 01 02; do "$BIN" month --config "$D/year.cfg" --month 2025-$m --input "$D/gen/m$m.csv" --quiet; done
+year_setup "$D" 3000          # tests/golden/lib.inc: year.sh's year, smaller
+year_months "$D/year.cfg" "$D" 01 02
 "$BIN" clear --config "$D/year.cfg" --year 2025 --partial --quiet 2>/dev/null  # two months: a partial year (its WARNING)
 L=$D/out/ledger-2025.h5
 "$BIN" report "$L" --out "$D/ledger.html" --quiet

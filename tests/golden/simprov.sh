@@ -5,9 +5,9 @@
 # (services +10%, lab -16.67%, fixed point value; region 3 overrides the list
 # with services +20%) and the identity. Each
 # region's /regions/<code>/scenarios/NAME/{summary,groups,institutions,
-# measurement} equals (h5diff) the one-region simulate of the export with every
-# other region's rows blanked (the same lines), the scenario's attributes too
-# (but config_line);
+# measurement} equals (h5diff) the one-region simulate of a file holding only
+# the region's rows (as the province's region file: no padding, its lines
+# mapped to the export's), the scenario's attributes too (but config_line);
 # /province_summary has one row per region and scenario with the members of
 # the one-region summary; three rows of no configured region are in /rejects and
 # read = to the regions + rejected (attributes of /province_summary); the file is casemix_kind "simulation"; a province simulate on a bad region
@@ -83,7 +83,7 @@ for code in $CODES; do
       echo "region = \"$code\";"
       echo "coefficients = { mode = \"fixed\"; level1 = $(l1 $i); level2 = 0.92; level3 = 1.0; };"
       echo "budget = { fund_budget = \"$(budget $i)\"; };"; } > "$D/one$code.cfg"
-    awk -F, -v rc="$RC" -v c="$code" 'NR == 1 || $rc == c { print; next } { print "" }' "$D/export.csv" > "$D/only$code.csv"
+    awk -F, -v rc="$RC" -v c="$code" 'NR == 1 || $rc == c' "$D/export.csv" > "$D/only$code.csv"
     "$BIN" simulate --config "$D/one$code.cfg" --input "$D/only$code.csv" --out "$D/one$code.h5" --quiet
     for s in identity prices; do
         for t in summary groups institutions measurement; do

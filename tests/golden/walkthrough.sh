@@ -9,8 +9,9 @@
 # twice, a fund payment above the total) on their lines; the admission date
 # 2025/2/30 kept, paid and noted; Σ total cost of the cases = the export's sum
 # less the rejected rows; the names of the table in /institution_names;
-# Σ payments = the budget; no patient id (人员编号) in any output; and the
-# README's Python snippet, when h5py and pandas are there.
+# Σ payments = the budget; no patient id (人员编号) in any output; the
+# README's export command writes the workbook beside the settlement file (not
+# where it is run); and the README's Python snippet, when h5py and pandas are there.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
@@ -68,11 +69,24 @@ if h5dump "$OUT" | grep -a -q 'P000[0-9]\{7\}' || grep -a -q 'P000[0-9]\{7\}' "$
 else ok "no patient id in the outputs"; fi
 has "the rejects file opens in Excel (BOM)" "$(head -c 3 "$D/settlement.rejects.csv" | od -An -tx1 | tr -d ' ')" "efbbbf"
 
+# the README's export command as written, on this run's file: the workbook goes beside the
+# settlement file (build/ in the README), never into the folder it is run from
+cmd=$(grep '^\./casemix export build/example-settlement-410400-2025\.h5 ' README.md)
+case $cmd in
+    *"--xlsx build/example-settlement-410400-2025.xlsx") ;;
+    *) bad "README: the workbook is written beside the settlement file" "command: $cmd" ;;
+esac
+case $BIN in /*) B=$BIN ;; *) B=$(pwd)/$BIN ;; esac
+set -- $(echo "$cmd" | sed -e "s#^\./casemix#$B#" -e "s#build/example-settlement-410400-2025#$(pwd)/$D/settlement#g")
+(cd "$D" && mkdir -p cwd && cd cwd && "$@" --quiet) > "$D/export.log" 2>&1 || bad "README export command" "$(cat "$D/export.log")"
+eq "README export: the workbook beside the settlement, nothing where it was run" \
+    "$([ -s "$D/settlement.xlsx" ] && echo beside) $(ls "$D/cwd" | wc -l)" "beside 0"
+
 # the README's Python snippet (h5py + pandas; openpyxl for the .xlsx)
 PY=/usr/bin/python3
 if $PY -c 'import h5py, pandas, openpyxl' 2> /dev/null; then
     awk '/Reading the output in Python/{f=1} f&&/^```python/{g=1;next} g&&/^```/{exit} g' README.md |
-        sed "s#build/example-settlement-410400-2025.h5#$OUT#" > "$D/snippet.py"
+        sed -e "s#build/example-settlement-410400-2025.h5#$OUT#" -e "s#build/example-institutions.xlsx#institutions.xlsx#" > "$D/snippet.py"
     if (cd "$D" && $PY snippet.py > snippet.log 2>&1); then
         eq "README snippet: Excel file, Σ payment_fen = budget" \
             "$($PY -c "import pandas as pd; print(int(pd.read_excel('$D/institutions.xlsx').payment_fen.sum()))")" \

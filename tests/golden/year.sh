@@ -17,34 +17,8 @@ cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
 D=$(pwd)/$TMP/year
 rm -rf "$D"; mkdir -p "$D/out"
-W=$(pwd)
-cat > "$D/year.cfg" <<EOF
-region = "410400";
-period = "2025";
-scheme = "dip";
-input = { records = "$D/gen/current.csv"; };
-history = (
-  { year = 2022; file = "$D/gen/history_2022.csv"; },
-  { year = 2023; file = "$D/gen/history_2023.csv"; },
-  { year = 2024; file = "$D/gen/history_2024.csv"; }
-);
-dip = {
-  catalogue = "$W/config/demo/catalogue.csv";
-  group_stats = "$W/config/demo/group_stats.csv";
-  proc_attributes = "$W/config/demo/proc_attributes.csv";
-  icd10 = "$W/config/demo/icd10.csv";
-};
-scores = { source = "catalogue"; };
-outliers = { special = 3.0; };   # more special-review candidates in a small year
-coefficients = { mode = "history"; };
-budget = { fund_budget = "33000000.00"; };
-output = { file = "$D/out/settle.h5"; };
-year = { ledger = "$D/out/ledger-2025.h5"; };
-generator = { cases = 8000; history_cases = 8000; seed = 11; institutions = 12; year = 2025; seasonality = 0.3; };
-EOF
-"$BIN" gen --config "$D/year.cfg" --out "$D/gen" --quiet || { echo "FAIL: gen"; exit 1; }
-# one file per month of discharge (column 11, discharge_date YYYY-MM-DD)
-awk -F, -v d="$D/gen" 'NR==1{h=$0; next} {m=substr($11,6,2); f=d "/m" m ".csv"; if(!(f in s)){print h > f; s[f]=1} print > f}' "$D/gen/current.csv"
+# the year's configuration, its generated region and one export per month (lib.inc)
+year_setup "$D" 8000 || { echo "FAIL: gen"; exit 1; }
 "$BIN" settle --config "$D/year.cfg" --out "$D/out/year.h5" > /dev/null 2> "$D/settle.err" || { echo "FAIL: settle"; exit 1; }
 expect "settle: a year's discharges under period \"2025\": no warning" "$(grep -c WARNING "$D/settle.err")" 0
 # the period label against the discharge dates (as casemix month does): a year's file under "2025Q1" warns
@@ -56,9 +30,7 @@ sed 's|^period = "2025";|period = "2025Q2";|' "$D/year.cfg" > "$D/q2.cfg"
 cat "$D/gen/m04.csv" > "$D/q2.csv"; tail -n +2 "$D/gen/m06.csv" >> "$D/q2.csv"
 "$BIN" settle --config "$D/q2.cfg" --input "$D/q2.csv" --out "$D/out/q2.h5" > /dev/null 2> "$D/q2.err" || { echo "FAIL: settle q2"; exit 1; }
 expect "settle: April and June under period 2025Q2: no warning" "$(grep -c WARNING "$D/q2.err")" 0
-for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
-    "$BIN" month --config "$D/year.cfg" --month 2025-$m --input "$D/gen/m$m.csv" --quiet || { echo "FAIL: month $m"; exit 1; }
-done
+year_months "$D/year.cfg" "$D" 01 02 03 04 05 06 07 08 09 10 11 12 || exit 1
 # a month run twice is counted once
 "$BIN" month --config "$D/year.cfg" --month 2025-05 --input "$D/gen/m05.csv" --quiet || { echo "FAIL: month 05 again"; exit 1; }
 "$BIN" clear --config "$D/year.cfg" --year 2025 --quiet || { echo "FAIL: clear"; exit 1; }

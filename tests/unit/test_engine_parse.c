@@ -340,6 +340,80 @@ static void test_gbk_windows(void **state)
     unlink(pg);
 }
 
+/* A province region's file read with its line map (rd_set_line_map): every
+ * slot, case or reject, carries map[its first physical line], through small
+ * windows, plain and quoted chunks (multi-line notes); a part of the file
+ * read with a line offset (rd_set_line_offset, an MPI part) and the same map
+ * gives the same lines as the whole file. The expected lines are counted
+ * here as the file is written. */
+static void test_line_map(void **state)
+{
+    (void)state;
+    enum { ROWS = 4000, PART = 2500 };
+    char path[] = "/tmp/casemix-lmap-XXXXXX", part[] = "/tmp/casemix-lpart-XXXXXX";
+    close(mkstemp(path));
+    close(mkstemp(part));
+    FILE *f = fopen(path, "w"), *fp = fopen(part, "w");
+    assert_non_null(f);
+    assert_non_null(fp);
+    const char *head = "case_id,institution_id,institution_level,principal_dx,total_cost,fund_paid,note\n";
+    fputs(head, f);
+    fputs(head, fp);
+    uint64_t *first = calloc(ROWS, sizeof *first), line = 2, part_line0 = 0;
+    uint32_t *map = calloc(8 * ROWS + 8, sizeof *map);
+    assert_non_null(first);
+    assert_non_null(map);
+    for (int i = 0; i < ROWS; i++) {
+        first[i] = line;
+        const char *note = i % 13 == 0 ? "\"two\nlines\"" : i % 29 == 0 ? "\"three\n\nlines\"" : "plain";
+        const char *tot = i % 17 == 0 ? "bad" : "100.00";
+        if (i == PART) part_line0 = line - 2;
+        fprintf(f, "C%d,H%d,2,K35.800,%s,50.00,%s\n", i, i % 5, tot, note);
+        if (i >= PART) fprintf(fp, "C%d,H%d,2,K35.800,%s,50.00,%s\n", i, i % 5, tot, note);
+        line += 1 + (i % 13 == 0 ? 1 : i % 29 == 0 ? 2 : 0);
+    }
+    fclose(f);
+    fclose(fp);
+    for (uint64_t l = 0; l < line; l++) map[l] = (uint32_t)(7 * l + 3 * (l > 40) + 1); /* increasing, not affine */
+    rd_set_block_size(4096);
+    rd_set_line_map(map, line);
+    pl_slots s, sp;
+    cm_reader h;
+    char err[512];
+    cm_parse_opts po = {.need = cm_need_columns(CM_RUN_SETTLE, 1, 0), .mismatch = CM_MISMATCH_FLAG,
+                        .encoding = RD_ENC_AUTO};
+    static const int req[] = {COL_CASE_ID, -1};
+    int rc = pl_read(path, NULL, req, &po, on_row, NULL, &s, &h, NULL, NULL, err, sizeof err);
+    if (rc) print_error("%s\n", err);
+    assert_int_equal(rc, 0);
+    rd_set_line_offset(part_line0);
+    rc = pl_read(part, NULL, req, &po, on_row, NULL, &sp, &h, NULL, NULL, err, sizeof err);
+    if (rc) print_error("%s\n", err);
+    assert_int_equal(rc, 0);
+    rd_set_line_offset(0);
+    rd_set_line_map(NULL, 0);
+    rd_set_block_size((size_t)64 << 20);
+    assert_int_equal(s.n, ROWS);
+    assert_int_equal(sp.n, ROWS - PART);
+    int rejects = 0;
+    for (int i = 0; i < ROWS; i++) {
+        if (s.slots[i].line != map[first[i]])
+            print_error("row %d (line %llu): recorded on %u, want %u\n", i, (unsigned long long)first[i],
+                        s.slots[i].line, map[first[i]]);
+        assert_int_equal(s.slots[i].line, map[first[i]]);
+        assert_int_equal(s.slots[i].status == SLOT_CASE, i % 17 != 0);
+        rejects += s.slots[i].status != SLOT_CASE;
+        if (i >= PART) assert_int_equal(sp.slots[i - PART].line, map[first[i]]);
+    }
+    assert_true(rejects > 100);
+    pl_slots_free(&s);
+    pl_slots_free(&sp);
+    free(first);
+    free(map);
+    unlink(path);
+    unlink(part);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_amounts_last_column),
         cmocka_unit_test(test_amounts_quoted),
         cmocka_unit_test(test_gbk_windows),
+        cmocka_unit_test(test_line_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -599,6 +599,89 @@ static void test_region_history_once(void **state)
     sim_hist_free(&h);
 }
 
+/* ------------------------------------------------------------------ */
+/* 3. kept amounts outside 32 bits (period.keep_fen holds 4 B a category;
+ *    a case with a bigger amount is kept whole in keep_big)              */
+/* ------------------------------------------------------------------ */
+
+static void test_keep_big_amounts(void **state)
+{
+    (void)state;
+    /* C2's exam and C4's surgery (22 and 30 million yuan) do not fit 32 bits of fen */
+    static const struct { const char *id, *inst; int group; int64_t exam, surgery; } B[] = {
+        {"B1", "H1", 0, 200000, 300000},
+        {"B2", "H1", 1, INT64_C(2200000000), 800000},
+        {"B3", "H2", 0, 300000, 100000},
+        {"B4", "H3", 1, 100000, INT64_C(3000000000)},
+    };
+    char dir[256], path[512], cwd[256], err[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(dir, sizeof dir, "/tmp/casemix-simbig-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/current.csv", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    write_header(f);
+    for (int i = 0; i < 4; i++) {
+        int64_t t = B[i].exam + B[i].surgery;
+        write_row(f, B[i].id, B[i].inst, B[i].group, t, t / 2, B[i].exam, B[i].surgery);
+    }
+    fclose(f);
+    snprintf(path, sizeof path, "%s/sim.cfg", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "region = \"T1\"; period = \"SIM\";\n"
+            "input = { records = \"current.csv\"; };\n"
+            "dip = { catalogue = \"%s/tests/golden/small/catalogue.csv\"; group_stats = \"%s/tests/golden/small/group_stats.csv\";\n"
+            "        proc_attributes = \"%s/tests/golden/small/proc_attributes.csv\"; };\n"
+            "coefficients = { mode = \"fixed\"; level1 = 1.0; level2 = 1.0; level3 = 1.0; };\n"
+            "budget = { fund_budget = \"15000.00\"; };\n"
+            "output = { file = \"out.h5\"; compression = \"none\"; };\n"
+            "simulate = { scenarios = ( { name = \"p3\"; policy = \"fixed_point_value\"; "
+            "categories = { exam = 0.9; surgery = 1.2; }; } ); };\n",
+            cwd, cwd, cwd);
+    fclose(f);
+    cm_config cfg;
+    cm_cfg_error ce;
+    cm_scenario_set set;
+    assert_int_equal(cm_config_load(path, &cfg, &ce), CM_CFG_OK);
+    assert_int_equal(cm_scenarios_load(&cfg, NULL, 0, &set, &ce), CM_CFG_OK);
+    uint8_t keep[SC_CAT__COUNT];
+    int nk = sim_keep_categories(&set, keep);
+    assert_int_equal(nk, 2);
+    static cm_period p;
+    static cm_scenario base;
+    assert_int_equal(period_build_keep(&p, &cfg, cfg.input_file, 1, keep, nk, err, sizeof err), CM_OK);
+    assert_int_equal(p.cases, 4);
+    assert_int_equal(p.nkeep_big, 2);
+    /* every case's kept amounts exact, whichever way they are held */
+    int64_t want_cost = 0;
+    for (size_t i = 0; i < p.s.n; i++) {
+        if (p.s.slots[i].status != SLOT_CASE) continue;
+        const char *id = pl_case_id(&p.s, i);
+        int k = id[1] - '1';
+        assert_true(k >= 0 && k < 4);
+        int64_t v[SC_CAT__COUNT];
+        period_keep_case(&p, i, v);
+        for (int j = 0; j < p.keep_n; j++)
+            assert_int_equal(v[j], p.keep_cat[j] == SC_CAT_EXAM ? B[k].exam : B[k].surgery);
+        /* independently: exam × 9/10, surgery × 6/5, exact in fen here */
+        want_cost += B[k].exam * 9 / 10 + B[k].surgery * 6 / 5;
+    }
+    assert_int_equal(sn_run(&base, &p, &cfg, SN_IN_SLOTS, err, sizeof err), CM_OK);
+    sim_run x;
+    assert_int_equal(sim_run_scenario(&x, &set.s[0], &p, &base, err, sizeof err), CM_OK);
+    assert_int_equal(x.r.cost_sum, want_cost);
+    sim_run_free(&x);
+    sn_free(&base);
+    period_free(&p);
+    cm_scenarios_free(&set);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest hand[] = {
@@ -614,5 +697,7 @@ int main(void)
     };
     int f = cmocka_run_group_tests_name("hand-worked region", hand, setup_hand, teardown_hand);
     f += cmocka_run_group_tests_name("generated region", region, setup_region, teardown_region);
+    const struct CMUnitTest big[] = {cmocka_unit_test(test_keep_big_amounts)};
+    f += cmocka_run_group_tests_name("kept amounts outside 32 bits", big, NULL, NULL);
     return f;
 }

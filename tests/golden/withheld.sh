@@ -1,0 +1,147 @@
+#!/bin/sh
+# withheld.sh - R05 duplicate claims (重复结算不予支付) are withheld from payment
+# alike by casemix settle, month and simulate (docs/METHODS.md §11): a month's
+# export with one row copied under a new case id (结算ID, greater than the
+# original's, so the copy is the later claim):
+#  settle, month and simulate's baseline    withhold exactly the copy (score 0, payment 0), not the original
+#  Σ payments                               = the budget (settle, simulate), = the month's gross (month)
+#  simulate's baseline                      = settle's payments per institution and per case
+#  the copy first in the file, 1 thread     the same claim withheld, the same payments (month, simulate)
+#  the three summaries, the HTML report     say "1 case" and the copy's claim, formatted as the other money lines
+#  /summary (settle, month), export --xlsx   duplicates_withheld and the claim (fen; yuan on the summary sheet)
+#  supervision.rules.R05.enabled = false    nothing withheld: the copy is paid by all three
+#  supervision.enabled = false              nothing withheld either
+set -u
+cd "$(dirname "$0")/../.."
+. tests/golden/lib.inc
+D=$(pwd)/$TMP/withheld
+rm -rf "$D"; mkdir -p "$D/out"
+W=$(pwd)
+base_cfg() { # LEDGER
+    cat <<EOF
+region = "410400";
+period = "2025";
+scheme = "dip";
+input = { records = "$D/gen/current.csv"; };
+history = (
+  { year = 2023; file = "$D/gen/history_2023.csv"; },
+  { year = 2024; file = "$D/gen/history_2024.csv"; }
+);
+dip = {
+  catalogue = "$W/config/demo/catalogue.csv";
+  group_stats = "$W/config/demo/group_stats.csv";
+  proc_attributes = "$W/config/demo/proc_attributes.csv";
+  icd10 = "$W/config/demo/icd10.csv";
+};
+scores = { source = "catalogue"; };
+budget = { fund_budget = "3000000.00"; };
+year = { ledger = "$1"; };
+simulate = { case_output = true; scenarios = ( { name = "identity"; } ); };
+generator = { cases = 3000; history_cases = 3000; seed = 11; institutions = 6; year = 2025; };
+EOF
+}
+base_cfg "$D/out/ledger-on.h5" > "$D/on.cfg"
+{ base_cfg "$D/out/ledger-off.h5"; echo 'supervision = { rules = { R05 = { enabled = false; }; }; };'; } > "$D/off.cfg"
+{ base_cfg "$D/out/ledger-nosup.h5"; echo 'supervision = { enabled = false; };'; } > "$D/nosup.cfg"
+"$BIN" gen --config "$D/on.cfg" --out "$D/gen" --quiet || { echo "FAIL: gen"; exit 1; }
+# March (column 11, discharge_date) and its 5th case again under a new case id
+awk -F, 'NR == 1 || substr($11, 6, 2) == "03"' "$D/gen/current.csv" > "$D/m03.csv"
+awk -F, -v OFS=, 'NR == 6 { $1 = $1 "-DUP"; print }' "$D/m03.csv" >> "$D/m03.csv"
+orig=$(awk -F, 'NR == 6 { print $1 }' "$D/m03.csv")
+dup="$orig-DUP"
+# the copy's claim, formatted independently (thousands separators, 2 decimals; columns total_cost, fund_paid)
+claim=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    END { printf "%s|%s\n", $c["total_cost"], $c["fund_paid"] }' "$D/m03.csv" |
+    awk -F'|' 'function g(x,   s, i, w, f) { s = sprintf("%.2f", x); w = substr(s, 1, length(s) - 3); f = substr(s, length(s) - 2)
+                   while (length(w) > 3) { f = "," substr(w, length(w) - 2) f; w = substr(w, 1, length(w) - 3) }; return w f }
+               { printf "claimed %s yuan (fund part %s yuan)", g($1), g($2) }')
+
+# the withheld cases of a settlement file (flag bit 13, duplicate_withheld): id|score|payment
+withheld() { h5cols "$1" /cases case_id score payment_fen flags | awk -F'|' 'int($4 / 8192) % 2 { print $1 "|" $2 "|" $3 }' | sort; }
+# simulate's baseline cases with score 0 and payment 0 (the /scenarios cases carry no flags)
+sim_zero() { h5cols "$1" /scenarios/identity/cases case_id base_score base_payment_fen | awk -F'|' '$2 == 0 && $3 == 0 { print $1 "|0|0" }' | sort; }
+sum() { awk '{ s += $1 } END { printf "%.0f", s }'; }
+run_all() { # NAME: settle, month 2025-03, simulate on the March file with NAME.cfg
+    "$BIN" settle --config "$D/$1.cfg" --input "$D/m03.csv" --out "$D/out/$1-s.h5" > "$D/$1-s.txt" 2>&1 || { echo "FAIL: settle $1"; cat "$D/$1-s.txt"; exit 1; }
+    "$BIN" month --config "$D/$1.cfg" --month 2025-03 --input "$D/m03.csv" --out "$D/out/$1-m.h5" > "$D/$1-m.txt" 2>&1 || { echo "FAIL: month $1"; cat "$D/$1-m.txt"; exit 1; }
+    "$BIN" simulate --config "$D/$1.cfg" --input "$D/m03.csv" --out "$D/out/$1-sim.h5" > "$D/$1-sim.txt" 2>&1 || { echo "FAIL: simulate $1"; cat "$D/$1-sim.txt"; exit 1; }
+}
+
+run_all on
+eq "settle withholds exactly the copy" "$(withheld "$D/out/on-s.h5")" "$dup|0|0"
+eq "month withholds exactly the copy" "$(withheld "$D/out/on-m.h5")" "$dup|0|0"
+eq "simulate's baseline withholds exactly the copy" "$(sim_zero "$D/out/on-sim.h5")" "$dup|0|0"
+eq "simulate's scenario withholds it too" \
+   "$(h5cols "$D/out/on-sim.h5" /scenarios/identity/cases case_id score payment_fen | grep "^$dup|")" "$dup|0|0"
+eq "the original is paid (settle)" "$(h5cols "$D/out/on-s.h5" /cases case_id payment_fen | awk -F'|' -v o="$orig" '$1 == o { print ($2 > 0) }')" 1
+eq "settle: Σ payments = budget" "$(h5cols "$D/out/on-s.h5" /cases payment_fen | sum)" 300000000
+eq "simulate: Σ baseline payments = budget" \
+   "$(h5cols "$D/out/on-sim.h5" /scenarios/identity/institutions base_dip_payment_fen | sum)" 300000000
+eq "month: Σ payments = the month's gross" "$(h5cols "$D/out/on-m.h5" /cases payment_fen | sum)" \
+   "$(h5cols "$D/out/ledger-on.h5" /months gross_fen)"
+eq "simulate's baseline = settle per institution" \
+   "$(h5cols "$D/out/on-sim.h5" /scenarios/identity/institutions institution_id base_dip_payment_fen | md5sum)" \
+   "$(h5cols "$D/out/on-s.h5" /institutions institution_id payment_fen | md5sum)"
+eq "simulate's baseline = settle per case" \
+   "$(h5cols "$D/out/on-sim.h5" /scenarios/identity/cases case_id base_payment_fen | sort | md5sum)" \
+   "$(h5cols "$D/out/on-s.h5" /cases case_id payment_fen | sort | md5sum)"
+line="R05 duplicates withheld from payment (重复结算不予支付): 1 case, $claim"
+has "settle's summary" "$(cat "$D/on-s.txt")" "$line; kept in /cases"
+has "month's summary" "$(cat "$D/on-m.txt")" "$line; score 0 and payment 0"
+has "simulate's summary" "$(cat "$D/on-sim.txt")" "$line; score 0 and payment 0"
+fen=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } END { printf "%.0f|%.0f", $c["total_cost"] * 100, $c["fund_paid"] * 100 }' "$D/m03.csv")
+eq "settle: /summary duplicates_withheld, their claim (fen)" \
+   "$(h5cols "$D/out/on-s.h5" /summary duplicates_withheld duplicates_withheld_total_fen duplicates_withheld_fund_fen)" "1|$fen"
+eq "month: /summary duplicates_withheld, their claim (fen)" \
+   "$(h5cols "$D/out/on-m.h5" /summary duplicates_withheld duplicates_withheld_total_fen duplicates_withheld_fund_fen)" "1|$fen"
+"$BIN" report "$D/out/on-s.h5" --out "$D/out/on-s.html" --quiet || bad "report" "exit $?"
+has "the report's withheld line" "$(grep 'id="withheld"' "$D/out/on-s.html")" \
+    "(重复结算不予支付)</b>: 1 case, $claim"
+"$BIN" export "$D/out/on-s.h5" --xlsx "$D/out/on-s.xlsx" --quiet || bad "export" "exit $?"
+if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
+    eq "export: the summary sheet has the withheld count and claim (yuan, #,##0.00) with the Chinese term" \
+       "$(/usr/bin/python3 - "$D/out/on-s.xlsx" <<'PYEOF'
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])['summary']
+out = []
+for h, c in zip(ws[1], ws[2]):
+    if h.value.startswith('duplicates_withheld'):
+        out.append('%s=%s %s %s' % (h.value.split(' ')[0], round(c.value * (1 if h.value.startswith('duplicates_withheld ') else 100)),
+                                    c.number_format, '重复结算不予支付' in h.value or '不予支付' in h.value))
+print(';'.join(out))
+PYEOF
+)" "duplicates_withheld=1 General True;duplicates_withheld_total_fen=${fen%|*} #,##0.00 True;duplicates_withheld_fund_fen=${fen#*|} #,##0.00 True"
+else
+    echo "skip: /usr/bin/python3 lacks openpyxl (the workbook check)"
+fi
+eq "month writes no rule tables (only R05 ran)" "$(h5ls "$D/out/on-m.h5" | grep -cE '^(flags|rules|review_sample) ')" 0
+
+# the copy first in the file (the input order never decides: the greater case id is the later
+# claim), and 1 thread against 2: the same claim withheld, the same payments
+{ head -1 "$D/m03.csv"; tail -1 "$D/m03.csv"; sed '1d;$d' "$D/m03.csv"; } > "$D/m03r.csv"
+"$BIN" month --config "$D/on.cfg" --month 2025-03 --input "$D/m03r.csv" --out "$D/out/on-mr.h5" --threads 1 --quiet ||
+    bad "month, copy first" "exit $?"
+"$BIN" simulate --config "$D/on.cfg" --input "$D/m03r.csv" --out "$D/out/on-simr.h5" --threads 1 --quiet ||
+    bad "simulate, copy first" "exit $?"
+eq "copy first, 1 thread: month withholds the copy" "$(withheld "$D/out/on-mr.h5")" "$dup|0|0"
+eq "copy first, 1 thread: simulate's baseline withholds the copy" "$(sim_zero "$D/out/on-simr.h5")" "$dup|0|0"
+eq "copy first, 1 thread: month's payments per case as before" \
+   "$(h5cols "$D/out/on-mr.h5" /cases case_id payment_fen | sort | md5sum)" "$(h5cols "$D/out/on-m.h5" /cases case_id payment_fen | sort | md5sum)"
+eq "copy first, 1 thread: simulate's payments per case as before" \
+   "$(h5cols "$D/out/on-simr.h5" /scenarios/identity/cases case_id base_payment_fen payment_fen | sort | md5sum)" \
+   "$(h5cols "$D/out/on-sim.h5" /scenarios/identity/cases case_id base_payment_fen payment_fen | sort | md5sum)"
+
+for v in off nosup; do
+    run_all $v
+    eq "$v: settle withholds nothing" "$(withheld "$D/out/$v-s.h5" | wc -l)" 0
+    eq "$v: month withholds nothing" "$(withheld "$D/out/$v-m.h5" | wc -l)" 0
+    eq "$v: simulate withholds nothing (the copy is paid)" \
+       "$(h5cols "$D/out/$v-sim.h5" /scenarios/identity/cases case_id base_payment_fen | awk -F'|' -v d="$dup" '$1 == d { print ($2 > 0) }')" 1
+    eq "$v: simulate's baseline = settle per institution" \
+       "$(h5cols "$D/out/$v-sim.h5" /scenarios/identity/institutions institution_id base_dip_payment_fen | md5sum)" \
+       "$(h5cols "$D/out/$v-s.h5" /institutions institution_id payment_fen | md5sum)"
+    eq "$v: no duplicates_withheld in /summary (not checked)" \
+       "$(h5dump -H -d /summary "$D/out/$v-s.h5" "$D/out/$v-m.h5" | grep -c duplicates_withheld || true)" 0
+    eq "$v: no withheld line in month's and simulate's summaries" "$(cat "$D/$v-m.txt" "$D/$v-sim.txt" | grep -c 'R05' || true)" 0
+done
+[ $fails -eq 0 ] || { echo "$fails failed:$failed"; exit 1; }
