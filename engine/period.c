@@ -785,7 +785,8 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
                             .encoding = rd_encoding_of(cfg->input_encoding)};
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
-        if (supervise == PERIOD_SUP_DUPS && !cfg->sup.enabled[SC_R05]) supervise = 0; /* R05 off: pay both */
+        if (supervise == PERIOD_SUP_DUPS && (!cfg->sup_enabled || !cfg->sup.enabled[SC_R05]))
+            supervise = 0; /* supervision or R05 off: pay both, the kept categories in the side array */
         /* the kept categories go straight into the slots' side array (4 B a category a case,
          * grown with the slots), unless supervision has it: then per-thread records, scattered
          * by slot after the read */
