@@ -760,15 +760,10 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
      * forward, in parallel): the draw below then reads 8 bytes a case where
      * it read the case's 96-byte slot and hashed its id */
     size_t n = p->s.n;
-    /* hk and why in the dead facts' pages when they are large enough (8 + 1
-     * of their 12 bytes a slot; no new pages), else allocated */
-    int own = !p->s.side || p->s.side_mapped < n * (sizeof(uint64_t) + 1);
-    uint64_t *hk = own ? malloc((n ? n : 1) * sizeof *hk) : (uint64_t *)p->s.side;
-    uint8_t *why = own ? malloc(n ? n : 1) : (uint8_t *)(hk + n); /* per slot: the pick's reason, 0 not picked */
-    if (why) memset(why, 0, n);
+    uint64_t *hk = malloc((n ? n : 1) * sizeof *hk);
+    uint8_t *why = calloc(n ? n : 1, 1); /* per slot: the pick's reason, 0 not picked */
     if (!sv->sample || !hk || !why) {
-        if (own) { free(hk); free(why); }
-        free(base);
+        free(hk); free(why); free(base);
         snprintf(err, errlen, "out of memory");
         return CM_ERR_NOMEM;
     }
@@ -818,14 +813,14 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
         }
         free(fl); free(out); free(h); free(si); free(slot);
     }
-    if (own) free(hk);
+    free(hk);
     free(base);
-    if (oom) { if (own) free(why); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    if (oom) { free(why); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     /* rows in slot order (the order of /cases): the picks read off in one pass */
     size_t w = 0;
     for (size_t i = 0; i < n && w < total; i++)
         if (why[i]) sv->sample[w++] = (sv_pick){(uint32_t)i, why[i]};
-    if (own) free(why);
+    free(why);
     sv->nsample = w;
     sv->sample_flagged = nflag;
     return CM_OK;
@@ -1072,20 +1067,19 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     if (rc == CM_ERR_NOMEM) snprintf(err, errlen, "out of memory");
     if (!rc && p->s.side) case_rules(sv, p, s, ev);
     double t2 = now_seconds();
-    if (rc) { pl_side_free(&p->s); return rc; }
-    /* the facts are dead: their pages (12 bytes a slot, faulted in) are the
-     * sample's scratch (draw_sample), then unmapped */
+    pl_side_free(&p->s);
+    if (rc) return rc;
     /* merge: parse-time flags of rules not evaluated are dropped (R06 without
      * LOS, ...), and those of rows rejected later (duplicate case ids) */
     size_t tot = 0;
     for (int t = 0; t < sv->nt; t++) {
-        if (sv->tf[t].oom) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+        if (sv->tf[t].oom) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
         tot += sv->tf[t].n;
     }
     /* the first thread's list grows into the whole (each other list freed once
      * copied): the flags are held about once, not twice */
     sv->all.e = realloc(sv->tf[0].e, (tot ? tot : 1) * sizeof *sv->all.e);
-    if (!sv->all.e) { pl_side_free(&p->s); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    if (!sv->all.e) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     sv->all.n = sv->tf[0].n;
     sv->tf[0] = (sv_flags){0};
     for (int t = 1; t < sv->nt; t++) {
@@ -1114,10 +1108,9 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
         sv->mask[x->slot] |= (uint16_t)(1u << x->rule);
         sv->hits[x->rule]++;
     }
-    if (g_interrupted) { pl_side_free(&p->s); return CM_ERR_INTERRUPTED; }
+    if (g_interrupted) return CM_ERR_INTERRUPTED;
     double t3 = now_seconds();
     rc = draw_sample(sv, p, err, errlen);
-    pl_side_free(&p->s);
     sv->t = now_seconds() - t0 + sv->t_phase[0];
     sv->t_phase[1] = t2 - t1;
     sv->t_phase[2] = t3 - t2;
