@@ -74,7 +74,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"n_special", "special review 特病单议"}, {"n_blank", "blank group 空白病种病例"},
     {"field", "field 字段"}, {"reason", "reason 原因"}, {"records_read", "records read 读入记录"},
     {"rejects", "rejected rows 剔除记录"}, {"duplicate_case_ids", "duplicate case ids 重复病案号"},
-    {"duplicates_withheld", "R05 duplicate claims withheld from payment 重复结算不予支付 (cases)"},
+    {"duplicates_withheld", "R05 duplicate claims withheld from payment 重复结算不予支付 (cases; -1 not recorded)"},
     {"duplicates_withheld_total_fen", "R05 withheld: claimed total cost (yuan) 不予支付申报总费用"},
     {"duplicates_withheld_fund_fen", "R05 withheld: fund part (yuan) 不予支付统筹基金"},
     {"quality_notes", "data-quality notes 数据质量提示"}, {"institutions", "institutions 机构数"},

@@ -5,7 +5,10 @@
  *
  * Each table's HDF5 row is the image of its C struct (h5row_add aligns
  * members naturally, in struct order), so a table is written and read back
- * with one compound type.
+ * with one compound type. HDF5 converts compound members by name, so a
+ * ledger of an older casemix reads with today's type: a member it lacks is
+ * left as calloc made it (0), except /months duplicates_withheld, set to -1
+ * (not recorded) there.
  */
 #include "ledger.h"
 #include "h5out.h"
@@ -33,6 +36,9 @@ static void row_month(h5row *r)
     h5row_add(r, "gross_fen", I64, 8);
     h5row_add(r, "deposit_fen", I64, 8);
     h5row_add(r, "paid_fen", I64, 8);
+    h5row_add(r, "duplicates_withheld", I64, 8);            /* -1: not recorded */
+    h5row_add(r, "duplicates_withheld_total_fen", I64, 8);
+    h5row_add(r, "duplicates_withheld_fund_fen", I64, 8);
     h5row_add(r, "fund_share", F64, 8);
     h5row_add(r, "point_value_estimate", F64, 8);
     h5row_add(r, "forecast", F64, 8);
@@ -111,7 +117,8 @@ typedef struct {
 
 static const table_def TABLES[] = {
     {"months", "One row per month settled: cases, Σ score (1e-4 points), costs and fund paid (fen), the monthly "
-               "payments (gross, deposit withheld, paid), the estimated point value and the forecast of the "
+               "payments (gross, deposit withheld, paid), the R05 duplicate claims withheld from payment (重复结算不予支付: "
+               "count, -1 when not recorded; claimed total cost and fund part, fen), the estimated point value and the forecast of the "
                "year's final point value with its band (yuan per point)",
      row_month, sizeof(ld_month)},
     {"institutions", "Per month and institution: the month's partial sums and pre-settlement payments", row_inst,
@@ -267,6 +274,15 @@ cm_status ld_load(const char *path, const char *region, int year, ledger *l, int
             rc = CM_ERR_INPUT;
         } else {
             *n = (size_t)nrow;
+        }
+        if (!rc && t == T_MONTHS) { /* a ledger of a casemix before the R05 columns: not recorded (-1) */
+            hid_t ft = H5Dget_type(ds);
+            if (ft >= 0 && H5Tget_member_index(ft, "duplicates_withheld") < 0)
+                for (size_t k = 0; k < l->nm; k++) {
+                    l->m[k].dups_withheld = -1;
+                    l->m[k].dups_withheld_total_fen = l->m[k].dups_withheld_fund_fen = 0;
+                }
+            if (ft >= 0) H5Tclose(ft);
         }
         if (!rc && t == T_CLEAR) {
             for (size_t k = 0; k < sizeof YEAR_ATTRS / sizeof YEAR_ATTRS[0]; k++)

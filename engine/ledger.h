@@ -31,6 +31,12 @@ typedef struct {
     int64_t records, cases, rejects;
     int64_t cost_fen, fund_fen, score_e4;
     int64_t gross_fen, deposit_fen, paid_fen;
+    /* R05 duplicate claims withheld from payment (重复结算不予支付; supervise.c,
+     * as settle's /summary): their count, claimed total cost and fund part.
+     * duplicates_withheld = -1 (and the amounts 0): not recorded, because R05
+     * was not checked (supervision.enabled or R05 off) or the month was
+     * written by a casemix before these columns (ld_load). */
+    int64_t dups_withheld, dups_withheld_total_fen, dups_withheld_fund_fen;
     double fund_share;         /* year to date, the one used for the estimate */
     double point_value_estimate; /* the month's payments were made at it (yuan per point) */
     double forecast;           /* forecast of the year's final point value */

@@ -1362,14 +1362,30 @@ static void sec_scenarios(rep *R)
     if (!exists(R->f, "/scenarios")) return;
     hid_t g = H5Gopen2(R->f, "/scenarios", H5P_DEFAULT);
     namelist L = {.n = 0};
+    double wh[3] = {NAN, NAN, NAN}; /* R05 withheld by the baseline and every scenario (simulate.c) */
     if (g >= 0) {
         hsize_t idx = 0;
         H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, add_name, &L);
+        wh[0] = attr_f(g, "duplicates_withheld");
+        wh[1] = attr_f(g, "duplicates_withheld_total_fen");
+        wh[2] = attr_f(g, "duplicates_withheld_fund_fen");
         H5Gclose(g);
     }
     if (L.n == 0) return;
     FILE *o = R->o;
     section_open(R, "scenarios", "Scenarios against the baseline 政策情景与基线对比");
+    if (!isnan(wh[0])) {
+        char nb[48], tb[48], fb[48];
+        int64_t nw = (int64_t)llround(wh[0]);
+        fmt_count(nb, sizeof nb, nw);
+        yuan(tb, sizeof tb, (int64_t)llround(wh[1]));
+        yuan(fb, sizeof fb, (int64_t)llround(wh[2]));
+        fprintf(o, "<p class=\"note\" id=\"withheld-scenarios\"><b>R05 duplicate claims withheld from payment "
+                   "(重复结算不予支付)</b>: %s %s, claimed %s yuan (fund part %s yuan), by the baseline and every "
+                   "scenario alike (score 0, payment 0). Source: /scenarios attributes duplicates_withheld, "
+                   "duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n",
+                nb, nw == 1 ? "case" : "cases", tb, fb);
+    }
     for (int s = 0; s < L.n; s++) {
         char path[160], src[200];
         tab t;
@@ -1568,6 +1584,43 @@ static int find_like(const tab *t, const char *must, const char *must2, const ch
     return -1;
 }
 
+/* The R05 duplicates withheld over the ledger's months (/months
+ * duplicates_withheld*, ledger.c; -1 or no column: not recorded). */
+static void ledger_withheld(FILE *o, const tab *m)
+{
+    int cn = tab_col(m, "duplicates_withheld"), ct = tab_col(m, "duplicates_withheld_total_fen"),
+        cf = tab_col(m, "duplicates_withheld_fund_fen"), cmo = tab_col(m, "month");
+    int64_t n = 0, tot = 0, fund = 0;
+    int rec = 0;
+    char miss[160] = "";
+    size_t ml = 0;
+    for (hsize_t r = 0; r < m->n; r++) {
+        if (cn >= 0 && tab_i(m, r, cn) >= 0) {
+            rec++;
+            n += tab_i(m, r, cn);
+            tot += tab_i(m, r, ct);
+            fund += tab_i(m, r, cf);
+        } else if (ml < sizeof miss) {
+            int w = snprintf(miss + ml, sizeof miss - ml, "%s%02d", ml ? ", " : "", (int)tab_i(m, r, cmo));
+            ml += w > 0 ? (size_t)w : 0;
+        }
+    }
+    fputs("<p class=\"note\" id=\"withheld-months\"><b>R05 duplicate claims withheld from payment "
+          "(重复结算不予支付)</b>: ", o);
+    if (rec) {
+        char nb[48], tb[48], fb[48];
+        fprintf(o, "%s %s, claimed %s yuan (fund part %s yuan) in %d month(s)", fmt_count(nb, sizeof nb, n),
+                n == 1 ? "case" : "cases", yuan(tb, sizeof tb, tot), yuan(fb, sizeof fb, fund), rec);
+    }
+    if (miss[0]) {
+        fprintf(o, "%snot recorded for month(s) ", rec ? "; " : "");
+        esc_n(o, miss);
+        fputs(" (R05 not checked, or the month settled by an older casemix)", o);
+    }
+    fputs(". Source: /months duplicates_withheld, duplicates_withheld_total_fen, "
+          "duplicates_withheld_fund_fen.</p>\n", o);
+}
+
 static void sec_ledger(rep *R)
 {
     tab m, cl;
@@ -1662,6 +1715,7 @@ static void sec_ledger(rep *R)
         generic_table(o, &m, 24, "months");
         caption(o, "One row per month. 月度台账", "/months");
         fputs("</figure>\n", o);
+        ledger_withheld(o, &m);
     }
     if (hc) {
         fputs("<figure class=\"table\" id=\"tab-clearing\">\n", o);

@@ -663,6 +663,18 @@ static cm_status write_scenario(h5w *w, const cm_period *p, const cm_scenario *b
         if (dip) { o_db = add3(&r, "dip_budget_fen", I); o_dp = add3(&r, "dip_points", F); o_dv = add3(&r, "dip_point_value", F); o_dpay = add3(&r, "dip_payment_fen", I); }
         if (drg) { o_rb = add3(&r, "drg_budget_fen", I); o_rp = add3(&r, "drg_points", F); o_rv = add3(&r, "drg_point_value", F); o_rpay = add3(&r, "drg_payment_fen", I); }
         size_t o_n = h5row_add(&r, "cases", I, 8);
+        /* R05 duplicates withheld from payment (重复结算不予支付) by the baseline and every scenario alike
+         * (period_build_keep): members when R05 was checked, as settle's /summary */
+        const uint8_t *sev = sv_evaluated(p->sup);
+        int r05 = sev && sev[SC_R05];
+        int64_t wh[3] = {0, 0, 0};
+        size_t o_wh[3] = {0, 0, 0};
+        if (r05) {
+            wh[0] = (int64_t)sv_withheld(p->sup, &wh[1], &wh[2]);
+            o_wh[0] = h5row_add(&r, "duplicates_withheld", I, 8);
+            o_wh[1] = h5row_add(&r, "duplicates_withheld_total_fen", I, 8);
+            o_wh[2] = h5row_add(&r, "duplicates_withheld_fund_fen", I, 8);
+        }
         h5row_end(&r);
         unsigned char *buf = calloc(1, r.size);
         if (!buf) { h5row_free(&r); return CM_ERR_NOMEM; }
@@ -694,6 +706,7 @@ static cm_status write_scenario(h5w *w, const cm_period *p, const cm_scenario *b
             put3i(buf, o_rpay, b->drgt.pay_fen, s->drgt.pay_fen);
         }
         memcpy(buf + o_n, &p->cases, 8);
+        for (int q = 0; r05 && q < 3; q++) memcpy(buf + o_wh[q], &wh[q], 8);
         snprintf(path, sizeof path, "scenarios/%s/summary", d->name);
         e = write_table(w, path, "Scenario against the baseline: costs, structure, points, point value, payments", &r, 1, buf);
         free(buf);
@@ -1191,6 +1204,19 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
                 for (int i = 0; i < set.n; i++)
                     snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? "," : "", set.s[i].name);
                 e |= h5_attr_str(g, "names", names);
+                /* R05 duplicates withheld by the baseline and every scenario alike: as settle's /rules */
+                const uint8_t *sev = sv_evaluated(p->sup);
+                if (sev && sev[SC_R05]) {
+                    int64_t wt = 0, wf = 0, wn = (int64_t)sv_withheld(p->sup, &wt, &wf);
+                    e |= h5_attr_i64(g, "duplicates_withheld", wn);
+                    e |= h5_attr_i64(g, "duplicates_withheld_total_fen", wt);
+                    e |= h5_attr_i64(g, "duplicates_withheld_fund_fen", wf);
+                    e |= h5_attr_str(g, "duplicates_withheld_note",
+                                     "R05 duplicate claims (重复结算不予支付) withheld from payment by the baseline "
+                                     "and every scenario alike (score 0, payment 0): count, claimed total cost and "
+                                     "fund part (fen); also members of each /scenarios/NAME/summary. Absent: R05 "
+                                     "not checked");
+                }
                 H5Gclose(g);
             }
             if (e) { snprintf(err, sizeof err, "%s: writing the output failed", output); rc = CM_ERR_OUTPUT; }

@@ -9,6 +9,10 @@
 #  the copy first in the file, 1 thread     the same claim withheld, the same payments (month, simulate)
 #  the three summaries, the HTML report     say "1 case" and the copy's claim, formatted as the other money lines
 #  /summary (settle, month), export --xlsx   duplicates_withheld and the claim (fen; yuan on the summary sheet)
+#  the ledger's /months row, simulate's     duplicates_withheld and the claim (fen) = settle's /summary
+#    /scenarios attributes and summaries      (and the claim from the CSV); shown by report and export --xlsx
+#  a ledger of an older casemix (no such    its months read as not recorded (-1, amounts 0), a new month
+#    columns, made with h5py)                 beside them is recorded; report says which months
 #  supervision.rules.R05.enabled = false    nothing withheld: the copy is paid by all three
 #  supervision.enabled = false              nothing withheld either
 set -u
@@ -114,6 +118,43 @@ PYEOF
 else
     echo "skip: /usr/bin/python3 lacks openpyxl (the workbook check)"
 fi
+# the ledger's month and simulate's file carry the same count and claim as settle's /summary
+swh=$(h5cols "$D/out/on-s.h5" /summary duplicates_withheld duplicates_withheld_total_fen duplicates_withheld_fund_fen)
+eq "ledger: /months row of March has settle's duplicates_withheld and claim (fen)" \
+   "$(h5cols "$D/out/ledger-on.h5" /months month duplicates_withheld duplicates_withheld_total_fen duplicates_withheld_fund_fen)" \
+   "3|$swh"
+eq "ledger: ... and the claim from the CSV" "$swh" "1|$fen"
+eq "simulate: /scenarios/identity/summary has settle's duplicates_withheld and claim (fen)" \
+   "$(h5cols "$D/out/on-sim.h5" /scenarios/identity/summary duplicates_withheld duplicates_withheld_total_fen duplicates_withheld_fund_fen)" \
+   "$swh"
+h5attr() { h5dump -a "$2" "$1" | awk '$1 == "(0):" { print $2 }'; }
+eq "simulate: /scenarios attributes duplicates_withheld* = settle's" \
+   "$(for a in duplicates_withheld duplicates_withheld_total_fen duplicates_withheld_fund_fen; do h5attr "$D/out/on-sim.h5" /scenarios/$a; done | paste -sd'|')" \
+   "$swh"
+"$BIN" report "$D/out/ledger-on.h5" --out "$D/out/ledger-on.html" --quiet || bad "report of the ledger" "exit $?"
+has "the ledger report's withheld line" "$(grep 'id="withheld-months"' "$D/out/ledger-on.html")" \
+    "(重复结算不予支付)</b>: 1 case, $claim in 1 month(s). Source: /months"
+"$BIN" report "$D/out/on-sim.h5" --out "$D/out/on-sim.html" --quiet || bad "report of the simulation" "exit $?"
+has "the simulation report's withheld line" "$(grep 'id="withheld-scenarios"' "$D/out/on-sim.html")" \
+    "(重复结算不予支付)</b>: 1 case, $claim, by the baseline and every scenario"
+"$BIN" export "$D/out/ledger-on.h5" --xlsx "$D/out/ledger-on.xlsx" --quiet || bad "export of the ledger" "exit $?"
+if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
+    eq "export: the ledger's months sheet has the withheld count and claim (yuan) with the Chinese term" \
+       "$(/usr/bin/python3 - "$D/out/ledger-on.xlsx" <<'PYEOF'
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])['months']
+out = []
+for h, c in zip(ws[1], ws[2]):
+    n = h.value.split(' ')[0]
+    if n.startswith('duplicates_withheld'):
+        out.append('%s=%s %s %s' % (n, round(c.value * (1 if n == 'duplicates_withheld' else 100)),
+                                    c.number_format, '不予支付' in h.value))
+print(';'.join(out))
+PYEOF
+)" "duplicates_withheld=1 General True;duplicates_withheld_total_fen=${fen%|*} #,##0.00 True;duplicates_withheld_fund_fen=${fen#*|} #,##0.00 True"
+else
+    echo "skip: /usr/bin/python3 lacks openpyxl (the ledger workbook check)"
+fi
 eq "month writes no rule tables (only R05 ran)" "$(h5ls "$D/out/on-m.h5" | grep -cE '^(flags|rules|review_sample) ')" 0
 
 # the copy first in the file (the input order never decides: the greater case id is the later
@@ -131,6 +172,40 @@ eq "copy first, 1 thread: simulate's payments per case as before" \
    "$(h5cols "$D/out/on-simr.h5" /scenarios/identity/cases case_id base_payment_fen payment_fen | sort | md5sum)" \
    "$(h5cols "$D/out/on-sim.h5" /scenarios/identity/cases case_id base_payment_fen payment_fen | sort | md5sum)"
 
+# a ledger written by a casemix before the withheld columns (h5py drops them from /months):
+# its March reads as not recorded (-1, amounts 0), its other columns as they were; April,
+# settled now beside it, is recorded (no duplicate there: 0)
+if /usr/bin/python3 -c 'import h5py, numpy' 2>/dev/null; then
+    cp "$D/out/ledger-on.h5" "$D/out/ledger-old.h5"
+    /usr/bin/python3 - "$D/out/ledger-old.h5" <<'PYEOF' || bad "h5py: dropping the columns"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], 'r+') as f:
+    d = f['months']
+    a, attrs = d[...], dict(d.attrs)
+    keep = [n for n in a.dtype.names if not n.startswith('duplicates_withheld')]
+    b = np.empty(a.shape, dtype=[(n, a.dtype[n]) for n in keep])
+    for n in keep: b[n] = a[n]
+    del f['months']
+    nd = f.create_dataset('months', data=b)
+    for k, v in attrs.items(): nd.attrs[k] = v
+PYEOF
+    eq "old ledger: /months has no duplicates_withheld column" \
+       "$(h5dump -H -d /months "$D/out/ledger-old.h5" | grep -c duplicates_withheld)" 0
+    { base_cfg "$D/out/ledger-old.h5"; } > "$D/old.cfg"
+    awk -F, 'NR == 1 || substr($11, 6, 2) == "04"' "$D/gen/current.csv" > "$D/m04.csv"
+    "$BIN" month --config "$D/old.cfg" --month 2025-04 --input "$D/m04.csv" --out "$D/out/old-m04.h5" --quiet ||
+        bad "month on an old ledger" "exit $?"
+    eq "old ledger: March not recorded (-1, 0, 0), its gross kept; April recorded (0: no duplicate)" \
+       "$(h5cols "$D/out/ledger-old.h5" /months month duplicates_withheld duplicates_withheld_total_fen duplicates_withheld_fund_fen gross_fen)" \
+       "3|-1|0|0|$(h5cols "$D/out/ledger-on.h5" /months gross_fen)
+4|0|0|0|$(h5cols "$D/out/old-m04.h5" /institutions payment_fen | sum)"
+    "$BIN" report "$D/out/ledger-old.h5" --out "$D/out/ledger-old.html" --quiet || bad "report of the old ledger" "exit $?"
+    has "old ledger: the report says which month is not recorded" "$(grep 'id="withheld-months"' "$D/out/ledger-old.html")" \
+        ": 0 cases, claimed 0.00 yuan (fund part 0.00 yuan) in 1 month(s); not recorded for month(s) 03 ("
+else
+    echo "skip: /usr/bin/python3 lacks h5py (the old-ledger check)"
+fi
+
 for v in off nosup; do
     run_all $v
     eq "$v: settle withholds nothing" "$(withheld "$D/out/$v-s.h5" | wc -l)" 0
@@ -142,6 +217,10 @@ for v in off nosup; do
        "$(h5cols "$D/out/$v-s.h5" /institutions institution_id payment_fen | md5sum)"
     eq "$v: no duplicates_withheld in /summary (not checked)" \
        "$(h5dump -H -d /summary "$D/out/$v-s.h5" "$D/out/$v-m.h5" | grep -c duplicates_withheld || true)" 0
+    eq "$v: the ledger's /months: not recorded (-1, amounts 0)" \
+       "$(h5cols "$D/out/ledger-$v.h5" /months month duplicates_withheld duplicates_withheld_total_fen duplicates_withheld_fund_fen)" "3|-1|0|0"
+    eq "$v: simulate: no duplicates_withheld (attributes, summary members)" \
+       "$(h5dump -A "$D/out/$v-sim.h5" | grep -c duplicates_withheld || true)" 0
     eq "$v: no withheld line in month's and simulate's summaries" "$(cat "$D/$v-m.txt" "$D/$v-sim.txt" | grep -c 'R05' || true)" 0
 done
 [ $fails -eq 0 ] || { echo "$fails failed:$failed"; exit 1; }
