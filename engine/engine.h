@@ -366,6 +366,7 @@ typedef struct {
     int tokenize_only;          /* bench floor: split rows into fields, parse nothing */
     int supervise;              /* also read patient_id, discharge_mode, admit_route (sup_* below) */
     size_t side_bytes;          /* pl_read: bytes per slot of a side array (pl_slots.side), 0 none */
+    size_t side2_bytes;         /* pl_read: bytes per slot of a second one (pl_slots.side2), 0 none */
     rd_encoding encoding;       /* input.encoding (0: auto) */
 } cm_parse_opts;
 

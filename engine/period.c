@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The kept categories of one thread's cases: (slot, values...) records. */
+/* One thread's cases of kept amounts outside 32 bits: (slot, values...) records. */
 struct keep_vec {
     int64_t *v;
     size_t n, cap;  /* int64 entries */
@@ -66,32 +66,16 @@ static void keep_store(int32_t *keep, size_t K, size_t slot, const int64_t *v, s
     if (__builtin_expect(far, 0)) keep_push(big, K, slot, v);
 }
 
+/* The kept categories straight into the slots' second side array
+ * (pl_slots.side2, zeroed, grown with the slots), by slot: no copy, no
+ * regrowth, whether or not supervision's facts hold the first one. */
 static void keep_row(cm_period *st, int tid, const cm_parser *p, const cm_case *c)
 {
-    if (!st->keep_tmp) {
-        /* straight into the slots' side array (zeroed), by slot: no copy, no regrowth */
-        if (c->flags & CF_NO_CATEGORIES) return;
-        size_t slot = (size_t)(c - p->slots), K = (size_t)st->keep_n;
-        int64_t v[SC_CAT__COUNT];
-        for (size_t j = 0; j < K; j++) v[j] = p->cat_fen[st->keep_cat[j]];
-        keep_store((int32_t *)(void *)st->s.side + slot * K, K, slot, v, &st->keep_bigtmp[tid]);
-        return;
-    }
-    struct keep_vec *kv = &st->keep_tmp[tid];
-    if (kv->cap == SIZE_MAX) return; /* out of memory earlier */
-    size_t need = (size_t)st->keep_n + 1;
-    if (kv->n + need > kv->cap) {
-        size_t nc = kv->cap ? kv->cap * 2 : 4096 * need;
-        int64_t *nv = realloc(kv->v, nc * sizeof *nv);
-        if (!nv) { kv->cap = SIZE_MAX; return; } /* reported after the read */
-        kv->v = nv;
-        kv->cap = nc;
-    }
-    int64_t *e = kv->v + kv->n;
-    e[0] = (int64_t)(c - p->slots);
-    int has = !(c->flags & CF_NO_CATEGORIES);
-    for (int j = 0; j < st->keep_n; j++) e[1 + j] = has ? p->cat_fen[st->keep_cat[j]] : 0;
-    kv->n += need;
+    if (c->flags & CF_NO_CATEGORIES) return;
+    size_t slot = (size_t)(c - p->slots), K = (size_t)st->keep_n;
+    int64_t v[SC_CAT__COUNT];
+    for (size_t j = 0; j < K; j++) v[j] = p->cat_fen[st->keep_cat[j]];
+    keep_store((int32_t *)(void *)st->s.side2 + slot * K, K, slot, v, &st->keep_bigtmp[tid]);
 }
 
 static void settle_row(void *vctx, int tid, cm_parser *p, cm_case *c)
@@ -644,29 +628,6 @@ cm_status period_build_sup(cm_period *st, const cm_config *cfg, const char *inpu
     return period_build_ex(st, cfg, input, quiet, supervise, NULL, 0, err, errlen);
 }
 
-/* The kept categories of the read, from the per-thread records into
- * keep_fen by slot. */
-static cm_status keep_scatter(cm_period *st, char *err, size_t errlen)
-{
-    size_t K = (size_t)st->keep_n, n = st->s.n;
-    cm_status rc = CM_OK;
-    st->keep_fen = calloc(n * K + 1, sizeof *st->keep_fen);
-    if (!st->keep_fen) rc = CM_ERR_NOMEM;
-    for (int t = 0; t < st->nt; t++) {
-        struct keep_vec *kv = &st->keep_tmp[t];
-        if (kv->cap == SIZE_MAX) rc = CM_ERR_NOMEM;
-        for (size_t q = 0; !rc && q + K + 1 <= kv->n; q += K + 1) {
-            size_t slot = (size_t)kv->v[q];
-            if (slot < n) keep_store(st->keep_fen + slot * K, K, slot, kv->v + q + 1, &st->keep_bigtmp[0]);
-        }
-        free(kv->v);
-    }
-    free(st->keep_tmp);
-    st->keep_tmp = NULL;
-    if (rc) snprintf(err, errlen, "out of memory (cost categories kept for re-pricing)");
-    return rc;
-}
-
 static int cmp_keep_big(const void *a, const void *b)
 {
     size_t x = ((const cm_keep_big *)a)->slot, y = ((const cm_keep_big *)b)->slot;
@@ -787,18 +748,16 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
         memset(&hdr, 0, sizeof hdr);
         if (supervise == PERIOD_SUP_DUPS && (!cfg->sup_enabled || !cfg->sup.enabled[SC_R05]))
             supervise = 0; /* supervision or R05 off: pay both, the kept categories in the side array */
-        /* the kept categories go straight into the slots' side array (4 B a category a case,
-         * grown with the slots), unless supervision has it: then per-thread records, scattered
-         * by slot after the read */
-        if (st->keep_n && supervise) st->keep_tmp = calloc((size_t)st->nt, sizeof *st->keep_tmp);
-        else if (st->keep_n) po.side_bytes = (size_t)st->keep_n * sizeof *st->keep_fen;
+        /* the kept categories go straight into the slots' second side array (4 B a category a
+         * case, grown with the slots; supervision's facts may hold the first and die after R05) */
+        if (st->keep_n) po.side2_bytes = (size_t)st->keep_n * sizeof *st->keep_fen;
         if (st->keep_n) st->keep_bigtmp = calloc((size_t)st->nt, sizeof *st->keep_bigtmp);
         if (supervise == PERIOD_SUP_DUPS) rc = sv_check_previous(cfg, input, err, errlen);
         if (!rc && supervise) rc = sv_begin(cfg, st->nt, &po, &st->sup, err, errlen); /* facts per slot (supervise.h) */
         if (!rc && supervise == PERIOD_SUP_DUPS) sv_dups_only(st->sup);
         if (rc) {
             /* err says why */
-        } else if (!st->itab || !st->rejs || !st->quals || !st->dis_range || (st->keep_n && ((supervise && !st->keep_tmp) || !st->keep_bigtmp))) {
+        } else if (!st->itab || !st->rejs || !st->quals || !st->dis_range || (st->keep_n && !st->keep_bigtmp)) {
             snprintf(err, errlen, "out of memory");
             rc = CM_ERR_NOMEM;
         } else {
@@ -816,13 +775,12 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
         if (!rc && st->sup) sv_columns(st->sup, hdr.colidx, hdr.has_categories);
         st->input_size = hdr.file_size;
         st->input_encoding = hdr.encoding ? hdr.encoding : "UTF-8";
-        if (!rc && st->keep_n && st->keep_tmp) rc = keep_scatter(st, err, errlen);
-        else if (!rc && st->keep_n) st->keep_fen = (int32_t *)(void *)st->s.side; /* pl_slots_free unmaps it */
         if (!rc && st->keep_n) rc = keep_big_merge(st, err, errlen);
         for (int t = 0; st->keep_bigtmp && t < st->nt; t++) free(st->keep_bigtmp[t].v);
         free(st->keep_bigtmp);
         st->keep_bigtmp = NULL;
         if (!rc && g_read_hook) rc = g_read_hook(st, g_read_ctx, err, errlen); /* MPI split (province.c) */
+        if (!rc && st->keep_n) st->keep_fen = (int32_t *)(void *)st->s.side2; /* pl_slots_free unmaps it */
         st->t_read = now_seconds() - t1;
     }
     if (!rc) {
@@ -850,7 +808,6 @@ void period_free(cm_period *st)
     free(st->itab);
     free(st->rejs);
     pl_rejects_free(&st->rej);
-    if ((void *)st->keep_fen == (void *)st->s.side) st->keep_fen = NULL; /* the slots' side array */
     pl_slots_free(&st->s);
     free(st->inst);
     free(st->inst_start);
@@ -862,12 +819,9 @@ void period_free(cm_period *st)
     free(st->group_n); free(st->group_cost); free(st->group_sumsq);
     free(st->drg_n); free(st->drg_cost); free(st->drg_los); free(st->drg_los_n); free(st->drg_sumsq);
     calib_free(&st->cal);
-    for (int t = 0; st->keep_tmp && t < st->nt; t++) free(st->keep_tmp[t].v);
-    free(st->keep_tmp);
     for (int t = 0; st->keep_bigtmp && t < st->nt; t++) free(st->keep_bigtmp[t].v);
     free(st->keep_bigtmp);
-    free(st->keep_big);
-    free(st->keep_fen);
+    free(st->keep_big); /* keep_fen: the slots' side2, unmapped by pl_slots_free */
     col_aliases_free(st->al);
     gr_dip_free(st->dip);
     gr_drg_free(st->drg);

@@ -128,10 +128,9 @@ typedef struct {
      * gives them exact either way). 4 × keep_n bytes a case. */
     int keep_n;
     uint8_t keep_cat[SC_CAT__COUNT];
-    int32_t *keep_fen;           /* the slots' side array (pl_slots.side), or owned (with supervision) */
+    int32_t *keep_fen;           /* the slots' second side array (pl_slots.side2; not owned) */
     cm_keep_big *keep_big;       /* [nkeep_big] by slot (owned) */
     size_t nkeep_big;
-    struct keep_vec *keep_tmp;   /* [nt] read stage only (with supervision) */
     struct keep_vec *keep_bigtmp;/* [nt] read stage only */
     struct sv_state *sup;    /* supervision (engine/supervise.h; owned), NULL when not run */
     /* casemix simulate (period_build_hist): the history read once into

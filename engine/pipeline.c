@@ -20,6 +20,19 @@
 static int cmp_big(const void *a, const void *b);
 static int cmp_lid(const void *a, const void *b);
 
+/* A per-slot side array (*side, *mapped bytes) to at least bytes, zeroed: an
+ * anonymous mapping grown with mremap, like the slots. Returns 0 or -1. */
+static int side_reserve(unsigned char **side, size_t *mapped, size_t bytes)
+{
+    size_t sb = (bytes + 4095) / 4096 * 4096;
+    void *q = *mapped ? mremap(*side, *mapped, sb, MREMAP_MAYMOVE)
+                      : mmap(NULL, sb, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (q == MAP_FAILED) return -1;
+    *side = q;
+    *mapped = sb;
+    return 0;
+}
+
 /* The slot array is the one big allocation (96 bytes a case, ~1 GB at
  * 10M): an anonymous mapping grown with mremap (no copy). Transparent huge
  * pages were measured and left off: on this project's VMs first touch of a
@@ -38,15 +51,9 @@ static int slots_reserve(pl_slots *s, size_t ncap)
     s->slots = m;
     s->mapped = bytes;
     s->cap = bytes / sizeof(cm_case);
-    if (s->side_size) {
-        /* the per-slot side array grows with the slots (supervision's facts) */
-        size_t sb = (s->cap * s->side_size + 4095) / 4096 * 4096;
-        void *q = s->side_mapped ? mremap(s->side, s->side_mapped, sb, MREMAP_MAYMOVE)
-                                 : mmap(NULL, sb, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (q == MAP_FAILED) return -1;
-        s->side = q;
-        s->side_mapped = sb;
-    }
+    /* the per-slot side arrays grow with the slots (supervision's facts; simulate's kept categories) */
+    if (s->side_size && side_reserve(&s->side, &s->side_mapped, s->cap * s->side_size)) return -1;
+    if (s->side2_size && side_reserve(&s->side2, &s->side2_mapped, s->cap * s->side2_size)) return -1;
     return 0;
 }
 
@@ -347,6 +354,7 @@ cm_status pl_read(const char *path, const struct col_aliases *aliases, const int
     cm_reader r;
     memset(out, 0, sizeof *out);
     out->side_size = o->side_bytes;
+    out->side2_size = o->side2_bytes;
     cm_status rs = rd_open(&r, path, aliases, o->encoding, err, errlen);
     if (rs) { rd_close(&r); return rs; }
     for (const int *c = required; c && *c >= 0; c++) {
@@ -482,6 +490,7 @@ void pl_slots_free(pl_slots *s)
     free(s->big);
     if (s->mapped) munmap(s->slots, s->mapped);
     pl_side_free(s);
+    if (s->side2_mapped) munmap(s->side2, s->side2_mapped);
     memset(s, 0, sizeof *s);
 }
 

@@ -89,11 +89,15 @@ typedef struct {
     unsigned char *side;/* cm_parse_opts.side_bytes per slot, grown with the slots (an
                            anonymous mapping, zeroed; pl_side_free or pl_slots_free) */
     size_t side_size, side_mapped;
+    unsigned char *side2;/* cm_parse_opts.side2_bytes per slot, grown and zeroed like side, but
+                           outliving it (simulate's kept categories beside R05's facts):
+                           pl_slots_free only */
+    size_t side2_size, side2_mapped;
 } pl_slots;
 /* n more slots at the end of s (s->n grows by n; contents for the caller
  * to fill): a pointer to the first, or NULL when out of memory. */
 cm_case *pl_slots_grow(pl_slots *s, size_t n);
-/* Unmaps the side array early (its user is done); safe twice. */
+/* Unmaps the side array early (its user is done; side2 stays); safe twice. */
 void pl_side_free(pl_slots *s);
 
 /* The case id of slot i, whatever its length (the slot's own bytes, or the

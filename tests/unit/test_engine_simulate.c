@@ -601,12 +601,13 @@ static void test_region_history_once(void **state)
 
 /* ------------------------------------------------------------------ */
 /* 3. kept amounts outside 32 bits (period.keep_fen holds 4 B a category;
- *    a case with a bigger amount is kept whole in keep_big)              */
+ *    a case with a bigger amount is kept whole in keep_big), with
+ *    supervision on (R05's facts hold the slots' side array; the kept
+ *    categories their second one, side2) and off                        */
 /* ------------------------------------------------------------------ */
 
-static void test_keep_big_amounts(void **state)
+static void keep_big_amounts(int supervise)
 {
-    (void)state;
     /* C2's exam and C4's surgery (22 and 30 million yuan) do not fit 32 bits of fen */
     static const struct { const char *id, *inst; int group; int64_t exam, surgery; } B[] = {
         {"B1", "H1", 0, 200000, 300000},
@@ -639,8 +640,8 @@ static void test_keep_big_amounts(void **state)
             "budget = { fund_budget = \"15000.00\"; };\n"
             "output = { file = \"out.h5\"; compression = \"none\"; };\n"
             "simulate = { scenarios = ( { name = \"p3\"; policy = \"fixed_point_value\"; "
-            "categories = { exam = 0.9; surgery = 1.2; }; } ); };\n",
-            cwd, cwd, cwd);
+            "categories = { exam = 0.9; surgery = 1.2; }; } ); };\n%s",
+            cwd, cwd, cwd, supervise ? "" : "supervision = { enabled = false; };\n");
     fclose(f);
     cm_config cfg;
     cm_cfg_error ce;
@@ -655,6 +656,9 @@ static void test_keep_big_amounts(void **state)
     assert_int_equal(period_build_keep(&p, &cfg, cfg.input_file, 1, keep, nk, err, sizeof err), CM_OK);
     assert_int_equal(p.cases, 4);
     assert_int_equal(p.nkeep_big, 2);
+    assert_true(supervise ? p.sup != NULL : p.sup == NULL); /* R05 withheld only with supervision on */
+    assert_true(p.s.side == NULL);                          /* the facts gone after R05's join */
+    assert_true(p.keep_fen == (int32_t *)(void *)p.s.side2);
     /* every case's kept amounts exact, whichever way they are held */
     int64_t want_cost = 0;
     for (size_t i = 0; i < p.s.n; i++) {
@@ -682,6 +686,18 @@ static void test_keep_big_amounts(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+static void test_keep_big_amounts(void **state)
+{
+    (void)state;
+    keep_big_amounts(1); /* the default */
+}
+
+static void test_keep_big_amounts_nosup(void **state)
+{
+    (void)state;
+    keep_big_amounts(0);
+}
+
 int main(void)
 {
     const struct CMUnitTest hand[] = {
@@ -697,7 +713,8 @@ int main(void)
     };
     int f = cmocka_run_group_tests_name("hand-worked region", hand, setup_hand, teardown_hand);
     f += cmocka_run_group_tests_name("generated region", region, setup_region, teardown_region);
-    const struct CMUnitTest big[] = {cmocka_unit_test(test_keep_big_amounts)};
+    const struct CMUnitTest big[] = {cmocka_unit_test(test_keep_big_amounts),
+                                     cmocka_unit_test(test_keep_big_amounts_nosup)};
     f += cmocka_run_group_tests_name("kept amounts outside 32 bits", big, NULL, NULL);
     return f;
 }
