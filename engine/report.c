@@ -1295,6 +1295,7 @@ static void sec_indicators(rep *R)
                     fputs("</tr>\n", o);
                 }
                 for (int y = 0; y < nins; y++) {
+                    if (creg >= 0 && !ins[y][0]) continue; /* the region's own rows: the region row above */
                     fputs("<tr><td>", o);
                     esc_n(o, ins[y]);
                     fputs("</td>", o);

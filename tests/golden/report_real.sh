@@ -113,6 +113,11 @@ for r in ind:
 def fnum(v): return '{:,.3f}'.format(v)
 c.check('indicators: the region row = /indicators region_value', reg == [fnum(first[k]) if first[k] == first[k] else '-' for k in codes],
         (reg[:4], [first[k] for k in codes][:4]))
+# the region's /indicators rows (institution_id "") are the region row only, never a row without a label
+labels = [list(tr.find_all('td'))[0].alltext() for tb in tabs for tr in list(tb.find_all('tr'))[1:] if tr.attrs.get('class') != 'region']
+ninst = len(f['institutions'])
+c.check('indicators: one labelled row per institution in each table', len(labels) == ninst * len(tabs) and all(labels),
+        (len(labels), ninst * len(tabs), [l for l in labels if not l][:2]))
 
 # --- the simulation: every scenario, the payment change, the measurement
 text = open(f'{D}/sim.html', encoding='utf-8').read()
