@@ -353,7 +353,11 @@ static void hbars(FILE *o, const char *id, int n, char *const *labels, const dou
     double first, step;
     int dec, nt = axis_ticks(lo, hi, 6, &first, &step, &dec);
     double a0 = first, a1 = first + step * (nt - 1);
-    const int LX = 230, RX = W - 110, BH = 14, GAP = 4, TOP = 22;
+    /* the labels' room: 230 units, more for a long label (rule names in two languages, institution
+     * names), at most half the width; labels are right-aligned at LX - 6 in 11 px type */
+    double lw = 0;
+    for (int i = 0; i < n; i++) lw = fmax(lw, text_width_em(labels[i]) * 11 + 10);
+    const int LX = lw > 230 ? (lw < W / 2 ? (int)ceil(lw) : W / 2) : 230, RX = W - 110, BH = 14, GAP = 4, TOP = 22;
     int h = TOP + n * (BH + GAP) + 8;
     fprintf(o, "<svg id=\"%s\" class=\"chart-svg\" viewBox=\"0 0 %d %d\" role=\"img\">\n", id, W, h);
 #define XS(x) (LX + ((x) - a0) / (a1 - a0) * (RX - LX))
@@ -1031,7 +1035,7 @@ static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
     int has_r = tab_open(R->f, "/rules", 1, &ru) == 0, has_f = tab_open(R->f, "/flags", 1, &fg) == 0;
     if (!has_r && !has_f) return;
     FILE *o = R->o;
-    section_open(R, "supervision", "Supervision: flags by rule and by institution 监管：规则与机构疑点");
+    section_open(R, "supervision", "Supervision: flags by rule and by institution 稽核：规则与机构疑点");
     /* by rule: /rules hits when there, else /flags counted */
     int n = 0;
     char **lab = NULL, **vt = NULL;
@@ -1193,7 +1197,7 @@ static void sec_indicators(rep *R)
         }
         char *l2[8], *v2[8], lb[8][96], vb[8][32];
         for (int k = 0; k < nl; k++) {
-            const char *zh = rating_zh(lv[k]);
+            const char *zh = rating_zh(lv[k]) ? rating_zh(lv[k]) : rating_none_zh(lv[k]);
             snprintf(lb[k], sizeof lb[k], "%s%s%s", lv[k], zh && strcmp(zh, lv[k]) ? " " : "",
                      zh && strcmp(zh, lv[k]) ? zh : "");
             fmt_count(vb[k], sizeof vb[k], (int64_t)cnt[k]);

@@ -73,6 +73,14 @@ for (lab, val), r, z in zip(b, rl, zh):
         c.check(f'{rid}: not evaluated, with the reason', val == 'not evaluated 未评估' + (': ' + why if why else ''), val)
     else:
         c.check(f'{rid}: hits {r["hits"]}', val == count(r['hits']), val)
+# the labels are right-aligned at x: their room must hold a lower bound of their rendered width
+# (11 px type: a CJK character 11 px, any other character at least 5 px), or the rule id is cut off
+svg = svg_of(t, 'flags-rule')
+labs = list(svg.find_all('text', cls='label'))
+def min_px(s): return sum(11 if ord(ch) >= 0x1100 else 5 for ch in s)
+c.check('flags by rule: every label fits left of the bars (R01 ... not cut)',
+        labs and all(float(x.attrs['x']) >= min_px(x.alltext()) for x in labs),
+        [(x.attrs['x'], min_px(x.alltext())) for x in labs][:2])
 c.check('the demo has a rule not evaluated (R13, switched off) and rules with hits',
         any(r['hits'] < 0 for r in rl) and any(r['hits'] > 0 for r in rl), rl['hits'])
 # flags per institution: /flags joined with /cases by line, counted here

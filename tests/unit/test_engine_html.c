@@ -236,6 +236,23 @@ static void test_rating(void **state)
     assert_string_equal(rating_zh("FAIL"), "不达标");
     assert_string_equal(rating_zh("不达标"), "不达标");
     assert_null(rating_zh("unknown"));
+    assert_string_equal(rating_none_zh("not_rated"), "未评级");
+    assert_null(rating_none_zh("pass"));
+}
+
+/* The label width estimate: counted per character, not per byte (a CJK
+ * character is 3 bytes and 1 em), lower case narrower than the rest. */
+static void test_text_width(void **state)
+{
+    (void)state;
+    assert_true(fabs(text_width_em("") - 0) < 1e-12);
+    assert_true(fabs(text_width_em("ab c") - 4 * 0.52) < 1e-12);
+    assert_true(fabs(text_width_em("R01") - 3 * 0.62) < 1e-12);
+    assert_true(fabs(text_width_em("再入院") - 3.0) < 1e-12);         /* 9 bytes, 3 em */
+    assert_true(fabs(text_width_em("（二次）") - 4.0) < 1e-12);       /* full-width parentheses */
+    assert_true(fabs(text_width_em("é") - 0.62) < 1e-12);            /* 2 bytes, one character */
+    /* the longest rule label of the report is wider than the 230 units hbars had for every label */
+    assert_true(text_width_em("R01 readmission within N days 再入院(二次入院)") * 11 + 10 > 230);
 }
 
 int main(void)
@@ -246,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_ticks),
         cmocka_unit_test(test_hist_bin),
         cmocka_unit_test(test_rating),
+        cmocka_unit_test(test_text_width),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
