@@ -51,7 +51,7 @@
 
 /* Chinese titles (and the meaning, for money) of the members. */
 static const struct { const char *name, *title; } TITLES[] = {
-    {"line", "line 输入行号"}, {"case_id", "case id 病案号"}, {"institution_id", "institution id 机构编码"},
+    {"line", "line 输入行号"}, {"case_id", "case id 结算ID"}, {"institution_id", "institution id 机构编码"},
     {"institution", "institution 机构"}, {"institution_name", "institution name 机构名称"},
     {"name", "name 名称"}, {"level", "hospital level 医院等级"}, {"flags", "flags 标记"},
     {"total_cost_fen", "total cost (yuan) 医疗总费用"}, {"fund_paid_fen", "fund paid (yuan) 统筹基金支付"},
@@ -73,7 +73,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"n_low", "low outliers 低倍率病例"}, {"n_high", "high outliers 高倍率病例"},
     {"n_special", "special review 特病单议"}, {"n_blank", "blank group 空白病种病例"},
     {"field", "field 字段"}, {"reason", "reason 原因"}, {"records_read", "records read 读入记录"},
-    {"rejects", "rejected rows 剔除记录"}, {"duplicate_case_ids", "duplicate case ids 重复病案号"},
+    {"rejects", "rejected rows 剔除记录"}, {"duplicate_case_ids", "duplicate case ids 重复结算ID"},
     {"duplicates_withheld", "R05 duplicate claims withheld from payment 重复结算不予支付 (cases)"},
     {"duplicates_withheld_total_fen", "R05 withheld: claimed total cost (yuan) 不予支付申报总费用"},
     {"duplicates_withheld_fund_fen", "R05 withheld: fund part (yuan) 不予支付统筹基金"},
@@ -101,7 +101,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"id", "rule id 规则编号"}, {"family", "family 规则类别"}, {"result", "result type 违规性质"},
     {"hits", "hits (-1 not evaluated) 疑点数"}, {"parameters", "parameters 参数"},
     {"not_evaluated_because", "not evaluated because 未评估原因"}, {"rule", "rule 规则"},
-    {"related_case_id", "related case id 关联病案号"}, {"figure", "figure 指标值"}, {"threshold", "threshold 阈值"},
+    {"related_case_id", "related case id 关联结算ID"}, {"figure", "figure 指标值"}, {"threshold", "threshold 阈值"},
     {"unit", "unit of figure and threshold 单位"},
     /* simulation: the tables of /scenarios/NAME (simulate.c); base_<m> and diff_<m> titled from <m> */
     {"fund_fen", "fund part (yuan) 基金支付"}, {"patient_fen", "patients' part (yuan) 个人负担"},
