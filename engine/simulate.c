@@ -981,8 +981,9 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
         printf("  %-28s %20.1f %20.1f %+18.1f\n", lab, (double)T0[q]->points_e4 / SC_SCORE_UNIT,
                (double)T1[q]->points_e4 / SC_SCORE_UNIT, (double)(T1[q]->points_e4 - T0[q]->points_e4) / SC_SCORE_UNIT);
         snprintf(lab, sizeof lab, "%s point value (yuan)", nm);
-        printf("  %-28s %20.6f %20.6f %+18.6f\n", lab, T0[q]->point_value, T1[q]->point_value,
-               T1[q]->point_value - T0[q]->point_value);
+        double dpv = T1[q]->point_value - T0[q]->point_value;
+        if (fabs(dpv) < 5e-7) dpv = 0; /* a kept point value re-derived from fen: "+0.000000", not "-0.000000" */
+        printf("  %-28s %20.6f %20.6f %+18.6f\n", lab, T0[q]->point_value, T1[q]->point_value, dpv);
         snprintf(lab, sizeof lab, "%s payments = outlay (yuan)", nm);
         line_held(lab, T0[q]->pay_fen, T1[q]->pay_fen, held == 3);
         /* the institution whose payment moves most */
