@@ -115,7 +115,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"drg_structure_effect_fen", "DRG structure effect (yuan) DRG结构效应"},
     {"mean_cost_fen", "mean cost (yuan) 次均费用"}, {"standard_cost_fen", "standard cost (yuan) 标准费用"},
     {"scope", "scope 范围"}, {"up_fen", "increase (yuan) 增加额"}, {"down_fen", "decrease (yuan) 减少额"},
-    {"net_fen", "net (yuan) 净额"},
+    {"net_fen", "net (yuan) 净额"}, {"region", "pooling region 统筹区"},
     /* a ledger: /months, /institutions, /groups, /special, /history_months, /clearing (ledger.c, clear.c) */
     {"month", "month 月份"}, {"year", "year 年度"}, {"records", "records read 读入记录"},
     {"cost_fen", "total cost (yuan) 医疗总费用"}, {"score_e4", "score × 10^4 分值×10^4"},

@@ -204,6 +204,9 @@ c.check('province workbook: province_summary, rejects and CODE_sum/inst/grp per 
 rows = list(wb['province_summary'].iter_rows(values_only=True))
 j = [i for i, h in enumerate(rows[0]) if h.startswith('payments_fen → ')][0]
 c.check('province workbook: payments (yuan x 100) = the HDF5\'s, row by row', [round(r[j] * 100) for r in rows[1:]] == [int(v) for v in ps['payments_fen']])
+nozh = [(ws.title, h) for ws in wb.worksheets for row in ws.iter_rows(min_row=1, max_row=1, values_only=True)
+        for h in row if h and not any(ord(ch) >= 0x3000 for ch in str(h))]
+c.check('province workbook: every header cell has its Chinese title (region 统筹区 too)', not nozh, nozh[:3])
 print(f'{len(c.fails)} failed' if c.fails else 'all checks passed')
 sys.exit(1 if c.fails else 0)
 PYEOF
