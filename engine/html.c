@@ -153,3 +153,10 @@ const char *rating_none_zh(const char *name)
 {
     return name && !strcasecmp(name, "not_rated") ? "未评级" : NULL;
 }
+
+int cmp_desc_nan_last(double x, double y)
+{
+    int xn = isnan(x), yn = isnan(y);
+    if (xn || yn) return xn - yn;
+    return x > y ? -1 : x < y ? 1 : 0;
+}

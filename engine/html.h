@@ -53,4 +53,10 @@ double text_width_em(const char *s);
  * NULL for another name. */
 const char *rating_none_zh(const char *name);
 
+/* The order of two values, largest first, NaN (not rated, not evaluated)
+ * after every number: -1 when x comes first, 1 when y does, 0 when tied (two
+ * NaNs too). A comparison with NaN inside qsort's comparator gave no
+ * consistent order (rated institutions after unrated ones). */
+int cmp_desc_nan_last(double x, double y);
+
 #endif

@@ -395,9 +395,8 @@ static const double *g_sort_v;
 static int cmp_desc(const void *a, const void *b)
 {
     int i = *(const int *)a, j = *(const int *)b;
-    double x = g_sort_v[i], y = g_sort_v[j];
-    if (x != y) return x > y ? -1 : 1;
-    return i - j;
+    int c = cmp_desc_nan_last(g_sort_v[i], g_sort_v[j]);
+    return c ? c : i - j;
 }
 static int *order_desc(const double *v, int n)
 {

@@ -255,6 +255,34 @@ static void test_text_width(void **state)
     assert_true(text_width_em("R01 readmission within N days 再入院(二次入院)") * 11 + 10 > 230);
 }
 
+/* Largest first, NaN last: sorting with it puts every number before the
+ * NaNs and the numbers in descending order (qsort with a comparator that
+ * returned "y first" for any NaN pair left them interleaved). */
+static int cmp_ix(const void *a, const void *b)
+{
+    return cmp_desc_nan_last(*(const double *)a, *(const double *)b);
+}
+static void test_order_nan(void **state)
+{
+    (void)state;
+    assert_int_equal(cmp_desc_nan_last(2, 1), -1);
+    assert_int_equal(cmp_desc_nan_last(1, 2), 1);
+    assert_int_equal(cmp_desc_nan_last(1, 1), 0);
+    assert_int_equal(cmp_desc_nan_last(NAN, 1), 1);
+    assert_int_equal(cmp_desc_nan_last(0, NAN), -1);
+    assert_int_equal(cmp_desc_nan_last(NAN, NAN), 0);
+    double v[37];
+    for (int i = 0; i < 37; i++) v[i] = i % 5 == 0 ? 100 : i % 7 == 0 ? 12.5 * (i % 3) : NAN;
+    qsort(v, 37, sizeof v[0], cmp_ix);
+    int seen_nan = 0;
+    for (int i = 0; i < 37; i++) {
+        if (isnan(v[i])) { seen_nan = 1; continue; }
+        assert_false(seen_nan);                  /* no number after a NaN */
+        if (i) assert_true(v[i - 1] >= v[i]);    /* descending */
+    }
+    assert_true(seen_nan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_hist_bin),
         cmocka_unit_test(test_rating),
         cmocka_unit_test(test_text_width),
+        cmocka_unit_test(test_order_nan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
