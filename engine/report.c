@@ -446,7 +446,7 @@ static void inst_chart(FILE *o, const tab *in, char **names, const char *member,
             inst_label(in, names, (hsize_t)i, lab[k], 160);
             bv[k] = v[i];
             if (money) yuan(vt[k], 48, tab_i(in, (hsize_t)i, c));
-            else fmt_num(vt[k], 48, v[i], 4);
+            else fmt_num(vt[k], 48, v[i], strcmp(member, "rating_score") ? 4 : 1); /* a score of 100: 1 decimal, as the summary */
         }
         fprintf(o, "<figure class=\"chart\" id=\"fig-%s\">\n", id);
         hbars(o, id, nb, lab, bv, vt, ref, ref_label, color);
