@@ -71,7 +71,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"share_services", "share of services 医疗服务占比"}, {"share_drugs", "share of drugs 药品占比"},
     {"share_exams", "share of examinations 检查检验占比"}, {"total_score", "total score 总分值"},
     {"n_low", "low outliers 低倍率病例"}, {"n_high", "high outliers 高倍率病例"},
-    {"n_special", "special review 特病单议"}, {"n_blank", "blank group 空白病种病例"},
+    {"n_special", "special review 特例单议"}, {"n_blank", "blank group 空白病种病例"},
     {"field", "field 字段"}, {"reason", "reason 原因"}, {"records_read", "records read 读入记录"},
     {"rejects", "rejected rows 剔除记录"}, {"duplicate_case_ids", "duplicate case ids 重复结算ID"},
     {"duplicates_withheld", "R05 duplicate claims withheld from payment 重复结算不予支付 (cases)"},
@@ -79,7 +79,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"duplicates_withheld_fund_fen", "R05 withheld: fund part (yuan) 不予支付统筹基金"},
     {"quality_notes", "data-quality notes 数据质量提示"}, {"institutions", "institutions 机构数"},
     {"blank_cases", "blank-group cases 空白病种病例"}, {"low_cases", "low outliers 低倍率病例"},
-    {"high_cases", "high outliers 高倍率病例"}, {"special_review_cases", "special review 特病单议病例"},
+    {"high_cases", "high outliers 高倍率病例"}, {"special_review_cases", "special review 特例单议病例"},
     {"total_score_e4", "total score × 10^4 总分值×10^4"}, {"fund_share", "fund share 统筹支付比例"},
     {"point_value", "point value (yuan) 点值"}, {"drg", "DRG DRG编码"}, {"adrg", "ADRG ADRG编码"},
     {"mdc", "MDC 主要诊断大类"}, {"drg_index", "row of /drgs DRG序号"}, {"drg_status", "DRG status 入组状态"},
@@ -128,7 +128,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"group", "group 病种"}, {"due_fen", "amount due (yuan) 应结算金额"}, {"audit_fen", "audit deductions (yuan) 审核扣款"},
     {"assessment_e4", "assessment coefficient × 10^4 考核系数×10^4"},
     {"deposit_back_fen", "deposit returned (yuan) 返还保证金"}, {"band_fen", "surplus / overspend sharing (yuan) 结余留用/超支分担"},
-    {"special_fen", "special review (yuan) 特病单议"}, {"balance_fen", "balance to pay (yuan) 清算应拨付"},
+    {"special_fen", "special review (yuan) 特例单议"}, {"balance_fen", "balance to pay (yuan) 清算应拨付"},
 };
 
 /* The tables, in sheet order; names: its UTF-8 names dataset; cases only on request. */

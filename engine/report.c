@@ -847,7 +847,7 @@ static void sec_cost_ratio(rep *R, const hist *h)
     hid_t ds = H5Dopen2(R->f, "/cases", H5P_DEFAULT);
     double th[3] = {attr_f(ds, "outlier_low"), attr_f(ds, "outlier_high"), attr_f(ds, "outlier_special")};
     H5Dclose(ds);
-    static const char *TH[3] = {"low 低倍率", "high 高倍率", "special review 特病单议"};
+    static const char *TH[3] = {"low 低倍率", "high 高倍率", "special review 特例单议"};
     section_open(R, "cost-ratios", "Distribution of case cost ratios 病例费用倍率分布");
     int64_t mx = 1;
     for (int b = 0; b <= h->nbins; b++) if (h->bin[b] > mx) mx = h->bin[b];
