@@ -1197,9 +1197,14 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
             if (e) { snprintf(err, sizeof err, "%s: writing the output failed", output); rc = CM_ERR_OUTPUT; }
         }
     }
-    if (!rc && !o->quiet)
+    if (!rc && !o->quiet) {
         printf("casemix simulate: %lld cases, %d scenario(s), %d cost categories kept per case (%d B a case)\n",
                (long long)p->cases, set.n, nkeep, (int)sizeof *p->keep_fen * nkeep);
+        if (p->rejects) /* the baseline is settled on the kept cases: say what is not in it */
+            printf("  records read %lld = cases %lld + rejects %lld (not in the baseline nor any scenario; "
+                   "casemix settle lists them with the reason)\n",
+                   (long long)p->records, (long long)p->cases, (long long)p->rejects);
+    }
     if (!rc && !o->quiet && p->sup) sv_summary(p->sup, stdout); /* R05 withheld in every run (period_build_keep) */
     for (int i = 0; !rc && i < set.n; i++) {
         sim_run *x = &runs[i];
