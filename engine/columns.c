@@ -154,6 +154,12 @@ void col_print_aliases(FILE *f)
             fprintf(f, "%s%s", k ? ", " : " ", COLS[c].alias[k]);
         fputc('\n', f);
     }
+    fputs("\nsettle needs: case_id, institution_id, institution_level (not with input.institutions), principal_dx,\n"
+          "  principal_proc (or procedures), total_cost, fund_paid; scheme drg also sex and age_years. The others are\n"
+          "  optional: supervision names each rule a missing column leaves \"not evaluated\" (patient_id and the\n"
+          "  dates for readmissions, discharge_mode, sex, age_years, the cost categories).\n"
+          "Another header for a column: input.aliases = \"aliases.csv\"; (rows canonical,alias). Unknown headers are ignored.\n",
+          f);
 }
 
 /* One name per bit of cm_case.flags, in bit order (the /cases attribute

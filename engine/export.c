@@ -51,7 +51,7 @@
 
 /* Chinese titles (and the meaning, for money) of the members. */
 static const struct { const char *name, *title; } TITLES[] = {
-    {"line", "line 输入行号"}, {"case_id", "case id 病案号"}, {"institution_id", "institution id 机构编码"},
+    {"line", "line 输入行号"}, {"case_id", "case id 结算ID"}, {"institution_id", "institution id 机构编码"},
     {"institution", "institution 机构"}, {"institution_name", "institution name 机构名称"},
     {"name", "name 名称"}, {"level", "hospital level 医院等级"}, {"flags", "flags 标记"},
     {"total_cost_fen", "total cost (yuan) 医疗总费用"}, {"fund_paid_fen", "fund paid (yuan) 统筹基金支付"},
@@ -71,15 +71,15 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"share_services", "share of services 医疗服务占比"}, {"share_drugs", "share of drugs 药品占比"},
     {"share_exams", "share of examinations 检查检验占比"}, {"total_score", "total score 总分值"},
     {"n_low", "low outliers 低倍率病例"}, {"n_high", "high outliers 高倍率病例"},
-    {"n_special", "special review 特病单议"}, {"n_blank", "blank group 空白病种病例"},
+    {"n_special", "special review 特例单议"}, {"n_blank", "blank group 空白病种病例"},
     {"field", "field 字段"}, {"reason", "reason 原因"}, {"records_read", "records read 读入记录"},
-    {"rejects", "rejected rows 剔除记录"}, {"duplicate_case_ids", "duplicate case ids 重复病案号"},
+    {"rejects", "rejected rows 剔除记录"}, {"duplicate_case_ids", "duplicate case ids 重复结算ID"},
     {"duplicates_withheld", "R05 duplicate claims withheld from payment 重复结算不予支付 (cases; -1 not recorded)"},
     {"duplicates_withheld_total_fen", "R05 withheld: claimed total cost (yuan) 不予支付申报总费用"},
     {"duplicates_withheld_fund_fen", "R05 withheld: fund part (yuan) 不予支付统筹基金"},
     {"quality_notes", "data-quality notes 数据质量提示"}, {"institutions", "institutions 机构数"},
     {"blank_cases", "blank-group cases 空白病种病例"}, {"low_cases", "low outliers 低倍率病例"},
-    {"high_cases", "high outliers 高倍率病例"}, {"special_review_cases", "special review 特病单议病例"},
+    {"high_cases", "high outliers 高倍率病例"}, {"special_review_cases", "special review 特例单议病例"},
     {"total_score_e4", "total score × 10^4 总分值×10^4"}, {"fund_share", "fund share 统筹支付比例"},
     {"point_value", "point value (yuan) 点值"}, {"drg", "DRG DRG编码"}, {"adrg", "ADRG ADRG编码"},
     {"mdc", "MDC 主要诊断大类"}, {"drg_index", "row of /drgs DRG序号"}, {"drg_status", "DRG status 入组状态"},
@@ -101,7 +101,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"id", "rule id 规则编号"}, {"family", "family 规则类别"}, {"result", "result type 违规性质"},
     {"hits", "hits (-1 not evaluated) 疑点数"}, {"parameters", "parameters 参数"},
     {"not_evaluated_because", "not evaluated because 未评估原因"}, {"rule", "rule 规则"},
-    {"related_case_id", "related case id 关联病案号"}, {"figure", "figure 指标值"}, {"threshold", "threshold 阈值"},
+    {"related_case_id", "related case id 关联结算ID"}, {"figure", "figure 指标值"}, {"threshold", "threshold 阈值"},
     {"unit", "unit of figure and threshold 单位"},
     /* simulation: the tables of /scenarios/NAME (simulate.c); base_<m> and diff_<m> titled from <m> */
     {"fund_fen", "fund part (yuan) 基金支付"}, {"patient_fen", "patients' part (yuan) 个人负担"},
@@ -115,7 +115,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"drg_structure_effect_fen", "DRG structure effect (yuan) DRG结构效应"},
     {"mean_cost_fen", "mean cost (yuan) 次均费用"}, {"standard_cost_fen", "standard cost (yuan) 标准费用"},
     {"scope", "scope 范围"}, {"up_fen", "increase (yuan) 增加额"}, {"down_fen", "decrease (yuan) 减少额"},
-    {"net_fen", "net (yuan) 净额"},
+    {"net_fen", "net (yuan) 净额"}, {"region", "pooling region 统筹区"},
     /* a ledger: /months, /institutions, /groups, /special, /history_months, /clearing (ledger.c, clear.c) */
     {"month", "month 月份"}, {"year", "year 年度"}, {"records", "records read 读入记录"},
     {"cost_fen", "total cost (yuan) 医疗总费用"}, {"score_e4", "score × 10^4 分值×10^4"},
@@ -128,7 +128,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"group", "group 病种"}, {"due_fen", "amount due (yuan) 应结算金额"}, {"audit_fen", "audit deductions (yuan) 审核扣款"},
     {"assessment_e4", "assessment coefficient × 10^4 考核系数×10^4"},
     {"deposit_back_fen", "deposit returned (yuan) 返还保证金"}, {"band_fen", "surplus / overspend sharing (yuan) 结余留用/超支分担"},
-    {"special_fen", "special review (yuan) 特病单议"}, {"balance_fen", "balance to pay (yuan) 清算应拨付"},
+    {"special_fen", "special review (yuan) 特例单议"}, {"balance_fen", "balance to pay (yuan) 清算应拨付"},
 };
 
 /* The tables, in sheet order; names: its UTF-8 names dataset; cases only on request. */

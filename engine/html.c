@@ -131,3 +131,32 @@ const char *rating_zh(const char *name)
         if (!strcasecmp(name, R[i].en)) return R[i].zh;
     return NULL;
 }
+
+double text_width_em(const char *s)
+{
+    double w = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p;
+        int len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        uint32_t cp = len == 1 ? c : c & (0x3Fu >> (len - 1));
+        for (int k = 1; k < len && (p[k] & 0xC0) == 0x80; k++) cp = cp << 6 | (p[k] & 0x3Fu);
+        if (cp >= 0x1100) w += 1.0;
+        else if ((cp >= 'a' && cp <= 'z') || cp == ' ') w += 0.52;
+        else w += 0.62;
+        for (int k = 0; k < len && *p; k++) p++;
+    }
+    return w;
+}
+
+const char *rating_none_zh(const char *name)
+{
+    return name && !strcasecmp(name, "not_rated") ? "未评级" : NULL;
+}
+
+int cmp_desc_nan_last(double x, double y)
+{
+    int xn = isnan(x), yn = isnan(y);
+    if (xn || yn) return xn - yn;
+    return x > y ? -1 : x < y ? 1 : 0;
+}

@@ -41,4 +41,22 @@ int hist_bin(double x, double w, int nbins);
  * 合格, 不达标; NULL when the name is none of them. */
 const char *rating_zh(const char *name);
 
+/* The width of s in em of the report's sans-serif font, estimated from its
+ * UTF-8 characters (no font metrics here): a CJK or full-width character
+ * (U+1100 and up) 1 em, an upper-case letter, a digit or another character
+ * 0.62 em, a lower-case letter or space 0.52 em — a little wide, so a label
+ * given that room is not cut. The chart labels are right-aligned against
+ * the bars: hbars gives them max(230, this × font size) units. */
+double text_width_em(const char *s);
+
+/* The Chinese name of "not_rated" (no weighted indicator ranked): 未评级;
+ * NULL for another name. */
+const char *rating_none_zh(const char *name);
+
+/* The order of two values, largest first, NaN (not rated, not evaluated)
+ * after every number: -1 when x comes first, 1 when y does, 0 when tied (two
+ * NaNs too). A comparison with NaN inside qsort's comparator gave no
+ * consistent order (rated institutions after unrated ones). */
+int cmp_desc_nan_last(double x, double y);
+
 #endif

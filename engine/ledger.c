@@ -68,7 +68,7 @@ static void row_inst(h5row *r)
 static void row_group(h5row *r)
 {
     h5row_begin(r);
-    h5row_add(r, "month", I32, 4);
+    h5row_add(r, "month", I32, 8); /* 8: month and ld_group's pad, so "group" sits where the struct has it */
     h5row_add_str(r, "group", GR_DIP_CODE_MAX);
     h5row_add(r, "cases", I64, 8);
     h5row_add(r, "cost_fen", I64, 8);
@@ -79,7 +79,7 @@ static void row_group(h5row *r)
 static void row_special(h5row *r)
 {
     h5row_begin(r);
-    h5row_add(r, "month", I32, 4);
+    h5row_add(r, "month", I32, 8); /* 8: month and ld_special's pad (as row_group) */
     h5row_add_str(r, "case_id", CM_CASE_ID_MAX + 8);
     h5row_add_str(r, "institution_id", 32);
     h5row_add(r, "score_e4", I64, 8);
@@ -227,6 +227,18 @@ static const struct { const char *name; size_t off; int real; } YEAR_ATTRS[] = {
     YEAR_F64(fund_share), YEAR_F64(point_value_raw), YEAR_F64(point_value),
 };
 
+/* Ledgers of casemix before session 8 stored /groups' group and /special's
+ * case_id and institution_id 4 bytes early (the first 4 bytes NUL, the
+ * struct's pad; the last 4 cut): read with today's row they come back with 4
+ * NULs in front. Move such text to the start of its field. */
+static void old_layout_text(char *s, size_t cap)
+{
+    if (cap > 4 && !s[0] && !s[1] && !s[2] && !s[3] && s[4]) {
+        memmove(s, s + 4, cap - 4);
+        memset(s + cap - 4, 0, 4);
+    }
+}
+
 cm_status ld_load(const char *path, const char *region, int year, ledger *l, int *exists, char *err, size_t errlen)
 {
     memset(l, 0, sizeof *l);
@@ -284,6 +296,15 @@ cm_status ld_load(const char *path, const char *region, int year, ledger *l, int
                 }
             if (ft >= 0) H5Tclose(ft);
         }
+        if (!rc && (t == T_GROUPS || t == T_SPECIAL)) /* a ledger written before the text moved to its place */
+            for (size_t i = 0; i < *n; i++) {
+                if (t == T_GROUPS) {
+                    old_layout_text(l->g[i].group, sizeof l->g[i].group);
+                } else {
+                    old_layout_text(l->s[i].case_id, sizeof l->s[i].case_id);
+                    old_layout_text(l->s[i].institution_id, sizeof l->s[i].institution_id);
+                }
+            }
         if (!rc && t == T_CLEAR) {
             for (size_t k = 0; k < sizeof YEAR_ATTRS / sizeof YEAR_ATTRS[0]; k++)
                 read_attr_num(ds, YEAR_ATTRS[k].name, YEAR_ATTRS[k].real ? F64 : I64,

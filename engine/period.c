@@ -739,6 +739,13 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
                                       COL_TOTAL, COL_FUND, -1};
         /* with the institution table the level comes from it: no level column needed */
         static const int req_tab[] = {COL_CASE_ID, COL_INST_ID, COL_PDX, COL_PPROC, COL_TOTAL, COL_FUND, -1};
+        /* CHS-DRG validates sex and age: without the columns every case is CHECK_FAILED (0000) and the run
+         * would stop at the payment with "the total of DRG points is zero"; say it at the header instead */
+        static const int req_dip_drg[] = {COL_CASE_ID, COL_INST_ID, COL_INST_LEVEL, COL_PDX, COL_PPROC,
+                                          COL_TOTAL, COL_FUND, COL_SEX, COL_AGE_YEARS, -1};
+        static const int req_tab_drg[] = {COL_CASE_ID, COL_INST_ID, COL_PDX, COL_PPROC, COL_TOTAL, COL_FUND,
+                                          COL_SEX, COL_AGE_YEARS, -1};
+        const int *req = st->drg ? (st->has_mtab ? req_tab_drg : req_dip_drg) : (st->has_mtab ? req_tab : req_dip);
         cm_parse_opts po = {.need = cm_need_columns(CM_RUN_SETTLE, st->dip != NULL, st->drg != NULL) &
                                     ~(st->has_mtab ? CM_NEED(COL_INST_LEVEL) : 0),
                             .mismatch = cfg->category_mismatch,
@@ -761,7 +768,7 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
             snprintf(err, errlen, "out of memory");
             rc = CM_ERR_NOMEM;
         } else {
-            rc = pl_read(st->input, st->al, st->has_mtab ? req_tab : req_dip, &po, settle_row, st, &st->s, &hdr,
+            rc = pl_read(st->input, st->al, req, &po, settle_row, st, &st->s, &hdr,
                          quiet ? NULL : progress_cb, NULL, err, errlen);
         }
         st->discharge_min = st->discharge_max = -1;

@@ -457,7 +457,14 @@ cm_status settle_region(cm_config *c, int i, const char *in, const char *shown_i
         if (pl_rejects_merge(&p->rej, 1, rj)) { st = CM_ERR_NOMEM; snprintf(err, errlen, "out of memory"); }
     } else if (st != CM_ERR_INTERRUPTED) {
         char e2[1024];
-        snprintf(e2, sizeof e2, "region %s (regions[%d]): %s", c->region, i, err);
+        if (shown_input && p->records == 0 && strstr(err, "no case to settle"))
+            /* its split file holds the header only: not a bad row, a region the export does not have */
+            snprintf(e2, sizeof e2, "region %s (regions[%d]): no row of %s has %s in its region column (region, 统筹区, "
+                                    "统筹区编码); check the code in regions, give the region its own input.records, or "
+                                    "remove it from regions",
+                     c->region, i, shown_input, c->region);
+        else
+            snprintf(e2, sizeof e2, "region %s (regions[%d]): %s", c->region, i, err);
         snprintf(err, errlen, "%s", e2);
     }
     ind_free(&ind);

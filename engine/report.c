@@ -353,7 +353,11 @@ static void hbars(FILE *o, const char *id, int n, char *const *labels, const dou
     double first, step;
     int dec, nt = axis_ticks(lo, hi, 6, &first, &step, &dec);
     double a0 = first, a1 = first + step * (nt - 1);
-    const int LX = 230, RX = W - 110, BH = 14, GAP = 4, TOP = 22;
+    /* the labels' room: 230 units, more for a long label (rule names in two languages, institution
+     * names), at most half the width; labels are right-aligned at LX - 6 in 11 px type */
+    double lw = 0;
+    for (int i = 0; i < n; i++) lw = fmax(lw, text_width_em(labels[i]) * 11 + 10);
+    const int LX = lw > 230 ? (lw < W / 2 ? (int)ceil(lw) : W / 2) : 230, RX = W - 110, BH = 14, GAP = 4, TOP = 22;
     int h = TOP + n * (BH + GAP) + 8;
     fprintf(o, "<svg id=\"%s\" class=\"chart-svg\" viewBox=\"0 0 %d %d\" role=\"img\">\n", id, W, h);
 #define XS(x) (LX + ((x) - a0) / (a1 - a0) * (RX - LX))
@@ -391,9 +395,8 @@ static const double *g_sort_v;
 static int cmp_desc(const void *a, const void *b)
 {
     int i = *(const int *)a, j = *(const int *)b;
-    double x = g_sort_v[i], y = g_sort_v[j];
-    if (x != y) return x > y ? -1 : 1;
-    return i - j;
+    int c = cmp_desc_nan_last(g_sort_v[i], g_sort_v[j]);
+    return c ? c : i - j;
 }
 static int *order_desc(const double *v, int n)
 {
@@ -443,7 +446,7 @@ static void inst_chart(FILE *o, const tab *in, char **names, const char *member,
             inst_label(in, names, (hsize_t)i, lab[k], 160);
             bv[k] = v[i];
             if (money) yuan(vt[k], 48, tab_i(in, (hsize_t)i, c));
-            else fmt_num(vt[k], 48, v[i], 4);
+            else fmt_num(vt[k], 48, v[i], strcmp(member, "rating_score") ? 4 : 1); /* a score of 100: 1 decimal, as the summary */
         }
         fprintf(o, "<figure class=\"chart\" id=\"fig-%s\">\n", id);
         hbars(o, id, nb, lab, bv, vt, ref, ref_label, color);
@@ -844,7 +847,7 @@ static void sec_cost_ratio(rep *R, const hist *h)
     hid_t ds = H5Dopen2(R->f, "/cases", H5P_DEFAULT);
     double th[3] = {attr_f(ds, "outlier_low"), attr_f(ds, "outlier_high"), attr_f(ds, "outlier_special")};
     H5Dclose(ds);
-    static const char *TH[3] = {"low 低倍率", "high 高倍率", "special review 特病单议"};
+    static const char *TH[3] = {"low 低倍率", "high 高倍率", "special review 特例单议"};
     section_open(R, "cost-ratios", "Distribution of case cost ratios 病例费用倍率分布");
     int64_t mx = 1;
     for (int b = 0; b <= h->nbins; b++) if (h->bin[b] > mx) mx = h->bin[b];
@@ -1031,7 +1034,7 @@ static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
     int has_r = tab_open(R->f, "/rules", 1, &ru) == 0, has_f = tab_open(R->f, "/flags", 1, &fg) == 0;
     if (!has_r && !has_f) return;
     FILE *o = R->o;
-    section_open(R, "supervision", "Supervision: flags by rule and by institution 监管：规则与机构疑点");
+    section_open(R, "supervision", "Supervision: flags by rule and by institution 稽核：规则与机构疑点");
     /* by rule: /rules hits when there, else /flags counted */
     int n = 0;
     char **lab = NULL, **vt = NULL;
@@ -1193,7 +1196,7 @@ static void sec_indicators(rep *R)
         }
         char *l2[8], *v2[8], lb[8][96], vb[8][32];
         for (int k = 0; k < nl; k++) {
-            const char *zh = rating_zh(lv[k]);
+            const char *zh = rating_zh(lv[k]) ? rating_zh(lv[k]) : rating_none_zh(lv[k]);
             snprintf(lb[k], sizeof lb[k], "%s%s%s", lv[k], zh && strcmp(zh, lv[k]) ? " " : "",
                      zh && strcmp(zh, lv[k]) ? zh : "");
             fmt_count(vb[k], sizeof vb[k], (int64_t)cnt[k]);
@@ -1295,6 +1298,7 @@ static void sec_indicators(rep *R)
                     fputs("</tr>\n", o);
                 }
                 for (int y = 0; y < nins; y++) {
+                    if (creg >= 0 && !ins[y][0]) continue; /* the region's own rows: the region row above */
                     fputs("<tr><td>", o);
                     esc_n(o, ins[y]);
                     fputs("</td>", o);

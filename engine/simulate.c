@@ -994,8 +994,9 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
         printf("  %-28s %20.1f %20.1f %+18.1f\n", lab, (double)T0[q]->points_e4 / SC_SCORE_UNIT,
                (double)T1[q]->points_e4 / SC_SCORE_UNIT, (double)(T1[q]->points_e4 - T0[q]->points_e4) / SC_SCORE_UNIT);
         snprintf(lab, sizeof lab, "%s point value (yuan)", nm);
-        printf("  %-28s %20.6f %20.6f %+18.6f\n", lab, T0[q]->point_value, T1[q]->point_value,
-               T1[q]->point_value - T0[q]->point_value);
+        double dpv = T1[q]->point_value - T0[q]->point_value;
+        if (fabs(dpv) < 5e-7) dpv = 0; /* a kept point value re-derived from fen: "+0.000000", not "-0.000000" */
+        printf("  %-28s %20.6f %20.6f %+18.6f\n", lab, T0[q]->point_value, T1[q]->point_value, dpv);
         snprintf(lab, sizeof lab, "%s payments = outlay (yuan)", nm);
         line_held(lab, T0[q]->pay_fen, T1[q]->pay_fen, held == 3);
         /* the institution whose payment moves most */
@@ -1222,9 +1223,14 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
             if (e) { snprintf(err, sizeof err, "%s: writing the output failed", output); rc = CM_ERR_OUTPUT; }
         }
     }
-    if (!rc && !o->quiet)
+    if (!rc && !o->quiet) {
         printf("casemix simulate: %lld cases, %d scenario(s), %d cost categories kept per case (%d B a case)\n",
                (long long)p->cases, set.n, nkeep, (int)sizeof *p->keep_fen * nkeep);
+        if (p->rejects) /* the baseline is settled on the kept cases: say what is not in it */
+            printf("  records read %lld = cases %lld + rejects %lld (not in the baseline nor any scenario; "
+                   "casemix settle lists them with the reason)\n",
+                   (long long)p->records, (long long)p->cases, (long long)p->rejects);
+    }
     if (!rc && !o->quiet && p->sup) sv_summary(p->sup, stdout); /* R05 withheld in every run (period_build_keep) */
     for (int i = 0; !rc && i < set.n; i++) {
         sim_run *x = &runs[i];

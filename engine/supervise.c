@@ -339,7 +339,7 @@ static void decide(sv_state *sv, const cm_period *p)
             if (!h[COL_DMODE]) why = "needs discharge_mode";
             else if (!p->dip) why = "needs DIP groups (scheme dip or both)";
             else if (!p->cal.sup_cases || p->cal.sup_dmode_years == 0)
-                why = "needs history (history.file) with discharge_mode: the groups' mortality";
+                why = "needs history years with discharge_mode (history = ({ year = ..; file = ..; })): group deaths";
             else if (!sv->grp_low) why = "the history has no deaths: no group mortality to rank";
             break;
         default:

@@ -130,6 +130,14 @@ set -e
 eq "region without a budget: exit 3" "$rc" 3
 line=$(grep -n 'code = "410107"' "$D/bad2.cfg" | cut -d: -f1)
 has "region without a budget: file:line and the region" "$(cat "$D/bad.txt")" "bad2.cfg:$line: regions[6] (410107): budget.fund_budget must be set"
+# a configured region the export has no row of: exit 4 saying so (not "fix the input" with no reason)
+sed 's/code = "410103";/code = "419998";/' "$D/province.cfg" > "$D/bad3.cfg"
+set +e
+"$BIN" settle --config "$D/bad3.cfg" --out "$D/bad.h5" > "$D/bad.txt" 2>&1; rc=$?
+set -e
+eq "region absent from the export: exit 4" "$rc" 4
+has "region absent from the export: named, with the region column" "$(cat "$D/bad.txt")" \
+    "region 419998 (regions[2]): no row of $D/export.csv has 419998 in its region column"
 # config/example-province.cfg is a valid province configuration (it stops on the missing input, exit 4)
 set +e
 "$BIN" settle --config config/example-province.cfg --input "$D/none.csv" --out "$D/ex.h5" --quiet > "$D/ex.txt" 2>&1; rc=$?

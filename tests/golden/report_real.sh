@@ -73,6 +73,14 @@ for (lab, val), r, z in zip(b, rl, zh):
         c.check(f'{rid}: not evaluated, with the reason', val == 'not evaluated 未评估' + (': ' + why if why else ''), val)
     else:
         c.check(f'{rid}: hits {r["hits"]}', val == count(r['hits']), val)
+# the labels are right-aligned at x: their room must hold a lower bound of their rendered width
+# (11 px type: a CJK character 11 px, any other character at least 5 px), or the rule id is cut off
+svg = svg_of(t, 'flags-rule')
+labs = list(svg.find_all('text', cls='label'))
+def min_px(s): return sum(11 if ord(ch) >= 0x1100 else 5 for ch in s)
+c.check('flags by rule: every label fits left of the bars (R01 ... not cut)',
+        labs and all(float(x.attrs['x']) >= min_px(x.alltext()) for x in labs),
+        [(x.attrs['x'], min_px(x.alltext())) for x in labs][:2])
 c.check('the demo has a rule not evaluated (R13, switched off) and rules with hits',
         any(r['hits'] < 0 for r in rl) and any(r['hits'] > 0 for r in rl), rl['hits'])
 # flags per institution: /flags joined with /cases by line, counted here
@@ -113,6 +121,11 @@ for r in ind:
 def fnum(v): return '{:,.3f}'.format(v)
 c.check('indicators: the region row = /indicators region_value', reg == [fnum(first[k]) if first[k] == first[k] else '-' for k in codes],
         (reg[:4], [first[k] for k in codes][:4]))
+# the region's /indicators rows (institution_id "") are the region row only, never a row without a label
+labels = [list(tr.find_all('td'))[0].alltext() for tb in tabs for tr in list(tb.find_all('tr'))[1:] if tr.attrs.get('class') != 'region']
+ninst = len(f['institutions'])
+c.check('indicators: one labelled row per institution in each table', len(labels) == ninst * len(tabs) and all(labels),
+        (len(labels), ninst * len(tabs), [l for l in labels if not l][:2]))
 
 # --- the simulation: every scenario, the payment change, the measurement
 text = open(f'{D}/sim.html', encoding='utf-8').read()
@@ -191,6 +204,9 @@ c.check('province workbook: province_summary, rejects and CODE_sum/inst/grp per 
 rows = list(wb['province_summary'].iter_rows(values_only=True))
 j = [i for i, h in enumerate(rows[0]) if h.startswith('payments_fen → ')][0]
 c.check('province workbook: payments (yuan x 100) = the HDF5\'s, row by row', [round(r[j] * 100) for r in rows[1:]] == [int(v) for v in ps['payments_fen']])
+nozh = [(ws.title, h) for ws in wb.worksheets for row in ws.iter_rows(min_row=1, max_row=1, values_only=True)
+        for h in row if h and not any(ord(ch) >= 0x3000 for ch in str(h))]
+c.check('province workbook: every header cell has its Chinese title (region 统筹区 too)', not nozh, nozh[:3])
 print(f'{len(c.fails)} failed' if c.fails else 'all checks passed')
 sys.exit(1 if c.fails else 0)
 PYEOF

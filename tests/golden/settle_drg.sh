@@ -57,3 +57,13 @@ expect "DIP payments = DIP budget" "$(h5cols "$OUT" /summary payments_fen)" "100
 differ=$(h5cols "$OUT" /cases drg_payment_fen payment_fen | awk -F'|' '$1 != $2' | wc -l)
 [ "$differ" -ge 13 ] && echo "ok: DIP and DRG case payments differ ($differ of 14 cases)" \
     || { echo "FAIL: DIP and DRG case payments differ on only $differ of 14 cases"; exit 1; }
+# an export without the sex column: CHS-DRG cannot validate a case, so settle names the column at the
+# header (exit 4), not "the total of DRG points is zero" after grouping every case into 0000
+k=$(head -1 tests/golden/small/drg/input.csv | tr -d '\r' | tr ',' '\n' | grep -nx sex | cut -d: -f1)
+cut -d, -f"$k" --complement tests/golden/small/drg/input.csv > "$TMP/drg_nosex.csv"
+set +e
+"$BIN" settle --config tests/golden/small/drg/drg.cfg --input "$TMP/drg_nosex.csv" --out "$TMP/drg_nosex.h5" --quiet 2> "$TMP/drg_nosex.err"
+rc=$?
+set -e
+expect "no sex column, scheme both: exit 4" "$rc" 4
+expect "no sex column: named at the header" "$(grep -c "drg_nosex.csv:1: missing required column 'sex'" "$TMP/drg_nosex.err")" 1

@@ -17,6 +17,8 @@ rm -f "$D/sim.h5" "$D/sim1.h5" "$D/items.h5"
 "$BIN" simulate --config "$D/demo.cfg" --out "$D/sim.h5" > "$D/sim.txt"
 grep -q "scenario reprice_neutral" "$D/sim.txt" || { cat "$D/sim.txt"; echo "FAIL: no comparison table"; exit 1; }
 expect "casemix_kind" "$(h5dump -a /casemix_kind "$D/sim.h5" | grep -o '"simulation"')" '"simulation"'
+# the demo's bad rows are rejected: the summary says they are in no scenario (records read = cases + rejects)
+expect "rejected rows named in the summary" "$(grep -cE '^  records read [0-9]+ = cases [0-9]+ \+ rejects [1-9][0-9]* \(not in the baseline' "$D/sim.txt")" 1
 I=$(h5rows "$D/sim.h5" /scenarios/identity/summary)
 expect "identity: every diff_ member of the summary is 0" \
     "$(h5cols "$D/sim.h5" /scenarios/identity/summary diff_total_cost_fen diff_fund_fen diff_dip_points diff_dip_point_value diff_dip_payment_fen diff_drg_points diff_drg_payment_fen)" \

@@ -236,6 +236,51 @@ static void test_rating(void **state)
     assert_string_equal(rating_zh("FAIL"), "不达标");
     assert_string_equal(rating_zh("不达标"), "不达标");
     assert_null(rating_zh("unknown"));
+    assert_string_equal(rating_none_zh("not_rated"), "未评级");
+    assert_null(rating_none_zh("pass"));
+}
+
+/* The label width estimate: counted per character, not per byte (a CJK
+ * character is 3 bytes and 1 em), lower case narrower than the rest. */
+static void test_text_width(void **state)
+{
+    (void)state;
+    assert_true(fabs(text_width_em("") - 0) < 1e-12);
+    assert_true(fabs(text_width_em("ab c") - 4 * 0.52) < 1e-12);
+    assert_true(fabs(text_width_em("R01") - 3 * 0.62) < 1e-12);
+    assert_true(fabs(text_width_em("再入院") - 3.0) < 1e-12);         /* 9 bytes, 3 em */
+    assert_true(fabs(text_width_em("（二次）") - 4.0) < 1e-12);       /* full-width parentheses */
+    assert_true(fabs(text_width_em("é") - 0.62) < 1e-12);            /* 2 bytes, one character */
+    /* the longest rule label of the report is wider than the 230 units hbars had for every label */
+    assert_true(text_width_em("R01 readmission within N days 再入院(二次入院)") * 11 + 10 > 230);
+}
+
+/* Largest first, NaN last: sorting with it puts every number before the
+ * NaNs and the numbers in descending order (qsort with a comparator that
+ * returned "y first" for any NaN pair left them interleaved). */
+static int cmp_ix(const void *a, const void *b)
+{
+    return cmp_desc_nan_last(*(const double *)a, *(const double *)b);
+}
+static void test_order_nan(void **state)
+{
+    (void)state;
+    assert_int_equal(cmp_desc_nan_last(2, 1), -1);
+    assert_int_equal(cmp_desc_nan_last(1, 2), 1);
+    assert_int_equal(cmp_desc_nan_last(1, 1), 0);
+    assert_int_equal(cmp_desc_nan_last(NAN, 1), 1);
+    assert_int_equal(cmp_desc_nan_last(0, NAN), -1);
+    assert_int_equal(cmp_desc_nan_last(NAN, NAN), 0);
+    double v[37];
+    for (int i = 0; i < 37; i++) v[i] = i % 5 == 0 ? 100 : i % 7 == 0 ? 12.5 * (i % 3) : NAN;
+    qsort(v, 37, sizeof v[0], cmp_ix);
+    int seen_nan = 0;
+    for (int i = 0; i < 37; i++) {
+        if (isnan(v[i])) { seen_nan = 1; continue; }
+        assert_false(seen_nan);                  /* no number after a NaN */
+        if (i) assert_true(v[i - 1] >= v[i]);    /* descending */
+    }
+    assert_true(seen_nan);
 }
 
 int main(void)
@@ -246,6 +291,8 @@ int main(void)
         cmocka_unit_test(test_ticks),
         cmocka_unit_test(test_hist_bin),
         cmocka_unit_test(test_rating),
+        cmocka_unit_test(test_text_width),
+        cmocka_unit_test(test_order_nan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
