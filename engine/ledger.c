@@ -98,6 +98,14 @@ static void row_hist(h5row *r)
     h5row_end(r);
 }
 
+static void row_caseid(h5row *r)
+{
+    h5row_begin(r);
+    h5row_add(r, "month", I32, 4);
+    h5row_add_str(r, "case_id", CM_CASE_ID_MAX + 4);
+    h5row_end(r);
+}
+
 static void row_clear(h5row *r)
 {
     h5row_begin(r);
@@ -130,12 +138,15 @@ static const table_def TABLES[] = {
     {"history_months", "The history years by month of discharge: cases and Σ cost (fen), the seasonal pattern of "
                        "the forecast",
      row_hist, sizeof(ld_hist)},
+    {"case_ids", "The case ids (结算ID) settled in each month, by month then id: casemix month rejects a case whose "
+                 "id another month settled",
+     row_caseid, sizeof(ld_caseid)},
     {"clearing", "Annual clearing (年度清算) per institution: amount due at the final point value, monthly "
                  "pre-payments, audit deductions, deposit returned by the assessment coefficient, band "
                  "adjustment, special review, balance (fen)",
      row_clear, sizeof(ld_clear)},
 };
-enum { T_MONTHS, T_INST, T_GROUPS, T_SPECIAL, T_HIST, T_CLEAR, T__N };
+enum { T_MONTHS, T_INST, T_GROUPS, T_SPECIAL, T_HIST, T_IDS, T_CLEAR, T__N };
 
 static void **tab_ptr(ledger *l, int t, size_t **n)
 {
@@ -145,6 +156,7 @@ static void **tab_ptr(ledger *l, int t, size_t **n)
     case T_GROUPS: *n = &l->ng; return (void **)&l->g;
     case T_SPECIAL: *n = &l->ns; return (void **)&l->s;
     case T_HIST: *n = &l->nh; return (void **)&l->h;
+    case T_IDS: *n = &l->nk; return (void **)&l->k;
     default: *n = &l->nc; return (void **)&l->c;
     }
 }
@@ -402,12 +414,68 @@ void ld_drop_month(ledger *l, int m)
     DROP(i, ni);
     DROP(g, ng);
     DROP(s, ns);
+    DROP(k, nk);
 #undef DROP
     l->nc = 0;
 }
 
 void ld_free(ledger *l)
 {
-    free(l->m); free(l->i); free(l->g); free(l->s); free(l->h); free(l->c);
+    free(l->m); free(l->i); free(l->g); free(l->s); free(l->h); free(l->k); free(l->c);
     memset(l, 0, sizeof *l);
+}
+
+cm_status ld_idset_build(const ledger *l, int skip, ld_idset *set)
+{
+    memset(set, 0, sizeof *set);
+    set->k = l->k;
+    size_t n = 0;
+    for (size_t j = 0; j < l->nk; j++) n += l->k[j].month != skip;
+    size_t cap = 16;
+    while (cap < 2 * n) cap <<= 1;   /* load ≤ 1/2 */
+    if (l->nk >= UINT32_MAX || !(set->slot = calloc(cap, sizeof *set->slot))) return CM_ERR_NOMEM;
+    set->mask = cap - 1;
+    for (size_t j = 0; j < l->nk; j++) {
+        if (l->k[j].month == skip) continue;
+        size_t h = (size_t)pl_id_hash(l->k[j].case_id) & set->mask;
+        while (set->slot[h]) h = (h + 1) & set->mask;
+        set->slot[h] = (uint32_t)j + 1;
+        set->n++;
+    }
+    return CM_OK;
+}
+
+int ld_idset_find(const ld_idset *set, const char *id)
+{
+    if (!set->slot) return 0;
+    size_t h = (size_t)pl_id_hash(id) & set->mask;
+    for (uint32_t e; (e = set->slot[h]) != 0; h = (h + 1) & set->mask)
+        if (!strcmp(set->k[e - 1].case_id, id)) return set->k[e - 1].month;
+    return 0;
+}
+
+void ld_idset_free(ld_idset *set)
+{
+    free(set->slot);
+    memset(set, 0, sizeof *set);
+}
+
+int ld_months_without_ids(const ledger *l, int skip, char *out, size_t n)
+{
+    int miss = 0;
+    size_t len = 0;
+    if (n) out[0] = 0;
+    uint8_t have[13] = {0};
+    for (size_t k = 0; k < l->nk; k++)
+        if (l->k[k].month >= 1 && l->k[k].month <= 12) have[l->k[k].month] = 1;
+    for (size_t j = 0; j < l->nm; j++) {
+        int m = l->m[j].month;
+        if (m == skip || (m >= 1 && m <= 12 && have[m])) continue;
+        miss++;
+        if (len < n) {
+            int w = snprintf(out + len, n - len, "%s%04d-%02d", len ? ", " : "", l->year, m);
+            len += w > 0 ? (size_t)w : 0;
+        }
+    }
+    return miss;
 }

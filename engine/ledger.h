@@ -15,6 +15,11 @@
  *   /groups         month × DIP group with cases (ld_group)
  *   /special        month × special-review candidate (ld_special)
  *   /history_months history year × month: cases and Σ cost (ld_hist)
+ *   /case_ids       month × case id (结算ID) settled that month (ld_caseid),
+ *                   by month then id: a later month rejects an id settled
+ *                   in another month (never a patient id). Absent in a
+ *                   ledger of a casemix before it: those months' ids are
+ *                   unknown (casemix month warns).
  *   /clearing       institution rows of the clearing (ld_clear), with the
  *                   year's figures as attributes (written by clear only)
  */
@@ -79,6 +84,20 @@ typedef struct {
 } ld_hist;
 
 typedef struct {
+    int32_t month;
+    char case_id[CM_CASE_ID_MAX + 4]; /* the exact text, NUL-padded (72-byte row) */
+} ld_caseid;
+
+/* The case ids of the ledger's months but one, for casemix month's check:
+ * an open-addressing table of indices into l->k (built once, read-only). */
+typedef struct {
+    const ld_caseid *k;
+    uint32_t *slot;            /* index + 1; 0 empty */
+    size_t mask;
+    size_t n;                  /* ids in the set */
+} ld_idset;
+
+typedef struct {
     char institution_id[32];
     int64_t cases, cost_fen, fund_fen, score_e4;
     int64_t due_fen;           /* amount due (应付) at the final point value */
@@ -108,6 +127,7 @@ typedef struct {
     ld_group *g; size_t ng;
     ld_special *s; size_t ns;
     ld_hist *h; size_t nh;
+    ld_caseid *k; size_t nk;   /* /case_ids */
     ld_clear *c; size_t nc;    /* nc == 0: no clearing */
     ld_year y;
 } ledger;
@@ -128,6 +148,15 @@ int ld_missing_months(const ledger *l, char *out, size_t n);
 /* Drops the rows of month m (all tables) and the clearing. */
 void ld_drop_month(ledger *l, int m);
 void ld_free(ledger *l);
+/* The ids of every month of l but skip (the month being run again) into
+ * set (its own memory: ld_idset_free). CM_OK or CM_ERR_NOMEM. */
+cm_status ld_idset_build(const ledger *l, int skip, ld_idset *set);
+/* The month (1..12) id was settled in, 0 when it is not in set. */
+int ld_idset_find(const ld_idset *set, const char *id);
+void ld_idset_free(ld_idset *set);
+/* The months of l but skip without a case id in /case_ids (months of an
+ * older ledger) as "2025-01, 2025-02" into out; returns how many. */
+int ld_months_without_ids(const ledger *l, int skip, char *out, size_t n);
 
 /* casemix month / casemix clear (engine/month.c, engine/clear.c). */
 cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *month);
