@@ -6,8 +6,9 @@
  * was paid (gross, deposit withheld, paid), the estimate and the forecast;
  * the special-review candidates (a few per mille of the cases); the history
  * pattern by month; the case ids settled per month (no other case field);
- * and, after `casemix clear`, the clearing. Nothing else of a case. Written complete or absent (temporary file + rename of the
- * whole file): a failed or interrupted run leaves the previous ledger.
+ * and, after `casemix clear`, the clearing. Nothing else of a case.
+ * Written complete or absent (temporary file + rename of the whole
+ * file): a failed or interrupted run leaves the previous ledger.
  *
  * Tables (all flat, keyed by month 1..12, rows sorted):
  *   /months         one row per month present (ld_month)

@@ -1,0 +1,151 @@
+/*
+ * test_engine_ledger_ids.c - the ledger's case-id set (engine/ledger.c:
+ * ld_idset_build, ld_idset_find, ld_months_without_ids), behind casemix
+ * month's rejection of a case id settled in another month.
+ *
+ * Against an oracle (a linear scan of the ledger's rows): 60k ids over
+ * eleven months, every id and 60k absent ones (ids that differ in one
+ * character, are a prefix or an extension of a present id, for a sample;
+ * some ids of full length CM_CASE_ID_MAX), with one month skipped (the month being run again: its
+ * ids are not found); the empty ledger; and the months without ids of an
+ * older ledger.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../engine/ledger.h"
+
+static uint64_t rng = 88172645463325252ULL;
+static uint64_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* The month of id in l (skipping month skip) by a scan; 0 when absent. */
+static int oracle(const ledger *l, int skip, const char *id)
+{
+    for (size_t j = 0; j < l->nk; j++)
+        if (l->k[j].month != skip && !strcmp(l->k[j].case_id, id)) return l->k[j].month;
+    return 0;
+}
+
+static void test_find_against_scan(void **state)
+{
+    (void)state;
+    enum { N = 60000 };
+    ledger l;
+    memset(&l, 0, sizeof l);
+    l.year = 2025;
+    l.k = calloc(N, sizeof *l.k);
+    assert_non_null(l.k);
+    for (size_t j = 0; j < N; j++) {
+        ld_caseid *e = &l.k[j];
+        e->month = (int)(j % 11) + 1; /* months 1..11 */
+        if (j % 1000 == 7) { /* full length: CM_CASE_ID_MAX characters */
+            memset(e->case_id, 'A' + (int)(j % 26), CM_CASE_ID_MAX);
+            snprintf(e->case_id, 12, "L%010zu", j);
+            e->case_id[11] = 'x';
+        } else {
+            snprintf(e->case_id, sizeof e->case_id, "D25%08zu", j * 7 + (size_t)(next() % 7));
+        }
+    }
+    l.nk = N;
+    for (int skip = 0; skip <= 12; skip += 4) { /* 0 and 12: no month of the ledger skipped */
+        ld_idset set;
+        assert_int_equal(ld_idset_build(&l, skip, &set), CM_OK);
+        size_t want_n = 0;
+        for (size_t j = 0; j < N; j++) want_n += l.k[j].month != skip;
+        assert_int_equal(set.n, want_n);
+        char probe[CM_CASE_ID_MAX + 4];
+        for (size_t j = 0; j < N; j++) {
+            const char *id = l.k[j].case_id; /* the ids are distinct: its own month, 0 when skipped */
+            assert_int_equal(ld_idset_find(&set, id), l.k[j].month != skip ? l.k[j].month : 0);
+            if (j % 97) continue; /* the probes against the scan on a sample */
+            size_t len = strlen(id);
+            /* one character changed, a prefix, an extension: absent unless the ledger has it */
+            snprintf(probe, sizeof probe, "%s", id);
+            probe[len - 1] = probe[len - 1] == 'z' ? 'y' : 'z';
+            assert_int_equal(ld_idset_find(&set, probe), oracle(&l, skip, probe));
+            snprintf(probe, sizeof probe, "%.*s", (int)len - 1, id);
+            assert_int_equal(ld_idset_find(&set, probe), oracle(&l, skip, probe));
+            if (len < CM_CASE_ID_MAX) {
+                snprintf(probe, sizeof probe, "%s0", id);
+                assert_int_equal(ld_idset_find(&set, probe), oracle(&l, skip, probe));
+            }
+        }
+        assert_int_equal(ld_idset_find(&set, ""), 0);
+        ld_idset_free(&set);
+        assert_null(set.slot);
+    }
+    free(l.k);
+}
+
+static void test_empty(void **state)
+{
+    (void)state;
+    ledger l;
+    memset(&l, 0, sizeof l);
+    ld_idset set;
+    assert_int_equal(ld_idset_build(&l, 3, &set), CM_OK);
+    assert_int_equal(set.n, 0);
+    assert_int_equal(ld_idset_find(&set, "D1"), 0);
+    ld_idset_free(&set);
+    /* a ledger whose only ids are the month's own (a re-run): nothing found */
+    ld_caseid k[2] = {{3, "D1"}, {3, "D2"}};
+    l.k = k;
+    l.nk = 2;
+    assert_int_equal(ld_idset_build(&l, 3, &set), CM_OK);
+    assert_int_equal(ld_idset_find(&set, "D1"), 0);
+    ld_idset_free(&set);
+    assert_int_equal(ld_idset_build(&l, 4, &set), CM_OK);
+    assert_int_equal(ld_idset_find(&set, "D2"), 3);
+    ld_idset_free(&set);
+}
+
+static void test_months_without_ids(void **state)
+{
+    (void)state;
+    ledger l;
+    memset(&l, 0, sizeof l);
+    l.year = 2025;
+    ld_month m[4];
+    memset(m, 0, sizeof m);
+    m[0].month = 1; m[1].month = 2; m[2].month = 5; m[3].month = 9;
+    l.m = m;
+    l.nm = 4;
+    char out[128];
+    /* an older ledger: no /case_ids at all; the month being run is not named */
+    assert_int_equal(ld_months_without_ids(&l, 5, out, sizeof out), 3);
+    assert_string_equal(out, "2025-01, 2025-02, 2025-09");
+    /* months 2 and 9 recorded since (run again by today's casemix) */
+    ld_caseid k[3] = {{2, "A"}, {9, "B"}, {9, "C"}};
+    l.k = k;
+    l.nk = 3;
+    assert_int_equal(ld_months_without_ids(&l, 5, out, sizeof out), 1);
+    assert_string_equal(out, "2025-01");
+    assert_int_equal(ld_months_without_ids(&l, 1, out, sizeof out), 1);
+    assert_string_equal(out, "2025-05");
+    l.nm = 2; /* months 1 and 2 only, 1 being run again, 2 recorded: nothing unknown */
+    assert_int_equal(ld_months_without_ids(&l, 1, out, sizeof out), 0);
+    assert_string_equal(out, "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_find_against_scan),
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_months_without_ids),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
