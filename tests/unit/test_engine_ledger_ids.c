@@ -112,6 +112,36 @@ static void test_empty(void **state)
     ld_idset_free(&set);
 }
 
+/* Ids that share a long prefix: a probe that meets one of them in its
+ * probe sequence must compare the whole text (never a prefix or a hash). */
+static void test_shared_prefix(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    ledger l;
+    memset(&l, 0, sizeof l);
+    l.k = calloc(N, sizeof *l.k);
+    assert_non_null(l.k);
+    for (size_t j = 0; j < N; j++) {
+        l.k[j].month = 2;
+        snprintf(l.k[j].case_id, sizeof l.k[j].case_id, "JS2025-0001-%05zu", j);
+    }
+    l.nk = N;
+    ld_idset set;
+    assert_int_equal(ld_idset_build(&l, 0, &set), CM_OK);
+    char probe[32];
+    for (size_t j = 0; j < N; j++) {
+        snprintf(probe, sizeof probe, "JS2025-0001-%05zu", j);
+        assert_int_equal(ld_idset_find(&set, probe), 2);
+        snprintf(probe, sizeof probe, "JS2025-0001-x%05zu", j);
+        assert_int_equal(ld_idset_find(&set, probe), 0);
+        snprintf(probe, sizeof probe, "JS2025-0001-%05zu ", j);
+        assert_int_equal(ld_idset_find(&set, probe), 0);
+    }
+    ld_idset_free(&set);
+    free(l.k);
+}
+
 static void test_months_without_ids(void **state)
 {
     (void)state;
@@ -145,6 +175,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_find_against_scan),
         cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_shared_prefix),
         cmocka_unit_test(test_months_without_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
