@@ -251,6 +251,40 @@ static void old_layout_text(char *s, size_t cap)
     }
 }
 
+/* /case_ids read with its own width (write_case_ids), no conversion of
+ * member sizes by HDF5 (slow at millions of rows), then spread into
+ * ld_caseid rows. 0 or -1 (l->k as far as read; the caller frees). */
+static int read_case_ids(hid_t ds, ledger *l)
+{
+    hid_t sp = H5Dget_space(ds), ft = H5Dget_type(ds);
+    hssize_t nrow = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    int im = ft >= 0 ? H5Tget_member_index(ft, "month") : -1, ii = ft >= 0 ? H5Tget_member_index(ft, "case_id") : -1;
+    hid_t mt = im >= 0 ? H5Tget_member_type(ft, (unsigned)im) : -1;
+    hid_t st = ii >= 0 ? H5Tget_member_type(ft, (unsigned)ii) : -1;
+    size_t width = st >= 0 ? H5Tget_size(st) : 0, rowsize = ft >= 0 ? H5Tget_size(ft) : 0;
+    size_t om = im >= 0 ? H5Tget_member_offset(ft, (unsigned)im) : 0, oi = ii >= 0 ? H5Tget_member_offset(ft, (unsigned)ii) : 0;
+    /* the file's own row (a 4-byte little-endian month, a fixed string): read as it is, no conversion */
+    int bad = nrow < 0 || mt < 0 || st < 0 || H5Tequal(mt, H5T_NATIVE_INT32) <= 0 || H5Tget_class(st) != H5T_STRING ||
+              H5Tis_variable_str(st) > 0 || width < 1 || width > sizeof l->k[0].case_id - 1;
+    char *buf = bad ? NULL : calloc((size_t)nrow + 1, rowsize);
+    l->k = bad ? NULL : calloc((size_t)nrow + 1, sizeof *l->k);
+    bad |= !buf || !l->k || (nrow > 0 && H5Dread(ds, ft, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0);
+    for (hssize_t j = 0; !bad && j < nrow; j++) {
+        const char *row = buf + (size_t)j * rowsize;
+        ld_caseid *e = &l->k[j];
+        memcpy(&e->month, row + om, sizeof e->month);
+        memcpy(e->case_id, row + oi, width);
+        e->case_id[width] = 0;
+    }
+    if (!bad) l->nk = (size_t)nrow;
+    free(buf);
+    if (st >= 0) H5Tclose(st);
+    if (mt >= 0) H5Tclose(mt);
+    if (ft >= 0) H5Tclose(ft);
+    if (sp >= 0) H5Sclose(sp);
+    return bad ? -1 : 0;
+}
+
 cm_status ld_load(const char *path, const char *region, int year, ledger *l, int *exists, char *err, size_t errlen)
 {
     memset(l, 0, sizeof *l);
@@ -284,6 +318,15 @@ cm_status ld_load(const char *path, const char *region, int year, ledger *l, int
     for (int t = 0; t < T__N && !rc; t++) {
         if (H5Lexists(f, TABLES[t].name, H5P_DEFAULT) <= 0) continue;
         hid_t ds = H5Dopen2(f, TABLES[t].name, H5P_DEFAULT);
+        if (t == T_IDS) {
+            if (ds < 0 || read_case_ids(ds, l)) {
+                snprintf(err, errlen, "%s: table /case_ids cannot be read (a ledger of another casemix version?)",
+                         path);
+                rc = CM_ERR_INPUT;
+            }
+            if (ds >= 0) H5Dclose(ds);
+            continue;
+        }
         hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
         hssize_t nrow = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
         h5row r;
@@ -346,6 +389,40 @@ static void test_pause(void)
     }
 }
 
+/* /case_ids as narrow rows: the case_id member only as wide as the longest
+ * id + 1 (ld_load reads it into ld_caseid's 68 bytes: HDF5 converts fixed
+ * strings by size), compressed on all threads (h5w_rows_fast): a month
+ * rewrites the year's ids, so this is most of the ledger's bytes. 0 or -1. */
+static int write_case_ids(h5w *w, const ledger *l, const char *title)
+{
+    size_t width = 2;
+    for (size_t j = 0; j < l->nk; j++) {
+        size_t n = strnlen(l->k[j].case_id, sizeof l->k[j].case_id - 1) + 1;
+        if (n > width) width = n;
+    }
+    h5row r;
+    h5row_begin(&r);
+    size_t om = h5row_add(&r, "month", I32, 4);
+    size_t oi = h5row_add_str(&r, "case_id", width);
+    h5row_end(&r);
+    char *buf = calloc(l->nk + 1, r.size);
+    int bad = !buf;
+    for (size_t j = 0; !bad && j < l->nk; j++) {
+        char *row = buf + j * r.size;
+        memcpy(row + om, &l->k[j].month, sizeof l->k[j].month);
+        memcpy(row + oi, l->k[j].case_id, strnlen(l->k[j].case_id, width - 1));
+    }
+    int chunk = w->chunk_rows;
+    w->chunk_rows = 65536; /* a chunk is read and inflated at a time: large ones for millions of ids */
+    hid_t ds = bad ? -1 : h5w_table(w, "case_ids", title, &r, l->nk);
+    w->chunk_rows = chunk;
+    bad |= ds < 0 || h5w_rows_fast(w, ds, &r, 0, l->nk, buf) < 0;
+    if (ds >= 0) H5Dclose(ds);
+    free(buf);
+    h5row_free(&r);
+    return bad ? -1 : 0;
+}
+
 cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char *err, size_t errlen)
 {
     h5w w;
@@ -362,6 +439,10 @@ cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char
         size_t *n;
         void **p = tab_ptr(lm, t, &n);
         if (t == T_CLEAR && *n == 0) continue;
+        if (t == T_IDS) {
+            bad |= write_case_ids(&w, l, TABLES[t].title);
+            continue;
+        }
         h5row r;
         TABLES[t].row(&r);
         hid_t ds = r.size == TABLES[t].size ? h5w_table(&w, TABLES[t].name, TABLES[t].title, &r, *n) : -1;
