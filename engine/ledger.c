@@ -98,11 +98,11 @@ static void row_hist(h5row *r)
     h5row_end(r);
 }
 
-static void row_caseid(h5row *r)
+static void row_caseid(h5row *r) /* the widest row; /case_ids is read and written by its own width */
 {
     h5row_begin(r);
     h5row_add(r, "month", I32, 4);
-    h5row_add_str(r, "case_id", CM_CASE_ID_MAX + 4);
+    h5row_add_str(r, "case_id", CM_CASE_ID_MAX + 1);
     h5row_end(r);
 }
 
@@ -140,7 +140,7 @@ static const table_def TABLES[] = {
      row_hist, sizeof(ld_hist)},
     {"case_ids", "The case ids (结算ID) settled in each month, by month then id: casemix month rejects a case whose "
                  "id another month settled",
-     row_caseid, sizeof(ld_caseid)},
+     row_caseid, 0},
     {"clearing", "Annual clearing (年度清算) per institution: amount due at the final point value, monthly "
                  "pre-payments, audit deductions, deposit returned by the assessment coefficient, band "
                  "adjustment, special review, balance (fen)",
@@ -156,7 +156,7 @@ static void **tab_ptr(ledger *l, int t, size_t **n)
     case T_GROUPS: *n = &l->ng; return (void **)&l->g;
     case T_SPECIAL: *n = &l->ns; return (void **)&l->s;
     case T_HIST: *n = &l->nh; return (void **)&l->h;
-    case T_IDS: *n = &l->nk; return (void **)&l->k;
+    case T_IDS: *n = &l->nk; return (void **)&l->kb;
     default: *n = &l->nc; return (void **)&l->c;
     }
 }
@@ -262,22 +262,15 @@ static int read_case_ids(hid_t ds, ledger *l)
     hid_t mt = im >= 0 ? H5Tget_member_type(ft, (unsigned)im) : -1;
     hid_t st = ii >= 0 ? H5Tget_member_type(ft, (unsigned)ii) : -1;
     size_t width = st >= 0 ? H5Tget_size(st) : 0, rowsize = ft >= 0 ? H5Tget_size(ft) : 0;
-    size_t om = im >= 0 ? H5Tget_member_offset(ft, (unsigned)im) : 0, oi = ii >= 0 ? H5Tget_member_offset(ft, (unsigned)ii) : 0;
-    /* the file's own row (a 4-byte little-endian month, a fixed string): read as it is, no conversion */
+    /* the file's row is the memory row: a native int32 month at 0, a fixed string at 4 */
     int bad = nrow < 0 || mt < 0 || st < 0 || H5Tequal(mt, H5T_NATIVE_INT32) <= 0 || H5Tget_class(st) != H5T_STRING ||
-              H5Tis_variable_str(st) > 0 || width < 1 || width > sizeof l->k[0].case_id - 1;
-    char *buf = bad ? NULL : calloc((size_t)nrow + 1, rowsize);
-    l->k = bad ? NULL : calloc((size_t)nrow + 1, sizeof *l->k);
-    bad |= !buf || !l->k || (nrow > 0 && H5Dread(ds, ft, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0);
-    for (hssize_t j = 0; !bad && j < nrow; j++) {
-        const char *row = buf + (size_t)j * rowsize;
-        ld_caseid *e = &l->k[j];
-        memcpy(&e->month, row + om, sizeof e->month);
-        memcpy(e->case_id, row + oi, width);
-        e->case_id[width] = 0;
-    }
-    if (!bad) l->nk = (size_t)nrow;
-    free(buf);
+              H5Tis_variable_str(st) > 0 || H5Tget_member_offset(ft, (unsigned)im) != 0 ||
+              H5Tget_member_offset(ft, (unsigned)ii) != 4 || rowsize != 4 + width || width < 2 ||
+              width > CM_CASE_ID_MAX + 1;
+    l->kb = bad ? NULL : malloc(((size_t)nrow + 1) * rowsize);
+    bad |= !l->kb || (nrow > 0 && H5Dread(ds, ft, H5S_ALL, H5S_ALL, H5P_DEFAULT, l->kb) < 0);
+    for (hssize_t j = 0; !bad && j < nrow; j++) l->kb[(size_t)j * rowsize + rowsize - 1] = 0; /* NUL-terminated */
+    if (!bad) { l->nk = (size_t)nrow; l->kw = rowsize; }
     if (st >= 0) H5Tclose(st);
     if (mt >= 0) H5Tclose(mt);
     if (ft >= 0) H5Tclose(ft);
@@ -395,30 +388,19 @@ static void test_pause(void)
  * rewrites the year's ids, so this is most of the ledger's bytes. 0 or -1. */
 static int write_case_ids(h5w *w, const ledger *l, const char *title)
 {
-    size_t width = 2;
-    for (size_t j = 0; j < l->nk; j++) {
-        size_t n = strnlen(l->k[j].case_id, sizeof l->k[j].case_id - 1) + 1;
-        if (n > width) width = n;
-    }
+    size_t kw = l->kw ? l->kw : 6;
     h5row r;
     h5row_begin(&r);
-    size_t om = h5row_add(&r, "month", I32, 4);
-    size_t oi = h5row_add_str(&r, "case_id", width);
+    h5row_add(&r, "month", I32, 4);
+    h5row_add_str(&r, "case_id", kw - 4);
     h5row_end(&r);
-    char *buf = calloc(l->nk + 1, r.size);
-    int bad = !buf;
-    for (size_t j = 0; !bad && j < l->nk; j++) {
-        char *row = buf + j * r.size;
-        memcpy(row + om, &l->k[j].month, sizeof l->k[j].month);
-        memcpy(row + oi, l->k[j].case_id, strnlen(l->k[j].case_id, width - 1));
-    }
+    int bad = r.size != kw;
     int chunk = w->chunk_rows;
     w->chunk_rows = 65536; /* a chunk is read and inflated at a time: large ones for millions of ids */
     hid_t ds = bad ? -1 : h5w_table(w, "case_ids", title, &r, l->nk);
     w->chunk_rows = chunk;
-    bad |= ds < 0 || h5w_rows_fast(w, ds, &r, 0, l->nk, buf) < 0;
+    bad |= ds < 0 || (l->nk && h5w_rows_fast(w, ds, &r, 0, l->nk, l->kb) < 0);
     if (ds >= 0) H5Dclose(ds);
-    free(buf);
     h5row_free(&r);
     return bad ? -1 : 0;
 }
@@ -481,6 +463,17 @@ cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char
     return h5w_commit(&w, err, errlen);
 }
 
+static void ld_drop_ids(ledger *l, int m)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < l->nk; j++)
+        if (ld_id_month(l->kb, l->kw, j) != m) {
+            if (k != j) memcpy(l->kb + k * l->kw, l->kb + j * l->kw, l->kw);
+            k++;
+        }
+    l->nk = k;
+}
+
 void ld_drop_month(ledger *l, int m)
 {
     size_t k = 0;
@@ -495,30 +488,64 @@ void ld_drop_month(ledger *l, int m)
     DROP(i, ni);
     DROP(g, ng);
     DROP(s, ns);
-    DROP(k, nk);
 #undef DROP
+    ld_drop_ids(l, m);
     l->nc = 0;
 }
 
 void ld_free(ledger *l)
 {
-    free(l->m); free(l->i); free(l->g); free(l->s); free(l->h); free(l->k); free(l->c);
+    free(l->m); free(l->i); free(l->g); free(l->s); free(l->h); free(l->kb); free(l->c);
     memset(l, 0, sizeof *l);
+}
+
+cm_status ld_ids_set_month(ledger *l, int m, const char *const *ids, size_t n)
+{
+    ld_drop_ids(l, m);
+    size_t w = l->kw ? l->kw - 4 : 2;
+    for (size_t j = 0; j < n; j++) {
+        size_t len = strlen(ids[j]) + 1;
+        if (len > CM_CASE_ID_MAX + 1) return CM_ERR_INPUT;
+        if (len > w) w = len;
+    }
+    size_t kw = 4 + w;
+    char *nb = malloc((l->nk + n + 1) * kw);
+    if (!nb) return CM_ERR_NOMEM;
+    size_t at = 0, o = 0;
+    while (at < l->nk && ld_id_month(l->kb, l->kw, at) < m) at++;
+    for (size_t j = 0; j < l->nk + n; j++) { /* the months before, month m, the months after (rows widened) */
+        char *row = nb + j * kw;
+        memset(row, 0, kw);
+        if (j >= at && j < at + n) {
+            int32_t mm = m;
+            memcpy(row, &mm, 4);
+            memcpy(row + 4, ids[j - at], strlen(ids[j - at]));
+        } else {
+            memcpy(row, l->kb + o * l->kw, l->kw);
+            o++;
+        }
+    }
+    free(l->kb);
+    l->kb = nb;
+    l->kw = kw;
+    l->nk += n;
+    return CM_OK;
 }
 
 cm_status ld_idset_build(const ledger *l, int skip, ld_idset *set)
 {
     memset(set, 0, sizeof *set);
-    set->k = l->k;
+    set->kb = l->kb;
+    set->kw = l->kw;
     size_t n = 0;
-    for (size_t j = 0; j < l->nk; j++) n += l->k[j].month != skip;
+    for (size_t j = 0; j < l->nk; j++) n += ld_id_month(l->kb, l->kw, j) != skip;
     size_t cap = 16;
     while (cap < 2 * n) cap <<= 1;   /* load ≤ 1/2 */
     if (l->nk >= UINT32_MAX || !(set->slot = calloc(cap, sizeof *set->slot))) return CM_ERR_NOMEM;
     set->mask = cap - 1;
     for (size_t j = 0; j < l->nk; j++) {
-        if (l->k[j].month == skip) continue;
-        size_t h = (size_t)pl_id_hash(l->k[j].case_id) & set->mask;
+        if (ld_id_month(l->kb, l->kw, j) == skip) continue;
+        size_t h = (size_t)pl_id_hash(ld_id_text(l->kb, l->kw, j)) & set->mask;
         while (set->slot[h]) h = (h + 1) & set->mask;
         set->slot[h] = (uint32_t)j + 1;
         set->n++;
@@ -531,7 +558,7 @@ int ld_idset_find(const ld_idset *set, const char *id)
     if (!set->slot) return 0;
     size_t h = (size_t)pl_id_hash(id) & set->mask;
     for (uint32_t e; (e = set->slot[h]) != 0; h = (h + 1) & set->mask)
-        if (!strcmp(set->k[e - 1].case_id, id)) return set->k[e - 1].month;
+        if (!strcmp(ld_id_text(set->kb, set->kw, e - 1), id)) return ld_id_month(set->kb, set->kw, e - 1);
     return 0;
 }
 
@@ -547,8 +574,10 @@ int ld_months_without_ids(const ledger *l, int skip, char *out, size_t n)
     size_t len = 0;
     if (n) out[0] = 0;
     uint8_t have[13] = {0};
-    for (size_t k = 0; k < l->nk; k++)
-        if (l->k[k].month >= 1 && l->k[k].month <= 12) have[l->k[k].month] = 1;
+    for (size_t k = 0; k < l->nk; k++) {
+        int km = ld_id_month(l->kb, l->kw, k);
+        if (km >= 1 && km <= 12) have[km] = 1;
+    }
     for (size_t j = 0; j < l->nm; j++) {
         int m = l->m[j].month;
         if (m == skip || (m >= 1 && m <= 12 && have[m])) continue;

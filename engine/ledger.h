@@ -29,6 +29,8 @@
 
 #include "period.h"
 
+#include <string.h>
+
 #define H5_KIND_LEDGER "ledger"     /* casemix month / casemix clear */
 
 typedef struct {
@@ -84,15 +86,24 @@ typedef struct {
     int64_t cases, cost_fen;
 } ld_hist;
 
-typedef struct {
-    int32_t month;
-    char case_id[CM_CASE_ID_MAX + 4]; /* the exact text, NUL-padded (72-byte row) */
-} ld_caseid;
+/* The case ids (/case_ids) are kept as the file has them: rows of kw =
+ * 4 + W bytes, an int32 month then the exact id text NUL-padded to W bytes
+ * (W = the longest id + 1, at most CM_CASE_ID_MAX + 1): 16 bytes a case
+ * for 11-character ids, read and written without conversion. Rows by
+ * month, a month's in its export's row order. */
+static inline int ld_id_month(const char *kb, size_t kw, size_t j)
+{
+    int32_t m;
+    memcpy(&m, kb + j * kw, sizeof m);
+    return m;
+}
+static inline const char *ld_id_text(const char *kb, size_t kw, size_t j) { return kb + j * kw + 4; }
 
 /* The case ids of the ledger's months but one, for casemix month's check:
- * an open-addressing table of indices into l->k (built once, read-only). */
+ * an open-addressing table of row indices (built once, read-only). */
 typedef struct {
-    const ld_caseid *k;
+    const char *kb;
+    size_t kw;
     uint32_t *slot;            /* index + 1; 0 empty */
     size_t mask;
     size_t n;                  /* ids in the set */
@@ -128,7 +139,7 @@ typedef struct {
     ld_group *g; size_t ng;
     ld_special *s; size_t ns;
     ld_hist *h; size_t nh;
-    ld_caseid *k; size_t nk;   /* /case_ids */
+    char *kb; size_t nk, kw;   /* /case_ids: nk rows of kw bytes (ld_id_month, ld_id_text) */
     ld_clear *c; size_t nc;    /* nc == 0: no clearing */
     ld_year y;
 } ledger;
@@ -149,6 +160,10 @@ int ld_missing_months(const ledger *l, char *out, size_t n);
 /* Drops the rows of month m (all tables) and the clearing. */
 void ld_drop_month(ledger *l, int m);
 void ld_free(ledger *l);
+/* Sets the case ids of month m to ids[0..n) (copied, in that order; the
+ * month's earlier ids replaced). CM_OK, CM_ERR_NOMEM or CM_ERR_INPUT (an id
+ * longer than CM_CASE_ID_MAX). */
+cm_status ld_ids_set_month(ledger *l, int m, const char *const *ids, size_t n);
 /* The ids of every month of l but skip (the month being run again) into
  * set (its own memory: ld_idset_free). CM_OK or CM_ERR_NOMEM. */
 cm_status ld_idset_build(const ledger *l, int skip, ld_idset *set);

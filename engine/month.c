@@ -121,31 +121,17 @@ static int prior_seen(const void *vctx, const char *case_id, char *why, size_t n
     return m != 0;
 }
 
-static int cmp_caseid(const void *a, const void *b)
-{
-    return strcmp(((const ld_caseid *)a)->case_id, ((const ld_caseid *)b)->case_id);
-}
-
-/* This month's case ids into l->k (the month's rows dropped before), kept
- * by month then id: sorted here, put between the months before and after. */
+/* This month's case ids into the ledger (/case_ids), in the export's row order. */
 static cm_status add_case_ids(ledger *l, const cm_period *st, int mo)
 {
-    size_t add = (size_t)st->cases, at = 0, k = 0;
-    ld_caseid *nk = realloc(l->k, (l->nk + add + 1) * sizeof *nk);
-    if (!nk) return CM_ERR_NOMEM;
-    l->k = nk;
-    while (at < l->nk && l->k[at].month < mo) at++;
-    memmove(l->k + at + add, l->k + at, (l->nk - at) * sizeof *nk);
-    for (size_t i = 0; i < st->s.n && k < add; i++) {
-        if (st->s.slots[i].status != SLOT_CASE) continue;
-        ld_caseid *e = &l->k[at + k++];
-        memset(e, 0, sizeof *e);
-        e->month = mo;
-        snprintf(e->case_id, sizeof e->case_id, "%s", pl_case_id(&st->s, i));
-    }
-    qsort(l->k + at, k, sizeof *nk, cmp_caseid);
-    l->nk += add;
-    return k == add ? CM_OK : CM_ERR_INTERNAL;
+    size_t add = (size_t)st->cases, k = 0;
+    const char **ids = malloc((add + 1) * sizeof *ids);
+    if (!ids) return CM_ERR_NOMEM;
+    for (size_t i = 0; i < st->s.n && k < add; i++)
+        if (st->s.slots[i].status == SLOT_CASE) ids[k++] = pl_case_id(&st->s, i);
+    cm_status rc = k == add ? ld_ids_set_month(l, mo, ids, k) : CM_ERR_INTERNAL;
+    free(ids);
+    return rc;
 }
 
 static void *grow(void *p, size_t n, size_t add, size_t es)
