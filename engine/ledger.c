@@ -266,7 +266,7 @@ static int read_case_ids(hid_t ds, ledger *l)
     int bad = nrow < 0 || mt < 0 || st < 0 || H5Tequal(mt, H5T_NATIVE_INT32) <= 0 || H5Tget_class(st) != H5T_STRING ||
               H5Tis_variable_str(st) > 0 || H5Tget_member_offset(ft, (unsigned)im) != 0 ||
               H5Tget_member_offset(ft, (unsigned)ii) != 4 || rowsize != 4 + width || width < 2 ||
-              width > CM_CASE_ID_MAX + 1;
+              width > CM_CASE_ID_MAX + 8;
     l->kb = bad ? NULL : malloc(((size_t)nrow + 1) * rowsize);
     bad |= !l->kb || (nrow > 0 && H5Dread(ds, ft, H5S_ALL, H5S_ALL, H5P_DEFAULT, l->kb) < 0);
     for (hssize_t j = 0; !bad && j < nrow; j++) l->kb[(size_t)j * rowsize + rowsize - 1] = 0; /* NUL-terminated */
@@ -508,7 +508,7 @@ cm_status ld_ids_set_month(ledger *l, int m, const char *const *ids, size_t n)
         if (len > CM_CASE_ID_MAX + 1) return CM_ERR_INPUT;
         if (len > w) w = len;
     }
-    size_t kw = 4 + w;
+    size_t kw = (4 + w + 7) & ~(size_t)7; /* a multiple of 8, as h5row pads a row (write_case_ids) */
     char *nb = malloc((l->nk + n + 1) * kw);
     if (!nb) return CM_ERR_NOMEM;
     size_t at = 0, o = 0;

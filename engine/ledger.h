@@ -88,8 +88,9 @@ typedef struct {
 
 /* The case ids (/case_ids) are kept as the file has them: rows of kw =
  * 4 + W bytes, an int32 month then the exact id text NUL-padded to W bytes
- * (W = the longest id + 1, at most CM_CASE_ID_MAX + 1): 16 bytes a case
- * for 11-character ids, read and written without conversion. Rows by
+ * (W ≥ the longest id + 1, kw rounded up to a multiple of 8; at most 72):
+ * 16 bytes a case for 11-character ids, read and written without
+ * conversion. Rows by
  * month, a month's in its export's row order. */
 static inline int ld_id_month(const char *kb, size_t kw, size_t j)
 {
