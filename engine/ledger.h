@@ -16,8 +16,8 @@
  *   /groups         month × DIP group with cases (ld_group)
  *   /special        month × special-review candidate (ld_special)
  *   /history_months history year × month: cases and Σ cost (ld_hist)
- *   /case_ids       month × case id (结算ID) settled that month (ld_caseid),
- *                   by month then id: a later month rejects an id settled
+ *   /case_ids       month × case id (结算ID) settled that month, by month
+ *                   in the export's row order: a month rejects an id settled
  *                   in another month (never a patient id). Absent in a
  *                   ledger of a casemix before it: those months' ids are
  *                   unknown (casemix month warns).
