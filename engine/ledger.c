@@ -251,9 +251,9 @@ static void old_layout_text(char *s, size_t cap)
     }
 }
 
-/* /case_ids read with its own width (write_case_ids), no conversion of
- * member sizes by HDF5 (slow at millions of rows), then spread into
- * ld_caseid rows. 0 or -1 (l->k as far as read; the caller frees). */
+/* /case_ids read as the file has it into l->kb (rows of kw bytes, the
+ * layout of ledger.h): no conversion by HDF5, slow at millions of rows.
+ * 0 or -1 (l->kb may be allocated: ld_free). */
 static int read_case_ids(hid_t ds, ledger *l)
 {
     hid_t sp = H5Dget_space(ds), ft = H5Dget_type(ds);
@@ -382,10 +382,10 @@ static void test_pause(void)
     }
 }
 
-/* /case_ids as narrow rows: the case_id member only as wide as the longest
- * id + 1 (ld_load reads it into ld_caseid's 68 bytes: HDF5 converts fixed
- * strings by size), compressed on all threads (h5w_rows_fast): a month
- * rewrites the year's ids, so this is most of the ledger's bytes. 0 or -1. */
+/* /case_ids straight from l->kb (rows of kw bytes: month, then the id
+ * NUL-padded), in 65,536-row chunks compressed on all threads
+ * (h5w_rows_fast): a month rewrites the year's ids, most of the ledger's
+ * bytes. 0 or -1. */
 static int write_case_ids(h5w *w, const ledger *l, const char *title)
 {
     size_t kw = l->kw ? l->kw : 6;
