@@ -98,6 +98,14 @@ static void row_hist(h5row *r)
     h5row_end(r);
 }
 
+static void row_caseid(h5row *r) /* the widest row; /case_ids is read and written by its own width */
+{
+    h5row_begin(r);
+    h5row_add(r, "month", I32, 4);
+    h5row_add_str(r, "case_id", CM_CASE_ID_MAX + 1);
+    h5row_end(r);
+}
+
 static void row_clear(h5row *r)
 {
     h5row_begin(r);
@@ -130,12 +138,15 @@ static const table_def TABLES[] = {
     {"history_months", "The history years by month of discharge: cases and Σ cost (fen), the seasonal pattern of "
                        "the forecast",
      row_hist, sizeof(ld_hist)},
+    {"case_ids", "The case ids (结算ID) settled in each month, by month then id: casemix month rejects a case whose "
+                 "id another month settled",
+     row_caseid, 0},
     {"clearing", "Annual clearing (年度清算) per institution: amount due at the final point value, monthly "
                  "pre-payments, audit deductions, deposit returned by the assessment coefficient, band "
                  "adjustment, special review, balance (fen)",
      row_clear, sizeof(ld_clear)},
 };
-enum { T_MONTHS, T_INST, T_GROUPS, T_SPECIAL, T_HIST, T_CLEAR, T__N };
+enum { T_MONTHS, T_INST, T_GROUPS, T_SPECIAL, T_HIST, T_IDS, T_CLEAR, T__N };
 
 static void **tab_ptr(ledger *l, int t, size_t **n)
 {
@@ -145,6 +156,7 @@ static void **tab_ptr(ledger *l, int t, size_t **n)
     case T_GROUPS: *n = &l->ng; return (void **)&l->g;
     case T_SPECIAL: *n = &l->ns; return (void **)&l->s;
     case T_HIST: *n = &l->nh; return (void **)&l->h;
+    case T_IDS: *n = &l->nk; return (void **)&l->kb;
     default: *n = &l->nc; return (void **)&l->c;
     }
 }
@@ -239,6 +251,33 @@ static void old_layout_text(char *s, size_t cap)
     }
 }
 
+/* /case_ids read as the file has it into l->kb (rows of kw bytes, the
+ * layout of ledger.h): no conversion by HDF5, slow at millions of rows.
+ * 0 or -1 (l->kb may be allocated: ld_free). */
+static int read_case_ids(hid_t ds, ledger *l)
+{
+    hid_t sp = H5Dget_space(ds), ft = H5Dget_type(ds);
+    hssize_t nrow = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    int im = ft >= 0 ? H5Tget_member_index(ft, "month") : -1, ii = ft >= 0 ? H5Tget_member_index(ft, "case_id") : -1;
+    hid_t mt = im >= 0 ? H5Tget_member_type(ft, (unsigned)im) : -1;
+    hid_t st = ii >= 0 ? H5Tget_member_type(ft, (unsigned)ii) : -1;
+    size_t width = st >= 0 ? H5Tget_size(st) : 0, rowsize = ft >= 0 ? H5Tget_size(ft) : 0;
+    /* the file's row is the memory row: a native int32 month at 0, a fixed string at 4 */
+    int bad = nrow < 0 || mt < 0 || st < 0 || H5Tequal(mt, H5T_NATIVE_INT32) <= 0 || H5Tget_class(st) != H5T_STRING ||
+              H5Tis_variable_str(st) > 0 || H5Tget_member_offset(ft, (unsigned)im) != 0 ||
+              H5Tget_member_offset(ft, (unsigned)ii) != 4 || rowsize != 4 + width || width < 2 ||
+              width > CM_CASE_ID_MAX + 8;
+    l->kb = bad ? NULL : malloc(((size_t)nrow + 1) * rowsize);
+    bad |= !l->kb || (nrow > 0 && H5Dread(ds, ft, H5S_ALL, H5S_ALL, H5P_DEFAULT, l->kb) < 0);
+    for (hssize_t j = 0; !bad && j < nrow; j++) l->kb[(size_t)j * rowsize + rowsize - 1] = 0; /* NUL-terminated */
+    if (!bad) { l->nk = (size_t)nrow; l->kw = rowsize; }
+    if (st >= 0) H5Tclose(st);
+    if (mt >= 0) H5Tclose(mt);
+    if (ft >= 0) H5Tclose(ft);
+    if (sp >= 0) H5Sclose(sp);
+    return bad ? -1 : 0;
+}
+
 cm_status ld_load(const char *path, const char *region, int year, ledger *l, int *exists, char *err, size_t errlen)
 {
     memset(l, 0, sizeof *l);
@@ -272,6 +311,15 @@ cm_status ld_load(const char *path, const char *region, int year, ledger *l, int
     for (int t = 0; t < T__N && !rc; t++) {
         if (H5Lexists(f, TABLES[t].name, H5P_DEFAULT) <= 0) continue;
         hid_t ds = H5Dopen2(f, TABLES[t].name, H5P_DEFAULT);
+        if (t == T_IDS) {
+            if (ds < 0 || read_case_ids(ds, l)) {
+                snprintf(err, errlen, "%s: table /case_ids cannot be read (a ledger of another casemix version?)",
+                         path);
+                rc = CM_ERR_INPUT;
+            }
+            if (ds >= 0) H5Dclose(ds);
+            continue;
+        }
         hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
         hssize_t nrow = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
         h5row r;
@@ -334,6 +382,29 @@ static void test_pause(void)
     }
 }
 
+/* /case_ids straight from l->kb (rows of kw bytes: month, then the id
+ * NUL-padded), in 65,536-row chunks compressed on all threads
+ * (h5w_rows_fast): a month rewrites the year's ids, most of the ledger's
+ * bytes. 0 or -1. */
+static int write_case_ids(h5w *w, const ledger *l, const char *title)
+{
+    size_t kw = l->kw ? l->kw : 6;
+    h5row r;
+    h5row_begin(&r);
+    h5row_add(&r, "month", I32, 4);
+    h5row_add_str(&r, "case_id", kw - 4);
+    h5row_end(&r);
+    int bad = r.size != kw;
+    int chunk = w->chunk_rows;
+    w->chunk_rows = 65536; /* a chunk is read and inflated at a time: large ones for millions of ids */
+    hid_t ds = bad ? -1 : h5w_table(w, "case_ids", title, &r, l->nk);
+    w->chunk_rows = chunk;
+    bad |= ds < 0 || (l->nk && h5w_rows_fast(w, ds, &r, 0, l->nk, l->kb) < 0);
+    if (ds >= 0) H5Dclose(ds);
+    h5row_free(&r);
+    return bad ? -1 : 0;
+}
+
 cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char *err, size_t errlen)
 {
     h5w w;
@@ -350,6 +421,10 @@ cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char
         size_t *n;
         void **p = tab_ptr(lm, t, &n);
         if (t == T_CLEAR && *n == 0) continue;
+        if (t == T_IDS) {
+            bad |= write_case_ids(&w, l, TABLES[t].title);
+            continue;
+        }
         h5row r;
         TABLES[t].row(&r);
         hid_t ds = r.size == TABLES[t].size ? h5w_table(&w, TABLES[t].name, TABLES[t].title, &r, *n) : -1;
@@ -388,6 +463,17 @@ cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char
     return h5w_commit(&w, err, errlen);
 }
 
+static void ld_drop_ids(ledger *l, int m)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < l->nk; j++)
+        if (ld_id_month(l->kb, l->kw, j) != m) {
+            if (k != j) memcpy(l->kb + k * l->kw, l->kb + j * l->kw, l->kw);
+            k++;
+        }
+    l->nk = k;
+}
+
 void ld_drop_month(ledger *l, int m)
 {
     size_t k = 0;
@@ -403,11 +489,103 @@ void ld_drop_month(ledger *l, int m)
     DROP(g, ng);
     DROP(s, ns);
 #undef DROP
+    ld_drop_ids(l, m);
     l->nc = 0;
 }
 
 void ld_free(ledger *l)
 {
-    free(l->m); free(l->i); free(l->g); free(l->s); free(l->h); free(l->c);
+    free(l->m); free(l->i); free(l->g); free(l->s); free(l->h); free(l->kb); free(l->c);
     memset(l, 0, sizeof *l);
+}
+
+cm_status ld_ids_set_month(ledger *l, int m, const char *const *ids, size_t n)
+{
+    ld_drop_ids(l, m);
+    size_t w = l->kw ? l->kw - 4 : 2;
+    for (size_t j = 0; j < n; j++) {
+        size_t len = strlen(ids[j]) + 1;
+        if (len > CM_CASE_ID_MAX + 1) return CM_ERR_INPUT;
+        if (len > w) w = len;
+    }
+    size_t kw = (4 + w + 7) & ~(size_t)7; /* a multiple of 8, as h5row pads a row (write_case_ids) */
+    char *nb = malloc((l->nk + n + 1) * kw);
+    if (!nb) return CM_ERR_NOMEM;
+    size_t at = 0, o = 0;
+    while (at < l->nk && ld_id_month(l->kb, l->kw, at) < m) at++;
+    for (size_t j = 0; j < l->nk + n; j++) { /* the months before, month m, the months after (rows widened) */
+        char *row = nb + j * kw;
+        memset(row, 0, kw);
+        if (j >= at && j < at + n) {
+            int32_t mm = m;
+            memcpy(row, &mm, 4);
+            memcpy(row + 4, ids[j - at], strlen(ids[j - at]));
+        } else {
+            memcpy(row, l->kb + o * l->kw, l->kw);
+            o++;
+        }
+    }
+    free(l->kb);
+    l->kb = nb;
+    l->kw = kw;
+    l->nk += n;
+    return CM_OK;
+}
+
+cm_status ld_idset_build(const ledger *l, int skip, ld_idset *set)
+{
+    memset(set, 0, sizeof *set);
+    set->kb = l->kb;
+    set->kw = l->kw;
+    size_t n = 0;
+    for (size_t j = 0; j < l->nk; j++) n += ld_id_month(l->kb, l->kw, j) != skip;
+    size_t cap = 16;
+    while (cap < 2 * n) cap <<= 1;   /* load ≤ 1/2 */
+    if (l->nk >= UINT32_MAX || !(set->slot = calloc(cap, sizeof *set->slot))) return CM_ERR_NOMEM;
+    set->mask = cap - 1;
+    for (size_t j = 0; j < l->nk; j++) {
+        if (ld_id_month(l->kb, l->kw, j) == skip) continue;
+        size_t h = (size_t)pl_id_hash(ld_id_text(l->kb, l->kw, j)) & set->mask;
+        while (set->slot[h]) h = (h + 1) & set->mask;
+        set->slot[h] = (uint32_t)j + 1;
+        set->n++;
+    }
+    return CM_OK;
+}
+
+int ld_idset_find(const ld_idset *set, const char *id)
+{
+    if (!set->slot) return 0;
+    size_t h = (size_t)pl_id_hash(id) & set->mask;
+    for (uint32_t e; (e = set->slot[h]) != 0; h = (h + 1) & set->mask)
+        if (!strcmp(ld_id_text(set->kb, set->kw, e - 1), id)) return ld_id_month(set->kb, set->kw, e - 1);
+    return 0;
+}
+
+void ld_idset_free(ld_idset *set)
+{
+    free(set->slot);
+    memset(set, 0, sizeof *set);
+}
+
+int ld_months_without_ids(const ledger *l, int skip, char *out, size_t n)
+{
+    int miss = 0;
+    size_t len = 0;
+    if (n) out[0] = 0;
+    uint8_t have[13] = {0};
+    for (size_t k = 0; k < l->nk; k++) {
+        int km = ld_id_month(l->kb, l->kw, k);
+        if (km >= 1 && km <= 12) have[km] = 1;
+    }
+    for (size_t j = 0; j < l->nm; j++) {
+        int m = l->m[j].month;
+        if (m == skip || (m >= 1 && m <= 12 && have[m])) continue;
+        miss++;
+        if (len < n) {
+            int w = snprintf(out + len, n - len, "%s%04d-%02d", len ? ", " : "", l->year, m);
+            len += w > 0 ? (size_t)w : 0;
+        }
+    }
+    return miss;
 }

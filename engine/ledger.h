@@ -5,9 +5,10 @@
  * group: cases, scores in 1e-4 points, costs and fund paid in fen), what
  * was paid (gross, deposit withheld, paid), the estimate and the forecast;
  * the special-review candidates (a few per mille of the cases); the history
- * pattern by month; and, after `casemix clear`, the clearing. Never a case
- * otherwise. Written complete or absent (temporary file + rename of the
- * whole file): a failed or interrupted run leaves the previous ledger.
+ * pattern by month; the case ids settled per month (no other case field);
+ * and, after `casemix clear`, the clearing. Nothing else of a case.
+ * Written complete or absent (temporary file + rename of the whole
+ * file): a failed or interrupted run leaves the previous ledger.
  *
  * Tables (all flat, keyed by month 1..12, rows sorted):
  *   /months         one row per month present (ld_month)
@@ -15,6 +16,11 @@
  *   /groups         month × DIP group with cases (ld_group)
  *   /special        month × special-review candidate (ld_special)
  *   /history_months history year × month: cases and Σ cost (ld_hist)
+ *   /case_ids       month × case id (结算ID) settled that month, by month
+ *                   in the export's row order: a month rejects an id settled
+ *                   in another month (never a patient id). Absent in a
+ *                   ledger of a casemix before it: those months' ids are
+ *                   unknown (casemix month warns).
  *   /clearing       institution rows of the clearing (ld_clear), with the
  *                   year's figures as attributes (written by clear only)
  */
@@ -22,6 +28,8 @@
 #define CASEMIX_LEDGER_H
 
 #include "period.h"
+
+#include <string.h>
 
 #define H5_KIND_LEDGER "ledger"     /* casemix month / casemix clear */
 
@@ -78,6 +86,30 @@ typedef struct {
     int64_t cases, cost_fen;
 } ld_hist;
 
+/* The case ids (/case_ids) are kept as the file has them: rows of kw =
+ * 4 + W bytes, an int32 month then the exact id text NUL-padded to W bytes
+ * (W ≥ the longest id + 1, kw rounded up to a multiple of 8; at most 72):
+ * 16 bytes a case for 11-character ids, read and written without
+ * conversion. Rows by
+ * month, a month's in its export's row order. */
+static inline int ld_id_month(const char *kb, size_t kw, size_t j)
+{
+    int32_t m;
+    memcpy(&m, kb + j * kw, sizeof m);
+    return m;
+}
+static inline const char *ld_id_text(const char *kb, size_t kw, size_t j) { return kb + j * kw + 4; }
+
+/* The case ids of the ledger's months but one, for casemix month's check:
+ * an open-addressing table of row indices (built once, read-only). */
+typedef struct {
+    const char *kb;
+    size_t kw;
+    uint32_t *slot;            /* index + 1; 0 empty */
+    size_t mask;
+    size_t n;                  /* ids in the set */
+} ld_idset;
+
 typedef struct {
     char institution_id[32];
     int64_t cases, cost_fen, fund_fen, score_e4;
@@ -108,6 +140,7 @@ typedef struct {
     ld_group *g; size_t ng;
     ld_special *s; size_t ns;
     ld_hist *h; size_t nh;
+    char *kb; size_t nk, kw;   /* /case_ids: nk rows of kw bytes (ld_id_month, ld_id_text) */
     ld_clear *c; size_t nc;    /* nc == 0: no clearing */
     ld_year y;
 } ledger;
@@ -128,6 +161,19 @@ int ld_missing_months(const ledger *l, char *out, size_t n);
 /* Drops the rows of month m (all tables) and the clearing. */
 void ld_drop_month(ledger *l, int m);
 void ld_free(ledger *l);
+/* Sets the case ids of month m to ids[0..n) (copied, in that order; the
+ * month's earlier ids replaced). CM_OK, CM_ERR_NOMEM or CM_ERR_INPUT (an id
+ * longer than CM_CASE_ID_MAX). */
+cm_status ld_ids_set_month(ledger *l, int m, const char *const *ids, size_t n);
+/* The ids of every month of l but skip (the month being run again) into
+ * set (its own memory: ld_idset_free). CM_OK or CM_ERR_NOMEM. */
+cm_status ld_idset_build(const ledger *l, int skip, ld_idset *set);
+/* The month (1..12) id was settled in, 0 when it is not in set. */
+int ld_idset_find(const ld_idset *set, const char *id);
+void ld_idset_free(ld_idset *set);
+/* The months of l but skip without a case id in /case_ids (months of an
+ * older ledger) as "2025-01, 2025-02" into out; returns how many. */
+int ld_months_without_ids(const ledger *l, int skip, char *out, size_t n);
 
 /* casemix month / casemix clear (engine/month.c, engine/clear.c). */
 cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *month);

@@ -105,6 +105,35 @@ static int parse_month(const char *s, int *y, int *m)
     return *m >= 1 && *m <= 12 && *y >= 1900 ? 0 : -1;
 }
 
+/* casemix month's check of the other months' case ids (period_build_prior). */
+typedef struct {
+    ld_idset set;
+    int year;
+} prior_ctx;
+
+static int prior_seen(const void *vctx, const char *case_id, char *why, size_t n)
+{
+    const prior_ctx *x = vctx;
+    int m = ld_idset_find(&x->set, case_id);
+    if (m)
+        snprintf(why, n, "case id already settled in month %04d-%02d of the ledger; correct the export or re-run "
+                         "%04d-%02d without it", x->year, m, x->year, m);
+    return m != 0;
+}
+
+/* This month's case ids into the ledger (/case_ids), in the export's row order. */
+static cm_status add_case_ids(ledger *l, const cm_period *st, int mo)
+{
+    size_t add = (size_t)st->cases, k = 0;
+    const char **ids = malloc((add + 1) * sizeof *ids);
+    if (!ids) return CM_ERR_NOMEM;
+    for (size_t i = 0; i < st->s.n && k < add; i++)
+        if (st->s.slots[i].status == SLOT_CASE) ids[k++] = pl_case_id(&st->s, i);
+    cm_status rc = k == add ? ld_ids_set_month(l, mo, ids, k) : CM_ERR_INTERNAL;
+    free(ids);
+    return rc;
+}
+
 static void *grow(void *p, size_t n, size_t add, size_t es)
 {
     return realloc(p, (n + add + 1) * es);
@@ -163,7 +192,23 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
     c2 = *cfg;
     cm_config_relink(&c2);
     int64_t *pts = NULL, *gross = NULL, *dep = NULL, *paid = NULL, *scr = NULL;
-    rc = period_build_sup(st, cfg, input, o->quiet, PERIOD_SUP_DUPS, err, sizeof err); /* R05 withheld as settle */
+    /* the case ids settled in the ledger's other months: a case among them is rejected (a month re-run
+     * replaces its own ids); months of an older ledger without /case_ids are not checked (a WARNING) */
+    static prior_ctx px;
+    char noids[128];
+    int n_noids = ld_months_without_ids(&L, mo, noids, sizeof noids);
+    px.year = year;
+    if (ld_idset_build(&L, mo, &px.set)) {
+        fprintf(stderr, "casemix: out of memory\n");
+        ld_free(&L);
+        return CM_ERR_NOMEM;
+    }
+    if (n_noids && !o->quiet)
+        fprintf(stderr, "casemix: WARNING: %s has no case ids (/case_ids) for %s (a ledger of an older casemix): a "
+                        "case id settled there is not checked; run those months again to record them\n",
+                lpath, noids);
+    rc = period_build_prior(st, cfg, input, o->quiet, PERIOD_SUP_DUPS, prior_seen, &px, err,
+                            sizeof err); /* R05 withheld as settle */
     if (!rc && L.nh == 0) rc = history_pattern(cfg, st->al, &L, err, sizeof err);
     if (!rc) {
         sn->p = st;
@@ -335,6 +380,8 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
                 e->score_e4 = gscore[g];
             }
             free(gscore);
+            rc = add_case_ids(&L, st, mo);
+            if (rc) snprintf(err, sizeof err, "out of memory");
             qsort(L.m, L.nm, sizeof *L.m, cmp_month);
             qsort(L.i, L.ni, sizeof *L.i, cmp_inst_month);
             qsort(L.g, L.ng, sizeof *L.g, cmp_group);
@@ -353,6 +400,8 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         printf("casemix month %s: %s (region %s)\n", month, input, cfg->region);
         printf("  records read      %lld = %lld cases + %lld rejects\n", (long long)M.records, (long long)M.cases,
                (long long)M.rejects);
+        printf("  already settled   %lld case id(s) settled in another month of the ledger: rejected (in the %lld "
+               "rejects)\n", (long long)st->prior_dups, (long long)M.rejects);
         printf("  score             %.4f points (year to date: %zu month(s))\n", (double)M.score_e4 / SC_SCORE_UNIT,
                L.nm);
         printf("  fund share        %.6f\n", M.fund_share);
@@ -376,6 +425,7 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
     free(pts); free(gross); free(dep); free(paid); free(scr);
     sn_free(sn);
     period_free(st);
+    ld_idset_free(&px.set);
     ld_free(&L);
     return rc;
 }

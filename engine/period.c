@@ -370,6 +370,32 @@ static cm_status period_checks(cm_period *st, char *err, size_t errlen)
         return CM_ERR_NOMEM;
     }
     st->dups = (int64_t)nd;
+    if (st->prior) { /* casemix month: an id settled in another month of the ledger (after the export's own check) */
+        int64_t np = 0;
+        int oom = 0;
+#pragma omp parallel reduction(+ : np, oom)
+        {
+            int tid = pl_thread_id();
+            char why[104];
+#pragma omp for schedule(static)
+            for (long i = 0; i < (long)s->n; i++) {
+                cm_case *c = &sl[i];
+                if (c->status != SLOT_CASE) continue;
+                const char *id = pl_case_id(s, (size_t)i);
+                if (!st->prior(st->prior_ctx, id, why, sizeof why)) continue;
+                oom += pl_reject_add(&drej[tid], c->line, id, "case_id", why) != CM_OK;
+                c->status = SLOT_REJECT;
+                np++;
+            }
+        }
+        st->prior_dups = np;
+        if (oom) {
+            for (int t = 0; t < nt; t++) { pl_rejects_free(&drej[t]); free(remap[t]); }
+            free(drej);
+            snprintf(err, errlen, "out of memory while checking case ids");
+            return CM_ERR_NOMEM;
+        }
+    }
     for (int t = 0; t < nt; t++) {
         for (size_t k = 0; k < drej[t].n; k++)
             pl_reject_add(&st->rejs[nt], drej[t].e[k].line, drej[t].e[k].case_id, drej[t].e[k].field,
@@ -707,6 +733,16 @@ cm_status period_build_hist(cm_period *st, const cm_config *cfg, const char *inp
     return period_build_impl(st, cfg, input, quiet, PERIOD_SUP_DUPS, cats, ncat, &req, err, errlen);
 }
 
+cm_status period_build_prior(cm_period *st, const cm_config *cfg, const char *input, int quiet, int supervise,
+                             cm_prior_fn prior, const void *ctx, char *err, size_t errlen)
+{
+    cm_period req;
+    memset(&req, 0, sizeof req);
+    req.prior = prior;
+    req.prior_ctx = (void *)ctx;
+    return period_build_impl(st, cfg, input, quiet, supervise, NULL, 0, &req, err, errlen);
+}
+
 static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const char *input, int quiet, int supervise,
                                    const uint8_t *cats, int ncat, const cm_period *hist_req, char *err, size_t errlen)
 {
@@ -717,6 +753,8 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
         st->hist_ncat = hist_req->hist_ncat;
         st->hist_ids = hist_req->hist_ids;
         st->hist_nids = hist_req->hist_nids;
+        st->prior = hist_req->prior;
+        st->prior_ctx = hist_req->prior_ctx;
     }
     if (ncat > 0) {
         st->keep_n = ncat > SC_CAT__COUNT ? SC_CAT__COUNT : ncat;

@@ -33,6 +33,11 @@
 
 #include "settle.h"
 
+/* 1 when case_id was settled elsewhere (a month of the ledger), with the
+ * reject reason in why[0..n); 0 otherwise. Called from several threads
+ * at once: read-only on ctx. */
+typedef int (*cm_prior_fn)(const void *ctx, const char *case_id, char *why, size_t n);
+
 /* Partials are summed per fixed slice of 2^SLICE_SHIFT slots and merged in
  * slice order (the one definition; period.c and pay.c use it). */
 #define SLICE_SHIFT pl_slice_shift() /* 20; smaller under CASEMIX_TEST_SLICE_SHIFT (tests) */
@@ -141,6 +146,13 @@ typedef struct {
     int hist_ncat;
     const char (*hist_ids)[32];
     int hist_nids;
+    /* casemix month (period_build_prior): the case ids settled in the
+     * ledger's other months; a case whose id prior says so is rejected
+     * (field case_id, prior's reason) after the export's own duplicate
+     * check, counted in prior_dups. NULL: no such check. */
+    cm_prior_fn prior;
+    void *prior_ctx;
+    int64_t prior_dups;
 } cm_period;
 
 /* Loads the tables, reads, groups and checks input (the cm_run_opts'
@@ -165,6 +177,10 @@ cm_status period_build_keep(cm_period *p, const cm_config *cfg, const char *inpu
 enum { PERIOD_SUP_DUPS = 2 };
 cm_status period_build_sup(cm_period *p, const cm_config *cfg, const char *input, int quiet, int supervise, char *err,
                            size_t errlen);
+/* period_build_sup that also rejects the cases whose id prior(ctx, id)
+ * says was settled before (casemix month: the ledger's other months). */
+cm_status period_build_prior(cm_period *p, const cm_config *cfg, const char *input, int quiet, int supervise,
+                             cm_prior_fn prior, const void *ctx, char *err, size_t errlen);
 /* Both: the one body behind period_build, _keep and _sup. */
 /* period_build_keep that keeps the history it calibrates from in *hist
  * (calib_hist_read with hcats/ids; loaded only when the period calibrates

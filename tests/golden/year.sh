@@ -2,7 +2,12 @@
 # year.sh - the settlement year end to end (casemix month / casemix clear).
 #
 #  twelve months, then clear = one settle over the year   the final point value (to 1e-12 relative) and
-#                                                         every institution's amount due, to the fen
+#                                                         every institution's amount due, to the fen,
+#                                                         with case ids in two months' exports (the year's
+#                                                         file: the months in order; settle keeps the first)
+#  a case id settled in an earlier month                  rejected by the later month: line, case_id, reason
+#                                                         naming the month; its own ids on a re-run are not
+#  a ledger without /case_ids (older casemix)             still read: a WARNING naming its months, no reject
 #  a month run twice                                      counted once (the identity still holds)
 #  a month re-run with a corrected file                   only that month's ledger rows change
 #  SIGINT inside the ledger write (test pause)            exit 6, ledger byte-identical, no temp file
@@ -19,6 +24,16 @@ D=$(pwd)/$TMP/year
 rm -rf "$D"; mkdir -p "$D/out"
 # the year's configuration, its generated region and one export per month (lib.inc)
 year_setup "$D" 8000 || { echo "FAIL: gen"; exit 1; }
+# case ids (结算ID) exported again in a later month: two January rows again in May, a February row
+# again in September (each at the end of the later file); the year's export is the months in order,
+# so settle keeps the earlier month's row, as the ledger does
+x05=$(($(wc -l < "$D/gen/m05.csv") + 1)); x09=$(($(wc -l < "$D/gen/m09.csv") + 1))
+sed -n 2,3p "$D/gen/m01.csv" >> "$D/gen/m05.csv"
+sed -n 2p "$D/gen/m02.csv" >> "$D/gen/m09.csv"
+id01a=$(sed -n 2p "$D/gen/m01.csv" | cut -d, -f1); id01b=$(sed -n 3p "$D/gen/m01.csv" | cut -d, -f1)
+id02=$(sed -n 2p "$D/gen/m02.csv" | cut -d, -f1)
+cp "$D/gen/m01.csv" "$D/gen/current.csv"
+for m in 02 03 04 05 06 07 08 09 10 11 12; do tail -n +2 "$D/gen/m$m.csv" >> "$D/gen/current.csv"; done
 "$BIN" settle --config "$D/year.cfg" --out "$D/out/year.h5" > /dev/null 2> "$D/settle.err" || { echo "FAIL: settle"; exit 1; }
 expect "settle: a year's discharges under period \"2025\": no warning" "$(grep -c WARNING "$D/settle.err")" 0
 # the period label against the discharge dates (as casemix month does): a year's file under "2025Q1" warns
@@ -30,9 +45,26 @@ sed 's|^period = "2025";|period = "2025Q2";|' "$D/year.cfg" > "$D/q2.cfg"
 cat "$D/gen/m04.csv" > "$D/q2.csv"; tail -n +2 "$D/gen/m06.csv" >> "$D/q2.csv"
 "$BIN" settle --config "$D/q2.cfg" --input "$D/q2.csv" --out "$D/out/q2.h5" > /dev/null 2> "$D/q2.err" || { echo "FAIL: settle q2"; exit 1; }
 expect "settle: April and June under period 2025Q2: no warning" "$(grep -c WARNING "$D/q2.err")" 0
+expect "settle: the year's cross-month duplicates rejected" \
+    "$(grep -c -e "^[0-9]*,$id01a,case_id,duplicate" -e "^[0-9]*,$id01b,case_id,duplicate" -e "^[0-9]*,$id02,case_id,duplicate" "$D/out/year.rejects.csv")" 3
 year_months "$D/year.cfg" "$D" 01 02 03 04 05 06 07 08 09 10 11 12 || exit 1
-# a month run twice is counted once
-"$BIN" month --config "$D/year.cfg" --month 2025-05 --input "$D/gen/m05.csv" --quiet || { echo "FAIL: month 05 again"; exit 1; }
+# the later month rejects a case id an earlier month settled: line, case_id, field, reason naming the month
+why01="case id already settled in month 2025-01 of the ledger; correct the export or re-run 2025-01 without it"
+why02="case id already settled in month 2025-02 of the ledger; correct the export or re-run 2025-02 without it"
+expect "May rejects January's two ids (line, id, reason)" "$(grep 'already settled' "$D/out/settle-2025-05.rejects.csv" | tr -d '\r')" \
+    "$x05,$id01a,case_id,$why01
+$((x05 + 1)),$id01b,case_id,$why01"
+expect "September rejects February's id (line, id, reason)" "$(grep 'already settled' "$D/out/settle-2025-09.rejects.csv" | tr -d '\r')" \
+    "$x09,$id02,case_id,$why02"
+expect "January keeps its ids (no such reject)" "$(grep -c 'already settled' "$D/out/settle-2025-01.rejects.csv")" 0
+expect "/case_ids: one row per case of the ledger" "$(h5rows "$D/out/ledger-2025.h5" /case_ids | wc -l)" \
+    "$(h5cols "$D/out/ledger-2025.h5" /months cases | awk '{s+=$1} END{printf "%.0f\n", s}')"
+expect "/case_ids: the January id under month 1 only" "$(h5cols "$D/out/ledger-2025.h5" /case_ids case_id month | grep "^$id01a|")" "$id01a|1"
+# a month run twice is counted once, and does not reject its own ids (only January's two, again)
+"$BIN" month --config "$D/year.cfg" --month 2025-05 --input "$D/gen/m05.csv" > "$D/m05.out" 2>&1 || { echo "FAIL: month 05 again"; cat "$D/m05.out"; exit 1; }
+has "May re-run: its own line" "$(cat "$D/m05.out")" "already settled   2 case id(s) settled in another month of the ledger: rejected"
+expect "May re-run: read = cases + rejects" "$(awk '/records read/{print ($3 == $5 + $8) ? "yes" : $0}' "$D/m05.out")" yes
+expect "May re-run: the same two rejects" "$(grep -c 'already settled' "$D/out/settle-2025-05.rejects.csv")" 2
 "$BIN" clear --config "$D/year.cfg" --year 2025 --quiet || { echo "FAIL: clear"; exit 1; }
 L=$D/out/ledger-2025.h5
 expect "a full year: /clearing partial = 0" "$(h5dump -a /clearing/partial "$L" | awk '/\(0\)/{print $2}')" 0
@@ -61,6 +93,20 @@ expect "amount due per institution = settle's payment (fen)" "$(cmp -s "$D/settl
 pv_settle=$(h5dump -m '%.17g' -d /summary -y -w 0 "$D/out/year.h5" | awk '/DATA \{/{d=1; next} d && /^ *\}/{print last; exit} d {gsub(/[ ,]/, ""); if ($0 != "{") last = $0}')
 pv_clear=$(h5dump -m '%.17g' -a /clearing/point_value "$L" | awk '/\(0\)/{print $2}')
 expect "final point value = settle's" "$(awk -v a="$pv_settle" -v b="$pv_clear" 'BEGIN{d=a-b; if(d<0)d=-d; print (d <= 1e-12*a) ? "same" : a " vs " b}')" same
+
+# a ledger of an older casemix (no /case_ids): read, a WARNING naming the months whose ids are unknown
+if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
+    cp "$L" "$D/out/ledger-old.h5"
+    /usr/bin/python3 -c 'import sys, h5py; f = h5py.File(sys.argv[1], "r+"); del f["case_ids"]; f.close()' "$D/out/ledger-old.h5"
+    sed "s|ledger-2025.h5|ledger-old.h5|" "$D/year.cfg" > "$D/old.cfg"
+    "$BIN" month --config "$D/old.cfg" --month 2025-05 --input "$D/gen/m05.csv" --out "$D/out/old05.h5" > "$D/old.out" 2> "$D/old.err"
+    expect "older ledger: the month runs (exit 0)" "$?" 0
+    has "older ledger: a WARNING" "$(cat "$D/old.err")" "WARNING: $D/out/ledger-old.h5 has no case ids (/case_ids) for 2025-01, 2025-02, 2025-03, 2025-04, 2025-06, 2025-07, 2025-08, 2025-09, 2025-10, 2025-11, 2025-12"
+    has "older ledger: nothing known to reject" "$(cat "$D/old.out")" "already settled   0 case id(s)"
+    expect "older ledger: now May's ids recorded" "$(h5cols "$D/out/ledger-old.h5" /case_ids month | sort -u)" 5
+else
+    echo "skip: older ledger (no h5py for /usr/bin/python3)"
+fi
 
 # re-running a month with a corrected file changes only that month
 h5rows "$L" /months | grep -v '^3|' | cut -d'|' -f1-17 > "$D/months_before.txt"
