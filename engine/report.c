@@ -1861,6 +1861,8 @@ static void sec_ledger(rep *R)
             for (int i = 0; i < n; i++) {
                 char b[48];
                 tab_s(&m, (hsize_t)i, cmo, b, sizeof b);
+                if (year[0] && cmo >= 0 && m.cls[cmo] == H5T_INTEGER) /* as the tables: 2025-01 */
+                    snprintf(b, sizeof b, "%s-%02d", year, (int)tab_i(&m, (hsize_t)i, cmo));
                 if (!b[0]) snprintf(b, sizeof b, "%d", i + 1);
                 fprintf(o, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", PX(i), BOT + 14);
                 esc_n(o, b);
