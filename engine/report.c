@@ -2037,6 +2037,10 @@ static cm_status write_report(hid_t f, const char *input, const char *kind, FILE
     attr_s(root, "scheme", scheme, sizeof scheme);
     attr_s(root, "region", region, sizeof region);
     attr_s(root, "period", period, sizeof period);
+    if (!period[0]) { /* a ledger: its year (ledger.c) */
+        double y = attr_f(root, "year");
+        if (y >= 1000 && y <= 9999) snprintf(period, sizeof period, "%d", (int)y);
+    }
     attr_s(root, "program", prog, sizeof prog);
     attr_s(root, "end_time", end, sizeof end);
     H5Gclose(root);

@@ -165,6 +165,7 @@ c.check('months chart: the band', len(list(sv.find_all('polygon', cls='band'))) 
 yr = str(int(lf.attrs['year']))
 gm = check_ledger_table(c, t, 'tab-months', mo, 'month', yr, ['month', 'cases', 'gross_fen', 'deposit_fen', 'paid_fen', 'point_value_estimate', 'forecast'],
                         {'paid_fen': '已拨付', 'gross_fen': '预结算金额', 'point_value_estimate': '月度估算点值', 'score_e4': '分值', 'cost_fen': '医疗总费用'})
+c.check('ledger: the heading names the ledger\'s year (root attribute year)', f'period 结算期 {yr}' in text)
 c.check('months chart: month labels as 2025-MM, as the tables', all('%s-%02d' % (yr, m) in sv.alltext() for m in mo['month']), sv.alltext()[-80:])
 c.check('months table: in column groups (24 members: more than one table)', len(gm) >= 4, len(gm))
 c.check('months table: every month, as 2025-MM, in every group', all([r[0] for r in g['rows']] == ['%s-%02d' % (yr, m) for m in mo['month']] for g in gm) and len(mo) == 2)
