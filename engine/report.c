@@ -209,9 +209,11 @@ static const char *tab_s(const tab *t, hsize_t r, int c, char *out, size_t cap)
         }
     } else if (t->cls[c] == H5T_ENUM) {
         if (H5Tenum_nameof(t->mt[c], p, out, cap) < 0) snprintf(out, cap, "?");
+    } else if (t->cls[c] == H5T_INTEGER && t->size[c] == 8 && H5Tget_sign(t->mt[c]) == H5T_SGN_2) {
+        snprintf(out, cap, "%lld", (long long)tab_i(t, r, c));   /* exact: 26777686132, not 2.677768613e+10 */
     } else {
         double v = tab_f(t, r, c);
-        if (!isnan(v)) snprintf(out, cap, "%.10g", v);
+        if (!isnan(v)) snprintf(out, cap, t->cls[c] == H5T_INTEGER ? "%.0f" : "%.10g", v);
     }
     return out;
 }
@@ -1685,8 +1687,7 @@ static void ledger_head(FILE *o, const tab *t, int c)
     const char *n = t->name[c], *ti = cm_member_title(n);
     char u[256];
     if (!ti) ti = n;
-    if (ends(n, "_e4")) ti = title_unscaled(ti, u, sizeof u);
-    else snprintf(u, sizeof u, "%s", ti), ti = u;
+    if (ends(n, "_e4")) ti = title_unscaled(ti, u, sizeof u);   /* shown / 10^4 */
     size_t z = title_zh_at(ti);
     char en[256];
     snprintf(en, sizeof en, "%.*s", (int)z, ti);
@@ -1696,7 +1697,8 @@ static void ledger_head(FILE *o, const tab *t, int c)
     if (ti[z]) { fputs("<br><span class=\"zh\">", o); esc_n(o, ti + z); fputs("</span>", o); }
     fputs("<br><code>", o);
     for (const char *p = n; *p; p++) {
-        fputc(*p, o);          /* member names are [a-z0-9_] */
+        if (strchr("<>&\"'", *p)) fprintf(o, "&#%d;", *p); /* casemix's names are [a-z0-9_]; another file's escaped */
+        else fputc(*p, o);
         if (*p == '_') fputs("<wbr>", o);
     }
     fputs("</code></th>", o);

@@ -83,6 +83,9 @@ def structure(c, text, sections, figures):
     c.check('charset utf-8', '<meta charset="utf-8">' in text)
     c.check('A4 print styles with page breaks', '@page{size:A4' in text and '@media print' in text and 'break-before:page' in text)
     c.check('CJK font stack', '"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif' in text)
+    cells = [td.alltext() for td in t.root.find_all('td')]
+    c.check('no table cell in exponent notation (2.677768613e+10)', not [x for x in cells if re.search(r'\de[+-]?\d', x)],
+            [x for x in cells if re.search(r'\de[+-]?\d', x)][:3])
     c.check('starts with the casemix mark', text.startswith('<!DOCTYPE html>\n<!-- casemix report -->\n'))
     return t
 
