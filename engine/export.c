@@ -33,6 +33,7 @@
 #include "settle.h"
 #include "h5out.h"
 #include "ledger.h"
+#include "html.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -71,7 +72,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"share_services", "share of services 医疗服务占比"}, {"share_drugs", "share of drugs 药品占比"},
     {"share_exams", "share of examinations 检查检验占比"}, {"total_score", "total score 总分值"},
     {"n_low", "low outliers 低倍率病例"}, {"n_high", "high outliers 高倍率病例"},
-    {"n_special", "special review 特例单议"}, {"n_blank", "blank group 空白病种病例"},
+    {"n_special", "special review cases 特例单议病例"}, {"n_blank", "blank group 空白病种病例"},
     {"field", "field 字段"}, {"reason", "reason 原因"}, {"records_read", "records read 读入记录"},
     {"rejects", "rejected rows 剔除记录"}, {"duplicate_case_ids", "duplicate case ids 重复结算ID"},
     {"duplicates_withheld", "R05 duplicate claims withheld from payment 重复结算不予支付 (cases; -1 not recorded)"},
@@ -289,6 +290,9 @@ static const char *title_of(const char *name)
     }
     return NULL;
 }
+
+/* For the report (html.h): its wide ledger tables take their headers from here. */
+const char *cm_member_title(const char *name) { return title_of(name); }
 
 static int ends_with(const char *s, const char *suf)
 {

@@ -160,3 +160,49 @@ int cmp_desc_nan_last(double x, double y)
     if (xn || yn) return xn - yn;
     return x > y ? -1 : x < y ? 1 : 0;
 }
+
+const char *fmt_e4(char *out, size_t cap, int64_t v, int decimals)
+{
+    if (cap == 0) return out;
+    if (decimals < 0) decimals = 0;
+    if (decimals > 4) decimals = 4;
+    static const unsigned long long P[5] = {1, 10, 100, 1000, 10000};
+    unsigned long long a = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    unsigned long long unit = P[4 - decimals];           /* e4 units per last shown digit */
+    unsigned long long q = a / unit + (a % unit >= (unit + 1) / 2 && unit > 1);
+    size_t k = 0;
+    if (v < 0 && q > 0 && cap > 1) out[k++] = '-';
+    k += group_digits(out + k, cap - k, q / P[decimals]);
+    if (decimals > 0 && k < cap) snprintf(out + k, cap - k, ".%0*llu", decimals, q % P[decimals]);
+    return out;
+}
+
+const char *title_unscaled(const char *title, char *out, size_t cap)
+{
+    static const char *const SCALE[] = {" \xC3\x97 10^4", "\xC3\x97" "10^4"}; /* " × 10^4", "×10^4" */
+    size_t k = 0;
+    if (cap == 0) return out;
+    for (const char *p = title; *p && k + 1 < cap;) {
+        size_t skip = 0;
+        for (size_t i = 0; i < 2 && !skip; i++)
+            if (!strncmp(p, SCALE[i], strlen(SCALE[i]))) skip = strlen(SCALE[i]);
+        if (skip) { p += skip; continue; }
+        out[k++] = *p++;
+    }
+    out[k] = '\0';
+    return out;
+}
+
+size_t title_zh_at(const char *title)
+{
+    const unsigned char *s = (const unsigned char *)title;
+    size_t i = 0;
+    for (; s[i]; i++) {
+        if (s[i] < 0xE0 || (s[i] & 0xF0) != 0xE0 || !s[i + 1] || !s[i + 2]) continue;
+        uint32_t cp = (uint32_t)(s[i] & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
+        if (cp >= 0x2E80) break;
+    }
+    if (!s[i]) return i;
+    while (i > 0 && s[i - 1] != ' ') i--;   /* the whole word: "DRG编码" of "DRG DRG编码" */
+    return i;
+}

@@ -59,4 +59,25 @@ const char *rating_none_zh(const char *name);
  * consistent order (rated institutions after unrated ones). */
 int cmp_desc_nan_last(double x, double y);
 
+/* --- the wide tables of a ledger report (report.c, sec_ledger) --- */
+
+/* v / 10^4 (a member *_e4: score_e4 points, assessment_e4 coefficient) with
+ * thousands separators, rounded half away from zero to decimals (0..4),
+ * exactly in integers: fmt_e4(267776861327, 2) = "26,777,686.13". */
+const char *fmt_e4(char *out, size_t cap, int64_t v, int decimals);
+
+/* title without its scale: "score × 10^4 分值×10^4" -> "score 分值" (the
+ * report shows *_e4 members divided by 10^4). */
+const char *title_unscaled(const char *title, char *out, size_t cap);
+
+/* The byte offset where the Chinese part of a bilingual title starts: the
+ * word of its first CJK character (U+2E80 and up), or strlen(title) when it
+ * has none: "amount due (yuan) 应结算金额" -> 18, "DRG DRG编码" -> 4. */
+size_t title_zh_at(const char *title);
+
+/* The workbook's title of a member ("due_fen" -> "amount due (yuan)
+ * 应结算金额"), NULL when it has none: the TITLES table of export.c, so the
+ * report and the export use the same terms. */
+const char *cm_member_title(const char *name);
+
 #endif

@@ -209,9 +209,11 @@ static const char *tab_s(const tab *t, hsize_t r, int c, char *out, size_t cap)
         }
     } else if (t->cls[c] == H5T_ENUM) {
         if (H5Tenum_nameof(t->mt[c], p, out, cap) < 0) snprintf(out, cap, "?");
+    } else if (t->cls[c] == H5T_INTEGER && t->size[c] == 8 && H5Tget_sign(t->mt[c]) == H5T_SGN_2) {
+        snprintf(out, cap, "%lld", (long long)tab_i(t, r, c));   /* exact: 26777686132, not 2.677768613e+10 */
     } else {
         double v = tab_f(t, r, c);
-        if (!isnan(v)) snprintf(out, cap, "%.10g", v);
+        if (!isnan(v)) snprintf(out, cap, t->cls[c] == H5T_INTEGER ? "%.0f" : "%.10g", v);
     }
     return out;
 }
@@ -1625,6 +1627,161 @@ static void ledger_withheld(FILE *o, const tab *m)
           "duplicates_withheld_fund_fen.</p>\n", o);
 }
 
+/* The ledger's wide tables (/months 24 members, /clearing 16) as column
+ * groups, as the indicators table: each group is a table of at most ~8
+ * columns that repeats the row's key (month / institution), so it fits the
+ * A4 text width. Headers are the workbook's titles (cm_member_title, export.c)
+ * in English and Chinese with the member name; money in yuan, *_e4 divided by
+ * 10^4, counts as integers, point values to 6 decimals. Members of no group
+ * go into a last group "other columns", so a new member is never dropped. */
+typedef struct { const char *title, *members; } colgroup;
+
+static int ends(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcmp(s + a - b, suf);
+}
+
+/* summed in the total row: money, counts, scores (not rates, coefficients, point values) */
+static int summable(const tab *t, int c)
+{
+    const char *n = t->name[c];
+    return t->cls[c] == H5T_INTEGER && (ends(n, "_fen") || !strcmp(n, "cases") || !strcmp(n, "records") ||
+                                        !strcmp(n, "rejects") || !strcmp(n, "n_special") || !strcmp(n, "score_e4"));
+}
+
+/* an integer member as the report shows it (money in yuan, *_e4 / 10^4, counts) */
+static const char *ledger_int(const char *name, int64_t v, char *b, size_t cap)
+{
+    if (ends(name, "_fen")) return yuan(b, cap, v);
+    if (ends(name, "_e4")) return fmt_e4(b, cap, v, !strcmp(name, "score_e4") ? 2 : 4);
+    if (!strcmp(name, "duplicates_withheld") && v < 0) { snprintf(b, cap, "–"); return b; } /* not recorded */
+    return fmt_count(b, cap, v);
+}
+
+static void ledger_cell(FILE *o, const tab *t, hsize_t r, int c, const char *year)
+{
+    char b[512];
+    const char *n = t->name[c];
+    if (t->cls[c] == H5T_INTEGER && !strcmp(n, "month") && strlen(year) == 4) {
+        fprintf(o, "<td>%s-%02d</td>", year, (int)tab_i(t, r, c));
+        return;
+    }
+    if (t->cls[c] == H5T_INTEGER) {
+        fprintf(o, "<td class=\"n\">%s</td>", ledger_int(n, tab_i(t, r, c), b, sizeof b));
+        return;
+    }
+    if (t->cls[c] == H5T_FLOAT) {
+        int dec = ends(n, "score") ? 2 : strstr(n, "share") ? 4 : 6; /* points; a ratio; point values */
+        fprintf(o, "<td class=\"n\">%s</td>", fmt_num(b, sizeof b, tab_f(t, r, c), dec));
+        return;
+    }
+    fputs(!strcmp(n, "input") ? "<td class=\"path\">" : "<td>", o);
+    esc_n(o, tab_s(t, r, c, b, sizeof b));
+    fputs("</td>", o);
+}
+
+/* header: the title's English, its Chinese on a line of its own, the member name (breakable at _) */
+static void ledger_head(FILE *o, const tab *t, int c)
+{
+    const char *n = t->name[c], *ti = cm_member_title(n);
+    char u[256];
+    if (!ti) ti = n;
+    if (ends(n, "_e4")) ti = title_unscaled(ti, u, sizeof u);   /* shown / 10^4 */
+    size_t z = title_zh_at(ti);
+    char en[256];
+    snprintf(en, sizeof en, "%.*s", (int)z, ti);
+    for (size_t L = strlen(en); L > 0 && en[L - 1] == ' '; L--) en[L - 1] = '\0';
+    fputs("<th>", o);
+    esc_n(o, en);
+    if (ti[z]) { fputs("<br><span class=\"zh\">", o); esc_n(o, ti + z); fputs("</span>", o); }
+    fputs("<br><code>", o);
+    for (const char *p = n; *p; p++) {
+        if (strchr("<>&\"'", *p)) fprintf(o, "&#%d;", *p); /* casemix's names are [a-z0-9_]; another file's escaped */
+        else fputc(*p, o);
+        if (*p == '_') fputs("<wbr>", o);
+    }
+    fputs("</code></th>", o);
+}
+
+static void grouped_table(FILE *o, const tab *t, const char *key, const colgroup *g, int ng, const char *cls,
+                          const char *year, hsize_t maxrows, const char *total_label)
+{
+    int ck = tab_col(t, key);
+    char *used = calloc((size_t)t->nm, 1), *other = calloc((size_t)t->nm * 66 + 1, 1);
+    int *cols = malloc(((size_t)t->nm + 1) * sizeof *cols);
+    if (!used || !other || !cols) { free(used); free(other); free(cols); return; }
+    if (ck >= 0) used[ck] = 1;
+    for (int c = 0; c < t->nm; c++)
+        if (!strcmp(t->name[c], "case_id") || !strcmp(t->name[c], "patient_id")) used[c] = 1;
+    for (int k = 0; k < ng; k++) /* mark the listed members */
+        for (const char *p = g[k].members; *p;) {
+            const char *e = strchr(p, ',');
+            size_t L = e ? (size_t)(e - p) : strlen(p);
+            for (int c = 0; c < t->nm; c++)
+                if (strlen(t->name[c]) == L && !strncmp(t->name[c], p, L)) used[c] = 1;
+            p += L + (e != NULL);
+        }
+    for (int c = 0; c < t->nm; c++) /* the members of no group */
+        if (!used[c]) { if (other[0]) strcat(other, ","); strcat(other, t->name[c]); }
+    for (int k = 0; k <= ng; k++) {
+        const char *title = k < ng ? g[k].title : "other columns 其他", *mem = k < ng ? g[k].members : other;
+        int nc = 0;
+        for (const char *p = mem; *p;) {
+            const char *e = strchr(p, ',');
+            size_t L = e ? (size_t)(e - p) : strlen(p);
+            for (int c = 0; c < t->nm; c++)
+                if (strlen(t->name[c]) == L && !strncmp(t->name[c], p, L)) cols[nc++] = c;
+            p += L + (e != NULL);
+        }
+        if (nc == 0) continue;
+        int any_sum = 0;
+        for (int i = 0; i < nc; i++) any_sum |= summable(t, cols[i]);
+        fprintf(o, "<table class=\"%s colgroup\"><caption>", cls);
+        esc_n(o, title);
+        fputs("</caption><tr>", o);
+        if (ck >= 0) ledger_head(o, t, ck);
+        for (int i = 0; i < nc; i++) ledger_head(o, t, cols[i]);
+        fputs("</tr>\n", o);
+        for (hsize_t r = 0; r < t->n && r < maxrows; r++) {
+            fputs("<tr>", o);
+            if (ck >= 0) ledger_cell(o, t, r, ck, year);
+            for (int i = 0; i < nc; i++) ledger_cell(o, t, r, cols[i], year);
+            fputs("</tr>\n", o);
+        }
+        if (any_sum && t->n > 1 && t->n <= maxrows) {
+            fputs("<tr class=\"total\">", o);
+            if (ck >= 0) { fputs("<td>", o); esc_n(o, total_label); fputs("</td>", o); }
+            for (int i = 0; i < nc; i++) {
+                if (!summable(t, cols[i])) { fputs("<td></td>", o); continue; }
+                int64_t s = 0;
+                for (hsize_t r = 0; r < t->n; r++) s += tab_i(t, r, cols[i]);
+                char b[64];
+                fprintf(o, "<td class=\"n\">%s</td>", ledger_int(t->name[cols[i]], s, b, sizeof b));
+            }
+            fputs("</tr>\n", o);
+        }
+        fputs("</table>\n", o);
+    }
+    if (t->n > maxrows) fprintf(o, "<p class=\"note\">first %llu of %llu rows</p>\n", (unsigned long long)maxrows,
+                                (unsigned long long)t->n);
+    free(used); free(other); free(cols);
+}
+
+static const colgroup MONTH_GROUPS[] = {
+    {"Monthly pre-settlement 月度预结算", "cases,gross_fen,deposit_fen,paid_fen,point_value_estimate,forecast"},
+    {"Volume 业务量", "records,rejects,cost_fen,fund_fen,fund_share,score_e4"},
+    {"The year's forecast 年终点值预测", "forecast_score,band_low,band_high"},
+    {"R05 duplicate claims withheld 重复结算不予支付", "duplicates_withheld,duplicates_withheld_total_fen,duplicates_withheld_fund_fen"},
+    {"The month's input 月度输入文件", "input,input_bytes,run_at,discharge_first,discharge_last"},
+};
+static const colgroup CLEARING_GROUPS[] = {
+    {"Clearing balance 清算应拨付", "cases,due_fen,paid_fen,balance_fen"},
+    {"Monthly payments and the quality deposit 月度拨付与质量保证金", "gross_fen,deposit_fen,assessment_e4,deposit_back_fen"},
+    {"Audit, band and special review 审核扣款、结余留用/超支分担、特例单议", "audit_fen,band_fen,n_special,special_fen"},
+    {"Volume 业务量", "cost_fen,fund_fen,score_e4"},
+};
+
 static void sec_ledger(rep *R)
 {
     tab m, cl;
@@ -1632,6 +1789,16 @@ static void sec_ledger(rep *R)
     if (!hm && !hc) return;
     FILE *o = R->o;
     section_open(R, "ledger", "The settlement year: monthly point value and forecast 年度清算：月度点值与预测");
+    char year[64] = "";
+    hid_t root = H5Gopen2(R->f, "/", H5P_DEFAULT);
+    if (root >= 0) { /* the ledger's year (ledger.c), else a period "2025" */
+        double y = attr_f(root, "year");
+        if (y >= 1000 && y <= 9999) snprintf(year, sizeof year, "%d", (int)y);
+        else attr_s(root, "period", year, sizeof year);
+        H5Gclose(root);
+    }
+    for (const char *p = year; *p; p++)
+        if (!isdigit((unsigned char)*p)) { year[0] = '\0'; break; }   /* "2025": months as 2025-01 */
     if (hm && m.n > 0) {
         int cmo = tab_col(&m, "month");
         int ce = find_like(&m, "estimate", NULL, "low", "high");
@@ -1696,6 +1863,8 @@ static void sec_ledger(rep *R)
             for (int i = 0; i < n; i++) {
                 char b[48];
                 tab_s(&m, (hsize_t)i, cmo, b, sizeof b);
+                if (year[0] && cmo >= 0 && m.cls[cmo] == H5T_INTEGER) /* as the tables: 2025-01 */
+                    snprintf(b, sizeof b, "%s-%02d", year, (int)tab_i(&m, (hsize_t)i, cmo));
                 if (!b[0]) snprintf(b, sizeof b, "%d", i + 1);
                 fprintf(o, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", PX(i), BOT + 14);
                 esc_n(o, b);
@@ -1716,8 +1885,10 @@ static void sec_ledger(rep *R)
             fputs("</figure>\n", o);
         }
         fputs("<figure class=\"table\" id=\"tab-months\">\n", o);
-        generic_table(o, &m, 24, "months");
-        caption(o, "One row per month. 月度台账", "/months");
+        grouped_table(o, &m, "month", MONTH_GROUPS, (int)(sizeof MONTH_GROUPS / sizeof MONTH_GROUPS[0]), "months", year,
+                      24, "year 全年");
+        caption(o, "One row per month, its members in column groups (money in yuan, scores in points, point values "
+                   "in yuan per point). 月度台账", "/months");
         fputs("</figure>\n", o);
         ledger_withheld(o, &m);
     }
@@ -1729,8 +1900,11 @@ static void sec_ledger(rep *R)
             esc_n(o, attr_s(cl.ds, "months_missing", miss, sizeof miss));
             fputs(". The whole year's pool was shared over the months present.</p>\n", o);
         }
-        generic_table(o, &cl, 200, "clearing");
-        caption(o, "The annual clearing, per institution (money in yuan). 年度清算", "/clearing");
+        grouped_table(o, &cl, "institution_id", CLEARING_GROUPS,
+                      (int)(sizeof CLEARING_GROUPS / sizeof CLEARING_GROUPS[0]), "clearing", year, 200, "total 合计");
+        caption(o, "The annual clearing, per institution, in column groups (money in yuan): balance 清算应拨付 = amount "
+                   "due − gross monthly payments − audit deductions + deposit returned + band adjustment + special "
+                   "review top-up. 年度清算", "/clearing");
         fputs("</figure>\n", o);
     }
     fputs("</section>\n", o);
@@ -1827,6 +2001,10 @@ static const char CSS[] =
     "svg .band{fill:#bee3f8;stroke:none;opacity:.8}svg .line{stroke-width:2}\n"
     "table{border-collapse:collapse;font-size:11.5px;margin:4px 0}td,th{border:1px solid #cbd5e0;padding:2px 6px;"
     "vertical-align:top}th{background:#edf2f7}td.n{text-align:right;white-space:nowrap}\n"
+    "table.colgroup caption{text-align:left;font-weight:bold;font-size:12px;padding:2px 0}"
+    "table.colgroup th{font-weight:normal;text-align:center;vertical-align:bottom}table.colgroup th .zh{font-weight:bold}"
+    "table.colgroup th code{font-size:9.5px;color:#4a5568}td.path{word-break:break-all;max-width:260px}"
+    "tr.total td{font-weight:bold;background:#f7fafc;border-top:2px solid #4a5568}\n"
     "td.out-high{background:#fed7d7}td.out-low{background:#bee3f8}tr.region td{font-weight:bold;background:#f7fafc}\n"
     ".note{font-size:11px;color:#4a5568}footer{margin-top:30px;font-size:11px;color:#4a5568;border-top:1px solid #cbd5e0}\n"
     "@page{size:A4;margin:14mm}\n"
@@ -1861,6 +2039,10 @@ static cm_status write_report(hid_t f, const char *input, const char *kind, FILE
     attr_s(root, "scheme", scheme, sizeof scheme);
     attr_s(root, "region", region, sizeof region);
     attr_s(root, "period", period, sizeof period);
+    if (!period[0]) { /* a ledger: its year (ledger.c) */
+        double y = attr_f(root, "year");
+        if (y >= 1000 && y <= 9999) snprintf(period, sizeof period, "%d", (int)y);
+    }
     attr_s(root, "program", prog, sizeof prog);
     attr_s(root, "end_time", end, sizeof end);
     H5Gclose(root);

@@ -112,11 +112,12 @@ L = h5py.File(ledger, 'w')
 L.attrs['casemix_kind'] = np.bytes_('ledger'); L.attrs['program'] = np.bytes_('casemix 0.1.0')
 L.attrs['region'] = np.bytes_('410400'); L.attrs['period'] = np.bytes_('2025')
 m = np.zeros(6, dtype=[('month', 'S7'), ('cases', '<i8'), ('point_value_estimate', '<f8'), ('forecast', '<f8'),
-                       ('band_low', '<f8'), ('band_high', '<f8'), ('paid_fen', '<i8')])
+                       ('band_low', '<f8'), ('band_high', '<f8'), ('paid_fen', '<i8'), ('future_count', '<i4')])
 m['month'] = [b'2025-%02d' % (i + 1) for i in range(6)]
 m['cases'] = 1000 + np.arange(6); m['point_value_estimate'] = 5 + 0.1 * np.arange(6)
 m['forecast'] = 5.2 + 0.05 * np.arange(6); m['band_low'] = m['forecast'] - 0.3; m['band_high'] = m['forecast'] + 0.3
 m['paid_fen'] = 123456789 + np.arange(6)
+m['future_count'] = 1234567 * np.arange(6)   # a member the report does not know: in "other columns"
 L.create_dataset('months', data=m)
 c = np.zeros(3, dtype=[('institution_id', 'S12'), ('due_fen', '<i8'), ('paid_fen', '<i8'), ('balance_fen', '<i8')])
 c['institution_id'] = [b'H1', b'H2', b'H3']; c['due_fen'] = [100000, 250050, 99]; c['paid_fen'] = [90000, 250000, 0]
@@ -269,6 +270,12 @@ c3.check('months: the band', len(list(ms.find_all('polygon', cls='band'))) == 1)
 c3.check('months: month labels', all(f'2025-0{i}' in ms.alltext() for i in range(1, 7)))
 cl = [[k.alltext() for k in r.find_all('td')] for r in list(t.root.find_all('figure', id='tab-clearing'))[0].find_all('tr')][1:]
 c3.check('clearing: money in yuan', cl[1] == ['H2', '2,500.50', '2,500.00', '0.50'], cl)
+L = h5py.File(f'{D}/ledger.h5', 'r')
+gm = check_ledger_table(c3, t, 'tab-months', L['months'][:], 'month', '', ['month', 'cases', 'paid_fen', 'point_value_estimate', 'forecast'],
+                        {'paid_fen': '已拨付', 'point_value_estimate': '月度估算点值', 'forecast': '年终点值预测', 'band_low': '预测下限'})
+c3.check('months: a member the report does not know is in "other columns"', gm[-1]['caption'].startswith('other columns') and gm[-1]['members'] == ['month', 'future_count'] and gm[-1]['rows'][5][1] == '6,172,835', gm[-1])
+check_ledger_table(c3, t, 'tab-clearing', L['clearing'][:], 'institution_id', '', ['institution_id', 'due_fen', 'paid_fen', 'balance_fen'],
+                   {'balance_fen': '清算应拨付', 'due_fen': '应结算金额'})
 
 c4 = Checker('partial')
 text = open(f'{D}/partial.html', encoding='utf-8').read()

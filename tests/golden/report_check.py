@@ -22,7 +22,7 @@ class Node:
     def alltext(self):
         return self.text + ''.join(k.alltext() for k in self.kids)
 
-VOID = {'meta', 'br', 'img', 'input', 'link', 'hr'}
+VOID = {'meta', 'br', 'img', 'input', 'link', 'hr', 'wbr'}
 
 class Tree(html.parser.HTMLParser):
     def __init__(self, text):
@@ -83,6 +83,9 @@ def structure(c, text, sections, figures):
     c.check('charset utf-8', '<meta charset="utf-8">' in text)
     c.check('A4 print styles with page breaks', '@page{size:A4' in text and '@media print' in text and 'break-before:page' in text)
     c.check('CJK font stack', '"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif' in text)
+    cells = [td.alltext() for td in t.root.find_all('td')]
+    c.check('no table cell in exponent notation (2.677768613e+10)', not [x for x in cells if re.search(r'\de[+-]?\d', x)],
+            [x for x in cells if re.search(r'\de[+-]?\d', x)][:3])
     c.check('starts with the casemix mark', text.startswith('<!DOCTYPE html>\n<!-- casemix report -->\n'))
     return t
 
@@ -99,3 +102,78 @@ def bars(fig_svg):
 def svg_of(t, sid):
     l = list(t.root.find_all('svg', id=sid))
     return l[0] if l else None
+
+def grouped(t, fig):
+    """the column-group tables of a figure (report.c grouped_table), each as a
+    dict: caption, members (each header's <code>), heads (header texts), rows
+    (cell texts) and total (the total row's cells, or None)"""
+    out = []
+    for tb in list(t.root.find_all('figure', id=fig))[0].find_all('table'):
+        trs = list(tb.find_all('tr'))
+        ths = list(trs[0].find_all('th'))
+        is_total = lambda tr: 'total' in (tr.attrs.get('class') or '').split()
+        tot = [tr for tr in trs[1:] if is_total(tr)]
+        out.append(dict(caption=''.join(n.alltext() for n in tb.find_all('caption')),
+                        members=[''.join(k.alltext() for k in th.find_all('code')) for th in ths],
+                        heads=[th.alltext() for th in ths],
+                        rows=[[td.alltext() for td in tr.find_all('td')] for tr in trs[1:] if not is_total(tr)],
+                        total=[td.alltext() for td in tot[0].find_all('td')] if tot else None))
+    return out
+
+def e4(v, dec):
+    """v / 10^4 at dec decimals, rounded half away from zero, with separators, from the integer"""
+    v = int(v); unit = 10 ** (4 - dec); q = (abs(v) + unit // 2) // unit if unit > 1 else abs(v)
+    s = '-' if v < 0 and q else ''
+    return s + '{:,}'.format(q // 10 ** dec) + ('.%0*d' % (dec, q % 10 ** dec) if dec else '')
+
+def ledger_expected(name, v, kind, year):
+    """the text a ledger table shows for member name's value v (None: a float, compared as a number)"""
+    if kind == 'S': return v.decode()
+    if kind == 'f': return None
+    if name == 'month' and year: return '%s-%02d' % (year, int(v))
+    if name.endswith('_fen'): return yuan(v)
+    if name.endswith('_e4'): return e4(v, 2 if name == 'score_e4' else 4)
+    if name == 'duplicates_withheld' and v < 0: return '\u2013'
+    return '{:,}'.format(int(v))
+
+SUMMED = ('cases', 'records', 'rejects', 'n_special', 'score_e4')
+
+def check_ledger_table(c, t, fig, data, key, year, first, zh):
+    """a ledger table (/months or /clearing as data, a numpy record array)
+    in column groups: the key member first in every group, every member of
+    the dataset shown exactly once (none cut, none lost), the first group's
+    members = first, the Chinese titles zh {member: term} in its headers,
+    each row's cells = the dataset's values read with h5py (money fen / 100,
+    *_e4 / 10^4, counts, point values to their decimals), one row per dataset
+    row in the dataset's order, and the total row = the sums of money, counts
+    and scores"""
+    gs = grouped(t, fig)
+    names = list(data.dtype.names)
+    c.check(f'{fig}: column groups, each led by {key}', gs and all(g['members'][0] == key for g in gs), [g['members'][:1] for g in gs])
+    shown = [m for g in gs for m in g['members'][1:]]
+    c.check(f'{fig}: every member shown once ({len(names) - 1})', sorted(shown) == sorted(n for n in names if n != key), (shown, names))
+    c.check(f'{fig}: the key columns first: {first}', gs and gs[0]['members'][:len(first)] == first, gs[0]['members'] if gs else None)
+    for m, term in zh.items():
+        h = [hd for g in gs for hd, mm in zip(g['heads'], g['members']) if mm == m]
+        c.check(f'{fig}: {m} titled with {term}', h and term in h[0], h)
+    c.check(f'{fig}: at most 8 columns a table (A4)', all(len(g['members']) <= 8 for g in gs), [len(g['members']) for g in gs])
+    bad = []
+    for g in gs:
+        if len(g['rows']) != len(data): bad.append((g['caption'], 'rows', len(g['rows']))); continue
+        for j, m in enumerate(g['members']):
+            kind = data.dtype[m].kind if data.dtype[m].kind != 'u' else 'i'
+            for r, row in enumerate(g['rows']):
+                want, got = ledger_expected(m, data[m][r], kind, year), row[j]
+                if want is None:
+                    dec = 2 if m.endswith('score') else 4 if 'share' in m else 6
+                    ok = abs(float(got.replace(',', '')) - float(data[m][r])) <= 0.5 * 10 ** -dec * (1 + 1e-9) + 1e-12 * abs(float(data[m][r]))
+                else: ok = got == want
+                if not ok: bad.append((m, r, got, want))
+        if g['total'] is not None:
+            for j, m in enumerate(g['members'][1:], 1):
+                summed = data.dtype[m].kind in 'iu' and (m.endswith('_fen') or m in SUMMED)
+                want = ledger_expected(m, int(data[m].astype('int64').sum()), 'i', year) if summed else ''
+                if g['total'][j] != want: bad.append(('total', m, g['total'][j], want))
+    c.check(f'{fig}: every cell = the file\'s value read with h5py (yuan = fen / 100, *_e4 / 10^4), totals = sums', not bad, bad[:4])
+    c.check(f'{fig}: no number in exponent notation', not any(re.search(r'\de[+-]\d', x) for g in gs for row in g['rows'] for x in row))
+    return gs

@@ -162,13 +162,22 @@ for k, m in ((0, 'estimate'), (1, 'forecast')):
     pl = list(sv.find_all('polyline', cls=m))
     c.check(f'months chart: a {m} line with a point per month ({len(mo)})', len(pl) == 1 and len(pl[0].attrs['points'].split()) == len(mo))
 c.check('months chart: the band', len(list(sv.find_all('polygon', cls='band'))) == 1)
-c.check('months table: a row per month', len(list(list(t.root.find_all('figure', id='tab-months'))[0].find_all('tr'))) == len(mo) + 1)
+yr = str(int(lf.attrs['year']))
+gm = check_ledger_table(c, t, 'tab-months', mo, 'month', yr, ['month', 'cases', 'gross_fen', 'deposit_fen', 'paid_fen', 'point_value_estimate', 'forecast'],
+                        {'paid_fen': '已拨付', 'gross_fen': '预结算金额', 'point_value_estimate': '月度估算点值', 'score_e4': '分值', 'cost_fen': '医疗总费用'})
+c.check('ledger: the heading names the ledger\'s year (root attribute year)', f'period 结算期 {yr}' in text)
+c.check('months chart: month labels as 2025-MM, as the tables', all('%s-%02d' % (yr, m) in sv.alltext() for m in mo['month']), sv.alltext()[-80:])
+c.check('months table: in column groups (24 members: more than one table)', len(gm) >= 4, len(gm))
+c.check('months table: every month, as 2025-MM, in every group', all([r[0] for r in g['rows']] == ['%s-%02d' % (yr, m) for m in mo['month']] for g in gm) and len(mo) == 2)
+c.check('months table: the year\'s total row under the key group', gm and gm[0]['total'] is not None and gm[0]['total'][1] == count(mo['cases'].sum()))
 cl = lf['clearing'][:]
-tb = list(list(t.root.find_all('figure', id='tab-clearing'))[0].find_all('tr'))
-head = [th.alltext() for th in tb[0].find_all('th')]
-j = head.index('balance_fen')
-got = [list(tr.find_all('td'))[j].alltext() for tr in tb[1:]]
-c.check('clearing table: balance in yuan = /clearing balance_fen', got == [yuan(v) for v in cl['balance_fen']], (got[:3], cl['balance_fen'][:3]))
+gc = check_ledger_table(c, t, 'tab-clearing', cl, 'institution_id', yr, ['institution_id', 'cases', 'due_fen', 'paid_fen', 'balance_fen'],
+                        {'balance_fen': '清算应拨付', 'due_fen': '应结算金额', 'paid_fen': '已拨付', 'assessment_e4': '考核系数'})
+j = gc[0]['members'].index('balance_fen')
+got = {r[0]: r[j] for r in gc[0]['rows']}
+c.check('clearing table: balance in yuan = /clearing balance_fen / 100, per institution',
+        got == {i.decode(): '{:,.2f}'.format(int(b) / 100) for i, b in zip(cl['institution_id'], cl['balance_fen'])} and len(got) == len(cl), list(got.items())[:3])
+c.check('clearing table: the total balance = Σ balance_fen / 100', gc[0]['total'][j] == '{:,.2f}'.format(int(cl['balance_fen'].sum()) / 100), gc[0]['total'])
 miss = lf['clearing'].attrs['months_missing']
 miss = miss.decode() if isinstance(miss, bytes) else str(miss)
 c.check('clearing: a partial year (clear --partial) is said above the table, with the missing months',

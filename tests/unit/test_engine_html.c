@@ -15,7 +15,11 @@
  *   decimals returned are all different;
  * - hist_bin against the definition b·w <= x < (b+1)·w on exact binary
  *   fractions, the overflow bin and ratio -1 / NaN;
- * - rating_zh names the four levels.
+ * - rating_zh names the four levels;
+ * - fmt_e4 (the ledger's *_e4 members / 10^4) against cm_yuan_text on
+ *   v = 100·k + r: r < 50 rounds down, r >= 50 up, the sign mirrored; and
+ *   at 4 decimals "k.rrrr"; title_unscaled, title_zh_at and the export's
+ *   titles through cm_member_title (the report's ledger headers).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -283,6 +287,40 @@ static void test_order_nan(void **state)
     assert_true(seen_nan);
 }
 
+static void test_e4_titles(void **state)
+{
+    (void)state;
+    char a[64], b[64], c[64];
+    uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        int64_t k = (int64_t)(x % 100000000000ULL) >> (i % 40), r = (int64_t)((x >> 40) % 100);
+        int64_t v = 100 * k + r, up = k + (r >= 50);
+        assert_string_equal(fmt_e4(a, sizeof a, v, 2), cm_yuan_text(b, sizeof b, up, 1));
+        fmt_e4(a, sizeof a, -v, 2);
+        snprintf(c, sizeof c, "%s%s", up ? "-" : "", cm_yuan_text(b, sizeof b, up, 1));
+        assert_string_equal(a, c);
+        /* 4 decimals: exact, "k.rrrr" with separators */
+        cm_yuan_text(b, sizeof b, v / 100, 1);   /* the integer part v / 10^4 with separators, then .xx */
+        snprintf(c, sizeof c, "%.*s%04lld", (int)(strlen(b) - 2), b, (long long)(v % 10000));
+        assert_string_equal(fmt_e4(a, sizeof a, v, 4), c);
+    }
+    assert_string_equal(fmt_e4(a, sizeof a, 267776861327, 2), "26,777,686.13");
+    assert_string_equal(fmt_e4(a, sizeof a, 10000, 4), "1.0000");
+    assert_string_equal(fmt_e4(a, sizeof a, 9500, 0), "1");
+    assert_string_equal(fmt_e4(a, sizeof a, -49, 2), "0.00");     /* no "-0.00" */
+    assert_string_equal(title_unscaled("score × 10^4 分值×10^4", a, sizeof a), "score 分值");
+    assert_string_equal(title_unscaled("assessment coefficient × 10^4 考核系数×10^4", a, sizeof a), "assessment coefficient 考核系数");
+    assert_string_equal(title_unscaled("paid (yuan) 已拨付", a, sizeof a), "paid (yuan) 已拨付");
+    assert_int_equal(title_zh_at("amount due (yuan) 应结算金额"), 18);
+    assert_int_equal(title_zh_at("DRG DRG编码"), 4);
+    assert_int_equal(title_zh_at("score × x"), strlen("score × x")); /* × is not CJK: no Chinese part */
+    assert_int_equal(title_zh_at("月份"), 0);
+    assert_string_equal(cm_member_title("balance_fen"), "balance to pay (yuan) 清算应拨付");
+    assert_string_equal(cm_member_title("month"), "month 月份");
+    assert_null(cm_member_title("no_such_member"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_rating),
         cmocka_unit_test(test_text_width),
         cmocka_unit_test(test_order_nan),
+        cmocka_unit_test(test_e4_titles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
