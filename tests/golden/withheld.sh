@@ -102,22 +102,27 @@ eq "month: /summary duplicates_withheld, their claim (fen)" \
 has "the report's withheld line" "$(grep 'id="withheld"' "$D/out/on-s.html")" \
     "(重复结算不予支付)</b>: 1 case, $claim"
 "$BIN" export "$D/out/on-s.h5" --xlsx "$D/out/on-s.xlsx" --quiet || bad "export" "exit $?"
-if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
-    eq "export: the summary sheet has the withheld count and claim (yuan, #,##0.00) with the Chinese term" \
-       "$(/usr/bin/python3 - "$D/out/on-s.xlsx" <<'PYEOF'
+# wb_withheld WORKBOOK SHEET WHAT: the sheet's first data row has the withheld count and claim
+# (yuan, #,##0.00), each title with the Chinese term 不予支付
+wb_withheld() {
+    if ! /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
+        echo "skip: /usr/bin/python3 lacks openpyxl ($3)"
+        return
+    fi
+    eq "$3" "$(/usr/bin/python3 - "$1" "$2" <<'PYEOF'
 import sys, openpyxl
-ws = openpyxl.load_workbook(sys.argv[1])['summary']
+ws = openpyxl.load_workbook(sys.argv[1])[sys.argv[2]]
 out = []
 for h, c in zip(ws[1], ws[2]):
-    if h.value.startswith('duplicates_withheld'):
-        out.append('%s=%s %s %s' % (h.value.split(' ')[0], round(c.value * (1 if h.value.startswith('duplicates_withheld ') else 100)),
-                                    c.number_format, '重复结算不予支付' in h.value or '不予支付' in h.value))
+    n = h.value.split(' ')[0]
+    if n.startswith('duplicates_withheld'):
+        out.append('%s=%s %s %s' % (n, round(c.value * (1 if n == 'duplicates_withheld' else 100)),
+                                    c.number_format, '不予支付' in h.value))
 print(';'.join(out))
 PYEOF
 )" "duplicates_withheld=1 General True;duplicates_withheld_total_fen=${fen%|*} #,##0.00 True;duplicates_withheld_fund_fen=${fen#*|} #,##0.00 True"
-else
-    echo "skip: /usr/bin/python3 lacks openpyxl (the workbook check)"
-fi
+}
+wb_withheld "$D/out/on-s.xlsx" summary "export: the summary sheet has the withheld count and claim (yuan, #,##0.00) with the Chinese term"
 # the ledger's month and simulate's file carry the same count and claim as settle's /summary
 swh=$(h5cols "$D/out/on-s.h5" /summary duplicates_withheld duplicates_withheld_total_fen duplicates_withheld_fund_fen)
 eq "ledger: /months row of March has settle's duplicates_withheld and claim (fen)" \
@@ -138,23 +143,7 @@ has "the ledger report's withheld line" "$(grep 'id="withheld-months"' "$D/out/l
 has "the simulation report's withheld line" "$(grep 'id="withheld-scenarios"' "$D/out/on-sim.html")" \
     "(重复结算不予支付)</b>: 1 case, $claim, by the baseline and every scenario"
 "$BIN" export "$D/out/ledger-on.h5" --xlsx "$D/out/ledger-on.xlsx" --quiet || bad "export of the ledger" "exit $?"
-if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
-    eq "export: the ledger's months sheet has the withheld count and claim (yuan) with the Chinese term" \
-       "$(/usr/bin/python3 - "$D/out/ledger-on.xlsx" <<'PYEOF'
-import sys, openpyxl
-ws = openpyxl.load_workbook(sys.argv[1])['months']
-out = []
-for h, c in zip(ws[1], ws[2]):
-    n = h.value.split(' ')[0]
-    if n.startswith('duplicates_withheld'):
-        out.append('%s=%s %s %s' % (n, round(c.value * (1 if n == 'duplicates_withheld' else 100)),
-                                    c.number_format, '不予支付' in h.value))
-print(';'.join(out))
-PYEOF
-)" "duplicates_withheld=1 General True;duplicates_withheld_total_fen=${fen%|*} #,##0.00 True;duplicates_withheld_fund_fen=${fen#*|} #,##0.00 True"
-else
-    echo "skip: /usr/bin/python3 lacks openpyxl (the ledger workbook check)"
-fi
+wb_withheld "$D/out/ledger-on.xlsx" months "export: the ledger's months sheet has the withheld count and claim (yuan) with the Chinese term"
 eq "month writes no rule tables (only R05 ran)" "$(h5ls "$D/out/on-m.h5" | grep -cE '^(flags|rules|review_sample) ')" 0
 
 # the copy first in the file (the input order never decides: the greater case id is the later
