@@ -416,7 +416,7 @@ cm_status pl_read(const char *path, const struct col_aliases *aliases, const int
         out->big = malloc(nbig * sizeof *out->big);
         if (!out->big) { snprintf(err, errlen, "out of memory"); rc = CM_ERR_NOMEM; }
         for (int t = 0; t < nt && out->big; t++) {
-            memcpy(out->big + out->nbig, ps[t].big, ps[t].nbig * sizeof *out->big);
+            if (ps[t].nbig) memcpy(out->big + out->nbig, ps[t].big, ps[t].nbig * sizeof *out->big);
             out->nbig += ps[t].nbig;
         }
         if (out->big) qsort(out->big, out->nbig, sizeof *out->big, cmp_big);
