@@ -248,10 +248,7 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         M.fund_fen = st->fund_fen;
         for (size_t k = 0; k < ninst; k++) M.score_e4 += pts[k];
         /* R05 duplicates withheld (PERIOD_SUP_DUPS), as settle's /summary; -1: R05 not checked */
-        const uint8_t *sev = sv_evaluated(st->sup);
-        M.dups_withheld = sev && sev[SC_R05]
-                              ? (int64_t)sv_withheld(st->sup, &M.dups_withheld_total_fen, &M.dups_withheld_fund_fen)
-                              : -1;
+        M.dups_withheld = sv_withheld(st->sup, &M.dups_withheld_total_fen, &M.dups_withheld_fund_fen);
         /* the year to date: the other months of the ledger and this one */
         int64_t ytd_score = M.score_e4, ytd_cost = M.cost_fen, ytd_fund = M.fund_fen;
         unsigned mask = 1u << (mo - 1);

@@ -665,12 +665,11 @@ static cm_status write_scenario(h5w *w, const cm_period *p, const cm_scenario *b
         size_t o_n = h5row_add(&r, "cases", I, 8);
         /* R05 duplicates withheld from payment (重复结算不予支付) by the baseline and every scenario alike
          * (period_build_keep): members when R05 was checked, as settle's /summary */
-        const uint8_t *sev = sv_evaluated(p->sup);
-        int r05 = sev && sev[SC_R05];
-        int64_t wh[3] = {0, 0, 0};
+        int64_t wh[3];
+        wh[0] = sv_withheld(p->sup, &wh[1], &wh[2]);
+        int r05 = wh[0] >= 0;
         size_t o_wh[3] = {0, 0, 0};
         if (r05) {
-            wh[0] = (int64_t)sv_withheld(p->sup, &wh[1], &wh[2]);
             o_wh[0] = h5row_add(&r, "duplicates_withheld", I, 8);
             o_wh[1] = h5row_add(&r, "duplicates_withheld_total_fen", I, 8);
             o_wh[2] = h5row_add(&r, "duplicates_withheld_fund_fen", I, 8);
@@ -1206,9 +1205,8 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
                     snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? "," : "", set.s[i].name);
                 e |= h5_attr_str(g, "names", names);
                 /* R05 duplicates withheld by the baseline and every scenario alike: as settle's /rules */
-                const uint8_t *sev = sv_evaluated(p->sup);
-                if (sev && sev[SC_R05]) {
-                    int64_t wt = 0, wf = 0, wn = (int64_t)sv_withheld(p->sup, &wt, &wf);
+                int64_t wt, wf, wn = sv_withheld(p->sup, &wt, &wf);
+                if (wn >= 0) {
                     e |= h5_attr_i64(g, "duplicates_withheld", wn);
                     e |= h5_attr_i64(g, "duplicates_withheld_total_fen", wt);
                     e |= h5_attr_i64(g, "duplicates_withheld_fund_fen", wf);

@@ -1038,11 +1038,12 @@ void sv_withhold(const sv_state *sv, cm_scenario *sn)
     }
 }
 
-size_t sv_withheld(const sv_state *sv, int64_t *total_fen, int64_t *fund_fen)
+int64_t sv_withheld(const sv_state *sv, int64_t *total_fen, int64_t *fund_fen)
 {
-    if (total_fen) *total_fen = sv ? sv->withheld_total_fen : 0;
-    if (fund_fen) *fund_fen = sv ? sv->withheld_fund_fen : 0;
-    return sv ? sv->nwithheld : 0;
+    int on = sv && sv->evaluated[SC_R05];
+    if (total_fen) *total_fen = on ? sv->withheld_total_fen : 0;
+    if (fund_fen) *fund_fen = on ? sv->withheld_fund_fen : 0;
+    return on ? (int64_t)sv->nwithheld : -1;
 }
 
 cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, size_t errlen)

@@ -56,8 +56,9 @@ void sv_withhold(const sv_state *sv, cm_scenario *sn);
  * other rules off, sv_write writes nothing, sv_summary prints only the
  * withheld line. Right after sv_begin, before the read. NULL sv: nothing. */
 void sv_dups_only(sv_state *sv);
-/* The duplicates withheld: count, and their claimed total cost and fund part (fen). */
-size_t sv_withheld(const sv_state *sv, int64_t *total_fen, int64_t *fund_fen);
+/* The duplicates withheld: count, and their claimed total cost and fund part (fen);
+ * -1 (amounts 0) when R05 was not checked (no supervision, R05 off or not evaluated). */
+int64_t sv_withheld(const sv_state *sv, int64_t *total_fen, int64_t *fund_fen);
 /* /flags, /rules, /rule_names, /review_sample into w. CM_OK or CM_ERR_OUTPUT. */
 cm_status sv_write(const sv_state *sv, const cm_period *p, h5w *w);
 /* The supervision lines of the terminal summary. */

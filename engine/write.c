@@ -475,10 +475,8 @@ static cm_status write_summary(const cm_period *st, const cm_scenario *sn, h5w *
     h5row_begin(&sr);
     int64_t ninst = (int64_t)st->ninst;
     /* R05 duplicate claims withheld from payment (supervise.c; settle, month): members when R05 ran */
-    int64_t wh_n = 0, wh_total = 0, wh_fund = 0;
-    const uint8_t *sev = sv_evaluated(st->sup);
-    int r05 = sev && sev[SC_R05];
-    if (r05) wh_n = (int64_t)sv_withheld(st->sup, &wh_total, &wh_fund);
+    int64_t wh_total, wh_fund, wh_n = sv_withheld(st->sup, &wh_total, &wh_fund);
+    int r05 = wh_n >= 0;
     struct { const char *name; const int64_t *v; int on; } iv[] = {
         {"records_read", &st->records, 1}, {"cases", &st->cases, 1}, {"rejects", &st->rejects, 1},
         {"duplicate_case_ids", &st->dups, 1}, {"quality_notes", &st->notes, 1}, {"institutions", &ninst, 1},
