@@ -128,7 +128,7 @@ static const opt_def NO_OPTS[] = { OPT_HELP };
 /* the settlement year (engine/month.c, engine/clear.c) */
 static const opt_def MONTH_OPTS[] = {
     { O_CONFIG, "--config", "FILE", 1, "the region's configuration (year.* settings; the ledger is year.ledger)" },
-    { O_MONTH, "--month", "YYYY-MM", 1, "the month to pre-settle (月度预结算); a month settled before is replaced" },
+    { O_MONTH, "--month", "YYYY-MM", 1, "the month to pre-settle (月度预结算); a month settled before is replaced; a case id (结算ID) another month of the ledger settled is rejected" },
     { O_INPUT, "--input", "CSV", 0, "the month's discharge records; default: input.records" },
     { O_OUT, "--out", "FILE.h5", 0, "the month's settlement file; default: output.file with -YYYY-MM before .h5" },
     OPT_THREADS("reading, grouping, scoring"),
