@@ -38,23 +38,6 @@ flat() { # code index
     over "$1" "$2" | grep -v -e '^coefficients' -e '^output'
 }
 
-ATTRS_DIFFER="config_file|config_sha256|input_file|rejects_file|start_time|end_time"
-# same_region PROVINCE.h5 CODE ONE.h5 WHAT: every table and the group's attributes
-same_region() {
-    tabs=$(h5ls "$3" | awk '{print $1}'); difs=""
-    for t in $tabs; do h5diff -q "$1" "$3" "/regions/$2/$t" "/$t" > "$D/diff.txt" 2>&1 || difs="$difs $t"; done
-    if [ -z "$difs" ] && [ "$(h5ls "$1/regions/$2" | awk '{print $1}')" = "$tabs" ]; then
-        ok "$4 $2: every table equals the one-region run (h5diff)"
-    else
-        bad "$4 $2: tables differ from the one-region run:$difs"
-    fi
-    # attributes of the group vs the one-region root, but those named (paths, times, the file kind)
-    h5dump -A -g "/regions/$2" "$1" | sed -n '/^   ATTRIBUTE/,$p' > "$D/a1.txt"
-    h5dump -A "$3" | awk '/^   ATTRIBUTE/ {p = 1} /^   (GROUP|DATASET)/ {p = 0} p' > "$D/a2.txt"
-    strip() { awk -v re="^   ATTRIBUTE \"($ATTRS_DIFFER|casemix_kind)\"" '$0 ~ re {skip = 1; next} /^   ATTRIBUTE/ {skip = 0} /^   (GROUP|DATASET)/ {skip = 1} !skip' "$1"; }
-    eq "$4 $2: attributes but $ATTRS_DIFFER" "$(strip "$D/a1.txt" | md5sum)" "$(strip "$D/a2.txt" | md5sum)"
-}
-
 # A. the export (slices of 64 slots: the largest region spans 19)
 export CASEMIX_TEST_SLICE_SHIFT=6
 "$BIN" settle --config "$D/province.cfg" --out "$D/province.h5" --timings "$D/province.json" > "$D/out.txt"
