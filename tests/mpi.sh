@@ -176,5 +176,15 @@ eq "simulate sim3: read = to regions + rejected" \
 eq "simulate sim3: /rejects lists the rows of no configured region" \
     "$(h5dump -d /rejects "$D/sim3np2.h5" | grep -c "not in the regions list\|empty region")" \
     "$(awk -F, -v rc="$RC" 'NR > 1 && /./ && $rc != "410100" && $rc != "410200" && $rc != "410500"' "$D/export.csv" | wc -l)"
+# the README walkthrough (README "Province runs"): the generated province's own province.cfg,
+# `mpirun -np 2 --oversubscribe ./casemix-mpi settle` as the README shows it (1 thread a rank, the
+# threads attribute), equals the one-process run
+"$BIN" gen --config config/demo.cfg --regions 3 --out "$D/readme" --quiet
+"$BIN" settle --config "$D/readme/province.cfg" --out "$D/readme1.h5" --threads 1 --quiet
+mpirun $ROOT -np 2 --oversubscribe "$MBIN" settle --config "$D/readme/province.cfg" --out "$D/readme2.h5" --threads 1 > "$D/readme2.txt" 2>&1
+CODES=$(sed -n 's/^  { code = "\([0-9]*\)".*/\1/p' "$D/readme/province.cfg" | tr '\n' ' ')
+eq "README province, np 2: every region's tables, /province_summary, /rejects equal the one-process run" \
+    "$(differ "$D/readme1.h5" "$D/readme2.h5")" none
+has "README province, np 2: the terminal says the ranks" "$(cat "$D/readme2.txt")" "MPI ranks settle their regions"
 [ $fails -eq 0 ] || { echo "$fails failed:$failed"; exit 1; }
 [ -n "${KEEP:-}" ] || rm -rf "$D"
