@@ -73,7 +73,7 @@ static const opt_def CALIBRATE_OPTS[] = {
 static const opt_def GEN_OPTS[] = {
     { O_CONFIG, "--config", "FILE", 1, "configuration whose DIP catalogue (and gen settings) the cases are drawn from" },
     { O_OUT, "--out", "DIR", 1, "directory for current.csv and history_<year>.csv (created if missing; files there are replaced only when gen wrote them)" },
-    { O_CASES, "--cases", "N", 0, "discharges in current.csv; default: generator.cases" },
+    { O_CASES, "--cases", "N", 0, "discharges in current.csv (with --regions: over all the regions); default: generator.cases" },
     { O_HISTORY_CASES, "--history-cases", "N|-1", 0, "discharges per history year; -1: no history files; default: generator.history_cases" },
     { O_SEED, "--seed", "S", 0, "random seed (the same seed gives the same bytes); default: generator.seed" },
     { O_BAD_ROWS, "--bad-rows", "SHARE", 0, "share 0-1 of rows made invalid on purpose (reject tests); default: generator.bad_rows" },
