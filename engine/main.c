@@ -540,10 +540,12 @@ static cm_status gen_regions(const cm_config *cfg, const cli *a, const gr_dip *d
         printf("casemix gen: a province (省) of %d pooling regions (统筹区), seed %llu (region i: seed + i)\n", in->n,
                (unsigned long long)seed);
         printf("  %-8s %10s %12s %18s  %s\n", "region", "cases", "institutions", "budget (yuan)", "file");
-        for (int i = 0; i < in->n; i++)
-            printf("  %-8s %10lld %12d %18lld  %s/%s/current.csv%s\n", in->r[i].code, (long long)in->r[i].cases,
-                   in->r[i].institutions, (long long)(in->r[i].budget_fen / 100), a->out, in->r[i].code,
+        for (int i = 0; i < in->n; i++) {
+            char yb[48];
+            printf("  %-8s %10lld %12d %18s  %s/%s/current.csv%s\n", in->r[i].code, (long long)in->r[i].cases,
+                   in->r[i].institutions, cm_yuan_text(yb, sizeof yb, in->r[i].budget_fen, 1), a->out, in->r[i].code,
                    in->r[i].level1_override ? "  (level1 = 0.7)" : "");
+        }
         printf("  %s/province.csv: %lld rows, every region (column region), %lld bad on purpose (--bad-rows)\n", a->out,
                (long long)in->export_rows, (long long)in->bad);
         printf("  %s/province.cfg: the province configuration (budgets, overrides); settle it:\n", a->out);
