@@ -26,13 +26,13 @@ D=build/demo/settlement-410400-2025
 "$BIN" report $D.h5 --out $D.html --quiet
 "$BIN" report $D.simulation.h5 --out $D.simulation.html --quiet
 echo
+echo "A province (省级多统筹区) to try next (README \"Province runs\", walkthrough):"
+echo "  $BIN gen --config $CFG --regions 3 --out build/province"
+echo "  $BIN settle --config config/example-province.cfg"
+echo
 echo "Files of the demo:"
 echo "  settlement (HDF5)        $D.h5"
 echo "  simulation (HDF5)        $D.simulation.h5   (/scenarios/NAME/{summary,groups,institutions,measurement})"
 echo "  simulation report        $D.simulation.html"
 echo "  Excel / WPS workbook     $D.xlsx   (casemix export; money in yuan, codes as text; --csv DIR for CSV)"
 echo "  report (HTML, A4)        $D.html   (casemix report: charts, no network; open it in a browser)"
-echo
-echo "A province (省级多统筹区) to try next (README \"Province runs\", walkthrough):"
-echo "  $BIN gen --config $CFG --regions 3 --out build/province"
-echo "  $BIN settle --config config/example-province.cfg"
