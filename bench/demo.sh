@@ -26,6 +26,10 @@ D=build/demo/settlement-410400-2025
 "$BIN" report $D.h5 --out $D.html --quiet
 "$BIN" report $D.simulation.h5 --out $D.simulation.html --quiet
 echo
+echo "A province (省级多统筹区) to try next (README \"Province runs\", walkthrough):"
+echo "  $BIN gen --config $CFG --regions 3 --out build/province"
+echo "  $BIN settle --config config/example-province.cfg"
+echo
 echo "Files of the demo:"
 echo "  settlement (HDF5)        $D.h5"
 echo "  simulation (HDF5)        $D.simulation.h5   (/scenarios/NAME/{summary,groups,institutions,measurement})"

@@ -183,6 +183,45 @@ int64_t gen_plant(const char *dir, double share, int64_t rows, int readmit_days,
 #define GEN_PRICE_HEADER "项目编码,项目名称,新单价"
 int gen_fee_files(const char *dir, uint64_t seed, int64_t *lines, char *err, size_t errlen);
 
+
+/* A generated province (省级多统筹区; casemix gen --regions N, bench/gen_province.c):
+ * N regions (统筹区) of different sizes, one export with a region column and a
+ * ready-to-run province configuration. gen_province_plan fills in (codes PP0100,
+ * PP0200, ... after the first two digits of cfg->region; cases shared by fixed
+ * weights; seed + i; institutions by share, at least 3; every third region its
+ * own level-1 coefficient 0.7); gen_province writes DIR/<code>/current.csv (each
+ * a gen_region, no history), DIR/province.csv (the regions' rows interleaved,
+ * each region's in its order), DIR/province.cfg (reads province.csv) and
+ * DIR/province-files.cfg (each region its own file), and sets fund_fen (Σ
+ * fund_paid) and budget_fen (that, rounded to 10,000 yuan). 0, or -1 with err. */
+#define GEN_MAX_REGIONS 99
+#define GEN_PROVINCE_CFG_HEADER "# province.cfg - a generated province (casemix gen --regions)"
+typedef struct {
+    char code[8];
+    int64_t cases;
+    int institutions;
+    uint64_t seed;
+    int level1_override;
+    int64_t fund_fen, budget_fen;
+} gen_province_region;
+typedef struct {
+    int n;
+    char province[3];
+    uint64_t seed;
+    gen_province_region r[GEN_MAX_REGIONS];
+    int64_t export_rows, bad;
+    uint64_t bytes;
+    double seconds;
+} gen_province_info;
+/* The cases of each of n regions (1..GEN_MAX_REGIONS) for a province of total:
+ * shares of the weights 1200, 60, 450, 750, 150, 1000, 320, 550, 240, 900 (cycled),
+ * largest remainder; they sum to total. 0, or -1 on a bad argument. Pure. */
+int gen_province_sizes(int64_t total, int n, int64_t *sizes);
+int gen_province_plan(const cm_config *cfg, int nregions, int64_t cases, uint64_t seed, gen_province_info *in,
+                      char *err, size_t errlen);
+int gen_province(const cm_config *cfg, const gr_dip *dip, const char *dir, gen_province_info *in, double bad_rows,
+                 gen_progress_fn progress, void *user, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,7 +31,7 @@
 typedef enum {
     O_CONFIG, O_INPUT, O_OUT, O_SCHEME, O_EXPLAIN, O_STAGE, O_TIMINGS, O_THREADS, O_QUIET,
     O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_XLSX, O_CSV, O_TABLES, O_SCENARIO, O_FEES, O_PLANT, O_HELP,
-    O_MONTH, O_YEAR, O_PARTIAL
+    O_MONTH, O_YEAR, O_PARTIAL, O_REGIONS
 } opt_id;
 
 typedef struct {
@@ -73,12 +73,14 @@ static const opt_def CALIBRATE_OPTS[] = {
 static const opt_def GEN_OPTS[] = {
     { O_CONFIG, "--config", "FILE", 1, "configuration whose DIP catalogue (and gen settings) the cases are drawn from" },
     { O_OUT, "--out", "DIR", 1, "directory for current.csv and history_<year>.csv (created if missing; files there are replaced only when gen wrote them)" },
-    { O_CASES, "--cases", "N", 0, "discharges in current.csv; default: generator.cases" },
+    { O_CASES, "--cases", "N", 0, "discharges in current.csv (with --regions: over all the regions); default: generator.cases" },
     { O_HISTORY_CASES, "--history-cases", "N|-1", 0, "discharges per history year; -1: no history files; default: generator.history_cases" },
     { O_SEED, "--seed", "S", 0, "random seed (the same seed gives the same bytes); default: generator.seed" },
     { O_BAD_ROWS, "--bad-rows", "SHARE", 0, "share 0-1 of rows made invalid on purpose (reject tests); default: generator.bad_rows" },
     { O_FEES, "--fees", NULL, 0, "also write fees.csv (费用明细: the item lines of every case, adding up to its categories) and prices.csv (a demo price table) for casemix simulate" },
     { O_PLANT, "--plant", "SHARE", 0, "append about SHARE x cases rows with the supervision rules' patterns (R01-R13) to current.csv; truth in DIR/planted.csv" },
+    { O_REGIONS, "--regions", "N", 0, "a province (省) of N pooling regions (统筹区, 1-99) of different sizes, --cases in all: DIR/<code>/current.csv, "
+                                     "DIR/province.csv (one export, region column), DIR/province.cfg (ready to settle) and DIR/province-files.cfg; no history" },
     OPT_THREADS("generating"),
     { O_QUIET, "--quiet", NULL, 0, "no progress and no summary on the terminal" },
     OPT_HELP,
@@ -311,6 +313,7 @@ typedef struct {
     const char *scenario[32];   /* simulate --scenario NAME ... */
     int fees;                   /* gen --fees */
     int partial;                /* clear --partial */
+    int regions;                /* gen --regions N (0: one region) */
     int nscenario;
 } cli;
 
@@ -434,6 +437,16 @@ static cm_status parse_args(const cmd_def *c, int argc, char **argv, cli *a)
             }
             a->has_seed = 1;
             break;
+        case O_REGIONS: {
+            long r = strtol(v, &end, 10);
+            if (!*v || *end || r < 1 || r > GEN_MAX_REGIONS) {
+                fprintf(stderr, "casemix %s: --regions needs a number of regions from 1 to %d, not '%s'; see casemix %s --help\n",
+                        c->name, GEN_MAX_REGIONS, v, c->name);
+                return CM_ERR_USAGE;
+            }
+            a->regions = (int)r;
+            break;
+        }
         case O_PLANT:
             a->plant = strtod(v, &end);
             if (*end || !(a->plant > 0 && a->plant <= 1)) {
@@ -485,6 +498,65 @@ static void gen_progress(void *user, int year, int64_t done, int64_t total)
                 done >= total ? "\n" : "");
 }
 
+/* casemix gen --regions N: a province (bench/gen_province.c) */
+static cm_status gen_regions(const cm_config *cfg, const cli *a, const gr_dip *dip, int64_t cases, uint64_t seed,
+                             double bad)
+{
+    char err[1024] = "";
+    if (a->fees || a->plant > 0 || (a->has_history_cases && a->history_cases >= 0)) {
+        fprintf(stderr, "casemix gen: --regions writes current.csv only; leave out %s (or generate a region alone "
+                "without --regions)\n", a->fees ? "--fees" : a->plant > 0 ? "--plant" : "--history-cases");
+        return CM_ERR_USAGE;
+    }
+    gen_province_info *in = malloc(sizeof *in);
+    if (!in) { fprintf(stderr, "casemix gen: out of memory\n"); return CM_ERR_NOMEM; }
+    if (gen_province_plan(cfg, a->regions, cases, seed, in, err, sizeof err)) {
+        fprintf(stderr, "casemix gen: %s\n", err);
+        free(in);
+        return CM_ERR_USAGE;
+    }
+    /* before any work: every file it writes replaces only a file gen wrote */
+    for (int i = 0; i <= in->n + 2; i++) {
+        char path[CM_PATH_MAX + 64];
+        const char *head = GEN_CSV_HEADER "\n";
+        if (i < in->n) snprintf(path, sizeof path, "%s/%s/current.csv", a->out, in->r[i].code);
+        else if (i == in->n) snprintf(path, sizeof path, "%s/province.csv", a->out);
+        else {
+            snprintf(path, sizeof path, "%s/%s.cfg", a->out, i == in->n + 1 ? "province" : "province-files");
+            head = GEN_PROVINCE_CFG_HEADER "\n";
+        }
+        if (cm_side_check_target(path, head, "--out", err, sizeof err)) {
+            fprintf(stderr, "casemix gen: %s\n", err);
+            free(in);
+            return CM_ERR_OUTPUT;
+        }
+    }
+    if (gen_province(cfg, dip, a->out, in, bad, a->quiet ? NULL : gen_progress, NULL, err, sizeof err)) {
+        fprintf(stderr, "casemix gen: %s\n", err);
+        free(in);
+        return gen_interrupt ? CM_ERR_INTERRUPTED : CM_ERR_OUTPUT;
+    }
+    if (!a->quiet) {
+        printf("casemix gen: a province (省) of %d pooling regions (统筹区), seed %llu (region i: seed + i)\n", in->n,
+               (unsigned long long)seed);
+        printf("  %-8s %10s %12s %18s  %s\n", "region", "cases", "institutions", "budget (yuan)", "file");
+        for (int i = 0; i < in->n; i++) {
+            char yb[48];
+            printf("  %-8s %10lld %12d %18s  %s/%s/current.csv%s\n", in->r[i].code, (long long)in->r[i].cases,
+                   in->r[i].institutions, cm_yuan_text(yb, sizeof yb, in->r[i].budget_fen, 1), a->out, in->r[i].code,
+                   in->r[i].level1_override ? "  (level1 = 0.7)" : "");
+        }
+        printf("  %s/province.csv: %lld rows, every region (column region), %lld bad on purpose (--bad-rows)\n", a->out,
+               (long long)in->export_rows, (long long)in->bad);
+        printf("  %s/province.cfg: the province configuration (budgets, overrides); settle it:\n", a->out);
+        printf("    casemix settle --config %s/province.cfg\n", a->out);
+        printf("  %s/province-files.cfg: the same regions, one file each\n", a->out);
+        printf("  %.1f MB in %.2f s\n", (double)in->bytes / 1e6, in->seconds);
+    }
+    free(in);
+    return 0;
+}
+
 static cm_status cmd_gen(const cm_config *cfg, const cli *a)
 {
     if (!a->out) { fprintf(stderr, "casemix gen: --out DIR is required\n"); return CM_ERR_USAGE; }
@@ -500,6 +572,11 @@ static cm_status cmd_gen(const cm_config *cfg, const cli *a)
     uint64_t seed = a->has_seed ? a->seed : cfg->gen_seed;
     double bad = a->has_bad_rows ? a->bad_rows : cfg->gen_bad_rows;
     char err[1024] = "";
+    if (a->regions) {
+        cm_status rs = gen_regions(cfg, a, dip, cases, seed, bad);
+        gr_dip_free(dip);
+        return rs;
+    }
     /* before any work: the files gen writes replace only files gen wrote
      * (a real export under the same name is never overwritten) */
     int nyears = hist >= 0 ? 1 + CM_MAX_HISTORY : 1;

@@ -56,7 +56,7 @@ for np in 1 2 4; do
 done
 # A region split over the ranks (mpi.split_bytes) gives the bytes of the unsplit region. The
 # export gets case ids over 23 bytes (the long-id side table crosses the parts) and a duplicate
-# case id: a row of the largest region (410101) repeated as the export's last row, so its first
+# case id: a row of the largest region (410100) repeated as the export's last row, so its first
 # row is in an early part and the repeat in the last (the check runs over the joined slots).
 # split_bytes = 1 splits every region; partial slices of 64 slots cross the parts.
 # Every 47th row spans two lines (a quoted newline in its last field, drawn_group, which the run
@@ -72,15 +72,15 @@ awk -F, -v OFS=, -v rc="$RC" 'NR == FNR { if (FNR > 1) seen[$rc, $1]++; next }
     FNR > 1 && FNR % 43 == 0 { $col["age_years"] = 30; $col["principal_dx"] = "P07.100" }
     FNR > 1 && FNR % 47 == 0 { $NF = "\"" $NF "\n(two lines)\"" }
     { print }' "$D/export.csv" "$D/export.csv" > "$D/export-split.csv"
-awk -F, -v rc="$RC" 'NR > 1 && $rc == "410101" && $1 != "" { print; exit }' "$D/export.csv" >> "$D/export-split.csv"
+awk -F, -v rc="$RC" 'NR > 1 && $rc == "410100" && $1 != "" { print; exit }' "$D/export.csv" >> "$D/export-split.csv"
 sed "s|$D/export.csv|$D/export-split.csv|" "$D/province.cfg" > "$D/split.cfg"
 echo 'mpi = { split_bytes = 1; };' >> "$D/split.cfg"
 export CASEMIX_TEST_SLICE_SHIFT=6
 "$BIN" settle --config "$D/split.cfg" --out "$D/split1.h5" --threads 1 --quiet
 eq "split: the repeated case id is one more reject" "$(grep -c 'duplicate case id' "$D/split1.rejects.csv")" \
     $(($(grep -c 'duplicate case id' "$D/serial.rejects.csv") + 1))
-eq "split: the long case ids are in /cases" "$(h5dump -d /regions/410101/cases "$D/split1.h5" | grep -c 'a-long-case-id-of-the-split' | sed 's/^0$/none/; s/^[1-9][0-9]*$/some/')" some
-r0910() { h5dump -d /regions/410101/rules "$1" | awk '/"R09"|"R10"/ { r = 1; n = 0 } r && ++n == 6 { printf "%s", $1; r = 0 }'; }
+eq "split: the long case ids are in /cases" "$(h5dump -d /regions/410100/cases "$D/split1.h5" | grep -c 'a-long-case-id-of-the-split' | sed 's/^0$/none/; s/^[1-9][0-9]*$/some/')" some
+r0910() { h5dump -d /regions/410100/rules "$1" | awk '/"R09"|"R10"/ { r = 1; n = 0 } r && ++n == 6 { printf "%s", $1; r = 0 }'; }
 eq "split: R09 and R10 flag cases (read-stage flags in every part)" "$(r0910 "$D/split1.h5" | sed 's/[1-9][0-9]*,/some,/g')" "some,some,"
 jnum() { grep -o "\"$1\":[0-9]*" "$2" | cut -d: -f2; }          # a number member of a timings file
 jarr() { grep -o "\"$1\":\[[0-9,]*\]" "$2" | sed 's/.*\[//; s/\]//'; } # an array member, comma-separated
@@ -118,7 +118,7 @@ unset CASEMIX_TEST_SLICE_SHIFT
 # simulate on the province (engine/provsim.c): regions x scenarios over the ranks. Five scenarios
 # (identity, two price rounds, a settings change, a solve), so the kept categories differ between
 # scenarios; the 10-region province keeps each region on one rank, a 3-region one (the largest
-# region, 410101, with two small ones; the export's other rows are /rejects) cuts 410101's
+# region, 410100, with two small ones; the export's other rows are /rejects) cuts 410100's
 # scenarios over 2 and 3 ranks (each unit repeats its read and baseline). Every dataset (h5diff)
 # and every attribute equals the one-process simulate (the whole h5dump but its first line, then h5diff
 # of each dataset to name those that differ; h5diff alone passes datasets of different lengths).
@@ -133,7 +133,7 @@ simulate = { scenarios = (
 ); };
 CFG
 } > "$D/sim.cfg"
-awk '/^regions = \(/ { print; keep = 1; next } keep && /^  (, )?\{ code = / { on = ($0 ~ /"410101"|"410102"|"410105"/) }
+awk '/^regions = \(/ { print; keep = 1; next } keep && /^  (, )?\{ code = / { on = ($0 ~ /"410100"|"410200"|"410500"/) }
      keep && /^\);/ { keep = 0 } !keep || on { print }' "$D/sim.cfg" | sed -z 's/},\n);/}\n);/' > "$D/sim3.cfg"
 # every dataset of two simulation files (h5diff) and their attributes: the names of those that differ
 simdiffer() {
@@ -160,13 +160,13 @@ for cfg in sim sim3; do
         eq "simulate $cfg np $np: no unit or split file left" "$(ls "$D" | grep -c '\.tmp\.' || true)" 0
     done
 done
-eq "simulate sim3: 3 regions" "$(h5ls "$D/sim3serial.h5/regions" | awk '{printf "%s ", $1}')" "410101 410102 410105 "
+eq "simulate sim3: 3 regions" "$(h5ls "$D/sim3serial.h5/regions" | awk '{printf "%s ", $1}')" "410100 410200 410500 "
 eq "simulate sim3: 15 scenario rows" "$(h5dump -d /province_summary "$D/sim3serial.h5" | grep -c '"identity\|"prices\|"drugs\|"high3\|"neutral')" 15
 units() { grep -o '[0-9]* units over [0-9]* ranks ([0-9]* region' "$1"; }
 eq "simulate: the 10 regions each on one rank at np 4" "$(units "$D/simnp4.txt")" "10 units over 4 ranks (0 region"
-eq "simulate sim3 np 2: 410101's scenarios cut over 2 ranks" "$(units "$D/sim3np2.txt")" "4 units over 2 ranks (1 region"
-eq "simulate sim3 np 4: 410101's scenarios cut over 3 ranks" "$(units "$D/sim3np4.txt")" "5 units over 4 ranks (1 region"
-eq "simulate sim3 np 4: 410101 on ranks 0,1,2" "$(grep -o 'region 410101 .*' "$D/sim3np4.txt" | grep -o '(rank.*)')" "(rank 0,1,2)"
+eq "simulate sim3 np 2: 410100's scenarios cut over 2 ranks" "$(units "$D/sim3np2.txt")" "4 units over 2 ranks (1 region"
+eq "simulate sim3 np 4: 410100's scenarios cut over 3 ranks" "$(units "$D/sim3np4.txt")" "5 units over 4 ranks (1 region"
+eq "simulate sim3 np 4: 410100 on ranks 0,1,2" "$(grep -o 'region 410100 .*' "$D/sim3np4.txt" | grep -o '(rank.*)')" "(rank 0,1,2)"
 # the rows of the 7 regions left out are /rejects: read = to the regions + rejected, against the export
 rows=$(tail -n +2 "$D/export.csv" | grep -c .)
 attr() { h5dump -a "/province_summary/$2" "$1" | grep -o '(0): [0-9]*' | sed 's/(0): //'; }
@@ -175,6 +175,16 @@ eq "simulate sim3: read = to regions + rejected" \
     "$(($(attr "$D/sim3np2.h5" records_to_regions) + $(attr "$D/sim3np2.h5" records_rejected)))" "$rows"
 eq "simulate sim3: /rejects lists the rows of no configured region" \
     "$(h5dump -d /rejects "$D/sim3np2.h5" | grep -c "not in the regions list\|empty region")" \
-    "$(awk -F, -v rc="$RC" 'NR > 1 && /./ && $rc != "410101" && $rc != "410102" && $rc != "410105"' "$D/export.csv" | wc -l)"
+    "$(awk -F, -v rc="$RC" 'NR > 1 && /./ && $rc != "410100" && $rc != "410200" && $rc != "410500"' "$D/export.csv" | wc -l)"
+# the README walkthrough (README "Province runs"): the generated province's own province.cfg,
+# `mpirun -np 2 --oversubscribe ./casemix-mpi settle` as the README shows it (1 thread a rank, the
+# threads attribute), equals the one-process run
+"$BIN" gen --config config/demo.cfg --regions 3 --out "$D/readme" --quiet
+"$BIN" settle --config "$D/readme/province.cfg" --out "$D/readme1.h5" --threads 1 --quiet
+mpirun $ROOT -np 2 --oversubscribe "$MBIN" settle --config "$D/readme/province.cfg" --out "$D/readme2.h5" --threads 1 > "$D/readme2.txt" 2>&1
+CODES=$(sed -n 's/^  { code = "\([0-9]*\)".*/\1/p' "$D/readme/province.cfg" | tr '\n' ' ')
+eq "README province, np 2: every region's tables, /province_summary, /rejects equal the one-process run" \
+    "$(differ "$D/readme1.h5" "$D/readme2.h5")" none
+has "README province, np 2: the terminal says the ranks" "$(cat "$D/readme2.txt")" "MPI ranks settle their regions"
 [ $fails -eq 0 ] || { echo "$fails failed:$failed"; exit 1; }
 [ -n "${KEEP:-}" ] || rm -rf "$D"

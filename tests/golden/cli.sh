@@ -20,7 +20,7 @@ SMALL_IN=tests/golden/small/input.csv
 # command: its options
 OPTS_settle="--config --input --out --threads --quiet --timings --help"
 OPTS_calibrate="--config --out --threads --quiet --help"
-OPTS_gen="--config --out --cases --history-cases --seed --bad-rows --fees --plant --threads --quiet --help"
+OPTS_gen="--config --out --cases --history-cases --seed --bad-rows --fees --plant --regions --threads --quiet --help"
 OPTS_group="--scheme --config --input --out --explain --threads --quiet --help"
 OPTS_bench="--config --stage --input --out --threads --help"
 OPTS_columns="--help"

@@ -38,23 +38,6 @@ flat() { # code index
     over "$1" "$2" | grep -v -e '^coefficients' -e '^output'
 }
 
-ATTRS_DIFFER="config_file|config_sha256|input_file|rejects_file|start_time|end_time"
-# same_region PROVINCE.h5 CODE ONE.h5 WHAT: every table and the group's attributes
-same_region() {
-    tabs=$(h5ls "$3" | awk '{print $1}'); difs=""
-    for t in $tabs; do h5diff -q "$1" "$3" "/regions/$2/$t" "/$t" > "$D/diff.txt" 2>&1 || difs="$difs $t"; done
-    if [ -z "$difs" ] && [ "$(h5ls "$1/regions/$2" | awk '{print $1}')" = "$tabs" ]; then
-        ok "$4 $2: every table equals the one-region run (h5diff)"
-    else
-        bad "$4 $2: tables differ from the one-region run:$difs"
-    fi
-    # attributes of the group vs the one-region root, but those named (paths, times, the file kind)
-    h5dump -A -g "/regions/$2" "$1" | sed -n '/^   ATTRIBUTE/,$p' > "$D/a1.txt"
-    h5dump -A "$3" | awk '/^   ATTRIBUTE/ {p = 1} /^   (GROUP|DATASET)/ {p = 0} p' > "$D/a2.txt"
-    strip() { awk -v re="^   ATTRIBUTE \"($ATTRS_DIFFER|casemix_kind)\"" '$0 ~ re {skip = 1; next} /^   ATTRIBUTE/ {skip = 0} /^   (GROUP|DATASET)/ {skip = 1} !skip' "$1"; }
-    eq "$4 $2: attributes but $ATTRS_DIFFER" "$(strip "$D/a1.txt" | md5sum)" "$(strip "$D/a2.txt" | md5sum)"
-}
-
 # A. the export (slices of 64 slots: the largest region spans 19)
 export CASEMIX_TEST_SLICE_SHIFT=6
 "$BIN" settle --config "$D/province.cfg" --out "$D/province.h5" --timings "$D/province.json" > "$D/out.txt"
@@ -73,15 +56,15 @@ eq "export: each region's read holds a slot per row of its own (region_slots)" \
     "$(grep -o '"region_slots":\[[0-9,]*\]' "$D/province.json" | sed 's/.*\[//; s/\]//')" \
     "$(for code in $CODES; do printf '%s,' $(($(wc -l < "$D/only$code.csv") - 1)); done | sed 's/,$//')"
 # the largest region without the map: the same settlement, only the line-carrying tables differ
-"$BIN" settle --config "$D/one410101.cfg" --input "$D/only410101.csv" --out "$D/plain.h5" --quiet
+"$BIN" settle --config "$D/one410100.cfg" --input "$D/only410100.csv" --out "$D/plain.h5" --quiet
 difs=""
 for t in $(h5ls "$D/plain.h5" | awk '{print $1}'); do
-    h5diff -q "$D/province.h5" "$D/plain.h5" "/regions/410101/$t" "/$t" > /dev/null 2>&1 || difs="$difs $t"
+    h5diff -q "$D/province.h5" "$D/plain.h5" "/regions/410100/$t" "/$t" > /dev/null 2>&1 || difs="$difs $t"
 done
-eq "export 410101 without the line map: only the tables with lines differ" "$difs" " cases flags quality rejects review_sample"
-eq "export 410101: /cases lines = the one-region lines mapped to the export's" \
-    "$(h5cols "$D/plain.h5" /cases line | awk 'NR == FNR { m[FNR] = $1; next } { print m[$1] }' "$D/lines410101.txt" - | md5sum)" \
-    "$(h5cols "$D/province.h5" /regions/410101/cases line | md5sum)"
+eq "export 410100 without the line map: only the tables with lines differ" "$difs" " cases flags quality rejects review_sample"
+eq "export 410100: /cases lines = the one-region lines mapped to the export's" \
+    "$(h5cols "$D/plain.h5" /cases line | awk 'NR == FNR { m[FNR] = $1; next } { print m[$1] }' "$D/lines410100.txt" - | md5sum)" \
+    "$(h5cols "$D/province.h5" /regions/410100/cases line | md5sum)"
 unset CASEMIX_TEST_SLICE_SHIFT
 # every line of the export in exactly one place: a region's /cases or /rejects, or the province /rejects
 { for code in $CODES; do h5cols "$D/province.h5" /regions/$code/cases line; h5cols "$D/province.h5" /regions/$code/rejects line; done
@@ -107,31 +90,31 @@ eq "export: OUT.rejects.csv holds every reject" "$(($(wc -l < "$D/province.rejec
 i=0
 for code in $CODES; do
     i=$((i + 1))
-    "$BIN" settle --config "$D/one$code.cfg" --input "$D/r$code/current.csv" --out "$D/file$code.h5" --quiet
+    "$BIN" settle --config "$D/one$code.cfg" --input "$D/gen/$code/current.csv" --out "$D/file$code.h5" --quiet
     same_region "$D/province-files.h5" "$code" "$D/file$code.h5" "files"
 done
 eq "files: no temporary file or directory left" "$(ls "$D" | grep -c '\.tmp\.' || true)" 0
 
 # C. a bad region setting: file:line and the region, nothing done
-sed 's/fund_budget = "20000000.00"/fund_budget = "-5"/; s/code = "410103";/code = "410103"; budgte = 1;/' \
+sed 's/fund_budget = "20000000.00"/fund_budget = "-5"/; s/code = "410300";/code = "410300"; budgte = 1;/' \
     "$D/province.cfg" > "$D/bad.cfg"
 set +e
 "$BIN" settle --config "$D/bad.cfg" --out "$D/bad.h5" > "$D/bad.txt" 2>&1; rc=$?
 set -e
 eq "bad region key: exit 3" "$rc" 3
 line=$(grep -n 'budgte' "$D/bad.cfg" | cut -d: -f1)
-has "bad region key: file:line and the region" "$(cat "$D/bad.txt")" "bad.cfg:$line: regions[2] (410103).budgte: unknown key"
+has "bad region key: file:line and the region" "$(cat "$D/bad.txt")" "bad.cfg:$line: regions[2] (410300).budgte: unknown key"
 eq "bad region key: nothing written" "$(ls "$D" | grep -c '^bad\.h5' || true)" 0
 # a region without a budget: the line of its entry and the region, before any work
-awk '/code = "410107"/ { print; getline; if ($0 ~ /budget/) next } { print }' "$D/province.cfg" > "$D/bad2.cfg"
+awk '/code = "410700"/ { print; getline; if ($0 ~ /budget/) next } { print }' "$D/province.cfg" > "$D/bad2.cfg"
 set +e
 "$BIN" settle --config "$D/bad2.cfg" --out "$D/bad.h5" > "$D/bad.txt" 2>&1; rc=$?
 set -e
 eq "region without a budget: exit 3" "$rc" 3
-line=$(grep -n 'code = "410107"' "$D/bad2.cfg" | cut -d: -f1)
-has "region without a budget: file:line and the region" "$(cat "$D/bad.txt")" "bad2.cfg:$line: regions[6] (410107): budget.fund_budget must be set"
+line=$(grep -n 'code = "410700"' "$D/bad2.cfg" | cut -d: -f1)
+has "region without a budget: file:line and the region" "$(cat "$D/bad.txt")" "bad2.cfg:$line: regions[6] (410700): budget.fund_budget must be set"
 # a configured region the export has no row of: exit 4 saying so (not "fix the input" with no reason)
-sed 's/code = "410103";/code = "419998";/' "$D/province.cfg" > "$D/bad3.cfg"
+sed 's/code = "410300";/code = "419998";/' "$D/province.cfg" > "$D/bad3.cfg"
 set +e
 "$BIN" settle --config "$D/bad3.cfg" --out "$D/bad.h5" > "$D/bad.txt" 2>&1; rc=$?
 set -e
