@@ -622,7 +622,7 @@ static double text_width(const char *s)
 typedef struct {
     lxw_workbook *wb;
     lxw_format *head, *money, *text, *num;
-    lxw_format *count, *pct, *pp, *idx3, *dec4, *dec1, *note;   /* /indicators per indicator; the empty-sheet note */
+    lxw_format *count, *pct, *pp, *idx3, *sum3, *dec4, *dec1, *note;   /* /indicators per indicator; the empty-sheet note */
 } xlsx;
 
 /* /indicators: the number format of column member on the row of indicator
@@ -649,7 +649,7 @@ static lxw_format *ind_format(const xlsx *x, const char *code, const char *membe
     case SC_KIND_MEAN:
         if (den) return x->count;                                            /* ÷ cases */
         if (!strcmp(code, "cost_per_case")) return x->money;
-        if (!strcmp(code, "cost_index") || !strcmp(code, "time_index")) return x->idx3;
+        if (!strcmp(code, "cost_index") || !strcmp(code, "time_index")) return val ? x->idx3 : x->sum3;
         return x->dec4;                                                      /* CMI: scores, RW */
     }
     return NULL;
@@ -723,7 +723,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     format_set_num_format(x.text, "@");
     struct { lxw_format **f; const char *nf; } NF[] = {
         {&x.count, "#,##0"}, {&x.pct, "0.00%"}, {&x.pp, "+0.00\" pp\";-0.00\" pp\";0.00\" pp\""},
-        {&x.idx3, "0.000"}, {&x.dec4, "#,##0.0000"}, {&x.dec1, "0.0"},
+        {&x.idx3, "0.000"}, {&x.sum3, "#,##0.000"}, {&x.dec4, "#,##0.0000"}, {&x.dec1, "0.0"},
     };
     for (size_t k = 0; k < sizeof NF / sizeof NF[0]; k++) {
         *NF[k].f = workbook_add_format(x.wb);

@@ -727,7 +727,7 @@ static cm_status write_scenario(h5w *w, const cm_period *p, const cm_scenario *b
         if (!buf) { h5row_free(&r); return CM_ERR_NOMEM; }
         for (size_t gi = 0; gi < ng; gi++) {
             unsigned char *row = buf + gi * r.size;
-            const char *code = gr_dip_group_at(p->dip, gi)->code;
+            const char *code = gr_dip_group_at(p->dip, gi)->published; /* as settle's /groups spells it (I10.x) */
             memcpy(row + o_code, code, strnlen(code, cl));
             int64_t n = p->group_n[gi];
             memcpy(row + o_n, &n, 8);

@@ -118,8 +118,9 @@ reg = [td.alltext() for tb in tabs for tr in tb.find_all('tr', cls='region') for
 first = {}
 for r in ind:
     first.setdefault(r['indicator'].decode(), r['region_value'])
-def fnum(v): return '{:,.3f}'.format(v)
-c.check('indicators: the region row = /indicators region_value', reg == [fnum(first[k]) if first[k] == first[k] else '-' for k in codes],
+def fnum(v, k=''):   # counts as integers, the per-case cost in yuan to the fen, the rest to 3 decimals
+    return '{:,.0f}'.format(v) if k == 'cases' else '{:,.2f}'.format(v) if k == 'cost_per_case' else '{:,.3f}'.format(v)
+c.check('indicators: the region row = /indicators region_value', reg == [fnum(first[k], k) if first[k] == first[k] else '-' for k in codes],
         (reg[:4], [first[k] for k in codes][:4]))
 # the region's /indicators rows (institution_id "") are the region row only, never a row without a label
 labels = [list(tr.find_all('td'))[0].alltext() for tb in tabs for tr in list(tb.find_all('tr'))[1:] if tr.attrs.get('class') != 'region']
