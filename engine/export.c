@@ -797,6 +797,8 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                         lxw_format *fi = ind_format(&x, code.s, t.col[i].name);
                         if (fi) nf = fi;
                     }
+                    if (ind_col >= 0 && !strcmp(t.col[i].name, "institution_id") && !v.s[0])
+                        snprintf(v.s, sizeof v.s, "(region 全市)"); /* the region's rows: no institution id */
                     if (v.is_text) worksheet_write_string(ws, row, c++, v.s, x.text);
                     else worksheet_write_number(ws, row, c++, v.v, nf);
                     if (i == t.name_after && t.names) {

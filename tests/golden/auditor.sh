@@ -14,6 +14,8 @@
 #    integers, yuan #,##0.00, rates and shares 0.00%, indices 0.000); an empty
 #    rejects sheet says that every row read was settled; a simulation's
 #    NAME_grp sheets carry the group names of /group_names;
+#  - gen --plant keeps every planted discharge in the generated year (no
+#    WARNING that the export leaves the period when it is settled);
 #  - the report prints the indicator counts (cases) as integers and leaves out
 #    a chart whose bars are all zero (the identity scenario), with a note.
 set -u
@@ -68,7 +70,10 @@ echo "== a supervised region with planted patterns: workbook and report as an au
 G=$D/g; mkdir -p "$G"
 sed -e "s|\.\./build/demo/|$G/|g" -e "s|\"demo/|\"$(pwd)/config/demo/|g" config/demo.cfg > "$G/demo.cfg"
 "$BIN" gen --config "$G/demo.cfg" --out "$G" --quiet --cases 3000 --history-cases 3000 --fees --plant 0.03 || { echo "FAIL: gen"; exit 1; }
-"$BIN" settle --config "$G/demo.cfg" --out "$G/s.h5" --quiet || { echo "FAIL: settle"; exit 1; }
+# the planted rows (case ids PL...) stay in the generated year: settle has no dates-outside-the-period WARNING
+eq "planted rows discharged outside 2025" "$(awk -F, 'NR > 1 && $1 ~ /^PL/ && substr($11, 1, 4) != "2025"' "$G/current.csv" | wc -l | tr -d ' ')" 0
+"$BIN" settle --config "$G/demo.cfg" --out "$G/s.h5" --quiet 2> "$G/settle.err" || { cat "$G/settle.err"; echo "FAIL: settle"; exit 1; }
+eq "settle of a planted region: no WARNING on stderr" "$(grep -c WARNING "$G/settle.err" || true)" 0
 "$BIN" export "$G/s.h5" --xlsx "$G/s.xlsx" --quiet || bad "export" "exit $?"
 "$BIN" report "$G/s.h5" --out "$G/s.html" --quiet || bad "report" "exit $?"
 "$BIN" simulate --config "$G/demo.cfg" --out "$G/sim.h5" --quiet || { echo "FAIL: simulate"; exit 1; }
@@ -129,6 +134,8 @@ for r, d in zip(rows, ind):
         if c.number_format != w or abs(c.value - float(d[m])) > 1e-9 * max(1, abs(float(d[m]))): bad.append((code, m, c.value, c.number_format, w))
 check(f'indicators: value / numerator / region_value formats per indicator ({len(seen)} indicators)', not bad and
       {'cases', 'cost_per_case', 'fund_ratio', 'r01_rate', 'cost_index'} <= seen, bad[:4])
+regs = [r[head.index('institution_id')].value for r, d in zip(rows, ind) if d['institution_id'] == b'']
+check(f'indicators: the region\'s rows ({len(regs)}) say so in the institution column', regs and all(v == '(region 全市)' for v in regs), regs[:2])
 g = [r[head.index('growth')] for r, d in zip(rows, ind) if d['indicator'] == b'share_drugs' and not math.isnan(d['growth'])]
 check('indicators: growth of a share in percentage points', g and all(c.number_format.endswith('" pp"') for c in g), [c.number_format for c in g[:2]])
 g = [r[head.index('growth')] for r, d in zip(rows, ind) if d['indicator'] == b'cases' and not math.isnan(d['growth'])]
