@@ -269,6 +269,7 @@ typedef struct {
     size_t off, size;
     hid_t mtype;        /* member type (enums: H5Tenum_nameof) */
     double width;
+    lxw_format *fmt;    /* the workbook's number format of a float member (member_format), or NULL */
 } column;
 
 typedef struct {
@@ -622,7 +623,7 @@ static double text_width(const char *s)
 typedef struct {
     lxw_workbook *wb;
     lxw_format *head, *money, *text, *num;
-    lxw_format *count, *pct, *pp, *idx3, *sum3, *dec4, *dec1, *note;   /* /indicators per indicator; the empty-sheet note */
+    lxw_format *count, *pct, *pp, *idx3, *sum3, *dec4, *dec1, *upto3, *note;   /* /indicators per indicator; the empty-sheet note */
 } xlsx;
 
 /* /indicators: the number format of column member on the row of indicator
@@ -692,6 +693,18 @@ static void widths(table *t, const unsigned char *buf, hsize_t n)
     }
 }
 
+/* The number format of a float member a person reads as a share, a score or
+ * a rule's figure (NULL: Excel's General): shares of the price structure in
+ * %, the rating score to one decimal, a flag's figure and threshold to at
+ * most 3 decimals (days stay whole). */
+static lxw_format *member_format(const xlsx *x, const char *member)
+{
+    if (!strncmp(member, "share_", 6)) return x->pct;
+    if (!strcmp(member, "rating_score")) return x->dec1;
+    if (!strcmp(member, "figure") || !strcmp(member, "threshold")) return x->upto3;
+    return NULL;
+}
+
 static cm_status export_xlsx(hid_t f, const char *file, const char *out, const char *tables, int quiet)
 {
     char err[1024], tmp[CM_PATH_MAX + 64];
@@ -723,7 +736,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     format_set_num_format(x.text, "@");
     struct { lxw_format **f; const char *nf; } NF[] = {
         {&x.count, "#,##0"}, {&x.pct, "0.00%"}, {&x.pp, "+0.00\" pp\";-0.00\" pp\";0.00\" pp\""},
-        {&x.idx3, "0.000"}, {&x.sum3, "#,##0.000"}, {&x.dec4, "#,##0.0000"}, {&x.dec1, "0.0"},
+        {&x.idx3, "0.000"}, {&x.sum3, "#,##0.000"}, {&x.dec4, "#,##0.0000"}, {&x.dec1, "0.0"}, {&x.upto3, "#,##0.###"},
     };
     for (size_t k = 0; k < sizeof NF / sizeof NF[0]; k++) {
         *NF[k].f = workbook_add_format(x.wb);
@@ -747,6 +760,8 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         hsize_t first_n = t.nrows < chunk ? t.nrows : chunk;
         if (first_n && table_read(&t, 0, first_n, buf)) goto bad_read;
         widths(&t, buf, first_n);
+        for (int i = 0; i < t.ncol; i++)
+            if (t.col[i].k == K_FLOAT) t.col[i].fmt = member_format(&x, t.col[i].name);
         int ind_col = -1;   /* /indicators: the indicator code decides each row's number formats */
         if (!strcmp(E[ti].base, "indicators"))
             for (int i = 0; i < t.ncol; i++)
@@ -792,7 +807,8 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                         size_t L = strlen(v.s);
                         snprintf(v.s + L, sizeof v.s - L, " %s", zh);
                     }
-                    lxw_format *nf = t.col[i].k == K_MONEY || t.col[i].k == K_YUAN || t.col[i].k == K_FENF ? x.money : NULL;
+                    lxw_format *nf = t.col[i].k == K_MONEY || t.col[i].k == K_YUAN || t.col[i].k == K_FENF ? x.money
+                                                                                                  : t.col[i].fmt;
                     if (ind_col >= 0 && !v.is_text) {
                         lxw_format *fi = ind_format(&x, code.s, t.col[i].name);
                         if (fi) nf = fi;

@@ -108,6 +108,14 @@ for table, m in (('institutions', 'rating'), ('flags', 'result'), ('rules', 'res
     want = [f'{n} {ZH[m][n]}' for n in enum_names(f[table], m)]
     check(f'{table}.{m}: every cell "English 中文" ({len(want)} rows, e.g. {want[0] if want else ""})', got == want,
           [(g, w) for g, w in zip(got, want) if g != w][:3])
+# shares in %, the rating score to one decimal, a flag's figure and threshold to at most 3 decimals
+for table, members, fmt in (('institutions', ('share_services', 'share_drugs', 'share_exams'), '0.00%'),
+                            ('institutions', ('rating_score',), '0.0'), ('flags', ('figure', 'threshold'), '#,##0.###')):
+    head, rows = sheet(table)
+    for m in members:
+        cells = [r[head.index(m)] for r in rows if r[head.index(m)].value is not None]
+        check(f'{table}.{m}: number format {fmt} ({len(cells)} cells)', cells and all(c.number_format == fmt for c in cells),
+              [c.number_format for c in cells[:2]])
 # /indicators: a number format per indicator, the values unchanged
 head, rows = sheet('indicators')
 ind = f['indicators'][:]
