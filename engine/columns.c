@@ -154,12 +154,38 @@ void col_print_aliases(FILE *f)
             fprintf(f, "%s%s", k ? ", " : " ", COLS[c].alias[k]);
         fputc('\n', f);
     }
-    fputs("\nsettle needs: case_id, institution_id, institution_level (not with input.institutions), principal_dx,\n"
-          "  principal_proc (or procedures), total_cost, fund_paid; scheme drg also sex and age_years. The others are\n"
-          "  optional: supervision names each rule a missing column leaves \"not evaluated\" (patient_id and the\n"
-          "  dates for readmissions, discharge_mode, sex, age_years, the cost categories).\n"
+    /* the list the header check uses (cm_settle_required), printed, not copied */
+    int req[16], n0 = cm_settle_required(0, 0, req), n1;
+    fputs("\nsettle needs:", f);
+    for (int i = 0; i < n0; i++) {
+        fprintf(f, "%s%s", !i ? " " : i == 4 ? ",\n  " : ", ", COLS[req[i]].canon);
+        if (req[i] == COL_INST_LEVEL) fputs(" (not with input.institutions)", f);
+        if (req[i] == COL_PPROC) fputs(" (or procedures)", f);
+    }
+    n1 = cm_settle_required(0, 1, req);
+    for (int i = n0; i < n1; i++) fprintf(f, "%s%s", i == n0 ? "; scheme drg or both also " : ", ", COLS[req[i]].canon);
+    fputs(".\n  The others are optional: supervision names each rule a missing column leaves \"not evaluated\"\n"
+          "  (patient_id and the dates for readmissions, discharge_mode, sex, age_years, the cost categories).\n"
           "Another header for a column: input.aliases = \"aliases.csv\"; (rows canonical,alias). Unknown headers are ignored.\n",
           f);
+}
+
+/* The columns settle's header must have (README "Reject or flag"), -1
+ * ended, into req[16]: with input.institutions the level comes from the
+ * table; CHS-DRG validates sex and age (without them every case would be
+ * CHECK_FAILED, 0000, and the run stop at the payment: said at the header). */
+int cm_settle_required(int has_mtab, int drg, int req[16])
+{
+    static const int base[] = {COL_CASE_ID, COL_INST_ID, COL_INST_LEVEL, COL_PDX, COL_PPROC, COL_TOTAL, COL_FUND, -1};
+    int n = 0;
+    for (const int *q = base; *q >= 0; q++)
+        if (!(has_mtab && *q == COL_INST_LEVEL)) req[n++] = *q;
+    if (drg) {
+        req[n++] = COL_SEX;
+        req[n++] = COL_AGE_YEARS;
+    }
+    req[n] = -1;
+    return n;
 }
 
 /* One name per bit of cm_case.flags, in bit order (the /cases attribute

@@ -86,6 +86,9 @@ struct col_aliases *col_aliases_load(const char *path, char *err, size_t errlen)
 void col_aliases_free(struct col_aliases *a);
 /* Prints the built-in alias table (for --help-columns / README). */
 void col_print_aliases(FILE *f);
+/* settle's required columns into req[16], -1 ended (the header check and
+ * `casemix columns` print the same list); returns how many. */
+int cm_settle_required(int has_mtab, int drg, int req[16]);
 
 /* ------------------------------------------------------------------ */
 /* Cases                                                               */

@@ -773,19 +773,8 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
         st->quals = calloc((size_t)st->nt, sizeof *st->quals);
         st->dis_range = calloc((size_t)st->nt, sizeof *st->dis_range);
         for (int t = 0; st->dis_range && t < st->nt; t++) { st->dis_range[t][0] = INT32_MAX; st->dis_range[t][1] = -1; }
-        static const int req_dip[] = {COL_CASE_ID, COL_INST_ID, COL_INST_LEVEL, COL_PDX, COL_PPROC,
-                                      COL_TOTAL, COL_FUND, -1};
-        /* with the institution table the level comes from it: no level column needed */
-        static const int req_tab[] = {COL_CASE_ID, COL_INST_ID, COL_PDX, COL_PPROC, COL_TOTAL, COL_FUND, -1};
-        /* CHS-DRG validates sex and age: without the columns every case is CHECK_FAILED (0000) and the run
-         * would stop at the payment with "the total of DRG points is zero"; say it at the header instead */
-        int req[16], nreq = 0;
-        for (const int *q = st->has_mtab ? req_tab : req_dip; *q >= 0; q++) req[nreq++] = *q;
-        if (st->drg) {
-            req[nreq++] = COL_SEX;
-            req[nreq++] = COL_AGE_YEARS;
-        }
-        req[nreq] = -1;
+        int req[16];
+        cm_settle_required(st->has_mtab, st->drg != NULL, req);
         cm_parse_opts po = {.need = cm_need_columns(CM_RUN_SETTLE, st->dip != NULL, st->drg != NULL) &
                                     ~(st->has_mtab ? CM_NEED(COL_INST_LEVEL) : 0),
                             .mismatch = cfg->category_mismatch,

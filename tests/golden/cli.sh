@@ -126,6 +126,26 @@ h5diff -q "$D/a.h5" "$D/lim.h5" /cases /cases > /dev/null 2>&1 && ok "--threads 
     || bad "--threads $LIM: /cases differs from 2 threads"
 eq "nothing written into the working directory" "$(ls -A "$D/cwd" | wc -l)" 0
 
+echo "== columns: the list settle needs is the list the header check enforces"
+# each column `casemix columns` says settle needs, cut from the small input's
+# header: exit 4 naming it; an optional column cut: the run goes on
+NEEDS=$("$BIN" columns | sed -n '/^settle needs:/,/\./p' | tr '\n' ' ' | sed 's/^settle needs://; s/;.*//; s/([^)]*)//g; s/\..*//' | tr -d ' ' | tr ',' ' ')
+has "columns: settle needs case_id" " $NEEDS " " case_id "
+has "columns: settle needs fund_paid" " $NEEDS " " fund_paid "
+cut_col() { awk -F, -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i } { s = ""; n = 0; for (i = 1; i <= NF; i++) if (i != k) s = s (n++ ? "," : "") $i; print s }' "$SMALL_IN"; }
+for col in $NEEDS; do
+    cut_col "$col" > "$D/cut.csv"
+    head -n 1 "$D/cut.csv" | grep -q "$col" && { bad "columns: $col not cut from the header"; continue; }
+    "$BIN" settle --config "$SMALL" --input "$D/cut.csv" --out "$D/cut.h5" --quiet > "$D/out" 2>&1; rc=$?
+    eq "columns: without $col settle stops (exit 4)" "$rc" 4
+    grep -q "$col" "$D/out" && ok "columns: the message names $col" || bad "columns: the message lacks $col" "$(cat "$D/out")"
+done
+for col in patient_id self_paid other_dx; do
+    cut_col "$col" > "$D/cut.csv"
+    "$BIN" settle --config "$SMALL" --input "$D/cut.csv" --out "$D/opt-$col.h5" --quiet > "$D/out" 2>&1; rc=$?
+    eq "columns: without the optional $col settle runs" "$rc" 0
+done
+
 rm -rf "$D"
 echo
 [ $fails -eq 0 ] && echo "cli: all checks passed" || { echo "cli: $fails check(s) failed:$failed"; exit 1; }
