@@ -144,6 +144,20 @@ static void plant_one(pctx *c, int p, const prow *x, const prow *y, long *patien
 {
     prow A = *x, B = *y;
     long a0 = days_of(x->f[GEN_COL_ADMIT]);
+    /* every stay of the pattern inside the base row's discharge year (the longest, R08, ends at
+     * a0 + 61; R01 at N + 1 days ends at a0 + N + 9): a base row admitted in late December of the
+     * year before, or a pattern starting in December, would put discharges outside the period
+     * and settle would warn that the export leaves it */
+    {
+        char jan1[16];
+        snprintf(jan1, sizeof jan1, "%.4s-01-01", x->f[GEN_COL_DISCH]);
+        long y0 = days_of(jan1), span = 61 > N + 9 ? 61 : N + 9;
+        if (y0 >= 0) {
+            long last = y0 + 364 - span; /* Dec 31 of a common year (Dec 30 of a leap year): still inside */
+            if (a0 > last) a0 = last;
+            if (a0 < y0) a0 = y0;
+        }
+    }
     long pat = ++*patient;
     strcpy(A.f[GEN_COL_MODE], "1");
     strcpy(B.f[GEN_COL_MODE], "1");

@@ -13,6 +13,7 @@
  */
 #include "ledger.h"
 #include "h5out.h"
+#include "html.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -424,8 +425,9 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
         if (nmissing)
             printf("  PARTIAL YEAR (--partial): %zu of 12 months; missing %s. The whole year's pool is shared over "
                    "the months present (/clearing: partial = 1, months_missing)\n", L.nm, missing);
-        printf("  cases %lld, score %.4f points, fund share %.6f\n", (long long)Y->cases,
-               (double)Y->score_e4 / SC_SCORE_UNIT, Y->fund_share);
+        char sc4[48];
+        printf("  cases %lld, score %s points, fund share %.6f\n", (long long)Y->cases,
+               fmt_e4(sc4, sizeof sc4, Y->score_e4, 4), Y->fund_share);
         printf("  budget %s = reserve (预留调节金) %s + allocated %s yuan\n", cm_yuan_text(a, sizeof a, Y->budget_fen, 1),
                cm_yuan_text(b, sizeof b, Y->reserve_fen, 1), cm_yuan_text(c3, sizeof c3, Y->allocated_fen, 1));
         printf("  final point value (结算点值) %.6f yuan%s (raw %.6f); pool %s yuan\n", Y->point_value,

@@ -97,7 +97,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"indicator_index", "row of /indicator_names 指标序号"}, {"evaluated", "evaluated 是否计算"},
     {"value", "value 指标值"}, {"numerator", "numerator 分子"}, {"denominator", "denominator 分母"},
     {"region_value", "region's value 全区值"}, {"peer_percentile", "percentile among same-level peers 同级百分位"},
-    {"previous_value", "previous period 上期值"}, {"growth", "growth 指标增长"}, {"points", "rating points 得分"},
+    {"previous_value", "previous period 上期值"}, {"growth", "growth (relative; shares and budget progress: percentage points) 指标增长"}, {"points", "rating points 得分"},
     /* supervision: /rules, /flags, /review_sample (supervise.c) */
     {"id", "rule id 规则编号"}, {"family", "family 规则类别"}, {"result", "result type 违规性质"},
     {"hits", "hits (-1 not evaluated) 疑点数"}, {"parameters", "parameters 参数"},
@@ -163,6 +163,7 @@ typedef struct {
     char sheet[32];     /* sheet name, CSV file name */
     const char *base;   /* table kind: TABLES name, "scenarios" or "regions" (for --tables) */
     const char *names, *name_title;
+    char names_path[192];   /* names of a scenario's or a region's groups (names points here) */
     int by_default;
 } entry;
 static entry E[MAX_ENT];
@@ -243,6 +244,14 @@ static void entries_build(hid_t f)
                 e->base = GROUPS[gi];
                 e->names = NULL;
                 e->name_title = NULL;
+                if (!strcmp(SUBS[k], "groups")) {
+                    /* a simulation's /group_names (same order as every /scenarios/NAME/groups), a
+                     * region's /regions/CODE/group_names: the group names beside the code */
+                    if (gi == 0) snprintf(e->names_path, sizeof e->names_path, "/group_names");
+                    else snprintf(e->names_path, sizeof e->names_path, "/regions/%s/group_names", L.name[s]);
+                    e->names = e->names_path;
+                    e->name_title = "name → group name 病种名称";
+                }
                 e->by_default = strcmp(SUBS[k], "cases") != 0;
                 NE++;
             }
@@ -260,6 +269,7 @@ typedef struct {
     size_t off, size;
     hid_t mtype;        /* member type (enums: H5Tenum_nameof) */
     double width;
+    lxw_format *fmt;    /* the workbook's number format of a float member (member_format), or NULL */
 } column;
 
 typedef struct {
@@ -293,6 +303,38 @@ static const char *title_of(const char *name)
 
 /* For the report (html.h): its wide ledger tables take their headers from here. */
 const char *cm_member_title(const char *name) { return title_of(name); }
+
+/* The Chinese beside an enum name in the workbook ("fail" -> "不达标"): the
+ * rating, rule result and family, the peer outlier of /indicators, the
+ * review sample's reason, a case's outlier class and blank / DRG reasons,
+ * /groups type. NULL when there is none (the cell keeps the English alone).
+ * tkind: the table kind (E[].base), member: the column. */
+static const char *enum_zh(const char *tkind, const char *member, const char *name)
+{
+    static const struct { const char *table, *member, *name, *zh; } Z[] = {
+        {NULL, "rating", "excellent", "优秀"}, {NULL, "rating", "good", "良好"}, {NULL, "rating", "pass", "合格"},
+        {NULL, "rating", "fail", "不达标"}, {NULL, "rating", "not_rated", "未评级"},
+        {NULL, "result", "definite", "明确违规"}, {NULL, "result", "highly_suspicious", "高度可疑"},
+        {NULL, "result", "suspicious", "可疑"}, {NULL, "result", "info", "提示"},
+        {NULL, "family", "policy", "政策类"}, {NULL, "family", "management", "管理类"}, {NULL, "family", "medical", "医疗类"},
+        {"indicators", "outlier", "none", "无异常"}, {"indicators", "outlier", "high", "高值异常"},
+        {"indicators", "outlier", "low", "低值异常"}, {"indicators", "outlier", "not_ranked", "未排名"},
+        {"review_sample", "reason", "flagged", "疑点病例"}, {"review_sample", "reason", "random", "随机抽取"},
+        {"review_sample", "reason", "none", "无"},
+        {NULL, "outlier", "normal", "正常"}, {NULL, "outlier", "low", "低倍率"}, {NULL, "outlier", "high", "高倍率"},
+        {NULL, "drg_outlier", "normal", "正常"}, {NULL, "drg_outlier", "low", "低倍率"}, {NULL, "drg_outlier", "high", "高倍率"},
+        {NULL, "drg_status", "OK", "入组"}, {NULL, "drg_status", "UNGROUPABLE", "未入组"},
+        {NULL, "drg_status", "CHECK_FAILED", "校验未通过"},
+        {NULL, "dip_blank_reason", "none", "无"}, {NULL, "dip_blank_reason", "dx_missing", "主要诊断缺失"},
+        {NULL, "dip_blank_reason", "dx_invalid", "主要诊断无效"},
+        {NULL, "dip_blank_reason", "no_catalogue_entry", "目录无此病种"},
+        {NULL, "type", "comprehensive", "综合病种"}, {NULL, "type", "core", "核心病种"}, {NULL, "type", "blank", "空白病种"},
+    };
+    for (size_t i = 0; i < sizeof Z / sizeof Z[0]; i++)
+        if ((!Z[i].table || !strcmp(Z[i].table, tkind)) && !strcmp(Z[i].member, member) && !strcmp(Z[i].name, name))
+            return Z[i].zh;
+    return NULL;
+}
 
 static int ends_with(const char *s, const char *suf)
 {
@@ -581,7 +623,38 @@ static double text_width(const char *s)
 typedef struct {
     lxw_workbook *wb;
     lxw_format *head, *money, *text, *num;
+    lxw_format *count, *pct, *pp, *idx3, *sum3, *dec4, *dec1, *upto3, *note;   /* /indicators per indicator; the empty-sheet note */
 } xlsx;
+
+/* /indicators: the number format of column member on the row of indicator
+ * code (counts integers, yuan #,##0.00, rates and shares 0.00%, indices
+ * 0.000, scores 4 decimals; growth relative in %, of shares and budget
+ * progress in percentage points); NULL: the column's. */
+static lxw_format *ind_format(const xlsx *x, const char *code, const char *member)
+{
+    int i = sc_ind_find(code, strlen(code));
+    const sc_ind_info *in = sc_ind_info_of(i);
+    if (!in) return NULL;
+    if (!strcmp(member, "peer_percentile") || !strcmp(member, "points")) return x->dec1;
+    if (!strcmp(member, "growth"))
+        return in->kind == SC_KIND_SHARE || in->kind == SC_KIND_PROGRESS ? x->pp : x->pct;
+    int val = !strcmp(member, "value") || !strcmp(member, "region_value") || !strcmp(member, "previous_value");
+    int num = !strcmp(member, "numerator"), den = !strcmp(member, "denominator");
+    if (!val && !num && !den) return NULL;
+    if (!strcmp(code, "budget_gap")) return x->pct;                          /* progress − share of the year */
+    switch (in->kind) {
+    case SC_KIND_COUNT: return x->count;
+    case SC_KIND_RATE: return val ? x->pct : x->count;                       /* cases ÷ cases */
+    case SC_KIND_SHARE: return val ? x->pct : x->money;                      /* yuan ÷ yuan */
+    case SC_KIND_PROGRESS: return val ? x->pct : x->money;                   /* payments ÷ annual target */
+    case SC_KIND_MEAN:
+        if (den) return x->count;                                            /* ÷ cases */
+        if (!strcmp(code, "cost_per_case")) return x->money;
+        if (!strcmp(code, "cost_index") || !strcmp(code, "time_index")) return val ? x->idx3 : x->sum3;
+        return x->dec4;                                                      /* CMI: scores, RW */
+    }
+    return NULL;
+}
 
 static lxw_worksheet *xlsx_sheet(xlsx *x, const char *name, const table *t)
 {
@@ -620,6 +693,18 @@ static void widths(table *t, const unsigned char *buf, hsize_t n)
     }
 }
 
+/* The number format of a float member a person reads as a share, a score or
+ * a rule's figure (NULL: Excel's General): shares of the price structure in
+ * %, the rating score to one decimal, a flag's figure and threshold to at
+ * most 3 decimals (days stay whole). */
+static lxw_format *member_format(const xlsx *x, const char *member)
+{
+    if (!strncmp(member, "share_", 6)) return x->pct;
+    if (!strcmp(member, "rating_score")) return x->dec1;
+    if (!strcmp(member, "figure") || !strcmp(member, "threshold")) return x->upto3;
+    return NULL;
+}
+
 static cm_status export_xlsx(hid_t f, const char *file, const char *out, const char *tables, int quiet)
 {
     char err[1024], tmp[CM_PATH_MAX + 64];
@@ -630,7 +715,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     int with_cases = asked(tables, "cases") == 1;
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid());
     lxw_workbook_options opt = {.constant_memory = (uint8_t)(with_cases ? LXW_TRUE : LXW_FALSE), .tmpdir = NULL};
-    xlsx x = {workbook_new_opt(tmp, &opt), NULL, NULL, NULL, NULL};
+    xlsx x = {.wb = workbook_new_opt(tmp, &opt)};
     if (!x.wb) {
         fprintf(stderr, "casemix export: %s: cannot create the workbook (%s)\n", out, strerror(errno));
         return CM_ERR_OUTPUT;
@@ -649,6 +734,16 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     format_set_num_format(x.money, "#,##0.00");
     x.text = workbook_add_format(x.wb);
     format_set_num_format(x.text, "@");
+    struct { lxw_format **f; const char *nf; } NF[] = {
+        {&x.count, "#,##0"}, {&x.pct, "0.00%"}, {&x.pp, "+0.00\" pp\";-0.00\" pp\";0.00\" pp\""},
+        {&x.idx3, "0.000"}, {&x.sum3, "#,##0.000"}, {&x.dec4, "#,##0.0000"}, {&x.dec1, "0.0"}, {&x.upto3, "#,##0.###"},
+    };
+    for (size_t k = 0; k < sizeof NF / sizeof NF[0]; k++) {
+        *NF[k].f = workbook_add_format(x.wb);
+        format_set_num_format(*NF[k].f, NF[k].nf);
+    }
+    x.note = workbook_add_format(x.wb);
+    format_set_italic(x.note);
     cm_status st = CM_OK;
     long per_sheet = sheet_rows();
     int nsheets = 0;
@@ -665,6 +760,12 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         hsize_t first_n = t.nrows < chunk ? t.nrows : chunk;
         if (first_n && table_read(&t, 0, first_n, buf)) goto bad_read;
         widths(&t, buf, first_n);
+        for (int i = 0; i < t.ncol; i++)
+            if (t.col[i].k == K_FLOAT) t.col[i].fmt = member_format(&x, t.col[i].name);
+        int ind_col = -1;   /* /indicators: the indicator code decides each row's number formats */
+        if (!strcmp(E[ti].base, "indicators"))
+            for (int i = 0; i < t.ncol; i++)
+                if (!strcmp(t.col[i].name, "indicator") && t.col[i].k == K_TEXT) ind_col = i;
         long nsh = t.nrows ? (long)((t.nrows + (hsize_t)per_sheet - 1) / (hsize_t)per_sheet) : 1;
         lxw_worksheet *ws = NULL;
         long sheet = 0;
@@ -682,15 +783,40 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                     nsheets++;
                     row = 1;
                 }
-                if (r >= n) break;
+                if (r >= n) {
+                    if (!t.nrows) {   /* an empty table: say why, so an empty sheet is not taken for a failed export */
+                        const char *why = !strcmp(E[ti].base, "rejects")
+                                              ? "no rejects: every row read was settled (无剔除记录：读入的每一行均已结算)"
+                                          : !strcmp(E[ti].base, "quality")
+                                              ? "no data-quality notes: no kept case had a field treated as missing (无数据质量提示)"
+                                          : !strcmp(E[ti].base, "flags") ? "no flags: no rule fired on any case (无疑点)"
+                                                                         : "no rows (无记录)";
+                        worksheet_write_string(ws, 1, 0, why, x.note);
+                    }
+                    break;
+                }
                 const unsigned char *rp = buf + r * t.rowsize;
                 lxw_col_t c = 0;
+                cell code = {0};
+                if (ind_col >= 0) get_cell(&t.col[ind_col], rp, &code);
                 for (int i = 0; i < t.ncol; i++) {
                     cell v;
                     get_cell(&t.col[i], rp, &v);
+                    const char *zh = t.col[i].k == K_ENUM || t.col[i].k == K_GTYPE ? enum_zh(E[ti].base, t.col[i].name, v.s) : NULL;
+                    if (zh) { /* the project's bilingual form: English, the Chinese beside */
+                        size_t L = strlen(v.s);
+                        snprintf(v.s + L, sizeof v.s - L, " %s", zh);
+                    }
+                    lxw_format *nf = t.col[i].k == K_MONEY || t.col[i].k == K_YUAN || t.col[i].k == K_FENF ? x.money
+                                                                                                  : t.col[i].fmt;
+                    if (ind_col >= 0 && !v.is_text) {
+                        lxw_format *fi = ind_format(&x, code.s, t.col[i].name);
+                        if (fi) nf = fi;
+                    }
+                    if (ind_col >= 0 && !strcmp(t.col[i].name, "institution_id") && !v.s[0])
+                        snprintf(v.s, sizeof v.s, "(region 全市)"); /* the region's rows: no institution id */
                     if (v.is_text) worksheet_write_string(ws, row, c++, v.s, x.text);
-                    else worksheet_write_number(ws, row, c++, v.v,
-                                                t.col[i].k == K_MONEY || t.col[i].k == K_YUAN || t.col[i].k == K_FENF ? x.money : NULL);
+                    else worksheet_write_number(ws, row, c++, v.v, nf);
                     if (i == t.name_after && t.names) {
                         const char *nm = t.names[r0 + r];
                         worksheet_write_string(ws, row, c++, nm ? nm : "", x.text);

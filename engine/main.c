@@ -132,7 +132,7 @@ static const opt_def MONTH_OPTS[] = {
     { O_CONFIG, "--config", "FILE", 1, "the region's configuration (year.* settings; the ledger is year.ledger)" },
     { O_MONTH, "--month", "YYYY-MM", 1, "the month to pre-settle (月度预结算); a month settled before is replaced; a case id (结算ID) another month of the ledger settled is rejected" },
     { O_INPUT, "--input", "CSV", 0, "the month's discharge records; default: input.records" },
-    { O_OUT, "--out", "FILE.h5", 0, "the month's settlement file; default: output.file with -YYYY-MM before .h5" },
+    { O_OUT, "--out", "FILE.h5", 0, "the month's settlement file; default: output.file with -YYYY-MM before .h5 (-MM when it ends with the year)" },
     OPT_THREADS("reading, grouping, scoring"),
     { O_QUIET, "--quiet", NULL, 0, "no progress and no summary on the terminal" },
     OPT_HELP,
@@ -257,7 +257,9 @@ static const cmd_def *find_cmd(const char *name)
 static const char EXIT_CODES[] =
     "exit codes: 0 ok, 2 usage, 3 configuration or table error (nothing done), 4 input unusable,\n"
     "            5 output cannot be written (or would replace a file of another kind), 6 interrupted,\n"
-    "            7 internal; group --explain: 1 when the case is not in the input\n";
+    "            7 internal\n";
+/* only group --explain exits 1: said on group's help and the overview, not on every command's */
+static const char EXIT_EXPLAIN[] = "            group --explain: 1 when the case is not in the input\n";
 
 static void usage(FILE *f)
 {
@@ -267,6 +269,7 @@ static void usage(FILE *f)
     fputs("\n  casemix help COMMAND, casemix COMMAND --help   that command's options\n"
           "  casemix --help | --version\n\n", f);
     fputs(EXIT_CODES, f);
+    fputs(EXIT_EXPLAIN, f);
     fputs("A bad record is never an error of the run: it is rejected with its line and reason.\n", f);
 }
 
@@ -291,6 +294,7 @@ static void cmd_usage(const cmd_def *c, FILE *f)
     }
     if (c->notes) fprintf(f, "\n%s", c->notes);
     fprintf(f, "\n%s", EXIT_CODES);
+    if (!strcmp(c->name, "group")) fputs(EXIT_EXPLAIN, f);
 }
 
 static void on_signal(int sig)

@@ -17,6 +17,7 @@
 #include "h5out.h"
 #include "rejects.h"
 #include "supervise.h"
+#include "html.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -159,8 +160,12 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         return CM_ERR_USAGE;
     } else {
         size_t len = strlen(cfg->output_file);
-        if (len > 3 && strcmp(cfg->output_file + len - 3, ".h5") == 0) len -= 3;
-        snprintf(out, sizeof out, "%.*s-%s.h5", (int)len, cfg->output_file, month);
+        const char *of = cfg->output_file;
+        if (len > 3 && strcmp(of + len - 3, ".h5") == 0) len -= 3;
+        /* "settlement-410400-2025.h5" -> "settlement-410400-2025-03.h5", not "...-2025-2025-03.h5":
+         * when the name already ends with the month's year (after a non-digit), only -MM is added */
+        int ends_year = len > 4 && !strncmp(of + len - 4, month, 4) && (of[len - 5] < '0' || of[len - 5] > '9');
+        snprintf(out, sizeof out, "%.*s-%s.h5", (int)len, of, ends_year ? month + 5 : month);
     }
     if (cm_side_path(out, ".rejects.csv", rejects_csv, sizeof rejects_csv)) {
         fprintf(stderr, "casemix: %s: output path too long\n", out);
@@ -399,7 +404,8 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
                (long long)M.rejects);
         printf("  already settled   %lld case id(s) settled in another month of the ledger: rejected (in the %lld "
                "rejects)\n", (long long)st->prior_dups, (long long)M.rejects);
-        printf("  score             %.4f points (year to date: %zu month(s))\n", (double)M.score_e4 / SC_SCORE_UNIT,
+        char sc4[48];
+        printf("  score             %s points (year to date: %zu month(s))\n", fmt_e4(sc4, sizeof sc4, M.score_e4, 4),
                L.nm);
         printf("  fund share        %.6f\n", M.fund_share);
         printf("  forecast point value (预测点值)  %.6f yuan, band %.6f .. %.6f; year's score %.1f points\n",

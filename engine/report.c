@@ -1154,6 +1154,17 @@ static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
 }
 
 /* indicators with peer percentiles (/indicators), rating (/institutions rating, rating_score) */
+
+/* Decimals of an indicator's value in the table: counts (cases) as integers,
+ * yuan (per-case cost) to the fen, the rest (rates, shares, indices, CMI) 3. */
+static int ind_decimals(const char *code)
+{
+    const sc_ind_info *in = sc_ind_info_of(sc_ind_find(code, strlen(code)));
+    if (in && in->kind == SC_KIND_COUNT) return 0;
+    if (!strcmp(code, "cost_per_case")) return 2;
+    return 3;
+}
+
 static void sec_indicators(rep *R)
 {
     tab t;
@@ -1293,7 +1304,7 @@ static void sec_indicators(rep *R)
                         char b[48] = "";
                         for (int y = 0; y < nins; y++) {
                             hsize_t r = cell[(size_t)y * (size_t)nind + (size_t)x];
-                            if (r != (hsize_t)-1) { fmt_num(b, sizeof b, tab_f(&t, r, creg), 3); break; }
+                            if (r != (hsize_t)-1) { fmt_num(b, sizeof b, tab_f(&t, r, creg), ind_decimals(ind[x])); break; }
                         }
                         fprintf(o, "<td class=\"n\">%s</td>", b);
                     }
@@ -1313,7 +1324,7 @@ static void sec_indicators(rep *R)
                         double pc = tab_f(&t, r, cp);
                         if (!isnan(pc)) snprintf(p, sizeof p, " <small>p%.0f</small>", pc);
                         const char *cls = !strcmp(oc, "high") ? "out-high" : !strcmp(oc, "low") ? "out-low" : "";
-                        fprintf(o, "<td class=\"n %s\">%s%s%s</td>", cls, fmt_num(b, sizeof b, tab_f(&t, r, cv), 3), p,
+                        fprintf(o, "<td class=\"n %s\">%s%s%s</td>", cls, fmt_num(b, sizeof b, tab_f(&t, r, cv), ind_decimals(ind[x])), p,
                                 cls[0] ? (cls[4] == 'h' ? " &#9650;" : " &#9660;") : "");
                     }
                     fputs("</tr>\n", o);
@@ -1453,6 +1464,16 @@ static void sec_scenarios(rep *R)
                 char id[96], title[200];
                 snprintf(id, sizeof id, "scenario-%s%s%s", L.name[s], k < 2 ? "-" : "", k == 0 ? "dip" : k == 1 ? "drg" : "");
                 for (char *p = id; *p; p++) if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_')) *p = '_';
+                /* every bar zero (the identity scenario, a setting that moves no payment): a line, not a chart */
+                int cd = tab_col(&t, PM[k]), moved = 0;
+                for (hsize_t r = 0; !moved && r < t.n; r++) moved = tab_i(&t, r, cd) != 0;
+                if (!moved) {
+                    fprintf(o, "<p class=\"note\" id=\"note-%s\">%s%sno institution's payment changes against the "
+                               "baseline (%s is 0 for all %llu institutions): no chart. 各机构结算金额与基线相同</p>\n",
+                            id, PT[k], PT[k][0] ? ": " : "", PM[k], (unsigned long long)t.n);
+                    drawn++;
+                    continue;
+                }
                 snprintf(title, sizeof title, "%s%sChange in payment per institution against the baseline, yuan "
                          "(largest increase first). 各机构结算金额变化（元）", PT[k], PT[k][0] ? ": " : "");
                 char **nm = R->has_inst && R->inst.n == t.n ? R->inst_names : NULL;

@@ -727,7 +727,7 @@ static cm_status write_scenario(h5w *w, const cm_period *p, const cm_scenario *b
         if (!buf) { h5row_free(&r); return CM_ERR_NOMEM; }
         for (size_t gi = 0; gi < ng; gi++) {
             unsigned char *row = buf + gi * r.size;
-            const char *code = gr_dip_group_at(p->dip, gi)->code;
+            const char *code = gr_dip_group_at(p->dip, gi)->published; /* as settle's /groups spells it (I10.x) */
             memcpy(row + o_code, code, strnlen(code, cl));
             int64_t n = p->group_n[gi];
             memcpy(row + o_n, &n, 8);
@@ -743,6 +743,18 @@ static cm_status write_scenario(h5w *w, const cm_period *p, const cm_scenario *b
         free(buf);
         h5row_free(&r);
         if (e) return CM_ERR_OUTPUT;
+        /* the names once, as settle's /group_names: the workbook's NAME_grp sheets show them beside the code */
+        if (H5Lexists(w->loc, "group_names", H5P_DEFAULT) == 0) {
+            const char **names = calloc(ng + 1, sizeof *names);
+            if (!names) return CM_ERR_NOMEM;
+            for (size_t gi = 0; gi < ng; gi++) {
+                const char *nm = gr_dip_group_at(p->dip, gi)->name;
+                names[gi] = nm ? nm : "";
+            }
+            e = h5_strings(w, "group_names", names, ng, "UTF-8 group names (病种名称), same order as /scenarios/NAME/groups");
+            free(names);
+            if (e) return CM_ERR_OUTPUT;
+        }
     }
     /* institutions */
     {

@@ -6,6 +6,7 @@
  */
 #include "period.h"
 #include "rejects.h"
+#include "html.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -42,7 +43,7 @@ static int cmp_inst_pay(const void *a, const void *b)
 static void print_scheme(const cm_period *st, const cm_scenario *sn, const char *name, const scheme_tot *T, const char *unit)
 {
     char b1[40], b2[40], b3[40];
-    printf("  %s total        %15.4f %s\n", name, (double)T->points_e4 / SC_SCORE_UNIT, unit);
+    printf("  %s total        %18s %s\n", name, fmt_e4(b1, sizeof b1, T->points_e4, 4), unit); /* exact, grouped */
     int64_t diff = T->budget_fen - st->fund_fen;
     printf("  %s budget       %18s yuan\n", name, cm_yuan_text(b1, sizeof b1, T->budget_fen, 1));
     if (st->fund_fen > 0)

@@ -43,6 +43,14 @@ for c in settle calibrate gen group bench columns simulate; do
     eq "$c -h = --help" "$("$BIN" "$c" -h 2>&1)" "$out"
     eq "help $c = $c --help" "$("$BIN" help "$c" 2>&1)" "$out"
     eq "$c --help after other options" "$("$BIN" "$c" --config nothing.cfg --help 2>&1)" "$out"
+    # exit 1 is group --explain's alone: named on group's help (and the overview), on no other command's
+    n1=$(printf '%s\n' "$out" | grep -c 'group --explain: 1 when')
+    if [ "$c" = group ]; then eq "group --help names exit 1 (--explain)" "$n1" 1
+    else eq "$c --help: no group --explain exit-1 line" "$n1" 0; fi
+done
+for c in month clear report export; do
+    n1=$("$BIN" "$c" --help 2>&1 | grep -c 'group --explain: 1 when')
+    eq "$c --help: no group --explain exit-1 line" "$n1" 0
 done
 
 echo "== overview"
@@ -50,6 +58,7 @@ for h in help --help -h; do
     out=$("$BIN" $h 2>"$D/err"); rc=$?
     eq "casemix $h: exit 0, stderr empty" "$rc:$(cat "$D/err")" "0:"
     for c in settle calibrate gen group bench columns simulate; do has "casemix $h lists $c" "$out" "  $c "; done
+    has "casemix $h: exit 1 of group --explain" "$out" "group --explain: 1 when the case is not in the input"
 done
 "$BIN" > /dev/null 2>&1; eq "casemix without a command: exit 2" "$?" 2
 msg=$("$BIN" help nosuch 2>&1 >/dev/null); rc=$?

@@ -96,8 +96,9 @@ def check_workbook(h5path, xlpath, tables, split=None):
                 elif kind == 'text':
                     want = dv.rstrip(b'\0').decode()   # an empty string is an empty cell
                     if not (isinstance(v, str) and v == want) and not (v is None and want == ''): bad.append((i, c, v, dv))
-                elif kind == 'enum':
-                    if not isinstance(v, str) or v not in vals: bad.append((i, c, v))
+                elif kind == 'enum':   # the English name, then the Chinese beside it ("fail 不达标")
+                    if not isinstance(v, str) or v.split(' ')[0] not in vals or not re.fullmatch(r'\S+( [\u4e00-\u9fff]\S*)?', v): bad.append((i, c, v))
+                    elif c in ('rating', 'result', 'family', 'outlier', 'reason', 'type', 'drg_status') and not re.search(r'[\u4e00-\u9fff]', v): bad.append((i, c, v, 'no Chinese'))
                 elif v is None and float(dv) != float(dv):
                     pass   # NaN (none, not evaluated) is an empty cell
                 else:
@@ -170,7 +171,7 @@ expect "default sheets" "$($PY -c "import openpyxl,sys; print(' '.join(openpyxl.
     --out "$D/sim.h5" --quiet
 "$BIN" export "$D/sim.h5" --xlsx "$D/sim.xlsx" --csv "$D/simcsv" --quiet
 $PY - "$D/demo.h5" "$D/default.xlsx" "$D/sim.h5" "$D/sim.xlsx" "$D/simcsv" <<'PYEOF'
-import sys, csv, h5py, openpyxl
+import sys, re, csv, h5py, openpyxl
 from decimal import Decimal
 h5, xl, sh5, sxl, scdir = sys.argv[1:]
 fails = []
@@ -196,9 +197,10 @@ def sheet_vs(ds, ws, label):
         en = h5py.check_enum_dtype(t)
         for i, r in enumerate(rows[1:]):
             v, dv = r[j], data[i][n]
-            if en is not None:
+            if en is not None:   # the English name, the Chinese beside it when casemix has one
                 want = {x: k for k, x in en.items()}[int(dv)]
-                if v != want: bad.append((n, i, v, want))
+                if not isinstance(v, str) or v.split(' ')[0] != want or (n in ('rating', 'result', 'family', 'reason') and
+                        not re.search(r'[\u4e00-\u9fff]', v)): bad.append((n, i, v, want))
             elif t.kind == 'S':
                 want = dv.decode()
                 if (v or '') != want or (want and not isinstance(v, str)): bad.append((n, i, v, want))

@@ -92,7 +92,8 @@ st = Tree(open(simdom, encoding='utf-8').read())
 names = sorted(h5py.File(simh5, 'r')['scenarios'].keys())
 c.check(f'simulation DOM: the demo\'s 4 scenarios {names}, each with its table, payment charts and measurement',
         len(names) == 4 and [n.alltext() for n in st.root.find_all('h3')] == names and
-        all(len(list(st.root.find_all('figure', id=f'{p}{n}{q}'))) == 1 for n in names
+        all(len(list(st.root.find_all('figure', id=f'{p}{n}{q}'))) + len(list(st.root.find_all('p', id=f'note-{p[4:]}{n}{q}'))) == 1
+            for n in names
             for p, q in (('tab-scenario-', ''), ('fig-scenario-', '-dip'), ('fig-scenario-', '-drg'), ('tab-measurement-', ''))),
         [n.alltext() for n in st.root.find_all('h3')])
 c.check(f'screenshot {simpng}', os.path.exists(simpng) and os.path.getsize(simpng) > 50000)

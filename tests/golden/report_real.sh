@@ -118,8 +118,9 @@ reg = [td.alltext() for tb in tabs for tr in tb.find_all('tr', cls='region') for
 first = {}
 for r in ind:
     first.setdefault(r['indicator'].decode(), r['region_value'])
-def fnum(v): return '{:,.3f}'.format(v)
-c.check('indicators: the region row = /indicators region_value', reg == [fnum(first[k]) if first[k] == first[k] else '-' for k in codes],
+def fnum(v, k=''):   # counts as integers, the per-case cost in yuan to the fen, the rest to 3 decimals
+    return '{:,.0f}'.format(v) if k == 'cases' else '{:,.2f}'.format(v) if k == 'cost_per_case' else '{:,.3f}'.format(v)
+c.check('indicators: the region row = /indicators region_value', reg == [fnum(first[k], k) if first[k] == first[k] else '-' for k in codes],
         (reg[:4], [first[k] for k in codes][:4]))
 # the region's /indicators rows (institution_id "") are the region row only, never a row without a label
 labels = [list(tr.find_all('td'))[0].alltext() for tb in tabs for tr in list(tb.find_all('tr'))[1:] if tr.attrs.get('class') != 'region']
@@ -132,7 +133,9 @@ text = open(f'{D}/sim.html', encoding='utf-8').read()
 s = h5py.File(f'{D}/sim.h5', 'r')
 names = sorted(s['scenarios'].keys())
 figs = []
-for n in names: figs += [f'tab-scenario-{n}', f'fig-scenario-{n}-dip', f'fig-scenario-{n}-drg', f'tab-measurement-{n}']
+# a scheme's chart only when some institution's payment moves; all bars zero (identity): a note instead
+moved = lambda n, sch: any(int(x) != 0 for x in s[f'scenarios/{n}/institutions'][f'diff_{sch}_payment_fen'])
+for n in names: figs += [f'tab-scenario-{n}'] + [f'fig-scenario-{n}-{sch}' for sch in ('dip', 'drg') if moved(n, sch)] + [f'tab-measurement-{n}']
 t = structure(c, text, ['scenarios'], figs)
 c.check('simulation: the 4 demo scenarios', names == ['identity', 'reprice', 'reprice_items', 'reprice_neutral'], names)
 h3 = [n.alltext() for n in t.root.find_all('h3')]
@@ -143,6 +146,11 @@ for n in names:
         m = f'diff_{sch}_payment_fen'
         order = sorted(range(len(inst)), key=lambda i: (-int(inst[m][i]), i))
         want = [(inst['institution_id'][i].decode(), yuan(inst[m][i])) for i in order]
+        if not moved(n, sch):   # every bar would be 0: no chart, a one-line note
+            notes = list(t.root.find_all('p', id=f'note-scenario-{n}-{sch}'))
+            c.check(f'{n}: {sch.upper()} payment unchanged everywhere: a note, no chart of zero bars',
+                    len(notes) == 1 and 'no chart' in notes[0].alltext() and svg_of(t, f'scenario-{n}-{sch}') is None)
+            continue
         got = bars(svg_of(t, f'scenario-{n}-{sch}'))
         c.check(f'{n}: {sch.upper()} payment change per institution = {m}', got == want, (got[:2], want[:2]))
     me = s[f'scenarios/{n}/measurement'][:]
