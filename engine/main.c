@@ -612,8 +612,9 @@ static cm_status cmd_gen(const cm_config *cfg, const cli *a)
         gr_dip_free(dip);
         return gen_interrupt ? CM_ERR_INTERRUPTED : CM_ERR_OUTPUT;
     }
+    int64_t np = 0; /* the planted rows appended to current.csv */
     if (a->plant > 0) {
-        int64_t np = gen_plant(a->out, a->plant, st.rows[0], cfg->sup.readmit_days, err, sizeof err);
+        np = gen_plant(a->out, a->plant, st.rows[0], cfg->sup.readmit_days, err, sizeof err);
         if (np < 0) {
             fprintf(stderr, "casemix gen: %s\n", err);
             gr_dip_free(dip);
@@ -628,7 +629,10 @@ static cm_status cmd_gen(const cm_config *cfg, const cli *a)
         for (int i = 0; i < st.nfiles; i++) {
             if (i == 0) printf("  %s/current.csv: ", a->out);
             else printf("  %s/history_%d.csv: ", a->out, st.year[i]);
-            printf("%lld rows (discharge year %d)\n", (long long)st.rows[i], st.year[i]);
+            if (i == 0 && np > 0)
+                printf("%lld rows (discharge year %d; %lld generated + %lld planted)\n", (long long)(st.rows[0] + np),
+                       st.year[0], (long long)st.rows[0], (long long)np);
+            else printf("%lld rows (discharge year %d)\n", (long long)st.rows[i], st.year[i]);
         }
         printf("  %.1f MB in %.2f s\n", (double)st.bytes / 1e6, st.seconds);
     }

@@ -70,6 +70,10 @@ echo "== a supervised region with planted patterns: workbook and report as an au
 G=$D/g; mkdir -p "$G"
 sed -e "s|\.\./build/demo/|$G/|g" -e "s|\"demo/|\"$(pwd)/config/demo/|g" config/demo.cfg > "$G/demo.cfg"
 "$BIN" gen --config "$G/demo.cfg" --out "$G" --quiet --cases 3000 --history-cases 3000 --fees --plant 0.03 || { echo "FAIL: gen"; exit 1; }
+# gen's own line for current.csv counts the planted rows (it said 3000 for a file of 3000 + planted)
+"$BIN" gen --config "$G/demo.cfg" --out "$G/p2" --cases 3000 --history-cases -1 --plant 0.03 > "$G/gen.out" || bad "gen" "exit $?"
+eq "gen --plant: the rows printed for current.csv = the file's rows" \
+    "$(sed -n 's|.*/current.csv: \([0-9]*\) rows.*|\1|p' "$G/gen.out")" "$(($(wc -l < "$G/p2/current.csv") - 1))"
 # the planted rows (case ids PL...) stay in the generated year: settle has no dates-outside-the-period WARNING
 eq "planted rows discharged outside 2025" "$(awk -F, 'NR > 1 && $1 ~ /^PL/ && substr($11, 1, 4) != "2025"' "$G/current.csv" | wc -l | tr -d ' ')" 0
 "$BIN" settle --config "$G/demo.cfg" --out "$G/s.h5" --quiet 2> "$G/settle.err" || { cat "$G/settle.err"; echo "FAIL: settle"; exit 1; }
