@@ -738,89 +738,109 @@ static int u32_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* the re-review sample: per institution (its cases in slot order), seeded */
+/* The re-review sample: per institution, seeded; the picks of
+ * sc_sample_pick on each institution's cases in slot order. Each thread
+ * reads a range of slots forward (the id hashed, the rule mask) and keeps
+ * per institution its want first flagged and unflagged cases by order key
+ * (sc_cand_push: after the first few, most cases are turned away by one
+ * compare with the heap's top); then per institution the threads' heaps
+ * are merged and the draw made on them (sc_sample_pick_cands); the picks
+ * are marked in two bitmaps (picked, as flagged) read off in slot order. */
 static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t errlen)
 {
     const cm_config *cfg = p->cfg;
     unsigned serious = 0;
     for (int r = 0; r < SC_RULE__COUNT; r++)
         if (sc_rule(r)->result != SC_RES_INFO) serious |= 1u << r;
-    size_t ni = p->ninst, total = 0;
+    size_t ni = p->ninst, total = 0, n = p->s.n;
+    int nmax = pl_threads();
     size_t *base = malloc((ni + 1) * sizeof *base);
-    if (!base) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
-    for (size_t k = 0; k < ni; k++) {
-        base[k] = total;
-        size_t m = p->inst_start[k + 1] - p->inst_start[k];
-        size_t want = (size_t)ceil(cfg->sample_rate * (double)m - 1e-9);
-        total += want < m ? want : m;
+    sc_cand **cf = calloc((size_t)nmax, sizeof *cf), **cu = calloc((size_t)nmax, sizeof *cu);
+    size_t **cnt = calloc((size_t)nmax, sizeof *cnt); /* per thread: [ni] flagged, [ni] unflagged */
+    size_t nw = (n + 63) / 64;
+    uint64_t *picked = calloc(nw ? nw : 1, sizeof *picked), *asflag = calloc(nw ? nw : 1, sizeof *asflag);
+    int oom = !base || !cf || !cu || !cnt || !picked || !asflag;
+    if (!oom) {
+        for (size_t k = 0; k < ni; k++) {
+            base[k] = total;
+            total += sc_sample_want(p->inst_start[k + 1] - p->inst_start[k], cfg->sample_rate);
+        }
+        base[ni] = total;
+        sv->sample = calloc(total ? total : 1, sizeof *sv->sample);
+        oom = !sv->sample;
     }
-    base[ni] = total;
-    sv->sample = calloc(total ? total : 1, sizeof *sv->sample);
-    /* the order key of every case, computed in slot order (the slots read
-     * forward, in parallel): the draw below then reads 8 bytes a case where
-     * it read the case's 96-byte slot and hashed its id */
-    size_t n = p->s.n;
-    uint64_t *hk = malloc((n ? n : 1) * sizeof *hk);
-    uint8_t *why = calloc(n ? n : 1, 1); /* per slot: the pick's reason, 0 not picked */
-    if (!sv->sample || !hk || !why) {
-        free(hk); free(why); free(base);
+    const uint64_t seed = cfg->sample_seed;
+    const double rate = cfg->sample_rate, share = cfg->sample_flagged_share;
+    size_t nflag = 0;
+    if (!oom) {
+#pragma omp parallel reduction(+ : nflag)
+        {
+            /* the team may be smaller than pl_threads(): the ranges follow the team that runs */
+            int me = pl_thread_id(), nth = pl_team_size();
+            cf[me] = malloc((total ? total : 1) * sizeof **cf);
+            cu[me] = malloc((total ? total : 1) * sizeof **cu);
+            cnt[me] = calloc(2 * ni + 1, sizeof **cnt);
+            if (!cf[me] || !cu[me] || !cnt[me]) {
+#pragma omp atomic write
+                oom = 1;
+            }
+#pragma omp barrier
+            if (!oom) {
+                sc_cand *F = cf[me], *U = cu[me];
+                size_t *nf = cnt[me], *nu = cnt[me] + ni;
+                size_t lo = n * (size_t)me / (size_t)nth, hi = n * ((size_t)me + 1) / (size_t)nth;
+                const cm_case *sl = p->s.slots;
+                for (size_t i = lo; i < hi; i++) {
+                    if (sl[i].status != SLOT_CASE) continue;
+                    size_t k = sl[i].inst, b = base[k], cap = base[k + 1] - b;
+                    sc_cand x = {sc_sample_key(pl_id_hash(pl_case_id(&p->s, i)), seed), (uint32_t)i};
+                    if (sv->mask[i] & serious) sc_cand_push(F + b, &nf[k], cap, x);
+                    else sc_cand_push(U + b, &nu[k], cap, x);
+                }
+            }
+#pragma omp barrier
+            if (!oom) {
+#pragma omp for schedule(dynamic, 1)
+                for (long lk = 0; lk < (long)ni; lk++) {
+                    size_t k = (size_t)lk, b = base[k], cap = base[k + 1] - b;
+                    if (!cap) continue;
+                    sc_cand *F = cf[0] + b, *U = cu[0] + b;
+                    size_t *nf = &cnt[0][k], *nu = &cnt[0][ni + k];
+                    for (int t = 1; t < nth; t++) {
+                        for (size_t j = 0; j < cnt[t][k]; j++) sc_cand_push(F, nf, cap, cf[t][b + j]);
+                        for (size_t j = 0; j < cnt[t][ni + k]; j++) sc_cand_push(U, nu, cap, cu[t][b + j]);
+                    }
+                    size_t a1, a2;
+                    sc_sample_pick_cands(p->inst_start[k + 1] - p->inst_start[k], rate, share, F, *nf, U, *nu, &a1, &a2);
+                    for (size_t j = 0; j < a1 + a2; j++) { /* an institution's slots: other words may be shared */
+                        uint32_t i = j < a1 ? F[j].pos : U[j - a1].pos;
+                        uint64_t bit = UINT64_C(1) << (i & 63);
+                        __atomic_fetch_or(&picked[i >> 6], bit, __ATOMIC_RELAXED);
+                        if (j < a1) __atomic_fetch_or(&asflag[i >> 6], bit, __ATOMIC_RELAXED);
+                    }
+                    nflag += a1;
+                }
+            }
+        }
+    }
+    for (int t = 0; t < nmax && cf; t++) {
+        free(cf[t]); free(cu[t]);
+        if (cnt) free(cnt[t]);
+    }
+    free(cf); free(cu); free(cnt); free(base);
+    if (oom) {
+        free(picked); free(asflag);
         snprintf(err, errlen, "out of memory");
         return CM_ERR_NOMEM;
     }
-    const uint64_t seed = cfg->sample_seed;
-#pragma omp parallel for schedule(static)
-    for (long li = 0; li < (long)n; li++)
-        hk[li] = p->s.slots[li].status == SLOT_CASE ? sc_sample_key(pl_id_hash(pl_case_id(&p->s, (size_t)li)), seed)
-                                                     : 0;
-    int oom = 0;
-    size_t nflag = 0;
-#pragma omp parallel reduction(+ : nflag)
-    {
-        uint8_t *fl = NULL, *out = NULL;
-        uint64_t *h = NULL;
-        uint32_t *si = NULL, *slot = NULL;
-        size_t cap = 0;
-#pragma omp for schedule(dynamic, 1)
-        for (long lk = 0; lk < (long)ni; lk++) {
-            size_t k = (size_t)lk, a = p->inst_start[k], m = p->inst_start[k + 1] - a;
-            if (!m || oom) continue;
-            if (m > cap) {
-                free(fl); free(out); free(h); free(si); free(slot);
-                cap = m;
-                fl = malloc(m); out = malloc(m);
-                h = malloc(m * 8);
-                si = malloc(m * 4); slot = malloc(m * 4);
-                if (!fl || !out || !h || !si || !slot) { oom = 1; cap = 0; continue; }
-            }
-            for (size_t j = 0; j < m; j++) {
-                uint32_t i = p->s.slots[a + j].order_at;
-                if (j + 16 < m) { /* the institution's cases are scattered over the slots: fetched ahead */
-                    uint32_t ahead = p->s.slots[a + j + 16].order_at;
-                    __builtin_prefetch(&sv->mask[ahead]);
-                    __builtin_prefetch(&hk[ahead]);
-                }
-                slot[j] = i;
-                fl[j] = (sv->mask[i] & serious) != 0;
-                h[j] = hk[i];
-            }
-            size_t got = sc_sample_pick(m, fl, h, cfg->sample_rate, cfg->sample_flagged_share, out, si);
-            for (size_t j = 0; j < m && got; j++)
-                if (out[j]) {
-                    why[slot[j]] = out[j]; /* an institution's own slots: one writer each */
-                    nflag += out[j] == 1;
-                    got--;
-                }
-        }
-        free(fl); free(out); free(h); free(si); free(slot);
-    }
-    free(hk);
-    free(base);
-    if (oom) { free(why); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
-    /* rows in slot order (the order of /cases): the picks read off in one pass */
+    /* rows in slot order (the order of /cases): the picks read off the bitmap */
     size_t w = 0;
-    for (size_t i = 0; i < n && w < total; i++)
-        if (why[i]) sv->sample[w++] = (sv_pick){(uint32_t)i, why[i]};
-    free(why);
+    for (size_t q = 0; q < nw; q++)
+        for (uint64_t m = picked[q]; m; m &= m - 1) {
+            unsigned t = (unsigned)__builtin_ctzll(m);
+            sv->sample[w++] = (sv_pick){(uint32_t)(q * 64 + t), (uint8_t)((asflag[q] >> t) & 1 ? 1 : 2)};
+        }
+    free(picked); free(asflag);
     sv->nsample = w;
     sv->sample_flagged = nflag;
     return CM_OK;
