@@ -741,93 +741,150 @@ static int u32_cmp(const void *a, const void *b)
 /* The re-review sample: per institution, seeded; the picks of
  * sc_sample_pick on each institution's cases in slot order. Each thread
  * reads a range of slots forward (the id hashed, the rule mask) and keeps
- * per institution its want first flagged and unflagged cases by order key
- * (sc_cand_push: after the first few, most cases are turned away by one
- * compare with the heap's top); then per institution the threads' heaps
- * are merged and the draw made on them (sc_sample_pick_cands); the picks
- * are marked in two bitmaps (picked, as flagged) read off in slot order. */
+ * per institution its fmax first flagged cases and the cases whose key is
+ * at or below the institution's bound (sc_sample_bound: one compare turns
+ * most away); then per institution the threads' candidates are joined and
+ * the draw made on them (sc_sample_pick_cands), or, should the bound have
+ * kept fewer than want (a chance of about 1e-9), on all its cases
+ * gathered by order_at. The picks are marked in two bitmaps (picked, as
+ * flagged) read off in slot order. */
+#ifndef SV_SAMPLE_TIGHT
+#define SV_SAMPLE_TIGHT 0 /* tests: 1 halves the bounds, so that most institutions take the exact way */
+#endif
+typedef struct {
+    uint64_t cut;            /* keys at or below are candidates */
+    size_t fb, ab;           /* offsets of the institution's buffers in a thread's arrays */
+    size_t fcap, acap;       /* their capacities (fmax; the count expected at or below cut) */
+} sv_sinst;
+
+/* grows a scratch array of candidates to hold n */
+static int cand_room(sc_cand **a, size_t *cap, size_t n)
+{
+    if (n <= *cap) return 0;
+    sc_cand *x = realloc(*a, n * sizeof *x);
+    if (!x) return -1;
+    *a = x;
+    *cap = n;
+    return 0;
+}
+
 static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t errlen)
 {
     const cm_config *cfg = p->cfg;
     unsigned serious = 0;
     for (int r = 0; r < SC_RULE__COUNT; r++)
         if (sc_rule(r)->result != SC_RES_INFO) serious |= 1u << r;
-    size_t ni = p->ninst, total = 0, n = p->s.n;
+    const uint64_t seed = cfg->sample_seed;
+    const double rate = cfg->sample_rate, share = cfg->sample_flagged_share;
+    size_t ni = p->ninst, total = 0, ftot = 0, atot = 0, n = p->s.n;
     int nmax = pl_threads();
-    size_t *base = malloc((ni + 1) * sizeof *base);
-    sc_cand **cf = calloc((size_t)nmax, sizeof *cf), **cu = calloc((size_t)nmax, sizeof *cu);
-    size_t **cnt = calloc((size_t)nmax, sizeof *cnt); /* per thread: [ni] flagged, [ni] unflagged */
+    sv_sinst *si = malloc((ni ? ni : 1) * sizeof *si);
+    sc_cand **cf = calloc((size_t)nmax, sizeof *cf), **ca = calloc((size_t)nmax, sizeof *ca);
+    size_t **cnt = calloc((size_t)nmax, sizeof *cnt); /* per thread: [ni] flagged kept, [ni] kept by the bound */
     size_t nw = (n + 63) / 64;
     uint64_t *picked = calloc(nw ? nw : 1, sizeof *picked), *asflag = calloc(nw ? nw : 1, sizeof *asflag);
-    int oom = !base || !cf || !cu || !cnt || !picked || !asflag;
+    int oom = !si || !cf || !ca || !cnt || !picked || !asflag;
     if (!oom) {
         for (size_t k = 0; k < ni; k++) {
-            base[k] = total;
-            total += sc_sample_want(p->inst_start[k + 1] - p->inst_start[k], cfg->sample_rate);
+            size_t m = p->inst_start[k + 1] - p->inst_start[k], want = sc_sample_want(m, rate);
+            sv_sinst *q = &si[k];
+            q->fcap = sc_sample_fmax(want, share);
+            q->acap = want ? sc_sample_bound(m, want, &q->cut) : 0;
+            if (SV_SAMPLE_TIGHT && want) q->cut /= 2;
+            q->fb = ftot;
+            q->ab = atot;
+            ftot += q->fcap;
+            atot += q->acap;
+            total += want;
         }
-        base[ni] = total;
         sv->sample = calloc(total ? total : 1, sizeof *sv->sample);
         oom = !sv->sample;
     }
-    const uint64_t seed = cfg->sample_seed;
-    const double rate = cfg->sample_rate, share = cfg->sample_flagged_share;
     size_t nflag = 0;
     if (!oom) {
 #pragma omp parallel reduction(+ : nflag)
         {
             /* the team may be smaller than pl_threads(): the ranges follow the team that runs */
             int me = pl_thread_id(), nth = pl_team_size();
-            cf[me] = malloc((total ? total : 1) * sizeof **cf);
-            cu[me] = malloc((total ? total : 1) * sizeof **cu);
+            cf[me] = malloc((ftot ? ftot : 1) * sizeof **cf); /* pages touched only as filled */
+            ca[me] = malloc((atot ? atot : 1) * sizeof **ca);
             cnt[me] = calloc(2 * ni + 1, sizeof **cnt);
-            if (!cf[me] || !cu[me] || !cnt[me]) {
+            if (!cf[me] || !ca[me] || !cnt[me]) {
 #pragma omp atomic write
                 oom = 1;
             }
 #pragma omp barrier
             if (!oom) {
-                sc_cand *F = cf[me], *U = cu[me];
-                size_t *nf = cnt[me], *nu = cnt[me] + ni;
+                sc_cand *F = cf[me], *A = ca[me];
+                size_t *nf = cnt[me], *na = cnt[me] + ni;
                 size_t lo = n * (size_t)me / (size_t)nth, hi = n * ((size_t)me + 1) / (size_t)nth;
                 const cm_case *sl = p->s.slots;
                 for (size_t i = lo; i < hi; i++) {
                     if (sl[i].status != SLOT_CASE) continue;
-                    size_t k = sl[i].inst, b = base[k], cap = base[k + 1] - b;
-                    sc_cand x = {sc_sample_key(pl_id_hash(pl_case_id(&p->s, i)), seed), (uint32_t)i};
-                    if (sv->mask[i] & serious) sc_cand_push(F + b, &nf[k], cap, x);
-                    else sc_cand_push(U + b, &nu[k], cap, x);
+                    size_t k = sl[i].inst;
+                    const sv_sinst *q = &si[k];
+                    sc_cand x = {sc_sample_key(pl_id_hash(pl_case_id(&p->s, i)), seed), (uint32_t)i,
+                                 (sv->mask[i] & serious) != 0};
+                    if (x.flagged) sc_cand_keep(F + q->fb, &nf[k], q->fcap, x);
+                    if (x.h <= q->cut) sc_cand_keep(A + q->ab, &na[k], q->acap, x);
                 }
             }
 #pragma omp barrier
             if (!oom) {
+                sc_cand *SF = NULL, *SA = NULL;
+                size_t sfcap = 0, sacap = 0;
 #pragma omp for schedule(dynamic, 1)
                 for (long lk = 0; lk < (long)ni; lk++) {
-                    size_t k = (size_t)lk, b = base[k], cap = base[k + 1] - b;
-                    if (!cap) continue;
-                    sc_cand *F = cf[0] + b, *U = cu[0] + b;
-                    size_t *nf = &cnt[0][k], *nu = &cnt[0][ni + k];
-                    for (int t = 1; t < nth; t++) {
-                        for (size_t j = 0; j < cnt[t][k]; j++) sc_cand_push(F, nf, cap, cf[t][b + j]);
-                        for (size_t j = 0; j < cnt[t][ni + k]; j++) sc_cand_push(U, nu, cap, cu[t][b + j]);
+                    size_t k = (size_t)lk, a = p->inst_start[k], m = p->inst_start[k + 1] - a;
+                    const sv_sinst *q = &si[k];
+                    if (!q->acap || oom) continue;
+                    size_t nfs = 0, nas = 0;
+                    if (cand_room(&SF, &sfcap, (size_t)nth * q->fcap + 1) ||
+                        cand_room(&SA, &sacap, (size_t)nth * q->acap + 1)) {
+#pragma omp atomic write
+                        oom = 1;
+                        continue;
+                    }
+                    for (int t = 0; t < nth; t++) { /* in thread order: the same arrays at any schedule */
+                        memcpy(SF + nfs, cf[t] + q->fb, cnt[t][k] * sizeof *SF);
+                        nfs += cnt[t][k];
+                        memcpy(SA + nas, ca[t] + q->ab, cnt[t][ni + k] * sizeof *SA);
+                        nas += cnt[t][ni + k];
                     }
                     size_t a1, a2;
-                    sc_sample_pick_cands(p->inst_start[k + 1] - p->inst_start[k], rate, share, F, *nf, U, *nu, &a1, &a2);
+                    if (sc_sample_pick_cands(m, rate, share, SF, nfs, SA, nas, &a1, &a2) == SIZE_MAX) {
+                        /* too few under the bound: all the institution's cases */
+                        if (cand_room(&SF, &sfcap, m) || cand_room(&SA, &sacap, m)) {
+#pragma omp atomic write
+                            oom = 1;
+                            continue;
+                        }
+                        nfs = 0;
+                        for (size_t j = 0; j < m; j++) {
+                            uint32_t i = p->s.slots[a + j].order_at;
+                            SA[j] = (sc_cand){sc_sample_key(pl_id_hash(pl_case_id(&p->s, i)), seed), i,
+                                              (sv->mask[i] & serious) != 0};
+                            if (SA[j].flagged) SF[nfs++] = SA[j];
+                        }
+                        sc_sample_pick_cands(m, rate, share, SF, nfs, SA, m, &a1, &a2);
+                    }
                     for (size_t j = 0; j < a1 + a2; j++) { /* an institution's slots: other words may be shared */
-                        uint32_t i = j < a1 ? F[j].pos : U[j - a1].pos;
+                        uint32_t i = j < a1 ? SF[j].pos : SA[j - a1].pos;
                         uint64_t bit = UINT64_C(1) << (i & 63);
                         __atomic_fetch_or(&picked[i >> 6], bit, __ATOMIC_RELAXED);
                         if (j < a1) __atomic_fetch_or(&asflag[i >> 6], bit, __ATOMIC_RELAXED);
                     }
                     nflag += a1;
                 }
+                free(SF);
+                free(SA);
             }
         }
     }
-    for (int t = 0; t < nmax && cf; t++) {
-        free(cf[t]); free(cu[t]);
-        if (cnt) free(cnt[t]);
+    for (int t = 0; t < nmax && cf && ca && cnt; t++) {
+        free(cf[t]); free(ca[t]); free(cnt[t]);
     }
-    free(cf); free(cu); free(cnt); free(base);
+    free(cf); free(ca); free(cnt); free(si);
     if (oom) {
         free(picked); free(asflag);
         snprintf(err, errlen, "out of memory");
@@ -836,8 +893,8 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
     /* rows in slot order (the order of /cases): the picks read off the bitmap */
     size_t w = 0;
     for (size_t q = 0; q < nw; q++)
-        for (uint64_t m = picked[q]; m; m &= m - 1) {
-            unsigned t = (unsigned)__builtin_ctzll(m);
+        for (uint64_t bits = picked[q]; bits; bits &= bits - 1) {
+            unsigned t = (unsigned)__builtin_ctzll(bits);
             sv->sample[w++] = (sv_pick){(uint32_t)(q * 64 + t), (uint8_t)((asflag[q] >> t) & 1 ? 1 : 2)};
         }
     free(picked); free(asflag);
