@@ -1123,6 +1123,73 @@ int64_t sv_withheld(const sv_state *sv, int64_t *total_fen, int64_t *fund_fen)
     return on ? (int64_t)sv->nwithheld : -1;
 }
 
+/* The flags of all threads (sv->all, in no order) in their order
+ * (flag_less), without the flags of rules not evaluated (ev) and of rows
+ * rejected after the parse (duplicate case ids); then the rule mask, the
+ * hits and the flagged cases. The flags are split in place by slot range
+ * into buckets (one pass, swaps), and each bucket is sorted and read on
+ * its own thread: a bucket's slots are its own (the mask written without
+ * conflict), and the buckets in order are the whole in order. */
+static cm_status merge_flags(sv_state *sv, const cm_period *p, unsigned ev)
+{
+    sv_flag *e = sv->all.e;
+    size_t nf = sv->all.n, n = p->s.n;
+    size_t nb = (size_t)pl_threads() * 4;
+    if (nb > 256) nb = 256;
+    if (nf < 4096 || n == 0) nb = 1;
+    size_t start[257], next[257], kept[256];
+    int64_t bhits[256][SC_RULE__COUNT];
+    int64_t bflag[256];
+    memset(start, 0, sizeof start);
+    /* bucket of a slot: slot × nb / n (in 64 bits: slot < 2^32, nb <= 256) */
+#define FLAG_BUCKET(slot) ((size_t)((uint64_t)(slot) * nb / n))
+    for (size_t j = 0; j < nf; j++) start[FLAG_BUCKET(e[j].slot) + 1]++;
+    for (size_t b = 0; b < nb; b++) start[b + 1] += start[b];
+    memcpy(next, start, sizeof next);
+    for (size_t b = 0; b < nb; b++) /* each flag swapped into its bucket */
+        while (next[b] < start[b + 1]) {
+            size_t tb = FLAG_BUCKET(e[next[b]].slot);
+            if (tb == b) { next[b]++; continue; }
+            sv_flag t = e[next[b]];
+            e[next[b]] = e[next[tb]];
+            e[next[tb]++] = t;
+        }
+#undef FLAG_BUCKET
+    unsigned serious = 0;
+    for (int r = 0; r < SC_RULE__COUNT; r++)
+        if (sc_rule(r)->result != SC_RES_INFO) serious |= 1u << r;
+#pragma omp parallel for schedule(dynamic, 1) if (nb > 1)
+    for (long lb = 0; lb < (long)nb; lb++) {
+        size_t b = (size_t)lb, a = start[b], m = start[b + 1] - a, k = 0;
+        sv_flag *x = e + a;
+        for (size_t j = 0; j < m; j++) /* the rules evaluated */
+            if (ev & (1u << x[j].rule)) x[k++] = x[j];
+        flag_sort(x, k);
+        m = k;
+        k = 0;
+        for (size_t j = 0; j < m; j++) /* in slot order (the slots read forward): the rows still cases */
+            if (p->s.slots[x[j].slot].status == SLOT_CASE) x[k++] = x[j];
+        int64_t *h = bhits[b], fc = 0;
+        memset(h, 0, sizeof bhits[b]);
+        for (size_t j = 0; j < k; j++) {
+            if (!(sv->mask[x[j].slot] & serious) && ((1u << x[j].rule) & serious)) fc++;
+            sv->mask[x[j].slot] |= (uint16_t)(1u << x[j].rule);
+            h[x[j].rule]++;
+        }
+        kept[b] = k;
+        bflag[b] = fc;
+    }
+    size_t w = 0;
+    for (size_t b = 0; b < nb; b++) {
+        if (w != start[b] && kept[b]) memmove(e + w, e + start[b], kept[b] * sizeof *e);
+        w += kept[b];
+        sv->flagged_cases += bflag[b];
+        for (int r = 0; r < SC_RULE__COUNT; r++) sv->hits[r] += bhits[b][r];
+    }
+    sv->all.n = w;
+    return CM_OK;
+}
+
 cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, size_t errlen)
 {
     cm_status rc = sv_cross(sv, p, err, errlen); /* done before payment by settle_stages (R05) */
@@ -1166,26 +1233,8 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
         free(sv->tf[t].e);
         sv->tf[t] = (sv_flags){0};
     }
-    size_t nev = 0;
-    for (size_t j = 0; j < sv->all.n; j++)
-        if (ev & (1u << sv->all.e[j].rule)) sv->all.e[nev++] = sv->all.e[j];
-    sv->all.n = nev;
-    flag_sort(sv->all.e, sv->all.n);
-    /* then, in slot order (the slots read forward), the rows rejected after the
-     * parse (duplicate case ids) are left out */
-    size_t kept = 0;
-    for (size_t j = 0; j < sv->all.n; j++)
-        if (p->s.slots[sv->all.e[j].slot].status == SLOT_CASE) sv->all.e[kept++] = sv->all.e[j];
-    sv->all.n = kept;
-    unsigned serious = 0;
-    for (int r = 0; r < SC_RULE__COUNT; r++)
-        if (sc_rule(r)->result != SC_RES_INFO) serious |= 1u << r;
-    for (size_t j = 0; j < sv->all.n; j++) {
-        const sv_flag *x = &sv->all.e[j];
-        if (!(sv->mask[x->slot] & serious) && ((1u << x->rule) & serious)) sv->flagged_cases++;
-        sv->mask[x->slot] |= (uint16_t)(1u << x->rule);
-        sv->hits[x->rule]++;
-    }
+    rc = merge_flags(sv, p, ev);
+    if (rc) { snprintf(err, errlen, "out of memory"); return rc; }
     if (g_interrupted) return CM_ERR_INTERRUPTED;
     double t3 = now_seconds();
     rc = draw_sample(sv, p, err, errlen);
