@@ -738,89 +738,166 @@ static int u32_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* the re-review sample: per institution (its cases in slot order), seeded */
+/* The re-review sample: per institution, seeded; the picks of
+ * sc_sample_pick on each institution's cases in slot order. Each thread
+ * reads a range of slots forward (the id hashed, the rule mask) and keeps
+ * per institution its fmax first flagged cases and the cases whose key is
+ * at or below the institution's bound (sc_sample_bound: one compare turns
+ * most away); then per institution the threads' candidates are joined and
+ * the draw made on them (sc_sample_pick_cands), or, should the bound have
+ * kept fewer than want (a chance of about 1e-9), on all its cases
+ * gathered by order_at. The picks are marked in two bitmaps (picked, as
+ * flagged) read off in slot order. */
+#ifndef SV_SAMPLE_TIGHT
+#define SV_SAMPLE_TIGHT 0 /* tests: 1 halves the bounds, so that most institutions take the exact way */
+#endif
+typedef struct {
+    uint64_t cut;            /* keys at or below are candidates */
+    size_t fb, ab;           /* offsets of the institution's buffers in a thread's arrays */
+    size_t fcap, acap;       /* their capacities (fmax; the count expected at or below cut) */
+} sv_sinst;
+
+/* grows a scratch array of candidates to hold n */
+static int cand_room(sc_cand **a, size_t *cap, size_t n)
+{
+    if (n <= *cap) return 0;
+    sc_cand *x = realloc(*a, n * sizeof *x);
+    if (!x) return -1;
+    *a = x;
+    *cap = n;
+    return 0;
+}
+
 static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t errlen)
 {
     const cm_config *cfg = p->cfg;
     unsigned serious = 0;
     for (int r = 0; r < SC_RULE__COUNT; r++)
         if (sc_rule(r)->result != SC_RES_INFO) serious |= 1u << r;
-    size_t ni = p->ninst, total = 0;
-    size_t *base = malloc((ni + 1) * sizeof *base);
-    if (!base) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
-    for (size_t k = 0; k < ni; k++) {
-        base[k] = total;
-        size_t m = p->inst_start[k + 1] - p->inst_start[k];
-        size_t want = (size_t)ceil(cfg->sample_rate * (double)m - 1e-9);
-        total += want < m ? want : m;
+    const uint64_t seed = cfg->sample_seed;
+    const double rate = cfg->sample_rate, share = cfg->sample_flagged_share;
+    size_t ni = p->ninst, total = 0, ftot = 0, atot = 0, n = p->s.n;
+    int nmax = pl_threads();
+    sv_sinst *si = malloc((ni ? ni : 1) * sizeof *si);
+    sc_cand **cf = calloc((size_t)nmax, sizeof *cf), **ca = calloc((size_t)nmax, sizeof *ca);
+    size_t **cnt = calloc((size_t)nmax, sizeof *cnt); /* per thread: [ni] flagged kept, [ni] kept by the bound */
+    size_t nw = (n + 63) / 64;
+    uint64_t *picked = calloc(nw ? nw : 1, sizeof *picked), *asflag = calloc(nw ? nw : 1, sizeof *asflag);
+    int oom = !si || !cf || !ca || !cnt || !picked || !asflag;
+    if (!oom) {
+        for (size_t k = 0; k < ni; k++) {
+            size_t m = p->inst_start[k + 1] - p->inst_start[k], want = sc_sample_want(m, rate);
+            sv_sinst *q = &si[k];
+            q->fcap = sc_sample_fmax(want, share);
+            q->acap = want ? sc_sample_bound(m, want, &q->cut) : 0;
+            if (SV_SAMPLE_TIGHT && want) q->cut /= 2;
+            q->fb = ftot;
+            q->ab = atot;
+            ftot += q->fcap;
+            atot += q->acap;
+            total += want;
+        }
+        sv->sample = calloc(total ? total : 1, sizeof *sv->sample);
+        oom = !sv->sample;
     }
-    base[ni] = total;
-    sv->sample = calloc(total ? total : 1, sizeof *sv->sample);
-    /* the order key of every case, computed in slot order (the slots read
-     * forward, in parallel): the draw below then reads 8 bytes a case where
-     * it read the case's 96-byte slot and hashed its id */
-    size_t n = p->s.n;
-    uint64_t *hk = malloc((n ? n : 1) * sizeof *hk);
-    uint8_t *why = calloc(n ? n : 1, 1); /* per slot: the pick's reason, 0 not picked */
-    if (!sv->sample || !hk || !why) {
-        free(hk); free(why); free(base);
+    size_t nflag = 0;
+    if (!oom) {
+#pragma omp parallel reduction(+ : nflag)
+        {
+            /* the team may be smaller than pl_threads(): the ranges follow the team that runs */
+            int me = pl_thread_id(), nth = pl_team_size();
+            cf[me] = malloc((ftot ? ftot : 1) * sizeof **cf); /* pages touched only as filled */
+            ca[me] = malloc((atot ? atot : 1) * sizeof **ca);
+            cnt[me] = calloc(2 * ni + 1, sizeof **cnt);
+            if (!cf[me] || !ca[me] || !cnt[me]) {
+#pragma omp atomic write
+                oom = 1;
+            }
+#pragma omp barrier
+            if (!oom) {
+                sc_cand *F = cf[me], *A = ca[me];
+                size_t *nf = cnt[me], *na = cnt[me] + ni;
+                size_t lo = n * (size_t)me / (size_t)nth, hi = n * ((size_t)me + 1) / (size_t)nth;
+                const cm_case *sl = p->s.slots;
+                for (size_t i = lo; i < hi; i++) {
+                    if (sl[i].status != SLOT_CASE) continue;
+                    size_t k = sl[i].inst;
+                    const sv_sinst *q = &si[k];
+                    sc_cand x = {sc_sample_key(pl_id_hash(pl_case_id(&p->s, i)), seed), (uint32_t)i,
+                                 (sv->mask[i] & serious) != 0};
+                    if (x.flagged) sc_cand_keep(F + q->fb, &nf[k], q->fcap, x);
+                    if (x.h <= q->cut) sc_cand_keep(A + q->ab, &na[k], q->acap, x);
+                }
+            }
+#pragma omp barrier
+            if (!oom) {
+                sc_cand *SF = NULL, *SA = NULL;
+                size_t sfcap = 0, sacap = 0;
+#pragma omp for schedule(dynamic, 1)
+                for (long lk = 0; lk < (long)ni; lk++) {
+                    size_t k = (size_t)lk, a = p->inst_start[k], m = p->inst_start[k + 1] - a;
+                    const sv_sinst *q = &si[k];
+                    if (!q->acap || oom) continue;
+                    size_t nfs = 0, nas = 0;
+                    if (cand_room(&SF, &sfcap, (size_t)nth * q->fcap + 1) ||
+                        cand_room(&SA, &sacap, (size_t)nth * q->acap + 1)) {
+#pragma omp atomic write
+                        oom = 1;
+                        continue;
+                    }
+                    for (int t = 0; t < nth; t++) { /* in thread order: the same arrays at any schedule */
+                        memcpy(SF + nfs, cf[t] + q->fb, cnt[t][k] * sizeof *SF);
+                        nfs += cnt[t][k];
+                        memcpy(SA + nas, ca[t] + q->ab, cnt[t][ni + k] * sizeof *SA);
+                        nas += cnt[t][ni + k];
+                    }
+                    size_t a1, a2;
+                    if (sc_sample_pick_cands(m, rate, share, SF, nfs, SA, nas, &a1, &a2) == SIZE_MAX) {
+                        /* too few under the bound: all the institution's cases */
+                        if (cand_room(&SF, &sfcap, m) || cand_room(&SA, &sacap, m)) {
+#pragma omp atomic write
+                            oom = 1;
+                            continue;
+                        }
+                        nfs = 0;
+                        for (size_t j = 0; j < m; j++) {
+                            uint32_t i = p->s.slots[a + j].order_at;
+                            SA[j] = (sc_cand){sc_sample_key(pl_id_hash(pl_case_id(&p->s, i)), seed), i,
+                                              (sv->mask[i] & serious) != 0};
+                            if (SA[j].flagged) SF[nfs++] = SA[j];
+                        }
+                        sc_sample_pick_cands(m, rate, share, SF, nfs, SA, m, &a1, &a2);
+                    }
+                    for (size_t j = 0; j < a1 + a2; j++) { /* an institution's slots: other words may be shared */
+                        uint32_t i = j < a1 ? SF[j].pos : SA[j - a1].pos;
+                        uint64_t bit = UINT64_C(1) << (i & 63);
+                        __atomic_fetch_or(&picked[i >> 6], bit, __ATOMIC_RELAXED);
+                        if (j < a1) __atomic_fetch_or(&asflag[i >> 6], bit, __ATOMIC_RELAXED);
+                    }
+                    nflag += a1;
+                }
+                free(SF);
+                free(SA);
+            }
+        }
+    }
+    for (int t = 0; t < nmax && cf && ca && cnt; t++) {
+        free(cf[t]); free(ca[t]); free(cnt[t]);
+    }
+    free(cf); free(ca); free(cnt); free(si);
+    if (oom) {
+        free(picked); free(asflag);
         snprintf(err, errlen, "out of memory");
         return CM_ERR_NOMEM;
     }
-    const uint64_t seed = cfg->sample_seed;
-#pragma omp parallel for schedule(static)
-    for (long li = 0; li < (long)n; li++)
-        hk[li] = p->s.slots[li].status == SLOT_CASE ? sc_sample_key(pl_id_hash(pl_case_id(&p->s, (size_t)li)), seed)
-                                                     : 0;
-    int oom = 0;
-    size_t nflag = 0;
-#pragma omp parallel reduction(+ : nflag)
-    {
-        uint8_t *fl = NULL, *out = NULL;
-        uint64_t *h = NULL;
-        uint32_t *si = NULL, *slot = NULL;
-        size_t cap = 0;
-#pragma omp for schedule(dynamic, 1)
-        for (long lk = 0; lk < (long)ni; lk++) {
-            size_t k = (size_t)lk, a = p->inst_start[k], m = p->inst_start[k + 1] - a;
-            if (!m || oom) continue;
-            if (m > cap) {
-                free(fl); free(out); free(h); free(si); free(slot);
-                cap = m;
-                fl = malloc(m); out = malloc(m);
-                h = malloc(m * 8);
-                si = malloc(m * 4); slot = malloc(m * 4);
-                if (!fl || !out || !h || !si || !slot) { oom = 1; cap = 0; continue; }
-            }
-            for (size_t j = 0; j < m; j++) {
-                uint32_t i = p->s.slots[a + j].order_at;
-                if (j + 16 < m) { /* the institution's cases are scattered over the slots: fetched ahead */
-                    uint32_t ahead = p->s.slots[a + j + 16].order_at;
-                    __builtin_prefetch(&sv->mask[ahead]);
-                    __builtin_prefetch(&hk[ahead]);
-                }
-                slot[j] = i;
-                fl[j] = (sv->mask[i] & serious) != 0;
-                h[j] = hk[i];
-            }
-            size_t got = sc_sample_pick(m, fl, h, cfg->sample_rate, cfg->sample_flagged_share, out, si);
-            for (size_t j = 0; j < m && got; j++)
-                if (out[j]) {
-                    why[slot[j]] = out[j]; /* an institution's own slots: one writer each */
-                    nflag += out[j] == 1;
-                    got--;
-                }
-        }
-        free(fl); free(out); free(h); free(si); free(slot);
-    }
-    free(hk);
-    free(base);
-    if (oom) { free(why); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
-    /* rows in slot order (the order of /cases): the picks read off in one pass */
+    /* rows in slot order (the order of /cases): the picks read off the bitmap */
     size_t w = 0;
-    for (size_t i = 0; i < n && w < total; i++)
-        if (why[i]) sv->sample[w++] = (sv_pick){(uint32_t)i, why[i]};
-    free(why);
+    for (size_t q = 0; q < nw; q++)
+        for (uint64_t bits = picked[q]; bits; bits &= bits - 1) {
+            unsigned t = (unsigned)__builtin_ctzll(bits);
+            sv->sample[w++] = (sv_pick){(uint32_t)(q * 64 + t), (uint8_t)((asflag[q] >> t) & 1 ? 1 : 2)};
+        }
+    free(picked); free(asflag);
     sv->nsample = w;
     sv->sample_flagged = nflag;
     return CM_OK;
@@ -1046,6 +1123,73 @@ int64_t sv_withheld(const sv_state *sv, int64_t *total_fen, int64_t *fund_fen)
     return on ? (int64_t)sv->nwithheld : -1;
 }
 
+/* The flags of all threads (sv->all, in no order) in their order
+ * (flag_less), without the flags of rules not evaluated (ev) and of rows
+ * rejected after the parse (duplicate case ids); then the rule mask, the
+ * hits and the flagged cases. The flags are split in place by slot range
+ * into buckets (one pass, swaps), and each bucket is sorted and read on
+ * its own thread: a bucket's slots are its own (the mask written without
+ * conflict), and the buckets in order are the whole in order. */
+static cm_status merge_flags(sv_state *sv, const cm_period *p, unsigned ev)
+{
+    sv_flag *e = sv->all.e;
+    size_t nf = sv->all.n, n = p->s.n;
+    size_t nb = (size_t)pl_threads() * 4;
+    if (nb > 256) nb = 256;
+    if (nf < 4096 || n == 0) nb = 1;
+    size_t start[257], next[257], kept[256];
+    int64_t bhits[256][SC_RULE__COUNT];
+    int64_t bflag[256];
+    memset(start, 0, sizeof start);
+    /* bucket of a slot: slot × nb / n (in 64 bits: slot < 2^32, nb <= 256) */
+#define FLAG_BUCKET(slot) ((size_t)((uint64_t)(slot) * nb / n))
+    for (size_t j = 0; j < nf; j++) start[FLAG_BUCKET(e[j].slot) + 1]++;
+    for (size_t b = 0; b < nb; b++) start[b + 1] += start[b];
+    memcpy(next, start, sizeof next);
+    for (size_t b = 0; b < nb; b++) /* each flag swapped into its bucket */
+        while (next[b] < start[b + 1]) {
+            size_t tb = FLAG_BUCKET(e[next[b]].slot);
+            if (tb == b) { next[b]++; continue; }
+            sv_flag t = e[next[b]];
+            e[next[b]] = e[next[tb]];
+            e[next[tb]++] = t;
+        }
+#undef FLAG_BUCKET
+    unsigned serious = 0;
+    for (int r = 0; r < SC_RULE__COUNT; r++)
+        if (sc_rule(r)->result != SC_RES_INFO) serious |= 1u << r;
+#pragma omp parallel for schedule(dynamic, 1) if (nb > 1)
+    for (long lb = 0; lb < (long)nb; lb++) {
+        size_t b = (size_t)lb, a = start[b], m = start[b + 1] - a, k = 0;
+        sv_flag *x = e + a;
+        for (size_t j = 0; j < m; j++) /* the rules evaluated */
+            if (ev & (1u << x[j].rule)) x[k++] = x[j];
+        flag_sort(x, k);
+        m = k;
+        k = 0;
+        for (size_t j = 0; j < m; j++) /* in slot order (the slots read forward): the rows still cases */
+            if (p->s.slots[x[j].slot].status == SLOT_CASE) x[k++] = x[j];
+        int64_t *h = bhits[b], fc = 0;
+        memset(h, 0, sizeof bhits[b]);
+        for (size_t j = 0; j < k; j++) {
+            if (!(sv->mask[x[j].slot] & serious) && ((1u << x[j].rule) & serious)) fc++;
+            sv->mask[x[j].slot] |= (uint16_t)(1u << x[j].rule);
+            h[x[j].rule]++;
+        }
+        kept[b] = k;
+        bflag[b] = fc;
+    }
+    size_t w = 0;
+    for (size_t b = 0; b < nb; b++) {
+        if (w != start[b] && kept[b]) memmove(e + w, e + start[b], kept[b] * sizeof *e);
+        w += kept[b];
+        sv->flagged_cases += bflag[b];
+        for (int r = 0; r < SC_RULE__COUNT; r++) sv->hits[r] += bhits[b][r];
+    }
+    sv->all.n = w;
+    return CM_OK;
+}
+
 cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, size_t errlen)
 {
     cm_status rc = sv_cross(sv, p, err, errlen); /* done before payment by settle_stages (R05) */
@@ -1089,26 +1233,8 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
         free(sv->tf[t].e);
         sv->tf[t] = (sv_flags){0};
     }
-    size_t nev = 0;
-    for (size_t j = 0; j < sv->all.n; j++)
-        if (ev & (1u << sv->all.e[j].rule)) sv->all.e[nev++] = sv->all.e[j];
-    sv->all.n = nev;
-    flag_sort(sv->all.e, sv->all.n);
-    /* then, in slot order (the slots read forward), the rows rejected after the
-     * parse (duplicate case ids) are left out */
-    size_t kept = 0;
-    for (size_t j = 0; j < sv->all.n; j++)
-        if (p->s.slots[sv->all.e[j].slot].status == SLOT_CASE) sv->all.e[kept++] = sv->all.e[j];
-    sv->all.n = kept;
-    unsigned serious = 0;
-    for (int r = 0; r < SC_RULE__COUNT; r++)
-        if (sc_rule(r)->result != SC_RES_INFO) serious |= 1u << r;
-    for (size_t j = 0; j < sv->all.n; j++) {
-        const sv_flag *x = &sv->all.e[j];
-        if (!(sv->mask[x->slot] & serious) && ((1u << x->rule) & serious)) sv->flagged_cases++;
-        sv->mask[x->slot] |= (uint16_t)(1u << x->rule);
-        sv->hits[x->rule]++;
-    }
+    rc = merge_flags(sv, p, ev);
+    if (rc) { snprintf(err, errlen, "out of memory"); return rc; }
     if (g_interrupted) return CM_ERR_INTERRUPTED;
     double t3 = now_seconds();
     rc = draw_sample(sv, p, err, errlen);

@@ -855,6 +855,41 @@ int sc_previous_kept(int32_t discharge, int32_t first_admit, int window);
 size_t sc_repeated_tab_size(size_t m);
 size_t sc_mark_repeated(const uint64_t *key, size_t m, uint8_t *rep, uint32_t *tab, size_t tcap);
 
+/* Re-review sample from candidates (scoring/sample.c): the picks of
+ * sc_sample_pick without gathering an institution's cases. A candidate is
+ * a case's order key h (sc_sample_key), its position pos (ties by pos, as
+ * sc_sample_pick's position: e.g. the slot, in the institution's order)
+ * and whether it is flagged (0/1).
+ * sc_sample_want: the cases drawn of m at the rate (ceil(rate × m), at
+ * most m); sc_sample_fmax: at most that many of them as flagged.
+ * sc_sample_bound: a bound on the key below which the want first of m
+ * uniform keys all lie but for a chance of about 1e-9 (*cutoff; keys at
+ * or below it are kept), and how many keys are expected there (at least
+ * want; m and UINT64_MAX when all are kept).
+ * sc_cand_keep: a buffer of cap candidates: x appended while *n < cap; the
+ * buffer turns into a max-heap when it fills, and then keeps the cap
+ * first in (h, pos) order (x in place of the last when before it).
+ * Returns 1 when x was kept.
+ * sc_sample_pick_cands: the draw of an institution of m cases from fl[0..nf),
+ * flagged cases among which the min(fmax, flagged) first flagged ones,
+ * and all[0..na), cases among which the min(want, m) first of all; both
+ * arrays are reordered. On return fl[0..*nflag) are the picks as flagged
+ * (reason 1) and all[0..*nrand) the random ones (reason 2), in no order:
+ * exactly the cases sc_sample_pick marks 1 and 2. Returns *nflag + *nrand,
+ * or SIZE_MAX when na < want (the candidates are too few: pass all the
+ * institution's cases). */
+typedef struct {
+    uint64_t h;
+    uint32_t pos;
+    uint8_t flagged;
+} sc_cand;
+size_t sc_sample_want(size_t m, double rate);
+size_t sc_sample_fmax(size_t want, double flagged_share);
+size_t sc_sample_bound(size_t m, size_t want, uint64_t *cutoff);
+int sc_cand_keep(sc_cand *buf, size_t *n, size_t cap, sc_cand x);
+size_t sc_sample_pick_cands(size_t m, double rate, double flagged_share, sc_cand *fl, size_t nf, sc_cand *all,
+                            size_t na, size_t *nflag, size_t *nrand);
+
 #ifdef __cplusplus
 }
 #endif
