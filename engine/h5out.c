@@ -10,6 +10,11 @@
  * only. h5w_rows_fast therefore shuffles and deflates whole chunks on all
  * threads, with libdeflate or zlib, and hands them to H5Dwrite_chunk: the
  * chunk bytes are exactly what the shuffle + deflate filters would store.
+ * h5w_rows_fill does the same for a table made a chunk at a time by a
+ * callback (supervision's /flags and /review_sample): fill, shuffle and
+ * deflate on one thread per chunk, chunks written in order as they finish,
+ * so the writes overlap the other threads' work and no buffer holds the
+ * table.
  */
 #include "h5out.h"
 
