@@ -10,6 +10,11 @@
  * only. h5w_rows_fast therefore shuffles and deflates whole chunks on all
  * threads, with libdeflate or zlib, and hands them to H5Dwrite_chunk: the
  * chunk bytes are exactly what the shuffle + deflate filters would store.
+ * h5w_rows_fill does the same for a table made a chunk at a time by a
+ * callback (supervision's /flags and /review_sample): fill, shuffle and
+ * deflate on one thread per chunk, chunks written in order as they finish,
+ * so the writes overlap the other threads' work and no buffer holds the
+ * table.
  */
 #include "h5out.h"
 
@@ -380,6 +385,26 @@ static void shuffle_bytes(const unsigned char *in, unsigned char *out, size_t n,
     }
 }
 
+/* One chunk as the shuffle + deflate filters store it: ch rows of es bytes
+ * from src (rows < ch: the rest zeros, in full), shuffled into sh, deflated
+ * into dst (bound bytes) with libdeflate (lc) or zlib. Returns the length,
+ * 0 on failure. */
+static size_t chunk_deflate(struct libdeflate_compressor *lc, int level, const unsigned char *src, size_t rows,
+                            size_t ch, size_t es, unsigned char *full, unsigned char *sh, unsigned char *dst,
+                            size_t bound)
+{
+    size_t cbytes = ch * es;
+    if (rows < ch) { /* the edge chunk is stored whole, padded with zeros */
+        if (full != src) memcpy(full, src, rows * es);
+        memset(full + rows * es, 0, cbytes - rows * es);
+        src = full;
+    }
+    shuffle_bytes(src, sh, ch, es);
+    if (lc) return libdeflate_zlib_compress(lc, sh, cbytes, dst, bound);
+    uLongf dl = (uLongf)bound;
+    return compress2(dst, &dl, sh, (uLong)cbytes, level) == Z_OK ? (size_t)dl : 0;
+}
+
 int h5w_rows_fast(h5w *w, hid_t ds, const h5row *r, hsize_t first, hsize_t n, const void *buf)
 {
     hsize_t ch = h5w_chunk_rows(ds);
@@ -402,21 +427,9 @@ int h5w_rows_fast(h5w *w, hid_t ds, const h5row *r, hsize_t first, hsize_t n, co
             if (bad) continue;
             hsize_t rows = (hsize_t)k * ch + ch <= n ? ch : n - (hsize_t)k * ch;
             const unsigned char *src = (const unsigned char *)buf + (size_t)k * cbytes;
-            if (rows < ch) { /* the edge chunk is stored whole, padded with zeros */
-                memset(full, 0, cbytes);
-                memcpy(full, src, (size_t)rows * es);
-                src = full;
-            }
-            shuffle_bytes(src, sh, (size_t)ch, es);
-            unsigned char *dst = out + (size_t)k * bound;
-            if (lc) {
-                olen[k] = libdeflate_zlib_compress(lc, sh, cbytes, dst, bound);
-                if (!olen[k]) bad++;
-            } else {
-                uLongf dl = (uLongf)bound;
-                if (compress2(dst, &dl, sh, (uLong)cbytes, level) != Z_OK) bad++;
-                olen[k] = (size_t)dl;
-            }
+            olen[k] = chunk_deflate(lc, level, src, (size_t)rows, (size_t)ch, es, full, sh, out + (size_t)k * bound,
+                                    bound);
+            if (!olen[k]) bad++;
         }
         if (lc) libdeflate_free_compressor(lc);
         free(full);
@@ -429,6 +442,68 @@ int h5w_rows_fast(h5w *w, hid_t ds, const h5row *r, hsize_t first, hsize_t n, co
     free(out);
     free(olen);
     return bad ? -1 : 0;
+}
+
+int h5w_rows_fill(h5w *w, hid_t ds, const h5row *r, size_t n, h5w_fill_fn fill, void *ctx)
+{
+    if (n == 0) return 0;
+    size_t es = r->size, ch = (size_t)h5w_chunk_rows(ds);
+    int bad = 0;
+    if (w->comp != CM_COMP_DEFLATE || w->deflate_lib == CM_DEFLATE_HDF5 || ch == 0) {
+        /* HDF5's own pipeline (or none): batches of whole chunks (about
+         * 64K rows), each filled a chunk per task, written with h5w_rows */
+        size_t piece = ch ? ch : 16384, batch = piece >= 65536 ? piece : 65536 / piece * piece;
+        if (batch > n) batch = n;
+        unsigned char *buf = malloc(batch * es);
+        if (!buf) return -1;
+        for (size_t at = 0; !bad && at < n; at += batch) {
+            size_t m = n - at < batch ? n - at : batch, np = (m + piece - 1) / piece;
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : bad)
+            for (long k = 0; k < (long)np; k++) {
+                size_t a = (size_t)k * piece, b = a + piece < m ? a + piece : m;
+                if (fill(ctx, at + a, b - a, buf + a * es)) bad++;
+            }
+            if (!bad && h5w_rows(ds, r, at, m, buf)) bad++;
+        }
+        free(buf);
+        return bad ? -1 : 0;
+    }
+    size_t cbytes = ch * es, nch = (n + ch - 1) / ch, bound = (size_t)compressBound((uLong)cbytes) + 64;
+    int lib = w->deflate_lib, level = w->level, stop = 0;
+#pragma omp parallel reduction(+ : bad)
+    {
+        unsigned char *rows = malloc(cbytes), *sh = malloc(cbytes), *dst = malloc(bound);
+        struct libdeflate_compressor *lc = lib == CM_DEFLATE_LIBDEFLATE ? libdeflate_alloc_compressor(level) : NULL;
+        int mine = !rows || !sh || !dst || (lib == CM_DEFLATE_LIBDEFLATE && !lc);
+#pragma omp for schedule(dynamic, 1) ordered
+        for (long lk = 0; lk < (long)nch; lk++) {
+            size_t k = (size_t)lk, m = k * ch + ch <= n ? ch : n - k * ch, len = 0;
+            int halt;
+#pragma omp atomic read
+            halt = stop;
+            if (!mine && !halt) {
+                if (fill(ctx, k * ch, m, rows)) mine = 1;
+                else if (!(len = chunk_deflate(lc, level, rows, m, ch, es, rows, sh, dst, bound))) mine = 1;
+            }
+            /* written in chunk order (the file's layout as h5w_rows_fast's)
+             * while the other threads fill and deflate the next chunks */
+#pragma omp ordered
+            {
+                hsize_t off = (hsize_t)k * ch;
+                if (!mine && len && H5Dwrite_chunk(ds, H5P_DEFAULT, 0, &off, len, dst) < 0) mine = 1;
+                if (mine) {
+#pragma omp atomic write
+                    stop = 1;
+                }
+            }
+        }
+        if (lc) libdeflate_free_compressor(lc);
+        free(rows);
+        free(sh);
+        free(dst);
+        bad += mine;
+    }
+    return bad || stop ? -1 : 0;
 }
 
 int h5_strings(h5w *w, const char *name, const char *const *s, size_t n, const char *title)

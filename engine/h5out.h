@@ -126,6 +126,18 @@ hsize_t h5w_chunk_rows(hid_t ds);
  * rows; n too, except for the last call. Falls back to h5w_rows otherwise. */
 int h5w_rows_fast(h5w *w, hid_t ds, const h5row *r, hsize_t first, hsize_t n, const void *buf);
 
+/* Rows [first, first + n) of a table, each of r->size bytes written whole
+ * (padding and string tails zeroed) into buf; 0, or nonzero to stop the
+ * write. Called on any thread, for disjoint row ranges. */
+typedef int (*h5w_fill_fn)(void *ctx, size_t first, size_t n, unsigned char *buf);
+/* Writes rows [0, n) of ds as fill makes them, a chunk at a time: with
+ * deflate output (not the "hdf5" library) each chunk filled, shuffled and
+ * deflated on one thread and written in chunk order (H5Dwrite_chunk) as the
+ * threads finish them, a chunk of rows per thread in memory instead of the
+ * table; otherwise filled in batches of whole chunks written by h5w_rows.
+ * The same file bytes as filling the table and h5w_rows_fast. 0 or -1. */
+int h5w_rows_fill(h5w *w, hid_t ds, const h5row *r, size_t n, h5w_fill_fn fill, void *ctx);
+
 /* Attributes on any object. 0 or -1. */
 int h5_attr_str(hid_t obj, const char *name, const char *value);
 int h5_attr_i64(hid_t obj, const char *name, int64_t v);

@@ -1017,8 +1017,20 @@ static __attribute__((noinline)) void sup_fields(const cm_reader *r, cm_parser *
             h ^= h >> 32;
         }
         if (i < n) {
+            /* the last n - i bytes as a little-endian word; from n >= 8 one
+             * 8-byte load ending at the last byte, shifted (the same word as
+             * a copy of those bytes, without the library call) */
             uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            if (n >= 8) {
+                memcpy(&w, s + n - 8, 8);
+                w >>= 8 * (8 - (n - i));
+            } else {
+                for (size_t k = 0; k < n - i; k++) w |= (uint64_t)(unsigned char)s[i + k] << (8 * k);
+            }
+#else
             memcpy(&w, s + i, n - i);
+#endif
             h = (h ^ w) * UINT64_C(0x9E3779B97F4A7C15);
             h ^= h >> 32;
         }

@@ -1304,18 +1304,54 @@ static const char *const RESULT_NAMES[] = {"definite", "highly_suspicious", "sus
 static const char *const FAMILY_NAMES[] = {"policy", "management", "medical"};
 static const char *const REASON_NAMES[] = {"none", "flagged", "random"};
 
-/* write_flags' rows are filled per block of FB_SLOTS slots, blocks in parallel */
+/* write_flags counts its rows per block of FB_SLOTS slots (in parallel);
+ * a chunk of rows is then filled from the block it starts in */
 #define FB_SLOTS ((size_t)16384)
+/* the slots of the rows ahead fetched this many slots before they are read */
+#define FB_AHEAD ((size_t)64)
 
-/* The rows of slots [a, b) (stored flags from all.e[j], then R12, R13)
- * into buf, rows of r->size bytes at the given offsets. Returns the rows. */
-static size_t flag_rows(const sv_state *sv, const cm_period *p, size_t a, size_t b, size_t j, unsigned char *buf,
-                        size_t rsize, const size_t o[7], size_t id_len)
+typedef struct {
+    const sv_state *sv;
+    const cm_period *p;
+    const size_t *jb;        /* [nb + 1] the first stored flag of each block */
+    const size_t *rb;        /* [nb + 1] the first row of each block (rows before it) */
+    size_t nb, rsize, id_len;
+    size_t o[7];
+} flag_fill;
+
+/* Does slot i have a row: a stored flag (all.e[*j], j moved past the
+ * slots before i) or an R12 / R13 mask bit? */
+static inline int has_rows(const sv_state *sv, size_t i, size_t *j)
 {
+    while (*j < sv->all.n && sv->all.e[*j].slot < i) (*j)++;
+    return (sv->mask[i] & ((1u << SC_R12) | (1u << SC_R13))) || (*j < sv->all.n && sv->all.e[*j].slot == i);
+}
+
+/* h5w_fill_fn of /flags: rows [first, first + n) (stored flags from
+ * all.e, then R12, R13, per slot in slot order), each row written whole */
+static int flag_rows(void *vctx, size_t first, size_t n, unsigned char *buf)
+{
+    const flag_fill *x = vctx;
+    const sv_state *sv = x->sv;
+    const cm_period *p = x->p;
     const pl_slots *s = &p->s;
     const unsigned derived = (1u << SC_R12) | (1u << SC_R13);
-    size_t m = 0;
-    for (size_t i = a; i < b; i++) {
+    const size_t rsize = x->rsize, id_len = x->id_len, *o = x->o;
+    /* the block the first row is in: the last with rb[b] <= first */
+    size_t lo = 0, hi = x->nb;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo + 1) / 2;
+        if (x->rb[mid] <= first) lo = mid;
+        else hi = mid - 1;
+    }
+    size_t i = lo * FB_SLOTS, j = x->jb[lo], skip = first - x->rb[lo], m = 0;
+    size_t pf = i, jp = j; /* the look-ahead cursor: slots with rows fetched FB_AHEAD slots early */
+    for (; m < n && i < s->n; i++) {
+        for (size_t want = i + FB_AHEAD; pf < want && pf < s->n; pf++)
+            if (has_rows(sv, pf, &jp)) {
+                __builtin_prefetch(&s->slots[pf]);
+                __builtin_prefetch((const char *)&s->slots[pf] + 64);
+            }
         unsigned dm = sv->mask[i] & derived;
         if (!dm && (j >= sv->all.n || sv->all.e[j].slot != i)) continue;
         sv_flag rows[SC_RULE__COUNT];
@@ -1328,25 +1364,27 @@ static size_t flag_rows(const sv_state *sv, const cm_period *p, size_t a, size_t
         }
         if (dm & (1u << SC_R13))
             rows[k++] = (sv_flag){(uint32_t)i, -1, SC_R13, SC_RES_INFO, s->slots[i].flags & DQ_FLAGS, 0};
+        if (skip >= (size_t)k) { skip -= (size_t)k; continue; }
         const char *id = pl_case_id(s, i);
         size_t idn = strnlen(id, id_len);
-        for (int q = 0; q < k; q++) {
-            const sv_flag *x = &rows[q];
+        for (int q = (int)skip; q < k && m < n; q++) {
+            const sv_flag *f = &rows[q];
             unsigned char *r = buf + m++ * rsize;
             memset(r, 0, rsize);
             memcpy(r + o[0], &s->slots[i].line, 4);
             memcpy(r + o[1], id, idn);
-            memcpy(r + o[2], sc_rule(x->rule)->id, 3);
-            r[o[3]] = x->result;
-            if (x->other >= 0) {
-                const char *rid = join_id(sv, s, (size_t)x->other);
+            memcpy(r + o[2], sc_rule(f->rule)->id, 3);
+            r[o[3]] = f->result;
+            if (f->other >= 0) {
+                const char *rid = join_id(sv, s, (size_t)f->other);
                 memcpy(r + o[4], rid, strnlen(rid, id_len));
             }
-            memcpy(r + o[5], &x->fig, 8);
-            memcpy(r + o[6], &x->thr, 8);
+            memcpy(r + o[5], &f->fig, 8);
+            memcpy(r + o[6], &f->thr, 8);
         }
+        skip = 0;
     }
-    return m;
+    return m != n; /* a check of the engine itself: the rows counted are there */
 }
 
 static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
@@ -1371,10 +1409,12 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
         jb[lb] = lo;
         size_t rows = 0;
         for (size_t j = lo; j < sv->all.n && sv->all.e[j].slot < b; j++, rows++) {
+            if (j + 16 < sv->all.n) __builtin_prefetch(&s->slots[sv->all.e[j + 16].slot]);
             id_len = str_maxlen(id_len, pl_case_id(s, sv->all.e[j].slot));
             if (sv->all.e[j].other >= 0) id_len = str_maxlen(id_len, join_id(sv, s, (size_t)sv->all.e[j].other));
         }
         for (size_t i = a; i < b; i++) {
+            if (i + FB_AHEAD < b && (sv->mask[i + FB_AHEAD] & derived)) __builtin_prefetch(&s->slots[i + FB_AHEAD]);
             unsigned dm = sv->mask[i] & derived;
             if (!dm) continue;
             rows += (dm >> SC_R12 & 1u) + (dm >> SC_R13 & 1u);
@@ -1382,65 +1422,30 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
         }
         rb[lb] = rows;
     }
+    for (size_t b = 0, at = 0; b <= nb; b++) { /* rows per block -> the first row of each block */
+        size_t k = b < nb ? rb[b] : 0;
+        rb[b] = at;
+        at += k;
+    }
     jb[nb] = sv->all.n;
     hid_t res_t = h5_enum_u8(RESULT_NAMES, 4);
     h5row r;
     h5row_begin(&r);
-    size_t o[7];
-    o[0] = h5row_add(&r, "line", H5T_STD_U32LE, 4);
-    o[1] = h5row_add_str(&r, "case_id", id_len);
-    o[2] = h5row_add_str(&r, "rule", 3);
-    o[3] = h5row_add(&r, "result", res_t, 1);
-    o[4] = h5row_add_str(&r, "related_case_id", id_len);
-    o[5] = h5row_add(&r, "figure", H5T_IEEE_F64LE, 8);
-    o[6] = h5row_add(&r, "threshold", H5T_IEEE_F64LE, 8);
+    flag_fill x = {.sv = sv, .p = p, .jb = jb, .rb = rb, .nb = nb, .id_len = id_len};
+    x.o[0] = h5row_add(&r, "line", H5T_STD_U32LE, 4);
+    x.o[1] = h5row_add_str(&r, "case_id", id_len);
+    x.o[2] = h5row_add_str(&r, "rule", 3);
+    x.o[3] = h5row_add(&r, "result", res_t, 1);
+    x.o[4] = h5row_add_str(&r, "related_case_id", id_len);
+    x.o[5] = h5row_add(&r, "figure", H5T_IEEE_F64LE, 8);
+    x.o[6] = h5row_add(&r, "threshold", H5T_IEEE_F64LE, 8);
     h5row_end(&r);
+    x.rsize = r.size;
     hid_t d = h5w_table(w, "flags", "Supervision flags (稽核): one row per case and rule, with the evidence", &r, nf);
-    /* batches of blocks of about `step` rows (a multiple of the chunk rows),
-     * each block's rows filled on its own thread after the rows carried
-     * over (fewer than a chunk); the whole chunks of the batch shuffled and
-     * deflated on all threads (h5w_rows_fast), the rest carried on */
-    size_t ch = d >= 0 ? (size_t)h5w_chunk_rows(d) : 0, step = 65536, at = 0, carry = 0, cap = 0;
-    if (ch) step = ch >= step ? ch : step / ch * ch;
-    for (size_t b0 = 0, b1; b0 < nb; b0 = b1) { /* the largest batch: the buffer */
-        size_t rows = rb[b0];
-        for (b1 = b0 + 1; b1 < nb && rows + rb[b1] <= step; b1++) rows += rb[b1];
-        if (rows > cap) cap = rows;
-    }
-    cap += ch ? ch : 1;
-    unsigned char *buf = malloc(cap * r.size);
-    int e = d < 0 || !buf;
-    for (size_t b0 = 0, b1; !e && b0 < nb; b0 = b1) {
-        size_t rows = rb[b0];
-        for (b1 = b0 + 1; b1 < nb && rows + rb[b1] <= step; b1++) rows += rb[b1];
-        size_t off[64 + 1], nbb = b1 - b0; /* a batch has at most step / 1 blocks: offsets in steps of 64 */
-        size_t got = 0;
-        for (size_t c0 = 0; c0 < nbb; c0 += 64) {
-            size_t c1 = c0 + 64 < nbb ? c0 + 64 : nbb;
-            off[0] = carry + got;
-            for (size_t c = c0; c < c1; c++) off[c - c0 + 1] = off[c - c0] + rb[b0 + c];
-            size_t bad = 0;
-#pragma omp parallel for schedule(dynamic, 1) reduction(+ : bad)
-            for (long lc = (long)c0; lc < (long)c1; lc++) {
-                size_t bb = b0 + (size_t)lc, a = bb * FB_SLOTS, b = a + FB_SLOTS < s->n ? a + FB_SLOTS : s->n;
-                size_t k = flag_rows(sv, p, a, b, jb[bb], buf + off[(size_t)lc - c0] * r.size, r.size, o, id_len);
-                bad += k != rb[bb]; /* a check of the engine itself: the rows counted */
-            }
-            if (bad) e = 1;
-            got = off[c1 - c0] - carry;
-        }
-        size_t have = carry + rows, whole = ch ? have / ch * ch : have;
-        if (b1 == nb) whole = have; /* the last batch: the edge chunk too */
-        if (!e && whole) {
-            e = h5w_rows_fast(w, d, &r, at, whole, buf);
-            at += whole;
-        }
-        carry = have - whole;
-        if (carry) memmove(buf, buf + whole * r.size, carry * r.size);
-    }
+    /* every counted row written, a chunk at a time on all threads */
+    int e = d < 0 || rb[nb] != nf || h5w_rows_fill(w, d, &r, nf, flag_rows, &x);
     free(jb);
     free(rb);
-    if (!e && at != nf) e = 1; /* a check of the engine itself: every counted row written */
     if (!e) {
         e |= h5_attr_str(d, "order", "input order (line), then rule");
         e |= h5_attr_str(d, "figure", "R01-R03: gap in days; R04: nights in common; R05: 0; R06: services per "
@@ -1450,7 +1455,6 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
                                               "single-case rules");
     }
     if (d >= 0) H5Dclose(d);
-    free(buf);
     h5row_free(&r);
     H5Tclose(res_t);
     return e ? CM_ERR_OUTPUT : CM_OK;
@@ -1539,37 +1543,56 @@ static cm_status write_rules(const sv_state *sv, h5w *w)
                ? CM_ERR_OUTPUT : CM_OK;
 }
 
+typedef struct {
+    const sv_state *sv;
+    const cm_period *p;
+    size_t rsize, id_len, inst_len, o_line, o_id, o_inst, o_why;
+} sample_fill;
+
+/* h5w_fill_fn of /review_sample: picks [first, first + n), in slot order */
+static int sample_rows(void *vctx, size_t first, size_t n, unsigned char *buf)
+{
+    const sample_fill *x = vctx;
+    const sv_pick *pk = x->sv->sample;
+    const pl_slots *s = &x->p->s;
+    const size_t ns = x->sv->nsample;
+    memset(buf, 0, n * x->rsize);
+    for (size_t q = 0; q < n; q++) {
+        size_t j = first + q;
+        if (j + 16 < ns) __builtin_prefetch(&s->slots[pk[j + 16].slot]); /* every ~12th slot: fetched ahead */
+        unsigned char *b = buf + q * x->rsize;
+        const cm_case *c = &s->slots[pk[j].slot];
+        memcpy(b + x->o_line, &c->line, 4);
+        const char *id = pl_case_id(s, pk[j].slot), *inst = x->p->inst[c->inst].id;
+        memcpy(b + x->o_id, id, strnlen(id, x->id_len));
+        memcpy(b + x->o_inst, inst, strnlen(inst, x->inst_len));
+        b[x->o_why] = pk[j].reason;
+    }
+    return 0;
+}
+
 static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w)
 {
     const pl_slots *s = &p->s;
     size_t ns = sv->nsample, id_len = 1, inst_len = 1;
 #pragma omp parallel for schedule(static) reduction(max : id_len)
-    for (long j = 0; j < (long)ns; j++) id_len = str_maxlen(id_len, pl_case_id(s, sv->sample[j].slot));
+    for (long j = 0; j < (long)ns; j++) {
+        if (j + 16 < (long)ns) __builtin_prefetch(&s->slots[sv->sample[j + 16].slot]);
+        id_len = str_maxlen(id_len, pl_case_id(s, sv->sample[j].slot));
+    }
     for (size_t k = 0; k < p->ninst; k++) inst_len = str_maxlen(inst_len, p->inst[k].id);
     hid_t why_t = h5_enum_u8(REASON_NAMES, 3);
     h5row r;
     h5row_begin(&r);
-    size_t o_line = h5row_add(&r, "line", H5T_STD_U32LE, 4);
-    size_t o_id = h5row_add_str(&r, "case_id", id_len);
-    size_t o_inst = h5row_add_str(&r, "institution_id", inst_len);
-    size_t o_why = h5row_add(&r, "reason", why_t, 1);
+    sample_fill x = {.sv = sv, .p = p, .id_len = id_len, .inst_len = inst_len};
+    x.o_line = h5row_add(&r, "line", H5T_STD_U32LE, 4);
+    x.o_id = h5row_add_str(&r, "case_id", id_len);
+    x.o_inst = h5row_add_str(&r, "institution_id", inst_len);
+    x.o_why = h5row_add(&r, "reason", why_t, 1);
     h5row_end(&r);
+    x.rsize = r.size;
     hid_t d = h5w_table(w, "review_sample", "Re-review sample (复审抽查): seeded, stratified by institution", &r, ns);
-    unsigned char *buf = calloc(ns ? ns : 1, r.size);
-    int e = d < 0 || !buf;
-#pragma omp parallel for schedule(static) if (!e)
-    for (long lj = 0; lj < (long)ns; lj++) {
-        size_t j = (size_t)lj;
-        if (e) continue;
-        unsigned char *b = buf + j * r.size;
-        const cm_case *c = &s->slots[sv->sample[j].slot];
-        memcpy(b + o_line, &c->line, 4);
-        const char *id = pl_case_id(s, sv->sample[j].slot);
-        memcpy(b + o_id, id, strnlen(id, id_len));
-        memcpy(b + o_inst, p->inst[c->inst].id, strnlen(p->inst[c->inst].id, inst_len));
-        b[o_why] = sv->sample[j].reason;
-    }
-    if (!e && ns) e = h5w_rows_fast(w, d, &r, 0, ns, buf);
+    int e = d < 0 || h5w_rows_fill(w, d, &r, ns, sample_rows, &x);
     if (!e) {
         const cm_config *cfg = sv->cfg;
         e |= h5_attr_i64(d, "sample_seed", (int64_t)cfg->sample_seed);
@@ -1581,7 +1604,6 @@ static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w)
                                       "id): independent of the input order and the threads");
     }
     if (d >= 0) H5Dclose(d);
-    free(buf);
     h5row_free(&r);
     H5Tclose(why_t);
     return e ? CM_ERR_OUTPUT : CM_OK;
