@@ -488,6 +488,8 @@ static int join_partition(sv_state *sv, const cm_period *p, const sv_fact *F, co
     }
     const uint32_t n = (uint32_t)p->s.n; /* indices >= n: the previous period's cases (last in a partition) */
     uint64_t *pat = x->pat;
+    for (size_t j = 0; j < m && j < 32; j++) /* the first ones, fetched before the loop fetches ahead */
+        if (idx[j] < n) __builtin_prefetch(&F[idx[j]]);
     for (size_t j = 0; j < m; j++) {
         uint32_t i = idx[j];
         if (i >= n) { pat[j] = fact_pat(&sv->prev[i - n].f); continue; }
@@ -507,6 +509,8 @@ static int join_partition(sv_state *sv, const cm_period *p, const sv_fact *F, co
         rj[mk] = idx[j];
         mk += x->rep[j];
     }
+    for (size_t t = 0; t < mk && t < 16; t++)
+        if (rj[t] < n) __builtin_prefetch(&sl[rj[t]].inst);
     for (size_t t = 0; t < mk; t++) {
         uint32_t i = rj[t];
         if (t + 16 < mk && rj[t + 16] < n) __builtin_prefetch(&sl[rj[t + 16]].inst);
@@ -598,9 +602,9 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
                 continue;
             }
             size_t a = (size_t)ch * SV_CHUNK, b = a + SV_CHUNK < n ? a + SV_CHUNK : n;
-            for (size_t i = a; i < b; i++) {
-                uint64_t h = fact_pat(&F[i]), q = (h >> (48 - PART_BITS)) - lo;
-                if (h && q < span) idx[c[lo + q]++ - base] = (uint32_t)i;
+            for (size_t i = a; i < b; i++) { /* the partition from the top 16 bits alone; a cleared fact's is 0 */
+                uint64_t q = (uint64_t)(F[i].pat[2] >> (16 - PART_BITS)) - lo;
+                if (q < span && (q + lo || fact_pat(&F[i]))) idx[c[lo + q]++ - base] = (uint32_t)i;
             }
         }
 #pragma omp parallel
