@@ -488,21 +488,33 @@ static int join_partition(sv_state *sv, const cm_period *p, const sv_fact *F, co
     }
     const uint32_t n = (uint32_t)p->s.n; /* indices >= n: the previous period's cases (last in a partition) */
     uint64_t *pat = x->pat;
+    for (size_t j = 0; j < m && j < 32; j++) /* the first ones, fetched before the loop fetches ahead */
+        if (idx[j] < n) __builtin_prefetch(&F[idx[j]]);
     for (size_t j = 0; j < m; j++) {
         uint32_t i = idx[j];
         if (i >= n) { pat[j] = fact_pat(&sv->prev[i - n].f); continue; }
-        if (j + 16 < m && idx[j + 16] < n) /* the slots are ~4,096 apart: each read a cache miss, so fetched ahead */
-            __builtin_prefetch(&F[idx[j + 16]]);
+        if (j + 32 < m && idx[j + 32] < n) /* the slots are ~4,096 apart: each read a cache miss, so fetched ahead */
+            __builtin_prefetch(&F[idx[j + 32]]);
         pat[j] = fact_pat(&F[i]);
     }
     if (sc_mark_repeated(pat, m, x->rep, x->tab, x->tcap) == SIZE_MAX) return -1;
     sv_key *K = x->k;
     sc_stay *S = x->st;
+    /* the repeated stays' indices first (into sc_mark_repeated's table,
+     * done with: at least 2m entries), so that their slots' institution,
+     * a cache miss each, is fetched ahead */
+    uint32_t *rj = x->tab;
     size_t mk = 0;
     for (size_t j = 0; j < m; j++) {
-        if (!x->rep[j]) continue;
-        uint32_t i = idx[j];
-        K[mk++] = i >= n ? prev_key(sv, i - n, i) : fact_key(&F[i], i, sl[i].inst);
+        rj[mk] = idx[j];
+        mk += x->rep[j];
+    }
+    for (size_t t = 0; t < mk && t < 16; t++)
+        if (rj[t] < n) __builtin_prefetch(&sl[rj[t]].inst);
+    for (size_t t = 0; t < mk; t++) {
+        uint32_t i = rj[t];
+        if (t + 16 < mk && rj[t + 16] < n) __builtin_prefetch(&sl[rj[t + 16]].inst);
+        K[t] = i >= n ? prev_key(sv, i - n, i) : fact_key(&F[i], i, sl[i].inst);
     }
     key_sort(K, mk, &p->s);
     for (size_t i = 0; i < mk;) {
@@ -590,9 +602,9 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
                 continue;
             }
             size_t a = (size_t)ch * SV_CHUNK, b = a + SV_CHUNK < n ? a + SV_CHUNK : n;
-            for (size_t i = a; i < b; i++) {
-                uint64_t h = fact_pat(&F[i]), q = (h >> (48 - PART_BITS)) - lo;
-                if (h && q < span) idx[c[lo + q]++ - base] = (uint32_t)i;
+            for (size_t i = a; i < b; i++) { /* the partition from the top 16 bits alone; a cleared fact's is 0 */
+                uint64_t q = (uint64_t)(F[i].pat[2] >> (16 - PART_BITS)) - lo;
+                if (q < span && (q + lo || fact_pat(&F[i]))) idx[c[lo + q]++ - base] = (uint32_t)i;
             }
         }
 #pragma omp parallel

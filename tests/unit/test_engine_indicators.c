@@ -5,7 +5,8 @@
  * (the rules stage's interface: bit r-1 = Rr, evaluated[13]), "not
  * evaluated" without them, the low-risk bits, and the consumption
  * indices recomputed here by brute force over the slots (every DRG, every
- * institution) - not from the program's partials.
+ * institution) - not from the program's partials - over partial slices of
+ * 256 slots, and with costs beyond 32 bits.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,6 +40,10 @@ static int setup(void **state)
     gr_drg *drg = NULL;
     if (load_tables(&g_cfg, 1, 0, &dip, &drg, NULL, err, sizeof err)) { fprintf(stderr, "%s\n", err); return -1; }
     g_cfg.threads = 2;
+    /* partial slices of 256 slots (pipeline.c's test setting): the region's
+     * 6000 rows span about 24 of them */
+    setenv("CASEMIX_TEST_SLICE_SHIFT", "8", 1);
+    if (pl_test_settings(err, sizeof err)) { fprintf(stderr, "%s\n", err); return -1; }
     int rc = gen_region(&g_cfg, dip, g_tmp, 6000, 3000, 777, 0.0, err, sizeof err);
     gr_dip_free(dip);
     if (rc) { fprintf(stderr, "%s\n", err); return -1; }
@@ -133,9 +138,8 @@ static void test_rule_rates_from_masks(void **state)
 
 /* Consumption indices by brute force: per institution and DRG, mean cost
  * and LOS against the region's, weighted by the institution's cases. */
-static void test_consumption_brute_force(void **state)
+static void check_consumption(void)
 {
-    (void)state;
     const cm_period *p = &g_p;
     size_t n = p->s.n, ninst = p->ninst, nd = p->nd;
     assert_true(p->drg != NULL);
@@ -162,9 +166,9 @@ static void test_consumption_brute_force(void **state)
             if (kln[j] > 0 && rl[d] > 0) { tnum += kln[j] * (kl[j] / kln[j]) / (rl[d] / rln[d]); tden += kln[j]; }
         }
         const sc_ind_value *v = ind.v + k * SC_IND__COUNT;
-        if (fabs(v[SC_IND_COST_INDEX].value - cnum / cden) > 1e-9)
+        if (!(fabs(v[SC_IND_COST_INDEX].value - cnum / cden) <= 1e-9)) /* NaN fails too */
             fail_msg("institution %zu cost index %.12g, brute force %.12g", k, v[SC_IND_COST_INDEX].value, cnum / cden);
-        if (fabs(v[SC_IND_TIME_INDEX].value - tnum / tden) > 1e-9)
+        if (!(fabs(v[SC_IND_TIME_INDEX].value - tnum / tden) <= 1e-9))
             fail_msg("institution %zu time index %.12g, brute force %.12g", k, v[SC_IND_TIME_INDEX].value, tnum / tden);
     }
     assert_true(fabs(ind.region[SC_IND_COST_INDEX].value - 1) < 1e-9);
@@ -175,11 +179,45 @@ static void test_consumption_brute_force(void **state)
     free(rc); free(rl); free(rn); free(rln); free(kc); free(kl); free(kn); free(kln);
 }
 
+static void test_consumption_brute_force(void **state)
+{
+    (void)state;
+    assert_true(g_p.nslice >= 8); /* the region spans slices (setup): each slice's cases placed by institution */
+    check_consumption();
+}
+
+/* A case whose total cost does not fit 32 bits (ind_run keeps 32 bits of a
+ * case's cost in its institution-order figures): every 7th DRG case gets
+ * 5e9 fen more (the region's DRG cost sums too, as the period would have
+ * them), and the indices still match the brute force. */
+static void test_consumption_big_costs(void **state)
+{
+    (void)state;
+    cm_period *p = &g_p;
+    size_t big = 0;
+    for (size_t i = 0; i < p->s.n; i++) {
+        cm_case *c = &p->s.slots[i];
+        if (c->status != SLOT_CASE || c->drg < 0 || i % 7) continue;
+        c->total_fen += 5000000000LL;
+        p->drg_cost[c->drg] += 5000000000LL;
+        big++;
+    }
+    assert_true(big > 100);
+    check_consumption();
+    for (size_t i = 0; i < p->s.n; i++) { /* as it was, for the other tests */
+        cm_case *c = &p->s.slots[i];
+        if (c->status != SLOT_CASE || c->drg < 0 || i % 7) continue;
+        c->total_fen -= 5000000000LL;
+        p->drg_cost[c->drg] -= 5000000000LL;
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rule_rates_from_masks),
         cmocka_unit_test(test_consumption_brute_force),
+        cmocka_unit_test(test_consumption_big_costs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
