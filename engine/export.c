@@ -26,6 +26,9 @@
  * "export"); an existing CSV only when its first bytes are the header
  * casemix writes for that table (cm_side_check_target).
  *
+ * The workbook's flags sheet adds the institution of each flag's case and
+ * the rule's names (fx_open; the CSV mirrors /flags).
+ *
  * /cases is exported only when --tables names it. Excel holds 1,048,576
  * rows per sheet: a longer table is split over sheets cases_1, cases_2, ...
  * of XLSX_SHEET_ROWS data rows each (CSV has no limit: one file).
