@@ -727,7 +727,7 @@ static lxw_format *member_format(const xlsx *x, const char *member)
  * are both in slot order (input order), so one forward walk through /cases'
  * line and institution_id, read in chunks, finds every flag's case (the
  * chunks of what settle writes read raw and inflated with libdeflate, as
- * report.c's cases_fast does: 2M cases ~0.1 s; HDF5's read otherwise); a line
+ * report.c's cases_fast does; HDF5's read otherwise); a line
  * the walk passed is looked for again from the start (files casemix writes
  * never need it; after FX_MISSES misses the column stays empty). The
  * HDF5 tables and the CSV files are unchanged. */
