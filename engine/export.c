@@ -26,6 +26,9 @@
  * "export"); an existing CSV only when its first bytes are the header
  * casemix writes for that table (cm_side_check_target).
  *
+ * The workbook's flags sheet adds the institution of each flag's case and
+ * the rule's names (fx_open; the CSV mirrors /flags).
+ *
  * /cases is exported only when --tables names it. Excel holds 1,048,576
  * rows per sheet: a longer table is split over sheets cases_1, cases_2, ...
  * of XLSX_SHEET_ROWS data rows each (CSV has no limit: one file).
@@ -37,6 +40,7 @@
 
 #include <errno.h>
 #include <hdf5.h>
+#include <libdeflate.h>
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
@@ -656,7 +660,11 @@ static lxw_format *ind_format(const xlsx *x, const char *code, const char *membe
     return NULL;
 }
 
-static lxw_worksheet *xlsx_sheet(xlsx *x, const char *name, const table *t)
+typedef struct flagx flagx;
+static int fx_cols(const flagx *x, int i, const char *tt[2]);
+
+/* A new sheet with the header row of t (fx: the flags sheet's added columns, or NULL). */
+static lxw_worksheet *xlsx_sheet(xlsx *x, const char *name, const table *t, const flagx *fx)
 {
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
     if (!ws) return NULL;
@@ -671,6 +679,11 @@ static lxw_worksheet *xlsx_sheet(xlsx *x, const char *name, const table *t)
         if (i == t->name_after && t->names) {
             worksheet_set_column(ws, c, c, 30, x->text);
             worksheet_write_string(ws, 0, c++, t->name_title, x->head);
+        }
+        const char *tt[2];
+        for (int j = 0, n = fx_cols(fx, i, tt); j < n; j++) {
+            worksheet_set_column(ws, c, c, strstr(tt[j], "name") ? 30 : 16, x->text);
+            worksheet_write_string(ws, 0, c++, tt[j], x->head);
         }
     }
     return ws;
@@ -703,6 +716,355 @@ static lxw_format *member_format(const xlsx *x, const char *member)
     if (!strcmp(member, "rating_score")) return x->dec1;
     if (!strcmp(member, "figure") || !strcmp(member, "threshold")) return x->upto3;
     return NULL;
+}
+
+/* ---- the flags sheet: institution and rule names beside each flag ---- */
+
+/* An auditor reads a flag with its hospital and the rule's name: the flags
+ * sheet adds, after case_id, the case's institution_id (from /cases, by
+ * line) and its name (/institution_names), and after rule, the rule's
+ * English (/rules name) and Chinese name (/rule_names). /flags and /cases
+ * are both in slot order (input order), so one forward walk through /cases'
+ * line and institution_id, read in chunks, finds every flag's case (the
+ * chunks of what settle writes read raw and inflated with libdeflate, as
+ * report.c's cases_fast does; HDF5's read otherwise); a line
+ * the walk passed is looked for again from the start (files casemix writes
+ * never need it; after FX_MISSES misses the column stays empty). The
+ * HDF5 tables and the CSV files are unchanged. */
+#define FX_ID 64
+#define FX_MISSES 16
+typedef struct {
+    const char *id, *nm;
+} fx_inst_name;
+
+
+static int fx_by_id(const void *a, const void *b)
+{
+    return strcmp(((const fx_inst_name *)a)->id, ((const fx_inst_name *)b)->id);
+}
+
+struct flagx {
+    int inst_after, rule_after;         /* the new columns follow these columns of /flags (-1: none) */
+    int line_col, rule_col;
+    hid_t cds, cmem;                    /* /cases and its (line, institution_id) memory type */
+    size_t idsz, rsz;
+    hsize_t ncases, pos, bfirst, bn;    /* walk: the next row to look at; rows [bfirst, bfirst + bn) in cbuf */
+    unsigned char *cbuf;
+    int misses;
+    /* the fast read of /cases (what settle writes: chunks of shuffle + deflate or
+     * unfiltered, little-endian line): each chunk read raw (H5Dread_chunk),
+     * inflated with libdeflate, the two members picked; else HDF5's read */
+    int fast, shuffled, deflated, nfl;
+    hsize_t crow;
+    size_t fsize, off_l, off_i, rawcap;
+    unsigned char *raw, *work;
+    struct libdeflate_decompressor *dec;
+    size_t ninst;                       /* /institutions institution_id, /institution_names */
+    char (*inst_id)[FX_ID];
+    char **inst_nm;
+    fx_inst_name *by_id;                /* [ninst] sorted by id (names only) */
+    size_t nrule;                       /* /rules id and name, /rule_names */
+    char (*rule_id)[8];
+    char (*rule_en)[FX_ID];
+    char **rule_zh;
+};
+
+static const char *const FX_TITLES[4] = {
+    "institution 机构 (from /cases)", "institution name 机构名称 (from /institution_names)",
+    "rule name 规则名称 (from /rules)", "rule name, Chinese 规则中文名称 (from /rule_names)",
+};
+
+/* A 1-D UTF-8 string dataset of exactly n rows, or NULL. */
+static char **fx_strings(hid_t f, const char *path, size_t n)
+{
+    if (!n || H5Lexists(f, path, H5P_DEFAULT) <= 0) return NULL;
+    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+    hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+    hsize_t nn = 0;
+    if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1) H5Sget_simple_extent_dims(sp, &nn, NULL);
+    char **s = NULL;
+    if (nn == n) {
+        hid_t st = H5Tcopy(H5T_C_S1);
+        H5Tset_size(st, H5T_VARIABLE);
+        H5Tset_cset(st, H5T_CSET_UTF8);
+        s = calloc(n, sizeof *s);
+        if (s && H5Dread(d, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) < 0) { free(s); s = NULL; }
+        H5Tclose(st);
+    }
+    if (sp >= 0) H5Sclose(sp);
+    if (d >= 0) H5Dclose(d);
+    return s;
+}
+
+static void fx_strings_free(char **s, size_t n)
+{
+    if (!s) return;
+    for (size_t i = 0; i < n; i++) H5free_memory(s[i]);
+    free(s);
+}
+
+/* Reads members a and b (fixed strings of at most FX_ID - 1 bytes) of table
+ * path into the arrays *pa, *pb (rows of wa, wb bytes). Rows, 0 when absent. */
+static size_t fx_pairs(hid_t f, const char *path, const char *a, size_t wa, void *pa, const char *b, size_t wb, void *pb)
+{
+    if (H5Lexists(f, path, H5P_DEFAULT) <= 0) return 0;
+    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+    hid_t ft = d >= 0 ? H5Dget_type(d) : -1;
+    hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+    hsize_t n = 0;
+    if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1) H5Sget_simple_extent_dims(sp, &n, NULL);
+    size_t got = 0;
+    if (ft >= 0 && H5Tget_class(ft) == H5T_COMPOUND && H5Tget_member_index(ft, a) >= 0 &&
+        (!b || H5Tget_member_index(ft, b) >= 0) && n > 0) {
+        /* the file's string types resized (HDF5 converts no character set into another) */
+        hid_t m = H5Tcreate(H5T_COMPOUND, wa + (b ? wb : 0));
+        hid_t ta = H5Tget_member_type(ft, (unsigned)H5Tget_member_index(ft, a));
+        hid_t tb = H5Tget_member_type(ft, (unsigned)H5Tget_member_index(ft, b ? b : a));
+        hid_t sa = H5Tcopy(ta), sb = H5Tcopy(tb);
+        H5Tclose(ta);
+        H5Tclose(tb);
+        H5Tset_size(sa, wa);
+        if (b) H5Tset_size(sb, wb);
+        H5Tinsert(m, a, 0, sa);
+        if (b) H5Tinsert(m, b, wa, sb);
+        unsigned char *buf = calloc(n, wa + wb);
+        char *oa = calloc(n, wa), *ob = b ? calloc(n, wb) : NULL;
+        if (buf && oa && (!b || ob) && H5Dread(d, m, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0) {
+            size_t rs = wa + (b ? wb : 0);
+            for (hsize_t i = 0; i < n; i++) {
+                memcpy(oa + i * wa, buf + i * rs, wa - 1);
+                if (b) memcpy(ob + i * wb, buf + i * rs + wa, wb - 1);
+            }
+            got = (size_t)n;
+            *(char **)pa = oa;
+            if (b) *(char **)pb = ob;
+            oa = ob = NULL;
+        }
+        free(oa);
+        free(ob);
+        free(buf);
+        H5Tclose(sa);
+        H5Tclose(sb);
+        H5Tclose(m);
+    }
+    if (sp >= 0) H5Sclose(sp);
+    if (ft >= 0) H5Tclose(ft);
+    if (d >= 0) H5Dclose(d);
+    return got;
+}
+
+static void fx_close(flagx *x)
+{
+    if (x->cmem >= 0) H5Tclose(x->cmem);
+    if (x->cds >= 0) H5Dclose(x->cds);
+    free(x->cbuf);
+    free(x->raw);
+    free(x->work);
+    if (x->dec) libdeflate_free_decompressor(x->dec);
+    fx_strings_free(x->inst_nm, x->ninst);
+    fx_strings_free(x->rule_zh, x->nrule);
+    free(x->by_id);
+    free(x->inst_id);
+    free(x->rule_id);
+    free(x->rule_en);
+    memset(x, 0, sizeof *x);
+    x->cds = x->cmem = -1;
+    x->inst_after = x->rule_after = -1;
+}
+
+/* Sets up the lookups of the flags table t; x->inst_after / rule_after stay
+ * -1 when the file lacks what a column needs. */
+static void fx_open(hid_t f, const table *t, flagx *x)
+{
+    memset(x, 0, sizeof *x);
+    x->cds = x->cmem = -1;
+    x->inst_after = x->rule_after = -1;
+    x->line_col = x->rule_col = -1;
+    int idc = -1;
+    for (int i = 0; i < t->ncol; i++) {
+        if (!strcmp(t->col[i].name, "line") && t->col[i].k == K_UINT && t->col[i].size == 4) x->line_col = i;
+        if (!strcmp(t->col[i].name, "case_id")) idc = i;
+        if (!strcmp(t->col[i].name, "rule") && t->col[i].k == K_TEXT) x->rule_col = i;
+    }
+    if (x->line_col >= 0 && H5Lexists(f, "/cases", H5P_DEFAULT) > 0) {
+        x->cds = H5Dopen2(f, "/cases", H5P_DEFAULT);
+        hid_t ft = x->cds >= 0 ? H5Dget_type(x->cds) : -1;
+        int li = ft >= 0 ? H5Tget_member_index(ft, "line") : -1, ii = ft >= 0 ? H5Tget_member_index(ft, "institution_id") : -1;
+        if (li >= 0 && ii >= 0) {
+            hid_t it = H5Tget_member_type(ft, (unsigned)ii);
+            x->idsz = H5Tget_class(it) == H5T_STRING && H5Tis_variable_str(it) <= 0 ? H5Tget_size(it) : 0;
+            H5Tclose(it);
+        }
+        hid_t sp = x->cds >= 0 ? H5Dget_space(x->cds) : -1;
+        if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1) H5Sget_simple_extent_dims(sp, &x->ncases, NULL);
+        if (sp >= 0) H5Sclose(sp);
+        if (x->idsz > 0 && x->idsz < FX_ID) {
+            x->rsz = 4 + x->idsz;
+            x->cmem = H5Tcreate(H5T_COMPOUND, x->rsz);
+            hid_t s = H5Tget_member_type(ft, (unsigned)ii);   /* the file's: same size and character set */
+            H5Tinsert(x->cmem, "line", 0, H5T_NATIVE_UINT32);
+            H5Tinsert(x->cmem, "institution_id", 4, s);
+            H5Tclose(s);
+            hid_t dcpl = H5Dget_create_plist(x->cds);
+            hid_t lt = H5Tget_member_type(ft, (unsigned)li);
+            x->fast = dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &x->crow) == 1 &&
+                      x->crow > 0 && x->crow <= (1u << 20) && H5Tget_size(lt) == 4 && H5Tget_order(lt) == H5T_ORDER_LE;
+            x->nfl = dcpl >= 0 ? H5Pget_nfilters(dcpl) : 0;
+            for (int k = 0; x->fast && k < x->nfl; k++) {
+                unsigned fl, cd[8];
+                size_t ncd = 8;
+                H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)k, &fl, &ncd, cd, 0, NULL, NULL);
+                if (id == H5Z_FILTER_SHUFFLE && k == 0) x->shuffled = 1;
+                else if (id == H5Z_FILTER_DEFLATE && k == x->nfl - 1) x->deflated = 1;
+                else x->fast = 0;
+            }
+            H5Tclose(lt);
+            if (dcpl >= 0) H5Pclose(dcpl);
+            if (x->fast) {
+                x->fsize = H5Tget_size(ft);
+                x->off_l = H5Tget_member_offset(ft, (unsigned)li);
+                x->off_i = H5Tget_member_offset(ft, (unsigned)ii);
+                x->work = malloc((size_t)x->crow * x->fsize);
+                x->dec = x->deflated ? libdeflate_alloc_decompressor() : NULL;
+                if (!x->work || (x->deflated && !x->dec)) x->fast = 0;
+            }
+            x->cbuf = malloc((x->fast && x->crow > CHUNK_ROWS ? (size_t)x->crow : CHUNK_ROWS) * x->rsz);
+            if (x->cbuf) x->inst_after = idc >= 0 ? idc : x->line_col;
+        }
+        if (ft >= 0) H5Tclose(ft);
+    }
+    if (x->inst_after >= 0) {
+        x->ninst = fx_pairs(f, "/institutions", "institution_id", FX_ID, &x->inst_id, NULL, 0, NULL);
+        x->inst_nm = fx_strings(f, "/institution_names", x->ninst);
+        if (x->inst_nm && !(x->by_id = calloc(x->ninst, sizeof *x->by_id))) {
+            fx_strings_free(x->inst_nm, x->ninst);
+            x->inst_nm = NULL;
+        }
+        for (size_t k = 0; x->inst_nm && k < x->ninst; k++)
+            x->by_id[k] = (fx_inst_name){x->inst_id[k], x->inst_nm[k] ? x->inst_nm[k] : ""};
+        if (x->inst_nm) qsort(x->by_id, x->ninst, sizeof *x->by_id, fx_by_id);
+    }
+    if (x->rule_col >= 0) {
+        x->nrule = fx_pairs(f, "/rules", "id", sizeof x->rule_id[0], &x->rule_id, "name", FX_ID, &x->rule_en);
+        x->rule_zh = fx_strings(f, "/rule_names", x->nrule);
+        if (x->nrule) x->rule_after = x->rule_col;
+    }
+
+}
+
+/* The columns after column i of /flags (0, 1 or 2), their titles in tt[]. */
+static int fx_cols(const flagx *x, int i, const char *tt[2])
+{
+    if (!x) return 0;
+    int n = 0;
+    if (i == x->inst_after) {
+        tt[n++] = FX_TITLES[0];
+        if (x->inst_nm) tt[n++] = FX_TITLES[1];
+    }
+    if (i == x->rule_after) {
+        tt[n++] = FX_TITLES[2];
+        if (x->rule_zh) tt[n++] = FX_TITLES[3];
+    }
+    return n;
+}
+
+/* Row k of the walk's /cases rows in cbuf, loading its chunk; NULL past the end or on a read error. */
+static const unsigned char *fx_case(flagx *x, hsize_t k)
+{
+    if (k >= x->ncases) return NULL;
+    if ((k < x->bfirst || k >= x->bfirst + x->bn) && x->fast) {
+        hsize_t first = k / x->crow * x->crow, sz = 0;
+        size_t n = (size_t)(x->ncases - first < x->crow ? x->ncases - first : x->crow), cbytes = (size_t)x->crow * x->fsize;
+        uint32_t mask = 0;
+        int ok = H5Dget_chunk_storage_size(x->cds, &first, &sz) >= 0 && sz > 0;
+        if (ok && sz > x->rawcap) {
+            unsigned char *r = realloc(x->raw, (size_t)sz);
+            if (r) { x->raw = r; x->rawcap = (size_t)sz; } else ok = 0;
+        }
+        ok = ok && H5Dread_chunk(x->cds, H5P_DEFAULT, &first, &mask, x->raw) >= 0;
+        const unsigned char *data = x->raw;
+        if (ok && x->deflated && !(mask & (1u << (x->nfl - 1)))) {
+            size_t got = 0;
+            ok = libdeflate_zlib_decompress(x->dec, x->raw, (size_t)sz, x->work, cbytes, &got) == LIBDEFLATE_SUCCESS &&
+                 got == cbytes;
+            data = x->work;
+        } else if (ok && (size_t)sz != cbytes) ok = 0;
+        if (ok) {
+            int plane = x->shuffled && !(mask & 1u); /* byte b of row i at b × crow + i */
+            size_t cr = (size_t)x->crow, fs = x->fsize;
+            for (size_t i = 0; i < n; i++) {
+                unsigned char *o = x->cbuf + i * x->rsz;
+                for (size_t b = 0; b < 4; b++) o[b] = plane ? data[(x->off_l + b) * cr + i] : data[i * fs + x->off_l + b];
+                for (size_t b = 0; b < x->idsz; b++)
+                    o[4 + b] = plane ? data[(x->off_i + b) * cr + i] : data[i * fs + x->off_i + b];
+            }
+            x->bfirst = first;
+            x->bn = n;
+        } else x->fast = 0;   /* another layout: HDF5's read from now on */
+    }
+    if (k < x->bfirst || k >= x->bfirst + x->bn) {
+        hsize_t n = x->ncases - k < CHUNK_ROWS ? x->ncases - k : CHUNK_ROWS;
+        hid_t fs = H5Dget_space(x->cds), ms = H5Screate_simple(1, &n, NULL);
+        int e = fs < 0 || ms < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, &k, NULL, &n, NULL) < 0 ||
+                H5Dread(x->cds, x->cmem, ms, fs, H5P_DEFAULT, x->cbuf) < 0;
+        if (ms >= 0) H5Sclose(ms);
+        if (fs >= 0) H5Sclose(fs);
+        if (e) { x->bn = 0; return NULL; }
+        x->bfirst = k;
+        x->bn = n;
+    }
+    return x->cbuf + (k - x->bfirst) * x->rsz;
+}
+
+/* The institution_id of the case on line L (into id[FX_ID]): 1, or 0 when not found. */
+static int fx_inst(flagx *x, uint32_t L, char *id)
+{
+    if (x->misses > FX_MISSES) return 0;
+    hsize_t from = x->pos;
+    for (int pass = 0; pass < 2; pass++) {
+        hsize_t end = pass ? from : x->ncases;
+        for (hsize_t k = pass ? 0 : from; k < end; k++) {
+            const unsigned char *r = fx_case(x, k);
+            if (!r) break;
+            uint32_t l;
+            memcpy(&l, r, 4);
+            if (l == L) {
+                memcpy(id, r + 4, x->idsz);
+                id[x->idsz] = '\0';
+                x->pos = k;   /* a case may carry several flags: stay on it */
+                return 1;
+            }
+        }
+    }
+    x->misses++;
+    return 0;
+}
+
+/* The cells after column i of flag row rp, into v[] (UTF-8, "" when unknown): their count. */
+static int fx_cells(flagx *x, const table *t, int i, const unsigned char *rp, char v[2][512])
+{
+    int n = 0;
+    if (i == x->inst_after) {
+        uint32_t L;
+        memcpy(&L, rp + t->col[x->line_col].off, 4);
+        char id[FX_ID] = "";
+        int found = fx_inst(x, L, id);
+        snprintf(v[n++], 512, "%s", found ? id : "");
+        if (x->inst_nm) {
+            fx_inst_name key = {id, NULL};
+            const fx_inst_name *h = found ? bsearch(&key, x->by_id, x->ninst, sizeof *x->by_id, fx_by_id) : NULL;
+            snprintf(v[n++], 512, "%s", h ? h->nm : "");
+        }
+    }
+    if (i == x->rule_after) {
+        cell r;
+        get_cell(&t->col[x->rule_col], rp, &r);
+        size_t k = 0;
+        while (k < x->nrule && strcmp(x->rule_id[k], r.s)) k++;
+        snprintf(v[n++], 512, "%s", k < x->nrule ? x->rule_en[k] : "");
+        if (x->rule_zh) snprintf(v[n++], 512, "%s", k < x->nrule && x->rule_zh[k] ? x->rule_zh[k] : "");
+    }
+    return n;
 }
 
 static cm_status export_xlsx(hid_t f, const char *file, const char *out, const char *tables, int quiet)
@@ -752,6 +1114,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         const char *name = E[ti].sheet;
         if (!selected(f, tables, ti)) continue;
         table t;
+        flagx fxs, *fx = NULL;   /* the flags sheet: institution and rule names added (fx_open) */
         if ((st = table_open(f, file, ti, E[ti].names, &t)) != CM_OK) { table_free(&t); break; }
         free(buf);
         hsize_t chunk = t.nrows < CHUNK_ROWS ? (t.nrows ? t.nrows : 1) : CHUNK_ROWS;
@@ -762,6 +1125,10 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         widths(&t, buf, first_n);
         for (int i = 0; i < t.ncol; i++)
             if (t.col[i].k == K_FLOAT) t.col[i].fmt = member_format(&x, t.col[i].name);
+        if (!strcmp(E[ti].base, "flags") && t.nrows) {
+            fx_open(f, &t, &fxs);
+            fx = &fxs;
+        }
         int ind_col = -1;   /* /indicators: the indicator code decides each row's number formats */
         if (!strcmp(E[ti].base, "indicators"))
             for (int i = 0; i < t.ncol; i++)
@@ -779,7 +1146,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                     char sn[32];
                     if (nsh > 1) snprintf(sn, sizeof sn, "%s_%ld", name, ++sheet);
                     else snprintf(sn, sizeof sn, "%s", name);
-                    if (!(ws = xlsx_sheet(&x, sn, &t))) { st = CM_ERR_OUTPUT; break; }
+                    if (!(ws = xlsx_sheet(&x, sn, &t, fx))) { st = CM_ERR_OUTPUT; break; }
                     nsheets++;
                     row = 1;
                 }
@@ -821,16 +1188,21 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                         const char *nm = t.names[r0 + r];
                         worksheet_write_string(ws, row, c++, nm ? nm : "", x.text);
                     }
+                    char xv[2][512];
+                    for (int j = 0, nx = fx ? fx_cells(fx, &t, i, rp, xv) : 0; j < nx; j++)
+                        worksheet_write_string(ws, row, c++, xv[j], x.text);
                 }
                 row++;
             }
             if (st) break;
             if (!t.nrows) break;
         }
+        if (fx) fx_close(fx);
         table_free(&t);
         continue;
     bad_read:
         fprintf(stderr, "casemix export: %s: cannot read /%s\n", file, name);
+        if (fx) fx_close(fx);
         table_free(&t);
         st = CM_ERR_INPUT;
     }

@@ -16,6 +16,9 @@
 #    NAME_grp sheets carry the group names of /group_names;
 #  - gen --plant keeps every planted discharge in the generated year (no
 #    WARNING that the export leaves the period when it is settled);
+#  - the flags sheet: each flag's institution equals /cases' institution of
+#    its line (h5py), its name /institution_names', the rule's names /rules'
+#    name and /rule_names' (a planted region; the example, which has names);
 #  - the report prints the indicator counts (cases) as integers and leaves out
 #    a chart whose bars are all zero (the identity scenario), with a note.
 set -u
@@ -187,6 +190,48 @@ sys.exit(1 if fails else 0)
 PYEOF
 else
     echo "skip: /usr/bin/python3 lacks openpyxl or h5py (the workbook and report checks)"
+fi
+echo "== the flags sheet: each flag with its case's institution and the rule's names"
+"$BIN" export "$D/ex.h5" --xlsx "$D/ex.xlsx" --quiet || bad "export example" "exit $?"
+if $PY -c 'import openpyxl, h5py' 2>/dev/null; then
+$PY - "$G/s.h5" "$G/s.xlsx" "$D/ex.h5" "$D/ex.xlsx" <<'PYEOF' || fails=$((fails + 1))
+import sys, h5py, openpyxl
+fails = []
+def check(what, cond, detail=""):
+    print(("ok: " if cond else "FAIL: ") + what + ("" if cond else "  " + str(detail)[:400]))
+    if not cond: fails.append(what)
+for h5, xl in zip(sys.argv[1::2], sys.argv[2::2]):
+    f = h5py.File(h5, 'r')
+    rows = list(openpyxl.load_workbook(xl)['flags'].iter_rows(values_only=True))
+    head = [h.split(' → ')[0] for h in rows[0]]
+    col = {k: head.index(t) for k, t in (('line', 'line'), ('rule', 'rule'), ('inst', 'institution 机构 (from /cases)'),
+           ('en', 'rule name 规则名称 (from /rules)'), ('zh', 'rule name, Chinese 规则中文名称 (from /rule_names)')) if t in head}
+    # independently: the institution of each line from /cases, the names from /institutions + /institution_names, /rules + /rule_names
+    cases = f['cases'][:]
+    inst_of = dict(zip(cases['line'].tolist(), [x.decode() for x in cases['institution_id']]))
+    has_names = 'institution_names' in f
+    if has_names:
+        iname = dict(zip([x.decode() for x in f['institutions']['institution_id']], [x.decode() for x in f['institution_names'][:]]))
+        col['name'] = head.index('institution name 机构名称 (from /institution_names)') if 'institution name 机构名称 (from /institution_names)' in head else None
+    rules = f['rules'][:]
+    en = dict(zip([x.decode() for x in rules['id']], [x.decode() for x in rules['name']]))
+    zh = dict(zip([x.decode() for x in rules['id']], [x.decode() for x in f['rule_names'][:]]))
+    fl = f['flags'][:]
+    check(f'{xl}: the flags sheet has the institution and rule-name columns', len(col) == 5 + has_names and None not in col.values(), head)
+    if len(col) != 5 + has_names or None in col.values(): continue
+    body = rows[1:]
+    check(f'{xl}: one sheet row per /flags row ({len(fl)}), in its order', len(body) == len(fl) and len(fl) > 0 and
+          all(r[col['line']] == int(d['line']) and r[col['rule']] == d['rule'].decode() for r, d in zip(body, fl)), (len(body), len(fl)))
+    bad = [(r[col['line']], r[col['inst']], inst_of.get(r[col['line']])) for r in body if r[col['inst']] != inst_of.get(r[col['line']])]
+    check(f'{xl}: each flag\'s institution = /cases\' institution of its line ({len(body)} rows, '
+          f'{len(set(r[col["inst"]] for r in body))} institutions)', not bad, bad[:3])
+    if has_names:
+        bad = [(r[col['inst']], r[col['name']]) for r in body if r[col['name']] != iname.get(r[col['inst']])]
+        check(f'{xl}: each flag\'s institution name = /institution_names\'', not bad and all(r[col['name']] for r in body), bad[:3])
+    bad = [(r[col['rule']], r[col['en']], r[col['zh']]) for r in body if (r[col['en']], r[col['zh']]) != (en[r[col['rule']]], zh[r[col['rule']]])]
+    check(f'{xl}: each flag\'s rule names = /rules name and /rule_names ({len(set(r[col["rule"]] for r in body))} rules)', not bad, bad[:3])
+sys.exit(1 if fails else 0)
+PYEOF
 fi
 [ $fails -eq 0 ] || { echo "$fails failed:$failed"; exit 1; }
 echo "auditor: all checks passed"

@@ -72,9 +72,27 @@ def check_workbook(h5path, xlpath, tables, split=None):
         if names_ds and names_ds in f:
             key = {'institutions': 'institution_id', 'groups': 'code', 'drgs': 'code', 'rules': 'name'}[t]
             cols.insert(cols.index(key) + 1, '#names')
+        # the flags sheet: the case's institution (and name), the rule's names (computed here from /cases, /rules)
+        added = {}
+        if t == 'flags' and len(data):
+            cs = f['cases'][:]
+            inst = dict(zip(cs['line'].tolist(), [x.rstrip(b'\0').decode() for x in cs['institution_id']]))
+            added['#inst'] = ('institution 机构 (from /cases)', lambda d: inst[int(d['line'])])
+            cols.insert(cols.index('case_id') + 1, '#inst')
+            if 'institution_names' in f:
+                nm = dict(zip([x.decode() for x in f['institutions']['institution_id']], [x.decode() for x in f['institution_names'][:]]))
+                added['#iname'] = ('institution name 机构名称 (from /institution_names)', lambda d: nm[inst[int(d['line'])]])
+                cols.insert(cols.index('#inst') + 1, '#iname')
+            ru = f['rules'][:]
+            en = dict(zip([x.decode() for x in ru['id']], [x.decode() for x in ru['name']]))
+            zh = dict(zip([x.decode() for x in ru['id']], [x.decode() for x in f['rule_names'][:]]))
+            added['#rname'] = ('rule name 规则名称 (from /rules)', lambda d: en[d['rule'].decode()])
+            added['#rzh'] = ('rule name, Chinese 规则中文名称 (from /rule_names)', lambda d: zh[d['rule'].decode()])
+            cols[cols.index('rule') + 1:cols.index('rule') + 1] = ['#rname', '#rzh']
         check(f'{t}: {len(cols)} columns', len(header) == len(cols), header)
         for h, c in zip(header, cols):
             if c == '#names': check(f'{t}: names column titled in Chinese', '名称' in h, h); continue
+            if c in added: check(f'{t}: column {c} titled "{added[c][0]}"', h == added[c][0], h); continue
             ok = h.startswith(c + ' → ') and re.search(r'[\u4e00-\u9fff]', h) is not None
             if k[c][0] == 'money': ok = ok and '(yuan)' in h
             check(f'{t}.{c}: header "{h}"', ok, h)
@@ -89,6 +107,9 @@ def check_workbook(h5path, xlpath, tables, split=None):
                 v = r[j]
                 if c == '#names':
                     if not isinstance(v, str) or v != f[names_ds][i].decode(): bad.append((i, c, v))
+                    continue
+                if c in added:
+                    if v != added[c][1](d): bad.append((i, c, v, added[c][1](d)))
                     continue
                 kind, vals = k[c]; dv = d[c]
                 if kind == 'money':
@@ -106,7 +127,7 @@ def check_workbook(h5path, xlpath, tables, split=None):
         check(f'{t}: every cell of its type (money numbers = fen/100, text text, enums names)', not bad, bad[:5])
         for ws in sheets[:1]:
             for j, c in enumerate(cols):
-                if c != '#names' and k[c][0] == 'money' and ws.max_row > 1:
+                if c != '#names' and c not in added and k[c][0] == 'money' and ws.max_row > 1:
                     fmt = ws.cell(row=2, column=j + 1).number_format
                     check(f'{t}.{c}: number format #,##0.00', fmt == '#,##0.00', fmt)
         if t == 'institutions':
