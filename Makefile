@@ -94,17 +94,19 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 # Unit tests link the static archives: only the objects a test uses are
-# pulled in, so a module's test binary holds that module.
+# pulled in, so a module's test binary holds that module. The link takes the
+# sources, objects and archives of $^ only: the headers a test's .d file adds
+# would make gcc write a precompiled header instead of the program.
 LIBGEN := $(BUILD)/libgen.a
 $(LIBGEN): $(call obj,$(GEN_SRC))
 	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBGEN) $(LIBCONFIG) $(LIBGROUPER) $(LIBSCORING)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(OMPFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka -lconfig $(LDLIBS)
+	$(CC) $(CFLAGS) $(OMPFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) -lcmocka -lconfig $(LDLIBS)
 $(BUILD)/tests/test_engine%: tests/unit/test_engine%.c $(filter-out $(BUILD)/engine/main.o,$(call obj,$(ENGINE_SRC))) $(call obj,$(GEN_SRC)) $(LIBCONFIG) $(LIBGROUPER) $(LIBSCORING)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(OMPFLAGS) $(HDF5_CFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(HDF5_LIBS) -lxlsxwriter -lconfig -ldeflate -lz $(LDLIBS)
+	$(CC) $(CFLAGS) $(OMPFLAGS) $(HDF5_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) -lcmocka $(HDF5_LIBS) -lxlsxwriter -lconfig -ldeflate -lz $(LDLIBS)
 
 deps:
 	@sh tests/deps.sh

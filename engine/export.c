@@ -774,34 +774,6 @@ static const char *const FX_TITLES[4] = {
     "rule name 规则名称 (from /rules)", "rule name, Chinese 规则中文名称 (from /rule_names)",
 };
 
-/* A 1-D UTF-8 string dataset of exactly n rows, or NULL. */
-static char **fx_strings(hid_t f, const char *path, size_t n)
-{
-    if (!n || H5Lexists(f, path, H5P_DEFAULT) <= 0) return NULL;
-    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-    hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
-    hsize_t nn = 0;
-    if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1) H5Sget_simple_extent_dims(sp, &nn, NULL);
-    char **s = NULL;
-    if (nn == n) {
-        hid_t st = H5Tcopy(H5T_C_S1);
-        H5Tset_size(st, H5T_VARIABLE);
-        H5Tset_cset(st, H5T_CSET_UTF8);
-        s = calloc(n, sizeof *s);
-        if (s && H5Dread(d, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) < 0) { free(s); s = NULL; }
-        H5Tclose(st);
-    }
-    if (sp >= 0) H5Sclose(sp);
-    if (d >= 0) H5Dclose(d);
-    return s;
-}
-
-static void fx_strings_free(char **s, size_t n)
-{
-    if (!s) return;
-    for (size_t i = 0; i < n; i++) H5free_memory(s[i]);
-    free(s);
-}
 
 /* Reads members a and b (fixed strings of at most FX_ID - 1 bytes) of table
  * path into the arrays *pa, *pb (rows of wa, wb bytes). Rows, 0 when absent. */
@@ -861,8 +833,8 @@ static void fx_close(flagx *x)
     free(x->raw);
     free(x->work);
     if (x->dec) libdeflate_free_decompressor(x->dec);
-    fx_strings_free(x->inst_nm, x->ninst);
-    fx_strings_free(x->rule_zh, x->nrule);
+    h5_names_free(x->inst_nm, x->ninst);
+    h5_names_free(x->rule_zh, x->nrule);
     free(x->by_id);
     free(x->inst_id);
     free(x->rule_id);
@@ -935,9 +907,9 @@ static void fx_open(hid_t f, const table *t, flagx *x)
     }
     if (x->inst_after >= 0) {
         x->ninst = fx_pairs(f, "/institutions", "institution_id", FX_ID, &x->inst_id, NULL, 0, NULL);
-        x->inst_nm = fx_strings(f, "/institution_names", x->ninst);
+        x->inst_nm = h5_names_read(f, "/institution_names", x->ninst);
         if (x->inst_nm && !(x->by_id = calloc(x->ninst, sizeof *x->by_id))) {
-            fx_strings_free(x->inst_nm, x->ninst);
+            h5_names_free(x->inst_nm, x->ninst);
             x->inst_nm = NULL;
         }
         for (size_t k = 0; x->inst_nm && k < x->ninst; k++)
@@ -946,7 +918,7 @@ static void fx_open(hid_t f, const table *t, flagx *x)
     }
     if (x->rule_col >= 0) {
         x->nrule = fx_pairs(f, "/rules", "id", sizeof x->rule_id[0], &x->rule_id, "name", FX_ID, &x->rule_en);
-        x->rule_zh = fx_strings(f, "/rule_names", x->nrule);
+        x->rule_zh = h5_names_read(f, "/rule_names", x->nrule);
         if (x->nrule) x->rule_after = x->rule_col;
     }
 

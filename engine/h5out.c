@@ -552,3 +552,43 @@ hid_t h5_open_read(const char *path, char *why, size_t n)
         snprintf(why, n, "%s", st != 0 ? strerror(errno) : S_ISDIR(sb.st_mode) ? "is a directory" : "is not an HDF5 file");
     return f;
 }
+
+/* A 1-D UTF-8 string dataset (/institution_names ...) of exactly n rows, as
+ * malloc'd copies (h5_names_free); NULL when absent or of another length. */
+char **h5_names_read(hid_t f, const char *path, hsize_t n)
+{
+    if (n == 0 || H5Lexists(f, path, H5P_DEFAULT) <= 0) return NULL;
+    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+    hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+    hid_t ft = d >= 0 ? H5Dget_type(d) : -1;
+    hsize_t nn = 0;
+    char **out = NULL;
+    if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1) H5Sget_simple_extent_dims(sp, &nn, NULL);
+    if (nn == n && ft >= 0 && H5Tget_class(ft) == H5T_STRING && H5Tis_variable_str(ft) > 0) {
+        hid_t st = H5Tcopy(H5T_C_S1);
+        H5Tset_size(st, H5T_VARIABLE);
+        H5Tset_cset(st, H5T_CSET_UTF8);
+        char **raw = calloc(n, sizeof *raw);
+        out = calloc(n, sizeof *out);
+        if (raw && out && H5Dread(d, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0) {
+            for (hsize_t i = 0; i < n; i++) out[i] = strdup(raw[i] ? raw[i] : "");
+            H5Dvlen_reclaim(st, sp, H5P_DEFAULT, raw);
+        } else {
+            free(out);
+            out = NULL;
+        }
+        free(raw);
+        H5Tclose(st);
+    }
+    if (ft >= 0) H5Tclose(ft);
+    if (sp >= 0) H5Sclose(sp);
+    if (d >= 0) H5Dclose(d);
+    return out;
+}
+
+void h5_names_free(char **s, hsize_t n)
+{
+    if (!s) return;
+    for (hsize_t i = 0; i < n; i++) free(s[i]);
+    free(s);
+}

@@ -149,4 +149,10 @@ int h5_strings(h5w *w, const char *name, const char *const *s, size_t n, const c
  * closes it with H5Tclose. -1 on failure. */
 hid_t h5_enum_u8(const char *const *names, int n);
 
+/* A 1-D UTF-8 string dataset (/institution_names, /rule_names ...) of exactly
+ * n rows as malloc'd copies, freed with h5_names_free; NULL when absent or of
+ * another length (report.c, export.c). */
+char **h5_names_read(hid_t f, const char *path, hsize_t n);
+void h5_names_free(char **s, hsize_t n);
+
 #endif

@@ -218,45 +218,6 @@ static const char *tab_s(const tab *t, hsize_t r, int c, char *out, size_t cap)
     return out;
 }
 
-/* A 1-D UTF-8 string dataset (/institution_names ...) of exactly n rows, as
- * malloc'd copies (names_free); NULL when absent or of another length. */
-static char **names_read(hid_t f, const char *path, hsize_t n)
-{
-    if (n == 0 || !exists(f, path)) return NULL;
-    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-    hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
-    hid_t ft = d >= 0 ? H5Dget_type(d) : -1;
-    hsize_t nn = 0;
-    char **out = NULL;
-    if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1) H5Sget_simple_extent_dims(sp, &nn, NULL);
-    if (nn == n && ft >= 0 && H5Tget_class(ft) == H5T_STRING && H5Tis_variable_str(ft) > 0) {
-        hid_t st = H5Tcopy(H5T_C_S1);
-        H5Tset_size(st, H5T_VARIABLE);
-        H5Tset_cset(st, H5T_CSET_UTF8);
-        char **raw = calloc(n, sizeof *raw);
-        out = calloc(n, sizeof *out);
-        if (raw && out && H5Dread(d, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0) {
-            for (hsize_t i = 0; i < n; i++) out[i] = strdup(raw[i] ? raw[i] : "");
-            H5Dvlen_reclaim(st, sp, H5P_DEFAULT, raw);
-        } else {
-            free(out);
-            out = NULL;
-        }
-        free(raw);
-        H5Tclose(st);
-    }
-    if (ft >= 0) H5Tclose(ft);
-    if (sp >= 0) H5Sclose(sp);
-    if (d >= 0) H5Dclose(d);
-    return out;
-}
-
-static void names_free(char **s, hsize_t n)
-{
-    if (!s) return;
-    for (hsize_t i = 0; i < n; i++) free(s[i]);
-    free(s);
-}
 
 /* A string attribute of obj ("" when absent). */
 static const char *attr_s(hid_t obj, const char *name, char *out, size_t cap)
@@ -1043,7 +1004,7 @@ static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
     double *v = NULL;
     const char *src = NULL;
     if (has_r && tab_col(&ru, "hits") >= 0 && ru.n > 0) {
-        char **rn = names_read(R->f, "/rule_names", ru.n);
+        char **rn = h5_names_read(R->f, "/rule_names", ru.n);
         int cid = tab_col(&ru, "id"), ch = tab_col(&ru, "hits"), cev = tab_col(&ru, "evaluated");
         int cen = tab_col(&ru, "name"), cwhy = tab_col(&ru, "not_evaluated_because");
         if (cid < 0) cid = tab_col(&ru, "rule");
@@ -1069,7 +1030,7 @@ static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
             }
             (void)b;
         }
-        names_free(rn, ru.n);
+        h5_names_free(rn, ru.n);
         src = rn ? "/rules (id, name, hits, evaluated, not_evaluated_because), /rule_names"
                  : "/rules (id, name, hits, evaluated, not_evaluated_because)";
     } else if (has_f && tab_col(&fg, "rule") >= 0) {
@@ -1265,7 +1226,7 @@ static void sec_indicators(rep *R)
                     H5Sclose(sp);
                     H5Dclose(ds);
                 }
-                inm = nn ? names_read(R->f, "/indicator_names", nn) : NULL;
+                inm = nn ? h5_names_read(R->f, "/indicator_names", nn) : NULL;
             }
             int cev = tab_col(&t, "evaluated");
             const int PER = 7; /* indicators per table: A4 width */
@@ -1332,7 +1293,7 @@ static void sec_indicators(rep *R)
                 fputs("</table>\n", o);
             }
             int named = inm != NULL;
-            names_free(inm, nn);
+            h5_names_free(inm, nn);
             caption(o, "Each indicator's value, its percentile among same-level institutions (p), and the outlier "
                        "marks: ▲ high (≥ 80th), ▼ low (≤ 20th); – not evaluated. 指标值、同级百分位与异常标记",
                     named ? "/indicators (institution_id, indicator, evaluated, value, region_value, peer_percentile, outlier), "
@@ -1582,14 +1543,14 @@ static void sec_province(rep *R)
         tab in;
         if (!exists(R->f, path) || tab_open(R->f, path, 1, &in)) continue;
         snprintf(npath, sizeof npath, "/regions/%s/institution_names", code);
-        char **nm = exists(R->f, npath) ? names_read(R->f, npath, in.n) : NULL;
+        char **nm = exists(R->f, npath) ? h5_names_read(R->f, npath, in.n) : NULL;
         snprintf(id, sizeof id, "region-%s-payments", code);
         for (char *p = id; *p; p++) if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_')) *p = '_';
         snprintf(title, sizeof title, "Region %s: payment per institution, yuan (largest first). 统筹区 %s 各机构结算金额",
                  code, code);
         snprintf(src, sizeof src, "%s (payment_fen)%s", path, nm ? ", institution_names" : "");
         inst_chart(o, &in, nm, "payment_fen", id, title, NAN, "", COLORS[0], src);
-        names_free(nm, in.n);
+        h5_names_free(nm, in.n);
         tab_free(&in);
     }
     fputs("</section>\n", o);
@@ -2054,7 +2015,7 @@ static cm_status write_report(hid_t f, const char *input, const char *kind, FILE
     R.has_sum = tab_open(f, "/summary", 1, &R.sum) == 0 && R.sum.n == 1;
     if (!R.has_sum) tab_free(&R.sum);
     R.has_inst = tab_open(f, "/institutions", 1, &R.inst) == 0;
-    if (R.has_inst) R.inst_names = names_read(f, "/institution_names", R.inst.n);
+    if (R.has_inst) R.inst_names = h5_names_read(f, "/institution_names", R.inst.n);
     char scheme[32], region[64], period[64], prog[64], end[64];
     hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
     attr_s(root, "scheme", scheme, sizeof scheme);
@@ -2141,7 +2102,7 @@ static cm_status write_report(hid_t f, const char *input, const char *kind, FILE
     free(h.bin);
     free(fl);
     free(finst);
-    names_free(R.inst_names, R.inst.n);
+    h5_names_free(R.inst_names, R.inst.n);
     if (R.has_sum) tab_free(&R.sum);
     if (R.has_inst) tab_free(&R.inst);
     return CM_OK;

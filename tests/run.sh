@@ -39,10 +39,15 @@ run() { # name command...
 
 if [ "$TIER" = check ] || [ "$TIER" = all ]; then
     echo "== unit tests (cmocka)"
-    for t in "$BUILD"/tests/test_*; do
-        [ -x "$t" ] || continue
-        case "$t" in *_real) continue ;; esac
-        run "$(basename "$t")" "$t"
+    # one binary per tests/unit/test_*.c: a source without its program is a failure, not a silent skip
+    for src in tests/unit/test_*.c; do
+        name=$(basename "$src" .c); t=$BUILD/tests/$name
+        case "$name" in *_real) continue ;; esac
+        if [ ! -x "$t" ] || ! head -c 4 "$t" | grep -q ELF; then
+            echo "  FAIL  $name: $t is not a program built from $src (run make check)"
+            fail=$((fail + 1)); failed="$failed $name"; continue
+        fi
+        run "$name" "$t"
     done
     echo "== golden end-to-end tests (tests/golden)"
     for t in tests/golden/*.sh; do
@@ -63,9 +68,14 @@ if [ "$TIER" = real ] || [ "$TIER" = all ]; then
             skip=$((skip + 1))
         fi
     else
-        for t in "$BUILD"/tests/test_*_real; do
-            [ -x "$t" ] || continue
-            run "$(basename "$t")" "$t"
+        for src in tests/unit/test_*_real.c; do
+            [ -f "$src" ] || continue
+            name=$(basename "$src" .c); t=$BUILD/tests/$name
+            if [ ! -x "$t" ] || ! head -c 4 "$t" | grep -q ELF; then
+                echo "  FAIL  $name: $t is not a program built from $src (run make test)"
+                fail=$((fail + 1)); failed="$failed $name"; continue
+            fi
+            run "$name" "$t"
         done
         for t in tests/real/*.sh; do
             [ -f "$t" ] || continue
