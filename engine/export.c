@@ -40,7 +40,6 @@
 
 #include <errno.h>
 #include <hdf5.h>
-#include <libdeflate.h>
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
@@ -725,10 +724,8 @@ static lxw_format *member_format(const xlsx *x, const char *member)
  * line) and its name (/institution_names), and after rule, the rule's
  * English (/rules name) and Chinese name (/rule_names). /flags and /cases
  * are both in slot order (input order), so one forward walk through /cases'
- * line and institution_id, read in chunks, finds every flag's case (the
- * chunks of what settle writes read raw and inflated with libdeflate, as
- * report.c's cases_fast does; HDF5's read otherwise); a line
- * the walk passed is looked for again from the start (files casemix writes
+ * line and institution_id, read through HDF5 in blocks of CHUNK_ROWS rows,
+ * finds every flag's case; a line the walk passed is looked for again from the start (files casemix writes
  * never need it; after FX_MISSES misses the column stays empty). The
  * HDF5 tables and the CSV files are unchanged. */
 #define FX_ID 64
@@ -751,14 +748,6 @@ struct flagx {
     hsize_t ncases, pos, bfirst, bn;    /* walk: the next row to look at; rows [bfirst, bfirst + bn) in cbuf */
     unsigned char *cbuf;
     int misses;
-    /* the fast read of /cases (what settle writes: chunks of shuffle + deflate or
-     * unfiltered, little-endian line): each chunk read raw (H5Dread_chunk),
-     * inflated with libdeflate, the two members picked; else HDF5's read */
-    int fast, shuffled, deflated, nfl;
-    hsize_t crow;
-    size_t fsize, off_l, off_i, rawcap;
-    unsigned char *raw, *work;
-    struct libdeflate_decompressor *dec;
     size_t ninst;                       /* /institutions institution_id, /institution_names */
     char (*inst_id)[FX_ID];
     char **inst_nm;
@@ -830,9 +819,6 @@ static void fx_close(flagx *x)
     if (x->cmem >= 0) H5Tclose(x->cmem);
     if (x->cds >= 0) H5Dclose(x->cds);
     free(x->cbuf);
-    free(x->raw);
-    free(x->work);
-    if (x->dec) libdeflate_free_decompressor(x->dec);
     h5_names_free(x->inst_nm, x->ninst);
     h5_names_free(x->rule_zh, x->nrule);
     free(x->by_id);
@@ -859,7 +845,11 @@ static void fx_open(hid_t f, const table *t, flagx *x)
         if (!strcmp(t->col[i].name, "rule") && t->col[i].k == K_TEXT) x->rule_col = i;
     }
     if (x->line_col >= 0 && H5Lexists(f, "/cases", H5P_DEFAULT) > 0) {
-        x->cds = H5Dopen2(f, "/cases", H5P_DEFAULT);
+        /* a chunk cache that holds a /cases chunk whole: each chunk inflated once by the walk */
+        hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+        if (dapl >= 0) H5Pset_chunk_cache(dapl, 521, (size_t)64 << 20, 1.0);
+        x->cds = H5Dopen2(f, "/cases", dapl >= 0 ? dapl : H5P_DEFAULT);
+        if (dapl >= 0) H5Pclose(dapl);
         hid_t ft = x->cds >= 0 ? H5Dget_type(x->cds) : -1;
         int li = ft >= 0 ? H5Tget_member_index(ft, "line") : -1, ii = ft >= 0 ? H5Tget_member_index(ft, "institution_id") : -1;
         if (li >= 0 && ii >= 0) {
@@ -877,30 +867,7 @@ static void fx_open(hid_t f, const table *t, flagx *x)
             H5Tinsert(x->cmem, "line", 0, H5T_NATIVE_UINT32);
             H5Tinsert(x->cmem, "institution_id", 4, s);
             H5Tclose(s);
-            hid_t dcpl = H5Dget_create_plist(x->cds);
-            hid_t lt = H5Tget_member_type(ft, (unsigned)li);
-            x->fast = dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &x->crow) == 1 &&
-                      x->crow > 0 && x->crow <= (1u << 20) && H5Tget_size(lt) == 4 && H5Tget_order(lt) == H5T_ORDER_LE;
-            x->nfl = dcpl >= 0 ? H5Pget_nfilters(dcpl) : 0;
-            for (int k = 0; x->fast && k < x->nfl; k++) {
-                unsigned fl, cd[8];
-                size_t ncd = 8;
-                H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)k, &fl, &ncd, cd, 0, NULL, NULL);
-                if (id == H5Z_FILTER_SHUFFLE && k == 0) x->shuffled = 1;
-                else if (id == H5Z_FILTER_DEFLATE && k == x->nfl - 1) x->deflated = 1;
-                else x->fast = 0;
-            }
-            H5Tclose(lt);
-            if (dcpl >= 0) H5Pclose(dcpl);
-            if (x->fast) {
-                x->fsize = H5Tget_size(ft);
-                x->off_l = H5Tget_member_offset(ft, (unsigned)li);
-                x->off_i = H5Tget_member_offset(ft, (unsigned)ii);
-                x->work = malloc((size_t)x->crow * x->fsize);
-                x->dec = x->deflated ? libdeflate_alloc_decompressor() : NULL;
-                if (!x->work || (x->deflated && !x->dec)) x->fast = 0;
-            }
-            x->cbuf = malloc((x->fast && x->crow > CHUNK_ROWS ? (size_t)x->crow : CHUNK_ROWS) * x->rsz);
+            x->cbuf = malloc((size_t)CHUNK_ROWS * x->rsz);
             if (x->cbuf) x->inst_after = idc >= 0 ? idc : x->line_col;
         }
         if (ft >= 0) H5Tclose(ft);
@@ -944,36 +911,6 @@ static int fx_cols(const flagx *x, int i, const char *tt[2])
 static const unsigned char *fx_case(flagx *x, hsize_t k)
 {
     if (k >= x->ncases) return NULL;
-    if ((k < x->bfirst || k >= x->bfirst + x->bn) && x->fast) {
-        hsize_t first = k / x->crow * x->crow, sz = 0;
-        size_t n = (size_t)(x->ncases - first < x->crow ? x->ncases - first : x->crow), cbytes = (size_t)x->crow * x->fsize;
-        uint32_t mask = 0;
-        int ok = H5Dget_chunk_storage_size(x->cds, &first, &sz) >= 0 && sz > 0;
-        if (ok && sz > x->rawcap) {
-            unsigned char *r = realloc(x->raw, (size_t)sz);
-            if (r) { x->raw = r; x->rawcap = (size_t)sz; } else ok = 0;
-        }
-        ok = ok && H5Dread_chunk(x->cds, H5P_DEFAULT, &first, &mask, x->raw) >= 0;
-        const unsigned char *data = x->raw;
-        if (ok && x->deflated && !(mask & (1u << (x->nfl - 1)))) {
-            size_t got = 0;
-            ok = libdeflate_zlib_decompress(x->dec, x->raw, (size_t)sz, x->work, cbytes, &got) == LIBDEFLATE_SUCCESS &&
-                 got == cbytes;
-            data = x->work;
-        } else if (ok && (size_t)sz != cbytes) ok = 0;
-        if (ok) {
-            int plane = x->shuffled && !(mask & 1u); /* byte b of row i at b × crow + i */
-            size_t cr = (size_t)x->crow, fs = x->fsize;
-            for (size_t i = 0; i < n; i++) {
-                unsigned char *o = x->cbuf + i * x->rsz;
-                for (size_t b = 0; b < 4; b++) o[b] = plane ? data[(x->off_l + b) * cr + i] : data[i * fs + x->off_l + b];
-                for (size_t b = 0; b < x->idsz; b++)
-                    o[4 + b] = plane ? data[(x->off_i + b) * cr + i] : data[i * fs + x->off_i + b];
-            }
-            x->bfirst = first;
-            x->bn = n;
-        } else x->fast = 0;   /* another layout: HDF5's read from now on */
-    }
     if (k < x->bfirst || k >= x->bfirst + x->bn) {
         hsize_t n = x->ncases - k < CHUNK_ROWS ? x->ncases - k : CHUNK_ROWS;
         hid_t fs = H5Dget_space(x->cds), ms = H5Screate_simple(1, &n, NULL);
