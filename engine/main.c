@@ -347,6 +347,21 @@ static int wants_help(const cmd_def *c, int argc, char **argv)
 
 /* Parses argv[2..] for command c: 0, or -1 after a message naming the
  * command's help. */
+
+/* A count option (--threads, --regions): a whole number from 1 to max into *out; else the
+ * usage message (what, the range, the value, where to look) and -1. */
+static int opt_count(const char *cmd, const char *opt, const char *v, long max, const char *note, int *out)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < 1 || n > max) {
+        fprintf(stderr, "casemix %s: %s needs a number from 1 to %ld%s, not '%s'; see casemix %s --help\n", cmd, opt,
+                max, note, v, cmd);
+        return -1;
+    }
+    *out = (int)n;
+    return 0;
+}
 static cm_status parse_args(const cmd_def *c, int argc, char **argv, cli *a)
 {
     memset(a, 0, sizeof *a);
@@ -410,16 +425,9 @@ static cm_status parse_args(const cmd_def *c, int argc, char **argv, cli *a)
         case O_FEES: a->fees = 1; break;
         case O_PARTIAL: a->partial = 1; break;
         case O_HELP: break;
-        case O_THREADS: {
-            long t = strtol(v, &end, 10);
-            if (!*v || *end || t < 1 || t > CM_MAX_THREADS) {
-                fprintf(stderr, "casemix %s: --threads needs a number from 1 to %d (CM_MAX_THREADS), not '%s'; see casemix %s --help\n",
-                        c->name, CM_MAX_THREADS, v, c->name);
-                return CM_ERR_USAGE;
-            }
-            a->threads = (int)t;
+        case O_THREADS:
+            if (opt_count(c->name, "--threads", v, CM_MAX_THREADS, " (CM_MAX_THREADS)", &a->threads)) return CM_ERR_USAGE;
             break;
-        }
         case O_CASES:
         case O_HISTORY_CASES: {
             long long n = strtoll(v, &end, 10);
@@ -441,16 +449,9 @@ static cm_status parse_args(const cmd_def *c, int argc, char **argv, cli *a)
             }
             a->has_seed = 1;
             break;
-        case O_REGIONS: {
-            long r = strtol(v, &end, 10);
-            if (!*v || *end || r < 1 || r > GEN_MAX_REGIONS) {
-                fprintf(stderr, "casemix %s: --regions needs a number of regions from 1 to %d, not '%s'; see casemix %s --help\n",
-                        c->name, GEN_MAX_REGIONS, v, c->name);
-                return CM_ERR_USAGE;
-            }
-            a->regions = (int)r;
+        case O_REGIONS:
+            if (opt_count(c->name, "--regions", v, GEN_MAX_REGIONS, "", &a->regions)) return CM_ERR_USAGE;
             break;
-        }
         case O_PLANT:
             a->plant = strtod(v, &end);
             if (*end || !(a->plant > 0 && a->plant <= 1)) {

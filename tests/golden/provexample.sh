@@ -74,7 +74,7 @@ set -e
 eq "gen: a foreign province.csv in --out: exit 5, kept" "$rc5 $(cat "$D/mine/province.csv")" "5 my own export"
 has "gen: a foreign file: what to do" "$(cat "$D/err.txt")" "pass --out with another name"
 eq "gen --regions 0: exit 2" "$rc0" 2
-has "gen --regions 0: the range" "$(cat "$D/err0.txt")" "--regions needs a number of regions from 1 to 99, not '0'"
+has "gen --regions 0: the range" "$(cat "$D/err0.txt")" "--regions needs a number from 1 to 99, not '0'"
 eq "gen --regions --fees: exit 2" "$rcf" 2
 has "gen --regions --fees: what to do" "$(cat "$D/errf.txt")" "leave out --fees"
 
