@@ -286,6 +286,22 @@ static cm_status special_row(void *vctx, const char *key, const char *val, const
     return CM_OK;
 }
 
+/* Terminal columns of UTF-8 text: a character of 3 or more bytes (CJK) takes 2. */
+static int text_cols(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+        if ((*u & 0xC0) != 0x80) w += *u >= 0xE0 ? 2 : 1;
+    return w;
+}
+
+/* s, then spaces to w terminal columns. */
+static void put_padded(const char *s, int w)
+{
+    fputs(s, stdout);
+    for (int k = text_cols(s); k < w; k++) putchar(' ');
+}
+
 cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year_s, int partial)
 {
     char err[1024] = "", lpath[CM_PATH_MAX + 32], missing[128] = "";
@@ -327,6 +343,8 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
     ld_inst *byid = malloc((L.ni + 1) * sizeof *byid);
     if (byid && L.ni) memcpy(byid, L.i, L.ni * sizeof *byid);
     if (byid) qsort(byid, L.ni, sizeof *byid, cmp_inst_id);
+    h5_names_free(L.cname, L.nc);
+    L.cname = NULL;
     free(L.c);
     L.c = calloc(L.ni + 1, sizeof *L.c);
     int64_t *w = calloc(L.ni + 1, sizeof *w), *due = calloc(L.ni + 1, sizeof *due), *scr = calloc(L.ni + 1, sizeof *scr);
@@ -358,6 +376,11 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
         c->paid_fen += e->paid_fen;
     }
     L.nc = n;
+    if (ld_clear_names(&L)) { /* each institution's name: its latest month's (/institution_names) */
+        fprintf(stderr, "casemix: out of memory\n");
+        free(byid); free(w); free(due); free(scr); free(seen); free(used); free(sidx); ld_free(&L);
+        return CM_ERR_NOMEM;
+    }
     ld_year *Y = &L.y;
     memset(Y, 0, sizeof *Y);
     int64_t cost = 0, fund = 0;
@@ -438,14 +461,23 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
                cm_yuan_text(c3, sizeof c3, Y->special_fen, 1), (long long)Y->n_special, (long long)Y->special_cap,
                cm_yuan_text(d, sizeof d, Y->reserve_left_fen, 1),
                Y->reserve_left_fen < 0 ? " (WARNING: more than the reserve holds)" : "");
-        printf("  %-14s %16s %16s %12s %8s %14s %14s %16s\n", "institution", "due (应付)", "pre-paid gross",
+        /* the name column (机构名称, the latest month's name: ld_clear_names) as wide as its widest name */
+        int nw = text_cols("name 机构名称");
+        for (size_t k = 0; k < n; k++)
+            if (text_cols(ld_clear_name(&L, k)) > nw) nw = text_cols(ld_clear_name(&L, k));
+        if (nw > 48) nw = 48;
+        printf("  %-14s ", "institution");
+        put_padded("name 机构名称", nw);
+        printf(" %16s %16s %12s %8s %14s %14s %16s\n", "due (应付)", "pre-paid gross",
                "audit", "coef", "deposit back", "band+special", "balance (清算)");
         int64_t sb = 0, sd = 0;
         for (size_t k = 0; k < n; k++) {
             const ld_clear *c = &L.c[k];
             sb += c->balance_fen;
             sd += c->due_fen;
-            printf("  %-14s %16s %16s %12s %8.4f %14s %14s %16s\n", c->institution_id,
+            printf("  %-14s ", c->institution_id);
+            put_padded(ld_clear_name(&L, k), nw);
+            printf(" %16s %16s %12s %8.4f %14s %14s %16s\n",
                    cm_yuan_text(a, sizeof a, c->due_fen, 1), cm_yuan_text(b, sizeof b, c->gross_fen, 1),
                    cm_yuan_text(c3, sizeof c3, c->audit_fen, 1), (double)c->assessment_e4 / 10000,
                    cm_yuan_text(d, sizeof d, c->deposit_back_fen, 1),

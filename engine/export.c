@@ -149,7 +149,7 @@ static const struct { const char *name, *names, *name_title; int by_default; } T
     {"flags", NULL, NULL, 1},      /* supervision: one row per (case, rule) */
     {"review_sample", NULL, NULL, 1},
     {"months", NULL, NULL, 1},     /* a ledger (casemix month / clear, ledger.c) */
-    {"clearing", NULL, NULL, 1},
+    {"clearing", "clearing_names", "institution_name → institution name 机构名称", 1},
     {"special", NULL, NULL, 1},
     {"history_months", NULL, NULL, 1},
     {"cases", NULL, NULL, 0},

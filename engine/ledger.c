@@ -364,6 +364,17 @@ cm_status ld_load(const char *path, const char *region, int year, ledger *l, int
         if (sp >= 0) H5Sclose(sp);
         if (ds >= 0) H5Dclose(ds);
     }
+    /* the names (absent in a ledger of an older casemix: none, "") */
+    if (!rc) {
+        l->iname = h5_names_read(f, "/institution_names", l->ni);
+        if (!l->iname) l->iname = calloc(l->ni + 1, sizeof *l->iname);
+        l->cname = h5_names_read(f, "/clearing_names", l->nc);
+        if (!l->cname) l->cname = calloc(l->nc + 1, sizeof *l->cname);
+        if (!l->iname || !l->cname) {
+            snprintf(err, errlen, "out of memory");
+            rc = CM_ERR_NOMEM;
+        }
+    }
     H5Fclose(f);
     return rc;
 }
@@ -403,6 +414,17 @@ static int write_case_ids(h5w *w, const ledger *l, const char *title)
     if (ds >= 0) H5Dclose(ds);
     h5row_free(&r);
     return bad ? -1 : 0;
+}
+
+/* A names dataset of n rows (NULL entries written as ""). 0 or -1. */
+static int write_names(h5w *w, const char *name, char *const *names, size_t n, const char *title)
+{
+    const char **s = malloc((n + 1) * sizeof *s);
+    if (!s) return -1;
+    for (size_t j = 0; j < n; j++) s[j] = names && names[j] ? names[j] : "";
+    int e = h5_strings(w, name, s, n, title);
+    free(s);
+    return e ? -1 : 0;
 }
 
 cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char *err, size_t errlen)
@@ -446,6 +468,15 @@ cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char
         }
         if (ds >= 0) H5Dclose(ds);
         h5row_free(&r);
+        if (!bad && t == T_INST)
+            bad |= write_names(&w, "institution_names", l->iname, l->ni,
+                               "UTF-8 institution names (定点医药机构名称), one per /institutions row: the name in that "
+                               "month's institution table (input.institutions), as its settlement file's "
+                               "/institution_names; \"\" when none");
+        if (!bad && t == T_CLEAR)
+            bad |= write_names(&w, "clearing_names", l->cname, l->nc,
+                               "UTF-8 institution names (定点医药机构名称), one per /clearing row: the name of the "
+                               "institution's latest month in /institution_names that has one; \"\" when none");
         if (t == T_MONTHS) test_pause();
         if (g_interrupted) break;
     }
@@ -485,18 +516,101 @@ void ld_drop_month(ledger *l, int m)
         l->n = k;                                                      \
     } while (0)
     DROP(m, nm);
-    DROP(i, ni);
+    k = 0;
+    for (size_t j = 0; j < l->ni; j++) { /* /institutions and its names */
+        if (l->i[j].month == m) {
+            if (l->iname) { free(l->iname[j]); l->iname[j] = NULL; }
+            continue;
+        }
+        if (l->iname) l->iname[k] = l->iname[j];
+        l->i[k++] = l->i[j];
+    }
+    l->ni = k;
     DROP(g, ng);
     DROP(s, ns);
 #undef DROP
     ld_drop_ids(l, m);
+    h5_names_free(l->cname, l->nc);
+    l->cname = NULL;
     l->nc = 0;
 }
 
 void ld_free(ledger *l)
 {
+    h5_names_free(l->iname, l->ni);
+    h5_names_free(l->cname, l->nc);
     free(l->m); free(l->i); free(l->g); free(l->s); free(l->h); free(l->kb); free(l->c);
     memset(l, 0, sizeof *l);
+}
+
+cm_status ld_inst_names_set(ledger *l, size_t first, const char *const *names)
+{
+    char **nn = realloc(l->iname, (l->ni + 1) * sizeof *nn);
+    if (!nn) return CM_ERR_NOMEM;
+    l->iname = nn;
+    for (size_t j = first; j < l->ni; j++) {
+        const char *s = names ? names[j - first] : NULL;
+        nn[j] = s && *s ? strdup(s) : NULL;
+        if (s && *s && !nn[j]) {
+            for (size_t q = first; q < j; q++) { free(nn[q]); nn[q] = NULL; }
+            return CM_ERR_NOMEM;
+        }
+    }
+    return CM_OK;
+}
+
+typedef struct {
+    ld_inst r;
+    char *nm;
+} inst_named;
+
+static int cmp_inst_named(const void *a, const void *b)
+{
+    const ld_inst *x = &((const inst_named *)a)->r, *y = &((const inst_named *)b)->r;
+    if (x->month != y->month) return x->month < y->month ? -1 : 1;
+    return strcmp(x->institution_id, y->institution_id);
+}
+
+cm_status ld_sort_inst(ledger *l)
+{
+    inst_named *t = malloc((l->ni + 1) * sizeof *t);
+    if (!t) return CM_ERR_NOMEM;
+    for (size_t j = 0; j < l->ni; j++) t[j] = (inst_named){l->i[j], l->iname ? l->iname[j] : NULL};
+    qsort(t, l->ni, sizeof *t, cmp_inst_named);
+    for (size_t j = 0; j < l->ni; j++) {
+        l->i[j] = t[j].r;
+        if (l->iname) l->iname[j] = t[j].nm;
+    }
+    free(t);
+    return CM_OK;
+}
+
+cm_status ld_clear_names(ledger *l)
+{
+    h5_names_free(l->cname, l->nc);
+    l->cname = calloc(l->nc + 1, sizeof *l->cname);
+    int32_t *from = calloc(l->nc + 1, sizeof *from);   /* the month the row's name is from */
+    if (!l->cname || !from) { free(from); return CM_ERR_NOMEM; }
+    for (size_t j = 0; j < l->ni; j++) {
+        const char *nm = l->iname ? l->iname[j] : NULL;
+        if (!nm || !*nm) continue;
+        size_t lo = 0, hi = l->nc; /* l->c by institution id */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            int r = strcmp(l->c[mid].institution_id, l->i[j].institution_id);
+            if (!r) { lo = mid; break; }
+            if (r < 0) lo = mid + 1; else hi = mid;
+        }
+        if (lo >= l->nc || strcmp(l->c[lo].institution_id, l->i[j].institution_id) || l->i[j].month < from[lo])
+            continue;
+        char *d = strdup(nm);
+        if (!d) { free(from); return CM_ERR_NOMEM; }
+        free(l->cname[lo]);
+        l->cname[lo] = d;
+        from[lo] = l->i[j].month;
+    }
+    free(from);
+    return CM_OK;
 }
 
 cm_status ld_ids_set_month(ledger *l, int m, const char *const *ids, size_t n)

@@ -23,6 +23,14 @@
  *                   unknown (casemix month warns).
  *   /clearing       institution rows of the clearing (ld_clear), with the
  *                   year's figures as attributes (written by clear only)
+ *   /institution_names  one UTF-8 name per /institutions row: the name the
+ *                   month's institution table (input.institutions) gives, as
+ *                   that month's settlement file's /institution_names; ""
+ *                   when none. Absent in a ledger of a casemix before it
+ *                   (those months' names are "" when a month is written).
+ *   /clearing_names one UTF-8 name per /clearing row: the institution's name
+ *                   of the latest month that gives one ("" when none); written
+ *                   by clear (ld_clear_names).
  */
 #ifndef CASEMIX_LEDGER_H
 #define CASEMIX_LEDGER_H
@@ -143,6 +151,8 @@ typedef struct {
     char *kb; size_t nk, kw;   /* /case_ids: nk rows of kw bytes (ld_id_month, ld_id_text) */
     ld_clear *c; size_t nc;    /* nc == 0: no clearing */
     ld_year y;
+    char **iname;              /* [ni] /institution_names (owned copies; NULL = none, as "") */
+    char **cname;              /* [nc] /clearing_names (owned copies; NULL = none) */
 } ledger;
 
 /* The ledger's path: cfg's year.ledger, else output.file with ".h5" (or
@@ -174,6 +184,22 @@ void ld_idset_free(ld_idset *set);
 /* The months of l but skip without a case id in /case_ids (months of an
  * older ledger) as "2025-01, 2025-02" into out; returns how many. */
 int ld_months_without_ids(const ledger *l, int skip, char *out, size_t n);
+
+/* The names of /institutions rows [first, l->ni) (copied; NULL or "" =
+ * none): names[j - first] for row j. CM_OK or CM_ERR_NOMEM. */
+cm_status ld_inst_names_set(ledger *l, size_t first, const char *const *names);
+/* Sorts /institutions by month then institution id, its names along.
+ * CM_OK or CM_ERR_NOMEM (l unchanged). */
+cm_status ld_sort_inst(ledger *l);
+/* /clearing_names from /institution_names: each clearing row (l->c, sorted
+ * by id) takes the non-empty name of its institution's latest month; none:
+ * NULL (""). CM_OK or CM_ERR_NOMEM. */
+cm_status ld_clear_names(ledger *l);
+/* The name of clearing row k, "" when none. */
+static inline const char *ld_clear_name(const ledger *l, size_t k)
+{
+    return l->cname && k < l->nc && l->cname[k] ? l->cname[k] : "";
+}
 
 /* casemix month / casemix clear (engine/month.c, engine/clear.c). */
 cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *month);

@@ -71,12 +71,6 @@ static cm_status history_pattern(const cm_config *cfg, const struct col_aliases 
     return rc;
 }
 
-static int cmp_inst_month(const void *a, const void *b)
-{
-    const ld_inst *x = a, *y = b;
-    if (x->month != y->month) return x->month < y->month ? -1 : 1;
-    return strcmp(x->institution_id, y->institution_id);
-}
 static int cmp_month(const void *a, const void *b)
 {
     const ld_month *x = a, *y = b;
@@ -338,6 +332,7 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         if (!L.m || !L.i || !L.g || !L.s || !gscore) { free(gscore); snprintf(err, sizeof err, "out of memory"); rc = CM_ERR_NOMEM; }
         else {
             L.m[L.nm++] = M;
+            size_t first_inst = L.ni;
             for (size_t k = 0; k < ninst; k++) {
                 ld_inst *e = &L.i[L.ni++];
                 memset(e, 0, sizeof *e);
@@ -382,10 +377,12 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
                 e->score_e4 = gscore[g];
             }
             free(gscore);
-            rc = add_case_ids(&L, st, mo);
+            /* the month's institution names (input.institutions, as its settlement file's /institution_names) */
+            rc = ld_inst_names_set(&L, first_inst, st->inst_name);
+            if (!rc) rc = add_case_ids(&L, st, mo);
+            if (!rc) rc = ld_sort_inst(&L);
             if (rc) snprintf(err, sizeof err, "out of memory");
             qsort(L.m, L.nm, sizeof *L.m, cmp_month);
-            qsort(L.i, L.ni, sizeof *L.i, cmp_inst_month);
             qsort(L.g, L.ng, sizeof *L.g, cmp_group);
             qsort(L.s, L.ns, sizeof *L.s, cmp_special);
         }

@@ -1686,8 +1686,9 @@ static void ledger_head(FILE *o, const tab *t, int c)
     fputs("</code></th>", o);
 }
 
+/* keynames: [t->n] names shown beside the key (a ledger's /clearing_names), or NULL (no such column) */
 static void grouped_table(FILE *o, const tab *t, const char *key, const colgroup *g, int ng, const char *cls,
-                          const char *year, hsize_t maxrows, const char *total_label)
+                          const char *year, hsize_t maxrows, const char *total_label, char *const *keynames)
 {
     int ck = tab_col(t, key);
     char *used = calloc((size_t)t->nm, 1), *other = calloc((size_t)t->nm * 66 + 1, 1);
@@ -1723,17 +1724,25 @@ static void grouped_table(FILE *o, const tab *t, const char *key, const colgroup
         esc_n(o, title);
         fputs("</caption><tr>", o);
         if (ck >= 0) ledger_head(o, t, ck);
+        if (ck >= 0 && keynames)
+            fputs("<th>institution name<br><span class=\"zh\">机构名称</span><br><code>clearing_<wbr>names</code></th>", o);
         for (int i = 0; i < nc; i++) ledger_head(o, t, cols[i]);
         fputs("</tr>\n", o);
         for (hsize_t r = 0; r < t->n && r < maxrows; r++) {
             fputs("<tr>", o);
             if (ck >= 0) ledger_cell(o, t, r, ck, year);
+            if (ck >= 0 && keynames) {
+                fputs("<td class=\"name\">", o);
+                esc_n(o, keynames[r] ? keynames[r] : "");
+                fputs("</td>", o);
+            }
             for (int i = 0; i < nc; i++) ledger_cell(o, t, r, cols[i], year);
             fputs("</tr>\n", o);
         }
         if (any_sum && t->n > 1 && t->n <= maxrows) {
             fputs("<tr class=\"total\">", o);
             if (ck >= 0) { fputs("<td>", o); esc_n(o, total_label); fputs("</td>", o); }
+            if (ck >= 0 && keynames) fputs("<td></td>", o);
             for (int i = 0; i < nc; i++) {
                 if (!summable(t, cols[i])) { fputs("<td></td>", o); continue; }
                 int64_t s = 0;
@@ -1868,7 +1877,7 @@ static void sec_ledger(rep *R)
         }
         fputs("<figure class=\"table\" id=\"tab-months\">\n", o);
         grouped_table(o, &m, "month", MONTH_GROUPS, (int)(sizeof MONTH_GROUPS / sizeof MONTH_GROUPS[0]), "months", year,
-                      24, "year 全年");
+                      24, "year 全年", NULL);
         caption(o, "One row per month, its members in column groups (money in yuan, scores in points, point values "
                    "in yuan per point). 月度台账", "/months");
         fputs("</figure>\n", o);
@@ -1882,11 +1891,15 @@ static void sec_ledger(rep *R)
             esc_n(o, attr_s(cl.ds, "months_missing", miss, sizeof miss));
             fputs(". The whole year's pool was shared over the months present.</p>\n", o);
         }
+        /* the names beside the id (a ledger of an older casemix has none: no name column) */
+        char **cn = h5_names_read(R->f, "/clearing_names", cl.n);
         grouped_table(o, &cl, "institution_id", CLEARING_GROUPS,
-                      (int)(sizeof CLEARING_GROUPS / sizeof CLEARING_GROUPS[0]), "clearing", year, 200, "total 合计");
+                      (int)(sizeof CLEARING_GROUPS / sizeof CLEARING_GROUPS[0]), "clearing", year, 200, "total 合计",
+                      cn);
         caption(o, "The annual clearing, per institution, in column groups (money in yuan): balance 清算应拨付 = amount "
                    "due − gross monthly payments − audit deductions + deposit returned + band adjustment + special "
-                   "review top-up. 年度清算", "/clearing");
+                   "review top-up. 年度清算", cn ? "/clearing, /clearing_names" : "/clearing");
+        h5_names_free(cn, cl.n);
         fputs("</figure>\n", o);
     }
     fputs("</section>\n", o);

@@ -17,6 +17,12 @@
 #  settle: discharge dates outside the period label       a WARNING (a year's file under 2025Q1), none inside
 #  clear with months missing                              refused (exit 4) naming them, ledger untouched;
 #                                                         --partial clears and says partial (terminal, attributes)
+#  institution names (机构名称): months 01-06 under one    /institution_names = each month's settlement file's;
+#  institution table, 07-12 under another (one renamed,   /clearing_names, clear's printed table, the workbook's
+#  one without a name, one not in it)                     clearing sheet and the report's clearing table: the
+#                                                         latest month's non-empty name, from the months'
+#                                                         settlement files (h5py, independently)
+#  a ledger without names (older casemix)                 clear, export, report: exit 0, names empty / no column
 set -u
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
@@ -240,6 +246,83 @@ expect "--partial: /clearing partial = 1" "$(h5dump -a /clearing/partial "$P" | 
 has "--partial: /clearing months_missing" "$(h5dump -a /clearing/months_missing "$P")" '"2025-04, 2025-06, 2025-07, 2025-08, 2025-09, 2025-10, 2025-11, 2025-12"'
 "$BIN" clear --config "$D/part.cfg" --year 2025 --partial --quiet 2> "$D/part.err" || { echo "FAIL: clear --partial --quiet"; exit 1; }
 has "--partial --quiet: still a WARNING on stderr" "$(cat "$D/part.err")" "WARNING: partial year"
+
+# institution names (机构名称): January-June under table A, July-December under table B, where the first
+# institution is renamed, the second has no name and the third is not listed; each institution's
+# clearing name is its latest month's non-empty name, recomputed here from the months' settlement files
+if /usr/bin/python3 -c 'import h5py, openpyxl' 2>/dev/null; then
+    { printf '\357\273\277定点医药机构编码,定点医药机构名称,医疗机构等级\n'
+      tail -n +2 "$D/gen/current.csv" | cut -d, -f3,4 | sort -u -t, -k1,1 | awk -F, '{printf "%s,第%d人民医院,%s\n", $1, NR, $2}'
+    } > "$D/instA.csv"
+    awk -F, 'NR == 2 {print $1 "," $2 "（新院区）," $3; next} NR == 3 {print $1 ",," $3; next} NR == 4 {next} {print}' \
+        "$D/instA.csv" > "$D/instB.csv"
+    sed -e "s|^input = { records = \"\([^\"]*\)\"; };|input = { records = \"\1\"; institutions = \"$D/instA.csv\"; };|" \
+        -e "s|ledger-2025.h5|ledger-names.h5|" -e "s|/out/settle.h5|/out/names.h5|" "$D/year.cfg" > "$D/namesA.cfg"
+    sed "s|instA.csv|instB.csv|" "$D/namesA.cfg" > "$D/namesB.cfg"
+    year_months "$D/namesA.cfg" "$D" 01 02 03 04 05 06 || exit 1
+    year_months "$D/namesB.cfg" "$D" 07 08 09 10 11 12 || exit 1
+    N=$D/out/ledger-names.h5
+    "$BIN" clear --config "$D/namesB.cfg" --year 2025 > "$D/names.out" || { echo "FAIL: clear (names)"; exit 1; }
+    "$BIN" export "$N" --xlsx "$D/names.xlsx" --quiet || { echo "FAIL: export (names)"; exit 1; }
+    "$BIN" report "$N" --out "$D/names.html" --quiet || { echo "FAIL: report (names)"; exit 1; }
+    /usr/bin/python3 - "$D" "$N" > "$D/names.check" <<'PY'
+import sys, re, html, h5py, openpyxl
+D, N = sys.argv[1], sys.argv[2]
+def s(v): return v.decode() if isinstance(v, bytes) else v
+per, want = {}, {}
+for m in range(1, 13):                       # the months' settlement files, in month order
+    f = h5py.File('%s/out/names-2025-%02d.h5' % (D, m), 'r')
+    ids = [s(v) for v in f['institutions']['institution_id']]
+    nms = [s(v) for v in f['institution_names'][:]]
+    for i, n in zip(ids, nms):
+        per[(m, i)] = n
+        if n: want[i] = n                    # the latest month that names it
+L = h5py.File(N, 'r')
+cl = [s(v) for v in L['clearing']['institution_id']]
+exp = [want.get(i, '') for i in cl]
+last = {i: n for (m, i), n in sorted(per.items())}
+print('rule exercised:', sum(1 for i in cl if last[i] != want.get(i, '')) >= 2 and len(set(exp)) > 2)
+li = list(zip(L['institutions']['month'], [s(v) for v in L['institutions']['institution_id']]))
+print('ledger /institution_names = the months\' files:', [s(v) for v in L['institution_names'][:]] == [per[(int(m), i)] for m, i in li])
+print('/clearing_names:', [s(v) for v in L['clearing_names'][:]] == exp)
+out = open(D + '/names.out', encoding='utf-8').read()
+rows = dict(re.findall(r'^  (H\d+)   (\S*) {2,}', out, re.M))
+print('clear printed:', [rows.get(i) for i in cl] == exp)
+ws = openpyxl.load_workbook(D + '/names.xlsx')['clearing']
+head = [c.value for c in ws[1]]
+k = [h.split(' ')[0] for h in head].index('institution_id')
+got = [(r[k], r[k + 1] or '') for r in ws.iter_rows(min_row=2, values_only=True)]
+print('workbook:', head[k + 1].startswith('institution_name') and got == list(zip(cl, exp)))
+h = open(D + '/names.html', encoding='utf-8').read()
+h = h[h.index('id="tab-clearing"'):]
+h = h[:h.index('</table>')]
+rep = [(a, html.unescape(b)) for a, b in re.findall(r'<tr><td>(H\d+)</td><td class="name">([^<]*)</td>', h)]
+print('report:', rep == list(zip(cl, exp)))
+PY
+    expect "names: ledger, clear, workbook and report against the months' files" "$(cat "$D/names.check")" \
+"rule exercised: True
+ledger /institution_names = the months' files: True
+/clearing_names: True
+clear printed: True
+workbook: True
+report: True"
+    # a ledger of an older casemix: no /institution_names, no /clearing_names
+    cp "$N" "$D/out/ledger-nonames.h5"
+    /usr/bin/python3 -c 'import sys, h5py; f = h5py.File(sys.argv[1], "r+"); del f["institution_names"]; del f["clearing_names"]; f.close()' "$D/out/ledger-nonames.h5"
+    sed "s|ledger-names.h5|ledger-nonames.h5|" "$D/namesB.cfg" > "$D/nonames.cfg"
+    cp "$D/out/ledger-nonames.h5" "$D/out/ledger-nonames0.h5"
+    "$BIN" export "$D/out/ledger-nonames0.h5" --xlsx "$D/nonames0.xlsx" --quiet
+    expect "older ledger: export exit 0" "$?" 0
+    "$BIN" report "$D/out/ledger-nonames0.h5" --out "$D/nonames0.html" --quiet
+    expect "older ledger: report exit 0" "$?" 0
+    expect "older ledger: no name column in the report" "$(grep -c 'class="name"' "$D/nonames0.html")" 0
+    "$BIN" clear --config "$D/nonames.cfg" --year 2025 > "$D/nonames.out" 2>&1
+    expect "older ledger: clear exit 0" "$?" 0
+    expect "older ledger: clear's rows, name column empty" "$(grep -c '^  H[0-9]* \{10,\}[0-9]' "$D/nonames.out")" "$(h5rows "$N" /clearing | wc -l)"
+    expect "older ledger: /clearing_names all empty" "$(/usr/bin/python3 -c 'import sys, h5py; print(sorted(set(h5py.File(sys.argv[1], "r")["clearing_names"][:])))' "$D/out/ledger-nonames.h5")" "[b'']"
+else
+    echo "skip: institution names (no h5py / openpyxl for /usr/bin/python3)"
+fi
 [ "$fails" -eq 0 ] || { echo "year: $fails failed:$failed"; exit 1; }
 rm -rf "$D"
 echo "year: all passed"
