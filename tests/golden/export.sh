@@ -186,6 +186,13 @@ PYEOF
 "$BIN" export "$D/demo.h5" --xlsx "$D/default.xlsx" --quiet
 expect "default sheets" "$($PY -c "import openpyxl,sys; print(' '.join(openpyxl.load_workbook(sys.argv[1], read_only=True).sheetnames))" "$D/default.xlsx")" \
     "summary institutions groups drgs rejects quality indicators rules flags review_sample"
+# every sheet written row by row (libxlsxwriter's constant_memory: each string inline in its cell, no
+# shared-string table held in memory), so a 10M-case file's flags sheet does not hold its cells in memory
+expect "default workbook: strings inline, no shared-string table" "$($PY -c "
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1]); n = z.namelist()
+sh = [x for x in n if x.startswith('xl/worksheets/sheet')]
+print('xl/sharedStrings.xml' in n, len(sh), all(b't=\"inlineStr\"' in z.read(x) for x in sh))" "$D/default.xlsx")" "False 10 True"
 # the supervision tables and a simulation's /scenarios/NAME/* (real outputs of settle and simulate):
 # sheets (names <= 31 characters, unique), types, totals equal to the HDF5 file's
 "$BIN" simulate --config "$D/demo.cfg" \
