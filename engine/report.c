@@ -1891,8 +1891,12 @@ static void sec_ledger(rep *R)
             esc_n(o, attr_s(cl.ds, "months_missing", miss, sizeof miss));
             fputs(". The whole year's pool was shared over the months present.</p>\n", o);
         }
-        /* the names beside the id (a ledger of an older casemix has none: no name column) */
+        /* the names beside the id; no name column when none is known (a ledger of an older casemix,
+         * months without input.institutions) */
         char **cn = h5_names_read(R->f, "/clearing_names", cl.n);
+        int any_name = 0;
+        for (hsize_t r = 0; cn && r < cl.n; r++) any_name |= cn[r] && cn[r][0];
+        if (!any_name) { h5_names_free(cn, cl.n); cn = NULL; }
         grouped_table(o, &cl, "institution_id", CLEARING_GROUPS,
                       (int)(sizeof CLEARING_GROUPS / sizeof CLEARING_GROUPS[0]), "clearing", year, 200, "total 合计",
                       cn);

@@ -138,7 +138,7 @@ def ledger_expected(name, v, kind, year):
 
 SUMMED = ('cases', 'records', 'rejects', 'n_special', 'score_e4')
 
-def check_ledger_table(c, t, fig, data, key, year, first, zh):
+def check_ledger_table(c, t, fig, data, key, year, first, zh, names=None):
     """a ledger table (/months or /clearing as data, a numpy record array)
     in column groups: the key member first in every group, every member of
     the dataset shown exactly once (none cut, none lost), the first group's
@@ -148,6 +148,14 @@ def check_ledger_table(c, t, fig, data, key, year, first, zh):
     row in the dataset's order, and the total row = the sums of money, counts
     and scores"""
     gs = grouped(t, fig)
+    if names is not None and any(names):   # /clearing_names: the name beside the key in every group
+        c.check(f'{fig}: the names (/clearing_names) beside {key} in every group',
+                gs and all(g['members'][1:2] == ['clearing_names'] and [r[1] for r in g['rows']] == list(names) for g in gs),
+                [(g['members'][:2], [r[1] for r in g['rows']][:3]) for g in gs])
+        for g in gs:
+            for k in ('members', 'heads'): g[k] = g[k][:1] + g[k][2:]
+            g['rows'] = [r[:1] + r[2:] for r in g['rows']]
+            if g['total'] is not None: g['total'] = g['total'][:1] + g['total'][2:]
     names = list(data.dtype.names)
     c.check(f'{fig}: column groups, each led by {key}', gs and all(g['members'][0] == key for g in gs), [g['members'][:1] for g in gs])
     shown = [m for g in gs for m in g['members'][1:]]

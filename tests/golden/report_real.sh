@@ -180,7 +180,8 @@ c.check('months table: every month, as 2025-MM, in every group', all([r[0] for r
 c.check('months table: the year\'s total row under the key group', gm and gm[0]['total'] is not None and gm[0]['total'][1] == count(mo['cases'].sum()))
 cl = lf['clearing'][:]
 gc = check_ledger_table(c, t, 'tab-clearing', cl, 'institution_id', yr, ['institution_id', 'cases', 'due_fen', 'paid_fen', 'balance_fen'],
-                        {'balance_fen': '清算应拨付', 'due_fen': '应结算金额', 'paid_fen': '已拨付', 'assessment_e4': '考核系数'})
+                        {'balance_fen': '清算应拨付', 'due_fen': '应结算金额', 'paid_fen': '已拨付', 'assessment_e4': '考核系数'},
+                        [v.decode() if isinstance(v, bytes) else v for v in lf['clearing_names'][:]] if 'clearing_names' in lf else None)
 j = gc[0]['members'].index('balance_fen')
 got = {r[0]: r[j] for r in gc[0]['rows']}
 c.check('clearing table: balance in yuan = /clearing balance_fen / 100, per institution',
