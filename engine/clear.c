@@ -468,8 +468,15 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
         if (nw > 48) nw = 48;
         printf("  %-14s ", "institution");
         put_padded("name 机构名称", nw);
-        printf(" %16s %16s %12s %8s %14s %14s %16s\n", "due (应付)", "pre-paid gross",
-               "audit", "coef", "deposit back", "band+special", "balance (清算)");
+        static const char *const HEAD[] = {"due (应付)", "pre-paid gross", "audit", "coef", "deposit back",
+                                           "band+special", "balance (清算)"};
+        static const int HW[] = {16, 16, 12, 8, 14, 14, 16};
+        for (int h = 0; h < 7; h++) { /* right-aligned by terminal columns (the Chinese takes 2) */
+            putchar(' ');
+            for (int k = text_cols(HEAD[h]); k < HW[h]; k++) putchar(' ');
+            fputs(HEAD[h], stdout);
+        }
+        putchar('\n');
         int64_t sb = 0, sd = 0;
         for (size_t k = 0; k < n; k++) {
             const ld_clear *c = &L.c[k];

@@ -289,6 +289,10 @@ print('/clearing_names:', [s(v) for v in L['clearing_names'][:]] == exp)
 out = open(D + '/names.out', encoding='utf-8').read()
 rows = dict(re.findall(r'^  (H\d+)   (\S*) {2,}', out, re.M))
 print('clear printed:', [rows.get(i) for i in cl] == exp)
+import unicodedata                           # the table's columns line up in a terminal (Chinese 2 columns wide)
+cols = lambda l: sum(2 if unicodedata.east_asian_width(ch) in 'WF' else 1 for ch in l.rstrip())
+tl = [l for l in out.splitlines() if re.match(r'  (institution|H\d+) ', l)]
+print('clear printed, aligned:', len(tl) == len(cl) + 1 and len(set(map(cols, tl))) == 1)
 ws = openpyxl.load_workbook(D + '/names.xlsx')['clearing']
 head = [c.value for c in ws[1]]
 k = [h.split(' ')[0] for h in head].index('institution_id')
@@ -305,6 +309,7 @@ PY
 ledger /institution_names = the months' files: True
 /clearing_names: True
 clear printed: True
+clear printed, aligned: True
 workbook: True
 report: True"
     # a ledger of an older casemix: no /institution_names, no /clearing_names
