@@ -107,6 +107,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"not_evaluated_because", "not evaluated because 未评估原因"}, {"rule", "rule 规则"},
     {"related_case_id", "related case id 关联结算ID"}, {"figure", "figure 指标值"}, {"threshold", "threshold 阈值"},
     {"unit", "unit of figure and threshold 单位"},
+    {"rules", "rules that put the case in the sample 入样疑点规则"},
     /* simulation: the tables of /scenarios/NAME (simulate.c); base_<m> and diff_<m> titled from <m> */
     {"fund_fen", "fund part (yuan) 基金支付"}, {"patient_fen", "patients' part (yuan) 个人负担"},
     {"services_pct", "services (%) 医疗服务占比"}, {"drugs_pct", "drugs and consumables (%) 药耗占比"},

@@ -19,6 +19,10 @@
 #  - the flags sheet: each flag's institution equals /cases' institution of
 #    its line (h5py), its name /institution_names', the rule's names /rules'
 #    name and /rule_names' (a planted region; the example, which has names);
+#  - /review_sample's rules: each flagged row names the rules of its case's
+#    /flags rows that are not info-only (from /flags by line, h5py), in rule
+#    order; a random row none; the member as wide as the longest written; the
+#    workbook's review_sample sheet and review_sample.csv the same;
 #  - the report prints the indicator counts (cases) as integers and leaves out
 #    a chart whose bars are all zero (the identity scenario), with a note.
 set -u
@@ -83,6 +87,7 @@ eq "planted rows discharged outside 2025" "$(awk -F, 'NR > 1 && $1 ~ /^PL/ && su
 eq "settle of a planted region: no WARNING on stderr" "$(grep -c WARNING "$G/settle.err" || true)" 0
 "$BIN" export "$G/s.h5" --xlsx "$G/s.xlsx" --quiet || bad "export" "exit $?"
 "$BIN" report "$G/s.h5" --out "$G/s.html" --quiet || bad "report" "exit $?"
+"$BIN" export "$G/s.h5" --csv "$G/csv" --tables review_sample --quiet || bad "export --csv review_sample" "exit $?"
 "$BIN" simulate --config "$G/demo.cfg" --out "$G/sim.h5" --quiet || { echo "FAIL: simulate"; exit 1; }
 "$BIN" export "$G/sim.h5" --xlsx "$G/sim.xlsx" --quiet || bad "export sim" "exit $?"
 "$BIN" report "$G/sim.h5" --out "$G/sim.html" --quiet || bad "report sim" "exit $?"
@@ -115,6 +120,39 @@ for table, m in (('institutions', 'rating'), ('flags', 'result'), ('rules', 'res
     want = [f'{n} {ZH[m][n]}' for n in enum_names(f[table], m)]
     check(f'{table}.{m}: every cell "English 中文" ({len(want)} rows, e.g. {want[0] if want else ""})', got == want,
           [(g, w) for g, w in zip(got, want) if g != w][:3])
+# /review_sample rules: a flagged row names the rules of its case's /flags rows that are not info (rule
+# order, "R01 R02"); a random row none; the width the longest written; the same in the sheet and the CSV
+import csv
+fl = f['flags'][:]
+res = {v: k for k, v in h5py.check_enum_dtype(f['flags'].dtype['result']).items()}
+serious = {}
+for d in fl:
+    if res[int(d['result'])] != 'info': serious.setdefault(int(d['line']), set()).add(d['rule'].decode())
+rs = f['review_sample']
+why = {v: k for k, v in h5py.check_enum_dtype(rs.dtype['reason']).items()}
+check('review_sample: a member rules', 'rules' in (rs.dtype.names or ()), rs.dtype.names)
+if 'rules' in (rs.dtype.names or ()):
+    sam = rs[:]
+    want = [' '.join(sorted(serious.get(int(d['line']), ()))) if why[int(d['reason'])] == 'flagged' else '' for d in sam]
+    got = [d['rules'].decode() for d in sam]
+    nfl = sum(1 for d in sam if why[int(d['reason'])] == 'flagged')
+    check(f'review_sample.rules = the non-info rules of the case in /flags ({nfl} flagged rows, '
+          f'{sum(1 for w in want if " " in w)} with two rules or more), "" for a random row',
+          got == want and nfl > 0 and all(want[i] for i, d in enumerate(sam) if why[int(d['reason'])] == 'flagged') and
+          any(' ' in w for w in want), [(g, w) for g, w in zip(got, want) if g != w][:3])
+    check('review_sample.rules: width the longest written', rs.dtype['rules'].itemsize == max(1, max(map(len, want))),
+          (rs.dtype['rules'].itemsize, max(map(len, want))))
+    head, rows = sheet('review_sample')
+    check('review_sample sheet: a rules column titled in English and Chinese', 'rules' in head and
+          '入样' in [c.value for c in list(wb['review_sample'].iter_rows())[0]][head.index('rules')], head)
+    if 'rules' in head:
+        cells = [r[head.index('rules')].value or '' for r in rows]
+        check('review_sample sheet: each row\'s rules = /review_sample\'s', cells == got, [(a, b) for a, b in zip(cells, got) if a != b][:3])
+    with open(f'{G}/csv/review_sample.csv', encoding='utf-8-sig', newline='') as fh:
+        cr = list(csv.reader(fh))
+    ch = [h.split(' → ')[0] for h in cr[0]]
+    check('review_sample.csv: each row\'s rules = /review_sample\'s', 'rules' in ch and
+          [r[ch.index('rules')] for r in cr[1:]] == got, ch)
 # shares in %, the rating score to one decimal, a flag's figure and threshold to at most 3 decimals
 for table, members, fmt in (('institutions', ('share_services', 'share_drugs', 'share_exams'), '0.00%'),
                             ('institutions', ('rating_score',), '0.0'), ('flags', ('figure', 'threshold'), '#,##0.###')):
