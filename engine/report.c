@@ -1097,11 +1097,16 @@ static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
         fmt_count(nb, sizeof nb, nw);
         yuan(tb, sizeof tb, (int64_t)llround(attr_f(ru.ds, "duplicates_withheld_total_fen")));
         yuan(fb, sizeof fb, (int64_t)llround(attr_f(ru.ds, "duplicates_withheld_fund_fen")));
-        fprintf(o, "<p class=\"note\" id=\"withheld\"><b>R05 duplicate claims withheld from payment "
-                   "(重复结算不予支付)</b>: %s %s, claimed %s yuan (fund part %s yuan); each stays in "
-                   "/cases with the flag duplicate_withheld, score 0 and payment 0. Source: /rules attributes "
-                   "duplicates_withheld, duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n",
-                nb, nw == 1 ? "case" : "cases", tb, fb);
+        if (nw == 0) /* checked, nothing withheld: as the terminal summary says it */
+            fputs("<p class=\"note\" id=\"withheld\"><b>R05 duplicate claims withheld from payment "
+                  "(重复结算不予支付)</b>: none. Source: /rules attributes duplicates_withheld, "
+                  "duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n", o);
+        else
+            fprintf(o, "<p class=\"note\" id=\"withheld\"><b>R05 duplicate claims withheld from payment "
+                       "(重复结算不予支付)</b>: %s %s, claimed %s yuan (fund part %s yuan); each stays in "
+                       "/cases with the flag duplicate_withheld, score 0 and payment 0. Source: /rules attributes "
+                       "duplicates_withheld, duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n",
+                    nb, nw == 1 ? "case" : "cases", tb, fb);
     }
     if (has_r) {
         fputs("<figure class=\"table\" id=\"tab-rules\">\n", o);
@@ -1358,11 +1363,16 @@ static void sec_scenarios(rep *R)
         fmt_count(nb, sizeof nb, nw);
         yuan(tb, sizeof tb, (int64_t)llround(wh[1]));
         yuan(fb, sizeof fb, (int64_t)llround(wh[2]));
-        fprintf(o, "<p class=\"note\" id=\"withheld-scenarios\"><b>R05 duplicate claims withheld from payment "
-                   "(重复结算不予支付)</b>: %s %s, claimed %s yuan (fund part %s yuan), by the baseline and every "
-                   "scenario alike (score 0, payment 0). Source: /scenarios attributes duplicates_withheld, "
-                   "duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n",
-                nb, nw == 1 ? "case" : "cases", tb, fb);
+        if (nw == 0)
+            fputs("<p class=\"note\" id=\"withheld-scenarios\"><b>R05 duplicate claims withheld from payment "
+                  "(重复结算不予支付)</b>: none. Source: /scenarios attributes duplicates_withheld, "
+                  "duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n", o);
+        else
+            fprintf(o, "<p class=\"note\" id=\"withheld-scenarios\"><b>R05 duplicate claims withheld from payment "
+                       "(重复结算不予支付)</b>: %s %s, claimed %s yuan (fund part %s yuan), by the baseline and every "
+                       "scenario alike (score 0, payment 0). Source: /scenarios attributes duplicates_withheld, "
+                       "duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n",
+                    nb, nw == 1 ? "case" : "cases", tb, fb);
     }
     for (int s = 0; s < L.n; s++) {
         char path[160], src[200];
@@ -1595,7 +1605,9 @@ static void ledger_withheld(FILE *o, const tab *m)
     }
     fputs("<p class=\"note\" id=\"withheld-months\"><b>R05 duplicate claims withheld from payment "
           "(重复结算不予支付)</b>: ", o);
-    if (rec) {
+    if (rec && n == 0)
+        fprintf(o, "none in %d month(s)", rec);
+    else if (rec) {
         char nb[48], tb[48], fb[48];
         fprintf(o, "%s %s, claimed %s yuan (fund part %s yuan) in %d month(s)", fmt_count(nb, sizeof nb, n),
                 n == 1 ? "case" : "cases", yuan(tb, sizeof tb, tot), yuan(fb, sizeof fb, fund), rec);

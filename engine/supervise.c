@@ -1667,6 +1667,10 @@ static void withheld_line(const sv_state *sv, FILE *f)
             fprintf(f, "  R05 duplicate claims (重复结算) not checked: %s\n", sv->why_not[SC_R05]);
         return;
     }
+    if (!sv->nwithheld) { /* checked, nothing withheld: said once, without a claim of 0.00 yuan */
+        fprintf(f, "  R05 duplicates withheld from payment (重复结算不予支付): none\n");
+        return;
+    }
     char t[40], u[40];
     fprintf(f, "  R05 duplicates withheld from payment (重复结算不予支付): %zu %s, claimed %s yuan (fund part %s yuan); %s\n",
             sv->nwithheld, sv->nwithheld == 1 ? "case" : "cases", cm_yuan_text(t, sizeof t, sv->withheld_total_fen, 1),

@@ -23,6 +23,10 @@
 #    /flags rows that are not info-only (from /flags by line, h5py), in rule
 #    order; a random row none; the member as wide as the longest written; the
 #    workbook's review_sample sheet and review_sample.csv the same;
+#  - R05 checked and no claim withheld: settle's, month's and simulate's
+#    summaries and the report's three notes (settlement, ledger, scenarios)
+#    say "none" (the HDF5 attributes, read with h5dump, are 0), not
+#    "0 cases, claimed 0.00 yuan";
 #  - the report prints the indicator counts (cases) as integers and leaves out
 #    a chart whose bars are all zero (the identity scenario), with a note.
 set -u
@@ -59,9 +63,30 @@ grep -q "settlement-410400-2025.h5" "$D/y/a.cfg" || bad "test setup: output.file
 eq "month file: settlement-410400-2025-03.h5" "$(cd "$D/y/out" && ls settlement-410400-2025-*.h5 2>/dev/null | tr '\n' ' ')" \
     "settlement-410400-2025-03.h5 "
 sed -e "s|$D/y/out/settle.h5|$D/y/out/out.h5|" -e "s|ledger-2025.h5|ledger-b.h5|" "$D/y/year.cfg" > "$D/y/b.cfg"
-"$BIN" month --config "$D/y/b.cfg" --month 2025-03 --input "$D/y/gen/m03.csv" --quiet || bad "month 2025-03 (out.h5)" "exit $?"
+"$BIN" month --config "$D/y/b.cfg" --month 2025-03 --input "$D/y/gen/m03.csv" > "$D/y/b.txt" || bad "month 2025-03 (out.h5)" "exit $?"
 eq "month file of output.file out.h5: out-2025-03.h5" "$([ -f "$D/y/out/out-2025-03.h5" ] && echo yes)" yes
 
+echo "== R05 checked and nothing withheld: 'none', not '0 cases, claimed 0.00 yuan'"
+h5attr() { h5dump -a "$2" "$1" | awk '$1 == "(0):" { print $2 }'; }
+eq "test premise: the example withholds no duplicate (/rules attribute)" "$(h5attr "$D/ex.h5" /rules/duplicates_withheld)" 0
+eq "test premise: the month withholds none (/months)" "$(h5cols "$D/y/out/ledger-b.h5" /months duplicates_withheld)" 0
+printf 'simulate = { scenarios = ( { name = "identity"; } ); };\n' | cat "$D/y/year.cfg" - > "$D/y/sim.cfg"
+"$BIN" simulate --config "$D/y/sim.cfg" --out "$D/y/sim.h5" > "$D/y/sim.txt" 2>&1 || { cat "$D/y/sim.txt"; bad "simulate" "exit $?"; }
+eq "test premise: the simulation withholds none (/scenarios attribute)" "$(h5attr "$D/y/sim.h5" /scenarios/duplicates_withheld)" 0
+for t in "settle:$D/ex.txt" "month:$D/y/b.txt" "simulate:$D/y/sim.txt"; do
+    eq "${t%%:*}'s summary: the R05 line says none" "$(grep 'R05 duplicates withheld' "${t#*:}")" \
+        "  R05 duplicates withheld from payment (重复结算不予支付): none"
+done
+"$BIN" report "$D/ex.h5" --out "$D/ex.html" --quiet || bad "report example" "exit $?"
+"$BIN" report "$D/y/out/ledger-b.h5" --out "$D/y/ledger-b.html" --quiet || bad "report ledger" "exit $?"
+"$BIN" report "$D/y/sim.h5" --out "$D/y/sim.html" --quiet || bad "report simulation" "exit $?"
+for t in "withheld:$D/ex.html:none. Source: /rules" "withheld-months:$D/y/ledger-b.html:none in 1 month(s). Source: /months" \
+         "withheld-scenarios:$D/y/sim.html:none. Source: /scenarios"; do
+    id=${t%%:*}; r=${t#*:}; html=${r%%:*}; want=${r#*:}
+    note=$(grep "id=\"$id\"" "$html")
+    has "report note $id" "$note" "(重复结算不予支付)</b>: $want"
+    case "$note" in *"0 cases"*|*"0.00 yuan"*) bad "report note $id: a claim of 0" "$note" ;; *) ok "report note $id: no 0 cases, no 0.00 yuan" ;; esac
+done
 
 echo "== the workbook of a clean settlement: the empty rejects sheet says why"
 "$BIN" settle --config "$D/y/year.cfg" --out "$D/y/clean.h5" --quiet || bad "settle clean" "exit $?"
