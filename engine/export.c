@@ -1084,6 +1084,13 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                         size_t L = strlen(v.s);
                         snprintf(v.s + L, sizeof v.s - L, " %s", zh);
                     }
+                    if (ind_col >= 0 && zh && !strcmp(t.col[i].name, "outlier") && !strncmp(v.s, "not_ranked", 10)) {
+                        /* a count or budget progress is never ranked: say so, not a data problem */
+                        const sc_ind_info *in = sc_ind_info_of(sc_ind_find(code.s, strlen(code.s)));
+                        const char *why = in ? sc_ind_never_ranked_note(in->kind) : NULL;
+                        size_t L = strlen(v.s);
+                        if (why) snprintf(v.s + L, sizeof v.s - L, " (%s)", why);
+                    }
                     lxw_format *nf = t.col[i].k == K_MONEY || t.col[i].k == K_YUAN || t.col[i].k == K_FENF ? x.money
                                                                                                   : t.col[i].fmt;
                     if (ind_col >= 0 && !v.is_text) {

@@ -1261,6 +1261,13 @@ static void sec_indicators(rep *R)
                         esc_n(o, b);
                     }
                     if (zh && zh[0]) { fputs("<br>", o); esc_n(o, zh); }
+                    const sc_ind_info *kin = sc_ind_info_of(sc_ind_find(ind[x], strlen(ind[x])));
+                    const char *never = kin ? sc_ind_never_ranked_note(kin->kind) : NULL;
+                    if (never) { /* no p, no mark in its column: by design, not a data problem */
+                        fputs("<br><small class=\"never-ranked\">", o);
+                        esc_n(o, never);
+                        fputs("</small>", o);
+                    }
                     fputs("</th>", o);
                 }
                 fputs("</tr>\n", o);
@@ -1300,7 +1307,8 @@ static void sec_indicators(rep *R)
             int named = inm != NULL;
             h5_names_free(inm, nn);
             caption(o, "Each indicator's value, its percentile among same-level institutions (p), and the outlier "
-                       "marks: ▲ high (≥ 80th), ▼ low (≤ 20th); – not evaluated. 指标值、同级百分位与异常标记",
+                       "marks: ▲ high (≥ 80th), ▼ low (≤ 20th); – not evaluated; a count (cases) and budget "
+                       "progress are never ranked. 指标值、同级百分位与异常标记（计数与总额进度不排名）",
                     named ? "/indicators (institution_id, indicator, evaluated, value, region_value, peer_percentile, outlier), "
                           "/indicator_names"
                         : "/indicators (institution_id, indicator, evaluated, value, region_value, peer_percentile, outlier)");

@@ -23,6 +23,9 @@
 #    /flags rows that are not info-only (from /flags by line, h5py), in rule
 #    order; a random row none; the member as wide as the longest written; the
 #    workbook's review_sample sheet and review_sample.csv the same;
+#  - the indicator cases (a count) is always not_ranked: the workbook's
+#    outlier cell, the report's column head and the /indicators attribute
+#    not_ranked_because say it is a count, not ranked (计数不排名);
 #  - R05 checked and no claim withheld: settle's, month's and simulate's
 #    summaries and the report's three notes (settlement, ledger, scenarios)
 #    say "none" (the HDF5 attributes, read with h5dump, are 0), not
@@ -138,11 +141,17 @@ ZH = {'rating': {'excellent': '优秀', 'good': '良好', 'pass': '合格', 'fai
       'family': {'policy': '政策类', 'management': '管理类', 'medical': '医疗类'},
       'reason': {'flagged': '疑点病例', 'random': '随机抽取'},
       'outlier': {'none': '无异常', 'high': '高值异常', 'low': '低值异常', 'not_ranked': '未排名'}}
+# the indicators never ranked, and why (README, METHODS: a count is not ranked, nor budget progress)
+NEVER = {'cases': 'a count, not ranked 计数不排名', 'budget_progress': 'budget progress, not ranked 总额进度不排名',
+         'budget_gap': 'budget progress, not ranked 总额进度不排名'}
 for table, m in (('institutions', 'rating'), ('flags', 'result'), ('rules', 'result'), ('rules', 'family'),
                  ('review_sample', 'reason'), ('indicators', 'outlier')):
     head, rows = sheet(table)
     got = [r[head.index(m)].value for r in rows]
     want = [f'{n} {ZH[m][n]}' for n in enum_names(f[table], m)]
+    if table == 'indicators':   # never ranked by design (a count, budget progress): the reason beside not_ranked
+        codes = [x.decode() for x in f['indicators']['indicator']]
+        want = [w + (f' ({NEVER[c]})' if w.startswith('not_ranked') and c in NEVER else '') for w, c in zip(want, codes)]
     check(f'{table}.{m}: every cell "English 中文" ({len(want)} rows, e.g. {want[0] if want else ""})', got == want,
           [(g, w) for g, w in zip(got, want) if g != w][:3])
 # /review_sample rules: a flagged row names the rules of its case's /flags rows that are not info (rule
@@ -218,6 +227,19 @@ g = [r[head.index('growth')] for r, d in zip(rows, ind) if d['indicator'] == b's
 check('indicators: growth of a share in percentage points', g and all(c.number_format.endswith('" pp"') for c in g), [c.number_format for c in g[:2]])
 g = [r[head.index('growth')] for r, d in zip(rows, ind) if d['indicator'] == b'cases' and not math.isnan(d['growth'])]
 check('indicators: growth of cases relative, in %', g and all(c.number_format == '0.00%' for c in g), [c.number_format for c in g[:2]])
+# the cases indicator: not_ranked on every row, the sheet says it is a count, the report's column and /indicators too
+cr = [(r, d) for r, d in zip(rows, ind) if d['indicator'] == b'cases']
+oen = {v: k for k, v in h5py.check_enum_dtype(f['indicators'].dtype['outlier']).items()}
+check(f'indicators: cases not_ranked on all its {len(cr)} rows (test premise)', cr and all(oen[int(d['outlier'])] == 'not_ranked' for _, d in cr))
+check('indicators sheet: cases\' outlier cells say "a count, not ranked 计数不排名"',
+      all(r[head.index('outlier')].value == 'not_ranked 未排名 (a count, not ranked 计数不排名)' for r, _ in cr),
+      [r[head.index('outlier')].value for r, _ in cr[:2]])
+nrb = f['indicators'].attrs.get('not_ranked_because', b'')
+nrb = nrb.decode() if isinstance(nrb, bytes) else str(nrb)
+check('/indicators attribute not_ranked_because names cases as a count', 'cases never (a count, not ranked 计数不排名)' in nrb, nrb)
+rep = open(f'{G}/s.html', encoding='utf-8').read()
+th = re.search(r'<th><code>cases</code>(.*?)</th>', rep)
+check('report: the cases column says "a count, not ranked 计数不排名"', th and 'a count, not ranked 计数不排名' in th.group(1), th.group(0) if th else None)
 # the simulation: every NAME_grp sheet names its groups as /groups and /group_names of the settlement do
 names = dict(zip([x.decode() for x in f['groups']['code']], [x.decode() for x in f['group_names'][:]]))
 s = h5py.File(f'{G}/sim.h5', 'r'); sw = openpyxl.load_workbook(f'{G}/sim.xlsx')
