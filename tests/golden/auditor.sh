@@ -23,6 +23,9 @@
 #    /flags rows that are not info-only (from /flags by line, h5py), in rule
 #    order; a random row none; the member as wide as the longest written; the
 #    workbook's review_sample sheet and review_sample.csv the same;
+#  - the region is 统筹区 wherever a user reads it: the indicators' label
+#    "(region 统筹区)", the region_value title "region's value 统筹区值", the
+#    report; no 全市 / 全区 in the workbook or the report;
 #  - the indicator cases (a count) is always not_ranked: the workbook's
 #    outlier cell, the report's column head and the /indicators attribute
 #    not_ranked_because say it is a count, not ranked (计数不排名);
@@ -222,7 +225,16 @@ for r, d in zip(rows, ind):
 check(f'indicators: value / numerator / region_value formats per indicator ({len(seen)} indicators)', not bad and
       {'cases', 'cost_per_case', 'fund_ratio', 'r01_rate', 'cost_index'} <= seen, bad[:4])
 regs = [r[head.index('institution_id')].value for r, d in zip(rows, ind) if d['institution_id'] == b'']
-check(f'indicators: the region\'s rows ({len(regs)}) say so in the institution column', regs and all(v == '(region 全市)' for v in regs), regs[:2])
+check(f'indicators: the region\'s rows ({len(regs)}) say so in the institution column', regs and all(v == '(region 统筹区)' for v in regs), regs[:2])
+# one term for the region where a user reads it: 统筹区 (the pooling region), never 全市 / 全区
+title = [c.value for c in list(wb['indicators'].iter_rows())[0]][head.index('region_value')]
+check('indicators sheet: region_value titled "region\'s value 统筹区值"', "region's value 统筹区值" in title, title)
+other = [(ws.title, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+         if isinstance(c.value, str) and ('全市' in c.value or '全区' in c.value)]
+check('workbook: no cell says 全市 or 全区', not other, other[:3])
+text_all = open(f'{G}/s.html', encoding='utf-8').read()
+check('report: no 全市 or 全区; the region is 统筹区', '全市' not in text_all and '全区' not in text_all and
+      'region 统筹区' in text_all, re.findall(r'.{20}(?:全市|全区).{20}', text_all)[:3])
 g = [r[head.index('growth')] for r, d in zip(rows, ind) if d['indicator'] == b'share_drugs' and not math.isnan(d['growth'])]
 check('indicators: growth of a share in percentage points', g and all(c.number_format.endswith('" pp"') for c in g), [c.number_format for c in g[:2]])
 g = [r[head.index('growth')] for r, d in zip(rows, ind) if d['indicator'] == b'cases' and not math.isnan(d['growth'])]
@@ -252,7 +264,7 @@ for n in sorted(s['scenarios'].keys()):
 # the report: the indicators' counts as integers, per-case cost to the fen
 text = open(f'{G}/s.html', encoding='utf-8').read()
 reg = {d['indicator'].decode(): d['region_value'] for d in ind if d['institution_id'] == b''}
-m = re.search(r'<tr class="region"><td>region 全市</td>(.*?)</tr>', text)
+m = re.search(r'<tr class="region"><td>region 统筹区</td>(.*?)</tr>', text)
 cells = re.findall(r'<td class="n">([^<]*)</td>', m.group(1)) if m else []
 check('report: the region row starts with cases as an integer, per-case cost in yuan to the fen',
       cells[:2] == [f"{int(reg['cases']):,}", f"{reg['cost_per_case']:,.2f}"], (cells[:2], reg.get('cases')))
