@@ -99,7 +99,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"rating", "rating 评级"}, {"rating_score", "rating score 评级得分"}, {"indicator", "indicator 指标"},
     {"indicator_index", "row of /indicator_names 指标序号"}, {"evaluated", "evaluated 是否计算"},
     {"value", "value 指标值"}, {"numerator", "numerator 分子"}, {"denominator", "denominator 分母"},
-    {"region_value", "region's value 全区值"}, {"peer_percentile", "percentile among same-level peers 同级百分位"},
+    {"region_value", "region's value 统筹区值"}, {"peer_percentile", "percentile among same-level peers 同级百分位"},
     {"previous_value", "previous period 上期值"}, {"growth", "growth (relative; shares and budget progress: percentage points) 指标增长"}, {"points", "rating points 得分"},
     /* supervision: /rules, /flags, /review_sample (supervise.c) */
     {"id", "rule id 规则编号"}, {"family", "family 规则类别"}, {"result", "result type 违规性质"},
@@ -1098,7 +1098,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                         if (fi) nf = fi;
                     }
                     if (ind_col >= 0 && !strcmp(t.col[i].name, "institution_id") && !v.s[0])
-                        snprintf(v.s, sizeof v.s, "(region 全市)"); /* the region's rows: no institution id */
+                        snprintf(v.s, sizeof v.s, "(region 统筹区)"); /* the region's rows: no institution id */
                     if (v.is_text) worksheet_write_string(ws, row, c++, v.s, x.text);
                     else worksheet_write_number(ws, row, c++, v.v, nf);
                     if (i == t.name_after && t.names) {

@@ -926,12 +926,12 @@ static void sec_structure(rep *R)
         fprintf(o, "<line class=\"region-line\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", x, TOP - 2, x,
                 TOP + nb * (BH + GAP));
     }
-    fprintf(o, "<text class=\"ref\" x=\"%d\" y=\"%d\">region 全市: services %.1f%% | drugs %.1f%% | exams %.1f%% "
+    fprintf(o, "<text class=\"ref\" x=\"%d\" y=\"%d\">region 统筹区: services %.1f%% | drugs %.1f%% | exams %.1f%% "
                "(dashed lines: the region's boundaries)</text>\n", LX, h - 6, 100 * reg[0], 100 * reg[1], 100 * reg[2]);
     fputs("</svg>\n", o);
     char cap[320];
     snprintf(cap, sizeof cap, "Share of each institution's total cost by category (%d%s institutions, by total cost); "
-             "the region's shares weighted by total cost. 各机构费用结构与全市比价关系",
+             "the region's shares weighted by total cost. 各机构费用结构与统筹区比价关系",
              nb, nb < n ? " largest" : "");
     caption(o, cap, "/institutions (share_services, share_drugs, share_exams, total_cost_fen)");
     fputs("</figure>\n</section>\n", o);
@@ -952,7 +952,7 @@ static void sec_cmi(rep *R)
     }
     section_open(R, "drg-cmi", "DRG: case-mix index by institution 病例组合指数（CMI）");
     char ref[64];
-    snprintf(ref, sizeof ref, "region 全市 %.4f", w > 0 ? s / w : NAN);
+    snprintf(ref, sizeof ref, "region 统筹区 %.4f", w > 0 ? s / w : NAN);
     inst_chart(R->o, in, R->inst_names, "cmi", "cmi", "CMI per institution (Σ RW / cases), highest first; "
                "the line: the region's, weighted by cases. 各机构CMI", w > 0 ? s / w : NAN, ref, COLORS[3],
                "/institutions (cmi, cases)");
@@ -1272,7 +1272,7 @@ static void sec_indicators(rep *R)
                 }
                 fputs("</tr>\n", o);
                 if (creg >= 0) { /* the region's row */
-                    fputs("<tr class=\"region\"><td>region 全市</td>", o);
+                    fputs("<tr class=\"region\"><td>region 统筹区</td>", o);
                     for (int x = x0; x < x1; x++) {
                         char b[48] = "";
                         for (int y = 0; y < nins; y++) {
