@@ -102,7 +102,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"rating", "rating 评级"}, {"rating_score", "rating score 评级得分"}, {"indicator", "indicator 指标"},
     {"indicator_index", "row of /indicator_names 指标序号"}, {"evaluated", "evaluated 是否计算"},
     {"value", "value 指标值"}, {"numerator", "numerator 分子"}, {"denominator", "denominator 分母"},
-    {"region_value", "region's value 全区值"}, {"peer_percentile", "percentile among same-level peers 同级百分位"},
+    {"region_value", "region's value 统筹区值"}, {"peer_percentile", "percentile among same-level peers 同级百分位"},
     {"previous_value", "previous period 上期值"}, {"growth", "growth (relative; shares and budget progress: percentage points) 指标增长"}, {"points", "rating points 得分"},
     /* supervision: /rules, /flags, /review_sample (supervise.c) */
     {"id", "rule id 规则编号"}, {"family", "family 规则类别"}, {"result", "result type 违规性质"},
@@ -110,6 +110,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"not_evaluated_because", "not evaluated because 未评估原因"}, {"rule", "rule 规则"},
     {"related_case_id", "related case id 关联结算ID"}, {"figure", "figure 指标值"}, {"threshold", "threshold 阈值"},
     {"unit", "unit of figure and threshold 单位"},
+    {"rules", "rules that put the case in the sample 入样疑点规则"},
     /* simulation: the tables of /scenarios/NAME (simulate.c); base_<m> and diff_<m> titled from <m> */
     {"fund_fen", "fund part (yuan) 基金支付"}, {"patient_fen", "patients' part (yuan) 个人负担"},
     {"services_pct", "services (%) 医疗服务占比"}, {"drugs_pct", "drugs and consumables (%) 药耗占比"},
@@ -1091,6 +1092,13 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                         size_t L = strlen(v.s);
                         snprintf(v.s + L, sizeof v.s - L, " %s", zh);
                     }
+                    if (ind_col >= 0 && zh && !strcmp(t.col[i].name, "outlier") && !strncmp(v.s, "not_ranked", 10)) {
+                        /* a count or budget progress is never ranked: say so, not a data problem */
+                        const sc_ind_info *in = sc_ind_info_of(sc_ind_find(code.s, strlen(code.s)));
+                        const char *why = in ? sc_ind_never_ranked_note(in->kind) : NULL;
+                        size_t L = strlen(v.s);
+                        if (why) snprintf(v.s + L, sizeof v.s - L, " (%s)", why);
+                    }
                     lxw_format *nf = t.col[i].k == K_MONEY || t.col[i].k == K_YUAN || t.col[i].k == K_FENF ? x.money
                                                                                                   : t.col[i].fmt;
                     if (ind_col >= 0 && !v.is_text) {
@@ -1098,7 +1106,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                         if (fi) nf = fi;
                     }
                     if (ind_col >= 0 && !strcmp(t.col[i].name, "institution_id") && !v.s[0])
-                        snprintf(v.s, sizeof v.s, "(region 全市)"); /* the region's rows: no institution id */
+                        snprintf(v.s, sizeof v.s, "(region 统筹区)"); /* the region's rows: no institution id */
                     if (v.is_text) worksheet_write_string(ws, row, c++, v.s, x.text);
                     else worksheet_write_number(ws, row, c++, v.v, nf);
                     if (i == t.name_after && t.names) {

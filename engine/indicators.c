@@ -770,6 +770,22 @@ int ind_write(const cm_period *p, const cm_indicators *ind, h5w *w)
                               "never; peers: institutions of the same level, ranked ones only",
                  q->high_cut, q->low_cut, (long long)q->min_count);
         h5_attr_str(d, "peer_rule", t);
+        { /* not_ranked is no data problem: why a row is not ranked */
+            size_t u = 0;
+            for (int pass = 0; pass < 2; pass++) {
+                sc_ind_kind kd = pass ? SC_KIND_PROGRESS : SC_KIND_COUNT;
+                u += (size_t)snprintf(t + u, sizeof t - u, "%s", pass ? "; " : "outlier not_ranked: ");
+                for (int i = 0, c = 0; i < N && u < sizeof t; i++)
+                    if (sc_ind_info_of(i)->kind == kd)
+                        u += (size_t)snprintf(t + u, sizeof t - u, "%s%s", c++ ? ", " : "", sc_ind_info_of(i)->code);
+                if (u < sizeof t) u += (size_t)snprintf(t + u, sizeof t - u, " never (%s)", sc_ind_never_ranked_note(kd));
+            }
+            if (u < sizeof t)
+                snprintf(t + u, sizeof t - u, "; a rate, mean or share with fewer than %lld cases (peer_rule); an "
+                                              "indicator not evaluated (evaluated 0); the region's own rows",
+                         (long long)q->min_count);
+            h5_attr_str(d, "not_ranked_because", t);
+        }
         size_t u = 0;
         u += (size_t)snprintf(t + u, sizeof t - u, "cut-offs excellent %g good %g pass %g; weight/direction:",
                               q->cut_excellent, q->cut_good, q->cut_pass);

@@ -926,12 +926,12 @@ static void sec_structure(rep *R)
         fprintf(o, "<line class=\"region-line\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", x, TOP - 2, x,
                 TOP + nb * (BH + GAP));
     }
-    fprintf(o, "<text class=\"ref\" x=\"%d\" y=\"%d\">region 全市: services %.1f%% | drugs %.1f%% | exams %.1f%% "
+    fprintf(o, "<text class=\"ref\" x=\"%d\" y=\"%d\">region 统筹区: services %.1f%% | drugs %.1f%% | exams %.1f%% "
                "(dashed lines: the region's boundaries)</text>\n", LX, h - 6, 100 * reg[0], 100 * reg[1], 100 * reg[2]);
     fputs("</svg>\n", o);
     char cap[320];
     snprintf(cap, sizeof cap, "Share of each institution's total cost by category (%d%s institutions, by total cost); "
-             "the region's shares weighted by total cost. 各机构费用结构与全市比价关系",
+             "the region's shares weighted by total cost. 各机构费用结构与统筹区比价关系",
              nb, nb < n ? " largest" : "");
     caption(o, cap, "/institutions (share_services, share_drugs, share_exams, total_cost_fen)");
     fputs("</figure>\n</section>\n", o);
@@ -952,7 +952,7 @@ static void sec_cmi(rep *R)
     }
     section_open(R, "drg-cmi", "DRG: case-mix index by institution 病例组合指数（CMI）");
     char ref[64];
-    snprintf(ref, sizeof ref, "region 全市 %.4f", w > 0 ? s / w : NAN);
+    snprintf(ref, sizeof ref, "region 统筹区 %.4f", w > 0 ? s / w : NAN);
     inst_chart(R->o, in, R->inst_names, "cmi", "cmi", "CMI per institution (Σ RW / cases), highest first; "
                "the line: the region's, weighted by cases. 各机构CMI", w > 0 ? s / w : NAN, ref, COLORS[3],
                "/institutions (cmi, cases)");
@@ -1097,11 +1097,16 @@ static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
         fmt_count(nb, sizeof nb, nw);
         yuan(tb, sizeof tb, (int64_t)llround(attr_f(ru.ds, "duplicates_withheld_total_fen")));
         yuan(fb, sizeof fb, (int64_t)llround(attr_f(ru.ds, "duplicates_withheld_fund_fen")));
-        fprintf(o, "<p class=\"note\" id=\"withheld\"><b>R05 duplicate claims withheld from payment "
-                   "(重复结算不予支付)</b>: %s %s, claimed %s yuan (fund part %s yuan); each stays in "
-                   "/cases with the flag duplicate_withheld, score 0 and payment 0. Source: /rules attributes "
-                   "duplicates_withheld, duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n",
-                nb, nw == 1 ? "case" : "cases", tb, fb);
+        if (nw == 0) /* checked, nothing withheld: as the terminal summary says it */
+            fputs("<p class=\"note\" id=\"withheld\"><b>R05 duplicate claims withheld from payment "
+                  "(重复结算不予支付)</b>: none. Source: /rules attributes duplicates_withheld, "
+                  "duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n", o);
+        else
+            fprintf(o, "<p class=\"note\" id=\"withheld\"><b>R05 duplicate claims withheld from payment "
+                       "(重复结算不予支付)</b>: %s %s, claimed %s yuan (fund part %s yuan); each stays in "
+                       "/cases with the flag duplicate_withheld, score 0 and payment 0. Source: /rules attributes "
+                       "duplicates_withheld, duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n",
+                    nb, nw == 1 ? "case" : "cases", tb, fb);
     }
     if (has_r) {
         fputs("<figure class=\"table\" id=\"tab-rules\">\n", o);
@@ -1256,11 +1261,18 @@ static void sec_indicators(rep *R)
                         esc_n(o, b);
                     }
                     if (zh && zh[0]) { fputs("<br>", o); esc_n(o, zh); }
+                    const sc_ind_info *kin = sc_ind_info_of(sc_ind_find(ind[x], strlen(ind[x])));
+                    const char *never = kin ? sc_ind_never_ranked_note(kin->kind) : NULL;
+                    if (never) { /* no p, no mark in its column: by design, not a data problem */
+                        fputs("<br><small class=\"never-ranked\">", o);
+                        esc_n(o, never);
+                        fputs("</small>", o);
+                    }
                     fputs("</th>", o);
                 }
                 fputs("</tr>\n", o);
                 if (creg >= 0) { /* the region's row */
-                    fputs("<tr class=\"region\"><td>region 全市</td>", o);
+                    fputs("<tr class=\"region\"><td>region 统筹区</td>", o);
                     for (int x = x0; x < x1; x++) {
                         char b[48] = "";
                         for (int y = 0; y < nins; y++) {
@@ -1295,7 +1307,8 @@ static void sec_indicators(rep *R)
             int named = inm != NULL;
             h5_names_free(inm, nn);
             caption(o, "Each indicator's value, its percentile among same-level institutions (p), and the outlier "
-                       "marks: ▲ high (≥ 80th), ▼ low (≤ 20th); – not evaluated. 指标值、同级百分位与异常标记",
+                       "marks: ▲ high (≥ 80th), ▼ low (≤ 20th); – not evaluated; a count (cases) and budget "
+                       "progress are never ranked. 指标值、同级百分位与异常标记（计数与总额进度不排名）",
                     named ? "/indicators (institution_id, indicator, evaluated, value, region_value, peer_percentile, outlier), "
                           "/indicator_names"
                         : "/indicators (institution_id, indicator, evaluated, value, region_value, peer_percentile, outlier)");
@@ -1358,11 +1371,16 @@ static void sec_scenarios(rep *R)
         fmt_count(nb, sizeof nb, nw);
         yuan(tb, sizeof tb, (int64_t)llround(wh[1]));
         yuan(fb, sizeof fb, (int64_t)llround(wh[2]));
-        fprintf(o, "<p class=\"note\" id=\"withheld-scenarios\"><b>R05 duplicate claims withheld from payment "
-                   "(重复结算不予支付)</b>: %s %s, claimed %s yuan (fund part %s yuan), by the baseline and every "
-                   "scenario alike (score 0, payment 0). Source: /scenarios attributes duplicates_withheld, "
-                   "duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n",
-                nb, nw == 1 ? "case" : "cases", tb, fb);
+        if (nw == 0)
+            fputs("<p class=\"note\" id=\"withheld-scenarios\"><b>R05 duplicate claims withheld from payment "
+                  "(重复结算不予支付)</b>: none. Source: /scenarios attributes duplicates_withheld, "
+                  "duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n", o);
+        else
+            fprintf(o, "<p class=\"note\" id=\"withheld-scenarios\"><b>R05 duplicate claims withheld from payment "
+                       "(重复结算不予支付)</b>: %s %s, claimed %s yuan (fund part %s yuan), by the baseline and every "
+                       "scenario alike (score 0, payment 0). Source: /scenarios attributes duplicates_withheld, "
+                       "duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n",
+                    nb, nw == 1 ? "case" : "cases", tb, fb);
     }
     for (int s = 0; s < L.n; s++) {
         char path[160], src[200];
@@ -1595,7 +1613,9 @@ static void ledger_withheld(FILE *o, const tab *m)
     }
     fputs("<p class=\"note\" id=\"withheld-months\"><b>R05 duplicate claims withheld from payment "
           "(重复结算不予支付)</b>: ", o);
-    if (rec) {
+    if (rec && n == 0)
+        fprintf(o, "none in %d month(s)", rec);
+    else if (rec) {
         char nb[48], tb[48], fb[48];
         fprintf(o, "%s %s, claimed %s yuan (fund part %s yuan) in %d month(s)", fmt_count(nb, sizeof nb, n),
                 n == 1 ? "case" : "cases", yuan(tb, sizeof tb, tot), yuan(fb, sizeof fb, fund), rec);

@@ -1558,8 +1558,22 @@ static cm_status write_rules(const sv_state *sv, h5w *w)
 typedef struct {
     const sv_state *sv;
     const cm_period *p;
-    size_t rsize, id_len, inst_len, o_line, o_id, o_inst, o_why;
+    size_t rsize, id_len, inst_len, o_line, o_id, o_inst, o_why, o_rules, rules_len;
+    unsigned serious;        /* the rules that are not info-only: the ones that put a case in the sample */
 } sample_fill;
+
+/* The rule ids of mask (rule order, one space between: "R01 R04") into b,
+ * at most len bytes (NUL-padded by the caller's zeroed row) */
+static void rule_ids(unsigned char *b, size_t len, unsigned mask)
+{
+    size_t u = 0;
+    for (unsigned m = mask; m && u + 3 <= len; m &= m - 1) {
+        const char *id = sc_rule(__builtin_ctz(m))->id;
+        if (u) b[u++] = ' ';
+        memcpy(b + u, id, 3);
+        u += 3;
+    }
+}
 
 /* h5w_fill_fn of /review_sample: picks [first, first + n), in slot order */
 static int sample_rows(void *vctx, size_t first, size_t n, unsigned char *buf)
@@ -1579,6 +1593,7 @@ static int sample_rows(void *vctx, size_t first, size_t n, unsigned char *buf)
         memcpy(b + x->o_id, id, strnlen(id, x->id_len));
         memcpy(b + x->o_inst, inst, strnlen(inst, x->inst_len));
         b[x->o_why] = pk[j].reason;
+        if (pk[j].reason == 1) rule_ids(b + x->o_rules, x->rules_len, x->sv->mask[pk[j].slot] & x->serious);
     }
     return 0;
 }
@@ -1587,20 +1602,30 @@ static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w)
 {
     const pl_slots *s = &p->s;
     size_t ns = sv->nsample, id_len = 1, inst_len = 1;
-#pragma omp parallel for schedule(static) reduction(max : id_len)
+    unsigned serious = 0;
+    for (int r = 0; r < SC_RULE__COUNT; r++)
+        if (sc_rule(r)->result != SC_RES_INFO) serious |= 1u << r;
+    int nrules = 0;          /* the most rules of a flagged pick: rules' width, 4 bytes a rule id less the last space */
+#pragma omp parallel for schedule(static) reduction(max : id_len, nrules)
     for (long j = 0; j < (long)ns; j++) {
         if (j + 16 < (long)ns) __builtin_prefetch(&s->slots[sv->sample[j + 16].slot]);
         id_len = str_maxlen(id_len, pl_case_id(s, sv->sample[j].slot));
+        if (sv->sample[j].reason == 1) {
+            int k = __builtin_popcount(sv->mask[sv->sample[j].slot] & serious);
+            if (k > nrules) nrules = k;
+        }
     }
     for (size_t k = 0; k < p->ninst; k++) inst_len = str_maxlen(inst_len, p->inst[k].id);
     hid_t why_t = h5_enum_u8(REASON_NAMES, 3);
     h5row r;
     h5row_begin(&r);
-    sample_fill x = {.sv = sv, .p = p, .id_len = id_len, .inst_len = inst_len};
+    sample_fill x = {.sv = sv, .p = p, .id_len = id_len, .inst_len = inst_len,
+                     .rules_len = nrules ? 4 * (size_t)nrules - 1 : 1, .serious = serious};
     x.o_line = h5row_add(&r, "line", H5T_STD_U32LE, 4);
     x.o_id = h5row_add_str(&r, "case_id", id_len);
     x.o_inst = h5row_add_str(&r, "institution_id", inst_len);
     x.o_why = h5row_add(&r, "reason", why_t, 1);
+    x.o_rules = h5row_add_str(&r, "rules", x.rules_len);
     h5row_end(&r);
     x.rsize = r.size;
     hid_t d = h5w_table(w, "review_sample", "Re-review sample (复审抽查): seeded, stratified by institution", &r, ns);
@@ -1614,6 +1639,10 @@ static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w)
                                       "definite, highly_suspicious or suspicious) first, up to ceil(flagged_share x "
                                       "sample), then the others; each in the order of a 64-bit hash of (seed, case "
                                       "id): independent of the input order and the threads");
+        e |= h5_attr_str(d, "rules", "a flagged row: the rule ids of its /flags rows that are not info-only (result "
+                                     "definite, highly_suspicious or suspicious; R03, R12, R13 left out), in rule "
+                                     "order, one space between (\"R01 R04\"): the rules that put the case in the "
+                                     "sample; \"\" for a random row; width the longest written");
     }
     if (d >= 0) H5Dclose(d);
     h5row_free(&r);
@@ -1636,6 +1665,10 @@ static void withheld_line(const sv_state *sv, FILE *f)
     if (!sv->evaluated[SC_R05]) {
         if (sv->dups_only)
             fprintf(f, "  R05 duplicate claims (重复结算) not checked: %s\n", sv->why_not[SC_R05]);
+        return;
+    }
+    if (!sv->nwithheld) { /* checked, nothing withheld: said once, without a claim of 0.00 yuan */
+        fprintf(f, "  R05 duplicates withheld from payment (重复结算不予支付): none\n");
         return;
     }
     char t[40], u[40];

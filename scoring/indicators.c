@@ -333,6 +333,15 @@ void sc_peer_percentiles(const double *v, size_t n, sc_pct_def def, double *pct,
     }
 }
 
+const char *sc_ind_never_ranked_note(sc_ind_kind kind)
+{
+    switch (kind) {
+    case SC_KIND_COUNT: return "a count, not ranked 计数不排名";
+    case SC_KIND_PROGRESS: return "budget progress, not ranked 总额进度不排名";
+    default: return NULL;
+    }
+}
+
 sc_peer_outlier sc_peer_class(double pct, const sc_ind_params *p)
 {
     if (isnan(pct)) return SC_PEER_NOT_RANKED;

@@ -890,6 +890,13 @@ int sc_cand_keep(sc_cand *buf, size_t *n, size_t cap, sc_cand x);
 size_t sc_sample_pick_cands(size_t m, double rate, double flagged_share, sc_cand *fl, size_t nf, sc_cand *all,
                             size_t na, size_t *nflag, size_t *nrand);
 
+/* ---- Why an indicator is never ranked (what /indicators' not_ranked means) ----
+ * sc_ind_never_ranked_note: for a kind that sc_ind_rankable never ranks (a
+ * count, budget progress) the reason as a user reads it, English and Chinese
+ * ("a count, not ranked 计数不排名"); NULL for a kind that is ranked when
+ * it has enough cases. Static text. */
+const char *sc_ind_never_ranked_note(sc_ind_kind kind);
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,6 +19,20 @@
 #  - the flags sheet: each flag's institution equals /cases' institution of
 #    its line (h5py), its name /institution_names', the rule's names /rules'
 #    name and /rule_names' (a planted region; the example, which has names);
+#  - /review_sample's rules: each flagged row names the rules of its case's
+#    /flags rows that are not info-only (from /flags by line, h5py), in rule
+#    order; a random row none; the member as wide as the longest written; the
+#    workbook's review_sample sheet and review_sample.csv the same;
+#  - the region is 统筹区 wherever a user reads it: the indicators' label
+#    "(region 统筹区)", the region_value title "region's value 统筹区值", the
+#    report; no 全市 / 全区 in the workbook or the report;
+#  - the indicator cases (a count) is always not_ranked: the workbook's
+#    outlier cell, the report's column head and the /indicators attribute
+#    not_ranked_because say it is a count, not ranked (计数不排名);
+#  - R05 checked and no claim withheld: settle's, month's and simulate's
+#    summaries and the report's three notes (settlement, ledger, scenarios)
+#    say "none" (the HDF5 attributes, read with h5dump, are 0), not
+#    "0 cases, claimed 0.00 yuan";
 #  - the report prints the indicator counts (cases) as integers and leaves out
 #    a chart whose bars are all zero (the identity scenario), with a note.
 set -u
@@ -55,9 +69,30 @@ grep -q "settlement-410400-2025.h5" "$D/y/a.cfg" || bad "test setup: output.file
 eq "month file: settlement-410400-2025-03.h5" "$(cd "$D/y/out" && ls settlement-410400-2025-*.h5 2>/dev/null | tr '\n' ' ')" \
     "settlement-410400-2025-03.h5 "
 sed -e "s|$D/y/out/settle.h5|$D/y/out/out.h5|" -e "s|ledger-2025.h5|ledger-b.h5|" "$D/y/year.cfg" > "$D/y/b.cfg"
-"$BIN" month --config "$D/y/b.cfg" --month 2025-03 --input "$D/y/gen/m03.csv" --quiet || bad "month 2025-03 (out.h5)" "exit $?"
+"$BIN" month --config "$D/y/b.cfg" --month 2025-03 --input "$D/y/gen/m03.csv" > "$D/y/b.txt" || bad "month 2025-03 (out.h5)" "exit $?"
 eq "month file of output.file out.h5: out-2025-03.h5" "$([ -f "$D/y/out/out-2025-03.h5" ] && echo yes)" yes
 
+echo "== R05 checked and nothing withheld: 'none', not '0 cases, claimed 0.00 yuan'"
+h5attr() { h5dump -a "$2" "$1" | awk '$1 == "(0):" { print $2 }'; }
+eq "test premise: the example withholds no duplicate (/rules attribute)" "$(h5attr "$D/ex.h5" /rules/duplicates_withheld)" 0
+eq "test premise: the month withholds none (/months)" "$(h5cols "$D/y/out/ledger-b.h5" /months duplicates_withheld)" 0
+printf 'simulate = { scenarios = ( { name = "identity"; } ); };\n' | cat "$D/y/year.cfg" - > "$D/y/sim.cfg"
+"$BIN" simulate --config "$D/y/sim.cfg" --out "$D/y/sim.h5" > "$D/y/sim.txt" 2>&1 || { cat "$D/y/sim.txt"; bad "simulate" "exit $?"; }
+eq "test premise: the simulation withholds none (/scenarios attribute)" "$(h5attr "$D/y/sim.h5" /scenarios/duplicates_withheld)" 0
+for t in "settle:$D/ex.txt" "month:$D/y/b.txt" "simulate:$D/y/sim.txt"; do
+    eq "${t%%:*}'s summary: the R05 line says none" "$(grep 'R05 duplicates withheld' "${t#*:}")" \
+        "  R05 duplicates withheld from payment (重复结算不予支付): none"
+done
+"$BIN" report "$D/ex.h5" --out "$D/ex.html" --quiet || bad "report example" "exit $?"
+"$BIN" report "$D/y/out/ledger-b.h5" --out "$D/y/ledger-b.html" --quiet || bad "report ledger" "exit $?"
+"$BIN" report "$D/y/sim.h5" --out "$D/y/sim.html" --quiet || bad "report simulation" "exit $?"
+for t in "withheld:$D/ex.html:none. Source: /rules" "withheld-months:$D/y/ledger-b.html:none in 1 month(s). Source: /months" \
+         "withheld-scenarios:$D/y/sim.html:none. Source: /scenarios"; do
+    id=${t%%:*}; r=${t#*:}; html=${r%%:*}; want=${r#*:}
+    note=$(grep "id=\"$id\"" "$html")
+    has "report note $id" "$note" "(重复结算不予支付)</b>: $want"
+    case "$note" in *"0 cases"*|*"0.00 yuan"*) bad "report note $id: a claim of 0" "$note" ;; *) ok "report note $id: no 0 cases, no 0.00 yuan" ;; esac
+done
 
 echo "== the workbook of a clean settlement: the empty rejects sheet says why"
 "$BIN" settle --config "$D/y/year.cfg" --out "$D/y/clean.h5" --quiet || bad "settle clean" "exit $?"
@@ -83,6 +118,7 @@ eq "planted rows discharged outside 2025" "$(awk -F, 'NR > 1 && $1 ~ /^PL/ && su
 eq "settle of a planted region: no WARNING on stderr" "$(grep -c WARNING "$G/settle.err" || true)" 0
 "$BIN" export "$G/s.h5" --xlsx "$G/s.xlsx" --quiet || bad "export" "exit $?"
 "$BIN" report "$G/s.h5" --out "$G/s.html" --quiet || bad "report" "exit $?"
+"$BIN" export "$G/s.h5" --csv "$G/csv" --tables review_sample --quiet || bad "export --csv review_sample" "exit $?"
 "$BIN" simulate --config "$G/demo.cfg" --out "$G/sim.h5" --quiet || { echo "FAIL: simulate"; exit 1; }
 "$BIN" export "$G/sim.h5" --xlsx "$G/sim.xlsx" --quiet || bad "export sim" "exit $?"
 "$BIN" report "$G/sim.h5" --out "$G/sim.html" --quiet || bad "report sim" "exit $?"
@@ -108,13 +144,52 @@ ZH = {'rating': {'excellent': '优秀', 'good': '良好', 'pass': '合格', 'fai
       'family': {'policy': '政策类', 'management': '管理类', 'medical': '医疗类'},
       'reason': {'flagged': '疑点病例', 'random': '随机抽取'},
       'outlier': {'none': '无异常', 'high': '高值异常', 'low': '低值异常', 'not_ranked': '未排名'}}
+# the indicators never ranked, and why (README, METHODS: a count is not ranked, nor budget progress)
+NEVER = {'cases': 'a count, not ranked 计数不排名', 'budget_progress': 'budget progress, not ranked 总额进度不排名',
+         'budget_gap': 'budget progress, not ranked 总额进度不排名'}
 for table, m in (('institutions', 'rating'), ('flags', 'result'), ('rules', 'result'), ('rules', 'family'),
                  ('review_sample', 'reason'), ('indicators', 'outlier')):
     head, rows = sheet(table)
     got = [r[head.index(m)].value for r in rows]
     want = [f'{n} {ZH[m][n]}' for n in enum_names(f[table], m)]
+    if table == 'indicators':   # never ranked by design (a count, budget progress): the reason beside not_ranked
+        codes = [x.decode() for x in f['indicators']['indicator']]
+        want = [w + (f' ({NEVER[c]})' if w.startswith('not_ranked') and c in NEVER else '') for w, c in zip(want, codes)]
     check(f'{table}.{m}: every cell "English 中文" ({len(want)} rows, e.g. {want[0] if want else ""})', got == want,
           [(g, w) for g, w in zip(got, want) if g != w][:3])
+# /review_sample rules: a flagged row names the rules of its case's /flags rows that are not info (rule
+# order, "R01 R02"); a random row none; the width the longest written; the same in the sheet and the CSV
+import csv
+fl = f['flags'][:]
+res = {v: k for k, v in h5py.check_enum_dtype(f['flags'].dtype['result']).items()}
+serious = {}
+for d in fl:
+    if res[int(d['result'])] != 'info': serious.setdefault(int(d['line']), set()).add(d['rule'].decode())
+rs = f['review_sample']
+why = {v: k for k, v in h5py.check_enum_dtype(rs.dtype['reason']).items()}
+check('review_sample: a member rules', 'rules' in (rs.dtype.names or ()), rs.dtype.names)
+if 'rules' in (rs.dtype.names or ()):
+    sam = rs[:]
+    want = [' '.join(sorted(serious.get(int(d['line']), ()))) if why[int(d['reason'])] == 'flagged' else '' for d in sam]
+    got = [d['rules'].decode() for d in sam]
+    nfl = sum(1 for d in sam if why[int(d['reason'])] == 'flagged')
+    check(f'review_sample.rules = the non-info rules of the case in /flags ({nfl} flagged rows, '
+          f'{sum(1 for w in want if " " in w)} with two rules or more), "" for a random row',
+          got == want and nfl > 0 and all(want[i] for i, d in enumerate(sam) if why[int(d['reason'])] == 'flagged') and
+          any(' ' in w for w in want), [(g, w) for g, w in zip(got, want) if g != w][:3])
+    check('review_sample.rules: width the longest written', rs.dtype['rules'].itemsize == max(1, max(map(len, want))),
+          (rs.dtype['rules'].itemsize, max(map(len, want))))
+    head, rows = sheet('review_sample')
+    check('review_sample sheet: a rules column titled in English and Chinese', 'rules' in head and
+          '入样' in [c.value for c in list(wb['review_sample'].iter_rows())[0]][head.index('rules')], head)
+    if 'rules' in head:
+        cells = [r[head.index('rules')].value or '' for r in rows]
+        check('review_sample sheet: each row\'s rules = /review_sample\'s', cells == got, [(a, b) for a, b in zip(cells, got) if a != b][:3])
+    with open(f'{G}/csv/review_sample.csv', encoding='utf-8-sig', newline='') as fh:
+        cr = list(csv.reader(fh))
+    ch = [h.split(' → ')[0] for h in cr[0]]
+    check('review_sample.csv: each row\'s rules = /review_sample\'s', 'rules' in ch and
+          [r[ch.index('rules')] for r in cr[1:]] == got, ch)
 # shares in %, the rating score to one decimal, a flag's figure and threshold to at most 3 decimals
 for table, members, fmt in (('institutions', ('share_services', 'share_drugs', 'share_exams'), '0.00%'),
                             ('institutions', ('rating_score',), '0.0'), ('flags', ('figure', 'threshold'), '#,##0.###')):
@@ -150,11 +225,33 @@ for r, d in zip(rows, ind):
 check(f'indicators: value / numerator / region_value formats per indicator ({len(seen)} indicators)', not bad and
       {'cases', 'cost_per_case', 'fund_ratio', 'r01_rate', 'cost_index'} <= seen, bad[:4])
 regs = [r[head.index('institution_id')].value for r, d in zip(rows, ind) if d['institution_id'] == b'']
-check(f'indicators: the region\'s rows ({len(regs)}) say so in the institution column', regs and all(v == '(region 全市)' for v in regs), regs[:2])
+check(f'indicators: the region\'s rows ({len(regs)}) say so in the institution column', regs and all(v == '(region 统筹区)' for v in regs), regs[:2])
+# one term for the region where a user reads it: 统筹区 (the pooling region), never 全市 / 全区
+title = [c.value for c in list(wb['indicators'].iter_rows())[0]][head.index('region_value')]
+check('indicators sheet: region_value titled "region\'s value 统筹区值"', "region's value 统筹区值" in title, title)
+other = [(ws.title, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+         if isinstance(c.value, str) and ('全市' in c.value or '全区' in c.value)]
+check('workbook: no cell says 全市 or 全区', not other, other[:3])
+text_all = open(f'{G}/s.html', encoding='utf-8').read()
+check('report: no 全市 or 全区; the region is 统筹区', '全市' not in text_all and '全区' not in text_all and
+      'region 统筹区' in text_all, re.findall(r'.{20}(?:全市|全区).{20}', text_all)[:3])
 g = [r[head.index('growth')] for r, d in zip(rows, ind) if d['indicator'] == b'share_drugs' and not math.isnan(d['growth'])]
 check('indicators: growth of a share in percentage points', g and all(c.number_format.endswith('" pp"') for c in g), [c.number_format for c in g[:2]])
 g = [r[head.index('growth')] for r, d in zip(rows, ind) if d['indicator'] == b'cases' and not math.isnan(d['growth'])]
 check('indicators: growth of cases relative, in %', g and all(c.number_format == '0.00%' for c in g), [c.number_format for c in g[:2]])
+# the cases indicator: not_ranked on every row, the sheet says it is a count, the report's column and /indicators too
+cr = [(r, d) for r, d in zip(rows, ind) if d['indicator'] == b'cases']
+oen = {v: k for k, v in h5py.check_enum_dtype(f['indicators'].dtype['outlier']).items()}
+check(f'indicators: cases not_ranked on all its {len(cr)} rows (test premise)', cr and all(oen[int(d['outlier'])] == 'not_ranked' for _, d in cr))
+check('indicators sheet: cases\' outlier cells say "a count, not ranked 计数不排名"',
+      all(r[head.index('outlier')].value == 'not_ranked 未排名 (a count, not ranked 计数不排名)' for r, _ in cr),
+      [r[head.index('outlier')].value for r, _ in cr[:2]])
+nrb = f['indicators'].attrs.get('not_ranked_because', b'')
+nrb = nrb.decode() if isinstance(nrb, bytes) else str(nrb)
+check('/indicators attribute not_ranked_because names cases as a count', 'cases never (a count, not ranked 计数不排名)' in nrb, nrb)
+rep = open(f'{G}/s.html', encoding='utf-8').read()
+th = re.search(r'<th><code>cases</code>(.*?)</th>', rep)
+check('report: the cases column says "a count, not ranked 计数不排名"', th and 'a count, not ranked 计数不排名' in th.group(1), th.group(0) if th else None)
 # the simulation: every NAME_grp sheet names its groups as /groups and /group_names of the settlement do
 names = dict(zip([x.decode() for x in f['groups']['code']], [x.decode() for x in f['group_names'][:]]))
 s = h5py.File(f'{G}/sim.h5', 'r'); sw = openpyxl.load_workbook(f'{G}/sim.xlsx')
@@ -167,7 +264,7 @@ for n in sorted(s['scenarios'].keys()):
 # the report: the indicators' counts as integers, per-case cost to the fen
 text = open(f'{G}/s.html', encoding='utf-8').read()
 reg = {d['indicator'].decode(): d['region_value'] for d in ind if d['institution_id'] == b''}
-m = re.search(r'<tr class="region"><td>region 全市</td>(.*?)</tr>', text)
+m = re.search(r'<tr class="region"><td>region 统筹区</td>(.*?)</tr>', text)
 cells = re.findall(r'<td class="n">([^<]*)</td>', m.group(1)) if m else []
 check('report: the region row starts with cases as an integer, per-case cost in yuan to the fen',
       cells[:2] == [f"{int(reg['cases']):,}", f"{reg['cost_per_case']:,.2f}"], (cells[:2], reg.get('cases')))

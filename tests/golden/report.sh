@@ -209,7 +209,7 @@ b = bars(svg_of(t, 'cmi'))
 order = sorted(range(len(inst)), key=lambda i: (-inst['cmi'][i], i))
 c.check('CMI bars sorted with 4 decimals', b == [(inst['institution_id'][i].decode(), '%.4f' % inst['cmi'][i]) for i in order], b[:3])
 rc = float((inst['cmi'] * inst['cases']).sum() / inst['cases'].sum())
-c.check('CMI region line', 'region 全市 %.4f' % rc in svg_of(t, 'cmi').alltext())
+c.check('CMI region line', 'region 统筹区 %.4f' % rc in svg_of(t, 'cmi').alltext())
 # rejects: rows per field add up to /rejects
 rows = [n for n in list(t.root.find_all('figure', id='tab-rejects'))[0].find_all('tr')][1:]
 tot = sum(int(r.kids[2].alltext().replace(',', '')) for r in rows)

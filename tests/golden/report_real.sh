@@ -112,8 +112,12 @@ codes = list(dict.fromkeys(x.decode() for x in ind['indicator']))
 c.check(f'indicators: a column per indicator ({len(codes)}), in tables of at most 7', len(heads) == len(codes) and
         all(len(list(list(tb.find_all('tr'))[0].find_all('th'))) <= 8 for tb in tabs), (len(heads), len(codes)))
 nm = {n.split(' | ')[0]: n.split(' | ')[1:] for n in names}
-c.check('indicators: each header = code + English + Chinese of /indicator_names',
-        all(h == code + ''.join(nm[code]) for h, code in zip(heads, codes)), [(h, code, nm.get(code)) for h, code in zip(heads, codes)][:3])
+# a count and budget progress are never ranked: their heads say so (auditor.sh checks the workbook)
+NEVER = {'cases': 'a count, not ranked 计数不排名', 'budget_progress': 'budget progress, not ranked 总额进度不排名',
+         'budget_gap': 'budget progress, not ranked 总额进度不排名'}
+c.check('indicators: each header = code + English + Chinese of /indicator_names (+ why a count or budget progress is not ranked)',
+        all(h == code + ''.join(nm[code]) + NEVER.get(code, '') for h, code in zip(heads, codes)),
+        [(h, code, nm.get(code)) for h, code in zip(heads, codes)][:3])
 reg = [td.alltext() for tb in tabs for tr in tb.find_all('tr', cls='region') for td in list(tr.find_all('td'))[1:]]
 first = {}
 for r in ind:

@@ -388,12 +388,38 @@ static void test_parse_settings(void **state)
     for (int i = 0; i < SC_IND__COUNT; i++) assert_int_equal(sc_ind_find(sc_ind_info_of(i)->code, strlen(sc_ind_info_of(i)->code)), i);
 }
 
+/* A never-ranked note exactly for the kinds that no count makes rankable
+ * (sc_ind_rankable with every count far above the minimum), and the
+ * indicator cases has one that says it is a count. */
+static void test_never_ranked_note(void **state)
+{
+    (void)state;
+    const sc_ind_kind K[] = {SC_KIND_COUNT, SC_KIND_RATE, SC_KIND_MEAN, SC_KIND_SHARE, SC_KIND_PROGRESS};
+    int never = 0;
+    for (size_t k = 0; k < sizeof K / sizeof K[0]; k++) {
+        sc_ind_value v = {1, 0.5, 1000, 2000, 1000, 2000};
+        int rankable = sc_ind_rankable(&v, K[k], 11);
+        const char *note = sc_ind_never_ranked_note(K[k]);
+        assert_int_equal(note != NULL, !rankable);
+        if (note) {
+            never++;
+            assert_non_null(strstr(note, "not ranked"));
+            assert_non_null(strstr(note, "不排名"));
+        }
+    }
+    assert_int_equal(never, 2);
+    const char *c = sc_ind_never_ranked_note(sc_ind_info_of(SC_IND_CASES)->kind);
+    assert_non_null(c);
+    assert_string_equal(c, "a count, not ranked 计数不排名");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_indicators_hand),   cmocka_unit_test(test_rule_masks),
         cmocka_unit_test(test_percentile_definitions), cmocka_unit_test(test_min_count),
         cmocka_unit_test(test_growth_budget),     cmocka_unit_test(test_parse_settings),
+        cmocka_unit_test(test_never_ranked_note),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
