@@ -1876,6 +1876,28 @@ static void sec_ledger(rep *R)
     }
     if (hc) {
         fputs("<figure class=\"table\" id=\"tab-clearing\">\n", o);
+        double pv = attr_f(cl.ds, "point_value");
+        if (!isnan(pv)) { /* the year's figures (clear.c's attributes of /clearing) */
+            char b[6][48], p6[48], raw[48];
+            static const char *const Y[6] = {"budget_fen", "reserve_fen", "allocated_fen", "pool_fen",
+                                              "reserve_used_fen", "reserve_left_fen"};
+            for (int k = 0; k < 6; k++) {
+                double v = attr_f(cl.ds, Y[k]);
+                if (isnan(v)) snprintf(b[k], sizeof b[k], "–");
+                else yuan(b[k], sizeof b[k], (int64_t)llround(v));
+            }
+            fmt_num(p6, sizeof p6, pv, 6);
+            fmt_num(raw, sizeof raw, attr_f(cl.ds, "point_value_raw"), 6);
+            fprintf(o, "<p class=\"note\" id=\"clearing-year\"><b>The year 全年</b>: final point value 结算点值 "
+                       "<b>%s</b> yuan/point%s%s%s; budget 基金预算 %s yuan = reserve 预留调节金 %s + allocated 可分配 "
+                       "%s; pool shared by score 清算总额 %s; reserve used 调节金使用 %s, left 剩余 %s yuan. Balance "
+                       "清算应拨付: positive = the fund pays the institution (应补拨), negative = the institution "
+                       "returns money (应扣回). Source: /clearing attributes point_value, budget_fen, reserve_fen, "
+                       "allocated_fen, pool_fen, reserve_used_fen, reserve_left_fen.</p>\n",
+                    p6, attr_f(cl.ds, "clamped") > 0 ? " (clamped by the corridor 点值区间; raw " : "",
+                    attr_f(cl.ds, "clamped") > 0 ? raw : "", attr_f(cl.ds, "clamped") > 0 ? ")" : "",
+                    b[0], b[1], b[2], b[3], b[4], b[5]);
+        }
         char miss[160];
         if (attr_f(cl.ds, "partial") > 0) { /* clear --partial: the year's pool over the months present */
             fputs("<p class=\"note\"><b>Partial year (部分年度清算, clear --partial)</b>: months missing from the ledger: ", o);

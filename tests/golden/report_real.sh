@@ -186,6 +186,12 @@ got = {r[0]: r[j] for r in gc[0]['rows']}
 c.check('clearing table: balance in yuan = /clearing balance_fen / 100, per institution',
         got == {i.decode(): '{:,.2f}'.format(int(b) / 100) for i, b in zip(cl['institution_id'], cl['balance_fen'])} and len(got) == len(cl), list(got.items())[:3])
 c.check('clearing table: the total balance = Σ balance_fen / 100', gc[0]['total'][j] == '{:,.2f}'.format(int(cl['balance_fen'].sum()) / 100), gc[0]['total'])
+ca = lf['clearing'].attrs
+yp = list(t.root.find_all('p', id='clearing-year'))
+ypt = yp[0].alltext() if yp else ''
+c.check('clearing: the year\'s figures above the table: final point value 结算点值 (6 decimals), budget, reserve, pool',
+        len(yp) == 1 and f'结算点值 {ca["point_value"]:,.6f} yuan/point' in ypt and f'基金预算 {int(ca["budget_fen"]) / 100:,.2f}' in ypt
+        and f'清算总额 {int(ca["pool_fen"]) / 100:,.2f}' in ypt and f'剩余 {int(ca["reserve_left_fen"]) / 100:,.2f}' in ypt, ypt)
 miss = lf['clearing'].attrs['months_missing']
 miss = miss.decode() if isinstance(miss, bytes) else str(miss)
 c.check('clearing: a partial year (clear --partial) is said above the table, with the missing months',
