@@ -232,6 +232,7 @@ static void entries_build(hid_t f)
         L.n = 0;
         hsize_t idx = 0;
         H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, add_sub, &L);
+        h5_names_order(g, "names", L.name[0], sizeof L.name[0], L.n); /* scenarios: the configuration's order */
         H5Gclose(g);
         for (int s = 0; s < L.n; s++)
             for (size_t k = 0; k < sizeof SUBS / sizeof SUBS[0] && NE < MAX_ENT; k++) {
