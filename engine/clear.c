@@ -440,11 +440,13 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
                Y->reserve_left_fen < 0 ? " (WARNING: more than the reserve holds)" : "");
         printf("  %-14s %16s %16s %12s %8s %14s %14s %16s\n", "institution", "due (应付)", "pre-paid gross",
                "audit", "coef", "deposit back", "band+special", "balance (清算)");
-        int64_t sb = 0, sd = 0;
+        int64_t sb = 0, sd = 0, sg = 0, sk = 0;
         for (size_t k = 0; k < n; k++) {
             const ld_clear *c = &L.c[k];
             sb += c->balance_fen;
             sd += c->due_fen;
+            sg += c->gross_fen;
+            sk += c->deposit_back_fen;
             printf("  %-14s %16s %16s %12s %8.4f %14s %14s %16s\n", c->institution_id,
                    cm_yuan_text(a, sizeof a, c->due_fen, 1), cm_yuan_text(b, sizeof b, c->gross_fen, 1),
                    cm_yuan_text(c3, sizeof c3, c->audit_fen, 1), (double)c->assessment_e4 / 10000,
@@ -452,8 +454,15 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
                    cm_yuan_text(e, sizeof e, c->band_fen + c->special_fen, 1),
                    cm_yuan_text(f, sizeof f, c->balance_fen, 1));
         }
-        printf("  Σ due %s = pool; Σ balance %s yuan\n  wrote /clearing to %s\n", cm_yuan_text(g, sizeof g, sd, 1),
-               cm_yuan_text(a, sizeof a, sb, 1), lpath);
+        printf("  Σ due %s = pool; Σ pre-paid gross %s; Σ deposit back %s; Σ balance %s yuan\n",
+               cm_yuan_text(g, sizeof g, sd, 1), cm_yuan_text(b, sizeof b, sg, 1), cm_yuan_text(c3, sizeof c3, sk, 1),
+               cm_yuan_text(a, sizeof a, sb, 1));
+        printf("  columns: due 应付 (the pool shared by score at the final point value); pre-paid gross 月度预结算 (the\n"
+               "    months' payments before the deposit); audit 审核扣款; coef 考核系数 (assessment coefficient); deposit\n"
+               "    back 返还保证金 = deposit x coef; band+special 结余留用/超支分担 + 特例单议; balance 清算应拨付 = due -\n"
+               "    gross - audit + deposit back + band+special: positive = the fund pays the institution (应补拨),\n"
+               "    negative = the institution returns it (应扣回)\n");
+        printf("  wrote /clearing to %s\n", lpath);
     }
     free(byid); free(w); free(due); free(scr); free(seen); free(used); free(sidx);
     ld_free(&L);

@@ -161,6 +161,14 @@ h5cols "$L" /clearing institution_id due_fen gross_fen deposit_fen balance_fen |
     END { exit bad }' || exit 1
 ok "clearing balances recomputed from the ledger"
 expect "one approved special-review case" "$(h5dump -a /clearing/n_special "$L" | awk '/\(0\)/{print $2}')" 1
+# the terminal's totals line: Σ pre-paid gross and Σ balance as /clearing sums them (yuan), then what
+# each column is, in Chinese too, and the balance's sign
+yuan_sum() { h5cols "$L" /clearing "$1" | awk '{s+=$1} END{v=s<0?-s:s; printf "%s%d.%02d\n", s<0?"-":"", int(v/100), v%100}' |
+             sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\([,.]\)/\1,\2\3/' -e 'ta'; }
+has "clear: Σ pre-paid gross" "$(cat "$D/clear.out")" "Σ pre-paid gross $(yuan_sum gross_fen);"
+has "clear: Σ balance" "$(cat "$D/clear.out")" "Σ balance $(yuan_sum balance_fen) yuan"
+has "clear: the columns explained" "$(cat "$D/clear.out")" "audit 审核扣款; coef 考核系数"
+has "clear: the balance's sign" "$(tr -s ' \n' ' ' < "$D/clear.out")" "positive = the fund pays the institution (应补拨), negative = the institution returns it (应扣回)"
 
 # bad inputs: file:line
 printf 'institution_id,deduction_yuan\n%s,12.345\n' "$inst1" > "$D/audit.csv"
