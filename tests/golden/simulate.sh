@@ -137,6 +137,7 @@ bad_cfg 'simulate = { scenarios = ( { name = "x"; policy = "free_lunch"; } ); };
 bad_cfg 'simulate = { scenarios = ( { name = "x"; settings = { outliers = { high = 0.1; }; }; } ); };' "bad setting" "bad.cfg:$L:"
 bad_cfg 'simulate = { scenarios = ( { name = "x"; settings = { input = { records = "y.csv"; }; }; } ); };' "a setting that is not a policy setting" "bad.cfg:$L: .*settings.input: not a key here"
 bad_cfg 'simulate = { scenarios = ( { name = "x"; }, { name = "x"; } ); };' "duplicate name" "used twice"
+bad_cfg 'simulate = { scenarios = ( { name = "x"; policy = "fixed_point_value"; settings = { budget = { fund_budget = "115000000.00"; }; }; } ); };' "a budget under fixed_point_value (it would change nothing)" "bad.cfg:$L: .*settings.budget: policy \"fixed_point_value\" keeps the baseline's point value"
 bad_cfg 'simulate = { scenarios = ( { name = "x"; solve = { target = "fund"; }; } ); };' "solve without a variable" "bad.cfg:$L: .*solve either"
 bad_cfg 'simulate = { scenarios = ( { name = "x"; categories = { services = 1.1; }; solve = { target = "fund"; categories = ["services"]; }; } ); };' "a multiplier the solve would replace" "bad.cfg:$L: .*solve.categories: category .* is also solved"
 set +e
