@@ -993,7 +993,7 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
     char s0[64], s1[64];
     snprintf(s0, sizeof s0, "%.1f : %.1f : %.1f", pct(bk0[0], t0), pct(bk0[1], t0), pct(bk0[2], t0));
     snprintf(s1, sizeof s1, "%.1f : %.1f : %.1f", pct(bk1[0], t1), pct(bk1[1], t1), pct(bk1[2], t1));
-    printf("  %-28s %20s %20s %+7.2f pts svc\n", "services:drugs:exams (%)", s0, s1, pct(bk1[0], t1) - pct(bk0[0], t0));
+    printf("  %-28s %20s %20s %+7.2f pp services 医疗服务占比\n", "services:drugs:exams (%)", s0, s1, pct(bk1[0], t1) - pct(bk0[0], t0));
     const scheme_tot *T0[2] = {&b->dipt, &b->drgt}, *T1[2] = {&s->dipt, &s->drgt};
     for (int q = 0; q < 2; q++) {
         if (!T0[q]->on) continue;

@@ -78,6 +78,10 @@ expect "items: Σ payments = budget" "$(h5cols "$D/items.h5" /scenarios/items/su
 # the comparison table: the row the solve holds is marked (and moves at most 1 fen), the others are not;
 # a settings-only scenario prints no price effect; item paths are printed clean (no "/../")
 row() { awk -v s="scenario $1 " -v r="$2" 'index($0, s) == 1 {on = 1; next} /^scenario / {on = 0} on && index($0, r) {print; exit}' "$3"; }
+# the structure row's change: percentage points of the services share (not "points" of a score)
+svc=$(h5cols "$D/sim.h5" /scenarios/reprice/summary diff_services_pct | awk '{printf "%+.2f", $1}')
+has "reprice: the structure row's change in percentage points of the services share" \
+    "$(row reprice "services:drugs:exams" "$D/sim.txt")" "$svc pp services 医疗服务占比"
 has "reprice_neutral: the cases' fund part row is held by the solve" "$(row reprice_neutral "cases' fund part" "$D/sim.txt")" "<- held by the solve"
 expect "reprice_neutral: the held row moves at most 1 fen" \
     "$(row reprice_neutral "cases' fund part" "$D/sim.txt" | awk '{print ($7 >= -0.01 && $7 <= 0.01) ? "yes" : "NO " $0}')" "yes"
