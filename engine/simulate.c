@@ -1028,7 +1028,8 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
                    cm_yuan_text(y0, sizeof y0, T1[q]->inst_pay[best] - T0[q]->inst_pay[best], 1),
                    x->priced ? "price effect" : "own-points effect", cm_yuan_text(y1, sizeof y1, pe, 1),
                    cm_yuan_text(y2, sizeof y2, se, 1),
-                   x->priced ? "" : " (price effect —: no price change; the settings moved its points)");
+                   x->priced ? "" : " (price effect —: no price change; own-points effect: the settings moved its own "
+                                    "points; structure effect: the point value moved, by the others' points or the budget)");
         }
     }
     if (x->priced) {

@@ -91,6 +91,7 @@ cat >> "$D/pv.cfg" <<'CFG'
 simulate = { fee_file = "fees.csv"; scenarios = (
   { name = "pv"; policy = "fixed_point_value"; categories = { exam = 0.85; }; solve = { target = "fund"; point_value = true; }; },
   { name = "high3"; settings = { outliers = { high = 3.0; }; }; },
+  { name = "budget"; settings = { budget = { fund_budget = "999000000.00"; }; }; },
   { name = "items"; price_table = "../sim/prices.csv"; } ); };
 CFG
 rm -f "$D/pv.h5"
@@ -100,6 +101,10 @@ expect "point-value solve: the cases' fund part (which moves) is not marked held
 has "point-value solve: the solve line says what it holds" "$(row pv "budget-neutral solve" "$D/pv.txt")" "fund outlay unchanged: the payments rows; the cases' fund part moves with the prices"
 has "settings only: no price effect" "$(row high3 "DIP largest change" "$D/pv.txt")" "own-points effect"
 has "settings only: price effect shown as —" "$(row high3 "DIP largest change" "$D/pv.txt")" "(price effect —: no price change"
+# a budget alone moves no institution's own points: its change is all structure (the point value), said so
+has "budget only: own points unchanged" "$(row budget "DIP largest change" "$D/pv.txt")" "own-points effect 0.00 + structure effect"
+has "budget only: the structure effect explained" "$(row budget "DIP largest change" "$D/pv.txt")" \
+    "structure effect: the point value moved, by the others' points or the budget)"
 expect "priced: the price effect stays" "$(row pv "DIP largest change" "$D/pv.txt" | grep -c "= price effect")" 1
 rel=$(realpath --relative-to=. "$D/prices.csv")
 has "item path printed clean" "$(row items "items (费用明细)" "$D/pv.txt")" "re-priced by $rel,"
