@@ -2153,6 +2153,7 @@ static cm_status write_report(hid_t f, const char *input, const char *kind, FILE
     fprintf(o, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header id=\"overview\">\n<h1>", CSS);
     esc_n(o, !strcmp(kind, "ledger")     ? "Settlement year report 年度结算报告"
              : !strcmp(kind, "province") ? "Province settlement report 省级结算报告"
+             : !strcmp(kind, "simulation") ? "Policy simulation report 政策模拟报告"
                                          : "Settlement report 医保结算报告");
     fputs("</h1>\n<p class=\"meta\">", o);
     const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;

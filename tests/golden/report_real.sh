@@ -145,6 +145,8 @@ moved = lambda n, sch: any(int(x) != 0 for x in s[f'scenarios/{n}/institutions']
 for n in names: figs += [f'tab-scenario-{n}'] + [f'fig-scenario-{n}-{sch}' for sch in ('dip', 'drg') if moved(n, sch)] + [f'tab-measurement-{n}']
 t = structure(c, text, ['scenarios'], figs)
 c.check('simulation: the 4 demo scenarios, in demo.cfg\'s order', names == ['identity', 'reprice', 'reprice_neutral', 'reprice_items'], names)
+h1 = [n.alltext() for n in t.root.find_all('h1')]
+c.check('simulation: the heading says what the file is (政策模拟报告), not a settlement', h1 == ['Policy simulation report 政策模拟报告'], h1)
 h3 = [n.alltext() for n in t.root.find_all('h3')]
 c.check('simulation: a heading per scenario, in the configuration\'s order (as simulate prints them)', h3 == names, h3)
 wb = openpyxl.load_workbook(f'{D}/sim.xlsx', read_only=True)
