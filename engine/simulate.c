@@ -953,6 +953,45 @@ static int held_row(const cm_scenario_def *d)
     return d->solve == CM_SOLVE_TOTAL_COST ? 1 : 2;
 }
 
+/* Who gains and who loses (an analyst's first question): how many institutions' payments rise, fall or
+ * stay, and the three largest each way (name beside the id with input.institutions); the whole list is
+ * /scenarios/NAME/institutions diff_<scheme>_payment_fen. */
+static void print_movers(const cm_period *p, const char *nm, const int64_t *pay0, const int64_t *pay1)
+{
+    size_t n = p->ninst, up = 0, down = 0;
+    for (size_t k = 0; k < n; k++) up += pay1[k] > pay0[k], down += pay1[k] < pay0[k];
+    printf("  %s institutions: %zu gain, %zu lose, %zu unchanged (每机构增减: /scenarios/NAME/institutions)\n", nm, up,
+           down, n - up - down);
+    for (int side = 0; side < 2; side++) {
+        size_t shown[3];
+        int ns = 0;
+        for (; ns < 3; ns++) { /* the next largest gain (side 0) or loss (side 1); ties to the lower row */
+            size_t best = n;
+            for (size_t k = 0; k < n; k++) {
+                int64_t d = pay1[k] - pay0[k];
+                if (side ? d >= 0 : d <= 0) continue;
+                int taken = 0;
+                for (int j = 0; j < ns; j++) taken |= shown[j] == k;
+                if (taken) continue;
+                int64_t bd = best < n ? pay1[best] - pay0[best] : 0;
+                if (best == n || (side ? d < bd : d > bd)) best = k;
+            }
+            if (best == n) break;
+            shown[ns] = best;
+        }
+        if (!ns) continue;
+        printf("    %s", side ? "largest losses: " : "largest gains:  ");
+        for (int j = 0; j < ns; j++) {
+            char y[40];
+            size_t k = shown[j];
+            const char *name = p->inst_name && p->inst_name[k] && p->inst_name[k][0] ? p->inst_name[k] : NULL;
+            printf("%s%s%s%s%s %s", j ? "; " : "", p->inst[k].id, name ? " " : "", name ? name : "", "",
+                   cm_yuan_text(y, sizeof y, pay1[k] - pay0[k], 1));
+        }
+        printf(" yuan\n");
+    }
+}
+
 static void line_held(const char *what, int64_t a, int64_t b, int held)
 {
     char y0[40], y1[40], y2[40];
@@ -1030,6 +1069,7 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
                    cm_yuan_text(y2, sizeof y2, se, 1),
                    x->priced ? "" : " (price effect —: no price change; own-points effect: the settings moved its own "
                                     "points; structure effect: the point value moved, by the others' points or the budget)");
+            print_movers(p, nm, T0[q]->inst_pay, T1[q]->inst_pay);
         }
     }
     if (x->priced) {

@@ -78,6 +78,16 @@ expect "items: Σ payments = budget" "$(h5cols "$D/items.h5" /scenarios/items/su
 # the comparison table: the row the solve holds is marked (and moves at most 1 fen), the others are not;
 # a settings-only scenario prints no price effect; item paths are printed clean (no "/../")
 row() { awk -v s="scenario $1 " -v r="$2" 'index($0, s) == 1 {on = 1; next} /^scenario / {on = 0} on && index($0, r) {print; exit}' "$3"; }
+# who gains and who loses: the counts and the three largest each way = /scenarios/reprice/institutions
+h5cols "$D/sim.h5" /scenarios/reprice/institutions institution_id diff_dip_payment_fen > "$D/movers.txt"
+cnt=$(awk -F'|' '{u += $2 > 0; d += $2 < 0; z += $2 == 0} END{printf "%d gain, %d lose, %d unchanged", u, d, z}' "$D/movers.txt")
+has "reprice: DIP institutions gaining / losing" "$(row reprice "DIP institutions:" "$D/sim.txt")" "DIP institutions: $cnt"
+top=$(sort -t'|' -k2,2nr -k1,1 "$D/movers.txt" | awk -F'|' '$2 > 0' | head -3 | cut -d'|' -f1 | tr '\n' ' ')
+got=$(row reprice "largest gains:" "$D/sim.txt" | sed 's/;/\n/g' | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^H[0-9]+$/) printf "%s ", $i}')
+expect "reprice: the three largest DIP gains, by institution" "$got" "$top"
+bot=$(sort -t'|' -k2,2n -k1,1 "$D/movers.txt" | awk -F'|' '$2 < 0' | head -3 | cut -d'|' -f1 | tr '\n' ' ')
+got=$(row reprice "largest losses:" "$D/sim.txt" | sed 's/;/\n/g' | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^H[0-9]+$/) printf "%s ", $i}')
+expect "reprice: the three largest DIP losses, by institution" "$got" "$bot"
 # the structure row's change: percentage points of the services share (not "points" of a score)
 svc=$(h5cols "$D/sim.h5" /scenarios/reprice/summary diff_services_pct | awk '{printf "%+.2f", $1}')
 has "reprice: the structure row's change in percentage points of the services share" \
