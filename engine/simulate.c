@@ -24,6 +24,7 @@
 #include "simulate.h"
 #include "h5out.h"
 #include "supervise.h"
+#include "html.h"
 
 #include <math.h>
 #include <limits.h>
@@ -1041,8 +1042,14 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
         snprintf(lab, sizeof lab, "%s budget (yuan)", nm);
         line_i(lab, T0[q]->budget_fen, T1[q]->budget_fen);
         snprintf(lab, sizeof lab, "%s points", nm);
-        printf("  %-28s %20.1f %20.1f %+18.1f\n", lab, (double)T0[q]->points_e4 / SC_SCORE_UNIT,
-               (double)T1[q]->points_e4 / SC_SCORE_UNIT, (double)(T1[q]->points_e4 - T0[q]->points_e4) / SC_SCORE_UNIT);
+        {   /* thousands separators, as settle prints the total score */
+            char a0[48], a1[48], ad[48], sd[50];
+            double dp = (double)(T1[q]->points_e4 - T0[q]->points_e4) / SC_SCORE_UNIT;
+            fmt_num(ad, sizeof ad, dp, 1);
+            snprintf(sd, sizeof sd, "%s%s", ad[0] == '-' ? "" : "+", ad);
+            printf("  %-28s %20s %20s %18s\n", lab, fmt_num(a0, sizeof a0, (double)T0[q]->points_e4 / SC_SCORE_UNIT, 1),
+                   fmt_num(a1, sizeof a1, (double)T1[q]->points_e4 / SC_SCORE_UNIT, 1), sd);
+        }
         snprintf(lab, sizeof lab, "%s point value (yuan)", nm);
         double dpv = T1[q]->point_value - T0[q]->point_value;
         if (fabs(dpv) < 5e-7) dpv = 0; /* a kept point value re-derived from fen: "+0.000000", not "-0.000000" */

@@ -88,6 +88,10 @@ expect "reprice: the three largest DIP gains, by institution" "$got" "$top"
 bot=$(sort -t'|' -k2,2n -k1,1 "$D/movers.txt" | awk -F'|' '$2 < 0' | head -3 | cut -d'|' -f1 | tr '\n' ' ')
 got=$(row reprice "largest losses:" "$D/sim.txt" | sed 's/;/\n/g' | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^H[0-9]+$/) printf "%s ", $i}')
 expect "reprice: the three largest DIP losses, by institution" "$got" "$bot"
+# the points row with thousands separators, as settle prints the total score: /summary base_dip_points, dip_points
+pts=$(h5cols "$D/sim.h5" /scenarios/reprice/summary base_dip_points dip_points | awk -F'|' '{printf "%.1f %.1f", $1, $2}' |
+      sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\([,.]\)/\1,\2\3/' -e 'ta')
+expect "reprice: the DIP points row, thousands separated" "$(row reprice "DIP points" "$D/sim.txt" | awk '{print $3, $4}')" "$pts"
 # the structure row's change: percentage points of the services share (not "points" of a score)
 svc=$(h5cols "$D/sim.h5" /scenarios/reprice/summary diff_services_pct | awk '{printf "%+.2f", $1}')
 has "reprice: the structure row's change in percentage points of the services share" \
