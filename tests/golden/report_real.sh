@@ -224,7 +224,13 @@ miss = miss.decode() if isinstance(miss, bytes) else str(miss)
 c.check('clearing: a partial year (clear --partial) is said above the table, with the missing months',
         int(lf['clearing'].attrs['partial']) == 1 and miss.startswith('2025-03, ') and ('Partial year' in text and miss in text), miss)
 wb = openpyxl.load_workbook(f'{D}/ledger.xlsx', read_only=True)
-c.check('ledger workbook: its tables as sheets', wb.sheetnames == ['institutions', 'groups', 'months', 'clearing', 'special', 'history_months'], wb.sheetnames)
+c.check('ledger workbook: its tables as sheets, the year\'s clearing figures beside the clearing',
+        wb.sheetnames == ['institutions', 'groups', 'months', 'clearing', 'clearing_year', 'special', 'history_months'], wb.sheetnames)
+yv = {r[1]: r[2] for r in list(wb['clearing_year'].iter_rows(values_only=True))[1:]} if 'clearing_year' in wb.sheetnames else {}
+c.check('ledger workbook: clearing_year = /clearing attributes (final point value 结算点值, budget, pool, reserve left, partial)',
+        yv.get('结算点值') == float(ca['point_value']) and yv.get('基金预算') == int(ca['budget_fen']) / 100
+        and yv.get('清算总额') == int(ca['pool_fen']) / 100 and yv.get('调节金结余') == int(ca['reserve_left_fen']) / 100
+        and yv.get('部分年度清算') == 1 and yv.get('缺少的月份') == miss, yv)
 rows = list(wb['clearing'].iter_rows(values_only=True))
 j = [i for i, h in enumerate(rows[0]) if h.startswith('balance_fen → ')][0]
 c.check('ledger workbook: Σ clearing balance (yuan × 100) = the HDF5\'s', sum(round(r[j] * 100) for r in rows[1:]) == int(cl['balance_fen'].sum()))
