@@ -291,7 +291,12 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
     char err[1024] = "", lpath[CM_PATH_MAX + 32], missing[128] = "";
     char *end = NULL;
     long year = year_s ? strtol(year_s, &end, 10) : 0;
-    if (!year_s || *end || year < 1900 || year > 9999) {
+    if (!year_s) {
+        fprintf(stderr, "casemix clear: --year YYYY is required: the year to clear (e.g. --year 2025); see casemix "
+                        "clear --help\n");
+        return CM_ERR_USAGE;
+    }
+    if (*end || year < 1900 || year > 9999) {
         fprintf(stderr, "casemix clear: --year needs a year (e.g. --year 2025), not '%s'; see casemix clear --help\n",
                 year_s ? year_s : "");
         return CM_ERR_USAGE;

@@ -144,11 +144,21 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
 {
     char err[1024] = "", t_start[32], lpath[CM_PATH_MAX + 32], out[CM_PATH_MAX + 32], rejects_csv[CM_PATH_MAX + 64];
     int year, mo;
-    if (!month || parse_month(month, &year, &mo)) {
-        fprintf(stderr, "casemix month: --month needs YYYY-MM (e.g. --month 2025-03), not '%s'; see casemix month "
-                        "--help\n", month ? month : "");
+    if (!month) {
+        fprintf(stderr, "casemix month: --month YYYY-MM is required: the month to pre-settle (e.g. --month 2025-03); "
+                        "see casemix month --help\n");
         return CM_ERR_USAGE;
     }
+    if (parse_month(month, &year, &mo)) {
+        fprintf(stderr, "casemix month: --month needs YYYY-MM (e.g. --month 2025-03), not '%s'; see casemix month "
+                        "--help\n", month);
+        return CM_ERR_USAGE;
+    }
+    /* a month of another year than the configuration's period (a mistyped year) opens another year's ledger */
+    if (strlen(cfg->period) >= 4 && strncmp(cfg->period, month, 4) != 0)
+        fprintf(stderr, "casemix: WARNING: --month %s is not in the configuration's period %s (period = \"%s\"): it "
+                        "goes to the ledger of %.4s, not of %.4s; check --month, or use the configuration of that year\n",
+                month, cfg->period, cfg->period, month, cfg->period);
     iso_now(t_start, sizeof t_start);
     const char *input = o->input ? o->input : cfg->input_file;
     if (!input[0]) { fprintf(stderr, "casemix: no input: pass --input FILE (the month's export) or set input.records\n"); return CM_ERR_USAGE; }

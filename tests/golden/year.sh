@@ -244,6 +244,20 @@ expect "export: Σ balance in yuan × 100 = Σ /clearing balance_fen" \
 has "a year's file as a month: warned" "$(cat "$D/warn.err")" "beyond 2025-04"
 expect "discharge dates kept in /months" "$(h5cols "$L" /months month discharge_first discharge_last | grep '^4|')" "4|2025-01-01|2025-12-31"
 
+# the month and year options: missing ones said as such (exit 2); a month of another year than the
+# period (a mistyped year) warned, naming the ledger's year it goes to
+"$BIN" month --config "$D/year.cfg" --input "$D/gen/m01.csv" > /dev/null 2> "$D/opt.err"; rc=$?
+expect "month without --month: exit 2" "$rc" 2
+has "month without --month: said" "$(cat "$D/opt.err")" "--month YYYY-MM is required"
+"$BIN" clear --config "$D/year.cfg" > /dev/null 2> "$D/opt.err"; rc=$?
+expect "clear without --year: exit 2" "$rc" 2
+has "clear without --year: said" "$(cat "$D/opt.err")" "--year YYYY is required"
+sed "s|ledger-2025.h5|ledger-other.h5|" "$D/year.cfg" > "$D/other.cfg"
+"$BIN" month --config "$D/other.cfg" --month 2024-01 --input "$D/gen/m01.csv" --out "$D/out/other-01.h5" > /dev/null 2> "$D/other.err" ||
+    { echo "FAIL: month 2024-01"; cat "$D/other.err"; exit 1; }
+has "a month of another year than the period: warned" "$(cat "$D/other.err")" \
+    "WARNING: --month 2024-01 is not in the configuration's period 2025"
+
 # a year with months missing: clear refuses without --partial, names the months, leaves the ledger
 sed "s|ledger-2025.h5|ledger-part.h5|" "$D/year.cfg" > "$D/part.cfg"
 P=$D/out/ledger-part.h5
