@@ -1258,6 +1258,11 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
                 e |= h5_attr_str(w.file, "input", input);
                 e |= h5_attr_str(w.file, "region", cfg->region);
                 e |= h5_attr_str(w.file, "period", cfg->period);
+                {   /* as a settlement file has them (write.c): the report's heading names both */
+                    static const char *const SCH[] = {"dip", "drg", "both"};
+                    e |= h5_attr_str(w.file, "scheme", SCH[cfg->scheme]);
+                    e |= h5_attr_str(w.file, "program", "casemix " CM_VERSION);
+                }
                 e |= h5_attr_i64(w.file, "cases", p->cases);
                 e |= h5_attr_i64(w.file, "kept_categories", nkeep);
                 char names[512] = "";

@@ -145,6 +145,8 @@ moved = lambda n, sch: any(int(x) != 0 for x in s[f'scenarios/{n}/institutions']
 for n in names: figs += [f'tab-scenario-{n}'] + [f'fig-scenario-{n}-{sch}' for sch in ('dip', 'drg') if moved(n, sch)] + [f'tab-measurement-{n}']
 t = structure(c, text, ['scenarios'], figs)
 c.check('simulation: the 4 demo scenarios, in demo.cfg\'s order', names == ['identity', 'reprice', 'reprice_neutral', 'reprice_items'], names)
+c.check('simulation: the heading names the scheme (root attribute scheme, as a settlement file)',
+        f'scheme 付费方式 {s.attrs["scheme"].decode()} ' in text and 'casemix 0.1' in text, s.attrs.get('scheme'))
 h1 = [n.alltext() for n in t.root.find_all('h1')]
 c.check('simulation: the heading says what the file is (政策模拟报告), not a settlement', h1 == ['Policy simulation report 政策模拟报告'], h1)
 h3 = [n.alltext() for n in t.root.find_all('h3')]
