@@ -459,6 +459,16 @@ static cm_cfg_status read_scenario(cm_scenario_def *d, config_setting_t *g, int 
     if (se) {
         snprintf(kp, sizeof kp, "%s.settings", prefix);
         if ((st = read_settings(d, se, file, kp, e))) return st;
+        /* fixed_point_value keeps the baseline's point value: the outlay follows the points, a budget
+         * setting would change nothing (it was silently ignored) */
+        const config_setting_t *bg = config_setting_get_member(se, "budget");
+        if (bg && config_setting_length(bg) > 0 && d->policy == CM_POLICY_FIXED_POINT) {
+            snprintf(kp, sizeof kp, "%s.settings.budget", prefix);
+            return sfail(e, file, LINE(bg), kp, CM_CFG_ERR_VALUE,
+                         "policy \"fixed_point_value\" keeps the baseline's point value, so the fund's outlay follows "
+                         "the points and a budget changes nothing: use policy \"fixed_budget_rescored\" (the new "
+                         "budget shared at a floating point value) or \"budget_adjusted\", or leave the budget out");
+        }
     }
     const config_setting_t *so = config_setting_get_member(g, "solve");
     if (so) {

@@ -307,7 +307,12 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
     char err[1024] = "", lpath[CM_PATH_MAX + 32], missing[128] = "";
     char *end = NULL;
     long year = year_s ? strtol(year_s, &end, 10) : 0;
-    if (!year_s || *end || year < 1900 || year > 9999) {
+    if (!year_s) {
+        fprintf(stderr, "casemix clear: --year YYYY is required: the year to clear (e.g. --year 2025); see casemix "
+                        "clear --help\n");
+        return CM_ERR_USAGE;
+    }
+    if (*end || year < 1900 || year > 9999) {
         fprintf(stderr, "casemix clear: --year needs a year (e.g. --year 2025), not '%s'; see casemix clear --help\n",
                 year_s ? year_s : "");
         return CM_ERR_USAGE;
@@ -477,11 +482,13 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
             fputs(HEAD[h], stdout);
         }
         putchar('\n');
-        int64_t sb = 0, sd = 0;
+        int64_t sb = 0, sd = 0, sg = 0, sk = 0;
         for (size_t k = 0; k < n; k++) {
             const ld_clear *c = &L.c[k];
             sb += c->balance_fen;
             sd += c->due_fen;
+            sg += c->gross_fen;
+            sk += c->deposit_back_fen;
             printf("  %-14s ", c->institution_id);
             put_padded(ld_clear_name(&L, k), nw);
             printf(" %16s %16s %12s %8.4f %14s %14s %16s\n",
@@ -491,8 +498,15 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
                    cm_yuan_text(e, sizeof e, c->band_fen + c->special_fen, 1),
                    cm_yuan_text(f, sizeof f, c->balance_fen, 1));
         }
-        printf("  Σ due %s = pool; Σ balance %s yuan\n  wrote /clearing to %s\n", cm_yuan_text(g, sizeof g, sd, 1),
-               cm_yuan_text(a, sizeof a, sb, 1), lpath);
+        printf("  Σ due %s = pool; Σ pre-paid gross %s; Σ deposit back %s; Σ balance %s yuan\n",
+               cm_yuan_text(g, sizeof g, sd, 1), cm_yuan_text(b, sizeof b, sg, 1), cm_yuan_text(c3, sizeof c3, sk, 1),
+               cm_yuan_text(a, sizeof a, sb, 1));
+        printf("  columns: due 应付 (the pool shared by score at the final point value); pre-paid gross 月度预结算 (the\n"
+               "    months' payments before the deposit); audit 审核扣款; coef 考核系数 (assessment coefficient); deposit\n"
+               "    back 返还保证金 = deposit x coef; band+special 结余留用/超支分担 + 特例单议; balance 清算应拨付 = due -\n"
+               "    gross - audit + deposit back + band+special: positive = the fund pays the institution (应补拨),\n"
+               "    negative = the institution returns it (应扣回)\n");
+        printf("  wrote /clearing to %s\n", lpath);
     }
     free(byid); free(w); free(due); free(scr); free(seen); free(used); free(sidx);
     ld_free(&L);

@@ -236,6 +236,7 @@ static void entries_build(hid_t f)
         L.n = 0;
         hsize_t idx = 0;
         H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, add_sub, &L);
+        h5_names_order(g, "names", L.name[0], sizeof L.name[0], L.n); /* scenarios: the configuration's order */
         H5Gclose(g);
         for (int s = 0; s < L.n; s++)
             for (size_t k = 0; k < sizeof SUBS / sizeof SUBS[0] && NE < MAX_ENT; k++) {
@@ -631,6 +632,7 @@ typedef struct {
     lxw_workbook *wb;
     lxw_format *head, *money, *text, *num;
     lxw_format *count, *pct, *pp, *idx3, *sum3, *dec4, *dec1, *upto3, *note;   /* /indicators per indicator; the empty-sheet note */
+    lxw_format *pv6;    /* a point value to 6 decimals (clearing_year) */
 } xlsx;
 
 /* /indicators: the number format of column member on the row of indicator
@@ -980,6 +982,85 @@ static int fx_cells(flagx *x, const table *t, int i, const unsigned char *rp, ch
     return n;
 }
 
+
+/* The year's figures of a ledger's clearing (clear.c's attributes of /clearing) as a sheet of
+ * three columns, item / 项目 / value, beside the per-institution clearing sheet: the final point
+ * value (结算点值) and the pool are attributes, not members, so the clearing sheet alone lacks them. */
+static double attr_num(hid_t o, const char *name)
+{
+    double v = NAN;
+    if (H5Aexists(o, name) <= 0) return v;
+    hid_t a = H5Aopen(o, name, H5P_DEFAULT);
+    if (a < 0) return v;
+    if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) v = NAN;
+    H5Aclose(a);
+    return v;
+}
+
+static int clearing_year_sheet(hid_t f, xlsx *x, lxw_format *pv_fmt)
+{
+    hid_t d = H5Dopen2(f, "/clearing", H5P_DEFAULT);
+    if (d < 0) return 0;
+    static const struct { const char *attr, *item, *zh; int kind; } Y[] = {   /* kind: 0 yuan (fen), 1 point value, 2 count, 3 score e4, 4 share */
+        {"point_value", "final point value (yuan per point)", "结算点值", 1},
+        {"point_value_raw", "point value before the corridor", "点值（区间调整前）", 1},
+        {"budget_fen", "fund budget (yuan)", "基金预算", 0},
+        {"reserve_fen", "reserve (yuan)", "预留调节金", 0},
+        {"allocated_fen", "allocated budget (yuan)", "可分配预算", 0},
+        {"pool_fen", "pool shared by score (yuan)", "清算总额", 0},
+        {"reserve_used_fen", "reserve used by the corridor (yuan)", "调节金使用（点值区间）", 0},
+        {"band_fen", "surplus / overspend sharing (yuan)", "结余留用/超支分担", 0},
+        {"special_fen", "special review top-ups (yuan)", "特例单议补付", 0},
+        {"n_special", "approved special-review cases", "特例单议病例数", 2},
+        {"reserve_left_fen", "reserve left (yuan)", "调节金结余", 0},
+        {"cases", "cases", "病例数", 2},
+        {"score_e4", "total score (points)", "总分值", 3},
+        {"fund_share", "fund share", "统筹支付比例", 4},
+        {"months", "months in the ledger", "月份数", 2},
+        {"partial", "partial year (clear --partial): 1", "部分年度清算", 2},
+    };
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "clearing_year");
+    if (!ws) { H5Dclose(d); return -1; }
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_set_column(ws, 0, 0, 38, NULL);
+    worksheet_set_column(ws, 1, 1, 22, NULL);
+    worksheet_set_column(ws, 2, 2, 20, NULL);
+    worksheet_write_string(ws, 0, 0, "item (the year's clearing, /clearing attributes)", x->head);
+    worksheet_write_string(ws, 0, 1, "项目 (年度清算)", x->head);
+    worksheet_write_string(ws, 0, 2, "value 数值", x->head);
+    lxw_row_t r = 1;
+    for (size_t k = 0; k < sizeof Y / sizeof Y[0]; k++) {
+        double v = attr_num(d, Y[k].attr);
+        if (isnan(v)) continue;
+        worksheet_write_string(ws, r, 0, Y[k].item, NULL);
+        worksheet_write_string(ws, r, 1, Y[k].zh, NULL);
+        switch (Y[k].kind) {
+        case 0: worksheet_write_number(ws, r, 2, v / 100, x->money); break;
+        case 1: worksheet_write_number(ws, r, 2, v, pv_fmt); break;
+        case 3: worksheet_write_number(ws, r, 2, v / 10000, x->dec4); break;
+        case 4: worksheet_write_number(ws, r, 2, v, x->dec4); break;
+        default: worksheet_write_number(ws, r, 2, v, x->count); break;
+        }
+        r++;
+    }
+    if (H5Aexists(d, "months_missing") > 0) { /* the text attribute: the months a partial year lacked */
+        hid_t a = H5Aopen(d, "months_missing", H5P_DEFAULT);
+        hid_t t = a >= 0 ? H5Aget_type(a) : -1;
+        char mm[256] = "";
+        if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) <= 0 && H5Tget_size(t) < sizeof mm)
+            (void)H5Aread(a, t, mm);
+        if (t >= 0) H5Tclose(t);
+        if (a >= 0) H5Aclose(a);
+        if (mm[0]) {
+            worksheet_write_string(ws, r, 0, "months missing (partial year)", NULL);
+            worksheet_write_string(ws, r, 1, "缺少的月份", NULL);
+            worksheet_write_string(ws, r, 2, mm, x->text);
+        }
+    }
+    H5Dclose(d);
+    return 1;
+}
+
 static cm_status export_xlsx(hid_t f, const char *file, const char *out, const char *tables, int quiet)
 {
     char err[1024], tmp[CM_PATH_MAX + 64];
@@ -1017,6 +1098,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     struct { lxw_format **f; const char *nf; } NF[] = {
         {&x.count, "#,##0"}, {&x.pct, "0.00%"}, {&x.pp, "+0.00\" pp\";-0.00\" pp\";0.00\" pp\""},
         {&x.idx3, "0.000"}, {&x.sum3, "#,##0.000"}, {&x.dec4, "#,##0.0000"}, {&x.dec1, "0.0"}, {&x.upto3, "#,##0.###"},
+        {&x.pv6, "0.000000"},
     };
     for (size_t k = 0; k < sizeof NF / sizeof NF[0]; k++) {
         *NF[k].f = workbook_add_format(x.wb);
@@ -1124,6 +1206,11 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         }
         if (fx) fx_close(fx);
         table_free(&t);
+        if (st == CM_OK && !strcmp(E[ti].base, "clearing")) { /* the year's figures beside the clearing */
+            int ys = clearing_year_sheet(f, &x, x.pv6);
+            if (ys < 0) st = CM_ERR_OUTPUT;
+            else nsheets += ys;
+        }
         continue;
     bad_read:
         fprintf(stderr, "casemix export: %s: cannot read /%s\n", file, name);

@@ -592,3 +592,41 @@ void h5_names_free(char **s, hsize_t n)
     for (hsize_t i = 0; i < n; i++) free(s[i]);
     free(s);
 }
+
+void h5_names_order(hid_t obj, const char *attr, char *names, size_t stride, int n)
+{
+    if (n < 2 || H5Aexists(obj, attr) <= 0) return;
+    hid_t a = H5Aopen(obj, attr, H5P_DEFAULT);
+    hid_t ft = a >= 0 ? H5Aget_type(a) : -1;
+    char *list = NULL;
+    if (ft >= 0 && H5Tget_class(ft) == H5T_STRING && H5Tis_variable_str(ft) <= 0) {
+        size_t L = H5Tget_size(ft);
+        list = calloc(L + 1, 1);
+        if (list && H5Aread(a, ft, list) < 0) { free(list); list = NULL; }
+    }
+    if (ft >= 0) H5Tclose(ft);
+    if (a >= 0) H5Aclose(a);
+    char *tmp = list ? malloc(stride * (size_t)n) : NULL;
+    char *used = tmp ? calloc((size_t)n, 1) : NULL;
+    if (used) {
+        int k = 0;
+        for (char *p = list; *p && k < n;) { /* the attribute's order first */
+            size_t w = strcspn(p, ",");
+            while (w > 0 && p[w - 1] == ' ') w--;
+            for (int i = 0; i < n; i++)
+                if (!used[i] && strlen(names + stride * (size_t)i) == w && !strncmp(names + stride * (size_t)i, p, w)) {
+                    memcpy(tmp + stride * (size_t)k++, names + stride * (size_t)i, stride);
+                    used[i] = 1;
+                    break;
+                }
+            p += strcspn(p, ",");
+            while (*p == ',' || *p == ' ') p++;
+        }
+        for (int i = 0; i < n; i++) /* names the attribute does not list: after, in their order */
+            if (!used[i]) memcpy(tmp + stride * (size_t)k++, names + stride * (size_t)i, stride);
+        memcpy(names, tmp, stride * (size_t)n);
+    }
+    free(used);
+    free(tmp);
+    free(list);
+}

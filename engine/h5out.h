@@ -154,5 +154,10 @@ hid_t h5_enum_u8(const char *const *names, int n);
  * another length (report.c, export.c). */
 char **h5_names_read(hid_t f, const char *path, hsize_t n);
 void h5_names_free(char **s, hsize_t n);
+/* Reorders n names (each a char array of stride bytes at names) by the
+ * comma-separated list in the string attribute attr of obj (simulate.c's
+ * /scenarios "names": the configuration's order); names it does not list
+ * follow in their order. Nothing changes without the attribute. */
+void h5_names_order(hid_t obj, const char *attr, char *names, size_t stride, int n);
 
 #endif

@@ -138,11 +138,21 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
 {
     char err[1024] = "", t_start[32], lpath[CM_PATH_MAX + 32], out[CM_PATH_MAX + 32], rejects_csv[CM_PATH_MAX + 64];
     int year, mo;
-    if (!month || parse_month(month, &year, &mo)) {
-        fprintf(stderr, "casemix month: --month needs YYYY-MM (e.g. --month 2025-03), not '%s'; see casemix month "
-                        "--help\n", month ? month : "");
+    if (!month) {
+        fprintf(stderr, "casemix month: --month YYYY-MM is required: the month to pre-settle (e.g. --month 2025-03); "
+                        "see casemix month --help\n");
         return CM_ERR_USAGE;
     }
+    if (parse_month(month, &year, &mo)) {
+        fprintf(stderr, "casemix month: --month needs YYYY-MM (e.g. --month 2025-03), not '%s'; see casemix month "
+                        "--help\n", month);
+        return CM_ERR_USAGE;
+    }
+    /* a month of another year than the configuration's period (a mistyped year) opens another year's ledger */
+    if (strlen(cfg->period) >= 4 && strncmp(cfg->period, month, 4) != 0)
+        fprintf(stderr, "casemix: WARNING: --month %s is not in the configuration's period %s (period = \"%s\"): it "
+                        "goes to the ledger of %.4s, not of %.4s; check --month, or use the configuration of that year\n",
+                month, cfg->period, cfg->period, month, cfg->period);
     iso_now(t_start, sizeof t_start);
     const char *input = o->input ? o->input : cfg->input_file;
     if (!input[0]) { fprintf(stderr, "casemix: no input: pass --input FILE (the month's export) or set input.records\n"); return CM_ERR_USAGE; }
@@ -173,6 +183,8 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
     }
     static ledger L;
     long long replaced_cases = -1; /* the month was in the ledger: its earlier cases */
+    int64_t replaced_paid_fen = 0; /* ... and what it paid, at its estimated point value */
+    double replaced_pv = 0;
     char replaced_input[256] = "";
     int had_clearing = 0;
     int exists = 0;
@@ -235,6 +247,8 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         for (size_t j = 0; j < L.nm; j++) /* a month run again: say what it replaces */
             if (L.m[j].month == mo) {
                 replaced_cases = L.m[j].cases;
+                replaced_paid_fen = L.m[j].paid_fen;
+                replaced_pv = L.m[j].point_value_estimate;
                 snprintf(replaced_input, sizeof replaced_input, "%s", L.m[j].input);
             }
         had_clearing = L.nc > 0;
@@ -401,12 +415,22 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
                (long long)M.rejects);
         printf("  already settled   %lld case id(s) settled in another month of the ledger: rejected (in the %lld "
                "rejects)\n", (long long)st->prior_dups, (long long)M.rejects);
+        settle_print_rejects(st); /* why rows were rejected, as settle says it */
+        if (st->notes)
+            printf("  quality notes     %lld on kept cases (a field treated as missing; /quality of the month's file)\n",
+                   (long long)st->notes);
         char sc4[48];
         printf("  score             %s points (year to date: %zu month(s))\n", fmt_e4(sc4, sizeof sc4, M.score_e4, 4),
                L.nm);
         printf("  fund share        %.6f\n", M.fund_share);
-        printf("  forecast point value (预测点值)  %.6f yuan, band %.6f .. %.6f; year's score %.1f points\n",
-               M.forecast, M.band_low, M.band_high, M.forecast_score);
+        char fs[48];
+        printf("  forecast point value (预测点值)  %.6f yuan, band %.6f .. %.6f; year's score %s points\n",
+               M.forecast, M.band_low, M.band_high, fmt_num(fs, sizeof fs, M.forecast_score, 1));
+        if (L.nh == 0) /* sc_forecast_total without history: a flat pattern, the band only ± band_min */
+            printf("  forecast basis    no history years: every month taken as 1/12 of the year, the band only "
+                   "the least ±%.0f%% (year.band_min);\n"
+                   "                    give history = ( { year = ..; file = ..; } ) for the seasonal pattern "
+                   "(docs/METHODS.md §9)\n", 100 * cfg->year.band_min);
         printf("  estimated point value (预估点值) %.6f yuan\n", M.point_value_estimate);
         printf("  gross %s = paid %s + deposit withheld (质量保证金) %s yuan (%zu institutions)\n",
                cm_yuan_text(y1, sizeof y1, M.gross_fen, 1), cm_yuan_text(y2, sizeof y2, M.paid_fen, 1),
@@ -419,6 +443,12 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         if (replaced_cases >= 0)
             printf("  replaced          the ledger's earlier entry of %s (%lld cases from %s)\n", month,
                    replaced_cases, replaced_input);
+        if (replaced_cases >= 0) /* the money already paid out for the month against its new figure */
+            printf("                    paid then %s yuan at %.6f yuan/point, now %s yuan at %.6f: the ledger records "
+                   "the new one; pay the difference %s yuan (negative: recover it)\n",
+                   cm_yuan_text(y1, sizeof y1, replaced_paid_fen, 1), replaced_pv,
+                   cm_yuan_text(y2, sizeof y2, M.paid_fen, 1), M.point_value_estimate,
+                   cm_yuan_text(y3, sizeof y3, M.paid_fen - replaced_paid_fen, 1));
         if (had_clearing)
             printf("  note              the ledger's clearing (/clearing) was removed: run casemix clear again\n");
     }

@@ -347,6 +347,9 @@ cm_status write_rejects(const pl_rejects *rej, struct h5w_s *w, const char *name
 /* summary.c: the terminal summary of a settlement (stdout). */
 void settle_summary(const cm_period *p, const cm_scenario *s, const char *output, const char *rejects_csv,
                     double t_write);
+/* summary.c: the rejects by reason (the five most frequent) and their money, as settle prints them
+ * (nothing without rejects); month.c prints them too. */
+void settle_print_rejects(const cm_period *p);
 /* A static string; not to be freed. */
 const char *std_cost_name(cm_std_cost s);
 /* Peak resident set of the process in KiB (getrusage; a measure, not a status). */

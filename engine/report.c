@@ -1348,6 +1348,61 @@ static const char *scen_title(const char *m)
     return NULL;
 }
 
+/* Chinese names of the cost categories (收费项目类别) of /scenarios/NAME/measurement */
+static const char *cat_title(const char *m)
+{
+    static const char *const T[][2] = {
+        {"cost_bed", "床位费"}, {"cost_consult", "诊查费"}, {"cost_exam", "检查费"}, {"cost_lab", "化验费"},
+        {"cost_treatment", "治疗费"}, {"cost_surgery", "手术费"}, {"cost_nursing", "护理费"},
+        {"cost_material", "卫生材料费"}, {"cost_western", "西药费"}, {"cost_herbal", "中药饮片费"},
+        {"cost_patent", "中成药费"}, {"cost_general", "一般诊疗费"}, {"cost_registration", "挂号费"},
+        {"cost_other", "其他费"},
+    };
+    for (size_t i = 0; i < sizeof T / sizeof T[0]; i++)
+        if (!strcmp(T[i][0], m)) return T[i][1];
+    return NULL;
+}
+
+/* What the scenario is (the attributes of /scenarios/NAME, simulate.c): policy, multipliers,
+ * settings, price table, the solve's result: a reader of the report sees what was changed. */
+static void scenario_definition(rep *R, const char *name)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/scenarios/%s", name);
+    hid_t g = H5Gopen2(R->f, path, H5P_DEFAULT);
+    if (g < 0) return;
+    static const char *const A[][2] = {
+        {"policy", "policy 政策口径"}, {"multipliers", "multipliers 调价系数"}, {"settings", "settings 参数"},
+        {"price_table", "price table 调价项目表"},
+    };
+    FILE *o = R->o;
+    int any = 0;
+    char v[1024];
+    for (size_t i = 0; i < sizeof A / sizeof A[0]; i++) {
+        attr_s(g, A[i][0], v, sizeof v);
+        if (!v[0] || (i > 0 && !strcmp(v, "none"))) continue;
+        if (!any) {
+            fputs("<p class=\"note\" id=\"def-scenario-", o);
+            esc_n(o, name);
+            fputs("\">", o);
+        } else fputs("; ", o);
+        any = 1;
+        fprintf(o, "%s: <code>", A[i][1]);
+        esc_n(o, i == 3 && strrchr(v, '/') ? strrchr(v, '/') + 1 : v);
+        fputs("</code>", o);
+    }
+    char tg[64], var[64];
+    attr_s(g, "solve_target", tg, sizeof tg);
+    attr_s(g, "solve_variable", var, sizeof var);
+    double x = attr_f(g, "solved_multiplier"), res = attr_f(g, "solve_residual_fen");
+    if (any && tg[0] && strcmp(tg, "none") && !isnan(x)) {
+        fprintf(o, "; budget-neutral solve 测算求解 (target <code>%s</code>): <code>%s</code> = %.9f", tg, var, x);
+        if (!isnan(res)) fprintf(o, ", residual %.0f fen", res);
+    }
+    if (any) fputs(". Source: the attributes of <code>", o), esc_n(o, path), fputs("</code>.</p>\n", o);
+    H5Gclose(g);
+}
+
 static void sec_scenarios(rep *R)
 {
     if (!exists(R->f, "/scenarios")) return;
@@ -1357,6 +1412,7 @@ static void sec_scenarios(rep *R)
     if (g >= 0) {
         hsize_t idx = 0;
         H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, add_name, &L);
+        h5_names_order(g, "names", L.name[0], sizeof L.name[0], L.n); /* the configuration's order, as simulate printed */
         wh[0] = attr_f(g, "duplicates_withheld");
         wh[1] = attr_f(g, "duplicates_withheld_total_fen");
         wh[2] = attr_f(g, "duplicates_withheld_fund_fen");
@@ -1388,6 +1444,7 @@ static void sec_scenarios(rep *R)
         fprintf(o, "<h3 class=\"scenario\">");
         esc_n(o, L.name[s]);
         fputs("</h3>\n", o);
+        scenario_definition(R, L.name[s]);
         snprintf(path, sizeof path, "/scenarios/%s/summary", L.name[s]);
         if (tab_open(R->f, path, 1, &t) == 0) {
             fputs("<figure class=\"table\" id=\"tab-scenario-", o);
@@ -1409,9 +1466,10 @@ static void sec_scenarios(rep *R)
                     yuan(d, sizeof d, cd >= 0 ? tab_i(&t, 0, cd) : tab_i(&t, 0, cm) - tab_i(&t, 0, c));
                 } else {
                     double x = tab_f(&t, 0, c), y = tab_f(&t, 0, cm);
-                    fmt_num(a, sizeof a, x, 4);
-                    fmt_num(b, sizeof b, y, 4);
-                    fmt_num(d, sizeof d, cd >= 0 ? tab_f(&t, 0, cd) : y - x, 4);
+                    int dec = strstr(m, "point_value") ? 6 : 4; /* point values to 6 decimals, as everywhere */
+                    fmt_num(a, sizeof a, x, dec);
+                    fmt_num(b, sizeof b, y, dec);
+                    fmt_num(d, sizeof d, cd >= 0 ? tab_f(&t, 0, cd) : y - x, dec);
                 }
                 fputs("<tr><td><code>", o);
                 esc_n(o, m);
@@ -1483,6 +1541,7 @@ static void sec_scenarios(rep *R)
                 esc_n(o, sc);
                 fputs("</td><td>", o);
                 esc_n(o, nmv);
+                if (!strcmp(sc, "category") && cat_title(nmv)) { fputs(" ", o); esc_n(o, cat_title(nmv)); }
                 fputs("</td>", o);
                 for (int k = 0; k < 5; k++) {
                     char b[48] = "";
@@ -1905,6 +1964,28 @@ static void sec_ledger(rep *R)
     }
     if (hc) {
         fputs("<figure class=\"table\" id=\"tab-clearing\">\n", o);
+        double pv = attr_f(cl.ds, "point_value");
+        if (!isnan(pv)) { /* the year's figures (clear.c's attributes of /clearing) */
+            char b[6][48], p6[48], raw[48];
+            static const char *const Y[6] = {"budget_fen", "reserve_fen", "allocated_fen", "pool_fen",
+                                              "reserve_used_fen", "reserve_left_fen"};
+            for (int k = 0; k < 6; k++) {
+                double v = attr_f(cl.ds, Y[k]);
+                if (isnan(v)) snprintf(b[k], sizeof b[k], "–");
+                else yuan(b[k], sizeof b[k], (int64_t)llround(v));
+            }
+            fmt_num(p6, sizeof p6, pv, 6);
+            fmt_num(raw, sizeof raw, attr_f(cl.ds, "point_value_raw"), 6);
+            fprintf(o, "<p class=\"note\" id=\"clearing-year\"><b>The year 全年</b>: final point value 结算点值 "
+                       "<b>%s</b> yuan/point%s%s%s; budget 基金预算 %s yuan = reserve 预留调节金 %s + allocated 可分配 "
+                       "%s; pool shared by score 清算总额 %s; reserve used 调节金使用 %s, left 剩余 %s yuan. Balance "
+                       "清算应拨付: positive = the fund pays the institution (应补拨), negative = the institution "
+                       "returns money (应扣回). Source: /clearing attributes point_value, budget_fen, reserve_fen, "
+                       "allocated_fen, pool_fen, reserve_used_fen, reserve_left_fen.</p>\n",
+                    p6, attr_f(cl.ds, "clamped") > 0 ? " (clamped by the corridor 点值区间; raw " : "",
+                    attr_f(cl.ds, "clamped") > 0 ? raw : "", attr_f(cl.ds, "clamped") > 0 ? ")" : "",
+                    b[0], b[1], b[2], b[3], b[4], b[5]);
+        }
         char miss[160];
         if (attr_f(cl.ds, "partial") > 0) { /* clear --partial: the year's pool over the months present */
             fputs("<p class=\"note\"><b>Partial year (部分年度清算, clear --partial)</b>: months missing from the ledger: ", o);
@@ -2109,6 +2190,7 @@ static cm_status write_report(hid_t f, const char *input, const char *kind, FILE
     fprintf(o, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header id=\"overview\">\n<h1>", CSS);
     esc_n(o, !strcmp(kind, "ledger")     ? "Settlement year report 年度结算报告"
              : !strcmp(kind, "province") ? "Province settlement report 省级结算报告"
+             : !strcmp(kind, "simulation") ? "Policy simulation report 政策模拟报告"
                                          : "Settlement report 医保结算报告");
     fputs("</h1>\n<p class=\"meta\">", o);
     const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;

@@ -24,6 +24,7 @@
 #include "simulate.h"
 #include "h5out.h"
 #include "supervise.h"
+#include "html.h"
 
 #include <math.h>
 #include <limits.h>
@@ -953,6 +954,45 @@ static int held_row(const cm_scenario_def *d)
     return d->solve == CM_SOLVE_TOTAL_COST ? 1 : 2;
 }
 
+/* Who gains and who loses (an analyst's first question): how many institutions' payments rise, fall or
+ * stay, and the three largest each way (name beside the id with input.institutions); the whole list is
+ * /scenarios/NAME/institutions diff_<scheme>_payment_fen. */
+static void print_movers(const cm_period *p, const char *nm, const int64_t *pay0, const int64_t *pay1)
+{
+    size_t n = p->ninst, up = 0, down = 0;
+    for (size_t k = 0; k < n; k++) up += pay1[k] > pay0[k], down += pay1[k] < pay0[k];
+    printf("  %s institutions: %zu gain, %zu lose, %zu unchanged (每机构增减: /scenarios/NAME/institutions)\n", nm, up,
+           down, n - up - down);
+    for (int side = 0; side < 2; side++) {
+        size_t shown[3];
+        int ns = 0;
+        for (; ns < 3; ns++) { /* the next largest gain (side 0) or loss (side 1); ties to the lower row */
+            size_t best = n;
+            for (size_t k = 0; k < n; k++) {
+                int64_t d = pay1[k] - pay0[k];
+                if (side ? d >= 0 : d <= 0) continue;
+                int taken = 0;
+                for (int j = 0; j < ns; j++) taken |= shown[j] == k;
+                if (taken) continue;
+                int64_t bd = best < n ? pay1[best] - pay0[best] : 0;
+                if (best == n || (side ? d < bd : d > bd)) best = k;
+            }
+            if (best == n) break;
+            shown[ns] = best;
+        }
+        if (!ns) continue;
+        printf("    %s", side ? "largest losses: " : "largest gains:  ");
+        for (int j = 0; j < ns; j++) {
+            char y[40];
+            size_t k = shown[j];
+            const char *name = p->inst_name && p->inst_name[k] && p->inst_name[k][0] ? p->inst_name[k] : NULL;
+            printf("%s%s%s%s%s %s", j ? "; " : "", p->inst[k].id, name ? " " : "", name ? name : "", "",
+                   cm_yuan_text(y, sizeof y, pay1[k] - pay0[k], 1));
+        }
+        printf(" yuan\n");
+    }
+}
+
 static void line_held(const char *what, int64_t a, int64_t b, int held)
 {
     char y0[40], y1[40], y2[40];
@@ -993,7 +1033,7 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
     char s0[64], s1[64];
     snprintf(s0, sizeof s0, "%.1f : %.1f : %.1f", pct(bk0[0], t0), pct(bk0[1], t0), pct(bk0[2], t0));
     snprintf(s1, sizeof s1, "%.1f : %.1f : %.1f", pct(bk1[0], t1), pct(bk1[1], t1), pct(bk1[2], t1));
-    printf("  %-28s %20s %20s %+7.2f pts svc\n", "services:drugs:exams (%)", s0, s1, pct(bk1[0], t1) - pct(bk0[0], t0));
+    printf("  %-28s %20s %20s %+7.2f pp services 医疗服务占比\n", "services:drugs:exams (%)", s0, s1, pct(bk1[0], t1) - pct(bk0[0], t0));
     const scheme_tot *T0[2] = {&b->dipt, &b->drgt}, *T1[2] = {&s->dipt, &s->drgt};
     for (int q = 0; q < 2; q++) {
         if (!T0[q]->on) continue;
@@ -1002,8 +1042,14 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
         snprintf(lab, sizeof lab, "%s budget (yuan)", nm);
         line_i(lab, T0[q]->budget_fen, T1[q]->budget_fen);
         snprintf(lab, sizeof lab, "%s points", nm);
-        printf("  %-28s %20.1f %20.1f %+18.1f\n", lab, (double)T0[q]->points_e4 / SC_SCORE_UNIT,
-               (double)T1[q]->points_e4 / SC_SCORE_UNIT, (double)(T1[q]->points_e4 - T0[q]->points_e4) / SC_SCORE_UNIT);
+        {   /* thousands separators, as settle prints the total score */
+            char a0[48], a1[48], ad[48], sd[50];
+            double dp = (double)(T1[q]->points_e4 - T0[q]->points_e4) / SC_SCORE_UNIT;
+            fmt_num(ad, sizeof ad, dp, 1);
+            snprintf(sd, sizeof sd, "%s%s", ad[0] == '-' ? "" : "+", ad);
+            printf("  %-28s %20s %20s %18s\n", lab, fmt_num(a0, sizeof a0, (double)T0[q]->points_e4 / SC_SCORE_UNIT, 1),
+                   fmt_num(a1, sizeof a1, (double)T1[q]->points_e4 / SC_SCORE_UNIT, 1), sd);
+        }
         snprintf(lab, sizeof lab, "%s point value (yuan)", nm);
         double dpv = T1[q]->point_value - T0[q]->point_value;
         if (fabs(dpv) < 5e-7) dpv = 0; /* a kept point value re-derived from fen: "+0.000000", not "-0.000000" */
@@ -1028,7 +1074,9 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
                    cm_yuan_text(y0, sizeof y0, T1[q]->inst_pay[best] - T0[q]->inst_pay[best], 1),
                    x->priced ? "price effect" : "own-points effect", cm_yuan_text(y1, sizeof y1, pe, 1),
                    cm_yuan_text(y2, sizeof y2, se, 1),
-                   x->priced ? "" : " (price effect —: no price change; the settings moved its points)");
+                   x->priced ? "" : " (price effect —: no price change; own-points effect: the settings moved its own "
+                                    "points; structure effect: the point value moved, by the others' points or the budget)");
+            print_movers(p, nm, T0[q]->inst_pay, T1[q]->inst_pay);
         }
     }
     if (x->priced) {
@@ -1210,6 +1258,11 @@ cm_status cmd_simulate(const cm_config *cfg, const cm_run_opts *o, const char *c
                 e |= h5_attr_str(w.file, "input", input);
                 e |= h5_attr_str(w.file, "region", cfg->region);
                 e |= h5_attr_str(w.file, "period", cfg->period);
+                {   /* as a settlement file has them (write.c): the report's heading names both */
+                    static const char *const SCH[] = {"dip", "drg", "both"};
+                    e |= h5_attr_str(w.file, "scheme", SCH[cfg->scheme]);
+                    e |= h5_attr_str(w.file, "program", "casemix " CM_VERSION);
+                }
                 e |= h5_attr_i64(w.file, "cases", p->cases);
                 e |= h5_attr_i64(w.file, "kept_categories", nkeep);
                 char names[512] = "";

@@ -74,7 +74,7 @@ static void print_scheme(const cm_period *st, const cm_scenario *sn, const char 
 
 /* Rejects by reason (field + reason, echoed values left out), the five
  * most frequent, and the money of the rejected rows. */
-static void print_rejects(const cm_period *st)
+void settle_print_rejects(const cm_period *st)
 {
     char b1[40], b2[40];
     if (st->rej.n == 0) return;
@@ -132,7 +132,7 @@ void settle_summary(const cm_period *st, const cm_scenario *sn, const char *outp
            (long long)st->cases, (long long)st->rejects,
            st->records == st->cases + st->rejects ? "reconciled" : "MISMATCH");
     if (st->dups) printf("  duplicate ids    %12lld  (rejected, not paid)\n", (long long)st->dups);
-    print_rejects(st);
+    settle_print_rejects(st);
     /* a run that rejects much shares the whole budget over what is left:
      * say so loudly (the payments are right for the cases kept, but the
      * input needs a look before they are used) */

@@ -250,7 +250,9 @@ head, rows = sheet_vs(f['rules'], wb['rules'], 'rules')
 hits = [r[head.index('hits')] for r in rows[1:]]
 check('rules: Σ hits of evaluated rules = /flags rows', sum(h for h in hits if h > 0) == len(f['flags']), (sum(hits), len(f['flags'])))
 s = h5py.File(sh5, 'r'); sw = openpyxl.load_workbook(sxl)
-names = sorted(s['scenarios'].keys())
+names = s['scenarios'].attrs['names']   # the configuration's order, as simulate prints them
+names = (names.decode() if isinstance(names, bytes) else str(names)).split(',')
+check('simulation: /scenarios names = its groups', sorted(names) == sorted(s['scenarios'].keys()), names)
 want = [f'{n}_{a}' for n in names for a in ('sum', 'meas', 'inst', 'grp')]
 check(f'simulation sheets: NAME_sum/meas/inst/grp of {names}', sw.sheetnames == want, sw.sheetnames)
 check('sheet names: at most 31 characters, unique (case-insensitive)', all(len(x) <= 31 for x in sw.sheetnames) and

@@ -252,7 +252,7 @@ c2.check('scenario reprice: summary table', len(sc) == 1)
 if sc:
     rows = [[k.alltext() for k in r.find_all('td')] for r in sc[0].find_all('tr')][1:]
     c2.check('scenario summary rows base / scenario / diff', rows == [['payments_fen (yuan)', yuan(11000000000), yuan(11000000000), yuan(0)],
-             ['point_value', '5.1744', '5.3012', '0.1268']], rows)
+             ['point_value', '5.174400', '5.301200', '0.126800']], rows)   # point values to 6 decimals
 sd = x['scenarios/reprice/institutions'][:]
 b = bars(svg_of(t, 'scenario-reprice'))
 order = sorted(range(len(sd)), key=lambda i: (-int(sd['diff_payment_fen'][i]), i))

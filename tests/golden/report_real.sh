@@ -35,6 +35,7 @@ printf 'supervision = {\n  rules = {\n    R13 = { enabled = false; };\n  };\n};\
 "$BIN" simulate --config "$D/demo.cfg" --out "$D/sim.h5" --quiet
 "$BIN" report "$D/set.h5" --quiet
 "$BIN" report "$D/sim.h5" --quiet
+"$BIN" export "$D/sim.h5" --xlsx "$D/sim.xlsx" --quiet
 # a short settlement year: two months, then clear (as tests/golden/year.sh does for twelve)
 year_setup "$D" 3000          # tests/golden/lib.inc: year.sh's year, smaller
 year_months "$D/year.cfg" "$D" 01 02
@@ -135,15 +136,42 @@ c.check('indicators: one labelled row per institution in each table', len(labels
 # --- the simulation: every scenario, the payment change, the measurement
 text = open(f'{D}/sim.html', encoding='utf-8').read()
 s = h5py.File(f'{D}/sim.h5', 'r')
-names = sorted(s['scenarios'].keys())
+names = s['scenarios'].attrs['names']
+names = (names.decode() if isinstance(names, bytes) else str(names)).split(',')   # the configuration's order
+c.check('simulation: /scenarios names = its groups', sorted(names) == sorted(s['scenarios'].keys()), names)
+# the cost categories' Chinese names (README "Input", 收费项目类别)
+CAT = {'cost_bed': '床位费', 'cost_consult': '诊查费', 'cost_exam': '检查费', 'cost_lab': '化验费', 'cost_treatment': '治疗费',
+       'cost_surgery': '手术费', 'cost_nursing': '护理费', 'cost_material': '卫生材料费', 'cost_western': '西药费',
+       'cost_herbal': '中药饮片费', 'cost_patent': '中成药费', 'cost_general': '一般诊疗费', 'cost_registration': '挂号费', 'cost_other': '其他费'}
 figs = []
 # a scheme's chart only when some institution's payment moves; all bars zero (identity): a note instead
 moved = lambda n, sch: any(int(x) != 0 for x in s[f'scenarios/{n}/institutions'][f'diff_{sch}_payment_fen'])
 for n in names: figs += [f'tab-scenario-{n}'] + [f'fig-scenario-{n}-{sch}' for sch in ('dip', 'drg') if moved(n, sch)] + [f'tab-measurement-{n}']
 t = structure(c, text, ['scenarios'], figs)
-c.check('simulation: the 4 demo scenarios', names == ['identity', 'reprice', 'reprice_items', 'reprice_neutral'], names)
+c.check('simulation: the 4 demo scenarios, in demo.cfg\'s order', names == ['identity', 'reprice', 'reprice_neutral', 'reprice_items'], names)
+c.check('simulation: the heading names the scheme (root attribute scheme, as a settlement file)',
+        f'scheme 付费方式 {s.attrs["scheme"].decode()} ' in text and 'casemix 0.1' in text, s.attrs.get('scheme'))
+h1 = [n.alltext() for n in t.root.find_all('h1')]
+c.check('simulation: the heading says what the file is (政策模拟报告), not a settlement', h1 == ['Policy simulation report 政策模拟报告'], h1)
 h3 = [n.alltext() for n in t.root.find_all('h3')]
-c.check('simulation: a heading per scenario', h3 == names, h3)
+c.check('simulation: a heading per scenario, in the configuration\'s order (as simulate prints them)', h3 == names, h3)
+wb = openpyxl.load_workbook(f'{D}/sim.xlsx', read_only=True)
+c.check('simulation workbook: the scenarios\' sheets in the configuration\'s order',
+        [x[:-4] for x in wb.sheetnames if x.endswith('_sum')] == names, wb.sheetnames)
+for n in names:
+    a = s[f'scenarios/{n}'].attrs
+    txt = lambda k: (a[k].decode() if isinstance(a[k], bytes) else str(a[k])) if k in a else ''
+    d = list(t.root.find_all('p', id=f'def-scenario-{n}'))
+    dt = d[0].alltext() if d else ''
+    c.check(f'{n}: what the scenario is, from /scenarios/{n} attributes (policy, multipliers, solve)',
+            len(d) == 1 and f'policy 政策口径: {txt("policy")}' in dt
+            and (txt('multipliers') in ('', 'none') or f'multipliers 调价系数: {txt("multipliers")}' in dt)
+            and ('solved_multiplier' not in a or '%.9f' % a['solved_multiplier'] in dt), dt)
+    sm = s[f'scenarios/{n}/summary'][0]
+    row = [[td.alltext() for td in tr.find_all('td')] for tr in list(t.root.find_all('figure', id=f'tab-scenario-{n}'))[0].find_all('tr')]
+    row = [r for r in row if r and r[0].startswith('dip_point_value')]
+    c.check(f'{n}: the DIP point value to 6 decimals (as simulate prints it)',
+            len(row) == 1 and row[0][1:3] == ['{:,.6f}'.format(sm['base_dip_point_value']), '{:,.6f}'.format(sm['dip_point_value'])], row)
 for n in names:
     inst = s[f'scenarios/{n}/institutions'][:]
     for sch in ('dip', 'drg'):
@@ -159,9 +187,10 @@ for n in names:
         c.check(f'{n}: {sch.upper()} payment change per institution = {m}', got == want, (got[:2], want[:2]))
     me = s[f'scenarios/{n}/measurement'][:]
     rows = [[td.alltext() for td in tr.find_all('td')] for tr in list(t.root.find_all('figure', id=f'tab-measurement-{n}'))[0].find_all('tr')][1:]
-    want = [[r['scope'].decode(), r['name'].decode()] + [yuan(r[k]) for k in ('up_fen', 'down_fen', 'net_fen', 'fund_fen', 'patient_fen')]
+    want = [[r['scope'].decode(), r['name'].decode() + (' ' + CAT[r['name'].decode()] if r['scope'] == b'category' else '')]
+            + [yuan(r[k]) for k in ('up_fen', 'down_fen', 'net_fen', 'fund_fen', 'patient_fen')]
             for r in me if r['scope'] != b'institution']
-    c.check(f'{n}: measurement rows (region, categories) = up/down/net/fund/patients in yuan', rows == want, (rows[:2], want[:2]))
+    c.check(f'{n}: measurement rows (region, categories with their Chinese names) = up/down/net/fund/patients in yuan', rows == want, (rows[:2], want[:2]))
     c.check(f'{n}: measurement region net = /summary diff_total_cost_fen', want[0][4] == yuan(s[f'scenarios/{n}/summary'][0]['diff_total_cost_fen']))
 
 # --- the ledger: months and clearing
@@ -191,12 +220,24 @@ got = {r[0]: r[j] for r in gc[0]['rows']}
 c.check('clearing table: balance in yuan = /clearing balance_fen / 100, per institution',
         got == {i.decode(): '{:,.2f}'.format(int(b) / 100) for i, b in zip(cl['institution_id'], cl['balance_fen'])} and len(got) == len(cl), list(got.items())[:3])
 c.check('clearing table: the total balance = Σ balance_fen / 100', gc[0]['total'][j] == '{:,.2f}'.format(int(cl['balance_fen'].sum()) / 100), gc[0]['total'])
+ca = lf['clearing'].attrs
+yp = list(t.root.find_all('p', id='clearing-year'))
+ypt = yp[0].alltext() if yp else ''
+c.check('clearing: the year\'s figures above the table: final point value 结算点值 (6 decimals), budget, reserve, pool',
+        len(yp) == 1 and f'结算点值 {ca["point_value"]:,.6f} yuan/point' in ypt and f'基金预算 {int(ca["budget_fen"]) / 100:,.2f}' in ypt
+        and f'清算总额 {int(ca["pool_fen"]) / 100:,.2f}' in ypt and f'剩余 {int(ca["reserve_left_fen"]) / 100:,.2f}' in ypt, ypt)
 miss = lf['clearing'].attrs['months_missing']
 miss = miss.decode() if isinstance(miss, bytes) else str(miss)
 c.check('clearing: a partial year (clear --partial) is said above the table, with the missing months',
         int(lf['clearing'].attrs['partial']) == 1 and miss.startswith('2025-03, ') and ('Partial year' in text and miss in text), miss)
 wb = openpyxl.load_workbook(f'{D}/ledger.xlsx', read_only=True)
-c.check('ledger workbook: its tables as sheets', wb.sheetnames == ['institutions', 'groups', 'months', 'clearing', 'special', 'history_months'], wb.sheetnames)
+c.check('ledger workbook: its tables as sheets, the year\'s clearing figures beside the clearing',
+        wb.sheetnames == ['institutions', 'groups', 'months', 'clearing', 'clearing_year', 'special', 'history_months'], wb.sheetnames)
+yv = {r[1]: r[2] for r in list(wb['clearing_year'].iter_rows(values_only=True))[1:]} if 'clearing_year' in wb.sheetnames else {}
+c.check('ledger workbook: clearing_year = /clearing attributes (final point value 结算点值, budget, pool, reserve left, partial)',
+        yv.get('结算点值') == float(ca['point_value']) and yv.get('基金预算') == int(ca['budget_fen']) / 100
+        and yv.get('清算总额') == int(ca['pool_fen']) / 100 and yv.get('调节金结余') == int(ca['reserve_left_fen']) / 100
+        and yv.get('部分年度清算') == 1 and yv.get('缺少的月份') == miss, yv)
 rows = list(wb['clearing'].iter_rows(values_only=True))
 j = [i for i, h in enumerate(rows[0]) if h.startswith('balance_fen → ')][0]
 c.check('ledger workbook: Σ clearing balance (yuan × 100) = the HDF5\'s', sum(round(r[j] * 100) for r in rows[1:]) == int(cl['balance_fen'].sum()))

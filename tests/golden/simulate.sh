@@ -78,6 +78,24 @@ expect "items: Σ payments = budget" "$(h5cols "$D/items.h5" /scenarios/items/su
 # the comparison table: the row the solve holds is marked (and moves at most 1 fen), the others are not;
 # a settings-only scenario prints no price effect; item paths are printed clean (no "/../")
 row() { awk -v s="scenario $1 " -v r="$2" 'index($0, s) == 1 {on = 1; next} /^scenario / {on = 0} on && index($0, r) {print; exit}' "$3"; }
+# who gains and who loses: the counts and the three largest each way = /scenarios/reprice/institutions
+h5cols "$D/sim.h5" /scenarios/reprice/institutions institution_id diff_dip_payment_fen > "$D/movers.txt"
+cnt=$(awk -F'|' '{u += $2 > 0; d += $2 < 0; z += $2 == 0} END{printf "%d gain, %d lose, %d unchanged", u, d, z}' "$D/movers.txt")
+has "reprice: DIP institutions gaining / losing" "$(row reprice "DIP institutions:" "$D/sim.txt")" "DIP institutions: $cnt"
+top=$(sort -t'|' -k2,2nr -k1,1 "$D/movers.txt" | awk -F'|' '$2 > 0' | head -3 | cut -d'|' -f1 | tr '\n' ' ')
+got=$(row reprice "largest gains:" "$D/sim.txt" | sed 's/;/\n/g' | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^H[0-9]+$/) printf "%s ", $i}')
+expect "reprice: the three largest DIP gains, by institution" "$got" "$top"
+bot=$(sort -t'|' -k2,2n -k1,1 "$D/movers.txt" | awk -F'|' '$2 < 0' | head -3 | cut -d'|' -f1 | tr '\n' ' ')
+got=$(row reprice "largest losses:" "$D/sim.txt" | sed 's/;/\n/g' | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^H[0-9]+$/) printf "%s ", $i}')
+expect "reprice: the three largest DIP losses, by institution" "$got" "$bot"
+# the points row with thousands separators, as settle prints the total score: /summary base_dip_points, dip_points
+pts=$(h5cols "$D/sim.h5" /scenarios/reprice/summary base_dip_points dip_points | awk -F'|' '{printf "%.1f %.1f", $1, $2}' |
+      sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\([,.]\)/\1,\2\3/' -e 'ta')
+expect "reprice: the DIP points row, thousands separated" "$(row reprice "DIP points" "$D/sim.txt" | awk '{print $3, $4}')" "$pts"
+# the structure row's change: percentage points of the services share (not "points" of a score)
+svc=$(h5cols "$D/sim.h5" /scenarios/reprice/summary diff_services_pct | awk '{printf "%+.2f", $1}')
+has "reprice: the structure row's change in percentage points of the services share" \
+    "$(row reprice "services:drugs:exams" "$D/sim.txt")" "$svc pp services 医疗服务占比"
 has "reprice_neutral: the cases' fund part row is held by the solve" "$(row reprice_neutral "cases' fund part" "$D/sim.txt")" "<- held by the solve"
 expect "reprice_neutral: the held row moves at most 1 fen" \
     "$(row reprice_neutral "cases' fund part" "$D/sim.txt" | awk '{print ($7 >= -0.01 && $7 <= 0.01) ? "yes" : "NO " $0}')" "yes"
@@ -87,6 +105,7 @@ cat >> "$D/pv.cfg" <<'CFG'
 simulate = { fee_file = "fees.csv"; scenarios = (
   { name = "pv"; policy = "fixed_point_value"; categories = { exam = 0.85; }; solve = { target = "fund"; point_value = true; }; },
   { name = "high3"; settings = { outliers = { high = 3.0; }; }; },
+  { name = "budget"; settings = { budget = { fund_budget = "999000000.00"; }; }; },
   { name = "items"; price_table = "../sim/prices.csv"; } ); };
 CFG
 rm -f "$D/pv.h5"
@@ -96,6 +115,10 @@ expect "point-value solve: the cases' fund part (which moves) is not marked held
 has "point-value solve: the solve line says what it holds" "$(row pv "budget-neutral solve" "$D/pv.txt")" "fund outlay unchanged: the payments rows; the cases' fund part moves with the prices"
 has "settings only: no price effect" "$(row high3 "DIP largest change" "$D/pv.txt")" "own-points effect"
 has "settings only: price effect shown as —" "$(row high3 "DIP largest change" "$D/pv.txt")" "(price effect —: no price change"
+# a budget alone moves no institution's own points: its change is all structure (the point value), said so
+has "budget only: own points unchanged" "$(row budget "DIP largest change" "$D/pv.txt")" "own-points effect 0.00 + structure effect"
+has "budget only: the structure effect explained" "$(row budget "DIP largest change" "$D/pv.txt")" \
+    "structure effect: the point value moved, by the others' points or the budget)"
 expect "priced: the price effect stays" "$(row pv "DIP largest change" "$D/pv.txt" | grep -c "= price effect")" 1
 rel=$(realpath --relative-to=. "$D/prices.csv")
 has "item path printed clean" "$(row items "items (费用明细)" "$D/pv.txt")" "re-priced by $rel,"
@@ -137,6 +160,7 @@ bad_cfg 'simulate = { scenarios = ( { name = "x"; policy = "free_lunch"; } ); };
 bad_cfg 'simulate = { scenarios = ( { name = "x"; settings = { outliers = { high = 0.1; }; }; } ); };' "bad setting" "bad.cfg:$L:"
 bad_cfg 'simulate = { scenarios = ( { name = "x"; settings = { input = { records = "y.csv"; }; }; } ); };' "a setting that is not a policy setting" "bad.cfg:$L: .*settings.input: not a key here"
 bad_cfg 'simulate = { scenarios = ( { name = "x"; }, { name = "x"; } ); };' "duplicate name" "used twice"
+bad_cfg 'simulate = { scenarios = ( { name = "x"; policy = "fixed_point_value"; settings = { budget = { fund_budget = "115000000.00"; }; }; } ); };' "a budget under fixed_point_value (it would change nothing)" "bad.cfg:$L: .*settings.budget: policy \"fixed_point_value\" keeps the baseline's point value"
 bad_cfg 'simulate = { scenarios = ( { name = "x"; solve = { target = "fund"; }; } ); };' "solve without a variable" "bad.cfg:$L: .*solve either"
 bad_cfg 'simulate = { scenarios = ( { name = "x"; categories = { services = 1.1; }; solve = { target = "fund"; categories = ["services"]; }; } ); };' "a multiplier the solve would replace" "bad.cfg:$L: .*solve.categories: category .* is also solved"
 set +e

@@ -67,10 +67,25 @@ expect "/case_ids: one row per case of the ledger" "$(h5rows "$D/out/ledger-2025
     "$(h5cols "$D/out/ledger-2025.h5" /months cases | awk '{s+=$1} END{printf "%.0f\n", s}')"
 expect "/case_ids: the January id under month 1 only" "$(h5cols "$D/out/ledger-2025.h5" /case_ids case_id month | grep "^$id01a|")" "$id01a|1"
 # a month run twice is counted once, and does not reject its own ids (only January's two, again)
+# fen_yuan FEN: 1,234.56 (the terminal's yuan)
+fen_yuan() { awk -v s="$1" 'BEGIN{v=s<0?-s:s; printf "%s%d.%02d\n", s<0?"-":"", int(v/100), v%100}' |
+             sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\([,.]\)/\1,\2\3/' -e 'ta'; }
+paid05=$(h5cols "$D/out/ledger-2025.h5" /months month paid_fen | grep '^5|' | cut -d'|' -f2)
 "$BIN" month --config "$D/year.cfg" --month 2025-05 --input "$D/gen/m05.csv" > "$D/m05.out" 2>&1 || { echo "FAIL: month 05 again"; cat "$D/m05.out"; exit 1; }
 has "May re-run: its own line" "$(cat "$D/m05.out")" "already settled   2 case id(s) settled in another month of the ledger: rejected"
 expect "May re-run: read = cases + rejects" "$(awk '/records read/{print ($3 == $5 + $8) ? "yes" : $0}' "$D/m05.out")" yes
 expect "May re-run: the same two rejects" "$(grep -c 'already settled' "$D/out/settle-2025-05.rejects.csv")" 2
+has "May re-run: why rows were rejected, as settle says it" "$(cat "$D/m05.out")" "2  case_id: case id already settled in month 2025-01"
+now05=$(h5cols "$D/out/ledger-2025.h5" /months month paid_fen | grep '^5|' | cut -d'|' -f2)
+has "May re-run: what the month paid before and now, and the difference to pay" "$(cat "$D/m05.out")" \
+    "paid then $(fen_yuan "$paid05") yuan at"
+has "May re-run: the difference" "$(cat "$D/m05.out")" "pay the difference $(fen_yuan $((now05 - paid05))) yuan"
+case "$(cat "$D/m05.out")" in *"forecast basis"*) bad "with history: no flat-pattern note" ;; *) ok "with history: no flat-pattern note" ;; esac
+# without history years the forecast is flat (1/12 a month) and its band only ± band_min: month says so
+sed -e '/^history = (/,/^);/d' -e 's/mode = "history"/mode = "fixed"/' -e 's|ledger-2025\.h5|nohist-ledger.h5|' "$D/year.cfg" > "$D/nohist.cfg"
+"$BIN" month --config "$D/nohist.cfg" --month 2025-01 --input "$D/gen/m01.csv" --out "$D/out/nohist-01.h5" > "$D/nohist.out" 2>&1 ||
+    { echo "FAIL: month without history"; cat "$D/nohist.out"; exit 1; }
+has "no history: the forecast's basis is said" "$(cat "$D/nohist.out")" "no history years: every month taken as 1/12 of the year, the band only the least ±2% (year.band_min)"
 "$BIN" clear --config "$D/year.cfg" --year 2025 --quiet || { echo "FAIL: clear"; exit 1; }
 L=$D/out/ledger-2025.h5
 expect "a full year: /clearing partial = 0" "$(h5dump -a /clearing/partial "$L" | awk '/\(0\)/{print $2}')" 0
@@ -167,6 +182,14 @@ h5cols "$L" /clearing institution_id due_fen gross_fen deposit_fen balance_fen |
     END { exit bad }' || exit 1
 ok "clearing balances recomputed from the ledger"
 expect "one approved special-review case" "$(h5dump -a /clearing/n_special "$L" | awk '/\(0\)/{print $2}')" 1
+# the terminal's totals line: Σ pre-paid gross and Σ balance as /clearing sums them (yuan), then what
+# each column is, in Chinese too, and the balance's sign
+yuan_sum() { h5cols "$L" /clearing "$1" | awk '{s+=$1} END{v=s<0?-s:s; printf "%s%d.%02d\n", s<0?"-":"", int(v/100), v%100}' |
+             sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\([,.]\)/\1,\2\3/' -e 'ta'; }
+has "clear: Σ pre-paid gross" "$(cat "$D/clear.out")" "Σ pre-paid gross $(yuan_sum gross_fen);"
+has "clear: Σ balance" "$(cat "$D/clear.out")" "Σ balance $(yuan_sum balance_fen) yuan"
+has "clear: the columns explained" "$(cat "$D/clear.out")" "audit 审核扣款; coef 考核系数"
+has "clear: the balance's sign" "$(tr -s ' \n' ' ' < "$D/clear.out")" "positive = the fund pays the institution (应补拨), negative = the institution returns it (应扣回)"
 
 # bad inputs: file:line
 printf 'institution_id,deduction_yuan\n%s,12.345\n' "$inst1" > "$D/audit.csv"
@@ -226,6 +249,20 @@ expect "export: Σ balance in yuan × 100 = Σ /clearing balance_fen" \
 "$BIN" month --config "$D/year.cfg" --month 2025-04 --input "$D/gen/current.csv" 2> "$D/warn.err" >/dev/null || exit 1
 has "a year's file as a month: warned" "$(cat "$D/warn.err")" "beyond 2025-04"
 expect "discharge dates kept in /months" "$(h5cols "$L" /months month discharge_first discharge_last | grep '^4|')" "4|2025-01-01|2025-12-31"
+
+# the month and year options: missing ones said as such (exit 2); a month of another year than the
+# period (a mistyped year) warned, naming the ledger's year it goes to
+"$BIN" month --config "$D/year.cfg" --input "$D/gen/m01.csv" > /dev/null 2> "$D/opt.err"; rc=$?
+expect "month without --month: exit 2" "$rc" 2
+has "month without --month: said" "$(cat "$D/opt.err")" "--month YYYY-MM is required"
+"$BIN" clear --config "$D/year.cfg" > /dev/null 2> "$D/opt.err"; rc=$?
+expect "clear without --year: exit 2" "$rc" 2
+has "clear without --year: said" "$(cat "$D/opt.err")" "--year YYYY is required"
+sed "s|ledger-2025.h5|ledger-other.h5|" "$D/year.cfg" > "$D/other.cfg"
+"$BIN" month --config "$D/other.cfg" --month 2024-01 --input "$D/gen/m01.csv" --out "$D/out/other-01.h5" > /dev/null 2> "$D/other.err" ||
+    { echo "FAIL: month 2024-01"; cat "$D/other.err"; exit 1; }
+has "a month of another year than the period: warned" "$(cat "$D/other.err")" \
+    "WARNING: --month 2024-01 is not in the configuration's period 2025"
 
 # a year with months missing: clear refuses without --partial, names the months, leaves the ledger
 sed "s|ledger-2025.h5|ledger-part.h5|" "$D/year.cfg" > "$D/part.cfg"
