@@ -1461,6 +1461,10 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
     x.o[6] = h5row_add(&r, "threshold", H5T_IEEE_F64LE, 8);
     h5row_end(&r);
     x.rsize = r.size;
+    /* deflate without shuffle: on these rows (ids, codes, random figures) it
+     * costs ~25% of the table's compression CPU for ~10% smaller chunks
+     * (docs/METHODS.md §11) */
+    r.no_shuffle = 1;
     hid_t d = h5w_table(w, "flags", "Supervision flags (稽核): one row per case and rule, with the evidence", &r, nf);
     /* every counted row written, a chunk at a time on all threads */
     int e = d < 0 || rb[nb] != nf || h5w_rows_fill(w, d, &r, nf, flag_rows, &x);
