@@ -1,8 +1,9 @@
 /*
  * h5out.c - HDF5 output: tables as 1-D chunked compound datasets with flat
  * fixed-size members (the layout H5TBmake_table writes, so PyTables,
- * HDFView, h5dump and h5py all read them as tables), shuffle + deflate or
- * no filter, UTF-8 variable-length lookups for Chinese names, and a
+ * HDFView, h5dump and h5py all read them as tables), shuffle + deflate
+ * (deflate alone for a table made with h5row.no_shuffle: /flags) or no
+ * filter, UTF-8 variable-length lookups for Chinese names, and a
  * temporary file renamed into place at the end.
  *
  * Compressed tables are the slow part of a run (deflate runs at ~60 MB/s
@@ -286,7 +287,7 @@ int h5_attr_f64(hid_t obj, const char *name, double v)
     return rc;
 }
 
-static hid_t dcpl_for(h5w *w, size_t rowsize, hsize_t nrows)
+static hid_t dcpl_for(h5w *w, size_t rowsize, int shuffle, hsize_t nrows)
 {
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     /* chunks of chunk_rows rows, kept between ~10 KiB and 1 MiB */
@@ -297,7 +298,7 @@ static hid_t dcpl_for(h5w *w, size_t rowsize, hsize_t nrows)
     if (ch < 1) ch = 1;
     H5Pset_chunk(dcpl, 1, &ch);
     if (w->comp == CM_COMP_DEFLATE) {
-        H5Pset_shuffle(dcpl);
+        if (shuffle) H5Pset_shuffle(dcpl);
         H5Pset_deflate(dcpl, (unsigned)w->level);
     }
     return dcpl;
@@ -307,7 +308,7 @@ hid_t h5w_table(h5w *w, const char *name, const char *title, const h5row *r, hsi
 {
     hsize_t dims = nrows, maxd = H5S_UNLIMITED;
     hid_t sp = H5Screate_simple(1, &dims, &maxd);
-    hid_t dcpl = dcpl_for(w, r->size, nrows);
+    hid_t dcpl = dcpl_for(w, r->size, !r->no_shuffle, nrows);
     hid_t ds = H5Dcreate2(w->loc, name, r->type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     H5Pclose(dcpl);
     H5Sclose(sp);
@@ -344,6 +345,20 @@ hsize_t h5w_chunk_rows(hid_t ds)
         H5Pclose(dcpl);
     }
     return ch;
+}
+
+/* Has dataset ds the shuffle filter (h5w_table: unless h5row.no_shuffle)? */
+static int ds_shuffled(hid_t ds)
+{
+    hid_t dcpl = H5Dget_create_plist(ds);
+    int on = 0, nf = dcpl >= 0 ? H5Pget_nfilters(dcpl) : 0;
+    for (int i = 0; i < nf; i++) {
+        unsigned flags, cd[8];
+        size_t ncd = 8;
+        if (H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, 0, NULL, NULL) == H5Z_FILTER_SHUFFLE) on = 1;
+    }
+    if (dcpl >= 0) H5Pclose(dcpl);
+    return on;
 }
 
 /* The shuffle filter's byte transposition for elements of size es:
@@ -386,12 +401,12 @@ static void shuffle_bytes(const unsigned char *in, unsigned char *out, size_t n,
 }
 
 /* One chunk as the shuffle + deflate filters store it: ch rows of es bytes
- * from src (rows < ch: the rest zeros, in full), shuffled into sh, deflated
- * into dst (bound bytes) with libdeflate (lc) or zlib. Returns the length,
- * 0 on failure. */
-static size_t chunk_deflate(struct libdeflate_compressor *lc, int level, const unsigned char *src, size_t rows,
-                            size_t ch, size_t es, unsigned char *full, unsigned char *sh, unsigned char *dst,
-                            size_t bound)
+ * from src (rows < ch: the rest zeros, in full), shuffled into sh (unless
+ * !shuf: deflate alone), deflated into dst (bound bytes) with libdeflate
+ * (lc) or zlib. Returns the length, 0 on failure. */
+static size_t chunk_deflate(struct libdeflate_compressor *lc, int level, int shuf, const unsigned char *src,
+                            size_t rows, size_t ch, size_t es, unsigned char *full, unsigned char *sh,
+                            unsigned char *dst, size_t bound)
 {
     size_t cbytes = ch * es;
     if (rows < ch) { /* the edge chunk is stored whole, padded with zeros */
@@ -399,10 +414,13 @@ static size_t chunk_deflate(struct libdeflate_compressor *lc, int level, const u
         memset(full + rows * es, 0, cbytes - rows * es);
         src = full;
     }
-    shuffle_bytes(src, sh, ch, es);
-    if (lc) return libdeflate_zlib_compress(lc, sh, cbytes, dst, bound);
+    if (shuf) {
+        shuffle_bytes(src, sh, ch, es);
+        src = sh;
+    }
+    if (lc) return libdeflate_zlib_compress(lc, src, cbytes, dst, bound);
     uLongf dl = (uLongf)bound;
-    return compress2(dst, &dl, sh, (uLong)cbytes, level) == Z_OK ? (size_t)dl : 0;
+    return compress2(dst, &dl, src, (uLong)cbytes, level) == Z_OK ? (size_t)dl : 0;
 }
 
 int h5w_rows_fast(h5w *w, hid_t ds, const h5row *r, hsize_t first, hsize_t n, const void *buf)
@@ -416,7 +434,7 @@ int h5w_rows_fast(h5w *w, hid_t ds, const h5row *r, hsize_t first, hsize_t n, co
     unsigned char *out = malloc(nch * bound);
     size_t *olen = calloc(nch, sizeof *olen);
     int bad = !out || !olen;
-    int lib = w->deflate_lib, level = w->level;
+    int lib = w->deflate_lib, level = w->level, shuf = ds_shuffled(ds);
 #pragma omp parallel reduction(+ : bad)
     {
         unsigned char *full = malloc(cbytes), *sh = malloc(cbytes);
@@ -427,7 +445,7 @@ int h5w_rows_fast(h5w *w, hid_t ds, const h5row *r, hsize_t first, hsize_t n, co
             if (bad) continue;
             hsize_t rows = (hsize_t)k * ch + ch <= n ? ch : n - (hsize_t)k * ch;
             const unsigned char *src = (const unsigned char *)buf + (size_t)k * cbytes;
-            olen[k] = chunk_deflate(lc, level, src, (size_t)rows, (size_t)ch, es, full, sh, out + (size_t)k * bound,
+            olen[k] = chunk_deflate(lc, level, shuf, src, (size_t)rows, (size_t)ch, es, full, sh, out + (size_t)k * bound,
                                     bound);
             if (!olen[k]) bad++;
         }
@@ -469,7 +487,7 @@ int h5w_rows_fill(h5w *w, hid_t ds, const h5row *r, size_t n, h5w_fill_fn fill, 
         return bad ? -1 : 0;
     }
     size_t cbytes = ch * es, nch = (n + ch - 1) / ch, bound = (size_t)compressBound((uLong)cbytes) + 64;
-    int lib = w->deflate_lib, level = w->level, stop = 0;
+    int lib = w->deflate_lib, level = w->level, stop = 0, shuf = ds_shuffled(ds);
 #pragma omp parallel reduction(+ : bad)
     {
         unsigned char *rows = malloc(cbytes), *sh = malloc(cbytes), *dst = malloc(bound);
@@ -483,7 +501,7 @@ int h5w_rows_fill(h5w *w, hid_t ds, const h5row *r, size_t n, h5w_fill_fn fill, 
             halt = stop;
             if (!mine && !halt) {
                 if (fill(ctx, k * ch, m, rows)) mine = 1;
-                else if (!(len = chunk_deflate(lc, level, rows, m, ch, es, rows, sh, dst, bound))) mine = 1;
+                else if (!(len = chunk_deflate(lc, level, shuf, rows, m, ch, es, rows, sh, dst, bound))) mine = 1;
             }
             /* written in chunk order (the file's layout as h5w_rows_fast's)
              * while the other threads fill and deflate the next chunks */

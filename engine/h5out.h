@@ -99,6 +99,8 @@ typedef struct {
     hid_t mtype[64];
     size_t moff[64];
     int mown[64];
+    int no_shuffle;                /* set before h5w_table: deflate without the shuffle filter (docs/METHODS.md §11:
+                                      /flags, whose string-heavy rows deflate faster unshuffled) */
 } h5row;
 
 void h5row_begin(h5row *r);

@@ -20,6 +20,17 @@
 static int cmp_big(const void *a, const void *b);
 static int cmp_lid(const void *a, const void *b);
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels: EINVAL, and the pages fault as before */
+#endif
+
+void pl_populate(void *at, size_t bytes)
+{
+    if (!bytes) return;
+    uintptr_t a = (uintptr_t)at & ~(uintptr_t)4095, b = ((uintptr_t)at + bytes + 4095) & ~(uintptr_t)4095;
+    (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+}
+
 /* A per-slot side array (*side, *mapped bytes) to at least bytes, zeroed: an
  * anonymous mapping grown with mremap, like the slots. Returns 0 or -1. */
 static int side_reserve(unsigned char **side, size_t *mapped, size_t bytes)
@@ -398,6 +409,12 @@ cm_status pl_read(const char *path, const struct col_aliases *aliases, const int
 #pragma omp parallel for schedule(dynamic, 1)
         for (long k = 0; k < (long)nch; k++) {
             int tid = pl_thread_id();
+            /* the chunk's slots and side entries mapped in one call each
+             * (pl_populate) before the parse writes them */
+            pl_populate(slots + chunks[k].slot0, chunks[k].nrec * sizeof *slots);
+            if (out->side_size) pl_populate(out->side + chunks[k].slot0 * out->side_size, chunks[k].nrec * out->side_size);
+            if (out->side2_size)
+                pl_populate(out->side2 + chunks[k].slot0 * out->side2_size, chunks[k].nrec * out->side2_size);
             rd_parse_chunk(&r, buf, &chunks[k], o, &ps[tid], slots, fn, ctx, tid);
         }
         out->n = next_slot;

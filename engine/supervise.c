@@ -181,6 +181,7 @@ typedef struct sv_prev {
 } sv_prev;
 _Static_assert(sizeof(sv_prev) == 20, "a previous period's case is 20 bytes (docs/METHODS.md §11)");
 
+#define FLAG_RUN ((size_t)2048) /* flags (32 B) in 64 KiB */
 static void push(sv_flags *f, uint32_t slot, int32_t other, int rule, int result, double fig, double thr)
 {
     if (f->n == f->cap) {
@@ -190,6 +191,8 @@ static void push(sv_flags *f, uint32_t slot, int32_t other, int rule, int result
         f->e = ne;
         f->cap = nc;
     }
+    if (!(f->n & (FLAG_RUN - 1))) /* the next 64 KiB of the list mapped in one call (pl_populate), not as filled */
+        pl_populate(f->e + f->n, (f->cap - f->n < FLAG_RUN ? f->cap - f->n : FLAG_RUN) * sizeof *f->e);
     f->e[f->n++] = (sv_flag){slot, other, (uint8_t)rule, (uint8_t)result, fig, thr};
 }
 
@@ -585,6 +588,7 @@ static cm_status cross_rules(sv_state *sv, cm_period *p, unsigned ev, char *err,
     }
     uint32_t *idx = malloc((most ? most : 1) * sizeof *idx);
     if (!idx) { free(cnt); free(pstart); snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
+    pl_populate(idx, most * sizeof *idx); /* the first batch writes about all of it */
     int oom = 0;
     for (size_t q0 = 0, q1; q0 < P && !oom; q0 = q1) {
         for (q1 = q0 + 1; q1 < P && pstart[q1 + 1] - pstart[q0] <= target; q1++) {}
@@ -811,6 +815,7 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
         }
         sv->sample = calloc(total ? total : 1, sizeof *sv->sample);
         oom = !sv->sample;
+        if (!oom) pl_populate(sv->sample, total * sizeof *sv->sample); /* about all of it written */
     }
     size_t nflag = 0;
     if (!oom) {
@@ -1217,9 +1222,11 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     /* the mask and R11's marks after the join (sv_cross): not held beside its index (peak) */
     sv->mask = calloc(n ? n : 1, sizeof *sv->mask);
     if (!sv->mask) rc = CM_ERR_NOMEM;
+    else pl_populate(sv->mask, n * sizeof *sv->mask); /* every slot's written */
     if (!rc && (ev & (1u << SC_R11))) {
         sv->lowrisk = calloc(n ? n : 1, 1);
         if (!sv->lowrisk) rc = CM_ERR_NOMEM;
+        else pl_populate(sv->lowrisk, n);
     }
     if (rc == CM_ERR_NOMEM) snprintf(err, errlen, "out of memory");
     if (!rc && p->s.side) case_rules(sv, p, s, ev);
@@ -1238,6 +1245,7 @@ cm_status sv_run(sv_state *sv, cm_period *p, const cm_scenario *s, char *err, si
     sv->all.e = realloc(sv->tf[0].e, (tot ? tot : 1) * sizeof *sv->all.e);
     if (!sv->all.e) { snprintf(err, errlen, "out of memory"); return CM_ERR_NOMEM; }
     sv->all.n = sv->tf[0].n;
+    pl_populate(sv->all.e + sv->all.n, (tot - sv->all.n) * sizeof *sv->all.e); /* the other lists' copies */
     sv->tf[0] = (sv_flags){0};
     for (int t = 1; t < sv->nt; t++) {
         if (sv->tf[t].n) memcpy(sv->all.e + sv->all.n, sv->tf[t].e, sv->tf[t].n * sizeof *sv->all.e);
@@ -1453,6 +1461,10 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
     x.o[6] = h5row_add(&r, "threshold", H5T_IEEE_F64LE, 8);
     h5row_end(&r);
     x.rsize = r.size;
+    /* deflate without shuffle: on these rows (ids, codes, random figures) it
+     * costs ~25% of the table's compression CPU for ~10% smaller chunks
+     * (docs/METHODS.md §11) */
+    r.no_shuffle = 1;
     hid_t d = h5w_table(w, "flags", "Supervision flags (稽核): one row per case and rule, with the evidence", &r, nf);
     /* every counted row written, a chunk at a time on all threads */
     int e = d < 0 || rb[nb] != nf || h5w_rows_fill(w, d, &r, nf, flag_rows, &x);

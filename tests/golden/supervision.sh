@@ -58,6 +58,9 @@ for ds in /flags /rules /rule_names /review_sample; do
     a=$(h5dump -d "$ds" "$D/t1.h5" | tail -n +2 | md5sum); b=$(h5dump -d "$ds" "$D/t2.h5" | tail -n +2 | md5sum)
     eq "$ds the same at 1 and 2 threads" "$a" "$b"
 done
+# /flags is deflated without the shuffle filter (h5row.no_shuffle, METHODS §11); /review_sample keeps it
+eq "/flags: deflate alone (no shuffle filter)" "$(h5dump -p -H -d /flags "$D/t1.h5" | grep -c -e 'SHUFFLE' -e 'COMPRESSION DEFLATE')" 1
+eq "/review_sample: shuffle + deflate" "$(h5dump -p -H -d /review_sample "$D/t1.h5" | grep -c -e 'SHUFFLE' -e 'COMPRESSION DEFLATE')" 2
 
 # shuffled input: the same rows but for line
 { head -1 "$D/current.csv"; tail -n +2 "$D/current.csv" | shuf --random-source="$D/current.csv"; } > "$D/shuf.csv"

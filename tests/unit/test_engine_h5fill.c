@@ -9,9 +9,11 @@
  * structure: once filled into one buffer and written with h5w_rows_fast,
  * once through a fill callback that copies rows [first, first + n) of the
  * same buffer. Under each output (libdeflate, zlib, HDF5's own pipeline,
- * no compression) and at 1, 2 and 3 threads: every chunk has the same
- * offset, filter mask, address in the file and stored bytes, and the
- * values read back are the rows. A fill that fails makes the write fail.
+ * no compression), with and without the shuffle filter (h5row.no_shuffle,
+ * as /flags is written: the dataset then has deflate alone) and at 1, 2
+ * and 3 threads: every chunk has the same offset, filter mask, address in
+ * the file and stored bytes, and the values read back through HDF5's own
+ * filters are the rows. A fill that fails makes the write fail.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -112,14 +114,33 @@ static int write_file(const char *path, const layout *l, const unsigned char *ro
     return h5w_commit(&w, err, sizeof err) ? -1 : 0;
 }
 
-/* every chunk of /t the same in both files (offset, mask, address, bytes)
- * and the values of b the rows; returns the chunks */
-static size_t compare_files(const char *a, const char *b, const layout *l, const unsigned char *rows, size_t n)
+/* the filters of dataset d: 1 shuffle, 2 deflate (bits) */
+static unsigned filters_of(hid_t d)
+{
+    hid_t dcpl = H5Dget_create_plist(d);
+    unsigned on = 0;
+    for (int i = 0, nf = H5Pget_nfilters(dcpl); i < nf; i++) {
+        unsigned flags, cd[8];
+        size_t ncd = 8;
+        H5Z_filter_t f = H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, 0, NULL, NULL);
+        on |= f == H5Z_FILTER_SHUFFLE ? 1u : f == H5Z_FILTER_DEFLATE ? 2u : 4u;
+    }
+    H5Pclose(dcpl);
+    return on;
+}
+
+/* every chunk of /t the same in both files (offset, mask, address, bytes),
+ * the filters of both `filters` (filters_of), and the values of b the
+ * rows; returns the chunks */
+static size_t compare_files(const char *a, const char *b, const layout *l, const unsigned char *rows, size_t n,
+                            unsigned filters)
 {
     hid_t fa = H5Fopen(a, H5F_ACC_RDONLY, H5P_DEFAULT), fb = H5Fopen(b, H5F_ACC_RDONLY, H5P_DEFAULT);
     assert_true(fa >= 0 && fb >= 0);
     hid_t da = H5Dopen2(fa, "t", H5P_DEFAULT), db = H5Dopen2(fb, "t", H5P_DEFAULT);
     assert_true(da >= 0 && db >= 0);
+    assert_int_equal(filters_of(da), filters);
+    assert_int_equal(filters_of(db), filters);
     hid_t sa = H5Dget_space(da), sb = H5Dget_space(db);
     hsize_t na = 0, nb = 0;
     assert_true(H5Dget_num_chunks(da, sa, &na) >= 0);
@@ -180,7 +201,9 @@ static void test_same_bytes(void **state)
     }
     assert_true(ch > 1);
     const size_t sizes[3] = {3 * ch + 123, ch / 2 + 1, 2 * ch};
+    for (int ns = 0; ns < 2; ns++)
     for (int z = 0; z < 3; z++) {
+        l.r.no_shuffle = ns;
         size_t n = sizes[z];
         unsigned char *rows = rows_make(&l, n);
         for (int m = 0; m < 4; m++)
@@ -192,7 +215,8 @@ static void test_same_bytes(void **state)
                 assert_int_equal(write_file(pa, &l, rows, n, comps[m], libs[m], NULL), 0);
                 assert_int_equal(write_file(pb, &l, rows, n, comps[m], libs[m], &c), 0);
                 assert_true(c.calls >= (int)((n + ch - 1) / ch));
-                assert_int_equal(compare_files(pa, pb, &l, rows, n), (n + ch - 1) / ch);
+                unsigned filters = comps[m] == CM_COMP_DEFLATE ? (ns ? 2u : 3u) : 0u;
+                assert_int_equal(compare_files(pa, pb, &l, rows, n, filters), (n + ch - 1) / ch);
                 unlink(pa);
                 unlink(pb);
             }
