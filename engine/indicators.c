@@ -473,6 +473,7 @@ static cm_status hist_previous(cm_indicators *ind, const cm_period *p, const cm_
 cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn, const uint16_t *case_rules,
                   const bool evaluated[13], const uint8_t *low_risk, char *err, size_t errlen)
 {
+    const double t0 = now_seconds();
     const cm_config *cfg = p->cfg;
     const pl_slots *s = &p->s;
     size_t ninst = p->ninst, nslice = p->nslice;
@@ -709,6 +710,7 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn,
     }
     rc = CM_OK;
 out:
+    ind->t = now_seconds() - t0;
     free(prev);
     free(part);
     free(P);

@@ -44,6 +44,7 @@ typedef struct cm_indicators {
     ind_target *tg;
     size_t ntg;
     size_t tg_unmatched;          /* institutions with cases and no target */
+    double t;                     /* ind_run's wall seconds (--timings: part of "checks") */
 } cm_indicators;
 
 /* The newest history year per institution: the indicators' previous

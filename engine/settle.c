@@ -127,7 +127,7 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         FILE *f = fopen(o->timings, "w");
         struct stat sb;
         long long out_bytes = stat(output, &sb) == 0 ? (long long)sb.st_size : -1;
-        double checks = st->t_checks + sn->t_score + sv_seconds(st->sup);
+        double checks = st->t_checks + sn->t_score + sv_seconds(st->sup) + (st->sup ? ind.t : 0); /* + indicators */
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
         double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
