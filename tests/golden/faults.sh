@@ -131,6 +131,16 @@ sig() {
     n=$1; s=$2; when=$3; out=$4; shift 4
     "$@" 2>"$D/sig.err" >/dev/null &
     pid=$!
+    # first until casemix catches the signal (SigCgt in /proc): a background
+    # job of sh starts with SIGINT ignored, so a signal sent before the
+    # handler is installed (a slow start on a loaded machine) is lost
+    case $s in INT) bit=2 ;; TERM) bit=16384 ;; *) bit=0 ;; esac
+    i=0
+    while [ -r /proc/$pid/status ] && [ $i -lt 4000 ]; do
+        m=$(sed -n 's/^SigCgt:[[:space:]]*//p' /proc/$pid/status 2>/dev/null)
+        [ -n "$m" ] && [ $((0x$m & bit)) -ne 0 ] && break
+        sleep 0.005; i=$((i + 1))
+    done
     if [ "$when" = tmp ]; then
         i=0
         while [ -z "$(left "$out")" ] && kill -0 $pid 2>/dev/null && [ $i -lt 6000 ]; do sleep 0.005; i=$((i + 1)); done
