@@ -991,6 +991,24 @@ static void sec_sample(rep *R)
     tab_free(&t);
 }
 
+/* The R05 note: duplicate claims withheld from payment (wh: count, claimed fen, fund fen; the
+ * attributes of src), "none" when R05 ran and withheld nothing, as the terminal summary says. */
+static void withheld_note(FILE *o, const char *id, const double wh[3], const char *tail, const char *src)
+{
+    int64_t nw = (int64_t)llround(wh[0]);
+    fprintf(o, "<p class=\"note\" id=\"%s\"><b>R05 duplicate claims withheld from payment (重复结算不予支付)</b>: ", id);
+    if (nw == 0) fputs("none.", o);
+    else {
+        char nb[48], tb[48], fb[48];
+        fmt_count(nb, sizeof nb, nw);
+        yuan(tb, sizeof tb, (int64_t)llround(wh[1]));
+        yuan(fb, sizeof fb, (int64_t)llround(wh[2]));
+        fprintf(o, "%s %s, claimed %s yuan (fund part %s yuan)%s.", nb, nw == 1 ? "case" : "cases", tb, fb, tail);
+    }
+    fprintf(o, " Source: %s attributes duplicates_withheld, duplicates_withheld_total_fen, "
+               "duplicates_withheld_fund_fen.</p>\n", src);
+}
+
 static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
 {
     tab ru, fg;
@@ -1092,21 +1110,10 @@ static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
     }
     sec_sample(R);
     if (has_r && !isnan(attr_f(ru.ds, "duplicates_withheld"))) { /* R05: B is never paid twice (sv_withhold) */
-        char nb[48], tb[48], fb[48];
-        int64_t nw = (int64_t)llround(attr_f(ru.ds, "duplicates_withheld"));
-        fmt_count(nb, sizeof nb, nw);
-        yuan(tb, sizeof tb, (int64_t)llround(attr_f(ru.ds, "duplicates_withheld_total_fen")));
-        yuan(fb, sizeof fb, (int64_t)llround(attr_f(ru.ds, "duplicates_withheld_fund_fen")));
-        if (nw == 0) /* checked, nothing withheld: as the terminal summary says it */
-            fputs("<p class=\"note\" id=\"withheld\"><b>R05 duplicate claims withheld from payment "
-                  "(重复结算不予支付)</b>: none. Source: /rules attributes duplicates_withheld, "
-                  "duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n", o);
-        else
-            fprintf(o, "<p class=\"note\" id=\"withheld\"><b>R05 duplicate claims withheld from payment "
-                       "(重复结算不予支付)</b>: %s %s, claimed %s yuan (fund part %s yuan); each stays in "
-                       "/cases with the flag duplicate_withheld, score 0 and payment 0. Source: /rules attributes "
-                       "duplicates_withheld, duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n",
-                    nb, nw == 1 ? "case" : "cases", tb, fb);
+        const double wh[3] = {attr_f(ru.ds, "duplicates_withheld"), attr_f(ru.ds, "duplicates_withheld_total_fen"),
+                              attr_f(ru.ds, "duplicates_withheld_fund_fen")};
+        withheld_note(o, "withheld", wh, "; each stays in /cases with the flag duplicate_withheld, score 0 and "
+                      "payment 0", "/rules");
     }
     if (has_r) {
         fputs("<figure class=\"table\" id=\"tab-rules\">\n", o);
@@ -1421,23 +1428,9 @@ static void sec_scenarios(rep *R)
     if (L.n == 0) return;
     FILE *o = R->o;
     section_open(R, "scenarios", "Scenarios against the baseline 政策情景与基线对比");
-    if (!isnan(wh[0])) {
-        char nb[48], tb[48], fb[48];
-        int64_t nw = (int64_t)llround(wh[0]);
-        fmt_count(nb, sizeof nb, nw);
-        yuan(tb, sizeof tb, (int64_t)llround(wh[1]));
-        yuan(fb, sizeof fb, (int64_t)llround(wh[2]));
-        if (nw == 0)
-            fputs("<p class=\"note\" id=\"withheld-scenarios\"><b>R05 duplicate claims withheld from payment "
-                  "(重复结算不予支付)</b>: none. Source: /scenarios attributes duplicates_withheld, "
-                  "duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n", o);
-        else
-            fprintf(o, "<p class=\"note\" id=\"withheld-scenarios\"><b>R05 duplicate claims withheld from payment "
-                       "(重复结算不予支付)</b>: %s %s, claimed %s yuan (fund part %s yuan), by the baseline and every "
-                       "scenario alike (score 0, payment 0). Source: /scenarios attributes duplicates_withheld, "
-                       "duplicates_withheld_total_fen, duplicates_withheld_fund_fen.</p>\n",
-                    nb, nw == 1 ? "case" : "cases", tb, fb);
-    }
+    if (!isnan(wh[0]))
+        withheld_note(o, "withheld-scenarios", wh, ", by the baseline and every scenario alike (score 0, payment 0)",
+                      "/scenarios");
     for (int s = 0; s < L.n; s++) {
         char path[160], src[200];
         tab t;
