@@ -268,7 +268,8 @@ static void entries_build(hid_t f)
 
 static const char *const GROUP_TYPES[] = {"comprehensive", "core", "blank"};   /* /groups type (main.c) */
 
-typedef enum { K_TEXT, K_MONEY, K_YUAN, K_FENF, K_INT, K_UINT, K_FLOAT, K_ENUM, K_GTYPE } col_kind;
+/* K_E4, K_MONTH: a ledger's workbook only (ledger_units): an integer × 10^4 shown divided, a month 1..12 as YYYY-MM */
+typedef enum { K_TEXT, K_MONEY, K_YUAN, K_FENF, K_INT, K_UINT, K_FLOAT, K_ENUM, K_GTYPE, K_E4, K_MONTH } col_kind;
 
 typedef struct {
     char name[64];
@@ -277,7 +278,8 @@ typedef struct {
     size_t off, size;
     hid_t mtype;        /* member type (enums: H5Tenum_nameof) */
     double width;
-    lxw_format *fmt;    /* the workbook's number format of a float member (member_format), or NULL */
+    lxw_format *fmt;    /* the workbook's number format of a float member (member_format) or a K_E4 one, or NULL */
+    int year;           /* K_MONTH: the ledger's year */
 } column;
 
 typedef struct {
@@ -533,6 +535,20 @@ static void get_cell(const column *c, const unsigned char *row, cell *o)
         else snprintf(o->s, sizeof o->s, "%.15g", o->v);
         break;
     }
+    case K_E4: {   /* score_e4 -> points, assessment_e4 -> the coefficient: exact for |v| < 2^53 */
+        int us;
+        uint64_t u;
+        o->v = (double)get_int(c, p, &us, &u) / 10000.0;
+        snprintf(o->s, sizeof o->s, "%.4f", o->v);
+        break;
+    }
+    case K_MONTH: {   /* a ledger's month 1..12 as the report shows it: 2025-01 */
+        int us;
+        uint64_t u;
+        o->is_text = 1;
+        snprintf(o->s, sizeof o->s, "%04d-%02lld", c->year, (long long)get_int(c, p, &us, &u));
+        break;
+    }
     case K_INT:
     case K_UINT: {
         int us;
@@ -633,6 +649,8 @@ typedef struct {
     lxw_format *head, *money, *text, *num;
     lxw_format *count, *pct, *pp, *idx3, *sum3, *dec4, *dec1, *upto3, *note;   /* /indicators per indicator; the empty-sheet note */
     lxw_format *pv6;    /* a point value to 6 decimals (clearing_year) */
+    lxw_format *coef4;  /* a coefficient to 4 decimals (a ledger's assessment_e4 / 10^4) */
+    int ledger_year;    /* a ledger (casemix_kind "ledger"): its year attribute; 0 otherwise */
 } xlsx;
 
 /* /indicators: the number format of column member on the row of indicator
@@ -678,7 +696,10 @@ static lxw_worksheet *xlsx_sheet(xlsx *x, const char *name, const table *t, cons
     lxw_col_t c = 0;
     for (int i = 0; i < t->ncol; i++) {
         const column *k = &t->col[i];
-        lxw_format *fm = k->k == K_MONEY || k->k == K_YUAN || k->k == K_FENF ? x->money : k->k == K_TEXT ? x->text : NULL;
+        lxw_format *fm = k->k == K_MONEY || k->k == K_YUAN || k->k == K_FENF ? x->money
+                         : k->k == K_TEXT || k->k == K_MONTH                  ? x->text
+                         : k->k == K_E4                                       ? k->fmt
+                                                                              : NULL;
         worksheet_set_column(ws, c, c, k->width, fm);
         worksheet_write_string(ws, 0, c++, k->header, x->head);
         if (i == t->name_after && t->names) {
@@ -1061,6 +1082,39 @@ static int clearing_year_sheet(hid_t f, xlsx *x, lxw_format *pv_fmt)
     return 1;
 }
 
+/* A ledger's workbook shows what the report shows (report.c ledger_cell): an integer member *_e4
+ * divided by 10^4 (a score in points, #,##0.00; a coefficient such as assessment_e4, 0.0000), its
+ * header saying so ("score_e4 → score (points; score_e4 ÷ 10^4) 分值"), and the month 1..12 as the
+ * text YYYY-MM of the ledger's year (not in /history_months, whose rows carry their own year).
+ * The CSV files keep the stored integers: they mirror the HDF5 tables. */
+static void ledger_units(const xlsx *x, table *t)
+{
+    int has_year = 0;
+    for (int i = 0; i < t->ncol; i++) has_year |= !strcmp(t->col[i].name, "year");
+    for (int i = 0; i < t->ncol; i++) {
+        column *c = &t->col[i];
+        if (c->k != K_INT && c->k != K_UINT) continue;
+        const char *ti = title_of(c->name);
+        char u[200], unit[96];
+        if (ends_with(c->name, "_e4")) {
+            int score = strstr(c->name, "score") != NULL;
+            c->k = K_E4;
+            c->fmt = score ? x->money : x->coef4;
+            snprintf(unit, sizeof unit, "%s%s ÷ 10^4", score ? "points; " : "", c->name);
+            title_unscaled(ti ? ti : c->name, u, sizeof u);
+        } else if (!strcmp(c->name, "month") && !has_year && x->ledger_year > 0) {
+            c->k = K_MONTH;
+            c->year = x->ledger_year;
+            snprintf(unit, sizeof unit, "YYYY-MM");
+            snprintf(u, sizeof u, "%s", ti ? ti : c->name);
+        } else continue;
+        size_t z = title_zh_at(u);
+        size_t e = z;
+        while (e > 0 && u[e - 1] == ' ') e--;
+        snprintf(c->header, sizeof c->header, "%s → %.*s (%s)%s%s", c->name, (int)e, u, unit, u[z] ? " " : "", u + z);
+    }
+}
+
 static cm_status export_xlsx(hid_t f, const char *file, const char *out, const char *tables, int quiet)
 {
     char err[1024], tmp[CM_PATH_MAX + 64];
@@ -1098,7 +1152,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     struct { lxw_format **f; const char *nf; } NF[] = {
         {&x.count, "#,##0"}, {&x.pct, "0.00%"}, {&x.pp, "+0.00\" pp\";-0.00\" pp\";0.00\" pp\""},
         {&x.idx3, "0.000"}, {&x.sum3, "#,##0.000"}, {&x.dec4, "#,##0.0000"}, {&x.dec1, "0.0"}, {&x.upto3, "#,##0.###"},
-        {&x.pv6, "0.000000"},
+        {&x.pv6, "0.000000"}, {&x.coef4, "0.0000"},
     };
     for (size_t k = 0; k < sizeof NF / sizeof NF[0]; k++) {
         *NF[k].f = workbook_add_format(x.wb);
@@ -1106,6 +1160,15 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     }
     x.note = workbook_add_format(x.wb);
     format_set_italic(x.note);
+    char kind[64] = "";
+    h5_file_kind(f, kind, sizeof kind);
+    if (!strcmp(kind, "ledger")) {   /* months as YYYY-MM need the year; without it they stay 1..12 */
+        hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
+        double y = root >= 0 ? attr_num(root, "year") : NAN;
+        if (root >= 0) H5Gclose(root);
+        x.ledger_year = y >= 1000 && y <= 9999 ? (int)y : 0;
+        if (!x.ledger_year) x.ledger_year = -1;   /* a ledger all the same: *_e4 divided */
+    }
     cm_status st = CM_OK;
     long per_sheet = sheet_rows();
     int nsheets = 0;
@@ -1116,6 +1179,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         table t;
         flagx fxs, *fx = NULL;   /* the flags sheet: institution and rule names added (fx_open) */
         if ((st = table_open(f, file, ti, E[ti].names, &t)) != CM_OK) { table_free(&t); break; }
+        if (x.ledger_year) ledger_units(&x, &t);
         free(buf);
         hsize_t chunk = t.nrows < CHUNK_ROWS ? (t.nrows ? t.nrows : 1) : CHUNK_ROWS;
         buf = malloc(chunk * t.rowsize);

@@ -245,6 +245,61 @@ expect "export: Σ balance in yuan × 100 = Σ /clearing balance_fen" \
     "$(tail -n +2 "$D/ledcsv/clearing.csv" | cut -d, -f"$col" | tr -d '\r.' | awk '{s+=$1} END{printf "%.0f\n", s}')" \
     "$(h5cols "$L" /clearing balance_fen | awk '{s+=$1} END{printf "%.0f\n", s}')"
 
+# the ledger's workbook shows what the report shows: *_e4 divided by 10^4 (scores #,##0.00, the
+# assessment coefficient 0.0000; the header saying so), months as text YYYY-MM of the ledger's year
+# (/history_months keeps its year and month columns); the CSV files keep the stored integers
+if /usr/bin/python3 -c 'import h5py, openpyxl' 2>/dev/null; then
+    "$BIN" export "$L" --xlsx "$D/ledger.xlsx" --quiet || { echo "FAIL: export --xlsx of the ledger"; exit 1; }
+    expect "export: the ledger workbook in the report's units (*_e4 / 10^4, months YYYY-MM), the CSV raw" \
+        "$(/usr/bin/python3 - "$L" "$D/ledger.xlsx" "$D/ledcsv" <<'PY'
+import sys, csv, h5py, openpyxl
+L = h5py.File(sys.argv[1], 'r')
+wb = openpyxl.load_workbook(sys.argv[2])
+year = int(L.attrs['year'])
+for t in ['months', 'institutions', 'groups', 'special', 'clearing', 'history_months']:
+    if t not in L: continue
+    a, ws = L[t][:], wb[t]
+    rows = list(ws.iter_rows())
+    head = [c.value for c in rows[0]]
+    col = {h.split(' ')[0]: k for k, h in enumerate(head)}
+    bad, n = [], {'e4': 0, 'month': 0}
+    for m in a.dtype.names:
+        k = col[m]
+        for r, v in zip(rows[1:], a[m]):
+            c = r[k]
+            if m.endswith('_e4'):
+                n['e4'] += 1
+                want = int(v) / 10**4                      # points, the coefficient
+                if not (isinstance(c.value, float) or isinstance(c.value, int)) or abs(c.value - want) > 1e-9 * max(1, abs(want)) \
+                        or c.number_format != ('#,##0.00' if 'score' in m else '0.0000'):
+                    bad.append((m, c.value, int(v), c.number_format))
+            elif m == 'month' and 'year' not in a.dtype.names:
+                n['month'] += 1
+                if c.value != '%04d-%02d' % (year, int(v)) or c.data_type != 's': bad.append((m, c.value, int(v)))
+            elif m == 'month' and c.value != int(v): bad.append((m, c.value, int(v)))
+        if m.endswith('_e4') and not (head[k].startswith(m + ' → ') and '÷ 10^4' in head[k] and '× 10^4' not in head[k]
+                                      and (' (points; ' in head[k]) == ('score' in m)):
+            bad.append(head[k])
+        if m == 'month' and 'year' not in a.dtype.names and not head[k].startswith('month → month (YYYY-MM) 月份'):
+            bad.append(head[k])
+    print(t, len(a) == len(rows) - 1, bad[:3], {k: v > 0 for k, v in n.items()})
+with open(sys.argv[3] + '/months.csv', encoding='utf-8-sig') as fh:
+    r = list(csv.reader(fh))
+h = [x.split(' ')[0] for x in r[0]]
+print('months.csv raw:', [x[h.index('month')] for x in r[1:]] == [str(v) for v in L['months']['month']]
+      and [x[h.index('score_e4')] for x in r[1:]] == [str(v) for v in L['months']['score_e4']])
+PY
+)" "months True [] {'e4': True, 'month': True}
+institutions True [] {'e4': True, 'month': True}
+groups True [] {'e4': True, 'month': True}
+special True [] {'e4': True, 'month': True}
+clearing True [] {'e4': True, 'month': False}
+history_months True [] {'e4': False, 'month': False}
+months.csv raw: True"
+else
+    echo "skip: the ledger workbook's units (no h5py / openpyxl for /usr/bin/python3)"
+fi
+
 # a whole year's file given as one month: a WARNING naming the discharge dates
 "$BIN" month --config "$D/year.cfg" --month 2025-04 --input "$D/gen/current.csv" 2> "$D/warn.err" >/dev/null || exit 1
 has "a year's file as a month: warned" "$(cat "$D/warn.err")" "beyond 2025-04"
