@@ -1003,21 +1003,9 @@ static int fx_cells(flagx *x, const table *t, int i, const unsigned char *rp, ch
     return n;
 }
 
-
 /* The year's figures of a ledger's clearing (clear.c's attributes of /clearing) as a sheet of
  * three columns, item / 项目 / value, beside the per-institution clearing sheet: the final point
  * value (结算点值) and the pool are attributes, not members, so the clearing sheet alone lacks them. */
-static double attr_num(hid_t o, const char *name)
-{
-    double v = NAN;
-    if (H5Aexists(o, name) <= 0) return v;
-    hid_t a = H5Aopen(o, name, H5P_DEFAULT);
-    if (a < 0) return v;
-    if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) v = NAN;
-    H5Aclose(a);
-    return v;
-}
-
 static int clearing_year_sheet(hid_t f, xlsx *x, lxw_format *pv_fmt)
 {
     hid_t d = H5Dopen2(f, "/clearing", H5P_DEFAULT);
@@ -1051,7 +1039,7 @@ static int clearing_year_sheet(hid_t f, xlsx *x, lxw_format *pv_fmt)
     worksheet_write_string(ws, 0, 2, "value 数值", x->head);
     lxw_row_t r = 1;
     for (size_t k = 0; k < sizeof Y / sizeof Y[0]; k++) {
-        double v = attr_num(d, Y[k].attr);
+        double v = h5_attr_num(d, Y[k].attr);
         if (isnan(v)) continue;
         worksheet_write_string(ws, r, 0, Y[k].item, NULL);
         worksheet_write_string(ws, r, 1, Y[k].zh, NULL);
@@ -1064,19 +1052,11 @@ static int clearing_year_sheet(hid_t f, xlsx *x, lxw_format *pv_fmt)
         }
         r++;
     }
-    if (H5Aexists(d, "months_missing") > 0) { /* the text attribute: the months a partial year lacked */
-        hid_t a = H5Aopen(d, "months_missing", H5P_DEFAULT);
-        hid_t t = a >= 0 ? H5Aget_type(a) : -1;
-        char mm[256] = "";
-        if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) <= 0 && H5Tget_size(t) < sizeof mm)
-            (void)H5Aread(a, t, mm);
-        if (t >= 0) H5Tclose(t);
-        if (a >= 0) H5Aclose(a);
-        if (mm[0]) {
-            worksheet_write_string(ws, r, 0, "months missing (partial year)", NULL);
-            worksheet_write_string(ws, r, 1, "缺少的月份", NULL);
-            worksheet_write_string(ws, r, 2, mm, x->text);
-        }
+    char mm[256]; /* the months a partial year lacked (a text attribute) */
+    if (h5_attr_text(d, "months_missing", mm, sizeof mm)[0]) {
+        worksheet_write_string(ws, r, 0, "months missing (partial year)", NULL);
+        worksheet_write_string(ws, r, 1, "缺少的月份", NULL);
+        worksheet_write_string(ws, r, 2, mm, x->text);
     }
     H5Dclose(d);
     return 1;
@@ -1164,7 +1144,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     h5_file_kind(f, kind, sizeof kind);
     if (!strcmp(kind, "ledger")) {   /* months as YYYY-MM need the year; without it they stay 1..12 */
         hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
-        double y = root >= 0 ? attr_num(root, "year") : NAN;
+        double y = root >= 0 ? h5_attr_num(root, "year") : NAN;
         if (root >= 0) H5Gclose(root);
         x.ledger_year = y >= 1000 && y <= 9999 ? (int)y : 0;
         if (!x.ledger_year) x.ledger_year = -1;   /* a ledger all the same: *_e4 divided */

@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <libdeflate.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -647,4 +648,44 @@ void h5_names_order(hid_t obj, const char *attr, char *names, size_t stride, int
     free(used);
     free(tmp);
     free(list);
+}
+
+/* A string attribute of obj ("" when absent). */
+const char *h5_attr_text(hid_t obj, const char *name, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (H5Aexists(obj, name) <= 0) return out;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t ft = a >= 0 ? H5Aget_type(a) : -1;
+    if (ft >= 0 && H5Tget_class(ft) == H5T_STRING) {
+        if (H5Tis_variable_str(ft) > 0) {
+            char *s = NULL;
+            hid_t st = H5Tcopy(H5T_C_S1);
+            H5Tset_size(st, H5T_VARIABLE);
+            if (H5Aread(a, st, &s) >= 0 && s) {
+                snprintf(out, cap, "%s", s);
+                H5free_memory(s);
+            }
+            H5Tclose(st);
+        } else {
+            size_t L = H5Tget_size(ft);
+            char *b = calloc(1, L + 1);
+            if (b && H5Aread(a, ft, b) >= 0) snprintf(out, cap, "%s", b);
+            free(b);
+        }
+    }
+    if (ft >= 0) H5Tclose(ft);
+    if (a >= 0) H5Aclose(a);
+    return out;
+}
+
+/* A numeric attribute of obj, NaN when absent. */
+double h5_attr_num(hid_t obj, const char *name)
+{
+    double v = NAN;
+    if (H5Aexists(obj, name) <= 0) return v;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a >= 0 && H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) v = NAN;
+    if (a >= 0) H5Aclose(a);
+    return v;
 }

@@ -161,5 +161,10 @@ void h5_names_free(char **s, hsize_t n);
  * /scenarios "names": the configuration's order); names it does not list
  * follow in their order. Nothing changes without the attribute. */
 void h5_names_order(hid_t obj, const char *attr, char *names, size_t stride, int n);
+/* Attribute readers (report.c, export.c): a numeric attribute of obj as a
+ * double, NaN when absent; a string attribute (fixed or variable length)
+ * into out (cap bytes), "" when absent; returns out. */
+double h5_attr_num(hid_t obj, const char *name);
+const char *h5_attr_text(hid_t obj, const char *name, char *out, size_t cap);
 
 #endif

@@ -219,46 +219,6 @@ static const char *tab_s(const tab *t, hsize_t r, int c, char *out, size_t cap)
 }
 
 
-/* A string attribute of obj ("" when absent). */
-static const char *attr_s(hid_t obj, const char *name, char *out, size_t cap)
-{
-    out[0] = '\0';
-    if (H5Aexists(obj, name) <= 0) return out;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    hid_t ft = a >= 0 ? H5Aget_type(a) : -1;
-    if (ft >= 0 && H5Tget_class(ft) == H5T_STRING) {
-        if (H5Tis_variable_str(ft) > 0) {
-            char *s = NULL;
-            hid_t st = H5Tcopy(H5T_C_S1);
-            H5Tset_size(st, H5T_VARIABLE);
-            if (H5Aread(a, st, &s) >= 0 && s) {
-                snprintf(out, cap, "%s", s);
-                H5free_memory(s);
-            }
-            H5Tclose(st);
-        } else {
-            size_t L = H5Tget_size(ft);
-            char *b = calloc(1, L + 1);
-            if (b && H5Aread(a, ft, b) >= 0) snprintf(out, cap, "%s", b);
-            free(b);
-        }
-    }
-    if (ft >= 0) H5Tclose(ft);
-    if (a >= 0) H5Aclose(a);
-    return out;
-}
-
-/* A numeric attribute of obj, NaN when absent. */
-static double attr_f(hid_t obj, const char *name)
-{
-    double v = NAN;
-    if (H5Aexists(obj, name) <= 0) return v;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a >= 0 && H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) v = NAN;
-    if (a >= 0) H5Aclose(a);
-    return v;
-}
-
 /* ------------------------------------------------------------------ */
 /* HTML output                                                          */
 /* ------------------------------------------------------------------ */
@@ -808,7 +768,7 @@ static void sec_cost_ratio(rep *R, const hist *h)
     if (h->n == 0) return;
     FILE *o = R->o;
     hid_t ds = H5Dopen2(R->f, "/cases", H5P_DEFAULT);
-    double th[3] = {attr_f(ds, "outlier_low"), attr_f(ds, "outlier_high"), attr_f(ds, "outlier_special")};
+    double th[3] = {h5_attr_num(ds, "outlier_low"), h5_attr_num(ds, "outlier_high"), h5_attr_num(ds, "outlier_special")};
     H5Dclose(ds);
     static const char *TH[3] = {"low 低倍率", "high 高倍率", "special review 特例单议"};
     section_open(R, "cost-ratios", "Distribution of case cost ratios 病例费用倍率分布");
@@ -1109,9 +1069,9 @@ static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
         free(cnt);
     }
     sec_sample(R);
-    if (has_r && !isnan(attr_f(ru.ds, "duplicates_withheld"))) { /* R05: B is never paid twice (sv_withhold) */
-        const double wh[3] = {attr_f(ru.ds, "duplicates_withheld"), attr_f(ru.ds, "duplicates_withheld_total_fen"),
-                              attr_f(ru.ds, "duplicates_withheld_fund_fen")};
+    if (has_r && !isnan(h5_attr_num(ru.ds, "duplicates_withheld"))) { /* R05: B is never paid twice (sv_withhold) */
+        const double wh[3] = {h5_attr_num(ru.ds, "duplicates_withheld"), h5_attr_num(ru.ds, "duplicates_withheld_total_fen"),
+                              h5_attr_num(ru.ds, "duplicates_withheld_fund_fen")};
         withheld_note(o, "withheld", wh, "; each stays in /cases with the flag duplicate_withheld, score 0 and "
                       "payment 0", "/rules");
     }
@@ -1386,7 +1346,7 @@ static void scenario_definition(rep *R, const char *name)
     int any = 0;
     char v[1024];
     for (size_t i = 0; i < sizeof A / sizeof A[0]; i++) {
-        attr_s(g, A[i][0], v, sizeof v);
+        h5_attr_text(g, A[i][0], v, sizeof v);
         if (!v[0] || (i > 0 && !strcmp(v, "none"))) continue;
         if (!any) {
             fputs("<p class=\"note\" id=\"def-scenario-", o);
@@ -1399,9 +1359,9 @@ static void scenario_definition(rep *R, const char *name)
         fputs("</code>", o);
     }
     char tg[64], var[64];
-    attr_s(g, "solve_target", tg, sizeof tg);
-    attr_s(g, "solve_variable", var, sizeof var);
-    double x = attr_f(g, "solved_multiplier"), res = attr_f(g, "solve_residual_fen");
+    h5_attr_text(g, "solve_target", tg, sizeof tg);
+    h5_attr_text(g, "solve_variable", var, sizeof var);
+    double x = h5_attr_num(g, "solved_multiplier"), res = h5_attr_num(g, "solve_residual_fen");
     if (any && tg[0] && strcmp(tg, "none") && !isnan(x)) {
         fprintf(o, "; budget-neutral solve 测算求解 (target <code>%s</code>): <code>%s</code> = %.9f", tg, var, x);
         if (!isnan(res)) fprintf(o, ", residual %.0f fen", res);
@@ -1420,9 +1380,9 @@ static void sec_scenarios(rep *R)
         hsize_t idx = 0;
         H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, add_name, &L);
         h5_names_order(g, "names", L.name[0], sizeof L.name[0], L.n); /* the configuration's order, as simulate printed */
-        wh[0] = attr_f(g, "duplicates_withheld");
-        wh[1] = attr_f(g, "duplicates_withheld_total_fen");
-        wh[2] = attr_f(g, "duplicates_withheld_fund_fen");
+        wh[0] = h5_attr_num(g, "duplicates_withheld");
+        wh[1] = h5_attr_num(g, "duplicates_withheld_total_fen");
+        wh[2] = h5_attr_num(g, "duplicates_withheld_fund_fen");
         H5Gclose(g);
     }
     if (L.n == 0) return;
@@ -1855,9 +1815,9 @@ static void sec_ledger(rep *R)
     char year[64] = "";
     hid_t root = H5Gopen2(R->f, "/", H5P_DEFAULT);
     if (root >= 0) { /* the ledger's year (ledger.c), else a period "2025" */
-        double y = attr_f(root, "year");
+        double y = h5_attr_num(root, "year");
         if (y >= 1000 && y <= 9999) snprintf(year, sizeof year, "%d", (int)y);
-        else attr_s(root, "period", year, sizeof year);
+        else h5_attr_text(root, "period", year, sizeof year);
         H5Gclose(root);
     }
     for (const char *p = year; *p; p++)
@@ -1957,32 +1917,32 @@ static void sec_ledger(rep *R)
     }
     if (hc) {
         fputs("<figure class=\"table\" id=\"tab-clearing\">\n", o);
-        double pv = attr_f(cl.ds, "point_value");
+        double pv = h5_attr_num(cl.ds, "point_value");
         if (!isnan(pv)) { /* the year's figures (clear.c's attributes of /clearing) */
             char b[6][48], p6[48], raw[48];
             static const char *const Y[6] = {"budget_fen", "reserve_fen", "allocated_fen", "pool_fen",
                                               "reserve_used_fen", "reserve_left_fen"};
             for (int k = 0; k < 6; k++) {
-                double v = attr_f(cl.ds, Y[k]);
+                double v = h5_attr_num(cl.ds, Y[k]);
                 if (isnan(v)) snprintf(b[k], sizeof b[k], "–");
                 else yuan(b[k], sizeof b[k], (int64_t)llround(v));
             }
             fmt_num(p6, sizeof p6, pv, 6);
-            fmt_num(raw, sizeof raw, attr_f(cl.ds, "point_value_raw"), 6);
+            fmt_num(raw, sizeof raw, h5_attr_num(cl.ds, "point_value_raw"), 6);
             fprintf(o, "<p class=\"note\" id=\"clearing-year\"><b>The year 全年</b>: final point value 结算点值 "
                        "<b>%s</b> yuan/point%s%s%s; budget 基金预算 %s yuan = reserve 预留调节金 %s + allocated 可分配 "
                        "%s; pool shared by score 清算总额 %s; reserve used 调节金使用 %s, left 剩余 %s yuan. Balance "
                        "清算应拨付: positive = the fund pays the institution (应补拨), negative = the institution "
                        "returns money (应扣回). Source: /clearing attributes point_value, budget_fen, reserve_fen, "
                        "allocated_fen, pool_fen, reserve_used_fen, reserve_left_fen.</p>\n",
-                    p6, attr_f(cl.ds, "clamped") > 0 ? " (clamped by the corridor 点值区间; raw " : "",
-                    attr_f(cl.ds, "clamped") > 0 ? raw : "", attr_f(cl.ds, "clamped") > 0 ? ")" : "",
+                    p6, h5_attr_num(cl.ds, "clamped") > 0 ? " (clamped by the corridor 点值区间; raw " : "",
+                    h5_attr_num(cl.ds, "clamped") > 0 ? raw : "", h5_attr_num(cl.ds, "clamped") > 0 ? ")" : "",
                     b[0], b[1], b[2], b[3], b[4], b[5]);
         }
         char miss[160];
-        if (attr_f(cl.ds, "partial") > 0) { /* clear --partial: the year's pool over the months present */
+        if (h5_attr_num(cl.ds, "partial") > 0) { /* clear --partial: the year's pool over the months present */
             fputs("<p class=\"note\"><b>Partial year (部分年度清算, clear --partial)</b>: months missing from the ledger: ", o);
-            esc_n(o, attr_s(cl.ds, "months_missing", miss, sizeof miss));
+            esc_n(o, h5_attr_text(cl.ds, "months_missing", miss, sizeof miss));
             fputs(". The whole year's pool was shared over the months present.</p>\n", o);
         }
         /* the names beside the id; no name column when none is known (a ledger of an older casemix,
@@ -2129,15 +2089,15 @@ static cm_status write_report(hid_t f, const char *input, const char *kind, FILE
     if (R.has_inst) R.inst_names = h5_names_read(f, "/institution_names", R.inst.n);
     char scheme[32], region[64], period[64], prog[64], end[64];
     hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
-    attr_s(root, "scheme", scheme, sizeof scheme);
-    attr_s(root, "region", region, sizeof region);
-    attr_s(root, "period", period, sizeof period);
+    h5_attr_text(root, "scheme", scheme, sizeof scheme);
+    h5_attr_text(root, "region", region, sizeof region);
+    h5_attr_text(root, "period", period, sizeof period);
     if (!period[0]) { /* a ledger: its year (ledger.c) */
-        double y = attr_f(root, "year");
+        double y = h5_attr_num(root, "year");
         if (y >= 1000 && y <= 9999) snprintf(period, sizeof period, "%d", (int)y);
     }
-    attr_s(root, "program", prog, sizeof prog);
-    attr_s(root, "end_time", end, sizeof end);
+    h5_attr_text(root, "program", prog, sizeof prog);
+    h5_attr_text(root, "end_time", end, sizeof end);
     H5Gclose(root);
     R.dip = !strcmp(scheme, "dip") || !strcmp(scheme, "both") || (!scheme[0] && sumhas(&R, "point_value"));
     R.drg = !strcmp(scheme, "drg") || !strcmp(scheme, "both") || (!scheme[0] && sumhas(&R, "drg_point_value"));
@@ -2165,7 +2125,7 @@ static cm_status write_report(hid_t f, const char *input, const char *kind, FILE
     hist h = {0};
     {
         hid_t ds = exists(f, "/cases") ? H5Dopen2(f, "/cases", H5P_DEFAULT) : -1;
-        double sp = ds >= 0 ? attr_f(ds, "outlier_special") : NAN;
+        double sp = ds >= 0 ? h5_attr_num(ds, "outlier_special") : NAN;
         if (ds >= 0) H5Dclose(ds);
         int top = isfinite(sp) && sp > 0 ? (int)ceil(sp) + 1 : 6; /* the axis goes past the last threshold */
         if (top > 20) top = 20;
