@@ -963,22 +963,19 @@ static void print_movers(const cm_period *p, const char *nm, const int64_t *pay0
     for (size_t k = 0; k < n; k++) up += pay1[k] > pay0[k], down += pay1[k] < pay0[k];
     printf("  %s institutions: %zu gain, %zu lose, %zu unchanged (每机构增减: /scenarios/NAME/institutions)\n", nm, up,
            down, n - up - down);
-    for (int side = 0; side < 2; side++) {
+    for (int side = 0; side < 2; side++) { /* the three largest gains (side 0) or losses (side 1); ties to the lower row */
+        const int64_t sg = side ? -1 : 1;
         size_t shown[3];
         int ns = 0;
-        for (; ns < 3; ns++) { /* the next largest gain (side 0) or loss (side 1); ties to the lower row */
-            size_t best = n;
-            for (size_t k = 0; k < n; k++) {
-                int64_t d = pay1[k] - pay0[k];
-                if (side ? d >= 0 : d <= 0) continue;
-                int taken = 0;
-                for (int j = 0; j < ns; j++) taken |= shown[j] == k;
-                if (taken) continue;
-                int64_t bd = best < n ? pay1[best] - pay0[best] : 0;
-                if (best == n || (side ? d < bd : d > bd)) best = k;
-            }
-            if (best == n) break;
-            shown[ns] = best;
+        for (size_t k = 0; k < n; k++) {
+            int64_t d = sg * (pay1[k] - pay0[k]);
+            if (d <= 0) continue;
+            int at = ns; /* insertion into shown[], largest first */
+            while (at > 0 && d > sg * (pay1[shown[at - 1]] - pay0[shown[at - 1]])) at--;
+            if (at == 3) continue;
+            for (int j = (ns < 3 ? ns : 2); j > at; j--) shown[j] = shown[j - 1];
+            shown[at] = k;
+            if (ns < 3) ns++;
         }
         if (!ns) continue;
         printf("    %s", side ? "largest losses: " : "largest gains:  ");
@@ -986,7 +983,7 @@ static void print_movers(const cm_period *p, const char *nm, const int64_t *pay0
             char y[40];
             size_t k = shown[j];
             const char *name = p->inst_name && p->inst_name[k] && p->inst_name[k][0] ? p->inst_name[k] : NULL;
-            printf("%s%s%s%s%s %s", j ? "; " : "", p->inst[k].id, name ? " " : "", name ? name : "", "",
+            printf("%s%s%s%s %s", j ? "; " : "", p->inst[k].id, name ? " " : "", name ? name : "",
                    cm_yuan_text(y, sizeof y, pay1[k] - pay0[k], 1));
         }
         printf(" yuan\n");
