@@ -1370,6 +1370,81 @@ static void scenario_definition(rep *R, const char *name)
     H5Gclose(g);
 }
 
+/* The institutions whose payment moved most in a scenario, each change split
+ * as simulate.c writes it (sc_pay_decompose): change = price effect (its own
+ * points moved, at the baseline's money per point) + structure effect (the
+ * point value moved). The five largest increases and the five largest
+ * decreases of one scheme (pre: "dip" or "drg"), ties to the lower row. */
+static void scenario_movers(rep *R, const tab *t, char **nm, const char *scen, const char *pre, const char *scheme)
+{
+    char m[6][48];
+    static const char *const SUF[6] = {"base_%s_payment_fen", "%s_payment_fen", "diff_%s_payment_fen",
+                                       "%s_price_effect_fen", "%s_structure_effect_fen", "diff_total_cost_fen"};
+    int c[6];
+    for (int k = 0; k < 6; k++) {
+        snprintf(m[k], sizeof m[k], SUF[k], pre);
+        c[k] = tab_col(t, m[k]);
+        if (c[k] < 0 && k < 5) return;
+    }
+    int n = (int)t->n, priced = 0;
+    for (int i = 0; c[5] >= 0 && i < n && !priced; i++) priced = tab_i(t, (hsize_t)i, c[5]) != 0;
+    enum { TOP = 5 };
+    int up[TOP], dn[TOP], nu = 0, nd = 0;
+    for (int i = 0; i < n; i++) { /* one insertion pass: the largest |change| each way, ties to the lower row */
+        int64_t d = tab_i(t, (hsize_t)i, c[2]);
+        int *a = d > 0 ? up : dn, *na = d > 0 ? &nu : &nd;
+        if (d == 0) continue;
+        int at = *na;
+        while (at > 0) {
+            int64_t e = tab_i(t, (hsize_t)a[at - 1], c[2]);
+            if (d > 0 ? e >= d : e <= d) break;
+            at--;
+        }
+        if (at >= TOP) continue;
+        int last = *na < TOP ? *na : TOP - 1;
+        for (int q = last; q > at; q--) a[q] = a[q - 1];
+        a[at] = i;
+        if (*na < TOP) (*na)++;
+    }
+    if (nu + nd == 0) return;
+    FILE *o = R->o;
+    fputs("<figure class=\"table\" id=\"tab-movers-", o);
+    esc_n(o, scen);
+    fprintf(o, "-%s\"><table class=\"movers\"><tr><th>institution 机构</th><th>baseline 基线 (yuan)</th>"
+               "<th>scenario 情景 (yuan)</th><th>change 变化 (yuan)</th><th>%s (yuan)</th>"
+               "<th>structure effect 点值效应 (yuan)</th></tr>\n",
+            pre, priced ? "price effect 价格效应" : "own-points effect 自身分值效应");
+    for (int side = 0; side < 2; side++) {
+        const int *a = side ? dn : up;
+        int na = side ? nd : nu;
+        if (na)
+            fprintf(o, "<tr class=\"group\"><td colspan=\"6\">%s</td></tr>\n",
+                    side ? "largest decreases 减少最多" : "largest increases 增加最多");
+        for (int q = 0; q < na; q++) {
+            char lab[160], v[5][48];
+            inst_label(t, nm, (hsize_t)a[q], lab, sizeof lab);
+            for (int k = 0; k < 5; k++) yuan(v[k], sizeof v[k], tab_i(t, (hsize_t)a[q], c[k]));
+            fputs("<tr><td>", o);
+            esc_n(o, lab);
+            fputs("</td>", o);
+            for (int k = 0; k < 5; k++) fprintf(o, "<td class=\"n\">%s</td>", v[k]);
+            fputs("</tr>\n", o);
+        }
+    }
+    fputs("</table>\n", o);
+    char cap[512], src[256];
+    snprintf(cap, sizeof cap, "%s%sThe institutions whose payment moved most, each change split: %s + structure "
+             "effect (the point value moved, by the others' points or the budget) = change. %s",
+             scheme, scheme[0] ? ": " : "",
+             priced ? "price effect (its own costs, so its own points, moved; valued at the baseline's money per point)"
+                    : "own-points effect (the scenario's settings moved its own points; valued at the baseline's "
+                      "money per point)",
+             "支付变化最大的机构及其分解");
+    snprintf(src, sizeof src, "/scenarios/%s/institutions (%s, %s, %s, %s, %s)", scen, m[0], m[1], m[2], m[3], m[4]);
+    caption(o, cap, src);
+    fputs("</figure>\n", o);
+}
+
 static void sec_scenarios(rep *R)
 {
     if (!exists(R->f, "/scenarios")) return;
@@ -1443,6 +1518,9 @@ static void sec_scenarios(rep *R)
             static const char *PM[3] = {"diff_dip_payment_fen", "diff_drg_payment_fen", "diff_payment_fen"};
             static const char *PT[3] = {"DIP", "DRG", ""};
             int drawn = 0;
+            /* a simulation file's names (simulate.c: /institution_names, the scenarios' institution order) */
+            char **snm = !R->has_inst && exists(R->f, "/institution_names") ? h5_names_read(R->f, "/institution_names", t.n)
+                                                                             : NULL;
             for (int k = 0; k < 3; k++) {
                 if (tab_col(&t, PM[k]) < 0 || (k == 2 && drawn)) continue;
                 /* a scheme that did not run has only zeros in base_ and scenario: no chart */
@@ -1466,11 +1544,13 @@ static void sec_scenarios(rep *R)
                 }
                 snprintf(title, sizeof title, "%s%sChange in payment per institution against the baseline, yuan "
                          "(largest increase first). 各机构结算金额变化（元）", PT[k], PT[k][0] ? ": " : "");
-                char **nm = R->has_inst && R->inst.n == t.n ? R->inst_names : NULL;
-                snprintf(src, sizeof src, "%s (%s)", path, PM[k]);
+                char **nm = R->has_inst && R->inst.n == t.n ? R->inst_names : snm;
+                snprintf(src, sizeof src, "%s (%s)%s", path, PM[k], nm ? ", /institution_names" : "");
                 inst_chart(o, &t, nm, PM[k], id, title, NAN, "", COLORS[5], src);
+                if (k < 2) scenario_movers(R, &t, nm, L.name[s], k == 0 ? "dip" : "drg", PT[k]);
                 drawn++;
             }
+            h5_names_free(snm, t.n);
             tab_free(&t);
         }
         /* the static measurement: region and per category (up / down / net, fund / patients) */

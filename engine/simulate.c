@@ -823,6 +823,12 @@ static cm_status write_scenario(h5w *w, const cm_period *p, const cm_scenario *b
         free(buf);
         h5row_free(&r);
         if (e) return CM_ERR_OUTPUT;
+        /* the names once, as settle's /institution_names (input.institutions): the report and workbook show them */
+        if (p->has_mtab && H5Lexists(w->loc, "institution_names", H5P_DEFAULT) == 0 &&
+            h5_strings(w, "institution_names", p->inst_name, ninst,
+                       "UTF-8 institution names (定点医药机构名称) from input.institutions, same order as "
+                       "/scenarios/NAME/institutions; \"\" for an institution not in the table"))
+            return CM_ERR_OUTPUT;
     }
     /* measurement: region, categories, institutions */
     {

@@ -146,7 +146,7 @@ CAT = {'cost_bed': '床位费', 'cost_consult': '诊查费', 'cost_exam': '检�
 figs = []
 # a scheme's chart only when some institution's payment moves; all bars zero (identity): a note instead
 moved = lambda n, sch: any(int(x) != 0 for x in s[f'scenarios/{n}/institutions'][f'diff_{sch}_payment_fen'])
-for n in names: figs += [f'tab-scenario-{n}'] + [f'fig-scenario-{n}-{sch}' for sch in ('dip', 'drg') if moved(n, sch)] + [f'tab-measurement-{n}']
+for n in names: figs += [f'tab-scenario-{n}'] + [f'{k}-{n}-{sch}' for sch in ('dip', 'drg') if moved(n, sch) for k in ('fig-scenario', 'tab-movers')] + [f'tab-measurement-{n}']
 t = structure(c, text, ['scenarios'], figs)
 c.check('simulation: the 4 demo scenarios, in demo.cfg\'s order', names == ['identity', 'reprice', 'reprice_neutral', 'reprice_items'], names)
 c.check('simulation: the heading names the scheme (root attribute scheme, as a settlement file)',
@@ -185,6 +185,22 @@ for n in names:
             continue
         got = bars(svg_of(t, f'scenario-{n}-{sch}'))
         c.check(f'{n}: {sch.upper()} payment change per institution = {m}', got == want, (got[:2], want[:2]))
+        # the largest movers explained: 5 increases, 5 decreases (ties to the lower row), each
+        # change = price (or own-points) effect + structure effect, from the file's members
+        up = [i for i in order if int(inst[m][i]) > 0][:5]
+        dn = sorted([i for i in range(len(inst)) if int(inst[m][i]) < 0], key=lambda i: (int(inst[m][i]), i))[:5]
+        cols = [f'base_{sch}_payment_fen', f'{sch}_payment_fen', m, f'{sch}_price_effect_fen', f'{sch}_structure_effect_fen']
+        exp = [[inst['institution_id'][i].decode()] + [yuan(inst[k][i]) for k in cols] for i in up + dn]
+        mv = list(t.root.find_all('figure', id=f'tab-movers-{n}-{sch}'))
+        got = [[td.alltext() for td in tr.find_all('td')] for tr in mv[0].find_all('tr')] if mv else []
+        got = [r for r in got if len(r) == 6]
+        c.check(f'{n}: {sch.upper()} largest movers = the 5 largest increases and decreases, with the split', got == exp, (got[:2], exp[:2]))
+        c.check(f'{n}: {sch.upper()} movers: change = effect + structure effect, row by row',
+                all(int(inst[m][i]) == int(inst[cols[3]][i]) + int(inst[cols[4]][i]) for i in up + dn))
+        priced = any(int(x) != 0 for x in inst['diff_total_cost_fen'])
+        hd = mv[0].find_all('th') if mv else []
+        c.check(f'{n}: {sch.upper()} movers: the effect is named as what moved (price effect when costs moved)',
+                any(('price effect 价格效应' if priced else 'own-points effect') in h.alltext() for h in hd))
     me = s[f'scenarios/{n}/measurement'][:]
     rows = [[td.alltext() for td in tr.find_all('td')] for tr in list(t.root.find_all('figure', id=f'tab-measurement-{n}'))[0].find_all('tr')][1:]
     want = [[r['scope'].decode(), r['name'].decode() + (' ' + CAT[r['name'].decode()] if r['scope'] == b'category' else '')]
