@@ -6,7 +6,9 @@
  *   scores from the catalogue or history: final for the year), score it
  *   (score.c), then: the year to date from the ledger plus this month, the
  *   forecast of the year's total score from the history years' monthly
- *   pattern (scoring/clearing.c), the estimated point value, the month's
+ *   pattern (scoring/clearing.c; without history years from the months'
+ *   own spread, paid at the band's low end: scoring/forecast.c), the
+ *   estimated point value, the month's
  *   gross payment per institution with the quality deposit withheld; pay
  *   the month's cases out of that gross (pay.c, the month's budget = the
  *   gross), write the month's settlement file (write.c) and the ledger

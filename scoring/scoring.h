@@ -290,7 +290,8 @@ int64_t sc_points_fen(double pv, double fund_share, int64_t points_e4);
 /* The forecast of the year's total score from the months so far.
  *   ytd_e4    Σ scores of the months present (mask bit m-1 for month m)
  *   hist      ny × 12 monthly weights of the history years (Σ cost, fen),
- *             year-major; ny may be 0 (then a flat pattern, share m/12)
+ *             year-major; ny may be 0 (then a flat pattern, share m/12,
+ *             band only ± band_min: casemix month uses sc_forecast_flat then)
  * share_y = Σ_{months present} hist[y][m] / Σ_m hist[y][m] (pooled over
  * years for the centre); total = ytd / share; low / high = the smallest and
  * largest ytd / share_y over the years, widened to at least total × (1 ±
