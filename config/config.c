@@ -97,6 +97,7 @@ static const char *const COMPRESSIONS[] = { "deflate", "none", NULL };
 static const char *const CASE_COLUMNS[] = { "codes", "compact", NULL };
 static const char *const DEFLATE_LIBS[] = { "libdeflate", "zlib", "hdf5", NULL };
 static const char *const TIE_RULES[] = { "lowest_seq", NULL };
+static const char *const NOHIST_PAY[] = { "band_low", "forecast", NULL }; /* SC_NOHIST_* order */
 static const char *const PCT_DEFS[] = { "weak", "strict", "mean", "linear", NULL };
 
 /* K_ENUM writes an int: every enum it targets must be int-sized. */
@@ -221,6 +222,8 @@ static const keydef KEYS[] = {
     NUM("year", "deposit", K_REAL, year.deposit, 0, IN, 1, EX),
     NUM("year", "estimate_margin", K_REAL, year.estimate_margin, 0, IN, 1, EX),
     NUM("year", "band_min", K_REAL, year.band_min, 0, IN, 1, IN),
+    NUM("year", "month_cv", K_REAL, year.month_cv, 0, EX, 2, IN),
+    CHOICE("year", "no_history_pay", year.no_history_pay, NOHIST_PAY),
     TEXT("year", "ledger", K_PATH, year_ledger),
     TEXT("clearing", "corridor", K_BOOL, year.corridor),
     NUM("clearing", "corridor_low", K_REAL, year.corridor_low, 0, IN, 1, IN),

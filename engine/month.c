@@ -6,7 +6,9 @@
  *   scores from the catalogue or history: final for the year), score it
  *   (score.c), then: the year to date from the ledger plus this month, the
  *   forecast of the year's total score from the history years' monthly
- *   pattern (scoring/clearing.c), the estimated point value, the month's
+ *   pattern (scoring/clearing.c; without history years from the months'
+ *   own spread, paid at the band's low end: scoring/forecast.c), the
+ *   estimated point value, the month's
  *   gross payment per institution with the quality deposit withheld; pay
  *   the month's cases out of that gross (pay.c, the month's budget = the
  *   gross), write the month's settlement file (write.c) and the ledger
@@ -231,6 +233,9 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
     size_t ninst = st->ninst;
     ld_month M;
     memset(&M, 0, sizeof M);
+    sc_flat_forecast flat; /* without history years: the forecast's spread (printed) */
+    memset(&flat, 0, sizeof flat);
+    sc_pay_basis basis = SC_BASIS_FORECAST;
     if (!rc) {
         pts = calloc(ninst + 1, sizeof *pts);
         gross = calloc(ninst + 1, sizeof *gross);
@@ -278,7 +283,18 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         if (!hist) { snprintf(err, sizeof err, "out of memory"); rc = CM_ERR_NOMEM; }
         for (size_t j = 0; hist && j < (size_t)ny * 12; j++) hist[j] = L.h[j].cost_fen;
         double tot = 0, lo = 0, hi = 0;
-        if (!rc && sc_forecast_total(ytd_score, mask, hist, ny, cfg->year.band_min, &tot, &lo, &hi) != SC_OK) {
+        if (!rc && ny == 0) { /* no history years: the band from the months' own spread (scoring/forecast.c) */
+            int64_t by_month[12] = {0};
+            by_month[mo - 1] = M.score_e4;
+            for (size_t j = 0; j < L.nm; j++) by_month[L.m[j].month - 1] = L.m[j].score_e4;
+            if (sc_forecast_flat(by_month, mask, cfg->year.month_cv, cfg->year.band_min, &flat) == SC_OK) {
+                tot = flat.total_e4;
+                lo = flat.low_e4;
+                hi = flat.high_e4;
+            } else tot = -1;
+        }
+        if (!rc && (ny == 0 ? tot < 0 : sc_forecast_total(ytd_score, mask, hist, ny, cfg->year.band_min, &tot, &lo,
+                                                          &hi) != SC_OK)) {
             snprintf(err, sizeof err, "%s: no forecast of the year's score: the months so far have no score, or the "
                                       "history years have no discharges in these months",
                      input);
@@ -290,7 +306,10 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         M.forecast = sc_year_pv(allocated, M.fund_share, tot);
         M.band_low = sc_year_pv(allocated, M.fund_share, hi);
         M.band_high = sc_year_pv(allocated, M.fund_share, lo);
-        M.point_value_estimate = M.forecast * (1.0 - cfg->year.estimate_margin);
+        /* what the month pays at: with history the forecast; without, the band's low end (or the budget point
+         * value when lower) unless year.no_history_pay = "forecast"; × (1 − year.estimate_margin) */
+        M.point_value_estimate =
+            sc_no_history_pay(M.forecast, M.band_low, ny > 0, __builtin_popcount(mask), &cfg->year, &basis);
         if (!rc && sc_month_pay(M.point_value_estimate, M.fund_share, cfg->year.deposit, pts, ninst, gross, dep, paid,
                                 scr) != SC_OK) {
             snprintf(err, sizeof err, "%s: the month's scores add up to zero; nothing to pay", input);
@@ -426,11 +445,31 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         char fs[48];
         printf("  forecast point value (预测点值)  %.6f yuan, band %.6f .. %.6f; year's score %s points\n",
                M.forecast, M.band_low, M.band_high, fmt_num(fs, sizeof fs, M.forecast_score, 1));
-        if (L.nh == 0) /* sc_forecast_total without history: a flat pattern, the band only ± band_min */
-            printf("  forecast basis    no history years: every month taken as 1/12 of the year, the band only "
-                   "the least ±%.0f%% (year.band_min);\n"
-                   "                    give history = ( { year = ..; file = ..; } ) for the seasonal pattern "
-                   "(docs/METHODS.md §9)\n", 100 * cfg->year.band_min);
+        if (L.nh == 0) { /* sc_forecast_flat: the band from the months' spread; the basis of the payment */
+            char spread[32] = "-";
+            if (flat.months >= 2) snprintf(spread, sizeof spread, "%.1f%%", 100 * flat.cv_months);
+            printf("  forecast basis    no history years: each month taken as 1/12 of the year; the band from the "
+                   "months' spread (docs/METHODS.md §9):\n"
+                   "                    %d month(s) so far, their spread (cv) %s; with year.month_cv %.1f%% counted as "
+                   "%d months: cv %.1f%%; band ±%.1f%% of the year's score;\n"
+                   "                    give history = ( { year = ..; file = ..; } ) for the seasonal pattern\n",
+                   flat.months, spread, 100 * cfg->year.month_cv, SC_FLAT_PRIOR_MONTHS, 100 * flat.cv,
+                   100 * flat.half);
+            if (basis == SC_BASIS_BUDGET)
+                printf("  paid at           the budget point value %.6f (clearing.budget_point_value), below the "
+                       "band's low end %.6f: without history a month pays at the lower of the two (year.no_history_pay "
+                       "= \"band_low\")\n", cfg->year.budget_point_value, M.band_low);
+            else if (basis == SC_BASIS_BAND_LOW)
+                printf("  paid at           the band's low end %.6f, not the forecast %.6f: without history the forecast "
+                       "can be far off (year.no_history_pay = \"band_low\"); clearing pays the rest\n",
+                       M.band_low, M.forecast);
+            else if (flat.months == 12)
+                printf("  paid at           the forecast %.6f: all twelve months are in, the year's score is known\n",
+                       M.forecast);
+            else
+                printf("  paid at           the forecast %.6f (year.no_history_pay = \"forecast\"): without history it "
+                       "can be far too high; \"band_low\" pays the band's low end\n", M.forecast);
+        }
         printf("  estimated point value (预估点值) %.6f yuan\n", M.point_value_estimate);
         printf("  gross %s = paid %s + deposit withheld (质量保证金) %s yuan (%zu institutions)\n",
                cm_yuan_text(y1, sizeof y1, M.gross_fen, 1), cm_yuan_text(y2, sizeof y2, M.paid_fen, 1),

@@ -31,6 +31,8 @@ void sc_year_params_default(sc_year_params *p)
     p->overspend_fund = 0.6;
     p->special_cap = 0.005;
     p->default_assessment = 1.0;
+    p->month_cv = 0.25;
+    p->no_history_pay = SC_NOHIST_BAND_LOW;
 }
 
 static int unit(double x) { return x >= 0 && x <= 1; } /* NaN fails */
@@ -44,6 +46,9 @@ sc_status sc_year_params_check(const sc_year_params *p)
         !(p->default_assessment >= 0 && p->default_assessment <= 10) || !(p->budget_point_value >= 0))
         return SC_ERR_ARG;
     if (p->corridor && !(p->budget_point_value > 0)) return SC_ERR_ARG;
+    if (!(p->month_cv > 0 && p->month_cv <= 2) ||
+        (p->no_history_pay != SC_NOHIST_BAND_LOW && p->no_history_pay != SC_NOHIST_FORECAST))
+        return SC_ERR_ARG;
     return SC_OK;
 }
 

@@ -270,6 +270,8 @@ typedef struct {
     double overspend_fund;   /* clearing.overspend_fund_share = 0.6: the fund's share of that overspend */
     double special_cap;      /* clearing.special_cap = 0.005: approved special-review cases ≤ this share of the year's discharges (特例单议) */
     double default_assessment; /* clearing.default_assessment = 1: assessment coefficient of an institution not in the CSV */
+    double month_cv;         /* year.month_cv = 0.25: assumed month-to-month variation of the monthly score without history */
+    int no_history_pay;      /* year.no_history_pay = band_low: what a month without history pays at (sc_no_history_pay) */
 } sc_year_params;
 
 void sc_year_params_default(sc_year_params *p);
@@ -288,7 +290,8 @@ int64_t sc_points_fen(double pv, double fund_share, int64_t points_e4);
 /* The forecast of the year's total score from the months so far.
  *   ytd_e4    Σ scores of the months present (mask bit m-1 for month m)
  *   hist      ny × 12 monthly weights of the history years (Σ cost, fen),
- *             year-major; ny may be 0 (then a flat pattern, share m/12)
+ *             year-major; ny may be 0 (then a flat pattern, share m/12,
+ *             band only ± band_min: casemix month uses sc_forecast_flat then)
  * share_y = Σ_{months present} hist[y][m] / Σ_m hist[y][m] (pooled over
  * years for the centre); total = ytd / share; low / high = the smallest and
  * largest ytd / share_y over the years, widened to at least total × (1 ±
@@ -896,6 +899,52 @@ size_t sc_sample_pick_cands(size_t m, double rate, double flagged_share, sc_cand
  * ("a count, not ranked 计数不排名"); NULL for a kind that is ranked when
  * it has enough cases. Static text. */
 const char *sc_ind_never_ranked_note(sc_ind_kind kind);
+
+
+/* ---- Forecast without history years and the pre-settlement basis (scoring/forecast.c) ----
+ * docs/METHODS.md §9 "Without history years". Without history the months
+ * so far are the only evidence: the year's score is forecast as 12 × the
+ * mean month, and its band from how much the months vary (their sample
+ * coefficient of variation pooled with the prior year.month_cv, which
+ * counts as SC_FLAT_PRIOR_MONTHS months of spread): the rest of the year,
+ * r = 12 − n months, is uncertain by sd = cv × mean × sqrt(r + r²/n) (r
+ * months' own variation plus the error of the mean of n months), the band
+ * ± SC_FLAT_Z of it (about 95 %), never below the months' own score, at
+ * least ± band_min. */
+#define SC_FLAT_PRIOR_MONTHS 2
+#define SC_FLAT_Z 2.0
+typedef struct {
+    int months;        /* n, the months present */
+    double total_e4;   /* forecast of the year's score: 12 × the mean month */
+    double low_e4;     /* band of the year's score */
+    double high_e4;
+    double cv_months;  /* sample coefficient of variation of the months' scores (n ≥ 2; else 0) */
+    double cv;         /* the one used: ((n − 1) cv_months² + k month_cv²) / (n − 1 + k), square root */
+    double half;       /* the band's relative half-width before band_min (z × sd ÷ total) */
+} sc_flat_forecast;
+/* month_e4[m]: Σ score of month m+1 (read where mask bit m is set).
+ * SC_ERR_EMPTY when mask is 0 or the months' score is 0; SC_ERR_ARG for a
+ * negative score or month_cv outside (0, 2]. */
+sc_status sc_forecast_flat(const int64_t month_e4[12], unsigned mask, double month_cv, double band_min,
+                           sc_flat_forecast *out);
+
+/* year.no_history_pay: what a month pays at without history years */
+enum { SC_NOHIST_BAND_LOW = 0, SC_NOHIST_FORECAST = 1 };
+/* The basis of the month's pre-settlement point value (预结算点值) */
+typedef enum {
+    SC_BASIS_FORECAST = 0, /* the forecast (with history; or year.no_history_pay = "forecast") */
+    SC_BASIS_BAND_LOW = 1, /* without history: the band's low end */
+    SC_BASIS_BUDGET = 2    /* without history: clearing.budget_point_value, lower than the band's low end */
+} sc_pay_basis;
+/* The point value a month pays at: the basis × (1 − estimate_margin).
+ * With history (history != 0) or all twelve months present (months == 12:
+ * the year's score is known, the forecast is the final point value) the
+ * basis is the forecast. Otherwise by p->no_history_pay: the band's low end
+ * (default; never above the forecast), capped at p->budget_point_value when
+ * that is set (> 0) and lower; or the forecast. *basis says which; 0 when
+ * forecast or band_low is not > 0. */
+double sc_no_history_pay(double forecast, double band_low, int history, int months, const sc_year_params *p,
+                         sc_pay_basis *basis);
 
 #ifdef __cplusplus
 }

@@ -81,11 +81,13 @@ has "May re-run: what the month paid before and now, and the difference to pay" 
     "paid then $(fen_yuan "$paid05") yuan at"
 has "May re-run: the difference" "$(cat "$D/m05.out")" "pay the difference $(fen_yuan $((now05 - paid05))) yuan"
 case "$(cat "$D/m05.out")" in *"forecast basis"*) bad "with history: no flat-pattern note" ;; *) ok "with history: no flat-pattern note" ;; esac
-# without history years the forecast is flat (1/12 a month) and its band only ± band_min: month says so
+# without history years the forecast is flat (1/12 a month), its band from the months' spread and the
+# month paid at the band's low end: month says so (tests/golden/forecast.sh checks the figures)
 sed -e '/^history = (/,/^);/d' -e 's/mode = "history"/mode = "fixed"/' -e 's|ledger-2025\.h5|nohist-ledger.h5|' "$D/year.cfg" > "$D/nohist.cfg"
 "$BIN" month --config "$D/nohist.cfg" --month 2025-01 --input "$D/gen/m01.csv" --out "$D/out/nohist-01.h5" > "$D/nohist.out" 2>&1 ||
     { echo "FAIL: month without history"; cat "$D/nohist.out"; exit 1; }
-has "no history: the forecast's basis is said" "$(cat "$D/nohist.out")" "no history years: every month taken as 1/12 of the year, the band only the least ±2% (year.band_min)"
+has "no history: the forecast's basis is said" "$(cat "$D/nohist.out")" "no history years: each month taken as 1/12 of the year; the band from the months' spread"
+has "no history: the payment's basis is said" "$(cat "$D/nohist.out")" "paid at           the band's low end"
 "$BIN" clear --config "$D/year.cfg" --year 2025 --quiet || { echo "FAIL: clear"; exit 1; }
 L=$D/out/ledger-2025.h5
 expect "a full year: /clearing partial = 0" "$(h5dump -a /clearing/partial "$L" | awk '/\(0\)/{print $2}')" 0

@@ -944,6 +944,11 @@ static void test_value_errors(void **state)
           "budget point value" },
         { CAT "clearing = { overspend_fund_share = -0.1; };\n", CM_CFG_ERR_VALUE, 2,
           "clearing.overspend_fund_share", "out of range" },
+        /* without history years (sc_forecast_flat, sc_no_history_pay) */
+        { CAT "year = {\n  month_cv = 0;\n};\n", CM_CFG_ERR_VALUE, 3, "year.month_cv", "out of range" },
+        { CAT "year = { month_cv = 2.5; };\n", CM_CFG_ERR_VALUE, 2, "year.month_cv", "out of range" },
+        { CAT "year = { no_history_pay = \"low\"; };\n", CM_CFG_ERR_VALUE, 2, "year.no_history_pay",
+          "use one of" },
         { CAT "scores = {\n  trim_low = 0.5;\n  trim_high = 0.4;\n};\n", CM_CFG_ERR_VALUE, 4,
           "scores.trim_high", "below scores.trim_high" },
         { CAT "scores = { year_weights = [0.0, 0.0, 0.0]; };\n", CM_CFG_ERR_VALUE, 2,
