@@ -33,8 +33,11 @@
  * sheet row by row, strings inline): its memory does not grow with the rows.
  *
  * /cases is exported only when --tables names it. Excel holds 1,048,576
- * rows per sheet: a longer table is split over sheets cases_1, cases_2, ...
- * of XLSX_SHEET_ROWS data rows each (CSV has no limit: one file).
+ * rows per sheet: a longer table (/cases, a 10M region's /flags) is split over
+ * sheets cases_1, cases_2, ... of XLSX_SHEET_ROWS data rows each, the sheet
+ * split_sheets before the first part listing every part and the table rows it
+ * holds, a comment on each part's first header cell saying which part it is
+ * (CSV has no limit: one file).
  */
 #include "settle.h"
 #include "h5out.h"
@@ -1212,6 +1215,104 @@ static void workbook_units(const xlsx *x, table *t)
     }
 }
 
+/* ---- a table longer than a sheet: parts TABLE_1, TABLE_2, ... and the split_sheets sheet ---- */
+
+#define SPLIT_SHEET "split_sheets"
+
+/* The sheet of part k (1, 2, ...) of table sheet name: NAME_k, NAME cut (at a character) to keep 31 bytes. */
+static void part_name(char *out, const char *name, long k)
+{
+    char suf[24];
+    snprintf(suf, sizeof suf, "_%ld", k);
+    size_t keep = utf8_cut(name, strlen(name), 31 - strlen(suf));
+    snprintf(out, 32, "%.*s%s", (int)keep, name, suf);
+}
+
+/* v with thousands separators: 1,048,575. */
+static const char *grouped(char *b, size_t cap, long v)
+{
+    char d[32];
+    int n = snprintf(d, sizeof d, "%ld", v), k = 0;
+    for (int i = 0; i < n && (size_t)k + 2 < cap; i++) {
+        b[k++] = d[i];
+        if (d[i] != '-' && i < n - 1 && (n - 1 - i) % 3 == 0) b[k++] = ',';
+    }
+    b[k] = '\0';
+    return b;
+}
+
+/* Rows of the dataset at path (0 when it cannot be read). */
+static hsize_t ds_rows(hid_t f, const char *path)
+{
+    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+    hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+    hsize_t n = 0;
+    if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1) H5Sget_simple_extent_dims(sp, &n, NULL);
+    if (sp >= 0) H5Sclose(sp);
+    if (d >= 0) H5Dclose(d);
+    return n;
+}
+
+/* The sheet split_sheets (分表说明), written before the first part of the first table split: one row
+ * per part of every exported table longer than per rows (table, sheet, part "k of n", the table's
+ * rows it holds, 1 = the table's first row, and their count), then a note saying why and how the
+ * parts go together, in English and Chinese, so that an auditor does not take flags_1 for the whole
+ * of /flags. 1 (a sheet), or -1. */
+static int split_sheet(hid_t f, xlsx *x, const char *tables, size_t from, long per)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, SPLIT_SHEET);
+    if (!ws) return -1;
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_set_row(ws, 0, 32, x->head);
+    static const struct { const char *title; double w; } H[] = {
+        {"table 表 (HDF5)", 22}, {"sheet 工作表", 22}, {"part 分表", 12},
+        {"first row of the table 起始行", 16}, {"last row of the table 截止行", 16}, {"rows 行数", 14},
+    };
+    for (lxw_col_t c = 0; c < 6; c++) {
+        worksheet_set_column(ws, c, c, H[c].w, c >= 3 ? x->count : NULL);
+        worksheet_write_string(ws, 0, c, H[c].title, x->head);
+    }
+    lxw_row_t r = 1;
+    char first[32] = "", sn[32], part[48];
+    for (size_t ti = from; ti < NE; ti++) {
+        if (!selected(f, tables, ti)) continue;
+        hsize_t n = ds_rows(f, E[ti].path);
+        if (n <= (hsize_t)per) continue;
+        long nsh = (long)((n + (hsize_t)per - 1) / (hsize_t)per);
+        for (long k = 1; k <= nsh; k++) {
+            hsize_t a = (hsize_t)(k - 1) * (hsize_t)per, b = a + (hsize_t)per < n ? a + (hsize_t)per : n;
+            part_name(sn, E[ti].sheet, k);
+            if (!first[0]) snprintf(first, sizeof first, "%s", E[ti].sheet);
+            snprintf(part, sizeof part, "%ld of %ld", k, nsh);
+            worksheet_write_string(ws, r, 0, E[ti].path, x->text);
+            worksheet_write_string(ws, r, 1, sn, x->text);
+            worksheet_write_string(ws, r, 2, part, x->text);
+            worksheet_write_number(ws, r, 3, (double)a + 1, x->count);
+            worksheet_write_number(ws, r, 4, (double)b, x->count);
+            worksheet_write_number(ws, r, 5, (double)(b - a), x->count);
+            r++;
+        }
+    }
+    char note[640], pr[32];
+    grouped(pr, sizeof pr, per);
+    snprintf(note, sizeof note,
+             "Excel holds 1,048,576 rows a sheet, one of them the header: a longer table is split, in its row order, "
+             "over the sheets TABLE_1, TABLE_2, ... listed above (e.g. %s_1, %s_2), each with the same header row and "
+             "%s data rows (the last one the rest); together they hold every row of the table once. The CSV files "
+             "(casemix export --csv) hold each table whole, in one file.", first, first, pr);
+    worksheet_write_string(ws, ++r, 0, note, x->note);
+    snprintf(note, sizeof note,
+             "Excel 每个工作表最多 1,048,576 行（含表头）：超过的表按原行序拆分为上列各工作表（如 %s_1、%s_2），"
+             "表头相同，每表 %s 行数据（最后一表为余数），合起来即为全表，每行只出现一次；CSV 导出（--csv）每表一个完整文件。",
+             first, first, pr);
+    worksheet_write_string(ws, ++r, 0, note, x->note);
+    if (per < XLSX_SHEET_ROWS) {
+        snprintf(note, sizeof note, "This workbook: %s data rows a sheet, lowered by CASEMIX_TEST_EXPORT_SHEET_ROWS (tests).", pr);
+        worksheet_write_string(ws, ++r, 0, note, x->note);
+    }
+    return 1;
+}
+
 static cm_status export_xlsx(hid_t f, const char *file, const char *out, const char *tables, int quiet)
 {
     char err[1024], tmp[CM_PATH_MAX + 64];
@@ -1267,7 +1368,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     }
     cm_status st = CM_OK;
     long per_sheet = sheet_rows();
-    int nsheets = 0;
+    int nsheets = 0, split_done = 0;
     unsigned char *buf = NULL;
     for (size_t ti = 0; ti < NE && st == CM_OK; ti++) {
         const char *name = E[ti].sheet;
@@ -1305,9 +1406,25 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
             for (hsize_t r = 0; r < n || !ws; r++) {
                 if (!ws || row > (lxw_row_t)per_sheet) {
                     char sn[32];
-                    if (nsh > 1) snprintf(sn, sizeof sn, "%s_%ld", name, ++sheet);
+                    if (nsh > 1 && !split_done) {   /* before the first part of the first table split */
+                        int ss = split_sheet(f, &x, tables, ti, per_sheet);
+                        if (ss < 0) { st = CM_ERR_OUTPUT; break; }
+                        nsheets += ss;
+                        split_done = 1;
+                    }
+                    if (nsh > 1) part_name(sn, name, ++sheet);
                     else snprintf(sn, sizeof sn, "%s", name);
                     if (!(ws = xlsx_sheet(&x, sn, &t, fx))) { st = CM_ERR_OUTPUT; break; }
+                    if (nsh > 1) {   /* the header's first cell says which part this is (a cell comment) */
+                        char cm[256];
+                        hsize_t a = (hsize_t)(sheet - 1) * (hsize_t)per_sheet;
+                        hsize_t b = a + (hsize_t)per_sheet < t.nrows ? a + (hsize_t)per_sheet : t.nrows;
+                        char ga[32], gb[32];
+                        snprintf(cm, sizeof cm, "part %ld of %ld of %s: its rows %s to %s (第%ld/%ld部分); see the sheet %s",
+                                 sheet, nsh, E[ti].path, grouped(ga, sizeof ga, (long)a + 1), grouped(gb, sizeof gb, (long)b),
+                                 sheet, nsh, SPLIT_SHEET);
+                        worksheet_write_comment(ws, 0, 0, cm);
+                    }
                     nsheets++;
                     row = 1;
                 }
