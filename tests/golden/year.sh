@@ -458,5 +458,5 @@ else
     echo "skip: institution names (no h5py / openpyxl for /usr/bin/python3)"
 fi
 [ "$fails" -eq 0 ] || { echo "year: $fails failed:$failed"; exit 1; }
-[ -n "${KEEP:-}" ] || rm -rf "$D"
+rm -rf "$D"
 echo "year: all passed"
