@@ -286,21 +286,75 @@ static cm_status special_row(void *vctx, const char *key, const char *val, const
     return CM_OK;
 }
 
-/* Terminal columns of UTF-8 text: a character of 3 or more bytes (CJK) takes 2. */
+/* Terminal columns of code point c: 2 for the East Asian wide and fullwidth ranges (CJK ideographs,
+ * kana, hangul, fullwidth forms such as （）， and the ideographic space), 0 for combining marks and
+ * zero-width characters, 1 for the rest (ASCII, ·, —, …: East Asian "ambiguous", one column in
+ * the terminals' default). */
+#define CLEAR_NAME_COLS 32   /* the name column's widest: 16 Chinese characters */
+
+static int cp_cols(uint32_t c)
+{
+    if ((c >= 0x300 && c <= 0x36F) || (c >= 0x200B && c <= 0x200F) || (c >= 0xFE00 && c <= 0xFE0F)) return 0;
+    static const uint32_t WIDE[][2] = {
+        {0x1100, 0x115F}, {0x2E80, 0x303E}, {0x3041, 0x33FF}, {0x3400, 0x4DBF}, {0x4E00, 0x9FFF},
+        {0xA000, 0xA4CF}, {0xAC00, 0xD7A3}, {0xF900, 0xFAFF}, {0xFE10, 0xFE19}, {0xFE30, 0xFE6F},
+        {0xFF00, 0xFF60}, {0xFFE0, 0xFFE6}, {0x1F300, 0x1F64F}, {0x1F900, 0x1F9FF}, {0x20000, 0x3FFFD},
+    };
+    for (size_t k = 0; k < sizeof WIDE / sizeof WIDE[0]; k++)
+        if (c >= WIDE[k][0] && c <= WIDE[k][1]) return 2;
+    return 1;
+}
+
+/* The character at s: its bytes (*len) and terminal columns; a byte that is not UTF-8 counts one. */
+static int char_cols(const unsigned char *s, size_t *len)
+{
+    unsigned b = s[0];
+    size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+    uint32_t c = n == 1 ? b : n == 2 ? (b & 0x1F) : n == 3 ? (b & 0x0F) : (b & 0x07);
+    for (size_t k = 1; k < n; k++) {
+        if ((s[k] & 0xC0) != 0x80) { n = 0; break; }
+        c = c << 6 | (s[k] & 0x3F);
+    }
+    if (n == 0) { *len = 1; return 1; }
+    *len = n;
+    return cp_cols(c);
+}
+
+/* Terminal columns of UTF-8 text. */
 static int text_cols(const char *s)
 {
     int w = 0;
-    for (const unsigned char *u = (const unsigned char *)s; *u; u++)
-        if ((*u & 0xC0) != 0x80) w += *u >= 0xE0 ? 2 : 1;
+    size_t n;
+    for (const unsigned char *u = (const unsigned char *)s; *u; u += n) w += char_cols(u, &n);
     return w;
 }
 
-/* s, then spaces to w terminal columns. */
-static void put_padded(const char *s, int w)
+/* s in exactly w terminal columns: padded with spaces, or, when wider, cut at a character
+ * boundary and ended with "..." (three ASCII dots: one column each in every terminal, where
+ * "…" takes two in some CJK terminals) so that the columns after it stay aligned. 1 when cut. */
+static int put_fitted(const char *s, int w)
 {
-    fputs(s, stdout);
-    for (int k = text_cols(s); k < w; k++) putchar(' ');
+    int cols = text_cols(s);
+    if (cols <= w) {
+        fputs(s, stdout);
+        for (int k = cols; k < w; k++) putchar(' ');
+        return 0;
+    }
+    int used = 0;
+    size_t n;
+    for (const unsigned char *u = (const unsigned char *)s; *u; u += n) {
+        int c = char_cols(u, &n);
+        if (used + c > w - 3) break;
+        fwrite(u, 1, n, stdout);
+        used += c;
+    }
+    fputs("...", stdout);
+    for (used += 3; used < w; used++) putchar(' ');
+    return 1;
 }
+
+/* s, then spaces to w terminal columns (s no wider than w). */
+static void put_padded(const char *s, int w) { put_fitted(s, w); }
 
 cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year_s, int partial)
 {
@@ -466,12 +520,16 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
                cm_yuan_text(c3, sizeof c3, Y->special_fen, 1), (long long)Y->n_special, (long long)Y->special_cap,
                cm_yuan_text(d, sizeof d, Y->reserve_left_fen, 1),
                Y->reserve_left_fen < 0 ? " (WARNING: more than the reserve holds)" : "");
-        /* the name column (机构名称, the latest month's name: ld_clear_names) as wide as its widest name */
-        int nw = text_cols("name 机构名称");
-        for (size_t k = 0; k < n; k++)
+        /* the name column (机构名称, the latest month's name: ld_clear_names) as wide as its widest name,
+         * at most CLEAR_NAME_COLS terminal columns (a longer name cut with "...": put_fitted); the id
+         * column as wide as the longest id (ids are never cut) */
+        int nw = text_cols("name 机构名称"), iw = 14, cut = 0;
+        for (size_t k = 0; k < n; k++) {
             if (text_cols(ld_clear_name(&L, k)) > nw) nw = text_cols(ld_clear_name(&L, k));
-        if (nw > 48) nw = 48;
-        printf("  %-14s ", "institution");
+            if ((int)strlen(L.c[k].institution_id) > iw) iw = (int)strlen(L.c[k].institution_id);
+        }
+        if (nw > CLEAR_NAME_COLS) nw = CLEAR_NAME_COLS;
+        printf("  %-*s ", iw, "institution");
         put_padded("name 机构名称", nw);
         static const char *const HEAD[] = {"due (应付)", "pre-paid gross", "audit", "coef", "deposit back",
                                            "band+special", "balance (清算)"};
@@ -489,8 +547,8 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
             sd += c->due_fen;
             sg += c->gross_fen;
             sk += c->deposit_back_fen;
-            printf("  %-14s ", c->institution_id);
-            put_padded(ld_clear_name(&L, k), nw);
+            printf("  %-*s ", iw, c->institution_id);
+            cut += put_fitted(ld_clear_name(&L, k), nw);
             printf(" %16s %16s %12s %8.4f %14s %14s %16s\n",
                    cm_yuan_text(a, sizeof a, c->due_fen, 1), cm_yuan_text(b, sizeof b, c->gross_fen, 1),
                    cm_yuan_text(c3, sizeof c3, c->audit_fen, 1), (double)c->assessment_e4 / 10000,
@@ -501,6 +559,9 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
         printf("  Σ due %s = pool; Σ pre-paid gross %s; Σ deposit back %s; Σ balance %s yuan\n",
                cm_yuan_text(g, sizeof g, sd, 1), cm_yuan_text(b, sizeof b, sg, 1), cm_yuan_text(c3, sizeof c3, sk, 1),
                cm_yuan_text(a, sizeof a, sb, 1));
+        if (cut)
+            printf("  %d name(s) over %d columns shortened with \"...\"; the full names: /clearing_names (casemix export "
+                   "--xlsx / --csv, casemix report)\n", cut, CLEAR_NAME_COLS);
         printf("  columns: due 应付 (the pool shared by score at the final point value); pre-paid gross 月度预结算 (the\n"
                "    months' payments before the deposit); audit 审核扣款; coef 考核系数 (assessment coefficient); deposit\n"
                "    back 返还保证金 = deposit x coef; band+special 结余留用/超支分担 + 特例单议; balance 清算应拨付 = due -\n"

@@ -33,8 +33,11 @@
  * sheet row by row, strings inline): its memory does not grow with the rows.
  *
  * /cases is exported only when --tables names it. Excel holds 1,048,576
- * rows per sheet: a longer table is split over sheets cases_1, cases_2, ...
- * of XLSX_SHEET_ROWS data rows each (CSV has no limit: one file).
+ * rows per sheet: a longer table (/cases, a 10M region's /flags) is split over
+ * sheets cases_1, cases_2, ... of XLSX_SHEET_ROWS data rows each, the sheet
+ * split_sheets before the first part listing every part and the table rows it
+ * holds, a comment on each part's first header cell saying which part it is
+ * (CSV has no limit: one file).
  */
 #include "settle.h"
 #include "h5out.h"
@@ -268,7 +271,7 @@ static void entries_build(hid_t f)
 
 static const char *const GROUP_TYPES[] = {"comprehensive", "core", "blank"};   /* /groups type (main.c) */
 
-/* K_E4, K_MONTH: a ledger's workbook only (ledger_units): an integer × 10^4 shown divided, a month 1..12 as YYYY-MM */
+/* K_E4, K_MONTH: the workbook only (workbook_units): an integer × 10^4 shown divided; a ledger's month 1..12 as YYYY-MM */
 typedef enum { K_TEXT, K_MONEY, K_YUAN, K_FENF, K_INT, K_UINT, K_FLOAT, K_ENUM, K_GTYPE, K_E4, K_MONTH } col_kind;
 
 typedef struct {
@@ -290,6 +293,7 @@ typedef struct {
     int ncol;
     int name_after;     /* the names column goes after this column (-1: none) */
     char **names;       /* [nrows] UTF-8 names, or NULL */
+    int names_own;      /* names are malloc'd copies (h5_names_free), not HDF5's variable strings */
     const char *name_title;
 } table;
 
@@ -357,7 +361,8 @@ static void table_free(table *t)
     for (int i = 0; i < t->ncol; i++)
         if (t->col[i].mtype >= 0) H5Tclose(t->col[i].mtype);
     free(t->col);
-    if (t->names) {
+    if (t->names && t->names_own) h5_names_free(t->names, t->nrows);
+    else if (t->names) {
         hid_t st = H5Tcopy(H5T_C_S1);
         H5Tset_size(st, H5T_VARIABLE);
         hid_t sp = H5Screate_simple(1, &t->nrows, NULL);
@@ -1062,12 +1067,127 @@ static int clearing_year_sheet(hid_t f, xlsx *x, lxw_format *pv_fmt)
     return 1;
 }
 
-/* A ledger's workbook shows what the report shows (report.c ledger_cell): an integer member *_e4
- * divided by 10^4 (a score in points, #,##0.00; a coefficient such as assessment_e4, 0.0000), its
- * header saying so ("score_e4 → score (points; score_e4 ÷ 10^4) 分值"), and the month 1..12 as the
- * text YYYY-MM of the ledger's year (not in /history_months, whose rows carry their own year).
- * The CSV files keep the stored integers: they mirror the HDF5 tables. */
-static void ledger_units(const xlsx *x, table *t)
+/* The month (int32) and institution_id (fixed string, < FX_ID bytes) of every row of table path,
+ * into *months and *ids (rows of FX_ID bytes): the rows, 0 when absent or unreadable. */
+static size_t month_ids(hid_t f, const char *path, int32_t **months, char (**ids)[FX_ID])
+{
+    *months = NULL;
+    *ids = NULL;
+    if (H5Lexists(f, path, H5P_DEFAULT) <= 0) return 0;
+    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+    hid_t ft = d >= 0 ? H5Dget_type(d) : -1;
+    hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+    hsize_t n = 0;
+    if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1) H5Sget_simple_extent_dims(sp, &n, NULL);
+    int mi = ft >= 0 && H5Tget_class(ft) == H5T_COMPOUND ? H5Tget_member_index(ft, "month") : -1;
+    int ii = ft >= 0 && H5Tget_class(ft) == H5T_COMPOUND ? H5Tget_member_index(ft, "institution_id") : -1;
+    size_t got = 0;
+    if (mi >= 0 && ii >= 0 && n > 0) {
+        hid_t it = H5Tget_member_type(ft, (unsigned)ii);
+        hid_t s = H5Tcopy(it);   /* the file's string type (its character set), resized */
+        H5Tclose(it);
+        H5Tset_size(s, FX_ID);
+        hid_t m = H5Tcreate(H5T_COMPOUND, 4 + FX_ID);
+        H5Tinsert(m, "month", 0, H5T_NATIVE_INT32);
+        H5Tinsert(m, "institution_id", 4, s);
+        unsigned char *buf = malloc((size_t)n * (4 + FX_ID));
+        *months = malloc((size_t)n * sizeof **months);
+        *ids = calloc((size_t)n, sizeof **ids);
+        if (buf && *months && *ids && H5Dread(d, m, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0) {
+            for (hsize_t i = 0; i < n; i++) {
+                memcpy(&(*months)[i], buf + i * (4 + FX_ID), 4);
+                memcpy((*ids)[i], buf + i * (4 + FX_ID) + 4, FX_ID - 1);
+            }
+            got = (size_t)n;
+        } else {
+            free(*months);
+            free(*ids);
+            *months = NULL;
+            *ids = NULL;
+        }
+        free(buf);
+        H5Tclose(m);
+        H5Tclose(s);
+    }
+    if (sp >= 0) H5Sclose(sp);
+    if (ft >= 0) H5Tclose(ft);
+    if (d >= 0) H5Dclose(d);
+    return got;
+}
+
+static const char (*sn_ids)[FX_ID];   /* month_ids' ids, for sn_by_id (qsort has no context) */
+static const int32_t *sn_months;
+static int sn_by_id(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int r = strcmp(sn_ids[i], sn_ids[j]);
+    return r ? r : (sn_months[i] > sn_months[j]) - (sn_months[i] < sn_months[j]);
+}
+
+/* A ledger's special sheet (特例单议) names each row's institution as the other ledger sheets do:
+ * its name in the row's month (/institutions and /institution_names, the month's settlement file's),
+ * or, when that month gives none, the latest month that names it (as /clearing_names does). The
+ * column goes after institution_id; "" when no month names it or the ledger has no names (an older
+ * casemix). The CSV mirrors /special (no column added). */
+static void special_names(hid_t f, table *t)
+{
+    int idc = -1;
+    for (int i = 0; i < t->ncol; i++)
+        if (!strcmp(t->col[i].name, "institution_id") && t->col[i].k == K_TEXT) idc = i;
+    if (idc < 0 || t->names || t->nrows == 0) return;
+    int32_t *im = NULL, *sm = NULL;
+    char (*iid)[FX_ID] = NULL, (*sid)[FX_ID] = NULL;
+    size_t ni = month_ids(f, "/institutions", &im, &iid);
+    size_t ns = month_ids(f, "/special", &sm, &sid);
+    char **inm = ni ? h5_names_read(f, "/institution_names", ni) : NULL;
+    size_t *ord = inm && ns == t->nrows ? malloc(ni * sizeof *ord) : NULL;
+    char **out = ord ? calloc(ns, sizeof *out) : NULL;
+    if (out) {
+        for (size_t k = 0; k < ni; k++) ord[k] = k;
+        sn_ids = (const char (*)[FX_ID])iid;
+        sn_months = im;
+        qsort(ord, ni, sizeof *ord, sn_by_id);   /* by id, then month */
+        int ok = 1;
+        for (size_t r = 0; r < ns && ok; r++) {
+            size_t lo = 0, hi = ni;   /* the first row of the id */
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (strcmp(iid[ord[mid]], sid[r]) < 0) lo = mid + 1; else hi = mid;
+            }
+            const char *nm = "";
+            for (size_t k = lo; k < ni && !strcmp(iid[ord[k]], sid[r]); k++) {
+                const char *c = inm[ord[k]] ? inm[ord[k]] : "";
+                if (!c[0]) continue;
+                if (im[ord[k]] == sm[r]) { nm = c; break; }   /* the row's own month */
+                nm = c;                                      /* else the latest month that names it */
+            }
+            ok = (out[r] = strdup(nm)) != NULL;
+        }
+        if (ok) {
+            t->names = out;
+            t->names_own = 1;
+            t->name_after = idc;
+            t->name_title = "institution_name → institution name 机构名称";
+            out = NULL;
+        }
+    }
+    if (out) h5_names_free(out, ns);
+    free(ord);
+    h5_names_free(inm, ni);
+    free(im);
+    free(iid);
+    free(sm);
+    free(sid);
+}
+
+/* Every workbook shows an integer member *_e4 (1e-4 units: a settlement's total_score_e4 and
+ * drg_points_e4, a province region's, a ledger's score_e4 and assessment_e4) as the report shows it
+ * (report.c ledger_cell): divided by 10^4 (a score or points in points, #,##0.00; a coefficient
+ * such as assessment_e4, 0.0000; exact for |v| < 2^53), its header saying so ("total_score_e4 →
+ * total score (points; total_score_e4 ÷ 10^4) 总分值"). A ledger's workbook also shows the month
+ * 1..12 as the text YYYY-MM of the ledger's year (not in /history_months, whose rows carry their own
+ * year). The CSV files keep the stored integers: they mirror the HDF5 tables. */
+static void workbook_units(const xlsx *x, table *t)
 {
     int has_year = 0;
     for (int i = 0; i < t->ncol; i++) has_year |= !strcmp(t->col[i].name, "year");
@@ -1077,7 +1197,7 @@ static void ledger_units(const xlsx *x, table *t)
         const char *ti = title_of(c->name);
         char u[200], unit[96];
         if (ends_with(c->name, "_e4")) {
-            int score = strstr(c->name, "score") != NULL;
+            int score = strstr(c->name, "score") != NULL || strstr(c->name, "points") != NULL;
             c->k = K_E4;
             c->fmt = score ? x->money : x->coef4;
             snprintf(unit, sizeof unit, "%s%s ÷ 10^4", score ? "points; " : "", c->name);
@@ -1093,6 +1213,104 @@ static void ledger_units(const xlsx *x, table *t)
         while (e > 0 && u[e - 1] == ' ') e--;
         snprintf(c->header, sizeof c->header, "%s → %.*s (%s)%s%s", c->name, (int)e, u, unit, u[z] ? " " : "", u + z);
     }
+}
+
+/* ---- a table longer than a sheet: parts TABLE_1, TABLE_2, ... and the split_sheets sheet ---- */
+
+#define SPLIT_SHEET "split_sheets"
+
+/* The sheet of part k (1, 2, ...) of table sheet name: NAME_k, NAME cut (at a character) to keep 31 bytes. */
+static void part_name(char *out, const char *name, long k)
+{
+    char suf[24];
+    snprintf(suf, sizeof suf, "_%ld", k);
+    size_t keep = utf8_cut(name, strlen(name), 31 - strlen(suf));
+    snprintf(out, 32, "%.*s%s", (int)keep, name, suf);
+}
+
+/* v with thousands separators: 1,048,575. */
+static const char *grouped(char *b, size_t cap, long v)
+{
+    char d[32];
+    int n = snprintf(d, sizeof d, "%ld", v), k = 0;
+    for (int i = 0; i < n && (size_t)k + 2 < cap; i++) {
+        b[k++] = d[i];
+        if (d[i] != '-' && i < n - 1 && (n - 1 - i) % 3 == 0) b[k++] = ',';
+    }
+    b[k] = '\0';
+    return b;
+}
+
+/* Rows of the dataset at path (0 when it cannot be read). */
+static hsize_t ds_rows(hid_t f, const char *path)
+{
+    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+    hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+    hsize_t n = 0;
+    if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1) H5Sget_simple_extent_dims(sp, &n, NULL);
+    if (sp >= 0) H5Sclose(sp);
+    if (d >= 0) H5Dclose(d);
+    return n;
+}
+
+/* The sheet split_sheets (分表说明), written before the first part of the first table split: one row
+ * per part of every exported table longer than per rows (table, sheet, part "k of n", the table's
+ * rows it holds, 1 = the table's first row, and their count), then a note saying why and how the
+ * parts go together, in English and Chinese, so that an auditor does not take flags_1 for the whole
+ * of /flags. 1 (a sheet), or -1. */
+static int split_sheet(hid_t f, xlsx *x, const char *tables, size_t from, long per)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, SPLIT_SHEET);
+    if (!ws) return -1;
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_set_row(ws, 0, 32, x->head);
+    static const struct { const char *title; double w; } H[] = {
+        {"table 表 (HDF5)", 22}, {"sheet 工作表", 22}, {"part 分表", 12},
+        {"first row of the table 起始行", 16}, {"last row of the table 截止行", 16}, {"rows 行数", 14},
+    };
+    for (lxw_col_t c = 0; c < 6; c++) {
+        worksheet_set_column(ws, c, c, H[c].w, c >= 3 ? x->count : NULL);
+        worksheet_write_string(ws, 0, c, H[c].title, x->head);
+    }
+    lxw_row_t r = 1;
+    char first[32] = "", sn[32], part[48];
+    for (size_t ti = from; ti < NE; ti++) {
+        if (!selected(f, tables, ti)) continue;
+        hsize_t n = ds_rows(f, E[ti].path);
+        if (n <= (hsize_t)per) continue;
+        long nsh = (long)((n + (hsize_t)per - 1) / (hsize_t)per);
+        for (long k = 1; k <= nsh; k++) {
+            hsize_t a = (hsize_t)(k - 1) * (hsize_t)per, b = a + (hsize_t)per < n ? a + (hsize_t)per : n;
+            part_name(sn, E[ti].sheet, k);
+            if (!first[0]) snprintf(first, sizeof first, "%s", E[ti].sheet);
+            snprintf(part, sizeof part, "%ld of %ld", k, nsh);
+            worksheet_write_string(ws, r, 0, E[ti].path, x->text);
+            worksheet_write_string(ws, r, 1, sn, x->text);
+            worksheet_write_string(ws, r, 2, part, x->text);
+            worksheet_write_number(ws, r, 3, (double)a + 1, x->count);
+            worksheet_write_number(ws, r, 4, (double)b, x->count);
+            worksheet_write_number(ws, r, 5, (double)(b - a), x->count);
+            r++;
+        }
+    }
+    char note[640], pr[32];
+    grouped(pr, sizeof pr, per);
+    snprintf(note, sizeof note,
+             "Excel holds 1,048,576 rows a sheet, one of them the header: a longer table is split, in its row order, "
+             "over the sheets TABLE_1, TABLE_2, ... listed above (e.g. %s_1, %s_2), each with the same header row and "
+             "%s data rows (the last one the rest); together they hold every row of the table once. The CSV files "
+             "(casemix export --csv) hold each table whole, in one file.", first, first, pr);
+    worksheet_write_string(ws, ++r, 0, note, x->note);
+    snprintf(note, sizeof note,
+             "Excel 每个工作表最多 1,048,576 行（含表头）：超过的表按原行序拆分为上列各工作表（如 %s_1、%s_2），"
+             "表头相同，每表 %s 行数据（最后一表为余数），合起来即为全表，每行只出现一次；CSV 导出（--csv）每表一个完整文件。",
+             first, first, pr);
+    worksheet_write_string(ws, ++r, 0, note, x->note);
+    if (per < XLSX_SHEET_ROWS) {
+        snprintf(note, sizeof note, "This workbook: %s data rows a sheet, lowered by CASEMIX_TEST_EXPORT_SHEET_ROWS (tests).", pr);
+        worksheet_write_string(ws, ++r, 0, note, x->note);
+    }
+    return 1;
 }
 
 static cm_status export_xlsx(hid_t f, const char *file, const char *out, const char *tables, int quiet)
@@ -1147,11 +1365,10 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         double y = root >= 0 ? h5_attr_num(root, "year") : NAN;
         if (root >= 0) H5Gclose(root);
         x.ledger_year = y >= 1000 && y <= 9999 ? (int)y : 0;
-        if (!x.ledger_year) x.ledger_year = -1;   /* a ledger all the same: *_e4 divided */
     }
     cm_status st = CM_OK;
     long per_sheet = sheet_rows();
-    int nsheets = 0;
+    int nsheets = 0, split_done = 0;
     unsigned char *buf = NULL;
     for (size_t ti = 0; ti < NE && st == CM_OK; ti++) {
         const char *name = E[ti].sheet;
@@ -1159,7 +1376,8 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         table t;
         flagx fxs, *fx = NULL;   /* the flags sheet: institution and rule names added (fx_open) */
         if ((st = table_open(f, file, ti, E[ti].names, &t)) != CM_OK) { table_free(&t); break; }
-        if (x.ledger_year) ledger_units(&x, &t);
+        workbook_units(&x, &t);
+        if (x.ledger_year && !strcmp(E[ti].base, "special")) special_names(f, &t);
         free(buf);
         hsize_t chunk = t.nrows < CHUNK_ROWS ? (t.nrows ? t.nrows : 1) : CHUNK_ROWS;
         buf = malloc(chunk * t.rowsize);
@@ -1188,9 +1406,25 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
             for (hsize_t r = 0; r < n || !ws; r++) {
                 if (!ws || row > (lxw_row_t)per_sheet) {
                     char sn[32];
-                    if (nsh > 1) snprintf(sn, sizeof sn, "%s_%ld", name, ++sheet);
+                    if (nsh > 1 && !split_done) {   /* before the first part of the first table split */
+                        int ss = split_sheet(f, &x, tables, ti, per_sheet);
+                        if (ss < 0) { st = CM_ERR_OUTPUT; break; }
+                        nsheets += ss;
+                        split_done = 1;
+                    }
+                    if (nsh > 1) part_name(sn, name, ++sheet);
                     else snprintf(sn, sizeof sn, "%s", name);
                     if (!(ws = xlsx_sheet(&x, sn, &t, fx))) { st = CM_ERR_OUTPUT; break; }
+                    if (nsh > 1) {   /* the header's first cell says which part this is (a cell comment) */
+                        char cm[256];
+                        hsize_t a = (hsize_t)(sheet - 1) * (hsize_t)per_sheet;
+                        hsize_t b = a + (hsize_t)per_sheet < t.nrows ? a + (hsize_t)per_sheet : t.nrows;
+                        char ga[32], gb[32];
+                        snprintf(cm, sizeof cm, "part %ld of %ld of %s: its rows %s to %s (第%ld/%ld部分); see the sheet %s",
+                                 sheet, nsh, E[ti].path, grouped(ga, sizeof ga, (long)a + 1), grouped(gb, sizeof gb, (long)b),
+                                 sheet, nsh, SPLIT_SHEET);
+                        worksheet_write_comment(ws, 0, 0, cm);
+                    }
                     nsheets++;
                     row = 1;
                 }

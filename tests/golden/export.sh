@@ -26,7 +26,7 @@ sed -e 's/^C1,P1,H1,/00123,P1,01.0,/' -e 's/^C2,P2,H1,/2025-01-02,P2,01.0,/' tes
 cp tests/golden/small/small.cfg "$S/small.cfg"
 "$BIN" settle --config "$S/small.cfg" --out "$S/small.h5" --quiet
 
-CASEMIX_TEST_EXPORT_SHEET_ROWS=1500 "$BIN" export "$D/demo.h5" --xlsx "$D/demo.xlsx" --quiet \
+CASEMIX_TEST_EXPORT_SHEET_ROWS=600 "$BIN" export "$D/demo.h5" --xlsx "$D/demo.xlsx" --quiet \
     --tables summary,institutions,groups,drgs,rejects,quality,rules,flags,review_sample,cases
 "$BIN" export "$D/demo.h5" --csv "$D/csv" --quiet --tables summary,institutions,groups,drgs,rejects,quality,rules,flags,review_sample,cases
 "$BIN" export "$S/small.h5" --xlsx "$S/small.xlsx" --csv "$S/csv" --tables institutions,cases --quiet
@@ -48,6 +48,7 @@ def kinds(ds):
         if h5py.check_enum_dtype(t) is not None: out[n] = ('enum', set(h5py.check_enum_dtype(t)))
         elif t.kind == 'S': out[n] = ('text', None)
         elif n.endswith('_fen'): out[n] = ('money', None)
+        elif n.endswith('_e4') and t.kind in 'iu': out[n] = ('e4', None)   # 1e-4 units: the workbook divides, the CSV keeps them
         elif n == 'type' and ds.name == '/groups': out[n] = ('enum', {'comprehensive', 'core', 'blank'})
         else: out[n] = ('num', None)
     return out
@@ -55,12 +56,13 @@ def kinds(ds):
 def sheets_of(wb, table):
     return [ws for ws in wb if ws.title == table or re.fullmatch(table + r'_\d+', ws.title)]
 
-def check_workbook(h5path, xlpath, tables, split=None):
+def check_workbook(h5path, xlpath, tables, split={}):
     f = h5py.File(h5path, 'r')
     wb = openpyxl.load_workbook(xlpath)
     want_titles = []
     for t in tables:
-        want_titles += [f'{t}_{i}' for i in range(1, split[1] + 1)] if split and split[0] == t else [t]
+        if t in split and 'split_sheets' not in want_titles: want_titles.append('split_sheets')   # before the first part
+        want_titles += [f'{t}_{i}' for i in range(1, split[t] + 1)] if t in split else [t]
     check(f'{xlpath}: sheets {want_titles}', wb.sheetnames == want_titles, wb.sheetnames)
     for t in tables:
         ds = f[t]; data = ds[:]; k = kinds(ds)
@@ -95,6 +97,8 @@ def check_workbook(h5path, xlpath, tables, split=None):
             if c in added: check(f'{t}: column {c} titled "{added[c][0]}"', h == added[c][0], h); continue
             ok = h.startswith(c + ' → ') and re.search(r'[\u4e00-\u9fff]', h) is not None
             if k[c][0] == 'money': ok = ok and '(yuan)' in h
+            if k[c][0] == 'e4':   # "total_score_e4 → total score (points; total_score_e4 ÷ 10^4) 总分值"
+                ok = ok and f'({"points; " if "score" in c or "points" in c else ""}{c} ÷ 10^4) ' in h and '10^4 ' not in h.split('÷ 10^4')[1]
             check(f'{t}.{c}: header "{h}"', ok, h)
         rows = []
         for ws in sheets:
@@ -114,6 +118,8 @@ def check_workbook(h5path, xlpath, tables, split=None):
                 kind, vals = k[c]; dv = d[c]
                 if kind == 'money':
                     if not isinstance(v, (int, float)) or isinstance(v, bool) or round(v * 100) != int(dv): bad.append((i, c, v, int(dv)))
+                elif kind == 'e4':   # divided by 10^4: exact, since |v| < 2^53 (the nearest double of v / 10^4)
+                    if not isinstance(v, (int, float)) or isinstance(v, bool) or v != int(dv) / 10**4: bad.append((i, c, v, int(dv)))
                 elif kind == 'text':
                     want = dv.rstrip(b'\0').decode()   # an empty string is an empty cell
                     if not (isinstance(v, str) and v == want) and not (v is None and want == ''): bad.append((i, c, v, dv))
@@ -130,6 +136,10 @@ def check_workbook(h5path, xlpath, tables, split=None):
                 if c != '#names' and c not in added and k[c][0] == 'money' and ws.max_row > 1:
                     fmt = ws.cell(row=2, column=j + 1).number_format
                     check(f'{t}.{c}: number format #,##0.00', fmt == '#,##0.00', fmt)
+                if c != '#names' and c not in added and k[c][0] == 'e4' and ws.max_row > 1:
+                    fmt = ws.cell(row=2, column=j + 1).number_format
+                    want = '#,##0.00' if 'score' in c or 'points' in c else '0.0000'
+                    check(f'{t}.{c}: ÷ 10^4, number format {want}', fmt == want, fmt)
         if t == 'institutions':
             for pay, tot in (('payment_fen', 'payments_fen'), ('drg_payment_fen', 'drg_payments_fen')):
                 if pay not in cols: continue
@@ -156,6 +166,9 @@ def check_csv(h5path, d, tables):
             if k[c][0] == 'money':
                 bad = [r[j] for r, dv in zip(rows[1:], ds[c]) if not re.fullmatch(r'-?\d+\.\d\d', r[j]) or int(Decimal(r[j]) * 100) != int(dv)]
                 check(f'{t}.csv {c}: yuan with 2 decimals = fen / 100 exactly', not bad, bad[:5])
+            if k[c][0] == 'e4':   # the CSV keeps the stored integers (it mirrors the HDF5 table)
+                bad = [r[j] for r, dv in zip(rows[1:], ds[c]) if r[j] != str(int(dv))]
+                check(f'{t}.csv {c}: the stored integer, not divided', not bad and '× 10^4' in hs[0], (bad[:5], hs[0]))
             if k[c][0] == 'text':
                 bad = [r[j] for r, dv in zip(rows[1:], ds[c]) if r[j] != dv.rstrip(b'\0').decode()]
                 check(f'{t}.csv {c}: text as in the file', not bad, bad[:5])
@@ -165,8 +178,26 @@ def check_csv(h5path, d, tables):
             check('institutions.csv: Σ payment × 100 = /summary payments_fen', s == int(f['summary'][0]['payments_fen']), s)
 
 T = ['summary', 'institutions', 'groups', 'drgs', 'rejects', 'quality', 'rules', 'flags', 'review_sample', 'cases']
-f, wb = check_workbook(h5, xl, T, split=('cases', -(-len(h5py.File(h5)['cases']) // 1500)))
-check('demo: /cases split over more than one sheet', len(sheets_of(wb, 'cases')) > 1)
+PER = 600   # CASEMIX_TEST_EXPORT_SHEET_ROWS above
+nrows = {t: len(h5py.File(h5)[t]) for t in ('flags', 'cases')}
+f, wb = check_workbook(h5, xl, T, split={t: -(-n // PER) for t, n in nrows.items()})
+check('demo: /cases and /flags split over more than one sheet', len(sheets_of(wb, 'cases')) > 2 and len(sheets_of(wb, 'flags')) == 2)
+check('demo: /summary has *_e4 members (the workbook divides them)', sum(x.endswith('_e4') for x in f['summary'].dtype.names) == 2)
+# split_sheets (分表说明): one row per part (table, sheet, part k of n, the table's first and last row, rows),
+# computed here from the row counts; the note in English and Chinese; each part's A1 comment names it
+ss = list(wb['split_sheets'].iter_rows(values_only=True))
+want = [(f'/{t}', f'{t}_{k}', f'{k} of {-(-n // PER)}', (k - 1) * PER + 1, min(k * PER, n), min(k * PER, n) - (k - 1) * PER)
+        for t, n in nrows.items() for k in range(1, -(-n // PER) + 1)]
+check('split_sheets: a row per part with the table rows it holds', [tuple(r) for r in ss[1:1 + len(want)]] == want, ss[:4])
+check('split_sheets: the parts cover every row once', all(sum(w[5] for w in want if w[0] == f'/{t}') == n for t, n in nrows.items()))
+notes = ' '.join(str(r[0]) for r in ss[1 + len(want):] if r[0])
+check('split_sheets: says why and how the parts go together (English, Chinese, the lowered limit)',
+      'Excel holds 1,048,576 rows a sheet' in notes and 'every row of the table once' in notes and '合起来即为全表' in notes
+      and '600 data rows a sheet, lowered by CASEMIX_TEST_EXPORT_SHEET_ROWS' in notes, notes)
+bad = [(w[1], wb[w[1]]['A1'].comment and wb[w[1]]['A1'].comment.text) for w in want
+       if not (wb[w[1]]['A1'].comment and wb[w[1]]['A1'].comment.text.startswith(f'part {w[2]} of {w[0]}: its rows {w[3]:,} to {w[4]:,}'))]
+check('each part: its A1 comment names the part and its rows', not bad, bad[:3])
+check('the sheets not split: no comment', wb['summary']['A1'].comment is None)
 check_csv(h5, cdir, T)
 # ids Excel would turn into numbers or dates stay text
 sf, swb = check_workbook(sh5, sxl, ['institutions', 'cases'])
@@ -274,6 +305,9 @@ for n in names:
     raw = open(f'{scdir}/{n}_meas.csv', 'rb').read()
     check(f'{n}_meas.csv: BOM, one row per measurement row', raw.startswith(b'\xef\xbb\xbf') and
           len(raw.decode('utf-8-sig').splitlines()) == len(s[f'scenarios/{n}/measurement']) + 1)
+for label, w in (('default', wb), ('simulation', sw)):
+    left = [(ws.title, c.value) for ws in w for c in next(ws.iter_rows(max_row=1)) if c.value and '10^4' in c.value and '÷ 10^4' not in c.value]
+    check(f'{label} workbook: no header left "× 10^4" (every *_e4 divided)', not left, left[:3])
 sys.exit(1 if fails else 0)
 PYEOF
 # a re-export replaces casemix's own workbook and CSV files

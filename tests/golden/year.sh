@@ -348,7 +348,15 @@ if /usr/bin/python3 -c 'import h5py, openpyxl' 2>/dev/null; then
     { printf '\357\273\277定点医药机构编码,定点医药机构名称,医疗机构等级\n'
       tail -n +2 "$D/gen/current.csv" | cut -d, -f3,4 | sort -u -t, -k1,1 | awk -F, '{printf "%s,第%d人民医院,%s\n", $1, NR, $2}'
     } > "$D/instA.csv"
-    awk -F, 'NR == 2 {print $1 "," $2 "（新院区）," $3; next} NR == 3 {print $1 ",," $3; next} NR == 4 {next} {print}' \
+    # B also gives real Chinese names of various display widths (Chinese 2 columns, · and ASCII 1): under
+    # clear's 32-column cap (30, 25, 32 exactly), just over it (33, 34, 38) and far over the former 48 (58)
+    awk -F, 'BEGIN {
+            L[5] = "上海交通大学医学院附属瑞金医院"; L[6] = "四川大学华西医院·锦江院区"
+            L[7] = "首都医科大学附属北京天坛医院新院"; L[8] = "首都医科大学附属北京天坛医院新院A"
+            L[9] = "华中科技大学同济医学院附属协和医院"; L[10] = "中国人民解放军联勤保障部队第九〇〇医院"
+            L[11] = "中国医学科学院肿瘤医院深圳医院（深圳市第二肿瘤防治中心）" }
+        NR == 2 {print $1 "," $2 "（新院区）," $3; next} NR == 3 {print $1 ",," $3; next} NR == 4 {next}
+        NR in L {print $1 "," L[NR] "," $3; next} {print}' \
         "$D/instA.csv" > "$D/instB.csv"
     sed -e "s|^input = { records = \"\([^\"]*\)\"; };|input = { records = \"\1\"; institutions = \"$D/instA.csv\"; };|" \
         -e "s|ledger-2025.h5|ledger-names.h5|" -e "s|/out/settle.h5|/out/names.h5|" "$D/year.cfg" > "$D/namesA.cfg"
@@ -381,17 +389,40 @@ li = list(zip(L['institutions']['month'], [s(v) for v in L['institutions']['inst
 print('ledger /institution_names = the months\' files:', [s(v) for v in L['institution_names'][:]] == [per[(int(m), i)] for m, i in li])
 print('/clearing_names:', [s(v) for v in L['clearing_names'][:]] == exp)
 out = open(D + '/names.out', encoding='utf-8').read()
-rows = dict(re.findall(r'^  (H\d+)   (\S*) {2,}', out, re.M))
-print('clear printed:', [rows.get(i) for i in cl] == exp)
 import unicodedata                           # the table's columns line up in a terminal (Chinese 2 columns wide)
 cols = lambda l: sum(2 if unicodedata.east_asian_width(ch) in 'WF' else 1 for ch in l.rstrip())
+def shown(n, w=32):                          # a name over 32 columns: cut to at most 29, then "..."
+    if cols(n) <= w: return n
+    k = 0
+    while cols(n[:k + 1]) <= w - 3: k += 1
+    return n[:k] + '...'
+rows = dict(re.findall(r'^  (H\d+)   (\S*) {2,}', out, re.M))
+print('clear printed:', [rows.get(i) for i in cl] == [shown(n) for n in exp])
+W = [cols(n) for n in exp]
+print('clear: names under, at and over 32 columns, and over 48:', min(W) < 32 and 32 in W and 33 in W and max(W) > 48)
 tl = [l for l in out.splitlines() if re.match(r'  (institution|H\d+) ', l)]
 print('clear printed, aligned:', len(tl) == len(cl) + 1 and len(set(map(cols, tl))) == 1)
+st = [l.split('   ', 1)[1] for l in tl]     # the name column starts at the same place and is 32 wide
+print('clear: the name column 32 columns wide:', all(cols(x[:len(shown(n))]) <= 32 and x[len(shown(n)):][:33 - cols(shown(n))].strip() == ''
+                                                    for x, n in zip(st[1:], exp)))
+print('clear: the cut names said:', ('%d name(s) over 32 columns shortened' % sum(w > 32 for w in W)) in out)
 ws = openpyxl.load_workbook(D + '/names.xlsx')['clearing']
 head = [c.value for c in ws[1]]
 k = [h.split(' ')[0] for h in head].index('institution_id')
 got = [(r[k], r[k + 1] or '') for r in ws.iter_rows(min_row=2, values_only=True)]
 print('workbook:', head[k + 1].startswith('institution_name') and got == list(zip(cl, exp)))
+# the special sheet (特例单议): each row's institution named as in its month's settlement file, else the
+# latest month that names it; the CSV mirrors /special (no name column)
+sp = L['special'][:]
+ws = openpyxl.load_workbook(D + '/names.xlsx')['special']
+head = [c.value for c in ws[1]]
+k = [h.split(' ')[0] for h in head].index('institution_id')
+wsp = [per.get((int(m), s(i)), '') or want.get(s(i), '') for m, i in zip(sp['month'], sp['institution_id'])]
+got = [(r[k], r[k + 1] or '') for r in ws.iter_rows(min_row=2, values_only=True)]
+print('special sheet names:', len(sp) > 0 and head[k + 1] == 'institution_name → institution name 机构名称'
+      and got == list(zip([s(i) for i in sp['institution_id']], wsp)) and len(set(wsp)) > 2)
+print('special sheet: a month without the name takes the latest month\'s:', any(not per.get((int(m), s(i))) and want.get(s(i))
+      for m, i in zip(sp['month'], sp['institution_id'])))
 h = open(D + '/names.html', encoding='utf-8').read()
 h = h[h.index('id="tab-clearing"'):]
 h = h[:h.index('</table>')]
@@ -403,8 +434,13 @@ PY
 ledger /institution_names = the months' files: True
 /clearing_names: True
 clear printed: True
+clear: names under, at and over 32 columns, and over 48: True
 clear printed, aligned: True
+clear: the name column 32 columns wide: True
+clear: the cut names said: True
 workbook: True
+special sheet names: True
+special sheet: a month without the name takes the latest month's: True
 report: True"
     # a ledger of an older casemix: no /institution_names, no /clearing_names
     cp "$N" "$D/out/ledger-nonames.h5"
