@@ -415,6 +415,56 @@ static void generic_table(FILE *o, const tab *t, hsize_t maxrows, const char *cl
                                 (unsigned long long)t->n);
 }
 
+/* The rules table (/rules): generic_table's rows with a Chinese title under each
+ * member name, the Chinese rule name (/rule_names) after the English one, and the
+ * family and result type with their Chinese (management 管理类, suspicious 可疑), as
+ * the terminal summary and the workbook's rules sheet show them. */
+static void rules_table(FILE *o, const tab *t, char **zh_names)
+{
+    static const struct { const char *m, *zh; } TT[] = {
+        {"id", "规则编号"}, {"name", "名称"}, {"family", "规则类别"}, {"result", "违规性质"},
+        {"evaluated", "是否评估"}, {"hits", "疑点数 (-1 未评估)"}, {"parameters", "参数"},
+        {"not_evaluated_because", "未评估原因"}, {"unit", "指标值与阈值的单位"},
+    };
+    int cname = tab_col(t, "name");
+    fputs("<table class=\"rules\"><tr>", o);
+    for (int c = 0; c < t->nm; c++) {
+        const char *zh = "";
+        for (size_t k = 0; k < sizeof TT / sizeof TT[0]; k++)
+            if (!strcmp(TT[k].m, t->name[c])) zh = TT[k].zh;
+        fputs("<th>", o);
+        esc_n(o, t->name[c]);
+        if (zh[0]) { fputs("<br>", o); esc_n(o, zh); }
+        fputs("</th>", o);
+        if (c == cname && zh_names) fputs("<th>name_zh<br>规则名称 (/rule_names)</th>", o);
+    }
+    fputs("</tr>\n", o);
+    for (hsize_t r = 0; r < t->n; r++) {
+        fputs("<tr>", o);
+        for (int c = 0; c < t->nm; c++) {
+            char b[512];
+            if (t->cls[c] == H5T_FLOAT) fmt_num(b, sizeof b, tab_f(t, r, c), 4);
+            else tab_s(t, r, c, b, sizeof b);
+            const char *zh = NULL;
+            for (int k = 0; !strcmp(t->name[c], "family") && k < SC_FAM__COUNT; k++)
+                if (!strcmp(b, sc_family_name((sc_rule_family)k))) zh = sc_family_zh((sc_rule_family)k);
+            for (int k = 0; !strcmp(t->name[c], "result") && k < SC_RES__COUNT; k++)
+                if (!strcmp(b, sc_result_name((sc_rule_result)k))) zh = sc_result_zh((sc_rule_result)k);
+            if (zh) { size_t L = strlen(b); snprintf(b + L, sizeof b - L, " %s", zh); }
+            fprintf(o, "<td%s>", t->cls[c] == H5T_INTEGER || t->cls[c] == H5T_FLOAT ? " class=\"n\"" : "");
+            esc_n(o, b);
+            fputs("</td>", o);
+            if (c == cname && zh_names) {
+                fputs("<td>", o);
+                esc_n(o, zh_names[r] ? zh_names[r] : "");
+                fputs("</td>", o);
+            }
+        }
+        fputs("</tr>\n", o);
+    }
+    fputs("</table>\n", o);
+}
+
 /* ------------------------------------------------------------------ */
 /* /cases: one pass (cost-ratio histogram, flags by institution)         */
 /* ------------------------------------------------------------------ */
@@ -1077,8 +1127,10 @@ static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
     }
     if (has_r) {
         fputs("<figure class=\"table\" id=\"tab-rules\">\n", o);
-        generic_table(o, &ru, 100, "rules");
-        caption(o, "The rules in force. 规则", "/rules");
+        char **rzh = ru.n ? h5_names_read(R->f, "/rule_names", ru.n) : NULL;
+        rules_table(o, &ru, rzh);
+        h5_names_free(rzh, ru.n);
+        caption(o, "The rules in force, with the unit of each rule's /flags figure and threshold. 规则", "/rules, /rule_names");
         fputs("</figure>\n", o);
     }
     fputs("</section>\n", o);
@@ -1305,9 +1357,9 @@ static const char *scen_title(const char *m)
         {"patient_fen", "patients' part 个人负担"}, {"services_pct", "services (%) 医疗服务占比"},
         {"drugs_pct", "drugs and consumables (%) 药耗占比"}, {"exams_pct", "examinations and tests (%) 检查化验占比"},
         {"fund_share", "fund share 统筹支付比例"}, {"dip_budget_fen", "DIP budget DIP预算"},
-        {"dip_points", "DIP points DIP总分值"}, {"dip_point_value", "DIP point value DIP点值"},
+        {"dip_points", "DIP points DIP总分值"}, {"dip_point_value", "DIP point value (yuan/point) DIP点值"},
         {"dip_payment_fen", "DIP payments DIP结算总额"}, {"drg_budget_fen", "DRG budget DRG预算"},
-        {"drg_points", "DRG points DRG总点数"}, {"drg_point_value", "DRG point value DRG点值"},
+        {"drg_points", "DRG points DRG点数"}, {"drg_point_value", "DRG point value (yuan/point) DRG点值"},
         {"drg_payment_fen", "DRG payments DRG结算总额"}, {"cases", "cases 病例数"},
     };
     for (size_t i = 0; i < sizeof T / sizeof T[0]; i++)

@@ -1047,7 +1047,7 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
             printf("  %-28s %20s %20s %18s\n", lab, fmt_num(a0, sizeof a0, (double)T0[q]->points_e4 / SC_SCORE_UNIT, 1),
                    fmt_num(a1, sizeof a1, (double)T1[q]->points_e4 / SC_SCORE_UNIT, 1), sd);
         }
-        snprintf(lab, sizeof lab, "%s point value (yuan)", nm);
+        snprintf(lab, sizeof lab, "%s point value (yuan/point)", nm);
         double dpv = T1[q]->point_value - T0[q]->point_value;
         if (fabs(dpv) < 5e-7) dpv = 0; /* a kept point value re-derived from fen: "+0.000000", not "-0.000000" */
         printf("  %-28s %20.6f %20.6f %+18.6f\n", lab, T0[q]->point_value, T1[q]->point_value, dpv);
@@ -1071,7 +1071,7 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
                    cm_yuan_text(y0, sizeof y0, T1[q]->inst_pay[best] - T0[q]->inst_pay[best], 1),
                    x->priced ? "price effect" : "own-points effect", cm_yuan_text(y1, sizeof y1, pe, 1),
                    cm_yuan_text(y2, sizeof y2, se, 1),
-                   x->priced ? "" : " (price effect —: no price change; own-points effect: the settings moved its own "
+                   x->priced ? " (价格效应 + 结构效应)" : " (price effect —: no price change; own-points effect: the settings moved its own "
                                     "points; structure effect: the point value moved, by the others' points or the budget)");
             print_movers(p, nm, T0[q]->inst_pay, T1[q]->inst_pay);
         }
@@ -1084,7 +1084,7 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
                cm_yuan_text(c, sizeof c, m->net_fen, 1), cm_yuan_text(dd, sizeof dd, m->fund_fen, 1),
                cm_yuan_text(e, sizeof e, m->patient_fen, 1));
     } else {
-        printf("  static measurement: no price change\n");
+        printf("  static measurement (静态测算): no price change\n");
     }
     static const char *const HELD[] = {"", "total cost unchanged: the total cost row", "fund unchanged: the cases' fund part row",
                                        "fund outlay unchanged: the payments rows; the cases' fund part moves with the prices"};
