@@ -26,8 +26,10 @@
  * "export"); an existing CSV only when its first bytes are the header
  * casemix writes for that table (cm_side_check_target).
  *
- * The workbook's flags sheet adds the institution of each flag's case and
- * the rule's names (fx_open; the CSV mirrors /flags).
+ * The workbook's flags sheet adds the institution of each flag's case, the
+ * rule's names and the unit of its figure (fx_open; the CSV mirrors /flags);
+ * review_sample and indicators add the institution's name, indicators the
+ * indicator's name (fx_open_rows).
  *
  * The workbook is written in libxlsxwriter's constant_memory mode (every
  * sheet row by row, strings inline): its memory does not grow with the rows.
@@ -684,7 +686,8 @@ static lxw_format *ind_format(const xlsx *x, const char *code, const char *membe
 }
 
 typedef struct flagx flagx;
-static int fx_cols(const flagx *x, int i, const char *tt[2]);
+#define FX_MAXCOLS 3   /* columns added after one column */
+static int fx_cols(const flagx *x, int i, const char *tt[FX_MAXCOLS]);
 
 /* A new sheet with the header row of t (fx: the flags sheet's added columns, or NULL). */
 static lxw_worksheet *xlsx_sheet(xlsx *x, const char *name, const table *t, const flagx *fx)
@@ -706,9 +709,9 @@ static lxw_worksheet *xlsx_sheet(xlsx *x, const char *name, const table *t, cons
             worksheet_set_column(ws, c, c, 30, x->text);
             worksheet_write_string(ws, 0, c++, t->name_title, x->head);
         }
-        const char *tt[2];
+        const char *tt[FX_MAXCOLS];
         for (int j = 0, n = fx_cols(fx, i, tt); j < n; j++) {
-            worksheet_set_column(ws, c, c, strstr(tt[j], "name") ? 30 : 16, x->text);
+            worksheet_set_column(ws, c, c, strstr(tt[j], "name") ? 30 : strstr(tt[j], "unit") ? 24 : 16, x->text);
             worksheet_write_string(ws, 0, c++, tt[j], x->head);
         }
     }
@@ -770,6 +773,8 @@ static int fx_by_id(const void *a, const void *b)
 struct flagx {
     int inst_after, rule_after;         /* the new columns follow these columns of /flags (-1: none) */
     int line_col, rule_col;
+    int inst_direct;                    /* review_sample, indicators: the row's own institution_id (inst_after) */
+    int ind_after;                      /* indicators: the indicator's name after its code column (-1: none) */
     hid_t cds, cmem;                    /* /cases and its (line, institution_id) memory type */
     size_t idsz, rsz;
     hsize_t ncases, pos, bfirst, bn;    /* walk: the next row to look at; rows [bfirst, bfirst + bn) in cbuf */
@@ -783,11 +788,14 @@ struct flagx {
     char (*rule_id)[8];
     char (*rule_en)[FX_ID];
     char **rule_zh;
+    char (*rule_unit)[FX_ID];           /* /rules unit: of the flag's figure and threshold */
 };
 
-static const char *const FX_TITLES[4] = {
+static const char *const FX_TITLES[6] = {
     "institution 机构 (from /cases)", "institution name 机构名称 (from /institution_names)",
     "rule name 规则名称 (from /rules)", "rule name, Chinese 规则中文名称 (from /rule_names)",
+    "unit of figure and threshold 指标值与阈值的单位 (from /rules)",
+    "indicator name 指标名称 (from /indicator_names)",
 };
 
 
@@ -852,9 +860,45 @@ static void fx_close(flagx *x)
     free(x->inst_id);
     free(x->rule_id);
     free(x->rule_en);
+    free(x->rule_unit);
     memset(x, 0, sizeof *x);
     x->cds = x->cmem = -1;
-    x->inst_after = x->rule_after = -1;
+    x->inst_after = x->rule_after = x->ind_after = -1;
+}
+
+/* The institution names of /institutions (x->inst_id, x->inst_nm, x->by_id); x->inst_nm NULL without them. */
+static void fx_names(hid_t f, flagx *x)
+{
+    x->ninst = fx_pairs(f, "/institutions", "institution_id", FX_ID, &x->inst_id, NULL, 0, NULL);
+    x->inst_nm = h5_names_read(f, "/institution_names", x->ninst);
+    if (x->inst_nm && !(x->by_id = calloc(x->ninst, sizeof *x->by_id))) {
+        h5_names_free(x->inst_nm, x->ninst);
+        x->inst_nm = NULL;
+    }
+    for (size_t k = 0; x->inst_nm && k < x->ninst; k++)
+        x->by_id[k] = (fx_inst_name){x->inst_id[k], x->inst_nm[k] ? x->inst_nm[k] : ""};
+    if (x->inst_nm) qsort(x->by_id, x->ninst, sizeof *x->by_id, fx_by_id);
+}
+
+/* The review_sample and indicators sheets: the institution's name after its
+ * institution_id (when the file has /institution_names) and, on indicators,
+ * the indicator's English and Chinese name after its code, so an auditor
+ * reads "cost_index", "cost-consumption index 费用消耗指数" and the hospital
+ * without a lookup. 1 when some column is added. */
+static int fx_open_rows(hid_t f, const table *t, int indicators, flagx *x)
+{
+    memset(x, 0, sizeof *x);
+    x->cds = x->cmem = -1;
+    x->inst_after = x->rule_after = x->ind_after = -1;
+    x->line_col = x->rule_col = -1;
+    x->inst_direct = 1;
+    for (int i = 0; i < t->ncol; i++) {
+        if (!strcmp(t->col[i].name, "institution_id") && t->col[i].k == K_TEXT) x->inst_after = i;
+        if (indicators && !strcmp(t->col[i].name, "indicator") && t->col[i].k == K_TEXT) x->ind_after = i;
+    }
+    if (x->inst_after >= 0) fx_names(f, x);
+    if (!x->inst_nm) x->inst_after = -1;
+    return x->inst_after >= 0 || x->ind_after >= 0;
 }
 
 /* Sets up the lookups of the flags table t; x->inst_after / rule_after stay
@@ -863,7 +907,7 @@ static void fx_open(hid_t f, const table *t, flagx *x)
 {
     memset(x, 0, sizeof *x);
     x->cds = x->cmem = -1;
-    x->inst_after = x->rule_after = -1;
+    x->inst_after = x->rule_after = x->ind_after = -1;
     x->line_col = x->rule_col = -1;
     int idc = -1;
     for (int i = 0; i < t->ncol; i++) {
@@ -899,38 +943,36 @@ static void fx_open(hid_t f, const table *t, flagx *x)
         }
         if (ft >= 0) H5Tclose(ft);
     }
-    if (x->inst_after >= 0) {
-        x->ninst = fx_pairs(f, "/institutions", "institution_id", FX_ID, &x->inst_id, NULL, 0, NULL);
-        x->inst_nm = h5_names_read(f, "/institution_names", x->ninst);
-        if (x->inst_nm && !(x->by_id = calloc(x->ninst, sizeof *x->by_id))) {
-            h5_names_free(x->inst_nm, x->ninst);
-            x->inst_nm = NULL;
-        }
-        for (size_t k = 0; x->inst_nm && k < x->ninst; k++)
-            x->by_id[k] = (fx_inst_name){x->inst_id[k], x->inst_nm[k] ? x->inst_nm[k] : ""};
-        if (x->inst_nm) qsort(x->by_id, x->ninst, sizeof *x->by_id, fx_by_id);
-    }
+    if (x->inst_after >= 0) fx_names(f, x);
     if (x->rule_col >= 0) {
         x->nrule = fx_pairs(f, "/rules", "id", sizeof x->rule_id[0], &x->rule_id, "name", FX_ID, &x->rule_en);
         x->rule_zh = h5_names_read(f, "/rule_names", x->nrule);
         if (x->nrule) x->rule_after = x->rule_col;
+        char (*rid)[8] = NULL;   /* the units, by the same row order as the ids */
+        if (x->nrule && fx_pairs(f, "/rules", "id", sizeof x->rule_id[0], &rid, "unit", FX_ID, &x->rule_unit) != x->nrule) {
+            free(x->rule_unit);
+            x->rule_unit = NULL;
+        }
+        free(rid);
     }
 
 }
 
 /* The columns after column i of /flags (0, 1 or 2), their titles in tt[]. */
-static int fx_cols(const flagx *x, int i, const char *tt[2])
+static int fx_cols(const flagx *x, int i, const char *tt[FX_MAXCOLS])
 {
     if (!x) return 0;
     int n = 0;
     if (i == x->inst_after) {
-        tt[n++] = FX_TITLES[0];
+        if (!x->inst_direct) tt[n++] = FX_TITLES[0];
         if (x->inst_nm) tt[n++] = FX_TITLES[1];
     }
     if (i == x->rule_after) {
         tt[n++] = FX_TITLES[2];
         if (x->rule_zh) tt[n++] = FX_TITLES[3];
+        if (x->rule_unit) tt[n++] = FX_TITLES[4];
     }
+    if (i == x->ind_after) tt[n++] = FX_TITLES[5];
     return n;
 }
 
@@ -977,15 +1019,23 @@ static int fx_inst(flagx *x, uint32_t L, char *id)
 }
 
 /* The cells after column i of flag row rp, into v[] (UTF-8, "" when unknown): their count. */
-static int fx_cells(flagx *x, const table *t, int i, const unsigned char *rp, char v[2][512])
+static int fx_cells(flagx *x, const table *t, int i, const unsigned char *rp, char v[FX_MAXCOLS][512])
 {
     int n = 0;
     if (i == x->inst_after) {
-        uint32_t L;
-        memcpy(&L, rp + t->col[x->line_col].off, 4);
         char id[FX_ID] = "";
-        int found = fx_inst(x, L, id);
-        snprintf(v[n++], 512, "%s", found ? id : "");
+        int found;
+        if (x->inst_direct) { /* the row's own institution_id */
+            cell c;
+            get_cell(&t->col[i], rp, &c);
+            snprintf(id, sizeof id, "%s", c.s);
+            found = id[0] != '\0';
+        } else {
+            uint32_t L;
+            memcpy(&L, rp + t->col[x->line_col].off, 4);
+            found = fx_inst(x, L, id);
+            snprintf(v[n++], 512, "%s", found ? id : "");
+        }
         if (x->inst_nm) {
             fx_inst_name key = {id, NULL};
             const fx_inst_name *h = found ? bsearch(&key, x->by_id, x->ninst, sizeof *x->by_id, fx_by_id) : NULL;
@@ -999,6 +1049,13 @@ static int fx_cells(flagx *x, const table *t, int i, const unsigned char *rp, ch
         while (k < x->nrule && strcmp(x->rule_id[k], r.s)) k++;
         snprintf(v[n++], 512, "%s", k < x->nrule ? x->rule_en[k] : "");
         if (x->rule_zh) snprintf(v[n++], 512, "%s", k < x->nrule && x->rule_zh[k] ? x->rule_zh[k] : "");
+        if (x->rule_unit) snprintf(v[n++], 512, "%s", k < x->nrule ? x->rule_unit[k] : "");
+    }
+    if (i == x->ind_after) {
+        cell c;
+        get_cell(&t->col[i], rp, &c);
+        const sc_ind_info *in = sc_ind_info_of(sc_ind_find(c.s, strlen(c.s)));
+        snprintf(v[n++], 512, "%s%s%s", in ? in->english : "", in ? " " : "", in ? in->chinese : "");
     }
     return n;
 }
@@ -1172,6 +1229,9 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         if (!strcmp(E[ti].base, "flags") && t.nrows) {
             fx_open(f, &t, &fxs);
             fx = &fxs;
+        } else if ((!strcmp(E[ti].base, "review_sample") || !strcmp(E[ti].base, "indicators")) && t.nrows) {
+            if (fx_open_rows(f, &t, !strcmp(E[ti].base, "indicators"), &fxs)) fx = &fxs;
+            else fx_close(&fxs);
         }
         int ind_col = -1;   /* /indicators: the indicator code decides each row's number formats */
         if (!strcmp(E[ti].base, "indicators"))
@@ -1239,7 +1299,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                         const char *nm = t.names[r0 + r];
                         worksheet_write_string(ws, row, c++, nm ? nm : "", x.text);
                     }
-                    char xv[2][512];
+                    char xv[FX_MAXCOLS][512];
                     for (int j = 0, nx = fx ? fx_cells(fx, &t, i, rp, xv) : 0; j < nx; j++)
                         worksheet_write_string(ws, row, c++, xv[j], x.text);
                 }

@@ -88,7 +88,9 @@ def check_workbook(h5path, xlpath, tables, split=None):
             zh = dict(zip([x.decode() for x in ru['id']], [x.decode() for x in f['rule_names'][:]]))
             added['#rname'] = ('rule name 规则名称 (from /rules)', lambda d: en[d['rule'].decode()])
             added['#rzh'] = ('rule name, Chinese 规则中文名称 (from /rule_names)', lambda d: zh[d['rule'].decode()])
-            cols[cols.index('rule') + 1:cols.index('rule') + 1] = ['#rname', '#rzh']
+            un = dict(zip([x.decode() for x in ru['id']], [x.decode() for x in ru['unit']]))
+            added['#runit'] = ('unit of figure and threshold 指标值与阈值的单位 (from /rules)', lambda d: un[d['rule'].decode()])
+            cols[cols.index('rule') + 1:cols.index('rule') + 1] = ['#rname', '#rzh', '#runit']
         check(f'{t}: {len(cols)} columns', len(header) == len(cols), header)
         for h, c in zip(header, cols):
             if c == '#names': check(f'{t}: names column titled in Chinese', '名称' in h, h); continue
