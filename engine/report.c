@@ -1150,6 +1150,93 @@ static int ind_decimals(const char *code)
     return 3;
 }
 
+/* The institutions rated 不达标 (fail), each with its score and the indicators that
+ * cost it points (as the terminal summary prints them): the rows of /indicators
+ * with points 0 (ranked, an outlier on its bad side), most points first; the
+ * points lost = 100 x the indicator's weight / the weights of the institution's
+ * ranked indicators (rows with points), the weights from the attribute "rating"
+ * of /indicators ("weight/direction: code=w/dir ..."); without them the
+ * indicators alone. At most 100 institutions. */
+static void rating_fail_table(rep *R, const tab *t)
+{
+    const tab *in = &R->inst;
+    int cr = tab_col(in, "rating"), cs = tab_col(in, "rating_score"), cid = tab_col(in, "institution_id");
+    int ci = tab_col(t, "institution_id"), cind = tab_col(t, "indicator"), cpt = tab_col(t, "points"),
+        co = tab_col(t, "outlier"), cp = tab_col(t, "peer_percentile");
+    if (cr < 0 || cid < 0 || ci < 0 || cind < 0 || cpt < 0 || co < 0) return;
+    char wt[2048];
+    h5_attr_text(t->ds, "rating", wt, sizeof wt);
+    const char *wl = strstr(wt, "direction:");
+    FILE *o = R->o;
+    int shown = 0, total = 0;
+    for (hsize_t k = 0; k < in->n; k++) {
+        char rt[32], id[64];
+        tab_s(in, k, cr, rt, sizeof rt);
+        if (strcmp(rt, "fail")) continue;
+        if (++total > 100) continue;
+        if (!shown++)
+            fputs("<figure class=\"table\" id=\"tab-rating-fail\">\n<table class=\"rating-fail\"><tr>"
+                  "<th>institution 机构</th><th>rating score 评级得分</th><th>the indicators that cost the points "
+                  "扣分指标 (points lost 扣分, outlier 同级比较异常, peer percentile 同级百分位)</th></tr>\n", o);
+        tab_s(in, k, cid, id, sizeof id);
+        char lab[200], sc[32] = "";
+        inst_label(in, R->inst_names, k, lab, sizeof lab);
+        if (cs >= 0) fmt_num(sc, sizeof sc, tab_f(in, k, cs), 1);
+        /* this institution's ranked rows: wsum = their weights; the lost ones in lost[] */
+        double wsum = 0, lost[64];
+        hsize_t lr[64];
+        int nl = 0, wknown = wl != NULL;
+        for (hsize_t r = 0; r < t->n; r++) {
+            char b[64], code[48];
+            if (strcmp(tab_s(t, r, ci, b, sizeof b), id)) continue;
+            double pt = tab_f(t, r, cpt);
+            if (isnan(pt)) continue;
+            tab_s(t, r, cind, code, sizeof code);
+            double w = NAN;
+            char key[64];
+            snprintf(key, sizeof key, " %s=", code);
+            const char *q = wl ? strstr(wl, key) : NULL;
+            if (q) w = strtod(q + strlen(key), NULL);
+            if (isnan(w)) wknown = 0;
+            else wsum += w;
+            if (pt == 0 && nl < 64) { lost[nl] = w; lr[nl++] = r; }
+        }
+        for (int i = 1; i < nl; i++) /* the largest loss first; ties in /indicators order */
+            for (int j = i; j > 0 && lost[j] > lost[j - 1]; j--) {
+                double a = lost[j]; lost[j] = lost[j - 1]; lost[j - 1] = a;
+                hsize_t b = lr[j]; lr[j] = lr[j - 1]; lr[j - 1] = b;
+            }
+        fputs("<tr><td>", o);
+        esc_n(o, lab);
+        fprintf(o, "</td><td class=\"n\">%s</td><td>", sc);
+        for (int i = 0; i < nl; i++) {
+            char code[48], out[32], pc[32] = "", b[96];
+            tab_s(t, lr[i], cind, code, sizeof code);
+            tab_s(t, lr[i], co, out, sizeof out);
+            if (cp >= 0) fmt_num(pc, sizeof pc, tab_f(t, lr[i], cp), 0);
+            const sc_ind_info *f = sc_ind_info_of(sc_ind_find(code, strlen(code)));
+            if (i) fputs("; ", o);
+            if (wknown && wsum > 0) { snprintf(b, sizeof b, "-%.1f ", 100.0 * lost[i] / wsum); esc_n(o, b); }
+            fputs("<code>", o);
+            esc_n(o, code);
+            fputs("</code> ", o);
+            if (f) { snprintf(b, sizeof b, "%s %s ", f->english, f->chinese); esc_n(o, b); }
+            snprintf(b, sizeof b, "(%s%s%s)", out, pc[0] ? ", p" : "", pc);
+            esc_n(o, b);
+        }
+        if (!nl) fputs("–", o);
+        fputs("</td></tr>\n", o);
+    }
+    if (!shown) return;
+    fputs("</table>\n", o);
+    if (total > 100) fprintf(o, "<p class=\"note\">first 100 of %d institutions rated fail</p>\n", total);
+    caption(o, "Institutions rated 不达标 (fail) and the indicators that cost them points: an indicator ranked among "
+               "its peers and an outlier on its bad side scores 0 of its share, 100 × its weight ÷ the weights of "
+               "the institution's ranked indicators. 不达标机构及扣分指标",
+            "/institutions (rating, rating_score), /indicators (points, outlier, peer_percentile; attribute rating)");
+    fputs("</figure>\n", o);
+}
+
 static void sec_indicators(rep *R)
 {
     tab t;
@@ -1210,6 +1297,7 @@ static void sec_indicators(rep *R)
                        "Rating score per institution, highest first. 机构评级得分", NAN, "", COLORS[2],
                        "/institutions (rating_score)");
     }
+    if (has_t && t.n > 0 && cr >= 0) rating_fail_table(R, &t);
     if (has_t && t.n > 0) {
         int ci = tab_col(&t, "institution_id"), cind = tab_col(&t, "indicator"), cv = tab_col(&t, "value"),
             creg = tab_col(&t, "region_value"), cp = tab_col(&t, "peer_percentile"), co = tab_col(&t, "outlier");

@@ -17,7 +17,8 @@
 #    and Chinese name (/indicator_names), flags the unit of the rule's figure
 #    (/rules unit), point values titled yuan/point;
 #  - the report's rules table: the Chinese rule name (/rule_names) and the
-#    family and result type with their Chinese;
+#    family and result type with their Chinese; its table of the institutions
+#    rated 不达标 says what the terminal says (score, points lost, indicator);
 #  - a history file that does not exist: exit 4, the message names the file,
 #    history[i].file and the configuration, not --input / input.records;
 #  - simulate: point values in yuan/point, the identity scenario's static
@@ -41,6 +42,7 @@ echo "== a generated region with planted patterns and its history (R11 evaluated
 sed -e "s|\.\./build/demo/|$D/|g" -e "s|\"demo/|\"$(pwd)/config/demo/|g" config/demo.cfg > "$D/demo.cfg"
 "$BIN" gen --config "$D/demo.cfg" --out "$D" --quiet --cases 6000 --history-cases 3000 --plant 0.02 || { echo "FAIL: gen"; exit 1; }
 "$BIN" settle --config "$D/demo.cfg" --out "$D/pl.h5" > "$D/pl.txt" 2>&1 || { cat "$D/pl.txt"; echo "FAIL: settle planted"; exit 1; }
+"$BIN" report "$D/pl.h5" --out "$D/pl.html" > /dev/null || { echo "FAIL: report planted"; exit 1; }
 "$BIN" settle --config "$D/demo.cfg" --out "$D/pl2.h5" --threads 1 --quiet > /dev/null 2>&1 || { echo "FAIL: settle planted again"; exit 1; }
 sed -e 's|^supervision = {|supervision = {\n  sample_seed = 7;|' "$D/demo.cfg" > "$D/seed7.cfg"
 grep -q '^supervision = {' "$D/seed7.cfg" || printf 'supervision = { sample_seed = 7; };\n' >> "$D/seed7.cfg"
@@ -189,6 +191,29 @@ bad = [(i, c) for i, (c, r) in enumerate(zip(cells[1:], ru))
        or ' '.join(c[ri]) != f"{res[int(r['result'])]} {ZH[res[int(r['result'])]]}"]
 check(f'report rules table: /rule_names, family and result with their Chinese, row by row ({len(cells) - 1} rows)',
       len(cells) - 1 == len(ru) and not bad, bad[:3])
+
+# the report's 不达标 table: the terminal's lines, as the report reads them from the file
+for tag in ('ex', 'pl'):
+    f = h5py.File(f'{D}/{tag}.h5', 'r')
+    txt = open(f'{D}/{tag}.txt', encoding='utf-8').read()
+    s = open(f'{D}/{tag}.html', encoding='utf-8').read()
+    i = s.find('id="tab-rating-fail"')
+    check(f'{tag} report: a table of the institutions rated 不达标', i > 0)
+    t = s[i:s.find('</table>', i)]
+    rows = {}
+    for tr in re.findall(r'<tr>(.*?)</tr>', t, re.S)[1:]:
+        td = [html.unescape(re.sub(r'<[^>]+>', '', c)) for c in re.findall(r'<td[^>]*>(.*?)</td>', tr, re.S)]
+        rows[td[0].split()[-1]] = (td[1], re.findall(r'-(\d+\.\d) (\w+) ', td[2]))
+    term = {}
+    for l in txt.splitlines():
+        m = re.match(r'    (H\S+) .*?\((\d+\.\d)\): (.*)', l) or re.match(r'    (H\S+) \((\d+\.\d)\): (.*)', l)
+        if m: term[m.group(1)] = (m.group(2), re.findall(r'-(\d+\.\d) (\w+) ', m.group(3)))
+    rat = {v: k for k, v in h5py.check_enum_dtype(f['institutions'].dtype['rating']).items()}
+    failed = {dec(r['institution_id']) for r in f['institutions'][:] if rat[int(r['rating'])] == 'fail'}
+    check(f'{tag} report: every institution rated fail in /institutions has its row ({len(failed)})', set(rows) == failed, (sorted(rows), sorted(failed)))
+    # the terminal names the first 10 and at most 3 indicators each
+    check(f'{tag} report: the 不达标 table = the terminal\'s lines (institution, score, points lost and indicator; {len(term)} lines)',
+          term and all(k in rows and rows[k][0] == v[0] and rows[k][1][:3] == v[1] for k, v in term.items()), (rows, term))
 sys.exit(1 if fails else 0)
 PYEOF
 [ $fails -eq 0 ] || { echo "$fails failed:$failed"; exit 1; }

@@ -60,7 +60,7 @@ text = open(f'{D}/set.html', encoding='utf-8').read()
 f = h5py.File(f'{D}/set.h5', 'r')
 t = structure(c, text, ['summary', 'payments', 'supervision', 'indicators'],
               ['fig-summary', 'fig-payments-dip', 'fig-payments-drg', 'fig-cost-ratio', 'fig-price-structure', 'fig-cmi',
-               'fig-flags-rule', 'fig-flags-inst', 'fig-review-sample', 'tab-rules', 'fig-rating', 'fig-rating-score',
+               'fig-flags-rule', 'fig-flags-inst', 'fig-review-sample', 'tab-rules', 'fig-rating', 'fig-rating-score', 'tab-rating-fail',
                'tab-indicators', 'tab-rejects', 'tab-quality'])
 rl = f['rules'][:]
 zh = [s.decode() if isinstance(s, bytes) else s for s in f['rule_names'][:]]
