@@ -1119,6 +1119,95 @@ static int clearing_year_sheet(hid_t f, xlsx *x, lxw_format *pv_fmt)
     return 1;
 }
 
+/* The scenarios' definitions (a simulation file): one row per attribute of each
+ * /scenarios/NAME, in the configuration's order, so the workbook says what each
+ * scenario is (policy 政策口径, multipliers 调价系数, settings, price table, the
+ * solve's result) beside its NAME_sum / NAME_inst sheets, as the report's
+ * def-scenario-NAME does. Columns: scenario, attribute, meaning, value (text, or
+ * a number). 1 when written, 0 without /scenarios, -1 on an error. */
+typedef struct { char name[64][64]; int n; } attrnames;
+static herr_t add_attr(hid_t o, const char *name, const H5A_info_t *info, void *op)
+{
+    (void)o; (void)info;
+    attrnames *l = op;
+    if (l->n < 64) snprintf(l->name[l->n++], sizeof l->name[0], "%s", name);
+    return 0;
+}
+
+static int scenario_def_sheet(hid_t f, xlsx *x)
+{
+    static const struct { const char *attr, *meaning; } M[] = {
+        {"policy", "policy 政策口径"}, {"multipliers", "category multipliers 调价系数"},
+        {"settings", "settings changed 政策参数"}, {"price_table", "item price table 项目价格表"},
+        {"config_line", "line of the scenario in the configuration 配置行号"},
+        {"repriced", "prices changed (1 yes) 是否调价"}, {"rescored", "scores re-calibrated (1 yes) 是否重算分值"},
+        {"solve_target", "budget-neutral solve: what is held 测算目标"},
+        {"solve_variable", "budget-neutral solve: what is solved 求解变量"},
+        {"solved_multiplier", "solved multiplier 求解系数"}, {"solved_multiplier_e12", "solved multiplier × 10^12"},
+        {"solve_residual_fen", "solve residual (fen) 残差（分）"}, {"solve_iterations", "solve evaluations 迭代次数"},
+        {"solve_converged", "solve within 1 fen (1 yes) 是否收敛"},
+        {"multiplier_rounding", "rounding of the re-priced amounts 舍入规则"},
+        {"fee_file", "fee lines file 费用明细文件"}, {"item_lines", "fee lines read 明细行数"},
+        {"item_lines_repriced", "fee lines re-priced 调价明细行数"},
+        {"item_lines_no_case", "fee lines of no settled case 无结算病例的明细行数"},
+        {"item_lines_unusable", "fee lines unusable 无法使用的明细行数"},
+        {"table_items_never_seen", "price-table items in no fee line 价格表中未出现的项目数"},
+        {"table_items_never_seen_first", "the first of them 首个未出现项目"},
+    };
+    if (H5Lexists(f, "scenarios", H5P_DEFAULT) <= 0) return 0;
+    hid_t g = H5Gopen2(f, "scenarios", H5P_DEFAULT);
+    if (g < 0) return 0;
+    static subnames L;
+    L.n = 0;
+    hsize_t idx = 0;
+    H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, add_sub, &L);
+    h5_names_order(g, "names", L.name[0], sizeof L.name[0], L.n);
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "scenarios");
+    if (!ws) { H5Gclose(g); return -1; }
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_set_column(ws, 0, 0, 20, x->text);
+    worksheet_set_column(ws, 1, 1, 24, x->text);
+    worksheet_set_column(ws, 2, 2, 44, NULL);
+    worksheet_set_column(ws, 3, 3, 60, NULL);
+    worksheet_write_string(ws, 0, 0, "scenario 情景 (/scenarios/NAME)", x->head);
+    worksheet_write_string(ws, 0, 1, "attribute 属性", x->head);
+    worksheet_write_string(ws, 0, 2, "meaning 含义", x->head);
+    worksheet_write_string(ws, 0, 3, "value 取值", x->head);
+    lxw_row_t r = 1;
+    for (int s = 0; s < L.n; s++) {
+        hid_t sg = H5Oopen(g, L.name[s], H5P_DEFAULT);
+        if (sg < 0) continue;
+        static attrnames A;
+        A.n = 0;
+        hsize_t ai = 0;
+        H5Aiterate2(sg, H5_INDEX_NAME, H5_ITER_INC, &ai, add_attr, &A);
+        for (int a = 0; a < A.n; a++) {
+            const char *mean = "";
+            for (size_t k = 0; k < sizeof M / sizeof M[0]; k++)
+                if (!strcmp(M[k].attr, A.name[a])) mean = M[k].meaning;
+            hid_t at = H5Aopen(sg, A.name[a], H5P_DEFAULT);
+            hid_t ty = at >= 0 ? H5Aget_type(at) : -1;
+            int text = ty >= 0 && H5Tget_class(ty) == H5T_STRING;
+            if (ty >= 0) H5Tclose(ty);
+            if (at >= 0) H5Aclose(at);
+            worksheet_write_string(ws, r, 0, L.name[s], x->text);
+            worksheet_write_string(ws, r, 1, A.name[a], x->text);
+            worksheet_write_string(ws, r, 2, mean, NULL);
+            if (text) {
+                char v[2048];
+                worksheet_write_string(ws, r, 3, h5_attr_text(sg, A.name[a], v, sizeof v), x->text);
+            } else {
+                double v = h5_attr_num(sg, A.name[a]);
+                if (!isnan(v)) worksheet_write_number(ws, r, 3, v, NULL);
+            }
+            r++;
+        }
+        H5Oclose(sg);
+    }
+    H5Gclose(g);
+    return 1;
+}
+
 /* A ledger's workbook shows what the report shows (report.c ledger_cell): an integer member *_e4
  * divided by 10^4 (a score in points, #,##0.00; a coefficient such as assessment_e4, 0.0000), its
  * header saying so ("score_e4 → score (points; score_e4 ÷ 10^4) 分值"), and the month 1..12 as the
@@ -1208,11 +1297,17 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     }
     cm_status st = CM_OK;
     long per_sheet = sheet_rows();
-    int nsheets = 0;
+    int nsheets = 0, defs_done = 0;
     unsigned char *buf = NULL;
     for (size_t ti = 0; ti < NE && st == CM_OK; ti++) {
         const char *name = E[ti].sheet;
         if (!selected(f, tables, ti)) continue;
+        if (!defs_done && !strcmp(E[ti].base, "scenarios")) { /* what each scenario is, before its tables */
+            defs_done = 1;
+            int ds = scenario_def_sheet(f, &x);
+            if (ds < 0) { st = CM_ERR_OUTPUT; break; }
+            nsheets += ds;
+        }
         table t;
         flagx fxs, *fx = NULL;   /* the flags sheet: institution and rule names added (fx_open) */
         if ((st = table_open(f, file, ti, E[ti].names, &t)) != CM_OK) { table_free(&t); break; }
