@@ -997,6 +997,18 @@ static void line_held(const char *what, int64_t a, int64_t b, int held)
            cm_yuan_text(y2, sizeof y2, b - a, 1), held ? "  <- held by the solve" : "");
 }
 
+/* What the policy does, for the scenario's heading (docs/METHODS.md §10 "The three policies"). */
+static const char *policy_gloss(cm_policy pol)
+{
+    switch (pol) {
+    case CM_POLICY_RESCORED:
+        return "价值平移: the budget kept, scores re-calibrated on the re-priced history, the point value floats";
+    case CM_POLICY_BUDGET_ADJUSTED: return "预算调整: scores re-calibrated as 价值平移, the budget + the change in fund";
+    case CM_POLICY_FIXED_POINT: return "点值不变: scores and the baseline's point value kept, the fund's outlay follows the points";
+    }
+    return "";
+}
+
 static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_run *x)
 {
     char pt[PATH_MAX];
@@ -1005,7 +1017,8 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
     const cm_scenario *s = &x->sn;
     char txt[1024], y0[40], y1[40], y2[40];
     mult_text(d, p, x->solved_m, txt, sizeof txt);
-    printf("\nscenario %s  (policy %s)\n  multipliers: %s\n", d->name, cm_policy_name(d->policy), txt);
+    printf("\nscenario %s  (policy %s: %s)\n  multipliers (调价系数): %s\n", d->name, cm_policy_name(d->policy),
+           policy_gloss(d->policy), txt);
     if (d->has_settings) printf("  settings:    %s\n", d->settings_text);
     if (d->price_table[0])
         printf("  items (费用明细): %lld lines, %lld re-priced by %s, %lld of no settled case, %lld unusable; "

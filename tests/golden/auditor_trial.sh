@@ -23,7 +23,8 @@
 #    history[i].file and the configuration, not --input / input.records;
 #  - simulate: point values in yuan/point, the identity scenario's static
 #    measurement line in Chinese too, the price and structure effects named in
-#    Chinese (价格效应 + 结构效应).
+#    Chinese (价格效应 + 结构效应), each scenario's heading says what its policy
+#    does (价值平移 ..., 点值不变 ...), the multipliers 调价系数.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
@@ -64,7 +65,7 @@ case "$msg" in *input.records*) bad "missing history file: not blamed on input.r
 [ -e "$D/nohist.h5" ] && bad "missing history file: no output written" || ok "missing history file: no output written"
 
 echo "== simulate: the analyst's terminal"
-printf 'simulate = { scenarios = ( { name = "identity"; }, { name = "up"; categories = { services = 1.10; exam = 0.9; }; } ); };\n' > "$D/sim.inc"
+printf 'simulate = { scenarios = ( { name = "identity"; }, { name = "up"; categories = { services = 1.10; exam = 0.9; }; },\n  { name = "fpv"; policy = "fixed_point_value"; categories = { services = 1.05; }; } ); };\n' > "$D/sim.inc"
 sed -e '/^simulate = {/,$d' "$D/demo.cfg" > "$D/sim.cfg"; cat "$D/sim.inc" >> "$D/sim.cfg"
 "$BIN" simulate --config "$D/sim.cfg" --out "$D/sim.h5" > "$D/sim.txt" 2>&1 || { cat "$D/sim.txt"; echo "FAIL: simulate"; exit 1; }
 sim=$(cat "$D/sim.txt")
@@ -73,6 +74,9 @@ has "simulate: the DRG point value's unit" "$sim" "DRG point value (yuan/point)"
 case "$sim" in *"point value (yuan) "*) bad "simulate: no point value in bare yuan" ;; *) ok "simulate: no point value in bare yuan" ;; esac
 has "simulate identity: the static measurement in Chinese too" "$sim" "static measurement (静态测算): no price change"
 has "simulate up: the effects named in Chinese" "$sim" "(价格效应 + 结构效应)"
+has "simulate: what the default policy does" "$sim" "scenario up  (policy fixed_budget_rescored: 价值平移: the budget kept"
+has "simulate: what fixed_point_value does" "$sim" "scenario fpv  (policy fixed_point_value: 点值不变: scores and the baseline's point value kept"
+has "simulate: the multipliers in Chinese too" "$sim" "  multipliers (调价系数): bed=1.1, consult=1.1"
 
 $PY - "$D" <<'PYEOF' || fails=$((fails + 1))
 import sys, re, math, html, h5py, openpyxl
