@@ -988,15 +988,27 @@ static void sec_sample(rep *R)
     int64_t cases = sumhas(R, "cases") ? sumi(R, "cases") : 0;
     if (cases > 0) snprintf(pc, sizeof pc, "%.2f%%", 100.0 * (double)t.n / (double)cases);
     fputs("<figure class=\"cards-fig\" id=\"fig-review-sample\"><div class=\"cards\">\n", o);
-    card(o, "re-review sample 抽审样本 (cases)", fmt_count(a, sizeof a, (int64_t)t.n));
+    card(o, "re-review sample 复审抽查 (cases)", fmt_count(a, sizeof a, (int64_t)t.n));
     if (pc[0]) card(o, "share of the cases 占病例比例", pc);
     if (cr >= 0) {
         card(o, "flagged 疑点病例", fmt_count(b1, sizeof b1, nfl));
         card(o, "random 随机", fmt_count(b2, sizeof b2, nra));
     }
+    /* what an auditor checks the sample against: the rate per institution and the seed that redraws it */
+    double rate = h5_attr_num(t.ds, "sample_rate"), seed = h5_attr_num(t.ds, "sample_seed");
+    char rt[48], sd[48];
+    if (!isnan(rate)) {
+        snprintf(rt, sizeof rt, "%.1f%%", 100.0 * rate);
+        card(o, "at least, of each institution's cases 每机构至少", rt);
+    }
+    if (!isnan(seed)) {
+        snprintf(sd, sizeof sd, "%.0f", seed);
+        card(o, "seed 随机种子 (the same seed and input: the same sample)", sd);
+    }
     fputs("</div>\n", o);
-    caption(o, "The seeded, stratified re-review sample. 抽审样本", cases > 0 ? "/review_sample (reason), /summary (cases)"
-                                                                    : "/review_sample (reason)");
+    caption(o, "The seeded, stratified re-review sample. 复审抽查样本",
+            cases > 0 ? "/review_sample (reason; attributes sample_rate, sample_seed), /summary (cases)"
+                      : "/review_sample (reason; attributes sample_rate, sample_seed)");
     fputs("</figure>\n", o);
     tab_free(&t);
 }

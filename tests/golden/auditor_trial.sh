@@ -19,6 +19,7 @@
 #  - the report's rules table: the Chinese rule name (/rule_names) and the
 #    family and result type with their Chinese; its table of the institutions
 #    rated 不达标 says what the terminal says (score, points lost, indicator);
+#    the sample's cards give the rate per institution and the seed;
 #  - a history file that does not exist: exit 4, the message names the file,
 #    history[i].file and the configuration, not --input / input.records;
 #  - simulate: point values in yuan/point, the identity scenario's static
@@ -218,6 +219,16 @@ for tag in ('ex', 'pl'):
     # the terminal names the first 10 and at most 3 indicators each
     check(f'{tag} report: the 不达标 table = the terminal\'s lines (institution, score, points lost and indicator; {len(term)} lines)',
           term and all(k in rows and rows[k][0] == v[0] and rows[k][1][:3] == v[1] for k, v in term.items()), (rows, term))
+# the report's sample cards: the rate per institution and the seed, from /review_sample's attributes
+for tag in ('ex', 'pl'):
+    f = h5py.File(f'{D}/{tag}.h5', 'r')
+    s = open(f'{D}/{tag}.html', encoding='utf-8').read()
+    fig = s[s.find('id="fig-review-sample"'):]; fig = fig[:fig.find('</figure>')]
+    cards = {html.unescape(k): html.unescape(v) for k, v in re.findall(r'<div class="k">(.*?)</div><div class="v">(.*?)</div>', fig)}
+    a = f['review_sample'].attrs
+    check(f'{tag} report: the sample\'s rate per institution = sample_rate', cards.get('at least, of each institution\'s cases 每机构至少') == '%.1f%%' % (100 * a['sample_rate']), cards)
+    check(f'{tag} report: the sample\'s seed = sample_seed', cards.get('seed 随机种子 (the same seed and input: the same sample)') == str(int(a['sample_seed'])), cards)
+    check(f'{tag} report: the sample named 复审抽查 as in the terminal', 're-review sample 复审抽查 (cases)' in cards, cards)
 sys.exit(1 if fails else 0)
 PYEOF
 [ $fails -eq 0 ] || { echo "$fails failed:$failed"; exit 1; }
