@@ -21,9 +21,11 @@
 #include "h5out.h"
 #include "indicators.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     const gr_dip *dip;
@@ -232,6 +234,21 @@ static cm_status calib_finish(const cm_config *cfg, const gr_dip *dip, const gr_
  * kept history of casemix simulate: the institution table (input.institutions,
  * the level of the rows; mtab filled and *has set), the required columns
  * (*required) and the parse options. CM_ERR_INPUT with err (file:line). */
+/* A history file that cannot be opened, named as the configuration names it
+ * (the reader's own message points at --input / input.records, the period's
+ * file, which is not the one missing): 0 when readable, else CM_ERR_INPUT
+ * with err set. */
+static cm_status hist_check_file(const cm_config *cfg, int h, char *err, size_t errlen)
+{
+    const char *f = cfg->history[h].file;
+    if (access(f, R_OK) == 0) return CM_OK;
+    snprintf(err, errlen, "%s: cannot open the history file of %d (history[%d].file in %s): %s; correct the path "
+                          "(relative paths start at the configuration file's folder) or write the history years "
+                          "first (casemix gen --config FILE --out DIR writes DIR/history_<year>.csv)",
+             f, cfg->history[h].year, h, cfg->path, strerror(errno));
+    return CM_ERR_INPUT;
+}
+
 static cm_status hist_read_setup(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg, gr_inst_table *mtab,
                                  int *has, const int **required, cm_parse_opts *po, char *err, size_t errlen)
 {
@@ -296,10 +313,12 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
         pl_inst_table *itab = newest ? calloc((size_t)nt, sizeof *itab) : NULL;
         hist_ctx x = {dip, drg, rej, has_mtab ? &mtab : NULL, cost, cost_ctx, itab, NULL, NULL};
         pl_slots s;
+        memset(&s, 0, sizeof s);
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
-        rc = rej ? pl_read(cfg->history[h].file, al, required, &po, hist_row, &x, &s, &hdr, NULL, NULL,
-                           err, errlen) : CM_ERR_NOMEM;
+        rc = !rej ? CM_ERR_NOMEM
+             : (rc = hist_check_file(cfg, h, err, errlen)) ? rc
+             : pl_read(cfg->history[h].file, al, required, &po, hist_row, &x, &s, &hdr, NULL, NULL, err, errlen);
         int dmode_col = !rc && po.supervise && hdr.colidx[COL_DMODE] >= 0;
         out->sup_dmode_years += dmode_col;
         if (!rej) snprintf(err, errlen, "out of memory");
@@ -501,9 +520,9 @@ cm_status calib_hist_read(const cm_config *cfg, const gr_dip *dip, const gr_drg 
         hist_ctx x = {dip, drg, rej, has_mtab ? &mtab : NULL, NULL, NULL, NULL, keep_rows ? hv : NULL, hc};
         pl_slots s;
         memset(&s, 0, sizeof s);
-        rc = rej && hv ? pl_read(cfg->history[h].file, al, required, &po, hist_row, &x, &s,
-                                 NULL, NULL, NULL, err, errlen)
-                       : CM_ERR_NOMEM;
+        rc = !(rej && hv) ? CM_ERR_NOMEM
+             : (rc = hist_check_file(cfg, h, err, errlen)) ? rc
+             : pl_read(cfg->history[h].file, al, required, &po, hist_row, &x, &s, NULL, NULL, NULL, err, errlen);
         if (!rej || !hv) snprintf(err, errlen, "out of memory");
         for (int t = 0; rej && t < nt; t++) { hc->rejects[y] += (int64_t)rej[t].n; pl_rejects_free(&rej[t]); }
         free(rej);

@@ -26,8 +26,10 @@
  * "export"); an existing CSV only when its first bytes are the header
  * casemix writes for that table (cm_side_check_target).
  *
- * The workbook's flags sheet adds the institution of each flag's case and
- * the rule's names (fx_open; the CSV mirrors /flags).
+ * The workbook's flags sheet adds the institution of each flag's case, the
+ * rule's names and the unit of its figure (fx_open; the CSV mirrors /flags);
+ * review_sample and indicators add the institution's name, indicators the
+ * indicator's name (fx_open_rows).
  *
  * The workbook is written in libxlsxwriter's constant_memory mode (every
  * sheet row by row, strings inline): its memory does not grow with the rows.
@@ -91,10 +93,10 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"blank_cases", "blank-group cases 空白病种病例"}, {"low_cases", "low outliers 低倍率病例"},
     {"high_cases", "high outliers 高倍率病例"}, {"special_review_cases", "special review 特例单议病例"},
     {"total_score_e4", "total score × 10^4 总分值×10^4"}, {"fund_share", "fund share 统筹支付比例"},
-    {"point_value", "point value (yuan) 点值"}, {"drg", "DRG DRG编码"}, {"adrg", "ADRG ADRG编码"},
+    {"point_value", "point value (yuan/point) 点值"}, {"drg", "DRG DRG编码"}, {"adrg", "ADRG ADRG编码"},
     {"mdc", "MDC 主要诊断大类"}, {"drg_index", "row of /drgs DRG序号"}, {"drg_status", "DRG status 入组状态"},
     {"drg_reason", "DRG reason 未入组原因"}, {"drg_outlier", "DRG outlier class DRG高低倍率"},
-    {"drg_cc", "CC/MCC 并发症"}, {"drg_points", "DRG points DRG点数"}, {"drg_point_value", "DRG point value DRG点值"},
+    {"drg_cc", "CC/MCC 并发症"}, {"drg_points", "DRG points DRG点数"}, {"drg_point_value", "DRG point value (yuan/point) DRG点值"},
     {"drg_rate", "DRG rate DRG费率"}, {"rw", "relative weight 权重"}, {"mean_los", "mean length of stay 平均住院日"},
     {"cmi", "CMI 病例组合指数"}, {"n_drg_low", "DRG low outliers DRG低倍率"},
     {"n_drg_high", "DRG high outliers DRG高倍率"}, {"n_drg_0000", "DRG ungroupable DRG未入组"},
@@ -118,7 +120,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"fund_fen", "fund part (yuan) 基金支付"}, {"patient_fen", "patients' part (yuan) 个人负担"},
     {"services_pct", "services (%) 医疗服务占比"}, {"drugs_pct", "drugs and consumables (%) 药耗占比"},
     {"exams_pct", "examinations and tests (%) 检查化验占比"}, {"dip_budget_fen", "DIP budget (yuan) DIP预算"},
-    {"dip_points", "DIP points DIP总分值"}, {"dip_point_value", "DIP point value (yuan) DIP点值"},
+    {"dip_points", "DIP points DIP总分值"}, {"dip_point_value", "DIP point value (yuan/point) DIP点值"},
     {"dip_payment_fen", "DIP payment (yuan) DIP结算金额"}, {"drg_budget_fen", "DRG budget (yuan) DRG预算"},
     {"n_cases", "cases 病例数"}, {"dip_price_effect_fen", "DIP price effect (yuan) DIP价格效应"},
     {"dip_structure_effect_fen", "DIP structure effect (yuan) DIP结构效应"},
@@ -131,7 +133,7 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"month", "month 月份"}, {"year", "year 年度"}, {"records", "records read 读入记录"},
     {"cost_fen", "total cost (yuan) 医疗总费用"}, {"score_e4", "score × 10^4 分值×10^4"},
     {"gross_fen", "amount before the deposit (yuan) 预结算金额"}, {"deposit_fen", "quality deposit (yuan) 质量保证金"},
-    {"paid_fen", "paid (yuan) 已拨付"}, {"point_value_estimate", "estimated point value (yuan) 月度估算点值"},
+    {"paid_fen", "paid (yuan) 已拨付"}, {"point_value_estimate", "estimated point value (yuan/point) 月度估算点值"},
     {"forecast", "forecast of the year's point value 年终点值预测"}, {"band_low", "forecast band, low 预测下限"},
     {"band_high", "forecast band, high 预测上限"}, {"forecast_score", "forecast year score 全年分值预测"},
     {"input_bytes", "input bytes 输入字节"}, {"input", "input file 输入文件"}, {"run_at", "run at (UTC) 运行时间"},
@@ -689,7 +691,8 @@ static lxw_format *ind_format(const xlsx *x, const char *code, const char *membe
 }
 
 typedef struct flagx flagx;
-static int fx_cols(const flagx *x, int i, const char *tt[2]);
+#define FX_MAXCOLS 3   /* columns added after one column */
+static int fx_cols(const flagx *x, int i, const char *tt[FX_MAXCOLS]);
 
 /* A new sheet with the header row of t (fx: the flags sheet's added columns, or NULL). */
 static lxw_worksheet *xlsx_sheet(xlsx *x, const char *name, const table *t, const flagx *fx)
@@ -711,9 +714,9 @@ static lxw_worksheet *xlsx_sheet(xlsx *x, const char *name, const table *t, cons
             worksheet_set_column(ws, c, c, 30, x->text);
             worksheet_write_string(ws, 0, c++, t->name_title, x->head);
         }
-        const char *tt[2];
+        const char *tt[FX_MAXCOLS];
         for (int j = 0, n = fx_cols(fx, i, tt); j < n; j++) {
-            worksheet_set_column(ws, c, c, strstr(tt[j], "name") ? 30 : 16, x->text);
+            worksheet_set_column(ws, c, c, strstr(tt[j], "name") ? 30 : strstr(tt[j], "unit") ? 24 : 16, x->text);
             worksheet_write_string(ws, 0, c++, tt[j], x->head);
         }
     }
@@ -775,6 +778,8 @@ static int fx_by_id(const void *a, const void *b)
 struct flagx {
     int inst_after, rule_after;         /* the new columns follow these columns of /flags (-1: none) */
     int line_col, rule_col;
+    int inst_direct;                    /* review_sample, indicators: the row's own institution_id (inst_after) */
+    int ind_after;                      /* indicators: the indicator's name after its code column (-1: none) */
     hid_t cds, cmem;                    /* /cases and its (line, institution_id) memory type */
     size_t idsz, rsz;
     hsize_t ncases, pos, bfirst, bn;    /* walk: the next row to look at; rows [bfirst, bfirst + bn) in cbuf */
@@ -788,11 +793,14 @@ struct flagx {
     char (*rule_id)[8];
     char (*rule_en)[FX_ID];
     char **rule_zh;
+    char (*rule_unit)[FX_ID];           /* /rules unit: of the flag's figure and threshold */
 };
 
-static const char *const FX_TITLES[4] = {
+static const char *const FX_TITLES[6] = {
     "institution 机构 (from /cases)", "institution name 机构名称 (from /institution_names)",
     "rule name 规则名称 (from /rules)", "rule name, Chinese 规则中文名称 (from /rule_names)",
+    "unit of figure and threshold 指标值与阈值的单位 (from /rules)",
+    "indicator name 指标名称 (from /indicator_names)",
 };
 
 
@@ -857,9 +865,45 @@ static void fx_close(flagx *x)
     free(x->inst_id);
     free(x->rule_id);
     free(x->rule_en);
+    free(x->rule_unit);
     memset(x, 0, sizeof *x);
     x->cds = x->cmem = -1;
-    x->inst_after = x->rule_after = -1;
+    x->inst_after = x->rule_after = x->ind_after = -1;
+}
+
+/* The institution names of /institutions (x->inst_id, x->inst_nm, x->by_id); x->inst_nm NULL without them. */
+static void fx_names(hid_t f, flagx *x)
+{
+    x->ninst = fx_pairs(f, "/institutions", "institution_id", FX_ID, &x->inst_id, NULL, 0, NULL);
+    x->inst_nm = h5_names_read(f, "/institution_names", x->ninst);
+    if (x->inst_nm && !(x->by_id = calloc(x->ninst, sizeof *x->by_id))) {
+        h5_names_free(x->inst_nm, x->ninst);
+        x->inst_nm = NULL;
+    }
+    for (size_t k = 0; x->inst_nm && k < x->ninst; k++)
+        x->by_id[k] = (fx_inst_name){x->inst_id[k], x->inst_nm[k] ? x->inst_nm[k] : ""};
+    if (x->inst_nm) qsort(x->by_id, x->ninst, sizeof *x->by_id, fx_by_id);
+}
+
+/* The review_sample and indicators sheets: the institution's name after its
+ * institution_id (when the file has /institution_names) and, on indicators,
+ * the indicator's English and Chinese name after its code, so an auditor
+ * reads "cost_index", "cost-consumption index 费用消耗指数" and the hospital
+ * without a lookup. 1 when some column is added. */
+static int fx_open_rows(hid_t f, const table *t, int indicators, flagx *x)
+{
+    memset(x, 0, sizeof *x);
+    x->cds = x->cmem = -1;
+    x->inst_after = x->rule_after = x->ind_after = -1;
+    x->line_col = x->rule_col = -1;
+    x->inst_direct = 1;
+    for (int i = 0; i < t->ncol; i++) {
+        if (!strcmp(t->col[i].name, "institution_id") && t->col[i].k == K_TEXT) x->inst_after = i;
+        if (indicators && !strcmp(t->col[i].name, "indicator") && t->col[i].k == K_TEXT) x->ind_after = i;
+    }
+    if (x->inst_after >= 0) fx_names(f, x);
+    if (!x->inst_nm) x->inst_after = -1;
+    return x->inst_after >= 0 || x->ind_after >= 0;
 }
 
 /* Sets up the lookups of the flags table t; x->inst_after / rule_after stay
@@ -868,7 +912,7 @@ static void fx_open(hid_t f, const table *t, flagx *x)
 {
     memset(x, 0, sizeof *x);
     x->cds = x->cmem = -1;
-    x->inst_after = x->rule_after = -1;
+    x->inst_after = x->rule_after = x->ind_after = -1;
     x->line_col = x->rule_col = -1;
     int idc = -1;
     for (int i = 0; i < t->ncol; i++) {
@@ -904,38 +948,36 @@ static void fx_open(hid_t f, const table *t, flagx *x)
         }
         if (ft >= 0) H5Tclose(ft);
     }
-    if (x->inst_after >= 0) {
-        x->ninst = fx_pairs(f, "/institutions", "institution_id", FX_ID, &x->inst_id, NULL, 0, NULL);
-        x->inst_nm = h5_names_read(f, "/institution_names", x->ninst);
-        if (x->inst_nm && !(x->by_id = calloc(x->ninst, sizeof *x->by_id))) {
-            h5_names_free(x->inst_nm, x->ninst);
-            x->inst_nm = NULL;
-        }
-        for (size_t k = 0; x->inst_nm && k < x->ninst; k++)
-            x->by_id[k] = (fx_inst_name){x->inst_id[k], x->inst_nm[k] ? x->inst_nm[k] : ""};
-        if (x->inst_nm) qsort(x->by_id, x->ninst, sizeof *x->by_id, fx_by_id);
-    }
+    if (x->inst_after >= 0) fx_names(f, x);
     if (x->rule_col >= 0) {
         x->nrule = fx_pairs(f, "/rules", "id", sizeof x->rule_id[0], &x->rule_id, "name", FX_ID, &x->rule_en);
         x->rule_zh = h5_names_read(f, "/rule_names", x->nrule);
         if (x->nrule) x->rule_after = x->rule_col;
+        char (*rid)[8] = NULL;   /* the units, by the same row order as the ids */
+        if (x->nrule && fx_pairs(f, "/rules", "id", sizeof x->rule_id[0], &rid, "unit", FX_ID, &x->rule_unit) != x->nrule) {
+            free(x->rule_unit);
+            x->rule_unit = NULL;
+        }
+        free(rid);
     }
 
 }
 
 /* The columns after column i of /flags (0, 1 or 2), their titles in tt[]. */
-static int fx_cols(const flagx *x, int i, const char *tt[2])
+static int fx_cols(const flagx *x, int i, const char *tt[FX_MAXCOLS])
 {
     if (!x) return 0;
     int n = 0;
     if (i == x->inst_after) {
-        tt[n++] = FX_TITLES[0];
+        if (!x->inst_direct) tt[n++] = FX_TITLES[0];
         if (x->inst_nm) tt[n++] = FX_TITLES[1];
     }
     if (i == x->rule_after) {
         tt[n++] = FX_TITLES[2];
         if (x->rule_zh) tt[n++] = FX_TITLES[3];
+        if (x->rule_unit) tt[n++] = FX_TITLES[4];
     }
+    if (i == x->ind_after) tt[n++] = FX_TITLES[5];
     return n;
 }
 
@@ -982,15 +1024,23 @@ static int fx_inst(flagx *x, uint32_t L, char *id)
 }
 
 /* The cells after column i of flag row rp, into v[] (UTF-8, "" when unknown): their count. */
-static int fx_cells(flagx *x, const table *t, int i, const unsigned char *rp, char v[2][512])
+static int fx_cells(flagx *x, const table *t, int i, const unsigned char *rp, char v[FX_MAXCOLS][512])
 {
     int n = 0;
     if (i == x->inst_after) {
-        uint32_t L;
-        memcpy(&L, rp + t->col[x->line_col].off, 4);
         char id[FX_ID] = "";
-        int found = fx_inst(x, L, id);
-        snprintf(v[n++], 512, "%s", found ? id : "");
+        int found;
+        if (x->inst_direct) { /* the row's own institution_id */
+            cell c;
+            get_cell(&t->col[i], rp, &c);
+            snprintf(id, sizeof id, "%s", c.s);
+            found = id[0] != '\0';
+        } else {
+            uint32_t L;
+            memcpy(&L, rp + t->col[x->line_col].off, 4);
+            found = fx_inst(x, L, id);
+            snprintf(v[n++], 512, "%s", found ? id : "");
+        }
         if (x->inst_nm) {
             fx_inst_name key = {id, NULL};
             const fx_inst_name *h = found ? bsearch(&key, x->by_id, x->ninst, sizeof *x->by_id, fx_by_id) : NULL;
@@ -1004,6 +1054,13 @@ static int fx_cells(flagx *x, const table *t, int i, const unsigned char *rp, ch
         while (k < x->nrule && strcmp(x->rule_id[k], r.s)) k++;
         snprintf(v[n++], 512, "%s", k < x->nrule ? x->rule_en[k] : "");
         if (x->rule_zh) snprintf(v[n++], 512, "%s", k < x->nrule && x->rule_zh[k] ? x->rule_zh[k] : "");
+        if (x->rule_unit) snprintf(v[n++], 512, "%s", k < x->nrule ? x->rule_unit[k] : "");
+    }
+    if (i == x->ind_after) {
+        cell c;
+        get_cell(&t->col[i], rp, &c);
+        const sc_ind_info *in = sc_ind_info_of(sc_ind_find(c.s, strlen(c.s)));
+        snprintf(v[n++], 512, "%s%s%s", in ? in->english : "", in ? " " : "", in ? in->chinese : "");
     }
     return n;
 }
@@ -1178,6 +1235,95 @@ static void special_names(hid_t f, table *t)
     free(iid);
     free(sm);
     free(sid);
+}
+
+/* The scenarios' definitions (a simulation file): one row per attribute of each
+ * /scenarios/NAME, in the configuration's order, so the workbook says what each
+ * scenario is (policy 政策口径, multipliers 调价系数, settings, price table, the
+ * solve's result) beside its NAME_sum / NAME_inst sheets, as the report's
+ * def-scenario-NAME does. Columns: scenario, attribute, meaning, value (text, or
+ * a number). 1 when written, 0 without /scenarios, -1 on an error. */
+typedef struct { char name[64][64]; int n; } attrnames;
+static herr_t add_attr(hid_t o, const char *name, const H5A_info_t *info, void *op)
+{
+    (void)o; (void)info;
+    attrnames *l = op;
+    if (l->n < 64) snprintf(l->name[l->n++], sizeof l->name[0], "%s", name);
+    return 0;
+}
+
+static int scenario_def_sheet(hid_t f, xlsx *x)
+{
+    static const struct { const char *attr, *meaning; } M[] = {
+        {"policy", "policy 政策口径"}, {"multipliers", "category multipliers 调价系数"},
+        {"settings", "settings changed 政策参数"}, {"price_table", "item price table 项目价格表"},
+        {"config_line", "line of the scenario in the configuration 配置行号"},
+        {"repriced", "prices changed (1 yes) 是否调价"}, {"rescored", "scores re-calibrated (1 yes) 是否重算分值"},
+        {"solve_target", "budget-neutral solve: what is held 测算目标"},
+        {"solve_variable", "budget-neutral solve: what is solved 求解变量"},
+        {"solved_multiplier", "solved multiplier 求解系数"}, {"solved_multiplier_e12", "solved multiplier × 10^12"},
+        {"solve_residual_fen", "solve residual (fen) 残差（分）"}, {"solve_iterations", "solve evaluations 迭代次数"},
+        {"solve_converged", "solve within 1 fen (1 yes) 是否收敛"},
+        {"multiplier_rounding", "rounding of the re-priced amounts 舍入规则"},
+        {"fee_file", "fee lines file 费用明细文件"}, {"item_lines", "fee lines read 明细行数"},
+        {"item_lines_repriced", "fee lines re-priced 调价明细行数"},
+        {"item_lines_no_case", "fee lines of no settled case 无结算病例的明细行数"},
+        {"item_lines_unusable", "fee lines unusable 无法使用的明细行数"},
+        {"table_items_never_seen", "price-table items in no fee line 价格表中未出现的项目数"},
+        {"table_items_never_seen_first", "the first of them 首个未出现项目"},
+    };
+    if (H5Lexists(f, "scenarios", H5P_DEFAULT) <= 0) return 0;
+    hid_t g = H5Gopen2(f, "scenarios", H5P_DEFAULT);
+    if (g < 0) return 0;
+    static subnames L;
+    L.n = 0;
+    hsize_t idx = 0;
+    H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, add_sub, &L);
+    h5_names_order(g, "names", L.name[0], sizeof L.name[0], L.n);
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "scenarios");
+    if (!ws) { H5Gclose(g); return -1; }
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_set_column(ws, 0, 0, 20, x->text);
+    worksheet_set_column(ws, 1, 1, 24, x->text);
+    worksheet_set_column(ws, 2, 2, 44, NULL);
+    worksheet_set_column(ws, 3, 3, 60, NULL);
+    worksheet_write_string(ws, 0, 0, "scenario 情景 (/scenarios/NAME)", x->head);
+    worksheet_write_string(ws, 0, 1, "attribute 属性", x->head);
+    worksheet_write_string(ws, 0, 2, "meaning 含义", x->head);
+    worksheet_write_string(ws, 0, 3, "value 取值", x->head);
+    lxw_row_t r = 1;
+    for (int s = 0; s < L.n; s++) {
+        hid_t sg = H5Oopen(g, L.name[s], H5P_DEFAULT);
+        if (sg < 0) continue;
+        static attrnames A;
+        A.n = 0;
+        hsize_t ai = 0;
+        H5Aiterate2(sg, H5_INDEX_NAME, H5_ITER_INC, &ai, add_attr, &A);
+        for (int a = 0; a < A.n; a++) {
+            const char *mean = "";
+            for (size_t k = 0; k < sizeof M / sizeof M[0]; k++)
+                if (!strcmp(M[k].attr, A.name[a])) mean = M[k].meaning;
+            hid_t at = H5Aopen(sg, A.name[a], H5P_DEFAULT);
+            hid_t ty = at >= 0 ? H5Aget_type(at) : -1;
+            int text = ty >= 0 && H5Tget_class(ty) == H5T_STRING;
+            if (ty >= 0) H5Tclose(ty);
+            if (at >= 0) H5Aclose(at);
+            worksheet_write_string(ws, r, 0, L.name[s], x->text);
+            worksheet_write_string(ws, r, 1, A.name[a], x->text);
+            worksheet_write_string(ws, r, 2, mean, NULL);
+            if (text) {
+                char v[2048];
+                worksheet_write_string(ws, r, 3, h5_attr_text(sg, A.name[a], v, sizeof v), x->text);
+            } else {
+                double v = h5_attr_num(sg, A.name[a]);
+                if (!isnan(v)) worksheet_write_number(ws, r, 3, v, NULL);
+            }
+            r++;
+        }
+        H5Oclose(sg);
+    }
+    H5Gclose(g);
+    return 1;
 }
 
 /* Every workbook shows an integer member *_e4 (1e-4 units: a settlement's total_score_e4 and
@@ -1368,11 +1514,17 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     }
     cm_status st = CM_OK;
     long per_sheet = sheet_rows();
-    int nsheets = 0, split_done = 0;
+    int nsheets = 0, split_done = 0, defs_done = 0;
     unsigned char *buf = NULL;
     for (size_t ti = 0; ti < NE && st == CM_OK; ti++) {
         const char *name = E[ti].sheet;
         if (!selected(f, tables, ti)) continue;
+        if (!defs_done && !strcmp(E[ti].base, "scenarios")) { /* what each scenario is, before its tables */
+            defs_done = 1;
+            int ds = scenario_def_sheet(f, &x);
+            if (ds < 0) { st = CM_ERR_OUTPUT; break; }
+            nsheets += ds;
+        }
         table t;
         flagx fxs, *fx = NULL;   /* the flags sheet: institution and rule names added (fx_open) */
         if ((st = table_open(f, file, ti, E[ti].names, &t)) != CM_OK) { table_free(&t); break; }
@@ -1390,6 +1542,9 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         if (!strcmp(E[ti].base, "flags") && t.nrows) {
             fx_open(f, &t, &fxs);
             fx = &fxs;
+        } else if ((!strcmp(E[ti].base, "review_sample") || !strcmp(E[ti].base, "indicators")) && t.nrows) {
+            if (fx_open_rows(f, &t, !strcmp(E[ti].base, "indicators"), &fxs)) fx = &fxs;
+            else fx_close(&fxs);
         }
         int ind_col = -1;   /* /indicators: the indicator code decides each row's number formats */
         if (!strcmp(E[ti].base, "indicators"))
@@ -1473,7 +1628,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                         const char *nm = t.names[r0 + r];
                         worksheet_write_string(ws, row, c++, nm ? nm : "", x.text);
                     }
-                    char xv[2][512];
+                    char xv[FX_MAXCOLS][512];
                     for (int j = 0, nx = fx ? fx_cells(fx, &t, i, rp, xv) : 0; j < nx; j++)
                         worksheet_write_string(ws, row, c++, xv[j], x.text);
                 }

@@ -859,7 +859,8 @@ void ind_summary(const cm_period *p, const cm_indicators *ind)
     if (ind->n_rating[SC_RATE_FAIL]) {
         /* one line per institution: its score and the indicators that cost it points, most first */
         printf("  rated 不达标 (fail), score below %g of 100; the indicators that cost the points (peer outliers "
-               "on their bad side, /indicators points):\n", ind->prm.cut_pass);
+               "on their bad side; -N = the points lost: 100 x its weight / the weights of the institution's ranked "
+               "indicators; in /indicators that row has points 0 and outlier high or low):\n", ind->prm.cut_pass);
         enum { NIND = SC_IND__COUNT, TOP = 3 };
         size_t shown = 0;
         for (size_t k = 0; k < ind->ninst; k++) {

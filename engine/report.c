@@ -415,6 +415,56 @@ static void generic_table(FILE *o, const tab *t, hsize_t maxrows, const char *cl
                                 (unsigned long long)t->n);
 }
 
+/* The rules table (/rules): generic_table's rows with a Chinese title under each
+ * member name, the Chinese rule name (/rule_names) after the English one, and the
+ * family and result type with their Chinese (management 管理类, suspicious 可疑), as
+ * the terminal summary and the workbook's rules sheet show them. */
+static void rules_table(FILE *o, const tab *t, char **zh_names)
+{
+    static const struct { const char *m, *zh; } TT[] = {
+        {"id", "规则编号"}, {"name", "名称"}, {"family", "规则类别"}, {"result", "违规性质"},
+        {"evaluated", "是否评估"}, {"hits", "疑点数 (-1 未评估)"}, {"parameters", "参数"},
+        {"not_evaluated_because", "未评估原因"}, {"unit", "指标值与阈值的单位"},
+    };
+    int cname = tab_col(t, "name");
+    fputs("<table class=\"rules\"><tr>", o);
+    for (int c = 0; c < t->nm; c++) {
+        const char *zh = "";
+        for (size_t k = 0; k < sizeof TT / sizeof TT[0]; k++)
+            if (!strcmp(TT[k].m, t->name[c])) zh = TT[k].zh;
+        fputs("<th>", o);
+        esc_n(o, t->name[c]);
+        if (zh[0]) { fputs("<br>", o); esc_n(o, zh); }
+        fputs("</th>", o);
+        if (c == cname && zh_names) fputs("<th>name_zh<br>规则名称 (/rule_names)</th>", o);
+    }
+    fputs("</tr>\n", o);
+    for (hsize_t r = 0; r < t->n; r++) {
+        fputs("<tr>", o);
+        for (int c = 0; c < t->nm; c++) {
+            char b[512];
+            if (t->cls[c] == H5T_FLOAT) fmt_num(b, sizeof b, tab_f(t, r, c), 4);
+            else tab_s(t, r, c, b, sizeof b);
+            const char *zh = NULL;
+            for (int k = 0; !strcmp(t->name[c], "family") && k < SC_FAM__COUNT; k++)
+                if (!strcmp(b, sc_family_name((sc_rule_family)k))) zh = sc_family_zh((sc_rule_family)k);
+            for (int k = 0; !strcmp(t->name[c], "result") && k < SC_RES__COUNT; k++)
+                if (!strcmp(b, sc_result_name((sc_rule_result)k))) zh = sc_result_zh((sc_rule_result)k);
+            if (zh) { size_t L = strlen(b); snprintf(b + L, sizeof b - L, " %s", zh); }
+            fprintf(o, "<td%s>", t->cls[c] == H5T_INTEGER || t->cls[c] == H5T_FLOAT ? " class=\"n\"" : "");
+            esc_n(o, b);
+            fputs("</td>", o);
+            if (c == cname && zh_names) {
+                fputs("<td>", o);
+                esc_n(o, zh_names[r] ? zh_names[r] : "");
+                fputs("</td>", o);
+            }
+        }
+        fputs("</tr>\n", o);
+    }
+    fputs("</table>\n", o);
+}
+
 /* ------------------------------------------------------------------ */
 /* /cases: one pass (cost-ratio histogram, flags by institution)         */
 /* ------------------------------------------------------------------ */
@@ -938,15 +988,27 @@ static void sec_sample(rep *R)
     int64_t cases = sumhas(R, "cases") ? sumi(R, "cases") : 0;
     if (cases > 0) snprintf(pc, sizeof pc, "%.2f%%", 100.0 * (double)t.n / (double)cases);
     fputs("<figure class=\"cards-fig\" id=\"fig-review-sample\"><div class=\"cards\">\n", o);
-    card(o, "re-review sample 抽审样本 (cases)", fmt_count(a, sizeof a, (int64_t)t.n));
+    card(o, "re-review sample 复审抽查 (cases)", fmt_count(a, sizeof a, (int64_t)t.n));
     if (pc[0]) card(o, "share of the cases 占病例比例", pc);
     if (cr >= 0) {
         card(o, "flagged 疑点病例", fmt_count(b1, sizeof b1, nfl));
         card(o, "random 随机", fmt_count(b2, sizeof b2, nra));
     }
+    /* what an auditor checks the sample against: the rate per institution and the seed that redraws it */
+    double rate = h5_attr_num(t.ds, "sample_rate"), seed = h5_attr_num(t.ds, "sample_seed");
+    char rt[48], sd[48];
+    if (!isnan(rate)) {
+        snprintf(rt, sizeof rt, "%.1f%%", 100.0 * rate);
+        card(o, "at least, of each institution's cases 每机构至少", rt);
+    }
+    if (!isnan(seed)) {
+        snprintf(sd, sizeof sd, "%.0f", seed);
+        card(o, "seed 随机种子 (the same seed and input: the same sample)", sd);
+    }
     fputs("</div>\n", o);
-    caption(o, "The seeded, stratified re-review sample. 抽审样本", cases > 0 ? "/review_sample (reason), /summary (cases)"
-                                                                    : "/review_sample (reason)");
+    caption(o, "The seeded, stratified re-review sample. 复审抽查样本",
+            cases > 0 ? "/review_sample (reason; attributes sample_rate, sample_seed), /summary (cases)"
+                      : "/review_sample (reason; attributes sample_rate, sample_seed)");
     fputs("</figure>\n", o);
     tab_free(&t);
 }
@@ -1077,8 +1139,10 @@ static void sec_supervision(rep *R, size_t nf, const int32_t *finst)
     }
     if (has_r) {
         fputs("<figure class=\"table\" id=\"tab-rules\">\n", o);
-        generic_table(o, &ru, 100, "rules");
-        caption(o, "The rules in force. 规则", "/rules");
+        char **rzh = ru.n ? h5_names_read(R->f, "/rule_names", ru.n) : NULL;
+        rules_table(o, &ru, rzh);
+        h5_names_free(rzh, ru.n);
+        caption(o, "The rules in force, with the unit of each rule's /flags figure and threshold. 规则", "/rules, /rule_names");
         fputs("</figure>\n", o);
     }
     fputs("</section>\n", o);
@@ -1096,6 +1160,93 @@ static int ind_decimals(const char *code)
     if (in && in->kind == SC_KIND_COUNT) return 0;
     if (!strcmp(code, "cost_per_case")) return 2;
     return 3;
+}
+
+/* The institutions rated 不达标 (fail), each with its score and the indicators that
+ * cost it points (as the terminal summary prints them): the rows of /indicators
+ * with points 0 (ranked, an outlier on its bad side), most points first; the
+ * points lost = 100 x the indicator's weight / the weights of the institution's
+ * ranked indicators (rows with points), the weights from the attribute "rating"
+ * of /indicators ("weight/direction: code=w/dir ..."); without them the
+ * indicators alone. At most 100 institutions. */
+static void rating_fail_table(rep *R, const tab *t)
+{
+    const tab *in = &R->inst;
+    int cr = tab_col(in, "rating"), cs = tab_col(in, "rating_score"), cid = tab_col(in, "institution_id");
+    int ci = tab_col(t, "institution_id"), cind = tab_col(t, "indicator"), cpt = tab_col(t, "points"),
+        co = tab_col(t, "outlier"), cp = tab_col(t, "peer_percentile");
+    if (cr < 0 || cid < 0 || ci < 0 || cind < 0 || cpt < 0 || co < 0) return;
+    char wt[2048];
+    h5_attr_text(t->ds, "rating", wt, sizeof wt);
+    const char *wl = strstr(wt, "direction:");
+    FILE *o = R->o;
+    int shown = 0, total = 0;
+    for (hsize_t k = 0; k < in->n; k++) {
+        char rt[32], id[64];
+        tab_s(in, k, cr, rt, sizeof rt);
+        if (strcmp(rt, "fail")) continue;
+        if (++total > 100) continue;
+        if (!shown++)
+            fputs("<figure class=\"table\" id=\"tab-rating-fail\">\n<table class=\"rating-fail\"><tr>"
+                  "<th>institution 机构</th><th>rating score 评级得分</th><th>the indicators that cost the points "
+                  "扣分指标 (points lost 扣分, outlier 同级比较异常, peer percentile 同级百分位)</th></tr>\n", o);
+        tab_s(in, k, cid, id, sizeof id);
+        char lab[200], sc[32] = "";
+        inst_label(in, R->inst_names, k, lab, sizeof lab);
+        if (cs >= 0) fmt_num(sc, sizeof sc, tab_f(in, k, cs), 1);
+        /* this institution's ranked rows: wsum = their weights; the lost ones in lost[] */
+        double wsum = 0, lost[64];
+        hsize_t lr[64];
+        int nl = 0, wknown = wl != NULL;
+        for (hsize_t r = 0; r < t->n; r++) {
+            char b[64], code[48];
+            if (strcmp(tab_s(t, r, ci, b, sizeof b), id)) continue;
+            double pt = tab_f(t, r, cpt);
+            if (isnan(pt)) continue;
+            tab_s(t, r, cind, code, sizeof code);
+            double w = NAN;
+            char key[64];
+            snprintf(key, sizeof key, " %s=", code);
+            const char *q = wl ? strstr(wl, key) : NULL;
+            if (q) w = strtod(q + strlen(key), NULL);
+            if (isnan(w)) wknown = 0;
+            else wsum += w;
+            if (pt == 0 && nl < 64) { lost[nl] = w; lr[nl++] = r; }
+        }
+        for (int i = 1; i < nl; i++) /* the largest loss first; ties in /indicators order */
+            for (int j = i; j > 0 && lost[j] > lost[j - 1]; j--) {
+                double a = lost[j]; lost[j] = lost[j - 1]; lost[j - 1] = a;
+                hsize_t b = lr[j]; lr[j] = lr[j - 1]; lr[j - 1] = b;
+            }
+        fputs("<tr><td>", o);
+        esc_n(o, lab);
+        fprintf(o, "</td><td class=\"n\">%s</td><td>", sc);
+        for (int i = 0; i < nl; i++) {
+            char code[48], out[32], pc[32] = "", b[96];
+            tab_s(t, lr[i], cind, code, sizeof code);
+            tab_s(t, lr[i], co, out, sizeof out);
+            if (cp >= 0) fmt_num(pc, sizeof pc, tab_f(t, lr[i], cp), 0);
+            const sc_ind_info *f = sc_ind_info_of(sc_ind_find(code, strlen(code)));
+            if (i) fputs("; ", o);
+            if (wknown && wsum > 0) { snprintf(b, sizeof b, "-%.1f ", 100.0 * lost[i] / wsum); esc_n(o, b); }
+            fputs("<code>", o);
+            esc_n(o, code);
+            fputs("</code> ", o);
+            if (f) { snprintf(b, sizeof b, "%s %s ", f->english, f->chinese); esc_n(o, b); }
+            snprintf(b, sizeof b, "(%s%s%s)", out, pc[0] ? ", p" : "", pc);
+            esc_n(o, b);
+        }
+        if (!nl) fputs("–", o);
+        fputs("</td></tr>\n", o);
+    }
+    if (!shown) return;
+    fputs("</table>\n", o);
+    if (total > 100) fprintf(o, "<p class=\"note\">first 100 of %d institutions rated fail</p>\n", total);
+    caption(o, "Institutions rated 不达标 (fail) and the indicators that cost them points: an indicator ranked among "
+               "its peers and an outlier on its bad side scores 0 of its share, 100 × its weight ÷ the weights of "
+               "the institution's ranked indicators. 不达标机构及扣分指标",
+            "/institutions (rating, rating_score), /indicators (points, outlier, peer_percentile; attribute rating)");
+    fputs("</figure>\n", o);
 }
 
 static void sec_indicators(rep *R)
@@ -1158,6 +1309,7 @@ static void sec_indicators(rep *R)
                        "Rating score per institution, highest first. 机构评级得分", NAN, "", COLORS[2],
                        "/institutions (rating_score)");
     }
+    if (has_t && t.n > 0 && cr >= 0) rating_fail_table(R, &t);
     if (has_t && t.n > 0) {
         int ci = tab_col(&t, "institution_id"), cind = tab_col(&t, "indicator"), cv = tab_col(&t, "value"),
             creg = tab_col(&t, "region_value"), cp = tab_col(&t, "peer_percentile"), co = tab_col(&t, "outlier");
@@ -1305,9 +1457,9 @@ static const char *scen_title(const char *m)
         {"patient_fen", "patients' part 个人负担"}, {"services_pct", "services (%) 医疗服务占比"},
         {"drugs_pct", "drugs and consumables (%) 药耗占比"}, {"exams_pct", "examinations and tests (%) 检查化验占比"},
         {"fund_share", "fund share 统筹支付比例"}, {"dip_budget_fen", "DIP budget DIP预算"},
-        {"dip_points", "DIP points DIP总分值"}, {"dip_point_value", "DIP point value DIP点值"},
+        {"dip_points", "DIP points DIP总分值"}, {"dip_point_value", "DIP point value (yuan/point) DIP点值"},
         {"dip_payment_fen", "DIP payments DIP结算总额"}, {"drg_budget_fen", "DRG budget DRG预算"},
-        {"drg_points", "DRG points DRG总点数"}, {"drg_point_value", "DRG point value DRG点值"},
+        {"drg_points", "DRG points DRG点数"}, {"drg_point_value", "DRG point value (yuan/point) DRG点值"},
         {"drg_payment_fen", "DRG payments DRG结算总额"}, {"cases", "cases 病例数"},
     };
     for (size_t i = 0; i < sizeof T / sizeof T[0]; i++)

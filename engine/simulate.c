@@ -1003,6 +1003,18 @@ static void line_held(const char *what, int64_t a, int64_t b, int held)
            cm_yuan_text(y2, sizeof y2, b - a, 1), held ? "  <- held by the solve" : "");
 }
 
+/* What the policy does, for the scenario's heading (docs/METHODS.md §10 "The three policies"). */
+static const char *policy_gloss(cm_policy pol)
+{
+    switch (pol) {
+    case CM_POLICY_RESCORED:
+        return "价值平移: the budget kept, scores re-calibrated on the re-priced history, the point value floats";
+    case CM_POLICY_BUDGET_ADJUSTED: return "预算调整: scores re-calibrated as 价值平移, the budget + the change in fund";
+    case CM_POLICY_FIXED_POINT: return "点值不变: scores and the baseline's point value kept, the fund's outlay follows the points";
+    }
+    return "";
+}
+
 static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_run *x)
 {
     char pt[PATH_MAX];
@@ -1011,7 +1023,8 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
     const cm_scenario *s = &x->sn;
     char txt[1024], y0[40], y1[40], y2[40];
     mult_text(d, p, x->solved_m, txt, sizeof txt);
-    printf("\nscenario %s  (policy %s)\n  multipliers: %s\n", d->name, cm_policy_name(d->policy), txt);
+    printf("\nscenario %s  (policy %s: %s)\n  multipliers (调价系数): %s\n", d->name, cm_policy_name(d->policy),
+           policy_gloss(d->policy), txt);
     if (d->has_settings) printf("  settings:    %s\n", d->settings_text);
     if (d->price_table[0])
         printf("  items (费用明细): %lld lines, %lld re-priced by %s, %lld of no settled case, %lld unusable; "
@@ -1053,7 +1066,7 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
             printf("  %-28s %20s %20s %18s\n", lab, fmt_num(a0, sizeof a0, (double)T0[q]->points_e4 / SC_SCORE_UNIT, 1),
                    fmt_num(a1, sizeof a1, (double)T1[q]->points_e4 / SC_SCORE_UNIT, 1), sd);
         }
-        snprintf(lab, sizeof lab, "%s point value (yuan)", nm);
+        snprintf(lab, sizeof lab, "%s point value (yuan/point)", nm);
         double dpv = T1[q]->point_value - T0[q]->point_value;
         if (fabs(dpv) < 5e-7) dpv = 0; /* a kept point value re-derived from fen: "+0.000000", not "-0.000000" */
         printf("  %-28s %20.6f %20.6f %+18.6f\n", lab, T0[q]->point_value, T1[q]->point_value, dpv);
@@ -1077,7 +1090,7 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
                    cm_yuan_text(y0, sizeof y0, T1[q]->inst_pay[best] - T0[q]->inst_pay[best], 1),
                    x->priced ? "price effect" : "own-points effect", cm_yuan_text(y1, sizeof y1, pe, 1),
                    cm_yuan_text(y2, sizeof y2, se, 1),
-                   x->priced ? "" : " (price effect —: no price change; own-points effect: the settings moved its own "
+                   x->priced ? " (价格效应 + 结构效应)" : " (price effect —: no price change; own-points effect: the settings moved its own "
                                     "points; structure effect: the point value moved, by the others' points or the budget)");
             print_movers(p, nm, T0[q]->inst_pay, T1[q]->inst_pay);
         }
@@ -1090,7 +1103,7 @@ static void print_scenario(const cm_period *p, const cm_scenario *b, const sim_r
                cm_yuan_text(c, sizeof c, m->net_fen, 1), cm_yuan_text(dd, sizeof dd, m->fund_fen, 1),
                cm_yuan_text(e, sizeof e, m->patient_fen, 1));
     } else {
-        printf("  static measurement: no price change\n");
+        printf("  static measurement (静态测算): no price change\n");
     }
     static const char *const HELD[] = {"", "total cost unchanged: the total cost row", "fund unchanged: the cases' fund part row",
                                        "fund outlay unchanged: the payments rows; the cases' fund part moves with the prices"};

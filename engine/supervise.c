@@ -1717,12 +1717,13 @@ void sv_summary(const sv_state *sv, FILE *f)
             (long long)sv->flagged_cases, info, sv->t);
     for (int i = 0; i < n; i++) {
         const sc_rule_def *d = sc_rule(order[i]);
-        fprintf(f, "  %s %-30s %-18s %10lld\n", d->id, d->name_en, sc_result_name(d->result),
-                (long long)sv->hits[order[i]]);
+        /* the Chinese rule name and result type at the end of the line (CJK would break the columns) */
+        fprintf(f, "  %s %-30s %-18s %10lld  %s, %s\n", d->id, d->name_en, sc_result_name(d->result),
+                (long long)sv->hits[order[i]], d->name_zh, sc_result_zh(d->result));
     }
     for (int r = 0; r < SC_RULE__COUNT; r++)
-        if (!sv->evaluated[r]) fprintf(f, "  %s %-30s not evaluated: %s\n", sc_rule(r)->id, sc_rule(r)->name_en,
-                                       sv->why_not[r]);
+        if (!sv->evaluated[r]) fprintf(f, "  %s %-30s not evaluated (未评估) %s: %s\n", sc_rule(r)->id, sc_rule(r)->name_en,
+                                       sc_rule(r)->name_zh, sv->why_not[r]);
     withheld_line(sv, f);
     if (sv->prev_read)
         fprintf(f, "  previous period (supervision.previous_input): %lld rows, %lld cases, %lld rejected (counted "
@@ -1732,9 +1733,13 @@ void sv_summary(const sv_state *sv, FILE *f)
                 sv->prev_first_reject_line ? "; first: " : "", sv->prev_first_reject_line ? sv->prev_first_reject : "",
                 sv->nprev, sv->prev_window);
     fprintf(f, "  re-review sample (复审抽查): %zu cases (%zu flagged, %zu random), at least %.1f%% of each "
-               "institution, seed %llu\n",
+               "institution, seed %llu (the same seed and input: the same sample)\n",
             sv->nsample, sv->sample_flagged, sv->nsample - sv->sample_flagged, 100.0 * sv->cfg->sample_rate,
             (unsigned long long)sv->cfg->sample_seed);
+    if (sv->flagged_cases > (long long)sv->sample_flagged) /* why a flagged case may be missing from the sample */
+        fprintf(f, "                   %lld flagged cases not drawn: flagged cases fill at most %.0f%% of an "
+                   "institution's sample (supervision.sample_flagged_share); all are in /flags\n",
+                (long long)sv->flagged_cases - (long long)sv->sample_flagged, 100.0 * sv->cfg->sample_flagged_share);
 }
 
 /* A region split over MPI ranks (province.c): the read-stage flags of every

@@ -90,7 +90,9 @@ def check_workbook(h5path, xlpath, tables, split={}):
             zh = dict(zip([x.decode() for x in ru['id']], [x.decode() for x in f['rule_names'][:]]))
             added['#rname'] = ('rule name 规则名称 (from /rules)', lambda d: en[d['rule'].decode()])
             added['#rzh'] = ('rule name, Chinese 规则中文名称 (from /rule_names)', lambda d: zh[d['rule'].decode()])
-            cols[cols.index('rule') + 1:cols.index('rule') + 1] = ['#rname', '#rzh']
+            un = dict(zip([x.decode() for x in ru['id']], [x.decode() for x in ru['unit']]))
+            added['#runit'] = ('unit of figure and threshold 指标值与阈值的单位 (from /rules)', lambda d: un[d['rule'].decode()])
+            cols[cols.index('rule') + 1:cols.index('rule') + 1] = ['#rname', '#rzh', '#runit']
         check(f'{t}: {len(cols)} columns', len(header) == len(cols), header)
         for h, c in zip(header, cols):
             if c == '#names': check(f'{t}: names column titled in Chinese', '名称' in h, h); continue
@@ -284,8 +286,21 @@ s = h5py.File(sh5, 'r'); sw = openpyxl.load_workbook(sxl)
 names = s['scenarios'].attrs['names']   # the configuration's order, as simulate prints them
 names = (names.decode() if isinstance(names, bytes) else str(names)).split(',')
 check('simulation: /scenarios names = its groups', sorted(names) == sorted(s['scenarios'].keys()), names)
-want = [f'{n}_{a}' for n in names for a in ('sum', 'meas', 'inst', 'grp')]
-check(f'simulation sheets: NAME_sum/meas/inst/grp of {names}', sw.sheetnames == want, sw.sheetnames)
+want = ['scenarios'] + [f'{n}_{a}' for n in names for a in ('sum', 'meas', 'inst', 'grp')]
+check(f'simulation sheets: the scenarios\' definitions, then NAME_sum/meas/inst/grp of {names}', sw.sheetnames == want, sw.sheetnames)
+# the definitions sheet: every attribute of every /scenarios/NAME, in the configuration's order, its value as in the file
+drows = list(sw['scenarios'].iter_rows(values_only=True))
+wantd = []
+for n in names:
+    for a in sorted(s['scenarios'][n].attrs.keys()):
+        v = s['scenarios'][n].attrs[a]
+        v = v.decode() if isinstance(v, bytes) else (v.item() if hasattr(v, 'item') else v)
+        wantd.append((n, a, v))
+gotd = [(r[0], r[1], r[3]) for r in drows[1:]]
+check(f'scenarios sheet: one row per attribute of /scenarios/NAME ({len(wantd)}), values as in the file', gotd == wantd,
+      [(g, w) for g, w in zip(gotd, wantd) if g != w][:3] or (len(gotd), len(wantd)))
+check('scenarios sheet: the policy and the multipliers explained in Chinese',
+      all(r[2] and re.search(r'[\u4e00-\u9fff]', r[2]) for r in drows[1:] if r[1] in ('policy', 'multipliers')), drows[:3])
 check('sheet names: at most 31 characters, unique (case-insensitive)', all(len(x) <= 31 for x in sw.sheetnames) and
       len({x.lower() for x in sw.sheetnames}) == len(sw.sheetnames))
 for n in names:

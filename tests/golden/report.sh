@@ -220,7 +220,7 @@ c2 = Checker('extra')
 text = open(f'{D}/extra.html', encoding='utf-8').read()
 x = h5py.File(f'{D}/extra.h5', 'r')
 t = structure(c2, text, SECTIONS + ['supervision', 'indicators', 'scenarios'],
-              FIGS + ['fig-flags-rule', 'fig-flags-inst', 'tab-rules', 'fig-rating', 'fig-rating-score', 'tab-indicators'])
+              FIGS + ['fig-flags-rule', 'fig-flags-inst', 'tab-rules', 'fig-rating', 'fig-rating-score', 'tab-rating-fail', 'tab-indicators'])
 no_ids(c2, text, [v.decode() for v in x['flags']['case_id']] + [v.decode() for v in x['flags']['related_case_id'] if v], 'flag case id')
 b = bars(svg_of(t, 'flags-rule'))
 rl = x['rules'][:]

@@ -60,7 +60,7 @@ text = open(f'{D}/set.html', encoding='utf-8').read()
 f = h5py.File(f'{D}/set.h5', 'r')
 t = structure(c, text, ['summary', 'payments', 'supervision', 'indicators'],
               ['fig-summary', 'fig-payments-dip', 'fig-payments-drg', 'fig-cost-ratio', 'fig-price-structure', 'fig-cmi',
-               'fig-flags-rule', 'fig-flags-inst', 'fig-review-sample', 'tab-rules', 'fig-rating', 'fig-rating-score',
+               'fig-flags-rule', 'fig-flags-inst', 'fig-review-sample', 'tab-rules', 'fig-rating', 'fig-rating-score', 'tab-rating-fail',
                'tab-indicators', 'tab-rejects', 'tab-quality'])
 rl = f['rules'][:]
 zh = [s.decode() if isinstance(s, bytes) else s for s in f['rule_names'][:]]
@@ -100,7 +100,7 @@ en = {v: k for k, v in h5py.check_enum_dtype(rs.dtype['reason']).items()}
 nfl = int(sum(1 for x in rs['reason'] if en[int(x)] == 'flagged'))
 fig = list(t.root.find_all('figure', id='fig-review-sample'))[0]
 cards = {n.find_all(cls='k').__next__().alltext(): n.find_all(cls='v').__next__().alltext() for n in fig.find_all(cls='card')}
-c.check('sample size = /review_sample rows', cards.get('re-review sample 抽审样本 (cases)') == count(len(rs)), cards)
+c.check('sample size = /review_sample rows', cards.get('re-review sample 复审抽查 (cases)') == count(len(rs)), cards)
 c.check('sample: flagged and random', cards.get('flagged 疑点病例') == count(nfl) and cards.get('random 随机') == count(len(rs) - nfl), cards)
 c.check('sample: share of the cases, at least 8%', cards.get('share of the cases 占病例比例') == '%.2f%%' % (100 * len(rs) / f['summary'][0]['cases'])
         and len(rs) >= 0.08 * f['summary'][0]['cases'], cards)
