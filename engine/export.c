@@ -53,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
@@ -264,6 +265,13 @@ static void entries_build(hid_t f)
                     else snprintf(e->names_path, sizeof e->names_path, "/regions/%s/group_names", L.name[s]);
                     e->names = e->names_path;
                     e->name_title = "name → group name 病种名称";
+                } else if (!strcmp(SUBS[k], "institutions")) {
+                    /* a simulation's /institution_names (the scenarios' institution order), a region's
+                     * /regions/CODE/institution_names (input.institutions; absent: no name column) */
+                    if (gi == 0) snprintf(e->names_path, sizeof e->names_path, "/institution_names");
+                    else snprintf(e->names_path, sizeof e->names_path, "/regions/%s/institution_names", L.name[s]);
+                    e->names = e->names_path;
+                    e->name_title = "institution_name → institution name 机构名称";
                 }
                 e->by_default = strcmp(SUBS[k], "cases") != 0;
                 NE++;
@@ -694,11 +702,29 @@ typedef struct flagx flagx;
 #define FX_MAXCOLS 3   /* columns added after one column */
 static int fx_cols(const flagx *x, int i, const char *tt[FX_MAXCOLS]);
 
+/* constant_memory: libxlsxwriter keeps one temporary file open per sheet until the workbook is
+ * closed (export_xlsx raises the soft open-file limit to the hard one first); what to do when even
+ * that is too low. sheet: the sheet that could not be added, or "" (the workbook's assembly). */
+static void too_many_files(const char *sheet)
+{
+    struct rlimit rl;
+    unsigned long long lim = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (unsigned long long)rl.rlim_cur : 0;
+    fprintf(stderr, "casemix export: %s%s%stoo many open files (the workbook keeps one temporary file per sheet "
+                    "until it is closed; the limit is %llu): raise it with `ulimit -n`, or export fewer tables "
+                    "with --tables\n", sheet[0] ? "sheet " : "", sheet, sheet[0] ? ": " : "", lim);
+}
+
 /* A new sheet with the header row of t (fx: the flags sheet's added columns, or NULL). */
 static lxw_worksheet *xlsx_sheet(xlsx *x, const char *name, const table *t, const flagx *fx)
 {
+    errno = 0;
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
-    if (!ws) return NULL;
+    if (!ws) {
+        if (errno == EMFILE) too_many_files(name);
+        else
+            fprintf(stderr, "casemix export: sheet %s: cannot be added (%s)\n", name, errno ? strerror(errno) : "libxlsxwriter");
+        return NULL;
+    }
     worksheet_freeze_panes(ws, 1, 0);
     worksheet_set_row(ws, 0, 48, x->head);
     lxw_col_t c = 0;
@@ -1473,6 +1499,11 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
      * sheet's temporary file when the next starts and strings go inline into their cells instead
      * of a shared-string table held to the end. openpyxl reads the same values, types and formats;
      * a 1M-case file's default sheets: 346 MB -> 24 MB peak (README "Scale"). */
+    struct rlimit rl;   /* one temporary file per sheet stays open (below): the soft limit up to the hard one */
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
     lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
     xlsx x = {.wb = workbook_new_opt(tmp, &opt)};
     if (!x.wb) {
@@ -1664,8 +1695,10 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     }
     lxw_error le = workbook_close(x.wb);
     if (le != LXW_NO_ERROR || xlsx_mark(tmp) || xlsx_check_target(out, err, sizeof err) || rename(tmp, out)) {
+        int fds = le == LXW_ERROR_CREATING_TMPFILE && errno == EMFILE;
         fprintf(stderr, "casemix export: %s: cannot write the workbook (%s)\n", out,
                 le != LXW_NO_ERROR ? lxw_strerror(le) : err[0] ? err : strerror(errno));
+        if (fds) too_many_files("");
         unlink(tmp);
         return CM_ERR_OUTPUT;
     }

@@ -351,3 +351,13 @@ set -e
 expect "missing input: exit 4; not HDF5: exit 4; no --xlsx/--csv: 2; unknown table: 2" "$rc1 $rc2 $rc3 $rc4" "4 4 2 2"
 grep -q "is not an HDF5 file" "$D/err.txt" || { cat "$D/err.txt"; echo "FAIL: message"; exit 1; }
 expect "nothing written on refusal" "$(ls "$D" | grep -c '^x.xlsx' || true)" 0
+# one temporary file per sheet stays open (constant_memory): under a hard open-file limit too low
+# for the sheets, exit 5 with a message that names the limit and what to do, and no workbook left;
+# under a low soft limit alone export raises it to the hard one and succeeds
+set +e
+(ulimit -n 16; "$BIN" export "$D/demo.h5" --xlsx "$D/fd.xlsx" --quiet 2> "$D/fd.err"); rc1=$?
+(ulimit -Sn 16; "$BIN" export "$D/demo.h5" --xlsx "$D/fd2.xlsx" --quiet 2> /dev/null); rc2=$?
+set -e
+expect "too many sheets for the open-file limit: exit 5; a low soft limit raised: 0" "$rc1 $rc2" "5 0"
+grep -q "too many open files (.*the limit is 16): raise it with .ulimit -n." "$D/fd.err" || { cat "$D/fd.err"; echo "FAIL: fd message"; exit 1; }
+expect "nothing left behind under the open-file limit" "$(ls "$D" | grep -c '^fd.xlsx' || true)" 0

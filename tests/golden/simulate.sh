@@ -181,7 +181,7 @@ cp config/example/export.csv config/example/institutions.csv "$D/named/"
 sed "s|\"\\.\\./demo/|\"$PWD/config/demo/|; s|file = \".*\";|file = \"$D/named/settle.h5\";|" config/example/region.cfg > "$D/named/region.cfg"
 echo 'simulate = { scenarios = ( { name = "svc"; policy = "fixed_point_value"; categories = { services = 1.1; }; } ); };' >> "$D/named/region.cfg"
 "$BIN" simulate --config "$D/named/region.cfg" --out "$D/named/sim.h5" --quiet
-if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
+if /usr/bin/python3 -c 'import h5py, openpyxl' 2>/dev/null; then
     expect "simulate: /institution_names, one per /scenarios/NAME/institutions row, the table's names by id" \
         "$(/usr/bin/python3 - "$D/named/sim.h5" config/example/institutions.csv <<'PY'
 import csv, sys, h5py
@@ -193,6 +193,16 @@ bad = [i for i, k in enumerate(ids) if len(nm) != len(ids) or nm[i] != tab.get(k
 print(f'{len(ids)} rows, {len(bad)} wrong' if ids else 'no rows')
 PY
 )" "$(($(wc -l < config/example/institutions.csv) - 1)) rows, 0 wrong"
+    "$BIN" export "$D/named/sim.h5" --xlsx "$D/named/sim.xlsx" --quiet
+    expect "simulation workbook: svc_inst names each institution after its id (from /institution_names)" \
+        "$(/usr/bin/python3 - "$D/named/sim.xlsx" config/example/institutions.csv <<'PY'
+import csv, sys, openpyxl
+tab = {r[0]: r[1] for r in csv.reader(open(sys.argv[2], encoding='utf-8-sig'))}
+rows = list(openpyxl.load_workbook(sys.argv[1], read_only=True)['svc_inst'].iter_rows(values_only=True))
+ok = rows[0][1].startswith('institution_name') and all(r[1] == tab.get(r[0]) for r in rows[1:])
+print('ok' if ok and len(rows) > 1 else f'wrong: {rows[:2]}')
+PY
+)" "ok"
 else
     echo "SKIP: simulate /institution_names check: /usr/bin/python3 lacks h5py (make deps-test)"
 fi
