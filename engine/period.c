@@ -12,7 +12,9 @@
  *      the institution table (rows of an unknown institution without a
  *      level become rejects), duplicate case ids become rejects (the
  *      check's tables live in score_e4, its hashes in pay_fen: both are 0
- *      afterwards), counts; the current period's DRG reference means;
+ *      afterwards, except that with supervision a case's hash stays in
+ *      pay_fen until stage 4 moves it beside order_at for the re-review
+ *      sample's keys), counts; the current period's DRG reference means;
  *   4. the period's partials per fixed slice of 2^SLICE_SHIFT slots, merged
  *      in slice order (costs, buckets, groups, DRGs, flags), and the cases
  *      of each institution in slot order (order_at, in the dead bucket
