@@ -163,7 +163,9 @@ typedef struct {
         uint32_t order_at;       /* after the period's partials (buckets summed, dead):
                                     the slot of the case at this position of the cases
                                     sorted by institution (pl_slots.buckets_gone,
-                                    cm_period.inst_start) */
+                                    cm_period.inst_start); bucket_fen[1..2] then hold
+                                    the case id's hash when supervision runs
+                                    (pl_slots.id_hash_kept, pl_kept_id_hash) */
     };
     uint32_t line;               /* physical line of the row in the input */
     uint32_t inst;               /* institution index (after remap) */

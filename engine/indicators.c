@@ -565,7 +565,7 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn,
             ind->tg_unmatched++;
     }
     /* 2. consumption indices: each institution over its cases (slot
-     * order), groups summed in ascending order */
+     * order; integer sums per group), groups summed in ascending order */
     {
         size_t G = ind->consumption_drg ? p->nd : p->ng;
         int64_t *rlos = calloc(G + 1, sizeof *rlos), *rlosn = calloc(G + 1, sizeof *rlosn);
@@ -576,16 +576,14 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn,
         if (!oom) {
 #pragma omp parallel reduction(+ : oom)
             {
-                int32_t *slot_of = malloc((G + 1) * sizeof *slot_of); /* group -> entry, -1 */
-                if (!slot_of) oom++;
-                else
-                    for (size_t g = 0; g <= G; g++) slot_of[g] = -1;
+                /* per thread, one cell a group (indexed by group: no list to
+                 * sort), read off in ascending group order after each
+                 * institution and cleared as read */
+                ind_grp *D = calloc(G + 1, sizeof *D);
+                if (!D) oom++;
 #pragma omp for schedule(dynamic, 1)
                 for (long k = 0; k < (long)ninst; k++) {
-                    if (!slot_of) continue;
-                    size_t cap = 16, m = 0;
-                    ind_grp *A = malloc(cap * sizeof *A);
-                    if (!A) { oom++; continue; }
+                    if (!D) continue;
                     for (size_t j = p->inst_start[k]; j < p->inst_start[k + 1]; j++) {
                         const cm_case *c = &s->slots[s->slots[j].order_at];
                         if (j + 16 < p->inst_start[k + 1]) { /* scattered slots: fetched ahead */
@@ -595,27 +593,26 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn,
                         }
                         int32_t g = ind->consumption_drg ? c->drg : (c->group == p->blank ? -1 : c->group);
                         if (g < 0) continue;
-                        if (slot_of[g] < 0) {
-                            if (m == cap) {
-                                ind_grp *A2 = realloc(A, cap * 2 * sizeof *A);
-                                if (!A2) { oom++; break; }
-                                A = A2;
-                                cap *= 2;
-                            }
-                            slot_of[g] = (int32_t)m;
-                            A[m++] = (ind_grp){g, 0, 0, 0, 0};
-                        }
-                        ind_grp *e = &A[slot_of[g]];
+                        ind_grp *e = &D[g];
                         e->n++;
                         e->cost += c->total_fen;
                         if (c->los_days != 65535) { e->nlos++; e->los += c->los_days; }
                     }
-                    for (size_t q = 0; q < m; q++) slot_of[A[q].g] = -1;
-                    qsort(A, m, sizeof *A, cmp_grp);
+                    size_t m = 0;
+                    for (size_t g = 0; g <= G; g++) m += D[g].n > 0;
+                    ind_grp *A = malloc((m ? m : 1) * sizeof *A);
+                    if (!A) { oom++; memset(D, 0, (G + 1) * sizeof *D); continue; }
+                    size_t q = 0;
+                    for (size_t g = 0; g <= G; g++)
+                        if (D[g].n) {
+                            A[q] = D[g];
+                            A[q++].g = (int32_t)g;
+                            D[g] = (ind_grp){0, 0, 0, 0, 0};
+                        }
                     acc[k] = A;
                     nacc[k] = m;
                 }
-                free(slot_of);
+                free(D);
             }
         }
         if (!oom) {

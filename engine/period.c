@@ -12,7 +12,9 @@
  *      the institution table (rows of an unknown institution without a
  *      level become rejects), duplicate case ids become rejects (the
  *      check's tables live in score_e4, its hashes in pay_fen: both are 0
- *      afterwards), counts; the current period's DRG reference means;
+ *      afterwards, except that with supervision a case's hash stays in
+ *      pay_fen until stage 4 moves it beside order_at for the re-review
+ *      sample's keys), counts; the current period's DRG reference means;
  *   4. the period's partials per fixed slice of 2^SLICE_SHIFT slots, merged
  *      in slice order (costs, buckets, groups, DRGs, flags), and the cases
  *      of each institution in slot order (order_at, in the dead bucket
@@ -423,7 +425,7 @@ static cm_status period_checks(cm_period *st, char *err, size_t errlen)
 #pragma omp for schedule(static)
         for (long i = 0; i < (long)s->n; i++) {
             cm_case *c = &sl[i];
-            c->pay_fen = 0; /* was id_hash */
+            if (!st->sup || c->status != SLOT_CASE) c->pay_fen = 0; /* was id_hash (a case's kept for supervision: below) */
             n_rec += c->status != SLOT_EMPTY;
             if (c->status == SLOT_REJECT) {
                 /* an amount outside what parse_money accepts is not one */
@@ -618,6 +620,9 @@ static cm_status period_partials(cm_period *st, char *err, size_t errlen)
     size_t *start = st->inst_start;
     cm_case *osl = s->slots;
     s->buckets_gone = 1;
+    const int keep_hash = st->sup != NULL;
+    _Static_assert(SC_BUCKET__COUNT * sizeof(int32_t) >= sizeof(uint32_t) + sizeof(uint64_t),
+                   "order_at and a kept id hash fit the bucket bytes");
     for (size_t k = 0; k < ninst; k++) {
         size_t at = start[k];
         for (size_t sl = 0; sl < nslice; sl++) {
@@ -631,10 +636,16 @@ static cm_status period_partials(cm_period *st, char *err, size_t errlen)
         size_t a, b;
         slice_bounds(s->n, (size_t)sl, &a, &b);
         size_t *P = pos + (size_t)sl * ninst;
-        for (size_t i = a; i < b; i++)
+        for (size_t i = a; i < b; i++) {
+            if (keep_hash) { /* the id's hash into the dead bucket bytes beside order_at (the sample's keys) */
+                if (osl[i].status == SLOT_CASE) memcpy(&osl[i].bucket_fen[1], &osl[i].id_hash, 8);
+                osl[i].pay_fen = 0;
+            }
             if (osl[i].status == SLOT_CASE) osl[P[osl[i].inst]++].order_at = (uint32_t)i;
+        }
     }
     free(pos);
+    s->id_hash_kept = keep_hash;
     rc = CM_OK;
 out:
     free(part); free(dpart); free(gpart); free(gq); free(dp); free(dq); free(fpart);

@@ -12,6 +12,7 @@
 #define CASEMIX_PIPELINE_H
 
 #include "engine.h"
+#include <string.h>
 
 int pl_threads(void);
 int pl_thread_id(void);
@@ -83,6 +84,7 @@ typedef struct {
     cm_big *big;        /* exact buckets of CF_BIG_BUCKETS cases, by slot */
     size_t nbig;
     int buckets_gone;   /* bucket_fen reused as order_at: pl_case_buckets refuses */
+    int id_hash_kept;   /* each case's pl_id_hash kept in bucket_fen[1..2] (pl_kept_id_hash) */
     cm_long_id *lid;    /* case ids longer than 23 bytes, sorted by slot */
     size_t nlid;
     char *lid_text;     /* their text (lid[k].off) */
@@ -149,6 +151,16 @@ typedef void (*pl_dup_fn)(void *ctx, int tid, cm_case *dup, const cm_case *first
 cm_status pl_find_duplicates(pl_slots *s, pl_dup_fn fn, void *ctx, size_t *ndup);
 /* Hash of a whole case id (any length), never 0. */
 uint64_t pl_id_hash(const char *case_id);
+/* pl_id_hash(pl_case_id(s, i)) of a case slot, as hashed while parsing:
+ * kept in the dead bucket bytes after order_at (period.c, when
+ * s->id_hash_kept; supervision's sample keys), else computed */
+static inline uint64_t pl_kept_id_hash(const pl_slots *s, size_t i)
+{
+    uint64_t h;
+    if (!s->id_hash_kept) return pl_id_hash(pl_case_id(s, i));
+    memcpy(&h, &s->slots[i].bucket_fen[1], sizeof h);
+    return h;
+}
 void pl_hash_ids(pl_slots *s);
 
 #endif

@@ -840,7 +840,7 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
                     if (sl[i].status != SLOT_CASE) continue;
                     size_t k = sl[i].inst;
                     const sv_sinst *q = &si[k];
-                    sc_cand x = {sc_sample_key(pl_id_hash(pl_case_id(&p->s, i)), seed), (uint32_t)i,
+                    sc_cand x = {sc_sample_key(pl_kept_id_hash(&p->s, i), seed), (uint32_t)i,
                                  (sv->mask[i] & serious) != 0};
                     if (x.flagged) sc_cand_keep(F + q->fb, &nf[k], q->fcap, x);
                     if (x.h <= q->cut) sc_cand_keep(A + q->ab, &na[k], q->acap, x);
@@ -879,7 +879,7 @@ static cm_status draw_sample(sv_state *sv, const cm_period *p, char *err, size_t
                         nfs = 0;
                         for (size_t j = 0; j < m; j++) {
                             uint32_t i = p->s.slots[a + j].order_at;
-                            SA[j] = (sc_cand){sc_sample_key(pl_id_hash(pl_case_id(&p->s, i)), seed), i,
+                            SA[j] = (sc_cand){sc_sample_key(pl_kept_id_hash(&p->s, i), seed), i,
                                               (sv->mask[i] & serious) != 0};
                             if (SA[j].flagged) SF[nfs++] = SA[j];
                         }
