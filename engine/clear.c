@@ -567,6 +567,12 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
                "    back 返还保证金 = deposit x coef; band+special 结余留用/超支分担 + 特例单议; balance 清算应拨付 = due -\n"
                "    gross - audit + deposit back + band+special: positive = the fund pays the institution (应补拨),\n"
                "    negative = the institution returns it (应扣回)\n");
+        int64_t rsum = 0;
+        size_t nrev = ld_revisions(&L, &rsum);
+        if (nrev) /* months run again (/revisions): their differences were settled then (casemix month said so) */
+            printf("  corrections (更正记录) %zu month re-run(s) in /revisions, Σ differences %s yuan: assumed paid "
+                   "(negative: recovered) when each month was run again; pre-paid above is the latest entries\n",
+                   nrev, cm_yuan_text(a, sizeof a, rsum, 1));
         printf("  wrote /clearing to %s\n", lpath);
     }
     free(byid); free(w); free(due); free(scr); free(seen); free(used); free(sidx);

@@ -143,6 +143,15 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"assessment_e4", "assessment coefficient × 10^4 考核系数×10^4"},
     {"deposit_back_fen", "deposit returned (yuan) 返还保证金"}, {"band_fen", "surplus / overspend sharing (yuan) 结余留用/超支分担"},
     {"special_fen", "special review (yuan) 特例单议"}, {"balance_fen", "balance to pay (yuan) 清算应拨付"},
+    /* a ledger's corrections (更正记录): /revisions, /revision_institutions (ledger.c ld_add_revision) */
+    {"revision", "revision 更正次数"}, {"cases_old", "cases then 原病例数"}, {"cases_new", "cases now 新病例数"},
+    {"gross_old_fen", "gross then (yuan) 原预结算金额"}, {"gross_new_fen", "gross now (yuan) 新预结算金额"},
+    {"deposit_old_fen", "deposit then (yuan) 原质量保证金"}, {"deposit_new_fen", "deposit now (yuan) 新质量保证金"},
+    {"paid_old_fen", "paid then (yuan) 原拨付"}, {"paid_new_fen", "paid now (yuan) 新拨付"},
+    {"difference_fen", "difference to pay, negative recover (yuan) 差额"},
+    {"point_value_old", "point value then (yuan/point) 原估算点值"}, {"point_value_new", "point value now (yuan/point) 新估算点值"},
+    {"input_old", "input file then 原输入文件"}, {"input_new", "input file now 新输入文件"},
+    {"run_at_old", "settled then (UTC) 原结算时间"}, {"run_at_new", "settled now (UTC) 新结算时间"},
 };
 
 /* The tables, in sheet order; names: its UTF-8 names dataset; cases only on request. */
@@ -162,6 +171,8 @@ static const struct { const char *name, *names, *name_title; int by_default; } T
     {"clearing", "clearing_names", "institution_name → institution name 机构名称", 1},
     {"special", NULL, NULL, 1},
     {"history_months", NULL, NULL, 1},
+    {"revisions", NULL, NULL, 1},  /* a ledger's corrections (更正记录: a month run again, ledger.c) */
+    {"revision_institutions", NULL, NULL, 1},
     {"cases", NULL, NULL, 0},
 };
 #define NTABLES (sizeof TABLES / sizeof TABLES[0])
@@ -1841,7 +1852,7 @@ cm_status cmd_export(const char *input, const char *xlsx_path, const char *csv_d
             if (!ok) {
                 fprintf(stderr, "casemix export: --tables: unknown table '%.*s' (tables: summary, institutions, "
                                 "groups, drgs, rejects, quality, indicators, rules, flags, review_sample, months, clearing, special, "
-                                "history_months, province_summary, scenarios, regions, cases)\n", (int)n, p);
+                                "history_months, revisions, revision_institutions, province_summary, scenarios, regions, cases)\n", (int)n, p);
                 return CM_ERR_USAGE;
             }
             p += n;

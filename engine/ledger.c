@@ -117,6 +117,35 @@ static void row_clear(h5row *r)
     h5row_end(r);
 }
 
+static void row_rev(h5row *r)
+{
+    h5row_begin(r);
+    h5row_add(r, "month", I32, 4);
+    h5row_add(r, "revision", I32, 4);
+    const char *n[] = {"cases_old", "gross_old_fen", "deposit_old_fen", "paid_old_fen", "cases_new", "gross_new_fen",
+                       "deposit_new_fen", "paid_new_fen", "difference_fen"};
+    for (size_t k = 0; k < sizeof n / sizeof n[0]; k++) h5row_add(r, n[k], I64, 8);
+    h5row_add(r, "point_value_old", F64, 8);
+    h5row_add(r, "point_value_new", F64, 8);
+    h5row_add_str(r, "input_old", 256);
+    h5row_add_str(r, "run_at_old", 24);
+    h5row_add_str(r, "input_new", 256);
+    h5row_add_str(r, "run_at_new", 24);
+    h5row_end(r);
+}
+
+static void row_rev_inst(h5row *r)
+{
+    h5row_begin(r);
+    h5row_add(r, "month", I32, 4);
+    h5row_add(r, "revision", I32, 4);
+    h5row_add_str(r, "institution_id", 32);
+    h5row_add(r, "paid_old_fen", I64, 8);
+    h5row_add(r, "paid_new_fen", I64, 8);
+    h5row_add(r, "difference_fen", I64, 8);
+    h5row_end(r);
+}
+
 typedef struct {
     const char *name, *title;
     void (*row)(h5row *);
@@ -145,8 +174,16 @@ static const table_def TABLES[] = {
                  "pre-payments, audit deductions, deposit returned by the assessment coefficient, band "
                  "adjustment, special review, balance (fen)",
      row_clear, sizeof(ld_clear)},
+    {"revisions", "Corrections (更正记录): one row per month run again (a corrected export), appended and never "
+                  "rewritten: the replaced (_old) and the new (_new) entry of /months (cases, gross, deposit, paid in "
+                  "fen, estimated point value, input file, settlement time) and the difference paid_new - paid_old "
+                  "(fen; > 0 paid to the institutions, < 0 recovered from them) when the month was run again",
+     row_rev, sizeof(ld_rev)},
+    {"revision_institutions", "Corrections (更正记录) per institution: the month, its revision, the institution's paid "
+                              "then and now and the difference (fen); they add up to the revision's difference",
+     row_rev_inst, sizeof(ld_rev_inst)},
 };
-enum { T_MONTHS, T_INST, T_GROUPS, T_SPECIAL, T_HIST, T_IDS, T_CLEAR, T__N };
+enum { T_MONTHS, T_INST, T_GROUPS, T_SPECIAL, T_HIST, T_IDS, T_CLEAR, T_REV, T_REVI, T__N };
 
 static void **tab_ptr(ledger *l, int t, size_t **n)
 {
@@ -157,6 +194,8 @@ static void **tab_ptr(ledger *l, int t, size_t **n)
     case T_SPECIAL: *n = &l->ns; return (void **)&l->s;
     case T_HIST: *n = &l->nh; return (void **)&l->h;
     case T_IDS: *n = &l->nk; return (void **)&l->kb;
+    case T_REV: *n = &l->nr; return (void **)&l->r;
+    case T_REVI: *n = &l->nri; return (void **)&l->ri;
     default: *n = &l->nc; return (void **)&l->c;
     }
 }
@@ -442,7 +481,7 @@ cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char
     for (int t = 0; t < T__N && !bad; t++) {
         size_t *n;
         void **p = tab_ptr(lm, t, &n);
-        if (t == T_CLEAR && *n == 0) continue;
+        if ((t == T_CLEAR || t == T_REV || t == T_REVI) && *n == 0) continue; /* none: absent */
         if (t == T_IDS) {
             bad |= write_case_ids(&w, l, TABLES[t].title);
             continue;
@@ -540,6 +579,7 @@ void ld_free(ledger *l)
     h5_names_free(l->iname, l->ni);
     h5_names_free(l->cname, l->nc);
     free(l->m); free(l->i); free(l->g); free(l->s); free(l->h); free(l->kb); free(l->c);
+    free(l->r); free(l->ri);
     memset(l, 0, sizeof *l);
 }
 
@@ -702,4 +742,67 @@ int ld_months_without_ids(const ledger *l, int skip, char *out, size_t n)
         }
     }
     return miss;
+}
+
+cm_status ld_add_revision(ledger *l, const ld_month *old, const ld_inst *oi, size_t noi)
+{
+    const int m = old->month;
+    const ld_month *nw = NULL;
+    for (size_t j = 0; j < l->nm; j++)
+        if (l->m[j].month == m) nw = &l->m[j];
+    if (!nw) return CM_ERR_INTERNAL;
+    int32_t rev = 1;
+    for (size_t j = 0; j < l->nr; j++)
+        if (l->r[j].month == m && l->r[j].revision >= rev) rev = l->r[j].revision + 1;
+    /* the new entry's institution rows: contiguous and sorted by id (ld_sort_inst) */
+    size_t a = 0, b;
+    while (a < l->ni && l->i[a].month != m) a++;
+    for (b = a; b < l->ni && l->i[b].month == m; b++) {}
+    ld_rev *nr = realloc(l->r, (l->nr + 1) * sizeof *nr);
+    if (!nr) return CM_ERR_NOMEM;
+    l->r = nr;
+    ld_rev_inst *ri = realloc(l->ri, (l->nri + noi + (b - a) + 1) * sizeof *ri);
+    if (!ri) return CM_ERR_NOMEM;
+    l->ri = ri;
+    ld_rev *e = &l->r[l->nr++];
+    memset(e, 0, sizeof *e);
+    e->month = m;
+    e->revision = rev;
+    e->cases_old = old->cases;
+    e->gross_old_fen = old->gross_fen;
+    e->deposit_old_fen = old->deposit_fen;
+    e->paid_old_fen = old->paid_fen;
+    e->point_value_old = old->point_value_estimate;
+    snprintf(e->input_old, sizeof e->input_old, "%s", old->input);
+    snprintf(e->run_at_old, sizeof e->run_at_old, "%s", old->run_at);
+    e->cases_new = nw->cases;
+    e->gross_new_fen = nw->gross_fen;
+    e->deposit_new_fen = nw->deposit_fen;
+    e->paid_new_fen = nw->paid_fen;
+    e->point_value_new = nw->point_value_estimate;
+    snprintf(e->input_new, sizeof e->input_new, "%s", nw->input);
+    snprintf(e->run_at_new, sizeof e->run_at_new, "%s", nw->run_at);
+    e->difference_fen = e->paid_new_fen - e->paid_old_fen;
+    /* per institution: the two sorted id lists merged (an institution in one entry only: 0 in the other) */
+    size_t i = 0, k = a;
+    while (i < noi || k < b) {
+        int c = i >= noi ? 1 : k >= b ? -1 : strcmp(oi[i].institution_id, l->i[k].institution_id);
+        ld_rev_inst *q = &l->ri[l->nri++];
+        memset(q, 0, sizeof *q);
+        q->month = m;
+        q->revision = rev;
+        snprintf(q->institution_id, sizeof q->institution_id, "%s", c <= 0 ? oi[i].institution_id
+                                                                          : l->i[k].institution_id);
+        if (c <= 0) q->paid_old_fen = oi[i++].paid_fen;
+        if (c >= 0) q->paid_new_fen = l->i[k++].paid_fen;
+        q->difference_fen = q->paid_new_fen - q->paid_old_fen;
+    }
+    return CM_OK;
+}
+
+size_t ld_revisions(const ledger *l, int64_t *sum)
+{
+    *sum = 0;
+    for (size_t j = 0; j < l->nr; j++) *sum += l->r[j].difference_fen;
+    return l->nr;
 }

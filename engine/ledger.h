@@ -31,6 +31,14 @@
  *   /clearing_names one UTF-8 name per /clearing row: the institution's name
  *                   of the latest month that gives one ("" when none); written
  *                   by clear (ld_clear_names).
+ *   /revisions      更正记录: one row per month run again (ld_rev), appended,
+ *                   never rewritten nor dropped: the replaced and the new
+ *                   entry of /months and the difference paid_new - paid_old
+ *                   (fen) to pay (< 0: recover); by month then revision.
+ *   /revision_institutions  per revision and institution (ld_rev_inst): its
+ *                   paid then, now and the difference (Σ = the revision's).
+ *                   Both absent until a month is run again (and in a ledger
+ *                   of a casemix before them: no revisions).
  */
 #ifndef CASEMIX_LEDGER_H
 #define CASEMIX_LEDGER_H
@@ -140,6 +148,26 @@ typedef struct {
     int32_t clamped, months;
 } ld_year;
 
+/* A month run again (/revisions): the replaced (_old) and the new (_new)
+ * entry of /months. */
+typedef struct {
+    int32_t month;
+    int32_t revision;          /* the month's 1, 2, ... */
+    int64_t cases_old, gross_old_fen, deposit_old_fen, paid_old_fen;
+    int64_t cases_new, gross_new_fen, deposit_new_fen, paid_new_fen;
+    int64_t difference_fen;    /* paid_new - paid_old: to pay (< 0: to recover) */
+    double point_value_old, point_value_new; /* point_value_estimate of each entry */
+    char input_old[256], run_at_old[24];     /* the entry's input file and its settlement time (UTC) */
+    char input_new[256], run_at_new[24];
+} ld_rev;
+
+typedef struct {
+    int32_t month;
+    int32_t revision;
+    char institution_id[32];
+    int64_t paid_old_fen, paid_new_fen, difference_fen; /* 0 paid when absent from that entry */
+} ld_rev_inst;
+
 typedef struct {
     char region[32];
     int year;
@@ -153,6 +181,8 @@ typedef struct {
     ld_year y;
     char **iname;              /* [ni] /institution_names (owned copies; NULL = none, as "") */
     char **cname;              /* [nc] /clearing_names (owned copies; NULL = none) */
+    ld_rev *r; size_t nr;      /* /revisions (kept by ld_drop_month) */
+    ld_rev_inst *ri; size_t nri; /* /revision_institutions */
 } ledger;
 
 /* The ledger's path: cfg's year.ledger, else output.file with ".h5" (or
@@ -200,6 +230,15 @@ static inline const char *ld_clear_name(const ledger *l, size_t k)
 {
     return l->cname && k < l->nc && l->cname[k] ? l->cname[k] : "";
 }
+
+/* Month m was run again: old is its replaced /months entry and oi[0..noi)
+ * its /institutions rows (sorted by id); l already holds the new entry and
+ * rows. Appends the /revisions row (revision = the month's count + 1) and
+ * one /revision_institutions row per institution of either entry. CM_OK,
+ * CM_ERR_NOMEM or CM_ERR_INTERNAL (l has no month m). */
+cm_status ld_add_revision(ledger *l, const ld_month *old, const ld_inst *oi, size_t noi);
+/* The revisions of l: their count (return) and Σ difference_fen (*sum). */
+size_t ld_revisions(const ledger *l, int64_t *sum);
 
 /* casemix month / casemix clear (engine/month.c, engine/clear.c). */
 cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *month);

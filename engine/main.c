@@ -107,7 +107,7 @@ static const opt_def EXPORT_OPTS[] = {
     { O_XLSX, "--xlsx", "FILE.xlsx", 0, "write an Excel workbook: one sheet per table, header row frozen" },
     { O_CSV, "--csv", "DIR", 0, "write one CSV per table (UTF-8 with BOM) into DIR (created if missing)" },
     { O_TABLES, "--tables", "LIST", 0, "comma list of summary,institutions,groups,drgs,rejects,quality,indicators,rules,flags,review_sample,"
-                                      "months,clearing,special,history_months,province_summary,scenarios,regions,cases; "
+                                      "months,clearing,special,history_months,revisions,revision_institutions,province_summary,scenarios,regions,cases; "
                                       "default: all present but cases" },
     { O_QUIET, "--quiet", NULL, 0, "do not print the paths written" },
     OPT_HELP,
@@ -200,7 +200,9 @@ static const cmd_def CMDS[] = {
       "output: the month's settlement file (its budget is the month's gross payment) with its rejects CSV, and the\n"
       "ledger (casemix_kind \"ledger\", year.ledger; default output.file with .ledger-YYYY.h5): /months, /institutions,\n"
       "/groups, /special, /history_months. The ledger is rewritten whole under a temporary name and renamed: an\n"
-      "interrupted or failed month leaves the previous ledger as it was. A month run again replaces its entry.\n" },
+      "interrupted or failed month leaves the previous ledger as it was. A month run again replaces its entry and\n"
+      "appends the replaced entry and the difference to pay or recover to /revisions (更正记录; per institution:\n"
+      "/revision_institutions).\n" },
     { "clear", "annual clearing (年度清算) from the ledger: final point value, amount due, deposit, bands, special review",
       CLEAR_OPTS,
       "inputs (configuration): clearing.audit (institution_id,deduction_yuan), clearing.assessment\n"

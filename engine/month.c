@@ -136,6 +136,11 @@ static void *grow(void *p, size_t n, size_t add, size_t es)
     return realloc(p, (n + add + 1) * es);
 }
 
+static int cmp_inst_id(const void *a, const void *b)
+{
+    return strcmp(((const ld_inst *)a)->institution_id, ((const ld_inst *)b)->institution_id);
+}
+
 cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *month)
 {
     char err[1024] = "", t_start[32], lpath[CM_PATH_MAX + 32], out[CM_PATH_MAX + 32], rejects_csv[CM_PATH_MAX + 64];
@@ -188,6 +193,9 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
     int64_t replaced_paid_fen = 0; /* ... and what it paid, at its estimated point value */
     double replaced_pv = 0;
     char replaced_input[256] = "";
+    static ld_month oldM;          /* the replaced /months entry and its /institutions rows (/revisions) */
+    ld_inst *oldI = NULL;
+    size_t n_oldI = 0;
     int had_clearing = 0;
     int exists = 0;
     cm_status rc = ld_load(lpath, cfg->region, year, &L, &exists, err, sizeof err);
@@ -255,7 +263,15 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
                 replaced_paid_fen = L.m[j].paid_fen;
                 replaced_pv = L.m[j].point_value_estimate;
                 snprintf(replaced_input, sizeof replaced_input, "%s", L.m[j].input);
+                oldM = L.m[j];
             }
+        if (replaced_cases >= 0) { /* kept for the month's /revisions row (ld_add_revision) */
+            oldI = calloc(L.ni + 1, sizeof *oldI);
+            if (!oldI) { snprintf(err, sizeof err, "out of memory"); rc = CM_ERR_NOMEM; }
+            for (size_t j = 0; oldI && j < L.ni; j++)
+                if (L.i[j].month == mo) oldI[n_oldI++] = L.i[j];
+            if (oldI) qsort(oldI, n_oldI, sizeof *oldI, cmp_inst_id);
+        }
         had_clearing = L.nc > 0;
         ld_drop_month(&L, mo);
         M.month = mo;
@@ -414,8 +430,10 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
             rc = ld_inst_names_set(&L, first_inst, st->inst_name);
             if (!rc) rc = add_case_ids(&L, st, mo);
             if (!rc) rc = ld_sort_inst(&L);
-            if (rc) snprintf(err, sizeof err, "out of memory");
             qsort(L.m, L.nm, sizeof *L.m, cmp_month);
+            /* a month run again: its replaced entry and the difference (/revisions, /revision_institutions) */
+            if (!rc && replaced_cases >= 0) rc = ld_add_revision(&L, &oldM, oldI, n_oldI);
+            if (rc) snprintf(err, sizeof err, rc == CM_ERR_NOMEM ? "out of memory" : "internal: no month to revise");
             qsort(L.g, L.ng, sizeof *L.g, cmp_group);
             qsort(L.s, L.ns, sizeof *L.s, cmp_special);
         }
@@ -488,10 +506,14 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
                    cm_yuan_text(y1, sizeof y1, replaced_paid_fen, 1), replaced_pv,
                    cm_yuan_text(y2, sizeof y2, M.paid_fen, 1), M.point_value_estimate,
                    cm_yuan_text(y3, sizeof y3, M.paid_fen - replaced_paid_fen, 1));
+        if (replaced_cases >= 0 && L.nr) /* ld_add_revision appended it last */
+            printf("  revision          %d of %s recorded in /revisions (更正记录) and, per institution, "
+                   "/revision_institutions: the difference each institution is paid or returns\n",
+                   (int)L.r[L.nr - 1].revision, month);
         if (had_clearing)
             printf("  note              the ledger's clearing (/clearing) was removed: run casemix clear again\n");
     }
-    free(pts); free(gross); free(dep); free(paid); free(scr);
+    free(pts); free(gross); free(dep); free(paid); free(scr); free(oldI);
     sn_free(sn);
     period_free(st);
     ld_idset_free(&px.set);
