@@ -1370,6 +1370,12 @@ static void sec_indicators(rep *R)
                         zh = bar ? bar + 3 : NULL;
                         break;
                     }
+                    const sc_ind_info *kin = sc_ind_info_of(sc_ind_find(ind[x], strlen(ind[x])));
+                    if (!en && kin) { /* no /indicator_names row: the built-in names (as the workbook's) */
+                        en = kin->english;
+                        el = strlen(en);
+                        zh = kin->chinese;
+                    }
                     fputs("<th><code>", o);
                     esc_n(o, ind[x]);
                     fputs("</code>", o);
@@ -1380,7 +1386,6 @@ static void sec_indicators(rep *R)
                         esc_n(o, b);
                     }
                     if (zh && zh[0]) { fputs("<br>", o); esc_n(o, zh); }
-                    const sc_ind_info *kin = sc_ind_info_of(sc_ind_find(ind[x], strlen(ind[x])));
                     const char *never = kin ? sc_ind_never_ranked_note(kin->kind) : NULL;
                     if (never) { /* no p, no mark in its column: by design, not a data problem */
                         fputs("<br><small class=\"never-ranked\">", o);
@@ -1404,8 +1409,16 @@ static void sec_indicators(rep *R)
                 }
                 for (int y = 0; y < nins; y++) {
                     if (creg >= 0 && !ins[y][0]) continue; /* the region's own rows: the region row above */
+                    /* the institution's name before its id (/institution_names), as the other tables */
+                    char lab[200];
+                    snprintf(lab, sizeof lab, "%s", ins[y]);
+                    int cid = R->has_inst ? tab_col(&R->inst, "institution_id") : -1;
+                    for (hsize_t k = 0; cid >= 0 && R->inst_names && ins[y][0] && k < R->inst.n; k++) {
+                        char b[64];
+                        if (!strcmp(tab_s(&R->inst, k, cid, b, sizeof b), ins[y])) { inst_label(&R->inst, R->inst_names, k, lab, sizeof lab); break; }
+                    }
                     fputs("<tr><td>", o);
-                    esc_n(o, ins[y]);
+                    esc_n(o, lab);
                     fputs("</td>", o);
                     for (int x = x0; x < x1; x++) {
                         hsize_t r = cell[(size_t)y * (size_t)nind + (size_t)x];

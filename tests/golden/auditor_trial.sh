@@ -54,6 +54,16 @@ else bad "the same seed: the same /review_sample"; fi
 if h5diff -q "$D/pl.h5" "$D/pl7.h5" /review_sample /review_sample > /dev/null 2>&1; then bad "another seed: another /review_sample"
 else ok "another seed (7): another /review_sample"; fi
 
+echo "== supervision's time on a tiny region (7 cases): not \"(0.00 s)\", in ms under 0.01 s"
+"$BIN" settle --config tests/golden/small/small.cfg --out "$D/small.h5" > "$D/small.txt" 2>&1 || { cat "$D/small.txt"; echo "FAIL: settle small"; exit 1; }
+st=$(grep '^Supervision (稽核)' "$D/small.txt" | sed -n 's/.*(\([0-9.]*\) \(m*s\))$/\1 \2/p')
+case "$st" in
+    "") bad "supervision time: the line ends with (N s) or (N ms)" "$(grep '^Supervision' "$D/small.txt")" ;;
+    0.00\ *) bad "supervision time: not 0.00" "$st" ;;
+    *\ s) awk -v v="${st% s}" 'BEGIN { exit !(v >= 0.01) }' && ok "supervision time: $st (>= 0.01 s in s)" || bad "supervision time: under 0.01 s in ms" "$st" ;;
+    *\ ms) awk -v v="${st% ms}" 'BEGIN { exit !(v > 0 && v < 10) }' && ok "supervision time: $st (under 0.01 s in ms)" || bad "supervision time: ms only under 10 ms" "$st" ;;
+esac
+
 echo "== a history file that is not there"
 sed -e "s|$D/history_2022.csv|$D/nowhere_2022.csv|" "$D/demo.cfg" > "$D/nohist.cfg"
 "$BIN" settle --config "$D/nohist.cfg" --out "$D/nohist.h5" > "$D/nohist.txt" 2>&1
@@ -196,6 +206,21 @@ bad = [(i, c) for i, (c, r) in enumerate(zip(cells[1:], ru))
        or ' '.join(c[ri]) != f"{res[int(r['result'])]} {ZH[res[int(r['result'])]]}"]
 check(f'report rules table: /rule_names, family and result with their Chinese, row by row ({len(cells) - 1} rows)',
       len(cells) - 1 == len(ru) and not bad, bad[:3])
+
+# the report's indicators table: each institution's row starts with its name (/institution_names,
+# cut at 36 bytes of UTF-8, on a character boundary, with …) and its id; each column head the indicator's code, English and Chinese name
+t = s[s.find('id="tab-indicators"'):]; t = t[:t.find('</figure>')]
+firsts = [html.unescape(re.sub(r'<[^>]+>', '', c)) for c in re.findall(r'<tr><td>(.*?)</td>', t, re.S)]
+cut = lambda n: n if len(n.encode()) <= 36 else n.encode()[:36].decode(errors='ignore') + '…'
+ids = [dec(x) for x in f['institutions']['institution_id']]
+want = [f'{cut(names[i])} {i}' if names.get(i) else i for i in ids]
+ntab = t.count('<table')
+check(f'report indicators table: each row\'s first cell = the institution\'s name and id ({len(firsts)} rows, {ntab} tables)',
+      ntab > 0 and firsts == want * ntab, (firsts[:3], want[:3]))
+heads = [html.unescape(re.sub(r'<small.*?</small>', '', h)) for h in re.findall(r'<th><code>(.*?)</th>', t, re.S)]
+heads = [re.sub(r'<[^>]+>', '|', h).replace('||', '|').strip('|') for h in heads]
+check(f'report indicators table: each head = code | English | Chinese of /indicator_names ({len(heads)})',
+      heads and all(h in [x.decode() .replace(' | ', '|') for x in f['indicator_names'][:]] for h in heads), heads[:3])
 
 # the report's 不达标 table: the terminal's lines, as the report reads them from the file
 for tag in ('ex', 'pl'):
