@@ -806,6 +806,8 @@ struct flagx {
     int line_col, rule_col;
     int inst_direct;                    /* review_sample, indicators: the row's own institution_id (inst_after) */
     int ind_after;                      /* indicators: the indicator's name after its code column (-1: none) */
+    int lost_after;                     /* indicators: the points lost after the points column (-1: none) */
+    double *lost;                       /* [table rows] cm_indicators_points_lost (NaN: blank) */
     hid_t cds, cmem;                    /* /cases and its (line, institution_id) memory type */
     size_t idsz, rsz;
     hsize_t ncases, pos, bfirst, bn;    /* walk: the next row to look at; rows [bfirst, bfirst + bn) in cbuf */
@@ -822,11 +824,13 @@ struct flagx {
     char (*rule_unit)[FX_ID];           /* /rules unit: of the flag's figure and threshold */
 };
 
-static const char *const FX_TITLES[6] = {
+static const char *const FX_TITLES[7] = {
     "institution 机构 (from /cases)", "institution name 机构名称 (from /institution_names)",
     "rule name 规则名称 (from /rules)", "rule name, Chinese 规则中文名称 (from /rule_names)",
     "unit of figure and threshold 指标值与阈值的单位 (from /rules)",
     "indicator name 指标名称 (from /indicator_names)",
+    "points lost 扣分 (points 0: 100 × the indicator's weight ÷ the weights of the institution's ranked indicators; "
+    "weights: /indicators attribute rating)",
 };
 
 
@@ -892,9 +896,10 @@ static void fx_close(flagx *x)
     free(x->rule_id);
     free(x->rule_en);
     free(x->rule_unit);
+    free(x->lost);
     memset(x, 0, sizeof *x);
     x->cds = x->cmem = -1;
-    x->inst_after = x->rule_after = x->ind_after = -1;
+    x->inst_after = x->rule_after = x->ind_after = x->lost_after = -1;
 }
 
 /* The institution names of /institutions (x->inst_id, x->inst_nm, x->by_id); x->inst_nm NULL without them. */
@@ -920,16 +925,22 @@ static int fx_open_rows(hid_t f, const table *t, int indicators, flagx *x)
 {
     memset(x, 0, sizeof *x);
     x->cds = x->cmem = -1;
-    x->inst_after = x->rule_after = x->ind_after = -1;
+    x->inst_after = x->rule_after = x->ind_after = x->lost_after = -1;
     x->line_col = x->rule_col = -1;
     x->inst_direct = 1;
     for (int i = 0; i < t->ncol; i++) {
         if (!strcmp(t->col[i].name, "institution_id") && t->col[i].k == K_TEXT) x->inst_after = i;
         if (indicators && !strcmp(t->col[i].name, "indicator") && t->col[i].k == K_TEXT) x->ind_after = i;
+        if (indicators && !strcmp(t->col[i].name, "points") && t->col[i].k == K_FLOAT) x->lost_after = i;
     }
     if (x->inst_after >= 0) fx_names(f, x);
     if (!x->inst_nm) x->inst_after = -1;
-    return x->inst_after >= 0 || x->ind_after >= 0;
+    if (x->lost_after >= 0) { /* the rating's points lost (as the report's 不达标 table) */
+        size_t n = 0;
+        x->lost = cm_indicators_points_lost(f, &n);
+        if (n != t->nrows) { free(x->lost); x->lost = NULL; x->lost_after = -1; }
+    }
+    return x->inst_after >= 0 || x->ind_after >= 0 || x->lost_after >= 0;
 }
 
 /* Sets up the lookups of the flags table t; x->inst_after / rule_after stay
@@ -938,7 +949,7 @@ static void fx_open(hid_t f, const table *t, flagx *x)
 {
     memset(x, 0, sizeof *x);
     x->cds = x->cmem = -1;
-    x->inst_after = x->rule_after = x->ind_after = -1;
+    x->inst_after = x->rule_after = x->ind_after = x->lost_after = -1;
     x->line_col = x->rule_col = -1;
     int idc = -1;
     for (int i = 0; i < t->ncol; i++) {
@@ -1004,6 +1015,7 @@ static int fx_cols(const flagx *x, int i, const char *tt[FX_MAXCOLS])
         if (x->rule_unit) tt[n++] = FX_TITLES[4];
     }
     if (i == x->ind_after) tt[n++] = FX_TITLES[5];
+    if (i == x->lost_after) tt[n++] = FX_TITLES[6];
     return n;
 }
 
@@ -1662,6 +1674,11 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                     char xv[FX_MAXCOLS][512];
                     for (int j = 0, nx = fx ? fx_cells(fx, &t, i, rp, xv) : 0; j < nx; j++)
                         worksheet_write_string(ws, row, c++, xv[j], x.text);
+                    if (fx && i == fx->lost_after) { /* a number, blank when the row lost nothing it could */
+                        double L = fx->lost[r0 + r];
+                        if (!isnan(L)) worksheet_write_number(ws, row, c, L, x.dec1);
+                        c++;
+                    }
                 }
                 row++;
             }

@@ -177,6 +177,28 @@ check('indicators sheet: institution name and indicator name columns',
 bad = [r for r in rows if r[k + 1] != inames[r[k]] or (r[j] != '(region 统筹区)' and r[j + 1] != names[r[j]])
        or (r[j] == '(region 统筹区)' and r[j + 1] not in (None, ''))]
 check(f'indicators sheet: names as /indicator_names and /institution_names say ({len(rows)} rows; the region\'s rows no name)', rows and not bad, bad[:3])
+# the points lost per row (the report's 不达标 table and the terminal's -N), computed here from /indicators
+LT = "points lost 扣分 (points 0: 100 × the indicator's weight ÷ the weights of the institution's ranked indicators; weights: /indicators attribute rating)"
+check('indicators sheet: a points lost column after points', LT in h0 and h0.index(LT) == h0.index([x for x in h0 if x.split(' → ')[0] == 'points'][0]) + 1, h0)
+lc = h0.index(LT) if LT in h0 else -1
+w = dict((k, float(v.split('/')[0])) for k, v in re.findall(r'(\w+)=([\d.]+/\w+)', f['indicators'].attrs['rating'].decode()))
+ind = f['indicators'][:]
+W = {}
+for r in ind:
+    if not math.isnan(r['points']): W[dec(r['institution_id'])] = W.get(dec(r['institution_id']), 0) + w[dec(r['indicator'])]
+want = [None if math.isnan(r['points']) else 100 * w[dec(r['indicator'])] / W[dec(r['institution_id'])] if r['points'] == 0 else 0
+        for r in ind]
+got = [r[lc] if lc >= 0 else 'missing' for r in rows]
+bad = [(i, g, x) for i, (g, x) in enumerate(zip(got, want)) if (g is None) != (x is None) or (x is not None and abs(g - x) > 1e-9)]
+check(f'indicators sheet: points lost = 100 w / Σ w of the institution\'s ranked rows on a row with points 0, else 0, blank unranked ({len(rows)} rows, {sum(1 for x in want if x)} lost)',
+      len(got) == len(want) and any(want) and not bad, bad[:3])
+rat = {v: k for k, v in h5py.check_enum_dtype(f['institutions'].dtype['rating']).items()}
+tot = {}
+for r, x in zip(ind, want):
+    if x is not None: tot[dec(r['institution_id'])] = tot.get(dec(r['institution_id']), 0) + x
+bad = [(dec(i['institution_id']), tot.get(dec(i['institution_id'])), i['rating_score']) for i in f['institutions'][:]
+       if rat[int(i['rating'])] != 'not_rated' and abs(tot.get(dec(i['institution_id']), 0) - (100 - i['rating_score'])) > 1e-6]
+check('indicators sheet: an institution\'s points lost sum to 100 - rating_score', not bad, bad[:3])
 h, h0, rows = sheet('flags')
 units = dict(zip([dec(x) for x in f['rules']['id']], [dec(x) for x in f['rules']['unit']]))
 k = h.index('rule')
