@@ -1364,6 +1364,75 @@ static int scenario_def_sheet(hid_t f, xlsx *x)
     return 1;
 }
 
+/* The review sample's settings (the attributes of /review_sample: sample_seed 随机种子,
+ * sample_rate, sample_flagged_share, method, rules), as the report's sample cards show
+ * them: the sheet sample_settings after review_sample (columns attribute, meaning,
+ * value), and a comment on the review_sample sheet's first header cell naming the
+ * seed and the rate, so an auditor who draws the sample again knows what drew it.
+ * 1 when written, 0 without the attributes, -1 on an error. */
+#define SAMPLE_SHEET "sample_settings"
+static int sample_settings_sheet(hid_t f, xlsx *x)
+{
+    static const struct { const char *attr, *meaning; } M[] = {
+        {"sample_seed", "seed 随机种子 (the same seed and input: the same sample; supervision.sample_seed)"},
+        {"sample_rate", "at least this share of each institution's cases 每机构至少抽取比例 (supervision.sample_rate)"},
+        {"sample_flagged_share", "flagged cases fill at most this share of an institution's sample 疑点病例最多占比 "
+                                 "(supervision.sample_flagged_share)"},
+        {"method", "how the sample is drawn 抽样方法"},
+        {"rules", "the rules column 规则列"},
+    };
+    if (H5Lexists(f, "review_sample", H5P_DEFAULT) <= 0) return 0;
+    hid_t d = H5Oopen(f, "review_sample", H5P_DEFAULT);
+    if (d < 0) return 0;
+    if (H5Aexists(d, "sample_seed") <= 0) { H5Oclose(d); return 0; }
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, SAMPLE_SHEET);
+    if (!ws) { H5Oclose(d); too_many_files(SAMPLE_SHEET); return -1; }
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_set_column(ws, 0, 0, 22, x->text);
+    worksheet_set_column(ws, 1, 1, 60, NULL);
+    worksheet_set_column(ws, 2, 2, 60, NULL);
+    worksheet_write_string(ws, 0, 0, "attribute 属性 (of /review_sample)", x->head);
+    worksheet_write_string(ws, 0, 1, "meaning 含义", x->head);
+    worksheet_write_string(ws, 0, 2, "value 取值", x->head);
+    lxw_row_t r = 1;
+    for (size_t k = 0; k < sizeof M / sizeof M[0]; k++) {
+        if (H5Aexists(d, M[k].attr) <= 0) continue;
+        hid_t at = H5Aopen(d, M[k].attr, H5P_DEFAULT);
+        hid_t ty = at >= 0 ? H5Aget_type(at) : -1;
+        int text = ty >= 0 && H5Tget_class(ty) == H5T_STRING;
+        if (ty >= 0) H5Tclose(ty);
+        if (at >= 0) H5Aclose(at);
+        worksheet_write_string(ws, r, 0, M[k].attr, x->text);
+        worksheet_write_string(ws, r, 1, M[k].meaning, NULL);
+        if (text) {
+            char v[2048];
+            worksheet_write_string(ws, r, 2, h5_attr_text(d, M[k].attr, v, sizeof v), x->text);
+        } else {
+            double v = h5_attr_num(d, M[k].attr);
+            /* rates and shares as percentages (8.0%), the seed as an integer */
+            if (!isnan(v)) worksheet_write_number(ws, r, 2, v, strcmp(M[k].attr, "sample_seed") ? x->pct : NULL);
+        }
+        r++;
+    }
+    H5Oclose(d);
+    return 1;
+}
+
+/* The comment on the review_sample sheet's first header cell: the seed and the rate (sample_settings_sheet). */
+static void sample_comment(hid_t f, lxw_worksheet *ws)
+{
+    if (H5Lexists(f, "review_sample", H5P_DEFAULT) <= 0) return;
+    hid_t d = H5Oopen(f, "review_sample", H5P_DEFAULT);
+    if (d < 0) return;
+    double seed = h5_attr_num(d, "sample_seed"), rate = h5_attr_num(d, "sample_rate");
+    H5Oclose(d);
+    if (isnan(seed) || isnan(rate)) return;
+    char cm[256];
+    snprintf(cm, sizeof cm, "re-review sample 复审抽查: seed 随机种子 %.0f, at least %.1f%% of each institution's cases "
+                            "每机构至少; see the sheet %s", seed, 100 * rate, SAMPLE_SHEET);
+    worksheet_write_comment(ws, 0, 0, cm);
+}
+
 /* Every workbook shows an integer member *_e4 (1e-4 units: a settlement's total_score_e4 and
  * drg_points_e4, a province region's, a ledger's score_e4 and assessment_e4) as the report shows it
  * (report.c ledger_cell): divided by 10^4 (a score or points in points, #,##0.00; a coefficient
@@ -1622,7 +1691,8 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                                  sheet, nsh, E[ti].path, grouped(ga, sizeof ga, (long)a + 1), grouped(gb, sizeof gb, (long)b),
                                  sheet, nsh, SPLIT_SHEET);
                         worksheet_write_comment(ws, 0, 0, cm);
-                    }
+                    } else if (!strcmp(E[ti].path, "/review_sample"))
+                        sample_comment(f, ws);
                     nsheets++;
                     row = 1;
                 }
@@ -1687,6 +1757,11 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         }
         if (fx) fx_close(fx);
         table_free(&t);
+        if (st == CM_OK && !strcmp(E[ti].path, "/review_sample")) { /* what drew the sample, beside it */
+            int ss = sample_settings_sheet(f, &x);
+            if (ss < 0) st = CM_ERR_OUTPUT;
+            else nsheets += ss;
+        }
         if (st == CM_OK && !strcmp(E[ti].base, "clearing")) { /* the year's figures beside the clearing */
             int ys = clearing_year_sheet(f, &x, x.pv6);
             if (ys < 0) st = CM_ERR_OUTPUT;
@@ -1712,7 +1787,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     }
     lxw_error le = workbook_close(x.wb);
     if (le != LXW_NO_ERROR || xlsx_mark(tmp) || xlsx_check_target(out, err, sizeof err) || rename(tmp, out)) {
-        int fds = le == LXW_ERROR_CREATING_TMPFILE && errno == EMFILE;
+        int fds = (le == LXW_ERROR_CREATING_TMPFILE || le == LXW_ERROR_CREATING_XLSX_FILE) && errno == EMFILE;   /* the sheets' files, or the workbook's own */
         fprintf(stderr, "casemix export: %s: cannot write the workbook (%s)\n", out,
                 le != LXW_NO_ERROR ? lxw_strerror(le) : err[0] ? err : strerror(errno));
         if (fds) too_many_files("");

@@ -166,6 +166,18 @@ j = h.index('institution_id')
 check('review_sample sheet: the name column follows institution_id', h0[j + 1] == 'institution name 机构名称 (from /institution_names)', h0)
 bad = [r for r in rows if r[j + 1] != names[r[j]]]
 check(f'review_sample sheet: every row\'s name = /institution_names of its institution ({len(rows)} rows)', rows and not bad, bad[:3])
+# what drew the sample (/review_sample's attributes): the sheet sample_settings right after review_sample,
+# and the seed and the rate in a comment on review_sample's first header cell
+a = f['review_sample'].attrs
+check('workbook: the sheet sample_settings follows review_sample', 'sample_settings' in wb.sheetnames and
+      wb.sheetnames.index('sample_settings') == wb.sheetnames.index('review_sample') + 1, wb.sheetnames)
+st = {r[0]: r[2] for r in list(wb['sample_settings'].iter_rows(values_only=True))[1:]} if 'sample_settings' in wb.sheetnames else {}
+check('sample_settings: seed, rate and flagged share = /review_sample attributes',
+      st.get('sample_seed') == int(a['sample_seed']) and st.get('sample_rate') == float(a['sample_rate'])
+      and st.get('sample_flagged_share') == float(a['sample_flagged_share']) and st.get('method') == a['method'].decode(), st)
+cm = wb['review_sample']['A1'].comment
+want = 'seed 随机种子 %d, at least %.1f%% of each institution' % (int(a['sample_seed']), 100 * a['sample_rate'])
+check('review_sample sheet: the header comment names the seed and the rate', cm is not None and want in cm.text, (cm and cm.text, want))
 h, h0, rows = sheet('indicators')
 inames = {}
 for x in f['indicator_names'][:]:
