@@ -1275,6 +1275,25 @@ static void special_names(hid_t f, table *t)
     free(sid);
 }
 
+/* Attribute name of obj into cell (r, c): a string attribute as text, a number with format
+ * fmt (NULL: the column's), nothing when absent (scenario_def_sheet, sample_settings_sheet). */
+static void attr_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, hid_t obj, const char *name, const xlsx *x,
+                      lxw_format *fmt)
+{
+    hid_t at = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t ty = at >= 0 ? H5Aget_type(at) : -1;
+    int text = ty >= 0 && H5Tget_class(ty) == H5T_STRING;
+    if (ty >= 0) H5Tclose(ty);
+    if (at >= 0) H5Aclose(at);
+    if (text) {
+        char v[2048];
+        worksheet_write_string(ws, r, c, h5_attr_text(obj, name, v, sizeof v), x->text);
+    } else {
+        double v = h5_attr_num(obj, name);
+        if (!isnan(v)) worksheet_write_number(ws, r, c, v, fmt);
+    }
+}
+
 /* The scenarios' definitions (a simulation file): one row per attribute of each
  * /scenarios/NAME, in the configuration's order, so the workbook says what each
  * scenario is (policy 政策口径, multipliers 调价系数, settings, price table, the
@@ -1341,22 +1360,10 @@ static int scenario_def_sheet(hid_t f, xlsx *x)
             const char *mean = "";
             for (size_t k = 0; k < sizeof M / sizeof M[0]; k++)
                 if (!strcmp(M[k].attr, A.name[a])) mean = M[k].meaning;
-            hid_t at = H5Aopen(sg, A.name[a], H5P_DEFAULT);
-            hid_t ty = at >= 0 ? H5Aget_type(at) : -1;
-            int text = ty >= 0 && H5Tget_class(ty) == H5T_STRING;
-            if (ty >= 0) H5Tclose(ty);
-            if (at >= 0) H5Aclose(at);
             worksheet_write_string(ws, r, 0, L.name[s], x->text);
             worksheet_write_string(ws, r, 1, A.name[a], x->text);
             worksheet_write_string(ws, r, 2, mean, NULL);
-            if (text) {
-                char v[2048];
-                worksheet_write_string(ws, r, 3, h5_attr_text(sg, A.name[a], v, sizeof v), x->text);
-            } else {
-                double v = h5_attr_num(sg, A.name[a]);
-                if (!isnan(v)) worksheet_write_number(ws, r, 3, v, NULL);
-            }
-            r++;
+            attr_cell(ws, r++, 3, sg, A.name[a], x, NULL);
         }
         H5Oclose(sg);
     }
@@ -1397,22 +1404,10 @@ static int sample_settings_sheet(hid_t f, xlsx *x)
     lxw_row_t r = 1;
     for (size_t k = 0; k < sizeof M / sizeof M[0]; k++) {
         if (H5Aexists(d, M[k].attr) <= 0) continue;
-        hid_t at = H5Aopen(d, M[k].attr, H5P_DEFAULT);
-        hid_t ty = at >= 0 ? H5Aget_type(at) : -1;
-        int text = ty >= 0 && H5Tget_class(ty) == H5T_STRING;
-        if (ty >= 0) H5Tclose(ty);
-        if (at >= 0) H5Aclose(at);
         worksheet_write_string(ws, r, 0, M[k].attr, x->text);
         worksheet_write_string(ws, r, 1, M[k].meaning, NULL);
-        if (text) {
-            char v[2048];
-            worksheet_write_string(ws, r, 2, h5_attr_text(d, M[k].attr, v, sizeof v), x->text);
-        } else {
-            double v = h5_attr_num(d, M[k].attr);
-            /* rates and shares as percentages (8.0%), the seed as an integer */
-            if (!isnan(v)) worksheet_write_number(ws, r, 2, v, strcmp(M[k].attr, "sample_seed") ? x->pct : NULL);
-        }
-        r++;
+        /* rates and shares as percentages (8.0%), the seed as an integer */
+        attr_cell(ws, r++, 2, d, M[k].attr, x, strcmp(M[k].attr, "sample_seed") ? x->pct : NULL);
     }
     H5Oclose(d);
     return 1;
