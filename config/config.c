@@ -1173,10 +1173,15 @@ static cm_cfg_status check_tables(loader *L)
             what = "a directory, not a file";
         else if (access(p, k->k == K_DIR ? R_OK | X_OK : R_OK) != 0)
             what = strerror(errno);
+        /* a path through ../shared (the published tables beside the repository, as
+         * config/example.cfg reads them): say where they are expected */
+        const char *sh = strstr(p, "../shared/");
         if (what)
             return fail(L, CM_CFG_ERR_IO, L->line[i], kp,
                         "cannot use %s: %s; fix the path (relative paths start at the "
-                        "directory of this file)", p, what);
+                        "directory of this file)%s", p, what,
+                        sh ? "; the published tables are expected in ../shared/data, beside the repository "
+                             "(README \"Using the real tables\")" : "");
     }
     return CM_CFG_OK;
 }

@@ -817,6 +817,8 @@ struct flagx {
     int line_col, rule_col;
     int inst_direct;                    /* review_sample, indicators: the row's own institution_id (inst_after) */
     int ind_after;                      /* indicators: the indicator's name after its code column (-1: none) */
+    int lost_after;                     /* indicators: the points lost after the points column (-1: none) */
+    double *lost;                       /* [table rows] cm_indicators_points_lost (NaN: blank) */
     hid_t cds, cmem;                    /* /cases and its (line, institution_id) memory type */
     size_t idsz, rsz;
     hsize_t ncases, pos, bfirst, bn;    /* walk: the next row to look at; rows [bfirst, bfirst + bn) in cbuf */
@@ -833,11 +835,13 @@ struct flagx {
     char (*rule_unit)[FX_ID];           /* /rules unit: of the flag's figure and threshold */
 };
 
-static const char *const FX_TITLES[6] = {
+static const char *const FX_TITLES[7] = {
     "institution 机构 (from /cases)", "institution name 机构名称 (from /institution_names)",
     "rule name 规则名称 (from /rules)", "rule name, Chinese 规则中文名称 (from /rule_names)",
     "unit of figure and threshold 指标值与阈值的单位 (from /rules)",
     "indicator name 指标名称 (from /indicator_names)",
+    "points lost 扣分 (points 0: 100 × the indicator's weight ÷ the weights of the institution's ranked indicators; "
+    "weights: /indicators attribute rating)",
 };
 
 
@@ -903,9 +907,10 @@ static void fx_close(flagx *x)
     free(x->rule_id);
     free(x->rule_en);
     free(x->rule_unit);
+    free(x->lost);
     memset(x, 0, sizeof *x);
     x->cds = x->cmem = -1;
-    x->inst_after = x->rule_after = x->ind_after = -1;
+    x->inst_after = x->rule_after = x->ind_after = x->lost_after = -1;
 }
 
 /* The institution names of /institutions (x->inst_id, x->inst_nm, x->by_id); x->inst_nm NULL without them. */
@@ -931,16 +936,22 @@ static int fx_open_rows(hid_t f, const table *t, int indicators, flagx *x)
 {
     memset(x, 0, sizeof *x);
     x->cds = x->cmem = -1;
-    x->inst_after = x->rule_after = x->ind_after = -1;
+    x->inst_after = x->rule_after = x->ind_after = x->lost_after = -1;
     x->line_col = x->rule_col = -1;
     x->inst_direct = 1;
     for (int i = 0; i < t->ncol; i++) {
         if (!strcmp(t->col[i].name, "institution_id") && t->col[i].k == K_TEXT) x->inst_after = i;
         if (indicators && !strcmp(t->col[i].name, "indicator") && t->col[i].k == K_TEXT) x->ind_after = i;
+        if (indicators && !strcmp(t->col[i].name, "points") && t->col[i].k == K_FLOAT) x->lost_after = i;
     }
     if (x->inst_after >= 0) fx_names(f, x);
     if (!x->inst_nm) x->inst_after = -1;
-    return x->inst_after >= 0 || x->ind_after >= 0;
+    if (x->lost_after >= 0) { /* the rating's points lost (as the report's 不达标 table) */
+        size_t n = 0;
+        x->lost = cm_indicators_points_lost(f, &n);
+        if (n != t->nrows) { free(x->lost); x->lost = NULL; x->lost_after = -1; }
+    }
+    return x->inst_after >= 0 || x->ind_after >= 0 || x->lost_after >= 0;
 }
 
 /* Sets up the lookups of the flags table t; x->inst_after / rule_after stay
@@ -949,7 +960,7 @@ static void fx_open(hid_t f, const table *t, flagx *x)
 {
     memset(x, 0, sizeof *x);
     x->cds = x->cmem = -1;
-    x->inst_after = x->rule_after = x->ind_after = -1;
+    x->inst_after = x->rule_after = x->ind_after = x->lost_after = -1;
     x->line_col = x->rule_col = -1;
     int idc = -1;
     for (int i = 0; i < t->ncol; i++) {
@@ -1015,6 +1026,7 @@ static int fx_cols(const flagx *x, int i, const char *tt[FX_MAXCOLS])
         if (x->rule_unit) tt[n++] = FX_TITLES[4];
     }
     if (i == x->ind_after) tt[n++] = FX_TITLES[5];
+    if (i == x->lost_after) tt[n++] = FX_TITLES[6];
     return n;
 }
 
@@ -1274,6 +1286,25 @@ static void special_names(hid_t f, table *t)
     free(sid);
 }
 
+/* Attribute name of obj into cell (r, c): a string attribute as text, a number with format
+ * fmt (NULL: the column's), nothing when absent (scenario_def_sheet, sample_settings_sheet). */
+static void attr_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, hid_t obj, const char *name, const xlsx *x,
+                      lxw_format *fmt)
+{
+    hid_t at = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t ty = at >= 0 ? H5Aget_type(at) : -1;
+    int text = ty >= 0 && H5Tget_class(ty) == H5T_STRING;
+    if (ty >= 0) H5Tclose(ty);
+    if (at >= 0) H5Aclose(at);
+    if (text) {
+        char v[2048];
+        worksheet_write_string(ws, r, c, h5_attr_text(obj, name, v, sizeof v), x->text);
+    } else {
+        double v = h5_attr_num(obj, name);
+        if (!isnan(v)) worksheet_write_number(ws, r, c, v, fmt);
+    }
+}
+
 /* The scenarios' definitions (a simulation file): one row per attribute of each
  * /scenarios/NAME, in the configuration's order, so the workbook says what each
  * scenario is (policy 政策口径, multipliers 调价系数, settings, price table, the
@@ -1340,27 +1371,72 @@ static int scenario_def_sheet(hid_t f, xlsx *x)
             const char *mean = "";
             for (size_t k = 0; k < sizeof M / sizeof M[0]; k++)
                 if (!strcmp(M[k].attr, A.name[a])) mean = M[k].meaning;
-            hid_t at = H5Aopen(sg, A.name[a], H5P_DEFAULT);
-            hid_t ty = at >= 0 ? H5Aget_type(at) : -1;
-            int text = ty >= 0 && H5Tget_class(ty) == H5T_STRING;
-            if (ty >= 0) H5Tclose(ty);
-            if (at >= 0) H5Aclose(at);
             worksheet_write_string(ws, r, 0, L.name[s], x->text);
             worksheet_write_string(ws, r, 1, A.name[a], x->text);
             worksheet_write_string(ws, r, 2, mean, NULL);
-            if (text) {
-                char v[2048];
-                worksheet_write_string(ws, r, 3, h5_attr_text(sg, A.name[a], v, sizeof v), x->text);
-            } else {
-                double v = h5_attr_num(sg, A.name[a]);
-                if (!isnan(v)) worksheet_write_number(ws, r, 3, v, NULL);
-            }
-            r++;
+            attr_cell(ws, r++, 3, sg, A.name[a], x, NULL);
         }
         H5Oclose(sg);
     }
     H5Gclose(g);
     return 1;
+}
+
+/* The review sample's settings (the attributes of /review_sample: sample_seed 随机种子,
+ * sample_rate, sample_flagged_share, method, rules), as the report's sample cards show
+ * them: the sheet sample_settings after review_sample (columns attribute, meaning,
+ * value), and a comment on the review_sample sheet's first header cell naming the
+ * seed and the rate, so an auditor who draws the sample again knows what drew it.
+ * 1 when written, 0 without the attributes, -1 on an error. */
+#define SAMPLE_SHEET "sample_settings"
+static int sample_settings_sheet(hid_t f, xlsx *x)
+{
+    static const struct { const char *attr, *meaning; } M[] = {
+        {"sample_seed", "seed 随机种子 (the same seed and input: the same sample; supervision.sample_seed)"},
+        {"sample_rate", "at least this share of each institution's cases 每机构至少抽取比例 (supervision.sample_rate)"},
+        {"sample_flagged_share", "flagged cases fill at most this share of an institution's sample 疑点病例最多占比 "
+                                 "(supervision.sample_flagged_share)"},
+        {"method", "how the sample is drawn 抽样方法"},
+        {"rules", "the rules column 规则列"},
+    };
+    if (H5Lexists(f, "review_sample", H5P_DEFAULT) <= 0) return 0;
+    hid_t d = H5Oopen(f, "review_sample", H5P_DEFAULT);
+    if (d < 0) return 0;
+    if (H5Aexists(d, "sample_seed") <= 0) { H5Oclose(d); return 0; }
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, SAMPLE_SHEET);
+    if (!ws) { H5Oclose(d); too_many_files(SAMPLE_SHEET); return -1; }
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_set_column(ws, 0, 0, 22, x->text);
+    worksheet_set_column(ws, 1, 1, 60, NULL);
+    worksheet_set_column(ws, 2, 2, 60, NULL);
+    worksheet_write_string(ws, 0, 0, "attribute 属性 (of /review_sample)", x->head);
+    worksheet_write_string(ws, 0, 1, "meaning 含义", x->head);
+    worksheet_write_string(ws, 0, 2, "value 取值", x->head);
+    lxw_row_t r = 1;
+    for (size_t k = 0; k < sizeof M / sizeof M[0]; k++) {
+        if (H5Aexists(d, M[k].attr) <= 0) continue;
+        worksheet_write_string(ws, r, 0, M[k].attr, x->text);
+        worksheet_write_string(ws, r, 1, M[k].meaning, NULL);
+        /* rates and shares as percentages (8.0%), the seed as an integer */
+        attr_cell(ws, r++, 2, d, M[k].attr, x, strcmp(M[k].attr, "sample_seed") ? x->pct : NULL);
+    }
+    H5Oclose(d);
+    return 1;
+}
+
+/* The comment on the review_sample sheet's first header cell: the seed and the rate (sample_settings_sheet). */
+static void sample_comment(hid_t f, lxw_worksheet *ws)
+{
+    if (H5Lexists(f, "review_sample", H5P_DEFAULT) <= 0) return;
+    hid_t d = H5Oopen(f, "review_sample", H5P_DEFAULT);
+    if (d < 0) return;
+    double seed = h5_attr_num(d, "sample_seed"), rate = h5_attr_num(d, "sample_rate");
+    H5Oclose(d);
+    if (isnan(seed) || isnan(rate)) return;
+    char cm[256];
+    snprintf(cm, sizeof cm, "re-review sample 复审抽查: seed 随机种子 %.0f, at least %.1f%% of each institution's cases "
+                            "每机构至少; see the sheet %s", seed, 100 * rate, SAMPLE_SHEET);
+    worksheet_write_comment(ws, 0, 0, cm);
 }
 
 /* Every workbook shows an integer member *_e4 (1e-4 units: a settlement's total_score_e4 and
@@ -1621,7 +1697,8 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                                  sheet, nsh, E[ti].path, grouped(ga, sizeof ga, (long)a + 1), grouped(gb, sizeof gb, (long)b),
                                  sheet, nsh, SPLIT_SHEET);
                         worksheet_write_comment(ws, 0, 0, cm);
-                    }
+                    } else if (!strcmp(E[ti].path, "/review_sample"))
+                        sample_comment(f, ws);
                     nsheets++;
                     row = 1;
                 }
@@ -1673,6 +1750,11 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
                     char xv[FX_MAXCOLS][512];
                     for (int j = 0, nx = fx ? fx_cells(fx, &t, i, rp, xv) : 0; j < nx; j++)
                         worksheet_write_string(ws, row, c++, xv[j], x.text);
+                    if (fx && i == fx->lost_after) { /* a number, blank when the row lost nothing it could */
+                        double L = fx->lost[r0 + r];
+                        if (!isnan(L)) worksheet_write_number(ws, row, c, L, x.dec1);
+                        c++;
+                    }
                 }
                 row++;
             }
@@ -1681,6 +1763,11 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         }
         if (fx) fx_close(fx);
         table_free(&t);
+        if (st == CM_OK && !strcmp(E[ti].path, "/review_sample")) { /* what drew the sample, beside it */
+            int ss = sample_settings_sheet(f, &x);
+            if (ss < 0) st = CM_ERR_OUTPUT;
+            else nsheets += ss;
+        }
         if (st == CM_OK && !strcmp(E[ti].base, "clearing")) { /* the year's figures beside the clearing */
             int ys = clearing_year_sheet(f, &x, x.pv6);
             if (ys < 0) st = CM_ERR_OUTPUT;
@@ -1706,7 +1793,7 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
     }
     lxw_error le = workbook_close(x.wb);
     if (le != LXW_NO_ERROR || xlsx_mark(tmp) || xlsx_check_target(out, err, sizeof err) || rename(tmp, out)) {
-        int fds = le == LXW_ERROR_CREATING_TMPFILE && errno == EMFILE;
+        int fds = (le == LXW_ERROR_CREATING_TMPFILE || le == LXW_ERROR_CREATING_XLSX_FILE) && errno == EMFILE;   /* the sheets' files, or the workbook's own */
         fprintf(stderr, "casemix export: %s: cannot write the workbook (%s)\n", out,
                 le != LXW_NO_ERROR ? lxw_strerror(le) : err[0] ? err : strerror(errno));
         if (fds) too_many_files("");

@@ -167,4 +167,12 @@ void h5_names_order(hid_t obj, const char *attr, char *names, size_t stride, int
 double h5_attr_num(hid_t obj, const char *name);
 const char *h5_attr_text(hid_t obj, const char *name, char *out, size_t cap);
 
+/* The points the rating lost per row of /indicators (pointslost.c; report.c's
+ * 不达标 table, export.c's points_lost column): sc_rows_points_lost on the
+ * rows' institution_id, indicator and points with the weights of the
+ * attribute "rating" (sc_rating_weight). A malloc'd array of *n entries in
+ * the table's row order (the caller frees), or NULL (*n 0) when the file has
+ * no /indicators with those members. */
+double *cm_indicators_points_lost(hid_t f, size_t *n);
+
 #endif

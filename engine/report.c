@@ -1167,8 +1167,9 @@ static int ind_decimals(const char *code)
  * with points 0 (ranked, an outlier on its bad side), most points first; the
  * points lost = 100 x the indicator's weight / the weights of the institution's
  * ranked indicators (rows with points), the weights from the attribute "rating"
- * of /indicators ("weight/direction: code=w/dir ..."); without them the
- * indicators alone. At most 100 institutions. */
+ * of /indicators ("weight/direction: code=w/dir ..."): cm_indicators_points_lost,
+ * as the workbook's points_lost column; without them the indicators alone.
+ * At most 100 institutions. */
 static void rating_fail_table(rep *R, const tab *t)
 {
     const tab *in = &R->inst;
@@ -1176,9 +1177,9 @@ static void rating_fail_table(rep *R, const tab *t)
     int ci = tab_col(t, "institution_id"), cind = tab_col(t, "indicator"), cpt = tab_col(t, "points"),
         co = tab_col(t, "outlier"), cp = tab_col(t, "peer_percentile");
     if (cr < 0 || cid < 0 || ci < 0 || cind < 0 || cpt < 0 || co < 0) return;
-    char wt[2048];
-    h5_attr_text(t->ds, "rating", wt, sizeof wt);
-    const char *wl = strstr(wt, "direction:");
+    size_t npl = 0;
+    double *pl = cm_indicators_points_lost(R->f, &npl);   /* the points lost per row (pointslost.c) */
+    if (npl != t->n) { free(pl); pl = NULL; }
     FILE *o = R->o;
     int shown = 0, total = 0;
     for (hsize_t k = 0; k < in->n; k++) {
@@ -1194,24 +1195,14 @@ static void rating_fail_table(rep *R, const tab *t)
         char lab[200], sc[32] = "";
         inst_label(in, R->inst_names, k, lab, sizeof lab);
         if (cs >= 0) fmt_num(sc, sizeof sc, tab_f(in, k, cs), 1);
-        /* this institution's ranked rows: wsum = their weights; the lost ones in lost[] */
-        double wsum = 0, lost[64];
+        /* this institution's rows with points 0 in lost[] (NaN: the weights unknown) */
+        double lost[64];
         hsize_t lr[64];
-        int nl = 0, wknown = wl != NULL;
+        int nl = 0;
         for (hsize_t r = 0; r < t->n; r++) {
-            char b[64], code[48];
+            char b[64];
             if (strcmp(tab_s(t, r, ci, b, sizeof b), id)) continue;
-            double pt = tab_f(t, r, cpt);
-            if (isnan(pt)) continue;
-            tab_s(t, r, cind, code, sizeof code);
-            double w = NAN;
-            char key[64];
-            snprintf(key, sizeof key, " %s=", code);
-            const char *q = wl ? strstr(wl, key) : NULL;
-            if (q) w = strtod(q + strlen(key), NULL);
-            if (isnan(w)) wknown = 0;
-            else wsum += w;
-            if (pt == 0 && nl < 64) { lost[nl] = w; lr[nl++] = r; }
+            if (tab_f(t, r, cpt) == 0 && nl < 64) { lost[nl] = pl ? pl[r] : NAN; lr[nl++] = r; }
         }
         for (int i = 1; i < nl; i++) /* the largest loss first; ties in /indicators order */
             for (int j = i; j > 0 && lost[j] > lost[j - 1]; j--) {
@@ -1228,7 +1219,7 @@ static void rating_fail_table(rep *R, const tab *t)
             if (cp >= 0) fmt_num(pc, sizeof pc, tab_f(t, lr[i], cp), 0);
             const sc_ind_info *f = sc_ind_info_of(sc_ind_find(code, strlen(code)));
             if (i) fputs("; ", o);
-            if (wknown && wsum > 0) { snprintf(b, sizeof b, "-%.1f ", 100.0 * lost[i] / wsum); esc_n(o, b); }
+            if (!isnan(lost[i])) { snprintf(b, sizeof b, "-%.1f ", lost[i]); esc_n(o, b); }
             fputs("<code>", o);
             esc_n(o, code);
             fputs("</code> ", o);
@@ -1239,6 +1230,7 @@ static void rating_fail_table(rep *R, const tab *t)
         if (!nl) fputs("–", o);
         fputs("</td></tr>\n", o);
     }
+    free(pl);
     if (!shown) return;
     fputs("</table>\n", o);
     if (total > 100) fprintf(o, "<p class=\"note\">first 100 of %d institutions rated fail</p>\n", total);
@@ -1370,6 +1362,12 @@ static void sec_indicators(rep *R)
                         zh = bar ? bar + 3 : NULL;
                         break;
                     }
+                    const sc_ind_info *kin = sc_ind_info_of(sc_ind_find(ind[x], strlen(ind[x])));
+                    if (!en && kin) { /* no /indicator_names row: the built-in names (as the workbook's) */
+                        en = kin->english;
+                        el = strlen(en);
+                        zh = kin->chinese;
+                    }
                     fputs("<th><code>", o);
                     esc_n(o, ind[x]);
                     fputs("</code>", o);
@@ -1380,7 +1378,6 @@ static void sec_indicators(rep *R)
                         esc_n(o, b);
                     }
                     if (zh && zh[0]) { fputs("<br>", o); esc_n(o, zh); }
-                    const sc_ind_info *kin = sc_ind_info_of(sc_ind_find(ind[x], strlen(ind[x])));
                     const char *never = kin ? sc_ind_never_ranked_note(kin->kind) : NULL;
                     if (never) { /* no p, no mark in its column: by design, not a data problem */
                         fputs("<br><small class=\"never-ranked\">", o);
@@ -1404,8 +1401,16 @@ static void sec_indicators(rep *R)
                 }
                 for (int y = 0; y < nins; y++) {
                     if (creg >= 0 && !ins[y][0]) continue; /* the region's own rows: the region row above */
+                    /* the institution's name before its id (/institution_names), as the other tables */
+                    char lab[200];
+                    snprintf(lab, sizeof lab, "%s", ins[y]);
+                    int cid = R->has_inst ? tab_col(&R->inst, "institution_id") : -1;
+                    for (hsize_t k = 0; cid >= 0 && R->inst_names && ins[y][0] && k < R->inst.n; k++) {
+                        char b[64];
+                        if (!strcmp(tab_s(&R->inst, k, cid, b, sizeof b), ins[y])) { inst_label(&R->inst, R->inst_names, k, lab, sizeof lab); break; }
+                    }
                     fputs("<tr><td>", o);
-                    esc_n(o, ins[y]);
+                    esc_n(o, lab);
                     fputs("</td>", o);
                     for (int x = x0; x < x1; x++) {
                         hsize_t r = cell[(size_t)y * (size_t)nind + (size_t)x];

@@ -1713,8 +1713,8 @@ void sv_summary(const sv_state *sv, FILE *f)
         if (sc_rule(r)->result == SC_RES_INFO && u < (int)sizeof info - 8)
             u += snprintf(info + u, sizeof info - (size_t)u, "%s%s", u ? ", " : "", sc_rule(r)->id);
     fprintf(f, "Supervision (稽核): %lld cases flagged by a rule that needs a look (definite or suspicious; the info "
-               "rules %s are not counted here, their hits are listed below) (%.2f s)\n",
-            (long long)sv->flagged_cases, info, sv->t);
+               "rules %s are not counted here, their hits are listed below) (%.2f %s)\n",
+            (long long)sv->flagged_cases, info, sv->t < 0.01 ? 1000 * sv->t : sv->t, sv->t < 0.01 ? "ms" : "s");
     for (int i = 0; i < n; i++) {
         const sc_rule_def *d = sc_rule(order[i]);
         /* the Chinese rule name and result type at the end of the line (CJK would break the columns) */

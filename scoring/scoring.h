@@ -946,6 +946,23 @@ typedef enum {
 double sc_no_history_pay(double forecast, double band_low, int history, int months, const sc_year_params *p,
                          sc_pay_basis *basis);
 
+/* The points lost per row of a stored /indicators table (scoring/ratinglost.c;
+ * the workbook's points_lost column and the report's 不达标 table read them
+ * back from the file; sc_rate_lost gives the same in the run).
+ * sc_rating_weight: the weight of indicator code in the text of /indicators'
+ * attribute "rating" ("cut-offs ...; weight/direction: code=w/dir ..."); NaN
+ * when it is not listed (weight 0: not in the rating) or rating is NULL.
+ * sc_rows_points_lost: rows i < n, g[i] < n the group of row i (the same for
+ * the rows of one institution, e.g. its first row), w[i] its indicator's
+ * weight (NaN unknown), points[i] the row's points (NaN: not ranked). An
+ * institution's ranked rows are those with points; W = Σ their w. lost[i] =
+ * 100 × w[i] ÷ W when points[i] is 0, 0 when points[i] > 0, NaN when the row
+ * is not ranked, W is not positive or a ranked row's weight is unknown; so
+ * an institution's lost sum to 100 − rating_score. wsum: n doubles of
+ * scratch (left with W per group). */
+double sc_rating_weight(const char *rating, const char *code);
+void sc_rows_points_lost(size_t n, const size_t *g, const double *w, const double *points, double *wsum, double *lost);
+
 #ifdef __cplusplus
 }
 #endif

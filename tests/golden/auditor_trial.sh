@@ -54,6 +54,16 @@ else bad "the same seed: the same /review_sample"; fi
 if h5diff -q "$D/pl.h5" "$D/pl7.h5" /review_sample /review_sample > /dev/null 2>&1; then bad "another seed: another /review_sample"
 else ok "another seed (7): another /review_sample"; fi
 
+echo "== supervision's time on a tiny region (7 cases): not \"(0.00 s)\", in ms under 0.01 s"
+"$BIN" settle --config tests/golden/small/small.cfg --out "$D/small.h5" > "$D/small.txt" 2>&1 || { cat "$D/small.txt"; echo "FAIL: settle small"; exit 1; }
+st=$(grep '^Supervision (稽核)' "$D/small.txt" | sed -n 's/.*(\([0-9.]*\) \(m*s\))$/\1 \2/p')
+case "$st" in
+    "") bad "supervision time: the line ends with (N s) or (N ms)" "$(grep '^Supervision' "$D/small.txt")" ;;
+    0.00\ *) bad "supervision time: not 0.00" "$st" ;;
+    *\ s) awk -v v="${st% s}" 'BEGIN { exit !(v >= 0.01) }' && ok "supervision time: $st (>= 0.01 s in s)" || bad "supervision time: under 0.01 s in ms" "$st" ;;
+    *\ ms) awk -v v="${st% ms}" 'BEGIN { exit !(v > 0 && v < 10) }' && ok "supervision time: $st (under 0.01 s in ms)" || bad "supervision time: ms only under 10 ms" "$st" ;;
+esac
+
 echo "== a history file that is not there"
 sed -e "s|$D/history_2022.csv|$D/nowhere_2022.csv|" "$D/demo.cfg" > "$D/nohist.cfg"
 "$BIN" settle --config "$D/nohist.cfg" --out "$D/nohist.h5" > "$D/nohist.txt" 2>&1
@@ -156,6 +166,18 @@ j = h.index('institution_id')
 check('review_sample sheet: the name column follows institution_id', h0[j + 1] == 'institution name 机构名称 (from /institution_names)', h0)
 bad = [r for r in rows if r[j + 1] != names[r[j]]]
 check(f'review_sample sheet: every row\'s name = /institution_names of its institution ({len(rows)} rows)', rows and not bad, bad[:3])
+# what drew the sample (/review_sample's attributes): the sheet sample_settings right after review_sample,
+# and the seed and the rate in a comment on review_sample's first header cell
+a = f['review_sample'].attrs
+check('workbook: the sheet sample_settings follows review_sample', 'sample_settings' in wb.sheetnames and
+      wb.sheetnames.index('sample_settings') == wb.sheetnames.index('review_sample') + 1, wb.sheetnames)
+st = {r[0]: r[2] for r in list(wb['sample_settings'].iter_rows(values_only=True))[1:]} if 'sample_settings' in wb.sheetnames else {}
+check('sample_settings: seed, rate and flagged share = /review_sample attributes',
+      st.get('sample_seed') == int(a['sample_seed']) and st.get('sample_rate') == float(a['sample_rate'])
+      and st.get('sample_flagged_share') == float(a['sample_flagged_share']) and st.get('method') == a['method'].decode(), st)
+cm = wb['review_sample']['A1'].comment
+want = 'seed 随机种子 %d, at least %.1f%% of each institution' % (int(a['sample_seed']), 100 * a['sample_rate'])
+check('review_sample sheet: the header comment names the seed and the rate', cm is not None and want in cm.text, (cm and cm.text, want))
 h, h0, rows = sheet('indicators')
 inames = {}
 for x in f['indicator_names'][:]:
@@ -167,6 +189,28 @@ check('indicators sheet: institution name and indicator name columns',
 bad = [r for r in rows if r[k + 1] != inames[r[k]] or (r[j] != '(region 统筹区)' and r[j + 1] != names[r[j]])
        or (r[j] == '(region 统筹区)' and r[j + 1] not in (None, ''))]
 check(f'indicators sheet: names as /indicator_names and /institution_names say ({len(rows)} rows; the region\'s rows no name)', rows and not bad, bad[:3])
+# the points lost per row (the report's 不达标 table and the terminal's -N), computed here from /indicators
+LT = "points lost 扣分 (points 0: 100 × the indicator's weight ÷ the weights of the institution's ranked indicators; weights: /indicators attribute rating)"
+check('indicators sheet: a points lost column after points', LT in h0 and h0.index(LT) == h0.index([x for x in h0 if x.split(' → ')[0] == 'points'][0]) + 1, h0)
+lc = h0.index(LT) if LT in h0 else -1
+w = dict((k, float(v.split('/')[0])) for k, v in re.findall(r'(\w+)=([\d.]+/\w+)', f['indicators'].attrs['rating'].decode()))
+ind = f['indicators'][:]
+W = {}
+for r in ind:
+    if not math.isnan(r['points']): W[dec(r['institution_id'])] = W.get(dec(r['institution_id']), 0) + w[dec(r['indicator'])]
+want = [None if math.isnan(r['points']) else 100 * w[dec(r['indicator'])] / W[dec(r['institution_id'])] if r['points'] == 0 else 0
+        for r in ind]
+got = [r[lc] if lc >= 0 else 'missing' for r in rows]
+bad = [(i, g, x) for i, (g, x) in enumerate(zip(got, want)) if (g is None) != (x is None) or (x is not None and abs(g - x) > 1e-9)]
+check(f'indicators sheet: points lost = 100 w / Σ w of the institution\'s ranked rows on a row with points 0, else 0, blank unranked ({len(rows)} rows, {sum(1 for x in want if x)} lost)',
+      len(got) == len(want) and any(want) and not bad, bad[:3])
+rat = {v: k for k, v in h5py.check_enum_dtype(f['institutions'].dtype['rating']).items()}
+tot = {}
+for r, x in zip(ind, want):
+    if x is not None: tot[dec(r['institution_id'])] = tot.get(dec(r['institution_id']), 0) + x
+bad = [(dec(i['institution_id']), tot.get(dec(i['institution_id'])), i['rating_score']) for i in f['institutions'][:]
+       if rat[int(i['rating'])] != 'not_rated' and abs(tot.get(dec(i['institution_id']), 0) - (100 - i['rating_score'])) > 1e-6]
+check('indicators sheet: an institution\'s points lost sum to 100 - rating_score', not bad, bad[:3])
 h, h0, rows = sheet('flags')
 units = dict(zip([dec(x) for x in f['rules']['id']], [dec(x) for x in f['rules']['unit']]))
 k = h.index('rule')
@@ -196,6 +240,21 @@ bad = [(i, c) for i, (c, r) in enumerate(zip(cells[1:], ru))
        or ' '.join(c[ri]) != f"{res[int(r['result'])]} {ZH[res[int(r['result'])]]}"]
 check(f'report rules table: /rule_names, family and result with their Chinese, row by row ({len(cells) - 1} rows)',
       len(cells) - 1 == len(ru) and not bad, bad[:3])
+
+# the report's indicators table: each institution's row starts with its name (/institution_names,
+# cut at 36 bytes of UTF-8, on a character boundary, with …) and its id; each column head the indicator's code, English and Chinese name
+t = s[s.find('id="tab-indicators"'):]; t = t[:t.find('</figure>')]
+firsts = [html.unescape(re.sub(r'<[^>]+>', '', c)) for c in re.findall(r'<tr><td>(.*?)</td>', t, re.S)]
+cut = lambda n: n if len(n.encode()) <= 36 else n.encode()[:36].decode(errors='ignore') + '…'
+ids = [dec(x) for x in f['institutions']['institution_id']]
+want = [f'{cut(names[i])} {i}' if names.get(i) else i for i in ids]
+ntab = t.count('<table')
+check(f'report indicators table: each row\'s first cell = the institution\'s name and id ({len(firsts)} rows, {ntab} tables)',
+      ntab > 0 and firsts == want * ntab, (firsts[:3], want[:3]))
+heads = [html.unescape(re.sub(r'<small.*?</small>', '', h)) for h in re.findall(r'<th><code>(.*?)</th>', t, re.S)]
+heads = [re.sub(r'<[^>]+>', '|', h).replace('||', '|').strip('|') for h in heads]
+check(f'report indicators table: each head = code | English | Chinese of /indicator_names ({len(heads)})',
+      heads and all(h in [x.decode() .replace(' | ', '|') for x in f['indicator_names'][:]] for h in heads), heads[:3])
 
 # the report's 不达标 table: the terminal's lines, as the report reads them from the file
 for tag in ('ex', 'pl'):

@@ -74,6 +74,19 @@ budget = { fund_budget = "100.00"; };
 #
 dip = { catalogue = "$CAT"; group_stats = "/nonexistent/group_stats.csv"; };
 EOF2
+# a missing table elsewhere: no word of ../shared/data
+case "$msg" in *"../shared/data"*) echo "FAIL: missing_table: ../shared/data named for a path not through ../shared"; exit 1 ;;
+    *) echo "ok: missing_table: ../shared/data not named for /nonexistent" ;; esac
+# a fresh clone without ../shared beside it (config/example.cfg's relative paths): the message
+# says where the published tables are expected
+check missing_shared 3 "missing_shared.cfg:5" "dip.catalogue" "../shared/data/dip/catalogue.csv: No such file" \
+    "the published tables are expected in ../shared/data, beside the repository" "README \"Using the real tables\"" <<EOF2
+input = { records = "$IN"; };
+budget = { fund_budget = "100.00"; };
+#
+#
+dip = { catalogue = "../../shared/data/dip/catalogue.csv"; };
+EOF2
 head -3 tests/golden/small/catalogue.csv > "$D/dup_catalogue.csv"
 sed -n 3p tests/golden/small/catalogue.csv | sed 's/^1,/9,/' >> "$D/dup_catalogue.csv"
 check bad_catalogue 3 "dup_catalogue.csv:4" "K35.8" <<EOF2

@@ -63,6 +63,7 @@ def check_workbook(h5path, xlpath, tables, split={}):
     for t in tables:
         if t in split and 'split_sheets' not in want_titles: want_titles.append('split_sheets')   # before the first part
         want_titles += [f'{t}_{i}' for i in range(1, split[t] + 1)] if t in split else [t]
+        if t == 'review_sample' and 'sample_seed' in f[t].attrs: want_titles.append('sample_settings')   # what drew it
     check(f'{xlpath}: sheets {want_titles}', wb.sheetnames == want_titles, wb.sheetnames)
     for t in tables:
         ds = f[t]; data = ds[:]; k = kinds(ds)
@@ -218,14 +219,14 @@ PYEOF
 # the default tables: all present but /cases
 "$BIN" export "$D/demo.h5" --xlsx "$D/default.xlsx" --quiet
 expect "default sheets" "$($PY -c "import openpyxl,sys; print(' '.join(openpyxl.load_workbook(sys.argv[1], read_only=True).sheetnames))" "$D/default.xlsx")" \
-    "summary institutions groups drgs rejects quality indicators rules flags review_sample"
+    "summary institutions groups drgs rejects quality indicators rules flags review_sample sample_settings"
 # every sheet written row by row (libxlsxwriter's constant_memory: each string inline in its cell, no
 # shared-string table held in memory), so a 10M-case file's flags sheet does not hold its cells in memory
 expect "default workbook: strings inline, no shared-string table" "$($PY -c "
 import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1]); n = z.namelist()
 sh = [x for x in n if x.startswith('xl/worksheets/sheet')]
-print('xl/sharedStrings.xml' in n, len(sh), all(b't=\"inlineStr\"' in z.read(x) for x in sh))" "$D/default.xlsx")" "False 10 True"
+print('xl/sharedStrings.xml' in n, len(sh), all(b't=\"inlineStr\"' in z.read(x) for x in sh))" "$D/default.xlsx")" "False 11 True"
 # the supervision tables and a simulation's /scenarios/NAME/* (real outputs of settle and simulate):
 # sheets (names <= 31 characters, unique), types, totals equal to the HDF5 file's
 "$BIN" simulate --config "$D/demo.cfg" \

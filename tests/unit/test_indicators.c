@@ -413,13 +413,44 @@ static void test_never_ranked_note(void **state)
     assert_string_equal(c, "a count, not ranked 计数不排名");
 }
 
+/* The points lost per row of a stored /indicators table (scoring/ratinglost.c),
+ * by hand: weights cost_index 30, r01_rate 10, r02_rate 15 (the attribute's
+ * text); rows of A, B, C interleaved. A: cost_index 0 points, r01 > 0, r02 not
+ * ranked: W = 40, lost 75, 0, NaN. B: cost_index 0, r01 0: 75 + 25 = 100 (score
+ * 0). C: an indicator of unknown weight among its ranked rows: NaN throughout. */
+static void test_rows_points_lost(void **state)
+{
+    (void)state;
+    const char *rating = "cut-offs excellent 90 good 75 pass 60; weight/direction: cost_index=30/lower "
+                         "r01_rate=10/lower r02_rate=15/lower";
+    NEAR(sc_rating_weight(rating, "cost_index"), 30, "weight of cost_index");
+    NEAR(sc_rating_weight(rating, "r02_rate"), 15, "weight of the last one");
+    assert_true(isnan(sc_rating_weight(rating, "r01")));          /* a prefix is not a code */
+    assert_true(isnan(sc_rating_weight(rating, "cmi")));          /* not listed: not in the rating */
+    assert_true(isnan(sc_rating_weight("cost_index=30/lower", "cost_index"))); /* no "direction:" */
+    assert_true(isnan(sc_rating_weight(NULL, "cost_index")));
+    static const char *const CODE[7] = {"cost_index", "cost_index", "r01_rate", "cost_index", "r01_rate", "r02_rate", "foo"};
+    /* rows:                        A0            B0            A1          C0            B1          A2          C1 */
+    const size_t g[7] = {0, 1, 0, 3, 1, 0, 3};
+    const double pts[7] = {0, 0, 25, 0, 0, NAN, 5};
+    double w[7], ws[7], lost[7];
+    for (int i = 0; i < 7; i++) w[i] = sc_rating_weight(rating, CODE[i]);
+    sc_rows_points_lost(7, g, w, pts, ws, lost);
+    NEAR(lost[0], 75, "A cost_index: 100 x 30 / 40");
+    NEAR(lost[2], 0, "A r01: scored, lost nothing");
+    assert_true(isnan(lost[5]));                                  /* A r02: not ranked */
+    NEAR(lost[1], 75, "B cost_index");
+    NEAR(lost[4], 25, "B r01: 100 x 10 / 40");
+    assert_true(isnan(lost[3]) && isnan(lost[6]));                /* C: a ranked weight unknown */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_indicators_hand),   cmocka_unit_test(test_rule_masks),
         cmocka_unit_test(test_percentile_definitions), cmocka_unit_test(test_min_count),
         cmocka_unit_test(test_growth_budget),     cmocka_unit_test(test_parse_settings),
-        cmocka_unit_test(test_never_ranked_note),
+        cmocka_unit_test(test_never_ranked_note), cmocka_unit_test(test_rows_points_lost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
