@@ -1173,52 +1173,27 @@ static int clearing_year_sheet(hid_t f, xlsx *x, lxw_format *pv_fmt)
     return 1;
 }
 
-/* The month (int32) and institution_id (fixed string, < FX_ID bytes) of every row of table path,
- * into *months and *ids (rows of FX_ID bytes): the rows, 0 when absent or unreadable. */
+/* The month (int32) and institution_id (fixed string, < FX_ID bytes, fx_pairs) of every row of
+ * table path, into *months and *ids (rows of FX_ID bytes): the rows, 0 when absent or unreadable. */
 static size_t month_ids(hid_t f, const char *path, int32_t **months, char (**ids)[FX_ID])
 {
     *months = NULL;
     *ids = NULL;
-    if (H5Lexists(f, path, H5P_DEFAULT) <= 0) return 0;
-    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-    hid_t ft = d >= 0 ? H5Dget_type(d) : -1;
-    hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
-    hsize_t n = 0;
-    if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1) H5Sget_simple_extent_dims(sp, &n, NULL);
-    int mi = ft >= 0 && H5Tget_class(ft) == H5T_COMPOUND ? H5Tget_member_index(ft, "month") : -1;
-    int ii = ft >= 0 && H5Tget_class(ft) == H5T_COMPOUND ? H5Tget_member_index(ft, "institution_id") : -1;
-    size_t got = 0;
-    if (mi >= 0 && ii >= 0 && n > 0) {
-        hid_t it = H5Tget_member_type(ft, (unsigned)ii);
-        hid_t s = H5Tcopy(it);   /* the file's string type (its character set), resized */
-        H5Tclose(it);
-        H5Tset_size(s, FX_ID);
-        hid_t m = H5Tcreate(H5T_COMPOUND, 4 + FX_ID);
-        H5Tinsert(m, "month", 0, H5T_NATIVE_INT32);
-        H5Tinsert(m, "institution_id", 4, s);
-        unsigned char *buf = malloc((size_t)n * (4 + FX_ID));
-        *months = malloc((size_t)n * sizeof **months);
-        *ids = calloc((size_t)n, sizeof **ids);
-        if (buf && *months && *ids && H5Dread(d, m, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0) {
-            for (hsize_t i = 0; i < n; i++) {
-                memcpy(&(*months)[i], buf + i * (4 + FX_ID), 4);
-                memcpy((*ids)[i], buf + i * (4 + FX_ID) + 4, FX_ID - 1);
-            }
-            got = (size_t)n;
-        } else {
-            free(*months);
-            free(*ids);
-            *months = NULL;
-            *ids = NULL;
-        }
-        free(buf);
-        H5Tclose(m);
-        H5Tclose(s);
+    size_t n = fx_pairs(f, path, "institution_id", FX_ID, ids, NULL, 0, NULL);
+    hid_t d = n ? H5Dopen2(f, path, H5P_DEFAULT) : -1;
+    hid_t m = H5Tcreate(H5T_COMPOUND, 4);   /* the member month alone, converted to int32 */
+    H5Tinsert(m, "month", 0, H5T_NATIVE_INT32);
+    *months = n ? malloc(n * sizeof **months) : NULL;
+    if (!*months || d < 0 || H5Dread(d, m, H5S_ALL, H5S_ALL, H5P_DEFAULT, *months) < 0) {
+        free(*months);
+        free(*ids);
+        *months = NULL;
+        *ids = NULL;
+        n = 0;
     }
-    if (sp >= 0) H5Sclose(sp);
-    if (ft >= 0) H5Tclose(ft);
+    H5Tclose(m);
     if (d >= 0) H5Dclose(d);
-    return got;
+    return n;
 }
 
 static const char (*sn_ids)[FX_ID];   /* month_ids' ids, for sn_by_id (qsort has no context) */
