@@ -725,6 +725,28 @@ static void too_many_files(const char *sheet)
                     "with --tables\n", sheet[0] ? "sheet " : "", sheet, sheet[0] ? ": " : "", lim);
 }
 
+/* A small sheet of named items (clearing_year, scenarios, sample_settings, split_sheets): added
+ * (a too-low open-file limit named, too_many_files), the header row frozen, n columns of widths w
+ * and formats fmt (NULL: general) titled t, the header head_height points high (0: the default).
+ * NULL when the sheet cannot be added. */
+static lxw_worksheet *note_sheet(xlsx *x, const char *name, int n, const char *const *t, const double *w,
+                                 lxw_format *const *fmt, double head_height)
+{
+    errno = 0;
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
+    if (!ws) {
+        if (errno == EMFILE) too_many_files(name);
+        return NULL;
+    }
+    worksheet_freeze_panes(ws, 1, 0);
+    if (head_height > 0) worksheet_set_row(ws, 0, head_height, x->head);
+    for (int c = 0; c < n; c++) {
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w[c], fmt ? fmt[c] : NULL);
+        worksheet_write_string(ws, 0, (lxw_col_t)c, t[c], x->head);
+    }
+    return ws;
+}
+
 /* A new sheet with the header row of t (fx: the flags sheet's added columns, or NULL). */
 static lxw_worksheet *xlsx_sheet(xlsx *x, const char *name, const table *t, const flagx *fx)
 {
@@ -1139,15 +1161,10 @@ static int clearing_year_sheet(hid_t f, xlsx *x, lxw_format *pv_fmt)
         {"months", "months in the ledger", "月份数", 2},
         {"partial", "partial year (clear --partial): 1", "部分年度清算", 2},
     };
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "clearing_year");
+    static const char *const T[] = {"item (the year's clearing, /clearing attributes)", "项目 (年度清算)", "value 数值"};
+    static const double W[] = {38, 22, 20};
+    lxw_worksheet *ws = note_sheet(x, "clearing_year", 3, T, W, NULL, 0);
     if (!ws) { H5Dclose(d); return -1; }
-    worksheet_freeze_panes(ws, 1, 0);
-    worksheet_set_column(ws, 0, 0, 38, NULL);
-    worksheet_set_column(ws, 1, 1, 22, NULL);
-    worksheet_set_column(ws, 2, 2, 20, NULL);
-    worksheet_write_string(ws, 0, 0, "item (the year's clearing, /clearing attributes)", x->head);
-    worksheet_write_string(ws, 0, 1, "项目 (年度清算)", x->head);
-    worksheet_write_string(ws, 0, 2, "value 数值", x->head);
     lxw_row_t r = 1;
     for (size_t k = 0; k < sizeof Y / sizeof Y[0]; k++) {
         double v = h5_attr_num(d, Y[k].attr);
@@ -1323,17 +1340,11 @@ static int scenario_def_sheet(hid_t f, xlsx *x)
     hsize_t idx = 0;
     H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, add_sub, &L);
     h5_names_order(g, "names", L.name[0], sizeof L.name[0], L.n);
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "scenarios");
+    static const char *const T[] = {"scenario 情景 (/scenarios/NAME)", "attribute 属性", "meaning 含义", "value 取值"};
+    static const double W[] = {20, 24, 44, 60};
+    lxw_format *const F[] = {x->text, x->text, NULL, NULL};
+    lxw_worksheet *ws = note_sheet(x, "scenarios", 4, T, W, F, 0);
     if (!ws) { H5Gclose(g); return -1; }
-    worksheet_freeze_panes(ws, 1, 0);
-    worksheet_set_column(ws, 0, 0, 20, x->text);
-    worksheet_set_column(ws, 1, 1, 24, x->text);
-    worksheet_set_column(ws, 2, 2, 44, NULL);
-    worksheet_set_column(ws, 3, 3, 60, NULL);
-    worksheet_write_string(ws, 0, 0, "scenario 情景 (/scenarios/NAME)", x->head);
-    worksheet_write_string(ws, 0, 1, "attribute 属性", x->head);
-    worksheet_write_string(ws, 0, 2, "meaning 含义", x->head);
-    worksheet_write_string(ws, 0, 3, "value 取值", x->head);
     lxw_row_t r = 1;
     for (int s = 0; s < L.n; s++) {
         hid_t sg = H5Oopen(g, L.name[s], H5P_DEFAULT);
@@ -1378,15 +1389,11 @@ static int sample_settings_sheet(hid_t f, xlsx *x)
     hid_t d = H5Oopen(f, "review_sample", H5P_DEFAULT);
     if (d < 0) return 0;
     if (H5Aexists(d, "sample_seed") <= 0) { H5Oclose(d); return 0; }
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, SAMPLE_SHEET);
-    if (!ws) { H5Oclose(d); too_many_files(SAMPLE_SHEET); return -1; }
-    worksheet_freeze_panes(ws, 1, 0);
-    worksheet_set_column(ws, 0, 0, 22, x->text);
-    worksheet_set_column(ws, 1, 1, 60, NULL);
-    worksheet_set_column(ws, 2, 2, 60, NULL);
-    worksheet_write_string(ws, 0, 0, "attribute 属性 (of /review_sample)", x->head);
-    worksheet_write_string(ws, 0, 1, "meaning 含义", x->head);
-    worksheet_write_string(ws, 0, 2, "value 取值", x->head);
+    static const char *const T[] = {"attribute 属性 (of /review_sample)", "meaning 含义", "value 取值"};
+    static const double W[] = {22, 60, 60};
+    lxw_format *const F[] = {x->text, NULL, NULL};
+    lxw_worksheet *ws = note_sheet(x, SAMPLE_SHEET, 3, T, W, F, 0);
+    if (!ws) { H5Oclose(d); return -1; }
     lxw_row_t r = 1;
     for (size_t k = 0; k < sizeof M / sizeof M[0]; k++) {
         if (H5Aexists(d, M[k].attr) <= 0) continue;
@@ -1494,18 +1501,12 @@ static hsize_t ds_rows(hid_t f, const char *path)
  * of /flags. 1 (a sheet), or -1. */
 static int split_sheet(hid_t f, xlsx *x, const char *tables, size_t from, long per)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, SPLIT_SHEET);
+    static const char *const T[] = {"table 表 (HDF5)", "sheet 工作表", "part 分表", "first row of the table 起始行",
+                                    "last row of the table 截止行", "rows 行数"};
+    static const double W[] = {22, 22, 12, 16, 16, 14};
+    lxw_format *const F[] = {NULL, NULL, NULL, x->count, x->count, x->count};
+    lxw_worksheet *ws = note_sheet(x, SPLIT_SHEET, 6, T, W, F, 32);
     if (!ws) return -1;
-    worksheet_freeze_panes(ws, 1, 0);
-    worksheet_set_row(ws, 0, 32, x->head);
-    static const struct { const char *title; double w; } H[] = {
-        {"table 表 (HDF5)", 22}, {"sheet 工作表", 22}, {"part 分表", 12},
-        {"first row of the table 起始行", 16}, {"last row of the table 截止行", 16}, {"rows 行数", 14},
-    };
-    for (lxw_col_t c = 0; c < 6; c++) {
-        worksheet_set_column(ws, c, c, H[c].w, c >= 3 ? x->count : NULL);
-        worksheet_write_string(ws, 0, c, H[c].title, x->head);
-    }
     lxw_row_t r = 1;
     char first[32] = "", sn[32], part[48];
     for (size_t ti = from; ti < NE; ti++) {
