@@ -1511,7 +1511,7 @@ void cm_config_default(cm_config *c)
     c->drg_budget_fen = 0;
     sc_drg_outlier_params_default(&c->drg_outliers);
     c->compression = CM_COMP_DEFLATE;
-    c->deflate_level = 4;
+    c->deflate_level = 2;
     c->chunk_rows = 16384;
     c->mpi_split_bytes = (int64_t)2 << 30;
     c->gen_cases = 20000;

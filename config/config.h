@@ -140,7 +140,7 @@ typedef struct {
     /* output { ... } */
     char output_file[CM_PATH_MAX];     /* output.file; may be overridden by --out */
     cm_compression compression;        /* output.compression = "deflate" | "none" */
-    int deflate_level;                 /* output.deflate_level = 4 (1..9) */
+    int deflate_level;                 /* output.deflate_level = 2 (1..9) */
     cm_deflate_library deflate_library;/* output.deflate_library = "libdeflate" | "zlib" | "hdf5" */
     int chunk_rows;                    /* output.chunk_rows = 16384 */
     cm_case_columns case_columns;      /* output.case_columns = "codes" | "compact" */

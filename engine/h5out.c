@@ -128,7 +128,7 @@ cm_status h5w_open(h5w *w, const char *final_path, const char *kind, cm_compress
     snprintf(w->tmp_path, sizeof w->tmp_path, "%s.tmp.%ld", final_path, (long)getpid());
     w->comp = comp;
     w->deflate_lib = CM_DEFLATE_LIBDEFLATE;
-    w->level = level > 0 ? level : 4;
+    w->level = level > 0 ? level : 2;
     w->chunk_rows = chunk_rows > 0 ? chunk_rows : 16384;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);

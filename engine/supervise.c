@@ -118,6 +118,7 @@ struct sv_state {
     struct sv_prev *prev;
     size_t nprev;
     char *prev_ids;          /* their case ids, NUL-separated (sv_prev.id: offset) */
+    size_t prev_id_max;      /* the longest of them (bytes): /flags' id width when longer than /cases' */
     int prev_read;           /* 1 when the file was read */
     int prev_window;         /* N: days before the current first admission */
     int64_t prev_rows, prev_cases, prev_rejected;
@@ -1066,6 +1067,7 @@ static cm_status read_previous(sv_state *sv, const cm_period *p, unsigned cross,
                 const char *id = pl_case_id(&x.s, pv[j].id);
                 size_t l = strlen(id) + 1;
                 memcpy(sv->prev_ids + off, id, l);
+                if (l - 1 > sv->prev_id_max) sv->prev_id_max = l - 1;
                 sv->prev[j] = pv[j];
                 sv->prev[j].id = (uint32_t)off;
                 off += l;
@@ -1407,17 +1409,21 @@ static int flag_rows(void *vctx, size_t first, size_t n, unsigned char *buf)
     return m != n; /* a check of the engine itself: the rows counted are there */
 }
 
-static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
+static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w, size_t id_width)
 {
     const pl_slots *s = &p->s;
     const unsigned derived = (1u << SC_R12) | (1u << SC_R13);
-    size_t nf = sv->all.n + (size_t)(sv->hits[SC_R12] + sv->hits[SC_R13]), id_len = 1;
+    size_t nf = sv->all.n + (size_t)(sv->hits[SC_R12] + sv->hits[SC_R13]);
+    /* the ids as wide as /cases' case_id (the previous period's related
+     * ids when longer): no pass over the flagged cases' ids */
+    size_t id_len = id_width > sv->prev_id_max ? id_width : sv->prev_id_max;
     /* per block of slots: its first stored flag (all.e is in slot order) and
-     * its rows; and the id width, the longest id of the table */
+     * its rows: the stored flags between its first and the next block's, and
+     * the R12 / R13 mask bits of its slots */
     size_t nb = (s->n + FB_SLOTS - 1) / FB_SLOTS;
     size_t *jb = malloc((nb + 1) * sizeof *jb), *rb = malloc((nb + 1) * sizeof *rb);
     if (!jb || !rb) { free(jb); free(rb); return CM_ERR_OUTPUT; }
-#pragma omp parallel for schedule(static) reduction(max : id_len)
+#pragma omp parallel for schedule(static)
     for (long lb = 0; lb < (long)nb; lb++) {
         size_t a = (size_t)lb * FB_SLOTS, b = a + FB_SLOTS < s->n ? a + FB_SLOTS : s->n;
         size_t lo = 0, hi = sv->all.n; /* the first stored flag of a slot >= a */
@@ -1428,26 +1434,18 @@ static cm_status write_flags(const sv_state *sv, const cm_period *p, h5w *w)
         }
         jb[lb] = lo;
         size_t rows = 0;
-        for (size_t j = lo; j < sv->all.n && sv->all.e[j].slot < b; j++, rows++) {
-            if (j + 16 < sv->all.n) __builtin_prefetch(&s->slots[sv->all.e[j + 16].slot]);
-            id_len = str_maxlen(id_len, pl_case_id(s, sv->all.e[j].slot));
-            if (sv->all.e[j].other >= 0) id_len = str_maxlen(id_len, join_id(sv, s, (size_t)sv->all.e[j].other));
-        }
         for (size_t i = a; i < b; i++) {
-            if (i + FB_AHEAD < b && (sv->mask[i + FB_AHEAD] & derived)) __builtin_prefetch(&s->slots[i + FB_AHEAD]);
             unsigned dm = sv->mask[i] & derived;
-            if (!dm) continue;
             rows += (dm >> SC_R12 & 1u) + (dm >> SC_R13 & 1u);
-            id_len = str_maxlen(id_len, pl_case_id(s, i));
         }
         rb[lb] = rows;
     }
-    for (size_t b = 0, at = 0; b <= nb; b++) { /* rows per block -> the first row of each block */
-        size_t k = b < nb ? rb[b] : 0;
+    jb[nb] = sv->all.n;
+    for (size_t b = 0, at = 0; b <= nb; b++) { /* rows per block (+ its stored flags) -> the first row of each block */
+        size_t k = b < nb ? rb[b] + jb[b + 1] - jb[b] : 0;
         rb[b] = at;
         at += k;
     }
-    jb[nb] = sv->all.n;
     hid_t res_t = h5_enum_u8(RESULT_NAMES, 4);
     h5row r;
     h5row_begin(&r);
@@ -1610,18 +1608,15 @@ static int sample_rows(void *vctx, size_t first, size_t n, unsigned char *buf)
     return 0;
 }
 
-static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w)
+static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w, size_t id_len)
 {
-    const pl_slots *s = &p->s;
-    size_t ns = sv->nsample, id_len = 1, inst_len = 1;
+    size_t ns = sv->nsample, inst_len = 1;
     unsigned serious = 0;
     for (int r = 0; r < SC_RULE__COUNT; r++)
         if (sc_rule(r)->result != SC_RES_INFO) serious |= 1u << r;
     int nrules = 0;          /* the most rules of a flagged pick: rules' width, 4 bytes a rule id less the last space */
-#pragma omp parallel for schedule(static) reduction(max : id_len, nrules)
+#pragma omp parallel for schedule(static) reduction(max : nrules)
     for (long j = 0; j < (long)ns; j++) {
-        if (j + 16 < (long)ns) __builtin_prefetch(&s->slots[sv->sample[j + 16].slot]);
-        id_len = str_maxlen(id_len, pl_case_id(s, sv->sample[j].slot));
         if (sv->sample[j].reason == 1) {
             int k = __builtin_popcount(sv->mask[sv->sample[j].slot] & serious);
             if (k > nrules) nrules = k;
@@ -1662,12 +1657,12 @@ static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w)
     return e ? CM_ERR_OUTPUT : CM_OK;
 }
 
-cm_status sv_write(const sv_state *sv, const cm_period *p, h5w *w)
+cm_status sv_write(const sv_state *sv, const cm_period *p, h5w *w, size_t id_width)
 {
     if (sv->dups_only) return CM_OK; /* R05 for payment only: no rule tables (month, simulate) */
-    cm_status e = write_flags(sv, p, w);
+    cm_status e = write_flags(sv, p, w, id_width);
     if (!e) e = write_rules(sv, w);
-    if (!e) e = write_sample(sv, p, w);
+    if (!e) e = write_sample(sv, p, w, id_width);
     return e;
 }
 

@@ -59,8 +59,10 @@ void sv_dups_only(sv_state *sv);
 /* The duplicates withheld: count, and their claimed total cost and fund part (fen);
  * -1 (amounts 0) when R05 was not checked (no supervision, R05 off or not evaluated). */
 int64_t sv_withheld(const sv_state *sv, int64_t *total_fen, int64_t *fund_fen);
-/* /flags, /rules, /rule_names, /review_sample into w. CM_OK or CM_ERR_OUTPUT. */
-cm_status sv_write(const sv_state *sv, const cm_period *p, h5w *w);
+/* /flags, /rules, /rule_names, /review_sample into w; id_width: /cases'
+ * case_id width (settle_case_id_width), the case ids' width in /flags and
+ * /review_sample too. CM_OK or CM_ERR_OUTPUT. */
+cm_status sv_write(const sv_state *sv, const cm_period *p, h5w *w, size_t id_width);
 /* The supervision lines of the terminal summary. */
 void sv_summary(const sv_state *sv, FILE *f);
 /* The interface for the indicators: mask per slot (NULL when not run),

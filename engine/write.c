@@ -36,17 +36,27 @@ static uint8_t blank_reason(const cm_case *c)
                ? (uint8_t)(1 + c->why - GR_WHY_DX_MISSING) : 0;
 }
 
-static cm_status write_cases(const cm_period *st, const cm_scenario *sn, const char *output, h5w *w, char *err, size_t errlen)
+/* /cases' case_id width: the longest case id of a kept case (bytes, >= 1);
+ * /flags and /review_sample use the same (sv_write) */
+static size_t case_id_width(const cm_period *st)
+{
+    const pl_slots *s = &st->s;
+    size_t id_len = 1;
+#pragma omp parallel for schedule(static) reduction(max : id_len)
+    for (long i = 0; i < (long)s->n; i++)
+        if (s->slots[i].status == SLOT_CASE) id_len = str_maxlen(id_len, pl_case_id(s, (size_t)i));
+    return id_len;
+}
+
+static cm_status write_cases(const cm_period *st, const cm_scenario *sn, const char *output, h5w *w, size_t id_len,
+                             char *err, size_t errlen)
 {
     const cm_config *cfg = st->cfg;
     const pl_slots *s = &st->s;
     const gr_dip *dip = st->dip;
     const gr_drg *drg = st->drg;
     int codes = cfg->case_columns == CM_CASES_CODES;
-    size_t id_len = 1, inst_len = 1, code_len = dip_code_width(dip, st->group_n); /* the codes that occur */
-#pragma omp parallel for schedule(static) reduction(max : id_len)
-    for (long i = 0; i < (long)s->n; i++)
-        if (s->slots[i].status == SLOT_CASE) id_len = str_maxlen(id_len, pl_case_id(s, (size_t)i));
+    size_t inst_len = 1, code_len = dip_code_width(dip, st->group_n); /* the codes that occur */
     for (size_t k = 0; k < st->ninst; k++) inst_len = str_maxlen(inst_len, st->inst[k].id);
     hid_t path_t = h5_enum_u8(PATH_NAMES, 6), out_t = h5_enum_u8(OUT_NAMES, 3);
     hid_t dst_t = h5_enum_u8(DRG_STATUS_NAMES, 3), dwhy_t = h5_enum_u8(DRG_WHY_NAMES, 7);
@@ -568,7 +578,8 @@ cm_status settle_write_tables(const cm_period *st, const cm_scenario *sn, h5w *w
 {
     const cm_config *cfg = st->cfg;
     h5w w = *wp;
-    cm_status e = write_cases(st, sn, output, &w, err, errlen);
+    size_t id_width = case_id_width(st);
+    cm_status e = write_cases(st, sn, output, &w, id_width, err, errlen);
     if (!e && st->dip) e = write_groups(st, sn, &w);
     if (!e && st->drg) e = write_drgs(st, &w);
     if (!e) e = write_institutions(st, sn, &w);
@@ -578,7 +589,7 @@ cm_status settle_write_tables(const cm_period *st, const cm_scenario *sn, h5w *w
                           "Data-quality notes (kept cases): input line, case id, field treated as missing, "
                           "reason with the value; the case's flags (bad_date, bad_patient, bad_amount, "
                           "age_mismatch) say the same per family");
-    if (!e && st->sup) e = sv_write(st->sup, st, &w); /* supervision: /flags /rules /rule_names /review_sample */
+    if (!e && st->sup) e = sv_write(st->sup, st, &w, id_width); /* supervision: /flags /rules /rule_names /review_sample */
     if (!e) e = write_summary(st, sn, &w);
     if (!e && sn->ind && ind_write(st, sn->ind, &w)) e = CM_ERR_OUTPUT;
     if (!e) {

@@ -479,7 +479,7 @@ static void test_defaults(void **state)
     assert_int_equal(c.standard_cost, CM_STD_GROUP_MEAN_X_COEF);
     assert_int_equal(c.fund_budget_fen, 0);
     assert_int_equal(c.compression, CM_COMP_DEFLATE);
-    assert_int_equal(c.deflate_level, 4);
+    assert_int_equal(c.deflate_level, 2);
     assert_int_equal(c.chunk_rows, 16384);
     assert_int_equal(c.gen_cases, 20000);
     assert_int_equal(c.gen_history_cases, 0);
