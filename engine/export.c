@@ -1369,7 +1369,7 @@ static int scenario_def_sheet(hid_t f, xlsx *x)
 }
 
 /* The review sample's settings (the attributes of /review_sample: sample_seed 随机种子,
- * sample_rate, sample_flagged_share, method, rules), as the report's sample cards show
+ * sample_rate, sample_flagged_share, method, rules, result), as the report's sample cards show
  * them: the sheet sample_settings after review_sample (columns attribute, meaning,
  * value), and a comment on the review_sample sheet's first header cell naming the
  * seed and the rate, so an auditor who draws the sample again knows what drew it.
@@ -1384,6 +1384,7 @@ static int sample_settings_sheet(hid_t f, xlsx *x)
                                  "(supervision.sample_flagged_share)"},
         {"method", "how the sample is drawn 抽样方法"},
         {"rules", "the rules column 规则列"},
+        {"result", "the result column 违规性质列 (most serious first: sort by it)"},
     };
     if (H5Lexists(f, "review_sample", H5P_DEFAULT) <= 0) return 0;
     hid_t d = H5Oopen(f, "review_sample", H5P_DEFAULT);

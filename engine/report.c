@@ -10,7 +10,7 @@
  * file: a settlement (/summary, /institutions, /cases, /rejects, /quality),
  * supervision (/flags, /rules, /rule_names, /indicators, /institutions
  * rating), simulation (/scenarios/NAME/summary, /scenarios/NAME/institutions)
- * and the ledger (/months, /clearing). Every figure names the dataset it
+ * and the ledger (/months, /clearing, /revisions). Every figure names the dataset it
  * came from ("source: /institutions"). Tables are read generically from
  * their HDF5 compound types (members by name), so a missing member removes
  * one figure, never the report. /cases is read once, in blocks, and only its
@@ -1824,7 +1824,7 @@ static void sec_province(rep *R)
     tab_free(&ps);
 }
 
-/* a ledger: /months (point-value estimate, forecast, band), /clearing */
+/* a ledger: /months (point-value estimate, forecast, band), the corrections, /clearing */
 static int find_like(const tab *t, const char *must, const char *must2, const char *not1, const char *not2)
 {
     for (int c = 0; c < t->nm; c++) {
@@ -2042,6 +2042,150 @@ static const colgroup CLEARING_GROUPS[] = {
     {"Volume 业务量", "cost_fen,fund_fen,score_e4"},
 };
 
+/* A ledger's corrections (更正记录: a month run again, ledger.c ld_add_revision): /revisions in two
+ * tables of the key month and revision (what was paid then and now, the difference to pay or
+ * recover; the month's figures then and now), /revision_institutions per institution (the name
+ * from /institutions + /institution_names of that month when known), at most REV_ROWS rows, the
+ * rest named in the export. One line when the ledger has none. */
+#define REV_ROWS 200
+static void rev_dir_head(FILE *o)
+{
+    fputs("<th>pay or recover<br><span class=\"zh\">补付/追回</span><br>difference &gt; 0 / &lt; 0</th>", o);
+}
+
+static void rev_dir_cell(FILE *o, int64_t d)
+{
+    fputs(d > 0 ? "<td class=\"dir\">pay 补付</td>" : d < 0 ? "<td class=\"dir\">recover 追回</td>"
+                                                   : "<td class=\"dir\">none 无</td>", o);
+}
+
+/* one table of t's members cols (by name, "" = the pay/recover column from difference_fen) */
+static void rev_table(FILE *o, const tab *t, const char *title, const char *const *cols, int nc, const char *year,
+                      hsize_t maxrows, char *const *names)
+{
+    int c[12], cd = tab_col(t, "difference_fen");
+    for (int i = 0; i < nc && i < 12; i++) c[i] = cols[i][0] ? tab_col(t, cols[i]) : -2;
+    fputs("<table class=\"revisions colgroup\"><caption>", o);
+    esc_n(o, title);
+    fputs("</caption><tr>", o);
+    for (int i = 0; i < nc; i++) {
+        if (c[i] == -2) { if (cd >= 0) rev_dir_head(o); }
+        else if (c[i] >= 0) ledger_head(o, t, c[i]);
+        if (names && i == 2) /* after institution_id */
+            fputs("<th>institution name<br><span class=\"zh\">机构名称</span><br><code>institution_<wbr>names</code></th>", o);
+    }
+    fputs("</tr>\n", o);
+    for (hsize_t r = 0; r < t->n && r < maxrows; r++) {
+        fputs("<tr>", o);
+        for (int i = 0; i < nc; i++) {
+            if (c[i] == -2) { if (cd >= 0) rev_dir_cell(o, tab_i(t, r, cd)); }
+            else if (c[i] >= 0) ledger_cell(o, t, r, c[i], year);
+            if (names && i == 2) {
+                fputs("<td class=\"name\">", o);
+                esc_n(o, names[r] ? names[r] : "");
+                fputs("</td>", o);
+            }
+        }
+        fputs("</tr>\n", o);
+    }
+    fputs("</table>\n", o);
+}
+
+/* per /revision_institutions row r (r < max): the institution's name in its month (/institutions
+ * month, institution_id; /institution_names), NULL when the ledger names none */
+static char **rev_names(hid_t f, const tab *ri, hsize_t max)
+{
+    tab in;
+    if (tab_open(f, "/institutions", 1, &in)) return NULL;
+    char **nm = h5_names_read(f, "/institution_names", in.n), **out = NULL;
+    int im = tab_col(&in, "month"), ii = tab_col(&in, "institution_id");
+    int rm = tab_col(ri, "month"), rid = tab_col(ri, "institution_id"), any = 0;
+    hsize_t n = ri->n < max ? ri->n : max;
+    if (nm && im >= 0 && ii >= 0 && rm >= 0 && rid >= 0 && n > 0 && (out = calloc(n, sizeof *out))) {
+        for (hsize_t r = 0; r < n; r++) {
+            char a[64], b[64];
+            int64_t mo = tab_i(ri, r, rm);
+            tab_s(ri, r, rid, a, sizeof a);
+            for (hsize_t k = 0; k < in.n; k++)
+                if (tab_i(&in, k, im) == mo && nm[k] && nm[k][0] && !strcmp(tab_s(&in, k, ii, b, sizeof b), a)) {
+                    out[r] = nm[k];
+                    any = 1;
+                    break;
+                }
+        }
+        if (!any) { free(out); out = NULL; }
+        else /* copies: the names of /institutions are freed below */
+            for (hsize_t r = 0; r < n; r++) out[r] = out[r] ? strdup(out[r]) : NULL;
+    }
+    h5_names_free(nm, in.n);
+    tab_free(&in);
+    return out;
+}
+
+static void sec_revisions(rep *R, const char *year)
+{
+    FILE *o = R->o;
+    tab rv, ri;
+    int hr = tab_open(R->f, "/revisions", 1, &rv) == 0, hi = tab_open(R->f, "/revision_institutions", 1, &ri) == 0;
+    if (!hr || rv.n == 0) {
+        fputs("<p class=\"note\" id=\"revisions\"><b>Corrections (更正记录)</b>: none, no month was run again "
+              "(没有月份重新结算; the ledger has no /revisions rows).</p>\n", o);
+        if (hr) tab_free(&rv);
+        if (hi) tab_free(&ri);
+        return;
+    }
+    fputs("<h3 id=\"revisions\">Corrections: months run again 更正记录（月度重新结算）</h3>\n", o);
+    int64_t sum = 0, pay = 0, rec = 0;
+    int cd = tab_col(&rv, "difference_fen");
+    for (hsize_t r = 0; r < rv.n; r++) {
+        int64_t d = tab_i(&rv, r, cd);
+        sum += d;
+        if (d > 0) pay += d; else rec -= d;
+    }
+    char sb[48], pb[48], rb[48], nb[48];
+    fprintf(o, "<p class=\"note\" id=\"revisions-total\"><b>%s %s</b> (更正次数): Σ differences 差额合计 <b>%s</b> "
+               "yuan (to pay 补付 %s, to recover 追回 %s). Each row: the month's /months entry replaced (then 原) and "
+               "the new one (now 新); the difference = paid now − paid then, positive: the fund pays the "
+               "institutions the difference (补付), negative: it recovers it from them (追回). The latest entry is "
+               "in /months; casemix clear counts the differences as settled. Source: /revisions.</p>\n",
+            fmt_count(nb, sizeof nb, (int64_t)rv.n), rv.n == 1 ? "month re-run" : "month re-runs",
+            yuan(sb, sizeof sb, sum), yuan(pb, sizeof pb, pay), yuan(rb, sizeof rb, rec));
+    fputs("<figure class=\"table\" id=\"tab-revisions\">\n", o);
+    static const char *const PAID[] = {"month", "revision", "paid_old_fen", "paid_new_fen", "difference_fen", ""};
+    static const char *const FIG[] = {"month", "revision", "cases_old", "cases_new", "gross_old_fen", "gross_new_fen",
+                                      "point_value_old", "point_value_new"};
+    rev_table(o, &rv, "Paid then and now, the difference 原拨付、新拨付与差额", PAID, 6, year, REV_ROWS, NULL);
+    rev_table(o, &rv, "The month then and now: cases, gross, point value 原/新病例数、预结算金额、估算点值", FIG, 8, year,
+              REV_ROWS, NULL);
+    if (rv.n > REV_ROWS)
+        fprintf(o, "<p class=\"note\">first %d of %llu rows; all of them (with the deposits, input files and "
+                   "times): casemix export LEDGER --xlsx FILE (sheet revisions)</p>\n", REV_ROWS,
+                (unsigned long long)rv.n);
+    caption(o, "Each month run again (money in yuan, point values in yuan per point); the input files and times "
+               "then and now: casemix export, sheet revisions. 更正记录", "/revisions");
+    fputs("</figure>\n", o);
+    if (hi && ri.n > 0) {
+        char **nm = rev_names(R->f, &ri, REV_ROWS);
+        hsize_t shown = ri.n < REV_ROWS ? ri.n : REV_ROWS;
+        fputs("<figure class=\"table\" id=\"tab-revision-institutions\">\n", o);
+        static const char *const INS[] = {"month", "revision", "institution_id", "paid_old_fen", "paid_new_fen",
+                                          "difference_fen", ""};
+        rev_table(o, &ri, "Per institution 各机构差额", INS, 7, year, REV_ROWS, nm);
+        if (ri.n > REV_ROWS)
+            fprintf(o, "<p class=\"note\">first %d of %llu rows; all of them: casemix export LEDGER --xlsx FILE "
+                       "(sheet revision_institutions) or --csv DIR (revision_institutions.csv)</p>\n", REV_ROWS,
+                    (unsigned long long)ri.n);
+        caption(o, "Per revision and institution: paid then and now and the difference to pay (补付) or recover (追回); "
+                   "a revision's rows add up to its difference. 各机构更正差额",
+                nm ? "/revision_institutions, /institutions, /institution_names" : "/revision_institutions");
+        fputs("</figure>\n", o);
+        for (hsize_t r = 0; nm && r < shown; r++) free(nm[r]);
+        free(nm);
+    }
+    tab_free(&rv);
+    if (hi) tab_free(&ri);
+}
+
 static void sec_ledger(rep *R)
 {
     tab m, cl;
@@ -2151,6 +2295,7 @@ static void sec_ledger(rep *R)
                    "in yuan per point). 月度台账", "/months");
         fputs("</figure>\n", o);
         ledger_withheld(o, &m);
+        sec_revisions(R, year);
     }
     if (hc) {
         fputs("<figure class=\"table\" id=\"tab-clearing\">\n", o);

@@ -47,6 +47,8 @@ typedef struct {
     uint16_t code;
 } sv_fact;
 _Static_assert(sizeof(sv_fact) == 12, "the supervision fact is 12 bytes a slot");
+_Static_assert(SC_RULE__COUNT <= SV_MASK_LEVEL_SHIFT && SC_RES_INFO == 3 && SC_RES_DEFINITE == 0,
+               "the rule mask: a bit a rule below the result level (supervise.h)");
 enum { DM_OTHER = 0, DM_TRANSFER = 1, DM_DIED = 2 };
 enum { FB_EXEMPT = 1, FB_HAS_PROC = 2, FB_LOW_DX = 4 }; /* R01's exemption (dx or emergency route); R07's */
 #define FB_SHIFT 13
@@ -343,8 +345,8 @@ static void decide(sv_state *sv, const cm_period *p)
             if (!h[COL_DMODE]) why = "needs discharge_mode";
             else if (!p->dip) why = "needs DIP groups (scheme dip or both)";
             else if (!p->cal.sup_cases || p->cal.sup_dmode_years == 0)
-                why = "needs history years with discharge_mode (history = ({ year = ..; file = ..; })): group deaths";
-            else if (!sv->grp_low) why = "the history has no deaths: no group mortality to rank";
+                why = "needs history with discharge_mode for group death rates (history = ({ year = ..; file = ..; }))";
+            else if (!sv->grp_low) why = "the history has no deaths (no group death rate to rank)";
             break;
         default:
             break;
@@ -1191,8 +1193,13 @@ static cm_status merge_flags(sv_state *sv, const cm_period *p, unsigned ev)
         int64_t *h = bhits[b], fc = 0;
         memset(h, 0, sizeof bhits[b]);
         for (size_t j = 0; j < k; j++) {
-            if (!(sv->mask[x[j].slot] & serious) && ((1u << x[j].rule) & serious)) fc++;
-            sv->mask[x[j].slot] |= (uint16_t)(1u << x[j].rule);
+            uint16_t *mk = &sv->mask[x[j].slot];
+            if (!(*mk & serious) && ((1u << x[j].rule) & serious)) fc++;
+            *mk |= (uint16_t)(1u << x[j].rule);
+            /* the strongest result of the case's flags (SV_MASK_LEVEL; info adds 0) */
+            unsigned lv = SC_RES_INFO - (unsigned)x[j].result;
+            if ((lv << SV_MASK_LEVEL_SHIFT) > (*mk & SV_MASK_LEVEL))
+                *mk = (uint16_t)((*mk & ~SV_MASK_LEVEL) | (lv << SV_MASK_LEVEL_SHIFT));
             h[x[j].rule]++;
         }
         kept[b] = k;
@@ -1568,7 +1575,7 @@ static cm_status write_rules(const sv_state *sv, h5w *w)
 typedef struct {
     const sv_state *sv;
     const cm_period *p;
-    size_t rsize, id_len, inst_len, o_line, o_id, o_inst, o_why, o_rules, rules_len;
+    size_t rsize, id_len, inst_len, o_line, o_id, o_inst, o_why, o_res, o_rules, rules_len;
     unsigned serious;        /* the rules that are not info-only: the ones that put a case in the sample */
 } sample_fill;
 
@@ -1603,6 +1610,7 @@ static int sample_rows(void *vctx, size_t first, size_t n, unsigned char *buf)
         memcpy(b + x->o_id, id, strnlen(id, x->id_len));
         memcpy(b + x->o_inst, inst, strnlen(inst, x->inst_len));
         b[x->o_why] = pk[j].reason;
+        b[x->o_res] = (uint8_t)sv_mask_result(x->sv->mask[pk[j].slot]); /* the mask's word, read for rules too */
         if (pk[j].reason == 1) rule_ids(b + x->o_rules, x->rules_len, x->sv->mask[pk[j].slot] & x->serious);
     }
     return 0;
@@ -1623,7 +1631,7 @@ static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w, si
         }
     }
     for (size_t k = 0; k < p->ninst; k++) inst_len = str_maxlen(inst_len, p->inst[k].id);
-    hid_t why_t = h5_enum_u8(REASON_NAMES, 3);
+    hid_t why_t = h5_enum_u8(REASON_NAMES, 3), res_t = h5_enum_u8(RESULT_NAMES, 4);
     h5row r;
     h5row_begin(&r);
     sample_fill x = {.sv = sv, .p = p, .id_len = id_len, .inst_len = inst_len,
@@ -1632,6 +1640,7 @@ static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w, si
     x.o_id = h5row_add_str(&r, "case_id", id_len);
     x.o_inst = h5row_add_str(&r, "institution_id", inst_len);
     x.o_why = h5row_add(&r, "reason", why_t, 1);
+    x.o_res = h5row_add(&r, "result", res_t, 1);
     x.o_rules = h5row_add_str(&r, "rules", x.rules_len);
     h5row_end(&r);
     x.rsize = r.size;
@@ -1650,10 +1659,15 @@ static cm_status write_sample(const sv_state *sv, const cm_period *p, h5w *w, si
                                      "definite, highly_suspicious or suspicious; R03, R12, R13 left out), in rule "
                                      "order, one space between (\"R01 R04\"): the rules that put the case in the "
                                      "sample; \"\" for a random row; width the longest written");
+        e |= h5_attr_str(d, "result", "the strongest result among the case's /flags rows that are not info "
+                                      "(definite, then highly_suspicious, then suspicious: the enum's order, most "
+                                      "serious first), on every row, random ones too; info when the case has none "
+                                      "(only info rules R03, R12, R13, or no rule)");
     }
     if (d >= 0) H5Dclose(d);
     h5row_free(&r);
     H5Tclose(why_t);
+    H5Tclose(res_t);
     return e ? CM_ERR_OUTPUT : CM_OK;
 }
 
@@ -1716,9 +1730,9 @@ void sv_summary(const sv_state *sv, FILE *f)
         fprintf(f, "  %s %-30s %-18s %10lld  %s, %s\n", d->id, d->name_en, sc_result_name(d->result),
                 (long long)sv->hits[order[i]], d->name_zh, sc_result_zh(d->result));
     }
-    for (int r = 0; r < SC_RULE__COUNT; r++)
-        if (!sv->evaluated[r]) fprintf(f, "  %s %-30s not evaluated (未评估) %s: %s\n", sc_rule(r)->id, sc_rule(r)->name_en,
-                                       sc_rule(r)->name_zh, sv->why_not[r]);
+    for (int r = 0; r < SC_RULE__COUNT; r++) /* the reason after "not evaluated", the Chinese at the end as above */
+        if (!sv->evaluated[r]) fprintf(f, "  %s %-30s not evaluated: %s  %s, 未评估\n", sc_rule(r)->id,
+                                       sc_rule(r)->name_en, sv->why_not[r], sc_rule(r)->name_zh);
     withheld_line(sv, f);
     if (sv->prev_read)
         fprintf(f, "  previous period (supervision.previous_input): %lld rows, %lld cases, %lld rejected (counted "
@@ -1732,9 +1746,12 @@ void sv_summary(const sv_state *sv, FILE *f)
             sv->nsample, sv->sample_flagged, sv->nsample - sv->sample_flagged, 100.0 * sv->cfg->sample_rate,
             (unsigned long long)sv->cfg->sample_seed);
     if (sv->flagged_cases > (long long)sv->sample_flagged) /* why a flagged case may be missing from the sample */
-        fprintf(f, "                   %lld flagged cases not drawn: flagged cases fill at most %.0f%% of an "
+    {
+        long long nd = sv->flagged_cases - (long long)sv->sample_flagged;
+        fprintf(f, "                   %lld flagged %s not drawn: flagged cases fill at most %.0f%% of an "
                    "institution's sample (supervision.sample_flagged_share); all are in /flags\n",
-                (long long)sv->flagged_cases - (long long)sv->sample_flagged, 100.0 * sv->cfg->sample_flagged_share);
+                nd, nd == 1 ? "case" : "cases", 100.0 * sv->cfg->sample_flagged_share);
+    }
 }
 
 /* A region split over MPI ranks (province.c): the read-stage flags of every

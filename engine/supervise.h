@@ -12,7 +12,8 @@
  *
  * The interface to the institution indicators (issue 11, the other half):
  * sv_rule_mask (uint16_t per slot: bit r set when rule r, SC_R01 = 0,
- * fired on the case) and sv_evaluated (per rule, 0/1). NULL = rules not run.
+ * fired on the case; bits SV_MASK_LEVEL the case's strongest result, see
+ * below) and sv_evaluated (per rule, 0/1). NULL = rules not run.
  *
  * Ownership: the sv_state is sv_begin's (malloc) and freed by sv_free;
  * the mask and flags live in it.
@@ -24,6 +25,16 @@
 #include "h5out.h"
 
 typedef struct sv_state sv_state;
+
+/* The rule mask's bits above the rules (SC_RULE__COUNT = 13): the strongest
+ * result among the case's /flags rows that are not info, as SC_RES_INFO -
+ * result (0 none, 1 suspicious, 2 highly_suspicious, 3 definite). It is the
+ * flags' own result, not the rule table's: R04 is definite across two
+ * institutions, highly_suspicious within one. sv_mask_result reads it back
+ * as an sc_rule_result (SC_RES_INFO when the case has no such row). */
+#define SV_MASK_LEVEL_SHIFT 13
+#define SV_MASK_LEVEL (3u << SV_MASK_LEVEL_SHIFT)
+static inline unsigned sv_mask_result(uint16_t m) { return 3u - ((m & SV_MASK_LEVEL) >> SV_MASK_LEVEL_SHIFT); }
 
 /* When cfg->sup_enabled: a new state in *out (else *out = NULL), po asks
  * the reader for the supervision fields and the side array. CM_OK or

@@ -4,8 +4,8 @@
 # figure checked against the HDF5 file read independently (h5py, openpyxl):
 #  - the supervision summary: each rule's line carries its Chinese name
 #    (/rule_names) and result type in Chinese, the hits of /rules; a rule not
-#    evaluated says 未评估 with /rules' reason;
-#  - "N flagged cases not drawn": N = the cases with a /flags row of a rule
+#    evaluated says "not evaluated: " /rules' reason, then its Chinese name and 未评估;
+#  - "N flagged cases not drawn" ("1 flagged case"): N = the cases with a /flags row of a rule
 #    that is not info-only minus the flagged rows of /review_sample; the sample
 #    holds at least ceil(sample_rate x cases) of every institution, and the same
 #    seed gives the same /review_sample (h5diff), another seed another one;
@@ -112,7 +112,7 @@ for tag in ('ex', 'pl'):
             want = f"{int(r['hits'])}  {z}, {ZH[res[int(r['result'])]]}"
             line = [l for l in txt.splitlines() if l.startswith(f'  {rid} ') and l.endswith(want)]
         else:
-            want = f"not evaluated (未评估) {z}: {dec(r['not_evaluated_because'])}"
+            want = f"not evaluated: {dec(r['not_evaluated_because'])}  {z}, 未评估"
             line = [l for l in txt.splitlines() if l.startswith(f'  {rid} ') and l.endswith(want)]
         if len(line) != 1: bad.append((rid, want))
     check(f'{tag}: every rule line ends with its hits, /rule_names and the result type in Chinese (or 未评估 and why)', not bad, bad)
@@ -121,12 +121,14 @@ for tag in ('ex', 'pl'):
     need = {int(l) for l, r in zip(fl['line'], fl['result']) if fres[int(r)] != 'info'}
     rs = f['review_sample'][:]; ren = {v: k for k, v in h5py.check_enum_dtype(f['review_sample'].dtype['reason']).items()}
     drawn = sum(1 for x in rs['reason'] if ren[int(x)] == 'flagged')
-    m = re.search(r'(\d+) flagged cases not drawn: flagged cases fill at most (\d+)% of an institution', txt)
+    m = re.search(r'(\d+) flagged (cases?) not drawn: flagged cases fill at most (\d+)% of an institution', txt)
     if len(need) > drawn:
         check(f'{tag}: "N flagged cases not drawn" = flagged cases - flagged sample rows ({len(need)} - {drawn})',
               m is not None and int(m.group(1)) == len(need) - drawn, m and m.group(0))
+        check(f'{tag}: ... "1 flagged case", "N flagged cases"', m is not None and m.group(2) == ('case' if len(need) - drawn == 1 else 'cases'),
+              m and m.group(0))
         share = f['review_sample'].attrs['sample_flagged_share']
-        check(f'{tag}: ... the share named is sample_flagged_share', m is not None and int(m.group(2)) == round(100 * share), m and m.group(0))
+        check(f'{tag}: ... the share named is sample_flagged_share', m is not None and int(m.group(3)) == round(100 * share), m and m.group(0))
     else:
         check(f'{tag}: no "not drawn" line when every flagged case is drawn', m is None, m and m.group(0))
     rate = f['review_sample'].attrs['sample_rate']

@@ -89,6 +89,28 @@ def structure(c, text, sections, figures):
     c.check('starts with the casemix mark', text.startswith('<!DOCTYPE html>\n<!-- casemix report -->\n'))
     return t
 
+def well_formed(c, text, label=''):
+    """every element casemix opens is closed, in order (casemix closes <p>, <tr>, <td> too), and
+    no id twice in the document"""
+    class B(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True); self.st, self.bad, self.ids = [], [], {}
+        def _id(self, attrs):
+            i = dict(attrs).get('id')
+            if i is not None: self.ids[i] = self.ids.get(i, 0) + 1
+        def handle_starttag(self, tag, attrs):
+            self._id(attrs)
+            if tag not in VOID: self.st.append(tag)
+        def handle_startendtag(self, tag, attrs):
+            self._id(attrs)
+        def handle_endtag(self, tag):
+            if tag in VOID: return
+            if self.st and self.st[-1] == tag: self.st.pop()
+            else: self.bad.append((tag, self.getpos(), self.st[-3:]))
+    b = B(); b.feed(text)
+    c.check(f'{label}every element closed in order', not b.bad and not b.st, (b.bad[:3], b.st[-3:]))
+    return [k for k, v in b.ids.items() if v > 1]
+
 def no_ids(c, text, ids, what):
     found = [i for i in ids if i and i in text]
     c.check(f'no {what} in the report ({len(ids)} checked)', not found, found[:5])

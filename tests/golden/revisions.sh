@@ -13,6 +13,11 @@
 #  as an older casemix's)
 #  casemix export --csv / --xlsx                       revisions(.csv), revision_institutions: the rows, the
 #                                                      Chinese headers (月份 更正次数 原拨付 新拨付 差额)
+#  casemix report                                      the corrections in the ledger section: every cell = the
+#                                                      two tables (h5py), 补付 / 追回 by the sign, Σ differences;
+#                                                      per institution at most 200 rows (250 planted: the export
+#                                                      named); without /revisions one line "no month was run
+#                                                      again"; every element closed, no id twice
 set -u
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
@@ -113,6 +118,105 @@ eq "clear keeps /revisions" "$(h5rows "$L" /revisions)" "$(cat "$D/rev2.txt")"
 sed "s|ledger-2025\.h5|ledger-norev.h5|" "$D/year.cfg" > "$D/norev.cfg"
 "$BIN" clear --config "$D/norev.cfg" --year 2025 --partial > "$D/clear0.out" 2>&1 || { echo "FAIL: clear without /revisions"; cat "$D/clear0.out"; exit 1; }
 eq "clear of a ledger without /revisions: no corrections line" "$(grep -c 更正记录 "$D/clear0.out")" 0
+
+# report: the corrections (更正记录) in the ledger section, every cell against /revisions and
+# /revision_institutions read with h5py; Σ differences; the per-institution table capped at 200 rows
+# (a copy with 250 planted rows), the export named for the rest; a ledger without /revisions: one line
+"$BIN" report "$L" --out "$D/l.html" --quiet || { echo "FAIL: report"; exit 1; }
+"$BIN" report "$D/out/ledger-norev.h5" --out "$D/l0.html" --quiet || { echo "FAIL: report without /revisions"; exit 1; }
+/usr/bin/python3 - "$L" "$D/big.h5" <<'PY' || { echo "FAIL: plant 250 rows"; exit 1; }
+import sys, shutil, h5py, numpy as np
+shutil.copy(sys.argv[1], sys.argv[2])
+f = h5py.File(sys.argv[2], 'r+')
+ri = f['revision_institutions'][:]
+big = np.concatenate([ri] * (250 // len(ri) + 1))[:250].copy()
+big['revision'] = np.arange(250) // len(ri) + 1
+big['difference_fen'] = np.arange(250) * 7919 - 900000
+del f['revision_institutions']
+f.create_dataset('revision_institutions', data=big)
+# names by month (/institution_names beside /institutions): the report names each row's institution in its month
+ins = f['institutions'][:]
+del f['institution_names']
+f.create_dataset('institution_names', data=['医院%s 第%d月' % (r['institution_id'].decode()[-3:], r['month']) for r in ins],
+                 dtype=h5py.string_dtype('utf-8'))
+PY
+"$BIN" report "$D/big.h5" --out "$D/big.html" --quiet || { echo "FAIL: report of 250 rows"; exit 1; }
+if PYTHONPATH=tests/golden /usr/bin/python3 - "$L" "$D/l.html" "$D/l0.html" "$D/big.h5" "$D/big.html" > "$D/report.check" 2>&1 <<'PY'
+import sys, h5py
+from report_check import *
+L, html, html0, big, bightml = sys.argv[1:]
+c = Checker('ledger report')
+f = h5py.File(L, 'r'); yr = str(int(f.attrs['year']))
+rv, ri = f['revisions'][:], f['revision_institutions'][:]
+text = open(html, encoding='utf-8').read()
+t = structure(c, text, ['ledger'], ['fig-months', 'tab-months', 'tab-clearing', 'tab-revisions', 'tab-revision-institutions'])
+c.check('no id twice in the ledger report', not well_formed(c, text))
+mon = lambda m: '%s-%02d' % (yr, int(m))
+cnt = lambda v: '{:,}'.format(int(v))
+way = lambda d: 'pay 补付' if d > 0 else 'recover 追回' if d < 0 else 'none 无'
+def pv(got, want): return abs(float(got.replace(',', '')) - float(want)) <= 0.5e-6 * (1 + 1e-9)
+g = grouped(t, 'tab-revisions')
+c.check('revisions: two tables', len(g) == 2, len(g))
+if len(g) == 2:
+    c.check('revisions, paid: month, revision, paid then and now, difference, pay or recover',
+            g[0]['members'] == ['month', 'revision', 'paid_old_fen', 'paid_new_fen', 'difference_fen', ''], g[0]['members'])
+    for h, z in zip(g[0]['heads'], ['月份', '更正次数', '原拨付', '新拨付', '差额', '补付/追回']):
+        c.check(f'revisions, paid: header {z}', z in h, h)
+    want = [[mon(r['month']), cnt(r['revision']), yuan(r['paid_old_fen']), yuan(r['paid_new_fen']),
+             yuan(r['difference_fen']), way(int(r['difference_fen']))] for r in rv]
+    c.check(f'revisions, paid: every row = /revisions ({len(rv)}; yuan = fen / 100, 补付 > 0, 追回 < 0)', g[0]['rows'] == want, (g[0]['rows'], want))
+    c.check('revisions: no total row (paid then summed over revisions means nothing)', g[0]['total'] is None and g[1]['total'] is None)
+    c.check('revisions, the month: cases, gross, point value then and now',
+            g[1]['members'] == ['month', 'revision', 'cases_old', 'cases_new', 'gross_old_fen', 'gross_new_fen',
+                                'point_value_old', 'point_value_new'], g[1]['members'])
+    bad = []
+    for row, r in zip(g[1]['rows'], rv):
+        w = [mon(r['month']), cnt(r['revision']), cnt(r['cases_old']), cnt(r['cases_new']), yuan(r['gross_old_fen']),
+             yuan(r['gross_new_fen'])]
+        if row[:6] != w or not pv(row[6], r['point_value_old']) or not pv(row[7], r['point_value_new']): bad.append((row, w))
+    c.check('revisions, the month: every row = /revisions (point values to 6 decimals)', len(g[1]['rows']) == len(rv) and not bad, bad[:2])
+tot = [n.alltext() for n in t.root.find_all('p', id='revisions-total')]
+s = int(rv['difference_fen'].sum())
+c.check('revisions: the count and Σ differences = Σ /revisions difference_fen', len(tot) == 1 and
+        f'{len(rv)} month re-runs' in tot[0] and f'Σ differences 差额合计 {yuan(s)} yuan' in tot[0] and
+        f'to pay 补付 {yuan(sum(int(d) for d in rv["difference_fen"] if d > 0))}' in tot[0] and
+        f'to recover 追回 {yuan(-sum(int(d) for d in rv["difference_fen"] if d < 0))}' in tot[0], tot)
+gi = grouped(t, 'tab-revision-institutions')
+c.check('per institution: one table: month, revision, institution, paid then and now, difference, pay or recover',
+        len(gi) == 1 and gi[0]['members'] == ['month', 'revision', 'institution_id', 'paid_old_fen', 'paid_new_fen',
+                                               'difference_fen', ''], gi and gi[0]['members'])
+want = [[mon(r['month']), cnt(r['revision']), r['institution_id'].decode(), yuan(r['paid_old_fen']),
+         yuan(r['paid_new_fen']), yuan(r['difference_fen']), way(int(r['difference_fen']))] for r in ri]
+c.check(f'per institution: every row = /revision_institutions ({len(ri)}), in its order', gi and gi[0]['rows'] == want,
+        gi and (gi[0]['rows'][:2], want[:2]))
+c.check('per institution: both ways in this ledger (补付 and 追回 rows)', any(r[-1] == 'pay 补付' for r in want) and any(r[-1] == 'recover 追回' for r in want))
+c.check('per institution: not capped under 200 rows', 'first 200 of' not in text)
+# the ledger without /revisions
+t0 = open(html0, encoding='utf-8').read()
+p0 = [n.alltext() for n in Tree(t0).root.find_all('p', id='revisions')]
+c.check('without /revisions: one line, no month was run again', len(p0) == 1 and 'no month was run again' in p0[0], p0)
+c.check('without /revisions: no corrections table', 'tab-revision' not in t0)
+well_formed(c, t0, 'without /revisions: ')
+# 250 rows planted: 200 shown, the rest named
+b = h5py.File(big, 'r')['revision_institutions'][:]
+tb = open(bightml, encoding='utf-8').read()
+gb = grouped(Tree(tb), 'tab-revision-institutions')
+c.check('250 rows: the first 200 shown, = the first 200 of the file', gb and len(gb[0]['rows']) == 200 and
+        [r[6] for r in gb[0]['rows']] == [yuan(x) for x in b['difference_fen'][:200]], gb and len(gb[0]['rows']))
+c.check('names: the name column after institution_id (/institution_names)', gb and gb[0]['members'][2:4] == ['institution_id', 'institution_names'],
+        gb and gb[0]['members'])
+nm = {(int(r['month']), r['institution_id'].decode()): '医院%s 第%d月' % (r['institution_id'].decode()[-3:], r['month'])
+      for r in h5py.File(big, 'r')['institutions'][:]}
+c.check('names: each row\'s name = /institution_names of its month and institution (computed here)',
+        gb and [r[3] for r in gb[0]['rows']] == [nm.get((int(x['month']), x['institution_id'].decode()), '') for x in b[:200]],
+        gb and [r[3] for r in gb[0]['rows']][:3])
+c.check('250 rows: "first 200 of 250 rows", the full list in the export (sheet revision_institutions)',
+        'first 200 of 250 rows; all of them: casemix export LEDGER --xlsx FILE (sheet revision_institutions)' in tb)
+well_formed(c, tb, '250 rows: ')
+sys.exit(1 if c.fails else 0)
+PY
+then ok "report: the corrections section against /revisions, /revision_institutions ($(grep -c '^ok' "$D/report.check") checks)"
+else bad "report: the corrections section" "$(grep -v '^ok' "$D/report.check" | head -8)"; fi
 
 # export: the two tables, Chinese headers
 "$BIN" export "$L" --csv "$D/csv" --quiet || { echo "FAIL: export --csv"; exit 1; }

@@ -5,7 +5,8 @@
 # (recall 100% per rule), and the N+1-day controls not flagged R01; /flags,
 # /rules, /rule_names and /review_sample are the same bytes at 1 and 2
 # threads, and the same rows (but for line) with the input rows shuffled;
-# the sample holds at least the rate of every institution; a rule switched
+# the sample holds at least the rate of every institution, its result column
+# is the strongest result of the case's /flags rows; a rule switched
 # off is "not evaluated" (hits -1), and supervision.enabled = false writes
 # none of the tables.
 set -eu
@@ -68,8 +69,8 @@ eq "/review_sample: shuffle + deflate" "$(h5dump -p -H -d /review_sample "$D/t1.
 a=$(h5cols "$D/t1.h5" /flags case_id rule result related_case_id figure threshold | sort | md5sum)
 b=$(h5cols "$D/sh.h5" /flags case_id rule result related_case_id figure threshold | sort | md5sum)
 eq "/flags the same rows with the input shuffled" "$a" "$b"
-a=$(h5cols "$D/t1.h5" /review_sample case_id institution_id reason | sort | md5sum)
-b=$(h5cols "$D/sh.h5" /review_sample case_id institution_id reason | sort | md5sum)
+a=$(h5cols "$D/t1.h5" /review_sample case_id institution_id reason result rules | sort | md5sum)
+b=$(h5cols "$D/sh.h5" /review_sample case_id institution_id reason result rules | sort | md5sum)
 eq "/review_sample the same rows with the input shuffled" "$a" "$b"
 a=$(h5rows "$D/t1.h5" /rules | md5sum); b=$(h5rows "$D/sh.h5" /rules | md5sum)
 eq "/rules the same with the input shuffled" "$a" "$b"
@@ -103,6 +104,28 @@ notf=$(h5cols "$D/t1.h5" /review_sample case_id reason | grep '|flagged$' | cut 
        h5cols "$D/t1.h5" /flags case_id result | grep -v '|info$' | cut -d'|' -f1 | sort -u > "$D/ff.txt"
        comm -23 "$D/sf.txt" "$D/ff.txt" | head -3)
 eq "flagged picks are flagged cases" "$notf" ""
+# /review_sample result: the strongest result among the case's /flags rows that are not info (definite,
+# then highly_suspicious, then suspicious), info when it has none; computed here from /flags alone.
+# Its power: rows where the rule table (/rules result of the row's rules) says otherwise (R04 is
+# definite across institutions, highly_suspicious within one) must be there and still agree.
+h5cols "$D/t1.h5" /flags case_id result > "$D/fres.txt"
+h5cols "$D/t1.h5" /rules id result > "$D/rres.txt"
+h5cols "$D/t1.h5" /review_sample case_id reason rules result > "$D/sres.txt"
+res=$(awk -F'|' 'BEGIN { split("definite highly_suspicious suspicious info", N, " "); for (k = 1; k <= 4; k++) R[N[k]] = k }
+    FILENAME ~ /fres/ { if (!($1 in best) || R[$2] < best[$1]) best[$1] = R[$2]; next }
+    FILENAME ~ /rres/ { tab[$1] = R[$2]; next }
+    { want = ($1 in best) ? N[best[$1]] : "info"; n++; seen[$4]++
+      if ($4 != want) { bad++; if (bad <= 3) printf "row %s: %s, /flags say %s; ", $1, $4, want }
+      t = 4; m = split($3, ids, " "); for (k = 1; k <= m; k++) if (tab[ids[k]] < t) t = tab[ids[k]]
+      if ($2 == "flagged" && N[t] != want) differ++ }
+    END { printf "%d rows, %d differ; definite %d, highly %d, suspicious %d, info %d; rule table otherwise %d\n",
+                 n, bad, seen["definite"], seen["highly_suspicious"], seen["suspicious"], seen["info"], differ }' \
+    "$D/fres.txt" "$D/rres.txt" "$D/sres.txt")
+case "$res" in
+    *" rows, 0 differ; definite "[1-9]*", highly "[1-9]*", suspicious "[1-9]*", info "[1-9]*"; rule table otherwise "[1-9]*)
+        ok "/review_sample result = the strongest non-info result of the case's /flags rows ($res)" ;;
+    *) bad "/review_sample result = the strongest non-info result of the case's /flags rows" "$res" ;;
+esac
 # no patient id in any supervision table
 pid=$(for ds in /flags /review_sample /rules; do h5rows "$D/t1.h5" $ds; done | grep -c 'PL0000' || true)
 eq "no patient id in the supervision tables" "$pid" 0
