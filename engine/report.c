@@ -901,7 +901,7 @@ static void sec_structure(rep *R)
     const int LX = 230, RX = W - 20, BH = 14, GAP = 4, TOP = 34;
     int h = TOP + nb * (BH + GAP) + 24;
     fputs("<figure class=\"chart\" id=\"fig-price-structure\">\n", o);
-    fprintf(o, "<svg id=\"price-structure\" class=\"chart-svg\" viewBox=\"0 0 %d %d\" role=\"img\">\n", W, h);
+    fprintf(o, "<svg id=\"svg-price-structure\" class=\"chart-svg\" viewBox=\"0 0 %d %d\" role=\"img\">\n", W, h);
     for (int k = 0; k < 4; k++)
         fprintf(o, "<rect x=\"%d\" y=\"4\" width=\"10\" height=\"10\" fill=\"%s\"/><text class=\"legend\" x=\"%d\" "
                    "y=\"13\">%s</text>\n", LX + k * 115, k < 3 ? COLORS[k] : "#cbd5e0", LX + k * 115 + 14, NM[k]);

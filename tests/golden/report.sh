@@ -152,6 +152,8 @@ SECTIONS = ['summary', 'payments', 'cost-ratios', 'price-structure', 'drg-cmi', 
 FIGS = ['fig-summary', 'fig-payments-dip', 'fig-payments-drg', 'fig-cost-ratio', 'fig-price-structure', 'fig-cmi',
         'tab-rejects', 'tab-quality']
 t = structure(c, text, SECTIONS, FIGS)
+dup = well_formed(c, text, 'settlement report: ')
+c.check('no id twice in the settlement report (a section and its chart once shared one)', not dup, dup[:5])
 for s in ('supervision', 'indicators', 'scenarios', 'ledger'):
     c.check(f'no #{s} section without its datasets', f'id="{s}"' not in text)
 # privacy: patient ids of the input, case ids of the output
@@ -195,7 +197,7 @@ for v, x in th.items():
     b = int(round(v / 0.1))
     c.check(f'threshold {v} at the left edge of bin {b}', abs(rx[b] - x) < 0.15, (rx[b], x))
 # price structure: one row of segments per institution; the region's line at the cost-weighted shares
-ps = svg_of(t, 'price-structure')
+ps = svg_of(t, 'svg-price-structure')
 c.check('price structure: a label per institution', len(list(ps.find_all('text', cls='label'))) == len(inst))
 w = inst['total_cost_fen'].astype(float)
 reg = [float((inst[k] * w).sum() / w.sum()) for k in ('share_services', 'share_drugs', 'share_exams')]

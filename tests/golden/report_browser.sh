@@ -78,7 +78,7 @@ hs = svg_of(t, 'cost-ratio')
 nb = int(round((f['cases'].attrs['outlier_special'] + 1) / 0.1)) + 1
 c.check(f'DOM: histogram has {nb} bins', hs is not None and len(list(hs.find_all('rect', cls='hist'))) == nb)
 c.check('DOM: histogram has the 3 outlier thresholds', hs is not None and len(list(hs.find_all('line', cls='threshold'))) == 3)
-ps = svg_of(t, 'price-structure')
+ps = svg_of(t, 'svg-price-structure')
 c.check('DOM: price structure: 3-4 segments per institution and the region\'s 2 lines', ps is not None and
         3 * n <= len(list(ps.find_all('rect', cls='seg'))) <= 4 * n and len(list(ps.find_all('line', cls='region-line'))) == 2)
 c.check('DOM: no script, link or image', not any(True for tg in ('script', 'link', 'img', 'iframe') for _ in t.root.find_all(tg)))
