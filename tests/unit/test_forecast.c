@@ -120,6 +120,12 @@ static void test_portable_bits(void **state)
     assert_true(f.cv_months == 0x1.24362a286405bp-1);
     assert_true(f.cv == 0x1.fd1340dc1b1bbp-2);
     assert_true(f.half == 0x1.5bc3bb1092f0cp-2);
+    /* the point value of the band's high end and the money of it (scoring/clearing.c, the same order of
+     * double operations; Python: (1.23456789012e11 × 100) ÷ (share × high) = 0x1.a634a63654fb2p-7, within
+     * 5.8e-18 relative of the exact quotient; ((pv × share) × points) ÷ 100 = 8,751,993,393.0428 fen) */
+    double pv = sc_year_pv(123456789012, 0.6877457188537702, f.high_e4);
+    assert_true(pv == 0x1.a634a63654fb2p-7);
+    assert_int_equal(sc_points_fen(pv, 0.6877457188537702, 98765432109876), 8751993393);
     /* a month beyond 2^53 e4 (9.0e11 points) is refused, not rounded */
     int64_t big[12] = {((int64_t)1 << 53) + 1};
     assert_int_equal(sc_forecast_flat(big, 0x1, 0.25, 0.02, &f), SC_ERR_ARG);
