@@ -8,7 +8,9 @@
 # Σ institutions' payments = /summary payments_fen, row counts = the
 # datasets; /cases split over sheets; ids that Excel would turn into numbers
 # (00123, 01.0) stay text; CSV: BOM, the same columns and totals (exact
-# decimals). Outputs never replace a file casemix did not write.
+# decimals). A scenario's or region's one-record summary (NAME_sum) one member
+# a row (member, meaning, Chinese label, value, unit), each value the HDF5's;
+# its CSV the one-row table. Outputs never replace a file casemix did not write.
 set -eu
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
