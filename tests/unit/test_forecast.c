@@ -120,6 +120,15 @@ static void test_portable_bits(void **state)
     assert_true(f.cv_months == 0x1.24362a286405bp-1);
     assert_true(f.cv == 0x1.fd1340dc1b1bbp-2);
     assert_true(f.half == 0x1.5bc3bb1092f0cp-2);
+    /* months where a fused multiply-add (Ŝ − Ŝ × half in one rounding) would change both band ends' last
+     * bit: fma gives ...81bp+46 and ...be5p+46 (worked in Python with exact fractions) */
+    int64_t m3[12] = {7580507462400, 6995634876093, 9513809488445};
+    sc_flat_forecast f3;
+    assert_int_equal(sc_forecast_flat(m3, 0x7, 0.25, 0.02, &f3), SC_OK);
+    assert_true(f3.total_e4 == 0x1.5e8e10573fa00p+46);
+    assert_true(f3.half == 0x1.b114faee5a2cdp-3);
+    assert_true(f3.low_e4 == 0x1.146cafcc0081cp+46);
+    assert_true(f3.high_e4 == 0x1.a8af70e27ebe4p+46);
     /* the point value of the band's high end and the money of it (scoring/clearing.c, the same order of
      * double operations; Python: (1.23456789012e11 × 100) ÷ (share × high) = 0x1.a634a63654fb2p-7, within
      * 5.8e-18 relative of the exact quotient; ((pv × share) × points) ÷ 100 = 8,751,993,393.0428 fen) */
