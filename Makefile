@@ -36,6 +36,9 @@ HDF5_LIBS   := $(shell pkg-config --libs hdf5-serial 2>/dev/null || pkg-config -
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP
+# no fused multiply-add: a × b + c rounds twice everywhere, so money and point values are the same bits on
+# every IEEE-754 platform (gcc without -std=c11 contracts across statements; docs/METHODS.md §9 "Precision")
+CFLAGS  += -ffp-contract=off
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif

@@ -1190,6 +1190,101 @@ static int clearing_year_sheet(hid_t f, xlsx *x, lxw_format *pv_fmt)
     return 1;
 }
 
+/* ---- a summary of one record: one item per row ----
+ * A scenario's or a region's summary (/scenarios/NAME/summary, /regions/CODE/summary: the sheets
+ * NAME_sum) is one record of 32 to 49 members: as a table it is one row of as many columns, read by
+ * scrolling sideways. The workbook writes it as the clearing_year sheet does, one member a row: the
+ * member's name (as in the HDF5 file and the CSV header), its meaning in English, the Chinese label,
+ * the value (money in yuan, *_e4 divided, the formats of the table layout) and its unit. The CSV file
+ * keeps the table layout (one header row, one data row), as the HDF5 file. */
+
+/* the member's title split into its English meaning and its Chinese label (en and zh, "" when none);
+ * base_<m> / diff_<m> (simulate) as "baseline: ..." / "基线：..." */
+static void item_labels(const column *c, char *en, size_t en_cap, char *zh, size_t zh_cap)
+{
+    const char *nm = c->name, *pre_en = "", *pre_zh = "";
+    if (!strncmp(nm, "base_", 5) && title_of(nm + 5)) { nm += 5; pre_en = "baseline: "; pre_zh = "基线："; }
+    else if (!strncmp(nm, "diff_", 5) && title_of(nm + 5)) { nm += 5; pre_en = "change: "; pre_zh = "变化："; }
+    const char *ti = title_of(nm);
+    if (!ti) {
+        snprintf(en, en_cap, "%s", c->name);
+        zh[0] = '\0';
+        return;
+    }
+    char u[200];
+    if (c->k == K_E4) ti = title_unscaled(ti, u, sizeof u);   /* shown ÷ 10^4: the unit says so */
+    size_t z = title_zh_at(ti), e = z;
+    while (e > 0 && ti[e - 1] == ' ') e--;
+    const char *tail = strstr(ti + z, " (");   /* "重复结算不予支付 (cases; -1 not recorded)": the note is English */
+    size_t zl = tail ? (size_t)(tail - (ti + z)) : strlen(ti + z);
+    if (tail && title_zh_at(tail) < strlen(tail)) { tail = NULL; zl = strlen(ti + z); } /* Chinese in it: keep */
+    snprintf(en, en_cap, "%s%.*s%s", pre_en, (int)e, ti, tail ? tail : "");
+    if (zl) snprintf(zh, zh_cap, "%s%.*s", pre_zh, (int)zl, ti + z);
+    else zh[0] = '\0';
+}
+
+/* the unit of a summary member as the sheet shows it */
+static const char *item_unit(const column *c)
+{
+    const char *nm = c->name;
+    if (!strncmp(nm, "base_", 5) || !strncmp(nm, "diff_", 5)) nm += 5;
+    int drg = !strncmp(nm, "drg_", 4);
+    if (c->k == K_MONEY || c->k == K_YUAN || c->k == K_FENF) return "yuan 元";
+    if (strstr(nm, "point_value")) return drg ? "yuan per point 元/点" : "yuan per point 元/分";
+    if (!strcmp(nm, "drg_rate")) return "yuan per relative weight 元/权重";
+    if (ends_with(nm, "_pct")) return "% 百分比";
+    if (strstr(nm, "share")) return "ratio 比例";
+    if (!strcmp(nm, "drg_points_e4") || !strcmp(nm, "drg_points")) return "points 点数";
+    if (strstr(nm, "score") || !strcmp(nm, "dip_points")) return "points 分值";
+    if (!strcmp(nm, "records_read") || !strcmp(nm, "rejects")) return "rows 行";
+    if (!strcmp(nm, "quality_notes")) return "notes 条";
+    if (!strcmp(nm, "institutions")) return "institutions 家";
+    if (!strcmp(nm, "duplicate_case_ids")) return "case ids 个";
+    if (!strcmp(nm, "cases") || ends_with(nm, "_cases") || !strcmp(nm, "n_cases") || !strcmp(nm, "duplicates_withheld"))
+        return "cases 例";
+    return "";
+}
+
+/* The sheet of a one-record table t (its row at rp) as items; 1 written, -1 on a write error. */
+static int items_sheet(xlsx *x, const char *name, const char *path, const table *t, const unsigned char *rp)
+{
+    char h0[240];
+    snprintf(h0, sizeof h0, "member 字段 (of %s)", path);
+    const char *T[] = {h0, "meaning 含义", "Chinese label 中文名称", "value 数值", "unit 单位"};
+    static const double W[] = {30, 46, 26, 18, 22};
+    lxw_format *F[] = {x->text, NULL, NULL, NULL, NULL};
+    lxw_worksheet *ws = note_sheet(x, name, 5, T, W, F, 0);
+    if (!ws) return -1;
+    lxw_row_t r = 1;
+    for (int i = 0; i < t->ncol; i++, r++) {
+        const column *c = &t->col[i];
+        char en[240], zh[200];
+        item_labels(c, en, sizeof en, zh, sizeof zh);
+        worksheet_write_string(ws, r, 0, c->name, x->text);
+        worksheet_write_string(ws, r, 1, en, NULL);
+        if (zh[0]) worksheet_write_string(ws, r, 2, zh, NULL);
+        cell v;
+        get_cell(c, rp, &v);
+        lxw_format *nf = c->k == K_MONEY || c->k == K_YUAN || c->k == K_FENF ? x->money : c->fmt;
+        if (!nf && c->k == K_FLOAT && strstr(c->name, "point_value")) nf = x->pv6;   /* a column shows General */
+        else if (!nf && c->k == K_FLOAT && (strstr(c->name, "points") || strstr(c->name, "score"))) nf = x->dec4;
+        else if (!nf && (c->k == K_INT || c->k == K_UINT)) nf = x->count;
+        if (v.is_text) worksheet_write_string(ws, r, 3, v.s, x->text);
+        else worksheet_write_number(ws, r, 3, v.v, nf);
+        const char *un = item_unit(c);
+        if (c->k == K_E4 && !un[0]) un = "÷ 10^4";
+        if (un[0]) worksheet_write_string(ws, r, 4, un, NULL);
+    }
+    return 1;
+}
+
+/* the summary of a scenario or a region (one record): written as items */
+static int one_record_summary(const entry *e, const table *t)
+{
+    return t->nrows == 1 && (!strcmp(e->base, "scenarios") || !strcmp(e->base, "regions")) &&
+           ends_with(e->path, "/summary");
+}
+
 /* The month (int32) and institution_id (fixed string, < FX_ID bytes, fx_pairs) of every row of
  * table path, into *months and *ids (rows of FX_ID bytes): the rows, 0 when absent or unreadable. */
 static size_t month_ids(hid_t f, const char *path, int32_t **months, char (**ids)[FX_ID])
@@ -1634,6 +1729,13 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         widths(&t, buf, first_n);
         for (int i = 0; i < t.ncol; i++)
             if (t.col[i].k == K_FLOAT) t.col[i].fmt = member_format(&x, t.col[i].name);
+        if (one_record_summary(&E[ti], &t)) {   /* one item a row (items_sheet) */
+            int is = items_sheet(&x, name, E[ti].path, &t, buf);
+            table_free(&t);
+            if (is < 0) { st = CM_ERR_OUTPUT; break; }
+            nsheets += is;
+            continue;
+        }
         if (!strcmp(E[ti].base, "flags") && t.nrows) {
             fx_open(f, &t, &fxs);
             fx = &fxs;

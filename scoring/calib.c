@@ -19,9 +19,11 @@
  *
  * Determinism. Statistics depend only on the multiset of costs: the sum is
  * exact (128-bit, stored as int64 and saturated in the impossible case of
- * more than 9.2e16 yuan in one group-year), the SD is a two-pass long double sum over the sorted kept
+ * more than 9.2e16 yuan in one group-year), the SD is a two-pass double sum over the sorted kept
  * costs, so the summation order is the sorted order whatever the input
- * order.
+ * order; no long double (x87 80-bit on x86-64, other widths elsewhere): double
+ * operations in the order written, the same bits on every IEEE-754 platform
+ * (METHODS §9 "Precision").
  */
 #include "scoring.h"
 
@@ -212,61 +214,68 @@ void sc_year_stats(int64_t *costs_fen, size_t n, const sc_calib_params *p,
     out->sum_fen = sum > INT64_MAX ? INT64_MAX
                  : sum < INT64_MIN ? INT64_MIN : (int64_t)sum;
 
-    long double mean = (long double)sum / (long double)used;
-    long double ss = 0.0L;
+    double mean = (double)sum / (double)used;
+    double ss = 0.0;
     for (size_t i = a; i < b; i++) {
-        long double d = (long double)costs_fen[i] - mean;
-        ss += d * d;
+        double d = (double)costs_fen[i] - mean;
+        d = d * d;
+        ss += d;
     }
-    out->mean_fen = (double)mean;
-    out->sd_fen = (double)sqrtl(ss / (long double)used);
+    out->mean_fen = mean;
+    out->sd_fen = sqrt(ss / (double)used);
 }
 
 double sc_weighted_mean(const sc_year_stat y[3], const double w[3], int *ok)
 {
-    long double num = 0.0L, den = 0.0L;
+    double num = 0.0, den = 0.0;
     for (int i = 0; i < 3; i++) {
         if (y[i].n_used <= 0)
             continue;
-        num += (long double)w[i] * (long double)y[i].mean_fen;
-        den += (long double)w[i];
+        double t = w[i] * y[i].mean_fen;
+        num += t;
+        den += w[i];
     }
-    if (!(den > 0.0L)) {
+    if (!(den > 0.0)) {
         if (ok)
             *ok = 0;
         return 0.0;
     }
     if (ok)
         *ok = 1;
-    return (double)(num / den);
+    return num / den;
 }
 
 double sc_pooled_cv(const sc_year_stat y[3])
 {
-    long double n_tot = 0.0L, sum_tot = 0.0L;
+    __extension__ typedef __int128 i128;
+    i128 n_tot = 0, sum_tot = 0;   /* exact */
     for (int i = 0; i < 3; i++) {
         if (y[i].n_used <= 0)
             continue;
-        n_tot += (long double)y[i].n_used;
-        sum_tot += (long double)y[i].sum_fen;
+        n_tot += y[i].n_used;
+        sum_tot += y[i].sum_fen;
     }
-    if (n_tot < 2.0L)
+    if (n_tot < 2)
         return 0.0;
-    long double mean = sum_tot / n_tot;
-    if (!(mean > 0.0L))
+    double mean = (double)sum_tot / (double)n_tot;
+    if (!(mean > 0.0))
         return 0.0;
 
-    long double ss = 0.0L;
+    double ss = 0.0;   /* double in the order written */
     for (int i = 0; i < 3; i++) {
         if (y[i].n_used <= 0)
             continue;
-        long double ny = (long double)y[i].n_used;
-        long double my = (long double)y[i].sum_fen / ny;
-        long double sd = (long double)y[i].sd_fen;
-        long double dm = my - mean;
-        ss += ny * (sd * sd + dm * dm);
+        double ny = (double)y[i].n_used;
+        double my = (double)y[i].sum_fen / ny;
+        double sd = y[i].sd_fen;
+        double dm = my - mean;
+        double v = sd * sd;
+        double dm2 = dm * dm;
+        v = v + dm2;
+        v = ny * v;
+        ss += v;
     }
-    return (double)(sqrtl(ss / n_tot) / mean);
+    return sqrt(ss / (double)n_tot) / mean;
 }
 
 double sc_score_from_means(double m_g, double M, const sc_calib_params *p)

@@ -7,11 +7,19 @@
  * and the clearing balance (年度清算).
  *
  * Pure functions on integer data; money is int64 fen, shares are read to
- * 1e-6 and applied with exact 128-bit rounding (sc_muldiv_round).
+ * 1e-6 and applied with exact 128-bit rounding (sc_muldiv_round). Point
+ * values and the money of a point value: exact integer sums, then IEEE-754
+ * double operations in the order written (no long double; the Makefile's
+ * -ffp-contract=off), the same bits on every platform (METHODS §9 "Precision").
  */
 #include "scoring.h"
 
+#include <float.h>
 #include <math.h>
+
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+#error "scoring/clearing.c needs FLT_EVAL_METHOD 0 (double evaluated as double; e.g. -mfpmath=sse on 32-bit x86)"
+#endif
 
 #define SHARE_UNIT 1000000
 
@@ -65,9 +73,12 @@ int64_t sc_share_fen(int64_t amount_fen, double share)
 int64_t sc_points_fen(double pv, double fund_share, int64_t points_e4)
 {
     if (!(pv > 0) || !(fund_share > 0) || points_e4 <= 0) return 0;
-    long double v = (long double)pv * (long double)fund_share * (long double)points_e4 / 100.0L; /* e4 → points, yuan → fen */
-    long double r = nearbyintl(v);  /* default rounding mode: half-even */
-    if (r > (long double)INT64_MAX) return INT64_MAX;
+    /* double in this order (METHODS §9 "Precision"): the same bits on every IEEE-754 platform */
+    double v = pv * fund_share;
+    v = v * (double)points_e4;
+    v = v / 100.0;              /* e4 → points, yuan → fen */
+    double r = nearbyint(v);    /* default rounding mode: half-even */
+    if (!(r < 0x1p63)) return INT64_MAX;
     return (int64_t)r;
 }
 
@@ -76,23 +87,27 @@ sc_status sc_forecast_total(int64_t ytd_e4, unsigned mask, const int64_t *hist, 
 {
     *total_e4 = *low_e4 = *high_e4 = 0;
     mask &= 0xFFFu;
-    if (!mask || ytd_e4 < 0) return mask ? SC_ERR_ARG : SC_ERR_EMPTY;
-    long double pool_in = 0, pool_all = 0, lo = 0, hi = 0;
+    if (!mask || ytd_e4 < 0 || ytd_e4 > ((int64_t)1 << 53) || ny > 4096) return mask ? SC_ERR_ARG : SC_ERR_EMPTY;
+    /* the weights' sums exact (128 bits), ytd × Σ all exact, then one division in double (METHODS §9
+     * "Precision"): the same bits on every IEEE-754 platform */
+    __extension__ typedef __int128 i128;
+    i128 pool_in = 0, pool_all = 0;
+    double lo = 0, hi = 0;
     int have = 0;
     if (ny <= 0) {
         pool_in = __builtin_popcount(mask);
         pool_all = 12;
     }
     for (int y = 0; y < ny; y++) {
-        long double in = 0, all = 0;
+        i128 in = 0, all = 0;
         for (int m = 0; m < 12; m++) {
             int64_t w = hist[y * 12 + m];
-            if (w < 0) return SC_ERR_ARG;
+            if (w < 0 || w > ((int64_t)1 << 53)) return SC_ERR_ARG; /* 9.0e13 yuan a month: the products stay in 128 bits */
             all += w;
             if (mask & (1u << m)) in += w;
         }
         if (!(in > 0)) continue;
-        long double t = (long double)ytd_e4 * all / in;
+        double t = (double)((i128)ytd_e4 * all) / (double)in;
         if (!have || t < lo) lo = t;
         if (!have || t > hi) hi = t;
         have = 1;
@@ -100,22 +115,24 @@ sc_status sc_forecast_total(int64_t ytd_e4, unsigned mask, const int64_t *hist, 
         pool_all += all;
     }
     if (!(pool_in > 0)) return SC_ERR_EMPTY;
-    long double t = (long double)ytd_e4 * pool_all / pool_in;
+    double t = (double)((i128)ytd_e4 * pool_all) / (double)pool_in;
     if (!have) lo = hi = t;
-    long double wlo = t * (1.0L - band_min), whi = t * (1.0L + band_min);
+    double wlo = t * (1.0 - band_min), whi = t * (1.0 + band_min);
     if (lo > wlo) lo = wlo;
     if (hi < whi) hi = whi;
-    *total_e4 = (double)t;
-    *low_e4 = (double)lo;
-    *high_e4 = (double)hi;
+    *total_e4 = t;
+    *low_e4 = lo;
+    *high_e4 = hi;
     return SC_OK;
 }
 
 double sc_year_pv(int64_t budget_fen, double fund_share, double total_e4)
 {
     if (budget_fen <= 0 || !(fund_share > 0) || !(total_e4 > 0)) return 0.0;
-    return (double)((long double)budget_fen * SC_SCORE_UNIT / ((long double)fund_share * (long double)total_e4) /
-                    100.0L);
+    /* budget_fen × 10^4 ÷ (share × total_e4) ÷ 100, in double in this order: budget × 100 exact below 2^53 fen */
+    double num = (double)budget_fen * 100.0;
+    double den = fund_share * total_e4;
+    return num / den;
 }
 
 sc_status sc_month_pay(double pv, double fund_share, double q, const int64_t *points_e4, size_t n,
@@ -148,10 +165,10 @@ void sc_year_final_pv(int64_t allocated_fen, double fund_share, int64_t points_e
     out->pool_fen = allocated_fen;
     out->reserve_used_fen = 0;
     if (!p->corridor || !(p->budget_point_value > 0) || !(out->raw > 0)) return;
-    long double lo = (long double)p->budget_point_value * (1.0L - (long double)p->corridor_low);
-    long double hi = (long double)p->budget_point_value * (1.0L + (long double)p->corridor_high);
-    if ((long double)out->raw < lo) { out->pv = (double)lo; out->clamped = -1; }
-    else if ((long double)out->raw > hi) { out->pv = (double)hi; out->clamped = 1; }
+    double lo = p->budget_point_value * (1.0 - p->corridor_low);
+    double hi = p->budget_point_value * (1.0 + p->corridor_high);
+    if (out->raw < lo) { out->pv = lo; out->clamped = -1; }
+    else if (out->raw > hi) { out->pv = hi; out->clamped = 1; }
     else return;
     out->pool_fen = sc_points_fen(out->pv, fund_share, points_e4);
     out->reserve_used_fen = out->pool_fen - allocated_fen;
@@ -171,10 +188,13 @@ int64_t sc_band_adjust(int64_t due_fen, int64_t fund_cost_fen, const sc_year_par
 int64_t sc_special_topup(int64_t approved_fen, int64_t points_e4, double pv, double fund_share)
 {
     if (approved_fen <= 0 || !(fund_share > 0)) return 0;
-    long double pool = (long double)points_e4 * (long double)pv / 100.0L; /* fen, total-cost terms */
-    long double d = ((long double)approved_fen - pool) * (long double)fund_share;
+    double pool = (double)points_e4 * pv;   /* fen, total-cost terms; double in this order */
+    pool = pool / 100.0;
+    double d = (double)approved_fen - pool;
+    d = d * fund_share;
     if (!(d > 0)) return 0;
-    return (int64_t)nearbyintl(d);
+    double r = nearbyint(d);
+    return r < 0x1p63 ? (int64_t)r : INT64_MAX;
 }
 
 int64_t sc_special_cap_cases(int64_t year_cases, double cap)

@@ -44,7 +44,7 @@ double sc_fund_share(int64_t fund_fen, int64_t cost_fen)
 {
     if (cost_fen <= 0)
         return 0.0;
-    return (double)((long double)fund_fen / (long double)cost_fen);
+    return (double)fund_fen / (double)cost_fen;   /* one rounding below 2^53 fen (METHODS §9 "Precision") */
 }
 
 double sc_point_value(int64_t budget_fen, int64_t fund_fen, int64_t cost_fen,
@@ -52,20 +52,16 @@ double sc_point_value(int64_t budget_fen, int64_t fund_fen, int64_t cost_fen,
 {
     if (budget_fen <= 0 || fund_fen <= 0 || cost_fen <= 0 || total_score_e4 <= 0)
         return 0.0;
-    /* total score in points = total_score_e4 / SC_SCORE_UNIT; fen -> yuan /100 */
-    long double num = (long double)budget_fen * (long double)cost_fen
-                    * (long double)SC_SCORE_UNIT;
-    long double den = (long double)fund_fen * (long double)total_score_e4;
-    return (double)(num / den / 100.0L);
+    /* the fund share, then as sc_year_pv: a settlement's point value and the clearing's of the same
+     * sums are the same bits (METHODS §9 "Precision") */
+    return sc_point_value_share(budget_fen, sc_fund_share(fund_fen, cost_fen), total_score_e4);
 }
 
 double sc_point_value_share(int64_t budget_fen, double fund_share, int64_t total_score_e4)
 {
     if (budget_fen <= 0 || !(fund_share > 0) || total_score_e4 <= 0)
         return 0.0;
-    long double num = (long double)budget_fen * (long double)SC_SCORE_UNIT;
-    long double den = (long double)fund_share * (long double)total_score_e4;
-    return (double)(num / den / 100.0L);
+    return sc_year_pv(budget_fen, fund_share, (double)total_score_e4);
 }
 
 int64_t sc_muldiv_round(int64_t a, int64_t num, int64_t den)

@@ -219,14 +219,15 @@ void sc_inst_merge(sc_inst_partial *dst, const sc_inst_partial *src);
 double sc_fund_share(int64_t fund_fen, int64_t cost_fen);
 
 /* Settlement point value (结算点值) in yuan per point:
- * (budget ÷ fund share) ÷ total score = budget_fen × cost_fen /
- * (fund_fen × total_score) / 100 (long double), where total_score in
- * points is total_score_e4 / SC_SCORE_UNIT. 0 when any term is <= 0. */
+ * (budget ÷ fund share) ÷ total score with the share sc_fund_share(fund,
+ * cost): sc_point_value_share, where total_score in points is
+ * total_score_e4 / SC_SCORE_UNIT. 0 when any term is <= 0. */
 double sc_point_value(int64_t budget_fen, int64_t fund_fen, int64_t cost_fen,
                       int64_t total_score_e4);
 
 /* The same with a given fund share (budget.fund_share, in (0, 1]):
- * (budget ÷ share) ÷ total score, yuan per point. 0 when a term is <= 0. */
+ * (budget ÷ share) ÷ total score, yuan per point: sc_year_pv. 0 when a
+ * term is <= 0. */
 double sc_point_value_share(int64_t budget_fen, double fund_share, int64_t total_score_e4);
 
 /* Largest-remainder apportionment (最大余额法): shares total (fen, >= 0)
@@ -284,7 +285,8 @@ sc_status sc_year_params_check(const sc_year_params *p);
 int64_t sc_share_fen(int64_t amount_fen, double share);
 
 /* Money of a point value: round-half-even(pv yuan/point × fund share ×
- * points_e4 / 1e4 × 100) fen (long double; 0 when a term is <= 0). */
+ * points_e4 / 1e4 × 100) fen, computed ((pv × share) × points_e4) ÷ 100 in
+ * double (0 when a term is <= 0). */
 int64_t sc_points_fen(double pv, double fund_share, int64_t points_e4);
 
 /* The forecast of the year's total score from the months so far.

@@ -8,7 +8,9 @@
 # Σ institutions' payments = /summary payments_fen, row counts = the
 # datasets; /cases split over sheets; ids that Excel would turn into numbers
 # (00123, 01.0) stay text; CSV: BOM, the same columns and totals (exact
-# decimals). Outputs never replace a file casemix did not write.
+# decimals). A scenario's or region's one-record summary (NAME_sum) one member
+# a row (member, meaning, Chinese label, value, unit), each value the HDF5's;
+# its CSV the one-row table. Outputs never replace a file casemix did not write.
 set -eu
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
@@ -232,10 +234,21 @@ print('xl/sharedStrings.xml' in n, len(sh), all(b't=\"inlineStr\"' in z.read(x) 
 "$BIN" simulate --config "$D/demo.cfg" \
     --out "$D/sim.h5" --quiet
 "$BIN" export "$D/sim.h5" --xlsx "$D/sim.xlsx" --csv "$D/simcsv" --quiet
-$PY - "$D/demo.h5" "$D/default.xlsx" "$D/sim.h5" "$D/sim.xlsx" "$D/simcsv" <<'PYEOF'
+# a generated two-region province (/regions/CODE/summary: the sheets CODE_sum)
+P="$D/prov"; mkdir -p "$P"
+cat > "$P/gen.cfg" <<CFG
+region = "410000"; period = "2025Q1";
+dip = { catalogue = "$(pwd)/config/demo/catalogue.csv"; group_stats = "$(pwd)/config/demo/group_stats.csv";
+        proc_attributes = "$(pwd)/config/demo/proc_attributes.csv"; icd10 = "$(pwd)/config/demo/icd10.csv"; };
+generator = { cases = 600; seed = 7; institutions = 12; };
+CFG
+"$BIN" gen --config "$P/gen.cfg" --regions 2 --out "$P/gen" --quiet
+"$BIN" settle --config "$P/gen/province.cfg" --out "$P/province.h5" --quiet
+"$BIN" export "$P/province.h5" --xlsx "$P/province.xlsx" --csv "$P/csv" --quiet
+$PY - "$D/demo.h5" "$D/default.xlsx" "$D/sim.h5" "$D/sim.xlsx" "$D/simcsv" "$P/province.h5" "$P/province.xlsx" "$P/csv" <<'PYEOF'
 import sys, re, csv, h5py, openpyxl
 from decimal import Decimal
-h5, xl, sh5, sxl, scdir = sys.argv[1:]
+h5, xl, sh5, sxl, scdir, ph5, pxl, pcdir = sys.argv[1:]
 fails = []
 def check(what, cond, detail=""):
     print(("ok: " if cond else "FAIL: ") + what + ("" if cond else "  " + str(detail)))
@@ -276,6 +289,43 @@ def sheet_vs(ds, ws, label):
                 if v != int(dv): bad.append((n, i, v, dv))
     check(f'{label}: every cell of its type and value (money in yuan, codes text, enums names)', not bad, bad[:4])
     return head, rows
+CJK = re.compile(r'[\u4e00-\u9fff]')
+def items_vs(ds, ws, label):
+    """a one-record summary written one member a row (member, meaning, 中文, value, unit): against the
+    dataset read here; money = fen / 100, *_e4 = the integer / 10^4, other numbers equal"""
+    rows = list(ws.iter_rows(values_only=True))
+    names = ds.dtype.names
+    check(f'{label}: {ds.name} is one record of {len(names)} members', len(ds) == 1 and len(names) > 20, len(ds))
+    check(f'{label}: five columns (member, meaning, Chinese label, value, unit), a row per member', ws.max_column == 5 and
+          len(rows) == len(names) + 1, (ws.max_column, len(rows)))
+    check(f'{label}: header names the dataset, every header cell with its Chinese', rows[0][0].startswith('member ') and
+          ds.name in rows[0][0] and all(CJK.search(h) for h in rows[0]), rows[0])
+    check(f'{label}: header row frozen', ws.freeze_panes == 'A2', ws.freeze_panes)
+    check(f'{label}: the members in the file\'s order', tuple(r[0] for r in rows[1:]) == names, [r[0] for r in rows[1:4]])
+    bad, rec = [], ds[0]
+    for r in rows[1:]:
+        n, en, zh, v, unit = r
+        if n not in names: continue
+        t, dv = ds.dtype[n], rec[n]
+        if not en or CJK.search(en) or not zh or not CJK.search(zh): bad.append((n, 'labels', en, zh))
+        if n.endswith('_fen') and t.kind == 'i':
+            ok = isinstance(v, (int, float)) and round(v * 100) == int(dv) and unit == 'yuan 元'
+        elif n.endswith('_e4') and t.kind in 'iu':
+            ok = isinstance(v, (int, float)) and abs(v * 10000 - int(dv)) <= 1e-6 * max(1, abs(int(dv))) and '× 10^4' not in en
+        elif t.kind == 'f':
+            ok = isinstance(v, (int, float)) and abs(v - float(dv)) <= 1e-12 * max(1, abs(float(dv)))
+        else:
+            ok = v == int(dv)
+        if n.endswith('_pct'): ok = ok and unit.startswith('%')
+        if 'point_value' in n: ok = ok and unit.startswith('yuan per point')
+        if n.startswith('diff_') and n.endswith('_fen'): ok = ok and en.startswith('change: ') and zh.startswith('变化')
+        if not ok: bad.append((n, v, dv, unit))
+    check(f'{label}: every member\'s value = the HDF5 value (yuan, ÷ 10^4), labels in English and Chinese, unit', not bad, bad[:4])
+def csv_record(ds, path, label):
+    """the CSV keeps the table layout: a header of every member, one data row"""
+    rows = list(csv.reader(open(path, encoding='utf-8-sig')))
+    check(f'{label}: CSV unchanged, one header row of the members and one data row', len(rows) == 2 and
+          [h.split(' → ')[0] for h in rows[0]] == list(ds.dtype.names), rows[0][:3])
 f = h5py.File(h5, 'r'); wb = openpyxl.load_workbook(xl)
 for t in ('rules', 'flags', 'review_sample'):
     check(f'sheet {t}', t in wb.sheetnames, wb.sheetnames)
@@ -305,7 +355,9 @@ check('scenarios sheet: the policy and the multipliers explained in Chinese',
 check('sheet names: at most 31 characters, unique (case-insensitive)', all(len(x) <= 31 for x in sw.sheetnames) and
       len({x.lower() for x in sw.sheetnames}) == len(sw.sheetnames))
 for n in names:
-    for a, tb in (('sum', 'summary'), ('meas', 'measurement'), ('inst', 'institutions'), ('grp', 'groups')):
+    items_vs(s[f'scenarios/{n}/summary'], sw[f'{n}_sum'], f'{n}_sum')
+    csv_record(s[f'scenarios/{n}/summary'], f'{scdir}/{n}_sum.csv', f'{n}_sum.csv')
+    for a, tb in (('meas', 'measurement'), ('inst', 'institutions'), ('grp', 'groups')):
         sheet_vs(s[f'scenarios/{n}/{tb}'], sw[f'{n}_{a}'], f'{n}_{a}')
     # totals: the measurement's region row = its categories' sum; institutions' payments = the summary's
     head, rows = sheet_vs(s[f'scenarios/{n}/measurement'], sw[f'{n}_meas'], f'{n}_meas')
@@ -321,6 +373,16 @@ for n in names:
     raw = open(f'{scdir}/{n}_meas.csv', 'rb').read()
     check(f'{n}_meas.csv: BOM, one row per measurement row', raw.startswith(b'\xef\xbb\xbf') and
           len(raw.decode('utf-8-sig').splitlines()) == len(s[f'scenarios/{n}/measurement']) + 1)
+# a province: each region's summary likewise (CODE_sum), the province summary (a row per region) a table
+p = h5py.File(ph5, 'r'); pw = openpyxl.load_workbook(pxl)
+codes = sorted(p['regions'].keys())
+check(f'province: {len(codes)} regions, a CODE_sum sheet each', len(codes) == 2 and all(f'{c}_sum' in pw.sheetnames for c in codes),
+      pw.sheetnames)
+for c in codes:
+    items_vs(p[f'regions/{c}/summary'], pw[f'{c}_sum'], f'{c}_sum')
+    csv_record(p[f'regions/{c}/summary'], f'{pcdir}/{c}_sum.csv', f'{c}_sum.csv')
+check('province_summary: still a table, a row per region and the total', pw['province_summary'].max_row == len(p['province_summary']) + 1,
+      pw['province_summary'].max_row)
 for label, w in (('default', wb), ('simulation', sw)):
     left = [(ws.title, c.value) for ws in w for c in next(ws.iter_rows(max_row=1)) if c.value and '10^4' in c.value and '÷ 10^4' not in c.value]
     check(f'{label} workbook: no header left "× 10^4" (every *_e4 divided)', not left, left[:3])

@@ -100,6 +100,48 @@ static void test_boundaries(void **state)
     assert_int_equal(sc_forecast_flat(one, 0x1, 2.0, 0.02, &f), SC_OK);
 }
 
+/* The same bits on every platform (METHODS §9 "Precision"): large months (S² beyond 64 bits), the
+ * expected doubles worked in Python (IEEE double, int → float and math.sqrt correctly rounded) by the
+ * documented order: dev = n Σ m² − S² (exact integers); (n − 1) c_M² = n dev ÷ S²; c² = ((n − 1) c_M² +
+ * 2 c_0²) ÷ (n + 1); Ŝ = 12 S ÷ n; half = √c² × √(12 (12 − n) ÷ n) × 2 ÷ 12; band Ŝ ∓ Ŝ × half. Each
+ * is within 1.4e-16 relative of the exact value (60-digit decimal). Compared bit for bit: a long double,
+ * a fused multiply-add or another order would change the last bits. */
+static void test_portable_bits(void **state)
+{
+    (void)state;
+    /* Jan, Feb, Mar, May, Jul; the other months' slots are outside the mask */
+    int64_t m[12] = {123456789012345, 98765432109876, 111111111111111, 5, 7, 9, 100000000000000, 1, 1, 1, 1, 1};
+    sc_flat_forecast f;
+    assert_int_equal(sc_forecast_flat(m, 0x57, 0.3, 0.02, &f), SC_OK);
+    assert_int_equal(f.months, 5);
+    assert_true(f.total_e4 == 0x1.d8efef345bc6dp+49);
+    assert_true(f.low_e4 == 0x1.38523acf17e8cp+49);
+    assert_true(f.high_e4 == 0x1.3cc6d1cccfd27p+50);
+    assert_true(f.cv_months == 0x1.24362a286405bp-1);
+    assert_true(f.cv == 0x1.fd1340dc1b1bbp-2);
+    assert_true(f.half == 0x1.5bc3bb1092f0cp-2);
+    /* months where a fused multiply-add (Ŝ − Ŝ × half in one rounding) would change both band ends' last
+     * bit: fma gives ...81bp+46 and ...be5p+46 (worked in Python with exact fractions) */
+    int64_t m3[12] = {7580507462400, 6995634876093, 9513809488445};
+    sc_flat_forecast f3;
+    assert_int_equal(sc_forecast_flat(m3, 0x7, 0.25, 0.02, &f3), SC_OK);
+    assert_true(f3.total_e4 == 0x1.5e8e10573fa00p+46);
+    assert_true(f3.half == 0x1.b114faee5a2cdp-3);
+    assert_true(f3.low_e4 == 0x1.146cafcc0081cp+46);
+    assert_true(f3.high_e4 == 0x1.a8af70e27ebe4p+46);
+    /* the point value of the band's high end and the money of it (scoring/clearing.c, the same order of
+     * double operations; Python: (1.23456789012e11 × 100) ÷ (share × high) = 0x1.a634a63654fb2p-7, within
+     * 5.8e-18 relative of the exact quotient; ((pv × share) × points) ÷ 100 = 8,751,993,393.0428 fen) */
+    double pv = sc_year_pv(123456789012, 0.6877457188537702, f.high_e4);
+    assert_true(pv == 0x1.a634a63654fb2p-7);
+    assert_int_equal(sc_points_fen(pv, 0.6877457188537702, 98765432109876), 8751993393);
+    /* a month beyond 2^53 e4 (9.0e11 points) is refused, not rounded */
+    int64_t big[12] = {((int64_t)1 << 53) + 1};
+    assert_int_equal(sc_forecast_flat(big, 0x1, 0.25, 0.02, &f), SC_ERR_ARG);
+    big[0] = (int64_t)1 << 53;
+    assert_int_equal(sc_forecast_flat(big, 0x1, 0.25, 0.02, &f), SC_OK);
+}
+
 /* The pay basis of the hand-worked months: forecast 2,000, band low 1,600. */
 static void test_pay_basis(void **state)
 {
@@ -180,6 +222,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_worked),
         cmocka_unit_test(test_boundaries),
+        cmocka_unit_test(test_portable_bits),
         cmocka_unit_test(test_pay_basis),
         cmocka_unit_test(test_coverage),
     };
