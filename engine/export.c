@@ -808,6 +808,14 @@ static lxw_format *member_format(const xlsx *x, const char *member)
     if (!strncmp(member, "share_", 6)) return x->pct;
     if (!strcmp(member, "rating_score")) return x->dec1;
     if (!strcmp(member, "figure") || !strcmp(member, "threshold")) return x->upto3;
+    /* point values (yuan per point) and fund shares to 6 decimals, as the terminal and the report print them;
+     * a ledger's forecast year score in points */
+    static const char *const PV6[] = {"point_value", "point_value_estimate", "point_value_old", "point_value_new",
+                                      "forecast", "band_low", "band_high", "dip_point_value", "drg_point_value",
+                                      "fund_share"};
+    for (size_t i = 0; i < sizeof PV6 / sizeof PV6[0]; i++)
+        if (!strcmp(member, PV6[i])) return x->pv6;
+    if (!strcmp(member, "forecast_score")) return x->money;
     return NULL;
 }
 
@@ -1159,7 +1167,7 @@ static int clearing_year_sheet(hid_t f, xlsx *x, lxw_format *pv_fmt)
         {"score_e4", "total score (points)", "总分值", 3},
         {"fund_share", "fund share", "统筹支付比例", 4},
         {"months", "months in the ledger", "月份数", 2},
-        {"partial", "partial year (clear --partial): 1", "部分年度清算", 2},
+        {"partial", "partial year: 1 = cleared with --partial (months missing), 0 = all twelve months", "部分年度清算（1 = 是）", 2},
     };
     static const char *const T[] = {"item (the year's clearing, /clearing attributes)", "项目 (年度清算)", "value 数值"};
     static const double W[] = {38, 22, 20};
@@ -1430,8 +1438,15 @@ static void sample_comment(hid_t f, lxw_worksheet *ws)
  * year). The CSV files keep the stored integers: they mirror the HDF5 tables. */
 static void workbook_units(const xlsx *x, table *t)
 {
-    int has_year = 0;
-    for (int i = 0; i < t->ncol; i++) has_year |= !strcmp(t->col[i].name, "year");
+    int has_year = 0, months = 0;
+    for (int i = 0; i < t->ncol; i++) {
+        has_year |= !strcmp(t->col[i].name, "year");
+        months |= !strcmp(t->col[i].name, "point_value_estimate") && x->ledger_year > 0;
+    }
+    for (int i = 0; months && i < t->ncol; i++) /* a ledger's /months: the fund share of the months so far */
+        if (!strcmp(t->col[i].name, "fund_share"))
+            snprintf(t->col[i].header, sizeof t->col[i].header, "fund_share → fund share of the year to date (Σ fund "
+                     "÷ Σ cost of the months so far) 累计统筹支付比例");
     for (int i = 0; i < t->ncol; i++) {
         column *c = &t->col[i];
         if (c->k != K_INT && c->k != K_UINT) continue;
