@@ -1167,7 +1167,7 @@ static int clearing_year_sheet(hid_t f, xlsx *x, lxw_format *pv_fmt)
         {"score_e4", "total score (points)", "总分值", 3},
         {"fund_share", "fund share", "统筹支付比例", 4},
         {"months", "months in the ledger", "月份数", 2},
-        {"partial", "partial year: 1 = cleared with --partial (months missing), 0 = all twelve months", "部分年度清算（1 = 是）", 2},
+        {"partial", "partial year: 1 = cleared with --partial (months missing), 0 = all twelve months", "部分年度清算", 2},
     };
     static const char *const T[] = {"item (the year's clearing, /clearing attributes)", "项目 (年度清算)", "value 数值"};
     static const double W[] = {38, 22, 20};
@@ -1230,12 +1230,13 @@ static int sn_by_id(const void *a, const void *b)
     return r ? r : (sn_months[i] > sn_months[j]) - (sn_months[i] < sn_months[j]);
 }
 
-/* A ledger's special sheet (特例单议) names each row's institution as the other ledger sheets do:
+/* A ledger's special sheet (特例单议) and revision_institutions sheet (更正记录, path: the table) name
+ * each row's institution as the other ledger sheets do:
  * its name in the row's month (/institutions and /institution_names, the month's settlement file's),
  * or, when that month gives none, the latest month that names it (as /clearing_names does). The
  * column goes after institution_id; "" when no month names it or the ledger has no names (an older
- * casemix). The CSV mirrors /special (no column added). */
-static void special_names(hid_t f, table *t)
+ * casemix). The CSV mirrors the table (no column added). */
+static void special_names(hid_t f, const char *path, table *t)
 {
     int idc = -1;
     for (int i = 0; i < t->ncol; i++)
@@ -1244,7 +1245,7 @@ static void special_names(hid_t f, table *t)
     int32_t *im = NULL, *sm = NULL;
     char (*iid)[FX_ID] = NULL, (*sid)[FX_ID] = NULL;
     size_t ni = month_ids(f, "/institutions", &im, &iid);
-    size_t ns = month_ids(f, "/special", &sm, &sid);
+    size_t ns = month_ids(f, path, &sm, &sid);
     char **inm = ni ? h5_names_read(f, "/institution_names", ni) : NULL;
     size_t *ord = inm && ns == t->nrows ? malloc(ni * sizeof *ord) : NULL;
     char **out = ord ? calloc(ns, sizeof *out) : NULL;
@@ -1638,7 +1639,8 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         flagx fxs, *fx = NULL;   /* the flags sheet: institution and rule names added (fx_open) */
         if ((st = table_open(f, file, ti, E[ti].names, &t)) != CM_OK) { table_free(&t); break; }
         workbook_units(&x, &t);
-        if (x.ledger_year && !strcmp(E[ti].base, "special")) special_names(f, &t);
+        if (x.ledger_year && (!strcmp(E[ti].base, "special") || !strcmp(E[ti].base, "revision_institutions")))
+            special_names(f, E[ti].path, &t); /* the institution's name beside its id (a ledger has no aligned names) */
         free(buf);
         hsize_t chunk = t.nrows < CHUNK_ROWS ? (t.nrows ? t.nrows : 1) : CHUNK_ROWS;
         buf = malloc(chunk * t.rowsize);

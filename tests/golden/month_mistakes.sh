@@ -15,7 +15,8 @@
 #  month 12                                        "band ±0.0% ... (widened to ±2.0%: year.band_min)"
 #  a history file that is not there                exit 4, names history[0].file, not --input
 #  the workbook (openpyxl)                         point values 0.000000, months' fund share says year to date
-#                                                  (累计统筹支付比例), clearing_year's partial row says 1 = --partial
+#                                                  (累计统筹支付比例), clearing_year's partial row says 1 = --partial,
+#                                                  revision_institutions names each institution
 set -u
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
@@ -112,6 +113,18 @@ if '累计统筹支付比例' not in h or 'year to date' not in h: out.append(h)
 rows = [r for r in wb['clearing_year'].iter_rows(values_only=True) if r[1] and r[1].startswith('部分年度清算')]
 if len(rows) != 1 or '1 = cleared with --partial' not in rows[0][0] or rows[0][2] != 0: out.append(repr(rows))
 print('\n'.join(out) or 'ok')
+PY
+)" ok
+eq "workbook: revision_institutions names each institution after its id (the master table's name)" "$(
+    /usr/bin/python3 - "$D/out/year.xlsx" "$E/institutions.csv" <<'PY'
+import sys, csv, openpyxl
+names = {r[0]: r[1] for r in csv.reader(open(sys.argv[2], encoding='utf-8-sig')) if r and r[0].startswith('H')}
+rows = list(openpyxl.load_workbook(sys.argv[1])['revision_institutions'].iter_rows(values_only=True))
+h = list(rows[0])
+i = [k for k, c in enumerate(h) if c.startswith('institution_id →')][0]
+if not h[i + 1].startswith('institution_name →') or '机构名称' not in h[i + 1]: print('header', h); sys.exit()
+bad = [r for r in rows[1:] if names.get(r[i]) != r[i + 1]]
+print('ok' if len(rows) > 2 and not bad else 'rows %d, wrong %r' % (len(rows) - 1, bad[:3]))
 PY
 )" ok
 # a history file that is not there: named as the configuration names it
