@@ -230,15 +230,11 @@ static cm_status calib_begin(const gr_dip *dip, const gr_drg *drg, cm_calib *out
 static cm_status calib_finish(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg, calib_acc *a,
                               cm_calib *out, char *err, size_t errlen);
 
-/* The reading set-up of the history files, one for calibration and for the
- * kept history of casemix simulate: the institution table (input.institutions,
- * the level of the rows; mtab filled and *has set), the required columns
- * (*required) and the parse options. CM_ERR_INPUT with err (file:line). */
 /* A history file that cannot be opened, named as the configuration names it
  * (the reader's own message points at --input / input.records, the period's
  * file, which is not the one missing): 0 when readable, else CM_ERR_INPUT
- * with err set. */
-static cm_status hist_check_file(const cm_config *cfg, int h, char *err, size_t errlen)
+ * with err set. Also casemix month's history pattern (month.c). */
+cm_status calib_hist_check_file(const cm_config *cfg, int h, char *err, size_t errlen)
 {
     const char *f = cfg->history[h].file;
     if (access(f, R_OK) == 0) return CM_OK;
@@ -249,6 +245,10 @@ static cm_status hist_check_file(const cm_config *cfg, int h, char *err, size_t 
     return CM_ERR_INPUT;
 }
 
+/* The reading set-up of the history files, one for calibration and for the
+ * kept history of casemix simulate: the institution table (input.institutions,
+ * the level of the rows; mtab filled and *has set), the required columns
+ * (*required) and the parse options. CM_ERR_INPUT with err (file:line). */
 static cm_status hist_read_setup(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg, gr_inst_table *mtab,
                                  int *has, const int **required, cm_parse_opts *po, char *err, size_t errlen)
 {
@@ -317,7 +317,7 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
         cm_reader hdr;
         memset(&hdr, 0, sizeof hdr);
         rc = !rej ? CM_ERR_NOMEM
-             : (rc = hist_check_file(cfg, h, err, errlen)) ? rc
+             : (rc = calib_hist_check_file(cfg, h, err, errlen)) ? rc
              : pl_read(cfg->history[h].file, al, required, &po, hist_row, &x, &s, &hdr, NULL, NULL, err, errlen);
         int dmode_col = !rc && po.supervise && hdr.colidx[COL_DMODE] >= 0;
         out->sup_dmode_years += dmode_col;
@@ -521,7 +521,7 @@ cm_status calib_hist_read(const cm_config *cfg, const gr_dip *dip, const gr_drg 
         pl_slots s;
         memset(&s, 0, sizeof s);
         rc = !(rej && hv) ? CM_ERR_NOMEM
-             : (rc = hist_check_file(cfg, h, err, errlen)) ? rc
+             : (rc = calib_hist_check_file(cfg, h, err, errlen)) ? rc
              : pl_read(cfg->history[h].file, al, required, &po, hist_row, &x, &s, NULL, NULL, NULL, err, errlen);
         if (!rej || !hv) snprintf(err, errlen, "out of memory");
         for (int t = 0; rej && t < nt; t++) { hc->rejects[y] += (int64_t)rej[t].n; pl_rejects_free(&rej[t]); }

@@ -808,6 +808,14 @@ static lxw_format *member_format(const xlsx *x, const char *member)
     if (!strncmp(member, "share_", 6)) return x->pct;
     if (!strcmp(member, "rating_score")) return x->dec1;
     if (!strcmp(member, "figure") || !strcmp(member, "threshold")) return x->upto3;
+    /* point values (yuan per point) and fund shares to 6 decimals, as the terminal and the report print them;
+     * a ledger's forecast year score in points */
+    static const char *const PV6[] = {"point_value", "point_value_estimate", "point_value_old", "point_value_new",
+                                      "forecast", "band_low", "band_high", "dip_point_value", "drg_point_value",
+                                      "fund_share"};
+    for (size_t i = 0; i < sizeof PV6 / sizeof PV6[0]; i++)
+        if (!strcmp(member, PV6[i])) return x->pv6;
+    if (!strcmp(member, "forecast_score")) return x->money;
     return NULL;
 }
 
@@ -1159,7 +1167,7 @@ static int clearing_year_sheet(hid_t f, xlsx *x, lxw_format *pv_fmt)
         {"score_e4", "total score (points)", "总分值", 3},
         {"fund_share", "fund share", "统筹支付比例", 4},
         {"months", "months in the ledger", "月份数", 2},
-        {"partial", "partial year (clear --partial): 1", "部分年度清算", 2},
+        {"partial", "partial year: 1 = cleared with --partial (months missing), 0 = all twelve months", "部分年度清算", 2},
     };
     static const char *const T[] = {"item (the year's clearing, /clearing attributes)", "项目 (年度清算)", "value 数值"};
     static const double W[] = {38, 22, 20};
@@ -1317,12 +1325,13 @@ static int sn_by_id(const void *a, const void *b)
     return r ? r : (sn_months[i] > sn_months[j]) - (sn_months[i] < sn_months[j]);
 }
 
-/* A ledger's special sheet (特例单议) names each row's institution as the other ledger sheets do:
+/* A ledger's special sheet (特例单议) and revision_institutions sheet (更正记录, path: the table) name
+ * each row's institution as the other ledger sheets do:
  * its name in the row's month (/institutions and /institution_names, the month's settlement file's),
  * or, when that month gives none, the latest month that names it (as /clearing_names does). The
  * column goes after institution_id; "" when no month names it or the ledger has no names (an older
- * casemix). The CSV mirrors /special (no column added). */
-static void special_names(hid_t f, table *t)
+ * casemix). The CSV mirrors the table (no column added). */
+static void special_names(hid_t f, const char *path, table *t)
 {
     int idc = -1;
     for (int i = 0; i < t->ncol; i++)
@@ -1331,7 +1340,7 @@ static void special_names(hid_t f, table *t)
     int32_t *im = NULL, *sm = NULL;
     char (*iid)[FX_ID] = NULL, (*sid)[FX_ID] = NULL;
     size_t ni = month_ids(f, "/institutions", &im, &iid);
-    size_t ns = month_ids(f, "/special", &sm, &sid);
+    size_t ns = month_ids(f, path, &sm, &sid);
     char **inm = ni ? h5_names_read(f, "/institution_names", ni) : NULL;
     size_t *ord = inm && ns == t->nrows ? malloc(ni * sizeof *ord) : NULL;
     char **out = ord ? calloc(ns, sizeof *out) : NULL;
@@ -1526,8 +1535,15 @@ static void sample_comment(hid_t f, lxw_worksheet *ws)
  * year). The CSV files keep the stored integers: they mirror the HDF5 tables. */
 static void workbook_units(const xlsx *x, table *t)
 {
-    int has_year = 0;
-    for (int i = 0; i < t->ncol; i++) has_year |= !strcmp(t->col[i].name, "year");
+    int has_year = 0, months = 0;
+    for (int i = 0; i < t->ncol; i++) {
+        has_year |= !strcmp(t->col[i].name, "year");
+        months |= !strcmp(t->col[i].name, "point_value_estimate") && x->ledger_year > 0;
+    }
+    for (int i = 0; months && i < t->ncol; i++) /* a ledger's /months: the fund share of the months so far */
+        if (!strcmp(t->col[i].name, "fund_share"))
+            snprintf(t->col[i].header, sizeof t->col[i].header, "fund_share → fund share of the year to date (Σ fund "
+                     "÷ Σ cost of the months so far) 累计统筹支付比例");
     for (int i = 0; i < t->ncol; i++) {
         column *c = &t->col[i];
         if (c->k != K_INT && c->k != K_UINT) continue;
@@ -1719,7 +1735,8 @@ static cm_status export_xlsx(hid_t f, const char *file, const char *out, const c
         flagx fxs, *fx = NULL;   /* the flags sheet: institution and rule names added (fx_open) */
         if ((st = table_open(f, file, ti, E[ti].names, &t)) != CM_OK) { table_free(&t); break; }
         workbook_units(&x, &t);
-        if (x.ledger_year && !strcmp(E[ti].base, "special")) special_names(f, &t);
+        if (x.ledger_year && (!strcmp(E[ti].base, "special") || !strcmp(E[ti].base, "revision_institutions")))
+            special_names(f, E[ti].path, &t); /* the institution's name beside its id (a ledger has no aligned names) */
         free(buf);
         hsize_t chunk = t.nrows < CHUNK_ROWS ? (t.nrows ? t.nrows : 1) : CHUNK_ROWS;
         buf = malloc(chunk * t.rowsize);

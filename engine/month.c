@@ -57,7 +57,9 @@ static cm_status history_pattern(const cm_config *cfg, const struct col_aliases 
         memset(x.acc, 0, CM_MAX_THREADS * sizeof *x.acc);
         pl_slots s;
         memset(&s, 0, sizeof s);
-        rc = pl_read(cfg->history[h].file, al, required, &po, hist_month_row, &x, &s, NULL, NULL, NULL, err, errlen);
+        rc = calib_hist_check_file(cfg, h, err, errlen); /* named as the configuration names it */
+        if (!rc)
+            rc = pl_read(cfg->history[h].file, al, required, &po, hist_month_row, &x, &s, NULL, NULL, NULL, err, errlen);
         pl_slots_free(&s);
         for (int m = 0; m < 12 && !rc; m++) {
             ld_hist *e = &l->h[l->nh++];
@@ -244,6 +246,7 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
     sc_flat_forecast flat; /* without history years: the forecast's spread (printed) */
     memset(&flat, 0, sizeof flat);
     sc_pay_basis basis = SC_BASIS_FORECAST;
+    int64_t paid_at_old_fen = 0; /* a month run again: its new cases paid at the replaced entry's estimate */
     if (!rc) {
         pts = calloc(ninst + 1, sizeof *pts);
         gross = calloc(ninst + 1, sizeof *gross);
@@ -336,6 +339,18 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
             M.deposit_fen += dep[k];
             M.paid_fen += paid[k];
         }
+        /* a month run again: what its new cases would have been paid at the replaced entry's point value and
+         * fund share, so that the difference splits into the export's change and the estimate's (printed) */
+        if (!rc && replaced_cases >= 0) {
+            int64_t *g2 = calloc(ninst + 1, sizeof *g2), *d2 = calloc(ninst + 1, sizeof *d2),
+                    *p2 = calloc(ninst + 1, sizeof *p2);
+            if (g2 && d2 && p2 &&
+                sc_month_pay(oldM.point_value_estimate, oldM.fund_share, cfg->year.deposit, pts, ninst, g2, d2, p2,
+                             scr) == SC_OK)
+                for (size_t k = 0; k < ninst; k++) paid_at_old_fen += p2[k];
+            else paid_at_old_fen = -1; /* not split */
+            free(g2); free(d2); free(p2);
+        }
         if (!rc && M.gross_fen <= 0) {
             snprintf(err, sizeof err, "%s: the month's payment rounds to 0 fen; check budget.fund_budget", input);
             rc = CM_ERR_INPUT;
@@ -365,6 +380,31 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         char mlabel[16];
         snprintf(mlabel, sizeof mlabel, "%04d-%02d", year, mo);
         period_dates_check(st, input, mlabel, "month", o->quiet, M.discharge_first, M.discharge_last);
+        if (replaced_cases >= 0 && !o->quiet && oldM.cases == M.cases && oldM.score_e4 == M.score_e4 &&
+            oldM.cost_fen == M.cost_fen && oldM.fund_fen == M.fund_fen && oldM.rejects == M.rejects) {
+            char a[40], b[40];
+            fprintf(stderr, "casemix: WARNING: %s was run again with the same cases as its entry in the ledger (%lld "
+                            "cases, the same score, total cost and fund paid; from %s): the same export twice? Its "
+                            "payment moves only with the estimated point value (%.6f then, %.6f now): %s yuan then, %s "
+                            "now; recorded as a revision (/revisions)\n",
+                    mlabel, (long long)M.cases, replaced_input, replaced_pv, M.point_value_estimate,
+                    cm_yuan_text(a, sizeof a, replaced_paid_fen, 1), cm_yuan_text(b, sizeof b, M.paid_fen, 1));
+        }
+        if (!o->quiet) { /* months before this one not in the ledger: skipped by mistake, or run late */
+            char gap[96] = "";
+            size_t gl = 0, ng = 0;
+            for (int m = 1; m < mo; m++) {
+                int have = 0;
+                for (size_t j = 0; j < L.nm; j++) have |= L.m[j].month == m;
+                if (!have && gl < sizeof gap)
+                    gl += (size_t)snprintf(gap + gl, sizeof gap - gl, "%s%04d-%02d", ng++ ? ", " : "", year, m);
+            }
+            if (ng)
+                fprintf(stderr, "casemix: WARNING: the ledger has no %s, before %s: run %s (casemix month --month "
+                                "YYYY-MM --input ITS_EXPORT) if it was skipped by mistake; the forecast counts the "
+                                "%zu month(s) present\n",
+                        gap, mlabel, ng > 1 ? "them" : "it", L.nm + 1);
+        }
         for (size_t j = 0; j < L.nm; j++)
             if (!strcmp(L.m[j].input, M.input) && L.m[j].input_bytes == M.input_bytes && !o->quiet)
                 fprintf(stderr, "casemix: WARNING: month %02d was settled from the same file (%s, %lld bytes); "
@@ -466,13 +506,16 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         if (L.nh == 0) { /* sc_forecast_flat: the band from the months' spread; the basis of the payment */
             char spread[32] = "-";
             if (flat.months >= 2) snprintf(spread, sizeof spread, "%.1f%%", 100 * flat.cv_months);
+            char widened[96] = ""; /* the band printed is at least ±band_min wide (sc_forecast_flat) */
+            if (flat.half < cfg->year.band_min)
+                snprintf(widened, sizeof widened, " (widened to ±%.1f%%: year.band_min)", 100 * cfg->year.band_min);
             printf("  forecast basis    no history years: each month taken as 1/12 of the year; the band from the "
                    "months' spread (docs/METHODS.md §9):\n"
                    "                    %d month(s) so far, their spread (cv) %s; with year.month_cv %.1f%% counted as "
-                   "%d months: cv %.1f%%; band ±%.1f%% of the year's score;\n"
+                   "%d months: cv %.1f%%; band ±%.1f%% of the year's score%s;\n"
                    "                    give history = ( { year = ..; file = ..; } ) for the seasonal pattern\n",
                    flat.months, spread, 100 * cfg->year.month_cv, SC_FLAT_PRIOR_MONTHS, 100 * flat.cv,
-                   100 * flat.half);
+                   100 * flat.half, widened);
             if (basis == SC_BASIS_BUDGET)
                 printf("  paid at           the budget point value %.6f (clearing.budget_point_value), below the "
                        "band's low end %.6f: without history a month pays at the lower of the two (year.no_history_pay "
@@ -506,6 +549,13 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
                    cm_yuan_text(y1, sizeof y1, replaced_paid_fen, 1), replaced_pv,
                    cm_yuan_text(y2, sizeof y2, M.paid_fen, 1), M.point_value_estimate,
                    cm_yuan_text(y3, sizeof y3, M.paid_fen - replaced_paid_fen, 1));
+        if (replaced_cases >= 0 && paid_at_old_fen >= 0) /* the difference split: the export's, the estimate's */
+            printf("                    of which the export's change %s yuan (%lld cases now, %lld then, paid at the "
+                   "earlier %.6f yuan/point and fund share %.6f) and the estimate's %s yuan (now %.6f and %.6f: "
+                   "the months in the ledger moved the forecast)\n",
+                   cm_yuan_text(y1, sizeof y1, paid_at_old_fen - replaced_paid_fen, 1), (long long)M.cases,
+                   replaced_cases, replaced_pv, oldM.fund_share, cm_yuan_text(y2, sizeof y2, M.paid_fen - paid_at_old_fen, 1),
+                   M.point_value_estimate, M.fund_share);
         if (replaced_cases >= 0 && L.nr) /* ld_add_revision appended it last */
             printf("  revision          %d of %s recorded in /revisions (更正记录) and, per institution, "
                    "/revision_institutions: the difference each institution is paid or returns\n",

@@ -458,9 +458,15 @@ static cm_status period_checks(cm_period *st, char *err, size_t errlen)
             wl += (size_t)snprintf(why + wl, sizeof why - wl, "\n  %lld rows: %s: %s", (long long)rc[j].n,
                                    rc[j].field[0] ? rc[j].field : "(row)", rc[j].text);
         free(rc);
-        snprintf(err, errlen, "%s: no case to settle (%lld rows read, %lld rejected); the most frequent reasons:%s\n"
-                              "fix the input (casemix group --scheme dip ... lists every row with its reason)",
-                 st->input, (long long)st->records, (long long)st->rejects, why);
+        /* casemix month: every row's case id settled in another month of the ledger (period_build_prior) is
+         * the wrong export for the month, not rows to fix one by one */
+        const char *fix = st->prior_dups > 0 && st->prior_dups == st->rejects
+                              ? "every row was settled in another month of the ledger: is this the month's own export? "
+                                "Check --month and --input; an export run under the wrong month is corrected by "
+                                "running that month again with its own export, which frees these case ids"
+                              : "fix the input (casemix group --scheme dip ... lists every row with its reason)";
+        snprintf(err, errlen, "%s: no case to settle (%lld rows read, %lld rejected); the most frequent reasons:%s\n%s",
+                 st->input, (long long)st->records, (long long)st->rejects, why, fix);
         return CM_ERR_INPUT;
     }
     if (st->drg && st->drg_table_rw) {

@@ -111,6 +111,9 @@ cm_status calib_hist_run(const cm_config *cfg, const gr_dip *dip, const gr_drg *
  * weights and no history. mean_fen: the caller's array of nd entries.
  * CM_OK, or CM_ERR_NOMEM (no message). */
 cm_status calib_period_drg_means(const pl_slots *s, size_t nd, const sc_calib_params *cp, double *mean_fen);
+/* CM_OK when history[h].file can be read; else CM_ERR_INPUT and err naming the
+ * history entry of the configuration (not --input / input.records). */
+cm_status calib_hist_check_file(const cm_config *cfg, int h, char *err, size_t errlen);
 
 /* Writes the calibrated catalogue in the published CSV layout (PATH.tmp
  * renamed to path). CM_OK, or CM_ERR_OUTPUT with err (nothing left). */
