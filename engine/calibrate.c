@@ -274,9 +274,28 @@ static cm_status hist_read_setup(const cm_config *cfg, const gr_dip *dip, const 
     return CM_OK;
 }
 
+/* The history read of calib_run_hook; sup_only (calib_sup_run): only
+ * supervision's sums and the indicators' newest year, no calibration. */
+static cm_status calib_read(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
+                            const struct col_aliases *al, calib_cost_fn cost, void *cost_ctx, int sup_only,
+                            cm_calib *out, char *err, size_t errlen);
+
 cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
                          const struct col_aliases *al, calib_cost_fn cost, void *cost_ctx, cm_calib *out,
                          char *err, size_t errlen)
+{
+    return calib_read(cfg, dip, drg, al, cost, cost_ctx, 0, out, err, errlen);
+}
+
+cm_status calib_sup_run(const cm_config *cfg, const gr_dip *dip, const struct col_aliases *al, cm_calib *out,
+                        char *err, size_t errlen)
+{
+    return calib_read(cfg, dip, NULL, al, NULL, NULL, 1, out, err, errlen);
+}
+
+static cm_status calib_read(const cm_config *cfg, const gr_dip *dip, const gr_drg *drg,
+                            const struct col_aliases *al, calib_cost_fn cost, void *cost_ctx, int sup_only,
+                            cm_calib *out, char *err, size_t errlen)
 {
     calib_acc A;
     size_t ng = dip ? gr_dip_ngroups(dip) : 0, nd = drg ? gr_drg_ndrg(drg) : 0;
@@ -363,14 +382,14 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
         for (int t = 0; itab && t < nt; t++) pl_inst_table_free(&itab[t]);
         free(itab);
         if (rc) { pl_slots_free(&s); break; }
-        if ((dip && year_stats(&s, 0, ng, y, &cfg->calib, ys)) ||
-            (drg && year_stats(&s, 1, nd, y, &cfg->calib, yd))) {
+        if (!sup_only && ((dip && year_stats(&s, 0, ng, y, &cfg->calib, ys)) ||
+            (drg && year_stats(&s, 1, nd, y, &cfg->calib, yd)))) {
             snprintf(err, errlen, "out of memory");
             rc = CM_ERR_NOMEM;
         }
         pl_slots_free(&s);
     }
-    if (rc) goto done;
+    if (rc || sup_only) goto done;
     rc = calib_finish(cfg, dip, drg, &A, out, err, errlen);
 done:
     gr_inst_table_free(&mtab);

@@ -685,7 +685,7 @@ cm_status ind_run(cm_indicators *ind, const cm_period *p, const cm_scenario *sn,
         /* the region's row of a previous file has institution_id "" */
         ind->region_prev[i] = nprev ? prev_of(prev, nprev, "", i) : NAN;
     }
-    if (!cfg->sup_previous[0] && p->use_hist && p->cal.prev) {
+    if (!cfg->sup_previous[0] && p->cal.prev) { /* calibration's history read, or supervision's (sup_hist) */
         if ((rc = hist_previous(ind, p, sn)) != CM_OK) { snprintf(err, errlen, "out of memory"); goto out; }
         snprintf(ind->prev_source, sizeof ind->prev_source, "the newest history year (%d): the same "
                  "indicators from its cases (rule and cost-outlier rates not evaluated)", p->cal.prev->year);

@@ -215,6 +215,13 @@ static cm_status period_load(cm_period *st, char *err, size_t errlen)
     } else if (st->use_hist) {
         rc = calib_run(cfg, st->dip, st->drg, st->al, &st->cal, err, errlen);
         if (rc) return rc;
+    } else if (st->sup_rules && cfg->n_history > 0 && st->dip &&
+               (cfg->sup.enabled[SC_R08] || cfg->sup.enabled[SC_R11] || !cfg->sup_previous[0])) {
+        /* nothing calibrates from the history, but supervision reads it: R08's group mean LOS,
+         * R11's group death rates and the indicators' previous year (docs/METHODS.md §11) */
+        rc = calib_sup_run(cfg, st->dip, st->al, &st->cal, err, errlen);
+        if (rc) return rc;
+        st->sup_hist = 1;
     }
     st->nd = st->drg ? gr_drg_ndrg(st->drg) : 0;
     if (st->drg) {
@@ -780,6 +787,7 @@ static cm_status period_build_impl(cm_period *st, const cm_config *cfg, const ch
     st->cfg = cfg;
     st->input = input;
     st->nt = pl_threads();
+    st->sup_rules = supervise == 1 && cfg->sup_enabled;
     double t0 = now_seconds();
     cm_status rc = period_load(st, err, errlen);
     st->t_load = now_seconds() - t0;

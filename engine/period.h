@@ -74,6 +74,9 @@ typedef struct {
     struct col_aliases *al;
     cm_calib cal;            /* history calibration; DRG RW even without history */
     int use_hist;
+    int sup_rules;           /* the build runs supervision's rules (period_build_ex supervise 1) */
+    int sup_hist;            /* the history read for supervision alone (calib_sup_run): cal has the
+                                sup_* sums and prev, no calibration (use_hist 0) */
     int nt;                  /* threads of the build (per-thread lists below) */
     size_t ng;               /* DIP groups */
     int32_t blank;           /* the blank group KBBZ */

@@ -64,6 +64,14 @@ cm_status calib_run_hook(const cm_config *cfg, const gr_dip *dip, const gr_drg *
                          const struct col_aliases *al, calib_cost_fn cost, void *cost_ctx, cm_calib *out,
                          char *err, size_t errlen);
 
+/* The history read for supervision alone (settle with supervision.enabled
+ * when nothing else calibrates from it; DIP): the sup_* sums (R08, R11) and
+ * prev (the indicators' previous year) of out, nyears, years and the
+ * records, rejects and flagged counts; no scores, means or coefficients
+ * (calib_finish is not run). Errors as calib_run. */
+cm_status calib_sup_run(const cm_config *cfg, const gr_dip *dip, const struct col_aliases *al, cm_calib *out,
+                        char *err, size_t errlen);
+
 /* casemix simulate: the history read once (calib_hist_read) and kept per
  * case as re-calibration needs it, so each scenario re-prices and
  * re-calibrates from memory (calib_hist_run) instead of re-reading the

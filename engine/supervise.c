@@ -105,6 +105,10 @@ struct sv_state {
     /* per DIP group from history (cm_calib.sup_*): R08's mean LOS (<= 0
      * unknown), R11's low-risk mark and z; NULL without history */
     size_t ngrp;
+    int hist_years;          /* history years behind grp_los (cm_calib.nyears), 0 without */
+    int hist_sup_only;       /* the history was read for supervision alone (cm_period.sup_hist) */
+    int64_t hist_cases;      /* history cases with a LOS in a DIP group (Σ cm_calib.sup_los_n) */
+    int hist_reason;         /* without grp_los: 1 no history list, 2 no DIP groups */
     double *grp_los, *grp_z;
     uint8_t *grp_low;
     uint8_t *lowrisk;        /* [n slots] bit 0 low-risk group, bit 1 died; NULL unless R11 ran */
@@ -296,14 +300,20 @@ void sv_columns(sv_state *sv, const int colidx[COL__COUNT], int has_categories)
 static cm_status group_stats(sv_state *sv, const cm_period *p)
 {
     const cm_calib *cal = &p->cal;
+    sv->hist_reason = !p->dip ? 2 : 1;
     if (!p->dip || !cal->sup_cases) return CM_OK;
     size_t ng = cal->ng;
+    sv->hist_years = cal->nyears;
+    sv->hist_sup_only = p->sup_hist;
+    sv->hist_reason = 0;
     sv->grp_los = malloc((ng + 1) * sizeof *sv->grp_los);
     sv->grp_z = malloc((ng + 1) * sizeof *sv->grp_z);
     sv->grp_low = malloc(ng + 1);
     if (!sv->grp_los || !sv->grp_z || !sv->grp_low) return CM_ERR_NOMEM;
-    for (size_t g = 0; g < ng; g++)
+    for (size_t g = 0; g < ng; g++) {
         sv->grp_los[g] = cal->sup_los_n[g] > 0 ? (double)cal->sup_los_sum[g] / (double)cal->sup_los_n[g] : -1;
+        sv->hist_cases += cal->sup_los_n[g];
+    }
     sv->ngrp = ng;
     if (cal->sup_dmode_years == 0 ||
         sc_lowrisk_groups(cal->sup_deaths, cal->sup_cases, ng, sv->prm.lowrisk_z, sv->grp_low, sv->grp_z) != SC_OK) {
@@ -344,8 +354,10 @@ static void decide(sv_state *sv, const cm_period *p)
         case SC_R11:
             if (!h[COL_DMODE]) why = "needs discharge_mode";
             else if (!p->dip) why = "needs DIP groups (scheme dip or both)";
-            else if (!p->cal.sup_cases || p->cal.sup_dmode_years == 0)
+            else if (!p->cal.sup_cases)
                 why = "needs history with discharge_mode for group death rates (history = ({ year = ..; file = ..; }))";
+            else if (p->cal.sup_dmode_years == 0)
+                why = "the history files have no discharge_mode column (group death rates need it)";
             else if (!sv->grp_low) why = "the history has no deaths (no group death rate to rank)";
             break;
         default:
@@ -1317,8 +1329,14 @@ static void params_text(const sv_state *sv, int r, char *b, size_t n)
                           q->bed_service_max, q->bed_fee_min); break;
     case SC_R07: snprintf(b, n, "max_los=%d; ratio_max=%g; dx=%s", q->low_max_los, q->low_ratio_max, c->sup_low_dx);
         break;
-    case SC_R08: snprintf(b, n, "max_los=%d; k=%g (k x group mean LOS: only with a history group LOS)", q->long_los,
-                          q->long_k); break;
+    case SC_R08:
+        if (sv->grp_los)
+            snprintf(b, n, "max_los=%d; k=%g (k x the group's mean LOS in %d history year(s))", q->long_los, q->long_k,
+                     sv->hist_years);
+        else
+            snprintf(b, n, "max_los=%d; k=%g (k x group mean LOS not applied: %s)", q->long_los, q->long_k,
+                     sv->hist_reason == 2 ? "needs DIP groups" : "no history list (history = ({ year = ..; file = ..; }))");
+        break;
     case SC_R09: snprintf(b, n, "table=%s", c->sup_sex_table[0] ? c->sup_sex_table : "built-in (config/supervision/r09_sex.csv)"); break;
     case SC_R10: snprintf(b, n, "table=%s; newborn_age_max=%d; obstetric_age=%d..%d",
                           c->sup_age_table[0] ? c->sup_age_table : "built-in (config/supervision/r10_age.csv)",
@@ -1733,6 +1751,11 @@ void sv_summary(const sv_state *sv, FILE *f)
     for (int r = 0; r < SC_RULE__COUNT; r++) /* the reason after "not evaluated", the Chinese at the end as above */
         if (!sv->evaluated[r]) fprintf(f, "  %s %-30s not evaluated: %s  %s, 未评估\n", sc_rule(r)->id,
                                        sc_rule(r)->name_en, sv->why_not[r], sc_rule(r)->name_zh);
+    if (sv->grp_los)
+        fprintf(f, "  history (历史数据) for R08's group mean LOS and R11's group death rates: %d year(s), %lld cases "
+                   "with a LOS%s\n", sv->hist_years, (long long)sv->hist_cases,
+                sv->hist_sup_only ? "; read for supervision alone (scores, coefficients and standard costs do not "
+                                    "use it)" : "");
     withheld_line(sv, f);
     if (sv->prev_read)
         fprintf(f, "  previous period (supervision.previous_input): %lld rows, %lld cases, %lld rejected (counted "
