@@ -134,7 +134,7 @@ static const opt_def MONTH_OPTS[] = {
     { O_INPUT, "--input", "CSV", 0, "the month's discharge records; default: input.records" },
     { O_OUT, "--out", "FILE.h5", 0, "the month's settlement file; default: output.file with -YYYY-MM before .h5 (-MM when it ends with the year)" },
     OPT_THREADS("reading, grouping, scoring"),
-    { O_QUIET, "--quiet", NULL, 0, "no progress and no summary on the terminal, nor the WARNINGs about the month's export (the same export twice, a month skipped, dates outside the month): leave it off to see them" },
+    { O_QUIET, "--quiet", NULL, 0, "no progress and no summary on the terminal; the WARNINGs about the month's export (the same export twice, a month skipped, dates outside the month) still print, on stderr" },
     OPT_HELP,
 };
 static const opt_def CLEAR_OPTS[] = {

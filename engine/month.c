@@ -226,7 +226,7 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         ld_free(&L);
         return CM_ERR_NOMEM;
     }
-    if (n_noids && !o->quiet)
+    if (n_noids) /* WARNINGs print with --quiet too (a batch of months runs quiet) */
         fprintf(stderr, "casemix: WARNING: %s has no case ids (/case_ids) for %s (a ledger of an older casemix): a "
                         "case id settled there is not checked; run those months again to record them\n",
                 lpath, noids);
@@ -379,8 +379,8 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         snprintf(M.run_at, sizeof M.run_at, "%s", t_start);
         char mlabel[16];
         snprintf(mlabel, sizeof mlabel, "%04d-%02d", year, mo);
-        period_dates_check(st, input, mlabel, "month", o->quiet, M.discharge_first, M.discharge_last);
-        if (replaced_cases >= 0 && !o->quiet && oldM.cases == M.cases && oldM.score_e4 == M.score_e4 &&
+        period_dates_check(st, input, mlabel, "month", 0, M.discharge_first, M.discharge_last);
+        if (replaced_cases >= 0 && oldM.cases == M.cases && oldM.score_e4 == M.score_e4 &&
             oldM.cost_fen == M.cost_fen && oldM.fund_fen == M.fund_fen && oldM.rejects == M.rejects) {
             char a[40], b[40];
             fprintf(stderr, "casemix: WARNING: %s was run again with the same cases as its entry in the ledger (%lld "
@@ -390,7 +390,7 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
                     mlabel, (long long)M.cases, replaced_input, replaced_pv, M.point_value_estimate,
                     cm_yuan_text(a, sizeof a, replaced_paid_fen, 1), cm_yuan_text(b, sizeof b, M.paid_fen, 1));
         }
-        if (!o->quiet) { /* months before this one not in the ledger: skipped by mistake, or run late */
+        { /* months before this one not in the ledger: skipped by mistake, or run late */
             char gap[96] = "";
             size_t gl = 0, ng = 0;
             for (int m = 1; m < mo; m++) {
@@ -406,7 +406,7 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
                         gap, mlabel, ng > 1 ? "them" : "it", L.nm + 1);
         }
         for (size_t j = 0; j < L.nm; j++)
-            if (!strcmp(L.m[j].input, M.input) && L.m[j].input_bytes == M.input_bytes && !o->quiet)
+            if (!strcmp(L.m[j].input, M.input) && L.m[j].input_bytes == M.input_bytes)
                 fprintf(stderr, "casemix: WARNING: month %02d was settled from the same file (%s, %lld bytes); "
                                 "each month needs its own export\n",
                         L.m[j].month, input, (long long)M.input_bytes);

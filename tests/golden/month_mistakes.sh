@@ -3,7 +3,7 @@
 # export), on the README's example region (config/example) cut into one export per month of discharge:
 #
 #  a month skipped (03 before 02)                  WARNING naming the month missing before it
-#  02 run with April's export                      the dates WARNING; then April's own month: every row
+#  02 run with April's export (--quiet)            the dates WARNING (stderr, --quiet too); then April's own month: every row
 #                                                  "already settled", exit 4, and the hint says to check the
 #                                                  month's export (not "casemix group ... lists every row")
 #  02 run again with its own export                April's ids freed: 04 settles
@@ -43,8 +43,11 @@ eq "01: exit 0" "$(month 01 "$D/m/m01.csv" "$D/01.out")" 0
 eq "03 before 02: exit 0" "$(month 03 "$D/m/m03.csv" "$D/03.out")" 0
 has "03 before 02: the month missing is named" "$(cat "$D/03.out")" \
     "WARNING: the ledger has no 2025-02, before 2025-03"
-eq "02 from April's export: exit 0 (a WARNING only)" "$(month 02 "$D/m/m04.csv" "$D/02w.out")" 0
-has "02 from April's export: the dates WARNING" "$(cat "$D/02w.out")" "beyond 2025-02; is this the month's export?"
+# run --quiet, as a batch of months is: the WARNING still prints (stderr), nothing else does
+"$BIN" month --config "$D/region.cfg" --month 2025-02 --input "$D/m/m04.csv" --quiet > "$D/02w.stdout" 2> "$D/02w.out"
+eq "02 from April's export, --quiet: exit 0 (a WARNING only)" "$?" 0
+has "02 from April's export, --quiet: the dates WARNING on stderr" "$(cat "$D/02w.out")" "beyond 2025-02; is this the month's export?"
+eq "02 from April's export, --quiet: nothing on stdout" "$(wc -c < "$D/02w.stdout" | tr -d ' ')" 0
 eq "04 after April was run as 02: exit 4" "$(month 04 "$D/m/m04.csv" "$D/04x.out")" 4
 has "04: every row already settled in 02" "$(cat "$D/04x.out")" "case id already settled in month 2025-02 of the ledger"
 has "04: the hint names the month's export" "$(cat "$D/04x.out")" \
