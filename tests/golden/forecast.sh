@@ -20,17 +20,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
 D=$(pwd)/$TMP/forecast
-rm -rf "$D"; mkdir -p "$D/m" "$D/out"
-E=$(pwd)/config/example
-sed -e "s|\"export.csv\"|\"$E/export.csv\"|" -e "s|\"institutions.csv\"|\"$E/institutions.csv\"|" \
-    -e "s|\"\.\./demo/|\"$(pwd)/config/demo/|g" -e "s|^  file = .*|  file = \"$D/out/ex-2025.h5\";|" \
-    "$E/region.cfg" > "$D/region.cfg"
-# one export per month of discharge (出院时间, column 10: 2025/9/22, 2025-01-11 08:30:00 or 20251204 ...)
-awk -F, -v d="$D/m" 'NR == 1 { h = $0; next }
-    { x = $10; sub(/ .*/, "", x)
-      if (index(x, "/")) { split(x, a, "/"); m = a[2] } else if (index(x, "-")) { split(x, a, "-"); m = a[2] }
-      else m = substr(x, 5, 2)
-      f = sprintf("%s/m%02d.csv", d, m); if (!(f in s)) { print h > f; s[f] = 1 } print > f }' "$E/export.csv"
+example_months "$D"
 expect "twelve monthly exports, 243 rows (241 cases + 2 rejects)" "$(ls "$D/m" | wc -l) $(cat "$D"/m/*.csv | grep -vc '结算ID')" "12 243"
 L=$D/out/ex-2025.ledger-2025.h5
 "$BIN" month --config "$D/region.cfg" --month 2025-01 --input "$D/m/m01.csv" > "$D/m01.out" 2>&1 ||

@@ -22,17 +22,7 @@ cd "$(dirname "$0")/../.."
 . tests/golden/lib.inc
 if ! /usr/bin/python3 -c 'import h5py, openpyxl' 2>/dev/null; then echo "SKIP: no h5py / openpyxl for /usr/bin/python3"; exit 77; fi
 D=$(pwd)/$TMP/month_mistakes
-rm -rf "$D"; mkdir -p "$D/m" "$D/out"
-E=$(pwd)/config/example
-sed -e "s|\"export.csv\"|\"$E/export.csv\"|" -e "s|\"institutions.csv\"|\"$E/institutions.csv\"|" \
-    -e "s|\"\.\./demo/|\"$(pwd)/config/demo/|g" -e "s|^  file = .*|  file = \"$D/out/ex-2025.h5\";|" \
-    "$E/region.cfg" > "$D/region.cfg"
-# one export per month of discharge (出院时间, column 10: 2025/9/22, 2025-01-11 08:30:00 or 20251204 ...)
-awk -F, -v d="$D/m" 'NR == 1 { h = $0; next }
-    { x = $10; sub(/ .*/, "", x)
-      if (index(x, "/")) { split(x, a, "/"); m = a[2] } else if (index(x, "-")) { split(x, a, "-"); m = a[2] }
-      else m = substr(x, 5, 2)
-      f = sprintf("%s/m%02d.csv", d, m); if (!(f in s)) { print h > f; s[f] = 1 } print > f }' "$E/export.csv"
+example_months "$D"
 L=$D/out/ex-2025.ledger-2025.h5
 month() { # MM FILE OUT: casemix month 2025-MM --input FILE, stdout and stderr to OUT; prints the exit code
     "$BIN" month --config "$D/region.cfg" --month "2025-$1" --input "$2" > "$3" 2>&1
