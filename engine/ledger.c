@@ -146,6 +146,19 @@ static void row_rev_inst(h5row *r)
     h5row_end(r);
 }
 
+static void row_reopen(h5row *r)
+{
+    h5row_begin(r);
+    h5row_add(r, "month", I32, 4);
+    h5row_add(r, "months_cleared", I32, 4);
+    h5row_add(r, "cases", I64, 8);
+    h5row_add(r, "due_fen", I64, 8);
+    h5row_add(r, "balance_fen", I64, 8);
+    h5row_add(r, "point_value", F64, 8);
+    h5row_add_str(r, "run_at", 24);
+    h5row_end(r);
+}
+
 typedef struct {
     const char *name, *title;
     void (*row)(h5row *);
@@ -182,8 +195,12 @@ static const table_def TABLES[] = {
     {"revision_institutions", "Corrections (更正记录) per institution: the month, its revision, the institution's paid "
                               "then and now and the difference (fen); they add up to the revision's difference",
      row_rev_inst, sizeof(ld_rev_inst)},
+    {"reopenings", "Clearings revoked (撤销清算记录): one row per casemix month --reopen run on a cleared year, "
+                   "appended and never rewritten: the month run, when (UTC), and what the removed /clearing had "
+                   "(months, cases, final point value, Σ amount due and Σ balance in fen)",
+     row_reopen, sizeof(ld_reopen)},
 };
-enum { T_MONTHS, T_INST, T_GROUPS, T_SPECIAL, T_HIST, T_IDS, T_CLEAR, T_REV, T_REVI, T__N };
+enum { T_MONTHS, T_INST, T_GROUPS, T_SPECIAL, T_HIST, T_IDS, T_CLEAR, T_REV, T_REVI, T_REOPEN, T__N };
 
 static void **tab_ptr(ledger *l, int t, size_t **n)
 {
@@ -196,6 +213,7 @@ static void **tab_ptr(ledger *l, int t, size_t **n)
     case T_IDS: *n = &l->nk; return (void **)&l->kb;
     case T_REV: *n = &l->nr; return (void **)&l->r;
     case T_REVI: *n = &l->nri; return (void **)&l->ri;
+    case T_REOPEN: *n = &l->no; return (void **)&l->o;
     default: *n = &l->nc; return (void **)&l->c;
     }
 }
@@ -481,7 +499,7 @@ cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char
     for (int t = 0; t < T__N && !bad; t++) {
         size_t *n;
         void **p = tab_ptr(lm, t, &n);
-        if ((t == T_CLEAR || t == T_REV || t == T_REVI) && *n == 0) continue; /* none: absent */
+        if ((t == T_CLEAR || t == T_REV || t == T_REVI || t == T_REOPEN) && *n == 0) continue; /* none: absent */
         if (t == T_IDS) {
             bad |= write_case_ids(&w, l, TABLES[t].title);
             continue;
@@ -579,7 +597,7 @@ void ld_free(ledger *l)
     h5_names_free(l->iname, l->ni);
     h5_names_free(l->cname, l->nc);
     free(l->m); free(l->i); free(l->g); free(l->s); free(l->h); free(l->kb); free(l->c);
-    free(l->r); free(l->ri);
+    free(l->r); free(l->ri); free(l->o);
     memset(l, 0, sizeof *l);
 }
 
@@ -797,6 +815,25 @@ cm_status ld_add_revision(ledger *l, const ld_month *old, const ld_inst *oi, siz
         if (c >= 0) q->paid_new_fen = l->i[k++].paid_fen;
         q->difference_fen = q->paid_new_fen - q->paid_old_fen;
     }
+    return CM_OK;
+}
+
+cm_status ld_add_reopen(ledger *l, int m, const char *run_at)
+{
+    ld_reopen *o = realloc(l->o, (l->no + 1) * sizeof *o);
+    if (!o) return CM_ERR_NOMEM;
+    l->o = o;
+    ld_reopen *e = &l->o[l->no++];
+    memset(e, 0, sizeof *e);
+    e->month = m;
+    e->months_cleared = l->y.months;
+    e->cases = l->y.cases;
+    e->point_value = l->y.point_value;
+    for (size_t k = 0; k < l->nc; k++) {
+        e->due_fen += l->c[k].due_fen;
+        e->balance_fen += l->c[k].balance_fen;
+    }
+    snprintf(e->run_at, sizeof e->run_at, "%s", run_at);
     return CM_OK;
 }
 

@@ -39,6 +39,11 @@
  *                   paid then, now and the difference (Σ = the revision's).
  *                   Both absent until a month is run again (and in a ledger
  *                   of a casemix before them: no revisions).
+ *   /reopenings     撤销清算记录: one row per casemix month --reopen on a cleared
+ *                   year (ld_reopen), appended, never rewritten nor dropped:
+ *                   when, the month run, and what the removed /clearing had
+ *                   (months, cases, final point value, Σ due, Σ balance).
+ *                   Absent until a year is reopened.
  */
 #ifndef CASEMIX_LEDGER_H
 #define CASEMIX_LEDGER_H
@@ -168,6 +173,18 @@ typedef struct {
     int64_t paid_old_fen, paid_new_fen, difference_fen; /* 0 paid when absent from that entry */
 } ld_rev_inst;
 
+/* A cleared year reopened by casemix month --reopen (/reopenings): the
+ * month run and the figures of the clearing it removed. */
+typedef struct {
+    int32_t month;             /* the month run (1..12) */
+    int32_t months_cleared;    /* months the removed clearing covered */
+    int64_t cases;             /* its cases */
+    int64_t due_fen;           /* its Σ amount due (应付) */
+    int64_t balance_fen;       /* its Σ balance (paid at clearing, < 0 owed back) */
+    double point_value;        /* its final point value (yuan per point) */
+    char run_at[24];           /* UTC, ISO 8601: when the month reopened the year */
+} ld_reopen;
+
 typedef struct {
     char region[32];
     int year;
@@ -183,6 +200,7 @@ typedef struct {
     char **cname;              /* [nc] /clearing_names (owned copies; NULL = none) */
     ld_rev *r; size_t nr;      /* /revisions (kept by ld_drop_month) */
     ld_rev_inst *ri; size_t nri; /* /revision_institutions */
+    ld_reopen *o; size_t no;   /* /reopenings (kept by ld_drop_month) */
 } ledger;
 
 /* The ledger's path: cfg's year.ledger, else output.file with ".h5" (or
@@ -237,11 +255,18 @@ static inline const char *ld_clear_name(const ledger *l, size_t k)
  * one /revision_institutions row per institution of either entry. CM_OK,
  * CM_ERR_NOMEM or CM_ERR_INTERNAL (l has no month m). */
 cm_status ld_add_revision(ledger *l, const ld_month *old, const ld_inst *oi, size_t noi);
+/* l's clearing (l->nc > 0) is about to be removed by month m run at
+ * run_at (casemix month --reopen): appends its /reopenings row. CM_OK or
+ * CM_ERR_NOMEM. */
+cm_status ld_add_reopen(ledger *l, int m, const char *run_at);
 /* The revisions of l: their count (return) and Σ difference_fen (*sum). */
 size_t ld_revisions(const ledger *l, int64_t *sum);
 
 /* casemix month / casemix clear (engine/month.c, engine/clear.c). */
-cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *month);
+/* reopen = 0: a ledger with a clearing (/clearing) is refused before any
+ * work (CM_ERR_USAGE); 1 (--reopen): the month runs, the clearing is
+ * removed and the reopening appended to /reopenings. */
+cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *month, int reopen);
 /* partial = 0: a ledger without all twelve months is refused (CM_ERR_INPUT,
  * naming the missing months); 1 (--partial): cleared, and said so. */
 cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year, int partial);

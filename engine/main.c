@@ -31,7 +31,7 @@
 typedef enum {
     O_CONFIG, O_INPUT, O_OUT, O_SCHEME, O_EXPLAIN, O_STAGE, O_TIMINGS, O_THREADS, O_QUIET,
     O_CASES, O_HISTORY_CASES, O_SEED, O_BAD_ROWS, O_XLSX, O_CSV, O_TABLES, O_SCENARIO, O_FEES, O_PLANT, O_HELP,
-    O_MONTH, O_YEAR, O_PARTIAL, O_REGIONS
+    O_MONTH, O_YEAR, O_PARTIAL, O_REOPEN, O_REGIONS
 } opt_id;
 
 typedef struct {
@@ -107,7 +107,7 @@ static const opt_def EXPORT_OPTS[] = {
     { O_XLSX, "--xlsx", "FILE.xlsx", 0, "write an Excel workbook: one sheet per table, header row frozen" },
     { O_CSV, "--csv", "DIR", 0, "write one CSV per table (UTF-8 with BOM) into DIR (created if missing)" },
     { O_TABLES, "--tables", "LIST", 0, "comma list of summary,institutions,groups,drgs,rejects,quality,indicators,rules,flags,review_sample,"
-                                      "months,clearing,special,history_months,revisions,revision_institutions,province_summary,scenarios,regions,cases; "
+                                      "months,clearing,special,history_months,revisions,revision_institutions,reopenings,province_summary,scenarios,regions,cases; "
                                       "default: all present but cases" },
     { O_QUIET, "--quiet", NULL, 0, "do not print the paths written" },
     OPT_HELP,
@@ -133,6 +133,7 @@ static const opt_def MONTH_OPTS[] = {
     { O_MONTH, "--month", "YYYY-MM", 1, "the month to pre-settle (月度预结算); a month settled before is replaced; a case id (结算ID) another month of the ledger settled is rejected" },
     { O_INPUT, "--input", "CSV", 0, "the month's discharge records; default: input.records" },
     { O_OUT, "--out", "FILE.h5", 0, "the month's settlement file; default: output.file with -YYYY-MM before .h5 (-MM when it ends with the year)" },
+    { O_REOPEN, "--reopen", NULL, 0, "run a month of a cleared year (年度清算 done; refused otherwise, exit 2): removes /clearing, recorded in /reopenings (撤销清算记录)" },
     OPT_THREADS("reading, grouping, scoring"),
     { O_QUIET, "--quiet", NULL, 0, "no progress and no summary on the terminal; the WARNINGs about the month's export (the same export twice, a month skipped, dates outside the month) still print, on stderr" },
     OPT_HELP,
@@ -202,7 +203,11 @@ static const cmd_def CMDS[] = {
       "/groups, /special, /history_months. The ledger is rewritten whole under a temporary name and renamed: an\n"
       "interrupted or failed month leaves the previous ledger as it was. A month run again replaces its entry and\n"
       "appends the replaced entry and the difference to pay or recover to /revisions (更正记录; per institution:\n"
-      "/revision_institutions).\n" },
+      "/revision_institutions); its earlier settlement file is kept as OUT.rN.h5 (N: the revision; OUT without .h5).\n"
+      "A cleared year (casemix clear wrote /clearing; its balances may have been paid out) is refused before any\n"
+      "work (exit 2, nothing changed) unless --reopen is given: the month then removes /clearing, appends what it\n"
+      "had (months, cases, final point value, Σ due, Σ balance) and when to /reopenings (撤销清算记录) and says\n"
+      "REOPENED; run casemix clear again.\n" },
     { "clear", "annual clearing (年度清算) from the ledger: final point value, amount due, deposit, bands, special review",
       CLEAR_OPTS,
       "inputs (configuration): clearing.audit (institution_id,deduction_yuan), clearing.assessment\n"
@@ -321,6 +326,7 @@ typedef struct {
     const char *scenario[32];   /* simulate --scenario NAME ... */
     int fees;                   /* gen --fees */
     int partial;                /* clear --partial */
+    int reopen;                 /* month --reopen */
     int regions;                /* gen --regions N (0: one region) */
     int nscenario;
 } cli;
@@ -428,6 +434,7 @@ static cm_status parse_args(const cmd_def *c, int argc, char **argv, cli *a)
         case O_QUIET: a->quiet = 1; break;
         case O_FEES: a->fees = 1; break;
         case O_PARTIAL: a->partial = 1; break;
+        case O_REOPEN: a->reopen = 1; break;
         case O_HELP: break;
         case O_THREADS:
             if (opt_count(c->name, "--threads", v, CM_MAX_THREADS, " (CM_MAX_THREADS)", &a->threads)) return CM_ERR_USAGE;
@@ -1055,7 +1062,7 @@ static int main_body(int argc, char **argv)
         st = cmd_bench(&cfg, a.stage, a.input, a.out, 0, 0);
     } else if (!strcmp(cmd, "calibrate")) st = cmd_calibrate(&cfg, &o);
     else if (!strcmp(cmd, "gen")) st = cmd_gen(&cfg, &a);
-    else if (!strcmp(cmd, "month")) st = cmd_month(&cfg, &o, a.month);
+    else if (!strcmp(cmd, "month")) st = cmd_month(&cfg, &o, a.month, a.reopen);
     else if (!strcmp(cmd, "clear")) st = cmd_clear(&cfg, &o, a.year, a.partial);
 
     else if (!strcmp(cmd, "simulate"))

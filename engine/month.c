@@ -21,9 +21,12 @@
 #include "supervise.h"
 #include "html.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 
 typedef struct {
@@ -143,7 +146,53 @@ static int cmp_inst_id(const void *a, const void *b)
     return strcmp(((const ld_inst *)a)->institution_id, ((const ld_inst *)b)->institution_id);
 }
 
-cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *month)
+/* path copied to to (created, never replacing a file): the fallback of keep_earlier where
+ * hard links are not supported. 0, or -1 with errno (to removed). */
+static int copy_file(const char *path, const char *to)
+{
+    int in = open(path, O_RDONLY), out = in >= 0 ? open(to, O_WRONLY | O_CREAT | O_EXCL, 0644) : -1;
+    char buf[1 << 16];
+    ssize_t n = 0;
+    while (out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+        for (ssize_t w = 0, k; w < n; w += k)
+            if ((k = write(out, buf + w, (size_t)(n - w))) <= 0) { n = -1; break; }
+    int e = errno, bad = in < 0 || out < 0 || n < 0 || fsync(out) != 0;
+    if (out >= 0 && close(out) != 0) bad = 1;
+    if (in >= 0) close(in);
+    if (bad && out >= 0) unlink(to);
+    errno = e;
+    return bad ? -1 : 0;
+}
+
+/* A month run again: the earlier settlement file at out is kept as OUT.rN.h5 (OUT without .h5; N
+ * from rev, the next free number when taken) before the new one is renamed over out: a hard
+ * link (a copy where links are not supported), so out is the earlier or the new file at every
+ * moment. kept: its name, "" when out does not exist. CM_OK, or CM_ERR_OUTPUT (err). */
+static cm_status keep_earlier(const char *out, int rev, char *kept, size_t n, char *err, size_t errlen)
+{
+    struct stat sb;
+    kept[0] = '\0';
+    if (stat(out, &sb) != 0) return CM_OK;
+    size_t len = strlen(out);
+    if (len > 3 && !strcmp(out + len - 3, ".h5")) len -= 3;
+    for (int r = rev > 0 ? rev : 1; r < rev + 1000; r++) {
+        int w = snprintf(kept, n, "%.*s.r%d.h5", (int)len, out, r);
+        if (w < 0 || (size_t)w >= n) break;
+        if (link(out, kept) == 0) return CM_OK;
+        if (errno == EEXIST) continue;
+        if (copy_file(out, kept) == 0) return CM_OK; /* no hard links here (EPERM, ENOTSUP, ...) */
+        if (errno == EEXIST) continue;
+        snprintf(err, errlen, "%s: the earlier settlement file cannot be kept as %s (%s); nothing was done: check "
+                              "that the directory is writable, or move the file away", out, kept, strerror(errno));
+        kept[0] = '\0';
+        return CM_ERR_OUTPUT;
+    }
+    snprintf(err, errlen, "%s: no free name to keep the earlier settlement file; nothing was done", out);
+    kept[0] = '\0';
+    return CM_ERR_OUTPUT;
+}
+
+cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *month, int reopen)
 {
     char err[1024] = "", t_start[32], lpath[CM_PATH_MAX + 32], out[CM_PATH_MAX + 32], rejects_csv[CM_PATH_MAX + 64];
     int year, mo;
@@ -202,6 +251,17 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
     int exists = 0;
     cm_status rc = ld_load(lpath, cfg->region, year, &L, &exists, err, sizeof err);
     if (rc) { fprintf(stderr, "casemix: %s\n", err); ld_free(&L); return rc; }
+    /* a cleared year (/clearing): its figures may have been paid out; a month reopens it only on --reopen */
+    if (L.nc > 0 && !reopen) {
+        fprintf(stderr, "casemix month: %s: the year %d was cleared (年度清算: /clearing over %d month(s), final point "
+                        "value %.6f) and its balances may have been paid out; --month %s would reopen the year and "
+                        "remove the clearing. Nothing was done (the ledger and %s are as they were). To correct a "
+                        "month of a cleared year pass --reopen (recorded in the ledger's /reopenings), then run casemix "
+                        "clear --year %d again; see casemix month --help\n",
+                lpath, year, (int)L.y.months, L.y.point_value, month, out, year);
+        ld_free(&L);
+        return CM_ERR_USAGE;
+    }
     snprintf(L.region, sizeof L.region, "%s", cfg->region);
     L.year = year;
 
@@ -276,6 +336,7 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
             if (oldI) qsort(oldI, n_oldI, sizeof *oldI, cmp_inst_id);
         }
         had_clearing = L.nc > 0;
+        if (had_clearing && !rc && ld_add_reopen(&L, mo, t_start)) { snprintf(err, sizeof err, "out of memory"); rc = CM_ERR_NOMEM; }
         ld_drop_month(&L, mo);
         M.month = mo;
         M.records = st->records;
@@ -479,12 +540,23 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         }
     }
     if (!rc && g_interrupted) rc = CM_ERR_INTERRUPTED;
+    /* the earlier settlement file of the month: kept as OUT.rN.h5 (N: this run's revision of the month) */
+    char kept[CM_PATH_MAX + 48] = "";
+    int written = 0;
+    if (!rc) rc = keep_earlier(out, replaced_cases >= 0 && L.nr ? (int)L.r[L.nr - 1].revision : 1, kept, sizeof kept,
+                               err, sizeof err);
     if (!rc) rc = settle_write(st, sn, out, rejects_csv, t_start, err, sizeof err);
+    if (rc && kept[0]) unlink(kept); /* the new file was not written: the earlier one is still at out */
+    written = !rc;
     if (!rc) rc = ld_write(lpath, cfg, &L, err, sizeof err);
     if (rc) {
         if (rc == CM_ERR_INTERRUPTED) fprintf(stderr, "casemix: interrupted; the ledger was left as it was\n");
         else fprintf(stderr, "casemix: %s\n", err[0] ? err : "failed");
         if (rc == CM_ERR_CONFIG) fprintf(stderr, "casemix: nothing was done\n");
+        if (written && kept[0]) fprintf(stderr, "casemix: %s was written; its earlier file is kept as %s\n", out, kept);
+    } else if (o->quiet && had_clearing) {
+        fprintf(stderr, "casemix: the year %d was reopened (--reopen): its clearing was removed and recorded in %s "
+                        "/reopenings; run casemix clear --year %d again\n", year, lpath, year);
     } else if (!o->quiet) {
         char y1[40], y2[40], y3[40], y4[40];
         printf("casemix month %s: %s (region %s)\n", month, input, cfg->region);
@@ -535,7 +607,6 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         printf("  gross %s = paid %s + deposit withheld (质量保证金) %s yuan (%zu institutions)\n",
                cm_yuan_text(y1, sizeof y1, M.gross_fen, 1), cm_yuan_text(y2, sizeof y2, M.paid_fen, 1),
                cm_yuan_text(y3, sizeof y3, M.deposit_fen, 1), ninst);
-        (void)y4;
         printf("  special-review candidates (特例单议) %lld\n", (long long)sn->n_special);
         if (st->sup) sv_summary(st->sup, stdout); /* the R05 duplicates withheld (PERIOD_SUP_DUPS) */
         printf("  wrote %s (the month's settlement, rejects in %s)\n  ledger %s (%zu month(s))\n", out, rejects_csv,
@@ -560,8 +631,15 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
             printf("  revision          %d of %s recorded in /revisions (更正记录) and, per institution, "
                    "/revision_institutions: the difference each institution is paid or returns\n",
                    (int)L.r[L.nr - 1].revision, month);
-        if (had_clearing)
-            printf("  note              the ledger's clearing (/clearing) was removed: run casemix clear again\n");
+        if (kept[0])
+            printf("  kept              the earlier settlement file of %s as %s\n", month, kept);
+        if (had_clearing && L.no) /* ld_add_reopen appended it last */
+            printf("  REOPENED          the year %d was cleared: its clearing (年度清算, /clearing over %d month(s), "
+                   "final point value %.6f, Σ balance %s yuan) was removed (--reopen) and recorded in /reopenings "
+                   "(撤销清算记录): run casemix clear --year %d again; the new clearing's balances do not deduct what this one "
+                   "paid out: pay or recover only the difference\n",
+                   year, (int)L.o[L.no - 1].months_cleared, L.o[L.no - 1].point_value,
+                   cm_yuan_text(y4, sizeof y4, L.o[L.no - 1].balance_fen, 1), year);
     }
     free(pts); free(gross); free(dep); free(paid); free(scr); free(oldI);
     sn_free(sn);

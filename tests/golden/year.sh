@@ -122,7 +122,7 @@ if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
     cp "$L" "$D/out/ledger-old.h5"
     /usr/bin/python3 -c 'import sys, h5py; f = h5py.File(sys.argv[1], "r+"); del f["case_ids"]; f.close()' "$D/out/ledger-old.h5"
     sed "s|ledger-2025.h5|ledger-old.h5|" "$D/year.cfg" > "$D/old.cfg"
-    "$BIN" month --config "$D/old.cfg" --month 2025-05 --input "$D/gen/m05.csv" --out "$D/out/old05.h5" > "$D/old.out" 2> "$D/old.err"
+    "$BIN" month --config "$D/old.cfg" --month 2025-05 --input "$D/gen/m05.csv" --out "$D/out/old05.h5" --reopen > "$D/old.out" 2> "$D/old.err"
     expect "older ledger: the month runs (exit 0)" "$?" 0
     has "older ledger: a WARNING" "$(cat "$D/old.err")" "WARNING: $D/out/ledger-old.h5 has no case ids (/case_ids) for 2025-01, 2025-02, 2025-03, 2025-04, 2025-06, 2025-07, 2025-08, 2025-09, 2025-10, 2025-11, 2025-12"
     has "older ledger: nothing known to reject" "$(cat "$D/old.out")" "already settled   0 case id(s)"
@@ -136,13 +136,13 @@ h5rows "$L" /months | grep -v '^3|' | cut -d'|' -f1-17 > "$D/months_before.txt"
 h5rows "$L" /institutions | grep -v '^3|' > "$D/inst_before.txt"
 h5rows "$L" /groups | grep -v '^3|' > "$D/groups_before.txt"
 head -n -5 "$D/gen/m03.csv" > "$D/gen/m03fix.csv"   # five rows withdrawn from March's export
-"$BIN" month --config "$D/year.cfg" --month 2025-03 --input "$D/gen/m03fix.csv" --quiet || { echo "FAIL: month 03 corrected"; exit 1; }
+"$BIN" month --config "$D/year.cfg" --month 2025-03 --input "$D/gen/m03fix.csv" --reopen --quiet || { echo "FAIL: month 03 corrected"; exit 1; }
 expect "other months' rows unchanged (/months)" "$(h5rows "$L" /months | grep -v '^3|' | cut -d'|' -f1-17 | cmp -s - "$D/months_before.txt" && echo same)" same
 expect "other months' rows unchanged (/institutions)" "$(h5rows "$L" /institutions | grep -v '^3|' | cmp -s - "$D/inst_before.txt" && echo same)" same
 expect "other months' rows unchanged (/groups)" "$(h5rows "$L" /groups | grep -v '^3|' | cmp -s - "$D/groups_before.txt" && echo same)" same
 expect "March has its corrected cases" "$(h5cols "$L" /months month cases | grep '^3|' | cut -d'|' -f2)" \
     "$(($(wc -l < "$D/gen/m03fix.csv") - 1))"
-expect "a month's run drops the stale clearing" "$(h5ls "$L" | grep -c '^clearing')" 0
+expect "a month run with --reopen drops the stale clearing (tests/golden/reopen.sh: refused without)" "$(h5ls "$L" | grep -c '^clearing')" 0
 
 # SIGINT inside the ledger write leaves the ledger byte-identical
 cp "$L" "$D/ledger_before.h5"
@@ -212,7 +212,7 @@ has "corridor: file:line" "$(cat "$D/bad.err")" "bad.cfg:$(($(wc -l < "$D/year.c
 expect "bad --month: exit 2" "$?" 2
 
 # the same month at 1 and 2 threads: the same ledger rows
-"$BIN" month --config "$D/year.cfg" --month 2025-03 --input "$D/gen/m03.csv" --threads 1 --quiet || exit 1
+"$BIN" month --config "$D/year.cfg" --month 2025-03 --input "$D/gen/m03.csv" --threads 1 --reopen --quiet || exit 1
 t1=$(h5rows "$L" /institutions; h5rows "$L" /groups; h5rows "$L" /special; h5cols "$L" /months month cases score_e4 gross_fen deposit_fen forecast)
 CASEMIX_TEST_SLICE_SHIFT=6 "$BIN" month --config "$D/year.cfg" --month 2025-03 --input "$D/gen/m03.csv" --threads 2 --quiet || exit 1
 t2=$(h5rows "$L" /institutions; h5rows "$L" /groups; h5rows "$L" /special; h5cols "$L" /months month cases score_e4 gross_fen deposit_fen forecast)
@@ -303,7 +303,7 @@ else
 fi
 
 # a whole year's file given as one month: a WARNING naming the discharge dates
-"$BIN" month --config "$D/year.cfg" --month 2025-04 --input "$D/gen/current.csv" 2> "$D/warn.err" >/dev/null || exit 1
+"$BIN" month --config "$D/year.cfg" --month 2025-04 --input "$D/gen/current.csv" --reopen 2> "$D/warn.err" >/dev/null || exit 1
 has "a year's file as a month: warned" "$(cat "$D/warn.err")" "beyond 2025-04"
 expect "discharge dates kept in /months" "$(h5cols "$L" /months month discharge_first discharge_last | grep '^4|')" "4|2025-01-01|2025-12-31"
 
