@@ -2530,8 +2530,10 @@ static cm_status write_report(hid_t f, const char *input, const char *kind, FILE
     fputs("</h1>\n<p class=\"meta\">", o);
     const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
     char line[512];
-    snprintf(line, sizeof line, "region 统筹区 %s · period 结算期 %s · scheme 付费方式 %s · file %s (casemix_kind "
-             "\"%s\") · %s%s%s", region[0] ? region : "-", period[0] ? period : "-", scheme[0] ? scheme : "-", base,
+    char sch[64] = ""; /* a file without a scheme attribute (a ledger): no scheme item, not "-" */
+    if (scheme[0]) snprintf(sch, sizeof sch, " · scheme 付费方式 %s", scheme);
+    snprintf(line, sizeof line, "region 统筹区 %s · period 结算期 %s%s · file %s (casemix_kind "
+             "\"%s\") · %s%s%s", region[0] ? region : "-", period[0] ? period : "-", sch, base,
              kind, prog, end[0] ? ", written " : "", end);
     esc_n(o, line);
     fputs("</p>\n</header>\n", o);

@@ -151,6 +151,7 @@ rv, ri = f['revisions'][:], f['revision_institutions'][:]
 text = open(html, encoding='utf-8').read()
 t = structure(c, text, ['ledger'], ['fig-months', 'tab-months', 'tab-clearing', 'tab-revisions', 'tab-revision-institutions'])
 c.check('no id twice in the ledger report', not well_formed(c, text))
+c.check('the header names no scheme for a ledger (was "scheme 付费方式 -")', '付费方式' not in text.split('</header>')[0])
 mon = lambda m: '%s-%02d' % (yr, int(m))
 cnt = lambda v: '{:,}'.format(int(v))
 way = lambda d: 'pay 补付' if d > 0 else 'recover 追回' if d < 0 else 'none 无'
