@@ -28,6 +28,11 @@ static int cmp_inst_id(const void *a, const void *b)
     return c ? c : (x->month > y->month) - (x->month < y->month);
 }
 
+static int cmp_clear_id(const void *a, const void *b)
+{
+    return strcmp(((const ld_clear *)a)->institution_id, ((const ld_clear *)b)->institution_id);
+}
+
 static int find_inst(const ld_clear *c, size_t n, const char *id)
 {
     size_t lo = 0, hi = n;
@@ -405,13 +410,16 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
     h5_names_free(L.cname, L.nc);
     L.cname = NULL;
     free(L.c);
-    L.c = calloc(L.ni + 1, sizeof *L.c);
-    int64_t *w = calloc(L.ni + 1, sizeof *w), *due = calloc(L.ni + 1, sizeof *due), *scr = calloc(L.ni + 1, sizeof *scr);
-    unsigned char *seen = calloc(L.ni + 1, 1), *used = calloc(L.ns + 1, 1);
-    size_t *sidx = malloc((L.ns + 1) * sizeof *sidx);
-    if (!byid || !L.c || !w || !due || !scr || !seen || !used || !sidx) {
+    size_t cap = L.ni + L.noi + 1; /* the months' institutions and those of removed clearings only */
+    L.c = calloc(cap, sizeof *L.c);
+    int64_t *w = calloc(cap, sizeof *w), *due = calloc(cap, sizeof *due), *scr = calloc(cap, sizeof *scr);
+    unsigned char *seen = calloc(cap, 1), *used = calloc(L.ns + 1, 1);
+    size_t *sidx = malloc((L.ns + 1) * sizeof *sidx), *pidx = malloc((L.noi + 1) * sizeof *pidx);
+    int64_t *pfen = malloc((L.noi + 1) * sizeof *pfen);
+    if (!byid || !L.c || !w || !due || !scr || !seen || !used || !sidx || !pidx || !pfen) {
         fprintf(stderr, "casemix: out of memory\n");
-        free(byid); free(w); free(due); free(scr); free(seen); free(used); free(sidx); ld_free(&L);
+        free(byid); free(w); free(due); free(scr); free(seen); free(used); free(sidx); free(pidx); free(pfen);
+        ld_free(&L);
         return CM_ERR_NOMEM;
     }
     for (size_t j = 0; j < L.ns; j++) sidx[j] = j;
@@ -434,10 +442,27 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
         c->deposit_fen += e->deposit_fen;
         c->paid_fen += e->paid_fen;
     }
+    /* an institution of a removed clearing (/reopening_institutions) without a case in the months now (a
+     * corrected month dropped it): a row of zeros, its balance 0, so that what it was paid is recovered */
+    size_t n_months = n;
+    for (size_t j = 0; j < L.noi; j++)
+        if (find_inst(L.c, n_months, L.oi[j].institution_id) < 0) {
+            memset(&L.c[n], 0, sizeof L.c[n]);
+            snprintf(L.c[n].institution_id, sizeof L.c[n].institution_id, "%s", L.oi[j].institution_id);
+            n++;
+        }
+    if (n > n_months) {
+        qsort(L.c, n, sizeof *L.c, cmp_clear_id);
+        size_t u = 0;
+        for (size_t k = 0; k < n; k++) /* the same id in two reopenings: one row (both all zero) */
+            if (!u || strcmp(L.c[u - 1].institution_id, L.c[k].institution_id)) L.c[u++] = L.c[k];
+        n = u;
+    }
     L.nc = n;
     if (ld_clear_names(&L)) { /* each institution's name: its latest month's (/institution_names) */
         fprintf(stderr, "casemix: out of memory\n");
-        free(byid); free(w); free(due); free(scr); free(seen); free(used); free(sidx); ld_free(&L);
+        free(byid); free(w); free(due); free(scr); free(seen); free(used); free(sidx); free(pidx); free(pfen);
+        ld_free(&L);
         return CM_ERR_NOMEM;
     }
     ld_year *Y = &L.y;
@@ -495,7 +520,23 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
                                               c->band_fen, c->special_fen);
         }
         Y->reserve_left_fen = Y->reserve_fen - Y->reserve_used_fen - Y->band_fen - Y->special_fen;
-        if (g_interrupted) rc = CM_ERR_INTERRUPTED;
+        /* the clearings removed by --reopen were paid out (/reopening_institutions): deducted (已清算) */
+        for (size_t j = 0; j < L.noi; j++) {
+            int k = find_inst(L.c, n, L.oi[j].institution_id);
+            pidx[j] = k < 0 ? n : (size_t)k; /* not found: cannot happen (rows added above); refused below */
+            pfen[j] = L.oi[j].to_settle_fen; /* what each removed clearing paid: Σ = the latest one's balance */
+        }
+        for (size_t k = 0; k < n; k++) w[k] = L.c[k].balance_fen;
+        if (sc_clear_settle(w, n, pfen, pidx, L.noi, due, scr) != SC_OK) {
+            snprintf(err, sizeof err, "%s: /reopening_institutions: the balances of the removed clearings cannot be "
+                                      "deducted (an amount beyond int64 fen); the ledger is damaged", lpath);
+            rc = CM_ERR_INPUT;
+        }
+        for (size_t k = 0; k < n; k++) {
+            L.c[k].settled_before_fen = due[k];
+            L.c[k].to_settle_fen = scr[k];
+        }
+        if (!rc && g_interrupted) rc = CM_ERR_INTERRUPTED;
     }
     if (!rc) rc = ld_write(lpath, cfg, &L, err, sizeof err);
     if (rc) {
@@ -532,33 +573,42 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
         printf("  %-*s ", iw, "institution");
         put_padded("name 机构名称", nw);
         static const char *const HEAD[] = {"due (应付)", "pre-paid gross", "audit", "coef", "deposit back",
-                                           "band+special", "balance (清算)"};
-        static const int HW[] = {16, 16, 12, 8, 14, 14, 16};
-        for (int h = 0; h < 7; h++) { /* right-aligned by terminal columns (the Chinese takes 2) */
+                                           "band+special", "balance (清算)", "settled (已清算)",
+                                           "to settle (本次应补(追))"};
+        static const int HW[] = {16, 16, 12, 8, 14, 14, 16, 16, 24};
+        int reopened = L.no > 0; /* the two columns after balance only when a clearing was removed */
+        for (int h = 0; h < (reopened ? 9 : 7); h++) { /* right-aligned by terminal columns (the Chinese takes 2) */
             putchar(' ');
             for (int k = text_cols(HEAD[h]); k < HW[h]; k++) putchar(' ');
             fputs(HEAD[h], stdout);
         }
         putchar('\n');
-        int64_t sb = 0, sd = 0, sg = 0, sk = 0;
+        int64_t sb = 0, sd = 0, sg = 0, sk = 0, ss = 0, st = 0;
         for (size_t k = 0; k < n; k++) {
             const ld_clear *c = &L.c[k];
             sb += c->balance_fen;
             sd += c->due_fen;
             sg += c->gross_fen;
             sk += c->deposit_back_fen;
+            ss += c->settled_before_fen;
+            st += c->to_settle_fen;
             printf("  %-*s ", iw, c->institution_id);
             cut += put_fitted(ld_clear_name(&L, k), nw);
-            printf(" %16s %16s %12s %8.4f %14s %14s %16s\n",
+            printf(" %16s %16s %12s %8.4f %14s %14s %16s",
                    cm_yuan_text(a, sizeof a, c->due_fen, 1), cm_yuan_text(b, sizeof b, c->gross_fen, 1),
                    cm_yuan_text(c3, sizeof c3, c->audit_fen, 1), (double)c->assessment_e4 / 10000,
                    cm_yuan_text(d, sizeof d, c->deposit_back_fen, 1),
                    cm_yuan_text(e, sizeof e, c->band_fen + c->special_fen, 1),
                    cm_yuan_text(f, sizeof f, c->balance_fen, 1));
+            if (reopened)
+                printf(" %16s %24s", cm_yuan_text(a, sizeof a, c->settled_before_fen, 1),
+                       cm_yuan_text(b, sizeof b, c->to_settle_fen, 1));
+            putchar('\n');
         }
-        printf("  Σ due %s = pool; Σ pre-paid gross %s; Σ deposit back %s; Σ balance %s yuan\n",
+        printf("  Σ due %s = pool; Σ pre-paid gross %s; Σ deposit back %s; Σ balance %s yuan; Σ settled before "
+               "(已清算) %s; Σ to settle now (本次应补(追)) %s yuan\n",
                cm_yuan_text(g, sizeof g, sd, 1), cm_yuan_text(b, sizeof b, sg, 1), cm_yuan_text(c3, sizeof c3, sk, 1),
-               cm_yuan_text(a, sizeof a, sb, 1));
+               cm_yuan_text(a, sizeof a, sb, 1), cm_yuan_text(d, sizeof d, ss, 1), cm_yuan_text(e, sizeof e, st, 1));
         if (cut)
             printf("  %d name(s) over %d columns shortened with \"...\"; the full names: /clearing_names (casemix export "
                    "--xlsx / --csv, casemix report)\n", cut, CLEAR_NAME_COLS);
@@ -567,6 +617,18 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
                "    back 返还保证金 = deposit x coef; band+special 结余留用/超支分担 + 特例单议; balance 清算应拨付 = due -\n"
                "    gross - audit + deposit back + band+special: positive = the fund pays the institution (应补拨),\n"
                "    negative = the institution returns it (应扣回)\n");
+        if (reopened) {
+            size_t with = 0; /* reopenings with their balances recorded (/reopening_institutions, in order) */
+            for (size_t j = 0; j < L.noi; j++) with += !j || L.oi[j].reopening != L.oi[j - 1].reopening;
+            printf("  settled 已清算 = what the %zu clearing(s) removed by casemix month --reopen settled for the "
+                   "institution\n    (/reopenings, /reopening_institutions; = the latest removed clearing's balance), "
+                   "assumed paid out\n    (negative: recovered); to settle 本次应补(追) = balance - settled: what to pay "
+                   "(negative: recover) now\n", with);
+            if (with < L.no)
+                printf("  WARNING: %zu reopening(s) in /reopenings were recorded by a casemix before "
+                       "/reopening_institutions: their clearings' balances are not deducted; deduct them by hand\n",
+                       L.no - with);
+        }
         int64_t rsum = 0;
         size_t nrev = ld_revisions(&L, &rsum);
         if (nrev) /* months run again (/revisions): their differences were settled then (casemix month said so) */
@@ -575,7 +637,7 @@ cm_status cmd_clear(const cm_config *cfg, const cm_run_opts *o, const char *year
                    nrev, cm_yuan_text(a, sizeof a, rsum, 1));
         printf("  wrote /clearing to %s\n", lpath);
     }
-    free(byid); free(w); free(due); free(scr); free(seen); free(used); free(sidx);
+    free(byid); free(w); free(due); free(scr); free(seen); free(used); free(sidx); free(pidx); free(pfen);
     ld_free(&L);
     return rc;
 }

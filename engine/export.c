@@ -154,6 +154,9 @@ static const struct { const char *name, *title; } TITLES[] = {
     {"run_at_old", "settled then (UTC) 原结算时间"}, {"run_at_new", "settled now (UTC) 新结算时间"},
     /* a ledger's revoked clearings (撤销清算记录): /reopenings (ledger.c ld_add_reopen) */
     {"months_cleared", "months of the removed clearing 撤销清算的月份数"},
+    {"reopening", "reopening 撤销清算次数"},
+    {"settled_before_fen", "settled in removed clearings (yuan) 已清算"},
+    {"to_settle_fen", "to pay now, negative recover (yuan) 本次应补(追)"},
 };
 
 /* The tables, in sheet order; names: its UTF-8 names dataset; cases only on request. */
@@ -176,6 +179,7 @@ static const struct { const char *name, *names, *name_title; int by_default; } T
     {"revisions", NULL, NULL, 1},  /* a ledger's corrections (更正记录: a month run again, ledger.c) */
     {"revision_institutions", NULL, NULL, 1},
     {"reopenings", NULL, NULL, 1}, /* a ledger's revoked clearings (撤销清算记录: month --reopen, ledger.c) */
+    {"reopening_institutions", NULL, NULL, 1},
     {"cases", NULL, NULL, 0},
 };
 #define NTABLES (sizeof TABLES / sizeof TABLES[0])
@@ -2038,7 +2042,8 @@ cm_status cmd_export(const char *input, const char *xlsx_path, const char *csv_d
             if (!ok) {
                 fprintf(stderr, "casemix export: --tables: unknown table '%.*s' (tables: summary, institutions, "
                                 "groups, drgs, rejects, quality, indicators, rules, flags, review_sample, months, clearing, special, "
-                                "history_months, revisions, revision_institutions, reopenings, province_summary, scenarios, regions, cases)\n", (int)n, p);
+                                "history_months, revisions, revision_institutions, reopenings, reopening_institutions, province_summary, scenarios, "
+                                "regions, cases)\n", (int)n, p);
                 return CM_ERR_USAGE;
             }
             p += n;

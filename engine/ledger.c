@@ -112,7 +112,7 @@ static void row_clear(h5row *r)
     h5row_add_str(r, "institution_id", 32);
     const char *n[] = {"cases", "cost_fen", "fund_fen", "score_e4", "due_fen", "gross_fen", "deposit_fen",
                        "paid_fen", "audit_fen", "assessment_e4", "deposit_back_fen", "band_fen", "n_special",
-                       "special_fen", "balance_fen"};
+                       "special_fen", "balance_fen", "settled_before_fen", "to_settle_fen"};
     for (size_t k = 0; k < sizeof n / sizeof n[0]; k++) h5row_add(r, n[k], I64, 8);
     h5row_end(r);
 }
@@ -159,6 +159,16 @@ static void row_reopen(h5row *r)
     h5row_end(r);
 }
 
+static void row_reopen_inst(h5row *r)
+{
+    h5row_begin(r);
+    h5row_add(r, "reopening", I32, 8); /* 8: reopening and ld_reopen_inst's pad */
+    h5row_add_str(r, "institution_id", 32);
+    h5row_add(r, "balance_fen", I64, 8);
+    h5row_add(r, "to_settle_fen", I64, 8);
+    h5row_end(r);
+}
+
 typedef struct {
     const char *name, *title;
     void (*row)(h5row *);
@@ -199,8 +209,13 @@ static const table_def TABLES[] = {
                    "appended and never rewritten: the month run, when (UTC), and what the removed /clearing had "
                    "(months, cases, final point value, Σ amount due and Σ balance in fen)",
      row_reopen, sizeof(ld_reopen)},
+    {"reopening_institutions", "Clearings revoked (撤销清算记录) per institution: the reopening (its /reopenings row, "
+                               "1-based), the removed clearing's balance and what it left to settle then (fen; its "
+                               "to_settle_fen), assumed paid out (< 0: recovered); casemix clear deducts the latter "
+                               "(/clearing settled_before_fen, to_settle_fen)",
+     row_reopen_inst, sizeof(ld_reopen_inst)},
 };
-enum { T_MONTHS, T_INST, T_GROUPS, T_SPECIAL, T_HIST, T_IDS, T_CLEAR, T_REV, T_REVI, T_REOPEN, T__N };
+enum { T_MONTHS, T_INST, T_GROUPS, T_SPECIAL, T_HIST, T_IDS, T_CLEAR, T_REV, T_REVI, T_REOPEN, T_REOPI, T__N };
 
 static void **tab_ptr(ledger *l, int t, size_t **n)
 {
@@ -214,6 +229,7 @@ static void **tab_ptr(ledger *l, int t, size_t **n)
     case T_REV: *n = &l->nr; return (void **)&l->r;
     case T_REVI: *n = &l->nri; return (void **)&l->ri;
     case T_REOPEN: *n = &l->no; return (void **)&l->o;
+    case T_REOPI: *n = &l->noi; return (void **)&l->oi;
     default: *n = &l->nc; return (void **)&l->c;
     }
 }
@@ -411,6 +427,13 @@ cm_status ld_load(const char *path, const char *region, int year, ledger *l, int
                 }
             }
         if (!rc && t == T_CLEAR) {
+            hid_t ft = H5Dget_type(ds); /* a ledger before settled_before_fen: nothing settled before */
+            if (ft >= 0 && H5Tget_member_index(ft, "to_settle_fen") < 0)
+                for (size_t k = 0; k < l->nc; k++) {
+                    l->c[k].settled_before_fen = 0;
+                    l->c[k].to_settle_fen = l->c[k].balance_fen;
+                }
+            if (ft >= 0) H5Tclose(ft);
             for (size_t k = 0; k < sizeof YEAR_ATTRS / sizeof YEAR_ATTRS[0]; k++)
                 read_attr_num(ds, YEAR_ATTRS[k].name, YEAR_ATTRS[k].real ? F64 : I64,
                               (char *)&l->y + YEAR_ATTRS[k].off);
@@ -499,7 +522,8 @@ cm_status ld_write(const char *path, const cm_config *cfg, const ledger *l, char
     for (int t = 0; t < T__N && !bad; t++) {
         size_t *n;
         void **p = tab_ptr(lm, t, &n);
-        if ((t == T_CLEAR || t == T_REV || t == T_REVI || t == T_REOPEN) && *n == 0) continue; /* none: absent */
+        if ((t == T_CLEAR || t == T_REV || t == T_REVI || t == T_REOPEN || t == T_REOPI) && *n == 0)
+            continue; /* none: absent */
         if (t == T_IDS) {
             bad |= write_case_ids(&w, l, TABLES[t].title);
             continue;
@@ -597,7 +621,7 @@ void ld_free(ledger *l)
     h5_names_free(l->iname, l->ni);
     h5_names_free(l->cname, l->nc);
     free(l->m); free(l->i); free(l->g); free(l->s); free(l->h); free(l->kb); free(l->c);
-    free(l->r); free(l->ri); free(l->o);
+    free(l->r); free(l->ri); free(l->o); free(l->oi);
     memset(l, 0, sizeof *l);
 }
 
@@ -820,10 +844,21 @@ cm_status ld_add_revision(ledger *l, const ld_month *old, const ld_inst *oi, siz
 
 cm_status ld_add_reopen(ledger *l, int m, const char *run_at)
 {
+    ld_reopen_inst *oi = realloc(l->oi, (l->noi + l->nc + 1) * sizeof *oi);
+    if (!oi) return CM_ERR_NOMEM;
+    l->oi = oi;
     ld_reopen *o = realloc(l->o, (l->no + 1) * sizeof *o);
     if (!o) return CM_ERR_NOMEM;
     l->o = o;
     ld_reopen *e = &l->o[l->no++];
+    for (size_t k = 0; k < l->nc; k++) { /* the removed clearing's balances, by id as /clearing */
+        ld_reopen_inst *q = &l->oi[l->noi++];
+        memset(q, 0, sizeof *q);
+        q->reopening = (int32_t)l->no;
+        snprintf(q->institution_id, sizeof q->institution_id, "%s", l->c[k].institution_id);
+        q->balance_fen = l->c[k].balance_fen;
+        q->to_settle_fen = l->c[k].to_settle_fen;
+    }
     memset(e, 0, sizeof *e);
     e->month = m;
     e->months_cleared = l->y.months;

@@ -44,6 +44,14 @@
  *                   when, the month run, and what the removed /clearing had
  *                   (months, cases, final point value, Σ due, Σ balance).
  *                   Absent until a year is reopened.
+ *   /reopening_institutions  per reopening (1-based /reopenings row) and
+ *                   institution of the removed clearing: its balance_fen and
+ *                   to_settle_fen, the latter assumed paid out (< 0:
+ *                   recovered). Appended like
+ *                   /reopenings; casemix clear deducts them (/clearing's
+ *                   settled_before_fen, to_settle_fen). Absent until a
+ *                   year is reopened (and in a ledger before it: a clearing
+ *                   removed then deducts nothing).
  */
 #ifndef CASEMIX_LEDGER_H
 #define CASEMIX_LEDGER_H
@@ -143,6 +151,9 @@ typedef struct {
     int64_t n_special;         /* approved special-review cases */
     int64_t special_fen;       /* their top-up */
     int64_t balance_fen;       /* paid at clearing (< 0: owed back) */
+    /* added with /reopening_institutions (0 and balance_fen in a ledger before them, ld_load): */
+    int64_t settled_before_fen; /* Σ this institution's balances in the clearings removed by --reopen (已清算) */
+    int64_t to_settle_fen;     /* balance − settled_before: paid now (< 0: recovered; 本次应补(追)) */
 } ld_clear;
 
 /* The year's figures of the clearing (attributes of /clearing). */
@@ -185,6 +196,19 @@ typedef struct {
     char run_at[24];           /* UTC, ISO 8601: when the month reopened the year */
 } ld_reopen;
 
+/* Per reopening and institution (/reopening_institutions): the balance of
+ * the removed clearing and what it left to settle (its balance less what
+ * clearings removed before it had settled), assumed paid out (< 0:
+ * recovered). Σ to_settle_fen over the removed clearings = the latest one's
+ * balance. */
+typedef struct {
+    int32_t reopening;         /* its /reopenings row, 1-based */
+    int32_t pad;
+    char institution_id[32];
+    int64_t balance_fen;       /* the removed clearing's balance */
+    int64_t to_settle_fen;     /* what it left to pay then (its to_settle_fen): taken as paid */
+} ld_reopen_inst;
+
 typedef struct {
     char region[32];
     int year;
@@ -201,6 +225,7 @@ typedef struct {
     ld_rev *r; size_t nr;      /* /revisions (kept by ld_drop_month) */
     ld_rev_inst *ri; size_t nri; /* /revision_institutions */
     ld_reopen *o; size_t no;   /* /reopenings (kept by ld_drop_month) */
+    ld_reopen_inst *oi; size_t noi; /* /reopening_institutions (kept by ld_drop_month) */
 } ledger;
 
 /* The ledger's path: cfg's year.ledger, else output.file with ".h5" (or
@@ -256,8 +281,9 @@ static inline const char *ld_clear_name(const ledger *l, size_t k)
  * CM_ERR_NOMEM or CM_ERR_INTERNAL (l has no month m). */
 cm_status ld_add_revision(ledger *l, const ld_month *old, const ld_inst *oi, size_t noi);
 /* l's clearing (l->nc > 0) is about to be removed by month m run at
- * run_at (casemix month --reopen): appends its /reopenings row. CM_OK or
- * CM_ERR_NOMEM. */
+ * run_at (casemix month --reopen): appends its /reopenings row and its
+ * balances per institution to /reopening_institutions. CM_OK or
+ * CM_ERR_NOMEM (l unchanged). */
 cm_status ld_add_reopen(ledger *l, int m, const char *run_at);
 /* The revisions of l: their count (return) and Σ difference_fen (*sum). */
 size_t ld_revisions(const ledger *l, int64_t *sum);

@@ -206,13 +206,15 @@ static const cmd_def CMDS[] = {
       "/revision_institutions); its earlier settlement file is kept as OUT.rN.h5 (N: the revision; OUT without .h5).\n"
       "A cleared year (casemix clear wrote /clearing; its balances may have been paid out) is refused before any\n"
       "work (exit 2, nothing changed) unless --reopen is given: the month then removes /clearing, appends what it\n"
-      "had (months, cases, final point value, Σ due, Σ balance) and when to /reopenings (撤销清算记录) and says\n"
-      "REOPENED; run casemix clear again.\n" },
+      "had (months, cases, final point value, Σ due, Σ balance) and when to /reopenings (撤销清算记录), its balances\n"
+      "per institution to /reopening_institutions (taken as paid out), and says REOPENED; run casemix clear again.\n" },
     { "clear", "annual clearing (年度清算) from the ledger: final point value, amount due, deposit, bands, special review",
       CLEAR_OPTS,
       "inputs (configuration): clearing.audit (institution_id,deduction_yuan), clearing.assessment\n"
       "(institution_id,coefficient), clearing.special_review (case_id,approved_yuan); errors name file:line.\n"
       "output: the clearing table on the terminal and /clearing in the ledger (the year's figures as attributes).\n"
+      "After a --reopen the balances of the removed clearings (/reopening_institutions) count as paid out:\n"
+      "settled_before_fen (已清算) and to_settle_fen = balance - settled (本次应补(追)) say what to pay or recover now.\n"
       "The ledger must hold all twelve months: with a month missing clear stops (exit 4) naming the missing months;\n"
       "run casemix month for them, or pass --partial to share the whole year's pool over the months present\n"
       "(the summary and /clearing's attributes partial = 1 and months_missing say so).\n" },

@@ -556,7 +556,7 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         if (written && kept[0]) fprintf(stderr, "casemix: %s was written; its earlier file is kept as %s\n", out, kept);
     } else if (o->quiet && had_clearing) {
         fprintf(stderr, "casemix: the year %d was reopened (--reopen): its clearing was removed and recorded in %s "
-                        "/reopenings; run casemix clear --year %d again\n", year, lpath, year);
+                        "/reopenings (what it settled, taken as paid out, in /reopening_institutions); run casemix clear --year %d again\n", year, lpath, year);
     } else if (!o->quiet) {
         char y1[40], y2[40], y3[40], y4[40];
         printf("casemix month %s: %s (region %s)\n", month, input, cfg->region);
@@ -636,8 +636,9 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         if (had_clearing && L.no) /* ld_add_reopen appended it last */
             printf("  REOPENED          the year %d was cleared: its clearing (年度清算, /clearing over %d month(s), "
                    "final point value %.6f, Σ balance %s yuan) was removed (--reopen) and recorded in /reopenings "
-                   "(撤销清算记录): run casemix clear --year %d again; the new clearing's balances do not deduct what this one "
-                   "paid out: pay or recover only the difference\n",
+                   "(撤销清算记录), what it settled per institution in /reopening_institutions: taken as paid out "
+                   "(negative: recovered); run casemix clear --year %d again: it deducts them (已清算) and shows what is "
+                   "left to pay or recover (本次应补(追))\n",
                    year, (int)L.o[L.no - 1].months_cleared, L.o[L.no - 1].point_value,
                    cm_yuan_text(y4, sizeof y4, L.o[L.no - 1].balance_fen, 1), year);
     }

@@ -1878,7 +1878,7 @@ static void ledger_withheld(FILE *o, const tab *m)
           "duplicates_withheld_fund_fen.</p>\n", o);
 }
 
-/* The ledger's wide tables (/months 24 members, /clearing 16) as column
+/* The ledger's wide tables (/months 24 members, /clearing 18) as column
  * groups, as the indicators table: each group is a table of at most ~8
  * columns that repeats the row's key (month / institution), so it fits the
  * A4 text width. Headers are the workbook's titles (cm_member_title, export.c)
@@ -2036,7 +2036,7 @@ static const colgroup MONTH_GROUPS[] = {
     {"The month's input 月度输入文件", "input,input_bytes,run_at,discharge_first,discharge_last"},
 };
 static const colgroup CLEARING_GROUPS[] = {
-    {"Clearing balance 清算应拨付", "cases,due_fen,paid_fen,balance_fen"},
+    {"Clearing balance 清算应拨付", "cases,due_fen,paid_fen,balance_fen,settled_before_fen,to_settle_fen"},
     {"Monthly payments and the quality deposit 月度拨付与质量保证金", "gross_fen,deposit_fen,assessment_e4,deposit_back_fen"},
     {"Audit, band and special review 审核扣款、结余留用/超支分担、特例单议", "audit_fen,band_fen,n_special,special_fen"},
     {"Volume 业务量", "cost_fen,fund_fen,score_e4"},

@@ -209,3 +209,17 @@ int64_t sc_clear_balance(int64_t due_fen, int64_t gross_fen, int64_t deposit_fen
 {
     return due_fen - gross_fen - audit_fen + sc_muldiv_round(deposit_fen, coef_e4, 10000) + band_fen + special_fen;
 }
+
+sc_status sc_clear_settle(const int64_t *balance, size_t n, const int64_t *prior_fen, const size_t *prior_inst,
+                          size_t np, int64_t *settled_before, int64_t *to_settle)
+{
+    for (size_t k = 0; k < n; k++) settled_before[k] = to_settle[k] = 0;
+    int bad = 0;
+    for (size_t j = 0; j < np && !bad; j++)
+        bad = prior_inst[j] >= n ||
+              __builtin_add_overflow(settled_before[prior_inst[j]], prior_fen[j], &settled_before[prior_inst[j]]);
+    for (size_t k = 0; k < n && !bad; k++) bad = __builtin_sub_overflow(balance[k], settled_before[k], &to_settle[k]);
+    if (bad)
+        for (size_t k = 0; k < n; k++) settled_before[k] = to_settle[k] = 0;
+    return bad ? SC_ERR_ARG : SC_OK;
+}

@@ -348,6 +348,15 @@ int64_t sc_special_cap_cases(int64_t year_cases, double cap);
  * + band adjustment + special-review top-up. */
 int64_t sc_clear_balance(int64_t due_fen, int64_t gross_fen, int64_t deposit_fen, int64_t audit_fen,
                          int64_t coef_e4, int64_t band_fen, int64_t special_fen);
+/* What a clearing leaves to settle now (本次应补(追)) when earlier clearings
+ * of the year were removed by casemix month --reopen: those are assumed paid
+ * out / recovered (as a month run again assumes its difference paid). For
+ * institution k of n: settled_before[k] = Σ prior_fen[j] over the j < np
+ * with prior_inst[j] == k (what the removed clearings settled, 已清算) and
+ * to_settle[k] = balance[k] − settled_before[k]. SC_ERR_ARG (outputs 0)
+ * when a prior_inst is ≥ n or a sum overflows int64. */
+sc_status sc_clear_settle(const int64_t *balance, size_t n, const int64_t *prior_fen, const size_t *prior_inst,
+                          size_t np, int64_t *settled_before, int64_t *to_settle);
 
 /* ------------------------------------------------------------------ */
 /* Re-pricing and the budget-neutral solve (scoring/reprice.c,         */

@@ -178,6 +178,44 @@ static void test_balance(void **state)
                "balance with band and special review");
 }
 
+/* Two removed clearings (reopened): institution 0 was paid 1,000.00 then
+ * recovered 200.00 (settled 800.00), institution 1 never in one, institution
+ * 2 paid -50.00 (returned). New balances 1,234.56, 300.00, -80.00 leave
+ * 434.56, 300.00, -30.00 to settle; Σ to settle = Σ balance − Σ settled. */
+static void test_settle(void **state)
+{
+    (void)state;
+    const int64_t bal[3] = {123456, 30000, -8000};
+    const int64_t prior[3] = {100000, -5000, -20000};
+    const size_t who[3] = {0, 2, 0};
+    int64_t before[3], now[3];
+    assert_int_equal(sc_clear_settle(bal, 3, prior, who, 3, before, now), SC_OK);
+    EXPECT_I64(before[0], 80000, "settled before: 1,000.00 - 200.00");
+    EXPECT_I64(before[1], 0, "never in a removed clearing");
+    EXPECT_I64(before[2], -5000, "returned before");
+    EXPECT_I64(now[0], 43456, "to settle 0");
+    EXPECT_I64(now[1], 30000, "to settle 1 = its balance");
+    EXPECT_I64(now[2], -3000, "to settle 2: recover the rest");
+    EXPECT_I64(now[0] + now[1] + now[2], (bal[0] + bal[1] + bal[2]) - (prior[0] + prior[1] + prior[2]), "sums");
+    /* no reopening: to settle = balance */
+    assert_int_equal(sc_clear_settle(bal, 3, NULL, NULL, 0, before, now), SC_OK);
+    for (int k = 0; k < 3; k++) {
+        EXPECT_I64(before[k], 0, "none before");
+        EXPECT_I64(now[k], bal[k], "to settle = balance");
+    }
+    /* an index out of range, an overflow: refused, zeros */
+    const size_t out[1] = {3};
+    assert_int_equal(sc_clear_settle(bal, 3, prior, out, 1, before, now), SC_ERR_ARG);
+    EXPECT_I64(now[0], 0, "refused: zero");
+    const int64_t big[2] = {INT64_MAX, 1};
+    const size_t twice[2] = {1, 1};
+    assert_int_equal(sc_clear_settle(bal, 3, big, twice, 2, before, now), SC_ERR_ARG);
+    const int64_t neg[1] = {INT64_MIN + 1};
+    const int64_t b1[1] = {10};
+    const size_t z[1] = {0};
+    assert_int_equal(sc_clear_settle(b1, 1, neg, z, 1, before, now), SC_ERR_ARG); /* 10 - (MIN+1) overflows */
+}
+
 /* Forecast after months 1-3 (ytd 100 points = 1,000,000 e4). History A
  * weights 2,1,...,1,2 (Σ 14, Jan-Mar 4), B all 1 (Σ 12, Jan-Mar 3).
  * Pooled: 1,000,000 × 26 / 7 = 3,714,285.714...; A alone 3,500,000,
@@ -209,7 +247,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reserve),   cmocka_unit_test(test_corridor), cmocka_unit_test(test_bands),
-        cmocka_unit_test(test_month_deposit), cmocka_unit_test(test_special), cmocka_unit_test(test_balance),
+        cmocka_unit_test(test_month_deposit), cmocka_unit_test(test_special), cmocka_unit_test(test_balance), cmocka_unit_test(test_settle),
         cmocka_unit_test(test_forecast),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
