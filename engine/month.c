@@ -440,7 +440,7 @@ cm_status cmd_month(const cm_config *cfg, const cm_run_opts *o, const char *mont
         snprintf(M.run_at, sizeof M.run_at, "%s", t_start);
         char mlabel[16];
         snprintf(mlabel, sizeof mlabel, "%04d-%02d", year, mo);
-        period_dates_check(st, input, mlabel, "month", 0, M.discharge_first, M.discharge_last);
+        period_dates_check(st, input, mlabel, "month", M.discharge_first, M.discharge_last);
         if (replaced_cases >= 0 && oldM.cases == M.cases && oldM.score_e4 == M.score_e4 &&
             oldM.cost_fen == M.cost_fen && oldM.fund_fen == M.fund_fen && oldM.rejects == M.rejects) {
             char a[40], b[40];

@@ -940,7 +940,7 @@ int period_label_months(const char *label, int *year, int *m0, int *m1)
     return -1;
 }
 
-int period_dates_check(const cm_period *st, const char *input, const char *label, const char *what, int quiet,
+int period_dates_check(const cm_period *st, const char *input, const char *label, const char *what,
                        char first[12], char last[12])
 {
     first[0] = last[0] = '\0';
@@ -954,7 +954,7 @@ int period_dates_check(const cm_period *st, const char *input, const char *label
     int out = y0 != year || y1 != year || m0 < f || m1 > l;
     char rp[PATH_MAX]; /* config/../build/x.csv -> its canonical path */
     if (out && realpath(input, rp)) input = rp;
-    if (out && !quiet)
+    if (out) /* printed with --quiet too: a quiet batch must still see it */
         fprintf(stderr, "casemix: WARNING: %s: discharge dates run from %s to %s, beyond %s; is this the %s's export? "
                         "(its cases are all counted in %s%s)\n",
                 input, first, last, label, what, label,

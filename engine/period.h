@@ -379,10 +379,10 @@ void civil_day(int z, int *y, int *m, int *d);
 int period_label_months(const char *label, int *year, int *m0, int *m1);
 /* The kept cases' first and last discharge date (YYYY-MM-DD) into first /
  * last (12 bytes each; "" when no case has a date). When they leave the
- * months of label (period_label_months) and !quiet, a WARNING on stderr
+ * months of label (period_label_months), a WARNING on stderr (--quiet too)
  * naming input, the dates, the label and what: "month" or "period". 1 when
  * they leave it, else 0. */
-int period_dates_check(const cm_period *st, const char *input, const char *label, const char *what, int quiet,
+int period_dates_check(const cm_period *st, const char *input, const char *label, const char *what,
                        char first[12], char last[12]);
 
 #endif

@@ -108,7 +108,7 @@ cm_status cmd_settle(const cm_config *cfg, const cm_run_opts *o)
         if (rc == CM_ERR_CONFIG) fprintf(stderr, "casemix: nothing was done\n");
     } else if (!o->quiet) {
         char d0[12], d1[12]; /* the discharge dates against the period label (as casemix month does) */
-        period_dates_check(st, input, cfg->period, "period", 0, d0, d1);
+        period_dates_check(st, input, cfg->period, "period", d0, d1);
         settle_summary(st, sn, output, rejects_csv, t_write);
         if (st->sup) sv_summary(st->sup, stdout);
         if (st->sup) ind_summary(st, &ind);
