@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "../../bench/gen.h"
+#include "demo_region.h"
 #include "../../engine/indicators.h"
 
 static char g_tmp[256];
@@ -32,21 +32,8 @@ static int setup(void **state)
 {
     (void)state;
     char err[1024];
-    snprintf(g_tmp, sizeof g_tmp, "/tmp/casemix-ind-XXXXXX");
-    if (!mkdtemp(g_tmp)) return -1;
-    cm_cfg_error ce;
-    if (cm_config_load("config/demo.cfg", &g_cfg, &ce) != CM_CFG_OK) { fprintf(stderr, "%s\n", ce.msg); return -1; }
-    gr_dip *dip = NULL;
-    gr_drg *drg = NULL;
-    if (load_tables(&g_cfg, 1, 0, &dip, &drg, NULL, err, sizeof err)) { fprintf(stderr, "%s\n", err); return -1; }
-    g_cfg.threads = 2;
-    /* partial slices of 256 slots (pipeline.c's test setting): the region's
-     * 6000 rows span about 24 of them */
-    setenv("CASEMIX_TEST_SLICE_SHIFT", "8", 1);
-    if (pl_test_settings(err, sizeof err)) { fprintf(stderr, "%s\n", err); return -1; }
-    int rc = gen_region(&g_cfg, dip, g_tmp, 6000, 3000, 777, 0.0, err, sizeof err);
-    gr_dip_free(dip);
-    if (rc) { fprintf(stderr, "%s\n", err); return -1; }
+    /* partial slices of 256 slots: the region's 6000 rows span about 24 of them */
+    if (demo_region(g_tmp, sizeof g_tmp, "/tmp/casemix-ind-XXXXXX", &g_cfg, 6000, 3000, 777)) return -1;
     snprintf(g_cfg.input_file, sizeof g_cfg.input_file, "%s/current.csv", g_tmp);
     for (int h = 0; h < g_cfg.n_history; h++)
         snprintf(g_cfg.history[h].file, sizeof g_cfg.history[h].file, "%s/history_%d.csv", g_tmp, g_cfg.history[h].year);

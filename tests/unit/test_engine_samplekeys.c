@@ -18,8 +18,7 @@
 
 #include <cmocka.h>
 
-#include "../../bench/gen.h"
-#include "../../engine/period.h"
+#include "demo_region.h"
 
 static char g_tmp[256];
 static cm_config g_cfg;
@@ -27,20 +26,7 @@ static cm_config g_cfg;
 static int setup(void **state)
 {
     (void)state;
-    char err[1024];
-    snprintf(g_tmp, sizeof g_tmp, "/tmp/casemix-skey-XXXXXX");
-    if (!mkdtemp(g_tmp)) return -1;
-    cm_cfg_error ce;
-    if (cm_config_load("config/demo.cfg", &g_cfg, &ce) != CM_CFG_OK) { fprintf(stderr, "%s\n", ce.msg); return -1; }
-    gr_dip *dip = NULL;
-    gr_drg *drg = NULL;
-    if (load_tables(&g_cfg, 1, 0, &dip, &drg, NULL, err, sizeof err)) { fprintf(stderr, "%s\n", err); return -1; }
-    g_cfg.threads = 2;
-    setenv("CASEMIX_TEST_SLICE_SHIFT", "8", 1);
-    if (pl_test_settings(err, sizeof err)) { fprintf(stderr, "%s\n", err); return -1; }
-    int rc = gen_region(&g_cfg, dip, g_tmp, 3000, 1500, 4242, 0.0, err, sizeof err);
-    gr_dip_free(dip);
-    if (rc) { fprintf(stderr, "%s\n", err); return -1; }
+    if (demo_region(g_tmp, sizeof g_tmp, "/tmp/casemix-skey-XXXXXX", &g_cfg, 3000, 1500, 4242)) return -1;
     /* a few long case ids (kept beside the slots, pl_slots.lid): the first
      * rows' ids lengthened past 23 bytes */
     char in[300], out[300];
