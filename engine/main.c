@@ -107,7 +107,7 @@ static const opt_def EXPORT_OPTS[] = {
     { O_XLSX, "--xlsx", "FILE.xlsx", 0, "write an Excel workbook: one sheet per table, header row frozen" },
     { O_CSV, "--csv", "DIR", 0, "write one CSV per table (UTF-8 with BOM) into DIR (created if missing)" },
     { O_TABLES, "--tables", "LIST", 0, "comma list of summary,institutions,groups,drgs,rejects,quality,indicators,rules,flags,review_sample,"
-                                      "months,clearing,special,history_months,revisions,revision_institutions,reopenings,province_summary,scenarios,regions,cases; "
+                                      "months,clearing,special,history_months,revisions,revision_institutions,reopenings,reopening_institutions,province_summary,scenarios,regions,cases; "
                                       "default: all present but cases" },
     { O_QUIET, "--quiet", NULL, 0, "do not print the paths written" },
     OPT_HELP,

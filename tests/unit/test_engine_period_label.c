@@ -67,20 +67,20 @@ static void test_dates_check(void **state)
     char a[12], b[12];
     p.discharge_min = day_of(2025, 1, 1);
     p.discharge_max = day_of(2025, 12, 31);
-    assert_int_equal(period_dates_check(&p, "x.csv", "2025Q1", "period", 1, a, b), 1);  /* the demo's old label */
+    assert_int_equal(period_dates_check(&p, "x.csv", "2025Q1", "period", a, b), 1);  /* the demo's old label */
     assert_string_equal(a, "2025-01-01");
     assert_string_equal(b, "2025-12-31");
-    assert_int_equal(period_dates_check(&p, "x.csv", "2025", "period", 1, a, b), 0);
-    assert_int_equal(period_dates_check(&p, "x.csv", "2024", "period", 1, a, b), 1);
-    assert_int_equal(period_dates_check(&p, "x.csv", "my period", "period", 1, a, b), 0); /* not a label: no check */
+    assert_int_equal(period_dates_check(&p, "x.csv", "2025", "period", a, b), 0);
+    assert_int_equal(period_dates_check(&p, "x.csv", "2024", "period", a, b), 1);
+    assert_int_equal(period_dates_check(&p, "x.csv", "my period", "period", a, b), 0); /* not a label: no check */
     p.discharge_min = day_of(2025, 4, 1);
     p.discharge_max = day_of(2025, 6, 30);
-    assert_int_equal(period_dates_check(&p, "x.csv", "2025Q2", "period", 1, a, b), 0);
-    assert_int_equal(period_dates_check(&p, "x.csv", "2025H1", "period", 1, a, b), 0);
-    assert_int_equal(period_dates_check(&p, "x.csv", "2025-04", "month", 1, a, b), 1);
-    assert_int_equal(period_dates_check(&p, "x.csv", "2025Q3", "period", 1, a, b), 1);
+    assert_int_equal(period_dates_check(&p, "x.csv", "2025Q2", "period", a, b), 0);
+    assert_int_equal(period_dates_check(&p, "x.csv", "2025H1", "period", a, b), 0);
+    assert_int_equal(period_dates_check(&p, "x.csv", "2025-04", "month", a, b), 1);
+    assert_int_equal(period_dates_check(&p, "x.csv", "2025Q3", "period", a, b), 1);
     p.discharge_min = p.discharge_max = -1;   /* no case with a date */
-    assert_int_equal(period_dates_check(&p, "x.csv", "2025Q3", "period", 1, a, b), 0);
+    assert_int_equal(period_dates_check(&p, "x.csv", "2025Q3", "period", a, b), 0);
     assert_string_equal(a, "");
 }
 
